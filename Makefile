@@ -1,0 +1,88 @@
+# Xieshang: the two commands a newcomer needs are `make demo` and `make test`.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+SWIFT ?= swift
+CONFIG ?= debug
+
+# Debian packages the build, the tests and the demo need.
+APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3
+
+PROTO_DIR := proto
+PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' | LC_ALL=C sort)
+C_DIR := Sources/CXieshangProto
+SWIFT_GEN_DIR := Sources/XieshangWire/Generated
+GEN_BUILD := .build-generate
+
+.PHONY: help bootstrap build test demo bench generate generate-c generate-swift check-generated clean
+
+help:
+	@echo "make demo             build and run the demo"
+	@echo "make test             install what is missing, build, run every test"
+	@echo "make bench            benchmarks against baselines measured in the same run"
+	@echo "make generate         regenerate the C (protoc-c) and Swift wire code from proto/"
+	@echo "make check-generated  fail if the committed generated code is stale"
+
+# Installs the Debian packages that are missing; does nothing when all are there.
+bootstrap:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "bootstrap: installing$$missing"; \
+	  SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+	  $$SUDO apt-get update -qq; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+build: bootstrap
+	$(SWIFT) build -c $(CONFIG)
+
+test: bootstrap
+	@if command -v protoc-c >/dev/null; then $(MAKE) --no-print-directory check-generated; \
+	 else echo "test: protoc-c not found, skipping check-generated"; fi
+	$(SWIFT) test
+
+demo: bootstrap
+	$(SWIFT) build --product wire-demo
+	$$($(SWIFT) build --show-bin-path)/wire-demo
+
+# --- generated code -----------------------------------------------------------------
+# Step 1: protoc-c writes C into $(C_DIR) (sources by package path, headers under include/),
+# then gen-c-accessors.sh writes the descriptor accessors and the umbrella header.
+# Step 2: wire-gen (which links that C) walks the descriptors and writes the Swift layer.
+generate: generate-c generate-swift
+
+generate-c: bootstrap
+	@$(MAKE) --no-print-directory gen-c-into OUT=$(C_DIR)
+
+generate-swift:
+	$(SWIFT) build --product wire-gen
+	$$($(SWIFT) build --show-bin-path)/wire-gen --proto-root $(PROTO_DIR) --out $(SWIFT_GEN_DIR) $(PROTOS)
+
+gen-c-into:
+	@test -n "$(OUT)"
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	protoc-c -I $(PROTO_DIR) --c_out=$$tmp $(PROTOS); \
+	rm -rf $(OUT)/xieshang $(OUT)/include/xieshang; mkdir -p $(OUT)/include; \
+	(cd $$tmp && find . -name '*.pb-c.h' -o -name '*.pb-c.c') | while read -r f; do \
+	  f=$${f#./}; case $$f in \
+	    *.h) mkdir -p $(OUT)/include/$$(dirname $$f); cp $$tmp/$$f $(OUT)/include/$$f;; \
+	    *.c) mkdir -p $(OUT)/$$(dirname $$f); cp $$tmp/$$f $(OUT)/$$f;; \
+	  esac; done; \
+	proto/gen-c-accessors.sh $(OUT)
+
+# Regenerates both layers into a temporary folder and fails on any difference.
+check-generated:
+	@tmp=$$(mktemp -d); trap 'rm -rf $$tmp' EXIT; \
+	mkdir -p $$tmp/c; \
+	$(MAKE) --no-print-directory -s gen-c-into OUT=$$tmp/c; \
+	if ! diff -r $(C_DIR) $$tmp/c >$$tmp/c.diff; then \
+	  echo "check-generated: the C in $(C_DIR) is stale; run 'make generate'"; head -n 40 $$tmp/c.diff; exit 1; fi; \
+	$(SWIFT) build --product wire-gen -q >/dev/null; \
+	$$($(SWIFT) build --show-bin-path)/wire-gen --proto-root $(PROTO_DIR) --out $$tmp/swift $(PROTOS) >/dev/null; \
+	if ! diff -r $(SWIFT_GEN_DIR) $$tmp/swift >$$tmp/swift.diff; then \
+	  echo "check-generated: the Swift in $(SWIFT_GEN_DIR) is stale; run 'make generate'"; head -n 40 $$tmp/swift.diff; exit 1; fi; \
+	echo "check-generated: generated code is up to date"
+
+clean:
+	rm -rf .build $(GEN_BUILD)

@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import CProtobufC
+import CXieshangProto
+
+/// A bump allocator for one encode: the C struct, its nested structs, arrays and strings
+/// all live here and are freed together when the encode is done.
+final class WireArena {
+    private var blocks: [UnsafeMutableRawPointer] = []
+    private var current: UnsafeMutableRawPointer?
+    private var used = 0
+    private var capacity = 0
+
+    init() {}
+
+    deinit {
+        for block in blocks { free(block) }
+    }
+
+    /// Zeroed memory for `size` bytes, aligned for any C type.
+    func allocate(_ size: Int) -> UnsafeMutableRawPointer {
+        let alignment = 16
+        let rounded = (size + alignment - 1) & ~(alignment - 1)
+        if current == nil || used + rounded > capacity {
+            let blockSize = max(rounded, capacity == 0 ? 1024 : capacity * 2)
+            guard let block = calloc(1, blockSize) else { fatalError("out of memory allocating \(blockSize) bytes") }
+            blocks.append(block)
+            current = block
+            used = 0
+            capacity = blockSize
+        }
+        let pointer = current! + used
+        used += rounded
+        return pointer
+    }
+
+    /// A C message struct of this descriptor's type, initialised to its defaults.
+    func newMessage(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) -> UnsafeMutableRawPointer {
+        let message = allocate(descriptor.pointee.sizeof_message)
+        protobuf_c_message_init(descriptor, message)
+        return message
+    }
+
+    /// A NUL-terminated copy of a string's UTF-8 bytes.
+    func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+        var string = string
+        return string.withUTF8 { utf8 in
+            let target = allocate(utf8.count + 1)
+            if let base = utf8.baseAddress { target.copyMemory(from: base, byteCount: utf8.count) }
+            return target.bindMemory(to: CChar.self, capacity: utf8.count + 1)
+        }
+    }
+
+    /// A copy of some bytes; nil for none (protobuf-c accepts a NULL with length 0).
+    func bytes(_ bytes: [UInt8]) -> UnsafeMutablePointer<UInt8>? {
+        guard !bytes.isEmpty else { return nil }
+        let target = allocate(bytes.count)
+        bytes.withUnsafeBytes { target.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        return target.bindMemory(to: UInt8.self, capacity: bytes.count)
+    }
+}

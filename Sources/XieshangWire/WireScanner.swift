@@ -1,0 +1,165 @@
+import CProtobufC
+import CXieshangProto
+
+/// Checks untrusted bytes against a message's schema before protobuf-c unpacks them.
+///
+/// protobuf-c reports a failed unpack with a NULL and nothing else, does not check UTF-8,
+/// and cuts strings at a NUL. The scanner walks the same bytes first and reports the first
+/// problem with the field path and byte offset, so a caller can be told precisely what is
+/// wrong with what it sent.
+struct WireScanner {
+    let limits: WireLimits
+
+    /// A failure deep in the buffer; the path is built while unwinding.
+    private struct Failure: Error {
+        var code: WireError.Code
+        var detail: String
+        var offset: Int
+        var path: [String] = []
+    }
+
+    private enum WireType: UInt64 {
+        case varint = 0, fixed64 = 1, lengthDelimited = 2, fixed32 = 5
+
+        var name: String {
+            switch self {
+            case .varint: "varint"
+            case .fixed64: "64-bit"
+            case .lengthDelimited: "length-delimited"
+            case .fixed32: "32-bit"
+            }
+        }
+    }
+
+    func validate(_ bytes: UnsafeRawBufferPointer, descriptor: UnsafePointer<ProtobufCMessageDescriptor>) throws(WireError) {
+        do {
+            try scan(bytes, from: 0, to: bytes.count, descriptor: descriptor, depth: 1)
+        } catch {
+            let root = String(cString: descriptor.pointee.name)
+            let path = ([root] + error.path.reversed()).joined(separator: ".")
+            throw WireError(error.code, "\(path): \(error.detail) at byte \(error.offset)")
+        }
+    }
+
+    private func scan(
+        _ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int,
+        descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
+    ) throws(Failure) {
+        var offset = start
+        while offset < end {
+            let tagOffset = offset
+            let tag = try varint(bytes, &offset, end)
+            let number = tag >> 3
+            guard number > 0, number <= 536_870_911 else {
+                throw Failure(code: .malformed, detail: "invalid field number \(number)", offset: tagOffset)
+            }
+            guard let wireType = WireType(rawValue: tag & 7) else {
+                throw Failure(code: .malformed, detail: "field \(number) has unsupported wire type \(tag & 7)", offset: tagOffset)
+            }
+            let valueStart = offset
+            var payloadStart = valueStart
+            switch wireType {
+            case .varint: _ = try varint(bytes, &offset, end)
+            case .fixed64: try skip(8, &offset, end)
+            case .fixed32: try skip(4, &offset, end)
+            case .lengthDelimited:
+                let length = try varint(bytes, &offset, end)
+                guard length <= UInt64(end - offset) else {
+                    throw Failure(code: .truncated, detail: "field \(number) claims \(length) bytes but \(end - offset) remain", offset: valueStart)
+                }
+                payloadStart = offset
+                offset += Int(length)
+            }
+            // Unknown fields are skipped: newer senders may add fields we do not know.
+            guard let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number)) else { continue }
+            do {
+                try check(field, wireType, bytes, payloadStart, offset, depth: depth)
+            } catch var failure {
+                failure.path.append(String(cString: field.pointee.name))
+                throw failure
+            }
+        }
+    }
+
+    private func check(
+        _ field: UnsafePointer<ProtobufCFieldDescriptor>, _ wireType: WireType,
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, depth: Int
+    ) throws(Failure) {
+        let type = field.pointee.type
+        let expected = Self.wireType(of: type)
+        if wireType == expected {
+            switch type {
+            case PROTOBUF_C_TYPE_STRING: try checkString(bytes, start, end)
+            case PROTOBUF_C_TYPE_MESSAGE:
+                guard depth < limits.maxDepth else {
+                    throw Failure(code: .tooDeep, detail: "messages nested deeper than \(limits.maxDepth)", offset: start)
+                }
+                let nested = field.pointee.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
+                try scan(bytes, from: start, to: end, descriptor: nested, depth: depth + 1)
+            default: break
+            }
+            return
+        }
+        // A repeated scalar may come packed, as one length-delimited run of values.
+        if wireType == .lengthDelimited, field.pointee.label == PROTOBUF_C_LABEL_REPEATED, expected != .lengthDelimited {
+            switch expected {
+            case .varint:
+                var offset = start
+                while offset < end { _ = try varint(bytes, &offset, end) }
+            case .fixed32, .fixed64:
+                let size = expected == .fixed32 ? 4 : 8
+                guard (end - start) % size == 0 else {
+                    throw Failure(code: .malformed, detail: "packed run of \(end - start) bytes is not a multiple of \(size)", offset: start)
+                }
+            case .lengthDelimited: break
+            }
+            return
+        }
+        throw Failure(code: .malformed, detail: "wire type \(wireType.name) where \(expected.name) was expected", offset: start)
+    }
+
+    private func checkString(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) throws(Failure) {
+        let utf8 = UnsafeRawBufferPointer(rebasing: bytes[start..<end]).bindMemory(to: UInt8.self)
+        if let nul = utf8.firstIndex(of: 0) {
+            throw Failure(code: .nulInString, detail: "string holds a NUL byte", offset: start + nul)
+        }
+        if String(validating: utf8, as: UTF8.self) == nil {
+            throw Failure(code: .invalidUTF8, detail: "string is not valid UTF-8", offset: start)
+        }
+    }
+
+    private func varint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int, _ end: Int) throws(Failure) -> UInt64 {
+        let start = offset
+        var value: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard offset < end else {
+                throw Failure(code: .truncated, detail: "buffer ends inside a varint", offset: start)
+            }
+            let byte = bytes[offset]
+            offset += 1
+            if shift == 63 && byte > 1 {
+                throw Failure(code: .malformed, detail: "varint longer than 64 bits", offset: start)
+            }
+            value |= UInt64(byte & 0x7F) << shift
+            if byte & 0x80 == 0 { return value }
+            shift += 7
+        }
+    }
+
+    private func skip(_ count: Int, _ offset: inout Int, _ end: Int) throws(Failure) {
+        guard end - offset >= count else {
+            throw Failure(code: .truncated, detail: "buffer ends inside a \(count)-byte value", offset: offset)
+        }
+        offset += count
+    }
+
+    private static func wireType(of type: ProtobufCType) -> WireType {
+        switch type {
+        case PROTOBUF_C_TYPE_FIXED64, PROTOBUF_C_TYPE_SFIXED64, PROTOBUF_C_TYPE_DOUBLE: .fixed64
+        case PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_SFIXED32, PROTOBUF_C_TYPE_FLOAT: .fixed32
+        case PROTOBUF_C_TYPE_STRING, PROTOBUF_C_TYPE_BYTES, PROTOBUF_C_TYPE_MESSAGE: .lengthDelimited
+        default: .varint
+        }
+    }
+}
