@@ -38,8 +38,10 @@ build: bootstrap
 	$(SWIFT) build -c $(CONFIG)
 
 test: bootstrap
-	@if command -v protoc-c >/dev/null; then $(MAKE) --no-print-directory check-generated; \
-	 else echo "test: protoc-c not found, skipping check-generated"; fi
+	@if command -v protoc-c >/dev/null; then \
+	  $(MAKE) --no-print-directory check-generated; \
+	  Tests/Scripts/check-generated-detects-staleness.sh; \
+	 else echo "test: protoc-c not found, skipping the generated-code checks"; fi
 	$(SWIFT) test
 
 demo: bootstrap

@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "wire-gen", targets: ["WireGen"]),
+        .executable(name: "wire-demo", targets: ["WireDemo"]),
         .library(name: "XieshangWire", targets: ["XieshangWire"]),
     ],
     dependencies: [],
@@ -40,6 +41,14 @@ let package = Package(
             name: "WireGen",
             dependencies: ["CXieshangProto", "CProtobufC"],
             path: "Sources/WireGen",
+            swiftSettings: strict
+        ),
+
+        // What `make demo` runs until the services exist: the wire layer on its own.
+        .executableTarget(
+            name: "WireDemo",
+            dependencies: ["XieshangWire"],
+            path: "Sources/WireDemo",
             swiftSettings: strict
         ),
 

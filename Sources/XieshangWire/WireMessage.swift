@@ -103,3 +103,9 @@ public struct WireMethod<Request: WireMessage, Response: WireMessage>: Sendable,
 
     public init(_ name: String) { self.name = name }
 }
+
+/// Facts about the C library underneath.
+public enum WireLibrary {
+    /// The version of libprotobuf-c the process runs with, e.g. `1.4.1`.
+    public static var protobufCVersion: String { String(cString: protobuf_c_version()) }
+}

@@ -54,7 +54,10 @@ struct WireScanner {
                 throw Failure(code: .malformed, detail: "invalid field number \(number)", offset: tagOffset)
             }
             guard let wireType = WireType(rawValue: tag & 7) else {
-                throw Failure(code: .malformed, detail: "field \(number) has unsupported wire type \(tag & 7)", offset: tagOffset)
+                throw Failure(
+                    code: .malformed,
+                    detail: "\(Self.label(descriptor, number)) has unsupported wire type \(tag & 7)",
+                    offset: tagOffset)
             }
             let valueStart = offset
             var payloadStart = valueStart
@@ -65,7 +68,10 @@ struct WireScanner {
             case .lengthDelimited:
                 let length = try varint(bytes, &offset, end)
                 guard length <= UInt64(end - offset) else {
-                    throw Failure(code: .truncated, detail: "field \(number) claims \(length) bytes but \(end - offset) remain", offset: valueStart)
+                    throw Failure(
+                        code: .truncated,
+                        detail: "\(Self.label(descriptor, number)) claims \(length) bytes but \(end - offset) remain",
+                        offset: valueStart)
                 }
                 payloadStart = offset
                 offset += Int(length)
@@ -152,6 +158,14 @@ struct WireScanner {
             throw Failure(code: .truncated, detail: "buffer ends inside a \(count)-byte value", offset: offset)
         }
         offset += count
+    }
+
+    /// `request_id (field 2)` for a known field, `field 9` for an unknown one.
+    private static func label(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, _ number: UInt64) -> String {
+        guard number <= UInt32.max, let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number)) else {
+            return "field \(number)"
+        }
+        return "\(String(cString: field.pointee.name)) (field \(number))"
     }
 
     private static func wireType(of type: ProtobufCType) -> WireType {
