@@ -13,7 +13,12 @@ let package = Package(
         .executable(name: "wire-demo", targets: ["WireDemo"]),
         .library(name: "XieshangWire", targets: ["XieshangWire"]),
     ],
-    dependencies: [],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+    ],
     targets: [
         // System libraries (Debian packages installed by `make bootstrap`).
         .systemLibrary(name: "CZeroMQ", path: "Sources/CZeroMQ"),
@@ -32,6 +37,26 @@ let package = Package(
             name: "XieshangWire",
             dependencies: ["CXieshangProto", "CProtobufC"],
             path: "Sources/XieshangWire",
+            swiftSettings: strict
+        ),
+
+        // A small Swift wrapper over libzmq.
+        .target(
+            name: "XieshangZMQ",
+            dependencies: ["CZeroMQ"],
+            path: "Sources/XieshangZMQ",
+            swiftSettings: strict
+        ),
+
+        // RPC over ZeroMQ: ROUTER server, DEALER client, status, deadlines, retries.
+        .target(
+            name: "XieshangRPC",
+            dependencies: [
+                "XieshangWire", "XieshangZMQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/XieshangRPC",
             swiftSettings: strict
         ),
 
@@ -62,6 +87,12 @@ let package = Package(
             name: "XieshangWireTests",
             dependencies: ["XieshangWire", "CWireVectors"],
             path: "Tests/XieshangWireTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "XieshangRPCTests",
+            dependencies: ["XieshangRPC", "XieshangWire", "XieshangZMQ"],
+            path: "Tests/XieshangRPCTests",
             swiftSettings: strict
         ),
     ]

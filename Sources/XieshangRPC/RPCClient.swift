@@ -1,0 +1,372 @@
+import Foundation
+import Logging
+import Synchronization
+import XieshangWire
+import XieshangZMQ
+
+/// Retries after gRPC's A6 design: only `UNAVAILABLE` (and `DEADLINE_EXCEEDED` of one
+/// attempt of a read with a per-attempt timeout), at most `maxAttempts` attempts inside
+/// the call's one deadline, with exponential backoff and full jitter.
+public struct RetryPolicy: Sendable {
+    public var maxAttempts: Int = 5
+    public var initialBackoff: Duration = .milliseconds(50)
+    public var maxBackoff: Duration = .seconds(1)
+    public var multiplier: Double = 2
+
+    public init() {}
+
+    /// The pause before attempt `attempt + 1` (attempt counts from 1): uniform in
+    /// [0, min(maxBackoff, initialBackoff · multiplier^(attempt-1))].
+    func backoff(after attempt: Int) -> Duration {
+        let ceiling = min(maxBackoff, initialBackoff * pow(multiplier, Double(attempt - 1)))
+        return ceiling * Double.random(in: 0...1)
+    }
+}
+
+/// How a client connects and what every call gets unless it says otherwise.
+public struct RPCClientConfiguration: Sendable {
+    /// Endpoints of replicas of one service; the DEALER socket spreads calls over them.
+    public var endpoints: [String]
+    /// The calling program, sent with every request (informative only).
+    public var caller: String
+    /// A call's deadline when neither the call nor the handler it runs in sets one.
+    public var defaultTimeout: Duration = .seconds(5)
+    public var retry = RetryPolicy()
+    public var maxMessageBytes: Int = 4 << 20
+
+    public init(endpoints: [String], caller: String) {
+        self.endpoints = endpoints
+        self.caller = caller
+    }
+}
+
+/// What one call may override.
+public struct CallOptions: Sendable {
+    /// Time allowed for the whole call, retries included.
+    public var timeout: Duration?
+    /// An absolute deadline; wins over `timeout`.
+    public var deadline: ContinuousClock.Instant?
+    /// A read may also be retried when one attempt exceeds `perAttemptTimeout`.
+    public var isRead: Bool = false
+    public var perAttemptTimeout: Duration?
+    public var metadata: [String: String] = [:]
+    /// The request id of the logical call; set it to make a call after a crash return
+    /// the reply stored for the first one. Default: a new UUID per call.
+    public var requestID: String?
+
+    public init(timeout: Duration? = nil, isRead: Bool = false) {
+        self.timeout = timeout
+        self.isRead = isRead
+    }
+
+    public static let read = CallOptions(isRead: true)
+}
+
+/// A DEALER-socket RPC client. Safe to call from many tasks at once: one thread owns the
+/// socket, calls hand it their request and wait for the reply with the same request id.
+///
+/// `init` connects and starts that thread; `close()` stops it. A call inside a handler
+/// takes the handler's deadline and trace id (`RPCCallContext.current`), so the remaining
+/// time propagates.
+public final class RPCClient: Sendable {
+    public let configuration: RPCClientConfiguration
+    private let io: ClientIO
+
+    public init(configuration: RPCClientConfiguration, context: ZMQContext, logger: Logger) throws(ZMQError) {
+        precondition(!configuration.endpoints.isEmpty, "an RPC client needs at least one endpoint")
+        self.configuration = configuration
+        io = try ClientIO(configuration: configuration, context: context, logger: logger)
+    }
+
+    /// Stops the socket thread; calls still waiting fail with `CANCELLED`.
+    public func close() async {
+        await io.stop()
+    }
+
+    /// Calls `method`, retrying per the policy, and decodes the reply.
+    public func call<Request: WireMessage, Response: WireMessage>(
+        _ method: WireMethod<Request, Response>, _ request: Request, options: CallOptions = CallOptions()
+    ) async throws(RPCError) -> Response {
+        let body: [UInt8]
+        do throws(WireError) {
+            body = try request.encode()
+        } catch {
+            throw RPCError(.invalidArgument, "the request could not be encoded: \(error.message)")
+        }
+        let reply = try await call(method: method.name, body: body, options: options)
+        do throws(WireError) {
+            return try Response(decoding: reply, limits: WireLimits(maxBytes: configuration.maxMessageBytes))
+        } catch {
+            throw RPCError(.internal, "the reply of \(method.name) is not a valid \(Response.wireName): \(error.message)")
+        }
+    }
+
+    /// Calls a method by name with an already encoded body; returns the reply's body.
+    public func call(method: String, body: [UInt8], options: CallOptions = CallOptions()) async throws(RPCError) -> [UInt8] {
+        let current = RPCCallContext.current
+        let now = ContinuousClock.now
+        var deadline = options.deadline ?? now + (options.timeout ?? configuration.defaultTimeout)
+        if let inherited = current?.deadline, inherited < deadline { deadline = inherited }
+
+        var request = RpcV1.Request()
+        request.method = method
+        request.requestID = options.requestID ?? UUID().uuidString.lowercased()
+        request.traceID = current?.traceID ?? String(UInt64.random(in: 1...UInt64.max), radix: 16)
+        request.caller = configuration.caller
+        request.body = body
+        request.metadata = options.metadata.sorted { $0.key < $1.key }.map {
+            var entry = RpcV1.MetadataEntry()
+            entry.key = $0.key
+            entry.value = $0.value
+            return entry
+        }
+
+        var attempt = 1
+        while true {
+            let remaining = deadline - .now
+            guard remaining > .zero else {
+                throw RPCError(.deadlineExceeded, "\(method): deadline passed after \(attempt - 1) attempt(s)")
+            }
+            var attemptDeadline = deadline
+            if options.isRead, let perAttempt = options.perAttemptTimeout, .now + perAttempt < deadline {
+                attemptDeadline = .now + perAttempt
+            }
+            request.deadlineMs = UInt32(clamping: max(1, (attemptDeadline - .now).milliseconds))
+            let result = await io.send(request, deadline: attemptDeadline)
+            let error: RPCError
+            switch result {
+            case .success(let response):
+                let status = response.status ?? RpcV1.Status()
+                if status.code == .ok { return response.body }
+                error = RPCError(status)
+            case .failure(let failure):
+                error = failure
+            }
+            guard error.code.isRetryable(read: options.isRead), attempt < configuration.retry.maxAttempts else {
+                throw error
+            }
+            let pause = configuration.retry.backoff(after: attempt)
+            guard ContinuousClock.now + pause < deadline else { throw error }
+            do {
+                try await Task.sleep(for: pause)
+            } catch {
+                throw RPCError(.cancelled, "\(method): cancelled while waiting to retry")
+            }
+            attempt += 1
+        }
+    }
+}
+
+extension Duration {
+    var milliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}
+
+/// The client's socket thread and the queue of work handed to it.
+final class ClientIO: Sendable {
+    typealias Reply = Result<RpcV1.Response, RPCError>
+
+    private enum Command {
+        case send(id: String, bytes: [UInt8], deadline: ContinuousClock.Instant, reply: CheckedContinuation<Reply, Never>)
+        case cancel(id: String)
+    }
+
+    private let commands = Mutex<(queue: [Command], stopped: Bool)>(([], false))
+    private let wake = WakePipe()
+    private let done = ThreadCompletion()
+    private let logger: Logger
+    private let describe: String
+
+    init(configuration: RPCClientConfiguration, context: ZMQContext, logger: Logger) throws(ZMQError) {
+        self.logger = logger
+        describe = configuration.endpoints.joined(separator: ", ")
+        let dealer = try context.socket(.dealer)
+        let monitor: ZMQSocket
+        do {
+            try dealer.applyHygiene(maxMessageBytes: Int64(configuration.maxMessageBytes), lingerMs: 0)
+            // Queue only on connections that are up, so a call to a service that is down
+            // fails at once with UNAVAILABLE instead of waiting for its deadline.
+            try dealer.set(ZMQOption.immediate, Int32(1))
+            try dealer.set(ZMQOption.reconnectInterval, Int32(100))
+            try dealer.set(ZMQOption.reconnectIntervalMax, Int32(1_000))
+            let monitorEndpoint = "inproc://xieshang-client-monitor-\(UUID().uuidString)"
+            try dealer.monitor(monitorEndpoint, events: ZMQEvent.disconnected | ZMQEvent.connected)
+            monitor = try context.socket(.pair)
+            try monitor.connect(monitorEndpoint)
+            for endpoint in configuration.endpoints { try dealer.connect(endpoint) }
+        } catch {
+            dealer.close(linger: 0)
+            throw error
+        }
+        let sockets = SocketPair(dealer: dealer, monitor: monitor)
+        let thread = Thread { [self] in
+            let (dealer, monitor) = sockets.take()
+            loop(dealer, monitor)
+            dealer.close(linger: 0)
+            monitor.close(linger: 0)
+            done.finish()
+        }
+        thread.name = "rpc-client"
+        thread.start()
+    }
+
+    func send(_ request: RpcV1.Request, deadline: ContinuousClock.Instant) async -> Reply {
+        let bytes: [UInt8]
+        do throws(WireError) {
+            bytes = try request.encode()
+        } catch {
+            return .failure(RPCError(.invalidArgument, "the request could not be encoded: \(error.message)"))
+        }
+        let id = request.requestID
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Reply, Never>) in
+                let accepted = commands.withLock { state -> Bool in
+                    guard !state.stopped else { return false }
+                    state.queue.append(.send(id: id, bytes: bytes, deadline: deadline, reply: continuation))
+                    return true
+                }
+                if accepted {
+                    wake.signal()
+                } else {
+                    continuation.resume(returning: .failure(RPCError(.cancelled, "the client is closed")))
+                }
+            }
+        } onCancel: {
+            commands.withLock { $0.queue.append(.cancel(id: id)) }
+            wake.signal()
+        }
+    }
+
+    func stop() async {
+        commands.withLock { $0.stopped = true }
+        wake.signal()
+        await done.wait()
+    }
+
+    /// How long a request waits for a connection before it fails with UNAVAILABLE.
+    static let connectGrace: Duration = .milliseconds(250)
+
+    private struct Waiting {
+        let id: String
+        let bytes: [UInt8]
+        let deadline: ContinuousClock.Instant
+        let giveUpAt: ContinuousClock.Instant
+        let reply: CheckedContinuation<Reply, Never>
+    }
+
+    private struct Pending {
+        let reply: CheckedContinuation<Reply, Never>
+        let deadline: ContinuousClock.Instant
+    }
+
+    private func loop(_ dealer: ZMQSocket, _ monitor: ZMQSocket) {
+        var pending: [String: Pending] = [:]
+        // Requests not yet taken by any connection: right after connecting, or while the
+        // service restarts. They wait up to `connectGrace`, then fail with UNAVAILABLE.
+        var waiting: [Waiting] = []
+        var poller = ZMQPoller([.socket(dealer), .socket(monitor), .fd(wake.readFD)])
+        func finish(_ id: String, _ reply: Reply) {
+            pending.removeValue(forKey: id)?.reply.resume(returning: reply)
+        }
+        func sendWaiting() {
+            let now = ContinuousClock.now
+            var still: [Waiting] = []
+            for call in waiting {
+                do {
+                    if try dealer.send([call.bytes]) {
+                        if let previous = pending.updateValue(Pending(reply: call.reply, deadline: call.deadline), forKey: call.id) {
+                            previous.reply.resume(returning: .failure(RPCError(.aborted, "superseded by a retry")))
+                        }
+                    } else if now >= call.giveUpAt {
+                        call.reply.resume(returning: .failure(RPCError(.unavailable, "no connection to \(describe)")))
+                    } else {
+                        still.append(call)
+                    }
+                } catch {
+                    call.reply.resume(returning: .failure(RPCError(.unavailable, "sending to \(describe) failed: \(error)")))
+                }
+            }
+            waiting = still
+        }
+        while true {
+            let nearest = pending.values.map(\.deadline).min()
+            var timeout = nearest.map { max(0, min(1000, Int(($0 - .now).milliseconds) + 1)) } ?? 1000
+            if !waiting.isEmpty { timeout = min(timeout, 10) }
+            let readable: [Bool]
+            do {
+                readable = try poller.poll(timeoutMs: timeout)
+            } catch {
+                logger.error("poll failed", metadata: ["error": "\(error)"])
+                break
+            }
+            if readable[2] { wake.drain() }
+            let (queue, stopped) = commands.withLock { state in
+                defer { state.queue.removeAll(keepingCapacity: true) }
+                return (state.queue, state.stopped)
+            }
+            for command in queue {
+                switch command {
+                case .send(let id, let bytes, let deadline, let reply):
+                    let grace = min(deadline, ContinuousClock.now + Self.connectGrace)
+                    waiting.append(Waiting(id: id, bytes: bytes, deadline: deadline, giveUpAt: grace, reply: reply))
+                case .cancel(let id):
+                    finish(id, .failure(RPCError(.cancelled, "the call was cancelled")))
+                    if let index = waiting.firstIndex(where: { $0.id == id }) {
+                        waiting.remove(at: index).reply.resume(returning: .failure(RPCError(.cancelled, "the call was cancelled")))
+                    }
+                }
+            }
+            sendWaiting()
+            if stopped {
+                for id in Array(pending.keys) { finish(id, .failure(RPCError(.cancelled, "the client was closed"))) }
+                for call in waiting { call.reply.resume(returning: .failure(RPCError(.cancelled, "the client was closed"))) }
+                break
+            }
+            if readable[0] {
+                while let frames = try? dealer.receive() {
+                    guard let last = frames.last, let response = try? RpcV1.Response(decoding: last) else {
+                        logger.debug("dropped a reply that is not a Response")
+                        continue
+                    }
+                    finish(response.requestID, .success(response))
+                }
+            }
+            if readable[1] {
+                var lost = false
+                while let event = try? monitor.receive() {
+                    guard let first = event.first, first.count >= 2 else { continue }
+                    let kind = Int32(first[0]) | Int32(first[1]) << 8
+                    if kind == ZMQEvent.disconnected { lost = true }
+                }
+                sendWaiting()
+                // The requests in flight on the lost connection may or may not have been
+                // applied; UNAVAILABLE lets them be retried with the same request id, which
+                // the server's stored replies make safe.
+                if lost {
+                    for id in Array(pending.keys) {
+                        finish(id, .failure(RPCError(.unavailable, "connection to \(describe) lost")))
+                    }
+                }
+            }
+            if !waiting.isEmpty { sendWaiting() }
+            let now = ContinuousClock.now
+            for (id, call) in pending where call.deadline <= now {
+                finish(id, .failure(RPCError(.deadlineExceeded, "no reply from \(describe) before the deadline")))
+            }
+        }
+    }
+}
+
+/// Moves the client's sockets to its thread, once (see `SocketHandoff`).
+final class SocketPair: @unchecked Sendable {
+    // @unchecked: written in init, taken once by the thread it was made for; Thread.start
+    // is the memory barrier libzmq requires to move a socket between threads.
+    private var sockets: (ZMQSocket, ZMQSocket)?
+    init(dealer: ZMQSocket, monitor: ZMQSocket) { sockets = (dealer, monitor) }
+    func take() -> (dealer: ZMQSocket, monitor: ZMQSocket) {
+        guard let sockets else { preconditionFailure("sockets already taken") }
+        self.sockets = nil
+        return sockets
+    }
+}

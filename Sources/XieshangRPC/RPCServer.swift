@@ -1,0 +1,363 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import XieshangWire
+import XieshangZMQ
+
+/// How a server binds and bounds its work. Defaults suit a service on one machine.
+public struct RPCServerConfiguration: Sendable {
+    /// The service's name as Health/Check reports it, e.g. `member-registry`.
+    public var serviceName: String
+    /// The version Health/Check reports.
+    public var version: String = "0.1.0"
+    /// Where the ROUTER socket binds; `tcp://127.0.0.1:*` picks a free port.
+    public var endpoint: String = "tcp://127.0.0.1:*"
+    /// Requests handled at once; more get `RESOURCE_EXHAUSTED`. Default 512.
+    public var maxInFlight: Int = 512
+    /// The largest request accepted (ZMQ_MAXMSGSIZE and the decoder's limit). Default 4 MiB.
+    public var maxMessageBytes: Int = 4 << 20
+
+    public init(serviceName: String, endpoint: String = "tcp://127.0.0.1:*") {
+        self.serviceName = serviceName
+        self.endpoint = endpoint
+    }
+}
+
+/// A ROUTER-socket RPC server: one thread owns the socket; handlers run as tasks in a
+/// discarding task group, so the socket thread never waits for a handler.
+///
+/// Lifecycle: `init` binds (so a taken port fails at once and tests can read the endpoint);
+/// `run()` serves until graceful shutdown or cancellation, then stops taking new work
+/// (new requests get `UNAVAILABLE`), drains what is in flight, sends the last replies and
+/// closes the socket.
+public final class RPCServer: Service, Sendable {
+    public let configuration: RPCServerConfiguration
+    /// The endpoint actually bound, with the real port.
+    public let endpoint: String
+    public let metrics = RPCServerMetrics()
+    private let handlers: RPCHandlers
+    private let logger: Logger
+    private let socket: SocketHandoff
+    private let wake = WakePipe()
+    private let replies = Mutex<[[[UInt8]]]>([])
+    private let phase = Mutex<Phase>(.idle)
+    private let startedAt = Date()
+
+    private enum Phase {
+        case idle
+        case serving(AsyncStream<Incoming>.Continuation)
+        case draining
+        case stopping
+    }
+
+    struct Incoming: Sendable {
+        let routing: [[UInt8]]
+        let request: RpcV1.Request
+        let entry: RPCHandlers.Entry
+        let context: RPCCallContext
+        let receivedAt: ContinuousClock.Instant
+    }
+
+    /// Binds the server's socket. Health/Check and Reflection/Describe are added to `handlers`.
+    /// - Parameter storageCheck: what Health/Check reports as the storage state.
+    public init(
+        configuration: RPCServerConfiguration,
+        handlers: RPCHandlers,
+        context: ZMQContext,
+        logger: Logger,
+        storageCheck: @escaping @Sendable () async -> (ok: Bool, detail: String) = { (true, "no storage") }
+    ) throws(ZMQError) {
+        self.configuration = configuration
+        self.logger = logger
+        let router = try context.socket(.router)
+        do {
+            try router.applyHygiene(maxMessageBytes: Int64(configuration.maxMessageBytes))
+            try router.set(ZMQOption.routerMandatory, Int32(1))
+            try router.bind(configuration.endpoint)
+            endpoint = try router.lastEndpoint
+        } catch {
+            router.close(linger: 0)
+            throw error
+        }
+        socket = SocketHandoff(router)
+
+        var all = handlers
+        let startedAt = self.startedAt
+        let name = configuration.serviceName
+        let version = configuration.version
+        all.register(RpcV1.Health.check) { _, _ in
+            var response = RpcV1.HealthCheckResponse()
+            let storage = await storageCheck()
+            response.status = .serving
+            response.service = name
+            response.version = version
+            response.startedAtMs = Int64(startedAt.timeIntervalSince1970 * 1000)
+            response.uptimeMs = Int64(Date().timeIntervalSince(startedAt) * 1000)
+            response.storageOk = storage.ok
+            response.storageDetail = storage.detail
+            return response
+        }
+        let methods = all.methods
+        let reflected = methods + [Self.describeInfo]
+        all.register(RpcV1.Reflection.describe) { _, _ in
+            var response = RpcV1.DescribeResponse()
+            response.service = name
+            response.methods = reflected.sorted { $0.name < $1.name }
+            return response
+        }
+        self.handlers = all
+    }
+
+    private static var describeInfo: RpcV1.MethodInfo {
+        var info = RpcV1.MethodInfo()
+        info.name = RpcV1.Reflection.describe.name
+        info.requestType = RpcV1.DescribeRequest.wireName
+        info.responseType = RpcV1.DescribeResponse.wireName
+        return info
+    }
+
+    public func run() async throws {
+        let (stream, continuation) = AsyncStream<Incoming>.makeStream()
+        let started = phase.withLock { phase -> Bool in
+            guard case .idle = phase else { return false }
+            phase = .serving(continuation)
+            return true
+        }
+        guard started else { preconditionFailure("RPCServer.run() called twice") }
+        let threadDone = ThreadCompletion()
+        let thread = Thread { [self] in
+            socketLoop(socket.take())
+            threadDone.finish()
+        }
+        thread.name = "rpc-\(configuration.serviceName)"
+        thread.start()
+        logger.info("serving", metadata: ["rpc.endpoint": "\(endpoint)", "rpc.methods": "\(handlers.entries.count)"])
+
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await withDiscardingTaskGroup { group in
+                    for await incoming in stream {
+                        group.addTask { await self.serve(incoming) }
+                    }
+                }
+            } onGracefulShutdown: {
+                self.beginDrain()
+            }
+        } onCancel: {
+            self.beginDrain()
+        }
+        // Every handler has finished and queued its reply: send them, then close.
+        phase.withLock { $0 = .stopping }
+        wake.signal()
+        await threadDone.wait()
+        let snapshot = metrics.snapshot()
+        logger.info("stopped", metadata: [
+            "rpc.requests": "\(snapshot.requests.values.flatMap(\.values).reduce(0, +))",
+            "rpc.dropped_frames": "\(snapshot.droppedFrames)",
+        ])
+    }
+
+    /// Stops taking new work; what is in flight goes on.
+    private func beginDrain() {
+        let continuation = phase.withLock { phase -> AsyncStream<Incoming>.Continuation? in
+            guard case .serving(let continuation) = phase else {
+                if case .idle = phase { phase = .draining }
+                return nil
+            }
+            phase = .draining
+            return continuation
+        }
+        if let continuation {
+            logger.info("draining", metadata: ["rpc.in_flight": "\(metrics.inFlight.load(ordering: .relaxed))"])
+            continuation.finish()
+        }
+        wake.signal()
+    }
+
+    // MARK: - Handler side
+
+    private func serve(_ incoming: Incoming) async {
+        let result = await RPCCallContext.$current.withValue(incoming.context) {
+            await incoming.entry.invoke(incoming.request.body, incoming.context, WireLimits(maxBytes: configuration.maxMessageBytes))
+        }
+        let reply = Self.response(incoming.request.requestID, result)
+        metrics.record(method: incoming.request.method, code: reply.code, latency: .now - incoming.receivedAt)
+        replies.withLock { $0.append(incoming.routing + [reply.bytes]) }
+        metrics.inFlight.subtract(1, ordering: .relaxed)
+        wake.signal()
+    }
+
+    static func response(_ requestID: String, _ result: Result<[UInt8], RPCError>) -> (code: StatusCode, bytes: [UInt8]) {
+        var response = RpcV1.Response()
+        response.requestID = requestID
+        var code = StatusCode.ok
+        switch result {
+        case .success(let body):
+            response.body = body
+            var status = RpcV1.Status()
+            status.code = .ok
+            response.status = status
+        case .failure(let error):
+            code = error.code
+            response.status = error.status
+        }
+        if let bytes = try? response.encode() { return (code, bytes) }
+        // Only a NUL in an error message can fail here; say so without it.
+        var fallback = RpcV1.Response()
+        fallback.requestID = requestID
+        fallback.status = RPCError(.internal, "the error message could not be encoded").status
+        return (.internal, (try? fallback.encode()) ?? [])
+    }
+
+    // MARK: - Socket thread
+
+    private func socketLoop(_ router: ZMQSocket) {
+        var poller = ZMQPoller([.socket(router), .fd(wake.readFD)])
+        loop: while true {
+            let readable: [Bool]
+            do {
+                readable = try poller.poll(timeoutMs: 1000)
+            } catch {
+                logger.error("poll failed; stopping", metadata: ["error": "\(error)"])
+                break
+            }
+            if readable[1] { wake.drain() }
+            flushReplies(router)
+            if readable[0] { receiveBatch(router) }
+            let stopping = phase.withLock { if case .stopping = $0 { true } else { false } }
+            if stopping {
+                flushReplies(router)
+                break loop
+            }
+        }
+        // Linger lets the last replies leave; a zero linger would drop them.
+        router.close(linger: 2_000)
+    }
+
+    private func flushReplies(_ router: ZMQSocket) {
+        let pending = replies.withLock { queue -> [[[UInt8]]] in
+            defer { queue.removeAll(keepingCapacity: true) }
+            return queue
+        }
+        for frames in pending { send(router, frames) }
+    }
+
+    private func send(_ router: ZMQSocket, _ frames: [[UInt8]]) {
+        do {
+            if try !router.send(frames) { metrics.undeliveredReply() }
+        } catch {
+            // EHOSTUNREACH (ROUTER_MANDATORY): the caller disconnected before its reply.
+            metrics.undeliveredReply()
+            logger.debug("reply not delivered", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func receiveBatch(_ router: ZMQSocket) {
+        for _ in 0..<256 {
+            let frames: [[UInt8]]?
+            do {
+                frames = try router.receive()
+            } catch {
+                logger.warning("receive failed", metadata: ["error": "\(error)"])
+                return
+            }
+            guard let frames else { return }
+            accept(frames, userID: router.lastUserID, router)
+        }
+    }
+
+    /// Checks one request on the socket thread and either answers it at once (unknown
+    /// method, expired deadline, overload, shutdown) or hands it to the handler tasks.
+    private func accept(_ frames: [[UInt8]], userID: String?, _ router: ZMQSocket) {
+        let receivedAt = ContinuousClock.now
+        guard frames.count >= 2,
+              let request = try? RpcV1.Request(decoding: frames[frames.count - 1], limits: WireLimits(maxBytes: configuration.maxMessageBytes)),
+              !request.requestID.isEmpty
+        else {
+            // Without a request id there is nothing a reply could be matched to.
+            metrics.droppedFrame()
+            logger.debug("dropped a frame that is not a request", metadata: ["rpc.frames": "\(frames.count)"])
+            return
+        }
+        let routing = Array(frames.dropLast())
+        func reject(_ code: StatusCode, _ message: String) {
+            metrics.record(method: request.method, code: code, latency: .now - receivedAt)
+            send(router, routing + [Self.response(request.requestID, .failure(RPCError(code, message))).bytes])
+        }
+        let continuation: AsyncStream<Incoming>.Continuation? = phase.withLock {
+            if case .serving(let continuation) = $0 { continuation } else { nil }
+        }
+        guard let continuation else {
+            return reject(.unavailable, "\(configuration.serviceName) is shutting down")
+        }
+        guard let entry = handlers.entries[request.method] else {
+            return reject(.unimplemented, "\(configuration.serviceName) has no method \"\(request.method)\"")
+        }
+        guard request.deadlineMs > 0 else {
+            return reject(.deadlineExceeded, "the deadline had passed when the request arrived")
+        }
+        guard metrics.inFlight.load(ordering: .relaxed) < configuration.maxInFlight else {
+            return reject(.resourceExhausted, "\(configuration.serviceName) is at its limit of \(configuration.maxInFlight) requests in flight; retry later")
+        }
+        var metadata: [String: String] = [:]
+        for entry in request.metadata { metadata[entry.key] = entry.value }
+        let context = RPCCallContext(
+            method: request.method, requestID: request.requestID,
+            deadline: receivedAt + .milliseconds(Int64(request.deadlineMs)),
+            traceID: request.traceID, caller: request.caller, metadata: metadata,
+            principal: userID.map(Principal.init(zapUserID:)) ?? .local)
+        metrics.inFlight.add(1, ordering: .relaxed)
+        continuation.yield(Incoming(routing: routing, request: request, entry: entry, context: context, receivedAt: receivedAt))
+    }
+}
+
+extension Principal {
+    /// A principal from the ZAP `User-Id` our ZAP handler sets: `role:name`.
+    init(zapUserID: String) {
+        if let colon = zapUserID.firstIndex(of: ":") {
+            self.init(name: String(zapUserID[zapUserID.index(after: colon)...]), role: String(zapUserID[..<colon]))
+        } else {
+            self.init(name: zapUserID, role: "")
+        }
+    }
+}
+
+/// Moves the bound socket from `init`'s thread to the socket thread, once.
+final class SocketHandoff: @unchecked Sendable {
+    // @unchecked: the socket is written in init and taken exactly once by run() before the
+    // socket thread starts; Thread.start is the full memory barrier libzmq requires when a
+    // socket moves between threads. No other access exists.
+    private var socket: ZMQSocket?
+    init(_ socket: ZMQSocket) { self.socket = socket }
+    func take() -> ZMQSocket {
+        guard let socket else { preconditionFailure("socket already taken") }
+        self.socket = nil
+        return socket
+    }
+}
+
+/// Lets async code wait for a thread to finish.
+final class ThreadCompletion: Sendable {
+    private let state = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
+
+    func finish() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            state.done = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let done = state.withLock { state -> Bool in
+                if state.done { return true }
+                state.waiter = continuation
+                return false
+            }
+            if done { continuation.resume() }
+        }
+    }
+}

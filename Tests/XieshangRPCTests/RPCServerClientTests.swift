@@ -1,0 +1,309 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+import XieshangRPC
+import XieshangWire
+import XieshangZMQ
+
+@Suite("RPC over real ZeroMQ sockets on loopback")
+struct RPCServerClientTests {
+    @Test("the server binds an ephemeral loopback port and reports it")
+    func ephemeralEndpoint() async throws {
+        try await withServer(echoHandlers()) { server in
+            #expect(server.endpoint.hasPrefix("tcp://127.0.0.1:"))
+            #expect(!server.endpoint.hasSuffix(":*"))
+        }
+    }
+
+    @Test("many tasks call at once and each gets its own reply")
+    func concurrentCalls() async throws {
+        let calls = Counter()
+        try await withServer(echoHandlers(calls: calls)) { server in
+            try await withClient([server.endpoint]) { client in
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for task in 0..<40 {
+                        group.addTask {
+                            for call in 0..<10 {
+                                let label = "t\(task)-c\(call)-委员"
+                                let reply = try await client.call(echo, inner(label, Int32(call)))
+                                #expect(reply.label == label.uppercased())
+                                #expect(reply.weight == Int32(call) + 1)
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            #expect(calls.count == 400)
+            #expect(server.metrics.snapshot().count(echo.name, .ok) == 400)
+        }
+    }
+
+    @Test("handlers run concurrently: the socket thread never waits for one")
+    func handlersOverlap() async throws {
+        let gate = Gate()
+        let started = Counter()
+        var handlers = echoHandlers()
+        handlers.register(slow) { request, _ in
+            started.increment()
+            await gate.wait()
+            return request
+        }
+        try await withServer(handlers) { server in
+            try await withClient([server.endpoint]) { client in
+                async let first = client.call(slow, inner("a"))
+                async let second = client.call(slow, inner("b"))
+                // Both handlers must be running at once before either can finish.
+                while started.count < 2 { try await Task.sleep(for: .milliseconds(5)) }
+                // With both blocked, another call is still answered.
+                #expect(try await client.call(echo, inner("c")).label == "C")
+                gate.open()
+                #expect(try await first.label == "a")
+                #expect(try await second.label == "b")
+            }
+        }
+    }
+
+    @Test("a handler's error reaches the caller with its code and every field violation")
+    func errorsCarryViolations() async throws {
+        var handlers = RPCHandlers()
+        handlers.register(echo) { _, _ in
+            throw RPCError.invalidArgument([("name", "must not be empty"), ("phone", "must be 11 digits")])
+        }
+        try await withServer(handlers) { server in
+            try await withClient([server.endpoint]) { client in
+                let error = await #expect(throws: RPCError.self) { try await client.call(echo, inner("x")) }
+                #expect(error?.code == .invalidArgument)
+                #expect(error?.violations.map(\.field) == ["name", "phone"])
+                #expect(error?.message == "2 fields are invalid")
+            }
+        }
+    }
+
+    @Test("a call past its deadline fails with DEADLINE_EXCEEDED and is not retried")
+    func deadlineExpiry() async throws {
+        let calls = Counter()
+        var handlers = RPCHandlers()
+        handlers.register(slow) { request, _ in
+            calls.increment()
+            try await Task.sleep(for: .seconds(3))
+            return request
+        }
+        try await withServer(handlers) { server in
+            try await withClient([server.endpoint]) { client in
+                let error = await #expect(throws: RPCError.self) {
+                    try await client.call(slow, inner("x"), options: CallOptions(timeout: .milliseconds(200)))
+                }
+                #expect(error?.code == .deadlineExceeded)
+            }
+        }
+        #expect(calls.count == 1)
+    }
+
+    @Test("the remaining time propagates: a handler's call to another service gets no more than what is left")
+    func deadlinePropagation() async throws {
+        let seenRemaining = Mutex<Duration?>(nil)
+        var downstream = RPCHandlers()
+        downstream.register(slow) { request, context in
+            seenRemaining.withLock { $0 = context.remaining }
+            try await Task.sleep(for: .seconds(3))
+            return request
+        }
+        try await withServer(downstream) { back in
+            try await withClient([back.endpoint]) { backClient in
+                var upstream = RPCHandlers()
+                upstream.register(relay) { request, context in
+                    // No timeout given: the call inherits this handler's deadline.
+                    try await backClient.call(slow, request)
+                }
+                try await withServer(upstream) { front in
+                    try await withClient([front.endpoint]) { client in
+                        let error = await #expect(throws: RPCError.self) {
+                            try await client.call(relay, inner("x"), options: CallOptions(timeout: .milliseconds(600)))
+                        }
+                        #expect(error?.code == .deadlineExceeded)
+                    }
+                }
+            }
+        }
+        let remaining = try #require(seenRemaining.withLock { $0 })
+        #expect(remaining <= .milliseconds(600))
+        #expect(remaining > .zero)
+    }
+
+    @Test("a call to a service that is down fails with UNAVAILABLE, not a hang")
+    func unavailable() async throws {
+        // Bind and close to get a port nobody listens on.
+        let probe = try testContext.socket(.router)
+        try probe.bind("tcp://127.0.0.1:*")
+        let endpoint = try probe.lastEndpoint
+        probe.close(linger: 0)
+        try await withClient([endpoint]) { client in
+            let started = ContinuousClock.now
+            let error = await #expect(throws: RPCError.self) { try await client.call(echo, inner("x")) }
+            #expect(error?.code == .unavailable)
+            #expect(ContinuousClock.now - started < .seconds(5))
+        }
+    }
+
+    @Test("a flood past the in-flight bound gets RESOURCE_EXHAUSTED and the server keeps serving")
+    func resourceExhausted() async throws {
+        let gate = Gate()
+        var handlers = echoHandlers()
+        handlers.register(slow) { request, _ in
+            await gate.wait()
+            return request
+        }
+        try await withServer(handlers, configure: { $0.maxInFlight = 4 }) { server in
+            try await withClient([server.endpoint]) { client in
+                let outcomes = try await withThrowingTaskGroup(of: StatusCode.self) { group in
+                    for index in 0..<24 {
+                        group.addTask {
+                            do {
+                                _ = try await client.call(slow, inner("\(index)"))
+                                return .ok
+                            } catch let error as RPCError {
+                                return error.code
+                            } catch {
+                                return .unknown
+                            }
+                        }
+                    }
+                    // Everything past the bound is refused at once; then let the rest finish.
+                    while server.metrics.snapshot().count(slow.name, .resourceExhausted) < 20 {
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    gate.open()
+                    var outcomes: [StatusCode] = []
+                    for try await outcome in group { outcomes.append(outcome) }
+                    return outcomes
+                }
+                #expect(outcomes.filter { $0 == .ok }.count == 4)
+                #expect(outcomes.filter { $0 == .resourceExhausted }.count == 20)
+                #expect(try await client.call(echo, inner("still")).label == "STILL")
+            }
+        }
+    }
+
+    @Test("graceful shutdown drains calls in flight and refuses new ones")
+    func gracefulDrain() async throws {
+        let gate = Gate()
+        let started = Counter()
+        var handlers = echoHandlers()
+        handlers.register(slow) { request, _ in
+            started.increment()
+            await gate.wait()
+            return inner(request.label + " done")
+        }
+        let server = try RPCServer(
+            configuration: RPCServerConfiguration(serviceName: "drain-test"), handlers: handlers,
+            context: testContext, logger: quietLogger())
+        let group = ServiceGroup(services: [server], logger: quietLogger())
+        let running = Task { try await group.run() }
+        try await withClient([server.endpoint]) { client in
+            let inFlight = (0..<5).map { index in
+                Task { try await client.call(slow, inner("call \(index)")) }
+            }
+            while started.count < 5 { try await Task.sleep(for: .milliseconds(5)) }
+            await group.triggerGracefulShutdown()
+            // New work is refused while the five finish.
+            var refused: RPCError?
+            for _ in 0..<50 where refused == nil {
+                do {
+                    _ = try await client.call(echo, inner("late"), options: CallOptions(timeout: .milliseconds(300)))
+                    try await Task.sleep(for: .milliseconds(10))
+                } catch let error as RPCError {
+                    refused = error
+                } catch {}
+            }
+            #expect(refused?.code == .unavailable)
+            gate.open()
+            for (index, call) in inFlight.enumerated() {
+                #expect(try await call.value.label == "call \(index) done")
+            }
+        }
+        try await running.value
+        #expect(server.metrics.snapshot().count(slow.name, .ok) == 5)
+    }
+
+    @Test("every kind of bad frame is answered or dropped, and the server keeps serving")
+    func badFrames() async throws {
+        try await withServer(echoHandlers()) { server in
+            let raw = try RawDealer(server.endpoint)
+            defer { raw.close() }
+
+            // Not a request at all: dropped and counted.
+            try raw.send([[0xFF, 0xFE, 0x00, 0x01]])
+            try raw.send([[]])
+            try raw.send([Array("hello".utf8), [0x0A, 0x05]])
+            // A request without a request id cannot be answered.
+            try raw.send([RawDealer.request(echo.name, id: "")])
+            #expect(try raw.reply(timeoutMs: 300) == nil)
+
+            try raw.send([RawDealer.request("nope.v1.Nothing/Here", id: "r1")])
+            let unknown = try #require(try raw.reply())
+            #expect(unknown.requestID == "r1")
+            #expect(unknown.status?.code == .unimplemented)
+
+            try raw.send([RawDealer.request(echo.name, id: "r2", body: [0x0A, 0x02, 0xC3, 0x28])])
+            let badBody = try #require(try raw.reply())
+            #expect(badBody.status?.code == .invalidArgument)
+            #expect(badBody.status?.message.contains("UTF-8") == true)
+
+            try raw.send([RawDealer.request(echo.name, id: "r3", body: [0x12, 0x01])])
+            #expect(try raw.reply()?.status?.code == .invalidArgument)
+
+            try raw.send([RawDealer.request(echo.name, id: "r4", deadlineMs: 0)])
+            #expect(try raw.reply()?.status?.code == .deadlineExceeded)
+
+            // REQ-style framing with an empty delimiter still gets an answer.
+            try raw.send([[], RawDealer.request(echo.name, id: "r5", body: inner("ok").encode())])
+            let framed = try #require(try raw.reply())
+            #expect(try WiretestV1.Inner(decoding: framed.body).label == "OK")
+
+            #expect(server.metrics.snapshot().droppedFrames == 4)
+            let after = try await withClient([server.endpoint]) { client in
+                try await client.call(echo, inner("after"))
+            }
+            #expect(after.label == "AFTER")
+        }
+    }
+
+    @Test("Health/Check and Reflection/Describe are on every server")
+    func builtIns() async throws {
+        try await withServer(echoHandlers()) { server in
+            try await withClient([server.endpoint]) { client in
+                let health = try await client.call(RpcV1.Health.check, RpcV1.HealthCheckRequest())
+                #expect(health.status == .serving)
+                #expect(health.service == "test-service")
+                #expect(health.storageOk)
+                let describe = try await client.call(RpcV1.Reflection.describe, RpcV1.DescribeRequest())
+                #expect(describe.methods.map(\.name) == [
+                    "rpc.v1.Health/Check", "rpc.v1.Reflection/Describe", "test.v1.Echo/Echo",
+                ])
+                #expect(describe.methods.last?.requestType == "xieshang.wiretest.v1.Inner")
+            }
+        }
+    }
+
+    @Test("a client spreads calls over several replicas of a service")
+    func replicas() async throws {
+        let first = Counter()
+        let second = Counter()
+        try await withServer(echoHandlers(calls: first)) { a in
+            try await withServer(echoHandlers(calls: second)) { b in
+                try await withClient([a.endpoint, b.endpoint]) { client in
+                    // Let both connections come up before the burst.
+                    _ = try await client.call(echo, inner("warm"))
+                    try await Task.sleep(for: .milliseconds(200))
+                    for index in 0..<40 { _ = try await client.call(echo, inner("\(index)")) }
+                }
+            }
+        }
+        #expect(first.count + second.count == 41)
+        #expect(first.count >= 10)
+        #expect(second.count >= 10)
+    }
+}
