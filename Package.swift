@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "wire-gen", targets: ["WireGen"]),
         .executable(name: "wire-demo", targets: ["WireDemo"]),
+        .executable(name: "xieshang-example", targets: ["ExampleService"]),
         .library(name: "XieshangWire", targets: ["XieshangWire"]),
     ],
     dependencies: [
@@ -60,6 +61,21 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // What every service shares: configuration, logging, lifecycle, SQLite storage,
+        // idempotent writes, the event outbox, its publisher and consumers.
+        .target(
+            name: "XieshangService",
+            dependencies: [
+                "XieshangRPC", "XieshangWire", "XieshangZMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Sources/XieshangService",
+            swiftSettings: strict
+        ),
+
         // Walks protobuf-c's descriptors and writes Sources/XieshangWire/Generated.
         // Depends on the C target only, so a stale Swift layer never stops it building.
         .executableTarget(
@@ -87,6 +103,29 @@ let package = Package(
             name: "XieshangWireTests",
             dependencies: ["XieshangWire", "CWireVectors"],
             path: "Tests/XieshangWireTests",
+            swiftSettings: strict
+        ),
+        // The example service of the runtime's tests, run by them as a real process.
+        .executableTarget(
+            name: "ExampleService",
+            dependencies: [
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangZMQ",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/ExampleService",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "XieshangServiceTests",
+            dependencies: [
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangZMQ", "ExampleService",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/XieshangServiceTests",
             swiftSettings: strict
         ),
         .testTarget(

@@ -2,6 +2,15 @@
 #include "xs_descriptors.h"
 
 static const ProtobufCMessageDescriptor *const xs_message_table[] = {
+  &xieshang__event__v1__event__descriptor,
+  &xieshang__event__v1__since_request__descriptor,
+  &xieshang__event__v1__since_response__descriptor,
+  &xieshang__example__v1__note__descriptor,
+  &xieshang__example__v1__add_note_request__descriptor,
+  &xieshang__example__v1__add_note_response__descriptor,
+  &xieshang__example__v1__list_notes_request__descriptor,
+  &xieshang__example__v1__list_notes_response__descriptor,
+  &xieshang__example__v1__note_added__descriptor,
   &xieshang__rpc__v1__field_violation__descriptor,
   &xieshang__rpc__v1__status__descriptor,
   &xieshang__rpc__v1__metadata_entry__descriptor,
@@ -18,6 +27,15 @@ static const ProtobufCMessageDescriptor *const xs_message_table[] = {
   NULL
 };
 static const char *const xs_message_symbols[] = {
+  "xieshang__event__v1__event",
+  "xieshang__event__v1__since_request",
+  "xieshang__event__v1__since_response",
+  "xieshang__example__v1__note",
+  "xieshang__example__v1__add_note_request",
+  "xieshang__example__v1__add_note_response",
+  "xieshang__example__v1__list_notes_request",
+  "xieshang__example__v1__list_notes_response",
+  "xieshang__example__v1__note_added",
   "xieshang__rpc__v1__field_violation",
   "xieshang__rpc__v1__status",
   "xieshang__rpc__v1__metadata_entry",
@@ -56,11 +74,15 @@ const ProtobufCEnumDescriptor *xs_enum_descriptor_at(size_t index) { return xs_e
 const char *xs_enum_symbol_at(size_t index) { return xs_enum_symbols[index]; }
 
 static const ProtobufCServiceDescriptor *const xs_service_table[] = {
+  &xieshang__event__v1__events__descriptor,
+  &xieshang__example__v1__notes__descriptor,
   &xieshang__rpc__v1__health__descriptor,
   &xieshang__rpc__v1__reflection__descriptor,
   NULL
 };
 static const char *const xs_service_symbols[] = {
+  "xieshang__event__v1__events",
+  "xieshang__example__v1__notes",
   "xieshang__rpc__v1__health",
   "xieshang__rpc__v1__reflection",
   NULL

@@ -196,6 +196,7 @@ final class ClientIO: Sendable {
             try monitor.connect(monitorEndpoint)
             for endpoint in configuration.endpoints { try dealer.connect(endpoint) }
         } catch {
+            dealer.stopMonitor()
             dealer.close(linger: 0)
             throw error
         }
@@ -203,6 +204,7 @@ final class ClientIO: Sendable {
         let thread = Thread { [self] in
             let (dealer, monitor) = sockets.take()
             loop(dealer, monitor)
+            dealer.stopMonitor()
             dealer.close(linger: 0)
             monitor.close(linger: 0)
             done.finish()
@@ -255,9 +257,13 @@ final class ClientIO: Sendable {
         let reply: CheckedContinuation<Reply, Never>
     }
 
+    /// How long after a disconnect the calls sent on it are failed.
+    static let disconnectGrace: Duration = .milliseconds(50)
+
     private struct Pending {
         let reply: CheckedContinuation<Reply, Never>
         let deadline: ContinuousClock.Instant
+        let sentAt: ContinuousClock.Instant
     }
 
     private func loop(_ dealer: ZMQSocket, _ monitor: ZMQSocket) {
@@ -265,6 +271,7 @@ final class ClientIO: Sendable {
         // Requests not yet taken by any connection: right after connecting, or while the
         // service restarts. They wait up to `connectGrace`, then fail with UNAVAILABLE.
         var waiting: [Waiting] = []
+        var lostAt: ContinuousClock.Instant?
         var poller = ZMQPoller([.socket(dealer), .socket(monitor), .fd(wake.readFD)])
         func finish(_ id: String, _ reply: Reply) {
             pending.removeValue(forKey: id)?.reply.resume(returning: reply)
@@ -275,7 +282,7 @@ final class ClientIO: Sendable {
             for call in waiting {
                 do {
                     if try dealer.send([call.bytes]) {
-                        if let previous = pending.updateValue(Pending(reply: call.reply, deadline: call.deadline), forKey: call.id) {
+                        if let previous = pending.updateValue(Pending(reply: call.reply, deadline: call.deadline, sentAt: .now), forKey: call.id) {
                             previous.reply.resume(returning: .failure(RPCError(.aborted, "superseded by a retry")))
                         }
                     } else if now >= call.giveUpAt {
@@ -292,7 +299,7 @@ final class ClientIO: Sendable {
         while true {
             let nearest = pending.values.map(\.deadline).min()
             var timeout = nearest.map { max(0, min(1000, Int(($0 - .now).milliseconds) + 1)) } ?? 1000
-            if !waiting.isEmpty { timeout = min(timeout, 10) }
+            if !waiting.isEmpty || lostAt != nil { timeout = min(timeout, 10) }
             let readable: [Bool]
             do {
                 readable = try poller.poll(timeoutMs: timeout)
@@ -340,13 +347,16 @@ final class ClientIO: Sendable {
                     if kind == ZMQEvent.disconnected { lost = true }
                 }
                 sendWaiting()
-                // The requests in flight on the lost connection may or may not have been
-                // applied; UNAVAILABLE lets them be retried with the same request id, which
-                // the server's stored replies make safe.
-                if lost {
-                    for id in Array(pending.keys) {
-                        finish(id, .failure(RPCError(.unavailable, "connection to \(describe) lost")))
-                    }
+                if lost { lostAt = .now }
+            }
+            // The requests in flight on a lost connection may or may not have been applied;
+            // UNAVAILABLE lets them be retried with the same request id, which the server's
+            // stored replies make safe. Replies the peer sent just before it closed can
+            // surface after the disconnect event, so they get a moment to arrive first.
+            if let lost = lostAt, ContinuousClock.now - lost >= Self.disconnectGrace {
+                lostAt = nil
+                for (id, call) in pending where call.sentAt <= lost {
+                    finish(id, .failure(RPCError(.unavailable, "connection to \(describe) lost")))
                 }
             }
             if !waiting.isEmpty { sendWaiting() }

@@ -17,6 +17,11 @@ public struct RPCServerConfiguration: Sendable {
     public var maxInFlight: Int = 512
     /// The largest request accepted (ZMQ_MAXMSGSIZE and the decoder's limit). Default 4 MiB.
     public var maxMessageBytes: Int = 4 << 20
+    /// How long the socket stays open after the last reply of a drain. A client that reads a
+    /// reply after the connection closed loses it (libzmq drops what a closed connection's
+    /// pipe still holds when ZMQ_IMMEDIATE is on), so the socket waits a moment, still
+    /// answering new requests with UNAVAILABLE. Default 200 ms.
+    public var closeDelay: Duration = .milliseconds(200)
 
     public init(serviceName: String, endpoint: String = "tcp://127.0.0.1:*") {
         self.serviceName = serviceName
@@ -214,10 +219,11 @@ public final class RPCServer: Service, Sendable {
 
     private func socketLoop(_ router: ZMQSocket) {
         var poller = ZMQPoller([.socket(router), .fd(wake.readFD)])
+        var closeAt: ContinuousClock.Instant?
         loop: while true {
             let readable: [Bool]
             do {
-                readable = try poller.poll(timeoutMs: 1000)
+                readable = try poller.poll(timeoutMs: closeAt == nil ? 1000 : 10)
             } catch {
                 logger.error("poll failed; stopping", metadata: ["error": "\(error)"])
                 break
@@ -228,7 +234,8 @@ public final class RPCServer: Service, Sendable {
             let stopping = phase.withLock { if case .stopping = $0 { true } else { false } }
             if stopping {
                 flushReplies(router)
-                break loop
+                if closeAt == nil { closeAt = .now + configuration.closeDelay }
+                if let closeAt, ContinuousClock.now >= closeAt { break loop }
             }
         }
         // Linger lets the last replies leave; a zero linger would drop them.
@@ -323,41 +330,3 @@ extension Principal {
     }
 }
 
-/// Moves the bound socket from `init`'s thread to the socket thread, once.
-final class SocketHandoff: @unchecked Sendable {
-    // @unchecked: the socket is written in init and taken exactly once by run() before the
-    // socket thread starts; Thread.start is the full memory barrier libzmq requires when a
-    // socket moves between threads. No other access exists.
-    private var socket: ZMQSocket?
-    init(_ socket: ZMQSocket) { self.socket = socket }
-    func take() -> ZMQSocket {
-        guard let socket else { preconditionFailure("socket already taken") }
-        self.socket = nil
-        return socket
-    }
-}
-
-/// Lets async code wait for a thread to finish.
-final class ThreadCompletion: Sendable {
-    private let state = Mutex<(done: Bool, waiter: CheckedContinuation<Void, Never>?)>((false, nil))
-
-    func finish() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.done = true
-            defer { state.waiter = nil }
-            return state.waiter
-        }
-        waiter?.resume()
-    }
-
-    func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let done = state.withLock { state -> Bool in
-                if state.done { return true }
-                state.waiter = continuation
-                return false
-            }
-            if done { continuation.resume() }
-        }
-    }
-}

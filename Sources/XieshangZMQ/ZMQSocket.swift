@@ -174,6 +174,14 @@ public final class ZMQSocket {
         if zmq_socket_monitor(socket, endpoint, events) != 0 { throw ZMQError.last("monitor \(endpoint)") }
     }
 
+    /// Stops the monitor. Call it before closing a monitored socket: libzmq sends monitor
+    /// events with a blocking send, so an event raised while the socket is torn down, with
+    /// the monitor's reader already gone, would stall libzmq's I/O thread for every socket
+    /// of the context.
+    public func stopMonitor() {
+        zmq_socket_monitor(socket, nil, 0)
+    }
+
     /// The raw handle, for `ZMQPoller` only.
     var pollHandle: UnsafeMutableRawPointer { socket }
 }

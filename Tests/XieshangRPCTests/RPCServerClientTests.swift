@@ -240,27 +240,27 @@ struct RPCServerClientTests {
             try raw.send([Array("hello".utf8), [0x0A, 0x05]])
             // A request without a request id cannot be answered.
             try raw.send([RawDealer.request(echo.name, id: "")])
-            #expect(try raw.reply(timeoutMs: 300) == nil)
+            #expect(try await raw.reply(timeoutMs: 300) == nil)
 
             try raw.send([RawDealer.request("nope.v1.Nothing/Here", id: "r1")])
-            let unknown = try #require(try raw.reply())
+            let unknown = try #require(try await raw.reply())
             #expect(unknown.requestID == "r1")
             #expect(unknown.status?.code == .unimplemented)
 
             try raw.send([RawDealer.request(echo.name, id: "r2", body: [0x0A, 0x02, 0xC3, 0x28])])
-            let badBody = try #require(try raw.reply())
+            let badBody = try #require(try await raw.reply())
             #expect(badBody.status?.code == .invalidArgument)
             #expect(badBody.status?.message.contains("UTF-8") == true)
 
             try raw.send([RawDealer.request(echo.name, id: "r3", body: [0x12, 0x01])])
-            #expect(try raw.reply()?.status?.code == .invalidArgument)
+            #expect(try await raw.reply()?.status?.code == .invalidArgument)
 
             try raw.send([RawDealer.request(echo.name, id: "r4", deadlineMs: 0)])
-            #expect(try raw.reply()?.status?.code == .deadlineExceeded)
+            #expect(try await raw.reply()?.status?.code == .deadlineExceeded)
 
             // REQ-style framing with an empty delimiter still gets an answer.
             try raw.send([[], RawDealer.request(echo.name, id: "r5", body: inner("ok").encode())])
-            let framed = try #require(try raw.reply())
+            let framed = try #require(try await raw.reply())
             #expect(try WiretestV1.Inner(decoding: framed.body).label == "OK")
 
             #expect(server.metrics.snapshot().droppedFrames == 4)

@@ -119,13 +119,17 @@ final class RawDealer {
         _ = try socket.send(frames, wait: true)
     }
 
-    /// The next reply, or nil if none comes within `timeoutMs`.
-    func reply(timeoutMs: Int = 2_000) throws -> RpcV1.Response? {
-        var poller = ZMQPoller([.socket(socket)])
-        guard try poller.poll(timeoutMs: timeoutMs)[0], let frames = try socket.receive(), let last = frames.last else {
-            return nil
+    /// The next reply, or nil if none comes within `timeoutMs`. Waits without blocking a
+    /// thread of the cooperative pool, which the server's handlers need.
+    func reply(timeoutMs: Int = 5_000) async throws -> RpcV1.Response? {
+        let deadline = ContinuousClock.now + .milliseconds(timeoutMs)
+        while ContinuousClock.now < deadline {
+            if let frames = try socket.receive(), let last = frames.last {
+                return try RpcV1.Response(decoding: last)
+            }
+            try await Task.sleep(for: .milliseconds(5))
         }
-        return try RpcV1.Response(decoding: last)
+        return nil
     }
 
     func close() { socket.close(linger: 0) }

@@ -3,9 +3,20 @@
 #define XS_DESCRIPTORS_H
 
 #include <stddef.h>
+#include "xieshang/event/v1/event.pb-c.h"
+#include "xieshang/example/v1/example.pb-c.h"
 #include "xieshang/rpc/v1/rpc.pb-c.h"
 #include "xieshang/wiretest/v1/wiretest.pb-c.h"
 
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__event(void) { return &xieshang__event__v1__event__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__since_request(void) { return &xieshang__event__v1__since_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__since_response(void) { return &xieshang__event__v1__since_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__note(void) { return &xieshang__example__v1__note__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__add_note_request(void) { return &xieshang__example__v1__add_note_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__add_note_response(void) { return &xieshang__example__v1__add_note_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__list_notes_request(void) { return &xieshang__example__v1__list_notes_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__list_notes_response(void) { return &xieshang__example__v1__list_notes_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__note_added(void) { return &xieshang__example__v1__note_added__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__rpc__v1__field_violation(void) { return &xieshang__rpc__v1__field_violation__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__rpc__v1__status(void) { return &xieshang__rpc__v1__status__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__rpc__v1__metadata_entry(void) { return &xieshang__rpc__v1__metadata_entry__descriptor; }

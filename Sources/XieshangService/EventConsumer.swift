@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import Synchronization
+import XieshangRPC
+import XieshangWire
+import XieshangZMQ
+
+/// Applies every event of one source exactly once, in order.
+///
+/// It subscribes to the source's PUB socket for speed and catches up through the source's
+/// `Events/Since` at start, on any gap, and every second when idle (the last event of a
+/// burst may be lost on PUB/SUB with nothing after it to reveal the gap). Each event is
+/// applied in a write transaction of the consumer's own database that also moves the
+/// cursor, so a consumer that crashes, restarts or misses messages applies every event
+/// once: never skipped, never twice.
+public final class EventConsumer: Service, Sendable {
+    public typealias Apply = @Sendable (EventV1.Event, Database) throws -> Void
+
+    public let source: String
+    private let eventEndpoint: String
+    private let sourceClient: RPCClient
+    private let database: ServiceDatabase
+    private let context: ZMQContext
+    private let logger: Logger
+    private let apply: Apply
+    /// How often it asks Since when nothing arrives on PUB/SUB.
+    private let idleCatchUp: Duration
+
+    public init(
+        source: String, eventEndpoint: String, sourceClient: RPCClient, database: ServiceDatabase,
+        context: ZMQContext, logger: Logger, idleCatchUp: Duration = .seconds(1), apply: @escaping Apply
+    ) {
+        self.source = source
+        self.eventEndpoint = eventEndpoint
+        self.sourceClient = sourceClient
+        self.database = database
+        self.context = context
+        self.logger = logger
+        self.idleCatchUp = idleCatchUp
+        self.apply = apply
+    }
+
+    /// The sequence number of the last event applied from this source.
+    public func cursor() async throws -> UInt64 {
+        try await database.writer.read { [source] db in try Self.cursor(db, source) }
+    }
+
+    private enum Signal: Sendable {
+        case event(EventV1.Event)
+        case idle
+    }
+
+    public func run() async throws {
+        let (signals, continuation) = AsyncStream<Signal>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let stop = Atomic<Bool>(false)
+        let done = ThreadCompletion()
+        let sub = try context.socket(.sub)
+        do {
+            try sub.applyHygiene(maxMessageBytes: 4 << 20, lingerMs: 0)
+            try sub.set(ZMQOption.subscribe, [UInt8]())
+            try sub.set(ZMQOption.receiveHighWaterMark, Int32(100_000))
+            try sub.connect(eventEndpoint)
+        } catch {
+            sub.close(linger: 0)
+            throw error
+        }
+        let handoff = SocketHandoff(sub)
+        let idleMs = Int(idleCatchUp.components.seconds * 1000 + idleCatchUp.components.attoseconds / 1_000_000_000_000_000)
+        let thread = Thread { [logger] in
+            let sub = handoff.take()
+            var poller = ZMQPoller([.socket(sub)])
+            while !stop.load(ordering: .relaxed) {
+                guard let readable = try? poller.poll(timeoutMs: idleMs) else { break }
+                guard readable[0] else {
+                    continuation.yield(.idle)
+                    continue
+                }
+                while let frames = try? sub.receive() {
+                    guard let last = frames.last, let event = try? EventV1.Event(decoding: last) else {
+                        logger.debug("dropped a published frame that is not an Event")
+                        continue
+                    }
+                    continuation.yield(.event(event))
+                }
+            }
+            sub.close(linger: 0)
+            continuation.finish()
+            done.finish()
+        }
+        thread.name = "consumer-\(source)"
+        thread.start()
+
+        let halt: @Sendable () -> Void = {
+            stop.store(true, ordering: .relaxed)
+        }
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await catchUp()
+                for await signal in signals {
+                    if Task.isCancelled || stop.load(ordering: .relaxed) { break }
+                    switch signal {
+                    case .idle:
+                        await catchUp()
+                    case .event(let event):
+                        await receive(event)
+                    }
+                }
+            } onGracefulShutdown: {
+                halt()
+            }
+        } onCancel: {
+            halt()
+        }
+        halt()
+        await done.wait()
+    }
+
+    private func receive(_ event: EventV1.Event) async {
+        do {
+            switch try await applyInOrder(event) {
+            case .applied, .alreadyApplied: break
+            case .gap: await catchUp()
+            }
+        } catch {
+            logger.error("applying an event failed; will retry", metadata: [
+                "event.source": "\(source)", "event.sequence": "\(event.sequence)", "error": "\(error)",
+            ])
+        }
+    }
+
+    /// Asks Since for everything after the cursor until nothing is left.
+    private func catchUp() async {
+        do {
+            while true {
+                var request = EventV1.SinceRequest()
+                request.afterSequence = try await cursor()
+                request.limit = 500
+                let batch = try await sourceClient.call(EventV1.Events.since, request, options: .read)
+                for event in batch.events {
+                    if case .gap = try await applyInOrder(event) { return }
+                }
+                if batch.events.isEmpty { return }
+            }
+        } catch {
+            logger.warning("catching up with \(source) failed; will retry", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private enum Outcome { case applied, alreadyApplied, gap }
+
+    private func applyInOrder(_ event: EventV1.Event) async throws -> Outcome {
+        try await database.writer.write { [source, apply] db in
+            let cursor = try Self.cursor(db, source)
+            if event.sequence <= cursor { return .alreadyApplied }
+            if event.sequence != cursor + 1 { return .gap }
+            try apply(event, db)
+            try db.execute(
+                sql: """
+                    INSERT INTO event_cursors (source, last_sequence) VALUES (?, ?)
+                    ON CONFLICT(source) DO UPDATE SET last_sequence = excluded.last_sequence
+                    """,
+                arguments: [source, Int64(clamping: event.sequence)])
+            return .applied
+        }
+    }
+
+    private static func cursor(_ db: Database, _ source: String) throws -> UInt64 {
+        UInt64(try Int64.fetchOne(db, sql: "SELECT last_sequence FROM event_cursors WHERE source = ?", arguments: [source]) ?? 0)
+    }
+}

@@ -1,0 +1,158 @@
+import Foundation
+import GRDB
+import Logging
+import ServiceLifecycle
+import Synchronization
+import XieshangRPC
+import XieshangWire
+import XieshangZMQ
+
+/// A service's outbox of domain events (DESIGN.md, "Events").
+///
+/// `append` writes an event in the caller's transaction, so the event exists if and only
+/// if the change does. `Events/Since` serves the outbox to consumers that catch up; an
+/// `EventPublisher` publishes new rows on the PUB socket after each commit.
+public final class EventOutbox: Sendable {
+    /// The service name events carry as their source.
+    public let source: String
+    let database: ServiceDatabase
+    /// Signalled after every commit that appended an event; the publisher waits on it.
+    let committed = WakePipe()
+
+    /// The most events one Since call returns.
+    public static let maxBatch = 1000
+
+    public init(source: String, database: ServiceDatabase) {
+        self.source = source
+        self.database = database
+    }
+
+    /// Appends an event in the current transaction; returns its sequence number.
+    @discardableResult
+    public func append<Payload: WireMessage>(
+        _ type: String, _ payload: Payload, in db: Database, traceID: String = ""
+    ) throws -> UInt64 {
+        try db.execute(
+            sql: "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?)",
+            arguments: [type, Date.nowMilliseconds, Payload.wireName, Data(try payload.encode()), traceID])
+        let sequence = UInt64(db.lastInsertedRowID)
+        let committed = self.committed
+        db.afterNextTransaction { _ in committed.signal() }
+        return sequence
+    }
+
+    /// Events after `sequence`, oldest first, at most `limit` (capped at `maxBatch`).
+    public func events(after sequence: UInt64, limit: Int = EventOutbox.maxBatch) throws -> EventV1.SinceResponse {
+        try database.writer.read { db in try Self.events(db, source: source, after: sequence, limit: limit) }
+    }
+
+    static func events(_ db: Database, source: String, after sequence: UInt64, limit: Int) throws -> EventV1.SinceResponse {
+        let limit = limit <= 0 ? maxBatch : min(limit, maxBatch)
+        var response = EventV1.SinceResponse()
+        response.events = try Row.fetchAll(
+            db,
+            sql: "SELECT * FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
+            arguments: [Int64(clamping: sequence), limit]
+        ).map { row in
+            var event = EventV1.Event()
+            event.source = source
+            event.sequence = UInt64(row["sequence"] as Int64)
+            event.type = row["type"]
+            event.occurredAtMs = row["occurred_at_ms"]
+            event.payloadType = row["payload_type"]
+            event.payload = [UInt8](row["payload"] as Data)
+            event.traceID = row["trace_id"]
+            return event
+        }
+        response.lastSequence = UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM outbox") ?? 0)
+        return response
+    }
+
+    /// Adds `event.v1.Events/Since` to a server's handlers.
+    public func register(in handlers: inout RPCHandlers) {
+        handlers.register(EventV1.Events.since) { [self] request, _ in
+            try await database.writer.read { [source] db in
+                try Self.events(db, source: source, after: request.afterSequence, limit: Int(request.limit))
+            }
+        }
+    }
+}
+
+/// Publishes a service's new outbox events on a PUB socket: one frame with the event type
+/// (subscribers may filter on it), then the encoded `Event`.
+///
+/// PUB/SUB may lose messages (slow joiners, high-water marks); consumers never rely on it
+/// alone but catch up through Events/Since.
+public final class EventPublisher: Service, Sendable {
+    public let endpoint: String
+    private let outbox: EventOutbox
+    private let logger: Logger
+    private let socket: SocketHandoff
+    private let stopping = Atomic<Bool>(false)
+    private let done = ThreadCompletion()
+
+    /// Binds the PUB socket (`tcp://127.0.0.1:*` picks a free port).
+    public init(outbox: EventOutbox, endpoint: String, context: ZMQContext, logger: Logger) throws(ZMQError) {
+        self.outbox = outbox
+        self.logger = logger
+        let pub = try context.socket(.pub)
+        do {
+            try pub.applyHygiene(maxMessageBytes: 4 << 20)
+            try pub.set(ZMQOption.sendHighWaterMark, Int32(100_000))
+            try pub.bind(endpoint)
+            self.endpoint = try pub.lastEndpoint
+        } catch {
+            pub.close(linger: 0)
+            throw error
+        }
+        socket = SocketHandoff(pub)
+    }
+
+    public func run() async throws {
+        let thread = Thread { [self] in
+            loop(socket.take())
+            done.finish()
+        }
+        thread.name = "events-\(outbox.source)"
+        thread.start()
+        logger.info("publishing events", metadata: ["event.endpoint": "\(endpoint)"])
+        await withTaskCancellationHandler {
+            await withGracefulShutdownHandler {
+                await done.wait()
+            } onGracefulShutdown: {
+                self.stop()
+            }
+        } onCancel: {
+            self.stop()
+        }
+    }
+
+    private func stop() {
+        stopping.store(true, ordering: .relaxed)
+        outbox.committed.signal()
+    }
+
+    private func loop(_ pub: ZMQSocket) {
+        // Events written before this process started are not republished: a consumer that
+        // missed them gets them from Events/Since.
+        var published = (try? outbox.events(after: UInt64.max, limit: 1).lastSequence) ?? 0
+        var poller = ZMQPoller([.fd(outbox.committed.readFD)])
+        while !stopping.load(ordering: .relaxed) {
+            guard (try? poller.poll(timeoutMs: 1000)) != nil else { break }
+            outbox.committed.drain()
+            do {
+                while true {
+                    let batch = try outbox.events(after: published)
+                    for event in batch.events {
+                        try pub.send([Array(event.type.utf8), try event.encode()])
+                        published = event.sequence
+                    }
+                    if batch.events.count < EventOutbox.maxBatch { break }
+                }
+            } catch {
+                logger.warning("publishing events failed; consumers will catch up", metadata: ["error": "\(error)"])
+            }
+        }
+        pub.close(linger: 500)
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import GRDB
+import XieshangRPC
+import XieshangWire
+
+extension ServiceDatabase {
+    /// Runs a mutating handler's change at most once per (principal, request id).
+    ///
+    /// In one write transaction: if a reply is stored for this call, it is returned and
+    /// `change` does not run; otherwise `change` runs and its reply is stored with it, so a
+    /// retry after a lost reply or a crash gets the same answer instead of acting twice.
+    /// A `change` that throws rolls back and stores nothing.
+    ///
+    /// - Returns: the reply, and whether it was replayed from the store.
+    public func idempotent<Reply: WireMessage>(
+        _ context: RPCCallContext,
+        _ change: @escaping @Sendable (Database) throws -> Reply
+    ) async throws -> (reply: Reply, replayed: Bool) {
+        let principal = context.principal.name
+        let requestID = context.requestID
+        let method = context.method
+        let (bytes, replayed) = try await writer.write { db -> ([UInt8], Bool) in
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT method, reply FROM rpc_replies WHERE principal = ? AND request_id = ?",
+                arguments: [principal, requestID]) {
+                let storedMethod: String = row["method"]
+                guard storedMethod == method else {
+                    throw RPCError(.failedPrecondition, "request id \(requestID) was already used for \(storedMethod)")
+                }
+                let data: Data = row["reply"]
+                return ([UInt8](data), true)
+            }
+            let reply = try change(db)
+            let bytes = try reply.encode()
+            try db.execute(
+                sql: "INSERT INTO rpc_replies (principal, request_id, method, reply, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                arguments: [principal, requestID, method, Data(bytes), Date.nowMilliseconds])
+            return (bytes, false)
+        }
+        return (try Reply(decoding: bytes), replayed)
+    }
+
+    /// Forgets stored replies older than `age`: retries come within seconds, so a day is ample.
+    @discardableResult
+    public func pruneReplies(olderThan age: Duration = .seconds(86_400)) async throws -> Int {
+        let cutoff = Date.nowMilliseconds - age.components.seconds * 1000
+        return try await writer.write { db in
+            try db.execute(sql: "DELETE FROM rpc_replies WHERE created_at_ms < ?", arguments: [cutoff])
+            return db.changesCount
+        }
+    }
+}
+
+extension Date {
+    /// Milliseconds since the Unix epoch, the wire's time unit.
+    public static var nowMilliseconds: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// A service's settings once flags, `XIESHANG_*` variables and defaults are resolved.
+public struct ServiceConfiguration: Sendable {
+    /// e.g. `member-registry`: names the database file and the events' source.
+    public var name: String
+    public var version: String
+    /// Where the ROUTER socket binds.
+    public var rpcEndpoint: String
+    /// Where the PUB socket binds; nil for a service that publishes no events.
+    public var eventEndpoint: String?
+    /// The folder of the service's SQLite file; nil keeps the database in memory.
+    public var dataDir: String?
+    public var logLevel: Logger.Level
+    public var maxInFlight: Int
+
+    public init(
+        name: String, version: String = "0.1.0", rpcEndpoint: String = "tcp://127.0.0.1:*",
+        eventEndpoint: String? = "tcp://127.0.0.1:*", dataDir: String? = nil,
+        logLevel: Logger.Level = .info, maxInFlight: Int = 512
+    ) {
+        self.name = name
+        self.version = version
+        self.rpcEndpoint = rpcEndpoint
+        self.eventEndpoint = eventEndpoint
+        self.dataDir = dataDir
+        self.logLevel = logLevel
+        self.maxInFlight = maxInFlight
+    }
+}
+
+/// The options every service executable takes. Each falls back to an environment
+/// variable, then to the service's default: flag > `XIESHANG_*` > default.
+public struct ServiceOptions: ParsableArguments {
+    @Option(help: "Where the RPC socket binds, e.g. tcp://127.0.0.1:7101 (env XIESHANG_RPC_ENDPOINT).")
+    public var rpcEndpoint: String?
+
+    @Option(help: "Where the event PUB socket binds (env XIESHANG_EVENT_ENDPOINT).")
+    public var eventEndpoint: String?
+
+    @Option(help: "Folder of the service's SQLite database (env XIESHANG_DATA_DIR; default ./data/<service>).")
+    public var dataDir: String?
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env XIESHANG_LOG_LEVEL; default info).")
+    public var logLevel: String?
+
+    @Option(help: "Requests handled at once before RESOURCE_EXHAUSTED (env XIESHANG_MAX_IN_FLIGHT; default 512).")
+    public var maxInFlight: Int?
+
+    public init() {}
+
+    /// The configuration these options give for a service with these defaults.
+    public func resolve(
+        name: String, version: String, defaultRPC: String, defaultEvents: String?,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> ServiceConfiguration {
+        func pick(_ flag: String?, _ variable: String) -> String? {
+            if let flag { return flag }
+            if let value = environment[variable], !value.isEmpty { return value }
+            return nil
+        }
+        let rpc = pick(rpcEndpoint, "XIESHANG_RPC_ENDPOINT") ?? defaultRPC
+        let events = pick(eventEndpoint, "XIESHANG_EVENT_ENDPOINT") ?? defaultEvents
+        let dataDir = pick(dataDir, "XIESHANG_DATA_DIR") ?? "data/\(name)"
+        let levelText = pick(logLevel, "XIESHANG_LOG_LEVEL") ?? "info"
+        guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
+            throw ValidationError("log level \"\(levelText)\" is not one of trace, debug, info, notice, warning, error, critical")
+        }
+        var inFlight = 512
+        if let flag = maxInFlight {
+            inFlight = flag
+        } else if let text = environment["XIESHANG_MAX_IN_FLIGHT"], !text.isEmpty {
+            guard let value = Int(text) else { throw ValidationError("XIESHANG_MAX_IN_FLIGHT=\"\(text)\" is not a number") }
+            inFlight = value
+        }
+        guard inFlight > 0 else { throw ValidationError("max in flight must be at least 1, not \(inFlight)") }
+        for endpoint in [rpc] + (events.map { [$0] } ?? []) {
+            guard ["tcp://", "ipc://", "inproc://"].contains(where: endpoint.hasPrefix) else {
+                throw ValidationError("endpoint \"\(endpoint)\" must start with tcp://, ipc:// or inproc://")
+            }
+        }
+        return ServiceConfiguration(
+            name: name, version: version, rpcEndpoint: rpc, eventEndpoint: events, dataDir: dataDir,
+            logLevel: level, maxInFlight: inFlight)
+    }
+}

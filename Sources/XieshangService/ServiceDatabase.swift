@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+
+/// A service's own SQLite database: one file under the data directory (WAL), or in memory
+/// for unit tests. The runtime's tables (stored replies, outbox, event cursors) are
+/// migrated first, then the service's own named migrations.
+public final class ServiceDatabase: Sendable {
+    /// The GRDB writer. Services keep their SQL behind their own store type on top of it.
+    public let writer: any DatabaseWriter
+    /// The file, or nil in memory.
+    public let path: String?
+
+    /// Opens (creating if needed) `<dataDir>/<name>.sqlite` in WAL mode and migrates it.
+    public static func open(dataDir: String, name: String, migrations: ServiceMigrations) throws -> ServiceDatabase {
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        let path = (dataDir as NSString).appendingPathComponent("\(name).sqlite")
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        let database = ServiceDatabase(writer: pool, path: path)
+        try database.migrate(migrations)
+        return database
+    }
+
+    /// An in-memory database with the same migrations, for tests.
+    public static func inMemory(migrations: ServiceMigrations) throws -> ServiceDatabase {
+        let database = ServiceDatabase(writer: try DatabaseQueue(), path: nil)
+        try database.migrate(migrations)
+        return database
+    }
+
+    private init(writer: any DatabaseWriter, path: String?) {
+        self.writer = writer
+        self.path = path
+    }
+
+    private func migrate(_ migrations: ServiceMigrations) throws {
+        var migrator = DatabaseMigrator()
+        RuntimeSchema.register(in: &migrator)
+        for (name, migrate) in migrations.steps {
+            migrator.registerMigration(name, migrate: migrate)
+        }
+        try migrator.migrate(writer)
+    }
+
+    /// What Health/Check reports: whether the database answers, and how.
+    public func healthCheck() async -> (ok: Bool, detail: String) {
+        do {
+            let (mode, migrations) = try await writer.read { db in
+                (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?",
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") ?? 0)
+            }
+            return (true, "sqlite \(path.map { ($0 as NSString).lastPathComponent } ?? "in memory") (\(mode)), \(migrations) migrations")
+        } catch {
+            return (false, "sqlite error: \(error)")
+        }
+    }
+}
+
+/// A service's schema as named migrations, applied once each, in order.
+public struct ServiceMigrations: Sendable {
+    var steps: [(String, @Sendable (Database) throws -> Void)] = []
+
+    public init() {}
+
+    public mutating func add(_ name: String, _ migrate: @escaping @Sendable (Database) throws -> Void) {
+        steps.append((name, migrate))
+    }
+}
+
+/// The tables every service has.
+enum RuntimeSchema {
+    static func register(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("runtime-1-rpc-replies") { db in
+            // A mutating call's reply, stored in the transaction of its change.
+            try db.execute(sql: """
+                CREATE TABLE rpc_replies (
+                    principal TEXT NOT NULL,
+                    request_id TEXT NOT NULL,
+                    method TEXT NOT NULL,
+                    reply BLOB NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    PRIMARY KEY (principal, request_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX rpc_replies_by_age ON rpc_replies(created_at_ms);
+                """)
+        }
+        migrator.registerMigration("runtime-2-outbox") { db in
+            // AUTOINCREMENT: a sequence number is never reused, even after the newest
+            // rows are deleted.
+            try db.execute(sql: """
+                CREATE TABLE outbox (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    type TEXT NOT NULL,
+                    occurred_at_ms INTEGER NOT NULL,
+                    payload_type TEXT NOT NULL,
+                    payload BLOB NOT NULL,
+                    trace_id TEXT NOT NULL DEFAULT ''
+                );
+                """)
+        }
+        migrator.registerMigration("runtime-3-event-cursors") { db in
+            // For a consumer: the last event applied from each source.
+            try db.execute(sql: """
+                CREATE TABLE event_cursors (
+                    source TEXT PRIMARY KEY,
+                    last_sequence INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+}

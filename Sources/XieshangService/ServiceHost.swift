@@ -1,0 +1,98 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import XieshangRPC
+import XieshangWire
+import XieshangZMQ
+
+/// One running service: its database, outbox, RPC server and event publisher, plus any
+/// other `Service`s it needs (e.g. event consumers), run as one `ServiceGroup` that shuts
+/// down gracefully on SIGTERM or SIGINT.
+///
+/// Executables and tests build it the same way: `ServiceHost(configuration:…)` binds and
+/// migrates, `run()` serves.
+public final class ServiceHost: Sendable {
+    public let configuration: ServiceConfiguration
+    public let database: ServiceDatabase
+    public let outbox: EventOutbox
+    public let server: RPCServer
+    public let publisher: EventPublisher?
+    public let logger: Logger
+    private let extraServices: [any Service]
+
+    /// What a service gives the host: its handlers, built over the database and outbox.
+    public typealias MakeHandlers = @Sendable (ServiceDatabase, EventOutbox) throws -> RPCHandlers
+
+    public init(
+        configuration: ServiceConfiguration,
+        migrations: ServiceMigrations,
+        context: ZMQContext,
+        logger: Logger,
+        extraServices: [any Service] = [],
+        makeHandlers: MakeHandlers
+    ) throws {
+        self.configuration = configuration
+        self.logger = logger
+        self.extraServices = extraServices
+        let database = try configuration.dataDir.map {
+            try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: migrations)
+        } ?? ServiceDatabase.inMemory(migrations: migrations)
+        self.database = database
+        let outbox = EventOutbox(source: configuration.name, database: database)
+        self.outbox = outbox
+        var handlers = try makeHandlers(database, outbox)
+        outbox.register(in: &handlers)
+        var rpc = RPCServerConfiguration(serviceName: configuration.name, endpoint: configuration.rpcEndpoint)
+        rpc.version = configuration.version
+        rpc.maxInFlight = configuration.maxInFlight
+        server = try RPCServer(
+            configuration: rpc, handlers: handlers, context: context, logger: logger,
+            storageCheck: { await database.healthCheck() })
+        publisher = try configuration.eventEndpoint.map {
+            try EventPublisher(outbox: outbox, endpoint: $0, context: context, logger: logger)
+        }
+    }
+
+    /// The line printed when the service is ready, for operators and for tests that start
+    /// the executable: `<name> ready rpc=<endpoint> events=<endpoint>`.
+    public var readyLine: String {
+        "\(configuration.name) ready rpc=\(server.endpoint)" + (publisher.map { " events=\($0.endpoint)" } ?? "")
+    }
+
+    /// Serves until SIGTERM/SIGINT (or cancellation), then drains and stops.
+    public func run() async throws {
+        _ = try? await database.pruneReplies()
+        // The group stops services in reverse order: the RPC server drains first (its
+        // handlers may still append events), the publisher after it.
+        let services: [any Service] = [publisher].compactMap { $0 } + extraServices + [server]
+        let group = ServiceGroup(configuration: .init(
+            services: services.map { .init(service: $0) },
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger))
+        FileHandle.standardOutput.write(Data((readyLine + "\n").utf8))
+        logger.info("started", metadata: ["service.version": "\(configuration.version)"])
+        try await group.run()
+    }
+}
+
+/// Sets up swift-log for a service executable: one line per entry on standard error.
+public enum ServiceLogging {
+    public static func bootstrap(level: Logger.Level) {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }
+}
+
+extension Logger {
+    /// This logger with the call's request id and method in its metadata.
+    public func with(_ context: RPCCallContext) -> Logger {
+        var logger = self
+        logger[metadataKey: "rpc.request_id"] = "\(context.requestID)"
+        logger[metadataKey: "rpc.method"] = "\(context.method)"
+        if !context.traceID.isEmpty { logger[metadataKey: "rpc.trace_id"] = "\(context.traceID)" }
+        return logger
+    }
+}

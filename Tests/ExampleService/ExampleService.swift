@@ -1,0 +1,101 @@
+// The example service: how a Xieshang service is written with the shared runtime, in a
+// page. Notes can be added (a mutating, idempotent call that also writes an event) and
+// listed. The runtime's integration tests start it as a real process.
+import ArgumentParser
+import Foundation
+import GRDB
+import Logging
+import XieshangRPC
+import XieshangService
+import XieshangWire
+import XieshangZMQ
+
+enum Notes {
+    /// The schema, as named migrations.
+    static var migrations: ServiceMigrations {
+        var migrations = ServiceMigrations()
+        migrations.add("notes-1-create") { db in
+            try db.execute(sql: """
+                CREATE TABLE notes (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    text TEXT NOT NULL,
+                    author TEXT NOT NULL,
+                    created_at_ms INTEGER NOT NULL)
+                """)
+        }
+        return migrations
+    }
+
+    static func handlers(database: ServiceDatabase, outbox: EventOutbox, crashAfterCommit: String?) -> RPCHandlers {
+        var handlers = RPCHandlers()
+        handlers.register(ExampleV1.Notes.add, mutating: true) { request, context in
+            // Validate first: bad input gets every problem at once and changes nothing.
+            let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
+            var problems: [(String, String)] = []
+            if text.isEmpty { problems.append(("text", "must not be empty")) }
+            if text.count > 500 { problems.append(("text", "must be at most 500 characters, not \(text.count)")) }
+            if !problems.isEmpty { throw RPCError.invalidArgument(problems) }
+
+            // The change, its event and the stored reply commit together, once per request id.
+            let (reply, replayed) = try await database.idempotent(context) { db in
+                var note = ExampleV1.Note()
+                note.text = text
+                note.author = context.principal.name
+                note.createdAtMs = Date.nowMilliseconds
+                try db.execute(
+                    sql: "INSERT INTO notes (text, author, created_at_ms) VALUES (?, ?, ?)",
+                    arguments: [note.text, note.author, note.createdAtMs])
+                note.id = db.lastInsertedRowID
+                var added = ExampleV1.NoteAdded()
+                added.note = note
+                try outbox.append("note.added", added, in: db, traceID: context.traceID)
+                var response = ExampleV1.AddNoteResponse()
+                response.note = note
+                return response
+            }
+            // Test hook: die after the commit and before the reply leaves, as a crash would.
+            if !replayed, let crashAfterCommit, text == crashAfterCommit { kill(getpid(), SIGKILL) }
+            return reply
+        }
+        handlers.register(ExampleV1.Notes.list) { _, _ in
+            var response = ExampleV1.ListNotesResponse()
+            response.notes = try await database.writer.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM notes ORDER BY id").map { row in
+                    var note = ExampleV1.Note()
+                    note.id = row["id"]
+                    note.text = row["text"]
+                    note.author = row["author"]
+                    note.createdAtMs = row["created_at_ms"]
+                    return note
+                }
+            }
+            return response
+        }
+        return handlers
+    }
+}
+
+@main
+struct ExampleServiceCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "xieshang-example", abstract: "The runtime's example service (notes).")
+
+    @OptionGroup var options: ServiceOptions
+
+    @Option(help: .hidden) var crashAfterCommit: String?
+
+    func run() async throws {
+        let configuration = try options.resolve(
+            name: "example-notes", version: "0.1.0",
+            defaultRPC: "tcp://127.0.0.1:*", defaultEvents: "tcp://127.0.0.1:*")
+        ServiceLogging.bootstrap(level: configuration.logLevel)
+        let crash = crashAfterCommit
+        let host = try ServiceHost(
+            configuration: configuration, migrations: Notes.migrations,
+            context: try ZMQContext(), logger: Logger(label: configuration.name)
+        ) { database, outbox in
+            Notes.handlers(database: database, outbox: outbox, crashAfterCommit: crash)
+        }
+        try await host.run()
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import GRDB
+import Logging
+import Testing
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// The example service started as a real process, called over real sockets.
+@Suite("The example service as a real process", .serialized)
+struct ExampleServiceProcessTests {
+    private func client(_ endpoint: String, attempts: Int = 5) throws -> RPCClient {
+        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "tests")
+        configuration.retry.maxAttempts = attempts
+        configuration.defaultTimeout = .seconds(15)
+        return try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+    }
+
+    private func add(_ client: RPCClient, _ text: String, options: CallOptions = CallOptions()) async throws -> ExampleV1.Note {
+        var request = ExampleV1.AddNoteRequest()
+        request.text = text
+        return try await client.call(ExampleV1.Notes.add, request, options: options).note ?? ExampleV1.Note()
+    }
+
+    private func notes(_ client: RPCClient) async throws -> [ExampleV1.Note] {
+        try await client.call(ExampleV1.Notes.list, ExampleV1.ListNotesRequest(), options: .read).notes
+    }
+
+    @Test("it serves, reports its storage, refuses bad input without changing anything, and stops on SIGTERM")
+    func servesAndStops() async throws {
+        let service = try await ServiceProcess("xieshang-example", dataDir: try temporaryDirectory("example"))
+        let client = try client(service.rpcEndpoint)
+        let note = try await add(client, "第五届委员会第三次会议")
+        #expect(note.id == 1)
+        #expect(note.author == "local")
+
+        let bad = await #expect(throws: RPCError.self) { try await add(client, "   ") }
+        #expect(bad?.code == .invalidArgument)
+        #expect(bad?.violations.first?.field == "text")
+        #expect(try await notes(client).map(\.text) == ["第五届委员会第三次会议"])
+
+        let health = try await client.call(RpcV1.Health.check, RpcV1.HealthCheckRequest())
+        #expect(health.service == "example-notes")
+        #expect(health.storageOk)
+        #expect(health.storageDetail.contains("example-notes.sqlite (wal)"))
+        let described = try await client.call(RpcV1.Reflection.describe, RpcV1.DescribeRequest())
+        #expect(described.methods.first { $0.name == "example.v1.Notes/Add" }?.mutating == true)
+        #expect(described.methods.contains { $0.name == "event.v1.Events/Since" })
+        await client.close()
+        #expect(await service.stop(signal: SIGTERM) == 0)
+    }
+
+    @Test("a crash after the commit loses no write: the retry gets the stored reply and the change happens once")
+    func retryAfterCrash() async throws {
+        let service = try await ServiceProcess(
+            "xieshang-example", dataDir: try temporaryDirectory("crash"),
+            arguments: ["--crash-after-commit", "crash here"])
+        let client = try client(service.rpcEndpoint, attempts: 20)
+        _ = try await add(client, "before")
+
+        // The call commits, then the process dies before replying; restart it on the same
+        // endpoint and data while the client retries with the same request id.
+        async let reply = add(client, "crash here")
+        #expect(await service.waitForExit() == SIGKILL)
+        try await service.start()
+        let note = try await reply
+        #expect(note.text == "crash here")
+
+        let all = try await notes(client)
+        #expect(all.map(\.text) == ["before", "crash here"])
+        #expect(all.last?.id == note.id)
+        await client.close()
+        await service.stop()
+    }
+
+    @Test("a consumer stopped while events were written catches up: none lost, none applied twice")
+    func consumerCatchesUp() async throws {
+        let service = try await ServiceProcess("xieshang-example", dataDir: try temporaryDirectory("source"))
+        let sourceClient = try client(service.rpcEndpoint, attempts: 20)
+        let consumerDirectory = try temporaryDirectory("consumer")
+        var migrations = ServiceMigrations()
+        migrations.add("seen-1") { db in
+            // A second application of an event would break this primary key and the count.
+            try db.execute(sql: "CREATE TABLE seen (sequence INTEGER PRIMARY KEY, note_id INTEGER NOT NULL)")
+        }
+        let database = try ServiceDatabase.open(dataDir: consumerDirectory, name: "consumer", migrations: migrations)
+        let applications = Counter()
+
+        func startConsumer() -> (EventConsumer, Task<Void, any Error>) {
+            let consumer = EventConsumer(
+                source: "example-notes", eventEndpoint: service.eventEndpoint, sourceClient: sourceClient,
+                database: database, context: testContext, logger: quietLogger(), idleCatchUp: .milliseconds(200)
+            ) { event, db in
+                applications.increment()
+                let added = try ExampleV1.NoteAdded(decoding: event.payload)
+                try db.execute(sql: "INSERT INTO seen (sequence, note_id) VALUES (?, ?)",
+                               arguments: [Int64(event.sequence), added.note?.id ?? 0])
+            }
+            return (consumer, Task { try await consumer.run() })
+        }
+        func waitFor(_ consumer: EventConsumer, cursor: UInt64) async throws {
+            let started = ContinuousClock.now
+            while try await consumer.cursor() < cursor {
+                guard ContinuousClock.now - started < .seconds(20) else { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            #expect(try await consumer.cursor() == cursor)
+        }
+
+        var (consumer, running) = startConsumer()
+        for index in 1...10 { _ = try await add(sourceClient, "live \(index)") }
+        try await waitFor(consumer, cursor: 10)
+
+        running.cancel()
+        try await running.value
+        for index in 1...15 { _ = try await add(sourceClient, "while stopped \(index)") }
+
+        // The source crashes and comes back too; the consumer must still converge.
+        await service.stop(signal: SIGKILL)
+        try await service.start()
+        (consumer, running) = startConsumer()
+        for index in 1...5 { _ = try await add(sourceClient, "after restart \(index)") }
+        try await waitFor(consumer, cursor: 30)
+
+        let rows = try database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT sequence, note_id FROM seen ORDER BY sequence")
+        }
+        #expect(rows.map { $0["sequence"] as Int64 } == Array(1...30))
+        #expect(rows.map { $0["note_id"] as Int64 } == Array(1...30))
+        #expect(applications.count == 30)
+
+        running.cancel()
+        try await running.value
+        await sourceClient.close()
+        await service.stop()
+    }
+}

@@ -1,0 +1,156 @@
+import Foundation
+import GRDB
+import Testing
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+@Suite("Service configuration")
+struct ServiceOptionsTests {
+    private func resolve(_ arguments: [String], _ environment: [String: String]) throws -> ServiceConfiguration {
+        try ServiceOptions.parse(arguments).resolve(
+            name: "member-registry", version: "1", defaultRPC: "tcp://127.0.0.1:7101",
+            defaultEvents: "tcp://127.0.0.1:7102", environment: environment)
+    }
+
+    @Test("flags win over XIESHANG_* variables, which win over defaults")
+    func precedence() throws {
+        let defaults = try resolve([], [:])
+        #expect(defaults.rpcEndpoint == "tcp://127.0.0.1:7101")
+        #expect(defaults.eventEndpoint == "tcp://127.0.0.1:7102")
+        #expect(defaults.dataDir == "data/member-registry")
+        #expect(defaults.logLevel == .info)
+        #expect(defaults.maxInFlight == 512)
+
+        let environment = ["XIESHANG_RPC_ENDPOINT": "tcp://0.0.0.0:9000", "XIESHANG_DATA_DIR": "/var/lib/x",
+                           "XIESHANG_LOG_LEVEL": "DEBUG", "XIESHANG_MAX_IN_FLIGHT": "64"]
+        let fromEnvironment = try resolve([], environment)
+        #expect(fromEnvironment.rpcEndpoint == "tcp://0.0.0.0:9000")
+        #expect(fromEnvironment.dataDir == "/var/lib/x")
+        #expect(fromEnvironment.logLevel == .debug)
+        #expect(fromEnvironment.maxInFlight == 64)
+
+        let fromFlags = try resolve(["--rpc-endpoint", "ipc:///tmp/r", "--max-in-flight", "8"], environment)
+        #expect(fromFlags.rpcEndpoint == "ipc:///tmp/r")
+        #expect(fromFlags.maxInFlight == 8)
+        #expect(fromFlags.dataDir == "/var/lib/x")
+    }
+
+    @Test("bad settings are refused with a clear message")
+    func validation() {
+        #expect(throws: (any Error).self) { try resolve(["--log-level", "loud"], [:]) }
+        #expect(throws: (any Error).self) { try resolve(["--rpc-endpoint", "127.0.0.1:80"], [:]) }
+        #expect(throws: (any Error).self) { try resolve(["--max-in-flight", "0"], [:]) }
+        #expect(throws: (any Error).self) { try resolve([], ["XIESHANG_MAX_IN_FLIGHT": "many"]) }
+    }
+}
+
+@Suite("Idempotent writes and the outbox, on SQLite")
+struct StorageTests {
+    private static var migrations: ServiceMigrations {
+        var migrations = ServiceMigrations()
+        migrations.add("things-1") { db in
+            try db.execute(sql: "CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+        }
+        return migrations
+    }
+
+    private func context(_ requestID: String, principal: String = "staff-1", method: String = "thing.v1.Things/Add") -> RPCCallContext {
+        RPCCallContext(method: method, requestID: requestID, deadline: .now + .seconds(5),
+                       principal: Principal(name: principal, role: "staff"))
+    }
+
+    private func reply(_ label: String) -> WiretestV1.Inner {
+        var inner = WiretestV1.Inner()
+        inner.label = label
+        return inner
+    }
+
+    @Test("a repeated request id returns the stored reply and changes nothing again")
+    func storedReply() async throws {
+        let database = try ServiceDatabase.inMemory(migrations: Self.migrations)
+        let runs = Counter()
+        let add: @Sendable (Database) throws -> WiretestV1.Inner = { db in
+            runs.increment()
+            try db.execute(sql: "INSERT INTO things (name) VALUES ('a')")
+            return WiretestV1.Inner(label: "thing \(db.lastInsertedRowID)")
+        }
+        let first = try await database.idempotent(context("r-1"), add)
+        let again = try await database.idempotent(context("r-1"), add)
+        #expect(first.reply.label == "thing 1")
+        #expect(!first.replayed)
+        #expect(again.reply == first.reply)
+        #expect(again.replayed)
+        #expect(runs.count == 1)
+        // Another caller's request id is its own.
+        let other = try await database.idempotent(context("r-1", principal: "staff-2"), add)
+        #expect(other.reply.label == "thing 2")
+        #expect(try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == 2)
+    }
+
+    @Test("a request id reused for another method is refused")
+    func methodMismatch() async throws {
+        let database = try ServiceDatabase.inMemory(migrations: Self.migrations)
+        _ = try await database.idempotent(context("r-1")) { _ in WiretestV1.Inner(label: "x") }
+        await #expect(throws: RPCError(.failedPrecondition, "")) {
+            _ = try await database.idempotent(context("r-1", method: "thing.v1.Things/Delete")) { _ in WiretestV1.Inner() }
+        }
+    }
+
+    @Test("a change that fails stores nothing, so the retry runs it again")
+    func failureStoresNothing() async throws {
+        let database = try ServiceDatabase.inMemory(migrations: Self.migrations)
+        let outbox = EventOutbox(source: "things", database: database)
+        await #expect(throws: RPCError(.invalidArgument, "")) {
+            _ = try await database.idempotent(context("r-1")) { db -> WiretestV1.Inner in
+                try db.execute(sql: "INSERT INTO things (name) VALUES ('half')")
+                try outbox.append("thing.added", WiretestV1.Inner(label: "half"), in: db)
+                throw RPCError(.invalidArgument, "refused after a partial change")
+            }
+        }
+        #expect(try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == 0)
+        #expect(try outbox.events(after: 0).events.isEmpty)
+        let retried = try await database.idempotent(context("r-1")) { _ in WiretestV1.Inner(label: "ok") }
+        #expect(!retried.replayed)
+    }
+
+    @Test("events get gap-free sequence numbers and are served in order, in batches")
+    func outboxOrder() async throws {
+        let directory = try temporaryDirectory("outbox")
+        let database = try ServiceDatabase.open(dataDir: directory, name: "things", migrations: Self.migrations)
+        let outbox = EventOutbox(source: "things", database: database)
+        for index in 1...1_205 {
+            _ = try await database.writer.write { db in
+                try outbox.append("thing.added", WiretestV1.Inner(label: "n\(index)"), in: db)
+            }
+        }
+        let first = try outbox.events(after: 0)
+        #expect(first.events.count == EventOutbox.maxBatch)
+        #expect(first.lastSequence == 1_205)
+        let rest = try outbox.events(after: first.events.last!.sequence, limit: 5_000)
+        let all = first.events + rest.events
+        #expect(all.map(\.sequence) == Array(1...1_205))
+        #expect(all.allSatisfy { $0.source == "things" && $0.payloadType == "xieshang.wiretest.v1.Inner" })
+        #expect(try WiretestV1.Inner(decoding: all[41].payload).label == "n42")
+        #expect(try outbox.events(after: 1_200, limit: 2).events.map(\.sequence) == [1_201, 1_202])
+        // The file is WAL, as Health/Check reports.
+        let health = await database.healthCheck()
+        #expect(health.ok)
+        #expect(health.detail.contains("wal"))
+    }
+}
+
+extension WiretestV1.Inner {
+    init(label: String) {
+        self.init()
+        self.label = label
+    }
+}
+
+final class Counter: Sendable {
+    private let value = Mutex(0)
+    @discardableResult func increment() -> Int { value.withLock { $0 += 1; return $0 } }
+    var count: Int { value.withLock { $0 } }
+}
+
+import Synchronization

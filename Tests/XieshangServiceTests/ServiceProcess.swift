@@ -1,0 +1,100 @@
+import Foundation
+import Logging
+import XieshangZMQ
+
+let testContext: ZMQContext = try! ZMQContext()
+
+func quietLogger(_ label: String = "test") -> Logger {
+    var logger = Logger(label: label)
+    logger.logLevel = .error
+    return logger
+}
+
+/// A fresh folder under the system's temporary directory.
+func temporaryDirectory(_ name: String) throws -> String {
+    let path = NSTemporaryDirectory() + "xieshang-\(name)-\(UUID().uuidString.prefix(8))"
+    try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    return path
+}
+
+/// A service executable started as a real process on loopback, as operators start it.
+final class ServiceProcess {
+    let executable: String
+    let dataDir: String
+    private(set) var rpcEndpoint: String
+    private(set) var eventEndpoint: String
+    private var extraArguments: [String]
+    private var process: Process?
+    private var output: String = ""
+
+    /// Starts `name` (an executable built next to the test bundle) on ephemeral ports.
+    init(_ name: String, dataDir: String, arguments: [String] = []) async throws {
+        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        executable = directory.appendingPathComponent(name).path
+        self.dataDir = dataDir
+        rpcEndpoint = "tcp://127.0.0.1:*"
+        eventEndpoint = "tcp://127.0.0.1:*"
+        extraArguments = arguments
+        try await start()
+    }
+
+    /// Starts the process (again, on the same endpoints and data after the first time)
+    /// and waits for its ready line.
+    func start() async throws {
+        precondition(process == nil, "already running")
+        output = dataDir + "/stdout-\(UUID().uuidString.prefix(6)).log"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["--rpc-endpoint", rpcEndpoint, "--event-endpoint", eventEndpoint,
+                             "--data-dir", dataDir, "--log-level", "warning"] + extraArguments
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        process.standardError = FileHandle(forWritingAtPath: dataDir + "/stderr.log")
+        try process.run()
+        self.process = process
+        let started = Date()
+        while Date().timeIntervalSince(started) < 30 {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.contains(" ready ") }) {
+                for field in line.split(separator: " ") {
+                    if field.hasPrefix("rpc=") { rpcEndpoint = String(field.dropFirst(4)) }
+                    if field.hasPrefix("events=") { eventEndpoint = String(field.dropFirst(7)) }
+                }
+                return
+            }
+            guard process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        let log = (try? String(contentsOfFile: dataDir + "/stderr.log", encoding: .utf8)) ?? ""
+        throw ProcessFailure(description: "\(executable) did not become ready:\n\(log)")
+    }
+
+    /// Waits for the process to exit by itself (e.g. a crash) and returns its status.
+    func waitForExit(timeout: TimeInterval = 20) async -> Int32? {
+        guard let process else { return nil }
+        let started = Date()
+        while process.isRunning && Date().timeIntervalSince(started) < timeout {
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        guard !process.isRunning else { return nil }
+        self.process = nil
+        return process.terminationStatus
+    }
+
+    /// Sends a signal and waits for the process to end; returns its exit status.
+    @discardableResult
+    func stop(signal: Int32 = SIGTERM) async -> Int32? {
+        guard let process, process.isRunning else { return await waitForExit() }
+        kill(process.processIdentifier, signal)
+        return await waitForExit()
+    }
+
+    /// A test that fails midway must not leave its process behind.
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
+
+struct ProcessFailure: Error, CustomStringConvertible {
+    let description: String
+}
