@@ -56,3 +56,16 @@ public struct RPCCallContext: Sendable {
     /// propagates to the next service.
     @TaskLocal public static var current: RPCCallContext?
 }
+
+import Logging
+
+extension Logger {
+    /// This logger with the call's request id, method and trace id in its metadata.
+    public func with(_ context: RPCCallContext) -> Logger {
+        var logger = self
+        logger[metadataKey: "rpc.request_id"] = "\(context.requestID)"
+        logger[metadataKey: "rpc.method"] = "\(context.method)"
+        if !context.traceID.isEmpty { logger[metadataKey: "rpc.trace_id"] = "\(context.traceID)" }
+        return logger
+    }
+}

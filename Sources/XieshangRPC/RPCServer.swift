@@ -183,11 +183,21 @@ public final class RPCServer: Service, Sendable {
     // MARK: - Handler side
 
     private func serve(_ incoming: Incoming) async {
-        let result = await RPCCallContext.$current.withValue(incoming.context) {
-            await incoming.entry.invoke(incoming.request.body, incoming.context, WireLimits(maxBytes: configuration.maxMessageBytes))
+        let result: Result<[UInt8], RPCError>
+        if ContinuousClock.now >= incoming.context.deadline {
+            // Waited too long to start (overload): the caller has gone, so do not act.
+            result = .failure(RPCError(.deadlineExceeded, "the deadline passed before the call started"))
+        } else {
+            result = await RPCCallContext.$current.withValue(incoming.context) {
+                await incoming.entry.invoke(incoming.request.body, incoming.context, WireLimits(maxBytes: configuration.maxMessageBytes))
+            }
         }
         let reply = Self.response(incoming.request.requestID, result)
-        metrics.record(method: incoming.request.method, code: reply.code, latency: .now - incoming.receivedAt)
+        let latency = ContinuousClock.now - incoming.receivedAt
+        metrics.record(method: incoming.request.method, code: reply.code, latency: latency)
+        if logger.logLevel <= .debug {
+            logger.with(incoming.context).debug("served", metadata: ["rpc.code": "\(reply.code.protoName)", "rpc.latency": "\(latency)"])
+        }
         replies.withLock { $0.append(incoming.routing + [reply.bytes]) }
         metrics.inFlight.subtract(1, ordering: .relaxed)
         wake.signal()

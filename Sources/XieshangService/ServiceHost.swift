@@ -85,14 +85,3 @@ public enum ServiceLogging {
         }
     }
 }
-
-extension Logger {
-    /// This logger with the call's request id and method in its metadata.
-    public func with(_ context: RPCCallContext) -> Logger {
-        var logger = self
-        logger[metadataKey: "rpc.request_id"] = "\(context.requestID)"
-        logger[metadataKey: "rpc.method"] = "\(context.method)"
-        if !context.traceID.isEmpty { logger[metadataKey: "rpc.trace_id"] = "\(context.traceID)" }
-        return logger
-    }
-}

@@ -133,6 +133,44 @@ struct RPCServerClientTests {
         #expect(remaining > .zero)
     }
 
+    @Test("a read whose attempt times out is retried inside the call's deadline")
+    func readRetriedAfterAttemptTimeout() async throws {
+        let calls = Counter()
+        var handlers = RPCHandlers()
+        handlers.register(slow) { request, _ in
+            // The first attempt hangs; the retry is answered at once.
+            if calls.increment() == 1 { try await Task.sleep(for: .seconds(3)) }
+            return request
+        }
+        let reply = try await withServer(handlers) { server in
+            try await withClient([server.endpoint]) { client in
+                var options = CallOptions(timeout: .seconds(3), isRead: true)
+                options.perAttemptTimeout = .milliseconds(200)
+                return try await client.call(slow, inner("x"), options: options)
+            }
+        }
+        #expect(reply.label == "x")
+        #expect(calls.count == 2)
+    }
+
+    @Test("calls made while the service is down succeed once it comes up, within their deadline")
+    func retriesUntilServiceComesUp() async throws {
+        let probe = try testContext.socket(.router)
+        try probe.bind("tcp://127.0.0.1:*")
+        let endpoint = try probe.lastEndpoint
+        probe.close(linger: 0)
+        let calls = Counter()
+        try await withClient([endpoint], configure: { $0.retry.maxAttempts = 20 }) { client in
+            let reply = Task { try await client.call(echo, inner("early"), options: CallOptions(timeout: .seconds(10))) }
+            try await Task.sleep(for: .milliseconds(400))
+            let label = try await withServer(echoHandlers(calls: calls), configure: { $0.endpoint = endpoint }) { _ in
+                try await reply.value.label
+            }
+            #expect(label == "EARLY")
+        }
+        #expect(calls.count == 1)
+    }
+
     @Test("a call to a service that is down fails with UNAVAILABLE, not a hang")
     func unavailable() async throws {
         // Bind and close to get a port nobody listens on.
