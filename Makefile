@@ -45,8 +45,9 @@ test: bootstrap
 	$(SWIFT) test
 
 demo: bootstrap
-	$(SWIFT) build --product wire-demo
-	$$($(SWIFT) build --show-bin-path)/wire-demo
+	$(SWIFT) build --product xieshang-example
+	$(SWIFT) build --product xieshang-demo
+	$$($(SWIFT) build --show-bin-path)/xieshang-demo
 
 # --- generated code -----------------------------------------------------------------
 # Step 1: protoc-c writes C into $(C_DIR) (sources by package path, headers under include/),

@@ -10,7 +10,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "wire-gen", targets: ["WireGen"]),
-        .executable(name: "wire-demo", targets: ["WireDemo"]),
+        .executable(name: "xieshang-demo", targets: ["Demo"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
         .library(name: "XieshangWire", targets: ["XieshangWire"]),
     ],
@@ -85,11 +85,14 @@ let package = Package(
             swiftSettings: strict
         ),
 
-        // What `make demo` runs until the services exist: the wire layer on its own.
+        // What `make demo` runs until the services exist: the wire layer and the runtime.
         .executableTarget(
-            name: "WireDemo",
-            dependencies: ["XieshangWire"],
-            path: "Sources/WireDemo",
+            name: "Demo",
+            dependencies: [
+                "XieshangWire", "XieshangRPC", "XieshangZMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Demo",
             swiftSettings: strict
         ),
 
