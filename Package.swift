@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "wire-gen", targets: ["WireGen"]),
         .executable(name: "xieshang-demo", targets: ["Demo"]),
+        .executable(name: "member-registry", targets: ["MemberRegistryMain"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
         .library(name: "XieshangWire", targets: ["XieshangWire"]),
     ],
@@ -73,6 +74,27 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Sources/XieshangService",
+            swiftSettings: strict
+        ),
+
+        // member-registry: domain, store and handlers as a library, and a thin executable.
+        .target(
+            name: "MemberRegistry",
+            dependencies: [
+                "XieshangService", "XieshangRPC", "XieshangWire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Services/MemberRegistry/Sources",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "MemberRegistryMain",
+            dependencies: [
+                "MemberRegistry", "XieshangService", "XieshangZMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/MemberRegistry/Main",
             swiftSettings: strict
         ),
 

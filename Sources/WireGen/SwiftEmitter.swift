@@ -65,7 +65,7 @@ final class SwiftEmitter {
         let sharesPrefix = e.values.allSatisfy { $0.name.hasPrefix(prefix) }
         let cases = e.values.map { (case: Names.enumCase($0.name, prefix: sharesPrefix ? prefix : nil), value: $0) }
         line("/// `\(e.fullName)`; values this build does not know are kept as `unrecognized`.")
-        block("public enum \(name): WireEnum") {
+        block("public enum \(name): WireEnum, Encodable") {
             for c in cases { line("case \(c.case)") }
             line("case unrecognized(Int32)")
             line("")
@@ -207,7 +207,7 @@ final class SwiftEmitter {
         let members = try members(of: m)
         let nested = children(of: m.fullName)
         line("/// `\(m.fullName)`")
-        try block("public struct \(name): WireMessage") {
+        try block("public struct \(name): WireMessage, Encodable") {
             for member in members {
                 switch member {
                 case .plain(let f):
@@ -222,7 +222,7 @@ final class SwiftEmitter {
                 guard case .oneof(let oneof, let fields) = member else { continue }
                 line("")
                 line("/// The oneof `\(oneof)`: at most one of these is set.")
-                block("public enum \(Names.type(oneof)): Sendable, Hashable") {
+                block("public enum \(Names.type(oneof)): Sendable, Hashable, Encodable") {
                     for f in fields { line("case \(Names.property(f.name))(\(valueType(f)))") }
                 }
             }

@@ -109,3 +109,11 @@ public enum WireLibrary {
     /// The version of libprotobuf-c the process runs with, e.g. `1.4.1`.
     public static var protobufCVersion: String { String(cString: protobuf_c_version()) }
 }
+
+extension WireEnum where Self: Encodable {
+    /// Enums encode as their `.proto` name in JSON, e.g. `"ROLE_MEMBER"`.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(protoName)
+    }
+}

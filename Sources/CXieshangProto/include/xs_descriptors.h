@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "xieshang/event/v1/event.pb-c.h"
 #include "xieshang/example/v1/example.pb-c.h"
+#include "xieshang/member/v1/member.pb-c.h"
 #include "xieshang/rpc/v1/rpc.pb-c.h"
 #include "xieshang/wiretest/v1/wiretest.pb-c.h"
 
@@ -17,6 +18,66 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__add
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__list_notes_request(void) { return &xieshang__example__v1__list_notes_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__list_notes_response(void) { return &xieshang__example__v1__list_notes_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__note_added(void) { return &xieshang__example__v1__note_added__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__term(void) { return &xieshang__member__v1__term__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__member(void) { return &xieshang__member__v1__member__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__create_member_request(void) { return &xieshang__member__v1__create_member_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__create_member_response(void) { return &xieshang__member__v1__create_member_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__update_member_request(void) { return &xieshang__member__v1__update_member_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__update_member_response(void) { return &xieshang__member__v1__update_member_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_member_request(void) { return &xieshang__member__v1__get_member_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_member_response(void) { return &xieshang__member__v1__get_member_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_members_request(void) { return &xieshang__member__v1__list_members_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_members_response(void) { return &xieshang__member__v1__list_members_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__change_status_request(void) { return &xieshang__member__v1__change_status_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__change_status_response(void) { return &xieshang__member__v1__change_status_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__room_assignment_request(void) { return &xieshang__member__v1__room_assignment_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__room_assignment_response(void) { return &xieshang__member__v1__room_assignment_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__batch_get_members_request(void) { return &xieshang__member__v1__batch_get_members_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__batch_get_members_response(void) { return &xieshang__member__v1__batch_get_members_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__resolve_group_request(void) { return &xieshang__member__v1__resolve_group_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__resolve_group_response(void) { return &xieshang__member__v1__resolve_group_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__import_members_request(void) { return &xieshang__member__v1__import_members_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__row_problem(void) { return &xieshang__member__v1__row_problem__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__import_members_response(void) { return &xieshang__member__v1__import_members_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__export_members_request(void) { return &xieshang__member__v1__export_members_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__export_members_response(void) { return &xieshang__member__v1__export_members_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__field_change(void) { return &xieshang__member__v1__field_change__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__audit_entry(void) { return &xieshang__member__v1__audit_entry__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__member_history_request(void) { return &xieshang__member__v1__member_history_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__member_history_response(void) { return &xieshang__member__v1__member_history_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__member_event(void) { return &xieshang__member__v1__member_event__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_catalog_request(void) { return &xieshang__member__v1__list_catalog_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_catalog_response(void) { return &xieshang__member__v1__list_catalog_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__add_catalog_entry_request(void) { return &xieshang__member__v1__add_catalog_entry_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__add_catalog_entry_response(void) { return &xieshang__member__v1__add_catalog_entry_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__create_term_request(void) { return &xieshang__member__v1__create_term_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__create_term_response(void) { return &xieshang__member__v1__create_term_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_terms_request(void) { return &xieshang__member__v1__list_terms_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_terms_response(void) { return &xieshang__member__v1__list_terms_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__set_current_term_request(void) { return &xieshang__member__v1__set_current_term_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__set_current_term_response(void) { return &xieshang__member__v1__set_current_term_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__station(void) { return &xieshang__member__v1__station__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__six_haves(void) { return &xieshang__member__v1__six_haves__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__room(void) { return &xieshang__member__v1__room__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__save_station_request(void) { return &xieshang__member__v1__save_station_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__save_station_response(void) { return &xieshang__member__v1__save_station_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_station_request(void) { return &xieshang__member__v1__get_station_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_station_response(void) { return &xieshang__member__v1__get_station_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_stations_request(void) { return &xieshang__member__v1__list_stations_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_stations_response(void) { return &xieshang__member__v1__list_stations_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__save_room_request(void) { return &xieshang__member__v1__save_room_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__save_room_response(void) { return &xieshang__member__v1__save_room_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_room_request(void) { return &xieshang__member__v1__get_room_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_room_response(void) { return &xieshang__member__v1__get_room_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_rooms_request(void) { return &xieshang__member__v1__list_rooms_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_rooms_response(void) { return &xieshang__member__v1__list_rooms_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__unit(void) { return &xieshang__member__v1__unit__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__save_unit_request(void) { return &xieshang__member__v1__save_unit_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__save_unit_response(void) { return &xieshang__member__v1__save_unit_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_unit_request(void) { return &xieshang__member__v1__get_unit_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_unit_response(void) { return &xieshang__member__v1__get_unit_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_units_request(void) { return &xieshang__member__v1__list_units_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_units_response(void) { return &xieshang__member__v1__list_units_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__rpc__v1__field_violation(void) { return &xieshang__rpc__v1__field_violation__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__rpc__v1__status(void) { return &xieshang__rpc__v1__status__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__rpc__v1__metadata_entry(void) { return &xieshang__rpc__v1__metadata_entry__descriptor; }

@@ -8,7 +8,7 @@ public enum EventV1 {}
 
 extension EventV1 {
     /// `xieshang.event.v1.Event`
-    public struct Event: WireMessage {
+    public struct Event: WireMessage, Encodable {
         public var source: String = ""
         public var sequence: UInt64 = 0
         public var type: String = ""
@@ -46,7 +46,7 @@ extension EventV1 {
 
 extension EventV1 {
     /// `xieshang.event.v1.SinceRequest`
-    public struct SinceRequest: WireMessage {
+    public struct SinceRequest: WireMessage, Encodable {
         public var afterSequence: UInt64 = 0
         public var limit: UInt32 = 0
 
@@ -69,7 +69,7 @@ extension EventV1 {
 
 extension EventV1 {
     /// `xieshang.event.v1.SinceResponse`
-    public struct SinceResponse: WireMessage {
+    public struct SinceResponse: WireMessage, Encodable {
         public var events: [EventV1.Event] = []
         public var lastSequence: UInt64 = 0
 

@@ -8,7 +8,7 @@ public enum ExampleV1 {}
 
 extension ExampleV1 {
     /// `xieshang.example.v1.Note`
-    public struct Note: WireMessage {
+    public struct Note: WireMessage, Encodable {
         public var id: Int64 = 0
         public var text: String = ""
         public var author: String = ""
@@ -37,7 +37,7 @@ extension ExampleV1 {
 
 extension ExampleV1 {
     /// `xieshang.example.v1.AddNoteRequest`
-    public struct AddNoteRequest: WireMessage {
+    public struct AddNoteRequest: WireMessage, Encodable {
         public var text: String = ""
 
         public init() {}
@@ -57,7 +57,7 @@ extension ExampleV1 {
 
 extension ExampleV1 {
     /// `xieshang.example.v1.AddNoteResponse`
-    public struct AddNoteResponse: WireMessage {
+    public struct AddNoteResponse: WireMessage, Encodable {
         public var note: ExampleV1.Note? = nil
 
         public init() {}
@@ -77,7 +77,7 @@ extension ExampleV1 {
 
 extension ExampleV1 {
     /// `xieshang.example.v1.ListNotesRequest`
-    public struct ListNotesRequest: WireMessage {
+    public struct ListNotesRequest: WireMessage, Encodable {
 
         public init() {}
 
@@ -94,7 +94,7 @@ extension ExampleV1 {
 
 extension ExampleV1 {
     /// `xieshang.example.v1.ListNotesResponse`
-    public struct ListNotesResponse: WireMessage {
+    public struct ListNotesResponse: WireMessage, Encodable {
         public var notes: [ExampleV1.Note] = []
 
         public init() {}
@@ -114,7 +114,7 @@ extension ExampleV1 {
 
 extension ExampleV1 {
     /// `xieshang.example.v1.NoteAdded`
-    public struct NoteAdded: WireMessage {
+    public struct NoteAdded: WireMessage, Encodable {
         public var note: ExampleV1.Note? = nil
 
         public init() {}

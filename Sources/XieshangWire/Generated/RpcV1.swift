@@ -8,7 +8,7 @@ public enum RpcV1 {}
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.StatusCode`; values this build does not know are kept as `unrecognized`.
-    public enum StatusCode: WireEnum {
+    public enum StatusCode: WireEnum, Encodable {
         case ok
         case cancelled
         case unknown
@@ -103,7 +103,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.ServingStatus`; values this build does not know are kept as `unrecognized`.
-    public enum ServingStatus: WireEnum {
+    public enum ServingStatus: WireEnum, Encodable {
         case unspecified
         case serving
         case notServing
@@ -142,7 +142,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.FieldViolation`
-    public struct FieldViolation: WireMessage {
+    public struct FieldViolation: WireMessage, Encodable {
         public var field: String = ""
         public var description: String = ""
 
@@ -165,7 +165,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.Status`
-    public struct Status: WireMessage {
+    public struct Status: WireMessage, Encodable {
         public var code: RpcV1.StatusCode = .init(rawValue: 0)
         public var message: String = ""
         public var violations: [RpcV1.FieldViolation] = []
@@ -191,7 +191,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.MetadataEntry`
-    public struct MetadataEntry: WireMessage {
+    public struct MetadataEntry: WireMessage, Encodable {
         public var key: String = ""
         public var value: String = ""
 
@@ -214,7 +214,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.Request`
-    public struct Request: WireMessage {
+    public struct Request: WireMessage, Encodable {
         public var method: String = ""
         public var requestID: String = ""
         public var deadlineMs: UInt32 = 0
@@ -252,7 +252,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.Response`
-    public struct Response: WireMessage {
+    public struct Response: WireMessage, Encodable {
         public var requestID: String = ""
         public var status: RpcV1.Status? = nil
         public var body: [UInt8] = []
@@ -278,7 +278,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.HealthCheckRequest`
-    public struct HealthCheckRequest: WireMessage {
+    public struct HealthCheckRequest: WireMessage, Encodable {
 
         public init() {}
 
@@ -295,7 +295,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.HealthCheckResponse`
-    public struct HealthCheckResponse: WireMessage {
+    public struct HealthCheckResponse: WireMessage, Encodable {
         public var status: RpcV1.ServingStatus = .init(rawValue: 0)
         public var service: String = ""
         public var version: String = ""
@@ -333,7 +333,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.DescribeRequest`
-    public struct DescribeRequest: WireMessage {
+    public struct DescribeRequest: WireMessage, Encodable {
 
         public init() {}
 
@@ -350,7 +350,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.MethodInfo`
-    public struct MethodInfo: WireMessage {
+    public struct MethodInfo: WireMessage, Encodable {
         public var name: String = ""
         public var requestType: String = ""
         public var responseType: String = ""
@@ -379,7 +379,7 @@ extension RpcV1 {
 
 extension RpcV1 {
     /// `xieshang.rpc.v1.DescribeResponse`
-    public struct DescribeResponse: WireMessage {
+    public struct DescribeResponse: WireMessage, Encodable {
         public var service: String = ""
         public var methods: [RpcV1.MethodInfo] = []
 

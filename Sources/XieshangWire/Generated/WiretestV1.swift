@@ -8,7 +8,7 @@ public enum WiretestV1 {}
 
 extension WiretestV1 {
     /// `xieshang.wiretest.v1.Color`; values this build does not know are kept as `unrecognized`.
-    public enum Color: WireEnum {
+    public enum Color: WireEnum, Encodable {
         case unspecified
         case red
         case green
@@ -47,7 +47,7 @@ extension WiretestV1 {
 
 extension WiretestV1 {
     /// `xieshang.wiretest.v1.Inner`
-    public struct Inner: WireMessage {
+    public struct Inner: WireMessage, Encodable {
         public var label: String = ""
         public var weight: Int32 = 0
         public var children: [WiretestV1.Inner] = []
@@ -73,7 +73,7 @@ extension WiretestV1 {
 
 extension WiretestV1 {
     /// `xieshang.wiretest.v1.Kinds`
-    public struct Kinds: WireMessage {
+    public struct Kinds: WireMessage, Encodable {
         public var fInt32: Int32 = 0
         public var fInt64: Int64 = 0
         public var fUint32: UInt32 = 0
@@ -108,19 +108,19 @@ extension WiretestV1 {
         public var fNested: WiretestV1.Kinds.Nested? = nil
 
         /// The oneof `choice`: at most one of these is set.
-        public enum Choice: Sendable, Hashable {
+        public enum Choice: Sendable, Hashable, Encodable {
             case choiceText(String)
             case choiceNumber(UInt32)
             case choiceInner(WiretestV1.Inner)
         }
 
         /// `xieshang.wiretest.v1.Kinds.Nested`
-        public struct Nested: WireMessage {
+        public struct Nested: WireMessage, Encodable {
             public var level: WiretestV1.Kinds.Nested.Level = .init(rawValue: 0)
             public var note: String = ""
 
             /// `xieshang.wiretest.v1.Kinds.Nested.Level`; values this build does not know are kept as `unrecognized`.
-            public enum Level: WireEnum {
+            public enum Level: WireEnum, Encodable {
                 case unspecified
                 case high
                 case unrecognized(Int32)

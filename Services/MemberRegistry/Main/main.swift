@@ -1,0 +1,31 @@
+// member-registry: the committee's terms, members, managed lists, work stations,
+// consultation rooms and handling units.
+import ArgumentParser
+import Logging
+import MemberRegistry
+import XieshangService
+import XieshangZMQ
+
+@main
+struct MemberRegistryCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "member-registry",
+        abstract: "Serves the committee's members, groups, work stations, rooms and handling units.",
+        discussion: "Example: member-registry --data-dir /var/lib/xieshang --rpc-endpoint tcp://0.0.0.0:7101")
+
+    @OptionGroup var options: ServiceOptions
+
+    func run() async throws {
+        let configuration = try options.resolve(
+            name: "member-registry", version: "0.1.0",
+            defaultRPC: "tcp://127.0.0.1:7101", defaultEvents: "tcp://127.0.0.1:7102")
+        ServiceLogging.bootstrap(level: configuration.logLevel)
+        let host = try ServiceHost(
+            configuration: configuration, migrations: RegistrySchema.migrations,
+            context: try ZMQContext(), logger: Logger(label: configuration.name)
+        ) { database, outbox in
+            RegistryHandlers.make(database: database, outbox: outbox)
+        }
+        try await host.run()
+    }
+}

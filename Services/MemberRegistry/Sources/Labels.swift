@@ -1,0 +1,120 @@
+import XieshangWire
+
+/// The Chinese labels staff read and write for the registry's enums; the CLI and the CSV
+/// accept either these or the English identifiers (`standing-member`, `ROLE_STANDING_MEMBER`).
+public protocol ChineseLabelled: WireEnum {
+    /// The label shown to staff, e.g. `常委`.
+    var label: String { get }
+    /// The English identifier used in flags, e.g. `standing-member`.
+    var identifier: String { get }
+}
+
+extension ChineseLabelled {
+    /// Parses a label, an identifier or a `.proto` name; nil for anything else.
+    public init?(parsing text: String) {
+        let text = text.trimmingCharacters(in: .whitespaces)
+        guard let match = Self.allCases.first(where: {
+            $0.rawValue != 0 && ($0.label == text || $0.identifier == text.lowercased() || $0.protoName == text)
+        }) else { return nil }
+        self = match
+    }
+
+    /// Every accepted spelling, for error messages.
+    public static var spellings: String {
+        allCases.filter { $0.rawValue != 0 }.map { "\($0.label) (\($0.identifier))" }.joined(separator: ", ")
+    }
+}
+
+import Foundation
+
+extension MemberV1.Role: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .member: "委员"
+        case .standingMember: "常委"
+        case .secretaryGeneral: "秘书长"
+        case .viceChair: "副主席"
+        case .chair: "主席"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .member: "member"
+        case .standingMember: "standing-member"
+        case .secretaryGeneral: "secretary-general"
+        case .viceChair: "vice-chair"
+        case .chair: "chair"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension MemberV1.Gender: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .male: "男"
+        case .female: "女"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .male: "male"
+        case .female: "female"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension MemberV1.MemberStatus: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .active: "在任"
+        case .resigned: "请辞"
+        case .removed: "撤销"
+        case .deceased: "去世"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .active: "active"
+        case .resigned: "resigned"
+        case .removed: "removed"
+        case .deceased: "deceased"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension MemberV1.GroupKind: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .allMembers: "全体委员"
+        case .standingCommittee: "常委会"
+        case .chairpersonsCouncil: "主席会议"
+        case .sector: "界别"
+        case .specialCommittee: "专委会"
+        case .station: "委员工作站"
+        case .room: "协商议事室"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .allMembers: "all"
+        case .standingCommittee: "standing-committee"
+        case .chairpersonsCouncil: "chairpersons-council"
+        case .sector: "sector"
+        case .specialCommittee: "committee"
+        case .station: "station"
+        case .room: "room"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}

@@ -1,0 +1,305 @@
+import Foundation
+import GRDB
+import XieshangWire
+
+/// The registry's SQL for members: every function runs inside the caller's transaction.
+public enum MemberStore {
+    // MARK: - Terms and catalogs
+
+    /// The term number a request means: `requested`, or the current term for 0.
+    public static func term(_ db: Database, _ requested: Int32, field: String = "term") throws -> Int32 {
+        if requested != 0 {
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM terms WHERE number = ?", arguments: [requested]) == true else {
+                throw RegistryError.notFound(field: field, what: "term \(requested)")
+            }
+            return requested
+        }
+        guard let current = try Int32.fetchOne(db, sql: "SELECT number FROM terms WHERE current = 1") else {
+            throw RegistryError.failedPrecondition("there is no current term: add one first (gateway term add)")
+        }
+        return current
+    }
+
+    public static func catalog(_ db: Database, _ kind: MemberV1.CatalogKind) throws -> [String] {
+        try String.fetchAll(db, sql: "SELECT name FROM catalog WHERE kind = ? ORDER BY position", arguments: [kind.rawValue])
+    }
+
+    public static func rules(_ db: Database) throws -> MemberRules {
+        MemberRules(sectors: Set(try catalog(db, .sector)), committees: Set(try catalog(db, .specialCommittee)))
+    }
+
+    // MARK: - Members
+
+    static func member(_ row: Row) -> MemberV1.Member {
+        var m = MemberV1.Member()
+        m.id = row["id"]
+        m.term = row["term"]
+        m.memberNumber = row["member_number"]
+        m.name = row["name"]
+        m.gender = .init(rawValue: row["gender"])
+        m.ethnicity = row["ethnicity"]
+        m.birthDate = row["birth_date"]
+        m.party = row["party"]
+        m.sector = row["sector"]
+        m.workUnit = row["work_unit"]
+        m.position = row["position"]
+        m.phone = row["phone"]
+        m.email = row["email"]
+        m.role = .init(rawValue: row["role"])
+        m.status = .init(rawValue: row["status"])
+        m.statusDate = row["status_date"]
+        m.statusReason = row["status_reason"]
+        m.addedDuringTerm = row["added_during_term"]
+        m.joinedDate = row["joined_date"]
+        m.updatedAtMs = row["updated_at_ms"]
+        return m
+    }
+
+    /// Members with their committees and rooms filled in, in the order of `rows`.
+    static func members(_ db: Database, _ rows: [Row]) throws -> [MemberV1.Member] {
+        var members = rows.map(member)
+        guard !members.isEmpty else { return [] }
+        let ids = members.map(\.id)
+        let placeholders = databaseQuestionMarks(count: ids.count)
+        var committees: [Int64: [String]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT member_id, committee FROM member_committees WHERE member_id IN (\(placeholders)) ORDER BY committee", arguments: StatementArguments(ids)) {
+            committees[row["member_id"], default: []].append(row["committee"])
+        }
+        var rooms: [Int64: [Int64]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT member_id, room_id FROM room_members WHERE member_id IN (\(placeholders)) ORDER BY room_id", arguments: StatementArguments(ids)) {
+            rooms[row["member_id"], default: []].append(row["room_id"])
+        }
+        for index in members.indices {
+            members[index].committees = committees[members[index].id] ?? []
+            members[index].roomIDs = rooms[members[index].id] ?? []
+        }
+        return members
+    }
+
+    public static func get(_ db: Database, id: Int64, field: String = "id") throws -> MemberV1.Member {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id]) else {
+            throw RegistryError.notFound(field: field, what: "member \(id)")
+        }
+        return try members(db, [row])[0]
+    }
+
+    public static func byNumber(_ db: Database, term: Int32) throws -> [String: MemberV1.Member] {
+        let all = try members(db, try Row.fetchAll(db, sql: "SELECT * FROM members WHERE term = ?", arguments: [term]))
+        return Dictionary(all.map { ($0.memberNumber, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public static func insert(_ db: Database, _ m: MemberV1.Member) throws -> MemberV1.Member {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM members WHERE term = ? AND member_number = ?", arguments: [m.term, m.memberNumber]) == true {
+            throw RegistryError.alreadyExists(field: "member.member_number", what: "member number \(m.memberNumber) in term \(m.term)")
+        }
+        try db.execute(sql: """
+            INSERT INTO members (term, member_number, name, gender, ethnicity, birth_date, party, sector, work_unit,
+                position, phone, email, role, status, status_date, status_reason, added_during_term, joined_date, updated_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [m.term, m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector,
+                             m.workUnit, m.position, m.phone, m.email, m.role.rawValue, m.status.rawValue, m.statusDate,
+                             m.statusReason, m.addedDuringTerm, m.joinedDate, Date.nowMs])
+        let id = db.lastInsertedRowID
+        try setCommittees(db, id, m.committees)
+        return try get(db, id: id)
+    }
+
+    /// Writes every editable field, and status when `includeStatus` (imports carry it).
+    public static func update(_ db: Database, _ m: MemberV1.Member, includeStatus: Bool = false) throws -> MemberV1.Member {
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM members WHERE term = ? AND member_number = ? AND id != ?", arguments: [m.term, m.memberNumber, m.id]) == true {
+            throw RegistryError.alreadyExists(field: "member.member_number", what: "member number \(m.memberNumber) in term \(m.term)")
+        }
+        try db.execute(sql: """
+            UPDATE members SET member_number = ?, name = ?, gender = ?, ethnicity = ?, birth_date = ?, party = ?, sector = ?,
+                work_unit = ?, position = ?, phone = ?, email = ?, role = ?, added_during_term = ?, joined_date = ?, updated_at_ms = ?
+            WHERE id = ?
+            """, arguments: [m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector, m.workUnit,
+                             m.position, m.phone, m.email, m.role.rawValue, m.addedDuringTerm, m.joinedDate, Date.nowMs, m.id])
+        if includeStatus {
+            try setStatus(db, id: m.id, status: m.status, date: m.statusDate, reason: m.statusReason)
+        }
+        try setCommittees(db, m.id, m.committees)
+        return try get(db, id: m.id)
+    }
+
+    public static func setStatus(_ db: Database, id: Int64, status: MemberV1.MemberStatus, date: String, reason: String) throws {
+        try db.execute(
+            sql: "UPDATE members SET status = ?, status_date = ?, status_reason = ?, updated_at_ms = ? WHERE id = ?",
+            arguments: [status.rawValue, date, reason, Date.nowMs, id])
+    }
+
+    private static func setCommittees(_ db: Database, _ id: Int64, _ committees: [String]) throws {
+        try db.execute(sql: "DELETE FROM member_committees WHERE member_id = ?", arguments: [id])
+        for committee in committees {
+            try db.execute(sql: "INSERT INTO member_committees (member_id, committee) VALUES (?, ?)", arguments: [id, committee])
+        }
+    }
+
+    // MARK: - Listing and groups
+
+    /// The filters of a list request as SQL over `members m`.
+    static func filters(_ db: Database, _ r: MemberV1.ListMembersRequest, term: Int32) throws -> (sql: String, arguments: StatementArguments) {
+        var clauses = ["m.term = ?"]
+        var arguments: StatementArguments = [term]
+        if !r.sector.isEmpty { clauses.append("m.sector = ?"); arguments += [r.sector] }
+        if !r.committee.isEmpty {
+            clauses.append("m.id IN (SELECT member_id FROM member_committees WHERE committee = ?)")
+            arguments += [r.committee]
+        }
+        if r.role != .unspecified { clauses.append("m.role >= ?"); arguments += [r.role.rawValue] }
+        if r.status != .unspecified { clauses.append("m.status = ?"); arguments += [r.status.rawValue] }
+        if r.roomID != 0 {
+            clauses.append("m.id IN (SELECT member_id FROM room_members WHERE room_id = ?)")
+            arguments += [r.roomID]
+        }
+        if r.stationID != 0 {
+            clauses.append("m.id IN (SELECT rm.member_id FROM room_members rm JOIN rooms ON rooms.id = rm.room_id WHERE rooms.station_id = ?)")
+            arguments += [r.stationID]
+        }
+        let query = r.query.trimmingCharacters(in: .whitespaces)
+        if !query.isEmpty {
+            if query.count >= 3 {
+                // The trigram index answers substrings of three characters or more.
+                clauses.append("m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ?)")
+                arguments += ["\"" + query.replacingOccurrences(of: "\"", with: "\"\"") + "\""]
+            } else {
+                let pattern = "%" + query.replacingOccurrences(of: "\\", with: "\\\\")
+                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+                clauses.append("(m.name LIKE ? ESCAPE '\\' OR m.work_unit LIKE ? ESCAPE '\\')")
+                arguments += [pattern, pattern]
+            }
+        }
+        return (clauses.joined(separator: " AND "), arguments)
+    }
+
+    public static func list(_ db: Database, _ r: MemberV1.ListMembersRequest) throws -> MemberV1.ListMembersResponse {
+        let term = try term(db, r.term, field: "term")
+        let pageSize = r.pageSize == 0 ? 50 : Int(r.pageSize)
+        let after: Int64
+        if r.pageToken.isEmpty {
+            after = 0
+        } else {
+            guard let token = Int64(r.pageToken), token >= 0 else {
+                throw RegistryError.invalid([("page_token", "\"\(r.pageToken)\" is not a page token from this service")])
+            }
+            after = token
+        }
+        let (clause, arguments) = try filters(db, r, term: term)
+        var response = MemberV1.ListMembersResponse()
+        response.total = Int32(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members m WHERE \(clause)", arguments: arguments) ?? 0)
+        let rows = try Row.fetchAll(
+            db, sql: "SELECT m.* FROM members m WHERE \(clause) AND m.id > ? ORDER BY m.id LIMIT ?",
+            arguments: arguments + [after, pageSize + 1])
+        response.members = try members(db, Array(rows.prefix(pageSize)))
+        if rows.count > pageSize, let last = response.members.last { response.nextPageToken = String(last.id) }
+        return response
+    }
+
+    public static func resolve(_ db: Database, _ r: MemberV1.ResolveGroupRequest) throws -> [Int64] {
+        let term = try term(db, r.term)
+        var sql = "SELECT id FROM members WHERE term = ? AND status = \(MemberV1.MemberStatus.active.rawValue)"
+        var arguments: StatementArguments = [term]
+        switch r.kind {
+        case .allMembers:
+            break
+        case .standingCommittee:
+            sql += " AND role >= \(MemberV1.Role.standingMember.rawValue)"
+        case .chairpersonsCouncil:
+            sql += " AND role >= \(MemberV1.Role.secretaryGeneral.rawValue)"
+        case .sector:
+            guard try catalog(db, .sector).contains(r.name) else {
+                throw RegistryError.invalid([("name", "unknown sector \"\(r.name)\"")])
+            }
+            sql += " AND sector = ?"
+            arguments += [r.name]
+        case .specialCommittee:
+            guard try catalog(db, .specialCommittee).contains(r.name) else {
+                throw RegistryError.invalid([("name", "unknown special committee \"\(r.name)\"")])
+            }
+            sql += " AND id IN (SELECT member_id FROM member_committees WHERE committee = ?)"
+            arguments += [r.name]
+        case .station:
+            _ = try PlaceStore.station(db, id: r.id, field: "id")
+            sql += " AND id IN (SELECT rm.member_id FROM room_members rm JOIN rooms ON rooms.id = rm.room_id WHERE rooms.station_id = ?)"
+            arguments += [r.id]
+        case .room:
+            _ = try PlaceStore.room(db, id: r.id, field: "id")
+            sql += " AND id IN (SELECT member_id FROM room_members WHERE room_id = ?)"
+            arguments += [r.id]
+        case .unspecified, .unrecognized:
+            throw RegistryError.invalid([("kind", "must be one of \(MemberV1.GroupKind.spellings)")])
+        }
+        return try Int64.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments)
+    }
+
+    // MARK: - Rooms
+
+    /// Returns false when the member was already assigned.
+    public static func assign(_ db: Database, member: Int64, room: Int64) throws -> Bool {
+        try db.execute(sql: "INSERT OR IGNORE INTO room_members (room_id, member_id) VALUES (?, ?)", arguments: [room, member])
+        return db.changesCount > 0
+    }
+
+    public static func unassign(_ db: Database, member: Int64, room: Int64) throws -> Bool {
+        try db.execute(sql: "DELETE FROM room_members WHERE room_id = ? AND member_id = ?", arguments: [room, member])
+        return db.changesCount > 0
+    }
+
+    // MARK: - Audit
+
+    /// The fields a person reads in the history, as text.
+    public static func auditFields(_ m: MemberV1.Member) -> [(String, String)] {
+        [("member_number", m.memberNumber), ("name", m.name), ("gender", m.gender.label), ("ethnicity", m.ethnicity),
+         ("birth_date", m.birthDate), ("party", m.party), ("sector", m.sector), ("committees", m.committees.joined(separator: ";")),
+         ("work_unit", m.workUnit), ("position", m.position), ("phone", m.phone), ("email", m.email), ("role", m.role.label),
+         ("status", m.status.label), ("status_date", m.statusDate), ("status_reason", m.statusReason),
+         ("added_during_term", m.addedDuringTerm ? "是" : "否"), ("joined_date", m.joinedDate),
+         ("rooms", m.roomIDs.map(String.init).joined(separator: ";"))]
+    }
+
+    public static func changes(from old: MemberV1.Member?, to new: MemberV1.Member) -> [MemberV1.FieldChange] {
+        let before = old.map { Dictionary(uniqueKeysWithValues: auditFields($0)) } ?? [:]
+        return auditFields(new).compactMap { field, value in
+            let previous = before[field] ?? ""
+            guard previous != value else { return nil }
+            var change = MemberV1.FieldChange()
+            change.field = field
+            change.oldValue = previous
+            change.newValue = value
+            return change
+        }
+    }
+
+    public static func audit(_ db: Database, member: Int64, actor: String, action: String, reason: String = "", changes: [MemberV1.FieldChange]) throws {
+        let encoded = changes.map { ["field": $0.field, "old": $0.oldValue, "new": $0.newValue] }
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: encoded, options: [.sortedKeys]), as: UTF8.self)
+        try db.execute(
+            sql: "INSERT INTO member_audit (member_id, at_ms, actor, action, reason, changes) VALUES (?, ?, ?, ?, ?, ?)",
+            arguments: [member, Date.nowMs, actor, action, reason, json])
+    }
+
+    public static func history(_ db: Database, member: Int64) throws -> [MemberV1.AuditEntry] {
+        _ = try get(db, id: member, field: "member_id")
+        return try Row.fetchAll(db, sql: "SELECT * FROM member_audit WHERE member_id = ? ORDER BY id", arguments: [member]).map { row in
+            var entry = MemberV1.AuditEntry()
+            entry.atMs = row["at_ms"]
+            entry.actor = row["actor"]
+            entry.action = row["action"]
+            entry.reason = row["reason"]
+            let json: String = row["changes"]
+            let list = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [[String: String]] ?? []
+            entry.changes = list.map {
+                var change = MemberV1.FieldChange()
+                change.field = $0["field"] ?? ""
+                change.oldValue = $0["old"] ?? ""
+                change.newValue = $0["new"] ?? ""
+                return change
+            }
+            return entry
+        }
+    }
+}
+
+extension Date {
+    static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

@@ -1,0 +1,219 @@
+import Foundation
+import GRDB
+import XieshangWire
+
+/// The registry's SQL for terms, catalogs, work stations, consultation rooms and units.
+public enum PlaceStore {
+    // MARK: - Terms
+
+    static func term(_ row: Row) -> MemberV1.Term {
+        var term = MemberV1.Term()
+        term.number = row["number"]
+        term.startDate = row["start_date"]
+        term.endDate = row["end_date"]
+        term.current = row["current"]
+        return term
+    }
+
+    public static func terms(_ db: Database) throws -> [MemberV1.Term] {
+        try Row.fetchAll(db, sql: "SELECT * FROM terms ORDER BY number").map(term)
+    }
+
+    public static func createTerm(_ db: Database, _ t: MemberV1.Term) throws -> MemberV1.Term {
+        var problems: [(String, String)] = []
+        if t.number <= 0 { problems.append(("term.number", "must be a positive number")) }
+        if !Check.isDate(t.startDate) { problems.append(("term.start_date", "\"\(t.startDate)\" is not a date (YYYY-MM-DD)")) }
+        if !Check.isDate(t.endDate) { problems.append(("term.end_date", "\"\(t.endDate)\" is not a date (YYYY-MM-DD)")) }
+        if Check.isDate(t.startDate), Check.isDate(t.endDate), t.endDate <= t.startDate {
+            problems.append(("term.end_date", "must be after the start date \(t.startDate)"))
+        }
+        if !problems.isEmpty { throw RegistryError.invalid(problems) }
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM terms WHERE number = ?", arguments: [t.number]) == true {
+            throw RegistryError.alreadyExists(field: "term.number", what: "term \(t.number)")
+        }
+        // The first term, or one marked current, becomes the current one.
+        let existingTerms = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM terms") ?? 0
+        let current = t.current || existingTerms == 0
+        if current { try db.execute(sql: "UPDATE terms SET current = 0") }
+        try db.execute(sql: "INSERT INTO terms (number, start_date, end_date, current) VALUES (?, ?, ?, ?)",
+                       arguments: [t.number, t.startDate, t.endDate, current])
+        return term(try Row.fetchOne(db, sql: "SELECT * FROM terms WHERE number = ?", arguments: [t.number])!)
+    }
+
+    public static func setCurrentTerm(_ db: Database, _ number: Int32) throws -> MemberV1.Term {
+        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM terms WHERE number = ?", arguments: [number]) == true else {
+            throw RegistryError.notFound(field: "number", what: "term \(number)")
+        }
+        try db.execute(sql: "UPDATE terms SET current = (number = ?)", arguments: [number])
+        return term(try Row.fetchOne(db, sql: "SELECT * FROM terms WHERE number = ?", arguments: [number])!)
+    }
+
+    // MARK: - Catalogs
+
+    public static func addCatalogEntry(_ db: Database, _ kind: MemberV1.CatalogKind, _ name: String) throws -> [String] {
+        let name = name.trimmingCharacters(in: .whitespaces)
+        guard kind == .sector || kind == .specialCommittee else {
+            throw RegistryError.invalid([("kind", "must be sector or special committee")])
+        }
+        if name.isEmpty { throw RegistryError.invalid([("name", "must not be empty")]) }
+        if name.count > 64 { throw RegistryError.invalid([("name", "must be at most 64 characters")]) }
+        if try MemberStore.catalog(db, kind).contains(name) {
+            throw RegistryError.alreadyExists(field: "name", what: "\"\(name)\"")
+        }
+        let position = (try Int.fetchOne(db, sql: "SELECT MAX(position) FROM catalog WHERE kind = ?", arguments: [kind.rawValue]) ?? 0) + 1
+        try db.execute(sql: "INSERT INTO catalog (kind, name, position) VALUES (?, ?, ?)", arguments: [kind.rawValue, name, position])
+        return try MemberStore.catalog(db, kind)
+    }
+
+    // MARK: - Stations
+
+    static func station(_ row: Row) -> MemberV1.Station {
+        var s = MemberV1.Station()
+        s.id = row["id"]
+        s.name = row["name"]
+        s.address = row["address"]
+        s.district = row["district"]
+        return s
+    }
+
+    public static func station(_ db: Database, id: Int64, field: String = "id") throws -> MemberV1.Station {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM stations WHERE id = ?", arguments: [id]) else {
+            throw RegistryError.notFound(field: field, what: "work station \(id)")
+        }
+        return station(row)
+    }
+
+    public static func stations(_ db: Database) throws -> [MemberV1.Station] {
+        try Row.fetchAll(db, sql: "SELECT * FROM stations ORDER BY id").map(station)
+    }
+
+    public static func saveStation(_ db: Database, _ s: MemberV1.Station) throws -> MemberV1.Station {
+        let name = s.name.trimmingCharacters(in: .whitespaces)
+        if name.isEmpty { throw RegistryError.invalid([("station.name", "must not be empty")]) }
+        if s.id != 0 { _ = try station(db, id: s.id, field: "station.id") }
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM stations WHERE name = ? AND id != ?", arguments: [name, s.id]) == true {
+            throw RegistryError.alreadyExists(field: "station.name", what: "work station \"\(name)\"")
+        }
+        if s.id == 0 {
+            try db.execute(sql: "INSERT INTO stations (name, address, district) VALUES (?, ?, ?)", arguments: [name, s.address, s.district])
+            return try station(db, id: db.lastInsertedRowID)
+        }
+        try db.execute(sql: "UPDATE stations SET name = ?, address = ?, district = ? WHERE id = ?", arguments: [name, s.address, s.district, s.id])
+        return try station(db, id: s.id)
+    }
+
+    // MARK: - Rooms
+
+    static func room(_ row: Row) -> MemberV1.Room {
+        var r = MemberV1.Room()
+        r.id = row["id"]
+        r.name = row["name"]
+        r.address = row["address"]
+        r.district = row["district"]
+        r.stationID = row["station_id"]
+        r.capacity = row["capacity"]
+        var six = MemberV1.SixHaves()
+        six.site = row["has_site"]
+        six.sign = row["has_sign"]
+        six.facilities = row["has_facilities"]
+        six.rules = row["has_rules"]
+        six.records = row["has_records"]
+        six.fixedMembers = row["has_fixed_members"]
+        r.sixHaves = six
+        r.memberCount = row["member_count"]
+        return r
+    }
+
+    private static let roomSelect = """
+        SELECT rooms.*, (SELECT COUNT(*) FROM room_members WHERE room_id = rooms.id) AS member_count FROM rooms
+        """
+
+    public static func room(_ db: Database, id: Int64, field: String = "id") throws -> MemberV1.Room {
+        guard let row = try Row.fetchOne(db, sql: "\(roomSelect) WHERE id = ?", arguments: [id]) else {
+            throw RegistryError.notFound(field: field, what: "consultation room \(id)")
+        }
+        return room(row)
+    }
+
+    public static func rooms(_ db: Database, station: Int64) throws -> [MemberV1.Room] {
+        if station != 0 { _ = try self.station(db, id: station, field: "station_id") }
+        let filter = station == 0 ? "" : " WHERE station_id = ?"
+        return try Row.fetchAll(db, sql: "\(roomSelect)\(filter) ORDER BY id", arguments: station == 0 ? [] : [station]).map(room)
+    }
+
+    public static func saveRoom(_ db: Database, _ r: MemberV1.Room) throws -> MemberV1.Room {
+        let name = r.name.trimmingCharacters(in: .whitespaces)
+        var problems: [(String, String)] = []
+        if name.isEmpty { problems.append(("room.name", "must not be empty")) }
+        if r.capacity <= 0 { problems.append(("room.capacity", "must be at least 1")) }
+        if r.stationID == 0 { problems.append(("room.station_id", "must name the work station the room belongs to")) }
+        if !problems.isEmpty { throw RegistryError.invalid(problems) }
+        _ = try station(db, id: r.stationID, field: "room.station_id")
+        if r.id != 0 { _ = try room(db, id: r.id, field: "room.id") }
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM rooms WHERE station_id = ? AND name = ? AND id != ?", arguments: [r.stationID, name, r.id]) == true {
+            throw RegistryError.alreadyExists(field: "room.name", what: "room \"\(name)\" in station \(r.stationID)")
+        }
+        let six = r.sixHaves ?? MemberV1.SixHaves()
+        let values: [any DatabaseValueConvertible] = [name, r.address, r.district, r.stationID, r.capacity, six.site, six.sign,
+                                                      six.facilities, six.rules, six.records, six.fixedMembers]
+        if r.id == 0 {
+            try db.execute(sql: """
+                INSERT INTO rooms (name, address, district, station_id, capacity, has_site, has_sign, has_facilities, has_rules,
+                    has_records, has_fixed_members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: StatementArguments(values))
+            return try room(db, id: db.lastInsertedRowID)
+        }
+        try db.execute(sql: """
+            UPDATE rooms SET name = ?, address = ?, district = ?, station_id = ?, capacity = ?, has_site = ?, has_sign = ?,
+                has_facilities = ?, has_rules = ?, has_records = ?, has_fixed_members = ? WHERE id = ?
+            """, arguments: StatementArguments(values + [r.id]))
+        return try room(db, id: r.id)
+    }
+
+    // MARK: - Units
+
+    static func unit(_ row: Row) -> MemberV1.Unit {
+        var u = MemberV1.Unit()
+        u.id = row["id"]
+        u.name = row["name"]
+        u.kind = row["kind"]
+        u.contactPerson = row["contact_person"]
+        u.phone = row["phone"]
+        u.email = row["email"]
+        u.active = row["active"]
+        return u
+    }
+
+    public static func unit(_ db: Database, id: Int64, field: String = "id") throws -> MemberV1.Unit {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM units WHERE id = ?", arguments: [id]) else {
+            throw RegistryError.notFound(field: field, what: "handling unit \(id)")
+        }
+        return unit(row)
+    }
+
+    public static func units(_ db: Database, includeInactive: Bool) throws -> [MemberV1.Unit] {
+        try Row.fetchAll(db, sql: "SELECT * FROM units\(includeInactive ? "" : " WHERE active = 1") ORDER BY id").map(unit)
+    }
+
+    public static func saveUnit(_ db: Database, _ u: MemberV1.Unit) throws -> MemberV1.Unit {
+        let name = u.name.trimmingCharacters(in: .whitespaces)
+        var problems: [(String, String)] = []
+        if name.isEmpty { problems.append(("unit.name", "must not be empty")) }
+        if !u.phone.isEmpty && !Check.isPhone(u.phone) { problems.append(("unit.phone", "\"\(u.phone)\" is not a phone number")) }
+        if !u.email.isEmpty && !Check.isEmail(u.email) { problems.append(("unit.email", "\"\(u.email)\" is not an e-mail address")) }
+        if !problems.isEmpty { throw RegistryError.invalid(problems) }
+        if u.id != 0 { _ = try unit(db, id: u.id, field: "unit.id") }
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE name = ? AND id != ?", arguments: [name, u.id]) == true {
+            throw RegistryError.alreadyExists(field: "unit.name", what: "handling unit \"\(name)\"")
+        }
+        let values: [any DatabaseValueConvertible] = [name, u.kind, u.contactPerson, u.phone, u.email, u.active]
+        if u.id == 0 {
+            try db.execute(sql: "INSERT INTO units (name, kind, contact_person, phone, email, active) VALUES (?, ?, ?, ?, ?, ?)",
+                           arguments: StatementArguments(values))
+            return try unit(db, id: db.lastInsertedRowID)
+        }
+        try db.execute(sql: "UPDATE units SET name = ?, kind = ?, contact_person = ?, phone = ?, email = ?, active = ? WHERE id = ?",
+                       arguments: StatementArguments(values + [u.id]))
+        return try unit(db, id: u.id)
+    }
+}

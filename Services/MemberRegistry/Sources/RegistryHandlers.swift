@@ -1,0 +1,266 @@
+import Foundation
+import GRDB
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// The registry's RPC methods over its store. Mutations run once per request id, write an
+/// audit entry and an outbox event in the same transaction.
+public enum RegistryHandlers {
+    public static func make(database: ServiceDatabase, outbox: EventOutbox) -> RPCHandlers {
+        var h = RPCHandlers()
+        let read = database.writer
+
+        // MARK: Members
+
+        h.register(MemberV1.Members.create, mutating: true) { request, context in
+            guard let input = request.member else { throw RegistryError.invalid([("member", "is required")]) }
+            return try await database.idempotent(context) { db in
+                var member = MemberRules.normalized(input)
+                member.term = try MemberStore.term(db, member.term, field: "member.term")
+                let problems = try MemberStore.rules(db).problems(member)
+                if !problems.isEmpty { throw RegistryError.invalid(problems) }
+                if member.statusDate.isEmpty { member.statusDate = member.joinedDate.isEmpty ? Check.today() : member.joinedDate }
+                let created = try MemberStore.insert(db, member)
+                try record(db, outbox, context, "member.added", created, action: "created", changes: MemberStore.changes(from: nil, to: created))
+                var response = MemberV1.CreateMemberResponse()
+                response.member = created
+                return response
+            }.reply
+        }
+
+        h.register(MemberV1.Members.update, mutating: true) { request, context in
+            guard let input = request.member else { throw RegistryError.invalid([("member", "is required")]) }
+            return try await database.idempotent(context) { db in
+                let old = try MemberStore.get(db, id: input.id, field: "member.id")
+                var member = MemberRules.normalized(input)
+                member.term = old.term
+                let problems = try MemberStore.rules(db).problems(member)
+                if !problems.isEmpty { throw RegistryError.invalid(problems) }
+                let updated = try MemberStore.update(db, member)
+                let changes = MemberStore.changes(from: old, to: updated)
+                if !changes.isEmpty {
+                    try record(db, outbox, context, "member.updated", updated, action: "updated", changes: changes)
+                }
+                var response = MemberV1.UpdateMemberResponse()
+                response.member = updated
+                return response
+            }.reply
+        }
+
+        h.register(MemberV1.Members.get) { request, _ in
+            var response = MemberV1.GetMemberResponse()
+            response.member = try await read.read { db in try MemberStore.get(db, id: request.id) }
+            return response
+        }
+
+        h.register(MemberV1.Members.list) { request, _ in
+            var problems: [(String, String)] = []
+            if request.pageSize < 0 || request.pageSize > 500 { problems.append(("page_size", "must be between 1 and 500")) }
+            if case .unrecognized = request.role { problems.append(("role", "unknown role")) }
+            if case .unrecognized = request.status { problems.append(("status", "unknown status")) }
+            if !problems.isEmpty { throw RegistryError.invalid(problems) }
+            return try await read.read { db in try MemberStore.list(db, request) }
+        }
+
+        h.register(MemberV1.Members.changeStatus, mutating: true) { request, context in
+            var problems: [(String, String)] = []
+            let reason = request.reason.trimmingCharacters(in: .whitespaces)
+            switch request.status {
+            case .resigned, .removed, .deceased, .active: break
+            default: problems.append(("status", "must be one of \(MemberV1.MemberStatus.spellings)"))
+            }
+            if reason.isEmpty { problems.append(("reason", "must say why")) }
+            if !request.date.isEmpty && !Check.isDate(request.date) { problems.append(("date", "\"\(request.date)\" is not a date (YYYY-MM-DD)")) }
+            if !problems.isEmpty { throw RegistryError.invalid(problems) }
+            return try await database.idempotent(context) { db in
+                let old = try MemberStore.get(db, id: request.id)
+                if old.status == request.status {
+                    throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is already \(old.status.label)")
+                }
+                try MemberStore.setStatus(db, id: old.id, status: request.status, date: request.date.isEmpty ? Check.today() : request.date, reason: reason)
+                let updated = try MemberStore.get(db, id: old.id)
+                let restored = request.status == .active
+                try record(db, outbox, context, restored ? "member.restored" : "member.resigned", updated,
+                           action: restored ? "restored" : request.status.identifier, reason: reason,
+                           changes: MemberStore.changes(from: old, to: updated))
+                var response = MemberV1.ChangeStatusResponse()
+                response.member = updated
+                return response
+            }.reply
+        }
+
+        for (method, assign) in [(MemberV1.Members.assignRoom, true), (MemberV1.Members.unassignRoom, false)] {
+            h.register(method, mutating: true) { request, context in
+                try await database.idempotent(context) { db in
+                    let old = try MemberStore.get(db, id: request.memberID, field: "member_id")
+                    _ = try PlaceStore.room(db, id: request.roomID, field: "room_id")
+                    if assign && old.status != .active {
+                        throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is \(old.status.label), not 在任")
+                    }
+                    let changed = assign
+                        ? try MemberStore.assign(db, member: old.id, room: request.roomID)
+                        : try MemberStore.unassign(db, member: old.id, room: request.roomID)
+                    let updated = try MemberStore.get(db, id: old.id)
+                    if changed {
+                        try record(db, outbox, context, assign ? "member.assigned" : "member.unassigned", updated,
+                                   action: assign ? "assigned" : "unassigned", room: request.roomID,
+                                   changes: MemberStore.changes(from: old, to: updated))
+                    }
+                    var response = MemberV1.RoomAssignmentResponse()
+                    response.member = updated
+                    return response
+                }.reply
+            }
+        }
+
+        h.register(MemberV1.Members.batchGet) { request, _ in
+            if request.ids.count > 5_000 { throw RegistryError.invalid([("ids", "at most 5000 ids per call")]) }
+            return try await read.read { db in
+                let ids = Array(Set(request.ids))
+                var response = MemberV1.BatchGetMembersResponse()
+                guard !ids.isEmpty else { return response }
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM members WHERE id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY id",
+                    arguments: StatementArguments(ids))
+                response.members = try MemberStore.members(db, rows)
+                let found = Set(response.members.map(\.id))
+                response.missingIDs = request.ids.filter { !found.contains($0) }
+                return response
+            }
+        }
+
+        h.register(MemberV1.Members.resolveGroup) { request, _ in
+            var response = MemberV1.ResolveGroupResponse()
+            response.memberIDs = try await read.read { db in try MemberStore.resolve(db, request) }
+            return response
+        }
+
+        h.register(MemberV1.Members.import, mutating: true) { request, context in
+            try await MemberImport.run(request, database: database, outbox: outbox, context: context)
+        }
+
+        h.register(MemberV1.Members.export) { request, _ in
+            try await read.read { db in
+                let term = try MemberStore.term(db, request.term)
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE term = ? ORDER BY member_number", arguments: [term])
+                let members = try MemberStore.members(db, rows)
+                var response = MemberV1.ExportMembersResponse()
+                response.csv = MemberCSV.export(members)
+                response.count = Int32(members.count)
+                return response
+            }
+        }
+
+        h.register(MemberV1.Members.history) { request, _ in
+            var response = MemberV1.MemberHistoryResponse()
+            response.entries = try await read.read { db in try MemberStore.history(db, member: request.memberID) }
+            return response
+        }
+
+        // MARK: Catalogs and terms
+
+        h.register(MemberV1.Catalog.list) { request, _ in
+            guard request.kind == .sector || request.kind == .specialCommittee else {
+                throw RegistryError.invalid([("kind", "must be sector or special committee")])
+            }
+            var response = MemberV1.ListCatalogResponse()
+            response.names = try await read.read { db in try MemberStore.catalog(db, request.kind) }
+            return response
+        }
+        h.register(MemberV1.Catalog.add, mutating: true) { request, context in
+            try await database.idempotent(context) { db in
+                var response = MemberV1.AddCatalogEntryResponse()
+                response.names = try PlaceStore.addCatalogEntry(db, request.kind, request.name)
+                return response
+            }.reply
+        }
+        h.register(MemberV1.Terms.create, mutating: true) { request, context in
+            try await database.idempotent(context) { db in
+                var response = MemberV1.CreateTermResponse()
+                response.term = try PlaceStore.createTerm(db, request.term ?? MemberV1.Term())
+                return response
+            }.reply
+        }
+        h.register(MemberV1.Terms.list) { _, _ in
+            var response = MemberV1.ListTermsResponse()
+            response.terms = try await read.read { db in try PlaceStore.terms(db) }
+            return response
+        }
+        h.register(MemberV1.Terms.setCurrent, mutating: true) { request, context in
+            try await database.idempotent(context) { db in
+                var response = MemberV1.SetCurrentTermResponse()
+                response.term = try PlaceStore.setCurrentTerm(db, request.number)
+                return response
+            }.reply
+        }
+
+        // MARK: Stations, rooms, units
+
+        h.register(MemberV1.Stations.save, mutating: true) { request, context in
+            try await database.idempotent(context) { db in
+                var response = MemberV1.SaveStationResponse()
+                response.station = try PlaceStore.saveStation(db, request.station ?? MemberV1.Station())
+                return response
+            }.reply
+        }
+        h.register(MemberV1.Stations.get) { request, _ in
+            var response = MemberV1.GetStationResponse()
+            response.station = try await read.read { db in try PlaceStore.station(db, id: request.id) }
+            return response
+        }
+        h.register(MemberV1.Stations.list) { _, _ in
+            var response = MemberV1.ListStationsResponse()
+            response.stations = try await read.read { db in try PlaceStore.stations(db) }
+            return response
+        }
+        h.register(MemberV1.Rooms.save, mutating: true) { request, context in
+            try await database.idempotent(context) { db in
+                var response = MemberV1.SaveRoomResponse()
+                response.room = try PlaceStore.saveRoom(db, request.room ?? MemberV1.Room())
+                return response
+            }.reply
+        }
+        h.register(MemberV1.Rooms.get) { request, _ in
+            var response = MemberV1.GetRoomResponse()
+            response.room = try await read.read { db in try PlaceStore.room(db, id: request.id) }
+            return response
+        }
+        h.register(MemberV1.Rooms.list) { request, _ in
+            var response = MemberV1.ListRoomsResponse()
+            response.rooms = try await read.read { db in try PlaceStore.rooms(db, station: request.stationID) }
+            return response
+        }
+        h.register(MemberV1.Units.save, mutating: true) { request, context in
+            try await database.idempotent(context) { db in
+                var response = MemberV1.SaveUnitResponse()
+                response.unit = try PlaceStore.saveUnit(db, request.unit ?? MemberV1.Unit())
+                return response
+            }.reply
+        }
+        h.register(MemberV1.Units.get) { request, _ in
+            var response = MemberV1.GetUnitResponse()
+            response.unit = try await read.read { db in try PlaceStore.unit(db, id: request.id) }
+            return response
+        }
+        h.register(MemberV1.Units.list) { request, _ in
+            var response = MemberV1.ListUnitsResponse()
+            response.units = try await read.read { db in try PlaceStore.units(db, includeInactive: request.includeInactive) }
+            return response
+        }
+        return h
+    }
+
+    /// The audit entry and the outbox event of one change to a member.
+    static func record(
+        _ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: String, _ member: MemberV1.Member,
+        action: String, reason: String = "", room: Int64 = 0, changes: [MemberV1.FieldChange]
+    ) throws {
+        try MemberStore.audit(db, member: member.id, actor: context.principal.name, action: action, reason: reason, changes: changes)
+        var event = MemberV1.MemberEvent()
+        event.member = member
+        event.roomID = room
+        event.reason = reason
+        try outbox.append(type, event, in: db, traceID: context.traceID)
+    }
+}

@@ -1,0 +1,109 @@
+import GRDB
+import XieshangService
+
+/// The registry's tables, as named migrations.
+public enum RegistrySchema {
+    public static var migrations: ServiceMigrations {
+        var migrations = ServiceMigrations()
+        migrations.add("registry-1-tables") { db in
+            try db.execute(sql: """
+                CREATE TABLE terms (
+                    number INTEGER PRIMARY KEY,
+                    start_date TEXT NOT NULL,
+                    end_date TEXT NOT NULL,
+                    current INTEGER NOT NULL DEFAULT 0);
+                CREATE TABLE catalog (
+                    kind INTEGER NOT NULL,
+                    name TEXT NOT NULL,
+                    position INTEGER NOT NULL,
+                    PRIMARY KEY (kind, name)) WITHOUT ROWID;
+                CREATE TABLE members (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    term INTEGER NOT NULL REFERENCES terms(number),
+                    member_number TEXT NOT NULL,
+                    name TEXT NOT NULL,
+                    gender INTEGER NOT NULL,
+                    ethnicity TEXT NOT NULL,
+                    birth_date TEXT NOT NULL,
+                    party TEXT NOT NULL,
+                    sector TEXT NOT NULL,
+                    work_unit TEXT NOT NULL,
+                    position TEXT NOT NULL,
+                    phone TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    role INTEGER NOT NULL,
+                    status INTEGER NOT NULL,
+                    status_date TEXT NOT NULL,
+                    status_reason TEXT NOT NULL,
+                    added_during_term INTEGER NOT NULL,
+                    joined_date TEXT NOT NULL,
+                    updated_at_ms INTEGER NOT NULL,
+                    UNIQUE (term, member_number));
+                CREATE INDEX members_by_sector ON members(term, sector, status);
+                CREATE INDEX members_by_role ON members(term, role, status);
+                CREATE TABLE member_committees (
+                    member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                    committee TEXT NOT NULL,
+                    PRIMARY KEY (member_id, committee)) WITHOUT ROWID;
+                CREATE INDEX member_committees_by_committee ON member_committees(committee);
+                CREATE TABLE stations (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    address TEXT NOT NULL,
+                    district TEXT NOT NULL);
+                CREATE TABLE rooms (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL,
+                    address TEXT NOT NULL,
+                    district TEXT NOT NULL,
+                    station_id INTEGER NOT NULL REFERENCES stations(id),
+                    capacity INTEGER NOT NULL,
+                    has_site INTEGER NOT NULL, has_sign INTEGER NOT NULL, has_facilities INTEGER NOT NULL,
+                    has_rules INTEGER NOT NULL, has_records INTEGER NOT NULL, has_fixed_members INTEGER NOT NULL,
+                    UNIQUE (station_id, name));
+                CREATE TABLE room_members (
+                    room_id INTEGER NOT NULL REFERENCES rooms(id),
+                    member_id INTEGER NOT NULL REFERENCES members(id),
+                    PRIMARY KEY (room_id, member_id)) WITHOUT ROWID;
+                CREATE INDEX room_members_by_member ON room_members(member_id);
+                CREATE TABLE units (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    name TEXT NOT NULL UNIQUE,
+                    kind TEXT NOT NULL,
+                    contact_person TEXT NOT NULL,
+                    phone TEXT NOT NULL,
+                    email TEXT NOT NULL,
+                    active INTEGER NOT NULL);
+                CREATE TABLE member_audit (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    member_id INTEGER NOT NULL,
+                    at_ms INTEGER NOT NULL,
+                    actor TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    changes TEXT NOT NULL);
+                CREATE INDEX member_audit_by_member ON member_audit(member_id, id);
+                -- Substring search on names and work units; trigram handles Chinese.
+                CREATE VIRTUAL TABLE members_fts USING fts5(
+                    name, work_unit, content='members', content_rowid='id', tokenize='trigram');
+                CREATE TRIGGER members_fts_insert AFTER INSERT ON members BEGIN
+                    INSERT INTO members_fts(rowid, name, work_unit) VALUES (new.id, new.name, new.work_unit);
+                END;
+                CREATE TRIGGER members_fts_delete AFTER DELETE ON members BEGIN
+                    INSERT INTO members_fts(members_fts, rowid, name, work_unit) VALUES ('delete', old.id, old.name, old.work_unit);
+                END;
+                CREATE TRIGGER members_fts_update AFTER UPDATE OF name, work_unit ON members BEGIN
+                    INSERT INTO members_fts(members_fts, rowid, name, work_unit) VALUES ('delete', old.id, old.name, old.work_unit);
+                    INSERT INTO members_fts(rowid, name, work_unit) VALUES (new.id, new.name, new.work_unit);
+                END;
+                """)
+            for (position, name) in Catalogs.sectors.enumerated() {
+                try db.execute(sql: "INSERT INTO catalog (kind, name, position) VALUES (1, ?, ?)", arguments: [name, position])
+            }
+            for (position, name) in Catalogs.specialCommittees.enumerated() {
+                try db.execute(sql: "INSERT INTO catalog (kind, name, position) VALUES (2, ?, ?)", arguments: [name, position])
+            }
+        }
+        return migrations
+    }
+}

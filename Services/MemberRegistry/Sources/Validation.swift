@@ -1,0 +1,103 @@
+import Foundation
+import XieshangWire
+
+/// Checks of single values, shared by the RPC handlers and the CSV import.
+public enum Check {
+    /// A calendar date written `YYYY-MM-DD` that exists.
+    public static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+              let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
+              (1900...2200).contains(year), (1...12).contains(month), day >= 1 else { return false }
+        let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        return day <= days[month - 1]
+    }
+
+    /// A mainland mobile number (11 digits from 1[3-9]) or a landline with its area code
+    /// (0931-8123456, 09318123456).
+    public static func isPhone(_ text: String) -> Bool {
+        let digits = text.replacingOccurrences(of: "-", with: "")
+        guard digits.allSatisfy({ $0.isASCII && $0.isNumber }) else { return false }
+        if digits.count == 11, digits.hasPrefix("1"), let second = digits.dropFirst().first, "3456789".contains(second) {
+            return !text.contains("-")
+        }
+        return digits.hasPrefix("0") && (10...12).contains(digits.count)
+    }
+
+    public static func isEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
+              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
+              !text.contains(where: { $0.isWhitespace }) else { return false }
+        return true
+    }
+
+    /// Today in the committee's time zone (Asia/Shanghai unless XIESHANG_TIME_ZONE says).
+    public static func today() -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] ?? "Asia/Shanghai")
+            ?? TimeZone(identifier: "Asia/Shanghai")!
+        let c = calendar.dateComponents([.year, .month, .day], from: Date())
+        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
+    }
+}
+
+/// The rules a member's editable fields must follow. Catalog membership is checked against
+/// the lists passed in, so this stays pure.
+public struct MemberRules {
+    public var sectors: Set<String>
+    public var committees: Set<String>
+
+    public init(sectors: Set<String>, committees: Set<String>) {
+        self.sectors = sectors
+        self.committees = committees
+    }
+
+    /// Every problem of the member's editable fields, with field paths under `prefix`.
+    public func problems(_ m: MemberV1.Member, prefix: String = "member.") -> [(field: String, problem: String)] {
+        var problems: [(String, String)] = []
+        func add(_ field: String, _ problem: String) { problems.append((prefix + field, problem)) }
+        let number = m.memberNumber.trimmingCharacters(in: .whitespaces)
+        if number.isEmpty { add("member_number", "must not be empty") }
+        else if number.count > 32 { add("member_number", "must be at most 32 characters") }
+        let name = m.name.trimmingCharacters(in: .whitespaces)
+        if name.isEmpty { add("name", "must not be empty") }
+        else if name.count > 64 { add("name", "must be at most 64 characters") }
+        if case .unrecognized(let value) = m.gender { add("gender", "unknown gender \(value)") }
+        if !m.birthDate.isEmpty && !Check.isDate(m.birthDate) { add("birth_date", "\"\(m.birthDate)\" is not a date (YYYY-MM-DD)") }
+        if m.sector.isEmpty { add("sector", "must not be empty") }
+        else if !sectors.contains(m.sector) { add("sector", "unknown sector \"\(m.sector)\"") }
+        for committee in m.committees where !committees.contains(committee) {
+            add("committees", "unknown special committee \"\(committee)\"")
+        }
+        if Set(m.committees).count != m.committees.count { add("committees", "lists a committee twice") }
+        if !m.phone.isEmpty && !Check.isPhone(m.phone) { add("phone", "\"\(m.phone)\" is not a phone number") }
+        if !m.email.isEmpty && !Check.isEmail(m.email) { add("email", "\"\(m.email)\" is not an e-mail address") }
+        switch m.role {
+        case .unrecognized(let value): add("role", "unknown role \(value)")
+        default: break
+        }
+        if !m.joinedDate.isEmpty && !Check.isDate(m.joinedDate) { add("joined_date", "\"\(m.joinedDate)\" is not a date (YYYY-MM-DD)") }
+        if !m.statusDate.isEmpty && !Check.isDate(m.statusDate) { add("status_date", "\"\(m.statusDate)\" is not a date (YYYY-MM-DD)") }
+        if case .unrecognized(let value) = m.status { add("status", "unknown status \(value)") }
+        return problems
+    }
+
+    /// The member with its text fields trimmed and its defaults filled in.
+    public static func normalized(_ m: MemberV1.Member) -> MemberV1.Member {
+        var m = m
+        m.memberNumber = m.memberNumber.trimmingCharacters(in: .whitespaces)
+        m.name = m.name.trimmingCharacters(in: .whitespaces)
+        m.ethnicity = m.ethnicity.trimmingCharacters(in: .whitespaces)
+        m.party = m.party.trimmingCharacters(in: .whitespaces)
+        m.sector = m.sector.trimmingCharacters(in: .whitespaces)
+        m.committees = m.committees.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        m.workUnit = m.workUnit.trimmingCharacters(in: .whitespaces)
+        m.position = m.position.trimmingCharacters(in: .whitespaces)
+        m.phone = m.phone.trimmingCharacters(in: .whitespaces)
+        m.email = m.email.trimmingCharacters(in: .whitespaces)
+        if m.role == .unspecified { m.role = .member }
+        if m.status == .unspecified { m.status = .active }
+        return m
+    }
+}
