@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "wire-gen", targets: ["WireGen"]),
         .executable(name: "xieshang-demo", targets: ["Demo"]),
         .executable(name: "member-registry", targets: ["MemberRegistryMain"]),
+        .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
         .library(name: "XieshangWire", targets: ["XieshangWire"]),
     ],
@@ -77,11 +78,19 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // The Chinese labels of the domain's enums, for the services and the gateway.
+        .target(
+            name: "XieshangLabels",
+            dependencies: ["XieshangWire"],
+            path: "Sources/XieshangLabels",
+            swiftSettings: strict
+        ),
+
         // member-registry: domain, store and handlers as a library, and a thin executable.
         .target(
             name: "MemberRegistry",
             dependencies: [
-                "XieshangService", "XieshangRPC", "XieshangWire",
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Services/MemberRegistry/Sources",
@@ -95,6 +104,18 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/MemberRegistry/Main",
+            swiftSettings: strict
+        ),
+
+        // gateway: the staff's command line.
+        .executableTarget(
+            name: "Gateway",
+            dependencies: [
+                "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangLabels",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Sources/Gateway",
             swiftSettings: strict
         ),
 

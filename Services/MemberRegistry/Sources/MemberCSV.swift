@@ -1,4 +1,5 @@
 import Foundation
+import XieshangLabels
 import XieshangWire
 
 /// The member CSV that staff import and export (RFC 4180, UTF-8, a BOM accepted).
@@ -18,6 +19,8 @@ public enum MemberCSV {
         public var line: Int
         public var member: MemberV1.Member
         public var problems: [(field: String, problem: String)]
+        /// The columns the file has; an update leaves the other fields as they are.
+        public var columns: Set<String> = []
     }
 
     public enum ParseError: Error {
@@ -42,7 +45,7 @@ public enum MemberCSV {
 
         return records.dropFirst().compactMap { record -> Row? in
             if record.fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { return nil }
-            var row = Row(line: record.line, member: MemberV1.Member(), problems: [])
+            var row = Row(line: record.line, member: MemberV1.Member(), problems: [], columns: Set(names))
             if record.fields.count != names.count {
                 row.problems.append(("row", "has \(record.fields.count) fields, the header has \(names.count)"))
                 return row
@@ -96,6 +99,35 @@ public enum MemberCSV {
         case "joined_date": row.member.joinedDate = value
         default: break
         }
+    }
+
+    /// `existing` with the fields of the file's columns taken from `row`.
+    public static func merge(_ row: MemberV1.Member, columns: Set<String>, into existing: MemberV1.Member) -> MemberV1.Member {
+        var m = existing
+        for column in columns {
+            switch column {
+            case "member_number": m.memberNumber = row.memberNumber
+            case "name": m.name = row.name
+            case "gender": m.gender = row.gender
+            case "ethnicity": m.ethnicity = row.ethnicity
+            case "birth_date": m.birthDate = row.birthDate
+            case "party": m.party = row.party
+            case "sector": m.sector = row.sector
+            case "committees": m.committees = row.committees
+            case "work_unit": m.workUnit = row.workUnit
+            case "position": m.position = row.position
+            case "phone": m.phone = row.phone
+            case "email": m.email = row.email
+            case "role": m.role = row.role
+            case "status": m.status = row.status
+            case "status_date": m.statusDate = row.statusDate
+            case "status_reason": m.statusReason = row.statusReason
+            case "added_during_term": m.addedDuringTerm = row.addedDuringTerm
+            case "joined_date": m.joinedDate = row.joinedDate
+            default: break
+            }
+        }
+        return m
     }
 
     /// The members as a file with every column, in the order given, that imports unchanged.

@@ -40,7 +40,7 @@ enum MemberImport {
         var response = MemberV1.ImportMembersResponse()
         response.rows = Int32(rows.count)
         var seen: [String: Int] = [:]
-        var good: [MemberV1.Member] = []
+        var good: [(member: MemberV1.Member, columns: Set<String>)] = []
         for row in rows {
             var member = MemberRules.normalized(row.member)
             member.term = term
@@ -53,7 +53,7 @@ enum MemberImport {
                 seen[member.memberNumber] = row.line
             }
             if problems.isEmpty {
-                good.append(member)
+                good.append((member, row.columns))
             } else {
                 for (field, reason) in problems {
                     var problem = MemberV1.RowProblem()
@@ -65,13 +65,12 @@ enum MemberImport {
             }
         }
         let writeNow = write && (response.problems.isEmpty || request.importValidRows)
-        for var member in good {
+        for (parsed, columns) in good {
+            var member = parsed
             if let old = existing[member.memberNumber] {
-                member.id = old.id
+                // Only the file's columns change; the rest (and the rooms) stay as they are.
+                member = MemberRules.normalized(MemberCSV.merge(parsed, columns: columns, into: old))
                 if member.statusDate.isEmpty { member.statusDate = old.statusDate }
-                // Rooms are not in the file; keep them so the comparison is of file fields.
-                member.roomIDs = old.roomIDs
-                member.updatedAtMs = old.updatedAtMs
                 if member == old {
                     response.unchanged += 1
                     continue

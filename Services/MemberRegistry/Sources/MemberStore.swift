@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import XieshangLabels
 import XieshangWire
 
 /// The registry's SQL for members: every function runs inside the caller's transaction.

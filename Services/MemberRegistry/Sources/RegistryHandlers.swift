@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import XieshangRPC
 import XieshangService
+import XieshangLabels
 import XieshangWire
 
 /// The registry's RPC methods over its store. Mutations run once per request id, write an

@@ -91,7 +91,8 @@ public struct MemberRules {
         m.ethnicity = m.ethnicity.trimmingCharacters(in: .whitespaces)
         m.party = m.party.trimmingCharacters(in: .whitespaces)
         m.sector = m.sector.trimmingCharacters(in: .whitespaces)
-        m.committees = m.committees.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        // Sorted, as the store returns them, so equal sets compare equal.
+        m.committees = m.committees.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.sorted()
         m.workUnit = m.workUnit.trimmingCharacters(in: .whitespaces)
         m.position = m.position.trimmingCharacters(in: .whitespaces)
         m.phone = m.phone.trimmingCharacters(in: .whitespaces)

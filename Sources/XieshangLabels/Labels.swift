@@ -1,3 +1,4 @@
+import Foundation
 import XieshangWire
 
 /// The Chinese labels staff read and write for the registry's enums; the CLI and the CSV
@@ -24,8 +25,6 @@ extension ChineseLabelled {
         allCases.filter { $0.rawValue != 0 }.map { "\($0.label) (\($0.identifier))" }.joined(separator: ", ")
     }
 }
-
-import Foundation
 
 extension MemberV1.Role: ChineseLabelled {
     public var label: String {

@@ -1,0 +1,105 @@
+import ArgumentParser
+import Foundation
+import Logging
+import XieshangRPC
+import XieshangWire
+import XieshangZMQ
+
+/// Where the services are and how output is written; shared by every command.
+struct ConnectionOptions: ParsableArguments {
+    @Option(help: "member-registry's endpoint (env XIESHANG_REGISTRY_ENDPOINT; default tcp://127.0.0.1:7101).")
+    var registry: String?
+
+    @Option(help: "Seconds to wait for a service (default 10).")
+    var timeout: Double = 10
+
+    @Flag(help: "Print JSON instead of tables.")
+    var json = false
+
+    func validate() throws {
+        guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+    }
+
+    var registryEndpoint: String {
+        registry ?? ProcessInfo.processInfo.environment["XIESHANG_REGISTRY_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "tcp://127.0.0.1:7101"
+    }
+
+    /// Runs `body` with a client of the registry, closing it afterwards; RPC errors become
+    /// one clear line (plus the field violations) and a distinct exit code.
+    func withRegistry<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
+        try await withClient(registryEndpoint, body)
+    }
+
+    func withClient<T>(_ endpoint: String, _ body: (RPCClient) async throws -> T) async throws -> T {
+        var logger = Logger(label: "gateway")
+        logger.logLevel = .critical
+        let context = try ZMQContext()
+        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "gateway")
+        configuration.defaultTimeout = .milliseconds(Int64(timeout * 1000))
+        let client = try RPCClient(configuration: configuration, context: context, logger: logger)
+        do {
+            let result = try await body(client)
+            await client.close()
+            return result
+        } catch let error as RPCError {
+            await client.close()
+            throw GatewayFailure(error, endpoint: endpoint)
+        } catch {
+            await client.close()
+            throw error
+        }
+    }
+}
+
+/// A failed call as the user sees it: one line, the violations, and an exit code by kind.
+struct GatewayFailure: Error, CustomStringConvertible {
+    let error: RPCError
+    let endpoint: String
+
+    init(_ error: RPCError, endpoint: String) {
+        self.error = error
+        self.endpoint = endpoint
+    }
+
+    var exitCode: Int32 {
+        switch error.code {
+        case .invalidArgument, .alreadyExists, .failedPrecondition, .outOfRange, .aborted: 2
+        case .notFound: 3
+        case .unavailable, .deadlineExceeded, .resourceExhausted: 4
+        case .permissionDenied, .unauthenticated: 5
+        default: 1
+        }
+    }
+
+    var description: String {
+        var text: String
+        switch error.code {
+        case .unavailable: text = "error: the service at \(endpoint) is not reachable (\(error.message))"
+        case .deadlineExceeded: text = "error: the service at \(endpoint) did not answer in time"
+        default: text = "error: \(error.message)"
+        }
+        let single = error.violations.count == 1 && error.message.hasPrefix(error.violations[0].field)
+        if !single {
+            for v in error.violations { text += "\n  \(v.field): \(v.description)" }
+        }
+        return text
+    }
+}
+
+/// Prints a failure and exits with its code; anything else goes to ArgumentParser.
+func runReportingFailures(_ body: () async throws -> Void) async throws {
+    do {
+        try await body()
+    } catch let failure as GatewayFailure {
+        FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+        throw ExitCode(failure.exitCode)
+    }
+}
+
+/// Writes a value as pretty, sorted JSON on standard output.
+func printJSON<T: Encodable>(_ value: T) throws {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

@@ -1,0 +1,20 @@
+import ArgumentParser
+
+@main
+struct Gateway: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gateway",
+        abstract: "The secretariat's command line for the Xieshang services.",
+        discussion: """
+            Every command talks to the services over ZeroMQ. Endpoints come from flags or
+            XIESHANG_* variables (e.g. XIESHANG_REGISTRY_ENDPOINT). Tables by default, --json for
+            scripts.
+
+            Exit codes: 0 done; 1 failed; 2 refused (invalid input, already exists, not allowed in
+            this state); 3 not found; 4 service unavailable or too slow; 64 usage error.
+
+            Example: gateway member list --sector 教育界
+            """,
+        subcommands: [MemberCommand.self, TermCommand.self, StationCommand.self, RoomCommand.self, UnitCommand.self,
+                      HealthCommand.self, DescribeCommand.self])
+}
