@@ -163,10 +163,29 @@ let package = Package(
             path: "Tests/ExampleService",
             swiftSettings: strict
         ),
+        // Helpers the integration tests share: real processes, commands, temporary folders.
+        .target(
+            name: "XieshangTestSupport",
+            dependencies: [
+                "XieshangZMQ",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/TestSupport",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "MemberRegistryTests",
+            dependencies: [
+                "MemberRegistry", "MemberRegistryMain", "Gateway", "XieshangTestSupport", "XieshangRPC", "XieshangWire",
+                "XieshangService", "XieshangLabels",
+            ],
+            path: "Tests/MemberRegistryTests",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "XieshangServiceTests",
             dependencies: [
-                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangZMQ", "ExampleService",
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangZMQ", "ExampleService", "XieshangTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

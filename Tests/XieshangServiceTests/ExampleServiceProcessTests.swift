@@ -4,6 +4,7 @@ import Logging
 import Testing
 import XieshangRPC
 import XieshangService
+import XieshangTestSupport
 import XieshangWire
 
 /// The example service started as a real process, called over real sockets.

@@ -3,6 +3,7 @@ import GRDB
 import Testing
 import XieshangRPC
 import XieshangService
+import XieshangTestSupport
 import XieshangWire
 
 @Suite("Service configuration")

@@ -146,7 +146,9 @@ public enum MemberCSV {
     }
 
     private static func quoted(_ cell: String) -> String {
-        guard cell.contains(where: { ",\"\r\n".contains($0) }) || cell.hasPrefix(" ") || cell.hasSuffix(" ") else { return cell }
+        // By scalar: "\r\n" is one Character, so a lone "\n" would not match it.
+        let special = cell.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
+        guard special || cell.hasPrefix(" ") || cell.hasSuffix(" ") else { return cell }
         return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 

@@ -2,35 +2,35 @@ import Foundation
 import Logging
 import XieshangZMQ
 
-let testContext: ZMQContext = try! ZMQContext()
+/// One libzmq context for every test in the process.
+public let testContext: ZMQContext = try! ZMQContext()
 
-func quietLogger(_ label: String = "test") -> Logger {
+public func quietLogger(_ label: String = "test") -> Logger {
     var logger = Logger(label: label)
     logger.logLevel = .error
     return logger
 }
 
 /// A fresh folder under the system's temporary directory.
-func temporaryDirectory(_ name: String) throws -> String {
+public func temporaryDirectory(_ name: String) throws -> String {
     let path = NSTemporaryDirectory() + "xieshang-\(name)-\(UUID().uuidString.prefix(8))"
     try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
 
 /// A service executable started as a real process on loopback, as operators start it.
-final class ServiceProcess {
-    let executable: String
-    let dataDir: String
-    private(set) var rpcEndpoint: String
-    private(set) var eventEndpoint: String
+public final class ServiceProcess {
+    public let executable: String
+    public let dataDir: String
+    public private(set) var rpcEndpoint: String
+    public private(set) var eventEndpoint: String
     private var extraArguments: [String]
     private var process: Process?
     private var output: String = ""
 
     /// Starts `name` (an executable built next to the test bundle) on ephemeral ports.
-    init(_ name: String, dataDir: String, arguments: [String] = []) async throws {
-        let directory = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        executable = directory.appendingPathComponent(name).path
+    public init(_ name: String, dataDir: String, arguments: [String] = []) async throws {
+        executable = builtExecutable(name)
         self.dataDir = dataDir
         rpcEndpoint = "tcp://127.0.0.1:*"
         eventEndpoint = "tcp://127.0.0.1:*"
@@ -40,7 +40,7 @@ final class ServiceProcess {
 
     /// Starts the process (again, on the same endpoints and data after the first time)
     /// and waits for its ready line.
-    func start() async throws {
+    public func start() async throws {
         precondition(process == nil, "already running")
         output = dataDir + "/stdout-\(UUID().uuidString.prefix(6)).log"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
@@ -70,7 +70,7 @@ final class ServiceProcess {
     }
 
     /// Waits for the process to exit by itself (e.g. a crash) and returns its status.
-    func waitForExit(timeout: TimeInterval = 20) async -> Int32? {
+    public func waitForExit(timeout: TimeInterval = 20) async -> Int32? {
         guard let process else { return nil }
         let started = Date()
         while process.isRunning && Date().timeIntervalSince(started) < timeout {
@@ -83,7 +83,7 @@ final class ServiceProcess {
 
     /// Sends a signal and waits for the process to end; returns its exit status.
     @discardableResult
-    func stop(signal: Int32 = SIGTERM) async -> Int32? {
+    public func stop(signal: Int32 = SIGTERM) async -> Int32? {
         guard let process, process.isRunning else { return await waitForExit() }
         kill(process.processIdentifier, signal)
         return await waitForExit()
@@ -95,6 +95,53 @@ final class ServiceProcess {
     }
 }
 
-struct ProcessFailure: Error, CustomStringConvertible {
-    let description: String
+public struct ProcessFailure: Error, CustomStringConvertible {
+    public let description: String
+    public init(description: String) { self.description = description }
+}
+
+/// The path of an executable of this package, built next to the test bundle.
+public func builtExecutable(_ name: String) -> String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(name).path
+}
+
+/// What a command printed and how it ended.
+public struct CommandResult: Sendable {
+    public let status: Int32
+    public let stdout: String
+    public let stderr: String
+
+    /// The standard output parsed as JSON.
+    public func json() throws -> Any {
+        try JSONSerialization.jsonObject(with: Data(stdout.utf8), options: [.fragmentsAllowed])
+    }
+}
+
+/// Runs a command to completion without blocking a thread of the cooperative pool.
+public func runCommand(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: Duration = .seconds(60)) async throws -> CommandResult {
+    let directory = try temporaryDirectory("command")
+    defer { try? FileManager.default.removeItem(atPath: directory) }
+    let out = directory + "/stdout", err = directory + "/stderr"
+    _ = FileManager.default.createFile(atPath: out, contents: nil)
+    _ = FileManager.default.createFile(atPath: err, contents: nil)
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: path)
+    process.arguments = arguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardOutput = FileHandle(forWritingAtPath: out)
+    process.standardError = FileHandle(forWritingAtPath: err)
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let started = ContinuousClock.now
+    while process.isRunning {
+        if ContinuousClock.now - started > timeout {
+            process.terminate()
+            throw ProcessFailure(description: "\(path) \(arguments.joined(separator: " ")) did not finish in \(timeout)")
+        }
+        try await Task.sleep(for: .milliseconds(5))
+    }
+    return CommandResult(
+        status: process.terminationStatus,
+        stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
+        stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
 }

@@ -1,0 +1,116 @@
+import Testing
+@testable import Gateway
+@testable import MemberRegistry
+import XieshangLabels
+import XieshangWire
+
+@Suite("Registry rules and the member CSV")
+struct RegistryUnitTests {
+    @Test("phones, e-mails and dates")
+    func checks() {
+        #expect(Check.isPhone("13800000001"))
+        #expect(Check.isPhone("0937-6212345"))
+        #expect(Check.isPhone("09376212345"))
+        #expect(!Check.isPhone("1380000000"))
+        #expect(!Check.isPhone("12800000001"))
+        #expect(!Check.isPhone("138-0000-0001"))
+        #expect(!Check.isPhone("电话"))
+        #expect(Check.isEmail("zhang.wei@jyg.gov.cn"))
+        #expect(!Check.isEmail("zhang wei@jyg.gov.cn"))
+        #expect(!Check.isEmail("zhang@"))
+        #expect(!Check.isEmail("@jyg.cn"))
+        #expect(Check.isDate("2024-02-29"))
+        #expect(!Check.isDate("2023-02-29"))
+        #expect(!Check.isDate("2024-13-01"))
+        #expect(!Check.isDate("2024-1-1"))
+    }
+
+    @Test("every invalid field of a member is reported at once")
+    func memberProblems() {
+        let rules = MemberRules(sectors: ["教育界"], committees: ["提案委员会"])
+        var m = MemberV1.Member()
+        m.memberNumber = " "
+        m.sector = "无此界别"
+        m.committees = ["提案委员会", "不存在委员会"]
+        m.phone = "123"
+        m.email = "x"
+        m.birthDate = "1970-02-30"
+        let fields = Set(rules.problems(MemberRules.normalized(m)).map(\.field))
+        #expect(fields == ["member.member_number", "member.name", "member.sector", "member.committees",
+                           "member.phone", "member.email", "member.birth_date"])
+    }
+
+    @Test("labels parse in Chinese, in English, and as proto names")
+    func labels() {
+        #expect(MemberV1.Role(parsing: "常委") == .standingMember)
+        #expect(MemberV1.Role(parsing: "standing-member") == .standingMember)
+        #expect(MemberV1.Role(parsing: "ROLE_CHAIR") == .chair)
+        #expect(MemberV1.Role(parsing: "主任") == nil)
+        #expect(MemberV1.Gender(parsing: "女") == .female)
+        #expect(MemberV1.MemberStatus(parsing: "请辞") == .resigned)
+        #expect(MemberV1.GroupKind(parsing: "常委会") == .standingCommittee)
+    }
+
+    @Test("CSV: BOM, quotes, commas and line breaks in cells, CRLF, and the line of each row")
+    func csvParsing() throws {
+        let text = "\u{FEFF}member_number,name,sector,work_unit,committees\r\n"
+            + "0001,张伟,教育界,\"一中, \"\"高中部\"\"\",提案委员会；经济委员会\r\n"
+            + "\r\n"
+            + "0002,李娜,医药卫生界,\"市医院\n内科\",\n"
+        let rows = try MemberCSV.parse(Array(text.utf8))
+        #expect(rows.count == 2)
+        #expect(rows[0].line == 2)
+        #expect(rows[0].member.workUnit == "一中, \"高中部\"")
+        #expect(rows[0].member.committees == ["提案委员会", "经济委员会"])
+        #expect(rows[1].line == 4)
+        #expect(rows[1].member.workUnit == "市医院\n内科")
+        #expect(rows[1].columns == ["member_number", "name", "sector", "work_unit", "committees"])
+    }
+
+    @Test("CSV: a bad header, bad encoding and short rows are refused")
+    func csvRefusals() {
+        #expect(throws: MemberCSV.ParseError.self) { try MemberCSV.parse(Array("name,sector\n张伟,教育界\n".utf8)) }
+        #expect(throws: MemberCSV.ParseError.self) { try MemberCSV.parse(Array("member_number,name,sector,age\n".utf8)) }
+        #expect(throws: MemberCSV.ParseError.self) { try MemberCSV.parse([0x6D, 0xFF, 0xFE]) }
+        #expect(throws: MemberCSV.ParseError.self) { try MemberCSV.parse([]) }
+        let rows = try? MemberCSV.parse(Array("member_number,name,sector\n0001,张伟\n0002,李娜,教育界,extra\n".utf8))
+        #expect(rows?.map(\.problems.count) == [1, 1])
+    }
+
+    @Test("an export parses back to the same members")
+    func csvRoundTrip() throws {
+        var m = MemberV1.Member()
+        m.memberNumber = "0007"
+        m.name = "欧阳修"
+        m.gender = .male
+        m.sector = "文化艺术界"
+        m.committees = ["提案委员会", "文化文史和学习委员会"]
+        m.workUnit = "市文联, \"书法\" 协会"
+        m.phone = "13800000007"
+        m.role = .viceChair
+        m.status = .resigned
+        m.statusDate = "2025-06-01"
+        m.statusReason = "工作调动\n另有任用"
+        m.addedDuringTerm = true
+        m.joinedDate = "2023-01-10"
+        let rows = try MemberCSV.parse(MemberCSV.export([m]))
+        #expect(rows.count == 1)
+        #expect(rows[0].problems.isEmpty)
+        #expect(MemberRules.normalized(rows[0].member) == MemberRules.normalized(m))
+    }
+
+    @Test("tables line up Chinese text by display width")
+    func tableWidth() {
+        #expect(Table.width("abc") == 3)
+        #expect(Table.width("委员") == 4)
+        #expect(Table.width("第5届") == 5)
+        #expect(Table.width("ｅ") == 2)
+        var table = Table("姓名", "x")
+        table.add("张伟", "1")
+        table.add("Li", "2")
+        // Every row's last column starts at the same display column: after 4 + 2 spaces.
+        let lines = table.rendered.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4)
+        #expect(lines.allSatisfy { Table.width(String($0.dropLast())) == 6 })
+    }
+}
