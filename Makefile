@@ -45,9 +45,9 @@ test: bootstrap
 	$(SWIFT) test
 
 demo: bootstrap
-	$(SWIFT) build --product xieshang-example
-	$(SWIFT) build --product xieshang-demo
-	$$($(SWIFT) build --show-bin-path)/xieshang-demo
+	$(SWIFT) build --product member-registry
+	$(SWIFT) build --product gateway
+	compose/demo.sh
 
 # --- generated code -----------------------------------------------------------------
 # Step 1: protoc-c writes C into $(C_DIR) (sources by package path, headers under include/),

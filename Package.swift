@@ -10,7 +10,6 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "wire-gen", targets: ["WireGen"]),
-        .executable(name: "xieshang-demo", targets: ["Demo"]),
         .executable(name: "member-registry", targets: ["MemberRegistryMain"]),
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
@@ -125,17 +124,6 @@ let package = Package(
             name: "WireGen",
             dependencies: ["CXieshangProto", "CProtobufC"],
             path: "Sources/WireGen",
-            swiftSettings: strict
-        ),
-
-        // What `make demo` runs until the services exist: the wire layer and the runtime.
-        .executableTarget(
-            name: "Demo",
-            dependencies: [
-                "XieshangWire", "XieshangRPC", "XieshangZMQ",
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Sources/Demo",
             swiftSettings: strict
         ),
 
