@@ -9,8 +9,7 @@ trap 'rm -rf "$tmp"' EXIT
 
 copy() {
   rm -rf "$tmp/tree"; mkdir -p "$tmp/tree"
-  (cd "$root" && cp -r Package.swift Makefile proto Sources Tests "$tmp/tree/")
-  mkdir -p "$tmp/tree/Services"
+  (cd "$root" && cp -r Package.swift Makefile proto Sources Services Tests "$tmp/tree/")
 }
 
 expect_fail() { # description
