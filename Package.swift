@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "wire-gen", targets: ["WireGen"]),
         .executable(name: "member-registry", targets: ["MemberRegistryMain"]),
+        .executable(name: "meeting-scheduler", targets: ["MeetingSchedulerMain"]),
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
         .library(name: "XieshangWire", targets: ["XieshangWire"]),
@@ -103,6 +104,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/MemberRegistry/Main",
+            swiftSettings: strict
+        ),
+
+        // meeting-scheduler: domain, store and handlers as a library, and a thin executable.
+        .target(
+            name: "MeetingScheduler",
+            dependencies: [
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Services/MeetingScheduler/Sources",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "MeetingSchedulerMain",
+            dependencies: [
+                "MeetingScheduler", "XieshangService", "XieshangRPC", "XieshangZMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/MeetingScheduler/Main",
             swiftSettings: strict
         ),
 

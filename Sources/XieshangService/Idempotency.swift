@@ -40,6 +40,18 @@ extension ServiceDatabase {
         return (try Reply(decoding: bytes), replayed)
     }
 
+    /// The reply stored for this call, if it was already applied. A handler that must do
+    /// slow work before its transaction (e.g. ask another service) checks this first, so a
+    /// retry of an applied call returns its reply without redoing that work.
+    public func storedReply<Reply: WireMessage>(_ context: RPCCallContext, as type: Reply.Type) async throws -> Reply? {
+        let principal = context.principal.name
+        let requestID = context.requestID
+        let data = try await writer.read { db in
+            try Data.fetchOne(db, sql: "SELECT reply FROM rpc_replies WHERE principal = ? AND request_id = ?", arguments: [principal, requestID])
+        }
+        return try data.map { try Reply(decoding: [UInt8]($0)) }
+    }
+
     /// Forgets stored replies older than `age`: retries come within seconds, so a day is ample.
     @discardableResult
     public func pruneReplies(olderThan age: Duration = .seconds(86_400)) async throws -> Int {

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include "xieshang/event/v1/event.pb-c.h"
 #include "xieshang/example/v1/example.pb-c.h"
+#include "xieshang/meeting/v1/meeting.pb-c.h"
 #include "xieshang/member/v1/member.pb-c.h"
 #include "xieshang/rpc/v1/rpc.pb-c.h"
 #include "xieshang/wiretest/v1/wiretest.pb-c.h"
@@ -18,6 +19,45 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__add
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__list_notes_request(void) { return &xieshang__example__v1__list_notes_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__list_notes_response(void) { return &xieshang__example__v1__list_notes_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__note_added(void) { return &xieshang__example__v1__note_added__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__group_ref(void) { return &xieshang__meeting__v1__group_ref__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__agenda_item(void) { return &xieshang__meeting__v1__agenda_item__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__meeting(void) { return &xieshang__meeting__v1__meeting__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__invitee(void) { return &xieshang__meeting__v1__invitee__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__conflict(void) { return &xieshang__meeting__v1__conflict__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__schedule_meeting_request(void) { return &xieshang__meeting__v1__schedule_meeting_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__schedule_meeting_response(void) { return &xieshang__meeting__v1__schedule_meeting_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__publish_meeting_request(void) { return &xieshang__meeting__v1__publish_meeting_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__publish_meeting_response(void) { return &xieshang__meeting__v1__publish_meeting_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__change_meeting_request(void) { return &xieshang__meeting__v1__change_meeting_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__change_meeting_response(void) { return &xieshang__meeting__v1__change_meeting_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__cancel_meeting_request(void) { return &xieshang__meeting__v1__cancel_meeting_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__cancel_meeting_response(void) { return &xieshang__meeting__v1__cancel_meeting_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__get_meeting_request(void) { return &xieshang__meeting__v1__get_meeting_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__get_meeting_response(void) { return &xieshang__meeting__v1__get_meeting_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__list_meetings_request(void) { return &xieshang__meeting__v1__list_meetings_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__list_meetings_response(void) { return &xieshang__meeting__v1__list_meetings_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__invite_request(void) { return &xieshang__meeting__v1__invite_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__invite_response(void) { return &xieshang__meeting__v1__invite_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__uninvite_request(void) { return &xieshang__meeting__v1__uninvite_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__uninvite_response(void) { return &xieshang__meeting__v1__uninvite_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__set_agenda_request(void) { return &xieshang__meeting__v1__set_agenda_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__set_agenda_response(void) { return &xieshang__meeting__v1__set_agenda_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__enroll_request(void) { return &xieshang__meeting__v1__enroll_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__enroll_response(void) { return &xieshang__meeting__v1__enroll_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__request_leave_request(void) { return &xieshang__meeting__v1__request_leave_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__request_leave_response(void) { return &xieshang__meeting__v1__request_leave_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__decide_leave_request(void) { return &xieshang__meeting__v1__decide_leave_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__decide_leave_response(void) { return &xieshang__meeting__v1__decide_leave_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__check_in_request(void) { return &xieshang__meeting__v1__check_in_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__check_in_response(void) { return &xieshang__meeting__v1__check_in_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__close_meeting_request(void) { return &xieshang__meeting__v1__close_meeting_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__close_meeting_response(void) { return &xieshang__meeting__v1__close_meeting_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__find_slot_request(void) { return &xieshang__meeting__v1__find_slot_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__find_slot_response(void) { return &xieshang__meeting__v1__find_slot_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__calendar_request(void) { return &xieshang__meeting__v1__calendar_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__calendar_response(void) { return &xieshang__meeting__v1__calendar_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__meeting_event(void) { return &xieshang__meeting__v1__meeting_event__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__invitee_event(void) { return &xieshang__meeting__v1__invitee_event__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__term(void) { return &xieshang__member__v1__term__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__member(void) { return &xieshang__member__v1__member__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__create_member_request(void) { return &xieshang__member__v1__create_member_request__descriptor; }

@@ -1,0 +1,80 @@
+import Foundation
+import XieshangLabels
+import XieshangWire
+
+/// The checks of meeting input that need no storage.
+public enum MeetingRules {
+    public static func problems(_ m: MeetingV1.Meeting, prefix: String = "meeting.") -> [(field: String, problem: String)] {
+        var problems: [(String, String)] = []
+        func add(_ field: String, _ problem: String) { problems.append((prefix + field, problem)) }
+        let title = m.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if title.isEmpty { add("title", "must not be empty") } else if title.count > 200 { add("title", "must be at most 200 characters") }
+        switch m.kind {
+        case .unspecified, .unrecognized: add("kind", "must be one of \(MeetingV1.MeetingKind.spellings)")
+        default: break
+        }
+        problems += timeProblems(start: m.startMs, end: m.endMs, prefix: prefix)
+        switch m.mode {
+        case .unrecognized: add("mode", "must be one of \(MeetingV1.MeetingMode.spellings)")
+        case .online, .hybrid:
+            if m.onlineLink.isEmpty { add("online_link", "is required for an online or hybrid meeting") }
+        default: break
+        }
+        if m.roomID < 0 { add("room_id", "must be a room id") }
+        if m.roomID == 0 && m.venue.trimmingCharacters(in: .whitespaces).isEmpty && m.mode != .online {
+            add("venue", "say where: a room_id or a venue")
+        }
+        if m.capacity < 0 { add("capacity", "must not be negative") }
+        if m.openRegistration && m.capacity == 0 { add("capacity", "is required for open registration") }
+        problems += groupProblems(m.groups, prefix: prefix + "groups")
+        return problems
+    }
+
+    public static func timeProblems(start: Int64, end: Int64, prefix: String = "") -> [(field: String, problem: String)] {
+        if start <= 0 { return [(prefix + "start_ms", "is required")] }
+        if end <= start {
+            return [(prefix + "end_ms", end == start ? "the meeting has no length: end equals start" : "must be after the start (\(Times.format(start)))")]
+        }
+        if end - start > Times.maxMeetingMs { return [(prefix + "end_ms", "a meeting lasts at most 14 days")] }
+        return []
+    }
+
+    public static func groupProblems(_ groups: [MeetingV1.GroupRef], prefix: String) -> [(field: String, problem: String)] {
+        var problems: [(String, String)] = []
+        for (index, g) in groups.enumerated() {
+            let field = "\(prefix)[\(index)]"
+            switch g.kind {
+            case .sector, .specialCommittee:
+                if g.name.isEmpty { problems.append((field, "\(g.kind.label) needs a name")) }
+            case .station, .room:
+                if g.id <= 0 { problems.append((field, "\(g.kind.label) needs an id")) }
+            case .allMembers, .standingCommittee, .chairpersonsCouncil:
+                break
+            case .unspecified, .unrecognized:
+                problems.append((field, "must be one of \(MemberV1.GroupKind.spellings)"))
+            }
+        }
+        return problems
+    }
+
+    public static func agendaProblems(_ items: [MeetingV1.AgendaItem], meetingMinutes: Int64) -> [(field: String, problem: String)] {
+        var problems: [(String, String)] = []
+        for (index, item) in items.enumerated() {
+            if item.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("items[\(index)].title", "must not be empty")) }
+            if item.durationMinutes <= 0 { problems.append(("items[\(index)].duration_minutes", "must be at least 1")) }
+        }
+        let total = items.reduce(0) { $0 + Int64(max($1.durationMinutes, 0)) }
+        if total > meetingMinutes {
+            problems.append(("items", "total \(total) minutes is longer than the meeting's \(meetingMinutes)"))
+        }
+        return problems
+    }
+
+    /// Checked in over everyone expected: invitees less approved leave, withdrawals and the
+    /// waiting list.
+    public static func attendanceRate(_ invitees: [MeetingV1.Invitee]) -> Double {
+        let expected = invitees.filter { ![.leaveApproved, .withdrawn, .waitlisted].contains($0.attendance) }
+        guard !expected.isEmpty else { return 0 }
+        return Double(expected.filter { $0.attendance == .checkedIn }.count) / Double(expected.count)
+    }
+}

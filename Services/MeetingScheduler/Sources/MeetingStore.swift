@@ -1,0 +1,282 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangWire
+
+/// The scheduler's SQL; every function runs inside the caller's transaction.
+public enum MeetingStore {
+    static let active = "(\(MeetingV1.MeetingStatus.draft.rawValue), \(MeetingV1.MeetingStatus.published.rawValue))"
+
+    // MARK: - Meetings
+
+    static func meeting(_ row: Row) -> MeetingV1.Meeting {
+        var m = MeetingV1.Meeting()
+        m.id = row["id"]
+        m.title = row["title"]
+        m.kind = .init(rawValue: row["kind"])
+        m.term = row["term"]
+        m.ordinal = row["ordinal"]
+        m.organiser = row["organiser"]
+        m.roomID = row["room_id"]
+        m.roomName = row["room_name"]
+        m.venue = row["venue"]
+        m.startMs = row["start_ms"]
+        m.endMs = row["end_ms"]
+        m.mode = .init(rawValue: row["mode"])
+        m.onlineLink = row["online_link"]
+        m.status = .init(rawValue: row["status"])
+        m.cancelReason = row["cancel_reason"]
+        m.sequence = row["sequence"]
+        m.openRegistration = row["open_registration"]
+        m.capacity = row["capacity"]
+        m.minutes = row["minutes"]
+        m.outcomes = row["outcomes"]
+        m.publishedAtMs = row["published_at_ms"]
+        m.updatedAtMs = row["updated_at_ms"]
+        m.attendanceRate = row["attendance_rate"]
+        m.displayName = m.ordinal > 0 ? m.ordinalName : ""
+        return m
+    }
+
+    /// The meeting with its groups, agenda and invitee count.
+    public static func load(_ db: Database, _ id: Int64, field: String = "id") throws -> MeetingV1.Meeting {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM meetings WHERE id = ?", arguments: [id]) else {
+            throw SchedulerError.notFound(field: field, what: "meeting \(id)")
+        }
+        var m = meeting(row)
+        m.groups = try Row.fetchAll(db, sql: "SELECT * FROM meeting_groups WHERE meeting_id = ? ORDER BY position", arguments: [id]).map {
+            var g = MeetingV1.GroupRef()
+            g.kind = .init(rawValue: $0["kind"])
+            g.name = $0["name"]
+            g.id = $0["group_id"]
+            return g
+        }
+        m.agenda = try Row.fetchAll(db, sql: "SELECT * FROM agenda_items WHERE meeting_id = ? ORDER BY position", arguments: [id]).map {
+            var a = MeetingV1.AgendaItem()
+            a.position = $0["position"]
+            a.title = $0["title"]
+            a.durationMinutes = $0["duration_minutes"]
+            a.presenter = $0["presenter"]
+            a.proposalID = $0["proposal_id"]
+            a.topicID = $0["topic_id"]
+            return a
+        }
+        m.inviteeCount = Int32(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ?", arguments: [id]) ?? 0)
+        return m
+    }
+
+    public static func insert(_ db: Database, _ m: MeetingV1.Meeting) throws -> Int64 {
+        try db.execute(sql: """
+            INSERT INTO meetings (title, kind, term, organiser, room_id, room_name, venue, start_ms, end_ms, mode, online_link,
+                status, open_registration, capacity, updated_at_ms)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [m.title, m.kind.rawValue, m.term, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs,
+                             m.mode.rawValue, m.onlineLink, MeetingV1.MeetingStatus.draft.rawValue, m.openRegistration, m.capacity,
+                             Date.nowMs])
+        let id = db.lastInsertedRowID
+        try setGroups(db, id, m.groups)
+        return id
+    }
+
+    /// Writes the fields a change may touch, and the status-related ones.
+    public static func save(_ db: Database, _ m: MeetingV1.Meeting) throws {
+        try db.execute(sql: """
+            UPDATE meetings SET title = ?, organiser = ?, room_id = ?, room_name = ?, venue = ?, start_ms = ?, end_ms = ?,
+                mode = ?, online_link = ?, status = ?, cancel_reason = ?, sequence = ?, ordinal = ?, minutes = ?, outcomes = ?,
+                published_at_ms = ?, attendance_rate = ?, updated_at_ms = ?
+            WHERE id = ?
+            """, arguments: [m.title, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs, m.mode.rawValue,
+                             m.onlineLink, m.status.rawValue, m.cancelReason, m.sequence, m.ordinal, m.minutes, m.outcomes,
+                             m.publishedAtMs, m.attendanceRate, Date.nowMs, m.id])
+    }
+
+    public static func setGroups(_ db: Database, _ id: Int64, _ groups: [MeetingV1.GroupRef]) throws {
+        try db.execute(sql: "DELETE FROM meeting_groups WHERE meeting_id = ?", arguments: [id])
+        for (position, g) in groups.enumerated() {
+            try db.execute(sql: "INSERT INTO meeting_groups (meeting_id, position, kind, name, group_id) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [id, position, g.kind.rawValue, g.name, g.id])
+        }
+    }
+
+    public static func setAgenda(_ db: Database, _ id: Int64, _ items: [MeetingV1.AgendaItem]) throws {
+        try db.execute(sql: "DELETE FROM agenda_items WHERE meeting_id = ?", arguments: [id])
+        for (index, a) in items.enumerated() {
+            try db.execute(sql: """
+                INSERT INTO agenda_items (meeting_id, position, title, duration_minutes, presenter, proposal_id, topic_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, index + 1, a.title, a.durationMinutes, a.presenter, a.proposalID, a.topicID])
+        }
+    }
+
+    public static func nextOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {
+        Int32(try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM meetings WHERE term = ? AND kind = ?",
+                               arguments: [term, kind.rawValue]) ?? 0) + 1
+    }
+
+    // MARK: - Invitees
+
+    static func invitee(_ row: Row) -> MeetingV1.Invitee {
+        var i = MeetingV1.Invitee()
+        i.id = row["id"]
+        i.meetingID = row["meeting_id"]
+        i.memberID = row["member_id"]
+        i.name = row["name"]
+        i.organisation = row["organisation"]
+        i.category = .init(rawValue: row["category"])
+        i.required = row["required"]
+        i.fromGroup = row["from_group"]
+        i.attendance = .init(rawValue: row["attendance"])
+        i.leaveType = .init(rawValue: row["leave_type"])
+        i.leaveReason = row["leave_reason"]
+        i.checkInCode = row["check_in_code"]
+        i.checkedInAtMs = row["checked_in_at_ms"]
+        i.waitlistPosition = row["waitlist_position"]
+        return i
+    }
+
+    public static func invitees(_ db: Database, _ meeting: Int64) throws -> [MeetingV1.Invitee] {
+        try Row.fetchAll(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? ORDER BY id", arguments: [meeting]).map(invitee)
+    }
+
+    public static func invitee(_ db: Database, meeting: Int64, id: Int64, field: String = "invitee_id") throws -> MeetingV1.Invitee {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND id = ?", arguments: [meeting, id]) else {
+            throw SchedulerError.notFound(field: field, what: "invitee \(id) of meeting \(meeting)")
+        }
+        return invitee(row)
+    }
+
+    public static func invitee(_ db: Database, meeting: Int64, member: Int64) throws -> MeetingV1.Invitee? {
+        try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND member_id = ?", arguments: [meeting, member]).map(invitee)
+    }
+
+    /// Adds an invitee with a fresh check-in code; returns it.
+    public static func addInvitee(_ db: Database, _ i: MeetingV1.Invitee) throws -> MeetingV1.Invitee {
+        var code = ""
+        repeat {
+            code = String(format: "%06d", Int.random(in: 0..<1_000_000))
+        } while try Bool.fetchOne(db, sql: "SELECT 1 FROM invitees WHERE meeting_id = ? AND check_in_code = ?", arguments: [i.meetingID, code]) == true
+        try db.execute(sql: """
+            INSERT INTO invitees (meeting_id, member_id, name, organisation, category, required, from_group, attendance,
+                check_in_code, waitlist_position)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [i.meetingID, i.memberID, i.name, i.organisation, i.category.rawValue, i.required, i.fromGroup,
+                             i.attendance.rawValue, code, i.waitlistPosition])
+        return try invitee(db, meeting: i.meetingID, id: db.lastInsertedRowID)
+    }
+
+    public static func setAttendance(_ db: Database, _ i: MeetingV1.Invitee) throws {
+        try db.execute(sql: """
+            UPDATE invitees SET attendance = ?, leave_type = ?, leave_reason = ?, checked_in_at_ms = ?, waitlist_position = ?
+            WHERE id = ?
+            """, arguments: [i.attendance.rawValue, i.leaveType.rawValue, i.leaveReason, i.checkedInAtMs, i.waitlistPosition, i.id])
+    }
+
+    /// Rebuilds which members the meeting holds: its required member invitees who are
+    /// expected, while the meeting is a draft or published.
+    public static func refreshBusy(_ db: Database, _ meeting: Int64) throws {
+        try db.execute(sql: "DELETE FROM member_busy WHERE meeting_id = ?", arguments: [meeting])
+        try db.execute(sql: """
+            INSERT INTO member_busy (member_id, meeting_id, start_ms, end_ms)
+            SELECT i.member_id, m.id, m.start_ms, m.end_ms FROM invitees i JOIN meetings m ON m.id = i.meeting_id
+            WHERE m.id = ? AND m.status IN \(active) AND i.member_id != 0 AND i.required = 1
+              AND i.attendance NOT IN (\(MeetingV1.Attendance.leaveApproved.rawValue), \(MeetingV1.Attendance.withdrawn.rawValue), \(MeetingV1.Attendance.waitlisted.rawValue))
+            """, arguments: [meeting])
+    }
+
+    // MARK: - Conflicts (bounded by the longest meeting, so indexed ranges stay small)
+
+    public static func roomConflicts(_ db: Database, room: Int64, start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
+        guard room != 0 else { return [] }
+        return try Row.fetchAll(db, sql: """
+            SELECT id, title, start_ms, end_ms FROM meetings
+            WHERE room_id = ? AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ? AND id != ?
+            ORDER BY start_ms
+            """, arguments: [room, start - Times.maxMeetingMs, end, start, excluding]).map { row in
+            var c = MeetingV1.Conflict()
+            c.meetingID = row["id"]
+            c.meetingTitle = row["title"]
+            c.startMs = row["start_ms"]
+            c.endMs = row["end_ms"]
+            c.roomID = room
+            return c
+        }
+    }
+
+    public static func memberConflicts(_ db: Database, members: [Int64], start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
+        guard !members.isEmpty else { return [] }
+        var byMeeting: [Int64: MeetingV1.Conflict] = [:]
+        for chunk in stride(from: 0, to: members.count, by: 500).map({ Array(members[$0..<min($0 + 500, members.count)]) }) {
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT b.member_id, m.id, m.title, m.start_ms, m.end_ms FROM member_busy b JOIN meetings m ON m.id = b.meeting_id
+                WHERE b.member_id IN (\(databaseQuestionMarks(count: chunk.count))) AND b.start_ms > ? AND b.start_ms < ? AND b.end_ms > ?
+                  AND b.meeting_id != ?
+                """, arguments: StatementArguments(chunk) + [start - Times.maxMeetingMs, end, start, excluding])
+            for row in rows {
+                let id: Int64 = row["id"]
+                var c = byMeeting[id] ?? MeetingV1.Conflict()
+                c.meetingID = id
+                c.meetingTitle = row["title"]
+                c.startMs = row["start_ms"]
+                c.endMs = row["end_ms"]
+                c.memberIDs.append(row["member_id"])
+                byMeeting[id] = c
+            }
+        }
+        return byMeeting.values.sorted { $0.startMs < $1.startMs }.map {
+            var c = $0
+            c.memberIDs.sort()
+            return c
+        }
+    }
+
+    /// Busy intervals of a room and of members between two instants, for finding a slot.
+    public static func busy(_ db: Database, room: Int64, members: [Int64], from: Int64, to: Int64) throws -> [(Int64, Int64)] {
+        var intervals: [(Int64, Int64)] = []
+        if room != 0 {
+            intervals += try Row.fetchAll(db, sql: """
+                SELECT start_ms, end_ms FROM meetings WHERE room_id = ? AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ?
+                """, arguments: [room, from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
+        }
+        for chunk in stride(from: 0, to: members.count, by: 500).map({ Array(members[$0..<min($0 + 500, members.count)]) }) {
+            intervals += try Row.fetchAll(db, sql: """
+                SELECT start_ms, end_ms FROM member_busy WHERE member_id IN (\(databaseQuestionMarks(count: chunk.count)))
+                  AND start_ms > ? AND start_ms < ? AND end_ms > ?
+                """, arguments: StatementArguments(chunk) + [from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
+        }
+        return intervals.sorted { $0.0 < $1.0 }
+    }
+
+    // MARK: - Queries
+
+    public static func list(_ db: Database, _ r: MeetingV1.ListMeetingsRequest) throws -> MeetingV1.ListMeetingsResponse {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        if r.fromMs != 0 { clauses.append("m.end_ms > ?"); arguments += [r.fromMs] }
+        if r.toMs != 0 { clauses.append("m.start_ms < ?"); arguments += [r.toMs] }
+        if r.roomID != 0 { clauses.append("m.room_id = ?"); arguments += [r.roomID] }
+        if r.memberID != 0 { clauses.append("m.id IN (SELECT meeting_id FROM invitees WHERE member_id = ?)"); arguments += [r.memberID] }
+        if r.kind != .unspecified { clauses.append("m.kind = ?"); arguments += [r.kind.rawValue] }
+        if r.status != .unspecified { clauses.append("m.status = ?"); arguments += [r.status.rawValue] }
+        // Keyset paging on (start_ms, id).
+        if !r.pageToken.isEmpty {
+            let parts = r.pageToken.split(separator: ":")
+            guard parts.count == 2, let start = Int64(parts[0]), let id = Int64(parts[1]) else {
+                throw SchedulerError.invalid([("page_token", "\"\(r.pageToken)\" is not a page token from this service")])
+            }
+            clauses.append("(m.start_ms > ? OR (m.start_ms = ? AND m.id > ?))")
+            arguments += [start, start, id]
+        }
+        let pageSize = r.pageSize == 0 ? 50 : Int(r.pageSize)
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let rows = try Row.fetchAll(db, sql: "SELECT m.* FROM meetings m \(filter) ORDER BY m.start_ms, m.id LIMIT ?",
+                                    arguments: arguments + [pageSize + 1])
+        var response = MeetingV1.ListMeetingsResponse()
+        response.meetings = rows.prefix(pageSize).map(meeting)
+        if rows.count > pageSize, let last = response.meetings.last { response.nextPageToken = "\(last.startMs):\(last.id)" }
+        return response
+    }
+}
+
+extension Date {
+    static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
