@@ -33,6 +33,9 @@ bootstrap:
 	  $$SUDO apt-get update -qq; \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+	@# The tests check .ics files with a strict parser, Python's icalendar (from PyPI).
+	@python3 -c "import icalendar" 2>/dev/null || { echo "bootstrap: installing icalendar (PyPI)"; \
+	  python3 -m pip install -q --disable-pip-version-check --root-user-action=ignore icalendar; }
 
 build: bootstrap
 	$(SWIFT) build -c $(CONFIG)

@@ -193,6 +193,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "MeetingSchedulerTests",
+            dependencies: [
+                "MeetingScheduler", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway", "XieshangTestSupport",
+                "XieshangRPC", "XieshangWire", "XieshangLabels",
+            ],
+            path: "Tests/MeetingSchedulerTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "XieshangServiceTests",
             dependencies: [
                 "XieshangService", "XieshangRPC", "XieshangWire", "XieshangZMQ", "ExampleService", "XieshangTestSupport",

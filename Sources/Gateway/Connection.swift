@@ -10,6 +10,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "member-registry's endpoint (env XIESHANG_REGISTRY_ENDPOINT; default tcp://127.0.0.1:7101).")
     var registry: String?
 
+    @Option(help: "meeting-scheduler's endpoint (env XIESHANG_SCHEDULER_ENDPOINT; default tcp://127.0.0.1:7201).")
+    var scheduler: String?
+
     @Option(help: "Seconds to wait for a service (default 10).")
     var timeout: Double = 10
 
@@ -23,6 +26,20 @@ struct ConnectionOptions: ParsableArguments {
     var registryEndpoint: String {
         registry ?? ProcessInfo.processInfo.environment["XIESHANG_REGISTRY_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "tcp://127.0.0.1:7101"
+    }
+
+    var schedulerEndpoint: String {
+        scheduler ?? ProcessInfo.processInfo.environment["XIESHANG_SCHEDULER_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "tcp://127.0.0.1:7201"
+    }
+
+    func withScheduler<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
+        try await withClient(schedulerEndpoint, body)
+    }
+
+    /// Every service the gateway knows, with its endpoint.
+    var services: [(name: String, endpoint: String)] {
+        [("member-registry", registryEndpoint), ("meeting-scheduler", schedulerEndpoint)]
     }
 
     /// Runs `body` with a client of the registry, closing it afterwards; RPC errors become
@@ -79,7 +96,8 @@ struct GatewayFailure: Error, CustomStringConvertible {
         case .deadlineExceeded: text = "error: the service at \(endpoint) did not answer in time"
         default: text = "error: \(error.message)"
         }
-        let single = error.violations.count == 1 && error.message.hasPrefix(error.violations[0].field)
+        let single = error.violations.count == 1
+            && (error.message.hasPrefix(error.violations[0].field) || error.message == error.violations[0].description)
         if !single {
             for v in error.violations { text += "\n  \(v.field): \(v.description)" }
         }

@@ -381,7 +381,7 @@ struct HealthCommand: AsyncParsableCommand {
         struct Row: Encodable { let service: String; let endpoint: String; let status: String; let version: String; let uptimeSeconds: Int64; let storage: String }
         var rows: [Row] = []
         var failed = false
-        for (name, endpoint) in [("member-registry", connection.registryEndpoint)] {
+        for (name, endpoint) in connection.services {
             do {
                 let health = try await connection.withClient(endpoint) {
                     try await $0.call(RpcV1.Health.check, RpcV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(3)))
@@ -410,15 +410,18 @@ struct DescribeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "describe", abstract: "The methods a service offers.", discussion: "Example: gateway describe member-registry")
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "The service: member-registry.") var service: String
+    @Argument(help: "The service: member-registry or meeting-scheduler.") var service: String
 
     func validate() throws {
-        guard service == "member-registry" else { throw ValidationError("unknown service \"\(service)\"; known: member-registry") }
+        guard connection.services.contains(where: { $0.name == service }) else {
+            throw ValidationError("unknown service \"\(service)\"; known: \(connection.services.map(\.name).joined(separator: ", "))")
+        }
     }
 
     func run() async throws {
         try await runReportingFailures {
-            let described = try await connection.withRegistry {
+            let endpoint = connection.services.first { $0.name == service }!.endpoint
+            let described = try await connection.withClient(endpoint) {
                 try await $0.call(RpcV1.Reflection.describe, RpcV1.DescribeRequest(), options: .read)
             }
             if connection.json { return try printJSON(described) }

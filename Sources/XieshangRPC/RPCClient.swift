@@ -122,9 +122,16 @@ public final class RPCClient: Sendable {
         }
 
         var attempt = 1
+        // When time runs out during retries, the caller learns why the attempts failed
+        // (e.g. UNAVAILABLE) rather than only that the time is up.
+        var lastRetried: RPCError?
         while true {
             let remaining = deadline - .now
             guard remaining > .zero else {
+                if var last = lastRetried {
+                    last.message += " (\(attempt - 1) attempts)"
+                    throw last
+                }
                 throw RPCError(.deadlineExceeded, "\(method): deadline passed after \(attempt - 1) attempt(s)")
             }
             var attemptDeadline = deadline
@@ -142,11 +149,20 @@ public final class RPCClient: Sendable {
             case .failure(let failure):
                 error = failure
             }
+            if error.code == .deadlineExceeded, attemptDeadline >= deadline, var last = lastRetried {
+                last.message += " (\(attempt) attempts)"
+                throw last
+            }
             guard error.code.isRetryable(read: options.isRead), attempt < configuration.retry.maxAttempts else {
                 throw error
             }
+            lastRetried = error
             let pause = configuration.retry.backoff(after: attempt)
-            guard ContinuousClock.now + pause < deadline else { throw error }
+            guard ContinuousClock.now + pause < deadline else {
+                var last = error
+                last.message += " (\(attempt) attempts)"
+                throw last
+            }
             do {
                 try await Task.sleep(for: pause)
             } catch {

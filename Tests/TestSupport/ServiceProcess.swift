@@ -32,6 +32,7 @@ public final class ServiceProcess {
     public init(_ name: String, dataDir: String, arguments: [String] = []) async throws {
         executable = builtExecutable(name)
         self.dataDir = dataDir
+        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         rpcEndpoint = "tcp://127.0.0.1:*"
         eventEndpoint = "tcp://127.0.0.1:*"
         extraArguments = arguments

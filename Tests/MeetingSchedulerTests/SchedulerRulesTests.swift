@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+import XieshangLabels
+import XieshangWire
+@testable import MeetingScheduler
+
+@Suite("Scheduling rules")
+struct SchedulerRulesTests {
+    private func at(_ text: String) -> Int64 { Times.parse(text)! }
+
+    @Test("meetings need a title, a kind, a length and a place")
+    func meetingProblems() {
+        var m = MeetingV1.Meeting()
+        m.startMs = at("2026-12-01 10:00")
+        m.endMs = at("2026-12-01 09:00")
+        m.mode = .online
+        let fields = Set(MeetingRules.problems(m).map(\.field))
+        #expect(fields == ["meeting.title", "meeting.kind", "meeting.end_ms", "meeting.online_link"])
+        m.endMs = m.startMs
+        #expect(MeetingRules.problems(m).contains { $0.problem.contains("no length") })
+        m.title = "x"
+        m.kind = .plenary
+        m.mode = .inPerson
+        m.endMs = m.startMs + 3_600_000
+        #expect(MeetingRules.problems(m).map(\.field) == ["meeting.venue"])
+    }
+
+    @Test("the agenda must fit the meeting")
+    func agenda() {
+        var a = MeetingV1.AgendaItem()
+        a.title = "审议"
+        a.durationMinutes = 90
+        var b = MeetingV1.AgendaItem()
+        b.title = "通报"
+        b.durationMinutes = 40
+        #expect(MeetingRules.agendaProblems([a, b], meetingMinutes: 120).map(\.field) == ["items"])
+        #expect(MeetingRules.agendaProblems([a], meetingMinutes: 120).isEmpty)
+    }
+
+    @Test("slots are the earliest free ones in working hours, on weekdays")
+    func slots() {
+        // Friday 17:30 leaves half an hour; 2026-12-05 is a Saturday; Monday the 7th 08:30 is next.
+        let friday = at("2026-12-04 17:30")
+        let slot = SlotFinder.earliest(from: friday, to: at("2026-12-10 00:00"), durationMs: 3_600_000, busy: [])
+        #expect(slot == at("2026-12-07 08:30"))
+        let busy = [(at("2026-12-07 08:00"), at("2026-12-07 11:10"))]
+        #expect(SlotFinder.earliest(from: friday, to: at("2026-12-10 00:00"), durationMs: 3_600_000, busy: busy) == at("2026-12-07 14:30"))
+        #expect(SlotFinder.earliest(from: at("2026-12-07 09:07"), to: at("2026-12-07 12:00"), durationMs: 30 * 60_000, busy: []) == at("2026-12-07 09:15"))
+        #expect(SlotFinder.earliest(from: at("2026-12-07 12:00"), to: at("2026-12-07 14:00"), durationMs: 30 * 60_000, busy: []) == nil)
+    }
+
+    @Test("ordinals read as the committee writes them")
+    func names() {
+        #expect(chineseNumber(5) == "五")
+        #expect(chineseNumber(10) == "十")
+        #expect(chineseNumber(12) == "十二")
+        #expect(chineseNumber(21) == "二十一")
+        var m = MeetingV1.Meeting()
+        m.term = 5
+        m.ordinal = 5
+        m.kind = .chairpersonsCouncil
+        #expect(m.ordinalName == "五届五次主席会议")
+    }
+
+    @Test("iCalendar text is escaped and folded at 75 octets without splitting a character")
+    func icalText() {
+        #expect(ICalendar.escape("a,b;c\\d\ne") == "a\\,b\\;c\\\\d\\ne")
+        let folded = ICalendar.fold("SUMMARY:" + String(repeating: "协商", count: 40))
+        let lines = folded.components(separatedBy: "\r\n")
+        #expect(lines.count > 1)
+        #expect(lines.allSatisfy { $0.utf8.count <= 75 })
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix(" ") })
+        #expect(lines.map { $0.hasPrefix(" ") ? String($0.dropFirst()) : $0 }.joined() == "SUMMARY:" + String(repeating: "协商", count: 40))
+    }
+
+    @Test("attendance counts those checked in over those expected")
+    func rate() {
+        func invitee(_ a: MeetingV1.Attendance) -> MeetingV1.Invitee {
+            var i = MeetingV1.Invitee()
+            i.attendance = a
+            return i
+        }
+        let rate = MeetingRules.attendanceRate([invitee(.checkedIn), invitee(.checkedIn), invitee(.absent), invitee(.leaveApproved), invitee(.waitlisted)])
+        #expect(abs(rate - 2.0 / 3.0) < 1e-9)
+    }
+}
