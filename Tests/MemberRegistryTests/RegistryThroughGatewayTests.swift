@@ -187,9 +187,16 @@ struct RegistryThroughGatewayTests {
     @Test("health, describe, and JSON everywhere")
     func healthAndDescribe() async throws {
         let registry = try await ServiceProcess("member-registry", dataDir: try temporaryDirectory("registry-health"))
-        let health = try await json(registry, "health") as? [[String: Any]]
+        // Only the registry runs here: health lists it serving, the scheduler unreachable, and
+        // exits 4 because not everything is up.
+        let healthRun = try await runCommand(
+            builtExecutable("gateway"), ["health", "--json", "--timeout", "2"],
+            environment: ["XIESHANG_REGISTRY_ENDPOINT": registry.rpcEndpoint, "XIESHANG_SCHEDULER_ENDPOINT": "tcp://127.0.0.1:1"])
+        #expect(healthRun.status == 4)
+        let health = try healthRun.json() as? [[String: Any]]
         #expect(health?.first?["status"] as? String == "serving")
         #expect((health?.first?["storage"] as? String)?.contains("member-registry.sqlite (wal)") == true)
+        #expect(health?.last?["status"] as? String == "unreachable")
         let described = try await json(registry, "describe", "member-registry") as? [String: Any]
         let methods = (described?["methods"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
         #expect(methods.contains("member.v1.Members/Import"))
