@@ -157,6 +157,27 @@ struct SchedulerProcessTests {
         #expect(parsed.stdout.contains("meeting-\(meeting)@xieshang CONFIRMED 1 2026-12-01T09:00:00+08:00 五届一次常委会会议"))
         #expect(parsed.stdout.contains("meeting-\(council)@xieshang CONFIRMED 0 2026-12-01T10:00:00+08:00 五届一次主席会议"))
 
+        // Open registration: two seats, a third member waits and moves up when one withdraws.
+        let forum = number(try await s.json("meeting", "schedule", "--title", "社区养老协商", "--kind", "协商议事活动",
+                                             "--start", "2026-12-08 14:30", "--minutes", "90", "--room", "2",
+                                             "--open-registration", "--capacity", "2"), "id")
+        _ = try await s.json("meeting", "publish", "\(forum)")
+        var places: [String] = []
+        for member in ["101", "102", "103"] {
+            let enrolled = try await s.json("meeting", "enroll", "\(forum)", "--member", member)
+            places.append((enrolled["invitee"] as? [String: Any])?["attendance"] as? String ?? "")
+        }
+        #expect(places == ["ATTENDANCE_REGISTERED", "ATTENDANCE_REGISTERED", "ATTENDANCE_WAITLISTED"])
+        _ = try await s.json("meeting", "enroll", "\(forum)", "--member", "101", "--withdraw")
+        let forumInvitees = try await s.json("meeting", "show", "\(forum)")["invitees"] as? [[String: Any]] ?? []
+        let third = forumInvitees.first { ($0["memberID"] as? NSNumber)?.intValue == 103 }
+        #expect(third?["attendance"] as? String == "ATTENDANCE_REGISTERED")
+
+        // A member's own calendar has their meetings.
+        let mine = try await s.gateway("meeting", "ical", "--member", "\(standingIDs[0])")
+        #expect(mine.stdout.contains("UID:meeting-\(meeting)@xieshang"))
+        #expect(!mine.stdout.contains("UID:meeting-\(forum)@xieshang"))
+
         // SIGKILL the scheduler and start it again: everything is there.
         let before = try await s.gateway("meeting", "list", "--json")
         let detail = try await s.gateway("meeting", "show", "\(meeting)", "--json")
