@@ -9,7 +9,10 @@ export XIESHANG_BIN=$bin
 run_dir=run/demo
 export XIESHANG_MEMBER_REGISTRY_RPC=${XIESHANG_MEMBER_REGISTRY_RPC:-tcp://127.0.0.1:7101}
 export XIESHANG_MEMBER_REGISTRY_EVENTS=${XIESHANG_MEMBER_REGISTRY_EVENTS:-tcp://127.0.0.1:7102}
+export XIESHANG_MEETING_SCHEDULER_RPC=${XIESHANG_MEETING_SCHEDULER_RPC:-tcp://127.0.0.1:7201}
+export XIESHANG_MEETING_SCHEDULER_EVENTS=${XIESHANG_MEETING_SCHEDULER_EVENTS:-tcp://127.0.0.1:7202}
 export XIESHANG_REGISTRY_ENDPOINT=$XIESHANG_MEMBER_REGISTRY_RPC
+export XIESHANG_SCHEDULER_ENDPOINT=$XIESHANG_MEETING_SCHEDULER_RPC
 gateway() { "$bin/gateway" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 show() { printf '$ gateway %s\n' "$*"; "$bin/gateway" "$@"; }
@@ -18,7 +21,7 @@ compose/xieshang-local stop --run-dir "$run_dir" >/dev/null 2>&1 || true
 rm -rf "$run_dir"
 trap 'compose/xieshang-local stop --run-dir "$run_dir"' EXIT
 
-step "Start the suite (member-registry is the one service built so far)"
+step "Start the suite (member-registry and meeting-scheduler are built so far)"
 compose/xieshang-local start --run-dir "$run_dir"
 
 step "The fifth term (第五届), its 10 work stations, 46 consultation rooms and 6 handling units"
@@ -73,15 +76,50 @@ show member add --number 5300 --name 测试 --sector 教育界 --phone 12345 --e
 show member get 999 || echo "(exit status $?: not found)"
 show member history 12
 
+step "Meetings: the chairperson's council by group; it gets its number on publishing"
+show meeting schedule --title 研究2027年度协商工作计划 --kind 主席会议 --start "2026-12-07 09:00" --minutes 120 \
+  --room 1 --group chairpersons-council | sed -n 1,12p
+show meeting agenda 1 --item "审议2027年度协商工作计划（草案）|60|秘书长" --item "通报提案办理情况|30|提案委员会" | grep -E '^[$] |议题'
+show meeting publish 1 | grep -E '^[$] |名称|邀请人数'
+
+step "Conflicts: the room is taken; the council's members are required elsewhere"
+show meeting schedule --title 专题调研座谈 --kind 调研 --start "2026-12-07 10:00" --minutes 60 --room 1 || echo "(exit status $?: refused)"
+show meeting schedule --title 常委会会议 --kind 常委会会议 --start "2026-12-07 10:30" --minutes 120 --room 2 \
+  --group standing-committee | grep -E '^[$] |^id'
+show meeting publish 2 || echo "(exit status $?: refused)"
+show meeting publish 2 --override "主席会议结束后接续召开，已协调" | grep -E '^[$] |名称|conflict'
+
+step "A 1+7+3 grassroots consultation in a room: members, residents, officials"
+show meeting find-slot --from "2026-12-07 08:00" --to "2026-12-11 18:00" --minutes 90 --room 3 --member 5 --member 20
+show meeting schedule --title 老旧小区加装电梯怎么办 --kind 协商议事活动 --start "2026-12-08 14:30" --minutes 90 --room 3 --group room:3 | grep -E '^[$] |^id'
+show meeting invite 3 --participant "王秀兰|雄关街道新华社区|群众代表" --participant "刘建设|市住房和城乡建设局|部门负责人" \
+  --participant "陈立|电梯维保公司|利益相关方" | grep -E '^[$] |群众代表|部门负责人|利益相关方'
+show meeting publish 3 | grep -E '^[$] |名称|邀请人数'
+
+step "Attendance: leave, approval, check-in by code, close with the attendance rate"
+gateway meeting show 3 --json > "$run_dir/meeting-3.json"
+read -r first second <<<"$(python3 -c "import json,sys; i=json.load(open(sys.argv[1]))['invitees']; print(i[0]['id'], i[1]['checkInCode'])" "$run_dir/meeting-3.json")"
+show meeting leave 3 --invitee "$first" --type 出差 --reason 赴兰州参加培训 | grep -E '^[$] |请假'
+show meeting approve-leave 3 --invitee "$first" | grep -E '^[$] |准假'
+show meeting check-in 3 --code "$second" | grep -E '^[$] |签到'
+for i in $(python3 -c "import json,sys; i=json.load(open(sys.argv[1]))['invitees']; print(' '.join(str(x['id']) for x in i[2:]))" "$run_dir/meeting-3.json"); do
+  gateway meeting check-in 3 --invitee "$i" >/dev/null
+done
+show meeting close 3 --minutes "同意按“业主自愿、政府补贴”推进" --outcomes "形成协商意见3条，报市住建局"
+show meeting list --from 2026-12-01 --to 2027-01-01
+show meeting ical --committee --output "$run_dir/committee.ics"
+grep -E "^(SUMMARY|DTSTART|STATUS|SEQUENCE)" "$run_dir/committee.ics" | head -n 8
+
 step "Export the members and show the file"
 show member export --output "$run_dir/members-export.csv"
 head -n 3 "$run_dir/members-export.csv"
 
-step "Restart the registry: everything is still there"
+step "Restart the suite: everything is still there"
 compose/xieshang-local stop --run-dir "$run_dir"
 compose/xieshang-local start --run-dir "$run_dir"
 gateway member list --page-size 1 | tail -n 1
+gateway meeting list | tail -n 1
 show health
-show describe member-registry
+show describe meeting-scheduler
 
-printf '\nThe meeting scheduler, the proposal tracker, the notifier and the report are not built yet.\n'
+printf '\nThe proposal tracker, the notifier and the report are not built yet.\n'
