@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "member-registry", targets: ["MemberRegistryMain"]),
         .executable(name: "meeting-scheduler", targets: ["MeetingSchedulerMain"]),
         .executable(name: "gateway", targets: ["Gateway"]),
+        .executable(name: "loadtest", targets: ["LoadTest"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
         .library(name: "XieshangWire", targets: ["XieshangWire"]),
     ],
@@ -21,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // System libraries (Debian packages installed by `make bootstrap`).
@@ -137,6 +139,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Sources/Gateway",
+            swiftSettings: strict
+        ),
+
+        // loadtest: load against meeting-scheduler, and the measurements of `make bench`.
+        .executableTarget(
+            name: "LoadTest",
+            dependencies: [
+                "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangService", "MeetingScheduler",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Sources/LoadTest",
             swiftSettings: strict
         ),
 

@@ -1,0 +1,84 @@
+import Foundation
+import XieshangRPC
+import XieshangWire
+
+/// Creates (or finds) the rooms and members a run uses, through member-registry.
+struct Setup {
+    let client: RPCClient
+    let log: (String) -> Void
+
+    func fixture(rooms roomCount: Int, members memberCount: Int, useExisting: Bool, horizonDays: Int) async throws -> Fixture {
+        // Meetings go from tomorrow (midnight, China time) over the horizon.
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        let day: Int64 = 86_400_000
+        let firstDay = ((now + 8 * 3_600_000) / day + 1) * day - 8 * 3_600_000
+        if useExisting {
+            let rooms = try await client.call(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), options: .read).rooms.map(\.id)
+            var members: [Int64] = []
+            var list = MemberV1.ListMembersRequest()
+            list.status = .active
+            list.pageSize = 500
+            repeat {
+                let page = try await client.call(MemberV1.Members.list, list, options: .read)
+                members += page.members.map(\.id)
+                list.pageToken = page.nextPageToken
+            } while !list.pageToken.isEmpty
+            guard !rooms.isEmpty, members.count >= 2 else {
+                throw SetupError("the registry has \(rooms.count) rooms and \(members.count) active members; need a room and two members")
+            }
+            log("using \(rooms.count) existing rooms and \(members.count) members")
+            return Fixture(rooms: rooms, members: members, firstDayMs: firstDay, horizonDays: horizonDays)
+        }
+        let run = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
+        let terms = try await client.call(MemberV1.Terms.list, MemberV1.ListTermsRequest(), options: .read).terms
+        if !terms.contains(where: \.current) {
+            var term = MemberV1.Term()
+            term.number = (terms.map(\.number).max() ?? 0) + 1
+            term.startDate = "2024-01-01"
+            term.endDate = "2099-12-31"
+            term.current = true
+            var create = MemberV1.CreateTermRequest()
+            create.term = term
+            _ = try await client.call(MemberV1.Terms.create, create)
+            log("created term \(term.number)")
+        }
+        var station = MemberV1.Station()
+        station.name = "负载测试工作站 \(run)"
+        var saveStation = MemberV1.SaveStationRequest()
+        saveStation.station = station
+        let stationID = try await client.call(MemberV1.Stations.save, saveStation).station?.id ?? 0
+        var rooms: [Int64] = []
+        for index in 1...roomCount {
+            var room = MemberV1.Room()
+            room.name = "负载测试议事室 \(run)-\(index)"
+            room.stationID = stationID
+            room.capacity = 50
+            var save = MemberV1.SaveRoomRequest()
+            save.room = room
+            rooms.append(try await client.call(MemberV1.Rooms.save, save).room?.id ?? 0)
+        }
+        let unit = "负载测试单位\(run)"
+        var csv = "member_number,name,sector,work_unit\n"
+        for index in 1...memberCount { csv += "LT\(run)-\(index),负载测试委员\(index),经济界,\(unit)\n" }
+        var importRequest = MemberV1.ImportMembersRequest()
+        importRequest.csv = Array(csv.utf8)
+        let imported = try await client.call(MemberV1.Members.import, importRequest, options: CallOptions(timeout: .seconds(120)))
+        guard imported.problems.isEmpty else { throw SetupError("the registry refused the load test's members: \(imported.problems.first!.reason)") }
+        var members: [Int64] = []
+        var list = MemberV1.ListMembersRequest()
+        list.query = unit
+        list.pageSize = 500
+        repeat {
+            let page = try await client.call(MemberV1.Members.list, list, options: .read)
+            members += page.members.map(\.id)
+            list.pageToken = page.nextPageToken
+        } while !list.pageToken.isEmpty
+        log("created station \(stationID), \(rooms.count) rooms and \(members.count) members (run \(run))")
+        return Fixture(rooms: rooms, members: members, firstDayMs: firstDay, horizonDays: horizonDays)
+    }
+}
+
+struct SetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
