@@ -53,6 +53,9 @@ demo: bootstrap
 	$(SWIFT) build --product gateway
 	compose/demo.sh
 
+bench: bootstrap
+	Tests/Bench/bench.sh
+
 # --- generated code -----------------------------------------------------------------
 # Step 1: protoc-c writes C into $(C_DIR) (sources by package path, headers under include/),
 # then gen-c-accessors.sh writes the descriptor accessors and the umbrella header.

@@ -212,7 +212,7 @@ let package = Package(
         .testTarget(
             name: "MeetingSchedulerTests",
             dependencies: [
-                "MeetingScheduler", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway", "XieshangTestSupport",
+                "MeetingScheduler", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway", "LoadTest", "XieshangTestSupport",
                 "XieshangRPC", "XieshangWire", "XieshangLabels",
             ],
             path: "Tests/MeetingSchedulerTests",

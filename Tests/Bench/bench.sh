@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# `make bench`: the speed and memory we claim, each as a ratio to a baseline measured in the
+# same run on the same CPUs. Prints a table and writes run/bench/results.json.
+#
+# Pinning: servers on CPU 0, clients on CPU 1 (the C baselines and our code alike), since
+# unpinned medians swing several-fold on these VMs. BENCH_QUICK=1 shortens every phase.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+out=run/bench
+rm -rf "$out"; mkdir -p "$out"
+quick=${BENCH_QUICK:-0}
+seconds=$([ "$quick" = 1 ] && echo 3 || echo 10)
+large=$([ "$quick" = 1 ] && echo 100000 || echo 1000000)
+
+echo "building release binaries…" >&2
+swift build -c release --product loadtest >&2
+swift build -c release --product member-registry >&2
+swift build -c release --product meeting-scheduler >&2
+bin=$(swift build -c release --show-bin-path)
+cc -O2 Tests/Bench/rpc_floor.c -lzmq -o "$out/rpc_floor"
+cc -O2 -I Sources/CXieshangProto/include Tests/Bench/codec_floor.c \
+  Sources/CXieshangProto/xieshang/member/v1/member.pb-c.c Sources/CXieshangProto/xieshang/meeting/v1/meeting.pb-c.c \
+  -lprotobuf-c -o "$out/codec_floor"
+
+server_cpu="taskset -c 0"; client_cpu="taskset -c 1"
+if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then server_cpu=""; client_cpu=""; fi
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+wait_ready() { for _ in $(seq 1 600); do grep -q "ready" "$1" && return 0; sleep 0.05; done; echo "bench: $1 never became ready" >&2; exit 1; }
+rss_mib() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
+
+# --- RPC floor ----------------------------------------------------------------------
+echo "RPC floor…" >&2
+$server_cpu "$out/rpc_floor" server tcp://127.0.0.1:17401 >"$out/c-server.log" & pids+=($!)
+wait_ready "$out/c-server.log"
+requests=$([ "$quick" = 1 ] && echo 20000 || echo 100000)
+$client_cpu "$out/rpc_floor" client tcp://127.0.0.1:17401 "$requests" 1 >"$out/c-1.json"
+$client_cpu "$out/rpc_floor" client tcp://127.0.0.1:17401 "$((requests * 4))" 16 >"$out/c-16.json"
+$server_cpu "$bin/loadtest" serve-noop --endpoint tcp://127.0.0.1:17402 >"$out/noop.log" & pids+=($!)
+wait_ready "$out/noop.log"
+for c in 1 16; do
+  $client_cpu "$bin/loadtest" run --scheduler tcp://127.0.0.1:17402 --mix noop=1 --concurrency $c --connections 1 \
+    --duration "$seconds" --warmup 1 --quiet --json >"$out/swift-$c.json"
+done
+
+# --- Codec --------------------------------------------------------------------------
+echo "codec…" >&2
+$client_cpu "$out/codec_floor" 300000 >"$out/codec-c.json"
+$client_cpu "$bin/loadtest" codec --iterations 300000 >"$out/codec-swift.json"
+
+# --- Scheduling ---------------------------------------------------------------------
+start_suite() { # data-dir
+  $server_cpu "$bin/member-registry" --data-dir "$1/registry" --rpc-endpoint tcp://127.0.0.1:17411 \
+    --event-endpoint tcp://127.0.0.1:17412 --log-level warning >"$1-registry.log" 2>&1 & registry_pid=$!; pids+=($registry_pid)
+  wait_ready "$1-registry.log"
+  $server_cpu "$bin/meeting-scheduler" --data-dir "$1/scheduler" --rpc-endpoint tcp://127.0.0.1:17421 \
+    --event-endpoint tcp://127.0.0.1:17422 --registry tcp://127.0.0.1:17411 --log-level warning >"$1-scheduler.log" 2>&1 & scheduler_pid=$!; pids+=($scheduler_pid)
+  wait_ready "$1-scheduler.log"
+}
+stop_suite() { kill "$scheduler_pid" "$registry_pid"; wait "$scheduler_pid" "$registry_pid" 2>/dev/null || true; }
+load() { # extra loadtest arguments…
+  $client_cpu "$bin/loadtest" run --scheduler tcp://127.0.0.1:17421 --registry tcp://127.0.0.1:17411 --quiet --json "$@"
+}
+
+echo "scheduling throughput and memory…" >&2
+start_suite "$out/main"
+sleep 1
+echo "{\"registryIdle\": $(rss_mib $registry_pid), \"schedulerIdle\": $(rss_mib $scheduler_pid)," >"$out/memory.json"
+load --mix schedule=1 --concurrency 16 --duration "$seconds" --warmup 1 >"$out/schedule-16.json"
+max_rate=$(json "$out/schedule-16.json" "d['throughput']")
+half=$(python3 -c "print(max(1.0, $max_rate / 2))")
+load --mix schedule=1 --rate "$half" --duration "$seconds" --warmup 1 --use-existing >"$out/schedule-open.json"
+load --concurrency 16 --duration "$seconds" --warmup 1 --use-existing >"$out/mixed-16.json"
+echo "\"registryLoaded\": $(rss_mib $registry_pid), \"schedulerLoaded\": $(rss_mib $scheduler_pid)}" >>"$out/memory.json"
+stop_suite
+
+echo "latency against stored meetings…" >&2
+for n in 1000 100000 "$large"; do
+  $client_cpu "$bin/loadtest" seed-meetings --data-dir "$out/stored-$n/scheduler" --count "$n" --rooms 20 --members 200 >/dev/null 2>&1
+  start_suite "$out/stored-$n"
+  load --mix schedule=1 --concurrency 1 --duration "$seconds" --warmup 1 --rooms 20 --members 200 >"$out/stored-$n.json"
+  stop_suite
+done
+
+# --- Report -------------------------------------------------------------------------
+python3 - "$out" "$large" <<'PY'
+import json, sys, os, platform
+out, large = sys.argv[1], sys.argv[2]
+def load(name): return json.load(open(os.path.join(out, name)))
+def op(doc, name): return next(o for o in doc["operations"] if o["operation"] == name)
+c1, c16 = load("c-1.json"), load("c-16.json")
+s1, s16 = op(load("swift-1.json"), "noop"), op(load("swift-16.json"), "noop")
+codec_c = {m["message"]: m for m in load("codec-c.json")}
+codec_s = {m["message"]: m for m in load("codec-swift.json")}
+sched = op(load("schedule-16.json"), "schedule")
+open_loop = op(load("schedule-open.json"), "schedule")
+stored = {n: op(load(f"stored-{n}.json"), "schedule") for n in ["1000", "100000", large]}
+memory = load("memory.json")
+rows = []
+def row(what, ours, base, ratio, target, met):
+    rows.append({"measure": what, "ours": ours, "baseline": base, "ratio": round(ratio, 3), "target": target, "met": met})
+r = s1["p50Ms"] * 1000 / c1["p50Us"]; row("no-op RPC p50, 1 caller (µs)", round(s1["p50Ms"] * 1000, 1), c1["p50Us"], r, "≤ 1.3× C libzmq", r <= 1.3)
+r = s1["p99Ms"] * 1000 / c1["p99Us"]; row("no-op RPC p99, 1 caller (µs)", round(s1["p99Ms"] * 1000, 1), c1["p99Us"], r, "reported", None)
+r = s1["throughput"] / c1["throughput"]; row("no-op RPC throughput, 1 caller (/s)", round(s1["throughput"]), round(c1["throughput"]), r, "reported", None)
+r = s16["throughput"] / c16["throughput"]; row("no-op RPC throughput, 16 callers (/s)", round(s16["throughput"]), round(c16["throughput"]), r, "reported", None)
+for m in ["member", "meeting"]:
+    for k, label in [("encodeNs", "encode"), ("decodeNs", "decode")]:
+        r = codec_s[m][k] / codec_c[m][k]
+        row(f"codec {m} {label} (ns)", round(codec_s[m][k]), round(codec_c[m][k]), r, "≤ 1.5× protobuf-c", r <= 1.5)
+r = sched["throughput"] / s16["throughput"]
+row("schedule-and-publish throughput, 16 callers (/s)", round(sched["throughput"], 1), round(s16["throughput"]), r, "≥ 0.4× no-op RPC", r >= 0.4)
+row("schedule-and-publish open loop at half max: p50 / p99 (ms)", f'{open_loop["p50Ms"]} / {open_loop["p99Ms"]}', "", 0, "reported", None)
+r = stored[large]["p50Ms"] / stored["1000"]["p50Ms"]
+row(f"schedule p50 with {large} vs 1000 stored (ms)", stored[large]["p50Ms"], stored["1000"]["p50Ms"], r, "≤ 1.25×", r <= 1.25)
+r = stored["100000"]["p50Ms"] / stored["1000"]["p50Ms"]
+row("schedule p50 with 100000 vs 1000 stored (ms)", stored["100000"]["p50Ms"], stored["1000"]["p50Ms"], r, "reported", None)
+for svc in ["registry", "scheduler"]:
+    row(f"{svc} resident idle (MiB)", memory[svc + "Idle"], 30, memory[svc + "Idle"] / 30, "< 30 MiB", memory[svc + "Idle"] < 30)
+    row(f"{svc} resident after load (MiB)", memory[svc + "Loaded"], 150, memory[svc + "Loaded"] / 150, "< 150 MiB", memory[svc + "Loaded"] < 150)
+result = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor()}, "rows": rows}
+json.dump(result, open(os.path.join(out, "results.json"), "w"), indent=2, ensure_ascii=False)
+width = max(len(r["measure"]) for r in rows)
+print(f'{"measure".ljust(width)}  {"ours":>14}  {"baseline":>10}  {"ratio":>7}  target')
+for r in rows:
+    met = "" if r["met"] is None else ("met" if r["met"] else "MISSED")
+    ratio = "" if r["ratio"] == 0 else f'{r["ratio"]:.2f}'
+    print(f'{r["measure"].ljust(width)}  {str(r["ours"]):>14}  {str(r["baseline"]):>10}  {ratio:>7}  {r["target"]} {met}')
+print(f"\nresults: {out}/results.json")
+PY
