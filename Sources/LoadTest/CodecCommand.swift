@@ -90,11 +90,17 @@ struct CodecCommand: AsyncParsableCommand {
             for _ in 0..<iterations { sink &+= try message.encode().count }
             let encode = ContinuousClock.now - encodeStart
             let decodeStart = ContinuousClock.now
-            for _ in 0..<iterations { sink &+= Int(try M(decoding: bytes).hashValue & 1) }
+            for _ in 0..<iterations { blackHole(try M(decoding: bytes)) }
             let decode = ContinuousClock.now - decodeStart
             if sink == 42 { print("") }
             func ns(_ d: Duration) -> Double { (Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9) / Double(iterations) }
             return Result(message: name, bytes: bytes.count, encodeNs: ns(encode), decodeNs: ns(decode))
         }
     }
+}
+
+/// Keeps the optimiser from dropping a value that is never used.
+@inline(never)
+func blackHole<T>(_ value: T) {
+    withExtendedLifetime(value) {}
 }

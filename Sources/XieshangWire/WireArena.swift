@@ -22,11 +22,18 @@ final class WireArena {
 
     /// Zeroed memory for `size` bytes, aligned for any C type.
     func allocate(_ size: Int) -> UnsafeMutableRawPointer {
+        let pointer = allocateUninitialized(size)
+        pointer.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        return pointer
+    }
+
+    /// Memory for `size` bytes that the caller fills entirely.
+    func allocateUninitialized(_ size: Int) -> UnsafeMutableRawPointer {
         let alignment = 16
         let rounded = (size + alignment - 1) & ~(alignment - 1)
         if current == nil || used + rounded > capacity {
             let blockSize = max(rounded, capacity == 0 ? 1024 : capacity * 2)
-            guard let block = calloc(1, blockSize) else { fatalError("out of memory allocating \(blockSize) bytes") }
+            guard let block = malloc(blockSize) else { fatalError("out of memory allocating \(blockSize) bytes") }
             blocks.append(block)
             current = block
             used = 0
@@ -39,7 +46,8 @@ final class WireArena {
 
     /// A C message struct of this descriptor's type, initialised to its defaults.
     func newMessage(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>) -> UnsafeMutableRawPointer {
-        let message = allocate(descriptor.pointee.sizeof_message)
+        // message_init sets every field, so the memory need not be zeroed first.
+        let message = allocateUninitialized(descriptor.pointee.sizeof_message)
         protobuf_c_message_init(descriptor, message)
         return message
     }
@@ -48,8 +56,9 @@ final class WireArena {
     func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
         var string = string
         return string.withUTF8 { utf8 in
-            let target = allocate(utf8.count + 1)
+            let target = allocateUninitialized(utf8.count + 1)
             if let base = utf8.baseAddress { target.copyMemory(from: base, byteCount: utf8.count) }
+            target.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)
             return target.bindMemory(to: CChar.self, capacity: utf8.count + 1)
         }
     }
@@ -57,7 +66,7 @@ final class WireArena {
     /// A copy of some bytes; nil for none (protobuf-c accepts a NULL with length 0).
     func bytes(_ bytes: [UInt8]) -> UnsafeMutablePointer<UInt8>? {
         guard !bytes.isEmpty else { return nil }
-        let target = allocate(bytes.count)
+        let target = allocateUninitialized(bytes.count)
         bytes.withUnsafeBytes { target.copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
         return target.bindMemory(to: UInt8.self, capacity: bytes.count)
     }

@@ -1,5 +1,8 @@
 import CProtobufC
 import CXieshangProto
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads a message's fields out of the C struct protobuf-c unpacked.
 ///
@@ -105,10 +108,12 @@ public struct WireReader {
 
     private func string(at slot: UnsafeRawPointer, _ number: UInt32) throws(WireError) -> String {
         guard let cString = slot.load(as: UnsafePointer<CChar>?.self) else { return "" }
-        guard let value = String(validatingCString: cString) else {
-            throw WireError(.invalidUTF8, "\(String(cString: descriptor.pointee.name)) field \(number) is not UTF-8")
+        // WireScanner has checked these bytes (UTF-8, no NUL) before protobuf-c copied them.
+        let length = strlen(cString)
+        if length == 0 { return "" }
+        return cString.withMemoryRebound(to: UInt8.self, capacity: length) {
+            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
         }
-        return value
     }
 
     private func bytes(_ data: ProtobufCBinaryData) -> [UInt8] {

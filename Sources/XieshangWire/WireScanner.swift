@@ -124,13 +124,42 @@ struct WireScanner {
         throw Failure(code: .malformed, detail: "wire type \(wireType.name) where \(expected.name) was expected", offset: start)
     }
 
+    /// Checks a string's bytes in one pass without allocating: no NUL, and well-formed
+    /// UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
     private func checkString(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) throws(Failure) {
-        let utf8 = UnsafeRawBufferPointer(rebasing: bytes[start..<end]).bindMemory(to: UInt8.self)
-        if let nul = utf8.firstIndex(of: 0) {
-            throw Failure(code: .nulInString, detail: "string holds a NUL byte", offset: start + nul)
-        }
-        if String(validating: utf8, as: UTF8.self) == nil {
-            throw Failure(code: .invalidUTF8, detail: "string is not valid UTF-8", offset: start)
+        var i = start
+        while i < end {
+            let b0 = bytes[i]
+            if b0 < 0x80 {
+                if b0 == 0 { throw Failure(code: .nulInString, detail: "string holds a NUL byte", offset: i) }
+                i += 1
+                continue
+            }
+            func continuation(_ index: Int) -> Bool { index < end && bytes[index] & 0xC0 == 0x80 }
+            let valid: Bool
+            let length: Int
+            switch b0 {
+            case 0xC2...0xDF:
+                length = 2
+                valid = continuation(i + 1)
+            case 0xE0...0xEF:
+                length = 3
+                let b1 = i + 1 < end ? bytes[i + 1] : 0
+                let lower: UInt8 = b0 == 0xE0 ? 0xA0 : 0x80
+                let upper: UInt8 = b0 == 0xED ? 0x9F : 0xBF
+                valid = (lower...upper).contains(b1) && continuation(i + 2)
+            case 0xF0...0xF4:
+                length = 4
+                let b1 = i + 1 < end ? bytes[i + 1] : 0
+                let lower: UInt8 = b0 == 0xF0 ? 0x90 : 0x80
+                let upper: UInt8 = b0 == 0xF4 ? 0x8F : 0xBF
+                valid = (lower...upper).contains(b1) && continuation(i + 2) && continuation(i + 3)
+            default:
+                length = 1
+                valid = false
+            }
+            if !valid { throw Failure(code: .invalidUTF8, detail: "string is not valid UTF-8", offset: i) }
+            i += length
         }
     }
 
