@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "wire-gen", targets: ["WireGen"]),
         .executable(name: "member-registry", targets: ["MemberRegistryMain"]),
         .executable(name: "meeting-scheduler", targets: ["MeetingSchedulerMain"]),
+        .executable(name: "proposal-tracker", targets: ["ProposalTrackerMain"]),
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "loadtest", targets: ["LoadTest"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
@@ -127,6 +128,27 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Services/MeetingScheduler/Main",
+            swiftSettings: strict
+        ),
+
+        // proposal-tracker: the workflow, store and handlers as a library, and a thin executable.
+        .target(
+            name: "ProposalTracker",
+            dependencies: [
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Services/ProposalTracker/Sources",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "ProposalTrackerMain",
+            dependencies: [
+                "ProposalTracker", "XieshangService", "XieshangRPC", "XieshangZMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/ProposalTracker/Main",
             swiftSettings: strict
         ),
 

@@ -7,6 +7,7 @@
 #include "xieshang/example/v1/example.pb-c.h"
 #include "xieshang/meeting/v1/meeting.pb-c.h"
 #include "xieshang/member/v1/member.pb-c.h"
+#include "xieshang/proposal/v1/proposal.pb-c.h"
 #include "xieshang/rpc/v1/rpc.pb-c.h"
 #include "xieshang/wiretest/v1/wiretest.pb-c.h"
 
@@ -118,6 +119,42 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_unit_response(void) { return &xieshang__member__v1__get_unit_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_units_request(void) { return &xieshang__member__v1__list_units_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_units_response(void) { return &xieshang__member__v1__list_units_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__actor(void) { return &xieshang__proposal__v1__actor__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__cosigner(void) { return &xieshang__proposal__v1__cosigner__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__attachment(void) { return &xieshang__proposal__v1__attachment__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__proposal(void) { return &xieshang__proposal__v1__proposal__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__transition(void) { return &xieshang__proposal__v1__transition__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__create_proposal_request(void) { return &xieshang__proposal__v1__create_proposal_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__create_proposal_response(void) { return &xieshang__proposal__v1__create_proposal_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__update_proposal_request(void) { return &xieshang__proposal__v1__update_proposal_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__update_proposal_response(void) { return &xieshang__proposal__v1__update_proposal_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__get_proposal_request(void) { return &xieshang__proposal__v1__get_proposal_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__get_proposal_response(void) { return &xieshang__proposal__v1__get_proposal_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__list_proposals_request(void) { return &xieshang__proposal__v1__list_proposals_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__list_proposals_response(void) { return &xieshang__proposal__v1__list_proposals_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__act_request(void) { return &xieshang__proposal__v1__act_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__act_response(void) { return &xieshang__proposal__v1__act_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__history_request(void) { return &xieshang__proposal__v1__history_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__history_response(void) { return &xieshang__proposal__v1__history_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__overdue_request(void) { return &xieshang__proposal__v1__overdue_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__overdue_proposal(void) { return &xieshang__proposal__v1__overdue_proposal__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__overdue_response(void) { return &xieshang__proposal__v1__overdue_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__topic_step_record(void) { return &xieshang__proposal__v1__topic_step_record__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__topic(void) { return &xieshang__proposal__v1__topic__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__create_topic_request(void) { return &xieshang__proposal__v1__create_topic_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__create_topic_response(void) { return &xieshang__proposal__v1__create_topic_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__advance_topic_request(void) { return &xieshang__proposal__v1__advance_topic_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__advance_topic_response(void) { return &xieshang__proposal__v1__advance_topic_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__get_topic_request(void) { return &xieshang__proposal__v1__get_topic_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__get_topic_response(void) { return &xieshang__proposal__v1__get_topic_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__list_topics_request(void) { return &xieshang__proposal__v1__list_topics_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__list_topics_response(void) { return &xieshang__proposal__v1__list_topics_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__count_by_name(void) { return &xieshang__proposal__v1__count_by_name__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__member_proposal_count(void) { return &xieshang__proposal__v1__member_proposal_count__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__statistics_request(void) { return &xieshang__proposal__v1__statistics_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__statistics_response(void) { return &xieshang__proposal__v1__statistics_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__proposal_event(void) { return &xieshang__proposal__v1__proposal_event__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__topic_event(void) { return &xieshang__proposal__v1__topic_event__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__rpc__v1__field_violation(void) { return &xieshang__rpc__v1__field_violation__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__rpc__v1__status(void) { return &xieshang__rpc__v1__status__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__rpc__v1__metadata_entry(void) { return &xieshang__rpc__v1__metadata_entry__descriptor; }

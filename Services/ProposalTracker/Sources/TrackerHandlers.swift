@@ -1,0 +1,434 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// The tracker's RPC methods: the workflow table decides what is allowed; what needs another
+/// service is asked before the transaction; the change, its transition record and its event
+/// commit together, once per request id.
+public struct TrackerHandlers: Sendable {
+    let database: ServiceDatabase
+    let outbox: EventOutbox
+    let peers: Peers
+
+    public init(database: ServiceDatabase, outbox: EventOutbox, peers: Peers) {
+        self.database = database
+        self.outbox = outbox
+        self.peers = peers
+    }
+
+    public func make() -> RPCHandlers {
+        var h = RPCHandlers()
+        h.register(ProposalV1.Proposals.create, mutating: true, create)
+        h.register(ProposalV1.Proposals.update, mutating: true, update)
+        h.register(ProposalV1.Proposals.act, mutating: true, act)
+        h.register(ProposalV1.Proposals.get) { request, _ in
+            var response = ProposalV1.GetProposalResponse()
+            let proposal = try await database.writer.read { db in try ProposalStore.load(db, request.id) }
+            response.proposal = proposal
+            response.allowed = ProposalWorkflow.allowed(from: proposal.state)
+            return response
+        }
+        h.register(ProposalV1.Proposals.list) { request, _ in
+            if request.pageSize < 0 || request.pageSize > 500 { throw ProposalError.invalid([("page_size", "must be between 1 and 500")]) }
+            return try await database.writer.read { db in try ProposalStore.list(db, request) }
+        }
+        h.register(ProposalV1.Proposals.history) { request, _ in
+            var response = ProposalV1.HistoryResponse()
+            response.transitions = try await database.writer.read { db in try ProposalStore.history(db, request.id) }
+            return response
+        }
+        h.register(ProposalV1.Proposals.overdue) { request, _ in
+            if request.withinDays < 0 { throw ProposalError.invalid([("within_days", "must not be negative")]) }
+            var response = ProposalV1.OverdueResponse()
+            let now = ProposalStore.nowMs
+            response.proposals = try await database.writer.read { db in
+                try ProposalStore.overdue(db, withinDays: request.withinDays, unit: request.unitID, now: now)
+            }
+            return response
+        }
+        h.register(ProposalV1.Proposals.statistics) { request, _ in
+            if request.toMs != 0 && request.toMs <= request.fromMs { throw ProposalError.invalid([("to_ms", "must be after from_ms")]) }
+            return try await database.writer.read { db in try TrackerStatistics.compute(db, request, now: ProposalStore.nowMs) }
+        }
+        h.register(ProposalV1.Topics.create, mutating: true, createTopic)
+        h.register(ProposalV1.Topics.advance, mutating: true, advanceTopic)
+        h.register(ProposalV1.Topics.get) { request, _ in
+            var response = ProposalV1.GetTopicResponse()
+            response.topic = try await database.writer.read { db in try ProposalStore.loadTopic(db, request.id) }
+            return response
+        }
+        h.register(ProposalV1.Topics.list) { request, _ in
+            var response = ProposalV1.ListTopicsResponse()
+            response.topics = try await database.writer.read { db in try ProposalStore.topics(db, request) }
+            return response
+        }
+        return h
+    }
+
+    // MARK: - Proposals
+
+    static func problems(_ p: ProposalV1.Proposal) -> [(field: String, problem: String)] {
+        var problems: [(String, String)] = []
+        let title = p.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if title.isEmpty { problems.append(("proposal.title", "must not be empty (案由)")) }
+        else if title.count > 200 { problems.append(("proposal.title", "must be at most 200 characters")) }
+        if p.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("proposal.body", "must not be empty")) }
+        if p.proposerMemberID == 0 && p.jointProposer.trimmingCharacters(in: .whitespaces).isEmpty {
+            problems.append(("proposal.proposer_member_id", "name the proposing member, or a joint_proposer (sector, party or committee)"))
+        }
+        if p.session < 0 { problems.append(("proposal.session", "must not be negative")) }
+        if !p.`public` && p.notPublicReason.trimmingCharacters(in: .whitespaces).isEmpty {
+            problems.append(("proposal.not_public_reason", "say why the proposal is not public"))
+        }
+        for (index, a) in p.attachments.enumerated() {
+            if a.name.isEmpty { problems.append(("proposal.attachments[\(index)].name", "must not be empty")) }
+            if a.sha256.count != 64 || !a.sha256.allSatisfy(\.isHexDigit) {
+                problems.append(("proposal.attachments[\(index)].sha256", "must be 64 hexadecimal digits"))
+            }
+        }
+        return problems
+    }
+
+    @Sendable func create(_ request: ProposalV1.CreateProposalRequest, _ context: RPCCallContext) async throws -> ProposalV1.CreateProposalResponse {
+        guard var proposal = request.proposal else { throw ProposalError.invalid([("proposal", "is required")]) }
+        proposal.title = proposal.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        let problems = Self.problems(proposal)
+        if !problems.isEmpty { throw ProposalError.invalid(problems) }
+        if let stored = try await database.storedReply(context, as: ProposalV1.CreateProposalResponse.self) { return stored }
+        if proposal.term == 0 { proposal.term = try await peers.currentTerm() }
+        if proposal.session == 0 { proposal.session = 1 }
+        if proposal.proposerMemberID != 0 {
+            let members = try await peers.members([proposal.proposerMemberID], term: proposal.term, field: "proposal.proposer_member_id")
+            proposal.proposerName = members[proposal.proposerMemberID]?.name ?? ""
+        } else {
+            proposal.proposerName = proposal.jointProposer
+        }
+        proposal.state = .draft
+        proposal.cosigners = []
+        proposal.number = ""
+        proposal.createdAtMs = ProposalStore.nowMs
+        let ready = proposal
+        return try await database.idempotent(context) { [outbox] db in
+            let saved = try ProposalStore.insert(db, ready)
+            var t = ProposalV1.Transition()
+            t.atMs = saved.createdAtMs
+            t.actor = actor(context, proposerOf: saved)
+            t.to = .draft
+            t.changes = ["created"]
+            try ProposalStore.record(db, saved.id, t)
+            try event(db, outbox, context, "proposal.created", saved, t)
+            var response = ProposalV1.CreateProposalResponse()
+            response.proposal = saved
+            return response
+        }.reply
+    }
+
+    @Sendable func update(_ request: ProposalV1.UpdateProposalRequest, _ context: RPCCallContext) async throws -> ProposalV1.UpdateProposalResponse {
+        guard let input = request.proposal else { throw ProposalError.invalid([("proposal", "is required")]) }
+        return try await database.idempotent(context) { db in
+            var p = try ProposalStore.load(db, input.id, field: "proposal.id")
+            guard p.state == .draft else {
+                throw ProposalError.notAllowed(field: "proposal.id", "only a draft can be edited; proposal \(p.id) is \(p.state.identifier) (\(p.state.label))")
+            }
+            try requireProposer(request.actor, p)
+            var changes: [String] = []
+            func change<T: Equatable>(_ name: String, _ old: T, _ new: T) { if old != new { changes.append(name) } }
+            change("title", p.title, input.title)
+            change("body", p.body, input.body)
+            change("category", p.category, input.category)
+            p.title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
+            p.body = input.body
+            p.category = input.category
+            p.duringPlenary = input.duringPlenary
+            p.`public` = input.`public`
+            p.notPublicReason = input.notPublicReason
+            p.attachments = input.attachments
+            let problems = Self.problems(p)
+            if !problems.isEmpty { throw ProposalError.invalid(problems) }
+            try ProposalStore.save(db, p)
+            var t = ProposalV1.Transition()
+            t.atMs = ProposalStore.nowMs
+            t.actor = request.actor ?? ProposalV1.Actor()
+            t.from = p.state
+            t.to = p.state
+            t.changes = changes.map { "\($0) edited" }
+            try ProposalStore.record(db, p.id, t)
+            var response = ProposalV1.UpdateProposalResponse()
+            response.proposal = try ProposalStore.load(db, p.id)
+            return response
+        }.reply
+    }
+
+    @Sendable func act(_ request: ProposalV1.ActRequest, _ context: RPCCallContext) async throws -> ProposalV1.ActResponse {
+        guard let actor = request.actor, actor.kind != .unspecified else {
+            throw ProposalError.invalid([("actor", "say who acts: staff, a member (id) or a unit (id)")])
+        }
+        if let stored = try await database.storedReply(context, as: ProposalV1.ActResponse.self) { return stored }
+        let current = try await database.writer.read { db in try ProposalStore.load(db, request.id) }
+        guard let rule = ProposalWorkflow.rule(request.action, from: current.state) else {
+            if case .unrecognized = request.action { throw ProposalError.invalid([("action", "unknown action")]) }
+            if request.action == .unspecified { throw ProposalError.invalid([("action", "is required")]) }
+            throw ProposalError.notAllowed(field: "action", ProposalWorkflow.refusal(request.action, current.state))
+        }
+        try Self.checkNeeds(rule, request)
+        // Ask the other services first, outside the transaction.
+        var invited: [Int64: MemberV1.Member] = [:]
+        var lead: MemberV1.Unit?
+        if rule.needs.contains(.members) {
+            invited = try await peers.members(Array(Set(request.memberIDs)).sorted(), term: current.term, field: "member_ids")
+        }
+        if rule.needs.contains(.leadUnit) {
+            lead = try await peers.unit(request.leadUnitID, field: "lead_unit_id")
+            for (index, id) in request.assistingUnitIDs.enumerated() { _ = try await peers.unit(id, field: "assisting_unit_ids[\(index)]") }
+        }
+        let leadUnit = lead
+        let invitedMembers = invited
+        return try await database.idempotent(context) { [outbox] db in
+            var p = try ProposalStore.load(db, request.id)
+            // The state may have moved since the check above: ask the table again.
+            guard let rule = ProposalWorkflow.rule(request.action, from: p.state) else {
+                throw ProposalError.notAllowed(field: "action", ProposalWorkflow.refusal(request.action, p.state))
+            }
+            try authorize(rule.who, actor, p)
+            let before = p
+            let now = ProposalStore.nowMs
+            var changes: [String] = []
+            switch request.action {
+            case .inviteCosigners:
+                for id in invitedMembers.keys.sorted() where id != p.proposerMemberID && !p.cosigners.contains(where: { $0.memberID == id }) {
+                    var c = ProposalV1.Cosigner()
+                    c.memberID = id
+                    c.name = invitedMembers[id]?.name ?? ""
+                    c.decision = .invited
+                    p.cosigners.append(c)
+                    changes.append("invited \(c.name)")
+                }
+            case .cosign, .decline:
+                let index = p.cosigners.firstIndex { $0.memberID == actor.id }!
+                p.cosigners[index].decision = request.action == .cosign ? .signed : .declined
+                changes.append("\(p.cosigners[index].name) \(request.action == .cosign ? "signed" : "declined")")
+            case .file:
+                p.number = try ProposalStore.nextNumber(db, term: p.term, session: p.session)
+                changes.append("number \(p.number)")
+            case .notFile:
+                p.notFiledReason = request.reason
+            case .merge:
+                guard request.mergeInto != p.id else { throw ProposalError.invalid([("merge_into", "a proposal cannot be merged into itself")]) }
+                var leadProposal = try ProposalStore.load(db, request.mergeInto, field: "merge_into")
+                guard [.filed, .assigned, .inHandling].contains(leadProposal.state) else {
+                    throw ProposalError.notAllowed(field: "merge_into", "the lead proposal \(leadProposal.id) is \(leadProposal.state.label), not filed")
+                }
+                p.mergedInto = leadProposal.id
+                let proposers = [p.proposerName] + p.cosigners.filter { $0.decision == .signed }.map(\.name)
+                leadProposal.mergedProposers += proposers.filter { !$0.isEmpty && !leadProposal.mergedProposers.contains($0) }
+                try ProposalStore.save(db, leadProposal)
+                changes.append("merged into \(leadProposal.number.isEmpty ? String(leadProposal.id) : leadProposal.number)")
+            case .refer:
+                p.referralChannel = request.channel
+            case .assign, .reassign:
+                p.leadUnitID = request.leadUnitID
+                p.leadUnitName = leadUnit?.name ?? ""
+                p.assistingUnitIDs = Array(Set(request.assistingUnitIDs)).filter { $0 != request.leadUnitID }.sorted()
+                p.assignedAtMs = now
+                p.deadlineMs = request.deadlineMs != 0 ? request.deadlineMs : now + ProposalWorkflow.defaultDeadlineMs
+                if p.deadlineMs <= now { throw ProposalError.invalid([("deadline_ms", "must be in the future")]) }
+                changes.append("lead unit \(p.leadUnitName), deadline \(p.deadlineMs)")
+            case .requestReturn:
+                if now - p.assignedAtMs > ProposalWorkflow.returnWindowMs {
+                    throw ProposalError.notAllowed(field: "action", "a unit may ask to be reassigned within 10 days of the assignment; proposal \(p.id) was assigned \((now - p.assignedAtMs) / 86_400_000) days ago")
+                }
+            case .extend:
+                guard request.deadlineMs > p.deadlineMs else {
+                    throw ProposalError.invalid([("deadline_ms", "an extension must be later than the current deadline")])
+                }
+                changes.append("deadline \(p.deadlineMs) → \(request.deadlineMs)")
+                p.deadlineMs = request.deadlineMs
+            case .reply:
+                p.replyClass = request.replyClass
+                p.contactMethod = request.contactMethod
+                p.replyText = request.text
+                p.repliedAtMs = now
+                changes.append("reply \(request.replyClass.label) by \(request.contactMethod.label)")
+            case .feedback:
+                p.satisfaction = request.satisfaction
+                p.feedbackNote = request.reason
+                changes.append(request.satisfaction.label)
+            case .track:
+                p.trackingNotes.append(request.reason)
+            case .submit, .return, .withdraw, .signFor, .close, .unspecified, .unrecognized:
+                break
+            }
+            let destination = ProposalWorkflow.destination(rule, satisfaction: request.satisfaction, rehandled: p.rehandled)
+            if request.action == .feedback && destination == .inHandling { p.rehandled = true }
+            if let destination { p.state = destination }
+            try ProposalStore.save(db, p)
+            var t = ProposalV1.Transition()
+            t.atMs = now
+            t.actor = actor
+            t.action = request.action
+            t.from = before.state
+            t.to = p.state
+            t.reason = request.reason.isEmpty ? request.channel : request.reason
+            t.changes = changes
+            try ProposalStore.record(db, p.id, t)
+            try event(db, outbox, context, "proposal.\(request.action.identifier)", p, t)
+            var response = ProposalV1.ActResponse()
+            response.proposal = try ProposalStore.load(db, p.id)
+            response.transition = t
+            return response
+        }.reply
+    }
+
+    static func checkNeeds(_ rule: ProposalWorkflow.Rule, _ r: ProposalV1.ActRequest) throws {
+        var problems: [(String, String)] = []
+        for need in rule.needs {
+            switch need {
+            case .reason where r.reason.trimmingCharacters(in: .whitespaces).isEmpty:
+                problems.append(("reason", "\(rule.action.identifier) needs a reason"))
+            case .members where r.memberIDs.isEmpty:
+                problems.append(("member_ids", "name the members invited to co-sign"))
+            case .leadUnit where r.leadUnitID == 0:
+                problems.append(("lead_unit_id", "name the lead unit (主办)"))
+            case .replyClass where r.replyClass == .unspecified:
+                problems.append(("reply_class", "a reply needs its class: A, B, C or D"))
+            case .contactMethod where r.contactMethod == .unspecified:
+                problems.append(("contact_method", "say how the member was contacted"))
+            case .text where r.text.trimmingCharacters(in: .whitespaces).isEmpty:
+                problems.append(("text", "the reply's text must not be empty"))
+            case .satisfaction where r.satisfaction == .unspecified:
+                problems.append(("satisfaction", "满意, 基本满意 or 不满意"))
+            case .mergeTarget where r.mergeInto == 0:
+                problems.append(("merge_into", "name the lead proposal"))
+            case .channel where r.channel.trimmingCharacters(in: .whitespaces).isEmpty:
+                problems.append(("channel", "name the channel: 意见建议 or 社情民意"))
+            case .deadline where r.deadlineMs == 0:
+                problems.append(("deadline_ms", "give the new deadline"))
+            default:
+                break
+            }
+        }
+        if case .unrecognized = r.replyClass { problems.append(("reply_class", "unknown class")) }
+        if case .unrecognized = r.satisfaction { problems.append(("satisfaction", "unknown value")) }
+        if !problems.isEmpty { throw ProposalError.invalid(problems) }
+    }
+
+    func authorize(_ who: ProposalWorkflow.Who, _ actor: ProposalV1.Actor, _ p: ProposalV1.Proposal) throws {
+        let allowed: Bool
+        switch who {
+        case .staff: allowed = actor.kind == .staff
+        case .proposer: allowed = (actor.kind == .member && actor.id == p.proposerMemberID && p.proposerMemberID != 0)
+            || (actor.kind == .staff && p.proposerMemberID == 0)
+        case .invitedMember: allowed = actor.kind == .member && p.cosigners.contains { $0.memberID == actor.id }
+        case .leadUnit: allowed = actor.kind == .unit && actor.id == p.leadUnitID
+        case .assignedUnit: allowed = actor.kind == .unit && (actor.id == p.leadUnitID || p.assistingUnitIDs.contains(actor.id))
+        }
+        if !allowed {
+            let whom: String
+            switch who {
+            case .staff: whom = "staff"
+            case .proposer: whom = p.proposerMemberID == 0 ? "staff, for the joint proposer" : "the proposer (member \(p.proposerMemberID))"
+            case .invitedMember: whom = "a member invited to co-sign"
+            case .leadUnit: whom = "the lead unit (unit \(p.leadUnitID))"
+            case .assignedUnit: whom = "a unit it is assigned to"
+            }
+            throw ProposalError.permissionDenied("only \(whom) may do this to proposal \(p.id)")
+        }
+    }
+
+    func requireProposer(_ actor: ProposalV1.Actor?, _ p: ProposalV1.Proposal) throws {
+        try authorize(.proposer, actor ?? ProposalV1.Actor(), p)
+    }
+
+    func actor(_ context: RPCCallContext, proposerOf p: ProposalV1.Proposal) -> ProposalV1.Actor {
+        var a = ProposalV1.Actor()
+        a.kind = p.proposerMemberID == 0 ? .staff : .member
+        a.id = p.proposerMemberID
+        a.name = context.principal.name
+        return a
+    }
+
+    func event(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: String, _ p: ProposalV1.Proposal, _ t: ProposalV1.Transition) throws {
+        var e = ProposalV1.ProposalEvent()
+        e.proposal = p
+        e.transition = t
+        try outbox.append(type, e, in: db, traceID: context.traceID)
+    }
+
+    // MARK: - Topics
+
+    @Sendable func createTopic(_ request: ProposalV1.CreateTopicRequest, _ context: RPCCallContext) async throws -> ProposalV1.CreateTopicResponse {
+        guard var topic = request.topic else { throw ProposalError.invalid([("topic", "is required")]) }
+        var problems: [(String, String)] = []
+        if topic.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("topic.title", "must not be empty")) }
+        if topic.stationID == 0 && topic.roomID == 0 { problems.append(("topic.station_id", "name the work station or the room")) }
+        switch topic.source {
+        case .visit, .petition, .survey, .member: break
+        default: problems.append(("topic.source", "must be one of \(ProposalV1.TopicSource.spellings)"))
+        }
+        if !problems.isEmpty { throw ProposalError.invalid(problems) }
+        var record = ProposalV1.TopicStepRecord()
+        record.step = .collected
+        record.atMs = ProposalStore.nowMs
+        record.actor = request.actor ?? ProposalV1.Actor()
+        record.notes = topic.description
+        topic.step = .collected
+        topic.steps = [record]
+        topic.createdAtMs = record.atMs
+        topic.meetingID = 0
+        topic.solved = false
+        let ready = topic
+        let first = record
+        return try await database.idempotent(context) { [outbox] db in
+            let saved = try ProposalStore.saveTopic(db, ready)
+            var e = ProposalV1.TopicEvent()
+            e.topic = saved
+            e.step = first
+            try outbox.append("topic.collected", e, in: db, traceID: context.traceID)
+            var response = ProposalV1.CreateTopicResponse()
+            response.topic = saved
+            return response
+        }.reply
+    }
+
+    @Sendable func advanceTopic(_ request: ProposalV1.AdvanceTopicRequest, _ context: RPCCallContext) async throws -> ProposalV1.AdvanceTopicResponse {
+        if let stored = try await database.storedReply(context, as: ProposalV1.AdvanceTopicResponse.self) { return stored }
+        let current = try await database.writer.read { db in try ProposalStore.loadTopic(db, request.id) }
+        guard request.step.rawValue == current.step.rawValue + 1, current.step != .feedback else {
+            let next = current.step == .feedback ? "none: the topic is finished" : ProposalV1.TopicStep(rawValue: current.step.rawValue + 1).label
+            throw ProposalError.notAllowed(field: "step", "topic \(current.id) is at \(current.step.label); the next step is \(next)")
+        }
+        if request.step == .consulted {
+            guard request.meetingID != 0 else { throw ProposalError.invalid([("meeting_id", "the consultation is a meeting: give its id")]) }
+            _ = try await peers.meeting(request.meetingID, field: "meeting_id")
+        }
+        if request.step != .consulted && request.notes.trimmingCharacters(in: .whitespaces).isEmpty && request.step != .decided {
+            throw ProposalError.invalid([("notes", "record what was done at this step")])
+        }
+        return try await database.idempotent(context) { [outbox] db in
+            var topic = try ProposalStore.loadTopic(db, request.id)
+            guard request.step.rawValue == topic.step.rawValue + 1 else {
+                throw ProposalError.notAllowed(field: "step", "topic \(topic.id) has moved to \(topic.step.label)")
+            }
+            var record = ProposalV1.TopicStepRecord()
+            record.step = request.step
+            record.atMs = ProposalStore.nowMs
+            record.actor = request.actor ?? ProposalV1.Actor()
+            record.notes = request.notes
+            topic.step = request.step
+            topic.steps.append(record)
+            if request.step == .consulted { topic.meetingID = request.meetingID }
+            if request.step == .feedback { topic.solved = request.solved }
+            topic = try ProposalStore.saveTopic(db, topic)
+            var e = ProposalV1.TopicEvent()
+            e.topic = topic
+            e.step = record
+            try outbox.append("topic.\(request.step.identifier)", e, in: db, traceID: context.traceID)
+            var response = ProposalV1.AdvanceTopicResponse()
+            response.topic = topic
+            return response
+        }.reply
+    }
+}

@@ -1,0 +1,213 @@
+import XieshangWire
+
+extension ProposalV1.ProposalState: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .draft: "草稿"
+        case .collecting: "征集附议"
+        case .submitted: "已提交"
+        case .filed: "立案"
+        case .notFiled: "不立案"
+        case .merged: "并案"
+        case .referred: "转意见建议"
+        case .withdrawn: "撤案"
+        case .assigned: "交办"
+        case .returnRequested: "申请退回"
+        case .inHandling: "办理中"
+        case .replied: "已答复"
+        case .feedback: "已反馈"
+        case .closed: "办结"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .draft: "draft"
+        case .collecting: "collecting"
+        case .submitted: "submitted"
+        case .filed: "filed"
+        case .notFiled: "not-filed"
+        case .merged: "merged"
+        case .referred: "referred"
+        case .withdrawn: "withdrawn"
+        case .assigned: "assigned"
+        case .returnRequested: "return-requested"
+        case .inHandling: "in-handling"
+        case .replied: "replied"
+        case .feedback: "feedback"
+        case .closed: "closed"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension ProposalV1.Action: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .inviteCosigners: "征集附议"
+        case .cosign: "附议"
+        case .decline: "不附议"
+        case .submit: "提交"
+        case .file: "立案"
+        case .notFile: "不立案"
+        case .merge: "并案"
+        case .refer: "转送"
+        case .return: "退回修改"
+        case .withdraw: "撤案"
+        case .assign: "交办"
+        case .signFor: "签收"
+        case .requestReturn: "申退"
+        case .reassign: "重新交办"
+        case .extend: "延期"
+        case .reply: "答复"
+        case .feedback: "反馈"
+        case .close: "办结"
+        case .track: "跟踪落实"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .inviteCosigners: "invite-cosigners"
+        case .cosign: "cosign"
+        case .decline: "decline"
+        case .submit: "submit"
+        case .file: "file"
+        case .notFile: "not-file"
+        case .merge: "merge"
+        case .refer: "refer"
+        case .return: "return"
+        case .withdraw: "withdraw"
+        case .assign: "assign"
+        case .signFor: "sign-for"
+        case .requestReturn: "request-return"
+        case .reassign: "reassign"
+        case .extend: "extend"
+        case .reply: "reply"
+        case .feedback: "feedback"
+        case .close: "close"
+        case .track: "track"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension ProposalV1.ReplyClass: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .a: "A类"
+        case .b: "B类"
+        case .c: "C类"
+        case .d: "D类"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .a: "a"
+        case .b: "b"
+        case .c: "c"
+        case .d: "d"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension ProposalV1.ContactMethod: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .faceToFace: "面谈"
+        case .forum: "座谈会"
+        case .phone: "电话"
+        case .letter: "书信"
+        case .email: "邮件"
+        case .other: "其他"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .faceToFace: "face-to-face"
+        case .forum: "forum"
+        case .phone: "phone"
+        case .letter: "letter"
+        case .email: "email"
+        case .other: "other"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension ProposalV1.Satisfaction: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .satisfied: "满意"
+        case .basically: "基本满意"
+        case .dissatisfied: "不满意"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .satisfied: "satisfied"
+        case .basically: "basically"
+        case .dissatisfied: "dissatisfied"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension ProposalV1.TopicStep: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .collected: "收集议题"
+        case .decided: "确定议题"
+        case .researched: "议前调研"
+        case .consulted: "协商议事"
+        case .publicised: "公开公示"
+        case .implemented: "办理实施"
+        case .feedback: "结果反馈"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .collected: "collected"
+        case .decided: "decided"
+        case .researched: "researched"
+        case .consulted: "consulted"
+        case .publicised: "publicised"
+        case .implemented: "implemented"
+        case .feedback: "feedback"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension ProposalV1.TopicSource: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .visit: "走访"
+        case .petition: "来信来访"
+        case .survey: "调查"
+        case .member: "委员提出"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .visit: "visit"
+        case .petition: "petition"
+        case .survey: "survey"
+        case .member: "member"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
