@@ -241,6 +241,15 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "ProposalTrackerTests",
+            dependencies: [
+                "ProposalTracker", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
+                "XieshangTestSupport", "XieshangRPC", "XieshangWire",
+            ],
+            path: "Tests/ProposalTrackerTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "XieshangServiceTests",
             dependencies: [
                 "XieshangService", "XieshangRPC", "XieshangWire", "XieshangZMQ", "ExampleService", "XieshangTestSupport",

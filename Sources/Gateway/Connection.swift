@@ -13,6 +13,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "meeting-scheduler's endpoint (env XIESHANG_SCHEDULER_ENDPOINT; default tcp://127.0.0.1:7201).")
     var scheduler: String?
 
+    @Option(help: "proposal-tracker's endpoint (env XIESHANG_TRACKER_ENDPOINT; default tcp://127.0.0.1:7301).")
+    var tracker: String?
+
     @Option(help: "Seconds to wait for a service (default 10).")
     var timeout: Double = 10
 
@@ -37,9 +40,18 @@ struct ConnectionOptions: ParsableArguments {
         try await withClient(schedulerEndpoint, body)
     }
 
+    var trackerEndpoint: String {
+        tracker ?? ProcessInfo.processInfo.environment["XIESHANG_TRACKER_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "tcp://127.0.0.1:7301"
+    }
+
+    func withTracker<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
+        try await withClient(trackerEndpoint, body)
+    }
+
     /// Every service the gateway knows, with its endpoint.
     var services: [(name: String, endpoint: String)] {
-        [("member-registry", registryEndpoint), ("meeting-scheduler", schedulerEndpoint)]
+        [("member-registry", registryEndpoint), ("meeting-scheduler", schedulerEndpoint), ("proposal-tracker", trackerEndpoint)]
     }
 
     /// Runs `body` with a client of the registry, closing it afterwards; RPC errors become

@@ -235,7 +235,7 @@ public struct TrackerHandlers: Sendable {
                 p.assignedAtMs = now
                 p.deadlineMs = request.deadlineMs != 0 ? request.deadlineMs : now + ProposalWorkflow.defaultDeadlineMs
                 if p.deadlineMs <= now { throw ProposalError.invalid([("deadline_ms", "must be in the future")]) }
-                changes.append("lead unit \(p.leadUnitName), deadline \(p.deadlineMs)")
+                changes.append("lead unit \(p.leadUnitName), deadline \(Self.day(p.deadlineMs))")
             case .requestReturn:
                 if now - p.assignedAtMs > ProposalWorkflow.returnWindowMs {
                     throw ProposalError.notAllowed(field: "action", "a unit may ask to be reassigned within 10 days of the assignment; proposal \(p.id) was assigned \((now - p.assignedAtMs) / 86_400_000) days ago")
@@ -244,7 +244,7 @@ public struct TrackerHandlers: Sendable {
                 guard request.deadlineMs > p.deadlineMs else {
                     throw ProposalError.invalid([("deadline_ms", "an extension must be later than the current deadline")])
                 }
-                changes.append("deadline \(p.deadlineMs) → \(request.deadlineMs)")
+                changes.append("deadline \(Self.day(p.deadlineMs)) → \(Self.day(request.deadlineMs))")
                 p.deadlineMs = request.deadlineMs
             case .reply:
                 p.replyClass = request.replyClass
@@ -280,6 +280,14 @@ public struct TrackerHandlers: Sendable {
             response.transition = t
             return response
         }.reply
+    }
+
+    /// A date as the committee writes it (its time zone: Asia/Shanghai unless XIESHANG_TIME_ZONE).
+    static func day(_ ms: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] ?? "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
     static func checkNeeds(_ rule: ProposalWorkflow.Rule, _ r: ProposalV1.ActRequest) throws {

@@ -1,0 +1,233 @@
+import Foundation
+import Synchronization
+import Testing
+import XieshangRPC
+import XieshangTestSupport
+import XieshangWire
+
+/// member-registry, meeting-scheduler and proposal-tracker as processes, through the gateway.
+@Suite("proposal-tracker with the registry and the scheduler, as processes", .serialized)
+struct ProposalProcessTests {
+    struct Deployment {
+        let registry: ServiceProcess
+        let scheduler: ServiceProcess
+        let tracker: ServiceProcess
+
+        var environment: [String: String] {
+            ["XIESHANG_REGISTRY_ENDPOINT": registry.rpcEndpoint, "XIESHANG_SCHEDULER_ENDPOINT": scheduler.rpcEndpoint,
+             "XIESHANG_TRACKER_ENDPOINT": tracker.rpcEndpoint]
+        }
+
+        func gateway(_ arguments: [String]) async throws -> CommandResult {
+            try await runCommand(builtExecutable("gateway"), arguments, environment: environment)
+        }
+
+        func json(_ arguments: String...) async throws -> [String: Any] {
+            try await json(arguments)
+        }
+
+        func json(_ arguments: [String]) async throws -> [String: Any] {
+            let result = try await gateway(arguments + ["--json"])
+            guard result.status == 0 else {
+                throw ProcessFailure(description: "gateway \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+            }
+            return (try result.json() as? [String: Any]) ?? [:]
+        }
+
+        /// Runs an action and returns the proposal's state afterwards.
+        @discardableResult
+        func act(_ id: Int, _ action: String, _ extra: String...) async throws -> String {
+            let response = try await json(["proposal", "act", "\(id)", action] + extra)
+            return (response["proposal"] as? [String: Any])?["state"] as? String ?? ""
+        }
+
+        func refused(_ id: Int, _ action: String, _ extra: String...) async throws -> CommandResult {
+            try await gateway(["proposal", "act", "\(id)", action] + extra)
+        }
+
+        func create(_ title: String, member: Int) async throws -> Int {
+            let created = try await json("proposal", "create", "--member", "\(member)", "--title", title, "--body", "正文：\(title)")
+            return (created["id"] as? NSNumber)?.intValue ?? -1
+        }
+    }
+
+    private func start() async throws -> Deployment {
+        let directory = try temporaryDirectory("tracker")
+        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
+        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
+        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
+                                               arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
+        let d = Deployment(registry: registry, scheduler: scheduler, tracker: tracker)
+        let csv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("compose/demo/members.csv").path
+        for arguments in [
+            ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
+            ["member", "import", csv],
+            ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],
+            ["unit", "add", "--name", "市教育局", "--kind", "政府部门"],
+            ["station", "add", "--name", "雄关街道委员工作站"],
+            ["room", "add", "--name", "新华社区协商议事室", "--station", "1", "--capacity", "30", "--has", "all"],
+        ] {
+            let result = try await d.gateway(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        return d
+    }
+
+    @Test("every path of the lifecycle, bad input refused, concurrent filing, a topic's six steps, statistics")
+    func lifecycle() async throws {
+        let d = try await start()
+
+        // The long path: filed → assigned → replied → 不满意 → re-handled → 满意 → closed.
+        let main = try await d.create("关于加快老旧小区加装电梯的建议", member: 12)
+        try await d.act(main, "invite-cosigners", "--as", "member:12", "--member", "20", "--member", "21")
+        try await d.act(main, "cosign", "--as", "member:20")
+        try await d.act(main, "decline", "--as", "member:21")
+        #expect(try await d.act(main, "submit", "--as", "member:12") == "PROPOSAL_STATE_SUBMITTED")
+        let filed = try await d.json("proposal", "act", "\(main)", "file", "--as", "staff")
+        #expect((filed["proposal"] as? [String: Any])?["number"] as? String == "5-1-0001")
+        try await d.act(main, "assign", "--as", "staff", "--lead-unit", "1", "--assist", "2")
+        try await d.act(main, "sign-for", "--as", "unit:1")
+        try await d.act(main, "reply", "--as", "unit:1", "--class", "A", "--contact", "面谈", "--text", "已列入2027年计划")
+        #expect(try await d.act(main, "feedback", "--as", "member:12", "--satisfaction", "不满意", "--reason", "进度太慢") == "PROPOSAL_STATE_IN_HANDLING")
+        try await d.act(main, "reply", "--as", "unit:1", "--class", "B", "--contact", "座谈会", "--text", "加快推进")
+        #expect(try await d.act(main, "feedback", "--as", "member:12", "--satisfaction", "满意") == "PROPOSAL_STATE_FEEDBACK")
+        #expect(try await d.act(main, "close", "--as", "staff") == "PROPOSAL_STATE_CLOSED")
+        try await d.act(main, "track", "--as", "staff", "--reason", "首批12部电梯已开工")
+        let history = try await d.gateway(["proposal", "history", "\(main)", "--json"])
+        let steps = ((try history.json()) as? [[String: Any]])?.map { $0["action"] as? String ?? "" } ?? []
+        #expect(steps == ["ACTION_UNSPECIFIED", "ACTION_INVITE_COSIGNERS", "ACTION_COSIGN", "ACTION_DECLINE", "ACTION_SUBMIT", "ACTION_FILE",
+                          "ACTION_ASSIGN", "ACTION_SIGN_FOR", "ACTION_REPLY", "ACTION_FEEDBACK", "ACTION_REPLY", "ACTION_FEEDBACK",
+                          "ACTION_CLOSE", "ACTION_TRACK"])
+
+        // Not filed, with a reason; merged into the main one; referred; withdrawn; returned and resubmitted.
+        let notFiled = try await d.create("关于设立城市吉祥物的建议", member: 30)
+        try await d.act(notFiled, "submit", "--as", "member:30")
+        #expect(try await d.act(notFiled, "not-file", "--as", "staff", "--reason", "不属于提案范围") == "PROPOSAL_STATE_NOT_FILED")
+        let second = try await d.create("关于老旧小区电梯维保的建议", member: 40)
+        try await d.act(second, "submit", "--as", "member:40")
+        // The lead must be filed (or being handled): the closed main one is not.
+        #expect(try await d.refused(second, "merge", "--as", "staff", "--into", "\(main)").status == 2)
+        let lead = try await d.create("关于住宅电梯安全的建议", member: 41)
+        try await d.act(lead, "submit", "--as", "member:41")
+        try await d.act(lead, "file", "--as", "staff")
+        #expect(try await d.act(second, "merge", "--as", "staff", "--into", "\(lead)") == "PROPOSAL_STATE_MERGED")
+        let leadShown = try await d.json("proposal", "show", "\(lead)")
+        #expect(((leadShown["proposal"] as? [String: Any])?["mergedProposers"] as? [String])?.isEmpty == false)
+        let referred = try await d.create("关于某小区噪音扰民的反映", member: 42)
+        try await d.act(referred, "submit", "--as", "member:42")
+        #expect(try await d.act(referred, "refer", "--as", "staff", "--channel", "社情民意") == "PROPOSAL_STATE_REFERRED")
+        let withdrawn = try await d.create("关于调整公交线路的建议", member: 43)
+        #expect(try await d.act(withdrawn, "withdraw", "--as", "member:43", "--reason", "已另行反映") == "PROPOSAL_STATE_WITHDRAWN")
+        let returned = try await d.create("关于发展戈壁农业的建议", member: 44)
+        try await d.act(returned, "submit", "--as", "member:44")
+        #expect(try await d.act(returned, "return", "--as", "staff", "--reason", "请补充调研数据") == "PROPOSAL_STATE_DRAFT")
+        #expect(try await d.act(returned, "submit", "--as", "member:44") == "PROPOSAL_STATE_SUBMITTED")
+        try await d.act(returned, "file", "--as", "staff")
+
+        // Bad input: each refused, nothing written.
+        let wrongState = try await d.refused(withdrawn, "submit", "--as", "member:43")
+        #expect(wrongState.status == 2)
+        #expect(wrongState.stderr.contains("withdrawn (撤案)"))
+        let nonMember = try await d.gateway(["proposal", "create", "--member", "9999", "--title", "x", "--body", "y"])
+        #expect(nonMember.status == 3 && nonMember.stderr.contains("proposer_member_id"))
+        try await d.act(returned, "assign", "--as", "staff", "--lead-unit", "2")
+        let unknownUnit = try await d.refused(lead, "assign", "--as", "staff", "--lead-unit", "99")
+        #expect(unknownUnit.status == 3 && unknownUnit.stderr.contains("lead_unit_id"))
+        try await d.act(returned, "sign-for", "--as", "unit:2")
+        let noClass = try await d.refused(returned, "reply", "--as", "unit:2", "--contact", "电话", "--text", "已答复")
+        #expect(noClass.status == 2 && noClass.stderr.contains("reply_class"))
+        let wrongUnit = try await d.refused(returned, "reply", "--as", "unit:1", "--class", "C", "--contact", "电话", "--text", "x")
+        #expect(wrongUnit.status == 5)
+        try await d.act(returned, "reply", "--as", "unit:2", "--class", "C", "--contact", "电话", "--text", "暂不具备条件")
+        let notProposer = try await d.refused(returned, "feedback", "--as", "member:45", "--satisfaction", "满意")
+        #expect(notProposer.status == 5)
+        #expect(try await d.act(returned, "feedback", "--as", "member:44", "--satisfaction", "基本满意") == "PROPOSAL_STATE_FEEDBACK")
+
+        // Concurrent filing: 20 proposals filed at once get 20 consecutive, unique numbers.
+        var waiting: [Int] = []
+        for index in 0..<20 {
+            let id = try await d.create("并发立案测试 \(index)", member: 50 + index)
+            try await d.act(id, "submit", "--as", "member:\(50 + index)")
+            waiting.append(id)
+        }
+        let endpoint = d.tracker.rpcEndpoint
+        let numbers = Numbers()
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for id in waiting {
+                group.addTask {
+                    var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "filer-\(id)")
+                    configuration.defaultTimeout = .seconds(20)
+                    let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+                    var request = ProposalV1.ActRequest()
+                    request.id = Int64(id)
+                    request.action = .file
+                    var actor = ProposalV1.Actor()
+                    actor.kind = .staff
+                    request.actor = actor
+                    let response = try await client.call(ProposalV1.Proposals.act, request)
+                    numbers.add(response.proposal?.number ?? "")
+                    await client.close()
+                }
+            }
+            try await group.waitForAll()
+        }
+        // Three were filed before (main, lead, returned): these are 0004 to 0023.
+        #expect(numbers.sorted == (4...23).map { String(format: "5-1-%04d", $0) })
+
+        // A topic through the six steps, consulted at a real meeting.
+        let meeting = try await d.json("meeting", "schedule", "--title", "加装电梯协商", "--kind", "协商议事活动",
+                                       "--start", "2026-12-08 14:30", "--minutes", "90", "--room", "1")
+        let meetingID = (meeting["id"] as? NSNumber)?.intValue ?? 0
+        let topic = try await d.json("topic", "create", "--title", "老旧小区加装电梯", "--room", "1", "--source", "走访", "--description", "居民多次反映")
+        let topicID = (topic["id"] as? NSNumber)?.intValue ?? 0
+        let skip = try await d.gateway(["topic", "advance", "\(topicID)", "consulted", "--meeting", "\(meetingID)"])
+        #expect(skip.status == 2 && skip.stderr.contains("确定议题"))
+        _ = try await d.json("topic", "advance", "\(topicID)", "decided", "--notes", "列入第四季度议题")
+        _ = try await d.json("topic", "advance", "\(topicID)", "researched", "--notes", "走访住户120户")
+        let noMeeting = try await d.gateway(["topic", "advance", "\(topicID)", "consulted", "--meeting", "999"])
+        #expect(noMeeting.status == 3 && noMeeting.stderr.contains("meeting_id"))
+        _ = try await d.json("topic", "advance", "\(topicID)", "consulted", "--meeting", "\(meetingID)", "--notes", "1+7+3协商")
+        _ = try await d.json("topic", "advance", "\(topicID)", "publicised", "--notes", "社区公示7天")
+        _ = try await d.json("topic", "advance", "\(topicID)", "implemented", "--notes", "住建局牵头实施")
+        let done = try await d.json("topic", "advance", "\(topicID)", "feedback", "--notes", "已加装3部", "--solved")
+        #expect(done["step"] as? String == "TOPIC_STEP_FEEDBACK")
+        #expect((done["meetingID"] as? NSNumber)?.intValue == meetingID)
+        #expect((done["steps"] as? [Any])?.count == 7)
+
+        // Statistics of what this test did.
+        let stats = try await d.json("proposal", "stats", "--timeout", "10")
+        #expect((stats["filed"] as? NSNumber)?.intValue == 23)
+        #expect((stats["notFiled"] as? NSNumber)?.intValue == 1)
+        #expect((stats["merged"] as? NSNumber)?.intValue == 1)
+        #expect((stats["referred"] as? NSNumber)?.intValue == 1)
+        let replies = (stats["repliesByClass"] as? [[String: Any]])?.reduce(into: [String: Int]()) { $0[$1["name"] as? String ?? ""] = ($1["count"] as? NSNumber)?.intValue ?? 0 }
+        #expect(replies == ["A": 1, "B": 1, "C": 1, "D": 0])
+        #expect((stats["satisfied"] as? NSNumber)?.intValue == 1)
+        #expect((stats["basicallySatisfied"] as? NSNumber)?.intValue == 1)
+        #expect((stats["dissatisfied"] as? NSNumber)?.intValue == 1)
+        #expect(abs(((stats["satisfactionRate"] as? NSNumber)?.doubleValue ?? 0) - 2.0 / 3.0) < 1e-9)
+        #expect((stats["topicsCollected"] as? NSNumber)?.intValue == 1)
+        #expect((stats["topicsSolved"] as? NSNumber)?.intValue == 1)
+        let byMember = stats["byMember"] as? [[String: Any]] ?? []
+        let twelve = byMember.first { ($0["memberID"] as? NSNumber)?.intValue == 12 }
+        #expect((twelve?["led"] as? NSNumber)?.intValue == 1)
+        let twenty = byMember.first { ($0["memberID"] as? NSNumber)?.intValue == 20 }
+        #expect((twenty?["cosigned"] as? NSNumber)?.intValue == 1)
+
+        // A SIGKILL loses nothing: the history reads the same after a restart.
+        await d.tracker.stop(signal: SIGKILL)
+        try await d.tracker.start()
+        let again = try await d.gateway(["proposal", "history", "\(main)", "--json"])
+        #expect(again.stdout == history.stdout)
+        await d.tracker.stop()
+        await d.scheduler.stop()
+        await d.registry.stop()
+    }
+}
+
+final class Numbers: Sendable {
+    private let values = Mutex<[String]>([])
+    func add(_ value: String) { values.withLock { $0.append(value) } }
+    var sorted: [String] { values.withLock { $0.sorted() } }
+}
