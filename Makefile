@@ -50,6 +50,7 @@ test: bootstrap
 demo: bootstrap
 	$(SWIFT) build --product member-registry
 	$(SWIFT) build --product meeting-scheduler
+	$(SWIFT) build --product proposal-tracker
 	$(SWIFT) build --product gateway
 	compose/demo.sh
 

@@ -11,6 +11,9 @@ export XIESHANG_MEMBER_REGISTRY_RPC=${XIESHANG_MEMBER_REGISTRY_RPC:-tcp://127.0.
 export XIESHANG_MEMBER_REGISTRY_EVENTS=${XIESHANG_MEMBER_REGISTRY_EVENTS:-tcp://127.0.0.1:7102}
 export XIESHANG_MEETING_SCHEDULER_RPC=${XIESHANG_MEETING_SCHEDULER_RPC:-tcp://127.0.0.1:7201}
 export XIESHANG_MEETING_SCHEDULER_EVENTS=${XIESHANG_MEETING_SCHEDULER_EVENTS:-tcp://127.0.0.1:7202}
+export XIESHANG_PROPOSAL_TRACKER_RPC=${XIESHANG_PROPOSAL_TRACKER_RPC:-tcp://127.0.0.1:7301}
+export XIESHANG_PROPOSAL_TRACKER_EVENTS=${XIESHANG_PROPOSAL_TRACKER_EVENTS:-tcp://127.0.0.1:7302}
+export XIESHANG_TRACKER_ENDPOINT=$XIESHANG_PROPOSAL_TRACKER_RPC
 export XIESHANG_REGISTRY_ENDPOINT=$XIESHANG_MEMBER_REGISTRY_RPC
 export XIESHANG_SCHEDULER_ENDPOINT=$XIESHANG_MEETING_SCHEDULER_RPC
 gateway() { "$bin/gateway" "$@"; }
@@ -21,7 +24,7 @@ compose/xieshang-local stop --run-dir "$run_dir" >/dev/null 2>&1 || true
 rm -rf "$run_dir"
 trap 'compose/xieshang-local stop --run-dir "$run_dir"' EXIT
 
-step "Start the suite (member-registry and meeting-scheduler are built so far)"
+step "Start the suite (member-registry, meeting-scheduler and proposal-tracker are built so far)"
 compose/xieshang-local start --run-dir "$run_dir"
 
 step "The fifth term (第五届), its 10 work stations, 46 consultation rooms and 6 handling units"
@@ -110,6 +113,49 @@ show meeting list --from 2026-12-01 --to 2027-01-01
 show meeting ical --committee --output "$run_dir/committee.ics"
 grep -E "^(SUMMARY|DTSTART|STATUS|SEQUENCE)" "$run_dir/committee.ics" | head -n 8
 
+step "A proposal (提案) from draft to a satisfied member"
+show proposal create --member 13 --title 关于加快老旧小区加装电梯的建议 --body "全市2000年前建成的住宅多无电梯，老年住户出行困难……" --category 城市建设 | grep -E '^[$] |^id|案由'
+show proposal act 1 invite-cosigners --as member:13 --member 20 --member 21 | sed -n 1,2p
+show proposal act 1 cosign --as member:20 | sed -n 1,2p
+show proposal act 1 file --as staff || echo "(exit status $?: the workflow says what is allowed)"
+show proposal act 1 submit --as member:13 | sed -n 1,2p
+show proposal act 1 file --as staff | sed -n 1,2p
+show proposal act 1 assign --as staff --lead-unit 2 --assist 3 | sed -n 1,2p
+show proposal act 1 sign-for --as unit:2 | sed -n 1,2p
+show proposal act 1 reply --as unit:2 --class A --contact 面谈 --text "已列入2027年改造计划，首批12部" | sed -n 1,2p
+show proposal act 1 feedback --as member:13 --satisfaction 不满意 --reason 进度偏慢 | sed -n 1,2p
+show proposal act 1 reply --as unit:2 --class B --contact 座谈会 --text "已开工6部，余下年内完成" | sed -n 1,2p
+show proposal act 1 feedback --as member:21 --satisfaction 满意 || echo "(exit status $?: only the proposer gives feedback)"
+show proposal act 1 feedback --as member:13 --satisfaction 满意 | sed -n 1,2p
+show proposal act 1 close --as staff | sed -n 1,2p
+show proposal history 1
+
+step "Other outcomes of review: not filed, referred; and what is overdue"
+gateway proposal create --member 30 --title 关于设立城市吉祥物的建议 --body 建议 >/dev/null
+gateway proposal act 2 submit --as member:30 >/dev/null
+show proposal act 2 not-file --as staff --reason 不属于提案受理范围 | sed -n 1,2p
+gateway proposal create --member 31 --title 关于某小区夜间施工扰民的反映 --body 反映 >/dev/null
+gateway proposal act 3 submit --as member:31 >/dev/null
+show proposal act 3 refer --as staff --channel 社情民意 | sed -n 1,2p
+gateway proposal create --member 32 --title 关于增加中小学课后服务的建议 --body 建议 >/dev/null
+gateway proposal act 4 submit --as member:32 >/dev/null
+gateway proposal act 4 file --as staff >/dev/null
+gateway proposal act 4 assign --as staff --lead-unit 1 --deadline "$(date -d '+5 days' +%Y-%m-%d)" >/dev/null
+show proposal overdue --within 7
+show proposal list
+
+step "A consultation topic through the six steps, consulted at meeting 3"
+show topic create --title 老旧小区加装电梯 --room 3 --source 走访 --description "居民多次反映上下楼难" | sed -n 1p
+for s in "decided 列入第四季度议题" "researched 走访住户120户，召开楼栋会3次"; do
+  read -r step notes <<<"$s"
+  gateway topic advance 1 "$step" --notes "$notes" >/dev/null
+done
+gateway topic advance 1 consulted --meeting 3 --notes "1+7+3协商，形成意见3条" >/dev/null
+gateway topic advance 1 publicised --notes "社区公示7天" >/dev/null
+gateway topic advance 1 implemented --notes "住建局牵头实施" >/dev/null
+show topic advance 1 feedback --notes "已加装3部电梯" --solved
+show proposal stats
+
 step "Export the members and show the file"
 show member export --output "$run_dir/members-export.csv"
 head -n 3 "$run_dir/members-export.csv"
@@ -119,7 +165,8 @@ compose/xieshang-local stop --run-dir "$run_dir"
 compose/xieshang-local start --run-dir "$run_dir"
 gateway member list --page-size 1 | tail -n 1
 gateway meeting list | tail -n 1
+gateway proposal list | tail -n 2
 show health
-show describe meeting-scheduler
+show describe proposal-tracker
 
-printf '\nThe proposal tracker, the notifier and the report are not built yet.\n'
+printf '\nThe notifier and the report are not built yet.\n'

@@ -42,10 +42,18 @@ enum TrackerStatistics {
             replies[label.identifier.uppercased(), default: 0] += 1
         }
         s.repliesByClass = ["A", "B", "C", "D"].map { count($0, replies[$0] ?? 0) }
-        for t in happened(.feedback) {
-            if t.changes.contains(ProposalV1.Satisfaction.satisfied.label) { s.satisfied += 1 }
-            else if t.changes.contains(ProposalV1.Satisfaction.basically.label) { s.basicallySatisfied += 1 }
-            else if t.changes.contains(ProposalV1.Satisfaction.dissatisfied.label) { s.dissatisfied += 1 }
+        // Satisfaction counts each proposal once, by its last feedback in the period: a
+        // proposal re-handled after 不满意 and then found 满意 is a satisfied one.
+        var lastFeedback: [Int64: String] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT proposal_id, body FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY id",
+                                    arguments: [ProposalV1.Action.feedback.rawValue, from, to]) {
+            let t = try ProposalV1.Transition(decoding: [UInt8](row["body"] as Data))
+            lastFeedback[row["proposal_id"]] = t.changes.first ?? ""
+        }
+        for label in lastFeedback.values {
+            if label == ProposalV1.Satisfaction.satisfied.label { s.satisfied += 1 }
+            else if label == ProposalV1.Satisfaction.basically.label { s.basicallySatisfied += 1 }
+            else if label == ProposalV1.Satisfaction.dissatisfied.label { s.dissatisfied += 1 }
         }
         let feedback = s.satisfied + s.basicallySatisfied + s.dissatisfied
         s.satisfactionRate = feedback == 0 ? 0 : Double(s.satisfied + s.basicallySatisfied) / Double(feedback)

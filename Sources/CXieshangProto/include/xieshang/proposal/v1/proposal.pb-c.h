@@ -875,7 +875,10 @@ struct  Xieshang__Proposal__V1__StatisticsResponse
   int32_t basically_satisfied;
   int32_t dissatisfied;
   /*
-   * (satisfied + basically) / feedback given
+   * Each proposal counts once, by its last feedback in the period.
+   */
+  /*
+   * (satisfied + basically) / proposals with feedback
    */
   double satisfaction_rate;
   size_t n_overdue_by_unit;
