@@ -11,6 +11,9 @@ extension ServiceDatabase {
     /// retry after a lost reply or a crash gets the same answer instead of acting twice.
     /// A `change` that throws rolls back and stores nothing.
     ///
+    /// Concurrent calls share a transaction (group commit), each in its own savepoint; the
+    /// reply is returned only after that transaction commits.
+    ///
     /// - Returns: the reply, and whether it was replayed from the store.
     public func idempotent<Reply: WireMessage>(
         _ context: RPCCallContext,
@@ -19,7 +22,15 @@ extension ServiceDatabase {
         let principal = context.principal.name
         let requestID = context.requestID
         let method = context.method
-        let (bytes, replayed) = try await writer.write { db -> ([UInt8], Bool) in
+        // The group's transactions carry bytes: the reply, then one byte saying if it was stored.
+        var output = try await groupCommit.submit { db -> [UInt8] in
+            let (bytes, replayed) = try apply(db)
+            return bytes + [replayed ? 1 : 0]
+        }
+        let replayed = output.removeLast() == 1
+        return (try Reply(decoding: output), replayed)
+
+        @Sendable func apply(_ db: Database) throws -> ([UInt8], Bool) {
             if let row = try Row.fetchOne(
                 db, sql: "SELECT method, reply FROM rpc_replies WHERE principal = ? AND request_id = ?",
                 arguments: [principal, requestID]) {
@@ -37,7 +48,6 @@ extension ServiceDatabase {
                 arguments: [principal, requestID, method, Data(bytes), Date.nowMilliseconds])
             return (bytes, false)
         }
-        return (try Reply(decoding: bytes), replayed)
     }
 
     /// The reply stored for this call, if it was already applied. A handler that must do

@@ -9,6 +9,8 @@ public final class ServiceDatabase: Sendable {
     public let writer: any DatabaseWriter
     /// The file, or nil in memory.
     public let path: String?
+    /// Batches concurrent idempotent writes into shared transactions.
+    let groupCommit: GroupCommit
 
     /// Opens (creating if needed) `<dataDir>/<name>.sqlite` in WAL mode and migrates it.
     public static func open(dataDir: String, name: String, migrations: ServiceMigrations) throws -> ServiceDatabase {
@@ -35,6 +37,7 @@ public final class ServiceDatabase: Sendable {
     private init(writer: any DatabaseWriter, path: String?) {
         self.writer = writer
         self.path = path
+        self.groupCommit = GroupCommit(writer: writer)
     }
 
     private func migrate(_ migrations: ServiceMigrations) throws {

@@ -115,6 +115,37 @@ struct StorageTests {
         #expect(!retried.replayed)
     }
 
+    @Test("concurrent writes share transactions, and one that fails rolls back alone")
+    func groupCommit() async throws {
+        let directory = try temporaryDirectory("group-commit")
+        let database = try ServiceDatabase.open(dataDir: directory, name: "things", migrations: Self.migrations)
+        let outcomes = try await withThrowingTaskGroup(of: Bool.self) { group in
+            for index in 0..<60 {
+                group.addTask {
+                    do {
+                        _ = try await database.idempotent(self.context("r-\(index)")) { db -> WiretestV1.Inner in
+                            try db.execute(sql: "INSERT INTO things (name) VALUES (?)", arguments: ["n\(index)"])
+                            if index % 7 == 0 { throw RPCError(.invalidArgument, "refused after writing") }
+                            return WiretestV1.Inner(label: "n\(index)")
+                        }
+                        return true
+                    } catch {
+                        return false
+                    }
+                }
+            }
+            var outcomes: [Bool] = []
+            for try await outcome in group { outcomes.append(outcome) }
+            return outcomes
+        }
+        #expect(outcomes.filter { $0 }.count == 51)
+        let names = try await database.writer.read { try String.fetchAll($0, sql: "SELECT name FROM things ORDER BY id") }
+        #expect(names.count == 51)
+        #expect(!names.contains("n0") && !names.contains("n7") && names.contains("n8"))
+        let replies = try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM rpc_replies") }
+        #expect(replies == 51)
+    }
+
     @Test("events get gap-free sequence numbers and are served in order, in batches")
     func outboxOrder() async throws {
         let directory = try temporaryDirectory("outbox")
