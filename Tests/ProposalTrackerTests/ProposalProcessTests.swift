@@ -144,6 +144,25 @@ struct ProposalProcessTests {
         #expect(notProposer.status == 5)
         #expect(try await d.act(returned, "feedback", "--as", "member:44", "--satisfaction", "基本满意") == "PROPOSAL_STATE_FEEDBACK")
 
+        // A unit asks to be reassigned within ten days; staff reassign; staff extend the
+        // deadline; the proposal comes due within a week and is listed as such.
+        let handled = try await d.create("关于中小学课后服务的建议", member: 46)
+        try await d.act(handled, "submit", "--as", "member:46")
+        try await d.act(handled, "file", "--as", "staff")
+        let soon = Self.day(daysFromNow: 5)
+        try await d.act(handled, "assign", "--as", "staff", "--lead-unit", "1", "--deadline", soon)
+        #expect(try await d.refused(handled, "request-return", "--as", "unit:2", "--reason", "x").status == 5)
+        #expect(try await d.act(handled, "request-return", "--as", "unit:1", "--reason", "不属我局职责") == "PROPOSAL_STATE_RETURN_REQUESTED")
+        #expect(try await d.act(handled, "reassign", "--as", "staff", "--lead-unit", "2", "--deadline", soon) == "PROPOSAL_STATE_ASSIGNED")
+        let overdue = try await d.gateway(["proposal", "overdue", "--within", "7", "--json"])
+        let listed = ((try overdue.json()) as? [[String: Any]])?.compactMap { (($0["proposal"] as? [String: Any])?["id"] as? NSNumber)?.intValue } ?? []
+        #expect(listed == [handled])
+        let earlier = try await d.refused(handled, "extend", "--as", "staff", "--deadline", Self.day(daysFromNow: 1))
+        #expect(earlier.status == 2 && earlier.stderr.contains("deadline_ms"))
+        try await d.act(handled, "extend", "--as", "staff", "--deadline", Self.day(daysFromNow: 60))
+        let later = try await d.gateway(["proposal", "overdue", "--within", "7", "--json"])
+        #expect(((try later.json()) as? [Any])?.isEmpty == true)
+
         // Concurrent filing: 20 proposals filed at once get 20 consecutive, unique numbers.
         var waiting: [Int] = []
         for index in 0..<20 {
@@ -172,8 +191,8 @@ struct ProposalProcessTests {
             }
             try await group.waitForAll()
         }
-        // Three were filed before (main, lead, returned): these are 0004 to 0023.
-        #expect(numbers.sorted == (4...23).map { String(format: "5-1-%04d", $0) })
+        // Four were filed before (main, lead, returned, handled): these are 0005 to 0024.
+        #expect(numbers.sorted == (5...24).map { String(format: "5-1-%04d", $0) })
 
         // A topic through the six steps, consulted at a real meeting.
         let meeting = try await d.json("meeting", "schedule", "--title", "加装电梯协商", "--kind", "协商议事活动",
@@ -197,7 +216,7 @@ struct ProposalProcessTests {
 
         // Statistics of what this test did.
         let stats = try await d.json("proposal", "stats", "--timeout", "10")
-        #expect((stats["filed"] as? NSNumber)?.intValue == 23)
+        #expect((stats["filed"] as? NSNumber)?.intValue == 24)
         #expect((stats["notFiled"] as? NSNumber)?.intValue == 1)
         #expect((stats["merged"] as? NSNumber)?.intValue == 1)
         #expect((stats["referred"] as? NSNumber)?.intValue == 1)
@@ -224,6 +243,16 @@ struct ProposalProcessTests {
         await d.tracker.stop()
         await d.scheduler.stop()
         await d.registry.stop()
+    }
+}
+
+extension ProposalProcessTests {
+    /// A date `days` from now, as the gateway takes it.
+    static func day(daysFromNow days: Int) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date().addingTimeInterval(Double(days) * 86_400))
     }
 }
 
