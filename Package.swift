@@ -13,6 +13,7 @@ let package = Package(
         .executable(name: "member-registry", targets: ["MemberRegistryMain"]),
         .executable(name: "meeting-scheduler", targets: ["MeetingSchedulerMain"]),
         .executable(name: "proposal-tracker", targets: ["ProposalTrackerMain"]),
+        .executable(name: "notifier", targets: ["NotifierMain"]),
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "loadtest", targets: ["LoadTest"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
@@ -152,6 +153,28 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // notifier: the inbox, fed by every service's events.
+        .target(
+            name: "Notifier",
+            dependencies: [
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Services/Notifier/Sources",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "NotifierMain",
+            dependencies: [
+                "Notifier", "XieshangService", "XieshangRPC", "XieshangZMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Notifier/Main",
+            swiftSettings: strict
+        ),
+
         // gateway: the staff's command line.
         .executableTarget(
             name: "Gateway",
@@ -247,6 +270,15 @@ let package = Package(
                 "XieshangTestSupport", "XieshangRPC", "XieshangWire",
             ],
             path: "Tests/ProposalTrackerTests",
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "NotifierTests",
+            dependencies: [
+                "Notifier", "NotifierMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
+                "XieshangTestSupport",
+            ],
+            path: "Tests/NotifierTests",
             swiftSettings: strict
         ),
         .testTarget(

@@ -16,6 +16,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "proposal-tracker's endpoint (env XIESHANG_TRACKER_ENDPOINT; default tcp://127.0.0.1:7301).")
     var tracker: String?
 
+    @Option(help: "notifier's endpoint (env XIESHANG_NOTIFIER_ENDPOINT; default tcp://127.0.0.1:7401).")
+    var notifier: String?
+
     @Option(help: "Seconds to wait for a service (default 10).")
     var timeout: Double = 10
 
@@ -49,9 +52,15 @@ struct ConnectionOptions: ParsableArguments {
         try await withClient(trackerEndpoint, body)
     }
 
+    var notifierEndpoint: String {
+        notifier ?? ProcessInfo.processInfo.environment["XIESHANG_NOTIFIER_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
+            ?? "tcp://127.0.0.1:7401"
+    }
+
     /// Every service the gateway knows, with its endpoint.
     var services: [(name: String, endpoint: String)] {
-        [("member-registry", registryEndpoint), ("meeting-scheduler", schedulerEndpoint), ("proposal-tracker", trackerEndpoint)]
+        [("member-registry", registryEndpoint), ("meeting-scheduler", schedulerEndpoint), ("proposal-tracker", trackerEndpoint),
+         ("notifier", notifierEndpoint)]
     }
 
     /// Runs `body` with a client of the registry, closing it afterwards; RPC errors become

@@ -8,7 +8,7 @@ struct Gateway: AsyncParsableCommand {
         discussion: """
             Every command talks to the services over ZeroMQ. Endpoints come from flags or
             XIESHANG_* variables (XIESHANG_REGISTRY_ENDPOINT, XIESHANG_SCHEDULER_ENDPOINT,
-            XIESHANG_TRACKER_ENDPOINT).
+            XIESHANG_TRACKER_ENDPOINT, XIESHANG_NOTIFIER_ENDPOINT).
             Times are written 2026-12-01 09:00, in the committee's time zone (Asia/Shanghai, or
             XIESHANG_TIME_ZONE). Tables by default, --json for
             scripts.
@@ -19,6 +19,6 @@ struct Gateway: AsyncParsableCommand {
 
             Example: gateway member list --sector 教育界
             """,
-        subcommands: [MemberCommand.self, MeetingCommand.self, ProposalCommand.self, TopicCommand.self, TermCommand.self, StationCommand.self, RoomCommand.self, UnitCommand.self,
+        subcommands: [MemberCommand.self, MeetingCommand.self, ProposalCommand.self, TopicCommand.self, InboxCommand.self, TermCommand.self, StationCommand.self, RoomCommand.self, UnitCommand.self,
                       HealthCommand.self, DescribeCommand.self])
 }

@@ -23,9 +23,28 @@ public final class ServiceHost: Sendable {
     /// What a service gives the host: its handlers, built over the database and outbox.
     public typealias MakeHandlers = @Sendable (ServiceDatabase, EventOutbox) throws -> RPCHandlers
 
-    public init(
+    /// Opens the service's database (under `configuration.dataDir`, or in memory), then
+    /// builds the host over it.
+    public convenience init(
         configuration: ServiceConfiguration,
         migrations: ServiceMigrations,
+        context: ZMQContext,
+        logger: Logger,
+        extraServices: [any Service] = [],
+        makeHandlers: MakeHandlers
+    ) throws {
+        let database = try configuration.dataDir.map {
+            try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: migrations)
+        } ?? ServiceDatabase.inMemory(migrations: migrations)
+        try self.init(configuration: configuration, database: database, context: context, logger: logger,
+                      extraServices: extraServices, makeHandlers: makeHandlers)
+    }
+
+    /// Builds the host over a database already open (when other services of the process,
+    /// such as event consumers, write to it too).
+    public init(
+        configuration: ServiceConfiguration,
+        database: ServiceDatabase,
         context: ZMQContext,
         logger: Logger,
         extraServices: [any Service] = [],
@@ -34,9 +53,6 @@ public final class ServiceHost: Sendable {
         self.configuration = configuration
         self.logger = logger
         self.extraServices = extraServices
-        let database = try configuration.dataDir.map {
-            try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: migrations)
-        } ?? ServiceDatabase.inMemory(migrations: migrations)
         self.database = database
         let outbox = EventOutbox(source: configuration.name, database: database)
         self.outbox = outbox

@@ -7,6 +7,7 @@
 #include "xieshang/example/v1/example.pb-c.h"
 #include "xieshang/meeting/v1/meeting.pb-c.h"
 #include "xieshang/member/v1/member.pb-c.h"
+#include "xieshang/notification/v1/notification.pb-c.h"
 #include "xieshang/proposal/v1/proposal.pb-c.h"
 #include "xieshang/rpc/v1/rpc.pb-c.h"
 #include "xieshang/wiretest/v1/wiretest.pb-c.h"
@@ -119,6 +120,12 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__get_unit_response(void) { return &xieshang__member__v1__get_unit_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_units_request(void) { return &xieshang__member__v1__list_units_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__list_units_response(void) { return &xieshang__member__v1__list_units_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__notification__v1__recipient(void) { return &xieshang__notification__v1__recipient__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__notification__v1__notification(void) { return &xieshang__notification__v1__notification__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__notification__v1__list_inbox_request(void) { return &xieshang__notification__v1__list_inbox_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__notification__v1__list_inbox_response(void) { return &xieshang__notification__v1__list_inbox_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__notification__v1__mark_read_request(void) { return &xieshang__notification__v1__mark_read_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__notification__v1__mark_read_response(void) { return &xieshang__notification__v1__mark_read_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__actor(void) { return &xieshang__proposal__v1__actor__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__cosigner(void) { return &xieshang__proposal__v1__cosigner__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__attachment(void) { return &xieshang__proposal__v1__attachment__descriptor; }

@@ -1,0 +1,147 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangWire
+
+/// Events → recipients → text, as a table. Each rule names the event type it reads, who is
+/// told, and what they are told (in Chinese, with the meeting's or proposal's details).
+public struct NotificationRule: Sendable {
+    public typealias Recipient = NotificationV1.Recipient
+    public let eventType: String
+    public let name: String
+    public let recipients: @Sendable (EventV1.Event) throws -> [Recipient]
+    public let text: @Sendable (EventV1.Event) throws -> (title: String, body: String)
+}
+
+public enum NotificationRules {
+    public static let all: [NotificationRule] = [
+        meetingRule("meeting.published", "会议通知") { m, _ in "\(m.title)。时间：\(when(m))；地点：\(place(m))。请准时参加，如需请假请及时提出。" },
+        meetingRule("meeting.changed", "会议变更") { m, e in "\(m.title)有变更（\(e.changedFields.map(field).joined(separator: "、"))）。时间：\(when(m))；地点：\(place(m))。" },
+        meetingRule("meeting.cancelled", "会议取消") { m, e in "\(m.title)（原定\(when(m))）已取消。原因：\(e.reason)" },
+        inviteeRule("invitation.added", "会议邀请") { m, i in "您已受邀参加\(name(m))：\(m.title)，\(when(m))，\(place(m))。\(i.attendance == .waitlisted ? "目前在候补名单第\(i.waitlistPosition)位。" : "")" },
+        inviteeRule("invitation.removed", "取消邀请") { m, _ in "您不再需要参加\(name(m))：\(m.title)（\(when(m))）。" },
+        inviteeRule("leave.decided", "请假审批") { m, i in
+            "您对\(name(m))（\(when(m))）的请假申请\(i.attendance == .leaveApproved ? "已批准" : "未获批准，请按时参会")。"
+        },
+        proposalRule("proposal.file", "提案立案", to: .proposers) { p, _ in "您的提案《\(p.title)》已立案，编号\(p.number)。" },
+        proposalRule("proposal.not-file", "提案未立案", to: .proposers) { p, t in "您的提案《\(p.title)》经审查不予立案。理由：\(t.reason)" },
+        proposalRule("proposal.assign", "提案交办", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已交\(p.leadUnitName)主办，办理期限\(day(p.deadlineMs))。" },
+        proposalRule("proposal.assign", "交办通知", to: .units) { p, _ in "提案\(p.number)《\(p.title)》交由贵单位办理，请于\(day(p.deadlineMs))前答复。" },
+        proposalRule("proposal.reassign", "交办通知", to: .units) { p, _ in "提案\(p.number)《\(p.title)》重新交由贵单位办理，请于\(day(p.deadlineMs))前答复。" },
+        proposalRule("proposal.reply", "提案答复", to: .proposers) { p, _ in "\(p.leadUnitName)已答复您的提案\(p.number)《\(p.title)》（\(p.replyClass.label)）。请在收到答复后反馈意见。" },
+        proposalRule("proposal.feedback", "重新办理", to: .leadUnit, when: { p, _ in p.state == .inHandling }) { p, _ in
+            "委员对提案\(p.number)《\(p.title)》的答复不满意（\(p.feedbackNote)），请重新办理。"
+        },
+        proposalRule("proposal.close", "提案办结", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已办结。感谢您的履职。" },
+    ]
+
+    /// Applies every rule for the event, in the consumer's transaction; returns how many
+    /// notifications it wrote.
+    @discardableResult
+    public static func apply(_ event: EventV1.Event, _ db: Database, now: Int64) throws -> Int {
+        var written = 0
+        for rule in all where rule.eventType == event.type {
+            let recipients = try rule.recipients(event)
+            guard !recipients.isEmpty else { continue }
+            let (title, body) = try rule.text(event)
+            for r in Set(recipients.map { "\($0.kind.rawValue):\($0.id)" }).sorted() {
+                let parts = r.split(separator: ":")
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO notifications (recipient_kind, recipient_id, rule, title, body, source, sequence, created_at_ms)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                    """, arguments: [Int(parts[0])!, Int64(parts[1])!, "\(rule.eventType)→\(rule.name)", title, body, event.source,
+                                     Int64(clamping: event.sequence), now])
+                written += db.changesCount
+            }
+        }
+        return written
+    }
+
+    // MARK: - Rule makers
+
+    static func meetingRule(_ type: String, _ heading: String,
+                            _ body: @escaping @Sendable (MeetingV1.Meeting, MeetingV1.MeetingEvent) -> String) -> NotificationRule {
+        NotificationRule(eventType: type, name: "invitees", recipients: { event in
+            try MeetingV1.MeetingEvent(decoding: event.payload).memberIDs.map { member($0) }
+        }, text: { event in
+            let e = try MeetingV1.MeetingEvent(decoding: event.payload)
+            let m = e.meeting ?? MeetingV1.Meeting()
+            return ("\(heading)：\(name(m))", body(m, e))
+        })
+    }
+
+    static func inviteeRule(_ type: String, _ heading: String,
+                            _ body: @escaping @Sendable (MeetingV1.Meeting, MeetingV1.Invitee) -> String) -> NotificationRule {
+        NotificationRule(eventType: type, name: "invitee", recipients: { event in
+            let invitee = try MeetingV1.InviteeEvent(decoding: event.payload).invitee
+            return invitee.map { $0.memberID == 0 ? [] : [member($0.memberID)] } ?? []
+        }, text: { event in
+            let e = try MeetingV1.InviteeEvent(decoding: event.payload)
+            let m = e.meeting ?? MeetingV1.Meeting()
+            return ("\(heading)：\(name(m))", body(m, e.invitee ?? MeetingV1.Invitee()))
+        })
+    }
+
+    enum ProposalAudience { case proposers, units, leadUnit }
+
+    static func proposalRule(_ type: String, _ heading: String, to audience: ProposalAudience,
+                             when condition: @escaping @Sendable (ProposalV1.Proposal, ProposalV1.Transition) -> Bool = { _, _ in true },
+                             _ body: @escaping @Sendable (ProposalV1.Proposal, ProposalV1.Transition) -> String) -> NotificationRule {
+        NotificationRule(eventType: type, name: "\(audience)", recipients: { event in
+            let e = try ProposalV1.ProposalEvent(decoding: event.payload)
+            let p = e.proposal ?? ProposalV1.Proposal()
+            guard condition(p, e.transition ?? ProposalV1.Transition()) else { return [] }
+            switch audience {
+            case .proposers:
+                return ([p.proposerMemberID].filter { $0 != 0 } + p.cosigners.filter { $0.decision == .signed }.map(\.memberID)).map { member($0) }
+            case .units:
+                return ([p.leadUnitID] + p.assistingUnitIDs).filter { $0 != 0 }.map { unit($0) }
+            case .leadUnit:
+                return p.leadUnitID == 0 ? [] : [unit(p.leadUnitID)]
+            }
+        }, text: { event in
+            let e = try ProposalV1.ProposalEvent(decoding: event.payload)
+            return ("\(heading)：\(e.proposal?.title ?? "")", body(e.proposal ?? ProposalV1.Proposal(), e.transition ?? ProposalV1.Transition()))
+        })
+    }
+
+    // MARK: - Text
+
+    static func member(_ id: Int64) -> NotificationV1.Recipient {
+        var r = NotificationV1.Recipient()
+        r.kind = .member
+        r.id = id
+        return r
+    }
+
+    static func unit(_ id: Int64) -> NotificationV1.Recipient {
+        var r = NotificationV1.Recipient()
+        r.kind = .unit
+        r.id = id
+        return r
+    }
+
+    static func name(_ m: MeetingV1.Meeting) -> String { m.displayName.isEmpty ? m.title : m.displayName }
+
+    static func place(_ m: MeetingV1.Meeting) -> String {
+        let place = [m.roomName, m.venue].filter { !$0.isEmpty }.joined(separator: " ")
+        return m.onlineLink.isEmpty ? place : "\(place) 线上：\(m.onlineLink)"
+    }
+
+    static let zone = TimeZone(identifier: ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] ?? "Asia/Shanghai") ?? TimeZone(identifier: "Asia/Shanghai")!
+
+    static func format(_ ms: Int64, _ pattern: String) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = zone
+        formatter.dateFormat = pattern
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    static func when(_ m: MeetingV1.Meeting) -> String { "\(format(m.startMs, "yyyy年M月d日 HH:mm"))–\(format(m.endMs, "HH:mm"))" }
+    static func day(_ ms: Int64) -> String { format(ms, "yyyy年M月d日") }
+
+    static func field(_ name: String) -> String {
+        ["title": "名称", "start": "开始时间", "end": "结束时间", "room": "会议室", "venue": "地点", "mode": "方式",
+         "online_link": "线上链接", "organiser": "组织单位", "agenda": "议程"][name] ?? name
+    }
+}

@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import XieshangRPC
+import XieshangWire
+
+struct InboxCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "inbox",
+        abstract: "A member's or a unit's notifications, unread first; --read marks them read.",
+        discussion: """
+            Examples:
+              gateway inbox --member 12
+              gateway inbox --unit 3 --unread
+              gateway inbox --member 12 --read 41 --read 42
+              gateway inbox --member 12 --read-all
+            """)
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "The member whose inbox this is.") var member: Int64?
+    @Option(help: "The unit whose inbox this is.") var unit: Int64?
+    @Flag(help: "Only unread notifications.") var unread = false
+    @Option(help: "Mark this notification read; repeat for several.") var read: [Int64] = []
+    @Flag(help: "Mark every notification read.") var readAll = false
+    @Option(help: "How many to show.") var limit: Int32 = 50
+
+    func validate() throws {
+        if (member == nil) == (unit == nil) { throw ValidationError("give --member or --unit") }
+        if !read.isEmpty && readAll { throw ValidationError("give --read or --read-all, not both") }
+    }
+
+    func run() async throws {
+        try await runReportingFailures {
+            var recipient = NotificationV1.Recipient()
+            recipient.kind = member != nil ? .member : .unit
+            recipient.id = member ?? unit ?? 0
+            try await connection.withClient(connection.notifierEndpoint) { client in
+                if !read.isEmpty || readAll {
+                    var mark = NotificationV1.MarkReadRequest()
+                    mark.recipient = recipient
+                    mark.ids = read
+                    let marked = try await client.call(NotificationV1.Inbox.markRead, mark)
+                    if !connection.json { print("marked \(marked.marked) read") }
+                }
+                var request = NotificationV1.ListInboxRequest()
+                request.recipient = recipient
+                request.unreadOnly = unread
+                request.pageSize = limit
+                let inbox = try await client.call(NotificationV1.Inbox.list, request, options: .read)
+                if connection.json { return try printJSON(inbox) }
+                print("\(recipient.kind == .member ? "委员" : "单位") \(recipient.id)：\(inbox.unread) 条未读，共 \(inbox.total) 条")
+                var table = Table("id", "时间 time", "", "标题 title", "内容 body")
+                for n in inbox.notifications {
+                    table.add(String(n.id), formatTime(n.createdAtMs), n.readAtMs == 0 ? "●" : "", n.title, n.body)
+                }
+                table.print()
+            }
+        }
+    }
+}
