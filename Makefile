@@ -51,6 +51,7 @@ demo: bootstrap
 	$(SWIFT) build --product member-registry
 	$(SWIFT) build --product meeting-scheduler
 	$(SWIFT) build --product proposal-tracker
+	$(SWIFT) build --product notifier
 	$(SWIFT) build --product gateway
 	compose/demo.sh
 

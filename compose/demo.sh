@@ -14,6 +14,8 @@ export XIESHANG_MEETING_SCHEDULER_EVENTS=${XIESHANG_MEETING_SCHEDULER_EVENTS:-tc
 export XIESHANG_PROPOSAL_TRACKER_RPC=${XIESHANG_PROPOSAL_TRACKER_RPC:-tcp://127.0.0.1:7301}
 export XIESHANG_PROPOSAL_TRACKER_EVENTS=${XIESHANG_PROPOSAL_TRACKER_EVENTS:-tcp://127.0.0.1:7302}
 export XIESHANG_TRACKER_ENDPOINT=$XIESHANG_PROPOSAL_TRACKER_RPC
+export XIESHANG_NOTIFIER_RPC=${XIESHANG_NOTIFIER_RPC:-tcp://127.0.0.1:7401}
+export XIESHANG_NOTIFIER_ENDPOINT=$XIESHANG_NOTIFIER_RPC
 export XIESHANG_REGISTRY_ENDPOINT=$XIESHANG_MEMBER_REGISTRY_RPC
 export XIESHANG_SCHEDULER_ENDPOINT=$XIESHANG_MEETING_SCHEDULER_RPC
 gateway() { "$bin/gateway" "$@"; }
@@ -24,7 +26,7 @@ compose/xieshang-local stop --run-dir "$run_dir" >/dev/null 2>&1 || true
 rm -rf "$run_dir"
 trap 'compose/xieshang-local stop --run-dir "$run_dir"' EXIT
 
-step "Start the suite (member-registry, meeting-scheduler and proposal-tracker are built so far)"
+step "Start the suite: member-registry, meeting-scheduler, proposal-tracker, notifier"
 compose/xieshang-local start --run-dir "$run_dir"
 
 step "The fifth term (第五届), its 10 work stations, 46 consultation rooms and 6 handling units"
@@ -156,6 +158,12 @@ gateway topic advance 1 implemented --notes "住建局牵头实施" >/dev/null
 show topic advance 1 feedback --notes "已加装3部电梯" --solved
 show proposal stats
 
+step "What members and units were told (the notifier's inboxes)"
+sleep 2
+show inbox --member 13 --limit 6
+show inbox --unit 2 --limit 3
+show inbox --member 6 --limit 3
+
 step "Export the members and show the file"
 show member export --output "$run_dir/members-export.csv"
 head -n 3 "$run_dir/members-export.csv"
@@ -169,4 +177,4 @@ gateway proposal list | tail -n 2
 show health
 show describe proposal-tracker
 
-printf '\nThe notifier and the report are not built yet.\n'
+printf '\nNot built yet: the notifier'"'"'s webhooks, e-mail and reminders; the report.\n'

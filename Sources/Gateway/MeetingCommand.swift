@@ -199,6 +199,9 @@ struct MeetingCommand: AsyncParsableCommand {
                 if connection.json { return try printJSON(response) }
                 try showMeeting(response.meeting, [], connection)
                 print("changed: \(response.changedFields.isEmpty ? "nothing" : response.changedFields.joined(separator: ", "))")
+                for c in response.overridden {
+                    print("conflict accepted: meeting \(c.meetingID) \(c.meetingTitle) \(CommitteeTime.range(c.startMs, c.endMs)): members \(c.memberIDs.map(String.init).joined(separator: ", "))")
+                }
             }
         }
     }

@@ -172,10 +172,10 @@ public struct SchedulerHandlers: Sendable {
                 for invitee in added { try inviteeEvent(db, outbox, context, "invitation.added", meeting, invitee) }
                 for invitee in removed { try inviteeEvent(db, outbox, context, "invitation.removed", meeting, invitee) }
             }
-            _ = overridden
             var response = MeetingV1.ChangeMeetingResponse()
             response.meeting = meeting
             response.changedFields = changed + (groupsChanged ? ["groups"] : [])
+            response.overridden = overridden
             return response
         }.reply
     }

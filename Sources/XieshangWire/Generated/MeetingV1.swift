@@ -780,6 +780,7 @@ extension MeetingV1 {
     public struct ChangeMeetingResponse: WireMessage, Encodable {
         public var meeting: MeetingV1.Meeting? = nil
         public var changedFields: [String] = []
+        public var overridden: [MeetingV1.Conflict] = []
 
         public init() {}
 
@@ -788,12 +789,14 @@ extension MeetingV1 {
         public func write(to w: WireWriter) throws(WireError) {
             if let value = self.meeting { try w.message(value, 1) }
             if !self.changedFields.isEmpty { try w.repeatedString(self.changedFields, 2) }
+            if !self.overridden.isEmpty { try w.repeatedMessage(self.overridden, 3) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
             self.init()
             self.meeting = try r.message(1) as MeetingV1.Meeting?
             self.changedFields = try r.repeatedString(2)
+            self.overridden = try r.repeatedMessage(3)
         }
     }
 }

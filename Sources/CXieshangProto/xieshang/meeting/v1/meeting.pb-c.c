@@ -2974,7 +2974,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__change_meeting_request__
   (ProtobufCMessageInit) xieshang__meeting__v1__change_meeting_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__change_meeting_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__change_meeting_response__field_descriptors[3] =
 {
   {
     "meeting",
@@ -3000,15 +3000,28 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__change_meeting_resp
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "overridden",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Meeting__V1__ChangeMeetingResponse, n_overridden),
+    offsetof(Xieshang__Meeting__V1__ChangeMeetingResponse, overridden),
+    &xieshang__meeting__v1__conflict__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__change_meeting_response__field_indices_by_name[] = {
   1,   /* field[1] = changed_fields */
   0,   /* field[0] = meeting */
+  2,   /* field[2] = overridden */
 };
 static const ProtobufCIntRange xieshang__meeting__v1__change_meeting_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__change_meeting_response__descriptor =
 {
@@ -3018,7 +3031,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__change_meeting_response_
   "Xieshang__Meeting__V1__ChangeMeetingResponse",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__ChangeMeetingResponse),
-  2,
+  3,
   xieshang__meeting__v1__change_meeting_response__field_descriptors,
   xieshang__meeting__v1__change_meeting_response__field_indices_by_name,
   1,  xieshang__meeting__v1__change_meeting_response__number_ranges,

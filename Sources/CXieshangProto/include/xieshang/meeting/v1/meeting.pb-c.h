@@ -443,10 +443,15 @@ struct  Xieshang__Meeting__V1__ChangeMeetingResponse
   Xieshang__Meeting__V1__Meeting *meeting;
   size_t n_changed_fields;
   char **changed_fields;
+  /*
+   * member conflicts accepted with the override reason
+   */
+  size_t n_overridden;
+  Xieshang__Meeting__V1__Conflict **overridden;
 };
 #define XIESHANG__MEETING__V1__CHANGE_MEETING_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__change_meeting_response__descriptor) \
-    , NULL, 0,NULL }
+    , NULL, 0,NULL, 0,NULL }
 
 
 struct  Xieshang__Meeting__V1__CancelMeetingRequest
