@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries (Debian packages installed by `make bootstrap`).
@@ -159,6 +160,9 @@ let package = Package(
             dependencies: [
                 "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Services/Notifier/Sources",
             swiftSettings: strict
@@ -279,6 +283,7 @@ let package = Package(
                 "XieshangTestSupport",
             ],
             path: "Tests/NotifierTests",
+            exclude: ["webhook_server.py"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -19,6 +19,6 @@ struct Gateway: AsyncParsableCommand {
 
             Example: gateway member list --sector 教育界
             """,
-        subcommands: [MemberCommand.self, MeetingCommand.self, ProposalCommand.self, TopicCommand.self, InboxCommand.self, TermCommand.self, StationCommand.self, RoomCommand.self, UnitCommand.self,
+        subcommands: [MemberCommand.self, MeetingCommand.self, ProposalCommand.self, TopicCommand.self, InboxCommand.self, NotifyCommand.self, TermCommand.self, StationCommand.self, RoomCommand.self, UnitCommand.self,
                       HealthCommand.self, DescribeCommand.self])
 }

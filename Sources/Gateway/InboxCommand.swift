@@ -17,20 +17,21 @@ struct InboxCommand: AsyncParsableCommand {
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "The member whose inbox this is.") var member: Int64?
     @Option(help: "The unit whose inbox this is.") var unit: Int64?
+    @Flag(help: "The proposal committee office's inbox (deadline warnings).") var staff = false
     @Flag(help: "Only unread notifications.") var unread = false
     @Option(help: "Mark this notification read; repeat for several.") var read: [Int64] = []
     @Flag(help: "Mark every notification read.") var readAll = false
     @Option(help: "How many to show.") var limit: Int32 = 50
 
     func validate() throws {
-        if (member == nil) == (unit == nil) { throw ValidationError("give --member or --unit") }
+        if [member != nil, unit != nil, staff].filter({ $0 }).count != 1 { throw ValidationError("give --member, --unit or --staff") }
         if !read.isEmpty && readAll { throw ValidationError("give --read or --read-all, not both") }
     }
 
     func run() async throws {
         try await runReportingFailures {
             var recipient = NotificationV1.Recipient()
-            recipient.kind = member != nil ? .member : .unit
+            recipient.kind = staff ? .staff : member != nil ? .member : .unit
             recipient.id = member ?? unit ?? 0
             try await connection.withClient(connection.notifierEndpoint) { client in
                 if !read.isEmpty || readAll {
@@ -46,7 +47,7 @@ struct InboxCommand: AsyncParsableCommand {
                 request.pageSize = limit
                 let inbox = try await client.call(NotificationV1.Inbox.list, request, options: .read)
                 if connection.json { return try printJSON(inbox) }
-                print("\(recipient.kind == .member ? "委员" : "单位") \(recipient.id)：\(inbox.unread) 条未读，共 \(inbox.total) 条")
+                print("\(recipient.kind == .member ? "委员 \(recipient.id)" : recipient.kind == .unit ? "单位 \(recipient.id)" : "提案委员会办公室")：\(inbox.unread) 条未读，共 \(inbox.total) 条")
                 var table = Table("id", "时间 time", "", "标题 title", "内容 body")
                 for n in inbox.notifications {
                     table.add(String(n.id), formatTime(n.createdAtMs), n.readAtMs == 0 ? "●" : "", n.title, n.body)

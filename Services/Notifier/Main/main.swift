@@ -23,6 +23,26 @@ struct NotifierCommand: AsyncParsableCommand {
     @Option(help: "meeting-scheduler's event endpoint (env XIESHANG_SCHEDULER_EVENTS; default tcp://127.0.0.1:7202).") var schedulerEvents: String?
     @Option(help: "proposal-tracker's RPC endpoint (env XIESHANG_TRACKER_ENDPOINT).") var tracker: String?
     @Option(help: "proposal-tracker's event endpoint (env XIESHANG_TRACKER_EVENTS; default tcp://127.0.0.1:7302).") var trackerEvents: String?
+    @Option(help: "POST every notification here as JSON, signed with HMAC-SHA256 (env XIESHANG_WEBHOOK_URL).") var webhookURL: String?
+    @Option(help: "The webhook's shared secret (env XIESHANG_WEBHOOK_SECRET).") var webhookSecret: String?
+    @Option(help: "Send e-mail with this sendmail-compatible command, e.g. \"msmtp --host=smtp.example.cn --from=zx@example.cn\"; the address is added last (env XIESHANG_SENDMAIL).") var sendmail: String?
+    @Option(help: "Meeting reminders before the start (default 24h,1h).") var meetingReminders: String = "24h,1h"
+    @Option(help: "Warning before a proposal's handling deadline (default 7d).") var deadlineWarning: String = "7d"
+    @Option(help: "Reminder when a reply waits for the member's feedback (default 7d).") var feedbackReminder: String = "7d"
+    @Option(help: "Give a failing delivery up to the dead letters after (default 1h).") var giveUpAfter: String = "1h"
+    @Option(help: "How often digest e-mails go out (default 1d).") var digestEvery: String = "1d"
+
+    func validate() throws {
+        for (name, value) in [("--meeting-reminders", meetingReminders), ("--deadline-warning", deadlineWarning),
+                              ("--feedback-reminder", feedbackReminder), ("--give-up-after", giveUpAfter), ("--digest-every", digestEvery)] {
+            guard NotifierConfiguration.durations(value) != nil else {
+                throw ValidationError("\(name) \"\(value)\": write durations like 24h,1h or 7d or 90s")
+            }
+        }
+        if let webhookURL, URL(string: webhookURL)?.scheme?.hasPrefix("http") != true {
+            throw ValidationError("--webhook-url must be an http or https URL")
+        }
+    }
 
     func run() async throws {
         var configuration = try options.resolve(
@@ -40,6 +60,18 @@ struct NotifierCommand: AsyncParsableCommand {
             ("meeting-scheduler", pick(scheduler, "XIESHANG_SCHEDULER_ENDPOINT", "tcp://127.0.0.1:7201"), pick(schedulerEvents, "XIESHANG_SCHEDULER_EVENTS", "tcp://127.0.0.1:7202")),
             ("proposal-tracker", pick(tracker, "XIESHANG_TRACKER_ENDPOINT", "tcp://127.0.0.1:7301"), pick(trackerEvents, "XIESHANG_TRACKER_EVENTS", "tcp://127.0.0.1:7302")),
         ]
+        var notifier = NotifierConfiguration()
+        if let url = webhookURL ?? environment["XIESHANG_WEBHOOK_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { notifier.webhookURL = URL(string: url) }
+        notifier.webhookSecret = webhookSecret ?? environment["XIESHANG_WEBHOOK_SECRET"] ?? ""
+        if let command = sendmail ?? environment["XIESHANG_SENDMAIL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            notifier.sendmail = command.split(separator: " ").map(String.init)
+        }
+        notifier.meetingRemindersMs = NotifierConfiguration.durations(meetingReminders)!
+        notifier.deadlineWarningMs = NotifierConfiguration.durations(deadlineWarning)![0]
+        notifier.feedbackReminderMs = NotifierConfiguration.durations(feedbackReminder)![0]
+        notifier.giveUpAfterMs = NotifierConfiguration.durations(giveUpAfter)![0]
+        notifier.digestEveryMs = NotifierConfiguration.durations(digestEvery)![0]
+        let settings = notifier
         // The database first, so the consumers and the inbox share it.
         let database = try ServiceDatabase.open(dataDir: configuration.dataDir ?? "data/notifier", name: configuration.name, migrations: NotifierSchema.migrations)
         var clients: [RPCClient] = []
@@ -50,13 +82,17 @@ struct NotifierCommand: AsyncParsableCommand {
             consumers.append(EventConsumer(
                 source: source, eventEndpoint: events, sourceClient: client, database: database, context: context, logger: logger
             ) { event, db in
-                try NotificationRules.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000))
+                try NotificationRules.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000), configuration: settings)
             })
         }
+        consumers.append(DeliveryWorker(database: database, configuration: settings, registry: clients[0], logger: logger))
+        let registryClient = clients[0]
         let host = try ServiceHost(
             configuration: configuration, database: database, context: context, logger: logger, extraServices: consumers
         ) { database, _ in
-            InboxHandlers.make(database: database)
+            var handlers = InboxHandlers.make(database: database)
+            DeliveryHandlers.make(database: database, registry: registryClient, configuration: settings, into: &handlers)
+            return handlers
         }
         try await host.run()
         for client in clients { await client.close() }

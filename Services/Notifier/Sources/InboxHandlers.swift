@@ -32,22 +32,7 @@ public enum InboxHandlers {
                     SELECT * FROM notifications WHERE \(whose)\(filter)
                     ORDER BY read_at_ms != 0, id DESC LIMIT ? OFFSET ?
                     """, arguments: arguments + [pageSize + 1, offset])
-                response.notifications = rows.prefix(pageSize).map { row in
-                    var n = NotificationV1.Notification()
-                    n.id = row["id"]
-                    var r = NotificationV1.Recipient()
-                    r.kind = .init(rawValue: row["recipient_kind"])
-                    r.id = row["recipient_id"]
-                    n.recipient = r
-                    n.rule = row["rule"]
-                    n.title = row["title"]
-                    n.body = row["body"]
-                    n.source = row["source"]
-                    n.sequence = UInt64(row["sequence"] as Int64)
-                    n.createdAtMs = row["created_at_ms"]
-                    n.readAtMs = row["read_at_ms"]
-                    return n
-                }
+                response.notifications = rows.prefix(pageSize).map(notification)
                 if rows.count > pageSize { response.nextPageToken = String(offset + pageSize) }
                 return response
             }
@@ -80,9 +65,29 @@ public enum InboxHandlers {
     }
 
     static func check(_ recipient: NotificationV1.Recipient?) throws -> NotificationV1.Recipient {
-        guard let recipient, recipient.id > 0, recipient.kind == .member || recipient.kind == .unit else {
-            throw RPCError.invalidArgument([("recipient", "name a member or a unit by id")])
+        guard let recipient else { throw RPCError.invalidArgument([("recipient", "name a member or a unit by id, or staff")]) }
+        switch recipient.kind {
+        case .member where recipient.id > 0, .unit where recipient.id > 0: return recipient
+        case .staff where recipient.id == 0: return recipient
+        default: throw RPCError.invalidArgument([("recipient", "name a member or a unit by id, or staff")])
         }
-        return recipient
+    }
+
+    /// A notification from a row of `notifications` (columns by name).
+    static func notification(_ row: Row) -> NotificationV1.Notification {
+        var n = NotificationV1.Notification()
+        n.id = row["id"]
+        var r = NotificationV1.Recipient()
+        r.kind = .init(rawValue: row["recipient_kind"])
+        r.id = row["recipient_id"]
+        n.recipient = r
+        n.rule = row["rule"]
+        n.title = row["title"]
+        n.body = row["body"]
+        n.source = row["source"]
+        n.sequence = UInt64(row["sequence"] as Int64)
+        n.createdAtMs = row["created_at_ms"]
+        n.readAtMs = row["read_at_ms"]
+        return n
     }
 }

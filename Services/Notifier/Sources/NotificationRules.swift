@@ -35,26 +35,29 @@ public enum NotificationRules {
         proposalRule("proposal.close", "提案办结", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已办结。感谢您的履职。" },
     ]
 
-    /// Applies every rule for the event, in the consumer's transaction; returns how many
-    /// notifications it wrote.
+    /// Applies every rule for the event, and schedules or drops its reminders, in the
+    /// consumer's transaction; returns how many notifications it wrote.
     @discardableResult
-    public static func apply(_ event: EventV1.Event, _ db: Database, now: Int64) throws -> Int {
+    public static func apply(_ event: EventV1.Event, _ db: Database, now: Int64, configuration: NotifierConfiguration = NotifierConfiguration()) throws -> Int {
         var written = 0
         for rule in all where rule.eventType == event.type {
             let recipients = try rule.recipients(event)
             guard !recipients.isEmpty else { continue }
             let (title, body) = try rule.text(event)
-            for r in Set(recipients.map { "\($0.kind.rawValue):\($0.id)" }).sorted() {
-                let parts = r.split(separator: ":")
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO notifications (recipient_kind, recipient_id, rule, title, body, source, sequence, created_at_ms)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [Int(parts[0])!, Int64(parts[1])!, "\(rule.eventType)→\(rule.name)", title, body, event.source,
-                                     Int64(clamping: event.sequence), now])
-                written += db.changesCount
+            for recipient in unique(recipients) {
+                if try Inboxes.notify(db, recipient, rule: "\(rule.eventType)→\(rule.name)", title: title, body: body,
+                                      source: event.source, sequence: Int64(clamping: event.sequence), now: now, configuration: configuration) {
+                    written += 1
+                }
             }
         }
+        try Reminders.schedule(event, db, now: now, configuration: configuration)
         return written
+    }
+
+    static func unique(_ recipients: [NotificationV1.Recipient]) -> [NotificationV1.Recipient] {
+        var seen = Set<String>()
+        return recipients.filter { seen.insert("\($0.kind.rawValue):\($0.id)").inserted }
     }
 
     // MARK: - Rule makers

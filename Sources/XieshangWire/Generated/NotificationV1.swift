@@ -12,15 +12,17 @@ extension NotificationV1 {
         case unspecified
         case member
         case unit
+        case staff
         case unrecognized(Int32)
 
-        public static let allCases: [RecipientKind] = [.unspecified, .member, .unit]
+        public static let allCases: [RecipientKind] = [.unspecified, .member, .unit, .staff]
 
         public init(rawValue: Int32) {
             switch rawValue {
             case 0: self = .unspecified
             case 1: self = .member
             case 2: self = .unit
+            case 3: self = .staff
             default: self = .unrecognized(rawValue)
             }
         }
@@ -30,6 +32,7 @@ extension NotificationV1 {
             case .unspecified: 0
             case .member: 1
             case .unit: 2
+            case .staff: 3
             case .unrecognized(let value): value
             }
         }
@@ -39,6 +42,58 @@ extension NotificationV1 {
             case .unspecified: "RECIPIENT_KIND_UNSPECIFIED"
             case .member: "RECIPIENT_KIND_MEMBER"
             case .unit: "RECIPIENT_KIND_UNIT"
+            case .staff: "RECIPIENT_KIND_STAFF"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.DeliveryStatus`; values this build does not know are kept as `unrecognized`.
+    public enum DeliveryStatus: WireEnum, Encodable {
+        case unspecified
+        case pending
+        case sent
+        case dead
+        case skipped
+        case held
+        case unrecognized(Int32)
+
+        public static let allCases: [DeliveryStatus] = [.unspecified, .pending, .sent, .dead, .skipped, .held]
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .pending
+            case 2: self = .sent
+            case 3: self = .dead
+            case 4: self = .skipped
+            case 5: self = .held
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .pending: 1
+            case .sent: 2
+            case .dead: 3
+            case .skipped: 4
+            case .held: 5
+            case .unrecognized(let value): value
+            }
+        }
+
+        public var protoName: String {
+            switch self {
+            case .unspecified: "DELIVERY_STATUS_UNSPECIFIED"
+            case .pending: "DELIVERY_STATUS_PENDING"
+            case .sent: "DELIVERY_STATUS_SENT"
+            case .dead: "DELIVERY_STATUS_DEAD"
+            case .skipped: "DELIVERY_STATUS_SKIPPED"
+            case .held: "DELIVERY_STATUS_HELD"
             case .unrecognized(let value): String(value)
             }
         }
@@ -210,6 +265,285 @@ extension NotificationV1 {
             self.init()
             self.marked = r.scalar(1)
         }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.Preferences`
+    public struct Preferences: WireMessage, Encodable {
+        public var recipient: NotificationV1.Recipient? = nil
+        public var webhook: Bool = false
+        public var email: Bool = false
+        public var digest: Bool = false
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__preferences())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.recipient { try w.message(value, 1) }
+            if self.webhook { w.scalar(self.webhook, 2) }
+            if self.email { w.scalar(self.email, 3) }
+            if self.digest { w.scalar(self.digest, 4) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.recipient = try r.message(1) as NotificationV1.Recipient?
+            self.webhook = r.scalar(2)
+            self.email = r.scalar(3)
+            self.digest = r.scalar(4)
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.GetPreferencesRequest`
+    public struct GetPreferencesRequest: WireMessage, Encodable {
+        public var recipient: NotificationV1.Recipient? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__get_preferences_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.recipient { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.recipient = try r.message(1) as NotificationV1.Recipient?
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.SetPreferencesRequest`
+    public struct SetPreferencesRequest: WireMessage, Encodable {
+        public var preferences: NotificationV1.Preferences? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__set_preferences_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.preferences { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.preferences = try r.message(1) as NotificationV1.Preferences?
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.PreferencesResponse`
+    public struct PreferencesResponse: WireMessage, Encodable {
+        public var preferences: NotificationV1.Preferences? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__preferences_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.preferences { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.preferences = try r.message(1) as NotificationV1.Preferences?
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.Delivery`
+    public struct Delivery: WireMessage, Encodable {
+        public var id: Int64 = 0
+        public var notificationID: Int64 = 0
+        public var channel: String = ""
+        public var status: NotificationV1.DeliveryStatus = .init(rawValue: 0)
+        public var attempts: Int32 = 0
+        public var lastError: String = ""
+        public var createdAtMs: Int64 = 0
+        public var sentAtMs: Int64 = 0
+        public var notification: NotificationV1.Notification? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__delivery())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.id != 0 { w.scalar(self.id, 1) }
+            if self.notificationID != 0 { w.scalar(self.notificationID, 2) }
+            if !self.channel.isEmpty { try w.string(self.channel, 3) }
+            if self.status.rawValue != 0 { w.enumValue(self.status, 4) }
+            if self.attempts != 0 { w.scalar(self.attempts, 5) }
+            if !self.lastError.isEmpty { try w.string(self.lastError, 6) }
+            if self.createdAtMs != 0 { w.scalar(self.createdAtMs, 7) }
+            if self.sentAtMs != 0 { w.scalar(self.sentAtMs, 8) }
+            if let value = self.notification { try w.message(value, 9) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.id = r.scalar(1)
+            self.notificationID = r.scalar(2)
+            self.channel = try r.string(3)
+            self.status = r.enumValue(4)
+            self.attempts = r.scalar(5)
+            self.lastError = try r.string(6)
+            self.createdAtMs = r.scalar(7)
+            self.sentAtMs = r.scalar(8)
+            self.notification = try r.message(9) as NotificationV1.Notification?
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.ListDeliveriesRequest`
+    public struct ListDeliveriesRequest: WireMessage, Encodable {
+        public var status: NotificationV1.DeliveryStatus = .init(rawValue: 0)
+        public var limit: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__list_deliveries_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.status.rawValue != 0 { w.enumValue(self.status, 1) }
+            if self.limit != 0 { w.scalar(self.limit, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.status = r.enumValue(1)
+            self.limit = r.scalar(2)
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.ListDeliveriesResponse`
+    public struct ListDeliveriesResponse: WireMessage, Encodable {
+        public var deliveries: [NotificationV1.Delivery] = []
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__list_deliveries_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.deliveries.isEmpty { try w.repeatedMessage(self.deliveries, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.deliveries = try r.repeatedMessage(1)
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.RetryDeliveryRequest`
+    public struct RetryDeliveryRequest: WireMessage, Encodable {
+        public var ids: [Int64] = []
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__retry_delivery_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.ids.isEmpty { w.repeatedScalar(self.ids, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.ids = r.repeatedScalar(1)
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.RetryDeliveryResponse`
+    public struct RetryDeliveryResponse: WireMessage, Encodable {
+        public var retried: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__retry_delivery_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.retried != 0 { w.scalar(self.retried, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.retried = r.scalar(1)
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.AnnounceRequest`
+    public struct AnnounceRequest: WireMessage, Encodable {
+        public var group: MemberV1.GroupKind = .init(rawValue: 0)
+        public var name: String = ""
+        public var id: Int64 = 0
+        public var title: String = ""
+        public var body: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__announce_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.group.rawValue != 0 { w.enumValue(self.group, 1) }
+            if !self.name.isEmpty { try w.string(self.name, 2) }
+            if self.id != 0 { w.scalar(self.id, 3) }
+            if !self.title.isEmpty { try w.string(self.title, 4) }
+            if !self.body.isEmpty { try w.string(self.body, 5) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.group = r.enumValue(1)
+            self.name = try r.string(2)
+            self.id = r.scalar(3)
+            self.title = try r.string(4)
+            self.body = try r.string(5)
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// `xieshang.notification.v1.AnnounceResponse`
+    public struct AnnounceResponse: WireMessage, Encodable {
+        public var recipients: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__notification__v1__announce_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.recipients != 0 { w.scalar(self.recipients, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.recipients = r.scalar(1)
+        }
+    }
+}
+
+extension NotificationV1 {
+    /// The methods of the service `xieshang.notification.v1.Deliveries`.
+    public enum Deliveries {
+        public static let getPreferences = WireMethod<NotificationV1.GetPreferencesRequest, NotificationV1.PreferencesResponse>("notification.v1.Deliveries/GetPreferences")
+        public static let setPreferences = WireMethod<NotificationV1.SetPreferencesRequest, NotificationV1.PreferencesResponse>("notification.v1.Deliveries/SetPreferences")
+        public static let list = WireMethod<NotificationV1.ListDeliveriesRequest, NotificationV1.ListDeliveriesResponse>("notification.v1.Deliveries/List")
+        public static let retry = WireMethod<NotificationV1.RetryDeliveryRequest, NotificationV1.RetryDeliveryResponse>("notification.v1.Deliveries/Retry")
+        public static let announce = WireMethod<NotificationV1.AnnounceRequest, NotificationV1.AnnounceResponse>("notification.v1.Deliveries/Announce")
     }
 }
 

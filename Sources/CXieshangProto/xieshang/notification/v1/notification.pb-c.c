@@ -277,6 +277,501 @@ void   xieshang__notification__v1__mark_read_response__free_unpacked
   assert(message->base.descriptor == &xieshang__notification__v1__mark_read_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__notification__v1__preferences__init
+                     (Xieshang__Notification__V1__Preferences         *message)
+{
+  static const Xieshang__Notification__V1__Preferences init_value = XIESHANG__NOTIFICATION__V1__PREFERENCES__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__preferences__get_packed_size
+                     (const Xieshang__Notification__V1__Preferences *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__preferences__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__preferences__pack
+                     (const Xieshang__Notification__V1__Preferences *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__preferences__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__preferences__pack_to_buffer
+                     (const Xieshang__Notification__V1__Preferences *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__preferences__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__Preferences *
+       xieshang__notification__v1__preferences__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__Preferences *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__preferences__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__preferences__free_unpacked
+                     (Xieshang__Notification__V1__Preferences *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__preferences__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__notification__v1__get_preferences_request__init
+                     (Xieshang__Notification__V1__GetPreferencesRequest         *message)
+{
+  static const Xieshang__Notification__V1__GetPreferencesRequest init_value = XIESHANG__NOTIFICATION__V1__GET_PREFERENCES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__get_preferences_request__get_packed_size
+                     (const Xieshang__Notification__V1__GetPreferencesRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__get_preferences_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__get_preferences_request__pack
+                     (const Xieshang__Notification__V1__GetPreferencesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__get_preferences_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__get_preferences_request__pack_to_buffer
+                     (const Xieshang__Notification__V1__GetPreferencesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__get_preferences_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__GetPreferencesRequest *
+       xieshang__notification__v1__get_preferences_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__GetPreferencesRequest *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__get_preferences_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__get_preferences_request__free_unpacked
+                     (Xieshang__Notification__V1__GetPreferencesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__get_preferences_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__notification__v1__set_preferences_request__init
+                     (Xieshang__Notification__V1__SetPreferencesRequest         *message)
+{
+  static const Xieshang__Notification__V1__SetPreferencesRequest init_value = XIESHANG__NOTIFICATION__V1__SET_PREFERENCES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__set_preferences_request__get_packed_size
+                     (const Xieshang__Notification__V1__SetPreferencesRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__set_preferences_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__set_preferences_request__pack
+                     (const Xieshang__Notification__V1__SetPreferencesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__set_preferences_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__set_preferences_request__pack_to_buffer
+                     (const Xieshang__Notification__V1__SetPreferencesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__set_preferences_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__SetPreferencesRequest *
+       xieshang__notification__v1__set_preferences_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__SetPreferencesRequest *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__set_preferences_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__set_preferences_request__free_unpacked
+                     (Xieshang__Notification__V1__SetPreferencesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__set_preferences_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__notification__v1__preferences_response__init
+                     (Xieshang__Notification__V1__PreferencesResponse         *message)
+{
+  static const Xieshang__Notification__V1__PreferencesResponse init_value = XIESHANG__NOTIFICATION__V1__PREFERENCES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__preferences_response__get_packed_size
+                     (const Xieshang__Notification__V1__PreferencesResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__preferences_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__preferences_response__pack
+                     (const Xieshang__Notification__V1__PreferencesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__preferences_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__preferences_response__pack_to_buffer
+                     (const Xieshang__Notification__V1__PreferencesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__preferences_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__PreferencesResponse *
+       xieshang__notification__v1__preferences_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__PreferencesResponse *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__preferences_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__preferences_response__free_unpacked
+                     (Xieshang__Notification__V1__PreferencesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__preferences_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__notification__v1__delivery__init
+                     (Xieshang__Notification__V1__Delivery         *message)
+{
+  static const Xieshang__Notification__V1__Delivery init_value = XIESHANG__NOTIFICATION__V1__DELIVERY__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__delivery__get_packed_size
+                     (const Xieshang__Notification__V1__Delivery *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__delivery__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__delivery__pack
+                     (const Xieshang__Notification__V1__Delivery *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__delivery__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__delivery__pack_to_buffer
+                     (const Xieshang__Notification__V1__Delivery *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__delivery__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__Delivery *
+       xieshang__notification__v1__delivery__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__Delivery *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__delivery__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__delivery__free_unpacked
+                     (Xieshang__Notification__V1__Delivery *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__delivery__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__notification__v1__list_deliveries_request__init
+                     (Xieshang__Notification__V1__ListDeliveriesRequest         *message)
+{
+  static const Xieshang__Notification__V1__ListDeliveriesRequest init_value = XIESHANG__NOTIFICATION__V1__LIST_DELIVERIES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__list_deliveries_request__get_packed_size
+                     (const Xieshang__Notification__V1__ListDeliveriesRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__list_deliveries_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__list_deliveries_request__pack
+                     (const Xieshang__Notification__V1__ListDeliveriesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__list_deliveries_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__list_deliveries_request__pack_to_buffer
+                     (const Xieshang__Notification__V1__ListDeliveriesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__list_deliveries_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__ListDeliveriesRequest *
+       xieshang__notification__v1__list_deliveries_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__ListDeliveriesRequest *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__list_deliveries_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__list_deliveries_request__free_unpacked
+                     (Xieshang__Notification__V1__ListDeliveriesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__list_deliveries_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__notification__v1__list_deliveries_response__init
+                     (Xieshang__Notification__V1__ListDeliveriesResponse         *message)
+{
+  static const Xieshang__Notification__V1__ListDeliveriesResponse init_value = XIESHANG__NOTIFICATION__V1__LIST_DELIVERIES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__list_deliveries_response__get_packed_size
+                     (const Xieshang__Notification__V1__ListDeliveriesResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__list_deliveries_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__list_deliveries_response__pack
+                     (const Xieshang__Notification__V1__ListDeliveriesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__list_deliveries_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__list_deliveries_response__pack_to_buffer
+                     (const Xieshang__Notification__V1__ListDeliveriesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__list_deliveries_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__ListDeliveriesResponse *
+       xieshang__notification__v1__list_deliveries_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__ListDeliveriesResponse *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__list_deliveries_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__list_deliveries_response__free_unpacked
+                     (Xieshang__Notification__V1__ListDeliveriesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__list_deliveries_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__notification__v1__retry_delivery_request__init
+                     (Xieshang__Notification__V1__RetryDeliveryRequest         *message)
+{
+  static const Xieshang__Notification__V1__RetryDeliveryRequest init_value = XIESHANG__NOTIFICATION__V1__RETRY_DELIVERY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__retry_delivery_request__get_packed_size
+                     (const Xieshang__Notification__V1__RetryDeliveryRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__retry_delivery_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__retry_delivery_request__pack
+                     (const Xieshang__Notification__V1__RetryDeliveryRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__retry_delivery_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__retry_delivery_request__pack_to_buffer
+                     (const Xieshang__Notification__V1__RetryDeliveryRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__retry_delivery_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__RetryDeliveryRequest *
+       xieshang__notification__v1__retry_delivery_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__RetryDeliveryRequest *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__retry_delivery_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__retry_delivery_request__free_unpacked
+                     (Xieshang__Notification__V1__RetryDeliveryRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__retry_delivery_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__notification__v1__retry_delivery_response__init
+                     (Xieshang__Notification__V1__RetryDeliveryResponse         *message)
+{
+  static const Xieshang__Notification__V1__RetryDeliveryResponse init_value = XIESHANG__NOTIFICATION__V1__RETRY_DELIVERY_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__retry_delivery_response__get_packed_size
+                     (const Xieshang__Notification__V1__RetryDeliveryResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__retry_delivery_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__retry_delivery_response__pack
+                     (const Xieshang__Notification__V1__RetryDeliveryResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__retry_delivery_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__retry_delivery_response__pack_to_buffer
+                     (const Xieshang__Notification__V1__RetryDeliveryResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__retry_delivery_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__RetryDeliveryResponse *
+       xieshang__notification__v1__retry_delivery_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__RetryDeliveryResponse *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__retry_delivery_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__retry_delivery_response__free_unpacked
+                     (Xieshang__Notification__V1__RetryDeliveryResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__retry_delivery_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__notification__v1__announce_request__init
+                     (Xieshang__Notification__V1__AnnounceRequest         *message)
+{
+  static const Xieshang__Notification__V1__AnnounceRequest init_value = XIESHANG__NOTIFICATION__V1__ANNOUNCE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__announce_request__get_packed_size
+                     (const Xieshang__Notification__V1__AnnounceRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__announce_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__announce_request__pack
+                     (const Xieshang__Notification__V1__AnnounceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__announce_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__announce_request__pack_to_buffer
+                     (const Xieshang__Notification__V1__AnnounceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__announce_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__AnnounceRequest *
+       xieshang__notification__v1__announce_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__AnnounceRequest *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__announce_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__announce_request__free_unpacked
+                     (Xieshang__Notification__V1__AnnounceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__announce_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__notification__v1__announce_response__init
+                     (Xieshang__Notification__V1__AnnounceResponse         *message)
+{
+  static const Xieshang__Notification__V1__AnnounceResponse init_value = XIESHANG__NOTIFICATION__V1__ANNOUNCE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__notification__v1__announce_response__get_packed_size
+                     (const Xieshang__Notification__V1__AnnounceResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__announce_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__notification__v1__announce_response__pack
+                     (const Xieshang__Notification__V1__AnnounceResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__announce_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__notification__v1__announce_response__pack_to_buffer
+                     (const Xieshang__Notification__V1__AnnounceResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__notification__v1__announce_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Notification__V1__AnnounceResponse *
+       xieshang__notification__v1__announce_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Notification__V1__AnnounceResponse *)
+     protobuf_c_message_unpack (&xieshang__notification__v1__announce_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__notification__v1__announce_response__free_unpacked
+                     (Xieshang__Notification__V1__AnnounceResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__notification__v1__announce_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor xieshang__notification__v1__recipient__field_descriptors[2] =
 {
   {
@@ -713,18 +1208,646 @@ const ProtobufCMessageDescriptor xieshang__notification__v1__mark_read_response_
   (ProtobufCMessageInit) xieshang__notification__v1__mark_read_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue xieshang__notification__v1__recipient_kind__enum_values_by_number[3] =
+static const ProtobufCFieldDescriptor xieshang__notification__v1__preferences__field_descriptors[4] =
+{
+  {
+    "recipient",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Preferences, recipient),
+    &xieshang__notification__v1__recipient__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "webhook",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Preferences, webhook),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "email",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Preferences, email),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "digest",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Preferences, digest),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__preferences__field_indices_by_name[] = {
+  3,   /* field[3] = digest */
+  2,   /* field[2] = email */
+  0,   /* field[0] = recipient */
+  1,   /* field[1] = webhook */
+};
+static const ProtobufCIntRange xieshang__notification__v1__preferences__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__preferences__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.Preferences",
+  "Preferences",
+  "Xieshang__Notification__V1__Preferences",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__Preferences),
+  4,
+  xieshang__notification__v1__preferences__field_descriptors,
+  xieshang__notification__v1__preferences__field_indices_by_name,
+  1,  xieshang__notification__v1__preferences__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__preferences__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__notification__v1__get_preferences_request__field_descriptors[1] =
+{
+  {
+    "recipient",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__GetPreferencesRequest, recipient),
+    &xieshang__notification__v1__recipient__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__get_preferences_request__field_indices_by_name[] = {
+  0,   /* field[0] = recipient */
+};
+static const ProtobufCIntRange xieshang__notification__v1__get_preferences_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__get_preferences_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.GetPreferencesRequest",
+  "GetPreferencesRequest",
+  "Xieshang__Notification__V1__GetPreferencesRequest",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__GetPreferencesRequest),
+  1,
+  xieshang__notification__v1__get_preferences_request__field_descriptors,
+  xieshang__notification__v1__get_preferences_request__field_indices_by_name,
+  1,  xieshang__notification__v1__get_preferences_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__get_preferences_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__notification__v1__set_preferences_request__field_descriptors[1] =
+{
+  {
+    "preferences",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__SetPreferencesRequest, preferences),
+    &xieshang__notification__v1__preferences__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__set_preferences_request__field_indices_by_name[] = {
+  0,   /* field[0] = preferences */
+};
+static const ProtobufCIntRange xieshang__notification__v1__set_preferences_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__set_preferences_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.SetPreferencesRequest",
+  "SetPreferencesRequest",
+  "Xieshang__Notification__V1__SetPreferencesRequest",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__SetPreferencesRequest),
+  1,
+  xieshang__notification__v1__set_preferences_request__field_descriptors,
+  xieshang__notification__v1__set_preferences_request__field_indices_by_name,
+  1,  xieshang__notification__v1__set_preferences_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__set_preferences_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__notification__v1__preferences_response__field_descriptors[1] =
+{
+  {
+    "preferences",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__PreferencesResponse, preferences),
+    &xieshang__notification__v1__preferences__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__preferences_response__field_indices_by_name[] = {
+  0,   /* field[0] = preferences */
+};
+static const ProtobufCIntRange xieshang__notification__v1__preferences_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__preferences_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.PreferencesResponse",
+  "PreferencesResponse",
+  "Xieshang__Notification__V1__PreferencesResponse",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__PreferencesResponse),
+  1,
+  xieshang__notification__v1__preferences_response__field_descriptors,
+  xieshang__notification__v1__preferences_response__field_indices_by_name,
+  1,  xieshang__notification__v1__preferences_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__preferences_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__notification__v1__delivery__field_descriptors[9] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Delivery, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "notification_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Delivery, notification_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "channel",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Delivery, channel),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Delivery, status),
+    &xieshang__notification__v1__delivery_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attempts",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Delivery, attempts),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last_error",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Delivery, last_error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created_at_ms",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Delivery, created_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sent_at_ms",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Delivery, sent_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "notification",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__Delivery, notification),
+    &xieshang__notification__v1__notification__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__delivery__field_indices_by_name[] = {
+  4,   /* field[4] = attempts */
+  2,   /* field[2] = channel */
+  6,   /* field[6] = created_at_ms */
+  0,   /* field[0] = id */
+  5,   /* field[5] = last_error */
+  8,   /* field[8] = notification */
+  1,   /* field[1] = notification_id */
+  7,   /* field[7] = sent_at_ms */
+  3,   /* field[3] = status */
+};
+static const ProtobufCIntRange xieshang__notification__v1__delivery__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__delivery__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.Delivery",
+  "Delivery",
+  "Xieshang__Notification__V1__Delivery",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__Delivery),
+  9,
+  xieshang__notification__v1__delivery__field_descriptors,
+  xieshang__notification__v1__delivery__field_indices_by_name,
+  1,  xieshang__notification__v1__delivery__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__delivery__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__notification__v1__list_deliveries_request__field_descriptors[2] =
+{
+  {
+    "status",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__ListDeliveriesRequest, status),
+    &xieshang__notification__v1__delivery_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__ListDeliveriesRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__list_deliveries_request__field_indices_by_name[] = {
+  1,   /* field[1] = limit */
+  0,   /* field[0] = status */
+};
+static const ProtobufCIntRange xieshang__notification__v1__list_deliveries_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__list_deliveries_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.ListDeliveriesRequest",
+  "ListDeliveriesRequest",
+  "Xieshang__Notification__V1__ListDeliveriesRequest",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__ListDeliveriesRequest),
+  2,
+  xieshang__notification__v1__list_deliveries_request__field_descriptors,
+  xieshang__notification__v1__list_deliveries_request__field_indices_by_name,
+  1,  xieshang__notification__v1__list_deliveries_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__list_deliveries_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__notification__v1__list_deliveries_response__field_descriptors[1] =
+{
+  {
+    "deliveries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Notification__V1__ListDeliveriesResponse, n_deliveries),
+    offsetof(Xieshang__Notification__V1__ListDeliveriesResponse, deliveries),
+    &xieshang__notification__v1__delivery__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__list_deliveries_response__field_indices_by_name[] = {
+  0,   /* field[0] = deliveries */
+};
+static const ProtobufCIntRange xieshang__notification__v1__list_deliveries_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__list_deliveries_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.ListDeliveriesResponse",
+  "ListDeliveriesResponse",
+  "Xieshang__Notification__V1__ListDeliveriesResponse",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__ListDeliveriesResponse),
+  1,
+  xieshang__notification__v1__list_deliveries_response__field_descriptors,
+  xieshang__notification__v1__list_deliveries_response__field_indices_by_name,
+  1,  xieshang__notification__v1__list_deliveries_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__list_deliveries_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__notification__v1__retry_delivery_request__field_descriptors[1] =
+{
+  {
+    "ids",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Xieshang__Notification__V1__RetryDeliveryRequest, n_ids),
+    offsetof(Xieshang__Notification__V1__RetryDeliveryRequest, ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__retry_delivery_request__field_indices_by_name[] = {
+  0,   /* field[0] = ids */
+};
+static const ProtobufCIntRange xieshang__notification__v1__retry_delivery_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__retry_delivery_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.RetryDeliveryRequest",
+  "RetryDeliveryRequest",
+  "Xieshang__Notification__V1__RetryDeliveryRequest",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__RetryDeliveryRequest),
+  1,
+  xieshang__notification__v1__retry_delivery_request__field_descriptors,
+  xieshang__notification__v1__retry_delivery_request__field_indices_by_name,
+  1,  xieshang__notification__v1__retry_delivery_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__retry_delivery_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__notification__v1__retry_delivery_response__field_descriptors[1] =
+{
+  {
+    "retried",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__RetryDeliveryResponse, retried),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__retry_delivery_response__field_indices_by_name[] = {
+  0,   /* field[0] = retried */
+};
+static const ProtobufCIntRange xieshang__notification__v1__retry_delivery_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__retry_delivery_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.RetryDeliveryResponse",
+  "RetryDeliveryResponse",
+  "Xieshang__Notification__V1__RetryDeliveryResponse",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__RetryDeliveryResponse),
+  1,
+  xieshang__notification__v1__retry_delivery_response__field_descriptors,
+  xieshang__notification__v1__retry_delivery_response__field_indices_by_name,
+  1,  xieshang__notification__v1__retry_delivery_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__retry_delivery_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__notification__v1__announce_request__field_descriptors[5] =
+{
+  {
+    "group",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__AnnounceRequest, group),
+    &xieshang__member__v1__group_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__AnnounceRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__AnnounceRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "title",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__AnnounceRequest, title),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__AnnounceRequest, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__announce_request__field_indices_by_name[] = {
+  4,   /* field[4] = body */
+  0,   /* field[0] = group */
+  2,   /* field[2] = id */
+  1,   /* field[1] = name */
+  3,   /* field[3] = title */
+};
+static const ProtobufCIntRange xieshang__notification__v1__announce_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__announce_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.AnnounceRequest",
+  "AnnounceRequest",
+  "Xieshang__Notification__V1__AnnounceRequest",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__AnnounceRequest),
+  5,
+  xieshang__notification__v1__announce_request__field_descriptors,
+  xieshang__notification__v1__announce_request__field_indices_by_name,
+  1,  xieshang__notification__v1__announce_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__announce_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__notification__v1__announce_response__field_descriptors[1] =
+{
+  {
+    "recipients",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__AnnounceResponse, recipients),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__notification__v1__announce_response__field_indices_by_name[] = {
+  0,   /* field[0] = recipients */
+};
+static const ProtobufCIntRange xieshang__notification__v1__announce_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__notification__v1__announce_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.AnnounceResponse",
+  "AnnounceResponse",
+  "Xieshang__Notification__V1__AnnounceResponse",
+  "xieshang.notification.v1",
+  sizeof(Xieshang__Notification__V1__AnnounceResponse),
+  1,
+  xieshang__notification__v1__announce_response__field_descriptors,
+  xieshang__notification__v1__announce_response__field_indices_by_name,
+  1,  xieshang__notification__v1__announce_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__notification__v1__announce_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue xieshang__notification__v1__recipient_kind__enum_values_by_number[4] =
 {
   { "RECIPIENT_KIND_UNSPECIFIED", "XIESHANG__NOTIFICATION__V1__RECIPIENT_KIND__RECIPIENT_KIND_UNSPECIFIED", 0 },
   { "RECIPIENT_KIND_MEMBER", "XIESHANG__NOTIFICATION__V1__RECIPIENT_KIND__RECIPIENT_KIND_MEMBER", 1 },
   { "RECIPIENT_KIND_UNIT", "XIESHANG__NOTIFICATION__V1__RECIPIENT_KIND__RECIPIENT_KIND_UNIT", 2 },
+  { "RECIPIENT_KIND_STAFF", "XIESHANG__NOTIFICATION__V1__RECIPIENT_KIND__RECIPIENT_KIND_STAFF", 3 },
 };
 static const ProtobufCIntRange xieshang__notification__v1__recipient_kind__value_ranges[] = {
-{0, 0},{0, 3}
+{0, 0},{0, 4}
 };
-static const ProtobufCEnumValueIndex xieshang__notification__v1__recipient_kind__enum_values_by_name[3] =
+static const ProtobufCEnumValueIndex xieshang__notification__v1__recipient_kind__enum_values_by_name[4] =
 {
   { "RECIPIENT_KIND_MEMBER", 1 },
+  { "RECIPIENT_KIND_STAFF", 3 },
   { "RECIPIENT_KIND_UNIT", 2 },
   { "RECIPIENT_KIND_UNSPECIFIED", 0 },
 };
@@ -735,14 +1858,123 @@ const ProtobufCEnumDescriptor xieshang__notification__v1__recipient_kind__descri
   "RecipientKind",
   "Xieshang__Notification__V1__RecipientKind",
   "xieshang.notification.v1",
-  3,
+  4,
   xieshang__notification__v1__recipient_kind__enum_values_by_number,
-  3,
+  4,
   xieshang__notification__v1__recipient_kind__enum_values_by_name,
   1,
   xieshang__notification__v1__recipient_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
+static const ProtobufCEnumValue xieshang__notification__v1__delivery_status__enum_values_by_number[6] =
+{
+  { "DELIVERY_STATUS_UNSPECIFIED", "XIESHANG__NOTIFICATION__V1__DELIVERY_STATUS__DELIVERY_STATUS_UNSPECIFIED", 0 },
+  { "DELIVERY_STATUS_PENDING", "XIESHANG__NOTIFICATION__V1__DELIVERY_STATUS__DELIVERY_STATUS_PENDING", 1 },
+  { "DELIVERY_STATUS_SENT", "XIESHANG__NOTIFICATION__V1__DELIVERY_STATUS__DELIVERY_STATUS_SENT", 2 },
+  { "DELIVERY_STATUS_DEAD", "XIESHANG__NOTIFICATION__V1__DELIVERY_STATUS__DELIVERY_STATUS_DEAD", 3 },
+  { "DELIVERY_STATUS_SKIPPED", "XIESHANG__NOTIFICATION__V1__DELIVERY_STATUS__DELIVERY_STATUS_SKIPPED", 4 },
+  { "DELIVERY_STATUS_HELD", "XIESHANG__NOTIFICATION__V1__DELIVERY_STATUS__DELIVERY_STATUS_HELD", 5 },
+};
+static const ProtobufCIntRange xieshang__notification__v1__delivery_status__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex xieshang__notification__v1__delivery_status__enum_values_by_name[6] =
+{
+  { "DELIVERY_STATUS_DEAD", 3 },
+  { "DELIVERY_STATUS_HELD", 5 },
+  { "DELIVERY_STATUS_PENDING", 1 },
+  { "DELIVERY_STATUS_SENT", 2 },
+  { "DELIVERY_STATUS_SKIPPED", 4 },
+  { "DELIVERY_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor xieshang__notification__v1__delivery_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.DeliveryStatus",
+  "DeliveryStatus",
+  "Xieshang__Notification__V1__DeliveryStatus",
+  "xieshang.notification.v1",
+  6,
+  xieshang__notification__v1__delivery_status__enum_values_by_number,
+  6,
+  xieshang__notification__v1__delivery_status__enum_values_by_name,
+  1,
+  xieshang__notification__v1__delivery_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCMethodDescriptor xieshang__notification__v1__deliveries__method_descriptors[5] =
+{
+  { "GetPreferences", &xieshang__notification__v1__get_preferences_request__descriptor, &xieshang__notification__v1__preferences_response__descriptor },
+  { "SetPreferences", &xieshang__notification__v1__set_preferences_request__descriptor, &xieshang__notification__v1__preferences_response__descriptor },
+  { "List", &xieshang__notification__v1__list_deliveries_request__descriptor, &xieshang__notification__v1__list_deliveries_response__descriptor },
+  { "Retry", &xieshang__notification__v1__retry_delivery_request__descriptor, &xieshang__notification__v1__retry_delivery_response__descriptor },
+  { "Announce", &xieshang__notification__v1__announce_request__descriptor, &xieshang__notification__v1__announce_response__descriptor },
+};
+const unsigned xieshang__notification__v1__deliveries__method_indices_by_name[] = {
+  4,        /* Announce */
+  0,        /* GetPreferences */
+  2,        /* List */
+  3,        /* Retry */
+  1         /* SetPreferences */
+};
+const ProtobufCServiceDescriptor xieshang__notification__v1__deliveries__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "xieshang.notification.v1.Deliveries",
+  "Deliveries",
+  "Xieshang__Notification__V1__Deliveries",
+  "xieshang.notification.v1",
+  5,
+  xieshang__notification__v1__deliveries__method_descriptors,
+  xieshang__notification__v1__deliveries__method_indices_by_name
+};
+void xieshang__notification__v1__deliveries__get_preferences(ProtobufCService *service,
+                                                             const Xieshang__Notification__V1__GetPreferencesRequest *input,
+                                                             Xieshang__Notification__V1__PreferencesResponse_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &xieshang__notification__v1__deliveries__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__notification__v1__deliveries__set_preferences(ProtobufCService *service,
+                                                             const Xieshang__Notification__V1__SetPreferencesRequest *input,
+                                                             Xieshang__Notification__V1__PreferencesResponse_Closure closure,
+                                                             void *closure_data)
+{
+  assert(service->descriptor == &xieshang__notification__v1__deliveries__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__notification__v1__deliveries__list(ProtobufCService *service,
+                                                  const Xieshang__Notification__V1__ListDeliveriesRequest *input,
+                                                  Xieshang__Notification__V1__ListDeliveriesResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &xieshang__notification__v1__deliveries__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__notification__v1__deliveries__retry(ProtobufCService *service,
+                                                   const Xieshang__Notification__V1__RetryDeliveryRequest *input,
+                                                   Xieshang__Notification__V1__RetryDeliveryResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &xieshang__notification__v1__deliveries__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__notification__v1__deliveries__announce(ProtobufCService *service,
+                                                      const Xieshang__Notification__V1__AnnounceRequest *input,
+                                                      Xieshang__Notification__V1__AnnounceResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &xieshang__notification__v1__deliveries__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__notification__v1__deliveries__init (Xieshang__Notification__V1__Deliveries_Service *service,
+                                                   Xieshang__Notification__V1__Deliveries_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &xieshang__notification__v1__deliveries__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
 static const ProtobufCMethodDescriptor xieshang__notification__v1__inbox__method_descriptors[2] =
 {
   { "List", &xieshang__notification__v1__list_inbox_request__descriptor, &xieshang__notification__v1__list_inbox_response__descriptor },

@@ -1,0 +1,265 @@
+import Crypto
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import GRDB
+import Logging
+import ServiceLifecycle
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// Sends what the inbox recorded the intent to send: webhooks and e-mail, retried with
+/// backoff, given up into the dead letters after `giveUpAfterMs`; sends due reminders and
+/// digests. A delivery is marked sent only after it went out, so a crash in between sends it
+/// again with the same delivery id (`X-Xieshang-Delivery`), which receivers deduplicate on.
+public final class DeliveryWorker: Service, Sendable {
+    let database: ServiceDatabase
+    let configuration: NotifierConfiguration
+    let registry: RPCClient
+    let logger: Logger
+    let tick: Duration
+
+    public init(database: ServiceDatabase, configuration: NotifierConfiguration, registry: RPCClient, logger: Logger, tick: Duration = .milliseconds(250)) {
+        self.database = database
+        self.configuration = configuration
+        self.registry = registry
+        self.logger = logger
+        self.tick = tick
+    }
+
+    static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    public func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var lastDigest = Self.nowMs
+            while !Task.isCancelled {
+                do {
+                    let now = Self.nowMs
+                    let configuration = self.configuration
+                    _ = try await self.database.writer.write { db in try Reminders.sendDue(db, now: now, configuration: configuration) }
+                    try await self.sendDue()
+                    if now - lastDigest >= configuration.digestEveryMs {
+                        lastDigest = now
+                        try await self.sendDigests()
+                    }
+                } catch is CancellationError {
+                    break
+                } catch {
+                    self.logger.warning("delivery round failed; will retry", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: self.tick)
+            }
+        }
+    }
+
+    struct Due: Sendable {
+        let id: Int64
+        let channel: String
+        let attempts: Int
+        let createdAtMs: Int64
+        let notification: NotificationV1.Notification
+    }
+
+    func sendDue() async throws {
+        let now = Self.nowMs
+        let due = try await database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.id, d.channel, d.attempts, d.created_at_ms, n.* FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+                WHERE d.status = ? AND d.next_attempt_ms <= ? ORDER BY d.next_attempt_ms LIMIT 50
+                """, arguments: [NotificationV1.DeliveryStatus.pending.rawValue, now]).map { row in
+                Due(id: row[0], channel: row[1], attempts: row[2], createdAtMs: row[3], notification: InboxHandlers.notification(row))
+            }
+        }
+        for delivery in due {
+            let outcome: Result<Void, DeliveryFailure>
+            switch delivery.channel {
+            case "webhook": outcome = await webhook(delivery)
+            default: outcome = await email(delivery)
+            }
+            try await record(delivery, outcome)
+        }
+    }
+
+    struct DeliveryFailure: Error, Sendable {
+        let message: String
+        var skip = false
+    }
+
+    func record(_ delivery: Due, _ outcome: Result<Void, DeliveryFailure>) async throws {
+        let now = Self.nowMs
+        let giveUp = configuration.giveUpAfterMs
+        try await database.writer.write { db in
+            switch outcome {
+            case .success:
+                try db.execute(sql: "UPDATE deliveries SET status = ?, attempts = attempts + 1, sent_at_ms = ?, last_error = '' WHERE id = ?",
+                               arguments: [NotificationV1.DeliveryStatus.sent.rawValue, now, delivery.id])
+            case .failure(let failure) where failure.skip:
+                try db.execute(sql: "UPDATE deliveries SET status = ?, last_error = ? WHERE id = ?",
+                               arguments: [NotificationV1.DeliveryStatus.skipped.rawValue, failure.message, delivery.id])
+            case .failure(let failure):
+                let attempts = delivery.attempts + 1
+                let dead = now - delivery.createdAtMs >= giveUp
+                let backoff = min(Int64(1000) << min(attempts - 1, 16), 300_000)
+                try db.execute(sql: "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_ms = ?, last_error = ? WHERE id = ?",
+                               arguments: [(dead ? NotificationV1.DeliveryStatus.dead : .pending).rawValue, attempts, now + backoff,
+                                           failure.message, delivery.id])
+            }
+        }
+    }
+
+    // MARK: - Webhook
+
+    func webhook(_ delivery: Due) async -> Result<Void, DeliveryFailure> {
+        guard let url = configuration.webhookURL else { return .failure(DeliveryFailure(message: "no webhook URL", skip: true)) }
+        let n = delivery.notification
+        let document: [String: Any] = [
+            "delivery_id": delivery.id, "notification_id": n.id, "recipient_kind": n.recipient?.kind.protoName ?? "",
+            "recipient_id": n.recipient?.id ?? 0, "title": n.title, "body": n.body, "rule": n.rule, "source": n.source,
+            "created_at_ms": n.createdAtMs,
+        ]
+        guard let body = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else {
+            return .failure(DeliveryFailure(message: "could not encode the notification"))
+        }
+        var request = URLRequest(url: url, timeoutInterval: 10)
+        request.httpMethod = "POST"
+        request.httpBody = body
+        request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
+        request.setValue(String(delivery.id), forHTTPHeaderField: "X-Xieshang-Delivery")
+        request.setValue("sha256=" + Self.signature(body, secret: configuration.webhookSecret), forHTTPHeaderField: "X-Xieshang-Signature")
+        do {
+            let (_, response) = try await URLSession.shared.data(for: request)
+            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+            return (200..<300).contains(status) ? .success(()) : .failure(DeliveryFailure(message: "HTTP \(status)"))
+        } catch {
+            return .failure(DeliveryFailure(message: "\(error.localizedDescription)"))
+        }
+    }
+
+    /// HMAC-SHA256 of the body with the shared secret, in hexadecimal.
+    public static func signature(_ body: Data, secret: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: body, using: SymmetricKey(data: Data(secret.utf8)))
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    // MARK: - E-mail
+
+    func email(_ delivery: Due) async -> Result<Void, DeliveryFailure> {
+        guard let command = configuration.sendmail else { return .failure(DeliveryFailure(message: "no sendmail command", skip: true)) }
+        let address: String
+        do {
+            address = try await self.address(delivery.notification.recipient ?? NotificationV1.Recipient())
+        } catch let failure as DeliveryFailure {
+            return .failure(failure)
+        } catch {
+            return .failure(DeliveryFailure(message: "\(error)"))
+        }
+        let message = Self.mail(to: address, subject: delivery.notification.title, body: delivery.notification.body, id: "xieshang-delivery-\(delivery.id)")
+        return await Self.run(command + [address], input: message)
+    }
+
+    func address(_ recipient: NotificationV1.Recipient) async throws -> String {
+        do {
+            switch recipient.kind {
+            case .member:
+                var request = MemberV1.GetMemberRequest()
+                request.id = recipient.id
+                let email = try await registry.call(MemberV1.Members.get, request, options: .read).member?.email ?? ""
+                if email.isEmpty { throw DeliveryFailure(message: "member \(recipient.id) has no e-mail address", skip: true) }
+                return email
+            case .unit:
+                var request = MemberV1.GetUnitRequest()
+                request.id = recipient.id
+                let email = try await registry.call(MemberV1.Units.get, request, options: .read).unit?.email ?? ""
+                if email.isEmpty { throw DeliveryFailure(message: "unit \(recipient.id) has no e-mail address", skip: true) }
+                return email
+            default:
+                throw DeliveryFailure(message: "no e-mail for \(recipient.kind.protoName)", skip: true)
+            }
+        } catch let error as RPCError {
+            if error.code == .notFound { throw DeliveryFailure(message: error.message, skip: true) }
+            throw DeliveryFailure(message: "member-registry: \(error.message)")
+        }
+    }
+
+    /// An RFC 5322 message with a UTF-8 subject (RFC 2047) and a base64 UTF-8 body.
+    public static func mail(to: String, subject: String, body: String, id: String) -> Data {
+        let encodedSubject = "=?UTF-8?B?" + Data(subject.utf8).base64EncodedString() + "?="
+        let date = { () -> String in
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "UTC")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
+            return formatter.string(from: Date())
+        }()
+        let text = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        let message = [
+            "To: \(to)", "Subject: \(encodedSubject)", "Date: \(date)", "Message-ID: <\(id)@xieshang>",
+            "MIME-Version: 1.0", "Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64", "", text, "",
+        ].joined(separator: "\r\n")
+        return Data(message.utf8)
+    }
+
+    static func run(_ command: [String], input: Data) async -> Result<Void, DeliveryFailure> {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = command
+        let stdin = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardError = stderr
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return .failure(DeliveryFailure(message: "cannot run \(command.first ?? ""): \(error)"))
+        }
+        stdin.fileHandleForWriting.write(input)
+        try? stdin.fileHandleForWriting.close()
+        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
+        if process.terminationStatus == 0 { return .success(()) }
+        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        return .failure(DeliveryFailure(message: "\(command.first ?? "") exited \(process.terminationStatus): \(text.prefix(200))"))
+    }
+
+    // MARK: - Digests
+
+    func sendDigests() async throws {
+        guard let command = configuration.sendmail else { return }
+        let held = try await database.writer.read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT d.id, n.recipient_kind, n.recipient_id, n.title, n.body FROM deliveries d JOIN notifications n ON n.id = d.notification_id
+                WHERE d.status = ? ORDER BY n.recipient_kind, n.recipient_id, d.id
+                """, arguments: [NotificationV1.DeliveryStatus.held.rawValue]).map {
+                (id: $0[0] as Int64, kind: $0[1] as Int32, recipient: $0[2] as Int64, title: $0[3] as String, body: $0[4] as String)
+            }
+        }
+        let groups = Dictionary(grouping: held) { "\($0.kind):\($0.recipient)" }
+        for (_, items) in groups.sorted(by: { $0.key < $1.key }) {
+            var recipient = NotificationV1.Recipient()
+            recipient.kind = .init(rawValue: items[0].kind)
+            recipient.id = items[0].recipient
+            let ids = items.map(\.id)
+            let outcome: Result<Void, DeliveryFailure>
+            do {
+                let address = try await self.address(recipient)
+                let body = items.enumerated().map { "\($0.offset + 1). \($0.element.title)\n\($0.element.body)" }.joined(separator: "\n\n")
+                outcome = await Self.run(command + [address], input: Self.mail(to: address, subject: "政协通知汇总（\(items.count)条）", body: body, id: "xieshang-digest-\(ids[0])"))
+            } catch let failure as DeliveryFailure {
+                outcome = .failure(failure)
+            }
+            let now = Self.nowMs
+            try await database.writer.write { db in
+                let status: NotificationV1.DeliveryStatus
+                var error = ""
+                switch outcome {
+                case .success: status = .sent
+                case .failure(let f): status = f.skip ? .skipped : .held; error = f.message
+                }
+                try db.execute(sql: "UPDATE deliveries SET status = ?, sent_at_ms = ?, last_error = ? WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
+                               arguments: [status.rawValue, status == .sent ? now : 0, error] + StatementArguments(ids))
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+import ArgumentParser
+import Foundation
+import XieshangLabels
+import XieshangRPC
+import XieshangWire
+
+/// `on` / `off` on the command line.
+struct Switch: ExpressibleByArgument {
+    let on: Bool
+    init?(argument: String) {
+        switch argument.lowercased() {
+        case "on", "yes", "true", "开": on = true
+        case "off", "no", "false", "关": on = false
+        default: return nil
+        }
+    }
+}
+
+struct NotifyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "notify",
+        abstract: "Notification preferences, dead letters, and staff announcements.",
+        subcommands: [Prefs.self, DeadLetters.self, Retry.self, Send.self])
+
+    struct Prefs: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show or change a member's or unit's channels: webhook, e-mail, and e-mail as a daily digest.",
+            discussion: "Example: gateway notify prefs --member 12 --email on --digest on")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The member.") var member: Int64?
+        @Option(help: "The unit.") var unit: Int64?
+        @Option(help: "Webhook on or off.") var webhook: Switch?
+        @Option(help: "E-mail on or off.") var email: Switch?
+        @Option(help: "E-mail once a day in a digest (on), or at once (off).") var digest: Switch?
+
+        func validate() throws {
+            if (member == nil) == (unit == nil) { throw ValidationError("give --member or --unit") }
+        }
+
+        func run() async throws {
+            try await runReportingFailures {
+                var recipient = NotificationV1.Recipient()
+                recipient.kind = member != nil ? .member : .unit
+                recipient.id = member ?? unit ?? 0
+                let preferences = try await connection.withClient(connection.notifierEndpoint) { client in
+                    var get = NotificationV1.GetPreferencesRequest()
+                    get.recipient = recipient
+                    var p = try await client.call(NotificationV1.Deliveries.getPreferences, get, options: .read).preferences ?? NotificationV1.Preferences()
+                    guard webhook != nil || email != nil || digest != nil else { return p }
+                    if let webhook { p.webhook = webhook.on }
+                    if let email { p.email = email.on }
+                    if let digest { p.digest = digest.on }
+                    p.recipient = recipient
+                    var set = NotificationV1.SetPreferencesRequest()
+                    set.preferences = p
+                    return try await client.call(NotificationV1.Deliveries.setPreferences, set).preferences ?? p
+                }
+                if connection.json { return try printJSON(preferences) }
+                print("webhook \(preferences.webhook ? "on" : "off"), e-mail \(preferences.email ? (preferences.digest ? "daily digest" : "at once") : "off")")
+            }
+        }
+    }
+
+    struct DeadLetters: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "dead-letters", abstract: "Deliveries given up on, with the last error.",
+            discussion: "Example: gateway notify dead-letters")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "How many.") var limit: Int32 = 100
+
+        func run() async throws {
+            try await runReportingFailures {
+                var request = NotificationV1.ListDeliveriesRequest()
+                request.status = .dead
+                request.limit = limit
+                let response = try await connection.withClient(connection.notifierEndpoint) {
+                    try await $0.call(NotificationV1.Deliveries.list, request, options: .read)
+                }
+                if connection.json { return try printJSON(response.deliveries) }
+                var table = Table("id", "渠道 channel", "收件人 recipient", "标题 title", "尝试 attempts", "错误 last error")
+                for d in response.deliveries {
+                    let r = d.notification?.recipient
+                    table.add(String(d.id), d.channel, "\(r?.kind == .unit ? "单位" : "委员") \(r?.id ?? 0)", d.notification?.title ?? "",
+                              String(d.attempts), d.lastError)
+                }
+                table.print()
+            }
+        }
+    }
+
+    struct Retry: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Try dead letters again.", discussion: "Example: gateway notify retry 17 18")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "Dead letters' ids.") var ids: [Int64]
+
+        func run() async throws {
+            try await runReportingFailures {
+                var request = NotificationV1.RetryDeliveryRequest()
+                request.ids = ids
+                let response = try await connection.withClient(connection.notifierEndpoint) {
+                    try await $0.call(NotificationV1.Deliveries.retry, request)
+                }
+                if connection.json { return try printJSON(response) }
+                print("retrying \(response.retried) deliveries")
+            }
+        }
+    }
+
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "A staff announcement to a group of members: all, standing-committee, chairpersons-council, sector:NAME, committee:NAME, station:ID, room:ID.",
+            discussion: "Example: gateway notify send --group sector:教育界 --title 调研通知 --body \"请于12月10日前提交调研报告\"")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The group.") var group: GroupArgument
+        @Option(help: "Title.") var title: String
+        @Option(help: "Text.") var body: String
+
+        func run() async throws {
+            try await runReportingFailures {
+                var request = NotificationV1.AnnounceRequest()
+                request.group = group.group.kind
+                request.name = group.group.name
+                request.id = group.group.id
+                request.title = title
+                request.body = body
+                let response = try await connection.withClient(connection.notifierEndpoint) {
+                    try await $0.call(NotificationV1.Deliveries.announce, request)
+                }
+                if connection.json { return try printJSON(response) }
+                print("sent to \(response.recipients) members")
+            }
+        }
+    }
+}
