@@ -158,7 +158,7 @@ let package = Package(
         .target(
             name: "Notifier",
             dependencies: [
-                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels",
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels", "MeetingScheduler",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -155,6 +155,9 @@ struct NotifierDeliveryTests {
         }
         #expect(Set(decodedSubjects("member6@xieshang.test")) == ["会议通知：五届一次主席会议", "会议提醒：五届一次主席会议"])
         #expect(decodedSubjects("member7@xieshang.test").isEmpty)
+        // The meeting notice carries the meeting's calendar entry.
+        let notice = mail.first { $0.contains("To: member6@xieshang.test") && $0.contains("text/calendar") }
+        #expect(notice?.contains("filename=\"meeting.ics\"") == true)
         #expect(decodedSubjects("member8@xieshang.test").allSatisfy { $0.hasPrefix("政协通知汇总") })
         #expect(!decodedSubjects("member8@xieshang.test").isEmpty)
 

@@ -155,7 +155,11 @@ public final class DeliveryWorker: Service, Sendable {
         } catch {
             return .failure(DeliveryFailure(message: "\(error)"))
         }
-        let message = Self.mail(to: address, subject: delivery.notification.title, body: delivery.notification.body, id: "xieshang-delivery-\(delivery.id)")
+        let ics = (try? await database.writer.read { [id = delivery.notification.id] db in
+            try String.fetchOne(db, sql: "SELECT ics FROM notifications WHERE id = ?", arguments: [id])
+        }) ?? nil
+        let message = Self.mail(to: address, subject: delivery.notification.title, body: delivery.notification.body,
+                                id: "xieshang-delivery-\(delivery.id)", calendar: ics ?? "")
         return await Self.run(command + [address], input: message)
     }
 
@@ -183,8 +187,9 @@ public final class DeliveryWorker: Service, Sendable {
         }
     }
 
-    /// An RFC 5322 message with a UTF-8 subject (RFC 2047) and a base64 UTF-8 body.
-    public static func mail(to: String, subject: String, body: String, id: String) -> Data {
+    /// An RFC 5322 message with a UTF-8 subject (RFC 2047) and a base64 UTF-8 body; with a
+    /// calendar, a multipart/mixed message whose second part is the meeting's `.ics`.
+    public static func mail(to: String, subject: String, body: String, id: String, calendar: String = "") -> Data {
         let encodedSubject = "=?UTF-8?B?" + Data(subject.utf8).base64EncodedString() + "?="
         let date = { () -> String in
             let formatter = DateFormatter()
@@ -193,12 +198,23 @@ public final class DeliveryWorker: Service, Sendable {
             formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss Z"
             return formatter.string(from: Date())
         }()
-        let text = Data(body.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
-        let message = [
-            "To: \(to)", "Subject: \(encodedSubject)", "Date: \(date)", "Message-ID: <\(id)@xieshang>",
-            "MIME-Version: 1.0", "Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64", "", text, "",
-        ].joined(separator: "\r\n")
-        return Data(message.utf8)
+        func base64(_ text: String) -> String {
+            Data(text.utf8).base64EncodedString(options: [.lineLength76Characters, .endLineWithCarriageReturn, .endLineWithLineFeed])
+        }
+        var lines = ["To: \(to)", "Subject: \(encodedSubject)", "Date: \(date)", "Message-ID: <\(id)@xieshang>", "MIME-Version: 1.0"]
+        if calendar.isEmpty {
+            lines += ["Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64", "", base64(body), ""]
+        } else {
+            let boundary = "xieshang-\(id)"
+            lines += [
+                "Content-Type: multipart/mixed; boundary=\"\(boundary)\"", "", "--\(boundary)",
+                "Content-Type: text/plain; charset=UTF-8", "Content-Transfer-Encoding: base64", "", base64(body), "--\(boundary)",
+                "Content-Type: text/calendar; charset=UTF-8; method=PUBLISH; name=\"meeting.ics\"",
+                "Content-Disposition: attachment; filename=\"meeting.ics\"", "Content-Transfer-Encoding: base64", "", base64(calendar),
+                "--\(boundary)--", "",
+            ]
+        }
+        return Data(lines.joined(separator: "\r\n").utf8)
     }
 
     static func run(_ command: [String], input: Data) async -> Result<Void, DeliveryFailure> {

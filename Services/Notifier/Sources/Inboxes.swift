@@ -10,12 +10,12 @@ public enum Inboxes {
     @discardableResult
     public static func notify(
         _ db: Database, _ recipient: NotificationV1.Recipient, rule: String, title: String, body: String,
-        source: String, sequence: Int64, now: Int64, configuration: NotifierConfiguration
+        source: String, sequence: Int64, now: Int64, configuration: NotifierConfiguration, ics: String = ""
     ) throws -> Bool {
         try db.execute(sql: """
-            INSERT OR IGNORE INTO notifications (recipient_kind, recipient_id, rule, title, body, source, sequence, created_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [recipient.kind.rawValue, recipient.id, rule, title, body, source, sequence, now])
+            INSERT OR IGNORE INTO notifications (recipient_kind, recipient_id, rule, title, body, source, sequence, created_at_ms, ics)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [recipient.kind.rawValue, recipient.id, rule, title, body, source, sequence, now, ics])
         guard db.changesCount > 0 else { return false }
         let id = db.lastInsertedRowID
         let preferences = try self.preferences(db, recipient)

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MeetingScheduler
 import XieshangLabels
 import XieshangWire
 
@@ -11,6 +12,8 @@ public struct NotificationRule: Sendable {
     public let name: String
     public let recipients: @Sendable (EventV1.Event) throws -> [Recipient]
     public let text: @Sendable (EventV1.Event) throws -> (title: String, body: String)
+    /// An iCalendar file to attach to e-mail, for meeting notices.
+    public var attachment: (@Sendable (EventV1.Event) throws -> String)? = nil
 }
 
 public enum NotificationRules {
@@ -44,9 +47,10 @@ public enum NotificationRules {
             let recipients = try rule.recipients(event)
             guard !recipients.isEmpty else { continue }
             let (title, body) = try rule.text(event)
+            let ics = try rule.attachment?(event) ?? ""
             for recipient in unique(recipients) {
                 if try Inboxes.notify(db, recipient, rule: "\(rule.eventType)→\(rule.name)", title: title, body: body,
-                                      source: event.source, sequence: Int64(clamping: event.sequence), now: now, configuration: configuration) {
+                                      source: event.source, sequence: Int64(clamping: event.sequence), now: now, configuration: configuration, ics: ics) {
                     written += 1
                 }
             }
@@ -70,6 +74,11 @@ public enum NotificationRules {
             let e = try MeetingV1.MeetingEvent(decoding: event.payload)
             let m = e.meeting ?? MeetingV1.Meeting()
             return ("\(heading)：\(name(m))", body(m, e))
+        }, attachment: { event in
+            // The same calendar entry as meeting-scheduler's export: same UID, higher SEQUENCE
+            // when it changes, STATUS:CANCELLED when it is cancelled.
+            let m = try MeetingV1.MeetingEvent(decoding: event.payload).meeting ?? MeetingV1.Meeting()
+            return ICalendar.document([m], name: name(m))
         })
     }
 

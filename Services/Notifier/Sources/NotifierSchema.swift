@@ -61,6 +61,10 @@ public enum NotifierSchema {
                     at_ms INTEGER NOT NULL);
                 """)
         }
+        migrations.add("notifier-3-calendar-attachments") { db in
+            // A meeting's notification carries its .ics, which e-mail attaches.
+            try db.execute(sql: "ALTER TABLE notifications ADD COLUMN ics TEXT NOT NULL DEFAULT ''")
+        }
         return migrations
     }
 }
