@@ -61,13 +61,13 @@ public enum MemberStore {
         var members = rows.map(member)
         guard !members.isEmpty else { return [] }
         let ids = members.map(\.id)
-        let placeholders = databaseQuestionMarks(count: ids.count)
+        let marks = databaseQuestionMarks(count: ids.count)
         var committees: [Int64: [String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT member_id, committee FROM member_committees WHERE member_id IN (\(placeholders)) ORDER BY committee", arguments: StatementArguments(ids)) {
+        for row in try Row.fetchAll(db, sql: "SELECT member_id, committee FROM member_committees WHERE member_id IN (\(marks)) ORDER BY committee", arguments: StatementArguments(ids)) {
             committees[row["member_id"], default: []].append(row["committee"])
         }
         var rooms: [Int64: [Int64]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT member_id, room_id FROM room_members WHERE member_id IN (\(placeholders)) ORDER BY room_id", arguments: StatementArguments(ids)) {
+        for row in try Row.fetchAll(db, sql: "SELECT member_id, room_id FROM room_members WHERE member_id IN (\(marks)) ORDER BY room_id", arguments: StatementArguments(ids)) {
             rooms[row["member_id"], default: []].append(row["room_id"])
         }
         for index in members.indices {
