@@ -52,19 +52,8 @@ struct NotifierDeliveryTests {
         let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
         let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
                                                arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
-        // A meeting starting two minutes past the next minute; its reminder falls 20 s from now.
-        let now = Date().timeIntervalSince1970
-        let start = (floor(now / 60) + 3) * 60
-        let reminderLead = Int(start - now) - 20
-        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", arguments: [
-            "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
-            "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
-            "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint,
-            "--webhook-url", "http://127.0.0.1:\(webhookPort)/hook", "--webhook-secret", secret,
-            "--sendmail", "msmtp --host=127.0.0.1 --port=\(smtpPort) --from=notifier@xieshang.test --auth=off --tls=off",
-            "--meeting-reminders", "\(reminderLead)s", "--give-up-after", "12s", "--digest-every", "5s"])
-        let environment = ["XIESHANG_REGISTRY_ENDPOINT": registry.rpcEndpoint, "XIESHANG_SCHEDULER_ENDPOINT": scheduler.rpcEndpoint,
-                           "XIESHANG_TRACKER_ENDPOINT": tracker.rpcEndpoint, "XIESHANG_NOTIFIER_ENDPOINT": notifier.rpcEndpoint]
+        var environment = ["XIESHANG_REGISTRY_ENDPOINT": registry.rpcEndpoint, "XIESHANG_SCHEDULER_ENDPOINT": scheduler.rpcEndpoint,
+                           "XIESHANG_TRACKER_ENDPOINT": tracker.rpcEndpoint]
         @discardableResult
         func gateway(_ arguments: String...) async throws -> [String: Any] {
             let result = try await runCommand(builtExecutable("gateway"), arguments + ["--json"], environment: environment)
@@ -79,6 +68,21 @@ struct NotifierDeliveryTests {
         // The council: 6, 7, 8, 9, 10, 17, 19, 23. Addresses for three; 7 wants no e-mail;
         // 8 wants a digest; 23's webhook endpoint keeps failing.
         for id in [6, 7, 8] { try await gateway("member", "update", "\(id)", "--email", "member\(id)@xieshang.test") }
+
+        // The notifier starts once the data is in place (it catches up on the events so far),
+        // so the reminder's time below does not depend on how long the setup took.
+        // A meeting starting two minutes past the next minute; its reminder falls 20 s from now.
+        let now = Date().timeIntervalSince1970
+        let start = (floor(now / 60) + 3) * 60
+        let reminderLead = Int(start - now) - 20
+        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", arguments: [
+            "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
+            "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
+            "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint,
+            "--webhook-url", "http://127.0.0.1:\(webhookPort)/hook", "--webhook-secret", secret,
+            "--sendmail", "msmtp --host=127.0.0.1 --port=\(smtpPort) --from=notifier@xieshang.test --auth=off --tls=off",
+            "--meeting-reminders", "\(reminderLead)s", "--give-up-after", "12s", "--digest-every", "5s"])
+        environment["XIESHANG_NOTIFIER_ENDPOINT"] = notifier.rpcEndpoint
         try await gateway("notify", "prefs", "--member", "7", "--email", "off")
         try await gateway("notify", "prefs", "--member", "8", "--digest", "on")
         try Data("23".utf8).write(to: URL(fileURLWithPath: directory + "/reject"))
