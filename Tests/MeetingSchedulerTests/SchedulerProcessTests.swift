@@ -134,6 +134,15 @@ struct SchedulerProcessTests {
         #expect(number(closed, "absent") == 36)
         let rate = ((closed["meeting"] as? [String: Any])?["attendanceRate"] as? NSNumber)?.doubleValue ?? 0
         #expect(abs(rate - 2.0 / 38.0) < 1e-9)
+        // The report's figures from the scheduler: one standing-committee meeting held.
+        let stats = try await s.json("meeting", "stats")
+        let standingStats = (stats["byKind"] as? [[String: Any]])?.first { $0["kind"] as? String == "MEETING_KIND_STANDING_COMMITTEE" }
+        #expect((standingStats?["held"] as? NSNumber)?.intValue == 1)
+        #expect((standingStats?["expected"] as? NSNumber)?.intValue == 38)   // 38 members and the resident, less one on leave
+        #expect((standingStats?["present"] as? NSNumber)?.intValue == 2)
+        let memberStats = stats["members"] as? [[String: Any]] ?? []
+        #expect(memberStats.count == 38)
+        #expect(memberStats.first { ($0["memberID"] as? NSNumber)?.intValue == (first["memberID"] as? NSNumber)?.intValue }?["onLeave"] as? NSNumber == 1)
         let late = try await s.gateway("meeting", "leave", "\(meeting)", "--invitee", "\(secondID)", "--type", "生病", "--reason", "x")
         #expect(late.status == 2 && late.stderr.contains("closed"))
         #expect(try await s.gateway("meeting", "change", "\(meeting)", "--title", "改").status == 2)

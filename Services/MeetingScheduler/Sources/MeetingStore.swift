@@ -280,3 +280,58 @@ public enum MeetingStore {
 extension Date {
     static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }
+
+/// The figures of a period for the committee's report, from the meetings closed in it.
+public enum MeetingStatistics {
+    public static func compute(_ db: Database, from: Int64, to: Int64) throws -> MeetingV1.MeetingStatisticsResponse {
+        let closed = MeetingV1.MeetingStatus.closed.rawValue
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT m.id, m.kind, i.member_id, i.name, i.attendance FROM meetings m JOIN invitees i ON i.meeting_id = m.id
+            WHERE m.status = ? AND m.start_ms >= ? AND m.start_ms < ?
+            """, arguments: [closed, from, to == 0 ? Int64.max : to])
+        let heldByKind = try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM meetings WHERE status = ? AND start_ms >= ? AND start_ms < ? GROUP BY kind",
+                                          arguments: [closed, from, to == 0 ? Int64.max : to])
+        var kinds: [Int32: MeetingV1.KindStatistics] = [:]
+        for row in heldByKind {
+            var k = MeetingV1.KindStatistics()
+            k.kind = .init(rawValue: row["kind"])
+            k.held = row["n"]
+            kinds[row["kind"]] = k
+        }
+        var members: [Int64: MeetingV1.MemberAttendance] = [:]
+        var response = MeetingV1.MeetingStatisticsResponse()
+        let grassroots = MeetingV1.MeetingKind.grassroots.rawValue
+        response.consultationActivities = kinds[grassroots]?.held ?? 0
+        for row in rows {
+            let kind: Int32 = row["kind"]
+            let attendance = MeetingV1.Attendance(rawValue: row["attendance"])
+            let expected = ![.leaveApproved, .withdrawn, .waitlisted].contains(attendance)
+            if expected { kinds[kind]?.expected += 1 }
+            if attendance == .checkedIn {
+                kinds[kind]?.present += 1
+                if kind == grassroots { response.participantPersonTimes += 1 }
+            }
+            let member: Int64 = row["member_id"]
+            guard member != 0 else { continue }
+            var m = members[member] ?? MeetingV1.MemberAttendance()
+            m.memberID = member
+            m.name = row["name"]
+            switch attendance {
+            case .checkedIn:
+                m.attended += 1
+                if kind == grassroots { m.consultationActivities += 1 }
+            case .leaveApproved: m.onLeave += 1
+            case .absent: m.absent += 1
+            default: break
+            }
+            members[member] = m
+        }
+        response.byKind = kinds.values.sorted { $0.kind.rawValue < $1.kind.rawValue }.map {
+            var k = $0
+            k.attendanceRate = k.expected == 0 ? 0 : Double(k.present) / Double(k.expected)
+            return k
+        }
+        response.members = members.values.sorted { $0.memberID < $1.memberID }
+        return response
+    }
+}

@@ -38,6 +38,10 @@ public struct SchedulerHandlers: Sendable {
         h.register(MeetingV1.Meetings.list, list)
         h.register(MeetingV1.Meetings.findSlot, findSlot)
         h.register(MeetingV1.Meetings.calendar, calendar)
+        h.register(MeetingV1.Meetings.statistics) { request, _ in
+            if request.toMs != 0 && request.toMs <= request.fromMs { throw SchedulerError.invalid([("to_ms", "must be after from_ms")]) }
+            return try await database.writer.read { db in try MeetingStatistics.compute(db, from: request.fromMs, to: request.toMs) }
+        }
         return h
     }
 

@@ -1451,6 +1451,125 @@ extension MeetingV1 {
 }
 
 extension MeetingV1 {
+    /// `xieshang.meeting.v1.MeetingStatisticsRequest`
+    public struct MeetingStatisticsRequest: WireMessage, Encodable {
+        public var fromMs: Int64 = 0
+        public var toMs: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__meeting_statistics_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.fromMs != 0 { w.scalar(self.fromMs, 1) }
+            if self.toMs != 0 { w.scalar(self.toMs, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.fromMs = r.scalar(1)
+            self.toMs = r.scalar(2)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.KindStatistics`
+    public struct KindStatistics: WireMessage, Encodable {
+        public var kind: MeetingV1.MeetingKind = .init(rawValue: 0)
+        public var held: Int32 = 0
+        public var expected: Int32 = 0
+        public var present: Int32 = 0
+        public var attendanceRate: Double = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__kind_statistics())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.kind.rawValue != 0 { w.enumValue(self.kind, 1) }
+            if self.held != 0 { w.scalar(self.held, 2) }
+            if self.expected != 0 { w.scalar(self.expected, 3) }
+            if self.present != 0 { w.scalar(self.present, 4) }
+            if self.attendanceRate != 0 { w.scalar(self.attendanceRate, 5) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.kind = r.enumValue(1)
+            self.held = r.scalar(2)
+            self.expected = r.scalar(3)
+            self.present = r.scalar(4)
+            self.attendanceRate = r.scalar(5)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.MemberAttendance`
+    public struct MemberAttendance: WireMessage, Encodable {
+        public var memberID: Int64 = 0
+        public var name: String = ""
+        public var attended: Int32 = 0
+        public var onLeave: Int32 = 0
+        public var absent: Int32 = 0
+        public var consultationActivities: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__member_attendance())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.memberID != 0 { w.scalar(self.memberID, 1) }
+            if !self.name.isEmpty { try w.string(self.name, 2) }
+            if self.attended != 0 { w.scalar(self.attended, 3) }
+            if self.onLeave != 0 { w.scalar(self.onLeave, 4) }
+            if self.absent != 0 { w.scalar(self.absent, 5) }
+            if self.consultationActivities != 0 { w.scalar(self.consultationActivities, 6) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.memberID = r.scalar(1)
+            self.name = try r.string(2)
+            self.attended = r.scalar(3)
+            self.onLeave = r.scalar(4)
+            self.absent = r.scalar(5)
+            self.consultationActivities = r.scalar(6)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.MeetingStatisticsResponse`
+    public struct MeetingStatisticsResponse: WireMessage, Encodable {
+        public var byKind: [MeetingV1.KindStatistics] = []
+        public var consultationActivities: Int32 = 0
+        public var participantPersonTimes: Int32 = 0
+        public var members: [MeetingV1.MemberAttendance] = []
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__meeting_statistics_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.byKind.isEmpty { try w.repeatedMessage(self.byKind, 1) }
+            if self.consultationActivities != 0 { w.scalar(self.consultationActivities, 2) }
+            if self.participantPersonTimes != 0 { w.scalar(self.participantPersonTimes, 3) }
+            if !self.members.isEmpty { try w.repeatedMessage(self.members, 4) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.byKind = try r.repeatedMessage(1)
+            self.consultationActivities = r.scalar(2)
+            self.participantPersonTimes = r.scalar(3)
+            self.members = try r.repeatedMessage(4)
+        }
+    }
+}
+
+extension MeetingV1 {
     /// `xieshang.meeting.v1.MeetingEvent`
     public struct MeetingEvent: WireMessage, Encodable {
         public var meeting: MeetingV1.Meeting? = nil
@@ -1524,5 +1643,6 @@ extension MeetingV1 {
         public static let close = WireMethod<MeetingV1.CloseMeetingRequest, MeetingV1.CloseMeetingResponse>("meeting.v1.Meetings/Close")
         public static let findSlot = WireMethod<MeetingV1.FindSlotRequest, MeetingV1.FindSlotResponse>("meeting.v1.Meetings/FindSlot")
         public static let calendar = WireMethod<MeetingV1.CalendarRequest, MeetingV1.CalendarResponse>("meeting.v1.Meetings/Calendar")
+        public static let statistics = WireMethod<MeetingV1.MeetingStatisticsRequest, MeetingV1.MeetingStatisticsResponse>("meeting.v1.Meetings/Statistics")
     }
 }

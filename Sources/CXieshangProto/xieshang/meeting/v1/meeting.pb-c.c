@@ -1672,6 +1672,186 @@ void   xieshang__meeting__v1__calendar_response__free_unpacked
   assert(message->base.descriptor == &xieshang__meeting__v1__calendar_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__meeting__v1__meeting_statistics_request__init
+                     (Xieshang__Meeting__V1__MeetingStatisticsRequest         *message)
+{
+  static const Xieshang__Meeting__V1__MeetingStatisticsRequest init_value = XIESHANG__MEETING__V1__MEETING_STATISTICS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__meeting_statistics_request__get_packed_size
+                     (const Xieshang__Meeting__V1__MeetingStatisticsRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__meeting_statistics_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__meeting_statistics_request__pack
+                     (const Xieshang__Meeting__V1__MeetingStatisticsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__meeting_statistics_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__meeting_statistics_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__MeetingStatisticsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__meeting_statistics_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__MeetingStatisticsRequest *
+       xieshang__meeting__v1__meeting_statistics_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__MeetingStatisticsRequest *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__meeting_statistics_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__meeting_statistics_request__free_unpacked
+                     (Xieshang__Meeting__V1__MeetingStatisticsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__meeting_statistics_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__kind_statistics__init
+                     (Xieshang__Meeting__V1__KindStatistics         *message)
+{
+  static const Xieshang__Meeting__V1__KindStatistics init_value = XIESHANG__MEETING__V1__KIND_STATISTICS__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__kind_statistics__get_packed_size
+                     (const Xieshang__Meeting__V1__KindStatistics *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__kind_statistics__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__kind_statistics__pack
+                     (const Xieshang__Meeting__V1__KindStatistics *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__kind_statistics__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__kind_statistics__pack_to_buffer
+                     (const Xieshang__Meeting__V1__KindStatistics *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__kind_statistics__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__KindStatistics *
+       xieshang__meeting__v1__kind_statistics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__KindStatistics *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__kind_statistics__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__kind_statistics__free_unpacked
+                     (Xieshang__Meeting__V1__KindStatistics *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__kind_statistics__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__member_attendance__init
+                     (Xieshang__Meeting__V1__MemberAttendance         *message)
+{
+  static const Xieshang__Meeting__V1__MemberAttendance init_value = XIESHANG__MEETING__V1__MEMBER_ATTENDANCE__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__member_attendance__get_packed_size
+                     (const Xieshang__Meeting__V1__MemberAttendance *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__member_attendance__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__member_attendance__pack
+                     (const Xieshang__Meeting__V1__MemberAttendance *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__member_attendance__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__member_attendance__pack_to_buffer
+                     (const Xieshang__Meeting__V1__MemberAttendance *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__member_attendance__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__MemberAttendance *
+       xieshang__meeting__v1__member_attendance__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__MemberAttendance *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__member_attendance__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__member_attendance__free_unpacked
+                     (Xieshang__Meeting__V1__MemberAttendance *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__member_attendance__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__meeting_statistics_response__init
+                     (Xieshang__Meeting__V1__MeetingStatisticsResponse         *message)
+{
+  static const Xieshang__Meeting__V1__MeetingStatisticsResponse init_value = XIESHANG__MEETING__V1__MEETING_STATISTICS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__meeting_statistics_response__get_packed_size
+                     (const Xieshang__Meeting__V1__MeetingStatisticsResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__meeting_statistics_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__meeting_statistics_response__pack
+                     (const Xieshang__Meeting__V1__MeetingStatisticsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__meeting_statistics_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__meeting_statistics_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__MeetingStatisticsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__meeting_statistics_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__MeetingStatisticsResponse *
+       xieshang__meeting__v1__meeting_statistics_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__MeetingStatisticsResponse *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__meeting_statistics_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__meeting_statistics_response__free_unpacked
+                     (Xieshang__Meeting__V1__MeetingStatisticsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__meeting_statistics_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__meeting__v1__meeting_event__init
                      (Xieshang__Meeting__V1__MeetingEvent         *message)
 {
@@ -4585,6 +4765,327 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__calendar_response__descr
   (ProtobufCMessageInit) xieshang__meeting__v1__calendar_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_statistics_request__field_descriptors[2] =
+{
+  {
+    "from_ms",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsRequest, from_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsRequest, to_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__meeting_statistics_request__field_indices_by_name[] = {
+  0,   /* field[0] = from_ms */
+  1,   /* field[1] = to_ms */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__meeting_statistics_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.MeetingStatisticsRequest",
+  "MeetingStatisticsRequest",
+  "Xieshang__Meeting__V1__MeetingStatisticsRequest",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__MeetingStatisticsRequest),
+  2,
+  xieshang__meeting__v1__meeting_statistics_request__field_descriptors,
+  xieshang__meeting__v1__meeting_statistics_request__field_indices_by_name,
+  1,  xieshang__meeting__v1__meeting_statistics_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__meeting_statistics_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__kind_statistics__field_descriptors[5] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__KindStatistics, kind),
+    &xieshang__meeting__v1__meeting_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "held",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__KindStatistics, held),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expected",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__KindStatistics, expected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "present",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__KindStatistics, present),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attendance_rate",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__KindStatistics, attendance_rate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__kind_statistics__field_indices_by_name[] = {
+  4,   /* field[4] = attendance_rate */
+  2,   /* field[2] = expected */
+  1,   /* field[1] = held */
+  0,   /* field[0] = kind */
+  3,   /* field[3] = present */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__kind_statistics__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__kind_statistics__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.KindStatistics",
+  "KindStatistics",
+  "Xieshang__Meeting__V1__KindStatistics",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__KindStatistics),
+  5,
+  xieshang__meeting__v1__kind_statistics__field_descriptors,
+  xieshang__meeting__v1__kind_statistics__field_indices_by_name,
+  1,  xieshang__meeting__v1__kind_statistics__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__kind_statistics__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__member_attendance__field_descriptors[6] =
+{
+  {
+    "member_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__MemberAttendance, member_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__MemberAttendance, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attended",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__MemberAttendance, attended),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_leave",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__MemberAttendance, on_leave),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "absent",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__MemberAttendance, absent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "consultation_activities",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__MemberAttendance, consultation_activities),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__member_attendance__field_indices_by_name[] = {
+  4,   /* field[4] = absent */
+  2,   /* field[2] = attended */
+  5,   /* field[5] = consultation_activities */
+  0,   /* field[0] = member_id */
+  1,   /* field[1] = name */
+  3,   /* field[3] = on_leave */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__member_attendance__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__member_attendance__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.MemberAttendance",
+  "MemberAttendance",
+  "Xieshang__Meeting__V1__MemberAttendance",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__MemberAttendance),
+  6,
+  xieshang__meeting__v1__member_attendance__field_descriptors,
+  xieshang__meeting__v1__member_attendance__field_indices_by_name,
+  1,  xieshang__meeting__v1__member_attendance__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__member_attendance__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_statistics_response__field_descriptors[4] =
+{
+  {
+    "by_kind",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsResponse, n_by_kind),
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsResponse, by_kind),
+    &xieshang__meeting__v1__kind_statistics__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "consultation_activities",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsResponse, consultation_activities),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "participant_person_times",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsResponse, participant_person_times),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "members",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsResponse, n_members),
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsResponse, members),
+    &xieshang__meeting__v1__member_attendance__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__meeting_statistics_response__field_indices_by_name[] = {
+  0,   /* field[0] = by_kind */
+  1,   /* field[1] = consultation_activities */
+  3,   /* field[3] = members */
+  2,   /* field[2] = participant_person_times */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__meeting_statistics_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.MeetingStatisticsResponse",
+  "MeetingStatisticsResponse",
+  "Xieshang__Meeting__V1__MeetingStatisticsResponse",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__MeetingStatisticsResponse),
+  4,
+  xieshang__meeting__v1__meeting_statistics_response__field_descriptors,
+  xieshang__meeting__v1__meeting_statistics_response__field_indices_by_name,
+  1,  xieshang__meeting__v1__meeting_statistics_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__meeting_statistics_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_event__field_descriptors[4] =
 {
   {
@@ -4988,7 +5489,7 @@ const ProtobufCEnumDescriptor xieshang__meeting__v1__calendar_scope__descriptor 
   xieshang__meeting__v1__calendar_scope__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_descriptors[16] =
+static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_descriptors[17] =
 {
   { "Schedule", &xieshang__meeting__v1__schedule_meeting_request__descriptor, &xieshang__meeting__v1__schedule_meeting_response__descriptor },
   { "Publish", &xieshang__meeting__v1__publish_meeting_request__descriptor, &xieshang__meeting__v1__publish_meeting_response__descriptor },
@@ -5006,6 +5507,7 @@ static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_d
   { "Close", &xieshang__meeting__v1__close_meeting_request__descriptor, &xieshang__meeting__v1__close_meeting_response__descriptor },
   { "FindSlot", &xieshang__meeting__v1__find_slot_request__descriptor, &xieshang__meeting__v1__find_slot_response__descriptor },
   { "Calendar", &xieshang__meeting__v1__calendar_request__descriptor, &xieshang__meeting__v1__calendar_response__descriptor },
+  { "Statistics", &xieshang__meeting__v1__meeting_statistics_request__descriptor, &xieshang__meeting__v1__meeting_statistics_response__descriptor },
 };
 const unsigned xieshang__meeting__v1__meetings__method_indices_by_name[] = {
   15,        /* Calendar */
@@ -5023,6 +5525,7 @@ const unsigned xieshang__meeting__v1__meetings__method_indices_by_name[] = {
   10,        /* RequestLeave */
   0,        /* Schedule */
   8,        /* SetAgenda */
+  16,        /* Statistics */
   7         /* Uninvite */
 };
 const ProtobufCServiceDescriptor xieshang__meeting__v1__meetings__descriptor =
@@ -5032,7 +5535,7 @@ const ProtobufCServiceDescriptor xieshang__meeting__v1__meetings__descriptor =
   "Meetings",
   "Xieshang__Meeting__V1__Meetings",
   "xieshang.meeting.v1",
-  16,
+  17,
   xieshang__meeting__v1__meetings__method_descriptors,
   xieshang__meeting__v1__meetings__method_indices_by_name
 };
@@ -5163,6 +5666,14 @@ void xieshang__meeting__v1__meetings__calendar(ProtobufCService *service,
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
   service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__meeting__v1__meetings__statistics(ProtobufCService *service,
+                                                 const Xieshang__Meeting__V1__MeetingStatisticsRequest *input,
+                                                 Xieshang__Meeting__V1__MeetingStatisticsResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__init (Xieshang__Meeting__V1__Meetings_Service *service,
                                             Xieshang__Meeting__V1__Meetings_ServiceDestroy destroy)

@@ -53,6 +53,10 @@ typedef struct Xieshang__Meeting__V1__FindSlotRequest Xieshang__Meeting__V1__Fin
 typedef struct Xieshang__Meeting__V1__FindSlotResponse Xieshang__Meeting__V1__FindSlotResponse;
 typedef struct Xieshang__Meeting__V1__CalendarRequest Xieshang__Meeting__V1__CalendarRequest;
 typedef struct Xieshang__Meeting__V1__CalendarResponse Xieshang__Meeting__V1__CalendarResponse;
+typedef struct Xieshang__Meeting__V1__MeetingStatisticsRequest Xieshang__Meeting__V1__MeetingStatisticsRequest;
+typedef struct Xieshang__Meeting__V1__KindStatistics Xieshang__Meeting__V1__KindStatistics;
+typedef struct Xieshang__Meeting__V1__MemberAttendance Xieshang__Meeting__V1__MemberAttendance;
+typedef struct Xieshang__Meeting__V1__MeetingStatisticsResponse Xieshang__Meeting__V1__MeetingStatisticsResponse;
 typedef struct Xieshang__Meeting__V1__MeetingEvent Xieshang__Meeting__V1__MeetingEvent;
 typedef struct Xieshang__Meeting__V1__InviteeEvent Xieshang__Meeting__V1__InviteeEvent;
 
@@ -798,6 +802,88 @@ struct  Xieshang__Meeting__V1__CalendarResponse
 
 
 /*
+ * What the committee's report needs from the scheduler, over meetings closed in a period.
+ */
+struct  Xieshang__Meeting__V1__MeetingStatisticsRequest
+{
+  ProtobufCMessage base;
+  int64_t from_ms;
+  /*
+   * 0: no bound
+   */
+  int64_t to_ms;
+};
+#define XIESHANG__MEETING__V1__MEETING_STATISTICS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__meeting_statistics_request__descriptor) \
+    , 0, 0 }
+
+
+struct  Xieshang__Meeting__V1__KindStatistics
+{
+  ProtobufCMessage base;
+  Xieshang__Meeting__V1__MeetingKind kind;
+  /*
+   * closed meetings
+   */
+  int32_t held;
+  /*
+   * invitees expected (less approved leave, withdrawals, waiting list)
+   */
+  int32_t expected;
+  /*
+   * checked in
+   */
+  int32_t present;
+  /*
+   * present / expected
+   */
+  double attendance_rate;
+};
+#define XIESHANG__MEETING__V1__KIND_STATISTICS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__kind_statistics__descriptor) \
+    , XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, 0, 0 }
+
+
+struct  Xieshang__Meeting__V1__MemberAttendance
+{
+  ProtobufCMessage base;
+  int64_t member_id;
+  char *name;
+  int32_t attended;
+  int32_t on_leave;
+  int32_t absent;
+  /*
+   * 协商议事活动 attended
+   */
+  int32_t consultation_activities;
+};
+#define XIESHANG__MEETING__V1__MEMBER_ATTENDANCE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__member_attendance__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
+
+
+struct  Xieshang__Meeting__V1__MeetingStatisticsResponse
+{
+  ProtobufCMessage base;
+  size_t n_by_kind;
+  Xieshang__Meeting__V1__KindStatistics **by_kind;
+  /*
+   * 协商议事活动 held
+   */
+  int32_t consultation_activities;
+  /*
+   * everyone checked in at them, members or not
+   */
+  int32_t participant_person_times;
+  size_t n_members;
+  Xieshang__Meeting__V1__MemberAttendance **members;
+};
+#define XIESHANG__MEETING__V1__MEETING_STATISTICS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__meeting_statistics_response__descriptor) \
+    , 0,NULL, 0, 0, 0,NULL }
+
+
+/*
  * The payload of meeting.* events.
  */
 struct  Xieshang__Meeting__V1__MeetingEvent
@@ -1536,6 +1622,82 @@ Xieshang__Meeting__V1__CalendarResponse *
 void   xieshang__meeting__v1__calendar_response__free_unpacked
                      (Xieshang__Meeting__V1__CalendarResponse *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__MeetingStatisticsRequest methods */
+void   xieshang__meeting__v1__meeting_statistics_request__init
+                     (Xieshang__Meeting__V1__MeetingStatisticsRequest         *message);
+size_t xieshang__meeting__v1__meeting_statistics_request__get_packed_size
+                     (const Xieshang__Meeting__V1__MeetingStatisticsRequest   *message);
+size_t xieshang__meeting__v1__meeting_statistics_request__pack
+                     (const Xieshang__Meeting__V1__MeetingStatisticsRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__meeting_statistics_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__MeetingStatisticsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__MeetingStatisticsRequest *
+       xieshang__meeting__v1__meeting_statistics_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__meeting_statistics_request__free_unpacked
+                     (Xieshang__Meeting__V1__MeetingStatisticsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__KindStatistics methods */
+void   xieshang__meeting__v1__kind_statistics__init
+                     (Xieshang__Meeting__V1__KindStatistics         *message);
+size_t xieshang__meeting__v1__kind_statistics__get_packed_size
+                     (const Xieshang__Meeting__V1__KindStatistics   *message);
+size_t xieshang__meeting__v1__kind_statistics__pack
+                     (const Xieshang__Meeting__V1__KindStatistics   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__kind_statistics__pack_to_buffer
+                     (const Xieshang__Meeting__V1__KindStatistics   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__KindStatistics *
+       xieshang__meeting__v1__kind_statistics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__kind_statistics__free_unpacked
+                     (Xieshang__Meeting__V1__KindStatistics *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__MemberAttendance methods */
+void   xieshang__meeting__v1__member_attendance__init
+                     (Xieshang__Meeting__V1__MemberAttendance         *message);
+size_t xieshang__meeting__v1__member_attendance__get_packed_size
+                     (const Xieshang__Meeting__V1__MemberAttendance   *message);
+size_t xieshang__meeting__v1__member_attendance__pack
+                     (const Xieshang__Meeting__V1__MemberAttendance   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__member_attendance__pack_to_buffer
+                     (const Xieshang__Meeting__V1__MemberAttendance   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__MemberAttendance *
+       xieshang__meeting__v1__member_attendance__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__member_attendance__free_unpacked
+                     (Xieshang__Meeting__V1__MemberAttendance *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__MeetingStatisticsResponse methods */
+void   xieshang__meeting__v1__meeting_statistics_response__init
+                     (Xieshang__Meeting__V1__MeetingStatisticsResponse         *message);
+size_t xieshang__meeting__v1__meeting_statistics_response__get_packed_size
+                     (const Xieshang__Meeting__V1__MeetingStatisticsResponse   *message);
+size_t xieshang__meeting__v1__meeting_statistics_response__pack
+                     (const Xieshang__Meeting__V1__MeetingStatisticsResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__meeting_statistics_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__MeetingStatisticsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__MeetingStatisticsResponse *
+       xieshang__meeting__v1__meeting_statistics_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__meeting_statistics_response__free_unpacked
+                     (Xieshang__Meeting__V1__MeetingStatisticsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Xieshang__Meeting__V1__MeetingEvent methods */
 void   xieshang__meeting__v1__meeting_event__init
                      (Xieshang__Meeting__V1__MeetingEvent         *message);
@@ -1687,6 +1849,18 @@ typedef void (*Xieshang__Meeting__V1__CalendarRequest_Closure)
 typedef void (*Xieshang__Meeting__V1__CalendarResponse_Closure)
                  (const Xieshang__Meeting__V1__CalendarResponse *message,
                   void *closure_data);
+typedef void (*Xieshang__Meeting__V1__MeetingStatisticsRequest_Closure)
+                 (const Xieshang__Meeting__V1__MeetingStatisticsRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__KindStatistics_Closure)
+                 (const Xieshang__Meeting__V1__KindStatistics *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__MemberAttendance_Closure)
+                 (const Xieshang__Meeting__V1__MemberAttendance *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__MeetingStatisticsResponse_Closure)
+                 (const Xieshang__Meeting__V1__MeetingStatisticsResponse *message,
+                  void *closure_data);
 typedef void (*Xieshang__Meeting__V1__MeetingEvent_Closure)
                  (const Xieshang__Meeting__V1__MeetingEvent *message,
                   void *closure_data);
@@ -1764,6 +1938,10 @@ struct Xieshang__Meeting__V1__Meetings_Service
                    const Xieshang__Meeting__V1__CalendarRequest *input,
                    Xieshang__Meeting__V1__CalendarResponse_Closure closure,
                    void *closure_data);
+  void (*statistics)(Xieshang__Meeting__V1__Meetings_Service *service,
+                     const Xieshang__Meeting__V1__MeetingStatisticsRequest *input,
+                     Xieshang__Meeting__V1__MeetingStatisticsResponse_Closure closure,
+                     void *closure_data);
 };
 typedef void (*Xieshang__Meeting__V1__Meetings_ServiceDestroy)(Xieshang__Meeting__V1__Meetings_Service *);
 void xieshang__meeting__v1__meetings__init (Xieshang__Meeting__V1__Meetings_Service *service,
@@ -1787,7 +1965,8 @@ void xieshang__meeting__v1__meetings__init (Xieshang__Meeting__V1__Meetings_Serv
       function_prefix__ ## check_in,\
       function_prefix__ ## close,\
       function_prefix__ ## find_slot,\
-      function_prefix__ ## calendar  }
+      function_prefix__ ## calendar,\
+      function_prefix__ ## statistics  }
 void xieshang__meeting__v1__meetings__schedule(ProtobufCService *service,
                                                const Xieshang__Meeting__V1__ScheduleMeetingRequest *input,
                                                Xieshang__Meeting__V1__ScheduleMeetingResponse_Closure closure,
@@ -1852,6 +2031,10 @@ void xieshang__meeting__v1__meetings__calendar(ProtobufCService *service,
                                                const Xieshang__Meeting__V1__CalendarRequest *input,
                                                Xieshang__Meeting__V1__CalendarResponse_Closure closure,
                                                void *closure_data);
+void xieshang__meeting__v1__meetings__statistics(ProtobufCService *service,
+                                                 const Xieshang__Meeting__V1__MeetingStatisticsRequest *input,
+                                                 Xieshang__Meeting__V1__MeetingStatisticsResponse_Closure closure,
+                                                 void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1899,6 +2082,10 @@ extern const ProtobufCMessageDescriptor xieshang__meeting__v1__find_slot_request
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__find_slot_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__calendar_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__calendar_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__kind_statistics__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__member_attendance__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_event__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__invitee_event__descriptor;
 extern const ProtobufCServiceDescriptor xieshang__meeting__v1__meetings__descriptor;
