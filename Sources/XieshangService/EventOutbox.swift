@@ -32,9 +32,8 @@ public final class EventOutbox: Sendable {
     public func append<Payload: WireMessage>(
         _ type: String, _ payload: Payload, in db: Database, traceID: String = ""
     ) throws -> UInt64 {
-        try db.execute(
-            sql: "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?)",
-            arguments: [type, Date.nowMilliseconds, Payload.wireName, Data(try payload.encode()), traceID])
+        try db.cachedStatement(sql: "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [type, Date.nowMilliseconds, Payload.wireName, Data(try payload.encode()), traceID])
         let sequence = UInt64(db.lastInsertedRowID)
         let committed = self.committed
         db.afterNextTransaction { _ in committed.signal() }

@@ -32,7 +32,7 @@ extension ServiceDatabase {
 
         @Sendable func apply(_ db: Database) throws -> ([UInt8], Bool) {
             if let row = try Row.fetchOne(
-                db, sql: "SELECT method, reply FROM rpc_replies WHERE principal = ? AND request_id = ?",
+                db.cachedStatement(sql: "SELECT method, reply FROM rpc_replies WHERE principal = ? AND request_id = ?"),
                 arguments: [principal, requestID]) {
                 let storedMethod: String = row["method"]
                 guard storedMethod == method else {
@@ -43,9 +43,8 @@ extension ServiceDatabase {
             }
             let reply = try change(db)
             let bytes = try reply.encode()
-            try db.execute(
-                sql: "INSERT INTO rpc_replies (principal, request_id, method, reply, created_at_ms) VALUES (?, ?, ?, ?, ?)",
-                arguments: [principal, requestID, method, Data(bytes), Date.nowMilliseconds])
+            try db.cachedStatement(sql: "INSERT INTO rpc_replies (principal, request_id, method, reply, created_at_ms) VALUES (?, ?, ?, ?, ?)")
+                .execute(arguments: [principal, requestID, method, Data(bytes), Date.nowMilliseconds])
             return (bytes, false)
         }
     }
@@ -57,7 +56,7 @@ extension ServiceDatabase {
         let principal = context.principal.name
         let requestID = context.requestID
         let data = try await writer.read { db in
-            try Data.fetchOne(db, sql: "SELECT reply FROM rpc_replies WHERE principal = ? AND request_id = ?", arguments: [principal, requestID])
+            try Data.fetchOne(db.cachedStatement(sql: "SELECT reply FROM rpc_replies WHERE principal = ? AND request_id = ?"), arguments: [principal, requestID])
         }
         return try data.map { try Reply(decoding: [UInt8]($0)) }
     }

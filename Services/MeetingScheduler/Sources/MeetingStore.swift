@@ -40,18 +40,18 @@ public enum MeetingStore {
 
     /// The meeting with its groups, agenda and invitee count.
     public static func load(_ db: Database, _ id: Int64, field: String = "id") throws -> MeetingV1.Meeting {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM meetings WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM meetings WHERE id = ?"), arguments: [id]) else {
             throw SchedulerError.notFound(field: field, what: "meeting \(id)")
         }
         var m = meeting(row)
-        m.groups = try Row.fetchAll(db, sql: "SELECT * FROM meeting_groups WHERE meeting_id = ? ORDER BY position", arguments: [id]).map {
+        m.groups = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM meeting_groups WHERE meeting_id = ? ORDER BY position"), arguments: [id]).map {
             var g = MeetingV1.GroupRef()
             g.kind = .init(rawValue: $0["kind"])
             g.name = $0["name"]
             g.id = $0["group_id"]
             return g
         }
-        m.agenda = try Row.fetchAll(db, sql: "SELECT * FROM agenda_items WHERE meeting_id = ? ORDER BY position", arguments: [id]).map {
+        m.agenda = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM agenda_items WHERE meeting_id = ? ORDER BY position"), arguments: [id]).map {
             var a = MeetingV1.AgendaItem()
             a.position = $0["position"]
             a.title = $0["title"]
@@ -61,7 +61,7 @@ public enum MeetingStore {
             a.topicID = $0["topic_id"]
             return a
         }
-        m.inviteeCount = Int32(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ?", arguments: [id]) ?? 0)
+        m.inviteeCount = Int32(try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ?"), arguments: [id]) ?? 0)
         return m
     }
 
@@ -139,14 +139,14 @@ public enum MeetingStore {
     }
 
     public static func invitee(_ db: Database, meeting: Int64, id: Int64, field: String = "invitee_id") throws -> MeetingV1.Invitee {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND id = ?", arguments: [meeting, id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND id = ?"), arguments: [meeting, id]) else {
             throw SchedulerError.notFound(field: field, what: "invitee \(id) of meeting \(meeting)")
         }
         return invitee(row)
     }
 
     public static func invitee(_ db: Database, meeting: Int64, member: Int64) throws -> MeetingV1.Invitee? {
-        try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND member_id = ?", arguments: [meeting, member]).map(invitee)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND member_id = ?"), arguments: [meeting, member]).map(invitee)
     }
 
     /// Adds an invitee with a fresh check-in code; returns it.
@@ -174,7 +174,7 @@ public enum MeetingStore {
     /// Rebuilds which members the meeting holds: its required member invitees who are
     /// expected, while the meeting is a draft or published.
     public static func refreshBusy(_ db: Database, _ meeting: Int64) throws {
-        try db.execute(sql: "DELETE FROM member_busy WHERE meeting_id = ?", arguments: [meeting])
+        try db.cachedStatement(sql: "DELETE FROM member_busy WHERE meeting_id = ?").execute(arguments: [meeting])
         try db.execute(sql: """
             INSERT INTO member_busy (member_id, meeting_id, start_ms, end_ms)
             SELECT i.member_id, m.id, m.start_ms, m.end_ms FROM invitees i JOIN meetings m ON m.id = i.meeting_id
