@@ -1,31 +1,17 @@
 import XieshangRPC
 import XieshangWire
 
-/// What the scheduler asks member-registry. A registry that is down or too slow becomes
-/// `UNAVAILABLE` for the caller; the registry's own refusals keep their codes, with the
-/// field named from the scheduler's request.
+/// What the scheduler asks member-registry, through `Dependency` (which says what the
+/// scheduler's caller sees when the registry fails).
 public struct RegistryLink: Sendable {
-    let client: RPCClient
+    let registry: Dependency
 
-    public init(client: RPCClient) { self.client = client }
+    public init(client: RPCClient) { registry = Dependency(name: "member-registry", client: client) }
 
     private func call<Request: WireMessage, Response: WireMessage>(
         _ method: WireMethod<Request, Response>, _ request: Request, field: String
     ) async throws -> Response {
-        do {
-            return try await client.call(method, request, options: .read)
-        } catch {
-            switch error.code {
-            case .unavailable, .deadlineExceeded, .resourceExhausted, .cancelled:
-                throw SchedulerError.registryUnavailable(error.message)
-            case .notFound:
-                throw SchedulerError.notFound(field: field, what: error.violations.first?.description.replacingOccurrences(of: " not found", with: "") ?? error.message)
-            case .invalidArgument:
-                throw SchedulerError.invalid(error.violations.map { (field, $0.description) })
-            default:
-                throw error
-            }
-        }
+        try await registry.read(method, request, field: field)
     }
 
     public func room(_ id: Int64, field: String) async throws -> MemberV1.Room {

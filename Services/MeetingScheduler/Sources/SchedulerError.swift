@@ -9,8 +9,6 @@ public enum SchedulerError: Error, RPCErrorConvertible {
     case failedPrecondition(field: String, String)
     /// A room or a required member is taken at that time.
     case conflict(field: String, String, [MeetingV1.Conflict])
-    /// member-registry did not answer.
-    case registryUnavailable(String)
 
     public var rpcError: RPCError {
         switch self {
@@ -26,8 +24,6 @@ public enum SchedulerError: Error, RPCErrorConvertible {
                     + (c.memberIDs.isEmpty ? "" : ": members \(c.memberIDs.map(String.init).joined(separator: ", "))"))
             }
             return RPCError(.failedPrecondition, message, violations: details)
-        case .registryUnavailable(let message):
-            return RPCError(.unavailable, "member-registry is unavailable: \(message)")
         }
     }
 

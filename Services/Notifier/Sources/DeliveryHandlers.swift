@@ -80,15 +80,8 @@ public enum DeliveryHandlers {
             resolve.kind = request.group
             resolve.name = request.name
             resolve.id = request.id
-            let members: [Int64]
-            do throws(RPCError) {
-                members = try await registry.call(MemberV1.Members.resolveGroup, resolve, options: .read).memberIDs
-            } catch {
-                if error.code == .unavailable || error.code == .deadlineExceeded {
-                    throw RPCError(.unavailable, "member-registry is unavailable: \(error.message)")
-                }
-                throw error
-            }
+            let members = try await Dependency(name: "member-registry", client: registry)
+                .read(MemberV1.Members.resolveGroup, resolve, field: "group").memberIDs
             return try await database.idempotent(context) { db in
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 try db.execute(sql: "INSERT INTO announcements (title, at_ms) VALUES (?, ?)", arguments: [request.title, now])

@@ -7,7 +7,6 @@ public enum ProposalError: Error, RPCErrorConvertible {
     case notFound(field: String, what: String)
     case notAllowed(field: String, String)
     case permissionDenied(String)
-    case unavailable(String, String)
 
     public var rpcError: RPCError {
         switch self {
@@ -19,8 +18,6 @@ public enum ProposalError: Error, RPCErrorConvertible {
             return RPCError(.failedPrecondition, message, violations: [violation(field, message)])
         case .permissionDenied(let message):
             return RPCError(.permissionDenied, message, violations: [violation("actor", message)])
-        case .unavailable(let service, let message):
-            return RPCError(.unavailable, "\(service) is unavailable: \(message)")
         }
     }
 

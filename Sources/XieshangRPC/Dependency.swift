@@ -1,0 +1,50 @@
+import XieshangWire
+
+/// Another service a handler asks for data (the scheduler asks the registry; the tracker
+/// asks both). The one place that says what the caller of the handler sees when the
+/// dependency fails:
+/// - it does not answer (down, too slow, overloaded): `UNAVAILABLE` naming the dependency;
+/// - it finds nothing: `NOT_FOUND` on the field of the caller's request that named it;
+/// - it refuses the values: `INVALID_ARGUMENT` on that field, with its reasons;
+/// - anything else passes through as it came.
+public struct Dependency: Sendable {
+    /// The dependency's service name, e.g. `member-registry`.
+    public let name: String
+    public let client: RPCClient
+
+    public init(name: String, client: RPCClient) {
+        self.name = name
+        self.client = client
+    }
+
+    /// Calls a read of the dependency within the current call's deadline.
+    public func read<Request: WireMessage, Response: WireMessage>(
+        _ method: WireMethod<Request, Response>, _ request: Request, field: String
+    ) async throws(RPCError) -> Response {
+        do {
+            return try await client.call(method, request, options: .read)
+        } catch {
+            switch error.code {
+            case .unavailable, .deadlineExceeded, .resourceExhausted, .cancelled:
+                throw RPCError(.unavailable, "\(name) is unavailable: \(error.message)")
+            case .notFound:
+                let what = error.violations.first?.description.replacingOccurrences(of: " not found", with: "") ?? error.message
+                throw RPCError(.notFound, "\(field): \(what) not found", violations: [Self.violation(field, "\(what) not found")])
+            case .invalidArgument:
+                let reasons = error.violations.isEmpty ? [Self.violation(field, error.message)]
+                    : error.violations.map { Self.violation(field, $0.description) }
+                throw RPCError(.invalidArgument, reasons.count == 1 ? "\(field): \(reasons[0].description)" : "\(reasons.count) fields are invalid",
+                               violations: reasons)
+            default:
+                throw error
+            }
+        }
+    }
+
+    private static func violation(_ field: String, _ description: String) -> RpcV1.FieldViolation {
+        var v = RpcV1.FieldViolation()
+        v.field = field
+        v.description = description
+        return v
+    }
+}

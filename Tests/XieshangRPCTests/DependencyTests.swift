@@ -1,0 +1,52 @@
+import Testing
+import XieshangRPC
+import XieshangWire
+
+@Suite("What a handler's caller sees when a dependency fails")
+struct DependencyTests {
+    @Test("NOT_FOUND and INVALID_ARGUMENT name the caller's field; other refusals pass through; silence is UNAVAILABLE")
+    func mapping() async throws {
+        var handlers = RPCHandlers()
+        handlers.register(echo) { request, _ in
+            switch request.label {
+            case "missing": throw RPCError(.notFound, "id: room 99 not found", violations: [violation("id", "room 99 not found")])
+            case "bad": throw RPCError.invalidArgument([("name", "unknown sector \"火星界\"")])
+            default: throw RPCError(.failedPrecondition, "no current term")
+            }
+        }
+        try await withServer(handlers) { server in
+            try await withClient([server.endpoint]) { client in
+                let registry = Dependency(name: "member-registry", client: client)
+                let missing = await #expect(throws: RPCError.self) { try await registry.read(echo, inner("missing"), field: "meeting.room_id") }
+                #expect(missing?.code == .notFound)
+                #expect(missing?.violations.map(\.field) == ["meeting.room_id"])
+                #expect(missing?.message == "meeting.room_id: room 99 not found")
+                let bad = await #expect(throws: RPCError.self) { try await registry.read(echo, inner("bad"), field: "groups[0]") }
+                #expect(bad?.code == .invalidArgument)
+                #expect(bad?.violations.first?.field == "groups[0]")
+                #expect(bad?.violations.first?.description.contains("火星界") == true)
+                let other = await #expect(throws: RPCError.self) { try await registry.read(echo, inner("x"), field: "f") }
+                #expect(other?.code == .failedPrecondition)
+            }
+        }
+        // Nobody listening: UNAVAILABLE, naming the dependency.
+        let probe = try testContext.socket(.router)
+        try probe.bind("tcp://127.0.0.1:*")
+        let endpoint = try probe.lastEndpoint
+        probe.close(linger: 0)
+        try await withClient([endpoint], configure: { $0.retry.maxAttempts = 2 }) { client in
+            let down = await #expect(throws: RPCError.self) {
+                try await Dependency(name: "member-registry", client: client).read(echo, inner("x"), field: "f")
+            }
+            #expect(down?.code == .unavailable)
+            #expect(down?.message.hasPrefix("member-registry is unavailable") == true)
+        }
+    }
+
+    private func violation(_ field: String, _ description: String) -> RpcV1.FieldViolation {
+        var v = RpcV1.FieldViolation()
+        v.field = field
+        v.description = description
+        return v
+    }
+}
