@@ -27,6 +27,8 @@ public final class EventConsumer: Service, Sendable {
     private let apply: Apply
     /// How often it asks Since when nothing arrives on PUB/SUB.
     private let idleCatchUp: Duration
+    /// Consecutive failures of the logic, per event sequence.
+    private let failures = Mutex<[UInt64: Int]>([:])
 
     public init(
         source: String, eventEndpoint: String, sourceClient: RPCClient, database: ServiceDatabase,
@@ -150,20 +152,62 @@ public final class EventConsumer: Service, Sendable {
 
     private enum Outcome { case applied, alreadyApplied, gap }
 
+    /// An event the consumer's own logic fails on this many times in a row is set aside in
+    /// `event_failures`, and the cursor moves past it, so one bad event cannot stop every
+    /// later one. Database errors (a full disk, a lock) are never a reason to set aside: they
+    /// are retried until they pass.
+    public static let attemptsBeforeSettingAside = 3
+
+    private struct ApplyFailure: Error {
+        let underlying: any Error
+    }
+
     private func applyInOrder(_ event: EventV1.Event) async throws -> Outcome {
-        try await database.writer.write { [source, apply] db in
-            let cursor = try Self.cursor(db, source)
-            if event.sequence <= cursor { return .alreadyApplied }
-            if event.sequence != cursor + 1 { return .gap }
-            try apply(event, db)
-            try db.execute(
-                sql: """
-                    INSERT INTO event_cursors (source, last_sequence) VALUES (?, ?)
-                    ON CONFLICT(source) DO UPDATE SET last_sequence = excluded.last_sequence
-                    """,
-                arguments: [source, Int64(clamping: event.sequence)])
+        do {
+            return try await database.writer.write { [source, apply] db in
+                let cursor = try Self.cursor(db, source)
+                if event.sequence <= cursor { return .alreadyApplied }
+                if event.sequence != cursor + 1 { return .gap }
+                do {
+                    try apply(event, db)
+                } catch let error as DatabaseError {
+                    throw error
+                } catch {
+                    throw ApplyFailure(underlying: error)
+                }
+                try Self.moveCursor(db, source, to: event.sequence)
+                return .applied
+            }
+        } catch let failure as ApplyFailure {
+            let attempts = failures.withLock { counts -> Int in
+                counts[event.sequence, default: 0] += 1
+                return counts[event.sequence]!
+            }
+            guard attempts >= Self.attemptsBeforeSettingAside else { throw failure.underlying }
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            try await database.writer.write { [source] db in
+                guard try Self.cursor(db, source) + 1 == event.sequence else { return }
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO event_failures (source, sequence, type, error, at_ms) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [source, Int64(clamping: event.sequence), event.type, "\(failure.underlying)", now])
+                try Self.moveCursor(db, source, to: event.sequence)
+            }
+            failures.withLock { _ = $0.removeValue(forKey: event.sequence) }
+            logger.error("set an event aside after repeated failures", metadata: [
+                "event.source": "\(source)", "event.sequence": "\(event.sequence)", "event.type": "\(event.type)",
+                "error": "\(failure.underlying)",
+            ])
             return .applied
         }
+    }
+
+    private static func moveCursor(_ db: Database, _ source: String, to sequence: UInt64) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO event_cursors (source, last_sequence) VALUES (?, ?)
+                ON CONFLICT(source) DO UPDATE SET last_sequence = excluded.last_sequence
+                """,
+            arguments: [source, Int64(clamping: sequence)])
     }
 
     private static func cursor(_ db: Database, _ source: String) throws -> UInt64 {

@@ -114,5 +114,18 @@ enum RuntimeSchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("runtime-4-event-failures") { db in
+            // For a consumer: events its logic could not apply, set aside so later ones flow.
+            try db.execute(sql: """
+                CREATE TABLE event_failures (
+                    source TEXT NOT NULL,
+                    sequence INTEGER NOT NULL,
+                    type TEXT NOT NULL,
+                    error TEXT NOT NULL,
+                    at_ms INTEGER NOT NULL,
+                    PRIMARY KEY (source, sequence)
+                ) WITHOUT ROWID;
+                """)
+        }
     }
 }

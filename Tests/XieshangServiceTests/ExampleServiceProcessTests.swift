@@ -135,4 +135,52 @@ struct ExampleServiceProcessTests {
         await sourceClient.close()
         await service.stop()
     }
+
+    @Test("an event the consumer's logic keeps failing on is set aside, and later events still flow")
+    func poisonEventSetAside() async throws {
+        struct Refused: Error {}
+        let service = try await ServiceProcess("xieshang-example", dataDir: try temporaryDirectory("poison-source"))
+        let sourceClient = try client(service.rpcEndpoint, attempts: 20)
+        var migrations = ServiceMigrations()
+        migrations.add("seen-1") { db in
+            try db.execute(sql: "CREATE TABLE seen (sequence INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+        }
+        let database = try ServiceDatabase.open(
+            dataDir: try temporaryDirectory("poison-consumer"), name: "consumer", migrations: migrations)
+        let poisonAttempts = Counter()
+        let consumer = EventConsumer(
+            source: "example-notes", eventEndpoint: service.eventEndpoint, sourceClient: sourceClient,
+            database: database, context: testContext, logger: quietLogger(), idleCatchUp: .milliseconds(100)
+        ) { event, db in
+            let added = try ExampleV1.NoteAdded(decoding: event.payload)
+            let text = added.note?.text ?? ""
+            if text == "poison" {
+                poisonAttempts.increment()
+                throw Refused()
+            }
+            try db.execute(sql: "INSERT INTO seen (sequence, text) VALUES (?, ?)", arguments: [Int64(event.sequence), text])
+        }
+        let running = Task { try await consumer.run() }
+        for text in ["before", "poison", "after"] { _ = try await add(sourceClient, text) }
+
+        let started = ContinuousClock.now
+        while try await consumer.cursor() < 3, ContinuousClock.now - started < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await consumer.cursor() == 3)
+        let seen = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT text FROM seen ORDER BY sequence") }
+        #expect(seen == ["before", "after"])
+        let setAside = try await database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT source, sequence, type FROM event_failures")
+        }
+        #expect(setAside.count == 1)
+        #expect(setAside.first?["sequence"] as Int64? == 2)
+        #expect(setAside.first?["source"] as String? == "example-notes")
+        #expect(poisonAttempts.count == EventConsumer.attemptsBeforeSettingAside)
+
+        running.cancel()
+        try await running.value
+        await sourceClient.close()
+        await service.stop()
+    }
 }
