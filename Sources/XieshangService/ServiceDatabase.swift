@@ -14,17 +14,41 @@ public final class ServiceDatabase: Sendable {
 
     /// Opens (creating if needed) `<dataDir>/<name>.sqlite` in WAL mode and migrates it.
     public static func open(dataDir: String, name: String, migrations: ServiceMigrations) throws -> ServiceDatabase {
-        try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        do {
+            try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        } catch {
+            throw OpenError(path: dataDir, reason: "cannot create the data directory: \(Self.reason(error))")
+        }
         let path = (dataDir as NSString).appendingPathComponent("\(name).sqlite")
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        let pool = try DatabasePool(path: path, configuration: configuration)
-        let database = ServiceDatabase(writer: pool, path: path)
-        try database.migrate(migrations)
-        return database
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            let database = ServiceDatabase(writer: pool, path: path)
+            try database.migrate(migrations)
+            return database
+        } catch {
+            throw OpenError(path: path, reason: Self.reason(error))
+        }
+    }
+
+    /// Why a service's database could not be opened, naming the path.
+    public struct OpenError: Error, CustomStringConvertible {
+        public let path: String
+        public let reason: String
+        public var description: String { "cannot open the database at \(path): \(reason)" }
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if let error = error as? DatabaseError { return error.message ?? "\(error)" }
+        let nsError = error as NSError
+        if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        return nsError.localizedDescription
     }
 
     /// An in-memory database with the same migrations, for tests.

@@ -170,6 +170,27 @@ struct StorageTests {
         #expect(health.ok)
         #expect(health.detail.contains("wal"))
     }
+
+    @Test("a data directory that cannot be made, or a file that is not a database, is a clear error")
+    func openErrors() throws {
+        let blocker = try temporaryDirectory("open-errors") + "/plain-file"
+        try Data("x".utf8).write(to: URL(fileURLWithPath: blocker))
+        #expect {
+            try ServiceDatabase.open(dataDir: blocker + "/data", name: "things", migrations: Self.migrations)
+        } throws: { error in
+            "\(error)".hasPrefix("cannot open the database at \(blocker)/data: cannot create the data directory")
+        }
+        let directory = try temporaryDirectory("not-a-database")
+        let garbage = [UInt8](repeating: 0x5A, count: 8192)
+        try Data(garbage).write(to: URL(fileURLWithPath: directory + "/things.sqlite"))
+        #expect {
+            try ServiceDatabase.open(dataDir: directory, name: "things", migrations: Self.migrations)
+        } throws: { error in
+            "\(error)" == "cannot open the database at \(directory)/things.sqlite: file is not a database"
+        }
+        // Nothing was changed: the garbage is still there, byte for byte.
+        #expect(try Data(contentsOf: URL(fileURLWithPath: directory + "/things.sqlite")) == Data(garbage))
+    }
 }
 
 extension WiretestV1.Inner {
