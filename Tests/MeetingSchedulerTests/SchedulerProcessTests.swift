@@ -14,20 +14,15 @@ struct SchedulerProcessTests {
         let scheduler: ServiceProcess
         let directory: String
 
-        var environment: [String: String] {
-            ["XIESHANG_REGISTRY_ENDPOINT": registry.rpcEndpoint, "XIESHANG_SCHEDULER_ENDPOINT": scheduler.rpcEndpoint]
-        }
+        var gatewayCLI: Gateway { Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint) }
+        var environment: [String: String] { gatewayCLI.environment }
 
         func gateway(_ arguments: String...) async throws -> CommandResult {
-            try await runCommand(builtExecutable("gateway"), arguments, environment: environment)
+            try await gatewayCLI.run(arguments)
         }
 
         func json(_ arguments: String...) async throws -> [String: Any] {
-            let result = try await runCommand(builtExecutable("gateway"), arguments + ["--json"], environment: environment)
-            guard result.status == 0 else {
-                throw ProcessFailure(description: "gateway \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
-            }
-            return (try result.json() as? [String: Any]) ?? [:]
+            try await gatewayCLI.json(arguments)
         }
     }
 
@@ -47,8 +42,7 @@ struct SchedulerProcessTests {
             let result = try await runCommand(builtExecutable("gateway"), arguments, environment: suite.environment)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
-        let csv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("compose/demo/members.csv").path
+        let csv = demoMembersCSV
         let imported = try await runCommand(builtExecutable("gateway"), ["member", "import", csv], environment: suite.environment)
         #expect(imported.status == 0, "\(imported.stderr)")
         return suite

@@ -12,18 +12,15 @@ struct NotifierProcessTests {
         let tracker: ServiceProcess
         let notifier: ServiceProcess
 
-        var environment: [String: String] {
-            ["XIESHANG_REGISTRY_ENDPOINT": registry.rpcEndpoint, "XIESHANG_SCHEDULER_ENDPOINT": scheduler.rpcEndpoint,
-             "XIESHANG_TRACKER_ENDPOINT": tracker.rpcEndpoint, "XIESHANG_NOTIFIER_ENDPOINT": notifier.rpcEndpoint]
+        var gatewayCLI: Gateway {
+            Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint,
+                    tracker: tracker.rpcEndpoint, notifier: notifier.rpcEndpoint)
         }
+        var environment: [String: String] { gatewayCLI.environment }
 
         @discardableResult
         func gateway(_ arguments: String...) async throws -> [String: Any] {
-            let result = try await runCommand(builtExecutable("gateway"), arguments + ["--json"], environment: environment)
-            guard result.status == 0 else {
-                throw ProcessFailure(description: "gateway \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
-            }
-            return (try? result.json() as? [String: Any]) ?? [:]
+            try await gatewayCLI.json(arguments)
         }
 
         /// The titles in a member's (or unit's) inbox, once the notifier has caught up to
@@ -59,8 +56,7 @@ struct NotifierProcessTests {
             "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
             "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint])
         let d = Deployment(registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier)
-        let csv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("compose/demo/members.csv").path
+        let csv = demoMembersCSV
         try await d.gateway("term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14")
         _ = try await runCommand(builtExecutable("gateway"), ["member", "import", csv], environment: d.environment)
         try await d.gateway("unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门")

@@ -13,25 +13,21 @@ struct ProposalProcessTests {
         let scheduler: ServiceProcess
         let tracker: ServiceProcess
 
-        var environment: [String: String] {
-            ["XIESHANG_REGISTRY_ENDPOINT": registry.rpcEndpoint, "XIESHANG_SCHEDULER_ENDPOINT": scheduler.rpcEndpoint,
-             "XIESHANG_TRACKER_ENDPOINT": tracker.rpcEndpoint]
+        var gatewayCLI: Gateway {
+            Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint)
         }
+        var environment: [String: String] { gatewayCLI.environment }
 
         func gateway(_ arguments: [String]) async throws -> CommandResult {
-            try await runCommand(builtExecutable("gateway"), arguments, environment: environment)
+            try await gatewayCLI.run(arguments)
         }
 
         func json(_ arguments: String...) async throws -> [String: Any] {
-            try await json(arguments)
+            try await gatewayCLI.json(arguments)
         }
 
         func json(_ arguments: [String]) async throws -> [String: Any] {
-            let result = try await gateway(arguments + ["--json"])
-            guard result.status == 0 else {
-                throw ProcessFailure(description: "gateway \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
-            }
-            return (try result.json() as? [String: Any]) ?? [:]
+            try await gatewayCLI.json(arguments)
         }
 
         /// Runs an action and returns the proposal's state afterwards.
@@ -58,8 +54,7 @@ struct ProposalProcessTests {
         let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
                                                arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
         let d = Deployment(registry: registry, scheduler: scheduler, tracker: tracker)
-        let csv = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("compose/demo/members.csv").path
+        let csv = demoMembersCSV
         for arguments in [
             ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
             ["member", "import", csv],

@@ -1,0 +1,36 @@
+import Foundation
+
+/// The demo's 175 members, `compose/demo/members.csv`, which the process tests import.
+public let demoMembersCSV: String = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("compose/demo/members.csv").path
+
+/// The built `gateway`, pointed at running services through its environment variables, run
+/// the way staff run it.
+public struct Gateway: Sendable {
+    public let environment: [String: String]
+
+    public init(registry: String? = nil, scheduler: String? = nil, tracker: String? = nil, notifier: String? = nil) {
+        var environment: [String: String] = [:]
+        environment["XIESHANG_REGISTRY_ENDPOINT"] = registry
+        environment["XIESHANG_SCHEDULER_ENDPOINT"] = scheduler
+        environment["XIESHANG_TRACKER_ENDPOINT"] = tracker
+        environment["XIESHANG_NOTIFIER_ENDPOINT"] = notifier
+        self.environment = environment
+    }
+
+    /// Runs one command; the caller looks at its status and output.
+    public func run(_ arguments: [String]) async throws -> CommandResult {
+        try await runCommand(builtExecutable("gateway"), arguments, environment: environment)
+    }
+
+    /// Runs one command with `--json` and returns the object it printed; a non-zero exit is
+    /// thrown with the command line and what it printed on stderr.
+    public func json(_ arguments: [String]) async throws -> [String: Any] {
+        let result = try await run(arguments + ["--json"])
+        guard result.status == 0 else {
+            throw ProcessFailure(description: "gateway \(arguments.joined(separator: " ")) exited \(result.status): \(result.stderr)")
+        }
+        return (try result.json() as? [String: Any]) ?? [:]
+    }
+}
