@@ -125,6 +125,8 @@ public final class EventConsumer: Service, Sendable {
             case .applied, .alreadyApplied: break
             case .gap: await catchUp()
             }
+        } catch is CancellationError {
+            // Stopping: the event stays after the cursor and is applied on the next start.
         } catch {
             logger.error("applying an event failed; will retry", metadata: [
                 "event.source": "\(source)", "event.sequence": "\(event.sequence)", "error": "\(error)",
