@@ -19,6 +19,12 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "notifier's endpoint (env XIESHANG_NOTIFIER_ENDPOINT; default tcp://127.0.0.1:7401).")
     var notifier: String?
 
+    @Option(help: "Folder of CURVE keys (env XIESHANG_KEYS_DIR): your key pair <identity>.key and each service's public key <service>.pub. Without it, calls go unencrypted (services run with --insecure only).")
+    var keys: String?
+
+    @Option(help: "Whose key pair to use from the keys folder (env XIESHANG_IDENTITY; default admin).")
+    var identity: String?
+
     @Option(help: "Seconds to wait for a service (default 10).")
     var timeout: Double = 10
 
@@ -40,7 +46,7 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     func withScheduler<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
-        try await withClient(schedulerEndpoint, body)
+        try await withClient("meeting-scheduler", schedulerEndpoint, body)
     }
 
     var trackerEndpoint: String {
@@ -49,12 +55,34 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     func withTracker<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
-        try await withClient(trackerEndpoint, body)
+        try await withClient("proposal-tracker", trackerEndpoint, body)
     }
 
     var notifierEndpoint: String {
         notifier ?? ProcessInfo.processInfo.environment["XIESHANG_NOTIFIER_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
             ?? "tcp://127.0.0.1:7401"
+    }
+
+    func withNotifier<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
+        try await withClient("notifier", notifierEndpoint, body)
+    }
+
+    var keysFolder: KeyFolder? {
+        (keys ?? ProcessInfo.processInfo.environment["XIESHANG_KEYS_DIR"].flatMap { $0.isEmpty ? nil : $0 }).map(KeyFolder.init)
+    }
+
+    var identityName: String {
+        identity ?? ProcessInfo.processInfo.environment["XIESHANG_IDENTITY"].flatMap { $0.isEmpty ? nil : $0 } ?? "admin"
+    }
+
+    /// CURVE for calling `service`: the identity's key pair and the service's public key.
+    func security(for service: String) throws -> ClientSecurity? {
+        guard let folder = keysFolder else { return nil }
+        do {
+            return ClientSecurity(keyPair: try folder.keyPair(identityName), serverKey: try folder.publicKey(service))
+        } catch let error as KeyFileError {
+            throw GatewayFailure(RPCError(.unauthenticated, error.message), endpoint: service)
+        }
     }
 
     /// Every service the gateway knows, with its endpoint.
@@ -66,15 +94,16 @@ struct ConnectionOptions: ParsableArguments {
     /// Runs `body` with a client of the registry, closing it afterwards; RPC errors become
     /// one clear line (plus the field violations) and a distinct exit code.
     func withRegistry<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
-        try await withClient(registryEndpoint, body)
+        try await withClient("member-registry", registryEndpoint, body)
     }
 
-    func withClient<T>(_ endpoint: String, _ body: (RPCClient) async throws -> T) async throws -> T {
+    func withClient<T>(_ service: String, _ endpoint: String, _ body: (RPCClient) async throws -> T) async throws -> T {
         var logger = Logger(label: "gateway")
         logger.logLevel = .critical
         let context = try ZMQContext()
         var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "gateway")
         configuration.defaultTimeout = .milliseconds(Int64(timeout * 1000))
+        configuration.security = try security(for: service)
         let client = try RPCClient(configuration: configuration, context: context, logger: logger)
         do {
             let result = try await body(client)
@@ -115,6 +144,8 @@ struct GatewayFailure: Error, CustomStringConvertible {
         switch error.code {
         case .unavailable: text = "error: the service at \(endpoint) is not reachable (\(error.message))"
         case .deadlineExceeded: text = "error: the service at \(endpoint) did not answer in time"
+        case .unauthenticated: text = "error: not authenticated: \(error.message)"
+        case .permissionDenied: text = "error: permission denied: \(error.message)"
         default: text = "error: \(error.message)"
         }
         let single = error.violations.count == 1

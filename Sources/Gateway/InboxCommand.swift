@@ -33,7 +33,7 @@ struct InboxCommand: AsyncParsableCommand {
             var recipient = NotificationV1.Recipient()
             recipient.kind = staff ? .staff : member != nil ? .member : .unit
             recipient.id = member ?? unit ?? 0
-            try await connection.withClient(connection.notifierEndpoint) { client in
+            try await connection.withNotifier { client in
                 if !read.isEmpty || readAll {
                     var mark = NotificationV1.MarkReadRequest()
                     mark.recipient = recipient

@@ -42,7 +42,7 @@ struct NotifyCommand: AsyncParsableCommand {
                 var recipient = NotificationV1.Recipient()
                 recipient.kind = member != nil ? .member : .unit
                 recipient.id = member ?? unit ?? 0
-                let preferences = try await connection.withClient(connection.notifierEndpoint) { client in
+                let preferences = try await connection.withNotifier { client in
                     var get = NotificationV1.GetPreferencesRequest()
                     get.recipient = recipient
                     var p = try await client.call(NotificationV1.Deliveries.getPreferences, get, options: .read).preferences ?? NotificationV1.Preferences()
@@ -73,7 +73,7 @@ struct NotifyCommand: AsyncParsableCommand {
                 var request = NotificationV1.ListDeliveriesRequest()
                 request.status = .dead
                 request.limit = limit
-                let response = try await connection.withClient(connection.notifierEndpoint) {
+                let response = try await connection.withNotifier {
                     try await $0.call(NotificationV1.Deliveries.list, request, options: .read)
                 }
                 if connection.json { return try printJSON(response.deliveries) }
@@ -98,7 +98,7 @@ struct NotifyCommand: AsyncParsableCommand {
             try await runReportingFailures {
                 var request = NotificationV1.RetryDeliveryRequest()
                 request.ids = ids
-                let response = try await connection.withClient(connection.notifierEndpoint) {
+                let response = try await connection.withNotifier {
                     try await $0.call(NotificationV1.Deliveries.retry, request)
                 }
                 if connection.json { return try printJSON(response) }
@@ -124,7 +124,7 @@ struct NotifyCommand: AsyncParsableCommand {
                 request.id = group.group.id
                 request.title = title
                 request.body = body
-                let response = try await connection.withClient(connection.notifierEndpoint) {
+                let response = try await connection.withNotifier {
                     try await $0.call(NotificationV1.Deliveries.announce, request)
                 }
                 if connection.json { return try printJSON(response) }

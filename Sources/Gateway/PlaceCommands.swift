@@ -383,7 +383,7 @@ struct HealthCommand: AsyncParsableCommand {
         var failed = false
         for (name, endpoint) in connection.services {
             do {
-                let health = try await connection.withClient(endpoint) {
+                let health = try await connection.withClient(name, endpoint) {
                     try await $0.call(RpcV1.Health.check, RpcV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(3)))
                 }
                 rows.append(Row(service: health.service, endpoint: endpoint, status: health.status == .serving ? "serving" : health.status.protoName,
@@ -421,7 +421,7 @@ struct DescribeCommand: AsyncParsableCommand {
     func run() async throws {
         try await runReportingFailures {
             let endpoint = connection.services.first { $0.name == service }!.endpoint
-            let described = try await connection.withClient(endpoint) {
+            let described = try await connection.withClient(service, endpoint) {
                 try await $0.call(RpcV1.Reflection.describe, RpcV1.DescribeRequest(), options: .read)
             }
             if connection.json { return try printJSON(described) }

@@ -138,7 +138,7 @@ struct ProposalCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The proposal's id.") var id: Int64
         @OptionGroup var content: Content
-        @Option(help: "Who edits: member:ID (the proposer) or staff for a joint proposal.") var `as`: ActorArgument
+        @Option(help: "Who edits: member:ID (the proposer) or staff for a joint proposal. Default: who your key says you are (the office: staff).") var `as`: ActorArgument?
 
         func run() async throws {
             try await runReportingFailures {
@@ -149,7 +149,7 @@ struct ProposalCommand: AsyncParsableCommand {
                     try content.apply(to: &p)
                     var request = ProposalV1.UpdateProposalRequest()
                     request.proposal = p
-                    request.actor = `as`.actor
+                    request.actor = `as`?.actor
                     return try await client.call(ProposalV1.Proposals.update, request)
                 }
                 try showProposal(response.proposal, [], connection)
@@ -221,7 +221,7 @@ struct ProposalCommand: AsyncParsableCommand {
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The proposal's id.") var id: Int64
         @Argument(help: "The action, e.g. submit, file, assign, reply (or 提交, 立案, 交办, 答复).") var action: ProposalV1.Action
-        @Option(help: "Who acts: staff, staff:NAME, member:ID or unit:ID.") var `as`: ActorArgument
+        @Option(help: "Who acts: staff, staff:NAME, member:ID or unit:ID; the office may act on behalf of a member or unit. Default: who your key says you are (the office: staff).") var `as`: ActorArgument?
         @Option(help: "Why (not filed, returned, withdrawn, request-return), or a tracking note or feedback note.") var reason: String?
         @Option(help: "A member invited to co-sign; repeat for several.") var member: [Int64] = []
         @Option(help: "The lead unit (主办).") var leadUnit: Int64?
@@ -239,7 +239,7 @@ struct ProposalCommand: AsyncParsableCommand {
                 var request = ProposalV1.ActRequest()
                 request.id = id
                 request.action = action
-                request.actor = `as`.actor
+                request.actor = `as`?.actor
                 request.reason = reason ?? ""
                 request.memberIDs = member
                 request.leadUnitID = leadUnit ?? 0
@@ -374,7 +374,7 @@ struct TopicCommand: AsyncParsableCommand {
         @Option(help: "The work station.") var station: Int64?
         @Option(help: "The consultation room.") var room: Int64?
         @Option(help: "走访, 来信来访, 调查 or 委员提出 (visit, petition, survey, member).") var source: ProposalV1.TopicSource
-        @Option(help: "Who records it.") var `as`: ActorArgument = ActorArgument(argument: "staff")!
+        @Option(help: "Who records it (staff or staff:NAME; default: who your key says you are).") var `as`: ActorArgument?
 
         func run() async throws {
             try await runReportingFailures {
@@ -386,7 +386,7 @@ struct TopicCommand: AsyncParsableCommand {
                 topic.source = source
                 var request = ProposalV1.CreateTopicRequest()
                 request.topic = topic
-                request.actor = `as`.actor
+                request.actor = `as`?.actor
                 let response = try await connection.withTracker { try await $0.call(ProposalV1.Topics.create, request) }
                 try showTopic(response.topic, connection)
             }
@@ -403,7 +403,7 @@ struct TopicCommand: AsyncParsableCommand {
         @Option(help: "What was done.") var notes: String?
         @Option(help: "The consultation meeting (for consulted).") var meeting: Int64?
         @Flag(help: "The problem is solved (for feedback).") var solved = false
-        @Option(help: "Who records it.") var `as`: ActorArgument = ActorArgument(argument: "staff")!
+        @Option(help: "Who records it (staff or staff:NAME; default: who your key says you are).") var `as`: ActorArgument?
 
         func run() async throws {
             try await runReportingFailures {
@@ -413,7 +413,7 @@ struct TopicCommand: AsyncParsableCommand {
                 request.notes = notes ?? ""
                 request.meetingID = meeting ?? 0
                 request.solved = solved
-                request.actor = `as`.actor
+                request.actor = `as`?.actor
                 let response = try await connection.withTracker { try await $0.call(ProposalV1.Topics.advance, request) }
                 try showTopic(response.topic, connection)
             }

@@ -1,19 +1,3 @@
-/// Who is calling, as authenticated by the transport (never as claimed in the request).
-public struct Principal: Sendable, Hashable, CustomStringConvertible {
-    public var name: String
-    public var role: String
-
-    public init(name: String, role: String) {
-        self.name = name
-        self.role = role
-    }
-
-    /// The principal of every caller when CURVE is off: the local machine's trusted user.
-    public static let local = Principal(name: "local", role: "admin")
-
-    public var description: String { "\(name) (\(role))" }
-}
-
 /// What a handler knows about the call it serves.
 public struct RPCCallContext: Sendable {
     /// `"member.v1.Members/Create"`.

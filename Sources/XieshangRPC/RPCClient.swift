@@ -33,6 +33,8 @@ public struct RPCClientConfiguration: Sendable {
     public var defaultTimeout: Duration = .seconds(5)
     public var retry = RetryPolicy()
     public var maxMessageBytes: Int = 4 << 20
+    /// The client's CURVE keys and the server's public key; nil connects in the clear.
+    public var security: ClientSecurity?
 
     public init(endpoints: [String], caller: String) {
         self.endpoints = endpoints
@@ -206,8 +208,11 @@ final class ClientIO: Sendable {
             try dealer.set(ZMQOption.immediate, Int32(1))
             try dealer.set(ZMQOption.reconnectInterval, Int32(100))
             try dealer.set(ZMQOption.reconnectIntervalMax, Int32(1_000))
+            try configuration.security?.apply(to: dealer)
             let monitorEndpoint = "inproc://xieshang-client-monitor-\(UUID().uuidString)"
-            try dealer.monitor(monitorEndpoint, events: ZMQEvent.disconnected | ZMQEvent.connected)
+            try dealer.monitor(monitorEndpoint, events: ZMQEvent.disconnected | ZMQEvent.connected
+                | ZMQEvent.handshakeSucceeded | ZMQEvent.handshakeFailedAuth | ZMQEvent.handshakeFailedProtocol
+                | ZMQEvent.handshakeFailedNoDetail)
             monitor = try context.socket(.pair)
             try monitor.connect(monitorEndpoint)
             for endpoint in configuration.endpoints { try dealer.connect(endpoint) }
@@ -288,6 +293,9 @@ final class ClientIO: Sendable {
         // service restarts. They wait up to `connectGrace`, then fail with UNAVAILABLE.
         var waiting: [Waiting] = []
         var lostAt: ContinuousClock.Instant?
+        // Why the last handshake failed, until one succeeds: calls that find no connection
+        // then fail with UNAUTHENTICATED (not retried) rather than UNAVAILABLE.
+        var refusal: String?
         var poller = ZMQPoller([.socket(dealer), .socket(monitor), .fd(wake.readFD)])
         func finish(_ id: String, _ reply: Reply) {
             pending.removeValue(forKey: id)?.reply.resume(returning: reply)
@@ -302,7 +310,11 @@ final class ClientIO: Sendable {
                             previous.reply.resume(returning: .failure(RPCError(.aborted, "superseded by a retry")))
                         }
                     } else if now >= call.giveUpAt {
-                        call.reply.resume(returning: .failure(RPCError(.unavailable, "no connection to \(describe)")))
+                        if let refusal {
+                            call.reply.resume(returning: .failure(RPCError(.unauthenticated, refusal)))
+                        } else {
+                            call.reply.resume(returning: .failure(RPCError(.unavailable, "no connection to \(describe)")))
+                        }
                     } else {
                         still.append(call)
                     }
@@ -360,7 +372,15 @@ final class ClientIO: Sendable {
                 while let event = try? monitor.receive() {
                     guard let first = event.first, first.count >= 2 else { continue }
                     let kind = Int32(first[0]) | Int32(first[1]) << 8
-                    if kind == ZMQEvent.disconnected { lost = true }
+                    switch kind {
+                    case ZMQEvent.disconnected: lost = true
+                    case ZMQEvent.handshakeSucceeded: refusal = nil
+                    case ZMQEvent.handshakeFailedAuth:
+                        refusal = "\(describe) refused this client's key (not on its allow-list, or revoked)"
+                    case ZMQEvent.handshakeFailedProtocol, ZMQEvent.handshakeFailedNoDetail:
+                        refusal = "the security handshake with \(describe) failed: its CURVE settings and this client's differ (keys required, or the wrong server key)"
+                    default: break
+                    }
                 }
                 sendWaiting()
                 if lost { lostAt = .now }

@@ -22,6 +22,11 @@ public struct RPCServerConfiguration: Sendable {
     /// pipe still holds when ZMQ_IMMEDIATE is on), so the socket waits a moment, still
     /// answering new requests with UNAVAILABLE. Default 200 ms.
     public var closeDelay: Duration = .milliseconds(200)
+    /// CURVE and the ZAP handler; nil serves without encryption or authentication, every
+    /// caller being `Principal.local` (an administrator).
+    public var security: ServerSecurity?
+    /// Which roles may call which method; nil allows every caller every method.
+    public var permissions: MethodPermissions?
 
     public init(serviceName: String, endpoint: String = "tcp://127.0.0.1:*") {
         self.serviceName = serviceName
@@ -79,6 +84,7 @@ public final class RPCServer: Service, Sendable {
         do {
             try router.applyHygiene(maxMessageBytes: Int64(configuration.maxMessageBytes))
             try router.set(ZMQOption.routerMandatory, Int32(1))
+            try configuration.security?.apply(to: router)
             try router.bind(configuration.endpoint)
             endpoint = try router.lastEndpoint
         } catch {
@@ -112,6 +118,10 @@ public final class RPCServer: Service, Sendable {
             return response
         }
         self.handlers = all
+        if let permissions = configuration.permissions {
+            let missing = permissions.missing(in: Array(all.entries.keys))
+            precondition(missing.isEmpty, "\(name): no permission entry for \(missing.joined(separator: ", "))")
+        }
     }
 
     private static var describeInfo: RpcV1.MethodInfo {
@@ -317,26 +327,29 @@ public final class RPCServer: Service, Sendable {
         guard metrics.inFlight.load(ordering: .relaxed) < configuration.maxInFlight else {
             return reject(.resourceExhausted, "\(configuration.serviceName) is at its limit of \(configuration.maxInFlight) requests in flight; retry later")
         }
+        let principal: Principal
+        if let security = configuration.security {
+            // The ZAP handler set the connection's User-Id to the client's key; asking the
+            // allow-list again here makes a revoked key stop working on open connections too.
+            guard let key = userID, let known = security.zap.authenticator.principal(for: key) else {
+                return reject(.unauthenticated, "this connection's key is not allowed (any more) on \(configuration.serviceName)")
+            }
+            principal = known
+        } else {
+            principal = .local
+        }
+        if let permissions = configuration.permissions, !permissions.allows(principal.role, request.method) {
+            let roles = permissions.roles(request.method).map(\.rawValue).sorted().joined(separator: ", ")
+            return reject(.permissionDenied, "\(principal) may not call \(request.method) (allowed: \(roles))")
+        }
         var metadata: [String: String] = [:]
         for entry in request.metadata { metadata[entry.key] = entry.value }
         let context = RPCCallContext(
             method: request.method, requestID: request.requestID,
             deadline: receivedAt + .milliseconds(Int64(request.deadlineMs)),
             traceID: request.traceID, caller: request.caller, metadata: metadata,
-            principal: userID.map(Principal.init(zapUserID:)) ?? .local)
+            principal: principal)
         metrics.inFlight.add(1, ordering: .relaxed)
         continuation.yield(Incoming(routing: routing, request: request, entry: entry, context: context, receivedAt: receivedAt))
     }
 }
-
-extension Principal {
-    /// A principal from the ZAP `User-Id` our ZAP handler sets: `role:name`.
-    init(zapUserID: String) {
-        if let colon = zapUserID.firstIndex(of: ":") {
-            self.init(name: String(zapUserID[zapUserID.index(after: colon)...]), role: String(zapUserID[..<colon]))
-        } else {
-            self.init(name: zapUserID, role: "")
-        }
-    }
-}
-

@@ -29,11 +29,15 @@ public final class EventConsumer: Service, Sendable {
     private let idleCatchUp: Duration
     /// Consecutive failures of the logic, per event sequence.
     private let failures = Mutex<[UInt64: Int]>([:])
+    /// CURVE for the SUB socket: this service's keys and the source's public key.
+    private let security: ClientSecurity?
 
     public init(
         source: String, eventEndpoint: String, sourceClient: RPCClient, database: ServiceDatabase,
-        context: ZMQContext, logger: Logger, idleCatchUp: Duration = .seconds(1), apply: @escaping Apply
+        context: ZMQContext, logger: Logger, idleCatchUp: Duration = .seconds(1), security: ClientSecurity? = nil,
+        apply: @escaping Apply
     ) {
+        self.security = security
         self.source = source
         self.eventEndpoint = eventEndpoint
         self.sourceClient = sourceClient
@@ -63,6 +67,7 @@ public final class EventConsumer: Service, Sendable {
             try sub.applyHygiene(maxMessageBytes: 4 << 20, lingerMs: 0)
             try sub.set(ZMQOption.subscribe, [UInt8]())
             try sub.set(ZMQOption.receiveHighWaterMark, Int32(100_000))
+            try security?.apply(to: sub)
             try sub.connect(eventEndpoint)
         } catch {
             sub.close(linger: 0)

@@ -91,13 +91,14 @@ public final class EventPublisher: Service, Sendable {
     private let done = ThreadCompletion()
 
     /// Binds the PUB socket (`tcp://127.0.0.1:*` picks a free port).
-    public init(outbox: EventOutbox, endpoint: String, context: ZMQContext, logger: Logger) throws(ZMQError) {
+    public init(outbox: EventOutbox, endpoint: String, context: ZMQContext, logger: Logger, security: ServerSecurity? = nil) throws(ZMQError) {
         self.outbox = outbox
         self.logger = logger
         let pub = try context.socket(.pub)
         do {
             try pub.applyHygiene(maxMessageBytes: 4 << 20)
             try pub.set(ZMQOption.sendHighWaterMark, Int32(100_000))
+            try security?.apply(to: pub)
             try pub.bind(endpoint)
             self.endpoint = try pub.lastEndpoint
         } catch {

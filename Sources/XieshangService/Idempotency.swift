@@ -19,7 +19,7 @@ extension ServiceDatabase {
         _ context: RPCCallContext,
         _ change: @escaping @Sendable (Database) throws -> Reply
     ) async throws -> (reply: Reply, replayed: Bool) {
-        let principal = context.principal.name
+        let principal = context.principal.description
         let requestID = context.requestID
         let method = context.method
         // The group's transactions carry bytes: the reply, then one byte saying if it was stored.
@@ -53,7 +53,7 @@ extension ServiceDatabase {
     /// slow work before its transaction (e.g. ask another service) checks this first, so a
     /// retry of an applied call returns its reply without redoing that work.
     public func storedReply<Reply: WireMessage>(_ context: RPCCallContext, as type: Reply.Type) async throws -> Reply? {
-        let principal = context.principal.name
+        let principal = context.principal.description
         let requestID = context.requestID
         let data = try await writer.read { db in
             try Data.fetchOne(db.cachedStatement(sql: "SELECT reply FROM rpc_replies WHERE principal = ? AND request_id = ?"), arguments: [principal, requestID])

@@ -1,6 +1,17 @@
 import ArgumentParser
 import Foundation
 import Logging
+import XieshangRPC
+import XieshangZMQ
+
+/// Whether a service encrypts and authenticates (CURVE keys) or runs open.
+public enum SecurityMode: Sendable {
+    /// CURVE on every socket; the service's key pair, its allow-list and its peers'
+    /// public keys come from this folder (`gateway keys setup` makes one).
+    case keys(KeyFolder)
+    /// No encryption, no authentication: every caller is an administrator. Development only.
+    case insecure
+}
 
 /// A service's settings once flags, `XIESHANG_*` variables and defaults are resolved.
 public struct ServiceConfiguration: Sendable {
@@ -15,11 +26,12 @@ public struct ServiceConfiguration: Sendable {
     public var dataDir: String?
     public var logLevel: Logger.Level
     public var maxInFlight: Int
+    public var security: SecurityMode
 
     public init(
         name: String, version: String = "0.1.0", rpcEndpoint: String = "tcp://127.0.0.1:*",
         eventEndpoint: String? = "tcp://127.0.0.1:*", dataDir: String? = nil,
-        logLevel: Logger.Level = .info, maxInFlight: Int = 512
+        logLevel: Logger.Level = .info, maxInFlight: Int = 512, security: SecurityMode = .insecure
     ) {
         self.name = name
         self.version = version
@@ -28,6 +40,14 @@ public struct ServiceConfiguration: Sendable {
         self.dataDir = dataDir
         self.logLevel = logLevel
         self.maxInFlight = maxInFlight
+        self.security = security
+    }
+
+    /// The CURVE settings for calling (or subscribing to) `peer`, another service: this
+    /// service's own key pair and the peer's public key. Nil when insecure.
+    public func clientSecurity(calling peer: String) throws -> ClientSecurity? {
+        guard case .keys(let folder) = security else { return nil }
+        return ClientSecurity(keyPair: try folder.keyPair(name), serverKey: try folder.publicKey(peer))
     }
 }
 
@@ -48,6 +68,12 @@ public struct ServiceOptions: ParsableArguments {
 
     @Option(help: "Requests handled at once before RESOURCE_EXHAUSTED (env XIESHANG_MAX_IN_FLIGHT; default 512).")
     public var maxInFlight: Int?
+
+    @Option(help: "Folder of the CURVE keys and allow-lists, made by `gateway keys setup` (env XIESHANG_KEYS_DIR).")
+    public var keys: String?
+
+    @Flag(help: "Run without CURVE: no encryption, every caller an administrator. Development only (env XIESHANG_INSECURE=1).")
+    public var insecure = false
 
     public init() {}
 
@@ -76,6 +102,20 @@ public struct ServiceOptions: ParsableArguments {
             inFlight = value
         }
         guard inFlight > 0 else { throw ValidationError("max in flight must be at least 1, not \(inFlight)") }
+        let keysDir = pick(keys, "XIESHANG_KEYS_DIR")
+        let insecureWanted = insecure || ["1", "true", "yes"].contains(environment["XIESHANG_INSECURE"]?.lowercased() ?? "")
+        let security: SecurityMode
+        switch (keysDir, insecureWanted) {
+        case (let dir?, false): security = .keys(KeyFolder(dir))
+        case (nil, true): security = .insecure
+        case (_?, true): throw ValidationError("choose either --keys (XIESHANG_KEYS_DIR) or --insecure (XIESHANG_INSECURE), not both")
+        case (nil, false):
+            throw ValidationError("""
+                \(name) needs CURVE keys: pass --keys DIR (or XIESHANG_KEYS_DIR), a folder made by \
+                `gateway keys setup --dir DIR`; or --insecure (XIESHANG_INSECURE=1) to run without \
+                encryption or authentication, for development only
+                """)
+        }
         for endpoint in [rpc] + (events.map { [$0] } ?? []) {
             guard ["tcp://", "ipc://", "inproc://"].contains(where: endpoint.hasPrefix) else {
                 throw ValidationError("endpoint \"\(endpoint)\" must start with tcp://, ipc:// or inproc://")
@@ -83,6 +123,6 @@ public struct ServiceOptions: ParsableArguments {
         }
         return ServiceConfiguration(
             name: name, version: version, rpcEndpoint: rpc, eventEndpoint: events, dataDir: dataDir,
-            logLevel: level, maxInFlight: inFlight)
+            logLevel: level, maxInFlight: inFlight, security: security)
     }
 }

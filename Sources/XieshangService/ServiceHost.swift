@@ -18,6 +18,8 @@ public final class ServiceHost: Sendable {
     public let server: RPCServer
     public let publisher: EventPublisher?
     public let logger: Logger
+    /// The ZAP handler, when the service runs with CURVE keys.
+    public let zap: ZAPHandler?
     private let extraServices: [any Service]
 
     /// What a service gives the host: its handlers, built over the database and outbox.
@@ -31,13 +33,14 @@ public final class ServiceHost: Sendable {
         context: ZMQContext,
         logger: Logger,
         extraServices: [any Service] = [],
+        permissions: MethodPermissions? = nil,
         makeHandlers: MakeHandlers
     ) throws {
         let database = try configuration.dataDir.map {
             try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: migrations)
         } ?? ServiceDatabase.inMemory(migrations: migrations)
         try self.init(configuration: configuration, database: database, context: context, logger: logger,
-                      extraServices: extraServices, makeHandlers: makeHandlers)
+                      extraServices: extraServices, permissions: permissions, makeHandlers: makeHandlers)
     }
 
     /// Builds the host over a database already open (when other services of the process,
@@ -48,6 +51,7 @@ public final class ServiceHost: Sendable {
         context: ZMQContext,
         logger: Logger,
         extraServices: [any Service] = [],
+        permissions: MethodPermissions? = nil,
         makeHandlers: MakeHandlers
     ) throws {
         self.configuration = configuration
@@ -58,14 +62,30 @@ public final class ServiceHost: Sendable {
         self.outbox = outbox
         var handlers = try makeHandlers(database, outbox)
         outbox.register(in: &handlers)
+        // The ZAP handler binds before any server socket exists (DESIGN.md, "Security").
+        var security: ServerSecurity?
+        if case .keys(let folder) = configuration.security {
+            let keyPair = try folder.keyPair(configuration.name)
+            let allowFile = folder.allowFile(configuration.name)
+            guard FileManager.default.fileExists(atPath: allowFile) else {
+                throw KeyFileError("no allow-list at \(allowFile): nobody could call \(configuration.name) (gateway keys setup, or gateway keys allow)")
+            }
+            let zap = try ZAPHandler(context: context, authenticator: try Authenticator(file: allowFile, logger: logger), logger: logger)
+            self.zap = zap
+            security = ServerSecurity(keyPair: keyPair, zap: zap)
+        } else {
+            zap = nil
+        }
         var rpc = RPCServerConfiguration(serviceName: configuration.name, endpoint: configuration.rpcEndpoint)
         rpc.version = configuration.version
         rpc.maxInFlight = configuration.maxInFlight
+        rpc.security = security
+        rpc.permissions = permissions
         server = try RPCServer(
             configuration: rpc, handlers: handlers, context: context, logger: logger,
             storageCheck: { await database.healthCheck() })
         publisher = try configuration.eventEndpoint.map {
-            try EventPublisher(outbox: outbox, endpoint: $0, context: context, logger: logger)
+            try EventPublisher(outbox: outbox, endpoint: $0, context: context, logger: logger, security: security)
         }
     }
 
@@ -80,13 +100,20 @@ public final class ServiceHost: Sendable {
         _ = try? await database.pruneReplies()
         // The group stops services in reverse order: the RPC server drains first (its
         // handlers may still append events), the publisher after it.
-        let services: [any Service] = [publisher].compactMap { $0 } + extraServices + [server]
+        // The ZAP handler is first, so it stops last: without it no handshake succeeds.
+        let services: [any Service] = [zap as (any Service)?, publisher].compactMap { $0 } + extraServices + [server]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
         FileHandle.standardOutput.write(Data((readyLine + "\n").utf8))
         logger.info("started", metadata: ["service.version": "\(configuration.version)"])
+        switch configuration.security {
+        case .insecure:
+            logger.warning("INSECURE MODE: no CURVE encryption or authentication; anyone who can reach \(server.endpoint) reads and changes everything as an administrator. Development only: run with --keys DIR.")
+        case .keys(let folder):
+            logger.info("CURVE on", metadata: ["keys": "\(folder.path)", "allowed": "\(zap?.authenticator.list.entries.count ?? 0)"])
+        }
         try await group.run()
     }
 }

@@ -162,7 +162,8 @@ public final class ZMQSocket {
             let size = zmq_msg_size(message)
             let data = zmq_msg_data(message)!.assumingMemoryBound(to: UInt8.self)
             frames.append(Array(UnsafeBufferPointer(start: data, count: size)))
-            if frames.count == 1, let userID = zmq_msg_gets(message, "User-Id") {
+            // A ROUTER's routing-id frame carries no metadata; the peer's frames do.
+            if lastUserID == nil, let userID = zmq_msg_gets(message, "User-Id") {
                 lastUserID = String(cString: userID)
             }
             if zmq_msg_more(message) == 0 { return frames }

@@ -53,10 +53,10 @@ $client_cpu "$bin/loadtest" codec --iterations 300000 >"$out/codec-swift.json"
 # --- Scheduling ---------------------------------------------------------------------
 start_suite() { # data-dir
   $server_cpu "$bin/member-registry" --data-dir "$1/registry" --rpc-endpoint tcp://127.0.0.1:17411 \
-    --event-endpoint tcp://127.0.0.1:17412 --log-level warning >"$1-registry.log" 2>&1 & registry_pid=$!; pids+=($registry_pid)
+    --event-endpoint tcp://127.0.0.1:17412 --insecure --log-level warning >"$1-registry.log" 2>&1 & registry_pid=$!; pids+=($registry_pid)
   wait_ready "$1-registry.log"
   $server_cpu "$bin/meeting-scheduler" --data-dir "$1/scheduler" --rpc-endpoint tcp://127.0.0.1:17421 \
-    --event-endpoint tcp://127.0.0.1:17422 --registry tcp://127.0.0.1:17411 --log-level warning >"$1-scheduler.log" 2>&1 & scheduler_pid=$!; pids+=($scheduler_pid)
+    --event-endpoint tcp://127.0.0.1:17422 --registry tcp://127.0.0.1:17411 --insecure --log-level warning >"$1-scheduler.log" 2>&1 & scheduler_pid=$!; pids+=($scheduler_pid)
   wait_ready "$1-scheduler.log"
 }
 stop_suite() { kill "$scheduler_pid" "$registry_pid"; wait "$scheduler_pid" "$registry_pid" 2>/dev/null || true; }

@@ -114,7 +114,7 @@ struct RegistryThroughGatewayTests {
         #expect(try await resolve(registry, "room", "\(room)") == [zhang])
         let history = try await json(registry, "member", "history", "\(wang)") as? [[String: Any]]
         #expect(history?.map { $0["action"] as? String } == ["created", "assigned", "resigned"])
-        #expect(history?.last?["actor"] as? String == "local")
+        #expect(history?.last?["actor"] as? String == "admin:local")
         #expect(history?.last?["reason"] as? String == "工作调动")
 
         // Import: a good file, the same again, a file with bad rows, then its good rows.

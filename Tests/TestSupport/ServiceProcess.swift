@@ -28,14 +28,15 @@ public final class ServiceProcess {
     private var process: Process?
     private var output: String = ""
 
-    /// Starts `name` (an executable built next to the test bundle) on ephemeral ports.
-    public init(_ name: String, dataDir: String, arguments: [String] = []) async throws {
+    /// Starts `name` (an executable built next to the test bundle) on ephemeral ports:
+    /// with the CURVE keys of `keys` (a folder of `gateway keys setup`), or `--insecure`.
+    public init(_ name: String, dataDir: String, keys: String? = nil, arguments: [String] = []) async throws {
         executable = builtExecutable(name)
         self.dataDir = dataDir
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         rpcEndpoint = "tcp://127.0.0.1:*"
         eventEndpoint = "tcp://127.0.0.1:*"
-        extraArguments = arguments
+        extraArguments = (keys.map { ["--keys", $0] } ?? ["--insecure"]) + arguments
         try await start()
     }
 

@@ -58,7 +58,7 @@ struct StorageTests {
 
     private func context(_ requestID: String, principal: String = "staff-1", method: String = "thing.v1.Things/Add") -> RPCCallContext {
         RPCCallContext(method: method, requestID: requestID, deadline: .now + .seconds(5),
-                       principal: Principal(name: principal, role: "staff"))
+                       principal: Principal(name: principal, role: .staff))
     }
 
     private func reply(_ label: String) -> WiretestV1.Inner {

@@ -30,10 +30,12 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
             ?? "tcp://127.0.0.1:7101"
         var clientConfiguration = RPCClientConfiguration(endpoints: [registryEndpoint], caller: configuration.name)
         clientConfiguration.defaultTimeout = .seconds(5)
+        clientConfiguration.security = try configuration.clientSecurity(calling: "member-registry")
         let registryClient = try RPCClient(configuration: clientConfiguration, context: context, logger: logger)
         let link = RegistryLink(client: registryClient)
         let host = try ServiceHost(
-            configuration: configuration, migrations: SchedulerSchema.migrations, context: context, logger: logger
+            configuration: configuration, migrations: SchedulerSchema.migrations, context: context, logger: logger,
+            permissions: SchedulerHandlers.permissions
         ) { database, outbox in
             SchedulerHandlers(database: database, outbox: outbox, registry: link).make()
         }

@@ -20,6 +20,22 @@ public struct SchedulerHandlers: Sendable {
         self.registry = registry
     }
 
+    /// Who may call what (DESIGN.md, "Security"): the calendar is readable by every
+    /// authenticated caller; a member registers for open activities and asks leave for
+    /// themselves; everything else is the office's.
+    public static var permissions: MethodPermissions {
+        var p = MethodPermissions()
+        p.allow(MethodPermissions.everyone, MeetingV1.Meetings.get.name, MeetingV1.Meetings.list.name, MeetingV1.Meetings.calendar.name)
+        p.allow(MethodPermissions.office.union([.member]), MeetingV1.Meetings.enroll.name, MeetingV1.Meetings.requestLeave.name)
+        p.allow(MethodPermissions.office,
+                MeetingV1.Meetings.schedule.name, MeetingV1.Meetings.publish.name, MeetingV1.Meetings.change.name,
+                MeetingV1.Meetings.cancel.name, MeetingV1.Meetings.invite.name, MeetingV1.Meetings.uninvite.name,
+                MeetingV1.Meetings.setAgenda.name, MeetingV1.Meetings.decideLeave.name, MeetingV1.Meetings.checkIn.name,
+                MeetingV1.Meetings.close.name, MeetingV1.Meetings.findSlot.name, MeetingV1.Meetings.statistics.name)
+        p.allow([.admin, .service], EventV1.Events.since.name)
+        return p
+    }
+
     public func make() -> RPCHandlers {
         var h = RPCHandlers()
         h.register(MeetingV1.Meetings.schedule, mutating: true, schedule)
@@ -301,6 +317,7 @@ public struct SchedulerHandlers: Sendable {
     // MARK: - Attendance
 
     @Sendable func enroll(_ request: MeetingV1.EnrollRequest, _ context: RPCCallContext) async throws -> MeetingV1.EnrollResponse {
+        try context.principal.requireMember(request.memberID, field: "member_id")
         if let stored = try await database.storedReply(context, as: MeetingV1.EnrollResponse.self) { return stored }
         let member = try await registry.members([request.memberID], field: "member_id")[0]
         return try await database.idempotent(context) { [outbox] db in
@@ -361,6 +378,7 @@ public struct SchedulerHandlers: Sendable {
             let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id")
             try requireStatus(meeting, [.published], "ask leave from")
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
+            try context.principal.requireMember(invitee.memberID, field: "invitee_id")
             guard [.invited, .registered].contains(invitee.attendance) else {
                 throw SchedulerError.failedPrecondition(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) is \(invitee.attendance.label)")
             }
@@ -561,7 +579,7 @@ public struct SchedulerHandlers: Sendable {
         }
         let json = conflicts.map { "\($0.meetingID):\($0.memberIDs.map(String.init).joined(separator: ","))" }.joined(separator: ";")
         try db.execute(sql: "INSERT INTO conflict_overrides (meeting_id, at_ms, actor, reason, conflicts) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [meeting.id, Date.nowMs, context.principal.name, reason, json])
+                       arguments: [meeting.id, Date.nowMs, context.principal.description, reason, json])
         return conflicts
     }
 

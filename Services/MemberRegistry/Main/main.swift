@@ -22,7 +22,8 @@ struct MemberRegistryCommand: AsyncParsableCommand {
         ServiceLogging.bootstrap(level: configuration.logLevel)
         let host = try ServiceHost(
             configuration: configuration, migrations: RegistrySchema.migrations,
-            context: try ZMQContext(), logger: Logger(label: configuration.name)
+            context: try ZMQContext(), logger: Logger(label: configuration.name),
+            permissions: RegistryHandlers.permissions
         ) { database, outbox in
             RegistryHandlers.make(database: database, outbox: outbox)
         }

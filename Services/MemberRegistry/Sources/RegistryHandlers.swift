@@ -8,6 +8,27 @@ import XieshangWire
 /// The registry's RPC methods over its store. Mutations run once per request id, write an
 /// audit entry and an outbox event in the same transaction.
 public enum RegistryHandlers {
+    /// Who may call what (DESIGN.md, "Security"). The directory (terms, lists, stations,
+    /// rooms, units) is readable by every authenticated caller; members' records by the
+    /// office, the services, and each member for their own; changes by the office only.
+    public static var permissions: MethodPermissions {
+        var p = MethodPermissions()
+        p.allow(MethodPermissions.everyone,
+                MemberV1.Terms.list.name, MemberV1.Catalog.list.name, MemberV1.Stations.get.name, MemberV1.Stations.list.name,
+                MemberV1.Rooms.get.name, MemberV1.Rooms.list.name, MemberV1.Units.get.name, MemberV1.Units.list.name)
+        p.allow(MethodPermissions.officeAndServices.union([.member]), MemberV1.Members.get.name)
+        p.allow(MethodPermissions.officeAndServices,
+                MemberV1.Members.list.name, MemberV1.Members.batchGet.name, MemberV1.Members.resolveGroup.name)
+        p.allow(MethodPermissions.office,
+                MemberV1.Members.export.name, MemberV1.Members.history.name,
+                MemberV1.Members.create.name, MemberV1.Members.update.name, MemberV1.Members.changeStatus.name,
+                MemberV1.Members.assignRoom.name, MemberV1.Members.unassignRoom.name, MemberV1.Members.import.name,
+                MemberV1.Catalog.add.name, MemberV1.Terms.create.name, MemberV1.Terms.setCurrent.name,
+                MemberV1.Stations.save.name, MemberV1.Rooms.save.name, MemberV1.Units.save.name)
+        p.allow([.admin, .service], EventV1.Events.since.name)
+        return p
+    }
+
     public static func make(database: ServiceDatabase, outbox: EventOutbox) -> RPCHandlers {
         var h = RPCHandlers()
         let read = database.writer
@@ -49,7 +70,8 @@ public enum RegistryHandlers {
             }.reply
         }
 
-        h.register(MemberV1.Members.get) { request, _ in
+        h.register(MemberV1.Members.get) { request, context in
+            try context.principal.requireMember(request.id, field: "id")
             var response = MemberV1.GetMemberResponse()
             response.member = try await read.read { db in try MemberStore.get(db, id: request.id) }
             return response
@@ -257,7 +279,7 @@ public enum RegistryHandlers {
         _ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: String, _ member: MemberV1.Member,
         action: String, reason: String = "", room: Int64 = 0, changes: [MemberV1.FieldChange]
     ) throws {
-        try MemberStore.audit(db, member: member.id, actor: context.principal.name, action: action, reason: reason, changes: changes)
+        try MemberStore.audit(db, member: member.id, actor: context.principal.description, action: action, reason: reason, changes: changes)
         var event = MemberV1.MemberEvent()
         event.member = member
         event.roomID = room

@@ -77,10 +77,14 @@ struct NotifierCommand: AsyncParsableCommand {
         var clients: [RPCClient] = []
         var consumers: [any Service] = []
         for (source, rpc, events) in sources {
-            let client = try RPCClient(configuration: RPCClientConfiguration(endpoints: [rpc], caller: configuration.name), context: context, logger: logger)
+            var clientConfiguration = RPCClientConfiguration(endpoints: [rpc], caller: configuration.name)
+            let security = try configuration.clientSecurity(calling: source)
+            clientConfiguration.security = security
+            let client = try RPCClient(configuration: clientConfiguration, context: context, logger: logger)
             clients.append(client)
             consumers.append(EventConsumer(
-                source: source, eventEndpoint: events, sourceClient: client, database: database, context: context, logger: logger
+                source: source, eventEndpoint: events, sourceClient: client, database: database, context: context, logger: logger,
+                security: security
             ) { event, db in
                 try NotificationRules.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000), configuration: settings)
             })
@@ -88,7 +92,8 @@ struct NotifierCommand: AsyncParsableCommand {
         consumers.append(DeliveryWorker(database: database, configuration: settings, registry: clients[0], logger: logger))
         let registryClient = clients[0]
         let host = try ServiceHost(
-            configuration: configuration, database: database, context: context, logger: logger, extraServices: consumers
+            configuration: configuration, database: database, context: context, logger: logger, extraServices: consumers,
+            permissions: InboxHandlers.permissions
         ) { database, _ in
             var handlers = InboxHandlers.make(database: database)
             DeliveryHandlers.make(database: database, registry: registryClient, configuration: settings, into: &handlers)

@@ -7,14 +7,14 @@ import XieshangWire
 /// Preferences, the dead letters and their retry, and staff announcements.
 public enum DeliveryHandlers {
     public static func make(database: ServiceDatabase, registry: RPCClient, configuration: NotifierConfiguration, into h: inout RPCHandlers) {
-        h.register(NotificationV1.Deliveries.getPreferences) { request, _ in
-            let recipient = try InboxHandlers.check(request.recipient)
+        h.register(NotificationV1.Deliveries.getPreferences) { request, context in
+            let recipient = try InboxHandlers.check(request.recipient, context.principal)
             var response = NotificationV1.PreferencesResponse()
             response.preferences = try await database.writer.read { db in try Inboxes.preferences(db, recipient) }
             return response
         }
         h.register(NotificationV1.Deliveries.setPreferences, mutating: true) { request, context in
-            let recipient = try InboxHandlers.check(request.preferences?.recipient)
+            let recipient = try InboxHandlers.check(request.preferences?.recipient, context.principal)
             let p = request.preferences ?? NotificationV1.Preferences()
             return try await database.idempotent(context) { db in
                 try db.execute(sql: """

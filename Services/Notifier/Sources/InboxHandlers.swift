@@ -8,8 +8,8 @@ import XieshangWire
 public enum InboxHandlers {
     public static func make(database: ServiceDatabase) -> RPCHandlers {
         var h = RPCHandlers()
-        h.register(NotificationV1.Inbox.list) { request, _ in
-            let recipient = try check(request.recipient)
+        h.register(NotificationV1.Inbox.list) { request, context in
+            let recipient = try check(request.recipient, context.principal)
             if request.pageSize < 0 || request.pageSize > 500 {
                 throw RPCError.invalidArgument([("page_size", "must be between 1 and 500")])
             }
@@ -38,7 +38,7 @@ public enum InboxHandlers {
             }
         }
         h.register(NotificationV1.Inbox.markRead, mutating: true) { request, context in
-            let recipient = try check(request.recipient)
+            let recipient = try check(request.recipient, context.principal)
             return try await database.idempotent(context) { db in
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 var sql = "UPDATE notifications SET read_at_ms = ? WHERE recipient_kind = ? AND recipient_id = ? AND read_at_ms = 0"
@@ -64,13 +64,32 @@ public enum InboxHandlers {
         return h
     }
 
-    static func check(_ recipient: NotificationV1.Recipient?) throws -> NotificationV1.Recipient {
+    /// A valid recipient whose inbox `principal` may use: the office every inbox, a member
+    /// or a unit only its own.
+    static func check(_ recipient: NotificationV1.Recipient?, _ principal: Principal) throws -> NotificationV1.Recipient {
         guard let recipient else { throw RPCError.invalidArgument([("recipient", "name a member or a unit by id, or staff")]) }
         switch recipient.kind {
-        case .member where recipient.id > 0, .unit where recipient.id > 0: return recipient
-        case .staff where recipient.id == 0: return recipient
+        case .member where recipient.id > 0: try principal.requireMember(recipient.id, field: "recipient")
+        case .unit where recipient.id > 0: try principal.requireUnit(recipient.id, field: "recipient")
+        case .staff where recipient.id == 0:
+            guard principal.isOffice || principal.role == .service else {
+                throw RPCError(.permissionDenied, "\(principal) may not use the office's inbox")
+            }
         default: throw RPCError.invalidArgument([("recipient", "name a member or a unit by id, or staff")])
         }
+        return recipient
+    }
+
+    /// Who may call what (DESIGN.md, "Security"): members and units their own inbox and
+    /// preferences; the dead letters and announcements are the office's.
+    public static var permissions: MethodPermissions {
+        var p = MethodPermissions()
+        let own = MethodPermissions.office.union([.member, .unit])
+        p.allow(own, NotificationV1.Inbox.list.name, NotificationV1.Inbox.markRead.name,
+                NotificationV1.Deliveries.getPreferences.name, NotificationV1.Deliveries.setPreferences.name)
+        p.allow(MethodPermissions.office, NotificationV1.Deliveries.list.name, NotificationV1.Deliveries.retry.name,
+                NotificationV1.Deliveries.announce.name)
+        return p
     }
 
     /// A notification from a row of `notifications` (columns by name).

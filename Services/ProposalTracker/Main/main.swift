@@ -30,15 +30,18 @@ struct ProposalTrackerCommand: AsyncParsableCommand {
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
         let environment = ProcessInfo.processInfo.environment
-        func client(_ flag: String?, _ variable: String, _ fallback: String) throws -> RPCClient {
+        func client(_ peer: String, _ flag: String?, _ variable: String, _ fallback: String) throws -> RPCClient {
             let endpoint = flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
-            return try RPCClient(configuration: RPCClientConfiguration(endpoints: [endpoint], caller: configuration.name), context: context, logger: logger)
+            var clientConfiguration = RPCClientConfiguration(endpoints: [endpoint], caller: configuration.name)
+            clientConfiguration.security = try configuration.clientSecurity(calling: peer)
+            return try RPCClient(configuration: clientConfiguration, context: context, logger: logger)
         }
-        let registryClient = try client(registry, "XIESHANG_REGISTRY_ENDPOINT", "tcp://127.0.0.1:7101")
-        let schedulerClient = try client(scheduler, "XIESHANG_SCHEDULER_ENDPOINT", "tcp://127.0.0.1:7201")
+        let registryClient = try client("member-registry", registry, "XIESHANG_REGISTRY_ENDPOINT", "tcp://127.0.0.1:7101")
+        let schedulerClient = try client("meeting-scheduler", scheduler, "XIESHANG_SCHEDULER_ENDPOINT", "tcp://127.0.0.1:7201")
         let peers = Peers(registry: registryClient, scheduler: schedulerClient)
         let host = try ServiceHost(
-            configuration: configuration, migrations: TrackerSchema.migrations, context: context, logger: logger
+            configuration: configuration, migrations: TrackerSchema.migrations, context: context, logger: logger,
+            permissions: TrackerHandlers.permissions
         ) { database, outbox in
             TrackerHandlers(database: database, outbox: outbox, peers: peers).make()
         }

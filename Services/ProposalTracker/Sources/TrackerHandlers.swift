@@ -19,33 +19,70 @@ public struct TrackerHandlers: Sendable {
         self.peers = peers
     }
 
+    /// Who may call what (DESIGN.md, "Security"). Members and units reach proposals only
+    /// as themselves: the workflow table then decides each action by the actor the
+    /// principal is (never one the request claims); members see their own and public
+    /// proposals, units those assigned to them.
+    public static var permissions: MethodPermissions {
+        var p = MethodPermissions()
+        let everyone = MethodPermissions.everyone
+        p.allow(MethodPermissions.office.union([.member]), ProposalV1.Proposals.create.name, ProposalV1.Proposals.update.name)
+        p.allow(MethodPermissions.office.union([.member, .unit]), ProposalV1.Proposals.act.name)
+        p.allow(everyone, ProposalV1.Proposals.get.name, ProposalV1.Proposals.history.name, ProposalV1.Proposals.list.name,
+                ProposalV1.Topics.get.name, ProposalV1.Topics.list.name)
+        p.allow(MethodPermissions.officeAndServices.union([.unit]), ProposalV1.Proposals.overdue.name)
+        p.allow(MethodPermissions.office, ProposalV1.Proposals.statistics.name, ProposalV1.Topics.create.name, ProposalV1.Topics.advance.name)
+        p.allow([.admin, .service], EventV1.Events.since.name)
+        return p
+    }
+
     public func make() -> RPCHandlers {
         var h = RPCHandlers()
         h.register(ProposalV1.Proposals.create, mutating: true, create)
         h.register(ProposalV1.Proposals.update, mutating: true, update)
         h.register(ProposalV1.Proposals.act, mutating: true, act)
-        h.register(ProposalV1.Proposals.get) { request, _ in
+        h.register(ProposalV1.Proposals.get) { request, context in
             var response = ProposalV1.GetProposalResponse()
             let proposal = try await database.writer.read { db in try ProposalStore.load(db, request.id) }
+            try Self.requireReadable(proposal, by: context.principal)
             response.proposal = proposal
             response.allowed = ProposalWorkflow.allowed(from: proposal.state)
             return response
         }
-        h.register(ProposalV1.Proposals.list) { request, _ in
+        h.register(ProposalV1.Proposals.list) { request, context in
+            var request = request
+            // A member lists the proposals they lead or co-sign; a unit those assigned to it.
+            if let member = context.principal.memberID {
+                try context.principal.requireMember(request.memberID == 0 ? member : request.memberID, field: "member_id")
+                request.memberID = member
+            }
+            if let unit = context.principal.unitID {
+                try context.principal.requireUnit(request.unitID == 0 ? unit : request.unitID, field: "unit_id")
+                request.unitID = unit
+            }
             if request.pageSize < 0 || request.pageSize > 500 { throw ProposalError.invalid([("page_size", "must be between 1 and 500")]) }
-            return try await database.writer.read { db in try ProposalStore.list(db, request) }
+            let scoped = request
+            return try await database.writer.read { db in try ProposalStore.list(db, scoped) }
         }
-        h.register(ProposalV1.Proposals.history) { request, _ in
+        h.register(ProposalV1.Proposals.history) { request, context in
+            let proposal = try await database.writer.read { db in try ProposalStore.load(db, request.id) }
+            try Self.requireReadable(proposal, by: context.principal)
             var response = ProposalV1.HistoryResponse()
             response.transitions = try await database.writer.read { db in try ProposalStore.history(db, request.id) }
             return response
         }
-        h.register(ProposalV1.Proposals.overdue) { request, _ in
+        h.register(ProposalV1.Proposals.overdue) { request, context in
+            var request = request
+            if let unit = context.principal.unitID {
+                try context.principal.requireUnit(request.unitID == 0 ? unit : request.unitID, field: "unit_id")
+                request.unitID = unit
+            }
             if request.withinDays < 0 { throw ProposalError.invalid([("within_days", "must not be negative")]) }
             var response = ProposalV1.OverdueResponse()
             let now = ProposalStore.nowMs
+            let scoped = request
             response.proposals = try await database.writer.read { db in
-                try ProposalStore.overdue(db, withinDays: request.withinDays, unit: request.unitID, now: now)
+                try ProposalStore.overdue(db, withinDays: scoped.withinDays, unit: scoped.unitID, now: now)
             }
             return response
         }
@@ -97,6 +134,12 @@ public struct TrackerHandlers: Sendable {
         proposal.title = proposal.title.trimmingCharacters(in: .whitespacesAndNewlines)
         let problems = Self.problems(proposal)
         if !problems.isEmpty { throw ProposalError.invalid(problems) }
+        if let member = context.principal.memberID, proposal.proposerMemberID == 0 && proposal.jointProposer.isEmpty {
+            proposal.proposerMemberID = member
+        }
+        if !context.principal.isOffice {
+            try context.principal.requireMember(proposal.proposerMemberID, field: "proposal.proposer_member_id")
+        }
         if let stored = try await database.storedReply(context, as: ProposalV1.CreateProposalResponse.self) { return stored }
         if proposal.term == 0 { proposal.term = try await peers.currentTerm() }
         if proposal.session == 0 { proposal.session = 1 }
@@ -128,12 +171,13 @@ public struct TrackerHandlers: Sendable {
 
     @Sendable func update(_ request: ProposalV1.UpdateProposalRequest, _ context: RPCCallContext) async throws -> ProposalV1.UpdateProposalResponse {
         guard let input = request.proposal else { throw ProposalError.invalid([("proposal", "is required")]) }
+        let actor = try Self.actor(claimed: request.actor, context.principal)
         return try await database.idempotent(context) { db in
             var p = try ProposalStore.load(db, input.id, field: "proposal.id")
             guard p.state == .draft else {
                 throw ProposalError.notAllowed(field: "proposal.id", "only a draft can be edited; proposal \(p.id) is \(p.state.identifier) (\(p.state.label))")
             }
-            try requireProposer(request.actor, p)
+            try authorize(.proposer, actor, p)
             var changes: [String] = []
             func change<T: Equatable>(_ name: String, _ old: T, _ new: T) { if old != new { changes.append(name) } }
             change("title", p.title, input.title)
@@ -151,7 +195,7 @@ public struct TrackerHandlers: Sendable {
             try ProposalStore.save(db, p)
             var t = ProposalV1.Transition()
             t.atMs = ProposalStore.nowMs
-            t.actor = request.actor ?? ProposalV1.Actor()
+            t.actor = actor
             t.from = p.state
             t.to = p.state
             t.changes = changes.map { "\($0) edited" }
@@ -163,9 +207,7 @@ public struct TrackerHandlers: Sendable {
     }
 
     @Sendable func act(_ request: ProposalV1.ActRequest, _ context: RPCCallContext) async throws -> ProposalV1.ActResponse {
-        guard let actor = request.actor, actor.kind != .unspecified else {
-            throw ProposalError.invalid([("actor", "say who acts: staff, a member (id) or a unit (id)")])
-        }
+        let actor = try Self.actor(claimed: request.actor, context.principal)
         if let stored = try await database.storedReply(context, as: ProposalV1.ActResponse.self) { return stored }
         let current = try await database.writer.read { db in try ProposalStore.load(db, request.id) }
         guard let rule = ProposalWorkflow.rule(request.action, from: current.state) else {
@@ -346,15 +388,61 @@ public struct TrackerHandlers: Sendable {
         }
     }
 
-    func requireProposer(_ actor: ProposalV1.Actor?, _ p: ProposalV1.Proposal) throws {
-        try authorize(.proposer, actor ?? ProposalV1.Actor(), p)
+    /// Who acts, from the authenticated principal (DESIGN.md, "Security"): a member acts
+    /// as that member and a unit as that unit, whatever the request claims (a claim of
+    /// someone else is refused); the office acts as staff, or on behalf of the member or
+    /// unit it names (a paper submission, a reply by telephone). The record carries the
+    /// principal's name, so the trail shows who really did it. Without CURVE (`--insecure`)
+    /// every caller is the local administrator, and the claimed name is all there is.
+    static func actor(claimed: ProposalV1.Actor?, _ principal: Principal) throws -> ProposalV1.Actor {
+        let claim = claimed.flatMap { $0.kind == .unspecified ? nil : $0 }
+        var actor = ProposalV1.Actor()
+        if let member = principal.memberID {
+            if let claim, claim.kind != .member || claim.id != member {
+                throw ProposalError.permissionDenied("\(principal) acts as member \(member) only, not as \(describe(claim))")
+            }
+            actor.kind = .member
+            actor.id = member
+        } else if let unit = principal.unitID {
+            if let claim, claim.kind != .unit || claim.id != unit {
+                throw ProposalError.permissionDenied("\(principal) acts as unit \(unit) only, not as \(describe(claim))")
+            }
+            actor.kind = .unit
+            actor.id = unit
+        } else if principal.isOffice {
+            actor = claim ?? ProposalV1.Actor()
+            if claim == nil { actor.kind = .staff }
+        } else {
+            throw ProposalError.permissionDenied("\(principal) cannot act on proposals")
+        }
+        actor.name = principal == .local ? (claim?.name.isEmpty == false ? claim!.name : principal.description) : principal.description
+        return actor
+    }
+
+    static func describe(_ actor: ProposalV1.Actor) -> String {
+        switch actor.kind {
+        case .staff: "staff"
+        case .member: "member \(actor.id)"
+        case .unit: "unit \(actor.id)"
+        default: "nobody"
+        }
+    }
+
+    /// A public proposal past its draft is open to every caller; otherwise only to the
+    /// office, the services, its proposer and co-signers, and the units it is assigned to.
+    static func requireReadable(_ p: ProposalV1.Proposal, by principal: Principal) throws {
+        if principal.isOffice || principal.role == .service || (p.`public` && p.state != .draft) { return }
+        if let member = principal.memberID,
+           member == p.proposerMemberID || p.cosigners.contains(where: { $0.memberID == member }) { return }
+        if let unit = principal.unitID, unit == p.leadUnitID || p.assistingUnitIDs.contains(unit) { return }
+        throw ProposalError.permissionDenied("proposal \(p.id) is not public; \(principal) is not among its proposers or units")
     }
 
     func actor(_ context: RPCCallContext, proposerOf p: ProposalV1.Proposal) -> ProposalV1.Actor {
         var a = ProposalV1.Actor()
         a.kind = p.proposerMemberID == 0 ? .staff : .member
         a.id = p.proposerMemberID
-        a.name = context.principal.name
+        a.name = context.principal.description
         return a
     }
 
@@ -380,7 +468,7 @@ public struct TrackerHandlers: Sendable {
         var record = ProposalV1.TopicStepRecord()
         record.step = .collected
         record.atMs = ProposalStore.nowMs
-        record.actor = request.actor ?? ProposalV1.Actor()
+        record.actor = try Self.actor(claimed: request.actor, context.principal)
         record.notes = topic.description
         topic.step = .collected
         topic.steps = [record]
@@ -423,7 +511,7 @@ public struct TrackerHandlers: Sendable {
             var record = ProposalV1.TopicStepRecord()
             record.step = request.step
             record.atMs = ProposalStore.nowMs
-            record.actor = request.actor ?? ProposalV1.Actor()
+            record.actor = try Self.actor(claimed: request.actor, context.principal)
             record.notes = request.notes
             topic.step = request.step
             topic.steps.append(record)

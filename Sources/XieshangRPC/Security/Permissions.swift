@@ -1,0 +1,73 @@
+import XieshangZMQ
+
+/// Which roles may call which method of one service. Every method a service registers
+/// must be in its table (the server refuses to start otherwise), so a new method is never
+/// open by accident. Health/Check and Reflection/Describe are open to every caller that
+/// authenticated.
+public struct MethodPermissions: Sendable {
+    private var table: [String: Set<Role>] = [:]
+
+    public init() {}
+
+    public static let everyone = Set(Role.allCases)
+    /// The secretariat and administrators.
+    public static let office: Set<Role> = [.admin, .staff]
+    /// The office and the other services.
+    public static let officeAndServices: Set<Role> = [.admin, .staff, .service]
+
+    /// Lets `roles` call `methods` (method names, e.g. `"member.v1.Members/Get"`).
+    public mutating func allow(_ roles: Set<Role>, _ methods: String...) {
+        for method in methods { table[method, default: []].formUnion(roles) }
+    }
+
+    public func allows(_ role: Role, _ method: String) -> Bool {
+        if Self.open.contains(method) { return true }
+        return table[method]?.contains(role) ?? false
+    }
+
+    public func roles(_ method: String) -> Set<Role> {
+        Self.open.contains(method) ? Self.everyone : table[method] ?? []
+    }
+
+    /// Methods every authenticated caller may call.
+    static let open: Set<String> = ["rpc.v1.Health/Check", "rpc.v1.Reflection/Describe"]
+
+    /// The registered methods that have no entry in this table.
+    public func missing(in methods: [String]) -> [String] {
+        methods.filter { !Self.open.contains($0) && table[$0] == nil }.sorted()
+    }
+}
+
+/// A server's CURVE identity and the ZAP handler that authenticates its clients.
+public struct ServerSecurity: Sendable {
+    public var keyPair: ZMQCurve.KeyPair
+    public var zap: ZAPHandler
+
+    public init(keyPair: ZMQCurve.KeyPair, zap: ZAPHandler) {
+        self.keyPair = keyPair
+        self.zap = zap
+    }
+
+    /// Makes `socket` a CURVE server whose handshakes the ZAP handler decides, and which
+    /// refuses every handshake when no ZAP handler answers.
+    public func apply(to socket: ZMQSocket) throws(ZMQError) {
+        try socket.set(ZMQOption.zapDomain, ZAPHandler.domain)
+        try socket.set(ZMQOption.zapEnforceDomain, Int32(1))
+        try socket.curveServer(secretKey: keyPair.secretKey)
+    }
+}
+
+/// A client's CURVE identity and the public key of the server it calls.
+public struct ClientSecurity: Sendable {
+    public var keyPair: ZMQCurve.KeyPair
+    public var serverKey: String
+
+    public init(keyPair: ZMQCurve.KeyPair, serverKey: String) {
+        self.keyPair = keyPair
+        self.serverKey = serverKey
+    }
+
+    public func apply(to socket: ZMQSocket) throws(ZMQError) {
+        try socket.curveClient(publicKey: keyPair.publicKey, secretKey: keyPair.secretKey, serverKey: serverKey)
+    }
+}

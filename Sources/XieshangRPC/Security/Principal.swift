@@ -1,0 +1,76 @@
+import XieshangWire
+
+/// What a caller may be: the allow-list gives each key one role, and each service's
+/// permission table says which roles may call which method.
+public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
+    /// Operators: everything, including keys and terms.
+    case admin
+    /// The secretariat's staff: the daily work on members, meetings, proposals, notices.
+    case staff
+    /// A committee member: their own proposals, leave requests and inbox.
+    case member
+    /// A handling unit (承办单位): the proposals assigned to it, its inbox.
+    case unit
+    /// Another Xieshang service calling on its own behalf.
+    case service
+
+    public static let spellings = allCases.map(\.rawValue).joined(separator: ", ")
+}
+
+/// Who is calling, as authenticated by the transport (never as claimed in the request).
+public struct Principal: Sendable, Hashable, CustomStringConvertible {
+    /// The allow-list's name for the key: a user or service name, or for the member and
+    /// unit roles the member's or the unit's id.
+    public var name: String
+    public var role: Role
+
+    public init(name: String, role: Role) {
+        self.name = name
+        self.role = role
+    }
+
+    /// The principal of every caller when CURVE is off (`--insecure`): whoever can reach
+    /// the port, trusted as an administrator.
+    public static let local = Principal(name: "local", role: .admin)
+
+    /// `role:name`, e.g. `staff:wang` or `member:42`: unique across roles, what audit
+    /// trails and the idempotency store record.
+    public var description: String { "\(role.rawValue):\(name)" }
+
+    /// The member this principal is, for the member role.
+    public var memberID: Int64? { role == .member ? Int64(name) : nil }
+    /// The handling unit this principal is, for the unit role.
+    public var unitID: Int64? { role == .unit ? Int64(name) : nil }
+    /// Admin and staff act for the office and may act on behalf of members and units.
+    public var isOffice: Bool { role == .admin || role == .staff }
+}
+
+extension Principal {
+    /// The office, the services, and the member `id` themselves may act for member `id`;
+    /// anyone else gets `PERMISSION_DENIED` naming `field`.
+    public func requireMember(_ id: Int64, field: String) throws(RPCError) {
+        if isOffice || role == .service || memberID == id { return }
+        throw denied(field, "\(self) may act only for \(ownName), not for member \(id)")
+    }
+
+    /// The office, the services, and the unit `id` itself may act for unit `id`.
+    public func requireUnit(_ id: Int64, field: String) throws(RPCError) {
+        if isOffice || role == .service || unitID == id { return }
+        throw denied(field, "\(self) may act only for \(ownName), not for unit \(id)")
+    }
+
+    private var ownName: String {
+        switch role {
+        case .member: "member \(name) (itself)"
+        case .unit: "unit \(name) (itself)"
+        default: "itself"
+        }
+    }
+
+    private func denied(_ field: String, _ message: String) -> RPCError {
+        var violation = RpcV1.FieldViolation()
+        violation.field = field
+        violation.description = message
+        return RPCError(.permissionDenied, message, violations: [violation])
+    }
+}
