@@ -9,7 +9,7 @@ import XieshangWire
 @Suite("Service configuration")
 struct ServiceOptionsTests {
     private func resolve(_ arguments: [String], _ environment: [String: String]) throws -> ServiceConfiguration {
-        try ServiceOptions.parse(arguments).resolve(
+        try ServiceOptions.parse(arguments + ["--insecure"]).resolve(
             name: "member-registry", version: "1", defaultRPC: "tcp://127.0.0.1:7101",
             defaultEvents: "tcp://127.0.0.1:7102", environment: environment)
     }
@@ -35,6 +35,27 @@ struct ServiceOptionsTests {
         #expect(fromFlags.rpcEndpoint == "ipc:///tmp/r")
         #expect(fromFlags.maxInFlight == 8)
         #expect(fromFlags.dataDir == "/var/lib/x")
+    }
+
+    @Test("CURVE keys or an explicit --insecure: neither, or both, is refused")
+    func securityMode() throws {
+        func mode(_ arguments: [String], _ environment: [String: String]) throws -> SecurityMode {
+            try ServiceOptions.parse(arguments).resolve(
+                name: "member-registry", version: "1", defaultRPC: "tcp://127.0.0.1:7101", defaultEvents: nil,
+                environment: environment).security
+        }
+        #expect { try mode([], [:]) } throws: { "\($0)".contains("needs CURVE keys: pass --keys DIR") }
+        #expect(throws: (any Error).self) { try mode(["--keys", "/k", "--insecure"], [:]) }
+        #expect(throws: (any Error).self) { try mode([], ["XIESHANG_KEYS_DIR": "/k", "XIESHANG_INSECURE": "1"]) }
+        guard case .keys(let folder) = try mode([], ["XIESHANG_KEYS_DIR": "/etc/xieshang/keys"]) else {
+            Issue.record("XIESHANG_KEYS_DIR did not give CURVE")
+            return
+        }
+        #expect(folder.path == "/etc/xieshang/keys")
+        guard case .insecure = try mode([], ["XIESHANG_INSECURE": "true"]) else {
+            Issue.record("XIESHANG_INSECURE did not give insecure")
+            return
+        }
     }
 
     @Test("bad settings are refused with a clear message")

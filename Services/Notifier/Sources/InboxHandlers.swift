@@ -89,6 +89,7 @@ public enum InboxHandlers {
                 NotificationV1.Deliveries.getPreferences.name, NotificationV1.Deliveries.setPreferences.name)
         p.allow(MethodPermissions.office, NotificationV1.Deliveries.list.name, NotificationV1.Deliveries.retry.name,
                 NotificationV1.Deliveries.announce.name)
+        p.allow([.admin, .service], EventV1.Events.since.name)
         return p
     }
 

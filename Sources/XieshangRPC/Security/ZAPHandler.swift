@@ -161,11 +161,6 @@ public final class ZAPHandler: Service, Sendable {
         wake.signal()
     }
 
-    /// Waits until the handler's thread has ended.
-    public func waitUntilStopped() async {
-        await done.wait()
-    }
-
     private func loop(_ rep: ZMQSocket) {
         var poller = ZMQPoller([.socket(rep), .fd(wake.readFD)])
         var lastCheck = ContinuousClock.now
