@@ -286,6 +286,16 @@ let package = Package(
             exclude: ["webhook_server.py"],
             swiftSettings: strict
         ),
+        // The four services together as processes, with CURVE keys as operators run them.
+        .testTarget(
+            name: "SuiteTests",
+            dependencies: [
+                "NotifierMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
+                "XieshangTestSupport",
+            ],
+            path: "Tests/SuiteTests",
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "XieshangServiceTests",
             dependencies: [

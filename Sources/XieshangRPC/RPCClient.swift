@@ -200,7 +200,7 @@ final class ClientIO: Sendable {
         self.logger = logger
         describe = configuration.endpoints.joined(separator: ", ")
         let dealer = try context.socket(.dealer)
-        let monitor: ZMQSocket
+        var monitorSocket: ZMQSocket?
         do {
             try dealer.applyHygiene(maxMessageBytes: Int64(configuration.maxMessageBytes), lingerMs: 0)
             // Queue only on connections that are up, so a call to a service that is down
@@ -213,14 +213,17 @@ final class ClientIO: Sendable {
             try dealer.monitor(monitorEndpoint, events: ZMQEvent.disconnected | ZMQEvent.connected
                 | ZMQEvent.handshakeSucceeded | ZMQEvent.handshakeFailedAuth | ZMQEvent.handshakeFailedProtocol
                 | ZMQEvent.handshakeFailedNoDetail)
-            monitor = try context.socket(.pair)
-            try monitor.connect(monitorEndpoint)
+            let pair = try context.socket(.pair)
+            monitorSocket = pair
+            try pair.connect(monitorEndpoint)
             for endpoint in configuration.endpoints { try dealer.connect(endpoint) }
         } catch {
             dealer.stopMonitor()
             dealer.close(linger: 0)
+            monitorSocket?.close(linger: 0)
             throw error
         }
+        let monitor = monitorSocket!
         let sockets = SocketPair(dealer: dealer, monitor: monitor)
         let thread = Thread { [self] in
             let (dealer, monitor) = sockets.take()

@@ -10,13 +10,30 @@ public let demoMembersCSV: String = URL(fileURLWithPath: #filePath)
 public struct Gateway: Sendable {
     public let environment: [String: String]
 
-    public init(registry: String? = nil, scheduler: String? = nil, tracker: String? = nil, notifier: String? = nil) {
+    /// - Parameters:
+    ///   - keys: a keys folder (`gateway keys setup`); nil calls without CURVE.
+    ///   - identity: whose key pair in it to use.
+    public init(registry: String? = nil, scheduler: String? = nil, tracker: String? = nil, notifier: String? = nil,
+                keys: String? = nil, identity: String? = nil) {
         var environment: [String: String] = [:]
+        environment["XIESHANG_KEYS_DIR"] = keys
+        environment["XIESHANG_IDENTITY"] = identity
         environment["XIESHANG_REGISTRY_ENDPOINT"] = registry
         environment["XIESHANG_SCHEDULER_ENDPOINT"] = scheduler
         environment["XIESHANG_TRACKER_ENDPOINT"] = tracker
         environment["XIESHANG_NOTIFIER_ENDPOINT"] = notifier
         self.environment = environment
+    }
+
+    private init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    /// The same gateway, calling with another key pair of the keys folder.
+    public func identity(_ name: String) -> Gateway {
+        var environment = environment
+        environment["XIESHANG_IDENTITY"] = name
+        return Gateway(environment: environment)
     }
 
     /// Runs one command; the caller looks at its status and output.

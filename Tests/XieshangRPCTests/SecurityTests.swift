@@ -199,8 +199,13 @@ struct SecurityTests {
                 kill(proxy.processIdentifier, SIGKILL)
                 proxy.waitUntilExit()
             }
-            let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
-            let proxyPort = try #require(line.split(separator: " ").last.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) })
+            var line = ""
+            while !line.contains("\n") {
+                let chunk = output.fileHandleForReading.availableData
+                if chunk.isEmpty { break }
+                line += String(decoding: chunk, as: UTF8.self)
+            }
+            let proxyPort = try #require(line.split(separator: "\n").first?.split(separator: " ").last.flatMap { Int($0) })
             let client: RPCClient
             if secure {
                 client = try server.client(server.staff, endpoint: "tcp://127.0.0.1:\(proxyPort)")

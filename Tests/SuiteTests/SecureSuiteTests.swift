@@ -1,0 +1,146 @@
+import Foundation
+import Testing
+import XieshangTestSupport
+
+/// The four services as processes with CURVE keys made by `gateway keys setup`, as the
+/// local runner and compose run them: who may do what is decided by the key, never by
+/// what a request claims; the services call and subscribe to each other with their keys.
+@Suite("the secure suite: keys, roles and permissions across the four services, as processes", .serialized)
+struct SecureSuiteTests {
+    @Test("no key, an unknown key, a member or a unit key each get exactly what their role allows")
+    func rolesAcrossTheSuite() async throws {
+        let directory = try temporaryDirectory("secure")
+        let keys = directory + "/keys"
+        let setup = try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys])
+        #expect(setup.status == 0, "\(setup.stderr)")
+        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry", keys: keys)
+        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", keys: keys,
+                                                 arguments: ["--registry", registry.rpcEndpoint])
+        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker", keys: keys,
+                                               arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
+        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", keys: keys, arguments: [
+            "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
+            "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
+            "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint])
+        let admin = Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint,
+                            notifier: notifier.rpcEndpoint, keys: keys, identity: "admin")
+
+        // Users: a staff member, two committee members, two handling units; one stranger.
+        let generated = try await admin.run(["keys", "generate", "wang", "m12", "m20", "u1", "u2", "stranger", "--dir", keys])
+        #expect(generated.status == 0, "\(generated.stderr)")
+        for (name, role, principal) in [("wang", "staff", "wang"), ("m12", "member", "12"), ("m20", "member", "20"),
+                                        ("u1", "unit", "1"), ("u2", "unit", "2")] {
+            let allowed = try await admin.run(["keys", "allow", name, "--role", role, "--principal", principal, "--dir", keys])
+            #expect(allowed.status == 0, "\(allowed.stderr)")
+        }
+        let badPrincipal = try await admin.run(["keys", "allow", "stranger", "--role", "member", "--dir", keys])
+        #expect(badPrincipal.status == 2 && badPrincipal.stderr.contains("member's id"))
+        // The services notice the changed allow-lists within a second.
+        try await Task.sleep(for: .milliseconds(1500))
+
+        let staff = admin.identity("wang")
+        let member12 = admin.identity("m12")
+        let member20 = admin.identity("m20")
+        let unit1 = admin.identity("u1")
+        let unit2 = admin.identity("u2")
+
+        // Without keys, or with a key nobody allowed: refused before any handler (exit 5).
+        let noKeys = try await Gateway(registry: registry.rpcEndpoint).run(["term", "list"])
+        #expect(noKeys.status == 5 && noKeys.stderr.contains("not authenticated"), "\(noKeys.stderr)")
+        let stranger = try await admin.identity("stranger").run(["term", "list"])
+        #expect(stranger.status == 5 && stranger.stderr.contains("refused this client's key"), "\(stranger.stderr)")
+
+        for arguments in [
+            ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
+            ["member", "import", demoMembersCSV],
+            ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],
+            ["unit", "add", "--name", "市教育局", "--kind", "政府部门"],
+            ["station", "add", "--name", "雄关街道委员工作站"],
+            ["room", "add", "--name", "第一议事室", "--station", "1", "--capacity", "40"],
+        ] {
+            let result = try await staff.run(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        // The registry's audit trail names the authenticated principal.
+        let history = try await staff.run(["member", "history", "12", "--json"])
+        #expect(history.stdout.contains("staff:wang"), "\(history.stdout)")
+
+        // Meetings: staff schedule (the scheduler asks the registry with its service key) and
+        // publish; a member may not publish.
+        let scheduled = try await staff.json(["meeting", "schedule", "--title", "委员视察", "--kind", "调研",
+                                              "--start", "2026-12-08 09:00", "--minutes", "120", "--venue", "市政协"])
+        let meeting = (scheduled["id"] as? NSNumber)?.intValue ?? 0
+        #expect(try await member12.run(["meeting", "invite", "\(meeting)", "--member", "12"]).status == 5)
+        let invited = try await staff.run(["meeting", "invite", "\(meeting)", "--member", "12"])
+        #expect(invited.status == 0, "\(invited.stderr)")
+        let memberPublishes = try await member12.run(["meeting", "publish", "\(meeting)"])
+        #expect(memberPublishes.status == 5 && memberPublishes.stderr.contains("permission denied"), "\(memberPublishes.stderr)")
+        #expect(try await staff.run(["meeting", "publish", "\(meeting)"]).status == 0)
+        #expect(try await member12.run(["meeting", "show", "\(meeting)"]).status == 0)
+
+        // Proposals: a member submits as themselves only.
+        let asOther = try await member12.run(["proposal", "create", "--member", "20", "--title", "代别人提交", "--body", "正文"])
+        #expect(asOther.status == 5, "\(asOther.stderr)")
+        let created = try await member12.json(["proposal", "create", "--member", "12", "--title", "关于加装电梯的建议", "--body", "正文"])
+        let proposal = (created["id"] as? NSNumber)?.intValue ?? 0
+        let claimsStaff = try await member12.run(["proposal", "act", "\(proposal)", "submit", "--as", "staff"])
+        #expect(claimsStaff.status == 5, "a member's key cannot claim to be staff: \(claimsStaff.stderr)")
+        #expect(try await member12.run(["proposal", "act", "\(proposal)", "submit"]).status == 0)
+        #expect(try await member12.run(["proposal", "act", "\(proposal)", "file"]).status == 5)
+        #expect(try await staff.run(["proposal", "act", "\(proposal)", "file"]).status == 0)
+        #expect(try await staff.run(["proposal", "act", "\(proposal)", "assign", "--lead-unit", "1"]).status == 0)
+
+        // A unit replies only to the proposals assigned to it, whatever it claims.
+        #expect(try await unit2.run(["proposal", "act", "\(proposal)", "sign-for"]).status == 5)
+        #expect(try await unit2.run(["proposal", "act", "\(proposal)", "sign-for", "--as", "unit:1"]).status == 5)
+        #expect(try await unit1.run(["proposal", "act", "\(proposal)", "sign-for"]).status == 0)
+        let foreignReply = try await unit2.run(["proposal", "act", "\(proposal)", "reply", "--class", "A", "--contact", "面谈", "--text", "x"])
+        #expect(foreignReply.status == 5, "\(foreignReply.stderr)")
+        #expect(try await unit1.run(["proposal", "act", "\(proposal)", "reply", "--class", "A", "--contact", "面谈", "--text", "已列入计划"]).status == 0)
+        let trail = try await staff.run(["proposal", "history", "\(proposal)", "--json"])
+        #expect(trail.stdout.contains("unit:1") && trail.stdout.contains("member:12") && trail.stdout.contains("staff:wang"), "\(trail.stdout)")
+
+        // Inboxes: the notifier subscribed with its service key, so the events arrived; a
+        // member reads their own inbox and not another's.
+        var titles: [String] = []
+        for _ in 0..<100 {
+            let inbox = try await member12.run(["inbox", "--member", "12", "--json"])
+            if inbox.status == 0, let object = try? inbox.json() as? [String: Any] {
+                titles = (object["notifications"] as? [[String: Any]])?.compactMap { $0["title"] as? String } ?? []
+                if titles.contains(where: { $0.hasPrefix("提案答复") }) { break }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(titles.contains { $0.hasPrefix("会议通知") }, "\(titles)")
+        #expect(titles.contains { $0.hasPrefix("提案答复") }, "\(titles)")
+        let othersInbox = try await member12.run(["inbox", "--member", "20", "--json"])
+        #expect(othersInbox.status == 5, "\(othersInbox.stderr)")
+        #expect(try await member20.run(["inbox", "--member", "20"]).status == 0)
+        #expect(try await unit2.run(["inbox", "--unit", "1"]).status == 5)
+
+        // Revoked: member 20's key stops working.
+        #expect(try await admin.run(["keys", "revoke", "m20", "--dir", keys]).status == 0)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(try await member20.run(["inbox", "--member", "20"]).status == 5)
+
+        await notifier.stop()
+        await tracker.stop()
+        await scheduler.stop()
+        await registry.stop()
+    }
+
+    @Test("a service without its key, without an allow-list, or with neither --keys nor --insecure refuses to start")
+    func startupRefusals() async throws {
+        let directory = try temporaryDirectory("secure-start")
+        let registry = builtExecutable("member-registry")
+        let neither = try await runCommand(registry, ["--data-dir", directory + "/a", "--rpc-endpoint", "tcp://127.0.0.1:*", "--event-endpoint", "tcp://127.0.0.1:*"])
+        #expect(neither.status != 0 && neither.stderr.contains("needs CURVE keys"), "\(neither.stderr)")
+        let empty = directory + "/empty-keys"
+        try FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let noKey = try await runCommand(registry, ["--keys", empty, "--data-dir", directory + "/b", "--rpc-endpoint", "tcp://127.0.0.1:*", "--event-endpoint", "tcp://127.0.0.1:*"])
+        #expect(noKey.status != 0 && noKey.stderr.contains("member-registry.key"), "\(noKey.stderr)")
+        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "generate", "member-registry", "--dir", empty]).status == 0)
+        let noAllowList = try await runCommand(registry, ["--keys", empty, "--data-dir", directory + "/c", "--rpc-endpoint", "tcp://127.0.0.1:*", "--event-endpoint", "tcp://127.0.0.1:*"])
+        #expect(noAllowList.status != 0 && noAllowList.stderr.contains("no allow-list"), "\(noAllowList.stderr)")
+    }
+}
