@@ -26,8 +26,17 @@ compose/xieshang-local stop --run-dir "$run_dir" >/dev/null 2>&1 || true
 rm -rf "$run_dir"
 trap 'compose/xieshang-local stop --run-dir "$run_dir"' EXIT
 
-step "Start the suite: member-registry, meeting-scheduler, proposal-tracker, notifier"
+step "Start the suite: member-registry, meeting-scheduler, proposal-tracker, notifier (with CURVE keys)"
 compose/xieshang-local start --run-dir "$run_dir"
+export XIESHANG_KEYS_DIR=$run_dir/keys
+
+step "Keys: the runner made a pair per service and an admin pair; the secretariat gets its own"
+show keys generate secretariat --dir "$XIESHANG_KEYS_DIR"
+show keys allow secretariat --role staff
+kill -HUP $(cat "$run_dir"/*.pid)   # services reload allow-lists on SIGHUP (or within a second)
+export XIESHANG_IDENTITY=secretariat
+echo "\$ gateway term list   # without a key: refused"
+XIESHANG_KEYS_DIR= "$bin/gateway" term list || echo "(exit status $?: not authenticated, as it should be)"
 
 step "The fifth term (第五届), its 10 work stations, 46 consultation rooms and 6 handling units"
 show term add --number 5 --start 2022-01-15 --end 2027-01-14
@@ -165,6 +174,14 @@ show inbox --unit 2 --limit 3
 show inbox --member 6 --limit 3
 show notify send --group sector:教育界 --title 调研通知 --body "请于12月10日前提交“双减”落实情况调研报告"
 show notify prefs --member 13 --digest on
+
+step "Member 13 with a key of their own: their inbox, not another member's, and no staff work"
+gateway keys generate member-13 >/dev/null
+show keys allow member-13 --role member --principal 13
+kill -HUP $(cat "$run_dir"/*.pid)
+XIESHANG_IDENTITY=member-13 show inbox --member 13 --limit 2
+XIESHANG_IDENTITY=member-13 show inbox --member 6 || echo "(exit status $?: permission denied, as it should be)"
+XIESHANG_IDENTITY=member-13 show meeting publish 1 || echo "(exit status $?: permission denied, as it should be)"
 
 step "Export the members and show the file"
 show member export --output "$run_dir/members-export.csv"

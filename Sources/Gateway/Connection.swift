@@ -109,8 +109,11 @@ struct ConnectionOptions: ParsableArguments {
             let result = try await body(client)
             await client.close()
             return result
-        } catch let error as RPCError {
+        } catch var error as RPCError {
             await client.close()
+            if error.code == .unauthenticated && keysFolder == nil {
+                error.message += " (give --keys DIR and --identity NAME, or XIESHANG_KEYS_DIR and XIESHANG_IDENTITY)"
+            }
             throw GatewayFailure(error, endpoint: endpoint)
         } catch {
             await client.close()
@@ -144,7 +147,8 @@ struct GatewayFailure: Error, CustomStringConvertible {
         switch error.code {
         case .unavailable: text = "error: the service at \(endpoint) is not reachable (\(error.message))"
         case .deadlineExceeded: text = "error: the service at \(endpoint) did not answer in time"
-        case .unauthenticated: text = "error: not authenticated: \(error.message)"
+        case .unauthenticated:
+            text = "error: not authenticated: \(error.message)"
         case .permissionDenied: text = "error: permission denied: \(error.message)"
         default: text = "error: \(error.message)"
         }

@@ -85,6 +85,25 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Gate: exit 3 if errors exceed this fraction of requests (0.01 is 1%).")
     var maxErrorRate: Double?
 
+    @Option(help: "Folder of CURVE keys, for a suite run with keys (env XIESHANG_KEYS_DIR); needs the identity's pair and the services' public keys.")
+    var keys: String?
+
+    @Option(help: "Whose key pair to use; an admin or staff key (env XIESHANG_IDENTITY; default admin).")
+    var identity: String?
+
+    /// CURVE settings for calling `service`, when a keys folder is given.
+    func security(for service: String) throws -> ClientSecurity? {
+        let environment = ProcessInfo.processInfo.environment
+        guard let dir = keys ?? environment["XIESHANG_KEYS_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        let folder = KeyFolder(dir)
+        let name = identity ?? environment["XIESHANG_IDENTITY"].flatMap { $0.isEmpty ? nil : $0 } ?? "admin"
+        do {
+            return ClientSecurity(keyPair: try folder.keyPair(name), serverKey: try folder.publicKey(service))
+        } catch {
+            throw failure("keys: \(error)")
+        }
+    }
+
     func validate() throws {
         if (concurrency == nil) == (rate == nil) { throw ValidationError("give --concurrency (closed loop) or --rate (open loop)") }
         if let concurrency, concurrency < 1 || concurrency > 10_000 { throw ValidationError("--concurrency must be 1 to 10000") }
@@ -108,6 +127,7 @@ struct RunCommand: AsyncParsableCommand {
         if mix.usesScheduler {
             var configuration = RPCClientConfiguration(endpoints: [registry], caller: "loadtest")
             configuration.defaultTimeout = .seconds(60)
+            configuration.security = try security(for: "member-registry")
             let client = try RPCClient(configuration: configuration, context: context, logger: logger)
             do {
                 fixture = try await Setup(client: client, log: quiet ? { _ in } : { progress($0) })
@@ -121,11 +141,14 @@ struct RunCommand: AsyncParsableCommand {
             fixture = Fixture(rooms: [0], members: [0], firstDayMs: 0, horizonDays: 1)
         }
 
+        // The no-op server (loadtest serve-noop) runs without keys.
+        let schedulerSecurity = mix.usesScheduler ? try security(for: "meeting-scheduler") : nil
         var clients: [RPCClient] = []
         for index in 0..<connections {
             var configuration = RPCClientConfiguration(endpoints: [scheduler], caller: "loadtest-\(index)")
             configuration.defaultTimeout = timeout
             configuration.retry.maxAttempts = 1   // a load test reports failures, it does not hide them
+            configuration.security = schedulerSecurity
             clients.append(try RPCClient(configuration: configuration, context: context, logger: logger))
         }
         let recorder = Recorder()

@@ -195,10 +195,12 @@ final class ClientIO: Sendable {
     private let done = ThreadCompletion()
     private let logger: Logger
     private let describe: String
+    private let hasKeys: Bool
 
     init(configuration: RPCClientConfiguration, context: ZMQContext, logger: Logger) throws(ZMQError) {
         self.logger = logger
         describe = configuration.endpoints.joined(separator: ", ")
+        hasKeys = configuration.security != nil
         let dealer = try context.socket(.dealer)
         var monitorSocket: ZMQSocket?
         do {
@@ -299,6 +301,7 @@ final class ClientIO: Sendable {
         // Why the last handshake failed, until one succeeds: calls that find no connection
         // then fail with UNAUTHENTICATED (not retried) rather than UNAVAILABLE.
         var refusal: String?
+        let hasKeys = self.hasKeys
         var poller = ZMQPoller([.socket(dealer), .socket(monitor), .fd(wake.readFD)])
         func finish(_ id: String, _ reply: Reply) {
             pending.removeValue(forKey: id)?.reply.resume(returning: reply)
@@ -381,7 +384,9 @@ final class ClientIO: Sendable {
                     case ZMQEvent.handshakeFailedAuth:
                         refusal = "\(describe) refused this client's key (not on its allow-list, or revoked)"
                     case ZMQEvent.handshakeFailedProtocol, ZMQEvent.handshakeFailedNoDetail:
-                        refusal = "the security handshake with \(describe) failed: its CURVE settings and this client's differ (keys required, or the wrong server key)"
+                        refusal = hasKeys
+                            ? "the security handshake with \(describe) failed: wrong server key, or the service runs without CURVE"
+                            : "\(describe) requires CURVE keys and this client has none"
                     default: break
                     }
                 }

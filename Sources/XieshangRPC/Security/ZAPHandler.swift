@@ -105,6 +105,8 @@ public final class ZAPHandler: Service, Sendable {
     public init(context: ZMQContext, authenticator: Authenticator, logger: Logger) throws(ZMQError) {
         self.authenticator = authenticator
         self.logger = logger
+        // SIGHUP reloads the allow-list (see run()); from now on it must not end the process.
+        signal(SIGHUP, SIG_IGN)
         let rep = try context.socket(.rep)
         do {
             try rep.set(ZMQOption.linger, Int32(0))
@@ -128,7 +130,6 @@ public final class ZAPHandler: Service, Sendable {
     /// Serves until graceful shutdown. Throws `Stopped` if the handler's thread ends
     /// before that (it died, or `kill()` was called).
     public func run() async throws {
-        signal(SIGHUP, SIG_IGN)
         let hangup = DispatchSource.makeSignalSource(signal: SIGHUP)
         hangup.setEventHandler { [authenticator] in authenticator.reload() }
         hangup.resume()
