@@ -29,11 +29,9 @@ struct DependencyTests {
                 #expect(other?.code == .failedPrecondition)
             }
         }
-        // Nobody listening: UNAVAILABLE, naming the dependency.
-        let probe = try testContext.socket(.router)
-        try probe.bind("tcp://127.0.0.1:*")
-        let endpoint = try probe.lastEndpoint
-        probe.close(linger: 0)
+        // Nobody listening (port 1 is privileged and unused; a freed ephemeral port could be
+        // taken by a test running in parallel): UNAVAILABLE, naming the dependency.
+        let endpoint = "tcp://127.0.0.1:1"
         try await withClient([endpoint], configure: { $0.retry.maxAttempts = 2 }) { client in
             let down = await #expect(throws: RPCError.self) {
                 try await Dependency(name: "member-registry", client: client).read(echo, inner("x"), field: "f")

@@ -173,11 +173,9 @@ struct RPCServerClientTests {
 
     @Test("a call to a service that is down fails with UNAVAILABLE, not a hang")
     func unavailable() async throws {
-        // Bind and close to get a port nobody listens on.
-        let probe = try testContext.socket(.router)
-        try probe.bind("tcp://127.0.0.1:*")
-        let endpoint = try probe.lastEndpoint
-        probe.close(linger: 0)
+        // Port 1 (tcpmux) is privileged and unused: nobody listens. (An ephemeral port that
+        // was bound and closed can be taken at once by another test running in parallel.)
+        let endpoint = "tcp://127.0.0.1:1"
         try await withClient([endpoint]) { client in
             let started = ContinuousClock.now
             let error = await #expect(throws: RPCError.self) { try await client.call(echo, inner("x")) }
