@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= debug
 
 # Debian packages the build, the tests and the demo need.
-APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 msmtp python3-aiosmtpd
+APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 msmtp python3-aiosmtpd docker-compose
 
 PROTO_DIR := proto
 PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' | LC_ALL=C sort)
@@ -45,6 +45,7 @@ test: bootstrap
 	  $(MAKE) --no-print-directory check-generated; \
 	  Tests/Scripts/check-generated-detects-staleness.sh; \
 	 else echo "test: protoc-c not found, skipping the generated-code checks"; fi
+	Tests/Scripts/check-compose.sh
 	$(SWIFT) test
 
 demo: bootstrap

@@ -37,7 +37,7 @@ struct KeysCommand: ParsableCommand {
 
     struct Setup: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Makes a suite's keys: one pair per service and an admin pair, allow-lists letting the services call each other and the admin call everything. Keeps pairs that exist.",
+            abstract: "Makes a suite's keys: one pair per service and an admin pair, allow-lists letting the services (role service) and the admin call every service. Keeps pairs that exist.",
             discussion: "Example: gateway keys setup --dir ./run/keys")
         @OptionGroup var location: KeyDirOption
         @Option(help: "The administrator's key name (default admin).") var admin = "admin"
@@ -53,7 +53,8 @@ struct KeysCommand: ParsableCommand {
                 for service in suiteServices {
                     var list = try AllowList.load(folder.allowFile(service))
                     try list.allow(adminKey, as: Principal(name: admin, role: .admin))
-                    for peer in suiteServices where peer != service {
+                    // Each service's own key too: a container's health check calls with it.
+                    for peer in suiteServices {
                         try list.allow(try folder.publicKey(peer), as: Principal(name: peer, role: .service))
                     }
                     try list.save(folder.allowFile(service))

@@ -374,14 +374,21 @@ func showUnits(_ units: [MemberV1.Unit], _ connection: ConnectionOptions) throws
 struct HealthCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "health", abstract: "Each reachable service's status, version, uptime and storage.",
-        discussion: "Example: gateway health")
+        discussion: "Example: gateway health; gateway health --service member-registry (a container's health check)")
     @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Only this service: member-registry, meeting-scheduler, proposal-tracker or notifier.") var service: String?
+
+    func validate() throws {
+        if let service, !connection.services.contains(where: { $0.name == service }) {
+            throw ValidationError("unknown service \"\(service)\"; known: \(connection.services.map(\.name).joined(separator: ", "))")
+        }
+    }
 
     func run() async throws {
         struct Row: Encodable { let service: String; let endpoint: String; let status: String; let version: String; let uptimeSeconds: Int64; let storage: String }
         var rows: [Row] = []
         var failed = false
-        for (name, endpoint) in connection.services {
+        for (name, endpoint) in connection.services where service == nil || service == name {
             do {
                 let health = try await connection.withClient(name, endpoint) {
                     try await $0.call(RpcV1.Health.check, RpcV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(3)))

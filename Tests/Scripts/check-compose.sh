@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Validates compose/compose.yaml without a Docker engine: Debian's docker-compose parses
+# and normalises it (`config`), then the normalised form is checked for what operators rely
+# on: a container per service running that service's executable with its keys, a volume of
+# its own, a health check that calls Health/Check, a restart policy, and the Dockerfile
+# building every executable the file runs.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v docker-compose >/dev/null || { echo "check-compose: docker-compose is not installed (make bootstrap)" >&2; exit 1; }
+normalised=$(mktemp)
+trap 'rm -f "$normalised"' EXIT
+docker-compose -f compose/compose.yaml config >"$normalised"
+python3 - "$normalised" <<'PY'
+import re, sys, yaml
+config = yaml.safe_load(open(sys.argv[1]))
+services = config["services"]
+problems = []
+data_volumes = {}
+for name in ["member-registry", "meeting-scheduler", "proposal-tracker", "notifier"]:
+    s = services.get(name)
+    if s is None:
+        problems.append(f"{name}: missing"); continue
+    if s.get("command", [None])[0] != name:
+        problems.append(f"{name}: does not run its executable")
+    test = " ".join(s.get("healthcheck", {}).get("test", []))
+    if f"gateway health --service {name}" not in test:
+        problems.append(f"{name}: no health check calling Health/Check")
+    if s.get("restart") not in ("unless-stopped", "always", "on-failure"):
+        problems.append(f"{name}: no restart policy")
+    if s.get("environment", {}).get("XIESHANG_KEYS_DIR") != "/etc/xieshang/keys":
+        problems.append(f"{name}: runs without CURVE keys")
+    if s.get("depends_on", {}).get("keys", {}).get("condition") != "service_completed_successfully":
+        problems.append(f"{name}: may start before its keys exist")
+    mounts = {}
+    for v in s.get("volumes", []):
+        if isinstance(v, str):   # docker-compose 1.x writes SOURCE:TARGET[:MODE]
+            parts = v.split(":")
+            v = {"source": parts[0], "target": parts[1], "read_only": len(parts) > 2 and parts[2] == "ro",
+                 "type": "bind" if parts[0].startswith(("/", ".")) else "volume"}
+        mounts[v["target"]] = v
+    data = mounts.get("/var/lib/xieshang")
+    if not data or data.get("type") != "volume":
+        problems.append(f"{name}: no data volume")
+    elif data["source"] in data_volumes.values():
+        problems.append(f"{name}: shares its data volume")
+    else:
+        data_volumes[name] = data["source"]
+    if not mounts.get("/etc/xieshang/keys", {}).get("read_only"):
+        problems.append(f"{name}: keys not mounted read-only")
+keys = services.get("keys", {})
+if keys.get("command", [])[:3] != ["gateway", "keys", "setup"]:
+    problems.append("keys: does not run gateway keys setup")
+dockerfile = open("compose/Dockerfile").read()
+for executable in ["member-registry", "meeting-scheduler", "proposal-tracker", "notifier", "gateway", "loadtest"]:
+    if not re.search(rf"\b{executable}\b", dockerfile.split("FROM ${RUNTIME_IMAGE}")[0]):
+        problems.append(f"Dockerfile: does not build {executable}")
+if problems:
+    print("compose/compose.yaml:", *problems, sep="\n  ", file=sys.stderr)
+    sys.exit(1)
+print(f"compose/compose.yaml: {len(services)} services valid; data volumes {sorted(data_volumes.values())}")
+PY
