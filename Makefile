@@ -13,11 +13,12 @@ C_DIR := Sources/CXieshangProto
 SWIFT_GEN_DIR := Sources/XieshangWire/Generated
 GEN_BUILD := .build-generate
 
-.PHONY: help bootstrap build test demo bench generate generate-c generate-swift check-generated clean
+.PHONY: help bootstrap build test demo up down bench generate generate-c generate-swift check-generated clean
 
 help:
 	@echo "make demo             build and run the demo"
 	@echo "make test             install what is missing, build, run every test"
+	@echo "make up / make down   start the suite as processes under ./run (with keys) / stop it"
 	@echo "make bench            benchmarks against baselines measured in the same run"
 	@echo "make generate         regenerate the C (protoc-c) and Swift wire code from proto/"
 	@echo "make check-generated  fail if the committed generated code is stale"
@@ -47,6 +48,18 @@ test: bootstrap
 	 else echo "test: protoc-c not found, skipping the generated-code checks"; fi
 	Tests/Scripts/check-compose.sh
 	$(SWIFT) test
+
+# The suite as plain processes under ./run (data, logs, CURVE keys), left running.
+up: bootstrap
+	$(SWIFT) build --product member-registry
+	$(SWIFT) build --product meeting-scheduler
+	$(SWIFT) build --product proposal-tracker
+	$(SWIFT) build --product notifier
+	$(SWIFT) build --product gateway
+	compose/xieshang-local start --run-dir run
+
+down:
+	compose/xieshang-local stop --run-dir run
 
 demo: bootstrap
 	$(SWIFT) build --product member-registry

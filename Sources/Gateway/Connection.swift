@@ -26,23 +26,48 @@ struct ConnectionOptions: ParsableArguments {
     var identity: String?
 
     @Option(help: "Seconds to wait for a service (default 10).")
-    var timeout: Double = 10
+    var timeout: Double?
+
+    @Option(help: "Config file (env XIESHANG_GATEWAY_CONFIG; default ~/.config/xieshang/gateway.toml if it exists) with registry, scheduler, tracker, notifier, keys, identity, timeout, time-zone.")
+    var config: String?
 
     @Flag(help: "Print JSON instead of tables.")
     var json = false
 
     func validate() throws {
-        guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") }
+        if let timeout { guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") } }
+        let settings: GatewaySettings
+        do {
+            settings = try GatewaySettings.load(explicit: config)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        // The committee's time zone reaches every place that formats a time this way.
+        if let zone = settings.values["time-zone"], ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] == nil {
+            setenv("XIESHANG_TIME_ZONE", zone, 0)
+        }
+    }
+
+    /// The config file's settings (already checked by `validate()`).
+    var settings: GatewaySettings {
+        (try? GatewaySettings.load(explicit: config)) ?? GatewaySettings()
+    }
+
+    /// A setting: the flag, else its variable, else the config file, else the default.
+    func setting(_ flag: String?, _ variable: String, _ key: String, _ fallback: String) -> String {
+        flag ?? ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? settings.values[key] ?? fallback
+    }
+
+    var timeoutSeconds: Double {
+        timeout ?? ProcessInfo.processInfo.environment["XIESHANG_TIMEOUT"].flatMap(Double.init) ?? settings.values["timeout"].flatMap(Double.init) ?? 10
     }
 
     var registryEndpoint: String {
-        registry ?? ProcessInfo.processInfo.environment["XIESHANG_REGISTRY_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "tcp://127.0.0.1:7101"
+        setting(registry, "XIESHANG_REGISTRY_ENDPOINT", "registry", "tcp://127.0.0.1:7101")
     }
 
     var schedulerEndpoint: String {
-        scheduler ?? ProcessInfo.processInfo.environment["XIESHANG_SCHEDULER_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "tcp://127.0.0.1:7201"
+        setting(scheduler, "XIESHANG_SCHEDULER_ENDPOINT", "scheduler", "tcp://127.0.0.1:7201")
     }
 
     func withScheduler<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
@@ -50,8 +75,7 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     var trackerEndpoint: String {
-        tracker ?? ProcessInfo.processInfo.environment["XIESHANG_TRACKER_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "tcp://127.0.0.1:7301"
+        setting(tracker, "XIESHANG_TRACKER_ENDPOINT", "tracker", "tcp://127.0.0.1:7301")
     }
 
     func withTracker<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
@@ -59,8 +83,7 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     var notifierEndpoint: String {
-        notifier ?? ProcessInfo.processInfo.environment["XIESHANG_NOTIFIER_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "tcp://127.0.0.1:7401"
+        setting(notifier, "XIESHANG_NOTIFIER_ENDPOINT", "notifier", "tcp://127.0.0.1:7401")
     }
 
     func withNotifier<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
@@ -68,11 +91,13 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     var keysFolder: KeyFolder? {
-        (keys ?? ProcessInfo.processInfo.environment["XIESHANG_KEYS_DIR"].flatMap { $0.isEmpty ? nil : $0 }).map(KeyFolder.init)
+        var path = setting(keys, "XIESHANG_KEYS_DIR", "keys", "")
+        if path.hasPrefix("~/") { path = NSHomeDirectory() + path.dropFirst() }
+        return path.isEmpty ? nil : KeyFolder(path)
     }
 
     var identityName: String {
-        identity ?? ProcessInfo.processInfo.environment["XIESHANG_IDENTITY"].flatMap { $0.isEmpty ? nil : $0 } ?? "admin"
+        setting(identity, "XIESHANG_IDENTITY", "identity", "admin")
     }
 
     /// CURVE for calling `service`: the identity's key pair and the service's public key.
@@ -102,7 +127,7 @@ struct ConnectionOptions: ParsableArguments {
         logger.logLevel = .critical
         let context = try ZMQContext()
         var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "gateway")
-        configuration.defaultTimeout = .milliseconds(Int64(timeout * 1000))
+        configuration.defaultTimeout = .milliseconds(Int64(timeoutSeconds * 1000))
         configuration.security = try security(for: service)
         let client = try RPCClient(configuration: configuration, context: context, logger: logger)
         do {

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+import XieshangTestSupport
+
+/// The gateway's config file: staff write their endpoints and keys once.
+@Suite("gateway config file", .serialized)
+struct GatewayConfigTests {
+    @Test("endpoints and keys from the config file; XIESHANG_* variables and flags win; a bad file is a usage error naming the line")
+    func configFile() async throws {
+        let directory = try temporaryDirectory("gateway-config")
+        let keys = directory + "/keys"
+        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys]).status == 0)
+        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry", keys: keys)
+        let gateway = builtExecutable("gateway")
+        // No variables at all: the default file under XDG_CONFIG_HOME is read.
+        let home = ["XDG_CONFIG_HOME": directory + "/config", "XIESHANG_REGISTRY_ENDPOINT": "", "XIESHANG_KEYS_DIR": "",
+                    "XIESHANG_IDENTITY": ""]
+        try FileManager.default.createDirectory(atPath: directory + "/config/xieshang", withIntermediateDirectories: true)
+        try """
+            # the secretariat's settings
+            registry = "\(registry.rpcEndpoint)"   # the registry
+            keys     = "\(keys)"
+            identity = "admin"
+            timeout  = 5
+            time-zone = "Asia/Shanghai"
+
+            """.write(toFile: directory + "/config/xieshang/gateway.toml", atomically: true, encoding: .utf8)
+        let added = try await runCommand(gateway, ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"], environment: home)
+        #expect(added.status == 0, "\(added.stderr)")
+        let listed = try await runCommand(gateway, ["term", "list", "--json"], environment: home)
+        #expect(listed.status == 0 && listed.stdout.contains("2022-01-15"), "\(listed.stdout) \(listed.stderr)")
+
+        // A variable wins over the file, a flag over the variable.
+        var overridden = home
+        overridden["XIESHANG_REGISTRY_ENDPOINT"] = "tcp://127.0.0.1:1"
+        #expect(try await runCommand(gateway, ["term", "list", "--timeout", "1"], environment: overridden).status == 4)
+        #expect(try await runCommand(gateway, ["term", "list", "--registry", registry.rpcEndpoint], environment: overridden).status == 0)
+        // The identity comes from the file too: one the keys folder lacks is refused.
+        #expect(try await runCommand(gateway, ["term", "list", "--identity", "nobody"], environment: home).status == 5)
+
+        // --config names another file; mistakes are usage errors (64) with the line.
+        let bad = directory + "/bad.toml"
+        try "registry = \"tcp://127.0.0.1:7101\"\nregistyr = \"typo\"\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        let refused = try await runCommand(gateway, ["term", "list", "--config", bad], environment: home)
+        #expect(refused.status == 64 && refused.stderr.contains("bad.toml:2: unknown setting \"registyr\""), "\(refused.stderr)")
+        try "timeout = 10 minutes\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        #expect(try await runCommand(gateway, ["term", "list", "--config", bad], environment: home).status == 64)
+        let missing = try await runCommand(gateway, ["term", "list", "--config", directory + "/none.toml"], environment: home)
+        #expect(missing.status == 64 && missing.stderr.contains("does not exist"))
+        await registry.stop()
+    }
+}
