@@ -10,7 +10,8 @@ command -v docker-compose >/dev/null || { echo "check-compose: docker-compose is
 normalised=$(mktemp)
 trap 'rm -f "$normalised"' EXIT
 docker-compose -f compose/compose.yaml config >"$normalised"
-python3 - "$normalised" <<'PY'
+# Debian's python3, which has python3-yaml (a dependency of docker-compose).
+/usr/bin/python3 - "$normalised" <<'PY'
 import re, sys, yaml
 config = yaml.safe_load(open(sys.argv[1]))
 services = config["services"]
