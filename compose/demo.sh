@@ -183,6 +183,14 @@ XIESHANG_IDENTITY=member-13 show inbox --member 13 --limit 2
 XIESHANG_IDENTITY=member-13 show inbox --member 6 || echo "(exit status $?: permission denied, as it should be)"
 XIESHANG_IDENTITY=member-13 show meeting publish 1 || echo "(exit status $?: permission denied, as it should be)"
 
+step "The committee's report: the services' own figures, assembled by the gateway"
+period=(--from 2026-01-01 --to "$(date +%Y)-12-31")
+show report "${period[@]}" | head -n 48
+echo "… (the duty-performance table goes on for all $(gateway report "${period[@]}" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["members"]))') active members)"
+gateway report "${period[@]}" --format html --output "$run_dir/report.html"
+gateway report "${period[@]}" --format csv --output "$run_dir/report.csv"
+echo "The printable report with charts: $PWD/$run_dir/report.html (and $run_dir/report.csv for a spreadsheet)"
+
 step "Export the members and show the file"
 show member export --output "$run_dir/members-export.csv"
 head -n 3 "$run_dir/members-export.csv"
@@ -196,4 +204,4 @@ gateway proposal list | tail -n 2
 show health
 show describe proposal-tracker
 
-printf '\nNot built yet: the committee report. (The notifier'"'"'s webhooks and e-mail are off here:\nstart it with --webhook-url and --sendmail to turn them on.)\n'
+printf '\nThe report is at %s. (The notifier'"'"'s webhooks and e-mail are off here:\nstart it with --webhook-url and --sendmail to turn them on.)\n' "$PWD/$run_dir/report.html"

@@ -1,0 +1,262 @@
+import ArgumentParser
+import Foundation
+import XieshangLabels
+import XieshangRPC
+import XieshangWire
+
+/// The secretariat's report for a period (DOMAIN.md, "Report"), assembled from the
+/// services' own statistics: meeting-scheduler's attendance, proposal-tracker's proposals
+/// and topics, member-registry's rooms and members.
+struct CommitteeReport: Encodable {
+    struct Count: Encodable, Equatable { let name: String; let count: Int }
+    struct Kind: Encodable { let kind: String; let held: Int; let expected: Int; let present: Int; let attendanceRate: Double }
+    struct Duty: Encodable {
+        let memberID: Int64
+        let number: String
+        let name: String
+        let sector: String
+        let attended: Int
+        let onLeave: Int
+        let absent: Int
+        let consultationActivities: Int
+        let proposalsLed: Int
+        let proposalsCosigned: Int
+    }
+    struct Room: Encodable { let id: Int64; let name: String; let missing: [String] }
+
+    var from: String
+    var to: String
+    var topicsCollected = 0
+    var topicsDecided = 0
+    var topicsSolved = 0
+    var consultationActivities = 0
+    var participantPersonTimes = 0
+    var meetingsByKind: [Kind] = []
+    var proposalsSubmitted = 0
+    var proposalsFiled = 0
+    var proposalsNotFiled = 0
+    var proposalsMerged = 0
+    var proposalsReferred = 0
+    var repliesByClass: [Count] = []
+    var satisfied = 0
+    var basicallySatisfied = 0
+    var dissatisfied = 0
+    var satisfactionRate = 0.0
+    var overdueByUnit: [Count] = []
+    var rooms = 0
+    var roomsMeetingSixHaves = 0
+    var roomsShort: [Room] = []
+    var activeMembers = 0
+    var membersInRooms = 0
+    var sinkingCoverage = 0.0
+    var members: [Duty] = []
+
+    static let sixHaveNames = ["有场所", "有标牌", "有设施", "有制度", "有活动记录", "有固定成员"]
+
+    static func missing(_ six: MemberV1.SixHaves?) -> [String] {
+        let s = six ?? MemberV1.SixHaves()
+        return zip(sixHaveNames, [s.site, s.sign, s.facilities, s.rules, s.records, s.fixedMembers]).filter { !$0.1 }.map(\.0)
+    }
+
+    /// Collects the figures from the three services.
+    static func assemble(_ connection: ConnectionOptions, fromMs: Int64, toMs: Int64, from: String, to: String) async throws -> CommitteeReport {
+        var report = CommitteeReport(from: from, to: to)
+        var meetingRequest = MeetingV1.MeetingStatisticsRequest()
+        meetingRequest.fromMs = fromMs
+        meetingRequest.toMs = toMs
+        let meetings = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.statistics, meetingRequest, options: .read) }
+        var proposalRequest = ProposalV1.StatisticsRequest()
+        proposalRequest.fromMs = fromMs
+        proposalRequest.toMs = toMs
+        let proposals = try await connection.withTracker { try await $0.call(ProposalV1.Proposals.statistics, proposalRequest, options: .read) }
+        let (rooms, members) = try await connection.withRegistry { client in
+            let rooms = try await client.call(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), options: .read).rooms
+            var members: [MemberV1.Member] = []
+            var request = MemberV1.ListMembersRequest()
+            request.status = .active
+            request.pageSize = 500
+            repeat {
+                let page = try await client.call(MemberV1.Members.list, request, options: .read)
+                members += page.members
+                request.pageToken = page.nextPageToken
+            } while !request.pageToken.isEmpty
+            return (rooms, members)
+        }
+
+        report.topicsCollected = Int(proposals.topicsCollected)
+        report.topicsDecided = Int(proposals.topicsDecided)
+        report.topicsSolved = Int(proposals.topicsSolved)
+        report.consultationActivities = Int(meetings.consultationActivities)
+        report.participantPersonTimes = Int(meetings.participantPersonTimes)
+        report.meetingsByKind = meetings.byKind.map {
+            Kind(kind: $0.kind.label, held: Int($0.held), expected: Int($0.expected), present: Int($0.present), attendanceRate: $0.attendanceRate)
+        }
+        report.proposalsSubmitted = Int(proposals.submitted)
+        report.proposalsFiled = Int(proposals.filed)
+        report.proposalsNotFiled = Int(proposals.notFiled)
+        report.proposalsMerged = Int(proposals.merged)
+        report.proposalsReferred = Int(proposals.referred)
+        report.repliesByClass = proposals.repliesByClass.map { Count(name: $0.name, count: Int($0.count)) }
+        report.satisfied = Int(proposals.satisfied)
+        report.basicallySatisfied = Int(proposals.basicallySatisfied)
+        report.dissatisfied = Int(proposals.dissatisfied)
+        report.satisfactionRate = proposals.satisfactionRate
+        report.overdueByUnit = proposals.overdueByUnit.map { Count(name: $0.name, count: Int($0.count)) }
+        report.rooms = rooms.count
+        report.roomsShort = rooms.compactMap { room in
+            let missing = missing(room.sixHaves)
+            return missing.isEmpty ? nil : Room(id: room.id, name: room.name, missing: missing)
+        }
+        report.roomsMeetingSixHaves = rooms.count - report.roomsShort.count
+        report.activeMembers = members.count
+        report.membersInRooms = members.filter { !$0.roomIDs.isEmpty }.count
+        report.sinkingCoverage = members.isEmpty ? 0 : Double(report.membersInRooms) / Double(members.count)
+        let attendance = Dictionary(meetings.members.map { ($0.memberID, $0) }, uniquingKeysWith: { a, _ in a })
+        let authored = Dictionary(proposals.byMember.map { ($0.memberID, $0) }, uniquingKeysWith: { a, _ in a })
+        report.members = members.sorted { ($0.memberNumber, $0.id) < ($1.memberNumber, $1.id) }.map { m in
+            let a = attendance[m.id]
+            let p = authored[m.id]
+            return Duty(memberID: m.id, number: m.memberNumber, name: m.name, sector: m.sector,
+                        attended: Int(a?.attended ?? 0), onLeave: Int(a?.onLeave ?? 0), absent: Int(a?.absent ?? 0),
+                        consultationActivities: Int(a?.consultationActivities ?? 0),
+                        proposalsLed: Int(p?.led ?? 0), proposalsCosigned: Int(p?.cosigned ?? 0))
+        }
+        return report
+    }
+
+    static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
+
+    /// The summary as (section, item, value) rows: what the table, CSV and HTML show.
+    var summary: [(section: String, item: String, value: String)] {
+        var rows: [(String, String, String)] = [
+            ("协商议题 topics", "收集 collected", String(topicsCollected)),
+            ("协商议题 topics", "确定 decided", String(topicsDecided)),
+            ("协商议题 topics", "解决 solved", String(topicsSolved)),
+            ("协商议事活动 activities", "开展 held", String(consultationActivities)),
+            ("协商议事活动 activities", "参与人次 person-times", String(participantPersonTimes)),
+        ]
+        for k in meetingsByKind {
+            rows.append(("会议 meetings", k.kind, "\(k.held) 次，应到 \(k.expected)，实到 \(k.present)，出席率 \(Self.percent(k.attendanceRate))"))
+        }
+        rows += [
+            ("提案 proposals", "提交 submitted", String(proposalsSubmitted)),
+            ("提案 proposals", "立案 filed", String(proposalsFiled)),
+            ("提案 proposals", "不立案 not filed", String(proposalsNotFiled)),
+            ("提案 proposals", "并案 merged", String(proposalsMerged)),
+            ("提案 proposals", "转送 referred", String(proposalsReferred)),
+        ]
+        for c in repliesByClass { rows.append(("答复 replies", "\(c.name)类", String(c.count))) }
+        rows += [
+            ("满意度 satisfaction", "满意 satisfied", String(satisfied)),
+            ("满意度 satisfaction", "基本满意 basically", String(basicallySatisfied)),
+            ("满意度 satisfaction", "不满意 dissatisfied", String(dissatisfied)),
+            ("满意度 satisfaction", "满意率 rate", Self.percent(satisfactionRate)),
+        ]
+        for c in overdueByUnit { rows.append(("逾期 overdue", c.name, String(c.count))) }
+        rows += [
+            ("协商议事室 rooms", "总数 total", String(rooms)),
+            ("协商议事室 rooms", "达到“六有” meeting 六有", String(roomsMeetingSixHaves)),
+        ]
+        for r in roomsShort { rows.append(("协商议事室 rooms", "未达标 short: \(r.name)", "缺 " + r.missing.joined(separator: "、"))) }
+        rows += [
+            ("委员下沉 下沉", "在任委员 active members", String(activeMembers)),
+            ("委员下沉 下沉", "已下沉 in rooms", String(membersInRooms)),
+            ("委员下沉 下沉", "覆盖率 coverage", Self.percent(sinkingCoverage)),
+        ]
+        return rows
+    }
+
+    static let dutyHeaders = ["编号 number", "姓名 name", "界别 sector", "出席 attended", "请假 leave", "缺席 absent",
+                              "协商活动 activities", "领衔提案 led", "附议提案 co-signed"]
+
+    func dutyRow(_ d: Duty) -> [String] {
+        [d.number, d.name, d.sector, String(d.attended), String(d.onLeave), String(d.absent),
+         String(d.consultationActivities), String(d.proposalsLed), String(d.proposalsCosigned)]
+    }
+
+    var table: String {
+        var out = "政协工作报告 Committee report  \(from) — \(to)\n\n"
+        var summaryTable = Table("类别 section", "项目 item", "数值 value")
+        for row in summary { summaryTable.add(row.section, row.item, row.value) }
+        out += summaryTable.rendered + "\n\n委员履职情况 members' duty performance\n"
+        var duty = Table(); duty.headers = Self.dutyHeaders
+        for d in members { duty.add(dutyRow(d)) }
+        out += duty.rendered + "\n"
+        return out
+    }
+
+    /// Two CSV tables: the summary (section, item, value), a blank line, then the members'
+    /// duty performance. RFC 4180 quoting; UTF-8 with a byte-order mark so spreadsheet
+    /// programs read the Chinese.
+    var csv: String {
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        func line(_ cells: [String]) -> String { cells.map(field).joined(separator: ",") + "\r\n" }
+        var out = "\u{FEFF}" + line(["类别 section", "项目 item", "数值 value"])
+        for row in summary { out += line([row.section, row.item, row.value]) }
+        out += "\r\n" + line(Self.dutyHeaders)
+        for d in members { out += line(dutyRow(d)) }
+        return out
+    }
+}
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "The secretariat's report for a period: topics, activities, meetings and attendance, proposals, replies, satisfaction, overdue, 六有 rooms, 下沉 coverage, members' duty performance.",
+        discussion: """
+            A date-only --to counts that whole day. Formats: table (default), json, csv (the
+            summary, a blank line, the duty-performance table), html (one self-contained page
+            with charts, printable). --output writes to a file instead of standard output.
+
+            Example: gateway report --from 2026-01-01 --to 2026-12-31 --format html --output report-2026.html
+            """)
+
+    enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv, html }
+
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "First day (YYYY-MM-DD, or YYYY-MM-DD HH:MM).") var from: String
+    @Option(help: "Last day, included (YYYY-MM-DD, or an exact YYYY-MM-DD HH:MM end).") var to: String
+    @Option(help: "table, json, csv or html (default table; --json is the same as --format json).") var format: Format = .table
+    @Option(help: "Write the report to this file.") var output: String?
+
+    func validate() throws {
+        guard CommitteeTime.parse(from) != nil else { throw ValidationError("--from \"\(from)\": write YYYY-MM-DD") }
+        guard let end = endMs else { throw ValidationError("--to \"\(to)\": write YYYY-MM-DD") }
+        guard end > CommitteeTime.parse(from)! else { throw ValidationError("--to must be after --from") }
+    }
+
+    var endMs: Int64? {
+        guard let ms = CommitteeTime.parse(to) else { return nil }
+        return to.count == 10 ? ms + 86_400_000 : ms
+    }
+
+    func run() async throws {
+        try await runReportingFailures {
+            let report = try await CommitteeReport.assemble(connection, fromMs: CommitteeTime.parse(from)!, toMs: endMs!, from: from, to: to)
+            let text: String
+            switch connection.json ? .json : format {
+            case .json:
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+            case .csv: text = report.csv
+            case .html: text = ReportPage.html(report)
+            case .table: text = report.table
+            }
+            if let output {
+                do {
+                    try text.write(toFile: output, atomically: true, encoding: .utf8)
+                } catch {
+                    FileHandle.standardError.write(Data("error: cannot write \(output): \(error.localizedDescription)\n".utf8))
+                    throw ExitCode(1)
+                }
+                print("wrote the report (\(format == .table && connection.json ? "json" : format.rawValue)) to \(output)")
+            } else {
+                FileHandle.standardOutput.write(Data(text.utf8))
+            }
+        }
+    }
+}

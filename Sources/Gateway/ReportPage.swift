@@ -1,0 +1,93 @@
+import Foundation
+
+/// The report as one self-contained HTML page: no scripts, no external files, charts as
+/// inline SVG, a print style sheet.
+enum ReportPage {
+    static func escape(_ text: String) -> String {
+        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
+    }
+
+    /// Horizontal bars, one per (label, value), scaled to `maximum` (or the largest value).
+    static func bars(_ items: [(label: String, value: Double, text: String)], maximum: Double? = nil, color: String = "#b22222") -> String {
+        guard !items.isEmpty else { return "<p class=\"none\">无数据 no data</p>" }
+        let top = max(maximum ?? items.map(\.value).max() ?? 1, 0.0001)
+        let rowHeight = 26, labelWidth = 190, barWidth = 360
+        var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(labelWidth + barWidth + 120)\" height=\"\(items.count * rowHeight + 8)\" role=\"img\">"
+        for (index, item) in items.enumerated() {
+            let y = index * rowHeight + 4
+            let width = Int((item.value / top) * Double(barWidth))
+            svg += "<text x=\"\(labelWidth - 8)\" y=\"\(y + 17)\" text-anchor=\"end\">\(escape(item.label))</text>"
+            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(barWidth)\" height=\"18\" fill=\"#f1e7e7\"/>"
+            svg += "<rect x=\"\(labelWidth)\" y=\"\(y + 3)\" width=\"\(max(width, 0))\" height=\"18\" fill=\"\(color)\"/>"
+            svg += "<text x=\"\(labelWidth + barWidth + 8)\" y=\"\(y + 17)\">\(escape(item.text))</text>"
+        }
+        return svg + "</svg>"
+    }
+
+    static func table(_ headers: [String], _ rows: [[String]]) -> String {
+        var html = "<table><thead><tr>" + headers.map { "<th>\(escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        for row in rows { html += "<tr>" + row.map { "<td>\(escape($0))</td>" }.joined() + "</tr>" }
+        return html + "</tbody></table>"
+    }
+
+    static func html(_ r: CommitteeReport) -> String {
+        let pct = CommitteeReport.percent
+        let feedback = Double(r.satisfied + r.basicallySatisfied + r.dissatisfied)
+        var body = "<h1>政协工作报告</h1><p class=\"period\">\(escape(r.from)) — \(escape(r.to))</p>"
+        body += "<section><h2>协商议题与协商议事活动</h2>" + table(["项目", "数值"], [
+            ["议题收集", String(r.topicsCollected)], ["议题确定", String(r.topicsDecided)], ["问题解决", String(r.topicsSolved)],
+            ["协商议事活动", "\(r.consultationActivities) 次"], ["参与人次", String(r.participantPersonTimes)],
+        ]) + "</section>"
+        body += "<section><h2>会议与出席率</h2>"
+            + bars(r.meetingsByKind.map { ($0.kind, $0.attendanceRate, "\(pct($0.attendanceRate))（\($0.present)/\($0.expected)）") }, maximum: 1)
+            + table(["类别", "召开", "应到", "实到", "出席率"], r.meetingsByKind.map { [$0.kind, String($0.held), String($0.expected), String($0.present), pct($0.attendanceRate)] })
+            + "</section>"
+        body += "<section><h2>提案</h2>" + bars([
+            ("提交", Double(r.proposalsSubmitted), String(r.proposalsSubmitted)), ("立案", Double(r.proposalsFiled), String(r.proposalsFiled)),
+            ("不立案", Double(r.proposalsNotFiled), String(r.proposalsNotFiled)), ("并案", Double(r.proposalsMerged), String(r.proposalsMerged)),
+            ("转送", Double(r.proposalsReferred), String(r.proposalsReferred)),
+        ], color: "#8b1a1a")
+        body += "<h3>答复类别</h3>" + bars(r.repliesByClass.map { ("\($0.name)类", Double($0.count), String($0.count)) }, color: "#c0504d")
+        body += "<h3>满意度（满意率 \(pct(r.satisfactionRate))）</h3>" + bars([
+            ("满意", Double(r.satisfied), String(r.satisfied)), ("基本满意", Double(r.basicallySatisfied), String(r.basicallySatisfied)),
+            ("不满意", Double(r.dissatisfied), String(r.dissatisfied)),
+        ], maximum: max(feedback, 1), color: "#d9822b")
+        body += "<h3>逾期未办结（按承办单位）</h3>" + (r.overdueByUnit.isEmpty ? "<p class=\"none\">无逾期 none overdue</p>"
+            : table(["承办单位", "件数"], r.overdueByUnit.map { [$0.name, String($0.count)] })) + "</section>"
+        body += "<section><h2>协商议事室“六有”与委员下沉</h2>" + bars([
+            ("达到“六有”", Double(r.roomsMeetingSixHaves), "\(r.roomsMeetingSixHaves)/\(r.rooms)"),
+            ("委员下沉覆盖", Double(r.membersInRooms), "\(r.membersInRooms)/\(r.activeMembers)（\(pct(r.sinkingCoverage))）"),
+        ].enumerated().map { index, item in
+            (item.0, item.1 / Double(max(index == 0 ? r.rooms : r.activeMembers, 1)), item.2)
+        }, maximum: 1, color: "#2e7d32")
+        if !r.roomsShort.isEmpty {
+            body += table(["未达标议事室", "缺项"], r.roomsShort.map { [$0.name, $0.missing.joined(separator: "、")] })
+        }
+        body += "</section><section class=\"duty\"><h2>委员履职情况</h2>"
+            + table(["编号", "姓名", "界别", "出席", "请假", "缺席", "协商活动", "领衔提案", "附议提案"], r.members.map(r.dutyRow))
+            + "</section>"
+        return """
+            <!DOCTYPE html>
+            <html lang="zh-CN"><head><meta charset="utf-8">
+            <title>政协工作报告 \(escape(r.from)) — \(escape(r.to))</title>
+            <style>
+            body { font-family: "Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", sans-serif; margin: 2em auto; max-width: 60em; color: #222; }
+            h1 { color: #8b1a1a; border-bottom: 3px solid #8b1a1a; padding-bottom: .2em; }
+            h2 { color: #8b1a1a; margin-top: 1.6em; }
+            .period { color: #555; }
+            table { border-collapse: collapse; margin: .6em 0; font-size: .92em; }
+            th, td { border: 1px solid #ccc; padding: .25em .6em; text-align: left; }
+            th { background: #f6eeee; }
+            svg text { font-size: 13px; font-family: inherit; }
+            .none { color: #777; }
+            @media print { body { margin: 0; max-width: none; } section { break-inside: avoid; } .duty { break-before: page; } }
+            </style></head>
+            <body>
+            \(body)
+            <footer><p class="none">由协商（Xieshang）生成 · generated by gateway report</p></footer>
+            </body></html>
+
+            """
+    }
+}
