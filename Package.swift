@@ -291,7 +291,7 @@ let package = Package(
             name: "SuiteTests",
             dependencies: [
                 "NotifierMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
-                "XieshangTestSupport",
+                "XieshangTestSupport", "XieshangZMQ",
             ],
             path: "Tests/SuiteTests",
             swiftSettings: strict

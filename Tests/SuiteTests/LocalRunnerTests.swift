@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+import XieshangTestSupport
+import XieshangZMQ
+
+/// `compose/xieshang-local`, the runner `make demo` and `make up` use, as operators run it.
+@Suite("the local runner", .serialized)
+struct LocalRunnerTests {
+    static let runner = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("compose/xieshang-local").path
+
+    /// Seven loopback ports free right now (bound, read back, released).
+    static func freePorts(_ count: Int) throws -> [Int] {
+        var sockets: [ZMQSocket] = []
+        var ports: [Int] = []
+        for _ in 0..<count {
+            let socket = try testContext.socket(.router)
+            try socket.bind("tcp://127.0.0.1:*")
+            ports.append(Int(try socket.lastEndpoint.split(separator: ":").last!)!)
+            sockets.append(socket)
+        }
+        for socket in sockets { socket.close(linger: 0) }
+        return ports
+    }
+
+    @Test("start makes keys and starts the four services, status shows them serving, stop ends them; --insecure runs without keys")
+    func upStatusDown() async throws {
+        let run = try temporaryDirectory("runner")
+        let ports = try Self.freePorts(7)
+        var environment = ["XIESHANG_BIN": URL(fileURLWithPath: builtExecutable("gateway")).deletingLastPathComponent().path,
+                           "XIESHANG_KEYS_DIR": "", "XIESHANG_IDENTITY": ""]
+        for (index, (service, kind)) in [("MEMBER_REGISTRY", "RPC"), ("MEMBER_REGISTRY", "EVENTS"), ("MEETING_SCHEDULER", "RPC"),
+                                         ("MEETING_SCHEDULER", "EVENTS"), ("PROPOSAL_TRACKER", "RPC"), ("PROPOSAL_TRACKER", "EVENTS"),
+                                         ("NOTIFIER", "RPC")].enumerated() {
+            environment["XIESHANG_\(service)_\(kind)"] = "tcp://127.0.0.1:\(ports[index])"
+        }
+        func runner(_ arguments: String...) async throws -> CommandResult {
+            try await runCommand(Self.runner, arguments + ["--run-dir", run], environment: environment, timeout: .seconds(120))
+        }
+        func pids() -> [Int32] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: run)) ?? []).filter { $0.hasSuffix(".pid") }.compactMap {
+                Int32(((try? String(contentsOfFile: run + "/" + $0, encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+        }
+
+        let started = try await runner("start")
+        #expect(started.status == 0, "\(started.stderr)")
+        #expect(started.stdout.split(separator: "\n").filter { $0.hasPrefix("started ") }.count == 4, "\(started.stdout)")
+        #expect(FileManager.default.fileExists(atPath: run + "/keys/admin.key"))
+        #expect(FileManager.default.fileExists(atPath: run + "/keys/member-registry.allow"))
+        let running = pids()
+        #expect(running.count == 4 && running.allSatisfy { kill($0, 0) == 0 })
+
+        let status = try await runner("status")
+        #expect(status.stdout.components(separatedBy: " running (pid").count - 1 == 4, "\(status.stdout)")
+        #expect(status.stdout.components(separatedBy: "serving").count - 1 == 4, "\(status.stdout) \(status.stderr)")
+        #expect(try await runner("start").stdout.components(separatedBy: "already running").count - 1 == 4)
+
+        // The suite is secure: the gateway needs the run's keys.
+        let gateway = Gateway(registry: "tcp://127.0.0.1:\(ports[0])")
+        #expect(try await gateway.run(["term", "list"]).status == 5)
+        let withKeys = Gateway(registry: "tcp://127.0.0.1:\(ports[0])", keys: run + "/keys", identity: "admin")
+        #expect(try await withKeys.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
+
+        let stopped = try await runner("stop")
+        #expect(stopped.status == 0)
+        #expect(stopped.stdout.split(separator: "\n").filter { $0.hasPrefix("stopped ") }.count == 4, "\(stopped.stdout)")
+        #expect(running.allSatisfy { kill($0, 0) != 0 }, "every service process has ended")
+        #expect(try await runner("status").stdout.components(separatedBy: "not running").count - 1 == 4)
+
+        // Started again, on the same data: what was written is there.
+        #expect(try await runner("start").status == 0)
+        let terms = try await withKeys.run(["term", "list", "--json"])
+        #expect(terms.stdout.contains("2022-01-15"), "\(terms.stdout) \(terms.stderr)")
+        #expect(try await runner("stop").status == 0)
+
+        // --insecure: no keys needed, and the runner says so.
+        let open = try temporaryDirectory("runner-insecure")
+        let insecure = try await runCommand(Self.runner, ["start", "--run-dir", open, "--insecure"], environment: environment, timeout: .seconds(120))
+        #expect(insecure.status == 0 && insecure.stderr.contains("INSECURE"), "\(insecure.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: open + "/keys"))
+        #expect(try await gateway.run(["term", "list"]).status == 0)
+        #expect(try await runCommand(Self.runner, ["stop", "--run-dir", open], environment: environment).status == 0)
+    }
+}
