@@ -61,13 +61,14 @@ up: bootstrap
 down:
 	compose/xieshang-local stop --run-dir run
 
+# The demo runs release builds, as a committee would.
 demo: bootstrap
-	$(SWIFT) build --product member-registry
-	$(SWIFT) build --product meeting-scheduler
-	$(SWIFT) build --product proposal-tracker
-	$(SWIFT) build --product notifier
-	$(SWIFT) build --product gateway
-	compose/demo.sh
+	$(SWIFT) build -c release --product member-registry
+	$(SWIFT) build -c release --product meeting-scheduler
+	$(SWIFT) build -c release --product proposal-tracker
+	$(SWIFT) build -c release --product notifier
+	$(SWIFT) build -c release --product gateway
+	XIESHANG_BIN=$$($(SWIFT) build -c release --show-bin-path) compose/demo.sh
 
 bench: bootstrap
 	Tests/Bench/bench.sh

@@ -55,6 +55,8 @@ struct LocalRunnerTests {
         #expect(status.stdout.components(separatedBy: " running (pid").count - 1 == 4, "\(status.stdout)")
         #expect(status.stdout.components(separatedBy: "serving").count - 1 == 4, "\(status.stdout) \(status.stderr)")
         #expect(try await runner("start").stdout.components(separatedBy: "already running").count - 1 == 4)
+        let logs = try await runner("logs", "--service", "member-registry")
+        #expect(logs.status == 0 && logs.stdout.contains("member-registry ready") && !logs.stdout.contains("notifier ready"), "\(logs.stdout)")
 
         // The suite is secure: the gateway needs the run's keys.
         let gateway = Gateway(registry: "tcp://127.0.0.1:\(ports[0])")
