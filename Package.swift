@@ -291,7 +291,7 @@ let package = Package(
             name: "SuiteTests",
             dependencies: [
                 "NotifierMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
-                "XieshangTestSupport", "XieshangZMQ",
+                "XieshangTestSupport", "XieshangZMQ", "XieshangRPC", "XieshangWire",
             ],
             path: "Tests/SuiteTests",
             swiftSettings: strict

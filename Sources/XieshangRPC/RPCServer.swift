@@ -228,7 +228,18 @@ public final class RPCServer: Service, Sendable {
             response.status = error.status
         }
         if let bytes = try? response.encode() { return (code, bytes) }
-        // Only a NUL in an error message can fail here; say so without it.
+        // Only a NUL can fail here: an error message that quotes the caller's bad input.
+        // Keep the code and show the NUL as \0.
+        if var status = response.status {
+            func visible(_ text: String) -> String { text.replacingOccurrences(of: "\0", with: "\\0") }
+            status.message = visible(status.message)
+            for index in status.violations.indices {
+                status.violations[index].field = visible(status.violations[index].field)
+                status.violations[index].description = visible(status.violations[index].description)
+            }
+            response.status = status
+            if let bytes = try? response.encode() { return (code, bytes) }
+        }
         var fallback = RpcV1.Response()
         fallback.requestID = requestID
         fallback.status = RPCError(.internal, "the error message could not be encoded").status

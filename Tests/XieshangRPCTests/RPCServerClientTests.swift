@@ -171,6 +171,20 @@ struct RPCServerClientTests {
         #expect(calls.count == 1)
     }
 
+    @Test("an error message that quotes a NUL from the input keeps its code, the NUL shown as \\0")
+    func nulInErrorMessage() async throws {
+        var handlers = RPCHandlers()
+        handlers.register(echo) { _, _ in throw RPCError.invalidArgument([("label", "bad: a\u{0}b")]) }
+        try await withServer(handlers) { server in
+            try await withClient([server.endpoint]) { client in
+                let error = await #expect(throws: RPCError.self) { try await client.call(echo, inner("x")) }
+                #expect(error?.code == .invalidArgument)
+                #expect(error?.message == "label: bad: a\\0b")
+                #expect(error?.violations.first?.description == "bad: a\\0b")
+            }
+        }
+    }
+
     @Test("a call to a service that is down fails with UNAVAILABLE, not a hang")
     func unavailable() async throws {
         // Port 1 (tcpmux) is privileged and unused: nobody listens. (An ephemeral port that
