@@ -23,14 +23,6 @@ struct NotifierDeliveryTests {
         return helper
     }
 
-    static func freePort() throws -> Int {
-        let probe = try testContext.socket(.router)
-        try probe.bind("tcp://127.0.0.1:*")
-        let endpoint = try probe.lastEndpoint
-        probe.close(linger: 0)
-        return Int(endpoint.split(separator: ":").last!)!
-    }
-
     @Test("signed webhooks retried until accepted once, e-mail through msmtp, reminders, dead letters, digests, announcements")
     func deliveries() async throws {
         let directory = try temporaryDirectory("deliveries")
@@ -43,7 +35,7 @@ struct NotifierDeliveryTests {
         }
         let webhookPort = try String(contentsOfFile: directory + "/port", encoding: .utf8)
         let maildir = directory + "/maildir"
-        let smtpPort = try Self.freePort()
+        let smtpPort = try freeLoopbackPort()
         let smtp = try await Self.background("/usr/bin/python3", ["-m", "aiosmtpd", "-n", "-l", "127.0.0.1:\(smtpPort)", "-c", "aiosmtpd.handlers.Mailbox", maildir]) {
             FileManager.default.fileExists(atPath: maildir + "/new")
         }

@@ -9,17 +9,13 @@ struct LocalRunnerTests {
     static let runner = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("compose/xieshang-local").path
 
-    /// Seven loopback ports free right now (bound, read back, released).
+    /// Loopback ports free right now, outside the ephemeral range (see `freeLoopbackPort`).
     static func freePorts(_ count: Int) throws -> [Int] {
-        var sockets: [ZMQSocket] = []
         var ports: [Int] = []
-        for _ in 0..<count {
-            let socket = try testContext.socket(.router)
-            try socket.bind("tcp://127.0.0.1:*")
-            ports.append(Int(try socket.lastEndpoint.split(separator: ":").last!)!)
-            sockets.append(socket)
+        while ports.count < count {
+            let port = try freeLoopbackPort()
+            if !ports.contains(port) { ports.append(port) }
         }
-        for socket in sockets { socket.close(linger: 0) }
         return ports
     }
 

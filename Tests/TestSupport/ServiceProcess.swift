@@ -147,3 +147,16 @@ public func runCommand(_ path: String, _ arguments: [String], environment: [Stri
         stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
         stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
 }
+
+/// A loopback port that is free now and outside the kernel's ephemeral range (32768 and
+/// up on Linux), so that no `tcp://127.0.0.1:*` bind by a test running in parallel can
+/// take it before the caller binds it (or relies on nobody listening there).
+public func freeLoopbackPort() throws -> Int {
+    for _ in 0..<200 {
+        let port = Int.random(in: 20_000...29_999)
+        let probe = try testContext.socket(.router)
+        defer { probe.close(linger: 0) }
+        if (try? probe.bind("tcp://127.0.0.1:\(port)")) != nil { return port }
+    }
+    throw ProcessFailure(description: "no free loopback port in 20000–29999")
+}

@@ -155,10 +155,9 @@ struct RPCServerClientTests {
 
     @Test("calls made while the service is down succeed once it comes up, within their deadline")
     func retriesUntilServiceComesUp() async throws {
-        let probe = try testContext.socket(.router)
-        try probe.bind("tcp://127.0.0.1:*")
-        let endpoint = try probe.lastEndpoint
-        probe.close(linger: 0)
+        // A port outside the ephemeral range: a freed `:*` port could be taken at once by
+        // another test running in parallel.
+        let endpoint = "tcp://127.0.0.1:\(try freeLoopbackPort())"
         let calls = Counter()
         try await withClient([endpoint], configure: { $0.retry.maxAttempts = 20 }) { client in
             let reply = Task { try await client.call(echo, inner("early"), options: CallOptions(timeout: .seconds(10))) }

@@ -143,3 +143,16 @@ final class RawDealer {
         return try request.encode()
     }
 }
+
+/// A loopback port free now and outside the kernel's ephemeral range (32768 and up), so a
+/// `tcp://127.0.0.1:*` bind by a parallel test cannot take it meanwhile. (TestSupport has
+/// the same for the process tests; this target keeps its own context.)
+func freeLoopbackPort() throws -> Int {
+    for _ in 0..<200 {
+        let port = Int.random(in: 20_000...29_999)
+        let probe = try testContext.socket(.router)
+        defer { probe.close(linger: 0) }
+        if (try? probe.bind("tcp://127.0.0.1:\(port)")) != nil { return port }
+    }
+    throw RPCError(.unavailable, "no free loopback port in 20000–29999")
+}
