@@ -85,6 +85,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Gate: exit 3 if errors exceed this fraction of requests (0.01 is 1%).")
     var maxErrorRate: Double?
 
+    @Option(help: "Write the id of every meeting whose scheduling was acknowledged to this file, one per line (for crash tests).")
+    var acknowledged: String?
+
     @Option(help: "Folder of CURVE keys, for a suite run with keys (env XIESHANG_KEYS_DIR); needs the identity's pair and the services' public keys.")
     var keys: String?
 
@@ -152,7 +155,8 @@ struct RunCommand: AsyncParsableCommand {
             clients.append(try RPCClient(configuration: configuration, context: context, logger: logger))
         }
         let recorder = Recorder()
-        let workloads = clients.map { Workload(fixture: fixture, scheduler: $0, timeout: timeout) }
+        let log = try acknowledged.map { try AcknowledgedLog(path: $0) }
+        let workloads = clients.map { Workload(fixture: fixture, scheduler: $0, timeout: timeout, acknowledged: log) }
         let started = ContinuousClock.now
         let measureFrom = started + .milliseconds(Int64(warmup * 1000))
         let end = measureFrom + .milliseconds(Int64(duration * 1000))

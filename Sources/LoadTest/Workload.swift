@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XieshangRPC
 import XieshangWire
 
@@ -29,10 +30,28 @@ struct Fixture: Sendable {
 /// The no-op method of `loadtest serve-noop`.
 let noopMethod = WireMethod<RpcV1.HealthCheckRequest, RpcV1.HealthCheckRequest>("bench.v1.Noop/Call")
 
+/// Where `--acknowledged` writes the id of every meeting whose Schedule call was
+/// acknowledged, one per line, as it happens (so a crash test can check each one exists).
+final class AcknowledgedLog: Sendable {
+    private let handle: Mutex<FileHandle>
+
+    init(path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+            throw failure("cannot write \(path)")
+        }
+        self.handle = Mutex(handle)
+    }
+
+    func record(_ meetingID: Int64) {
+        handle.withLock { $0.write(Data("\(meetingID)\n".utf8)) }
+    }
+}
+
 struct Workload: Sendable {
     let fixture: Fixture
     let scheduler: RPCClient
     let timeout: Duration
+    var acknowledged: AcknowledgedLog? = nil
 
     /// Runs one operation; throws what the service answered when it was not OK.
     func run(_ operation: Operation, random: inout SplitMix) async throws {
@@ -51,6 +70,7 @@ struct Workload: Sendable {
             var schedule = MeetingV1.ScheduleMeetingRequest()
             schedule.meeting = meeting
             let created = try await scheduler.call(MeetingV1.Meetings.schedule, schedule, options: options).meeting ?? meeting
+            acknowledged?.record(created.id)
             var invite = MeetingV1.InviteRequest()
             invite.meetingID = created.id
             invite.memberIDs = (0..<(2 + Int(random.next() % 4))).map { _ in fixture.members[Int(random.next() % UInt64(fixture.members.count))] }

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import XieshangRPC
+import XieshangTestSupport
+import XieshangWire
+
+/// loadtest against meeting-scheduler while the test SIGKILLs and restarts it.
+@Suite("meeting-scheduler killed under load", .serialized)
+struct SchedulerCrashTests {
+    @Test("three SIGKILLs during a load test: every acknowledged meeting exists once, no room is double-booked, errors stop after each restart")
+    func killedUnderLoad() async throws {
+        let directory = try temporaryDirectory("scheduler-crash")
+        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
+        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
+        let acknowledgedFile = directory + "/acknowledged.txt"
+        let progressFile = directory + "/progress.txt"
+        _ = FileManager.default.createFile(atPath: progressFile, contents: nil)
+        let load = Process()
+        load.executableURL = URL(fileURLWithPath: builtExecutable("loadtest"))
+        load.arguments = ["run", "--scheduler", scheduler.rpcEndpoint, "--registry", registry.rpcEndpoint,
+                          "--concurrency", "6", "--duration", "10", "--warmup", "0", "--mix", "schedule=1",
+                          "--rooms", "3", "--members", "20", "--timeout-ms", "2000", "--acknowledged", acknowledgedFile, "--json"]
+        load.standardOutput = FileHandle.nullDevice
+        load.standardError = FileHandle(forWritingAtPath: progressFile)
+        try load.run()
+        defer { if load.isRunning { load.terminate() } }
+        func acknowledged() -> [Int64] {
+            ((try? String(contentsOfFile: acknowledgedFile, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int64($0) }
+        }
+        // Once meetings are being scheduled, kill the scheduler three times.
+        for _ in 0..<600 where acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(acknowledged().count >= 10, "the load started")
+        for _ in 0..<3 {
+            await scheduler.stop(signal: SIGKILL)
+            try await Task.sleep(for: .milliseconds(300))
+            try await scheduler.start()
+            try await Task.sleep(for: .milliseconds(1200))
+        }
+        while load.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(load.terminationStatus == 0)
+
+        // Errors happened around the kills, and none in the last two seconds.
+        let progress = try String(contentsOfFile: progressFile, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("[") }
+        let errors = progress.map { line in Int(line.split(separator: "errors ").last?.split(separator: " ").first ?? "") ?? -1 }
+        #expect(errors.count >= 8, "\(progress)")
+        #expect(errors.reduce(0, +) > 0, "the kills were noticed: \(progress)")
+        #expect(errors.suffix(2) == [0, 0], "the error rate is back to zero after the restarts: \(progress)")
+
+        // Every acknowledged meeting exists, once.
+        let ids = acknowledged()
+        #expect(Set(ids).count == ids.count)
+        var configuration = RPCClientConfiguration(endpoints: [scheduler.rpcEndpoint], caller: "crash-test")
+        configuration.defaultTimeout = .seconds(10)
+        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        var missing: [Int64] = []
+        for id in ids {
+            var get = MeetingV1.GetMeetingRequest()
+            get.id = id
+            do throws(RPCError) {
+                _ = try await client.call(MeetingV1.Meetings.get, get, options: .read)
+            } catch {
+                missing.append(id)
+            }
+        }
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing)")
+
+        // No room holds two meetings at once (cancelled ones free the room).
+        var meetings: [MeetingV1.Meeting] = []
+        var list = MeetingV1.ListMeetingsRequest()
+        list.fromMs = 0
+        list.toMs = 4_102_444_800_000
+        list.pageSize = 500
+        repeat {
+            let page = try await client.call(MeetingV1.Meetings.list, list, options: .read)
+            meetings += page.meetings
+            list.pageToken = page.nextPageToken
+        } while !list.pageToken.isEmpty
+        #expect(meetings.count >= ids.count)
+        var overlaps: [String] = []
+        for (room, booked) in Dictionary(grouping: meetings.filter { $0.roomID != 0 && $0.status != .cancelled }, by: \.roomID) {
+            let sorted = booked.sorted { $0.startMs < $1.startMs }
+            for (a, b) in zip(sorted, sorted.dropFirst()) where b.startMs < a.endMs {
+                overlaps.append("room \(room): meetings \(a.id) and \(b.id)")
+            }
+        }
+        #expect(overlaps.isEmpty, "\(overlaps)")
+        await client.close()
+        await scheduler.stop()
+        await registry.stop()
+    }
+}
