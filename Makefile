@@ -13,12 +13,13 @@ C_DIR := Sources/CXieshangProto
 SWIFT_GEN_DIR := Sources/XieshangWire/Generated
 GEN_BUILD := .build-generate
 
-.PHONY: help bootstrap build test demo up down bench generate generate-c generate-swift check-generated clean
+.PHONY: help bootstrap build test demo up down bench fuzz generate generate-c generate-swift check-generated clean
 
 help:
 	@echo "make demo             build and run the demo"
 	@echo "make test             install what is missing, build, run every test"
 	@echo "make up / make down   start the suite as processes under ./run (with keys) / stop it"
+	@echo "make fuzz             libFuzzer over the envelope and every decoder (FUZZ_SECONDS=300)"
 	@echo "make bench            benchmarks against baselines measured in the same run"
 	@echo "make generate         regenerate the C (protoc-c) and Swift wire code from proto/"
 	@echo "make check-generated  fail if the committed generated code is stale"
@@ -85,6 +86,7 @@ generate-c: bootstrap
 generate-swift:
 	$(SWIFT) build --product wire-gen
 	$$($(SWIFT) build --show-bin-path)/wire-gen --proto-root $(PROTO_DIR) --out $(SWIFT_GEN_DIR) $(PROTOS)
+	Tests/Fuzz/gen-catalogue.sh $(SWIFT_GEN_DIR) > Tests/Fuzz/Catalogue.swift
 
 gen-c-into:
 	@test -n "$(OUT)"
@@ -109,7 +111,22 @@ check-generated:
 	$$($(SWIFT) build --show-bin-path)/wire-gen --proto-root $(PROTO_DIR) --out $$tmp/swift $(PROTOS) >/dev/null; \
 	if ! diff -r $(SWIFT_GEN_DIR) $$tmp/swift >$$tmp/swift.diff; then \
 	  echo "check-generated: the Swift in $(SWIFT_GEN_DIR) is stale; run 'make generate'"; head -n 40 $$tmp/swift.diff; exit 1; fi; \
+	Tests/Fuzz/gen-catalogue.sh $(SWIFT_GEN_DIR) > $$tmp/Catalogue.swift; \
+	if ! diff Tests/Fuzz/Catalogue.swift $$tmp/Catalogue.swift >$$tmp/fuzz.diff; then \
+	  echo "check-generated: Tests/Fuzz/Catalogue.swift is stale; run 'make generate'"; head -n 20 $$tmp/fuzz.diff; exit 1; fi; \
 	echo "check-generated: generated code is up to date"
+
+# libFuzzer over the RPC envelope and every message decoder, from the seed corpus in
+# Tests/Fuzz/corpus, for FUZZ_SECONDS (default 300). A crash is saved as .build-fuzz/crash-*;
+# replay it with `swift build --product wire-fuzz && .build/debug/wire-fuzz --run FILE`.
+FUZZ_SECONDS ?= 300
+FUZZ_FLAGS := -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING \
+  -Xswiftc -enable-experimental-feature -Xswiftc Extern -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+fuzz: bootstrap
+	$(SWIFT) build --scratch-path .build-fuzz --product wire-fuzz $(FUZZ_FLAGS)
+	@work=$$(mktemp -d); trap 'rm -rf $$work' EXIT; cp Tests/Fuzz/corpus/* $$work/; \
+	.build-fuzz/debug/wire-fuzz -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	  -artifact_prefix=.build-fuzz/crash- $$work
 
 clean:
 	rm -rf .build $(GEN_BUILD)

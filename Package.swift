@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "loadtest", targets: ["LoadTest"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
+        .executable(name: "wire-fuzz", targets: ["WireFuzz"]),
         .library(name: "XieshangWire", targets: ["XieshangWire"]),
     ],
     dependencies: [
@@ -225,6 +226,15 @@ let package = Package(
             name: "XieshangWireTests",
             dependencies: ["XieshangWire", "CWireVectors"],
             path: "Tests/XieshangWireTests",
+            swiftSettings: strict
+        ),
+        // libFuzzer target for the envelope and every decoder (`make fuzz`); built normally, it
+        // writes the seed corpus.
+        .executableTarget(
+            name: "WireFuzz",
+            dependencies: ["XieshangWire"],
+            path: "Tests/Fuzz",
+            exclude: ["gen-catalogue.sh", "corpus"],
             swiftSettings: strict
         ),
         // The example service of the runtime's tests, run by them as a real process.
