@@ -94,12 +94,14 @@ struct RPCServerClientTests {
         try await withServer(handlers) { server in
             try await withClient([server.endpoint]) { client in
                 let error = await #expect(throws: RPCError.self) {
-                    try await client.call(slow, inner("x"), options: CallOptions(timeout: .milliseconds(200)))
+                    try await client.call(slow, inner("x"), options: CallOptions(timeout: .milliseconds(500)))
                 }
                 #expect(error?.code == .deadlineExceeded)
             }
         }
-        #expect(calls.count == 1)
+        // Not retried: the handler ran once, or (on a machine so loaded that the call waited
+        // past its deadline before starting) not at all, which the server does on purpose.
+        #expect(calls.count <= 1)
     }
 
     @Test("the remaining time propagates: a handler's call to another service gets no more than what is left")
