@@ -71,6 +71,7 @@ final class GroupCommit: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
+            let cause = FirstError()
             do {
                 let results = try await writer.write { db -> [Result<[UInt8], any Error>] in
                     var results: [Result<[UInt8], any Error>] = []
@@ -83,6 +84,7 @@ final class GroupCommit: Sendable {
                             }
                             results.append(.success(output))
                         } catch {
+                            cause.note(error)
                             results.append(.failure(error))
                         }
                     }
@@ -91,8 +93,28 @@ final class GroupCommit: Sendable {
                 for (job, result) in zip(batch, results) { job.finish(result) }
             } catch {
                 // The transaction itself failed (disk full, read-only): nothing was written.
-                for job in batch { job.finish(.failure(error)) }
+                // When a job's own write hit a full disk, SQLite rolled the whole transaction
+                // back and the commit only says "aborted": report the cause to every job.
+                let reported = cause.storageError ?? error
+                for job in batch { job.finish(.failure(reported)) }
             }
         }
     }
+}
+
+/// The first storage failure (disk full, I/O, read-only) among a batch's jobs.
+private final class FirstError: Sendable {
+    private let error = Mutex<DatabaseError?>(nil)
+
+    func note(_ failure: any Error) {
+        guard let failure = failure as? DatabaseError else { return }
+        switch failure.resultCode.primaryResultCode {
+        case .SQLITE_FULL, .SQLITE_IOERR, .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
+            error.withLock { if $0 == nil { $0 = failure } }
+        default:
+            break
+        }
+    }
+
+    var storageError: DatabaseError? { error.withLock { $0 } }
 }

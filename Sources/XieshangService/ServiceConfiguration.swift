@@ -27,6 +27,8 @@ public struct ServiceConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var maxInFlight: Int
     public var security: SecurityMode
+    /// A cap on the SQLite file's size (`--max-database-mb`); nil: the disk is the limit.
+    public var maxDatabaseBytes: Int64? = nil
 
     public init(
         name: String, version: String = "0.1.0", rpcEndpoint: String = "tcp://127.0.0.1:*",
@@ -71,6 +73,9 @@ public struct ServiceOptions: ParsableArguments {
 
     @Option(help: "Folder of the CURVE keys and allow-lists, made by `gateway keys setup` (env XIESHANG_KEYS_DIR).")
     public var keys: String?
+
+    @Option(help: "Cap the database at this many MiB; writes past it are refused as with a full disk (env XIESHANG_MAX_DATABASE_MB; default no cap).")
+    public var maxDatabaseMb: Int?
 
     @Flag(help: "Run without CURVE: no encryption, every caller an administrator. Development only (env XIESHANG_INSECURE=1).")
     public var insecure = false
@@ -121,8 +126,16 @@ public struct ServiceOptions: ParsableArguments {
                 throw ValidationError("endpoint \"\(endpoint)\" must start with tcp://, ipc:// or inproc://")
             }
         }
-        return ServiceConfiguration(
+        var cap = maxDatabaseMb
+        if cap == nil, let text = environment["XIESHANG_MAX_DATABASE_MB"], !text.isEmpty {
+            guard let value = Int(text) else { throw ValidationError("XIESHANG_MAX_DATABASE_MB=\"\(text)\" is not a number") }
+            cap = value
+        }
+        if let cap, cap < 1 { throw ValidationError("the database cap must be at least 1 MiB, not \(cap)") }
+        var configuration = ServiceConfiguration(
             name: name, version: version, rpcEndpoint: rpc, eventEndpoint: events, dataDir: dataDir,
             logLevel: level, maxInFlight: inFlight, security: security)
+        configuration.maxDatabaseBytes = cap.map { Int64($0) << 20 }
+        return configuration
     }
 }

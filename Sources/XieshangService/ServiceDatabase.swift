@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import XieshangRPC
 
 /// A service's own SQLite database: one file under the data directory (WAL), or in memory
 /// for unit tests. The runtime's tables (stored replies, outbox, event cursors) are
@@ -13,7 +14,9 @@ public final class ServiceDatabase: Sendable {
     let groupCommit: GroupCommit
 
     /// Opens (creating if needed) `<dataDir>/<name>.sqlite` in WAL mode and migrates it.
-    public static func open(dataDir: String, name: String, migrations: ServiceMigrations) throws -> ServiceDatabase {
+    /// - Parameter maxBytes: a cap on the database's size (SQLite's max_page_count); a write
+    ///   past it fails as the disk being full would, and changes nothing.
+    public static func open(dataDir: String, name: String, migrations: ServiceMigrations, maxBytes: Int64? = nil) throws -> ServiceDatabase {
         do {
             try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         } catch {
@@ -24,6 +27,10 @@ public final class ServiceDatabase: Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            if let maxBytes {
+                let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
+                _ = try Int64.fetchOne(db, sql: "PRAGMA max_page_count = \(max(1, maxBytes / pageSize))")
+            }
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
@@ -150,6 +157,26 @@ enum RuntimeSchema {
                     PRIMARY KEY (source, sequence)
                 ) WITHOUT ROWID;
                 """)
+        }
+    }
+}
+
+extension DatabaseError: RPCErrorConvertible {
+    /// Storage failures as the caller should see them: a full disk (or the size cap) is
+    /// RESOURCE_EXHAUSTED, storage that cannot be written or is busy is UNAVAILABLE (the
+    /// call may be retried once it clears); anything else stays INTERNAL. Either way the
+    /// transaction was rolled back: nothing of the call was written.
+    public var rpcError: RPCError {
+        let detail = message ?? "\(resultCode)"
+        switch resultCode.primaryResultCode {
+        case .SQLITE_FULL:
+            return RPCError(.resourceExhausted, "the service's storage is full (the disk, or its --max-database-mb): \(detail); nothing was written")
+        case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_IOERR, .SQLITE_PERM:
+            return RPCError(.unavailable, "the service cannot write its storage: \(detail); nothing was written")
+        case .SQLITE_BUSY, .SQLITE_LOCKED:
+            return RPCError(.unavailable, "the service's storage is busy: \(detail); try again")
+        default:
+            return RPCError(.internal, "storage error: \(detail)")
         }
     }
 }

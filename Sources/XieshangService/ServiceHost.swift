@@ -37,7 +37,7 @@ public final class ServiceHost: Sendable {
         makeHandlers: MakeHandlers
     ) throws {
         let database = try configuration.dataDir.map {
-            try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: migrations)
+            try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: migrations, maxBytes: configuration.maxDatabaseBytes)
         } ?? ServiceDatabase.inMemory(migrations: migrations)
         try self.init(configuration: configuration, database: database, context: context, logger: logger,
                       extraServices: extraServices, permissions: permissions, makeHandlers: makeHandlers)

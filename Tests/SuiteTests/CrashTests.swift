@@ -15,6 +15,24 @@ struct CrashTests {
         let retries = Mutex(0)
     }
 
+    /// A valid members CSV of `count` rows (the demo file's first member, renumbered and
+    /// renamed), written under `directory`.
+    static func membersCSV(count: Int, in directory: String) throws -> String {
+        let lines = try String(contentsOfFile: demoMembersCSV, encoding: .utf8).split(separator: "\n")
+        let columns = lines[0].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        var fields = lines[1].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        var out = [String(lines[0])]
+        for index in 0..<count {
+            fields[columns.firstIndex(of: "member_number")!] = String(90_000 + index)
+            fields[columns.firstIndex(of: "name")!] = "委员\(index)"
+            fields[columns.firstIndex(of: "phone")!] = String(13_900_000_000 + index)
+            out.append(fields.joined(separator: ","))
+        }
+        let path = directory + "/members-\(count).csv"
+        try (out.joined(separator: "\n") + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     /// Files one proposal, keeping its request id across retries until it is acknowledged.
     static func file(_ id: Int64, _ client: RPCClient, _ outcome: Outcome) async throws {
         var file = ProposalV1.ActRequest()
@@ -144,19 +162,7 @@ struct CrashTests {
         let gateway = Gateway(registry: registry.rpcEndpoint)
         #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
         // 3000 members in one file: long enough to be killed in the middle.
-        let header = try String(contentsOfFile: demoMembersCSV, encoding: .utf8).split(separator: "\n")[0]
-        let sample = try String(contentsOfFile: demoMembersCSV, encoding: .utf8).split(separator: "\n")[1]
-        let columns = header.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        var fields = sample.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        var lines = [String(header)]
-        for index in 0..<3_000 {
-            if let number = columns.firstIndex(where: { $0.contains("number") || $0.contains("编号") }) { fields[number] = String(90_000 + index) }
-            if let name = columns.firstIndex(where: { $0.contains("name") || $0.contains("姓名") }) { fields[name] = "委员\(index)" }
-            if let phone = columns.firstIndex(where: { $0.contains("phone") || $0.contains("电话") }) { fields[phone] = String(13_900_000_000 + index) }
-            lines.append(fields.joined(separator: ","))
-        }
-        let csv = directory + "/big.csv"
-        try (lines.joined(separator: "\n") + "\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        let csv = try Self.membersCSV(count: 3_000, in: directory)
         let dry = try await gateway.run(["member", "import", csv, "--dry-run"])
         #expect(dry.status == 0 && dry.stdout.contains("created: 3000"), "the file is valid: \(dry.stdout) \(dry.stderr)")
 
