@@ -15,6 +15,9 @@ public struct RPCServerConfiguration: Sendable {
     public var endpoint: String = "tcp://127.0.0.1:*"
     /// Requests handled at once; more get `RESOURCE_EXHAUSTED`. Default 512.
     public var maxInFlight: Int = 512
+    /// Requests one connection may have in flight at once, so that one flooding caller
+    /// cannot take every slot from the others. Default: half of `maxInFlight`.
+    public var maxInFlightPerCaller: Int?
     /// The largest request accepted (ZMQ_MAXMSGSIZE and the decoder's limit). Default 4 MiB.
     public var maxMessageBytes: Int = 4 << 20
     /// How long the socket stays open after the last reply of a drain. A client that reads a
@@ -278,8 +281,17 @@ public final class RPCServer: Service, Sendable {
             defer { queue.removeAll(keepingCapacity: true) }
             return queue
         }
-        for frames in pending { send(router, frames) }
+        for frames in pending {
+            if let caller = frames.first {
+                let left = (perCaller[caller] ?? 1) - 1
+                perCaller[caller] = left > 0 ? left : nil
+            }
+            send(router, frames)
+        }
     }
+
+    /// Requests in flight per connection (its routing id); only the socket thread uses it.
+    private nonisolated(unsafe) var perCaller: [[UInt8]: Int] = [:]
 
     private func send(_ router: ZMQSocket, _ frames: [[UInt8]]) {
         do {
@@ -338,6 +350,11 @@ public final class RPCServer: Service, Sendable {
         guard metrics.inFlight.load(ordering: .relaxed) < configuration.maxInFlight else {
             return reject(.resourceExhausted, "\(configuration.serviceName) is at its limit of \(configuration.maxInFlight) requests in flight; retry later")
         }
+        let callerLimit = configuration.maxInFlightPerCaller ?? max(1, configuration.maxInFlight / 2)
+        let caller = routing.first ?? []
+        guard perCaller[caller, default: 0] < callerLimit else {
+            return reject(.resourceExhausted, "this connection has \(callerLimit) requests in flight at \(configuration.serviceName), its share; retry later")
+        }
         let principal: Principal
         if let security = configuration.security {
             // The ZAP handler set the connection's User-Id to the client's key; asking the
@@ -361,6 +378,7 @@ public final class RPCServer: Service, Sendable {
             traceID: request.traceID, caller: request.caller, metadata: metadata,
             principal: principal)
         metrics.inFlight.add(1, ordering: .relaxed)
+        perCaller[caller, default: 0] += 1
         continuation.yield(Incoming(routing: routing, request: request, entry: entry, context: context, receivedAt: receivedAt))
     }
 }

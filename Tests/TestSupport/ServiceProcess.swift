@@ -71,6 +71,16 @@ public final class ServiceProcess {
         throw ProcessFailure(description: "\(executable) did not become ready:\n\(log)")
     }
 
+    /// The running process's id.
+    public var pid: Int32? { process?.processIdentifier }
+
+    /// Resident memory of the running process, in KiB (VmRSS).
+    public var residentKiB: Int? {
+        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        return status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
+            .flatMap { Int($0.split(whereSeparator: { $0 == " " || $0 == "\t" })[1]) }
+    }
+
     /// Waits for the process to exit by itself (e.g. a crash) and returns its status.
     public func waitForExit(timeout: TimeInterval = 20) async -> Int32? {
         guard let process else { return nil }
