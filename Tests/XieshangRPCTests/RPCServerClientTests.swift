@@ -207,7 +207,9 @@ struct RPCServerClientTests {
             await gate.wait()
             return request
         }
-        try await withServer(handlers, configure: { $0.maxInFlight = 4 }) { server in
+        // One client, so its per-connection share is raised to the whole bound here; the
+        // share itself is tested with processes (SuiteTests/OverloadTests).
+        try await withServer(handlers, configure: { $0.maxInFlight = 4; $0.maxInFlightPerCaller = 4 }) { server in
             try await withClient([server.endpoint]) { client in
                 let outcomes = try await withThrowingTaskGroup(of: StatusCode.self) { group in
                     for index in 0..<24 {
