@@ -13,12 +13,13 @@ C_DIR := Sources/CXieshangProto
 SWIFT_GEN_DIR := Sources/XieshangWire/Generated
 GEN_BUILD := .build-generate
 
-.PHONY: help bootstrap build test demo up down bench fuzz generate generate-c generate-swift check-generated clean
+.PHONY: help bootstrap build test demo up down bench fuzz soak generate generate-c generate-swift check-generated clean
 
 help:
 	@echo "make demo             build and run the demo"
 	@echo "make test             install what is missing, build, run every test"
 	@echo "make up / make down   start the suite as processes under ./run (with keys) / stop it"
+	@echo "make soak             the crash, bad-input and overload tests, longer (SOAK=6)"
 	@echo "make fuzz             libFuzzer over the envelope and every decoder (FUZZ_SECONDS=300)"
 	@echo "make bench            benchmarks against baselines measured in the same run"
 	@echo "make generate         regenerate the C (protoc-c) and Swift wire code from proto/"
@@ -115,6 +116,12 @@ check-generated:
 	if ! diff Tests/Fuzz/Catalogue.swift $$tmp/Catalogue.swift >$$tmp/fuzz.diff; then \
 	  echo "check-generated: Tests/Fuzz/Catalogue.swift is stale; run 'make generate'"; head -n 20 $$tmp/fuzz.diff; exit 1; fi; \
 	echo "check-generated: generated code is up to date"
+
+# The reliability tests' long variants: SOAK times the kills, the load and the inputs
+# (default 6; about a minute).
+SOAK ?= 6
+soak: bootstrap
+	XIESHANG_SOAK=$(SOAK) $(SWIFT) test --filter 'SchedulerCrashTests|CrashTests|BadInputCatalogueTests|OverloadTests|StorageFaultTests'
 
 # libFuzzer over the RPC envelope and every message decoder, from the seed corpus in
 # Tests/Fuzz/corpus, for FUZZ_SECONDS (default 300). A crash is saved as .build-fuzz/crash-*;

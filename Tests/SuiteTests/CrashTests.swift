@@ -78,12 +78,13 @@ struct CrashTests {
         configuration.retry.maxAttempts = 1
         let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
         var ids: [Int64] = []
-        for index in 0..<40 {
+        let count = 40 * soakFactor
+        for index in 0..<count {
             var proposal = ProposalV1.Proposal()
             proposal.title = "关于第\(index + 1)件事的建议"
             proposal.body = "正文"
             proposal.`public` = true
-            proposal.proposerMemberID = Int64(10 + index)
+            proposal.proposerMemberID = Int64(10 + index % 160)
             var create = ProposalV1.CreateProposalRequest()
             create.proposal = proposal
             let id = try await client.call(ProposalV1.Proposals.create, create).proposal?.id ?? 0
@@ -116,7 +117,7 @@ struct CrashTests {
                 try await group.waitForAll()
             }
         }
-        for _ in 0..<3 {
+        for _ in 0..<(3 * soakFactor) {
             try await Task.sleep(for: .milliseconds(Int.random(in: 120...300)))
             await tracker.stop(signal: SIGKILL)
             try await Task.sleep(for: .milliseconds(200))
@@ -130,7 +131,7 @@ struct CrashTests {
         #expect(refused.isEmpty, "\(refused)")
         #expect(outcome.retries.withLock { $0 } > 0, "the crashes happened while filings were under way")
         let acknowledged = outcome.numbers.withLock { $0 }
-        #expect(acknowledged.count == 40)
+        #expect(acknowledged.count == count)
         // What the tracker holds after the crashes agrees, and the numbers are 1…40, once each.
         var stored: [Int64: String] = [:]
         for id in ids {
@@ -142,7 +143,7 @@ struct CrashTests {
         }
         #expect(stored == acknowledged)
         let sequence = stored.values.compactMap { $0.split(separator: "-").last.flatMap { Int($0) } }.sorted()
-        #expect(sequence == Array(1...40), "\(sequence)")
+        #expect(sequence == Array(1...count), "\(sequence)")
         // Each filing is in the proposal's history once.
         var history = ProposalV1.HistoryRequest()
         history.id = ids[0]

@@ -170,3 +170,7 @@ public func freeLoopbackPort() throws -> Int {
     }
     throw ProcessFailure(description: "no free loopback port in 20000–29999")
 }
+
+/// How much longer the reliability tests run: 1 normally, more under `make soak`
+/// (`XIESHANG_SOAK=N`, default 6 there).
+public let soakFactor: Int = max(1, Int(ProcessInfo.processInfo.environment["XIESHANG_SOAK"] ?? "") ?? 1)
