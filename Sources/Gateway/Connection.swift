@@ -104,7 +104,7 @@ struct ConnectionOptions: ParsableArguments {
     func security(for service: String) throws -> ClientSecurity? {
         guard let folder = keysFolder else { return nil }
         do {
-            return ClientSecurity(keyPair: try folder.keyPair(identityName), serverKey: try folder.publicKey(service))
+            return try folder.clientSecurity(as: identityName, calling: service)
         } catch let error as KeyFileError {
             throw GatewayFailure(RPCError(.unauthenticated, error.message), endpoint: service)
         }

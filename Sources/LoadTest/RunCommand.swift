@@ -101,7 +101,7 @@ struct RunCommand: AsyncParsableCommand {
         let folder = KeyFolder(dir)
         let name = identity ?? environment["XIESHANG_IDENTITY"].flatMap { $0.isEmpty ? nil : $0 } ?? "admin"
         do {
-            return ClientSecurity(keyPair: try folder.keyPair(name), serverKey: try folder.publicKey(service))
+            return try folder.clientSecurity(as: name, calling: service)
         } catch {
             throw failure("keys: \(error)")
         }

@@ -49,7 +49,7 @@ public struct ServiceConfiguration: Sendable {
     /// service's own key pair and the peer's public key. Nil when insecure.
     public func clientSecurity(calling peer: String) throws -> ClientSecurity? {
         guard case .keys(let folder) = security else { return nil }
-        return ClientSecurity(keyPair: try folder.keyPair(name), serverKey: try folder.publicKey(peer))
+        return try folder.clientSecurity(as: name, calling: peer)
     }
 }
 

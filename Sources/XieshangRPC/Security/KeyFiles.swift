@@ -91,6 +91,12 @@ public struct KeyFolder: Sendable {
         return key
     }
 
+    /// The CURVE settings for `identity` calling `server`: the identity's key pair and the
+    /// server's public key, both from this folder. What services, the gateway and loadtest use.
+    public func clientSecurity(as identity: String, calling server: String) throws -> ClientSecurity {
+        ClientSecurity(keyPair: try keyPair(identity), serverKey: try publicKey(server))
+    }
+
     /// Reads `key = "value"` lines; `#` starts a comment.
     static func read(_ file: String) throws -> [String: String] {
         let text: String
