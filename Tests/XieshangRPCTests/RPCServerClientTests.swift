@@ -152,7 +152,9 @@ struct RPCServerClientTests {
             }
         }
         #expect(reply.label == "x")
-        #expect(calls.count == 2)
+        // Retried at least once; on a loaded machine the quick second attempt can itself
+        // outlast 200 ms and a third one answers.
+        #expect(calls.count >= 2)
     }
 
     @Test("calls made while the service is down succeed once it comes up, within their deadline")
