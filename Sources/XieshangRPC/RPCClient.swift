@@ -383,7 +383,10 @@ final class ClientIO: Sendable {
                     case ZMQEvent.handshakeSucceeded: refusal = nil
                     case ZMQEvent.handshakeFailedAuth:
                         refusal = "\(describe) refused this client's key (not on its allow-list, or revoked)"
-                    case ZMQEvent.handshakeFailedProtocol, ZMQEvent.handshakeFailedNoDetail:
+                    // NO_DETAIL is left out: libzmq also reports it for a connection that
+                    // merely dropped during the handshake (a service starting or stopping),
+                    // which is UNAVAILABLE and worth a retry, not a security refusal.
+                    case ZMQEvent.handshakeFailedProtocol:
                         refusal = hasKeys
                             ? "the security handshake with \(describe) failed: wrong server key, or the service runs without CURVE"
                             : "\(describe) requires CURVE keys and this client has none"
