@@ -170,7 +170,7 @@ struct GatewayFailure: Error, CustomStringConvertible {
     var description: String {
         var text: String
         switch error.code {
-        case .unavailable: text = "error: the service at \(endpoint) is not reachable (\(error.message))"
+        case .unavailable: text = "error: the service at \(endpoint) is unavailable: \(error.message)"
         case .deadlineExceeded: text = "error: the service at \(endpoint) did not answer in time"
         case .unauthenticated:
             text = "error: not authenticated: \(error.message)"

@@ -208,6 +208,16 @@ public final class RPCServer: Service, Sendable {
         let reply = Self.response(incoming.request.requestID, result)
         let latency = ContinuousClock.now - incoming.receivedAt
         metrics.record(method: incoming.request.method, code: reply.code, latency: latency)
+        switch reply.code {
+        case .internal, .unknown, .dataLoss:
+            logger.with(incoming.context).error("call failed", metadata: ["rpc.code": "\(reply.code.protoName)", "error": "\(result.failureMessage)"])
+        case .unavailable, .resourceExhausted:
+            // Storage that cannot be written or is full, or a dependency that is down: the
+            // operator must hear of it, not only the caller.
+            logger.with(incoming.context).warning("call refused", metadata: ["rpc.code": "\(reply.code.protoName)", "error": "\(result.failureMessage)"])
+        default:
+            break
+        }
         if logger.logLevel <= .debug {
             logger.with(incoming.context).debug("served", metadata: ["rpc.code": "\(reply.code.protoName)", "rpc.latency": "\(latency)"])
         }
@@ -380,5 +390,12 @@ public final class RPCServer: Service, Sendable {
         metrics.inFlight.add(1, ordering: .relaxed)
         perCaller[caller, default: 0] += 1
         continuation.yield(Incoming(routing: routing, request: request, entry: entry, context: context, receivedAt: receivedAt))
+    }
+}
+
+private extension Result where Failure == RPCError {
+    var failureMessage: String {
+        if case .failure(let error) = self { return error.message }
+        return ""
     }
 }

@@ -12,6 +12,8 @@ public final class ServiceDatabase: Sendable {
     public let path: String?
     /// Batches concurrent idempotent writes into shared transactions.
     let groupCommit: GroupCommit
+    /// The cap on the file's size (`--max-database-mb`), if any.
+    let maxBytes: Int64?
 
     /// Opens (creating if needed) `<dataDir>/<name>.sqlite` in WAL mode and migrates it.
     /// - Parameter maxBytes: a cap on the database's size (SQLite's max_page_count); a write
@@ -21,6 +23,11 @@ public final class ServiceDatabase: Sendable {
             try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         } catch {
             throw OpenError(path: dataDir, reason: "cannot create the data directory: \(Self.reason(error))")
+        }
+        // A read-only directory (a volume mounted read-only, an immutable folder) would let
+        // SQLite open the file for reading and fail only at the first write: refuse now.
+        if access(dataDir, W_OK) != 0 {
+            throw OpenError(path: dataDir, reason: "the data directory is not writable: \(String(cString: strerror(errno)))")
         }
         let path = (dataDir as NSString).appendingPathComponent("\(name).sqlite")
         var configuration = Configuration()
@@ -34,11 +41,24 @@ public final class ServiceDatabase: Sendable {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
-            let database = ServiceDatabase(writer: pool, path: path)
+            let database = ServiceDatabase(writer: pool, path: path, maxBytes: maxBytes)
             try database.migrate(migrations)
+            try database.recordStart()
             return database
         } catch {
             throw OpenError(path: path, reason: Self.reason(error))
+        }
+    }
+
+    /// A real write at start-up: storage that opens but cannot be written (a read-only
+    /// file, a full disk) stops the service here, with the reason, instead of at a
+    /// caller's first change.
+    private func recordStart() throws {
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO runtime_starts (id, count, last_at_ms) VALUES (1, 1, ?)
+                ON CONFLICT (id) DO UPDATE SET count = count + 1, last_at_ms = excluded.last_at_ms
+                """, arguments: [Int64(Date().timeIntervalSince1970 * 1000)])
         }
     }
 
@@ -62,12 +82,14 @@ public final class ServiceDatabase: Sendable {
     public static func inMemory(migrations: ServiceMigrations) throws -> ServiceDatabase {
         let database = ServiceDatabase(writer: try DatabaseQueue(), path: nil)
         try database.migrate(migrations)
+        try database.recordStart()
         return database
     }
 
-    private init(writer: any DatabaseWriter, path: String?) {
+    private init(writer: any DatabaseWriter, path: String?, maxBytes: Int64? = nil) {
         self.writer = writer
         self.path = path
+        self.maxBytes = maxBytes
         self.groupCommit = GroupCommit(writer: writer)
     }
 
@@ -80,18 +102,49 @@ public final class ServiceDatabase: Sendable {
         try migrator.migrate(writer)
     }
 
-    /// What Health/Check reports: whether the database answers, and how.
+    /// What Health/Check reports: whether the database answers and can take a write, and
+    /// how. Failing when the folder or a file of the database cannot be written, or when
+    /// less than `Self.headroom` is left on the disk (or a tenth of the size cap under it):
+    /// reads go on,
+    /// but a write of any size may be refused.
     public func healthCheck() async -> (ok: Bool, detail: String) {
+        let state: (mode: String, migrations: Int, pages: Int64, pageSize: Int64)
         do {
-            let (mode, migrations) = try await writer.read { db in
+            state = try await writer.read { db in
                 (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?",
-                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") ?? 0)
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") ?? 0,
+                 try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0,
+                 try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
             }
-            return (true, "sqlite \(path.map { ($0 as NSString).lastPathComponent } ?? "in memory") (\(mode)), \(migrations) migrations")
         } catch {
             return (false, "sqlite error: \(error)")
         }
+        guard let path else { return (true, "sqlite in memory (\(state.mode)), \(state.migrations) migrations") }
+        let described = "sqlite \((path as NSString).lastPathComponent) (\(state.mode)), \(state.migrations) migrations"
+        let folder = (path as NSString).deletingLastPathComponent
+        for file in [folder, path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
+            if access(file, W_OK) != 0 {
+                return (false, "\(described); cannot be written: \(file): \(String(cString: strerror(errno)))")
+            }
+        }
+        var space = statvfs()
+        if statvfs(folder, &space) == 0 {
+            let free = Int64(space.f_bavail) * Int64(space.f_frsize)
+            if free < Self.headroom {
+                return (false, "\(described); the disk is full: \(free / 1024) KiB free in \(folder)")
+            }
+        }
+        if let maxBytes {
+            let used = state.pages * state.pageSize
+            if maxBytes - used < min(Self.headroom, maxBytes / 10) {
+                return (false, "\(described); at its size cap: \(used / 1024) KiB of \(maxBytes / 1024) KiB (--max-database-mb)")
+            }
+        }
+        return (true, described)
     }
+
+    /// Free space below which Health/Check reports the storage as failing.
+    static let headroom: Int64 = 1 << 20
 }
 
 /// A service's schema as named migrations, applied once each, in order.
@@ -156,6 +209,17 @@ enum RuntimeSchema {
                     at_ms INTEGER NOT NULL,
                     PRIMARY KEY (source, sequence)
                 ) WITHOUT ROWID;
+                """)
+        }
+        migrator.registerMigration("runtime-5-starts") { db in
+            // How often and when the service last started: written at each start, which
+            // proves the storage takes a write before the service takes calls.
+            try db.execute(sql: """
+                CREATE TABLE runtime_starts (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    count INTEGER NOT NULL,
+                    last_at_ms INTEGER NOT NULL
+                );
                 """)
         }
     }

@@ -24,16 +24,20 @@ public final class ServiceProcess {
     public let dataDir: String
     public private(set) var rpcEndpoint: String
     public private(set) var eventEndpoint: String
+    /// Where its standard output and error go (the data directory unless told).
+    public let logDir: String
     private var extraArguments: [String]
     private var process: Process?
     private var output: String = ""
 
     /// Starts `name` (an executable built next to the test bundle) on ephemeral ports:
     /// with the CURVE keys of `keys` (a folder of `gateway keys setup`), or `--insecure`.
-    public init(_ name: String, dataDir: String, keys: String? = nil, arguments: [String] = []) async throws {
+    public init(_ name: String, dataDir: String, keys: String? = nil, arguments: [String] = [], logDir: String? = nil) async throws {
         executable = builtExecutable(name)
         self.dataDir = dataDir
+        self.logDir = logDir ?? dataDir
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: self.logDir, withIntermediateDirectories: true)
         rpcEndpoint = "tcp://127.0.0.1:*"
         eventEndpoint = "tcp://127.0.0.1:*"
         extraArguments = (keys.map { ["--keys", $0] } ?? ["--insecure"]) + arguments
@@ -44,14 +48,19 @@ public final class ServiceProcess {
     /// and waits for its ready line.
     public func start() async throws {
         precondition(process == nil, "already running")
-        output = dataDir + "/stdout-\(UUID().uuidString.prefix(6)).log"
+        output = logDir + "/stdout-\(UUID().uuidString.prefix(6)).log"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--rpc-endpoint", rpcEndpoint, "--event-endpoint", eventEndpoint,
                              "--data-dir", dataDir, "--log-level", "warning"] + extraArguments
         process.standardOutput = FileHandle(forWritingAtPath: output)
-        process.standardError = FileHandle(forWritingAtPath: dataDir + "/stderr.log")
+        if !FileManager.default.fileExists(atPath: logDir + "/stderr.log") {
+            _ = FileManager.default.createFile(atPath: logDir + "/stderr.log", contents: nil)
+        }
+        let errors = FileHandle(forWritingAtPath: logDir + "/stderr.log")
+        _ = try errors?.seekToEnd()
+        process.standardError = errors
         try process.run()
         self.process = process
         let started = Date()
@@ -67,8 +76,13 @@ public final class ServiceProcess {
             guard process.isRunning else { break }
             try await Task.sleep(for: .milliseconds(10))
         }
-        let log = (try? String(contentsOfFile: dataDir + "/stderr.log", encoding: .utf8)) ?? ""
+        let log = standardError
         throw ProcessFailure(description: "\(executable) did not become ready:\n\(log)")
+    }
+
+    /// What the process (all its runs) wrote on standard error: its log.
+    public var standardError: String {
+        (try? String(contentsOfFile: logDir + "/stderr.log", encoding: .utf8)) ?? ""
     }
 
     /// The running process's id.
