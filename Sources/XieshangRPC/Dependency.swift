@@ -17,12 +17,19 @@ public struct Dependency: Sendable {
         self.client = client
     }
 
-    /// Calls a read of the dependency within the current call's deadline.
+    /// Calls a read of the dependency within the current call's deadline, less a reserve
+    /// (a tenth of what is left, 20 ms to 500 ms) so that when the dependency does not
+    /// answer, the handler's UNAVAILABLE still reaches its caller before the caller's own
+    /// deadline, instead of the caller only learning that its time ran out.
     public func read<Request: WireMessage, Response: WireMessage>(
         _ method: WireMethod<Request, Response>, _ request: Request, field: String
     ) async throws(RPCError) -> Response {
+        var options = CallOptions.read
+        if let inherited = RPCCallContext.current?.deadline {
+            options.deadline = Self.deadline(within: inherited)
+        }
         do {
-            return try await client.call(method, request, options: .read)
+            return try await client.call(method, request, options: options)
         } catch {
             switch error.code {
             case .unavailable, .deadlineExceeded, .resourceExhausted, .cancelled:
@@ -39,6 +46,13 @@ public struct Dependency: Sendable {
                 throw error
             }
         }
+    }
+
+    /// The dependency's share of a handler's deadline: all of it but the reserve.
+    static func deadline(within inherited: ContinuousClock.Instant, now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant {
+        let remaining = inherited - now
+        let reserve = min(max(remaining / 10, .milliseconds(20)), .milliseconds(500))
+        return remaining > reserve * 2 ? inherited - reserve : inherited
     }
 
     private static func violation(_ field: String, _ description: String) -> RpcV1.FieldViolation {

@@ -1,5 +1,5 @@
 import Testing
-import XieshangRPC
+@testable import XieshangRPC
 import XieshangWire
 
 @Suite("What a handler's caller sees when a dependency fails")
@@ -39,6 +39,46 @@ struct DependencyTests {
             #expect(down?.code == .unavailable)
             #expect(down?.message.hasPrefix("member-registry is unavailable") == true)
         }
+    }
+
+    @Test("a dependency that does not answer: the caller gets UNAVAILABLE naming it, before the caller's deadline")
+    func silentDependency() async throws {
+        var downstream = RPCHandlers()
+        downstream.register(slow) { request, _ in
+            try await Task.sleep(for: .milliseconds(1500))
+            return request
+        }
+        try await withServer(downstream) { back in
+            try await withClient([back.endpoint]) { backClient in
+                var upstream = RPCHandlers()
+                upstream.register(relay) { request, _ in
+                    try await Dependency(name: "member-registry", client: backClient).read(slow, request, field: "f")
+                }
+                try await withServer(upstream) { front in
+                    try await withClient([front.endpoint], configure: { $0.retry.maxAttempts = 1 }) { client in
+                        let started = ContinuousClock.now
+                        let error = await #expect(throws: RPCError.self) {
+                            try await client.call(relay, inner("x"), options: CallOptions(timeout: .milliseconds(800)))
+                        }
+                        // Without the reserve the handler's own call would run to the very
+                        // deadline, and the caller would hear only DEADLINE_EXCEEDED.
+                        #expect(error?.code == .unavailable, "\(String(describing: error))")
+                        #expect(error?.message.hasPrefix("member-registry is unavailable") == true)
+                        #expect(ContinuousClock.now - started < .milliseconds(800))
+                    }
+                }
+            }
+        }
+    }
+
+    @Test("a dependency gets the handler's deadline less a reserve of a tenth, 20 ms to 500 ms")
+    func reserve() {
+        let now = ContinuousClock.now
+        #expect(Dependency.deadline(within: now + .seconds(1), now: now) == now + .milliseconds(900))
+        #expect(Dependency.deadline(within: now + .seconds(30), now: now) == now + .milliseconds(29_500))
+        #expect(Dependency.deadline(within: now + .milliseconds(100), now: now) == now + .milliseconds(80))
+        // Too little left to share: the dependency may use all of it.
+        #expect(Dependency.deadline(within: now + .milliseconds(30), now: now) == now + .milliseconds(30))
     }
 
     private func violation(_ field: String, _ description: String) -> RpcV1.FieldViolation {
