@@ -19,7 +19,7 @@ help:
 	@echo "make demo             build and run the demo"
 	@echo "make test             install what is missing, build, run every test"
 	@echo "make up / make down   start the suite as processes under ./run (with keys) / stop it"
-	@echo "make soak             the crash, bad-input and overload tests, longer (SOAK=6)"
+	@echo "make soak             the crash, outage, bad-input, overload and storage tests, longer (SOAK=6)"
 	@echo "make fuzz             libFuzzer over the envelope and every decoder (FUZZ_SECONDS=300)"
 	@echo "make bench            benchmarks against baselines measured in the same run"
 	@echo "make generate         regenerate the C (protoc-c) and Swift wire code from proto/"
@@ -121,7 +121,7 @@ check-generated:
 # (default 6; about a minute).
 SOAK ?= 6
 soak: bootstrap
-	XIESHANG_SOAK=$(SOAK) $(SWIFT) test --filter 'SchedulerCrashTests|CrashTests|BadInputCatalogueTests|OverloadTests|StorageFaultTests'
+	XIESHANG_SOAK=$(SOAK) $(SWIFT) test --filter 'SchedulerCrashTests|CrashTests|BadInputCatalogueTests|OverloadTests|StorageFaultTests|DependencyOutageTests'
 
 # libFuzzer over the RPC envelope and every message decoder, from the seed corpus in
 # Tests/Fuzz/corpus, for FUZZ_SECONDS (default 300). A crash is saved as .build-fuzz/crash-*;

@@ -1,0 +1,268 @@
+import Foundation
+import Testing
+import XieshangRPC
+import XieshangTestSupport
+import XieshangWire
+
+/// A service's dependency stops (SIGTERM) or hangs (SIGSTOP: connected, silent) while the
+/// suite works: callers that need it get UNAVAILABLE naming it before their deadline, what
+/// does not need it goes on, and everything converges once it is back.
+@Suite("dependency outages, as processes", .serialized)
+struct DependencyOutageTests {
+    struct Deployment {
+        let directory: String
+        let registry: ServiceProcess
+        let scheduler: ServiceProcess
+        let tracker: ServiceProcess
+        let notifier: ServiceProcess
+
+        var gateway: Gateway {
+            Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint,
+                    tracker: tracker.rpcEndpoint, notifier: notifier.rpcEndpoint)
+        }
+
+        static func start(_ name: String) async throws -> Deployment {
+            let directory = try temporaryDirectory(name)
+            let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
+            let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
+            let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
+                                                   arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
+            let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", arguments: [
+                "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
+                "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
+                "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint])
+            let d = Deployment(directory: directory, registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier)
+            for arguments in [
+                ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
+                ["station", "add", "--name", "雄关街道委员工作站"],
+                ["room", "add", "--name", "第一协商议事室", "--station", "1", "--capacity", "40", "--has", "all"],
+                ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],
+                ["member", "import", demoMembersCSV],
+            ] {
+                let result = try await d.gateway.run(arguments)
+                #expect(result.status == 0, "\(arguments): \(result.stderr)")
+            }
+            return d
+        }
+
+        func stop() async {
+            for service in [notifier, tracker, scheduler, registry] {
+                #expect(await service.stop() == 0, "\(service.executable) exits cleanly")
+            }
+        }
+    }
+
+    /// Runs a gateway command with `--timeout seconds` and checks that it failed with
+    /// UNAVAILABLE (exit 4) naming `dependency`, and did not wait past its deadline (plus
+    /// a second for starting the gateway process itself).
+    static func expectUnavailable(_ gateway: Gateway, _ arguments: [String], timeout: Int, naming dependency: String,
+                                  sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let started = ContinuousClock.now
+        let result = try await gateway.run(arguments + ["--timeout", "\(timeout)"])
+        let elapsed = ContinuousClock.now - started
+        #expect(result.status == 4, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(result.stderr.contains("\(dependency) is unavailable"), "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
+        #expect(elapsed < .seconds(timeout + 1), "\(arguments) took \(elapsed), past its \(timeout) s deadline", sourceLocation: sourceLocation)
+    }
+
+    /// Repeats a gateway command until it succeeds (the dependency is back and reconnected),
+    /// for at most 15 s; returns what it printed.
+    static func eventually(_ gateway: Gateway, _ arguments: [String], sourceLocation: SourceLocation = #_sourceLocation) async throws -> [String: Any] {
+        let started = ContinuousClock.now
+        var last = ""
+        while ContinuousClock.now - started < .seconds(15) {
+            let result = try await gateway.run(arguments + ["--json"])
+            if result.status == 0 { return (try result.json() as? [String: Any]) ?? [:] }
+            last = result.stderr
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        Issue.record("\(arguments) did not succeed within 15 s: \(last)", sourceLocation: sourceLocation)
+        return [:]
+    }
+
+    @Test("the registry stopped, then hung, under the scheduler serving a load test: UNAVAILABLE in time, reads go on, errors stop once it is back")
+    func registryUnderLoad() async throws {
+        let d = try await Deployment.start("outage-registry")
+        let gateway = d.gateway
+        let draft = try await gateway.json(["meeting", "schedule", "--title", "双月协商座谈会", "--kind", "双月协商座谈会",
+                                            "--start", "2028-06-15 14:30", "--minutes", "120", "--venue", "市政协会议室",
+                                            "--group", "sector:经济界"])
+        let meeting = (draft["id"] as? NSNumber)?.intValue ?? 0
+
+        let acknowledgedFile = d.directory + "/acknowledged.txt"
+        let progressFile = d.directory + "/progress.txt"
+        _ = FileManager.default.createFile(atPath: progressFile, contents: nil)
+        let load = Process()
+        load.executableURL = URL(fileURLWithPath: builtExecutable("loadtest"))
+        load.arguments = ["run", "--scheduler", d.scheduler.rpcEndpoint, "--registry", d.registry.rpcEndpoint,
+                          "--concurrency", "4", "--duration", "\(6 + 7 * soakFactor)", "--warmup", "0",
+                          "--mix", "schedule=40,query-room=30,query-member=30", "--rooms", "3", "--members", "20",
+                          "--timeout-ms", "2000", "--horizon-days", "180", "--acknowledged", acknowledgedFile, "--json"]
+        load.standardOutput = FileHandle.nullDevice
+        load.standardError = FileHandle(forWritingAtPath: progressFile)
+        try load.run()
+        defer { if load.isRunning { load.terminate() } }
+        func acknowledged() -> [Int64] {
+            ((try? String(contentsOfFile: acknowledgedFile, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int64($0) }
+        }
+        for _ in 0..<600 where acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(acknowledged().count >= 10, "the load started")
+
+        for _ in 0..<soakFactor {
+            // Down.
+            #expect(await d.registry.stop() == 0)
+            try await Self.expectUnavailable(gateway, ["meeting", "publish", "\(meeting)"], timeout: 3, naming: "member-registry")
+            try await Self.expectUnavailable(gateway, ["proposal", "create", "--member", "13", "--title", "关于加装电梯的建议", "--body", "正文"],
+                                             timeout: 3, naming: "member-registry")
+            #expect(try await gateway.run(["meeting", "show", "\(meeting)"]).status == 0, "the scheduler's own reads go on")
+            #expect(try await gateway.run(["proposal", "list"]).status == 0, "the tracker's own reads go on")
+            // Hung: connected, and silent.
+            try await d.registry.start()
+            let pid = try #require(d.registry.pid)
+            kill(pid, SIGSTOP)
+            try await Self.expectUnavailable(gateway, ["meeting", "publish", "\(meeting)"], timeout: 3, naming: "member-registry")
+            kill(pid, SIGCONT)
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        while load.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(load.terminationStatus == 0)
+
+        // The load saw the outages, and no errors in its last two seconds.
+        let progress = try String(contentsOfFile: progressFile, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("[") }
+        let errors = progress.map { line in Int(line.split(separator: "errors ").last?.split(separator: " ").first ?? "") ?? -1 }
+        #expect(errors.reduce(0, +) > 0, "scheduling needs the registry (rooms, the term): \(progress)")
+        #expect(errors.suffix(2) == [0, 0], "back to no errors: \(progress)")
+        // Every acknowledged meeting exists, once.
+        let ids = acknowledged()
+        #expect(Set(ids).count == ids.count)
+        var configuration = RPCClientConfiguration(endpoints: [d.scheduler.rpcEndpoint], caller: "outage-test")
+        configuration.defaultTimeout = .seconds(10)
+        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        var missing: [Int64] = []
+        for id in ids {
+            var get = MeetingV1.GetMeetingRequest()
+            get.id = id
+            do throws(RPCError) { _ = try await client.call(MeetingV1.Meetings.get, get, options: .read) } catch { missing.append(id) }
+        }
+        await client.close()
+        #expect(missing.isEmpty, "acknowledged but lost: \(missing)")
+
+        // What was refused goes through now.
+        let published = try await Self.eventually(gateway, ["meeting", "publish", "\(meeting)"])
+        // The whole sector: the demo's 15 and the load test's own members.
+        let sector = try await gateway.json(["member", "list", "--sector", "经济界", "--status", "active", "--page-size", "1"])
+        #expect((sector["total"] as? NSNumber)?.intValue ?? 0 >= 15)
+        #expect(((published["meeting"] as? [String: Any])?["inviteeCount"] as? NSNumber)?.intValue == (sector["total"] as? NSNumber)?.intValue)
+        let created = try await Self.eventually(gateway, ["proposal", "create", "--member", "13", "--title", "关于加装电梯的建议", "--body", "正文"])
+        #expect((created["id"] as? NSNumber) != nil)
+        await d.stop()
+    }
+
+    @Test("the tracker's peers stopped or hung: UNAVAILABLE naming the peer in time, nothing half-done, and it goes through once they are back")
+    func trackerPeers() async throws {
+        let d = try await Deployment.start("outage-tracker")
+        let gateway = d.gateway
+        let consultation = try await gateway.json(["meeting", "schedule", "--title", "加装电梯协商议事会", "--kind", "协商议事活动",
+                                                   "--start", "2026-12-16 09:00", "--minutes", "90", "--room", "1", "--group", "room:1"])
+        let meeting = (consultation["id"] as? NSNumber)?.intValue ?? 0
+        let topic = ((try await gateway.json(["topic", "create", "--title", "老旧小区加装电梯", "--room", "1", "--source", "visit"]))["id"] as? NSNumber)?.intValue ?? 0
+        for step in ["decided", "researched"] {
+            #expect(try await gateway.run(["topic", "advance", "\(topic)", step, "--notes", "已完成"]).status == 0)
+        }
+        let filed = try await gateway.json(["proposal", "create", "--member", "13", "--title", "关于加装电梯的建议", "--body", "正文"])
+        let proposal = (filed["id"] as? NSNumber)?.intValue ?? 0
+        #expect(try await gateway.run(["proposal", "act", "\(proposal)", "submit", "--as", "member:13"]).status == 0)
+        #expect(try await gateway.run(["proposal", "act", "\(proposal)", "file", "--as", "staff"]).status == 0)
+
+        // The scheduler down, then hung: recording the consultation needs its meeting.
+        #expect(await d.scheduler.stop() == 0)
+        try await Self.expectUnavailable(gateway, ["topic", "advance", "\(topic)", "consulted", "--meeting", "\(meeting)"],
+                                         timeout: 3, naming: "meeting-scheduler")
+        try await d.scheduler.start()
+        let scheduler = try #require(d.scheduler.pid)
+        kill(scheduler, SIGSTOP)
+        try await Self.expectUnavailable(gateway, ["topic", "advance", "\(topic)", "consulted", "--meeting", "\(meeting)"],
+                                         timeout: 3, naming: "meeting-scheduler")
+        let unmoved = try await gateway.run(["topic", "show", "\(topic)", "--json"])
+        #expect(unmoved.status == 0 && unmoved.stdout.lowercased().contains("researched") && !unmoved.stdout.lowercased().contains("consulted"), "the topic did not move: \(unmoved.stdout)")
+        kill(scheduler, SIGCONT)
+        _ = try await Self.eventually(gateway, ["topic", "advance", "\(topic)", "consulted", "--meeting", "\(meeting)"])
+
+        // The registry hung: assigning checks the unit; a new proposal checks its member.
+        let registry = try #require(d.registry.pid)
+        kill(registry, SIGSTOP)
+        try await Self.expectUnavailable(gateway, ["proposal", "act", "\(proposal)", "assign", "--as", "staff", "--lead-unit", "1"], timeout: 3, naming: "member-registry")
+        try await Self.expectUnavailable(gateway, ["proposal", "create", "--member", "14", "--title", "关于社区养老的建议", "--body", "正文"],
+                                         timeout: 3, naming: "member-registry")
+        let shown = try await gateway.run(["proposal", "show", "\(proposal)"])
+        #expect(shown.status == 0, "the tracker's own reads go on: \(shown.stderr)")
+        let listed = try await gateway.run(["proposal", "list", "--json"])
+        #expect(listed.status == 0 && listed.stdout.contains("关于加装电梯的建议") && !listed.stdout.contains("关于社区养老的建议"), "nothing half-created: \(listed.stdout)")
+        kill(registry, SIGCONT)
+        _ = try await Self.eventually(gateway, ["proposal", "act", "\(proposal)", "assign", "--as", "staff", "--lead-unit", "1"])
+        _ = try await Self.eventually(gateway, ["proposal", "create", "--member", "14", "--title", "关于社区养老的建议", "--body", "正文"])
+        await d.stop()
+    }
+
+    @Test("the notifier hung through a flood of published meetings: publishers are not held up, its inbox calls time out in time, and it catches up with every event, once")
+    func notifierHungThroughFlood() async throws {
+        let d = try await Deployment.start("outage-notifier")
+        let gateway = d.gateway
+        let notifier = try #require(d.notifier.pid)
+        kill(notifier, SIGSTOP)
+        let resumed = { kill(notifier, SIGCONT) }
+        defer { _ = resumed() }
+
+        let started = ContinuousClock.now
+        let inbox = try await gateway.run(["inbox", "--member", "30", "--timeout", "2"])
+        // A new connection's handshake gets no answer ("no connection"), an open one's call
+        // no reply ("did not answer in time"): either way exit 4 within the deadline.
+        #expect(inbox.status == 4 && (inbox.stderr.contains("is unavailable") || inbox.stderr.contains("did not answer in time")), "\(inbox.stderr)")
+        #expect(ContinuousClock.now - started < .seconds(3))
+
+        // A flood: every scheduled meeting is published, an event each, with 2 to 5 invitees.
+        let flood = try await runCommand(builtExecutable("loadtest"), [
+            "run", "--scheduler", d.scheduler.rpcEndpoint, "--registry", d.registry.rpcEndpoint,
+            "--concurrency", "4", "--duration", "\(3 * soakFactor)", "--warmup", "0", "--mix", "schedule=1",
+            "--rooms", "5", "--members", "20", "--timeout-ms", "2000", "--json", "--quiet"], timeout: .seconds(120))
+        #expect(flood.status == 0, "\(flood.stderr)")
+        let result = try flood.json() as? [String: Any]
+        #expect((result?["errorRate"] as? NSNumber)?.doubleValue == 0, "a hung subscriber holds nobody up: \(flood.stdout)")
+        // And member 30 is invited to three meetings meanwhile.
+        for day in 1...3 {
+            let scheduled = try await gateway.json(["meeting", "schedule", "--title", "调研座谈 \(day)", "--kind", "research",
+                                                    "--start", "2028-03-0\(day) 14:30", "--minutes", "60", "--venue", "市政协"])
+            let id = (scheduled["id"] as? NSNumber)?.intValue ?? 0
+            #expect(try await gateway.run(["meeting", "invite", "\(id)", "--member", "30"]).status == 0)
+            #expect(try await gateway.run(["meeting", "publish", "\(id)"]).status == 0)
+        }
+        let published = try await sqlite(d.scheduler.dataDir + "/meeting-scheduler.sqlite",
+                                          "SELECT COUNT(*) FROM outbox WHERE type = 'meeting.published'")
+        let newest = try await sqlite(d.scheduler.dataDir + "/meeting-scheduler.sqlite", "SELECT MAX(sequence) FROM outbox")
+        #expect(published >= 13, "the flood published meetings: \(published)")
+
+        _ = resumed()
+        // It catches up: its cursor reaches the scheduler's newest event.
+        let notifierDatabase = d.notifier.dataDir + "/notifier.sqlite"
+        var cursor = -1
+        for _ in 0..<300 where cursor < newest {
+            cursor = (try? await sqlite(notifierDatabase, "SELECT last_sequence FROM event_cursors WHERE source = 'meeting-scheduler'")) ?? -1
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(cursor == newest, "caught up to \(newest): at \(cursor)")
+        #expect(try await sqlite(notifierDatabase, "SELECT COUNT(*) FROM event_failures") == 0)
+        // Every published meeting told its invitees, once: one notice per invitee and event.
+        #expect(try await sqlite(notifierDatabase, "SELECT COUNT(DISTINCT sequence) FROM notifications WHERE source = 'meeting-scheduler' AND rule = 'meeting.published→invitees'") == published)
+        let thirty = try await gateway.run(["inbox", "--member", "30", "--json"])
+        #expect(thirty.status == 0 && thirty.stdout.components(separatedBy: "会议通知").count - 1 == 3, "\(thirty.stdout)")
+        await d.stop()
+    }
+
+    private func sqlite(_ database: String, _ query: String) async throws -> Int {
+        let result = try await runCommand("/usr/bin/sqlite3", [database, query])
+        guard result.status == 0, let value = Int(result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            throw ProcessFailure(description: "sqlite3 \(database) \(query): \(result.stdout) \(result.stderr)")
+        }
+        return value
+    }
+}
