@@ -18,7 +18,7 @@ public struct Dependency: Sendable {
     }
 
     /// Calls a read of the dependency within the current call's deadline, less a reserve
-    /// (a tenth of what is left, 20 ms to 500 ms) so that when the dependency does not
+    /// (a tenth of what is left, 50 ms to 1 s) so that when the dependency does not
     /// answer, the handler's UNAVAILABLE still reaches its caller before the caller's own
     /// deadline, instead of the caller only learning that its time ran out.
     public func read<Request: WireMessage, Response: WireMessage>(
@@ -51,7 +51,7 @@ public struct Dependency: Sendable {
     /// The dependency's share of a handler's deadline: all of it but the reserve.
     static func deadline(within inherited: ContinuousClock.Instant, now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant {
         let remaining = inherited - now
-        let reserve = min(max(remaining / 10, .milliseconds(20)), .milliseconds(500))
+        let reserve = min(max(remaining / 10, .milliseconds(50)), .seconds(1))
         return remaining > reserve * 2 ? inherited - reserve : inherited
     }
 

@@ -292,6 +292,13 @@ final class ClientIO: Sendable {
         let sentAt: ContinuousClock.Instant
     }
 
+    /// Why a handshake fails when the two sides' security does not match.
+    static func mismatch(_ describe: String, hasKeys: Bool) -> String {
+        hasKeys
+            ? "the security handshake with \(describe) failed: wrong server key, or the service runs without CURVE"
+            : "\(describe) requires CURVE keys and this client has none"
+    }
+
     private func loop(_ dealer: ZMQSocket, _ monitor: ZMQSocket) {
         var pending: [String: Pending] = [:]
         // Requests not yet taken by any connection: right after connecting, or while the
@@ -301,6 +308,8 @@ final class ClientIO: Sendable {
         // Why the last handshake failed, until one succeeds: calls that find no connection
         // then fail with UNAUTHENTICATED (not retried) rather than UNAVAILABLE.
         var refusal: String?
+        // Handshakes failed without detail since the last one that succeeded.
+        var failedWithoutDetail = 0
         let hasKeys = self.hasKeys
         var poller = ZMQPoller([.socket(dealer), .socket(monitor), .fd(wake.readFD)])
         func finish(_ id: String, _ reply: Reply) {
@@ -380,16 +389,24 @@ final class ClientIO: Sendable {
                     let kind = Int32(first[0]) | Int32(first[1]) << 8
                     switch kind {
                     case ZMQEvent.disconnected: lost = true
-                    case ZMQEvent.handshakeSucceeded: refusal = nil
+                    case ZMQEvent.handshakeSucceeded:
+                        refusal = nil
+                        failedWithoutDetail = 0
                     case ZMQEvent.handshakeFailedAuth:
                         refusal = "\(describe) refused this client's key (not on its allow-list, or revoked)"
-                    // NO_DETAIL is left out: libzmq also reports it for a connection that
-                    // merely dropped during the handshake (a service starting or stopping),
-                    // which is UNAVAILABLE and worth a retry, not a security refusal.
                     case ZMQEvent.handshakeFailedProtocol:
-                        refusal = hasKeys
-                            ? "the security handshake with \(describe) failed: wrong server key, or the service runs without CURVE"
-                            : "\(describe) requires CURVE keys and this client has none"
+                        refusal = Self.mismatch(describe, hasKeys: hasKeys)
+                    // One NO_DETAIL is no refusal: libzmq reports it for a connection that
+                    // merely dropped during the handshake (a service starting or stopping),
+                    // which is UNAVAILABLE and worth a retry. But it is also what a mismatch
+                    // looks like when the peer's close resets the connection before its
+                    // greeting is read (most of the time, for a client without keys calling
+                    // a CURVE service): three in a row, with none succeeding, are a refusal.
+                    case ZMQEvent.handshakeFailedNoDetail:
+                        failedWithoutDetail += 1
+                        if failedWithoutDetail >= 3 && refusal == nil {
+                            refusal = Self.mismatch(describe, hasKeys: hasKeys) + " (the handshake failed \(failedWithoutDetail) times in a row)"
+                        }
                     default: break
                     }
                 }
