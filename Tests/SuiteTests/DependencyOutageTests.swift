@@ -111,16 +111,16 @@ struct DependencyOutageTests {
         for _ in 0..<soakFactor {
             // Down.
             #expect(await d.registry.stop() == 0)
-            try await Self.expectUnavailable(gateway, ["meeting", "publish", "\(meeting)"], timeout: 3, naming: "member-registry")
+            try await Self.expectUnavailable(gateway, ["meeting", "publish", "\(meeting)"], timeout: 4, naming: "member-registry")
             try await Self.expectUnavailable(gateway, ["proposal", "create", "--member", "13", "--title", "关于加装电梯的建议", "--body", "正文"],
-                                             timeout: 3, naming: "member-registry")
+                                             timeout: 4, naming: "member-registry")
             #expect(try await gateway.run(["meeting", "show", "\(meeting)"]).status == 0, "the scheduler's own reads go on")
             #expect(try await gateway.run(["proposal", "list"]).status == 0, "the tracker's own reads go on")
             // Hung: connected, and silent.
             try await d.registry.start()
             let pid = try #require(d.registry.pid)
             kill(pid, SIGSTOP)
-            try await Self.expectUnavailable(gateway, ["meeting", "publish", "\(meeting)"], timeout: 3, naming: "member-registry")
+            try await Self.expectUnavailable(gateway, ["meeting", "publish", "\(meeting)"], timeout: 4, naming: "member-registry")
             kill(pid, SIGCONT)
             try await Task.sleep(for: .milliseconds(500))
         }
@@ -185,12 +185,12 @@ struct DependencyOutageTests {
         // The scheduler down, then hung: recording the consultation needs its meeting.
         #expect(await d.scheduler.stop() == 0)
         try await Self.expectUnavailable(gateway, ["topic", "advance", "\(topic)", "consulted", "--meeting", "\(meeting)"],
-                                         timeout: 3, naming: "meeting-scheduler")
+                                         timeout: 4, naming: "meeting-scheduler")
         try await d.scheduler.start()
         let scheduler = try #require(d.scheduler.pid)
         kill(scheduler, SIGSTOP)
         try await Self.expectUnavailable(gateway, ["topic", "advance", "\(topic)", "consulted", "--meeting", "\(meeting)"],
-                                         timeout: 3, naming: "meeting-scheduler")
+                                         timeout: 4, naming: "meeting-scheduler")
         let unmoved = try await gateway.run(["topic", "show", "\(topic)", "--json"])
         #expect(unmoved.status == 0 && unmoved.stdout.lowercased().contains("researched") && !unmoved.stdout.lowercased().contains("consulted"), "the topic did not move: \(unmoved.stdout)")
         kill(scheduler, SIGCONT)
@@ -199,9 +199,9 @@ struct DependencyOutageTests {
         // The registry hung: assigning checks the unit; a new proposal checks its member.
         let registry = try #require(d.registry.pid)
         kill(registry, SIGSTOP)
-        try await Self.expectUnavailable(gateway, ["proposal", "act", "\(proposal)", "assign", "--as", "staff", "--lead-unit", "1"], timeout: 3, naming: "member-registry")
+        try await Self.expectUnavailable(gateway, ["proposal", "act", "\(proposal)", "assign", "--as", "staff", "--lead-unit", "1"], timeout: 4, naming: "member-registry")
         try await Self.expectUnavailable(gateway, ["proposal", "create", "--member", "14", "--title", "关于社区养老的建议", "--body", "正文"],
-                                         timeout: 3, naming: "member-registry")
+                                         timeout: 4, naming: "member-registry")
         let shown = try await gateway.run(["proposal", "show", "\(proposal)"])
         #expect(shown.status == 0, "the tracker's own reads go on: \(shown.stderr)")
         let listed = try await gateway.run(["proposal", "list", "--json"])
