@@ -23,7 +23,8 @@ struct SchedulerCrashTests {
         load.standardOutput = FileHandle.nullDevice
         load.standardError = FileHandle(forWritingAtPath: progressFile)
         try load.run()
-        defer { if load.isRunning { load.terminate() } }
+        var loadStatus: Int32?
+        defer { if loadStatus == nil { kill(load.processIdentifier, SIGKILL) } }
         func acknowledged() -> [Int64] {
             ((try? String(contentsOfFile: acknowledgedFile, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int64($0) }
         }
@@ -36,8 +37,8 @@ struct SchedulerCrashTests {
             try await scheduler.start()
             try await Task.sleep(for: .milliseconds(1200))
         }
-        while load.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(load.terminationStatus == 0)
+        loadStatus = await waitForExit(load, timeout: .seconds(120))
+        #expect(loadStatus == 0)
 
         // Errors happened around the kills, and none in the last two seconds.
         let progress = try String(contentsOfFile: progressFile, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("[") }

@@ -101,7 +101,8 @@ struct DependencyOutageTests {
         load.standardOutput = FileHandle.nullDevice
         load.standardError = FileHandle(forWritingAtPath: progressFile)
         try load.run()
-        defer { if load.isRunning { load.terminate() } }
+        var loadStatus: Int32?
+        defer { if loadStatus == nil { kill(load.processIdentifier, SIGKILL) } }
         func acknowledged() -> [Int64] {
             ((try? String(contentsOfFile: acknowledgedFile, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int64($0) }
         }
@@ -124,8 +125,8 @@ struct DependencyOutageTests {
             kill(pid, SIGCONT)
             try await Task.sleep(for: .milliseconds(500))
         }
-        while load.isRunning { try await Task.sleep(for: .milliseconds(50)) }
-        #expect(load.terminationStatus == 0)
+        loadStatus = await waitForExit(load, timeout: .seconds(120))
+        #expect(loadStatus == 0)
 
         // The load saw the outages.
         let progress = try String(contentsOfFile: progressFile, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("[") }

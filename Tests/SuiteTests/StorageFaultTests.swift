@@ -183,15 +183,25 @@ struct StorageFaultTests {
     }
 
     private func run(_ tool: String, _ arguments: [String]) -> (Int32, String) {
+        // Output to a file, not a pipe: a child spawned at the same moment by a test running
+        // in parallel could inherit a pipe's write end and keep a read open.
+        let output = NSTemporaryDirectory() + "xieshang-tool-\(UUID().uuidString.prefix(8)).txt"
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: output) }
         let process = Process()
-        let pipe = Pipe()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
-        process.standardOutput = pipe
-        process.standardError = pipe
+        process.standardOutput = FileHandle(forWritingAtPath: output)
+        process.standardError = FileHandle(forWritingAtPath: output)
+        process.standardInput = FileHandle.nullDevice
         do { try process.run() } catch { return (-1, "\(error)") }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        // A short system tool: wait for it here (waitpid, see reapIfEnded) rather than with
+        // Foundation's waitUntilExit, which such a leaked descriptor can hold up too.
+        while true {
+            if let status = reapIfEnded(process) {
+                return (status, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
+            }
+            usleep(2_000)
+        }
     }
 }

@@ -73,7 +73,10 @@ public final class ServiceProcess {
                 }
                 return
             }
-            guard process.isRunning else { break }
+            if reapIfEnded(process) != nil {
+                self.process = nil
+                break
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
         let log = standardError
@@ -98,26 +101,59 @@ public final class ServiceProcess {
     /// Waits for the process to exit by itself (e.g. a crash) and returns its status.
     public func waitForExit(timeout: TimeInterval = 20) async -> Int32? {
         guard let process else { return nil }
-        let started = Date()
-        while process.isRunning && Date().timeIntervalSince(started) < timeout {
-            try? await Task.sleep(for: .milliseconds(10))
-        }
-        guard !process.isRunning else { return nil }
+        guard let status = await XieshangTestSupport.waitForExit(process, timeout: .milliseconds(Int(timeout * 1000))) else { return nil }
         self.process = nil
-        return process.terminationStatus
+        return status
     }
 
     /// Sends a signal and waits for the process to end; returns its exit status.
     @discardableResult
     public func stop(signal: Int32 = SIGTERM) async -> Int32? {
-        guard let process, process.isRunning else { return await waitForExit() }
+        guard let process else { return nil }
+        if let status = reapIfEnded(process) {
+            self.process = nil
+            return status
+        }
         kill(process.processIdentifier, signal)
         return await waitForExit()
     }
 
     /// A test that fails midway must not leave its process behind.
     deinit {
-        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if let process, reapIfEnded(process) == nil {
+            kill(process.processIdentifier, SIGKILL)
+            _ = reapIfEnded(process)
+        }
+    }
+}
+
+/// How a child process ended (its exit code, or the number of the signal that ended it),
+/// or nil while it runs. Asks the kernel (`waitpid`) rather than `Process.isRunning`:
+/// Foundation learns of an exit when a socket its child holds closes, and a child that
+/// another thread spawns at the same moment can inherit that socket, which hides the exit
+/// until that other child ends (a service started by a test running in parallel: a wait of
+/// minutes, seen here). The first answer reaps the child: ask once it has ended.
+public func reapIfEnded(_ process: Process) -> Int32? {
+    var status: Int32 = 0
+    let result = waitpid(process.processIdentifier, &status, WNOHANG)
+    if result == process.processIdentifier {
+        let signal = status & 0x7f
+        return signal == 0 ? (status >> 8) & 0xff : signal
+    }
+    if result == -1 && errno == ECHILD {
+        // Foundation reaped it first: it has the status, or is about to.
+        return process.isRunning ? nil : process.terminationStatus
+    }
+    return nil
+}
+
+/// Waits for a child to end and returns how it ended (see `reapIfEnded`); nil on timeout.
+public func waitForExit(_ process: Process, timeout: Duration = .seconds(20), poll: Duration = .milliseconds(10)) async -> Int32? {
+    let started = ContinuousClock.now
+    while true {
+        if let status = reapIfEnded(process) { return status }
+        if ContinuousClock.now - started > timeout { return nil }
+        try? await Task.sleep(for: poll)
     }
 }
 
@@ -158,16 +194,13 @@ public func runCommand(_ path: String, _ arguments: [String], environment: [Stri
     process.standardError = FileHandle(forWritingAtPath: err)
     process.standardInput = FileHandle.nullDevice
     try process.run()
-    let started = ContinuousClock.now
-    while process.isRunning {
-        if ContinuousClock.now - started > timeout {
-            process.terminate()
-            throw ProcessFailure(description: "\(path) \(arguments.joined(separator: " ")) did not finish in \(timeout)")
-        }
-        try await Task.sleep(for: .milliseconds(5))
+    guard let status = await waitForExit(process, timeout: timeout, poll: .milliseconds(5)) else {
+        kill(process.processIdentifier, SIGKILL)
+        _ = await waitForExit(process, timeout: .seconds(5))
+        throw ProcessFailure(description: "\(path) \(arguments.joined(separator: " ")) did not finish in \(timeout)")
     }
     return CommandResult(
-        status: process.terminationStatus,
+        status: status,
         stdout: (try? String(contentsOfFile: out, encoding: .utf8)) ?? "",
         stderr: (try? String(contentsOfFile: err, encoding: .utf8)) ?? "")
 }

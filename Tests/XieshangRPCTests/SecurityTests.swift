@@ -197,7 +197,10 @@ struct SecurityTests {
             defer {
                 // SIGKILL: the test process may ignore SIGTERM, and children inherit that.
                 kill(proxy.processIdentifier, SIGKILL)
-                proxy.waitUntilExit()
+                // waitpid, not waitUntilExit: Foundation sees an exit only when a socket the
+                // child holds closes, and a child spawned meanwhile can inherit that socket.
+                var status: Int32 = 0
+                _ = waitpid(proxy.processIdentifier, &status, 0)
             }
             var line = ""
             while !line.contains("\n") {
