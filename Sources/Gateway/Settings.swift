@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The gateway's config file, so staff do not retype endpoints and keys: `--config FILE`,
 /// else `XIESHANG_GATEWAY_CONFIG`, else `$XDG_CONFIG_HOME/xieshang/gateway.toml` (by default
@@ -16,7 +17,7 @@ import Foundation
 /// ```
 ///
 /// Precedence: a flag, then its `XIESHANG_*` variable, then this file, then the default.
-struct GatewaySettings {
+struct GatewaySettings: Sendable {
     static let keys: Set<String> = ["registry", "scheduler", "tracker", "notifier", "keys", "identity", "timeout", "time-zone"]
 
     var values: [String: String] = [:]
@@ -35,13 +36,24 @@ struct GatewaySettings {
         return base + "/xieshang/gateway.toml"
     }
 
-    /// Reads `explicit` (which must exist), else the default file if there is one.
+    /// Reads `explicit` (which must exist), else the default file if there is one. The
+    /// file is read once per path for the life of the command, so every setting of one
+    /// command comes from the same reading even if the file is edited meanwhile.
     static func load(explicit: String?) throws(Problem) -> GatewaySettings {
         let environment = ProcessInfo.processInfo.environment
         let chosen = explicit ?? environment["XIESHANG_GATEWAY_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
         let path = chosen ?? defaultPath
+        if let earlier = readings.withLock({ $0[path] }) { return earlier }
+        let settings = try read(path, required: chosen != nil)
+        readings.withLock { $0[path] = settings }
+        return settings
+    }
+
+    private static let readings = Mutex<[String: GatewaySettings]>([:])
+
+    private static func read(_ path: String, required: Bool) throws(Problem) -> GatewaySettings {
         guard FileManager.default.fileExists(atPath: path) else {
-            if chosen != nil { throw Problem(description: "config file \(path) does not exist") }
+            if required { throw Problem(description: "config file \(path) does not exist") }
             return GatewaySettings()
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {

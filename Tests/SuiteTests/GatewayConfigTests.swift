@@ -1,4 +1,5 @@
 import Foundation
+@testable import Gateway
 import Testing
 import XieshangTestSupport
 
@@ -48,5 +49,20 @@ struct GatewayConfigTests {
         let missing = try await runCommand(gateway, ["term", "list", "--config", directory + "/none.toml"], environment: home)
         #expect(missing.status == 64 && missing.stderr.contains("does not exist"))
         await registry.stop()
+    }
+
+    @Test("one command reads its config file once: an edit in the middle of it does not mix old and new settings")
+    func readOnce() throws {
+        let file = try temporaryDirectory("gateway-config-once") + "/gateway.toml"
+        try "registry = \"tcp://10.0.0.1:7101\"\ntimeout = 3\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let first = try GatewaySettings.load(explicit: file)
+        try "registry = \"tcp://10.0.0.2:7101\"\ntimeout = 30\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let second = try GatewaySettings.load(explicit: file)
+        #expect(first.values["registry"] == "tcp://10.0.0.1:7101")
+        #expect(second.values == first.values)
+        // A file named for the first time is read.
+        let other = file + ".other"
+        try "registry = \"tcp://10.0.0.3:7101\"\n".write(toFile: other, atomically: true, encoding: .utf8)
+        #expect(try GatewaySettings.load(explicit: other).values["registry"] == "tcp://10.0.0.3:7101")
     }
 }
