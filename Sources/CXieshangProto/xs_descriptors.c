@@ -5,6 +5,9 @@ static const ProtobufCMessageDescriptor *const xs_message_table[] = {
   &xieshang__event__v1__event__descriptor,
   &xieshang__event__v1__since_request__descriptor,
   &xieshang__event__v1__since_response__descriptor,
+  &xieshang__event__v1__set_aside_event__descriptor,
+  &xieshang__event__v1__list_set_aside_request__descriptor,
+  &xieshang__event__v1__list_set_aside_response__descriptor,
   &xieshang__example__v1__note__descriptor,
   &xieshang__example__v1__add_note_request__descriptor,
   &xieshang__example__v1__add_note_response__descriptor,
@@ -186,6 +189,9 @@ static const char *const xs_message_symbols[] = {
   "xieshang__event__v1__event",
   "xieshang__event__v1__since_request",
   "xieshang__event__v1__since_response",
+  "xieshang__event__v1__set_aside_event",
+  "xieshang__event__v1__list_set_aside_request",
+  "xieshang__event__v1__list_set_aside_response",
   "xieshang__example__v1__note",
   "xieshang__example__v1__add_note_request",
   "xieshang__example__v1__add_note_response",
@@ -433,6 +439,7 @@ const char *xs_enum_symbol_at(size_t index) { return xs_enum_symbols[index]; }
 
 static const ProtobufCServiceDescriptor *const xs_service_table[] = {
   &xieshang__event__v1__events__descriptor,
+  &xieshang__event__v1__consumer__descriptor,
   &xieshang__example__v1__notes__descriptor,
   &xieshang__meeting__v1__meetings__descriptor,
   &xieshang__member__v1__members__descriptor,
@@ -451,6 +458,7 @@ static const ProtobufCServiceDescriptor *const xs_service_table[] = {
 };
 static const char *const xs_service_symbols[] = {
   "xieshang__event__v1__events",
+  "xieshang__event__v1__consumer",
   "xieshang__example__v1__notes",
   "xieshang__meeting__v1__meetings",
   "xieshang__member__v1__members",

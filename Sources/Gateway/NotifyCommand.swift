@@ -19,8 +19,8 @@ struct Switch: ExpressibleByArgument {
 struct NotifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notify",
-        abstract: "Notification preferences, dead letters, and staff announcements.",
-        subcommands: [Prefs.self, DeadLetters.self, Retry.self, Send.self])
+        abstract: "Notification preferences, dead letters, staff announcements, and events set aside.",
+        subcommands: [Prefs.self, DeadLetters.self, Retry.self, Send.self, SetAside.self])
 
     struct Prefs: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
@@ -84,6 +84,40 @@ struct NotifyCommand: AsyncParsableCommand {
                               String(d.attempts), d.lastError)
                 }
                 table.print()
+            }
+        }
+    }
+
+    struct SetAside: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "set-aside",
+            abstract: "Events the notifier could not apply and set aside (nobody was notified of them), newest first, with the error.",
+            discussion: "Example: gateway notify set-aside --source meeting-scheduler")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Only events from this service (member-registry, meeting-scheduler, proposal-tracker).") var source: String?
+        @Option(help: "How many (at most 1000).") var limit: UInt32 = 100
+
+        func validate() throws {
+            guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000") }
+        }
+
+        func run() async throws {
+            try await runReportingFailures {
+                var request = EventV1.ListSetAsideRequest()
+                request.source = source ?? ""
+                request.limit = limit
+                let response = try await connection.withNotifier {
+                    try await $0.call(EventV1.Consumer.listSetAside, request, options: .read)
+                }
+                if connection.json { return try printJSON(response) }
+                var table = Table("来源 source", "序号 sequence", "类型 type", "时间 set aside", "错误 error")
+                for e in response.events {
+                    table.add(e.source, String(e.sequence), e.type, formatTime(e.atMs), e.error)
+                }
+                table.print()
+                if response.total > UInt32(response.events.count) {
+                    print("(\(response.events.count) of \(response.total) shown; --limit for more)")
+                }
             }
         }
     }

@@ -208,6 +208,38 @@ public final class EventConsumer: Service, Sendable {
         }
     }
 
+    /// Serves `Consumer/ListSetAside` from this process's `event_failures`: what the
+    /// consumers of a service have set aside, newest first, so an operator can see which
+    /// events were not applied and why.
+    public static func registerSetAside(in handlers: inout RPCHandlers, database: ServiceDatabase) {
+        handlers.register(EventV1.Consumer.listSetAside) { request, _ in
+            try await database.writer.read { db in try setAside(db, source: request.source, limit: Int(request.limit)) }
+        }
+    }
+
+    /// The events set aside (from `source`, or every source when it is empty), newest
+    /// first, at most `limit` (capped at 1,000; 0 means the cap), and how many in all.
+    public static func setAside(_ db: Database, source: String, limit: Int) throws -> EventV1.ListSetAsideResponse {
+        let cap = limit <= 0 ? 1000 : min(limit, 1000)
+        let filter = source.isEmpty ? "" : "WHERE source = ?"
+        let arguments: StatementArguments = source.isEmpty ? [] : [source]
+        var response = EventV1.ListSetAsideResponse()
+        response.total = UInt32(clamping: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event_failures \(filter)", arguments: arguments) ?? 0)
+        response.events = try Row.fetchAll(
+            db, sql: "SELECT source, sequence, type, error, at_ms FROM event_failures \(filter) ORDER BY at_ms DESC, sequence DESC LIMIT \(cap)",
+            arguments: arguments
+        ).map { row in
+            var event = EventV1.SetAsideEvent()
+            event.source = row["source"]
+            event.sequence = UInt64(clamping: row["sequence"] as Int64)
+            event.type = row["type"]
+            event.error = row["error"]
+            event.atMs = row["at_ms"]
+            return event
+        }
+        return response
+    }
+
     private static func moveCursor(_ db: Database, _ source: String, to sequence: UInt64) throws {
         try db.execute(
             sql: """

@@ -108,19 +108,22 @@ public final class ServiceDatabase: Sendable {
     /// reads go on,
     /// but a write of any size may be refused.
     public func healthCheck() async -> (ok: Bool, detail: String) {
-        let state: (mode: String, migrations: Int, pages: Int64, pageSize: Int64)
+        let state: (mode: String, migrations: Int, pages: Int64, pageSize: Int64, setAside: Int)
         do {
             state = try await writer.read { db in
                 (try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "?",
                  try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM grdb_migrations") ?? 0,
                  try Int64.fetchOne(db, sql: "PRAGMA page_count") ?? 0,
-                 try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096)
+                 try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096,
+                 try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event_failures") ?? 0)
             }
         } catch {
             return (false, "sqlite error: \(error)")
         }
-        guard let path else { return (true, "sqlite in memory (\(state.mode)), \(state.migrations) migrations") }
-        let described = "sqlite \((path as NSString).lastPathComponent) (\(state.mode)), \(state.migrations) migrations"
+        // Events a consumer set aside are not a storage failure, but the operator must see them.
+        let setAside = state.setAside == 0 ? "" : "; \(state.setAside) event\(state.setAside == 1 ? "" : "s") set aside (gateway notify set-aside)"
+        guard let path else { return (true, "sqlite in memory (\(state.mode)), \(state.migrations) migrations\(setAside)") }
+        let described = "sqlite \((path as NSString).lastPathComponent) (\(state.mode)), \(state.migrations) migrations\(setAside)"
         let folder = (path as NSString).deletingLastPathComponent
         for file in [folder, path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
             if access(file, W_OK) != 0 {

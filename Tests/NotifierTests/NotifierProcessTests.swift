@@ -116,4 +116,44 @@ struct NotifierProcessTests {
         await scheduler.stop()
         await registry.stop()
     }
+
+    @Test("events set aside are listed for the office, newest first, by source, and counted in health")
+    func setAsideListed() async throws {
+        let directory = try temporaryDirectory("notifier-set-aside")
+        // No source service runs: the consumers only retry their catch-up meanwhile.
+        let nobody = "tcp://127.0.0.1:1"
+        let arguments = ["--registry", nobody, "--registry-events", nobody, "--scheduler", nobody, "--scheduler-events", nobody,
+                         "--tracker", nobody, "--tracker-events", nobody]
+        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", arguments: arguments)
+        let gateway = Gateway(notifier: notifier.rpcEndpoint)
+        let empty = try await gateway.run(["notify", "set-aside", "--json"])
+        let none = try empty.json() as? [String: Any]
+        #expect(empty.status == 0 && ((none?["total"] as? NSNumber)?.intValue ?? 0) == 0
+                && ((none?["events"] as? [Any])?.isEmpty ?? true), "none yet: \(empty.stdout)")
+        #expect(await notifier.stop() == 0)
+        // As the consumer writes them when an event keeps failing (EventConsumer's own test
+        // makes one fail for real).
+        let insert = """
+            INSERT INTO event_failures (source, sequence, type, error, at_ms) VALUES
+              ('meeting-scheduler', 41, 'meeting.published', 'the payload is not a MeetingEvent', 1795000000000),
+              ('proposal-tracker', 7, 'proposal.assign', 'unknown unit 9', 1795000100000);
+            """
+        #expect(try await runCommand("/usr/bin/sqlite3", [directory + "/notifier/notifier.sqlite", insert]).status == 0)
+        try await notifier.start()
+
+        let all = try await gateway.run(["notify", "set-aside"])
+        #expect(all.status == 0, "\(all.stderr)")
+        let lines = all.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 4, "a header, a rule and two rows: \(all.stdout)")
+        #expect(lines.count == 4 && lines[2].hasPrefix("proposal-tracker") && lines[3].hasPrefix("meeting-scheduler"), "newest first: \(all.stdout)")
+        #expect(all.stdout.contains("unknown unit 9") && all.stdout.contains("meeting.published"))
+        let one = try await gateway.json(["notify", "set-aside", "--source", "meeting-scheduler"])
+        #expect((one["total"] as? NSNumber)?.intValue == 1)
+        #expect(((one["events"] as? [[String: Any]])?.first?["sequence"] as? NSNumber)?.intValue == 41)
+        let health = try await gateway.run(["health", "--service", "notifier"])
+        #expect(health.status == 0 && health.stdout.contains("2 events set aside"), "\(health.stdout)")
+        let bad = try await gateway.run(["notify", "set-aside", "--limit", "0"])
+        #expect(bad.status == 64, "\(bad.stderr)")
+        #expect(await notifier.stop() == 0)
+    }
 }

@@ -177,6 +177,15 @@ struct ExampleServiceProcessTests {
         #expect(setAside.first?["sequence"] as Int64? == 2)
         #expect(setAside.first?["source"] as String? == "example-notes")
         #expect(poisonAttempts.count == EventConsumer.attemptsBeforeSettingAside)
+        // What an operator sees: the list (Consumer/ListSetAside) and the health detail.
+        let listed = try await database.writer.read { db in try EventConsumer.setAside(db, source: "example-notes", limit: 0) }
+        #expect(listed.total == 1)
+        #expect(listed.events.map(\.sequence) == [2])
+        #expect(listed.events.first?.type == "note.added")
+        #expect(listed.events.first?.error.contains("Refused") == true)
+        #expect(try await database.writer.read { db in try EventConsumer.setAside(db, source: "elsewhere", limit: 0) }.total == 0)
+        let health = await database.healthCheck()
+        #expect(health.ok && health.detail.contains("1 event set aside"), "\(health.detail)")
 
         running.cancel()
         try await running.value

@@ -97,6 +97,7 @@ struct NotifierCommand: AsyncParsableCommand {
         ) { database, _ in
             var handlers = InboxHandlers.make(database: database)
             DeliveryHandlers.make(database: database, registry: registryClient, configuration: settings, into: &handlers)
+            EventConsumer.registerSetAside(in: &handlers, database: database)
             return handlers
         }
         try await host.run()

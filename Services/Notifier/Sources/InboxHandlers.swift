@@ -81,14 +81,14 @@ public enum InboxHandlers {
     }
 
     /// Who may call what (DESIGN.md, "Security"): members and units their own inbox and
-    /// preferences; the dead letters and announcements are the office's.
+    /// preferences; the dead letters, announcements and set-aside events are the office's.
     public static var permissions: MethodPermissions {
         var p = MethodPermissions()
         let own = MethodPermissions.office.union([.member, .unit])
         p.allow(own, NotificationV1.Inbox.list.name, NotificationV1.Inbox.markRead.name,
                 NotificationV1.Deliveries.getPreferences.name, NotificationV1.Deliveries.setPreferences.name)
         p.allow(MethodPermissions.office, NotificationV1.Deliveries.list.name, NotificationV1.Deliveries.retry.name,
-                NotificationV1.Deliveries.announce.name)
+                NotificationV1.Deliveries.announce.name, EventV1.Consumer.listSetAside.name)
         p.allow([.admin, .service], EventV1.Events.since.name)
         return p
     }

@@ -15,6 +15,9 @@
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__event(void) { return &xieshang__event__v1__event__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__since_request(void) { return &xieshang__event__v1__since_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__since_response(void) { return &xieshang__event__v1__since_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__set_aside_event(void) { return &xieshang__event__v1__set_aside_event__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__list_set_aside_request(void) { return &xieshang__event__v1__list_set_aside_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__list_set_aside_response(void) { return &xieshang__event__v1__list_set_aside_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__note(void) { return &xieshang__example__v1__note__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__add_note_request(void) { return &xieshang__example__v1__add_note_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__add_note_response(void) { return &xieshang__example__v1__add_note_response__descriptor; }

@@ -91,8 +91,93 @@ extension EventV1 {
 }
 
 extension EventV1 {
+    /// `xieshang.event.v1.SetAsideEvent`
+    public struct SetAsideEvent: WireMessage, Encodable {
+        public var source: String = ""
+        public var sequence: UInt64 = 0
+        public var type: String = ""
+        public var error: String = ""
+        public var atMs: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__event__v1__set_aside_event())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.source.isEmpty { try w.string(self.source, 1) }
+            if self.sequence != 0 { w.scalar(self.sequence, 2) }
+            if !self.type.isEmpty { try w.string(self.type, 3) }
+            if !self.error.isEmpty { try w.string(self.error, 4) }
+            if self.atMs != 0 { w.scalar(self.atMs, 5) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.source = try r.string(1)
+            self.sequence = r.scalar(2)
+            self.type = try r.string(3)
+            self.error = try r.string(4)
+            self.atMs = r.scalar(5)
+        }
+    }
+}
+
+extension EventV1 {
+    /// `xieshang.event.v1.ListSetAsideRequest`
+    public struct ListSetAsideRequest: WireMessage, Encodable {
+        public var source: String = ""
+        public var limit: UInt32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__event__v1__list_set_aside_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.source.isEmpty { try w.string(self.source, 1) }
+            if self.limit != 0 { w.scalar(self.limit, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.source = try r.string(1)
+            self.limit = r.scalar(2)
+        }
+    }
+}
+
+extension EventV1 {
+    /// `xieshang.event.v1.ListSetAsideResponse`
+    public struct ListSetAsideResponse: WireMessage, Encodable {
+        public var events: [EventV1.SetAsideEvent] = []
+        public var total: UInt32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__event__v1__list_set_aside_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.events.isEmpty { try w.repeatedMessage(self.events, 1) }
+            if self.total != 0 { w.scalar(self.total, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.events = try r.repeatedMessage(1)
+            self.total = r.scalar(2)
+        }
+    }
+}
+
+extension EventV1 {
     /// The methods of the service `xieshang.event.v1.Events`.
     public enum Events {
         public static let since = WireMethod<EventV1.SinceRequest, EventV1.SinceResponse>("event.v1.Events/Since")
+    }
+}
+
+extension EventV1 {
+    /// The methods of the service `xieshang.event.v1.Consumer`.
+    public enum Consumer {
+        public static let listSetAside = WireMethod<EventV1.ListSetAsideRequest, EventV1.ListSetAsideResponse>("event.v1.Consumer/ListSetAside")
     }
 }

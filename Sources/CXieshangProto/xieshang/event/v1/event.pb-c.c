@@ -142,6 +142,141 @@ void   xieshang__event__v1__since_response__free_unpacked
   assert(message->base.descriptor == &xieshang__event__v1__since_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__event__v1__set_aside_event__init
+                     (Xieshang__Event__V1__SetAsideEvent         *message)
+{
+  static const Xieshang__Event__V1__SetAsideEvent init_value = XIESHANG__EVENT__V1__SET_ASIDE_EVENT__INIT;
+  *message = init_value;
+}
+size_t xieshang__event__v1__set_aside_event__get_packed_size
+                     (const Xieshang__Event__V1__SetAsideEvent *message)
+{
+  assert(message->base.descriptor == &xieshang__event__v1__set_aside_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__event__v1__set_aside_event__pack
+                     (const Xieshang__Event__V1__SetAsideEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__event__v1__set_aside_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__event__v1__set_aside_event__pack_to_buffer
+                     (const Xieshang__Event__V1__SetAsideEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__event__v1__set_aside_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Event__V1__SetAsideEvent *
+       xieshang__event__v1__set_aside_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Event__V1__SetAsideEvent *)
+     protobuf_c_message_unpack (&xieshang__event__v1__set_aside_event__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__event__v1__set_aside_event__free_unpacked
+                     (Xieshang__Event__V1__SetAsideEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__event__v1__set_aside_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__event__v1__list_set_aside_request__init
+                     (Xieshang__Event__V1__ListSetAsideRequest         *message)
+{
+  static const Xieshang__Event__V1__ListSetAsideRequest init_value = XIESHANG__EVENT__V1__LIST_SET_ASIDE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__event__v1__list_set_aside_request__get_packed_size
+                     (const Xieshang__Event__V1__ListSetAsideRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__event__v1__list_set_aside_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__event__v1__list_set_aside_request__pack
+                     (const Xieshang__Event__V1__ListSetAsideRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__event__v1__list_set_aside_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__event__v1__list_set_aside_request__pack_to_buffer
+                     (const Xieshang__Event__V1__ListSetAsideRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__event__v1__list_set_aside_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Event__V1__ListSetAsideRequest *
+       xieshang__event__v1__list_set_aside_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Event__V1__ListSetAsideRequest *)
+     protobuf_c_message_unpack (&xieshang__event__v1__list_set_aside_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__event__v1__list_set_aside_request__free_unpacked
+                     (Xieshang__Event__V1__ListSetAsideRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__event__v1__list_set_aside_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__event__v1__list_set_aside_response__init
+                     (Xieshang__Event__V1__ListSetAsideResponse         *message)
+{
+  static const Xieshang__Event__V1__ListSetAsideResponse init_value = XIESHANG__EVENT__V1__LIST_SET_ASIDE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__event__v1__list_set_aside_response__get_packed_size
+                     (const Xieshang__Event__V1__ListSetAsideResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__event__v1__list_set_aside_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__event__v1__list_set_aside_response__pack
+                     (const Xieshang__Event__V1__ListSetAsideResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__event__v1__list_set_aside_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__event__v1__list_set_aside_response__pack_to_buffer
+                     (const Xieshang__Event__V1__ListSetAsideResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__event__v1__list_set_aside_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Event__V1__ListSetAsideResponse *
+       xieshang__event__v1__list_set_aside_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Event__V1__ListSetAsideResponse *)
+     protobuf_c_message_unpack (&xieshang__event__v1__list_set_aside_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__event__v1__list_set_aside_response__free_unpacked
+                     (Xieshang__Event__V1__ListSetAsideResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__event__v1__list_set_aside_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor xieshang__event__v1__event__field_descriptors[7] =
 {
   {
@@ -360,6 +495,198 @@ const ProtobufCMessageDescriptor xieshang__event__v1__since_response__descriptor
   (ProtobufCMessageInit) xieshang__event__v1__since_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor xieshang__event__v1__set_aside_event__field_descriptors[5] =
+{
+  {
+    "source",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Event__V1__SetAsideEvent, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sequence",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Event__V1__SetAsideEvent, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Event__V1__SetAsideEvent, type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "error",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Event__V1__SetAsideEvent, error),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Event__V1__SetAsideEvent, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__event__v1__set_aside_event__field_indices_by_name[] = {
+  4,   /* field[4] = at_ms */
+  3,   /* field[3] = error */
+  1,   /* field[1] = sequence */
+  0,   /* field[0] = source */
+  2,   /* field[2] = type */
+};
+static const ProtobufCIntRange xieshang__event__v1__set_aside_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor xieshang__event__v1__set_aside_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.event.v1.SetAsideEvent",
+  "SetAsideEvent",
+  "Xieshang__Event__V1__SetAsideEvent",
+  "xieshang.event.v1",
+  sizeof(Xieshang__Event__V1__SetAsideEvent),
+  5,
+  xieshang__event__v1__set_aside_event__field_descriptors,
+  xieshang__event__v1__set_aside_event__field_indices_by_name,
+  1,  xieshang__event__v1__set_aside_event__number_ranges,
+  (ProtobufCMessageInit) xieshang__event__v1__set_aside_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__event__v1__list_set_aside_request__field_descriptors[2] =
+{
+  {
+    "source",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Event__V1__ListSetAsideRequest, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "limit",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Event__V1__ListSetAsideRequest, limit),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__event__v1__list_set_aside_request__field_indices_by_name[] = {
+  1,   /* field[1] = limit */
+  0,   /* field[0] = source */
+};
+static const ProtobufCIntRange xieshang__event__v1__list_set_aside_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__event__v1__list_set_aside_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.event.v1.ListSetAsideRequest",
+  "ListSetAsideRequest",
+  "Xieshang__Event__V1__ListSetAsideRequest",
+  "xieshang.event.v1",
+  sizeof(Xieshang__Event__V1__ListSetAsideRequest),
+  2,
+  xieshang__event__v1__list_set_aside_request__field_descriptors,
+  xieshang__event__v1__list_set_aside_request__field_indices_by_name,
+  1,  xieshang__event__v1__list_set_aside_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__event__v1__list_set_aside_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__event__v1__list_set_aside_response__field_descriptors[2] =
+{
+  {
+    "events",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Event__V1__ListSetAsideResponse, n_events),
+    offsetof(Xieshang__Event__V1__ListSetAsideResponse, events),
+    &xieshang__event__v1__set_aside_event__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Event__V1__ListSetAsideResponse, total),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__event__v1__list_set_aside_response__field_indices_by_name[] = {
+  0,   /* field[0] = events */
+  1,   /* field[1] = total */
+};
+static const ProtobufCIntRange xieshang__event__v1__list_set_aside_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__event__v1__list_set_aside_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.event.v1.ListSetAsideResponse",
+  "ListSetAsideResponse",
+  "Xieshang__Event__V1__ListSetAsideResponse",
+  "xieshang.event.v1",
+  sizeof(Xieshang__Event__V1__ListSetAsideResponse),
+  2,
+  xieshang__event__v1__list_set_aside_response__field_descriptors,
+  xieshang__event__v1__list_set_aside_response__field_indices_by_name,
+  1,  xieshang__event__v1__list_set_aside_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__event__v1__list_set_aside_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCMethodDescriptor xieshang__event__v1__events__method_descriptors[1] =
 {
   { "Since", &xieshang__event__v1__since_request__descriptor, &xieshang__event__v1__since_response__descriptor },
@@ -391,5 +718,38 @@ void xieshang__event__v1__events__init (Xieshang__Event__V1__Events_Service *ser
 {
   protobuf_c_service_generated_init (&service->base,
                                      &xieshang__event__v1__events__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor xieshang__event__v1__consumer__method_descriptors[1] =
+{
+  { "ListSetAside", &xieshang__event__v1__list_set_aside_request__descriptor, &xieshang__event__v1__list_set_aside_response__descriptor },
+};
+const unsigned xieshang__event__v1__consumer__method_indices_by_name[] = {
+  0         /* ListSetAside */
+};
+const ProtobufCServiceDescriptor xieshang__event__v1__consumer__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "xieshang.event.v1.Consumer",
+  "Consumer",
+  "Xieshang__Event__V1__Consumer",
+  "xieshang.event.v1",
+  1,
+  xieshang__event__v1__consumer__method_descriptors,
+  xieshang__event__v1__consumer__method_indices_by_name
+};
+void xieshang__event__v1__consumer__list_set_aside(ProtobufCService *service,
+                                                   const Xieshang__Event__V1__ListSetAsideRequest *input,
+                                                   Xieshang__Event__V1__ListSetAsideResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &xieshang__event__v1__consumer__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__event__v1__consumer__init (Xieshang__Event__V1__Consumer_Service *service,
+                                          Xieshang__Event__V1__Consumer_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &xieshang__event__v1__consumer__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

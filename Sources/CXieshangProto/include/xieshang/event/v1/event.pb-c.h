@@ -18,6 +18,9 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Xieshang__Event__V1__Event Xieshang__Event__V1__Event;
 typedef struct Xieshang__Event__V1__SinceRequest Xieshang__Event__V1__SinceRequest;
 typedef struct Xieshang__Event__V1__SinceResponse Xieshang__Event__V1__SinceResponse;
+typedef struct Xieshang__Event__V1__SetAsideEvent Xieshang__Event__V1__SetAsideEvent;
+typedef struct Xieshang__Event__V1__ListSetAsideRequest Xieshang__Event__V1__ListSetAsideRequest;
+typedef struct Xieshang__Event__V1__ListSetAsideResponse Xieshang__Event__V1__ListSetAsideResponse;
 
 
 /* --- enums --- */
@@ -85,6 +88,59 @@ struct  Xieshang__Event__V1__SinceResponse
     , 0,NULL, 0 }
 
 
+/*
+ * An event a consumer's logic failed on repeatedly and set aside, so that the events after
+ * it could still be applied (the consumer's cursor moved past it).
+ */
+struct  Xieshang__Event__V1__SetAsideEvent
+{
+  ProtobufCMessage base;
+  char *source;
+  uint64_t sequence;
+  char *type;
+  /*
+   * Why applying it failed, the last time.
+   */
+  char *error;
+  int64_t at_ms;
+};
+#define XIESHANG__EVENT__V1__SET_ASIDE_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__event__v1__set_aside_event__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Xieshang__Event__V1__ListSetAsideRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Only events from this source (empty: every source).
+   */
+  char *source;
+  /*
+   * At most this many, newest first (the server caps it at 1000; 0 means the cap).
+   */
+  uint32_t limit;
+};
+#define XIESHANG__EVENT__V1__LIST_SET_ASIDE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__event__v1__list_set_aside_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Xieshang__Event__V1__ListSetAsideResponse
+{
+  ProtobufCMessage base;
+  size_t n_events;
+  Xieshang__Event__V1__SetAsideEvent **events;
+  /*
+   * How many are set aside in all (for the source asked about).
+   */
+  uint32_t total;
+};
+#define XIESHANG__EVENT__V1__LIST_SET_ASIDE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__event__v1__list_set_aside_response__descriptor) \
+    , 0,NULL, 0 }
+
+
 /* Xieshang__Event__V1__Event methods */
 void   xieshang__event__v1__event__init
                      (Xieshang__Event__V1__Event         *message);
@@ -142,6 +198,63 @@ Xieshang__Event__V1__SinceResponse *
 void   xieshang__event__v1__since_response__free_unpacked
                      (Xieshang__Event__V1__SinceResponse *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Event__V1__SetAsideEvent methods */
+void   xieshang__event__v1__set_aside_event__init
+                     (Xieshang__Event__V1__SetAsideEvent         *message);
+size_t xieshang__event__v1__set_aside_event__get_packed_size
+                     (const Xieshang__Event__V1__SetAsideEvent   *message);
+size_t xieshang__event__v1__set_aside_event__pack
+                     (const Xieshang__Event__V1__SetAsideEvent   *message,
+                      uint8_t             *out);
+size_t xieshang__event__v1__set_aside_event__pack_to_buffer
+                     (const Xieshang__Event__V1__SetAsideEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Event__V1__SetAsideEvent *
+       xieshang__event__v1__set_aside_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__event__v1__set_aside_event__free_unpacked
+                     (Xieshang__Event__V1__SetAsideEvent *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Event__V1__ListSetAsideRequest methods */
+void   xieshang__event__v1__list_set_aside_request__init
+                     (Xieshang__Event__V1__ListSetAsideRequest         *message);
+size_t xieshang__event__v1__list_set_aside_request__get_packed_size
+                     (const Xieshang__Event__V1__ListSetAsideRequest   *message);
+size_t xieshang__event__v1__list_set_aside_request__pack
+                     (const Xieshang__Event__V1__ListSetAsideRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__event__v1__list_set_aside_request__pack_to_buffer
+                     (const Xieshang__Event__V1__ListSetAsideRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Event__V1__ListSetAsideRequest *
+       xieshang__event__v1__list_set_aside_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__event__v1__list_set_aside_request__free_unpacked
+                     (Xieshang__Event__V1__ListSetAsideRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Event__V1__ListSetAsideResponse methods */
+void   xieshang__event__v1__list_set_aside_response__init
+                     (Xieshang__Event__V1__ListSetAsideResponse         *message);
+size_t xieshang__event__v1__list_set_aside_response__get_packed_size
+                     (const Xieshang__Event__V1__ListSetAsideResponse   *message);
+size_t xieshang__event__v1__list_set_aside_response__pack
+                     (const Xieshang__Event__V1__ListSetAsideResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__event__v1__list_set_aside_response__pack_to_buffer
+                     (const Xieshang__Event__V1__ListSetAsideResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Event__V1__ListSetAsideResponse *
+       xieshang__event__v1__list_set_aside_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__event__v1__list_set_aside_response__free_unpacked
+                     (Xieshang__Event__V1__ListSetAsideResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Xieshang__Event__V1__Event_Closure)
@@ -152,6 +265,15 @@ typedef void (*Xieshang__Event__V1__SinceRequest_Closure)
                   void *closure_data);
 typedef void (*Xieshang__Event__V1__SinceResponse_Closure)
                  (const Xieshang__Event__V1__SinceResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Event__V1__SetAsideEvent_Closure)
+                 (const Xieshang__Event__V1__SetAsideEvent *message,
+                  void *closure_data);
+typedef void (*Xieshang__Event__V1__ListSetAsideRequest_Closure)
+                 (const Xieshang__Event__V1__ListSetAsideRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Event__V1__ListSetAsideResponse_Closure)
+                 (const Xieshang__Event__V1__ListSetAsideResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -177,13 +299,38 @@ void xieshang__event__v1__events__since(ProtobufCService *service,
                                         const Xieshang__Event__V1__SinceRequest *input,
                                         Xieshang__Event__V1__SinceResponse_Closure closure,
                                         void *closure_data);
+typedef struct Xieshang__Event__V1__Consumer_Service Xieshang__Event__V1__Consumer_Service;
+struct Xieshang__Event__V1__Consumer_Service
+{
+  ProtobufCService base;
+  void (*list_set_aside)(Xieshang__Event__V1__Consumer_Service *service,
+                         const Xieshang__Event__V1__ListSetAsideRequest *input,
+                         Xieshang__Event__V1__ListSetAsideResponse_Closure closure,
+                         void *closure_data);
+};
+typedef void (*Xieshang__Event__V1__Consumer_ServiceDestroy)(Xieshang__Event__V1__Consumer_Service *);
+void xieshang__event__v1__consumer__init (Xieshang__Event__V1__Consumer_Service *service,
+                                          Xieshang__Event__V1__Consumer_ServiceDestroy destroy);
+#define XIESHANG__EVENT__V1__CONSUMER__BASE_INIT \
+    { &xieshang__event__v1__consumer__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define XIESHANG__EVENT__V1__CONSUMER__INIT(function_prefix__) \
+    { XIESHANG__EVENT__V1__CONSUMER__BASE_INIT,\
+      function_prefix__ ## list_set_aside  }
+void xieshang__event__v1__consumer__list_set_aside(ProtobufCService *service,
+                                                   const Xieshang__Event__V1__ListSetAsideRequest *input,
+                                                   Xieshang__Event__V1__ListSetAsideResponse_Closure closure,
+                                                   void *closure_data);
 
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor xieshang__event__v1__event__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__event__v1__since_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__event__v1__since_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__event__v1__set_aside_event__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__event__v1__list_set_aside_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__event__v1__list_set_aside_response__descriptor;
 extern const ProtobufCServiceDescriptor xieshang__event__v1__events__descriptor;
+extern const ProtobufCServiceDescriptor xieshang__event__v1__consumer__descriptor;
 
 PROTOBUF_C__END_DECLS
 
