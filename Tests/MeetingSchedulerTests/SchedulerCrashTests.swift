@@ -12,43 +12,30 @@ struct SchedulerCrashTests {
         let directory = try temporaryDirectory("scheduler-crash")
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
         let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
-        let acknowledgedFile = directory + "/acknowledged.txt"
-        let progressFile = directory + "/progress.txt"
-        _ = FileManager.default.createFile(atPath: progressFile, contents: nil)
-        let load = Process()
-        load.executableURL = URL(fileURLWithPath: builtExecutable("loadtest"))
-        load.arguments = ["run", "--scheduler", scheduler.rpcEndpoint, "--registry", registry.rpcEndpoint,
-                          "--concurrency", "6", "--duration", "\(4 + 6 * soakFactor)", "--warmup", "0", "--mix", "schedule=1",
-                          "--rooms", "3", "--members", "20", "--timeout-ms", "2000", "--acknowledged", acknowledgedFile, "--json"]
-        load.standardOutput = FileHandle.nullDevice
-        load.standardError = FileHandle(forWritingAtPath: progressFile)
-        try load.run()
-        var loadStatus: Int32?
-        defer { if loadStatus == nil { kill(load.processIdentifier, SIGKILL) } }
-        func acknowledged() -> [Int64] {
-            ((try? String(contentsOfFile: acknowledgedFile, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int64($0) }
-        }
+        let load = try BackgroundLoad([
+            "--scheduler", scheduler.rpcEndpoint, "--registry", registry.rpcEndpoint,
+            "--concurrency", "6", "--duration", "\(4 + 6 * soakFactor)", "--warmup", "0", "--mix", "schedule=1",
+            "--rooms", "3", "--members", "20", "--timeout-ms", "2000"], in: directory)
         // Once meetings are being scheduled, kill the scheduler three times.
-        for _ in 0..<600 where acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(acknowledged().count >= 10, "the load started")
+        for _ in 0..<600 where load.acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(load.acknowledged().count >= 10, "the load started")
         for _ in 0..<(3 * soakFactor) {
             await scheduler.stop(signal: SIGKILL)
             try await Task.sleep(for: .milliseconds(300))
             try await scheduler.start()
             try await Task.sleep(for: .milliseconds(1200))
         }
-        loadStatus = await waitForExit(load, timeout: .seconds(120))
-        #expect(loadStatus == 0)
+        #expect(await load.wait() == 0)
 
         // Errors happened around the kills, and none in the last two seconds.
-        let progress = try String(contentsOfFile: progressFile, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("[") }
-        let errors = progress.map { line in Int(line.split(separator: "errors ").last?.split(separator: " ").first ?? "") ?? -1 }
+        let progress = load.progress()
+        let errors = load.errorsPerSecond()
         #expect(errors.count >= 2 + 6 * soakFactor, "\(progress)")
         #expect(errors.reduce(0, +) > 0, "the kills were noticed: \(progress)")
         #expect(errors.suffix(2) == [0, 0], "the error rate is back to zero after the restarts: \(progress)")
 
         // Every acknowledged meeting exists, once.
-        let ids = acknowledged()
+        let ids = load.acknowledged()
         #expect(Set(ids).count == ids.count)
         var configuration = RPCClientConfiguration(endpoints: [scheduler.rpcEndpoint], caller: "crash-test")
         configuration.defaultTimeout = .seconds(10)

@@ -7,15 +7,10 @@ import XieshangTestSupport
 @Suite("notifier with the three other services, as processes", .serialized)
 struct NotifierProcessTests {
     struct Deployment {
-        let registry: ServiceProcess
-        let scheduler: ServiceProcess
-        let tracker: ServiceProcess
-        let notifier: ServiceProcess
+        let suite: SuiteProcesses
+        var notifier: ServiceProcess { suite.notifier }
 
-        var gatewayCLI: Gateway {
-            Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint,
-                    tracker: tracker.rpcEndpoint, notifier: notifier.rpcEndpoint)
-        }
+        var gatewayCLI: Gateway { suite.gateway() }
         var environment: [String: String] { gatewayCLI.environment }
 
         @discardableResult
@@ -46,16 +41,9 @@ struct NotifierProcessTests {
 
     @Test("meeting and proposal events reach the right inboxes exactly once, through a stop and a SIGKILL")
     func exactlyOnce() async throws {
-        let directory = try temporaryDirectory("notifier")
-        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
-        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
-                                               arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
-        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", arguments: [
-            "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
-            "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
-            "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint])
-        let d = Deployment(registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier)
+        let suite = try await SuiteProcesses.start(in: try temporaryDirectory("notifier"))
+        let d = Deployment(suite: suite)
+        let notifier = suite.notifier
         let csv = demoMembersCSV
         try await d.gateway("term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14")
         _ = try await runCommand(builtExecutable("gateway"), ["member", "import", csv], environment: d.environment)
@@ -111,10 +99,7 @@ struct NotifierProcessTests {
         let foreign = try await runCommand(builtExecutable("gateway"), ["inbox", "--member", "31", "--read", "1"], environment: d.environment)
         #expect(foreign.status == 3)
 
-        await notifier.stop()
-        await tracker.stop()
-        await scheduler.stop()
-        await registry.stop()
+        await suite.stop()
     }
 
     @Test("events set aside are listed for the office, newest first, by source, and counted in health")

@@ -82,15 +82,9 @@ struct BadInputCatalogueTests {
     @Test("malformed bodies at every method get a precise status; raw garbage frames are dropped; all four keep serving")
     func everyMethod() async throws {
         let directory = try temporaryDirectory("catalogue")
-        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
-        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
-                                               arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
-        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", arguments: [
-            "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
-            "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
-            "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint])
-        let gateway = Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint, notifier: notifier.rpcEndpoint)
+        let suite = try await SuiteProcesses.start(in: directory)
+        let (registry, scheduler, tracker, notifier) = (suite.registry, suite.scheduler, suite.tracker, suite.notifier)
+        let gateway = suite.gateway()
         // Some data, so that bad input can reach deeper than "not found".
         for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"], ["member", "import", demoMembersCSV],
                           ["station", "add", "--name", "雄关街道委员工作站"], ["room", "add", "--name", "第一议事室", "--station", "1", "--capacity", "40"]] {

@@ -9,29 +9,19 @@ import XieshangWire
 /// does not need it goes on, and everything converges once it is back.
 @Suite("dependency outages, as processes", .serialized)
 struct DependencyOutageTests {
+    /// The four services with the demo's members, a room and a unit.
     struct Deployment {
         let directory: String
-        let registry: ServiceProcess
-        let scheduler: ServiceProcess
-        let tracker: ServiceProcess
-        let notifier: ServiceProcess
-
-        var gateway: Gateway {
-            Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint,
-                    tracker: tracker.rpcEndpoint, notifier: notifier.rpcEndpoint)
-        }
+        let suite: SuiteProcesses
+        var registry: ServiceProcess { suite.registry }
+        var scheduler: ServiceProcess { suite.scheduler }
+        var tracker: ServiceProcess { suite.tracker }
+        var notifier: ServiceProcess { suite.notifier }
+        var gateway: Gateway { suite.gateway() }
 
         static func start(_ name: String) async throws -> Deployment {
             let directory = try temporaryDirectory(name)
-            let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-            let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
-            let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
-                                                   arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
-            let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", arguments: [
-                "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
-                "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
-                "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint])
-            let d = Deployment(directory: directory, registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier)
+            let d = Deployment(directory: directory, suite: try await SuiteProcesses.start(in: directory))
             for arguments in [
                 ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
                 ["station", "add", "--name", "雄关街道委员工作站"],
@@ -46,8 +36,8 @@ struct DependencyOutageTests {
         }
 
         func stop() async {
-            for service in [notifier, tracker, scheduler, registry] {
-                #expect(await service.stop() == 0, "\(service.executable) exits cleanly")
+            for (name, status) in await suite.stop() {
+                #expect(status == 0, "\(name) exits cleanly")
             }
         }
     }
@@ -89,25 +79,13 @@ struct DependencyOutageTests {
                                             "--group", "sector:经济界"])
         let meeting = (draft["id"] as? NSNumber)?.intValue ?? 0
 
-        let acknowledgedFile = d.directory + "/acknowledged.txt"
-        let progressFile = d.directory + "/progress.txt"
-        _ = FileManager.default.createFile(atPath: progressFile, contents: nil)
-        let load = Process()
-        load.executableURL = URL(fileURLWithPath: builtExecutable("loadtest"))
-        load.arguments = ["run", "--scheduler", d.scheduler.rpcEndpoint, "--registry", d.registry.rpcEndpoint,
-                          "--concurrency", "4", "--duration", "\(4 + 4 * soakFactor)", "--warmup", "0",
-                          "--mix", "schedule=40,query-room=30,query-member=30", "--rooms", "3", "--members", "20",
-                          "--timeout-ms", "2000", "--horizon-days", "180", "--acknowledged", acknowledgedFile, "--json"]
-        load.standardOutput = FileHandle.nullDevice
-        load.standardError = FileHandle(forWritingAtPath: progressFile)
-        try load.run()
-        var loadStatus: Int32?
-        defer { if loadStatus == nil { kill(load.processIdentifier, SIGKILL) } }
-        func acknowledged() -> [Int64] {
-            ((try? String(contentsOfFile: acknowledgedFile, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int64($0) }
-        }
-        for _ in 0..<600 where acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
-        #expect(acknowledged().count >= 10, "the load started")
+        let load = try BackgroundLoad([
+            "--scheduler", d.scheduler.rpcEndpoint, "--registry", d.registry.rpcEndpoint,
+            "--concurrency", "4", "--duration", "\(4 + 4 * soakFactor)", "--warmup", "0",
+            "--mix", "schedule=40,query-room=30,query-member=30", "--rooms", "3", "--members", "20",
+            "--timeout-ms", "2000", "--horizon-days", "180"], in: d.directory)
+        for _ in 0..<600 where load.acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(load.acknowledged().count >= 10, "the load started")
 
         for _ in 0..<soakFactor {
             // Down.
@@ -125,13 +103,10 @@ struct DependencyOutageTests {
             kill(pid, SIGCONT)
             try await Task.sleep(for: .milliseconds(500))
         }
-        loadStatus = await waitForExit(load, timeout: .seconds(120))
-        #expect(loadStatus == 0)
+        #expect(await load.wait() == 0)
 
         // The load saw the outages.
-        let progress = try String(contentsOfFile: progressFile, encoding: .utf8).split(separator: "\n").filter { $0.hasPrefix("[") }
-        let errors = progress.map { line in Int(line.split(separator: "errors ").last?.split(separator: " ").first ?? "") ?? -1 }
-        #expect(errors.reduce(0, +) > 0, "scheduling needs the registry (rooms, the term): \(progress)")
+        #expect(load.errorsPerSecond().reduce(0, +) > 0, "scheduling needs the registry (rooms, the term): \(load.progress())")
         // Once the registry is back (the scheduler's connection to it recovered by itself),
         // the same load runs without an error.
         _ = try await Self.eventually(gateway, ["meeting", "show", "\(meeting)"])
@@ -142,7 +117,7 @@ struct DependencyOutageTests {
         #expect(after.status == 0, "\(after.stderr)")
         #expect(((try? after.json()) as? [String: Any])?["errorRate"] as? NSNumber == 0, "no errors once it is back: \(after.stdout)")
         // Every acknowledged meeting exists, once.
-        let ids = acknowledged()
+        let ids = load.acknowledged()
         #expect(Set(ids).count == ids.count)
         var configuration = RPCClientConfiguration(endpoints: [d.scheduler.rpcEndpoint], caller: "outage-test")
         configuration.defaultTimeout = .seconds(10)

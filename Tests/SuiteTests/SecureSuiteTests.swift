@@ -13,17 +13,9 @@ struct SecureSuiteTests {
         let keys = directory + "/keys"
         let setup = try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys])
         #expect(setup.status == 0, "\(setup.stderr)")
-        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry", keys: keys)
-        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", keys: keys,
-                                                 arguments: ["--registry", registry.rpcEndpoint])
-        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker", keys: keys,
-                                               arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
-        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", keys: keys, arguments: [
-            "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
-            "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
-            "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint])
-        let admin = Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint,
-                            notifier: notifier.rpcEndpoint, keys: keys, identity: "admin")
+        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let (registry, scheduler, tracker, notifier) = (suite.registry, suite.scheduler, suite.tracker, suite.notifier)
+        let admin = suite.gateway(identity: "admin")
 
         // Users: a staff member, two committee members, two handling units; one stranger.
         let generated = try await admin.run(["keys", "generate", "wang", "m12", "m20", "u1", "u2", "stranger", "--dir", keys])

@@ -115,6 +115,8 @@ public final class ServiceProcess {
             return status
         }
         kill(process.processIdentifier, signal)
+        // A process a test stopped (SIGSTOP) acts on the signal only once continued.
+        kill(process.processIdentifier, SIGCONT)
         return await waitForExit()
     }
 
@@ -221,3 +223,94 @@ public func freeLoopbackPort() throws -> Int {
 /// How much longer the reliability tests run: 1 normally, more under `make soak`
 /// (`XIESHANG_SOAK=N`, default 6 there).
 public let soakFactor: Int = max(1, Int(ProcessInfo.processInfo.environment["XIESHANG_SOAK"] ?? "") ?? 1)
+
+/// The four services as processes, wired to each other as an operator wires them: with the
+/// CURVE keys of `keys` (a folder of `gateway keys setup`), or `--insecure`.
+public struct SuiteProcesses {
+    public let registry: ServiceProcess
+    public let scheduler: ServiceProcess
+    public let tracker: ServiceProcess
+    public let notifier: ServiceProcess
+    public let keys: String?
+
+    /// Starts them under `directory` (one data folder each), in dependency order.
+    public static func start(in directory: String, keys: String? = nil, notifierArguments: [String] = []) async throws -> SuiteProcesses {
+        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry", keys: keys)
+        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", keys: keys,
+                                                 arguments: ["--registry", registry.rpcEndpoint])
+        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker", keys: keys,
+                                               arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
+        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", keys: keys, arguments: [
+            "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
+            "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
+            "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint,
+        ] + notifierArguments)
+        return SuiteProcesses(registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier, keys: keys)
+    }
+
+    /// The gateway pointed at all four (with `identity`'s key pair when the suite has keys).
+    public func gateway(identity: String? = nil) -> Gateway {
+        Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint,
+                notifier: notifier.rpcEndpoint, keys: keys, identity: keys == nil ? nil : (identity ?? "admin"))
+    }
+
+    /// Stops them, the notifier first; returns each one's exit status by service name.
+    @discardableResult
+    public func stop() async -> [String: Int32?] {
+        var statuses: [String: Int32?] = [:]
+        for (name, service) in [("notifier", notifier), ("proposal-tracker", tracker), ("meeting-scheduler", scheduler), ("member-registry", registry)] {
+            statuses[name] = await service.stop()
+        }
+        return statuses
+    }
+}
+
+/// `loadtest run` in the background while a test breaks things: its per-second progress
+/// lines and the ids of the meetings it saw acknowledged go to files the test reads.
+public final class BackgroundLoad {
+    private let process = Process()
+    private let progressFile: String
+    private let acknowledgedFile: String
+    private var status: Int32?
+
+    /// Starts `loadtest run` with `arguments` (plus `--acknowledged` and `--json`).
+    public init(_ arguments: [String], in directory: String) throws {
+        progressFile = directory + "/load-progress-\(UUID().uuidString.prefix(6)).txt"
+        acknowledgedFile = directory + "/load-acknowledged-\(UUID().uuidString.prefix(6)).txt"
+        _ = FileManager.default.createFile(atPath: progressFile, contents: nil)
+        process.executableURL = URL(fileURLWithPath: builtExecutable("loadtest"))
+        process.arguments = ["run"] + arguments + ["--acknowledged", acknowledgedFile, "--json"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle(forWritingAtPath: progressFile)
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// The meetings whose scheduling was acknowledged so far.
+    public func acknowledged() -> [Int64] {
+        ((try? String(contentsOfFile: acknowledgedFile, encoding: .utf8)) ?? "").split(separator: "\n").compactMap { Int64($0) }
+    }
+
+    /// The progress lines, one a second: `[  3s]  120 ops/s  p99 … errors N  refusals M`.
+    public func progress() -> [String] {
+        ((try? String(contentsOfFile: progressFile, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init).filter { $0.hasPrefix("[") }
+    }
+
+    /// The errors of each second so far.
+    public func errorsPerSecond() -> [Int] {
+        progress().map { line in Int(line.split(separator: "errors ").last?.split(separator: " ").first ?? "") ?? -1 }
+    }
+
+    /// Waits for the run to end; its exit status, or nil on timeout.
+    public func wait(timeout: Duration = .seconds(120)) async -> Int32? {
+        if status == nil { status = await waitForExit(process, timeout: timeout) }
+        return status
+    }
+
+    deinit {
+        if status == nil, reapIfEnded(process) == nil {
+            kill(process.processIdentifier, SIGKILL)
+            _ = reapIfEnded(process)
+        }
+    }
+}
