@@ -253,7 +253,7 @@ let package = Package(
         .target(
             name: "XieshangTestSupport",
             dependencies: [
-                "XieshangZMQ",
+                "XieshangZMQ", "XieshangRPC", "XieshangWire",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",

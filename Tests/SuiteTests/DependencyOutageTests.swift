@@ -119,17 +119,8 @@ struct DependencyOutageTests {
         // Every acknowledged meeting exists, once.
         let ids = load.acknowledged()
         #expect(Set(ids).count == ids.count)
-        var configuration = RPCClientConfiguration(endpoints: [d.scheduler.rpcEndpoint], caller: "outage-test")
-        configuration.defaultTimeout = .seconds(10)
-        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
-        var missing: [Int64] = []
-        for id in ids {
-            var get = MeetingV1.GetMeetingRequest()
-            get.id = id
-            do throws(RPCError) { _ = try await client.call(MeetingV1.Meetings.get, get, options: .read) } catch { missing.append(id) }
-        }
-        await client.close()
-        #expect(missing.isEmpty, "acknowledged but lost: \(missing)")
+        let lost = try await load.lostMeetings(scheduler: d.scheduler.rpcEndpoint)
+        #expect(lost.isEmpty, "acknowledged but lost: \(lost)")
 
         // What was refused goes through now.
         let published = try await Self.eventually(gateway, ["meeting", "publish", "\(meeting)"])

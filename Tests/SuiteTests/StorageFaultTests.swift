@@ -13,12 +13,7 @@ struct StorageFaultTests {
         let directory = try temporaryDirectory("storage-full")
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry", arguments: ["--max-database-mb", "1"])
         let gateway = Gateway(registry: registry.rpcEndpoint)
-        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
-        let csv = try CrashTests.membersCSV(count: 3_000, in: directory)
-
-        let refused = try await gateway.run(["member", "import", csv])
-        #expect(refused.status == 4, "RESOURCE_EXHAUSTED is exit code 4: \(refused.stderr)")
-        #expect(refused.stderr.contains("storage is full"), "\(refused.stderr)")
+        let csv = try await refusedImport(gateway, in: directory)
         // Nothing of the import was written; the service still answers and reports healthy.
         let listed = try await gateway.json(["member", "list", "--page-size", "1"])
         #expect((listed["total"] as? NSNumber)?.intValue == 0)
@@ -48,12 +43,7 @@ struct StorageFaultTests {
         defer { quietly("/usr/bin/umount", ["--lazy", data]) }
         let registry = try await ServiceProcess("member-registry", dataDir: data, logDir: directory + "/logs")
         let gateway = Gateway(registry: registry.rpcEndpoint)
-        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
-        let csv = try CrashTests.membersCSV(count: 3_000, in: directory)
-
-        let refused = try await gateway.run(["member", "import", csv])
-        #expect(refused.status == 4, "RESOURCE_EXHAUSTED is exit code 4: \(refused.stderr)")
-        #expect(refused.stderr.contains("storage is full"), "\(refused.stderr)")
+        let csv = try await refusedImport(gateway, in: directory)
         #expect(((try await gateway.json(["member", "list", "--page-size", "1"]))["total"] as? NSNumber)?.intValue == 0)
         let full = try await gateway.run(["health", "--service", "member-registry"])
         #expect(full.status != 0 && full.stdout.contains("the disk is full"), "health must report it: \(full.stdout)")
@@ -147,6 +137,17 @@ struct StorageFaultTests {
     }
 
     // MARK: - Helpers
+
+    /// Adds a term, then a 3,000-row import that does not fit: refused with
+    /// RESOURCE_EXHAUSTED (exit 4) saying the storage is full. Returns the CSV's path.
+    private func refusedImport(_ gateway: Gateway, in directory: String) async throws -> String {
+        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
+        let csv = try CrashTests.membersCSV(count: 3_000, in: directory)
+        let refused = try await gateway.run(["member", "import", csv])
+        #expect(refused.status == 4, "RESOURCE_EXHAUSTED is exit code 4: \(refused.stderr)")
+        #expect(refused.stderr.contains("storage is full"), "\(refused.stderr)")
+        return csv
+    }
 
     private func startRegistry(dataDir: String) async throws -> CommandResult {
         try await runCommand(builtExecutable("member-registry"), [

@@ -1,5 +1,7 @@
 import Foundation
 import Logging
+import XieshangRPC
+import XieshangWire
 import XieshangZMQ
 
 /// One libzmq context for every test in the process.
@@ -299,6 +301,26 @@ public final class BackgroundLoad {
     /// The errors of each second so far.
     public func errorsPerSecond() -> [Int] {
         progress().map { line in Int(line.split(separator: "errors ").last?.split(separator: " ").first ?? "") ?? -1 }
+    }
+
+    /// The acknowledged meetings that `scheduler` (an endpoint) does not have: what a crash
+    /// or an outage lost. Empty is the promise.
+    public func lostMeetings(scheduler endpoint: String) async throws -> [Int64] {
+        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "load-check")
+        configuration.defaultTimeout = .seconds(10)
+        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        var lost: [Int64] = []
+        for id in acknowledged() {
+            var get = MeetingV1.GetMeetingRequest()
+            get.id = id
+            do throws(RPCError) {
+                _ = try await client.call(MeetingV1.Meetings.get, get, options: .read)
+            } catch {
+                lost.append(id)
+            }
+        }
+        await client.close()
+        return lost
     }
 
     /// Waits for the run to end; its exit status, or nil on timeout.
