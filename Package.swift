@@ -319,7 +319,7 @@ let package = Package(
         ),
         .testTarget(
             name: "XieshangRPCTests",
-            dependencies: ["XieshangRPC", "XieshangWire", "XieshangZMQ"],
+            dependencies: ["XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangTestSupport"],
             path: "Tests/XieshangRPCTests",
             swiftSettings: strict
         ),

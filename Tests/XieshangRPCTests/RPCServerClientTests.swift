@@ -4,6 +4,7 @@ import ServiceLifecycle
 import Synchronization
 import Testing
 import XieshangRPC
+import XieshangTestSupport
 import XieshangWire
 import XieshangZMQ
 

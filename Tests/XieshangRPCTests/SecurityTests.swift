@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import XieshangRPC
+import XieshangTestSupport
 import XieshangWire
 import XieshangZMQ
 

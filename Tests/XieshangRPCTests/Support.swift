@@ -1,17 +1,11 @@
 import Logging
 import Synchronization
 import XieshangRPC
+import XieshangTestSupport
 import XieshangWire
 import XieshangZMQ
 
-/// One libzmq context for every test in the process.
-let testContext: ZMQContext = try! ZMQContext()
-
-func quietLogger(_ label: String = "test") -> Logger {
-    var logger = Logger(label: label)
-    logger.logLevel = .error
-    return logger
-}
+// testContext, quietLogger and freeLoopbackPort come from XieshangTestSupport.
 
 /// The echo method the tests serve: label upper-cased, weight plus one.
 let echo = WireMethod<WiretestV1.Inner, WiretestV1.Inner>("test.v1.Echo/Echo")
@@ -142,17 +136,4 @@ final class RawDealer {
         request.body = body
         return try request.encode()
     }
-}
-
-/// A loopback port free now and outside the kernel's ephemeral range (32768 and up), so a
-/// `tcp://127.0.0.1:*` bind by a parallel test cannot take it meanwhile. (TestSupport has
-/// the same for the process tests; this target keeps its own context.)
-func freeLoopbackPort() throws -> Int {
-    for _ in 0..<200 {
-        let port = Int.random(in: 20_000...29_999)
-        let probe = try testContext.socket(.router)
-        defer { probe.close(linger: 0) }
-        if (try? probe.bind("tcp://127.0.0.1:\(port)")) != nil { return port }
-    }
-    throw RPCError(.unavailable, "no free loopback port in 20000–29999")
 }
