@@ -135,4 +135,57 @@ struct SecureSuiteTests {
         let noAllowList = try await runCommand(registry, ["--keys", empty, "--data-dir", directory + "/c", "--rpc-endpoint", "tcp://127.0.0.1:*", "--event-endpoint", "tcp://127.0.0.1:*"])
         #expect(noAllowList.status != 0 && noAllowList.stderr.contains("no allow-list"), "\(noAllowList.stderr)")
     }
+
+    @Test("SIGHUP reloads the allow-list at once, even an edit the file watch cannot see")
+    func hangupReloads() async throws {
+        let directory = try temporaryDirectory("secure-hangup")
+        let keys = directory + "/keys"
+        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys]).status == 0)
+        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "generate", "deputy", "--dir", keys]).status == 0)
+        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry", keys: keys)
+        let admin = Gateway(registry: registry.rpcEndpoint, keys: keys, identity: "admin")
+        let deputy = admin.identity("deputy")
+        #expect(try await admin.run(["term", "list"]).status == 0)
+        #expect(try await deputy.run(["term", "list"]).status == 5, "not on the list yet")
+
+        // The admin line now carries the deputy's key: written in place, same length, same
+        // inode, and the old modification time put back, so the once-a-second watch of
+        // the file's time, size and inode sees no change.
+        let allow = keys + "/member-registry.allow"
+        func publicKey(_ name: String) throws -> String {
+            // The line `public-key = "<40 characters of Z85>"`.
+            let text = try String(contentsOfFile: keys + "/\(name).pub", encoding: .utf8)
+            let line = text.split(separator: "\n").first { $0.hasPrefix("public-key") } ?? ""
+            return line.split(separator: "\"").dropFirst().first.map(String.init) ?? ""
+        }
+        let adminKey = try publicKey("admin")
+        let deputyKey = try publicKey("deputy")
+        #expect(adminKey.count == 40 && deputyKey.count == 40)
+        var before = stat()
+        #expect(stat(allow, &before) == 0)
+        let text = try String(contentsOfFile: allow, encoding: .utf8)
+        #expect(text.contains(adminKey))
+        let handle = try #require(FileHandle(forWritingAtPath: allow))
+        try handle.write(contentsOf: Data(text.replacingOccurrences(of: adminKey, with: deputyKey).utf8))
+        try handle.close()
+        var times = [before.st_atim, before.st_mtim]
+        #expect(utimensat(AT_FDCWD, allow, &times, 0) == 0)
+        var after = stat()
+        #expect(stat(allow, &after) == 0)
+        #expect(after.st_ino == before.st_ino && after.st_size == before.st_size
+                && after.st_mtim.tv_sec == before.st_mtim.tv_sec && after.st_mtim.tv_nsec == before.st_mtim.tv_nsec)
+        try await Task.sleep(for: .milliseconds(2500))
+        #expect(try await admin.run(["term", "list"]).status == 0, "the watch did not reload it")
+
+        let pid = try #require(registry.pid)
+        kill(pid, SIGHUP)
+        var refused = false
+        for _ in 0..<50 where !refused {
+            refused = try await admin.run(["term", "list"]).status == 5
+            if !refused { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(refused, "after SIGHUP the admin key is no longer allowed")
+        #expect(try await deputy.run(["term", "list"]).status == 0, "and the deputy's is, as admin")
+        #expect(await registry.stop() == 0, "SIGHUP did not end it")
+    }
 }
