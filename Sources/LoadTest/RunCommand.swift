@@ -144,8 +144,9 @@ struct RunCommand: AsyncParsableCommand {
             fixture = Fixture(rooms: [0], members: [0], firstDayMs: 0, horizonDays: 1)
         }
 
-        // The no-op server (loadtest serve-noop) runs without keys.
-        let schedulerSecurity = mix.usesScheduler ? try security(for: "meeting-scheduler") : nil
+        // The no-op server stands in for meeting-scheduler when it runs with keys
+        // (serve-noop --keys), so the same keys serve both.
+        let schedulerSecurity = try security(for: "meeting-scheduler")
         var clients: [RPCClient] = []
         for index in 0..<connections {
             var configuration = RPCClientConfiguration(endpoints: [scheduler], caller: "loadtest-\(index)")

@@ -15,6 +15,8 @@ struct ServeNoopCommand: AsyncParsableCommand {
 
     @Option(help: "Where to bind.") var endpoint: String = "tcp://127.0.0.1:7301"
     @Option(help: "Requests in flight before RESOURCE_EXHAUSTED.") var maxInFlight: Int = 4096
+    @Option(help: "Folder of CURVE keys (gateway keys setup): serve with CURVE, with meeting-scheduler's key pair and allow-list, as `loadtest run --keys` expects; for measuring what CURVE costs.")
+    var keys: String?
 
     func run() async throws {
         var logger = Logger(label: "noop")
@@ -23,9 +25,19 @@ struct ServeNoopCommand: AsyncParsableCommand {
         handlers.register(noopMethod) { request, _ in request }
         var configuration = RPCServerConfiguration(serviceName: "noop", endpoint: endpoint)
         configuration.maxInFlight = maxInFlight
-        let server = try RPCServer(configuration: configuration, handlers: handlers, context: try ZMQContext(), logger: logger)
+        let context = try ZMQContext()
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let keys {
+            // The ZAP handler first: it must answer before the server's socket binds.
+            let folder = KeyFolder(keys)
+            let zap = try ZAPHandler(context: context, authenticator: try Authenticator(file: folder.allowFile("meeting-scheduler"), logger: logger), logger: logger)
+            configuration.security = ServerSecurity(keyPair: try folder.keyPair("meeting-scheduler"), zap: zap)
+            services.append(.init(service: zap))
+        }
+        let server = try RPCServer(configuration: configuration, handlers: handlers, context: context, logger: logger)
+        services.append(.init(service: server))
         FileHandle.standardOutput.write(Data("noop ready rpc=\(server.endpoint)\n".utf8))
-        let group = ServiceGroup(configuration: .init(services: [.init(service: server)], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
     }
 }

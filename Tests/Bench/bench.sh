@@ -16,6 +16,7 @@ echo "building release binaries…" >&2
 swift build -c release --product loadtest >&2
 swift build -c release --product member-registry >&2
 swift build -c release --product meeting-scheduler >&2
+swift build -c release --product gateway >&2
 bin=$(swift build -c release --show-bin-path)
 cc -O2 Tests/Bench/rpc_floor.c -lzmq -o "$out/rpc_floor"
 cc -O2 -I Sources/CXieshangProto/include Tests/Bench/codec_floor.c \
@@ -44,6 +45,15 @@ for c in 1 16; do
   $client_cpu "$bin/loadtest" run --scheduler tcp://127.0.0.1:17402 --mix noop=1 --concurrency $c --connections 1 \
     --duration "$seconds" --warmup 1 --quiet --json >"$out/swift-$c.json"
 done
+# The same with CURVE (encryption and the ZAP handler's per-request key lookup), against
+# the plain run above as the baseline.
+"$bin/gateway" keys setup --dir "$out/keys" >/dev/null
+$server_cpu "$bin/loadtest" serve-noop --endpoint tcp://127.0.0.1:17403 --keys "$out/keys" >"$out/noop-curve.log" & pids+=($!)
+wait_ready "$out/noop-curve.log"
+for c in 1 16; do
+  $client_cpu "$bin/loadtest" run --scheduler tcp://127.0.0.1:17403 --mix noop=1 --concurrency $c --connections 1 \
+    --duration "$seconds" --warmup 1 --quiet --json --keys "$out/keys" --identity admin >"$out/curve-$c.json"
+done
 
 # --- Codec --------------------------------------------------------------------------
 echo "codec…" >&2
@@ -51,17 +61,19 @@ $client_cpu "$out/codec_floor" 300000 >"$out/codec-c.json"
 $client_cpu "$bin/loadtest" codec --iterations 300000 >"$out/codec-swift.json"
 
 # --- Scheduling ---------------------------------------------------------------------
+security=(--insecure)   # start_suite's services; (--keys "$out/keys") for the CURVE run
+client_keys=()          # load's; (--keys "$out/keys" --identity admin) for the CURVE run
 start_suite() { # data-dir
   $server_cpu "$bin/member-registry" --data-dir "$1/registry" --rpc-endpoint tcp://127.0.0.1:17411 \
-    --event-endpoint tcp://127.0.0.1:17412 --insecure --log-level warning >"$1-registry.log" 2>&1 & registry_pid=$!; pids+=($registry_pid)
+    --event-endpoint tcp://127.0.0.1:17412 "${security[@]}" --log-level warning >"$1-registry.log" 2>&1 & registry_pid=$!; pids+=($registry_pid)
   wait_ready "$1-registry.log"
   $server_cpu "$bin/meeting-scheduler" --data-dir "$1/scheduler" --rpc-endpoint tcp://127.0.0.1:17421 \
-    --event-endpoint tcp://127.0.0.1:17422 --registry tcp://127.0.0.1:17411 --insecure --log-level warning >"$1-scheduler.log" 2>&1 & scheduler_pid=$!; pids+=($scheduler_pid)
+    --event-endpoint tcp://127.0.0.1:17422 --registry tcp://127.0.0.1:17411 "${security[@]}" --log-level warning >"$1-scheduler.log" 2>&1 & scheduler_pid=$!; pids+=($scheduler_pid)
   wait_ready "$1-scheduler.log"
 }
 stop_suite() { kill "$scheduler_pid" "$registry_pid"; wait "$scheduler_pid" "$registry_pid" 2>/dev/null || true; }
 load() { # extra loadtest arguments…
-  $client_cpu "$bin/loadtest" run --scheduler tcp://127.0.0.1:17421 --registry tcp://127.0.0.1:17411 --quiet --json "$@"
+  $client_cpu "$bin/loadtest" run --scheduler tcp://127.0.0.1:17421 --registry tcp://127.0.0.1:17411 --quiet --json ${client_keys[@]+"${client_keys[@]}"} "$@"
 }
 
 echo "scheduling throughput and memory…" >&2
@@ -75,6 +87,13 @@ load --mix schedule=1 --rate "$half" --duration "$seconds" --warmup 1 --use-exis
 load --concurrency 16 --duration "$seconds" --warmup 1 --use-existing >"$out/mixed-16.json"
 echo "\"registryLoaded\": $(rss_mib $registry_pid), \"schedulerLoaded\": $(rss_mib $scheduler_pid)}" >>"$out/memory.json"
 stop_suite
+
+echo "scheduling throughput with CURVE…" >&2
+security=(--keys "$out/keys"); client_keys=(--keys "$out/keys" --identity admin)
+start_suite "$out/curve"
+load --mix schedule=1 --concurrency 16 --duration "$seconds" --warmup 1 >"$out/schedule-16-curve.json"
+stop_suite
+security=(--insecure); client_keys=()
 
 echo "latency against stored meetings…" >&2
 for n in 1000 100000 "$large"; do
@@ -105,12 +124,18 @@ r = s1["p50Ms"] * 1000 / c1["p50Us"]; row("no-op RPC p50, 1 caller (µs)", round
 r = s1["p99Ms"] * 1000 / c1["p99Us"]; row("no-op RPC p99, 1 caller (µs)", round(s1["p99Ms"] * 1000, 1), c1["p99Us"], r, "reported", None)
 r = s1["throughput"] / c1["throughput"]; row("no-op RPC throughput, 1 caller (/s)", round(s1["throughput"]), round(c1["throughput"]), r, "reported", None)
 r = s16["throughput"] / c16["throughput"]; row("no-op RPC throughput, 16 callers (/s)", round(s16["throughput"]), round(c16["throughput"]), r, "reported", None)
+k1, k16 = op(load("curve-1.json"), "noop"), op(load("curve-16.json"), "noop")
+r = k1["p50Ms"] / s1["p50Ms"]; row("no-op RPC p50 with CURVE vs without, 1 caller (µs)", round(k1["p50Ms"] * 1000, 1), round(s1["p50Ms"] * 1000, 1), r, "reported", None)
+r = k16["throughput"] / s16["throughput"]; row("no-op RPC throughput with CURVE vs without, 16 callers (/s)", round(k16["throughput"]), round(s16["throughput"]), r, "reported", None)
 for m in ["member", "meeting"]:
     for k, label in [("encodeNs", "encode"), ("decodeNs", "decode")]:
         r = codec_s[m][k] / codec_c[m][k]
         row(f"codec {m} {label} (ns)", round(codec_s[m][k]), round(codec_c[m][k]), r, "≤ 1.5× protobuf-c", r <= 1.5)
 r = sched["throughput"] / s16["throughput"]
 row("schedule-and-publish throughput, 16 callers (/s)", round(sched["throughput"], 1), round(s16["throughput"]), r, "≥ 0.4× no-op RPC", r >= 0.4)
+sched_curve = op(load("schedule-16-curve.json"), "schedule")
+r = sched_curve["throughput"] / sched["throughput"]
+row("schedule-and-publish throughput with CURVE vs without, 16 callers (/s)", round(sched_curve["throughput"], 1), round(sched["throughput"], 1), r, "reported", None)
 row("schedule-and-publish open loop at half max: p50 / p99 (ms)", f'{open_loop["p50Ms"]} / {open_loop["p99Ms"]}', "", 0, "reported", None)
 r = stored[large]["p50Ms"] / stored["1000"]["p50Ms"]
 row(f"schedule p50 with {large} vs 1000 stored (ms)", stored[large]["p50Ms"], stored["1000"]["p50Ms"], r, "≤ 1.25×", r <= 1.25)
