@@ -49,6 +49,8 @@ public final class RPCServer: Service, Sendable {
     /// The endpoint actually bound, with the real port.
     public let endpoint: String
     public let metrics = RPCServerMetrics()
+    /// Refusals and failures are logged at most once a second per method and code.
+    private let failureLog = LogThrottle()
     private let handlers: RPCHandlers
     private let logger: Logger
     private let socket: SocketHandoff
@@ -209,12 +211,19 @@ public final class RPCServer: Service, Sendable {
         let latency = ContinuousClock.now - incoming.receivedAt
         metrics.record(method: incoming.request.method, code: reply.code, latency: latency)
         switch reply.code {
-        case .internal, .unknown, .dataLoss:
-            logger.with(incoming.context).error("call failed", metadata: ["rpc.code": "\(reply.code.protoName)", "error": "\(result.failureMessage)"])
-        case .unavailable, .resourceExhausted:
-            // Storage that cannot be written or is full, or a dependency that is down: the
-            // operator must hear of it, not only the caller.
-            logger.with(incoming.context).warning("call refused", metadata: ["rpc.code": "\(reply.code.protoName)", "error": "\(result.failureMessage)"])
+        case .internal, .unknown, .dataLoss, .unavailable, .resourceExhausted:
+            // Storage that cannot be written or is full, a dependency that is down, a bug:
+            // the operator must hear of it, not only the caller; once a second per method
+            // and code, with how many more there were.
+            let admitted = failureLog.admit("\(incoming.request.method) \(reply.code.protoName)")
+            guard admitted.log else { break }
+            var metadata: Logger.Metadata = ["rpc.code": "\(reply.code.protoName)", "error": "\(result.failureMessage)"]
+            if admitted.suppressed > 0 { metadata["rpc.similar_not_logged"] = "\(admitted.suppressed)" }
+            if reply.code == .unavailable || reply.code == .resourceExhausted {
+                logger.with(incoming.context).warning("call refused", metadata: metadata)
+            } else {
+                logger.with(incoming.context).error("call failed", metadata: metadata)
+            }
         default:
             break
         }

@@ -26,3 +26,20 @@ struct RetryPolicyTests {
         }
     }
 }
+
+@Suite("Throttled failure logs")
+struct LogThrottleTests {
+    @Test("the first of a kind in each second is logged, with how many more were held back")
+    func throttle() {
+        let throttle = LogThrottle(window: .seconds(1))
+        let start = ContinuousClock.now
+        #expect(throttle.admit("Meetings/Publish UNAVAILABLE", now: start) == (true, 0))
+        #expect(throttle.admit("Meetings/Publish UNAVAILABLE", now: start + .milliseconds(100)) == (false, 0))
+        #expect(throttle.admit("Meetings/Publish UNAVAILABLE", now: start + .milliseconds(900)) == (false, 0))
+        // Another kind is its own.
+        #expect(throttle.admit("Meetings/Schedule UNAVAILABLE", now: start + .milliseconds(100)) == (true, 0))
+        // The next window: logged, saying two were not.
+        #expect(throttle.admit("Meetings/Publish UNAVAILABLE", now: start + .milliseconds(1100)) == (true, 2))
+        #expect(throttle.admit("Meetings/Publish UNAVAILABLE", now: start + .milliseconds(3000)) == (true, 0))
+    }
+}
