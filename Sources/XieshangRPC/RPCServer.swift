@@ -385,9 +385,8 @@ public final class RPCServer: Service, Sendable {
         } else {
             principal = .local
         }
-        if let permissions = configuration.permissions, !permissions.allows(principal.role, request.method) {
-            let roles = permissions.roles(request.method).map(\.rawValue).sorted().joined(separator: ", ")
-            return reject(.permissionDenied, "\(principal) may not call \(request.method) (allowed: \(roles))")
+        if let permissions = configuration.permissions, !permissions.allows(principal, request.method) {
+            return reject(.permissionDenied, "\(principal) may not call \(request.method) (allowed: \(permissions.describe(request.method)))")
         }
         var metadata: [String: String] = [:]
         for entry in request.metadata { metadata[entry.key] = entry.value }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import XieshangRPC
 import XieshangTestSupport
+import XieshangWire
 
 /// The four services as processes with CURVE keys made by `gateway keys setup`, as the
 /// local runner and compose run them: who may do what is decided by the key, never by
@@ -109,6 +111,24 @@ struct SecureSuiteTests {
         #expect(othersInbox.status == 5, "\(othersInbox.stderr)")
         #expect(try await member20.run(["inbox", "--member", "20"]).status == 0)
         #expect(try await unit2.run(["inbox", "--unit", "1"]).status == 5)
+
+        // The tracker's events (non-public proposals among them) are for the notifier, not
+        // for every service key: the scheduler's key is refused, the notifier's is not.
+        func events(as service: String) async throws -> StatusCode {
+            var configuration = RPCClientConfiguration(endpoints: [tracker.rpcEndpoint], caller: "secure-test")
+            configuration.security = try KeyFolder(keys).clientSecurity(as: service, calling: "proposal-tracker")
+            configuration.retry.maxAttempts = 1
+            let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+            defer { Task { await client.close() } }
+            do throws(RPCError) {
+                _ = try await client.call(EventV1.Events.since, EventV1.SinceRequest(), options: CallOptions(timeout: .seconds(10)))
+                return .ok
+            } catch {
+                return error.code
+            }
+        }
+        #expect(try await events(as: "meeting-scheduler") == .permissionDenied)
+        #expect(try await events(as: "notifier") == .ok)
 
         // Revoked: member 20's key stops working.
         #expect(try await admin.run(["keys", "revoke", "m20", "--dir", keys]).status == 0)

@@ -285,4 +285,20 @@ struct KeyFileTests {
         #expect(!table.allows(.member, "a.v1.A/Do"))
         #expect(!table.allows(.admin, "a.v1.A/Unlisted"))
     }
+
+    @Test("a method can be limited to named services: other services' keys are refused")
+    func serviceScoped() {
+        var table = MethodPermissions()
+        table.allow([.admin], "e.v1.Events/Since")
+        table.allow(services: ["notifier"], "e.v1.Events/Since")
+        table.allow(MethodPermissions.officeAndServices, "a.v1.A/Read")
+        #expect(table.allows(Principal(name: "notifier", role: .service), "e.v1.Events/Since"))
+        #expect(!table.allows(Principal(name: "meeting-scheduler", role: .service), "e.v1.Events/Since"))
+        #expect(table.allows(Principal(name: "ops", role: .admin), "e.v1.Events/Since"))
+        #expect(!table.allows(Principal(name: "wang", role: .staff), "e.v1.Events/Since"))
+        // Methods open to every service stay so.
+        #expect(table.allows(Principal(name: "meeting-scheduler", role: .service), "a.v1.A/Read"))
+        #expect(table.allows(Principal(name: "meeting-scheduler", role: .service), "rpc.v1.Health/Check"))
+        #expect(table.describe("e.v1.Events/Since") == "admin, service:notifier")
+    }
 }

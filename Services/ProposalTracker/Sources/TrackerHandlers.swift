@@ -32,7 +32,10 @@ public struct TrackerHandlers: Sendable {
                 ProposalV1.Topics.get.name, ProposalV1.Topics.list.name)
         p.allow(MethodPermissions.officeAndServices.union([.unit]), ProposalV1.Proposals.overdue.name)
         p.allow(MethodPermissions.office, ProposalV1.Proposals.statistics.name, ProposalV1.Topics.create.name, ProposalV1.Topics.advance.name)
-        p.allow([.admin, .service], EventV1.Events.since.name)
+        // The events carry what the methods guard (non-public proposals among them): only
+        // their consumer, the notifier, reads them, not every service's key.
+        p.allow([.admin], EventV1.Events.since.name)
+        p.allow(services: ["notifier"], EventV1.Events.since.name)
         return p
     }
 

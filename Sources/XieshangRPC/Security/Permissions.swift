@@ -6,6 +6,8 @@ import XieshangZMQ
 /// authenticated.
 public struct MethodPermissions: Sendable {
     private var table: [String: Set<Role>] = [:]
+    /// For methods only some services may call: their principal names.
+    private var services: [String: Set<String>] = [:]
 
     public init() {}
 
@@ -20,13 +22,40 @@ public struct MethodPermissions: Sendable {
         for method in methods { table[method, default: []].formUnion(roles) }
     }
 
+    /// Lets only the services named (their principal names on the allow-list, e.g.
+    /// `notifier`) call `methods` with the service role; other services may not.
+    public mutating func allow(services names: Set<String>, _ methods: String...) {
+        for method in methods {
+            table[method, default: []].insert(.service)
+            services[method, default: []].formUnion(names)
+        }
+    }
+
     public func allows(_ role: Role, _ method: String) -> Bool {
         if Self.open.contains(method) { return true }
         return table[method]?.contains(role) ?? false
     }
 
+    /// Whether `principal` may call `method`: its role, and for a method limited to some
+    /// services, its name.
+    public func allows(_ principal: Principal, _ method: String) -> Bool {
+        guard allows(principal.role, method) else { return false }
+        if principal.role == .service, !Self.open.contains(method), let names = services[method] {
+            return names.contains(principal.name)
+        }
+        return true
+    }
+
     public func roles(_ method: String) -> Set<Role> {
         Self.open.contains(method) ? Self.everyone : table[method] ?? []
+    }
+
+    /// Who may call `method`, for a refusal's message: e.g. `admin, service:notifier`.
+    public func describe(_ method: String) -> String {
+        roles(method).map(\.rawValue).sorted().map { role in
+            guard role == Role.service.rawValue, !Self.open.contains(method), let names = services[method] else { return role }
+            return names.sorted().map { "service:\($0)" }.joined(separator: ", ")
+        }.joined(separator: ", ")
     }
 
     /// Methods every authenticated caller may call.
