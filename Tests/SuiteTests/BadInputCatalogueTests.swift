@@ -34,7 +34,7 @@ struct BadInputCatalogueTests {
     static func catalogue() -> [(String, [UInt8])] {
         var items: [(String, [UInt8])] = []
         var random = SplitMix(state: 20261128)
-        for length in [1, 7, 64, 300] + (1..<soakFactor).flatMap { _ in [3, 30, 150, 1000] } {
+        for length in [1, 7, 64, 300] + (1..<soakFactor).flatMap({ _ in [3, 30, 150, 1000] }) {
             items.append(("random bytes (\(length))", (0..<length).map { _ in UInt8.random(in: 0...255, using: &random) }))
         }
         items.append(("truncated length-delimited field", [0x0A, 0x7F, 0x01, 0x02]))

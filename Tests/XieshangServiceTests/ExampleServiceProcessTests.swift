@@ -170,7 +170,7 @@ struct ExampleServiceProcessTests {
         #expect(try await consumer.cursor() == 3)
         let seen = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT text FROM seen ORDER BY sequence") }
         #expect(seen == ["before", "after"])
-        let setAside = try await database.writer.read { db in
+        let setAside = try database.writer.read { db in
             try Row.fetchAll(db, sql: "SELECT source, sequence, type FROM event_failures")
         }
         #expect(setAside.count == 1)
