@@ -31,6 +31,9 @@ public final class EventConsumer: Service, Sendable {
     private let failures = Mutex<[UInt64: Int]>([:])
     /// CURVE for the SUB socket: this service's keys and the source's public key.
     private let security: ClientSecurity?
+    /// The newest sequence number the source is known to have written (from its events
+    /// and its Since answers): how far behind the cursor is.
+    private let newest = Atomic<UInt64>(0)
 
     public init(
         source: String, eventEndpoint: String, sourceClient: RPCClient, database: ServiceDatabase,
@@ -51,6 +54,36 @@ public final class EventConsumer: Service, Sendable {
     /// The sequence number of the last event applied from this source.
     public func cursor() async throws -> UInt64 {
         try await database.writer.read { [source] db in try Self.cursor(db, source) }
+    }
+
+    /// How far this consumer is behind its source: the last event applied and the newest
+    /// the source is known to have (0 until the source has been heard from).
+    public func progress() async throws -> (applied: UInt64, newest: UInt64) {
+        let applied = try await cursor()
+        return (applied, max(applied, newest.load(ordering: .relaxed)))
+    }
+
+    /// One line for Health/Check: each source with the events applied and, when behind,
+    /// by how many; e.g. `events: meeting-scheduler 340/345 (5 behind), proposal-tracker 12/12`.
+    public static func describe(_ consumers: [EventConsumer]) async -> String {
+        var parts: [String] = []
+        for consumer in consumers {
+            guard let (applied, newest) = try? await consumer.progress() else {
+                parts.append("\(consumer.source) cursor unreadable")
+                continue
+            }
+            parts.append("\(consumer.source) \(applied)/\(newest)" + (newest > applied ? " (\(newest - applied) behind)" : ""))
+        }
+        return "events: " + parts.joined(separator: ", ")
+    }
+
+    private func heard(of sequence: UInt64) {
+        var current = newest.load(ordering: .relaxed)
+        while sequence > current {
+            let (exchanged, original) = newest.compareExchange(expected: current, desired: sequence, ordering: .relaxed)
+            if exchanged { return }
+            current = original
+        }
     }
 
     private enum Signal: Sendable {
@@ -125,6 +158,7 @@ public final class EventConsumer: Service, Sendable {
     }
 
     private func receive(_ event: EventV1.Event) async {
+        heard(of: event.sequence)
         do {
             switch try await applyInOrder(event) {
             case .applied, .alreadyApplied: break
@@ -147,6 +181,7 @@ public final class EventConsumer: Service, Sendable {
                 request.afterSequence = try await cursor()
                 request.limit = 500
                 let batch = try await sourceClient.call(EventV1.Events.since, request, options: .read)
+                heard(of: batch.lastSequence)
                 for event in batch.events {
                     if case .gap = try await applyInOrder(event) { return }
                 }

@@ -52,6 +52,7 @@ public final class ServiceHost: Sendable {
         logger: Logger,
         extraServices: [any Service] = [],
         permissions: MethodPermissions? = nil,
+        healthDetail: (@Sendable () async -> String?)? = nil,
         makeHandlers: MakeHandlers
     ) throws {
         self.configuration = configuration
@@ -83,7 +84,13 @@ public final class ServiceHost: Sendable {
         rpc.permissions = permissions
         server = try RPCServer(
             configuration: rpc, handlers: handlers, context: context, logger: logger,
-            storageCheck: { await database.healthCheck() })
+            storageCheck: {
+                // The storage's state, then what the service adds (e.g. how far its event
+                // consumers are behind).
+                let storage = await database.healthCheck()
+                guard let extra = await healthDetail?() else { return storage }
+                return (storage.ok, storage.detail + "; " + extra)
+            })
         publisher = try configuration.eventEndpoint.map {
             try EventPublisher(outbox: outbox, endpoint: $0, context: context, logger: logger, security: security)
         }

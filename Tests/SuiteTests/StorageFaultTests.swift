@@ -136,6 +136,63 @@ struct StorageFaultTests {
         #expect(try await integrityCheck(data + "/member-registry.sqlite") == "ok")
     }
 
+    @Test("the notifier's storage refuses writes during a burst: health shows it failing and behind, nothing is lost, it catches up once writable")
+    func notifierFallsBehindAndCatchesUp() async throws {
+        let directory = try temporaryDirectory("storage-notifier")
+        let suite = try await SuiteProcesses.start(in: directory)
+        let gateway = suite.gateway()
+        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"], ["member", "import", demoMembersCSV]] {
+            #expect(try await gateway.run(arguments).status == 0)
+        }
+        func publishForMember30(_ day: Int) async throws {
+            let scheduled = try await gateway.json(["meeting", "schedule", "--title", "调研座谈 \(day)", "--kind", "research",
+                                                    "--start", "2028-04-\(String(format: "%02d", day)) 14:30", "--minutes", "60", "--venue", "市政协"])
+            let id = (scheduled["id"] as? NSNumber)?.intValue ?? 0
+            #expect(try await gateway.run(["meeting", "invite", "\(id)", "--member", "30"]).status == 0)
+            #expect(try await gateway.run(["meeting", "publish", "\(id)"]).status == 0)
+        }
+        func notices() async throws -> Int {
+            let inbox = try await gateway.run(["inbox", "--member", "30", "--json"])
+            return inbox.stdout.components(separatedBy: "会议通知").count - 1
+        }
+        func waitForNotices(_ expected: Int) async throws -> Int {
+            var count = 0
+            for _ in 0..<100 {
+                count = try await notices()
+                if count >= expected { break }
+                try await Task.sleep(for: .milliseconds(200))
+            }
+            return count
+        }
+        try await publishForMember30(1)
+        #expect(try await waitForNotices(1) == 1)
+        let caughtUp = try await gateway.run(["health", "--service", "notifier"])
+        #expect(caughtUp.status == 0 && caughtUp.stdout.contains("events: member-registry") && !caughtUp.stdout.contains("behind"), "\(caughtUp.stdout)")
+
+        let data = suite.notifier.dataDir
+        let files = [data + "/notifier.sqlite", data + "/notifier.sqlite-wal"]
+        try privileged("/usr/bin/chattr", ["+i"] + files)
+        defer { quietly("/usr/bin/chattr", ["-i"] + files) }
+        for day in 2...6 { try await publishForMember30(day) }
+        var behind = try await gateway.run(["health", "--service", "notifier"])
+        for _ in 0..<50 where !behind.stdout.contains("behind") {
+            try await Task.sleep(for: .milliseconds(200))
+            behind = try await gateway.run(["health", "--service", "notifier"])
+        }
+        #expect(behind.status == 4 && behind.stdout.contains("cannot be written") && behind.stdout.contains("behind"),
+                "health says the notifier cannot write and is behind: \(behind.stdout)")
+        #expect(try await notices() == 1, "reads go on meanwhile")
+
+        try privileged("/usr/bin/chattr", ["-i"] + files)
+        #expect(try await waitForNotices(6) == 6)
+        try await Task.sleep(for: .milliseconds(1500))
+        #expect(try await notices() == 6, "each once")
+        let after = try await gateway.run(["health", "--service", "notifier"])
+        #expect(after.status == 0 && !after.stdout.contains("behind"), "\(after.stdout)")
+        for (name, status) in await suite.stop() { #expect(status == 0, "\(name) exits cleanly") }
+        #expect(try await integrityCheck(data + "/notifier.sqlite") == "ok")
+    }
+
     // MARK: - Helpers
 
     /// Adds a term, then a 3,000-row import that does not fit: refused with

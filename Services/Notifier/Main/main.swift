@@ -76,24 +76,28 @@ struct NotifierCommand: AsyncParsableCommand {
         let database = try ServiceDatabase.open(dataDir: configuration.dataDir ?? "data/notifier", name: configuration.name, migrations: NotifierSchema.migrations, maxBytes: configuration.maxDatabaseBytes)
         var clients: [RPCClient] = []
         var consumers: [any Service] = []
+        var eventConsumers: [EventConsumer] = []
         for (source, rpc, events) in sources {
             var clientConfiguration = RPCClientConfiguration(endpoints: [rpc], caller: configuration.name)
             let security = try configuration.clientSecurity(calling: source)
             clientConfiguration.security = security
             let client = try RPCClient(configuration: clientConfiguration, context: context, logger: logger)
             clients.append(client)
-            consumers.append(EventConsumer(
+            let consumer = EventConsumer(
                 source: source, eventEndpoint: events, sourceClient: client, database: database, context: context, logger: logger,
                 security: security
             ) { event, db in
                 try NotificationRules.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000), configuration: settings)
-            })
+            }
+            consumers.append(consumer)
+            eventConsumers.append(consumer)
         }
         consumers.append(DeliveryWorker(database: database, configuration: settings, registry: clients[0], logger: logger))
         let registryClient = clients[0]
         let host = try ServiceHost(
             configuration: configuration, database: database, context: context, logger: logger, extraServices: consumers,
-            permissions: InboxHandlers.permissions
+            permissions: InboxHandlers.permissions,
+            healthDetail: { [eventConsumers] in await EventConsumer.describe(eventConsumers) }
         ) { database, _ in
             var handlers = InboxHandlers.make(database: database)
             DeliveryHandlers.make(database: database, registry: registryClient, configuration: settings, into: &handlers)
