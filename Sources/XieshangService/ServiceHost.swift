@@ -45,6 +45,8 @@ public final class ServiceHost: Sendable {
 
     /// Builds the host over a database already open (when other services of the process,
     /// such as event consumers, write to it too).
+    /// - Parameter healthDetail: more for Health/Check's detail after the storage's state,
+    ///   e.g. how far the event consumers are behind.
     public init(
         configuration: ServiceConfiguration,
         database: ServiceDatabase,
