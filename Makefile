@@ -118,7 +118,7 @@ check-generated:
 	echo "check-generated: generated code is up to date"
 
 # The reliability tests' long variants: SOAK times the kills, the load and the inputs
-# (default 6; about a minute).
+# (default 6; about two and a half minutes).
 SOAK ?= 6
 soak: bootstrap
 	XIESHANG_SOAK=$(SOAK) $(SWIFT) test --filter 'SchedulerCrashTests|CrashTests|BadInputCatalogueTests|OverloadTests|StorageFaultTests|DependencyOutageTests'

@@ -198,7 +198,12 @@ func runReportingFailures(_ body: () async throws -> Void) async throws {
 
 /// Writes a value as pretty, sorted JSON on standard output.
 func printJSON<T: Encodable>(_ value: T) throws {
+    print(try jsonText(value))
+}
+
+/// A value as pretty, sorted JSON: what every `--json` prints.
+func jsonText<T: Encodable>(_ value: T) throws -> String {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    return String(decoding: try encoder.encode(value), as: UTF8.self)
 }

@@ -97,8 +97,14 @@ struct NotifyCommand: AsyncParsableCommand {
         @Option(help: "Only events from this service (member-registry, meeting-scheduler, proposal-tracker).") var source: String?
         @Option(help: "How many (at most 1000).") var limit: UInt32 = 100
 
+        static let sources = ["member-registry", "meeting-scheduler", "proposal-tracker"]
+
         func validate() throws {
             guard (1...1000).contains(limit) else { throw ValidationError("--limit must be between 1 and 1000") }
+            // A misspelt source would list nothing, which reads as "nothing set aside".
+            if let source, !Self.sources.contains(source) {
+                throw ValidationError("--source \"\(source)\": the notifier consumes \(Self.sources.joined(separator: ", "))")
+            }
         }
 
         func run() async throws {

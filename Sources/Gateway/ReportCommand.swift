@@ -189,15 +189,10 @@ struct CommitteeReport: Encodable {
     /// duty performance. RFC 4180 quoting; UTF-8 with a byte-order mark so spreadsheet
     /// programs read the Chinese.
     var csv: String {
-        func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
-                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
-        }
-        func line(_ cells: [String]) -> String { cells.map(field).joined(separator: ",") + "\r\n" }
-        var out = "\u{FEFF}" + line(["类别 section", "项目 item", "数值 value"])
-        for row in summary { out += line([row.section, row.item, row.value]) }
-        out += "\r\n" + line(Self.dutyHeaders)
-        for d in members { out += line(dutyRow(d)) }
+        var out = "\u{FEFF}" + CSV.line(["类别 section", "项目 item", "数值 value"])
+        for row in summary { out += CSV.line([row.section, row.item, row.value]) }
+        out += "\r\n" + CSV.line(Self.dutyHeaders)
+        for d in members { out += CSV.line(dutyRow(d)) }
         return out
     }
 }
@@ -237,11 +232,9 @@ struct ReportCommand: AsyncParsableCommand {
         try await runReportingFailures {
             let report = try await CommitteeReport.assemble(connection, fromMs: CommitteeTime.parse(from)!, toMs: endMs!, from: from, to: to)
             let text: String
-            switch connection.json ? .json : format {
-            case .json:
-                let encoder = JSONEncoder()
-                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                text = String(decoding: try encoder.encode(report), as: UTF8.self) + "\n"
+            let chosen = connection.json ? .json : format
+            switch chosen {
+            case .json: text = try jsonText(report) + "\n"
             case .csv: text = report.csv
             case .html: text = ReportPage.html(report)
             case .table: text = report.table
@@ -253,7 +246,7 @@ struct ReportCommand: AsyncParsableCommand {
                     FileHandle.standardError.write(Data("error: cannot write \(output): \(error.localizedDescription)\n".utf8))
                     throw ExitCode(1)
                 }
-                print("wrote the report (\(format == .table && connection.json ? "json" : format.rawValue)) to \(output)")
+                print("wrote the report (\(chosen.rawValue)) to \(output)")
             } else {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }

@@ -131,7 +131,8 @@ public struct ServiceOptions: ParsableArguments {
             guard let value = Int(text) else { throw ValidationError("XIESHANG_MAX_DATABASE_MB=\"\(text)\" is not a number") }
             cap = value
         }
-        if let cap, cap < 1 { throw ValidationError("the database cap must be at least 1 MiB, not \(cap)") }
+        // SQLite's own ceiling is about 256 TiB; 16 TiB keeps the byte count far from overflow.
+        if let cap, !(1...16 << 20).contains(cap) { throw ValidationError("the database cap must be 1 to 16777216 MiB (16 TiB), not \(cap)") }
         var configuration = ServiceConfiguration(
             name: name, version: version, rpcEndpoint: rpc, eventEndpoint: events, dataDir: dataDir,
             logLevel: level, maxInFlight: inFlight, security: security)

@@ -40,10 +40,7 @@ struct NotifierDeliveryTests {
             FileManager.default.fileExists(atPath: maildir + "/new")
         }
 
-        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
-        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
-                                               arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
+        let (registry, scheduler, tracker) = try await SuiteProcesses.startCore(in: directory)
         var environment = ["XIESHANG_REGISTRY_ENDPOINT": registry.rpcEndpoint, "XIESHANG_SCHEDULER_ENDPOINT": scheduler.rpcEndpoint,
                            "XIESHANG_TRACKER_ENDPOINT": tracker.rpcEndpoint]
         @discardableResult
@@ -67,10 +64,7 @@ struct NotifierDeliveryTests {
         let now = Date().timeIntervalSince1970
         let start = (floor(now / 60) + 3) * 60
         let reminderLead = Int(start - now) - 20
-        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", arguments: [
-            "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
-            "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
-            "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint,
+        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", arguments: SuiteProcesses.notifierWiring(registry, scheduler, tracker) + [
             "--webhook-url", "http://127.0.0.1:\(webhookPort)/hook", "--webhook-secret", secret,
             "--sendmail", "msmtp --host=127.0.0.1 --port=\(smtpPort) --from=notifier@xieshang.test --auth=off --tls=off",
             "--meeting-reminders", "\(reminderLead)s", "--give-up-after", "12s", "--digest-every", "5s"])

@@ -139,6 +139,8 @@ struct NotifierProcessTests {
         #expect(health.status == 0 && health.stdout.contains("2 events set aside"), "\(health.stdout)")
         let bad = try await gateway.run(["notify", "set-aside", "--limit", "0"])
         #expect(bad.status == 64, "\(bad.stderr)")
+        let misspelt = try await gateway.run(["notify", "set-aside", "--source", "meeting-schedular"])
+        #expect(misspelt.status == 64 && misspelt.stderr.contains("the notifier consumes"), "\(misspelt.stderr)")
         #expect(await notifier.stop() == 0)
     }
 }

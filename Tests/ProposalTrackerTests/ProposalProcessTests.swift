@@ -49,10 +49,7 @@ struct ProposalProcessTests {
 
     private func start() async throws -> Deployment {
         let directory = try temporaryDirectory("tracker")
-        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
-        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
-                                               arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
+        let (registry, scheduler, tracker) = try await SuiteProcesses.startCore(in: directory)
         let d = Deployment(registry: registry, scheduler: scheduler, tracker: tracker)
         let csv = demoMembersCSV
         for arguments in [

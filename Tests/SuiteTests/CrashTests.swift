@@ -11,8 +11,6 @@ struct CrashTests {
     final class Outcome: Sendable {
         let numbers = Mutex<[Int64: String]>([:])
         let refusals = Mutex<[String]>([])
-        /// Attempts that met a crash (the service down, or the reply lost).
-        let retries = Mutex(0)
     }
 
     /// A valid members CSV of `count` rows (the demo file's first member, renumbered and
@@ -48,7 +46,6 @@ struct CrashTests {
                 return
             } catch where error.code == .unavailable || error.code == .deadlineExceeded {
                 // Down, or the reply lost in the crash: the same request id again.
-                outcome.retries.withLock { $0 += 1 }
                 if ContinuousClock.now - started > .seconds(60) {
                     outcome.refusals.withLock { $0.append("\(id): gave up: \(error.message)") }
                     return
@@ -64,10 +61,7 @@ struct CrashTests {
     @Test("proposal-tracker SIGKILLed three times while 40 proposals are filed: every filing lands once, numbers unique and gap-free")
     func filingAcrossCrashes() async throws {
         let directory = try temporaryDirectory("crash-tracker")
-        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
-        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
-                                               arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
+        let (registry, scheduler, tracker) = try await SuiteProcesses.startCore(in: directory)
         let gateway = Gateway(registry: registry.rpcEndpoint)
         #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
         #expect(try await gateway.run(["member", "import", demoMembersCSV]).status == 0)
@@ -117,8 +111,10 @@ struct CrashTests {
                 try await group.waitForAll()
             }
         }
+        var acknowledgedAtKills: [Int] = []
         for _ in 0..<(3 * soakFactor) {
             try await Task.sleep(for: .milliseconds(Int.random(in: 120...300)))
+            acknowledgedAtKills.append(outcome.numbers.withLock { $0.count })
             await tracker.stop(signal: SIGKILL)
             try await Task.sleep(for: .milliseconds(200))
             try await tracker.start()
@@ -129,7 +125,10 @@ struct CrashTests {
         // A filing applied before a crash and retried after it returned the stored reply,
         // never "already filed": every one of the 40 was acknowledged.
         #expect(refused.isEmpty, "\(refused)")
-        #expect(outcome.retries.withLock { $0 } > 0, "the crashes happened while filings were under way")
+        // The crashes fell among the filings (some acknowledged, some not yet). Whether a
+        // caller noticed one depends on timing: a tracker back within the client's connect
+        // grace answers the waiting call as if nothing happened.
+        #expect(acknowledgedAtKills.contains { $0 > 0 && $0 < count }, "kills at \(acknowledgedAtKills) of \(count) acknowledged")
         let acknowledged = outcome.numbers.withLock { $0 }
         #expect(acknowledged.count == count)
         // What the tracker holds after the crashes agrees, and the numbers are 1…40, once each.

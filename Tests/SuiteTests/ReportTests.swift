@@ -8,10 +8,7 @@ struct ReportTests {
     @Test("the report's numbers match a scenario with known counts, in json, table, csv and html")
     func knownCounts() async throws {
         let directory = try temporaryDirectory("report")
-        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
-        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker",
-                                               arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
+        let (registry, scheduler, tracker) = try await SuiteProcesses.startCore(in: directory)
         let gateway = Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint)
         func run(_ arguments: String...) async throws {
             let result = try await gateway.run(arguments)

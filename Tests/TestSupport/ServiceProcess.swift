@@ -237,17 +237,28 @@ public struct SuiteProcesses {
 
     /// Starts them under `directory` (one data folder each), in dependency order.
     public static func start(in directory: String, keys: String? = nil, notifierArguments: [String] = []) async throws -> SuiteProcesses {
+        let (registry, scheduler, tracker) = try await startCore(in: directory, keys: keys)
+        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", keys: keys,
+                                                arguments: notifierWiring(registry, scheduler, tracker) + notifierArguments)
+        return SuiteProcesses(registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier, keys: keys)
+    }
+
+    /// The three services without the notifier (for tests that start it later, or not at all).
+    public static func startCore(in directory: String, keys: String? = nil) async throws
+        -> (registry: ServiceProcess, scheduler: ServiceProcess, tracker: ServiceProcess) {
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry", keys: keys)
         let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", keys: keys,
                                                  arguments: ["--registry", registry.rpcEndpoint])
         let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker", keys: keys,
                                                arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
-        let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", keys: keys, arguments: [
-            "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
-            "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
-            "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint,
-        ] + notifierArguments)
-        return SuiteProcesses(registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier, keys: keys)
+        return (registry, scheduler, tracker)
+    }
+
+    /// The notifier's arguments that point it at the other three (their RPC and events).
+    public static func notifierWiring(_ registry: ServiceProcess, _ scheduler: ServiceProcess, _ tracker: ServiceProcess) -> [String] {
+        ["--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
+         "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
+         "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint]
     }
 
     /// The gateway pointed at all four (with `identity`'s key pair when the suite has keys).

@@ -64,6 +64,12 @@ struct ServiceOptionsTests {
         #expect(throws: (any Error).self) { try resolve(["--rpc-endpoint", "127.0.0.1:80"], [:]) }
         #expect(throws: (any Error).self) { try resolve(["--max-in-flight", "0"], [:]) }
         #expect(throws: (any Error).self) { try resolve([], ["XIESHANG_MAX_IN_FLIGHT": "many"]) }
+        // The database cap: at least 1 MiB, at most 16 TiB (a byte count that cannot wrap).
+        #expect(throws: (any Error).self) { try resolve(["--max-database-mb", "0"], [:]) }
+        #expect(throws: (any Error).self) { try resolve(["--max-database-mb", "9999999999999999"], [:]) }
+        #expect(throws: (any Error).self) { try resolve([], ["XIESHANG_MAX_DATABASE_MB": "lots"]) }
+        #expect((try? resolve(["--max-database-mb", "64"], [:]))?.maxDatabaseBytes == 64 << 20)
+        #expect((try? resolve([], ["XIESHANG_MAX_DATABASE_MB": "2"]))?.maxDatabaseBytes == 2 << 20)
     }
 }
 

@@ -140,16 +140,9 @@ public enum MemberCSV {
                 m.role.label, m.status.label, m.statusDate, m.statusReason, m.addedDuringTerm ? "是" : "否",
                 m.joinedDate,
             ]
-            out += cells.map(quoted).joined(separator: ",") + "\r\n"
+            out += CSV.line(cells)
         }
         return Array(out.utf8)
-    }
-
-    private static func quoted(_ cell: String) -> String {
-        // By scalar: "\r\n" is one Character, so a lone "\n" would not match it.
-        let special = cell.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\r" || $0 == "\n" }
-        guard special || cell.hasPrefix(" ") || cell.hasSuffix(" ") else { return cell }
-        return "\"" + cell.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 
     /// RFC 4180 records with the line each starts on (quoted fields may span lines).
