@@ -99,6 +99,16 @@ struct RegistryUnitTests {
         #expect(MemberRules.normalized(rows[0].member) == MemberRules.normalized(m))
     }
 
+    @Test("CSV cells are quoted for commas, quotes, any line break (CRLF too) and edge spaces")
+    func csvCells() {
+        #expect(CSV.cell("张伟") == "张伟")
+        #expect(CSV.cell("市文联, 书法协会") == "\"市文联, 书法协会\"")
+        #expect(CSV.cell("\"书法\"") == "\"\"\"书法\"\"\"\"")
+        #expect(CSV.cell("工作调动\r\n另有任用") == "\"工作调动\r\n另有任用\"")
+        #expect(CSV.cell(" 前导空格") == "\" 前导空格\"")
+        #expect(CSV.line(["a", "b,c"]) == "a,\"b,c\"\r\n")
+    }
+
     @Test("tables line up Chinese text by display width")
     func tableWidth() {
         #expect(Table.width("abc") == 3)
