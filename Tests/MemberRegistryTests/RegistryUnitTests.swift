@@ -103,7 +103,7 @@ struct RegistryUnitTests {
     func csvCells() {
         #expect(CSV.cell("张伟") == "张伟")
         #expect(CSV.cell("市文联, 书法协会") == "\"市文联, 书法协会\"")
-        #expect(CSV.cell("\"书法\"") == "\"\"\"书法\"\"\"\"")
+        #expect(CSV.cell("\"书法\"") == "\"\"\"书法\"\"\"")
         #expect(CSV.cell("工作调动\r\n另有任用") == "\"工作调动\r\n另有任用\"")
         #expect(CSV.cell(" 前导空格") == "\" 前导空格\"")
         #expect(CSV.line(["a", "b,c"]) == "a,\"b,c\"\r\n")
