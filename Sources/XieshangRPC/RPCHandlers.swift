@@ -34,7 +34,13 @@ public struct RPCHandlers: Sendable {
             do throws(WireError) {
                 request = try Request(decoding: body, limits: limits)
             } catch {
-                return .failure(RPCError(.invalidArgument, "request body is not a valid \(Request.wireName): \(error.message)"))
+                let message = "request body is not a valid \(Request.wireName): \(error.message)"
+                guard let field = error.field else { return .failure(RPCError(.invalidArgument, message)) }
+                // One field's fault (too long, a forbidden character): name it, as validation does.
+                var violation = RpcV1.FieldViolation()
+                violation.field = field
+                violation.description = error.message
+                return .failure(RPCError(.invalidArgument, message, violations: [violation]))
             }
             do {
                 return .success(try await handler(request, context).encode())

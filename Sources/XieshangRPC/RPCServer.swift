@@ -20,6 +20,10 @@ public struct RPCServerConfiguration: Sendable {
     public var maxInFlightPerCaller: Int?
     /// The largest request accepted (ZMQ_MAXMSGSIZE and the decoder's limit). Default 4 MiB.
     public var maxMessageBytes: Int = 4 << 20
+    /// What each text field of a request may hold (length, control characters, bidi and
+    /// zero-width characters); applied while the body is scanned, before a handler runs.
+    /// Default: every field single-line text of at most 1 KiB.
+    public var textPolicy = WireTextPolicy()
     /// How long the socket stays open after the last reply of a drain. A client that reads a
     /// reply after the connection closed loses it (libzmq drops what a closed connection's
     /// pipe still holds when ZMQ_IMMEDIATE is on), so the socket waits a moment, still
@@ -204,10 +208,17 @@ public final class RPCServer: Service, Sendable {
             result = .failure(RPCError(.deadlineExceeded, "the deadline passed before the call started"))
         } else {
             result = await RPCCallContext.$current.withValue(incoming.context) {
-                await incoming.entry.invoke(incoming.request.body, incoming.context, WireLimits(maxBytes: configuration.maxMessageBytes))
+                await incoming.entry.invoke(incoming.request.body, incoming.context, WireLimits(maxBytes: configuration.maxMessageBytes, text: configuration.textPolicy))
             }
         }
-        let reply = Self.response(incoming.request.requestID, result)
+        var reply = Self.response(incoming.request.requestID, result)
+        if reply.bytes.count > configuration.maxMessageBytes {
+            // A reply the caller's socket would drop (and with it the connection, which the
+            // caller would see as an outage): say what happened instead.
+            reply = Self.response(incoming.request.requestID, .failure(RPCError(
+                .resourceExhausted,
+                "the reply would be \(reply.bytes.count) bytes, over the \(configuration.maxMessageBytes) bytes a message may carry; ask for less (a smaller page or period)")))
+        }
         let latency = ContinuousClock.now - incoming.receivedAt
         metrics.record(method: incoming.request.method, code: reply.code, latency: latency)
         switch reply.code {
@@ -354,6 +365,9 @@ public final class RPCServer: Service, Sendable {
             metrics.record(method: request.method, code: code, latency: .now - receivedAt)
             send(router, routing + [Self.response(request.requestID, .failure(RPCError(code, message))).bytes])
         }
+        if let problem = Self.envelopeProblem(request) {
+            return reject(.invalidArgument, problem)
+        }
         let continuation: AsyncStream<Incoming>.Continuation? = phase.withLock {
             if case .serving(let continuation) = $0 { continuation } else { nil }
         }
@@ -398,6 +412,36 @@ public final class RPCServer: Service, Sendable {
         metrics.inFlight.add(1, ordering: .relaxed)
         perCaller[caller, default: 0] += 1
         continuation.yield(Incoming(routing: routing, request: request, entry: entry, context: context, receivedAt: receivedAt))
+    }
+}
+
+extension RPCServer {
+    /// The envelope's limits: what a caller sends beside the body is stored (the request id
+    /// with every stored reply, the trace id with every event) or logged, so it is bounded
+    /// and single-line before anything else happens.
+    public static let maxRequestIDBytes = 128
+    static let maxTraceIDBytes = 128
+    static let maxCallerBytes = 256
+    static let maxMetadataEntries = 32
+    static let maxMetadataBytes = 4096
+
+    static func envelopeProblem(_ request: RpcV1.Request) -> String? {
+        func problem(_ name: String, _ text: String, max: Int) -> String? {
+            if text.utf8.count > max { return "\(name) is \(text.utf8.count) bytes, over its limit of \(max) bytes" }
+            for scalar in text.unicodeScalars {
+                if let why = WireTextPolicy.refusal(scalar.value, multiline: false) { return "\(name) holds \(why)" }
+            }
+            return nil
+        }
+        if let p = problem("request_id", request.requestID, max: maxRequestIDBytes) { return p }
+        if let p = problem("trace_id", request.traceID, max: maxTraceIDBytes) { return p }
+        if let p = problem("caller", request.caller, max: maxCallerBytes) { return p }
+        if request.metadata.count > maxMetadataEntries {
+            return "metadata has \(request.metadata.count) entries, over its limit of \(maxMetadataEntries)"
+        }
+        let metadataBytes = request.metadata.reduce(0) { $0 + $1.key.utf8.count + $1.value.utf8.count }
+        if metadataBytes > maxMetadataBytes { return "metadata is \(metadataBytes) bytes, over its limit of \(maxMetadataBytes) bytes" }
+        return nil
     }
 }
 

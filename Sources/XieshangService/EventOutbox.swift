@@ -87,25 +87,45 @@ public final class EventPublisher: Service, Sendable {
     private let outbox: EventOutbox
     private let logger: Logger
     private let socket: SocketHandoff
+    private let context: ZMQContext
+    private let security: ServerSecurity?
     private let stopping = Atomic<Bool>(false)
     private let done = ThreadCompletion()
+    private let rebinds = Atomic<Int>(0)
 
-    /// Binds the PUB socket (`tcp://127.0.0.1:*` picks a free port).
+    /// Binds the PUB socket (`tcp://127.0.0.1:*` picks a free port). With security, only
+    /// the keys the ZAP handler admits to the events domain (the service's event consumers)
+    /// complete a handshake.
     public init(outbox: EventOutbox, endpoint: String, context: ZMQContext, logger: Logger, security: ServerSecurity? = nil) throws(ZMQError) {
         self.outbox = outbox
         self.logger = logger
-        let pub = try context.socket(.pub)
+        self.context = context
+        self.security = security
+        let pub = try Self.bind(endpoint, context: context, security: security)
         do {
-            try pub.applyHygiene(maxMessageBytes: 4 << 20)
-            try pub.set(ZMQOption.sendHighWaterMark, Int32(100_000))
-            try security?.apply(to: pub)
-            try pub.bind(endpoint)
             self.endpoint = try pub.lastEndpoint
         } catch {
             pub.close(linger: 0)
             throw error
         }
         socket = SocketHandoff(pub)
+    }
+
+    /// How many times the socket was bound again because keys were withdrawn.
+    public var rebindCount: Int { rebinds.load(ordering: .relaxed) }
+
+    private static func bind(_ endpoint: String, context: ZMQContext, security: ServerSecurity?) throws(ZMQError) -> ZMQSocket {
+        let pub = try context.socket(.pub)
+        do {
+            try pub.applyHygiene(maxMessageBytes: 4 << 20)
+            try pub.set(ZMQOption.sendHighWaterMark, Int32(100_000))
+            try security?.apply(to: pub, domain: ZAPHandler.eventsDomain)
+            try pub.bind(endpoint)
+            return pub
+        } catch {
+            pub.close(linger: 0)
+            throw error
+        }
     }
 
     public func run() async throws {
@@ -132,14 +152,51 @@ public final class EventPublisher: Service, Sendable {
         outbox.committed.signal()
     }
 
-    private func loop(_ pub: ZMQSocket) {
+    /// A subscription is checked once, at its handshake. When the allow-list takes a key
+    /// away (or changes its role), every subscriber must handshake again: the socket is
+    /// closed, which drops every connection, and bound again at the same address. The
+    /// consumers reconnect by themselves through the ZAP check (a revoked key is refused)
+    /// and catch up what they missed meanwhile through Events/Since.
+    private func rebind(_ pub: ZMQSocket) -> ZMQSocket? {
+        pub.close(linger: 0)
+        // The port is released by libzmq's I/O thread shortly after close: try for a while.
+        for attempt in 0..<100 {
+            if stopping.load(ordering: .relaxed) { return nil }
+            do {
+                let fresh = try Self.bind(endpoint, context: context, security: security)
+                rebinds.add(1, ordering: .relaxed)
+                logger.notice("event socket bound again: a key was withdrawn, so every subscriber handshakes again",
+                              metadata: ["event.endpoint": "\(endpoint)", "attempts": "\(attempt + 1)"])
+                return fresh
+            } catch {
+                Thread.sleep(forTimeInterval: 0.02)
+            }
+        }
+        logger.critical("the event socket could not be bound again; consumers catch up through Events/Since only",
+                        metadata: ["event.endpoint": "\(endpoint)"])
+        return nil
+    }
+
+    private func loop(_ initial: ZMQSocket) {
+        var pub: ZMQSocket? = initial
+        var withdrawals = security?.zap.authenticator.withdrawalCount ?? 0
         // Events written before this process started are not republished: a consumer that
         // missed them gets them from Events/Since.
         var published = (try? outbox.events(after: UInt64.max, limit: 1).lastSequence) ?? 0
         var poller = ZMQPoller([.fd(outbox.committed.readFD)])
+        var lastRead = ContinuousClock.now
         while !stopping.load(ordering: .relaxed) {
-            guard (try? poller.poll(timeoutMs: 1000)) != nil else { break }
+            // Short polls so that a withdrawn key loses its subscription within the
+            // allow-list's own reload second; the outbox is read on a commit, or each second.
+            guard let readable = try? poller.poll(timeoutMs: 100) else { break }
             outbox.committed.drain()
+            if let now = security?.zap.authenticator.withdrawalCount, now != withdrawals, let current = pub {
+                withdrawals = now
+                pub = rebind(current)
+            }
+            guard let pub else { continue }
+            if !readable[0] && ContinuousClock.now - lastRead < .seconds(1) { continue }
+            lastRead = .now
             do {
                 while true {
                     let batch = try outbox.events(after: published)
@@ -153,6 +210,6 @@ public final class EventPublisher: Service, Sendable {
                 logger.warning("publishing events failed; consumers will catch up", metadata: ["error": "\(error)"])
             }
         }
-        pub.close(linger: 500)
+        pub?.close(linger: 500)
     }
 }

@@ -22,6 +22,7 @@ extension ServiceDatabase {
         let principal = context.principal.description
         let requestID = context.requestID
         let method = context.method
+        let quota = Self.changesPerDay(context.principal.role)
         // The group's transactions carry bytes: the reply, then one byte saying if it was stored.
         var output = try await groupCommit.submit { db -> [UInt8] in
             let (bytes, replayed) = try apply(db)
@@ -41,11 +42,31 @@ extension ServiceDatabase {
                 let data: Data = row["reply"]
                 return ([UInt8](data), true)
             }
+            if let quota {
+                // What one member's or unit's key can make the service store is bounded: its
+                // stored replies of the last day (each one change it made).
+                let since = Date.nowMilliseconds - 86_400_000
+                let made = try Int.fetchOne(
+                    db.cachedStatement(sql: "SELECT COUNT(*) FROM rpc_replies WHERE principal = ? AND created_at_ms >= ?"),
+                    arguments: [principal, since]) ?? 0
+                if made >= quota {
+                    throw RPCError(.resourceExhausted, "\(principal) made \(made) changes in the last 24 hours, the most one \(context.principal.role.rawValue)'s key may; nothing was written (ask the office if this is real work)")
+                }
+            }
             let reply = try change(db)
             let bytes = try reply.encode()
             try db.cachedStatement(sql: "INSERT INTO rpc_replies (principal, request_id, method, reply, created_at_ms) VALUES (?, ?, ?, ?, ?)")
                 .execute(arguments: [principal, requestID, method, Data(bytes), Date.nowMilliseconds])
             return (bytes, false)
+        }
+    }
+
+    /// How many changes a key of `role` may make in 24 hours; nil for the office, the
+    /// services and operators, whose volume is the committee's own work.
+    public static func changesPerDay(_ role: Role) -> Int? {
+        switch role {
+        case .member, .unit: 2_000
+        case .admin, .staff, .service: nil
         }
     }
 

@@ -73,7 +73,14 @@ public final class ServiceHost: Sendable {
             guard FileManager.default.fileExists(atPath: allowFile) else {
                 throw KeyFileError("no allow-list at \(allowFile): nobody could call \(configuration.name) (gateway keys setup, or gateway keys allow)")
             }
-            let zap = try ZAPHandler(context: context, authenticator: try Authenticator(file: allowFile, logger: logger), logger: logger)
+            // The event socket admits the consumers the permission table names for
+            // Events/Since (with no table, administrators only).
+            let table = permissions
+            let consumers: @Sendable (Principal) -> Bool = { principal in
+                table?.mayConsumeEvents(principal) ?? (principal.role == .admin)
+            }
+            let zap = try ZAPHandler(context: context, authenticator: try Authenticator(file: allowFile, logger: logger),
+                                     logger: logger, mayConsumeEvents: consumers)
             self.zap = zap
             security = ServerSecurity(keyPair: keyPair, zap: zap)
         } else {
@@ -84,6 +91,7 @@ public final class ServiceHost: Sendable {
         rpc.maxInFlight = configuration.maxInFlight
         rpc.security = security
         rpc.permissions = permissions
+        rpc.textPolicy = .xieshang
         server = try RPCServer(
             configuration: rpc, handlers: handlers, context: context, logger: logger,
             storageCheck: {

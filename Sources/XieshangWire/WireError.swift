@@ -11,6 +11,8 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
             case invalidUTF8 = "invalid UTF-8"
             case nulInString = "NUL in string"
             case tooDeep = "nested too deeply"
+            case textTooLong = "text too long"
+            case forbiddenCharacter = "forbidden character"
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -27,6 +29,11 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let nulInString = Code(.nulInString)
         /// Messages are nested deeper than the decoding limit.
         public static let tooDeep = Code(.tooDeep)
+        /// A string field is longer than the text policy allows for it.
+        public static let textTooLong = Code(.textTooLong)
+        /// A string field holds a character the text policy refuses (a control character,
+        /// a bidirectional override, a zero-width character in a single-line field).
+        public static let forbiddenCharacter = Code(.forbiddenCharacter)
 
         public var description: String { kind.rawValue }
     }
@@ -34,10 +41,14 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: Code
     /// What went wrong, for people: names the message, the field path and the offset.
     public var message: String
+    /// The path of the field at fault below the root message (`proposal.title`), when the
+    /// failure is one field's, so a server can name it in a field violation.
+    public var field: String?
 
-    public init(_ code: Code, _ message: String) {
+    public init(_ code: Code, _ message: String, field: String? = nil) {
         self.code = code
         self.message = message
+        self.field = field
     }
 
     public var description: String { "\(code): \(message)" }
@@ -52,10 +63,14 @@ public struct WireLimits: Sendable, Hashable {
     public var maxBytes: Int = 4 << 20
     /// The deepest nesting of messages accepted. Default 64.
     public var maxDepth: Int = 64
+    /// What each string field may hold; nil checks only UTF-8 and NUL (what every decode
+    /// checks). Servers set it for what callers send them.
+    public var text: WireTextPolicy?
 
-    public init(maxBytes: Int = 4 << 20, maxDepth: Int = 64) {
+    public init(maxBytes: Int = 4 << 20, maxDepth: Int = 64, text: WireTextPolicy? = nil) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
+        self.text = text
     }
 
     public static let `default` = WireLimits()

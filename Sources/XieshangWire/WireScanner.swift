@@ -36,8 +36,9 @@ struct WireScanner {
             try scan(bytes, from: 0, to: bytes.count, descriptor: descriptor, depth: 1)
         } catch {
             let root = String(cString: descriptor.pointee.name)
+            let field = error.path.reversed().joined(separator: ".")
             let path = ([root] + error.path.reversed()).joined(separator: ".")
-            throw WireError(error.code, "\(path): \(error.detail) at byte \(error.offset)")
+            throw WireError(error.code, "\(path): \(error.detail) at byte \(error.offset)", field: field.isEmpty ? nil : field)
         }
     }
 
@@ -79,7 +80,7 @@ struct WireScanner {
             // Unknown fields are skipped: newer senders may add fields we do not know.
             guard let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number)) else { continue }
             do {
-                try check(field, wireType, bytes, payloadStart, offset, depth: depth)
+                try check(field, of: descriptor, wireType, bytes, payloadStart, offset, depth: depth)
             } catch var failure {
                 failure.path.append(String(cString: field.pointee.name))
                 throw failure
@@ -88,14 +89,16 @@ struct WireScanner {
     }
 
     private func check(
-        _ field: UnsafePointer<ProtobufCFieldDescriptor>, _ wireType: WireType,
+        _ field: UnsafePointer<ProtobufCFieldDescriptor>, of message: UnsafePointer<ProtobufCMessageDescriptor>, _ wireType: WireType,
         _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, depth: Int
     ) throws(Failure) {
         let type = field.pointee.type
         let expected = Self.wireType(of: type)
         if wireType == expected {
             switch type {
-            case PROTOBUF_C_TYPE_STRING: try checkString(bytes, start, end)
+            case PROTOBUF_C_TYPE_STRING:
+                let rule = limits.text?.rule(message: String(cString: message.pointee.name), field: String(cString: field.pointee.name))
+                try checkString(bytes, start, end, rule: rule)
             case PROTOBUF_C_TYPE_MESSAGE:
                 guard depth < limits.maxDepth else {
                     throw Failure(code: .tooDeep, detail: "messages nested deeper than \(limits.maxDepth)", offset: start)
@@ -125,13 +128,22 @@ struct WireScanner {
     }
 
     /// Checks a string's bytes in one pass without allocating: no NUL, and well-formed
-    /// UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF).
-    private func checkString(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int) throws(Failure) {
+    /// UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF); and, under a text
+    /// rule, its length and the characters the rule refuses.
+    private func checkString(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, rule: WireTextRule? = nil) throws(Failure) {
+        if let rule, end - start > rule.maxBytes {
+            throw Failure(code: .textTooLong, detail: "text of \(end - start) bytes is over its limit of \(rule.maxBytes) bytes", offset: start)
+        }
+        func refuse(_ scalar: UInt32, _ offset: Int) throws(Failure) {
+            guard let rule, let why = WireTextPolicy.refusal(scalar, multiline: rule.multiline) else { return }
+            throw Failure(code: .forbiddenCharacter, detail: "text holds \(why)", offset: offset)
+        }
         var i = start
         while i < end {
             let b0 = bytes[i]
             if b0 < 0x80 {
                 if b0 == 0 { throw Failure(code: .nulInString, detail: "string holds a NUL byte", offset: i) }
+                if b0 < 0x20 || b0 == 0x7F { try refuse(UInt32(b0), i) }
                 i += 1
                 continue
             }
@@ -159,6 +171,11 @@ struct WireScanner {
                 valid = false
             }
             if !valid { throw Failure(code: .invalidUTF8, detail: "string is not valid UTF-8", offset: i) }
+            if rule != nil {
+                var scalar = UInt32(b0) & (length == 2 ? 0x1F : length == 3 ? 0x0F : 0x07)
+                for k in 1..<length { scalar = scalar << 6 | UInt32(bytes[i + k] & 0x3F) }
+                try refuse(scalar, i)
+            }
             i += length
         }
     }

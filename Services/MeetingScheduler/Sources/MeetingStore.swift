@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import XieshangLabels
+import XieshangRPC
 import XieshangWire
 
 /// The scheduler's SQL; every function runs inside the caller's transaction.
@@ -134,6 +135,24 @@ public enum MeetingStore {
         return i
     }
 
+    /// Which of `meetings` the member is invited to (none for a caller who is not a member).
+    static func invitedMeetings(_ db: Database, member: Int64?, among meetings: [Int64]) throws -> Set<Int64> {
+        guard let member, !meetings.isEmpty else { return [] }
+        let wanted = Set(meetings)
+        let ids = try Int64.fetchAll(db, sql: "SELECT meeting_id FROM invitees WHERE member_id = ?", arguments: [member])
+        return Set(ids).intersection(wanted)
+    }
+
+    /// Loads a meeting as `principal` may see it exist: a draft is NOT_FOUND to anyone but
+    /// the office and the services, exactly like an id never used.
+    public static func load(_ db: Database, _ id: Int64, field: String = "id", visibleTo principal: Principal) throws -> MeetingV1.Meeting {
+        let meeting = try load(db, id, field: field)
+        guard MeetingVisibility.mayKnow(meeting, principal) else {
+            throw SchedulerError.notFound(field: field, what: "meeting \(id)")
+        }
+        return meeting
+    }
+
     public static func invitees(_ db: Database, _ meeting: Int64) throws -> [MeetingV1.Invitee] {
         try Row.fetchAll(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? ORDER BY id", arguments: [meeting]).map(invitee)
     }
@@ -248,9 +267,12 @@ public enum MeetingStore {
 
     // MARK: - Queries
 
-    public static func list(_ db: Database, _ r: MeetingV1.ListMeetingsRequest) throws -> MeetingV1.ListMeetingsResponse {
+    /// The meetings `r` asks for; `withDrafts: false` leaves drafts out (for whoever may
+    /// not know of them).
+    public static func list(_ db: Database, _ r: MeetingV1.ListMeetingsRequest, withDrafts: Bool = true) throws -> MeetingV1.ListMeetingsResponse {
         var clauses: [String] = []
         var arguments: StatementArguments = []
+        if !withDrafts { clauses.append("m.status <> ?"); arguments += [MeetingV1.MeetingStatus.draft.rawValue] }
         if r.fromMs != 0 { clauses.append("m.end_ms > ?"); arguments += [r.fromMs] }
         if r.toMs != 0 { clauses.append("m.start_ms < ?"); arguments += [r.toMs] }
         if r.roomID != 0 { clauses.append("m.room_id = ?"); arguments += [r.roomID] }

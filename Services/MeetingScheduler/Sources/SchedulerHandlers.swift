@@ -239,7 +239,7 @@ public struct SchedulerHandlers: Sendable {
         if let stored = try await database.storedReply(context, as: MeetingV1.InviteResponse.self) { return stored }
         let members = try await registry.members(Array(Set(request.memberIDs)).sorted(), field: "member_ids")
         return try await database.idempotent(context) { [outbox, members] db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id")
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
             try requireStatus(meeting, [.draft, .published], "invite to")
             var added: [MeetingV1.Invitee] = []
             for member in members where try MeetingStore.invitee(db, meeting: meeting.id, member: member.id) == nil {
@@ -272,7 +272,7 @@ public struct SchedulerHandlers: Sendable {
     @Sendable func uninvite(_ request: MeetingV1.UninviteRequest, _ context: RPCCallContext) async throws -> MeetingV1.UninviteResponse {
         if request.inviteeIDs.isEmpty { throw SchedulerError.invalid([("invitee_ids", "name at least one invitee")]) }
         return try await database.idempotent(context) { [outbox] db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id")
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
             try requireStatus(meeting, [.draft, .published], "change the invitations of")
             var removed: [MeetingV1.Invitee] = []
             for id in Set(request.inviteeIDs).sorted() {
@@ -296,7 +296,7 @@ public struct SchedulerHandlers: Sendable {
 
     @Sendable func setAgenda(_ request: MeetingV1.SetAgendaRequest, _ context: RPCCallContext) async throws -> MeetingV1.SetAgendaResponse {
         try await database.idempotent(context) { [outbox] db in
-            var meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id")
+            var meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
             try requireStatus(meeting, [.draft, .published], "change the agenda of")
             let problems = MeetingRules.agendaProblems(request.items, meetingMinutes: (meeting.endMs - meeting.startMs) / 60_000)
             if !problems.isEmpty { throw SchedulerError.invalid(problems) }
@@ -324,7 +324,7 @@ public struct SchedulerHandlers: Sendable {
         if let stored = try await database.storedReply(context, as: MeetingV1.EnrollResponse.self) { return stored }
         let member = try await registry.members([request.memberID], field: "member_id")[0]
         return try await database.idempotent(context) { [outbox] db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id")
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
             guard meeting.openRegistration else {
                 throw SchedulerError.failedPrecondition(field: "meeting_id", "meeting \(meeting.id) takes invitations, not registrations")
             }
@@ -378,7 +378,7 @@ public struct SchedulerHandlers: Sendable {
         if request.reason.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("reason", "must say why")) }
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
         return try await database.idempotent(context) { [outbox] db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id")
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
             try requireStatus(meeting, [.published], "ask leave from")
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
             try context.principal.requireMember(invitee.memberID, field: "invitee_id")
@@ -399,7 +399,7 @@ public struct SchedulerHandlers: Sendable {
 
     @Sendable func decideLeave(_ request: MeetingV1.DecideLeaveRequest, _ context: RPCCallContext) async throws -> MeetingV1.DecideLeaveResponse {
         try await database.idempotent(context) { [outbox] db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id")
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
             try requireStatus(meeting, [.published], "decide leave for")
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
             guard invitee.attendance == .leaveRequested else {
@@ -421,7 +421,7 @@ public struct SchedulerHandlers: Sendable {
             throw SchedulerError.invalid([("invitee_id", "give either the invitee's id (staff) or the invitee's code")])
         }
         return try await database.idempotent(context) { db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id")
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
             try requireStatus(meeting, [.published], "check in to")
             var invitee: MeetingV1.Invitee
             if request.inviteeID != 0 {
@@ -478,10 +478,14 @@ public struct SchedulerHandlers: Sendable {
     // MARK: - Reads
 
     @Sendable func get(_ request: MeetingV1.GetMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.GetMeetingResponse {
-        try await database.writer.read { db in
+        let principal = context.principal
+        return try await database.writer.read { db in
+            let meeting = try MeetingStore.load(db, request.id, visibleTo: principal)
+            let invitees = try MeetingStore.invitees(db, request.id)
+            let invited = principal.memberID.map { member in invitees.contains { $0.memberID == member } } ?? false
             var response = MeetingV1.GetMeetingResponse()
-            response.meeting = try MeetingStore.load(db, request.id)
-            response.invitees = try MeetingStore.invitees(db, request.id)
+            response.meeting = MeetingVisibility.meeting(meeting, for: principal, invited: invited)
+            response.invitees = MeetingVisibility.invitees(invitees, for: principal)
             return response
         }
     }
@@ -491,7 +495,35 @@ public struct SchedulerHandlers: Sendable {
         if request.pageSize < 0 || request.pageSize > 500 { problems.append(("page_size", "must be between 1 and 500")) }
         if request.toMs != 0 && request.toMs <= request.fromMs { problems.append(("to_ms", "must be after from_ms")) }
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
-        return try await database.writer.read { db in try MeetingStore.list(db, request) }
+        let principal = context.principal
+        try Self.requireOwnSchedule(request.memberID, principal, field: "member_id")
+        return try await database.writer.read { db in
+            let everything = MeetingVisibility.readsEverything(principal)
+            var response = try MeetingStore.list(db, request, withDrafts: everything)
+            if !everything {
+                let invited = try MeetingStore.invitedMeetings(db, member: principal.memberID, among: response.meetings.map(\.id))
+                response.meetings = response.meetings.compactMap {
+                    MeetingVisibility.meeting($0, for: principal, invited: invited.contains($0.id))
+                }
+            }
+            return response
+        }
+    }
+
+    /// A member reads their own schedule, not another member's (who is invited where is
+    /// the office's); a unit reads nobody's.
+    static func requireOwnSchedule(_ member: Int64, _ principal: Principal, field: String) throws {
+        guard member != 0, !MeetingVisibility.readsEverything(principal) else { return }
+        if principal.memberID == member { return }
+        throw RPCError(.permissionDenied, "\(principal) may read only \(principal.memberID.map { "member \($0)'s (their own)" } ?? "no member's") schedule, not member \(member)'s",
+                       violations: [Self.violation(field, "not your own schedule")])
+    }
+
+    static func violation(_ field: String, _ text: String) -> RpcV1.FieldViolation {
+        var violation = RpcV1.FieldViolation()
+        violation.field = field
+        violation.description = text
+        return violation
     }
 
     @Sendable func findSlot(_ request: MeetingV1.FindSlotRequest, _ context: RPCCallContext) async throws -> MeetingV1.FindSlotResponse {
@@ -528,6 +560,7 @@ public struct SchedulerHandlers: Sendable {
         switch request.scope {
         case .member:
             guard request.id > 0 else { throw SchedulerError.invalid([("id", "name the member")]) }
+            try Self.requireOwnSchedule(request.id, context.principal, field: "id")
             list.memberID = request.id
             name = "委员 \(request.id) 的会议"
         case .room:
@@ -539,15 +572,18 @@ public struct SchedulerHandlers: Sendable {
         default:
             throw SchedulerError.invalid([("scope", "must be member, room or committee")])
         }
+        let principal = context.principal
         let meetings = try await database.writer.read { [list] db -> [MeetingV1.Meeting] in
             var all: [MeetingV1.Meeting] = []
             var page = list
             repeat {
-                let response = try MeetingStore.list(db, page)
-                all += response.meetings.filter { $0.status != .draft }
+                let response = try MeetingStore.list(db, page, withDrafts: false)
+                all += response.meetings
                 page.pageToken = response.nextPageToken
             } while !page.pageToken.isEmpty && all.count < 10_000
-            return all
+            if MeetingVisibility.readsEverything(principal) { return all }
+            let invited = try MeetingStore.invitedMeetings(db, member: principal.memberID, among: all.map(\.id))
+            return all.compactMap { MeetingVisibility.meeting($0, for: principal, invited: invited.contains($0.id)) }
         }
         var response = MeetingV1.CalendarResponse()
         response.ics = ICalendar.document(meetings, name: name)

@@ -58,6 +58,15 @@ public struct MethodPermissions: Sendable {
         }.joined(separator: ", ")
     }
 
+    /// Whether `principal` may read this service's events, live on its event socket or
+    /// through `event.v1.Events/Since`: one rule, the table's entry for Since.
+    public func mayConsumeEvents(_ principal: Principal) -> Bool {
+        allows(principal, Self.eventsMethod)
+    }
+
+    /// The method whose entry decides who reads the events.
+    public static let eventsMethod = "event.v1.Events/Since"
+
     /// Methods every authenticated caller may call.
     static let open: Set<String> = ["rpc.v1.Health/Check", "rpc.v1.Reflection/Describe"]
 
@@ -78,9 +87,10 @@ public struct ServerSecurity: Sendable {
     }
 
     /// Makes `socket` a CURVE server whose handshakes the ZAP handler decides, and which
-    /// refuses every handshake when no ZAP handler answers.
-    public func apply(to socket: ZMQSocket) throws(ZMQError) {
-        try socket.set(ZMQOption.zapDomain, ZAPHandler.domain)
+    /// refuses every handshake when no ZAP handler answers. Event sockets pass
+    /// `ZAPHandler.eventsDomain`, where only the event consumers' keys connect.
+    public func apply(to socket: ZMQSocket, domain: String = ZAPHandler.domain) throws(ZMQError) {
+        try socket.set(ZMQOption.zapDomain, domain)
         try socket.set(ZMQOption.zapEnforceDomain, Int32(1))
         try socket.curveServer(secretKey: keyPair.secretKey)
     }

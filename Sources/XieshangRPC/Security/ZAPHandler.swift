@@ -11,6 +11,12 @@ public final class Authenticator: Sendable {
     public let file: String
     private let state: Mutex<(list: AllowList, stamp: FileStamp?)>
     private let logger: Logger
+    private let withdrawals = Atomic<Int>(0)
+
+    /// Counts the reloads that took a key away or changed who it is: whoever holds an open
+    /// connection that only a handshake checked (an event subscription) must be made to
+    /// handshake again when it moves.
+    public var withdrawalCount: Int { withdrawals.load(ordering: .acquiring) }
 
     struct FileStamp: Equatable {
         let modified: Date
@@ -46,10 +52,12 @@ public final class Authenticator: Sendable {
         let stamp = Self.stamp(file)
         do {
             let list = try AllowList.load(file)
-            let changed = state.withLock { state -> Bool in
+            let (changed, withdrawn) = state.withLock { state -> (Bool, Bool) in
                 defer { state = (list, stamp) }
-                return state.list != list
+                let withdrawn = state.list.entries.contains { list.principal(for: $0.publicKey) != $0.principal }
+                return (state.list != list, withdrawn)
             }
+            if withdrawn { withdrawals.add(1, ordering: .releasing) }
             if changed { logger.notice("allow-list reloaded", metadata: ["file": "\(file)", "entries": "\(list.entries.count)"]) }
         } catch {
             state.withLock { $0.stamp = stamp }
@@ -83,10 +91,17 @@ public final class Authenticator: Sendable {
 /// stops the service.
 public final class ZAPHandler: Service, Sendable {
     public static let endpoint = "inproc://zeromq.zap.01"
-    /// The ZAP domain every Xieshang server socket uses.
+    /// The ZAP domain of every Xieshang RPC (ROUTER) socket: any allowed key connects, and
+    /// the permission table decides each call.
     public static let domain = "xieshang"
+    /// The ZAP domain of event (PUB) sockets: a subscription has no calls to check one by
+    /// one, so only the keys the service names as consumers of its events connect.
+    public static let eventsDomain = "xieshang.events"
 
     public let authenticator: Authenticator
+    /// Whether a principal may subscribe to the service's events (its permission table's
+    /// rule for `event.v1.Events/Since`, which serves the same events).
+    private let mayConsumeEvents: @Sendable (Principal) -> Bool
     private let logger: Logger
     private let socket: SocketHandoff
     private let wake = WakePipe()
@@ -102,9 +117,15 @@ public final class ZAPHandler: Service, Sendable {
         }
     }
 
-    public init(context: ZMQContext, authenticator: Authenticator, logger: Logger) throws(ZMQError) {
+    /// - Parameter mayConsumeEvents: who may connect to the service's event socket; by
+    ///   default administrators only.
+    public init(
+        context: ZMQContext, authenticator: Authenticator, logger: Logger,
+        mayConsumeEvents: @escaping @Sendable (Principal) -> Bool = { $0.role == .admin }
+    ) throws(ZMQError) {
         self.authenticator = authenticator
         self.logger = logger
+        self.mayConsumeEvents = mayConsumeEvents
         // SIGHUP reloads the allow-list (see run()); from now on it must not end the process.
         signal(SIGHUP, SIG_IGN)
         let rep = try context.socket(.rep)
@@ -206,6 +227,7 @@ public final class ZAPHandler: Service, Sendable {
             return reply(frames.count > 1 ? frames[1] : [], "500", "malformed ZAP request")
         }
         let requestID = frames[1]
+        let domain = String(decoding: frames[2], as: UTF8.self)
         let address = String(decoding: frames[3], as: UTF8.self)
         let mechanism = String(decoding: frames[5], as: UTF8.self)
         guard mechanism == "CURVE", frames.count >= 7, let key = ZMQCurve.z85(frames[6]) else {
@@ -217,6 +239,17 @@ public final class ZAPHandler: Service, Sendable {
             counters.withLock { $0.denied += 1 }
             logger.warning("refused an unknown key", metadata: ["peer": "\(address)", "key": "\(key)"])
             return reply(requestID, "400", "key not allowed")
+        }
+        if domain == Self.eventsDomain, !mayConsumeEvents(principal) {
+            counters.withLock { $0.denied += 1 }
+            logger.warning("refused a subscription from a key that is not a consumer of these events",
+                           metadata: ["peer": "\(address)", "principal": "\(principal)"])
+            return reply(requestID, "400", "not a consumer of these events")
+        }
+        guard domain == Self.domain || domain == Self.eventsDomain else {
+            counters.withLock { $0.denied += 1 }
+            logger.error("refused a handshake on an unknown ZAP domain", metadata: ["domain": "\(domain)"])
+            return reply(requestID, "400", "unknown domain")
         }
         counters.withLock { $0.allowed += 1 }
         logger.debug("allowed", metadata: ["peer": "\(address)", "principal": "\(principal)"])
