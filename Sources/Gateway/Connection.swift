@@ -191,7 +191,7 @@ func runReportingFailures(_ body: () async throws -> Void) async throws {
     do {
         try await body()
     } catch let failure as GatewayFailure {
-        FileHandle.standardError.write(Data((failure.description + "\n").utf8))
+        Terminal.error(failure.description)
         throw ExitCode(failure.exitCode)
     }
 }

@@ -192,7 +192,7 @@ func reportingKeyErrors(_ body: () throws -> Void) throws {
     do {
         try body()
     } catch let error as KeyFileError {
-        FileHandle.standardError.write(Data("error: \(error.message)\n".utf8))
+        Terminal.error("error: \(error.message)")
         throw ExitCode(2)
     }
 }

@@ -337,7 +337,7 @@ struct MemberCommand: AsyncParsableCommand {
                     }
                     progress("wrote \(response.count) members to \(output)")
                 } else {
-                    FileHandle.standardOutput.write(Data(response.csv))
+                    print(String(decoding: response.csv, as: UTF8.self), terminator: "")
                 }
             }
         }
@@ -400,7 +400,7 @@ struct MemberCommand: AsyncParsableCommand {
 // MARK: - Shared steps
 
 func progress(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    Terminal.error(text)
 }
 
 func formatTime(_ ms: Int64) -> String {

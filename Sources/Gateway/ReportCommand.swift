@@ -248,7 +248,7 @@ struct ReportCommand: AsyncParsableCommand {
                 }
                 print("wrote the report (\(chosen.rawValue)) to \(output)")
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                print(text, terminator: "")
             }
         }
     }

@@ -5,8 +5,10 @@ struct Table {
 
     init(_ headers: String...) { self.headers = headers }
 
-    mutating func add(_ cells: String...) { rows.append(cells) }
-    mutating func add(_ cells: [String]) { rows.append(cells) }
+    /// Cells are made visible (`Terminal.visible`): a line break or an escape sequence in
+    /// a cell would break the table or the terminal.
+    mutating func add(_ cells: String...) { add(cells) }
+    mutating func add(_ cells: [String]) { rows.append(cells.map { Terminal.visible($0, keepLineBreaks: false) }) }
 
     var rendered: String {
         let all = [headers] + rows

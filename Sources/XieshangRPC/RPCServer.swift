@@ -24,6 +24,10 @@ public struct RPCServerConfiguration: Sendable {
     /// zero-width characters); applied while the body is scanned, before a handler runs.
     /// Default: every field single-line text of at most 1 KiB.
     public var textPolicy = WireTextPolicy()
+    /// The most elements one repeated field of a request may hold (ids to mark read, members
+    /// to invite): a province's members fit, SQLite's limit of 32,766 variables a statement
+    /// is never reached. Default 10,000.
+    public var maxRepeated = 10_000
     /// How long the socket stays open after the last reply of a drain. A client that reads a
     /// reply after the connection closed loses it (libzmq drops what a closed connection's
     /// pipe still holds when ZMQ_IMMEDIATE is on), so the socket waits a moment, still
@@ -208,7 +212,7 @@ public final class RPCServer: Service, Sendable {
             result = .failure(RPCError(.deadlineExceeded, "the deadline passed before the call started"))
         } else {
             result = await RPCCallContext.$current.withValue(incoming.context) {
-                await incoming.entry.invoke(incoming.request.body, incoming.context, WireLimits(maxBytes: configuration.maxMessageBytes, text: configuration.textPolicy))
+                await incoming.entry.invoke(incoming.request.body, incoming.context, WireLimits(maxBytes: configuration.maxMessageBytes, text: configuration.textPolicy, maxRepeated: configuration.maxRepeated))
             }
         }
         var reply = Self.response(incoming.request.requestID, result)

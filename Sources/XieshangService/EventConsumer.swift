@@ -34,6 +34,12 @@ public final class EventConsumer: Service, Sendable {
     /// The newest sequence number the source is known to have written (from its events
     /// and its Since answers): how far behind the cursor is.
     private let newest = Atomic<UInt64>(0)
+    /// Why the consumer cannot follow its source right now (catching up fails, the
+    /// source's sequence went backwards), for health; nil when it follows.
+    private let trouble = Mutex<String?>(nil)
+
+    /// Why the consumer cannot follow its source, or nil.
+    public var problem: String? { trouble.withLock { $0 } }
 
     public init(
         source: String, eventEndpoint: String, sourceClient: RPCClient, database: ServiceDatabase,
@@ -65,16 +71,24 @@ public final class EventConsumer: Service, Sendable {
 
     /// One line for Health/Check: each source with the events applied and, when behind,
     /// by how many; e.g. `events: meeting-scheduler 340/345 (5 behind), proposal-tracker 12/12`.
-    public static func describe(_ consumers: [EventConsumer]) async -> String {
+    /// Not ok when a consumer cannot follow its source (it is FAILING, with the reason).
+    public static func describe(_ consumers: [EventConsumer]) async -> (ok: Bool, detail: String) {
         var parts: [String] = []
+        var ok = true
         for consumer in consumers {
             guard let (applied, newest) = try? await consumer.progress() else {
                 parts.append("\(consumer.source) cursor unreadable")
+                ok = false
                 continue
             }
-            parts.append("\(consumer.source) \(applied)/\(newest)" + (newest > applied ? " (\(newest - applied) behind)" : ""))
+            var part = "\(consumer.source) \(applied)/\(newest)" + (newest > applied ? " (\(newest - applied) behind)" : "")
+            if let problem = consumer.problem {
+                part += " FAILING: \(problem)"
+                ok = false
+            }
+            parts.append(part)
         }
-        return "events: " + parts.joined(separator: ", ")
+        return (ok, "events: " + parts.joined(separator: ", "))
     }
 
     private func heard(of sequence: UInt64) {
@@ -182,12 +196,24 @@ public final class EventConsumer: Service, Sendable {
                 request.limit = 500
                 let batch = try await sourceClient.call(EventV1.Events.since, request, options: .read)
                 heard(of: batch.lastSequence)
+                if batch.lastSequence < request.afterSequence {
+                    // The source's outbox is behind what was applied from it: it was restored
+                    // from an older backup, or its database was replaced. Its next events
+                    // would reuse sequence numbers already applied and be skipped in silence;
+                    // say so instead, and apply nothing until an operator decides.
+                    let problem = "\(source)'s newest event is \(batch.lastSequence) but \(request.afterSequence) were applied from it: its outbox went backwards (restored or replaced?); its events are not applied until this is resolved"
+                    if trouble.withLock({ $0 }) != problem { logger.critical("\(problem)") }
+                    trouble.withLock { $0 = problem }
+                    return
+                }
+                trouble.withLock { $0 = nil }
                 for event in batch.events {
                     if case .gap = try await applyInOrder(event) { return }
                 }
                 if batch.events.isEmpty { return }
             }
         } catch {
+            trouble.withLock { $0 = "cannot catch up with \(source): \(error)" }
             logger.warning("catching up with \(source) failed; will retry", metadata: ["error": "\(error)"])
         }
     }

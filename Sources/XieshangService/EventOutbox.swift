@@ -21,6 +21,9 @@ public final class EventOutbox: Sendable {
 
     /// The most events one Since call returns.
     public static let maxBatch = 1000
+    /// The most payload bytes one Since call returns (at least one event, whatever its
+    /// size): a consumer that is far behind gets its events in replies that always fit.
+    public static let maxBatchBytes = 1 << 20
 
     public init(source: String, database: ServiceDatabase) {
         self.source = source
@@ -48,20 +51,24 @@ public final class EventOutbox: Sendable {
     static func events(_ db: Database, source: String, after sequence: UInt64, limit: Int) throws -> EventV1.SinceResponse {
         let limit = limit <= 0 ? maxBatch : min(limit, maxBatch)
         var response = EventV1.SinceResponse()
-        response.events = try Row.fetchAll(
+        var bytes = 0
+        let cursor = try Row.fetchCursor(
             db,
             sql: "SELECT * FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
-            arguments: [Int64(clamping: sequence), limit]
-        ).map { row in
+            arguments: [Int64(clamping: sequence), limit])
+        while let row = try cursor.next() {
+            let payload = row["payload"] as Data
+            if !response.events.isEmpty && bytes + payload.count > maxBatchBytes { break }
+            bytes += payload.count
             var event = EventV1.Event()
             event.source = source
             event.sequence = UInt64(row["sequence"] as Int64)
             event.type = row["type"]
             event.occurredAtMs = row["occurred_at_ms"]
             event.payloadType = row["payload_type"]
-            event.payload = [UInt8](row["payload"] as Data)
+            event.payload = [UInt8](payload)
             event.traceID = row["trace_id"]
-            return event
+            response.events.append(event)
         }
         response.lastSequence = UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM outbox") ?? 0)
         return response
@@ -204,7 +211,7 @@ public final class EventPublisher: Service, Sendable {
                         try pub.send([Array(event.type.utf8), try event.encode()])
                         published = event.sequence
                     }
-                    if batch.events.count < EventOutbox.maxBatch { break }
+                    if batch.events.isEmpty || published >= batch.lastSequence { break }
                 }
             } catch {
                 logger.warning("publishing events failed; consumers will catch up", metadata: ["error": "\(error)"])

@@ -23,6 +23,10 @@ extension ServiceDatabase {
         let requestID = context.requestID
         let method = context.method
         let quota = Self.changesPerDay(context.principal.role)
+        if let replaced = fileReplaced() {
+            // Acknowledging a write into a file nobody will ever open again loses it.
+            throw RPCError(.dataLoss, "\(replaced); nothing was written")
+        }
         // The group's transactions carry bytes: the reply, then one byte saying if it was stored.
         var output = try await groupCommit.submit { db -> [UInt8] in
             let (bytes, replayed) = try apply(db)

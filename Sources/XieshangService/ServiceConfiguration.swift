@@ -29,6 +29,9 @@ public struct ServiceConfiguration: Sendable {
     public var security: SecurityMode
     /// A cap on the SQLite file's size (`--max-database-mb`); nil: the disk is the limit.
     public var maxDatabaseBytes: Int64? = nil
+    /// Start with an empty database even though the data folder's marker says it held one
+    /// (`--allow-empty-database`): the operator's word that starting anew is intended.
+    public var allowEmptyDatabase = false
 
     public init(
         name: String, version: String = "0.1.0", rpcEndpoint: String = "tcp://127.0.0.1:*",
@@ -76,6 +79,8 @@ public struct ServiceOptions: ParsableArguments {
 
     @Option(help: "Cap the database at this many MiB; writes past it are refused as with a full disk (env XIESHANG_MAX_DATABASE_MB; default no cap).")
     public var maxDatabaseMb: Int?
+    @Flag(help: "Start even though the database is missing from a data folder that held one (env XIESHANG_ALLOW_EMPTY_DATABASE=1): only when starting anew is intended.")
+    public var allowEmptyDatabase = false
 
     @Flag(help: "Run without CURVE: no encryption, every caller an administrator. Development only (env XIESHANG_INSECURE=1).")
     public var insecure = false
@@ -137,6 +142,7 @@ public struct ServiceOptions: ParsableArguments {
             name: name, version: version, rpcEndpoint: rpc, eventEndpoint: events, dataDir: dataDir,
             logLevel: level, maxInFlight: inFlight, security: security)
         configuration.maxDatabaseBytes = cap.map { Int64($0) << 20 }
+        configuration.allowEmptyDatabase = allowEmptyDatabase || environment["XIESHANG_ALLOW_EMPTY_DATABASE"] == "1"
         return configuration
     }
 }

@@ -14,11 +14,16 @@ public final class ServiceDatabase: Sendable {
     let groupCommit: GroupCommit
     /// The cap on the file's size (`--max-database-mb`), if any.
     let maxBytes: Int64?
+    /// The data folder's lock (held for the process's life) and the file's identity on
+    /// disk when it was opened: a file deleted or replaced under the service is noticed.
+    private let guardian: DataFolderGuard?
 
     /// Opens (creating if needed) `<dataDir>/<name>.sqlite` in WAL mode and migrates it.
     /// - Parameter maxBytes: a cap on the database's size (SQLite's max_page_count); a write
     ///   past it fails as the disk being full would, and changes nothing.
-    public static func open(dataDir: String, name: String, migrations: ServiceMigrations, maxBytes: Int64? = nil) throws -> ServiceDatabase {
+    /// - Parameter allowEmpty: start even when the folder's marker says it held a
+    ///   database that is no longer there (the operator's `--allow-empty-database`).
+    public static func open(dataDir: String, name: String, migrations: ServiceMigrations, maxBytes: Int64? = nil, allowEmpty: Bool = false) throws -> ServiceDatabase {
         do {
             try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         } catch {
@@ -30,6 +35,7 @@ public final class ServiceDatabase: Sendable {
             throw OpenError(path: dataDir, reason: "the data directory is not writable: \(String(cString: strerror(errno)))")
         }
         let path = (dataDir as NSString).appendingPathComponent("\(name).sqlite")
+        let guardian = try DataFolderGuard(dataDir: dataDir, name: name, database: path, allowEmpty: allowEmpty)
         var configuration = Configuration()
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
@@ -41,10 +47,13 @@ public final class ServiceDatabase: Sendable {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
-            let database = ServiceDatabase(writer: pool, path: path, maxBytes: maxBytes)
+            let database = ServiceDatabase(writer: pool, path: path, maxBytes: maxBytes, guardian: guardian)
             try database.migrate(migrations)
             try database.recordStart()
+            try guardian.adopt(database.writer)
             return database
+        } catch let error as DataFolderGuard.Refusal {
+            throw OpenError(path: path, reason: error.reason)
         } catch {
             throw OpenError(path: path, reason: Self.reason(error))
         }
@@ -78,6 +87,10 @@ public final class ServiceDatabase: Sendable {
         return nsError.localizedDescription
     }
 
+    /// Why writes must be refused because the file open is no longer the one at its path
+    /// (deleted, or replaced), or nil.
+    public func fileReplaced() -> String? { guardian?.replaced() }
+
     /// An in-memory database with the same migrations, for tests.
     public static func inMemory(migrations: ServiceMigrations) throws -> ServiceDatabase {
         let database = ServiceDatabase(writer: try DatabaseQueue(), path: nil)
@@ -86,10 +99,11 @@ public final class ServiceDatabase: Sendable {
         return database
     }
 
-    private init(writer: any DatabaseWriter, path: String?, maxBytes: Int64? = nil) {
+    private init(writer: any DatabaseWriter, path: String?, maxBytes: Int64? = nil, guardian: DataFolderGuard? = nil) {
         self.writer = writer
         self.path = path
         self.maxBytes = maxBytes
+        self.guardian = guardian
         self.groupCommit = GroupCommit(writer: writer)
     }
 
@@ -124,6 +138,7 @@ public final class ServiceDatabase: Sendable {
         let setAside = state.setAside == 0 ? "" : "; \(state.setAside) event\(state.setAside == 1 ? "" : "s") set aside (gateway notify set-aside)"
         guard let path else { return (true, "sqlite in memory (\(state.mode)), \(state.migrations) migrations\(setAside)") }
         let described = "sqlite \((path as NSString).lastPathComponent) (\(state.mode)), \(state.migrations) migrations\(setAside)"
+        if let replaced = guardian?.replaced() { return (false, "\(described); \(replaced)") }
         let folder = (path as NSString).deletingLastPathComponent
         for file in [folder, path, path + "-wal", path + "-shm"] where FileManager.default.fileExists(atPath: file) {
             if access(file, W_OK) != 0 {
@@ -222,6 +237,16 @@ enum RuntimeSchema {
                     id INTEGER PRIMARY KEY CHECK (id = 1),
                     count INTEGER NOT NULL,
                     last_at_ms INTEGER NOT NULL
+                );
+                """)
+        }
+        migrator.registerMigration("runtime-6-identity") { db in
+            // The database's identity, also kept in the data folder's marker file: a
+            // missing or substituted database is noticed at start (DataFolderGuard).
+            try db.execute(sql: """
+                CREATE TABLE runtime_identity (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    value TEXT NOT NULL
                 );
                 """)
         }

@@ -37,7 +37,7 @@ public final class ServiceHost: Sendable {
         makeHandlers: MakeHandlers
     ) throws {
         let database = try configuration.dataDir.map {
-            try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: migrations, maxBytes: configuration.maxDatabaseBytes)
+            try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: migrations, maxBytes: configuration.maxDatabaseBytes, allowEmpty: configuration.allowEmptyDatabase)
         } ?? ServiceDatabase.inMemory(migrations: migrations)
         try self.init(configuration: configuration, database: database, context: context, logger: logger,
                       extraServices: extraServices, permissions: permissions, makeHandlers: makeHandlers)
@@ -46,7 +46,8 @@ public final class ServiceHost: Sendable {
     /// Builds the host over a database already open (when other services of the process,
     /// such as event consumers, write to it too).
     /// - Parameter healthDetail: more for Health/Check's detail after the storage's state,
-    ///   e.g. how far the event consumers are behind.
+    ///   e.g. how far the event consumers are behind, and whether that part is healthy (a
+    ///   consumer that cannot catch up makes the service FAILING).
     public init(
         configuration: ServiceConfiguration,
         database: ServiceDatabase,
@@ -54,7 +55,7 @@ public final class ServiceHost: Sendable {
         logger: Logger,
         extraServices: [any Service] = [],
         permissions: MethodPermissions? = nil,
-        healthDetail: (@Sendable () async -> String?)? = nil,
+        healthDetail: (@Sendable () async -> (ok: Bool, detail: String)?)? = nil,
         makeHandlers: MakeHandlers
     ) throws {
         self.configuration = configuration
@@ -99,7 +100,7 @@ public final class ServiceHost: Sendable {
                 // consumers are behind).
                 let storage = await database.healthCheck()
                 guard let extra = await healthDetail?() else { return storage }
-                return (storage.ok, storage.detail + "; " + extra)
+                return (storage.ok && extra.ok, storage.detail + "; " + extra.detail)
             })
         publisher = try configuration.eventEndpoint.map {
             try EventPublisher(outbox: outbox, endpoint: $0, context: context, logger: logger, security: security)

@@ -13,6 +13,7 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
             case tooDeep = "nested too deeply"
             case textTooLong = "text too long"
             case forbiddenCharacter = "forbidden character"
+            case tooManyElements = "too many elements"
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -34,6 +35,8 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A string field holds a character the text policy refuses (a control character,
         /// a bidirectional override, a zero-width character in a single-line field).
         public static let forbiddenCharacter = Code(.forbiddenCharacter)
+        /// A repeated field holds more elements than the limit allows.
+        public static let tooManyElements = Code(.tooManyElements)
 
         public var description: String { kind.rawValue }
     }
@@ -66,11 +69,14 @@ public struct WireLimits: Sendable, Hashable {
     /// What each string field may hold; nil checks only UTF-8 and NUL (what every decode
     /// checks). Servers set it for what callers send them.
     public var text: WireTextPolicy?
+    /// The most elements one repeated field may hold; nil for no limit beyond the bytes.
+    public var maxRepeated: Int?
 
-    public init(maxBytes: Int = 4 << 20, maxDepth: Int = 64, text: WireTextPolicy? = nil) {
+    public init(maxBytes: Int = 4 << 20, maxDepth: Int = 64, text: WireTextPolicy? = nil, maxRepeated: Int? = nil) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
         self.text = text
+        self.maxRepeated = maxRepeated
     }
 
     public static let `default` = WireLimits()

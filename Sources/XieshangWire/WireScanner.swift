@@ -47,6 +47,7 @@ struct WireScanner {
         descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
     ) throws(Failure) {
         var offset = start
+        var counts: [UInt64: Int] = [:]
         while offset < end {
             let tagOffset = offset
             let tag = try varint(bytes, &offset, end)
@@ -79,6 +80,16 @@ struct WireScanner {
             }
             // Unknown fields are skipped: newer senders may add fields we do not know.
             guard let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number)) else { continue }
+            if let most = limits.maxRepeated, field.pointee.label == PROTOBUF_C_LABEL_REPEATED {
+                let elements = wireType == .lengthDelimited && Self.wireType(of: field.pointee.type) != .lengthDelimited
+                    ? Self.packedCount(bytes, payloadStart, offset, Self.wireType(of: field.pointee.type))
+                    : 1
+                counts[number, default: 0] += elements
+                if counts[number, default: 0] > most {
+                    throw Failure(code: .tooManyElements, detail: "list of more than \(most) elements",
+                                  offset: tagOffset, path: [String(cString: field.pointee.name)])
+                }
+            }
             do {
                 try check(field, of: descriptor, wireType, bytes, payloadStart, offset, depth: depth)
             } catch var failure {
@@ -204,6 +215,18 @@ struct WireScanner {
             throw Failure(code: .truncated, detail: "buffer ends inside a \(count)-byte value", offset: offset)
         }
         offset += count
+    }
+
+    /// How many values a packed run holds (varints: the bytes without the continuation bit).
+    private static func packedCount(_ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, _ type: WireType) -> Int {
+        switch type {
+        case .fixed32: return (end - start) / 4
+        case .fixed64: return (end - start) / 8
+        default:
+            var count = 0
+            for index in start..<end where bytes[index] & 0x80 == 0 { count += 1 }
+            return count
+        }
     }
 
     /// `request_id (field 2)` for a known field, `field 9` for an unknown one.

@@ -51,7 +51,8 @@ public enum MemberCSV {
                 return row
             }
             for (name, raw) in zip(names, record.fields) {
-                let value = raw.trimmingCharacters(in: .whitespaces)
+                // A cell the export marked against formula injection comes back as it was.
+                let value = CSV.restore(raw.trimmingCharacters(in: .whitespaces))
                 if value.contains("\u{0}") {
                     row.problems.append((name, "contains a NUL character"))
                     continue

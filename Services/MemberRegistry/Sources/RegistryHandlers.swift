@@ -32,6 +32,18 @@ public enum RegistryHandlers {
         return p
     }
 
+    /// A unit as `principal` reads it: its name, kind and whether it is active are the
+    /// directory; its contact person, phone and e-mail (a civil servant's own) are for the
+    /// office, the services and the unit itself.
+    static func visibleUnit(_ unit: MemberV1.Unit, to principal: Principal) -> MemberV1.Unit {
+        if principal.isOffice || principal.role == .service || principal.unitID == unit.id { return unit }
+        var visible = unit
+        visible.contactPerson = ""
+        visible.phone = ""
+        visible.email = ""
+        return visible
+    }
+
     public static func make(database: ServiceDatabase, outbox: EventOutbox) -> RPCHandlers {
         var h = RPCHandlers()
         let read = database.writer
@@ -264,14 +276,15 @@ public enum RegistryHandlers {
                 return response
             }.reply
         }
-        h.register(MemberV1.Units.get) { request, _ in
+        h.register(MemberV1.Units.get) { request, context in
             var response = MemberV1.GetUnitResponse()
-            response.unit = try await read.read { db in try PlaceStore.unit(db, id: request.id) }
+            response.unit = visibleUnit(try await read.read { db in try PlaceStore.unit(db, id: request.id) }, to: context.principal)
             return response
         }
-        h.register(MemberV1.Units.list) { request, _ in
+        h.register(MemberV1.Units.list) { request, context in
             var response = MemberV1.ListUnitsResponse()
             response.units = try await read.read { db in try PlaceStore.units(db, includeInactive: request.includeInactive) }
+                .map { visibleUnit($0, to: context.principal) }
             return response
         }
         return h

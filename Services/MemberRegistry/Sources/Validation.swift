@@ -1,4 +1,5 @@
 import Foundation
+import XieshangLabels
 import XieshangWire
 
 /// Checks of single values, shared by the RPC handlers and the CSV import.
@@ -24,13 +25,7 @@ public enum Check {
         return digits.hasPrefix("0") && (10...12).contains(digits.count)
     }
 
-    public static func isEmail(_ text: String) -> Bool {
-        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
-        guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."),
-              !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-              !text.contains(where: { $0.isWhitespace }) else { return false }
-        return true
-    }
+    public static func isEmail(_ text: String) -> Bool { EmailAddress.isValid(text) }
 
     /// Today in the committee's time zone (Asia/Shanghai unless XIESHANG_TIME_ZONE says).
     public static func today() -> String {
@@ -72,7 +67,7 @@ public struct MemberRules {
         }
         if Set(m.committees).count != m.committees.count { add("committees", "lists a committee twice") }
         if !m.phone.isEmpty && !Check.isPhone(m.phone) { add("phone", "\"\(m.phone)\" is not a phone number") }
-        if !m.email.isEmpty && !Check.isEmail(m.email) { add("email", "\"\(m.email)\" is not an e-mail address") }
+        if !m.email.isEmpty, let problem = EmailAddress.problem(m.email) { add("email", "\"\(m.email)\" is not an e-mail address: it \(problem)") }
         switch m.role {
         case .unrecognized(let value): add("role", "unknown role \(value)")
         default: break

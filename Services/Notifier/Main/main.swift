@@ -73,7 +73,7 @@ struct NotifierCommand: AsyncParsableCommand {
         notifier.digestEveryMs = NotifierConfiguration.durations(digestEvery)![0]
         let settings = notifier
         // The database first, so the consumers and the inbox share it.
-        let database = try ServiceDatabase.open(dataDir: configuration.dataDir ?? "data/notifier", name: configuration.name, migrations: NotifierSchema.migrations, maxBytes: configuration.maxDatabaseBytes)
+        let database = try ServiceDatabase.open(dataDir: configuration.dataDir ?? "data/notifier", name: configuration.name, migrations: NotifierSchema.migrations, maxBytes: configuration.maxDatabaseBytes, allowEmpty: configuration.allowEmptyDatabase)
         var clients: [RPCClient] = []
         var consumers: [any Service] = []
         var eventConsumers: [EventConsumer] = []

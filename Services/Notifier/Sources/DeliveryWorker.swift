@@ -7,6 +7,7 @@ import GRDB
 import Logging
 import ServiceLifecycle
 import XieshangRPC
+import XieshangLabels
 import XieshangService
 import XieshangWire
 
@@ -160,7 +161,16 @@ public final class DeliveryWorker: Service, Sendable {
         }) ?? nil
         let message = Self.mail(to: address, subject: delivery.notification.title, body: delivery.notification.body,
                                 id: "xieshang-delivery-\(delivery.id)", calendar: ics ?? "")
-        return await Self.run(command + [address], input: message)
+        return await Self.run(command + ["--", address], input: message)
+    }
+
+    /// The address as the mail command gets it, checked again here (whatever the registry
+    /// holds, from before its checks were this strict): never an option, never a space.
+    static func sendable(_ address: String) throws -> String {
+        if let problem = EmailAddress.problem(address) {
+            throw DeliveryFailure(message: "\"\(address)\" is not an address to send to: it \(problem)", skip: true)
+        }
+        return address
     }
 
     func address(_ recipient: NotificationV1.Recipient) async throws -> String {
@@ -171,13 +181,13 @@ public final class DeliveryWorker: Service, Sendable {
                 request.id = recipient.id
                 let email = try await registry.call(MemberV1.Members.get, request, options: .read).member?.email ?? ""
                 if email.isEmpty { throw DeliveryFailure(message: "member \(recipient.id) has no e-mail address", skip: true) }
-                return email
+                return try Self.sendable(email)
             case .unit:
                 var request = MemberV1.GetUnitRequest()
                 request.id = recipient.id
                 let email = try await registry.call(MemberV1.Units.get, request, options: .read).unit?.email ?? ""
                 if email.isEmpty { throw DeliveryFailure(message: "unit \(recipient.id) has no e-mail address", skip: true) }
-                return email
+                return try Self.sendable(email)
             default:
                 throw DeliveryFailure(message: "no e-mail for \(recipient.kind.protoName)", skip: true)
             }
@@ -261,7 +271,7 @@ public final class DeliveryWorker: Service, Sendable {
             do {
                 let address = try await self.address(recipient)
                 let body = items.enumerated().map { "\($0.offset + 1). \($0.element.title)\n\($0.element.body)" }.joined(separator: "\n\n")
-                outcome = await Self.run(command + [address], input: Self.mail(to: address, subject: "政协通知汇总（\(items.count)条）", body: body, id: "xieshang-digest-\(ids[0])"))
+                outcome = await Self.run(command + ["--", address], input: Self.mail(to: address, subject: "政协通知汇总（\(items.count)条）", body: body, id: "xieshang-digest-\(ids[0])"))
             } catch let failure as DeliveryFailure {
                 outcome = .failure(failure)
             }

@@ -86,10 +86,20 @@ public enum ProposalStore {
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let rows = try Data.fetchAll(db, sql: "SELECT p.body FROM proposals p \(filter) ORDER BY p.id LIMIT ?", arguments: arguments + [pageSize + 1])
         var response = ProposalV1.ListProposalsResponse()
-        response.proposals = try rows.prefix(pageSize).map { try ProposalV1.Proposal(decoding: [UInt8]($0)) }
-        if rows.count > pageSize, let last = response.proposals.last { response.nextPageToken = String(last.id) }
+        // A page is bounded in bytes as well as count: long proposals make shorter pages,
+        // never a reply too large to send.
+        var bytes = 0
+        for row in rows.prefix(pageSize) {
+            if !response.proposals.isEmpty && bytes + row.count > maxPageBytes { break }
+            bytes += row.count
+            response.proposals.append(try ProposalV1.Proposal(decoding: [UInt8](row)))
+        }
+        if rows.count > response.proposals.count, let last = response.proposals.last { response.nextPageToken = String(last.id) }
         return response
     }
+
+    /// The most bytes of proposals one page of a list carries (1 MiB; a message may carry 4).
+    public static let maxPageBytes = 1 << 20
 
     /// Proposals being handled whose deadline has passed or comes within `withinDays`.
     public static func overdue(_ db: Database, withinDays: Int32, unit: Int64, now: Int64) throws -> [ProposalV1.OverdueProposal] {

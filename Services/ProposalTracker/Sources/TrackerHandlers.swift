@@ -177,6 +177,8 @@ public struct TrackerHandlers: Sendable {
         let actor = try Self.actor(claimed: request.actor, context.principal)
         return try await database.idempotent(context) { db in
             var p = try ProposalStore.load(db, input.id, field: "proposal.id")
+            // Nothing about a proposal the caller may not read, not even its state.
+            try Self.requireReadable(p, by: context.principal)
             guard p.state == .draft else {
                 throw ProposalError.notAllowed(field: "proposal.id", "only a draft can be edited; proposal \(p.id) is \(p.state.identifier) (\(p.state.label))")
             }
@@ -213,6 +215,9 @@ public struct TrackerHandlers: Sendable {
         let actor = try Self.actor(claimed: request.actor, context.principal)
         if let stored = try await database.storedReply(context, as: ProposalV1.ActResponse.self) { return stored }
         let current = try await database.writer.read { db in try ProposalStore.load(db, request.id) }
+        // Nothing about a proposal the caller may not read (its state, its units) reaches
+        // them through a refusal's text.
+        try Self.requireReadable(current, by: context.principal)
         guard let rule = ProposalWorkflow.rule(request.action, from: current.state) else {
             if case .unrecognized = request.action { throw ProposalError.invalid([("action", "unknown action")]) }
             if request.action == .unspecified { throw ProposalError.invalid([("action", "is required")]) }
@@ -233,6 +238,7 @@ public struct TrackerHandlers: Sendable {
         let invitedMembers = invited
         return try await database.idempotent(context) { [outbox] db in
             var p = try ProposalStore.load(db, request.id)
+            try Self.requireReadable(p, by: context.principal)
             // The state may have moved since the check above: ask the table again.
             guard let rule = ProposalWorkflow.rule(request.action, from: p.state) else {
                 throw ProposalError.notAllowed(field: "action", ProposalWorkflow.refusal(request.action, p.state))
