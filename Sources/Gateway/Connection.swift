@@ -161,7 +161,9 @@ struct GatewayFailure: Error, CustomStringConvertible {
         switch error.code {
         case .invalidArgument, .alreadyExists, .failedPrecondition, .outOfRange, .aborted: 2
         case .notFound: 3
-        case .unavailable, .deadlineExceeded, .resourceExhausted: 4
+        case .unavailable, .deadlineExceeded: 4
+        // A limit, not an outage: storage full, a request too large, too much at once.
+        case .resourceExhausted: 6
         case .permissionDenied, .unauthenticated: 5
         default: 1
         }

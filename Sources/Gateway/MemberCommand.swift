@@ -283,6 +283,9 @@ struct MemberCommand: AsyncParsableCommand {
         @Flag(help: "Check the file and count what would change, without writing.") var dryRun = false
         @Option(help: "Term number (default: the current term).") var term: Int32 = 0
 
+        /// The most of a file one message carries (a message may carry 4 MiB).
+        static let partBytes = 3 << 20
+
         func run() async throws {
             try await runReportingFailures {
                 guard let data = FileManager.default.contents(atPath: file) else {
@@ -291,13 +294,28 @@ struct MemberCommand: AsyncParsableCommand {
                 let lines = data.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
                 progress("read \(file): \(data.count) bytes, about \(max(lines - 1, 0)) rows")
                 var request = MemberV1.ImportMembersRequest()
-                request.csv = [UInt8](data)
                 request.importValidRows = importValidRows
                 request.dryRun = dryRun
                 request.term = term
-                progress("sent to member-registry for validation\(dryRun ? " (dry run)" : ""); waiting…")
+                let bytes = [UInt8](data)
                 let response = try await connection.withRegistry { client in
-                    try await client.call(MemberV1.Members.import, request, options: CallOptions(timeout: .seconds(120)))
+                    // A file larger than one message goes in parts of one upload; the
+                    // registry imports it whole, all or nothing, when the last part arrives.
+                    var offset = 0
+                    if bytes.count > Self.partBytes {
+                        request.uploadID = UUID().uuidString.lowercased()
+                        request.more = true
+                        while bytes.count - offset > Self.partBytes {
+                            request.csv = Array(bytes[offset..<(offset + Self.partBytes)])
+                            let kept = try await client.call(MemberV1.Members.import, request, options: CallOptions(timeout: .seconds(60)))
+                            offset += Self.partBytes
+                            progress("sent \(kept.receivedBytes) of \(bytes.count) bytes")
+                        }
+                        request.more = false
+                    }
+                    request.csv = Array(bytes[offset...])
+                    progress("sent to member-registry for validation\(dryRun ? " (dry run)" : ""); waiting…")
+                    return try await client.call(MemberV1.Members.import, request, options: CallOptions(timeout: .seconds(300)))
                 }
                 if connection.json { return try printJSON(response) }
                 print("rows: \(response.rows)  created: \(response.created)  updated: \(response.updated)  unchanged: \(response.unchanged)  bad rows: \(Set(response.problems.map(\.line)).count)")
@@ -308,6 +326,8 @@ struct MemberCommand: AsyncParsableCommand {
                 }
                 if dryRun {
                     print("dry run: nothing was written")
+                    // Scripts check a file with --dry-run: a file with bad rows is not good.
+                    if !response.problems.isEmpty { throw ExitCode(2) }
                 } else if !response.problems.isEmpty && !importValidRows {
                     print("nothing was written: fix the rows above, or pass --import-valid-rows to write the good rows")
                     throw ExitCode(2)
@@ -330,14 +350,24 @@ struct MemberCommand: AsyncParsableCommand {
             try await runReportingFailures {
                 var request = MemberV1.ExportMembersRequest()
                 request.term = term
-                let response = try await connection.withRegistry { try await $0.call(MemberV1.Members.export, request, options: .read) }
+                // Page by page, so that any committee's size fits.
+                var csv: [UInt8] = []
+                var count = 0
+                try await connection.withRegistry { client in
+                    repeat {
+                        let page = try await client.call(MemberV1.Members.export, request, options: .read)
+                        csv += page.csv
+                        count += Int(page.count)
+                        request.pageToken = page.nextPageToken
+                    } while !request.pageToken.isEmpty
+                }
                 if let output {
-                    guard FileManager.default.createFile(atPath: output, contents: Data(response.csv)) else {
+                    guard FileManager.default.createFile(atPath: output, contents: Data(csv)) else {
                         throw ValidationError("cannot write \(output)")
                     }
-                    progress("wrote \(response.count) members to \(output)")
+                    progress("wrote \(count) members to \(output)")
                 } else {
-                    print(String(decoding: response.csv, as: UTF8.self), terminator: "")
+                    print(String(decoding: csv, as: UTF8.self), terminator: "")
                 }
             }
         }

@@ -105,6 +105,13 @@ public final class RPCClient: Sendable {
 
     /// Calls a method by name with an already encoded body; returns the reply's body.
     public func call(method: String, body: [UInt8], options: CallOptions = CallOptions()) async throws(RPCError) -> [UInt8] {
+        // A request the server's socket would drop with the connection (ZMQ_MAXMSGSIZE)
+        // would look like an outage: refuse it here, naming the limit. The envelope adds
+        // the method, the ids and the metadata; 64 KiB covers them.
+        let budget = configuration.maxMessageBytes - (64 << 10)
+        if body.count > budget {
+            throw RPCError(.resourceExhausted, "the request to \(method) is \(body.count) bytes, over the \(budget) bytes one message may carry; send less at once (the gateway splits imports and pages exports)")
+        }
         let current = RPCCallContext.current
         let now = ContinuousClock.now
         var deadline = options.deadline ?? now + (options.timeout ?? configuration.defaultTimeout)

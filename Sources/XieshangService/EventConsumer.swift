@@ -40,13 +40,20 @@ public final class EventConsumer: Service, Sendable {
 
     /// Why the consumer cannot follow its source, or nil.
     public var problem: String? { trouble.withLock { $0 } }
+    /// Set while the source is not the one the cursor belongs to (restored, replaced):
+    /// nothing of it is applied until an operator decides.
+    private let diverged = Atomic<Bool>(false)
+    /// The operator's `--accept-source`: a source found diverged is taken as it now is.
+    private let acceptDivergence: Bool
 
     public init(
         source: String, eventEndpoint: String, sourceClient: RPCClient, database: ServiceDatabase,
         context: ZMQContext, logger: Logger, idleCatchUp: Duration = .seconds(1), security: ClientSecurity? = nil,
+        acceptDivergence: Bool = false,
         apply: @escaping Apply
     ) {
         self.security = security
+        self.acceptDivergence = acceptDivergence
         self.source = source
         self.eventEndpoint = eventEndpoint
         self.sourceClient = sourceClient
@@ -173,6 +180,7 @@ public final class EventConsumer: Service, Sendable {
 
     private func receive(_ event: EventV1.Event) async {
         heard(of: event.sequence)
+        if diverged.load(ordering: .relaxed) { return }
         do {
             switch try await applyInOrder(event) {
             case .applied, .alreadyApplied: break
@@ -196,16 +204,34 @@ public final class EventConsumer: Service, Sendable {
                 request.limit = 500
                 let batch = try await sourceClient.call(EventV1.Events.since, request, options: .read)
                 heard(of: batch.lastSequence)
-                if batch.lastSequence < request.afterSequence {
-                    // The source's outbox is behind what was applied from it: it was restored
-                    // from an older backup, or its database was replaced. Its next events
-                    // would reuse sequence numbers already applied and be skipped in silence;
-                    // say so instead, and apply nothing until an operator decides.
-                    let problem = "\(source)'s newest event is \(batch.lastSequence) but \(request.afterSequence) were applied from it: its outbox went backwards (restored or replaced?); its events are not applied until this is resolved"
-                    if trouble.withLock({ $0 }) != problem { logger.critical("\(problem)") }
-                    trouble.withLock { $0 = problem }
-                    return
+                let known = try await database.writer.read { [source] db in try Self.identity(db, source) }
+                var divergence: String?
+                if !known.isEmpty, !batch.sourceIdentity.isEmpty, known != batch.sourceIdentity {
+                    divergence = "\(source) is not the database its events were applied from (its identity was \(known), now \(batch.sourceIdentity)): it was replaced"
+                } else if batch.lastSequence < request.afterSequence {
+                    divergence = "\(source)'s newest event is \(batch.lastSequence) but \(request.afterSequence) were applied from it: its outbox went backwards (restored from an older backup, or replaced)"
                 }
+                if let divergence {
+                    // Its next events would reuse sequence numbers already applied and be
+                    // skipped in silence: say so, apply nothing, until an operator decides.
+                    guard acceptDivergence else {
+                        let problem = divergence + "; its events are not applied until an operator restores it or restarts this consumer with --accept-source \(source)"
+                        if trouble.withLock({ $0 }) != problem { logger.critical("\(problem)") }
+                        trouble.withLock { $0 = problem }
+                        diverged.store(true, ordering: .relaxed)
+                        return
+                    }
+                    try await database.writer.write { [source] db in
+                        try Self.moveCursor(db, source, to: batch.lastSequence)
+                        try Self.setIdentity(db, source, batch.sourceIdentity)
+                    }
+                    logger.notice("accepted a source as it now is (--accept-source): its events after \(batch.lastSequence) are applied", metadata: ["event.source": "\(source)", "reason": "\(divergence)"])
+                    continue
+                }
+                if known.isEmpty, !batch.sourceIdentity.isEmpty {
+                    try await database.writer.write { [source] db in try Self.setIdentity(db, source, batch.sourceIdentity) }
+                }
+                diverged.store(false, ordering: .relaxed)
                 trouble.withLock { $0 = nil }
                 for event in batch.events {
                     if case .gap = try await applyInOrder(event) { return }
@@ -308,6 +334,20 @@ public final class EventConsumer: Service, Sendable {
                 ON CONFLICT(source) DO UPDATE SET last_sequence = excluded.last_sequence
                 """,
             arguments: [source, Int64(clamping: sequence)])
+    }
+
+    /// The source's database identity the cursor belongs to ("" until first heard).
+    private static func identity(_ db: Database, _ source: String) throws -> String {
+        try String.fetchOne(db, sql: "SELECT source_identity FROM event_cursors WHERE source = ?", arguments: [source]) ?? ""
+    }
+
+    private static func setIdentity(_ db: Database, _ source: String, _ identity: String) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO event_cursors (source, last_sequence, source_identity) VALUES (?, 0, ?)
+                ON CONFLICT(source) DO UPDATE SET source_identity = excluded.source_identity
+                """,
+            arguments: [source, identity])
     }
 
     private static func cursor(_ db: Database, _ source: String) throws -> UInt64 {

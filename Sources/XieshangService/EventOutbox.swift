@@ -71,6 +71,7 @@ public final class EventOutbox: Sendable {
             response.events.append(event)
         }
         response.lastSequence = UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM outbox") ?? 0)
+        response.sourceIdentity = try String.fetchOne(db, sql: "SELECT value FROM runtime_identity WHERE id = 1") ?? ""
         return response
     }
 

@@ -249,6 +249,8 @@ enum RuntimeSchema {
                     value TEXT NOT NULL
                 );
                 """)
+            // Which database of a source a consumer's cursor belongs to.
+            try db.execute(sql: "ALTER TABLE event_cursors ADD COLUMN source_identity TEXT NOT NULL DEFAULT ''")
         }
     }
 }

@@ -196,12 +196,13 @@ struct StorageFaultTests {
     // MARK: - Helpers
 
     /// Adds a term, then a 3,000-row import that does not fit: refused with
-    /// RESOURCE_EXHAUSTED (exit 4) saying the storage is full. Returns the CSV's path.
+    /// RESOURCE_EXHAUSTED (exit 6, a limit: not an outage's 4) saying the storage is full.
+    /// Returns the CSV's path.
     private func refusedImport(_ gateway: Gateway, in directory: String) async throws -> String {
         #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
         let csv = try CrashTests.membersCSV(count: 3_000, in: directory)
         let refused = try await gateway.run(["member", "import", csv])
-        #expect(refused.status == 4, "RESOURCE_EXHAUSTED is exit code 4: \(refused.stderr)")
+        #expect(refused.status == 6, "RESOURCE_EXHAUSTED is exit code 6: \(refused.stderr)")
         #expect(refused.stderr.contains("storage is full"), "\(refused.stderr)")
         return csv
     }

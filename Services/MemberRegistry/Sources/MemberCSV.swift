@@ -133,17 +133,20 @@ public enum MemberCSV {
 
     /// The members as a file with every column, in the order given, that imports unchanged.
     public static func export(_ members: [MemberV1.Member]) -> [UInt8] {
-        var out = columns.joined(separator: ",") + "\r\n"
-        for m in members {
-            let cells = [
-                m.memberNumber, m.name, m.gender.label, m.ethnicity, m.birthDate, m.party, m.sector,
-                m.committees.joined(separator: ";"), m.workUnit, m.position, m.phone, m.email,
-                m.role.label, m.status.label, m.statusDate, m.statusReason, m.addedDuringTerm ? "是" : "否",
-                m.joinedDate,
-            ]
-            out += CSV.line(cells)
-        }
-        return Array(out.utf8)
+        Array((header + members.map(line).joined()).utf8)
+    }
+
+    /// The export's first line: every column's name.
+    public static var header: String { columns.joined(separator: ",") + "\r\n" }
+
+    /// One member as a line of the export.
+    public static func line(_ m: MemberV1.Member) -> String {
+        CSV.line([
+            m.memberNumber, m.name, m.gender.label, m.ethnicity, m.birthDate, m.party, m.sector,
+            m.committees.joined(separator: ";"), m.workUnit, m.position, m.phone, m.email,
+            m.role.label, m.status.label, m.statusDate, m.statusReason, m.addedDuringTerm ? "是" : "否",
+            m.joinedDate,
+        ])
     }
 
     /// RFC 4180 records with the line each starts on (quoted fields may span lines).

@@ -7,27 +7,88 @@ import XieshangWire
 /// CSV import: every row validated, all-or-nothing unless the caller asks for the good
 /// rows, upserting by member number so a repeated import changes nothing.
 enum MemberImport {
-    static let maxBytes = 8 << 20
+    /// The largest member file, whole (about 120,000 rows of the demo's kind).
+    static let maxBytes = 32 << 20
+    /// An upload's id: the client's, bounded like a request id.
+    static let maxUploadIDBytes = 64
+    /// Imports parsed and planned at once: each holds its whole file and its rows in
+    /// memory, so twenty at once would take the registry's memory with them. The others wait.
+    static let gate = ImportGate(width: 1)
 
     static func run(
         _ request: MemberV1.ImportMembersRequest, database: ServiceDatabase, outbox: EventOutbox, context: RPCCallContext
     ) async throws -> MemberV1.ImportMembersResponse {
-        if request.csv.count > maxBytes { throw RegistryError.invalid([("csv", "is larger than \(maxBytes >> 20) MiB")]) }
-        let rows: [MemberCSV.Row]
-        do {
-            rows = try MemberCSV.parse(request.csv)
-        } catch .notUTF8 {
-            throw RegistryError.invalid([("csv", "is not UTF-8 text")])
-        } catch .header(let problem) {
-            throw RegistryError.invalid([("csv", "line 1: \(problem)")])
+        if request.uploadID.utf8.count > maxUploadIDBytes {
+            throw RegistryError.invalid([("upload_id", "must be at most \(maxUploadIDBytes) bytes")])
         }
-        // A dry run writes nothing, so it needs no stored reply either.
-        if request.dryRun {
-            return try await database.writer.read { db in try plan(db, request, rows, context: context, write: false) }
+        if request.more {
+            guard !request.uploadID.isEmpty else { throw RegistryError.invalid([("upload_id", "name the upload the part belongs to")]) }
+            return try await keepPart(request, database: database, context: context)
         }
+        var csv = request.csv
+        if !request.uploadID.isEmpty {
+            let principal = context.principal.description
+            let parts = try await database.writer.read { db in
+                try Data.fetchAll(db, sql: "SELECT bytes FROM import_uploads WHERE principal = ? AND upload_id = ? ORDER BY part",
+                                  arguments: [principal, request.uploadID])
+            }
+            csv = parts.flatMap { [UInt8]($0) } + csv
+        }
+        if csv.count > maxBytes { throw RegistryError.invalid([("csv", "is \(csv.count) bytes, over the \(maxBytes >> 20) MiB a member file may be")]) }
+        let whole = csv
+        return try await gate.run {
+            let rows: [MemberCSV.Row]
+            do {
+                rows = try MemberCSV.parse(whole)
+            } catch MemberCSV.ParseError.notUTF8 {
+                throw RegistryError.invalid([("csv", "is not UTF-8 text: save it as \"CSV UTF-8 (逗号分隔)\" (Excel's plain \"CSV\" on a Chinese Windows writes GB18030/GBK) and import again")])
+            } catch MemberCSV.ParseError.header(let problem) {
+                throw RegistryError.invalid([("csv", "line 1: \(problem)")])
+            }
+            // A dry run writes nothing, so it needs no stored reply either.
+            if request.dryRun {
+                let response = try await database.writer.read { db in try plan(db, request, rows, context: context, write: false) }
+                if !request.uploadID.isEmpty { try await forget(request.uploadID, database: database, context: context) }
+                return response
+            }
+            return try await database.idempotent(context) { db in
+                let response = try plan(db, request, rows, context: context, write: true, outbox: outbox)
+                // The parts go with the import that used them, in its transaction.
+                try db.execute(sql: "DELETE FROM import_uploads WHERE principal = ? AND upload_id = ?",
+                               arguments: [context.principal.description, request.uploadID])
+                return response
+            }.reply
+        }
+    }
+
+    /// Keeps one part of a large file (once per request id, so a retried part is not kept
+    /// twice), refusing an upload that grows past `maxBytes`.
+    private static func keepPart(
+        _ request: MemberV1.ImportMembersRequest, database: ServiceDatabase, context: RPCCallContext
+    ) async throws -> MemberV1.ImportMembersResponse {
+        let principal = context.principal.description
         return try await database.idempotent(context) { db in
-            try plan(db, request, rows, context: context, write: true, outbox: outbox)
+            let (parts, bytes) = try Row.fetchOne(db, sql: """
+                SELECT COUNT(*), COALESCE(SUM(LENGTH(bytes)), 0) FROM import_uploads WHERE principal = ? AND upload_id = ?
+                """, arguments: [principal, request.uploadID]).map { ($0[0] as Int, $0[1] as Int) } ?? (0, 0)
+            if bytes + request.csv.count > maxBytes {
+                throw RegistryError.invalid([("csv", "the upload would be over the \(maxBytes >> 20) MiB a member file may be")])
+            }
+            try db.execute(sql: "INSERT INTO import_uploads (principal, upload_id, part, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [principal, request.uploadID, parts, Data(request.csv), Date.nowMilliseconds])
+            // Parts nobody finished are forgotten after a day.
+            try db.execute(sql: "DELETE FROM import_uploads WHERE created_at_ms < ?", arguments: [Date.nowMilliseconds - 86_400_000])
+            var response = MemberV1.ImportMembersResponse()
+            response.receivedBytes = Int64(bytes + request.csv.count)
+            return response
         }.reply
+    }
+
+    private static func forget(_ upload: String, database: ServiceDatabase, context: RPCCallContext) async throws {
+        try await database.writer.write { db in
+            try db.execute(sql: "DELETE FROM import_uploads WHERE principal = ? AND upload_id = ?",
+                           arguments: [context.principal.description, upload])
+        }
     }
 
     private static func plan(
@@ -91,5 +152,29 @@ enum MemberImport {
         }
         response.written = writeNow && (response.created + response.updated) > 0
         return response
+    }
+}
+
+/// At most `width` imports at once; the others wait their turn, in order (a caller whose
+/// deadline passes while waiting is cancelled by its own deadline, not by the gate).
+actor ImportGate {
+    private let width: Int
+    private var running = 0
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(width: Int) { self.width = width }
+
+    func run<T: Sendable>(_ work: @Sendable () async throws -> T) async throws -> T {
+        if running >= width {
+            await withCheckedContinuation { waiting.append($0) }
+        } else {
+            running += 1
+        }
+        defer { release() }
+        return try await work()
+    }
+
+    private func release() {
+        if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
     }
 }

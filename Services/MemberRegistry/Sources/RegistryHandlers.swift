@@ -179,13 +179,27 @@ public enum RegistryHandlers {
         }
 
         h.register(MemberV1.Members.export) { request, _ in
-            try await read.read { db in
+            if request.pageSize < 0 || request.pageSize > 10_000 { throw RegistryError.invalid([("page_size", "must be between 1 and 10000 (0: 5000)")]) }
+            return try await read.read { db in
                 let term = try MemberStore.term(db, request.term)
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE term = ? ORDER BY member_number", arguments: [term])
-                let members = try MemberStore.members(db, rows)
+                let pageSize = request.pageSize == 0 ? 5000 : Int(request.pageSize)
+                // Keyset pages by member number; the first page starts with the header.
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE term = ? AND member_number > ? ORDER BY member_number LIMIT ?",
+                                            arguments: [term, request.pageToken, pageSize + 1])
+                let members = try MemberStore.members(db, Array(rows.prefix(pageSize)))
                 var response = MemberV1.ExportMembersResponse()
-                response.csv = MemberCSV.export(members)
-                response.count = Int32(members.count)
+                var csv = request.pageToken.isEmpty ? MemberCSV.header : ""
+                var count = 0
+                for member in members {
+                    let line = MemberCSV.line(member)
+                    // A page also stops at 1 MiB, so it always fits in a message.
+                    if count > 0 && csv.utf8.count + line.utf8.count > 1 << 20 { break }
+                    csv += line
+                    count += 1
+                }
+                response.csv = Array(csv.utf8)
+                response.count = Int32(count)
+                if count < members.count || rows.count > pageSize { response.nextPageToken = members[count - 1].memberNumber }
                 return response
             }
         }

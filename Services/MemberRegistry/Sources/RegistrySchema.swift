@@ -104,6 +104,20 @@ public enum RegistrySchema {
                 try db.execute(sql: "INSERT INTO catalog (kind, name, position) VALUES (2, ?, ?)", arguments: [name, position])
             }
         }
+        migrations.add("registry-2-import-uploads") { db in
+            // The parts of a member file too large for one message, kept until its last part
+            // arrives (or a day).
+            try db.execute(sql: """
+                CREATE TABLE import_uploads (
+                    principal TEXT NOT NULL,
+                    upload_id TEXT NOT NULL,
+                    part INTEGER NOT NULL,
+                    bytes BLOB NOT NULL,
+                    created_at_ms INTEGER NOT NULL,
+                    PRIMARY KEY (principal, upload_id, part)
+                ) WITHOUT ROWID;
+                """)
+        }
         return migrations
     }
 }

@@ -31,6 +31,9 @@ struct NotifierCommand: AsyncParsableCommand {
     @Option(help: "Reminder when a reply waits for the member's feedback (default 7d).") var feedbackReminder: String = "7d"
     @Option(help: "Give a failing delivery up to the dead letters after (default 1h).") var giveUpAfter: String = "1h"
     @Option(help: "How often digest e-mails go out (default 1d).") var digestEvery: String = "1d"
+    @Option(help: ArgumentHelp(
+        "Take this source as it now is although it was restored or replaced (its outbox went backwards or its identity changed): apply its events from its newest on. Repeat for several; remove it once the notifier has started.",
+        valueName: "member-registry|meeting-scheduler|proposal-tracker")) var acceptSource: [String] = []
 
     func validate() throws {
         for (name, value) in [("--meeting-reminders", meetingReminders), ("--deadline-warning", deadlineWarning),
@@ -38,6 +41,9 @@ struct NotifierCommand: AsyncParsableCommand {
             guard NotifierConfiguration.durations(value) != nil else {
                 throw ValidationError("\(name) \"\(value)\": write durations like 24h,1h or 7d or 90s")
             }
+        }
+        for source in acceptSource where !["member-registry", "meeting-scheduler", "proposal-tracker"].contains(source) {
+            throw ValidationError("--accept-source \"\(source)\": name member-registry, meeting-scheduler or proposal-tracker")
         }
         if let webhookURL, URL(string: webhookURL)?.scheme?.hasPrefix("http") != true {
             throw ValidationError("--webhook-url must be an http or https URL")
@@ -85,7 +91,7 @@ struct NotifierCommand: AsyncParsableCommand {
             clients.append(client)
             let consumer = EventConsumer(
                 source: source, eventEndpoint: events, sourceClient: client, database: database, context: context, logger: logger,
-                security: security
+                security: security, acceptDivergence: acceptSource.contains(source)
             ) { event, db in
                 try NotificationRules.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000), configuration: settings)
             }

@@ -72,6 +72,7 @@ extension EventV1 {
     public struct SinceResponse: WireMessage, Encodable {
         public var events: [EventV1.Event] = []
         public var lastSequence: UInt64 = 0
+        public var sourceIdentity: String = ""
 
         public init() {}
 
@@ -80,12 +81,14 @@ extension EventV1 {
         public func write(to w: WireWriter) throws(WireError) {
             if !self.events.isEmpty { try w.repeatedMessage(self.events, 1) }
             if self.lastSequence != 0 { w.scalar(self.lastSequence, 2) }
+            if !self.sourceIdentity.isEmpty { try w.string(self.sourceIdentity, 3) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
             self.init()
             self.events = try r.repeatedMessage(1)
             self.lastSequence = r.scalar(2)
+            self.sourceIdentity = try r.string(3)
         }
     }
 }

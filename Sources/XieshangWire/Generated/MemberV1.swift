@@ -737,6 +737,8 @@ extension MemberV1 {
         public var term: Int32 = 0
         public var importValidRows: Bool = false
         public var dryRun: Bool = false
+        public var uploadID: String = ""
+        public var more: Bool = false
 
         public init() {}
 
@@ -747,6 +749,8 @@ extension MemberV1 {
             if self.term != 0 { w.scalar(self.term, 2) }
             if self.importValidRows { w.scalar(self.importValidRows, 3) }
             if self.dryRun { w.scalar(self.dryRun, 4) }
+            if !self.uploadID.isEmpty { try w.string(self.uploadID, 5) }
+            if self.more { w.scalar(self.more, 6) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -755,6 +759,8 @@ extension MemberV1 {
             self.term = r.scalar(2)
             self.importValidRows = r.scalar(3)
             self.dryRun = r.scalar(4)
+            self.uploadID = try r.string(5)
+            self.more = r.scalar(6)
         }
     }
 }
@@ -794,6 +800,7 @@ extension MemberV1 {
         public var problems: [MemberV1.RowProblem] = []
         public var written: Bool = false
         public var rows: Int32 = 0
+        public var receivedBytes: Int64 = 0
 
         public init() {}
 
@@ -806,6 +813,7 @@ extension MemberV1 {
             if !self.problems.isEmpty { try w.repeatedMessage(self.problems, 4) }
             if self.written { w.scalar(self.written, 5) }
             if self.rows != 0 { w.scalar(self.rows, 6) }
+            if self.receivedBytes != 0 { w.scalar(self.receivedBytes, 7) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -816,6 +824,7 @@ extension MemberV1 {
             self.problems = try r.repeatedMessage(4)
             self.written = r.scalar(5)
             self.rows = r.scalar(6)
+            self.receivedBytes = r.scalar(7)
         }
     }
 }
@@ -824,6 +833,8 @@ extension MemberV1 {
     /// `xieshang.member.v1.ExportMembersRequest`
     public struct ExportMembersRequest: WireMessage, Encodable {
         public var term: Int32 = 0
+        public var pageToken: String = ""
+        public var pageSize: Int32 = 0
 
         public init() {}
 
@@ -831,11 +842,15 @@ extension MemberV1 {
 
         public func write(to w: WireWriter) throws(WireError) {
             if self.term != 0 { w.scalar(self.term, 1) }
+            if !self.pageToken.isEmpty { try w.string(self.pageToken, 2) }
+            if self.pageSize != 0 { w.scalar(self.pageSize, 3) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
             self.init()
             self.term = r.scalar(1)
+            self.pageToken = try r.string(2)
+            self.pageSize = r.scalar(3)
         }
     }
 }
@@ -845,6 +860,7 @@ extension MemberV1 {
     public struct ExportMembersResponse: WireMessage, Encodable {
         public var csv: [UInt8] = []
         public var count: Int32 = 0
+        public var nextPageToken: String = ""
 
         public init() {}
 
@@ -853,12 +869,14 @@ extension MemberV1 {
         public func write(to w: WireWriter) throws(WireError) {
             if !self.csv.isEmpty { w.bytes(self.csv, 1) }
             if self.count != 0 { w.scalar(self.count, 2) }
+            if !self.nextPageToken.isEmpty { try w.string(self.nextPageToken, 3) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
             self.init()
             self.csv = r.bytes(1)
             self.count = r.scalar(2)
+            self.nextPageToken = try r.string(3)
         }
     }
 }

@@ -444,7 +444,7 @@ const ProtobufCMessageDescriptor xieshang__event__v1__since_request__descriptor 
   (ProtobufCMessageInit) xieshang__event__v1__since_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__event__v1__since_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor xieshang__event__v1__since_response__field_descriptors[3] =
 {
   {
     "events",
@@ -470,15 +470,28 @@ static const ProtobufCFieldDescriptor xieshang__event__v1__since_response__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "source_identity",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Event__V1__SinceResponse, source_identity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__event__v1__since_response__field_indices_by_name[] = {
   0,   /* field[0] = events */
   1,   /* field[1] = last_sequence */
+  2,   /* field[2] = source_identity */
 };
 static const ProtobufCIntRange xieshang__event__v1__since_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor xieshang__event__v1__since_response__descriptor =
 {
@@ -488,7 +501,7 @@ const ProtobufCMessageDescriptor xieshang__event__v1__since_response__descriptor
   "Xieshang__Event__V1__SinceResponse",
   "xieshang.event.v1",
   sizeof(Xieshang__Event__V1__SinceResponse),
-  2,
+  3,
   xieshang__event__v1__since_response__field_descriptors,
   xieshang__event__v1__since_response__field_indices_by_name,
   1,  xieshang__event__v1__since_response__number_ranges,

@@ -3950,7 +3950,7 @@ const ProtobufCMessageDescriptor xieshang__member__v1__resolve_group_response__d
   (ProtobufCMessageInit) xieshang__member__v1__resolve_group_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__member__v1__import_members_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor xieshang__member__v1__import_members_request__field_descriptors[6] =
 {
   {
     "csv",
@@ -4000,17 +4000,43 @@ static const ProtobufCFieldDescriptor xieshang__member__v1__import_members_reque
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "upload_id",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__ImportMembersRequest, upload_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "more",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__ImportMembersRequest, more),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__member__v1__import_members_request__field_indices_by_name[] = {
   0,   /* field[0] = csv */
   3,   /* field[3] = dry_run */
   2,   /* field[2] = import_valid_rows */
+  5,   /* field[5] = more */
   1,   /* field[1] = term */
+  4,   /* field[4] = upload_id */
 };
 static const ProtobufCIntRange xieshang__member__v1__import_members_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor xieshang__member__v1__import_members_request__descriptor =
 {
@@ -4020,7 +4046,7 @@ const ProtobufCMessageDescriptor xieshang__member__v1__import_members_request__d
   "Xieshang__Member__V1__ImportMembersRequest",
   "xieshang.member.v1",
   sizeof(Xieshang__Member__V1__ImportMembersRequest),
-  4,
+  6,
   xieshang__member__v1__import_members_request__field_descriptors,
   xieshang__member__v1__import_members_request__field_indices_by_name,
   1,  xieshang__member__v1__import_members_request__number_ranges,
@@ -4091,7 +4117,7 @@ const ProtobufCMessageDescriptor xieshang__member__v1__row_problem__descriptor =
   (ProtobufCMessageInit) xieshang__member__v1__row_problem__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__member__v1__import_members_response__field_descriptors[6] =
+static const ProtobufCFieldDescriptor xieshang__member__v1__import_members_response__field_descriptors[7] =
 {
   {
     "created",
@@ -4165,10 +4191,23 @@ static const ProtobufCFieldDescriptor xieshang__member__v1__import_members_respo
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "received_bytes",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__ImportMembersResponse, received_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__member__v1__import_members_response__field_indices_by_name[] = {
   0,   /* field[0] = created */
   3,   /* field[3] = problems */
+  6,   /* field[6] = received_bytes */
   5,   /* field[5] = rows */
   2,   /* field[2] = unchanged */
   1,   /* field[1] = updated */
@@ -4177,7 +4216,7 @@ static const unsigned xieshang__member__v1__import_members_response__field_indic
 static const ProtobufCIntRange xieshang__member__v1__import_members_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor xieshang__member__v1__import_members_response__descriptor =
 {
@@ -4187,14 +4226,14 @@ const ProtobufCMessageDescriptor xieshang__member__v1__import_members_response__
   "Xieshang__Member__V1__ImportMembersResponse",
   "xieshang.member.v1",
   sizeof(Xieshang__Member__V1__ImportMembersResponse),
-  6,
+  7,
   xieshang__member__v1__import_members_response__field_descriptors,
   xieshang__member__v1__import_members_response__field_indices_by_name,
   1,  xieshang__member__v1__import_members_response__number_ranges,
   (ProtobufCMessageInit) xieshang__member__v1__import_members_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__member__v1__export_members_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor xieshang__member__v1__export_members_request__field_descriptors[3] =
 {
   {
     "term",
@@ -4208,14 +4247,40 @@ static const ProtobufCFieldDescriptor xieshang__member__v1__export_members_reque
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__ExportMembersRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__ExportMembersRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__member__v1__export_members_request__field_indices_by_name[] = {
+  2,   /* field[2] = page_size */
+  1,   /* field[1] = page_token */
   0,   /* field[0] = term */
 };
 static const ProtobufCIntRange xieshang__member__v1__export_members_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor xieshang__member__v1__export_members_request__descriptor =
 {
@@ -4225,14 +4290,14 @@ const ProtobufCMessageDescriptor xieshang__member__v1__export_members_request__d
   "Xieshang__Member__V1__ExportMembersRequest",
   "xieshang.member.v1",
   sizeof(Xieshang__Member__V1__ExportMembersRequest),
-  1,
+  3,
   xieshang__member__v1__export_members_request__field_descriptors,
   xieshang__member__v1__export_members_request__field_indices_by_name,
   1,  xieshang__member__v1__export_members_request__number_ranges,
   (ProtobufCMessageInit) xieshang__member__v1__export_members_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__member__v1__export_members_response__field_descriptors[2] =
+static const ProtobufCFieldDescriptor xieshang__member__v1__export_members_response__field_descriptors[3] =
 {
   {
     "csv",
@@ -4258,15 +4323,28 @@ static const ProtobufCFieldDescriptor xieshang__member__v1__export_members_respo
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "next_page_token",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__ExportMembersResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__member__v1__export_members_response__field_indices_by_name[] = {
   1,   /* field[1] = count */
   0,   /* field[0] = csv */
+  2,   /* field[2] = next_page_token */
 };
 static const ProtobufCIntRange xieshang__member__v1__export_members_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor xieshang__member__v1__export_members_response__descriptor =
 {
@@ -4276,7 +4354,7 @@ const ProtobufCMessageDescriptor xieshang__member__v1__export_members_response__
   "Xieshang__Member__V1__ExportMembersResponse",
   "xieshang.member.v1",
   sizeof(Xieshang__Member__V1__ExportMembersResponse),
-  2,
+  3,
   xieshang__member__v1__export_members_response__field_descriptors,
   xieshang__member__v1__export_members_response__field_indices_by_name,
   1,  xieshang__member__v1__export_members_response__number_ranges,

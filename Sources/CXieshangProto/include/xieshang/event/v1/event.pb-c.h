@@ -64,7 +64,7 @@ struct  Xieshang__Event__V1__SinceRequest
    */
   uint64_t after_sequence;
   /*
-   * At most this many (the server caps it at 1000; 0 means the cap).
+   * At most this many (the server caps it at 1000, and at 1 MiB of payloads; 0 means the cap).
    */
   uint32_t limit;
 };
@@ -82,10 +82,16 @@ struct  Xieshang__Event__V1__SinceResponse
    * The newest sequence number in the outbox when the request was served.
    */
   uint64_t last_sequence;
+  /*
+   * The identity of the source's database (a UUID made when it was created). A consumer
+   * that sees it change, or last_sequence go below what it applied, knows the source was
+   * replaced or restored and says so instead of skipping events in silence.
+   */
+  char *source_identity;
 };
 #define XIESHANG__EVENT__V1__SINCE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__event__v1__since_response__descriptor) \
-    , 0,NULL, 0 }
+    , 0,NULL, 0, (char *)protobuf_c_empty_string }
 
 
 /*

@@ -484,10 +484,18 @@ struct  Xieshang__Member__V1__ImportMembersRequest
    * validate and count, write nothing
    */
   protobuf_c_boolean dry_run;
+  /*
+   * A file larger than one message is sent in parts: every part names the same upload_id
+   * (chosen by the client, at most 64 bytes); the parts before the last say more = true
+   * and are only kept; the last one (more = false) imports the whole file, all or nothing,
+   * and forgets the parts. Parts are kept a day; a file may be at most 64 MiB.
+   */
+  char *upload_id;
+  protobuf_c_boolean more;
 };
 #define XIESHANG__MEMBER__V1__IMPORT_MEMBERS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__import_members_request__descriptor) \
-    , {0,NULL}, 0, 0, 0 }
+    , {0,NULL}, 0, 0, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Xieshang__Member__V1__RowProblem
@@ -518,31 +526,48 @@ struct  Xieshang__Member__V1__ImportMembersResponse
    */
   protobuf_c_boolean written;
   int32_t rows;
+  /*
+   * for a part (more = true): the upload's bytes so far
+   */
+  int64_t received_bytes;
 };
 #define XIESHANG__MEMBER__V1__IMPORT_MEMBERS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__import_members_response__descriptor) \
-    , 0, 0, 0, 0,NULL, 0, 0 }
+    , 0, 0, 0, 0,NULL, 0, 0, 0 }
 
 
+/*
+ * The members in pages: the first page's CSV starts with the header line, each page after
+ * it continues the same file (next_page_token until it is empty).
+ */
 struct  Xieshang__Member__V1__ExportMembersRequest
 {
   ProtobufCMessage base;
   int32_t term;
+  char *page_token;
+  /*
+   * members a page, 1–10000 (0: 5000); a page also stops at 1 MiB
+   */
+  int32_t page_size;
 };
 #define XIESHANG__MEMBER__V1__EXPORT_MEMBERS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__export_members_request__descriptor) \
-    , 0 }
+    , 0, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Xieshang__Member__V1__ExportMembersResponse
 {
   ProtobufCMessage base;
   ProtobufCBinaryData csv;
+  /*
+   * members in this page
+   */
   int32_t count;
+  char *next_page_token;
 };
 #define XIESHANG__MEMBER__V1__EXPORT_MEMBERS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__export_members_response__descriptor) \
-    , {0,NULL}, 0 }
+    , {0,NULL}, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Xieshang__Member__V1__FieldChange
