@@ -35,7 +35,10 @@ struct ConnectionOptions: ParsableArguments {
     var json = false
 
     func validate() throws {
-        if let timeout { guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be between 0 and 600 seconds") } }
+        if let timeout { guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be more than 0 and at most 600 seconds") } }
+        if let zone = ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"], !zone.isEmpty, TimeZone(identifier: zone) == nil {
+            throw ValidationError("XIESHANG_TIME_ZONE=\"\(zone)\" is not a time zone (e.g. Asia/Shanghai)")
+        }
         let settings: GatewaySettings
         do {
             settings = try GatewaySettings.load(explicit: config)

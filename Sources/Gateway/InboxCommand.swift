@@ -21,11 +21,12 @@ struct InboxCommand: AsyncParsableCommand {
     @Flag(help: "Only unread notifications.") var unread = false
     @Option(help: "Mark this notification read; repeat for several.") var read: [Int64] = []
     @Flag(help: "Mark every notification read.") var readAll = false
-    @Option(help: "How many to show.") var limit: Int32 = 50
+    @Option(help: "How many to show (1-500).") var limit: Int32 = 50
 
     func validate() throws {
         if [member != nil, unit != nil, staff].filter({ $0 }).count != 1 { throw ValidationError("give --member, --unit or --staff") }
         if !read.isEmpty && readAll { throw ValidationError("give --read or --read-all, not both") }
+        if !(1...500).contains(limit) { throw ValidationError("--limit must be between 1 and 500") }
     }
 
     func run() async throws {

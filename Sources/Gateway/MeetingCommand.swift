@@ -112,6 +112,9 @@ struct MeetingCommand: AsyncParsableCommand {
         func validate() throws {
             if end == nil && minutes == nil { throw ValidationError("give --end or --minutes") }
             if end != nil && minutes != nil { throw ValidationError("give --end or --minutes, not both") }
+            if let minutes, !(1...(14 * 24 * 60)).contains(minutes) {
+                throw ValidationError("--minutes must be between 1 and 20160 (a meeting lasts at most 14 days)")
+            }
         }
 
         func run() async throws {

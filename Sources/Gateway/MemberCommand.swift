@@ -150,6 +150,10 @@ struct MemberCommand: AsyncParsableCommand {
         @Option(help: "Continue after a previous page.") var pageToken: String?
         @Flag(help: "Fetch every page.") var all = false
 
+        func validate() throws {
+            if !(1...500).contains(pageSize) { throw ValidationError("--page-size must be between 1 and 500") }
+        }
+
         func request(query: String = "") -> MemberV1.ListMembersRequest {
             var r = MemberV1.ListMembersRequest()
             r.sector = sector ?? ""

@@ -91,7 +91,7 @@ struct GatewaySettings: Sendable {
             }
             if name == "timeout" {
                 guard let seconds = Double(value), seconds > 0, seconds <= 600 else {
-                    throw Problem(description: "\(at): timeout must be a number of seconds between 0 and 600")
+                    throw Problem(description: "\(at): timeout must be a number of seconds, more than 0 and at most 600")
                 }
             }
             if name == "time-zone" && TimeZone(identifier: value) == nil {

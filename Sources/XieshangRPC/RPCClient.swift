@@ -137,10 +137,7 @@ public final class RPCClient: Sendable {
         while true {
             let remaining = deadline - .now
             guard remaining > .zero else {
-                if var last = lastRetried {
-                    last.message += " (\(attempt - 1) attempts)"
-                    throw last
-                }
+                if let last = lastRetried { throw last.noting(attempts: attempt - 1) }
                 throw RPCError(.deadlineExceeded, "\(method): deadline passed after \(attempt - 1) attempt(s)")
             }
             var attemptDeadline = deadline
@@ -158,20 +155,15 @@ public final class RPCClient: Sendable {
             case .failure(let failure):
                 error = failure
             }
-            if error.code == .deadlineExceeded, attemptDeadline >= deadline, var last = lastRetried {
-                last.message += " (\(attempt) attempts)"
-                throw last
+            if error.code == .deadlineExceeded, attemptDeadline >= deadline, let last = lastRetried {
+                throw last.noting(attempts: attempt)
             }
             guard error.code.isRetryable(read: options.isRead), attempt < configuration.retry.maxAttempts else {
                 throw error
             }
             lastRetried = error
             let pause = configuration.retry.backoff(after: attempt)
-            guard ContinuousClock.now + pause < deadline else {
-                var last = error
-                last.message += " (\(attempt) attempts)"
-                throw last
-            }
+            guard ContinuousClock.now + pause < deadline else { throw error.noting(attempts: attempt) }
             do {
                 try await Task.sleep(for: pause)
             } catch {
@@ -449,5 +441,15 @@ final class SocketPair: @unchecked Sendable {
         guard let sockets else { preconditionFailure("sockets already taken") }
         self.sockets = nil
         return sockets
+    }
+}
+
+extension RPCError {
+    /// The error with how many attempts were made, said once: an error that came back
+    /// through another service's retries already says it.
+    func noting(attempts: Int) -> RPCError {
+        var noted = self
+        if !message.hasSuffix(" attempts)") { noted.message += " (\(attempts) attempts)" }
+        return noted
     }
 }

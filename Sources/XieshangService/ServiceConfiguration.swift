@@ -97,6 +97,11 @@ public struct ServiceOptions: ParsableArguments {
             if let value = environment[variable], !value.isEmpty { return value }
             return nil
         }
+        // The committee's time zone names days and hours in every service: a misspelt one
+        // must stop the service, not fall back to Asia/Shanghai without a word.
+        if let zone = environment["XIESHANG_TIME_ZONE"], !zone.isEmpty, TimeZone(identifier: zone) == nil {
+            throw ValidationError("XIESHANG_TIME_ZONE=\"\(zone)\" is not a time zone (e.g. Asia/Shanghai)")
+        }
         let rpc = pick(rpcEndpoint, "XIESHANG_RPC_ENDPOINT") ?? defaultRPC
         let events = pick(eventEndpoint, "XIESHANG_EVENT_ENDPOINT") ?? defaultEvents
         let dataDir = pick(dataDir, "XIESHANG_DATA_DIR") ?? "data/\(name)"

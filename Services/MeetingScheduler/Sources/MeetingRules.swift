@@ -30,8 +30,16 @@ public enum MeetingRules {
         return problems
     }
 
+    /// 2000-01-01 and 2100-01-01 (UTC): the years a meeting may be in. A committee's
+    /// meetings fall within its term; these bounds catch a typo before the term is asked.
+    static let earliestMs: Int64 = 946_684_800_000
+    static let latestMs: Int64 = 4_102_444_800_000
+
     public static func timeProblems(start: Int64, end: Int64, prefix: String = "") -> [(field: String, problem: String)] {
-        if start <= 0 { return [(prefix + "start_ms", "is required")] }
+        if start == 0 { return [(prefix + "start_ms", "is required")] }
+        if start < earliestMs || start >= latestMs {
+            return [(prefix + "start_ms", "must be in the years 2000 to 2099 (it is \(Times.format(start)))")]
+        }
         if end <= start {
             return [(prefix + "end_ms", end == start ? "the meeting has no length: end equals start" : "must be after the start (\(Times.format(start)))")]
         }

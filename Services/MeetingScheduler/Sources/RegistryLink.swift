@@ -20,6 +20,21 @@ public struct RegistryLink: Sendable {
         return try await call(MemberV1.Rooms.get, request, field: field).room ?? MemberV1.Room()
     }
 
+    /// The term numbered `number`, or the current term for 0.
+    public func term(_ number: Int32, field: String) async throws -> MemberV1.Term {
+        let terms = try await call(MemberV1.Terms.list, MemberV1.ListTermsRequest(), field: field).terms
+        if number == 0 {
+            guard let current = terms.first(where: \.current) else {
+                throw SchedulerError.failedPrecondition(field: field, "member-registry has no current term")
+            }
+            return current
+        }
+        guard let term = terms.first(where: { $0.number == number }) else {
+            throw SchedulerError.notFound(field: field, what: "term \(number)")
+        }
+        return term
+    }
+
     public func currentTerm() async throws -> Int32 {
         let terms = try await call(MemberV1.Terms.list, MemberV1.ListTermsRequest(), field: "term").terms
         guard let current = terms.first(where: \.current) else {

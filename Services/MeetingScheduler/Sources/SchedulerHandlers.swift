@@ -80,7 +80,14 @@ public struct SchedulerHandlers: Sendable {
                 throw SchedulerError.invalid([("meeting.capacity", "the room seats \(room.capacity), not \(meeting.capacity)")])
             }
         }
-        if meeting.term == 0 { meeting.term = try await registry.currentTerm() }
+        let term = try await registry.term(meeting.term, field: "meeting.term")
+        meeting.term = term.number
+        // A meeting of a term is held during it (its days in the committee's time zone):
+        // 2020 or 9999 in the fifth term is a typo, not a meeting.
+        let day = String(Times.format(meeting.startMs).prefix(10))
+        if day < term.startDate || day > term.endDate {
+            throw SchedulerError.invalid([("meeting.start_ms", "\(day) is outside term \(term.number) (\(term.startDate) to \(term.endDate))")])
+        }
         let ready = meeting
         return try await database.idempotent(context) { db in
             let conflicts = try MeetingStore.roomConflicts(db, room: ready.roomID, start: ready.startMs, end: ready.endMs, excluding: 0)
@@ -527,8 +534,13 @@ public struct SchedulerHandlers: Sendable {
     }
 
     @Sendable func findSlot(_ request: MeetingV1.FindSlotRequest, _ context: RPCCallContext) async throws -> MeetingV1.FindSlotResponse {
-        var problems = MeetingRules.timeProblems(start: request.fromMs, end: request.toMs).map { ($0.field.replacingOccurrences(of: "start_ms", with: "from_ms").replacingOccurrences(of: "end_ms", with: "to_ms"), $0.problem) }
-        if request.toMs - request.fromMs > 366 * 24 * 3_600_000 { problems = [("to_ms", "search at most a year")] }
+        // A window, not a meeting: it may span up to a year (the 14-day rule is a meeting's).
+        var problems: [(String, String)] = []
+        if request.fromMs == 0 { problems.append(("from_ms", "is required")) }
+        else if request.fromMs < MeetingRules.earliestMs || request.fromMs >= MeetingRules.latestMs {
+            problems.append(("from_ms", "must be in the years 2000 to 2099"))
+        } else if request.toMs <= request.fromMs { problems.append(("to_ms", "must be after from_ms")) }
+        else if request.toMs - request.fromMs > 366 * 24 * 3_600_000 { problems.append(("to_ms", "search at most a year")) }
         let longest = Times.workingBlocks.map { $0.end - $0.start }.max() ?? 0
         if request.durationMinutes <= 0 { problems.append(("duration_minutes", "must be at least 1")) }
         else if Int(request.durationMinutes) > longest { problems.append(("duration_minutes", "must fit in working hours (at most \(longest) minutes)")) }

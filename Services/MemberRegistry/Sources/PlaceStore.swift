@@ -21,15 +21,21 @@ public enum PlaceStore {
 
     public static func createTerm(_ db: Database, _ t: MemberV1.Term) throws -> MemberV1.Term {
         var problems: [(String, String)] = []
-        if t.number <= 0 { problems.append(("term.number", "must be a positive number")) }
-        if !Check.isDate(t.startDate) { problems.append(("term.start_date", "\"\(t.startDate)\" is not a date (YYYY-MM-DD)")) }
-        if !Check.isDate(t.endDate) { problems.append(("term.end_date", "\"\(t.endDate)\" is not a date (YYYY-MM-DD)")) }
+        // A committee numbers its terms from 1; 第十届 is 10. A three-digit term is a typo.
+        if t.number <= 0 || t.number > 99 { problems.append(("term.number", "must be between 1 and 99")) }
+        if let problem = Check.dateProblem(t.startDate) { problems.append(("term.start_date", "\"\(t.startDate)\" \(problem)")) }
+        if let problem = Check.dateProblem(t.endDate) { problems.append(("term.end_date", "\"\(t.endDate)\" \(problem)")) }
         if Check.isDate(t.startDate), Check.isDate(t.endDate), t.endDate <= t.startDate {
             problems.append(("term.end_date", "must be after the start date \(t.startDate)"))
         }
         if !problems.isEmpty { throw RegistryError.invalid(problems) }
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM terms WHERE number = ?", arguments: [t.number]) == true {
             throw RegistryError.alreadyExists(field: "term.number", what: "term \(t.number)")
+        }
+        // Terms follow each other: two terms never cover the same day.
+        if let row = try Row.fetchOne(db, sql: "SELECT number, start_date, end_date FROM terms WHERE start_date <= ? AND end_date >= ? ORDER BY start_date LIMIT 1",
+                                      arguments: [t.endDate, t.startDate]) {
+            throw RegistryError.invalid([("term.start_date", "overlaps term \(row[0] as Int32) (\(row[1] as String) to \(row[2] as String)); terms follow each other")])
         }
         // The first term, or one marked current, becomes the current one.
         let existingTerms = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM terms") ?? 0

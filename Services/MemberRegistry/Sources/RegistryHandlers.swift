@@ -109,7 +109,7 @@ public enum RegistryHandlers {
             default: problems.append(("status", "must be one of \(MemberV1.MemberStatus.spellings)"))
             }
             if reason.isEmpty { problems.append(("reason", "must say why")) }
-            if !request.date.isEmpty && !Check.isDate(request.date) { problems.append(("date", "\"\(request.date)\" is not a date (YYYY-MM-DD)")) }
+            if !request.date.isEmpty, let problem = Check.dateProblem(request.date) { problems.append(("date", "\"\(request.date)\" \(problem)")) }
             if !problems.isEmpty { throw RegistryError.invalid(problems) }
             return try await database.idempotent(context) { db in
                 let old = try MemberStore.get(db, id: request.id)

@@ -5,13 +5,19 @@ import XieshangWire
 /// Checks of single values, shared by the RPC handlers and the CSV import.
 public enum Check {
     /// A calendar date written `YYYY-MM-DD` that exists.
-    public static func isDate(_ text: String) -> Bool {
+    public static func isDate(_ text: String) -> Bool { dateProblem(text) == nil }
+
+    /// Why `text` is not a date the registry keeps (YYYY-MM-DD, a real day, 1900–2200),
+    /// said as the rest of a sentence that starts with the text: nil when it is one.
+    public static func dateProblem(_ text: String) -> String? {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]),
-              (1900...2200).contains(year), (1...12).contains(month), day >= 1 else { return false }
+              (1...12).contains(month), day >= 1 else { return "is not a date (YYYY-MM-DD)" }
         let days = [31, year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        return day <= days[month - 1]
+        guard day <= days[month - 1] else { return "is not a day of \(parts[0])-\(parts[1])" }
+        guard (1900...2200).contains(year) else { return "is outside the years 1900 to 2200" }
+        return nil
     }
 
     /// A mainland mobile number (11 digits from 1[3-9]) or a landline with its area code
@@ -59,7 +65,7 @@ public struct MemberRules {
         if name.isEmpty { add("name", "must not be empty") }
         else if name.count > 64 { add("name", "must be at most 64 characters") }
         if case .unrecognized(let value) = m.gender { add("gender", "unknown gender \(value)") }
-        if !m.birthDate.isEmpty && !Check.isDate(m.birthDate) { add("birth_date", "\"\(m.birthDate)\" is not a date (YYYY-MM-DD)") }
+        if !m.birthDate.isEmpty, let problem = Check.dateProblem(m.birthDate) { add("birth_date", "\"\(m.birthDate)\" \(problem)") }
         if m.sector.isEmpty { add("sector", "must not be empty") }
         else if !sectors.contains(m.sector) { add("sector", "unknown sector \"\(m.sector)\"") }
         for committee in m.committees where !committees.contains(committee) {
@@ -72,8 +78,8 @@ public struct MemberRules {
         case .unrecognized(let value): add("role", "unknown role \(value)")
         default: break
         }
-        if !m.joinedDate.isEmpty && !Check.isDate(m.joinedDate) { add("joined_date", "\"\(m.joinedDate)\" is not a date (YYYY-MM-DD)") }
-        if !m.statusDate.isEmpty && !Check.isDate(m.statusDate) { add("status_date", "\"\(m.statusDate)\" is not a date (YYYY-MM-DD)") }
+        if !m.joinedDate.isEmpty, let problem = Check.dateProblem(m.joinedDate) { add("joined_date", "\"\(m.joinedDate)\" \(problem)") }
+        if !m.statusDate.isEmpty, let problem = Check.dateProblem(m.statusDate) { add("status_date", "\"\(m.statusDate)\" \(problem)") }
         if case .unrecognized(let value) = m.status { add("status", "unknown status \(value)") }
         return problems
     }
