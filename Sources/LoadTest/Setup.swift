@@ -27,7 +27,7 @@ struct Setup {
                 throw SetupError("the registry has \(rooms.count) rooms and \(members.count) active members; need a room and two members")
             }
             log("using \(rooms.count) existing rooms and \(members.count) members")
-            return Fixture(rooms: rooms, members: members, firstDayMs: firstDay, horizonDays: horizonDays)
+            return Fixture(rooms: rooms, members: members, firstDayMs: firstDay, horizonDays: try await withinTerm(horizonDays, from: firstDay))
         }
         let run = String(UInt32.random(in: 0..<UInt32.max), radix: 36)
         let terms = try await client.call(MemberV1.Terms.list, MemberV1.ListTermsRequest(), options: .read).terms
@@ -74,7 +74,25 @@ struct Setup {
             list.pageToken = page.nextPageToken
         } while !list.pageToken.isEmpty
         log("created station \(stationID), \(rooms.count) rooms and \(members.count) members (run \(run))")
-        return Fixture(rooms: rooms, members: members, firstDayMs: firstDay, horizonDays: horizonDays)
+        return Fixture(rooms: rooms, members: members, firstDayMs: firstDay, horizonDays: try await withinTerm(horizonDays, from: firstDay))
+    }
+
+    /// The horizon cut to the current term: the scheduler refuses a meeting outside its
+    /// term, and a load test measures meetings, not refusals.
+    func withinTerm(_ horizonDays: Int, from firstDay: Int64) async throws -> Int {
+        let terms = try await client.call(MemberV1.Terms.list, MemberV1.ListTermsRequest(), options: .read).terms
+        guard let current = terms.first(where: \.current) else { throw SetupError("the registry has no current term") }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd"
+        guard let end = formatter.date(from: current.endDate) else { return horizonDays }
+        let days = Int((Int64(end.timeIntervalSince1970 * 1000) - firstDay) / 86_400_000) + 1
+        guard days >= 1 else {
+            throw SetupError("the current term \(current.number) ended on \(current.endDate): add the next term (gateway term add --current)")
+        }
+        if days < horizonDays { log("meetings within term \(current.number): the next \(days) days (it ends on \(current.endDate))") }
+        return min(horizonDays, days)
     }
 }
 

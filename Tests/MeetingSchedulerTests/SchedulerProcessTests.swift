@@ -34,7 +34,7 @@ struct SchedulerProcessTests {
                                                  arguments: ["--registry", registry.rpcEndpoint])
         let suite = Deployment(registry: registry, scheduler: scheduler, directory: directory)
         for arguments in [
-            ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
+            ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
             ["station", "add", "--name", "雄关街道委员工作站"],
             ["room", "add", "--name", "第一协商议事室", "--station", "1", "--capacity", "40", "--has", "all"],
             ["room", "add", "--name", "第二协商议事室", "--station", "1", "--capacity", "20"],

@@ -59,7 +59,7 @@ struct RegistryThroughGatewayTests {
         #expect(noTerm.status == 2)
         #expect(noTerm.stderr.contains("gateway term add"))
 
-        _ = try await json(registry, "term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14")
+        _ = try await json(registry, "term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd)
         let badTerm = try await gateway(registry, "term", "add", "--number", "6", "--start", "2027-01-15", "--end", "2026-01-01")
         #expect(badTerm.status == 2)
         #expect(badTerm.stderr.contains("term.end_date"))

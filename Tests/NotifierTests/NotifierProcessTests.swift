@@ -45,7 +45,7 @@ struct NotifierProcessTests {
         let d = Deployment(suite: suite)
         let notifier = suite.notifier
         let csv = demoMembersCSV
-        try await d.gateway("term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14")
+        try await d.gateway("term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd)
         _ = try await runCommand(builtExecutable("gateway"), ["member", "import", csv], environment: d.environment)
         try await d.gateway("unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门")
         try await d.gateway("station", "add", "--name", "雄关街道委员工作站")

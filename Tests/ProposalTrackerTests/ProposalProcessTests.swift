@@ -53,7 +53,7 @@ struct ProposalProcessTests {
         let d = Deployment(registry: registry, scheduler: scheduler, tracker: tracker)
         let csv = demoMembersCSV
         for arguments in [
-            ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
+            ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
             ["member", "import", csv],
             ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],
             ["unit", "add", "--name", "市教育局", "--kind", "政府部门"],

@@ -86,7 +86,7 @@ struct BadInputCatalogueTests {
         let (registry, scheduler, tracker, notifier) = (suite.registry, suite.scheduler, suite.tracker, suite.notifier)
         let gateway = suite.gateway()
         // Some data, so that bad input can reach deeper than "not found".
-        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"], ["member", "import", demoMembersCSV],
+        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd], ["member", "import", demoMembersCSV],
                           ["station", "add", "--name", "雄关街道委员工作站"], ["room", "add", "--name", "第一议事室", "--station", "1", "--capacity", "40"]] {
             #expect(try await gateway.run(arguments).status == 0)
         }

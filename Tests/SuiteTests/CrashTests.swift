@@ -63,7 +63,7 @@ struct CrashTests {
         let directory = try temporaryDirectory("crash-tracker")
         let (registry, scheduler, tracker) = try await SuiteProcesses.startCore(in: directory)
         let gateway = Gateway(registry: registry.rpcEndpoint)
-        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
+        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
         #expect(try await gateway.run(["member", "import", demoMembersCSV]).status == 0)
 
         var configuration = RPCClientConfiguration(endpoints: [tracker.rpcEndpoint], caller: "crash-test")
@@ -160,7 +160,7 @@ struct CrashTests {
         let directory = try temporaryDirectory("crash-import")
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
         let gateway = Gateway(registry: registry.rpcEndpoint)
-        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
+        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
         // 3000 members in one file: long enough to be killed in the middle.
         let csv = try Self.membersCSV(count: 3_000, in: directory)
         let dry = try await gateway.run(["member", "import", csv, "--dry-run"])

@@ -23,7 +23,7 @@ struct DependencyOutageTests {
             let directory = try temporaryDirectory(name)
             let d = Deployment(directory: directory, suite: try await SuiteProcesses.start(in: directory))
             for arguments in [
-                ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
+                ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
                 ["station", "add", "--name", "雄关街道委员工作站"],
                 ["room", "add", "--name", "第一协商议事室", "--station", "1", "--capacity", "40", "--has", "all"],
                 ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],

@@ -55,7 +55,7 @@ struct EventStreamSecurityTests {
             #expect(try await admin.run(["keys", "allow", name, "--role", role, "--principal", principal, "--dir", keys]).status == 0)
         }
         try await Task.sleep(for: .milliseconds(1500))
-        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
+        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
                           ["member", "import", demoMembersCSV]] {
             let result = try await admin.run(arguments)
             #expect(result.status == 0, "\(result.stderr)")
@@ -122,7 +122,7 @@ struct EventStreamSecurityTests {
         #expect(try await admin.run(["keys", "generate", "ops", "--dir", keys]).status == 0)
         #expect(try await admin.run(["keys", "allow", "ops", "--role", "admin", "--dir", keys]).status == 0)
         try await Task.sleep(for: .milliseconds(1500))
-        #expect(try await admin.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
+        #expect(try await admin.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
 
         let context = try ZMQContext()
         defer { context.terminate() }

@@ -26,7 +26,7 @@ struct GatewayConfigTests {
             time-zone = "Asia/Shanghai"
 
             """.write(toFile: directory + "/config/xieshang/gateway.toml", atomically: true, encoding: .utf8)
-        let added = try await runCommand(gateway, ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"], environment: home)
+        let added = try await runCommand(gateway, ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd], environment: home)
         #expect(added.status == 0, "\(added.stderr)")
         let listed = try await runCommand(gateway, ["term", "list", "--json"], environment: home)
         #expect(listed.status == 0 && listed.stdout.contains("2022-01-15"), "\(listed.stdout) \(listed.stderr)")

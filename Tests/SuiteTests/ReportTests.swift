@@ -14,7 +14,7 @@ struct ReportTests {
             let result = try await gateway.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
-        try await run("term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14")
+        try await run("term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd)
         try await run("member", "import", demoMembersCSV)          // 175 members, all active
         try await run("member", "resign", "175", "--reason", "工作调动")  // 174 active
         try await run("station", "add", "--name", "雄关街道委员工作站")

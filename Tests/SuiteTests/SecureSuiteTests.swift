@@ -45,7 +45,7 @@ struct SecureSuiteTests {
         #expect(stranger.status == 5 && stranger.stderr.contains("refused this client's key"), "\(stranger.stderr)")
 
         for arguments in [
-            ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
+            ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
             ["member", "import", demoMembersCSV],
             ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],
             ["unit", "add", "--name", "市教育局", "--kind", "政府部门"],

@@ -141,7 +141,7 @@ struct StorageFaultTests {
         let directory = try temporaryDirectory("storage-notifier")
         let suite = try await SuiteProcesses.start(in: directory)
         let gateway = suite.gateway()
-        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"], ["member", "import", demoMembersCSV]] {
+        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd], ["member", "import", demoMembersCSV]] {
             #expect(try await gateway.run(arguments).status == 0)
         }
         func publishForMember30(_ day: Int) async throws {
@@ -199,7 +199,7 @@ struct StorageFaultTests {
     /// RESOURCE_EXHAUSTED (exit 6, a limit: not an outage's 4) saying the storage is full.
     /// Returns the CSV's path.
     private func refusedImport(_ gateway: Gateway, in directory: String) async throws -> String {
-        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
+        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
         let csv = try CrashTests.membersCSV(count: 3_000, in: directory)
         let refused = try await gateway.run(["member", "import", csv])
         #expect(refused.status == 6, "RESOURCE_EXHAUSTED is exit code 6: \(refused.stderr)")

@@ -5,6 +5,11 @@ public let demoMembersCSV: String = URL(fileURLWithPath: #filePath)
     .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("compose/demo/members.csv").path
 
+/// The end of a term that covers the tests' fixed dates (up to 2028) and whatever
+/// `loadtest` schedules from tomorrow on, whenever the tests run: a meeting must fall
+/// within its term. Three years on from now, on 14 January.
+public let openTermEnd: String = "\(Calendar(identifier: .gregorian).component(.year, from: Date()) + 3)-01-14"
+
 /// The built `gateway`, pointed at running services through its environment variables, run
 /// the way staff run it.
 public struct Gateway: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import XieshangLabels
+import XieshangService
 import XieshangWire
 
 /// The member CSV that staff import and export (RFC 4180, UTF-8, a BOM accepted).
@@ -55,6 +56,17 @@ public enum MemberCSV {
                 let value = CSV.restore(raw.trimmingCharacters(in: .whitespaces))
                 if value.contains("\u{0}") {
                     row.problems.append((name, "contains a NUL character"))
+                    continue
+                }
+                // A file is held to the same text rules as a call (WireTextPolicy): no control,
+                // bidi or zero-width characters in these single-line fields, and their lengths.
+                if let refused = value.unicodeScalars.lazy.compactMap({ WireTextPolicy.refusal($0.value, multiline: false) }).first {
+                    row.problems.append((name, "holds \(refused)"))
+                    continue
+                }
+                let rule = WireTextPolicy.xieshang.rule(message: MemberV1.Member.wireName, field: name)
+                if value.utf8.count > rule.maxBytes {
+                    row.problems.append((name, "is \(value.utf8.count) bytes, over its limit of \(rule.maxBytes)"))
                     continue
                 }
                 assign(name, value, to: &row)

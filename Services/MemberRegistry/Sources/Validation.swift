@@ -87,7 +87,9 @@ public struct MemberRules {
     /// The member with its text fields trimmed and its defaults filled in.
     public static func normalized(_ m: MemberV1.Member) -> MemberV1.Member {
         var m = m
-        m.memberNumber = m.memberNumber.trimmingCharacters(in: .whitespaces)
+        // Identifiers are compared as NFKC: a fullwidth ５００１ typed on a Chinese keyboard
+        // and 5001 are one member number, not two people (and likewise a phone number).
+        m.memberNumber = m.memberNumber.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
         m.name = m.name.trimmingCharacters(in: .whitespaces)
         m.ethnicity = m.ethnicity.trimmingCharacters(in: .whitespaces)
         m.party = m.party.trimmingCharacters(in: .whitespaces)
@@ -96,8 +98,8 @@ public struct MemberRules {
         m.committees = m.committees.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.sorted()
         m.workUnit = m.workUnit.trimmingCharacters(in: .whitespaces)
         m.position = m.position.trimmingCharacters(in: .whitespaces)
-        m.phone = m.phone.trimmingCharacters(in: .whitespaces)
-        m.email = m.email.trimmingCharacters(in: .whitespaces)
+        m.phone = m.phone.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
+        m.email = m.email.precomposedStringWithCompatibilityMapping.trimmingCharacters(in: .whitespaces)
         if m.role == .unspecified { m.role = .member }
         if m.status == .unspecified { m.status = .active }
         return m
