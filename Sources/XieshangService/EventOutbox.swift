@@ -18,6 +18,8 @@ public final class EventOutbox: Sendable {
     let database: ServiceDatabase
     /// Signalled after every commit that appended an event; the publisher waits on it.
     let committed = WakePipe()
+    /// The connections whose open transaction already signals `committed` when it ends.
+    private let pendingSignal = Mutex<Set<ObjectIdentifier>>([])
 
     /// The most events one Since call returns.
     public static let maxBatch = 1000
@@ -38,8 +40,18 @@ public final class EventOutbox: Sendable {
         try db.cachedStatement(sql: "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [type, Date.nowMilliseconds, Payload.wireName, Data(try payload.encode()), traceID])
         let sequence = UInt64(db.lastInsertedRowID)
-        let committed = self.committed
-        db.afterNextTransaction { _ in committed.signal() }
+        // One commit hook per transaction, not one per event: GRDB asks every registered
+        // observer about every later statement of the transaction, so a hook per event made
+        // a 40,000-member import quadratic.
+        let connection = ObjectIdentifier(db)
+        if pendingSignal.withLock({ $0.insert(connection).inserted }) {
+            db.afterNextTransaction(
+                onCommit: { [self] _ in
+                    pendingSignal.withLock { _ = $0.remove(connection) }
+                    committed.signal()
+                },
+                onRollback: { [self] _ in pendingSignal.withLock { _ = $0.remove(connection) } })
+        }
         return sequence
     }
 

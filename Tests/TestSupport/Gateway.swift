@@ -42,8 +42,8 @@ public struct Gateway: Sendable {
     }
 
     /// Runs one command; the caller looks at its status and output.
-    public func run(_ arguments: [String]) async throws -> CommandResult {
-        try await runCommand(builtExecutable("gateway"), arguments, environment: environment)
+    public func run(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> CommandResult {
+        try await runCommand(builtExecutable("gateway"), arguments, environment: environment, timeout: timeout)
     }
 
     /// Runs one command with `--json` and returns the object it printed; a non-zero exit is

@@ -48,14 +48,15 @@ public final class ServiceProcess {
 
     /// Starts the process (again, on the same endpoints and data after the first time)
     /// and waits for its ready line.
-    public func start() async throws {
+    /// `extra` arguments are for this run only (e.g. an operator's `--allow-empty-database`).
+    public func start(extra: [String] = []) async throws {
         precondition(process == nil, "already running")
         output = logDir + "/stdout-\(UUID().uuidString.prefix(6)).log"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--rpc-endpoint", rpcEndpoint, "--event-endpoint", eventEndpoint,
-                             "--data-dir", dataDir, "--log-level", "warning"] + extraArguments
+                             "--data-dir", dataDir, "--log-level", "warning"] + extraArguments + extra
         process.standardOutput = FileHandle(forWritingAtPath: output)
         if !FileManager.default.fileExists(atPath: logDir + "/stderr.log") {
             _ = FileManager.default.createFile(atPath: logDir + "/stderr.log", contents: nil)

@@ -1,0 +1,264 @@
+import Foundation
+import Testing
+import XieshangRPC
+import XieshangTestSupport
+import XieshangWire
+import XieshangZMQ
+
+/// The review's findings about bytes and files, played through real processes and keys:
+/// oversized ids and texts, escape sequences, huge lists, files larger than a message, a
+/// database deleted under a running service, two processes on one folder.
+@Suite("hostile input: sizes, characters, lists, large files, deleted databases", .serialized)
+struct HostileInputTests {
+    /// A client of `service` with `identity`'s key from `keys`, one attempt per call.
+    static func client(_ keys: String, _ identity: String, _ service: String, _ endpoint: String, context: ZMQContext) throws -> RPCClient {
+        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "hostile-test")
+        configuration.security = try KeyFolder(keys).clientSecurity(as: identity, calling: service)
+        configuration.retry.maxAttempts = 1
+        return try RPCClient(configuration: configuration, context: context, logger: quietLogger())
+    }
+
+    static func folderBytes(_ path: String) -> Int {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
+        return files.reduce(0) { total, file in
+            total + ((try? FileManager.default.attributesOfItem(atPath: path + "/" + file)[.size] as? Int) ?? 0)
+        }
+    }
+
+    @Test("huge request ids, texts, control characters and id lists are refused up front; long lists and catch-ups page in bytes")
+    func oversizedAndForbidden() async throws {
+        let c = try await HostileMemberTests.Committee.start("hostile-bytes")
+        let context = try ZMQContext()
+        defer { context.terminate() }
+
+        // Item 4: 1 MiB request ids from a member's key, through a raw DEALER socket.
+        let dealer = try context.socket(.dealer)
+        defer { dealer.close(linger: 0) }
+        try dealer.applyHygiene(maxMessageBytes: 8 << 20, lingerMs: 0)
+        try KeyFolder(c.keys).clientSecurity(as: "m12", calling: "notifier").apply(to: dealer)
+        try dealer.connect(c.suite.notifier.rpcEndpoint)
+        let before = Self.folderBytes(c.suite.notifier.dataDir)
+        var mark = NotificationV1.MarkReadRequest()
+        var recipient = NotificationV1.Recipient()
+        recipient.kind = .member
+        recipient.id = 12
+        mark.recipient = recipient
+        var poller = ZMQPoller([.socket(dealer)])
+        var refusals: [String] = []
+        for index in 0..<25 {
+            var request = RpcV1.Request()
+            request.method = NotificationV1.Inbox.markRead.name
+            request.requestID = String(repeating: "\(index % 10)", count: 1 << 20)
+            request.deadlineMs = 5000
+            request.body = try mark.encode()
+            try dealer.send([try request.encode()])
+            let deadline = ContinuousClock.now + .seconds(10)
+            while ContinuousClock.now < deadline, try !poller.poll(timeoutMs: 100)[0] {}
+            guard let frames = try dealer.receive(), let reply = try? RpcV1.Response(decoding: frames.last ?? [], limits: WireLimits(maxBytes: 8 << 20)) else {
+                Issue.record("no reply to a huge request id")
+                break
+            }
+            refusals.append("\(reply.status?.code ?? .ok): \(reply.status?.message ?? "")")
+        }
+        #expect(refusals.count == 25 && refusals.allSatisfy { $0.hasPrefix("\(StatusCode.invalidArgument)") && $0.contains("over its limit of 128 bytes") }, "\(refusals.prefix(1))")
+        let grown = Self.folderBytes(c.suite.notifier.dataDir) - before
+        #expect(grown < 1 << 20, "25 huge ids grew the notifier's data by \(grown) bytes")
+
+        // Item 5: a 2.2 MB proposal body is refused, naming the field and the limit.
+        let tracker = try Self.client(c.keys, "m12", "proposal-tracker", c.suite.tracker.rpcEndpoint, context: context)
+        func proposal(_ title: String, _ body: String) -> ProposalV1.CreateProposalRequest {
+            var p = ProposalV1.Proposal()
+            p.title = title
+            p.body = body
+            p.proposerMemberID = 12
+            p.`public` = true
+            var request = ProposalV1.CreateProposalRequest()
+            request.proposal = p
+            return request
+        }
+        do {
+            _ = try await tracker.call(ProposalV1.Proposals.create, proposal("超长正文", String(repeating: "长", count: 750_000)))
+            Issue.record("a 2.2 MB body was accepted")
+        } catch {
+            #expect(error.code == .invalidArgument && error.violations.first?.field == "proposal.body" && error.message.contains("65536"), "\(error)")
+        }
+        // Item 9: an escape sequence in a title, a right-to-left override, a zero-width space.
+        for (title, what) in [("标题\u{1B}]0;pwned\u{07}", "U+001B"), ("关于\u{202E}txt.exe的建议", "U+202E"), ("张\u{200B}伟的建议", "U+200B"), ("第一行\n第二行", "line break")] {
+            do {
+                _ = try await tracker.call(ProposalV1.Proposals.create, proposal(title, "正文"))
+                Issue.record("the title \(title.debugDescription) was accepted")
+            } catch {
+                #expect(error.code == .invalidArgument && error.violations.first?.field == "proposal.title" && error.message.contains(what), "\(error)")
+            }
+        }
+        // Paragraphs keep their line breaks.
+        _ = try await tracker.call(ProposalV1.Proposals.create, proposal("关于分段正文的建议", "第一段。\n\n第二段。"))
+
+        // 24 proposals of 60 KB (under the limit): staff list them all, in pages of at most 1 MiB.
+        for index in 0..<24 {
+            _ = try await tracker.call(ProposalV1.Proposals.create, proposal("关于第\(index)件事的建议", String(repeating: "议", count: 20_000)))
+        }
+        let staffTracker = try Self.client(c.keys, "wang", "proposal-tracker", c.suite.tracker.rpcEndpoint, context: context)
+        var list = ProposalV1.ListProposalsRequest()
+        list.pageSize = 500
+        let first = try await staffTracker.call(ProposalV1.Proposals.list, list, options: .read)
+        #expect(first.proposals.count < 25 && !first.nextPageToken.isEmpty, "a page stops at 1 MiB: \(first.proposals.count)")
+        #expect(try first.encode().count < (1 << 20) + (64 << 10))
+        let listed = try await c.staff.run(["proposal", "list", "--all", "--json"])
+        #expect(listed.status == 0, "\(listed.stderr)")
+        #expect(((try? listed.json()) as? [Any])?.count == 25 || listed.stdout.components(separatedBy: "关于第").count - 1 == 24, "every proposal listed")
+
+        // The tracker's catch-up batches stop at 1 MiB; the notifier's key pages through them all.
+        let events = try Self.client(c.keys, "notifier", "proposal-tracker", c.suite.tracker.rpcEndpoint, context: context)
+        var since = EventV1.SinceRequest()
+        var batches = 0
+        var seen = 0
+        repeat {
+            let batch = try await events.call(EventV1.Events.since, since, options: .read)
+            #expect(try batch.encode().count < (1 << 20) + (64 << 10))
+            if batch.events.isEmpty { break }
+            seen += batch.events.count
+            since.afterSequence = batch.events.last!.sequence
+            batches += 1
+            if since.afterSequence >= batch.lastSequence { break }
+        } while batches < 100
+        #expect(seen == 25 && batches > 1, "\(seen) events in \(batches) batches")
+        #expect(!(try await events.call(EventV1.Events.since, EventV1.SinceRequest(), options: .read)).sourceIdentity.isEmpty)
+
+        // Item 11: 400,000 ids are refused as too many, not as an INTERNAL "too many SQL variables".
+        let inbox = try Self.client(c.keys, "m12", "notifier", c.suite.notifier.rpcEndpoint, context: context)
+        mark.ids = (1...400_000).map(Int64.init)
+        do {
+            _ = try await inbox.call(NotificationV1.Inbox.markRead, mark)
+            Issue.record("400,000 ids were taken")
+        } catch {
+            #expect(error.code == .invalidArgument && error.message.contains("more than 10000"), "\(error)")
+        }
+        // Item 8: a request over the message limit is refused by the client, naming it.
+        let registry = try Self.client(c.keys, "wang", "member-registry", c.suite.registry.rpcEndpoint, context: context)
+        var big = MemberV1.ImportMembersRequest()
+        big.csv = Array(repeating: 0x41, count: 5 << 20)
+        do {
+            _ = try await registry.call(MemberV1.Members.import, big)
+            Issue.record("a 5 MiB request was sent")
+        } catch {
+            #expect(error.code == .resourceExhausted && error.message.contains("bytes one message may carry"), "\(error)")
+        }
+        for client in [tracker, staffTracker, events, inbox, registry] { await client.close() }
+        #expect(try await c.staff.run(["health", "--service", "notifier"]).status == 0)
+        await c.suite.stop()
+    }
+
+    @Test("a member file of 5.5 MB and 32,000 members imports in parts, exports in pages and re-imports unchanged; formulas are neutralised")
+    func largeFilesAndFormulas() async throws {
+        let directory = try temporaryDirectory("hostile-files")
+        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
+        let gateway = Gateway(registry: registry.rpcEndpoint)
+        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
+        var lines = ["member_number,name,sector,work_unit,position,phone,ethnicity,party,birth_date"]
+        for index in 0..<32_000 {
+            lines.append("\(100_000 + index),委员\(index),经济界,嘉峪关市某某区某某街道某某有限责任公司第\(index % 97)分公司,总经理助理兼办公室主任,\(13_900_000_000 + index),汉族,中国民主同盟,1970-01-01")
+        }
+        // Two cells a spreadsheet would run as formulas.
+        lines.append("200001,公式甲,经济界,\"=HYPERLINK(\"\"http://evil.example/\"\",\"\"点此\"\")\",@SUM(A1:A9),13800000001,汉族,中共,1970-01-01")
+        lines.append("200002,公式乙,经济界,+1+2,-3,13800000002,汉族,中共,1970-01-01")
+        let file = directory + "/large.csv"
+        try (lines.joined(separator: "\r\n") + "\r\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
+        #expect(size > 5_000_000, "\(size) bytes")
+
+        let imported = try await gateway.run(["member", "import", file, "--timeout", "300"], timeout: .seconds(300))
+        #expect(imported.status == 0, "\(imported.stderr)")
+        #expect(imported.stdout.contains("created: 32002"), "\(imported.stdout)")
+        let exported = directory + "/export.csv"
+        let export = try await gateway.run(["member", "export", "--output", exported, "--timeout", "120"], timeout: .seconds(120))
+        #expect(export.status == 0, "\(export.stderr)")
+        let text = try String(contentsOfFile: exported, encoding: .utf8)
+        #expect(text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 32_003, "a header and every member")
+        #expect(text.contains("\"'=HYPERLINK(") && text.contains(",'@SUM(A1:A9),") && text.contains(",'+1+2,'-3,"), "formulas are written as text")
+        #expect(!text.contains(",=HYPERLINK") && !text.contains(",@SUM"))
+        let again = try await gateway.run(["member", "import", exported, "--dry-run", "--timeout", "300"], timeout: .seconds(300))
+        #expect(again.status == 0 && again.stdout.contains("unchanged: 32002"), "\(again.stdout) \(again.stderr)")
+        let formula = try await gateway.run(["member", "search", "公式甲", "--json"])
+        #expect(formula.stdout.contains("=HYPERLINK") && !formula.stdout.contains("'=HYPERLINK"), "stored as written: \(formula.stdout)")
+
+        // A file saved as GB18030 (Excel's plain "CSV" on a Chinese Windows) gets the hint.
+        let gbk = directory + "/gbk.csv"
+        // 张伟 and 经济界 in GB18030.
+        let gbkBytes = Array("member_number,name,sector\n300001,".utf8) + [0xD5, 0xC5, 0xCE, 0xB0, 0x2C, 0xBE, 0xAD, 0xBC, 0xC3, 0xBD, 0xE7, 0x0A]
+        try Data(gbkBytes).write(to: URL(fileURLWithPath: gbk))
+        let refused = try await gateway.run(["member", "import", gbk])
+        #expect(refused.status == 2 && refused.stderr.contains("CSV UTF-8"), "\(refused.stderr)")
+        // A dry run of a file with bad rows is not a success.
+        let bad = directory + "/bad.csv"
+        try "member_number,name,sector\n300002,,经济界\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        #expect(try await gateway.run(["member", "import", bad, "--dry-run"]).status == 2)
+        #expect(await registry.stop() == 0)
+    }
+
+    @Test("a database deleted under a running service: writes refused, health failing, no empty restart; its consumer notices; one process per folder")
+    func deletedDatabase() async throws {
+        let directory = try temporaryDirectory("hostile-deleted")
+        let suite = try await SuiteProcesses.start(in: directory)
+        let gateway = suite.gateway()
+        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
+        for number in 1...3 {
+            #expect(try await gateway.run(["member", "add", "--number", "900\(number)", "--name", "委员\(number)", "--sector", "经济界"]).status == 0)
+        }
+        // The notifier applied the registry's events (and learnt its identity).
+        var applied = false
+        for _ in 0..<100 where !applied {
+            applied = try await gateway.run(["health", "--service", "notifier"]).stdout.contains("member-registry 3/3")
+            if !applied { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(applied)
+
+        // A second registry on the same folder is refused, naming the holder.
+        let second = try await runCommand(builtExecutable("member-registry"), ["--insecure", "--data-dir", suite.registry.dataDir,
+                                                                               "--rpc-endpoint", "tcp://127.0.0.1:*", "--event-endpoint", "tcp://127.0.0.1:*"])
+        #expect(second.status != 0 && second.stderr.contains("another member-registry process"), "\(second.stderr)")
+
+        let database = suite.registry.dataDir + "/member-registry.sqlite"
+        for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database + suffix) }
+        let refused = try await gateway.run(["member", "add", "--number", "9004", "--name", "委员4", "--sector", "经济界"])
+        #expect(refused.status != 0 && refused.stderr.contains("deleted") && refused.stderr.contains("nothing was written"), "\(refused.stderr)")
+        let health = try await gateway.run(["health", "--service", "member-registry"])
+        #expect(health.status != 0 && health.stdout.contains("deleted"), "\(health.stdout)")
+
+        // Restarted, it refuses to start empty where it had data.
+        #expect(await suite.registry.stop() == 0)
+        do {
+            try await suite.registry.start()
+            Issue.record("the registry started empty")
+        } catch {
+            #expect(suite.registry.standardError.contains("the database is missing"), "\(suite.registry.standardError.suffix(400))")
+        }
+        // The operator says so: it starts anew, with a new identity.
+        try await suite.registry.start(extra: ["--allow-empty-database"])
+        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
+        #expect(try await gateway.run(["member", "add", "--number", "9101", "--name", "新委员", "--sector", "经济界"]).status == 0)
+        // The notifier notices the source is not the one it followed, and says so.
+        var noticed = ""
+        for _ in 0..<100 {
+            let health = try await gateway.run(["health", "--service", "notifier"])
+            if health.status != 0 && health.stdout.contains("FAILING") { noticed = health.stdout; break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(noticed.contains("member-registry") && (noticed.contains("replaced") || noticed.contains("backwards")), "\(noticed)")
+        #expect(noticed.contains("--accept-source member-registry"), "\(noticed)")
+
+        // Restarted with --accept-source, it takes the new registry as it is and follows it.
+        #expect(await suite.notifier.stop() == 0)
+        try await suite.notifier.start(extra: ["--accept-source", "member-registry"])
+        #expect(try await gateway.run(["member", "add", "--number", "9102", "--name", "又一位委员", "--sector", "经济界"]).status == 0)
+        var following = false
+        for _ in 0..<100 where !following {
+            let health = try await gateway.run(["health", "--service", "notifier"])
+            following = health.status == 0 && health.stdout.contains("member-registry 2/2")
+            if !following { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let last = try await gateway.run(["health", "--service", "notifier"]).stdout
+        #expect(following, "\(last)")
+        await suite.stop()
+    }
+}
