@@ -261,4 +261,117 @@ struct HostileInputTests {
         #expect(following, "\(last)")
         await suite.stop()
     }
+
+    @Test("addresses that are options, look-alike member numbers, escape sequences already stored, and the small holes (overflows, out-of-term meetings, terms, windows, texts, time zones)")
+    func smallerHoles() async throws {
+        let directory = try temporaryDirectory("hostile-small")
+        let suite = try await SuiteProcesses.start(in: directory)
+        let gateway = suite.gateway()
+        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"]).status == 0)
+
+        // Item 7: e-mail addresses that a mail command would read as options are refused.
+        for address in ["--passwordeval=touch${IFS}pwned@x.cn", "-oQ/tmp/x@x.cn", "a b@x.cn", "a@x.cn --logfile=/tmp/pwn", "a@-x.cn"] {
+            let refused = try await gateway.run(["member", "add", "--number", "8001", "--name", "甲", "--sector", "经济界", "--email=\(address)"])
+            #expect(refused.status == 2 && refused.stderr.contains("email"), "\(address): \(refused.stderr)")
+        }
+        #expect(try await gateway.run(["unit", "add", "--name", "某局", "--kind", "政府部门", "--email=--logfile=/tmp/x@x.cn"]).status == 2)
+        #expect(try await gateway.run(["member", "add", "--number", "8001", "--name", "甲", "--sector", "经济界", "--email", "zhang.wei+zx@政协.cn"]).status == 0)
+
+        // Item 9: a fullwidth member number is the same number.
+        let twin = try await gateway.run(["member", "add", "--number", "８００１", "--name", "乙", "--sector", "经济界"])
+        #expect(twin.status == 2 && twin.stderr.contains("8001"), "５００１ and 5001 are one number: \(twin.stderr)")
+        for name in ["张\u{200B}伟", "\u{202E}伟张", "张\u{1B}[2J伟"] {
+            #expect(try await gateway.run(["member", "add", "--number", "8002", "--name", name, "--sector", "经济界"]).status == 2, "\(name.debugDescription)")
+        }
+        // Text written before these rules (straight into the database here) is shown, never
+        // played: no escape reaches the terminal, no line break breaks a table.
+        let database = suite.registry.dataDir + "/member-registry.sqlite"
+        let legacy = try await runCommand("/usr/bin/sqlite3", [database, "UPDATE members SET name = '甲' || char(27) || ']0;pwned' || char(7) || char(10) || '乙', work_unit = char(27) || '[31m红' WHERE member_number = '8001'"])
+        #expect(legacy.status == 0, "\(legacy.stderr)")
+        for arguments in [["member", "get", "1"], ["member", "list"], ["member", "search", "甲"], ["member", "get", "1", "--json"], ["member", "export"]] {
+            let shown = try await gateway.run(arguments)
+            #expect(shown.status == 0, "\(arguments): \(shown.stderr)")
+            #expect(!shown.stdout.unicodeScalars.contains { $0.value == 0x1B || $0.value == 0x07 }, "\(arguments) printed a control character raw")
+        }
+        let table = try await gateway.run(["member", "get", "1"])
+        #expect(table.stdout.contains("<U+001B>") || table.stdout.contains("\\u001b"), "\(table.stdout)")
+
+        // Item 11: the smaller ones.
+        let overflow = try await gateway.run(["meeting", "schedule", "--title", "x", "--kind", "调研", "--start", "2026-12-08 09:00",
+                                              "--minutes", "9223372036854775807", "--venue", "市政协"])
+        #expect(overflow.status == 64 && overflow.stderr.contains("--minutes"), "no crash: \(overflow.status) \(overflow.stderr)")
+        for start in ["2020-06-01 09:00", "9999-12-31 09:00", "2027-03-01 09:00"] {
+            let outside = try await gateway.run(["meeting", "schedule", "--title", "x", "--kind", "调研", "--start", start, "--minutes", "60", "--venue", "市政协"])
+            #expect(outside.status == 2 && (outside.stderr.contains("outside term 5") || outside.stderr.contains("2000 to 2099")), "\(start): \(outside.stderr)")
+        }
+        let bigTerm = try await gateway.run(["term", "add", "--number", "2147483647", "--start", "2030-01-15", "--end", "2035-01-14"])
+        #expect(bigTerm.status == 2 && bigTerm.stderr.contains("between 1 and 99"), "\(bigTerm.stderr)")
+        let overlapping = try await gateway.run(["term", "add", "--number", "6", "--start", "2026-06-01", "--end", "2031-05-31"])
+        #expect(overlapping.status == 2 && overlapping.stderr.contains("overlaps term 5"), "\(overlapping.stderr)")
+        let farDate = try await gateway.run(["member", "add", "--number", "8003", "--name", "丙", "--sector", "经济界", "--birth-date", "9999-12-31"])
+        #expect(farDate.status == 2 && farDate.stderr.contains("outside the years") && !farDate.stderr.contains("not a date"), "\(farDate.stderr)")
+        let window = try await gateway.run(["meeting", "find-slot", "--from", "2026-12-01 08:00", "--to", "2026-12-31 18:00", "--minutes", "60", "--member", "1"])
+        #expect(window.status == 0, "a 30-day window is a window, not a meeting: \(window.stderr)")
+        #expect(try await gateway.run(["member", "list", "--page-size", "0"]).status == 64)
+        let zeroTimeout = try await gateway.run(["term", "list", "--timeout", "0"])
+        #expect(zeroTimeout.status == 64 && zeroTimeout.stderr.contains("more than 0"), "\(zeroTimeout.stderr)")
+        let badZone = try await runCommand(builtExecutable("gateway"), ["term", "list"],
+                                           environment: gateway.environment.merging(["XIESHANG_TIME_ZONE": "Asia/Shanghia"]) { $1 })
+        #expect(badZone.status == 64 && badZone.stderr.contains("not a time zone"), "\(badZone.stderr)")
+        let badZoneService = try await runCommand(builtExecutable("meeting-scheduler"), ["--insecure", "--data-dir", directory + "/tz"],
+                                                  environment: ["XIESHANG_TIME_ZONE": "Asia/Shanghia"])
+        #expect(badZoneService.status != 0 && badZoneService.stderr.contains("not a time zone"), "\(badZoneService.stderr)")
+        // A second notifier on the same folder is refused.
+        let second = try await runCommand(builtExecutable("notifier"), ["--insecure", "--data-dir", suite.notifier.dataDir,
+                                                                         "--rpc-endpoint", "tcp://127.0.0.1:*"])
+        #expect(second.status != 0 && second.stderr.contains("another notifier process"), "\(second.stderr)")
+        // "(N attempts)" is said once, even through a service that retried too.
+        #expect(await suite.registry.stop() == 0)
+        let throughScheduler = try await gateway.run(["meeting", "schedule", "--title", "x", "--kind", "调研", "--start", "2026-12-08 09:00",
+                                                      "--minutes", "60", "--venue", "市政协", "--timeout", "3"])
+        #expect(throughScheduler.status == 4, "\(throughScheduler.stderr)")
+        #expect(throughScheduler.stderr.components(separatedBy: "attempts)").count <= 2, "\(throughScheduler.stderr)")
+        await suite.stop()
+    }
+
+    @Test("twenty parallel imports of a large file: one at a time inside the registry, its memory bounded")
+    func parallelImports() async throws {
+        let directory = try temporaryDirectory("hostile-parallel")
+        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
+        let gateway = Gateway(registry: registry.rpcEndpoint)
+        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
+        var lines = ["member_number,name,sector,work_unit,position,phone"]
+        for index in 0..<20_000 {
+            lines.append("\(100_000 + index),委员\(index),经济界,嘉峪关市某某有限责任公司,总经理助理,\(13_900_000_000 + index)")
+        }
+        let file = directory + "/20k.csv"
+        try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
+        let idle = registry.residentKiB ?? 0
+        let pid = try #require(registry.pid)
+        // Samples the registry's resident memory every 20 ms while the imports run.
+        let sampler = Task.detached { () -> Int in
+            var peak = 0
+            while !Task.isCancelled {
+                if let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+                   let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+                   let kib = Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" })[1]) {
+                    peak = max(peak, kib)
+                }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return peak
+        }
+        let statuses = try await withThrowingTaskGroup(of: Int32.self) { group in
+            for _ in 0..<20 {
+                group.addTask { try await gateway.run(["member", "import", file, "--dry-run", "--timeout", "300"], timeout: .seconds(300)).status }
+            }
+            return try await group.reduce(into: [Int32]()) { $0.append($1) }
+        }
+        sampler.cancel()
+        let peak = await sampler.value
+        #expect(statuses.count == 20 && statuses.allSatisfy { $0 == 0 }, "\(statuses)")
+        // Without the gate, twenty at once took the registry to about 600 MB.
+        #expect(peak - idle < 200 * 1024, "idle \(idle / 1024) MiB, peak \(peak / 1024) MiB")
+        #expect(await registry.stop() == 0)
+    }
 }
