@@ -16,6 +16,7 @@ extension WireTextPolicy {
             "outcomes": .multiline(16 << 10),
             "reason": .multiline(4 << 10),
             "override_reason": .multiline(4 << 10),
+            "status_reason": .multiline(4 << 10),
             "note": .multiline(8 << 10),
             "notes": .multiline(8 << 10),
             "feedback_note": .multiline(8 << 10),

@@ -53,18 +53,22 @@ struct RegistryUnitTests {
 
     @Test("CSV: BOM, quotes, commas and line breaks in cells, CRLF, and the line of each row")
     func csvParsing() throws {
-        let text = "\u{FEFF}member_number,name,sector,work_unit,committees\r\n"
-            + "0001,张伟,教育界,\"一中, \"\"高中部\"\"\",提案委员会；经济委员会\r\n"
+        let text = "\u{FEFF}member_number,name,sector,work_unit,committees,status_reason\r\n"
+            + "0001,张伟,教育界,\"一中, \"\"高中部\"\"\",提案委员会；经济委员会,\r\n"
             + "\r\n"
-            + "0002,李娜,医药卫生界,\"市医院\n内科\",\n"
+            + "0002,李娜,医药卫生界,市医院,,\"工作调动\n另有任用\"\n"
+            + "0003,王芳,医药卫生界,\"市医院\n内科\",,\n"
         let rows = try MemberCSV.parse(Array(text.utf8))
-        #expect(rows.count == 2)
+        #expect(rows.count == 3)
         #expect(rows[0].line == 2)
         #expect(rows[0].member.workUnit == "一中, \"高中部\"")
         #expect(rows[0].member.committees == ["提案委员会", "经济委员会"])
         #expect(rows[1].line == 4)
-        #expect(rows[1].member.workUnit == "市医院\n内科")
-        #expect(rows[1].columns == ["member_number", "name", "sector", "work_unit", "committees"])
+        // A reason may hold paragraphs; a work unit is one line (it would break every table).
+        #expect(rows[1].member.statusReason == "工作调动\n另有任用" && rows[1].problems.isEmpty)
+        #expect(rows[1].columns == ["member_number", "name", "sector", "work_unit", "committees", "status_reason"])
+        #expect(rows[2].line == 6)   // the reason above spans lines 4 and 5
+        #expect(rows[2].problems.map(\.field) == ["work_unit"] && rows[2].problems[0].problem.contains("line break"))
     }
 
     @Test("CSV: a bad header, bad encoding and short rows are refused")
@@ -107,6 +111,51 @@ struct RegistryUnitTests {
         #expect(CSV.cell("工作调动\r\n另有任用") == "\"工作调动\r\n另有任用\"")
         #expect(CSV.cell(" 前导空格") == "\" 前导空格\"")
         #expect(CSV.line(["a", "b,c"]) == "a,\"b,c\"\r\n")
+    }
+
+    @Test("CSV cells a spreadsheet would run as formulas are marked, and read back unchanged")
+    func csvFormulas() {
+        for value in ["=1+2", "+86 138", "-3", "@SUM(A1)", "\t=x", "\r=x", "'=x", "''", "'x", "'", "x'=", "", "张伟", "=HYPERLINK(\"a\",\"b\")"] {
+            let cell = CSV.cell(value)
+            let dangerous = ["=", "+", "-", "@", "\t", "\r"].contains { cell.hasPrefix($0) || cell.hasPrefix("\"" + $0) }
+            #expect(!dangerous, "\(value.debugDescription) was written as \(cell.debugDescription)")
+            #expect(CSV.restore(CSV.neutralised(value)) == value, "\(value.debugDescription)")
+        }
+        #expect(CSV.cell("=1+2") == "'=1+2")
+        #expect(CSV.cell("'x") == "'x")
+        #expect(CSV.restore("'x") == "'x")
+    }
+
+    @Test("e-mail addresses: what a mail command could read as an option is not an address")
+    func emailAddresses() {
+        for good in ["zhang.wei@zx.gov.cn", "a_b+c%d-e@x.cn", "委员@政协.中国"] { #expect(EmailAddress.isValid(good), "\(good)") }
+        for bad in ["--passwordeval=touch${IFS}pwned@x.cn", "-x@y.cn", "a b@x.cn", "a@x", "a@@x.cn", "a@-x.cn", "a@x-.cn",
+                    "a..b@x.cn", ".a@x.cn", "a@x.cn\n", "a\u{1B}@x.cn", "a;rm@x.cn", "a@x.cn --logfile=/tmp/x",
+                    String(repeating: "a", count: 65) + "@x.cn", "\"a\"@x.cn", ""] {
+            #expect(!EmailAddress.isValid(bad), "\(bad.debugDescription) was taken")
+        }
+        #expect(Check.isEmail("zhang.wei@zx.gov.cn") && !Check.isEmail("-x@y.cn"))
+    }
+
+    @Test("the gateway shows control, bidi and zero-width characters instead of printing them")
+    func terminalText() {
+        #expect(Terminal.visible("张伟", keepLineBreaks: false) == "张伟")
+        #expect(Terminal.visible("a\u{1B}]0;x\u{07}b", keepLineBreaks: true) == "a<U+001B>]0;x<U+0007>b")
+        #expect(Terminal.visible("\u{202E}abc", keepLineBreaks: true) == "<U+202E>abc")
+        #expect(Terminal.visible("第一行\n第二行\t!", keepLineBreaks: true) == "第一行\n第二行\t!")
+        #expect(Terminal.visible("第一行\r\n第二行\t!", keepLineBreaks: false) == "第一行↵第二行⇥!")
+        var table = Table("name", "x")
+        table.add("甲\u{1B}[31m\n乙", "1")
+        #expect(!table.rendered.unicodeScalars.contains { $0.value == 0x1B } && table.rendered.split(separator: "\n").count == 3)
+    }
+
+    @Test("member numbers and phones are compared as NFKC")
+    func nfkc() {
+        var m = MemberV1.Member()
+        m.memberNumber = "５００１"
+        m.phone = "１３８０００００００１"
+        let normalized = MemberRules.normalized(m)
+        #expect(normalized.memberNumber == "5001" && normalized.phone == "13800000001")
     }
 
     @Test("tables line up Chinese text by display width")

@@ -59,12 +59,12 @@ public enum MemberCSV {
                     continue
                 }
                 // A file is held to the same text rules as a call (WireTextPolicy): no control,
-                // bidi or zero-width characters in these single-line fields, and their lengths.
-                if let refused = value.unicodeScalars.lazy.compactMap({ WireTextPolicy.refusal($0.value, multiline: false) }).first {
+                // bidi or zero-width characters in single-line fields, and their lengths.
+                let rule = WireTextPolicy.xieshang.rule(message: MemberV1.Member.wireName, field: name)
+                if let refused = value.unicodeScalars.lazy.compactMap({ WireTextPolicy.refusal($0.value, multiline: rule.multiline) }).first {
                     row.problems.append((name, "holds \(refused)"))
                     continue
                 }
-                let rule = WireTextPolicy.xieshang.rule(message: MemberV1.Member.wireName, field: name)
                 if value.utf8.count > rule.maxBytes {
                     row.problems.append((name, "is \(value.utf8.count) bytes, over its limit of \(rule.maxBytes)"))
                     continue

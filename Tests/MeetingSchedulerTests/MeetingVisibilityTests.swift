@@ -1,0 +1,70 @@
+import Testing
+import XieshangRPC
+import XieshangWire
+@testable import MeetingScheduler
+
+/// What each role reads of a meeting, decided in one place (the process tests in
+/// SuiteTests play the same through real keys).
+@Suite("Meeting visibility per role")
+struct MeetingVisibilityTests {
+    static var meeting: MeetingV1.Meeting {
+        var m = MeetingV1.Meeting()
+        m.id = 7
+        m.title = "常委会会议"
+        m.status = .published
+        m.onlineLink = "https://meet.example.cn/j/1"
+        m.minutes = "纪要"
+        m.outcomes = "成果"
+        return m
+    }
+
+    static var invitees: [MeetingV1.Invitee] {
+        [(Int64(12), "123456", ""), (Int64(20), "654321", "住院")].map { member, code, reason in
+            var i = MeetingV1.Invitee()
+            i.memberID = member
+            i.checkInCode = code
+            i.leaveReason = reason
+            i.leaveType = reason.isEmpty ? .unspecified : .illness
+            i.checkedInAtMs = reason.isEmpty ? 1 : 0
+            return i
+        }
+    }
+
+    static let staff = Principal(name: "wang", role: .staff)
+    static let member12 = Principal(name: "12", role: .member)
+    static let member14 = Principal(name: "14", role: .member)
+    static let unit = Principal(name: "1", role: .unit)
+    static let service = Principal(name: "notifier", role: .service)
+
+    @Test("the office and the services read everything, drafts included")
+    func office() {
+        var draft = Self.meeting
+        draft.status = .draft
+        for principal in [Self.staff, Self.service] {
+            #expect(MeetingVisibility.meeting(draft, for: principal, invited: false) == draft)
+            #expect(MeetingVisibility.invitees(Self.invitees, for: principal) == Self.invitees)
+        }
+    }
+
+    @Test("a draft does not exist for members and units")
+    func drafts() {
+        var draft = Self.meeting
+        draft.status = .draft
+        for principal in [Self.member12, Self.member14, Self.unit] {
+            #expect(MeetingVisibility.meeting(draft, for: principal, invited: true) == nil)
+        }
+    }
+
+    @Test("not invited: the public fields, no roster; invited: everything, with only one's own code and leave")
+    func members() throws {
+        let outsider = try #require(MeetingVisibility.meeting(Self.meeting, for: Self.member14, invited: false))
+        #expect(outsider.title == "常委会会议" && outsider.onlineLink.isEmpty && outsider.minutes.isEmpty && outsider.outcomes.isEmpty)
+        #expect(MeetingVisibility.invitees(Self.invitees, for: Self.member14).isEmpty)
+        #expect(MeetingVisibility.invitees(Self.invitees, for: Self.unit).isEmpty)
+        #expect(MeetingVisibility.meeting(Self.meeting, for: Self.unit, invited: false)?.onlineLink == "")
+        #expect(MeetingVisibility.meeting(Self.meeting, for: Self.member12, invited: true) == Self.meeting)
+        let roster = MeetingVisibility.invitees(Self.invitees, for: Self.member12)
+        #expect(roster[0] == Self.invitees[0])
+        #expect(roster[1].memberID == 20 && roster[1].checkInCode.isEmpty && roster[1].leaveReason.isEmpty && roster[1].leaveType == .unspecified)
+    }
+}
