@@ -185,7 +185,10 @@ XIESHANG_IDENTITY=member-13 show meeting publish 1 || echo "(exit status $?: per
 
 step "The committee's report: the services' own figures, assembled by the gateway"
 period=(--from 2026-01-01 --to "$(date +%Y)-12-31")
-show report "${period[@]}" | head -n 48
+# The whole report to a file, then its first lines: `| head` would cut the gateway off mid-write.
+printf '$ gateway report %s\n' "${period[*]}"
+gateway report "${period[@]}" > "$run_dir/report.txt"
+head -n 47 "$run_dir/report.txt"
 echo "… (the duty-performance table goes on for all $(gateway report "${period[@]}" --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["members"]))') active members)"
 gateway report "${period[@]}" --format html --output "$run_dir/report.html"
 gateway report "${period[@]}" --format csv --output "$run_dir/report.csv"
