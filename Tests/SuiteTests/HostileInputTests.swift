@@ -18,6 +18,22 @@ struct HostileInputTests {
         return try RPCClient(configuration: configuration, context: context, logger: quietLogger())
     }
 
+    /// member-registry alone, insecure, with the fifth term.
+    static func registryAlone(_ name: String) async throws -> (String, ServiceProcess, Gateway) {
+        let directory = try temporaryDirectory(name)
+        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
+        let gateway = Gateway(registry: registry.rpcEndpoint)
+        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
+        return (directory, registry, gateway)
+    }
+
+    /// A member file's lines (header first) with `count` members of about 170 bytes each.
+    static func members(_ count: Int) -> [String] {
+        ["member_number,name,sector,work_unit,position,phone,ethnicity,party,birth_date"] + (0..<count).map { index in
+            "\(100_000 + index),委员\(index),经济界,嘉峪关市某某区某某街道某某有限责任公司第\(index % 97)分公司,总经理助理兼办公室主任,\(13_900_000_000 + index),汉族,中国民主同盟,1970-01-01"
+        }
+    }
+
     static func folderBytes(_ path: String) -> Int {
         let files = (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []
         return files.reduce(0) { total, file in
@@ -151,14 +167,8 @@ struct HostileInputTests {
 
     @Test("a member file of 5.5 MB and 32,000 members imports in parts, exports in pages and re-imports unchanged; formulas are neutralised")
     func largeFilesAndFormulas() async throws {
-        let directory = try temporaryDirectory("hostile-files")
-        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let gateway = Gateway(registry: registry.rpcEndpoint)
-        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
-        var lines = ["member_number,name,sector,work_unit,position,phone,ethnicity,party,birth_date"]
-        for index in 0..<32_000 {
-            lines.append("\(100_000 + index),委员\(index),经济界,嘉峪关市某某区某某街道某某有限责任公司第\(index % 97)分公司,总经理助理兼办公室主任,\(13_900_000_000 + index),汉族,中国民主同盟,1970-01-01")
-        }
+        let (directory, registry, gateway) = try await Self.registryAlone("hostile-files")
+        var lines = Self.members(32_000)
         // Two cells a spreadsheet would run as formulas.
         lines.append("200001,公式甲,经济界,\"=HYPERLINK(\"\"http://evil.example/\"\",\"\"点此\"\")\",@SUM(A1:A9),13800000001,汉族,中共,1970-01-01")
         lines.append("200002,公式乙,经济界,+1+2,-3,13800000002,汉族,中共,1970-01-01")
@@ -336,13 +346,10 @@ struct HostileInputTests {
 
     @Test("twenty parallel imports of a large file: one at a time inside the registry, its memory bounded")
     func parallelImports() async throws {
-        let directory = try temporaryDirectory("hostile-parallel")
-        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let gateway = Gateway(registry: registry.rpcEndpoint)
-        #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
-        var lines = ["member_number,name,sector,work_unit,position,phone"]
-        for index in 0..<20_000 {
-            lines.append("\(100_000 + index),委员\(index),经济界,嘉峪关市某某有限责任公司,总经理助理,\(13_900_000_000 + index)")
+        let (directory, registry, gateway) = try await Self.registryAlone("hostile-parallel")
+        // The review's case: twenty files of 20,000 short rows (2.2 MB, one message each).
+        let lines = ["member_number,name,sector,work_unit,position,phone"] + (0..<20_000).map { index in
+            "\(100_000 + index),委员\(index),经济界,嘉峪关市某某有限责任公司,总经理助理,\(13_900_000_000 + index)"
         }
         let file = directory + "/20k.csv"
         try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: true, encoding: .utf8)
@@ -370,8 +377,9 @@ struct HostileInputTests {
         sampler.cancel()
         let peak = await sampler.value
         #expect(statuses.count == 20 && statuses.allSatisfy { $0 == 0 }, "\(statuses)")
-        // Without the gate, twenty at once took the registry to about 600 MB.
-        #expect(peak - idle < 200 * 1024, "idle \(idle / 1024) MiB, peak \(peak / 1024) MiB")
+        // Without the gate, twenty at once took the registry to about 600 MB; with it, about
+        // 175 MiB here (the requests in flight, each held until its turn).
+        #expect(peak - idle < 250 * 1024, "idle \(idle / 1024) MiB, peak \(peak / 1024) MiB")
         #expect(await registry.stop() == 0)
     }
 }

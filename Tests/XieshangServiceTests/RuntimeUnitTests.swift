@@ -116,6 +116,34 @@ struct StorageTests {
         #expect(try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == 2)
     }
 
+    @Test("a member's key makes at most its quota of changes a day; the office is not limited; a repeat is not a new change")
+    func changeQuota() async throws {
+        let database = try ServiceDatabase.inMemory(migrations: Self.migrations)
+        let quota = try #require(ServiceDatabase.changesPerDay(.member))
+        #expect(ServiceDatabase.changesPerDay(.staff) == nil && ServiceDatabase.changesPerDay(.service) == nil)
+        let add: @Sendable (Database) throws -> WiretestV1.Inner = { db in
+            try db.execute(sql: "INSERT INTO things (name) VALUES ('m')")
+            return WiretestV1.Inner(label: "ok")
+        }
+        func member(_ requestID: String) -> RPCCallContext {
+            RPCCallContext(method: "thing.v1.Things/Add", requestID: requestID, deadline: .now + .seconds(5),
+                           principal: Principal(name: "12", role: .member))
+        }
+        for index in 0..<quota { _ = try await database.idempotent(member("m-\(index)"), add) }
+        // A retry of an acknowledged change still gets its stored reply.
+        #expect(try await database.idempotent(member("m-0"), add).replayed)
+        do {
+            _ = try await database.idempotent(member("m-over"), add)
+            Issue.record("the change past the quota was made")
+        } catch let error as RPCError {
+            #expect(error.code == .resourceExhausted && error.message.contains("member:12"), "\(error)")
+        }
+        #expect(try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == quota)
+        // Staff are not limited by the members' quota.
+        _ = try await database.idempotent(context("s-1"), add)
+        #expect(try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == quota + 1)
+    }
+
     @Test("a request id reused for another method is refused")
     func methodMismatch() async throws {
         let database = try ServiceDatabase.inMemory(migrations: Self.migrations)
