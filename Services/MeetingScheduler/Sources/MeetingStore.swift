@@ -267,6 +267,9 @@ public enum MeetingStore {
 
     // MARK: - Queries
 
+    /// The most bytes of meetings one page carries (about 1 MiB; a message may carry 4).
+    public static let maxPageBytes = 1 << 20
+
     /// The meetings `r` asks for; `withDrafts: false` leaves drafts out (for whoever may
     /// not know of them).
     public static func list(_ db: Database, _ r: MeetingV1.ListMeetingsRequest, withDrafts: Bool = true) throws -> MeetingV1.ListMeetingsResponse {
@@ -293,8 +296,16 @@ public enum MeetingStore {
         let rows = try Row.fetchAll(db, sql: "SELECT m.* FROM meetings m \(filter) ORDER BY m.start_ms, m.id LIMIT ?",
                                     arguments: arguments + [pageSize + 1])
         var response = MeetingV1.ListMeetingsResponse()
-        response.meetings = rows.prefix(pageSize).map(meeting)
-        if rows.count > pageSize, let last = response.meetings.last { response.nextPageToken = "\(last.startMs):\(last.id)" }
+        // A page is bounded in bytes as well as count (minutes may be 64 KiB a meeting).
+        var bytes = 0
+        for row in rows.prefix(pageSize) {
+            let m = meeting(row)
+            let size = m.title.utf8.count + m.minutes.utf8.count + m.outcomes.utf8.count + m.venue.utf8.count + 256
+            if !response.meetings.isEmpty && bytes + size > maxPageBytes { break }
+            bytes += size
+            response.meetings.append(m)
+        }
+        if rows.count > response.meetings.count, let last = response.meetings.last { response.nextPageToken = "\(last.startMs):\(last.id)" }
         return response
     }
 }

@@ -32,8 +32,16 @@ public enum InboxHandlers {
                     SELECT * FROM notifications WHERE \(whose)\(filter)
                     ORDER BY read_at_ms != 0, id DESC LIMIT ? OFFSET ?
                     """, arguments: arguments + [pageSize + 1, offset])
-                response.notifications = rows.prefix(pageSize).map(notification)
-                if rows.count > pageSize { response.nextPageToken = String(offset + pageSize) }
+                // A page is bounded in bytes as well as count (an announcement may be 64 KiB).
+                var bytes = 0
+                for row in rows.prefix(pageSize) {
+                    let n = notification(row)
+                    let size = n.title.utf8.count + n.body.utf8.count + 256
+                    if !response.notifications.isEmpty && bytes + size > 1 << 20 { break }
+                    bytes += size
+                    response.notifications.append(n)
+                }
+                if rows.count > response.notifications.count { response.nextPageToken = String(offset + response.notifications.count) }
                 return response
             }
         }
