@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make demo`: starts the suite with the local runner on a fresh data folder and drives a
 # realistic scenario through the gateway, as the secretariat's staff would. The figures are
-# Jiayuguan's (DOMAIN.md): 175 members, 10 work stations, 46 consultation rooms.
+# Jiayuguan's (docs/DOMAIN.md): 175 members, 10 work stations, 46 consultation rooms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=${XIESHANG_BIN:-$(swift build --show-bin-path)}

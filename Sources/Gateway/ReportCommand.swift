@@ -4,7 +4,7 @@ import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
-/// The secretariat's report for a period (DOMAIN.md, "Report"), assembled from the
+/// The secretariat's report for a period (docs/DOMAIN.md, "How each figure is computed"), assembled from the
 /// services' own statistics: meeting-scheduler's attendance, proposal-tracker's proposals
 /// and topics, member-registry's rooms and members.
 struct CommitteeReport: Encodable {

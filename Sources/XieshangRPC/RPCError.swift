@@ -55,7 +55,7 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension StatusCode {
-    /// Whether the A6 retry policy retries this code (DESIGN.md, "Retries").
+    /// Whether the A6 retry policy retries this code (docs/PROTOCOL.md, "Retries").
     func isRetryable(read: Bool) -> Bool {
         self == .unavailable || (read && self == .deadlineExceeded)
     }

@@ -7,7 +7,7 @@ import XieshangRPC
 import XieshangWire
 import XieshangZMQ
 
-/// A service's outbox of domain events (DESIGN.md, "Events").
+/// A service's outbox of domain events (docs/ARCHITECTURE.md, "Events").
 ///
 /// `append` writes an event in the caller's transaction, so the event exists if and only
 /// if the change does. `Events/Since` serves the outbox to consumers that catch up; an

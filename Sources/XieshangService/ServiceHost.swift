@@ -66,7 +66,7 @@ public final class ServiceHost: Sendable {
         self.outbox = outbox
         var handlers = try makeHandlers(database, outbox)
         outbox.register(in: &handlers)
-        // The ZAP handler binds before any server socket exists (DESIGN.md, "Security").
+        // The ZAP handler binds before any server socket exists (docs/ARCHITECTURE.md, "Security").
         var security: ServerSecurity?
         if case .keys(let folder) = configuration.security {
             let keyPair = try folder.keyPair(configuration.name)

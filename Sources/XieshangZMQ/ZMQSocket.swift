@@ -93,7 +93,7 @@ public final class ZMQSocket {
         return String(cCharacters: buffer)
     }
 
-    /// The socket options every suite socket gets (DESIGN.md, "Socket hygiene").
+    /// The socket options every suite socket gets (docs/PROTOCOL.md, "Transport").
     public func applyHygiene(maxMessageBytes: Int64, heartbeatMs: Int32 = 2_000, lingerMs: Int32 = 1_000) throws(ZMQError) {
         try set(ZMQ_MAXMSGSIZE, maxMessageBytes)
         try set(ZMQ_HEARTBEAT_IVL, heartbeatMs)

@@ -4,7 +4,7 @@ import XieshangWire
 
 @Suite("The proposal workflow table")
 struct ProposalWorkflowTests {
-    @Test("every state allows what DOMAIN.md says, and nothing else")
+    @Test("every state allows what docs/DOMAIN.md says, and nothing else")
     func allowed() {
         typealias A = ProposalV1.Action
         #expect(ProposalWorkflow.allowed(from: .draft) == [A.inviteCosigners, .submit, .withdraw])

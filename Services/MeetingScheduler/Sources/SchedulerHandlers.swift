@@ -20,7 +20,7 @@ public struct SchedulerHandlers: Sendable {
         self.registry = registry
     }
 
-    /// Who may call what (DESIGN.md, "Security"): the calendar is readable by every
+    /// Who may call what (docs/ARCHITECTURE.md, "Security"): the calendar is readable by every
     /// authenticated caller; a member registers for open activities and asks leave for
     /// themselves; everything else is the office's.
     public static var permissions: MethodPermissions {

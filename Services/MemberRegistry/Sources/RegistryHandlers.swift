@@ -8,7 +8,7 @@ import XieshangWire
 /// The registry's RPC methods over its store. Mutations run once per request id, write an
 /// audit entry and an outbox event in the same transaction.
 public enum RegistryHandlers {
-    /// Who may call what (DESIGN.md, "Security"). The directory (terms, lists, stations,
+    /// Who may call what (docs/ARCHITECTURE.md, "Security"). The directory (terms, lists, stations,
     /// rooms, units) is readable by every authenticated caller; members' records by the
     /// office, the services, and each member for their own; changes by the office only.
     public static var permissions: MethodPermissions {

@@ -88,7 +88,7 @@ public enum InboxHandlers {
         return recipient
     }
 
-    /// Who may call what (DESIGN.md, "Security"): members and units their own inbox and
+    /// Who may call what (docs/ARCHITECTURE.md, "Security"): members and units their own inbox and
     /// preferences; the dead letters, announcements and set-aside events are the office's.
     public static var permissions: MethodPermissions {
         var p = MethodPermissions()

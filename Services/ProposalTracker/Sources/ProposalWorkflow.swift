@@ -2,7 +2,7 @@ import XieshangLabels
 import XieshangWire
 
 /// The proposal lifecycle as data: which action is allowed from which states, who may take
-/// it, what it needs, and where it leads (DOMAIN.md, "Proposal lifecycle"). The handlers
+/// it, what it needs, and where it leads (docs/DOMAIN.md, "Proposals"). The handlers
 /// consult this table; nothing else decides what is allowed.
 public enum ProposalWorkflow {
     public typealias State = ProposalV1.ProposalState

@@ -19,7 +19,7 @@ public struct TrackerHandlers: Sendable {
         self.peers = peers
     }
 
-    /// Who may call what (DESIGN.md, "Security"). Members and units reach proposals only
+    /// Who may call what (docs/ARCHITECTURE.md, "Security"). Members and units reach proposals only
     /// as themselves: the workflow table then decides each action by the actor the
     /// principal is (never one the request claims); members see their own and public
     /// proposals, units those assigned to them.
@@ -397,7 +397,7 @@ public struct TrackerHandlers: Sendable {
         }
     }
 
-    /// Who acts, from the authenticated principal (DESIGN.md, "Security"): a member acts
+    /// Who acts, from the authenticated principal (docs/ARCHITECTURE.md, "Security"): a member acts
     /// as that member and a unit as that unit, whatever the request claims (a claim of
     /// someone else is refused); the office acts as staff, or on behalf of the member or
     /// unit it names (a paper submission, a reply by telephone). The record carries the
