@@ -68,3 +68,33 @@ struct MeetingVisibilityTests {
         #expect(roster[1].memberID == 20 && roster[1].checkInCode.isEmpty && roster[1].leaveReason.isEmpty && roster[1].leaveType == .unspecified)
     }
 }
+
+@Suite("The meeting lifecycle table")
+struct MeetingLifecycleTests {
+    @Test("each status allows what the lifecycle says, and nothing else")
+    func table() {
+        #expect(MeetingLifecycle.allowed(from: .draft) == [.publish, .change, .cancel, .invite, .uninvite, .setAgenda])
+        #expect(MeetingLifecycle.allowed(from: .published) == [.change, .cancel, .invite, .uninvite, .setAgenda, .enroll,
+                                                               .requestLeave, .decideLeave, .checkIn, .close])
+        #expect(MeetingLifecycle.allowed(from: .closed).isEmpty)
+        #expect(MeetingLifecycle.allowed(from: .cancelled).isEmpty)
+        #expect(MeetingLifecycle.table[.publish]?.to == .published && MeetingLifecycle.table[.close]?.to == .closed)
+    }
+
+    @Test("a refusal names the meeting and why")
+    func refusal() {
+        var meeting = MeetingV1.Meeting()
+        meeting.id = 9
+        meeting.status = .draft
+        #expect(throws: SchedulerError.self) { try MeetingLifecycle.require(.checkIn, meeting) }
+        do {
+            try MeetingLifecycle.require(.close, meeting)
+        } catch let error as SchedulerError {
+            #expect(error.rpcError.code == .failedPrecondition && error.rpcError.message.contains("cannot close meeting 9: it is a draft"))
+        } catch {
+            Issue.record("\(error)")
+        }
+        meeting.status = .published
+        #expect(throws: Never.self) { try MeetingLifecycle.require(.close, meeting) }
+    }
+}

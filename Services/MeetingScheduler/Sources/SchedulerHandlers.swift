@@ -104,11 +104,11 @@ public struct SchedulerHandlers: Sendable {
     @Sendable func publish(_ request: MeetingV1.PublishMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {
         if let stored = try await database.storedReply(context, as: MeetingV1.PublishMeetingResponse.self) { return stored }
         let before = try await database.writer.read { db in try MeetingStore.load(db, request.id) }
-        try requireStatus(before, [.draft], "publish")
+        try MeetingLifecycle.require(.publish, before)
         let (newcomers, names) = try await groupMembers(before.groups, term: before.term, meeting: before.id)
         return try await database.idempotent(context) { [outbox] db in
             var meeting = try MeetingStore.load(db, request.id)
-            try requireStatus(meeting, [.draft], "publish")
+            try MeetingLifecycle.require(.publish, meeting)
             try checkRoom(db, meeting)
             for id in newcomers where try MeetingStore.invitee(db, meeting: meeting.id, member: id) == nil {
                 try addMember(db, meeting, id, names[id], fromGroup: true, required: !meeting.openRegistration)
@@ -131,7 +131,7 @@ public struct SchedulerHandlers: Sendable {
     @Sendable func change(_ request: MeetingV1.ChangeMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.ChangeMeetingResponse {
         if let stored = try await database.storedReply(context, as: MeetingV1.ChangeMeetingResponse.self) { return stored }
         let before = try await database.writer.read { db in try MeetingStore.load(db, request.id) }
-        try requireStatus(before, [.draft, .published], "change")
+        try MeetingLifecycle.require(.change, before)
         var proposed = before
         if !request.title.isEmpty { proposed.title = request.title.trimmingCharacters(in: .whitespacesAndNewlines) }
         if request.startMs != 0 { proposed.startMs = request.startMs }
@@ -159,7 +159,7 @@ public struct SchedulerHandlers: Sendable {
         let groupsChanged = request.replaceGroups && before.status == .published
         return try await database.idempotent(context) { [outbox, proposed, newcomers, names, groupMembers] db in
             var meeting = try MeetingStore.load(db, request.id)
-            try requireStatus(meeting, [.draft, .published], "change")
+            try MeetingLifecycle.require(.change, meeting)
             let lengthMinutes = (proposed.endMs - proposed.startMs) / 60_000
             let agenda = MeetingRules.agendaProblems(meeting.agenda, meetingMinutes: lengthMinutes)
             if let problem = agenda.first(where: { $0.field == "items" }) {
@@ -215,7 +215,7 @@ public struct SchedulerHandlers: Sendable {
         if reason.isEmpty { throw SchedulerError.invalid([("reason", "must say why the meeting is cancelled")]) }
         return try await database.idempotent(context) { [outbox] db in
             var meeting = try MeetingStore.load(db, request.id)
-            try requireStatus(meeting, [.draft, .published], "cancel")
+            try MeetingLifecycle.require(.cancel, meeting)
             let wasPublished = meeting.status == .published
             meeting.status = .cancelled
             meeting.cancelReason = reason
@@ -247,7 +247,7 @@ public struct SchedulerHandlers: Sendable {
         let members = try await registry.members(Array(Set(request.memberIDs)).sorted(), field: "member_ids")
         return try await database.idempotent(context) { [outbox, members] db in
             let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
-            try requireStatus(meeting, [.draft, .published], "invite to")
+            try MeetingLifecycle.require(.invite, meeting)
             var added: [MeetingV1.Invitee] = []
             for member in members where try MeetingStore.invitee(db, meeting: meeting.id, member: member.id) == nil {
                 added.append(try addMember(db, meeting, member.id, member, fromGroup: false,
@@ -280,7 +280,7 @@ public struct SchedulerHandlers: Sendable {
         if request.inviteeIDs.isEmpty { throw SchedulerError.invalid([("invitee_ids", "name at least one invitee")]) }
         return try await database.idempotent(context) { [outbox] db in
             let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
-            try requireStatus(meeting, [.draft, .published], "change the invitations of")
+            try MeetingLifecycle.require(.uninvite, meeting)
             var removed: [MeetingV1.Invitee] = []
             for id in Set(request.inviteeIDs).sorted() {
                 let invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: id, field: "invitee_ids")
@@ -304,7 +304,7 @@ public struct SchedulerHandlers: Sendable {
     @Sendable func setAgenda(_ request: MeetingV1.SetAgendaRequest, _ context: RPCCallContext) async throws -> MeetingV1.SetAgendaResponse {
         try await database.idempotent(context) { [outbox] db in
             var meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
-            try requireStatus(meeting, [.draft, .published], "change the agenda of")
+            try MeetingLifecycle.require(.setAgenda, meeting)
             let problems = MeetingRules.agendaProblems(request.items, meetingMinutes: (meeting.endMs - meeting.startMs) / 60_000)
             if !problems.isEmpty { throw SchedulerError.invalid(problems) }
             try MeetingStore.setAgenda(db, meeting.id, request.items.map {
@@ -335,7 +335,7 @@ public struct SchedulerHandlers: Sendable {
             guard meeting.openRegistration else {
                 throw SchedulerError.failedPrecondition(field: "meeting_id", "meeting \(meeting.id) takes invitations, not registrations")
             }
-            try requireStatus(meeting, [.published], "register for")
+            try MeetingLifecycle.require(.enroll, meeting)
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, member: member.id)
             if request.withdraw {
                 guard var current = invitee, [.registered, .waitlisted, .invited].contains(current.attendance) else {
@@ -386,7 +386,7 @@ public struct SchedulerHandlers: Sendable {
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
         return try await database.idempotent(context) { [outbox] db in
             let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
-            try requireStatus(meeting, [.published], "ask leave from")
+            try MeetingLifecycle.require(.requestLeave, meeting)
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
             try context.principal.requireMember(invitee.memberID, field: "invitee_id")
             guard [.invited, .registered].contains(invitee.attendance) else {
@@ -407,7 +407,7 @@ public struct SchedulerHandlers: Sendable {
     @Sendable func decideLeave(_ request: MeetingV1.DecideLeaveRequest, _ context: RPCCallContext) async throws -> MeetingV1.DecideLeaveResponse {
         try await database.idempotent(context) { [outbox] db in
             let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
-            try requireStatus(meeting, [.published], "decide leave for")
+            try MeetingLifecycle.require(.decideLeave, meeting)
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
             guard invitee.attendance == .leaveRequested else {
                 throw SchedulerError.failedPrecondition(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) has not asked for leave")
@@ -429,7 +429,7 @@ public struct SchedulerHandlers: Sendable {
         }
         return try await database.idempotent(context) { db in
             let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
-            try requireStatus(meeting, [.published], "check in to")
+            try MeetingLifecycle.require(.checkIn, meeting)
             var invitee: MeetingV1.Invitee
             if request.inviteeID != 0 {
                 invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
@@ -459,7 +459,7 @@ public struct SchedulerHandlers: Sendable {
     @Sendable func close(_ request: MeetingV1.CloseMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.CloseMeetingResponse {
         try await database.idempotent(context) { [outbox] db in
             var meeting = try MeetingStore.load(db, request.id)
-            try requireStatus(meeting, [.published], "close")
+            try MeetingLifecycle.require(.close, meeting)
             var invitees = try MeetingStore.invitees(db, meeting.id)
             for index in invitees.indices where [.invited, .registered, .leaveRequested].contains(invitees[index].attendance) {
                 invitees[index].attendance = .absent
@@ -604,13 +604,6 @@ public struct SchedulerHandlers: Sendable {
     }
 
     // MARK: - Shared steps
-
-    func requireStatus(_ meeting: MeetingV1.Meeting, _ allowed: [MeetingV1.MeetingStatus], _ action: String) throws {
-        guard allowed.contains(meeting.status) else {
-            let why = meeting.status == .draft ? "is a draft (publish it first)" : "is already \(meeting.status.identifier)"
-            throw SchedulerError.failedPrecondition(field: "id", "cannot \(action) meeting \(meeting.id): it \(why)")
-        }
-    }
 
     func checkRoom(_ db: Database, _ meeting: MeetingV1.Meeting) throws {
         let conflicts = try MeetingStore.roomConflicts(db, room: meeting.roomID, start: meeting.startMs, end: meeting.endMs, excluding: meeting.id)

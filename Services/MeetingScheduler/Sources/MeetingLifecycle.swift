@@ -1,0 +1,66 @@
+import XieshangLabels
+import XieshangWire
+
+/// What may be done to a meeting in each status, and what status it leads to: the meeting's
+/// lifecycle as a table (as `ProposalWorkflow` is the proposal's). The handlers ask it; a
+/// refusal names the meeting's status and what that status allows.
+///
+///     draft ──publish──▶ published ──close──▶ closed
+///       └────────cancel─────┴──────▶ cancelled
+public enum MeetingLifecycle {
+    public enum Action: String, CaseIterable, Sendable {
+        case publish, change, cancel, invite, uninvite, setAgenda, enroll, requestLeave, decideLeave, checkIn, close
+
+        /// How a refusal says it: "cannot publish meeting 7".
+        var verb: String {
+            switch self {
+            case .publish: "publish"
+            case .change: "change"
+            case .cancel: "cancel"
+            case .invite: "invite to"
+            case .uninvite: "change the invitations of"
+            case .setAgenda: "change the agenda of"
+            case .enroll: "register for"
+            case .requestLeave: "ask leave from"
+            case .decideLeave: "decide leave for"
+            case .checkIn: "check in to"
+            case .close: "close"
+            }
+        }
+    }
+
+    public struct Rule: Sendable {
+        /// The statuses the action is allowed from.
+        public let from: Set<MeetingV1.MeetingStatus>
+        /// The status it leads to; nil leaves the status as it is.
+        public let to: MeetingV1.MeetingStatus?
+    }
+
+    private static let open: Set<MeetingV1.MeetingStatus> = [.draft, .published]
+
+    public static let table: [Action: Rule] = [
+        .publish: Rule(from: [.draft], to: .published),
+        .change: Rule(from: open, to: nil),
+        .cancel: Rule(from: open, to: .cancelled),
+        .invite: Rule(from: open, to: nil),
+        .uninvite: Rule(from: open, to: nil),
+        .setAgenda: Rule(from: open, to: nil),
+        .enroll: Rule(from: [.published], to: nil),
+        .requestLeave: Rule(from: [.published], to: nil),
+        .decideLeave: Rule(from: [.published], to: nil),
+        .checkIn: Rule(from: [.published], to: nil),
+        .close: Rule(from: [.published], to: .closed),
+    ]
+
+    /// The actions `status` allows, in the table's order.
+    public static func allowed(from status: MeetingV1.MeetingStatus) -> [Action] {
+        Action.allCases.filter { table[$0]!.from.contains(status) }
+    }
+
+    /// Refuses `action` on `meeting` unless its status allows it (FAILED_PRECONDITION).
+    public static func require(_ action: Action, _ meeting: MeetingV1.Meeting) throws {
+        guard !table[action]!.from.contains(meeting.status) else { return }
+        let why = meeting.status == .draft ? "is a draft (publish it first)" : "is already \(meeting.status.identifier)"
+        throw SchedulerError.failedPrecondition(field: "id", "cannot \(action.verb) meeting \(meeting.id): it \(why)")
+    }
+}
