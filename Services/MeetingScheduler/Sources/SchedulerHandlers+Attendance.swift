@@ -1,0 +1,165 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// Registration, leave, check-in and closing: attendance.
+extension SchedulerHandlers {
+    @Sendable func enroll(_ request: MeetingV1.EnrollRequest, _ context: RPCCallContext) async throws -> MeetingV1.EnrollResponse {
+        try context.principal.requireMember(request.memberID, field: "member_id")
+        if let stored = try await database.storedReply(context, as: MeetingV1.EnrollResponse.self) { return stored }
+        let member = try await registry.members([request.memberID], field: "member_id")[0]
+        return try await database.idempotent(context) { [outbox] db in
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            guard meeting.openRegistration else {
+                throw SchedulerError.failedPrecondition(field: "meeting_id", "meeting \(meeting.id) takes invitations, not registrations")
+            }
+            try MeetingLifecycle.require(.enroll, meeting)
+            var invitee = try MeetingStore.invitee(db, meeting: meeting.id, member: member.id)
+            if request.withdraw {
+                guard var current = invitee, [.registered, .waitlisted, .invited].contains(current.attendance) else {
+                    throw SchedulerError.failedPrecondition(field: "member_id", "member \(member.id) has no place to give up")
+                }
+                current.attendance = .withdrawn
+                current.waitlistPosition = 0
+                try MeetingStore.setAttendance(db, current)
+                try promoteWaitlist(db, meeting, outbox, context)
+                try inviteeEvent(db, outbox, context, "invitation.removed", meeting, current, note: "withdrew")
+                var response = MeetingV1.EnrollResponse()
+                response.invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: current.id)
+                return response
+            }
+            if let current = invitee, [.registered, .waitlisted, .checkedIn].contains(current.attendance) {
+                throw SchedulerError.failedPrecondition(field: "member_id", "member \(member.id) is already \(current.attendance.label)")
+            }
+            let seated = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ? AND attendance IN (?, ?)",
+                                          arguments: [meeting.id, MeetingV1.Attendance.registered.rawValue, MeetingV1.Attendance.checkedIn.rawValue]) ?? 0
+            let nextWait = (try Int32.fetchOne(db, sql: "SELECT COALESCE(MAX(waitlist_position), 0) FROM invitees WHERE meeting_id = ?", arguments: [meeting.id]) ?? 0) + 1
+            if invitee == nil {
+                invitee = try addMember(db, meeting, member.id, member, fromGroup: false, required: false)
+            }
+            var current = invitee!
+            if seated < Int(meeting.capacity) {
+                current.attendance = .registered
+                current.waitlistPosition = 0
+            } else {
+                current.attendance = .waitlisted
+                current.waitlistPosition = nextWait
+            }
+            try MeetingStore.setAttendance(db, current)
+            current = try MeetingStore.invitee(db, meeting: meeting.id, id: current.id)
+            try inviteeEvent(db, outbox, context, "invitation.added", meeting, current, note: current.attendance.identifier)
+            var response = MeetingV1.EnrollResponse()
+            response.invitee = current
+            return response
+        }.reply
+    }
+
+    @Sendable func requestLeave(_ request: MeetingV1.RequestLeaveRequest, _ context: RPCCallContext) async throws -> MeetingV1.RequestLeaveResponse {
+        var problems: [(String, String)] = []
+        switch request.type {
+        case .businessTrip, .abroad, .illness, .officialDuty, .other: break
+        default: problems.append(("type", "must be one of \(MeetingV1.LeaveType.spellings)"))
+        }
+        if request.reason.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("reason", "must say why")) }
+        if !problems.isEmpty { throw SchedulerError.invalid(problems) }
+        return try await database.idempotent(context) { [outbox] db in
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            try MeetingLifecycle.require(.requestLeave, meeting)
+            var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
+            try context.principal.requireMember(invitee.memberID, field: "invitee_id")
+            guard [.invited, .registered].contains(invitee.attendance) else {
+                throw SchedulerError.failedPrecondition(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) is \(invitee.attendance.label)")
+            }
+            invitee.attendance = .leaveRequested
+            invitee.leaveType = request.type
+            invitee.leaveReason = request.reason.trimmingCharacters(in: .whitespaces)
+            try MeetingStore.setAttendance(db, invitee)
+            invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: invitee.id)
+            try inviteeEvent(db, outbox, context, "leave.requested", meeting, invitee)
+            var response = MeetingV1.RequestLeaveResponse()
+            response.invitee = invitee
+            return response
+        }.reply
+    }
+
+    @Sendable func decideLeave(_ request: MeetingV1.DecideLeaveRequest, _ context: RPCCallContext) async throws -> MeetingV1.DecideLeaveResponse {
+        try await database.idempotent(context) { [outbox] db in
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            try MeetingLifecycle.require(.decideLeave, meeting)
+            var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
+            guard invitee.attendance == .leaveRequested else {
+                throw SchedulerError.failedPrecondition(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) has not asked for leave")
+            }
+            invitee.attendance = request.approve ? .leaveApproved : (meeting.openRegistration ? .registered : .invited)
+            try MeetingStore.setAttendance(db, invitee)
+            try MeetingStore.refreshBusy(db, meeting.id)
+            invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: invitee.id)
+            try inviteeEvent(db, outbox, context, "leave.decided", meeting, invitee, note: request.approve ? "approved" : "rejected: \(request.note)")
+            var response = MeetingV1.DecideLeaveResponse()
+            response.invitee = invitee
+            return response
+        }.reply
+    }
+
+    @Sendable func checkIn(_ request: MeetingV1.CheckInRequest, _ context: RPCCallContext) async throws -> MeetingV1.CheckInResponse {
+        if (request.inviteeID == 0) == request.code.isEmpty {
+            throw SchedulerError.invalid([("invitee_id", "give either the invitee's id (staff) or the invitee's code")])
+        }
+        return try await database.idempotent(context) { db in
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            try MeetingLifecycle.require(.checkIn, meeting)
+            var invitee: MeetingV1.Invitee
+            if request.inviteeID != 0 {
+                invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
+            } else {
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND check_in_code = ?",
+                                                 arguments: [meeting.id, request.code]) else {
+                    throw SchedulerError.notFound(field: "code", what: "an invitee of meeting \(meeting.id) with this code")
+                }
+                invitee = MeetingStore.invitee(row)
+            }
+            switch invitee.attendance {
+            case .checkedIn:
+                throw SchedulerError.failedPrecondition(field: "invitee_id", "\(invitee.name) checked in at \(Times.format(invitee.checkedInAtMs))")
+            case .waitlisted, .withdrawn:
+                throw SchedulerError.failedPrecondition(field: "invitee_id", "\(invitee.name) is \(invitee.attendance.label), without a seat")
+            default: break
+            }
+            invitee.attendance = .checkedIn
+            invitee.checkedInAtMs = Date.nowMs
+            try MeetingStore.setAttendance(db, invitee)
+            var response = MeetingV1.CheckInResponse()
+            response.invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: invitee.id)
+            return response
+        }.reply
+    }
+
+    @Sendable func close(_ request: MeetingV1.CloseMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.CloseMeetingResponse {
+        try await database.idempotent(context) { [outbox] db in
+            var meeting = try MeetingStore.load(db, request.id)
+            try MeetingLifecycle.require(.close, meeting)
+            var invitees = try MeetingStore.invitees(db, meeting.id)
+            for index in invitees.indices where [.invited, .registered, .leaveRequested].contains(invitees[index].attendance) {
+                invitees[index].attendance = .absent
+                try MeetingStore.setAttendance(db, invitees[index])
+            }
+            meeting.status = .closed
+            meeting.minutes = request.minutes
+            meeting.outcomes = request.outcomes
+            meeting.attendanceRate = MeetingRules.attendanceRate(invitees)
+            try MeetingStore.save(db, meeting)
+            try MeetingStore.refreshBusy(db, meeting.id)
+            meeting = try MeetingStore.load(db, meeting.id)
+            try meetingEvent(db, outbox, context, "meeting.closed", meeting)
+            var response = MeetingV1.CloseMeetingResponse()
+            response.meeting = meeting
+            response.present = Int32(invitees.filter { $0.attendance == .checkedIn }.count)
+            response.onLeave = Int32(invitees.filter { $0.attendance == .leaveApproved }.count)
+            response.absent = Int32(invitees.filter { $0.attendance == .absent }.count)
+            return response
+        }.reply
+    }
+}

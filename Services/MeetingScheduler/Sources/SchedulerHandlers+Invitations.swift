@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// Invitations (members, groups, participants) and the agenda.
+extension SchedulerHandlers {
+    @Sendable func invite(_ request: MeetingV1.InviteRequest, _ context: RPCCallContext) async throws -> MeetingV1.InviteResponse {
+        var problems: [(String, String)] = []
+        if request.memberIDs.isEmpty && request.participants.isEmpty { problems.append(("member_ids", "name at least one member or participant")) }
+        for (index, p) in request.participants.enumerated() {
+            if p.name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("participants[\(index)].name", "must not be empty")) }
+            switch p.category {
+            case .stakeholder, .residentRepresentative, .departmentOfficial, .deputy: break
+            default: problems.append(("participants[\(index)].category", "must be stakeholder, resident, official or deputy"))
+            }
+        }
+        if !problems.isEmpty { throw SchedulerError.invalid(problems) }
+        if let stored = try await database.storedReply(context, as: MeetingV1.InviteResponse.self) { return stored }
+        let members = try await registry.members(Array(Set(request.memberIDs)).sorted(), field: "member_ids")
+        return try await database.idempotent(context) { [outbox, members] db in
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            try MeetingLifecycle.require(.invite, meeting)
+            var added: [MeetingV1.Invitee] = []
+            for member in members where try MeetingStore.invitee(db, meeting: meeting.id, member: member.id) == nil {
+                added.append(try addMember(db, meeting, member.id, member, fromGroup: false,
+                                           required: !request.optional && !meeting.openRegistration))
+            }
+            for p in request.participants {
+                var invitee = MeetingV1.Invitee()
+                invitee.meetingID = meeting.id
+                invitee.name = p.name.trimmingCharacters(in: .whitespaces)
+                invitee.organisation = p.organisation
+                invitee.category = p.category
+                invitee.required = !request.optional
+                invitee.attendance = .invited
+                added.append(try MeetingStore.addInvitee(db, invitee))
+            }
+            let required = added.filter { $0.required && $0.memberID != 0 }.map(\.memberID)
+            let overridden = try checkMembers(db, meeting, members: required, overrideReason: request.overrideReason, context)
+            try MeetingStore.refreshBusy(db, meeting.id)
+            if meeting.status == .published {
+                for invitee in added { try inviteeEvent(db, outbox, context, "invitation.added", meeting, invitee) }
+            }
+            var response = MeetingV1.InviteResponse()
+            response.invitees = added
+            response.overridden = overridden
+            return response
+        }.reply
+    }
+
+    @Sendable func uninvite(_ request: MeetingV1.UninviteRequest, _ context: RPCCallContext) async throws -> MeetingV1.UninviteResponse {
+        if request.inviteeIDs.isEmpty { throw SchedulerError.invalid([("invitee_ids", "name at least one invitee")]) }
+        return try await database.idempotent(context) { [outbox] db in
+            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            try MeetingLifecycle.require(.uninvite, meeting)
+            var removed: [MeetingV1.Invitee] = []
+            for id in Set(request.inviteeIDs).sorted() {
+                let invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: id, field: "invitee_ids")
+                if invitee.attendance == .checkedIn {
+                    throw SchedulerError.failedPrecondition(field: "invitee_ids", "invitee \(id) \(invitee.name) has already checked in")
+                }
+                try db.execute(sql: "DELETE FROM invitees WHERE id = ?", arguments: [id])
+                removed.append(invitee)
+            }
+            if meeting.openRegistration { try promoteWaitlist(db, meeting, outbox, context) }
+            try MeetingStore.refreshBusy(db, meeting.id)
+            if meeting.status == .published {
+                for invitee in removed { try inviteeEvent(db, outbox, context, "invitation.removed", meeting, invitee) }
+            }
+            var response = MeetingV1.UninviteResponse()
+            response.removed = Int32(removed.count)
+            return response
+        }.reply
+    }
+
+    @Sendable func setAgenda(_ request: MeetingV1.SetAgendaRequest, _ context: RPCCallContext) async throws -> MeetingV1.SetAgendaResponse {
+        try await database.idempotent(context) { [outbox] db in
+            var meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            try MeetingLifecycle.require(.setAgenda, meeting)
+            let problems = MeetingRules.agendaProblems(request.items, meetingMinutes: (meeting.endMs - meeting.startMs) / 60_000)
+            if !problems.isEmpty { throw SchedulerError.invalid(problems) }
+            try MeetingStore.setAgenda(db, meeting.id, request.items.map {
+                var item = $0
+                item.title = item.title.trimmingCharacters(in: .whitespaces)
+                return item
+            })
+            if meeting.status == .published {
+                meeting.sequence += 1
+                try MeetingStore.save(db, meeting)
+            }
+            meeting = try MeetingStore.load(db, meeting.id)
+            if meeting.status == .published { try meetingEvent(db, outbox, context, "meeting.changed", meeting, changed: ["agenda"]) }
+            var response = MeetingV1.SetAgendaResponse()
+            response.meeting = meeting
+            return response
+        }.reply
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// Scheduling a meeting, publishing, changing and cancelling it (the lifecycle table decides what each status allows).
+extension SchedulerHandlers {
+    @Sendable func schedule(_ request: MeetingV1.ScheduleMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.ScheduleMeetingResponse {
+        guard var meeting = request.meeting else { throw SchedulerError.invalid([("meeting", "is required")]) }
+        meeting.title = meeting.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        if meeting.mode == .unspecified { meeting.mode = .inPerson }
+        let problems = MeetingRules.problems(meeting)
+        if !problems.isEmpty { throw SchedulerError.invalid(problems) }
+        if let stored = try await database.storedReply(context, as: MeetingV1.ScheduleMeetingResponse.self) { return stored }
+        if meeting.roomID != 0 {
+            let room = try await registry.room(meeting.roomID, field: "meeting.room_id")
+            meeting.roomName = room.name
+            if meeting.openRegistration && meeting.capacity > room.capacity {
+                throw SchedulerError.invalid([("meeting.capacity", "the room seats \(room.capacity), not \(meeting.capacity)")])
+            }
+        }
+        let term = try await registry.term(meeting.term, field: "meeting.term")
+        meeting.term = term.number
+        // A meeting of a term is held during it (its days in the committee's time zone):
+        // 2020 or 9999 in the fifth term is a typo, not a meeting.
+        let day = String(Times.format(meeting.startMs).prefix(10))
+        if day < term.startDate || day > term.endDate {
+            throw SchedulerError.invalid([("meeting.start_ms", "\(day) is outside term \(term.number) (\(term.startDate) to \(term.endDate))")])
+        }
+        let ready = meeting
+        return try await database.idempotent(context) { db in
+            let conflicts = try MeetingStore.roomConflicts(db, room: ready.roomID, start: ready.startMs, end: ready.endMs, excluding: 0)
+            if let first = conflicts.first {
+                throw SchedulerError.conflict(field: "meeting.room_id", "\(ready.roomName) is taken by meeting \(first.meetingID) \(first.meetingTitle) (\(Times.range(first.startMs, first.endMs)))", conflicts)
+            }
+            let id = try MeetingStore.insert(db, ready)
+            var response = MeetingV1.ScheduleMeetingResponse()
+            response.meeting = try MeetingStore.load(db, id)
+            return response
+        }.reply
+    }
+
+    @Sendable func publish(_ request: MeetingV1.PublishMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {
+        if let stored = try await database.storedReply(context, as: MeetingV1.PublishMeetingResponse.self) { return stored }
+        let before = try await database.writer.read { db in try MeetingStore.load(db, request.id) }
+        try MeetingLifecycle.require(.publish, before)
+        let (newcomers, names) = try await groupMembers(before.groups, term: before.term, meeting: before.id)
+        return try await database.idempotent(context) { [outbox] db in
+            var meeting = try MeetingStore.load(db, request.id)
+            try MeetingLifecycle.require(.publish, meeting)
+            try checkRoom(db, meeting)
+            for id in newcomers where try MeetingStore.invitee(db, meeting: meeting.id, member: id) == nil {
+                try addMember(db, meeting, id, names[id], fromGroup: true, required: !meeting.openRegistration)
+            }
+            let overridden = try checkMembers(db, meeting, members: requiredMembers(db, meeting.id), overrideReason: request.overrideReason, context)
+            meeting.status = .published
+            meeting.ordinal = try MeetingStore.nextOrdinal(db, term: meeting.term, kind: meeting.kind)
+            meeting.publishedAtMs = Date.nowMs
+            try MeetingStore.save(db, meeting)
+            try MeetingStore.refreshBusy(db, meeting.id)
+            meeting = try MeetingStore.load(db, meeting.id)
+            try meetingEvent(db, outbox, context, "meeting.published", meeting, reason: request.overrideReason)
+            var response = MeetingV1.PublishMeetingResponse()
+            response.meeting = meeting
+            response.overridden = overridden
+            return response
+        }.reply
+    }
+
+    @Sendable func change(_ request: MeetingV1.ChangeMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.ChangeMeetingResponse {
+        if let stored = try await database.storedReply(context, as: MeetingV1.ChangeMeetingResponse.self) { return stored }
+        let before = try await database.writer.read { db in try MeetingStore.load(db, request.id) }
+        try MeetingLifecycle.require(.change, before)
+        var proposed = before
+        if !request.title.isEmpty { proposed.title = request.title.trimmingCharacters(in: .whitespacesAndNewlines) }
+        if request.startMs != 0 { proposed.startMs = request.startMs }
+        if request.endMs != 0 { proposed.endMs = request.endMs }
+        if request.roomID == -1 { proposed.roomID = 0; proposed.roomName = "" }
+        if request.roomID > 0 && request.roomID != before.roomID {
+            proposed.roomID = request.roomID
+            proposed.roomName = try await registry.room(request.roomID, field: "room_id").name
+        }
+        if !request.venue.isEmpty { proposed.venue = request.venue }
+        if request.mode != .unspecified { proposed.mode = request.mode }
+        if !request.onlineLink.isEmpty { proposed.onlineLink = request.onlineLink }
+        if !request.organiser.isEmpty { proposed.organiser = request.organiser }
+        if request.replaceGroups { proposed.groups = request.groups }
+        let problems = MeetingRules.problems(proposed, prefix: "")
+        if !problems.isEmpty { throw SchedulerError.invalid(problems) }
+        var newcomers: [Int64] = []
+        var names: [Int64: MemberV1.Member] = [:]
+        var groupMembers = Set<Int64>()
+        if request.replaceGroups && before.status == .published {
+            (newcomers, names) = try await self.groupMembers(proposed.groups, term: proposed.term, meeting: proposed.id)
+            groupMembers = Set(try await registry.resolve(proposed.groups, term: proposed.term))
+        }
+        let changed = changedFields(before, proposed)
+        let groupsChanged = request.replaceGroups && before.status == .published
+        return try await database.idempotent(context) { [outbox, proposed, newcomers, names, groupMembers] db in
+            var meeting = try MeetingStore.load(db, request.id)
+            try MeetingLifecycle.require(.change, meeting)
+            let lengthMinutes = (proposed.endMs - proposed.startMs) / 60_000
+            let agenda = MeetingRules.agendaProblems(meeting.agenda, meetingMinutes: lengthMinutes)
+            if let problem = agenda.first(where: { $0.field == "items" }) {
+                throw SchedulerError.invalid([("end_ms", "the agenda (\(problem.problem)) no longer fits")])
+            }
+            meeting.title = proposed.title
+            meeting.startMs = proposed.startMs
+            meeting.endMs = proposed.endMs
+            meeting.roomID = proposed.roomID
+            meeting.roomName = proposed.roomName
+            meeting.venue = proposed.venue
+            meeting.mode = proposed.mode
+            meeting.onlineLink = proposed.onlineLink
+            meeting.organiser = proposed.organiser
+            try checkRoom(db, meeting)
+            var added: [MeetingV1.Invitee] = []
+            var removed: [MeetingV1.Invitee] = []
+            if request.replaceGroups {
+                try MeetingStore.setGroups(db, meeting.id, proposed.groups)
+            }
+            if groupsChanged {
+                for id in newcomers where try MeetingStore.invitee(db, meeting: meeting.id, member: id) == nil {
+                    added.append(try addMember(db, meeting, id, names[id], fromGroup: true, required: !meeting.openRegistration))
+                }
+                for invitee in try MeetingStore.invitees(db, meeting.id)
+                where invitee.fromGroup && !groupMembers.contains(invitee.memberID) && invitee.attendance != .checkedIn {
+                    try db.execute(sql: "DELETE FROM invitees WHERE id = ?", arguments: [invitee.id])
+                    removed.append(invitee)
+                }
+            }
+            let overridden = try checkMembers(db, meeting, members: requiredMembers(db, meeting.id), overrideReason: request.overrideReason, context)
+            if meeting.status == .published && (!changed.isEmpty || groupsChanged) { meeting.sequence += 1 }
+            try MeetingStore.save(db, meeting)
+            try MeetingStore.refreshBusy(db, meeting.id)
+            meeting = try MeetingStore.load(db, meeting.id)
+            if meeting.status == .published {
+                if !changed.isEmpty {
+                    try meetingEvent(db, outbox, context, "meeting.changed", meeting, changed: changed, reason: request.overrideReason)
+                }
+                for invitee in added { try inviteeEvent(db, outbox, context, "invitation.added", meeting, invitee) }
+                for invitee in removed { try inviteeEvent(db, outbox, context, "invitation.removed", meeting, invitee) }
+            }
+            var response = MeetingV1.ChangeMeetingResponse()
+            response.meeting = meeting
+            response.changedFields = changed + (groupsChanged ? ["groups"] : [])
+            response.overridden = overridden
+            return response
+        }.reply
+    }
+
+    @Sendable func cancel(_ request: MeetingV1.CancelMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.CancelMeetingResponse {
+        let reason = request.reason.trimmingCharacters(in: .whitespacesAndNewlines)
+        if reason.isEmpty { throw SchedulerError.invalid([("reason", "must say why the meeting is cancelled")]) }
+        return try await database.idempotent(context) { [outbox] db in
+            var meeting = try MeetingStore.load(db, request.id)
+            try MeetingLifecycle.require(.cancel, meeting)
+            let wasPublished = meeting.status == .published
+            meeting.status = .cancelled
+            meeting.cancelReason = reason
+            if wasPublished { meeting.sequence += 1 }
+            try MeetingStore.save(db, meeting)
+            try MeetingStore.refreshBusy(db, meeting.id)
+            meeting = try MeetingStore.load(db, meeting.id)
+            if wasPublished { try meetingEvent(db, outbox, context, "meeting.cancelled", meeting, reason: reason) }
+            var response = MeetingV1.CancelMeetingResponse()
+            response.meeting = meeting
+            return response
+        }.reply
+    }
+}
