@@ -1,0 +1,47 @@
+import Foundation
+import GRDB
+import XieshangRPC
+import XieshangService
+import XieshangLabels
+import XieshangWire
+
+extension RegistryHandlers {
+    /// Sectors and special committees, and terms.
+    static func registerCatalogs(into h: inout RPCHandlers, database: ServiceDatabase) {
+        let read = database.writer
+        h.register(MemberV1.Catalog.list) { request, _ in
+            guard request.kind == .sector || request.kind == .specialCommittee else {
+                throw RegistryError.invalid([("kind", "must be sector or special committee")])
+            }
+            var response = MemberV1.ListCatalogResponse()
+            response.names = try await read.read { db in try MemberStore.catalog(db, request.kind) }
+            return response
+        }
+        h.register(MemberV1.Catalog.add, mutating: true) { request, context in
+            try await database.idempotent(context) { db in
+                var response = MemberV1.AddCatalogEntryResponse()
+                response.names = try PlaceStore.addCatalogEntry(db, request.kind, request.name)
+                return response
+            }.reply
+        }
+        h.register(MemberV1.Terms.create, mutating: true) { request, context in
+            try await database.idempotent(context) { db in
+                var response = MemberV1.CreateTermResponse()
+                response.term = try PlaceStore.createTerm(db, request.term ?? MemberV1.Term())
+                return response
+            }.reply
+        }
+        h.register(MemberV1.Terms.list) { _, _ in
+            var response = MemberV1.ListTermsResponse()
+            response.terms = try await read.read { db in try PlaceStore.terms(db) }
+            return response
+        }
+        h.register(MemberV1.Terms.setCurrent, mutating: true) { request, context in
+            try await database.idempotent(context) { db in
+                var response = MemberV1.SetCurrentTermResponse()
+                response.term = try PlaceStore.setCurrentTerm(db, request.number)
+                return response
+            }.reply
+        }
+    }
+}

@@ -1,0 +1,172 @@
+import Foundation
+import GRDB
+import XieshangRPC
+import XieshangService
+import XieshangLabels
+import XieshangWire
+
+extension RegistryHandlers {
+    /// Members: changes (each with its audit entry and event), reads, imports and exports.
+    static func registerMembers(into h: inout RPCHandlers, database: ServiceDatabase, outbox: EventOutbox) {
+        let read = database.writer
+        h.register(MemberV1.Members.create, mutating: true) { request, context in
+            guard let input = request.member else { throw RegistryError.invalid([("member", "is required")]) }
+            return try await database.idempotent(context) { db in
+                var member = MemberRules.normalized(input)
+                member.term = try MemberStore.term(db, member.term, field: "member.term")
+                let problems = try MemberStore.rules(db).problems(member)
+                if !problems.isEmpty { throw RegistryError.invalid(problems) }
+                if member.statusDate.isEmpty { member.statusDate = member.joinedDate.isEmpty ? Check.today() : member.joinedDate }
+                let created = try MemberStore.insert(db, member)
+                try record(db, outbox, context, "member.added", created, action: "created", changes: MemberStore.changes(from: nil, to: created))
+                var response = MemberV1.CreateMemberResponse()
+                response.member = created
+                return response
+            }.reply
+        }
+
+        h.register(MemberV1.Members.update, mutating: true) { request, context in
+            guard let input = request.member else { throw RegistryError.invalid([("member", "is required")]) }
+            return try await database.idempotent(context) { db in
+                let old = try MemberStore.get(db, id: input.id, field: "member.id")
+                var member = MemberRules.normalized(input)
+                member.term = old.term
+                let problems = try MemberStore.rules(db).problems(member)
+                if !problems.isEmpty { throw RegistryError.invalid(problems) }
+                let updated = try MemberStore.update(db, member)
+                let changes = MemberStore.changes(from: old, to: updated)
+                if !changes.isEmpty {
+                    try record(db, outbox, context, "member.updated", updated, action: "updated", changes: changes)
+                }
+                var response = MemberV1.UpdateMemberResponse()
+                response.member = updated
+                return response
+            }.reply
+        }
+
+        h.register(MemberV1.Members.get) { request, context in
+            try context.principal.requireMember(request.id, field: "id")
+            var response = MemberV1.GetMemberResponse()
+            response.member = try await read.read { db in try MemberStore.get(db, id: request.id) }
+            return response
+        }
+
+        h.register(MemberV1.Members.list) { request, _ in
+            var problems: [(String, String)] = []
+            if request.pageSize < 0 || request.pageSize > 500 { problems.append(("page_size", "must be between 1 and 500")) }
+            if case .unrecognized = request.role { problems.append(("role", "unknown role")) }
+            if case .unrecognized = request.status { problems.append(("status", "unknown status")) }
+            if !problems.isEmpty { throw RegistryError.invalid(problems) }
+            return try await read.read { db in try MemberStore.list(db, request) }
+        }
+
+        h.register(MemberV1.Members.changeStatus, mutating: true) { request, context in
+            var problems: [(String, String)] = []
+            let reason = request.reason.trimmingCharacters(in: .whitespaces)
+            switch request.status {
+            case .resigned, .removed, .deceased, .active: break
+            default: problems.append(("status", "must be one of \(MemberV1.MemberStatus.spellings)"))
+            }
+            if reason.isEmpty { problems.append(("reason", "must say why")) }
+            if !request.date.isEmpty, let problem = Check.dateProblem(request.date) { problems.append(("date", "\"\(request.date)\" \(problem)")) }
+            if !problems.isEmpty { throw RegistryError.invalid(problems) }
+            return try await database.idempotent(context) { db in
+                let old = try MemberStore.get(db, id: request.id)
+                if old.status == request.status {
+                    throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is already \(old.status.label)")
+                }
+                try MemberStore.setStatus(db, id: old.id, status: request.status, date: request.date.isEmpty ? Check.today() : request.date, reason: reason)
+                let updated = try MemberStore.get(db, id: old.id)
+                let restored = request.status == .active
+                try record(db, outbox, context, restored ? "member.restored" : "member.resigned", updated,
+                           action: restored ? "restored" : request.status.identifier, reason: reason,
+                           changes: MemberStore.changes(from: old, to: updated))
+                var response = MemberV1.ChangeStatusResponse()
+                response.member = updated
+                return response
+            }.reply
+        }
+
+        for (method, assign) in [(MemberV1.Members.assignRoom, true), (MemberV1.Members.unassignRoom, false)] {
+            h.register(method, mutating: true) { request, context in
+                try await database.idempotent(context) { db in
+                    let old = try MemberStore.get(db, id: request.memberID, field: "member_id")
+                    _ = try PlaceStore.room(db, id: request.roomID, field: "room_id")
+                    if assign && old.status != .active {
+                        throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is \(old.status.label), not 在任")
+                    }
+                    let changed = assign
+                        ? try MemberStore.assign(db, member: old.id, room: request.roomID)
+                        : try MemberStore.unassign(db, member: old.id, room: request.roomID)
+                    let updated = try MemberStore.get(db, id: old.id)
+                    if changed {
+                        try record(db, outbox, context, assign ? "member.assigned" : "member.unassigned", updated,
+                                   action: assign ? "assigned" : "unassigned", room: request.roomID,
+                                   changes: MemberStore.changes(from: old, to: updated))
+                    }
+                    var response = MemberV1.RoomAssignmentResponse()
+                    response.member = updated
+                    return response
+                }.reply
+            }
+        }
+
+        h.register(MemberV1.Members.batchGet) { request, _ in
+            if request.ids.count > 5_000 { throw RegistryError.invalid([("ids", "at most 5000 ids per call")]) }
+            return try await read.read { db in
+                let ids = Array(Set(request.ids))
+                var response = MemberV1.BatchGetMembersResponse()
+                guard !ids.isEmpty else { return response }
+                let rows = try Row.fetchAll(
+                    db, sql: "SELECT * FROM members WHERE id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY id",
+                    arguments: StatementArguments(ids))
+                response.members = try MemberStore.members(db, rows)
+                let found = Set(response.members.map(\.id))
+                response.missingIDs = request.ids.filter { !found.contains($0) }
+                return response
+            }
+        }
+
+        h.register(MemberV1.Members.resolveGroup) { request, _ in
+            var response = MemberV1.ResolveGroupResponse()
+            response.memberIDs = try await read.read { db in try MemberStore.resolve(db, request) }
+            return response
+        }
+
+        h.register(MemberV1.Members.import, mutating: true) { request, context in
+            try await MemberImport.run(request, database: database, outbox: outbox, context: context)
+        }
+
+        h.register(MemberV1.Members.export) { request, _ in
+            if request.pageSize < 0 || request.pageSize > 10_000 { throw RegistryError.invalid([("page_size", "must be between 1 and 10000 (0: 5000)")]) }
+            return try await read.read { db in
+                let term = try MemberStore.term(db, request.term)
+                let pageSize = request.pageSize == 0 ? 5000 : Int(request.pageSize)
+                // Keyset pages by member number; the first page starts with the header.
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE term = ? AND member_number > ? ORDER BY member_number LIMIT ?",
+                                            arguments: [term, request.pageToken, pageSize + 1])
+                let members = try MemberStore.members(db, Array(rows.prefix(pageSize)))
+                var response = MemberV1.ExportMembersResponse()
+                var csv = request.pageToken.isEmpty ? MemberCSV.header : ""
+                var count = 0
+                for member in members {
+                    let line = MemberCSV.line(member)
+                    // A page also stops at 1 MiB, so it always fits in a message.
+                    if count > 0 && csv.utf8.count + line.utf8.count > 1 << 20 { break }
+                    csv += line
+                    count += 1
+                }
+                response.csv = Array(csv.utf8)
+                response.count = Int32(count)
+                if count < members.count || rows.count > pageSize { response.nextPageToken = members[count - 1].memberNumber }
+                return response
+            }
+        }
+
+        h.register(MemberV1.Members.history) { request, _ in
+            var response = MemberV1.MemberHistoryResponse()
+            response.entries = try await read.read { db in try MemberStore.history(db, member: request.memberID) }
+            return response
+        }
+    }
+}

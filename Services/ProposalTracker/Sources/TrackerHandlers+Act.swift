@@ -1,0 +1,260 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// Every step of the workflow (`Proposals/Act`): the table decides, the principal acts, the change, its transition and its event commit together.
+extension TrackerHandlers {
+    @Sendable func act(_ request: ProposalV1.ActRequest, _ context: RPCCallContext) async throws -> ProposalV1.ActResponse {
+        let actor = try Self.actor(claimed: request.actor, context.principal)
+        if let stored = try await database.storedReply(context, as: ProposalV1.ActResponse.self) { return stored }
+        let current = try await database.writer.read { db in try ProposalStore.load(db, request.id) }
+        // Nothing about a proposal the caller may not read (its state, its units) reaches
+        // them through a refusal's text.
+        try Self.requireReadable(current, by: context.principal)
+        guard let rule = ProposalWorkflow.rule(request.action, from: current.state) else {
+            if case .unrecognized = request.action { throw ProposalError.invalid([("action", "unknown action")]) }
+            if request.action == .unspecified { throw ProposalError.invalid([("action", "is required")]) }
+            throw ProposalError.notAllowed(field: "action", ProposalWorkflow.refusal(request.action, current.state))
+        }
+        try Self.checkNeeds(rule, request)
+        // Ask the other services first, outside the transaction.
+        var invited: [Int64: MemberV1.Member] = [:]
+        var lead: MemberV1.Unit?
+        if rule.needs.contains(.members) {
+            invited = try await peers.members(Array(Set(request.memberIDs)).sorted(), term: current.term, field: "member_ids")
+        }
+        if rule.needs.contains(.leadUnit) {
+            lead = try await peers.unit(request.leadUnitID, field: "lead_unit_id")
+            for (index, id) in request.assistingUnitIDs.enumerated() { _ = try await peers.unit(id, field: "assisting_unit_ids[\(index)]") }
+        }
+        let leadUnit = lead
+        let invitedMembers = invited
+        return try await database.idempotent(context) { [outbox] db in
+            var p = try ProposalStore.load(db, request.id)
+            try Self.requireReadable(p, by: context.principal)
+            // The state may have moved since the check above: ask the table again.
+            guard let rule = ProposalWorkflow.rule(request.action, from: p.state) else {
+                throw ProposalError.notAllowed(field: "action", ProposalWorkflow.refusal(request.action, p.state))
+            }
+            try authorize(rule.who, actor, p)
+            let before = p
+            let now = ProposalStore.nowMs
+            var changes: [String] = []
+            switch request.action {
+            case .inviteCosigners:
+                for id in invitedMembers.keys.sorted() where id != p.proposerMemberID && !p.cosigners.contains(where: { $0.memberID == id }) {
+                    var c = ProposalV1.Cosigner()
+                    c.memberID = id
+                    c.name = invitedMembers[id]?.name ?? ""
+                    c.decision = .invited
+                    p.cosigners.append(c)
+                    changes.append("invited \(c.name)")
+                }
+            case .cosign, .decline:
+                let index = p.cosigners.firstIndex { $0.memberID == actor.id }!
+                p.cosigners[index].decision = request.action == .cosign ? .signed : .declined
+                changes.append("\(p.cosigners[index].name) \(request.action == .cosign ? "signed" : "declined")")
+            case .file:
+                p.number = try ProposalStore.nextNumber(db, term: p.term, session: p.session)
+                changes.append("number \(p.number)")
+            case .notFile:
+                p.notFiledReason = request.reason
+            case .merge:
+                guard request.mergeInto != p.id else { throw ProposalError.invalid([("merge_into", "a proposal cannot be merged into itself")]) }
+                var leadProposal = try ProposalStore.load(db, request.mergeInto, field: "merge_into")
+                guard [.filed, .assigned, .inHandling].contains(leadProposal.state) else {
+                    throw ProposalError.notAllowed(field: "merge_into", "the lead proposal \(leadProposal.id) is \(leadProposal.state.label), not filed")
+                }
+                p.mergedInto = leadProposal.id
+                let proposers = [p.proposerName] + p.cosigners.filter { $0.decision == .signed }.map(\.name)
+                leadProposal.mergedProposers += proposers.filter { !$0.isEmpty && !leadProposal.mergedProposers.contains($0) }
+                try ProposalStore.save(db, leadProposal)
+                changes.append("merged into \(leadProposal.number.isEmpty ? String(leadProposal.id) : leadProposal.number)")
+            case .refer:
+                p.referralChannel = request.channel
+            case .assign, .reassign:
+                p.leadUnitID = request.leadUnitID
+                p.leadUnitName = leadUnit?.name ?? ""
+                p.assistingUnitIDs = Array(Set(request.assistingUnitIDs)).filter { $0 != request.leadUnitID }.sorted()
+                p.assignedAtMs = now
+                p.deadlineMs = request.deadlineMs != 0 ? request.deadlineMs : now + ProposalWorkflow.defaultDeadlineMs
+                if p.deadlineMs <= now { throw ProposalError.invalid([("deadline_ms", "must be in the future")]) }
+                changes.append("lead unit \(p.leadUnitName), deadline \(Self.day(p.deadlineMs))")
+            case .requestReturn:
+                if now - p.assignedAtMs > ProposalWorkflow.returnWindowMs {
+                    throw ProposalError.notAllowed(field: "action", "a unit may ask to be reassigned within 10 days of the assignment; proposal \(p.id) was assigned \((now - p.assignedAtMs) / 86_400_000) days ago")
+                }
+            case .extend:
+                guard request.deadlineMs > p.deadlineMs else {
+                    throw ProposalError.invalid([("deadline_ms", "an extension must be later than the current deadline")])
+                }
+                changes.append("deadline \(Self.day(p.deadlineMs)) → \(Self.day(request.deadlineMs))")
+                p.deadlineMs = request.deadlineMs
+            case .reply:
+                p.replyClass = request.replyClass
+                p.contactMethod = request.contactMethod
+                p.replyText = request.text
+                p.repliedAtMs = now
+                changes.append("reply \(request.replyClass.label) by \(request.contactMethod.label)")
+            case .feedback:
+                p.satisfaction = request.satisfaction
+                p.feedbackNote = request.reason
+                changes.append(request.satisfaction.label)
+            case .track:
+                p.trackingNotes.append(request.reason)
+            case .submit, .return, .withdraw, .signFor, .close, .unspecified, .unrecognized:
+                break
+            }
+            let destination = ProposalWorkflow.destination(rule, satisfaction: request.satisfaction, rehandled: p.rehandled)
+            if request.action == .feedback && destination == .inHandling { p.rehandled = true }
+            if let destination { p.state = destination }
+            try ProposalStore.save(db, p)
+            var t = ProposalV1.Transition()
+            t.atMs = now
+            t.actor = actor
+            t.action = request.action
+            t.from = before.state
+            t.to = p.state
+            t.reason = request.reason.isEmpty ? request.channel : request.reason
+            t.changes = changes
+            try ProposalStore.record(db, p.id, t)
+            try event(db, outbox, context, "proposal.\(request.action.identifier)", p, t)
+            var response = ProposalV1.ActResponse()
+            response.proposal = try ProposalStore.load(db, p.id)
+            response.transition = t
+            return response
+        }.reply
+    }
+
+    /// A date as the committee writes it (its time zone: Asia/Shanghai unless XIESHANG_TIME_ZONE).
+    static func day(_ ms: Int64) -> String {
+        let formatter = DateFormatter()
+        formatter.timeZone = TimeZone(identifier: ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] ?? "Asia/Shanghai")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    static func checkNeeds(_ rule: ProposalWorkflow.Rule, _ r: ProposalV1.ActRequest) throws {
+        var problems: [(String, String)] = []
+        for need in rule.needs {
+            switch need {
+            case .reason where r.reason.trimmingCharacters(in: .whitespaces).isEmpty:
+                problems.append(("reason", "\(rule.action.identifier) needs a reason"))
+            case .members where r.memberIDs.isEmpty:
+                problems.append(("member_ids", "name the members invited to co-sign"))
+            case .leadUnit where r.leadUnitID == 0:
+                problems.append(("lead_unit_id", "name the lead unit (主办)"))
+            case .replyClass where r.replyClass == .unspecified:
+                problems.append(("reply_class", "a reply needs its class: A, B, C or D"))
+            case .contactMethod where r.contactMethod == .unspecified:
+                problems.append(("contact_method", "say how the member was contacted"))
+            case .text where r.text.trimmingCharacters(in: .whitespaces).isEmpty:
+                problems.append(("text", "the reply's text must not be empty"))
+            case .satisfaction where r.satisfaction == .unspecified:
+                problems.append(("satisfaction", "满意, 基本满意 or 不满意"))
+            case .mergeTarget where r.mergeInto == 0:
+                problems.append(("merge_into", "name the lead proposal"))
+            case .channel where r.channel.trimmingCharacters(in: .whitespaces).isEmpty:
+                problems.append(("channel", "name the channel: 意见建议 or 社情民意"))
+            case .deadline where r.deadlineMs == 0:
+                problems.append(("deadline_ms", "give the new deadline"))
+            default:
+                break
+            }
+        }
+        if case .unrecognized = r.replyClass { problems.append(("reply_class", "unknown class")) }
+        if case .unrecognized = r.satisfaction { problems.append(("satisfaction", "unknown value")) }
+        if !problems.isEmpty { throw ProposalError.invalid(problems) }
+    }
+
+    func authorize(_ who: ProposalWorkflow.Who, _ actor: ProposalV1.Actor, _ p: ProposalV1.Proposal) throws {
+        let allowed: Bool
+        switch who {
+        case .staff: allowed = actor.kind == .staff
+        case .proposer: allowed = (actor.kind == .member && actor.id == p.proposerMemberID && p.proposerMemberID != 0)
+            || (actor.kind == .staff && p.proposerMemberID == 0)
+        case .invitedMember: allowed = actor.kind == .member && p.cosigners.contains { $0.memberID == actor.id }
+        case .leadUnit: allowed = actor.kind == .unit && actor.id == p.leadUnitID
+        case .assignedUnit: allowed = actor.kind == .unit && (actor.id == p.leadUnitID || p.assistingUnitIDs.contains(actor.id))
+        }
+        if !allowed {
+            let whom: String
+            switch who {
+            case .staff: whom = "staff"
+            case .proposer: whom = p.proposerMemberID == 0 ? "staff, for the joint proposer" : "the proposer (member \(p.proposerMemberID))"
+            case .invitedMember: whom = "a member invited to co-sign"
+            case .leadUnit: whom = "the lead unit (unit \(p.leadUnitID))"
+            case .assignedUnit: whom = "a unit it is assigned to"
+            }
+            throw ProposalError.permissionDenied("only \(whom) may do this to proposal \(p.id)")
+        }
+    }
+
+    /// Who acts, from the authenticated principal (docs/ARCHITECTURE.md, "Security"): a member acts
+    /// as that member and a unit as that unit, whatever the request claims (a claim of
+    /// someone else is refused); the office acts as staff, or on behalf of the member or
+    /// unit it names (a paper submission, a reply by telephone). The record carries the
+    /// principal's name, so the trail shows who really did it. Without CURVE (`--insecure`)
+    /// every caller is the local administrator, and the claimed name is all there is.
+    static func actor(claimed: ProposalV1.Actor?, _ principal: Principal) throws -> ProposalV1.Actor {
+        let claim = claimed.flatMap { $0.kind == .unspecified ? nil : $0 }
+        var actor = ProposalV1.Actor()
+        if let member = principal.memberID {
+            if let claim, claim.kind != .member || claim.id != member {
+                throw ProposalError.permissionDenied("\(principal) acts as member \(member) only, not as \(describe(claim))")
+            }
+            actor.kind = .member
+            actor.id = member
+        } else if let unit = principal.unitID {
+            if let claim, claim.kind != .unit || claim.id != unit {
+                throw ProposalError.permissionDenied("\(principal) acts as unit \(unit) only, not as \(describe(claim))")
+            }
+            actor.kind = .unit
+            actor.id = unit
+        } else if principal.isOffice {
+            actor = claim ?? ProposalV1.Actor()
+            if claim == nil { actor.kind = .staff }
+        } else {
+            throw ProposalError.permissionDenied("\(principal) cannot act on proposals")
+        }
+        actor.name = principal == .local ? (claim?.name.isEmpty == false ? claim!.name : principal.description) : principal.description
+        return actor
+    }
+
+    static func describe(_ actor: ProposalV1.Actor) -> String {
+        switch actor.kind {
+        case .staff: "staff"
+        case .member: "member \(actor.id)"
+        case .unit: "unit \(actor.id)"
+        default: "nobody"
+        }
+    }
+
+    /// A public proposal past its draft is open to every caller; otherwise only to the
+    /// office, the services, its proposer and co-signers, and the units it is assigned to.
+    static func requireReadable(_ p: ProposalV1.Proposal, by principal: Principal) throws {
+        if principal.isOffice || principal.role == .service || (p.`public` && p.state != .draft) { return }
+        if let member = principal.memberID,
+           member == p.proposerMemberID || p.cosigners.contains(where: { $0.memberID == member }) { return }
+        if let unit = principal.unitID, unit == p.leadUnitID || p.assistingUnitIDs.contains(unit) { return }
+        throw ProposalError.permissionDenied("proposal \(p.id) is not public; \(principal) is not among its proposers or units")
+    }
+
+    func actor(_ context: RPCCallContext, proposerOf p: ProposalV1.Proposal) -> ProposalV1.Actor {
+        var a = ProposalV1.Actor()
+        a.kind = p.proposerMemberID == 0 ? .staff : .member
+        a.id = p.proposerMemberID
+        a.name = context.principal.description
+        return a
+    }
+
+    func event(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: String, _ p: ProposalV1.Proposal, _ t: ProposalV1.Transition) throws {
+        var e = ProposalV1.ProposalEvent()
+        e.proposal = p
+        e.transition = t
+        try outbox.append(type, e, in: db, traceID: context.traceID)
+    }
+}

@@ -1,0 +1,82 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// Consultation topics through the six steps.
+extension TrackerHandlers {
+    @Sendable func createTopic(_ request: ProposalV1.CreateTopicRequest, _ context: RPCCallContext) async throws -> ProposalV1.CreateTopicResponse {
+        guard var topic = request.topic else { throw ProposalError.invalid([("topic", "is required")]) }
+        var problems: [(String, String)] = []
+        if topic.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("topic.title", "must not be empty")) }
+        if topic.stationID == 0 && topic.roomID == 0 { problems.append(("topic.station_id", "name the work station or the room")) }
+        switch topic.source {
+        case .visit, .petition, .survey, .member: break
+        default: problems.append(("topic.source", "must be one of \(ProposalV1.TopicSource.spellings)"))
+        }
+        if !problems.isEmpty { throw ProposalError.invalid(problems) }
+        var record = ProposalV1.TopicStepRecord()
+        record.step = .collected
+        record.atMs = ProposalStore.nowMs
+        record.actor = try Self.actor(claimed: request.actor, context.principal)
+        record.notes = topic.description
+        topic.step = .collected
+        topic.steps = [record]
+        topic.createdAtMs = record.atMs
+        topic.meetingID = 0
+        topic.solved = false
+        let ready = topic
+        let first = record
+        return try await database.idempotent(context) { [outbox] db in
+            let saved = try ProposalStore.saveTopic(db, ready)
+            var e = ProposalV1.TopicEvent()
+            e.topic = saved
+            e.step = first
+            try outbox.append("topic.collected", e, in: db, traceID: context.traceID)
+            var response = ProposalV1.CreateTopicResponse()
+            response.topic = saved
+            return response
+        }.reply
+    }
+
+    @Sendable func advanceTopic(_ request: ProposalV1.AdvanceTopicRequest, _ context: RPCCallContext) async throws -> ProposalV1.AdvanceTopicResponse {
+        if let stored = try await database.storedReply(context, as: ProposalV1.AdvanceTopicResponse.self) { return stored }
+        let current = try await database.writer.read { db in try ProposalStore.loadTopic(db, request.id) }
+        guard request.step.rawValue == current.step.rawValue + 1, current.step != .feedback else {
+            let next = current.step == .feedback ? "none: the topic is finished" : ProposalV1.TopicStep(rawValue: current.step.rawValue + 1).label
+            throw ProposalError.notAllowed(field: "step", "topic \(current.id) is at \(current.step.label); the next step is \(next)")
+        }
+        if request.step == .consulted {
+            guard request.meetingID != 0 else { throw ProposalError.invalid([("meeting_id", "the consultation is a meeting: give its id")]) }
+            _ = try await peers.meeting(request.meetingID, field: "meeting_id")
+        }
+        if request.step != .consulted && request.notes.trimmingCharacters(in: .whitespaces).isEmpty && request.step != .decided {
+            throw ProposalError.invalid([("notes", "record what was done at this step")])
+        }
+        return try await database.idempotent(context) { [outbox] db in
+            var topic = try ProposalStore.loadTopic(db, request.id)
+            guard request.step.rawValue == topic.step.rawValue + 1 else {
+                throw ProposalError.notAllowed(field: "step", "topic \(topic.id) has moved to \(topic.step.label)")
+            }
+            var record = ProposalV1.TopicStepRecord()
+            record.step = request.step
+            record.atMs = ProposalStore.nowMs
+            record.actor = try Self.actor(claimed: request.actor, context.principal)
+            record.notes = request.notes
+            topic.step = request.step
+            topic.steps.append(record)
+            if request.step == .consulted { topic.meetingID = request.meetingID }
+            if request.step == .feedback { topic.solved = request.solved }
+            topic = try ProposalStore.saveTopic(db, topic)
+            var e = ProposalV1.TopicEvent()
+            e.topic = topic
+            e.step = record
+            try outbox.append("topic.\(request.step.identifier)", e, in: db, traceID: context.traceID)
+            var response = ProposalV1.AdvanceTopicResponse()
+            response.topic = topic
+            return response
+        }.reply
+    }
+}
