@@ -36,10 +36,10 @@ public struct Dependency: Sendable {
                 throw RPCError(.unavailable, "\(name) is unavailable: \(error.message)")
             case .notFound:
                 let what = error.violations.first?.description.replacingOccurrences(of: " not found", with: "") ?? error.message
-                throw RPCError(.notFound, "\(field): \(what) not found", violations: [Self.violation(field, "\(what) not found")])
+                throw RPCError(.notFound, "\(field): \(what) not found", violations: [RpcV1.FieldViolation(field: field, description: "\(what) not found")])
             case .invalidArgument:
-                let reasons = error.violations.isEmpty ? [Self.violation(field, error.message)]
-                    : error.violations.map { Self.violation(field, $0.description) }
+                let reasons = error.violations.isEmpty ? [RpcV1.FieldViolation(field: field, description: error.message)]
+                    : error.violations.map { RpcV1.FieldViolation(field: field, description: $0.description) }
                 throw RPCError(.invalidArgument, reasons.count == 1 ? "\(field): \(reasons[0].description)" : "\(reasons.count) fields are invalid",
                                violations: reasons)
             default:
@@ -55,10 +55,4 @@ public struct Dependency: Sendable {
         return remaining > reserve * 2 ? inherited - reserve : inherited
     }
 
-    private static func violation(_ field: String, _ description: String) -> RpcV1.FieldViolation {
-        var v = RpcV1.FieldViolation()
-        v.field = field
-        v.description = description
-        return v
-    }
 }

@@ -4,7 +4,8 @@ import XieshangWire
 public typealias StatusCode = RpcV1.StatusCode
 
 /// The one error type of the RPC layer: a status code, a message for people, and every
-/// invalid field of the request when validation failed. Equality compares the code.
+/// invalid field of the request when validation failed. Equality compares the code and the
+/// message (as grpc-swift-2's `RPCError`); tests that care only for the kind check `.code`.
 public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: StatusCode
     public var message: String
@@ -18,12 +19,7 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// `INVALID_ARGUMENT` listing each bad field as (field path, what is wrong).
     public static func invalidArgument(_ violations: [(field: String, problem: String)]) -> RPCError {
-        let list = violations.map { field, problem in
-            var v = RpcV1.FieldViolation()
-            v.field = field
-            v.description = problem
-            return v
-        }
+        let list = violations.map { RpcV1.FieldViolation(field: $0.field, description: $0.problem) }
         let message = list.count == 1
             ? "\(list[0].field): \(list[0].description)"
             : "\(list.count) fields are invalid"
@@ -50,13 +46,25 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         return text
     }
 
-    public static func == (lhs: RPCError, rhs: RPCError) -> Bool { lhs.code == rhs.code }
-    public func hash(into hasher: inout Hasher) { hasher.combine(code) }
+    public static func == (lhs: RPCError, rhs: RPCError) -> Bool { lhs.code == rhs.code && lhs.message == rhs.message }
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(code)
+        hasher.combine(message)
+    }
 }
 
 extension StatusCode {
     /// Whether the A6 retry policy retries this code (docs/PROTOCOL.md, "Retries").
     func isRetryable(read: Bool) -> Bool {
         self == .unavailable || (read && self == .deadlineExceeded)
+    }
+}
+
+extension RpcV1.FieldViolation {
+    /// One bad field: its path (`member.phone`) and what is wrong with it.
+    public init(field: String, description: String) {
+        self.init()
+        self.field = field
+        self.description = description
     }
 }

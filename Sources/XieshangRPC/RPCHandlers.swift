@@ -37,10 +37,7 @@ public struct RPCHandlers: Sendable {
                 let message = "request body is not a valid \(Request.wireName): \(error.message)"
                 guard let field = error.field else { return .failure(RPCError(.invalidArgument, message)) }
                 // One field's fault (too long, a forbidden character): name it, as validation does.
-                var violation = RpcV1.FieldViolation()
-                violation.field = field
-                violation.description = error.message
-                return .failure(RPCError(.invalidArgument, message, violations: [violation]))
+                return .failure(RPCError(.invalidArgument, message, violations: [RpcV1.FieldViolation(field: field, description: error.message)]))
             }
             do {
                 return .success(try await handler(request, context).encode())

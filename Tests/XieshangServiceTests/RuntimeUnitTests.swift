@@ -148,16 +148,17 @@ struct StorageTests {
     func methodMismatch() async throws {
         let database = try ServiceDatabase.inMemory(migrations: Self.migrations)
         _ = try await database.idempotent(context("r-1")) { _ in WiretestV1.Inner(label: "x") }
-        await #expect(throws: RPCError(.failedPrecondition, "")) {
+        let error = await #expect(throws: RPCError.self) {
             _ = try await database.idempotent(context("r-1", method: "thing.v1.Things/Delete")) { _ in WiretestV1.Inner() }
         }
+        #expect(error?.code == .failedPrecondition)
     }
 
     @Test("a change that fails stores nothing, so the retry runs it again")
     func failureStoresNothing() async throws {
         let database = try ServiceDatabase.inMemory(migrations: Self.migrations)
         let outbox = EventOutbox(source: "things", database: database)
-        await #expect(throws: RPCError(.invalidArgument, "")) {
+        await #expect(throws: RPCError(.invalidArgument, "refused after a partial change")) {
             _ = try await database.idempotent(context("r-1")) { db -> WiretestV1.Inner in
                 try db.execute(sql: "INSERT INTO things (name) VALUES ('half')")
                 try outbox.append("thing.added", WiretestV1.Inner(label: "half"), in: db)

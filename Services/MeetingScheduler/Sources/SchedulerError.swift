@@ -15,22 +15,16 @@ public enum SchedulerError: Error, RPCErrorConvertible {
         case .invalid(let problems):
             return RPCError.invalidArgument(problems)
         case .notFound(let field, let what):
-            return RPCError(.notFound, "\(field): \(what) not found", violations: [violation(field, "\(what) not found")])
+            return RPCError(.notFound, "\(field): \(what) not found", violations: [RpcV1.FieldViolation(field: field, description: "\(what) not found")])
         case .failedPrecondition(let field, let message):
-            return RPCError(.failedPrecondition, message, violations: [violation(field, message)])
+            return RPCError(.failedPrecondition, message, violations: [RpcV1.FieldViolation(field: field, description: message)])
         case .conflict(let field, let message, let conflicts):
             let details = conflicts.map { c in
-                violation(field, "meeting \(c.meetingID) \(c.meetingTitle) \(Times.range(c.startMs, c.endMs))"
+                RpcV1.FieldViolation(field: field, description: "meeting \(c.meetingID) \(c.meetingTitle) \(Times.range(c.startMs, c.endMs))"
                     + (c.memberIDs.isEmpty ? "" : ": members \(c.memberIDs.map(String.init).joined(separator: ", "))"))
             }
             return RPCError(.failedPrecondition, message, violations: details)
         }
     }
 
-    private func violation(_ field: String, _ description: String) -> RpcV1.FieldViolation {
-        var v = RpcV1.FieldViolation()
-        v.field = field
-        v.description = description
-        return v
-    }
 }

@@ -46,14 +46,7 @@ extension SchedulerHandlers {
         guard member != 0, !MeetingVisibility.readsEverything(principal) else { return }
         if principal.memberID == member { return }
         throw RPCError(.permissionDenied, "\(principal) may read only \(principal.memberID.map { "member \($0)'s (their own)" } ?? "no member's") schedule, not member \(member)'s",
-                       violations: [Self.violation(field, "not your own schedule")])
-    }
-
-    static func violation(_ field: String, _ text: String) -> RpcV1.FieldViolation {
-        var violation = RpcV1.FieldViolation()
-        violation.field = field
-        violation.description = text
-        return violation
+                       violations: [RpcV1.FieldViolation(field: field, description: "not your own schedule")])
     }
 
     @Sendable func findSlot(_ request: MeetingV1.FindSlotRequest, _ context: RPCCallContext) async throws -> MeetingV1.FindSlotResponse {

@@ -13,20 +13,14 @@ public enum RegistryError: Error, RPCErrorConvertible {
         case .invalid(let problems):
             RPCError.invalidArgument(problems)
         case .notFound(let field, let what):
-            RPCError(.notFound, "\(field): \(what) not found", violations: [violation(field, "\(what) not found")])
+            RPCError(.notFound, "\(field): \(what) not found", violations: [RpcV1.FieldViolation(field: field, description: "\(what) not found")])
         case .alreadyExists(let field, let what):
-            RPCError(.alreadyExists, "\(field): \(what) already exists", violations: [violation(field, "\(what) already exists")])
+            RPCError(.alreadyExists, "\(field): \(what) already exists", violations: [RpcV1.FieldViolation(field: field, description: "\(what) already exists")])
         case .failedPrecondition(let message):
             RPCError(.failedPrecondition, message)
         }
     }
 
-    private func violation(_ field: String, _ description: String) -> RpcV1.FieldViolation {
-        var v = RpcV1.FieldViolation()
-        v.field = field
-        v.description = description
-        return v
-    }
 }
 
 import XieshangWire

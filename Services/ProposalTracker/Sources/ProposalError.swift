@@ -13,18 +13,12 @@ public enum ProposalError: Error, RPCErrorConvertible {
         case .invalid(let problems):
             return RPCError.invalidArgument(problems)
         case .notFound(let field, let what):
-            return RPCError(.notFound, "\(field): \(what) not found", violations: [violation(field, "\(what) not found")])
+            return RPCError(.notFound, "\(field): \(what) not found", violations: [RpcV1.FieldViolation(field: field, description: "\(what) not found")])
         case .notAllowed(let field, let message):
-            return RPCError(.failedPrecondition, message, violations: [violation(field, message)])
+            return RPCError(.failedPrecondition, message, violations: [RpcV1.FieldViolation(field: field, description: message)])
         case .permissionDenied(let message):
-            return RPCError(.permissionDenied, message, violations: [violation("actor", message)])
+            return RPCError(.permissionDenied, message, violations: [RpcV1.FieldViolation(field: "actor", description: message)])
         }
     }
 
-    private func violation(_ field: String, _ description: String) -> RpcV1.FieldViolation {
-        var v = RpcV1.FieldViolation()
-        v.field = field
-        v.description = description
-        return v
-    }
 }

@@ -68,9 +68,6 @@ extension Principal {
     }
 
     private func denied(_ field: String, _ message: String) -> RPCError {
-        var violation = RpcV1.FieldViolation()
-        violation.field = field
-        violation.description = message
-        return RPCError(.permissionDenied, message, violations: [violation])
+        RPCError(.permissionDenied, message, violations: [RpcV1.FieldViolation(field: field, description: message)])
     }
 }
