@@ -215,7 +215,18 @@ public final class RPCServer: Service, Sendable {
                 await incoming.entry.invoke(incoming.request.body, incoming.context, WireLimits(maxBytes: configuration.maxMessageBytes, text: configuration.textPolicy, maxRepeated: configuration.maxRepeated))
             }
         }
-        var reply = Self.response(incoming.request.requestID, result)
+        var sent = result
+        if case .failure(let error) = result, error.code == .internal || error.code == .unknown {
+            // A bug's detail (a SQL statement, a type, a path) is for the operator's log, not
+            // for the caller: the caller gets a generic message with an incident number that
+            // finds the logged line.
+            let incident = String(UInt32.random(in: 0..<UInt32.max), radix: 16)
+            logger.with(incoming.context).error("internal error", metadata: [
+                "rpc.incident": "\(incident)", "rpc.code": "\(error.code.protoName)", "error": "\(error.message)",
+            ])
+            sent = .failure(RPCError(error.code, "internal error in \(configuration.serviceName) (incident \(incident); its log has the details)"))
+        }
+        var reply = Self.response(incoming.request.requestID, sent)
         if reply.bytes.count > configuration.maxMessageBytes {
             // A reply the caller's socket would drop (and with it the connection, which the
             // caller would see as an outage): say what happened instead.
@@ -226,7 +237,9 @@ public final class RPCServer: Service, Sendable {
         let latency = ContinuousClock.now - incoming.receivedAt
         metrics.record(method: incoming.request.method, code: reply.code, latency: latency)
         switch reply.code {
-        case .internal, .unknown, .dataLoss, .unavailable, .resourceExhausted:
+        case .internal, .unknown:
+            break  // logged above, each with its incident number
+        case .dataLoss, .unavailable, .resourceExhausted:
             // Storage that cannot be written or is full, a dependency that is down, a bug:
             // the operator must hear of it, not only the caller; once a second per method
             // and code, with how many more there were.

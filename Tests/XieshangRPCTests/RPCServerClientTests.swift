@@ -83,6 +83,20 @@ struct RPCServerClientTests {
         }
     }
 
+    @Test("a bug's detail stays in the server's log: the caller gets INTERNAL with an incident number only")
+    func internalDetailStaysInTheLog() async throws {
+        struct Bug: Error, CustomStringConvertible { var description: String { "SELECT secret FROM /var/lib/xieshang/x.sqlite" } }
+        var handlers = RPCHandlers()
+        handlers.register(echo) { _, _ in throw Bug() }
+        try await withServer(handlers) { server in
+            try await withClient([server.endpoint]) { client in
+                let error = await #expect(throws: RPCError.self) { try await client.call(echo, inner("x")) }
+                #expect(error?.code == .internal)
+                #expect(error?.message.contains("incident") == true && error?.message.contains("SELECT") == false, "\(String(describing: error))")
+            }
+        }
+    }
+
     @Test("a call past its deadline fails with DEADLINE_EXCEEDED and is not retried")
     func deadlineExpiry() async throws {
         let calls = Counter()
