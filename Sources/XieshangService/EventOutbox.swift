@@ -32,11 +32,13 @@ public final class EventOutbox: Sendable {
         self.database = database
     }
 
-    /// Appends an event in the current transaction; returns its sequence number.
+    /// Appends `event` with its payload in the current transaction; returns its sequence
+    /// number.
     @discardableResult
     public func append<Payload: WireMessage>(
-        _ type: String, _ payload: Payload, in db: Database, traceID: String = ""
+        _ event: WireEvent<Payload>, _ payload: Payload, in db: Database, traceID: String = ""
     ) throws -> UInt64 {
+        let type = event.name
         try db.cachedStatement(sql: "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [type, Date.nowMilliseconds, Payload.wireName, Data(try payload.encode()), traceID])
         let sequence = UInt64(db.lastInsertedRowID)

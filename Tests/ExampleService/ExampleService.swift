@@ -11,6 +11,9 @@ import XieshangWire
 import XieshangZMQ
 
 enum Notes {
+    /// The one event this service writes, declared once.
+    static let added = WireEvent<ExampleV1.NoteAdded>("note.added")
+
     /// The schema, as named migrations.
     static var migrations: ServiceMigrations {
         var migrations = ServiceMigrations()
@@ -48,7 +51,7 @@ enum Notes {
                 note.id = db.lastInsertedRowID
                 var added = ExampleV1.NoteAdded()
                 added.note = note
-                try outbox.append("note.added", added, in: db, traceID: context.traceID)
+                try outbox.append(Notes.added, added, in: db, traceID: context.traceID)
                 var response = ExampleV1.AddNoteResponse()
                 response.note = note
                 return response

@@ -75,6 +75,8 @@ struct ServiceOptionsTests {
 
 @Suite("Idempotent writes and the outbox, on SQLite")
 struct StorageTests {
+    static let thingAdded = WireEvent<WiretestV1.Inner>("thing.added")
+
     private static var migrations: ServiceMigrations {
         var migrations = ServiceMigrations()
         migrations.add("things-1") { db in
@@ -161,7 +163,7 @@ struct StorageTests {
         await #expect(throws: RPCError(.invalidArgument, "refused after a partial change")) {
             _ = try await database.idempotent(context("r-1")) { db -> WiretestV1.Inner in
                 try db.execute(sql: "INSERT INTO things (name) VALUES ('half')")
-                try outbox.append("thing.added", WiretestV1.Inner(label: "half"), in: db)
+                try outbox.append(Self.thingAdded, WiretestV1.Inner(label: "half"), in: db)
                 throw RPCError(.invalidArgument, "refused after a partial change")
             }
         }
@@ -209,7 +211,7 @@ struct StorageTests {
         let outbox = EventOutbox(source: "things", database: database)
         for index in 1...1_205 {
             _ = try await database.writer.write { db in
-                try outbox.append("thing.added", WiretestV1.Inner(label: "n\(index)"), in: db)
+                try outbox.append(Self.thingAdded, WiretestV1.Inner(label: "n\(index)"), in: db)
             }
         }
         let first = try outbox.events(after: 0)

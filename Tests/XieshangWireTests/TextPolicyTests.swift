@@ -65,3 +65,24 @@ struct TextPolicyTests {
         #expect(try WiretestV1.Kinds(decoding: try message.encode()) == message)
     }
 }
+
+/// The domain events, declared once: every workflow action and topic step has its event,
+/// and the names (the contract with consumers) are the ones the services have always written.
+@Suite("Domain events declared once")
+struct DomainEventsTests {
+    @Test("every proposal action and topic step has an event; names are unique and unchanged")
+    func catalogue() {
+        let actions = ProposalV1.Action.allCases.filter { $0 != .unspecified }
+        let proposalEvents = actions.compactMap { DomainEvents.proposal($0)?.name }
+        #expect(proposalEvents.count == actions.count)
+        #expect(Set(proposalEvents).count == proposalEvents.count)
+        #expect(DomainEvents.proposal(.notFile)?.name == "proposal.not-file" && DomainEvents.proposal(.signFor)?.name == "proposal.sign-for")
+        let steps = ProposalV1.TopicStep.allCases.filter { $0 != .unspecified }
+        #expect(steps.compactMap { DomainEvents.topic($0) }.count == steps.count)
+        #expect(DomainEvents.memberAdded.name == "member.added" && DomainEvents.meetingPublished.name == "meeting.published")
+        switch "leave.decided" {
+        case DomainEvents.leaveDecided: break
+        default: Issue.record("a WireEvent matches its name in a switch")
+        }
+    }
+}

@@ -26,7 +26,7 @@ extension SchedulerHandlers {
                 current.waitlistPosition = 0
                 try MeetingStore.setAttendance(db, current)
                 try promoteWaitlist(db, meeting, outbox, context)
-                try inviteeEvent(db, outbox, context, "invitation.removed", meeting, current, note: "withdrew")
+                try inviteeEvent(db, outbox, context, DomainEvents.invitationRemoved, meeting, current, note: "withdrew")
                 var response = MeetingV1.EnrollResponse()
                 response.invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: current.id)
                 return response
@@ -50,7 +50,7 @@ extension SchedulerHandlers {
             }
             try MeetingStore.setAttendance(db, current)
             current = try MeetingStore.invitee(db, meeting: meeting.id, id: current.id)
-            try inviteeEvent(db, outbox, context, "invitation.added", meeting, current, note: current.attendance.identifier)
+            try inviteeEvent(db, outbox, context, DomainEvents.invitationAdded, meeting, current, note: current.attendance.identifier)
             var response = MeetingV1.EnrollResponse()
             response.invitee = current
             return response
@@ -78,7 +78,7 @@ extension SchedulerHandlers {
             invitee.leaveReason = request.reason.trimmingCharacters(in: .whitespaces)
             try MeetingStore.setAttendance(db, invitee)
             invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: invitee.id)
-            try inviteeEvent(db, outbox, context, "leave.requested", meeting, invitee)
+            try inviteeEvent(db, outbox, context, DomainEvents.leaveRequested, meeting, invitee)
             var response = MeetingV1.RequestLeaveResponse()
             response.invitee = invitee
             return response
@@ -97,7 +97,7 @@ extension SchedulerHandlers {
             try MeetingStore.setAttendance(db, invitee)
             try MeetingStore.refreshBusy(db, meeting.id)
             invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: invitee.id)
-            try inviteeEvent(db, outbox, context, "leave.decided", meeting, invitee, note: request.approve ? "approved" : "rejected: \(request.note)")
+            try inviteeEvent(db, outbox, context, DomainEvents.leaveDecided, meeting, invitee, note: request.approve ? "approved" : "rejected: \(request.note)")
             var response = MeetingV1.DecideLeaveResponse()
             response.invitee = invitee
             return response
@@ -153,7 +153,7 @@ extension SchedulerHandlers {
             try MeetingStore.save(db, meeting)
             try MeetingStore.refreshBusy(db, meeting.id)
             meeting = try MeetingStore.load(db, meeting.id)
-            try meetingEvent(db, outbox, context, "meeting.closed", meeting)
+            try meetingEvent(db, outbox, context, DomainEvents.meetingClosed, meeting)
             var response = MeetingV1.CloseMeetingResponse()
             response.meeting = meeting
             response.present = Int32(invitees.filter { $0.attendance == .checkedIn }.count)

@@ -42,7 +42,7 @@ extension SchedulerHandlers {
             let overridden = try checkMembers(db, meeting, members: required, overrideReason: request.overrideReason, context)
             try MeetingStore.refreshBusy(db, meeting.id)
             if meeting.status == .published {
-                for invitee in added { try inviteeEvent(db, outbox, context, "invitation.added", meeting, invitee) }
+                for invitee in added { try inviteeEvent(db, outbox, context, DomainEvents.invitationAdded, meeting, invitee) }
             }
             var response = MeetingV1.InviteResponse()
             response.invitees = added
@@ -68,7 +68,7 @@ extension SchedulerHandlers {
             if meeting.openRegistration { try promoteWaitlist(db, meeting, outbox, context) }
             try MeetingStore.refreshBusy(db, meeting.id)
             if meeting.status == .published {
-                for invitee in removed { try inviteeEvent(db, outbox, context, "invitation.removed", meeting, invitee) }
+                for invitee in removed { try inviteeEvent(db, outbox, context, DomainEvents.invitationRemoved, meeting, invitee) }
             }
             var response = MeetingV1.UninviteResponse()
             response.removed = Int32(removed.count)
@@ -92,7 +92,7 @@ extension SchedulerHandlers {
                 try MeetingStore.save(db, meeting)
             }
             meeting = try MeetingStore.load(db, meeting.id)
-            if meeting.status == .published { try meetingEvent(db, outbox, context, "meeting.changed", meeting, changed: ["agenda"]) }
+            if meeting.status == .published { try meetingEvent(db, outbox, context, DomainEvents.meetingChanged, meeting, changed: ["agenda"]) }
             var response = MeetingV1.SetAgendaResponse()
             response.meeting = meeting
             return response

@@ -61,7 +61,7 @@ extension SchedulerHandlers {
             try MeetingStore.save(db, meeting)
             try MeetingStore.refreshBusy(db, meeting.id)
             meeting = try MeetingStore.load(db, meeting.id)
-            try meetingEvent(db, outbox, context, "meeting.published", meeting, reason: request.overrideReason)
+            try meetingEvent(db, outbox, context, DomainEvents.meetingPublished, meeting, reason: request.overrideReason)
             var response = MeetingV1.PublishMeetingResponse()
             response.meeting = meeting
             response.overridden = overridden
@@ -138,10 +138,10 @@ extension SchedulerHandlers {
             meeting = try MeetingStore.load(db, meeting.id)
             if meeting.status == .published {
                 if !changed.isEmpty {
-                    try meetingEvent(db, outbox, context, "meeting.changed", meeting, changed: changed, reason: request.overrideReason)
+                    try meetingEvent(db, outbox, context, DomainEvents.meetingChanged, meeting, changed: changed, reason: request.overrideReason)
                 }
-                for invitee in added { try inviteeEvent(db, outbox, context, "invitation.added", meeting, invitee) }
-                for invitee in removed { try inviteeEvent(db, outbox, context, "invitation.removed", meeting, invitee) }
+                for invitee in added { try inviteeEvent(db, outbox, context, DomainEvents.invitationAdded, meeting, invitee) }
+                for invitee in removed { try inviteeEvent(db, outbox, context, DomainEvents.invitationRemoved, meeting, invitee) }
             }
             var response = MeetingV1.ChangeMeetingResponse()
             response.meeting = meeting
@@ -164,7 +164,7 @@ extension SchedulerHandlers {
             try MeetingStore.save(db, meeting)
             try MeetingStore.refreshBusy(db, meeting.id)
             meeting = try MeetingStore.load(db, meeting.id)
-            if wasPublished { try meetingEvent(db, outbox, context, "meeting.cancelled", meeting, reason: reason) }
+            if wasPublished { try meetingEvent(db, outbox, context, DomainEvents.meetingCancelled, meeting, reason: reason) }
             var response = MeetingV1.CancelMeetingResponse()
             response.meeting = meeting
             return response

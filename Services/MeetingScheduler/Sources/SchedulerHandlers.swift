@@ -136,7 +136,7 @@ public struct SchedulerHandlers: Sendable {
             next.attendance = .registered
             next.waitlistPosition = 0
             try MeetingStore.setAttendance(db, next)
-            try inviteeEvent(db, outbox, context, "invitation.added", meeting, next, note: "moved up from the waiting list")
+            try inviteeEvent(db, outbox, context, DomainEvents.invitationAdded, meeting, next, note: "moved up from the waiting list")
         }
     }
 
@@ -153,7 +153,7 @@ public struct SchedulerHandlers: Sendable {
         return fields
     }
 
-    func meetingEvent(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: String, _ meeting: MeetingV1.Meeting,
+    func meetingEvent(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MeetingV1.MeetingEvent>, _ meeting: MeetingV1.Meeting,
                       changed: [String] = [], reason: String = "") throws {
         var event = MeetingV1.MeetingEvent()
         event.meeting = meeting
@@ -163,7 +163,7 @@ public struct SchedulerHandlers: Sendable {
         try outbox.append(type, event, in: db, traceID: context.traceID)
     }
 
-    func inviteeEvent(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: String, _ meeting: MeetingV1.Meeting,
+    func inviteeEvent(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MeetingV1.InviteeEvent>, _ meeting: MeetingV1.Meeting,
                       _ invitee: MeetingV1.Invitee, note: String = "") throws {
         var event = MeetingV1.InviteeEvent()
         event.meeting = meeting

@@ -139,14 +139,14 @@ enum MemberImport {
                 response.updated += 1
                 guard writeNow, let outbox else { continue }
                 let updated = try MemberStore.update(db, member, includeStatus: true)
-                try RegistryHandlers.record(db, outbox, context, "member.updated", updated, action: "imported",
+                try RegistryHandlers.record(db, outbox, context, DomainEvents.memberUpdated, updated, action: "imported",
                                             changes: MemberStore.changes(from: old, to: updated))
             } else {
                 response.created += 1
                 guard writeNow, let outbox else { continue }
                 if member.statusDate.isEmpty { member.statusDate = member.joinedDate.isEmpty ? Check.today() : member.joinedDate }
                 let created = try MemberStore.insert(db, member)
-                try RegistryHandlers.record(db, outbox, context, "member.added", created, action: "imported",
+                try RegistryHandlers.record(db, outbox, context, DomainEvents.memberAdded, created, action: "imported",
                                             changes: MemberStore.changes(from: nil, to: created))
             }
         }

@@ -18,7 +18,7 @@ extension RegistryHandlers {
                 if !problems.isEmpty { throw RegistryError.invalid(problems) }
                 if member.statusDate.isEmpty { member.statusDate = member.joinedDate.isEmpty ? Check.today() : member.joinedDate }
                 let created = try MemberStore.insert(db, member)
-                try record(db, outbox, context, "member.added", created, action: "created", changes: MemberStore.changes(from: nil, to: created))
+                try record(db, outbox, context, DomainEvents.memberAdded, created, action: "created", changes: MemberStore.changes(from: nil, to: created))
                 var response = MemberV1.CreateMemberResponse()
                 response.member = created
                 return response
@@ -36,7 +36,7 @@ extension RegistryHandlers {
                 let updated = try MemberStore.update(db, member)
                 let changes = MemberStore.changes(from: old, to: updated)
                 if !changes.isEmpty {
-                    try record(db, outbox, context, "member.updated", updated, action: "updated", changes: changes)
+                    try record(db, outbox, context, DomainEvents.memberUpdated, updated, action: "updated", changes: changes)
                 }
                 var response = MemberV1.UpdateMemberResponse()
                 response.member = updated
@@ -78,7 +78,7 @@ extension RegistryHandlers {
                 try MemberStore.setStatus(db, id: old.id, status: request.status, date: request.date.isEmpty ? Check.today() : request.date, reason: reason)
                 let updated = try MemberStore.get(db, id: old.id)
                 let restored = request.status == .active
-                try record(db, outbox, context, restored ? "member.restored" : "member.resigned", updated,
+                try record(db, outbox, context, restored ? DomainEvents.memberRestored : DomainEvents.memberResigned, updated,
                            action: restored ? "restored" : request.status.identifier, reason: reason,
                            changes: MemberStore.changes(from: old, to: updated))
                 var response = MemberV1.ChangeStatusResponse()
@@ -100,7 +100,7 @@ extension RegistryHandlers {
                         : try MemberStore.unassign(db, member: old.id, room: request.roomID)
                     let updated = try MemberStore.get(db, id: old.id)
                     if changed {
-                        try record(db, outbox, context, assign ? "member.assigned" : "member.unassigned", updated,
+                        try record(db, outbox, context, assign ? DomainEvents.memberAssigned : DomainEvents.memberUnassigned, updated,
                                    action: assign ? "assigned" : "unassigned", room: request.roomID,
                                    changes: MemberStore.changes(from: old, to: updated))
                     }

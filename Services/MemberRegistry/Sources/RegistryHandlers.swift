@@ -54,7 +54,7 @@ public enum RegistryHandlers {
 
     /// The audit entry and the outbox event of one change to a member.
     static func record(
-        _ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: String, _ member: MemberV1.Member,
+        _ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MemberV1.MemberEvent>, _ member: MemberV1.Member,
         action: String, reason: String = "", room: Int64 = 0, changes: [MemberV1.FieldChange]
     ) throws {
         try MemberStore.audit(db, member: member.id, actor: context.principal.description, action: action, reason: reason, changes: changes)

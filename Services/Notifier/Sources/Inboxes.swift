@@ -52,7 +52,7 @@ public enum Inboxes {
 public enum Reminders {
     static func schedule(_ event: EventV1.Event, _ db: Database, now: Int64, configuration: NotifierConfiguration) throws {
         switch event.type {
-        case "meeting.published", "meeting.changed":
+        case DomainEvents.meetingPublished, DomainEvents.meetingChanged:
             let e = try MeetingV1.MeetingEvent(decoding: event.payload)
             guard let m = e.meeting else { return }
             let recipients = e.memberIDs.map { NotificationRules.member($0) }
@@ -65,10 +65,10 @@ public enum Reminders {
                 try upsert(db, key: key, due: due, recipients: recipients, title: "会议提醒：\(NotificationRules.name(m))",
                            body: "\(m.title)将于\(lead)后开始。时间：\(NotificationRules.when(m))；地点：\(NotificationRules.place(m))。")
             }
-        case "meeting.cancelled", "meeting.closed":
+        case DomainEvents.meetingCancelled, DomainEvents.meetingClosed:
             let e = try MeetingV1.MeetingEvent(decoding: event.payload)
             try db.execute(sql: "DELETE FROM reminders WHERE key LIKE ? AND sent = 0", arguments: ["meeting:\(e.meeting?.id ?? 0):%"])
-        case "proposal.assign", "proposal.reassign", "proposal.extend":
+        case DomainEvents.proposalAssign, DomainEvents.proposalReassign, DomainEvents.proposalExtend:
             let p = try ProposalV1.ProposalEvent(decoding: event.payload).proposal ?? ProposalV1.Proposal()
             var staff = NotificationV1.Recipient()
             staff.kind = .staff
@@ -77,7 +77,7 @@ public enum Reminders {
                        title: "办理期限将至：\(p.title)", body: "提案\(p.number)《\(p.title)》的办理期限为\(NotificationRules.day(p.deadlineMs))，请抓紧办理并按时答复。")
             try upsert(db, key: "proposal:\(p.id):overdue", due: p.deadlineMs, recipients: recipients,
                        title: "办理逾期：\(p.title)", body: "提案\(p.number)《\(p.title)》已超过办理期限（\(NotificationRules.day(p.deadlineMs))），请尽快答复。")
-        case "proposal.reply":
+        case DomainEvents.proposalReply:
             let p = try ProposalV1.ProposalEvent(decoding: event.payload).proposal ?? ProposalV1.Proposal()
             try db.execute(sql: "DELETE FROM reminders WHERE key IN (?, ?) AND sent = 0", arguments: ["proposal:\(p.id):warning", "proposal:\(p.id):overdue"])
             if p.proposerMemberID != 0 {
@@ -85,7 +85,7 @@ public enum Reminders {
                            recipients: [NotificationRules.member(p.proposerMemberID)],
                            title: "请反馈提案办理意见：\(p.title)", body: "\(p.leadUnitName)已于\(NotificationRules.day(p.repliedAtMs))答复您的提案\(p.number)，请反馈您的意见（满意、基本满意或不满意）。")
             }
-        case "proposal.feedback", "proposal.close":
+        case DomainEvents.proposalFeedback, DomainEvents.proposalClose:
             let p = try ProposalV1.ProposalEvent(decoding: event.payload).proposal ?? ProposalV1.Proposal()
             try db.execute(sql: "DELETE FROM reminders WHERE key LIKE ? AND sent = 0", arguments: ["proposal:\(p.id):feedback:%"])
         default:

@@ -18,24 +18,24 @@ public struct NotificationRule: Sendable {
 
 public enum NotificationRules {
     public static let all: [NotificationRule] = [
-        meetingRule("meeting.published", "会议通知") { m, _ in "\(m.title)。时间：\(when(m))；地点：\(place(m))。请准时参加，如需请假请及时提出。" },
-        meetingRule("meeting.changed", "会议变更") { m, e in "\(m.title)有变更（\(e.changedFields.map(field).joined(separator: "、"))）。时间：\(when(m))；地点：\(place(m))。" },
-        meetingRule("meeting.cancelled", "会议取消") { m, e in "\(m.title)（原定\(when(m))）已取消。原因：\(e.reason)" },
-        inviteeRule("invitation.added", "会议邀请") { m, i in "您已受邀参加\(name(m))：\(m.title)，\(when(m))，\(place(m))。\(i.attendance == .waitlisted ? "目前在候补名单第\(i.waitlistPosition)位。" : "")" },
-        inviteeRule("invitation.removed", "取消邀请") { m, _ in "您不再需要参加\(name(m))：\(m.title)（\(when(m))）。" },
-        inviteeRule("leave.decided", "请假审批") { m, i in
+        meetingRule(DomainEvents.meetingPublished, "会议通知") { m, _ in "\(m.title)。时间：\(when(m))；地点：\(place(m))。请准时参加，如需请假请及时提出。" },
+        meetingRule(DomainEvents.meetingChanged, "会议变更") { m, e in "\(m.title)有变更（\(e.changedFields.map(field).joined(separator: "、"))）。时间：\(when(m))；地点：\(place(m))。" },
+        meetingRule(DomainEvents.meetingCancelled, "会议取消") { m, e in "\(m.title)（原定\(when(m))）已取消。原因：\(e.reason)" },
+        inviteeRule(DomainEvents.invitationAdded, "会议邀请") { m, i in "您已受邀参加\(name(m))：\(m.title)，\(when(m))，\(place(m))。\(i.attendance == .waitlisted ? "目前在候补名单第\(i.waitlistPosition)位。" : "")" },
+        inviteeRule(DomainEvents.invitationRemoved, "取消邀请") { m, _ in "您不再需要参加\(name(m))：\(m.title)（\(when(m))）。" },
+        inviteeRule(DomainEvents.leaveDecided, "请假审批") { m, i in
             "您对\(name(m))（\(when(m))）的请假申请\(i.attendance == .leaveApproved ? "已批准" : "未获批准，请按时参会")。"
         },
-        proposalRule("proposal.file", "提案立案", to: .proposers) { p, _ in "您的提案《\(p.title)》已立案，编号\(p.number)。" },
-        proposalRule("proposal.not-file", "提案未立案", to: .proposers) { p, t in "您的提案《\(p.title)》经审查不予立案。理由：\(t.reason)" },
-        proposalRule("proposal.assign", "提案交办", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已交\(p.leadUnitName)主办，办理期限\(day(p.deadlineMs))。" },
-        proposalRule("proposal.assign", "交办通知", to: .units) { p, _ in "提案\(p.number)《\(p.title)》交由贵单位办理，请于\(day(p.deadlineMs))前答复。" },
-        proposalRule("proposal.reassign", "交办通知", to: .units) { p, _ in "提案\(p.number)《\(p.title)》重新交由贵单位办理，请于\(day(p.deadlineMs))前答复。" },
-        proposalRule("proposal.reply", "提案答复", to: .proposers) { p, _ in "\(p.leadUnitName)已答复您的提案\(p.number)《\(p.title)》（\(p.replyClass.label)）。请在收到答复后反馈意见。" },
-        proposalRule("proposal.feedback", "重新办理", to: .leadUnit, when: { p, _ in p.state == .inHandling }) { p, _ in
+        proposalRule(DomainEvents.proposalFile, "提案立案", to: .proposers) { p, _ in "您的提案《\(p.title)》已立案，编号\(p.number)。" },
+        proposalRule(DomainEvents.proposalNotFile, "提案未立案", to: .proposers) { p, t in "您的提案《\(p.title)》经审查不予立案。理由：\(t.reason)" },
+        proposalRule(DomainEvents.proposalAssign, "提案交办", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已交\(p.leadUnitName)主办，办理期限\(day(p.deadlineMs))。" },
+        proposalRule(DomainEvents.proposalAssign, "交办通知", to: .units) { p, _ in "提案\(p.number)《\(p.title)》交由贵单位办理，请于\(day(p.deadlineMs))前答复。" },
+        proposalRule(DomainEvents.proposalReassign, "交办通知", to: .units) { p, _ in "提案\(p.number)《\(p.title)》重新交由贵单位办理，请于\(day(p.deadlineMs))前答复。" },
+        proposalRule(DomainEvents.proposalReply, "提案答复", to: .proposers) { p, _ in "\(p.leadUnitName)已答复您的提案\(p.number)《\(p.title)》（\(p.replyClass.label)）。请在收到答复后反馈意见。" },
+        proposalRule(DomainEvents.proposalFeedback, "重新办理", to: .leadUnit, when: { p, _ in p.state == .inHandling }) { p, _ in
             "委员对提案\(p.number)《\(p.title)》的答复不满意（\(p.feedbackNote)），请重新办理。"
         },
-        proposalRule("proposal.close", "提案办结", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已办结。感谢您的履职。" },
+        proposalRule(DomainEvents.proposalClose, "提案办结", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已办结。感谢您的履职。" },
     ]
 
     /// Applies every rule for the event, and schedules or drops its reminders, in the
@@ -66,29 +66,29 @@ public enum NotificationRules {
 
     // MARK: - Rule makers
 
-    static func meetingRule(_ type: String, _ heading: String,
+    static func meetingRule(_ type: WireEvent<MeetingV1.MeetingEvent>, _ heading: String,
                             _ body: @escaping @Sendable (MeetingV1.Meeting, MeetingV1.MeetingEvent) -> String) -> NotificationRule {
-        NotificationRule(eventType: type, name: "invitees", recipients: { event in
-            try MeetingV1.MeetingEvent(decoding: event.payload).memberIDs.map { member($0) }
+        NotificationRule(eventType: type.name, name: "invitees", recipients: { event in
+            try type.payload(of: event).memberIDs.map { member($0) }
         }, text: { event in
-            let e = try MeetingV1.MeetingEvent(decoding: event.payload)
+            let e = try type.payload(of: event)
             let m = e.meeting ?? MeetingV1.Meeting()
             return ("\(heading)：\(name(m))", body(m, e))
         }, attachment: { event in
             // The same calendar entry as meeting-scheduler's export: same UID, higher SEQUENCE
             // when it changes, STATUS:CANCELLED when it is cancelled.
-            let m = try MeetingV1.MeetingEvent(decoding: event.payload).meeting ?? MeetingV1.Meeting()
+            let m = try type.payload(of: event).meeting ?? MeetingV1.Meeting()
             return ICalendar.document([m], name: name(m))
         })
     }
 
-    static func inviteeRule(_ type: String, _ heading: String,
+    static func inviteeRule(_ type: WireEvent<MeetingV1.InviteeEvent>, _ heading: String,
                             _ body: @escaping @Sendable (MeetingV1.Meeting, MeetingV1.Invitee) -> String) -> NotificationRule {
-        NotificationRule(eventType: type, name: "invitee", recipients: { event in
-            let invitee = try MeetingV1.InviteeEvent(decoding: event.payload).invitee
+        NotificationRule(eventType: type.name, name: "invitee", recipients: { event in
+            let invitee = try type.payload(of: event).invitee
             return invitee.map { $0.memberID == 0 ? [] : [member($0.memberID)] } ?? []
         }, text: { event in
-            let e = try MeetingV1.InviteeEvent(decoding: event.payload)
+            let e = try type.payload(of: event)
             let m = e.meeting ?? MeetingV1.Meeting()
             return ("\(heading)：\(name(m))", body(m, e.invitee ?? MeetingV1.Invitee()))
         })
@@ -96,11 +96,11 @@ public enum NotificationRules {
 
     enum ProposalAudience { case proposers, units, leadUnit }
 
-    static func proposalRule(_ type: String, _ heading: String, to audience: ProposalAudience,
+    static func proposalRule(_ type: WireEvent<ProposalV1.ProposalEvent>, _ heading: String, to audience: ProposalAudience,
                              when condition: @escaping @Sendable (ProposalV1.Proposal, ProposalV1.Transition) -> Bool = { _, _ in true },
                              _ body: @escaping @Sendable (ProposalV1.Proposal, ProposalV1.Transition) -> String) -> NotificationRule {
-        NotificationRule(eventType: type, name: "\(audience)", recipients: { event in
-            let e = try ProposalV1.ProposalEvent(decoding: event.payload)
+        NotificationRule(eventType: type.name, name: "\(audience)", recipients: { event in
+            let e = try type.payload(of: event)
             let p = e.proposal ?? ProposalV1.Proposal()
             guard condition(p, e.transition ?? ProposalV1.Transition()) else { return [] }
             switch audience {

@@ -121,7 +121,7 @@ extension TrackerHandlers {
             t.reason = request.reason.isEmpty ? request.channel : request.reason
             t.changes = changes
             try ProposalStore.record(db, p.id, t)
-            try event(db, outbox, context, "proposal.\(request.action.identifier)", p, t)
+            try event(db, outbox, context, DomainEvents.proposal(request.action)!, p, t)
             var response = ProposalV1.ActResponse()
             response.proposal = try ProposalStore.load(db, p.id)
             response.transition = t
@@ -251,7 +251,7 @@ extension TrackerHandlers {
         return a
     }
 
-    func event(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: String, _ p: ProposalV1.Proposal, _ t: ProposalV1.Transition) throws {
+    func event(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<ProposalV1.ProposalEvent>, _ p: ProposalV1.Proposal, _ t: ProposalV1.Transition) throws {
         var e = ProposalV1.ProposalEvent()
         e.proposal = p
         e.transition = t

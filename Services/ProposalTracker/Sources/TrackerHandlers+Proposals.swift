@@ -62,7 +62,7 @@ extension TrackerHandlers {
             t.to = .draft
             t.changes = ["created"]
             try ProposalStore.record(db, saved.id, t)
-            try event(db, outbox, context, "proposal.created", saved, t)
+            try event(db, outbox, context, DomainEvents.proposalCreated, saved, t)
             var response = ProposalV1.CreateProposalResponse()
             response.proposal = saved
             return response

@@ -34,7 +34,7 @@ extension TrackerHandlers {
             var e = ProposalV1.TopicEvent()
             e.topic = saved
             e.step = first
-            try outbox.append("topic.collected", e, in: db, traceID: context.traceID)
+            try outbox.append(DomainEvents.topicCollected, e, in: db, traceID: context.traceID)
             var response = ProposalV1.CreateTopicResponse()
             response.topic = saved
             return response
@@ -73,7 +73,7 @@ extension TrackerHandlers {
             var e = ProposalV1.TopicEvent()
             e.topic = topic
             e.step = record
-            try outbox.append("topic.\(request.step.identifier)", e, in: db, traceID: context.traceID)
+            try outbox.append(DomainEvents.topic(request.step)!, e, in: db, traceID: context.traceID)
             var response = ProposalV1.AdvanceTopicResponse()
             response.topic = topic
             return response
