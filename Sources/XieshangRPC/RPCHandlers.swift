@@ -67,3 +67,22 @@ public struct RPCHandlers: Sendable {
         }
     }
 }
+
+/// One way to be a service: its permission table and its methods, registered into the
+/// server's handlers (grpc-swift-2's `RegistrableRPCService` is the model). `ServiceHost`
+/// takes one; every method it registers must be in its table, or the server does not start.
+public protocol RPCService: Sendable {
+    /// Who may call which method (and who reads the events: `event.v1.Events/Since`).
+    static var permissions: MethodPermissions { get }
+    /// Adds the service's methods to `handlers`.
+    func register(into handlers: inout RPCHandlers)
+}
+
+extension RPCService {
+    /// The service's methods on their own.
+    public var handlers: RPCHandlers {
+        var handlers = RPCHandlers()
+        register(into: &handlers)
+        return handlers
+    }
+}

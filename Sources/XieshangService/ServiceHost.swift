@@ -43,6 +43,39 @@ public final class ServiceHost: Sendable {
                       extraServices: extraServices, permissions: permissions, makeHandlers: makeHandlers)
     }
 
+    /// Opens the service's database, then builds the host around the `RPCService` that
+    /// `service` makes over it: its permission table and its methods.
+    public convenience init<S: RPCService>(
+        configuration: ServiceConfiguration,
+        migrations: ServiceMigrations,
+        context: ZMQContext,
+        logger: Logger,
+        extraServices: [any Service] = [],
+        service: @escaping @Sendable (ServiceDatabase, EventOutbox) throws -> S
+    ) throws {
+        try self.init(configuration: configuration, migrations: migrations, context: context, logger: logger,
+                      extraServices: extraServices, permissions: S.permissions) { database, outbox in
+            try service(database, outbox).handlers
+        }
+    }
+
+    /// Builds the host around an `RPCService` over a database already open (when other
+    /// services of the process, such as event consumers, write to it too).
+    public convenience init<S: RPCService>(
+        configuration: ServiceConfiguration,
+        database: ServiceDatabase,
+        context: ZMQContext,
+        logger: Logger,
+        extraServices: [any Service] = [],
+        healthDetail: (@Sendable () async -> (ok: Bool, detail: String)?)? = nil,
+        service: @escaping @Sendable (ServiceDatabase, EventOutbox) throws -> S
+    ) throws {
+        try self.init(configuration: configuration, database: database, context: context, logger: logger,
+                      extraServices: extraServices, permissions: S.permissions, healthDetail: healthDetail) { database, outbox in
+            try service(database, outbox).handlers
+        }
+    }
+
     /// Builds the host over a database already open (when other services of the process,
     /// such as event consumers, write to it too).
     /// - Parameter healthDetail: more for Health/Check's detail after the storage's state,

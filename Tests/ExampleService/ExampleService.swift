@@ -10,7 +10,13 @@ import XieshangService
 import XieshangWire
 import XieshangZMQ
 
-enum Notes {
+/// A whole service: its events, its schema, who may call what, and its methods.
+struct Notes: RPCService {
+    let database: ServiceDatabase
+    let outbox: EventOutbox
+    /// Test hook: the text of a note after whose commit the process dies.
+    let crashAfterCommit: String?
+
     /// The one event this service writes, declared once.
     static let added = WireEvent<ExampleV1.NoteAdded>("note.added")
 
@@ -29,8 +35,16 @@ enum Notes {
         return migrations
     }
 
-    static func handlers(database: ServiceDatabase, outbox: EventOutbox, crashAfterCommit: String?) -> RPCHandlers {
-        var handlers = RPCHandlers()
+    /// Everyone authenticated adds and lists notes; the events are the administrators'.
+    static var permissions: MethodPermissions {
+        var p = MethodPermissions()
+        p.allow(MethodPermissions.everyone, ExampleV1.Notes.add.name, ExampleV1.Notes.list.name)
+        p.allow([.admin], EventV1.Events.since.name)
+        return p
+    }
+
+    func register(into handlers: inout RPCHandlers) {
+        let (database, outbox, crashAfterCommit) = (database, outbox, crashAfterCommit)
         handlers.register(ExampleV1.Notes.add, mutating: true) { request, context in
             // Validate first: bad input gets every problem at once and changes nothing.
             let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -74,7 +88,6 @@ enum Notes {
             }
             return response
         }
-        return handlers
     }
 }
 
@@ -97,7 +110,7 @@ struct ExampleServiceCommand: AsyncParsableCommand {
             configuration: configuration, migrations: Notes.migrations,
             context: try ZMQContext(), logger: Logger(label: configuration.name)
         ) { database, outbox in
-            Notes.handlers(database: database, outbox: outbox, crashAfterCommit: crash)
+            Notes(database: database, outbox: outbox, crashAfterCommit: crash)
         }
         try await host.run()
     }

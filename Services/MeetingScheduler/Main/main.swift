@@ -34,10 +34,9 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
         let registryClient = try RPCClient(configuration: clientConfiguration, context: context, logger: logger)
         let link = RegistryLink(client: registryClient)
         let host = try ServiceHost(
-            configuration: configuration, migrations: SchedulerSchema.migrations, context: context, logger: logger,
-            permissions: SchedulerHandlers.permissions
+            configuration: configuration, migrations: SchedulerSchema.migrations, context: context, logger: logger
         ) { database, outbox in
-            SchedulerHandlers(database: database, outbox: outbox, registry: link).make()
+            SchedulerHandlers(database: database, outbox: outbox, registry: link)
         }
         try await host.run()
         await registryClient.close()

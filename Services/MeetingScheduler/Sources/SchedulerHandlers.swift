@@ -9,7 +9,7 @@ import XieshangWire
 /// in the same transaction; what needs member-registry is asked before the transaction, and
 /// everything the transaction decides (conflicts, seats, ordinals) is decided inside it, so
 /// concurrent requests cannot both win.
-public struct SchedulerHandlers: Sendable {
+public struct SchedulerHandlers: RPCService {
     let database: ServiceDatabase
     let outbox: EventOutbox
     let registry: RegistryLink
@@ -39,8 +39,7 @@ public struct SchedulerHandlers: Sendable {
         return p
     }
 
-    public func make() -> RPCHandlers {
-        var h = RPCHandlers()
+    public func register(into h: inout RPCHandlers) {
         h.register(MeetingV1.Meetings.schedule, mutating: true, schedule)
         h.register(MeetingV1.Meetings.publish, mutating: true, publish)
         h.register(MeetingV1.Meetings.change, mutating: true, change)
@@ -61,7 +60,6 @@ public struct SchedulerHandlers: Sendable {
             if request.toMs != 0 && request.toMs <= request.fromMs { throw SchedulerError.invalid([("to_ms", "must be after from_ms")]) }
             return try await database.writer.read { db in try MeetingStatistics.compute(db, from: request.fromMs, to: request.toMs) }
         }
-        return h
     }
 
     // MARK: - Shared steps

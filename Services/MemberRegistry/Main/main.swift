@@ -22,10 +22,9 @@ struct MemberRegistryCommand: AsyncParsableCommand {
         ServiceLogging.bootstrap(level: configuration.logLevel)
         let host = try ServiceHost(
             configuration: configuration, migrations: RegistrySchema.migrations,
-            context: try ZMQContext(), logger: Logger(label: configuration.name),
-            permissions: RegistryHandlers.permissions
+            context: try ZMQContext(), logger: Logger(label: configuration.name)
         ) { database, outbox in
-            RegistryHandlers.make(database: database, outbox: outbox)
+            RegistryHandlers(database: database, outbox: outbox)
         }
         try await host.run()
     }

@@ -7,7 +7,15 @@ import XieshangWire
 
 /// The registry's RPC methods over its store. Mutations run once per request id, write an
 /// audit entry and an outbox event in the same transaction.
-public enum RegistryHandlers {
+public struct RegistryHandlers: RPCService {
+    let database: ServiceDatabase
+    let outbox: EventOutbox
+
+    public init(database: ServiceDatabase, outbox: EventOutbox) {
+        self.database = database
+        self.outbox = outbox
+    }
+
     /// Who may call what (docs/ARCHITECTURE.md, "Security"). The directory (terms, lists, stations,
     /// rooms, units) is readable by every authenticated caller; members' records by the
     /// office, the services, and each member for their own; changes by the office only.
@@ -44,12 +52,10 @@ public enum RegistryHandlers {
         return visible
     }
 
-    public static func make(database: ServiceDatabase, outbox: EventOutbox) -> RPCHandlers {
-        var h = RPCHandlers()
-        registerMembers(into: &h, database: database, outbox: outbox)
-        registerCatalogs(into: &h, database: database)
-        registerPlaces(into: &h, database: database)
-        return h
+    public func register(into h: inout RPCHandlers) {
+        Self.registerMembers(into: &h, database: database, outbox: outbox)
+        Self.registerCatalogs(into: &h, database: database)
+        Self.registerPlaces(into: &h, database: database)
     }
 
     /// The audit entry and the outbox event of one change to a member.

@@ -102,13 +102,9 @@ struct NotifierCommand: AsyncParsableCommand {
         let registryClient = clients[0]
         let host = try ServiceHost(
             configuration: configuration, database: database, context: context, logger: logger, extraServices: consumers,
-            permissions: InboxHandlers.permissions,
             healthDetail: { [eventConsumers] in await EventConsumer.describe(eventConsumers) }
         ) { database, _ in
-            var handlers = InboxHandlers.make(database: database)
-            DeliveryHandlers.make(database: database, registry: registryClient, configuration: settings, into: &handlers)
-            EventConsumer.registerSetAside(in: &handlers, database: database)
-            return handlers
+            NotifierService(database: database, registry: registryClient, configuration: settings)
         }
         try await host.run()
         for client in clients { await client.close() }

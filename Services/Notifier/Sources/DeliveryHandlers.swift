@@ -6,7 +6,7 @@ import XieshangWire
 
 /// Preferences, the dead letters and their retry, and staff announcements.
 public enum DeliveryHandlers {
-    public static func make(database: ServiceDatabase, registry: RPCClient, configuration: NotifierConfiguration, into h: inout RPCHandlers) {
+    public static func register(into h: inout RPCHandlers, database: ServiceDatabase, registry: RPCClient, configuration: NotifierConfiguration) {
         h.register(NotificationV1.Deliveries.getPreferences) { request, context in
             let recipient = try InboxHandlers.check(request.recipient, context.principal)
             var response = NotificationV1.PreferencesResponse()

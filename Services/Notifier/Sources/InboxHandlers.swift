@@ -6,8 +6,7 @@ import XieshangWire
 
 /// The inbox: each member's and unit's notifications, unread first.
 public enum InboxHandlers {
-    public static func make(database: ServiceDatabase) -> RPCHandlers {
-        var h = RPCHandlers()
+    public static func register(into h: inout RPCHandlers, database: ServiceDatabase) {
         h.register(NotificationV1.Inbox.list) { request, context in
             let recipient = try check(request.recipient, context.principal)
             if request.pageSize < 0 || request.pageSize > 500 {
@@ -69,7 +68,6 @@ public enum InboxHandlers {
                 return response
             }.reply
         }
-        return h
     }
 
     /// A valid recipient whose inbox `principal` may use: the office every inbox, a member

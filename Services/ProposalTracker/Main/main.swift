@@ -40,10 +40,9 @@ struct ProposalTrackerCommand: AsyncParsableCommand {
         let schedulerClient = try client("meeting-scheduler", scheduler, "XIESHANG_SCHEDULER_ENDPOINT", "tcp://127.0.0.1:7201")
         let peers = Peers(registry: registryClient, scheduler: schedulerClient)
         let host = try ServiceHost(
-            configuration: configuration, migrations: TrackerSchema.migrations, context: context, logger: logger,
-            permissions: TrackerHandlers.permissions
+            configuration: configuration, migrations: TrackerSchema.migrations, context: context, logger: logger
         ) { database, outbox in
-            TrackerHandlers(database: database, outbox: outbox, peers: peers).make()
+            TrackerHandlers(database: database, outbox: outbox, peers: peers)
         }
         try await host.run()
         await registryClient.close()

@@ -8,7 +8,7 @@ import XieshangWire
 /// The tracker's RPC methods: the workflow table decides what is allowed; what needs another
 /// service is asked before the transaction; the change, its transition record and its event
 /// commit together, once per request id.
-public struct TrackerHandlers: Sendable {
+public struct TrackerHandlers: RPCService {
     let database: ServiceDatabase
     let outbox: EventOutbox
     let peers: Peers
@@ -39,8 +39,7 @@ public struct TrackerHandlers: Sendable {
         return p
     }
 
-    public func make() -> RPCHandlers {
-        var h = RPCHandlers()
+    public func register(into h: inout RPCHandlers) {
         h.register(ProposalV1.Proposals.create, mutating: true, create)
         h.register(ProposalV1.Proposals.update, mutating: true, update)
         h.register(ProposalV1.Proposals.act, mutating: true, act)
@@ -105,6 +104,5 @@ public struct TrackerHandlers: Sendable {
             response.topics = try await database.writer.read { db in try ProposalStore.topics(db, request) }
             return response
         }
-        return h
     }
 }
