@@ -135,6 +135,52 @@ public enum MeetingStore {
         return i
     }
 
+    /// Invitees holding a seat of an open registration (registered or checked in).
+    static func seated(_ db: Database, meeting: Int64) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ? AND attendance IN (?, ?)"),
+                         arguments: [meeting, MeetingV1.Attendance.registered.rawValue, MeetingV1.Attendance.checkedIn.rawValue]) ?? 0
+    }
+
+    /// The next place on the meeting's waiting list.
+    static func nextWaitlistPosition(_ db: Database, meeting: Int64) throws -> Int32 {
+        (try Int32.fetchOne(db, sql: "SELECT COALESCE(MAX(waitlist_position), 0) FROM invitees WHERE meeting_id = ?", arguments: [meeting]) ?? 0) + 1
+    }
+
+    /// The first on the waiting list, if any.
+    static func firstWaitlisted(_ db: Database, meeting: Int64) throws -> MeetingV1.Invitee? {
+        try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND attendance = ? ORDER BY waitlist_position LIMIT 1",
+                         arguments: [meeting, MeetingV1.Attendance.waitlisted.rawValue]).map(invitee)
+    }
+
+    /// The invitee whose six-digit check-in code this is, if any.
+    static func invitee(_ db: Database, meeting: Int64, code: String) throws -> MeetingV1.Invitee? {
+        try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND check_in_code = ?", arguments: [meeting, code]).map(invitee)
+    }
+
+    static func removeInvitee(_ db: Database, id: Int64) throws {
+        try db.execute(sql: "DELETE FROM invitees WHERE id = ?", arguments: [id])
+    }
+
+    /// The members invited (not non-member participants), in id order.
+    static func invitedMemberIDs(_ db: Database, meeting: Int64) throws -> [Int64] {
+        try Int64.fetchAll(db.cachedStatement(sql: "SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0 ORDER BY member_id"), arguments: [meeting])
+    }
+
+    /// The members required to attend: not excused by approved leave, not withdrawn.
+    static func requiredMemberIDs(_ db: Database, meeting: Int64) throws -> [Int64] {
+        try Int64.fetchAll(db, sql: """
+            SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0 AND required = 1
+              AND attendance NOT IN (\(MeetingV1.Attendance.leaveApproved.rawValue), \(MeetingV1.Attendance.withdrawn.rawValue))
+            """, arguments: [meeting])
+    }
+
+    /// Records that staff accepted member conflicts, with their reason.
+    static func recordOverride(_ db: Database, meeting: Int64, actor: String, reason: String, conflicts: [MeetingV1.Conflict]) throws {
+        let summary = conflicts.map { "\($0.meetingID):\($0.memberIDs.map(String.init).joined(separator: ","))" }.joined(separator: ";")
+        try db.execute(sql: "INSERT INTO conflict_overrides (meeting_id, at_ms, actor, reason, conflicts) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [meeting, Date.nowMs, actor, reason, summary])
+    }
+
     /// Which of `meetings` the member is invited to (none for a caller who is not a member).
     static func invitedMeetings(_ db: Database, member: Int64?, among meetings: [Int64]) throws -> Set<Int64> {
         guard let member, !meetings.isEmpty else { return [] }

@@ -34,9 +34,8 @@ extension SchedulerHandlers {
             if let current = invitee, [.registered, .waitlisted, .checkedIn].contains(current.attendance) {
                 throw SchedulerError.failedPrecondition(field: "member_id", "member \(member.id) is already \(current.attendance.label)")
             }
-            let seated = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ? AND attendance IN (?, ?)",
-                                          arguments: [meeting.id, MeetingV1.Attendance.registered.rawValue, MeetingV1.Attendance.checkedIn.rawValue]) ?? 0
-            let nextWait = (try Int32.fetchOne(db, sql: "SELECT COALESCE(MAX(waitlist_position), 0) FROM invitees WHERE meeting_id = ?", arguments: [meeting.id]) ?? 0) + 1
+            let seated = try MeetingStore.seated(db, meeting: meeting.id)
+            let nextWait = try MeetingStore.nextWaitlistPosition(db, meeting: meeting.id)
             if invitee == nil {
                 invitee = try addMember(db, meeting, member.id, member, fromGroup: false, required: false)
             }
@@ -115,11 +114,10 @@ extension SchedulerHandlers {
             if request.inviteeID != 0 {
                 invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
             } else {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND check_in_code = ?",
-                                                 arguments: [meeting.id, request.code]) else {
+                guard let found = try MeetingStore.invitee(db, meeting: meeting.id, code: request.code) else {
                     throw SchedulerError.notFound(field: "code", what: "an invitee of meeting \(meeting.id) with this code")
                 }
-                invitee = MeetingStore.invitee(row)
+                invitee = found
             }
             switch invitee.attendance {
             case .checkedIn:

@@ -62,7 +62,7 @@ extension SchedulerHandlers {
                 if invitee.attendance == .checkedIn {
                     throw SchedulerError.failedPrecondition(field: "invitee_ids", "invitee \(id) \(invitee.name) has already checked in")
                 }
-                try db.execute(sql: "DELETE FROM invitees WHERE id = ?", arguments: [id])
+                try MeetingStore.removeInvitee(db, id: id)
                 removed.append(invitee)
             }
             if meeting.openRegistration { try promoteWaitlist(db, meeting, outbox, context) }

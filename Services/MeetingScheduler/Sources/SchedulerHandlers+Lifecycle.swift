@@ -54,7 +54,7 @@ extension SchedulerHandlers {
             for id in newcomers where try MeetingStore.invitee(db, meeting: meeting.id, member: id) == nil {
                 try addMember(db, meeting, id, names[id], fromGroup: true, required: !meeting.openRegistration)
             }
-            let overridden = try checkMembers(db, meeting, members: requiredMembers(db, meeting.id), overrideReason: request.overrideReason, context)
+            let overridden = try checkMembers(db, meeting, members: MeetingStore.requiredMemberIDs(db, meeting: meeting.id), overrideReason: request.overrideReason, context)
             meeting.status = .published
             meeting.ordinal = try MeetingStore.nextOrdinal(db, term: meeting.term, kind: meeting.kind)
             meeting.publishedAtMs = Date.nowMs
@@ -127,11 +127,11 @@ extension SchedulerHandlers {
                 }
                 for invitee in try MeetingStore.invitees(db, meeting.id)
                 where invitee.fromGroup && !groupMembers.contains(invitee.memberID) && invitee.attendance != .checkedIn {
-                    try db.execute(sql: "DELETE FROM invitees WHERE id = ?", arguments: [invitee.id])
+                    try MeetingStore.removeInvitee(db, id: invitee.id)
                     removed.append(invitee)
                 }
             }
-            let overridden = try checkMembers(db, meeting, members: requiredMembers(db, meeting.id), overrideReason: request.overrideReason, context)
+            let overridden = try checkMembers(db, meeting, members: MeetingStore.requiredMemberIDs(db, meeting: meeting.id), overrideReason: request.overrideReason, context)
             if meeting.status == .published && (!changed.isEmpty || groupsChanged) { meeting.sequence += 1 }
             try MeetingStore.save(db, meeting)
             try MeetingStore.refreshBusy(db, meeting.id)

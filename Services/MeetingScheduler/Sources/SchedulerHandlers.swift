@@ -80,17 +80,8 @@ public struct SchedulerHandlers: RPCService {
         if reason.isEmpty {
             throw SchedulerError.conflict(field: "member_ids", "\(involved) required member(s) are at overlapping meetings; give an override reason to accept", conflicts)
         }
-        let json = conflicts.map { "\($0.meetingID):\($0.memberIDs.map(String.init).joined(separator: ","))" }.joined(separator: ";")
-        try db.execute(sql: "INSERT INTO conflict_overrides (meeting_id, at_ms, actor, reason, conflicts) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [meeting.id, Date.nowMs, context.principal.description, reason, json])
+        try MeetingStore.recordOverride(db, meeting: meeting.id, actor: context.principal.description, reason: reason, conflicts: conflicts)
         return conflicts
-    }
-
-    func requiredMembers(_ db: Database, _ meeting: Int64) throws -> [Int64] {
-        try Int64.fetchAll(db, sql: """
-            SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0 AND required = 1
-              AND attendance NOT IN (\(MeetingV1.Attendance.leaveApproved.rawValue), \(MeetingV1.Attendance.withdrawn.rawValue))
-            """, arguments: [meeting])
     }
 
     /// Members of the groups, and their registry records for the ones not yet invited.
@@ -98,7 +89,7 @@ public struct SchedulerHandlers: RPCService {
         guard !groups.isEmpty else { return ([], [:]) }
         let ids = try await registry.resolve(groups, term: term)
         let known = Set(try await database.writer.read { db in
-            try Int64.fetchAll(db, sql: "SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0", arguments: [meeting])
+            try MeetingStore.invitedMemberIDs(db, meeting: meeting)
         })
         let newcomers = ids.filter { !known.contains($0) }
         var names: [Int64: MemberV1.Member] = [:]
@@ -125,12 +116,8 @@ public struct SchedulerHandlers: RPCService {
     /// Seats the first on the waiting list while there is room.
     func promoteWaitlist(_ db: Database, _ meeting: MeetingV1.Meeting, _ outbox: EventOutbox, _ context: RPCCallContext) throws {
         while true {
-            let seated = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ? AND attendance IN (?, ?)",
-                                          arguments: [meeting.id, MeetingV1.Attendance.registered.rawValue, MeetingV1.Attendance.checkedIn.rawValue]) ?? 0
-            guard seated < Int(meeting.capacity),
-                  let row = try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND attendance = ? ORDER BY waitlist_position LIMIT 1",
-                                             arguments: [meeting.id, MeetingV1.Attendance.waitlisted.rawValue]) else { return }
-            var next = MeetingStore.invitee(row)
+            guard try MeetingStore.seated(db, meeting: meeting.id) < Int(meeting.capacity),
+                  var next = try MeetingStore.firstWaitlisted(db, meeting: meeting.id) else { return }
             next.attendance = .registered
             next.waitlistPosition = 0
             try MeetingStore.setAttendance(db, next)
@@ -157,7 +144,7 @@ public struct SchedulerHandlers: RPCService {
         event.meeting = meeting
         event.changedFields = changed
         event.reason = reason.isEmpty ? meeting.cancelReason : reason
-        event.memberIDs = try Int64.fetchAll(db, sql: "SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0 ORDER BY member_id", arguments: [meeting.id])
+        event.memberIDs = try MeetingStore.invitedMemberIDs(db, meeting: meeting.id)
         try outbox.append(type, event, in: db, traceID: context.traceID)
     }
 

@@ -57,6 +57,21 @@ public enum MemberStore {
     }
 
     /// Members with their committees and rooms filled in, in the order of `rows`.
+    /// The members with these ids, in id order (unknown ids are left out).
+    static func members(_ db: Database, ids: [Int64]) throws -> [MemberV1.Member] {
+        guard !ids.isEmpty else { return [] }
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY id",
+                                    arguments: StatementArguments(ids))
+        return try members(db, rows)
+    }
+
+    /// A page of the term's members by member number, after `after`; and whether more follow.
+    static func members(_ db: Database, term: Int32, after: String, limit: Int) throws -> (members: [MemberV1.Member], more: Bool) {
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE term = ? AND member_number > ? ORDER BY member_number LIMIT ?",
+                                    arguments: [term, after, limit + 1])
+        return (try members(db, Array(rows.prefix(limit))), rows.count > limit)
+    }
+
     static func members(_ db: Database, _ rows: [Row]) throws -> [MemberV1.Member] {
         var members = rows.map(member)
         guard !members.isEmpty else { return [] }

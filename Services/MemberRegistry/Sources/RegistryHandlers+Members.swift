@@ -117,10 +117,7 @@ extension RegistryHandlers {
                 let ids = Array(Set(request.ids))
                 var response = MemberV1.BatchGetMembersResponse()
                 guard !ids.isEmpty else { return response }
-                let rows = try Row.fetchAll(
-                    db, sql: "SELECT * FROM members WHERE id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY id",
-                    arguments: StatementArguments(ids))
-                response.members = try MemberStore.members(db, rows)
+                response.members = try MemberStore.members(db, ids: ids)
                 let found = Set(response.members.map(\.id))
                 response.missingIDs = request.ids.filter { !found.contains($0) }
                 return response
@@ -143,9 +140,7 @@ extension RegistryHandlers {
                 let term = try MemberStore.term(db, request.term)
                 let pageSize = request.pageSize == 0 ? 5000 : Int(request.pageSize)
                 // Keyset pages by member number; the first page starts with the header.
-                let rows = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE term = ? AND member_number > ? ORDER BY member_number LIMIT ?",
-                                            arguments: [term, request.pageToken, pageSize + 1])
-                let members = try MemberStore.members(db, Array(rows.prefix(pageSize)))
+                let (members, more) = try MemberStore.members(db, term: term, after: request.pageToken, limit: pageSize)
                 var response = MemberV1.ExportMembersResponse()
                 var csv = request.pageToken.isEmpty ? MemberCSV.header : ""
                 var count = 0
@@ -158,7 +153,7 @@ extension RegistryHandlers {
                 }
                 response.csv = Array(csv.utf8)
                 response.count = Int32(count)
-                if count < members.count || rows.count > pageSize { response.nextPageToken = members[count - 1].memberNumber }
+                if count < members.count || more { response.nextPageToken = members[count - 1].memberNumber }
                 return response
             }
         }

@@ -17,10 +17,7 @@ public enum DeliveryHandlers {
             let recipient = try InboxHandlers.check(request.preferences?.recipient, context.principal)
             let p = request.preferences ?? NotificationV1.Preferences()
             return try await database.idempotent(context) { db in
-                try db.execute(sql: """
-                    INSERT INTO preferences (recipient_kind, recipient_id, webhook, email, digest) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(recipient_kind, recipient_id) DO UPDATE SET webhook = excluded.webhook, email = excluded.email, digest = excluded.digest
-                    """, arguments: [recipient.kind.rawValue, recipient.id, p.webhook, p.email, p.digest])
+                try Inboxes.setPreferences(db, recipient, p)
                 var response = NotificationV1.PreferencesResponse()
                 response.preferences = try Inboxes.preferences(db, recipient)
                 return response
@@ -31,41 +28,14 @@ public enum DeliveryHandlers {
             if case .unrecognized = status { throw RPCError.invalidArgument([("status", "unknown status")]) }
             let limit = request.limit <= 0 ? 100 : min(Int(request.limit), 1000)
             var response = NotificationV1.ListDeliveriesResponse()
-            response.deliveries = try await database.writer.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT d.id AS delivery_id, d.channel, d.status, d.attempts, d.last_error, d.created_at_ms AS delivery_created, d.sent_at_ms, n.*
-                    FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE d.status = ? ORDER BY d.id DESC LIMIT ?
-                    """, arguments: [status.rawValue, limit]).map { row in
-                    var d = NotificationV1.Delivery()
-                    d.id = row["delivery_id"]
-                    d.notificationID = row["id"]
-                    d.channel = row["channel"]
-                    d.status = .init(rawValue: row["status"])
-                    d.attempts = row["attempts"]
-                    d.lastError = row["last_error"]
-                    d.createdAtMs = row["delivery_created"]
-                    d.sentAtMs = row["sent_at_ms"]
-                    d.notification = InboxHandlers.notification(row)
-                    return d
-                }
-            }
+            response.deliveries = try await database.writer.read { db in try Inboxes.deliveries(db, status: status, limit: limit) }
             return response
         }
         h.register(NotificationV1.Deliveries.retry, mutating: true) { request, context in
             if request.ids.isEmpty { throw RPCError.invalidArgument([("ids", "name the dead letters to retry")]) }
             return try await database.idempotent(context) { db in
-                let dead = try Int64.fetchAll(db, sql: "SELECT id FROM deliveries WHERE status = ? AND id IN (\(databaseQuestionMarks(count: request.ids.count)))",
-                                              arguments: [NotificationV1.DeliveryStatus.dead.rawValue] + StatementArguments(request.ids))
-                let missing = Set(request.ids).subtracting(dead)
-                if !missing.isEmpty {
-                    throw RPCError(.notFound, "ids: \(missing.sorted().map(String.init).joined(separator: ", ")) is not a dead letter")
-                }
-                // A fresh start: new attempts, a new give-up window.
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
-                try db.execute(sql: "UPDATE deliveries SET status = ?, attempts = 0, next_attempt_ms = ?, created_at_ms = ? WHERE id IN (\(databaseQuestionMarks(count: dead.count)))",
-                               arguments: [NotificationV1.DeliveryStatus.pending.rawValue, now, now] + StatementArguments(dead))
                 var response = NotificationV1.RetryDeliveryResponse()
-                response.retried = Int32(dead.count)
+                response.retried = Int32(try Inboxes.retry(db, deadLetters: request.ids, now: Int64(Date().timeIntervalSince1970 * 1000)))
                 return response
             }.reply
         }
@@ -84,8 +54,7 @@ public enum DeliveryHandlers {
                 .read(MemberV1.Members.resolveGroup, resolve, field: "group").memberIDs
             return try await database.idempotent(context) { db in
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
-                try db.execute(sql: "INSERT INTO announcements (title, at_ms) VALUES (?, ?)", arguments: [request.title, now])
-                let id = db.lastInsertedRowID
+                let id = try Inboxes.recordAnnouncement(db, title: request.title, at: now)
                 var count: Int32 = 0
                 for member in members {
                     if try Inboxes.notify(db, NotificationRules.member(member), rule: "announcement", title: "通知：\(request.title)", body: request.body,

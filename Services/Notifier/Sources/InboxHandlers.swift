@@ -20,51 +20,17 @@ public enum InboxHandlers {
                 offset = value
             }
             let pageSize = request.pageSize == 0 ? 50 : Int(request.pageSize)
+            let unreadOnly = request.unreadOnly
             return try await database.writer.read { db in
-                var response = NotificationV1.ListInboxResponse()
-                let whose = "recipient_kind = ? AND recipient_id = ?"
-                let arguments: StatementArguments = [recipient.kind.rawValue, recipient.id]
-                response.total = Int32(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notifications WHERE \(whose)", arguments: arguments) ?? 0)
-                response.unread = Int32(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notifications WHERE \(whose) AND read_at_ms = 0", arguments: arguments) ?? 0)
-                let filter = request.unreadOnly ? " AND read_at_ms = 0" : ""
-                let rows = try Row.fetchAll(db, sql: """
-                    SELECT * FROM notifications WHERE \(whose)\(filter)
-                    ORDER BY read_at_ms != 0, id DESC LIMIT ? OFFSET ?
-                    """, arguments: arguments + [pageSize + 1, offset])
-                // A page is bounded in bytes as well as count (an announcement may be 64 KiB).
-                var bytes = 0
-                for row in rows.prefix(pageSize) {
-                    let n = notification(row)
-                    let size = n.title.utf8.count + n.body.utf8.count + 256
-                    if !response.notifications.isEmpty && bytes + size > 1 << 20 { break }
-                    bytes += size
-                    response.notifications.append(n)
-                }
-                if rows.count > response.notifications.count { response.nextPageToken = String(offset + response.notifications.count) }
-                return response
+                try Inboxes.page(db, recipient, unreadOnly: unreadOnly, offset: offset, pageSize: pageSize)
             }
         }
         h.register(NotificationV1.Inbox.markRead, mutating: true) { request, context in
             let recipient = try check(request.recipient, context.principal)
             return try await database.idempotent(context) { db in
-                let now = Int64(Date().timeIntervalSince1970 * 1000)
-                var sql = "UPDATE notifications SET read_at_ms = ? WHERE recipient_kind = ? AND recipient_id = ? AND read_at_ms = 0"
-                var arguments: StatementArguments = [now, recipient.kind.rawValue, recipient.id]
-                if !request.ids.isEmpty {
-                    // Another recipient's notifications are not found here, so never marked.
-                    let known = try Int64.fetchAll(db, sql: """
-                        SELECT id FROM notifications WHERE recipient_kind = ? AND recipient_id = ? AND id IN (\(databaseQuestionMarks(count: request.ids.count)))
-                        """, arguments: [recipient.kind.rawValue, recipient.id] + StatementArguments(request.ids))
-                    let missing = Set(request.ids).subtracting(known)
-                    if !missing.isEmpty {
-                        throw RPCError(.notFound, "ids: notification \(missing.sorted().map(String.init).joined(separator: ", ")) not found in this inbox")
-                    }
-                    sql += " AND id IN (\(databaseQuestionMarks(count: request.ids.count)))"
-                    arguments += StatementArguments(request.ids)
-                }
-                try db.execute(sql: sql, arguments: arguments)
+                let marked = try Inboxes.markRead(db, recipient, ids: request.ids, now: Int64(Date().timeIntervalSince1970 * 1000))
                 var response = NotificationV1.MarkReadResponse()
-                response.marked = Int32(db.changesCount)
+                response.marked = Int32(marked)
                 return response
             }.reply
         }

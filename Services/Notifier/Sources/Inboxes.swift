@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import XieshangRPC
 import XieshangWire
 
 /// Writing a notification: the inbox entry and, in the same transaction, the intent to
@@ -32,6 +33,98 @@ public enum Inboxes {
     }
 
     /// A recipient's preferences; everything on and immediate unless they said otherwise.
+    /// A page of a recipient's inbox, unread first and newest first, with its counts; bounded
+    /// in bytes as well as count (an announcement may be 64 KiB).
+    static func page(_ db: Database, _ recipient: NotificationV1.Recipient, unreadOnly: Bool, offset: Int, pageSize: Int) throws -> NotificationV1.ListInboxResponse {
+        var response = NotificationV1.ListInboxResponse()
+        let whose = "recipient_kind = ? AND recipient_id = ?"
+        let arguments: StatementArguments = [recipient.kind.rawValue, recipient.id]
+        response.total = Int32(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notifications WHERE \(whose)", arguments: arguments) ?? 0)
+        response.unread = Int32(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notifications WHERE \(whose) AND read_at_ms = 0", arguments: arguments) ?? 0)
+        let filter = unreadOnly ? " AND read_at_ms = 0" : ""
+        let rows = try Row.fetchAll(db, sql: """
+            SELECT * FROM notifications WHERE \(whose)\(filter)
+            ORDER BY read_at_ms != 0, id DESC LIMIT ? OFFSET ?
+            """, arguments: arguments + [pageSize + 1, offset])
+        var bytes = 0
+        for row in rows.prefix(pageSize) {
+            let n = InboxHandlers.notification(row)
+            let size = n.title.utf8.count + n.body.utf8.count + 256
+            if !response.notifications.isEmpty && bytes + size > 1 << 20 { break }
+            bytes += size
+            response.notifications.append(n)
+        }
+        if rows.count > response.notifications.count { response.nextPageToken = String(offset + response.notifications.count) }
+        return response
+    }
+
+    /// Marks a recipient's notifications read (all, or `ids`, every one of which must be
+    /// theirs: another recipient's is NOT_FOUND here, never marked); returns how many.
+    static func markRead(_ db: Database, _ recipient: NotificationV1.Recipient, ids: [Int64], now: Int64) throws -> Int {
+        var sql = "UPDATE notifications SET read_at_ms = ? WHERE recipient_kind = ? AND recipient_id = ? AND read_at_ms = 0"
+        var arguments: StatementArguments = [now, recipient.kind.rawValue, recipient.id]
+        if !ids.isEmpty {
+            let known = try Int64.fetchAll(db, sql: """
+                SELECT id FROM notifications WHERE recipient_kind = ? AND recipient_id = ? AND id IN (\(databaseQuestionMarks(count: ids.count)))
+                """, arguments: [recipient.kind.rawValue, recipient.id] + StatementArguments(ids))
+            let missing = Set(ids).subtracting(known)
+            if !missing.isEmpty {
+                throw RPCError(.notFound, "ids: notification \(missing.sorted().map(String.init).joined(separator: ", ")) not found in this inbox")
+            }
+            sql += " AND id IN (\(databaseQuestionMarks(count: ids.count)))"
+            arguments += StatementArguments(ids)
+        }
+        try db.execute(sql: sql, arguments: arguments)
+        return db.changesCount
+    }
+
+    static func setPreferences(_ db: Database, _ recipient: NotificationV1.Recipient, _ p: NotificationV1.Preferences) throws {
+        try db.execute(sql: """
+            INSERT INTO preferences (recipient_kind, recipient_id, webhook, email, digest) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(recipient_kind, recipient_id) DO UPDATE SET webhook = excluded.webhook, email = excluded.email, digest = excluded.digest
+            """, arguments: [recipient.kind.rawValue, recipient.id, p.webhook, p.email, p.digest])
+    }
+
+    /// Deliveries in `status`, newest first, with their notifications.
+    static func deliveries(_ db: Database, status: NotificationV1.DeliveryStatus, limit: Int) throws -> [NotificationV1.Delivery] {
+        try Row.fetchAll(db, sql: """
+            SELECT d.id AS delivery_id, d.channel, d.status, d.attempts, d.last_error, d.created_at_ms AS delivery_created, d.sent_at_ms, n.*
+            FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE d.status = ? ORDER BY d.id DESC LIMIT ?
+            """, arguments: [status.rawValue, limit]).map { row in
+            var d = NotificationV1.Delivery()
+            d.id = row["delivery_id"]
+            d.notificationID = row["id"]
+            d.channel = row["channel"]
+            d.status = .init(rawValue: row["status"])
+            d.attempts = row["attempts"]
+            d.lastError = row["last_error"]
+            d.createdAtMs = row["delivery_created"]
+            d.sentAtMs = row["sent_at_ms"]
+            d.notification = InboxHandlers.notification(row)
+            return d
+        }
+    }
+
+    /// Gives dead letters a fresh start (new attempts, a new give-up window); every id must
+    /// be a dead letter (NOT_FOUND otherwise). Returns how many.
+    static func retry(_ db: Database, deadLetters ids: [Int64], now: Int64) throws -> Int {
+        let dead = try Int64.fetchAll(db, sql: "SELECT id FROM deliveries WHERE status = ? AND id IN (\(databaseQuestionMarks(count: ids.count)))",
+                                      arguments: [NotificationV1.DeliveryStatus.dead.rawValue] + StatementArguments(ids))
+        let missing = Set(ids).subtracting(dead)
+        if !missing.isEmpty {
+            throw RPCError(.notFound, "ids: \(missing.sorted().map(String.init).joined(separator: ", ")) is not a dead letter")
+        }
+        try db.execute(sql: "UPDATE deliveries SET status = ?, attempts = 0, next_attempt_ms = ?, created_at_ms = ? WHERE id IN (\(databaseQuestionMarks(count: dead.count)))",
+                       arguments: [NotificationV1.DeliveryStatus.pending.rawValue, now, now] + StatementArguments(dead))
+        return dead.count
+    }
+
+    /// Records a staff announcement; its id numbers the notifications it makes.
+    static func recordAnnouncement(_ db: Database, title: String, at now: Int64) throws -> Int64 {
+        try db.execute(sql: "INSERT INTO announcements (title, at_ms) VALUES (?, ?)", arguments: [title, now])
+        return db.lastInsertedRowID
+    }
+
     public static func preferences(_ db: Database, _ recipient: NotificationV1.Recipient) throws -> NotificationV1.Preferences {
         var p = NotificationV1.Preferences()
         p.recipient = recipient
