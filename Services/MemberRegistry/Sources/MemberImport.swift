@@ -28,11 +28,8 @@ enum MemberImport {
         var csv = request.csv
         if !request.uploadID.isEmpty {
             let principal = context.principal.description
-            let parts = try await database.writer.read { db in
-                try Data.fetchAll(db, sql: "SELECT bytes FROM import_uploads WHERE principal = ? AND upload_id = ? ORDER BY part",
-                                  arguments: [principal, request.uploadID])
-            }
-            csv = parts.flatMap { [UInt8]($0) } + csv
+            let kept = try await database.writer.read { db in try UploadStore.bytes(db, principal: principal, upload: request.uploadID) }
+            csv = kept + csv
         }
         if csv.count > maxBytes { throw RegistryError.invalid([("csv", "is \(csv.count) bytes, over the \(maxBytes >> 20) MiB a member file may be")]) }
         let whole = csv
@@ -54,8 +51,7 @@ enum MemberImport {
             return try await database.idempotent(context) { db in
                 let response = try plan(db, request, rows, context: context, write: true, outbox: outbox)
                 // The parts go with the import that used them, in its transaction.
-                try db.execute(sql: "DELETE FROM import_uploads WHERE principal = ? AND upload_id = ?",
-                               arguments: [context.principal.description, request.uploadID])
+                try UploadStore.forget(db, principal: context.principal.description, upload: request.uploadID)
                 return response
             }.reply
         }
@@ -68,16 +64,11 @@ enum MemberImport {
     ) async throws -> MemberV1.ImportMembersResponse {
         let principal = context.principal.description
         return try await database.idempotent(context) { db in
-            let (parts, bytes) = try Row.fetchOne(db, sql: """
-                SELECT COUNT(*), COALESCE(SUM(LENGTH(bytes)), 0) FROM import_uploads WHERE principal = ? AND upload_id = ?
-                """, arguments: [principal, request.uploadID]).map { ($0[0] as Int, $0[1] as Int) } ?? (0, 0)
+            let (parts, bytes) = try UploadStore.size(db, principal: principal, upload: request.uploadID)
             if bytes + request.csv.count > maxBytes {
                 throw RegistryError.invalid([("csv", "the upload would be over the \(maxBytes >> 20) MiB a member file may be")])
             }
-            try db.execute(sql: "INSERT INTO import_uploads (principal, upload_id, part, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [principal, request.uploadID, parts, Data(request.csv), Date.nowMilliseconds])
-            // Parts nobody finished are forgotten after a day.
-            try db.execute(sql: "DELETE FROM import_uploads WHERE created_at_ms < ?", arguments: [Date.nowMilliseconds - 86_400_000])
+            try UploadStore.keep(db, principal: principal, upload: request.uploadID, part: parts, bytes: request.csv)
             var response = MemberV1.ImportMembersResponse()
             response.receivedBytes = Int64(bytes + request.csv.count)
             return response
@@ -85,10 +76,7 @@ enum MemberImport {
     }
 
     private static func forget(_ upload: String, database: ServiceDatabase, context: RPCCallContext) async throws {
-        try await database.writer.write { db in
-            try db.execute(sql: "DELETE FROM import_uploads WHERE principal = ? AND upload_id = ?",
-                           arguments: [context.principal.description, upload])
-        }
+        try await database.writer.write { db in try UploadStore.forget(db, principal: context.principal.description, upload: upload) }
     }
 
     private static func plan(
@@ -176,5 +164,33 @@ actor ImportGate {
 
     private func release() {
         if waiting.isEmpty { running -= 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
+/// The parts of member files larger than one message, kept by principal and upload until the
+/// last part arrives.
+enum UploadStore {
+    /// How many parts, and bytes, are kept for the upload.
+    static func size(_ db: Database, principal: String, upload: String) throws -> (parts: Int, bytes: Int) {
+        try Row.fetchOne(db, sql: """
+            SELECT COUNT(*), COALESCE(SUM(LENGTH(bytes)), 0) FROM import_uploads WHERE principal = ? AND upload_id = ?
+            """, arguments: [principal, upload]).map { ($0[0] as Int, $0[1] as Int) } ?? (0, 0)
+    }
+
+    /// Keeps a part, and forgets parts nobody finished within a day.
+    static func keep(_ db: Database, principal: String, upload: String, part: Int, bytes: [UInt8]) throws {
+        try db.execute(sql: "INSERT INTO import_uploads (principal, upload_id, part, bytes, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [principal, upload, part, Data(bytes), Date.nowMilliseconds])
+        try db.execute(sql: "DELETE FROM import_uploads WHERE created_at_ms < ?", arguments: [Date.nowMilliseconds - 86_400_000])
+    }
+
+    /// The parts kept so far, in order, as one buffer.
+    static func bytes(_ db: Database, principal: String, upload: String) throws -> [UInt8] {
+        try Data.fetchAll(db, sql: "SELECT bytes FROM import_uploads WHERE principal = ? AND upload_id = ? ORDER BY part",
+                          arguments: [principal, upload]).flatMap { [UInt8]($0) }
+    }
+
+    static func forget(_ db: Database, principal: String, upload: String) throws {
+        try db.execute(sql: "DELETE FROM import_uploads WHERE principal = ? AND upload_id = ?", arguments: [principal, upload])
     }
 }
