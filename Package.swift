@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "XieshangService",
             dependencies: [
-                "XieshangRPC", "XieshangWire", "XieshangZMQ",
+                "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangLabels",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

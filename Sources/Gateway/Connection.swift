@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XieshangLabels
 import Logging
 import XieshangRPC
 import XieshangWire
@@ -7,16 +8,16 @@ import XieshangZMQ
 
 /// Where the services are and how output is written; shared by every command.
 struct ConnectionOptions: ParsableArguments {
-    @Option(help: "member-registry's endpoint (env XIESHANG_REGISTRY_ENDPOINT; default tcp://127.0.0.1:7101).")
+    @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp))
     var registry: String?
 
-    @Option(help: "meeting-scheduler's endpoint (env XIESHANG_SCHEDULER_ENDPOINT; default tcp://127.0.0.1:7201).")
+    @Option(help: ArgumentHelp(SuiteService.scheduler.rpcHelp))
     var scheduler: String?
 
-    @Option(help: "proposal-tracker's endpoint (env XIESHANG_TRACKER_ENDPOINT; default tcp://127.0.0.1:7301).")
+    @Option(help: ArgumentHelp(SuiteService.tracker.rpcHelp))
     var tracker: String?
 
-    @Option(help: "notifier's endpoint (env XIESHANG_NOTIFIER_ENDPOINT; default tcp://127.0.0.1:7401).")
+    @Option(help: ArgumentHelp(SuiteService.notifier.rpcHelp))
     var notifier: String?
 
     @Option(help: "Folder of CURVE keys (env XIESHANG_KEYS_DIR): your key pair <identity>.key and each service's public key <service>.pub. Without it, calls go unencrypted (services run with --insecure only).")
@@ -36,9 +37,7 @@ struct ConnectionOptions: ParsableArguments {
 
     func validate() throws {
         if let timeout { guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be more than 0 and at most 600 seconds") } }
-        if let zone = ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"], !zone.isEmpty, TimeZone(identifier: zone) == nil {
-            throw ValidationError("XIESHANG_TIME_ZONE=\"\(zone)\" is not a time zone (e.g. Asia/Shanghai)")
-        }
+        if let problem = CommitteeClock.problem() { throw ValidationError(problem) }
         let settings: GatewaySettings
         do {
             settings = try GatewaySettings.load(explicit: config)
@@ -46,8 +45,8 @@ struct ConnectionOptions: ParsableArguments {
             throw ValidationError(error.description)
         }
         // The committee's time zone reaches every place that formats a time this way.
-        if let zone = settings.values["time-zone"], ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] == nil {
-            setenv("XIESHANG_TIME_ZONE", zone, 0)
+        if let zone = settings.values["time-zone"], ProcessInfo.processInfo.environment[CommitteeClock.variable] == nil {
+            setenv(CommitteeClock.variable, zone, 0)
         }
     }
 
@@ -61,16 +60,21 @@ struct ConnectionOptions: ParsableArguments {
         flag ?? ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? settings.values[key] ?? fallback
     }
 
+    /// A service's endpoint: the flag, else its variable, else the config file, else the default.
+    func endpoint(_ service: SuiteService, _ flag: String?) -> String {
+        service.rpcEndpoint(flag: flag, file: settings.values[service.key])
+    }
+
     var timeoutSeconds: Double {
         timeout ?? ProcessInfo.processInfo.environment["XIESHANG_TIMEOUT"].flatMap(Double.init) ?? settings.values["timeout"].flatMap(Double.init) ?? 10
     }
 
     var registryEndpoint: String {
-        setting(registry, "XIESHANG_REGISTRY_ENDPOINT", "registry", "tcp://127.0.0.1:7101")
+        endpoint(.registry, registry)
     }
 
     var schedulerEndpoint: String {
-        setting(scheduler, "XIESHANG_SCHEDULER_ENDPOINT", "scheduler", "tcp://127.0.0.1:7201")
+        endpoint(.scheduler, scheduler)
     }
 
     func withScheduler<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
@@ -78,7 +82,7 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     var trackerEndpoint: String {
-        setting(tracker, "XIESHANG_TRACKER_ENDPOINT", "tracker", "tcp://127.0.0.1:7301")
+        endpoint(.tracker, tracker)
     }
 
     func withTracker<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
@@ -86,7 +90,7 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     var notifierEndpoint: String {
-        setting(notifier, "XIESHANG_NOTIFIER_ENDPOINT", "notifier", "tcp://127.0.0.1:7401")
+        endpoint(.notifier, notifier)
     }
 
     func withNotifier<T>(_ body: (RPCClient) async throws -> T) async throws -> T {

@@ -25,7 +25,7 @@ extension MeetingV1.LeaveType: ExpressibleByArgument {
 struct Moment: ExpressibleByArgument {
     let ms: Int64
     init?(argument: String) {
-        guard let ms = CommitteeTime.parse(argument) else { return nil }
+        guard let ms = CommitteeClock.parse(argument) else { return nil }
         self.ms = ms
     }
     static var defaultValueDescription: String { "YYYY-MM-DD HH:MM" }
@@ -49,36 +49,6 @@ struct GroupArgument: ExpressibleByArgument {
             }
         }
         self.group = group
-    }
-}
-
-enum CommitteeTime {
-    static var zone: TimeZone {
-        TimeZone(identifier: ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] ?? "Asia/Shanghai") ?? TimeZone(identifier: "Asia/Shanghai")!
-    }
-
-    static func parse(_ text: String) -> Int64? {
-        let formatter = DateFormatter()
-        formatter.timeZone = zone
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        for format in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd"] {
-            formatter.dateFormat = format
-            if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
-        }
-        return nil
-    }
-
-    static func format(_ ms: Int64) -> String {
-        guard ms != 0 else { return "" }
-        let formatter = DateFormatter()
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
-
-    static func range(_ start: Int64, _ end: Int64) -> String {
-        let from = format(start), to = format(end)
-        return from.prefix(10) == to.prefix(10) ? "\(from)–\(to.suffix(5))" : "\(from)–\(to)"
     }
 }
 
@@ -158,7 +128,7 @@ struct MeetingCommand: AsyncParsableCommand {
                 if connection.json { return try printJSON(response) }
                 try showMeeting(response.meeting, [], connection)
                 for c in response.overridden {
-                    print("conflict accepted: meeting \(c.meetingID) \(c.meetingTitle) \(CommitteeTime.range(c.startMs, c.endMs)): members \(c.memberIDs.map(String.init).joined(separator: ", "))")
+                    print("conflict accepted: meeting \(c.meetingID) \(c.meetingTitle) \(CommitteeClock.range(c.startMs, c.endMs)): members \(c.memberIDs.map(String.init).joined(separator: ", "))")
                 }
             }
         }
@@ -203,7 +173,7 @@ struct MeetingCommand: AsyncParsableCommand {
                 try showMeeting(response.meeting, [], connection)
                 print("changed: \(response.changedFields.isEmpty ? "nothing" : response.changedFields.joined(separator: ", "))")
                 for c in response.overridden {
-                    print("conflict accepted: meeting \(c.meetingID) \(c.meetingTitle) \(CommitteeTime.range(c.startMs, c.endMs)): members \(c.memberIDs.map(String.init).joined(separator: ", "))")
+                    print("conflict accepted: meeting \(c.meetingID) \(c.meetingTitle) \(CommitteeClock.range(c.startMs, c.endMs)): members \(c.memberIDs.map(String.init).joined(separator: ", "))")
                 }
             }
         }
@@ -280,7 +250,7 @@ struct MeetingCommand: AsyncParsableCommand {
                 var table = Table("id", "名称 name", "类别 kind", "时间 time", "地点 place", "状态 status")
                 for m in meetings {
                     table.add(String(m.id), m.displayName.isEmpty ? m.title : "\(m.displayName) \(m.title)", m.kind.label,
-                              CommitteeTime.range(m.startMs, m.endMs), m.roomName.isEmpty ? m.venue : m.roomName, m.status.label)
+                              CommitteeClock.range(m.startMs, m.endMs), m.roomName.isEmpty ? m.venue : m.roomName, m.status.label)
                 }
                 table.print()
                 print("\(meetings.count) meetings\(next.isEmpty ? "" : "; more with --all")")
@@ -515,7 +485,7 @@ struct MeetingCommand: AsyncParsableCommand {
                 request.groups = group.map(\.group)
                 let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.findSlot, request, options: .read) }
                 if connection.json { return try printJSON(response) }
-                print(response.found ? "earliest free slot: \(CommitteeTime.range(response.startMs, response.endMs))" : "no free slot in that window")
+                print(response.found ? "earliest free slot: \(CommitteeClock.range(response.startMs, response.endMs))" : "no free slot in that window")
                 if !response.found { throw ExitCode(3) }
             }
         }
@@ -599,7 +569,7 @@ func showMeeting(_ meeting: MeetingV1.Meeting?, _ invitees: [MeetingV1.Invitee],
     let groups = m.groups.map { g in g.kind.label + (g.name.isEmpty ? "" : " \(g.name)") + (g.id == 0 ? "" : " \(g.id)") }
     for (field, value) in [
         ("id", String(m.id)), ("名称 name", m.displayName.isEmpty ? m.title : "\(m.displayName)：\(m.title)"),
-        ("类别 kind", m.kind.label), ("届 term", String(m.term)), ("时间 time", CommitteeTime.range(m.startMs, m.endMs)),
+        ("类别 kind", m.kind.label), ("届 term", String(m.term)), ("时间 time", CommitteeClock.range(m.startMs, m.endMs)),
         ("地点 place", [m.roomName, m.venue].filter { !$0.isEmpty }.joined(separator: " ")),
         ("方式 mode", m.mode.label + (m.onlineLink.isEmpty ? "" : " \(m.onlineLink)")), ("组织 organiser", m.organiser),
         ("状态 status", m.status.label + (m.cancelReason.isEmpty ? "" : "（\(m.cancelReason)）")),

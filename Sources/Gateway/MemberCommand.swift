@@ -437,12 +437,7 @@ func progress(_ text: String) {
     Terminal.error(text)
 }
 
-func formatTime(_ ms: Int64) -> String {
-    let formatter = DateFormatter()
-    formatter.dateFormat = "yyyy-MM-dd HH:mm:ss"
-    formatter.timeZone = TimeZone(identifier: ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] ?? "Asia/Shanghai")
-    return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-}
+func formatTime(_ ms: Int64) -> String { CommitteeClock.second(ms) }
 
 func show(_ member: MemberV1.Member?, _ connection: ConnectionOptions) throws {
     guard let m = member else { return }

@@ -200,7 +200,7 @@ struct ProposalCommand: AsyncParsableCommand {
                 if connection.json { return try printJSON(proposals) }
                 var table = Table("id", "编号 number", "案由 title", "提案人 proposer", "状态 state", "主办 lead unit", "期限 deadline")
                 for p in proposals {
-                    table.add(String(p.id), p.number, p.title, p.proposerName, p.state.label, p.leadUnitName, CommitteeTime.format(p.deadlineMs))
+                    table.add(String(p.id), p.number, p.title, p.proposerName, p.state.label, p.leadUnitName, CommitteeClock.minute(p.deadlineMs))
                 }
                 table.print()
             }
@@ -300,7 +300,7 @@ struct ProposalCommand: AsyncParsableCommand {
                 var table = Table("id", "编号 number", "案由 title", "主办 lead unit", "期限 deadline", "剩余 days left")
                 for o in response.proposals {
                     let p = o.proposal ?? ProposalV1.Proposal()
-                    table.add(String(p.id), p.number, p.title, p.leadUnitName, CommitteeTime.format(p.deadlineMs), o.daysLeft < 0 ? "逾期 \(-o.daysLeft) 天" : "\(o.daysLeft) 天")
+                    table.add(String(p.id), p.number, p.title, p.leadUnitName, CommitteeClock.minute(p.deadlineMs), o.daysLeft < 0 ? "逾期 \(-o.daysLeft) 天" : "\(o.daysLeft) 天")
                 }
                 table.print()
             }
@@ -348,7 +348,7 @@ func showProposal(_ proposal: ProposalV1.Proposal?, _ allowed: [String], _ conne
         ("提案人 proposer", p.proposerName + (p.proposerMemberID == 0 ? "（联名）" : "（委员 \(p.proposerMemberID)）")),
         ("附议 co-signers", cosigners.joined(separator: "、")), ("届次 term", "第\(p.term)届第\(p.session)次会议\(p.duringPlenary ? "（会上）" : "（平时）")"),
         ("状态 state", p.state.label), ("并案 merged", p.mergedInto != 0 ? "并入 \(p.mergedInto)" : p.mergedProposers.joined(separator: "、")),
-        ("主办 lead unit", p.leadUnitName), ("期限 deadline", CommitteeTime.format(p.deadlineMs)),
+        ("主办 lead unit", p.leadUnitName), ("期限 deadline", CommitteeClock.minute(p.deadlineMs)),
         ("答复 reply", p.replyClass == .unspecified ? "" : "\(p.replyClass.label)，\(p.contactMethod.label)：\(p.replyText)"),
         ("反馈 feedback", p.satisfaction.label + (p.rehandled ? "（已重新办理）" : "")),
         ("不立案理由 reason", p.notFiledReason), ("转送 referred", p.referralChannel),

@@ -218,19 +218,19 @@ struct ReportCommand: AsyncParsableCommand {
     @Option(help: "Write the report to this file.") var output: String?
 
     func validate() throws {
-        guard CommitteeTime.parse(from) != nil else { throw ValidationError("--from \"\(from)\": write YYYY-MM-DD") }
+        guard CommitteeClock.parse(from) != nil else { throw ValidationError("--from \"\(from)\": write YYYY-MM-DD") }
         guard let end = endMs else { throw ValidationError("--to \"\(to)\": write YYYY-MM-DD") }
-        guard end > CommitteeTime.parse(from)! else { throw ValidationError("--to must be after --from") }
+        guard end > CommitteeClock.parse(from)! else { throw ValidationError("--to must be after --from") }
     }
 
     var endMs: Int64? {
-        guard let ms = CommitteeTime.parse(to) else { return nil }
+        guard let ms = CommitteeClock.parse(to) else { return nil }
         return to.count == 10 ? ms + 86_400_000 : ms
     }
 
     func run() async throws {
         try await runReportingFailures {
-            let report = try await CommitteeReport.assemble(connection, fromMs: CommitteeTime.parse(from)!, toMs: endMs!, from: from, to: to)
+            let report = try await CommitteeReport.assemble(connection, fromMs: CommitteeClock.parse(from)!, toMs: endMs!, from: from, to: to)
             let text: String
             let chosen = connection.json ? .json : format
             switch chosen {

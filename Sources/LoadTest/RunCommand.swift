@@ -26,10 +26,10 @@ struct RunCommand: AsyncParsableCommand {
             """)
 
     @Option(help: "meeting-scheduler's endpoint (or the no-op server's with --mix noop=1).")
-    var scheduler: String = ProcessInfo.processInfo.environment["XIESHANG_SCHEDULER_ENDPOINT"] ?? "tcp://127.0.0.1:7201"
+    var scheduler: String = SuiteService.scheduler.rpcEndpoint(flag: nil)
 
     @Option(help: "member-registry's endpoint, for creating or finding rooms and members.")
-    var registry: String = ProcessInfo.processInfo.environment["XIESHANG_REGISTRY_ENDPOINT"] ?? "tcp://127.0.0.1:7101"
+    var registry: String = SuiteService.registry.rpcEndpoint(flag: nil)
 
     @Option(help: "Closed loop: this many callers, each waiting for its reply before the next request.")
     var concurrency: Int?

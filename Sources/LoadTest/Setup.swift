@@ -1,4 +1,5 @@
 import Foundation
+import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -82,12 +83,8 @@ struct Setup {
     func withinTerm(_ horizonDays: Int, from firstDay: Int64) async throws -> Int {
         let terms = try await client.call(MemberV1.Terms.list, MemberV1.ListTermsRequest(), options: .read).terms
         guard let current = terms.first(where: \.current) else { throw SetupError("the registry has no current term") }
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd"
-        guard let end = formatter.date(from: current.endDate) else { return horizonDays }
-        let days = Int((Int64(end.timeIntervalSince1970 * 1000) - firstDay) / 86_400_000) + 1
+        guard let end = CommitteeClock.parse(current.endDate) else { return horizonDays }
+        let days = Int((end - firstDay) / 86_400_000) + 1
         guard days >= 1 else {
             throw SetupError("the current term \(current.number) ended on \(current.endDate): add the next term (gateway term add --current)")
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import XieshangLabels
 import XieshangRPC
 import XieshangZMQ
 
@@ -88,6 +89,16 @@ public struct ServiceOptions: ParsableArguments {
     public init() {}
 
     /// The configuration these options give for a service with these defaults.
+    /// Resolves the settings of one of the suite's services, with its defaults from the
+    /// suite's table (`SuiteService`).
+    public func resolve(_ service: SuiteService, version: String = "0.1.0",
+                        environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServiceConfiguration {
+        var configuration = try resolve(name: service.name, version: version, defaultRPC: service.defaultRPC,
+                                        defaultEvents: service.defaultEvents, environment: environment)
+        if service.defaultEvents == nil { configuration.eventEndpoint = nil }
+        return configuration
+    }
+
     public func resolve(
         name: String, version: String, defaultRPC: String, defaultEvents: String?,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -99,9 +110,7 @@ public struct ServiceOptions: ParsableArguments {
         }
         // The committee's time zone names days and hours in every service: a misspelt one
         // must stop the service, not fall back to Asia/Shanghai without a word.
-        if let zone = environment["XIESHANG_TIME_ZONE"], !zone.isEmpty, TimeZone(identifier: zone) == nil {
-            throw ValidationError("XIESHANG_TIME_ZONE=\"\(zone)\" is not a time zone (e.g. Asia/Shanghai)")
-        }
+        if let problem = CommitteeClock.problem(in: environment) { throw ValidationError(problem) }
         let rpc = pick(rpcEndpoint, "XIESHANG_RPC_ENDPOINT") ?? defaultRPC
         let events = pick(eventEndpoint, "XIESHANG_EVENT_ENDPOINT") ?? defaultEvents
         let dataDir = pick(dataDir, "XIESHANG_DATA_DIR") ?? "data/\(name)"
@@ -149,5 +158,17 @@ public struct ServiceOptions: ParsableArguments {
         configuration.maxDatabaseBytes = cap.map { Int64($0) << 20 }
         configuration.allowEmptyDatabase = allowEmptyDatabase || environment["XIESHANG_ALLOW_EMPTY_DATABASE"] == "1"
         return configuration
+    }
+}
+
+extension ServiceConfiguration {
+    /// A client of `peer`, another service of the suite, at the endpoint the flag, its
+    /// variable or its default gives, with this service's keys.
+    public func client(of peer: SuiteService, flag: String?, context: ZMQContext, logger: Logger,
+                       timeout: Duration? = nil) throws -> RPCClient {
+        var configuration = RPCClientConfiguration(endpoints: [peer.rpcEndpoint(flag: flag)], caller: name)
+        if let timeout { configuration.defaultTimeout = timeout }
+        configuration.security = try clientSecurity(calling: peer.name)
+        return try RPCClient(configuration: configuration, context: context, logger: logger)
     }
 }

@@ -16,22 +16,15 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ServiceOptions
 
-    @Option(help: "member-registry's RPC endpoint (env XIESHANG_REGISTRY_ENDPOINT; default tcp://127.0.0.1:7101).")
+    @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp))
     var registry: String?
 
     func run() async throws {
-        let configuration = try options.resolve(
-            name: "meeting-scheduler", version: "0.1.0",
-            defaultRPC: "tcp://127.0.0.1:7201", defaultEvents: "tcp://127.0.0.1:7202")
+        let configuration = try options.resolve(.scheduler)
         ServiceLogging.bootstrap(level: configuration.logLevel)
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
-        let registryEndpoint = registry ?? ProcessInfo.processInfo.environment["XIESHANG_REGISTRY_ENDPOINT"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? "tcp://127.0.0.1:7101"
-        var clientConfiguration = RPCClientConfiguration(endpoints: [registryEndpoint], caller: configuration.name)
-        clientConfiguration.defaultTimeout = .seconds(5)
-        clientConfiguration.security = try configuration.clientSecurity(calling: "member-registry")
-        let registryClient = try RPCClient(configuration: clientConfiguration, context: context, logger: logger)
+        let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger, timeout: .seconds(5))
         let link = RegistryLink(client: registryClient)
         let host = try ServiceHost(
             configuration: configuration, migrations: SchedulerSchema.migrations, context: context, logger: logger

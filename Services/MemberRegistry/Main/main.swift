@@ -16,9 +16,7 @@ struct MemberRegistryCommand: AsyncParsableCommand {
     @OptionGroup var options: ServiceOptions
 
     func run() async throws {
-        let configuration = try options.resolve(
-            name: "member-registry", version: "0.1.0",
-            defaultRPC: "tcp://127.0.0.1:7101", defaultEvents: "tcp://127.0.0.1:7102")
+        let configuration = try options.resolve(.registry)
         ServiceLogging.bootstrap(level: configuration.logLevel)
         let host = try ServiceHost(
             configuration: configuration, migrations: RegistrySchema.migrations,

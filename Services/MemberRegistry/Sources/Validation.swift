@@ -33,14 +33,8 @@ public enum Check {
 
     public static func isEmail(_ text: String) -> Bool { EmailAddress.isValid(text) }
 
-    /// Today in the committee's time zone (Asia/Shanghai unless XIESHANG_TIME_ZONE says).
-    public static func today() -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] ?? "Asia/Shanghai")
-            ?? TimeZone(identifier: "Asia/Shanghai")!
-        let c = calendar.dateComponents([.year, .month, .day], from: Date())
-        return String(format: "%04d-%02d-%02d", c.year!, c.month!, c.day!)
-    }
+    /// Today in the committee's time zone.
+    public static func today() -> String { CommitteeClock.today() }
 }
 
 /// The rules a member's editable fields must follow. Catalog membership is checked against

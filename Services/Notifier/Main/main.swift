@@ -17,12 +17,12 @@ struct NotifierCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ServiceOptions
 
-    @Option(help: "member-registry's RPC endpoint (env XIESHANG_REGISTRY_ENDPOINT).") var registry: String?
-    @Option(help: "member-registry's event endpoint (env XIESHANG_REGISTRY_EVENTS; default tcp://127.0.0.1:7102).") var registryEvents: String?
-    @Option(help: "meeting-scheduler's RPC endpoint (env XIESHANG_SCHEDULER_ENDPOINT).") var scheduler: String?
-    @Option(help: "meeting-scheduler's event endpoint (env XIESHANG_SCHEDULER_EVENTS; default tcp://127.0.0.1:7202).") var schedulerEvents: String?
-    @Option(help: "proposal-tracker's RPC endpoint (env XIESHANG_TRACKER_ENDPOINT).") var tracker: String?
-    @Option(help: "proposal-tracker's event endpoint (env XIESHANG_TRACKER_EVENTS; default tcp://127.0.0.1:7302).") var trackerEvents: String?
+    @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp)) var registry: String?
+    @Option(help: ArgumentHelp(SuiteService.registry.eventsHelp)) var registryEvents: String?
+    @Option(help: ArgumentHelp(SuiteService.scheduler.rpcHelp)) var scheduler: String?
+    @Option(help: ArgumentHelp(SuiteService.scheduler.eventsHelp)) var schedulerEvents: String?
+    @Option(help: ArgumentHelp(SuiteService.tracker.rpcHelp)) var tracker: String?
+    @Option(help: ArgumentHelp(SuiteService.tracker.eventsHelp)) var trackerEvents: String?
     @Option(help: "POST every notification here as JSON, signed with HMAC-SHA256 (env XIESHANG_WEBHOOK_URL).") var webhookURL: String?
     @Option(help: "The webhook's shared secret (env XIESHANG_WEBHOOK_SECRET).") var webhookSecret: String?
     @Option(help: "Send e-mail with this sendmail-compatible command, e.g. \"msmtp --host=smtp.example.cn --from=zx@example.cn\"; the address is added last (env XIESHANG_SENDMAIL).") var sendmail: String?
@@ -51,20 +51,14 @@ struct NotifierCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var configuration = try options.resolve(
-            name: "notifier", version: "0.1.0", defaultRPC: "tcp://127.0.0.1:7401", defaultEvents: nil)
-        configuration.eventEndpoint = nil
+        let configuration = try options.resolve(.notifier)
         ServiceLogging.bootstrap(level: configuration.logLevel)
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
         let environment = ProcessInfo.processInfo.environment
-        func pick(_ flag: String?, _ variable: String, _ fallback: String) -> String {
-            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
-        }
-        let sources = [
-            ("member-registry", pick(registry, "XIESHANG_REGISTRY_ENDPOINT", "tcp://127.0.0.1:7101"), pick(registryEvents, "XIESHANG_REGISTRY_EVENTS", "tcp://127.0.0.1:7102")),
-            ("meeting-scheduler", pick(scheduler, "XIESHANG_SCHEDULER_ENDPOINT", "tcp://127.0.0.1:7201"), pick(schedulerEvents, "XIESHANG_SCHEDULER_EVENTS", "tcp://127.0.0.1:7202")),
-            ("proposal-tracker", pick(tracker, "XIESHANG_TRACKER_ENDPOINT", "tcp://127.0.0.1:7301"), pick(trackerEvents, "XIESHANG_TRACKER_EVENTS", "tcp://127.0.0.1:7302")),
+        // The sources whose events it applies: (service, the RPC flag, the events flag).
+        let sources: [(SuiteService, String?, String?)] = [
+            (.registry, registry, registryEvents), (.scheduler, scheduler, schedulerEvents), (.tracker, tracker, trackerEvents),
         ]
         var notifier = NotifierConfiguration()
         if let url = webhookURL ?? environment["XIESHANG_WEBHOOK_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { notifier.webhookURL = URL(string: url) }
@@ -83,15 +77,13 @@ struct NotifierCommand: AsyncParsableCommand {
         var clients: [RPCClient] = []
         var consumers: [any Service] = []
         var eventConsumers: [EventConsumer] = []
-        for (source, rpc, events) in sources {
-            var clientConfiguration = RPCClientConfiguration(endpoints: [rpc], caller: configuration.name)
-            let security = try configuration.clientSecurity(calling: source)
-            clientConfiguration.security = security
-            let client = try RPCClient(configuration: clientConfiguration, context: context, logger: logger)
+        for (source, rpcFlag, eventsFlag) in sources {
+            let client = try configuration.client(of: source, flag: rpcFlag, context: context, logger: logger)
             clients.append(client)
             let consumer = EventConsumer(
-                source: source, eventEndpoint: events, sourceClient: client, database: database, context: context, logger: logger,
-                security: security, acceptDivergence: acceptSource.contains(source)
+                source: source.name, eventEndpoint: source.eventEndpoint(flag: eventsFlag)!, sourceClient: client,
+                database: database, context: context, logger: logger,
+                security: try configuration.clientSecurity(calling: source.name), acceptDivergence: acceptSource.contains(source.name)
             ) { event, db in
                 try NotificationRules.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000), configuration: settings)
             }

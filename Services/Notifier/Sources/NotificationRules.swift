@@ -140,14 +140,7 @@ public enum NotificationRules {
         return m.onlineLink.isEmpty ? place : "\(place) 线上：\(m.onlineLink)"
     }
 
-    static let zone = TimeZone(identifier: ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] ?? "Asia/Shanghai") ?? TimeZone(identifier: "Asia/Shanghai")!
-
-    static func format(_ ms: Int64, _ pattern: String) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = zone
-        formatter.dateFormat = pattern
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
+    static func format(_ ms: Int64, _ pattern: String) -> String { CommitteeClock.format(ms, pattern) }
 
     static func when(_ m: MeetingV1.Meeting) -> String { "\(format(m.startMs, "yyyy年M月d日 HH:mm"))–\(format(m.endMs, "HH:mm"))" }
     static func day(_ ms: Int64) -> String { format(ms, "yyyy年M月d日") }

@@ -16,28 +16,19 @@ struct ProposalTrackerCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ServiceOptions
 
-    @Option(help: "member-registry's RPC endpoint (env XIESHANG_REGISTRY_ENDPOINT; default tcp://127.0.0.1:7101).")
+    @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp))
     var registry: String?
 
-    @Option(help: "meeting-scheduler's RPC endpoint (env XIESHANG_SCHEDULER_ENDPOINT; default tcp://127.0.0.1:7201).")
+    @Option(help: ArgumentHelp(SuiteService.scheduler.rpcHelp))
     var scheduler: String?
 
     func run() async throws {
-        let configuration = try options.resolve(
-            name: "proposal-tracker", version: "0.1.0",
-            defaultRPC: "tcp://127.0.0.1:7301", defaultEvents: "tcp://127.0.0.1:7302")
+        let configuration = try options.resolve(.tracker)
         ServiceLogging.bootstrap(level: configuration.logLevel)
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
-        let environment = ProcessInfo.processInfo.environment
-        func client(_ peer: String, _ flag: String?, _ variable: String, _ fallback: String) throws -> RPCClient {
-            let endpoint = flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? fallback
-            var clientConfiguration = RPCClientConfiguration(endpoints: [endpoint], caller: configuration.name)
-            clientConfiguration.security = try configuration.clientSecurity(calling: peer)
-            return try RPCClient(configuration: clientConfiguration, context: context, logger: logger)
-        }
-        let registryClient = try client("member-registry", registry, "XIESHANG_REGISTRY_ENDPOINT", "tcp://127.0.0.1:7101")
-        let schedulerClient = try client("meeting-scheduler", scheduler, "XIESHANG_SCHEDULER_ENDPOINT", "tcp://127.0.0.1:7201")
+        let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger)
+        let schedulerClient = try configuration.client(of: .scheduler, flag: scheduler, context: context, logger: logger)
         let peers = Peers(registry: registryClient, scheduler: schedulerClient)
         let host = try ServiceHost(
             configuration: configuration, migrations: TrackerSchema.migrations, context: context, logger: logger

@@ -129,13 +129,8 @@ extension TrackerHandlers {
         }.reply
     }
 
-    /// A date as the committee writes it (its time zone: Asia/Shanghai unless XIESHANG_TIME_ZONE).
-    static func day(_ ms: Int64) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = TimeZone(identifier: ProcessInfo.processInfo.environment["XIESHANG_TIME_ZONE"] ?? "Asia/Shanghai")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
-    }
+    /// A date as the committee writes it.
+    static func day(_ ms: Int64) -> String { CommitteeClock.day(ms) }
 
     static func checkNeeds(_ rule: ProposalWorkflow.Rule, _ r: ProposalV1.ActRequest) throws {
         var problems: [(String, String)] = []

@@ -1,0 +1,66 @@
+import Foundation
+
+/// The committee's clock: its time zone and how days and times are written and read. The
+/// one place that reads `XIESHANG_TIME_ZONE` (default Asia/Shanghai); services
+/// (`ServiceOptions.resolve`) and the gateway refuse to start with a value that is not a
+/// time zone (`problem(in:)`), so the fallback below is never taken silently.
+public enum CommitteeClock {
+    public static let variable = "XIESHANG_TIME_ZONE"
+    public static let defaultZone = "Asia/Shanghai"
+
+    /// Read once, on first use (the gateway sets the variable from its config file first).
+    public static let zone: TimeZone = TimeZone(identifier: ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? defaultZone)
+        ?? TimeZone(identifier: defaultZone)!
+
+    /// Why the environment's time zone cannot be used, or nil.
+    public static func problem(in environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        guard let name = environment[variable], !name.isEmpty, TimeZone(identifier: name) == nil else { return nil }
+        return "\(variable)=\"\(name)\" is not a time zone (e.g. \(defaultZone))"
+    }
+
+    public static var calendar: Calendar {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        return calendar
+    }
+
+    /// `ms` written with `pattern` (a DateFormatter pattern) in the committee's time zone.
+    public static func format(_ ms: Int64, _ pattern: String) -> String {
+        let formatter = DateFormatter()
+        formatter.calendar = calendar
+        formatter.timeZone = zone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = pattern
+        return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
+    }
+
+    /// `2026-12-01 09:00`.
+    public static func minute(_ ms: Int64) -> String { format(ms, "yyyy-MM-dd HH:mm") }
+    /// `2026-12-01`.
+    public static func day(_ ms: Int64) -> String { format(ms, "yyyy-MM-dd") }
+    /// `2026-12-01 09:00:00`, for audit trails.
+    public static func second(_ ms: Int64) -> String { format(ms, "yyyy-MM-dd HH:mm:ss") }
+
+    /// `2026-12-01 09:00 – 11:00`, the end's day only when it differs.
+    public static func range(_ start: Int64, _ end: Int64) -> String {
+        let from = minute(start), to = minute(end)
+        return from.prefix(10) == to.prefix(10) ? "\(from)–\(to.suffix(5))" : "\(from)–\(to)"
+    }
+
+    /// Today, `2026-12-01`.
+    public static func today() -> String { day(Int64(Date().timeIntervalSince1970 * 1000)) }
+
+    /// Reads `2026-12-01 09:00` (or with `T`, with seconds, or a date alone) in the
+    /// committee's time zone.
+    public static func parse(_ text: String) -> Int64? {
+        let formatter = DateFormatter()
+        formatter.calendar = calendar
+        formatter.timeZone = zone
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        for pattern in ["yyyy-MM-dd HH:mm", "yyyy-MM-dd'T'HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd'T'HH:mm:ss", "yyyy-MM-dd"] {
+            formatter.dateFormat = pattern
+            if let date = formatter.date(from: text) { return Int64(date.timeIntervalSince1970 * 1000) }
+        }
+        return nil
+    }
+}
