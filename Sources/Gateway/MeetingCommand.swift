@@ -4,22 +4,10 @@ import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
-extension MeetingV1.MeetingKind: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension MeetingV1.MeetingMode: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension MeetingV1.MeetingStatus: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension MeetingV1.LeaveType: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
+extension MeetingV1.MeetingKind: ExpressibleByArgument {}
+extension MeetingV1.MeetingMode: ExpressibleByArgument {}
+extension MeetingV1.MeetingStatus: ExpressibleByArgument {}
+extension MeetingV1.LeaveType: ExpressibleByArgument {}
 
 /// A time on the command line: `2026-12-01 09:00` in the committee's time zone.
 struct Moment: ExpressibleByArgument {

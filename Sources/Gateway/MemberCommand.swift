@@ -5,22 +5,10 @@ import XieshangRPC
 import XieshangWire
 
 // Flags take the Chinese label or the English identifier: --role 常委 or --role standing-member.
-extension MemberV1.Role: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension MemberV1.Gender: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension MemberV1.MemberStatus: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension MemberV1.GroupKind: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
+extension MemberV1.Role: ExpressibleByArgument {}
+extension MemberV1.Gender: ExpressibleByArgument {}
+extension MemberV1.MemberStatus: ExpressibleByArgument {}
+extension MemberV1.GroupKind: ExpressibleByArgument {}
 
 extension ChineseLabelled {
     static var labelledValues: [String] { allCases.filter { $0.rawValue != 0 }.map(\.identifier) }

@@ -4,37 +4,13 @@ import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
-extension ProposalV1.ProposalState: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension ProposalV1.Action: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension ProposalV1.ReplyClass: ExpressibleByArgument {
-    public init?(argument: String) {
-        guard let value = Self(parsing: argument) ?? Self(parsing: argument.lowercased()) else { return nil }
-        self = value
-    }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension ProposalV1.ContactMethod: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension ProposalV1.Satisfaction: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension ProposalV1.TopicStep: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
-extension ProposalV1.TopicSource: ExpressibleByArgument {
-    public init?(argument: String) { self.init(parsing: argument) }
-    public static var allValueStrings: [String] { labelledValues }
-}
+extension ProposalV1.ProposalState: ExpressibleByArgument {}
+extension ProposalV1.Action: ExpressibleByArgument {}
+extension ProposalV1.ReplyClass: ExpressibleByArgument {}
+extension ProposalV1.ContactMethod: ExpressibleByArgument {}
+extension ProposalV1.Satisfaction: ExpressibleByArgument {}
+extension ProposalV1.TopicStep: ExpressibleByArgument {}
+extension ProposalV1.TopicSource: ExpressibleByArgument {}
 
 /// Who acts: `staff`, `staff:王秘书`, `member:12`, `unit:3`.
 struct ActorArgument: ExpressibleByArgument {
