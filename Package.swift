@@ -159,7 +159,7 @@ let package = Package(
         .target(
             name: "Notifier",
             dependencies: [
-                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels", "MeetingScheduler",
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import XieshangLabels
+@testable import XieshangLabels
 import XieshangWire
 @testable import MeetingScheduler
 

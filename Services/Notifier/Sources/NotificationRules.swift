@@ -1,6 +1,5 @@
 import Foundation
 import GRDB
-import MeetingScheduler
 import XieshangLabels
 import XieshangWire
 

@@ -1,8 +1,8 @@
 import Foundation
-import XieshangLabels
 import XieshangWire
 
-/// Calendars as RFC 5545 iCalendar text, which calendar applications import.
+/// Calendars as RFC 5545 iCalendar text, which calendar applications import: the scheduler's
+/// exports and the notifier's e-mail attachments write the same entries.
 public enum ICalendar {
     public static func document(_ meetings: [MeetingV1.Meeting], name: String) -> String {
         var lines = [
@@ -12,16 +12,16 @@ public enum ICalendar {
             "CALSCALE:GREGORIAN",
             "METHOD:PUBLISH",
             "X-WR-CALNAME:\(escape(name))",
-            "X-WR-TIMEZONE:\(Times.zone.identifier)",
+            "X-WR-TIMEZONE:\(CommitteeClock.zone.identifier)",
         ]
         lines += timezone()
-        let stamp = utc(Date.nowMs)
+        let stamp = utc(Int64(Date().timeIntervalSince1970 * 1000))
         for m in meetings {
             lines.append("BEGIN:VEVENT")
             lines.append("UID:meeting-\(m.id)@xieshang")
             lines.append("DTSTAMP:\(stamp)")
-            lines.append("DTSTART;TZID=\(Times.zone.identifier):\(local(m.startMs))")
-            lines.append("DTEND;TZID=\(Times.zone.identifier):\(local(m.endMs))")
+            lines.append("DTSTART;TZID=\(CommitteeClock.zone.identifier):\(local(m.startMs))")
+            lines.append("DTEND;TZID=\(CommitteeClock.zone.identifier):\(local(m.endMs))")
             lines.append("SUMMARY:\(escape(m.displayName.isEmpty ? m.title : "\(m.displayName)：\(m.title)"))")
             let location = [m.roomName, m.venue].filter { !$0.isEmpty }.joined(separator: " ")
             if !location.isEmpty { lines.append("LOCATION:\(escape(location))") }
@@ -41,17 +41,17 @@ public enum ICalendar {
 
     /// The committee's zone as a VTIMEZONE with its current offset (China keeps no DST).
     static func timezone() -> [String] {
-        let seconds = Times.zone.secondsFromGMT()
+        let seconds = CommitteeClock.zone.secondsFromGMT()
         let sign = seconds >= 0 ? "+" : "-"
         let offset = String(format: "%@%02d%02d", sign, abs(seconds) / 3600, abs(seconds) % 3600 / 60)
-        return ["BEGIN:VTIMEZONE", "TZID:\(Times.zone.identifier)", "BEGIN:STANDARD", "DTSTART:19700101T000000",
-                "TZOFFSETFROM:\(offset)", "TZOFFSETTO:\(offset)", "TZNAME:\(Times.zone.abbreviation() ?? "CST")",
+        return ["BEGIN:VTIMEZONE", "TZID:\(CommitteeClock.zone.identifier)", "BEGIN:STANDARD", "DTSTART:19700101T000000",
+                "TZOFFSETFROM:\(offset)", "TZOFFSETTO:\(offset)", "TZNAME:\(CommitteeClock.zone.abbreviation() ?? "CST")",
                 "END:STANDARD", "END:VTIMEZONE"]
     }
 
     static func local(_ ms: Int64) -> String {
         let formatter = DateFormatter()
-        formatter.timeZone = Times.zone
+        formatter.timeZone = CommitteeClock.zone
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.dateFormat = "yyyyMMdd'T'HHmmss"
         return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
