@@ -25,7 +25,7 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
         let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger, timeout: .seconds(5))
-        let link = RegistryLink(client: registryClient)
+        let link = RegistryClient(client: registryClient)
         let host = try ServiceHost(
             configuration: configuration, migrations: SchedulerSchema.migrations, context: context, logger: logger
         ) { database, outbox in

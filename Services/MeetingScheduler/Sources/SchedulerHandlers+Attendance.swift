@@ -10,7 +10,7 @@ extension SchedulerHandlers {
     @Sendable func enroll(_ request: MeetingV1.EnrollRequest, _ context: RPCCallContext) async throws -> MeetingV1.EnrollResponse {
         try context.principal.requireMember(request.memberID, field: "member_id")
         if let stored = try await database.storedReply(context, as: MeetingV1.EnrollResponse.self) { return stored }
-        let member = try await registry.members([request.memberID], field: "member_id")[0]
+        let member = try await registry.knownMembers([request.memberID], field: "member_id")[0]
         return try await database.idempotent(context) { [outbox] db in
             let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
             guard meeting.openRegistration else {

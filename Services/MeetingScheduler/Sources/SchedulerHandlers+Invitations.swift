@@ -19,7 +19,7 @@ extension SchedulerHandlers {
         }
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
         if let stored = try await database.storedReply(context, as: MeetingV1.InviteResponse.self) { return stored }
-        let members = try await registry.members(Array(Set(request.memberIDs)).sorted(), field: "member_ids")
+        let members = try await registry.knownMembers(Array(Set(request.memberIDs)).sorted(), field: "member_ids")
         return try await database.idempotent(context) { [outbox, members] db in
             let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
             try MeetingLifecycle.require(.invite, meeting)

@@ -64,7 +64,7 @@ extension SchedulerHandlers {
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
         if request.roomID != 0 { _ = try await registry.room(request.roomID, field: "room_id") }
         var members = Set(request.memberIDs)
-        if !request.memberIDs.isEmpty { _ = try await registry.members(Array(members), field: "member_ids") }
+        if !request.memberIDs.isEmpty { _ = try await registry.knownMembers(Array(members), field: "member_ids") }
         if !request.groups.isEmpty { members.formUnion(try await registry.resolve(request.groups, term: 0)) }
         let everyone = Array(members)
         let busy = try await database.writer.read { db in

@@ -12,9 +12,9 @@ import XieshangWire
 public struct SchedulerHandlers: RPCService {
     let database: ServiceDatabase
     let outbox: EventOutbox
-    let registry: RegistryLink
+    let registry: RegistryClient
 
-    public init(database: ServiceDatabase, outbox: EventOutbox, registry: RegistryLink) {
+    public init(database: ServiceDatabase, outbox: EventOutbox, registry: RegistryClient) {
         self.database = database
         self.outbox = outbox
         self.registry = registry
@@ -94,7 +94,7 @@ public struct SchedulerHandlers: RPCService {
         let newcomers = ids.filter { !known.contains($0) }
         var names: [Int64: MemberV1.Member] = [:]
         for chunk in stride(from: 0, to: newcomers.count, by: 1000).map({ Array(newcomers[$0..<min($0 + 1000, newcomers.count)]) }) {
-            for member in try await registry.members(chunk, field: "groups") { names[member.id] = member }
+            for member in try await registry.knownMembers(chunk, field: "groups") { names[member.id] = member }
         }
         return (ids, names)
     }
