@@ -2,6 +2,7 @@ import Foundation
 import Histogram
 import Synchronization
 import XieshangRPC
+import XieshangWire
 
 /// What happened to the operations of a run: latency histograms (µs) per operation,
 /// errors by status code, business refusals (conflicts) apart from errors.

@@ -5,6 +5,7 @@ import ServiceLifecycle
 import XieshangRPC
 import XieshangWire
 import XieshangZMQ
+import UnixSignals
 
 /// A server whose one method does nothing: the RPC stack's floor, for `make bench`.
 struct ServeNoopCommand: AsyncParsableCommand {

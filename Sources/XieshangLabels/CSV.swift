@@ -1,3 +1,4 @@
+import Foundation
 /// Text for spreadsheets, as staff open it: RFC 4180 records, CRLF line ends. The one
 /// writer for the member export and the committee report.
 public enum CSV {

@@ -1,4 +1,5 @@
 import XieshangWire
+import Foundation
 
 /// Another service a handler asks for data (the scheduler asks the registry; the tracker
 /// asks both). The one place that says what the caller of the handler sees when the

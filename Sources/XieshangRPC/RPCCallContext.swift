@@ -1,3 +1,4 @@
+import XieshangWire
 /// What a handler knows about the call it serves.
 public struct RPCCallContext: Sendable {
     /// `"member.v1.Members/Create"`.

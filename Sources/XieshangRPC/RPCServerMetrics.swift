@@ -1,4 +1,5 @@
 import Synchronization
+import XieshangWire
 
 /// Counters a server keeps: requests by method and status, in-flight work, latency, and
 /// frames dropped because they could not be answered.

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import XieshangRPC
+import XieshangWire
 
 /// A service's own SQLite database: one file under the data directory (WAL), or in memory
 /// for unit tests. The runtime's tables (stored replies, outbox, event cursors) are

@@ -4,6 +4,7 @@ import ServiceLifecycle
 import XieshangRPC
 import XieshangWire
 import XieshangZMQ
+import UnixSignals
 
 /// One running service: its database, outbox, RPC server and event publisher, plus any
 /// other `Service`s it needs (e.g. event consumers), run as one `ServiceGroup` that shuts

@@ -1,5 +1,6 @@
 import Testing
 @testable import XieshangRPC
+import XieshangWire
 
 @Suite("Retry policy")
 struct RetryPolicyTests {

@@ -5,6 +5,8 @@ import XieshangRPC
 import XieshangService
 import XieshangTestSupport
 import XieshangWire
+import Logging
+import ArgumentParser
 
 @Suite("Service configuration")
 struct ServiceOptionsTests {

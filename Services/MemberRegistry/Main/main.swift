@@ -5,6 +5,7 @@ import Logging
 import MemberRegistry
 import XieshangService
 import XieshangZMQ
+import XieshangRPC
 
 @main
 struct MemberRegistryCommand: AsyncParsableCommand {
