@@ -43,7 +43,7 @@ public struct RPCHandlers: Sendable {
                 return .success(try await handler(request, context).encode())
             } catch let error as RPCError {
                 return .failure(error)
-            } catch let error as RPCErrorConvertible {
+            } catch let error as any RPCErrorConvertible {
                 return .failure(error.rpcError)
             } catch let error as WireError {
                 return .failure(RPCError(.internal, "the reply could not be encoded: \(error.message)"))

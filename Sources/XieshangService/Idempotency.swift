@@ -1,5 +1,7 @@
 import Foundation
 import GRDB
+import Logging
+import ServiceLifecycle
 import XieshangRPC
 import XieshangWire
 
@@ -100,4 +102,29 @@ extension ServiceDatabase {
 extension Date {
     /// Milliseconds since the Unix epoch, the wire's time unit.
     public static var nowMilliseconds: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// Forgets stored replies older than a day, every hour, for as long as the service runs: a
+/// service that runs for months keeps a day of replies, not all of them.
+struct ReplyPruner: Service {
+    let database: ServiceDatabase
+    let logger: Logger
+    var every: Duration = .seconds(3600)
+
+    func run() async throws {
+        while !Task.isCancelled && !Task.isShuttingDownGracefully {
+            do {
+                // Ends at once on graceful shutdown, so the pruner never holds a drain up.
+                try await cancelWhenGracefulShutdown { try await Task.sleep(for: every) }
+            } catch {
+                return
+            }
+            do {
+                let pruned = try await database.pruneReplies()
+                if pruned > 0 { logger.debug("pruned stored replies", metadata: ["rpc.pruned": "\(pruned)"]) }
+            } catch {
+                logger.warning("pruning stored replies failed; will try again", metadata: ["error": "\(error)"])
+            }
+        }
+    }
 }

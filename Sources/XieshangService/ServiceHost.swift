@@ -153,7 +153,8 @@ public final class ServiceHost: Sendable {
         // The group stops services in reverse order: the RPC server drains first (its
         // handlers may still append events), the publisher after it.
         // The ZAP handler is first, so it stops last: without it no handshake succeeds.
-        let services: [any Service] = [zap as (any Service)?, publisher].compactMap { $0 } + extraServices + [server]
+        let services: [any Service] = [zap as (any Service)?, publisher].compactMap { $0 } + extraServices
+            + [ReplyPruner(database: database, logger: logger), server]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
