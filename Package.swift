@@ -252,10 +252,13 @@ let package = Package(
             swiftSettings: strict
         ),
         // Helpers the integration tests share: real processes, commands, temporary folders.
+        // posix_spawn for the tests' child processes (Foundation's Process.run() crashes
+        // now and then on Linux reading /proc/self/fd).
+        .target(name: "CSpawn", path: "Tests/CSpawn"),
         .target(
             name: "XieshangTestSupport",
             dependencies: [
-                "XieshangZMQ", "XieshangRPC", "XieshangWire",
+                "XieshangZMQ", "XieshangRPC", "XieshangWire", "CSpawn",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",

@@ -7,18 +7,18 @@ import XieshangTestSupport
 @Suite("notifier deliveries: webhooks, e-mail, reminders, dead letters, preferences, announcements", .serialized)
 struct NotifierDeliveryTests {
     final class Background {
-        let process = Process()
-        deinit { if process.isRunning { process.terminate() } }
+        let process: ChildProcess
+        init(_ process: ChildProcess) { self.process = process }
+        deinit {
+            process.signal(SIGTERM)
+            _ = process.reapIfEnded()
+        }
     }
 
     /// Starts a helper program and waits for `ready` to hold.
     static func background(_ path: String, _ arguments: [String], until ready: () -> Bool) async throws -> Background {
-        let helper = Background()
-        helper.process.executableURL = URL(fileURLWithPath: path)
-        helper.process.arguments = arguments
-        helper.process.standardOutput = FileHandle.nullDevice
-        helper.process.standardError = FileHandle.nullDevice
-        try helper.process.run()
+        let helper = Background(try ChildProcess(path, arguments, environment: ProcessInfo.processInfo.environment,
+                                                 stdout: "/dev/null", stderr: "/dev/null"))
         for _ in 0..<200 where !ready() { try await Task.sleep(for: .milliseconds(50)) }
         return helper
     }

@@ -247,17 +247,16 @@ struct StorageFaultTests {
         let output = NSTemporaryDirectory() + "xieshang-tool-\(UUID().uuidString.prefix(8)).txt"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
         defer { try? FileManager.default.removeItem(atPath: output) }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = arguments
-        process.standardOutput = FileHandle(forWritingAtPath: output)
-        process.standardError = FileHandle(forWritingAtPath: output)
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch { return (-1, "\(error)") }
+        let process: ChildProcess
+        do {
+            process = try ChildProcess(tool, arguments, environment: ProcessInfo.processInfo.environment, stdout: output, stderr: output, appendStderr: true)
+        } catch {
+            return (-1, "\(error)")
+        }
         // A short system tool: wait for it here (waitpid, see reapIfEnded) rather than with
         // Foundation's waitUntilExit, which such a leaked descriptor can hold up too.
         while true {
-            if let status = reapIfEnded(process) {
+            if let status = process.reapIfEnded() {
                 return (status, (try? String(contentsOfFile: output, encoding: .utf8)) ?? "")
             }
             usleep(2_000)

@@ -29,7 +29,7 @@ public final class ServiceProcess {
     /// Where its standard output and error go (the data directory unless told).
     public let logDir: String
     private var extraArguments: [String]
-    private var process: Process?
+    private var process: ChildProcess?
     private var output: String = ""
 
     /// Starts `name` (an executable built next to the test bundle) on ephemeral ports:
@@ -53,18 +53,15 @@ public final class ServiceProcess {
         precondition(process == nil, "already running")
         output = logDir + "/stdout-\(UUID().uuidString.prefix(6)).log"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["--rpc-endpoint", rpcEndpoint, "--event-endpoint", eventEndpoint,
-                             "--data-dir", dataDir, "--log-level", "warning"] + extraArguments + extra
-        process.standardOutput = FileHandle(forWritingAtPath: output)
         if !FileManager.default.fileExists(atPath: logDir + "/stderr.log") {
             _ = FileManager.default.createFile(atPath: logDir + "/stderr.log", contents: nil)
         }
-        let errors = FileHandle(forWritingAtPath: logDir + "/stderr.log")
-        _ = try errors?.seekToEnd()
-        process.standardError = errors
-        try process.run()
+        let process = try ChildProcess(
+            executable,
+            ["--rpc-endpoint", rpcEndpoint, "--event-endpoint", eventEndpoint,
+             "--data-dir", dataDir, "--log-level", "warning"] + extraArguments + extra,
+            environment: ProcessInfo.processInfo.environment,
+            stdout: output, stderr: logDir + "/stderr.log", appendStderr: true)
         self.process = process
         let started = Date()
         while Date().timeIntervalSince(started) < 30 {
@@ -76,7 +73,7 @@ public final class ServiceProcess {
                 }
                 return
             }
-            if reapIfEnded(process) != nil {
+            if process.reapIfEnded() != nil {
                 self.process = nil
                 break
             }
@@ -92,7 +89,7 @@ public final class ServiceProcess {
     }
 
     /// The running process's id.
-    public var pid: Int32? { process?.processIdentifier }
+    public var pid: Int32? { process?.pid }
 
     /// Resident memory of the running process, in KiB (VmRSS).
     public var residentKiB: Int? {
@@ -104,7 +101,7 @@ public final class ServiceProcess {
     /// Waits for the process to exit by itself (e.g. a crash) and returns its status.
     public func waitForExit(timeout: TimeInterval = 20) async -> Int32? {
         guard let process else { return nil }
-        guard let status = await XieshangTestSupport.waitForExit(process, timeout: .milliseconds(Int(timeout * 1000))) else { return nil }
+        guard let status = await process.waitForExit(timeout: .milliseconds(Int(timeout * 1000))) else { return nil }
         self.process = nil
         return status
     }
@@ -113,52 +110,22 @@ public final class ServiceProcess {
     @discardableResult
     public func stop(signal: Int32 = SIGTERM) async -> Int32? {
         guard let process else { return nil }
-        if let status = reapIfEnded(process) {
+        if let status = process.reapIfEnded() {
             self.process = nil
             return status
         }
-        kill(process.processIdentifier, signal)
+        process.signal(signal)
         // A process a test stopped (SIGSTOP) acts on the signal only once continued.
-        kill(process.processIdentifier, SIGCONT)
+        process.signal(SIGCONT)
         return await waitForExit()
     }
 
     /// A test that fails midway must not leave its process behind.
     deinit {
-        if let process, reapIfEnded(process) == nil {
-            kill(process.processIdentifier, SIGKILL)
-            _ = reapIfEnded(process)
+        if let process, process.reapIfEnded() == nil {
+            process.signal(SIGKILL)
+            _ = process.reapIfEnded()
         }
-    }
-}
-
-/// How a child process ended (its exit code, or the number of the signal that ended it),
-/// or nil while it runs. Asks the kernel (`waitpid`) rather than `Process.isRunning`:
-/// Foundation learns of an exit when a socket its child holds closes, and a child that
-/// another thread spawns at the same moment can inherit that socket, which hides the exit
-/// until that other child ends (a service started by a test running in parallel: a wait of
-/// minutes, seen here). The first answer reaps the child: ask once it has ended.
-public func reapIfEnded(_ process: Process) -> Int32? {
-    var status: Int32 = 0
-    let result = waitpid(process.processIdentifier, &status, WNOHANG)
-    if result == process.processIdentifier {
-        let signal = status & 0x7f
-        return signal == 0 ? (status >> 8) & 0xff : signal
-    }
-    if result == -1 && errno == ECHILD {
-        // Foundation reaped it first: it has the status, or is about to.
-        return process.isRunning ? nil : process.terminationStatus
-    }
-    return nil
-}
-
-/// Waits for a child to end and returns how it ended (see `reapIfEnded`); nil on timeout.
-public func waitForExit(_ process: Process, timeout: Duration = .seconds(20), poll: Duration = .milliseconds(10)) async -> Int32? {
-    let started = ContinuousClock.now
-    while true {
-        if let status = reapIfEnded(process) { return status }
-        if ContinuousClock.now - started > timeout { return nil }
-        try? await Task.sleep(for: poll)
     }
 }
 
@@ -191,17 +158,11 @@ public func runCommand(_ path: String, _ arguments: [String], environment: [Stri
     let out = directory + "/stdout", err = directory + "/stderr"
     _ = FileManager.default.createFile(atPath: out, contents: nil)
     _ = FileManager.default.createFile(atPath: err, contents: nil)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.standardOutput = FileHandle(forWritingAtPath: out)
-    process.standardError = FileHandle(forWritingAtPath: err)
-    process.standardInput = FileHandle.nullDevice
-    try process.run()
-    guard let status = await waitForExit(process, timeout: timeout, poll: .milliseconds(5)) else {
-        kill(process.processIdentifier, SIGKILL)
-        _ = await waitForExit(process, timeout: .seconds(5))
+    let process = try ChildProcess(path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                   stdout: out, stderr: err)
+    guard let status = await process.waitForExit(timeout: timeout, poll: .milliseconds(5)) else {
+        process.signal(SIGKILL)
+        _ = await process.waitForExit(timeout: .seconds(5))
         throw ProcessFailure(description: "\(path) \(arguments.joined(separator: " ")) did not finish in \(timeout)")
     }
     return CommandResult(
@@ -282,7 +243,7 @@ public struct SuiteProcesses {
 /// `loadtest run` in the background while a test breaks things: its per-second progress
 /// lines and the ids of the meetings it saw acknowledged go to files the test reads.
 public final class BackgroundLoad {
-    private let process = Process()
+    private let process: ChildProcess
     private let progressFile: String
     private let acknowledgedFile: String
     private var status: Int32?
@@ -292,12 +253,8 @@ public final class BackgroundLoad {
         progressFile = directory + "/load-progress-\(UUID().uuidString.prefix(6)).txt"
         acknowledgedFile = directory + "/load-acknowledged-\(UUID().uuidString.prefix(6)).txt"
         _ = FileManager.default.createFile(atPath: progressFile, contents: nil)
-        process.executableURL = URL(fileURLWithPath: builtExecutable("loadtest"))
-        process.arguments = ["run"] + arguments + ["--acknowledged", acknowledgedFile, "--json"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle(forWritingAtPath: progressFile)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
+        process = try ChildProcess(builtExecutable("loadtest"), ["run"] + arguments + ["--acknowledged", acknowledgedFile, "--json"],
+                                   environment: ProcessInfo.processInfo.environment, stdout: "/dev/null", stderr: progressFile)
     }
 
     /// The meetings whose scheduling was acknowledged so far.
@@ -337,14 +294,14 @@ public final class BackgroundLoad {
 
     /// Waits for the run to end; its exit status, or nil on timeout.
     public func wait(timeout: Duration = .seconds(120)) async -> Int32? {
-        if status == nil { status = await waitForExit(process, timeout: timeout) }
+        if status == nil { status = await process.waitForExit(timeout: timeout) }
         return status
     }
 
     deinit {
-        if status == nil, reapIfEnded(process) == nil {
-            kill(process.processIdentifier, SIGKILL)
-            _ = reapIfEnded(process)
+        if status == nil, process.reapIfEnded() == nil {
+            process.signal(SIGKILL)
+            _ = process.reapIfEnded()
         }
     }
 }

@@ -187,28 +187,22 @@ struct SecurityTests {
                 target = plain.endpoint
             }
             let port = target.split(separator: ":").last!
-            let proxy = Process()
-            proxy.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
             let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .appendingPathComponent("Scripts/tcp_capture.py").path
-            proxy.arguments = [script, "127.0.0.1", String(port), captureFile]
-            let output = Pipe()
-            proxy.standardOutput = output
-            proxy.standardError = FileHandle.nullDevice
-            try proxy.run()
+            let proxyOutput = captureFile + ".out"
+            let proxy = try ChildProcess("/usr/bin/python3", [script, "127.0.0.1", String(port), captureFile],
+                                         environment: ProcessInfo.processInfo.environment, stdout: proxyOutput, stderr: "/dev/null")
             defer {
                 // SIGKILL: the test process may ignore SIGTERM, and children inherit that.
-                kill(proxy.processIdentifier, SIGKILL)
-                // waitpid, not waitUntilExit: Foundation sees an exit only when a socket the
-                // child holds closes, and a child spawned meanwhile can inherit that socket.
+                proxy.signal(SIGKILL)
                 var status: Int32 = 0
-                _ = waitpid(proxy.processIdentifier, &status, 0)
+                _ = waitpid(proxy.pid, &status, 0)
             }
+            // The proxy prints its port once it listens.
             var line = ""
-            while !line.contains("\n") {
-                let chunk = output.fileHandleForReading.availableData
-                if chunk.isEmpty { break }
-                line += String(decoding: chunk, as: UTF8.self)
+            for _ in 0..<500 where !line.contains("\n") {
+                line = (try? String(contentsOfFile: proxyOutput, encoding: .utf8)) ?? ""
+                if !line.contains("\n") { try await Task.sleep(for: .milliseconds(10)) }
             }
             let proxyPort = try #require(line.split(separator: "\n").first?.split(separator: " ").last.flatMap { Int($0) })
             let client: RPCClient
