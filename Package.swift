@@ -43,6 +43,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("protobuf-c")]
         ),
 
+        // posix_spawn for child processes (Foundation's Process.run() crashes now and then on
+        // Linux reading /proc/self/fd): the notifier's mail command, the tests' processes.
+        .target(name: "CSpawn", path: "Sources/CSpawn"),
+
         // The safe Swift layer over libprotobuf-c: runtime + generated message types.
         .target(
             name: "XieshangWire",
@@ -76,7 +80,7 @@ let package = Package(
         .target(
             name: "XieshangService",
             dependencies: [
-                "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangLabels",
+                "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangLabels", "CSpawn",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -252,13 +256,10 @@ let package = Package(
             swiftSettings: strict
         ),
         // Helpers the integration tests share: real processes, commands, temporary folders.
-        // posix_spawn for the tests' child processes (Foundation's Process.run() crashes
-        // now and then on Linux reading /proc/self/fd).
-        .target(name: "CSpawn", path: "Tests/CSpawn"),
         .target(
             name: "XieshangTestSupport",
             dependencies: [
-                "XieshangZMQ", "XieshangRPC", "XieshangWire", "CSpawn",
+                "XieshangZMQ", "XieshangRPC", "XieshangWire", "XieshangService",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/TestSupport",

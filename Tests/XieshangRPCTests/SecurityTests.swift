@@ -1,4 +1,5 @@
 import Foundation
+import XieshangService
 import Testing
 import XieshangRPC
 import XieshangTestSupport

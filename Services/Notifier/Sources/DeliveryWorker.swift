@@ -227,26 +227,29 @@ public final class DeliveryWorker: Service, Sendable {
         return Data(lines.joined(separator: "\r\n").utf8)
     }
 
+    /// Runs the mail command with the message on its standard input (a file, not a pipe),
+    /// for at most a minute.
     static func run(_ command: [String], input: Data) async -> Result<Void, DeliveryFailure> {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = command
-        let stdin = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardError = stderr
-        process.standardOutput = FileHandle.nullDevice
+        let directory = NSTemporaryDirectory() + "xieshang-mail-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let message = directory + "/message", errors = directory + "/stderr"
+        let process: ChildProcess
         do {
-            try process.run()
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try input.write(to: URL(fileURLWithPath: message))
+            process = try ChildProcess("/usr/bin/env", command, environment: ProcessInfo.processInfo.environment,
+                                       stdin: message, stdout: "/dev/null", stderr: errors)
         } catch {
             return .failure(DeliveryFailure(message: "cannot run \(command.first ?? ""): \(error)"))
         }
-        stdin.fileHandleForWriting.write(input)
-        try? stdin.fileHandleForWriting.close()
-        while process.isRunning { try? await Task.sleep(for: .milliseconds(10)) }
-        if process.terminationStatus == 0 { return .success(()) }
-        let text = String(decoding: stderr.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        return .failure(DeliveryFailure(message: "\(command.first ?? "") exited \(process.terminationStatus): \(text.prefix(200))"))
+        guard let status = await process.waitForExit(timeout: .seconds(60)) else {
+            process.signal(SIGKILL)
+            _ = await process.waitForExit(timeout: .seconds(5))
+            return .failure(DeliveryFailure(message: "\(command.first ?? "") did not finish within a minute"))
+        }
+        if status == 0 { return .success(()) }
+        let text = (try? String(contentsOfFile: errors, encoding: .utf8)) ?? ""
+        return .failure(DeliveryFailure(message: "\(command.first ?? "") exited \(status): \(text.prefix(200))"))
     }
 
     // MARK: - Digests

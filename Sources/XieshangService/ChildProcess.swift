@@ -1,18 +1,19 @@
 import CSpawn
 import Foundation
 
-/// A child process of a test, started with posix_spawn (`xs_spawn`) rather than
-/// Foundation's `Process`, whose `run()` crashes now and then on Linux (an over-read of
-/// /proc/self/fd entries, swift-corelibs-foundation PR 5472): a test suite that starts
-/// hundreds of processes met it about once in a few runs. Standard input is /dev/null;
-/// output and error go to files, never pipes (a child spawned by another test at the same
-/// moment could inherit a pipe's end); every other descriptor is closed in the child.
+/// A child process started with posix_spawn (`xs_spawn`) rather than Foundation's `Process`,
+/// whose `run()` crashes now and then on Linux (an over-read of /proc/self/fd entries,
+/// swift-corelibs-foundation PR 5472): the test suite, which starts hundreds of processes,
+/// met it here. Standard input comes from a file (/dev/null by default); output and error go
+/// to files, never pipes (a child spawned elsewhere at the same moment could inherit a
+/// pipe's end); every other descriptor is closed in the child, and every signal is at its
+/// default there.
 public struct ChildProcess: Sendable {
     public let pid: pid_t
 
     /// Starts `path` with `arguments` and exactly `environment`.
     public init(_ path: String, _ arguments: [String], environment: [String: String],
-                stdout: String, stderr: String, appendStderr: Bool = false) throws {
+                stdin: String = "/dev/null", stdout: String, stderr: String, appendStderr: Bool = false) throws {
         func cStrings(_ strings: [String]) -> [UnsafeMutablePointer<CChar>?] { strings.map { strdup($0) } + [nil] }
         let argv = cStrings([path] + arguments)
         let envp = cStrings(environment.map { "\($0.key)=\($0.value)" })
@@ -21,10 +22,8 @@ public struct ChildProcess: Sendable {
             for pointer in envp { free(pointer) }
         }
         var pid: pid_t = 0
-        let rc = xs_spawn(path, argv, envp, "/dev/null", stdout, stderr, appendStderr ? 1 : 0, &pid)
-        guard rc == 0 else {
-            throw ProcessFailure(description: "cannot start \(path): \(String(cString: strerror(rc)))")
-        }
+        let rc = xs_spawn(path, argv, envp, stdin, stdout, stderr, appendStderr ? 1 : 0, &pid)
+        guard rc == 0 else { throw SpawnError(path: path, reason: String(cString: strerror(rc))) }
         self.pid = pid
     }
 
@@ -48,4 +47,11 @@ public struct ChildProcess: Sendable {
     }
 
     public func signal(_ signal: Int32) { kill(pid, signal) }
+}
+
+/// A child process could not be started.
+public struct SpawnError: Error, CustomStringConvertible {
+    public let path: String
+    public let reason: String
+    public var description: String { "cannot start \(path): \(reason)" }
 }
