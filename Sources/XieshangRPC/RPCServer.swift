@@ -110,7 +110,7 @@ public final class RPCServer: Service, Sendable {
         let startedAt = self.startedAt
         let name = configuration.serviceName
         let version = configuration.version
-        all.register(RpcV1.Health.check) { _, _ in
+        all.register(RpcV1.Health.check) { _, context in
             var response = RpcV1.HealthCheckResponse()
             let storage = await storageCheck()
             response.status = .serving
@@ -119,7 +119,9 @@ public final class RPCServer: Service, Sendable {
             response.startedAtMs = Int64(startedAt.timeIntervalSince1970 * 1000)
             response.uptimeMs = Int64(Date().timeIntervalSince(startedAt) * 1000)
             response.storageOk = storage.ok
-            response.storageDetail = storage.detail
+            // The detail names files and event cursors: the office's, the operators' and the
+            // services'; a member or a unit learns only whether the service is well.
+            if context.principal.isOffice || context.principal.role == .service { response.storageDetail = storage.detail }
             return response
         }
         let methods = all.methods

@@ -98,3 +98,18 @@ struct MeetingLifecycleTests {
         #expect(throws: Never.self) { try MeetingLifecycle.require(.close, meeting) }
     }
 }
+
+@Suite("Agenda bounds")
+struct AgendaBoundTests {
+    @Test("an agenda holds at most 200 items")
+    func bound() {
+        let item: MeetingV1.AgendaItem = {
+            var a = MeetingV1.AgendaItem()
+            a.title = "议题"
+            a.durationMinutes = 1
+            return a
+        }()
+        #expect(MeetingRules.agendaProblems(Array(repeating: item, count: 200), meetingMinutes: 1000).isEmpty)
+        #expect(MeetingRules.agendaProblems(Array(repeating: item, count: 201), meetingMinutes: 1000).map(\.field) == ["items"])
+    }
+}

@@ -10,14 +10,6 @@ import XieshangZMQ
 /// database deleted under a running service, two processes on one folder.
 @Suite("hostile input: sizes, characters, lists, large files, deleted databases", .serialized)
 struct HostileInputTests {
-    /// A client of `service` with `identity`'s key from `keys`, one attempt per call.
-    static func client(_ keys: String, _ identity: String, _ service: String, _ endpoint: String, context: ZMQContext) throws -> RPCClient {
-        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "hostile-test")
-        configuration.security = try KeyFolder(keys).clientSecurity(as: identity, calling: service)
-        configuration.retry.maxAttempts = 1
-        return try RPCClient(configuration: configuration, context: context, logger: quietLogger())
-    }
-
     /// member-registry alone, insecure, with the fifth term.
     static func registryAlone(_ name: String) async throws -> (String, ServiceProcess, Gateway) {
         let directory = try temporaryDirectory(name)
@@ -81,7 +73,7 @@ struct HostileInputTests {
         #expect(grown < 1 << 20, "25 huge ids grew the notifier's data by \(grown) bytes")
 
         // Item 5: a 2.2 MB proposal body is refused, naming the field and the limit.
-        let tracker = try Self.client(c.keys, "m12", "proposal-tracker", c.suite.tracker.rpcEndpoint, context: context)
+        let tracker = try keyedClient(c.keys, as: "m12", calling: "proposal-tracker", at: c.suite.tracker.rpcEndpoint)
         func proposal(_ title: String, _ body: String) -> ProposalV1.CreateProposalRequest {
             var p = ProposalV1.Proposal()
             p.title = title
@@ -114,7 +106,7 @@ struct HostileInputTests {
         for index in 0..<24 {
             _ = try await tracker.call(ProposalV1.Proposals.create, proposal("关于第\(index)件事的建议", String(repeating: "议", count: 20_000)))
         }
-        let staffTracker = try Self.client(c.keys, "wang", "proposal-tracker", c.suite.tracker.rpcEndpoint, context: context)
+        let staffTracker = try keyedClient(c.keys, as: "wang", calling: "proposal-tracker", at: c.suite.tracker.rpcEndpoint)
         var list = ProposalV1.ListProposalsRequest()
         list.pageSize = 500
         let first = try await staffTracker.call(ProposalV1.Proposals.list, list, options: .read)
@@ -125,7 +117,7 @@ struct HostileInputTests {
         #expect(((try? listed.json()) as? [Any])?.count == 25 || listed.stdout.components(separatedBy: "关于第").count - 1 == 24, "every proposal listed")
 
         // The tracker's catch-up batches stop at 1 MiB; the notifier's key pages through them all.
-        let events = try Self.client(c.keys, "notifier", "proposal-tracker", c.suite.tracker.rpcEndpoint, context: context)
+        let events = try keyedClient(c.keys, as: "notifier", calling: "proposal-tracker", at: c.suite.tracker.rpcEndpoint)
         var since = EventV1.SinceRequest()
         var batches = 0
         var seen = 0
@@ -142,7 +134,7 @@ struct HostileInputTests {
         #expect(!(try await events.call(EventV1.Events.since, EventV1.SinceRequest(), options: .read)).sourceIdentity.isEmpty)
 
         // Item 11: 400,000 ids are refused as too many, not as an INTERNAL "too many SQL variables".
-        let inbox = try Self.client(c.keys, "m12", "notifier", c.suite.notifier.rpcEndpoint, context: context)
+        let inbox = try keyedClient(c.keys, as: "m12", calling: "notifier", at: c.suite.notifier.rpcEndpoint)
         mark.ids = (1...400_000).map(Int64.init)
         do {
             _ = try await inbox.call(NotificationV1.Inbox.markRead, mark)
@@ -151,7 +143,7 @@ struct HostileInputTests {
             #expect(error.code == .invalidArgument && error.message.contains("more than 10000"), "\(error)")
         }
         // Item 8: a request over the message limit is refused by the client, naming it.
-        let registry = try Self.client(c.keys, "wang", "member-registry", c.suite.registry.rpcEndpoint, context: context)
+        let registry = try keyedClient(c.keys, as: "wang", calling: "member-registry", at: c.suite.registry.rpcEndpoint)
         var big = MemberV1.ImportMembersRequest()
         big.csv = Array(repeating: 0x41, count: 5 << 20)
         do {

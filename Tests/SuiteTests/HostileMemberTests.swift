@@ -146,6 +146,11 @@ struct HostileMemberTests {
         #expect(!(try await c.unit(2).run(["unit", "list", "--json"])).stdout.contains("6221234"))
         #expect(try await c.unit(1).run(["unit", "get", "1", "--json"]).stdout.contains("6221234"))
         #expect(try await c.staff.run(["unit", "get", "1", "--json"]).stdout.contains("6221234"))
+
+        // Health says whether a service is well; its detail (files, cursors) is the office's.
+        let memberHealth = try await c.member(14).run(["health", "--service", "member-registry", "--json"])
+        #expect(memberHealth.status == 0 && !memberHealth.stdout.contains(".sqlite"), "\(memberHealth.stdout)")
+        #expect(try await c.staff.run(["health", "--service", "member-registry", "--json"]).stdout.contains(".sqlite"))
         await c.suite.stop()
     }
 
@@ -161,14 +166,9 @@ struct HostileMemberTests {
         let endpoints = ["member-registry": c.suite.registry.rpcEndpoint, "meeting-scheduler": c.suite.scheduler.rpcEndpoint,
                          "proposal-tracker": c.suite.tracker.rpcEndpoint, "notifier": c.suite.notifier.rpcEndpoint]
         var described: Set<String> = []
-        let context = try ZMQContext()
-        defer { context.terminate() }
         for (service, endpoint) in endpoints {
             for (role, identity) in keyFor {
-                var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "matrix-test")
-                configuration.security = try KeyFolder(c.keys).clientSecurity(as: identity, calling: service)
-                configuration.retry.maxAttempts = 1
-                let client = try RPCClient(configuration: configuration, context: context, logger: quietLogger())
+                let client = try keyedClient(c.keys, as: identity, calling: service, at: endpoint)
                 let methods = try await client.call(RpcV1.Reflection.describe, RpcV1.DescribeRequest(), options: .read).methods.map(\.name)
                 for method in methods {
                     described.insert(method)

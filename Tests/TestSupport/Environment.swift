@@ -49,3 +49,13 @@ public func freeLoopbackPort() throws -> Int {
 /// How much longer the reliability tests run: 1 normally, more under `make soak`
 /// (`XIESHANG_SOAK=N`, default 6 there).
 public let soakFactor: Int = max(1, Int(ProcessInfo.processInfo.environment["XIESHANG_SOAK"] ?? "") ?? 1)
+
+/// A client of `service` at `endpoint` with `identity`'s key pair from the keys folder
+/// `keys` (a `gateway keys setup` folder), making one attempt per call: what a caller with
+/// that key can do, seen from outside.
+public func keyedClient(_ keys: String, as identity: String, calling service: String, at endpoint: String) throws -> RPCClient {
+    var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "test-\(identity)")
+    configuration.security = try KeyFolder(keys).clientSecurity(as: identity, calling: service)
+    configuration.retry.maxAttempts = 1
+    return try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+}

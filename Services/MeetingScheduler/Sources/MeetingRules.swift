@@ -65,8 +65,12 @@ public enum MeetingRules {
         return problems
     }
 
+    public static let maxAgendaItems = 200
+
     public static func agendaProblems(_ items: [MeetingV1.AgendaItem], meetingMinutes: Int64) -> [(field: String, problem: String)] {
         var problems: [(String, String)] = []
+        // A day's agenda has tens of items; hundreds would make every read of the meeting heavy.
+        if items.count > maxAgendaItems { return [("items", "at most \(maxAgendaItems) agenda items, not \(items.count)")] }
         for (index, item) in items.enumerated() {
             if item.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("items[\(index)].title", "must not be empty")) }
             if item.durationMinutes <= 0 { problems.append(("items[\(index)].duration_minutes", "must be at least 1")) }

@@ -1,7 +1,6 @@
 import Foundation
 import GRDB
 import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 /// The scheduler's SQL; every function runs inside the caller's transaction.
@@ -189,16 +188,6 @@ public enum MeetingStore {
         return Set(ids).intersection(wanted)
     }
 
-    /// Loads a meeting as `principal` may see it exist: a draft is NOT_FOUND to anyone but
-    /// the office and the services, exactly like an id never used.
-    public static func load(_ db: Database, _ id: Int64, field: String = "id", visibleTo principal: Principal) throws -> MeetingV1.Meeting {
-        let meeting = try load(db, id, field: field)
-        guard MeetingVisibility.mayKnow(meeting, principal) else {
-            throw SchedulerError.notFound(field: field, what: "meeting \(id)")
-        }
-        return meeting
-    }
-
     public static func invitees(_ db: Database, _ meeting: Int64) throws -> [MeetingV1.Invitee] {
         try Row.fetchAll(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? ORDER BY id", arguments: [meeting]).map(invitee)
     }
@@ -347,6 +336,7 @@ public enum MeetingStore {
         for row in rows.prefix(pageSize) {
             let m = meeting(row)
             let size = m.title.utf8.count + m.minutes.utf8.count + m.outcomes.utf8.count + m.venue.utf8.count + 256
+                + m.agenda.reduce(0) { $0 + $1.title.utf8.count + $1.presenter.utf8.count + 32 }
             if !response.meetings.isEmpty && bytes + size > maxPageBytes { break }
             bytes += size
             response.meetings.append(m)

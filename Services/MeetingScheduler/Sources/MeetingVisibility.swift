@@ -26,6 +26,13 @@ public enum MeetingVisibility {
         readsEverything(principal) || meeting.status != .draft
     }
 
+    /// `meeting`, or NOT_FOUND (exactly as for an id never used) when `principal` may not
+    /// know it exists.
+    public static func require(_ meeting: MeetingV1.Meeting, knownTo principal: Principal, field: String = "id") throws -> MeetingV1.Meeting {
+        guard mayKnow(meeting, principal) else { throw SchedulerError.notFound(field: field, what: "meeting \(meeting.id)") }
+        return meeting
+    }
+
     /// The meeting as `principal` reads it, given whether they are invited to it; nil when
     /// they may not know it exists.
     public static func meeting(_ meeting: MeetingV1.Meeting, for principal: Principal, invited: Bool) -> MeetingV1.Meeting? {

@@ -12,7 +12,7 @@ extension SchedulerHandlers {
         if let stored = try await database.storedReply(context, as: MeetingV1.EnrollResponse.self) { return stored }
         let member = try await registry.knownMembers([request.memberID], field: "member_id")[0]
         return try await database.idempotent(context) { [outbox] db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             guard meeting.openRegistration else {
                 throw SchedulerError.failedPrecondition(field: "meeting_id", "meeting \(meeting.id) takes invitations, not registrations")
             }
@@ -65,7 +65,7 @@ extension SchedulerHandlers {
         if request.reason.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("reason", "must say why")) }
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
         return try await database.idempotent(context) { [outbox] db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.requestLeave, meeting)
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
             try context.principal.requireMember(invitee.memberID, field: "invitee_id")
@@ -86,7 +86,7 @@ extension SchedulerHandlers {
 
     @Sendable func decideLeave(_ request: MeetingV1.DecideLeaveRequest, _ context: RPCCallContext) async throws -> MeetingV1.DecideLeaveResponse {
         try await database.idempotent(context) { [outbox] db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.decideLeave, meeting)
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
             guard invitee.attendance == .leaveRequested else {
@@ -108,7 +108,7 @@ extension SchedulerHandlers {
             throw SchedulerError.invalid([("invitee_id", "give either the invitee's id (staff) or the invitee's code")])
         }
         return try await database.idempotent(context) { db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.checkIn, meeting)
             var invitee: MeetingV1.Invitee
             if request.inviteeID != 0 {

@@ -21,7 +21,7 @@ extension SchedulerHandlers {
         if let stored = try await database.storedReply(context, as: MeetingV1.InviteResponse.self) { return stored }
         let members = try await registry.knownMembers(Array(Set(request.memberIDs)).sorted(), field: "member_ids")
         return try await database.idempotent(context) { [outbox, members] db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.invite, meeting)
             var added: [MeetingV1.Invitee] = []
             for member in members where try MeetingStore.invitee(db, meeting: meeting.id, member: member.id) == nil {
@@ -54,7 +54,7 @@ extension SchedulerHandlers {
     @Sendable func uninvite(_ request: MeetingV1.UninviteRequest, _ context: RPCCallContext) async throws -> MeetingV1.UninviteResponse {
         if request.inviteeIDs.isEmpty { throw SchedulerError.invalid([("invitee_ids", "name at least one invitee")]) }
         return try await database.idempotent(context) { [outbox] db in
-            let meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.uninvite, meeting)
             var removed: [MeetingV1.Invitee] = []
             for id in Set(request.inviteeIDs).sorted() {
@@ -78,7 +78,7 @@ extension SchedulerHandlers {
 
     @Sendable func setAgenda(_ request: MeetingV1.SetAgendaRequest, _ context: RPCCallContext) async throws -> MeetingV1.SetAgendaResponse {
         try await database.idempotent(context) { [outbox] db in
-            var meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id", visibleTo: context.principal)
+            var meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.setAgenda, meeting)
             let problems = MeetingRules.agendaProblems(request.items, meetingMinutes: (meeting.endMs - meeting.startMs) / 60_000)
             if !problems.isEmpty { throw SchedulerError.invalid(problems) }

@@ -10,7 +10,7 @@ extension SchedulerHandlers {
     @Sendable func get(_ request: MeetingV1.GetMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.GetMeetingResponse {
         let principal = context.principal
         return try await database.writer.read { db in
-            let meeting = try MeetingStore.load(db, request.id, visibleTo: principal)
+            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.id), knownTo: principal)
             let invitees = try MeetingStore.invitees(db, request.id)
             let invited = principal.memberID.map { member in invitees.contains { $0.memberID == member } } ?? false
             var response = MeetingV1.GetMeetingResponse()
@@ -26,7 +26,8 @@ extension SchedulerHandlers {
         if request.toMs != 0 && request.toMs <= request.fromMs { problems.append(("to_ms", "must be after from_ms")) }
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
         let principal = context.principal
-        try Self.requireOwnSchedule(request.memberID, principal, field: "member_id")
+        // Who is invited where is the office's: a member reads their own schedule, a unit nobody's.
+        if request.memberID != 0 { try principal.requireMember(request.memberID, field: "member_id") }
         return try await database.writer.read { db in
             let everything = MeetingVisibility.readsEverything(principal)
             var response = try MeetingStore.list(db, request, withDrafts: everything)
@@ -38,15 +39,6 @@ extension SchedulerHandlers {
             }
             return response
         }
-    }
-
-    /// A member reads their own schedule, not another member's (who is invited where is
-    /// the office's); a unit reads nobody's.
-    static func requireOwnSchedule(_ member: Int64, _ principal: Principal, field: String) throws {
-        guard member != 0, !MeetingVisibility.readsEverything(principal) else { return }
-        if principal.memberID == member { return }
-        throw RPCError(.permissionDenied, "\(principal) may read only \(principal.memberID.map { "member \($0)'s (their own)" } ?? "no member's") schedule, not member \(member)'s",
-                       violations: [RpcV1.FieldViolation(field: field, description: "not your own schedule")])
     }
 
     @Sendable func findSlot(_ request: MeetingV1.FindSlotRequest, _ context: RPCCallContext) async throws -> MeetingV1.FindSlotResponse {
@@ -88,7 +80,7 @@ extension SchedulerHandlers {
         switch request.scope {
         case .member:
             guard request.id > 0 else { throw SchedulerError.invalid([("id", "name the member")]) }
-            try Self.requireOwnSchedule(request.id, context.principal, field: "id")
+            try context.principal.requireMember(request.id, field: "id")
             list.memberID = request.id
             name = "委员 \(request.id) 的会议"
         case .room:

@@ -68,6 +68,10 @@ enum MemberImport {
             if bytes + request.csv.count > maxBytes {
                 throw RegistryError.invalid([("csv", "the upload would be over the \(maxBytes >> 20) MiB a member file may be")])
             }
+            // Across its unfinished uploads, one key keeps at most two files' worth.
+            if try UploadStore.kept(db, principal: principal) + request.csv.count > 2 * maxBytes {
+                throw RPCError(.resourceExhausted, "\(principal) has \(2 * maxBytes >> 20) MiB of unfinished uploads kept; finish or abandon them (they are forgotten after a day)")
+            }
             try UploadStore.keep(db, principal: principal, upload: request.uploadID, part: parts, bytes: request.csv)
             var response = MemberV1.ImportMembersResponse()
             response.receivedBytes = Int64(bytes + request.csv.count)
@@ -175,6 +179,11 @@ enum UploadStore {
         try Row.fetchOne(db, sql: """
             SELECT COUNT(*), COALESCE(SUM(LENGTH(bytes)), 0) FROM import_uploads WHERE principal = ? AND upload_id = ?
             """, arguments: [principal, upload]).map { ($0[0] as Int, $0[1] as Int) } ?? (0, 0)
+    }
+
+    /// The bytes kept for all of a principal's unfinished uploads.
+    static func kept(_ db: Database, principal: String) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COALESCE(SUM(LENGTH(bytes)), 0) FROM import_uploads WHERE principal = ?", arguments: [principal]) ?? 0
     }
 
     /// Keeps a part, and forgets parts nobody finished within a day.
