@@ -108,6 +108,9 @@ public final class ZAPHandler: Service, Sendable {
     private let control = Mutex<Control>(.running)
     private let done = ThreadCompletion()
     private let counters = Mutex<(allowed: Int, denied: Int)>((0, 0))
+    /// A refused client reconnects every 100 ms: its refusals are logged once a second per
+    /// kind and key, with how many were held back, not ten times a second.
+    private let refusals = LogThrottle()
 
     private enum Control { case running, stopping, killed }
 
@@ -216,6 +219,14 @@ public final class ZAPHandler: Service, Sendable {
         rep.close(linger: 0)
     }
 
+    private func refused(_ message: Logger.Message, kind: String, _ metadata: Logger.Metadata) {
+        let admitted = refusals.admit(kind)
+        guard admitted.log else { return }
+        var metadata = metadata
+        if admitted.suppressed > 0 { metadata["zap.similar_not_logged"] = "\(admitted.suppressed)" }
+        logger.warning(message, metadata: metadata)
+    }
+
     /// One ZAP request → its reply: version, request id, status code, status text,
     /// user id, metadata.
     func answer(_ frames: [[UInt8]]) -> [[UInt8]] {
@@ -232,18 +243,18 @@ public final class ZAPHandler: Service, Sendable {
         let mechanism = String(decoding: frames[5], as: UTF8.self)
         guard mechanism == "CURVE", frames.count >= 7, let key = ZMQCurve.z85(frames[6]) else {
             counters.withLock { $0.denied += 1 }
-            logger.warning("refused a connection without CURVE", metadata: ["peer": "\(address)", "mechanism": "\(mechanism)"])
+            refused("refused a connection without CURVE", kind: "no-curve", ["peer": "\(address)", "mechanism": "\(mechanism)"])
             return reply(requestID, "400", "CURVE required")
         }
         guard let principal = authenticator.principal(for: key) else {
             counters.withLock { $0.denied += 1 }
-            logger.warning("refused an unknown key", metadata: ["peer": "\(address)", "key": "\(key)"])
+            refused("refused an unknown key", kind: "unknown \(key)", ["peer": "\(address)", "key": "\(key)"])
             return reply(requestID, "400", "key not allowed")
         }
         if domain == Self.eventsDomain, !mayConsumeEvents(principal) {
             counters.withLock { $0.denied += 1 }
-            logger.warning("refused a subscription from a key that is not a consumer of these events",
-                           metadata: ["peer": "\(address)", "principal": "\(principal)"])
+            refused("refused a subscription from a key that is not a consumer of these events", kind: "events \(key)",
+                    ["peer": "\(address)", "principal": "\(principal)"])
             return reply(requestID, "400", "not a consumer of these events")
         }
         guard domain == Self.domain || domain == Self.eventsDomain else {
