@@ -41,7 +41,7 @@ struct SeedCommand: AsyncParsableCommand {
         while written < count {
             let batch = min(50_000, count - written)
             let first = written
-            try await database.writer.write { db in
+            try await database.write { db in
                 let meeting = try db.makeStatement(sql: """
                     INSERT INTO meetings (title, kind, term, ordinal, organiser, room_id, room_name, venue, start_ms, end_ms, mode,
                         online_link, status, open_registration, capacity, updated_at_ms, published_at_ms)

@@ -7,8 +7,9 @@ import XieshangWire
 /// for unit tests. The runtime's tables (stored replies, outbox, event cursors) are
 /// migrated first, then the service's own named migrations.
 public final class ServiceDatabase: Sendable {
-    /// The GRDB writer. Services keep their SQL behind their own store type on top of it.
-    public let writer: any DatabaseWriter
+    /// The GRDB writer, the runtime's own: services read and write through `read` and
+    /// `write` (or `idempotent`), with their SQL behind their own store types.
+    let writer: any DatabaseWriter
     /// The file, or nil in memory.
     public let path: String?
     /// Batches concurrent idempotent writes into shared transactions.
@@ -106,6 +107,16 @@ public final class ServiceDatabase: Sendable {
         self.maxBytes = maxBytes
         self.guardian = guardian
         self.groupCommit = GroupCommit(writer: writer)
+    }
+
+    /// Reads in a snapshot, concurrently with other reads and the writer.
+    public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.read(body)
+    }
+
+    /// Writes in one transaction of its own (not a call's: those go through `idempotent`).
+    public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await writer.write(body)
     }
 
     private func migrate(_ migrations: ServiceMigrations) throws {

@@ -76,7 +76,7 @@ struct Notes: RPCService {
         }
         handlers.register(ExampleV1.Notes.list) { _, _ in
             var response = ExampleV1.ListNotesResponse()
-            response.notes = try await database.writer.read { db in
+            response.notes = try await database.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM notes ORDER BY id").map { row in
                     var note = ExampleV1.Note()
                     note.id = row["id"]

@@ -9,43 +9,15 @@ import XieshangWire
 /// for the race, through 50 RPC clients at once.
 @Suite("meeting-scheduler with member-registry, as processes", .serialized)
 struct SchedulerProcessTests {
-    struct Deployment {
-        let registry: ServiceProcess
-        let scheduler: ServiceProcess
-        let directory: String
-
-        var gatewayCLI: Gateway { Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint) }
-        var environment: [String: String] { gatewayCLI.environment }
-
-        func gateway(_ arguments: String...) async throws -> CommandResult {
-            try await gatewayCLI.run(arguments)
-        }
-
-        func json(_ arguments: String...) async throws -> [String: Any] {
-            try await gatewayCLI.json(arguments)
-        }
-    }
-
     /// A registry with the fifth term, a station, two rooms and the demo's 175 members.
     private func start() async throws -> Deployment {
-        let directory = try temporaryDirectory("scheduler")
-        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler",
-                                                 arguments: ["--registry", registry.rpcEndpoint])
-        let suite = Deployment(registry: registry, scheduler: scheduler, directory: directory)
-        for arguments in [
+        try await Deployment.start("scheduler", .scheduling, seed: [
             ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
             ["station", "add", "--name", "雄关街道委员工作站"],
             ["room", "add", "--name", "第一协商议事室", "--station", "1", "--capacity", "40", "--has", "all"],
             ["room", "add", "--name", "第二协商议事室", "--station", "1", "--capacity", "20"],
-        ] {
-            let result = try await runCommand(builtExecutable("gateway"), arguments, environment: suite.environment)
-            #expect(result.status == 0, "\(arguments): \(result.stderr)")
-        }
-        let csv = demoMembersCSV
-        let imported = try await runCommand(builtExecutable("gateway"), ["member", "import", csv], environment: suite.environment)
-        #expect(imported.status == 0, "\(imported.stderr)")
-        return suite
+            ["member", "import", demoMembersCSV],
+        ])
     }
 
     private func number(_ object: [String: Any], _ path: String...) -> Int {

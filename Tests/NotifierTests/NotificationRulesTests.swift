@@ -53,7 +53,7 @@ struct NotificationRulesTests {
 
     /// (recipient "member:13", title, body) of what the event wrote.
     private func written(_ db: ServiceDatabase, _ event: EventV1.Event, configuration: NotifierConfiguration = NotifierConfiguration()) async throws -> [(String, String, String)] {
-        try await db.writer.write { [now] db in
+        try await db.write { [now] db in
             try NotificationRules.apply(event, db, now: now, configuration: configuration)
             return try Row.fetchAll(db, sql: "SELECT * FROM notifications WHERE source = ? AND sequence = ? ORDER BY recipient_kind, recipient_id",
                                     arguments: [event.source, Int64(event.sequence)]).map { row in
@@ -139,7 +139,7 @@ struct NotificationRulesTests {
         e.memberIDs = [6]
         _ = try await written(db, try event("meeting.published", 1, e), configuration: configuration)
         func due() async throws -> [Int64] {
-            try await db.writer.read { try Int64.fetchAll($0, sql: "SELECT due_ms FROM reminders WHERE sent = 0 ORDER BY due_ms") }
+            try await db.read { try Int64.fetchAll($0, sql: "SELECT due_ms FROM reminders WHERE sent = 0 ORDER BY due_ms") }
         }
         #expect(try await due() == [m.startMs - 86_400_000, m.startMs - 3_600_000])
         m.startMs += 3_600_000
@@ -148,7 +148,7 @@ struct NotificationRulesTests {
         #expect(try await due() == [m.startMs - 86_400_000, m.startMs - 3_600_000])
         // Due ones go out once, whatever how often the worker looks.
         let at = m.startMs - 86_400_000
-        let sent = try await db.writer.write { [configuration] db in
+        let sent = try await db.write { [configuration] db in
             try Reminders.sendDue(db, now: at, configuration: configuration) + Reminders.sendDue(db, now: at + 1, configuration: configuration)
         }
         #expect(sent == 1)
@@ -159,14 +159,14 @@ struct NotificationRulesTests {
         var pe = ProposalV1.ProposalEvent()
         pe.proposal = proposal()
         _ = try await written(db, try event("proposal.assign", 4, pe), configuration: configuration)
-        let warnings = try await db.writer.read { try String.fetchAll($0, sql: "SELECT recipients FROM reminders WHERE key LIKE 'proposal:9:%' ORDER BY key") }
+        let warnings = try await db.read { try String.fetchAll($0, sql: "SELECT recipients FROM reminders WHERE key LIKE 'proposal:9:%' ORDER BY key") }
         #expect(warnings == ["2:2,3:0", "2:2,3:0"])
         // A reply starts the wait for feedback, and drops the deadline reminders.
         var replied = proposal()
         replied.repliedAtMs = now
         pe.proposal = replied
         _ = try await written(db, try event("proposal.reply", 5, pe), configuration: configuration)
-        let keys = try await db.writer.read { try String.fetchAll($0, sql: "SELECT key FROM reminders WHERE key LIKE 'proposal:9:%' AND sent = 0") }
+        let keys = try await db.read { try String.fetchAll($0, sql: "SELECT key FROM reminders WHERE key LIKE 'proposal:9:%' AND sent = 0") }
         #expect(keys == ["proposal:9:feedback:\(now)"])
     }
 
@@ -176,14 +176,14 @@ struct NotificationRulesTests {
         var configuration = NotifierConfiguration()
         configuration.webhookURL = URL(string: "http://127.0.0.1:1/hook")
         configuration.sendmail = ["msmtp"]
-        try await db.writer.write { db in
+        try await db.write { db in
             try db.execute(sql: "INSERT INTO preferences VALUES (1, 7, 1, 0, 0), (1, 8, 0, 1, 1)")
         }
         var e = MeetingV1.MeetingEvent()
         e.meeting = meeting()
         e.memberIDs = [6, 7, 8]
         _ = try await written(db, try event("meeting.published", 1, e), configuration: configuration)
-        let rows = try await db.writer.read { db in
+        let rows = try await db.read { db in
             try Row.fetchAll(db, sql: "SELECT n.recipient_id, d.channel, d.status FROM deliveries d JOIN notifications n ON n.id = d.notification_id ORDER BY n.recipient_id, d.channel")
                 .map { "\($0[0] as Int64):\($0[1] as String):\($0[2] as Int32)" }
         }

@@ -6,71 +6,39 @@ import XieshangTestSupport
 /// each, across a graceful stop and a SIGKILL in the middle of a burst.
 @Suite("notifier with the three other services, as processes", .serialized)
 struct NotifierProcessTests {
-    struct Deployment {
-        let suite: SuiteProcesses
-        var notifier: ServiceProcess { suite.notifier }
-
-        var gatewayCLI: Gateway { suite.gateway() }
-        var environment: [String: String] { gatewayCLI.environment }
-
-        @discardableResult
-        func gateway(_ arguments: String...) async throws -> [String: Any] {
-            try await gatewayCLI.json(arguments)
-        }
-
-        /// The titles in a member's (or unit's) inbox, once the notifier has caught up to
-        /// `expected` entries (or 20 s have passed).
-        func inbox(_ kind: String, _ id: Int, expecting expected: Int) async throws -> [String] {
-            let started = ContinuousClock.now
-            var titles: [String] = []
-            while ContinuousClock.now - started < .seconds(20) {
-                let result = try await runCommand(builtExecutable("gateway"), ["inbox", "--\(kind)", "\(id)", "--limit", "500", "--json"], environment: environment)
-                if result.status == 0, let inbox = try? result.json() as? [String: Any] {
-                    titles = (inbox["notifications"] as? [[String: Any]])?.compactMap { $0["title"] as? String } ?? []
-                    if titles.count >= expected { break }
-                }
-                try await Task.sleep(for: .milliseconds(200))
-            }
-            // Wait a moment more: anything extra (a duplicate) would show now.
-            try await Task.sleep(for: .milliseconds(1500))
-            let result = try await runCommand(builtExecutable("gateway"), ["inbox", "--\(kind)", "\(id)", "--limit", "500", "--json"], environment: environment)
-            let inbox = try result.json() as? [String: Any]
-            return (inbox?["notifications"] as? [[String: Any]])?.compactMap { $0["title"] as? String } ?? []
-        }
-    }
-
     @Test("meeting and proposal events reach the right inboxes exactly once, through a stop and a SIGKILL")
     func exactlyOnce() async throws {
-        let suite = try await SuiteProcesses.start(in: try temporaryDirectory("notifier"))
-        let d = Deployment(suite: suite)
+        let directory = try temporaryDirectory("notifier")
+        let suite = try await SuiteProcesses.start(in: directory)
+        let d = Deployment(directory: directory, suite: suite)
         let notifier = suite.notifier
         let csv = demoMembersCSV
-        try await d.gateway("term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd)
+        try await d.json("term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd)
         _ = try await runCommand(builtExecutable("gateway"), ["member", "import", csv], environment: d.environment)
-        try await d.gateway("unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门")
-        try await d.gateway("station", "add", "--name", "雄关街道委员工作站")
-        try await d.gateway("room", "add", "--name", "第一议事室", "--station", "1", "--capacity", "40")
+        try await d.json("unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门")
+        try await d.json("station", "add", "--name", "雄关街道委员工作站")
+        try await d.json("room", "add", "--name", "第一议事室", "--station", "1", "--capacity", "40")
 
         // The chairperson's council (members 6, 7, 8, 9, 10, 17, 19, 23 in the demo data).
-        let council = try await d.gateway("meeting", "schedule", "--title", "研究年度协商计划", "--kind", "主席会议",
+        let council = try await d.json("meeting", "schedule", "--title", "研究年度协商计划", "--kind", "主席会议",
                                           "--start", "2026-12-07 09:00", "--minutes", "120", "--room", "1", "--group", "chairpersons-council")
         let meeting = (council["id"] as? NSNumber)?.intValue ?? 0
-        try await d.gateway("meeting", "publish", "\(meeting)")
+        try await d.json("meeting", "publish", "\(meeting)")
         #expect(try await d.inbox("member", 6, expecting: 1) == ["会议通知：五届一次主席会议"])
 
         // A proposal filed and assigned: the proposer and the unit hear of it.
-        let proposal = (try await d.gateway("proposal", "create", "--member", "13", "--title", "关于加装电梯的建议", "--body", "正文")["id"] as? NSNumber)?.intValue ?? 0
-        try await d.gateway("proposal", "act", "\(proposal)", "submit", "--as", "member:13")
-        try await d.gateway("proposal", "act", "\(proposal)", "file", "--as", "staff")
-        try await d.gateway("proposal", "act", "\(proposal)", "assign", "--as", "staff", "--lead-unit", "1")
+        let proposal = (try await d.json("proposal", "create", "--member", "13", "--title", "关于加装电梯的建议", "--body", "正文")["id"] as? NSNumber)?.intValue ?? 0
+        try await d.json("proposal", "act", "\(proposal)", "submit", "--as", "member:13")
+        try await d.json("proposal", "act", "\(proposal)", "file", "--as", "staff")
+        try await d.json("proposal", "act", "\(proposal)", "assign", "--as", "staff", "--lead-unit", "1")
         #expect(try await d.inbox("unit", 1, expecting: 1) == ["交办通知：关于加装电梯的建议"])
         #expect(Set(try await d.inbox("member", 13, expecting: 2)) == ["提案立案：关于加装电梯的建议", "提案交办：关于加装电梯的建议"])
 
         // Stopped while things happen: on restart it catches up, once each.
         #expect(await notifier.stop(signal: SIGTERM) == 0)
-        try await d.gateway("meeting", "cancel", "\(meeting)", "--reason", "与市委常委会冲突，另行安排")
-        try await d.gateway("proposal", "act", "\(proposal)", "sign-for", "--as", "unit:1")
-        try await d.gateway("proposal", "act", "\(proposal)", "reply", "--as", "unit:1", "--class", "A", "--contact", "面谈", "--text", "已列入计划")
+        try await d.json("meeting", "cancel", "\(meeting)", "--reason", "与市委常委会冲突，另行安排")
+        try await d.json("proposal", "act", "\(proposal)", "sign-for", "--as", "unit:1")
+        try await d.json("proposal", "act", "\(proposal)", "reply", "--as", "unit:1", "--class", "A", "--contact", "面谈", "--text", "已列入计划")
         try await notifier.start()
         #expect(try await d.inbox("member", 6, expecting: 2) == ["会议取消：五届一次主席会议", "会议通知：五届一次主席会议"])
         #expect(try await d.inbox("member", 13, expecting: 3).filter { $0.hasPrefix("提案答复") }.count == 1)
@@ -78,13 +46,13 @@ struct NotifierProcessTests {
         // A burst of 20 meetings for member 30, with the notifier killed in the middle.
         var ids: [Int] = []
         for index in 0..<20 {
-            let scheduled = try await d.gateway("meeting", "schedule", "--title", "调研座谈 \(index)", "--kind", "调研",
+            let scheduled = try await d.json("meeting", "schedule", "--title", "调研座谈 \(index)", "--kind", "调研",
                                                 "--start", "2027-01-\(String(format: "%02d", 4 + index % 20)) 14:30", "--minutes", "60", "--venue", "市政协")
             ids.append((scheduled["id"] as? NSNumber)?.intValue ?? 0)
         }
         for (index, id) in ids.enumerated() {
-            try await d.gateway("meeting", "invite", "\(id)", "--member", "30")
-            try await d.gateway("meeting", "publish", "\(id)")
+            try await d.json("meeting", "invite", "\(id)", "--member", "30")
+            try await d.json("meeting", "publish", "\(id)")
             if index == 9 { await notifier.stop(signal: SIGKILL) }
         }
         try await notifier.start()
@@ -94,7 +62,7 @@ struct NotifierProcessTests {
         #expect(thirty.allSatisfy { $0.hasPrefix("会议通知：五届") })
 
         // Read marks.
-        let marked = try await d.gateway("inbox", "--member", "30", "--read-all")
+        let marked = try await d.json("inbox", "--member", "30", "--read-all")
         #expect((marked["unread"] as? NSNumber)?.intValue ?? -1 == 0)
         let foreign = try await runCommand(builtExecutable("gateway"), ["inbox", "--member", "31", "--read", "1"], environment: d.environment)
         #expect(foreign.status == 3)
@@ -142,5 +110,27 @@ struct NotifierProcessTests {
         let misspelt = try await gateway.run(["notify", "set-aside", "--source", "meeting-schedular"])
         #expect(misspelt.status == 64 && misspelt.stderr.contains("the notifier consumes"), "\(misspelt.stderr)")
         #expect(await notifier.stop() == 0)
+    }
+}
+
+private extension Deployment {
+    /// The titles in a member's (or unit's) inbox, once the notifier has caught up to
+    /// `expected` entries (or 20 s have passed).
+    func inbox(_ kind: String, _ id: Int, expecting expected: Int) async throws -> [String] {
+        let started = ContinuousClock.now
+        var titles: [String] = []
+        while ContinuousClock.now - started < .seconds(20) {
+            let result = try await runCommand(builtExecutable("gateway"), ["inbox", "--\(kind)", "\(id)", "--limit", "500", "--json"], environment: environment)
+            if result.status == 0, let inbox = try? result.json() as? [String: Any] {
+                titles = (inbox["notifications"] as? [[String: Any]])?.compactMap { $0["title"] as? String } ?? []
+                if titles.count >= expected { break }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        // Wait a moment more: anything extra (a duplicate) would show now.
+        try await Task.sleep(for: .milliseconds(1500))
+        let result = try await runCommand(builtExecutable("gateway"), ["inbox", "--\(kind)", "\(id)", "--limit", "500", "--json"], environment: environment)
+        let inbox = try result.json() as? [String: Any]
+        return (inbox?["notifications"] as? [[String: Any]])?.compactMap { $0["title"] as? String } ?? []
     }
 }

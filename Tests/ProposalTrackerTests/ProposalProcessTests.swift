@@ -8,62 +8,15 @@ import XieshangWire
 /// member-registry, meeting-scheduler and proposal-tracker as processes, through the gateway.
 @Suite("proposal-tracker with the registry and the scheduler, as processes", .serialized)
 struct ProposalProcessTests {
-    struct Deployment {
-        let registry: ServiceProcess
-        let scheduler: ServiceProcess
-        let tracker: ServiceProcess
-
-        var gatewayCLI: Gateway {
-            Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint)
-        }
-        var environment: [String: String] { gatewayCLI.environment }
-
-        func gateway(_ arguments: [String]) async throws -> CommandResult {
-            try await gatewayCLI.run(arguments)
-        }
-
-        func json(_ arguments: String...) async throws -> [String: Any] {
-            try await gatewayCLI.json(arguments)
-        }
-
-        func json(_ arguments: [String]) async throws -> [String: Any] {
-            try await gatewayCLI.json(arguments)
-        }
-
-        /// Runs an action and returns the proposal's state afterwards.
-        @discardableResult
-        func act(_ id: Int, _ action: String, _ extra: String...) async throws -> String {
-            let response = try await json(["proposal", "act", "\(id)", action] + extra)
-            return (response["proposal"] as? [String: Any])?["state"] as? String ?? ""
-        }
-
-        func refused(_ id: Int, _ action: String, _ extra: String...) async throws -> CommandResult {
-            try await gateway(["proposal", "act", "\(id)", action] + extra)
-        }
-
-        func create(_ title: String, member: Int) async throws -> Int {
-            let created = try await json("proposal", "create", "--member", "\(member)", "--title", title, "--body", "正文：\(title)")
-            return (created["id"] as? NSNumber)?.intValue ?? -1
-        }
-    }
-
     private func start() async throws -> Deployment {
-        let directory = try temporaryDirectory("tracker")
-        let (registry, scheduler, tracker) = try await SuiteProcesses.startCore(in: directory)
-        let d = Deployment(registry: registry, scheduler: scheduler, tracker: tracker)
-        let csv = demoMembersCSV
-        for arguments in [
+        try await Deployment.start("tracker", .core, seed: [
             ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
-            ["member", "import", csv],
+            ["member", "import", demoMembersCSV],
             ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],
             ["unit", "add", "--name", "市教育局", "--kind", "政府部门"],
             ["station", "add", "--name", "雄关街道委员工作站"],
             ["room", "add", "--name", "新华社区协商议事室", "--station", "1", "--capacity", "30", "--has", "all"],
-        ] {
-            let result = try await d.gateway(arguments)
-            #expect(result.status == 0, "\(arguments): \(result.stderr)")
-        }
-        return d
+        ])
     }
 
     @Test("every path of the lifecycle, bad input refused, concurrent filing, a topic's six steps, statistics")
@@ -162,7 +115,7 @@ struct ProposalProcessTests {
             try await d.act(id, "submit", "--as", "member:\(50 + index)")
             waiting.append(id)
         }
-        let endpoint = d.tracker.rpcEndpoint
+        let endpoint = d.tracker!.rpcEndpoint
         let numbers = Numbers()
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in waiting {
@@ -228,11 +181,11 @@ struct ProposalProcessTests {
         #expect((twenty?["cosigned"] as? NSNumber)?.intValue == 1)
 
         // A SIGKILL loses nothing: the history reads the same after a restart.
-        await d.tracker.stop(signal: SIGKILL)
-        try await d.tracker.start()
+        await d.tracker!.stop(signal: SIGKILL)
+        try await d.tracker!.start()
         let again = try await d.gateway(["proposal", "history", "\(main)", "--json"])
         #expect(again.stdout == history.stdout)
-        await d.tracker.stop()
+        await d.tracker!.stop()
         await d.scheduler.stop()
         await d.registry.stop()
     }
@@ -252,4 +205,23 @@ final class Numbers: Sendable {
     private let values = Mutex<[String]>([])
     func add(_ value: String) { values.withLock { $0.append(value) } }
     var sorted: [String] { values.withLock { $0.sorted() } }
+}
+
+/// The proposal steps these tests take, through the gateway.
+private extension Deployment {
+    /// Runs an action and returns the proposal's state afterwards.
+    @discardableResult
+    func act(_ id: Int, _ action: String, _ extra: String...) async throws -> String {
+        let response = try await json(["proposal", "act", "\(id)", action] + extra)
+        return (response["proposal"] as? [String: Any])?["state"] as? String ?? ""
+    }
+
+    func refused(_ id: Int, _ action: String, _ extra: String...) async throws -> CommandResult {
+        try await gateway(["proposal", "act", "\(id)", action] + extra)
+    }
+
+    func create(_ title: String, member: Int) async throws -> Int {
+        let created = try await json("proposal", "create", "--member", "\(member)", "--title", title, "--body", "正文：\(title)")
+        return (created["id"] as? NSNumber)?.intValue ?? -1
+    }
 }

@@ -9,39 +9,6 @@ import XieshangWire
 /// does not need it goes on, and everything converges once it is back.
 @Suite("dependency outages, as processes", .serialized)
 struct DependencyOutageTests {
-    /// The four services with the demo's members, a room and a unit.
-    struct Deployment {
-        let directory: String
-        let suite: SuiteProcesses
-        var registry: ServiceProcess { suite.registry }
-        var scheduler: ServiceProcess { suite.scheduler }
-        var tracker: ServiceProcess { suite.tracker }
-        var notifier: ServiceProcess { suite.notifier }
-        var gateway: Gateway { suite.gateway() }
-
-        static func start(_ name: String) async throws -> Deployment {
-            let directory = try temporaryDirectory(name)
-            let d = Deployment(directory: directory, suite: try await SuiteProcesses.start(in: directory))
-            for arguments in [
-                ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
-                ["station", "add", "--name", "雄关街道委员工作站"],
-                ["room", "add", "--name", "第一协商议事室", "--station", "1", "--capacity", "40", "--has", "all"],
-                ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],
-                ["member", "import", demoMembersCSV],
-            ] {
-                let result = try await d.gateway.run(arguments)
-                #expect(result.status == 0, "\(arguments): \(result.stderr)")
-            }
-            return d
-        }
-
-        func stop() async {
-            for (name, status) in await suite.stop() {
-                #expect(status == 0, "\(name) exits cleanly")
-            }
-        }
-    }
-
     /// Runs a gateway command with `--timeout seconds` and checks that it failed with
     /// UNAVAILABLE (exit 4) naming `dependency`, and did not wait past its deadline (plus
     /// a second for starting the gateway process itself).
@@ -72,8 +39,8 @@ struct DependencyOutageTests {
 
     @Test("the registry stopped, then hung, under the scheduler serving a load test: UNAVAILABLE in time, reads go on, no errors once it is back")
     func registryUnderLoad() async throws {
-        let d = try await Deployment.start("outage-registry")
-        let gateway = d.gateway
+        let d = try await Deployment.start("outage-registry", seed: Deployment.office)
+        let gateway = d.gatewayCLI()
         let draft = try await gateway.json(["meeting", "schedule", "--title", "双月协商座谈会", "--kind", "双月协商座谈会",
                                             "--start", "2028-06-15 14:30", "--minutes", "120", "--venue", "市政协会议室",
                                             "--group", "sector:经济界"])
@@ -130,13 +97,13 @@ struct DependencyOutageTests {
         #expect(((published["meeting"] as? [String: Any])?["inviteeCount"] as? NSNumber)?.intValue == (sector["total"] as? NSNumber)?.intValue)
         let created = try await Self.eventually(gateway, ["proposal", "create", "--member", "13", "--title", "关于加装电梯的建议", "--body", "正文"])
         #expect((created["id"] as? NSNumber) != nil)
-        await d.stop()
+        for (name, status) in await d.stop() { #expect(status == 0, "\(name) exits cleanly") }
     }
 
     @Test("the tracker's peers stopped or hung: UNAVAILABLE naming the peer in time, nothing half-done, and it goes through once they are back")
     func trackerPeers() async throws {
-        let d = try await Deployment.start("outage-tracker")
-        let gateway = d.gateway
+        let d = try await Deployment.start("outage-tracker", seed: Deployment.office)
+        let gateway = d.gatewayCLI()
         let consultation = try await gateway.json(["meeting", "schedule", "--title", "加装电梯协商议事会", "--kind", "协商议事活动",
                                                    "--start", "2026-12-16 09:00", "--minutes", "90", "--room", "1", "--group", "room:1"])
         let meeting = (consultation["id"] as? NSNumber)?.intValue ?? 0
@@ -176,14 +143,14 @@ struct DependencyOutageTests {
         kill(registry, SIGCONT)
         _ = try await Self.eventually(gateway, ["proposal", "act", "\(proposal)", "assign", "--as", "staff", "--lead-unit", "1"])
         _ = try await Self.eventually(gateway, ["proposal", "create", "--member", "14", "--title", "关于社区养老的建议", "--body", "正文"])
-        await d.stop()
+        for (name, status) in await d.stop() { #expect(status == 0, "\(name) exits cleanly") }
     }
 
     @Test("the notifier hung through a flood of published meetings: publishers are not held up, its inbox calls time out in time, and it catches up with every event, once")
     func notifierHungThroughFlood() async throws {
-        let d = try await Deployment.start("outage-notifier")
-        let gateway = d.gateway
-        let notifier = try #require(d.notifier.pid)
+        let d = try await Deployment.start("outage-notifier", seed: Deployment.office)
+        let gateway = d.gatewayCLI()
+        let notifier = try #require(d.notifier!.pid)
         kill(notifier, SIGSTOP)
         let resumed = { kill(notifier, SIGCONT) }
         defer { _ = resumed() }
@@ -218,7 +185,7 @@ struct DependencyOutageTests {
 
         _ = resumed()
         // It catches up: its cursor reaches the scheduler's newest event.
-        let notifierDatabase = d.notifier.dataDir + "/notifier.sqlite"
+        let notifierDatabase = d.notifier!.dataDir + "/notifier.sqlite"
         var cursor = -1
         for _ in 0..<300 where cursor < newest {
             cursor = (try? await sqlite(notifierDatabase, "SELECT last_sequence FROM event_cursors WHERE source = 'meeting-scheduler'")) ?? -1
@@ -230,7 +197,7 @@ struct DependencyOutageTests {
         #expect(try await sqlite(notifierDatabase, "SELECT COUNT(DISTINCT sequence) FROM notifications WHERE source = 'meeting-scheduler' AND rule = 'meeting.published→invitees'") == published)
         let thirty = try await gateway.run(["inbox", "--member", "30", "--json"])
         #expect(thirty.status == 0 && thirty.stdout.components(separatedBy: "会议通知").count - 1 == 3, "\(thirty.stdout)")
-        await d.stop()
+        for (name, status) in await d.stop() { #expect(status == 0, "\(name) exits cleanly") }
     }
 
     private func sqlite(_ database: String, _ query: String) async throws -> Int {

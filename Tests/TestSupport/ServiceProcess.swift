@@ -7,6 +7,8 @@ import XieshangZMQ
 
 /// A service executable started as a real process on loopback, as operators start it.
 public final class ServiceProcess {
+    /// The executable's name: `member-registry`, `meeting-scheduler`, ….
+    public let name: String
     public let executable: String
     public let dataDir: String
     public private(set) var rpcEndpoint: String
@@ -20,6 +22,7 @@ public final class ServiceProcess {
     /// Starts `name` (an executable built next to the test bundle) on ephemeral ports:
     /// with the CURVE keys of `keys` (a folder of `gateway keys setup`), or `--insecure`.
     public init(_ name: String, dataDir: String, keys: String? = nil, arguments: [String] = [], logDir: String? = nil) async throws {
+        self.name = name
         executable = builtExecutable(name)
         self.dataDir = dataDir
         self.logDir = logDir ?? dataDir

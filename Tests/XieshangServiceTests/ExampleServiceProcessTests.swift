@@ -123,11 +123,11 @@ struct ExampleServiceProcessTests {
         for index in 1...5 { _ = try await add(sourceClient, "after restart \(index)") }
         try await waitFor(consumer, cursor: 30)
 
-        let rows = try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT sequence, note_id FROM seen ORDER BY sequence")
+        let rows = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT sequence, note_id FROM seen ORDER BY sequence").map { (sequence: $0["sequence"] as Int64, note: $0["note_id"] as Int64) }
         }
-        #expect(rows.map { $0["sequence"] as Int64 } == Array(1...30))
-        #expect(rows.map { $0["note_id"] as Int64 } == Array(1...30))
+        #expect(rows.map(\.sequence) == Array(1...30))
+        #expect(rows.map(\.note) == Array(1...30))
         #expect(applications.count == 30)
 
         running.cancel()
@@ -168,22 +168,22 @@ struct ExampleServiceProcessTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(try await consumer.cursor() == 3)
-        let seen = try await database.writer.read { db in try String.fetchAll(db, sql: "SELECT text FROM seen ORDER BY sequence") }
+        let seen = try await database.read { db in try String.fetchAll(db, sql: "SELECT text FROM seen ORDER BY sequence") }
         #expect(seen == ["before", "after"])
-        let setAside = try database.writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT source, sequence, type FROM event_failures")
+        let setAside = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT source, sequence, type FROM event_failures").map { (source: $0["source"] as String, sequence: $0["sequence"] as Int64) }
         }
         #expect(setAside.count == 1)
-        #expect(setAside.first?["sequence"] as Int64? == 2)
-        #expect(setAside.first?["source"] as String? == "example-notes")
+        #expect(setAside.first?.sequence == 2)
+        #expect(setAside.first?.source == "example-notes")
         #expect(poisonAttempts.count == EventConsumer.attemptsBeforeSettingAside)
         // What an operator sees: the list (Consumer/ListSetAside) and the health detail.
-        let listed = try await database.writer.read { db in try EventConsumer.setAside(db, source: "example-notes", limit: 0) }
+        let listed = try await database.read { db in try EventConsumer.setAside(db, source: "example-notes", limit: 0) }
         #expect(listed.total == 1)
         #expect(listed.events.map(\.sequence) == [2])
         #expect(listed.events.first?.type == "note.added")
         #expect(listed.events.first?.error.contains("Refused") == true)
-        #expect(try await database.writer.read { db in try EventConsumer.setAside(db, source: "elsewhere", limit: 0) }.total == 0)
+        #expect(try await database.read { db in try EventConsumer.setAside(db, source: "elsewhere", limit: 0) }.total == 0)
         let health = await database.healthCheck()
         #expect(health.ok && health.detail.contains("1 event set aside"), "\(health.detail)")
 

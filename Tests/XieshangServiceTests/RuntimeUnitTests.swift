@@ -117,7 +117,7 @@ struct StorageTests {
         // Another caller's request id is its own.
         let other = try await database.idempotent(context("r-1", principal: "staff-2"), add)
         #expect(other.reply.label == "thing 2")
-        #expect(try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == 2)
+        #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == 2)
     }
 
     @Test("a member's key makes at most its quota of changes a day; the office is not limited; a repeat is not a new change")
@@ -142,10 +142,10 @@ struct StorageTests {
         } catch let error as RPCError {
             #expect(error.code == .resourceExhausted && error.message.contains("member:12"), "\(error)")
         }
-        #expect(try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == quota)
+        #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == quota)
         // Staff are not limited by the members' quota.
         _ = try await database.idempotent(context("s-1"), add)
-        #expect(try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == quota + 1)
+        #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == quota + 1)
     }
 
     @Test("a request id reused for another method is refused")
@@ -169,7 +169,7 @@ struct StorageTests {
                 throw RPCError(.invalidArgument, "refused after a partial change")
             }
         }
-        #expect(try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == 0)
+        #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == 0)
         #expect(try outbox.events(after: 0).events.isEmpty)
         let retried = try await database.idempotent(context("r-1")) { _ in WiretestV1.Inner(label: "ok") }
         #expect(!retried.replayed)
@@ -199,10 +199,10 @@ struct StorageTests {
             return outcomes
         }
         #expect(outcomes.filter { $0 }.count == 51)
-        let names = try await database.writer.read { try String.fetchAll($0, sql: "SELECT name FROM things ORDER BY id") }
+        let names = try await database.read { try String.fetchAll($0, sql: "SELECT name FROM things ORDER BY id") }
         #expect(names.count == 51)
         #expect(!names.contains("n0") && !names.contains("n7") && names.contains("n8"))
-        let replies = try await database.writer.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM rpc_replies") }
+        let replies = try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM rpc_replies") }
         #expect(replies == 51)
     }
 
@@ -212,7 +212,7 @@ struct StorageTests {
         let database = try ServiceDatabase.open(dataDir: directory, name: "things", migrations: Self.migrations)
         let outbox = EventOutbox(source: "things", database: database)
         for index in 1...1_205 {
-            _ = try await database.writer.write { db in
+            _ = try await database.write { db in
                 try outbox.append(Self.thingAdded, WiretestV1.Inner(label: "n\(index)"), in: db)
             }
         }

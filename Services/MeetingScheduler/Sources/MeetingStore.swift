@@ -79,7 +79,10 @@ public enum MeetingStore {
     }
 
     /// Writes the fields a change may touch, and the status-related ones.
-    public static func save(_ db: Database, _ m: MeetingV1.Meeting) throws {
+    /// Saves a meeting's fields and returns it as stored; which members it holds follows
+    /// its times and status.
+    @discardableResult
+    public static func save(_ db: Database, _ m: MeetingV1.Meeting) throws -> MeetingV1.Meeting {
         try db.execute(sql: """
             UPDATE meetings SET title = ?, organiser = ?, room_id = ?, room_name = ?, venue = ?, start_ms = ?, end_ms = ?,
                 mode = ?, online_link = ?, status = ?, cancel_reason = ?, sequence = ?, ordinal = ?, minutes = ?, outcomes = ?,
@@ -88,6 +91,8 @@ public enum MeetingStore {
             """, arguments: [m.title, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs, m.mode.rawValue,
                              m.onlineLink, m.status.rawValue, m.cancelReason, m.sequence, m.ordinal, m.minutes, m.outcomes,
                              m.publishedAtMs, m.attendanceRate, Date.nowMs, m.id])
+        try refreshBusy(db, m.id)
+        return try load(db, m.id)
     }
 
     public static func setGroups(_ db: Database, _ id: Int64, _ groups: [MeetingV1.GroupRef]) throws {
@@ -157,7 +162,9 @@ public enum MeetingStore {
     }
 
     static func removeInvitee(_ db: Database, id: Int64) throws {
+        guard let row = try Row.fetchOne(db, sql: "SELECT meeting_id, member_id FROM invitees WHERE id = ?", arguments: [id]) else { return }
         try db.execute(sql: "DELETE FROM invitees WHERE id = ?", arguments: [id])
+        try syncBusy(db, meeting: row["meeting_id"], member: row["member_id"])
     }
 
     /// The members invited (not non-member participants), in id order.
@@ -215,26 +222,44 @@ public enum MeetingStore {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [i.meetingID, i.memberID, i.name, i.organisation, i.category.rawValue, i.required, i.fromGroup,
                              i.attendance.rawValue, code, i.waitlistPosition])
-        return try invitee(db, meeting: i.meetingID, id: db.lastInsertedRowID)
+        let id = db.lastInsertedRowID
+        try syncBusy(db, meeting: i.meetingID, member: i.memberID)
+        return try invitee(db, meeting: i.meetingID, id: id)
     }
 
-    public static func setAttendance(_ db: Database, _ i: MeetingV1.Invitee) throws {
+    /// Saves an invitee's attendance and returns the invitee as stored; whether the
+    /// meeting holds the member follows it.
+    @discardableResult
+    public static func setAttendance(_ db: Database, _ i: MeetingV1.Invitee) throws -> MeetingV1.Invitee {
         try db.execute(sql: """
             UPDATE invitees SET attendance = ?, leave_type = ?, leave_reason = ?, checked_in_at_ms = ?, waitlist_position = ?
             WHERE id = ?
             """, arguments: [i.attendance.rawValue, i.leaveType.rawValue, i.leaveReason, i.checkedInAtMs, i.waitlistPosition, i.id])
+        try syncBusy(db, meeting: i.meetingID, member: i.memberID)
+        return try invitee(db, meeting: i.meetingID, id: i.id)
     }
 
-    /// Rebuilds which members the meeting holds: its required member invitees who are
-    /// expected, while the meeting is a draft or published.
-    public static func refreshBusy(_ db: Database, _ meeting: Int64) throws {
+    /// Which invitees hold their member: required member invitees who are expected, while
+    /// the meeting is a draft or published. `member_busy` is kept from this by the store's
+    /// own writes (a meeting saved, an invitee added, removed or changed), never by callers.
+    private static let holdsMember = """
+        SELECT i.member_id, m.id, m.start_ms, m.end_ms FROM invitees i JOIN meetings m ON m.id = i.meeting_id
+        WHERE m.id = ? AND m.status IN \(active) AND i.member_id != 0 AND i.required = 1
+          AND i.attendance NOT IN (\(MeetingV1.Attendance.leaveApproved.rawValue), \(MeetingV1.Attendance.withdrawn.rawValue), \(MeetingV1.Attendance.waitlisted.rawValue))
+        """
+
+    /// Rebuilds which members the meeting holds (its times or status changed).
+    private static func refreshBusy(_ db: Database, _ meeting: Int64) throws {
         try db.cachedStatement(sql: "DELETE FROM member_busy WHERE meeting_id = ?").execute(arguments: [meeting])
-        try db.execute(sql: """
-            INSERT INTO member_busy (member_id, meeting_id, start_ms, end_ms)
-            SELECT i.member_id, m.id, m.start_ms, m.end_ms FROM invitees i JOIN meetings m ON m.id = i.meeting_id
-            WHERE m.id = ? AND m.status IN \(active) AND i.member_id != 0 AND i.required = 1
-              AND i.attendance NOT IN (\(MeetingV1.Attendance.leaveApproved.rawValue), \(MeetingV1.Attendance.withdrawn.rawValue), \(MeetingV1.Attendance.waitlisted.rawValue))
-            """, arguments: [meeting])
+        try db.cachedStatement(sql: "INSERT INTO member_busy (member_id, meeting_id, start_ms, end_ms) " + holdsMember).execute(arguments: [meeting])
+    }
+
+    /// Whether the meeting holds one member (one of its invitees changed).
+    private static func syncBusy(_ db: Database, meeting: Int64, member: Int64) throws {
+        guard member != 0 else { return }
+        try db.cachedStatement(sql: "DELETE FROM member_busy WHERE meeting_id = ? AND member_id = ?").execute(arguments: [meeting, member])
+        try db.cachedStatement(sql: "INSERT INTO member_busy (member_id, meeting_id, start_ms, end_ms) " + holdsMember + " AND i.member_id = ?")
+            .execute(arguments: [meeting, member])
     }
 
     // MARK: - Conflicts (bounded by the longest meeting, so indexed ranges stay small)

@@ -75,8 +75,7 @@ extension SchedulerHandlers {
             invitee.attendance = .leaveRequested
             invitee.leaveType = request.type
             invitee.leaveReason = request.reason.trimmingCharacters(in: .whitespaces)
-            try MeetingStore.setAttendance(db, invitee)
-            invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: invitee.id)
+            invitee = try MeetingStore.setAttendance(db, invitee)
             try inviteeEvent(db, outbox, context, DomainEvents.leaveRequested, meeting, invitee)
             var response = MeetingV1.RequestLeaveResponse()
             response.invitee = invitee
@@ -93,9 +92,7 @@ extension SchedulerHandlers {
                 throw SchedulerError.failedPrecondition(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) has not asked for leave")
             }
             invitee.attendance = request.approve ? .leaveApproved : (meeting.openRegistration ? .registered : .invited)
-            try MeetingStore.setAttendance(db, invitee)
-            try MeetingStore.refreshBusy(db, meeting.id)
-            invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: invitee.id)
+            invitee = try MeetingStore.setAttendance(db, invitee)
             try inviteeEvent(db, outbox, context, DomainEvents.leaveDecided, meeting, invitee, note: request.approve ? "approved" : "rejected: \(request.note)")
             var response = MeetingV1.DecideLeaveResponse()
             response.invitee = invitee
@@ -128,9 +125,8 @@ extension SchedulerHandlers {
             }
             invitee.attendance = .checkedIn
             invitee.checkedInAtMs = Date.nowMs
-            try MeetingStore.setAttendance(db, invitee)
             var response = MeetingV1.CheckInResponse()
-            response.invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: invitee.id)
+            response.invitee = try MeetingStore.setAttendance(db, invitee)
             return response
         }.reply
     }
@@ -148,9 +144,7 @@ extension SchedulerHandlers {
             meeting.minutes = request.minutes
             meeting.outcomes = request.outcomes
             meeting.attendanceRate = MeetingRules.attendanceRate(invitees)
-            try MeetingStore.save(db, meeting)
-            try MeetingStore.refreshBusy(db, meeting.id)
-            meeting = try MeetingStore.load(db, meeting.id)
+            meeting = try MeetingStore.save(db, meeting)
             try meetingEvent(db, outbox, context, DomainEvents.meetingClosed, meeting)
             var response = MeetingV1.CloseMeetingResponse()
             response.meeting = meeting

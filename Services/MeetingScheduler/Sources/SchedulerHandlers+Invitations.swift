@@ -40,7 +40,6 @@ extension SchedulerHandlers {
             }
             let required = added.filter { $0.required && $0.memberID != 0 }.map(\.memberID)
             let overridden = try checkMembers(db, meeting, members: required, overrideReason: request.overrideReason, context)
-            try MeetingStore.refreshBusy(db, meeting.id)
             if meeting.status == .published {
                 for invitee in added { try inviteeEvent(db, outbox, context, DomainEvents.invitationAdded, meeting, invitee) }
             }
@@ -66,7 +65,6 @@ extension SchedulerHandlers {
                 removed.append(invitee)
             }
             if meeting.openRegistration { try promoteWaitlist(db, meeting, outbox, context) }
-            try MeetingStore.refreshBusy(db, meeting.id)
             if meeting.status == .published {
                 for invitee in removed { try inviteeEvent(db, outbox, context, DomainEvents.invitationRemoved, meeting, invitee) }
             }

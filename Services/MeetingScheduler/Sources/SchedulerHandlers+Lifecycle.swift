@@ -44,7 +44,7 @@ extension SchedulerHandlers {
 
     @Sendable func publish(_ request: MeetingV1.PublishMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {
         if let stored = try await database.storedReply(context, as: MeetingV1.PublishMeetingResponse.self) { return stored }
-        let before = try await database.writer.read { db in try MeetingStore.load(db, request.id) }
+        let before = try await database.read { db in try MeetingStore.load(db, request.id) }
         try MeetingLifecycle.require(.publish, before)
         let (newcomers, names) = try await groupMembers(before.groups, term: before.term, meeting: before.id)
         return try await database.idempotent(context) { [outbox] db in
@@ -58,9 +58,7 @@ extension SchedulerHandlers {
             meeting.status = .published
             meeting.ordinal = try MeetingStore.nextOrdinal(db, term: meeting.term, kind: meeting.kind)
             meeting.publishedAtMs = Date.nowMs
-            try MeetingStore.save(db, meeting)
-            try MeetingStore.refreshBusy(db, meeting.id)
-            meeting = try MeetingStore.load(db, meeting.id)
+            meeting = try MeetingStore.save(db, meeting)
             try meetingEvent(db, outbox, context, DomainEvents.meetingPublished, meeting, reason: request.overrideReason)
             var response = MeetingV1.PublishMeetingResponse()
             response.meeting = meeting
@@ -71,7 +69,7 @@ extension SchedulerHandlers {
 
     @Sendable func change(_ request: MeetingV1.ChangeMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.ChangeMeetingResponse {
         if let stored = try await database.storedReply(context, as: MeetingV1.ChangeMeetingResponse.self) { return stored }
-        let before = try await database.writer.read { db in try MeetingStore.load(db, request.id) }
+        let before = try await database.read { db in try MeetingStore.load(db, request.id) }
         try MeetingLifecycle.require(.change, before)
         var proposed = before
         if !request.title.isEmpty { proposed.title = request.title.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -133,9 +131,7 @@ extension SchedulerHandlers {
             }
             let overridden = try checkMembers(db, meeting, members: MeetingStore.requiredMemberIDs(db, meeting: meeting.id), overrideReason: request.overrideReason, context)
             if meeting.status == .published && (!changed.isEmpty || groupsChanged) { meeting.sequence += 1 }
-            try MeetingStore.save(db, meeting)
-            try MeetingStore.refreshBusy(db, meeting.id)
-            meeting = try MeetingStore.load(db, meeting.id)
+            meeting = try MeetingStore.save(db, meeting)
             if meeting.status == .published {
                 if !changed.isEmpty {
                     try meetingEvent(db, outbox, context, DomainEvents.meetingChanged, meeting, changed: changed, reason: request.overrideReason)
@@ -161,9 +157,7 @@ extension SchedulerHandlers {
             meeting.status = .cancelled
             meeting.cancelReason = reason
             if wasPublished { meeting.sequence += 1 }
-            try MeetingStore.save(db, meeting)
-            try MeetingStore.refreshBusy(db, meeting.id)
-            meeting = try MeetingStore.load(db, meeting.id)
+            meeting = try MeetingStore.save(db, meeting)
             if wasPublished { try meetingEvent(db, outbox, context, DomainEvents.meetingCancelled, meeting, reason: reason) }
             var response = MeetingV1.CancelMeetingResponse()
             response.meeting = meeting

@@ -9,7 +9,7 @@ import XieshangWire
 extension SchedulerHandlers {
     @Sendable func get(_ request: MeetingV1.GetMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.GetMeetingResponse {
         let principal = context.principal
-        return try await database.writer.read { db in
+        return try await database.read { db in
             let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.id), knownTo: principal)
             let invitees = try MeetingStore.invitees(db, request.id)
             let invited = principal.memberID.map { member in invitees.contains { $0.memberID == member } } ?? false
@@ -28,7 +28,7 @@ extension SchedulerHandlers {
         let principal = context.principal
         // Who is invited where is the office's: a member reads their own schedule, a unit nobody's.
         if request.memberID != 0 { try principal.requireMember(request.memberID, field: "member_id") }
-        return try await database.writer.read { db in
+        return try await database.read { db in
             let everything = MeetingVisibility.readsEverything(principal)
             var response = try MeetingStore.list(db, request, withDrafts: everything)
             if !everything {
@@ -59,7 +59,7 @@ extension SchedulerHandlers {
         if !request.memberIDs.isEmpty { _ = try await registry.knownMembers(Array(members), field: "member_ids") }
         if !request.groups.isEmpty { members.formUnion(try await registry.resolve(request.groups, term: 0)) }
         let everyone = Array(members)
-        let busy = try await database.writer.read { db in
+        let busy = try await database.read { db in
             try MeetingStore.busy(db, room: request.roomID, members: everyone, from: request.fromMs, to: request.toMs)
         }
         var response = MeetingV1.FindSlotResponse()
@@ -93,7 +93,7 @@ extension SchedulerHandlers {
             throw SchedulerError.invalid([("scope", "must be member, room or committee")])
         }
         let principal = context.principal
-        let meetings = try await database.writer.read { [list] db -> [MeetingV1.Meeting] in
+        let meetings = try await database.read { [list] db -> [MeetingV1.Meeting] in
             var all: [MeetingV1.Meeting] = []
             var page = list
             repeat {

@@ -58,7 +58,7 @@ public struct SchedulerHandlers: RPCService {
         h.register(MeetingV1.Meetings.calendar, calendar)
         h.register(MeetingV1.Meetings.statistics) { request, _ in
             if request.toMs != 0 && request.toMs <= request.fromMs { throw SchedulerError.invalid([("to_ms", "must be after from_ms")]) }
-            return try await database.writer.read { db in try MeetingStatistics.compute(db, from: request.fromMs, to: request.toMs) }
+            return try await database.read { db in try MeetingStatistics.compute(db, from: request.fromMs, to: request.toMs) }
         }
     }
 
@@ -88,7 +88,7 @@ public struct SchedulerHandlers: RPCService {
     func groupMembers(_ groups: [MeetingV1.GroupRef], term: Int32, meeting: Int64) async throws -> ([Int64], [Int64: MemberV1.Member]) {
         guard !groups.isEmpty else { return ([], [:]) }
         let ids = try await registry.resolve(groups, term: term)
-        let known = Set(try await database.writer.read { db in
+        let known = Set(try await database.read { db in
             try MeetingStore.invitedMemberIDs(db, meeting: meeting)
         })
         let newcomers = ids.filter { !known.contains($0) }

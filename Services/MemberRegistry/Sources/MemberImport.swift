@@ -28,7 +28,7 @@ enum MemberImport {
         var csv = request.csv
         if !request.uploadID.isEmpty {
             let principal = context.principal.description
-            let kept = try await database.writer.read { db in try UploadStore.bytes(db, principal: principal, upload: request.uploadID) }
+            let kept = try await database.read { db in try UploadStore.bytes(db, principal: principal, upload: request.uploadID) }
             csv = kept + csv
         }
         if csv.count > maxBytes { throw RegistryError.invalid([("csv", "is \(csv.count) bytes, over the \(maxBytes >> 20) MiB a member file may be")]) }
@@ -44,7 +44,7 @@ enum MemberImport {
             }
             // A dry run writes nothing, so it needs no stored reply either.
             if request.dryRun {
-                let response = try await database.writer.read { db in try plan(db, request, rows, context: context, write: false) }
+                let response = try await database.read { db in try plan(db, request, rows, context: context, write: false) }
                 if !request.uploadID.isEmpty { try await forget(request.uploadID, database: database, context: context) }
                 return response
             }
@@ -80,7 +80,7 @@ enum MemberImport {
     }
 
     private static func forget(_ upload: String, database: ServiceDatabase, context: RPCCallContext) async throws {
-        try await database.writer.write { db in try UploadStore.forget(db, principal: context.principal.description, upload: upload) }
+        try await database.write { db in try UploadStore.forget(db, principal: context.principal.description, upload: upload) }
     }
 
     private static func plan(

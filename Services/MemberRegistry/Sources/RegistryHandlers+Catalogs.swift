@@ -8,13 +8,12 @@ import XieshangWire
 extension RegistryHandlers {
     /// Sectors and special committees, and terms.
     static func registerCatalogs(into h: inout RPCHandlers, database: ServiceDatabase) {
-        let read = database.writer
         h.register(MemberV1.Catalog.list) { request, _ in
             guard request.kind == .sector || request.kind == .specialCommittee else {
                 throw RegistryError.invalid([("kind", "must be sector or special committee")])
             }
             var response = MemberV1.ListCatalogResponse()
-            response.names = try await read.read { db in try MemberStore.catalog(db, request.kind) }
+            response.names = try await database.read { db in try MemberStore.catalog(db, request.kind) }
             return response
         }
         h.register(MemberV1.Catalog.add, mutating: true) { request, context in
@@ -33,7 +32,7 @@ extension RegistryHandlers {
         }
         h.register(MemberV1.Terms.list) { _, _ in
             var response = MemberV1.ListTermsResponse()
-            response.terms = try await read.read { db in try PlaceStore.terms(db) }
+            response.terms = try await database.read { db in try PlaceStore.terms(db) }
             return response
         }
         h.register(MemberV1.Terms.setCurrent, mutating: true) { request, context in

@@ -8,7 +8,6 @@ import XieshangWire
 extension RegistryHandlers {
     /// Members: changes (each with its audit entry and event), reads, imports and exports.
     static func registerMembers(into h: inout RPCHandlers, database: ServiceDatabase, outbox: EventOutbox) {
-        let read = database.writer
         h.register(MemberV1.Members.create, mutating: true) { request, context in
             guard let input = request.member else { throw RegistryError.invalid([("member", "is required")]) }
             return try await database.idempotent(context) { db in
@@ -47,7 +46,7 @@ extension RegistryHandlers {
         h.register(MemberV1.Members.get) { request, context in
             try context.principal.requireMember(request.id, field: "id")
             var response = MemberV1.GetMemberResponse()
-            response.member = try await read.read { db in try MemberStore.get(db, id: request.id) }
+            response.member = try await database.read { db in try MemberStore.get(db, id: request.id) }
             return response
         }
 
@@ -57,7 +56,7 @@ extension RegistryHandlers {
             if case .unrecognized = request.role { problems.append(("role", "unknown role")) }
             if case .unrecognized = request.status { problems.append(("status", "unknown status")) }
             if !problems.isEmpty { throw RegistryError.invalid(problems) }
-            return try await read.read { db in try MemberStore.list(db, request) }
+            return try await database.read { db in try MemberStore.list(db, request) }
         }
 
         h.register(MemberV1.Members.changeStatus, mutating: true) { request, context in
@@ -113,7 +112,7 @@ extension RegistryHandlers {
 
         h.register(MemberV1.Members.batchGet) { request, _ in
             if request.ids.count > 5_000 { throw RegistryError.invalid([("ids", "at most 5000 ids per call")]) }
-            return try await read.read { db in
+            return try await database.read { db in
                 let ids = Array(Set(request.ids))
                 var response = MemberV1.BatchGetMembersResponse()
                 guard !ids.isEmpty else { return response }
@@ -126,7 +125,7 @@ extension RegistryHandlers {
 
         h.register(MemberV1.Members.resolveGroup) { request, _ in
             var response = MemberV1.ResolveGroupResponse()
-            response.memberIDs = try await read.read { db in try MemberStore.resolve(db, request) }
+            response.memberIDs = try await database.read { db in try MemberStore.resolve(db, request) }
             return response
         }
 
@@ -136,7 +135,7 @@ extension RegistryHandlers {
 
         h.register(MemberV1.Members.export) { request, _ in
             if request.pageSize < 0 || request.pageSize > 10_000 { throw RegistryError.invalid([("page_size", "must be between 1 and 10000 (0: 5000)")]) }
-            return try await read.read { db in
+            return try await database.read { db in
                 let term = try MemberStore.term(db, request.term)
                 let pageSize = request.pageSize == 0 ? 5000 : Int(request.pageSize)
                 // Keyset pages by member number; the first page starts with the header.
@@ -160,7 +159,7 @@ extension RegistryHandlers {
 
         h.register(MemberV1.Members.history) { request, _ in
             var response = MemberV1.MemberHistoryResponse()
-            response.entries = try await read.read { db in try MemberStore.history(db, member: request.memberID) }
+            response.entries = try await database.read { db in try MemberStore.history(db, member: request.memberID) }
             return response
         }
     }

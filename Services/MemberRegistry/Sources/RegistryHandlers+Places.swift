@@ -8,7 +8,6 @@ import XieshangWire
 extension RegistryHandlers {
     /// Work stations, consultation rooms and handling units.
     static func registerPlaces(into h: inout RPCHandlers, database: ServiceDatabase) {
-        let read = database.writer
         h.register(MemberV1.Stations.save, mutating: true) { request, context in
             try await database.idempotent(context) { db in
                 var response = MemberV1.SaveStationResponse()
@@ -18,12 +17,12 @@ extension RegistryHandlers {
         }
         h.register(MemberV1.Stations.get) { request, _ in
             var response = MemberV1.GetStationResponse()
-            response.station = try await read.read { db in try PlaceStore.station(db, id: request.id) }
+            response.station = try await database.read { db in try PlaceStore.station(db, id: request.id) }
             return response
         }
         h.register(MemberV1.Stations.list) { _, _ in
             var response = MemberV1.ListStationsResponse()
-            response.stations = try await read.read { db in try PlaceStore.stations(db) }
+            response.stations = try await database.read { db in try PlaceStore.stations(db) }
             return response
         }
         h.register(MemberV1.Rooms.save, mutating: true) { request, context in
@@ -35,12 +34,12 @@ extension RegistryHandlers {
         }
         h.register(MemberV1.Rooms.get) { request, _ in
             var response = MemberV1.GetRoomResponse()
-            response.room = try await read.read { db in try PlaceStore.room(db, id: request.id) }
+            response.room = try await database.read { db in try PlaceStore.room(db, id: request.id) }
             return response
         }
         h.register(MemberV1.Rooms.list) { request, _ in
             var response = MemberV1.ListRoomsResponse()
-            response.rooms = try await read.read { db in try PlaceStore.rooms(db, station: request.stationID) }
+            response.rooms = try await database.read { db in try PlaceStore.rooms(db, station: request.stationID) }
             return response
         }
         h.register(MemberV1.Units.save, mutating: true) { request, context in
@@ -52,12 +51,12 @@ extension RegistryHandlers {
         }
         h.register(MemberV1.Units.get) { request, context in
             var response = MemberV1.GetUnitResponse()
-            response.unit = visibleUnit(try await read.read { db in try PlaceStore.unit(db, id: request.id) }, to: context.principal)
+            response.unit = visibleUnit(try await database.read { db in try PlaceStore.unit(db, id: request.id) }, to: context.principal)
             return response
         }
         h.register(MemberV1.Units.list) { request, context in
             var response = MemberV1.ListUnitsResponse()
-            response.units = try await read.read { db in try PlaceStore.units(db, includeInactive: request.includeInactive) }
+            response.units = try await database.read { db in try PlaceStore.units(db, includeInactive: request.includeInactive) }
                 .map { visibleUnit($0, to: context.principal) }
             return response
         }

@@ -10,7 +10,7 @@ public enum DeliveryHandlers {
         h.register(NotificationV1.Deliveries.getPreferences) { request, context in
             let recipient = try InboxHandlers.check(request.recipient, context.principal)
             var response = NotificationV1.PreferencesResponse()
-            response.preferences = try await database.writer.read { db in try Inboxes.preferences(db, recipient) }
+            response.preferences = try await database.read { db in try Inboxes.preferences(db, recipient) }
             return response
         }
         h.register(NotificationV1.Deliveries.setPreferences, mutating: true) { request, context in
@@ -28,7 +28,7 @@ public enum DeliveryHandlers {
             if case .unrecognized = status { throw RPCError.invalidArgument([("status", "unknown status")]) }
             let limit = request.limit <= 0 ? 100 : min(Int(request.limit), 1000)
             var response = NotificationV1.ListDeliveriesResponse()
-            response.deliveries = try await database.writer.read { db in try Inboxes.deliveries(db, status: status, limit: limit) }
+            response.deliveries = try await database.read { db in try Inboxes.deliveries(db, status: status, limit: limit) }
             return response
         }
         h.register(NotificationV1.Deliveries.retry, mutating: true) { request, context in

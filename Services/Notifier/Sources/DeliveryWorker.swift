@@ -39,7 +39,7 @@ public final class DeliveryWorker: Service, Sendable {
                 do {
                     let now = Self.nowMs
                     let configuration = self.configuration
-                    _ = try await self.database.writer.write { db in try Reminders.sendDue(db, now: now, configuration: configuration) }
+                    _ = try await self.database.write { db in try Reminders.sendDue(db, now: now, configuration: configuration) }
                     try await self.sendDue()
                     if now - lastDigest >= configuration.digestEveryMs {
                         lastDigest = now
@@ -65,7 +65,7 @@ public final class DeliveryWorker: Service, Sendable {
 
     func sendDue() async throws {
         let now = Self.nowMs
-        let due = try await database.writer.read { db in
+        let due = try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT d.id, d.channel, d.attempts, d.created_at_ms, n.* FROM deliveries d JOIN notifications n ON n.id = d.notification_id
                 WHERE d.status = ? AND d.next_attempt_ms <= ? ORDER BY d.next_attempt_ms LIMIT 50
@@ -91,7 +91,7 @@ public final class DeliveryWorker: Service, Sendable {
     func record(_ delivery: Due, _ outcome: Result<Void, DeliveryFailure>) async throws {
         let now = Self.nowMs
         let giveUp = configuration.giveUpAfterMs
-        try await database.writer.write { db in
+        try await database.write { db in
             switch outcome {
             case .success:
                 try db.execute(sql: "UPDATE deliveries SET status = ?, attempts = attempts + 1, sent_at_ms = ?, last_error = '' WHERE id = ?",
@@ -156,7 +156,7 @@ public final class DeliveryWorker: Service, Sendable {
         } catch {
             return .failure(DeliveryFailure(message: "\(error)"))
         }
-        let ics = (try? await database.writer.read { [id = delivery.notification.id] db in
+        let ics = (try? await database.read { [id = delivery.notification.id] db in
             try String.fetchOne(db, sql: "SELECT ics FROM notifications WHERE id = ?", arguments: [id])
         }) ?? nil
         let message = Self.mail(to: address, subject: delivery.notification.title, body: delivery.notification.body,
@@ -256,7 +256,7 @@ public final class DeliveryWorker: Service, Sendable {
 
     func sendDigests() async throws {
         guard let command = configuration.sendmail else { return }
-        let held = try await database.writer.read { db in
+        let held = try await database.read { db in
             try Row.fetchAll(db, sql: """
                 SELECT d.id, n.recipient_kind, n.recipient_id, n.title, n.body FROM deliveries d JOIN notifications n ON n.id = d.notification_id
                 WHERE d.status = ? ORDER BY n.recipient_kind, n.recipient_id, d.id
@@ -279,7 +279,7 @@ public final class DeliveryWorker: Service, Sendable {
                 outcome = .failure(failure)
             }
             let now = Self.nowMs
-            try await database.writer.write { db in
+            try await database.write { db in
                 let status: NotificationV1.DeliveryStatus
                 var error = ""
                 switch outcome {

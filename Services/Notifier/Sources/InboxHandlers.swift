@@ -21,7 +21,7 @@ public enum InboxHandlers {
             }
             let pageSize = request.pageSize == 0 ? 50 : Int(request.pageSize)
             let unreadOnly = request.unreadOnly
-            return try await database.writer.read { db in
+            return try await database.read { db in
                 try Inboxes.page(db, recipient, unreadOnly: unreadOnly, offset: offset, pageSize: pageSize)
             }
         }

@@ -10,7 +10,7 @@ extension TrackerHandlers {
     @Sendable func act(_ request: ProposalV1.ActRequest, _ context: RPCCallContext) async throws -> ProposalV1.ActResponse {
         let actor = try Self.actor(claimed: request.actor, context.principal)
         if let stored = try await database.storedReply(context, as: ProposalV1.ActResponse.self) { return stored }
-        let current = try await database.writer.read { db in try ProposalStore.load(db, request.id) }
+        let current = try await database.read { db in try ProposalStore.load(db, request.id) }
         // Nothing about a proposal the caller may not read (its state, its units) reaches
         // them through a refusal's text.
         try Self.requireReadable(current, by: context.principal)

@@ -43,7 +43,7 @@ extension TrackerHandlers {
 
     @Sendable func advanceTopic(_ request: ProposalV1.AdvanceTopicRequest, _ context: RPCCallContext) async throws -> ProposalV1.AdvanceTopicResponse {
         if let stored = try await database.storedReply(context, as: ProposalV1.AdvanceTopicResponse.self) { return stored }
-        let current = try await database.writer.read { db in try ProposalStore.loadTopic(db, request.id) }
+        let current = try await database.read { db in try ProposalStore.loadTopic(db, request.id) }
         guard request.step.rawValue == current.step.rawValue + 1, current.step != .feedback else {
             let next = current.step == .feedback ? "none: the topic is finished" : ProposalV1.TopicStep(rawValue: current.step.rawValue + 1).label
             throw ProposalError.notAllowed(field: "step", "topic \(current.id) is at \(current.step.label); the next step is \(next)")

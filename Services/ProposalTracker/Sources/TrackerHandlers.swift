@@ -45,7 +45,7 @@ public struct TrackerHandlers: RPCService {
         h.register(ProposalV1.Proposals.act, mutating: true, act)
         h.register(ProposalV1.Proposals.get) { request, context in
             var response = ProposalV1.GetProposalResponse()
-            let proposal = try await database.writer.read { db in try ProposalStore.load(db, request.id) }
+            let proposal = try await database.read { db in try ProposalStore.load(db, request.id) }
             try Self.requireReadable(proposal, by: context.principal)
             response.proposal = proposal
             response.allowed = ProposalWorkflow.allowed(from: proposal.state)
@@ -64,13 +64,13 @@ public struct TrackerHandlers: RPCService {
             }
             if request.pageSize < 0 || request.pageSize > 500 { throw ProposalError.invalid([("page_size", "must be between 1 and 500")]) }
             let scoped = request
-            return try await database.writer.read { db in try ProposalStore.list(db, scoped) }
+            return try await database.read { db in try ProposalStore.list(db, scoped) }
         }
         h.register(ProposalV1.Proposals.history) { request, context in
-            let proposal = try await database.writer.read { db in try ProposalStore.load(db, request.id) }
+            let proposal = try await database.read { db in try ProposalStore.load(db, request.id) }
             try Self.requireReadable(proposal, by: context.principal)
             var response = ProposalV1.HistoryResponse()
-            response.transitions = try await database.writer.read { db in try ProposalStore.history(db, request.id) }
+            response.transitions = try await database.read { db in try ProposalStore.history(db, request.id) }
             return response
         }
         h.register(ProposalV1.Proposals.overdue) { request, context in
@@ -83,25 +83,25 @@ public struct TrackerHandlers: RPCService {
             var response = ProposalV1.OverdueResponse()
             let now = ProposalStore.nowMs
             let scoped = request
-            response.proposals = try await database.writer.read { db in
+            response.proposals = try await database.read { db in
                 try ProposalStore.overdue(db, withinDays: scoped.withinDays, unit: scoped.unitID, now: now)
             }
             return response
         }
         h.register(ProposalV1.Proposals.statistics) { request, _ in
             if request.toMs != 0 && request.toMs <= request.fromMs { throw ProposalError.invalid([("to_ms", "must be after from_ms")]) }
-            return try await database.writer.read { db in try TrackerStatistics.compute(db, request, now: ProposalStore.nowMs) }
+            return try await database.read { db in try TrackerStatistics.compute(db, request, now: ProposalStore.nowMs) }
         }
         h.register(ProposalV1.Topics.create, mutating: true, createTopic)
         h.register(ProposalV1.Topics.advance, mutating: true, advanceTopic)
         h.register(ProposalV1.Topics.get) { request, _ in
             var response = ProposalV1.GetTopicResponse()
-            response.topic = try await database.writer.read { db in try ProposalStore.loadTopic(db, request.id) }
+            response.topic = try await database.read { db in try ProposalStore.loadTopic(db, request.id) }
             return response
         }
         h.register(ProposalV1.Topics.list) { request, _ in
             var response = ProposalV1.ListTopicsResponse()
-            response.topics = try await database.writer.read { db in try ProposalStore.topics(db, request) }
+            response.topics = try await database.read { db in try ProposalStore.topics(db, request) }
             return response
         }
     }

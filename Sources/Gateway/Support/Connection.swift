@@ -194,25 +194,3 @@ struct GatewayFailure: Error, CustomStringConvertible {
         return text
     }
 }
-
-/// Prints a failure and exits with its code; anything else goes to ArgumentParser.
-func runReportingFailures(_ body: () async throws -> Void) async throws {
-    do {
-        try await body()
-    } catch let failure as GatewayFailure {
-        Terminal.error(failure.description)
-        throw ExitCode(failure.exitCode)
-    }
-}
-
-/// Writes a value as pretty, sorted JSON on standard output.
-func printJSON<T: Encodable>(_ value: T) throws {
-    print(try jsonText(value))
-}
-
-/// A value as pretty, sorted JSON: what every `--json` prints.
-func jsonText<T: Encodable>(_ value: T) throws -> String {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-    return String(decoding: try encoder.encode(value), as: UTF8.self)
-}

@@ -28,8 +28,6 @@ struct Table {
         return out.joined(separator: "\n")
     }
 
-    func print() { Swift.print(rendered) }
-
     /// Terminal columns a string takes: East Asian wide and fullwidth characters take two,
     /// combining marks and zero-width characters none.
     static func width(_ text: String) -> Int {

@@ -197,7 +197,7 @@ struct CommitteeReport: Encodable {
     }
 }
 
-struct ReportCommand: AsyncParsableCommand {
+struct ReportCommand: GatewayCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "The secretariat's report for a period: topics, activities, meetings and attendance, proposals, replies, satisfaction, overdue, 六有 rooms, 下沉 coverage, members' duty performance.",
@@ -228,28 +228,23 @@ struct ReportCommand: AsyncParsableCommand {
         return to.count == 10 ? ms + 86_400_000 : ms
     }
 
-    func run() async throws {
-        try await runReportingFailures {
-            let report = try await CommitteeReport.assemble(connection, fromMs: CommitteeClock.parse(from)!, toMs: endMs!, from: from, to: to)
-            let text: String
-            let chosen = connection.json ? .json : format
-            switch chosen {
-            case .json: text = try jsonText(report) + "\n"
-            case .csv: text = report.csv
-            case .html: text = ReportPage.html(report)
-            case .table: text = report.table
-            }
-            if let output {
-                do {
-                    try text.write(toFile: output, atomically: true, encoding: .utf8)
-                } catch {
-                    FileHandle.standardError.write(Data("error: cannot write \(output): \(error.localizedDescription)\n".utf8))
-                    throw ExitCode(1)
-                }
-                print("wrote the report (\(chosen.rawValue)) to \(output)")
-            } else {
-                print(text, terminator: "")
-            }
+    func perform() async throws -> Output {
+        let report = try await CommitteeReport.assemble(connection, fromMs: CommitteeClock.parse(from)!, toMs: endMs!, from: from, to: to)
+        let text: String
+        let chosen = connection.json ? .json : format
+        switch chosen {
+        case .json: text = try jsonText(report) + "\n"
+        case .csv: text = report.csv
+        case .html: text = ReportPage.html(report)
+        case .table: text = report.table
         }
+        guard let output else { return .document(text) }
+        do {
+            try text.write(toFile: output, atomically: true, encoding: .utf8)
+        } catch {
+            Terminal.error("error: cannot write \(output): \(error.localizedDescription)")
+            throw ExitCode(1)
+        }
+        return .document("wrote the report (\(chosen.rawValue)) to \(output)\n")
     }
 }

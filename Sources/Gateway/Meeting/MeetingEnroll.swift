@@ -1,0 +1,28 @@
+import ArgumentParser
+import Foundation
+import XieshangLabels
+import XieshangRPC
+import XieshangWire
+
+extension MeetingCommand {
+    struct Enroll: GatewayCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Register a member for an open-registration meeting (or withdraw; the waiting list moves up).",
+            discussion: "Example: gateway meeting enroll 14 --member 5")
+        @OptionGroup var connection: ConnectionOptions
+        @Argument(help: "The meeting's id.") var id: Int64
+        @Option(help: "The member's id.") var member: Int64
+        @Flag(help: "Give up the place.") var withdraw = false
+
+        func perform() async throws -> Output {
+            var request = MeetingV1.EnrollRequest()
+            request.meetingID = id
+            request.memberID = member
+            request.withdraw = withdraw
+            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.enroll, request) }
+            var output = Output(response)
+            output.add(inviteeTable(response.invitee.map { [$0] } ?? []))
+            return output
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import XieshangLabels
+import XieshangRPC
+import XieshangWire
+
+extension ProposalCommand {
+    struct Stats: GatewayCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "stats", abstract: "Proposal and topic figures for a period.", discussion: "Example: gateway proposal stats --from 2026-01-01 --to 2027-01-01")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "From.") var from: Moment?
+        @Option(help: "Until.") var to: Moment?
+
+        func perform() async throws -> Output {
+            var request = ProposalV1.StatisticsRequest()
+            request.fromMs = from?.ms ?? 0
+            request.toMs = to?.ms ?? 0
+            let s = try await connection.withTracker { try await $0.call(ProposalV1.Proposals.statistics, request, options: .read) }
+            var output = Output(s)
+            var table = Table("项目 measure", "数 count")
+            table.add("提交 submitted", String(s.submitted))
+            table.add("立案 filed", String(s.filed))
+            table.add("不立案 not filed", String(s.notFiled))
+            table.add("并案 merged", String(s.merged))
+            table.add("转送 referred", String(s.referred))
+            for c in s.repliesByClass { table.add("答复 \(c.name)类 replies", String(c.count)) }
+            table.add("满意 / 基本满意 / 不满意", "\(s.satisfied) / \(s.basicallySatisfied) / \(s.dissatisfied)")
+            table.add("满意率 satisfaction", String(format: "%.1f%%", s.satisfactionRate * 100))
+            for c in s.overdueByUnit { table.add("逾期 overdue: \(c.name)", String(c.count)) }
+            table.add("议题 收集 / 确定 / 解决", "\(s.topicsCollected) / \(s.topicsDecided) / \(s.topicsSolved)")
+            output.add(table)
+            return output
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import XieshangLabels
+import XieshangRPC
+import XieshangWire
+
+struct HealthCommand: GatewayCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "health", abstract: "Each reachable service's status, version, uptime and storage.",
+        discussion: "Example: gateway health; gateway health --service member-registry (a container's health check)")
+    @OptionGroup var connection: ConnectionOptions
+    @Option(help: "Only this service: member-registry, meeting-scheduler, proposal-tracker or notifier.") var service: String?
+
+    func validate() throws {
+        if let service, !connection.services.contains(where: { $0.name == service }) {
+            throw ValidationError("unknown service \"\(service)\"; known: \(connection.services.map(\.name).joined(separator: ", "))")
+        }
+    }
+
+    func perform() async throws -> Output {
+        struct Row: Encodable { let service: String; let endpoint: String; let status: String; let version: String; let uptimeSeconds: Int64; let storage: String }
+        var rows: [Row] = []
+        var failed = false
+        for (name, endpoint) in connection.services where service == nil || service == name {
+            do {
+                let health = try await connection.withClient(name, endpoint) {
+                    try await $0.call(RpcV1.Health.check, RpcV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(3)))
+                }
+                rows.append(Row(service: health.service, endpoint: endpoint, status: health.status == .serving ? "serving" : health.status.protoName,
+                                version: health.version, uptimeSeconds: health.uptimeMs / 1000,
+                                storage: (health.storageOk ? "ok: " : "FAILING: ") + health.storageDetail))
+                if !health.storageOk { failed = true }
+            } catch let failure as GatewayFailure {
+                rows.append(Row(service: name, endpoint: endpoint, status: "unreachable", version: "", uptimeSeconds: 0, storage: failure.error.message))
+                failed = true
+            }
+        }
+        var table = Table("服务 service", "地址 endpoint", "状态 status", "版本 version", "运行 uptime", "存储 storage")
+        for r in rows { table.add(r.service, r.endpoint, r.status, r.version, r.status == "unreachable" ? "" : "\(r.uptimeSeconds)s", r.storage) }
+        var output = Output(rows, table)
+        if failed { output.exitCode = 4 }
+        return output
+    }
+}

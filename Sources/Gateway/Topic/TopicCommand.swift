@@ -1,0 +1,22 @@
+import ArgumentParser
+import Foundation
+import XieshangLabels
+import XieshangRPC
+import XieshangWire
+
+struct TopicCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "topic",
+        abstract: "Consultation topics (协商议题) through the six steps, per work station or room.",
+        subcommands: [Create.self, Advance.self, Show.self, List.self])
+}
+
+func topicOutput(_ topic: ProposalV1.Topic?) -> Output {
+    let t = topic ?? .init()
+    var output = Output(t)
+    output.line("议题 \(t.id)：\(t.title)（\(t.source.label)）— \(t.step.label)\(t.meetingID == 0 ? "" : "，会议 \(t.meetingID)")\(t.step == .feedback ? (t.solved ? "，已解决" : "，未解决") : "")")
+    var table = Table("步骤 step", "时间 time", "记录 notes")
+    for s in t.steps { table.add(s.step.label, formatTime(s.atMs), s.notes) }
+    output.add(table)
+    return output
+}

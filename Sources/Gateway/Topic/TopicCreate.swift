@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import XieshangLabels
+import XieshangRPC
+import XieshangWire
+
+extension TopicCommand {
+    struct Create: GatewayCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Collect a topic (收集议题).",
+            discussion: "Example: gateway topic create --title 老旧小区加装电梯 --room 3 --source 走访 --description 居民多次反映")
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "Title.") var title: String
+        @Option(help: "What residents raised.") var description: String?
+        @Option(help: "The work station.") var station: Int64?
+        @Option(help: "The consultation room.") var room: Int64?
+        @Option(help: "走访, 来信来访, 调查 or 委员提出 (visit, petition, survey, member).") var source: ProposalV1.TopicSource
+        @Option(help: "Who records it (staff or staff:NAME; default: who your key says you are).") var `as`: ActorArgument?
+
+        func perform() async throws -> Output {
+            var topic = ProposalV1.Topic()
+            topic.title = title
+            topic.description = description ?? ""
+            topic.stationID = station ?? 0
+            topic.roomID = room ?? 0
+            topic.source = source
+            var request = ProposalV1.CreateTopicRequest()
+            request.topic = topic
+            request.actor = `as`?.actor
+            let response = try await connection.withTracker { try await $0.call(ProposalV1.Topics.create, request) }
+            return topicOutput(response.topic)
+        }
+    }
+}
