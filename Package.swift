@@ -278,7 +278,7 @@ let package = Package(
             name: "MeetingSchedulerTests",
             dependencies: [
                 "MeetingScheduler", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway", "LoadTest", "XieshangTestSupport",
-                "XieshangRPC", "XieshangWire", "XieshangLabels",
+                "XieshangRPC", "XieshangWire", "XieshangLabels", "XieshangService", "XieshangZMQ",
             ],
             path: "Tests/MeetingSchedulerTests",
             swiftSettings: strict

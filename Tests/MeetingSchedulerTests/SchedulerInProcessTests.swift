@@ -1,0 +1,209 @@
+import Foundation
+import MeetingScheduler
+import Testing
+import XieshangLabels
+import XieshangRPC
+import XieshangService
+import XieshangTestSupport
+import XieshangWire
+import XieshangZMQ
+
+/// meeting-scheduler served in this process over `inproc://` with an in-memory database,
+/// against a stand-in member-registry that answers as each test decides: the fast tier for
+/// the scheduler's rules through its real RPC surface. `SchedulerProcessTests` keeps what
+/// needs processes (restarts, a SIGKILL, the gateway).
+@Suite("meeting-scheduler in process, with a stand-in registry")
+struct SchedulerInProcessTests {
+    /// The stand-in's committee: the fifth term, rooms 1 and 2, members 1 to 10, of whom 1,
+    /// 2 and 3 form the standing committee.
+    static func registry(_ context: ZMQContext) throws -> StandIn {
+        try StandIn("member-registry", context: context) { h in
+            h.register(MemberV1.Terms.list) { _, _ in
+                var term = MemberV1.Term()
+                term.number = 5
+                term.startDate = "2022-01-15"
+                term.endDate = openTermEnd
+                term.current = true
+                var response = MemberV1.ListTermsResponse()
+                response.terms = [term]
+                return response
+            }
+            h.register(MemberV1.Rooms.get) { request, _ in
+                guard (1...2).contains(request.id) else { throw RPCError(.notFound, "room \(request.id) not found") }
+                var room = MemberV1.Room()
+                room.id = request.id
+                room.name = "第\(request.id)协商议事室"
+                room.capacity = 40
+                var response = MemberV1.GetRoomResponse()
+                response.room = room
+                return response
+            }
+            h.register(MemberV1.Members.resolveGroup) { request, _ in
+                var response = MemberV1.ResolveGroupResponse()
+                response.memberIDs = request.kind == .standingCommittee ? [1, 2, 3] : []
+                return response
+            }
+            h.register(MemberV1.Members.batchGet) { request, _ in
+                var response = MemberV1.BatchGetMembersResponse()
+                for id in request.ids {
+                    guard (1...10).contains(id) else { response.missingIDs.append(id); continue }
+                    var member = MemberV1.Member()
+                    member.id = id
+                    member.name = "委员\(id)"
+                    member.status = .active
+                    response.members.append(member)
+                }
+                return response
+            }
+        }
+    }
+
+    /// The scheduler over the stand-in, and a client of it.
+    struct Bench {
+        let registry: StandIn
+        let scheduler: InProcessService
+        let client: RPCClient
+
+        init() throws {
+            let context = try ZMQContext()
+            registry = try SchedulerInProcessTests.registry(context)
+            let link = RegistryClient(client: try registry.client(timeout: .seconds(2)))
+            scheduler = try InProcessService("meeting-scheduler", migrations: SchedulerSchema.migrations, context: context) { database, outbox in
+                SchedulerHandlers(database: database, outbox: outbox, registry: link)
+            }
+            client = try scheduler.client()
+        }
+
+        func stop() async {
+            await client.close()
+            await scheduler.stop()
+            await registry.stop()
+        }
+
+        /// Schedules a draft next year on `day` from `hour` for two hours.
+        func schedule(_ title: String, kind: MeetingV1.MeetingKind = .research, room: Int64, day: String, hour: Int = 9,
+                      groups: [MemberV1.GroupKind] = []) async throws -> MeetingV1.Meeting {
+            var meeting = MeetingV1.Meeting()
+            meeting.title = title
+            meeting.kind = kind
+            meeting.startMs = try #require(CommitteeClock.parse("\(nextYear)-\(day) \(String(format: "%02d", hour)):00"))
+            meeting.endMs = meeting.startMs + 2 * 3_600_000
+            meeting.roomID = room
+            meeting.organiser = "办公室"
+            meeting.groups = groups.map { kind in
+                var group = MeetingV1.GroupRef()
+                group.kind = kind
+                return group
+            }
+            var request = MeetingV1.ScheduleMeetingRequest()
+            request.meeting = meeting
+            return try #require(try await client.call(MeetingV1.Meetings.schedule, request).meeting)
+        }
+
+        func publish(_ id: Int64) async throws -> MeetingV1.PublishMeetingResponse {
+            var request = MeetingV1.PublishMeetingRequest()
+            request.id = id
+            return try await client.call(MeetingV1.Meetings.publish, request)
+        }
+
+        func invite(_ meeting: Int64, _ members: [Int64]) async throws -> MeetingV1.InviteResponse {
+            var request = MeetingV1.InviteRequest()
+            request.meetingID = meeting
+            request.memberIDs = members
+            return try await client.call(MeetingV1.Meetings.invite, request)
+        }
+
+        var nextYear: Int { Calendar(identifier: .gregorian).component(.year, from: Date()) + 1 }
+    }
+
+    /// The error a call threw, or nil when it succeeded.
+    static func failure(_ body: () async throws -> Void) async -> RPCError? {
+        do {
+            try await body()
+            return nil
+        } catch let error as RPCError {
+            return error
+        } catch {
+            return RPCError(.unknown, "\(error)")
+        }
+    }
+
+    @Test("publishing invites the group; a member on approved leave is free for another meeting; a room is held until cancelled")
+    func heldAndFreed() async throws {
+        let bench = try Bench()
+        let council = try await bench.schedule("常委会会议", kind: .standingCommittee, room: 1, day: "03-02", groups: [.standingCommittee])
+        let published = try await bench.publish(council.id)
+        #expect(published.meeting?.status == .published)
+        #expect(published.meeting?.roomName == "第1协商议事室")
+
+        var get = MeetingV1.GetMeetingRequest()
+        get.id = council.id
+        let invitees = try await bench.client.call(MeetingV1.Meetings.get, get).invitees
+        #expect(invitees.map(\.memberID) == [1, 2, 3])
+        #expect(invitees.allSatisfy { $0.required })
+
+        // Member 2 is held by the council: another meeting at that time may not require them.
+        let visit = try await bench.schedule("视察", kind: .inspection, room: 2, day: "03-02", hour: 10)
+        let held = await Self.failure { _ = try await bench.invite(visit.id, [2]) }
+        #expect(held?.code == .failedPrecondition)
+        #expect(held?.violations.map(\.field) == ["member_ids"])
+        #expect(held?.violations.first?.description.contains("meeting \(council.id)") == true)
+
+        // Leave approved for the council frees them; no override is needed.
+        let second = try #require(invitees.first { $0.memberID == 2 })
+        var leave = MeetingV1.RequestLeaveRequest()
+        leave.meetingID = council.id
+        leave.inviteeID = second.id
+        leave.type = .businessTrip
+        leave.reason = "赴兰州参加培训"
+        _ = try await bench.client.call(MeetingV1.Meetings.requestLeave, leave)
+        var decide = MeetingV1.DecideLeaveRequest()
+        decide.meetingID = council.id
+        decide.inviteeID = second.id
+        decide.approve = true
+        let decided = try await bench.client.call(MeetingV1.Meetings.decideLeave, decide)
+        #expect(decided.invitee?.attendance == .leaveApproved)
+        let invited = try await bench.invite(visit.id, [2])
+        #expect(invited.invitees.map(\.memberID) == [2])
+        #expect(invited.overridden.isEmpty)
+
+        // Room 1 is the council's until it is cancelled.
+        let clash = await Self.failure { _ = try await bench.schedule("调研", room: 1, day: "03-02", hour: 10) }
+        #expect(clash?.code == .failedPrecondition)
+        #expect(clash?.violations.first?.field == "meeting.room_id")
+        var cancel = MeetingV1.CancelMeetingRequest()
+        cancel.id = council.id
+        cancel.reason = "改期"
+        let cancelled = try await bench.client.call(MeetingV1.Meetings.cancel, cancel)
+        #expect(cancelled.meeting?.status == .cancelled)
+        let after = try await bench.schedule("调研", room: 1, day: "03-02", hour: 10)
+        #expect(after.roomID == 1)
+        await bench.stop()
+    }
+
+    @Test("a member or room the registry does not know is NOT_FOUND naming the field; the registry gone is UNAVAILABLE naming it")
+    func registryAnswers() async throws {
+        let bench = try Bench()
+        let meeting = try await bench.schedule("调研", room: 1, day: "04-07", groups: [.standingCommittee])
+        let unknown = await Self.failure { _ = try await bench.invite(meeting.id, [3, 99]) }
+        #expect(unknown?.code == .notFound)
+        #expect(unknown?.violations.map(\.field) == ["member_ids"])
+        #expect(unknown?.message.contains("99") == true)
+        let noRoom = await Self.failure { _ = try await bench.schedule("调研", room: 7, day: "04-08") }
+        #expect(noRoom?.code == .notFound)
+        #expect(noRoom?.violations.first?.field == "meeting.room_id")
+
+        // Nothing was half-written: the draft has no invitees.
+        var get = MeetingV1.GetMeetingRequest()
+        get.id = meeting.id
+        #expect(try await bench.client.call(MeetingV1.Meetings.get, get).invitees.isEmpty)
+
+        await bench.registry.stop()
+        let gone = await Self.failure { _ = try await bench.publish(meeting.id) }
+        #expect(gone?.code == .unavailable)
+        #expect(gone?.message.contains("member-registry") == true)
+        #expect(try await bench.client.call(MeetingV1.Meetings.get, get).meeting?.status == .draft)
+        await bench.client.close()
+        await bench.scheduler.stop()
+    }
+}
