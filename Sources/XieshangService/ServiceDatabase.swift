@@ -186,6 +186,11 @@ public struct ServiceMigrations: Sendable {
     public mutating func add(_ name: String, _ migrate: @escaping @Sendable (Database) throws -> Void) {
         steps.append((name, migrate))
     }
+
+    /// A migration that is SQL alone (tables, indexes), run as one script.
+    public mutating func add(_ name: String, sql: String) {
+        add(name) { db in try db.execute(sql: sql) }
+    }
 }
 
 /// The tables every service has.

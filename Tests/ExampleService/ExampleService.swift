@@ -23,15 +23,13 @@ struct Notes: RPCService {
     /// The schema, as named migrations.
     static var migrations: ServiceMigrations {
         var migrations = ServiceMigrations()
-        migrations.add("notes-1-create") { db in
-            try db.execute(sql: """
-                CREATE TABLE notes (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    text TEXT NOT NULL,
-                    author TEXT NOT NULL,
-                    created_at_ms INTEGER NOT NULL)
-                """)
-        }
+        migrations.add("notes-1-create", sql: """
+            CREATE TABLE notes (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                text TEXT NOT NULL,
+                author TEXT NOT NULL,
+                created_at_ms INTEGER NOT NULL)
+            """)
         return migrations
     }
 

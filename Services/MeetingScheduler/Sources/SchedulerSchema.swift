@@ -5,91 +5,89 @@ import XieshangService
 public enum SchedulerSchema {
     public static var migrations: ServiceMigrations {
         var migrations = ServiceMigrations()
-        migrations.add("scheduler-1-tables") { db in
-            try db.execute(sql: """
-                CREATE TABLE meetings (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    title TEXT NOT NULL,
-                    kind INTEGER NOT NULL,
-                    term INTEGER NOT NULL,
-                    ordinal INTEGER NOT NULL DEFAULT 0,
-                    organiser TEXT NOT NULL,
-                    room_id INTEGER NOT NULL,
-                    room_name TEXT NOT NULL,
-                    venue TEXT NOT NULL,
-                    start_ms INTEGER NOT NULL,
-                    end_ms INTEGER NOT NULL,
-                    mode INTEGER NOT NULL,
-                    online_link TEXT NOT NULL,
-                    status INTEGER NOT NULL,
-                    cancel_reason TEXT NOT NULL DEFAULT '',
-                    sequence INTEGER NOT NULL DEFAULT 0,
-                    open_registration INTEGER NOT NULL,
-                    capacity INTEGER NOT NULL,
-                    minutes TEXT NOT NULL DEFAULT '',
-                    outcomes TEXT NOT NULL DEFAULT '',
-                    published_at_ms INTEGER NOT NULL DEFAULT 0,
-                    updated_at_ms INTEGER NOT NULL,
-                    attendance_rate REAL NOT NULL DEFAULT 0);
-                CREATE INDEX meetings_by_start ON meetings(start_ms);
-                -- Bookings that hold a room: drafts and published meetings only.
-                CREATE INDEX meetings_holding_rooms ON meetings(room_id, start_ms) WHERE status IN (1, 2) AND room_id != 0;
-                CREATE INDEX meetings_by_kind ON meetings(term, kind, ordinal);
-                CREATE TABLE meeting_groups (
-                    meeting_id INTEGER NOT NULL REFERENCES meetings(id),
-                    position INTEGER NOT NULL,
-                    kind INTEGER NOT NULL,
-                    name TEXT NOT NULL,
-                    group_id INTEGER NOT NULL,
-                    PRIMARY KEY (meeting_id, position)) WITHOUT ROWID;
-                CREATE TABLE agenda_items (
-                    meeting_id INTEGER NOT NULL REFERENCES meetings(id),
-                    position INTEGER NOT NULL,
-                    title TEXT NOT NULL,
-                    duration_minutes INTEGER NOT NULL,
-                    presenter TEXT NOT NULL,
-                    proposal_id TEXT NOT NULL,
-                    topic_id TEXT NOT NULL,
-                    PRIMARY KEY (meeting_id, position)) WITHOUT ROWID;
-                CREATE TABLE invitees (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    meeting_id INTEGER NOT NULL REFERENCES meetings(id),
-                    member_id INTEGER NOT NULL,
-                    name TEXT NOT NULL,
-                    organisation TEXT NOT NULL,
-                    category INTEGER NOT NULL,
-                    required INTEGER NOT NULL,
-                    from_group INTEGER NOT NULL,
-                    attendance INTEGER NOT NULL,
-                    leave_type INTEGER NOT NULL DEFAULT 0,
-                    leave_reason TEXT NOT NULL DEFAULT '',
-                    check_in_code TEXT NOT NULL,
-                    checked_in_at_ms INTEGER NOT NULL DEFAULT 0,
-                    waitlist_position INTEGER NOT NULL DEFAULT 0);
-                CREATE INDEX invitees_by_meeting ON invitees(meeting_id);
-                CREATE UNIQUE INDEX invitees_one_per_member ON invitees(meeting_id, member_id) WHERE member_id != 0;
-                CREATE INDEX invitees_by_member ON invitees(member_id, meeting_id) WHERE member_id != 0;
-                CREATE UNIQUE INDEX invitees_by_code ON invitees(meeting_id, check_in_code);
-                -- When each required member is held by an active meeting: what member
-                -- conflicts are checked against, indexed by member and start.
-                CREATE TABLE member_busy (
-                    member_id INTEGER NOT NULL,
-                    meeting_id INTEGER NOT NULL,
-                    start_ms INTEGER NOT NULL,
-                    end_ms INTEGER NOT NULL,
-                    PRIMARY KEY (member_id, meeting_id)) WITHOUT ROWID;
-                CREATE INDEX member_busy_by_start ON member_busy(member_id, start_ms);
-                CREATE INDEX member_busy_by_meeting ON member_busy(meeting_id);
-                -- Member conflicts staff accepted, and why.
-                CREATE TABLE conflict_overrides (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    meeting_id INTEGER NOT NULL,
-                    at_ms INTEGER NOT NULL,
-                    actor TEXT NOT NULL,
-                    reason TEXT NOT NULL,
-                    conflicts TEXT NOT NULL);
-                """)
-        }
+        migrations.add("scheduler-1-tables", sql: """
+            CREATE TABLE meetings (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                title TEXT NOT NULL,
+                kind INTEGER NOT NULL,
+                term INTEGER NOT NULL,
+                ordinal INTEGER NOT NULL DEFAULT 0,
+                organiser TEXT NOT NULL,
+                room_id INTEGER NOT NULL,
+                room_name TEXT NOT NULL,
+                venue TEXT NOT NULL,
+                start_ms INTEGER NOT NULL,
+                end_ms INTEGER NOT NULL,
+                mode INTEGER NOT NULL,
+                online_link TEXT NOT NULL,
+                status INTEGER NOT NULL,
+                cancel_reason TEXT NOT NULL DEFAULT '',
+                sequence INTEGER NOT NULL DEFAULT 0,
+                open_registration INTEGER NOT NULL,
+                capacity INTEGER NOT NULL,
+                minutes TEXT NOT NULL DEFAULT '',
+                outcomes TEXT NOT NULL DEFAULT '',
+                published_at_ms INTEGER NOT NULL DEFAULT 0,
+                updated_at_ms INTEGER NOT NULL,
+                attendance_rate REAL NOT NULL DEFAULT 0);
+            CREATE INDEX meetings_by_start ON meetings(start_ms);
+            -- Bookings that hold a room: drafts and published meetings only.
+            CREATE INDEX meetings_holding_rooms ON meetings(room_id, start_ms) WHERE status IN (1, 2) AND room_id != 0;
+            CREATE INDEX meetings_by_kind ON meetings(term, kind, ordinal);
+            CREATE TABLE meeting_groups (
+                meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+                position INTEGER NOT NULL,
+                kind INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                group_id INTEGER NOT NULL,
+                PRIMARY KEY (meeting_id, position)) WITHOUT ROWID;
+            CREATE TABLE agenda_items (
+                meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+                position INTEGER NOT NULL,
+                title TEXT NOT NULL,
+                duration_minutes INTEGER NOT NULL,
+                presenter TEXT NOT NULL,
+                proposal_id TEXT NOT NULL,
+                topic_id TEXT NOT NULL,
+                PRIMARY KEY (meeting_id, position)) WITHOUT ROWID;
+            CREATE TABLE invitees (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+                member_id INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                organisation TEXT NOT NULL,
+                category INTEGER NOT NULL,
+                required INTEGER NOT NULL,
+                from_group INTEGER NOT NULL,
+                attendance INTEGER NOT NULL,
+                leave_type INTEGER NOT NULL DEFAULT 0,
+                leave_reason TEXT NOT NULL DEFAULT '',
+                check_in_code TEXT NOT NULL,
+                checked_in_at_ms INTEGER NOT NULL DEFAULT 0,
+                waitlist_position INTEGER NOT NULL DEFAULT 0);
+            CREATE INDEX invitees_by_meeting ON invitees(meeting_id);
+            CREATE UNIQUE INDEX invitees_one_per_member ON invitees(meeting_id, member_id) WHERE member_id != 0;
+            CREATE INDEX invitees_by_member ON invitees(member_id, meeting_id) WHERE member_id != 0;
+            CREATE UNIQUE INDEX invitees_by_code ON invitees(meeting_id, check_in_code);
+            -- When each required member is held by an active meeting: what member
+            -- conflicts are checked against, indexed by member and start.
+            CREATE TABLE member_busy (
+                member_id INTEGER NOT NULL,
+                meeting_id INTEGER NOT NULL,
+                start_ms INTEGER NOT NULL,
+                end_ms INTEGER NOT NULL,
+                PRIMARY KEY (member_id, meeting_id)) WITHOUT ROWID;
+            CREATE INDEX member_busy_by_start ON member_busy(member_id, start_ms);
+            CREATE INDEX member_busy_by_meeting ON member_busy(meeting_id);
+            -- Member conflicts staff accepted, and why.
+            CREATE TABLE conflict_overrides (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                meeting_id INTEGER NOT NULL,
+                at_ms INTEGER NOT NULL,
+                actor TEXT NOT NULL,
+                reason TEXT NOT NULL,
+                conflicts TEXT NOT NULL);
+            """)
         return migrations
     }
 }

@@ -65,14 +65,7 @@ public final class DeliveryWorker: Service, Sendable {
 
     func sendDue() async throws {
         let now = Self.nowMs
-        let due = try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT d.id, d.channel, d.attempts, d.created_at_ms, n.* FROM deliveries d JOIN notifications n ON n.id = d.notification_id
-                WHERE d.status = ? AND d.next_attempt_ms <= ? ORDER BY d.next_attempt_ms LIMIT 50
-                """, arguments: [NotificationV1.DeliveryStatus.pending.rawValue, now]).map { row in
-                Due(id: row[0], channel: row[1], attempts: row[2], createdAtMs: row[3], notification: InboxHandlers.notification(row))
-            }
-        }
+        let due = try await database.read { db in try DeliveryStore.due(db, now: now) }
         for delivery in due {
             let outcome: Result<Void, DeliveryFailure>
             switch delivery.channel {
@@ -94,18 +87,14 @@ public final class DeliveryWorker: Service, Sendable {
         try await database.write { db in
             switch outcome {
             case .success:
-                try db.execute(sql: "UPDATE deliveries SET status = ?, attempts = attempts + 1, sent_at_ms = ?, last_error = '' WHERE id = ?",
-                               arguments: [NotificationV1.DeliveryStatus.sent.rawValue, now, delivery.id])
+                try DeliveryStore.sent(db, delivery.id, at: now)
             case .failure(let failure) where failure.skip:
-                try db.execute(sql: "UPDATE deliveries SET status = ?, last_error = ? WHERE id = ?",
-                               arguments: [NotificationV1.DeliveryStatus.skipped.rawValue, failure.message, delivery.id])
+                try DeliveryStore.skipped(db, delivery.id, failure.message)
             case .failure(let failure):
                 let attempts = delivery.attempts + 1
                 let dead = now - delivery.createdAtMs >= giveUp
                 let backoff = min(Int64(1000) << min(attempts - 1, 16), 300_000)
-                try db.execute(sql: "UPDATE deliveries SET status = ?, attempts = ?, next_attempt_ms = ?, last_error = ? WHERE id = ?",
-                               arguments: [(dead ? NotificationV1.DeliveryStatus.dead : .pending).rawValue, attempts, now + backoff,
-                                           failure.message, delivery.id])
+                try DeliveryStore.failed(db, delivery.id, attempts: attempts, dead: dead, nextAttemptMs: now + backoff, failure.message)
             }
         }
     }
@@ -156,9 +145,7 @@ public final class DeliveryWorker: Service, Sendable {
         } catch {
             return .failure(DeliveryFailure(message: "\(error)"))
         }
-        let ics = (try? await database.read { [id = delivery.notification.id] db in
-            try String.fetchOne(db, sql: "SELECT ics FROM notifications WHERE id = ?", arguments: [id])
-        }) ?? nil
+        let ics = (try? await database.read { [id = delivery.notification.id] db in try DeliveryStore.calendar(db, notification: id) }) ?? nil
         let message = Self.mail(to: address, subject: delivery.notification.title, body: delivery.notification.body,
                                 id: "xieshang-delivery-\(delivery.id)", calendar: ics ?? "")
         return await Self.run(command + ["--", address], input: message)
@@ -256,14 +243,7 @@ public final class DeliveryWorker: Service, Sendable {
 
     func sendDigests() async throws {
         guard let command = configuration.sendmail else { return }
-        let held = try await database.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT d.id, n.recipient_kind, n.recipient_id, n.title, n.body FROM deliveries d JOIN notifications n ON n.id = d.notification_id
-                WHERE d.status = ? ORDER BY n.recipient_kind, n.recipient_id, d.id
-                """, arguments: [NotificationV1.DeliveryStatus.held.rawValue]).map {
-                (id: $0[0] as Int64, kind: $0[1] as Int32, recipient: $0[2] as Int64, title: $0[3] as String, body: $0[4] as String)
-            }
-        }
+        let held = try await database.read { db in try DeliveryStore.held(db) }
         let groups = Dictionary(grouping: held) { "\($0.kind):\($0.recipient)" }
         for (_, items) in groups.sorted(by: { $0.key < $1.key }) {
             var recipient = NotificationV1.Recipient()
@@ -286,8 +266,7 @@ public final class DeliveryWorker: Service, Sendable {
                 case .success: status = .sent
                 case .failure(let f): status = f.skip ? .skipped : .held; error = f.message
                 }
-                try db.execute(sql: "UPDATE deliveries SET status = ?, sent_at_ms = ?, last_error = ? WHERE id IN (\(databaseQuestionMarks(count: ids.count)))",
-                               arguments: [status.rawValue, status == .sent ? now : 0, error] + StatementArguments(ids))
+                try DeliveryStore.settleDigest(db, ids, status, sentAtMs: status == .sent ? now : 0, error)
             }
         }
     }

@@ -6,52 +6,50 @@ import XieshangService
 public enum TrackerSchema {
     public static var migrations: ServiceMigrations {
         var migrations = ServiceMigrations()
-        migrations.add("tracker-1-tables") { db in
-            try db.execute(sql: """
-                CREATE TABLE proposals (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    state INTEGER NOT NULL,
-                    term INTEGER NOT NULL,
-                    session INTEGER NOT NULL,
-                    number TEXT,
-                    proposer_member_id INTEGER NOT NULL,
-                    lead_unit_id INTEGER NOT NULL DEFAULT 0,
-                    deadline_ms INTEGER NOT NULL DEFAULT 0,
-                    created_at_ms INTEGER NOT NULL,
-                    body BLOB NOT NULL);
-                CREATE UNIQUE INDEX proposals_by_number ON proposals(number) WHERE number IS NOT NULL;
-                CREATE INDEX proposals_by_state ON proposals(state, term);
-                CREATE INDEX proposals_by_deadline ON proposals(deadline_ms) WHERE deadline_ms != 0;
-                -- Members concerned (proposer, co-signers) and units (lead, assisting), for queries.
-                CREATE TABLE proposal_members (
-                    proposal_id INTEGER NOT NULL, member_id INTEGER NOT NULL, role TEXT NOT NULL,
-                    PRIMARY KEY (member_id, proposal_id, role)) WITHOUT ROWID;
-                CREATE TABLE proposal_units (
-                    proposal_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, lead INTEGER NOT NULL,
-                    PRIMARY KEY (unit_id, proposal_id)) WITHOUT ROWID;
-                CREATE INDEX proposal_units_by_proposal ON proposal_units(proposal_id);
-                -- Filing numbers, per term and session, without gaps.
-                CREATE TABLE filing_counters (
-                    term INTEGER NOT NULL, session INTEGER NOT NULL, last INTEGER NOT NULL,
-                    PRIMARY KEY (term, session)) WITHOUT ROWID;
-                CREATE TABLE transitions (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    proposal_id INTEGER NOT NULL,
-                    action INTEGER NOT NULL,
-                    at_ms INTEGER NOT NULL,
-                    body BLOB NOT NULL);
-                CREATE INDEX transitions_by_proposal ON transitions(proposal_id, id);
-                CREATE INDEX transitions_by_time ON transitions(at_ms, action);
-                CREATE TABLE topics (
-                    id INTEGER PRIMARY KEY AUTOINCREMENT,
-                    step INTEGER NOT NULL,
-                    station_id INTEGER NOT NULL,
-                    room_id INTEGER NOT NULL,
-                    created_at_ms INTEGER NOT NULL,
-                    body BLOB NOT NULL);
-                CREATE INDEX topics_by_step ON topics(step);
-                """)
-        }
+        migrations.add("tracker-1-tables", sql: """
+            CREATE TABLE proposals (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                state INTEGER NOT NULL,
+                term INTEGER NOT NULL,
+                session INTEGER NOT NULL,
+                number TEXT,
+                proposer_member_id INTEGER NOT NULL,
+                lead_unit_id INTEGER NOT NULL DEFAULT 0,
+                deadline_ms INTEGER NOT NULL DEFAULT 0,
+                created_at_ms INTEGER NOT NULL,
+                body BLOB NOT NULL);
+            CREATE UNIQUE INDEX proposals_by_number ON proposals(number) WHERE number IS NOT NULL;
+            CREATE INDEX proposals_by_state ON proposals(state, term);
+            CREATE INDEX proposals_by_deadline ON proposals(deadline_ms) WHERE deadline_ms != 0;
+            -- Members concerned (proposer, co-signers) and units (lead, assisting), for queries.
+            CREATE TABLE proposal_members (
+                proposal_id INTEGER NOT NULL, member_id INTEGER NOT NULL, role TEXT NOT NULL,
+                PRIMARY KEY (member_id, proposal_id, role)) WITHOUT ROWID;
+            CREATE TABLE proposal_units (
+                proposal_id INTEGER NOT NULL, unit_id INTEGER NOT NULL, lead INTEGER NOT NULL,
+                PRIMARY KEY (unit_id, proposal_id)) WITHOUT ROWID;
+            CREATE INDEX proposal_units_by_proposal ON proposal_units(proposal_id);
+            -- Filing numbers, per term and session, without gaps.
+            CREATE TABLE filing_counters (
+                term INTEGER NOT NULL, session INTEGER NOT NULL, last INTEGER NOT NULL,
+                PRIMARY KEY (term, session)) WITHOUT ROWID;
+            CREATE TABLE transitions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                proposal_id INTEGER NOT NULL,
+                action INTEGER NOT NULL,
+                at_ms INTEGER NOT NULL,
+                body BLOB NOT NULL);
+            CREATE INDEX transitions_by_proposal ON transitions(proposal_id, id);
+            CREATE INDEX transitions_by_time ON transitions(at_ms, action);
+            CREATE TABLE topics (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                step INTEGER NOT NULL,
+                station_id INTEGER NOT NULL,
+                room_id INTEGER NOT NULL,
+                created_at_ms INTEGER NOT NULL,
+                body BLOB NOT NULL);
+            CREATE INDEX topics_by_step ON topics(step);
+            """)
         return migrations
     }
 }
