@@ -91,6 +91,7 @@ extension MeetingV1.Attendance: ChineseLabelled {
         case .checkedIn: "已签到"
         case .absent: "缺席"
         case .withdrawn: "已退出"
+        case .notAttending: "未到（列席，不计缺席）"
         case .unspecified, .unrecognized: ""
         }
     }
@@ -105,6 +106,7 @@ extension MeetingV1.Attendance: ChineseLabelled {
         case .checkedIn: "checked-in"
         case .absent: "absent"
         case .withdrawn: "withdrawn"
+        case .notAttending: "not-attending"
         case .unspecified, .unrecognized: ""
         }
     }

@@ -18,6 +18,7 @@ let catalogue: [(name: String, check: @Sendable ([UInt8]) -> Void)] = [
     ("MeetingV1.GroupRef", { check(MeetingV1.GroupRef.self, $0) }),
     ("MeetingV1.AgendaItem", { check(MeetingV1.AgendaItem.self, $0) }),
     ("MeetingV1.Meeting", { check(MeetingV1.Meeting.self, $0) }),
+    ("MeetingV1.AttendanceCount", { check(MeetingV1.AttendanceCount.self, $0) }),
     ("MeetingV1.Invitee", { check(MeetingV1.Invitee.self, $0) }),
     ("MeetingV1.Conflict", { check(MeetingV1.Conflict.self, $0) }),
     ("MeetingV1.ScheduleMeetingRequest", { check(MeetingV1.ScheduleMeetingRequest.self, $0) }),

@@ -93,19 +93,31 @@ struct SchedulerProcessTests {
         let participantID = ((participant["invitees"] as? [[String: Any]])?.first?["id"] as? NSNumber)?.intValue ?? 0
         #expect(try await s.gateway("meeting", "check-in", "\(meeting)", "--invitee", "\(participantID)").status == 0)
 
-        // Close: everyone else is absent; 2 present of 38 expected (39 invited, 1 on leave).
+        // Close: the 38 members of the standing committee are 应到, the one on leave among
+        // them; one member present; the resident is a participant, not in 应到; the rest
+        // absent. One of 38 is no quorum, and the meeting says so.
         let closed = try await s.json("meeting", "close", "\(meeting)", "--minutes", "纪要", "--outcomes", "成果")
-        #expect(number(closed, "present") == 2)
+        #expect(number(closed, "expected") == 38)
+        #expect(number(closed, "present") == 1)
         #expect(number(closed, "onLeave") == 1)
         #expect(number(closed, "absent") == 36)
-        let rate = ((closed["meeting"] as? [String: Any])?["attendanceRate"] as? NSNumber)?.doubleValue ?? 0
-        #expect(abs(rate - 2.0 / 38.0) < 1e-9)
+        let closedMeeting = closed["meeting"] as? [String: Any] ?? [:]
+        let rate = (closedMeeting["attendanceRate"] as? NSNumber)?.doubleValue ?? 0
+        #expect(abs(rate - 1.0 / 38.0) < 1e-9)
+        #expect(number(closedMeeting, "attendance", "participants") == 1)
+        #expect(closedMeeting["quorumRequired"] as? Bool == true)
+        #expect(closedMeeting["quorumMet"] as? Bool != true)
+        let closedText = try await s.gateway("meeting", "show", "\(meeting)")
+        #expect(closedText.stdout.contains("应到 38，实到 1，请假 1，缺席 36") && closedText.stdout.contains("未达法定人数"))
         // The report's figures from the scheduler: one standing-committee meeting held.
         let stats = try await s.json("meeting", "stats")
         let standingStats = (stats["byKind"] as? [[String: Any]])?.first { $0["kind"] as? String == "MEETING_KIND_STANDING_COMMITTEE" }
         #expect((standingStats?["held"] as? NSNumber)?.intValue == 1)
-        #expect((standingStats?["expected"] as? NSNumber)?.intValue == 38)   // 38 members and the resident, less one on leave
-        #expect((standingStats?["present"] as? NSNumber)?.intValue == 2)
+        #expect((standingStats?["expected"] as? NSNumber)?.intValue == 38)   // members only, the one on leave included
+        #expect((standingStats?["present"] as? NSNumber)?.intValue == 1)
+        #expect((standingStats?["onLeave"] as? NSNumber)?.intValue == 1)
+        #expect((standingStats?["absent"] as? NSNumber)?.intValue == 36)
+        #expect((standingStats?["withoutQuorum"] as? NSNumber)?.intValue == 1)
         let memberStats = stats["members"] as? [[String: Any]] ?? []
         #expect(memberStats.count == 38)
         #expect(memberStats.first { ($0["memberID"] as? NSNumber)?.intValue == (first["memberID"] as? NSNumber)?.intValue }?["onLeave"] as? NSNumber == 1)

@@ -73,14 +73,43 @@ struct SchedulerRulesTests {
         #expect(lines.map { $0.hasPrefix(" ") ? String($0.dropFirst()) : $0 }.joined() == "SUMMARY:" + String(repeating: "协商", count: 40))
     }
 
-    @Test("attendance counts those checked in over those expected")
-    func rate() {
-        func invitee(_ a: MeetingV1.Attendance) -> MeetingV1.Invitee {
+    @Test("attendance as offices publish it: leave in 应到, members only, 列席 and guests apart; the 常委会's quorum")
+    func attendance() {
+        func invitee(_ a: MeetingV1.Attendance, member: Int64 = 1, required: Bool = true) -> MeetingV1.Invitee {
             var i = MeetingV1.Invitee()
+            i.memberID = member
+            i.required = required
             i.attendance = a
             return i
         }
-        let rate = MeetingRules.attendanceRate([invitee(.checkedIn), invitee(.checkedIn), invitee(.absent), invitee(.leaveApproved), invitee(.waitlisted)])
-        #expect(abs(rate - 2.0 / 3.0) < 1e-9)
+        // Two present, one absent, one on leave: one member on leave does not make 100%.
+        let invitees = [
+            invitee(.checkedIn), invitee(.checkedIn), invitee(.absent), invitee(.leaveApproved),
+            invitee(.waitlisted), invitee(.withdrawn),                       // no seat: not expected
+            invitee(.checkedIn, required: false), invitee(.notAttending, required: false),  // 列席
+            invitee(.checkedIn, member: 0), invitee(.notAttending, member: 0),               // guests
+        ]
+        let count = MeetingRules.attendance(invitees)
+        #expect(count.expected == 4)
+        #expect(count.present == 2)
+        #expect(count.onLeave == 1)
+        #expect(count.absent == 1)
+        #expect(count.observers == 1)
+        #expect(count.participants == 1)
+        #expect(abs(MeetingRules.attendanceRate(count) - 0.5) < 1e-9)
+        // More than half present is a quorum; exactly half is not.
+        #expect(!MeetingRules.quorumMet(count))
+        var three = count
+        three.present = 3
+        #expect(MeetingRules.quorumMet(three))
+        #expect(MeetingRules.requiresQuorum(.standingCommittee))
+        #expect(!MeetingRules.requiresQuorum(.chairpersonsCouncil))
+        // Closing: a counted member not checked in is absent, unless on leave; a 列席 invitee
+        // or a guest who did not come is not.
+        #expect(MeetingRules.closingAttendance(invitee(.invited)) == .absent)
+        #expect(MeetingRules.closingAttendance(invitee(.leaveRequested)) == .absent)
+        #expect(MeetingRules.closingAttendance(invitee(.leaveApproved)) == .leaveApproved)
+        #expect(MeetingRules.closingAttendance(invitee(.invited, required: false)) == .notAttending)
+        #expect(MeetingRules.closingAttendance(invitee(.invited, member: 0)) == .notAttending)
     }
 }

@@ -82,11 +82,53 @@ public enum MeetingRules {
         return problems
     }
 
-    /// Checked in over everyone expected: invitees less approved leave, withdrawals and the
-    /// waiting list.
-    public static func attendanceRate(_ invitees: [MeetingV1.Invitee]) -> Double {
-        let expected = invitees.filter { ![.leaveApproved, .withdrawn, .waitlisted].contains($0.attendance) }
-        guard !expected.isEmpty else { return 0 }
-        return Double(expected.filter { $0.attendance == .checkedIn }.count) / Double(expected.count)
+    /// Who is counted in a meeting's attendance (docs/DOMAIN.md, "Attendance"): required
+    /// member invitees, on leave or not, less withdrawals and the waiting list.
+    public static func counted(_ invitee: MeetingV1.Invitee) -> Bool {
+        invitee.memberID != 0 && invitee.required && ![.withdrawn, .waitlisted].contains(invitee.attendance)
+    }
+
+    /// The attendance as offices publish it: 应到 (members expected, leave included), 实到,
+    /// 请假, 缺席; members invited to 列席 and non-member participants apart.
+    public static func attendance(_ invitees: [MeetingV1.Invitee]) -> MeetingV1.AttendanceCount {
+        var count = MeetingV1.AttendanceCount()
+        for invitee in invitees {
+            if counted(invitee) {
+                count.expected += 1
+                switch invitee.attendance {
+                case .checkedIn: count.present += 1
+                case .leaveApproved: count.onLeave += 1
+                default: count.absent += 1
+                }
+            } else if invitee.attendance == .checkedIn {
+                if invitee.memberID != 0 { count.observers += 1 } else { count.participants += 1 }
+            }
+        }
+        return count
+    }
+
+    /// 出席率: 实到 / 应到.
+    public static func attendanceRate(_ count: MeetingV1.AttendanceCount) -> Double {
+        count.expected == 0 ? 0 : Double(count.present) / Double(count.expected)
+    }
+
+    /// Whether the rules require a quorum: a 常委会会议 is held with more than half of the
+    /// standing committee present.
+    public static func requiresQuorum(_ kind: MeetingV1.MeetingKind) -> Bool {
+        kind == .standingCommittee
+    }
+
+    /// More than half of 应到 present.
+    public static func quorumMet(_ count: MeetingV1.AttendanceCount) -> Bool {
+        count.present * 2 > count.expected
+    }
+
+    /// What each invitee not checked in becomes when the meeting closes: a counted member is
+    /// absent unless on approved leave; anyone else (列席, a participant) did not attend.
+    public static func closingAttendance(_ invitee: MeetingV1.Invitee) -> MeetingV1.Attendance {
+        switch invitee.attendance {
+        case .invited, .registered, .leaveRequested: counted(invitee) ? .absent : .notAttending
+        default: invitee.attendance
+        }
     }
 }

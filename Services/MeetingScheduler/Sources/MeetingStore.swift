@@ -34,6 +34,18 @@ public enum MeetingStore {
         m.publishedAtMs = row["published_at_ms"]
         m.updatedAtMs = row["updated_at_ms"]
         m.attendanceRate = row["attendance_rate"]
+        if m.status == .closed {
+            var count = MeetingV1.AttendanceCount()
+            count.expected = row["expected"]
+            count.present = row["present"]
+            count.onLeave = row["on_leave"]
+            count.absent = row["absent"]
+            count.observers = row["observers"]
+            count.participants = row["participants"]
+            m.attendance = count
+        }
+        m.quorumRequired = row["quorum_required"]
+        m.quorumMet = row["quorum_met"]
         m.displayName = m.ordinal > 0 ? m.ordinalName : ""
         return m
     }
@@ -83,14 +95,17 @@ public enum MeetingStore {
     /// its times and status.
     @discardableResult
     public static func save(_ db: Database, _ m: MeetingV1.Meeting) throws -> MeetingV1.Meeting {
+        let count = m.attendance ?? MeetingV1.AttendanceCount()
         try db.execute(sql: """
             UPDATE meetings SET title = ?, organiser = ?, room_id = ?, room_name = ?, venue = ?, start_ms = ?, end_ms = ?,
                 mode = ?, online_link = ?, status = ?, cancel_reason = ?, sequence = ?, ordinal = ?, minutes = ?, outcomes = ?,
-                published_at_ms = ?, attendance_rate = ?, updated_at_ms = ?
+                published_at_ms = ?, attendance_rate = ?, updated_at_ms = ?, expected = ?, present = ?, on_leave = ?, absent = ?,
+                observers = ?, participants = ?, quorum_required = ?, quorum_met = ?
             WHERE id = ?
             """, arguments: [m.title, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs, m.mode.rawValue,
                              m.onlineLink, m.status.rawValue, m.cancelReason, m.sequence, m.ordinal, m.minutes, m.outcomes,
-                             m.publishedAtMs, m.attendanceRate, Date.nowMs, m.id])
+                             m.publishedAtMs, m.attendanceRate, Date.nowMs, count.expected, count.present, count.onLeave, count.absent,
+                             count.observers, count.participants, m.quorumRequired, m.quorumMet, m.id])
         try refreshBusy(db, m.id)
         return try load(db, m.id)
     }
@@ -377,19 +392,25 @@ extension Date {
 
 /// The figures of a period for the committee's report, from the meetings closed in it.
 public enum MeetingStatistics {
+    /// Meetings closed in the period, by kind, with 应到, 实到, 请假, 缺席 and 出席率 as
+    /// offices publish them, and each member's own record (docs/DOMAIN.md, "Attendance").
     public static func compute(_ db: Database, from: Int64, to: Int64) throws -> MeetingV1.MeetingStatisticsResponse {
         let closed = MeetingV1.MeetingStatus.closed.rawValue
+        let until = to == 0 ? Int64.max : to
         let rows = try Row.fetchAll(db, sql: """
-            SELECT m.id, m.kind, i.member_id, i.name, i.attendance FROM meetings m JOIN invitees i ON i.meeting_id = m.id
+            SELECT m.id, m.kind, i.member_id, i.name, i.required, i.attendance FROM meetings m JOIN invitees i ON i.meeting_id = m.id
             WHERE m.status = ? AND m.start_ms >= ? AND m.start_ms < ?
-            """, arguments: [closed, from, to == 0 ? Int64.max : to])
-        let heldByKind = try Row.fetchAll(db, sql: "SELECT kind, COUNT(*) AS n FROM meetings WHERE status = ? AND start_ms >= ? AND start_ms < ? GROUP BY kind",
-                                          arguments: [closed, from, to == 0 ? Int64.max : to])
+            """, arguments: [closed, from, until])
+        let heldByKind = try Row.fetchAll(db, sql: """
+            SELECT kind, COUNT(*) AS n, SUM(quorum_required AND NOT quorum_met) AS without_quorum FROM meetings
+            WHERE status = ? AND start_ms >= ? AND start_ms < ? GROUP BY kind
+            """, arguments: [closed, from, until])
         var kinds: [Int32: MeetingV1.KindStatistics] = [:]
         for row in heldByKind {
             var k = MeetingV1.KindStatistics()
             k.kind = .init(rawValue: row["kind"])
             k.held = row["n"]
+            k.withoutQuorum = row["without_quorum"]
             kinds[row["kind"]] = k
         }
         var members: [Int64: MeetingV1.MemberAttendance] = [:]
@@ -398,27 +419,33 @@ public enum MeetingStatistics {
         response.consultationActivities = kinds[grassroots]?.held ?? 0
         for row in rows {
             let kind: Int32 = row["kind"]
-            let attendance = MeetingV1.Attendance(rawValue: row["attendance"])
-            let expected = ![.leaveApproved, .withdrawn, .waitlisted].contains(attendance)
-            if expected { kinds[kind]?.expected += 1 }
-            if attendance == .checkedIn {
-                kinds[kind]?.present += 1
-                if kind == grassroots { response.participantPersonTimes += 1 }
+            var invitee = MeetingV1.Invitee()
+            invitee.memberID = row["member_id"]
+            invitee.required = row["required"]
+            invitee.attendance = MeetingV1.Attendance(rawValue: row["attendance"])
+            if invitee.attendance == .checkedIn && kind == grassroots { response.participantPersonTimes += 1 }
+            guard MeetingRules.counted(invitee) else {
+                // 列席 who came count for the member's record of activities, not in 应到.
+                if invitee.memberID != 0 && invitee.attendance == .checkedIn && kind == grassroots {
+                    members[invitee.memberID, default: member(invitee.memberID, row["name"])].consultationActivities += 1
+                }
+                continue
             }
-            let member: Int64 = row["member_id"]
-            guard member != 0 else { continue }
-            var m = members[member] ?? MeetingV1.MemberAttendance()
-            m.memberID = member
-            m.name = row["name"]
-            switch attendance {
+            var m = members[invitee.memberID] ?? member(invitee.memberID, row["name"])
+            kinds[kind]?.expected += 1
+            switch invitee.attendance {
             case .checkedIn:
+                kinds[kind]?.present += 1
                 m.attended += 1
                 if kind == grassroots { m.consultationActivities += 1 }
-            case .leaveApproved: m.onLeave += 1
-            case .absent: m.absent += 1
-            default: break
+            case .leaveApproved:
+                kinds[kind]?.onLeave += 1
+                m.onLeave += 1
+            default:
+                kinds[kind]?.absent += 1
+                m.absent += 1
             }
-            members[member] = m
+            members[invitee.memberID] = m
         }
         response.byKind = kinds.values.sorted { $0.kind.rawValue < $1.kind.rawValue }.map {
             var k = $0
@@ -427,5 +454,12 @@ public enum MeetingStatistics {
         }
         response.members = members.values.sorted { $0.memberID < $1.memberID }
         return response
+    }
+
+    private static func member(_ id: Int64, _ name: String) -> MeetingV1.MemberAttendance {
+        var m = MeetingV1.MemberAttendance()
+        m.memberID = id
+        m.name = name
+        return m
     }
 }

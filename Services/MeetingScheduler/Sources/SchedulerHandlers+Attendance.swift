@@ -136,21 +136,28 @@ extension SchedulerHandlers {
             var meeting = try MeetingStore.load(db, request.id)
             try MeetingLifecycle.require(.close, meeting)
             var invitees = try MeetingStore.invitees(db, meeting.id)
-            for index in invitees.indices where [.invited, .registered, .leaveRequested].contains(invitees[index].attendance) {
-                invitees[index].attendance = .absent
+            for index in invitees.indices {
+                let closing = MeetingRules.closingAttendance(invitees[index])
+                guard closing != invitees[index].attendance else { continue }
+                invitees[index].attendance = closing
                 try MeetingStore.setAttendance(db, invitees[index])
             }
+            let count = MeetingRules.attendance(invitees)
             meeting.status = .closed
             meeting.minutes = request.minutes
             meeting.outcomes = request.outcomes
-            meeting.attendanceRate = MeetingRules.attendanceRate(invitees)
+            meeting.attendance = count
+            meeting.attendanceRate = MeetingRules.attendanceRate(count)
+            meeting.quorumRequired = MeetingRules.requiresQuorum(meeting.kind)
+            meeting.quorumMet = meeting.quorumRequired && MeetingRules.quorumMet(count)
             meeting = try MeetingStore.save(db, meeting)
             try meetingEvent(db, outbox, context, DomainEvents.meetingClosed, meeting)
             var response = MeetingV1.CloseMeetingResponse()
             response.meeting = meeting
-            response.present = Int32(invitees.filter { $0.attendance == .checkedIn }.count)
-            response.onLeave = Int32(invitees.filter { $0.attendance == .leaveApproved }.count)
-            response.absent = Int32(invitees.filter { $0.attendance == .absent }.count)
+            response.expected = count.expected
+            response.present = count.present
+            response.onLeave = count.onLeave
+            response.absent = count.absent
             return response
         }.reply
     }

@@ -88,6 +88,36 @@ public enum SchedulerSchema {
                 reason TEXT NOT NULL,
                 conflicts TEXT NOT NULL);
             """)
+        // #18: attendance as offices publish it, and the 常委会's quorum.
+        migrations.add("scheduler-attendance-counts", sql: """
+            ALTER TABLE meetings ADD COLUMN expected INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE meetings ADD COLUMN present INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE meetings ADD COLUMN on_leave INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE meetings ADD COLUMN absent INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE meetings ADD COLUMN observers INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE meetings ADD COLUMN participants INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE meetings ADD COLUMN quorum_required INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE meetings ADD COLUMN quorum_met INTEGER NOT NULL DEFAULT 0;
+            -- Meetings closed before: counted again from their invitees by the same rules
+            -- (MeetingRules.attendance; enum values as in meeting.proto).
+            UPDATE meetings SET
+                expected = (SELECT COUNT(*) FROM invitees i WHERE i.meeting_id = meetings.id
+                            AND i.member_id != 0 AND i.required = 1 AND i.attendance NOT IN (3, 8)),
+                present = (SELECT COUNT(*) FROM invitees i WHERE i.meeting_id = meetings.id
+                           AND i.member_id != 0 AND i.required = 1 AND i.attendance = 6),
+                on_leave = (SELECT COUNT(*) FROM invitees i WHERE i.meeting_id = meetings.id
+                            AND i.member_id != 0 AND i.required = 1 AND i.attendance = 5),
+                observers = (SELECT COUNT(*) FROM invitees i WHERE i.meeting_id = meetings.id
+                             AND i.member_id != 0 AND i.required = 0 AND i.attendance = 6),
+                participants = (SELECT COUNT(*) FROM invitees i WHERE i.meeting_id = meetings.id
+                                AND i.member_id = 0 AND i.attendance = 6),
+                quorum_required = (kind = 2)
+            WHERE status = 3;
+            UPDATE meetings SET absent = expected - present - on_leave,
+                attendance_rate = CASE WHEN expected = 0 THEN 0 ELSE CAST(present AS REAL) / expected END,
+                quorum_met = quorum_required AND present * 2 > expected
+            WHERE status = 3;
+            """)
         return migrations
     }
 }

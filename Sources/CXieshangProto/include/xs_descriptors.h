@@ -27,6 +27,7 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__example__v1__not
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__group_ref(void) { return &xieshang__meeting__v1__group_ref__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__agenda_item(void) { return &xieshang__meeting__v1__agenda_item__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__meeting(void) { return &xieshang__meeting__v1__meeting__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__attendance_count(void) { return &xieshang__meeting__v1__attendance_count__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__invitee(void) { return &xieshang__meeting__v1__invitee__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__conflict(void) { return &xieshang__meeting__v1__conflict__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__schedule_meeting_request(void) { return &xieshang__meeting__v1__schedule_meeting_request__descriptor; }

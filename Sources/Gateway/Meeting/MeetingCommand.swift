@@ -64,7 +64,7 @@ extension Output {
             ("报名 registration", m.openRegistration ? "开放报名，\(m.capacity) 座" : "按邀请"),
             ("邀请人数 invitees", String(m.inviteeCount)),
             ("议题 agenda", m.agenda.map { "\($0.position). \($0.title)（\($0.durationMinutes) 分钟\($0.presenter.isEmpty ? "" : "，\($0.presenter)")）" }.joined(separator: "；")),
-            ("出席率 attendance", m.status == .closed ? String(format: "%.1f%%", m.attendanceRate * 100) : ""),
+            ("出席 attendance", m.status == .closed ? attendanceText(m) : ""),
         ] where !value.isEmpty { table.add(field, value) }
         var output = Output(m, table)
         if !invitees.isEmpty {
@@ -73,6 +73,13 @@ extension Output {
         }
         return output
     }
+}
+
+/// A closed meeting's attendance as offices publish it.
+func attendanceText(_ m: MeetingV1.Meeting) -> String {
+    let c = m.attendance ?? MeetingV1.AttendanceCount()
+    return "应到 \(c.expected)，实到 \(c.present)，请假 \(c.onLeave)，缺席 \(c.absent)，出席率 " + String(format: "%.1f%%", m.attendanceRate * 100)
+        + (m.quorumRequired ? (m.quorumMet ? "（达法定人数）" : "（未达法定人数）") : "")
 }
 
 func inviteeTable(_ invitees: [MeetingV1.Invitee]) -> Table {

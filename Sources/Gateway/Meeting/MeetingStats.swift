@@ -19,9 +19,10 @@ extension MeetingCommand {
             request.toMs = to?.ms ?? 0
             let s = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.statistics, request, options: .read) }
             var output = Output(s)
-            var kinds = Table("类别 kind", "召开 held", "应到 expected", "实到 present", "出席率 rate")
+            var kinds = Table("类别 kind", "召开 held", "应到 expected", "实到 present", "请假 leave", "缺席 absent", "出席率 rate", "未达法定人数 no quorum")
             for k in s.byKind {
-                kinds.add(k.kind.label, String(k.held), String(k.expected), String(k.present), String(format: "%.1f%%", k.attendanceRate * 100))
+                kinds.add(k.kind.label, String(k.held), String(k.expected), String(k.present), String(k.onLeave), String(k.absent),
+                          String(format: "%.1f%%", k.attendanceRate * 100), k.withoutQuorum == 0 ? "" : String(k.withoutQuorum))
             }
             output.add(kinds)
             output.line("协商议事活动 \(s.consultationActivities) 次，参与 \(s.participantPersonTimes) 人次")

@@ -9,7 +9,18 @@ import XieshangWire
 /// and topics, member-registry's rooms and members.
 struct CommitteeReport: Encodable {
     struct Count: Encodable, Equatable { let name: String; let count: Int }
-    struct Kind: Encodable { let kind: String; let held: Int; let expected: Int; let present: Int; let attendanceRate: Double }
+    /// A kind of meeting in the period: 应到 (leave included), 实到, 请假, 缺席, 出席率 = 实到 / 应到,
+    /// and how many that needed a quorum closed without one.
+    struct Kind: Encodable {
+        let kind: String
+        let held: Int
+        let expected: Int
+        let present: Int
+        let onLeave: Int
+        let absent: Int
+        let attendanceRate: Double
+        let withoutQuorum: Int
+    }
     struct Duty: Encodable {
         let memberID: Int64
         let number: String
@@ -89,7 +100,8 @@ struct CommitteeReport: Encodable {
         report.consultationActivities = Int(meetings.consultationActivities)
         report.participantPersonTimes = Int(meetings.participantPersonTimes)
         report.meetingsByKind = meetings.byKind.map {
-            Kind(kind: $0.kind.label, held: Int($0.held), expected: Int($0.expected), present: Int($0.present), attendanceRate: $0.attendanceRate)
+            Kind(kind: $0.kind.label, held: Int($0.held), expected: Int($0.expected), present: Int($0.present), onLeave: Int($0.onLeave),
+                 absent: Int($0.absent), attendanceRate: $0.attendanceRate, withoutQuorum: Int($0.withoutQuorum))
         }
         report.proposalsSubmitted = Int(proposals.submitted)
         report.proposalsFiled = Int(proposals.filed)
@@ -136,7 +148,8 @@ struct CommitteeReport: Encodable {
             ("协商议事活动 activities", "参与人次 person-times", String(participantPersonTimes)),
         ]
         for k in meetingsByKind {
-            rows.append(("会议 meetings", k.kind, "\(k.held) 次，应到 \(k.expected)，实到 \(k.present)，出席率 \(Self.percent(k.attendanceRate))"))
+            rows.append(("会议 meetings", k.kind, "\(k.held) 次，应到 \(k.expected)，实到 \(k.present)，请假 \(k.onLeave)，缺席 \(k.absent)，出席率 \(Self.percent(k.attendanceRate))"
+                         + (k.withoutQuorum > 0 ? "；\(k.withoutQuorum) 次未达法定人数" : "")))
         }
         rows += [
             ("提案 proposals", "提交 submitted", String(proposalsSubmitted)),

@@ -41,7 +41,11 @@ enum ReportPage {
         ]) + "</section>"
         body += "<section><h2>会议与出席率</h2>"
             + bars(r.meetingsByKind.map { ($0.kind, $0.attendanceRate, "\(pct($0.attendanceRate))（\($0.present)/\($0.expected)）") }, maximum: 1)
-            + table(["类别", "召开", "应到", "实到", "出席率"], r.meetingsByKind.map { [$0.kind, String($0.held), String($0.expected), String($0.present), pct($0.attendanceRate)] })
+            + table(["类别", "召开", "应到", "实到", "请假", "缺席", "出席率", "未达法定人数"], r.meetingsByKind.map {
+                [$0.kind, String($0.held), String($0.expected), String($0.present), String($0.onLeave), String($0.absent), pct($0.attendanceRate),
+                 $0.withoutQuorum == 0 ? "" : "\($0.withoutQuorum) 次"]
+            })
+            + "<p class=\"note\">应到：应出席的委员（含请假），不含列席与特邀参加人员；出席率 = 实到 ÷ 应到。</p>"
             + "</section>"
         body += "<section><h2>提案</h2>" + bars([
             ("提交", Double(r.proposalsSubmitted), String(r.proposalsSubmitted)), ("立案", Double(r.proposalsFiled), String(r.proposalsFiled)),

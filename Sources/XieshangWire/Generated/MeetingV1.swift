@@ -238,9 +238,10 @@ extension MeetingV1 {
         case checkedIn
         case absent
         case withdrawn
+        case notAttending
         case unrecognized(Int32)
 
-        public static let allCases: [Attendance] = [.unspecified, .invited, .registered, .waitlisted, .leaveRequested, .leaveApproved, .checkedIn, .absent, .withdrawn]
+        public static let allCases: [Attendance] = [.unspecified, .invited, .registered, .waitlisted, .leaveRequested, .leaveApproved, .checkedIn, .absent, .withdrawn, .notAttending]
 
         public init(rawValue: Int32) {
             switch rawValue {
@@ -253,6 +254,7 @@ extension MeetingV1 {
             case 6: self = .checkedIn
             case 7: self = .absent
             case 8: self = .withdrawn
+            case 9: self = .notAttending
             default: self = .unrecognized(rawValue)
             }
         }
@@ -268,6 +270,7 @@ extension MeetingV1 {
             case .checkedIn: 6
             case .absent: 7
             case .withdrawn: 8
+            case .notAttending: 9
             case .unrecognized(let value): value
             }
         }
@@ -283,6 +286,7 @@ extension MeetingV1 {
             case .checkedIn: "ATTENDANCE_CHECKED_IN"
             case .absent: "ATTENDANCE_ABSENT"
             case .withdrawn: "ATTENDANCE_WITHDRAWN"
+            case .notAttending: "ATTENDANCE_NOT_ATTENDING"
             case .unrecognized(let value): String(value)
             }
         }
@@ -474,6 +478,9 @@ extension MeetingV1 {
         public var displayName: String = ""
         public var inviteeCount: Int32 = 0
         public var attendanceRate: Double = 0
+        public var attendance: MeetingV1.AttendanceCount? = nil
+        public var quorumRequired: Bool = false
+        public var quorumMet: Bool = false
 
         public init() {}
 
@@ -507,6 +514,9 @@ extension MeetingV1 {
             if !self.displayName.isEmpty { try w.string(self.displayName, 25) }
             if self.inviteeCount != 0 { w.scalar(self.inviteeCount, 26) }
             if self.attendanceRate != 0 { w.scalar(self.attendanceRate, 27) }
+            if let value = self.attendance { try w.message(value, 28) }
+            if self.quorumRequired { w.scalar(self.quorumRequired, 29) }
+            if self.quorumMet { w.scalar(self.quorumMet, 30) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -538,6 +548,44 @@ extension MeetingV1 {
             self.displayName = try r.string(25)
             self.inviteeCount = r.scalar(26)
             self.attendanceRate = r.scalar(27)
+            self.attendance = try r.message(28) as MeetingV1.AttendanceCount?
+            self.quorumRequired = r.scalar(29)
+            self.quorumMet = r.scalar(30)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.AttendanceCount`
+    public struct AttendanceCount: WireMessage, Encodable {
+        public var expected: Int32 = 0
+        public var present: Int32 = 0
+        public var onLeave: Int32 = 0
+        public var absent: Int32 = 0
+        public var observers: Int32 = 0
+        public var participants: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__attendance_count())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.expected != 0 { w.scalar(self.expected, 1) }
+            if self.present != 0 { w.scalar(self.present, 2) }
+            if self.onLeave != 0 { w.scalar(self.onLeave, 3) }
+            if self.absent != 0 { w.scalar(self.absent, 4) }
+            if self.observers != 0 { w.scalar(self.observers, 5) }
+            if self.participants != 0 { w.scalar(self.participants, 6) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.expected = r.scalar(1)
+            self.present = r.scalar(2)
+            self.onLeave = r.scalar(3)
+            self.absent = r.scalar(4)
+            self.observers = r.scalar(5)
+            self.participants = r.scalar(6)
         }
     }
 }
@@ -1315,6 +1363,7 @@ extension MeetingV1 {
         public var present: Int32 = 0
         public var onLeave: Int32 = 0
         public var absent: Int32 = 0
+        public var expected: Int32 = 0
 
         public init() {}
 
@@ -1325,6 +1374,7 @@ extension MeetingV1 {
             if self.present != 0 { w.scalar(self.present, 2) }
             if self.onLeave != 0 { w.scalar(self.onLeave, 3) }
             if self.absent != 0 { w.scalar(self.absent, 4) }
+            if self.expected != 0 { w.scalar(self.expected, 5) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1333,6 +1383,7 @@ extension MeetingV1 {
             self.present = r.scalar(2)
             self.onLeave = r.scalar(3)
             self.absent = r.scalar(4)
+            self.expected = r.scalar(5)
         }
     }
 }
@@ -1481,6 +1532,9 @@ extension MeetingV1 {
         public var expected: Int32 = 0
         public var present: Int32 = 0
         public var attendanceRate: Double = 0
+        public var onLeave: Int32 = 0
+        public var absent: Int32 = 0
+        public var withoutQuorum: Int32 = 0
 
         public init() {}
 
@@ -1492,6 +1546,9 @@ extension MeetingV1 {
             if self.expected != 0 { w.scalar(self.expected, 3) }
             if self.present != 0 { w.scalar(self.present, 4) }
             if self.attendanceRate != 0 { w.scalar(self.attendanceRate, 5) }
+            if self.onLeave != 0 { w.scalar(self.onLeave, 6) }
+            if self.absent != 0 { w.scalar(self.absent, 7) }
+            if self.withoutQuorum != 0 { w.scalar(self.withoutQuorum, 8) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1501,6 +1558,9 @@ extension MeetingV1 {
             self.expected = r.scalar(3)
             self.present = r.scalar(4)
             self.attendanceRate = r.scalar(5)
+            self.onLeave = r.scalar(6)
+            self.absent = r.scalar(7)
+            self.withoutQuorum = r.scalar(8)
         }
     }
 }

@@ -142,6 +142,51 @@ void   xieshang__meeting__v1__meeting__free_unpacked
   assert(message->base.descriptor == &xieshang__meeting__v1__meeting__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__meeting__v1__attendance_count__init
+                     (Xieshang__Meeting__V1__AttendanceCount         *message)
+{
+  static const Xieshang__Meeting__V1__AttendanceCount init_value = XIESHANG__MEETING__V1__ATTENDANCE_COUNT__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__attendance_count__get_packed_size
+                     (const Xieshang__Meeting__V1__AttendanceCount *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__attendance_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__attendance_count__pack
+                     (const Xieshang__Meeting__V1__AttendanceCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__attendance_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__attendance_count__pack_to_buffer
+                     (const Xieshang__Meeting__V1__AttendanceCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__attendance_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__AttendanceCount *
+       xieshang__meeting__v1__attendance_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__AttendanceCount *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__attendance_count__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__attendance_count__free_unpacked
+                     (Xieshang__Meeting__V1__AttendanceCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__attendance_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__meeting__v1__invitee__init
                      (Xieshang__Meeting__V1__Invitee         *message)
 {
@@ -2109,7 +2154,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__agenda_item__descriptor 
   (ProtobufCMessageInit) xieshang__meeting__v1__agenda_item__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting__field_descriptors[27] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting__field_descriptors[30] =
 {
   {
     "id",
@@ -2435,9 +2480,46 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "attendance",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Meeting, attendance),
+    &xieshang__meeting__v1__attendance_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quorum_required",
+    29,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Meeting, quorum_required),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quorum_met",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Meeting, quorum_met),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__meeting__field_indices_by_name[] = {
   19,   /* field[19] = agenda */
+  27,   /* field[27] = attendance */
   26,   /* field[26] = attendance_rate */
   14,   /* field[14] = cancel_reason */
   18,   /* field[18] = capacity */
@@ -2455,6 +2537,8 @@ static const unsigned xieshang__meeting__v1__meeting__field_indices_by_name[] = 
   5,   /* field[5] = organiser */
   21,   /* field[21] = outcomes */
   22,   /* field[22] = published_at_ms */
+  29,   /* field[29] = quorum_met */
+  28,   /* field[28] = quorum_required */
   6,   /* field[6] = room_id */
   7,   /* field[7] = room_name */
   15,   /* field[15] = sequence */
@@ -2468,7 +2552,7 @@ static const unsigned xieshang__meeting__v1__meeting__field_indices_by_name[] = 
 static const ProtobufCIntRange xieshang__meeting__v1__meeting__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 27 }
+  { 0, 30 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting__descriptor =
 {
@@ -2478,11 +2562,114 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting__descriptor =
   "Xieshang__Meeting__V1__Meeting",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__Meeting),
-  27,
+  30,
   xieshang__meeting__v1__meeting__field_descriptors,
   xieshang__meeting__v1__meeting__field_indices_by_name,
   1,  xieshang__meeting__v1__meeting__number_ranges,
   (ProtobufCMessageInit) xieshang__meeting__v1__meeting__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__attendance_count__field_descriptors[6] =
+{
+  {
+    "expected",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AttendanceCount, expected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "present",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AttendanceCount, present),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_leave",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AttendanceCount, on_leave),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "absent",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AttendanceCount, absent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "observers",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AttendanceCount, observers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "participants",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AttendanceCount, participants),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__attendance_count__field_indices_by_name[] = {
+  3,   /* field[3] = absent */
+  0,   /* field[0] = expected */
+  4,   /* field[4] = observers */
+  2,   /* field[2] = on_leave */
+  5,   /* field[5] = participants */
+  1,   /* field[1] = present */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__attendance_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__attendance_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.AttendanceCount",
+  "AttendanceCount",
+  "Xieshang__Meeting__V1__AttendanceCount",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__AttendanceCount),
+  6,
+  xieshang__meeting__v1__attendance_count__field_descriptors,
+  xieshang__meeting__v1__attendance_count__field_indices_by_name,
+  1,  xieshang__meeting__v1__attendance_count__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__attendance_count__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__meeting__v1__invitee__field_descriptors[14] =
@@ -4393,7 +4580,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__close_meeting_request__d
   (ProtobufCMessageInit) xieshang__meeting__v1__close_meeting_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__close_meeting_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__close_meeting_response__field_descriptors[5] =
 {
   {
     "meeting",
@@ -4443,9 +4630,22 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__close_meeting_respo
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "expected",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__CloseMeetingResponse, expected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__close_meeting_response__field_indices_by_name[] = {
   3,   /* field[3] = absent */
+  4,   /* field[4] = expected */
   0,   /* field[0] = meeting */
   2,   /* field[2] = on_leave */
   1,   /* field[1] = present */
@@ -4453,7 +4653,7 @@ static const unsigned xieshang__meeting__v1__close_meeting_response__field_indic
 static const ProtobufCIntRange xieshang__meeting__v1__close_meeting_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__close_meeting_response__descriptor =
 {
@@ -4463,7 +4663,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__close_meeting_response__
   "Xieshang__Meeting__V1__CloseMeetingResponse",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__CloseMeetingResponse),
-  4,
+  5,
   xieshang__meeting__v1__close_meeting_response__field_descriptors,
   xieshang__meeting__v1__close_meeting_response__field_indices_by_name,
   1,  xieshang__meeting__v1__close_meeting_response__number_ranges,
@@ -4816,7 +5016,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_reque
   (ProtobufCMessageInit) xieshang__meeting__v1__meeting_statistics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__kind_statistics__field_descriptors[5] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__kind_statistics__field_descriptors[8] =
 {
   {
     "kind",
@@ -4878,18 +5078,57 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__kind_statistics__fi
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "on_leave",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__KindStatistics, on_leave),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "absent",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__KindStatistics, absent),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "without_quorum",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__KindStatistics, without_quorum),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__kind_statistics__field_indices_by_name[] = {
+  6,   /* field[6] = absent */
   4,   /* field[4] = attendance_rate */
   2,   /* field[2] = expected */
   1,   /* field[1] = held */
   0,   /* field[0] = kind */
+  5,   /* field[5] = on_leave */
   3,   /* field[3] = present */
+  7,   /* field[7] = without_quorum */
 };
 static const ProtobufCIntRange xieshang__meeting__v1__kind_statistics__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__kind_statistics__descriptor =
 {
@@ -4899,7 +5138,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__kind_statistics__descrip
   "Xieshang__Meeting__V1__KindStatistics",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__KindStatistics),
-  5,
+  8,
   xieshang__meeting__v1__kind_statistics__field_descriptors,
   xieshang__meeting__v1__kind_statistics__field_indices_by_name,
   1,  xieshang__meeting__v1__kind_statistics__number_ranges,
@@ -5379,7 +5618,7 @@ const ProtobufCEnumDescriptor xieshang__meeting__v1__participant_category__descr
   xieshang__meeting__v1__participant_category__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue xieshang__meeting__v1__attendance__enum_values_by_number[9] =
+static const ProtobufCEnumValue xieshang__meeting__v1__attendance__enum_values_by_number[10] =
 {
   { "ATTENDANCE_UNSPECIFIED", "XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_UNSPECIFIED", 0 },
   { "ATTENDANCE_INVITED", "XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_INVITED", 1 },
@@ -5390,17 +5629,19 @@ static const ProtobufCEnumValue xieshang__meeting__v1__attendance__enum_values_b
   { "ATTENDANCE_CHECKED_IN", "XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_CHECKED_IN", 6 },
   { "ATTENDANCE_ABSENT", "XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_ABSENT", 7 },
   { "ATTENDANCE_WITHDRAWN", "XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_WITHDRAWN", 8 },
+  { "ATTENDANCE_NOT_ATTENDING", "XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_NOT_ATTENDING", 9 },
 };
 static const ProtobufCIntRange xieshang__meeting__v1__attendance__value_ranges[] = {
-{0, 0},{0, 9}
+{0, 0},{0, 10}
 };
-static const ProtobufCEnumValueIndex xieshang__meeting__v1__attendance__enum_values_by_name[9] =
+static const ProtobufCEnumValueIndex xieshang__meeting__v1__attendance__enum_values_by_name[10] =
 {
   { "ATTENDANCE_ABSENT", 7 },
   { "ATTENDANCE_CHECKED_IN", 6 },
   { "ATTENDANCE_INVITED", 1 },
   { "ATTENDANCE_LEAVE_APPROVED", 5 },
   { "ATTENDANCE_LEAVE_REQUESTED", 4 },
+  { "ATTENDANCE_NOT_ATTENDING", 9 },
   { "ATTENDANCE_REGISTERED", 2 },
   { "ATTENDANCE_UNSPECIFIED", 0 },
   { "ATTENDANCE_WAITLISTED", 3 },
@@ -5413,9 +5654,9 @@ const ProtobufCEnumDescriptor xieshang__meeting__v1__attendance__descriptor =
   "Attendance",
   "Xieshang__Meeting__V1__Attendance",
   "xieshang.meeting.v1",
-  9,
+  10,
   xieshang__meeting__v1__attendance__enum_values_by_number,
-  9,
+  10,
   xieshang__meeting__v1__attendance__enum_values_by_name,
   1,
   xieshang__meeting__v1__attendance__value_ranges,

@@ -19,6 +19,7 @@ PROTOBUF_C__BEGIN_DECLS
 typedef struct Xieshang__Meeting__V1__GroupRef Xieshang__Meeting__V1__GroupRef;
 typedef struct Xieshang__Meeting__V1__AgendaItem Xieshang__Meeting__V1__AgendaItem;
 typedef struct Xieshang__Meeting__V1__Meeting Xieshang__Meeting__V1__Meeting;
+typedef struct Xieshang__Meeting__V1__AttendanceCount Xieshang__Meeting__V1__AttendanceCount;
 typedef struct Xieshang__Meeting__V1__Invitee Xieshang__Meeting__V1__Invitee;
 typedef struct Xieshang__Meeting__V1__Conflict Xieshang__Meeting__V1__Conflict;
 typedef struct Xieshang__Meeting__V1__ScheduleMeetingRequest Xieshang__Meeting__V1__ScheduleMeetingRequest;
@@ -169,7 +170,11 @@ typedef enum _Xieshang__Meeting__V1__Attendance {
    * marked when the meeting closes
    */
   XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_ABSENT = 7,
-  XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_WITHDRAWN = 8
+  XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_WITHDRAWN = 8,
+  /*
+   * an optional (列席) invitee or a participant who did not come: not absent
+   */
+  XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_NOT_ATTENDING = 9
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__MEETING__V1__ATTENDANCE)
 } Xieshang__Meeting__V1__Attendance;
 typedef enum _Xieshang__Meeting__V1__LeaveType {
@@ -304,13 +309,62 @@ struct  Xieshang__Meeting__V1__Meeting
   char *display_name;
   int32_t invitee_count;
   /*
-   * once closed: present / (invited and required, less approved leave)
+   * once closed: 出席率, 实到 / 应到 (docs/DOMAIN.md, "Attendance")
    */
   double attendance_rate;
+  /*
+   * once closed
+   */
+  Xieshang__Meeting__V1__AttendanceCount *attendance;
+  /*
+   * 常委会会议: held with more than half of the standing committee present
+   */
+  protobuf_c_boolean quorum_required;
+  /*
+   * once closed, where a quorum is required: 实到 > 应到 / 2
+   */
+  protobuf_c_boolean quorum_met;
 };
 #define XIESHANG__MEETING__V1__MEETING__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__meeting__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, XIESHANG__MEETING__V1__MEETING_MODE__MEETING_MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_STATUS__MEETING_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0 }
+    , 0, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, XIESHANG__MEETING__V1__MEETING_MODE__MEETING_MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_STATUS__MEETING_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0 }
+
+
+/*
+ * A closed meeting's attendance as offices publish it (docs/DOMAIN.md, "Attendance"): members
+ * only, leave counted in 应到.
+ */
+struct  Xieshang__Meeting__V1__AttendanceCount
+{
+  ProtobufCMessage base;
+  /*
+   * 应到: required member invitees, on leave or not (not withdrawn or waitlisted)
+   */
+  int32_t expected;
+  /*
+   * 实到: of them, checked in
+   */
+  int32_t present;
+  /*
+   * 请假: of them, on approved leave
+   */
+  int32_t on_leave;
+  /*
+   * 缺席: 应到 − 实到 − 请假
+   */
+  int32_t absent;
+  /*
+   * 列席: optional member invitees who came (not in 应到; not absent when they do not)
+   */
+  int32_t observers;
+  /*
+   * non-member participants who came (a 1+7+3 consultation's guests), listed apart
+   */
+  int32_t participants;
+};
+#define XIESHANG__MEETING__V1__ATTENDANCE_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__attendance_count__descriptor) \
+    , 0, 0, 0, 0, 0, 0 }
 
 
 struct  Xieshang__Meeting__V1__Invitee
@@ -736,13 +790,26 @@ struct  Xieshang__Meeting__V1__CloseMeetingResponse
 {
   ProtobufCMessage base;
   Xieshang__Meeting__V1__Meeting *meeting;
+  /*
+   * 实到 (as in meeting.attendance)
+   */
   int32_t present;
+  /*
+   * 请假
+   */
   int32_t on_leave;
+  /*
+   * 缺席
+   */
   int32_t absent;
+  /*
+   * 应到
+   */
+  int32_t expected;
 };
 #define XIESHANG__MEETING__V1__CLOSE_MEETING_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__close_meeting_response__descriptor) \
-    , NULL, 0, 0, 0 }
+    , NULL, 0, 0, 0, 0 }
 
 
 struct  Xieshang__Meeting__V1__FindSlotRequest
@@ -827,21 +894,33 @@ struct  Xieshang__Meeting__V1__KindStatistics
    */
   int32_t held;
   /*
-   * invitees expected (less approved leave, withdrawals, waiting list)
+   * 应到: required member invitees, leave included
    */
   int32_t expected;
   /*
-   * checked in
+   * 实到
    */
   int32_t present;
   /*
-   * present / expected
+   * 出席率: present / expected
    */
   double attendance_rate;
+  /*
+   * 请假
+   */
+  int32_t on_leave;
+  /*
+   * 缺席
+   */
+  int32_t absent;
+  /*
+   * meetings that needed a quorum and closed without one
+   */
+  int32_t without_quorum;
 };
 #define XIESHANG__MEETING__V1__KIND_STATISTICS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__kind_statistics__descriptor) \
-    , XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, 0, 0 }
+    , XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, 0, 0, 0, 0, 0 }
 
 
 struct  Xieshang__Meeting__V1__MemberAttendance
@@ -975,6 +1054,25 @@ Xieshang__Meeting__V1__Meeting *
                       const uint8_t       *data);
 void   xieshang__meeting__v1__meeting__free_unpacked
                      (Xieshang__Meeting__V1__Meeting *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__AttendanceCount methods */
+void   xieshang__meeting__v1__attendance_count__init
+                     (Xieshang__Meeting__V1__AttendanceCount         *message);
+size_t xieshang__meeting__v1__attendance_count__get_packed_size
+                     (const Xieshang__Meeting__V1__AttendanceCount   *message);
+size_t xieshang__meeting__v1__attendance_count__pack
+                     (const Xieshang__Meeting__V1__AttendanceCount   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__attendance_count__pack_to_buffer
+                     (const Xieshang__Meeting__V1__AttendanceCount   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__AttendanceCount *
+       xieshang__meeting__v1__attendance_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__attendance_count__free_unpacked
+                     (Xieshang__Meeting__V1__AttendanceCount *message,
                       ProtobufCAllocator *allocator);
 /* Xieshang__Meeting__V1__Invitee methods */
 void   xieshang__meeting__v1__invitee__init
@@ -1747,6 +1845,9 @@ typedef void (*Xieshang__Meeting__V1__AgendaItem_Closure)
 typedef void (*Xieshang__Meeting__V1__Meeting_Closure)
                  (const Xieshang__Meeting__V1__Meeting *message,
                   void *closure_data);
+typedef void (*Xieshang__Meeting__V1__AttendanceCount_Closure)
+                 (const Xieshang__Meeting__V1__AttendanceCount *message,
+                  void *closure_data);
 typedef void (*Xieshang__Meeting__V1__Invitee_Closure)
                  (const Xieshang__Meeting__V1__Invitee *message,
                   void *closure_data);
@@ -2048,6 +2149,7 @@ extern const ProtobufCEnumDescriptor    xieshang__meeting__v1__calendar_scope__d
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__group_ref__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__agenda_item__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__attendance_count__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__invitee__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__conflict__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__schedule_meeting_request__descriptor;
