@@ -287,7 +287,8 @@ let package = Package(
             name: "ProposalTrackerTests",
             dependencies: [
                 "ProposalTracker", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
-                "XieshangTestSupport", "XieshangRPC", "XieshangWire",
+                "XieshangTestSupport", "XieshangRPC", "XieshangWire", "XieshangService", "XieshangLabels",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/ProposalTrackerTests",
             swiftSettings: strict

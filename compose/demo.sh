@@ -133,7 +133,7 @@ show proposal act 1 submit --as member:13 | sed -n 1,2p
 show proposal act 1 file --as staff | sed -n 1,2p
 show proposal act 1 assign --as staff --lead-unit 2 --assist 3 | sed -n 1,2p
 show proposal act 1 sign-for --as unit:2 | sed -n 1,2p
-show proposal act 1 reply --as unit:2 --class A --contact 面谈 --text "已列入2027年改造计划，首批12部" | sed -n 1,2p
+show proposal act 1 reply --as unit:2 --class B --contact 面谈 --text "已列入2027年改造计划，首批12部" | sed -n 1,2p
 show proposal act 1 feedback --as member:13 --satisfaction 不满意 --reason 进度偏慢 | sed -n 1,2p
 show proposal act 1 reply --as unit:2 --class B --contact 座谈会 --text "已开工6部，余下年内完成" | sed -n 1,2p
 show proposal act 1 feedback --as member:21 --satisfaction 满意 || echo "(exit status $?: only the proposer gives feedback)"

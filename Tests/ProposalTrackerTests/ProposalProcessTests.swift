@@ -166,7 +166,13 @@ struct ProposalProcessTests {
         #expect((stats["merged"] as? NSNumber)?.intValue == 1)
         #expect((stats["referred"] as? NSNumber)?.intValue == 1)
         let replies = (stats["repliesByClass"] as? [[String: Any]])?.reduce(into: [String: Int]()) { $0[$1["name"] as? String ?? ""] = ($1["count"] as? NSNumber)?.intValue ?? 0 }
-        #expect(replies == ["A": 1, "B": 1, "C": 1, "D": 0])
+        // The main proposal answered A, then (after 不满意) B, counts once, as B.
+        #expect(replies == ["A": 0, "B": 1, "C": 1, "D": 0])
+        #expect((stats["answered"] as? NSNumber)?.intValue == 2)
+        #expect((stats["answeredOnTime"] as? NSNumber)?.intValue == 2)
+        #expect(abs(((stats["answerRate"] as? NSNumber)?.doubleValue ?? 0) - 2.0 / 24.0) < 1e-9)
+        let labels = (stats["replyClasses"] as? [[String: Any]])?.map { $0["label"] as? String ?? "" }
+        #expect(labels == ["解决采纳", "列入计划", "留作参考", "不能解决"])
         #expect((stats["satisfied"] as? NSNumber)?.intValue == 1)
         #expect((stats["basicallySatisfied"] as? NSNumber)?.intValue == 1)
         // The main proposal counts once, by its last feedback (满意 after re-handling).
@@ -205,6 +211,29 @@ final class Numbers: Sendable {
     private let values = Mutex<[String]>([])
     func add(_ value: String) { values.withLock { $0.append(value) } }
     var sorted: [String] { values.withLock { $0.sorted() } }
+
+    @Test("the reply classes are the committee's: proposal-tracker --reply-classes, and a wrong file refused at start")
+    func replyClassesConfigured() async throws {
+        let directory = try temporaryDirectory("reply-classes")
+        let bad = directory + "/bad.txt", good = directory + "/good.txt"
+        try "A | 已解决 | 已经解决\n".write(toFile: bad, atomically: true, encoding: .utf8)
+        try "A | 已解决 | 已经解决\nB | 部分解决 | 部分解决\nC | 列入计划 | 逐步解决\nD | 留作参考 | 条件所限\n".write(toFile: good, atomically: true, encoding: .utf8)
+        let refused = try await runCommand(builtExecutable("proposal-tracker"),
+                                           ["--insecure", "--data-dir", directory + "/refused", "--reply-classes", bad])
+        #expect(refused.status != 0 && refused.stderr.contains("no definition of class B, C, D"), "\(refused.stderr)")
+
+        let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
+        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
+        let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker", arguments: [
+            "--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint, "--reply-classes", good])
+        let gateway = Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint)
+        let stats = try await gateway.json(["proposal", "stats"])
+        let labels = (stats["replyClasses"] as? [[String: Any]])?.map { $0["label"] as? String ?? "" }
+        #expect(labels == ["已解决", "部分解决", "列入计划", "留作参考"])
+        let table = try await gateway.run(["proposal", "stats"])
+        #expect(table.stdout.contains("答复 B类 部分解决"))
+        for service in [tracker, scheduler, registry] { #expect(await service.stop() == 0) }
+    }
 }
 
 /// The proposal steps these tests take, through the gateway.

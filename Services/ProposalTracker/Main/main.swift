@@ -22,6 +22,17 @@ struct ProposalTrackerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(SuiteService.scheduler.rpcHelp))
     var scheduler: String?
 
+    @Option(help: "What the reply classes mean here: a file of four lines `A | label | definition` (env XIESHANG_REPLY_CLASSES; default: A 解决采纳, B 列入计划, C 留作参考, D 不能解决).")
+    var replyClasses: String?
+
+    func validate() throws {
+        if let path = resolvedReplyClasses { _ = try ReplyClasses.load(path) }
+    }
+
+    var resolvedReplyClasses: String? {
+        replyClasses ?? ProcessInfo.processInfo.environment["XIESHANG_REPLY_CLASSES"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     func run() async throws {
         let configuration = try options.resolve(.tracker)
         ServiceLogging.bootstrap(level: configuration.logLevel)
@@ -30,10 +41,11 @@ struct ProposalTrackerCommand: AsyncParsableCommand {
         let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger)
         let schedulerClient = try configuration.client(of: .scheduler, flag: scheduler, context: context, logger: logger)
         let peers = Peers(registry: registryClient, scheduler: schedulerClient)
+        let classes = try resolvedReplyClasses.map(ReplyClasses.load) ?? .standard
         let host = try ServiceHost(
             configuration: configuration, migrations: TrackerSchema.migrations, context: context, logger: logger
         ) { database, outbox in
-            TrackerHandlers(database: database, outbox: outbox, peers: peers)
+            TrackerHandlers(database: database, outbox: outbox, peers: peers, replyClasses: classes)
         }
         try await host.run()
         await registryClient.close()

@@ -12,11 +12,13 @@ public struct TrackerHandlers: RPCService {
     let database: ServiceDatabase
     let outbox: EventOutbox
     let peers: Peers
+    let replyClasses: ReplyClasses
 
-    public init(database: ServiceDatabase, outbox: EventOutbox, peers: Peers) {
+    public init(database: ServiceDatabase, outbox: EventOutbox, peers: Peers, replyClasses: ReplyClasses = .standard) {
         self.database = database
         self.outbox = outbox
         self.peers = peers
+        self.replyClasses = replyClasses
     }
 
     /// Who may call what (docs/ARCHITECTURE.md, "Security"). Members and units reach proposals only
@@ -90,7 +92,9 @@ public struct TrackerHandlers: RPCService {
         }
         h.register(ProposalV1.Proposals.statistics) { request, _ in
             if request.toMs != 0 && request.toMs <= request.fromMs { throw ProposalError.invalid([("to_ms", "must be after from_ms")]) }
-            return try await database.read { db in try TrackerStatistics.compute(db, request, now: ProposalStore.nowMs) }
+            return try await database.read { [replyClasses] db in
+                try TrackerStatistics.compute(db, request, now: ProposalStore.nowMs, replyClasses: replyClasses)
+            }
         }
         h.register(ProposalV1.Topics.create, mutating: true, createTopic)
         h.register(ProposalV1.Topics.advance, mutating: true, advanceTopic)

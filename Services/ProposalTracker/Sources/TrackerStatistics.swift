@@ -5,7 +5,7 @@ import XieshangWire
 
 /// The figures of a period that the committee's report uses.
 enum TrackerStatistics {
-    static func compute(_ db: Database, _ r: ProposalV1.StatisticsRequest, now: Int64) throws -> ProposalV1.StatisticsResponse {
+    static func compute(_ db: Database, _ r: ProposalV1.StatisticsRequest, now: Int64, replyClasses: ReplyClasses = .standard) throws -> ProposalV1.StatisticsResponse {
         let from = r.fromMs
         let to = r.toMs == 0 ? Int64.max : r.toMs
         var s = ProposalV1.StatisticsResponse()
@@ -30,18 +30,37 @@ enum TrackerStatistics {
         s.notFiled = Int32(happened(.notFile).count)
         s.merged = Int32(happened(.merge).count)
         s.referred = Int32(happened(.refer).count)
-        var replies: [String: Int] = [:]
-        let replyRows = try Row.fetchAll(db, sql: "SELECT proposal_id, body FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ?",
+        // Each proposal replied to in the period counts once, by the class of its last reply
+        // in the period: a proposal answered B and then, re-handled, A is an A.
+        var lastReply: [Int64: ProposalV1.ReplyClass] = [:]
+        let replyRows = try Row.fetchAll(db, sql: "SELECT proposal_id, body FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY id",
                                          arguments: [ProposalV1.Action.reply.rawValue, from, to])
         for row in replyRows {
             let t = try ProposalV1.Transition(decoding: [UInt8](row["body"] as Data))
             // The class is in the change text; the proposal has the latest one.
-            let proposal = try ProposalStore.load(db, row["proposal_id"])
-            let label = t.changes.first.flatMap { change in ProposalV1.ReplyClass.allCases.first { change.contains($0.label) && $0 != .unspecified } }
-                ?? proposal.replyClass
-            replies[label.identifier.uppercased(), default: 0] += 1
+            let proposalID: Int64 = row["proposal_id"]
+            lastReply[proposalID] = try t.changes.first.flatMap { change in ProposalV1.ReplyClass.allCases.first { change.contains($0.label) && $0 != .unspecified } }
+                ?? ProposalStore.load(db, proposalID).replyClass
         }
+        var replies: [String: Int] = [:]
+        for replyClass in lastReply.values { replies[replyClass.identifier.uppercased(), default: 0] += 1 }
         s.repliesByClass = ["A", "B", "C", "D"].map { count($0, replies[$0] ?? 0) }
+        s.replyClasses = replyClasses.definitions
+        // 办复率 and the on-time rate, of the proposals filed in the period: answered by the
+        // period's end, and first answered by the deadline in force.
+        let filedIDs = Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT proposal_id FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ?",
+                                              arguments: [ProposalV1.Action.file.rawValue, from, to]))
+        let firstReplies = try Row.fetchAll(db, sql: "SELECT proposal_id, MIN(at_ms) AS first FROM transitions WHERE action = ? AND at_ms < ? GROUP BY proposal_id",
+                                            arguments: [ProposalV1.Action.reply.rawValue, to])
+        for row in firstReplies {
+            let proposalID: Int64 = row["proposal_id"]
+            guard filedIDs.contains(proposalID) else { continue }
+            s.answered += 1
+            let deadline = try ProposalStore.load(db, proposalID).deadlineMs
+            if deadline == 0 || (row["first"] as Int64) <= deadline { s.answeredOnTime += 1 }
+        }
+        s.answerRate = filedIDs.isEmpty ? 0 : Double(s.answered) / Double(filedIDs.count)
+        s.onTimeRate = s.answered == 0 ? 0 : Double(s.answeredOnTime) / Double(s.answered)
         // Satisfaction counts each proposal once, by its last feedback in the period: a
         // proposal re-handled after 不满意 and then found 满意 is a satisfied one.
         var lastFeedback: [Int64: String] = [:]

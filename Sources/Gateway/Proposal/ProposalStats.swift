@@ -24,7 +24,13 @@ extension ProposalCommand {
             table.add("不立案 not filed", String(s.notFiled))
             table.add("并案 merged", String(s.merged))
             table.add("转送 referred", String(s.referred))
-            for c in s.repliesByClass { table.add("答复 \(c.name)类 replies", String(c.count)) }
+            table.add("已办复 answered (of filed)", String(s.answered))
+            table.add("办复率 answer rate", String(format: "%.1f%%", s.answerRate * 100))
+            table.add("按期办复率 on time", String(format: "%.1f%%", s.onTimeRate * 100))
+            for c in s.repliesByClass {
+                let label = s.replyClasses.first { $0.name == c.name }?.label ?? ""
+                table.add("答复 \(c.name)类 \(label)", String(c.count))
+            }
             table.add("满意 / 基本满意 / 不满意", "\(s.satisfied) / \(s.basicallySatisfied) / \(s.dissatisfied)")
             table.add("满意率 satisfaction", String(format: "%.1f%%", s.satisfactionRate * 100))
             for c in s.overdueByUnit { table.add("逾期 overdue: \(c.name)", String(c.count)) }

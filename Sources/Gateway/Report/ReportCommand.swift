@@ -34,6 +34,7 @@ struct CommitteeReport: Encodable {
         let proposalsCosigned: Int
     }
     struct Room: Encodable { let id: Int64; let name: String; let missing: [String] }
+    struct ReplyClass: Encodable { let name: String; let label: String; let definition: String }
 
     var from: String
     var to: String
@@ -49,6 +50,12 @@ struct CommitteeReport: Encodable {
     var proposalsMerged = 0
     var proposalsReferred = 0
     var repliesByClass: [Count] = []
+    /// What A–D mean to this committee (proposal-tracker's configuration).
+    var replyClasses: [ReplyClass] = []
+    var proposalsAnswered = 0
+    var proposalsAnsweredOnTime = 0
+    var answerRate = 0.0
+    var onTimeRate = 0.0
     var satisfied = 0
     var basicallySatisfied = 0
     var dissatisfied = 0
@@ -109,6 +116,11 @@ struct CommitteeReport: Encodable {
         report.proposalsMerged = Int(proposals.merged)
         report.proposalsReferred = Int(proposals.referred)
         report.repliesByClass = proposals.repliesByClass.map { Count(name: $0.name, count: Int($0.count)) }
+        report.replyClasses = proposals.replyClasses.map { ReplyClass(name: $0.name, label: $0.label, definition: $0.definition) }
+        report.proposalsAnswered = Int(proposals.answered)
+        report.proposalsAnsweredOnTime = Int(proposals.answeredOnTime)
+        report.answerRate = proposals.answerRate
+        report.onTimeRate = proposals.onTimeRate
         report.satisfied = Int(proposals.satisfied)
         report.basicallySatisfied = Int(proposals.basicallySatisfied)
         report.dissatisfied = Int(proposals.dissatisfied)
@@ -139,6 +151,9 @@ struct CommitteeReport: Encodable {
     static func percent(_ rate: Double) -> String { String(format: "%.1f%%", rate * 100) }
 
     /// The summary as (section, item, value) rows: what the table, CSV and HTML show.
+    /// The committee's label of a reply class, e.g. 解决采纳 for A.
+    func label(_ name: String) -> String { replyClasses.first { $0.name == name }?.label ?? "" }
+
     var summary: [(section: String, item: String, value: String)] {
         var rows: [(String, String, String)] = [
             ("协商议题 topics", "收集 collected", String(topicsCollected)),
@@ -158,7 +173,12 @@ struct CommitteeReport: Encodable {
             ("提案 proposals", "并案 merged", String(proposalsMerged)),
             ("提案 proposals", "转送 referred", String(proposalsReferred)),
         ]
-        for c in repliesByClass { rows.append(("答复 replies", "\(c.name)类", String(c.count))) }
+        rows += [
+            ("提案 proposals", "已办复 answered (of filed)", String(proposalsAnswered)),
+            ("提案 proposals", "办复率 answer rate", Self.percent(answerRate)),
+            ("提案 proposals", "按期办复率 on time", Self.percent(onTimeRate)),
+        ]
+        for c in repliesByClass { rows.append(("答复 replies", "\(c.name)类 \(label(c.name))", String(c.count))) }
         rows += [
             ("满意度 satisfaction", "满意 satisfied", String(satisfied)),
             ("满意度 satisfaction", "基本满意 basically", String(basicallySatisfied)),

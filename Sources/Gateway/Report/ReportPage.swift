@@ -52,7 +52,9 @@ enum ReportPage {
             ("不立案", Double(r.proposalsNotFiled), String(r.proposalsNotFiled)), ("并案", Double(r.proposalsMerged), String(r.proposalsMerged)),
             ("转送", Double(r.proposalsReferred), String(r.proposalsReferred)),
         ], color: "#8b1a1a")
-        body += "<h3>答复类别</h3>" + bars(r.repliesByClass.map { ("\($0.name)类", Double($0.count), String($0.count)) }, color: "#c0504d")
+        body += "<h3>办理（立案 \(r.proposalsFiled) 件，已办复 \(r.proposalsAnswered) 件）</h3>" + table(["办复率", "按期办复率"], [[pct(r.answerRate), pct(r.onTimeRate)]])
+        body += "<h3>答复类别（每件按最终答复计）</h3>" + bars(r.repliesByClass.map { ("\($0.name)类 \(r.label($0.name))", Double($0.count), String($0.count)) }, color: "#c0504d")
+            + table(["类别", "名称", "含义"], r.replyClasses.map { [$0.name, $0.label, $0.definition] })
         body += "<h3>满意度（满意率 \(pct(r.satisfactionRate))）</h3>" + bars([
             ("满意", Double(r.satisfied), String(r.satisfied)), ("基本满意", Double(r.basicallySatisfied), String(r.basicallySatisfied)),
             ("不满意", Double(r.dissatisfied), String(r.dissatisfied)),

@@ -1507,6 +1507,11 @@ extension ProposalV1 {
         public var topicsCollected: Int32 = 0
         public var topicsDecided: Int32 = 0
         public var topicsSolved: Int32 = 0
+        public var answered: Int32 = 0
+        public var answeredOnTime: Int32 = 0
+        public var answerRate: Double = 0
+        public var onTimeRate: Double = 0
+        public var replyClasses: [ProposalV1.ReplyClassDefinition] = []
 
         public init() {}
 
@@ -1529,6 +1534,11 @@ extension ProposalV1 {
             if self.topicsCollected != 0 { w.scalar(self.topicsCollected, 14) }
             if self.topicsDecided != 0 { w.scalar(self.topicsDecided, 15) }
             if self.topicsSolved != 0 { w.scalar(self.topicsSolved, 16) }
+            if self.answered != 0 { w.scalar(self.answered, 17) }
+            if self.answeredOnTime != 0 { w.scalar(self.answeredOnTime, 18) }
+            if self.answerRate != 0 { w.scalar(self.answerRate, 19) }
+            if self.onTimeRate != 0 { w.scalar(self.onTimeRate, 20) }
+            if !self.replyClasses.isEmpty { try w.repeatedMessage(self.replyClasses, 21) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1549,6 +1559,37 @@ extension ProposalV1 {
             self.topicsCollected = r.scalar(14)
             self.topicsDecided = r.scalar(15)
             self.topicsSolved = r.scalar(16)
+            self.answered = r.scalar(17)
+            self.answeredOnTime = r.scalar(18)
+            self.answerRate = r.scalar(19)
+            self.onTimeRate = r.scalar(20)
+            self.replyClasses = try r.repeatedMessage(21)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.ReplyClassDefinition`
+    public struct ReplyClassDefinition: WireMessage, Encodable {
+        public var name: String = ""
+        public var label: String = ""
+        public var definition: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__reply_class_definition())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.name.isEmpty { try w.string(self.name, 1) }
+            if !self.label.isEmpty { try w.string(self.label, 2) }
+            if !self.definition.isEmpty { try w.string(self.definition, 3) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.name = try r.string(1)
+            self.label = try r.string(2)
+            self.definition = try r.string(3)
         }
     }
 }

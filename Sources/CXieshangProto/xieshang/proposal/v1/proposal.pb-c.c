@@ -1537,6 +1537,51 @@ void   xieshang__proposal__v1__statistics_response__free_unpacked
   assert(message->base.descriptor == &xieshang__proposal__v1__statistics_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__proposal__v1__reply_class_definition__init
+                     (Xieshang__Proposal__V1__ReplyClassDefinition         *message)
+{
+  static const Xieshang__Proposal__V1__ReplyClassDefinition init_value = XIESHANG__PROPOSAL__V1__REPLY_CLASS_DEFINITION__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__reply_class_definition__get_packed_size
+                     (const Xieshang__Proposal__V1__ReplyClassDefinition *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__reply_class_definition__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__reply_class_definition__pack
+                     (const Xieshang__Proposal__V1__ReplyClassDefinition *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__reply_class_definition__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__reply_class_definition__pack_to_buffer
+                     (const Xieshang__Proposal__V1__ReplyClassDefinition *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__reply_class_definition__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__ReplyClassDefinition *
+       xieshang__proposal__v1__reply_class_definition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__ReplyClassDefinition *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__reply_class_definition__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__reply_class_definition__free_unpacked
+                     (Xieshang__Proposal__V1__ReplyClassDefinition *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__reply_class_definition__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__proposal__v1__proposal_event__init
                      (Xieshang__Proposal__V1__ProposalEvent         *message)
 {
@@ -4142,7 +4187,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_request__des
   (ProtobufCMessageInit) xieshang__proposal__v1__statistics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_response__field_descriptors[16] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_response__field_descriptors[21] =
 {
   {
     "by_state",
@@ -4336,8 +4381,71 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_respons
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "answered",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, answered),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "answered_on_time",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, answered_on_time),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "answer_rate",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, answer_rate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "on_time_rate",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_DOUBLE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, on_time_rate),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reply_classes",
+    21,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, n_reply_classes),
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, reply_classes),
+    &xieshang__proposal__v1__reply_class_definition__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__statistics_response__field_indices_by_name[] = {
+  18,   /* field[18] = answer_rate */
+  16,   /* field[16] = answered */
+  17,   /* field[17] = answered_on_time */
   8,   /* field[8] = basically_satisfied */
   12,   /* field[12] = by_member */
   0,   /* field[0] = by_state */
@@ -4345,9 +4453,11 @@ static const unsigned xieshang__proposal__v1__statistics_response__field_indices
   2,   /* field[2] = filed */
   4,   /* field[4] = merged */
   3,   /* field[3] = not_filed */
+  19,   /* field[19] = on_time_rate */
   11,   /* field[11] = overdue_by_unit */
   5,   /* field[5] = referred */
   6,   /* field[6] = replies_by_class */
+  20,   /* field[20] = reply_classes */
   10,   /* field[10] = satisfaction_rate */
   7,   /* field[7] = satisfied */
   1,   /* field[1] = submitted */
@@ -4358,7 +4468,7 @@ static const unsigned xieshang__proposal__v1__statistics_response__field_indices
 static const ProtobufCIntRange xieshang__proposal__v1__statistics_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 16 }
+  { 0, 21 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__descriptor =
 {
@@ -4368,11 +4478,75 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__de
   "Xieshang__Proposal__V1__StatisticsResponse",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__StatisticsResponse),
-  16,
+  21,
   xieshang__proposal__v1__statistics_response__field_descriptors,
   xieshang__proposal__v1__statistics_response__field_indices_by_name,
   1,  xieshang__proposal__v1__statistics_response__number_ranges,
   (ProtobufCMessageInit) xieshang__proposal__v1__statistics_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__reply_class_definition__field_descriptors[3] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ReplyClassDefinition, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "label",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ReplyClassDefinition, label),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "definition",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ReplyClassDefinition, definition),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__reply_class_definition__field_indices_by_name[] = {
+  2,   /* field[2] = definition */
+  1,   /* field[1] = label */
+  0,   /* field[0] = name */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__reply_class_definition__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__reply_class_definition__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.ReplyClassDefinition",
+  "ReplyClassDefinition",
+  "Xieshang__Proposal__V1__ReplyClassDefinition",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__ReplyClassDefinition),
+  3,
+  xieshang__proposal__v1__reply_class_definition__field_descriptors,
+  xieshang__proposal__v1__reply_class_definition__field_indices_by_name,
+  1,  xieshang__proposal__v1__reply_class_definition__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__reply_class_definition__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__proposal__v1__proposal_event__field_descriptors[2] =

@@ -49,6 +49,7 @@ typedef struct Xieshang__Proposal__V1__CountByName Xieshang__Proposal__V1__Count
 typedef struct Xieshang__Proposal__V1__MemberProposalCount Xieshang__Proposal__V1__MemberProposalCount;
 typedef struct Xieshang__Proposal__V1__StatisticsRequest Xieshang__Proposal__V1__StatisticsRequest;
 typedef struct Xieshang__Proposal__V1__StatisticsResponse Xieshang__Proposal__V1__StatisticsResponse;
+typedef struct Xieshang__Proposal__V1__ReplyClassDefinition Xieshang__Proposal__V1__ReplyClassDefinition;
 typedef struct Xieshang__Proposal__V1__ProposalEvent Xieshang__Proposal__V1__ProposalEvent;
 typedef struct Xieshang__Proposal__V1__TopicEvent Xieshang__Proposal__V1__TopicEvent;
 
@@ -869,6 +870,9 @@ struct  Xieshang__Proposal__V1__StatisticsResponse
   int32_t not_filed;
   int32_t merged;
   int32_t referred;
+  /*
+   * proposals replied to in the period, once each, by their last reply's class
+   */
   size_t n_replies_by_class;
   Xieshang__Proposal__V1__CountByName **replies_by_class;
   int32_t satisfied;
@@ -888,10 +892,53 @@ struct  Xieshang__Proposal__V1__StatisticsResponse
   int32_t topics_collected;
   int32_t topics_decided;
   int32_t topics_solved;
+  /*
+   * Of the proposals filed in the period: those answered (replied to) by the period's end,
+   * and of those, the ones whose first reply came by their deadline (docs/DOMAIN.md).
+   */
+  int32_t answered;
+  int32_t answered_on_time;
+  /*
+   * 办复率: answered / filed
+   */
+  double answer_rate;
+  /*
+   * answered on time / answered
+   */
+  double on_time_rate;
+  /*
+   * what A–D mean to this committee
+   */
+  size_t n_reply_classes;
+  Xieshang__Proposal__V1__ReplyClassDefinition **reply_classes;
 };
 #define XIESHANG__PROPOSAL__V1__STATISTICS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__statistics_response__descriptor) \
-    , 0,NULL, 0, 0, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0 }
+    , 0,NULL, 0, 0, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0, 0, 0, 0, 0, 0,NULL }
+
+
+/*
+ * A reply class as the committee defines it (proposal-tracker --reply-classes).
+ */
+struct  Xieshang__Proposal__V1__ReplyClassDefinition
+{
+  ProtobufCMessage base;
+  /*
+   * A, B, C or D
+   */
+  char *name;
+  /*
+   * the committee's name for it, e.g. 解决采纳
+   */
+  char *label;
+  /*
+   * what a reply must say to be of this class
+   */
+  char *definition;
+};
+#define XIESHANG__PROPOSAL__V1__REPLY_CLASS_DEFINITION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__reply_class_definition__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -1565,6 +1612,25 @@ Xieshang__Proposal__V1__StatisticsResponse *
 void   xieshang__proposal__v1__statistics_response__free_unpacked
                      (Xieshang__Proposal__V1__StatisticsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__ReplyClassDefinition methods */
+void   xieshang__proposal__v1__reply_class_definition__init
+                     (Xieshang__Proposal__V1__ReplyClassDefinition         *message);
+size_t xieshang__proposal__v1__reply_class_definition__get_packed_size
+                     (const Xieshang__Proposal__V1__ReplyClassDefinition   *message);
+size_t xieshang__proposal__v1__reply_class_definition__pack
+                     (const Xieshang__Proposal__V1__ReplyClassDefinition   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__reply_class_definition__pack_to_buffer
+                     (const Xieshang__Proposal__V1__ReplyClassDefinition   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__ReplyClassDefinition *
+       xieshang__proposal__v1__reply_class_definition__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__reply_class_definition__free_unpacked
+                     (Xieshang__Proposal__V1__ReplyClassDefinition *message,
+                      ProtobufCAllocator *allocator);
 /* Xieshang__Proposal__V1__ProposalEvent methods */
 void   xieshang__proposal__v1__proposal_event__init
                      (Xieshang__Proposal__V1__ProposalEvent         *message);
@@ -1706,6 +1772,9 @@ typedef void (*Xieshang__Proposal__V1__StatisticsRequest_Closure)
                   void *closure_data);
 typedef void (*Xieshang__Proposal__V1__StatisticsResponse_Closure)
                  (const Xieshang__Proposal__V1__StatisticsResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__ReplyClassDefinition_Closure)
+                 (const Xieshang__Proposal__V1__ReplyClassDefinition *message,
                   void *closure_data);
 typedef void (*Xieshang__Proposal__V1__ProposalEvent_Closure)
                  (const Xieshang__Proposal__V1__ProposalEvent *message,
@@ -1894,6 +1963,7 @@ extern const ProtobufCMessageDescriptor xieshang__proposal__v1__count_by_name__d
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__member_proposal_count__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__reply_class_definition__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__proposal_event__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_event__descriptor;
 extern const ProtobufCServiceDescriptor xieshang__proposal__v1__proposals__descriptor;

@@ -1,0 +1,90 @@
+import Foundation
+import GRDB
+import Testing
+import XieshangLabels
+import XieshangService
+import XieshangWire
+@testable import ProposalTracker
+
+/// The proposal figures of the report (docs/DOMAIN.md), on a database written with known
+/// times: replies by final class, 办复率 and the on-time rate, and the reply classes'
+/// definitions as configuration.
+@Suite("proposal figures")
+struct ProposalFiguresTests {
+    static let day: Int64 = 86_400_000
+    static let start: Int64 = 1_780_000_000_000
+
+    /// Files a proposal at `start` with a deadline 90 days on, then records its replies.
+    static func proposal(_ db: Database, replies: [(days: Int64, replyClass: ProposalV1.ReplyClass)]) throws {
+        var p = ProposalV1.Proposal()
+        p.title = "提案"
+        p.proposerName = "委员"
+        p.term = 5
+        p.deadlineMs = start + 90 * day
+        let stored = try ProposalStore.insert(db, p)
+        var file = ProposalV1.Transition()
+        file.action = .file
+        file.atMs = start
+        try ProposalStore.record(db, stored.id, file)
+        for reply in replies {
+            var t = ProposalV1.Transition()
+            t.action = .reply
+            t.atMs = start + reply.days * day
+            t.changes = ["reply \(reply.replyClass.label) by \(ProposalV1.ContactMethod.faceToFace.label)"]
+            try ProposalStore.record(db, stored.id, t)
+        }
+    }
+
+    @Test("each proposal counts once by its final reply; 办复率 and the on-time rate of those filed")
+    func figures() async throws {
+        let database = try ServiceDatabase.inMemory(migrations: TrackerSchema.migrations)
+        try await database.write { db in
+            try Self.proposal(db, replies: [(30, .b), (60, .a)])   // answered on time, B then A: an A
+            try Self.proposal(db, replies: [(120, .c)])            // answered after its deadline
+            try Self.proposal(db, replies: [])                     // not answered
+            try Self.proposal(db, replies: [(10, .d)])             // on time
+        }
+        var request = ProposalV1.StatisticsRequest()
+        request.fromMs = Self.start
+        request.toMs = Self.start + 365 * Self.day
+        let s = try await database.read { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 200 * Self.day) }
+        let classes = s.repliesByClass.reduce(into: [String: Int32]()) { $0[$1.name] = $1.count }
+        #expect(classes == ["A": 1, "B": 0, "C": 1, "D": 1])
+        #expect(s.answered == 3)
+        #expect(s.answeredOnTime == 2)
+        #expect(abs(s.answerRate - 3.0 / 4.0) < 1e-9)
+        #expect(abs(s.onTimeRate - 2.0 / 3.0) < 1e-9)
+        #expect(s.replyClasses.map(\.label) == ["解决采纳", "列入计划", "留作参考", "不能解决"])
+
+        // A period that ends before the late reply: that proposal is not yet answered.
+        request.toMs = Self.start + 100 * Self.day
+        let early = try await database.read { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 100 * Self.day) }
+        #expect(early.answered == 2 && early.answeredOnTime == 2)
+    }
+
+    @Test("the reply classes are the committee's: a file of four definitions, or a clear error")
+    func configuration() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("reply-classes-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        func file(_ text: String) throws -> String {
+            let path = folder.appendingPathComponent("\(UUID().uuidString).txt").path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            return path
+        }
+        let good = try ReplyClasses.load(try file("""
+            # 本委员会的答复分类
+            A | 已解决 | 已经解决
+            B | 部分解决 | 部分解决，其余列入计划
+
+            C | 列入计划 | 列入计划逐步解决
+            D | 留作参考 | 因条件限制留作参考
+            """))
+        #expect(good.definitions.map(\.name) == ["A", "B", "C", "D"])
+        #expect(good.definitions[1].label == "部分解决" && good.definitions[1].definition == "部分解决，其余列入计划")
+        #expect(throws: ReplyClassesError.self) { try ReplyClasses.load(try file("A | 已解决 | 已经解决\nB | x | y\nC | x | y")) }
+        #expect(throws: ReplyClassesError.self) { try ReplyClasses.load(try file("A | 已解决 | 已经解决\nA | x | y\nB | x | y\nC | x | y\nD | x | y")) }
+        #expect(throws: ReplyClassesError.self) { try ReplyClasses.load(try file("E | x | y")) }
+        #expect(throws: ReplyClassesError.self) { try ReplyClasses.load(try file("A | | y")) }
+        #expect(throws: ReplyClassesError.self) { try ReplyClasses.load(folder.path + "/missing.txt") }
+    }
+}
