@@ -174,6 +174,7 @@ extension MeetingV1.Meeting {
     /// How the committee names a published meeting: 五届五次主席会议.
     public var ordinalName: String {
         guard ordinal > 0, term > 0 else { return title }
-        return "\(chineseNumber(Int(term)))届\(chineseNumber(Int(ordinal)))次\(kind.label)"
+        // The plenary is the term's session itself: 五届五次会议.
+        return "\(chineseNumber(Int(term)))届\(chineseNumber(Int(ordinal)))次\(kind == .plenary ? "会议" : kind.label)"
     }
 }

@@ -206,4 +206,50 @@ struct SchedulerInProcessTests {
         await bench.client.close()
         await bench.scheduler.stop()
     }
+
+    @Test("only 主席会议, 常委会会议 and the plenary are numbered; staff set where numbering stands; the session follows the plenary")
+    func numbering() async throws {
+        let bench = try Bench()
+        // An inspection is not numbered; a 常委会会议 is, from 1.
+        let visit = try await bench.schedule("视察", kind: .inspection, room: 1, day: "05-06")
+        let visited = try #require(try await bench.publish(visit.id).meeting)
+        #expect(visited.ordinal == 0 && visited.displayName.isEmpty)
+        let first = try await bench.schedule("常委会会议", kind: .standingCommittee, room: 1, day: "05-07")
+        #expect(try await bench.publish(first.id).meeting?.displayName == "五届一次常委会会议")
+
+        // Adopted in mid-term: the committee's next 常委会会议 is its 23rd.
+        var set = MeetingV1.NumberingRequest()
+        set.kind = .standingCommittee
+        set.next = 23
+        let numbering = try await bench.client.call(MeetingV1.Meetings.numbering, set)
+        #expect(numbering.term == 5)
+        #expect(numbering.kinds.first { $0.kind == .standingCommittee }?.next == 23)
+        let next = try await bench.schedule("常委会会议", kind: .standingCommittee, room: 1, day: "05-08")
+        #expect(try await bench.publish(next.id).meeting?.displayName == "五届二十三次常委会会议")
+        // A number already given, or a kind that is not numbered, is refused.
+        set.next = 20
+        #expect(await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.numbering, set) }?.code == .failedPrecondition)
+        set.kind = .research
+        set.next = 3
+        #expect(await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.numbering, set) }?.violations.first?.field == "kind")
+
+        // The session: none known, then the one before the plenary staff set next, then the
+        // last plenary begun.
+        var session = MeetingV1.SessionRequest()
+        session.term = 5
+        #expect(try await bench.client.call(MeetingV1.Meetings.session, session).session == 0)
+        set.kind = .plenary
+        set.next = 5
+        _ = try await bench.client.call(MeetingV1.Meetings.numbering, set)
+        #expect(try await bench.client.call(MeetingV1.Meetings.session, session).session == 4)
+        let plenary = try await bench.schedule("全体委员会议", kind: .plenary, room: 2, day: "01-10")
+        let held = try #require(try await bench.publish(plenary.id).meeting)
+        #expect(held.displayName == "五届五次会议")
+        session.atMs = held.startMs + 1
+        let during = try await bench.client.call(MeetingV1.Meetings.session, session)
+        #expect(during.session == 5 && during.plenaryID == plenary.id)
+        session.atMs = held.startMs - 1
+        #expect(try await bench.client.call(MeetingV1.Meetings.session, session).session == 4)
+        await bench.stop()
+    }
 }

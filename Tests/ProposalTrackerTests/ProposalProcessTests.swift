@@ -2,12 +2,17 @@ import Foundation
 import Synchronization
 import Testing
 import XieshangRPC
+import XieshangLabels
 import XieshangTestSupport
 import XieshangWire
 
 /// member-registry, meeting-scheduler and proposal-tracker as processes, through the gateway.
 @Suite("proposal-tracker with the registry and the scheduler, as processes", .serialized)
 struct ProposalProcessTests {
+    /// The session a proposal filed today gets in a term begun in January 2022, when the
+    /// scheduler holds no plenary: one a year.
+    static var yearSession: Int { CommitteeClock.calendar.component(.year, from: Date()) - 2022 + 1 }
+
     private func start() async throws -> Deployment {
         try await Deployment.start("tracker", .core, seed: [
             ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
@@ -30,7 +35,8 @@ struct ProposalProcessTests {
         try await d.act(main, "decline", "--as", "member:21")
         #expect(try await d.act(main, "submit", "--as", "member:12") == "PROPOSAL_STATE_SUBMITTED")
         let filed = try await d.json("proposal", "act", "\(main)", "file", "--as", "staff")
-        #expect((filed["proposal"] as? [String: Any])?["number"] as? String == "5-1-0001")
+        // No plenary is recorded: one session a year from the term's start (January 2022).
+        #expect((filed["proposal"] as? [String: Any])?["number"] as? String == "5-\(Self.yearSession)-0001")
         try await d.act(main, "assign", "--as", "staff", "--lead-unit", "1", "--assist", "2")
         try await d.act(main, "sign-for", "--as", "unit:1")
         try await d.act(main, "reply", "--as", "unit:1", "--class", "A", "--contact", "面谈", "--text", "已列入2027年计划")
@@ -137,7 +143,7 @@ struct ProposalProcessTests {
             try await group.waitForAll()
         }
         // Four were filed before (main, lead, returned, handled): these are 0005 to 0024.
-        #expect(numbers.sorted == (5...24).map { String(format: "5-1-%04d", $0) })
+        #expect(numbers.sorted == (5...24).map { String(format: "5-%d-%04d", Self.yearSession, $0) })
 
         // A topic through the six steps, consulted at a real meeting.
         let meeting = try await d.json("meeting", "schedule", "--title", "加装电梯协商", "--kind", "协商议事活动",
@@ -185,6 +191,17 @@ struct ProposalProcessTests {
         #expect((twelve?["led"] as? NSNumber)?.intValue == 1)
         let twenty = byMember.first { ($0["memberID"] as? NSNumber)?.intValue == 20 }
         #expect((twenty?["cosigned"] as? NSNumber)?.intValue == 1)
+
+        // Staff say the next plenary is the seventh: this is the sixth session, and a proposal
+        // drafted now is numbered in it; a number already passed is refused.
+        let numbering = try await d.json("meeting", "numbering", "--kind", "全体委员会议", "--next", "7")
+        let plenary = (numbering["kinds"] as? [[String: Any]])?.first { $0["kind"] as? String == "MEETING_KIND_PLENARY" }
+        #expect((plenary?["next"] as? NSNumber)?.intValue == 7)
+        #expect(try await d.gateway(["meeting", "numbering", "--kind", "视察", "--next", "3"]).status == 2)
+        let sixth = try await d.create("关于完善社区养老服务的建议", member: 30)
+        try await d.act(sixth, "submit", "--as", "member:30")
+        let sixthFiled = try await d.json("proposal", "act", "\(sixth)", "file", "--as", "staff")
+        #expect((sixthFiled["proposal"] as? [String: Any])?["number"] as? String == "5-6-0001")
 
         // A SIGKILL loses nothing: the history reads the same after a restart.
         await d.tracker!.stop(signal: SIGKILL)

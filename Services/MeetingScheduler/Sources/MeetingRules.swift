@@ -82,6 +82,12 @@ public enum MeetingRules {
         return problems
     }
 
+    /// The kinds that are numbered in a term (五届五次主席会议): 主席会议, 常委会会议 and the
+    /// plenary. Inspections, research and consultation activities are not.
+    public static let numberedKinds: [MeetingV1.MeetingKind] = [.chairpersonsCouncil, .standingCommittee, .plenary]
+
+    public static func isNumbered(_ kind: MeetingV1.MeetingKind) -> Bool { numberedKinds.contains(kind) }
+
     /// Who is counted in a meeting's attendance (docs/DOMAIN.md, "Attendance"): required
     /// member invitees, on leave or not, less withdrawals and the waiting list.
     public static func counted(_ invitee: MeetingV1.Invitee) -> Bool {

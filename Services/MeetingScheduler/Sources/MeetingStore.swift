@@ -128,9 +128,59 @@ public enum MeetingStore {
         }
     }
 
+    /// The number the next meeting of a numbered kind gets in the term: after the highest
+    /// given, or the next staff set, whichever is later.
     public static func nextOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {
+        max(try highestOrdinal(db, term: term, kind: kind) + 1, try setNext(db, term: term, kind: kind) ?? 1)
+    }
+
+    public static func highestOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {
         Int32(try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM meetings WHERE term = ? AND kind = ?",
-                               arguments: [term, kind.rawValue]) ?? 0) + 1
+                               arguments: [term, kind.rawValue]) ?? 0)
+    }
+
+    /// The next number staff set for a kind in a term, if they did.
+    static func setNext(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32? {
+        try Int32.fetchOne(db, sql: "SELECT next FROM numbering WHERE term = ? AND kind = ?", arguments: [term, kind.rawValue])
+    }
+
+    /// Sets the number the next meeting of a numbered kind gets; a number already given in
+    /// the term is refused (two meetings would share it).
+    public static func setNextOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind, next: Int32) throws {
+        let highest = try highestOrdinal(db, term: term, kind: kind)
+        guard next > highest else {
+            throw SchedulerError.failedPrecondition(field: "next", "\(kind.label) \(highest) has already been numbered in term \(term): the next must be after it")
+        }
+        try db.execute(sql: "INSERT INTO numbering (term, kind, next) VALUES (?, ?, ?) ON CONFLICT(term, kind) DO UPDATE SET next = excluded.next",
+                       arguments: [term, kind.rawValue, next])
+    }
+
+    /// The numbered kinds' next numbers in a term.
+    public static func numbering(_ db: Database, term: Int32) throws -> [MeetingV1.Numbering] {
+        try MeetingRules.numberedKinds.map { kind in
+            var n = MeetingV1.Numbering()
+            n.kind = kind
+            n.highest = try highestOrdinal(db, term: term, kind: kind)
+            n.next = try nextOrdinal(db, term: term, kind: kind)
+            return n
+        }
+    }
+
+    /// The term's session at a time: the last plenary begun by then (published or closed),
+    /// else the one before the next plenary staff set, else 0.
+    public static func session(_ db: Database, term: Int32, at: Int64) throws -> MeetingV1.SessionResponse {
+        var response = MeetingV1.SessionResponse()
+        if let row = try Row.fetchOne(db, sql: """
+            SELECT id, ordinal FROM meetings WHERE term = ? AND kind = ? AND status IN (?, ?) AND ordinal > 0 AND start_ms <= ?
+            ORDER BY ordinal DESC LIMIT 1
+            """, arguments: [term, MeetingV1.MeetingKind.plenary.rawValue, MeetingV1.MeetingStatus.published.rawValue,
+                             MeetingV1.MeetingStatus.closed.rawValue, at]) {
+            response.session = row["ordinal"]
+            response.plenaryID = row["id"]
+        } else if let next = try setNext(db, term: term, kind: .plenary) {
+            response.session = next - 1
+        }
+        return response
     }
 
     // MARK: - Invitees

@@ -56,7 +56,7 @@ extension SchedulerHandlers {
             }
             let overridden = try checkMembers(db, meeting, members: MeetingStore.requiredMemberIDs(db, meeting: meeting.id), overrideReason: request.overrideReason, context)
             meeting.status = .published
-            meeting.ordinal = try MeetingStore.nextOrdinal(db, term: meeting.term, kind: meeting.kind)
+            if MeetingRules.isNumbered(meeting.kind) { meeting.ordinal = try MeetingStore.nextOrdinal(db, term: meeting.term, kind: meeting.kind) }
             meeting.publishedAtMs = Date.nowMs
             meeting = try MeetingStore.save(db, meeting)
             try meetingEvent(db, outbox, context, DomainEvents.meetingPublished, meeting, reason: request.overrideReason)

@@ -31,7 +31,10 @@ public struct SchedulerHandlers: RPCService {
                 MeetingV1.Meetings.schedule.name, MeetingV1.Meetings.publish.name, MeetingV1.Meetings.change.name,
                 MeetingV1.Meetings.cancel.name, MeetingV1.Meetings.invite.name, MeetingV1.Meetings.uninvite.name,
                 MeetingV1.Meetings.setAgenda.name, MeetingV1.Meetings.decideLeave.name, MeetingV1.Meetings.checkIn.name,
-                MeetingV1.Meetings.close.name, MeetingV1.Meetings.findSlot.name, MeetingV1.Meetings.statistics.name)
+                MeetingV1.Meetings.close.name, MeetingV1.Meetings.findSlot.name, MeetingV1.Meetings.statistics.name,
+                MeetingV1.Meetings.numbering.name)
+        // The tracker numbers proposals by the session.
+        p.allow(MethodPermissions.officeAndServices, MeetingV1.Meetings.session.name)
         // The events carry what the methods guard (non-public proposals among them): only
         // their consumer, the notifier, reads them, not every service's key.
         p.allow([.admin], EventV1.Events.since.name)
@@ -60,6 +63,30 @@ public struct SchedulerHandlers: RPCService {
             if request.toMs != 0 && request.toMs <= request.fromMs { throw SchedulerError.invalid([("to_ms", "must be after from_ms")]) }
             return try await database.read { db in try MeetingStatistics.compute(db, from: request.fromMs, to: request.toMs) }
         }
+        h.register(MeetingV1.Meetings.numbering, mutating: true, numbering)
+        h.register(MeetingV1.Meetings.session) { request, _ in
+            let term = try await registry.term(request.term, field: "term").number
+            let at = request.atMs == 0 ? Date.nowMs : request.atMs
+            return try await database.read { db in try MeetingStore.session(db, term: term, at: at) }
+        }
+    }
+
+    /// Reads the numbered kinds' next numbers in a term, or sets one first.
+    @Sendable func numbering(_ request: MeetingV1.NumberingRequest, _ context: RPCCallContext) async throws -> MeetingV1.NumberingResponse {
+        if request.kind != .unspecified {
+            if !MeetingRules.isNumbered(request.kind) {
+                throw SchedulerError.invalid([("kind", "\(request.kind.label) is not numbered; numbered: \(MeetingRules.numberedKinds.map(\.label).joined(separator: ", "))")])
+            }
+            if request.next < 1 { throw SchedulerError.invalid([("next", "must be at least 1")]) }
+        }
+        let term = try await registry.term(request.term, field: "term").number
+        return try await database.idempotent(context) { db in
+            if request.kind != .unspecified { try MeetingStore.setNextOrdinal(db, term: term, kind: request.kind, next: request.next) }
+            var response = MeetingV1.NumberingResponse()
+            response.term = term
+            response.kinds = try MeetingStore.numbering(db, term: term)
+            return response
+        }.reply
     }
 
     // MARK: - Shared steps

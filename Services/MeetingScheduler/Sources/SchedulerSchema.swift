@@ -118,6 +118,16 @@ public enum SchedulerSchema {
                 quorum_met = quorum_required AND present * 2 > expected
             WHERE status = 3;
             """)
+        // #18: the next number of each numbered kind, set by staff in mid-term.
+        migrations.add("scheduler-numbering", sql: """
+            CREATE TABLE numbering (
+                term INTEGER NOT NULL,
+                kind INTEGER NOT NULL,
+                next INTEGER NOT NULL,
+                PRIMARY KEY (term, kind)) WITHOUT ROWID;
+            -- Kinds that are not numbered lose the ordinals earlier releases gave them.
+            UPDATE meetings SET ordinal = 0 WHERE kind NOT IN (1, 2, 9);
+            """)
         return migrations
     }
 }

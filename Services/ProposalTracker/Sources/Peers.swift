@@ -1,3 +1,5 @@
+import Foundation
+import XieshangLabels
 import XieshangRPC
 import XieshangService
 import XieshangWire
@@ -31,6 +33,22 @@ public struct Peers: Sendable {
 
     public func currentTerm() async throws -> Int32 {
         try await registry.term(0, field: "term").number
+    }
+
+    /// The term's session (次会议) at `at`: the last plenary the scheduler holds begun by
+    /// then, or the next staff set for it less one; when the scheduler knows of none, one
+    /// plenary a year from the term's first day (a term begun in January 2022 is in its fifth
+    /// session in December 2026).
+    public func session(term: Int32, at: Int64) async throws -> Int32 {
+        var request = MeetingV1.SessionRequest()
+        request.term = term
+        request.atMs = at
+        let known = try await scheduler.read(MeetingV1.Meetings.session, request, field: "proposal.session").session
+        if known > 0 { return known }
+        let start = try await registry.term(term, field: "proposal.term").startDate
+        guard let startYear = Int(start.prefix(4)) else { return 1 }
+        let year = CommitteeClock.calendar.component(.year, from: Date(timeIntervalSince1970: Double(at) / 1000))
+        return Int32(max(1, year - startYear + 1))
     }
 
     public func meeting(_ id: Int64, field: String) async throws -> MeetingV1.Meeting {

@@ -42,7 +42,7 @@ extension TrackerHandlers {
         }
         if let stored = try await database.storedReply(context, as: ProposalV1.CreateProposalResponse.self) { return stored }
         if proposal.term == 0 { proposal.term = try await peers.currentTerm() }
-        if proposal.session == 0 { proposal.session = 1 }
+        if proposal.session == 0 { proposal.session = try await peers.session(term: proposal.term, at: ProposalStore.nowMs) }
         if proposal.proposerMemberID != 0 {
             let members = try await peers.members([proposal.proposerMemberID], term: proposal.term, field: "proposal.proposer_member_id")
             proposal.proposerName = members[proposal.proposerMemberID]?.name ?? ""

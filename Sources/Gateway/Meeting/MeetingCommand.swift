@@ -45,7 +45,8 @@ struct MeetingCommand: AsyncParsableCommand {
         commandName: "meeting",
         abstract: "Meetings (会议): schedule, publish, invite, agenda, leave, check-in, close, find a slot, calendars.",
         subcommands: [Schedule.self, Publish.self, Change.self, Cancel.self, Show.self, List.self, Invite.self, Uninvite.self,
-                      Agenda.self, Enroll.self, Leave.self, ApproveLeave.self, CheckIn.self, Close.self, FindSlot.self, ICal.self, Stats.self])
+                      Agenda.self, Enroll.self, Leave.self, ApproveLeave.self, CheckIn.self, Close.self, FindSlot.self, ICal.self, Stats.self,
+                      Numbering.self])
 }
 
 extension Output {

@@ -13,7 +13,7 @@ extension ProposalCommand {
         @OptionGroup var content: Content
         @Option(help: "The proposing member.") var member: Int64?
         @Option(help: "A joint proposer instead: a sector, party or committee.") var joint: String?
-        @Option(help: "Session of the term (第几次会议), default 1.") var session: Int32 = 0
+        @Option(help: "Session of the term (第几次会议); default: the plenary last held, as meeting-scheduler knows it, else one a year from the term's start.") var session: Int32 = 0
         @Flag(help: "Submitted during the plenary session (会上).") var plenary = false
         @Flag(help: "A key proposal (重点提案).") var key = false
 

@@ -1685,6 +1685,127 @@ extension MeetingV1 {
 }
 
 extension MeetingV1 {
+    /// `xieshang.meeting.v1.NumberingRequest`
+    public struct NumberingRequest: WireMessage, Encodable {
+        public var term: Int32 = 0
+        public var kind: MeetingV1.MeetingKind = .init(rawValue: 0)
+        public var next: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__numbering_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.term != 0 { w.scalar(self.term, 1) }
+            if self.kind.rawValue != 0 { w.enumValue(self.kind, 2) }
+            if self.next != 0 { w.scalar(self.next, 3) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.term = r.scalar(1)
+            self.kind = r.enumValue(2)
+            self.next = r.scalar(3)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.Numbering`
+    public struct Numbering: WireMessage, Encodable {
+        public var kind: MeetingV1.MeetingKind = .init(rawValue: 0)
+        public var next: Int32 = 0
+        public var highest: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__numbering())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.kind.rawValue != 0 { w.enumValue(self.kind, 1) }
+            if self.next != 0 { w.scalar(self.next, 2) }
+            if self.highest != 0 { w.scalar(self.highest, 3) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.kind = r.enumValue(1)
+            self.next = r.scalar(2)
+            self.highest = r.scalar(3)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.NumberingResponse`
+    public struct NumberingResponse: WireMessage, Encodable {
+        public var term: Int32 = 0
+        public var kinds: [MeetingV1.Numbering] = []
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__numbering_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.term != 0 { w.scalar(self.term, 1) }
+            if !self.kinds.isEmpty { try w.repeatedMessage(self.kinds, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.term = r.scalar(1)
+            self.kinds = try r.repeatedMessage(2)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.SessionRequest`
+    public struct SessionRequest: WireMessage, Encodable {
+        public var term: Int32 = 0
+        public var atMs: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__session_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.term != 0 { w.scalar(self.term, 1) }
+            if self.atMs != 0 { w.scalar(self.atMs, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.term = r.scalar(1)
+            self.atMs = r.scalar(2)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.SessionResponse`
+    public struct SessionResponse: WireMessage, Encodable {
+        public var session: Int32 = 0
+        public var plenaryID: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__session_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.session != 0 { w.scalar(self.session, 1) }
+            if self.plenaryID != 0 { w.scalar(self.plenaryID, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.session = r.scalar(1)
+            self.plenaryID = r.scalar(2)
+        }
+    }
+}
+
+extension MeetingV1 {
     /// The methods of the service `xieshang.meeting.v1.Meetings`.
     public enum Meetings {
         public static let schedule = WireMethod<MeetingV1.ScheduleMeetingRequest, MeetingV1.ScheduleMeetingResponse>("meeting.v1.Meetings/Schedule")
@@ -1704,5 +1825,7 @@ extension MeetingV1 {
         public static let findSlot = WireMethod<MeetingV1.FindSlotRequest, MeetingV1.FindSlotResponse>("meeting.v1.Meetings/FindSlot")
         public static let calendar = WireMethod<MeetingV1.CalendarRequest, MeetingV1.CalendarResponse>("meeting.v1.Meetings/Calendar")
         public static let statistics = WireMethod<MeetingV1.MeetingStatisticsRequest, MeetingV1.MeetingStatisticsResponse>("meeting.v1.Meetings/Statistics")
+        public static let numbering = WireMethod<MeetingV1.NumberingRequest, MeetingV1.NumberingResponse>("meeting.v1.Meetings/Numbering")
+        public static let session = WireMethod<MeetingV1.SessionRequest, MeetingV1.SessionResponse>("meeting.v1.Meetings/Session")
     }
 }

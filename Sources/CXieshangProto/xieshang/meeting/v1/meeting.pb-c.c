@@ -1987,6 +1987,231 @@ void   xieshang__meeting__v1__invitee_event__free_unpacked
   assert(message->base.descriptor == &xieshang__meeting__v1__invitee_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__meeting__v1__numbering_request__init
+                     (Xieshang__Meeting__V1__NumberingRequest         *message)
+{
+  static const Xieshang__Meeting__V1__NumberingRequest init_value = XIESHANG__MEETING__V1__NUMBERING_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__numbering_request__get_packed_size
+                     (const Xieshang__Meeting__V1__NumberingRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__numbering_request__pack
+                     (const Xieshang__Meeting__V1__NumberingRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__numbering_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__NumberingRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__NumberingRequest *
+       xieshang__meeting__v1__numbering_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__NumberingRequest *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__numbering_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__numbering_request__free_unpacked
+                     (Xieshang__Meeting__V1__NumberingRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__numbering__init
+                     (Xieshang__Meeting__V1__Numbering         *message)
+{
+  static const Xieshang__Meeting__V1__Numbering init_value = XIESHANG__MEETING__V1__NUMBERING__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__numbering__get_packed_size
+                     (const Xieshang__Meeting__V1__Numbering *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__numbering__pack
+                     (const Xieshang__Meeting__V1__Numbering *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__numbering__pack_to_buffer
+                     (const Xieshang__Meeting__V1__Numbering *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__Numbering *
+       xieshang__meeting__v1__numbering__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__Numbering *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__numbering__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__numbering__free_unpacked
+                     (Xieshang__Meeting__V1__Numbering *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__numbering_response__init
+                     (Xieshang__Meeting__V1__NumberingResponse         *message)
+{
+  static const Xieshang__Meeting__V1__NumberingResponse init_value = XIESHANG__MEETING__V1__NUMBERING_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__numbering_response__get_packed_size
+                     (const Xieshang__Meeting__V1__NumberingResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__numbering_response__pack
+                     (const Xieshang__Meeting__V1__NumberingResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__numbering_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__NumberingResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__NumberingResponse *
+       xieshang__meeting__v1__numbering_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__NumberingResponse *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__numbering_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__numbering_response__free_unpacked
+                     (Xieshang__Meeting__V1__NumberingResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__numbering_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__session_request__init
+                     (Xieshang__Meeting__V1__SessionRequest         *message)
+{
+  static const Xieshang__Meeting__V1__SessionRequest init_value = XIESHANG__MEETING__V1__SESSION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__session_request__get_packed_size
+                     (const Xieshang__Meeting__V1__SessionRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__session_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__session_request__pack
+                     (const Xieshang__Meeting__V1__SessionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__session_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__session_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__SessionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__session_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__SessionRequest *
+       xieshang__meeting__v1__session_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__SessionRequest *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__session_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__session_request__free_unpacked
+                     (Xieshang__Meeting__V1__SessionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__session_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__session_response__init
+                     (Xieshang__Meeting__V1__SessionResponse         *message)
+{
+  static const Xieshang__Meeting__V1__SessionResponse init_value = XIESHANG__MEETING__V1__SESSION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__session_response__get_packed_size
+                     (const Xieshang__Meeting__V1__SessionResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__session_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__session_response__pack
+                     (const Xieshang__Meeting__V1__SessionResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__session_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__session_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__SessionResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__session_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__SessionResponse *
+       xieshang__meeting__v1__session_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__SessionResponse *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__session_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__session_response__free_unpacked
+                     (Xieshang__Meeting__V1__SessionResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__session_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor xieshang__meeting__v1__group_ref__field_descriptors[3] =
 {
   {
@@ -5466,6 +5691,287 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__invitee_event__descripto
   (ProtobufCMessageInit) xieshang__meeting__v1__invitee_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__numbering_request__field_descriptors[3] =
+{
+  {
+    "term",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__NumberingRequest, term),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__NumberingRequest, kind),
+    &xieshang__meeting__v1__meeting_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__NumberingRequest, next),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__numbering_request__field_indices_by_name[] = {
+  1,   /* field[1] = kind */
+  2,   /* field[2] = next */
+  0,   /* field[0] = term */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__numbering_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__numbering_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.NumberingRequest",
+  "NumberingRequest",
+  "Xieshang__Meeting__V1__NumberingRequest",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__NumberingRequest),
+  3,
+  xieshang__meeting__v1__numbering_request__field_descriptors,
+  xieshang__meeting__v1__numbering_request__field_indices_by_name,
+  1,  xieshang__meeting__v1__numbering_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__numbering_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__numbering__field_descriptors[3] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Numbering, kind),
+    &xieshang__meeting__v1__meeting_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Numbering, next),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "highest",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Numbering, highest),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__numbering__field_indices_by_name[] = {
+  2,   /* field[2] = highest */
+  0,   /* field[0] = kind */
+  1,   /* field[1] = next */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__numbering__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__numbering__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.Numbering",
+  "Numbering",
+  "Xieshang__Meeting__V1__Numbering",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__Numbering),
+  3,
+  xieshang__meeting__v1__numbering__field_descriptors,
+  xieshang__meeting__v1__numbering__field_indices_by_name,
+  1,  xieshang__meeting__v1__numbering__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__numbering__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__numbering_response__field_descriptors[2] =
+{
+  {
+    "term",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__NumberingResponse, term),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kinds",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Meeting__V1__NumberingResponse, n_kinds),
+    offsetof(Xieshang__Meeting__V1__NumberingResponse, kinds),
+    &xieshang__meeting__v1__numbering__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__numbering_response__field_indices_by_name[] = {
+  1,   /* field[1] = kinds */
+  0,   /* field[0] = term */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__numbering_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__numbering_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.NumberingResponse",
+  "NumberingResponse",
+  "Xieshang__Meeting__V1__NumberingResponse",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__NumberingResponse),
+  2,
+  xieshang__meeting__v1__numbering_response__field_descriptors,
+  xieshang__meeting__v1__numbering_response__field_indices_by_name,
+  1,  xieshang__meeting__v1__numbering_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__numbering_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__session_request__field_descriptors[2] =
+{
+  {
+    "term",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__SessionRequest, term),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__SessionRequest, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__session_request__field_indices_by_name[] = {
+  1,   /* field[1] = at_ms */
+  0,   /* field[0] = term */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__session_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__session_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.SessionRequest",
+  "SessionRequest",
+  "Xieshang__Meeting__V1__SessionRequest",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__SessionRequest),
+  2,
+  xieshang__meeting__v1__session_request__field_descriptors,
+  xieshang__meeting__v1__session_request__field_indices_by_name,
+  1,  xieshang__meeting__v1__session_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__session_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__session_response__field_descriptors[2] =
+{
+  {
+    "session",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__SessionResponse, session),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "plenary_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__SessionResponse, plenary_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__session_response__field_indices_by_name[] = {
+  1,   /* field[1] = plenary_id */
+  0,   /* field[0] = session */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__session_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__session_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.SessionResponse",
+  "SessionResponse",
+  "Xieshang__Meeting__V1__SessionResponse",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__SessionResponse),
+  2,
+  xieshang__meeting__v1__session_response__field_descriptors,
+  xieshang__meeting__v1__session_response__field_indices_by_name,
+  1,  xieshang__meeting__v1__session_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__session_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue xieshang__meeting__v1__meeting_kind__enum_values_by_number[13] =
 {
   { "MEETING_KIND_UNSPECIFIED", "XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED", 0 },
@@ -5730,7 +6236,7 @@ const ProtobufCEnumDescriptor xieshang__meeting__v1__calendar_scope__descriptor 
   xieshang__meeting__v1__calendar_scope__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_descriptors[17] =
+static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_descriptors[19] =
 {
   { "Schedule", &xieshang__meeting__v1__schedule_meeting_request__descriptor, &xieshang__meeting__v1__schedule_meeting_response__descriptor },
   { "Publish", &xieshang__meeting__v1__publish_meeting_request__descriptor, &xieshang__meeting__v1__publish_meeting_response__descriptor },
@@ -5749,6 +6255,8 @@ static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_d
   { "FindSlot", &xieshang__meeting__v1__find_slot_request__descriptor, &xieshang__meeting__v1__find_slot_response__descriptor },
   { "Calendar", &xieshang__meeting__v1__calendar_request__descriptor, &xieshang__meeting__v1__calendar_response__descriptor },
   { "Statistics", &xieshang__meeting__v1__meeting_statistics_request__descriptor, &xieshang__meeting__v1__meeting_statistics_response__descriptor },
+  { "Numbering", &xieshang__meeting__v1__numbering_request__descriptor, &xieshang__meeting__v1__numbering_response__descriptor },
+  { "Session", &xieshang__meeting__v1__session_request__descriptor, &xieshang__meeting__v1__session_response__descriptor },
 };
 const unsigned xieshang__meeting__v1__meetings__method_indices_by_name[] = {
   15,        /* Calendar */
@@ -5762,9 +6270,11 @@ const unsigned xieshang__meeting__v1__meetings__method_indices_by_name[] = {
   4,        /* Get */
   6,        /* Invite */
   5,        /* List */
+  17,        /* Numbering */
   1,        /* Publish */
   10,        /* RequestLeave */
   0,        /* Schedule */
+  18,        /* Session */
   8,        /* SetAgenda */
   16,        /* Statistics */
   7         /* Uninvite */
@@ -5776,7 +6286,7 @@ const ProtobufCServiceDescriptor xieshang__meeting__v1__meetings__descriptor =
   "Meetings",
   "Xieshang__Meeting__V1__Meetings",
   "xieshang.meeting.v1",
-  17,
+  19,
   xieshang__meeting__v1__meetings__method_descriptors,
   xieshang__meeting__v1__meetings__method_indices_by_name
 };
@@ -5915,6 +6425,22 @@ void xieshang__meeting__v1__meetings__statistics(ProtobufCService *service,
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
   service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__meeting__v1__meetings__numbering(ProtobufCService *service,
+                                                const Xieshang__Meeting__V1__NumberingRequest *input,
+                                                Xieshang__Meeting__V1__NumberingResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__meeting__v1__meetings__session(ProtobufCService *service,
+                                              const Xieshang__Meeting__V1__SessionRequest *input,
+                                              Xieshang__Meeting__V1__SessionResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__init (Xieshang__Meeting__V1__Meetings_Service *service,
                                             Xieshang__Meeting__V1__Meetings_ServiceDestroy destroy)

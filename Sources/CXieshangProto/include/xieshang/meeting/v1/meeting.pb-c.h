@@ -60,6 +60,11 @@ typedef struct Xieshang__Meeting__V1__MemberAttendance Xieshang__Meeting__V1__Me
 typedef struct Xieshang__Meeting__V1__MeetingStatisticsResponse Xieshang__Meeting__V1__MeetingStatisticsResponse;
 typedef struct Xieshang__Meeting__V1__MeetingEvent Xieshang__Meeting__V1__MeetingEvent;
 typedef struct Xieshang__Meeting__V1__InviteeEvent Xieshang__Meeting__V1__InviteeEvent;
+typedef struct Xieshang__Meeting__V1__NumberingRequest Xieshang__Meeting__V1__NumberingRequest;
+typedef struct Xieshang__Meeting__V1__Numbering Xieshang__Meeting__V1__Numbering;
+typedef struct Xieshang__Meeting__V1__NumberingResponse Xieshang__Meeting__V1__NumberingResponse;
+typedef struct Xieshang__Meeting__V1__SessionRequest Xieshang__Meeting__V1__SessionRequest;
+typedef struct Xieshang__Meeting__V1__SessionResponse Xieshang__Meeting__V1__SessionResponse;
 
 
 /* --- enums --- */
@@ -998,6 +1003,94 @@ struct  Xieshang__Meeting__V1__InviteeEvent
     , NULL, NULL, (char *)protobuf_c_empty_string }
 
 
+/*
+ * Only the numbered kinds (主席会议, 常委会会议, the plenary 全体委员会议, named 五届五次会议) get an
+ * ordinal, on publishing: the next after the term's highest, or the next staff set for a
+ * committee that adopts the suite in mid-term.
+ */
+struct  Xieshang__Meeting__V1__NumberingRequest
+{
+  ProtobufCMessage base;
+  /*
+   * 0: the current term
+   */
+  int32_t term;
+  /*
+   * unspecified: read only
+   */
+  Xieshang__Meeting__V1__MeetingKind kind;
+  /*
+   * with kind: the number its next meeting gets (at least 1)
+   */
+  int32_t next;
+};
+#define XIESHANG__MEETING__V1__NUMBERING_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__numbering_request__descriptor) \
+    , 0, XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0 }
+
+
+struct  Xieshang__Meeting__V1__Numbering
+{
+  ProtobufCMessage base;
+  Xieshang__Meeting__V1__MeetingKind kind;
+  /*
+   * the number the next one published gets
+   */
+  int32_t next;
+  /*
+   * the highest given so far in the term, or 0
+   */
+  int32_t highest;
+};
+#define XIESHANG__MEETING__V1__NUMBERING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__numbering__descriptor) \
+    , XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0 }
+
+
+struct  Xieshang__Meeting__V1__NumberingResponse
+{
+  ProtobufCMessage base;
+  int32_t term;
+  size_t n_kinds;
+  Xieshang__Meeting__V1__Numbering **kinds;
+};
+#define XIESHANG__MEETING__V1__NUMBERING_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__numbering_response__descriptor) \
+    , 0, 0,NULL }
+
+
+struct  Xieshang__Meeting__V1__SessionRequest
+{
+  ProtobufCMessage base;
+  int32_t term;
+  /*
+   * 0: now
+   */
+  int64_t at_ms;
+};
+#define XIESHANG__MEETING__V1__SESSION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__session_request__descriptor) \
+    , 0, 0 }
+
+
+struct  Xieshang__Meeting__V1__SessionResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The ordinal of the term's last plenary begun by at_ms (published or closed), else the
+   * one before the next plenary staff set; 0 when the scheduler knows of none.
+   */
+  int32_t session;
+  /*
+   * that plenary, or 0
+   */
+  int64_t plenary_id;
+};
+#define XIESHANG__MEETING__V1__SESSION_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__session_response__descriptor) \
+    , 0, 0 }
+
+
 /* Xieshang__Meeting__V1__GroupRef methods */
 void   xieshang__meeting__v1__group_ref__init
                      (Xieshang__Meeting__V1__GroupRef         *message);
@@ -1834,6 +1927,101 @@ Xieshang__Meeting__V1__InviteeEvent *
 void   xieshang__meeting__v1__invitee_event__free_unpacked
                      (Xieshang__Meeting__V1__InviteeEvent *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__NumberingRequest methods */
+void   xieshang__meeting__v1__numbering_request__init
+                     (Xieshang__Meeting__V1__NumberingRequest         *message);
+size_t xieshang__meeting__v1__numbering_request__get_packed_size
+                     (const Xieshang__Meeting__V1__NumberingRequest   *message);
+size_t xieshang__meeting__v1__numbering_request__pack
+                     (const Xieshang__Meeting__V1__NumberingRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__numbering_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__NumberingRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__NumberingRequest *
+       xieshang__meeting__v1__numbering_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__numbering_request__free_unpacked
+                     (Xieshang__Meeting__V1__NumberingRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__Numbering methods */
+void   xieshang__meeting__v1__numbering__init
+                     (Xieshang__Meeting__V1__Numbering         *message);
+size_t xieshang__meeting__v1__numbering__get_packed_size
+                     (const Xieshang__Meeting__V1__Numbering   *message);
+size_t xieshang__meeting__v1__numbering__pack
+                     (const Xieshang__Meeting__V1__Numbering   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__numbering__pack_to_buffer
+                     (const Xieshang__Meeting__V1__Numbering   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__Numbering *
+       xieshang__meeting__v1__numbering__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__numbering__free_unpacked
+                     (Xieshang__Meeting__V1__Numbering *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__NumberingResponse methods */
+void   xieshang__meeting__v1__numbering_response__init
+                     (Xieshang__Meeting__V1__NumberingResponse         *message);
+size_t xieshang__meeting__v1__numbering_response__get_packed_size
+                     (const Xieshang__Meeting__V1__NumberingResponse   *message);
+size_t xieshang__meeting__v1__numbering_response__pack
+                     (const Xieshang__Meeting__V1__NumberingResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__numbering_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__NumberingResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__NumberingResponse *
+       xieshang__meeting__v1__numbering_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__numbering_response__free_unpacked
+                     (Xieshang__Meeting__V1__NumberingResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__SessionRequest methods */
+void   xieshang__meeting__v1__session_request__init
+                     (Xieshang__Meeting__V1__SessionRequest         *message);
+size_t xieshang__meeting__v1__session_request__get_packed_size
+                     (const Xieshang__Meeting__V1__SessionRequest   *message);
+size_t xieshang__meeting__v1__session_request__pack
+                     (const Xieshang__Meeting__V1__SessionRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__session_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__SessionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__SessionRequest *
+       xieshang__meeting__v1__session_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__session_request__free_unpacked
+                     (Xieshang__Meeting__V1__SessionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__SessionResponse methods */
+void   xieshang__meeting__v1__session_response__init
+                     (Xieshang__Meeting__V1__SessionResponse         *message);
+size_t xieshang__meeting__v1__session_response__get_packed_size
+                     (const Xieshang__Meeting__V1__SessionResponse   *message);
+size_t xieshang__meeting__v1__session_response__pack
+                     (const Xieshang__Meeting__V1__SessionResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__session_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__SessionResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__SessionResponse *
+       xieshang__meeting__v1__session_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__session_response__free_unpacked
+                     (Xieshang__Meeting__V1__SessionResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Xieshang__Meeting__V1__GroupRef_Closure)
@@ -1968,6 +2156,21 @@ typedef void (*Xieshang__Meeting__V1__MeetingEvent_Closure)
 typedef void (*Xieshang__Meeting__V1__InviteeEvent_Closure)
                  (const Xieshang__Meeting__V1__InviteeEvent *message,
                   void *closure_data);
+typedef void (*Xieshang__Meeting__V1__NumberingRequest_Closure)
+                 (const Xieshang__Meeting__V1__NumberingRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__Numbering_Closure)
+                 (const Xieshang__Meeting__V1__Numbering *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__NumberingResponse_Closure)
+                 (const Xieshang__Meeting__V1__NumberingResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__SessionRequest_Closure)
+                 (const Xieshang__Meeting__V1__SessionRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__SessionResponse_Closure)
+                 (const Xieshang__Meeting__V1__SessionResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2043,6 +2246,14 @@ struct Xieshang__Meeting__V1__Meetings_Service
                      const Xieshang__Meeting__V1__MeetingStatisticsRequest *input,
                      Xieshang__Meeting__V1__MeetingStatisticsResponse_Closure closure,
                      void *closure_data);
+  void (*numbering)(Xieshang__Meeting__V1__Meetings_Service *service,
+                    const Xieshang__Meeting__V1__NumberingRequest *input,
+                    Xieshang__Meeting__V1__NumberingResponse_Closure closure,
+                    void *closure_data);
+  void (*session)(Xieshang__Meeting__V1__Meetings_Service *service,
+                  const Xieshang__Meeting__V1__SessionRequest *input,
+                  Xieshang__Meeting__V1__SessionResponse_Closure closure,
+                  void *closure_data);
 };
 typedef void (*Xieshang__Meeting__V1__Meetings_ServiceDestroy)(Xieshang__Meeting__V1__Meetings_Service *);
 void xieshang__meeting__v1__meetings__init (Xieshang__Meeting__V1__Meetings_Service *service,
@@ -2067,7 +2278,9 @@ void xieshang__meeting__v1__meetings__init (Xieshang__Meeting__V1__Meetings_Serv
       function_prefix__ ## close,\
       function_prefix__ ## find_slot,\
       function_prefix__ ## calendar,\
-      function_prefix__ ## statistics  }
+      function_prefix__ ## statistics,\
+      function_prefix__ ## numbering,\
+      function_prefix__ ## session  }
 void xieshang__meeting__v1__meetings__schedule(ProtobufCService *service,
                                                const Xieshang__Meeting__V1__ScheduleMeetingRequest *input,
                                                Xieshang__Meeting__V1__ScheduleMeetingResponse_Closure closure,
@@ -2136,6 +2349,14 @@ void xieshang__meeting__v1__meetings__statistics(ProtobufCService *service,
                                                  const Xieshang__Meeting__V1__MeetingStatisticsRequest *input,
                                                  Xieshang__Meeting__V1__MeetingStatisticsResponse_Closure closure,
                                                  void *closure_data);
+void xieshang__meeting__v1__meetings__numbering(ProtobufCService *service,
+                                                const Xieshang__Meeting__V1__NumberingRequest *input,
+                                                Xieshang__Meeting__V1__NumberingResponse_Closure closure,
+                                                void *closure_data);
+void xieshang__meeting__v1__meetings__session(ProtobufCService *service,
+                                              const Xieshang__Meeting__V1__SessionRequest *input,
+                                              Xieshang__Meeting__V1__SessionResponse_Closure closure,
+                                              void *closure_data);
 
 /* --- descriptors --- */
 
@@ -2190,6 +2411,11 @@ extern const ProtobufCMessageDescriptor xieshang__meeting__v1__member_attendance
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_event__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__invitee_event__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__numbering_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__numbering__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__numbering_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__session_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__session_response__descriptor;
 extern const ProtobufCServiceDescriptor xieshang__meeting__v1__meetings__descriptor;
 
 PROTOBUF_C__END_DECLS
