@@ -105,7 +105,7 @@ show meeting publish 2 --override "主席会议结束后接续召开，已协调
 
 step "A 1+7+3 grassroots consultation in a room: members, residents, officials"
 show meeting find-slot --from "2026-12-07 08:00" --to "2026-12-11 18:00" --minutes 90 --room 3 --member 5 --member 20
-show meeting schedule --title 老旧小区加装电梯怎么办 --kind 协商议事活动 --start "2026-12-08 14:30" --minutes 90 --room 3 --group room:3 | grep -E '^[$] |^id'
+show meeting schedule --title 老旧小区加装电梯怎么办 --kind 协商议事活动 --start "2026-11-24 14:30" --minutes 90 --room 3 --group room:3 | grep -E '^[$] |^id'
 show meeting invite 3 --participant "王秀兰|雄关街道新华社区|群众代表" --participant "刘建设|市住房和城乡建设局|部门负责人" \
   --participant "陈立|电梯维保公司|利益相关方" | grep -E '^[$] |群众代表|部门负责人|利益相关方'
 show meeting publish 3 | grep -E '^[$] |名称|邀请人数'

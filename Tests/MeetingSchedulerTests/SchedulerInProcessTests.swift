@@ -252,4 +252,37 @@ struct SchedulerInProcessTests {
         #expect(try await bench.client.call(MeetingV1.Meetings.session, session).session == 4)
         await bench.stop()
     }
+
+    @Test("check-in opens two hours before the start and a meeting closes after it; staff recording otherwise give a reason, which is kept")
+    func timing() async throws {
+        let bench = try Bench()
+        let meeting = try await bench.schedule("主席会议", kind: .chairpersonsCouncil, room: 1, day: "06-02", groups: [.standingCommittee])
+        _ = try await bench.publish(meeting.id)
+        var get = MeetingV1.GetMeetingRequest()
+        get.id = meeting.id
+        let invitee = try #require(try await bench.client.call(MeetingV1.Meetings.get, get).invitees.first)
+
+        var checkIn = MeetingV1.CheckInRequest()
+        checkIn.meetingID = meeting.id
+        checkIn.inviteeID = invitee.id
+        let early = await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.checkIn, checkIn) }
+        #expect(early?.code == .failedPrecondition)
+        #expect(early?.message.contains("opens at") == true)
+        checkIn.recordReason = "会议提前至上午举行，补录签到"
+        #expect(try await bench.client.call(MeetingV1.Meetings.checkIn, checkIn).invitee?.attendance == .checkedIn)
+
+        var close = MeetingV1.CloseMeetingRequest()
+        close.id = meeting.id
+        let tooSoon = await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.close, close) }
+        #expect(tooSoon?.code == .failedPrecondition)
+        #expect(tooSoon?.message.contains("cannot be closed before") == true)
+        // Nothing changed: still published, the check-in kept.
+        #expect(try await bench.client.call(MeetingV1.Meetings.get, get).meeting?.status == .published)
+        close.recordReason = "会议已提前举行"
+        let closed = try #require(try await bench.client.call(MeetingV1.Meetings.close, close).meeting)
+        #expect(closed.status == .closed)
+        #expect(closed.recordNotes.count == 2)
+        #expect(closed.recordNotes[0].contains("会议提前至上午举行，补录签到") && closed.recordNotes[1].contains("会议已提前举行"))
+        await bench.stop()
+    }
 }

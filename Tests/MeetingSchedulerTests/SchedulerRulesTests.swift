@@ -112,4 +112,16 @@ struct SchedulerRulesTests {
         #expect(MeetingRules.closingAttendance(invitee(.invited, required: false)) == .notAttending)
         #expect(MeetingRules.closingAttendance(invitee(.invited, member: 0)) == .notAttending)
     }
+
+    @Test("check-in opens a set time before the start, to the millisecond; closing waits for the start")
+    func timing() {
+        var m = MeetingV1.Meeting()
+        m.id = 7
+        m.startMs = 1_800_000_000_000
+        let opens = MeetingRules.defaultCheckInOpens
+        #expect(MeetingRules.checkInTooEarly(m, now: m.startMs - opens, opensBefore: opens) == nil)
+        #expect(MeetingRules.checkInTooEarly(m, now: m.startMs - opens - 1, opensBefore: opens)?.contains("120 minutes before") == true)
+        #expect(MeetingRules.closeTooEarly(m, now: m.startMs) == nil)
+        #expect(MeetingRules.closeTooEarly(m, now: m.startMs - 1) != nil)
+    }
 }

@@ -19,6 +19,19 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp))
     var registry: String?
 
+    @Option(help: "How many minutes before a meeting's start check-in opens (env XIESHANG_CHECK_IN_OPENS_MINUTES; default 120).")
+    var checkInOpensMinutes: Int?
+
+    func validate() throws {
+        if let minutes = resolvedCheckInOpens, !(0...(14 * 24 * 60)).contains(minutes) {
+            throw ValidationError("--check-in-opens-minutes must be between 0 and 20160")
+        }
+    }
+
+    var resolvedCheckInOpens: Int? {
+        checkInOpensMinutes ?? ProcessInfo.processInfo.environment["XIESHANG_CHECK_IN_OPENS_MINUTES"].flatMap { Int($0) }
+    }
+
     func run() async throws {
         let configuration = try options.resolve(.scheduler)
         ServiceLogging.bootstrap(level: configuration.logLevel)
@@ -26,10 +39,11 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
         let context = try ZMQContext()
         let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger, timeout: .seconds(5))
         let link = RegistryClient(client: registryClient)
+        let checkInOpens = resolvedCheckInOpens.map { Int64($0) * 60_000 } ?? MeetingRules.defaultCheckInOpens
         let host = try ServiceHost(
             configuration: configuration, migrations: SchedulerSchema.migrations, context: context, logger: logger
         ) { database, outbox in
-            SchedulerHandlers(database: database, outbox: outbox, registry: link)
+            SchedulerHandlers(database: database, outbox: outbox, registry: link, checkInOpens: checkInOpens)
         }
         try await host.run()
         await registryClient.close()

@@ -82,6 +82,27 @@ public enum MeetingRules {
         return problems
     }
 
+    /// How long before a meeting's start check-in opens, unless the scheduler is told
+    /// otherwise (`--check-in-opens-minutes`).
+    public static let defaultCheckInOpens: Int64 = 2 * 3_600_000
+
+    /// Why `now` is too early to check in to `meeting`, or nil.
+    public static func checkInTooEarly(_ meeting: MeetingV1.Meeting, now: Int64, opensBefore: Int64) -> String? {
+        guard now < meeting.startMs - opensBefore else { return nil }
+        return "check-in to meeting \(meeting.id) opens at \(Times.format(meeting.startMs - opensBefore)), \(opensBefore / 60_000) minutes before it starts"
+    }
+
+    /// Why `now` is too early to close `meeting`, or nil: it has not started.
+    public static func closeTooEarly(_ meeting: MeetingV1.Meeting, now: Int64) -> String? {
+        guard now < meeting.startMs else { return nil }
+        return "meeting \(meeting.id) starts at \(Times.format(meeting.startMs)) and cannot be closed before then"
+    }
+
+    /// The note kept when staff record outside the meeting's times.
+    public static func recordNote(_ what: String, by actor: String, at now: Int64, reason: String) -> String {
+        "\(Times.format(now)) \(actor) \(what): \(reason)"
+    }
+
     /// The kinds that are numbered in a term (五届五次主席会议): 主席会议, 常委会会议 and the
     /// plenary. Inspections, research and consultation activities are not.
     public static let numberedKinds: [MeetingV1.MeetingKind] = [.chairpersonsCouncil, .standingCommittee, .plenary]

@@ -44,6 +44,8 @@ public enum MeetingStore {
             count.participants = row["participants"]
             m.attendance = count
         }
+        let notes: String = row["record_notes"]
+        m.recordNotes = notes.isEmpty ? [] : notes.components(separatedBy: "\n")
         m.quorumRequired = row["quorum_required"]
         m.quorumMet = row["quorum_met"]
         m.displayName = m.ordinal > 0 ? m.ordinalName : ""
@@ -126,6 +128,12 @@ public enum MeetingStore {
                 VALUES (?, ?, ?, ?, ?, ?, ?)
                 """, arguments: [id, index + 1, a.title, a.durationMinutes, a.presenter, a.proposalID, a.topicID])
         }
+    }
+
+    /// Keeps what staff recorded outside the meeting's times, and why.
+    public static func addRecordNote(_ db: Database, _ meeting: Int64, _ note: String) throws {
+        try db.execute(sql: "UPDATE meetings SET record_notes = CASE WHEN record_notes = '' THEN ? ELSE record_notes || char(10) || ? END WHERE id = ?",
+                       arguments: [note, note, meeting])
     }
 
     /// The number the next meeting of a numbered kind gets in the term: after the highest

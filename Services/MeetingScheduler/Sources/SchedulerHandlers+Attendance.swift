@@ -107,6 +107,10 @@ extension SchedulerHandlers {
         return try await database.idempotent(context) { db in
             let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.checkIn, meeting)
+            let now = Date.nowMs
+            if let early = MeetingRules.checkInTooEarly(meeting, now: now, opensBefore: checkInOpens) {
+                try recordOutsideTimes(db, meeting, context, reason: request.recordReason, refusal: early, what: "recorded a check-in early")
+            }
             var invitee: MeetingV1.Invitee
             if request.inviteeID != 0 {
                 invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
@@ -135,6 +139,10 @@ extension SchedulerHandlers {
         try await database.idempotent(context) { [outbox] db in
             var meeting = try MeetingStore.load(db, request.id)
             try MeetingLifecycle.require(.close, meeting)
+            if let early = MeetingRules.closeTooEarly(meeting, now: Date.nowMs) {
+                try recordOutsideTimes(db, meeting, context, reason: request.recordReason, refusal: early, what: "closed it before its recorded start")
+                meeting = try MeetingStore.load(db, meeting.id)
+            }
             var invitees = try MeetingStore.invitees(db, meeting.id)
             for index in invitees.indices {
                 let closing = MeetingRules.closingAttendance(invitees[index])
@@ -160,5 +168,15 @@ extension SchedulerHandlers {
             response.absent = count.absent
             return response
         }.reply
+    }
+
+    /// Outside the meeting's times only staff may record, saying why; the reason is kept
+    /// with the meeting. Anyone else, or staff without a reason, gets `refusal`.
+    func recordOutsideTimes(_ db: Database, _ meeting: MeetingV1.Meeting, _ context: RPCCallContext, reason: String, refusal: String, what: String) throws {
+        let reason = reason.trimmingCharacters(in: .whitespaces)
+        guard context.principal.isOffice, !reason.isEmpty else {
+            throw SchedulerError.failedPrecondition(field: "meeting_id", refusal + (context.principal.isOffice ? "; staff recording a meeting held otherwise give a record reason" : ""))
+        }
+        try MeetingStore.addRecordNote(db, meeting.id, MeetingRules.recordNote(what, by: context.principal.description, at: Date.nowMs, reason: reason))
     }
 }

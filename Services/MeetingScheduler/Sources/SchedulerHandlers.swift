@@ -13,11 +13,14 @@ public struct SchedulerHandlers: RPCService {
     let database: ServiceDatabase
     let outbox: EventOutbox
     let registry: RegistryClient
+    /// How long before a meeting's start check-in opens, in milliseconds.
+    let checkInOpens: Int64
 
-    public init(database: ServiceDatabase, outbox: EventOutbox, registry: RegistryClient) {
+    public init(database: ServiceDatabase, outbox: EventOutbox, registry: RegistryClient, checkInOpens: Int64 = MeetingRules.defaultCheckInOpens) {
         self.database = database
         self.outbox = outbox
         self.registry = registry
+        self.checkInOpens = checkInOpens
     }
 
     /// Who may call what (docs/ARCHITECTURE.md, "Security"): the calendar is readable by every

@@ -128,6 +128,10 @@ public enum SchedulerSchema {
             -- Kinds that are not numbered lose the ordinals earlier releases gave them.
             UPDATE meetings SET ordinal = 0 WHERE kind NOT IN (1, 2, 9);
             """)
+        // #18: what staff recorded outside a meeting's times, and why (one line each).
+        migrations.add("scheduler-record-notes", sql: """
+            ALTER TABLE meetings ADD COLUMN record_notes TEXT NOT NULL DEFAULT '';
+            """)
         return migrations
     }
 }

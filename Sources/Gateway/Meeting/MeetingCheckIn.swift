@@ -13,6 +13,7 @@ extension MeetingCommand {
         @Argument(help: "The meeting's id.") var id: Int64
         @Option(help: "The invitee's id.") var invitee: Int64?
         @Option(help: "The invitee's six-digit code.") var code: String?
+        @Option(help: "Staff recording a check-in before check-in opens (2 hours before the start): why.") var recordReason: String?
 
         func validate() throws {
             if (invitee == nil) == (code == nil) { throw ValidationError("give --invitee or --code") }
@@ -23,6 +24,7 @@ extension MeetingCommand {
             request.meetingID = id
             request.inviteeID = invitee ?? 0
             request.code = code ?? ""
+            request.recordReason = recordReason ?? ""
             let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.checkIn, request) }
             var output = Output(response)
             output.add(inviteeTable(response.invitee.map { [$0] } ?? []))

@@ -13,12 +13,14 @@ extension MeetingCommand {
         @Argument(help: "The meeting's id.") var id: Int64
         @Option(help: "Minutes (纪要).") var minutes: String?
         @Option(help: "Outcomes (成果).") var outcomes: String?
+        @Option(help: "Staff closing a meeting before its recorded start (it was held earlier): why.") var recordReason: String?
 
         func perform() async throws -> Output {
             var request = MeetingV1.CloseMeetingRequest()
             request.id = id
             request.minutes = minutes ?? ""
             request.outcomes = outcomes ?? ""
+            request.recordReason = recordReason ?? ""
             let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.close, request) }
             var output = Output(response)
             let meeting = response.meeting ?? MeetingV1.Meeting()

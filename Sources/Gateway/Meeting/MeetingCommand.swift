@@ -66,6 +66,7 @@ extension Output {
             ("邀请人数 invitees", String(m.inviteeCount)),
             ("议题 agenda", m.agenda.map { "\($0.position). \($0.title)（\($0.durationMinutes) 分钟\($0.presenter.isEmpty ? "" : "，\($0.presenter)")）" }.joined(separator: "；")),
             ("出席 attendance", m.status == .closed ? attendanceText(m) : ""),
+            ("补录 records", m.recordNotes.joined(separator: "；")),
         ] where !value.isEmpty { table.add(field, value) }
         var output = Output(m, table)
         if !invitees.isEmpty {

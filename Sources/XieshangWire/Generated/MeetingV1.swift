@@ -481,6 +481,7 @@ extension MeetingV1 {
         public var attendance: MeetingV1.AttendanceCount? = nil
         public var quorumRequired: Bool = false
         public var quorumMet: Bool = false
+        public var recordNotes: [String] = []
 
         public init() {}
 
@@ -517,6 +518,7 @@ extension MeetingV1 {
             if let value = self.attendance { try w.message(value, 28) }
             if self.quorumRequired { w.scalar(self.quorumRequired, 29) }
             if self.quorumMet { w.scalar(self.quorumMet, 30) }
+            if !self.recordNotes.isEmpty { try w.repeatedString(self.recordNotes, 31) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -551,6 +553,7 @@ extension MeetingV1 {
             self.attendance = try r.message(28) as MeetingV1.AttendanceCount?
             self.quorumRequired = r.scalar(29)
             self.quorumMet = r.scalar(30)
+            self.recordNotes = try r.repeatedString(31)
         }
     }
 }
@@ -1290,6 +1293,7 @@ extension MeetingV1 {
         public var meetingID: Int64 = 0
         public var inviteeID: Int64 = 0
         public var code: String = ""
+        public var recordReason: String = ""
 
         public init() {}
 
@@ -1299,6 +1303,7 @@ extension MeetingV1 {
             if self.meetingID != 0 { w.scalar(self.meetingID, 1) }
             if self.inviteeID != 0 { w.scalar(self.inviteeID, 2) }
             if !self.code.isEmpty { try w.string(self.code, 3) }
+            if !self.recordReason.isEmpty { try w.string(self.recordReason, 4) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1306,6 +1311,7 @@ extension MeetingV1 {
             self.meetingID = r.scalar(1)
             self.inviteeID = r.scalar(2)
             self.code = try r.string(3)
+            self.recordReason = try r.string(4)
         }
     }
 }
@@ -1336,6 +1342,7 @@ extension MeetingV1 {
         public var id: Int64 = 0
         public var minutes: String = ""
         public var outcomes: String = ""
+        public var recordReason: String = ""
 
         public init() {}
 
@@ -1345,6 +1352,7 @@ extension MeetingV1 {
             if self.id != 0 { w.scalar(self.id, 1) }
             if !self.minutes.isEmpty { try w.string(self.minutes, 2) }
             if !self.outcomes.isEmpty { try w.string(self.outcomes, 3) }
+            if !self.recordReason.isEmpty { try w.string(self.recordReason, 4) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1352,6 +1360,7 @@ extension MeetingV1 {
             self.id = r.scalar(1)
             self.minutes = try r.string(2)
             self.outcomes = try r.string(3)
+            self.recordReason = try r.string(4)
         }
     }
 }

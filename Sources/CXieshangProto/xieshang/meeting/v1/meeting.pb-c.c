@@ -2379,7 +2379,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__agenda_item__descriptor 
   (ProtobufCMessageInit) xieshang__meeting__v1__agenda_item__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting__field_descriptors[30] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting__field_descriptors[31] =
 {
   {
     "id",
@@ -2741,6 +2741,18 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "record_notes",
+    31,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Xieshang__Meeting__V1__Meeting, n_record_notes),
+    offsetof(Xieshang__Meeting__V1__Meeting, record_notes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__meeting__field_indices_by_name[] = {
   19,   /* field[19] = agenda */
@@ -2764,6 +2776,7 @@ static const unsigned xieshang__meeting__v1__meeting__field_indices_by_name[] = 
   22,   /* field[22] = published_at_ms */
   29,   /* field[29] = quorum_met */
   28,   /* field[28] = quorum_required */
+  30,   /* field[30] = record_notes */
   6,   /* field[6] = room_id */
   7,   /* field[7] = room_name */
   15,   /* field[15] = sequence */
@@ -2777,7 +2790,7 @@ static const unsigned xieshang__meeting__v1__meeting__field_indices_by_name[] = 
 static const ProtobufCIntRange xieshang__meeting__v1__meeting__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 30 }
+  { 0, 31 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting__descriptor =
 {
@@ -2787,7 +2800,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting__descriptor =
   "Xieshang__Meeting__V1__Meeting",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__Meeting),
-  30,
+  31,
   xieshang__meeting__v1__meeting__field_descriptors,
   xieshang__meeting__v1__meeting__field_indices_by_name,
   1,  xieshang__meeting__v1__meeting__number_ranges,
@@ -4639,7 +4652,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__decide_leave_response__d
   (ProtobufCMessageInit) xieshang__meeting__v1__decide_leave_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__check_in_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__check_in_request__field_descriptors[4] =
 {
   {
     "meeting_id",
@@ -4677,16 +4690,29 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__check_in_request__f
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "record_reason",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__CheckInRequest, record_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__check_in_request__field_indices_by_name[] = {
   2,   /* field[2] = code */
   1,   /* field[1] = invitee_id */
   0,   /* field[0] = meeting_id */
+  3,   /* field[3] = record_reason */
 };
 static const ProtobufCIntRange xieshang__meeting__v1__check_in_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__check_in_request__descriptor =
 {
@@ -4696,7 +4722,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__check_in_request__descri
   "Xieshang__Meeting__V1__CheckInRequest",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__CheckInRequest),
-  3,
+  4,
   xieshang__meeting__v1__check_in_request__field_descriptors,
   xieshang__meeting__v1__check_in_request__field_indices_by_name,
   1,  xieshang__meeting__v1__check_in_request__number_ranges,
@@ -4741,7 +4767,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__check_in_response__descr
   (ProtobufCMessageInit) xieshang__meeting__v1__check_in_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__close_meeting_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__close_meeting_request__field_descriptors[4] =
 {
   {
     "id",
@@ -4779,16 +4805,29 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__close_meeting_reque
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "record_reason",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__CloseMeetingRequest, record_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__close_meeting_request__field_indices_by_name[] = {
   0,   /* field[0] = id */
   1,   /* field[1] = minutes */
   2,   /* field[2] = outcomes */
+  3,   /* field[3] = record_reason */
 };
 static const ProtobufCIntRange xieshang__meeting__v1__close_meeting_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__close_meeting_request__descriptor =
 {
@@ -4798,7 +4837,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__close_meeting_request__d
   "Xieshang__Meeting__V1__CloseMeetingRequest",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__CloseMeetingRequest),
-  3,
+  4,
   xieshang__meeting__v1__close_meeting_request__field_descriptors,
   xieshang__meeting__v1__close_meeting_request__field_indices_by_name,
   1,  xieshang__meeting__v1__close_meeting_request__number_ranges,

@@ -329,10 +329,15 @@ struct  Xieshang__Meeting__V1__Meeting
    * once closed, where a quorum is required: 实到 > 应到 / 2
    */
   protobuf_c_boolean quorum_met;
+  /*
+   * staff recording outside the meeting's times: when, who, why
+   */
+  size_t n_record_notes;
+  char **record_notes;
 };
 #define XIESHANG__MEETING__V1__MEETING__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__meeting__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, XIESHANG__MEETING__V1__MEETING_MODE__MEETING_MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_STATUS__MEETING_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0 }
+    , 0, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, XIESHANG__MEETING__V1__MEETING_MODE__MEETING_MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_STATUS__MEETING_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0,NULL }
 
 
 /*
@@ -763,10 +768,14 @@ struct  Xieshang__Meeting__V1__CheckInRequest
    * or with the invitee's code
    */
   char *code;
+  /*
+   * Staff recording a check-in before check-in opens (a set time before the start), and why.
+   */
+  char *record_reason;
 };
 #define XIESHANG__MEETING__V1__CHECK_IN_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__check_in_request__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Xieshang__Meeting__V1__CheckInResponse
@@ -785,10 +794,14 @@ struct  Xieshang__Meeting__V1__CloseMeetingRequest
   int64_t id;
   char *minutes;
   char *outcomes;
+  /*
+   * Staff closing a meeting before its recorded start (it was held earlier), and why.
+   */
+  char *record_reason;
 };
 #define XIESHANG__MEETING__V1__CLOSE_MEETING_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__close_meeting_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Xieshang__Meeting__V1__CloseMeetingResponse
