@@ -50,6 +50,42 @@ extension MemberV1.Role: ChineseLabelled {
     }
 }
 
+extension MemberV1.FunctionKind: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .committeeDirector: "专委会主任"
+        case .committeeDeputyDirector: "专委会副主任"
+        case .stationHead: "站长"
+        case .roomConvener: "召集人"
+        case .roomCouncilChair: "议事会主席"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .committeeDirector: "committee-director"
+        case .committeeDeputyDirector: "committee-deputy-director"
+        case .stationHead: "station-head"
+        case .roomConvener: "room-convener"
+        case .roomCouncilChair: "room-council-chair"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension MemberV1.MemberFunction {
+    /// How staff read it: 专委会主任（提案委员会）, 站长（工作站 1）, 召集人（议事室 3）.
+    public var label: String {
+        switch kind {
+        case .committeeDirector, .committeeDeputyDirector: "\(kind.label)（\(committee)）"
+        case .stationHead: "\(kind.label)（工作站 \(stationID)）"
+        case .roomConvener, .roomCouncilChair: "\(kind.label)（议事室 \(roomID)）"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
 extension MemberV1.Gender: ChineseLabelled {
     public var label: String {
         switch self {

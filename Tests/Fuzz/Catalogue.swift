@@ -66,6 +66,7 @@ let catalogue: [(name: String, check: @Sendable ([UInt8]) -> Void)] = [
     ("MeetingV1.SessionResponse", { check(MeetingV1.SessionResponse.self, $0) }),
     ("MemberV1.Term", { check(MemberV1.Term.self, $0) }),
     ("MemberV1.Member", { check(MemberV1.Member.self, $0) }),
+    ("MemberV1.MemberFunction", { check(MemberV1.MemberFunction.self, $0) }),
     ("MemberV1.CreateMemberRequest", { check(MemberV1.CreateMemberRequest.self, $0) }),
     ("MemberV1.CreateMemberResponse", { check(MemberV1.CreateMemberResponse.self, $0) }),
     ("MemberV1.UpdateMemberRequest", { check(MemberV1.UpdateMemberRequest.self, $0) }),

@@ -15,6 +15,10 @@ struct RegistryThroughGatewayTests {
 
     /// Runs `gateway … --json` and expects success.
     private func json(_ registry: ServiceProcess, _ arguments: String...) async throws -> Any {
+        try await json(registry, arguments)
+    }
+
+    private func json(_ registry: ServiceProcess, _ arguments: [String]) async throws -> Any {
         let result = try await runCommand(
             builtExecutable("gateway"), arguments + ["--json"], environment: ["XIESHANG_REGISTRY_ENDPOINT": registry.rpcEndpoint])
         guard result.status == 0 else {
@@ -108,6 +112,29 @@ struct RegistryThroughGatewayTests {
         #expect(try await resolve(registry, "chairpersons-council") == [li])
         #expect(try await resolve(registry, "sector", "教育界") == [zhang, wang])
         #expect(try await resolve(registry, "committee", "提案委员会") == [zhang])
+        // Roles: exactly the one staff name; that one and above only when asked.
+        func names(_ arguments: String...) async throws -> [String] {
+            let page = try await json(registry, arguments) as? [String: Any]
+            return (page?["members"] as? [[String: Any]])?.compactMap { $0["name"] as? String } ?? []
+        }
+        #expect(try await names("member", "list", "--role", "副主席") == ["李娜"])
+        #expect(try await names("member", "list", "--role", "常委") == ["张伟"])
+        #expect(try await names("member", "list", "--role", "常委", "--and-above") == ["张伟", "李娜"])
+
+        // Functions beside the rank: the room's convener and the committee's director.
+        let functions = try await json(registry, "member", "update", "\(zhang)", "--function", "召集人:\(room)",
+                                       "--function", "专委会主任:提案委员会") as? [String: Any]
+        #expect((functions?["functions"] as? [Any])?.count == 2)
+        let noRoom = try await gateway(registry, "member", "update", "\(zhang)", "--function", "召集人:99")
+        #expect(noRoom.status == 3 && noRoom.stderr.contains("member.functions[0]"))
+        let noCommittee = try await gateway(registry, "member", "update", "\(li)", "--function", "专委会主任:不存在委员会")
+        #expect(noCommittee.status == 2 && noCommittee.stderr.contains("unknown special committee"))
+        let shown = try await gateway(registry, "member", "get", "\(zhang)")
+        #expect(shown.stdout.contains("召集人（议事室 \(room)）") && shown.stdout.contains("专委会主任（提案委员会）"))
+        let changed = try await json(registry, "member", "history", "\(zhang)") as? [[String: Any]]
+        let lastChanges = (changed?.last?["changes"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
+        #expect(lastChanges == ["functions"])
+
         let resigned = try await json(registry, "member", "resign", "\(wang)", "--reason", "工作调动") as? [String: Any]
         #expect(resigned?["status"] as? String == "MEMBER_STATUS_RESIGNED")
         #expect(try await resolve(registry, "all") == [zhang, li])

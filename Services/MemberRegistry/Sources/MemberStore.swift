@@ -85,7 +85,18 @@ public enum MemberStore {
         for row in try Row.fetchAll(db, sql: "SELECT member_id, room_id FROM room_members WHERE member_id IN (\(marks)) ORDER BY room_id", arguments: StatementArguments(ids)) {
             rooms[row["member_id"], default: []].append(row["room_id"])
         }
+        var functions: [Int64: [MemberV1.MemberFunction]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM member_functions WHERE member_id IN (\(marks)) ORDER BY kind, committee, station_id, room_id",
+                                    arguments: StatementArguments(ids)) {
+            var f = MemberV1.MemberFunction()
+            f.kind = .init(rawValue: row["kind"])
+            f.committee = row["committee"]
+            f.stationID = row["station_id"]
+            f.roomID = row["room_id"]
+            functions[row["member_id"], default: []].append(f)
+        }
         for index in members.indices {
+            members[index].functions = functions[members[index].id] ?? []
             members[index].committees = committees[members[index].id] ?? []
             members[index].roomIDs = rooms[members[index].id] ?? []
         }
@@ -117,6 +128,7 @@ public enum MemberStore {
                              m.statusReason, m.addedDuringTerm, m.joinedDate, Date.nowMs])
         let id = db.lastInsertedRowID
         try setCommittees(db, id, m.committees)
+        try setFunctions(db, id, m.functions)
         return try get(db, id: id)
     }
 
@@ -135,6 +147,7 @@ public enum MemberStore {
             try setStatus(db, id: m.id, status: m.status, date: m.statusDate, reason: m.statusReason)
         }
         try setCommittees(db, m.id, m.committees)
+        try setFunctions(db, m.id, m.functions)
         return try get(db, id: m.id)
     }
 
@@ -142,6 +155,21 @@ public enum MemberStore {
         try db.execute(
             sql: "UPDATE members SET status = ?, status_date = ?, status_reason = ?, updated_at_ms = ? WHERE id = ?",
             arguments: [status.rawValue, date, reason, Date.nowMs, id])
+    }
+
+    /// Replaces a member's functions; a station or room that does not exist is NOT_FOUND.
+    private static func setFunctions(_ db: Database, _ id: Int64, _ functions: [MemberV1.MemberFunction]) throws {
+        try db.execute(sql: "DELETE FROM member_functions WHERE member_id = ?", arguments: [id])
+        for (index, f) in functions.enumerated() {
+            if f.stationID != 0, try Bool.fetchOne(db, sql: "SELECT 1 FROM stations WHERE id = ?", arguments: [f.stationID]) != true {
+                throw RegistryError.notFound(field: "member.functions[\(index)]", what: "work station \(f.stationID)")
+            }
+            if f.roomID != 0, try Bool.fetchOne(db, sql: "SELECT 1 FROM rooms WHERE id = ?", arguments: [f.roomID]) != true {
+                throw RegistryError.notFound(field: "member.functions[\(index)]", what: "room \(f.roomID)")
+            }
+            try db.execute(sql: "INSERT INTO member_functions (member_id, kind, committee, station_id, room_id) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [id, f.kind.rawValue, f.committee, f.stationID, f.roomID])
+        }
     }
 
     private static func setCommittees(_ db: Database, _ id: Int64, _ committees: [String]) throws {
@@ -162,7 +190,7 @@ public enum MemberStore {
             clauses.append("m.id IN (SELECT member_id FROM member_committees WHERE committee = ?)")
             arguments += [r.committee]
         }
-        if r.role != .unspecified { clauses.append("m.role >= ?"); arguments += [r.role.rawValue] }
+        if r.role != .unspecified { clauses.append(r.roleAndAbove ? "m.role >= ?" : "m.role = ?"); arguments += [r.role.rawValue] }
         if r.status != .unspecified { clauses.append("m.status = ?"); arguments += [r.status.rawValue] }
         if r.roomID != 0 {
             clauses.append("m.id IN (SELECT member_id FROM room_members WHERE room_id = ?)")
@@ -270,7 +298,8 @@ public enum MemberStore {
          ("work_unit", m.workUnit), ("position", m.position), ("phone", m.phone), ("email", m.email), ("role", m.role.label),
          ("status", m.status.label), ("status_date", m.statusDate), ("status_reason", m.statusReason),
          ("added_during_term", m.addedDuringTerm ? "是" : "否"), ("joined_date", m.joinedDate),
-         ("rooms", m.roomIDs.map(String.init).joined(separator: ";"))]
+         ("rooms", m.roomIDs.map(String.init).joined(separator: ";")),
+         ("functions", m.functions.map(\.label).joined(separator: ";"))]
     }
 
     public static func changes(from old: MemberV1.Member?, to new: MemberV1.Member) -> [MemberV1.FieldChange] {

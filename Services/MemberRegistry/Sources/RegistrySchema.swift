@@ -118,6 +118,17 @@ public enum RegistrySchema {
                 ) WITHOUT ROWID;
                 """)
         }
+        // #18: functions beside the rank (专委会主任, 站长, 召集人, 议事会主席).
+        migrations.add("registry-member-functions", sql: """
+            CREATE TABLE member_functions (
+                member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                kind INTEGER NOT NULL,
+                committee TEXT NOT NULL,
+                station_id INTEGER NOT NULL,
+                room_id INTEGER NOT NULL,
+                PRIMARY KEY (member_id, kind, committee, station_id, room_id)) WITHOUT ROWID;
+            CREATE INDEX member_functions_by_room ON member_functions(room_id) WHERE room_id != 0;
+            """)
         return migrations
     }
 }

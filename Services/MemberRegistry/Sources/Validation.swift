@@ -75,6 +75,20 @@ public struct MemberRules {
         if !m.joinedDate.isEmpty, let problem = Check.dateProblem(m.joinedDate) { add("joined_date", "\"\(m.joinedDate)\" \(problem)") }
         if !m.statusDate.isEmpty, let problem = Check.dateProblem(m.statusDate) { add("status_date", "\"\(m.statusDate)\" \(problem)") }
         if case .unrecognized(let value) = m.status { add("status", "unknown status \(value)") }
+        for (index, function) in m.functions.enumerated() {
+            let field = "functions[\(index)]"
+            switch function.kind {
+            case .committeeDirector, .committeeDeputyDirector:
+                if !committees.contains(function.committee) { add(field, "unknown special committee \"\(function.committee)\"") }
+            case .stationHead:
+                if function.stationID <= 0 { add(field, "name the work station") }
+            case .roomConvener, .roomCouncilChair:
+                if function.roomID <= 0 { add(field, "name the consultation room") }
+            case .unspecified, .unrecognized:
+                add(field, "unknown function")
+            }
+        }
+        if Set(m.functions).count != m.functions.count { add("functions", "lists a function twice") }
         return problems
     }
 

@@ -75,6 +75,7 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__ses
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__session_response(void) { return &xieshang__meeting__v1__session_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__term(void) { return &xieshang__member__v1__term__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__member(void) { return &xieshang__member__v1__member__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__member_function(void) { return &xieshang__member__v1__member_function__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__create_member_request(void) { return &xieshang__member__v1__create_member_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__create_member_response(void) { return &xieshang__member__v1__create_member_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__member__v1__update_member_request(void) { return &xieshang__member__v1__update_member_request__descriptor; }

@@ -39,6 +39,8 @@ struct MemberCommand: AsyncParsableCommand {
         @Option(help: "主席, 副主席, 秘书长, 常委 or 委员 (chair, vice-chair, secretary-general, standing-member, member).") var role: MemberV1.Role?
         @Option(help: "Date the member joined, YYYY-MM-DD.") var joined: String?
         @Flag(help: "Added during the term (增补).") var addedDuringTerm = false
+        @Option(name: .customLong("function"), help: "A function beside the rank: 专委会主任:COMMITTEE, 专委会副主任:COMMITTEE, 站长:STATION-ID, 召集人:ROOM-ID or 议事会主席:ROOM-ID; repeat for several (replaces them with update).") var functions: [FunctionArgument] = []
+        @Flag(help: "Remove every function (with update).") var noFunctions = false
 
         func apply(to m: inout MemberV1.Member) {
             if let memberNumber { m.memberNumber = memberNumber }
@@ -57,13 +59,16 @@ struct MemberCommand: AsyncParsableCommand {
             if let role { m.role = role }
             if let joined { m.joinedDate = joined }
             if addedDuringTerm { m.addedDuringTerm = true }
+            if !functions.isEmpty { m.functions = functions.map(\.function) }
+            if noFunctions { m.functions = [] }
         }
     }
 
     struct Filters: ParsableArguments {
         @Option(help: "Sector (界别).") var sector: String?
         @Option(help: "Special committee (专委会).") var committee: String?
-        @Option(help: "At least this role, e.g. 常委 (standing-member).") var role: MemberV1.Role?
+        @Option(help: "Exactly this role, e.g. 副主席 (vice-chair); with --and-above, this role or a higher one.") var role: MemberV1.Role?
+        @Flag(help: "With --role: that role or a higher one (常委 and above: 常委, 秘书长, 副主席, 主席).") var andAbove = false
         @Option(help: "在任, 请辞, 撤销 or 去世 (active, resigned, removed, deceased).") var status: MemberV1.MemberStatus?
         @Option(help: "Members assigned to rooms of this work station.") var station: Int64?
         @Option(help: "Members assigned to this room.") var room: Int64?
@@ -81,6 +86,7 @@ struct MemberCommand: AsyncParsableCommand {
             r.sector = sector ?? ""
             r.committee = committee ?? ""
             r.role = role ?? .unspecified
+            r.roleAndAbove = andAbove
             r.status = status ?? .unspecified
             r.stationID = station ?? 0
             r.roomID = room ?? 0
@@ -105,6 +111,7 @@ extension Output {
             ("性别 gender", m.gender.label), ("民族 ethnicity", m.ethnicity), ("出生 birth", m.birthDate), ("党派 party", m.party),
             ("界别 sector", m.sector), ("专委会 committees", m.committees.joined(separator: "、")), ("工作单位 work unit", m.workUnit),
             ("职务 position", m.position), ("电话 phone", m.phone), ("邮箱 e-mail", m.email), ("职务层级 role", m.role.label),
+            ("兼任 functions", m.functions.map(\.label).joined(separator: "、")),
             ("状态 status", "\(m.status.label) \(m.statusDate) \(m.statusReason)".trimmingCharacters(in: .whitespaces)),
             ("增补 added", m.addedDuringTerm ? "是" : "否"), ("议事室 rooms", m.roomIDs.map(String.init).joined(separator: ", ")),
         ] { table.add(field, value) }
@@ -172,4 +179,32 @@ func catalog(_ kind: MemberV1.CatalogKind, _ add: String?, _ connection: Connect
     var output = Output(names)
     for name in names { output.line(name) }
     return output
+}
+
+/// A function on the command line: `专委会主任:提案委员会`, `站长:1`, `召集人:3` (or the
+/// English identifiers: `room-convener:3`).
+struct FunctionArgument: ExpressibleByArgument {
+    let function: MemberV1.MemberFunction
+
+    init?(argument: String) {
+        let parts = argument.split(separator: ":", maxSplits: 1).map(String.init)
+        guard parts.count == 2, let kind = MemberV1.FunctionKind(parsing: parts[0]) else { return nil }
+        var function = MemberV1.MemberFunction()
+        function.kind = kind
+        switch kind {
+        case .committeeDirector, .committeeDeputyDirector:
+            function.committee = parts[1]
+        case .stationHead:
+            guard let id = Int64(parts[1]) else { return nil }
+            function.stationID = id
+        case .roomConvener, .roomCouncilChair:
+            guard let id = Int64(parts[1]) else { return nil }
+            function.roomID = id
+        case .unspecified, .unrecognized:
+            return nil
+        }
+        self.function = function
+    }
+
+    static var defaultValueDescription: String { "KIND:TARGET" }
 }

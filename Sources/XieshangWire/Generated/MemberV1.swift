@@ -144,6 +144,57 @@ extension MemberV1 {
 }
 
 extension MemberV1 {
+    /// `xieshang.member.v1.FunctionKind`; values this build does not know are kept as `unrecognized`.
+    public enum FunctionKind: WireEnum, Encodable {
+        case unspecified
+        case committeeDirector
+        case committeeDeputyDirector
+        case stationHead
+        case roomConvener
+        case roomCouncilChair
+        case unrecognized(Int32)
+
+        public static let allCases: [FunctionKind] = [.unspecified, .committeeDirector, .committeeDeputyDirector, .stationHead, .roomConvener, .roomCouncilChair]
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .committeeDirector
+            case 2: self = .committeeDeputyDirector
+            case 3: self = .stationHead
+            case 4: self = .roomConvener
+            case 5: self = .roomCouncilChair
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .committeeDirector: 1
+            case .committeeDeputyDirector: 2
+            case .stationHead: 3
+            case .roomConvener: 4
+            case .roomCouncilChair: 5
+            case .unrecognized(let value): value
+            }
+        }
+
+        public var protoName: String {
+            switch self {
+            case .unspecified: "FUNCTION_KIND_UNSPECIFIED"
+            case .committeeDirector: "FUNCTION_KIND_COMMITTEE_DIRECTOR"
+            case .committeeDeputyDirector: "FUNCTION_KIND_COMMITTEE_DEPUTY_DIRECTOR"
+            case .stationHead: "FUNCTION_KIND_STATION_HEAD"
+            case .roomConvener: "FUNCTION_KIND_ROOM_CONVENER"
+            case .roomCouncilChair: "FUNCTION_KIND_ROOM_COUNCIL_CHAIR"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+}
+
+extension MemberV1 {
     /// `xieshang.member.v1.GroupKind`; values this build does not know are kept as `unrecognized`.
     public enum GroupKind: WireEnum, Encodable {
         case unspecified
@@ -295,6 +346,7 @@ extension MemberV1 {
         public var joinedDate: String = ""
         public var roomIDs: [Int64] = []
         public var updatedAtMs: Int64 = 0
+        public var functions: [MemberV1.MemberFunction] = []
 
         public init() {}
 
@@ -323,6 +375,7 @@ extension MemberV1 {
             if !self.joinedDate.isEmpty { try w.string(self.joinedDate, 20) }
             if !self.roomIDs.isEmpty { w.repeatedScalar(self.roomIDs, 21) }
             if self.updatedAtMs != 0 { w.scalar(self.updatedAtMs, 22) }
+            if !self.functions.isEmpty { try w.repeatedMessage(self.functions, 23) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -349,6 +402,36 @@ extension MemberV1 {
             self.joinedDate = try r.string(20)
             self.roomIDs = r.repeatedScalar(21)
             self.updatedAtMs = r.scalar(22)
+            self.functions = try r.repeatedMessage(23)
+        }
+    }
+}
+
+extension MemberV1 {
+    /// `xieshang.member.v1.MemberFunction`
+    public struct MemberFunction: WireMessage, Encodable {
+        public var kind: MemberV1.FunctionKind = .init(rawValue: 0)
+        public var committee: String = ""
+        public var stationID: Int64 = 0
+        public var roomID: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__member_function())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.kind.rawValue != 0 { w.enumValue(self.kind, 1) }
+            if !self.committee.isEmpty { try w.string(self.committee, 2) }
+            if self.stationID != 0 { w.scalar(self.stationID, 3) }
+            if self.roomID != 0 { w.scalar(self.roomID, 4) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.kind = r.enumValue(1)
+            self.committee = try r.string(2)
+            self.stationID = r.scalar(3)
+            self.roomID = r.scalar(4)
         }
     }
 }
@@ -486,6 +569,7 @@ extension MemberV1 {
         public var query: String = ""
         public var pageSize: Int32 = 0
         public var pageToken: String = ""
+        public var roleAndAbove: Bool = false
 
         public init() {}
 
@@ -502,6 +586,7 @@ extension MemberV1 {
             if !self.query.isEmpty { try w.string(self.query, 8) }
             if self.pageSize != 0 { w.scalar(self.pageSize, 9) }
             if !self.pageToken.isEmpty { try w.string(self.pageToken, 10) }
+            if self.roleAndAbove { w.scalar(self.roleAndAbove, 11) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -516,6 +601,7 @@ extension MemberV1 {
             self.query = try r.string(8)
             self.pageSize = r.scalar(9)
             self.pageToken = try r.string(10)
+            self.roleAndAbove = r.scalar(11)
         }
     }
 }

@@ -97,6 +97,51 @@ void   xieshang__member__v1__member__free_unpacked
   assert(message->base.descriptor == &xieshang__member__v1__member__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__member__v1__member_function__init
+                     (Xieshang__Member__V1__MemberFunction         *message)
+{
+  static const Xieshang__Member__V1__MemberFunction init_value = XIESHANG__MEMBER__V1__MEMBER_FUNCTION__INIT;
+  *message = init_value;
+}
+size_t xieshang__member__v1__member_function__get_packed_size
+                     (const Xieshang__Member__V1__MemberFunction *message)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__member_function__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__member__v1__member_function__pack
+                     (const Xieshang__Member__V1__MemberFunction *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__member_function__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__member__v1__member_function__pack_to_buffer
+                     (const Xieshang__Member__V1__MemberFunction *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__member_function__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Member__V1__MemberFunction *
+       xieshang__member__v1__member_function__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Member__V1__MemberFunction *)
+     protobuf_c_message_unpack (&xieshang__member__v1__member_function__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__member__v1__member_function__free_unpacked
+                     (Xieshang__Member__V1__MemberFunction *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__member__v1__member_function__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__member__v1__create_member_request__init
                      (Xieshang__Member__V1__CreateMemberRequest         *message)
 {
@@ -2784,7 +2829,7 @@ const ProtobufCMessageDescriptor xieshang__member__v1__term__descriptor =
   (ProtobufCMessageInit) xieshang__member__v1__term__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__member__v1__member__field_descriptors[22] =
+static const ProtobufCFieldDescriptor xieshang__member__v1__member__field_descriptors[23] =
 {
   {
     "id",
@@ -3050,6 +3095,18 @@ static const ProtobufCFieldDescriptor xieshang__member__v1__member__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "functions",
+    23,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Member__V1__Member, n_functions),
+    offsetof(Xieshang__Member__V1__Member, functions),
+    &xieshang__member__v1__member_function__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__member__v1__member__field_indices_by_name[] = {
   18,   /* field[18] = added_during_term */
@@ -3057,6 +3114,7 @@ static const unsigned xieshang__member__v1__member__field_indices_by_name[] = {
   9,   /* field[9] = committees */
   13,   /* field[13] = email */
   5,   /* field[5] = ethnicity */
+  22,   /* field[22] = functions */
   4,   /* field[4] = gender */
   0,   /* field[0] = id */
   19,   /* field[19] = joined_date */
@@ -3078,7 +3136,7 @@ static const unsigned xieshang__member__v1__member__field_indices_by_name[] = {
 static const ProtobufCIntRange xieshang__member__v1__member__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 22 }
+  { 0, 23 }
 };
 const ProtobufCMessageDescriptor xieshang__member__v1__member__descriptor =
 {
@@ -3088,11 +3146,88 @@ const ProtobufCMessageDescriptor xieshang__member__v1__member__descriptor =
   "Xieshang__Member__V1__Member",
   "xieshang.member.v1",
   sizeof(Xieshang__Member__V1__Member),
-  22,
+  23,
   xieshang__member__v1__member__field_descriptors,
   xieshang__member__v1__member__field_indices_by_name,
   1,  xieshang__member__v1__member__number_ranges,
   (ProtobufCMessageInit) xieshang__member__v1__member__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__member__v1__member_function__field_descriptors[4] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__MemberFunction, kind),
+    &xieshang__member__v1__function_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "committee",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__MemberFunction, committee),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "station_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__MemberFunction, station_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "room_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__MemberFunction, room_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__member__v1__member_function__field_indices_by_name[] = {
+  1,   /* field[1] = committee */
+  0,   /* field[0] = kind */
+  3,   /* field[3] = room_id */
+  2,   /* field[2] = station_id */
+};
+static const ProtobufCIntRange xieshang__member__v1__member_function__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor xieshang__member__v1__member_function__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.MemberFunction",
+  "MemberFunction",
+  "Xieshang__Member__V1__MemberFunction",
+  "xieshang.member.v1",
+  sizeof(Xieshang__Member__V1__MemberFunction),
+  4,
+  xieshang__member__v1__member_function__field_descriptors,
+  xieshang__member__v1__member_function__field_indices_by_name,
+  1,  xieshang__member__v1__member_function__number_ranges,
+  (ProtobufCMessageInit) xieshang__member__v1__member_function__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__member__v1__create_member_request__field_descriptors[1] =
@@ -3323,7 +3458,7 @@ const ProtobufCMessageDescriptor xieshang__member__v1__get_member_response__desc
   (ProtobufCMessageInit) xieshang__member__v1__get_member_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__member__v1__list_members_request__field_descriptors[10] =
+static const ProtobufCFieldDescriptor xieshang__member__v1__list_members_request__field_descriptors[11] =
 {
   {
     "term",
@@ -3445,6 +3580,18 @@ static const ProtobufCFieldDescriptor xieshang__member__v1__list_members_request
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "role_and_above",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__ListMembersRequest, role_and_above),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__member__v1__list_members_request__field_indices_by_name[] = {
   2,   /* field[2] = committee */
@@ -3452,6 +3599,7 @@ static const unsigned xieshang__member__v1__list_members_request__field_indices_
   9,   /* field[9] = page_token */
   7,   /* field[7] = query */
   3,   /* field[3] = role */
+  10,   /* field[10] = role_and_above */
   6,   /* field[6] = room_id */
   1,   /* field[1] = sector */
   5,   /* field[5] = station_id */
@@ -3461,7 +3609,7 @@ static const unsigned xieshang__member__v1__list_members_request__field_indices_
 static const ProtobufCIntRange xieshang__member__v1__list_members_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor xieshang__member__v1__list_members_request__descriptor =
 {
@@ -3471,7 +3619,7 @@ const ProtobufCMessageDescriptor xieshang__member__v1__list_members_request__des
   "Xieshang__Member__V1__ListMembersRequest",
   "xieshang.member.v1",
   sizeof(Xieshang__Member__V1__ListMembersRequest),
-  10,
+  11,
   xieshang__member__v1__list_members_request__field_descriptors,
   xieshang__member__v1__list_members_request__field_indices_by_name,
   1,  xieshang__member__v1__list_members_request__number_ranges,
@@ -6215,6 +6363,42 @@ const ProtobufCEnumDescriptor xieshang__member__v1__member_status__descriptor =
   xieshang__member__v1__member_status__enum_values_by_name,
   1,
   xieshang__member__v1__member_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue xieshang__member__v1__function_kind__enum_values_by_number[6] =
+{
+  { "FUNCTION_KIND_UNSPECIFIED", "XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_UNSPECIFIED", 0 },
+  { "FUNCTION_KIND_COMMITTEE_DIRECTOR", "XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_COMMITTEE_DIRECTOR", 1 },
+  { "FUNCTION_KIND_COMMITTEE_DEPUTY_DIRECTOR", "XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_COMMITTEE_DEPUTY_DIRECTOR", 2 },
+  { "FUNCTION_KIND_STATION_HEAD", "XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_STATION_HEAD", 3 },
+  { "FUNCTION_KIND_ROOM_CONVENER", "XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_ROOM_CONVENER", 4 },
+  { "FUNCTION_KIND_ROOM_COUNCIL_CHAIR", "XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_ROOM_COUNCIL_CHAIR", 5 },
+};
+static const ProtobufCIntRange xieshang__member__v1__function_kind__value_ranges[] = {
+{0, 0},{0, 6}
+};
+static const ProtobufCEnumValueIndex xieshang__member__v1__function_kind__enum_values_by_name[6] =
+{
+  { "FUNCTION_KIND_COMMITTEE_DEPUTY_DIRECTOR", 2 },
+  { "FUNCTION_KIND_COMMITTEE_DIRECTOR", 1 },
+  { "FUNCTION_KIND_ROOM_CONVENER", 4 },
+  { "FUNCTION_KIND_ROOM_COUNCIL_CHAIR", 5 },
+  { "FUNCTION_KIND_STATION_HEAD", 3 },
+  { "FUNCTION_KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor xieshang__member__v1__function_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.FunctionKind",
+  "FunctionKind",
+  "Xieshang__Member__V1__FunctionKind",
+  "xieshang.member.v1",
+  6,
+  xieshang__member__v1__function_kind__enum_values_by_number,
+  6,
+  xieshang__member__v1__function_kind__enum_values_by_name,
+  1,
+  xieshang__member__v1__function_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue xieshang__member__v1__group_kind__enum_values_by_number[8] =

@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Xieshang__Member__V1__Term Xieshang__Member__V1__Term;
 typedef struct Xieshang__Member__V1__Member Xieshang__Member__V1__Member;
+typedef struct Xieshang__Member__V1__MemberFunction Xieshang__Member__V1__MemberFunction;
 typedef struct Xieshang__Member__V1__CreateMemberRequest Xieshang__Member__V1__CreateMemberRequest;
 typedef struct Xieshang__Member__V1__CreateMemberResponse Xieshang__Member__V1__CreateMemberResponse;
 typedef struct Xieshang__Member__V1__UpdateMemberRequest Xieshang__Member__V1__UpdateMemberRequest;
@@ -140,6 +141,30 @@ typedef enum _Xieshang__Member__V1__MemberStatus {
   XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_DECEASED = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__MEMBER__V1__MEMBER_STATUS)
 } Xieshang__Member__V1__MemberStatus;
+typedef enum _Xieshang__Member__V1__FunctionKind {
+  XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_UNSPECIFIED = 0,
+  /*
+   * 专委会主任
+   */
+  XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_COMMITTEE_DIRECTOR = 1,
+  /*
+   * 专委会副主任
+   */
+  XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_COMMITTEE_DEPUTY_DIRECTOR = 2,
+  /*
+   * 委员工作站站长
+   */
+  XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_STATION_HEAD = 3,
+  /*
+   * 协商议事室召集人
+   */
+  XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_ROOM_CONVENER = 4,
+  /*
+   * 议事会主席
+   */
+  XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_ROOM_COUNCIL_CHAIR = 5
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__MEMBER__V1__FUNCTION_KIND)
+} Xieshang__Member__V1__FunctionKind;
 typedef enum _Xieshang__Member__V1__GroupKind {
   XIESHANG__MEMBER__V1__GROUP_KIND__GROUP_KIND_UNSPECIFIED = 0,
   XIESHANG__MEMBER__V1__GROUP_KIND__GROUP_KIND_ALL_MEMBERS = 1,
@@ -242,10 +267,41 @@ struct  Xieshang__Member__V1__Member
   size_t n_room_ids;
   int64_t *room_ids;
   int64_t updated_at_ms;
+  /*
+   * held beside the rank: 专委会主任, 站长, 召集人, …
+   */
+  size_t n_functions;
+  Xieshang__Member__V1__MemberFunction **functions;
 };
 #define XIESHANG__MEMBER__V1__MEMBER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__member__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEMBER__V1__GENDER__GENDER_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEMBER__V1__ROLE__ROLE_UNSPECIFIED, XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0 }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEMBER__V1__GENDER__GENDER_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEMBER__V1__ROLE__ROLE_UNSPECIFIED, XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0,NULL }
+
+
+/*
+ * A function a member holds beside their rank (role): of a special committee, a work
+ * station or a consultation room.
+ */
+struct  Xieshang__Member__V1__MemberFunction
+{
+  ProtobufCMessage base;
+  Xieshang__Member__V1__FunctionKind kind;
+  /*
+   * the special committee, for a committee's director or deputy
+   */
+  char *committee;
+  /*
+   * the work station, for its head
+   */
+  int64_t station_id;
+  /*
+   * the room, for its convener or the chair of its council
+   */
+  int64_t room_id;
+};
+#define XIESHANG__MEMBER__V1__MEMBER_FUNCTION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__member_function__descriptor) \
+    , XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Xieshang__Member__V1__CreateMemberRequest
@@ -321,9 +377,13 @@ struct  Xieshang__Member__V1__ListMembersRequest
   char *sector;
   char *committee;
   /*
-   * at least this role; unspecified: any
+   * this role; unspecified: any
    */
   Xieshang__Member__V1__Role role;
+  /*
+   * with role: this role or a higher one
+   */
+  protobuf_c_boolean role_and_above;
   /*
    * unspecified: any
    */
@@ -342,7 +402,7 @@ struct  Xieshang__Member__V1__ListMembersRequest
 };
 #define XIESHANG__MEMBER__V1__LIST_MEMBERS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__list_members_request__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEMBER__V1__ROLE__ROLE_UNSPECIFIED, XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEMBER__V1__ROLE__ROLE_UNSPECIFIED, 0, XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Xieshang__Member__V1__ListMembersResponse
@@ -1059,6 +1119,25 @@ Xieshang__Member__V1__Member *
                       const uint8_t       *data);
 void   xieshang__member__v1__member__free_unpacked
                      (Xieshang__Member__V1__Member *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Member__V1__MemberFunction methods */
+void   xieshang__member__v1__member_function__init
+                     (Xieshang__Member__V1__MemberFunction         *message);
+size_t xieshang__member__v1__member_function__get_packed_size
+                     (const Xieshang__Member__V1__MemberFunction   *message);
+size_t xieshang__member__v1__member_function__pack
+                     (const Xieshang__Member__V1__MemberFunction   *message,
+                      uint8_t             *out);
+size_t xieshang__member__v1__member_function__pack_to_buffer
+                     (const Xieshang__Member__V1__MemberFunction   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Member__V1__MemberFunction *
+       xieshang__member__v1__member_function__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__member__v1__member_function__free_unpacked
+                     (Xieshang__Member__V1__MemberFunction *message,
                       ProtobufCAllocator *allocator);
 /* Xieshang__Member__V1__CreateMemberRequest methods */
 void   xieshang__member__v1__create_member_request__init
@@ -2170,6 +2249,9 @@ typedef void (*Xieshang__Member__V1__Term_Closure)
 typedef void (*Xieshang__Member__V1__Member_Closure)
                  (const Xieshang__Member__V1__Member *message,
                   void *closure_data);
+typedef void (*Xieshang__Member__V1__MemberFunction_Closure)
+                 (const Xieshang__Member__V1__MemberFunction *message,
+                  void *closure_data);
 typedef void (*Xieshang__Member__V1__CreateMemberRequest_Closure)
                  (const Xieshang__Member__V1__CreateMemberRequest *message,
                   void *closure_data);
@@ -2659,10 +2741,12 @@ void xieshang__member__v1__units__list(ProtobufCService *service,
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__gender__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__role__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__member_status__descriptor;
+extern const ProtobufCEnumDescriptor    xieshang__member__v1__function_kind__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__group_kind__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__catalog_kind__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__term__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__member__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__member__v1__member_function__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__create_member_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__create_member_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__update_member_request__descriptor;
