@@ -38,8 +38,8 @@ export XIESHANG_IDENTITY=secretariat
 echo "\$ gateway term list   # without a key: refused"
 XIESHANG_KEYS_DIR= "$bin/gateway" term list || echo "(exit status $?: not authenticated, as it should be)"
 
-step "The fifth term (第五届), its 10 work stations, 46 consultation rooms and 6 handling units"
-show term add --number 5 --start 2022-01-15 --end 2027-01-14
+step "The tenth term (第十届), its 10 work stations, 46 consultation rooms built to 六有 and 6 handling units"
+show term add --number 10 --start 2022-01-15 --end 2027-01-14
 stations=(雄关街道 钢城街道 五一街道 新华街道 前进街道 胜利街道 建设街道 峪泉镇 文殊镇 新城镇)
 for s in "${stations[@]}"; do gateway station add --name "${s}委员工作站" --district "$([[ $s == *镇 ]] && echo 郊区 || echo 雄关区)" >/dev/null; done
 room=0
@@ -47,8 +47,7 @@ for i in "${!stations[@]}"; do
   count=$([ "$i" -lt 6 ] && echo 5 || echo 4)
   for n in $(seq 1 "$count"); do
     room=$((room + 1))
-    has=$([ $((room % 7)) -eq 0 ] && echo site,sign,facilities,rules || echo all)
-    gateway room add --name "${stations[$i]}第${n}社区协商议事室" --station $((i + 1)) --capacity $((20 + n * 5)) --has "$has" >/dev/null
+    gateway room add --name "${stations[$i]}第${n}社区协商议事室" --station $((i + 1)) --capacity $((20 + n * 5)) --has all >/dev/null
   done
 done
 show station list
@@ -78,9 +77,8 @@ show member resolve standing-committee | sed -n 1,2p
 show member resolve sector 经济界 | sed -n 1,2p
 show member resolve committee 提案委员会 | sed -n 1,2p
 
-step "下沉: assign members to consultation rooms"
-for m in $(seq 1 46); do gateway member assign "$m" --room "$m" >/dev/null; done
-for m in $(seq 47 60); do gateway member assign "$m" --room $((m - 46)) >/dev/null; done
+step "下沉: every member to a consultation room, every room with members (full coverage)"
+for m in $(seq 1 175); do gateway member assign "$m" --room $(( (m - 1) % 46 + 1 )) >/dev/null; done
 show room list --station 1
 show member resolve station 1
 
@@ -90,15 +88,14 @@ show member add --number 5300 --name 测试 --sector 教育界 --phone 12345 --e
 show member get 999 || echo "(exit status $?: not found)"
 show member history 12
 
-step "Meetings: the chairperson's council by group; it gets its number on publishing"
-show meeting schedule --title 研究2027年度协商工作计划 --kind 主席会议 --start "2026-12-07 09:00" --minutes 120 \
-  --room 1 --group chairpersons-council | sed -n 1,12p
+step "Meetings: the chairperson's council by group, in the committee's own meeting room; it gets its number on publishing"
+show meeting schedule --title 研究2027年度协商工作计划 --kind 主席会议 --start "2026-11-23 09:00" --minutes 120 \
+  --venue 市政协机关第一会议室 --group chairpersons-council | sed -n 1,12p
 show meeting agenda 1 --item "审议2027年度协商工作计划（草案）|60|秘书长" --item "通报提案办理情况|30|提案委员会" | grep -E '^[$] |议题'
 show meeting publish 1 | grep -E '^[$] |名称|邀请人数'
 
-step "Conflicts: the room is taken; the council's members are required elsewhere"
-show meeting schedule --title 专题调研座谈 --kind 调研 --start "2026-12-07 10:00" --minutes 60 --room 1 || echo "(exit status $?: refused)"
-show meeting schedule --title 常委会会议 --kind 常委会会议 --start "2026-12-07 10:30" --minutes 120 --room 2 \
+step "Conflicts: the council's members are required elsewhere"
+show meeting schedule --title 审议2027年度协商工作计划 --kind 常委会会议 --start "2026-11-23 10:30" --minutes 120 --venue 市政协机关常委会议室 \
   --group standing-committee | grep -E '^[$] |^id'
 show meeting publish 2 || echo "(exit status $?: refused)"
 show meeting publish 2 --override "主席会议结束后接续召开，已协调" | grep -E '^[$] |名称|conflict'
@@ -109,18 +106,29 @@ show meeting schedule --title 老旧小区加装电梯怎么办 --kind 协商议
 show meeting invite 3 --participant "王秀兰|雄关街道新华社区|群众代表" --participant "刘建设|市住房和城乡建设局|部门负责人" \
   --participant "陈立|电梯维保公司|利益相关方" | grep -E '^[$] |群众代表|部门负责人|利益相关方'
 show meeting publish 3 | grep -E '^[$] |名称|邀请人数'
+show meeting schedule --title 专题调研座谈 --kind 调研 --start "2026-11-24 15:00" --minutes 60 --room 3 || echo "(exit status $?: refused, the room is taken)"
 
 step "Attendance: leave, approval, check-in by code, close with the attendance rate"
 gateway meeting show 3 --json > "$run_dir/meeting-3.json"
-read -r first second <<<"$(python3 -c "import json,sys; i=json.load(open(sys.argv[1]))['invitees']; print(i[0]['id'], i[1]['checkInCode'])" "$run_dir/meeting-3.json")"
+# Members first: one on leave, one checking in by code, one more present, the last absent;
+# the residents and officials come (participants, apart from 应到) but for one.
+members() { python3 -c "import json,sys; i=[x for x in json.load(open(sys.argv[1]))['invitees'] if x['memberID']]; print($1)" "$run_dir/meeting-3.json"; }
+read -r first second <<<"$(members "i[0]['id'], i[1]['checkInCode']")"
 show meeting leave 3 --invitee "$first" --type 出差 --reason 赴兰州参加培训 | grep -E '^[$] |请假'
 show meeting approve-leave 3 --invitee "$first" | grep -E '^[$] |准假'
 show meeting check-in 3 --code "$second" | grep -E '^[$] |签到'
-for i in $(python3 -c "import json,sys; i=json.load(open(sys.argv[1]))['invitees']; print(' '.join(str(x['id']) for x in i[2:]))" "$run_dir/meeting-3.json"); do
+for i in $(members "i[2]['id']") $(python3 -c "import json,sys; print(' '.join(str(x['id']) for x in json.load(open(sys.argv[1]))['invitees'] if not x['memberID']))" "$run_dir/meeting-3.json"); do
   gateway meeting check-in 3 --invitee "$i" >/dev/null
 done
 show meeting close 3 --minutes "同意按“业主自愿、政府补贴”推进" --outcomes "形成协商意见3条，报市住建局"
-show meeting list --from 2026-12-01 --to 2027-01-01
+
+step "The 常委会会议 held: 应到 the standing committee, more than half present is its quorum"
+gateway meeting show 2 --json > "$run_dir/meeting-2.json"
+for i in $(python3 -c "import json,sys; i=json.load(open(sys.argv[1]))['invitees']; print(' '.join(str(x['id']) for x in i[:30]))" "$run_dir/meeting-2.json"); do
+  gateway meeting check-in 2 --invitee "$i" >/dev/null
+done
+show meeting close 2 --minutes "审议通过2027年度协商工作计划" --outcomes "协商计划提请全体委员会议"
+show meeting list --from 2026-11-01 --to 2027-01-01
 show meeting ical --committee --output "$run_dir/committee.ics"
 grep -E "^(SUMMARY|DTSTART|STATUS|SEQUENCE)" "$run_dir/committee.ics" | head -n 8
 

@@ -69,7 +69,7 @@ struct CommitteeReport: Encodable {
     var sinkingCoverage = 0.0
     var members: [Duty] = []
 
-    static let sixHaveNames = ["有场所", "有标牌", "有设施", "有制度", "有活动记录", "有固定成员"]
+    static let sixHaveNames = ["有场所", "有标志", "有设施", "有制度", "有活动记录", "有固定成员"]
 
     static func missing(_ six: MemberV1.SixHaves?) -> [String] {
         let s = six ?? MemberV1.SixHaves()

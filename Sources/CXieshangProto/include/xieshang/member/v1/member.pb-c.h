@@ -830,7 +830,7 @@ struct  Xieshang__Member__V1__SixHaves
    */
   protobuf_c_boolean site;
   /*
-   * 有标牌
+   * 有标志
    */
   protobuf_c_boolean sign;
   /*
