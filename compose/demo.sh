@@ -82,8 +82,8 @@ for m in $(seq 1 175); do gateway member assign "$m" --room $(( (m - 1) % 46 + 1
 show room list --station 1
 show member resolve station 1
 
-step "A member resigns (请辞); bad input is refused with the field named"
-show member resign 12 --reason 工作调动，已离开嘉峪关 | grep -E '^[$] |姓名|状态'
+step "A member asks to resign (申请辞去) and stays 在任 until the 常委会 decides; bad input is refused with the field named"
+show member resign 12 --reason 工作调动，已离开嘉峪关 --date 2026-11-10 | grep -E '^[$] |姓名|状态|申请辞去'
 show member add --number 5300 --name 测试 --sector 教育界 --phone 12345 --email nobody || echo "(exit status $?: refused)"
 show member get 999 || echo "(exit status $?: not found)"
 show member history 12
@@ -128,6 +128,7 @@ for i in $(python3 -c "import json,sys; i=json.load(open(sys.argv[1]))['invitees
   gateway meeting check-in 2 --invitee "$i" >/dev/null
 done
 show meeting close 2 --minutes "审议通过2027年度协商工作计划" --outcomes "协商计划提请全体委员会议"
+show member decide 12 --decision accept-resignation --meeting-id 2 | grep -E '^[$] |姓名|状态|常委会决定'
 show meeting list --from 2026-11-01 --to 2027-01-01
 show meeting ical --committee --output "$run_dir/committee.ics"
 grep -E "^(SUMMARY|DTSTART|STATUS|SEQUENCE)" "$run_dir/committee.ics" | head -n 8

@@ -111,6 +111,7 @@ extension MemberV1.MemberStatus: ChineseLabelled {
         case .resigned: "请辞"
         case .removed: "撤销"
         case .deceased: "去世"
+        case .nominated: "增补待定"
         case .unspecified, .unrecognized: ""
         }
     }
@@ -121,8 +122,38 @@ extension MemberV1.MemberStatus: ChineseLabelled {
         case .resigned: "resigned"
         case .removed: "removed"
         case .deceased: "deceased"
+        case .nominated: "nominated"
         case .unspecified, .unrecognized: ""
         }
+    }
+}
+
+extension MemberV1.DecisionKind: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .acceptResignation: "同意辞去"
+        case .remove: "免去"
+        case .confirmAddition: "增补"
+        case .decline: "不予同意"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .acceptResignation: "accept-resignation"
+        case .remove: "remove"
+        case .confirmAddition: "confirm-addition"
+        case .decline: "decline"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension MemberV1.PersonnelDecision {
+    /// How staff read it: 十届二十三次常委会会议 2026-12-20 同意辞去（工作调动）.
+    public var label: String {
+        "\(meeting) \(date) \(kind.label)" + (note.isEmpty ? "" : "（\(note)）")
     }
 }
 

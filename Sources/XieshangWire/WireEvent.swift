@@ -26,6 +26,9 @@ public enum DomainEvents {
     public static let memberUpdated = WireEvent<MemberV1.MemberEvent>("member.updated")
     public static let memberResigned = WireEvent<MemberV1.MemberEvent>("member.resigned")
     public static let memberRestored = WireEvent<MemberV1.MemberEvent>("member.restored")
+    /// A decision of the 常委会 that leaves the member in the committee (an addition made, a
+    /// resignation refused); one that takes them out is `member.resigned`.
+    public static let memberDecided = WireEvent<MemberV1.MemberEvent>("member.decided")
     public static let memberAssigned = WireEvent<MemberV1.MemberEvent>("member.assigned")
     public static let memberUnassigned = WireEvent<MemberV1.MemberEvent>("member.unassigned")
 

@@ -135,14 +135,46 @@ struct RegistryThroughGatewayTests {
         let lastChanges = (changed?.last?["changes"] as? [[String: Any]])?.compactMap { $0["field"] as? String }
         #expect(lastChanges == ["functions"])
 
-        let resigned = try await json(registry, "member", "resign", "\(wang)", "--reason", "工作调动") as? [String: Any]
+        // A resignation is asked, and the member stays 在任 until the 常委会 decides it.
+        let asked = try await json(registry, "member", "resign", "\(wang)", "--reason", "工作调动", "--date", "2026-11-10") as? [String: Any]
+        #expect(asked?["status"] as? String == "MEMBER_STATUS_ACTIVE")
+        #expect((asked?["resignationRequest"] as? [String: Any])?["reason"] as? String == "工作调动")
+        #expect(try await resolve(registry, "all") == [zhang, li, wang])
+        let noRequest = try await gateway(registry, "member", "decide", "\(li)", "--decision", "accept-resignation", "--meeting", "十届二十三次常委会会议")
+        #expect(noRequest.status == 2 && noRequest.stderr.contains("has not asked to resign"))
+        let noMeeting = try await gateway(registry, "member", "decide", "\(wang)", "--decision", "remove", "--meeting", " ", "--note", "x")
+        #expect(noMeeting.status == 2 && noMeeting.stderr.contains("decision.meeting"))
+        let beforeAsked = try await gateway(registry, "member", "decide", "\(wang)", "--decision", "accept-resignation",
+                                            "--meeting", "十届二十二次常委会会议", "--date", "2026-11-01")
+        #expect(beforeAsked.status == 2 && beforeAsked.stderr.contains("asked to resign on 2026-11-10"))
+        let resigned = try await json(registry, "member", "decide", "\(wang)", "--decision", "accept-resignation",
+                                      "--meeting", "十届二十三次常委会会议", "--date", "2026-11-23") as? [String: Any]
         #expect(resigned?["status"] as? String == "MEMBER_STATUS_RESIGNED")
+        #expect(resigned?["statusDate"] as? String == "2026-11-23")
+        #expect(resigned?["resignationRequest"] == nil)
+        let decisions = resigned?["decisions"] as? [[String: Any]]
+        #expect(decisions?.first?["meeting"] as? String == "十届二十三次常委会会议")
         #expect(try await resolve(registry, "all") == [zhang, li])
         #expect(try await resolve(registry, "room", "\(room)") == [zhang])
         let history = try await json(registry, "member", "history", "\(wang)") as? [[String: Any]]
-        #expect(history?.map { $0["action"] as? String } == ["created", "assigned", "resigned"])
+        #expect(history?.map { $0["action"] as? String } == ["created", "assigned", "resignation requested", "accept-resignation"])
         #expect(history?.last?["actor"] as? String == "admin:local")
-        #expect(history?.last?["reason"] as? String == "工作调动")
+        #expect(history?.last?["reason"] as? String == "十届二十三次常委会会议 同意辞去")
+
+        // An addition (增补) is nominated, not yet a member, until the 常委会 adds them.
+        let nominee = try await json(registry, "member", "add", "--number", "0009", "--name", "钱进", "--sector", "教育界",
+                                     "--added-during-term") as? [String: Any]
+        #expect(nominee?["status"] as? String == "MEMBER_STATUS_NOMINATED")
+        let nomineeID = (nominee?["id"] as? NSNumber)?.intValue ?? 0
+        #expect(try await resolve(registry, "all") == [zhang, li])
+        let restored = try await gateway(registry, "member", "restore", "\(nomineeID)", "--reason", "直接启用")
+        #expect(restored.status == 2 && restored.stderr.contains("增补"))
+        let added = try await json(registry, "member", "decide", "\(nomineeID)", "--decision", "confirm-addition",
+                                   "--meeting", "十届二十三次常委会会议") as? [String: Any]
+        #expect(added?["status"] as? String == "MEMBER_STATUS_ACTIVE" && added?["addedDuringTerm"] as? Bool == true)
+        #expect(try await resolve(registry, "all") == [zhang, li, nomineeID])
+        let twice = try await gateway(registry, "member", "decide", "\(nomineeID)", "--decision", "confirm-addition", "--meeting", "十届二十三次常委会会议")
+        #expect(twice.status == 2)
 
         // Import: a good file, the same again, a file with bad rows, then its good rows.
         let good = try write("""
@@ -157,7 +189,7 @@ struct RegistryThroughGatewayTests {
         #expect((again?["unchanged"] as? NSNumber)?.intValue == 2)
         #expect((again?["created"] as? NSNumber)?.intValue ?? 0 == 0)
         #expect((again?["updated"] as? NSNumber)?.intValue ?? 0 == 0)
-        #expect(try await total(registry) == 5)
+        #expect(try await total(registry) == 6)
 
         let bad = try write("""
             member_number,name,sector,phone,role
@@ -171,17 +203,17 @@ struct RegistryThroughGatewayTests {
         #expect(refused.status == 2)
         #expect(refused.stdout.contains("nothing was written"))
         for line in ["3", "4", "5"] { #expect(refused.stdout.contains("\n\(line) ")) }
-        #expect(try await total(registry) == 5)
+        #expect(try await total(registry) == 6)
         let partial = try await json(registry, "member", "import", bad, "--import-valid-rows") as? [String: Any]
         #expect((partial?["created"] as? NSNumber)?.intValue == 1)
         #expect((partial?["problems"] as? [[String: Any]])?.count == 5)
-        #expect(try await total(registry) == 6)
+        #expect(try await total(registry) == 7)
 
         // Export, then import the export: nothing changes, and a second export is identical.
         let exported = directory + "/export.csv"
         #expect(try await gateway(registry, "member", "export", "--output", exported).status == 0)
         let roundTrip = try await json(registry, "member", "import", exported) as? [String: Any]
-        #expect((roundTrip?["unchanged"] as? NSNumber)?.intValue == 6)
+        #expect((roundTrip?["unchanged"] as? NSNumber)?.intValue == 7)
         let exportedAgain = try await gateway(registry, "member", "export")
         #expect(exportedAgain.stdout == (try String(contentsOfFile: exported, encoding: .utf8)))
 
@@ -194,7 +226,7 @@ struct RegistryThroughGatewayTests {
         try await registry.start()
         #expect(try await gateway(registry, "member", "list", "--all").stdout == before.stdout)
         let historyAfter = try await json(registry, "member", "history", "\(wang)") as? [[String: Any]]
-        #expect(historyAfter?.count == 3)
+        #expect(historyAfter?.count == 4)
         #expect(try await resolve(registry, "room", "\(room)") == [zhang])
 
         // The changes are in the outbox as events, in order.
@@ -204,7 +236,8 @@ struct RegistryThroughGatewayTests {
         let events = try await client.call(EventV1.Events.since, EventV1.SinceRequest(), options: .read).events
         await client.close()
         let types = events.map(\.type)
-        #expect(types.filter { $0 == "member.added" }.count == 6)
+        #expect(types.filter { $0 == "member.added" }.count == 7)
+        #expect(types.filter { $0 == "member.decided" }.count == 1)   // the addition
         #expect(types.filter { $0 == "member.assigned" }.count == 2)
         #expect(types.filter { $0 == "member.resigned" }.count == 1)
         #expect(events.map(\.sequence) == Array(1...UInt64(events.count)))

@@ -16,7 +16,8 @@ struct ReportTests {
         }
         try await run("term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd)
         try await run("member", "import", demoMembersCSV)          // 175 members, all active
-        try await run("member", "resign", "175", "--reason", "工作调动")  // 174 active
+        try await run("member", "resign", "175", "--reason", "工作调动")  // asked: still 在任
+        try await run("member", "decide", "175", "--decision", "accept-resignation", "--meeting", "十届二十三次常委会会议")  // 174 active
         try await run("station", "add", "--name", "雄关街道委员工作站")
         try await run("room", "add", "--name", "新华社区协商议事室", "--station", "1", "--capacity", "30", "--has", "all")
         try await run("room", "add", "--name", "胜利社区协商议事室", "--station", "1", "--capacity", "20", "--has", "site,sign")

@@ -53,6 +53,13 @@ public enum MemberStore {
         m.addedDuringTerm = row["added_during_term"]
         m.joinedDate = row["joined_date"]
         m.updatedAtMs = row["updated_at_ms"]
+        let requested: String = row["resignation_date"]
+        if !requested.isEmpty {
+            var request = MemberV1.ResignationRequest()
+            request.date = requested
+            request.reason = row["resignation_reason"]
+            m.resignationRequest = request
+        }
         return m
     }
 
@@ -85,6 +92,16 @@ public enum MemberStore {
         for row in try Row.fetchAll(db, sql: "SELECT member_id, room_id FROM room_members WHERE member_id IN (\(marks)) ORDER BY room_id", arguments: StatementArguments(ids)) {
             rooms[row["member_id"], default: []].append(row["room_id"])
         }
+        var decisions: [Int64: [MemberV1.PersonnelDecision]] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT * FROM member_decisions WHERE member_id IN (\(marks)) ORDER BY id", arguments: StatementArguments(ids)) {
+            var d = MemberV1.PersonnelDecision()
+            d.kind = .init(rawValue: row["kind"])
+            d.meeting = row["meeting"]
+            d.meetingID = row["meeting_id"]
+            d.date = row["date"]
+            d.note = row["note"]
+            decisions[row["member_id"], default: []].append(d)
+        }
         var functions: [Int64: [MemberV1.MemberFunction]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT * FROM member_functions WHERE member_id IN (\(marks)) ORDER BY kind, committee, station_id, room_id",
                                     arguments: StatementArguments(ids)) {
@@ -97,6 +114,7 @@ public enum MemberStore {
         }
         for index in members.indices {
             members[index].functions = functions[members[index].id] ?? []
+            members[index].decisions = decisions[members[index].id] ?? []
             members[index].committees = committees[members[index].id] ?? []
             members[index].roomIDs = rooms[members[index].id] ?? []
         }
@@ -155,6 +173,23 @@ public enum MemberStore {
         try db.execute(
             sql: "UPDATE members SET status = ?, status_date = ?, status_reason = ?, updated_at_ms = ? WHERE id = ?",
             arguments: [status.rawValue, date, reason, Date.nowMs, id])
+    }
+
+    /// Records a member's request to resign (a date), or withdraws it (nil).
+    public static func setResignationRequest(_ db: Database, id: Int64, _ request: MemberV1.ResignationRequest?) throws {
+        try db.execute(sql: "UPDATE members SET resignation_date = ?, resignation_reason = ?, updated_at_ms = ? WHERE id = ?",
+                       arguments: [request?.date ?? "", request?.reason ?? "", Date.nowMs, id])
+    }
+
+    /// A nominee the 常委会 added during the term (增补).
+    public static func setAddedDuringTerm(_ db: Database, id: Int64) throws {
+        try db.execute(sql: "UPDATE members SET added_during_term = 1 WHERE id = ?", arguments: [id])
+    }
+
+    /// Records a decision of the 常委会 about a member.
+    public static func addDecision(_ db: Database, id: Int64, _ d: MemberV1.PersonnelDecision) throws {
+        try db.execute(sql: "INSERT INTO member_decisions (member_id, kind, meeting, meeting_id, date, note) VALUES (?, ?, ?, ?, ?, ?)",
+                       arguments: [id, d.kind.rawValue, d.meeting, d.meetingID, d.date, d.note])
     }
 
     /// Replaces a member's functions; a station or room that does not exist is NOT_FOUND.
@@ -299,7 +334,9 @@ public enum MemberStore {
          ("status", m.status.label), ("status_date", m.statusDate), ("status_reason", m.statusReason),
          ("added_during_term", m.addedDuringTerm ? "是" : "否"), ("joined_date", m.joinedDate),
          ("rooms", m.roomIDs.map(String.init).joined(separator: ";")),
-         ("functions", m.functions.map(\.label).joined(separator: ";"))]
+         ("functions", m.functions.map(\.label).joined(separator: ";")),
+         ("resignation_request", m.resignationRequest.map { "\($0.date) \($0.reason)" } ?? ""),
+         ("decisions", m.decisions.map(\.label).joined(separator: ";"))]
     }
 
     public static func changes(from old: MemberV1.Member?, to new: MemberV1.Member) -> [MemberV1.FieldChange] {

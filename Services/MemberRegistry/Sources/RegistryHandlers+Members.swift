@@ -16,6 +16,11 @@ extension RegistryHandlers {
                 let problems = try MemberStore.rules(db).problems(member)
                 if !problems.isEmpty { throw RegistryError.invalid(problems) }
                 if member.statusDate.isEmpty { member.statusDate = member.joinedDate.isEmpty ? Check.today() : member.joinedDate }
+                // An addition during the term (增补) is the 常委会's to decide: until then the
+                // nominee is not an active member (Members/Decide).
+                if member.addedDuringTerm { member.status = .nominated }
+                member.decisions = []
+                member.resignationRequest = nil
                 let created = try MemberStore.insert(db, member)
                 try record(db, outbox, context, DomainEvents.memberAdded, created, action: "created", changes: MemberStore.changes(from: nil, to: created))
                 var response = MemberV1.CreateMemberResponse()
@@ -63,14 +68,19 @@ extension RegistryHandlers {
             var problems: [(String, String)] = []
             let reason = request.reason.trimmingCharacters(in: .whitespaces)
             switch request.status {
-            case .resigned, .removed, .deceased, .active: break
-            default: problems.append(("status", "must be one of \(MemberV1.MemberStatus.spellings)"))
+            case .deceased, .active: break
+            case .resigned, .removed, .nominated:
+                problems.append(("status", "a resignation, a removal or an addition is the 常委会's decision: record it with Members/Decide (gateway member decide)"))
+            default: problems.append(("status", "must be deceased, or active to correct a mistaken status"))
             }
             if reason.isEmpty { problems.append(("reason", "must say why")) }
             if !request.date.isEmpty, let problem = Check.dateProblem(request.date) { problems.append(("date", "\"\(request.date)\" \(problem)")) }
             if !problems.isEmpty { throw RegistryError.invalid(problems) }
             return try await database.idempotent(context) { db in
                 let old = try MemberStore.get(db, id: request.id)
+                if old.status == .nominated {
+                    throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is nominated (增补): the 常委会 decides an addition (Members/Decide)")
+                }
                 if old.status == request.status {
                     throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is already \(old.status.label)")
                 }

@@ -30,6 +30,7 @@ public struct RegistryHandlers: RPCService {
         p.allow(MethodPermissions.office,
                 MemberV1.Members.export.name, MemberV1.Members.history.name,
                 MemberV1.Members.create.name, MemberV1.Members.update.name, MemberV1.Members.changeStatus.name,
+                MemberV1.Members.requestResignation.name, MemberV1.Members.decide.name,
                 MemberV1.Members.assignRoom.name, MemberV1.Members.unassignRoom.name, MemberV1.Members.import.name,
                 MemberV1.Catalog.add.name, MemberV1.Terms.create.name, MemberV1.Terms.setCurrent.name,
                 MemberV1.Stations.save.name, MemberV1.Rooms.save.name, MemberV1.Units.save.name)
@@ -54,6 +55,7 @@ public struct RegistryHandlers: RPCService {
 
     public func register(into h: inout RPCHandlers) {
         Self.registerMembers(into: &h, database: database, outbox: outbox)
+        Self.registerDecisions(into: &h, database: database, outbox: outbox)
         Self.registerCatalogs(into: &h, database: database)
         Self.registerPlaces(into: &h, database: database)
     }

@@ -129,6 +129,20 @@ public enum RegistrySchema {
                 PRIMARY KEY (member_id, kind, committee, station_id, room_id)) WITHOUT ROWID;
             CREATE INDEX member_functions_by_room ON member_functions(room_id) WHERE room_id != 0;
             """)
+        // #18: resignations asked and decided, additions decided, by the 常委会.
+        migrations.add("registry-personnel-decisions", sql: """
+            ALTER TABLE members ADD COLUMN resignation_date TEXT NOT NULL DEFAULT '';
+            ALTER TABLE members ADD COLUMN resignation_reason TEXT NOT NULL DEFAULT '';
+            CREATE TABLE member_decisions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                member_id INTEGER NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+                kind INTEGER NOT NULL,
+                meeting TEXT NOT NULL,
+                meeting_id INTEGER NOT NULL,
+                date TEXT NOT NULL,
+                note TEXT NOT NULL);
+            CREATE INDEX member_decisions_by_member ON member_decisions(member_id);
+            """)
         return migrations
     }
 }

@@ -9,6 +9,7 @@ extension MemberV1.Role: ExpressibleByArgument {}
 extension MemberV1.Gender: ExpressibleByArgument {}
 extension MemberV1.MemberStatus: ExpressibleByArgument {}
 extension MemberV1.GroupKind: ExpressibleByArgument {}
+extension MemberV1.DecisionKind: ExpressibleByArgument {}
 
 extension ChineseLabelled {
     static var labelledValues: [String] { allCases.filter { $0.rawValue != 0 }.map(\.identifier) }
@@ -18,7 +19,7 @@ struct MemberCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "member",
         abstract: "Committee members (委员): add, change, find, resign, assign to rooms, import and export.",
-        subcommands: [Add.self, Update.self, Get.self, List.self, Search.self, Resign.self, Restore.self, Assign.self,
+        subcommands: [Add.self, Update.self, Get.self, List.self, Search.self, Resign.self, Decide.self, Deceased.self, Restore.self, Assign.self,
                       Unassign.self, History.self, Import.self, Export.self, Resolve.self, Sectors.self, Committees.self])
 
     /// The editable fields, shared by add and update.
@@ -105,16 +106,21 @@ extension Output {
     /// One member, field by field.
     static func member(_ member: MemberV1.Member?) -> Output {
         let m = member ?? MemberV1.Member()
-        var table = Table("字段 field", "值 value")
-        for (field, value) in [
+        let status: String = "\(m.status.label) \(m.statusDate) \(m.statusReason)".trimmingCharacters(in: .whitespaces)
+        let resignation: String = m.resignationRequest.map { "\($0.date) \($0.reason)（待常委会决定）" } ?? ""
+        let rows: [(String, String)] = [
             ("id", String(m.id)), ("届 term", String(m.term)), ("编号 number", m.memberNumber), ("姓名 name", m.name),
             ("性别 gender", m.gender.label), ("民族 ethnicity", m.ethnicity), ("出生 birth", m.birthDate), ("党派 party", m.party),
             ("界别 sector", m.sector), ("专委会 committees", m.committees.joined(separator: "、")), ("工作单位 work unit", m.workUnit),
             ("职务 position", m.position), ("电话 phone", m.phone), ("邮箱 e-mail", m.email), ("职务层级 role", m.role.label),
             ("兼任 functions", m.functions.map(\.label).joined(separator: "、")),
-            ("状态 status", "\(m.status.label) \(m.statusDate) \(m.statusReason)".trimmingCharacters(in: .whitespaces)),
+            ("状态 status", status),
+            ("申请辞去 resignation", resignation),
+            ("常委会决定 decisions", m.decisions.map(\.label).joined(separator: "；")),
             ("增补 added", m.addedDuringTerm ? "是" : "否"), ("议事室 rooms", m.roomIDs.map(String.init).joined(separator: ", ")),
-        ] { table.add(field, value) }
+        ]
+        var table = Table("字段 field", "值 value")
+        for (field, value) in rows { table.add(field, value) }
         return Output(m, table)
     }
 }

@@ -104,9 +104,10 @@ extension MemberV1 {
         case resigned
         case removed
         case deceased
+        case nominated
         case unrecognized(Int32)
 
-        public static let allCases: [MemberStatus] = [.unspecified, .active, .resigned, .removed, .deceased]
+        public static let allCases: [MemberStatus] = [.unspecified, .active, .resigned, .removed, .deceased, .nominated]
 
         public init(rawValue: Int32) {
             switch rawValue {
@@ -115,6 +116,7 @@ extension MemberV1 {
             case 2: self = .resigned
             case 3: self = .removed
             case 4: self = .deceased
+            case 5: self = .nominated
             default: self = .unrecognized(rawValue)
             }
         }
@@ -126,6 +128,7 @@ extension MemberV1 {
             case .resigned: 2
             case .removed: 3
             case .deceased: 4
+            case .nominated: 5
             case .unrecognized(let value): value
             }
         }
@@ -137,6 +140,54 @@ extension MemberV1 {
             case .resigned: "MEMBER_STATUS_RESIGNED"
             case .removed: "MEMBER_STATUS_REMOVED"
             case .deceased: "MEMBER_STATUS_DECEASED"
+            case .nominated: "MEMBER_STATUS_NOMINATED"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+}
+
+extension MemberV1 {
+    /// `xieshang.member.v1.DecisionKind`; values this build does not know are kept as `unrecognized`.
+    public enum DecisionKind: WireEnum, Encodable {
+        case unspecified
+        case acceptResignation
+        case remove
+        case confirmAddition
+        case decline
+        case unrecognized(Int32)
+
+        public static let allCases: [DecisionKind] = [.unspecified, .acceptResignation, .remove, .confirmAddition, .decline]
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .acceptResignation
+            case 2: self = .remove
+            case 3: self = .confirmAddition
+            case 4: self = .decline
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .acceptResignation: 1
+            case .remove: 2
+            case .confirmAddition: 3
+            case .decline: 4
+            case .unrecognized(let value): value
+            }
+        }
+
+        public var protoName: String {
+            switch self {
+            case .unspecified: "DECISION_KIND_UNSPECIFIED"
+            case .acceptResignation: "DECISION_KIND_ACCEPT_RESIGNATION"
+            case .remove: "DECISION_KIND_REMOVE"
+            case .confirmAddition: "DECISION_KIND_CONFIRM_ADDITION"
+            case .decline: "DECISION_KIND_DECLINE"
             case .unrecognized(let value): String(value)
             }
         }
@@ -347,6 +398,8 @@ extension MemberV1 {
         public var roomIDs: [Int64] = []
         public var updatedAtMs: Int64 = 0
         public var functions: [MemberV1.MemberFunction] = []
+        public var resignationRequest: MemberV1.ResignationRequest? = nil
+        public var decisions: [MemberV1.PersonnelDecision] = []
 
         public init() {}
 
@@ -376,6 +429,8 @@ extension MemberV1 {
             if !self.roomIDs.isEmpty { w.repeatedScalar(self.roomIDs, 21) }
             if self.updatedAtMs != 0 { w.scalar(self.updatedAtMs, 22) }
             if !self.functions.isEmpty { try w.repeatedMessage(self.functions, 23) }
+            if let value = self.resignationRequest { try w.message(value, 24) }
+            if !self.decisions.isEmpty { try w.repeatedMessage(self.decisions, 25) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -403,6 +458,63 @@ extension MemberV1 {
             self.roomIDs = r.repeatedScalar(21)
             self.updatedAtMs = r.scalar(22)
             self.functions = try r.repeatedMessage(23)
+            self.resignationRequest = try r.message(24) as MemberV1.ResignationRequest?
+            self.decisions = try r.repeatedMessage(25)
+        }
+    }
+}
+
+extension MemberV1 {
+    /// `xieshang.member.v1.ResignationRequest`
+    public struct ResignationRequest: WireMessage, Encodable {
+        public var date: String = ""
+        public var reason: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__resignation_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.date.isEmpty { try w.string(self.date, 1) }
+            if !self.reason.isEmpty { try w.string(self.reason, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.date = try r.string(1)
+            self.reason = try r.string(2)
+        }
+    }
+}
+
+extension MemberV1 {
+    /// `xieshang.member.v1.PersonnelDecision`
+    public struct PersonnelDecision: WireMessage, Encodable {
+        public var kind: MemberV1.DecisionKind = .init(rawValue: 0)
+        public var meeting: String = ""
+        public var meetingID: Int64 = 0
+        public var date: String = ""
+        public var note: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__personnel_decision())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.kind.rawValue != 0 { w.enumValue(self.kind, 1) }
+            if !self.meeting.isEmpty { try w.string(self.meeting, 2) }
+            if self.meetingID != 0 { w.scalar(self.meetingID, 3) }
+            if !self.date.isEmpty { try w.string(self.date, 4) }
+            if !self.note.isEmpty { try w.string(self.note, 5) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.kind = r.enumValue(1)
+            self.meeting = try r.string(2)
+            self.meetingID = r.scalar(3)
+            self.date = try r.string(4)
+            self.note = try r.string(5)
         }
     }
 }
@@ -669,6 +781,98 @@ extension MemberV1 {
         public init() {}
 
         public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__change_status_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.member { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.member = try r.message(1) as MemberV1.Member?
+        }
+    }
+}
+
+extension MemberV1 {
+    /// `xieshang.member.v1.RequestResignationRequest`
+    public struct RequestResignationRequest: WireMessage, Encodable {
+        public var id: Int64 = 0
+        public var reason: String = ""
+        public var date: String = ""
+        public var withdraw: Bool = false
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__request_resignation_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.id != 0 { w.scalar(self.id, 1) }
+            if !self.reason.isEmpty { try w.string(self.reason, 2) }
+            if !self.date.isEmpty { try w.string(self.date, 3) }
+            if self.withdraw { w.scalar(self.withdraw, 4) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.id = r.scalar(1)
+            self.reason = try r.string(2)
+            self.date = try r.string(3)
+            self.withdraw = r.scalar(4)
+        }
+    }
+}
+
+extension MemberV1 {
+    /// `xieshang.member.v1.RequestResignationResponse`
+    public struct RequestResignationResponse: WireMessage, Encodable {
+        public var member: MemberV1.Member? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__request_resignation_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.member { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.member = try r.message(1) as MemberV1.Member?
+        }
+    }
+}
+
+extension MemberV1 {
+    /// `xieshang.member.v1.DecideRequest`
+    public struct DecideRequest: WireMessage, Encodable {
+        public var id: Int64 = 0
+        public var decision: MemberV1.PersonnelDecision? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__decide_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.id != 0 { w.scalar(self.id, 1) }
+            if let value = self.decision { try w.message(value, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.id = r.scalar(1)
+            self.decision = try r.message(2) as MemberV1.PersonnelDecision?
+        }
+    }
+}
+
+extension MemberV1 {
+    /// `xieshang.member.v1.DecideResponse`
+    public struct DecideResponse: WireMessage, Encodable {
+        public var member: MemberV1.Member? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__decide_response())
 
         public func write(to w: WireWriter) throws(WireError) {
             if let value = self.member { try w.message(value, 1) }
@@ -1799,6 +2003,8 @@ extension MemberV1 {
         public static let get = WireMethod<MemberV1.GetMemberRequest, MemberV1.GetMemberResponse>("member.v1.Members/Get")
         public static let list = WireMethod<MemberV1.ListMembersRequest, MemberV1.ListMembersResponse>("member.v1.Members/List")
         public static let changeStatus = WireMethod<MemberV1.ChangeStatusRequest, MemberV1.ChangeStatusResponse>("member.v1.Members/ChangeStatus")
+        public static let requestResignation = WireMethod<MemberV1.RequestResignationRequest, MemberV1.RequestResignationResponse>("member.v1.Members/RequestResignation")
+        public static let decide = WireMethod<MemberV1.DecideRequest, MemberV1.DecideResponse>("member.v1.Members/Decide")
         public static let assignRoom = WireMethod<MemberV1.RoomAssignmentRequest, MemberV1.RoomAssignmentResponse>("member.v1.Members/AssignRoom")
         public static let unassignRoom = WireMethod<MemberV1.RoomAssignmentRequest, MemberV1.RoomAssignmentResponse>("member.v1.Members/UnassignRoom")
         public static let batchGet = WireMethod<MemberV1.BatchGetMembersRequest, MemberV1.BatchGetMembersResponse>("member.v1.Members/BatchGet")

@@ -97,6 +97,96 @@ void   xieshang__member__v1__member__free_unpacked
   assert(message->base.descriptor == &xieshang__member__v1__member__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__member__v1__resignation_request__init
+                     (Xieshang__Member__V1__ResignationRequest         *message)
+{
+  static const Xieshang__Member__V1__ResignationRequest init_value = XIESHANG__MEMBER__V1__RESIGNATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__member__v1__resignation_request__get_packed_size
+                     (const Xieshang__Member__V1__ResignationRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__resignation_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__member__v1__resignation_request__pack
+                     (const Xieshang__Member__V1__ResignationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__resignation_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__member__v1__resignation_request__pack_to_buffer
+                     (const Xieshang__Member__V1__ResignationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__resignation_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Member__V1__ResignationRequest *
+       xieshang__member__v1__resignation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Member__V1__ResignationRequest *)
+     protobuf_c_message_unpack (&xieshang__member__v1__resignation_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__member__v1__resignation_request__free_unpacked
+                     (Xieshang__Member__V1__ResignationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__member__v1__resignation_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__member__v1__personnel_decision__init
+                     (Xieshang__Member__V1__PersonnelDecision         *message)
+{
+  static const Xieshang__Member__V1__PersonnelDecision init_value = XIESHANG__MEMBER__V1__PERSONNEL_DECISION__INIT;
+  *message = init_value;
+}
+size_t xieshang__member__v1__personnel_decision__get_packed_size
+                     (const Xieshang__Member__V1__PersonnelDecision *message)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__personnel_decision__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__member__v1__personnel_decision__pack
+                     (const Xieshang__Member__V1__PersonnelDecision *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__personnel_decision__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__member__v1__personnel_decision__pack_to_buffer
+                     (const Xieshang__Member__V1__PersonnelDecision *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__personnel_decision__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Member__V1__PersonnelDecision *
+       xieshang__member__v1__personnel_decision__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Member__V1__PersonnelDecision *)
+     protobuf_c_message_unpack (&xieshang__member__v1__personnel_decision__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__member__v1__personnel_decision__free_unpacked
+                     (Xieshang__Member__V1__PersonnelDecision *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__member__v1__personnel_decision__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__member__v1__member_function__init
                      (Xieshang__Member__V1__MemberFunction         *message)
 {
@@ -590,6 +680,186 @@ void   xieshang__member__v1__change_status_response__free_unpacked
   if(!message)
     return;
   assert(message->base.descriptor == &xieshang__member__v1__change_status_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__member__v1__request_resignation_request__init
+                     (Xieshang__Member__V1__RequestResignationRequest         *message)
+{
+  static const Xieshang__Member__V1__RequestResignationRequest init_value = XIESHANG__MEMBER__V1__REQUEST_RESIGNATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__member__v1__request_resignation_request__get_packed_size
+                     (const Xieshang__Member__V1__RequestResignationRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__request_resignation_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__member__v1__request_resignation_request__pack
+                     (const Xieshang__Member__V1__RequestResignationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__request_resignation_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__member__v1__request_resignation_request__pack_to_buffer
+                     (const Xieshang__Member__V1__RequestResignationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__request_resignation_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Member__V1__RequestResignationRequest *
+       xieshang__member__v1__request_resignation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Member__V1__RequestResignationRequest *)
+     protobuf_c_message_unpack (&xieshang__member__v1__request_resignation_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__member__v1__request_resignation_request__free_unpacked
+                     (Xieshang__Member__V1__RequestResignationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__member__v1__request_resignation_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__member__v1__request_resignation_response__init
+                     (Xieshang__Member__V1__RequestResignationResponse         *message)
+{
+  static const Xieshang__Member__V1__RequestResignationResponse init_value = XIESHANG__MEMBER__V1__REQUEST_RESIGNATION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__member__v1__request_resignation_response__get_packed_size
+                     (const Xieshang__Member__V1__RequestResignationResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__request_resignation_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__member__v1__request_resignation_response__pack
+                     (const Xieshang__Member__V1__RequestResignationResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__request_resignation_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__member__v1__request_resignation_response__pack_to_buffer
+                     (const Xieshang__Member__V1__RequestResignationResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__request_resignation_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Member__V1__RequestResignationResponse *
+       xieshang__member__v1__request_resignation_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Member__V1__RequestResignationResponse *)
+     protobuf_c_message_unpack (&xieshang__member__v1__request_resignation_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__member__v1__request_resignation_response__free_unpacked
+                     (Xieshang__Member__V1__RequestResignationResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__member__v1__request_resignation_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__member__v1__decide_request__init
+                     (Xieshang__Member__V1__DecideRequest         *message)
+{
+  static const Xieshang__Member__V1__DecideRequest init_value = XIESHANG__MEMBER__V1__DECIDE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__member__v1__decide_request__get_packed_size
+                     (const Xieshang__Member__V1__DecideRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__decide_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__member__v1__decide_request__pack
+                     (const Xieshang__Member__V1__DecideRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__decide_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__member__v1__decide_request__pack_to_buffer
+                     (const Xieshang__Member__V1__DecideRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__decide_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Member__V1__DecideRequest *
+       xieshang__member__v1__decide_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Member__V1__DecideRequest *)
+     protobuf_c_message_unpack (&xieshang__member__v1__decide_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__member__v1__decide_request__free_unpacked
+                     (Xieshang__Member__V1__DecideRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__member__v1__decide_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__member__v1__decide_response__init
+                     (Xieshang__Member__V1__DecideResponse         *message)
+{
+  static const Xieshang__Member__V1__DecideResponse init_value = XIESHANG__MEMBER__V1__DECIDE_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__member__v1__decide_response__get_packed_size
+                     (const Xieshang__Member__V1__DecideResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__decide_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__member__v1__decide_response__pack
+                     (const Xieshang__Member__V1__DecideResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__decide_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__member__v1__decide_response__pack_to_buffer
+                     (const Xieshang__Member__V1__DecideResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__decide_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Member__V1__DecideResponse *
+       xieshang__member__v1__decide_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Member__V1__DecideResponse *)
+     protobuf_c_message_unpack (&xieshang__member__v1__decide_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__member__v1__decide_response__free_unpacked
+                     (Xieshang__Member__V1__DecideResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__member__v1__decide_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
 void   xieshang__member__v1__room_assignment_request__init
@@ -2829,7 +3099,7 @@ const ProtobufCMessageDescriptor xieshang__member__v1__term__descriptor =
   (ProtobufCMessageInit) xieshang__member__v1__term__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__member__v1__member__field_descriptors[23] =
+static const ProtobufCFieldDescriptor xieshang__member__v1__member__field_descriptors[25] =
 {
   {
     "id",
@@ -3107,11 +3377,36 @@ static const ProtobufCFieldDescriptor xieshang__member__v1__member__field_descri
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "resignation_request",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__Member, resignation_request),
+    &xieshang__member__v1__resignation_request__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decisions",
+    25,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Member__V1__Member, n_decisions),
+    offsetof(Xieshang__Member__V1__Member, decisions),
+    &xieshang__member__v1__personnel_decision__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__member__v1__member__field_indices_by_name[] = {
   18,   /* field[18] = added_during_term */
   6,   /* field[6] = birth_date */
   9,   /* field[9] = committees */
+  24,   /* field[24] = decisions */
   13,   /* field[13] = email */
   5,   /* field[5] = ethnicity */
   22,   /* field[22] = functions */
@@ -3123,6 +3418,7 @@ static const unsigned xieshang__member__v1__member__field_indices_by_name[] = {
   7,   /* field[7] = party */
   12,   /* field[12] = phone */
   11,   /* field[11] = position */
+  23,   /* field[23] = resignation_request */
   14,   /* field[14] = role */
   20,   /* field[20] = room_ids */
   8,   /* field[8] = sector */
@@ -3136,7 +3432,7 @@ static const unsigned xieshang__member__v1__member__field_indices_by_name[] = {
 static const ProtobufCIntRange xieshang__member__v1__member__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 23 }
+  { 0, 25 }
 };
 const ProtobufCMessageDescriptor xieshang__member__v1__member__descriptor =
 {
@@ -3146,11 +3442,152 @@ const ProtobufCMessageDescriptor xieshang__member__v1__member__descriptor =
   "Xieshang__Member__V1__Member",
   "xieshang.member.v1",
   sizeof(Xieshang__Member__V1__Member),
-  23,
+  25,
   xieshang__member__v1__member__field_descriptors,
   xieshang__member__v1__member__field_indices_by_name,
   1,  xieshang__member__v1__member__number_ranges,
   (ProtobufCMessageInit) xieshang__member__v1__member__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__member__v1__resignation_request__field_descriptors[2] =
+{
+  {
+    "date",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__ResignationRequest, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__ResignationRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__member__v1__resignation_request__field_indices_by_name[] = {
+  0,   /* field[0] = date */
+  1,   /* field[1] = reason */
+};
+static const ProtobufCIntRange xieshang__member__v1__resignation_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__member__v1__resignation_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.ResignationRequest",
+  "ResignationRequest",
+  "Xieshang__Member__V1__ResignationRequest",
+  "xieshang.member.v1",
+  sizeof(Xieshang__Member__V1__ResignationRequest),
+  2,
+  xieshang__member__v1__resignation_request__field_descriptors,
+  xieshang__member__v1__resignation_request__field_indices_by_name,
+  1,  xieshang__member__v1__resignation_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__member__v1__resignation_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__member__v1__personnel_decision__field_descriptors[5] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__PersonnelDecision, kind),
+    &xieshang__member__v1__decision_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__PersonnelDecision, meeting),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__PersonnelDecision, meeting_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "date",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__PersonnelDecision, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__PersonnelDecision, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__member__v1__personnel_decision__field_indices_by_name[] = {
+  3,   /* field[3] = date */
+  0,   /* field[0] = kind */
+  1,   /* field[1] = meeting */
+  2,   /* field[2] = meeting_id */
+  4,   /* field[4] = note */
+};
+static const ProtobufCIntRange xieshang__member__v1__personnel_decision__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor xieshang__member__v1__personnel_decision__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.PersonnelDecision",
+  "PersonnelDecision",
+  "Xieshang__Member__V1__PersonnelDecision",
+  "xieshang.member.v1",
+  sizeof(Xieshang__Member__V1__PersonnelDecision),
+  5,
+  xieshang__member__v1__personnel_decision__field_descriptors,
+  xieshang__member__v1__personnel_decision__field_indices_by_name,
+  1,  xieshang__member__v1__personnel_decision__number_ranges,
+  (ProtobufCMessageInit) xieshang__member__v1__personnel_decision__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__member__v1__member_function__field_descriptors[4] =
@@ -3803,6 +4240,210 @@ const ProtobufCMessageDescriptor xieshang__member__v1__change_status_response__d
   xieshang__member__v1__change_status_response__field_indices_by_name,
   1,  xieshang__member__v1__change_status_response__number_ranges,
   (ProtobufCMessageInit) xieshang__member__v1__change_status_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__member__v1__request_resignation_request__field_descriptors[4] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__RequestResignationRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__RequestResignationRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "date",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__RequestResignationRequest, date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "withdraw",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__RequestResignationRequest, withdraw),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__member__v1__request_resignation_request__field_indices_by_name[] = {
+  2,   /* field[2] = date */
+  0,   /* field[0] = id */
+  1,   /* field[1] = reason */
+  3,   /* field[3] = withdraw */
+};
+static const ProtobufCIntRange xieshang__member__v1__request_resignation_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor xieshang__member__v1__request_resignation_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.RequestResignationRequest",
+  "RequestResignationRequest",
+  "Xieshang__Member__V1__RequestResignationRequest",
+  "xieshang.member.v1",
+  sizeof(Xieshang__Member__V1__RequestResignationRequest),
+  4,
+  xieshang__member__v1__request_resignation_request__field_descriptors,
+  xieshang__member__v1__request_resignation_request__field_indices_by_name,
+  1,  xieshang__member__v1__request_resignation_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__member__v1__request_resignation_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__member__v1__request_resignation_response__field_descriptors[1] =
+{
+  {
+    "member",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__RequestResignationResponse, member),
+    &xieshang__member__v1__member__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__member__v1__request_resignation_response__field_indices_by_name[] = {
+  0,   /* field[0] = member */
+};
+static const ProtobufCIntRange xieshang__member__v1__request_resignation_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__member__v1__request_resignation_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.RequestResignationResponse",
+  "RequestResignationResponse",
+  "Xieshang__Member__V1__RequestResignationResponse",
+  "xieshang.member.v1",
+  sizeof(Xieshang__Member__V1__RequestResignationResponse),
+  1,
+  xieshang__member__v1__request_resignation_response__field_descriptors,
+  xieshang__member__v1__request_resignation_response__field_indices_by_name,
+  1,  xieshang__member__v1__request_resignation_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__member__v1__request_resignation_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__member__v1__decide_request__field_descriptors[2] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__DecideRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decision",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__DecideRequest, decision),
+    &xieshang__member__v1__personnel_decision__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__member__v1__decide_request__field_indices_by_name[] = {
+  1,   /* field[1] = decision */
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange xieshang__member__v1__decide_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__member__v1__decide_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.DecideRequest",
+  "DecideRequest",
+  "Xieshang__Member__V1__DecideRequest",
+  "xieshang.member.v1",
+  sizeof(Xieshang__Member__V1__DecideRequest),
+  2,
+  xieshang__member__v1__decide_request__field_descriptors,
+  xieshang__member__v1__decide_request__field_indices_by_name,
+  1,  xieshang__member__v1__decide_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__member__v1__decide_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__member__v1__decide_response__field_descriptors[1] =
+{
+  {
+    "member",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__DecideResponse, member),
+    &xieshang__member__v1__member__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__member__v1__decide_response__field_indices_by_name[] = {
+  0,   /* field[0] = member */
+};
+static const ProtobufCIntRange xieshang__member__v1__decide_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__member__v1__decide_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.DecideResponse",
+  "DecideResponse",
+  "Xieshang__Member__V1__DecideResponse",
+  "xieshang.member.v1",
+  sizeof(Xieshang__Member__V1__DecideResponse),
+  1,
+  xieshang__member__v1__decide_response__field_descriptors,
+  xieshang__member__v1__decide_response__field_indices_by_name,
+  1,  xieshang__member__v1__decide_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__member__v1__decide_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__member__v1__room_assignment_request__field_descriptors[2] =
@@ -6331,21 +6972,23 @@ const ProtobufCEnumDescriptor xieshang__member__v1__role__descriptor =
   xieshang__member__v1__role__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue xieshang__member__v1__member_status__enum_values_by_number[5] =
+static const ProtobufCEnumValue xieshang__member__v1__member_status__enum_values_by_number[6] =
 {
   { "MEMBER_STATUS_UNSPECIFIED", "XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_UNSPECIFIED", 0 },
   { "MEMBER_STATUS_ACTIVE", "XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_ACTIVE", 1 },
   { "MEMBER_STATUS_RESIGNED", "XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_RESIGNED", 2 },
   { "MEMBER_STATUS_REMOVED", "XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_REMOVED", 3 },
   { "MEMBER_STATUS_DECEASED", "XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_DECEASED", 4 },
+  { "MEMBER_STATUS_NOMINATED", "XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_NOMINATED", 5 },
 };
 static const ProtobufCIntRange xieshang__member__v1__member_status__value_ranges[] = {
-{0, 0},{0, 5}
+{0, 0},{0, 6}
 };
-static const ProtobufCEnumValueIndex xieshang__member__v1__member_status__enum_values_by_name[5] =
+static const ProtobufCEnumValueIndex xieshang__member__v1__member_status__enum_values_by_name[6] =
 {
   { "MEMBER_STATUS_ACTIVE", 1 },
   { "MEMBER_STATUS_DECEASED", 4 },
+  { "MEMBER_STATUS_NOMINATED", 5 },
   { "MEMBER_STATUS_REMOVED", 3 },
   { "MEMBER_STATUS_RESIGNED", 2 },
   { "MEMBER_STATUS_UNSPECIFIED", 0 },
@@ -6357,12 +7000,46 @@ const ProtobufCEnumDescriptor xieshang__member__v1__member_status__descriptor =
   "MemberStatus",
   "Xieshang__Member__V1__MemberStatus",
   "xieshang.member.v1",
-  5,
+  6,
   xieshang__member__v1__member_status__enum_values_by_number,
-  5,
+  6,
   xieshang__member__v1__member_status__enum_values_by_name,
   1,
   xieshang__member__v1__member_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue xieshang__member__v1__decision_kind__enum_values_by_number[5] =
+{
+  { "DECISION_KIND_UNSPECIFIED", "XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_UNSPECIFIED", 0 },
+  { "DECISION_KIND_ACCEPT_RESIGNATION", "XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_ACCEPT_RESIGNATION", 1 },
+  { "DECISION_KIND_REMOVE", "XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_REMOVE", 2 },
+  { "DECISION_KIND_CONFIRM_ADDITION", "XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_CONFIRM_ADDITION", 3 },
+  { "DECISION_KIND_DECLINE", "XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_DECLINE", 4 },
+};
+static const ProtobufCIntRange xieshang__member__v1__decision_kind__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex xieshang__member__v1__decision_kind__enum_values_by_name[5] =
+{
+  { "DECISION_KIND_ACCEPT_RESIGNATION", 1 },
+  { "DECISION_KIND_CONFIRM_ADDITION", 3 },
+  { "DECISION_KIND_DECLINE", 4 },
+  { "DECISION_KIND_REMOVE", 2 },
+  { "DECISION_KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor xieshang__member__v1__decision_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.DecisionKind",
+  "DecisionKind",
+  "Xieshang__Member__V1__DecisionKind",
+  "xieshang.member.v1",
+  5,
+  xieshang__member__v1__decision_kind__enum_values_by_number,
+  5,
+  xieshang__member__v1__decision_kind__enum_values_by_name,
+  1,
+  xieshang__member__v1__decision_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue xieshang__member__v1__function_kind__enum_values_by_number[6] =
@@ -6471,13 +7148,15 @@ const ProtobufCEnumDescriptor xieshang__member__v1__catalog_kind__descriptor =
   xieshang__member__v1__catalog_kind__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor xieshang__member__v1__members__method_descriptors[12] =
+static const ProtobufCMethodDescriptor xieshang__member__v1__members__method_descriptors[14] =
 {
   { "Create", &xieshang__member__v1__create_member_request__descriptor, &xieshang__member__v1__create_member_response__descriptor },
   { "Update", &xieshang__member__v1__update_member_request__descriptor, &xieshang__member__v1__update_member_response__descriptor },
   { "Get", &xieshang__member__v1__get_member_request__descriptor, &xieshang__member__v1__get_member_response__descriptor },
   { "List", &xieshang__member__v1__list_members_request__descriptor, &xieshang__member__v1__list_members_response__descriptor },
   { "ChangeStatus", &xieshang__member__v1__change_status_request__descriptor, &xieshang__member__v1__change_status_response__descriptor },
+  { "RequestResignation", &xieshang__member__v1__request_resignation_request__descriptor, &xieshang__member__v1__request_resignation_response__descriptor },
+  { "Decide", &xieshang__member__v1__decide_request__descriptor, &xieshang__member__v1__decide_response__descriptor },
   { "AssignRoom", &xieshang__member__v1__room_assignment_request__descriptor, &xieshang__member__v1__room_assignment_response__descriptor },
   { "UnassignRoom", &xieshang__member__v1__room_assignment_request__descriptor, &xieshang__member__v1__room_assignment_response__descriptor },
   { "BatchGet", &xieshang__member__v1__batch_get_members_request__descriptor, &xieshang__member__v1__batch_get_members_response__descriptor },
@@ -6487,17 +7166,19 @@ static const ProtobufCMethodDescriptor xieshang__member__v1__members__method_des
   { "History", &xieshang__member__v1__member_history_request__descriptor, &xieshang__member__v1__member_history_response__descriptor },
 };
 const unsigned xieshang__member__v1__members__method_indices_by_name[] = {
-  5,        /* AssignRoom */
-  7,        /* BatchGet */
+  7,        /* AssignRoom */
+  9,        /* BatchGet */
   4,        /* ChangeStatus */
   0,        /* Create */
-  10,        /* Export */
+  6,        /* Decide */
+  12,        /* Export */
   2,        /* Get */
-  11,        /* History */
-  9,        /* Import */
+  13,        /* History */
+  11,        /* Import */
   3,        /* List */
-  8,        /* ResolveGroup */
-  6,        /* UnassignRoom */
+  5,        /* RequestResignation */
+  10,        /* ResolveGroup */
+  8,        /* UnassignRoom */
   1         /* Update */
 };
 const ProtobufCServiceDescriptor xieshang__member__v1__members__descriptor =
@@ -6507,7 +7188,7 @@ const ProtobufCServiceDescriptor xieshang__member__v1__members__descriptor =
   "Members",
   "Xieshang__Member__V1__Members",
   "xieshang.member.v1",
-  12,
+  14,
   xieshang__member__v1__members__method_descriptors,
   xieshang__member__v1__members__method_indices_by_name
 };
@@ -6551,13 +7232,29 @@ void xieshang__member__v1__members__change_status(ProtobufCService *service,
   assert(service->descriptor == &xieshang__member__v1__members__descriptor);
   service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void xieshang__member__v1__members__request_resignation(ProtobufCService *service,
+                                                        const Xieshang__Member__V1__RequestResignationRequest *input,
+                                                        Xieshang__Member__V1__RequestResignationResponse_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &xieshang__member__v1__members__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__member__v1__members__decide(ProtobufCService *service,
+                                           const Xieshang__Member__V1__DecideRequest *input,
+                                           Xieshang__Member__V1__DecideResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &xieshang__member__v1__members__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void xieshang__member__v1__members__assign_room(ProtobufCService *service,
                                                 const Xieshang__Member__V1__RoomAssignmentRequest *input,
                                                 Xieshang__Member__V1__RoomAssignmentResponse_Closure closure,
                                                 void *closure_data)
 {
   assert(service->descriptor == &xieshang__member__v1__members__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__member__v1__members__unassign_room(ProtobufCService *service,
                                                   const Xieshang__Member__V1__RoomAssignmentRequest *input,
@@ -6565,7 +7262,7 @@ void xieshang__member__v1__members__unassign_room(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &xieshang__member__v1__members__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__member__v1__members__batch_get(ProtobufCService *service,
                                               const Xieshang__Member__V1__BatchGetMembersRequest *input,
@@ -6573,7 +7270,7 @@ void xieshang__member__v1__members__batch_get(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &xieshang__member__v1__members__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__member__v1__members__resolve_group(ProtobufCService *service,
                                                   const Xieshang__Member__V1__ResolveGroupRequest *input,
@@ -6581,7 +7278,7 @@ void xieshang__member__v1__members__resolve_group(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &xieshang__member__v1__members__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__member__v1__members__import(ProtobufCService *service,
                                            const Xieshang__Member__V1__ImportMembersRequest *input,
@@ -6589,7 +7286,7 @@ void xieshang__member__v1__members__import(ProtobufCService *service,
                                            void *closure_data)
 {
   assert(service->descriptor == &xieshang__member__v1__members__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__member__v1__members__export(ProtobufCService *service,
                                            const Xieshang__Member__V1__ExportMembersRequest *input,
@@ -6597,7 +7294,7 @@ void xieshang__member__v1__members__export(ProtobufCService *service,
                                            void *closure_data)
 {
   assert(service->descriptor == &xieshang__member__v1__members__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__member__v1__members__history(ProtobufCService *service,
                                             const Xieshang__Member__V1__MemberHistoryRequest *input,
@@ -6605,7 +7302,7 @@ void xieshang__member__v1__members__history(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &xieshang__member__v1__members__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__member__v1__members__init (Xieshang__Member__V1__Members_Service *service,
                                           Xieshang__Member__V1__Members_ServiceDestroy destroy)

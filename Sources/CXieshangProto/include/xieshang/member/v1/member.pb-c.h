@@ -17,6 +17,8 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Xieshang__Member__V1__Term Xieshang__Member__V1__Term;
 typedef struct Xieshang__Member__V1__Member Xieshang__Member__V1__Member;
+typedef struct Xieshang__Member__V1__ResignationRequest Xieshang__Member__V1__ResignationRequest;
+typedef struct Xieshang__Member__V1__PersonnelDecision Xieshang__Member__V1__PersonnelDecision;
 typedef struct Xieshang__Member__V1__MemberFunction Xieshang__Member__V1__MemberFunction;
 typedef struct Xieshang__Member__V1__CreateMemberRequest Xieshang__Member__V1__CreateMemberRequest;
 typedef struct Xieshang__Member__V1__CreateMemberResponse Xieshang__Member__V1__CreateMemberResponse;
@@ -28,6 +30,10 @@ typedef struct Xieshang__Member__V1__ListMembersRequest Xieshang__Member__V1__Li
 typedef struct Xieshang__Member__V1__ListMembersResponse Xieshang__Member__V1__ListMembersResponse;
 typedef struct Xieshang__Member__V1__ChangeStatusRequest Xieshang__Member__V1__ChangeStatusRequest;
 typedef struct Xieshang__Member__V1__ChangeStatusResponse Xieshang__Member__V1__ChangeStatusResponse;
+typedef struct Xieshang__Member__V1__RequestResignationRequest Xieshang__Member__V1__RequestResignationRequest;
+typedef struct Xieshang__Member__V1__RequestResignationResponse Xieshang__Member__V1__RequestResignationResponse;
+typedef struct Xieshang__Member__V1__DecideRequest Xieshang__Member__V1__DecideRequest;
+typedef struct Xieshang__Member__V1__DecideResponse Xieshang__Member__V1__DecideResponse;
 typedef struct Xieshang__Member__V1__RoomAssignmentRequest Xieshang__Member__V1__RoomAssignmentRequest;
 typedef struct Xieshang__Member__V1__RoomAssignmentResponse Xieshang__Member__V1__RoomAssignmentResponse;
 typedef struct Xieshang__Member__V1__BatchGetMembersRequest Xieshang__Member__V1__BatchGetMembersRequest;
@@ -138,9 +144,33 @@ typedef enum _Xieshang__Member__V1__MemberStatus {
   /*
    * 去世
    */
-  XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_DECEASED = 4
+  XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_DECEASED = 4,
+  /*
+   * 增补 proposed: a member once the 常委会 decides (Members/Decide)
+   */
+  XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_NOMINATED = 5
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__MEMBER__V1__MEMBER_STATUS)
 } Xieshang__Member__V1__MemberStatus;
+typedef enum _Xieshang__Member__V1__DecisionKind {
+  XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_UNSPECIFIED = 0,
+  /*
+   * 同意辞去: the requested resignation takes effect
+   */
+  XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_ACCEPT_RESIGNATION = 1,
+  /*
+   * 免去 / 撤销委员资格
+   */
+  XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_REMOVE = 2,
+  /*
+   * 增补: a nominee becomes a member
+   */
+  XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_CONFIRM_ADDITION = 3,
+  /*
+   * 不予同意: a resignation refused, or a nominee not added
+   */
+  XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_DECLINE = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__MEMBER__V1__DECISION_KIND)
+} Xieshang__Member__V1__DecisionKind;
 typedef enum _Xieshang__Member__V1__FunctionKind {
   XIESHANG__MEMBER__V1__FUNCTION_KIND__FUNCTION_KIND_UNSPECIFIED = 0,
   /*
@@ -272,10 +302,62 @@ struct  Xieshang__Member__V1__Member
    */
   size_t n_functions;
   Xieshang__Member__V1__MemberFunction **functions;
+  /*
+   * 申请辞去, pending the 常委会's decision
+   */
+  Xieshang__Member__V1__ResignationRequest *resignation_request;
+  /*
+   * what the 常委会 decided about the member, oldest first
+   */
+  size_t n_decisions;
+  Xieshang__Member__V1__PersonnelDecision **decisions;
 };
 #define XIESHANG__MEMBER__V1__MEMBER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__member__descriptor) \
-    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEMBER__V1__GENDER__GENDER_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEMBER__V1__ROLE__ROLE_UNSPECIFIED, XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0,NULL }
+    , 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEMBER__V1__GENDER__GENDER_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEMBER__V1__ROLE__ROLE_UNSPECIFIED, XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0,NULL, NULL, 0,NULL }
+
+
+/*
+ * A member's request to resign (申请辞去): the member stays 在任 until the 常委会 decides.
+ */
+struct  Xieshang__Member__V1__ResignationRequest
+{
+  ProtobufCMessage base;
+  char *date;
+  char *reason;
+};
+#define XIESHANG__MEMBER__V1__RESIGNATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__resignation_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A decision of the 常委会 about a member, recorded with the meeting that took it.
+ */
+struct  Xieshang__Member__V1__PersonnelDecision
+{
+  ProtobufCMessage base;
+  Xieshang__Member__V1__DecisionKind kind;
+  /*
+   * the 常委会会议 that decided it, e.g. 十届二十三次常委会会议
+   */
+  char *meeting;
+  /*
+   * that meeting in meeting-scheduler, when staff named it there
+   */
+  int64_t meeting_id;
+  /*
+   * YYYY-MM-DD
+   */
+  char *date;
+  /*
+   * why (required for 免去 and 不予同意)
+   */
+  char *note;
+};
+#define XIESHANG__MEMBER__V1__PERSONNEL_DECISION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__personnel_decision__descriptor) \
+    , XIESHANG__MEMBER__V1__DECISION_KIND__DECISION_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -426,7 +508,8 @@ struct  Xieshang__Member__V1__ChangeStatusRequest
   ProtobufCMessage base;
   int64_t id;
   /*
-   * RESIGNED, REMOVED or DECEASED to leave; ACTIVE to restore
+   * DECEASED, or ACTIVE to correct a mistaken status; resignations, removals and additions
+   * are the 常委会's decisions (RequestResignation, Decide).
    */
   Xieshang__Member__V1__MemberStatus status;
   char *reason;
@@ -447,6 +530,60 @@ struct  Xieshang__Member__V1__ChangeStatusResponse
 };
 #define XIESHANG__MEMBER__V1__CHANGE_STATUS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__change_status_response__descriptor) \
+    , NULL }
+
+
+/*
+ * A member asks to resign (or withdraws the request); the member stays 在任.
+ */
+struct  Xieshang__Member__V1__RequestResignationRequest
+{
+  ProtobufCMessage base;
+  int64_t id;
+  char *reason;
+  /*
+   * default today
+   */
+  char *date;
+  protobuf_c_boolean withdraw;
+};
+#define XIESHANG__MEMBER__V1__REQUEST_RESIGNATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__request_resignation_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Xieshang__Member__V1__RequestResignationResponse
+{
+  ProtobufCMessage base;
+  Xieshang__Member__V1__Member *member;
+};
+#define XIESHANG__MEMBER__V1__REQUEST_RESIGNATION_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__request_resignation_response__descriptor) \
+    , NULL }
+
+
+/*
+ * The 常委会's decision about a member: a requested resignation accepted or refused, a
+ * removal, an addition made or not.
+ */
+struct  Xieshang__Member__V1__DecideRequest
+{
+  ProtobufCMessage base;
+  int64_t id;
+  Xieshang__Member__V1__PersonnelDecision *decision;
+};
+#define XIESHANG__MEMBER__V1__DECIDE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__decide_request__descriptor) \
+    , 0, NULL }
+
+
+struct  Xieshang__Member__V1__DecideResponse
+{
+  ProtobufCMessage base;
+  Xieshang__Member__V1__Member *member;
+};
+#define XIESHANG__MEMBER__V1__DECIDE_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__decide_response__descriptor) \
     , NULL }
 
 
@@ -685,7 +822,7 @@ struct  Xieshang__Member__V1__MemberHistoryResponse
 
 
 /*
- * The payload of member.added, member.updated, member.resigned, member.restored,
+ * The payload of member.added, member.updated, member.resigned, member.restored, member.decided,
  * member.assigned and member.unassigned events.
  */
 struct  Xieshang__Member__V1__MemberEvent
@@ -1120,6 +1257,44 @@ Xieshang__Member__V1__Member *
 void   xieshang__member__v1__member__free_unpacked
                      (Xieshang__Member__V1__Member *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Member__V1__ResignationRequest methods */
+void   xieshang__member__v1__resignation_request__init
+                     (Xieshang__Member__V1__ResignationRequest         *message);
+size_t xieshang__member__v1__resignation_request__get_packed_size
+                     (const Xieshang__Member__V1__ResignationRequest   *message);
+size_t xieshang__member__v1__resignation_request__pack
+                     (const Xieshang__Member__V1__ResignationRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__member__v1__resignation_request__pack_to_buffer
+                     (const Xieshang__Member__V1__ResignationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Member__V1__ResignationRequest *
+       xieshang__member__v1__resignation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__member__v1__resignation_request__free_unpacked
+                     (Xieshang__Member__V1__ResignationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Member__V1__PersonnelDecision methods */
+void   xieshang__member__v1__personnel_decision__init
+                     (Xieshang__Member__V1__PersonnelDecision         *message);
+size_t xieshang__member__v1__personnel_decision__get_packed_size
+                     (const Xieshang__Member__V1__PersonnelDecision   *message);
+size_t xieshang__member__v1__personnel_decision__pack
+                     (const Xieshang__Member__V1__PersonnelDecision   *message,
+                      uint8_t             *out);
+size_t xieshang__member__v1__personnel_decision__pack_to_buffer
+                     (const Xieshang__Member__V1__PersonnelDecision   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Member__V1__PersonnelDecision *
+       xieshang__member__v1__personnel_decision__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__member__v1__personnel_decision__free_unpacked
+                     (Xieshang__Member__V1__PersonnelDecision *message,
+                      ProtobufCAllocator *allocator);
 /* Xieshang__Member__V1__MemberFunction methods */
 void   xieshang__member__v1__member_function__init
                      (Xieshang__Member__V1__MemberFunction         *message);
@@ -1328,6 +1503,82 @@ Xieshang__Member__V1__ChangeStatusResponse *
                       const uint8_t       *data);
 void   xieshang__member__v1__change_status_response__free_unpacked
                      (Xieshang__Member__V1__ChangeStatusResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Member__V1__RequestResignationRequest methods */
+void   xieshang__member__v1__request_resignation_request__init
+                     (Xieshang__Member__V1__RequestResignationRequest         *message);
+size_t xieshang__member__v1__request_resignation_request__get_packed_size
+                     (const Xieshang__Member__V1__RequestResignationRequest   *message);
+size_t xieshang__member__v1__request_resignation_request__pack
+                     (const Xieshang__Member__V1__RequestResignationRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__member__v1__request_resignation_request__pack_to_buffer
+                     (const Xieshang__Member__V1__RequestResignationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Member__V1__RequestResignationRequest *
+       xieshang__member__v1__request_resignation_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__member__v1__request_resignation_request__free_unpacked
+                     (Xieshang__Member__V1__RequestResignationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Member__V1__RequestResignationResponse methods */
+void   xieshang__member__v1__request_resignation_response__init
+                     (Xieshang__Member__V1__RequestResignationResponse         *message);
+size_t xieshang__member__v1__request_resignation_response__get_packed_size
+                     (const Xieshang__Member__V1__RequestResignationResponse   *message);
+size_t xieshang__member__v1__request_resignation_response__pack
+                     (const Xieshang__Member__V1__RequestResignationResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__member__v1__request_resignation_response__pack_to_buffer
+                     (const Xieshang__Member__V1__RequestResignationResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Member__V1__RequestResignationResponse *
+       xieshang__member__v1__request_resignation_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__member__v1__request_resignation_response__free_unpacked
+                     (Xieshang__Member__V1__RequestResignationResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Member__V1__DecideRequest methods */
+void   xieshang__member__v1__decide_request__init
+                     (Xieshang__Member__V1__DecideRequest         *message);
+size_t xieshang__member__v1__decide_request__get_packed_size
+                     (const Xieshang__Member__V1__DecideRequest   *message);
+size_t xieshang__member__v1__decide_request__pack
+                     (const Xieshang__Member__V1__DecideRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__member__v1__decide_request__pack_to_buffer
+                     (const Xieshang__Member__V1__DecideRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Member__V1__DecideRequest *
+       xieshang__member__v1__decide_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__member__v1__decide_request__free_unpacked
+                     (Xieshang__Member__V1__DecideRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Member__V1__DecideResponse methods */
+void   xieshang__member__v1__decide_response__init
+                     (Xieshang__Member__V1__DecideResponse         *message);
+size_t xieshang__member__v1__decide_response__get_packed_size
+                     (const Xieshang__Member__V1__DecideResponse   *message);
+size_t xieshang__member__v1__decide_response__pack
+                     (const Xieshang__Member__V1__DecideResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__member__v1__decide_response__pack_to_buffer
+                     (const Xieshang__Member__V1__DecideResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Member__V1__DecideResponse *
+       xieshang__member__v1__decide_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__member__v1__decide_response__free_unpacked
+                     (Xieshang__Member__V1__DecideResponse *message,
                       ProtobufCAllocator *allocator);
 /* Xieshang__Member__V1__RoomAssignmentRequest methods */
 void   xieshang__member__v1__room_assignment_request__init
@@ -2249,6 +2500,12 @@ typedef void (*Xieshang__Member__V1__Term_Closure)
 typedef void (*Xieshang__Member__V1__Member_Closure)
                  (const Xieshang__Member__V1__Member *message,
                   void *closure_data);
+typedef void (*Xieshang__Member__V1__ResignationRequest_Closure)
+                 (const Xieshang__Member__V1__ResignationRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Member__V1__PersonnelDecision_Closure)
+                 (const Xieshang__Member__V1__PersonnelDecision *message,
+                  void *closure_data);
 typedef void (*Xieshang__Member__V1__MemberFunction_Closure)
                  (const Xieshang__Member__V1__MemberFunction *message,
                   void *closure_data);
@@ -2281,6 +2538,18 @@ typedef void (*Xieshang__Member__V1__ChangeStatusRequest_Closure)
                   void *closure_data);
 typedef void (*Xieshang__Member__V1__ChangeStatusResponse_Closure)
                  (const Xieshang__Member__V1__ChangeStatusResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Member__V1__RequestResignationRequest_Closure)
+                 (const Xieshang__Member__V1__RequestResignationRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Member__V1__RequestResignationResponse_Closure)
+                 (const Xieshang__Member__V1__RequestResignationResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Member__V1__DecideRequest_Closure)
+                 (const Xieshang__Member__V1__DecideRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Member__V1__DecideResponse_Closure)
+                 (const Xieshang__Member__V1__DecideResponse *message,
                   void *closure_data);
 typedef void (*Xieshang__Member__V1__RoomAssignmentRequest_Closure)
                  (const Xieshang__Member__V1__RoomAssignmentRequest *message,
@@ -2453,6 +2722,14 @@ struct Xieshang__Member__V1__Members_Service
                         const Xieshang__Member__V1__ChangeStatusRequest *input,
                         Xieshang__Member__V1__ChangeStatusResponse_Closure closure,
                         void *closure_data);
+  void (*request_resignation)(Xieshang__Member__V1__Members_Service *service,
+                              const Xieshang__Member__V1__RequestResignationRequest *input,
+                              Xieshang__Member__V1__RequestResignationResponse_Closure closure,
+                              void *closure_data);
+  void (*decide)(Xieshang__Member__V1__Members_Service *service,
+                 const Xieshang__Member__V1__DecideRequest *input,
+                 Xieshang__Member__V1__DecideResponse_Closure closure,
+                 void *closure_data);
   void (*assign_room)(Xieshang__Member__V1__Members_Service *service,
                       const Xieshang__Member__V1__RoomAssignmentRequest *input,
                       Xieshang__Member__V1__RoomAssignmentResponse_Closure closure,
@@ -2494,6 +2771,8 @@ void xieshang__member__v1__members__init (Xieshang__Member__V1__Members_Service 
       function_prefix__ ## get,\
       function_prefix__ ## list,\
       function_prefix__ ## change_status,\
+      function_prefix__ ## request_resignation,\
+      function_prefix__ ## decide,\
       function_prefix__ ## assign_room,\
       function_prefix__ ## unassign_room,\
       function_prefix__ ## batch_get,\
@@ -2521,6 +2800,14 @@ void xieshang__member__v1__members__change_status(ProtobufCService *service,
                                                   const Xieshang__Member__V1__ChangeStatusRequest *input,
                                                   Xieshang__Member__V1__ChangeStatusResponse_Closure closure,
                                                   void *closure_data);
+void xieshang__member__v1__members__request_resignation(ProtobufCService *service,
+                                                        const Xieshang__Member__V1__RequestResignationRequest *input,
+                                                        Xieshang__Member__V1__RequestResignationResponse_Closure closure,
+                                                        void *closure_data);
+void xieshang__member__v1__members__decide(ProtobufCService *service,
+                                           const Xieshang__Member__V1__DecideRequest *input,
+                                           Xieshang__Member__V1__DecideResponse_Closure closure,
+                                           void *closure_data);
 void xieshang__member__v1__members__assign_room(ProtobufCService *service,
                                                 const Xieshang__Member__V1__RoomAssignmentRequest *input,
                                                 Xieshang__Member__V1__RoomAssignmentResponse_Closure closure,
@@ -2741,11 +3028,14 @@ void xieshang__member__v1__units__list(ProtobufCService *service,
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__gender__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__role__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__member_status__descriptor;
+extern const ProtobufCEnumDescriptor    xieshang__member__v1__decision_kind__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__function_kind__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__group_kind__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__member__v1__catalog_kind__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__term__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__member__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__member__v1__resignation_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__member__v1__personnel_decision__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__member_function__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__create_member_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__create_member_response__descriptor;
@@ -2757,6 +3047,10 @@ extern const ProtobufCMessageDescriptor xieshang__member__v1__list_members_reque
 extern const ProtobufCMessageDescriptor xieshang__member__v1__list_members_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__change_status_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__change_status_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__member__v1__request_resignation_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__member__v1__request_resignation_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__member__v1__decide_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__member__v1__decide_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__room_assignment_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__room_assignment_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__batch_get_members_request__descriptor;
