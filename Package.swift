@@ -269,7 +269,7 @@ let package = Package(
             name: "MemberRegistryTests",
             dependencies: [
                 "MemberRegistry", "MemberRegistryMain", "Gateway", "XieshangTestSupport", "XieshangRPC", "XieshangWire",
-                "XieshangService", "XieshangLabels",
+                "XieshangService", "XieshangLabels", "XieshangZMQ",
             ],
             path: "Tests/MemberRegistryTests",
             swiftSettings: strict
