@@ -182,6 +182,7 @@ let catalogue: [(name: String, check: @Sendable ([UInt8]) -> Void)] = [
     ("ProposalV1.MemberProposalCount", { check(ProposalV1.MemberProposalCount.self, $0) }),
     ("ProposalV1.StatisticsRequest", { check(ProposalV1.StatisticsRequest.self, $0) }),
     ("ProposalV1.StatisticsResponse", { check(ProposalV1.StatisticsResponse.self, $0) }),
+    ("ProposalV1.UnitHandling", { check(ProposalV1.UnitHandling.self, $0) }),
     ("ProposalV1.ReplyClassDefinition", { check(ProposalV1.ReplyClassDefinition.self, $0) }),
     ("ProposalV1.ProposalEvent", { check(ProposalV1.ProposalEvent.self, $0) }),
     ("ProposalV1.TopicEvent", { check(ProposalV1.TopicEvent.self, $0) }),

@@ -15,8 +15,11 @@ struct ProposalFiguresTests {
     static let start: Int64 = 1_780_000_000_000
 
     /// Files a proposal at `start` with a deadline 90 days on, then records its replies.
-    static func proposal(_ db: Database, replies: [(days: Int64, replyClass: ProposalV1.ReplyClass)]) throws {
+    static func proposal(_ db: Database, unit: Int64 = 1, replies: [(days: Int64, replyClass: ProposalV1.ReplyClass)],
+                         feedback: [ProposalV1.Satisfaction] = []) throws {
         var p = ProposalV1.Proposal()
+        p.leadUnitID = unit
+        p.leadUnitName = "单位\(unit)"
         p.title = "提案"
         p.proposerName = "委员"
         p.term = 5
@@ -33,16 +36,23 @@ struct ProposalFiguresTests {
             t.changes = ["reply \(reply.replyClass.label) by \(ProposalV1.ContactMethod.faceToFace.label)"]
             try ProposalStore.record(db, stored.id, t)
         }
+        for (index, satisfaction) in feedback.enumerated() {
+            var t = ProposalV1.Transition()
+            t.action = .feedback
+            t.atMs = start + (150 + Int64(index)) * day
+            t.changes = [satisfaction.label]
+            try ProposalStore.record(db, stored.id, t)
+        }
     }
 
     @Test("each proposal counts once by its final reply; 办复率 and the on-time rate of those filed")
     func figures() async throws {
         let database = try ServiceDatabase.inMemory(migrations: TrackerSchema.migrations)
         try await database.write { db in
-            try Self.proposal(db, replies: [(30, .b), (60, .a)])   // answered on time, B then A: an A
-            try Self.proposal(db, replies: [(120, .c)])            // answered after its deadline
-            try Self.proposal(db, replies: [])                     // not answered
-            try Self.proposal(db, replies: [(10, .d)])             // on time
+            try Self.proposal(db, replies: [(30, .b), (60, .a)], feedback: [.dissatisfied, .satisfied])  // B then A: an A; 满意 at last
+            try Self.proposal(db, replies: [(120, .c)], feedback: [.basically])  // answered after its deadline
+            try Self.proposal(db, unit: 2, replies: [])            // not answered
+            try Self.proposal(db, unit: 2, replies: [(10, .d)])    // on time
         }
         var request = ProposalV1.StatisticsRequest()
         request.fromMs = Self.start
@@ -55,6 +65,14 @@ struct ProposalFiguresTests {
         #expect(abs(s.answerRate - 3.0 / 4.0) < 1e-9)
         #expect(abs(s.onTimeRate - 2.0 / 3.0) < 1e-9)
         #expect(s.replyClasses.map(\.label) == ["解决采纳", "列入计划", "留作参考", "不能解决"])
+        // By lead unit: unit 1 answered both (one late), A and C, 满意 and 基本满意; unit 2 one of two.
+        #expect(s.byUnit.map(\.unitID) == [1, 2])
+        let one = s.byUnit[0], two = s.byUnit[1]
+        #expect(one.assigned == 2 && one.answered == 2 && one.answeredOnTime == 1)
+        #expect(one.finalClasses.map(\.count) == [1, 0, 1, 0])
+        #expect(one.satisfied == 1 && one.basicallySatisfied == 1 && one.dissatisfied == 0)
+        #expect(two.assigned == 2 && two.answered == 1 && two.answeredOnTime == 1)
+        #expect(two.finalClasses.map(\.count) == [0, 0, 0, 1])
 
         // A period that ends before the late reply: that proposal is not yet answered.
         request.toMs = Self.start + 100 * Self.day

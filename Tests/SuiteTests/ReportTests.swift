@@ -82,6 +82,11 @@ struct ReportTests {
         }
         #expect(classes["A"] == 1 && classes["B"] == 0)
         #expect(int("satisfied") == 1 && int("dissatisfied") == 0)
+        // The handling table for the 常委会: the one unit, one proposal filed, answered, A, 满意.
+        let units = report["unitHandling"] as? [[String: Any]] ?? []
+        #expect(units.count == 1)
+        #expect(units.first?["name"] as? String == "市住房和城乡建设局")
+        #expect((units.first?["answered"] as? NSNumber)?.intValue == 1 && (units.first?["satisfied"] as? NSNumber)?.intValue == 1)
         #expect((report["satisfactionRate"] as? NSNumber)?.doubleValue == 1)
         #expect(int("rooms") == 2 && int("roomsMeetingSixHaves") == 1)
         let short = report["roomsShort"] as? [[String: Any]] ?? []

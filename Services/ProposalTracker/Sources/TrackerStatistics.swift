@@ -5,6 +5,50 @@ import XieshangWire
 
 /// The figures of a period that the committee's report uses.
 enum TrackerStatistics {
+    /// The proposals filed in the period, by lead unit: assigned, answered and on time by the
+    /// period's end, their final reply classes and their proposers' last feedback.
+    static func unitHandling(_ db: Database, filed: Set<Int64>, until to: Int64) throws -> [ProposalV1.UnitHandling] {
+        var units: [Int64: ProposalV1.UnitHandling] = [:]
+        var classes: [Int64: [String: Int32]] = [:]
+        for id in filed.sorted() {
+            let p = try ProposalStore.load(db, id)
+            guard p.leadUnitID != 0 else { continue }
+            var u = units[p.leadUnitID] ?? ProposalV1.UnitHandling()
+            u.unitID = p.leadUnitID
+            u.unitName = p.leadUnitName
+            u.assigned += 1
+            let steps = try Data.fetchAll(db, sql: "SELECT body FROM transitions WHERE proposal_id = ? AND action IN (?, ?) AND at_ms < ? ORDER BY id",
+                                          arguments: [id, ProposalV1.Action.reply.rawValue, ProposalV1.Action.feedback.rawValue, to])
+                .map { try ProposalV1.Transition(decoding: [UInt8]($0)) }
+            let replies = steps.filter { $0.action == .reply }
+            if let first = replies.first {
+                u.answered += 1
+                if p.deadlineMs == 0 || first.atMs <= p.deadlineMs { u.answeredOnTime += 1 }
+                let last = replies.last?.changes.first.flatMap { change in
+                    ProposalV1.ReplyClass.allCases.first { change.contains($0.label) && $0 != .unspecified }
+                } ?? p.replyClass
+                classes[p.leadUnitID, default: [:]][last.identifier.uppercased(), default: 0] += 1
+            }
+            switch steps.last(where: { $0.action == .feedback })?.changes.first {
+            case ProposalV1.Satisfaction.satisfied.label?: u.satisfied += 1
+            case ProposalV1.Satisfaction.basically.label?: u.basicallySatisfied += 1
+            case ProposalV1.Satisfaction.dissatisfied.label?: u.dissatisfied += 1
+            default: break
+            }
+            units[p.leadUnitID] = u
+        }
+        return units.values.sorted { $0.unitID < $1.unitID }.map { unit in
+            var u = unit
+            u.finalClasses = ["A", "B", "C", "D"].map { name in
+                var c = ProposalV1.CountByName()
+                c.name = name
+                c.count = classes[u.unitID]?[name] ?? 0
+                return c
+            }
+            return u
+        }
+    }
+
     static func compute(_ db: Database, _ r: ProposalV1.StatisticsRequest, now: Int64, replyClasses: ReplyClasses = .standard) throws -> ProposalV1.StatisticsResponse {
         let from = r.fromMs
         let to = r.toMs == 0 ? Int64.max : r.toMs
@@ -61,6 +105,7 @@ enum TrackerStatistics {
         }
         s.answerRate = filedIDs.isEmpty ? 0 : Double(s.answered) / Double(filedIDs.count)
         s.onTimeRate = s.answered == 0 ? 0 : Double(s.answeredOnTime) / Double(s.answered)
+        s.byUnit = try unitHandling(db, filed: filedIDs, until: to)
         // Satisfaction counts each proposal once, by its last feedback in the period: a
         // proposal re-handled after 不满意 and then found 满意 is a satisfied one.
         var lastFeedback: [Int64: String] = [:]

@@ -191,6 +191,7 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__co
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__member_proposal_count(void) { return &xieshang__proposal__v1__member_proposal_count__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__statistics_request(void) { return &xieshang__proposal__v1__statistics_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__statistics_response(void) { return &xieshang__proposal__v1__statistics_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__unit_handling(void) { return &xieshang__proposal__v1__unit_handling__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__reply_class_definition(void) { return &xieshang__proposal__v1__reply_class_definition__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__proposal_event(void) { return &xieshang__proposal__v1__proposal_event__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__topic_event(void) { return &xieshang__proposal__v1__topic_event__descriptor; }

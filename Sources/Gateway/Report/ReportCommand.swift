@@ -35,6 +35,17 @@ struct CommitteeReport: Encodable {
     }
     struct Room: Encodable { let id: Int64; let name: String; let missing: [String] }
     struct ReplyClass: Encodable { let name: String; let label: String; let definition: String }
+    struct UnitHandling: Encodable {
+        let unitID: Int64
+        let name: String
+        let assigned: Int
+        let answered: Int
+        let answeredOnTime: Int
+        let finalClasses: [Count]
+        let satisfied: Int
+        let basicallySatisfied: Int
+        let dissatisfied: Int
+    }
 
     var from: String
     var to: String
@@ -68,6 +79,8 @@ struct CommitteeReport: Encodable {
     var membersInRooms = 0
     var sinkingCoverage = 0.0
     var members: [Duty] = []
+    /// The proposals filed in the period, by lead unit (for the 常委会's hearing on proposal handling).
+    var unitHandling: [UnitHandling] = []
 
     static let sixHaveNames = ["有场所", "有标志", "有设施", "有制度", "有活动记录", "有固定成员"]
 
@@ -121,6 +134,11 @@ struct CommitteeReport: Encodable {
         report.proposalsAnsweredOnTime = Int(proposals.answeredOnTime)
         report.answerRate = proposals.answerRate
         report.onTimeRate = proposals.onTimeRate
+        report.unitHandling = proposals.byUnit.map {
+            UnitHandling(unitID: $0.unitID, name: $0.unitName, assigned: Int($0.assigned), answered: Int($0.answered),
+                         answeredOnTime: Int($0.answeredOnTime), finalClasses: $0.finalClasses.map { Count(name: $0.name, count: Int($0.count)) },
+                         satisfied: Int($0.satisfied), basicallySatisfied: Int($0.basicallySatisfied), dissatisfied: Int($0.dissatisfied))
+        }
         report.satisfied = Int(proposals.satisfied)
         report.basicallySatisfied = Int(proposals.basicallySatisfied)
         report.dissatisfied = Int(proposals.dissatisfied)
@@ -199,6 +217,14 @@ struct CommitteeReport: Encodable {
         return rows
     }
 
+    static let unitHeaders = ["承办单位 unit", "交办 assigned", "已办复 answered", "按期 on time", "A", "B", "C", "D",
+                              "满意", "基本满意", "不满意"]
+
+    func unitRow(_ u: UnitHandling) -> [String] {
+        [u.name, String(u.assigned), String(u.answered), String(u.answeredOnTime)] + u.finalClasses.map { String($0.count) }
+            + [String(u.satisfied), String(u.basicallySatisfied), String(u.dissatisfied)]
+    }
+
     static let dutyHeaders = ["编号 number", "姓名 name", "界别 sector", "出席 attended", "请假 leave", "缺席 absent",
                               "协商活动 activities", "领衔提案 led", "附议提案 co-signed"]
 
@@ -211,7 +237,13 @@ struct CommitteeReport: Encodable {
         var out = "政协工作报告 Committee report  \(from) — \(to)\n\n"
         var summaryTable = Table("类别 section", "项目 item", "数值 value")
         for row in summary { summaryTable.add(row.section, row.item, row.value) }
-        out += summaryTable.rendered + "\n\n委员履职情况 members' duty performance\n"
+        out += summaryTable.rendered + "\n"
+        if !unitHandling.isEmpty {
+            var units = Table(); units.headers = Self.unitHeaders
+            for u in unitHandling { units.add(unitRow(u)) }
+            out += "\n承办单位办理情况 handling by lead unit\n" + units.rendered + "\n"
+        }
+        out += "\n委员履职情况 members' duty performance\n"
         var duty = Table(); duty.headers = Self.dutyHeaders
         for d in members { duty.add(dutyRow(d)) }
         out += duty.rendered + "\n"
@@ -224,6 +256,10 @@ struct CommitteeReport: Encodable {
     var csv: String {
         var out = "\u{FEFF}" + CSV.line(["类别 section", "项目 item", "数值 value"])
         for row in summary { out += CSV.line([row.section, row.item, row.value]) }
+        if !unitHandling.isEmpty {
+            out += "\r\n" + CSV.line(Self.unitHeaders)
+            for u in unitHandling { out += CSV.line(unitRow(u)) }
+        }
         out += "\r\n" + CSV.line(Self.dutyHeaders)
         for d in members { out += CSV.line(dutyRow(d)) }
         return out

@@ -1512,6 +1512,7 @@ extension ProposalV1 {
         public var answerRate: Double = 0
         public var onTimeRate: Double = 0
         public var replyClasses: [ProposalV1.ReplyClassDefinition] = []
+        public var byUnit: [ProposalV1.UnitHandling] = []
 
         public init() {}
 
@@ -1539,6 +1540,7 @@ extension ProposalV1 {
             if self.answerRate != 0 { w.scalar(self.answerRate, 19) }
             if self.onTimeRate != 0 { w.scalar(self.onTimeRate, 20) }
             if !self.replyClasses.isEmpty { try w.repeatedMessage(self.replyClasses, 21) }
+            if !self.byUnit.isEmpty { try w.repeatedMessage(self.byUnit, 22) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1564,6 +1566,51 @@ extension ProposalV1 {
             self.answerRate = r.scalar(19)
             self.onTimeRate = r.scalar(20)
             self.replyClasses = try r.repeatedMessage(21)
+            self.byUnit = try r.repeatedMessage(22)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.UnitHandling`
+    public struct UnitHandling: WireMessage, Encodable {
+        public var unitID: Int64 = 0
+        public var unitName: String = ""
+        public var assigned: Int32 = 0
+        public var answered: Int32 = 0
+        public var answeredOnTime: Int32 = 0
+        public var finalClasses: [ProposalV1.CountByName] = []
+        public var satisfied: Int32 = 0
+        public var basicallySatisfied: Int32 = 0
+        public var dissatisfied: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__unit_handling())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.unitID != 0 { w.scalar(self.unitID, 1) }
+            if !self.unitName.isEmpty { try w.string(self.unitName, 2) }
+            if self.assigned != 0 { w.scalar(self.assigned, 3) }
+            if self.answered != 0 { w.scalar(self.answered, 4) }
+            if self.answeredOnTime != 0 { w.scalar(self.answeredOnTime, 5) }
+            if !self.finalClasses.isEmpty { try w.repeatedMessage(self.finalClasses, 6) }
+            if self.satisfied != 0 { w.scalar(self.satisfied, 7) }
+            if self.basicallySatisfied != 0 { w.scalar(self.basicallySatisfied, 8) }
+            if self.dissatisfied != 0 { w.scalar(self.dissatisfied, 9) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.unitID = r.scalar(1)
+            self.unitName = try r.string(2)
+            self.assigned = r.scalar(3)
+            self.answered = r.scalar(4)
+            self.answeredOnTime = r.scalar(5)
+            self.finalClasses = try r.repeatedMessage(6)
+            self.satisfied = r.scalar(7)
+            self.basicallySatisfied = r.scalar(8)
+            self.dissatisfied = r.scalar(9)
         }
     }
 }

@@ -1537,6 +1537,51 @@ void   xieshang__proposal__v1__statistics_response__free_unpacked
   assert(message->base.descriptor == &xieshang__proposal__v1__statistics_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__proposal__v1__unit_handling__init
+                     (Xieshang__Proposal__V1__UnitHandling         *message)
+{
+  static const Xieshang__Proposal__V1__UnitHandling init_value = XIESHANG__PROPOSAL__V1__UNIT_HANDLING__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__unit_handling__get_packed_size
+                     (const Xieshang__Proposal__V1__UnitHandling *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__unit_handling__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__unit_handling__pack
+                     (const Xieshang__Proposal__V1__UnitHandling *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__unit_handling__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__unit_handling__pack_to_buffer
+                     (const Xieshang__Proposal__V1__UnitHandling *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__unit_handling__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__UnitHandling *
+       xieshang__proposal__v1__unit_handling__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__UnitHandling *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__unit_handling__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__unit_handling__free_unpacked
+                     (Xieshang__Proposal__V1__UnitHandling *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__unit_handling__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__proposal__v1__reply_class_definition__init
                      (Xieshang__Proposal__V1__ReplyClassDefinition         *message)
 {
@@ -4187,7 +4232,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_request__des
   (ProtobufCMessageInit) xieshang__proposal__v1__statistics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_response__field_descriptors[21] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_response__field_descriptors[22] =
 {
   {
     "by_state",
@@ -4441,6 +4486,18 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_respons
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "by_unit",
+    22,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, n_by_unit),
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, by_unit),
+    &xieshang__proposal__v1__unit_handling__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__statistics_response__field_indices_by_name[] = {
   18,   /* field[18] = answer_rate */
@@ -4449,6 +4506,7 @@ static const unsigned xieshang__proposal__v1__statistics_response__field_indices
   8,   /* field[8] = basically_satisfied */
   12,   /* field[12] = by_member */
   0,   /* field[0] = by_state */
+  21,   /* field[21] = by_unit */
   9,   /* field[9] = dissatisfied */
   2,   /* field[2] = filed */
   4,   /* field[4] = merged */
@@ -4468,7 +4526,7 @@ static const unsigned xieshang__proposal__v1__statistics_response__field_indices
 static const ProtobufCIntRange xieshang__proposal__v1__statistics_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 21 }
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__descriptor =
 {
@@ -4478,11 +4536,153 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__de
   "Xieshang__Proposal__V1__StatisticsResponse",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__StatisticsResponse),
-  21,
+  22,
   xieshang__proposal__v1__statistics_response__field_descriptors,
   xieshang__proposal__v1__statistics_response__field_indices_by_name,
   1,  xieshang__proposal__v1__statistics_response__number_ranges,
   (ProtobufCMessageInit) xieshang__proposal__v1__statistics_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__unit_handling__field_descriptors[9] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitHandling, unit_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitHandling, unit_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "assigned",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitHandling, assigned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "answered",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitHandling, answered),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "answered_on_time",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitHandling, answered_on_time),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "final_classes",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__UnitHandling, n_final_classes),
+    offsetof(Xieshang__Proposal__V1__UnitHandling, final_classes),
+    &xieshang__proposal__v1__count_by_name__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "satisfied",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitHandling, satisfied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "basically_satisfied",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitHandling, basically_satisfied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dissatisfied",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitHandling, dissatisfied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__unit_handling__field_indices_by_name[] = {
+  3,   /* field[3] = answered */
+  4,   /* field[4] = answered_on_time */
+  2,   /* field[2] = assigned */
+  7,   /* field[7] = basically_satisfied */
+  8,   /* field[8] = dissatisfied */
+  5,   /* field[5] = final_classes */
+  6,   /* field[6] = satisfied */
+  0,   /* field[0] = unit_id */
+  1,   /* field[1] = unit_name */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__unit_handling__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__unit_handling__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.UnitHandling",
+  "UnitHandling",
+  "Xieshang__Proposal__V1__UnitHandling",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__UnitHandling),
+  9,
+  xieshang__proposal__v1__unit_handling__field_descriptors,
+  xieshang__proposal__v1__unit_handling__field_indices_by_name,
+  1,  xieshang__proposal__v1__unit_handling__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__unit_handling__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__proposal__v1__reply_class_definition__field_descriptors[3] =

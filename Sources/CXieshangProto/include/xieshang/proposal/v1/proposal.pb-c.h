@@ -49,6 +49,7 @@ typedef struct Xieshang__Proposal__V1__CountByName Xieshang__Proposal__V1__Count
 typedef struct Xieshang__Proposal__V1__MemberProposalCount Xieshang__Proposal__V1__MemberProposalCount;
 typedef struct Xieshang__Proposal__V1__StatisticsRequest Xieshang__Proposal__V1__StatisticsRequest;
 typedef struct Xieshang__Proposal__V1__StatisticsResponse Xieshang__Proposal__V1__StatisticsResponse;
+typedef struct Xieshang__Proposal__V1__UnitHandling Xieshang__Proposal__V1__UnitHandling;
 typedef struct Xieshang__Proposal__V1__ReplyClassDefinition Xieshang__Proposal__V1__ReplyClassDefinition;
 typedef struct Xieshang__Proposal__V1__ProposalEvent Xieshang__Proposal__V1__ProposalEvent;
 typedef struct Xieshang__Proposal__V1__TopicEvent Xieshang__Proposal__V1__TopicEvent;
@@ -911,10 +912,53 @@ struct  Xieshang__Proposal__V1__StatisticsResponse
    */
   size_t n_reply_classes;
   Xieshang__Proposal__V1__ReplyClassDefinition **reply_classes;
+  /*
+   * the proposals filed in the period, by lead unit
+   */
+  size_t n_by_unit;
+  Xieshang__Proposal__V1__UnitHandling **by_unit;
 };
 #define XIESHANG__PROPOSAL__V1__STATISTICS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__statistics_response__descriptor) \
-    , 0,NULL, 0, 0, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0, 0, 0, 0, 0, 0,NULL }
+    , 0,NULL, 0, 0, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL }
+
+
+/*
+ * How a lead unit (主办单位) handled the proposals filed in the period and assigned to it: what
+ * the 常委会 hears on proposal handling (docs/DOMAIN.md).
+ */
+struct  Xieshang__Proposal__V1__UnitHandling
+{
+  ProtobufCMessage base;
+  int64_t unit_id;
+  char *unit_name;
+  /*
+   * filed in the period with this lead unit
+   */
+  int32_t assigned;
+  /*
+   * replied to by the period's end
+   */
+  int32_t answered;
+  /*
+   * first reply by the deadline in force
+   */
+  int32_t answered_on_time;
+  /*
+   * A–D by each proposal's last reply
+   */
+  size_t n_final_classes;
+  Xieshang__Proposal__V1__CountByName **final_classes;
+  /*
+   * by each proposal's last feedback
+   */
+  int32_t satisfied;
+  int32_t basically_satisfied;
+  int32_t dissatisfied;
+};
+#define XIESHANG__PROPOSAL__V1__UNIT_HANDLING__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__unit_handling__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, 0 }
 
 
 /*
@@ -1612,6 +1656,25 @@ Xieshang__Proposal__V1__StatisticsResponse *
 void   xieshang__proposal__v1__statistics_response__free_unpacked
                      (Xieshang__Proposal__V1__StatisticsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__UnitHandling methods */
+void   xieshang__proposal__v1__unit_handling__init
+                     (Xieshang__Proposal__V1__UnitHandling         *message);
+size_t xieshang__proposal__v1__unit_handling__get_packed_size
+                     (const Xieshang__Proposal__V1__UnitHandling   *message);
+size_t xieshang__proposal__v1__unit_handling__pack
+                     (const Xieshang__Proposal__V1__UnitHandling   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__unit_handling__pack_to_buffer
+                     (const Xieshang__Proposal__V1__UnitHandling   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__UnitHandling *
+       xieshang__proposal__v1__unit_handling__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__unit_handling__free_unpacked
+                     (Xieshang__Proposal__V1__UnitHandling *message,
+                      ProtobufCAllocator *allocator);
 /* Xieshang__Proposal__V1__ReplyClassDefinition methods */
 void   xieshang__proposal__v1__reply_class_definition__init
                      (Xieshang__Proposal__V1__ReplyClassDefinition         *message);
@@ -1772,6 +1835,9 @@ typedef void (*Xieshang__Proposal__V1__StatisticsRequest_Closure)
                   void *closure_data);
 typedef void (*Xieshang__Proposal__V1__StatisticsResponse_Closure)
                  (const Xieshang__Proposal__V1__StatisticsResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__UnitHandling_Closure)
+                 (const Xieshang__Proposal__V1__UnitHandling *message,
                   void *closure_data);
 typedef void (*Xieshang__Proposal__V1__ReplyClassDefinition_Closure)
                  (const Xieshang__Proposal__V1__ReplyClassDefinition *message,
@@ -1963,6 +2029,7 @@ extern const ProtobufCMessageDescriptor xieshang__proposal__v1__count_by_name__d
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__member_proposal_count__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__unit_handling__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__reply_class_definition__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__proposal_event__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_event__descriptor;
