@@ -15,6 +15,7 @@ struct MeetingVisibilityTests {
         m.onlineLink = "https://meet.example.cn/j/1"
         m.minutes = "纪要"
         m.outcomes = "成果"
+        m.recordNotes = ["2026-11-23 09:00 staff:wang recorded a check-in early: 会议提前举行"]
         return m
     }
 
@@ -62,7 +63,12 @@ struct MeetingVisibilityTests {
         #expect(MeetingVisibility.invitees(Self.invitees, for: Self.member14).isEmpty)
         #expect(MeetingVisibility.invitees(Self.invitees, for: Self.unit).isEmpty)
         #expect(MeetingVisibility.meeting(Self.meeting, for: Self.unit, invited: false)?.onlineLink == "")
-        #expect(MeetingVisibility.meeting(Self.meeting, for: Self.member12, invited: true) == Self.meeting)
+        // Invited: everything but what staff recorded about the meeting, which names staff.
+        var invitedView = Self.meeting
+        invitedView.recordNotes = []
+        #expect(MeetingVisibility.meeting(Self.meeting, for: Self.member12, invited: true) == invitedView)
+        #expect(outsider.recordNotes.isEmpty)
+        #expect(MeetingVisibility.meeting(Self.meeting, for: Self.staff, invited: false)?.recordNotes.count == 1)
         let roster = MeetingVisibility.invitees(Self.invitees, for: Self.member12)
         #expect(roster[0] == Self.invitees[0])
         #expect(roster[1].memberID == 20 && roster[1].checkInCode.isEmpty && roster[1].leaveReason.isEmpty && roster[1].leaveType == .unspecified)

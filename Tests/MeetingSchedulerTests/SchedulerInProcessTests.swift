@@ -229,6 +229,8 @@ struct SchedulerInProcessTests {
         // A number already given, or a kind that is not numbered, is refused.
         set.next = 20
         #expect(await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.numbering, set) }?.code == .failedPrecondition)
+        set.next = Int32.max
+        #expect(await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.numbering, set) }?.violations.first?.field == "next")
         set.kind = .research
         set.next = 3
         #expect(await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.numbering, set) }?.violations.first?.field == "kind")
@@ -270,6 +272,10 @@ struct SchedulerInProcessTests {
         #expect(early?.message.contains("opens at") == true)
         checkIn.recordReason = "会议提前至上午举行，补录签到"
         #expect(try await bench.client.call(MeetingV1.Meetings.checkIn, checkIn).invitee?.attendance == .checkedIn)
+        // A second early check-in for the same reason is the same record: one note.
+        let others = try await bench.client.call(MeetingV1.Meetings.get, get).invitees.filter { $0.id != invitee.id }
+        checkIn.inviteeID = try #require(others.first).id
+        _ = try await bench.client.call(MeetingV1.Meetings.checkIn, checkIn)
 
         var close = MeetingV1.CloseMeetingRequest()
         close.id = meeting.id

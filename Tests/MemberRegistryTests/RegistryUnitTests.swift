@@ -38,6 +38,21 @@ struct RegistryUnitTests {
         let fields = Set(rules.problems(MemberRules.normalized(m)).map(\.field))
         #expect(fields == ["member.member_number", "member.name", "member.sector", "member.committees",
                            "member.phone", "member.email", "member.birth_date"])
+        // Functions: a known committee, a station or room named, none twice, at most 20.
+        var f = MemberV1.MemberFunction()
+        f.kind = .roomConvener
+        var many = MemberV1.Member()
+        many.memberNumber = "1"
+        many.name = "甲"
+        many.sector = "教育界"
+        many.functions = (1...21).map { room in
+            var g = f
+            g.roomID = Int64(room)
+            return g
+        }
+        #expect(rules.problems(many).map(\.field) == ["member.functions"])
+        many.functions = [f]
+        #expect(rules.problems(many).map(\.field) == ["member.functions[0]"])
     }
 
     @Test("labels parse in Chinese, in English, and as proto names")

@@ -109,6 +109,13 @@ public enum MeetingRules {
 
     public static func isNumbered(_ kind: MeetingV1.MeetingKind) -> Bool { numberedKinds.contains(kind) }
 
+    /// The highest number a meeting of a term may get: a term's 常委会会议 number in the
+    /// dozens; the bound keeps a mistyped `next` from running numbering off its type.
+    public static let maxOrdinal: Int32 = 9_999
+
+    /// What staff may record about one meeting outside its times: one note per reason.
+    public static let maxRecordNotes = 50
+
     /// Who is counted in a meeting's attendance (docs/DOMAIN.md, "Attendance"): required
     /// member invitees, on leave or not, less withdrawals and the waiting list.
     public static func counted(_ invitee: MeetingV1.Invitee) -> Bool {

@@ -130,8 +130,16 @@ public enum MeetingStore {
         }
     }
 
-    /// Keeps what staff recorded outside the meeting's times, and why.
-    public static func addRecordNote(_ db: Database, _ meeting: Int64, _ note: String) throws {
+    /// Keeps what staff recorded outside the meeting's times, and why: one note per kind of
+    /// record and reason (checking in forty members early for one reason is one note), at
+    /// most `MeetingRules.maxRecordNotes` for a meeting.
+    public static func addRecordNote(_ db: Database, _ meeting: Int64, what: String, reason: String, _ note: String) throws {
+        let notes = (try String.fetchOne(db, sql: "SELECT record_notes FROM meetings WHERE id = ?", arguments: [meeting]) ?? "")
+            .split(separator: "\n").map(String.init)
+        if notes.contains(where: { $0.hasSuffix(" \(what): \(reason)") }) { return }
+        guard notes.count < MeetingRules.maxRecordNotes else {
+            throw SchedulerError.failedPrecondition(field: "record_reason", "meeting \(meeting) already keeps \(MeetingRules.maxRecordNotes) record notes; give one of their reasons")
+        }
         try db.execute(sql: "UPDATE meetings SET record_notes = CASE WHEN record_notes = '' THEN ? ELSE record_notes || char(10) || ? END WHERE id = ?",
                        arguments: [note, note, meeting])
     }
@@ -139,7 +147,11 @@ public enum MeetingStore {
     /// The number the next meeting of a numbered kind gets in the term: after the highest
     /// given, or the next staff set, whichever is later.
     public static func nextOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {
-        max(try highestOrdinal(db, term: term, kind: kind) + 1, try setNext(db, term: term, kind: kind) ?? 1)
+        let next = max(try highestOrdinal(db, term: term, kind: kind) + 1, try setNext(db, term: term, kind: kind) ?? 1)
+        guard next <= MeetingRules.maxOrdinal else {
+            throw SchedulerError.failedPrecondition(field: "id", "term \(term) has numbered \(MeetingRules.maxOrdinal) of \(kind.label): no number is left")
+        }
+        return next
     }
 
     public static func highestOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {

@@ -37,8 +37,11 @@ public enum MeetingVisibility {
     /// they may not know it exists.
     public static func meeting(_ meeting: MeetingV1.Meeting, for principal: Principal, invited: Bool) -> MeetingV1.Meeting? {
         guard mayKnow(meeting, principal) else { return nil }
-        if readsEverything(principal) || invited { return meeting }
+        if readsEverything(principal) { return meeting }
         var visible = meeting
+        // What staff recorded outside the meeting's times names staff and their reasons: the office's.
+        visible.recordNotes = []
+        if invited { return visible }
         visible.onlineLink = ""
         visible.minutes = ""
         visible.outcomes = ""

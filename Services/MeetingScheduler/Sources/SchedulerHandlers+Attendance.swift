@@ -177,6 +177,7 @@ extension SchedulerHandlers {
         guard context.principal.isOffice, !reason.isEmpty else {
             throw SchedulerError.failedPrecondition(field: "meeting_id", refusal + (context.principal.isOffice ? "; staff recording a meeting held otherwise give a record reason" : ""))
         }
-        try MeetingStore.addRecordNote(db, meeting.id, MeetingRules.recordNote(what, by: context.principal.description, at: Date.nowMs, reason: reason))
+        try MeetingStore.addRecordNote(db, meeting.id, what: what, reason: reason,
+                                       MeetingRules.recordNote(what, by: context.principal.description, at: Date.nowMs, reason: reason))
     }
 }

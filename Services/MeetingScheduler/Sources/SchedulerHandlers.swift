@@ -80,7 +80,9 @@ public struct SchedulerHandlers: RPCService {
             if !MeetingRules.isNumbered(request.kind) {
                 throw SchedulerError.invalid([("kind", "\(request.kind.label) is not numbered; numbered: \(MeetingRules.numberedKinds.map(\.label).joined(separator: ", "))")])
             }
-            if request.next < 1 { throw SchedulerError.invalid([("next", "must be at least 1")]) }
+            if !(1...MeetingRules.maxOrdinal).contains(request.next) {
+                throw SchedulerError.invalid([("next", "must be between 1 and \(MeetingRules.maxOrdinal)")])
+            }
         }
         let term = try await registry.term(request.term, field: "term").number
         return try await database.idempotent(context) { db in

@@ -49,6 +49,10 @@ public struct MemberRules {
     }
 
     /// Every problem of the member's editable fields, with field paths under `prefix`.
+    /// The most functions one member holds beside their rank (a person chairs a committee,
+    /// heads a station and convenes a few rooms, not hundreds).
+    public static let maxFunctions = 20
+
     public func problems(_ m: MemberV1.Member, prefix: String = "member.") -> [(field: String, problem: String)] {
         var problems: [(String, String)] = []
         func add(_ field: String, _ problem: String) { problems.append((prefix + field, problem)) }
@@ -89,6 +93,7 @@ public struct MemberRules {
             }
         }
         if Set(m.functions).count != m.functions.count { add("functions", "lists a function twice") }
+        if m.functions.count > Self.maxFunctions { add("functions", "at most \(Self.maxFunctions) functions") }
         return problems
     }
 

@@ -24,15 +24,13 @@ enum TrackerStatistics {
             if let first = replies.first {
                 u.answered += 1
                 if p.deadlineMs == 0 || first.atMs <= p.deadlineMs { u.answeredOnTime += 1 }
-                let last = replies.last?.changes.first.flatMap { change in
-                    ProposalV1.ReplyClass.allCases.first { change.contains($0.label) && $0 != .unspecified }
-                } ?? p.replyClass
+                let last = replies.last?.replyClass ?? p.replyClass
                 classes[p.leadUnitID, default: [:]][last.identifier.uppercased(), default: 0] += 1
             }
-            switch steps.last(where: { $0.action == .feedback })?.changes.first {
-            case ProposalV1.Satisfaction.satisfied.label?: u.satisfied += 1
-            case ProposalV1.Satisfaction.basically.label?: u.basicallySatisfied += 1
-            case ProposalV1.Satisfaction.dissatisfied.label?: u.dissatisfied += 1
+            switch steps.last(where: { $0.action == .feedback })?.satisfaction {
+            case .satisfied?: u.satisfied += 1
+            case .basically?: u.basicallySatisfied += 1
+            case .dissatisfied?: u.dissatisfied += 1
             default: break
             }
             units[p.leadUnitID] = u
@@ -83,8 +81,7 @@ enum TrackerStatistics {
             let t = try ProposalV1.Transition(decoding: [UInt8](row["body"] as Data))
             // The class is in the change text; the proposal has the latest one.
             let proposalID: Int64 = row["proposal_id"]
-            lastReply[proposalID] = try t.changes.first.flatMap { change in ProposalV1.ReplyClass.allCases.first { change.contains($0.label) && $0 != .unspecified } }
-                ?? ProposalStore.load(db, proposalID).replyClass
+            lastReply[proposalID] = try t.replyClass ?? ProposalStore.load(db, proposalID).replyClass
         }
         var replies: [String: Int] = [:]
         for replyClass in lastReply.values { replies[replyClass.identifier.uppercased(), default: 0] += 1 }
@@ -108,16 +105,19 @@ enum TrackerStatistics {
         s.byUnit = try unitHandling(db, filed: filedIDs, until: to)
         // Satisfaction counts each proposal once, by its last feedback in the period: a
         // proposal re-handled after 不满意 and then found 满意 is a satisfied one.
-        var lastFeedback: [Int64: String] = [:]
+        var lastFeedback: [Int64: ProposalV1.Satisfaction] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT proposal_id, body FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY id",
                                     arguments: [ProposalV1.Action.feedback.rawValue, from, to]) {
             let t = try ProposalV1.Transition(decoding: [UInt8](row["body"] as Data))
-            lastFeedback[row["proposal_id"]] = t.changes.first ?? ""
+            lastFeedback[row["proposal_id"]] = t.satisfaction
         }
-        for label in lastFeedback.values {
-            if label == ProposalV1.Satisfaction.satisfied.label { s.satisfied += 1 }
-            else if label == ProposalV1.Satisfaction.basically.label { s.basicallySatisfied += 1 }
-            else if label == ProposalV1.Satisfaction.dissatisfied.label { s.dissatisfied += 1 }
+        for satisfaction in lastFeedback.values {
+            switch satisfaction {
+            case .satisfied: s.satisfied += 1
+            case .basically: s.basicallySatisfied += 1
+            case .dissatisfied: s.dissatisfied += 1
+            default: break
+            }
         }
         let feedback = s.satisfied + s.basicallySatisfied + s.dissatisfied
         s.satisfactionRate = feedback == 0 ? 0 : Double(s.satisfied + s.basicallySatisfied) / Double(feedback)
@@ -146,5 +146,17 @@ enum TrackerStatistics {
         s.topicsDecided = Int32(topics.filter { stepIn($0, .decided) }.count)
         s.topicsSolved = Int32(topics.filter { stepIn($0, .feedback) && $0.solved }.count)
         return s
+    }
+}
+
+extension ProposalV1.Transition {
+    /// The class a reply step gave: its change text names it ("reply B类 by 面谈").
+    var replyClass: ProposalV1.ReplyClass? {
+        changes.first.flatMap { change in ProposalV1.ReplyClass.allCases.first { $0 != .unspecified && change.contains($0.label) } }
+    }
+
+    /// The satisfaction a feedback step recorded: its change text is the label.
+    var satisfaction: ProposalV1.Satisfaction? {
+        changes.first.flatMap { label in ProposalV1.Satisfaction.allCases.first { $0 != .unspecified && $0.label == label } }
     }
 }

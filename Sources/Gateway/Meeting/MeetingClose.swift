@@ -25,9 +25,7 @@ extension MeetingCommand {
             var output = Output(response)
             let meeting = response.meeting ?? MeetingV1.Meeting()
             let count = meeting.attendance ?? MeetingV1.AttendanceCount()
-            output.line("closed: 应到 \(count.expected)，实到 \(count.present)，请假 \(count.onLeave)，缺席 \(count.absent)；出席率 "
-                        + String(format: "%.1f%%", meeting.attendanceRate * 100)
-                        + (count.observers > 0 ? "；列席 \(count.observers)" : "") + (count.participants > 0 ? "；参加人员 \(count.participants)" : ""))
+            output.line("closed: " + attendanceText(meeting))
             if meeting.quorumRequired {
                 output.line(meeting.quorumMet ? "法定人数：实到超过应到半数，会议有效"
                             : "注意：实到 \(count.present) 人，未超过应到 \(count.expected) 人的半数，未达法定人数")

@@ -81,6 +81,7 @@ extension Output {
 func attendanceText(_ m: MeetingV1.Meeting) -> String {
     let c = m.attendance ?? MeetingV1.AttendanceCount()
     return "应到 \(c.expected)，实到 \(c.present)，请假 \(c.onLeave)，缺席 \(c.absent)，出席率 " + String(format: "%.1f%%", m.attendanceRate * 100)
+        + (c.observers > 0 ? "，列席 \(c.observers)" : "") + (c.participants > 0 ? "，参加人员 \(c.participants)" : "")
         + (m.quorumRequired ? (m.quorumMet ? "（达法定人数）" : "（未达法定人数）") : "")
 }
 

@@ -60,10 +60,7 @@ enum ReportPage {
             ("不满意", Double(r.dissatisfied), String(r.dissatisfied)),
         ], maximum: max(feedback, 1), color: "#d9822b")
         body += "<h3>承办单位办理情况（本期立案，按主办单位）</h3>" + (r.unitHandling.isEmpty ? "<p class=\"none\">无 none</p>"
-            : table(["承办单位", "交办", "已办复", "按期", "A类", "B类", "C类", "D类", "满意", "基本满意", "不满意"], r.unitHandling.map {
-                [$0.name, String($0.assigned), String($0.answered), String($0.answeredOnTime)] + $0.finalClasses.map { String($0.count) }
-                    + [String($0.satisfied), String($0.basicallySatisfied), String($0.dissatisfied)]
-            }))
+            : table(["承办单位", "交办", "已办复", "按期", "A类", "B类", "C类", "D类", "满意", "基本满意", "不满意"], r.unitHandling.map(r.unitRow)))
         body += "<h3>逾期未办结（按承办单位）</h3>" + (r.overdueByUnit.isEmpty ? "<p class=\"none\">无逾期 none overdue</p>"
             : table(["承办单位", "件数"], r.overdueByUnit.map { [$0.name, String($0.count)] })) + "</section>"
         body += "<section><h2>协商议事室“六有”与委员下沉</h2>" + bars([
