@@ -35,11 +35,29 @@ public enum CommitteeClock {
     }
 
     /// `2026-12-01 09:00`.
-    public static func minute(_ ms: Int64) -> String { format(ms, "yyyy-MM-dd HH:mm") }
+    public static func minute(_ ms: Int64) -> String { written(ms, upTo: .minute) }
     /// `2026-12-01`.
-    public static func day(_ ms: Int64) -> String { format(ms, "yyyy-MM-dd") }
+    public static func day(_ ms: Int64) -> String { written(ms, upTo: .day) }
     /// `2026-12-01 09:00:00`, for audit trails.
-    public static func second(_ ms: Int64) -> String { format(ms, "yyyy-MM-dd HH:mm:ss") }
+    public static func second(_ ms: Int64) -> String { written(ms, upTo: .second) }
+
+    /// The three fixed spellings, written from the calendar's fields: a bulk import writes
+    /// a day per row, and a DateFormatter made for each costs more than the row's insert.
+    private static func written(_ ms: Int64, upTo unit: Calendar.Component) -> String {
+        let c = fixedCalendar.dateComponents([.year, .month, .day, .hour, .minute, .second],
+                                             from: Date(timeIntervalSince1970: Double(ms) / 1000))
+        func two(_ value: Int?) -> String { let v = value ?? 0; return v < 10 ? "0\(v)" : "\(v)" }
+        let year = c.year ?? 0
+        let yyyy = year >= 1000 ? "\(year)" : String(repeating: "0", count: 4 - String(year).count) + "\(year)"
+        let day = "\(yyyy)-\(two(c.month))-\(two(c.day))"
+        switch unit {
+        case .day: return day
+        case .minute: return "\(day) \(two(c.hour)):\(two(c.minute))"
+        default: return "\(day) \(two(c.hour)):\(two(c.minute)):\(two(c.second))"
+        }
+    }
+
+    private static let fixedCalendar: Calendar = calendar
 
     /// `2026-12-01 09:00 – 11:00`, the end's day only when it differs.
     public static func range(_ start: Int64, _ end: Int64) -> String {

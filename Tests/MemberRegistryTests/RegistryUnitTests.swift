@@ -25,6 +25,23 @@ struct RegistryUnitTests {
         #expect(!Check.isDate("2024-1-1"))
     }
 
+    @Test("the committee's days and minutes are written as a DateFormatter writes them, across years, months and midnights")
+    func clockSpellings() {
+        // 0001-01-01, 1969-12-31 23:59:59.999 UTC, leap days, new year's eve at midnight, far ahead.
+        var moments: [Int64] = [-62_135_596_800_000, -1, 0, 951_782_400_000, 1_798_732_799_000, 1_798_732_800_000, 4_102_444_800_000]
+        var seed: UInt64 = 0x5eed
+        for _ in 0..<500 {
+            seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            moments.append(Int64(seed % 4_000_000_000_000))
+        }
+        for ms in moments {
+            #expect(CommitteeClock.day(ms) == CommitteeClock.format(ms, "yyyy-MM-dd"), "\(ms)")
+            #expect(CommitteeClock.minute(ms) == CommitteeClock.format(ms, "yyyy-MM-dd HH:mm"), "\(ms)")
+            #expect(CommitteeClock.second(ms) == CommitteeClock.format(ms, "yyyy-MM-dd HH:mm:ss"), "\(ms)")
+        }
+        #expect(CommitteeClock.minute(1_798_732_800_000) == "2027-01-01 00:00")
+    }
+
     @Test("every invalid field of a member is reported at once")
     func memberProblems() {
         let rules = MemberRules(sectors: ["教育界"], committees: ["提案委员会"])

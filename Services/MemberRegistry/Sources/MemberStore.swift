@@ -84,16 +84,20 @@ public enum MemberStore {
         guard !members.isEmpty else { return [] }
         let ids = members.map(\.id)
         let marks = databaseQuestionMarks(count: ids.count)
+        // One member (a get after each write of an import) reuses compiled statements.
+        func statement(_ sql: String) throws -> Statement {
+            ids.count == 1 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
+        }
         var committees: [Int64: [String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT member_id, committee FROM member_committees WHERE member_id IN (\(marks)) ORDER BY committee", arguments: StatementArguments(ids)) {
+        for row in try Row.fetchAll(statement("SELECT member_id, committee FROM member_committees WHERE member_id IN (\(marks)) ORDER BY committee"), arguments: StatementArguments(ids)) {
             committees[row["member_id"], default: []].append(row["committee"])
         }
         var rooms: [Int64: [Int64]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT member_id, room_id FROM room_members WHERE member_id IN (\(marks)) ORDER BY room_id", arguments: StatementArguments(ids)) {
+        for row in try Row.fetchAll(statement("SELECT member_id, room_id FROM room_members WHERE member_id IN (\(marks)) ORDER BY room_id"), arguments: StatementArguments(ids)) {
             rooms[row["member_id"], default: []].append(row["room_id"])
         }
         var decisions: [Int64: [MemberV1.PersonnelDecision]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM member_decisions WHERE member_id IN (\(marks)) ORDER BY id", arguments: StatementArguments(ids)) {
+        for row in try Row.fetchAll(statement("SELECT * FROM member_decisions WHERE member_id IN (\(marks)) ORDER BY id"), arguments: StatementArguments(ids)) {
             var d = MemberV1.PersonnelDecision()
             d.kind = .init(rawValue: row["kind"])
             d.meeting = row["meeting"]
@@ -103,7 +107,7 @@ public enum MemberStore {
             decisions[row["member_id"], default: []].append(d)
         }
         var functions: [Int64: [MemberV1.MemberFunction]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM member_functions WHERE member_id IN (\(marks)) ORDER BY kind, committee, station_id, room_id",
+        for row in try Row.fetchAll(statement("SELECT * FROM member_functions WHERE member_id IN (\(marks)) ORDER BY kind, committee, station_id, room_id"),
                                     arguments: StatementArguments(ids)) {
             var f = MemberV1.MemberFunction()
             f.kind = .init(rawValue: row["kind"])
@@ -122,7 +126,7 @@ public enum MemberStore {
     }
 
     public static func get(_ db: Database, id: Int64, field: String = "id") throws -> MemberV1.Member {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM members WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM members WHERE id = ?"), arguments: [id]) else {
             throw RegistryError.notFound(field: field, what: "member \(id)")
         }
         return try members(db, [row])[0]
@@ -134,14 +138,14 @@ public enum MemberStore {
     }
 
     public static func insert(_ db: Database, _ m: MemberV1.Member) throws -> MemberV1.Member {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM members WHERE term = ? AND member_number = ?", arguments: [m.term, m.memberNumber]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM members WHERE term = ? AND member_number = ?"), arguments: [m.term, m.memberNumber]) == true {
             throw RegistryError.alreadyExists(field: "member.member_number", what: "member number \(m.memberNumber) in term \(m.term)")
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO members (term, member_number, name, gender, ethnicity, birth_date, party, sector, work_unit,
                 position, phone, email, role, status, status_date, status_reason, added_during_term, joined_date, updated_at_ms)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [m.term, m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector,
+            """).execute(arguments: [m.term, m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector,
                              m.workUnit, m.position, m.phone, m.email, m.role.rawValue, m.status.rawValue, m.statusDate,
                              m.statusReason, m.addedDuringTerm, m.joinedDate, Date.nowMs])
         let id = db.lastInsertedRowID
@@ -152,14 +156,14 @@ public enum MemberStore {
 
     /// Writes every editable field, and status when `includeStatus` (imports carry it).
     public static func update(_ db: Database, _ m: MemberV1.Member, includeStatus: Bool = false) throws -> MemberV1.Member {
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM members WHERE term = ? AND member_number = ? AND id != ?", arguments: [m.term, m.memberNumber, m.id]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM members WHERE term = ? AND member_number = ? AND id != ?"), arguments: [m.term, m.memberNumber, m.id]) == true {
             throw RegistryError.alreadyExists(field: "member.member_number", what: "member number \(m.memberNumber) in term \(m.term)")
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE members SET member_number = ?, name = ?, gender = ?, ethnicity = ?, birth_date = ?, party = ?, sector = ?,
                 work_unit = ?, position = ?, phone = ?, email = ?, role = ?, added_during_term = ?, joined_date = ?, updated_at_ms = ?
             WHERE id = ?
-            """, arguments: [m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector, m.workUnit,
+            """).execute(arguments: [m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector, m.workUnit,
                              m.position, m.phone, m.email, m.role.rawValue, m.addedDuringTerm, m.joinedDate, Date.nowMs, m.id])
         if includeStatus {
             try setStatus(db, id: m.id, status: m.status, date: m.statusDate, reason: m.statusReason)
@@ -170,8 +174,7 @@ public enum MemberStore {
     }
 
     public static func setStatus(_ db: Database, id: Int64, status: MemberV1.MemberStatus, date: String, reason: String) throws {
-        try db.execute(
-            sql: "UPDATE members SET status = ?, status_date = ?, status_reason = ?, updated_at_ms = ? WHERE id = ?",
+        try db.cachedStatement(sql: "UPDATE members SET status = ?, status_date = ?, status_reason = ?, updated_at_ms = ? WHERE id = ?").execute(
             arguments: [status.rawValue, date, reason, Date.nowMs, id])
     }
 
@@ -194,7 +197,7 @@ public enum MemberStore {
 
     /// Replaces a member's functions; a station or room that does not exist is NOT_FOUND.
     private static func setFunctions(_ db: Database, _ id: Int64, _ functions: [MemberV1.MemberFunction]) throws {
-        try db.execute(sql: "DELETE FROM member_functions WHERE member_id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM member_functions WHERE member_id = ?").execute(arguments: [id])
         for (index, f) in functions.enumerated() {
             if f.stationID != 0, try Bool.fetchOne(db, sql: "SELECT 1 FROM stations WHERE id = ?", arguments: [f.stationID]) != true {
                 throw RegistryError.notFound(field: "member.functions[\(index)]", what: "work station \(f.stationID)")
@@ -208,9 +211,9 @@ public enum MemberStore {
     }
 
     private static func setCommittees(_ db: Database, _ id: Int64, _ committees: [String]) throws {
-        try db.execute(sql: "DELETE FROM member_committees WHERE member_id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM member_committees WHERE member_id = ?").execute(arguments: [id])
         for committee in committees {
-            try db.execute(sql: "INSERT INTO member_committees (member_id, committee) VALUES (?, ?)", arguments: [id, committee])
+            try db.cachedStatement(sql: "INSERT INTO member_committees (member_id, committee) VALUES (?, ?)").execute(arguments: [id, committee])
         }
     }
 
@@ -355,8 +358,7 @@ public enum MemberStore {
     public static func audit(_ db: Database, member: Int64, actor: String, action: String, reason: String = "", changes: [MemberV1.FieldChange]) throws {
         let encoded = changes.map { ["field": $0.field, "old": $0.oldValue, "new": $0.newValue] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: encoded, options: [.sortedKeys]), as: UTF8.self)
-        try db.execute(
-            sql: "INSERT INTO member_audit (member_id, at_ms, actor, action, reason, changes) VALUES (?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO member_audit (member_id, at_ms, actor, action, reason, changes) VALUES (?, ?, ?, ?, ?, ?)").execute(
             arguments: [member, Date.nowMs, actor, action, reason, json])
     }
 
