@@ -14,21 +14,29 @@ public struct SuiteService: Sendable, Hashable {
     public let rpcVariable: String
     /// Where consumers find its event socket: `XIESHANG_REGISTRY_EVENTS`.
     public let eventsVariable: String?
+    /// The wire package whose services it serves: `member.v1`.
+    public let package: String
 
     public static let registry = SuiteService(
         name: "member-registry", key: "registry", defaultRPC: "tcp://127.0.0.1:7101", defaultEvents: "tcp://127.0.0.1:7102",
-        rpcVariable: "XIESHANG_REGISTRY_ENDPOINT", eventsVariable: "XIESHANG_REGISTRY_EVENTS")
+        rpcVariable: "XIESHANG_REGISTRY_ENDPOINT", eventsVariable: "XIESHANG_REGISTRY_EVENTS", package: "member.v1")
     public static let scheduler = SuiteService(
         name: "meeting-scheduler", key: "scheduler", defaultRPC: "tcp://127.0.0.1:7201", defaultEvents: "tcp://127.0.0.1:7202",
-        rpcVariable: "XIESHANG_SCHEDULER_ENDPOINT", eventsVariable: "XIESHANG_SCHEDULER_EVENTS")
+        rpcVariable: "XIESHANG_SCHEDULER_ENDPOINT", eventsVariable: "XIESHANG_SCHEDULER_EVENTS", package: "meeting.v1")
     public static let tracker = SuiteService(
         name: "proposal-tracker", key: "tracker", defaultRPC: "tcp://127.0.0.1:7301", defaultEvents: "tcp://127.0.0.1:7302",
-        rpcVariable: "XIESHANG_TRACKER_ENDPOINT", eventsVariable: "XIESHANG_TRACKER_EVENTS")
+        rpcVariable: "XIESHANG_TRACKER_ENDPOINT", eventsVariable: "XIESHANG_TRACKER_EVENTS", package: "proposal.v1")
     public static let notifier = SuiteService(
         name: "notifier", key: "notifier", defaultRPC: "tcp://127.0.0.1:7401", defaultEvents: nil,
-        rpcVariable: "XIESHANG_NOTIFIER_ENDPOINT", eventsVariable: nil)
+        rpcVariable: "XIESHANG_NOTIFIER_ENDPOINT", eventsVariable: nil, package: "notification.v1")
 
     public static let all = [registry, scheduler, tracker, notifier]
+
+    /// The service that serves a method of one of the suite's own packages
+    /// (`meeting.v1.Meetings/Get` → meeting-scheduler); nil for the shared ones (`rpc.v1`).
+    public static func serving(_ method: String) -> SuiteService? {
+        all.first { method.hasPrefix($0.package + ".") }
+    }
 
     /// The RPC endpoint: the flag, else the variable, else `file` (a config file's value),
     /// else the default.

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -29,7 +26,7 @@ extension MeetingCommand {
                 a.topicID = parts.count > 4 ? parts[4] : ""
                 request.items.append(a)
             }
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.setAgenda, request) }
+            let response = try await connection.call(MeetingV1.Meetings.setAgenda, request)
             return .meeting(response.meeting, [])
         }
     }

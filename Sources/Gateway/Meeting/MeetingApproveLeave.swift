@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -16,12 +13,12 @@ extension MeetingCommand {
         @Option(help: "A note for the invitee.") var note: String?
 
         func perform() async throws -> Output {
-            var request = MeetingV1.DecideLeaveRequest()
-            request.meetingID = id
-            request.inviteeID = invitee
-            request.approve = !reject
-            request.note = note ?? ""
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.decideLeave, request) }
+            let response = try await connection.call(MeetingV1.Meetings.decideLeave) { request in
+                request.meetingID = id
+                request.inviteeID = invitee
+                request.approve = !reject
+                request.note = note ?? ""
+            }
             var output = Output(response)
             output.add(inviteeTable(response.invitee.map { [$0] } ?? []))
             return output

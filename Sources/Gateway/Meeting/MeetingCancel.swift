@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -14,10 +11,10 @@ extension MeetingCommand {
         @Option(help: "Why (required).") var reason: String
 
         func perform() async throws -> Output {
-            var request = MeetingV1.CancelMeetingRequest()
-            request.id = id
-            request.reason = reason
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.cancel, request) }
+            let response = try await connection.call(MeetingV1.Meetings.cancel) { request in
+                request.id = id
+                request.reason = reason
+            }
             return .meeting(response.meeting, [])
         }
     }

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -25,20 +23,20 @@ extension MeetingCommand {
         @Option(help: "Accept required members' conflicts, saying why.") var override: String?
 
         func perform() async throws -> Output {
-            var request = MeetingV1.ChangeMeetingRequest()
-            request.id = id
-            request.title = title ?? ""
-            request.startMs = start?.ms ?? 0
-            request.endMs = end?.ms ?? 0
-            request.roomID = noRoom ? -1 : (room ?? 0)
-            request.venue = venue ?? ""
-            request.mode = mode ?? .unspecified
-            request.onlineLink = link ?? ""
-            request.organiser = organiser ?? ""
-            request.groups = group.map(\.group)
-            request.replaceGroups = !group.isEmpty || noGroups
-            request.overrideReason = override ?? ""
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.change, request) }
+            let response = try await connection.call(MeetingV1.Meetings.change) { request in
+                request.id = id
+                request.title = title ?? ""
+                request.startMs = start?.ms ?? 0
+                request.endMs = end?.ms ?? 0
+                request.roomID = noRoom ? -1 : (room ?? 0)
+                request.venue = venue ?? ""
+                request.mode = mode ?? .unspecified
+                request.onlineLink = link ?? ""
+                request.organiser = organiser ?? ""
+                request.groups = group.map(\.group)
+                request.replaceGroups = !group.isEmpty || noGroups
+                request.overrideReason = override ?? ""
+            }
             var output = Output(response)
             output.append(.meeting(response.meeting, []))
             output.line("changed: \(response.changedFields.isEmpty ? "nothing" : response.changedFields.joined(separator: ", "))")

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -20,12 +17,12 @@ extension MeetingCommand {
         }
 
         func perform() async throws -> Output {
-            var request = MeetingV1.CheckInRequest()
-            request.meetingID = id
-            request.inviteeID = invitee ?? 0
-            request.code = code ?? ""
-            request.recordReason = recordReason ?? ""
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.checkIn, request) }
+            let response = try await connection.call(MeetingV1.Meetings.checkIn) { request in
+                request.meetingID = id
+                request.inviteeID = invitee ?? 0
+                request.code = code ?? ""
+                request.recordReason = recordReason ?? ""
+            }
             var output = Output(response)
             output.add(inviteeTable(response.invitee.map { [$0] } ?? []))
             return output

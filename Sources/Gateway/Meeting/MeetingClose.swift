@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -16,12 +13,12 @@ extension MeetingCommand {
         @Option(help: "Staff closing a meeting before its recorded start (it was held earlier): why.") var recordReason: String?
 
         func perform() async throws -> Output {
-            var request = MeetingV1.CloseMeetingRequest()
-            request.id = id
-            request.minutes = minutes ?? ""
-            request.outcomes = outcomes ?? ""
-            request.recordReason = recordReason ?? ""
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.close, request) }
+            let response = try await connection.call(MeetingV1.Meetings.close) { request in
+                request.id = id
+                request.minutes = minutes ?? ""
+                request.outcomes = outcomes ?? ""
+                request.recordReason = recordReason ?? ""
+            }
             var output = Output(response)
             let meeting = response.meeting ?? MeetingV1.Meeting()
             let count = meeting.attendance ?? MeetingV1.AttendanceCount()

@@ -1,7 +1,6 @@
 import ArgumentParser
 import Foundation
 import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingV1.MeetingKind: ExpressibleByArgument {}

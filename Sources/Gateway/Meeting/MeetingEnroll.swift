@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -15,11 +12,11 @@ extension MeetingCommand {
         @Flag(help: "Give up the place.") var withdraw = false
 
         func perform() async throws -> Output {
-            var request = MeetingV1.EnrollRequest()
-            request.meetingID = id
-            request.memberID = member
-            request.withdraw = withdraw
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.enroll, request) }
+            let response = try await connection.call(MeetingV1.Meetings.enroll) { request in
+                request.meetingID = id
+                request.memberID = member
+                request.withdraw = withdraw
+            }
             var output = Output(response)
             output.add(inviteeTable(response.invitee.map { [$0] } ?? []))
             return output

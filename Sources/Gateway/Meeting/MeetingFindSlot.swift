@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
 import XieshangRPC
 import XieshangWire
@@ -18,14 +17,14 @@ extension MeetingCommand {
         @Option(help: "A group whose active members must be free.") var group: [GroupArgument] = []
 
         func perform() async throws -> Output {
-            var request = MeetingV1.FindSlotRequest()
-            request.fromMs = from.ms
-            request.toMs = to.ms
-            request.durationMinutes = minutes
-            request.roomID = room ?? 0
-            request.memberIDs = member
-            request.groups = group.map(\.group)
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.findSlot, request, options: .read) }
+            let response = try await connection.call(MeetingV1.Meetings.findSlot, options: .read) { request in
+                request.fromMs = from.ms
+                request.toMs = to.ms
+                request.durationMinutes = minutes
+                request.roomID = room ?? 0
+                request.memberIDs = member
+                request.groups = group.map(\.group)
+            }
             var output = Output(response)
             output.line(response.found ? "earliest free slot: \(CommitteeClock.range(response.startMs, response.endMs))" : "no free slot in that window")
             if !response.found { output.exitCode = 3 }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -24,12 +23,12 @@ extension MeetingCommand {
         }
 
         func perform() async throws -> Output {
-            var request = MeetingV1.CalendarRequest()
-            request.scope = member != nil ? .member : room != nil ? .room : .committee
-            request.id = member ?? room ?? 0
-            request.fromMs = from?.ms ?? 0
-            request.toMs = to?.ms ?? 0
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.calendar, request, options: .read) }
+            let response = try await connection.call(MeetingV1.Meetings.calendar, options: .read) { request in
+                request.scope = member != nil ? .member : room != nil ? .room : .committee
+                request.id = member ?? room ?? 0
+                request.fromMs = from?.ms ?? 0
+                request.toMs = to?.ms ?? 0
+            }
             guard let output else { return .document(response.ics) }
             guard FileManager.default.createFile(atPath: output, contents: Data(response.ics.utf8)) else {
                 throw ValidationError("cannot write \(output)")

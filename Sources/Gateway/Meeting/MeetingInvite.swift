@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -33,7 +31,7 @@ extension MeetingCommand {
             }
             request.optional = optional
             request.overrideReason = override ?? ""
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.invite, request) }
+            let response = try await connection.call(MeetingV1.Meetings.invite, request)
             var output = Output(response)
             output.add(inviteeTable(response.invitees))
             return output

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -16,12 +13,12 @@ extension MeetingCommand {
         @Option(help: "Why.") var reason: String
 
         func perform() async throws -> Output {
-            var request = MeetingV1.RequestLeaveRequest()
-            request.meetingID = id
-            request.inviteeID = invitee
-            request.type = type
-            request.reason = reason
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.requestLeave, request) }
+            let response = try await connection.call(MeetingV1.Meetings.requestLeave) { request in
+                request.meetingID = id
+                request.inviteeID = invitee
+                request.type = type
+                request.reason = reason
+            }
             var output = Output(response)
             output.add(inviteeTable(response.invitee.map { [$0] } ?? []))
             return output

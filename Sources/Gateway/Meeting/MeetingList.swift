@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
 import XieshangRPC
 import XieshangWire
@@ -28,7 +27,7 @@ extension MeetingCommand {
             request.status = status ?? .unspecified
             var meetings: [MeetingV1.Meeting] = []
             var next = ""
-            try await connection.withScheduler { client in
+            try await connection.with(.scheduler) { client in
                 repeat {
                     let page = try await client.call(MeetingV1.Meetings.list, request, options: .read)
                     meetings += page.meetings

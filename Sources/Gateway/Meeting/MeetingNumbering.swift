@@ -1,6 +1,5 @@
 import ArgumentParser
 import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -22,11 +21,11 @@ extension MeetingCommand {
         }
 
         func perform() async throws -> Output {
-            var request = MeetingV1.NumberingRequest()
-            request.term = term
-            request.kind = kind ?? .unspecified
-            request.next = next ?? 0
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.numbering, request) }
+            let response = try await connection.call(MeetingV1.Meetings.numbering) { request in
+                request.term = term
+                request.kind = kind ?? .unspecified
+                request.next = next ?? 0
+            }
             var table = Table("类别 kind", "已编至 highest", "下一次 next")
             for n in response.kinds {
                 table.add(n.kind.label, n.highest == 0 ? "" : "第\(n.highest)次", "第\(n.next)次")

@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -14,10 +12,10 @@ extension MeetingCommand {
         @Option(help: "Accept required members' conflicts with other meetings, saying why.") var override: String?
 
         func perform() async throws -> Output {
-            var request = MeetingV1.PublishMeetingRequest()
-            request.id = id
-            request.overrideReason = override ?? ""
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.publish, request) }
+            let response = try await connection.call(MeetingV1.Meetings.publish) { request in
+                request.id = id
+                request.overrideReason = override ?? ""
+            }
             var output = Output(response)
             output.append(.meeting(response.meeting, []))
             for c in response.overridden {

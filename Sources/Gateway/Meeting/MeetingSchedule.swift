@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -48,9 +45,7 @@ extension MeetingCommand {
             m.openRegistration = openRegistration
             m.capacity = capacity
             m.term = term
-            var request = MeetingV1.ScheduleMeetingRequest()
-            request.meeting = m
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.schedule, request) }
+            let response = try await connection.call(MeetingV1.Meetings.schedule) { $0.meeting = m }
             return .meeting(response.meeting, [])
         }
     }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -11,9 +9,7 @@ extension MeetingCommand {
         @Argument(help: "The meeting's id.") var id: Int64
 
         func perform() async throws -> Output {
-            var request = MeetingV1.GetMeetingRequest()
-            request.id = id
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.get, request, options: .read) }
+            let response = try await connection.call(MeetingV1.Meetings.get, options: .read) { $0.id = id }
             var output = Output(response)
             output.append(.meeting(response.meeting, response.invitees))
             return output

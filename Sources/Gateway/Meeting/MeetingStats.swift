@@ -14,10 +14,10 @@ extension MeetingCommand {
         @Option(help: "Until.") var to: Moment?
 
         func perform() async throws -> Output {
-            var request = MeetingV1.MeetingStatisticsRequest()
-            request.fromMs = from?.ms ?? 0
-            request.toMs = to?.ms ?? 0
-            let s = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.statistics, request, options: .read) }
+            let s = try await connection.call(MeetingV1.Meetings.statistics, options: .read) { request in
+                request.fromMs = from?.ms ?? 0
+                request.toMs = to?.ms ?? 0
+            }
             var output = Output(s)
             var kinds = Table("类别 kind", "召开 held", "应到 expected", "实到 present", "请假 leave", "缺席 absent", "出席率 rate", "未达法定人数 no quorum")
             for k in s.byKind {

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MeetingCommand {
@@ -12,10 +9,10 @@ extension MeetingCommand {
         @Option(help: "An invitee's id (from `meeting show`); repeat for several.") var invitee: [Int64]
 
         func perform() async throws -> Output {
-            var request = MeetingV1.UninviteRequest()
-            request.meetingID = id
-            request.inviteeIDs = invitee
-            let response = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.uninvite, request) }
+            let response = try await connection.call(MeetingV1.Meetings.uninvite) { request in
+                request.meetingID = id
+                request.inviteeIDs = invitee
+            }
             var output = Output(response)
             output.line("removed \(response.removed) invitation(s)")
             return output

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MemberCommand {
@@ -23,9 +20,7 @@ extension MemberCommand {
             var member = MemberV1.Member()
             member.term = term
             fields.apply(to: &member)
-            var request = MemberV1.CreateMemberRequest()
-            request.member = member
-            let created = try await connection.withRegistry { try await $0.call(MemberV1.Members.create, request) }
+            let created = try await connection.call(MemberV1.Members.create) { $0.member = member }
             return Output.member(created.member)
         }
     }

@@ -132,7 +132,7 @@ func listMembers(_ request: MemberV1.ListMembersRequest, all: Bool, _ connection
     var members: [MemberV1.Member] = []
     var total: Int32 = 0
     var next = ""
-    try await connection.withRegistry { client in
+    try await connection.with(.registry) { client in
         repeat {
             let page = try await client.call(MemberV1.Members.list, request, options: .read)
             members += page.members
@@ -157,7 +157,7 @@ func changeStatus(_ id: Int64, _ status: MemberV1.MemberStatus, _ reason: String
     request.status = status
     request.reason = reason
     request.date = date ?? ""
-    return Output.member(try await connection.withRegistry { try await $0.call(MemberV1.Members.changeStatus, request) }.member)
+    return Output.member(try await connection.call(MemberV1.Members.changeStatus, request).member)
 }
 
 func assignment(
@@ -167,11 +167,11 @@ func assignment(
     var request = MemberV1.RoomAssignmentRequest()
     request.memberID = id
     request.roomID = room
-    return Output.member(try await connection.withRegistry { try await $0.call(method, request) }.member)
+    return Output.member(try await connection.call(method, request).member)
 }
 
 func catalog(_ kind: MemberV1.CatalogKind, _ add: String?, _ connection: ConnectionOptions) async throws -> Output {
-    let names: [String] = try await connection.withRegistry { client in
+    let names: [String] = try await connection.with(.registry) { client in
         if let add {
             var request = MemberV1.AddCatalogEntryRequest()
             request.kind = kind

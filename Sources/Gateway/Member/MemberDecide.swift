@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
 import XieshangRPC
 import XieshangWire
@@ -34,10 +33,10 @@ extension MemberCommand {
                 // The decision cites a 常委会会议 that was held: checked with the scheduler.
                 var get = MeetingV1.GetMeetingRequest()
                 get.id = meetingId
-                let held = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.get, get, options: .read) }.meeting ?? MeetingV1.Meeting()
+                let held = try await connection.call(MeetingV1.Meetings.get, get, options: .read).meeting ?? MeetingV1.Meeting()
                 guard held.kind == .standingCommittee, held.status == .closed else {
                     throw GatewayFailure(RPCError(.failedPrecondition, "meeting \(meetingId) is a \(held.kind.label) that is \(held.status.label): a decision cites a 常委会会议 that was held"),
-                                         endpoint: connection.schedulerEndpoint)
+                                         endpoint: connection.endpoint(.scheduler))
                 }
                 d.meeting = held.displayName.isEmpty ? held.title : held.displayName
                 d.meetingID = meetingId
@@ -48,7 +47,7 @@ extension MemberCommand {
             var request = MemberV1.DecideRequest()
             request.id = id
             request.decision = d
-            return Output.member(try await connection.withRegistry { try await $0.call(MemberV1.Members.decide, request) }.member)
+            return Output.member(try await connection.call(MemberV1.Members.decide, request).member)
         }
     }
 }

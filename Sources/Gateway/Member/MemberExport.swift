@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -19,7 +18,7 @@ extension MemberCommand {
             // Page by page, so that any committee's size fits.
             var csv: [UInt8] = []
             var count = 0
-            try await connection.withRegistry { client in
+            try await connection.with(.registry) { client in
                 repeat {
                     let page = try await client.call(MemberV1.Members.export, request, options: .read)
                     csv += page.csv

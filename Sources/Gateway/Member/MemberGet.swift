@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -11,9 +9,7 @@ extension MemberCommand {
         @Argument(help: "The member's id.") var id: Int64
 
         func perform() async throws -> Output {
-            var request = MemberV1.GetMemberRequest()
-            request.id = id
-            let response = try await connection.withRegistry { try await $0.call(MemberV1.Members.get, request, options: .read) }
+            let response = try await connection.call(MemberV1.Members.get, options: .read) { $0.id = id }
             return Output.member(response.member)
         }
     }

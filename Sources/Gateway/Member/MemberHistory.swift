@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -12,9 +10,7 @@ extension MemberCommand {
         @Argument(help: "The member's id.") var id: Int64
 
         func perform() async throws -> Output {
-            var request = MemberV1.MemberHistoryRequest()
-            request.memberID = id
-            let response = try await connection.withRegistry { try await $0.call(MemberV1.Members.history, request, options: .read) }
+            let response = try await connection.call(MemberV1.Members.history, options: .read) { $0.memberID = id }
             var output = Output(response.entries)
             var table = Table("时间 time", "操作人 actor", "操作 action", "原因 reason", "变更 changes")
             for entry in response.entries {

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -29,7 +28,7 @@ extension MemberCommand {
             request.dryRun = dryRun
             request.term = term
             let bytes = [UInt8](data)
-            let response = try await connection.withRegistry { client in
+            let response = try await connection.with(.registry) { client in
                 // A file larger than one message goes in parts of one upload; the
                 // registry imports it whole, all or nothing, when the last part arrives.
                 var offset = 0

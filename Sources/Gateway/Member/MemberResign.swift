@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension MemberCommand {
@@ -25,7 +22,7 @@ extension MemberCommand {
             request.reason = reason ?? ""
             request.date = date ?? ""
             request.withdraw = withdraw
-            return Output.member(try await connection.withRegistry { try await $0.call(MemberV1.Members.requestResignation, request) }.member)
+            return Output.member(try await connection.call(MemberV1.Members.requestResignation, request).member)
         }
     }
 

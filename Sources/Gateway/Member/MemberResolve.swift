@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
 import XieshangRPC
 import XieshangWire
@@ -33,7 +32,7 @@ extension MemberCommand {
             case .station, .room: request.id = Int64(target ?? "") ?? 0
             default: request.name = target ?? ""
             }
-            let ids = try await connection.withRegistry { try await $0.call(MemberV1.Members.resolveGroup, request, options: .read) }.memberIDs
+            let ids = try await connection.call(MemberV1.Members.resolveGroup, request, options: .read).memberIDs
             var output = Output(ids)
             output.line("\(kind.label)\(target.map { " " + $0 } ?? ""): \(ids.count) members")
             if !ids.isEmpty { output.line(ids.map(String.init).joined(separator: " ")) }

@@ -1,8 +1,5 @@
 import ArgumentParser
 import Foundation
-import XieshangLabels
-import XieshangRPC
-import XieshangWire
 
 extension MemberCommand {
     struct Search: GatewayCommand {

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -14,7 +12,7 @@ extension MemberCommand {
         @OptionGroup var fields: Fields
 
         func perform() async throws -> Output {
-            let updated = try await connection.withRegistry { client in
+            let updated = try await connection.with(.registry) { client in
                 var get = MemberV1.GetMemberRequest()
                 get.id = id
                 var member = try await client.call(MemberV1.Members.get, get, options: .read).member ?? MemberV1.Member()

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import XieshangRPC
 import XieshangWire
 
@@ -33,7 +32,7 @@ struct InboxCommand: GatewayCommand {
         var recipient = NotificationV1.Recipient()
         recipient.kind = staff ? .staff : member != nil ? .member : .unit
         recipient.id = member ?? unit ?? 0
-        let (marked, inbox) = try await connection.withNotifier { client in
+        let (marked, inbox) = try await connection.with(.notifier) { client in
             var marked: Int32?
             if !read.isEmpty || readAll {
                 var mark = NotificationV1.MarkReadRequest()

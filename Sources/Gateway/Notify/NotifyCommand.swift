@@ -1,8 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
-import XieshangWire
 
 /// `on` / `off` on the command line.
 struct Switch: ExpressibleByArgument {

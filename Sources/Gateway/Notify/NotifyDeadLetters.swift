@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -16,7 +14,7 @@ extension NotifyCommand {
             var request = NotificationV1.ListDeliveriesRequest()
             request.status = .dead
             request.limit = limit
-            let response = try await connection.withNotifier {
+            let response = try await connection.with(.notifier) {
                 try await $0.call(NotificationV1.Deliveries.list, request, options: .read)
             }
             var output = Output(response.deliveries)

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -24,7 +22,7 @@ extension NotifyCommand {
             var recipient = NotificationV1.Recipient()
             recipient.kind = member != nil ? .member : .unit
             recipient.id = member ?? unit ?? 0
-            let preferences = try await connection.withNotifier { client in
+            let preferences = try await connection.with(.notifier) { client in
                 var get = NotificationV1.GetPreferencesRequest()
                 get.recipient = recipient
                 var p = try await client.call(NotificationV1.Deliveries.getPreferences, get, options: .read).preferences ?? NotificationV1.Preferences()

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -14,7 +12,7 @@ extension NotifyCommand {
         func perform() async throws -> Output {
             var request = NotificationV1.RetryDeliveryRequest()
             request.ids = ids
-            let response = try await connection.withNotifier {
+            let response = try await connection.with(.notifier) {
                 try await $0.call(NotificationV1.Deliveries.retry, request)
             }
             var output = Output(response)

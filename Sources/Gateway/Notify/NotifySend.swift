@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -21,7 +19,7 @@ extension NotifyCommand {
             request.id = group.group.id
             request.title = title
             request.body = body
-            let response = try await connection.withNotifier {
+            let response = try await connection.with(.notifier) {
                 try await $0.call(NotificationV1.Deliveries.announce, request)
             }
             var output = Output(response)

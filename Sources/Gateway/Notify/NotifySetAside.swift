@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -28,7 +26,7 @@ extension NotifyCommand {
             var request = EventV1.ListSetAsideRequest()
             request.source = source ?? ""
             request.limit = limit
-            let response = try await connection.withNotifier {
+            let response = try await connection.with(.notifier) {
                 try await $0.call(EventV1.Consumer.listSetAside, request, options: .read)
             }
             var output = Output(response)

@@ -34,7 +34,7 @@ extension RegistryPlace {
 
     /// Adds (`id` 0) or changes a place: the fields not given keep their values.
     static func save(_ id: Int64, _ fields: Fields, _ connection: ConnectionOptions) async throws -> Output {
-        let saved = try await connection.withRegistry { client in
+        let saved = try await connection.with(.registry) { client in
             var record = id == 0 ? blank : try await get(id, with: client) ?? blank
             fields.apply(to: &record)
             return try await save(record, with: client)
@@ -76,6 +76,6 @@ struct PlaceGet<Place: RegistryPlace>: GatewayCommand {
     @Argument(help: "The id.") var id: Int64
 
     func perform() async throws -> Output {
-        Place.output(try await connection.withRegistry { try await Place.get(id, with: $0) }.map { [$0] } ?? [])
+        Place.output(try await connection.with(.registry) { try await Place.get(id, with: $0) }.map { [$0] } ?? [])
     }
 }

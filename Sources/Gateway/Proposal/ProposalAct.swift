@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension ProposalCommand {
@@ -33,22 +31,22 @@ extension ProposalCommand {
         @Option(help: "Where a referred proposal goes: 意见建议 or 社情民意.") var channel: String?
 
         func perform() async throws -> Output {
-            var request = ProposalV1.ActRequest()
-            request.id = id
-            request.action = action
-            request.actor = `as`?.actor
-            request.reason = reason ?? ""
-            request.memberIDs = member
-            request.leadUnitID = leadUnit ?? 0
-            request.assistingUnitIDs = assist
-            request.deadlineMs = deadline?.ms ?? 0
-            request.replyClass = replyClass ?? .unspecified
-            request.contactMethod = contact ?? .unspecified
-            request.text = text ?? ""
-            request.satisfaction = satisfaction ?? .unspecified
-            request.mergeInto = into ?? 0
-            request.channel = channel ?? ""
-            let response = try await connection.withTracker { try await $0.call(ProposalV1.Proposals.act, request) }
+            let response = try await connection.call(ProposalV1.Proposals.act) { request in
+                request.id = id
+                request.action = action
+                request.actor = `as`?.actor
+                request.reason = reason ?? ""
+                request.memberIDs = member
+                request.leadUnitID = leadUnit ?? 0
+                request.assistingUnitIDs = assist
+                request.deadlineMs = deadline?.ms ?? 0
+                request.replyClass = replyClass ?? .unspecified
+                request.contactMethod = contact ?? .unspecified
+                request.text = text ?? ""
+                request.satisfaction = satisfaction ?? .unspecified
+                request.mergeInto = into ?? 0
+                request.channel = channel ?? ""
+            }
             var output = Output(response)
             let t = response.transition ?? ProposalV1.Transition()
             output.line("\(t.action.label): \(t.from.label) → \(t.to.label)\(t.changes.isEmpty ? "" : "（\(t.changes.joined(separator: "；"))）")")

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension ProposalCommand {
@@ -31,9 +28,7 @@ extension ProposalCommand {
             p.session = session
             p.duringPlenary = plenary
             p.key = key
-            var request = ProposalV1.CreateProposalRequest()
-            request.proposal = p
-            let response = try await connection.withTracker { try await $0.call(ProposalV1.Proposals.create, request) }
+            let response = try await connection.call(ProposalV1.Proposals.create) { $0.proposal = p }
             return proposalOutput(response.proposal, [])
         }
     }

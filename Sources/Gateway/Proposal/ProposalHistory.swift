@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
 import XieshangRPC
 import XieshangWire
@@ -11,9 +10,7 @@ extension ProposalCommand {
         @Argument(help: "The proposal's id.") var id: Int64
 
         func perform() async throws -> Output {
-            var request = ProposalV1.HistoryRequest()
-            request.id = id
-            let response = try await connection.withTracker { try await $0.call(ProposalV1.Proposals.history, request, options: .read) }
+            let response = try await connection.call(ProposalV1.Proposals.history, options: .read) { $0.id = id }
             var output = Output(response.transitions)
             var table = Table("时间 time", "操作人 actor", "操作 action", "状态 state", "原因 reason", "变更 changes")
             for t in response.transitions {

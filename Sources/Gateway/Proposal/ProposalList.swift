@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
 import XieshangRPC
 import XieshangWire
@@ -21,7 +20,7 @@ extension ProposalCommand {
             request.memberID = member ?? 0
             request.unitID = unit ?? 0
             var proposals: [ProposalV1.Proposal] = []
-            try await connection.withTracker { client in
+            try await connection.with(.tracker) { client in
                 repeat {
                     let page = try await client.call(ProposalV1.Proposals.list, request, options: .read)
                     proposals += page.proposals

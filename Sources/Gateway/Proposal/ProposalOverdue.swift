@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
 import XieshangRPC
 import XieshangWire
@@ -14,10 +13,10 @@ extension ProposalCommand {
         @Option(help: "Only this unit's.") var unit: Int64?
 
         func perform() async throws -> Output {
-            var request = ProposalV1.OverdueRequest()
-            request.withinDays = within
-            request.unitID = unit ?? 0
-            let response = try await connection.withTracker { try await $0.call(ProposalV1.Proposals.overdue, request, options: .read) }
+            let response = try await connection.call(ProposalV1.Proposals.overdue, options: .read) { request in
+                request.withinDays = within
+                request.unitID = unit ?? 0
+            }
             var output = Output(response.proposals)
             var table = Table("id", "编号 number", "案由 title", "主办 lead unit", "期限 deadline", "剩余 days left")
             for o in response.proposals {

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
 import XieshangRPC
 import XieshangWire
@@ -11,9 +10,7 @@ extension ProposalCommand {
         @Argument(help: "The proposal's id.") var id: Int64
 
         func perform() async throws -> Output {
-            var request = ProposalV1.GetProposalRequest()
-            request.id = id
-            let response = try await connection.withTracker { try await $0.call(ProposalV1.Proposals.get, request, options: .read) }
+            let response = try await connection.call(ProposalV1.Proposals.get, options: .read) { $0.id = id }
             var output = Output(response)
             output.append(proposalOutput(response.proposal, response.allowed.map { "\($0.identifier) (\($0.label))" }))
             return output

@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -13,10 +12,10 @@ extension ProposalCommand {
         @Option(help: "Until.") var to: Moment?
 
         func perform() async throws -> Output {
-            var request = ProposalV1.StatisticsRequest()
-            request.fromMs = from?.ms ?? 0
-            request.toMs = to?.ms ?? 0
-            let s = try await connection.withTracker { try await $0.call(ProposalV1.Proposals.statistics, request, options: .read) }
+            let s = try await connection.call(ProposalV1.Proposals.statistics, options: .read) { request in
+                request.fromMs = from?.ms ?? 0
+                request.toMs = to?.ms ?? 0
+            }
             var output = Output(s)
             var table = Table("项目 measure", "数 count")
             table.add("提交 submitted", String(s.submitted))

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -14,7 +12,7 @@ extension ProposalCommand {
         @Option(help: "Who edits: member:ID (the proposer) or staff for a joint proposal. Default: who your key says you are (the office: staff).") var `as`: ActorArgument?
 
         func perform() async throws -> Output {
-            let response = try await connection.withTracker { client in
+            let response = try await connection.with(.tracker) { client in
                 var get = ProposalV1.GetProposalRequest()
                 get.id = id
                 var p = try await client.call(ProposalV1.Proposals.get, get, options: .read).proposal ?? ProposalV1.Proposal()

@@ -95,12 +95,12 @@ struct CommitteeReport: Encodable {
         var meetingRequest = MeetingV1.MeetingStatisticsRequest()
         meetingRequest.fromMs = fromMs
         meetingRequest.toMs = toMs
-        let meetings = try await connection.withScheduler { try await $0.call(MeetingV1.Meetings.statistics, meetingRequest, options: .read) }
+        let meetings = try await connection.call(MeetingV1.Meetings.statistics, meetingRequest, options: .read)
         var proposalRequest = ProposalV1.StatisticsRequest()
         proposalRequest.fromMs = fromMs
         proposalRequest.toMs = toMs
-        let proposals = try await connection.withTracker { try await $0.call(ProposalV1.Proposals.statistics, proposalRequest, options: .read) }
-        let (rooms, members) = try await connection.withRegistry { client in
+        let proposals = try await connection.call(ProposalV1.Proposals.statistics, proposalRequest, options: .read)
+        let (rooms, members) = try await connection.with(.registry) { client in
             let rooms = try await client.call(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), options: .read).rooms
             var members: [MemberV1.Member] = []
             var request = MemberV1.ListMembersRequest()

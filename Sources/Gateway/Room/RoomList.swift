@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -11,9 +9,7 @@ extension RoomCommand {
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "Only this work station's rooms.") var station: Int64?
         func perform() async throws -> Output {
-            var request = MemberV1.ListRoomsRequest()
-            request.stationID = station ?? 0
-            let list = try await connection.withRegistry { try await $0.call(MemberV1.Rooms.list, request, options: .read) }
+            let list = try await connection.call(MemberV1.Rooms.list, options: .read) { $0.stationID = station ?? 0 }
             return RoomCommand.output(list.rooms)
         }
     }

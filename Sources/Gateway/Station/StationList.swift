@@ -8,7 +8,7 @@ extension StationCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func perform() async throws -> Output {
-            StationCommand.output(try await connection.withRegistry {
+            StationCommand.output(try await connection.with(.registry) {
                 try await $0.call(MemberV1.Stations.list, MemberV1.ListStationsRequest(), options: .read)
             }.stations)
         }

@@ -61,40 +61,13 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     /// A service's endpoint: the flag, else its variable, else the config file, else the default.
-    func endpoint(_ service: SuiteService, _ flag: String?) -> String {
-        service.rpcEndpoint(flag: flag, file: settings.values[service.key])
+    func endpoint(_ service: SuiteService) -> String {
+        let flags = [SuiteService.registry: registry, .scheduler: scheduler, .tracker: tracker, .notifier: notifier]
+        return service.rpcEndpoint(flag: flags[service] ?? nil, file: settings.values[service.key])
     }
 
     var timeoutSeconds: Double {
         timeout ?? ProcessInfo.processInfo.environment["XIESHANG_TIMEOUT"].flatMap(Double.init) ?? settings.values["timeout"].flatMap(Double.init) ?? 10
-    }
-
-    var registryEndpoint: String {
-        endpoint(.registry, registry)
-    }
-
-    var schedulerEndpoint: String {
-        endpoint(.scheduler, scheduler)
-    }
-
-    func withScheduler<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
-        try await withClient("meeting-scheduler", schedulerEndpoint, body)
-    }
-
-    var trackerEndpoint: String {
-        endpoint(.tracker, tracker)
-    }
-
-    func withTracker<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
-        try await withClient("proposal-tracker", trackerEndpoint, body)
-    }
-
-    var notifierEndpoint: String {
-        endpoint(.notifier, notifier)
-    }
-
-    func withNotifier<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
-        try await withClient("notifier", notifierEndpoint, body)
     }
 
     var keysFolder: KeyFolder? {
@@ -119,14 +92,31 @@ struct ConnectionOptions: ParsableArguments {
 
     /// Every service the gateway knows, with its endpoint.
     var services: [(name: String, endpoint: String)] {
-        [("member-registry", registryEndpoint), ("meeting-scheduler", schedulerEndpoint), ("proposal-tracker", trackerEndpoint),
-         ("notifier", notifierEndpoint)]
+        SuiteService.all.map { ($0.name, endpoint($0)) }
     }
 
-    /// Runs `body` with a client of the registry, closing it afterwards; RPC errors become
-    /// one clear line (plus the field violations) and a distinct exit code.
-    func withRegistry<T>(_ body: (RPCClient) async throws -> T) async throws -> T {
-        try await withClient("member-registry", registryEndpoint, body)
+    /// Calls `method` on the service that serves its package (`meeting.v1.Meetings/Get` →
+    /// meeting-scheduler), with the request `build` fills in.
+    func call<Request: WireMessage, Response: WireMessage>(
+        _ method: WireMethod<Request, Response>, options: CallOptions = CallOptions(), _ build: (inout Request) -> Void = { _ in }
+    ) async throws -> Response {
+        var request = Request()
+        build(&request)
+        return try await call(method, request, options: options)
+    }
+
+    /// Calls `method` with `request` on the service that serves its package.
+    func call<Request: WireMessage, Response: WireMessage>(
+        _ method: WireMethod<Request, Response>, _ request: Request, options: CallOptions = CallOptions()
+    ) async throws -> Response {
+        guard let service = SuiteService.serving(method.name) else { preconditionFailure("\(method.name) is no suite service's method") }
+        return try await with(service) { try await $0.call(method, request, options: options) }
+    }
+
+    /// Runs `body` with a client of `service`, closing it afterwards; RPC errors become one
+    /// clear line (plus the field violations) and a distinct exit code.
+    func with<T>(_ service: SuiteService, _ body: (RPCClient) async throws -> T) async throws -> T {
+        try await withClient(service.name, endpoint(service), body)
     }
 
     func withClient<T>(_ service: String, _ endpoint: String, _ body: (RPCClient) async throws -> T) async throws -> T {

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension TermCommand {
@@ -21,9 +18,7 @@ extension TermCommand {
             term.startDate = start
             term.endDate = end
             term.current = current
-            var request = MemberV1.CreateTermRequest()
-            request.term = term
-            let created = try await connection.withRegistry { try await $0.call(MemberV1.Terms.create, request) }
+            let created = try await connection.call(MemberV1.Terms.create) { $0.term = term }
             return termsOutput(created.term.map { [$0] } ?? [])
         }
     }

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -10,7 +8,7 @@ extension TermCommand {
         @OptionGroup var connection: ConnectionOptions
 
         func perform() async throws -> Output {
-            let terms = try await connection.withRegistry { try await $0.call(MemberV1.Terms.list, MemberV1.ListTermsRequest(), options: .read) }
+            let terms = try await connection.call(MemberV1.Terms.list, MemberV1.ListTermsRequest(), options: .read)
             return termsOutput(terms.terms)
         }
     }

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension TermCommand {
@@ -12,9 +9,7 @@ extension TermCommand {
         @Argument(help: "The term's number.") var number: Int32
 
         func perform() async throws -> Output {
-            var request = MemberV1.SetCurrentTermRequest()
-            request.number = number
-            let term = try await connection.withRegistry { try await $0.call(MemberV1.Terms.setCurrent, request) }
+            let term = try await connection.call(MemberV1.Terms.setCurrent) { $0.number = number }
             return termsOutput(term.term.map { [$0] } ?? [])
         }
     }

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension TopicCommand {
@@ -18,14 +15,14 @@ extension TopicCommand {
         @Option(help: "Who records it (staff or staff:NAME; default: who your key says you are).") var `as`: ActorArgument?
 
         func perform() async throws -> Output {
-            var request = ProposalV1.AdvanceTopicRequest()
-            request.id = id
-            request.step = step
-            request.notes = notes ?? ""
-            request.meetingID = meeting ?? 0
-            request.solved = solved
-            request.actor = `as`?.actor
-            let response = try await connection.withTracker { try await $0.call(ProposalV1.Topics.advance, request) }
+            let response = try await connection.call(ProposalV1.Topics.advance) { request in
+                request.id = id
+                request.step = step
+                request.notes = notes ?? ""
+                request.meetingID = meeting ?? 0
+                request.solved = solved
+                request.actor = `as`?.actor
+            }
             return topicOutput(response.topic)
         }
     }

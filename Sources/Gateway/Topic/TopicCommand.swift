@@ -1,7 +1,5 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 struct TopicCommand: AsyncParsableCommand {

@@ -1,7 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
-import XieshangRPC
 import XieshangWire
 
 extension TopicCommand {
@@ -24,10 +21,10 @@ extension TopicCommand {
             topic.stationID = station ?? 0
             topic.roomID = room ?? 0
             topic.source = source
-            var request = ProposalV1.CreateTopicRequest()
-            request.topic = topic
-            request.actor = `as`?.actor
-            let response = try await connection.withTracker { try await $0.call(ProposalV1.Topics.create, request) }
+            let response = try await connection.call(ProposalV1.Topics.create) { request in
+                request.topic = topic
+                request.actor = `as`?.actor
+            }
             return topicOutput(response.topic)
         }
     }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import XieshangLabels
 import XieshangRPC
 import XieshangWire
@@ -13,11 +12,11 @@ extension TopicCommand {
         @Option(help: "Of this room.") var room: Int64?
 
         func perform() async throws -> Output {
-            var request = ProposalV1.ListTopicsRequest()
-            request.step = step ?? .unspecified
-            request.stationID = station ?? 0
-            request.roomID = room ?? 0
-            let response = try await connection.withTracker { try await $0.call(ProposalV1.Topics.list, request, options: .read) }
+            let response = try await connection.call(ProposalV1.Topics.list, options: .read) { request in
+                request.step = step ?? .unspecified
+                request.stationID = station ?? 0
+                request.roomID = room ?? 0
+            }
             var output = Output(response.topics)
             var table = Table("id", "议题 title", "来源 source", "步骤 step", "会议 meeting", "解决 solved")
             for t in response.topics {

@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -11,9 +9,7 @@ extension TopicCommand {
         @Argument(help: "The topic's id.") var id: Int64
 
         func perform() async throws -> Output {
-            var request = ProposalV1.GetTopicRequest()
-            request.id = id
-            let response = try await connection.withTracker { try await $0.call(ProposalV1.Topics.get, request, options: .read) }
+            let response = try await connection.call(ProposalV1.Topics.get, options: .read) { $0.id = id }
             return topicOutput(response.topic)
         }
     }

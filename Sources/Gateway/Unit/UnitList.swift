@@ -1,6 +1,4 @@
 import ArgumentParser
-import Foundation
-import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -10,9 +8,7 @@ extension UnitCommand {
         @OptionGroup var connection: ConnectionOptions
         @Flag(help: "Include units that no longer take proposals.") var all = false
         func perform() async throws -> Output {
-            var request = MemberV1.ListUnitsRequest()
-            request.includeInactive = all
-            let list = try await connection.withRegistry { try await $0.call(MemberV1.Units.list, request, options: .read) }
+            let list = try await connection.call(MemberV1.Units.list, options: .read) { $0.includeInactive = all }
             return UnitCommand.output(list.units)
         }
     }
