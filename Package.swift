@@ -85,6 +85,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Sources/XieshangService",
             swiftSettings: strict
@@ -190,9 +191,10 @@ let package = Package(
         .executableTarget(
             name: "Gateway",
             dependencies: [
-                "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangLabels",
+                "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangLabels", "XieshangService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Sources/Gateway",
             swiftSettings: strict

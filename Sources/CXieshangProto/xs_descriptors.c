@@ -195,6 +195,10 @@ static const ProtobufCMessageDescriptor *const xs_message_table[] = {
   &xieshang__rpc__v1__describe_request__descriptor,
   &xieshang__rpc__v1__method_info__descriptor,
   &xieshang__rpc__v1__describe_response__descriptor,
+  &xieshang__rpc__v1__take_backup_request__descriptor,
+  &xieshang__rpc__v1__backup_info__descriptor,
+  &xieshang__rpc__v1__read_backup_request__descriptor,
+  &xieshang__rpc__v1__read_backup_response__descriptor,
   &xieshang__wiretest__v1__inner__descriptor,
   &xieshang__wiretest__v1__kinds__descriptor,
   &xieshang__wiretest__v1__kinds__nested__descriptor,
@@ -394,6 +398,10 @@ static const char *const xs_message_symbols[] = {
   "xieshang__rpc__v1__describe_request",
   "xieshang__rpc__v1__method_info",
   "xieshang__rpc__v1__describe_response",
+  "xieshang__rpc__v1__take_backup_request",
+  "xieshang__rpc__v1__backup_info",
+  "xieshang__rpc__v1__read_backup_request",
+  "xieshang__rpc__v1__read_backup_response",
   "xieshang__wiretest__v1__inner",
   "xieshang__wiretest__v1__kinds",
   "xieshang__wiretest__v1__kinds__nested",
@@ -488,6 +496,7 @@ static const ProtobufCServiceDescriptor *const xs_service_table[] = {
   &xieshang__proposal__v1__topics__descriptor,
   &xieshang__rpc__v1__health__descriptor,
   &xieshang__rpc__v1__reflection__descriptor,
+  &xieshang__rpc__v1__backup__descriptor,
   NULL
 };
 static const char *const xs_service_symbols[] = {
@@ -507,6 +516,7 @@ static const char *const xs_service_symbols[] = {
   "xieshang__proposal__v1__topics",
   "xieshang__rpc__v1__health",
   "xieshang__rpc__v1__reflection",
+  "xieshang__rpc__v1__backup",
   NULL
 };
 size_t xs_service_descriptor_count(void) { return sizeof xs_service_table / sizeof xs_service_table[0] - 1; }

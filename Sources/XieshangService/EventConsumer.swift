@@ -43,6 +43,10 @@ public final class EventConsumer: Service, Sendable {
     /// Set while the source is not the one the cursor belongs to (restored, replaced):
     /// nothing of it is applied until an operator decides.
     private let diverged = Atomic<Bool>(false)
+    /// The identity of the source's database whose events the cursor counts, as last read
+    /// or written: a live event from another database is not applied (nor skipped as one
+    /// already applied) but sends the consumer to catch up, which says what happened.
+    private let appliedIdentity = Mutex<String>("")
     /// The operator's `--accept-source`: a source found diverged is taken as it now is.
     private let acceptDivergence: Bool
 
@@ -181,6 +185,11 @@ public final class EventConsumer: Service, Sendable {
     private func receive(_ event: EventV1.Event) async {
         heard(of: event.sequence)
         if diverged.load(ordering: .relaxed) { return }
+        let known = appliedIdentity.withLock { $0 }
+        if !known.isEmpty, !event.sourceIdentity.isEmpty, known != event.sourceIdentity {
+            await catchUp()
+            return
+        }
         do {
             switch try await applyInOrder(event) {
             case .applied, .alreadyApplied: break
@@ -205,9 +214,10 @@ public final class EventConsumer: Service, Sendable {
                 let batch = try await sourceClient.call(EventV1.Events.since, request, options: .read)
                 heard(of: batch.lastSequence)
                 let known = try await database.writer.read { [source] db in try Self.identity(db, source) }
+                appliedIdentity.withLock { $0 = known }
                 var divergence: String?
                 if !known.isEmpty, !batch.sourceIdentity.isEmpty, known != batch.sourceIdentity {
-                    divergence = "\(source) is not the database its events were applied from (its identity was \(known), now \(batch.sourceIdentity)): it was replaced"
+                    divergence = "\(source) is not the database its events were applied from (its identity was \(known), now \(batch.sourceIdentity)): it was replaced, or restored from a backup"
                 } else if batch.lastSequence < request.afterSequence {
                     divergence = "\(source)'s newest event is \(batch.lastSequence) but \(request.afterSequence) were applied from it: its outbox went backwards (restored from an older backup, or replaced)"
                 }
@@ -225,11 +235,13 @@ public final class EventConsumer: Service, Sendable {
                         try Self.moveCursor(db, source, to: batch.lastSequence)
                         try Self.setIdentity(db, source, batch.sourceIdentity)
                     }
+                    appliedIdentity.withLock { $0 = batch.sourceIdentity }
                     logger.notice("accepted a source as it now is (--accept-source): its events after \(batch.lastSequence) are applied", metadata: ["event.source": "\(source)", "reason": "\(divergence)"])
                     continue
                 }
                 if known.isEmpty, !batch.sourceIdentity.isEmpty {
                     try await database.writer.write { [source] db in try Self.setIdentity(db, source, batch.sourceIdentity) }
+                    appliedIdentity.withLock { $0 = batch.sourceIdentity }
                 }
                 diverged.store(false, ordering: .relaxed)
                 trouble.withLock { $0 = nil }

@@ -65,6 +65,7 @@ public final class EventOutbox: Sendable {
     static func events(_ db: Database, source: String, after sequence: UInt64, limit: Int) throws -> EventV1.SinceResponse {
         let limit = limit <= 0 ? maxBatch : min(limit, maxBatch)
         var response = EventV1.SinceResponse()
+        response.sourceIdentity = try String.fetchOne(db, sql: "SELECT value FROM runtime_identity WHERE id = 1") ?? ""
         var bytes = 0
         let cursor = try Row.fetchCursor(
             db,
@@ -82,10 +83,10 @@ public final class EventOutbox: Sendable {
             event.payloadType = row["payload_type"]
             event.payload = [UInt8](payload)
             event.traceID = row["trace_id"]
+            event.sourceIdentity = response.sourceIdentity
             response.events.append(event)
         }
         response.lastSequence = UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM outbox") ?? 0)
-        response.sourceIdentity = try String.fetchOne(db, sql: "SELECT value FROM runtime_identity WHERE id = 1") ?? ""
         return response
     }
 

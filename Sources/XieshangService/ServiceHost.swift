@@ -100,6 +100,7 @@ public final class ServiceHost: Sendable {
         self.outbox = outbox
         var handlers = try makeHandlers(database, outbox)
         outbox.register(in: &handlers)
+        Backups(database: database, service: configuration.name).register(in: &handlers)
         // The ZAP handler binds before any server socket exists (docs/ARCHITECTURE.md, "Security").
         var security: ServerSecurity?
         if case .keys(let folder) = configuration.security {

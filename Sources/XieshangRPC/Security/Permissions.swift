@@ -3,7 +3,7 @@ import XieshangZMQ
 /// Which roles may call which method of one service. Every method a service registers
 /// must be in its table (the server refuses to start otherwise), so a new method is never
 /// open by accident. Health/Check and Reflection/Describe are open to every caller that
-/// authenticated.
+/// authenticated; the runtime's Backup methods to administrators alone, in every service.
 public struct MethodPermissions: Sendable {
     private var table: [String: Set<Role>] = [:]
     /// For methods only some services may call: their principal names.
@@ -33,6 +33,7 @@ public struct MethodPermissions: Sendable {
 
     public func allows(_ role: Role, _ method: String) -> Bool {
         if Self.open.contains(method) { return true }
+        if Self.administration.contains(method) { return role == .admin }
         return table[method]?.contains(role) ?? false
     }
 
@@ -47,7 +48,7 @@ public struct MethodPermissions: Sendable {
     }
 
     public func roles(_ method: String) -> Set<Role> {
-        Self.open.contains(method) ? Self.everyone : table[method] ?? []
+        Self.open.contains(method) ? Self.everyone : Self.administration.contains(method) ? [.admin] : table[method] ?? []
     }
 
     /// Who may call `method`, for a refusal's message: e.g. `admin, service:notifier`.
@@ -70,9 +71,13 @@ public struct MethodPermissions: Sendable {
     /// Methods every authenticated caller may call.
     static let open: Set<String> = ["rpc.v1.Health/Check", "rpc.v1.Reflection/Describe"]
 
+    /// Methods every service has that only administrators may call: a backup holds every
+    /// record of the service.
+    static let administration: Set<String> = ["rpc.v1.Backup/Take", "rpc.v1.Backup/Read"]
+
     /// The registered methods that have no entry in this table.
     public func missing(in methods: [String]) -> [String] {
-        methods.filter { !Self.open.contains($0) && table[$0] == nil }.sorted()
+        methods.filter { !Self.open.contains($0) && !Self.administration.contains($0) && table[$0] == nil }.sorted()
     }
 }
 

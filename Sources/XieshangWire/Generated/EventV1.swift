@@ -16,6 +16,7 @@ extension EventV1 {
         public var payloadType: String = ""
         public var payload: [UInt8] = []
         public var traceID: String = ""
+        public var sourceIdentity: String = ""
 
         public init() {}
 
@@ -29,6 +30,7 @@ extension EventV1 {
             if !self.payloadType.isEmpty { try w.string(self.payloadType, 5) }
             if !self.payload.isEmpty { w.bytes(self.payload, 6) }
             if !self.traceID.isEmpty { try w.string(self.traceID, 7) }
+            if !self.sourceIdentity.isEmpty { try w.string(self.sourceIdentity, 8) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -40,6 +42,7 @@ extension EventV1 {
             self.payloadType = try r.string(5)
             self.payload = r.bytes(6)
             self.traceID = try r.string(7)
+            self.sourceIdentity = try r.string(8)
         }
     }
 }

@@ -401,6 +401,113 @@ extension RpcV1 {
 }
 
 extension RpcV1 {
+    /// `xieshang.rpc.v1.TakeBackupRequest`
+    public struct TakeBackupRequest: WireMessage, Encodable {
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__rpc__v1__take_backup_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+        }
+    }
+}
+
+extension RpcV1 {
+    /// `xieshang.rpc.v1.BackupInfo`
+    public struct BackupInfo: WireMessage, Encodable {
+        public var id: String = ""
+        public var service: String = ""
+        public var sizeBytes: UInt64 = 0
+        public var sha256: String = ""
+        public var takenAtMs: Int64 = 0
+        public var schemaVersion: String = ""
+        public var migrations: UInt32 = 0
+        public var outboxSequence: UInt64 = 0
+        public var sourceIdentity: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__rpc__v1__backup_info())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.id.isEmpty { try w.string(self.id, 1) }
+            if !self.service.isEmpty { try w.string(self.service, 2) }
+            if self.sizeBytes != 0 { w.scalar(self.sizeBytes, 3) }
+            if !self.sha256.isEmpty { try w.string(self.sha256, 4) }
+            if self.takenAtMs != 0 { w.scalar(self.takenAtMs, 5) }
+            if !self.schemaVersion.isEmpty { try w.string(self.schemaVersion, 6) }
+            if self.migrations != 0 { w.scalar(self.migrations, 7) }
+            if self.outboxSequence != 0 { w.scalar(self.outboxSequence, 8) }
+            if !self.sourceIdentity.isEmpty { try w.string(self.sourceIdentity, 9) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.id = try r.string(1)
+            self.service = try r.string(2)
+            self.sizeBytes = r.scalar(3)
+            self.sha256 = try r.string(4)
+            self.takenAtMs = r.scalar(5)
+            self.schemaVersion = try r.string(6)
+            self.migrations = r.scalar(7)
+            self.outboxSequence = r.scalar(8)
+            self.sourceIdentity = try r.string(9)
+        }
+    }
+}
+
+extension RpcV1 {
+    /// `xieshang.rpc.v1.ReadBackupRequest`
+    public struct ReadBackupRequest: WireMessage, Encodable {
+        public var id: String = ""
+        public var offset: UInt64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__rpc__v1__read_backup_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.id.isEmpty { try w.string(self.id, 1) }
+            if self.offset != 0 { w.scalar(self.offset, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.id = try r.string(1)
+            self.offset = r.scalar(2)
+        }
+    }
+}
+
+extension RpcV1 {
+    /// `xieshang.rpc.v1.ReadBackupResponse`
+    public struct ReadBackupResponse: WireMessage, Encodable {
+        public var data: [UInt8] = []
+        public var done: Bool = false
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__rpc__v1__read_backup_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.data.isEmpty { w.bytes(self.data, 1) }
+            if self.done { w.scalar(self.done, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.data = r.bytes(1)
+            self.done = r.scalar(2)
+        }
+    }
+}
+
+extension RpcV1 {
     /// The methods of the service `xieshang.rpc.v1.Health`.
     public enum Health {
         public static let check = WireMethod<RpcV1.HealthCheckRequest, RpcV1.HealthCheckResponse>("rpc.v1.Health/Check")
@@ -411,5 +518,13 @@ extension RpcV1 {
     /// The methods of the service `xieshang.rpc.v1.Reflection`.
     public enum Reflection {
         public static let describe = WireMethod<RpcV1.DescribeRequest, RpcV1.DescribeResponse>("rpc.v1.Reflection/Describe")
+    }
+}
+
+extension RpcV1 {
+    /// The methods of the service `xieshang.rpc.v1.Backup`.
+    public enum Backup {
+        public static let take = WireMethod<RpcV1.TakeBackupRequest, RpcV1.BackupInfo>("rpc.v1.Backup/Take")
+        public static let read = WireMethod<RpcV1.ReadBackupRequest, RpcV1.ReadBackupResponse>("rpc.v1.Backup/Read")
     }
 }

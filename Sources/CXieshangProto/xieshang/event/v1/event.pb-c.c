@@ -277,7 +277,7 @@ void   xieshang__event__v1__list_set_aside_response__free_unpacked
   assert(message->base.descriptor == &xieshang__event__v1__list_set_aside_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor xieshang__event__v1__event__field_descriptors[7] =
+static const ProtobufCFieldDescriptor xieshang__event__v1__event__field_descriptors[8] =
 {
   {
     "source",
@@ -363,6 +363,18 @@ static const ProtobufCFieldDescriptor xieshang__event__v1__event__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "source_identity",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Event__V1__Event, source_identity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__event__v1__event__field_indices_by_name[] = {
   3,   /* field[3] = occurred_at_ms */
@@ -370,13 +382,14 @@ static const unsigned xieshang__event__v1__event__field_indices_by_name[] = {
   4,   /* field[4] = payload_type */
   1,   /* field[1] = sequence */
   0,   /* field[0] = source */
+  7,   /* field[7] = source_identity */
   6,   /* field[6] = trace_id */
   2,   /* field[2] = type */
 };
 static const ProtobufCIntRange xieshang__event__v1__event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor xieshang__event__v1__event__descriptor =
 {
@@ -386,7 +399,7 @@ const ProtobufCMessageDescriptor xieshang__event__v1__event__descriptor =
   "Xieshang__Event__V1__Event",
   "xieshang.event.v1",
   sizeof(Xieshang__Event__V1__Event),
-  7,
+  8,
   xieshang__event__v1__event__field_descriptors,
   xieshang__event__v1__event__field_indices_by_name,
   1,  xieshang__event__v1__event__number_ranges,

@@ -457,6 +457,186 @@ void   xieshang__rpc__v1__describe_response__free_unpacked
   assert(message->base.descriptor == &xieshang__rpc__v1__describe_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__rpc__v1__take_backup_request__init
+                     (Xieshang__Rpc__V1__TakeBackupRequest         *message)
+{
+  static const Xieshang__Rpc__V1__TakeBackupRequest init_value = XIESHANG__RPC__V1__TAKE_BACKUP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__rpc__v1__take_backup_request__get_packed_size
+                     (const Xieshang__Rpc__V1__TakeBackupRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__take_backup_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__rpc__v1__take_backup_request__pack
+                     (const Xieshang__Rpc__V1__TakeBackupRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__take_backup_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__rpc__v1__take_backup_request__pack_to_buffer
+                     (const Xieshang__Rpc__V1__TakeBackupRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__take_backup_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Rpc__V1__TakeBackupRequest *
+       xieshang__rpc__v1__take_backup_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Rpc__V1__TakeBackupRequest *)
+     protobuf_c_message_unpack (&xieshang__rpc__v1__take_backup_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__rpc__v1__take_backup_request__free_unpacked
+                     (Xieshang__Rpc__V1__TakeBackupRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__rpc__v1__take_backup_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__rpc__v1__backup_info__init
+                     (Xieshang__Rpc__V1__BackupInfo         *message)
+{
+  static const Xieshang__Rpc__V1__BackupInfo init_value = XIESHANG__RPC__V1__BACKUP_INFO__INIT;
+  *message = init_value;
+}
+size_t xieshang__rpc__v1__backup_info__get_packed_size
+                     (const Xieshang__Rpc__V1__BackupInfo *message)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__backup_info__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__rpc__v1__backup_info__pack
+                     (const Xieshang__Rpc__V1__BackupInfo *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__backup_info__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__rpc__v1__backup_info__pack_to_buffer
+                     (const Xieshang__Rpc__V1__BackupInfo *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__backup_info__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Rpc__V1__BackupInfo *
+       xieshang__rpc__v1__backup_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Rpc__V1__BackupInfo *)
+     protobuf_c_message_unpack (&xieshang__rpc__v1__backup_info__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__rpc__v1__backup_info__free_unpacked
+                     (Xieshang__Rpc__V1__BackupInfo *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__rpc__v1__backup_info__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__rpc__v1__read_backup_request__init
+                     (Xieshang__Rpc__V1__ReadBackupRequest         *message)
+{
+  static const Xieshang__Rpc__V1__ReadBackupRequest init_value = XIESHANG__RPC__V1__READ_BACKUP_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__rpc__v1__read_backup_request__get_packed_size
+                     (const Xieshang__Rpc__V1__ReadBackupRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__read_backup_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__rpc__v1__read_backup_request__pack
+                     (const Xieshang__Rpc__V1__ReadBackupRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__read_backup_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__rpc__v1__read_backup_request__pack_to_buffer
+                     (const Xieshang__Rpc__V1__ReadBackupRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__read_backup_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Rpc__V1__ReadBackupRequest *
+       xieshang__rpc__v1__read_backup_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Rpc__V1__ReadBackupRequest *)
+     protobuf_c_message_unpack (&xieshang__rpc__v1__read_backup_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__rpc__v1__read_backup_request__free_unpacked
+                     (Xieshang__Rpc__V1__ReadBackupRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__rpc__v1__read_backup_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__rpc__v1__read_backup_response__init
+                     (Xieshang__Rpc__V1__ReadBackupResponse         *message)
+{
+  static const Xieshang__Rpc__V1__ReadBackupResponse init_value = XIESHANG__RPC__V1__READ_BACKUP_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__rpc__v1__read_backup_response__get_packed_size
+                     (const Xieshang__Rpc__V1__ReadBackupResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__read_backup_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__rpc__v1__read_backup_response__pack
+                     (const Xieshang__Rpc__V1__ReadBackupResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__read_backup_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__rpc__v1__read_backup_response__pack_to_buffer
+                     (const Xieshang__Rpc__V1__ReadBackupResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__rpc__v1__read_backup_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Rpc__V1__ReadBackupResponse *
+       xieshang__rpc__v1__read_backup_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Rpc__V1__ReadBackupResponse *)
+     protobuf_c_message_unpack (&xieshang__rpc__v1__read_backup_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__rpc__v1__read_backup_response__free_unpacked
+                     (Xieshang__Rpc__V1__ReadBackupResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__rpc__v1__read_backup_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor xieshang__rpc__v1__field_violation__field_descriptors[2] =
 {
   {
@@ -1083,6 +1263,268 @@ const ProtobufCMessageDescriptor xieshang__rpc__v1__describe_response__descripto
   (ProtobufCMessageInit) xieshang__rpc__v1__describe_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+#define xieshang__rpc__v1__take_backup_request__field_descriptors NULL
+#define xieshang__rpc__v1__take_backup_request__field_indices_by_name NULL
+#define xieshang__rpc__v1__take_backup_request__number_ranges NULL
+const ProtobufCMessageDescriptor xieshang__rpc__v1__take_backup_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.rpc.v1.TakeBackupRequest",
+  "TakeBackupRequest",
+  "Xieshang__Rpc__V1__TakeBackupRequest",
+  "xieshang.rpc.v1",
+  sizeof(Xieshang__Rpc__V1__TakeBackupRequest),
+  0,
+  xieshang__rpc__v1__take_backup_request__field_descriptors,
+  xieshang__rpc__v1__take_backup_request__field_indices_by_name,
+  0,  xieshang__rpc__v1__take_backup_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__rpc__v1__take_backup_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__rpc__v1__backup_info__field_descriptors[9] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__BackupInfo, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "service",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__BackupInfo, service),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size_bytes",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__BackupInfo, size_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__BackupInfo, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "taken_at_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__BackupInfo, taken_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "schema_version",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__BackupInfo, schema_version),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "migrations",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__BackupInfo, migrations),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outbox_sequence",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__BackupInfo, outbox_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "source_identity",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__BackupInfo, source_identity),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__rpc__v1__backup_info__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  6,   /* field[6] = migrations */
+  7,   /* field[7] = outbox_sequence */
+  5,   /* field[5] = schema_version */
+  1,   /* field[1] = service */
+  3,   /* field[3] = sha256 */
+  2,   /* field[2] = size_bytes */
+  8,   /* field[8] = source_identity */
+  4,   /* field[4] = taken_at_ms */
+};
+static const ProtobufCIntRange xieshang__rpc__v1__backup_info__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor xieshang__rpc__v1__backup_info__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.rpc.v1.BackupInfo",
+  "BackupInfo",
+  "Xieshang__Rpc__V1__BackupInfo",
+  "xieshang.rpc.v1",
+  sizeof(Xieshang__Rpc__V1__BackupInfo),
+  9,
+  xieshang__rpc__v1__backup_info__field_descriptors,
+  xieshang__rpc__v1__backup_info__field_indices_by_name,
+  1,  xieshang__rpc__v1__backup_info__number_ranges,
+  (ProtobufCMessageInit) xieshang__rpc__v1__backup_info__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__rpc__v1__read_backup_request__field_descriptors[2] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__ReadBackupRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offset",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__ReadBackupRequest, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__rpc__v1__read_backup_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  1,   /* field[1] = offset */
+};
+static const ProtobufCIntRange xieshang__rpc__v1__read_backup_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__rpc__v1__read_backup_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.rpc.v1.ReadBackupRequest",
+  "ReadBackupRequest",
+  "Xieshang__Rpc__V1__ReadBackupRequest",
+  "xieshang.rpc.v1",
+  sizeof(Xieshang__Rpc__V1__ReadBackupRequest),
+  2,
+  xieshang__rpc__v1__read_backup_request__field_descriptors,
+  xieshang__rpc__v1__read_backup_request__field_indices_by_name,
+  1,  xieshang__rpc__v1__read_backup_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__rpc__v1__read_backup_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__rpc__v1__read_backup_response__field_descriptors[2] =
+{
+  {
+    "data",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__ReadBackupResponse, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "done",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__ReadBackupResponse, done),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__rpc__v1__read_backup_response__field_indices_by_name[] = {
+  0,   /* field[0] = data */
+  1,   /* field[1] = done */
+};
+static const ProtobufCIntRange xieshang__rpc__v1__read_backup_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__rpc__v1__read_backup_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.rpc.v1.ReadBackupResponse",
+  "ReadBackupResponse",
+  "Xieshang__Rpc__V1__ReadBackupResponse",
+  "xieshang.rpc.v1",
+  sizeof(Xieshang__Rpc__V1__ReadBackupResponse),
+  2,
+  xieshang__rpc__v1__read_backup_response__field_descriptors,
+  xieshang__rpc__v1__read_backup_response__field_indices_by_name,
+  1,  xieshang__rpc__v1__read_backup_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__rpc__v1__read_backup_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue xieshang__rpc__v1__status_code__enum_values_by_number[17] =
 {
   { "OK", "XIESHANG__RPC__V1__STATUS_CODE__OK", 0 },
@@ -1235,5 +1677,48 @@ void xieshang__rpc__v1__reflection__init (Xieshang__Rpc__V1__Reflection_Service 
 {
   protobuf_c_service_generated_init (&service->base,
                                      &xieshang__rpc__v1__reflection__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor xieshang__rpc__v1__backup__method_descriptors[2] =
+{
+  { "Take", &xieshang__rpc__v1__take_backup_request__descriptor, &xieshang__rpc__v1__backup_info__descriptor },
+  { "Read", &xieshang__rpc__v1__read_backup_request__descriptor, &xieshang__rpc__v1__read_backup_response__descriptor },
+};
+const unsigned xieshang__rpc__v1__backup__method_indices_by_name[] = {
+  1,        /* Read */
+  0         /* Take */
+};
+const ProtobufCServiceDescriptor xieshang__rpc__v1__backup__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "xieshang.rpc.v1.Backup",
+  "Backup",
+  "Xieshang__Rpc__V1__Backup",
+  "xieshang.rpc.v1",
+  2,
+  xieshang__rpc__v1__backup__method_descriptors,
+  xieshang__rpc__v1__backup__method_indices_by_name
+};
+void xieshang__rpc__v1__backup__take(ProtobufCService *service,
+                                     const Xieshang__Rpc__V1__TakeBackupRequest *input,
+                                     Xieshang__Rpc__V1__BackupInfo_Closure closure,
+                                     void *closure_data)
+{
+  assert(service->descriptor == &xieshang__rpc__v1__backup__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__rpc__v1__backup__read(ProtobufCService *service,
+                                     const Xieshang__Rpc__V1__ReadBackupRequest *input,
+                                     Xieshang__Rpc__V1__ReadBackupResponse_Closure closure,
+                                     void *closure_data)
+{
+  assert(service->descriptor == &xieshang__rpc__v1__backup__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__rpc__v1__backup__init (Xieshang__Rpc__V1__Backup_Service *service,
+                                      Xieshang__Rpc__V1__Backup_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &xieshang__rpc__v1__backup__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }

@@ -50,10 +50,16 @@ struct  Xieshang__Event__V1__Event
   char *payload_type;
   ProtobufCBinaryData payload;
   char *trace_id;
+  /*
+   * The identity of the source's database, as in SinceResponse: a live event from a
+   * database other than the one a consumer applied events from (restored from a backup,
+   * replaced) is not taken for one it already applied.
+   */
+  char *source_identity;
 };
 #define XIESHANG__EVENT__V1__EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__event__v1__event__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL}, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Xieshang__Event__V1__SinceRequest

@@ -25,6 +25,10 @@ typedef struct Xieshang__Rpc__V1__HealthCheckResponse Xieshang__Rpc__V1__HealthC
 typedef struct Xieshang__Rpc__V1__DescribeRequest Xieshang__Rpc__V1__DescribeRequest;
 typedef struct Xieshang__Rpc__V1__MethodInfo Xieshang__Rpc__V1__MethodInfo;
 typedef struct Xieshang__Rpc__V1__DescribeResponse Xieshang__Rpc__V1__DescribeResponse;
+typedef struct Xieshang__Rpc__V1__TakeBackupRequest Xieshang__Rpc__V1__TakeBackupRequest;
+typedef struct Xieshang__Rpc__V1__BackupInfo Xieshang__Rpc__V1__BackupInfo;
+typedef struct Xieshang__Rpc__V1__ReadBackupRequest Xieshang__Rpc__V1__ReadBackupRequest;
+typedef struct Xieshang__Rpc__V1__ReadBackupResponse Xieshang__Rpc__V1__ReadBackupResponse;
 
 
 /* --- enums --- */
@@ -213,6 +217,82 @@ struct  Xieshang__Rpc__V1__DescribeResponse
 #define XIESHANG__RPC__V1__DESCRIBE_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__rpc__v1__describe_response__descriptor) \
     , (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * An online backup of a service's database (administrators only): Take copies the
+ * database while the service keeps serving (SQLite's online backup API), into a file in
+ * its data folder; Read hands it over in chunks; the file is removed once read to the end,
+ * or an hour after it was taken.
+ */
+struct  Xieshang__Rpc__V1__TakeBackupRequest
+{
+  ProtobufCMessage base;
+};
+#define XIESHANG__RPC__V1__TAKE_BACKUP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__rpc__v1__take_backup_request__descriptor) \
+     }
+
+
+struct  Xieshang__Rpc__V1__BackupInfo
+{
+  ProtobufCMessage base;
+  /*
+   * Names the backup in Read, e.g. "20261201T120000Z-3f2a".
+   */
+  char *id;
+  /*
+   * "member-registry".
+   */
+  char *service;
+  uint64_t size_bytes;
+  /*
+   * Lower-case hex SHA-256 of the whole file.
+   */
+  char *sha256;
+  int64_t taken_at_ms;
+  /*
+   * The newest schema migration applied, e.g. "registry-personnel-decisions", and how many.
+   */
+  char *schema_version;
+  uint32_t migrations;
+  /*
+   * The outbox's newest event sequence number in the copy, and the database's identity.
+   */
+  uint64_t outbox_sequence;
+  char *source_identity;
+};
+#define XIESHANG__RPC__V1__BACKUP_INFO__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__rpc__v1__backup_info__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Xieshang__Rpc__V1__ReadBackupRequest
+{
+  ProtobufCMessage base;
+  char *id;
+  uint64_t offset;
+};
+#define XIESHANG__RPC__V1__READ_BACKUP_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__rpc__v1__read_backup_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Xieshang__Rpc__V1__ReadBackupResponse
+{
+  ProtobufCMessage base;
+  /*
+   * At most 1 MiB from offset.
+   */
+  ProtobufCBinaryData data;
+  /*
+   * Whether data ends the file (the service then removes it).
+   */
+  protobuf_c_boolean done;
+};
+#define XIESHANG__RPC__V1__READ_BACKUP_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__rpc__v1__read_backup_response__descriptor) \
+    , {0,NULL}, 0 }
 
 
 /* Xieshang__Rpc__V1__FieldViolation methods */
@@ -405,6 +485,82 @@ Xieshang__Rpc__V1__DescribeResponse *
 void   xieshang__rpc__v1__describe_response__free_unpacked
                      (Xieshang__Rpc__V1__DescribeResponse *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Rpc__V1__TakeBackupRequest methods */
+void   xieshang__rpc__v1__take_backup_request__init
+                     (Xieshang__Rpc__V1__TakeBackupRequest         *message);
+size_t xieshang__rpc__v1__take_backup_request__get_packed_size
+                     (const Xieshang__Rpc__V1__TakeBackupRequest   *message);
+size_t xieshang__rpc__v1__take_backup_request__pack
+                     (const Xieshang__Rpc__V1__TakeBackupRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__rpc__v1__take_backup_request__pack_to_buffer
+                     (const Xieshang__Rpc__V1__TakeBackupRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Rpc__V1__TakeBackupRequest *
+       xieshang__rpc__v1__take_backup_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__rpc__v1__take_backup_request__free_unpacked
+                     (Xieshang__Rpc__V1__TakeBackupRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Rpc__V1__BackupInfo methods */
+void   xieshang__rpc__v1__backup_info__init
+                     (Xieshang__Rpc__V1__BackupInfo         *message);
+size_t xieshang__rpc__v1__backup_info__get_packed_size
+                     (const Xieshang__Rpc__V1__BackupInfo   *message);
+size_t xieshang__rpc__v1__backup_info__pack
+                     (const Xieshang__Rpc__V1__BackupInfo   *message,
+                      uint8_t             *out);
+size_t xieshang__rpc__v1__backup_info__pack_to_buffer
+                     (const Xieshang__Rpc__V1__BackupInfo   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Rpc__V1__BackupInfo *
+       xieshang__rpc__v1__backup_info__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__rpc__v1__backup_info__free_unpacked
+                     (Xieshang__Rpc__V1__BackupInfo *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Rpc__V1__ReadBackupRequest methods */
+void   xieshang__rpc__v1__read_backup_request__init
+                     (Xieshang__Rpc__V1__ReadBackupRequest         *message);
+size_t xieshang__rpc__v1__read_backup_request__get_packed_size
+                     (const Xieshang__Rpc__V1__ReadBackupRequest   *message);
+size_t xieshang__rpc__v1__read_backup_request__pack
+                     (const Xieshang__Rpc__V1__ReadBackupRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__rpc__v1__read_backup_request__pack_to_buffer
+                     (const Xieshang__Rpc__V1__ReadBackupRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Rpc__V1__ReadBackupRequest *
+       xieshang__rpc__v1__read_backup_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__rpc__v1__read_backup_request__free_unpacked
+                     (Xieshang__Rpc__V1__ReadBackupRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Rpc__V1__ReadBackupResponse methods */
+void   xieshang__rpc__v1__read_backup_response__init
+                     (Xieshang__Rpc__V1__ReadBackupResponse         *message);
+size_t xieshang__rpc__v1__read_backup_response__get_packed_size
+                     (const Xieshang__Rpc__V1__ReadBackupResponse   *message);
+size_t xieshang__rpc__v1__read_backup_response__pack
+                     (const Xieshang__Rpc__V1__ReadBackupResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__rpc__v1__read_backup_response__pack_to_buffer
+                     (const Xieshang__Rpc__V1__ReadBackupResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Rpc__V1__ReadBackupResponse *
+       xieshang__rpc__v1__read_backup_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__rpc__v1__read_backup_response__free_unpacked
+                     (Xieshang__Rpc__V1__ReadBackupResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Xieshang__Rpc__V1__FieldViolation_Closure)
@@ -436,6 +592,18 @@ typedef void (*Xieshang__Rpc__V1__MethodInfo_Closure)
                   void *closure_data);
 typedef void (*Xieshang__Rpc__V1__DescribeResponse_Closure)
                  (const Xieshang__Rpc__V1__DescribeResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Rpc__V1__TakeBackupRequest_Closure)
+                 (const Xieshang__Rpc__V1__TakeBackupRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Rpc__V1__BackupInfo_Closure)
+                 (const Xieshang__Rpc__V1__BackupInfo *message,
+                  void *closure_data);
+typedef void (*Xieshang__Rpc__V1__ReadBackupRequest_Closure)
+                 (const Xieshang__Rpc__V1__ReadBackupRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Rpc__V1__ReadBackupResponse_Closure)
+                 (const Xieshang__Rpc__V1__ReadBackupResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -482,6 +650,36 @@ void xieshang__rpc__v1__reflection__describe(ProtobufCService *service,
                                              const Xieshang__Rpc__V1__DescribeRequest *input,
                                              Xieshang__Rpc__V1__DescribeResponse_Closure closure,
                                              void *closure_data);
+typedef struct Xieshang__Rpc__V1__Backup_Service Xieshang__Rpc__V1__Backup_Service;
+struct Xieshang__Rpc__V1__Backup_Service
+{
+  ProtobufCService base;
+  void (*take)(Xieshang__Rpc__V1__Backup_Service *service,
+               const Xieshang__Rpc__V1__TakeBackupRequest *input,
+               Xieshang__Rpc__V1__BackupInfo_Closure closure,
+               void *closure_data);
+  void (*read)(Xieshang__Rpc__V1__Backup_Service *service,
+               const Xieshang__Rpc__V1__ReadBackupRequest *input,
+               Xieshang__Rpc__V1__ReadBackupResponse_Closure closure,
+               void *closure_data);
+};
+typedef void (*Xieshang__Rpc__V1__Backup_ServiceDestroy)(Xieshang__Rpc__V1__Backup_Service *);
+void xieshang__rpc__v1__backup__init (Xieshang__Rpc__V1__Backup_Service *service,
+                                      Xieshang__Rpc__V1__Backup_ServiceDestroy destroy);
+#define XIESHANG__RPC__V1__BACKUP__BASE_INIT \
+    { &xieshang__rpc__v1__backup__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define XIESHANG__RPC__V1__BACKUP__INIT(function_prefix__) \
+    { XIESHANG__RPC__V1__BACKUP__BASE_INIT,\
+      function_prefix__ ## take,\
+      function_prefix__ ## read  }
+void xieshang__rpc__v1__backup__take(ProtobufCService *service,
+                                     const Xieshang__Rpc__V1__TakeBackupRequest *input,
+                                     Xieshang__Rpc__V1__BackupInfo_Closure closure,
+                                     void *closure_data);
+void xieshang__rpc__v1__backup__read(ProtobufCService *service,
+                                     const Xieshang__Rpc__V1__ReadBackupRequest *input,
+                                     Xieshang__Rpc__V1__ReadBackupResponse_Closure closure,
+                                     void *closure_data);
 
 /* --- descriptors --- */
 
@@ -497,8 +695,13 @@ extern const ProtobufCMessageDescriptor xieshang__rpc__v1__health_check_response
 extern const ProtobufCMessageDescriptor xieshang__rpc__v1__describe_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__rpc__v1__method_info__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__rpc__v1__describe_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__rpc__v1__take_backup_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__rpc__v1__backup_info__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__rpc__v1__read_backup_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__rpc__v1__read_backup_response__descriptor;
 extern const ProtobufCServiceDescriptor xieshang__rpc__v1__health__descriptor;
 extern const ProtobufCServiceDescriptor xieshang__rpc__v1__reflection__descriptor;
+extern const ProtobufCServiceDescriptor xieshang__rpc__v1__backup__descriptor;
 
 PROTOBUF_C__END_DECLS
 
