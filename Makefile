@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= debug
 
 # Debian packages the build, the tests and the demo need.
-APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 msmtp python3-aiosmtpd docker-compose
+APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 msmtp python3-aiosmtpd docker-compose systemd
 
 PROTO_DIR := proto
 PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' | LC_ALL=C sort)
@@ -53,6 +53,7 @@ test: bootstrap
 	@# own after the rest, so their load does not eat into other tests' deadlines.
 	$(SWIFT) test --skip HostileInputTests
 	$(SWIFT) test --skip-build --filter HostileInputTests
+	Tests/Scripts/check-systemd.sh
 
 # The suite as plain processes under ./run (data, logs, CURVE keys), left running.
 up: bootstrap
