@@ -82,6 +82,7 @@ public final class ServiceDatabase: Sendable {
 
     private static func reason(_ error: any Error) -> String {
         if let error = error as? DatabaseError { return error.message ?? "\(error)" }
+        if let newer = error as? NewerDatabase { return newer.description }
         let nsError = error as NSError
         if let underlying = nsError.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
@@ -125,7 +126,25 @@ public final class ServiceDatabase: Sendable {
         for (name, migrate) in migrations.steps {
             migrator.registerMigration(name, migrate: migrate)
         }
+        // Migrations only run forwards: a database a newer release migrated has steps this
+        // binary does not know, and would be misread (or half-written) by it.
+        let unknown = try writer.read { db -> [String] in
+            guard try db.tableExists("grdb_migrations") else { return [] }
+            let known = Set(migrator.migrations)
+            return try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations ORDER BY rowid").filter { !known.contains($0) }
+        }
+        if !unknown.isEmpty {
+            throw NewerDatabase(unknown: unknown)
+        }
         try migrator.migrate(writer)
+    }
+
+    /// A database written by a newer release than the running binary.
+    public struct NewerDatabase: Error, CustomStringConvertible {
+        public let unknown: [String]
+        public var description: String {
+            "this database was migrated by a newer release of the service (steps this one does not know: \(unknown.prefix(5).joined(separator: ", "))\(unknown.count > 5 ? ", …" : "")): run that release or a later one, or restore a backup taken with this release; it was not changed"
+        }
     }
 
     /// What Health/Check reports: whether the database answers and can take a write, and

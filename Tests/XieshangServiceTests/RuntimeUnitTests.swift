@@ -175,6 +175,25 @@ struct StorageTests {
         #expect(!retried.replayed)
     }
 
+    @Test("a database a newer release migrated is refused by an older binary, unchanged, naming the steps it does not know")
+    func newerDatabaseRefused() async throws {
+        let directory = try temporaryDirectory("newer-database")
+        var newer = Self.migrations
+        newer.add("things-2-colours", sql: "CREATE TABLE colours (name TEXT NOT NULL)")
+        do {
+            let database = try ServiceDatabase.open(dataDir: directory, name: "things", migrations: newer)
+            try await database.write { try $0.execute(sql: "INSERT INTO colours (name) VALUES ('红')") }
+        }
+        #expect {
+            _ = try ServiceDatabase.open(dataDir: directory, name: "things", migrations: Self.migrations)
+        } throws: { error in
+            "\(error)".contains("newer release") && "\(error)".contains("things-2-colours")
+        }
+        // Nothing was changed: the newer release opens it as it was.
+        let again = try ServiceDatabase.open(dataDir: directory, name: "things", migrations: newer)
+        #expect(try await again.read { try String.fetchAll($0, sql: "SELECT name FROM colours") } == ["红"])
+    }
+
     @Test("concurrent writes share transactions, and one that fails rolls back alone")
     func groupCommit() async throws {
         let directory = try temporaryDirectory("group-commit")
