@@ -51,6 +51,7 @@ extension Logger {
         logger[metadataKey: "rpc.request_id"] = "\(context.requestID)"
         logger[metadataKey: "rpc.method"] = "\(context.method)"
         if !context.traceID.isEmpty { logger[metadataKey: "rpc.trace_id"] = "\(context.traceID)" }
+        logger[metadataKey: "rpc.principal"] = "\(context.principal)"
         return logger
     }
 }

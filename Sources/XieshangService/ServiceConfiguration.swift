@@ -26,6 +26,7 @@ public struct ServiceConfiguration: Sendable {
     /// The folder of the service's SQLite file; nil keeps the database in memory.
     public var dataDir: String?
     public var logLevel: Logger.Level
+    public var logFormat: LogFormat = .text
     public var maxInFlight: Int
     public var security: SecurityMode
     /// A cap on the SQLite file's size (`--max-database-mb`); nil: the disk is the limit.
@@ -71,6 +72,9 @@ public struct ServiceOptions: ParsableArguments {
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (env XIESHANG_LOG_LEVEL; default info).")
     public var logLevel: String?
+
+    @Option(help: "text, or json: one JSON object a line with the service, level, message and the call's trace_id, method and principal (env XIESHANG_LOG_FORMAT; default text).")
+    public var logFormat: String?
 
     @Option(help: "Requests handled at once before RESOURCE_EXHAUSTED (env XIESHANG_MAX_IN_FLIGHT; default 512).")
     public var maxInFlight: Int?
@@ -118,6 +122,10 @@ public struct ServiceOptions: ParsableArguments {
         guard let level = Logger.Level(rawValue: levelText.lowercased()) else {
             throw ValidationError("log level \"\(levelText)\" is not one of trace, debug, info, notice, warning, error, critical")
         }
+        let formatText = pick(logFormat, "XIESHANG_LOG_FORMAT") ?? "text"
+        guard let format = LogFormat(rawValue: formatText.lowercased()) else {
+            throw ValidationError("log format \"\(formatText)\" is not text or json")
+        }
         var inFlight = 512
         if let flag = maxInFlight {
             inFlight = flag
@@ -156,6 +164,7 @@ public struct ServiceOptions: ParsableArguments {
             name: name, version: version, rpcEndpoint: rpc, eventEndpoint: events, dataDir: dataDir,
             logLevel: level, maxInFlight: inFlight, security: security)
         configuration.maxDatabaseBytes = cap.map { Int64($0) << 20 }
+        configuration.logFormat = format
         configuration.allowEmptyDatabase = allowEmptyDatabase || environment["XIESHANG_ALLOW_EMPTY_DATABASE"] == "1"
         return configuration
     }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Logging
 import ServiceLifecycle
 import XieshangRPC
@@ -172,13 +173,96 @@ public final class ServiceHost: Sendable {
     }
 }
 
+/// How a service writes its log: `text` (swift-log's lines) or `json` (one JSON object a
+/// line, for a log collector).
+public enum LogFormat: String, Sendable, CaseIterable {
+    case text, json
+}
+
 /// Sets up swift-log for a service executable: one line per entry on standard error.
 public enum ServiceLogging {
-    public static func bootstrap(level: Logger.Level) {
+    public static func bootstrap(_ configuration: ServiceConfiguration) {
+        bootstrap(level: configuration.logLevel, format: configuration.logFormat, service: configuration.name)
+    }
+
+    public static func bootstrap(level: Logger.Level, format: LogFormat = .text, service: String = "") {
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+            switch format {
+            case .text:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                var handler = JSONLogHandler(label: label, service: service.isEmpty ? label : service)
+                handler.logLevel = level
+                return handler
+            }
         }
     }
+}
+
+/// One JSON object a line on standard error: `time` (UTC, milliseconds), `level`,
+/// `service`, `message`, the call's `trace_id`, `method`, `principal` and `request_id` when
+/// the entry is about a call, then any other metadata under its own key.
+public struct JSONLogHandler: LogHandler {
+    public var logLevel: Logger.Level = .info
+    public var metadata: Logger.Metadata = [:]
+    public var metadataProvider: Logger.MetadataProvider?
+    let label: String
+    let service: String
+
+    /// Whole lines, one writer at a time: a line longer than a pipe's atomic write must not
+    /// interleave with another thread's.
+    private static let output = Mutex<Void>(())
+    /// The call's fields under the short names collectors index.
+    static let renamed = ["rpc.trace_id": "trace_id", "rpc.method": "method", "rpc.principal": "principal", "rpc.request_id": "request_id"]
+
+    public init(label: String, service: String) {
+        self.label = label
+        self.service = service
+    }
+
+    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    public func log(event: LogEvent) {
+        var fields: [String: Any] = [:]
+        var merged = metadata
+        if let provided = metadataProvider?.get() { merged.merge(provided) { $1 } }
+        if let explicit = event.metadata { merged.merge(explicit) { $1 } }
+        for (key, value) in merged { fields[Self.renamed[key] ?? key] = Self.plain(value) }
+        fields["time"] = Self.timestamp(Date())
+        fields["level"] = event.level.rawValue
+        fields["service"] = service
+        fields["message"] = event.message.description
+        if label != service { fields["logger"] = label }
+        guard var line = try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
+        line.append(0x0A)
+        Self.output.withLock { _ in FileHandle.standardError.write(line) }
+    }
+
+    static func plain(_ value: Logger.Metadata.Value) -> Any {
+        switch value {
+        case .string(let text): return text
+        case .stringConvertible(let convertible): return convertible.description
+        case .array(let values): return values.map(plain)
+        case .dictionary(let entries): return entries.mapValues(plain)
+        }
+    }
+
+    /// `2026-12-01T12:00:00.123Z`.
+    static func timestamp(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms / 1000)))
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0,
+                      c.second ?? 0, Int(ms % 1000))
+    }
+
+    private static let utc: Calendar = {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        return calendar
+    }()
 }

@@ -102,7 +102,7 @@ struct ExampleServiceCommand: AsyncParsableCommand {
         let configuration = try options.resolve(
             name: "example-notes", version: "0.1.0",
             defaultRPC: "tcp://127.0.0.1:*", defaultEvents: "tcp://127.0.0.1:*")
-        ServiceLogging.bootstrap(level: configuration.logLevel)
+        ServiceLogging.bootstrap(configuration)
         let crash = crashAfterCommit
         let host = try ServiceHost(
             configuration: configuration, migrations: Notes.migrations,

@@ -18,7 +18,7 @@ struct MemberRegistryCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.resolve(.registry)
-        ServiceLogging.bootstrap(level: configuration.logLevel)
+        ServiceLogging.bootstrap(configuration)
         let host = try ServiceHost(
             configuration: configuration, migrations: RegistrySchema.migrations,
             context: try ZMQContext(), logger: Logger(label: configuration.name)

@@ -52,7 +52,7 @@ struct NotifierCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.resolve(.notifier)
-        ServiceLogging.bootstrap(level: configuration.logLevel)
+        ServiceLogging.bootstrap(configuration)
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
         let environment = ProcessInfo.processInfo.environment

@@ -35,7 +35,7 @@ struct ProposalTrackerCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try options.resolve(.tracker)
-        ServiceLogging.bootstrap(level: configuration.logLevel)
+        ServiceLogging.bootstrap(configuration)
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
         let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger)
