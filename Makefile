@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= debug
 
 # Debian packages the build, the tests and the demo need.
-APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 msmtp python3-aiosmtpd docker-compose systemd
+APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 msmtp python3-aiosmtpd docker-compose systemd prometheus
 
 PROTO_DIR := proto
 PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' | LC_ALL=C sort)

@@ -45,8 +45,15 @@ public final class RPCServerMetrics: Sendable {
 
     private let state = Mutex(State())
     let inFlight = Atomic<Int>(0)
+    /// Told of every request served (a metrics exporter's counters and histograms).
+    private let observer = Mutex<(any RPCRequestObserver)?>(nil)
 
     public init() {}
+
+    /// Tells `observer` of every request served from now on.
+    public func observe(with observer: any RPCRequestObserver) {
+        self.observer.withLock { $0 = observer }
+    }
 
     func record(method: String, code: StatusCode, latency: Duration) {
         let micros = Int(latency.components.seconds) * 1_000_000 + Int(latency.components.attoseconds / 1_000_000_000_000)
@@ -55,6 +62,7 @@ public final class RPCServerMetrics: Sendable {
             $0.requests[method, default: [:]][code.protoName, default: 0] += 1
             $0.latencyBuckets[bucket] += 1
         }
+        observer.withLock { $0 }?.served(method: method, code: code, latency: latency)
     }
 
     func droppedFrame() { state.withLock { $0.droppedFrames += 1 } }
@@ -68,4 +76,9 @@ public final class RPCServerMetrics: Sendable {
                 latencyBuckets: $0.latencyBuckets)
         }
     }
+}
+
+/// Hears of each request a server served: its method, status and how long it took.
+public protocol RPCRequestObserver: Sendable {
+    func served(method: String, code: StatusCode, latency: Duration)
 }

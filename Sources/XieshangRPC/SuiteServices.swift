@@ -16,19 +16,21 @@ public struct SuiteService: Sendable, Hashable {
     public let eventsVariable: String?
     /// The wire package whose services it serves: `member.v1`.
     public let package: String
+    /// Where its metrics listener binds by default (HTTP, for Prometheus).
+    public let defaultMetrics: String
 
     public static let registry = SuiteService(
         name: "member-registry", key: "registry", defaultRPC: "tcp://127.0.0.1:7101", defaultEvents: "tcp://127.0.0.1:7102",
-        rpcVariable: "XIESHANG_REGISTRY_ENDPOINT", eventsVariable: "XIESHANG_REGISTRY_EVENTS", package: "member.v1")
+        rpcVariable: "XIESHANG_REGISTRY_ENDPOINT", eventsVariable: "XIESHANG_REGISTRY_EVENTS", package: "member.v1", defaultMetrics: "127.0.0.1:7109")
     public static let scheduler = SuiteService(
         name: "meeting-scheduler", key: "scheduler", defaultRPC: "tcp://127.0.0.1:7201", defaultEvents: "tcp://127.0.0.1:7202",
-        rpcVariable: "XIESHANG_SCHEDULER_ENDPOINT", eventsVariable: "XIESHANG_SCHEDULER_EVENTS", package: "meeting.v1")
+        rpcVariable: "XIESHANG_SCHEDULER_ENDPOINT", eventsVariable: "XIESHANG_SCHEDULER_EVENTS", package: "meeting.v1", defaultMetrics: "127.0.0.1:7209")
     public static let tracker = SuiteService(
         name: "proposal-tracker", key: "tracker", defaultRPC: "tcp://127.0.0.1:7301", defaultEvents: "tcp://127.0.0.1:7302",
-        rpcVariable: "XIESHANG_TRACKER_ENDPOINT", eventsVariable: "XIESHANG_TRACKER_EVENTS", package: "proposal.v1")
+        rpcVariable: "XIESHANG_TRACKER_ENDPOINT", eventsVariable: "XIESHANG_TRACKER_EVENTS", package: "proposal.v1", defaultMetrics: "127.0.0.1:7309")
     public static let notifier = SuiteService(
         name: "notifier", key: "notifier", defaultRPC: "tcp://127.0.0.1:7401", defaultEvents: nil,
-        rpcVariable: "XIESHANG_NOTIFIER_ENDPOINT", eventsVariable: nil, package: "notification.v1")
+        rpcVariable: "XIESHANG_NOTIFIER_ENDPOINT", eventsVariable: nil, package: "notification.v1", defaultMetrics: "127.0.0.1:7409")
 
     public static let all = [registry, scheduler, tracker, notifier]
 

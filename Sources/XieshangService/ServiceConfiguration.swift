@@ -27,6 +27,8 @@ public struct ServiceConfiguration: Sendable {
     public var dataDir: String?
     public var logLevel: Logger.Level
     public var logFormat: LogFormat = .text
+    /// Where the HTTP listener for Prometheus binds (`127.0.0.1:7109`); nil: none.
+    public var metricsAddress: String? = nil
     public var maxInFlight: Int
     public var security: SecurityMode
     /// A cap on the SQLite file's size (`--max-database-mb`); nil: the disk is the limit.
@@ -76,6 +78,9 @@ public struct ServiceOptions: ParsableArguments {
     @Option(help: "text, or json: one JSON object a line with the service, level, message and the call's trace_id, method and principal (env XIESHANG_LOG_FORMAT; default text).")
     public var logFormat: String?
 
+    @Option(help: "Where Prometheus scrapes GET /metrics over HTTP, HOST:PORT (IPv4; port 0 picks one), or off (env XIESHANG_METRICS_ADDRESS; default loopback, the RPC port's block: registry 127.0.0.1:7109, scheduler 7209, tracker 7309, notifier 7409).")
+    public var metricsAddress: String?
+
     @Option(help: "Requests handled at once before RESOURCE_EXHAUSTED (env XIESHANG_MAX_IN_FLIGHT; default 512).")
     public var maxInFlight: Int?
 
@@ -98,13 +103,13 @@ public struct ServiceOptions: ParsableArguments {
     public func resolve(_ service: SuiteService, version: String = "0.1.0",
                         environment: [String: String] = ProcessInfo.processInfo.environment) throws -> ServiceConfiguration {
         var configuration = try resolve(name: service.name, version: version, defaultRPC: service.defaultRPC,
-                                        defaultEvents: service.defaultEvents, environment: environment)
+                                        defaultEvents: service.defaultEvents, defaultMetrics: service.defaultMetrics, environment: environment)
         if service.defaultEvents == nil { configuration.eventEndpoint = nil }
         return configuration
     }
 
     public func resolve(
-        name: String, version: String, defaultRPC: String, defaultEvents: String?,
+        name: String, version: String, defaultRPC: String, defaultEvents: String?, defaultMetrics: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServiceConfiguration {
         func pick(_ flag: String?, _ variable: String) -> String? {
@@ -165,6 +170,8 @@ public struct ServiceOptions: ParsableArguments {
             logLevel: level, maxInFlight: inFlight, security: security)
         configuration.maxDatabaseBytes = cap.map { Int64($0) << 20 }
         configuration.logFormat = format
+        let metrics = pick(metricsAddress, "XIESHANG_METRICS_ADDRESS") ?? defaultMetrics
+        configuration.metricsAddress = metrics.flatMap { $0.lowercased() == "off" ? nil : $0 }
         configuration.allowEmptyDatabase = allowEmptyDatabase || environment["XIESHANG_ALLOW_EMPTY_DATABASE"] == "1"
         return configuration
     }

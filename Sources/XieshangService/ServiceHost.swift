@@ -22,6 +22,9 @@ public final class ServiceHost: Sendable {
     public let logger: Logger
     /// The ZAP handler, when the service runs with CURVE keys.
     public let zap: ZAPHandler?
+    /// Its figures for Prometheus, and the HTTP listener that serves them (nil when off).
+    public let metrics: ServiceMetrics
+    public let metricsListener: MetricsListener?
     private let extraServices: [any Service]
 
     /// What a service gives the host: its handlers, built over the database and outbox.
@@ -141,12 +144,22 @@ public final class ServiceHost: Sendable {
         publisher = try configuration.eventEndpoint.map {
             try EventPublisher(outbox: outbox, endpoint: $0, context: context, logger: logger, security: security)
         }
+        let metrics = ServiceMetrics(service: configuration.name)
+        self.metrics = metrics
+        server.metrics.observe(with: metrics)
+        let consumers = extraServices.compactMap { $0 as? EventConsumer }
+        metricsListener = try configuration.metricsAddress.map { [server] address in
+            try MetricsListener(address: address, logger: logger) {
+                await metrics.exposition(server: server, database: database, consumers: consumers)
+            }
+        }
     }
 
     /// The line printed when the service is ready, for operators and for tests that start
     /// the executable: `<name> ready rpc=<endpoint> events=<endpoint>`.
     public var readyLine: String {
         "\(configuration.name) ready rpc=\(server.endpoint)" + (publisher.map { " events=\($0.endpoint)" } ?? "")
+            + (metricsListener.map { " metrics=\($0.url)" } ?? "")
     }
 
     /// Serves until SIGTERM/SIGINT (or cancellation), then drains and stops.
@@ -155,7 +168,7 @@ public final class ServiceHost: Sendable {
         // The group stops services in reverse order: the RPC server drains first (its
         // handlers may still append events), the publisher after it.
         // The ZAP handler is first, so it stops last: without it no handshake succeeds.
-        let services: [any Service] = [zap as (any Service)?, publisher].compactMap { $0 } + extraServices
+        let services: [any Service] = [zap as (any Service)?, publisher, metricsListener].compactMap { $0 } + extraServices
             + [ReplyPruner(database: database, logger: logger), server]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },

@@ -35,6 +35,7 @@ done
 # the ones started before it.
 "$bin/gateway" keys setup --dir "$tmp/keys" >/dev/null
 set -a; source compose/systemd/xieshang.env; set +a
+export XIESHANG_METRICS_ADDRESS=127.0.0.1:0
 for bind in $(compgen -v | grep -E '^XIESHANG_.*_BIND(_EVENTS)?$'); do export "$bind=tcp://127.0.0.1:*"; done
 for unit in "${units[@]}"; do
   name=$(basename "$unit" .service); name=${name#xieshang-}

@@ -217,7 +217,7 @@ struct HostileInputTests {
 
         // A second registry on the same folder is refused, naming the holder.
         let second = try await runCommand(builtExecutable("member-registry"), ["--insecure", "--data-dir", suite.registry.dataDir,
-                                                                               "--rpc-endpoint", "tcp://127.0.0.1:*", "--event-endpoint", "tcp://127.0.0.1:*"])
+                                                                               "--rpc-endpoint", "tcp://127.0.0.1:*", "--event-endpoint", "tcp://127.0.0.1:*", "--metrics-address", "127.0.0.1:0"])
         #expect(second.status != 0 && second.stderr.contains("another member-registry process"), "\(second.stderr)")
 
         let database = suite.registry.dataDir + "/member-registry.sqlite"
@@ -325,7 +325,7 @@ struct HostileInputTests {
         #expect(badZoneService.status != 0 && badZoneService.stderr.contains("not a time zone"), "\(badZoneService.stderr)")
         // A second notifier on the same folder is refused.
         let second = try await runCommand(builtExecutable("notifier"), ["--insecure", "--data-dir", suite.notifier.dataDir,
-                                                                         "--rpc-endpoint", "tcp://127.0.0.1:*"])
+                                                                         "--rpc-endpoint", "tcp://127.0.0.1:*", "--metrics-address", "127.0.0.1:0"])
         #expect(second.status != 0 && second.stderr.contains("another notifier process"), "\(second.stderr)")
         // "(N attempts)" is said once, even through a service that retried too.
         #expect(await suite.registry.stop() == 0)

@@ -30,6 +30,9 @@ struct LocalRunnerTests {
                                          ("NOTIFIER", "RPC")].enumerated() {
             environment["XIESHANG_\(service)_\(kind)"] = "tcp://127.0.0.1:\(ports[index])"
         }
+        for service in ["MEMBER_REGISTRY", "MEETING_SCHEDULER", "PROPOSAL_TRACKER", "NOTIFIER"] {
+            environment["XIESHANG_\(service)_METRICS"] = "127.0.0.1:0"
+        }
         func runner(_ arguments: String...) async throws -> CommandResult {
             try await runCommand(Self.runner, arguments + ["--run-dir", run], environment: environment, timeout: .seconds(120))
         }

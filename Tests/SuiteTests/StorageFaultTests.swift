@@ -211,7 +211,7 @@ struct StorageFaultTests {
     private func startRegistry(dataDir: String) async throws -> CommandResult {
         try await runCommand(builtExecutable("member-registry"), [
             "--insecure", "--data-dir", dataDir,
-            "--rpc-endpoint", "tcp://127.0.0.1:*", "--event-endpoint", "tcp://127.0.0.1:*",
+            "--rpc-endpoint", "tcp://127.0.0.1:*", "--event-endpoint", "tcp://127.0.0.1:*", "--metrics-address", "127.0.0.1:0",
         ], timeout: .seconds(30))
     }
 

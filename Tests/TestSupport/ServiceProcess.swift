@@ -13,6 +13,9 @@ public final class ServiceProcess {
     public let dataDir: String
     public private(set) var rpcEndpoint: String
     public private(set) var eventEndpoint: String
+    /// `http://127.0.0.1:PORT/metrics`: what Prometheus scrapes (a free port, kept across restarts).
+    public private(set) var metricsURL: String = ""
+    private var metricsAddress = "127.0.0.1:0"
     /// Where its standard output and error go (the data directory unless told).
     public let logDir: String
     private var extraArguments: [String]
@@ -46,7 +49,7 @@ public final class ServiceProcess {
         }
         let process = try ChildProcess(
             executable,
-            ["--rpc-endpoint", rpcEndpoint, "--event-endpoint", eventEndpoint,
+            ["--rpc-endpoint", rpcEndpoint, "--event-endpoint", eventEndpoint, "--metrics-address", metricsAddress,
              "--data-dir", dataDir, "--log-level", "warning"] + extraArguments + extra,
             environment: ProcessInfo.processInfo.environment,
             stdout: output, stderr: logDir + "/stderr.log", appendStderr: true)
@@ -58,6 +61,10 @@ public final class ServiceProcess {
                 for field in line.split(separator: " ") {
                     if field.hasPrefix("rpc=") { rpcEndpoint = String(field.dropFirst(4)) }
                     if field.hasPrefix("events=") { eventEndpoint = String(field.dropFirst(7)) }
+                    if field.hasPrefix("metrics=") {
+                        metricsURL = String(field.dropFirst(8))
+                        if let url = URL(string: metricsURL), let host = url.host, let port = url.port { metricsAddress = "\(host):\(port)" }
+                    }
                 }
                 return
             }
