@@ -20,7 +20,7 @@ struct BackupRestoreTests {
         let loadtest = try builtExecutable("loadtest")
         let common = ["--scheduler", d.scheduler.rpcEndpoint, "--registry", d.registry.rpcEndpoint, "--quiet", "--json", "--max-error-rate", "0"]
         let load = Task {
-            try await runCommand(loadtest, ["run", "--concurrency", "4", "--rooms", "5", "--members", "20", "--duration", "6", "--warmup", "0.5"] + common,
+            try await runCommand(loadtest, ["run", "--concurrency", "4", "--rooms", "5", "--members", "20", "--duration", "20", "--warmup", "0.5"] + common,
                                  timeout: .seconds(120))
         }
         // Once meetings are flowing, note what was acknowledged, then back up while the load goes on.
@@ -39,11 +39,16 @@ struct BackupRestoreTests {
         #expect(((info["outboxSequence"] as? NSNumber)?.intValue ?? 0) >= before.count, "the outbox position is recorded: \(info)")
         let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         #expect(size == (info["sizeBytes"] as? NSNumber)?.intValue)
-        // The load ran through the backup without a single error.
+        // The load goes on after the backup (it runs 20 s), and ran through it without an error.
+        var after = try await Self.meetingIDs(d.gatewayCLI())
+        for _ in 0..<100 where after.count <= before.count {
+            try await Task.sleep(for: .milliseconds(100))
+            after = try await Self.meetingIDs(d.gatewayCLI())
+        }
+        #expect(after.count > before.count, "meetings were scheduled after the backup too")
         let ran = try await load.value
         #expect(ran.status == 0, "\(ran.stderr.suffix(600))")
         let total = try await Self.meetingIDs(d.gatewayCLI())
-        #expect(total.count > before.count, "meetings were scheduled after the backup too")
 
         // Restored into a new folder: a scheduler started there has every meeting acknowledged
         // before the backup (and none invented), and serves.
