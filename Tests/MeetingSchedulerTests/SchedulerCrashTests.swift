@@ -14,7 +14,7 @@ struct SchedulerCrashTests {
         let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
         let load = try BackgroundLoad([
             "--scheduler", scheduler.rpcEndpoint, "--registry", registry.rpcEndpoint,
-            "--concurrency", "6", "--duration", "\(4 + 6 * soakFactor)", "--warmup", "0", "--mix", "schedule=1",
+            "--concurrency", "6", "--duration", "\(8 + 6 * soakFactor)", "--warmup", "0", "--mix", "schedule=1",
             "--rooms", "3", "--members", "20", "--timeout-ms", "2000"], in: directory)
         // Once meetings are being scheduled, kill the scheduler three times.
         for _ in 0..<600 where load.acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
