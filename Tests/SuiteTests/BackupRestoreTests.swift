@@ -20,7 +20,7 @@ struct BackupRestoreTests {
         let loadtest = try builtExecutable("loadtest")
         let common = ["--scheduler", d.scheduler.rpcEndpoint, "--registry", d.registry.rpcEndpoint, "--quiet", "--json", "--max-error-rate", "0"]
         let load = Task {
-            try await runCommand(loadtest, ["run", "--concurrency", "4", "--rooms", "5", "--members", "20", "--duration", "20", "--warmup", "0.5"] + common,
+            try await runCommand(loadtest, ["run", "--rate", "40", "--rooms", "5", "--members", "20", "--duration", "20", "--warmup", "0.5"] + common,
                                  timeout: .seconds(120))
         }
         // Once meetings are flowing, note what was acknowledged, then back up while the load goes on.
