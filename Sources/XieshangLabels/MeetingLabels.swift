@@ -178,3 +178,57 @@ extension MeetingV1.Meeting {
         return "\(chineseNumber(Int(term)))届\(chineseNumber(Int(ordinal)))次\(kind == .plenary ? "会议" : kind.label)"
     }
 }
+
+extension MeetingV1.DocumentKind: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .supervisionReport: "监督性调研报告"
+        case .sectorConsultationReport: "界别协商报告"
+        case .bimonthlyConsultationReport: "双月协商报告"
+        case .inspectionReport: "视察报告"
+        case .consultationPlan: "年度协商计划"
+        case .personnel: "人事事项"
+        case .other: "其他文件"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .supervisionReport: "supervision-report"
+        case .sectorConsultationReport: "sector-consultation-report"
+        case .bimonthlyConsultationReport: "bimonthly-consultation-report"
+        case .inspectionReport: "inspection-report"
+        case .consultationPlan: "consultation-plan"
+        case .personnel: "personnel"
+        case .other: "other"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension MeetingV1.ItemStatus: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .draft: "草案"
+        case .adopted: "审议通过"
+        case .adoptedWithChanges: "修改后通过"
+        case .referred: "提请常委会"
+        case .approved: "常委会通过"
+        case .notAdopted: "未通过"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .draft: "draft"
+        case .adopted: "adopted"
+        case .adoptedWithChanges: "adopted-with-changes"
+        case .referred: "referred"
+        case .approved: "approved"
+        case .notAdopted: "not-adopted"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}

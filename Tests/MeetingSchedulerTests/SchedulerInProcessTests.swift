@@ -291,4 +291,101 @@ struct SchedulerInProcessTests {
         #expect(closed.recordNotes[0].contains("会议提前至上午举行，补录签到") && closed.recordNotes[1].contains("会议已提前举行"))
         await bench.stop()
     }
+
+    @Test("reports before meetings: a 主席会议 adopts or passes one on to the next draft 常委会会议, which votes on it with a quorum; decided agendas stay")
+    func reportsAndVotes() async throws {
+        let bench = try Bench()
+        let client = bench.client
+        let council = try await bench.schedule("主席会议", kind: .chairpersonsCouncil, room: 1, day: "07-01", groups: [.standingCommittee])
+        let standing = try await bench.schedule("常委会会议", kind: .standingCommittee, room: 2, day: "07-08", groups: [.standingCommittee])
+        var agenda = MeetingV1.SetAgendaRequest()
+        agenda.meetingID = council.id
+        var report = MeetingV1.AgendaItem()
+        report.title = "关于城区停车难问题的监督性调研报告"
+        report.durationMinutes = 60
+        report.document = .supervisionReport
+        var briefing = MeetingV1.AgendaItem()
+        briefing.title = "通报近期工作"
+        briefing.durationMinutes = 30
+        agenda.items = [report, briefing]
+        let set = try #require(try await client.call(MeetingV1.Meetings.setAgenda, agenda).meeting)
+        #expect(set.agenda.map(\.status) == [.draft, .unspecified])
+        _ = try await bench.publish(council.id)
+
+        func decide(_ meeting: Int64, _ position: Int32, _ outcome: MeetingV1.ItemStatus, vote: (Int32, Int32, Int32)? = nil,
+                    changes: String = "", reason: String = "会议已举行，补录决定") async throws -> MeetingV1.DecideItemResponse {
+            var request = MeetingV1.DecideItemRequest()
+            request.meetingID = meeting
+            request.position = position
+            request.outcome = outcome
+            request.changes = changes
+            request.recordReason = reason
+            if let vote {
+                var v = MeetingV1.Vote()
+                (v.inFavour, v.against, v.abstaining) = vote
+                request.vote = v
+            }
+            return try await client.call(MeetingV1.Meetings.decideItem, request)
+        }
+        // Not before it begins, unless staff record that it was held.
+        let early = await Self.failure { _ = try await decide(council.id, 1, .referred, reason: "") }
+        #expect(early?.code == .failedPrecondition && early?.message.contains("has not begun") == true, "\(String(describing: early))")
+        let noDocument = await Self.failure { _ = try await decide(council.id, 2, .adopted) }
+        #expect(noDocument?.message.contains("no document") == true, "\(String(describing: noDocument))")
+        let notHere = await Self.failure { _ = try await decide(council.id, 1, .approved, vote: (3, 0, 0)) }
+        #expect(notHere?.message.contains("主席会议 records") == true, "\(String(describing: notHere))")
+        let withoutChanges = await Self.failure { _ = try await decide(council.id, 1, .adoptedWithChanges) }
+        #expect(withoutChanges?.message.contains("修改后通过") == true)
+
+        // Passed on: it stands on the 常委会会议's draft agenda, to be voted on.
+        let referred = try await decide(council.id, 1, .referred)
+        #expect(referred.referredTo?.id == standing.id)
+        let carried = try #require(referred.referredTo?.agenda.last)
+        #expect(carried.status == .referred && carried.referredFromMeetingID == council.id && carried.needsVote)
+        #expect(referred.meeting?.agenda.first?.referredToMeetingID == standing.id)
+        let twice = await Self.failure { _ = try await decide(council.id, 1, .adopted) }
+        #expect(twice?.message.contains("decided already") == true)
+        agenda.items = [briefing]
+        let fixed = await Self.failure { _ = try await client.call(MeetingV1.Meetings.setAgenda, agenda) }
+        #expect(fixed?.code == .failedPrecondition && fixed?.message.contains("stays as it is") == true)
+        // The 常委会会议's own agenda is set around it: the passed-on item stays.
+        agenda.meetingID = standing.id
+        let standingAgenda = try #require(try await client.call(MeetingV1.Meetings.setAgenda, agenda).meeting).agenda
+        #expect(standingAgenda.map(\.title) == ["通报近期工作", report.title])
+        #expect(standingAgenda[1].status == .referred)
+
+        // The vote needs a quorum (more than half of 应到 checked in) and a majority of 应到.
+        _ = try await bench.publish(standing.id)
+        var get = MeetingV1.GetMeetingRequest()
+        get.id = standing.id
+        let invitees = try await client.call(MeetingV1.Meetings.get, get).invitees
+        #expect(invitees.count == 3)
+        func checkIn(_ invitee: MeetingV1.Invitee) async throws {
+            var request = MeetingV1.CheckInRequest()
+            request.meetingID = standing.id
+            request.inviteeID = invitee.id
+            request.recordReason = "会议已举行，补录签到"
+            _ = try await client.call(MeetingV1.Meetings.checkIn, request)
+        }
+        try await checkIn(invitees[0])
+        let noQuorum = await Self.failure { _ = try await decide(standing.id, 2, .approved, vote: (1, 0, 0)) }
+        #expect(noQuorum?.message.contains("no quorum") == true, "\(String(describing: noQuorum))")
+        try await checkIn(invitees[1])
+        let noVote = await Self.failure { _ = try await decide(standing.id, 2, .approved) }
+        #expect(noVote?.message.contains("表决") == true)
+        let tooMany = await Self.failure { _ = try await decide(standing.id, 2, .approved, vote: (2, 1, 0)) }
+        #expect(tooMany?.message.contains("实到 is 2") == true, "\(String(describing: tooMany))")
+        let short = await Self.failure { _ = try await decide(standing.id, 2, .approved, vote: (1, 1, 0)) }
+        #expect(short?.message.contains("未通过") == true, "\(String(describing: short))")
+        let wrongWay = await Self.failure { _ = try await decide(standing.id, 2, .notAdopted, vote: (2, 0, 0)) }
+        #expect(wrongWay?.message.contains("passed") == true)
+        let approved = try #require(try await decide(standing.id, 2, .approved, vote: (2, 0, 0)).meeting?.agenda.last)
+        #expect(approved.status == .approved)
+        let vote = try #require(approved.vote)
+        #expect(vote.inFavour == 2 && vote.expected == 3 && vote.present == 2 && vote.quorumMet && vote.passed)
+        // The 主席会议's item says how the 常委会 decided.
+        get.id = council.id
+        #expect(try await client.call(MeetingV1.Meetings.get, get).meeting?.agenda.first?.vote?.passed == true)
+        await bench.stop()
+    }
 }

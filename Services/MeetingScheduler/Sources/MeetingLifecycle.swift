@@ -9,7 +9,7 @@ import XieshangWire
 ///       └────────cancel─────┴──────▶ cancelled
 public enum MeetingLifecycle {
     public enum Action: String, CaseIterable, Sendable {
-        case publish, change, cancel, invite, uninvite, setAgenda, enroll, requestLeave, decideLeave, checkIn, close
+        case publish, change, cancel, invite, uninvite, setAgenda, enroll, requestLeave, decideLeave, checkIn, close, decideItem
 
         /// How a refusal says it: "cannot publish meeting 7".
         var verb: String {
@@ -25,6 +25,7 @@ public enum MeetingLifecycle {
             case .decideLeave: "decide leave for"
             case .checkIn: "check in to"
             case .close: "close"
+            case .decideItem: "record a decision at"
             }
         }
     }
@@ -50,6 +51,7 @@ public enum MeetingLifecycle {
         .decideLeave: Rule(from: [.published], to: nil),
         .checkIn: Rule(from: [.published], to: nil),
         .close: Rule(from: [.published], to: .closed),
+        .decideItem: Rule(from: [.published, .closed], to: nil),
     ]
 
     /// The actions `status` allows, in the table's order.

@@ -82,6 +82,69 @@ public enum MeetingRules {
         return problems
     }
 
+    /// The outcomes a meeting of `kind` may record on an item with a document: any reviewing
+    /// meeting adopts (with changes or not) or does not; only a 主席会议 passes an item on to
+    /// the 常委会; only a 常委会会议 approves (常委会通过), by a vote.
+    public static func outcomes(at kind: MeetingV1.MeetingKind) -> [MeetingV1.ItemStatus] {
+        switch kind {
+        case .chairpersonsCouncil: [.adopted, .adoptedWithChanges, .referred, .notAdopted]
+        case .standingCommittee: [.adopted, .adoptedWithChanges, .approved, .notAdopted]
+        default: [.adopted, .adoptedWithChanges, .notAdopted]
+        }
+    }
+
+    /// The vote's figures against the meeting's attendance when recorded: the quorum (more
+    /// than half of 应到 present) and passing (赞成 more than half of 应到: 全体组成人员过半数).
+    public static func counted(_ vote: MeetingV1.Vote, _ count: MeetingV1.AttendanceCount) -> MeetingV1.Vote {
+        var vote = vote
+        vote.expected = count.expected
+        vote.present = count.present
+        vote.quorumMet = quorumMet(count)
+        vote.passed = vote.inFavour * 2 > count.expected
+        return vote
+    }
+
+    /// Why `request` cannot be recorded on `item` of `meeting` (whose attendance is `count`),
+    /// or nil; `vote` is set when the decision carries one.
+    public static func decisionProblem(_ request: MeetingV1.DecideItemRequest, item: MeetingV1.AgendaItem, meeting: MeetingV1.Meeting,
+                                       count: MeetingV1.AttendanceCount) -> (field: String, problem: String)? {
+        guard item.document != .unspecified else {
+            return ("position", "item \(item.position) (\(item.title)) has no document to decide on")
+        }
+        // Open: a draft, or an item another meeting passed on to this one.
+        guard item.status == .draft || (item.status == .referred && item.referredFromMeetingID != 0) else {
+            return ("position", "item \(item.position) (\(item.title)) was decided already: \(item.status.label)")
+        }
+        guard outcomes(at: meeting.kind).contains(request.outcome) else {
+            let allowed = outcomes(at: meeting.kind).map(\.label).joined(separator: ", ")
+            return ("outcome", "a \(meeting.kind.label) records \(allowed), not \(request.outcome == .unspecified ? "nothing" : request.outcome.label)")
+        }
+        if request.outcome == .adoptedWithChanges, request.changes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+            return ("changes", "修改后通过 says what was changed")
+        }
+        let voteGiven = request.vote.map { $0.inFavour != 0 || $0.against != 0 || $0.abstaining != 0 } ?? false
+        let voteNeeded = item.needsVote || item.document == .personnel || request.outcome == .approved
+        guard voteGiven || !voteNeeded || request.outcome == .referred else {
+            return ("vote", "item \(item.position) is decided by a vote (表决): give the counts 赞成, 反对 and 弃权")
+        }
+        guard let given = request.vote, voteGiven else { return nil }
+        if given.inFavour < 0 || given.against < 0 || given.abstaining < 0 { return ("vote", "counts cannot be negative") }
+        if Int(given.inFavour) + Int(given.against) + Int(given.abstaining) > Int(count.present) {
+            return ("vote", "\(given.inFavour + given.against + given.abstaining) votes, but 实到 is \(count.present)")
+        }
+        if requiresQuorum(meeting.kind), !quorumMet(count) {
+            return ("vote", "no quorum: 实到 \(count.present) of 应到 \(count.expected); a \(meeting.kind.label) votes with more than half present")
+        }
+        let vote = counted(given, count)
+        if [.adopted, .adoptedWithChanges, .approved].contains(request.outcome), !vote.passed {
+            return ("vote", "赞成 \(vote.inFavour) is not more than half of 应到 \(count.expected): the item is 未通过")
+        }
+        if request.outcome == .notAdopted, vote.passed {
+            return ("vote", "赞成 \(vote.inFavour) is more than half of 应到 \(count.expected): the item passed")
+        }
+        return nil
+    }
+
     /// How long before a meeting's start check-in opens, unless the scheduler is told
     /// otherwise (`--check-in-opens-minutes`).
     public static let defaultCheckInOpens: Int64 = 2 * 3_600_000

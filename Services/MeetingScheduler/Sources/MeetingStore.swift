@@ -73,6 +73,13 @@ public enum MeetingStore {
             a.presenter = $0["presenter"]
             a.proposalID = $0["proposal_id"]
             a.topicID = $0["topic_id"]
+            a.document = .init(rawValue: $0["document"])
+            a.status = .init(rawValue: $0["status"])
+            a.needsVote = $0["needs_vote"]
+            if let vote = $0["vote"] as Data? { a.vote = try? MeetingV1.Vote(decoding: [UInt8](vote)) }
+            a.changes = $0["changes"]
+            a.referredFromMeetingID = $0["referred_from"]
+            a.referredToMeetingID = $0["referred_to"]
             return a
         }
         m.inviteeCount = Int32(try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ?"), arguments: [id]) ?? 0)
@@ -120,14 +127,35 @@ public enum MeetingStore {
         }
     }
 
+    /// Replaces a meeting's agenda; positions follow the order.
     public static func setAgenda(_ db: Database, _ id: Int64, _ items: [MeetingV1.AgendaItem]) throws {
         try db.execute(sql: "DELETE FROM agenda_items WHERE meeting_id = ?", arguments: [id])
         for (index, a) in items.enumerated() {
             try db.execute(sql: """
-                INSERT INTO agenda_items (meeting_id, position, title, duration_minutes, presenter, proposal_id, topic_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, index + 1, a.title, a.durationMinutes, a.presenter, a.proposalID, a.topicID])
+                INSERT INTO agenda_items (meeting_id, position, title, duration_minutes, presenter, proposal_id, topic_id,
+                    document, status, needs_vote, vote, changes, referred_from, referred_to)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [id, index + 1, a.title, a.durationMinutes, a.presenter, a.proposalID, a.topicID,
+                                 a.document.rawValue, a.status.rawValue, a.needsVote, try a.vote.map { Data(try $0.encode()) },
+                                 a.changes, a.referredFromMeetingID, a.referredToMeetingID])
         }
+    }
+
+    /// Writes what was decided on one item (its status, vote, changes and where it went).
+    public static func saveItem(_ db: Database, _ meeting: Int64, _ a: MeetingV1.AgendaItem) throws {
+        try db.execute(sql: """
+            UPDATE agenda_items SET status = ?, needs_vote = ?, vote = ?, changes = ?, referred_to = ?
+            WHERE meeting_id = ? AND position = ?
+            """, arguments: [a.status.rawValue, a.needsVote, try a.vote.map { Data(try $0.encode()) }, a.changes, a.referredToMeetingID,
+                             meeting, a.position])
+    }
+
+    /// The first 常委会会议 still in draft that starts after `ms` in `term`, if any: where a
+    /// 主席会议 passes an item on.
+    public static func nextDraftStandingCommittee(_ db: Database, term: Int32, after ms: Int64) throws -> Int64? {
+        try Int64.fetchOne(db, sql: """
+            SELECT id FROM meetings WHERE kind = ? AND status = ? AND term = ? AND start_ms > ? ORDER BY start_ms, id LIMIT 1
+            """, arguments: [MeetingV1.MeetingKind.standingCommittee.rawValue, MeetingV1.MeetingStatus.draft.rawValue, term, ms])
     }
 
     /// Keeps what staff recorded outside the meeting's times, and why: one note per kind of

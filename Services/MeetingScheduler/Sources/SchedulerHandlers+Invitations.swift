@@ -78,13 +78,27 @@ extension SchedulerHandlers {
         try await database.idempotent(context) { [outbox] db in
             var meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.setAgenda, meeting)
-            let problems = MeetingRules.agendaProblems(request.items, meetingMinutes: (meeting.endMs - meeting.startMs) / 60_000)
-            if !problems.isEmpty { throw SchedulerError.invalid(problems) }
-            try MeetingStore.setAgenda(db, meeting.id, request.items.map {
+            // Decisions recorded on the agenda fix it; items another meeting passed on stay,
+            // after the ones given (only that meeting's decision put them there).
+            let open: (MeetingV1.AgendaItem) -> Bool = { [.unspecified, .draft].contains($0.status) || ($0.status == .referred && $0.referredFromMeetingID != 0) }
+            if let decided = meeting.agenda.first(where: { !open($0) }) {
+                throw SchedulerError.failedPrecondition(
+                    field: "meeting_id", "meeting \(meeting.id) recorded a decision on its agenda (item \(decided.position): \(decided.status.label)): the agenda stays as it is")
+            }
+            let given = request.items.map {
                 var item = $0
                 item.title = item.title.trimmingCharacters(in: .whitespaces)
+                item.status = item.document == .unspecified ? .unspecified : .draft
+                item.vote = nil
+                item.changes = ""
+                item.referredFromMeetingID = 0
+                item.referredToMeetingID = 0
                 return item
-            })
+            }
+            let items = given + meeting.agenda.filter { $0.referredFromMeetingID != 0 }
+            let problems = MeetingRules.agendaProblems(items, meetingMinutes: (meeting.endMs - meeting.startMs) / 60_000)
+            if !problems.isEmpty { throw SchedulerError.invalid(problems) }
+            try MeetingStore.setAgenda(db, meeting.id, items)
             if meeting.status == .published {
                 meeting.sequence += 1
                 try MeetingStore.save(db, meeting)

@@ -35,7 +35,7 @@ public struct SchedulerHandlers: RPCService {
                 MeetingV1.Meetings.cancel.name, MeetingV1.Meetings.invite.name, MeetingV1.Meetings.uninvite.name,
                 MeetingV1.Meetings.setAgenda.name, MeetingV1.Meetings.decideLeave.name, MeetingV1.Meetings.checkIn.name,
                 MeetingV1.Meetings.close.name, MeetingV1.Meetings.findSlot.name, MeetingV1.Meetings.statistics.name,
-                MeetingV1.Meetings.numbering.name)
+                MeetingV1.Meetings.numbering.name, MeetingV1.Meetings.decideItem.name)
         // The tracker numbers proposals by the session.
         p.allow(MethodPermissions.officeAndServices, MeetingV1.Meetings.session.name)
         // The events carry what the methods guard (non-public proposals among them): only
@@ -58,6 +58,7 @@ public struct SchedulerHandlers: RPCService {
         h.register(MeetingV1.Meetings.decideLeave, mutating: true, decideLeave)
         h.register(MeetingV1.Meetings.checkIn, mutating: true, checkIn)
         h.register(MeetingV1.Meetings.close, mutating: true, close)
+        h.register(MeetingV1.Meetings.decideItem, mutating: true, decideItem)
         h.register(MeetingV1.Meetings.get, get)
         h.register(MeetingV1.Meetings.list, list)
         h.register(MeetingV1.Meetings.findSlot, findSlot)

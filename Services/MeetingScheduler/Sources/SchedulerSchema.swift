@@ -132,6 +132,16 @@ public enum SchedulerSchema {
         migrations.add("scheduler-record-notes", sql: """
             ALTER TABLE meetings ADD COLUMN record_notes TEXT NOT NULL DEFAULT '';
             """)
+        // #18.9: documents under review on agenda items, where they stand, and votes.
+        migrations.add("scheduler-agenda-decisions", sql: """
+            ALTER TABLE agenda_items ADD COLUMN document INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE agenda_items ADD COLUMN status INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE agenda_items ADD COLUMN needs_vote INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE agenda_items ADD COLUMN vote BLOB;
+            ALTER TABLE agenda_items ADD COLUMN changes TEXT NOT NULL DEFAULT '';
+            ALTER TABLE agenda_items ADD COLUMN referred_from INTEGER NOT NULL DEFAULT 0;
+            ALTER TABLE agenda_items ADD COLUMN referred_to INTEGER NOT NULL DEFAULT 0;
+            """)
         return migrations
     }
 }

@@ -176,6 +176,120 @@ extension MeetingV1 {
 }
 
 extension MeetingV1 {
+    /// `xieshang.meeting.v1.DocumentKind`; values this build does not know are kept as `unrecognized`.
+    public enum DocumentKind: WireEnum, Encodable {
+        case unspecified
+        case supervisionReport
+        case sectorConsultationReport
+        case bimonthlyConsultationReport
+        case inspectionReport
+        case consultationPlan
+        case personnel
+        case other
+        case unrecognized(Int32)
+
+        public static let allCases: [DocumentKind] = [.unspecified, .supervisionReport, .sectorConsultationReport, .bimonthlyConsultationReport, .inspectionReport, .consultationPlan, .personnel, .other]
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .supervisionReport
+            case 2: self = .sectorConsultationReport
+            case 3: self = .bimonthlyConsultationReport
+            case 4: self = .inspectionReport
+            case 5: self = .consultationPlan
+            case 6: self = .personnel
+            case 7: self = .other
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .supervisionReport: 1
+            case .sectorConsultationReport: 2
+            case .bimonthlyConsultationReport: 3
+            case .inspectionReport: 4
+            case .consultationPlan: 5
+            case .personnel: 6
+            case .other: 7
+            case .unrecognized(let value): value
+            }
+        }
+
+        public var protoName: String {
+            switch self {
+            case .unspecified: "DOCUMENT_KIND_UNSPECIFIED"
+            case .supervisionReport: "DOCUMENT_KIND_SUPERVISION_REPORT"
+            case .sectorConsultationReport: "DOCUMENT_KIND_SECTOR_CONSULTATION_REPORT"
+            case .bimonthlyConsultationReport: "DOCUMENT_KIND_BIMONTHLY_CONSULTATION_REPORT"
+            case .inspectionReport: "DOCUMENT_KIND_INSPECTION_REPORT"
+            case .consultationPlan: "DOCUMENT_KIND_CONSULTATION_PLAN"
+            case .personnel: "DOCUMENT_KIND_PERSONNEL"
+            case .other: "DOCUMENT_KIND_OTHER"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.ItemStatus`; values this build does not know are kept as `unrecognized`.
+    public enum ItemStatus: WireEnum, Encodable {
+        case unspecified
+        case draft
+        case adopted
+        case adoptedWithChanges
+        case referred
+        case approved
+        case notAdopted
+        case unrecognized(Int32)
+
+        public static let allCases: [ItemStatus] = [.unspecified, .draft, .adopted, .adoptedWithChanges, .referred, .approved, .notAdopted]
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .draft
+            case 2: self = .adopted
+            case 3: self = .adoptedWithChanges
+            case 4: self = .referred
+            case 5: self = .approved
+            case 6: self = .notAdopted
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .draft: 1
+            case .adopted: 2
+            case .adoptedWithChanges: 3
+            case .referred: 4
+            case .approved: 5
+            case .notAdopted: 6
+            case .unrecognized(let value): value
+            }
+        }
+
+        public var protoName: String {
+            switch self {
+            case .unspecified: "ITEM_STATUS_UNSPECIFIED"
+            case .draft: "ITEM_STATUS_DRAFT"
+            case .adopted: "ITEM_STATUS_ADOPTED"
+            case .adoptedWithChanges: "ITEM_STATUS_ADOPTED_WITH_CHANGES"
+            case .referred: "ITEM_STATUS_REFERRED"
+            case .approved: "ITEM_STATUS_APPROVED"
+            case .notAdopted: "ITEM_STATUS_NOT_ADOPTED"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+}
+
+extension MeetingV1 {
     /// `xieshang.meeting.v1.ParticipantCategory`; values this build does not know are kept as `unrecognized`.
     public enum ParticipantCategory: WireEnum, Encodable {
         case unspecified
@@ -414,6 +528,44 @@ extension MeetingV1 {
 }
 
 extension MeetingV1 {
+    /// `xieshang.meeting.v1.Vote`
+    public struct Vote: WireMessage, Encodable {
+        public var inFavour: Int32 = 0
+        public var against: Int32 = 0
+        public var abstaining: Int32 = 0
+        public var expected: Int32 = 0
+        public var present: Int32 = 0
+        public var quorumMet: Bool = false
+        public var passed: Bool = false
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__vote())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.inFavour != 0 { w.scalar(self.inFavour, 1) }
+            if self.against != 0 { w.scalar(self.against, 2) }
+            if self.abstaining != 0 { w.scalar(self.abstaining, 3) }
+            if self.expected != 0 { w.scalar(self.expected, 4) }
+            if self.present != 0 { w.scalar(self.present, 5) }
+            if self.quorumMet { w.scalar(self.quorumMet, 6) }
+            if self.passed { w.scalar(self.passed, 7) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.inFavour = r.scalar(1)
+            self.against = r.scalar(2)
+            self.abstaining = r.scalar(3)
+            self.expected = r.scalar(4)
+            self.present = r.scalar(5)
+            self.quorumMet = r.scalar(6)
+            self.passed = r.scalar(7)
+        }
+    }
+}
+
+extension MeetingV1 {
     /// `xieshang.meeting.v1.AgendaItem`
     public struct AgendaItem: WireMessage, Encodable {
         public var position: Int32 = 0
@@ -422,6 +574,13 @@ extension MeetingV1 {
         public var presenter: String = ""
         public var proposalID: String = ""
         public var topicID: String = ""
+        public var document: MeetingV1.DocumentKind = .init(rawValue: 0)
+        public var status: MeetingV1.ItemStatus = .init(rawValue: 0)
+        public var needsVote: Bool = false
+        public var vote: MeetingV1.Vote? = nil
+        public var changes: String = ""
+        public var referredFromMeetingID: Int64 = 0
+        public var referredToMeetingID: Int64 = 0
 
         public init() {}
 
@@ -434,6 +593,13 @@ extension MeetingV1 {
             if !self.presenter.isEmpty { try w.string(self.presenter, 4) }
             if !self.proposalID.isEmpty { try w.string(self.proposalID, 5) }
             if !self.topicID.isEmpty { try w.string(self.topicID, 6) }
+            if self.document.rawValue != 0 { w.enumValue(self.document, 7) }
+            if self.status.rawValue != 0 { w.enumValue(self.status, 8) }
+            if self.needsVote { w.scalar(self.needsVote, 9) }
+            if let value = self.vote { try w.message(value, 10) }
+            if !self.changes.isEmpty { try w.string(self.changes, 11) }
+            if self.referredFromMeetingID != 0 { w.scalar(self.referredFromMeetingID, 12) }
+            if self.referredToMeetingID != 0 { w.scalar(self.referredToMeetingID, 13) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -444,6 +610,13 @@ extension MeetingV1 {
             self.presenter = try r.string(4)
             self.proposalID = try r.string(5)
             self.topicID = try r.string(6)
+            self.document = r.enumValue(7)
+            self.status = r.enumValue(8)
+            self.needsVote = r.scalar(9)
+            self.vote = try r.message(10) as MeetingV1.Vote?
+            self.changes = try r.string(11)
+            self.referredFromMeetingID = r.scalar(12)
+            self.referredToMeetingID = r.scalar(13)
         }
     }
 }
@@ -1337,6 +1510,64 @@ extension MeetingV1 {
 }
 
 extension MeetingV1 {
+    /// `xieshang.meeting.v1.DecideItemRequest`
+    public struct DecideItemRequest: WireMessage, Encodable {
+        public var meetingID: Int64 = 0
+        public var position: Int32 = 0
+        public var outcome: MeetingV1.ItemStatus = .init(rawValue: 0)
+        public var changes: String = ""
+        public var vote: MeetingV1.Vote? = nil
+        public var recordReason: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__decide_item_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.meetingID != 0 { w.scalar(self.meetingID, 1) }
+            if self.position != 0 { w.scalar(self.position, 2) }
+            if self.outcome.rawValue != 0 { w.enumValue(self.outcome, 3) }
+            if !self.changes.isEmpty { try w.string(self.changes, 4) }
+            if let value = self.vote { try w.message(value, 5) }
+            if !self.recordReason.isEmpty { try w.string(self.recordReason, 6) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.meetingID = r.scalar(1)
+            self.position = r.scalar(2)
+            self.outcome = r.enumValue(3)
+            self.changes = try r.string(4)
+            self.vote = try r.message(5) as MeetingV1.Vote?
+            self.recordReason = try r.string(6)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.DecideItemResponse`
+    public struct DecideItemResponse: WireMessage, Encodable {
+        public var meeting: MeetingV1.Meeting? = nil
+        public var referredTo: MeetingV1.Meeting? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__decide_item_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.meeting { try w.message(value, 1) }
+            if let value = self.referredTo { try w.message(value, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.meeting = try r.message(1) as MeetingV1.Meeting?
+            self.referredTo = try r.message(2) as MeetingV1.Meeting?
+        }
+    }
+}
+
+extension MeetingV1 {
     /// `xieshang.meeting.v1.CloseMeetingRequest`
     public struct CloseMeetingRequest: WireMessage, Encodable {
         public var id: Int64 = 0
@@ -1831,6 +2062,7 @@ extension MeetingV1 {
         public static let decideLeave = WireMethod<MeetingV1.DecideLeaveRequest, MeetingV1.DecideLeaveResponse>("meeting.v1.Meetings/DecideLeave")
         public static let checkIn = WireMethod<MeetingV1.CheckInRequest, MeetingV1.CheckInResponse>("meeting.v1.Meetings/CheckIn")
         public static let close = WireMethod<MeetingV1.CloseMeetingRequest, MeetingV1.CloseMeetingResponse>("meeting.v1.Meetings/Close")
+        public static let decideItem = WireMethod<MeetingV1.DecideItemRequest, MeetingV1.DecideItemResponse>("meeting.v1.Meetings/DecideItem")
         public static let findSlot = WireMethod<MeetingV1.FindSlotRequest, MeetingV1.FindSlotResponse>("meeting.v1.Meetings/FindSlot")
         public static let calendar = WireMethod<MeetingV1.CalendarRequest, MeetingV1.CalendarResponse>("meeting.v1.Meetings/Calendar")
         public static let statistics = WireMethod<MeetingV1.MeetingStatisticsRequest, MeetingV1.MeetingStatisticsResponse>("meeting.v1.Meetings/Statistics")

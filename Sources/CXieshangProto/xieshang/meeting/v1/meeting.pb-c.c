@@ -52,6 +52,51 @@ void   xieshang__meeting__v1__group_ref__free_unpacked
   assert(message->base.descriptor == &xieshang__meeting__v1__group_ref__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__meeting__v1__vote__init
+                     (Xieshang__Meeting__V1__Vote         *message)
+{
+  static const Xieshang__Meeting__V1__Vote init_value = XIESHANG__MEETING__V1__VOTE__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__vote__get_packed_size
+                     (const Xieshang__Meeting__V1__Vote *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__vote__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__vote__pack
+                     (const Xieshang__Meeting__V1__Vote *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__vote__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__vote__pack_to_buffer
+                     (const Xieshang__Meeting__V1__Vote *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__vote__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__Vote *
+       xieshang__meeting__v1__vote__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__Vote *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__vote__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__vote__free_unpacked
+                     (Xieshang__Meeting__V1__Vote *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__vote__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__meeting__v1__agenda_item__init
                      (Xieshang__Meeting__V1__AgendaItem         *message)
 {
@@ -1447,6 +1492,96 @@ void   xieshang__meeting__v1__check_in_response__free_unpacked
   assert(message->base.descriptor == &xieshang__meeting__v1__check_in_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__meeting__v1__decide_item_request__init
+                     (Xieshang__Meeting__V1__DecideItemRequest         *message)
+{
+  static const Xieshang__Meeting__V1__DecideItemRequest init_value = XIESHANG__MEETING__V1__DECIDE_ITEM_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__decide_item_request__get_packed_size
+                     (const Xieshang__Meeting__V1__DecideItemRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__decide_item_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__decide_item_request__pack
+                     (const Xieshang__Meeting__V1__DecideItemRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__decide_item_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__decide_item_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__DecideItemRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__decide_item_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__DecideItemRequest *
+       xieshang__meeting__v1__decide_item_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__DecideItemRequest *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__decide_item_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__decide_item_request__free_unpacked
+                     (Xieshang__Meeting__V1__DecideItemRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__decide_item_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__decide_item_response__init
+                     (Xieshang__Meeting__V1__DecideItemResponse         *message)
+{
+  static const Xieshang__Meeting__V1__DecideItemResponse init_value = XIESHANG__MEETING__V1__DECIDE_ITEM_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__decide_item_response__get_packed_size
+                     (const Xieshang__Meeting__V1__DecideItemResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__decide_item_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__decide_item_response__pack
+                     (const Xieshang__Meeting__V1__DecideItemResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__decide_item_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__decide_item_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__DecideItemResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__decide_item_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__DecideItemResponse *
+       xieshang__meeting__v1__decide_item_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__DecideItemResponse *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__decide_item_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__decide_item_response__free_unpacked
+                     (Xieshang__Meeting__V1__DecideItemResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__decide_item_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__meeting__v1__close_meeting_request__init
                      (Xieshang__Meeting__V1__CloseMeetingRequest         *message)
 {
@@ -2276,7 +2411,123 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__group_ref__descriptor =
   (ProtobufCMessageInit) xieshang__meeting__v1__group_ref__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__agenda_item__field_descriptors[6] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__vote__field_descriptors[7] =
+{
+  {
+    "in_favour",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Vote, in_favour),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "against",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Vote, against),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "abstaining",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Vote, abstaining),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expected",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Vote, expected),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "present",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Vote, present),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quorum_met",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Vote, quorum_met),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "passed",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Vote, passed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__vote__field_indices_by_name[] = {
+  2,   /* field[2] = abstaining */
+  1,   /* field[1] = against */
+  3,   /* field[3] = expected */
+  0,   /* field[0] = in_favour */
+  6,   /* field[6] = passed */
+  4,   /* field[4] = present */
+  5,   /* field[5] = quorum_met */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__vote__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__vote__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.Vote",
+  "Vote",
+  "Xieshang__Meeting__V1__Vote",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__Vote),
+  7,
+  xieshang__meeting__v1__vote__field_descriptors,
+  xieshang__meeting__v1__vote__field_indices_by_name,
+  1,  xieshang__meeting__v1__vote__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__vote__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__agenda_item__field_descriptors[13] =
 {
   {
     "position",
@@ -2350,19 +2601,110 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__agenda_item__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "document",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AgendaItem, document),
+    &xieshang__meeting__v1__document_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AgendaItem, status),
+    &xieshang__meeting__v1__item_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "needs_vote",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AgendaItem, needs_vote),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vote",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AgendaItem, vote),
+    &xieshang__meeting__v1__vote__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "changes",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AgendaItem, changes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "referred_from_meeting_id",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AgendaItem, referred_from_meeting_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "referred_to_meeting_id",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AgendaItem, referred_to_meeting_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__agenda_item__field_indices_by_name[] = {
+  10,   /* field[10] = changes */
+  6,   /* field[6] = document */
   2,   /* field[2] = duration_minutes */
+  8,   /* field[8] = needs_vote */
   0,   /* field[0] = position */
   3,   /* field[3] = presenter */
   4,   /* field[4] = proposal_id */
+  11,   /* field[11] = referred_from_meeting_id */
+  12,   /* field[12] = referred_to_meeting_id */
+  7,   /* field[7] = status */
   1,   /* field[1] = title */
   5,   /* field[5] = topic_id */
+  9,   /* field[9] = vote */
 };
 static const ProtobufCIntRange xieshang__meeting__v1__agenda_item__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__agenda_item__descriptor =
 {
@@ -2372,7 +2714,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__agenda_item__descriptor 
   "Xieshang__Meeting__V1__AgendaItem",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__AgendaItem),
-  6,
+  13,
   xieshang__meeting__v1__agenda_item__field_descriptors,
   xieshang__meeting__v1__agenda_item__field_indices_by_name,
   1,  xieshang__meeting__v1__agenda_item__number_ranges,
@@ -4767,6 +5109,160 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__check_in_response__descr
   (ProtobufCMessageInit) xieshang__meeting__v1__check_in_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__decide_item_request__field_descriptors[6] =
+{
+  {
+    "meeting_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecideItemRequest, meeting_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecideItemRequest, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "outcome",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecideItemRequest, outcome),
+    &xieshang__meeting__v1__item_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "changes",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecideItemRequest, changes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vote",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecideItemRequest, vote),
+    &xieshang__meeting__v1__vote__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "record_reason",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecideItemRequest, record_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__decide_item_request__field_indices_by_name[] = {
+  3,   /* field[3] = changes */
+  0,   /* field[0] = meeting_id */
+  2,   /* field[2] = outcome */
+  1,   /* field[1] = position */
+  5,   /* field[5] = record_reason */
+  4,   /* field[4] = vote */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__decide_item_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__decide_item_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.DecideItemRequest",
+  "DecideItemRequest",
+  "Xieshang__Meeting__V1__DecideItemRequest",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__DecideItemRequest),
+  6,
+  xieshang__meeting__v1__decide_item_request__field_descriptors,
+  xieshang__meeting__v1__decide_item_request__field_indices_by_name,
+  1,  xieshang__meeting__v1__decide_item_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__decide_item_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__decide_item_response__field_descriptors[2] =
+{
+  {
+    "meeting",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecideItemResponse, meeting),
+    &xieshang__meeting__v1__meeting__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "referred_to",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecideItemResponse, referred_to),
+    &xieshang__meeting__v1__meeting__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__decide_item_response__field_indices_by_name[] = {
+  0,   /* field[0] = meeting */
+  1,   /* field[1] = referred_to */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__decide_item_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__decide_item_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.DecideItemResponse",
+  "DecideItemResponse",
+  "Xieshang__Meeting__V1__DecideItemResponse",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__DecideItemResponse),
+  2,
+  xieshang__meeting__v1__decide_item_response__field_descriptors,
+  xieshang__meeting__v1__decide_item_response__field_indices_by_name,
+  1,  xieshang__meeting__v1__decide_item_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__decide_item_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor xieshang__meeting__v1__close_meeting_request__field_descriptors[4] =
 {
   {
@@ -6127,6 +6623,84 @@ const ProtobufCEnumDescriptor xieshang__meeting__v1__meeting_status__descriptor 
   xieshang__meeting__v1__meeting_status__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
+static const ProtobufCEnumValue xieshang__meeting__v1__document_kind__enum_values_by_number[8] =
+{
+  { "DOCUMENT_KIND_UNSPECIFIED", "XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_UNSPECIFIED", 0 },
+  { "DOCUMENT_KIND_SUPERVISION_REPORT", "XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_SUPERVISION_REPORT", 1 },
+  { "DOCUMENT_KIND_SECTOR_CONSULTATION_REPORT", "XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_SECTOR_CONSULTATION_REPORT", 2 },
+  { "DOCUMENT_KIND_BIMONTHLY_CONSULTATION_REPORT", "XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_BIMONTHLY_CONSULTATION_REPORT", 3 },
+  { "DOCUMENT_KIND_INSPECTION_REPORT", "XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_INSPECTION_REPORT", 4 },
+  { "DOCUMENT_KIND_CONSULTATION_PLAN", "XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_CONSULTATION_PLAN", 5 },
+  { "DOCUMENT_KIND_PERSONNEL", "XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_PERSONNEL", 6 },
+  { "DOCUMENT_KIND_OTHER", "XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_OTHER", 7 },
+};
+static const ProtobufCIntRange xieshang__meeting__v1__document_kind__value_ranges[] = {
+{0, 0},{0, 8}
+};
+static const ProtobufCEnumValueIndex xieshang__meeting__v1__document_kind__enum_values_by_name[8] =
+{
+  { "DOCUMENT_KIND_BIMONTHLY_CONSULTATION_REPORT", 3 },
+  { "DOCUMENT_KIND_CONSULTATION_PLAN", 5 },
+  { "DOCUMENT_KIND_INSPECTION_REPORT", 4 },
+  { "DOCUMENT_KIND_OTHER", 7 },
+  { "DOCUMENT_KIND_PERSONNEL", 6 },
+  { "DOCUMENT_KIND_SECTOR_CONSULTATION_REPORT", 2 },
+  { "DOCUMENT_KIND_SUPERVISION_REPORT", 1 },
+  { "DOCUMENT_KIND_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor xieshang__meeting__v1__document_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.DocumentKind",
+  "DocumentKind",
+  "Xieshang__Meeting__V1__DocumentKind",
+  "xieshang.meeting.v1",
+  8,
+  xieshang__meeting__v1__document_kind__enum_values_by_number,
+  8,
+  xieshang__meeting__v1__document_kind__enum_values_by_name,
+  1,
+  xieshang__meeting__v1__document_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue xieshang__meeting__v1__item_status__enum_values_by_number[7] =
+{
+  { "ITEM_STATUS_UNSPECIFIED", "XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_UNSPECIFIED", 0 },
+  { "ITEM_STATUS_DRAFT", "XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_DRAFT", 1 },
+  { "ITEM_STATUS_ADOPTED", "XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_ADOPTED", 2 },
+  { "ITEM_STATUS_ADOPTED_WITH_CHANGES", "XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_ADOPTED_WITH_CHANGES", 3 },
+  { "ITEM_STATUS_REFERRED", "XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_REFERRED", 4 },
+  { "ITEM_STATUS_APPROVED", "XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_APPROVED", 5 },
+  { "ITEM_STATUS_NOT_ADOPTED", "XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_NOT_ADOPTED", 6 },
+};
+static const ProtobufCIntRange xieshang__meeting__v1__item_status__value_ranges[] = {
+{0, 0},{0, 7}
+};
+static const ProtobufCEnumValueIndex xieshang__meeting__v1__item_status__enum_values_by_name[7] =
+{
+  { "ITEM_STATUS_ADOPTED", 2 },
+  { "ITEM_STATUS_ADOPTED_WITH_CHANGES", 3 },
+  { "ITEM_STATUS_APPROVED", 5 },
+  { "ITEM_STATUS_DRAFT", 1 },
+  { "ITEM_STATUS_NOT_ADOPTED", 6 },
+  { "ITEM_STATUS_REFERRED", 4 },
+  { "ITEM_STATUS_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor xieshang__meeting__v1__item_status__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.ItemStatus",
+  "ItemStatus",
+  "Xieshang__Meeting__V1__ItemStatus",
+  "xieshang.meeting.v1",
+  7,
+  xieshang__meeting__v1__item_status__enum_values_by_number,
+  7,
+  xieshang__meeting__v1__item_status__enum_values_by_name,
+  1,
+  xieshang__meeting__v1__item_status__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
 static const ProtobufCEnumValue xieshang__meeting__v1__participant_category__enum_values_by_number[6] =
 {
   { "PARTICIPANT_CATEGORY_UNSPECIFIED", "XIESHANG__MEETING__V1__PARTICIPANT_CATEGORY__PARTICIPANT_CATEGORY_UNSPECIFIED", 0 },
@@ -6275,7 +6849,7 @@ const ProtobufCEnumDescriptor xieshang__meeting__v1__calendar_scope__descriptor 
   xieshang__meeting__v1__calendar_scope__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_descriptors[19] =
+static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_descriptors[20] =
 {
   { "Schedule", &xieshang__meeting__v1__schedule_meeting_request__descriptor, &xieshang__meeting__v1__schedule_meeting_response__descriptor },
   { "Publish", &xieshang__meeting__v1__publish_meeting_request__descriptor, &xieshang__meeting__v1__publish_meeting_response__descriptor },
@@ -6291,6 +6865,7 @@ static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_d
   { "DecideLeave", &xieshang__meeting__v1__decide_leave_request__descriptor, &xieshang__meeting__v1__decide_leave_response__descriptor },
   { "CheckIn", &xieshang__meeting__v1__check_in_request__descriptor, &xieshang__meeting__v1__check_in_response__descriptor },
   { "Close", &xieshang__meeting__v1__close_meeting_request__descriptor, &xieshang__meeting__v1__close_meeting_response__descriptor },
+  { "DecideItem", &xieshang__meeting__v1__decide_item_request__descriptor, &xieshang__meeting__v1__decide_item_response__descriptor },
   { "FindSlot", &xieshang__meeting__v1__find_slot_request__descriptor, &xieshang__meeting__v1__find_slot_response__descriptor },
   { "Calendar", &xieshang__meeting__v1__calendar_request__descriptor, &xieshang__meeting__v1__calendar_response__descriptor },
   { "Statistics", &xieshang__meeting__v1__meeting_statistics_request__descriptor, &xieshang__meeting__v1__meeting_statistics_response__descriptor },
@@ -6298,24 +6873,25 @@ static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_d
   { "Session", &xieshang__meeting__v1__session_request__descriptor, &xieshang__meeting__v1__session_response__descriptor },
 };
 const unsigned xieshang__meeting__v1__meetings__method_indices_by_name[] = {
-  15,        /* Calendar */
+  16,        /* Calendar */
   3,        /* Cancel */
   2,        /* Change */
   12,        /* CheckIn */
   13,        /* Close */
+  14,        /* DecideItem */
   11,        /* DecideLeave */
   9,        /* Enroll */
-  14,        /* FindSlot */
+  15,        /* FindSlot */
   4,        /* Get */
   6,        /* Invite */
   5,        /* List */
-  17,        /* Numbering */
+  18,        /* Numbering */
   1,        /* Publish */
   10,        /* RequestLeave */
   0,        /* Schedule */
-  18,        /* Session */
+  19,        /* Session */
   8,        /* SetAgenda */
-  16,        /* Statistics */
+  17,        /* Statistics */
   7         /* Uninvite */
 };
 const ProtobufCServiceDescriptor xieshang__meeting__v1__meetings__descriptor =
@@ -6325,7 +6901,7 @@ const ProtobufCServiceDescriptor xieshang__meeting__v1__meetings__descriptor =
   "Meetings",
   "Xieshang__Meeting__V1__Meetings",
   "xieshang.meeting.v1",
-  19,
+  20,
   xieshang__meeting__v1__meetings__method_descriptors,
   xieshang__meeting__v1__meetings__method_indices_by_name
 };
@@ -6441,13 +7017,21 @@ void xieshang__meeting__v1__meetings__close(ProtobufCService *service,
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
   service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void xieshang__meeting__v1__meetings__decide_item(ProtobufCService *service,
+                                                  const Xieshang__Meeting__V1__DecideItemRequest *input,
+                                                  Xieshang__Meeting__V1__DecideItemResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void xieshang__meeting__v1__meetings__find_slot(ProtobufCService *service,
                                                 const Xieshang__Meeting__V1__FindSlotRequest *input,
                                                 Xieshang__Meeting__V1__FindSlotResponse_Closure closure,
                                                 void *closure_data)
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__calendar(ProtobufCService *service,
                                                const Xieshang__Meeting__V1__CalendarRequest *input,
@@ -6455,7 +7039,7 @@ void xieshang__meeting__v1__meetings__calendar(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__statistics(ProtobufCService *service,
                                                  const Xieshang__Meeting__V1__MeetingStatisticsRequest *input,
@@ -6463,7 +7047,7 @@ void xieshang__meeting__v1__meetings__statistics(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__numbering(ProtobufCService *service,
                                                 const Xieshang__Meeting__V1__NumberingRequest *input,
@@ -6471,7 +7055,7 @@ void xieshang__meeting__v1__meetings__numbering(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__session(ProtobufCService *service,
                                               const Xieshang__Meeting__V1__SessionRequest *input,
@@ -6479,7 +7063,7 @@ void xieshang__meeting__v1__meetings__session(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__init (Xieshang__Meeting__V1__Meetings_Service *service,
                                             Xieshang__Meeting__V1__Meetings_ServiceDestroy destroy)

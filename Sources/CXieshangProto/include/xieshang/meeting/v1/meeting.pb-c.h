@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "xieshang/member/v1/member.pb-c.h"
 
 typedef struct Xieshang__Meeting__V1__GroupRef Xieshang__Meeting__V1__GroupRef;
+typedef struct Xieshang__Meeting__V1__Vote Xieshang__Meeting__V1__Vote;
 typedef struct Xieshang__Meeting__V1__AgendaItem Xieshang__Meeting__V1__AgendaItem;
 typedef struct Xieshang__Meeting__V1__Meeting Xieshang__Meeting__V1__Meeting;
 typedef struct Xieshang__Meeting__V1__AttendanceCount Xieshang__Meeting__V1__AttendanceCount;
@@ -48,6 +49,8 @@ typedef struct Xieshang__Meeting__V1__DecideLeaveRequest Xieshang__Meeting__V1__
 typedef struct Xieshang__Meeting__V1__DecideLeaveResponse Xieshang__Meeting__V1__DecideLeaveResponse;
 typedef struct Xieshang__Meeting__V1__CheckInRequest Xieshang__Meeting__V1__CheckInRequest;
 typedef struct Xieshang__Meeting__V1__CheckInResponse Xieshang__Meeting__V1__CheckInResponse;
+typedef struct Xieshang__Meeting__V1__DecideItemRequest Xieshang__Meeting__V1__DecideItemRequest;
+typedef struct Xieshang__Meeting__V1__DecideItemResponse Xieshang__Meeting__V1__DecideItemResponse;
 typedef struct Xieshang__Meeting__V1__CloseMeetingRequest Xieshang__Meeting__V1__CloseMeetingRequest;
 typedef struct Xieshang__Meeting__V1__CloseMeetingResponse Xieshang__Meeting__V1__CloseMeetingResponse;
 typedef struct Xieshang__Meeting__V1__FindSlotRequest Xieshang__Meeting__V1__FindSlotRequest;
@@ -136,6 +139,80 @@ typedef enum _Xieshang__Meeting__V1__MeetingStatus {
   XIESHANG__MEETING__V1__MEETING_STATUS__MEETING_STATUS_CANCELLED = 4
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__MEETING__V1__MEETING_STATUS)
 } Xieshang__Meeting__V1__MeetingStatus;
+/*
+ * A document an agenda item puts before the meeting.
+ */
+typedef enum _Xieshang__Meeting__V1__DocumentKind {
+  /*
+   * no document: an item to discuss or hear
+   */
+  XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_UNSPECIFIED = 0,
+  /*
+   * 监督性调研报告
+   */
+  XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_SUPERVISION_REPORT = 1,
+  /*
+   * 界别协商报告
+   */
+  XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_SECTOR_CONSULTATION_REPORT = 2,
+  /*
+   * 双月协商报告
+   */
+  XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_BIMONTHLY_CONSULTATION_REPORT = 3,
+  /*
+   * 视察报告
+   */
+  XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_INSPECTION_REPORT = 4,
+  /*
+   * 年度协商计划
+   */
+  XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_CONSULTATION_PLAN = 5,
+  /*
+   * 人事事项 (a resignation, a removal, an addition)
+   */
+  XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_PERSONNEL = 6,
+  /*
+   * 其他文件
+   */
+  XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_OTHER = 7
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__MEETING__V1__DOCUMENT_KIND)
+} Xieshang__Meeting__V1__DocumentKind;
+/*
+ * Where a document stands: 草案 → 审议通过 (or 修改后通过) at a reviewing meeting; a 主席会议
+ * may pass it on (提请常委会) to the next 常委会会议's draft agenda, where it is voted on and
+ * becomes 常委会通过, or 未通过.
+ */
+typedef enum _Xieshang__Meeting__V1__ItemStatus {
+  /*
+   * an item without a document
+   */
+  XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_UNSPECIFIED = 0,
+  /*
+   * 草案
+   */
+  XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_DRAFT = 1,
+  /*
+   * 审议通过
+   */
+  XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_ADOPTED = 2,
+  /*
+   * 修改后通过
+   */
+  XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_ADOPTED_WITH_CHANGES = 3,
+  /*
+   * 提请常委会
+   */
+  XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_REFERRED = 4,
+  /*
+   * 常委会通过
+   */
+  XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_APPROVED = 5,
+  /*
+   * 未通过
+   */
+  XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_NOT_ADOPTED = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__MEETING__V1__ITEM_STATUS)
+} Xieshang__Meeting__V1__ItemStatus;
 typedef enum _Xieshang__Meeting__V1__ParticipantCategory {
   XIESHANG__MEETING__V1__PARTICIPANT_CATEGORY__PARTICIPANT_CATEGORY_UNSPECIFIED = 0,
   /*
@@ -240,6 +317,46 @@ struct  Xieshang__Meeting__V1__GroupRef
     , XIESHANG__MEMBER__V1__GROUP_KIND__GROUP_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
 
 
+/*
+ * A vote (表决) on an item: the counts, and what they meant when recorded.
+ */
+struct  Xieshang__Meeting__V1__Vote
+{
+  ProtobufCMessage base;
+  /*
+   * 赞成
+   */
+  int32_t in_favour;
+  /*
+   * 反对
+   */
+  int32_t against;
+  /*
+   * 弃权
+   */
+  int32_t abstaining;
+  /*
+   * 应到 at the vote
+   */
+  int32_t expected;
+  /*
+   * 实到 at the vote
+   */
+  int32_t present;
+  /*
+   * more than half of 应到 present
+   */
+  protobuf_c_boolean quorum_met;
+  /*
+   * 赞成 more than half of 应到 (全体组成人员过半数)
+   */
+  protobuf_c_boolean passed;
+};
+#define XIESHANG__MEETING__V1__VOTE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__vote__descriptor) \
+    , 0, 0, 0, 0, 0, 0, 0 }
+
+
 struct  Xieshang__Meeting__V1__AgendaItem
 {
   ProtobufCMessage base;
@@ -255,10 +372,32 @@ struct  Xieshang__Meeting__V1__AgendaItem
    * a consultation topic, if any
    */
   char *topic_id;
+  Xieshang__Meeting__V1__DocumentKind document;
+  /*
+   * DRAFT for an item with a document, until decided
+   */
+  Xieshang__Meeting__V1__ItemStatus status;
+  /*
+   * decided by a vote (always so for 人事事项 and at a 常委会会议's 常委会通过)
+   */
+  protobuf_c_boolean needs_vote;
+  Xieshang__Meeting__V1__Vote *vote;
+  /*
+   * what the meeting changed (修改后通过)
+   */
+  char *changes;
+  /*
+   * the 主席会议 that passed it on
+   */
+  int64_t referred_from_meeting_id;
+  /*
+   * the 常委会会议 it was passed on to
+   */
+  int64_t referred_to_meeting_id;
 };
 #define XIESHANG__MEETING__V1__AGENDA_ITEM__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__agenda_item__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_UNSPECIFIED, XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_UNSPECIFIED, 0, NULL, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Xieshang__Meeting__V1__Meeting
@@ -788,6 +927,53 @@ struct  Xieshang__Meeting__V1__CheckInResponse
     , NULL }
 
 
+/*
+ * Records what a meeting decided on one agenda item with a document.
+ */
+struct  Xieshang__Meeting__V1__DecideItemRequest
+{
+  ProtobufCMessage base;
+  int64_t meeting_id;
+  /*
+   * the item's position on the agenda (from 1)
+   */
+  int32_t position;
+  /*
+   * ADOPTED, ADOPTED_WITH_CHANGES, REFERRED, APPROVED or NOT_ADOPTED
+   */
+  Xieshang__Meeting__V1__ItemStatus outcome;
+  /*
+   * required with ADOPTED_WITH_CHANGES
+   */
+  char *changes;
+  /*
+   * the counts (in_favour, against, abstaining); the rest is computed
+   */
+  Xieshang__Meeting__V1__Vote *vote;
+  /*
+   * Staff recording a decision before the meeting's recorded start (it was held earlier), and why.
+   */
+  char *record_reason;
+};
+#define XIESHANG__MEETING__V1__DECIDE_ITEM_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__decide_item_request__descriptor) \
+    , 0, 0, XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Xieshang__Meeting__V1__DecideItemResponse
+{
+  ProtobufCMessage base;
+  Xieshang__Meeting__V1__Meeting *meeting;
+  /*
+   * the 常委会会议 a REFERRED item now stands on
+   */
+  Xieshang__Meeting__V1__Meeting *referred_to;
+};
+#define XIESHANG__MEETING__V1__DECIDE_ITEM_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__decide_item_response__descriptor) \
+    , NULL, NULL }
+
+
 struct  Xieshang__Meeting__V1__CloseMeetingRequest
 {
   ProtobufCMessage base;
@@ -1122,6 +1308,25 @@ Xieshang__Meeting__V1__GroupRef *
                       const uint8_t       *data);
 void   xieshang__meeting__v1__group_ref__free_unpacked
                      (Xieshang__Meeting__V1__GroupRef *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__Vote methods */
+void   xieshang__meeting__v1__vote__init
+                     (Xieshang__Meeting__V1__Vote         *message);
+size_t xieshang__meeting__v1__vote__get_packed_size
+                     (const Xieshang__Meeting__V1__Vote   *message);
+size_t xieshang__meeting__v1__vote__pack
+                     (const Xieshang__Meeting__V1__Vote   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__vote__pack_to_buffer
+                     (const Xieshang__Meeting__V1__Vote   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__Vote *
+       xieshang__meeting__v1__vote__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__vote__free_unpacked
+                     (Xieshang__Meeting__V1__Vote *message,
                       ProtobufCAllocator *allocator);
 /* Xieshang__Meeting__V1__AgendaItem methods */
 void   xieshang__meeting__v1__agenda_item__init
@@ -1712,6 +1917,44 @@ Xieshang__Meeting__V1__CheckInResponse *
 void   xieshang__meeting__v1__check_in_response__free_unpacked
                      (Xieshang__Meeting__V1__CheckInResponse *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__DecideItemRequest methods */
+void   xieshang__meeting__v1__decide_item_request__init
+                     (Xieshang__Meeting__V1__DecideItemRequest         *message);
+size_t xieshang__meeting__v1__decide_item_request__get_packed_size
+                     (const Xieshang__Meeting__V1__DecideItemRequest   *message);
+size_t xieshang__meeting__v1__decide_item_request__pack
+                     (const Xieshang__Meeting__V1__DecideItemRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__decide_item_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__DecideItemRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__DecideItemRequest *
+       xieshang__meeting__v1__decide_item_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__decide_item_request__free_unpacked
+                     (Xieshang__Meeting__V1__DecideItemRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__DecideItemResponse methods */
+void   xieshang__meeting__v1__decide_item_response__init
+                     (Xieshang__Meeting__V1__DecideItemResponse         *message);
+size_t xieshang__meeting__v1__decide_item_response__get_packed_size
+                     (const Xieshang__Meeting__V1__DecideItemResponse   *message);
+size_t xieshang__meeting__v1__decide_item_response__pack
+                     (const Xieshang__Meeting__V1__DecideItemResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__decide_item_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__DecideItemResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__DecideItemResponse *
+       xieshang__meeting__v1__decide_item_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__decide_item_response__free_unpacked
+                     (Xieshang__Meeting__V1__DecideItemResponse *message,
+                      ProtobufCAllocator *allocator);
 /* Xieshang__Meeting__V1__CloseMeetingRequest methods */
 void   xieshang__meeting__v1__close_meeting_request__init
                      (Xieshang__Meeting__V1__CloseMeetingRequest         *message);
@@ -2040,6 +2283,9 @@ void   xieshang__meeting__v1__session_response__free_unpacked
 typedef void (*Xieshang__Meeting__V1__GroupRef_Closure)
                  (const Xieshang__Meeting__V1__GroupRef *message,
                   void *closure_data);
+typedef void (*Xieshang__Meeting__V1__Vote_Closure)
+                 (const Xieshang__Meeting__V1__Vote *message,
+                  void *closure_data);
 typedef void (*Xieshang__Meeting__V1__AgendaItem_Closure)
                  (const Xieshang__Meeting__V1__AgendaItem *message,
                   void *closure_data);
@@ -2132,6 +2378,12 @@ typedef void (*Xieshang__Meeting__V1__CheckInRequest_Closure)
                   void *closure_data);
 typedef void (*Xieshang__Meeting__V1__CheckInResponse_Closure)
                  (const Xieshang__Meeting__V1__CheckInResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__DecideItemRequest_Closure)
+                 (const Xieshang__Meeting__V1__DecideItemRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__DecideItemResponse_Closure)
+                 (const Xieshang__Meeting__V1__DecideItemResponse *message,
                   void *closure_data);
 typedef void (*Xieshang__Meeting__V1__CloseMeetingRequest_Closure)
                  (const Xieshang__Meeting__V1__CloseMeetingRequest *message,
@@ -2247,6 +2499,10 @@ struct Xieshang__Meeting__V1__Meetings_Service
                 const Xieshang__Meeting__V1__CloseMeetingRequest *input,
                 Xieshang__Meeting__V1__CloseMeetingResponse_Closure closure,
                 void *closure_data);
+  void (*decide_item)(Xieshang__Meeting__V1__Meetings_Service *service,
+                      const Xieshang__Meeting__V1__DecideItemRequest *input,
+                      Xieshang__Meeting__V1__DecideItemResponse_Closure closure,
+                      void *closure_data);
   void (*find_slot)(Xieshang__Meeting__V1__Meetings_Service *service,
                     const Xieshang__Meeting__V1__FindSlotRequest *input,
                     Xieshang__Meeting__V1__FindSlotResponse_Closure closure,
@@ -2289,6 +2545,7 @@ void xieshang__meeting__v1__meetings__init (Xieshang__Meeting__V1__Meetings_Serv
       function_prefix__ ## decide_leave,\
       function_prefix__ ## check_in,\
       function_prefix__ ## close,\
+      function_prefix__ ## decide_item,\
       function_prefix__ ## find_slot,\
       function_prefix__ ## calendar,\
       function_prefix__ ## statistics,\
@@ -2350,6 +2607,10 @@ void xieshang__meeting__v1__meetings__close(ProtobufCService *service,
                                             const Xieshang__Meeting__V1__CloseMeetingRequest *input,
                                             Xieshang__Meeting__V1__CloseMeetingResponse_Closure closure,
                                             void *closure_data);
+void xieshang__meeting__v1__meetings__decide_item(ProtobufCService *service,
+                                                  const Xieshang__Meeting__V1__DecideItemRequest *input,
+                                                  Xieshang__Meeting__V1__DecideItemResponse_Closure closure,
+                                                  void *closure_data);
 void xieshang__meeting__v1__meetings__find_slot(ProtobufCService *service,
                                                 const Xieshang__Meeting__V1__FindSlotRequest *input,
                                                 Xieshang__Meeting__V1__FindSlotResponse_Closure closure,
@@ -2376,11 +2637,14 @@ void xieshang__meeting__v1__meetings__session(ProtobufCService *service,
 extern const ProtobufCEnumDescriptor    xieshang__meeting__v1__meeting_kind__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__meeting__v1__meeting_mode__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__meeting__v1__meeting_status__descriptor;
+extern const ProtobufCEnumDescriptor    xieshang__meeting__v1__document_kind__descriptor;
+extern const ProtobufCEnumDescriptor    xieshang__meeting__v1__item_status__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__meeting__v1__participant_category__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__meeting__v1__attendance__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__meeting__v1__leave_type__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__meeting__v1__calendar_scope__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__group_ref__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__vote__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__agenda_item__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__attendance_count__descriptor;
@@ -2412,6 +2676,8 @@ extern const ProtobufCMessageDescriptor xieshang__meeting__v1__decide_leave_requ
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__decide_leave_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__check_in_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__check_in_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__decide_item_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__decide_item_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__close_meeting_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__close_meeting_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__find_slot_request__descriptor;
