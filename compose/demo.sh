@@ -91,12 +91,17 @@ show member history 12
 step "Meetings: the chairperson's council by group, in the committee's own meeting room; it gets its number on publishing"
 show meeting schedule --title 研究2027年度协商工作计划 --kind 主席会议 --start "2026-11-23 09:00" --minutes 120 \
   --venue 市政协机关第一会议室 --group chairpersons-council | sed -n 1,12p
-show meeting agenda 1 --item "审议2027年度协商工作计划（草案）|60|秘书长" --item "通报提案办理情况|30|提案委员会" | grep -E '^[$] |议题'
+show meeting agenda 1 --item "审议2027年度协商工作计划（草案）|60|秘书长" --item "通报提案办理情况|30|提案委员会" \
+  --document 1=年度协商计划 | grep -E '^[$] |议题'
 show meeting publish 1 | grep -E '^[$] |名称|邀请人数'
 
-step "Conflicts: the council's members are required elsewhere"
+step "The 常委会会议 is drafted; the 主席会议 passes the plan on to it (提请常委会), to be voted on there"
 show meeting schedule --title 审议2027年度协商工作计划 --kind 常委会会议 --start "2026-11-23 10:30" --minutes 120 --venue 市政协机关常委会议室 \
   --group standing-committee | grep -E '^[$] |^id'
+show meeting decide 1 --item 1 --outcome 常委会通过 --for 5 || echo "(exit status $?: refused, a 主席会议 does not approve)"
+show meeting decide 1 --item 1 --outcome 提请常委会
+
+step "Conflicts: the council's members are required elsewhere"
 show meeting publish 2 || echo "(exit status $?: refused)"
 show meeting publish 2 --override "主席会议结束后接续召开，已协调" | grep -E '^[$] |名称|conflict'
 
@@ -127,7 +132,10 @@ gateway meeting show 2 --json > "$run_dir/meeting-2.json"
 for i in $(python3 -c "import json,sys; i=json.load(open(sys.argv[1]))['invitees']; print(' '.join(str(x['id']) for x in i[:30]))" "$run_dir/meeting-2.json"); do
   gateway meeting check-in 2 --invitee "$i" >/dev/null
 done
+show meeting decide 2 --item 1 --outcome 常委会通过 --for 40 || echo "(exit status $?: refused, more votes than members present)"
+show meeting decide 2 --item 1 --outcome 常委会通过 --for 28 --against 0 --abstain 2
 show meeting close 2 --minutes "审议通过2027年度协商工作计划" --outcomes "协商计划提请全体委员会议"
+gateway meeting show 1 | grep -E '议题'   # the 主席会议's item says how the 常委会 decided
 show member decide 12 --decision accept-resignation --meeting-id 2 | grep -E '^[$] |姓名|状态|常委会决定'
 show meeting list --from 2026-11-01 --to 2027-01-01
 show meeting ical --committee --output "$run_dir/committee.ics"

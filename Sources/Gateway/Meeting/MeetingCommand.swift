@@ -7,6 +7,8 @@ extension MeetingV1.MeetingKind: ExpressibleByArgument {}
 extension MeetingV1.MeetingMode: ExpressibleByArgument {}
 extension MeetingV1.MeetingStatus: ExpressibleByArgument {}
 extension MeetingV1.LeaveType: ExpressibleByArgument {}
+extension MeetingV1.DocumentKind: ExpressibleByArgument {}
+extension MeetingV1.ItemStatus: ExpressibleByArgument {}
 
 /// A time on the command line: `2026-12-01 09:00` in the committee's time zone.
 struct Moment: ExpressibleByArgument {
@@ -45,7 +47,7 @@ struct MeetingCommand: AsyncParsableCommand {
         abstract: "Meetings (会议): schedule, publish, invite, agenda, leave, check-in, close, find a slot, calendars.",
         subcommands: [Schedule.self, Publish.self, Change.self, Cancel.self, Show.self, List.self, Invite.self, Uninvite.self,
                       Agenda.self, Enroll.self, Leave.self, ApproveLeave.self, CheckIn.self, Close.self, FindSlot.self, ICal.self, Stats.self,
-                      Numbering.self])
+                      Numbering.self, Decide.self])
 }
 
 extension Output {
@@ -63,7 +65,7 @@ extension Output {
             ("邀请群体 groups", groups.joined(separator: "、")),
             ("报名 registration", m.openRegistration ? "开放报名，\(m.capacity) 座" : "按邀请"),
             ("邀请人数 invitees", String(m.inviteeCount)),
-            ("议题 agenda", m.agenda.map { "\($0.position). \($0.title)（\($0.durationMinutes) 分钟\($0.presenter.isEmpty ? "" : "，\($0.presenter)")）" }.joined(separator: "；")),
+            ("议题 agenda", m.agenda.map(agendaText).joined(separator: "；")),
             ("出席 attendance", m.status == .closed ? attendanceText(m) : ""),
             ("补录 records", m.recordNotes.joined(separator: "；")),
         ] where !value.isEmpty { table.add(field, value) }
@@ -74,6 +76,23 @@ extension Output {
         }
         return output
     }
+}
+
+/// An agenda item as the office writes it: `1. 关于…的报告（60 分钟，张主席）[监督性调研报告：常委会通过，表决 赞成 30 反对 2 弃权 1]`.
+func agendaText(_ a: MeetingV1.AgendaItem) -> String {
+    var text = "\(a.position). \(a.title)（\(a.durationMinutes) 分钟\(a.presenter.isEmpty ? "" : "，\(a.presenter)")）"
+    guard a.document != .unspecified else { return text }
+    var state = [a.document.label + "：" + a.status.label]
+    if a.referredFromMeetingID != 0 { state.append("主席会议 \(a.referredFromMeetingID) 提请") }
+    if a.referredToMeetingID != 0 { state.append("提请常委会会议 \(a.referredToMeetingID)") }
+    if !a.changes.isEmpty { state.append("修改：\(a.changes)") }
+    if let v = a.vote {
+        state.append("表决 赞成 \(v.inFavour) 反对 \(v.against) 弃权 \(v.abstaining)（应到 \(v.expected)，实到 \(v.present)\(v.passed ? "，通过" : "，未通过")）")
+    } else if a.needsVote {
+        state.append("待表决")
+    }
+    text += "[" + state.joined(separator: "，") + "]"
+    return text
 }
 
 /// A closed meeting's attendance as offices publish it.
