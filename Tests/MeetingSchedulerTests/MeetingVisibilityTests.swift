@@ -81,8 +81,9 @@ struct MeetingLifecycleTests {
     func table() {
         #expect(MeetingLifecycle.allowed(from: .draft) == [.publish, .change, .cancel, .invite, .uninvite, .setAgenda])
         #expect(MeetingLifecycle.allowed(from: .published) == [.change, .cancel, .invite, .uninvite, .setAgenda, .enroll,
-                                                               .requestLeave, .decideLeave, .checkIn, .close])
-        #expect(MeetingLifecycle.allowed(from: .closed).isEmpty)
+                                                               .requestLeave, .decideLeave, .checkIn, .close, .decideItem])
+        // A closed meeting's decisions may still be recorded after it.
+        #expect(MeetingLifecycle.allowed(from: .closed) == [.decideItem])
         #expect(MeetingLifecycle.allowed(from: .cancelled).isEmpty)
         #expect(MeetingLifecycle.table[.publish]?.to == .published && MeetingLifecycle.table[.close]?.to == .closed)
     }

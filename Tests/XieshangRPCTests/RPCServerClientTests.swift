@@ -160,19 +160,21 @@ struct RPCServerClientTests {
         var handlers = RPCHandlers()
         handlers.register(slow) { request, _ in
             // The first attempt hangs; the retry is answered at once.
-            if calls.increment() == 1 { try await Task.sleep(for: .seconds(3)) }
+            if calls.increment() == 1 { try await Task.sleep(for: .seconds(6)) }
             return request
         }
         let reply = try await withServer(handlers) { server in
             try await withClient([server.endpoint]) { client in
-                var options = CallOptions(timeout: .seconds(3), isRead: true)
-                options.perAttemptTimeout = .milliseconds(200)
+                // Attempts of 600 ms: long enough for a quick answer while the whole suite
+                // loads both cores, far shorter than the hanging first attempt.
+                var options = CallOptions(timeout: .seconds(6), isRead: true)
+                options.perAttemptTimeout = .milliseconds(600)
                 return try await client.call(slow, inner("x"), options: options)
             }
         }
         #expect(reply.label == "x")
         // Retried at least once; on a loaded machine the quick second attempt can itself
-        // outlast 200 ms and a third one answers.
+        // outlast its 600 ms and a third one answers.
         #expect(calls.count >= 2)
     }
 
