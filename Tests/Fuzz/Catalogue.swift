@@ -59,6 +59,7 @@ let catalogue: [(name: String, check: @Sendable ([UInt8]) -> Void)] = [
     ("MeetingV1.MeetingStatisticsRequest", { check(MeetingV1.MeetingStatisticsRequest.self, $0) }),
     ("MeetingV1.KindStatistics", { check(MeetingV1.KindStatistics.self, $0) }),
     ("MeetingV1.MemberAttendance", { check(MeetingV1.MemberAttendance.self, $0) }),
+    ("MeetingV1.DecidedDocument", { check(MeetingV1.DecidedDocument.self, $0) }),
     ("MeetingV1.MeetingStatisticsResponse", { check(MeetingV1.MeetingStatisticsResponse.self, $0) }),
     ("MeetingV1.MeetingEvent", { check(MeetingV1.MeetingEvent.self, $0) }),
     ("MeetingV1.InviteeEvent", { check(MeetingV1.InviteeEvent.self, $0) }),

@@ -8,7 +8,7 @@ import XieshangTestSupport
 struct DecisionsProcessTests {
     @Test("a 主席会议 passes a report on; the 常委会会议 votes it through with its quorum; the gateway shows both")
     func reportPassedOnAndVoted() async throws {
-        let d = try await Deployment.start("decisions", .scheduling, seed: Deployment.office)
+        let d = try await Deployment.start("decisions", .core, seed: Deployment.office)
         let council = try await d.json("meeting", "schedule", "--title", "研究停车难问题监督性调研报告", "--kind", "主席会议",
                                        "--start", "2026-10-12 09:00", "--minutes", "120", "--venue", "市政协机关第一会议室",
                                        "--group", "chairpersons-council")
@@ -52,6 +52,15 @@ struct DecisionsProcessTests {
         let item = ((origin["meeting"] as? [String: Any])?["agenda"] as? [[String: Any]])?.first ?? [:]
         #expect(item["status"] as? String == "ITEM_STATUS_REFERRED")
         #expect((item["vote"] as? [String: Any])?["passed"] as? Bool == true, "\(item)")
+
+        // The report's documents decided: the 主席会议 passing it on, then the 常委会会议's approval with its vote.
+        let report = try await d.json("report", "--from", "2026-10-01", "--to", "2026-10-31")
+        let decisions = report["decisions"] as? [[String: Any]] ?? []
+        #expect(decisions.compactMap { $0["outcome"] as? String } == ["提请常委会", "常委会通过"], "\(decisions)")
+        #expect(decisions.allSatisfy { $0["document"] as? String == "监督性调研报告" })
+        #expect((decisions.last?["vote"] as? String)?.contains("赞成 \(quorum)") == true, "\(decisions)")
+        let csv = try await d.gateway("report", "--from", "2026-10-01", "--to", "2026-10-31", "--format", "csv")
+        #expect(csv.stdout.contains(",关于城区停车难问题的监督性调研报告,监督性调研报告,常委会通过,"), "\(csv.stdout.prefix(600))")
         await d.stop()
     }
 }

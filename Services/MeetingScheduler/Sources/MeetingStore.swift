@@ -551,6 +551,33 @@ public enum MeetingStatistics {
             return k
         }
         response.members = members.values.sorted { $0.memberID < $1.memberID }
+        // The documents decided at the period's meetings (held, or being recorded after them).
+        let decided = try Int64.fetchAll(db, sql: """
+            SELECT DISTINCT m.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
+            WHERE a.document != 0 AND a.status NOT IN (?, ?) AND m.status IN (?, ?) AND m.start_ms >= ? AND m.start_ms < ?
+            ORDER BY m.start_ms, m.id
+            """, arguments: [MeetingV1.ItemStatus.unspecified.rawValue, MeetingV1.ItemStatus.draft.rawValue,
+                             MeetingV1.MeetingStatus.published.rawValue, closed, from, until])
+        for id in decided {
+            let meeting = try MeetingStore.load(db, id)
+            // Each meeting's own decisions: the 主席会议 passing an item on, the 常委会 deciding it
+            // (an item still waiting at the 常委会 is not a decision of it yet).
+            for item in meeting.agenda where item.document != .unspecified && item.status != .draft
+                && !(item.status == .referred && item.referredFromMeetingID != 0) {
+                var d = MeetingV1.DecidedDocument()
+                d.meetingID = meeting.id
+                d.meetingName = meeting.displayName.isEmpty ? meeting.title : meeting.displayName
+                d.meetingKind = meeting.kind
+                d.startMs = meeting.startMs
+                d.position = item.position
+                d.title = item.title
+                d.document = item.document
+                d.status = item.status
+                d.vote = item.vote
+                d.changes = item.changes
+                response.documents.append(d)
+            }
+        }
         return response
     }
 

@@ -68,6 +68,7 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__cal
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__meeting_statistics_request(void) { return &xieshang__meeting__v1__meeting_statistics_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__kind_statistics(void) { return &xieshang__meeting__v1__kind_statistics__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__member_attendance(void) { return &xieshang__meeting__v1__member_attendance__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__decided_document(void) { return &xieshang__meeting__v1__decided_document__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__meeting_statistics_response(void) { return &xieshang__meeting__v1__meeting_statistics_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__meeting_event(void) { return &xieshang__meeting__v1__meeting_event__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__invitee_event(void) { return &xieshang__meeting__v1__invitee_event__descriptor; }

@@ -21,6 +21,16 @@ struct CommitteeReport: Encodable {
         let attendanceRate: Double
         let withoutQuorum: Int
     }
+    /// A document a meeting of the period decided: passed on, adopted (with changes), approved
+    /// by the 常委会 or not, with the vote (赞成 more than half of 应到 passes).
+    struct Decision: Encodable {
+        let meeting: String
+        let date: String
+        let title: String
+        let document: String
+        let outcome: String
+        let vote: String
+    }
     struct Duty: Encodable {
         let memberID: Int64
         let number: String
@@ -79,6 +89,7 @@ struct CommitteeReport: Encodable {
     var membersInRooms = 0
     var sinkingCoverage = 0.0
     var members: [Duty] = []
+    var decisions: [Decision] = []
     /// The proposals filed in the period, by lead unit (for the 常委会's hearing on proposal handling).
     var unitHandling: [UnitHandling] = []
 
@@ -153,6 +164,11 @@ struct CommitteeReport: Encodable {
         report.activeMembers = members.count
         report.membersInRooms = members.filter { !$0.roomIDs.isEmpty }.count
         report.sinkingCoverage = members.isEmpty ? 0 : Double(report.membersInRooms) / Double(members.count)
+        report.decisions = meetings.documents.map { d in
+            Decision(meeting: d.meetingName, date: CommitteeClock.day(d.startMs), title: d.title, document: d.document.label,
+                     outcome: d.status.label + (d.changes.isEmpty ? "" : "（修改：\(d.changes)）"),
+                     vote: d.vote.map { "赞成 \($0.inFavour)，反对 \($0.against)，弃权 \($0.abstaining)（应到 \($0.expected)，实到 \($0.present)）" } ?? "")
+        }
         let attendance = Dictionary(meetings.members.map { ($0.memberID, $0) }, uniquingKeysWith: { a, _ in a })
         let authored = Dictionary(proposals.byMember.map { ($0.memberID, $0) }, uniquingKeysWith: { a, _ in a })
         report.members = members.sorted { ($0.memberNumber, $0.id) < ($1.memberNumber, $1.id) }.map { m in
@@ -225,6 +241,10 @@ struct CommitteeReport: Encodable {
             + [String(u.satisfied), String(u.basicallySatisfied), String(u.dissatisfied)]
     }
 
+    static let decisionHeaders = ["会议 meeting", "日期 date", "文件 document", "种类 kind", "结果 outcome", "表决 vote"]
+
+    func decisionRow(_ d: Decision) -> [String] { [d.meeting, d.date, d.title, d.document, d.outcome, d.vote] }
+
     static let dutyHeaders = ["编号 number", "姓名 name", "界别 sector", "出席 attended", "请假 leave", "缺席 absent",
                               "协商活动 activities", "领衔提案 led", "附议提案 co-signed"]
 
@@ -243,6 +263,11 @@ struct CommitteeReport: Encodable {
             for u in unitHandling { units.add(unitRow(u)) }
             out += "\n承办单位办理情况 handling by lead unit\n" + units.rendered + "\n"
         }
+        if !decisions.isEmpty {
+            var table = Table(); table.headers = Self.decisionHeaders
+            for d in decisions { table.add(decisionRow(d)) }
+            out += "\n审议事项 documents decided\n" + table.rendered + "\n"
+        }
         out += "\n委员履职情况 members' duty performance\n"
         var duty = Table(); duty.headers = Self.dutyHeaders
         for d in members { duty.add(dutyRow(d)) }
@@ -259,6 +284,10 @@ struct CommitteeReport: Encodable {
         if !unitHandling.isEmpty {
             out += "\r\n" + CSV.line(Self.unitHeaders)
             for u in unitHandling { out += CSV.line(unitRow(u)) }
+        }
+        if !decisions.isEmpty {
+            out += "\r\n" + CSV.line(Self.decisionHeaders)
+            for d in decisions { out += CSV.line(decisionRow(d)) }
         }
         out += "\r\n" + CSV.line(Self.dutyHeaders)
         for d in members { out += CSV.line(dutyRow(d)) }

@@ -1841,12 +1841,60 @@ extension MeetingV1 {
 }
 
 extension MeetingV1 {
+    /// `xieshang.meeting.v1.DecidedDocument`
+    public struct DecidedDocument: WireMessage, Encodable {
+        public var meetingID: Int64 = 0
+        public var meetingName: String = ""
+        public var meetingKind: MeetingV1.MeetingKind = .init(rawValue: 0)
+        public var startMs: Int64 = 0
+        public var position: Int32 = 0
+        public var title: String = ""
+        public var document: MeetingV1.DocumentKind = .init(rawValue: 0)
+        public var status: MeetingV1.ItemStatus = .init(rawValue: 0)
+        public var vote: MeetingV1.Vote? = nil
+        public var changes: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__decided_document())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.meetingID != 0 { w.scalar(self.meetingID, 1) }
+            if !self.meetingName.isEmpty { try w.string(self.meetingName, 2) }
+            if self.meetingKind.rawValue != 0 { w.enumValue(self.meetingKind, 3) }
+            if self.startMs != 0 { w.scalar(self.startMs, 4) }
+            if self.position != 0 { w.scalar(self.position, 5) }
+            if !self.title.isEmpty { try w.string(self.title, 6) }
+            if self.document.rawValue != 0 { w.enumValue(self.document, 7) }
+            if self.status.rawValue != 0 { w.enumValue(self.status, 8) }
+            if let value = self.vote { try w.message(value, 9) }
+            if !self.changes.isEmpty { try w.string(self.changes, 10) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.meetingID = r.scalar(1)
+            self.meetingName = try r.string(2)
+            self.meetingKind = r.enumValue(3)
+            self.startMs = r.scalar(4)
+            self.position = r.scalar(5)
+            self.title = try r.string(6)
+            self.document = r.enumValue(7)
+            self.status = r.enumValue(8)
+            self.vote = try r.message(9) as MeetingV1.Vote?
+            self.changes = try r.string(10)
+        }
+    }
+}
+
+extension MeetingV1 {
     /// `xieshang.meeting.v1.MeetingStatisticsResponse`
     public struct MeetingStatisticsResponse: WireMessage, Encodable {
         public var byKind: [MeetingV1.KindStatistics] = []
         public var consultationActivities: Int32 = 0
         public var participantPersonTimes: Int32 = 0
         public var members: [MeetingV1.MemberAttendance] = []
+        public var documents: [MeetingV1.DecidedDocument] = []
 
         public init() {}
 
@@ -1857,6 +1905,7 @@ extension MeetingV1 {
             if self.consultationActivities != 0 { w.scalar(self.consultationActivities, 2) }
             if self.participantPersonTimes != 0 { w.scalar(self.participantPersonTimes, 3) }
             if !self.members.isEmpty { try w.repeatedMessage(self.members, 4) }
+            if !self.documents.isEmpty { try w.repeatedMessage(self.documents, 5) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1865,6 +1914,7 @@ extension MeetingV1 {
             self.consultationActivities = r.scalar(2)
             self.participantPersonTimes = r.scalar(3)
             self.members = try r.repeatedMessage(4)
+            self.documents = try r.repeatedMessage(5)
         }
     }
 }

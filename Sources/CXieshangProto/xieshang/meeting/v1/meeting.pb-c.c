@@ -1987,6 +1987,51 @@ void   xieshang__meeting__v1__member_attendance__free_unpacked
   assert(message->base.descriptor == &xieshang__meeting__v1__member_attendance__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__meeting__v1__decided_document__init
+                     (Xieshang__Meeting__V1__DecidedDocument         *message)
+{
+  static const Xieshang__Meeting__V1__DecidedDocument init_value = XIESHANG__MEETING__V1__DECIDED_DOCUMENT__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__decided_document__get_packed_size
+                     (const Xieshang__Meeting__V1__DecidedDocument *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__decided_document__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__decided_document__pack
+                     (const Xieshang__Meeting__V1__DecidedDocument *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__decided_document__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__decided_document__pack_to_buffer
+                     (const Xieshang__Meeting__V1__DecidedDocument *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__decided_document__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__DecidedDocument *
+       xieshang__meeting__v1__decided_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__DecidedDocument *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__decided_document__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__decided_document__free_unpacked
+                     (Xieshang__Meeting__V1__DecidedDocument *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__decided_document__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__meeting__v1__meeting_statistics_response__init
                      (Xieshang__Meeting__V1__MeetingStatisticsResponse         *message)
 {
@@ -6008,7 +6053,162 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__member_attendance__descr
   (ProtobufCMessageInit) xieshang__meeting__v1__member_attendance__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_statistics_response__field_descriptors[4] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__decided_document__field_descriptors[10] =
+{
+  {
+    "meeting_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecidedDocument, meeting_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecidedDocument, meeting_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting_kind",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecidedDocument, meeting_kind),
+    &xieshang__meeting__v1__meeting_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "start_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecidedDocument, start_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "position",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecidedDocument, position),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "title",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecidedDocument, title),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "document",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecidedDocument, document),
+    &xieshang__meeting__v1__document_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecidedDocument, status),
+    &xieshang__meeting__v1__item_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vote",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecidedDocument, vote),
+    &xieshang__meeting__v1__vote__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "changes",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__DecidedDocument, changes),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__decided_document__field_indices_by_name[] = {
+  9,   /* field[9] = changes */
+  6,   /* field[6] = document */
+  0,   /* field[0] = meeting_id */
+  2,   /* field[2] = meeting_kind */
+  1,   /* field[1] = meeting_name */
+  4,   /* field[4] = position */
+  3,   /* field[3] = start_ms */
+  7,   /* field[7] = status */
+  5,   /* field[5] = title */
+  8,   /* field[8] = vote */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__decided_document__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__decided_document__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.DecidedDocument",
+  "DecidedDocument",
+  "Xieshang__Meeting__V1__DecidedDocument",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__DecidedDocument),
+  10,
+  xieshang__meeting__v1__decided_document__field_descriptors,
+  xieshang__meeting__v1__decided_document__field_indices_by_name,
+  1,  xieshang__meeting__v1__decided_document__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__decided_document__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_statistics_response__field_descriptors[5] =
 {
   {
     "by_kind",
@@ -6058,17 +6258,30 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_statistics_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "documents",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsResponse, n_documents),
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsResponse, documents),
+    &xieshang__meeting__v1__decided_document__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__meeting_statistics_response__field_indices_by_name[] = {
   0,   /* field[0] = by_kind */
   1,   /* field[1] = consultation_activities */
+  4,   /* field[4] = documents */
   3,   /* field[3] = members */
   2,   /* field[2] = participant_person_times */
 };
 static const ProtobufCIntRange xieshang__meeting__v1__meeting_statistics_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_response__descriptor =
 {
@@ -6078,7 +6291,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_respo
   "Xieshang__Meeting__V1__MeetingStatisticsResponse",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__MeetingStatisticsResponse),
-  4,
+  5,
   xieshang__meeting__v1__meeting_statistics_response__field_descriptors,
   xieshang__meeting__v1__meeting_statistics_response__field_indices_by_name,
   1,  xieshang__meeting__v1__meeting_statistics_response__number_ranges,

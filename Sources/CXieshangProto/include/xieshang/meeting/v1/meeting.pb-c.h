@@ -60,6 +60,7 @@ typedef struct Xieshang__Meeting__V1__CalendarResponse Xieshang__Meeting__V1__Ca
 typedef struct Xieshang__Meeting__V1__MeetingStatisticsRequest Xieshang__Meeting__V1__MeetingStatisticsRequest;
 typedef struct Xieshang__Meeting__V1__KindStatistics Xieshang__Meeting__V1__KindStatistics;
 typedef struct Xieshang__Meeting__V1__MemberAttendance Xieshang__Meeting__V1__MemberAttendance;
+typedef struct Xieshang__Meeting__V1__DecidedDocument Xieshang__Meeting__V1__DecidedDocument;
 typedef struct Xieshang__Meeting__V1__MeetingStatisticsResponse Xieshang__Meeting__V1__MeetingStatisticsResponse;
 typedef struct Xieshang__Meeting__V1__MeetingEvent Xieshang__Meeting__V1__MeetingEvent;
 typedef struct Xieshang__Meeting__V1__InviteeEvent Xieshang__Meeting__V1__InviteeEvent;
@@ -1145,6 +1146,31 @@ struct  Xieshang__Meeting__V1__MemberAttendance
     , 0, (char *)protobuf_c_empty_string, 0, 0, 0, 0 }
 
 
+/*
+ * A document a meeting of the period decided on (passed on, adopted, approved or not).
+ */
+struct  Xieshang__Meeting__V1__DecidedDocument
+{
+  ProtobufCMessage base;
+  int64_t meeting_id;
+  /*
+   * 十届三次常委会会议, or the title of an unnumbered meeting
+   */
+  char *meeting_name;
+  Xieshang__Meeting__V1__MeetingKind meeting_kind;
+  int64_t start_ms;
+  int32_t position;
+  char *title;
+  Xieshang__Meeting__V1__DocumentKind document;
+  Xieshang__Meeting__V1__ItemStatus status;
+  Xieshang__Meeting__V1__Vote *vote;
+  char *changes;
+};
+#define XIESHANG__MEETING__V1__DECIDED_DOCUMENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__decided_document__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__DOCUMENT_KIND__DOCUMENT_KIND_UNSPECIFIED, XIESHANG__MEETING__V1__ITEM_STATUS__ITEM_STATUS_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string }
+
+
 struct  Xieshang__Meeting__V1__MeetingStatisticsResponse
 {
   ProtobufCMessage base;
@@ -1160,10 +1186,15 @@ struct  Xieshang__Meeting__V1__MeetingStatisticsResponse
   int32_t participant_person_times;
   size_t n_members;
   Xieshang__Meeting__V1__MemberAttendance **members;
+  /*
+   * in the order the meetings began
+   */
+  size_t n_documents;
+  Xieshang__Meeting__V1__DecidedDocument **documents;
 };
 #define XIESHANG__MEETING__V1__MEETING_STATISTICS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__meeting_statistics_response__descriptor) \
-    , 0,NULL, 0, 0, 0,NULL }
+    , 0,NULL, 0, 0, 0,NULL, 0,NULL }
 
 
 /*
@@ -2126,6 +2157,25 @@ Xieshang__Meeting__V1__MemberAttendance *
 void   xieshang__meeting__v1__member_attendance__free_unpacked
                      (Xieshang__Meeting__V1__MemberAttendance *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__DecidedDocument methods */
+void   xieshang__meeting__v1__decided_document__init
+                     (Xieshang__Meeting__V1__DecidedDocument         *message);
+size_t xieshang__meeting__v1__decided_document__get_packed_size
+                     (const Xieshang__Meeting__V1__DecidedDocument   *message);
+size_t xieshang__meeting__v1__decided_document__pack
+                     (const Xieshang__Meeting__V1__DecidedDocument   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__decided_document__pack_to_buffer
+                     (const Xieshang__Meeting__V1__DecidedDocument   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__DecidedDocument *
+       xieshang__meeting__v1__decided_document__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__decided_document__free_unpacked
+                     (Xieshang__Meeting__V1__DecidedDocument *message,
+                      ProtobufCAllocator *allocator);
 /* Xieshang__Meeting__V1__MeetingStatisticsResponse methods */
 void   xieshang__meeting__v1__meeting_statistics_response__init
                      (Xieshang__Meeting__V1__MeetingStatisticsResponse         *message);
@@ -2412,6 +2462,9 @@ typedef void (*Xieshang__Meeting__V1__KindStatistics_Closure)
 typedef void (*Xieshang__Meeting__V1__MemberAttendance_Closure)
                  (const Xieshang__Meeting__V1__MemberAttendance *message,
                   void *closure_data);
+typedef void (*Xieshang__Meeting__V1__DecidedDocument_Closure)
+                 (const Xieshang__Meeting__V1__DecidedDocument *message,
+                  void *closure_data);
 typedef void (*Xieshang__Meeting__V1__MeetingStatisticsResponse_Closure)
                  (const Xieshang__Meeting__V1__MeetingStatisticsResponse *message,
                   void *closure_data);
@@ -2687,6 +2740,7 @@ extern const ProtobufCMessageDescriptor xieshang__meeting__v1__calendar_response
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__kind_statistics__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__member_attendance__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__decided_document__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_event__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__invitee_event__descriptor;
