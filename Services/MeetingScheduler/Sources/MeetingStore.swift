@@ -573,7 +573,8 @@ public enum MeetingStatistics {
                 d.title = item.title
                 d.document = item.document
                 d.status = item.status
-                d.vote = item.vote
+                // The vote on an item passed on is the 常委会's, shown on its row.
+                d.vote = item.referredToMeetingID == 0 ? item.vote : nil
                 d.changes = item.changes
                 response.documents.append(d)
             }

@@ -87,7 +87,7 @@ func agendaText(_ a: MeetingV1.AgendaItem) -> String {
     if a.referredToMeetingID != 0 { state.append("提请常委会会议 \(a.referredToMeetingID)") }
     if !a.changes.isEmpty { state.append("修改：\(a.changes)") }
     if let v = a.vote {
-        state.append("表决 赞成 \(v.inFavour) 反对 \(v.against) 弃权 \(v.abstaining)（应到 \(v.expected)，实到 \(v.present)\(v.passed ? "，通过" : "，未通过")）")
+        state.append((a.referredToMeetingID != 0 ? "常委会表决" : "表决") + " 赞成 \(v.inFavour) 反对 \(v.against) 弃权 \(v.abstaining)（应到 \(v.expected)，实到 \(v.present)\(v.passed ? "，通过" : "，未通过")）")
     } else if a.needsVote {
         state.append("待表决")
     }
