@@ -173,15 +173,18 @@ show proposal overdue --within 7
 show proposal list
 
 step "A consultation topic through the six steps, consulted at meeting 3"
-show topic create --title 老旧小区加装电梯 --room 3 --source 走访 --description "居民多次反映上下楼难" | sed -n 1p
+show topic create --title 老旧小区加装电梯 --room 3 --theme 基层民主 --source 民情大走访 --description "居民多次反映上下楼难" | sed -n 1p
 for s in "decided 列入第四季度议题" "researched 走访住户120户，召开楼栋会3次"; do
   read -r step notes <<<"$s"
   gateway topic advance 1 "$step" --notes "$notes" >/dev/null
 done
 gateway topic advance 1 consulted --meeting 3 --notes "1+7+3协商，形成意见3条" >/dev/null
-gateway topic advance 1 publicised --notes "社区公示7天" >/dev/null
+show topic advance 1 publicised --notes "社区公示7天" --notice "老旧小区加装电梯按“业主自愿、政府补贴”推进，首批3部" \
+  --posted-at 新华社区居务公开栏 --from 2026-11-25 --to 2026-12-01 | grep -E '^[$] |公开公示'
+echo "(the notifier tells room 3's members of the notice; their inboxes hold it)"
 gateway topic advance 1 implemented --notes "住建局牵头实施" >/dev/null
-show topic advance 1 feedback --notes "已加装3部电梯" --solved
+show topic advance 1 feedback --notes "已加装3部电梯" --solved --notice "首批3部电梯已投入使用，感谢居民参与" \
+  --posted-at 新华社区居务公开栏 --from 2026-12-01 --to 2026-12-08
 show proposal stats
 
 step "What members and units were told (the notifier's inboxes)"

@@ -193,10 +193,13 @@ extension ProposalV1.TopicStep: ChineseLabelled {
 extension ProposalV1.TopicSource: ChineseLabelled {
     public var label: String {
         switch self {
-        case .visit: "走访"
+        case .visit: "民情大走访"
         case .petition: "来信来访"
         case .survey: "调查"
         case .member: "委员提出"
+        case .disputeScreening: "矛盾纠纷大排查"
+        case .civilitySurvey: "文明城市民意调查"
+        case .proposalHandling: "提案办理"
         case .unspecified, .unrecognized: ""
         }
     }
@@ -207,6 +210,31 @@ extension ProposalV1.TopicSource: ChineseLabelled {
         case .petition: "petition"
         case .survey: "survey"
         case .member: "member"
+        case .disputeScreening: "dispute-screening"
+        case .civilitySurvey: "civility-survey"
+        case .proposalHandling: "proposal-handling"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension ProposalV1.TopicTheme: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .centralWork: "中心工作"
+        case .development: "经济社会发展"
+        case .grassrootsDemocracy: "基层民主"
+        case .disputes: "化解矛盾"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .centralWork: "central-work"
+        case .development: "development"
+        case .grassrootsDemocracy: "grassroots-democracy"
+        case .disputes: "disputes"
         case .unspecified, .unrecognized: ""
         }
     }

@@ -172,6 +172,7 @@ let catalogue: [(name: String, check: @Sendable ([UInt8]) -> Void)] = [
     ("ProposalV1.OverdueRequest", { check(ProposalV1.OverdueRequest.self, $0) }),
     ("ProposalV1.OverdueProposal", { check(ProposalV1.OverdueProposal.self, $0) }),
     ("ProposalV1.OverdueResponse", { check(ProposalV1.OverdueResponse.self, $0) }),
+    ("ProposalV1.TopicNotice", { check(ProposalV1.TopicNotice.self, $0) }),
     ("ProposalV1.TopicStepRecord", { check(ProposalV1.TopicStepRecord.self, $0) }),
     ("ProposalV1.Topic", { check(ProposalV1.Topic.self, $0) }),
     ("ProposalV1.CreateTopicRequest", { check(ProposalV1.CreateTopicRequest.self, $0) }),

@@ -114,6 +114,56 @@ struct NotifierProcessTests {
     }
 }
 
+extension NotifierProcessTests {
+    @Test("a topic's 公开公示 and 结果反馈 notices reach its room's members, and a step without its notice is refused")
+    func topicNotices() async throws {
+        let d = try await Deployment.start("topic-notices", .all, seed: [
+            ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
+            ["station", "add", "--name", "雄关街道委员工作站"],
+            ["room", "add", "--name", "新华社区协商议事室", "--station", "1", "--capacity", "30"],
+            ["member", "add", "--number", "9001", "--name", "委员一", "--sector", "经济界"],
+            ["member", "add", "--number", "9002", "--name", "委员二", "--sector", "经济界"],
+            ["member", "add", "--number", "9003", "--name", "委员三", "--sector", "经济界"],
+            ["member", "assign", "1", "--room", "1"],
+            ["member", "assign", "2", "--room", "1"],
+        ])
+        let meeting = try await d.json("meeting", "schedule", "--title", "加装电梯协商", "--kind", "协商议事活动",
+                                       "--start", "2026-11-24 14:30", "--minutes", "90", "--room", "1")
+        let meetingID = (meeting["id"] as? NSNumber)?.stringValue ?? "?"
+        // A topic has a theme; one from 提案办理 names its proposal.
+        #expect(try await d.gateway("topic", "create", "--title", "x", "--room", "1", "--source", "民情大走访").status == 64)
+        let unlinked = try await d.gateway("topic", "create", "--title", "x", "--room", "1", "--theme", "中心工作", "--source", "提案办理")
+        #expect(unlinked.status == 2 && unlinked.stderr.contains("proposal_id"), "\(unlinked.stderr)")
+        let nowhere = try await d.gateway("topic", "create", "--title", "x", "--room", "1", "--theme", "中心工作", "--source", "提案办理", "--proposal", "999")
+        #expect(nowhere.status == 3, "\(nowhere.stderr)")
+        let topic = try await d.json("topic", "create", "--title", "老旧小区加装电梯", "--room", "1", "--theme", "基层民主",
+                                     "--source", "民情大走访", "--description", "居民多次反映")
+        let id = (topic["id"] as? NSNumber)?.stringValue ?? "?"
+        #expect(topic["theme"] as? String == "TOPIC_THEME_GRASSROOTS_DEMOCRACY")
+        try await d.json("topic", "advance", id, "decided", "--notes", "列入议题")
+        try await d.json("topic", "advance", id, "researched", "--notes", "走访住户")
+        try await d.json("topic", "advance", id, "consulted", "--meeting", meetingID, "--notes", "1+7+3协商")
+        let bare = try await d.gateway("topic", "advance", id, "publicised", "--notes", "公示")
+        #expect(bare.status == 2 && bare.stderr.contains("notice"), "\(bare.stderr)")
+        let backwards = try await d.gateway("topic", "advance", id, "publicised", "--notes", "公示", "--notice", "意见公示",
+                                            "--posted-at", "居务公开栏", "--from", "2026-12-09", "--to", "2026-12-02")
+        #expect(backwards.status == 2 && backwards.stderr.contains("before from_date"), "\(backwards.stderr)")
+        let posted = try await d.json("topic", "advance", id, "publicised", "--notes", "公示", "--notice", "加装电梯按业主自愿推进",
+                                      "--posted-at", "新华社区居务公开栏", "--from", "2026-12-02", "--to", "2026-12-09")
+        let notice = ((posted["steps"] as? [[String: Any]])?.last?["notice"] as? [String: Any]) ?? [:]
+        #expect(notice["postedAt"] as? String == "新华社区居务公开栏" && notice["toDate"] as? String == "2026-12-09", "\(posted)")
+        // The room's two members hear of it; the third, elsewhere, does not.
+        #expect(try await d.inbox("member", 1, expecting: 1) == ["协商成果公示：老旧小区加装电梯"])
+        #expect(try await d.inbox("member", 2, expecting: 1) == ["协商成果公示：老旧小区加装电梯"])
+        #expect(try await d.inbox("member", 3, expecting: 0).isEmpty)
+        try await d.json("topic", "advance", id, "implemented", "--notes", "实施")
+        try await d.json("topic", "advance", id, "feedback", "--notes", "已加装", "--solved", "--notice", "首批3部电梯投入使用",
+                         "--posted-at", "新华社区居务公开栏", "--from", "2026-12-10", "--to", "2026-12-17")
+        #expect(try await d.inbox("member", 1, expecting: 2).contains("协商结果反馈：老旧小区加装电梯"))
+        await d.stop()
+    }
+}
+
 private extension Deployment {
     /// The titles in a member's (or unit's) inbox, once the notifier has caught up to
     /// `expected` entries (or 20 s have passed).

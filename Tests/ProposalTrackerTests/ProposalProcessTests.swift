@@ -149,7 +149,7 @@ struct ProposalProcessTests {
         let meeting = try await d.json("meeting", "schedule", "--title", "加装电梯协商", "--kind", "协商议事活动",
                                        "--start", "2026-12-08 14:30", "--minutes", "90", "--room", "1")
         let meetingID = (meeting["id"] as? NSNumber)?.intValue ?? 0
-        let topic = try await d.json("topic", "create", "--title", "老旧小区加装电梯", "--room", "1", "--source", "走访", "--description", "居民多次反映")
+        let topic = try await d.json("topic", "create", "--title", "老旧小区加装电梯", "--room", "1", "--theme", "基层民主", "--source", "民情大走访", "--description", "居民多次反映")
         let topicID = (topic["id"] as? NSNumber)?.intValue ?? 0
         let skip = try await d.gateway(["topic", "advance", "\(topicID)", "consulted", "--meeting", "\(meetingID)"])
         #expect(skip.status == 2 && skip.stderr.contains("确定议题"))
@@ -158,9 +158,11 @@ struct ProposalProcessTests {
         let noMeeting = try await d.gateway(["topic", "advance", "\(topicID)", "consulted", "--meeting", "999"])
         #expect(noMeeting.status == 3 && noMeeting.stderr.contains("meeting_id"))
         _ = try await d.json("topic", "advance", "\(topicID)", "consulted", "--meeting", "\(meetingID)", "--notes", "1+7+3协商")
-        _ = try await d.json("topic", "advance", "\(topicID)", "publicised", "--notes", "社区公示7天")
+        _ = try await d.json("topic", "advance", "\(topicID)", "publicised", "--notes", "社区公示7天", "--notice", "协商意见公示",
+                             "--posted-at", "社区公开栏", "--from", "2026-12-01", "--to", "2026-12-07")
         _ = try await d.json("topic", "advance", "\(topicID)", "implemented", "--notes", "住建局牵头实施")
-        let done = try await d.json("topic", "advance", "\(topicID)", "feedback", "--notes", "已加装3部", "--solved")
+        let done = try await d.json("topic", "advance", "\(topicID)", "feedback", "--notes", "已加装3部", "--solved", "--notice", "已加装3部",
+                                   "--posted-at", "社区公开栏", "--from", "2026-12-08", "--to", "2026-12-15")
         #expect(done["step"] as? String == "TOPIC_STEP_FEEDBACK")
         #expect((done["meetingID"] as? NSNumber)?.intValue == meetingID)
         #expect((done["steps"] as? [Any])?.count == 7)

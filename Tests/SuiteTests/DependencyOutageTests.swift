@@ -107,7 +107,7 @@ struct DependencyOutageTests {
         let consultation = try await gateway.json(["meeting", "schedule", "--title", "加装电梯协商议事会", "--kind", "协商议事活动",
                                                    "--start", "2026-12-16 09:00", "--minutes", "90", "--room", "1", "--group", "room:1"])
         let meeting = (consultation["id"] as? NSNumber)?.intValue ?? 0
-        let topic = ((try await gateway.json(["topic", "create", "--title", "老旧小区加装电梯", "--room", "1", "--source", "visit"]))["id"] as? NSNumber)?.intValue ?? 0
+        let topic = ((try await gateway.json(["topic", "create", "--title", "老旧小区加装电梯", "--room", "1", "--theme", "development", "--source", "visit"]))["id"] as? NSNumber)?.intValue ?? 0
         for step in ["decided", "researched"] {
             #expect(try await gateway.run(["topic", "advance", "\(topic)", step, "--notes", "已完成"]).status == 0)
         }

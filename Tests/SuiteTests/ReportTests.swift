@@ -59,7 +59,7 @@ struct ReportTests {
         try await run("proposal", "act", second, "submit", "--as", "member:2")
         try await run("proposal", "act", second, "not-file", "--as", "staff", "--reason", "不属于提案范围")
         // A topic collected and decided, not solved.
-        try await run("topic", "create", "--title", "老旧小区加装电梯", "--room", "1", "--source", "走访", "--description", "居民反映")
+        try await run("topic", "create", "--title", "老旧小区加装电梯", "--room", "1", "--theme", "基层民主", "--source", "民情大走访", "--description", "居民反映")
         try await run("topic", "advance", "1", "确定议题", "--notes", "列入年度计划")
 
         let period = ["--from", "2026-01-01", "--to", "2026-12-31"]

@@ -35,6 +35,8 @@ public enum NotificationRules {
             "委员对提案\(p.number)《\(p.title)》的答复不满意（\(p.feedbackNote)），请重新办理。"
         },
         proposalRule(DomainEvents.proposalClose, "提案办结", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已办结。感谢您的履职。" },
+        topicNoticeRule(DomainEvents.topicPublicised, "协商成果公示"),
+        topicNoticeRule(DomainEvents.topicFeedback, "协商结果反馈"),
     ]
 
     /// Applies every rule for the event, and schedules or drops its reminders, in the
@@ -113,6 +115,19 @@ public enum NotificationRules {
         }, text: { event in
             let e = try ProposalV1.ProposalEvent(decoding: event.payload)
             return ("\(heading)：\(e.proposal?.title ?? "")", body(e.proposal ?? ProposalV1.Proposal(), e.transition ?? ProposalV1.Transition()))
+        })
+    }
+
+    /// A topic's notice (公开公示, 结果反馈) to the members of its room (or work station), who
+    /// tell the residents and participants they met: its text, where it is posted and its days.
+    static func topicNoticeRule(_ type: WireEvent<ProposalV1.TopicEvent>, _ heading: String) -> NotificationRule {
+        NotificationRule(eventType: type.name, name: "room members", recipients: { event in
+            let e = try type.payload(of: event)
+            return e.step?.notice == nil ? [] : e.memberIDs.map { member($0) }
+        }, text: { event in
+            let e = try type.payload(of: event)
+            let n = e.step?.notice ?? ProposalV1.TopicNotice()
+            return ("\(heading)：\(e.topic?.title ?? "")", "\(n.text)（\(n.postedAt)，\(n.fromDate) 至 \(n.toDate)）")
         })
     }
 

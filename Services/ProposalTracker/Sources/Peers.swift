@@ -51,6 +51,15 @@ public struct Peers: Sendable {
         return Int32(max(1, year - startYear + 1))
     }
 
+    /// The active members of a topic's room, or of its work station when it has no room:
+    /// who is told of its notices.
+    public func members(of topic: ProposalV1.Topic) async throws -> [Int64] {
+        var group = MeetingV1.GroupRef()
+        group.kind = topic.roomID != 0 ? .room : .station
+        group.id = topic.roomID != 0 ? topic.roomID : topic.stationID
+        return try await registry.resolve([group], term: 0)
+    }
+
     public func meeting(_ id: Int64, field: String) async throws -> MeetingV1.Meeting {
         var request = MeetingV1.GetMeetingRequest()
         request.id = id

@@ -12,11 +12,20 @@ extension TrackerHandlers {
         var problems: [(String, String)] = []
         if topic.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("topic.title", "must not be empty")) }
         if topic.stationID == 0 && topic.roomID == 0 { problems.append(("topic.station_id", "name the work station or the room")) }
-        switch topic.source {
-        case .visit, .petition, .survey, .member: break
-        default: problems.append(("topic.source", "must be one of \(ProposalV1.TopicSource.spellings)"))
+        if topic.source == .unspecified || !ProposalV1.TopicSource.allCases.contains(topic.source) {
+            problems.append(("topic.source", "must be one of \(ProposalV1.TopicSource.spellings)"))
+        }
+        if topic.theme == .unspecified || !ProposalV1.TopicTheme.allCases.contains(topic.theme) {
+            problems.append(("topic.theme", "must be one of \(ProposalV1.TopicTheme.spellings)"))
+        }
+        if topic.source == .proposalHandling && topic.proposalID == 0 {
+            problems.append(("topic.proposal_id", "a topic from 提案办理 names its proposal"))
         }
         if !problems.isEmpty { throw ProposalError.invalid(problems) }
+        if topic.proposalID != 0 {
+            let linked = topic.proposalID
+            _ = try await database.read { db in try ProposalStore.load(db, linked, field: "topic.proposal_id") }
+        }
         var record = ProposalV1.TopicStepRecord()
         record.step = .collected
         record.atMs = ProposalStore.nowMs
@@ -55,6 +64,16 @@ extension TrackerHandlers {
         if request.step != .consulted && request.notes.trimmingCharacters(in: .whitespaces).isEmpty && request.step != .decided {
             throw ProposalError.invalid([("notes", "record what was done at this step")])
         }
+        // 公开公示 and 结果反馈 post a notice, and the room's members are told of it.
+        var told: [Int64] = []
+        if request.step == .publicised || request.step == .feedback {
+            let problems = Self.noticeProblems(request.notice)
+            if !problems.isEmpty { throw ProposalError.invalid(problems) }
+            told = try await peers.members(of: current)
+        } else if request.notice != nil {
+            throw ProposalError.invalid([("notice", "only 公开公示 and 结果反馈 post a notice")])
+        }
+        let membersTold = told
         return try await database.idempotent(context) { [outbox] db in
             var topic = try ProposalStore.loadTopic(db, request.id)
             guard request.step.rawValue == topic.step.rawValue + 1 else {
@@ -65,6 +84,12 @@ extension TrackerHandlers {
             record.atMs = ProposalStore.nowMs
             record.actor = try Self.actor(claimed: request.actor, context.principal)
             record.notes = request.notes
+            record.notice = request.notice.map {
+                var notice = $0
+                notice.text = notice.text.trimmingCharacters(in: .whitespacesAndNewlines)
+                notice.postedAt = notice.postedAt.trimmingCharacters(in: .whitespaces)
+                return notice
+            }
             topic.step = request.step
             topic.steps.append(record)
             if request.step == .consulted { topic.meetingID = request.meetingID }
@@ -73,10 +98,24 @@ extension TrackerHandlers {
             var e = ProposalV1.TopicEvent()
             e.topic = topic
             e.step = record
+            e.memberIDs = membersTold
             try outbox.append(DomainEvents.topic(request.step)!, e, in: db, traceID: context.traceID)
             var response = ProposalV1.AdvanceTopicResponse()
             response.topic = topic
             return response
         }.reply
+    }
+
+    /// What is wrong with a step's notice: the text, where it is posted, and its days.
+    static func noticeProblems(_ notice: ProposalV1.TopicNotice?) -> [(String, String)] {
+        guard let notice else { return [("notice", "公开公示 and 结果反馈 post a notice: give its text, where it is posted and its days")] }
+        var problems: [(String, String)] = []
+        if notice.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("notice.text", "must not be empty")) }
+        if notice.postedAt.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("notice.posted_at", "say where it is posted")) }
+        let from = CommitteeClock.parse(notice.fromDate), to = CommitteeClock.parse(notice.toDate)
+        if notice.fromDate.count != 10 || from == nil { problems.append(("notice.from_date", "write YYYY-MM-DD")) }
+        if notice.toDate.count != 10 || to == nil { problems.append(("notice.to_date", "write YYYY-MM-DD")) }
+        if let from, let to, to < from { problems.append(("notice.to_date", "is before from_date")) }
+        return problems
     }
 }

@@ -181,6 +181,7 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__hi
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__overdue_request(void) { return &xieshang__proposal__v1__overdue_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__overdue_proposal(void) { return &xieshang__proposal__v1__overdue_proposal__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__overdue_response(void) { return &xieshang__proposal__v1__overdue_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__topic_notice(void) { return &xieshang__proposal__v1__topic_notice__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__topic_step_record(void) { return &xieshang__proposal__v1__topic_step_record__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__topic(void) { return &xieshang__proposal__v1__topic__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__create_topic_request(void) { return &xieshang__proposal__v1__create_topic_request__descriptor; }

@@ -9,6 +9,7 @@ extension ProposalV1.ContactMethod: ExpressibleByArgument {}
 extension ProposalV1.Satisfaction: ExpressibleByArgument {}
 extension ProposalV1.TopicStep: ExpressibleByArgument {}
 extension ProposalV1.TopicSource: ExpressibleByArgument {}
+extension ProposalV1.TopicTheme: ExpressibleByArgument {}
 
 /// Who acts: `staff`, `staff:王秘书`, `member:12`, `unit:3`.
 struct ActorArgument: ExpressibleByArgument {

@@ -439,9 +439,12 @@ extension ProposalV1 {
         case petition
         case survey
         case member
+        case disputeScreening
+        case civilitySurvey
+        case proposalHandling
         case unrecognized(Int32)
 
-        public static let allCases: [TopicSource] = [.unspecified, .visit, .petition, .survey, .member]
+        public static let allCases: [TopicSource] = [.unspecified, .visit, .petition, .survey, .member, .disputeScreening, .civilitySurvey, .proposalHandling]
 
         public init(rawValue: Int32) {
             switch rawValue {
@@ -450,6 +453,9 @@ extension ProposalV1 {
             case 2: self = .petition
             case 3: self = .survey
             case 4: self = .member
+            case 5: self = .disputeScreening
+            case 6: self = .civilitySurvey
+            case 7: self = .proposalHandling
             default: self = .unrecognized(rawValue)
             }
         }
@@ -461,6 +467,9 @@ extension ProposalV1 {
             case .petition: 2
             case .survey: 3
             case .member: 4
+            case .disputeScreening: 5
+            case .civilitySurvey: 6
+            case .proposalHandling: 7
             case .unrecognized(let value): value
             }
         }
@@ -472,6 +481,56 @@ extension ProposalV1 {
             case .petition: "TOPIC_SOURCE_PETITION"
             case .survey: "TOPIC_SOURCE_SURVEY"
             case .member: "TOPIC_SOURCE_MEMBER"
+            case .disputeScreening: "TOPIC_SOURCE_DISPUTE_SCREENING"
+            case .civilitySurvey: "TOPIC_SOURCE_CIVILITY_SURVEY"
+            case .proposalHandling: "TOPIC_SOURCE_PROPOSAL_HANDLING"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.TopicTheme`; values this build does not know are kept as `unrecognized`.
+    public enum TopicTheme: WireEnum, Encodable {
+        case unspecified
+        case centralWork
+        case development
+        case grassrootsDemocracy
+        case disputes
+        case unrecognized(Int32)
+
+        public static let allCases: [TopicTheme] = [.unspecified, .centralWork, .development, .grassrootsDemocracy, .disputes]
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .centralWork
+            case 2: self = .development
+            case 3: self = .grassrootsDemocracy
+            case 4: self = .disputes
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .centralWork: 1
+            case .development: 2
+            case .grassrootsDemocracy: 3
+            case .disputes: 4
+            case .unrecognized(let value): value
+            }
+        }
+
+        public var protoName: String {
+            switch self {
+            case .unspecified: "TOPIC_THEME_UNSPECIFIED"
+            case .centralWork: "TOPIC_THEME_CENTRAL_WORK"
+            case .development: "TOPIC_THEME_DEVELOPMENT"
+            case .grassrootsDemocracy: "TOPIC_THEME_GRASSROOTS_DEMOCRACY"
+            case .disputes: "TOPIC_THEME_DISPUTES"
             case .unrecognized(let value): String(value)
             }
         }
@@ -1151,12 +1210,42 @@ extension ProposalV1 {
 }
 
 extension ProposalV1 {
+    /// `xieshang.proposal.v1.TopicNotice`
+    public struct TopicNotice: WireMessage, Encodable {
+        public var text: String = ""
+        public var fromDate: String = ""
+        public var toDate: String = ""
+        public var postedAt: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__topic_notice())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.text.isEmpty { try w.string(self.text, 1) }
+            if !self.fromDate.isEmpty { try w.string(self.fromDate, 2) }
+            if !self.toDate.isEmpty { try w.string(self.toDate, 3) }
+            if !self.postedAt.isEmpty { try w.string(self.postedAt, 4) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.text = try r.string(1)
+            self.fromDate = try r.string(2)
+            self.toDate = try r.string(3)
+            self.postedAt = try r.string(4)
+        }
+    }
+}
+
+extension ProposalV1 {
     /// `xieshang.proposal.v1.TopicStepRecord`
     public struct TopicStepRecord: WireMessage, Encodable {
         public var step: ProposalV1.TopicStep = .init(rawValue: 0)
         public var atMs: Int64 = 0
         public var actor: ProposalV1.Actor? = nil
         public var notes: String = ""
+        public var notice: ProposalV1.TopicNotice? = nil
 
         public init() {}
 
@@ -1167,6 +1256,7 @@ extension ProposalV1 {
             if self.atMs != 0 { w.scalar(self.atMs, 2) }
             if let value = self.actor { try w.message(value, 3) }
             if !self.notes.isEmpty { try w.string(self.notes, 4) }
+            if let value = self.notice { try w.message(value, 5) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1175,6 +1265,7 @@ extension ProposalV1 {
             self.atMs = r.scalar(2)
             self.actor = try r.message(3) as ProposalV1.Actor?
             self.notes = try r.string(4)
+            self.notice = try r.message(5) as ProposalV1.TopicNotice?
         }
     }
 }
@@ -1193,6 +1284,8 @@ extension ProposalV1 {
         public var solved: Bool = false
         public var steps: [ProposalV1.TopicStepRecord] = []
         public var createdAtMs: Int64 = 0
+        public var theme: ProposalV1.TopicTheme = .init(rawValue: 0)
+        public var proposalID: Int64 = 0
 
         public init() {}
 
@@ -1210,6 +1303,8 @@ extension ProposalV1 {
             if self.solved { w.scalar(self.solved, 9) }
             if !self.steps.isEmpty { try w.repeatedMessage(self.steps, 10) }
             if self.createdAtMs != 0 { w.scalar(self.createdAtMs, 11) }
+            if self.theme.rawValue != 0 { w.enumValue(self.theme, 12) }
+            if self.proposalID != 0 { w.scalar(self.proposalID, 13) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1225,6 +1320,8 @@ extension ProposalV1 {
             self.solved = r.scalar(9)
             self.steps = try r.repeatedMessage(10)
             self.createdAtMs = r.scalar(11)
+            self.theme = r.enumValue(12)
+            self.proposalID = r.scalar(13)
         }
     }
 }
@@ -1281,6 +1378,7 @@ extension ProposalV1 {
         public var notes: String = ""
         public var meetingID: Int64 = 0
         public var solved: Bool = false
+        public var notice: ProposalV1.TopicNotice? = nil
 
         public init() {}
 
@@ -1293,6 +1391,7 @@ extension ProposalV1 {
             if !self.notes.isEmpty { try w.string(self.notes, 4) }
             if self.meetingID != 0 { w.scalar(self.meetingID, 5) }
             if self.solved { w.scalar(self.solved, 6) }
+            if let value = self.notice { try w.message(value, 7) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1303,6 +1402,7 @@ extension ProposalV1 {
             self.notes = try r.string(4)
             self.meetingID = r.scalar(5)
             self.solved = r.scalar(6)
+            self.notice = try r.message(7) as ProposalV1.TopicNotice?
         }
     }
 }
@@ -1669,6 +1769,7 @@ extension ProposalV1 {
     public struct TopicEvent: WireMessage, Encodable {
         public var topic: ProposalV1.Topic? = nil
         public var step: ProposalV1.TopicStepRecord? = nil
+        public var memberIDs: [Int64] = []
 
         public init() {}
 
@@ -1677,12 +1778,14 @@ extension ProposalV1 {
         public func write(to w: WireWriter) throws(WireError) {
             if let value = self.topic { try w.message(value, 1) }
             if let value = self.step { try w.message(value, 2) }
+            if !self.memberIDs.isEmpty { w.repeatedScalar(self.memberIDs, 3) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
             self.init()
             self.topic = try r.message(1) as ProposalV1.Topic?
             self.step = try r.message(2) as ProposalV1.TopicStepRecord?
+            self.memberIDs = r.repeatedScalar(3)
         }
     }
 }

@@ -907,6 +907,51 @@ void   xieshang__proposal__v1__overdue_response__free_unpacked
   assert(message->base.descriptor == &xieshang__proposal__v1__overdue_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__proposal__v1__topic_notice__init
+                     (Xieshang__Proposal__V1__TopicNotice         *message)
+{
+  static const Xieshang__Proposal__V1__TopicNotice init_value = XIESHANG__PROPOSAL__V1__TOPIC_NOTICE__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__topic_notice__get_packed_size
+                     (const Xieshang__Proposal__V1__TopicNotice *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__topic_notice__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__topic_notice__pack
+                     (const Xieshang__Proposal__V1__TopicNotice *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__topic_notice__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__topic_notice__pack_to_buffer
+                     (const Xieshang__Proposal__V1__TopicNotice *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__topic_notice__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__TopicNotice *
+       xieshang__proposal__v1__topic_notice__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__TopicNotice *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__topic_notice__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__topic_notice__free_unpacked
+                     (Xieshang__Proposal__V1__TopicNotice *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__topic_notice__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__proposal__v1__topic_step_record__init
                      (Xieshang__Proposal__V1__TopicStepRecord         *message)
 {
@@ -3400,7 +3445,84 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__overdue_response__descr
   (ProtobufCMessageInit) xieshang__proposal__v1__overdue_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic_step_record__field_descriptors[4] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic_notice__field_descriptors[4] =
+{
+  {
+    "text",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__TopicNotice, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from_date",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__TopicNotice, from_date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_date",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__TopicNotice, to_date),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "posted_at",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__TopicNotice, posted_at),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__topic_notice__field_indices_by_name[] = {
+  1,   /* field[1] = from_date */
+  3,   /* field[3] = posted_at */
+  0,   /* field[0] = text */
+  2,   /* field[2] = to_date */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__topic_notice__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_notice__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.TopicNotice",
+  "TopicNotice",
+  "Xieshang__Proposal__V1__TopicNotice",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__TopicNotice),
+  4,
+  xieshang__proposal__v1__topic_notice__field_descriptors,
+  xieshang__proposal__v1__topic_notice__field_indices_by_name,
+  1,  xieshang__proposal__v1__topic_notice__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__topic_notice__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic_step_record__field_descriptors[5] =
 {
   {
     "step",
@@ -3450,17 +3572,30 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic_step_record_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "notice",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__TopicStepRecord, notice),
+    &xieshang__proposal__v1__topic_notice__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__topic_step_record__field_indices_by_name[] = {
   2,   /* field[2] = actor */
   1,   /* field[1] = at_ms */
   3,   /* field[3] = notes */
+  4,   /* field[4] = notice */
   0,   /* field[0] = step */
 };
 static const ProtobufCIntRange xieshang__proposal__v1__topic_step_record__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_step_record__descriptor =
 {
@@ -3470,14 +3605,14 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_step_record__desc
   "Xieshang__Proposal__V1__TopicStepRecord",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__TopicStepRecord),
-  4,
+  5,
   xieshang__proposal__v1__topic_step_record__field_descriptors,
   xieshang__proposal__v1__topic_step_record__field_indices_by_name,
   1,  xieshang__proposal__v1__topic_step_record__number_ranges,
   (ProtobufCMessageInit) xieshang__proposal__v1__topic_step_record__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic__field_descriptors[11] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic__field_descriptors[13] =
 {
   {
     "id",
@@ -3611,24 +3746,50 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "theme",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Topic, theme),
+    &xieshang__proposal__v1__topic_theme__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "proposal_id",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Topic, proposal_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__topic__field_indices_by_name[] = {
   10,   /* field[10] = created_at_ms */
   2,   /* field[2] = description */
   0,   /* field[0] = id */
   7,   /* field[7] = meeting_id */
+  12,   /* field[12] = proposal_id */
   4,   /* field[4] = room_id */
   8,   /* field[8] = solved */
   5,   /* field[5] = source */
   3,   /* field[3] = station_id */
   6,   /* field[6] = step */
   9,   /* field[9] = steps */
+  11,   /* field[11] = theme */
   1,   /* field[1] = title */
 };
 static const ProtobufCIntRange xieshang__proposal__v1__topic__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 11 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__topic__descriptor =
 {
@@ -3638,7 +3799,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__topic__descriptor =
   "Xieshang__Proposal__V1__Topic",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__Topic),
-  11,
+  13,
   xieshang__proposal__v1__topic__field_descriptors,
   xieshang__proposal__v1__topic__field_indices_by_name,
   1,  xieshang__proposal__v1__topic__number_ranges,
@@ -3734,7 +3895,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__create_topic_response__
   (ProtobufCMessageInit) xieshang__proposal__v1__create_topic_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__advance_topic_request__field_descriptors[6] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__advance_topic_request__field_descriptors[7] =
 {
   {
     "id",
@@ -3808,19 +3969,32 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__advance_topic_requ
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "notice",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__AdvanceTopicRequest, notice),
+    &xieshang__proposal__v1__topic_notice__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__advance_topic_request__field_indices_by_name[] = {
   2,   /* field[2] = actor */
   0,   /* field[0] = id */
   4,   /* field[4] = meeting_id */
   3,   /* field[3] = notes */
+  6,   /* field[6] = notice */
   5,   /* field[5] = solved */
   1,   /* field[1] = step */
 };
 static const ProtobufCIntRange xieshang__proposal__v1__advance_topic_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__advance_topic_request__descriptor =
 {
@@ -3830,7 +4004,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__advance_topic_request__
   "Xieshang__Proposal__V1__AdvanceTopicRequest",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__AdvanceTopicRequest),
-  6,
+  7,
   xieshang__proposal__v1__advance_topic_request__field_descriptors,
   xieshang__proposal__v1__advance_topic_request__field_indices_by_name,
   1,  xieshang__proposal__v1__advance_topic_request__number_ranges,
@@ -4800,7 +4974,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__proposal_event__descrip
   (ProtobufCMessageInit) xieshang__proposal__v1__proposal_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic_event__field_descriptors[2] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic_event__field_descriptors[3] =
 {
   {
     "topic",
@@ -4826,15 +5000,28 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic_event__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "member_ids",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Xieshang__Proposal__V1__TopicEvent, n_member_ids),
+    offsetof(Xieshang__Proposal__V1__TopicEvent, member_ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__topic_event__field_indices_by_name[] = {
+  2,   /* field[2] = member_ids */
   1,   /* field[1] = step */
   0,   /* field[0] = topic */
 };
 static const ProtobufCIntRange xieshang__proposal__v1__topic_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_event__descriptor =
 {
@@ -4844,7 +5031,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_event__descriptor
   "Xieshang__Proposal__V1__TopicEvent",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__TopicEvent),
-  2,
+  3,
   xieshang__proposal__v1__topic_event__field_descriptors,
   xieshang__proposal__v1__topic_event__field_indices_by_name,
   1,  xieshang__proposal__v1__topic_event__number_ranges,
@@ -5137,21 +5324,27 @@ const ProtobufCEnumDescriptor xieshang__proposal__v1__satisfaction__descriptor =
   xieshang__proposal__v1__satisfaction__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue xieshang__proposal__v1__topic_source__enum_values_by_number[5] =
+static const ProtobufCEnumValue xieshang__proposal__v1__topic_source__enum_values_by_number[8] =
 {
   { "TOPIC_SOURCE_UNSPECIFIED", "XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_UNSPECIFIED", 0 },
   { "TOPIC_SOURCE_VISIT", "XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_VISIT", 1 },
   { "TOPIC_SOURCE_PETITION", "XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_PETITION", 2 },
   { "TOPIC_SOURCE_SURVEY", "XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_SURVEY", 3 },
   { "TOPIC_SOURCE_MEMBER", "XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_MEMBER", 4 },
+  { "TOPIC_SOURCE_DISPUTE_SCREENING", "XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_DISPUTE_SCREENING", 5 },
+  { "TOPIC_SOURCE_CIVILITY_SURVEY", "XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_CIVILITY_SURVEY", 6 },
+  { "TOPIC_SOURCE_PROPOSAL_HANDLING", "XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_PROPOSAL_HANDLING", 7 },
 };
 static const ProtobufCIntRange xieshang__proposal__v1__topic_source__value_ranges[] = {
-{0, 0},{0, 5}
+{0, 0},{0, 8}
 };
-static const ProtobufCEnumValueIndex xieshang__proposal__v1__topic_source__enum_values_by_name[5] =
+static const ProtobufCEnumValueIndex xieshang__proposal__v1__topic_source__enum_values_by_name[8] =
 {
+  { "TOPIC_SOURCE_CIVILITY_SURVEY", 6 },
+  { "TOPIC_SOURCE_DISPUTE_SCREENING", 5 },
   { "TOPIC_SOURCE_MEMBER", 4 },
   { "TOPIC_SOURCE_PETITION", 2 },
+  { "TOPIC_SOURCE_PROPOSAL_HANDLING", 7 },
   { "TOPIC_SOURCE_SURVEY", 3 },
   { "TOPIC_SOURCE_UNSPECIFIED", 0 },
   { "TOPIC_SOURCE_VISIT", 1 },
@@ -5163,12 +5356,46 @@ const ProtobufCEnumDescriptor xieshang__proposal__v1__topic_source__descriptor =
   "TopicSource",
   "Xieshang__Proposal__V1__TopicSource",
   "xieshang.proposal.v1",
-  5,
+  8,
   xieshang__proposal__v1__topic_source__enum_values_by_number,
-  5,
+  8,
   xieshang__proposal__v1__topic_source__enum_values_by_name,
   1,
   xieshang__proposal__v1__topic_source__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue xieshang__proposal__v1__topic_theme__enum_values_by_number[5] =
+{
+  { "TOPIC_THEME_UNSPECIFIED", "XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_UNSPECIFIED", 0 },
+  { "TOPIC_THEME_CENTRAL_WORK", "XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_CENTRAL_WORK", 1 },
+  { "TOPIC_THEME_DEVELOPMENT", "XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_DEVELOPMENT", 2 },
+  { "TOPIC_THEME_GRASSROOTS_DEMOCRACY", "XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_GRASSROOTS_DEMOCRACY", 3 },
+  { "TOPIC_THEME_DISPUTES", "XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_DISPUTES", 4 },
+};
+static const ProtobufCIntRange xieshang__proposal__v1__topic_theme__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex xieshang__proposal__v1__topic_theme__enum_values_by_name[5] =
+{
+  { "TOPIC_THEME_CENTRAL_WORK", 1 },
+  { "TOPIC_THEME_DEVELOPMENT", 2 },
+  { "TOPIC_THEME_DISPUTES", 4 },
+  { "TOPIC_THEME_GRASSROOTS_DEMOCRACY", 3 },
+  { "TOPIC_THEME_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor xieshang__proposal__v1__topic_theme__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.TopicTheme",
+  "TopicTheme",
+  "Xieshang__Proposal__V1__TopicTheme",
+  "xieshang.proposal.v1",
+  5,
+  xieshang__proposal__v1__topic_theme__enum_values_by_number,
+  5,
+  xieshang__proposal__v1__topic_theme__enum_values_by_name,
+  1,
+  xieshang__proposal__v1__topic_theme__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue xieshang__proposal__v1__topic_step__enum_values_by_number[8] =

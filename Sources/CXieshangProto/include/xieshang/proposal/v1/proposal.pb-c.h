@@ -35,6 +35,7 @@ typedef struct Xieshang__Proposal__V1__HistoryResponse Xieshang__Proposal__V1__H
 typedef struct Xieshang__Proposal__V1__OverdueRequest Xieshang__Proposal__V1__OverdueRequest;
 typedef struct Xieshang__Proposal__V1__OverdueProposal Xieshang__Proposal__V1__OverdueProposal;
 typedef struct Xieshang__Proposal__V1__OverdueResponse Xieshang__Proposal__V1__OverdueResponse;
+typedef struct Xieshang__Proposal__V1__TopicNotice Xieshang__Proposal__V1__TopicNotice;
 typedef struct Xieshang__Proposal__V1__TopicStepRecord Xieshang__Proposal__V1__TopicStepRecord;
 typedef struct Xieshang__Proposal__V1__Topic Xieshang__Proposal__V1__Topic;
 typedef struct Xieshang__Proposal__V1__CreateTopicRequest Xieshang__Proposal__V1__CreateTopicRequest;
@@ -281,7 +282,7 @@ typedef enum _Xieshang__Proposal__V1__Satisfaction {
 typedef enum _Xieshang__Proposal__V1__TopicSource {
   XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_UNSPECIFIED = 0,
   /*
-   * 走访
+   * 民情大走访
    */
   XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_VISIT = 1,
   /*
@@ -295,9 +296,44 @@ typedef enum _Xieshang__Proposal__V1__TopicSource {
   /*
    * 委员提出
    */
-  XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_MEMBER = 4
+  XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_MEMBER = 4,
+  /*
+   * 矛盾纠纷大排查
+   */
+  XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_DISPUTE_SCREENING = 5,
+  /*
+   * 文明城市民意调查
+   */
+  XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_CIVILITY_SURVEY = 6,
+  /*
+   * 提案办理
+   */
+  XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_PROPOSAL_HANDLING = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__TOPIC_SOURCE)
 } Xieshang__Proposal__V1__TopicSource;
+/*
+ * What a topic is about.
+ */
+typedef enum _Xieshang__Proposal__V1__TopicTheme {
+  XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_UNSPECIFIED = 0,
+  /*
+   * 中心工作
+   */
+  XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_CENTRAL_WORK = 1,
+  /*
+   * 经济社会发展
+   */
+  XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_DEVELOPMENT = 2,
+  /*
+   * 基层民主
+   */
+  XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_GRASSROOTS_DEMOCRACY = 3,
+  /*
+   * 化解矛盾
+   */
+  XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_DISPUTES = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__TOPIC_THEME)
+} Xieshang__Proposal__V1__TopicTheme;
 typedef enum _Xieshang__Proposal__V1__TopicStep {
   XIESHANG__PROPOSAL__V1__TOPIC_STEP__TOPIC_STEP_UNSPECIFIED = 0,
   /*
@@ -691,6 +727,32 @@ struct  Xieshang__Proposal__V1__OverdueResponse
     , 0,NULL }
 
 
+/*
+ * What the 公开公示 and 结果反馈 steps post for residents: the text, the days it stays up
+ * and where it is posted.
+ */
+struct  Xieshang__Proposal__V1__TopicNotice
+{
+  ProtobufCMessage base;
+  char *text;
+  /*
+   * YYYY-MM-DD
+   */
+  char *from_date;
+  /*
+   * YYYY-MM-DD, not before from_date
+   */
+  char *to_date;
+  /*
+   * e.g. 新华社区居务公开栏
+   */
+  char *posted_at;
+};
+#define XIESHANG__PROPOSAL__V1__TOPIC_NOTICE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__topic_notice__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
 struct  Xieshang__Proposal__V1__TopicStepRecord
 {
   ProtobufCMessage base;
@@ -698,10 +760,14 @@ struct  Xieshang__Proposal__V1__TopicStepRecord
   int64_t at_ms;
   Xieshang__Proposal__V1__Actor *actor;
   char *notes;
+  /*
+   * at PUBLICISED and FEEDBACK
+   */
+  Xieshang__Proposal__V1__TopicNotice *notice;
 };
 #define XIESHANG__PROPOSAL__V1__TOPIC_STEP_RECORD__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__topic_step_record__descriptor) \
-    , XIESHANG__PROPOSAL__V1__TOPIC_STEP__TOPIC_STEP_UNSPECIFIED, 0, NULL, (char *)protobuf_c_empty_string }
+    , XIESHANG__PROPOSAL__V1__TOPIC_STEP__TOPIC_STEP_UNSPECIFIED, 0, NULL, (char *)protobuf_c_empty_string, NULL }
 
 
 struct  Xieshang__Proposal__V1__Topic
@@ -722,10 +788,15 @@ struct  Xieshang__Proposal__V1__Topic
   size_t n_steps;
   Xieshang__Proposal__V1__TopicStepRecord **steps;
   int64_t created_at_ms;
+  Xieshang__Proposal__V1__TopicTheme theme;
+  /*
+   * the proposal it is linked to, if any (a topic from 提案办理, or one that became a proposal)
+   */
+  int64_t proposal_id;
 };
 #define XIESHANG__PROPOSAL__V1__TOPIC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__topic__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_UNSPECIFIED, XIESHANG__PROPOSAL__V1__TOPIC_STEP__TOPIC_STEP_UNSPECIFIED, 0, 0, 0,NULL, 0 }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_UNSPECIFIED, XIESHANG__PROPOSAL__V1__TOPIC_STEP__TOPIC_STEP_UNSPECIFIED, 0, 0, 0,NULL, 0, XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_UNSPECIFIED, 0 }
 
 
 struct  Xieshang__Proposal__V1__CreateTopicRequest
@@ -767,10 +838,14 @@ struct  Xieshang__Proposal__V1__AdvanceTopicRequest
    * for FEEDBACK
    */
   protobuf_c_boolean solved;
+  /*
+   * required for PUBLICISED and FEEDBACK
+   */
+  Xieshang__Proposal__V1__TopicNotice *notice;
 };
 #define XIESHANG__PROPOSAL__V1__ADVANCE_TOPIC_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__advance_topic_request__descriptor) \
-    , 0, XIESHANG__PROPOSAL__V1__TOPIC_STEP__TOPIC_STEP_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string, 0, 0 }
+    , 0, XIESHANG__PROPOSAL__V1__TOPIC_STEP__TOPIC_STEP_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string, 0, 0, NULL }
 
 
 struct  Xieshang__Proposal__V1__AdvanceTopicResponse
@@ -1004,10 +1079,15 @@ struct  Xieshang__Proposal__V1__TopicEvent
   ProtobufCMessage base;
   Xieshang__Proposal__V1__Topic *topic;
   Xieshang__Proposal__V1__TopicStepRecord *step;
+  /*
+   * the room's members, told of a notice
+   */
+  size_t n_member_ids;
+  int64_t *member_ids;
 };
 #define XIESHANG__PROPOSAL__V1__TOPIC_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__topic_event__descriptor) \
-    , NULL, NULL }
+    , NULL, NULL, 0,NULL }
 
 
 /* Xieshang__Proposal__V1__Actor methods */
@@ -1389,6 +1469,25 @@ Xieshang__Proposal__V1__OverdueResponse *
                       const uint8_t       *data);
 void   xieshang__proposal__v1__overdue_response__free_unpacked
                      (Xieshang__Proposal__V1__OverdueResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__TopicNotice methods */
+void   xieshang__proposal__v1__topic_notice__init
+                     (Xieshang__Proposal__V1__TopicNotice         *message);
+size_t xieshang__proposal__v1__topic_notice__get_packed_size
+                     (const Xieshang__Proposal__V1__TopicNotice   *message);
+size_t xieshang__proposal__v1__topic_notice__pack
+                     (const Xieshang__Proposal__V1__TopicNotice   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__topic_notice__pack_to_buffer
+                     (const Xieshang__Proposal__V1__TopicNotice   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__TopicNotice *
+       xieshang__proposal__v1__topic_notice__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__topic_notice__free_unpacked
+                     (Xieshang__Proposal__V1__TopicNotice *message,
                       ProtobufCAllocator *allocator);
 /* Xieshang__Proposal__V1__TopicStepRecord methods */
 void   xieshang__proposal__v1__topic_step_record__init
@@ -1794,6 +1893,9 @@ typedef void (*Xieshang__Proposal__V1__OverdueProposal_Closure)
 typedef void (*Xieshang__Proposal__V1__OverdueResponse_Closure)
                  (const Xieshang__Proposal__V1__OverdueResponse *message,
                   void *closure_data);
+typedef void (*Xieshang__Proposal__V1__TopicNotice_Closure)
+                 (const Xieshang__Proposal__V1__TopicNotice *message,
+                  void *closure_data);
 typedef void (*Xieshang__Proposal__V1__TopicStepRecord_Closure)
                  (const Xieshang__Proposal__V1__TopicStepRecord *message,
                   void *closure_data);
@@ -1994,6 +2096,7 @@ extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__reply_class__des
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__contact_method__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__satisfaction__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__topic_source__descriptor;
+extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__topic_theme__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__topic_step__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__actor__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__cosigner__descriptor;
@@ -2015,6 +2118,7 @@ extern const ProtobufCMessageDescriptor xieshang__proposal__v1__history_response
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__overdue_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__overdue_proposal__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__overdue_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_notice__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_step_record__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__topic__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__create_topic_request__descriptor;
