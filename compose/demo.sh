@@ -181,7 +181,10 @@ done
 gateway topic advance 1 consulted --meeting 3 --notes "1+7+3协商，形成意见3条" >/dev/null
 show topic advance 1 publicised --notes "社区公示7天" --notice "老旧小区加装电梯按“业主自愿、政府补贴”推进，首批3部" \
   --posted-at 新华社区居务公开栏 --from 2026-11-25 --to 2026-12-01 | grep -E '^[$] |公开公示'
-echo "(the notifier tells room 3's members of the notice; their inboxes hold it)"
+first_in_room=$(gateway member list --room 3 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["members"][0]["id"])')
+sleep 1   # the notifier applies the tracker's event
+echo "\$ gateway inbox --member $first_in_room   # a member of room 3 is told of the notice"
+gateway inbox --member "$first_in_room" | grep -E '协商成果公示' || echo "(not yet delivered)"
 gateway topic advance 1 implemented --notes "住建局牵头实施" >/dev/null
 show topic advance 1 feedback --notes "已加装3部电梯" --solved --notice "首批3部电梯已投入使用，感谢居民参与" \
   --posted-at 新华社区居务公开栏 --from 2026-12-01 --to 2026-12-08
