@@ -22,5 +22,6 @@ struct Gateway: AsyncParsableCommand {
             Example: gateway member list --sector 教育界
             """,
         subcommands: [MemberCommand.self, MeetingCommand.self, ProposalCommand.self, TopicCommand.self, InboxCommand.self, NotifyCommand.self, TermCommand.self, StationCommand.self, RoomCommand.self, UnitCommand.self,
-                      ReportCommand.self, HealthCommand.self, DescribeCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self])
+                      ReportCommand.self, HealthCommand.self, DescribeCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self,
+                      PlanCommand.self])
 }

@@ -15,6 +15,7 @@ public enum MeetingStore {
         m.title = row["title"]
         m.kind = .init(rawValue: row["kind"])
         m.term = row["term"]
+        m.planItemID = row["plan_item_id"]
         m.ordinal = row["ordinal"]
         m.organiser = row["organiser"]
         m.roomID = row["room_id"]
@@ -89,11 +90,11 @@ public enum MeetingStore {
     public static func insert(_ db: Database, _ m: MeetingV1.Meeting) throws -> Int64 {
         try db.execute(sql: """
             INSERT INTO meetings (title, kind, term, organiser, room_id, room_name, venue, start_ms, end_ms, mode, online_link,
-                status, open_registration, capacity, updated_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                status, open_registration, capacity, updated_at_ms, plan_item_id)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, arguments: [m.title, m.kind.rawValue, m.term, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs,
                              m.mode.rawValue, m.onlineLink, MeetingV1.MeetingStatus.draft.rawValue, m.openRegistration, m.capacity,
-                             Date.nowMs])
+                             Date.nowMs, m.planItemID])
         let id = db.lastInsertedRowID
         try setGroups(db, id, m.groups)
         return id
@@ -148,6 +149,36 @@ public enum MeetingStore {
             WHERE meeting_id = ? AND position = ?
             """, arguments: [a.status.rawValue, a.needsVote, try a.vote.map { Data(try $0.encode()) }, a.changes, a.referredToMeetingID,
                              meeting, a.position])
+    }
+
+    // MARK: - The annual consultation plan
+
+    public static func addPlanItem(_ db: Database, _ item: MeetingV1.PlanItem) throws -> MeetingV1.PlanItem {
+        try db.execute(sql: "INSERT INTO plan_items (year, quarter, kind, title, lead) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [item.year, item.quarter, item.kind.rawValue, item.title, item.lead])
+        return try planItems(db, id: db.lastInsertedRowID)[0]
+    }
+
+    /// The plan's items of `year` (or the one with `id`), each with the meetings scheduled
+    /// for it (cancelled ones aside) and how many were held.
+    public static func planItems(_ db: Database, year: Int32 = 0, id: Int64 = 0) throws -> [MeetingV1.PlanItem] {
+        let rows = try Row.fetchAll(db, sql: "SELECT * FROM plan_items WHERE (? = 0 OR year = ?) AND (? = 0 OR id = ?) ORDER BY year, quarter, id",
+                                    arguments: [year, year, id, id])
+        return try rows.map { row in
+            var item = MeetingV1.PlanItem()
+            item.id = row["id"]
+            item.year = row["year"]
+            item.quarter = row["quarter"]
+            item.kind = .init(rawValue: row["kind"])
+            item.title = row["title"]
+            item.lead = row["lead"]
+            for meeting in try Row.fetchAll(db, sql: "SELECT id, status FROM meetings WHERE plan_item_id = ? AND status != ? ORDER BY start_ms, id",
+                                            arguments: [item.id, MeetingV1.MeetingStatus.cancelled.rawValue]) {
+                item.meetingIDs.append(meeting["id"])
+                if (meeting["status"] as Int32) == MeetingV1.MeetingStatus.closed.rawValue { item.held += 1 }
+            }
+            return item
+        }
     }
 
     /// The first 常委会会议 still in draft that starts after `ms` in `term`, if any: where a
@@ -551,6 +582,12 @@ public enum MeetingStatistics {
             return k
         }
         response.members = members.values.sorted { $0.memberID < $1.memberID }
+        // The plan's items of the years the period touches, with what was held for them.
+        let firstYear = CommitteeClock.calendar.component(.year, from: Date(timeIntervalSince1970: Double(from) / 1000))
+        let lastYear = to == 0 ? firstYear : CommitteeClock.calendar.component(.year, from: Date(timeIntervalSince1970: Double(to - 1) / 1000))
+        for year in firstYear...max(firstYear, min(lastYear, firstYear + 10)) {
+            response.plan += try MeetingStore.planItems(db, year: Int32(year))
+        }
         // The documents decided at the period's meetings (held, or being recorded after them).
         let decided = try Int64.fetchAll(db, sql: """
             SELECT DISTINCT m.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id

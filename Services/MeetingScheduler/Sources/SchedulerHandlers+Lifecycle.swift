@@ -31,6 +31,7 @@ extension SchedulerHandlers {
         }
         let ready = meeting
         return try await database.idempotent(context) { db in
+            try Self.checkPlanItem(db, ready)
             let conflicts = try MeetingStore.roomConflicts(db, room: ready.roomID, start: ready.startMs, end: ready.endMs, excluding: 0)
             if let first = conflicts.first {
                 throw SchedulerError.conflict(field: "meeting.room_id", "\(ready.roomName) is taken by meeting \(first.meetingID) \(first.meetingTitle) (\(Times.range(first.startMs, first.endMs)))", conflicts)

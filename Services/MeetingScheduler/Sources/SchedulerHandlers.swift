@@ -28,14 +28,15 @@ public struct SchedulerHandlers: RPCService {
     /// themselves; everything else is the office's.
     public static var permissions: MethodPermissions {
         var p = MethodPermissions()
-        p.allow(MethodPermissions.everyone, MeetingV1.Meetings.get.name, MeetingV1.Meetings.list.name, MeetingV1.Meetings.calendar.name)
+        p.allow(MethodPermissions.everyone, MeetingV1.Meetings.get.name, MeetingV1.Meetings.list.name, MeetingV1.Meetings.calendar.name,
+                MeetingV1.Meetings.listPlan.name)
         p.allow(MethodPermissions.office.union([.member]), MeetingV1.Meetings.enroll.name, MeetingV1.Meetings.requestLeave.name)
         p.allow(MethodPermissions.office,
                 MeetingV1.Meetings.schedule.name, MeetingV1.Meetings.publish.name, MeetingV1.Meetings.change.name,
                 MeetingV1.Meetings.cancel.name, MeetingV1.Meetings.invite.name, MeetingV1.Meetings.uninvite.name,
                 MeetingV1.Meetings.setAgenda.name, MeetingV1.Meetings.decideLeave.name, MeetingV1.Meetings.checkIn.name,
                 MeetingV1.Meetings.close.name, MeetingV1.Meetings.findSlot.name, MeetingV1.Meetings.statistics.name,
-                MeetingV1.Meetings.numbering.name, MeetingV1.Meetings.decideItem.name)
+                MeetingV1.Meetings.numbering.name, MeetingV1.Meetings.decideItem.name, MeetingV1.Meetings.addPlanItem.name)
         // The tracker numbers proposals by the session.
         p.allow(MethodPermissions.officeAndServices, MeetingV1.Meetings.session.name)
         // The events carry what the methods guard (non-public proposals among them): only
@@ -59,6 +60,8 @@ public struct SchedulerHandlers: RPCService {
         h.register(MeetingV1.Meetings.checkIn, mutating: true, checkIn)
         h.register(MeetingV1.Meetings.close, mutating: true, close)
         h.register(MeetingV1.Meetings.decideItem, mutating: true, decideItem)
+        h.register(MeetingV1.Meetings.addPlanItem, mutating: true, addPlanItem)
+        h.register(MeetingV1.Meetings.listPlan, listPlan)
         h.register(MeetingV1.Meetings.get, get)
         h.register(MeetingV1.Meetings.list, list)
         h.register(MeetingV1.Meetings.findSlot, findSlot)

@@ -142,6 +142,18 @@ public enum SchedulerSchema {
             ALTER TABLE agenda_items ADD COLUMN referred_from INTEGER NOT NULL DEFAULT 0;
             ALTER TABLE agenda_items ADD COLUMN referred_to INTEGER NOT NULL DEFAULT 0;
             """)
+        // #18.12: the annual consultation plan, and the meetings that carry its items out.
+        migrations.add("scheduler-consultation-plan", sql: """
+            CREATE TABLE plan_items (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                year INTEGER NOT NULL,
+                quarter INTEGER NOT NULL,
+                kind INTEGER NOT NULL,
+                title TEXT NOT NULL,
+                lead TEXT NOT NULL);
+            CREATE INDEX plan_items_by_year ON plan_items(year, quarter);
+            ALTER TABLE meetings ADD COLUMN plan_item_id INTEGER NOT NULL DEFAULT 0;
+            """)
         return migrations
     }
 }

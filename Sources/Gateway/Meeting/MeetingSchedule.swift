@@ -17,6 +17,7 @@ extension MeetingCommand {
         @Option(help: "现场, 线上 or 线上线下 (in-person, online, hybrid).") var mode: MeetingV1.MeetingMode = .inPerson
         @Option(help: "The online link, for online or hybrid.") var link: String?
         @Option(help: "Who convenes it, e.g. 办公室 or 提案委员会.") var organiser: String = "办公室"
+        @Option(help: "The annual consultation plan's item it carries out (gateway plan list).") var planItem: Int64?
         @Option(help: "Invite a group on publishing: all, standing-committee, chairpersons-council, sector:NAME, committee:NAME, station:ID, room:ID; repeat for several.") var group: [GroupArgument] = []
         @Flag(help: "Members register themselves, up to --capacity, then a waiting list.") var openRegistration = false
         @Option(help: "Seats for open registration.") var capacity: Int32 = 0
@@ -41,6 +42,7 @@ extension MeetingCommand {
             m.mode = mode
             m.onlineLink = link ?? ""
             m.organiser = organiser
+            m.planItemID = planItem ?? 0
             m.groups = group.map(\.group)
             m.openRegistration = openRegistration
             m.capacity = capacity

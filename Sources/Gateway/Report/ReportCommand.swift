@@ -31,6 +31,17 @@ struct CommitteeReport: Encodable {
         let outcome: String
         let vote: String
     }
+    /// An item of the annual consultation plan and what was held for it.
+    struct PlanRow: Encodable {
+        let year: Int
+        let quarter: Int
+        let kind: String
+        let title: String
+        let lead: String
+        let meetings: Int
+        let held: Int
+        let state: String
+    }
     struct Duty: Encodable {
         let memberID: Int64
         let number: String
@@ -90,6 +101,7 @@ struct CommitteeReport: Encodable {
     var sinkingCoverage = 0.0
     var members: [Duty] = []
     var decisions: [Decision] = []
+    var plan: [PlanRow] = []
     /// The proposals filed in the period, by lead unit (for the 常委会's hearing on proposal handling).
     var unitHandling: [UnitHandling] = []
 
@@ -164,6 +176,10 @@ struct CommitteeReport: Encodable {
         report.activeMembers = members.count
         report.membersInRooms = members.filter { !$0.roomIDs.isEmpty }.count
         report.sinkingCoverage = members.isEmpty ? 0 : Double(report.membersInRooms) / Double(members.count)
+        report.plan = meetings.plan.map {
+            PlanRow(year: Int($0.year), quarter: Int($0.quarter), kind: $0.kind.label, title: $0.title, lead: $0.lead,
+                    meetings: $0.meetingIDs.count, held: Int($0.held), state: planState($0))
+        }
         report.decisions = meetings.documents.map { d in
             Decision(meeting: d.meetingName, date: CommitteeClock.day(d.startMs), title: d.title, document: d.document.label,
                      outcome: d.status.label + (d.changes.isEmpty ? "" : "（修改：\(d.changes)）"),
@@ -241,6 +257,10 @@ struct CommitteeReport: Encodable {
             + [String(u.satisfied), String(u.basicallySatisfied), String(u.dissatisfied)]
     }
 
+    static let planHeaders = ["年度 year", "季度 quarter", "形式 kind", "议题 title", "牵头 lead", "已召开 held", "状态 state"]
+
+    func planRow(_ p: PlanRow) -> [String] { [String(p.year), "第\(p.quarter)季度", p.kind, p.title, p.lead, String(p.held), p.state] }
+
     static let decisionHeaders = ["会议 meeting", "日期 date", "文件 document", "种类 kind", "结果 outcome", "表决 vote"]
 
     func decisionRow(_ d: Decision) -> [String] { [d.meeting, d.date, d.title, d.document, d.outcome, d.vote] }
@@ -263,6 +283,11 @@ struct CommitteeReport: Encodable {
             for u in unitHandling { units.add(unitRow(u)) }
             out += "\n承办单位办理情况 handling by lead unit\n" + units.rendered + "\n"
         }
+        if !plan.isEmpty {
+            var table = Table(); table.headers = Self.planHeaders
+            for p in plan { table.add(planRow(p)) }
+            out += "\n年度协商计划执行情况 the consultation plan\n" + table.rendered + "\n"
+        }
         if !decisions.isEmpty {
             var table = Table(); table.headers = Self.decisionHeaders
             for d in decisions { table.add(decisionRow(d)) }
@@ -284,6 +309,10 @@ struct CommitteeReport: Encodable {
         if !unitHandling.isEmpty {
             out += "\r\n" + CSV.line(Self.unitHeaders)
             for u in unitHandling { out += CSV.line(unitRow(u)) }
+        }
+        if !plan.isEmpty {
+            out += "\r\n" + CSV.line(Self.planHeaders)
+            for p in plan { out += CSV.line(planRow(p)) }
         }
         if !decisions.isEmpty {
             out += "\r\n" + CSV.line(Self.decisionHeaders)

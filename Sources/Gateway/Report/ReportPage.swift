@@ -46,6 +46,9 @@ enum ReportPage {
                  $0.withoutQuorum == 0 ? "" : "\($0.withoutQuorum) 次"]
             })
             + "<p class=\"note\">应到：应出席的委员（含请假），不含列席与特邀参加人员；出席率 = 实到 ÷ 应到。</p>"
+            + "<h3>年度协商计划执行情况</h3>" + (r.plan.isEmpty ? "<p class=\"none\">无 none</p>"
+                : table(["年度", "季度", "形式", "议题", "牵头", "已召开", "状态"], r.plan.map(r.planRow)))
+            + "<p class=\"note\">已开展：为该项召开的会议已举行；已安排：已排定会议，尚未举行；未安排：尚无会议。</p>"
             + "<h3>审议事项</h3>" + (r.decisions.isEmpty ? "<p class=\"none\">无 none</p>"
                 : table(["会议", "日期", "文件", "种类", "结果", "表决"], r.decisions.map(r.decisionRow)))
             + "<p class=\"note\">主席会议可将文件提请常委会，列入下次常委会会议议程；常委会会议表决须实到超过应到半数，赞成票超过应到半数为通过。</p>"

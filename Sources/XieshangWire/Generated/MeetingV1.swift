@@ -655,6 +655,7 @@ extension MeetingV1 {
         public var quorumRequired: Bool = false
         public var quorumMet: Bool = false
         public var recordNotes: [String] = []
+        public var planItemID: Int64 = 0
 
         public init() {}
 
@@ -692,6 +693,7 @@ extension MeetingV1 {
             if self.quorumRequired { w.scalar(self.quorumRequired, 29) }
             if self.quorumMet { w.scalar(self.quorumMet, 30) }
             if !self.recordNotes.isEmpty { try w.repeatedString(self.recordNotes, 31) }
+            if self.planItemID != 0 { w.scalar(self.planItemID, 32) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -727,6 +729,128 @@ extension MeetingV1 {
             self.quorumRequired = r.scalar(29)
             self.quorumMet = r.scalar(30)
             self.recordNotes = try r.repeatedString(31)
+            self.planItemID = r.scalar(32)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.PlanItem`
+    public struct PlanItem: WireMessage, Encodable {
+        public var id: Int64 = 0
+        public var year: Int32 = 0
+        public var quarter: Int32 = 0
+        public var kind: MeetingV1.MeetingKind = .init(rawValue: 0)
+        public var title: String = ""
+        public var lead: String = ""
+        public var meetingIDs: [Int64] = []
+        public var held: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__plan_item())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.id != 0 { w.scalar(self.id, 1) }
+            if self.year != 0 { w.scalar(self.year, 2) }
+            if self.quarter != 0 { w.scalar(self.quarter, 3) }
+            if self.kind.rawValue != 0 { w.enumValue(self.kind, 4) }
+            if !self.title.isEmpty { try w.string(self.title, 5) }
+            if !self.lead.isEmpty { try w.string(self.lead, 6) }
+            if !self.meetingIDs.isEmpty { w.repeatedScalar(self.meetingIDs, 7) }
+            if self.held != 0 { w.scalar(self.held, 8) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.id = r.scalar(1)
+            self.year = r.scalar(2)
+            self.quarter = r.scalar(3)
+            self.kind = r.enumValue(4)
+            self.title = try r.string(5)
+            self.lead = try r.string(6)
+            self.meetingIDs = r.repeatedScalar(7)
+            self.held = r.scalar(8)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.AddPlanItemRequest`
+    public struct AddPlanItemRequest: WireMessage, Encodable {
+        public var item: MeetingV1.PlanItem? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__add_plan_item_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.item { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.item = try r.message(1) as MeetingV1.PlanItem?
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.AddPlanItemResponse`
+    public struct AddPlanItemResponse: WireMessage, Encodable {
+        public var item: MeetingV1.PlanItem? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__add_plan_item_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.item { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.item = try r.message(1) as MeetingV1.PlanItem?
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.ListPlanRequest`
+    public struct ListPlanRequest: WireMessage, Encodable {
+        public var year: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__list_plan_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.year != 0 { w.scalar(self.year, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.year = r.scalar(1)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.ListPlanResponse`
+    public struct ListPlanResponse: WireMessage, Encodable {
+        public var items: [MeetingV1.PlanItem] = []
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__list_plan_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.items.isEmpty { try w.repeatedMessage(self.items, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.items = try r.repeatedMessage(1)
         }
     }
 }
@@ -1895,6 +2019,7 @@ extension MeetingV1 {
         public var participantPersonTimes: Int32 = 0
         public var members: [MeetingV1.MemberAttendance] = []
         public var documents: [MeetingV1.DecidedDocument] = []
+        public var plan: [MeetingV1.PlanItem] = []
 
         public init() {}
 
@@ -1906,6 +2031,7 @@ extension MeetingV1 {
             if self.participantPersonTimes != 0 { w.scalar(self.participantPersonTimes, 3) }
             if !self.members.isEmpty { try w.repeatedMessage(self.members, 4) }
             if !self.documents.isEmpty { try w.repeatedMessage(self.documents, 5) }
+            if !self.plan.isEmpty { try w.repeatedMessage(self.plan, 6) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1915,6 +2041,7 @@ extension MeetingV1 {
             self.participantPersonTimes = r.scalar(3)
             self.members = try r.repeatedMessage(4)
             self.documents = try r.repeatedMessage(5)
+            self.plan = try r.repeatedMessage(6)
         }
     }
 }
@@ -2113,6 +2240,8 @@ extension MeetingV1 {
         public static let checkIn = WireMethod<MeetingV1.CheckInRequest, MeetingV1.CheckInResponse>("meeting.v1.Meetings/CheckIn")
         public static let close = WireMethod<MeetingV1.CloseMeetingRequest, MeetingV1.CloseMeetingResponse>("meeting.v1.Meetings/Close")
         public static let decideItem = WireMethod<MeetingV1.DecideItemRequest, MeetingV1.DecideItemResponse>("meeting.v1.Meetings/DecideItem")
+        public static let addPlanItem = WireMethod<MeetingV1.AddPlanItemRequest, MeetingV1.AddPlanItemResponse>("meeting.v1.Meetings/AddPlanItem")
+        public static let listPlan = WireMethod<MeetingV1.ListPlanRequest, MeetingV1.ListPlanResponse>("meeting.v1.Meetings/ListPlan")
         public static let findSlot = WireMethod<MeetingV1.FindSlotRequest, MeetingV1.FindSlotResponse>("meeting.v1.Meetings/FindSlot")
         public static let calendar = WireMethod<MeetingV1.CalendarRequest, MeetingV1.CalendarResponse>("meeting.v1.Meetings/Calendar")
         public static let statistics = WireMethod<MeetingV1.MeetingStatisticsRequest, MeetingV1.MeetingStatisticsResponse>("meeting.v1.Meetings/Statistics")

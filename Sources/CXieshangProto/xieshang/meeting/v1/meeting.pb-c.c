@@ -187,6 +187,231 @@ void   xieshang__meeting__v1__meeting__free_unpacked
   assert(message->base.descriptor == &xieshang__meeting__v1__meeting__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__meeting__v1__plan_item__init
+                     (Xieshang__Meeting__V1__PlanItem         *message)
+{
+  static const Xieshang__Meeting__V1__PlanItem init_value = XIESHANG__MEETING__V1__PLAN_ITEM__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__plan_item__get_packed_size
+                     (const Xieshang__Meeting__V1__PlanItem *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__plan_item__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__plan_item__pack
+                     (const Xieshang__Meeting__V1__PlanItem *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__plan_item__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__plan_item__pack_to_buffer
+                     (const Xieshang__Meeting__V1__PlanItem *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__plan_item__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__PlanItem *
+       xieshang__meeting__v1__plan_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__PlanItem *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__plan_item__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__plan_item__free_unpacked
+                     (Xieshang__Meeting__V1__PlanItem *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__plan_item__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__add_plan_item_request__init
+                     (Xieshang__Meeting__V1__AddPlanItemRequest         *message)
+{
+  static const Xieshang__Meeting__V1__AddPlanItemRequest init_value = XIESHANG__MEETING__V1__ADD_PLAN_ITEM_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__add_plan_item_request__get_packed_size
+                     (const Xieshang__Meeting__V1__AddPlanItemRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__add_plan_item_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__add_plan_item_request__pack
+                     (const Xieshang__Meeting__V1__AddPlanItemRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__add_plan_item_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__add_plan_item_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__AddPlanItemRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__add_plan_item_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__AddPlanItemRequest *
+       xieshang__meeting__v1__add_plan_item_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__AddPlanItemRequest *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__add_plan_item_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__add_plan_item_request__free_unpacked
+                     (Xieshang__Meeting__V1__AddPlanItemRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__add_plan_item_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__add_plan_item_response__init
+                     (Xieshang__Meeting__V1__AddPlanItemResponse         *message)
+{
+  static const Xieshang__Meeting__V1__AddPlanItemResponse init_value = XIESHANG__MEETING__V1__ADD_PLAN_ITEM_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__add_plan_item_response__get_packed_size
+                     (const Xieshang__Meeting__V1__AddPlanItemResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__add_plan_item_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__add_plan_item_response__pack
+                     (const Xieshang__Meeting__V1__AddPlanItemResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__add_plan_item_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__add_plan_item_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__AddPlanItemResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__add_plan_item_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__AddPlanItemResponse *
+       xieshang__meeting__v1__add_plan_item_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__AddPlanItemResponse *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__add_plan_item_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__add_plan_item_response__free_unpacked
+                     (Xieshang__Meeting__V1__AddPlanItemResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__add_plan_item_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__list_plan_request__init
+                     (Xieshang__Meeting__V1__ListPlanRequest         *message)
+{
+  static const Xieshang__Meeting__V1__ListPlanRequest init_value = XIESHANG__MEETING__V1__LIST_PLAN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__list_plan_request__get_packed_size
+                     (const Xieshang__Meeting__V1__ListPlanRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__list_plan_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__list_plan_request__pack
+                     (const Xieshang__Meeting__V1__ListPlanRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__list_plan_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__list_plan_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__ListPlanRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__list_plan_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__ListPlanRequest *
+       xieshang__meeting__v1__list_plan_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__ListPlanRequest *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__list_plan_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__list_plan_request__free_unpacked
+                     (Xieshang__Meeting__V1__ListPlanRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__list_plan_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__meeting__v1__list_plan_response__init
+                     (Xieshang__Meeting__V1__ListPlanResponse         *message)
+{
+  static const Xieshang__Meeting__V1__ListPlanResponse init_value = XIESHANG__MEETING__V1__LIST_PLAN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__list_plan_response__get_packed_size
+                     (const Xieshang__Meeting__V1__ListPlanResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__list_plan_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__list_plan_response__pack
+                     (const Xieshang__Meeting__V1__ListPlanResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__list_plan_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__list_plan_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__ListPlanResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__list_plan_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__ListPlanResponse *
+       xieshang__meeting__v1__list_plan_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__ListPlanResponse *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__list_plan_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__list_plan_response__free_unpacked
+                     (Xieshang__Meeting__V1__ListPlanResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__list_plan_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__meeting__v1__attendance_count__init
                      (Xieshang__Meeting__V1__AttendanceCount         *message)
 {
@@ -2766,7 +2991,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__agenda_item__descriptor 
   (ProtobufCMessageInit) xieshang__meeting__v1__agenda_item__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting__field_descriptors[31] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting__field_descriptors[32] =
 {
   {
     "id",
@@ -3140,6 +3365,18 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "plan_item_id",
+    32,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__Meeting, plan_item_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__meeting__field_indices_by_name[] = {
   19,   /* field[19] = agenda */
@@ -3160,6 +3397,7 @@ static const unsigned xieshang__meeting__v1__meeting__field_indices_by_name[] = 
   4,   /* field[4] = ordinal */
   5,   /* field[5] = organiser */
   21,   /* field[21] = outcomes */
+  31,   /* field[31] = plan_item_id */
   22,   /* field[22] = published_at_ms */
   29,   /* field[29] = quorum_met */
   28,   /* field[28] = quorum_required */
@@ -3177,7 +3415,7 @@ static const unsigned xieshang__meeting__v1__meeting__field_indices_by_name[] = 
 static const ProtobufCIntRange xieshang__meeting__v1__meeting__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 31 }
+  { 0, 32 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting__descriptor =
 {
@@ -3187,11 +3425,292 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting__descriptor =
   "Xieshang__Meeting__V1__Meeting",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__Meeting),
-  31,
+  32,
   xieshang__meeting__v1__meeting__field_descriptors,
   xieshang__meeting__v1__meeting__field_indices_by_name,
   1,  xieshang__meeting__v1__meeting__number_ranges,
   (ProtobufCMessageInit) xieshang__meeting__v1__meeting__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__plan_item__field_descriptors[8] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__PlanItem, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "year",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__PlanItem, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "quarter",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__PlanItem, quarter),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__PlanItem, kind),
+    &xieshang__meeting__v1__meeting_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "title",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__PlanItem, title),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lead",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__PlanItem, lead),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting_ids",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_INT64,
+    offsetof(Xieshang__Meeting__V1__PlanItem, n_meeting_ids),
+    offsetof(Xieshang__Meeting__V1__PlanItem, meeting_ids),
+    NULL,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_PACKED,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "held",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__PlanItem, held),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__plan_item__field_indices_by_name[] = {
+  7,   /* field[7] = held */
+  0,   /* field[0] = id */
+  3,   /* field[3] = kind */
+  5,   /* field[5] = lead */
+  6,   /* field[6] = meeting_ids */
+  2,   /* field[2] = quarter */
+  4,   /* field[4] = title */
+  1,   /* field[1] = year */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__plan_item__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__plan_item__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.PlanItem",
+  "PlanItem",
+  "Xieshang__Meeting__V1__PlanItem",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__PlanItem),
+  8,
+  xieshang__meeting__v1__plan_item__field_descriptors,
+  xieshang__meeting__v1__plan_item__field_indices_by_name,
+  1,  xieshang__meeting__v1__plan_item__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__plan_item__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__add_plan_item_request__field_descriptors[1] =
+{
+  {
+    "item",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AddPlanItemRequest, item),
+    &xieshang__meeting__v1__plan_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__add_plan_item_request__field_indices_by_name[] = {
+  0,   /* field[0] = item */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__add_plan_item_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__add_plan_item_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.AddPlanItemRequest",
+  "AddPlanItemRequest",
+  "Xieshang__Meeting__V1__AddPlanItemRequest",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__AddPlanItemRequest),
+  1,
+  xieshang__meeting__v1__add_plan_item_request__field_descriptors,
+  xieshang__meeting__v1__add_plan_item_request__field_indices_by_name,
+  1,  xieshang__meeting__v1__add_plan_item_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__add_plan_item_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__add_plan_item_response__field_descriptors[1] =
+{
+  {
+    "item",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AddPlanItemResponse, item),
+    &xieshang__meeting__v1__plan_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__add_plan_item_response__field_indices_by_name[] = {
+  0,   /* field[0] = item */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__add_plan_item_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__add_plan_item_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.AddPlanItemResponse",
+  "AddPlanItemResponse",
+  "Xieshang__Meeting__V1__AddPlanItemResponse",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__AddPlanItemResponse),
+  1,
+  xieshang__meeting__v1__add_plan_item_response__field_descriptors,
+  xieshang__meeting__v1__add_plan_item_response__field_indices_by_name,
+  1,  xieshang__meeting__v1__add_plan_item_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__add_plan_item_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__list_plan_request__field_descriptors[1] =
+{
+  {
+    "year",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__ListPlanRequest, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__list_plan_request__field_indices_by_name[] = {
+  0,   /* field[0] = year */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__list_plan_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__list_plan_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.ListPlanRequest",
+  "ListPlanRequest",
+  "Xieshang__Meeting__V1__ListPlanRequest",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__ListPlanRequest),
+  1,
+  xieshang__meeting__v1__list_plan_request__field_descriptors,
+  xieshang__meeting__v1__list_plan_request__field_indices_by_name,
+  1,  xieshang__meeting__v1__list_plan_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__list_plan_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__list_plan_response__field_descriptors[1] =
+{
+  {
+    "items",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Meeting__V1__ListPlanResponse, n_items),
+    offsetof(Xieshang__Meeting__V1__ListPlanResponse, items),
+    &xieshang__meeting__v1__plan_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__list_plan_response__field_indices_by_name[] = {
+  0,   /* field[0] = items */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__list_plan_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__list_plan_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.ListPlanResponse",
+  "ListPlanResponse",
+  "Xieshang__Meeting__V1__ListPlanResponse",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__ListPlanResponse),
+  1,
+  xieshang__meeting__v1__list_plan_response__field_descriptors,
+  xieshang__meeting__v1__list_plan_response__field_indices_by_name,
+  1,  xieshang__meeting__v1__list_plan_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__list_plan_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__meeting__v1__attendance_count__field_descriptors[6] =
@@ -6208,7 +6727,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__decided_document__descri
   (ProtobufCMessageInit) xieshang__meeting__v1__decided_document__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_statistics_response__field_descriptors[5] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_statistics_response__field_descriptors[6] =
 {
   {
     "by_kind",
@@ -6270,6 +6789,18 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_statistics_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "plan",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsResponse, n_plan),
+    offsetof(Xieshang__Meeting__V1__MeetingStatisticsResponse, plan),
+    &xieshang__meeting__v1__plan_item__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__meeting_statistics_response__field_indices_by_name[] = {
   0,   /* field[0] = by_kind */
@@ -6277,11 +6808,12 @@ static const unsigned xieshang__meeting__v1__meeting_statistics_response__field_
   4,   /* field[4] = documents */
   3,   /* field[3] = members */
   2,   /* field[2] = participant_person_times */
+  5,   /* field[5] = plan */
 };
 static const ProtobufCIntRange xieshang__meeting__v1__meeting_statistics_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_response__descriptor =
 {
@@ -6291,7 +6823,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_respo
   "Xieshang__Meeting__V1__MeetingStatisticsResponse",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__MeetingStatisticsResponse),
-  5,
+  6,
   xieshang__meeting__v1__meeting_statistics_response__field_descriptors,
   xieshang__meeting__v1__meeting_statistics_response__field_indices_by_name,
   1,  xieshang__meeting__v1__meeting_statistics_response__number_ranges,
@@ -7062,7 +7594,7 @@ const ProtobufCEnumDescriptor xieshang__meeting__v1__calendar_scope__descriptor 
   xieshang__meeting__v1__calendar_scope__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_descriptors[20] =
+static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_descriptors[22] =
 {
   { "Schedule", &xieshang__meeting__v1__schedule_meeting_request__descriptor, &xieshang__meeting__v1__schedule_meeting_response__descriptor },
   { "Publish", &xieshang__meeting__v1__publish_meeting_request__descriptor, &xieshang__meeting__v1__publish_meeting_response__descriptor },
@@ -7079,6 +7611,8 @@ static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_d
   { "CheckIn", &xieshang__meeting__v1__check_in_request__descriptor, &xieshang__meeting__v1__check_in_response__descriptor },
   { "Close", &xieshang__meeting__v1__close_meeting_request__descriptor, &xieshang__meeting__v1__close_meeting_response__descriptor },
   { "DecideItem", &xieshang__meeting__v1__decide_item_request__descriptor, &xieshang__meeting__v1__decide_item_response__descriptor },
+  { "AddPlanItem", &xieshang__meeting__v1__add_plan_item_request__descriptor, &xieshang__meeting__v1__add_plan_item_response__descriptor },
+  { "ListPlan", &xieshang__meeting__v1__list_plan_request__descriptor, &xieshang__meeting__v1__list_plan_response__descriptor },
   { "FindSlot", &xieshang__meeting__v1__find_slot_request__descriptor, &xieshang__meeting__v1__find_slot_response__descriptor },
   { "Calendar", &xieshang__meeting__v1__calendar_request__descriptor, &xieshang__meeting__v1__calendar_response__descriptor },
   { "Statistics", &xieshang__meeting__v1__meeting_statistics_request__descriptor, &xieshang__meeting__v1__meeting_statistics_response__descriptor },
@@ -7086,7 +7620,8 @@ static const ProtobufCMethodDescriptor xieshang__meeting__v1__meetings__method_d
   { "Session", &xieshang__meeting__v1__session_request__descriptor, &xieshang__meeting__v1__session_response__descriptor },
 };
 const unsigned xieshang__meeting__v1__meetings__method_indices_by_name[] = {
-  16,        /* Calendar */
+  15,        /* AddPlanItem */
+  18,        /* Calendar */
   3,        /* Cancel */
   2,        /* Change */
   12,        /* CheckIn */
@@ -7094,17 +7629,18 @@ const unsigned xieshang__meeting__v1__meetings__method_indices_by_name[] = {
   14,        /* DecideItem */
   11,        /* DecideLeave */
   9,        /* Enroll */
-  15,        /* FindSlot */
+  17,        /* FindSlot */
   4,        /* Get */
   6,        /* Invite */
   5,        /* List */
-  18,        /* Numbering */
+  16,        /* ListPlan */
+  20,        /* Numbering */
   1,        /* Publish */
   10,        /* RequestLeave */
   0,        /* Schedule */
-  19,        /* Session */
+  21,        /* Session */
   8,        /* SetAgenda */
-  17,        /* Statistics */
+  19,        /* Statistics */
   7         /* Uninvite */
 };
 const ProtobufCServiceDescriptor xieshang__meeting__v1__meetings__descriptor =
@@ -7114,7 +7650,7 @@ const ProtobufCServiceDescriptor xieshang__meeting__v1__meetings__descriptor =
   "Meetings",
   "Xieshang__Meeting__V1__Meetings",
   "xieshang.meeting.v1",
-  20,
+  22,
   xieshang__meeting__v1__meetings__method_descriptors,
   xieshang__meeting__v1__meetings__method_indices_by_name
 };
@@ -7238,13 +7774,29 @@ void xieshang__meeting__v1__meetings__decide_item(ProtobufCService *service,
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
   service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void xieshang__meeting__v1__meetings__add_plan_item(ProtobufCService *service,
+                                                    const Xieshang__Meeting__V1__AddPlanItemRequest *input,
+                                                    Xieshang__Meeting__V1__AddPlanItemResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__meeting__v1__meetings__list_plan(ProtobufCService *service,
+                                                const Xieshang__Meeting__V1__ListPlanRequest *input,
+                                                Xieshang__Meeting__V1__ListPlanResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void xieshang__meeting__v1__meetings__find_slot(ProtobufCService *service,
                                                 const Xieshang__Meeting__V1__FindSlotRequest *input,
                                                 Xieshang__Meeting__V1__FindSlotResponse_Closure closure,
                                                 void *closure_data)
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__calendar(ProtobufCService *service,
                                                const Xieshang__Meeting__V1__CalendarRequest *input,
@@ -7252,7 +7804,7 @@ void xieshang__meeting__v1__meetings__calendar(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__statistics(ProtobufCService *service,
                                                  const Xieshang__Meeting__V1__MeetingStatisticsRequest *input,
@@ -7260,7 +7812,7 @@ void xieshang__meeting__v1__meetings__statistics(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__numbering(ProtobufCService *service,
                                                 const Xieshang__Meeting__V1__NumberingRequest *input,
@@ -7268,7 +7820,7 @@ void xieshang__meeting__v1__meetings__numbering(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__session(ProtobufCService *service,
                                               const Xieshang__Meeting__V1__SessionRequest *input,
@@ -7276,7 +7828,7 @@ void xieshang__meeting__v1__meetings__session(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &xieshang__meeting__v1__meetings__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void xieshang__meeting__v1__meetings__init (Xieshang__Meeting__V1__Meetings_Service *service,
                                             Xieshang__Meeting__V1__Meetings_ServiceDestroy destroy)

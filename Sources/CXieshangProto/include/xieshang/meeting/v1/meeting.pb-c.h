@@ -20,6 +20,11 @@ typedef struct Xieshang__Meeting__V1__GroupRef Xieshang__Meeting__V1__GroupRef;
 typedef struct Xieshang__Meeting__V1__Vote Xieshang__Meeting__V1__Vote;
 typedef struct Xieshang__Meeting__V1__AgendaItem Xieshang__Meeting__V1__AgendaItem;
 typedef struct Xieshang__Meeting__V1__Meeting Xieshang__Meeting__V1__Meeting;
+typedef struct Xieshang__Meeting__V1__PlanItem Xieshang__Meeting__V1__PlanItem;
+typedef struct Xieshang__Meeting__V1__AddPlanItemRequest Xieshang__Meeting__V1__AddPlanItemRequest;
+typedef struct Xieshang__Meeting__V1__AddPlanItemResponse Xieshang__Meeting__V1__AddPlanItemResponse;
+typedef struct Xieshang__Meeting__V1__ListPlanRequest Xieshang__Meeting__V1__ListPlanRequest;
+typedef struct Xieshang__Meeting__V1__ListPlanResponse Xieshang__Meeting__V1__ListPlanResponse;
 typedef struct Xieshang__Meeting__V1__AttendanceCount Xieshang__Meeting__V1__AttendanceCount;
 typedef struct Xieshang__Meeting__V1__Invitee Xieshang__Meeting__V1__Invitee;
 typedef struct Xieshang__Meeting__V1__Conflict Xieshang__Meeting__V1__Conflict;
@@ -474,10 +479,92 @@ struct  Xieshang__Meeting__V1__Meeting
    */
   size_t n_record_notes;
   char **record_notes;
+  /*
+   * the annual consultation plan's item it carries out, if any
+   */
+  int64_t plan_item_id;
 };
 #define XIESHANG__MEETING__V1__MEETING__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__meeting__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, XIESHANG__MEETING__V1__MEETING_MODE__MEETING_MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_STATUS__MEETING_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0,NULL }
+    , 0, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, XIESHANG__MEETING__V1__MEETING_MODE__MEETING_MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, XIESHANG__MEETING__V1__MEETING_STATUS__MEETING_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, 0,NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, 0, 0, NULL, 0, 0, 0,NULL, 0 }
+
+
+/*
+ * An item of the annual consultation plan (年度协商计划): what is to be consulted on, in which
+ * form and quarter, led by whom; the meetings that carry it out link to it.
+ */
+struct  Xieshang__Meeting__V1__PlanItem
+{
+  ProtobufCMessage base;
+  int64_t id;
+  int32_t year;
+  /*
+   * 1 to 4
+   */
+  int32_t quarter;
+  /*
+   * the form: 专题议政性常委会会议, 双月协商座谈会, 界别协商, …
+   */
+  Xieshang__Meeting__V1__MeetingKind kind;
+  char *title;
+  /*
+   * who leads it: 办公室, or a special committee
+   */
+  char *lead;
+  /*
+   * the meetings scheduled for it (not cancelled)
+   */
+  size_t n_meeting_ids;
+  int64_t *meeting_ids;
+  /*
+   * of them, held (closed)
+   */
+  int32_t held;
+};
+#define XIESHANG__MEETING__V1__PLAN_ITEM__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__plan_item__descriptor) \
+    , 0, 0, 0, XIESHANG__MEETING__V1__MEETING_KIND__MEETING_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0 }
+
+
+struct  Xieshang__Meeting__V1__AddPlanItemRequest
+{
+  ProtobufCMessage base;
+  Xieshang__Meeting__V1__PlanItem *item;
+};
+#define XIESHANG__MEETING__V1__ADD_PLAN_ITEM_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__add_plan_item_request__descriptor) \
+    , NULL }
+
+
+struct  Xieshang__Meeting__V1__AddPlanItemResponse
+{
+  ProtobufCMessage base;
+  Xieshang__Meeting__V1__PlanItem *item;
+};
+#define XIESHANG__MEETING__V1__ADD_PLAN_ITEM_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__add_plan_item_response__descriptor) \
+    , NULL }
+
+
+struct  Xieshang__Meeting__V1__ListPlanRequest
+{
+  ProtobufCMessage base;
+  int32_t year;
+};
+#define XIESHANG__MEETING__V1__LIST_PLAN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__list_plan_request__descriptor) \
+    , 0 }
+
+
+struct  Xieshang__Meeting__V1__ListPlanResponse
+{
+  ProtobufCMessage base;
+  size_t n_items;
+  Xieshang__Meeting__V1__PlanItem **items;
+};
+#define XIESHANG__MEETING__V1__LIST_PLAN_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__list_plan_response__descriptor) \
+    , 0,NULL }
 
 
 /*
@@ -1191,10 +1278,15 @@ struct  Xieshang__Meeting__V1__MeetingStatisticsResponse
    */
   size_t n_documents;
   Xieshang__Meeting__V1__DecidedDocument **documents;
+  /*
+   * the plan's items of the years the period touches
+   */
+  size_t n_plan;
+  Xieshang__Meeting__V1__PlanItem **plan;
 };
 #define XIESHANG__MEETING__V1__MEETING_STATISTICS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__meeting_statistics_response__descriptor) \
-    , 0,NULL, 0, 0, 0,NULL, 0,NULL }
+    , 0,NULL, 0, 0, 0,NULL, 0,NULL, 0,NULL }
 
 
 /*
@@ -1396,6 +1488,101 @@ Xieshang__Meeting__V1__Meeting *
                       const uint8_t       *data);
 void   xieshang__meeting__v1__meeting__free_unpacked
                      (Xieshang__Meeting__V1__Meeting *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__PlanItem methods */
+void   xieshang__meeting__v1__plan_item__init
+                     (Xieshang__Meeting__V1__PlanItem         *message);
+size_t xieshang__meeting__v1__plan_item__get_packed_size
+                     (const Xieshang__Meeting__V1__PlanItem   *message);
+size_t xieshang__meeting__v1__plan_item__pack
+                     (const Xieshang__Meeting__V1__PlanItem   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__plan_item__pack_to_buffer
+                     (const Xieshang__Meeting__V1__PlanItem   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__PlanItem *
+       xieshang__meeting__v1__plan_item__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__plan_item__free_unpacked
+                     (Xieshang__Meeting__V1__PlanItem *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__AddPlanItemRequest methods */
+void   xieshang__meeting__v1__add_plan_item_request__init
+                     (Xieshang__Meeting__V1__AddPlanItemRequest         *message);
+size_t xieshang__meeting__v1__add_plan_item_request__get_packed_size
+                     (const Xieshang__Meeting__V1__AddPlanItemRequest   *message);
+size_t xieshang__meeting__v1__add_plan_item_request__pack
+                     (const Xieshang__Meeting__V1__AddPlanItemRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__add_plan_item_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__AddPlanItemRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__AddPlanItemRequest *
+       xieshang__meeting__v1__add_plan_item_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__add_plan_item_request__free_unpacked
+                     (Xieshang__Meeting__V1__AddPlanItemRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__AddPlanItemResponse methods */
+void   xieshang__meeting__v1__add_plan_item_response__init
+                     (Xieshang__Meeting__V1__AddPlanItemResponse         *message);
+size_t xieshang__meeting__v1__add_plan_item_response__get_packed_size
+                     (const Xieshang__Meeting__V1__AddPlanItemResponse   *message);
+size_t xieshang__meeting__v1__add_plan_item_response__pack
+                     (const Xieshang__Meeting__V1__AddPlanItemResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__add_plan_item_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__AddPlanItemResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__AddPlanItemResponse *
+       xieshang__meeting__v1__add_plan_item_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__add_plan_item_response__free_unpacked
+                     (Xieshang__Meeting__V1__AddPlanItemResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__ListPlanRequest methods */
+void   xieshang__meeting__v1__list_plan_request__init
+                     (Xieshang__Meeting__V1__ListPlanRequest         *message);
+size_t xieshang__meeting__v1__list_plan_request__get_packed_size
+                     (const Xieshang__Meeting__V1__ListPlanRequest   *message);
+size_t xieshang__meeting__v1__list_plan_request__pack
+                     (const Xieshang__Meeting__V1__ListPlanRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__list_plan_request__pack_to_buffer
+                     (const Xieshang__Meeting__V1__ListPlanRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__ListPlanRequest *
+       xieshang__meeting__v1__list_plan_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__list_plan_request__free_unpacked
+                     (Xieshang__Meeting__V1__ListPlanRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__ListPlanResponse methods */
+void   xieshang__meeting__v1__list_plan_response__init
+                     (Xieshang__Meeting__V1__ListPlanResponse         *message);
+size_t xieshang__meeting__v1__list_plan_response__get_packed_size
+                     (const Xieshang__Meeting__V1__ListPlanResponse   *message);
+size_t xieshang__meeting__v1__list_plan_response__pack
+                     (const Xieshang__Meeting__V1__ListPlanResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__list_plan_response__pack_to_buffer
+                     (const Xieshang__Meeting__V1__ListPlanResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__ListPlanResponse *
+       xieshang__meeting__v1__list_plan_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__list_plan_response__free_unpacked
+                     (Xieshang__Meeting__V1__ListPlanResponse *message,
                       ProtobufCAllocator *allocator);
 /* Xieshang__Meeting__V1__AttendanceCount methods */
 void   xieshang__meeting__v1__attendance_count__init
@@ -2342,6 +2529,21 @@ typedef void (*Xieshang__Meeting__V1__AgendaItem_Closure)
 typedef void (*Xieshang__Meeting__V1__Meeting_Closure)
                  (const Xieshang__Meeting__V1__Meeting *message,
                   void *closure_data);
+typedef void (*Xieshang__Meeting__V1__PlanItem_Closure)
+                 (const Xieshang__Meeting__V1__PlanItem *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__AddPlanItemRequest_Closure)
+                 (const Xieshang__Meeting__V1__AddPlanItemRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__AddPlanItemResponse_Closure)
+                 (const Xieshang__Meeting__V1__AddPlanItemResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__ListPlanRequest_Closure)
+                 (const Xieshang__Meeting__V1__ListPlanRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__ListPlanResponse_Closure)
+                 (const Xieshang__Meeting__V1__ListPlanResponse *message,
+                  void *closure_data);
 typedef void (*Xieshang__Meeting__V1__AttendanceCount_Closure)
                  (const Xieshang__Meeting__V1__AttendanceCount *message,
                   void *closure_data);
@@ -2556,6 +2758,14 @@ struct Xieshang__Meeting__V1__Meetings_Service
                       const Xieshang__Meeting__V1__DecideItemRequest *input,
                       Xieshang__Meeting__V1__DecideItemResponse_Closure closure,
                       void *closure_data);
+  void (*add_plan_item)(Xieshang__Meeting__V1__Meetings_Service *service,
+                        const Xieshang__Meeting__V1__AddPlanItemRequest *input,
+                        Xieshang__Meeting__V1__AddPlanItemResponse_Closure closure,
+                        void *closure_data);
+  void (*list_plan)(Xieshang__Meeting__V1__Meetings_Service *service,
+                    const Xieshang__Meeting__V1__ListPlanRequest *input,
+                    Xieshang__Meeting__V1__ListPlanResponse_Closure closure,
+                    void *closure_data);
   void (*find_slot)(Xieshang__Meeting__V1__Meetings_Service *service,
                     const Xieshang__Meeting__V1__FindSlotRequest *input,
                     Xieshang__Meeting__V1__FindSlotResponse_Closure closure,
@@ -2599,6 +2809,8 @@ void xieshang__meeting__v1__meetings__init (Xieshang__Meeting__V1__Meetings_Serv
       function_prefix__ ## check_in,\
       function_prefix__ ## close,\
       function_prefix__ ## decide_item,\
+      function_prefix__ ## add_plan_item,\
+      function_prefix__ ## list_plan,\
       function_prefix__ ## find_slot,\
       function_prefix__ ## calendar,\
       function_prefix__ ## statistics,\
@@ -2664,6 +2876,14 @@ void xieshang__meeting__v1__meetings__decide_item(ProtobufCService *service,
                                                   const Xieshang__Meeting__V1__DecideItemRequest *input,
                                                   Xieshang__Meeting__V1__DecideItemResponse_Closure closure,
                                                   void *closure_data);
+void xieshang__meeting__v1__meetings__add_plan_item(ProtobufCService *service,
+                                                    const Xieshang__Meeting__V1__AddPlanItemRequest *input,
+                                                    Xieshang__Meeting__V1__AddPlanItemResponse_Closure closure,
+                                                    void *closure_data);
+void xieshang__meeting__v1__meetings__list_plan(ProtobufCService *service,
+                                                const Xieshang__Meeting__V1__ListPlanRequest *input,
+                                                Xieshang__Meeting__V1__ListPlanResponse_Closure closure,
+                                                void *closure_data);
 void xieshang__meeting__v1__meetings__find_slot(ProtobufCService *service,
                                                 const Xieshang__Meeting__V1__FindSlotRequest *input,
                                                 Xieshang__Meeting__V1__FindSlotResponse_Closure closure,
@@ -2700,6 +2920,11 @@ extern const ProtobufCMessageDescriptor xieshang__meeting__v1__group_ref__descri
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__vote__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__agenda_item__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__plan_item__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__add_plan_item_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__add_plan_item_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__list_plan_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__list_plan_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__attendance_count__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__invitee__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__conflict__descriptor;
