@@ -206,6 +206,14 @@ XIESHANG_IDENTITY=member-13 show inbox --member 13 --limit 2
 XIESHANG_IDENTITY=member-13 show inbox --member 6 || echo "(exit status $?: permission denied, as it should be)"
 XIESHANG_IDENTITY=member-13 show meeting publish 1 || echo "(exit status $?: permission denied, as it should be)"
 
+step "The 2027 consultation plan the 常委会 adopted: its items, each to be carried out by a meeting"
+gateway plan add --year 2027 --quarter 1 --kind 专题议政性常委会会议 --title 推动文旅产业高质量发展 --lead 办公室 >/dev/null
+gateway plan add --year 2027 --quarter 2 --kind 双月协商座谈会 --title 优化营商环境 --lead 经济委员会 >/dev/null
+gateway plan add --year 2027 --quarter 3 --kind 界别协商 --title 发展普惠养老服务 --lead 社会和法制委员会 >/dev/null
+show meeting schedule --title 推动文旅产业高质量发展专题议政性常委会会议 --kind 专题议政性常委会会议 --start "2027-01-08 09:00" \
+  --minutes 180 --venue 市政协机关常委会议室 --plan-item 1 | grep -E '^[$] |^id'
+show plan list --year 2027
+
 step "The committee's report: the services' own figures, assembled by the gateway"
 period=(--from 2026-01-01 --to "$(date +%Y)-12-31")
 # The whole report to a file, then its first lines: `| head` would cut the gateway off mid-write.
