@@ -381,7 +381,10 @@ public final class RPCServer: Service, Sendable {
         }
         let routing = Array(frames.dropLast())
         func reject(_ code: StatusCode, _ message: String) {
-            metrics.record(method: request.method, code: code, latency: .now - receivedAt)
+            // Counted under its name only when the server has the method: a caller sending
+            // made-up names must not grow the counters (or the metrics' series) without end.
+            let counted = handlers.entries[request.method] == nil ? RPCServerMetrics.unregisteredMethod : request.method
+            metrics.record(method: counted, code: code, latency: .now - receivedAt)
             send(router, routing + [Self.response(request.requestID, .failure(RPCError(code, message))).bytes])
         }
         if let problem = Self.envelopeProblem(request) {

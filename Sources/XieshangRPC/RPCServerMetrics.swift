@@ -50,6 +50,9 @@ public final class RPCServerMetrics: Sendable {
 
     public init() {}
 
+    /// The name requests for methods the server does not have are counted under.
+    public static let unregisteredMethod = "(unregistered)"
+
     /// Tells `observer` of every request served from now on.
     public func observe(with observer: any RPCRequestObserver) {
         self.observer.withLock { $0 = observer }

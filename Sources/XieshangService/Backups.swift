@@ -121,12 +121,7 @@ public final class Backups: Sendable {
     }
 
     /// `20261201T120000Z`.
-    static func stamp(_ ms: Int64) -> String {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms) / 1000))
-        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
-    }
+    static func stamp(_ ms: Int64) -> String { UTC.compact(ms) }
 
     /// A file's size and lower-case hex SHA-256.
     public static func measure(_ path: String) throws -> (UInt64, String) {

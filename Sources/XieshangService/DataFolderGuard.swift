@@ -31,6 +31,23 @@ final class DataFolderGuard: Sendable {
     init(dataDir: String, name: String, database: String, allowEmpty: Bool) throws {
         self.database = database
         marker = (dataDir as NSString).appendingPathComponent("\(name).identity")
+        lockFD = try Self.lock(dataDir: dataDir, name: name)
+        identity = Mutex(nil)
+        self.allowEmpty = allowEmpty
+
+        if FileManager.default.fileExists(atPath: marker), !FileManager.default.fileExists(atPath: database), !allowEmpty {
+            throw ServiceDatabase.OpenError(
+                path: database,
+                reason: "the database is missing, but this data folder held one (\(marker) says so): restore it from a backup, or start with --allow-empty-database (XIESHANG_ALLOW_EMPTY_DATABASE=1) if starting anew is intended")
+        }
+    }
+
+    deinit { Foundation.close(lockFD) }
+
+    /// Takes the folder's `<name>.lock` (an exclusive `flock`, held until the descriptor is
+    /// closed) and writes this process's id in it; refused, naming the holder, when another
+    /// process has it. The service holds it for its life, a restore while it writes.
+    static func lock(dataDir: String, name: String) throws -> Int32 {
         let lockPath = (dataDir as NSString).appendingPathComponent("\(name).lock")
         let fd = Foundation.open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -46,18 +63,8 @@ final class DataFolderGuard: Sendable {
         _ = ftruncate(fd, 0)
         let pid = Array("\(getpid())\n".utf8)
         _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
-        lockFD = fd
-        identity = Mutex(nil)
-        self.allowEmpty = allowEmpty
-
-        if FileManager.default.fileExists(atPath: marker), !FileManager.default.fileExists(atPath: database), !allowEmpty {
-            throw ServiceDatabase.OpenError(
-                path: database,
-                reason: "the database is missing, but this data folder held one (\(marker) says so): restore it from a backup, or start with --allow-empty-database (XIESHANG_ALLOW_EMPTY_DATABASE=1) if starting anew is intended")
-        }
+        return fd
     }
-
-    deinit { Foundation.close(lockFD) }
 
     /// Called once the database is open and migrated: gives a new database its identity,
     /// checks an existing one against the marker, writes the marker, and remembers the

@@ -57,29 +57,21 @@ public enum Restore {
 
         try FileManager.default.createDirectory(atPath: dataDir, withIntermediateDirectories: true)
         let folder = dataDir as NSString
-        let lockPath = folder.appendingPathComponent("\(service).lock")
-        let lock = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard lock >= 0 else { throw Failure("cannot open \(lockPath): \(String(cString: strerror(errno)))") }
-        defer { close(lock) }
-        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
-            let holder = (try? String(contentsOfFile: lockPath, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
-            throw Failure("a \(service) process (pid \(holder)) is using \(dataDir): stop it first; nothing was restored")
+        let lock: Int32
+        do {
+            lock = try DataFolderGuard.lock(dataDir: dataDir, name: service)
+        } catch let error as ServiceDatabase.OpenError {
+            throw Failure("\(error.reason); stop it first; nothing was restored")
         }
+        defer { close(lock) }
 
         let database = folder.appendingPathComponent("\(service).sqlite")
-        var movedAside: [String] = []
-        if FileManager.default.fileExists(atPath: database) {
-            guard replace else {
-                throw Failure("\(dataDir) holds a database of \(service) already (\(database)): give --replace to move it aside and restore; nothing was restored")
-            }
-            let stamp = Backups.stamp(Int64(Date().timeIntervalSince1970 * 1000))
-            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: database + suffix) {
-                let aside = "\(database).before-restore-\(stamp)\(suffix)"
-                try FileManager.default.moveItem(atPath: database + suffix, toPath: aside)
-                movedAside.append(aside)
-            }
+        let present = FileManager.default.fileExists(atPath: database)
+        if present && !replace {
+            throw Failure("\(dataDir) holds a database of \(service) already (\(database)): give --replace to move it aside and restore; nothing was restored")
         }
-
+        // The copy is made whole beside the database first: a restore stopped part-way
+        // leaves the folder as it was (and at most a `.restoring` file the next one replaces).
         let restoring = database + ".restoring"
         try? FileManager.default.removeItem(atPath: restoring)
         try FileManager.default.copyItem(atPath: backup, toPath: restoring)
@@ -94,6 +86,15 @@ public enum Restore {
         } catch {
             try? FileManager.default.removeItem(atPath: restoring)
             throw Failure("cannot write \(restoring): \(error); nothing was restored")
+        }
+        var movedAside: [String] = []
+        if present {
+            let stamp = Backups.stamp(Int64(Date().timeIntervalSince1970 * 1000))
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: database + suffix) {
+                let aside = "\(database).before-restore-\(stamp)\(suffix)"
+                try FileManager.default.moveItem(atPath: database + suffix, toPath: aside)
+                movedAside.append(aside)
+            }
         }
         try syncFile(restoring)
         guard rename(restoring, database) == 0 else {

@@ -266,16 +266,36 @@ public struct JSONLogHandler: LogHandler {
     }
 
     /// `2026-12-01T12:00:00.123Z`.
-    static func timestamp(_ date: Date) -> String {
-        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
-        let c = utc.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms / 1000)))
-        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0,
-                      c.second ?? 0, Int(ms % 1000))
-    }
+    static func timestamp(_ date: Date) -> String { UTC.iso(date) }
+}
 
-    private static let utc: Calendar = {
+/// Times in UTC as operators' files and collectors expect them.
+enum UTC {
+    private static let calendar: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
         return calendar
     }()
+
+    private static func fields(_ ms: Int64) -> DateComponents {
+        calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(ms.floorDivided(by: 1000))))
+    }
+
+    /// `2026-12-01T12:00:00.123Z`, for log lines.
+    static func iso(_ date: Date) -> String {
+        let ms = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let c = fields(ms)
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0,
+                      c.second ?? 0, Int(ms - ms.floorDivided(by: 1000) * 1000))
+    }
+
+    /// `20261201T120000Z`, for file names.
+    static func compact(_ ms: Int64) -> String {
+        let c = fields(ms)
+        return String(format: "%04d%02d%02dT%02d%02d%02dZ", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0, c.second ?? 0)
+    }
+}
+
+private extension Int64 {
+    func floorDivided(by divisor: Int64) -> Int64 { self >= 0 ? self / divisor : (self - divisor + 1) / divisor }
 }

@@ -21,6 +21,7 @@ extension WireTextPolicy {
             "notes": .multiline(8 << 10),
             "feedback_note": .multiline(8 << 10),
             "description": .multiline(4 << 10),
+            "changes": .multiline(4 << 10),             // what a meeting changed in a document
             // Short single-line fields.
             "title": .singleLine(600),                  // 200 characters (案由)
             "name": .singleLine(384),

@@ -308,6 +308,12 @@ struct SchedulerInProcessTests {
         briefing.title = "通报近期工作"
         briefing.durationMinutes = 30
         agenda.items = [report, briefing]
+        var unknown = report
+        unknown.document = MeetingV1.DocumentKind(rawValue: 99)
+        agenda.items = [unknown]
+        let badDocument = await Self.failure { _ = try await client.call(MeetingV1.Meetings.setAgenda, agenda) }
+        #expect(badDocument?.code == .invalidArgument && badDocument?.message.contains("document") == true, "\(String(describing: badDocument))")
+        agenda.items = [report, briefing]
         let set = try #require(try await client.call(MeetingV1.Meetings.setAgenda, agenda).meeting)
         #expect(set.agenda.map(\.status) == [.draft, .unspecified])
         _ = try await bench.publish(council.id)
@@ -386,6 +392,39 @@ struct SchedulerInProcessTests {
         // The 主席会议's item says how the 常委会 decided.
         get.id = council.id
         #expect(try await client.call(MeetingV1.Meetings.get, get).meeting?.agenda.first?.vote?.passed == true)
+        await bench.stop()
+    }
+
+    @Test("a year's plan holds at most 200 items; bad items are refused with their fields")
+    func planLimits() async throws {
+        let bench = try Bench()
+        var request = MeetingV1.AddPlanItemRequest()
+        var item = MeetingV1.PlanItem()
+        item.year = 2027
+        item.quarter = 0
+        item.kind = MeetingV1.MeetingKind(rawValue: 77)
+        item.title = " "
+        item.lead = "办公室"
+        request.item = item
+        let bad = await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.addPlanItem, request) }
+        #expect(bad?.code == .invalidArgument)
+        #expect(Set(bad?.violations.map(\.field) ?? []) == ["item.quarter", "item.kind", "item.title"])
+        item.quarter = 1
+        item.kind = .bimonthlyForum
+        for index in 0..<200 {
+            item.title = "议题\(index)"
+            request.item = item
+            _ = try await bench.client.call(MeetingV1.Meetings.addPlanItem, request)
+        }
+        item.title = "再多一项"
+        request.item = item
+        let full = await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.addPlanItem, request) }
+        #expect(full?.code == .failedPrecondition && full?.message.contains("200 items") == true, "\(String(describing: full))")
+        var list = MeetingV1.ListPlanRequest()
+        list.year = 2027
+        #expect(try await bench.client.call(MeetingV1.Meetings.listPlan, list).items.count == 200)
+        list.year = 99
+        #expect(await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.listPlan, list) }?.code == .invalidArgument)
         await bench.stop()
     }
 }

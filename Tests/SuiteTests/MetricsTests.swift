@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XieshangRPC
 import XieshangService
 import XieshangTestSupport
 
@@ -34,6 +35,13 @@ struct MetricsTests {
             ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
             ["member", "add", "--number", "9001", "--name", "委员一", "--sector", "经济界"],
         ])
+        // Made-up method names from a caller are counted together, not each as a series.
+        let client = try RPCClient(configuration: RPCClientConfiguration(endpoints: [d.registry.rpcEndpoint], caller: "metrics-test"),
+                                   context: testContext, logger: quietLogger())
+        for index in 0..<30 {
+            _ = try? await client.call(method: "bogus.v1.Nothing/Call\(index)", body: [], options: CallOptions(timeout: .seconds(3)))
+        }
+        await client.close()
         // A refusal: a bad phone number.
         #expect(try await d.gateway("member", "add", "--number", "9002", "--name", "委员二", "--sector", "经济界", "--phone", "12").status == 2)
         for service in [d.registry, d.scheduler, d.tracker!, d.notifier!] {
@@ -51,6 +59,8 @@ struct MetricsTests {
         #expect(registry.contains(#"xieshang_rpc_requests_total{service="member-registry",method="member.v1.Members/Create",code="OK"} 1"#), "\(registry)")
         #expect(registry.contains(#"xieshang_rpc_requests_total{service="member-registry",method="member.v1.Members/Create",code="INVALID_ARGUMENT"} 1"#))
         #expect(registry.contains(#"xieshang_outbox_newest_sequence{service="member-registry"} 1"#))
+        #expect(registry.contains(#"method="(unregistered)",code="UNIMPLEMENTED"} 30"#), "\(registry)")
+        #expect(!registry.contains("bogus"))
         #expect(registry.contains("# TYPE xieshang_rpc_request_duration_seconds histogram"))
         #expect(registry.contains(#"xieshang_rpc_request_duration_seconds_count{service="member-registry",method="member.v1.Members/Create"} 2"#))
         // The notifier follows three sources.

@@ -74,6 +74,9 @@ public enum MeetingRules {
         for (index, item) in items.enumerated() {
             if item.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("items[\(index)].title", "must not be empty")) }
             if item.durationMinutes <= 0 { problems.append(("items[\(index)].duration_minutes", "must be at least 1")) }
+            if !MeetingV1.DocumentKind.allCases.contains(item.document) {
+                problems.append(("items[\(index)].document", "must be one of \(MeetingV1.DocumentKind.spellings)"))
+            }
         }
         let total = items.reduce(0) { $0 + Int64(max($1.durationMinutes, 0)) }
         if total > meetingMinutes {

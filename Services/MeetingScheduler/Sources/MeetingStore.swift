@@ -159,6 +159,10 @@ public enum MeetingStore {
         return try planItems(db, id: db.lastInsertedRowID)[0]
     }
 
+    public static func planItemCount(_ db: Database, year: Int32) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plan_items WHERE year = ?", arguments: [year]) ?? 0
+    }
+
     /// The plan's items of `year` (or the one with `id`), each with the meetings scheduled
     /// for it (cancelled ones aside) and how many were held.
     public static func planItems(_ db: Database, year: Int32 = 0, id: Int64 = 0) throws -> [MeetingV1.PlanItem] {

@@ -35,6 +35,10 @@ extension SchedulerHandlers {
                 var next = try MeetingStore.load(db, target)
                 let used = next.agenda.reduce(Int64(0)) { $0 + Int64($1.durationMinutes) }
                 let length = (next.endMs - next.startMs) / 60_000
+                guard next.agenda.count < MeetingRules.maxAgendaItems else {
+                    throw SchedulerError.failedPrecondition(
+                        field: "outcome", "常委会会议 \(next.id) has \(next.agenda.count) agenda items, the most a meeting takes: shorten its agenda, then pass the item on")
+                }
                 guard used + Int64(item.durationMinutes) <= length else {
                     throw SchedulerError.failedPrecondition(
                         field: "outcome", "常委会会议 \(next.id) has \(length - used) of its \(length) minutes free, item \(item.position) needs \(item.durationMinutes): lengthen it or shorten its items, then pass the item on")

@@ -8,6 +8,9 @@ import XieshangWire
 /// The annual consultation plan (年度协商计划): its items, and the meetings that carry them out
 /// (docs/DOMAIN.md, "The annual consultation plan").
 extension SchedulerHandlers {
+    /// The most items one year's plan holds.
+    static let maxPlanItems = 200
+
     /// What is wrong with a new plan item.
     static func planProblems(_ item: MeetingV1.PlanItem) -> [(field: String, problem: String)] {
         var problems: [(String, String)] = []
@@ -29,6 +32,11 @@ extension SchedulerHandlers {
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
         let ready = item
         return try await database.idempotent(context) { db in
+            // A year's plan has tens of items; the cap keeps every listing of it bounded.
+            let count = try MeetingStore.planItemCount(db, year: ready.year)
+            guard count < Self.maxPlanItems else {
+                throw SchedulerError.failedPrecondition(field: "item.year", "the plan for \(ready.year) has \(count) items, the most a year takes")
+            }
             var response = MeetingV1.AddPlanItemResponse()
             response.item = try MeetingStore.addPlanItem(db, ready)
             return response
