@@ -19,7 +19,10 @@ struct DependencyOutageTests {
         let elapsed = ContinuousClock.now - started
         #expect(result.status == 4, "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
         #expect(result.stderr.contains("\(dependency) is unavailable"), "\(arguments): \(result.stderr)", sourceLocation: sourceLocation)
-        #expect(elapsed < .seconds(timeout + 1), "\(arguments) took \(elapsed), past its \(timeout) s deadline", sourceLocation: sourceLocation)
+        // The message names the dependency, so the reply came from the service before the
+        // gateway's own deadline; the elapsed time also counts starting the gateway process
+        // and its CURVE handshake on a loaded two-core machine, hence the slack.
+        #expect(elapsed < .seconds(timeout + 3), "\(arguments) took \(elapsed), past its \(timeout) s deadline", sourceLocation: sourceLocation)
     }
 
     /// Repeats a gateway command until it succeeds (the dependency is back and reconnected),
