@@ -17,6 +17,7 @@ extension ProposalV1.ProposalState: ChineseLabelled {
         case .replied: "已答复"
         case .feedback: "已反馈"
         case .closed: "办结"
+        case .countersigning: "会签中"
         case .unspecified, .unrecognized: ""
         }
     }
@@ -37,6 +38,7 @@ extension ProposalV1.ProposalState: ChineseLabelled {
         case .replied: "replied"
         case .feedback: "feedback"
         case .closed: "closed"
+        case .countersigning: "countersigning"
         case .unspecified, .unrecognized: ""
         }
     }
@@ -64,6 +66,10 @@ extension ProposalV1.Action: ChineseLabelled {
         case .feedback: "反馈"
         case .close: "办结"
         case .track: "跟踪落实"
+        case .designateKey: "列为重点提案"
+        case .countersign: "会签"
+        case .returnReply: "退回答复"
+        case .opinion: "附议人意见"
         case .unspecified, .unrecognized: ""
         }
     }
@@ -89,6 +95,10 @@ extension ProposalV1.Action: ChineseLabelled {
         case .feedback: "feedback"
         case .close: "close"
         case .track: "track"
+        case .designateKey: "designate-key"
+        case .countersign: "countersign"
+        case .returnReply: "return-reply"
+        case .opinion: "opinion"
         case .unspecified, .unrecognized: ""
         }
     }
@@ -235,6 +245,26 @@ extension ProposalV1.TopicTheme: ChineseLabelled {
         case .development: "development"
         case .grassrootsDemocracy: "grassroots-democracy"
         case .disputes: "disputes"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension ProposalV1.SignoffDecision: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .pending: "待会签"
+        case .agreed: "同意"
+        case .returned: "退回"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .pending: "pending"
+        case .agreed: "agreed"
+        case .returned: "returned"
         case .unspecified, .unrecognized: ""
         }
     }

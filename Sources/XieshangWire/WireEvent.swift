@@ -63,6 +63,10 @@ public enum DomainEvents {
     public static let proposalFeedback = WireEvent<ProposalV1.ProposalEvent>("proposal.feedback")
     public static let proposalClose = WireEvent<ProposalV1.ProposalEvent>("proposal.close")
     public static let proposalTrack = WireEvent<ProposalV1.ProposalEvent>("proposal.track")
+    public static let proposalDesignateKey = WireEvent<ProposalV1.ProposalEvent>("proposal.designate-key")
+    public static let proposalCountersign = WireEvent<ProposalV1.ProposalEvent>("proposal.countersign")
+    public static let proposalReturnReply = WireEvent<ProposalV1.ProposalEvent>("proposal.return-reply")
+    public static let proposalOpinion = WireEvent<ProposalV1.ProposalEvent>("proposal.opinion")
 
     /// The event a workflow action writes; nil for values that are no action.
     public static func proposal(_ action: ProposalV1.Action) -> WireEvent<ProposalV1.ProposalEvent>? {
@@ -86,6 +90,10 @@ public enum DomainEvents {
         case .feedback: proposalFeedback
         case .close: proposalClose
         case .track: proposalTrack
+        case .designateKey: proposalDesignateKey
+        case .countersign: proposalCountersign
+        case .returnReply: proposalReturnReply
+        case .opinion: proposalOpinion
         case .unspecified, .unrecognized: nil
         }
     }

@@ -32,6 +32,7 @@ struct ProposalFiguresTests {
         for reply in replies {
             var t = ProposalV1.Transition()
             t.action = .reply
+            t.to = .replied
             t.atMs = start + reply.days * day
             t.changes = ["reply \(reply.replyClass.label) by \(ProposalV1.ContactMethod.faceToFace.label)"]
             try ProposalStore.record(db, stored.id, t)
@@ -78,6 +79,75 @@ struct ProposalFiguresTests {
         request.toMs = Self.start + 100 * Self.day
         let early = try await database.read { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 100 * Self.day) }
         #expect(early.answered == 2 && early.answeredOnTime == 2)
+    }
+
+    @Test("a reply counts when it is sent, after the last 会签 (late when that is past the deadline); the annual figures; older steps read by their text")
+    func countersignedAndAnnual() async throws {
+        let database = try ServiceDatabase.inMemory(migrations: TrackerSchema.migrations)
+        @Sendable func step(_ action: ProposalV1.Action, _ days: Int64, to state: ProposalV1.ProposalState = .unspecified,
+                  replyClass: ProposalV1.ReplyClass = .unspecified, changes: [String] = []) -> ProposalV1.Transition {
+            var t = ProposalV1.Transition()
+            t.action = action
+            t.atMs = Self.start + days * Self.day
+            t.to = state
+            t.replyClass = replyClass
+            t.changes = changes
+            return t
+        }
+        try await database.write { db in
+            // A member's key proposal, filed during the plenary, with two assisting units: the
+            // lead unit drafts on day 20, one unit agrees on day 30, the other on day 95, past
+            // the deadline (day 90): sent, late, as A.
+            var p = ProposalV1.Proposal()
+            p.title = "关于加装电梯的建议"
+            p.proposerMemberID = 12
+            p.proposerName = "委员"
+            p.category = "城市建设"
+            p.duringPlenary = true
+            p.leadUnitID = 1
+            p.leadUnitName = "单位1"
+            p.deadlineMs = Self.start + 90 * Self.day
+            p.key = true
+            p.supervisorMemberID = 7
+            p.supervisorName = "孔明"
+            p.replyClass = .a
+            p.repliedAtMs = Self.start + 95 * Self.day
+            p.state = .replied
+            let keyed = try ProposalStore.insert(db, p)
+            for t in [step(.file, 0), step(.designateKey, 5), step(.reply, 20, to: .countersigning), step(.countersign, 30, to: .countersigning),
+                      step(.countersign, 95, to: .replied, replyClass: .a)] {
+                try ProposalStore.record(db, keyed.id, t)
+            }
+            // A joint proposal answered on day 10 by a step written before steps recorded
+            // their class (its change text names it).
+            var joint = ProposalV1.Proposal()
+            joint.title = "关于发展戈壁农业的建议"
+            joint.jointProposer = "农业界"
+            joint.category = "社会事业"
+            joint.leadUnitID = 2
+            joint.leadUnitName = "单位2"
+            joint.deadlineMs = Self.start + 90 * Self.day
+            let stored = try ProposalStore.insert(db, joint)
+            for t in [step(.file, 0), step(.reply, 10, to: .replied, changes: ["reply C类 by 电话"])] {
+                try ProposalStore.record(db, stored.id, t)
+            }
+        }
+        var request = ProposalV1.StatisticsRequest()
+        request.fromMs = Self.start
+        request.toMs = Self.start + 365 * Self.day
+        let s = try await database.read { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 200 * Self.day) }
+        #expect(s.answered == 2 && s.answeredOnTime == 1 && s.countersigned == 1)
+        #expect(s.repliesByClass.reduce(into: [String: Int32]()) { $0[$1.name] = $1.count } == ["A": 1, "B": 0, "C": 1, "D": 0])
+        #expect(s.filedByMembers == 1 && s.filedJointly == 1 && s.filedDuringPlenary == 1)
+        #expect(Set(s.filedByCategory.map { "\($0.name)=\($0.count)" }) == ["城市建设=1", "社会事业=1"])
+        #expect(s.keyProposals.map(\.supervisorName) == ["孔明"])
+        #expect(s.keyProposals.first?.replyClass == .a && s.keyProposals.first?.designatedAtMs == Self.start + 5 * Self.day)
+        #expect(s.byUnit.map(\.answeredOnTime) == [0, 1])
+
+        // Before the last 会签 the key proposal is not yet answered.
+        request.toMs = Self.start + 60 * Self.day
+        let early = try await database.read { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 60 * Self.day) }
+        #expect(early.answered == 1 && early.countersigned == 0)
     }
 
     @Test("the reply classes are the committee's: a file of four definitions, or a clear error")

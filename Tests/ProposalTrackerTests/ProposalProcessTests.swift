@@ -39,16 +39,20 @@ struct ProposalProcessTests {
         #expect((filed["proposal"] as? [String: Any])?["number"] as? String == "5-\(Self.yearSession)-0001")
         try await d.act(main, "assign", "--as", "staff", "--lead-unit", "1", "--assist", "2")
         try await d.act(main, "sign-for", "--as", "unit:1")
-        try await d.act(main, "reply", "--as", "unit:1", "--class", "A", "--contact", "面谈", "--text", "已列入2027年计划")
+        // With an assisting unit, each reply waits for its 会签.
+        #expect(try await d.act(main, "reply", "--as", "unit:1", "--class", "A", "--contact", "面谈", "--text", "已列入2027年计划") == "PROPOSAL_STATE_COUNTERSIGNING")
+        #expect(try await d.act(main, "countersign", "--as", "unit:2") == "PROPOSAL_STATE_REPLIED")
         #expect(try await d.act(main, "feedback", "--as", "member:12", "--satisfaction", "不满意", "--reason", "进度太慢") == "PROPOSAL_STATE_IN_HANDLING")
         try await d.act(main, "reply", "--as", "unit:1", "--class", "B", "--contact", "座谈会", "--text", "加快推进")
+        try await d.act(main, "countersign", "--as", "unit:2")
         #expect(try await d.act(main, "feedback", "--as", "member:12", "--satisfaction", "满意") == "PROPOSAL_STATE_FEEDBACK")
         #expect(try await d.act(main, "close", "--as", "staff") == "PROPOSAL_STATE_CLOSED")
         try await d.act(main, "track", "--as", "staff", "--reason", "首批12部电梯已开工")
         let history = try await d.gateway(["proposal", "history", "\(main)", "--json"])
         let steps = ((try history.json()) as? [[String: Any]])?.map { $0["action"] as? String ?? "" } ?? []
         #expect(steps == ["ACTION_UNSPECIFIED", "ACTION_INVITE_COSIGNERS", "ACTION_COSIGN", "ACTION_DECLINE", "ACTION_SUBMIT", "ACTION_FILE",
-                          "ACTION_ASSIGN", "ACTION_SIGN_FOR", "ACTION_REPLY", "ACTION_FEEDBACK", "ACTION_REPLY", "ACTION_FEEDBACK",
+                          "ACTION_ASSIGN", "ACTION_SIGN_FOR", "ACTION_REPLY", "ACTION_COUNTERSIGN", "ACTION_FEEDBACK",
+                          "ACTION_REPLY", "ACTION_COUNTERSIGN", "ACTION_FEEDBACK",
                           "ACTION_CLOSE", "ACTION_TRACK"])
 
         // Not filed, with a reason; merged into the main one; referred; withdrawn; returned and resubmitted.
@@ -230,7 +234,9 @@ final class Numbers: Sendable {
     private let values = Mutex<[String]>([])
     func add(_ value: String) { values.withLock { $0.append(value) } }
     var sorted: [String] { values.withLock { $0.sorted() } }
+}
 
+extension ProposalProcessTests {
     @Test("the reply classes are the committee's: proposal-tracker --reply-classes, and a wrong file refused at start")
     func replyClassesConfigured() async throws {
         let directory = try temporaryDirectory("reply-classes")

@@ -9,10 +9,11 @@ struct ProposalWorkflowTests {
         typealias A = ProposalV1.Action
         #expect(ProposalWorkflow.allowed(from: .draft) == [A.inviteCosigners, .submit, .withdraw])
         #expect(ProposalWorkflow.allowed(from: .submitted) == [A.file, .notFile, .merge, .refer, .return, .withdraw])
-        #expect(ProposalWorkflow.allowed(from: .filed) == [A.assign])
-        #expect(ProposalWorkflow.allowed(from: .inHandling) == [A.requestReturn, .extend, .reply])
-        #expect(ProposalWorkflow.allowed(from: .replied) == [A.feedback])
-        #expect(ProposalWorkflow.allowed(from: .closed) == [A.track])
+        #expect(ProposalWorkflow.allowed(from: .filed) == [A.assign, .designateKey])
+        #expect(ProposalWorkflow.allowed(from: .inHandling) == [A.requestReturn, .extend, .reply, .designateKey])
+        #expect(ProposalWorkflow.allowed(from: .countersigning) == [A.extend, .countersign, .returnReply, .designateKey])
+        #expect(ProposalWorkflow.allowed(from: .replied) == [A.feedback, .opinion])
+        #expect(ProposalWorkflow.allowed(from: .closed) == [A.track, .opinion])
         for end in [ProposalV1.ProposalState.notFiled, .merged, .referred, .withdrawn] {
             #expect(ProposalWorkflow.allowed(from: end).isEmpty)
         }
@@ -21,9 +22,30 @@ struct ProposalWorkflowTests {
     @Test("不满意 sends a proposal back to handling once; the second time it stays with feedback")
     func rehandleOnce() throws {
         let rule = try #require(ProposalWorkflow.rule(.feedback, from: .replied))
-        #expect(ProposalWorkflow.destination(rule, satisfaction: .dissatisfied, rehandled: false) == .inHandling)
-        #expect(ProposalWorkflow.destination(rule, satisfaction: .dissatisfied, rehandled: true) == .feedback)
-        #expect(ProposalWorkflow.destination(rule, satisfaction: .satisfied, rehandled: false) == .feedback)
+        var p = ProposalV1.Proposal()
+        #expect(ProposalWorkflow.destination(rule, p, satisfaction: .dissatisfied) == .inHandling)
+        #expect(ProposalWorkflow.destination(rule, p, satisfaction: .satisfied) == .feedback)
+        p.rehandled = true
+        #expect(ProposalWorkflow.destination(rule, p, satisfaction: .dissatisfied) == .feedback)
+    }
+
+    @Test("a reply with assisting units waits for their 会签; the last agreement sends it")
+    func countersigning() throws {
+        let reply = try #require(ProposalWorkflow.rule(.reply, from: .inHandling))
+        let countersign = try #require(ProposalWorkflow.rule(.countersign, from: .countersigning))
+        var p = ProposalV1.Proposal()
+        #expect(ProposalWorkflow.destination(reply, p, satisfaction: .unspecified) == .replied, "no assisting units: sent at once")
+        var first = ProposalV1.UnitSignoff(), second = ProposalV1.UnitSignoff()
+        first.decision = .pending
+        second.decision = .pending
+        p.signoffs = [first, second]
+        #expect(ProposalWorkflow.destination(reply, p, satisfaction: .unspecified) == .countersigning)
+        p.signoffs[0].decision = .agreed
+        #expect(ProposalWorkflow.destination(countersign, p, satisfaction: .unspecified) == nil, "one of two: still waiting")
+        p.signoffs[1].decision = .agreed
+        #expect(ProposalWorkflow.destination(countersign, p, satisfaction: .unspecified) == .replied)
+        #expect(ProposalWorkflow.rule(.returnReply, from: .countersigning)?.to == .inHandling)
+        #expect(ProposalWorkflow.rule(.returnReply, from: .countersigning)?.needs == [.reason])
     }
 
     @Test("a refusal names the state and what it allows")

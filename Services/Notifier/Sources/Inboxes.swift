@@ -170,8 +170,11 @@ public enum Reminders {
                        title: "办理期限将至：\(p.title)", body: "提案\(p.number)《\(p.title)》的办理期限为\(NotificationRules.day(p.deadlineMs))，请抓紧办理并按时答复。")
             try upsert(db, key: "proposal:\(p.id):overdue", due: p.deadlineMs, recipients: recipients,
                        title: "办理逾期：\(p.title)", body: "提案\(p.number)《\(p.title)》已超过办理期限（\(NotificationRules.day(p.deadlineMs))），请尽快答复。")
-        case DomainEvents.proposalReply:
+        case DomainEvents.proposalReply, DomainEvents.proposalCountersign:
+            // The deadline is met, and the feedback reminder set, when the reply is sent to the
+            // proposer (after the assisting units' 会签, when it has them).
             let p = try ProposalV1.ProposalEvent(decoding: event.payload).proposal ?? ProposalV1.Proposal()
+            guard p.state == .replied else { return }
             try db.execute(sql: "DELETE FROM reminders WHERE key IN (?, ?) AND sent = 0", arguments: ["proposal:\(p.id):warning", "proposal:\(p.id):overdue"])
             if p.proposerMemberID != 0 {
                 try upsert(db, key: "proposal:\(p.id):feedback:\(p.repliedAtMs)", due: p.repliedAtMs + configuration.feedbackReminderMs,

@@ -30,7 +30,30 @@ public enum NotificationRules {
         proposalRule(DomainEvents.proposalAssign, "提案交办", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已交\(p.leadUnitName)主办，办理期限\(day(p.deadlineMs))。" },
         proposalRule(DomainEvents.proposalAssign, "交办通知", to: .units) { p, _ in "提案\(p.number)《\(p.title)》交由贵单位办理，请于\(day(p.deadlineMs))前答复。" },
         proposalRule(DomainEvents.proposalReassign, "交办通知", to: .units) { p, _ in "提案\(p.number)《\(p.title)》重新交由贵单位办理，请于\(day(p.deadlineMs))前答复。" },
-        proposalRule(DomainEvents.proposalReply, "提案答复", to: .proposers) { p, _ in "\(p.leadUnitName)已答复您的提案\(p.number)《\(p.title)》（\(p.replyClass.label)）。请在收到答复后反馈意见。" },
+        // A reply reaches the proposer when it is sent: at once, or after the assisting
+        // units' 会签 (the last countersign); until then the assisting units are asked.
+        proposalRule(DomainEvents.proposalReply, "提案答复", to: .proposers, when: sent) { p, _ in replied(p) },
+        proposalRule(DomainEvents.proposalCountersign, "提案答复", to: .proposers, when: sent) { p, _ in replied(p) },
+        proposalRule(DomainEvents.proposalReply, "答复会签", to: .assistingUnits, when: { p, _ in p.state == .countersigning }) { p, _ in
+            "\(p.leadUnitName)拟对提案\(p.number)《\(p.title)》答复如下（\(p.replyClass.label)）：\(p.replyText) 请贵单位会签。"
+        },
+        proposalRule(DomainEvents.proposalReturnReply, "会签退回", to: .leadUnit) { p, t in
+            "协办单位对提案\(p.number)《\(p.title)》的答复未同意会签：\(t.reason)。请修改后重新答复。"
+        },
+        proposalRule(DomainEvents.proposalReply, "重点提案答复", to: .supervisor, when: sent) { p, _ in supervised(p) },
+        proposalRule(DomainEvents.proposalCountersign, "重点提案答复", to: .supervisor, when: sent) { p, _ in supervised(p) },
+        proposalRule(DomainEvents.proposalDesignateKey, "重点提案督办", to: .supervisor) { p, _ in
+            "主席会议确定提案\(p.number)《\(p.title)》为重点提案，由您领衔督办。主办单位：\(p.leadUnitName.isEmpty ? "待交办" : p.leadUnitName)。"
+        },
+        proposalRule(DomainEvents.proposalDesignateKey, "重点提案", to: .proposers) { p, _ in
+            "您的提案\(p.number)《\(p.title)》被主席会议确定为重点提案，由\(p.supervisorName)领衔督办。"
+        },
+        proposalRule(DomainEvents.proposalDesignateKey, "重点提案督办", to: .units) { p, _ in
+            "提案\(p.number)《\(p.title)》被确定为重点提案，由\(p.supervisorName)领衔督办，请重点办理。"
+        },
+        proposalRule(DomainEvents.proposalFeedback, "重点提案反馈", to: .supervisor) { p, _ in
+            "重点提案\(p.number)《\(p.title)》的提案人反馈：\(p.satisfaction.label)\(p.feedbackNote.isEmpty ? "" : "（\(p.feedbackNote)）")。"
+        },
         proposalRule(DomainEvents.proposalFeedback, "重新办理", to: .leadUnit, when: { p, _ in p.state == .inHandling }) { p, _ in
             "委员对提案\(p.number)《\(p.title)》的答复不满意（\(p.feedbackNote)），请重新办理。"
         },
@@ -95,7 +118,18 @@ public enum NotificationRules {
         })
     }
 
-    enum ProposalAudience { case proposers, units, leadUnit }
+    enum ProposalAudience { case proposers, units, leadUnit, assistingUnits, supervisor }
+
+    /// Whether the step sent the reply to the proposer.
+    static let sent: @Sendable (ProposalV1.Proposal, ProposalV1.Transition) -> Bool = { p, _ in p.state == .replied }
+
+    static func replied(_ p: ProposalV1.Proposal) -> String {
+        "\(p.leadUnitName)已答复您的提案\(p.number)《\(p.title)》（\(p.replyClass.label)）。请在收到答复后反馈意见。"
+    }
+
+    static func supervised(_ p: ProposalV1.Proposal) -> String {
+        "您领衔督办的重点提案\(p.number)《\(p.title)》已由\(p.leadUnitName)答复（\(p.replyClass.label)）\(p.signoffs.isEmpty ? "" : "，经协办单位会签")。"
+    }
 
     static func proposalRule(_ type: WireEvent<ProposalV1.ProposalEvent>, _ heading: String, to audience: ProposalAudience,
                              when condition: @escaping @Sendable (ProposalV1.Proposal, ProposalV1.Transition) -> Bool = { _, _ in true },
@@ -111,6 +145,10 @@ public enum NotificationRules {
                 return ([p.leadUnitID] + p.assistingUnitIDs).filter { $0 != 0 }.map { unit($0) }
             case .leadUnit:
                 return p.leadUnitID == 0 ? [] : [unit(p.leadUnitID)]
+            case .assistingUnits:
+                return p.signoffs.filter { $0.decision == .pending }.map { unit($0.unitID) }
+            case .supervisor:
+                return p.key && p.supervisorMemberID != 0 ? [member(p.supervisorMemberID)] : []
             }
         }, text: { event in
             let e = try ProposalV1.ProposalEvent(decoding: event.payload)

@@ -31,6 +31,38 @@ public struct Peers: Sendable {
         return unit
     }
 
+    /// The leader who supervises a key proposal (领衔督办): an active 主席 or 副主席 of the term.
+    public func supervisor(_ id: Int64, term: Int32, field: String) async throws -> MemberV1.Member {
+        let member = try await members([id], term: term, field: field)[id] ?? MemberV1.Member()
+        guard member.role == .chair || member.role == .viceChair else {
+            throw ProposalError.invalid([(field, "member \(id) \(member.name) is not the 主席 or a 副主席; key proposals are supervised by them")])
+        }
+        return member
+    }
+
+    /// The 主席会议 that chose key proposals: a meeting of that kind, published or held.
+    public func chairpersonsCouncil(_ id: Int64, field: String) async throws -> MeetingV1.Meeting {
+        let meeting = try await self.meeting(id, field: field)
+        guard meeting.kind == .chairpersonsCouncil else {
+            throw ProposalError.invalid([(field, "meeting \(id) is not a 主席会议; key proposals are chosen by one")])
+        }
+        guard meeting.status == .published || meeting.status == .closed else {
+            throw ProposalError.invalid([(field, "meeting \(id) is \(meeting.status == .cancelled ? "cancelled" : "a draft"); record the choice of a 主席会议 that was held")])
+        }
+        return meeting
+    }
+
+    /// The assisting units that are asked to 会签 a reply: those still taking proposals,
+    /// with their names; a unit no longer active is left out, not waited for.
+    public func signoffUnits(_ ids: [Int64]) async throws -> [MemberV1.Unit] {
+        var units: [MemberV1.Unit] = []
+        for (index, id) in ids.enumerated() {
+            let unit = try await registry.unit(id, field: "assisting_unit_ids[\(index)]")
+            if unit.active { units.append(unit) }
+        }
+        return units
+    }
+
     public func currentTerm() async throws -> Int32 {
         try await registry.term(0, field: "term").number
     }

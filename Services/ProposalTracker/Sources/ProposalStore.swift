@@ -39,6 +39,9 @@ public enum ProposalStore {
             try db.execute(sql: "INSERT OR IGNORE INTO proposal_members VALUES (?, ?, ?)",
                            arguments: [p.id, c.memberID, c.decision == .signed ? "cosigner" : "invited"])
         }
+        if p.key && p.supervisorMemberID != 0 {
+            try db.execute(sql: "INSERT OR IGNORE INTO proposal_members VALUES (?, ?, 'supervisor')", arguments: [p.id, p.supervisorMemberID])
+        }
         try db.execute(sql: "DELETE FROM proposal_units WHERE proposal_id = ?", arguments: [p.id])
         if p.leadUnitID != 0 {
             try db.execute(sql: "INSERT OR IGNORE INTO proposal_units VALUES (?, ?, 1)", arguments: [p.id, p.leadUnitID])
@@ -103,8 +106,9 @@ public enum ProposalStore {
 
     /// Proposals being handled whose deadline has passed or comes within `withinDays`.
     public static func overdue(_ db: Database, withinDays: Int32, unit: Int64, now: Int64) throws -> [ProposalV1.OverdueProposal] {
-        let handling = "(\(ProposalV1.ProposalState.assigned.rawValue), \(ProposalV1.ProposalState.inHandling.rawValue), \(ProposalV1.ProposalState.returnRequested.rawValue))"
-        var sql = "SELECT body FROM proposals WHERE state IN \(handling) AND deadline_ms != 0 AND deadline_ms <= ?"
+        let handling = [ProposalV1.ProposalState.assigned, .inHandling, .returnRequested, .countersigning]
+            .map { String($0.rawValue) }.joined(separator: ", ")
+        var sql = "SELECT body FROM proposals WHERE state IN (\(handling)) AND deadline_ms != 0 AND deadline_ms <= ?"
         var arguments: StatementArguments = [now + Int64(withinDays) * 86_400_000]
         if unit != 0 {
             sql += " AND id IN (SELECT proposal_id FROM proposal_units WHERE unit_id = ?)"

@@ -18,11 +18,17 @@ public enum ProposalWorkflow {
         case leadUnit
         /// The lead unit or an assisting unit.
         case assignedUnit
+        /// An assisting unit (协办), for the 会签 of the lead unit's reply.
+        case assistingUnit
+        /// A member who signed the proposal as co-signer.
+        case signedCosigner
     }
 
     /// What a request must carry for an action.
     public enum Need: Sendable {
         case reason, members, leadUnit, replyClass, contactMethod, text, satisfaction, mergeTarget, channel, deadline
+        /// The supervising leader of a key proposal, and the 主席会议 that chose it.
+        case supervisor, meeting
     }
 
     public struct Rule: Sendable {
@@ -49,11 +55,20 @@ public enum ProposalWorkflow {
         Rule(action: .signFor, from: [.assigned], to: .inHandling, who: .leadUnit, needs: []),
         Rule(action: .requestReturn, from: [.assigned, .inHandling], to: .returnRequested, who: .assignedUnit, needs: [.reason]),
         Rule(action: .reassign, from: [.returnRequested], to: .assigned, who: .staff, needs: [.leadUnit]),
-        Rule(action: .extend, from: [.assigned, .inHandling], to: nil, who: .staff, needs: [.deadline]),
+        Rule(action: .extend, from: [.assigned, .inHandling, .countersigning], to: nil, who: .staff, needs: [.deadline]),
+        // With assisting units, the reply waits for their 会签 (countersigning); without, it goes
+        // to the proposer (see `destination`).
         Rule(action: .reply, from: [.inHandling], to: .replied, who: .leadUnit, needs: [.replyClass, .contactMethod, .text]),
+        // The last assisting unit to agree sends the reply (see `destination`).
+        Rule(action: .countersign, from: [.countersigning], to: nil, who: .assistingUnit, needs: []),
+        Rule(action: .returnReply, from: [.countersigning], to: .inHandling, who: .assistingUnit, needs: [.reason]),
         Rule(action: .feedback, from: [.replied], to: .feedback, who: .proposer, needs: [.satisfaction]),
         Rule(action: .close, from: [.feedback], to: .closed, who: .staff, needs: []),
         Rule(action: .track, from: [.feedback, .closed], to: nil, who: .staff, needs: [.reason]),
+        // The 主席会议's choice of 重点提案, recorded by staff, until the reply is sent.
+        Rule(action: .designateKey, from: [.filed, .assigned, .returnRequested, .inHandling, .countersigning], to: nil, who: .staff,
+             needs: [.supervisor, .meeting]),
+        Rule(action: .opinion, from: [.replied, .feedback, .closed], to: nil, who: .signedCosigner, needs: [.satisfaction]),
     ]
 
     /// The actions allowed from a state.
@@ -66,10 +81,16 @@ public enum ProposalWorkflow {
         rules.first { $0.action == action && $0.from.contains(state) }
     }
 
-    /// Where a feedback leads: 不满意 sends the proposal back to handling, once.
-    public static func destination(_ rule: Rule, satisfaction: ProposalV1.Satisfaction, rehandled: Bool) -> State? {
-        if rule.action == .feedback && satisfaction == .dissatisfied && !rehandled { return .inHandling }
-        return rule.to
+    /// Where an action leads for this proposal (after the action's changes): 不满意 sends it
+    /// back to handling, once; a reply with assisting units waits for their 会签; the last
+    /// assisting unit to agree sends it to the proposer.
+    public static func destination(_ rule: Rule, _ p: ProposalV1.Proposal, satisfaction: ProposalV1.Satisfaction) -> State? {
+        switch rule.action {
+        case .feedback where satisfaction == .dissatisfied && !p.rehandled: return .inHandling
+        case .reply where !p.signoffs.isEmpty: return .countersigning
+        case .countersign where p.signoffs.allSatisfy { $0.decision == .agreed }: return .replied
+        default: return rule.to
+        }
     }
 
     /// A unit may ask to be reassigned only this long after the assignment.

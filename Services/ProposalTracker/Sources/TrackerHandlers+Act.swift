@@ -30,8 +30,19 @@ extension TrackerHandlers {
             lead = try await peers.unit(request.leadUnitID, field: "lead_unit_id")
             for (index, id) in request.assistingUnitIDs.enumerated() { _ = try await peers.unit(id, field: "assisting_unit_ids[\(index)]") }
         }
+        var supervisor: MemberV1.Member?
+        if rule.needs.contains(.supervisor) {
+            supervisor = try await peers.supervisor(request.supervisorMemberID, term: current.term, field: "supervisor_member_id")
+            _ = try await peers.chairpersonsCouncil(request.meetingID, field: "meeting_id")
+        }
+        var signoffUnits: [MemberV1.Unit] = []
+        if request.action == .reply && !current.assistingUnitIDs.isEmpty {
+            signoffUnits = try await peers.signoffUnits(current.assistingUnitIDs)
+        }
         let leadUnit = lead
         let invitedMembers = invited
+        let leader = supervisor
+        let askedUnits = signoffUnits
         return try await database.idempotent(context) { [outbox] db in
             var p = try ProposalStore.load(db, request.id)
             try Self.requireReadable(p, by: context.principal)
@@ -43,6 +54,7 @@ extension TrackerHandlers {
             let before = p
             let now = ProposalStore.nowMs
             var changes: [String] = []
+            var t = ProposalV1.Transition()
             switch request.action {
             case .inviteCosigners:
                 for id in invitedMembers.keys.sorted() where id != p.proposerMemberID && !p.cosigners.contains(where: { $0.memberID == id }) {
@@ -97,22 +109,71 @@ extension TrackerHandlers {
                 p.replyClass = request.replyClass
                 p.contactMethod = request.contactMethod
                 p.replyText = request.text
-                p.repliedAtMs = now
                 changes.append("reply \(request.replyClass.label) by \(request.contactMethod.label)")
+                // The assisting units named when it was assigned sign off the reply first
+                // (会签); only those still taking proposals are asked.
+                p.signoffs = askedUnits.filter { p.assistingUnitIDs.contains($0.id) }.map { unit in
+                    var s = ProposalV1.UnitSignoff()
+                    s.unitID = unit.id
+                    s.unitName = unit.name
+                    s.decision = .pending
+                    return s
+                }
+                p.replyDraftedAtMs = now
+                if p.signoffs.isEmpty {
+                    p.repliedAtMs = now
+                    t.replyClass = request.replyClass
+                } else {
+                    changes.append("to \(p.signoffs.map(\.unitName).joined(separator: "、")) for 会签")
+                }
+            case .countersign, .returnReply:
+                guard let index = p.signoffs.firstIndex(where: { $0.unitID == actor.id }) else {
+                    throw ProposalError.notAllowed(field: "action", "unit \(actor.id) is not asked to 会签 the reply to proposal \(p.id)")
+                }
+                guard p.signoffs[index].decision == .pending else {
+                    throw ProposalError.notAllowed(field: "action", "\(p.signoffs[index].unitName) has already signed off this reply (\(p.signoffs[index].decision.label))")
+                }
+                p.signoffs[index].decision = request.action == .countersign ? .agreed : .returned
+                p.signoffs[index].opinion = request.reason
+                p.signoffs[index].atMs = now
+                changes.append("\(p.signoffs[index].unitName) \(p.signoffs[index].decision.label)")
+                if request.action == .countersign && p.signoffs.allSatisfy({ $0.decision == .agreed }) {
+                    p.repliedAtMs = now
+                    t.replyClass = p.replyClass
+                    changes.append("reply \(p.replyClass.label) sent to the proposer")
+                }
             case .feedback:
                 p.satisfaction = request.satisfaction
                 p.feedbackNote = request.reason
+                t.satisfaction = request.satisfaction
                 changes.append(request.satisfaction.label)
+            case .opinion:
+                let index = p.cosigners.firstIndex { $0.memberID == actor.id }!
+                p.cosigners[index].opinion = request.satisfaction
+                p.cosigners[index].opinionNote = request.reason
+                p.cosigners[index].opinionAtMs = now
+                t.satisfaction = request.satisfaction
+                changes.append("\(p.cosigners[index].name): \(request.satisfaction.label)")
+            case .designateKey:
+                let name = leader?.name ?? ""
+                if p.key && p.supervisorMemberID != request.supervisorMemberID {
+                    changes.append("supervisor \(p.supervisorName) → \(name)")
+                } else {
+                    changes.append("key proposal, supervised by \(name)")
+                }
+                p.key = true
+                p.supervisorMemberID = request.supervisorMemberID
+                p.supervisorName = name
+                p.keyMeetingID = request.meetingID
             case .track:
                 p.trackingNotes.append(request.reason)
             case .submit, .return, .withdraw, .signFor, .close, .unspecified, .unrecognized:
                 break
             }
-            let destination = ProposalWorkflow.destination(rule, satisfaction: request.satisfaction, rehandled: p.rehandled)
+            let destination = ProposalWorkflow.destination(rule, p, satisfaction: request.satisfaction)
             if request.action == .feedback && destination == .inHandling { p.rehandled = true }
             if let destination { p.state = destination }
             try ProposalStore.save(db, p)
-            var t = ProposalV1.Transition()
             t.atMs = now
             t.actor = actor
             t.action = request.action
@@ -156,6 +217,10 @@ extension TrackerHandlers {
                 problems.append(("channel", "name the channel: 意见建议 or 社情民意"))
             case .deadline where r.deadlineMs == 0:
                 problems.append(("deadline_ms", "give the new deadline"))
+            case .supervisor where r.supervisorMemberID == 0:
+                problems.append(("supervisor_member_id", "name the 主席 or 副主席 who supervises it (领衔督办)"))
+            case .meeting where r.meetingID == 0:
+                problems.append(("meeting_id", "name the 主席会议 that chose it"))
             default:
                 break
             }
@@ -174,6 +239,8 @@ extension TrackerHandlers {
         case .invitedMember: allowed = actor.kind == .member && p.cosigners.contains { $0.memberID == actor.id }
         case .leadUnit: allowed = actor.kind == .unit && actor.id == p.leadUnitID
         case .assignedUnit: allowed = actor.kind == .unit && (actor.id == p.leadUnitID || p.assistingUnitIDs.contains(actor.id))
+        case .assistingUnit: allowed = actor.kind == .unit && p.assistingUnitIDs.contains(actor.id)
+        case .signedCosigner: allowed = actor.kind == .member && p.cosigners.contains { $0.memberID == actor.id && $0.decision == .signed }
         }
         if !allowed {
             let whom: String
@@ -183,6 +250,8 @@ extension TrackerHandlers {
             case .invitedMember: whom = "a member invited to co-sign"
             case .leadUnit: whom = "the lead unit (unit \(p.leadUnitID))"
             case .assignedUnit: whom = "a unit it is assigned to"
+            case .assistingUnit: whom = "an assisting unit (协办)"
+            case .signedCosigner: whom = "a member who co-signed it"
             }
             throw ProposalError.permissionDenied("only \(whom) may do this to proposal \(p.id)")
         }
@@ -229,11 +298,13 @@ extension TrackerHandlers {
     }
 
     /// A public proposal past its draft is open to every caller; otherwise only to the
-    /// office, the services, its proposer and co-signers, and the units it is assigned to.
+    /// office, the services, its proposer and co-signers, the leader supervising it when it
+    /// is a key proposal, and the units it is assigned to.
     static func requireReadable(_ p: ProposalV1.Proposal, by principal: Principal) throws {
         if principal.isOffice || principal.role == .service || (p.`public` && p.state != .draft) { return }
         if let member = principal.memberID,
-           member == p.proposerMemberID || p.cosigners.contains(where: { $0.memberID == member }) { return }
+           member == p.proposerMemberID || p.cosigners.contains(where: { $0.memberID == member })
+            || (p.key && member == p.supervisorMemberID) { return }
         if let unit = principal.unitID, unit == p.leadUnitID || p.assistingUnitIDs.contains(unit) { return }
         throw ProposalError.permissionDenied("proposal \(p.id) is not public; \(principal) is not among its proposers or units")
     }

@@ -30,8 +30,21 @@ extension TrackerHandlers {
     }
 
     @Sendable func create(_ request: ProposalV1.CreateProposalRequest, _ context: RPCCallContext) async throws -> ProposalV1.CreateProposalResponse {
-        guard var proposal = request.proposal else { throw ProposalError.invalid([("proposal", "is required")]) }
-        proposal.title = proposal.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard let input = request.proposal else { throw ProposalError.invalid([("proposal", "is required")]) }
+        // Only what a proposer writes is taken from the request; everything the workflow
+        // decides later (its number, units, reply, the 主席会议's choice of key proposals) is not.
+        var proposal = ProposalV1.Proposal()
+        proposal.title = input.title.trimmingCharacters(in: .whitespacesAndNewlines)
+        proposal.body = input.body
+        proposal.category = input.category
+        proposal.proposerMemberID = input.proposerMemberID
+        proposal.jointProposer = input.jointProposer
+        proposal.term = input.term
+        proposal.session = input.session
+        proposal.duringPlenary = input.duringPlenary
+        proposal.`public` = input.`public`
+        proposal.notPublicReason = input.notPublicReason
+        proposal.attachments = input.attachments
         let problems = Self.problems(proposal)
         if !problems.isEmpty { throw ProposalError.invalid(problems) }
         if let member = context.principal.memberID, proposal.proposerMemberID == 0 && proposal.jointProposer.isEmpty {
@@ -50,8 +63,6 @@ extension TrackerHandlers {
             proposal.proposerName = proposal.jointProposer
         }
         proposal.state = .draft
-        proposal.cosigners = []
-        proposal.number = ""
         proposal.createdAtMs = ProposalStore.nowMs
         let ready = proposal
         return try await database.idempotent(context) { [outbox] db in

@@ -17,17 +17,18 @@ enum TrackerStatistics {
             u.unitID = p.leadUnitID
             u.unitName = p.leadUnitName
             u.assigned += 1
-            let steps = try Data.fetchAll(db, sql: "SELECT body FROM transitions WHERE proposal_id = ? AND action IN (?, ?) AND at_ms < ? ORDER BY id",
-                                          arguments: [id, ProposalV1.Action.reply.rawValue, ProposalV1.Action.feedback.rawValue, to])
+            let steps = try Data.fetchAll(db, sql: "SELECT body FROM transitions WHERE proposal_id = ? AND action IN (?, ?, ?) AND at_ms < ? ORDER BY id",
+                                          arguments: [id, ProposalV1.Action.reply.rawValue, ProposalV1.Action.countersign.rawValue,
+                                                      ProposalV1.Action.feedback.rawValue, to])
                 .map { try ProposalV1.Transition(decoding: [UInt8]($0)) }
-            let replies = steps.filter { $0.action == .reply }
+            let replies = steps.filter(\.sentReply)
             if let first = replies.first {
                 u.answered += 1
                 if p.deadlineMs == 0 || first.atMs <= p.deadlineMs { u.answeredOnTime += 1 }
-                let last = replies.last?.replyClass ?? p.replyClass
+                let last = replies.last?.givenReplyClass ?? p.replyClass
                 classes[p.leadUnitID, default: [:]][last.identifier.uppercased(), default: 0] += 1
             }
-            switch steps.last(where: { $0.action == .feedback })?.satisfaction {
+            switch steps.last(where: { $0.action == .feedback })?.givenSatisfaction {
             case .satisfied?: u.satisfied += 1
             case .basically?: u.basicallySatisfied += 1
             case .dissatisfied?: u.dissatisfied += 1
@@ -73,15 +74,12 @@ enum TrackerStatistics {
         s.merged = Int32(happened(.merge).count)
         s.referred = Int32(happened(.refer).count)
         // Each proposal replied to in the period counts once, by the class of its last reply
-        // in the period: a proposal answered B and then, re-handled, A is an A.
+        // in the period: a proposal answered B and then, re-handled, A is an A. A reply counts
+        // when it goes to the proposer: at once, or after its assisting units' 会签.
+        let sent = try sentReplies(db, until: to)
         var lastReply: [Int64: ProposalV1.ReplyClass] = [:]
-        let replyRows = try Row.fetchAll(db, sql: "SELECT proposal_id, body FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY id",
-                                         arguments: [ProposalV1.Action.reply.rawValue, from, to])
-        for row in replyRows {
-            let t = try ProposalV1.Transition(decoding: [UInt8](row["body"] as Data))
-            // The class is in the change text; the proposal has the latest one.
-            let proposalID: Int64 = row["proposal_id"]
-            lastReply[proposalID] = try t.replyClass ?? ProposalStore.load(db, proposalID).replyClass
+        for (proposalID, t) in sent where t.atMs >= from {
+            lastReply[proposalID] = try t.givenReplyClass ?? ProposalStore.load(db, proposalID).replyClass
         }
         var replies: [String: Int] = [:]
         for replyClass in lastReply.values { replies[replyClass.identifier.uppercased(), default: 0] += 1 }
@@ -91,25 +89,25 @@ enum TrackerStatistics {
         // period's end, and first answered by the deadline in force.
         let filedIDs = Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT proposal_id FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ?",
                                               arguments: [ProposalV1.Action.file.rawValue, from, to]))
-        let firstReplies = try Row.fetchAll(db, sql: "SELECT proposal_id, MIN(at_ms) AS first FROM transitions WHERE action = ? AND at_ms < ? GROUP BY proposal_id",
-                                            arguments: [ProposalV1.Action.reply.rawValue, to])
-        for row in firstReplies {
-            let proposalID: Int64 = row["proposal_id"]
-            guard filedIDs.contains(proposalID) else { continue }
+        var firstReplies: [Int64: ProposalV1.Transition] = [:]
+        for (proposalID, t) in sent where firstReplies[proposalID] == nil { firstReplies[proposalID] = t }
+        for (proposalID, first) in firstReplies where filedIDs.contains(proposalID) {
             s.answered += 1
             let deadline = try ProposalStore.load(db, proposalID).deadlineMs
-            if deadline == 0 || (row["first"] as Int64) <= deadline { s.answeredOnTime += 1 }
+            if deadline == 0 || first.atMs <= deadline { s.answeredOnTime += 1 }
+            if first.action == .countersign { s.countersigned += 1 }
         }
         s.answerRate = filedIDs.isEmpty ? 0 : Double(s.answered) / Double(filedIDs.count)
         s.onTimeRate = s.answered == 0 ? 0 : Double(s.answeredOnTime) / Double(s.answered)
         s.byUnit = try unitHandling(db, filed: filedIDs, until: to)
+        try annualFigures(db, &s, filed: filedIDs, from: from, to: to)
         // Satisfaction counts each proposal once, by its last feedback in the period: a
         // proposal re-handled after 不满意 and then found 满意 is a satisfied one.
         var lastFeedback: [Int64: ProposalV1.Satisfaction] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT proposal_id, body FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY id",
                                     arguments: [ProposalV1.Action.feedback.rawValue, from, to]) {
             let t = try ProposalV1.Transition(decoding: [UInt8](row["body"] as Data))
-            lastFeedback[row["proposal_id"]] = t.satisfaction
+            lastFeedback[row["proposal_id"]] = t.givenSatisfaction
         }
         for satisfaction in lastFeedback.values {
             switch satisfaction {
@@ -149,14 +147,70 @@ enum TrackerStatistics {
     }
 }
 
-extension ProposalV1.Transition {
-    /// The class a reply step gave: its change text names it ("reply B类 by 面谈").
-    var replyClass: ProposalV1.ReplyClass? {
-        changes.first.flatMap { change in ProposalV1.ReplyClass.allCases.first { $0 != .unspecified && change.contains($0.label) } }
+extension TrackerStatistics {
+    /// Every step that sent a reply to a proposer before `to`, oldest first: a reply without
+    /// assisting units, or the last assisting unit's 会签.
+    static func sentReplies(_ db: Database, until to: Int64) throws -> [(proposal: Int64, step: ProposalV1.Transition)] {
+        try Row.fetchAll(db, sql: "SELECT proposal_id, body FROM transitions WHERE action IN (?, ?) AND at_ms < ? ORDER BY id",
+                         arguments: [ProposalV1.Action.reply.rawValue, ProposalV1.Action.countersign.rawValue, to])
+            .map { (proposal: $0["proposal_id"] as Int64, step: try ProposalV1.Transition(decoding: [UInt8]($0["body"] as Data))) }
+            .filter { $0.step.sentReply }
     }
 
-    /// The satisfaction a feedback step recorded: its change text is the label.
-    var satisfaction: ProposalV1.Satisfaction? {
-        changes.first.flatMap { label in ProposalV1.Satisfaction.allCases.first { $0 != .unspecified && $0.label == label } }
+    /// The annual 提案工作报告's figures of the proposals filed in the period: by whom (members
+    /// or jointly), when (大会期间 or 平时), by category; and every key proposal chosen in the
+    /// period with where it stands.
+    static func annualFigures(_ db: Database, _ s: inout ProposalV1.StatisticsResponse, filed: Set<Int64>, from: Int64, to: Int64) throws {
+        var categories: [String: Int32] = [:]
+        for id in filed {
+            let p = try ProposalStore.load(db, id)
+            if p.proposerMemberID != 0 { s.filedByMembers += 1 } else { s.filedJointly += 1 }
+            if p.duringPlenary { s.filedDuringPlenary += 1 }
+            let category = p.category.trimmingCharacters(in: .whitespaces)
+            categories[category.isEmpty ? "未分类" : category, default: 0] += 1
+        }
+        s.filedByCategory = categories.sorted { ($0.value, $1.key) > ($1.value, $0.key) }.map {
+            var c = ProposalV1.CountByName()
+            c.name = $0.key
+            c.count = $0.value
+            return c
+        }
+        var designated: [Int64: Int64] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT proposal_id, at_ms FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY id",
+                                    arguments: [ProposalV1.Action.designateKey.rawValue, from, to]) {
+            designated[row["proposal_id"]] = row["at_ms"]
+        }
+        s.keyProposals = try designated.keys.sorted().map { id in
+            let p = try ProposalStore.load(db, id)
+            var k = ProposalV1.KeyProposal()
+            k.proposalID = p.id
+            k.number = p.number
+            k.title = p.title
+            k.supervisorName = p.supervisorName
+            k.leadUnitName = p.leadUnitName
+            k.state = p.state
+            k.replyClass = p.repliedAtMs == 0 ? .unspecified : p.replyClass
+            k.satisfaction = p.satisfaction
+            k.designatedAtMs = designated[id] ?? 0
+            return k
+        }
+    }
+}
+
+extension ProposalV1.Transition {
+    /// Whether this step sent a reply to the proposer.
+    var sentReply: Bool { to == .replied && (action == .reply || action == .countersign) }
+
+    /// The class a reply step gave: recorded on the step, or, on steps written before it was,
+    /// named in its change text ("reply B类 by 面谈").
+    var givenReplyClass: ProposalV1.ReplyClass? {
+        if replyClass != .unspecified { return replyClass }
+        return changes.first.flatMap { change in ProposalV1.ReplyClass.allCases.first { $0 != .unspecified && change.contains($0.label) } }
+    }
+
+    /// The satisfaction a feedback step recorded: on the step, or its change text's label.
+    var givenSatisfaction: ProposalV1.Satisfaction? {
+        if satisfaction != .unspecified { return satisfaction }
+        return changes.first.flatMap { label in ProposalV1.Satisfaction.allCases.first { $0 != .unspecified && $0.label == label } }
     }
 }

@@ -41,7 +41,10 @@ struct ProposalCommand: AsyncParsableCommand {
             Every step after drafting is `gateway proposal act ID ACTION --as WHO`; the workflow refuses
             an action its state does not allow and says what is allowed (`gateway proposal show ID`).
             Actions: invite-cosigners, cosign, decline, submit, file, not-file, merge, refer, return,
-            withdraw, assign, sign-for, request-return, reassign, extend, reply, feedback, close, track.
+            withdraw, assign, sign-for, request-return, reassign, extend, reply, countersign, return-reply,
+            feedback, opinion, close, track, designate-key. With assisting units (协办), a reply waits for
+            each of them to countersign (会签) before it goes to the proposer; a 主席会议's choice of key
+            proposals (重点提案) is recorded with designate-key and the leader who supervises each.
             """,
         subcommands: [Create.self, Update.self, Show.self, List.self, Act.self, History.self, Overdue.self, Stats.self])
 
@@ -77,13 +80,20 @@ func proposalOutput(_ proposal: ProposalV1.Proposal?, _ allowed: [String]) -> Ou
     let p = proposal ?? .init()
     var output = Output(p)
     var table = Table("字段 field", "值 value")
-    let cosigners = p.cosigners.map { "\($0.name)（\($0.decision == .signed ? "已附议" : $0.decision == .declined ? "不附议" : "待附议")）" }
+    let cosigners = p.cosigners.map { c in
+        "\(c.name)（\(c.decision == .signed ? "已附议" : c.decision == .declined ? "不附议" : "待附议")"
+            + (c.opinion == .unspecified ? "" : "，意见：\(c.opinion.label)\(c.opinionNote.isEmpty ? "" : " \(c.opinionNote)")") + "）"
+    }
+    let signoffs = p.signoffs.map { "\($0.unitName)：\($0.decision.label)\($0.opinion.isEmpty ? "" : "（\($0.opinion)）")" }
     for (field, value) in [
         ("id", String(p.id)), ("编号 number", p.number), ("案由 title", p.title), ("类别 category", p.category),
         ("提案人 proposer", p.proposerName + (p.proposerMemberID == 0 ? "（联名）" : "（委员 \(p.proposerMemberID)）")),
         ("附议 co-signers", cosigners.joined(separator: "、")), ("届次 term", "第\(p.term)届第\(p.session)次会议\(p.duringPlenary ? "（会上）" : "（平时）")"),
-        ("状态 state", p.state.label), ("并案 merged", p.mergedInto != 0 ? "并入 \(p.mergedInto)" : p.mergedProposers.joined(separator: "、")),
-        ("主办 lead unit", p.leadUnitName), ("期限 deadline", CommitteeClock.minute(p.deadlineMs)),
+        ("状态 state", p.state.label),
+        ("重点提案 key", p.key ? "是，\(p.supervisorName)领衔督办（主席会议 \(p.keyMeetingID)）" : ""),
+        ("并案 merged", p.mergedInto != 0 ? "并入 \(p.mergedInto)" : p.mergedProposers.joined(separator: "、")),
+        ("主办 lead unit", p.leadUnitName), ("会签 sign-off", signoffs.joined(separator: "；")),
+        ("期限 deadline", CommitteeClock.minute(p.deadlineMs)),
         ("答复 reply", p.replyClass == .unspecified ? "" : "\(p.replyClass.label)，\(p.contactMethod.label)：\(p.replyText)"),
         ("反馈 feedback", p.satisfaction.label + (p.rehandled ? "（已重新办理）" : "")),
         ("不立案理由 reason", p.notFiledReason), ("转送 referred", p.referralChannel),

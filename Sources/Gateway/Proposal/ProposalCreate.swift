@@ -12,7 +12,6 @@ extension ProposalCommand {
         @Option(help: "A joint proposer instead: a sector, party or committee.") var joint: String?
         @Option(help: "Session of the term (第几次会议); default: the plenary last held, as meeting-scheduler knows it, else one a year from the term's start.") var session: Int32 = 0
         @Flag(help: "Submitted during the plenary session (会上).") var plenary = false
-        @Flag(help: "A key proposal (重点提案).") var key = false
 
         func validate() throws {
             if (member == nil) == (joint == nil) { throw ValidationError("give --member or --joint") }
@@ -27,7 +26,6 @@ extension ProposalCommand {
             p.jointProposer = joint ?? ""
             p.session = session
             p.duringPlenary = plenary
-            p.key = key
             let response = try await connection.call(ProposalV1.Proposals.create) { $0.proposal = p }
             return proposalOutput(response.proposal, [])
         }

@@ -55,6 +55,16 @@ struct CommitteeReport: Encodable {
         let proposalsCosigned: Int
     }
     struct Room: Encodable { let id: Int64; let name: String; let missing: [String] }
+    struct KeyProposal: Encodable {
+        let id: Int64
+        let number: String
+        let title: String
+        let supervisor: String
+        let leadUnit: String
+        let state: String
+        let replyClass: String
+        let satisfaction: String
+    }
     struct ReplyClass: Encodable { let name: String; let label: String; let definition: String }
     struct UnitHandling: Encodable {
         let unitID: Int64
@@ -104,6 +114,13 @@ struct CommitteeReport: Encodable {
     var plan: [PlanRow] = []
     /// The proposals filed in the period, by lead unit (for the 常委会's hearing on proposal handling).
     var unitHandling: [UnitHandling] = []
+    /// The annual 提案工作报告's figures, of the proposals filed in the period.
+    var filedByMembers = 0
+    var filedJointly = 0
+    var filedDuringPlenary = 0
+    var filedByCategory: [Count] = []
+    var answeredAfterCountersign = 0
+    var keyProposals: [KeyProposal] = []
 
     static let sixHaveNames = ["有场所", "有标志", "有设施", "有制度", "有活动记录", "有固定成员"]
 
@@ -161,6 +178,15 @@ struct CommitteeReport: Encodable {
             UnitHandling(unitID: $0.unitID, name: $0.unitName, assigned: Int($0.assigned), answered: Int($0.answered),
                          answeredOnTime: Int($0.answeredOnTime), finalClasses: $0.finalClasses.map { Count(name: $0.name, count: Int($0.count)) },
                          satisfied: Int($0.satisfied), basicallySatisfied: Int($0.basicallySatisfied), dissatisfied: Int($0.dissatisfied))
+        }
+        report.filedByMembers = Int(proposals.filedByMembers)
+        report.filedJointly = Int(proposals.filedJointly)
+        report.filedDuringPlenary = Int(proposals.filedDuringPlenary)
+        report.filedByCategory = proposals.filedByCategory.map { Count(name: $0.name, count: Int($0.count)) }
+        report.answeredAfterCountersign = Int(proposals.countersigned)
+        report.keyProposals = proposals.keyProposals.map {
+            KeyProposal(id: $0.proposalID, number: $0.number, title: $0.title, supervisor: $0.supervisorName, leadUnit: $0.leadUnitName,
+                        state: $0.state.label, replyClass: $0.replyClass.label, satisfaction: $0.satisfaction.label)
         }
         report.satisfied = Int(proposals.satisfied)
         report.basicallySatisfied = Int(proposals.basicallySatisfied)
@@ -224,7 +250,16 @@ struct CommitteeReport: Encodable {
             ("提案 proposals", "转送 referred", String(proposalsReferred)),
         ]
         rows += [
+            ("提案 proposals", "委员提案 by members (of filed)", String(filedByMembers)),
+            ("提案 proposals", "集体提案 joint (of filed)", String(filedJointly)),
+            ("提案 proposals", "大会期间 during the plenary (of filed)", String(filedDuringPlenary)),
+            ("提案 proposals", "平时 between plenaries (of filed)", String(proposalsFiledInPeriod - filedDuringPlenary)),
+        ]
+        for c in filedByCategory { rows.append(("提案类别 categories", c.name, String(c.count))) }
+        rows += [
+            ("提案 proposals", "重点提案 key proposals chosen", String(keyProposals.count)),
             ("提案 proposals", "已办复 answered (of filed)", String(proposalsAnswered)),
+            ("提案 proposals", "经会签 after 会签 (of answered)", String(answeredAfterCountersign)),
             ("提案 proposals", "办复率 answer rate", Self.percent(answerRate)),
             ("提案 proposals", "按期办复率 on time", Self.percent(onTimeRate)),
         ]
@@ -248,6 +283,14 @@ struct CommitteeReport: Encodable {
         ]
         return rows
     }
+
+    /// The proposals filed in the period (the 立案 figure counts filing steps; these are the
+    /// same proposals, counted by what they are).
+    var proposalsFiledInPeriod: Int { filedByMembers + filedJointly }
+
+    static let keyHeaders = ["编号 number", "案由 title", "领衔督办 supervisor", "主办单位 lead unit", "状态 state", "答复 reply", "反馈 feedback"]
+
+    func keyRow(_ k: KeyProposal) -> [String] { [k.number, k.title, k.supervisor, k.leadUnit, k.state, k.replyClass, k.satisfaction] }
 
     static let unitHeaders = ["承办单位 unit", "交办 assigned", "已办复 answered", "按期 on time", "A", "B", "C", "D",
                               "满意", "基本满意", "不满意"]
@@ -283,6 +326,11 @@ struct CommitteeReport: Encodable {
             for u in unitHandling { units.add(unitRow(u)) }
             out += "\n承办单位办理情况 handling by lead unit\n" + units.rendered + "\n"
         }
+        if !keyProposals.isEmpty {
+            var table = Table(); table.headers = Self.keyHeaders
+            for k in keyProposals { table.add(keyRow(k)) }
+            out += "\n重点提案督办 key proposals\n" + table.rendered + "\n"
+        }
         if !plan.isEmpty {
             var table = Table(); table.headers = Self.planHeaders
             for p in plan { table.add(planRow(p)) }
@@ -309,6 +357,10 @@ struct CommitteeReport: Encodable {
         if !unitHandling.isEmpty {
             out += "\r\n" + CSV.line(Self.unitHeaders)
             for u in unitHandling { out += CSV.line(unitRow(u)) }
+        }
+        if !keyProposals.isEmpty {
+            out += "\r\n" + CSV.line(Self.keyHeaders)
+            for k in keyProposals { out += CSV.line(keyRow(k)) }
         }
         if !plan.isEmpty {
             out += "\r\n" + CSV.line(Self.planHeaders)

@@ -58,7 +58,16 @@ enum ReportPage {
             ("不立案", Double(r.proposalsNotFiled), String(r.proposalsNotFiled)), ("并案", Double(r.proposalsMerged), String(r.proposalsMerged)),
             ("转送", Double(r.proposalsReferred), String(r.proposalsReferred)),
         ], color: "#8b1a1a")
-        body += "<h3>办理（立案 \(r.proposalsFiled) 件，已办复 \(r.proposalsAnswered) 件）</h3>" + table(["办复率", "按期办复率"], [[pct(r.answerRate), pct(r.onTimeRate)]])
+        body += "<h3>立案情况（本期立案 \(r.proposalsFiledInPeriod) 件）</h3>" + table(["委员提案", "集体提案", "大会期间", "平时", "重点提案"], [[
+            String(r.filedByMembers), String(r.filedJointly), String(r.filedDuringPlenary),
+            String(r.proposalsFiledInPeriod - r.filedDuringPlenary), String(r.keyProposals.count),
+        ]]) + bars(r.filedByCategory.map { ($0.name, Double($0.count), String($0.count)) }, color: "#a0522d")
+            + "<p class=\"note\">委员提案：委员个人（含附议）提出；集体提案：界别、党派、专委会提出。按本期立案的提案计。</p>"
+        body += "<h3>办理（立案 \(r.proposalsFiled) 件，已办复 \(r.proposalsAnswered) 件，其中经协办单位会签 \(r.answeredAfterCountersign) 件）</h3>"
+            + table(["办复率", "按期办复率"], [[pct(r.answerRate), pct(r.onTimeRate)]])
+            + "<p class=\"note\">办复：答复已送达提案人；有协办单位的，以各协办单位会签后送达之日为准。</p>"
+        body += "<h3>重点提案督办</h3>" + (r.keyProposals.isEmpty ? "<p class=\"none\">无 none</p>"
+            : table(["编号", "案由", "领衔督办", "主办单位", "状态", "答复", "反馈"], r.keyProposals.map(r.keyRow)))
         body += "<h3>答复类别（每件按最终答复计）</h3>" + bars(r.repliesByClass.map { ("\($0.name)类 \(r.label($0.name))", Double($0.count), String($0.count)) }, color: "#c0504d")
             + table(["类别", "名称", "含义"], r.replyClasses.map { [$0.name, $0.label, $0.definition] })
         body += "<h3>满意度（满意率 \(pct(r.satisfactionRate))）</h3>" + bars([
@@ -95,6 +104,7 @@ enum ReportPage {
             th { background: #f6eeee; }
             svg text { font-size: 13px; font-family: inherit; }
             .none { color: #777; }
+            .note { color: #555; font-size: .85em; }
             @media print { body { margin: 0; max-width: none; } section { break-inside: avoid; } .duty { break-before: page; } }
             </style></head>
             <body>

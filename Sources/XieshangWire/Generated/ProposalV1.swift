@@ -24,9 +24,10 @@ extension ProposalV1 {
         case replied
         case feedback
         case closed
+        case countersigning
         case unrecognized(Int32)
 
-        public static let allCases: [ProposalState] = [.unspecified, .draft, .collecting, .submitted, .filed, .notFiled, .merged, .referred, .withdrawn, .assigned, .returnRequested, .inHandling, .replied, .feedback, .closed]
+        public static let allCases: [ProposalState] = [.unspecified, .draft, .collecting, .submitted, .filed, .notFiled, .merged, .referred, .withdrawn, .assigned, .returnRequested, .inHandling, .replied, .feedback, .closed, .countersigning]
 
         public init(rawValue: Int32) {
             switch rawValue {
@@ -45,6 +46,7 @@ extension ProposalV1 {
             case 12: self = .replied
             case 13: self = .feedback
             case 14: self = .closed
+            case 15: self = .countersigning
             default: self = .unrecognized(rawValue)
             }
         }
@@ -66,6 +68,7 @@ extension ProposalV1 {
             case .replied: 12
             case .feedback: 13
             case .closed: 14
+            case .countersigning: 15
             case .unrecognized(let value): value
             }
         }
@@ -87,6 +90,7 @@ extension ProposalV1 {
             case .replied: "PROPOSAL_STATE_REPLIED"
             case .feedback: "PROPOSAL_STATE_FEEDBACK"
             case .closed: "PROPOSAL_STATE_CLOSED"
+            case .countersigning: "PROPOSAL_STATE_COUNTERSIGNING"
             case .unrecognized(let value): String(value)
             }
         }
@@ -116,9 +120,13 @@ extension ProposalV1 {
         case feedback
         case close
         case track
+        case designateKey
+        case countersign
+        case returnReply
+        case opinion
         case unrecognized(Int32)
 
-        public static let allCases: [Action] = [.unspecified, .inviteCosigners, .cosign, .decline, .submit, .file, .notFile, .merge, .refer, .`return`, .withdraw, .assign, .signFor, .requestReturn, .reassign, .extend, .reply, .feedback, .close, .track]
+        public static let allCases: [Action] = [.unspecified, .inviteCosigners, .cosign, .decline, .submit, .file, .notFile, .merge, .refer, .`return`, .withdraw, .assign, .signFor, .requestReturn, .reassign, .extend, .reply, .feedback, .close, .track, .designateKey, .countersign, .returnReply, .opinion]
 
         public init(rawValue: Int32) {
             switch rawValue {
@@ -142,6 +150,10 @@ extension ProposalV1 {
             case 17: self = .feedback
             case 18: self = .close
             case 19: self = .track
+            case 20: self = .designateKey
+            case 21: self = .countersign
+            case 22: self = .returnReply
+            case 23: self = .opinion
             default: self = .unrecognized(rawValue)
             }
         }
@@ -168,6 +180,10 @@ extension ProposalV1 {
             case .feedback: 17
             case .close: 18
             case .track: 19
+            case .designateKey: 20
+            case .countersign: 21
+            case .returnReply: 22
+            case .opinion: 23
             case .unrecognized(let value): value
             }
         }
@@ -194,6 +210,10 @@ extension ProposalV1 {
             case .feedback: "ACTION_FEEDBACK"
             case .close: "ACTION_CLOSE"
             case .track: "ACTION_TRACK"
+            case .designateKey: "ACTION_DESIGNATE_KEY"
+            case .countersign: "ACTION_COUNTERSIGN"
+            case .returnReply: "ACTION_RETURN_REPLY"
+            case .opinion: "ACTION_OPINION"
             case .unrecognized(let value): String(value)
             }
         }
@@ -280,6 +300,49 @@ extension ProposalV1 {
             case .invited: "COSIGN_DECISION_INVITED"
             case .signed: "COSIGN_DECISION_SIGNED"
             case .declined: "COSIGN_DECISION_DECLINED"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.SignoffDecision`; values this build does not know are kept as `unrecognized`.
+    public enum SignoffDecision: WireEnum, Encodable {
+        case unspecified
+        case pending
+        case agreed
+        case returned
+        case unrecognized(Int32)
+
+        public static let allCases: [SignoffDecision] = [.unspecified, .pending, .agreed, .returned]
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .pending
+            case 2: self = .agreed
+            case 3: self = .returned
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .pending: 1
+            case .agreed: 2
+            case .returned: 3
+            case .unrecognized(let value): value
+            }
+        }
+
+        public var protoName: String {
+            switch self {
+            case .unspecified: "SIGNOFF_DECISION_UNSPECIFIED"
+            case .pending: "SIGNOFF_DECISION_PENDING"
+            case .agreed: "SIGNOFF_DECISION_AGREED"
+            case .returned: "SIGNOFF_DECISION_RETURNED"
             case .unrecognized(let value): String(value)
             }
         }
@@ -628,6 +691,9 @@ extension ProposalV1 {
         public var memberID: Int64 = 0
         public var name: String = ""
         public var decision: ProposalV1.CosignDecision = .init(rawValue: 0)
+        public var opinion: ProposalV1.Satisfaction = .init(rawValue: 0)
+        public var opinionNote: String = ""
+        public var opinionAtMs: Int64 = 0
 
         public init() {}
 
@@ -637,6 +703,9 @@ extension ProposalV1 {
             if self.memberID != 0 { w.scalar(self.memberID, 1) }
             if !self.name.isEmpty { try w.string(self.name, 2) }
             if self.decision.rawValue != 0 { w.enumValue(self.decision, 3) }
+            if self.opinion.rawValue != 0 { w.enumValue(self.opinion, 4) }
+            if !self.opinionNote.isEmpty { try w.string(self.opinionNote, 5) }
+            if self.opinionAtMs != 0 { w.scalar(self.opinionAtMs, 6) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -644,6 +713,41 @@ extension ProposalV1 {
             self.memberID = r.scalar(1)
             self.name = try r.string(2)
             self.decision = r.enumValue(3)
+            self.opinion = r.enumValue(4)
+            self.opinionNote = try r.string(5)
+            self.opinionAtMs = r.scalar(6)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.UnitSignoff`
+    public struct UnitSignoff: WireMessage, Encodable {
+        public var unitID: Int64 = 0
+        public var unitName: String = ""
+        public var decision: ProposalV1.SignoffDecision = .init(rawValue: 0)
+        public var opinion: String = ""
+        public var atMs: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__unit_signoff())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.unitID != 0 { w.scalar(self.unitID, 1) }
+            if !self.unitName.isEmpty { try w.string(self.unitName, 2) }
+            if self.decision.rawValue != 0 { w.enumValue(self.decision, 3) }
+            if !self.opinion.isEmpty { try w.string(self.opinion, 4) }
+            if self.atMs != 0 { w.scalar(self.atMs, 5) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.unitID = r.scalar(1)
+            self.unitName = try r.string(2)
+            self.decision = r.enumValue(3)
+            self.opinion = try r.string(4)
+            self.atMs = r.scalar(5)
         }
     }
 }
@@ -711,6 +815,11 @@ extension ProposalV1 {
         public var createdAtMs: Int64 = 0
         public var updatedAtMs: Int64 = 0
         public var notFiledReason: String = ""
+        public var supervisorMemberID: Int64 = 0
+        public var supervisorName: String = ""
+        public var keyMeetingID: Int64 = 0
+        public var signoffs: [ProposalV1.UnitSignoff] = []
+        public var replyDraftedAtMs: Int64 = 0
 
         public init() {}
 
@@ -754,6 +863,11 @@ extension ProposalV1 {
             if self.createdAtMs != 0 { w.scalar(self.createdAtMs, 35) }
             if self.updatedAtMs != 0 { w.scalar(self.updatedAtMs, 36) }
             if !self.notFiledReason.isEmpty { try w.string(self.notFiledReason, 37) }
+            if self.supervisorMemberID != 0 { w.scalar(self.supervisorMemberID, 38) }
+            if !self.supervisorName.isEmpty { try w.string(self.supervisorName, 39) }
+            if self.keyMeetingID != 0 { w.scalar(self.keyMeetingID, 40) }
+            if !self.signoffs.isEmpty { try w.repeatedMessage(self.signoffs, 41) }
+            if self.replyDraftedAtMs != 0 { w.scalar(self.replyDraftedAtMs, 42) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -795,6 +909,11 @@ extension ProposalV1 {
             self.createdAtMs = r.scalar(35)
             self.updatedAtMs = r.scalar(36)
             self.notFiledReason = try r.string(37)
+            self.supervisorMemberID = r.scalar(38)
+            self.supervisorName = try r.string(39)
+            self.keyMeetingID = r.scalar(40)
+            self.signoffs = try r.repeatedMessage(41)
+            self.replyDraftedAtMs = r.scalar(42)
         }
     }
 }
@@ -809,6 +928,8 @@ extension ProposalV1 {
         public var to: ProposalV1.ProposalState = .init(rawValue: 0)
         public var reason: String = ""
         public var changes: [String] = []
+        public var replyClass: ProposalV1.ReplyClass = .init(rawValue: 0)
+        public var satisfaction: ProposalV1.Satisfaction = .init(rawValue: 0)
 
         public init() {}
 
@@ -822,6 +943,8 @@ extension ProposalV1 {
             if self.to.rawValue != 0 { w.enumValue(self.to, 5) }
             if !self.reason.isEmpty { try w.string(self.reason, 6) }
             if !self.changes.isEmpty { try w.repeatedString(self.changes, 7) }
+            if self.replyClass.rawValue != 0 { w.enumValue(self.replyClass, 8) }
+            if self.satisfaction.rawValue != 0 { w.enumValue(self.satisfaction, 9) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -833,6 +956,8 @@ extension ProposalV1 {
             self.to = r.enumValue(5)
             self.reason = try r.string(6)
             self.changes = try r.repeatedString(7)
+            self.replyClass = r.enumValue(8)
+            self.satisfaction = r.enumValue(9)
         }
     }
 }
@@ -1038,6 +1163,8 @@ extension ProposalV1 {
         public var satisfaction: ProposalV1.Satisfaction = .init(rawValue: 0)
         public var mergeInto: Int64 = 0
         public var channel: String = ""
+        public var supervisorMemberID: Int64 = 0
+        public var meetingID: Int64 = 0
 
         public init() {}
 
@@ -1058,6 +1185,8 @@ extension ProposalV1 {
             if self.satisfaction.rawValue != 0 { w.enumValue(self.satisfaction, 12) }
             if self.mergeInto != 0 { w.scalar(self.mergeInto, 13) }
             if !self.channel.isEmpty { try w.string(self.channel, 14) }
+            if self.supervisorMemberID != 0 { w.scalar(self.supervisorMemberID, 15) }
+            if self.meetingID != 0 { w.scalar(self.meetingID, 16) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1076,6 +1205,8 @@ extension ProposalV1 {
             self.satisfaction = r.enumValue(12)
             self.mergeInto = r.scalar(13)
             self.channel = try r.string(14)
+            self.supervisorMemberID = r.scalar(15)
+            self.meetingID = r.scalar(16)
         }
     }
 }
@@ -1613,6 +1744,12 @@ extension ProposalV1 {
         public var onTimeRate: Double = 0
         public var replyClasses: [ProposalV1.ReplyClassDefinition] = []
         public var byUnit: [ProposalV1.UnitHandling] = []
+        public var filedByMembers: Int32 = 0
+        public var filedJointly: Int32 = 0
+        public var filedDuringPlenary: Int32 = 0
+        public var filedByCategory: [ProposalV1.CountByName] = []
+        public var countersigned: Int32 = 0
+        public var keyProposals: [ProposalV1.KeyProposal] = []
 
         public init() {}
 
@@ -1641,6 +1778,12 @@ extension ProposalV1 {
             if self.onTimeRate != 0 { w.scalar(self.onTimeRate, 20) }
             if !self.replyClasses.isEmpty { try w.repeatedMessage(self.replyClasses, 21) }
             if !self.byUnit.isEmpty { try w.repeatedMessage(self.byUnit, 22) }
+            if self.filedByMembers != 0 { w.scalar(self.filedByMembers, 23) }
+            if self.filedJointly != 0 { w.scalar(self.filedJointly, 24) }
+            if self.filedDuringPlenary != 0 { w.scalar(self.filedDuringPlenary, 25) }
+            if !self.filedByCategory.isEmpty { try w.repeatedMessage(self.filedByCategory, 26) }
+            if self.countersigned != 0 { w.scalar(self.countersigned, 27) }
+            if !self.keyProposals.isEmpty { try w.repeatedMessage(self.keyProposals, 28) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1667,6 +1810,56 @@ extension ProposalV1 {
             self.onTimeRate = r.scalar(20)
             self.replyClasses = try r.repeatedMessage(21)
             self.byUnit = try r.repeatedMessage(22)
+            self.filedByMembers = r.scalar(23)
+            self.filedJointly = r.scalar(24)
+            self.filedDuringPlenary = r.scalar(25)
+            self.filedByCategory = try r.repeatedMessage(26)
+            self.countersigned = r.scalar(27)
+            self.keyProposals = try r.repeatedMessage(28)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.KeyProposal`
+    public struct KeyProposal: WireMessage, Encodable {
+        public var proposalID: Int64 = 0
+        public var number: String = ""
+        public var title: String = ""
+        public var supervisorName: String = ""
+        public var leadUnitName: String = ""
+        public var state: ProposalV1.ProposalState = .init(rawValue: 0)
+        public var replyClass: ProposalV1.ReplyClass = .init(rawValue: 0)
+        public var satisfaction: ProposalV1.Satisfaction = .init(rawValue: 0)
+        public var designatedAtMs: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__key_proposal())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.proposalID != 0 { w.scalar(self.proposalID, 1) }
+            if !self.number.isEmpty { try w.string(self.number, 2) }
+            if !self.title.isEmpty { try w.string(self.title, 3) }
+            if !self.supervisorName.isEmpty { try w.string(self.supervisorName, 4) }
+            if !self.leadUnitName.isEmpty { try w.string(self.leadUnitName, 5) }
+            if self.state.rawValue != 0 { w.enumValue(self.state, 6) }
+            if self.replyClass.rawValue != 0 { w.enumValue(self.replyClass, 7) }
+            if self.satisfaction.rawValue != 0 { w.enumValue(self.satisfaction, 8) }
+            if self.designatedAtMs != 0 { w.scalar(self.designatedAtMs, 9) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.proposalID = r.scalar(1)
+            self.number = try r.string(2)
+            self.title = try r.string(3)
+            self.supervisorName = try r.string(4)
+            self.leadUnitName = try r.string(5)
+            self.state = r.enumValue(6)
+            self.replyClass = r.enumValue(7)
+            self.satisfaction = r.enumValue(8)
+            self.designatedAtMs = r.scalar(9)
         }
     }
 }

@@ -97,6 +97,51 @@ void   xieshang__proposal__v1__cosigner__free_unpacked
   assert(message->base.descriptor == &xieshang__proposal__v1__cosigner__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__proposal__v1__unit_signoff__init
+                     (Xieshang__Proposal__V1__UnitSignoff         *message)
+{
+  static const Xieshang__Proposal__V1__UnitSignoff init_value = XIESHANG__PROPOSAL__V1__UNIT_SIGNOFF__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__unit_signoff__get_packed_size
+                     (const Xieshang__Proposal__V1__UnitSignoff *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__unit_signoff__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__unit_signoff__pack
+                     (const Xieshang__Proposal__V1__UnitSignoff *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__unit_signoff__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__unit_signoff__pack_to_buffer
+                     (const Xieshang__Proposal__V1__UnitSignoff *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__unit_signoff__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__UnitSignoff *
+       xieshang__proposal__v1__unit_signoff__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__UnitSignoff *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__unit_signoff__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__unit_signoff__free_unpacked
+                     (Xieshang__Proposal__V1__UnitSignoff *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__unit_signoff__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__proposal__v1__attachment__init
                      (Xieshang__Proposal__V1__Attachment         *message)
 {
@@ -1582,6 +1627,51 @@ void   xieshang__proposal__v1__statistics_response__free_unpacked
   assert(message->base.descriptor == &xieshang__proposal__v1__statistics_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__proposal__v1__key_proposal__init
+                     (Xieshang__Proposal__V1__KeyProposal         *message)
+{
+  static const Xieshang__Proposal__V1__KeyProposal init_value = XIESHANG__PROPOSAL__V1__KEY_PROPOSAL__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__key_proposal__get_packed_size
+                     (const Xieshang__Proposal__V1__KeyProposal *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__key_proposal__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__key_proposal__pack
+                     (const Xieshang__Proposal__V1__KeyProposal *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__key_proposal__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__key_proposal__pack_to_buffer
+                     (const Xieshang__Proposal__V1__KeyProposal *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__key_proposal__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__KeyProposal *
+       xieshang__proposal__v1__key_proposal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__KeyProposal *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__key_proposal__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__key_proposal__free_unpacked
+                     (Xieshang__Proposal__V1__KeyProposal *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__key_proposal__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__proposal__v1__unit_handling__init
                      (Xieshang__Proposal__V1__UnitHandling         *message)
 {
@@ -1826,7 +1916,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__actor__descriptor =
   (ProtobufCMessageInit) xieshang__proposal__v1__actor__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__cosigner__field_descriptors[3] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__cosigner__field_descriptors[6] =
 {
   {
     "member_id",
@@ -1864,16 +1954,55 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__cosigner__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "opinion",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Cosigner, opinion),
+    &xieshang__proposal__v1__satisfaction__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opinion_note",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Cosigner, opinion_note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opinion_at_ms",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Cosigner, opinion_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__cosigner__field_indices_by_name[] = {
   2,   /* field[2] = decision */
   0,   /* field[0] = member_id */
   1,   /* field[1] = name */
+  3,   /* field[3] = opinion */
+  5,   /* field[5] = opinion_at_ms */
+  4,   /* field[4] = opinion_note */
 };
 static const ProtobufCIntRange xieshang__proposal__v1__cosigner__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__cosigner__descriptor =
 {
@@ -1883,11 +2012,101 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__cosigner__descriptor =
   "Xieshang__Proposal__V1__Cosigner",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__Cosigner),
-  3,
+  6,
   xieshang__proposal__v1__cosigner__field_descriptors,
   xieshang__proposal__v1__cosigner__field_indices_by_name,
   1,  xieshang__proposal__v1__cosigner__number_ranges,
   (ProtobufCMessageInit) xieshang__proposal__v1__cosigner__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__unit_signoff__field_descriptors[5] =
+{
+  {
+    "unit_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitSignoff, unit_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unit_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitSignoff, unit_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decision",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitSignoff, decision),
+    &xieshang__proposal__v1__signoff_decision__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opinion",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitSignoff, opinion),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__UnitSignoff, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__unit_signoff__field_indices_by_name[] = {
+  4,   /* field[4] = at_ms */
+  2,   /* field[2] = decision */
+  3,   /* field[3] = opinion */
+  0,   /* field[0] = unit_id */
+  1,   /* field[1] = unit_name */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__unit_signoff__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__unit_signoff__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.UnitSignoff",
+  "UnitSignoff",
+  "Xieshang__Proposal__V1__UnitSignoff",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__UnitSignoff),
+  5,
+  xieshang__proposal__v1__unit_signoff__field_descriptors,
+  xieshang__proposal__v1__unit_signoff__field_indices_by_name,
+  1,  xieshang__proposal__v1__unit_signoff__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__unit_signoff__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__proposal__v1__attachment__field_descriptors[2] =
@@ -1941,7 +2160,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__attachment__descriptor 
   (ProtobufCMessageInit) xieshang__proposal__v1__attachment__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__proposal__field_descriptors[37] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__proposal__field_descriptors[42] =
 {
   {
     "id",
@@ -2387,6 +2606,66 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__proposal__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "supervisor_member_id",
+    38,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Proposal, supervisor_member_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supervisor_name",
+    39,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Proposal, supervisor_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key_meeting_id",
+    40,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Proposal, key_meeting_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signoffs",
+    41,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__Proposal, n_signoffs),
+    offsetof(Xieshang__Proposal__V1__Proposal, signoffs),
+    &xieshang__proposal__v1__unit_signoff__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reply_drafted_at_ms",
+    42,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Proposal, reply_drafted_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__proposal__field_indices_by_name[] = {
   24,   /* field[24] = assigned_at_ms */
@@ -2404,6 +2683,7 @@ static const unsigned xieshang__proposal__v1__proposal__field_indices_by_name[] 
   0,   /* field[0] = id */
   6,   /* field[6] = joint_proposer */
   11,   /* field[11] = key */
+  39,   /* field[39] = key_meeting_id */
   21,   /* field[21] = lead_unit_id */
   22,   /* field[22] = lead_unit_name */
   18,   /* field[18] = merged_into */
@@ -2418,10 +2698,14 @@ static const unsigned xieshang__proposal__v1__proposal__field_indices_by_name[] 
   32,   /* field[32] = rehandled */
   29,   /* field[29] = replied_at_ms */
   26,   /* field[26] = reply_class */
+  41,   /* field[41] = reply_drafted_at_ms */
   28,   /* field[28] = reply_text */
   30,   /* field[30] = satisfaction */
   9,   /* field[9] = session */
+  40,   /* field[40] = signoffs */
   16,   /* field[16] = state */
+  37,   /* field[37] = supervisor_member_id */
+  38,   /* field[38] = supervisor_name */
   8,   /* field[8] = term */
   1,   /* field[1] = title */
   33,   /* field[33] = tracking_notes */
@@ -2430,7 +2714,7 @@ static const unsigned xieshang__proposal__v1__proposal__field_indices_by_name[] 
 static const ProtobufCIntRange xieshang__proposal__v1__proposal__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 37 }
+  { 0, 42 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__proposal__descriptor =
 {
@@ -2440,14 +2724,14 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__proposal__descriptor =
   "Xieshang__Proposal__V1__Proposal",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__Proposal),
-  37,
+  42,
   xieshang__proposal__v1__proposal__field_descriptors,
   xieshang__proposal__v1__proposal__field_indices_by_name,
   1,  xieshang__proposal__v1__proposal__number_ranges,
   (ProtobufCMessageInit) xieshang__proposal__v1__proposal__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__transition__field_descriptors[7] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__transition__field_descriptors[9] =
 {
   {
     "at_ms",
@@ -2533,6 +2817,30 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__transition__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reply_class",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Transition, reply_class),
+    &xieshang__proposal__v1__reply_class__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "satisfaction",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Transition, satisfaction),
+    &xieshang__proposal__v1__satisfaction__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__transition__field_indices_by_name[] = {
   2,   /* field[2] = action */
@@ -2541,12 +2849,14 @@ static const unsigned xieshang__proposal__v1__transition__field_indices_by_name[
   6,   /* field[6] = changes */
   3,   /* field[3] = from */
   5,   /* field[5] = reason */
+  7,   /* field[7] = reply_class */
+  8,   /* field[8] = satisfaction */
   4,   /* field[4] = to */
 };
 static const ProtobufCIntRange xieshang__proposal__v1__transition__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__transition__descriptor =
 {
@@ -2556,7 +2866,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__transition__descriptor 
   "Xieshang__Proposal__V1__Transition",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__Transition),
-  7,
+  9,
   xieshang__proposal__v1__transition__field_descriptors,
   xieshang__proposal__v1__transition__field_indices_by_name,
   1,  xieshang__proposal__v1__transition__number_ranges,
@@ -2971,7 +3281,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__list_proposals_response
   (ProtobufCMessageInit) xieshang__proposal__v1__list_proposals_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__act_request__field_descriptors[14] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__act_request__field_descriptors[16] =
 {
   {
     "id",
@@ -3141,6 +3451,30 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__act_request__field
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "supervisor_member_id",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActRequest, supervisor_member_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "meeting_id",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActRequest, meeting_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__act_request__field_indices_by_name[] = {
   1,   /* field[1] = action */
@@ -3151,17 +3485,19 @@ static const unsigned xieshang__proposal__v1__act_request__field_indices_by_name
   7,   /* field[7] = deadline_ms */
   0,   /* field[0] = id */
   5,   /* field[5] = lead_unit_id */
+  15,   /* field[15] = meeting_id */
   4,   /* field[4] = member_ids */
   12,   /* field[12] = merge_into */
   3,   /* field[3] = reason */
   8,   /* field[8] = reply_class */
   11,   /* field[11] = satisfaction */
+  14,   /* field[14] = supervisor_member_id */
   10,   /* field[10] = text */
 };
 static const ProtobufCIntRange xieshang__proposal__v1__act_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__act_request__descriptor =
 {
@@ -3171,7 +3507,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__act_request__descriptor
   "Xieshang__Proposal__V1__ActRequest",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__ActRequest),
-  14,
+  16,
   xieshang__proposal__v1__act_request__field_descriptors,
   xieshang__proposal__v1__act_request__field_indices_by_name,
   1,  xieshang__proposal__v1__act_request__number_ranges,
@@ -4406,7 +4742,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_request__des
   (ProtobufCMessageInit) xieshang__proposal__v1__statistics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_response__field_descriptors[22] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_response__field_descriptors[28] =
 {
   {
     "by_state",
@@ -4672,6 +5008,78 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_respons
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "filed_by_members",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, filed_by_members),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "filed_jointly",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, filed_jointly),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "filed_during_plenary",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, filed_during_plenary),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "filed_by_category",
+    26,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, n_filed_by_category),
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, filed_by_category),
+    &xieshang__proposal__v1__count_by_name__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "countersigned",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, countersigned),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "key_proposals",
+    28,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, n_key_proposals),
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, key_proposals),
+    &xieshang__proposal__v1__key_proposal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__statistics_response__field_indices_by_name[] = {
   18,   /* field[18] = answer_rate */
@@ -4681,8 +5089,14 @@ static const unsigned xieshang__proposal__v1__statistics_response__field_indices
   12,   /* field[12] = by_member */
   0,   /* field[0] = by_state */
   21,   /* field[21] = by_unit */
+  26,   /* field[26] = countersigned */
   9,   /* field[9] = dissatisfied */
   2,   /* field[2] = filed */
+  25,   /* field[25] = filed_by_category */
+  22,   /* field[22] = filed_by_members */
+  24,   /* field[24] = filed_during_plenary */
+  23,   /* field[23] = filed_jointly */
+  27,   /* field[27] = key_proposals */
   4,   /* field[4] = merged */
   3,   /* field[3] = not_filed */
   19,   /* field[19] = on_time_rate */
@@ -4700,7 +5114,7 @@ static const unsigned xieshang__proposal__v1__statistics_response__field_indices
 static const ProtobufCIntRange xieshang__proposal__v1__statistics_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 22 }
+  { 0, 28 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__descriptor =
 {
@@ -4710,11 +5124,153 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__de
   "Xieshang__Proposal__V1__StatisticsResponse",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__StatisticsResponse),
-  22,
+  28,
   xieshang__proposal__v1__statistics_response__field_descriptors,
   xieshang__proposal__v1__statistics_response__field_indices_by_name,
   1,  xieshang__proposal__v1__statistics_response__number_ranges,
   (ProtobufCMessageInit) xieshang__proposal__v1__statistics_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__key_proposal__field_descriptors[9] =
+{
+  {
+    "proposal_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__KeyProposal, proposal_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "number",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__KeyProposal, number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "title",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__KeyProposal, title),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "supervisor_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__KeyProposal, supervisor_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lead_unit_name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__KeyProposal, lead_unit_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__KeyProposal, state),
+    &xieshang__proposal__v1__proposal_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reply_class",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__KeyProposal, reply_class),
+    &xieshang__proposal__v1__reply_class__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "satisfaction",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__KeyProposal, satisfaction),
+    &xieshang__proposal__v1__satisfaction__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "designated_at_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__KeyProposal, designated_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__key_proposal__field_indices_by_name[] = {
+  8,   /* field[8] = designated_at_ms */
+  4,   /* field[4] = lead_unit_name */
+  1,   /* field[1] = number */
+  0,   /* field[0] = proposal_id */
+  6,   /* field[6] = reply_class */
+  7,   /* field[7] = satisfaction */
+  5,   /* field[5] = state */
+  3,   /* field[3] = supervisor_name */
+  2,   /* field[2] = title */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__key_proposal__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__key_proposal__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.KeyProposal",
+  "KeyProposal",
+  "Xieshang__Proposal__V1__KeyProposal",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__KeyProposal),
+  9,
+  xieshang__proposal__v1__key_proposal__field_descriptors,
+  xieshang__proposal__v1__key_proposal__field_indices_by_name,
+  1,  xieshang__proposal__v1__key_proposal__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__key_proposal__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__proposal__v1__unit_handling__field_descriptors[9] =
@@ -5038,7 +5594,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_event__descriptor
   (ProtobufCMessageInit) xieshang__proposal__v1__topic_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue xieshang__proposal__v1__proposal_state__enum_values_by_number[15] =
+static const ProtobufCEnumValue xieshang__proposal__v1__proposal_state__enum_values_by_number[16] =
 {
   { "PROPOSAL_STATE_UNSPECIFIED", "XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_UNSPECIFIED", 0 },
   { "PROPOSAL_STATE_DRAFT", "XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_DRAFT", 1 },
@@ -5055,15 +5611,17 @@ static const ProtobufCEnumValue xieshang__proposal__v1__proposal_state__enum_val
   { "PROPOSAL_STATE_REPLIED", "XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_REPLIED", 12 },
   { "PROPOSAL_STATE_FEEDBACK", "XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_FEEDBACK", 13 },
   { "PROPOSAL_STATE_CLOSED", "XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_CLOSED", 14 },
+  { "PROPOSAL_STATE_COUNTERSIGNING", "XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_COUNTERSIGNING", 15 },
 };
 static const ProtobufCIntRange xieshang__proposal__v1__proposal_state__value_ranges[] = {
-{0, 0},{0, 15}
+{0, 0},{0, 16}
 };
-static const ProtobufCEnumValueIndex xieshang__proposal__v1__proposal_state__enum_values_by_name[15] =
+static const ProtobufCEnumValueIndex xieshang__proposal__v1__proposal_state__enum_values_by_name[16] =
 {
   { "PROPOSAL_STATE_ASSIGNED", 9 },
   { "PROPOSAL_STATE_CLOSED", 14 },
   { "PROPOSAL_STATE_COLLECTING", 2 },
+  { "PROPOSAL_STATE_COUNTERSIGNING", 15 },
   { "PROPOSAL_STATE_DRAFT", 1 },
   { "PROPOSAL_STATE_FEEDBACK", 13 },
   { "PROPOSAL_STATE_FILED", 4 },
@@ -5084,15 +5642,15 @@ const ProtobufCEnumDescriptor xieshang__proposal__v1__proposal_state__descriptor
   "ProposalState",
   "Xieshang__Proposal__V1__ProposalState",
   "xieshang.proposal.v1",
-  15,
+  16,
   xieshang__proposal__v1__proposal_state__enum_values_by_number,
-  15,
+  16,
   xieshang__proposal__v1__proposal_state__enum_values_by_name,
   1,
   xieshang__proposal__v1__proposal_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue xieshang__proposal__v1__action__enum_values_by_number[20] =
+static const ProtobufCEnumValue xieshang__proposal__v1__action__enum_values_by_number[24] =
 {
   { "ACTION_UNSPECIFIED", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_UNSPECIFIED", 0 },
   { "ACTION_INVITE_COSIGNERS", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_INVITE_COSIGNERS", 1 },
@@ -5114,27 +5672,35 @@ static const ProtobufCEnumValue xieshang__proposal__v1__action__enum_values_by_n
   { "ACTION_FEEDBACK", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_FEEDBACK", 17 },
   { "ACTION_CLOSE", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_CLOSE", 18 },
   { "ACTION_TRACK", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_TRACK", 19 },
+  { "ACTION_DESIGNATE_KEY", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_DESIGNATE_KEY", 20 },
+  { "ACTION_COUNTERSIGN", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_COUNTERSIGN", 21 },
+  { "ACTION_RETURN_REPLY", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_RETURN_REPLY", 22 },
+  { "ACTION_OPINION", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_OPINION", 23 },
 };
 static const ProtobufCIntRange xieshang__proposal__v1__action__value_ranges[] = {
-{0, 0},{0, 20}
+{0, 0},{0, 24}
 };
-static const ProtobufCEnumValueIndex xieshang__proposal__v1__action__enum_values_by_name[20] =
+static const ProtobufCEnumValueIndex xieshang__proposal__v1__action__enum_values_by_name[24] =
 {
   { "ACTION_ASSIGN", 11 },
   { "ACTION_CLOSE", 18 },
   { "ACTION_COSIGN", 2 },
+  { "ACTION_COUNTERSIGN", 21 },
   { "ACTION_DECLINE", 3 },
+  { "ACTION_DESIGNATE_KEY", 20 },
   { "ACTION_EXTEND", 15 },
   { "ACTION_FEEDBACK", 17 },
   { "ACTION_FILE", 5 },
   { "ACTION_INVITE_COSIGNERS", 1 },
   { "ACTION_MERGE", 7 },
   { "ACTION_NOT_FILE", 6 },
+  { "ACTION_OPINION", 23 },
   { "ACTION_REASSIGN", 14 },
   { "ACTION_REFER", 8 },
   { "ACTION_REPLY", 16 },
   { "ACTION_REQUEST_RETURN", 13 },
   { "ACTION_RETURN", 9 },
+  { "ACTION_RETURN_REPLY", 22 },
   { "ACTION_SIGN_FOR", 12 },
   { "ACTION_SUBMIT", 4 },
   { "ACTION_TRACK", 19 },
@@ -5148,9 +5714,9 @@ const ProtobufCEnumDescriptor xieshang__proposal__v1__action__descriptor =
   "Action",
   "Xieshang__Proposal__V1__Action",
   "xieshang.proposal.v1",
-  20,
+  24,
   xieshang__proposal__v1__action__enum_values_by_number,
-  20,
+  24,
   xieshang__proposal__v1__action__enum_values_by_name,
   1,
   xieshang__proposal__v1__action__value_ranges,
@@ -5218,6 +5784,38 @@ const ProtobufCEnumDescriptor xieshang__proposal__v1__cosign_decision__descripto
   xieshang__proposal__v1__cosign_decision__enum_values_by_name,
   1,
   xieshang__proposal__v1__cosign_decision__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue xieshang__proposal__v1__signoff_decision__enum_values_by_number[4] =
+{
+  { "SIGNOFF_DECISION_UNSPECIFIED", "XIESHANG__PROPOSAL__V1__SIGNOFF_DECISION__SIGNOFF_DECISION_UNSPECIFIED", 0 },
+  { "SIGNOFF_DECISION_PENDING", "XIESHANG__PROPOSAL__V1__SIGNOFF_DECISION__SIGNOFF_DECISION_PENDING", 1 },
+  { "SIGNOFF_DECISION_AGREED", "XIESHANG__PROPOSAL__V1__SIGNOFF_DECISION__SIGNOFF_DECISION_AGREED", 2 },
+  { "SIGNOFF_DECISION_RETURNED", "XIESHANG__PROPOSAL__V1__SIGNOFF_DECISION__SIGNOFF_DECISION_RETURNED", 3 },
+};
+static const ProtobufCIntRange xieshang__proposal__v1__signoff_decision__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex xieshang__proposal__v1__signoff_decision__enum_values_by_name[4] =
+{
+  { "SIGNOFF_DECISION_AGREED", 2 },
+  { "SIGNOFF_DECISION_PENDING", 1 },
+  { "SIGNOFF_DECISION_RETURNED", 3 },
+  { "SIGNOFF_DECISION_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor xieshang__proposal__v1__signoff_decision__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.SignoffDecision",
+  "SignoffDecision",
+  "Xieshang__Proposal__V1__SignoffDecision",
+  "xieshang.proposal.v1",
+  4,
+  xieshang__proposal__v1__signoff_decision__enum_values_by_number,
+  4,
+  xieshang__proposal__v1__signoff_decision__enum_values_by_name,
+  1,
+  xieshang__proposal__v1__signoff_decision__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue xieshang__proposal__v1__reply_class__enum_values_by_number[5] =

@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Xieshang__Proposal__V1__Actor Xieshang__Proposal__V1__Actor;
 typedef struct Xieshang__Proposal__V1__Cosigner Xieshang__Proposal__V1__Cosigner;
+typedef struct Xieshang__Proposal__V1__UnitSignoff Xieshang__Proposal__V1__UnitSignoff;
 typedef struct Xieshang__Proposal__V1__Attachment Xieshang__Proposal__V1__Attachment;
 typedef struct Xieshang__Proposal__V1__Proposal Xieshang__Proposal__V1__Proposal;
 typedef struct Xieshang__Proposal__V1__Transition Xieshang__Proposal__V1__Transition;
@@ -50,6 +51,7 @@ typedef struct Xieshang__Proposal__V1__CountByName Xieshang__Proposal__V1__Count
 typedef struct Xieshang__Proposal__V1__MemberProposalCount Xieshang__Proposal__V1__MemberProposalCount;
 typedef struct Xieshang__Proposal__V1__StatisticsRequest Xieshang__Proposal__V1__StatisticsRequest;
 typedef struct Xieshang__Proposal__V1__StatisticsResponse Xieshang__Proposal__V1__StatisticsResponse;
+typedef struct Xieshang__Proposal__V1__KeyProposal Xieshang__Proposal__V1__KeyProposal;
 typedef struct Xieshang__Proposal__V1__UnitHandling Xieshang__Proposal__V1__UnitHandling;
 typedef struct Xieshang__Proposal__V1__ReplyClassDefinition Xieshang__Proposal__V1__ReplyClassDefinition;
 typedef struct Xieshang__Proposal__V1__ProposalEvent Xieshang__Proposal__V1__ProposalEvent;
@@ -115,7 +117,11 @@ typedef enum _Xieshang__Proposal__V1__ProposalState {
   /*
    * 办结
    */
-  XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_CLOSED = 14
+  XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_CLOSED = 14,
+  /*
+   * 会签中: the lead unit's reply waits for its assisting units
+   */
+  XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_COUNTERSIGNING = 15
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__PROPOSAL_STATE)
 } Xieshang__Proposal__V1__ProposalState;
 typedef enum _Xieshang__Proposal__V1__Action {
@@ -195,7 +201,23 @@ typedef enum _Xieshang__Proposal__V1__Action {
   /*
    * staff: a tracking note (跟踪落实), no state change
    */
-  XIESHANG__PROPOSAL__V1__ACTION__ACTION_TRACK = 19
+  XIESHANG__PROPOSAL__V1__ACTION__ACTION_TRACK = 19,
+  /*
+   * staff: the 主席会议 made it a 重点提案, with its supervising leader (no state change)
+   */
+  XIESHANG__PROPOSAL__V1__ACTION__ACTION_DESIGNATE_KEY = 20,
+  /*
+   * an assisting unit agrees to the lead unit's reply (会签); the last one sends it
+   */
+  XIESHANG__PROPOSAL__V1__ACTION__ACTION_COUNTERSIGN = 21,
+  /*
+   * an assisting unit does not agree: countersigning → in handling, with its reason
+   */
+  XIESHANG__PROPOSAL__V1__ACTION__ACTION_RETURN_REPLY = 22,
+  /*
+   * a co-signer's view of the reply (no state change; the proposer's feedback decides)
+   */
+  XIESHANG__PROPOSAL__V1__ACTION__ACTION_OPINION = 23
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__ACTION)
 } Xieshang__Proposal__V1__Action;
 /*
@@ -215,6 +237,26 @@ typedef enum _Xieshang__Proposal__V1__CosignDecision {
   XIESHANG__PROPOSAL__V1__COSIGN_DECISION__COSIGN_DECISION_DECLINED = 3
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__COSIGN_DECISION)
 } Xieshang__Proposal__V1__CosignDecision;
+/*
+ * An assisting unit's 会签 of the lead unit's reply: one per assisting unit while the reply
+ * waits (countersigning), kept after it is sent.
+ */
+typedef enum _Xieshang__Proposal__V1__SignoffDecision {
+  XIESHANG__PROPOSAL__V1__SIGNOFF_DECISION__SIGNOFF_DECISION_UNSPECIFIED = 0,
+  /*
+   * 待会签
+   */
+  XIESHANG__PROPOSAL__V1__SIGNOFF_DECISION__SIGNOFF_DECISION_PENDING = 1,
+  /*
+   * 同意
+   */
+  XIESHANG__PROPOSAL__V1__SIGNOFF_DECISION__SIGNOFF_DECISION_AGREED = 2,
+  /*
+   * 退回: the reply went back to the lead unit
+   */
+  XIESHANG__PROPOSAL__V1__SIGNOFF_DECISION__SIGNOFF_DECISION_RETURNED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__SIGNOFF_DECISION)
+} Xieshang__Proposal__V1__SignoffDecision;
 typedef enum _Xieshang__Proposal__V1__ReplyClass {
   XIESHANG__PROPOSAL__V1__REPLY_CLASS__REPLY_CLASS_UNSPECIFIED = 0,
   /*
@@ -393,10 +435,30 @@ struct  Xieshang__Proposal__V1__Cosigner
   int64_t member_id;
   char *name;
   Xieshang__Proposal__V1__CosignDecision decision;
+  /*
+   * a signed co-signer's view of the reply (ACTION_OPINION)
+   */
+  Xieshang__Proposal__V1__Satisfaction opinion;
+  char *opinion_note;
+  int64_t opinion_at_ms;
 };
 #define XIESHANG__PROPOSAL__V1__COSIGNER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__cosigner__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, XIESHANG__PROPOSAL__V1__COSIGN_DECISION__COSIGN_DECISION_UNSPECIFIED }
+    , 0, (char *)protobuf_c_empty_string, XIESHANG__PROPOSAL__V1__COSIGN_DECISION__COSIGN_DECISION_UNSPECIFIED, XIESHANG__PROPOSAL__V1__SATISFACTION__SATISFACTION_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Xieshang__Proposal__V1__UnitSignoff
+{
+  ProtobufCMessage base;
+  int64_t unit_id;
+  char *unit_name;
+  Xieshang__Proposal__V1__SignoffDecision decision;
+  char *opinion;
+  int64_t at_ms;
+};
+#define XIESHANG__PROPOSAL__V1__UNIT_SIGNOFF__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__unit_signoff__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, XIESHANG__PROPOSAL__V1__SIGNOFF_DECISION__SIGNOFF_DECISION_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
 
 
 struct  Xieshang__Proposal__V1__Attachment
@@ -485,10 +547,29 @@ struct  Xieshang__Proposal__V1__Proposal
   int64_t created_at_ms;
   int64_t updated_at_ms;
   char *not_filed_reason;
+  /*
+   * 重点提案: chosen by a 主席会议, supervised by a 主席 or 副主席 (领衔督办), who may read it
+   * and its history and is told of its progress.
+   */
+  int64_t supervisor_member_id;
+  char *supervisor_name;
+  /*
+   * the 主席会议 (meeting-scheduler) that chose it
+   */
+  int64_t key_meeting_id;
+  /*
+   * the assisting units' 会签 of the current reply
+   */
+  size_t n_signoffs;
+  Xieshang__Proposal__V1__UnitSignoff **signoffs;
+  /*
+   * when the lead unit last put its reply to its assisting units
+   */
+  int64_t reply_drafted_at_ms;
 };
 #define XIESHANG__PROPOSAL__V1__PROPOSAL__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__proposal__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, XIESHANG__PROPOSAL__V1__REPLY_CLASS__REPLY_CLASS_UNSPECIFIED, XIESHANG__PROPOSAL__V1__CONTACT_METHOD__CONTACT_METHOD_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, XIESHANG__PROPOSAL__V1__SATISFACTION__SATISFACTION_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, 0, 0, 0, 0, (char *)protobuf_c_empty_string, 0,NULL, XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0,NULL, 0, 0, XIESHANG__PROPOSAL__V1__REPLY_CLASS__REPLY_CLASS_UNSPECIFIED, XIESHANG__PROPOSAL__V1__CONTACT_METHOD__CONTACT_METHOD_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, XIESHANG__PROPOSAL__V1__SATISFACTION__SATISFACTION_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, 0,NULL, 0, 0, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, 0,NULL, 0 }
 
 
 struct  Xieshang__Proposal__V1__Transition
@@ -505,10 +586,18 @@ struct  Xieshang__Proposal__V1__Transition
    */
   size_t n_changes;
   char **changes;
+  /*
+   * on the step that sent a reply to the proposer
+   */
+  Xieshang__Proposal__V1__ReplyClass reply_class;
+  /*
+   * on a feedback or a co-signer's opinion
+   */
+  Xieshang__Proposal__V1__Satisfaction satisfaction;
 };
 #define XIESHANG__PROPOSAL__V1__TRANSITION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__transition__descriptor) \
-    , 0, NULL, XIESHANG__PROPOSAL__V1__ACTION__ACTION_UNSPECIFIED, XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_UNSPECIFIED, XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL }
+    , 0, NULL, XIESHANG__PROPOSAL__V1__ACTION__ACTION_UNSPECIFIED, XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_UNSPECIFIED, XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, XIESHANG__PROPOSAL__V1__REPLY_CLASS__REPLY_CLASS_UNSPECIFIED, XIESHANG__PROPOSAL__V1__SATISFACTION__SATISFACTION_UNSPECIFIED }
 
 
 struct  Xieshang__Proposal__V1__CreateProposalRequest
@@ -586,7 +675,7 @@ struct  Xieshang__Proposal__V1__ListProposalsRequest
   Xieshang__Proposal__V1__ProposalState state;
   int32_t term;
   /*
-   * as proposer or co-signer
+   * as proposer, co-signer or supervising leader
    */
   int64_t member_id;
   /*
@@ -647,10 +736,18 @@ struct  Xieshang__Proposal__V1__ActRequest
    * referral: 意见建议 or 社情民意
    */
   char *channel;
+  /*
+   * designate-key: the 主席 or 副主席 who supervises it
+   */
+  int64_t supervisor_member_id;
+  /*
+   * designate-key: the 主席会议 that chose it
+   */
+  int64_t meeting_id;
 };
 #define XIESHANG__PROPOSAL__V1__ACT_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__act_request__descriptor) \
-    , 0, XIESHANG__PROPOSAL__V1__ACTION__ACTION_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string, 0,NULL, 0, 0,NULL, 0, XIESHANG__PROPOSAL__V1__REPLY_CLASS__REPLY_CLASS_UNSPECIFIED, XIESHANG__PROPOSAL__V1__CONTACT_METHOD__CONTACT_METHOD_UNSPECIFIED, (char *)protobuf_c_empty_string, XIESHANG__PROPOSAL__V1__SATISFACTION__SATISFACTION_UNSPECIFIED, 0, (char *)protobuf_c_empty_string }
+    , 0, XIESHANG__PROPOSAL__V1__ACTION__ACTION_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string, 0,NULL, 0, 0,NULL, 0, XIESHANG__PROPOSAL__V1__REPLY_CLASS__REPLY_CLASS_UNSPECIFIED, XIESHANG__PROPOSAL__V1__CONTACT_METHOD__CONTACT_METHOD_UNSPECIFIED, (char *)protobuf_c_empty_string, XIESHANG__PROPOSAL__V1__SATISFACTION__SATISFACTION_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0, 0 }
 
 
 struct  Xieshang__Proposal__V1__ActResponse
@@ -992,10 +1089,57 @@ struct  Xieshang__Proposal__V1__StatisticsResponse
    */
   size_t n_by_unit;
   Xieshang__Proposal__V1__UnitHandling **by_unit;
+  /*
+   * The annual 提案工作报告's figures, of the proposals filed in the period (docs/DOMAIN.md).
+   */
+  /*
+   * proposed by a member (with or without co-signers)
+   */
+  int32_t filed_by_members;
+  /*
+   * 集体提案: by a sector, party or special committee
+   */
+  int32_t filed_jointly;
+  /*
+   * 大会期间; the rest are 平时
+   */
+  int32_t filed_during_plenary;
+  size_t n_filed_by_category;
+  Xieshang__Proposal__V1__CountByName **filed_by_category;
+  /*
+   * answered after their assisting units' 会签
+   */
+  int32_t countersigned;
+  /*
+   * every 重点提案 chosen in the period
+   */
+  size_t n_key_proposals;
+  Xieshang__Proposal__V1__KeyProposal **key_proposals;
 };
 #define XIESHANG__PROPOSAL__V1__STATISTICS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__statistics_response__descriptor) \
-    , 0,NULL, 0, 0, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL }
+    , 0,NULL, 0, 0, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0, 0,NULL, 0, 0,NULL }
+
+
+/*
+ * A 重点提案 and where it stands, for its supervising leader and the report.
+ */
+struct  Xieshang__Proposal__V1__KeyProposal
+{
+  ProtobufCMessage base;
+  int64_t proposal_id;
+  char *number;
+  char *title;
+  char *supervisor_name;
+  char *lead_unit_name;
+  Xieshang__Proposal__V1__ProposalState state;
+  Xieshang__Proposal__V1__ReplyClass reply_class;
+  Xieshang__Proposal__V1__Satisfaction satisfaction;
+  int64_t designated_at_ms;
+};
+#define XIESHANG__PROPOSAL__V1__KEY_PROPOSAL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__key_proposal__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_UNSPECIFIED, XIESHANG__PROPOSAL__V1__REPLY_CLASS__REPLY_CLASS_UNSPECIFIED, XIESHANG__PROPOSAL__V1__SATISFACTION__SATISFACTION_UNSPECIFIED, 0 }
 
 
 /*
@@ -1127,6 +1271,25 @@ Xieshang__Proposal__V1__Cosigner *
                       const uint8_t       *data);
 void   xieshang__proposal__v1__cosigner__free_unpacked
                      (Xieshang__Proposal__V1__Cosigner *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__UnitSignoff methods */
+void   xieshang__proposal__v1__unit_signoff__init
+                     (Xieshang__Proposal__V1__UnitSignoff         *message);
+size_t xieshang__proposal__v1__unit_signoff__get_packed_size
+                     (const Xieshang__Proposal__V1__UnitSignoff   *message);
+size_t xieshang__proposal__v1__unit_signoff__pack
+                     (const Xieshang__Proposal__V1__UnitSignoff   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__unit_signoff__pack_to_buffer
+                     (const Xieshang__Proposal__V1__UnitSignoff   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__UnitSignoff *
+       xieshang__proposal__v1__unit_signoff__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__unit_signoff__free_unpacked
+                     (Xieshang__Proposal__V1__UnitSignoff *message,
                       ProtobufCAllocator *allocator);
 /* Xieshang__Proposal__V1__Attachment methods */
 void   xieshang__proposal__v1__attachment__init
@@ -1755,6 +1918,25 @@ Xieshang__Proposal__V1__StatisticsResponse *
 void   xieshang__proposal__v1__statistics_response__free_unpacked
                      (Xieshang__Proposal__V1__StatisticsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__KeyProposal methods */
+void   xieshang__proposal__v1__key_proposal__init
+                     (Xieshang__Proposal__V1__KeyProposal         *message);
+size_t xieshang__proposal__v1__key_proposal__get_packed_size
+                     (const Xieshang__Proposal__V1__KeyProposal   *message);
+size_t xieshang__proposal__v1__key_proposal__pack
+                     (const Xieshang__Proposal__V1__KeyProposal   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__key_proposal__pack_to_buffer
+                     (const Xieshang__Proposal__V1__KeyProposal   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__KeyProposal *
+       xieshang__proposal__v1__key_proposal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__key_proposal__free_unpacked
+                     (Xieshang__Proposal__V1__KeyProposal *message,
+                      ProtobufCAllocator *allocator);
 /* Xieshang__Proposal__V1__UnitHandling methods */
 void   xieshang__proposal__v1__unit_handling__init
                      (Xieshang__Proposal__V1__UnitHandling         *message);
@@ -1838,6 +2020,9 @@ typedef void (*Xieshang__Proposal__V1__Actor_Closure)
                   void *closure_data);
 typedef void (*Xieshang__Proposal__V1__Cosigner_Closure)
                  (const Xieshang__Proposal__V1__Cosigner *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__UnitSignoff_Closure)
+                 (const Xieshang__Proposal__V1__UnitSignoff *message,
                   void *closure_data);
 typedef void (*Xieshang__Proposal__V1__Attachment_Closure)
                  (const Xieshang__Proposal__V1__Attachment *message,
@@ -1937,6 +2122,9 @@ typedef void (*Xieshang__Proposal__V1__StatisticsRequest_Closure)
                   void *closure_data);
 typedef void (*Xieshang__Proposal__V1__StatisticsResponse_Closure)
                  (const Xieshang__Proposal__V1__StatisticsResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__KeyProposal_Closure)
+                 (const Xieshang__Proposal__V1__KeyProposal *message,
                   void *closure_data);
 typedef void (*Xieshang__Proposal__V1__UnitHandling_Closure)
                  (const Xieshang__Proposal__V1__UnitHandling *message,
@@ -2092,6 +2280,7 @@ extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__proposal_state__
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__action__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__actor_kind__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__cosign_decision__descriptor;
+extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__signoff_decision__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__reply_class__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__contact_method__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__satisfaction__descriptor;
@@ -2100,6 +2289,7 @@ extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__topic_theme__des
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__topic_step__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__actor__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__cosigner__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__unit_signoff__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__attachment__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__proposal__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__transition__descriptor;
@@ -2133,6 +2323,7 @@ extern const ProtobufCMessageDescriptor xieshang__proposal__v1__count_by_name__d
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__member_proposal_count__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__key_proposal__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__unit_handling__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__reply_class_definition__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__proposal_event__descriptor;
