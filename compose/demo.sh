@@ -141,18 +141,26 @@ show meeting list --from 2026-11-01 --to 2027-01-01
 show meeting ical --committee --output "$run_dir/committee.ics"
 grep -E "^(SUMMARY|DTSTART|STATUS|SEQUENCE)" "$run_dir/committee.ics" | head -n 8
 
-step "A proposal (提案) from draft to a satisfied member"
+step "A proposal (提案) from draft to a satisfied member: a key proposal (重点提案) a 副主席 supervises, its reply signed off (会签) by the assisting unit"
 show proposal create --member 13 --title 关于加快老旧小区加装电梯的建议 --body "全市2000年前建成的住宅多无电梯，老年住户出行困难……" --category 城市建设 | grep -E '^[$] |^id|案由'
 show proposal act 1 invite-cosigners --as member:13 --member 20 --member 21 | sed -n 1,2p
 show proposal act 1 cosign --as member:20 | sed -n 1,2p
 show proposal act 1 file --as staff || echo "(exit status $?: the workflow says what is allowed)"
 show proposal act 1 submit --as member:13 | sed -n 1,2p
 show proposal act 1 file --as staff | sed -n 1,2p
-show proposal act 1 assign --as staff --lead-unit 2 --assist 3 | sed -n 1,2p
+show proposal act 1 assign --as staff --lead-unit 2 --assist 4 | sed -n 1,2p
+# The 主席会议 (meeting 1) chose it as a key proposal; 陆丽, 副主席 (member 8), supervises it.
+show proposal act 1 designate-key --supervisor 8 --meeting 1 | sed -n 1,2p
 show proposal act 1 sign-for --as unit:2 | sed -n 1,2p
 show proposal act 1 reply --as unit:2 --class B --contact 面谈 --text "已列入2027年改造计划，首批12部" | sed -n 1,2p
+show proposal act 1 feedback --as member:13 --satisfaction 满意 || echo "(exit status $?: the reply waits for the assisting unit's 会签)"
+show proposal act 1 countersign --as unit:4 --reason 同意，规划审批已开通绿色通道 | sed -n 1,2p
 show proposal act 1 feedback --as member:13 --satisfaction 不满意 --reason 进度偏慢 | sed -n 1,2p
 show proposal act 1 reply --as unit:2 --class B --contact 座谈会 --text "已开工6部，余下年内完成" | sed -n 1,2p
+show proposal act 1 return-reply --as unit:4 --reason "开工数量与规划许可不符，应为5部" | sed -n 1,2p
+show proposal act 1 reply --as unit:2 --class B --contact 座谈会 --text "已开工5部，余下年内完成" | sed -n 1,2p
+show proposal act 1 countersign --as unit:4 | sed -n 1,2p
+show proposal act 1 opinion --as member:20 --satisfaction 基本满意 --reason 希望加快进度 | sed -n 1,2p
 show proposal act 1 feedback --as member:21 --satisfaction 满意 || echo "(exit status $?: only the proposer gives feedback)"
 show proposal act 1 feedback --as member:13 --satisfaction 满意 | sed -n 1,2p
 show proposal act 1 close --as staff | sed -n 1,2p
@@ -195,6 +203,7 @@ sleep 2
 show inbox --member 13 --limit 6
 show inbox --unit 2 --limit 3
 show inbox --member 6 --limit 3
+show inbox --member 8 --limit 3   # the 副主席 supervising the key proposal
 show notify send --group sector:教育界 --title 调研通知 --body "请于12月10日前提交“双减”落实情况调研报告"
 show notify prefs --member 13 --digest on
 
