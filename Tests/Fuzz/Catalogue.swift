@@ -193,6 +193,7 @@ let catalogue: [(name: String, check: @Sendable ([UInt8]) -> Void)] = [
     ("ProposalV1.MemberProposalCount", { check(ProposalV1.MemberProposalCount.self, $0) }),
     ("ProposalV1.StatisticsRequest", { check(ProposalV1.StatisticsRequest.self, $0) }),
     ("ProposalV1.StatisticsResponse", { check(ProposalV1.StatisticsResponse.self, $0) }),
+    ("ProposalV1.PlanItemTopics", { check(ProposalV1.PlanItemTopics.self, $0) }),
     ("ProposalV1.KeyProposal", { check(ProposalV1.KeyProposal.self, $0) }),
     ("ProposalV1.UnitHandling", { check(ProposalV1.UnitHandling.self, $0) }),
     ("ProposalV1.ReplyClassDefinition", { check(ProposalV1.ReplyClassDefinition.self, $0) }),

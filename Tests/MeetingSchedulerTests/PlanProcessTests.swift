@@ -6,7 +6,7 @@ import XieshangTestSupport
 /// out, and the report's account of what was done.
 @Suite("the annual consultation plan, as processes")
 struct PlanProcessTests {
-    @Test("plan items are added and checked; a meeting for one falls in its year; the plan and the report say what was held")
+    @Test("plan items are added and checked; a meeting for one falls in its year; a topic carries one out; the plan and the report say what was done")
     func planCarriedOut() async throws {
         let d = try await Deployment.start("plan", .core, seed: [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]])
         let added = try await d.gateway("plan", "add", "--year", "2026", "--quarter", "4", "--kind", "双月协商座谈会",
@@ -42,6 +42,26 @@ struct PlanProcessTests {
         let rows = report["plan"] as? [[String: Any]] ?? []
         #expect(rows.compactMap { $0["state"] as? String } == ["已开展", "未安排"], "\(rows)")
         #expect(rows.first?["title"] as? String == "优化营商环境" && (rows.first?["held"] as? NSNumber)?.intValue == 1)
+
+        // A consultation topic carries out the second item: collected, the item is 已安排; consulted, 已开展.
+        let secondID = ((try plan.json() as? [[String: Any]])?.first?["id"] as? NSNumber)?.stringValue ?? "?"
+        let topic = ["topic", "create", "--title", "发展普惠养老服务", "--station", "1", "--theme", "经济社会发展", "--source", "调查"]
+        let nowhere = try await d.gateway(topic + ["--plan-item", "99"])
+        #expect(nowhere.status == 3 && nowhere.stderr.contains("plan_item_id"), "\(nowhere.stderr)")
+        let created = try await d.json(topic + ["--plan-item", secondID])
+        let topicID = (created["id"] as? NSNumber)?.stringValue ?? "?"
+        #expect((created["planItemID"] as? NSNumber)?.stringValue == secondID)
+        func secondRow() async throws -> [String: Any] {
+            let rows = try await d.json("report", "--from", "2026-10-01", "--to", "2026-12-31")["plan"] as? [[String: Any]] ?? []
+            return rows.first { $0["title"] as? String == "养老服务" } ?? [:]
+        }
+        let collected = try await secondRow()
+        #expect(collected["state"] as? String == "已安排" && (collected["topics"] as? NSNumber)?.intValue == 1, "\(collected)")
+        try await d.json("topic", "advance", topicID, "decided", "--notes", "列入议题")
+        try await d.json("topic", "advance", topicID, "researched", "--notes", "走访养老机构")
+        try await d.json("topic", "advance", topicID, "consulted", "--meeting", meetingID, "--notes", "界别协商")
+        let consulted = try await secondRow()
+        #expect(consulted["state"] as? String == "已开展" && (consulted["topicsConsulted"] as? NSNumber)?.intValue == 1, "\(consulted)")
         await d.stop()
     }
 }

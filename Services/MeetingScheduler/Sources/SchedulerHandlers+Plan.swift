@@ -44,6 +44,16 @@ extension SchedulerHandlers {
     }
 
     @Sendable func listPlan(_ request: MeetingV1.ListPlanRequest, _ context: RPCCallContext) async throws -> MeetingV1.ListPlanResponse {
+        if request.id != 0 {
+            return try await database.read { db in
+                guard let item = try MeetingStore.planItems(db, id: request.id).first else {
+                    throw SchedulerError.notFound(field: "id", what: "plan item \(request.id)")
+                }
+                var response = MeetingV1.ListPlanResponse()
+                response.items = [item]
+                return response
+            }
+        }
         guard (2000...2100).contains(request.year) else {
             throw SchedulerError.invalid([("year", "must be a year from 2000 to 2100, not \(request.year)")])
         }

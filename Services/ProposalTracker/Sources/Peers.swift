@@ -92,6 +92,13 @@ public struct Peers: Sendable {
         return try await registry.resolve([group], term: 0)
     }
 
+    /// An item of the annual consultation plan (meeting-scheduler's); NOT_FOUND naming the field.
+    public func planItem(_ id: Int64, field: String) async throws -> MeetingV1.PlanItem {
+        var request = MeetingV1.ListPlanRequest()
+        request.id = id
+        return try await scheduler.read(MeetingV1.Meetings.listPlan, request, field: field).items.first ?? MeetingV1.PlanItem()
+    }
+
     public func meeting(_ id: Int64, field: String) async throws -> MeetingV1.Meeting {
         var request = MeetingV1.GetMeetingRequest()
         request.id = id

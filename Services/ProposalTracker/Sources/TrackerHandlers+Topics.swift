@@ -26,6 +26,7 @@ extension TrackerHandlers {
             let linked = topic.proposalID
             _ = try await database.read { db in try ProposalStore.load(db, linked, field: "topic.proposal_id") }
         }
+        if topic.planItemID != 0 { _ = try await peers.planItem(topic.planItemID, field: "topic.plan_item_id") }
         var record = ProposalV1.TopicStepRecord()
         record.step = .collected
         record.atMs = ProposalStore.nowMs

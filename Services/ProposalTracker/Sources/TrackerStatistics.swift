@@ -143,6 +143,16 @@ enum TrackerStatistics {
         s.topicsCollected = Int32(topics.filter { stepIn($0, .collected) }.count)
         s.topicsDecided = Int32(topics.filter { stepIn($0, .decided) }.count)
         s.topicsSolved = Int32(topics.filter { stepIn($0, .feedback) && $0.solved }.count)
+        var plan: [Int64: ProposalV1.PlanItemTopics] = [:]
+        for t in topics where t.planItemID != 0 {
+            var p = plan[t.planItemID] ?? ProposalV1.PlanItemTopics()
+            p.planItemID = t.planItemID
+            p.topics += 1
+            if t.steps.contains(where: { $0.step == .consulted }) { p.consulted += 1 }
+            if t.step == .feedback && t.solved { p.solved += 1 }
+            plan[t.planItemID] = p
+        }
+        s.planTopics = plan.keys.sorted().map { plan[$0]! }
         return s
     }
 }

@@ -202,6 +202,7 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__co
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__member_proposal_count(void) { return &xieshang__proposal__v1__member_proposal_count__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__statistics_request(void) { return &xieshang__proposal__v1__statistics_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__statistics_response(void) { return &xieshang__proposal__v1__statistics_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__plan_item_topics(void) { return &xieshang__proposal__v1__plan_item_topics__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__key_proposal(void) { return &xieshang__proposal__v1__key_proposal__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__unit_handling(void) { return &xieshang__proposal__v1__unit_handling__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__reply_class_definition(void) { return &xieshang__proposal__v1__reply_class_definition__descriptor; }

@@ -49,8 +49,11 @@ struct PlanCommand: AsyncParsableCommand {
 
 /// Where a plan item stands: 已开展 once a meeting for it was held, 已安排 while one is
 /// scheduled, else 未安排.
-func planState(_ item: MeetingV1.PlanItem) -> String {
-    item.held > 0 ? "已开展" : item.meetingIDs.isEmpty ? "未安排" : "已安排"
+/// 已开展 once a meeting for the item was held or a topic for it consulted; 已安排 while one is
+/// scheduled or collected; 未安排 before. (`plan list` asks the scheduler only: its meetings.)
+func planState(_ item: MeetingV1.PlanItem, topics: ProposalV1.PlanItemTopics? = nil) -> String {
+    if item.held > 0 || (topics?.consulted ?? 0) > 0 { return "已开展" }
+    return item.meetingIDs.isEmpty && (topics?.topics ?? 0) == 0 ? "未安排" : "已安排"
 }
 
 func planOutput(_ items: [MeetingV1.PlanItem]) -> Output {

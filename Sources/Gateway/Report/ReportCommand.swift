@@ -40,6 +40,9 @@ struct CommitteeReport: Encodable {
         let lead: String
         let meetings: Int
         let held: Int
+        /// Topics linked to the item, and of them those consulted.
+        let topics: Int
+        let topicsConsulted: Int
         let state: String
     }
     struct Duty: Encodable {
@@ -202,9 +205,11 @@ struct CommitteeReport: Encodable {
         report.activeMembers = members.count
         report.membersInRooms = members.filter { !$0.roomIDs.isEmpty }.count
         report.sinkingCoverage = members.isEmpty ? 0 : Double(report.membersInRooms) / Double(members.count)
+        let topics = Dictionary(proposals.planTopics.map { ($0.planItemID, $0) }, uniquingKeysWith: { a, _ in a })
         report.plan = meetings.plan.map {
             PlanRow(year: Int($0.year), quarter: Int($0.quarter), kind: $0.kind.label, title: $0.title, lead: $0.lead,
-                    meetings: $0.meetingIDs.count, held: Int($0.held), state: planState($0))
+                    meetings: $0.meetingIDs.count, held: Int($0.held), topics: Int(topics[$0.id]?.topics ?? 0),
+                    topicsConsulted: Int(topics[$0.id]?.consulted ?? 0), state: planState($0, topics: topics[$0.id]))
         }
         report.decisions = meetings.documents.map { d in
             Decision(meeting: d.meetingName, date: CommitteeClock.day(d.startMs), title: d.title, document: d.document.label,
@@ -300,9 +305,12 @@ struct CommitteeReport: Encodable {
             + [String(u.satisfied), String(u.basicallySatisfied), String(u.dissatisfied)]
     }
 
-    static let planHeaders = ["年度 year", "季度 quarter", "形式 kind", "议题 title", "牵头 lead", "已召开 held", "状态 state"]
+    static let planHeaders = ["年度 year", "季度 quarter", "形式 kind", "议题 title", "牵头 lead", "已召开 held", "协商议题 topics", "状态 state"]
 
-    func planRow(_ p: PlanRow) -> [String] { [String(p.year), "第\(p.quarter)季度", p.kind, p.title, p.lead, String(p.held), p.state] }
+    func planRow(_ p: PlanRow) -> [String] {
+        [String(p.year), "第\(p.quarter)季度", p.kind, p.title, p.lead, String(p.held),
+         p.topics == 0 ? "" : "\(p.topics)（已协商 \(p.topicsConsulted)）", p.state]
+    }
 
     static let decisionHeaders = ["会议 meeting", "日期 date", "文件 document", "种类 kind", "结果 outcome", "表决 vote"]
 

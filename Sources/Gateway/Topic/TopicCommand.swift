@@ -12,7 +12,7 @@ struct TopicCommand: AsyncParsableCommand {
 func topicOutput(_ topic: ProposalV1.Topic?) -> Output {
     let t = topic ?? .init()
     var output = Output(t)
-    output.line("议题 \(t.id)：\(t.title)（\(t.theme.label.isEmpty ? "" : t.theme.label + "，")\(t.source.label)\(t.proposalID == 0 ? "" : "，提案 \(t.proposalID)")）— \(t.step.label)\(t.meetingID == 0 ? "" : "，会议 \(t.meetingID)")\(t.step == .feedback ? (t.solved ? "，已解决" : "，未解决") : "")")
+    output.line("议题 \(t.id)：\(t.title)（\(t.theme.label.isEmpty ? "" : t.theme.label + "，")\(t.source.label)\(t.proposalID == 0 ? "" : "，提案 \(t.proposalID)")\(t.planItemID == 0 ? "" : "，协商计划第\(t.planItemID)项")）— \(t.step.label)\(t.meetingID == 0 ? "" : "，会议 \(t.meetingID)")\(t.step == .feedback ? (t.solved ? "，已解决" : "，未解决") : "")")
     var table = Table("步骤 step", "时间 time", "记录 notes")
     for s in t.steps {
         let notice = s.notice.map { "公告：\($0.text)（\($0.postedAt)，\($0.fromDate) 至 \($0.toDate)）" }

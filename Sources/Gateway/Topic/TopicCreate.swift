@@ -14,6 +14,7 @@ extension TopicCommand {
         @Option(help: "民情大走访, 矛盾纠纷大排查, 文明城市民意调查, 提案办理, 来信来访, 调查 or 委员提出 (visit, dispute-screening, civility-survey, proposal-handling, petition, survey, member).") var source: ProposalV1.TopicSource
         @Option(help: "中心工作, 经济社会发展, 基层民主 or 化解矛盾 (central-work, development, grassroots-democracy, disputes).") var theme: ProposalV1.TopicTheme
         @Option(help: "The proposal it is linked to (required with --source 提案办理).") var proposal: Int64?
+        @Option(help: "The annual consultation plan's item it carries out (gateway plan list).") var planItem: Int64?
         @Option(help: "Who records it (staff or staff:NAME; default: who your key says you are).") var `as`: ActorArgument?
 
         func perform() async throws -> Output {
@@ -25,6 +26,7 @@ extension TopicCommand {
             topic.source = source
             topic.theme = theme
             topic.proposalID = proposal ?? 0
+            topic.planItemID = planItem ?? 0
             let response = try await connection.call(ProposalV1.Topics.create) { request in
                 request.topic = topic
                 request.actor = `as`?.actor

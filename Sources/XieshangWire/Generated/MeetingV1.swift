@@ -819,6 +819,7 @@ extension MeetingV1 {
     /// `xieshang.meeting.v1.ListPlanRequest`
     public struct ListPlanRequest: WireMessage, Encodable {
         public var year: Int32 = 0
+        public var id: Int64 = 0
 
         public init() {}
 
@@ -826,11 +827,13 @@ extension MeetingV1 {
 
         public func write(to w: WireWriter) throws(WireError) {
             if self.year != 0 { w.scalar(self.year, 1) }
+            if self.id != 0 { w.scalar(self.id, 2) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
             self.init()
             self.year = r.scalar(1)
+            self.id = r.scalar(2)
         }
     }
 }

@@ -1417,6 +1417,7 @@ extension ProposalV1 {
         public var createdAtMs: Int64 = 0
         public var theme: ProposalV1.TopicTheme = .init(rawValue: 0)
         public var proposalID: Int64 = 0
+        public var planItemID: Int64 = 0
 
         public init() {}
 
@@ -1436,6 +1437,7 @@ extension ProposalV1 {
             if self.createdAtMs != 0 { w.scalar(self.createdAtMs, 11) }
             if self.theme.rawValue != 0 { w.enumValue(self.theme, 12) }
             if self.proposalID != 0 { w.scalar(self.proposalID, 13) }
+            if self.planItemID != 0 { w.scalar(self.planItemID, 14) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1453,6 +1455,7 @@ extension ProposalV1 {
             self.createdAtMs = r.scalar(11)
             self.theme = r.enumValue(12)
             self.proposalID = r.scalar(13)
+            self.planItemID = r.scalar(14)
         }
     }
 }
@@ -1750,6 +1753,7 @@ extension ProposalV1 {
         public var filedByCategory: [ProposalV1.CountByName] = []
         public var countersigned: Int32 = 0
         public var keyProposals: [ProposalV1.KeyProposal] = []
+        public var planTopics: [ProposalV1.PlanItemTopics] = []
 
         public init() {}
 
@@ -1784,6 +1788,7 @@ extension ProposalV1 {
             if !self.filedByCategory.isEmpty { try w.repeatedMessage(self.filedByCategory, 26) }
             if self.countersigned != 0 { w.scalar(self.countersigned, 27) }
             if !self.keyProposals.isEmpty { try w.repeatedMessage(self.keyProposals, 28) }
+            if !self.planTopics.isEmpty { try w.repeatedMessage(self.planTopics, 29) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -1816,6 +1821,36 @@ extension ProposalV1 {
             self.filedByCategory = try r.repeatedMessage(26)
             self.countersigned = r.scalar(27)
             self.keyProposals = try r.repeatedMessage(28)
+            self.planTopics = try r.repeatedMessage(29)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.PlanItemTopics`
+    public struct PlanItemTopics: WireMessage, Encodable {
+        public var planItemID: Int64 = 0
+        public var topics: Int32 = 0
+        public var consulted: Int32 = 0
+        public var solved: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__plan_item_topics())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.planItemID != 0 { w.scalar(self.planItemID, 1) }
+            if self.topics != 0 { w.scalar(self.topics, 2) }
+            if self.consulted != 0 { w.scalar(self.consulted, 3) }
+            if self.solved != 0 { w.scalar(self.solved, 4) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.planItemID = r.scalar(1)
+            self.topics = r.scalar(2)
+            self.consulted = r.scalar(3)
+            self.solved = r.scalar(4)
         }
     }
 }

@@ -3637,7 +3637,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__add_plan_item_response__
   (ProtobufCMessageInit) xieshang__meeting__v1__add_plan_item_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__list_plan_request__field_descriptors[1] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__list_plan_request__field_descriptors[2] =
 {
   {
     "year",
@@ -3651,14 +3651,27 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__list_plan_request__
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__ListPlanRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__list_plan_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
   0,   /* field[0] = year */
 };
 static const ProtobufCIntRange xieshang__meeting__v1__list_plan_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__list_plan_request__descriptor =
 {
@@ -3668,7 +3681,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__list_plan_request__descr
   "Xieshang__Meeting__V1__ListPlanRequest",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__ListPlanRequest),
-  1,
+  2,
   xieshang__meeting__v1__list_plan_request__field_descriptors,
   xieshang__meeting__v1__list_plan_request__field_indices_by_name,
   1,  xieshang__meeting__v1__list_plan_request__number_ranges,

@@ -1627,6 +1627,51 @@ void   xieshang__proposal__v1__statistics_response__free_unpacked
   assert(message->base.descriptor == &xieshang__proposal__v1__statistics_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__proposal__v1__plan_item_topics__init
+                     (Xieshang__Proposal__V1__PlanItemTopics         *message)
+{
+  static const Xieshang__Proposal__V1__PlanItemTopics init_value = XIESHANG__PROPOSAL__V1__PLAN_ITEM_TOPICS__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__plan_item_topics__get_packed_size
+                     (const Xieshang__Proposal__V1__PlanItemTopics *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__plan_item_topics__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__plan_item_topics__pack
+                     (const Xieshang__Proposal__V1__PlanItemTopics *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__plan_item_topics__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__plan_item_topics__pack_to_buffer
+                     (const Xieshang__Proposal__V1__PlanItemTopics *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__plan_item_topics__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__PlanItemTopics *
+       xieshang__proposal__v1__plan_item_topics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__PlanItemTopics *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__plan_item_topics__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__plan_item_topics__free_unpacked
+                     (Xieshang__Proposal__V1__PlanItemTopics *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__plan_item_topics__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__proposal__v1__key_proposal__init
                      (Xieshang__Proposal__V1__KeyProposal         *message)
 {
@@ -3948,7 +3993,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_step_record__desc
   (ProtobufCMessageInit) xieshang__proposal__v1__topic_step_record__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic__field_descriptors[13] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic__field_descriptors[14] =
 {
   {
     "id",
@@ -4106,12 +4151,25 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__topic__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "plan_item_id",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Topic, plan_item_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__topic__field_indices_by_name[] = {
   10,   /* field[10] = created_at_ms */
   2,   /* field[2] = description */
   0,   /* field[0] = id */
   7,   /* field[7] = meeting_id */
+  13,   /* field[13] = plan_item_id */
   12,   /* field[12] = proposal_id */
   4,   /* field[4] = room_id */
   8,   /* field[8] = solved */
@@ -4125,7 +4183,7 @@ static const unsigned xieshang__proposal__v1__topic__field_indices_by_name[] = {
 static const ProtobufCIntRange xieshang__proposal__v1__topic__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 13 }
+  { 0, 14 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__topic__descriptor =
 {
@@ -4135,7 +4193,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__topic__descriptor =
   "Xieshang__Proposal__V1__Topic",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__Topic),
-  13,
+  14,
   xieshang__proposal__v1__topic__field_descriptors,
   xieshang__proposal__v1__topic__field_indices_by_name,
   1,  xieshang__proposal__v1__topic__number_ranges,
@@ -4742,7 +4800,7 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_request__des
   (ProtobufCMessageInit) xieshang__proposal__v1__statistics_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_response__field_descriptors[28] =
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_response__field_descriptors[29] =
 {
   {
     "by_state",
@@ -5080,6 +5138,18 @@ static const ProtobufCFieldDescriptor xieshang__proposal__v1__statistics_respons
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "plan_topics",
+    29,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, n_plan_topics),
+    offsetof(Xieshang__Proposal__V1__StatisticsResponse, plan_topics),
+    &xieshang__proposal__v1__plan_item_topics__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__proposal__v1__statistics_response__field_indices_by_name[] = {
   18,   /* field[18] = answer_rate */
@@ -5101,6 +5171,7 @@ static const unsigned xieshang__proposal__v1__statistics_response__field_indices
   3,   /* field[3] = not_filed */
   19,   /* field[19] = on_time_rate */
   11,   /* field[11] = overdue_by_unit */
+  28,   /* field[28] = plan_topics */
   5,   /* field[5] = referred */
   6,   /* field[6] = replies_by_class */
   20,   /* field[20] = reply_classes */
@@ -5114,7 +5185,7 @@ static const unsigned xieshang__proposal__v1__statistics_response__field_indices
 static const ProtobufCIntRange xieshang__proposal__v1__statistics_response__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 28 }
+  { 0, 29 }
 };
 const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__descriptor =
 {
@@ -5124,11 +5195,88 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__de
   "Xieshang__Proposal__V1__StatisticsResponse",
   "xieshang.proposal.v1",
   sizeof(Xieshang__Proposal__V1__StatisticsResponse),
-  28,
+  29,
   xieshang__proposal__v1__statistics_response__field_descriptors,
   xieshang__proposal__v1__statistics_response__field_indices_by_name,
   1,  xieshang__proposal__v1__statistics_response__number_ranges,
   (ProtobufCMessageInit) xieshang__proposal__v1__statistics_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__plan_item_topics__field_descriptors[4] =
+{
+  {
+    "plan_item_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__PlanItemTopics, plan_item_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "topics",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__PlanItemTopics, topics),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "consulted",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__PlanItemTopics, consulted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "solved",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__PlanItemTopics, solved),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__plan_item_topics__field_indices_by_name[] = {
+  2,   /* field[2] = consulted */
+  0,   /* field[0] = plan_item_id */
+  3,   /* field[3] = solved */
+  1,   /* field[1] = topics */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__plan_item_topics__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__plan_item_topics__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.PlanItemTopics",
+  "PlanItemTopics",
+  "Xieshang__Proposal__V1__PlanItemTopics",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__PlanItemTopics),
+  4,
+  xieshang__proposal__v1__plan_item_topics__field_descriptors,
+  xieshang__proposal__v1__plan_item_topics__field_indices_by_name,
+  1,  xieshang__proposal__v1__plan_item_topics__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__plan_item_topics__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__proposal__v1__key_proposal__field_descriptors[9] =

@@ -550,10 +550,14 @@ struct  Xieshang__Meeting__V1__ListPlanRequest
 {
   ProtobufCMessage base;
   int32_t year;
+  /*
+   * one item, whatever its year (then year may be 0)
+   */
+  int64_t id;
 };
 #define XIESHANG__MEETING__V1__LIST_PLAN_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__list_plan_request__descriptor) \
-    , 0 }
+    , 0, 0 }
 
 
 struct  Xieshang__Meeting__V1__ListPlanResponse

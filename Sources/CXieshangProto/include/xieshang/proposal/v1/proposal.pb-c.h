@@ -51,6 +51,7 @@ typedef struct Xieshang__Proposal__V1__CountByName Xieshang__Proposal__V1__Count
 typedef struct Xieshang__Proposal__V1__MemberProposalCount Xieshang__Proposal__V1__MemberProposalCount;
 typedef struct Xieshang__Proposal__V1__StatisticsRequest Xieshang__Proposal__V1__StatisticsRequest;
 typedef struct Xieshang__Proposal__V1__StatisticsResponse Xieshang__Proposal__V1__StatisticsResponse;
+typedef struct Xieshang__Proposal__V1__PlanItemTopics Xieshang__Proposal__V1__PlanItemTopics;
 typedef struct Xieshang__Proposal__V1__KeyProposal Xieshang__Proposal__V1__KeyProposal;
 typedef struct Xieshang__Proposal__V1__UnitHandling Xieshang__Proposal__V1__UnitHandling;
 typedef struct Xieshang__Proposal__V1__ReplyClassDefinition Xieshang__Proposal__V1__ReplyClassDefinition;
@@ -890,10 +891,14 @@ struct  Xieshang__Proposal__V1__Topic
    * the proposal it is linked to, if any (a topic from 提案办理, or one that became a proposal)
    */
   int64_t proposal_id;
+  /*
+   * the annual consultation plan's item it carries out, if any (meeting-scheduler)
+   */
+  int64_t plan_item_id;
 };
 #define XIESHANG__PROPOSAL__V1__TOPIC__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__topic__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_UNSPECIFIED, XIESHANG__PROPOSAL__V1__TOPIC_STEP__TOPIC_STEP_UNSPECIFIED, 0, 0, 0,NULL, 0, XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_UNSPECIFIED, 0 }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, XIESHANG__PROPOSAL__V1__TOPIC_SOURCE__TOPIC_SOURCE_UNSPECIFIED, XIESHANG__PROPOSAL__V1__TOPIC_STEP__TOPIC_STEP_UNSPECIFIED, 0, 0, 0,NULL, 0, XIESHANG__PROPOSAL__V1__TOPIC_THEME__TOPIC_THEME_UNSPECIFIED, 0, 0 }
 
 
 struct  Xieshang__Proposal__V1__CreateTopicRequest
@@ -1115,10 +1120,37 @@ struct  Xieshang__Proposal__V1__StatisticsResponse
    */
   size_t n_key_proposals;
   Xieshang__Proposal__V1__KeyProposal **key_proposals;
+  /*
+   * the topics that carry out plan items, by item
+   */
+  size_t n_plan_topics;
+  Xieshang__Proposal__V1__PlanItemTopics **plan_topics;
 };
 #define XIESHANG__PROPOSAL__V1__STATISTICS_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__statistics_response__descriptor) \
-    , 0,NULL, 0, 0, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0, 0,NULL, 0, 0,NULL }
+    , 0,NULL, 0, 0, 0, 0, 0, 0,NULL, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0, 0, 0, 0, 0, 0,NULL, 0,NULL, 0, 0, 0, 0,NULL, 0, 0,NULL, 0,NULL }
+
+
+/*
+ * The topics linked to one item of the annual consultation plan, whenever collected.
+ */
+struct  Xieshang__Proposal__V1__PlanItemTopics
+{
+  ProtobufCMessage base;
+  int64_t plan_item_id;
+  int32_t topics;
+  /*
+   * reached 协商议事
+   */
+  int32_t consulted;
+  /*
+   * 结果反馈 with the problem solved
+   */
+  int32_t solved;
+};
+#define XIESHANG__PROPOSAL__V1__PLAN_ITEM_TOPICS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__plan_item_topics__descriptor) \
+    , 0, 0, 0, 0 }
 
 
 /*
@@ -1918,6 +1950,25 @@ Xieshang__Proposal__V1__StatisticsResponse *
 void   xieshang__proposal__v1__statistics_response__free_unpacked
                      (Xieshang__Proposal__V1__StatisticsResponse *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__PlanItemTopics methods */
+void   xieshang__proposal__v1__plan_item_topics__init
+                     (Xieshang__Proposal__V1__PlanItemTopics         *message);
+size_t xieshang__proposal__v1__plan_item_topics__get_packed_size
+                     (const Xieshang__Proposal__V1__PlanItemTopics   *message);
+size_t xieshang__proposal__v1__plan_item_topics__pack
+                     (const Xieshang__Proposal__V1__PlanItemTopics   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__plan_item_topics__pack_to_buffer
+                     (const Xieshang__Proposal__V1__PlanItemTopics   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__PlanItemTopics *
+       xieshang__proposal__v1__plan_item_topics__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__plan_item_topics__free_unpacked
+                     (Xieshang__Proposal__V1__PlanItemTopics *message,
+                      ProtobufCAllocator *allocator);
 /* Xieshang__Proposal__V1__KeyProposal methods */
 void   xieshang__proposal__v1__key_proposal__init
                      (Xieshang__Proposal__V1__KeyProposal         *message);
@@ -2123,6 +2174,9 @@ typedef void (*Xieshang__Proposal__V1__StatisticsRequest_Closure)
 typedef void (*Xieshang__Proposal__V1__StatisticsResponse_Closure)
                  (const Xieshang__Proposal__V1__StatisticsResponse *message,
                   void *closure_data);
+typedef void (*Xieshang__Proposal__V1__PlanItemTopics_Closure)
+                 (const Xieshang__Proposal__V1__PlanItemTopics *message,
+                  void *closure_data);
 typedef void (*Xieshang__Proposal__V1__KeyProposal_Closure)
                  (const Xieshang__Proposal__V1__KeyProposal *message,
                   void *closure_data);
@@ -2323,6 +2377,7 @@ extern const ProtobufCMessageDescriptor xieshang__proposal__v1__count_by_name__d
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__member_proposal_count__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__statistics_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__plan_item_topics__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__key_proposal__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__unit_handling__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__reply_class_definition__descriptor;
