@@ -115,7 +115,23 @@ struct NotificationRulesTests {
         let assigned = try await written(db, try event("proposal.assign", 3, e))
         #expect(assigned.map(\.0) == ["member:13", "member:20", "unit:2", "unit:3"])
         #expect(assigned.first { $0.0 == "unit:2" }?.1 == "交办通知：关于加装电梯的建议")
-        #expect(try await written(db, try event("proposal.reply", 4, e)).map(\.0) == ["member:13", "member:20"])
+        // A reply waiting for its assisting unit's 会签 goes to that unit only; once sent, to the proposers.
+        var drafted = e
+        var waiting = proposal()
+        waiting.state = .countersigning
+        var signoff = ProposalV1.UnitSignoff()
+        signoff.unitID = 3
+        signoff.decision = .pending
+        waiting.signoffs = [signoff]
+        drafted.proposal = waiting
+        let asked = try await written(db, try event("proposal.reply", 40, drafted))
+        #expect(asked.map(\.0) == ["unit:3"] && asked.first?.1 == "答复会签：关于加装电梯的建议")
+        var sent = e
+        var replied = proposal()
+        replied.state = .replied
+        sent.proposal = replied
+        #expect(try await written(db, try event("proposal.reply", 4, sent)).map(\.0) == ["member:13", "member:20"])
+        #expect(try await written(db, try event("proposal.countersign", 41, sent)).map(\.0) == ["member:13", "member:20"])
         var rehandle = e
         var p = proposal()
         p.state = .inHandling
@@ -162,10 +178,17 @@ struct NotificationRulesTests {
         let warnings = try await db.read { try String.fetchAll($0, sql: "SELECT recipients FROM reminders WHERE key LIKE 'proposal:9:%' ORDER BY key") }
         #expect(warnings == ["2:2,3:0", "2:2,3:0"])
         // A reply starts the wait for feedback, and drops the deadline reminders.
+        var drafted = proposal()
+        drafted.state = .countersigning
+        pe.proposal = drafted
+        _ = try await written(db, try event("proposal.reply", 5, pe), configuration: configuration)
+        let still = try await db.read { try String.fetchAll($0, sql: "SELECT key FROM reminders WHERE key LIKE 'proposal:9:%' AND sent = 0 ORDER BY key") }
+        #expect(still == ["proposal:9:overdue", "proposal:9:warning"], "a reply waiting for 会签 is not yet sent: the deadline still runs")
         var replied = proposal()
+        replied.state = .replied
         replied.repliedAtMs = now
         pe.proposal = replied
-        _ = try await written(db, try event("proposal.reply", 5, pe), configuration: configuration)
+        _ = try await written(db, try event("proposal.countersign", 6, pe), configuration: configuration)
         let keys = try await db.read { try String.fetchAll($0, sql: "SELECT key FROM reminders WHERE key LIKE 'proposal:9:%' AND sent = 0") }
         #expect(keys == ["proposal:9:feedback:\(now)"])
     }
