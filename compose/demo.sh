@@ -180,6 +180,15 @@ gateway proposal act 4 assign --as staff --lead-unit 1 --deadline "$(date -d '+5
 show proposal overdue --within 7
 show proposal list
 
+step "社情民意: a member's item sent up to the province, adopted there and instructed on; the referral above became one too"
+show opinion submit --member 20 --title 关于农村留守老人助餐难的反映 --body "新城镇多个村反映留守老人就餐不便，建议推广村级互助助餐点。" | grep -E '^[$] |^id|状态'
+show opinion act 2 edit --title 关于破解农村留守老人助餐难的建议 --note 精简标题 | sed -n 1,2p
+show opinion act 2 report --level 省级 --to 省政协办公厅 | sed -n 1,2p
+show opinion act 2 adopt --level 省级 --used-in "省政协《社情民意》2026年第12期" | sed -n 1,2p
+show opinion act 2 instruct --level 省级 --leader 副省长 --text "请省民政厅研究推广" | sed -n 1,2p
+show opinion list
+show opinion stats
+
 step "A consultation topic through the six steps, consulted at meeting 3"
 show topic create --title 老旧小区加装电梯 --room 3 --theme 基层民主 --source 民情大走访 --description "居民多次反映上下楼难" | sed -n 1p
 for s in "decided 列入第四季度议题" "researched 走访住户120户，召开楼栋会3次"; do

@@ -269,3 +269,71 @@ extension ProposalV1.SignoffDecision: ChineseLabelled {
         }
     }
 }
+
+extension ProposalV1.OpinionState: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .submitted: "已提交"
+        case .reported: "已报送"
+        case .adopted: "已采用"
+        case .notAdopted: "未采用"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .submitted: "submitted"
+        case .reported: "reported"
+        case .adopted: "adopted"
+        case .notAdopted: "not-adopted"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension ProposalV1.OpinionLevel: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .city: "市级"
+        case .province: "省级"
+        case .national: "全国"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .city: "city"
+        case .province: "province"
+        case .national: "national"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}
+
+extension ProposalV1.OpinionAction: ChineseLabelled {
+    public var label: String {
+        switch self {
+        case .submit: "提交"
+        case .edit: "编辑"
+        case .report: "报送"
+        case .adopt: "采用"
+        case .instruct: "批示"
+        case .decline: "不予采用"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+
+    public var identifier: String {
+        switch self {
+        case .submit: "submit"
+        case .edit: "edit"
+        case .report: "report"
+        case .adopt: "adopt"
+        case .instruct: "instruct"
+        case .decline: "decline"
+        case .unspecified, .unrecognized: ""
+        }
+    }
+}

@@ -98,6 +98,27 @@ public enum DomainEvents {
         }
     }
 
+    // proposal-tracker, payload OpinionEvent: one per step of a 社情民意 item
+    public static let opinionSubmit = WireEvent<ProposalV1.OpinionEvent>("opinion.submit")
+    public static let opinionEdit = WireEvent<ProposalV1.OpinionEvent>("opinion.edit")
+    public static let opinionReport = WireEvent<ProposalV1.OpinionEvent>("opinion.report")
+    public static let opinionAdopt = WireEvent<ProposalV1.OpinionEvent>("opinion.adopt")
+    public static let opinionInstruct = WireEvent<ProposalV1.OpinionEvent>("opinion.instruct")
+    public static let opinionDecline = WireEvent<ProposalV1.OpinionEvent>("opinion.decline")
+
+    /// The event a 社情民意 step writes; nil for values that are no action.
+    public static func opinion(_ action: ProposalV1.OpinionAction) -> WireEvent<ProposalV1.OpinionEvent>? {
+        switch action {
+        case .submit: opinionSubmit
+        case .edit: opinionEdit
+        case .report: opinionReport
+        case .adopt: opinionAdopt
+        case .instruct: opinionInstruct
+        case .decline: opinionDecline
+        case .unspecified, .unrecognized: nil
+        }
+    }
+
     // proposal-tracker, payload TopicEvent: one per step of the six
     public static let topicCollected = WireEvent<ProposalV1.TopicEvent>("topic.collected")
     public static let topicDecided = WireEvent<ProposalV1.TopicEvent>("topic.decided")

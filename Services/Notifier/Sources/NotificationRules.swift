@@ -58,6 +58,12 @@ public enum NotificationRules {
             "委员对提案\(p.number)《\(p.title)》的答复不满意（\(p.feedbackNote)），请重新办理。"
         },
         proposalRule(DomainEvents.proposalClose, "提案办结", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已办结。感谢您的履职。" },
+        opinionRule(DomainEvents.opinionAdopt, "社情民意采用") { o in
+            "您报送的社情民意信息《\(o.title)》已被采用：\(o.adoptions.last.map { "\($0.level.label)，\($0.usedIn)" } ?? "")。感谢您的履职。"
+        },
+        opinionRule(DomainEvents.opinionInstruct, "社情民意批示") { o in
+            "您报送的社情民意信息《\(o.title)》获\(o.instructions.last?.leader ?? "")批示：\(o.instructions.last?.text ?? "")"
+        },
         topicNoticeRule(DomainEvents.topicPublicised, "协商成果公示"),
         topicNoticeRule(DomainEvents.topicFeedback, "协商结果反馈"),
     ]
@@ -153,6 +159,18 @@ public enum NotificationRules {
         }, text: { event in
             let e = try ProposalV1.ProposalEvent(decoding: event.payload)
             return ("\(heading)：\(e.proposal?.title ?? "")", body(e.proposal ?? ProposalV1.Proposal(), e.transition ?? ProposalV1.Transition()))
+        })
+    }
+
+    /// A step of a member's 社情民意 item, told to that member.
+    static func opinionRule(_ type: WireEvent<ProposalV1.OpinionEvent>, _ heading: String,
+                            _ body: @escaping @Sendable (ProposalV1.Opinion) -> String) -> NotificationRule {
+        NotificationRule(eventType: type.name, name: "member", recipients: { event in
+            let o = try type.payload(of: event).opinion ?? ProposalV1.Opinion()
+            return o.memberID == 0 ? [] : [member(o.memberID)]
+        }, text: { event in
+            let o = try type.payload(of: event).opinion ?? ProposalV1.Opinion()
+            return ("\(heading)：\(o.title)", body(o))
         })
     }
 

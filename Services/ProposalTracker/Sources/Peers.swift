@@ -63,6 +63,11 @@ public struct Peers: Sendable {
         return units
     }
 
+    /// A member as the registry knows them, whatever their status now.
+    public func member(_ id: Int64, field: String) async throws -> MemberV1.Member {
+        try await registry.knownMembers([id], field: field).first ?? MemberV1.Member()
+    }
+
     public func currentTerm() async throws -> Int32 {
         try await registry.term(0, field: "term").number
     }

@@ -39,6 +39,12 @@ extension TrackerHandlers {
         if request.action == .reply && !current.assistingUnitIDs.isEmpty {
             signoffUnits = try await peers.signoffUnits(current.assistingUnitIDs)
         }
+        // A referral to 社情民意 becomes an item of the proposer's, counted under their sector.
+        var referredBy: MemberV1.Member?
+        if request.action == .refer && request.channel.trimmingCharacters(in: .whitespaces) == Self.opinionChannel && current.proposerMemberID != 0 {
+            referredBy = try await peers.member(current.proposerMemberID, field: "proposal.proposer_member_id")
+        }
+        let proposer = referredBy
         let leadUnit = lead
         let invitedMembers = invited
         let leader = supervisor
@@ -86,7 +92,11 @@ extension TrackerHandlers {
                 try ProposalStore.save(db, leadProposal)
                 changes.append("merged into \(leadProposal.number.isEmpty ? String(leadProposal.id) : leadProposal.number)")
             case .refer:
-                p.referralChannel = request.channel
+                p.referralChannel = request.channel.trimmingCharacters(in: .whitespaces)
+                if p.referralChannel == Self.opinionChannel {
+                    let item = try Self.referToOpinion(db, outbox, context, p, proposer: proposer, actor: actor, at: now)
+                    changes.append("社情民意 item \(item)")
+                }
             case .assign, .reassign:
                 p.leadUnitID = request.leadUnitID
                 p.leadUnitName = leadUnit?.name ?? ""

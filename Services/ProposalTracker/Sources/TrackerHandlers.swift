@@ -34,6 +34,10 @@ public struct TrackerHandlers: RPCService {
                 ProposalV1.Topics.get.name, ProposalV1.Topics.list.name)
         p.allow(MethodPermissions.officeAndServices.union([.unit]), ProposalV1.Proposals.overdue.name)
         p.allow(MethodPermissions.office, ProposalV1.Proposals.statistics.name, ProposalV1.Topics.create.name, ProposalV1.Topics.advance.name)
+        // 社情民意: a member submits and reads their own items; the office does the rest.
+        p.allow(MethodPermissions.office.union([.member]), ProposalV1.Opinions.submit.name, ProposalV1.Opinions.get.name,
+                ProposalV1.Opinions.list.name)
+        p.allow(MethodPermissions.office, ProposalV1.Opinions.act.name, ProposalV1.Opinions.statistics.name)
         // The events carry what the methods guard (non-public proposals among them): only
         // their consumer, the notifier, reads them, not every service's key.
         p.allow([.admin], EventV1.Events.since.name)
@@ -96,6 +100,7 @@ public struct TrackerHandlers: RPCService {
                 try TrackerStatistics.compute(db, request, now: ProposalStore.nowMs, replyClasses: replyClasses)
             }
         }
+        registerOpinions(into: &h)
         h.register(ProposalV1.Topics.create, mutating: true, createTopic)
         h.register(ProposalV1.Topics.advance, mutating: true, advanceTopic)
         h.register(ProposalV1.Topics.get) { request, _ in

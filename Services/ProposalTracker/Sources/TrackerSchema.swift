@@ -50,6 +50,20 @@ public enum TrackerSchema {
                 body BLOB NOT NULL);
             CREATE INDEX topics_by_step ON topics(step);
             """)
+        migrations.add("tracker-2-opinions", sql: """
+            -- 社情民意 items, stored whole with their steps, beside the columns that are queried.
+            CREATE TABLE opinions (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                state INTEGER NOT NULL,
+                member_id INTEGER NOT NULL,
+                submitted_at_ms INTEGER NOT NULL,
+                proposal_id INTEGER NOT NULL DEFAULT 0,
+                body BLOB NOT NULL);
+            CREATE INDEX opinions_by_member ON opinions(member_id, id);
+            CREATE INDEX opinions_by_time ON opinions(submitted_at_ms);
+            -- A proposal referred to 社情民意 becomes one item, once.
+            CREATE UNIQUE INDEX opinions_by_proposal ON opinions(proposal_id) WHERE proposal_id != 0;
+            """)
         return migrations
     }
 }

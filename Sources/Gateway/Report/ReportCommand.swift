@@ -56,8 +56,11 @@ struct CommitteeReport: Encodable {
         let consultationActivities: Int
         let proposalsLed: Int
         let proposalsCosigned: Int
+        let opinionsSubmitted: Int
+        let opinionsAdopted: Int
     }
     struct Room: Encodable { let id: Int64; let name: String; let missing: [String] }
+    struct OpinionRow: Encodable { let name: String; let submitted: Int; let reported: Int; let adopted: Int; let instructed: Int }
     struct KeyProposal: Encodable {
         let id: Int64
         let number: String
@@ -124,6 +127,13 @@ struct CommitteeReport: Encodable {
     var filedByCategory: [Count] = []
     var answeredAfterCountersign = 0
     var keyProposals: [KeyProposal] = []
+    /// 社情民意 submitted in the period: how many were sent up, adopted (by level) and instructed on.
+    var opinionsSubmitted = 0
+    var opinionsReported = 0
+    var opinionsAdopted = 0
+    var opinionsInstructed = 0
+    var opinionsAdoptedByLevel: [Count] = []
+    var opinionsBySector: [OpinionRow] = []
 
     static let sixHaveNames = ["有场所", "有标志", "有设施", "有制度", "有活动记录", "有固定成员"]
 
@@ -143,6 +153,10 @@ struct CommitteeReport: Encodable {
         proposalRequest.fromMs = fromMs
         proposalRequest.toMs = toMs
         let proposals = try await connection.call(ProposalV1.Proposals.statistics, proposalRequest, options: .read)
+        var opinionRequest = ProposalV1.OpinionStatisticsRequest()
+        opinionRequest.fromMs = fromMs
+        opinionRequest.toMs = toMs
+        let opinions = try await connection.call(ProposalV1.Opinions.statistics, opinionRequest, options: .read)
         let (rooms, members) = try await connection.with(.registry) { client in
             let rooms = try await client.call(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), options: .read).rooms
             var members: [MemberV1.Member] = []
@@ -191,6 +205,15 @@ struct CommitteeReport: Encodable {
             KeyProposal(id: $0.proposalID, number: $0.number, title: $0.title, supervisor: $0.supervisorName, leadUnit: $0.leadUnitName,
                         state: $0.state.label, replyClass: $0.replyClass.label, satisfaction: $0.satisfaction.label)
         }
+        let opinionTotal = opinions.total ?? ProposalV1.OpinionCount()
+        report.opinionsSubmitted = Int(opinionTotal.submitted)
+        report.opinionsReported = Int(opinionTotal.reported)
+        report.opinionsAdopted = Int(opinionTotal.adopted)
+        report.opinionsInstructed = Int(opinionTotal.instructed)
+        report.opinionsAdoptedByLevel = opinions.adoptedByLevel.map { Count(name: $0.name, count: Int($0.count)) }
+        report.opinionsBySector = opinions.bySector.map {
+            OpinionRow(name: $0.name, submitted: Int($0.submitted), reported: Int($0.reported), adopted: Int($0.adopted), instructed: Int($0.instructed))
+        }
         report.satisfied = Int(proposals.satisfied)
         report.basicallySatisfied = Int(proposals.basicallySatisfied)
         report.dissatisfied = Int(proposals.dissatisfied)
@@ -218,13 +241,15 @@ struct CommitteeReport: Encodable {
         }
         let attendance = Dictionary(meetings.members.map { ($0.memberID, $0) }, uniquingKeysWith: { a, _ in a })
         let authored = Dictionary(proposals.byMember.map { ($0.memberID, $0) }, uniquingKeysWith: { a, _ in a })
+        let reported = Dictionary(opinions.byMember.map { ($0.memberID, $0) }, uniquingKeysWith: { a, _ in a })
         report.members = members.sorted { ($0.memberNumber, $0.id) < ($1.memberNumber, $1.id) }.map { m in
             let a = attendance[m.id]
             let p = authored[m.id]
             return Duty(memberID: m.id, number: m.memberNumber, name: m.name, sector: m.sector,
                         attended: Int(a?.attended ?? 0), onLeave: Int(a?.onLeave ?? 0), absent: Int(a?.absent ?? 0),
                         consultationActivities: Int(a?.consultationActivities ?? 0),
-                        proposalsLed: Int(p?.led ?? 0), proposalsCosigned: Int(p?.cosigned ?? 0))
+                        proposalsLed: Int(p?.led ?? 0), proposalsCosigned: Int(p?.cosigned ?? 0),
+                        opinionsSubmitted: Int(reported[m.id]?.submitted ?? 0), opinionsAdopted: Int(reported[m.id]?.adopted ?? 0))
         }
         return report
     }
@@ -277,6 +302,13 @@ struct CommitteeReport: Encodable {
         ]
         for c in overdueByUnit { rows.append(("逾期 overdue", c.name, String(c.count))) }
         rows += [
+            ("社情民意 public opinion", "提交 submitted", String(opinionsSubmitted)),
+            ("社情民意 public opinion", "报送 sent up", String(opinionsReported)),
+            ("社情民意 public opinion", "采用 adopted", String(opinionsAdopted)),
+        ]
+        for c in opinionsAdoptedByLevel { rows.append(("社情民意 public opinion", "\(c.name)采用 adopted at", String(c.count))) }
+        rows.append(("社情民意 public opinion", "获批示 instructed on", String(opinionsInstructed)))
+        rows += [
             ("协商议事室 rooms", "总数 total", String(rooms)),
             ("协商议事室 rooms", "达到“六有” meeting 六有", String(roomsMeetingSixHaves)),
         ]
@@ -317,11 +349,12 @@ struct CommitteeReport: Encodable {
     func decisionRow(_ d: Decision) -> [String] { [d.meeting, d.date, d.title, d.document, d.outcome, d.vote] }
 
     static let dutyHeaders = ["编号 number", "姓名 name", "界别 sector", "出席 attended", "请假 leave", "缺席 absent",
-                              "协商活动 activities", "领衔提案 led", "附议提案 co-signed"]
+                              "协商活动 activities", "领衔提案 led", "附议提案 co-signed", "社情民意 opinions", "采用 adopted"]
 
     func dutyRow(_ d: Duty) -> [String] {
         [d.number, d.name, d.sector, String(d.attended), String(d.onLeave), String(d.absent),
-         String(d.consultationActivities), String(d.proposalsLed), String(d.proposalsCosigned)]
+         String(d.consultationActivities), String(d.proposalsLed), String(d.proposalsCosigned),
+         String(d.opinionsSubmitted), String(d.opinionsAdopted)]
     }
 
     var table: String {

@@ -78,6 +78,13 @@ enum ReportPage {
             : table(["承办单位", "交办", "已办复", "按期", "A类", "B类", "C类", "D类", "满意", "基本满意", "不满意"], r.unitHandling.map(r.unitRow)))
         body += "<h3>逾期未办结（按承办单位）</h3>" + (r.overdueByUnit.isEmpty ? "<p class=\"none\">无逾期 none overdue</p>"
             : table(["承办单位", "件数"], r.overdueByUnit.map { [$0.name, String($0.count)] })) + "</section>"
+        body += "<section><h2>社情民意信息</h2>" + table(["提交", "报送", "采用", "获批示"], [[
+            String(r.opinionsSubmitted), String(r.opinionsReported), String(r.opinionsAdopted), String(r.opinionsInstructed),
+        ]]) + bars(r.opinionsAdoptedByLevel.map { ("\($0.name)采用", Double($0.count), String($0.count)) }, color: "#6a5acd")
+            + (r.opinionsBySector.isEmpty ? "" : table(["界别", "提交", "报送", "采用", "获批示"], r.opinionsBySector.map {
+                [$0.name, String($0.submitted), String($0.reported), String($0.adopted), String($0.instructed)]
+            }))
+            + "<p class=\"note\">按本期提交的信息计：报送、采用、获批示为其中已报送、已被采用（任一层级）、已获领导批示的件数；按层级的采用，一件在多个层级采用的各计一次。</p></section>"
         body += "<section><h2>协商议事室“六有”与委员下沉</h2>" + bars([
             ("达到“六有”", Double(r.roomsMeetingSixHaves), "\(r.roomsMeetingSixHaves)/\(r.rooms)"),
             ("委员下沉覆盖", Double(r.membersInRooms), "\(r.membersInRooms)/\(r.activeMembers)（\(pct(r.sinkingCoverage))）"),
@@ -88,7 +95,7 @@ enum ReportPage {
             body += table(["未达标议事室", "缺项"], r.roomsShort.map { [$0.name, $0.missing.joined(separator: "、")] })
         }
         body += "</section><section class=\"duty\"><h2>委员履职情况</h2>"
-            + table(["编号", "姓名", "界别", "出席", "请假", "缺席", "协商活动", "领衔提案", "附议提案"], r.members.map(r.dutyRow))
+            + table(["编号", "姓名", "界别", "出席", "请假", "缺席", "协商活动", "领衔提案", "附议提案", "社情民意", "采用"], r.members.map(r.dutyRow))
             + "</section>"
         return """
             <!DOCTYPE html>

@@ -660,6 +660,151 @@ extension ProposalV1 {
 }
 
 extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionState`; values this build does not know are kept as `unrecognized`.
+    public enum OpinionState: WireEnum, Encodable {
+        case unspecified
+        case submitted
+        case reported
+        case adopted
+        case notAdopted
+        case unrecognized(Int32)
+
+        public static let allCases: [OpinionState] = [.unspecified, .submitted, .reported, .adopted, .notAdopted]
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .submitted
+            case 2: self = .reported
+            case 3: self = .adopted
+            case 4: self = .notAdopted
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .submitted: 1
+            case .reported: 2
+            case .adopted: 3
+            case .notAdopted: 4
+            case .unrecognized(let value): value
+            }
+        }
+
+        public var protoName: String {
+            switch self {
+            case .unspecified: "OPINION_STATE_UNSPECIFIED"
+            case .submitted: "OPINION_STATE_SUBMITTED"
+            case .reported: "OPINION_STATE_REPORTED"
+            case .adopted: "OPINION_STATE_ADOPTED"
+            case .notAdopted: "OPINION_STATE_NOT_ADOPTED"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionLevel`; values this build does not know are kept as `unrecognized`.
+    public enum OpinionLevel: WireEnum, Encodable {
+        case unspecified
+        case city
+        case province
+        case national
+        case unrecognized(Int32)
+
+        public static let allCases: [OpinionLevel] = [.unspecified, .city, .province, .national]
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .city
+            case 2: self = .province
+            case 3: self = .national
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .city: 1
+            case .province: 2
+            case .national: 3
+            case .unrecognized(let value): value
+            }
+        }
+
+        public var protoName: String {
+            switch self {
+            case .unspecified: "OPINION_LEVEL_UNSPECIFIED"
+            case .city: "OPINION_LEVEL_CITY"
+            case .province: "OPINION_LEVEL_PROVINCE"
+            case .national: "OPINION_LEVEL_NATIONAL"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionAction`; values this build does not know are kept as `unrecognized`.
+    public enum OpinionAction: WireEnum, Encodable {
+        case unspecified
+        case submit
+        case edit
+        case report
+        case adopt
+        case instruct
+        case decline
+        case unrecognized(Int32)
+
+        public static let allCases: [OpinionAction] = [.unspecified, .submit, .edit, .report, .adopt, .instruct, .decline]
+
+        public init(rawValue: Int32) {
+            switch rawValue {
+            case 0: self = .unspecified
+            case 1: self = .submit
+            case 2: self = .edit
+            case 3: self = .report
+            case 4: self = .adopt
+            case 5: self = .instruct
+            case 6: self = .decline
+            default: self = .unrecognized(rawValue)
+            }
+        }
+
+        public var rawValue: Int32 {
+            switch self {
+            case .unspecified: 0
+            case .submit: 1
+            case .edit: 2
+            case .report: 3
+            case .adopt: 4
+            case .instruct: 5
+            case .decline: 6
+            case .unrecognized(let value): value
+            }
+        }
+
+        public var protoName: String {
+            switch self {
+            case .unspecified: "OPINION_ACTION_UNSPECIFIED"
+            case .submit: "OPINION_ACTION_SUBMIT"
+            case .edit: "OPINION_ACTION_EDIT"
+            case .report: "OPINION_ACTION_REPORT"
+            case .adopt: "OPINION_ACTION_ADOPT"
+            case .instruct: "OPINION_ACTION_INSTRUCT"
+            case .decline: "OPINION_ACTION_DECLINE"
+            case .unrecognized(let value): String(value)
+            }
+        }
+    }
+}
+
+extension ProposalV1 {
     /// `xieshang.proposal.v1.Actor`
     public struct Actor: WireMessage, Encodable {
         public var kind: ProposalV1.ActorKind = .init(rawValue: 0)
@@ -2019,6 +2164,499 @@ extension ProposalV1 {
 }
 
 extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionReport`
+    public struct OpinionReport: WireMessage, Encodable {
+        public var level: ProposalV1.OpinionLevel = .init(rawValue: 0)
+        public var recipient: String = ""
+        public var atMs: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__opinion_report())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.level.rawValue != 0 { w.enumValue(self.level, 1) }
+            if !self.recipient.isEmpty { try w.string(self.recipient, 2) }
+            if self.atMs != 0 { w.scalar(self.atMs, 3) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.level = r.enumValue(1)
+            self.recipient = try r.string(2)
+            self.atMs = r.scalar(3)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionAdoption`
+    public struct OpinionAdoption: WireMessage, Encodable {
+        public var level: ProposalV1.OpinionLevel = .init(rawValue: 0)
+        public var usedIn: String = ""
+        public var atMs: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__opinion_adoption())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.level.rawValue != 0 { w.enumValue(self.level, 1) }
+            if !self.usedIn.isEmpty { try w.string(self.usedIn, 2) }
+            if self.atMs != 0 { w.scalar(self.atMs, 3) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.level = r.enumValue(1)
+            self.usedIn = try r.string(2)
+            self.atMs = r.scalar(3)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionInstruction`
+    public struct OpinionInstruction: WireMessage, Encodable {
+        public var leader: String = ""
+        public var level: ProposalV1.OpinionLevel = .init(rawValue: 0)
+        public var text: String = ""
+        public var atMs: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__opinion_instruction())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.leader.isEmpty { try w.string(self.leader, 1) }
+            if self.level.rawValue != 0 { w.enumValue(self.level, 2) }
+            if !self.text.isEmpty { try w.string(self.text, 3) }
+            if self.atMs != 0 { w.scalar(self.atMs, 4) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.leader = try r.string(1)
+            self.level = r.enumValue(2)
+            self.text = try r.string(3)
+            self.atMs = r.scalar(4)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionStep`
+    public struct OpinionStep: WireMessage, Encodable {
+        public var atMs: Int64 = 0
+        public var actor: ProposalV1.Actor? = nil
+        public var action: ProposalV1.OpinionAction = .init(rawValue: 0)
+        public var from: ProposalV1.OpinionState = .init(rawValue: 0)
+        public var to: ProposalV1.OpinionState = .init(rawValue: 0)
+        public var note: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__opinion_step())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.atMs != 0 { w.scalar(self.atMs, 1) }
+            if let value = self.actor { try w.message(value, 2) }
+            if self.action.rawValue != 0 { w.enumValue(self.action, 3) }
+            if self.from.rawValue != 0 { w.enumValue(self.from, 4) }
+            if self.to.rawValue != 0 { w.enumValue(self.to, 5) }
+            if !self.note.isEmpty { try w.string(self.note, 6) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.atMs = r.scalar(1)
+            self.actor = try r.message(2) as ProposalV1.Actor?
+            self.action = r.enumValue(3)
+            self.from = r.enumValue(4)
+            self.to = r.enumValue(5)
+            self.note = try r.string(6)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.Opinion`
+    public struct Opinion: WireMessage, Encodable {
+        public var id: Int64 = 0
+        public var title: String = ""
+        public var body: String = ""
+        public var memberID: Int64 = 0
+        public var memberName: String = ""
+        public var sector: String = ""
+        public var state: ProposalV1.OpinionState = .init(rawValue: 0)
+        public var proposalID: Int64 = 0
+        public var reports: [ProposalV1.OpinionReport] = []
+        public var adoptions: [ProposalV1.OpinionAdoption] = []
+        public var instructions: [ProposalV1.OpinionInstruction] = []
+        public var declineReason: String = ""
+        public var steps: [ProposalV1.OpinionStep] = []
+        public var submittedAtMs: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__opinion())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.id != 0 { w.scalar(self.id, 1) }
+            if !self.title.isEmpty { try w.string(self.title, 2) }
+            if !self.body.isEmpty { try w.string(self.body, 3) }
+            if self.memberID != 0 { w.scalar(self.memberID, 4) }
+            if !self.memberName.isEmpty { try w.string(self.memberName, 5) }
+            if !self.sector.isEmpty { try w.string(self.sector, 6) }
+            if self.state.rawValue != 0 { w.enumValue(self.state, 7) }
+            if self.proposalID != 0 { w.scalar(self.proposalID, 8) }
+            if !self.reports.isEmpty { try w.repeatedMessage(self.reports, 9) }
+            if !self.adoptions.isEmpty { try w.repeatedMessage(self.adoptions, 10) }
+            if !self.instructions.isEmpty { try w.repeatedMessage(self.instructions, 11) }
+            if !self.declineReason.isEmpty { try w.string(self.declineReason, 12) }
+            if !self.steps.isEmpty { try w.repeatedMessage(self.steps, 13) }
+            if self.submittedAtMs != 0 { w.scalar(self.submittedAtMs, 14) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.id = r.scalar(1)
+            self.title = try r.string(2)
+            self.body = try r.string(3)
+            self.memberID = r.scalar(4)
+            self.memberName = try r.string(5)
+            self.sector = try r.string(6)
+            self.state = r.enumValue(7)
+            self.proposalID = r.scalar(8)
+            self.reports = try r.repeatedMessage(9)
+            self.adoptions = try r.repeatedMessage(10)
+            self.instructions = try r.repeatedMessage(11)
+            self.declineReason = try r.string(12)
+            self.steps = try r.repeatedMessage(13)
+            self.submittedAtMs = r.scalar(14)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.SubmitOpinionRequest`
+    public struct SubmitOpinionRequest: WireMessage, Encodable {
+        public var memberID: Int64 = 0
+        public var title: String = ""
+        public var body: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__submit_opinion_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.memberID != 0 { w.scalar(self.memberID, 1) }
+            if !self.title.isEmpty { try w.string(self.title, 2) }
+            if !self.body.isEmpty { try w.string(self.body, 3) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.memberID = r.scalar(1)
+            self.title = try r.string(2)
+            self.body = try r.string(3)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.SubmitOpinionResponse`
+    public struct SubmitOpinionResponse: WireMessage, Encodable {
+        public var opinion: ProposalV1.Opinion? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__submit_opinion_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.opinion { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.opinion = try r.message(1) as ProposalV1.Opinion?
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.ActOnOpinionRequest`
+    public struct ActOnOpinionRequest: WireMessage, Encodable {
+        public var id: Int64 = 0
+        public var action: ProposalV1.OpinionAction = .init(rawValue: 0)
+        public var title: String = ""
+        public var body: String = ""
+        public var level: ProposalV1.OpinionLevel = .init(rawValue: 0)
+        public var recipient: String = ""
+        public var usedIn: String = ""
+        public var leader: String = ""
+        public var text: String = ""
+        public var note: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__act_on_opinion_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.id != 0 { w.scalar(self.id, 1) }
+            if self.action.rawValue != 0 { w.enumValue(self.action, 2) }
+            if !self.title.isEmpty { try w.string(self.title, 3) }
+            if !self.body.isEmpty { try w.string(self.body, 4) }
+            if self.level.rawValue != 0 { w.enumValue(self.level, 5) }
+            if !self.recipient.isEmpty { try w.string(self.recipient, 6) }
+            if !self.usedIn.isEmpty { try w.string(self.usedIn, 7) }
+            if !self.leader.isEmpty { try w.string(self.leader, 8) }
+            if !self.text.isEmpty { try w.string(self.text, 9) }
+            if !self.note.isEmpty { try w.string(self.note, 10) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.id = r.scalar(1)
+            self.action = r.enumValue(2)
+            self.title = try r.string(3)
+            self.body = try r.string(4)
+            self.level = r.enumValue(5)
+            self.recipient = try r.string(6)
+            self.usedIn = try r.string(7)
+            self.leader = try r.string(8)
+            self.text = try r.string(9)
+            self.note = try r.string(10)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.ActOnOpinionResponse`
+    public struct ActOnOpinionResponse: WireMessage, Encodable {
+        public var opinion: ProposalV1.Opinion? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__act_on_opinion_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.opinion { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.opinion = try r.message(1) as ProposalV1.Opinion?
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.GetOpinionRequest`
+    public struct GetOpinionRequest: WireMessage, Encodable {
+        public var id: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__get_opinion_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.id != 0 { w.scalar(self.id, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.id = r.scalar(1)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.GetOpinionResponse`
+    public struct GetOpinionResponse: WireMessage, Encodable {
+        public var opinion: ProposalV1.Opinion? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__get_opinion_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.opinion { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.opinion = try r.message(1) as ProposalV1.Opinion?
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.ListOpinionsRequest`
+    public struct ListOpinionsRequest: WireMessage, Encodable {
+        public var memberID: Int64 = 0
+        public var state: ProposalV1.OpinionState = .init(rawValue: 0)
+        public var pageSize: Int32 = 0
+        public var pageToken: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__list_opinions_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.memberID != 0 { w.scalar(self.memberID, 1) }
+            if self.state.rawValue != 0 { w.enumValue(self.state, 2) }
+            if self.pageSize != 0 { w.scalar(self.pageSize, 3) }
+            if !self.pageToken.isEmpty { try w.string(self.pageToken, 4) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.memberID = r.scalar(1)
+            self.state = r.enumValue(2)
+            self.pageSize = r.scalar(3)
+            self.pageToken = try r.string(4)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.ListOpinionsResponse`
+    public struct ListOpinionsResponse: WireMessage, Encodable {
+        public var opinions: [ProposalV1.Opinion] = []
+        public var nextPageToken: String = ""
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__list_opinions_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.opinions.isEmpty { try w.repeatedMessage(self.opinions, 1) }
+            if !self.nextPageToken.isEmpty { try w.string(self.nextPageToken, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.opinions = try r.repeatedMessage(1)
+            self.nextPageToken = try r.string(2)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionCount`
+    public struct OpinionCount: WireMessage, Encodable {
+        public var name: String = ""
+        public var memberID: Int64 = 0
+        public var submitted: Int32 = 0
+        public var reported: Int32 = 0
+        public var adopted: Int32 = 0
+        public var instructed: Int32 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__opinion_count())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if !self.name.isEmpty { try w.string(self.name, 1) }
+            if self.memberID != 0 { w.scalar(self.memberID, 2) }
+            if self.submitted != 0 { w.scalar(self.submitted, 3) }
+            if self.reported != 0 { w.scalar(self.reported, 4) }
+            if self.adopted != 0 { w.scalar(self.adopted, 5) }
+            if self.instructed != 0 { w.scalar(self.instructed, 6) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.name = try r.string(1)
+            self.memberID = r.scalar(2)
+            self.submitted = r.scalar(3)
+            self.reported = r.scalar(4)
+            self.adopted = r.scalar(5)
+            self.instructed = r.scalar(6)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionStatisticsRequest`
+    public struct OpinionStatisticsRequest: WireMessage, Encodable {
+        public var fromMs: Int64 = 0
+        public var toMs: Int64 = 0
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__opinion_statistics_request())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.fromMs != 0 { w.scalar(self.fromMs, 1) }
+            if self.toMs != 0 { w.scalar(self.toMs, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.fromMs = r.scalar(1)
+            self.toMs = r.scalar(2)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionStatisticsResponse`
+    public struct OpinionStatisticsResponse: WireMessage, Encodable {
+        public var total: ProposalV1.OpinionCount? = nil
+        public var adoptedByLevel: [ProposalV1.CountByName] = []
+        public var byMember: [ProposalV1.OpinionCount] = []
+        public var bySector: [ProposalV1.OpinionCount] = []
+        public var byMonth: [ProposalV1.OpinionCount] = []
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__opinion_statistics_response())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.total { try w.message(value, 1) }
+            if !self.adoptedByLevel.isEmpty { try w.repeatedMessage(self.adoptedByLevel, 2) }
+            if !self.byMember.isEmpty { try w.repeatedMessage(self.byMember, 3) }
+            if !self.bySector.isEmpty { try w.repeatedMessage(self.bySector, 4) }
+            if !self.byMonth.isEmpty { try w.repeatedMessage(self.byMonth, 5) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.total = try r.message(1) as ProposalV1.OpinionCount?
+            self.adoptedByLevel = try r.repeatedMessage(2)
+            self.byMember = try r.repeatedMessage(3)
+            self.bySector = try r.repeatedMessage(4)
+            self.byMonth = try r.repeatedMessage(5)
+        }
+    }
+}
+
+extension ProposalV1 {
+    /// `xieshang.proposal.v1.OpinionEvent`
+    public struct OpinionEvent: WireMessage, Encodable {
+        public var opinion: ProposalV1.Opinion? = nil
+        public var step: ProposalV1.OpinionStep? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__proposal__v1__opinion_event())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.opinion { try w.message(value, 1) }
+            if let value = self.step { try w.message(value, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.opinion = try r.message(1) as ProposalV1.Opinion?
+            self.step = try r.message(2) as ProposalV1.OpinionStep?
+        }
+    }
+}
+
+extension ProposalV1 {
     /// The methods of the service `xieshang.proposal.v1.Proposals`.
     public enum Proposals {
         public static let create = WireMethod<ProposalV1.CreateProposalRequest, ProposalV1.CreateProposalResponse>("proposal.v1.Proposals/Create")
@@ -2029,6 +2667,17 @@ extension ProposalV1 {
         public static let history = WireMethod<ProposalV1.HistoryRequest, ProposalV1.HistoryResponse>("proposal.v1.Proposals/History")
         public static let overdue = WireMethod<ProposalV1.OverdueRequest, ProposalV1.OverdueResponse>("proposal.v1.Proposals/Overdue")
         public static let statistics = WireMethod<ProposalV1.StatisticsRequest, ProposalV1.StatisticsResponse>("proposal.v1.Proposals/Statistics")
+    }
+}
+
+extension ProposalV1 {
+    /// The methods of the service `xieshang.proposal.v1.Opinions`.
+    public enum Opinions {
+        public static let submit = WireMethod<ProposalV1.SubmitOpinionRequest, ProposalV1.SubmitOpinionResponse>("proposal.v1.Opinions/Submit")
+        public static let act = WireMethod<ProposalV1.ActOnOpinionRequest, ProposalV1.ActOnOpinionResponse>("proposal.v1.Opinions/Act")
+        public static let get = WireMethod<ProposalV1.GetOpinionRequest, ProposalV1.GetOpinionResponse>("proposal.v1.Opinions/Get")
+        public static let list = WireMethod<ProposalV1.ListOpinionsRequest, ProposalV1.ListOpinionsResponse>("proposal.v1.Opinions/List")
+        public static let statistics = WireMethod<ProposalV1.OpinionStatisticsRequest, ProposalV1.OpinionStatisticsResponse>("proposal.v1.Opinions/Statistics")
     }
 }
 

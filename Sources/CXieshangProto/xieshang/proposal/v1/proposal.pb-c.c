@@ -1897,6 +1897,771 @@ void   xieshang__proposal__v1__topic_event__free_unpacked
   assert(message->base.descriptor == &xieshang__proposal__v1__topic_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__proposal__v1__opinion_report__init
+                     (Xieshang__Proposal__V1__OpinionReport         *message)
+{
+  static const Xieshang__Proposal__V1__OpinionReport init_value = XIESHANG__PROPOSAL__V1__OPINION_REPORT__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__opinion_report__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionReport *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_report__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__opinion_report__pack
+                     (const Xieshang__Proposal__V1__OpinionReport *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_report__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__opinion_report__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionReport *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_report__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__OpinionReport *
+       xieshang__proposal__v1__opinion_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__OpinionReport *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__opinion_report__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__opinion_report__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionReport *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_report__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__opinion_adoption__init
+                     (Xieshang__Proposal__V1__OpinionAdoption         *message)
+{
+  static const Xieshang__Proposal__V1__OpinionAdoption init_value = XIESHANG__PROPOSAL__V1__OPINION_ADOPTION__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__opinion_adoption__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionAdoption *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_adoption__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__opinion_adoption__pack
+                     (const Xieshang__Proposal__V1__OpinionAdoption *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_adoption__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__opinion_adoption__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionAdoption *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_adoption__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__OpinionAdoption *
+       xieshang__proposal__v1__opinion_adoption__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__OpinionAdoption *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__opinion_adoption__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__opinion_adoption__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionAdoption *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_adoption__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__opinion_instruction__init
+                     (Xieshang__Proposal__V1__OpinionInstruction         *message)
+{
+  static const Xieshang__Proposal__V1__OpinionInstruction init_value = XIESHANG__PROPOSAL__V1__OPINION_INSTRUCTION__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__opinion_instruction__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionInstruction *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_instruction__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__opinion_instruction__pack
+                     (const Xieshang__Proposal__V1__OpinionInstruction *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_instruction__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__opinion_instruction__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionInstruction *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_instruction__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__OpinionInstruction *
+       xieshang__proposal__v1__opinion_instruction__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__OpinionInstruction *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__opinion_instruction__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__opinion_instruction__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionInstruction *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_instruction__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__opinion_step__init
+                     (Xieshang__Proposal__V1__OpinionStep         *message)
+{
+  static const Xieshang__Proposal__V1__OpinionStep init_value = XIESHANG__PROPOSAL__V1__OPINION_STEP__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__opinion_step__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionStep *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_step__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__opinion_step__pack
+                     (const Xieshang__Proposal__V1__OpinionStep *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_step__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__opinion_step__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionStep *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_step__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__OpinionStep *
+       xieshang__proposal__v1__opinion_step__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__OpinionStep *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__opinion_step__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__opinion_step__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionStep *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_step__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__opinion__init
+                     (Xieshang__Proposal__V1__Opinion         *message)
+{
+  static const Xieshang__Proposal__V1__Opinion init_value = XIESHANG__PROPOSAL__V1__OPINION__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__opinion__get_packed_size
+                     (const Xieshang__Proposal__V1__Opinion *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__opinion__pack
+                     (const Xieshang__Proposal__V1__Opinion *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__opinion__pack_to_buffer
+                     (const Xieshang__Proposal__V1__Opinion *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__Opinion *
+       xieshang__proposal__v1__opinion__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__Opinion *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__opinion__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__opinion__free_unpacked
+                     (Xieshang__Proposal__V1__Opinion *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__submit_opinion_request__init
+                     (Xieshang__Proposal__V1__SubmitOpinionRequest         *message)
+{
+  static const Xieshang__Proposal__V1__SubmitOpinionRequest init_value = XIESHANG__PROPOSAL__V1__SUBMIT_OPINION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__submit_opinion_request__get_packed_size
+                     (const Xieshang__Proposal__V1__SubmitOpinionRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__submit_opinion_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__submit_opinion_request__pack
+                     (const Xieshang__Proposal__V1__SubmitOpinionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__submit_opinion_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__submit_opinion_request__pack_to_buffer
+                     (const Xieshang__Proposal__V1__SubmitOpinionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__submit_opinion_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__SubmitOpinionRequest *
+       xieshang__proposal__v1__submit_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__SubmitOpinionRequest *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__submit_opinion_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__submit_opinion_request__free_unpacked
+                     (Xieshang__Proposal__V1__SubmitOpinionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__submit_opinion_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__submit_opinion_response__init
+                     (Xieshang__Proposal__V1__SubmitOpinionResponse         *message)
+{
+  static const Xieshang__Proposal__V1__SubmitOpinionResponse init_value = XIESHANG__PROPOSAL__V1__SUBMIT_OPINION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__submit_opinion_response__get_packed_size
+                     (const Xieshang__Proposal__V1__SubmitOpinionResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__submit_opinion_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__submit_opinion_response__pack
+                     (const Xieshang__Proposal__V1__SubmitOpinionResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__submit_opinion_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__submit_opinion_response__pack_to_buffer
+                     (const Xieshang__Proposal__V1__SubmitOpinionResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__submit_opinion_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__SubmitOpinionResponse *
+       xieshang__proposal__v1__submit_opinion_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__SubmitOpinionResponse *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__submit_opinion_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__submit_opinion_response__free_unpacked
+                     (Xieshang__Proposal__V1__SubmitOpinionResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__submit_opinion_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__act_on_opinion_request__init
+                     (Xieshang__Proposal__V1__ActOnOpinionRequest         *message)
+{
+  static const Xieshang__Proposal__V1__ActOnOpinionRequest init_value = XIESHANG__PROPOSAL__V1__ACT_ON_OPINION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__act_on_opinion_request__get_packed_size
+                     (const Xieshang__Proposal__V1__ActOnOpinionRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__act_on_opinion_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__act_on_opinion_request__pack
+                     (const Xieshang__Proposal__V1__ActOnOpinionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__act_on_opinion_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__act_on_opinion_request__pack_to_buffer
+                     (const Xieshang__Proposal__V1__ActOnOpinionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__act_on_opinion_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__ActOnOpinionRequest *
+       xieshang__proposal__v1__act_on_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__ActOnOpinionRequest *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__act_on_opinion_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__act_on_opinion_request__free_unpacked
+                     (Xieshang__Proposal__V1__ActOnOpinionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__act_on_opinion_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__act_on_opinion_response__init
+                     (Xieshang__Proposal__V1__ActOnOpinionResponse         *message)
+{
+  static const Xieshang__Proposal__V1__ActOnOpinionResponse init_value = XIESHANG__PROPOSAL__V1__ACT_ON_OPINION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__act_on_opinion_response__get_packed_size
+                     (const Xieshang__Proposal__V1__ActOnOpinionResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__act_on_opinion_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__act_on_opinion_response__pack
+                     (const Xieshang__Proposal__V1__ActOnOpinionResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__act_on_opinion_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__act_on_opinion_response__pack_to_buffer
+                     (const Xieshang__Proposal__V1__ActOnOpinionResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__act_on_opinion_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__ActOnOpinionResponse *
+       xieshang__proposal__v1__act_on_opinion_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__ActOnOpinionResponse *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__act_on_opinion_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__act_on_opinion_response__free_unpacked
+                     (Xieshang__Proposal__V1__ActOnOpinionResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__act_on_opinion_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__get_opinion_request__init
+                     (Xieshang__Proposal__V1__GetOpinionRequest         *message)
+{
+  static const Xieshang__Proposal__V1__GetOpinionRequest init_value = XIESHANG__PROPOSAL__V1__GET_OPINION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__get_opinion_request__get_packed_size
+                     (const Xieshang__Proposal__V1__GetOpinionRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__get_opinion_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__get_opinion_request__pack
+                     (const Xieshang__Proposal__V1__GetOpinionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__get_opinion_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__get_opinion_request__pack_to_buffer
+                     (const Xieshang__Proposal__V1__GetOpinionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__get_opinion_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__GetOpinionRequest *
+       xieshang__proposal__v1__get_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__GetOpinionRequest *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__get_opinion_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__get_opinion_request__free_unpacked
+                     (Xieshang__Proposal__V1__GetOpinionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__get_opinion_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__get_opinion_response__init
+                     (Xieshang__Proposal__V1__GetOpinionResponse         *message)
+{
+  static const Xieshang__Proposal__V1__GetOpinionResponse init_value = XIESHANG__PROPOSAL__V1__GET_OPINION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__get_opinion_response__get_packed_size
+                     (const Xieshang__Proposal__V1__GetOpinionResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__get_opinion_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__get_opinion_response__pack
+                     (const Xieshang__Proposal__V1__GetOpinionResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__get_opinion_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__get_opinion_response__pack_to_buffer
+                     (const Xieshang__Proposal__V1__GetOpinionResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__get_opinion_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__GetOpinionResponse *
+       xieshang__proposal__v1__get_opinion_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__GetOpinionResponse *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__get_opinion_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__get_opinion_response__free_unpacked
+                     (Xieshang__Proposal__V1__GetOpinionResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__get_opinion_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__list_opinions_request__init
+                     (Xieshang__Proposal__V1__ListOpinionsRequest         *message)
+{
+  static const Xieshang__Proposal__V1__ListOpinionsRequest init_value = XIESHANG__PROPOSAL__V1__LIST_OPINIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__list_opinions_request__get_packed_size
+                     (const Xieshang__Proposal__V1__ListOpinionsRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__list_opinions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__list_opinions_request__pack
+                     (const Xieshang__Proposal__V1__ListOpinionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__list_opinions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__list_opinions_request__pack_to_buffer
+                     (const Xieshang__Proposal__V1__ListOpinionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__list_opinions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__ListOpinionsRequest *
+       xieshang__proposal__v1__list_opinions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__ListOpinionsRequest *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__list_opinions_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__list_opinions_request__free_unpacked
+                     (Xieshang__Proposal__V1__ListOpinionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__list_opinions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__list_opinions_response__init
+                     (Xieshang__Proposal__V1__ListOpinionsResponse         *message)
+{
+  static const Xieshang__Proposal__V1__ListOpinionsResponse init_value = XIESHANG__PROPOSAL__V1__LIST_OPINIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__list_opinions_response__get_packed_size
+                     (const Xieshang__Proposal__V1__ListOpinionsResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__list_opinions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__list_opinions_response__pack
+                     (const Xieshang__Proposal__V1__ListOpinionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__list_opinions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__list_opinions_response__pack_to_buffer
+                     (const Xieshang__Proposal__V1__ListOpinionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__list_opinions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__ListOpinionsResponse *
+       xieshang__proposal__v1__list_opinions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__ListOpinionsResponse *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__list_opinions_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__list_opinions_response__free_unpacked
+                     (Xieshang__Proposal__V1__ListOpinionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__list_opinions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__opinion_count__init
+                     (Xieshang__Proposal__V1__OpinionCount         *message)
+{
+  static const Xieshang__Proposal__V1__OpinionCount init_value = XIESHANG__PROPOSAL__V1__OPINION_COUNT__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__opinion_count__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionCount *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_count__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__opinion_count__pack
+                     (const Xieshang__Proposal__V1__OpinionCount *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_count__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__opinion_count__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionCount *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_count__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__OpinionCount *
+       xieshang__proposal__v1__opinion_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__OpinionCount *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__opinion_count__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__opinion_count__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionCount *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_count__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__opinion_statistics_request__init
+                     (Xieshang__Proposal__V1__OpinionStatisticsRequest         *message)
+{
+  static const Xieshang__Proposal__V1__OpinionStatisticsRequest init_value = XIESHANG__PROPOSAL__V1__OPINION_STATISTICS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__opinion_statistics_request__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionStatisticsRequest *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_statistics_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__opinion_statistics_request__pack
+                     (const Xieshang__Proposal__V1__OpinionStatisticsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_statistics_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__opinion_statistics_request__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionStatisticsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_statistics_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__OpinionStatisticsRequest *
+       xieshang__proposal__v1__opinion_statistics_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__OpinionStatisticsRequest *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__opinion_statistics_request__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__opinion_statistics_request__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionStatisticsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_statistics_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__opinion_statistics_response__init
+                     (Xieshang__Proposal__V1__OpinionStatisticsResponse         *message)
+{
+  static const Xieshang__Proposal__V1__OpinionStatisticsResponse init_value = XIESHANG__PROPOSAL__V1__OPINION_STATISTICS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__opinion_statistics_response__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionStatisticsResponse *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_statistics_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__opinion_statistics_response__pack
+                     (const Xieshang__Proposal__V1__OpinionStatisticsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_statistics_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__opinion_statistics_response__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionStatisticsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_statistics_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__OpinionStatisticsResponse *
+       xieshang__proposal__v1__opinion_statistics_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__OpinionStatisticsResponse *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__opinion_statistics_response__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__opinion_statistics_response__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionStatisticsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_statistics_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__proposal__v1__opinion_event__init
+                     (Xieshang__Proposal__V1__OpinionEvent         *message)
+{
+  static const Xieshang__Proposal__V1__OpinionEvent init_value = XIESHANG__PROPOSAL__V1__OPINION_EVENT__INIT;
+  *message = init_value;
+}
+size_t xieshang__proposal__v1__opinion_event__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionEvent *message)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__proposal__v1__opinion_event__pack
+                     (const Xieshang__Proposal__V1__OpinionEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__proposal__v1__opinion_event__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Proposal__V1__OpinionEvent *
+       xieshang__proposal__v1__opinion_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Proposal__V1__OpinionEvent *)
+     protobuf_c_message_unpack (&xieshang__proposal__v1__opinion_event__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__proposal__v1__opinion_event__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__proposal__v1__opinion_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor xieshang__proposal__v1__actor__field_descriptors[3] =
 {
   {
@@ -5742,6 +6507,1315 @@ const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_event__descriptor
   (ProtobufCMessageInit) xieshang__proposal__v1__topic_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__opinion_report__field_descriptors[3] =
+{
+  {
+    "level",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionReport, level),
+    &xieshang__proposal__v1__opinion_level__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recipient",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionReport, recipient),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionReport, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__opinion_report__field_indices_by_name[] = {
+  2,   /* field[2] = at_ms */
+  0,   /* field[0] = level */
+  1,   /* field[1] = recipient */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_report__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_report__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionReport",
+  "OpinionReport",
+  "Xieshang__Proposal__V1__OpinionReport",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__OpinionReport),
+  3,
+  xieshang__proposal__v1__opinion_report__field_descriptors,
+  xieshang__proposal__v1__opinion_report__field_indices_by_name,
+  1,  xieshang__proposal__v1__opinion_report__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__opinion_report__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__opinion_adoption__field_descriptors[3] =
+{
+  {
+    "level",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionAdoption, level),
+    &xieshang__proposal__v1__opinion_level__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "used_in",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionAdoption, used_in),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionAdoption, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__opinion_adoption__field_indices_by_name[] = {
+  2,   /* field[2] = at_ms */
+  0,   /* field[0] = level */
+  1,   /* field[1] = used_in */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_adoption__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_adoption__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionAdoption",
+  "OpinionAdoption",
+  "Xieshang__Proposal__V1__OpinionAdoption",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__OpinionAdoption),
+  3,
+  xieshang__proposal__v1__opinion_adoption__field_descriptors,
+  xieshang__proposal__v1__opinion_adoption__field_indices_by_name,
+  1,  xieshang__proposal__v1__opinion_adoption__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__opinion_adoption__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__opinion_instruction__field_descriptors[4] =
+{
+  {
+    "leader",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionInstruction, leader),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "level",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionInstruction, level),
+    &xieshang__proposal__v1__opinion_level__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "text",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionInstruction, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "at_ms",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionInstruction, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__opinion_instruction__field_indices_by_name[] = {
+  3,   /* field[3] = at_ms */
+  0,   /* field[0] = leader */
+  1,   /* field[1] = level */
+  2,   /* field[2] = text */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_instruction__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_instruction__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionInstruction",
+  "OpinionInstruction",
+  "Xieshang__Proposal__V1__OpinionInstruction",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__OpinionInstruction),
+  4,
+  xieshang__proposal__v1__opinion_instruction__field_descriptors,
+  xieshang__proposal__v1__opinion_instruction__field_indices_by_name,
+  1,  xieshang__proposal__v1__opinion_instruction__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__opinion_instruction__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__opinion_step__field_descriptors[6] =
+{
+  {
+    "at_ms",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionStep, at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "actor",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionStep, actor),
+    &xieshang__proposal__v1__actor__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionStep, action),
+    &xieshang__proposal__v1__opinion_action__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "from",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionStep, from),
+    &xieshang__proposal__v1__opinion_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionStep, to),
+    &xieshang__proposal__v1__opinion_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionStep, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__opinion_step__field_indices_by_name[] = {
+  2,   /* field[2] = action */
+  1,   /* field[1] = actor */
+  0,   /* field[0] = at_ms */
+  3,   /* field[3] = from */
+  5,   /* field[5] = note */
+  4,   /* field[4] = to */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_step__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_step__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionStep",
+  "OpinionStep",
+  "Xieshang__Proposal__V1__OpinionStep",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__OpinionStep),
+  6,
+  xieshang__proposal__v1__opinion_step__field_descriptors,
+  xieshang__proposal__v1__opinion_step__field_indices_by_name,
+  1,  xieshang__proposal__v1__opinion_step__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__opinion_step__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__opinion__field_descriptors[14] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Opinion, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "title",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Opinion, title),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Opinion, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "member_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Opinion, member_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "member_name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Opinion, member_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sector",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Opinion, sector),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Opinion, state),
+    &xieshang__proposal__v1__opinion_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "proposal_id",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Opinion, proposal_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reports",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__Opinion, n_reports),
+    offsetof(Xieshang__Proposal__V1__Opinion, reports),
+    &xieshang__proposal__v1__opinion_report__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "adoptions",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__Opinion, n_adoptions),
+    offsetof(Xieshang__Proposal__V1__Opinion, adoptions),
+    &xieshang__proposal__v1__opinion_adoption__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "instructions",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__Opinion, n_instructions),
+    offsetof(Xieshang__Proposal__V1__Opinion, instructions),
+    &xieshang__proposal__v1__opinion_instruction__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "decline_reason",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Opinion, decline_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "steps",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__Opinion, n_steps),
+    offsetof(Xieshang__Proposal__V1__Opinion, steps),
+    &xieshang__proposal__v1__opinion_step__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "submitted_at_ms",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__Opinion, submitted_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__opinion__field_indices_by_name[] = {
+  9,   /* field[9] = adoptions */
+  2,   /* field[2] = body */
+  11,   /* field[11] = decline_reason */
+  0,   /* field[0] = id */
+  10,   /* field[10] = instructions */
+  3,   /* field[3] = member_id */
+  4,   /* field[4] = member_name */
+  7,   /* field[7] = proposal_id */
+  8,   /* field[8] = reports */
+  5,   /* field[5] = sector */
+  6,   /* field[6] = state */
+  12,   /* field[12] = steps */
+  13,   /* field[13] = submitted_at_ms */
+  1,   /* field[1] = title */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 14 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.Opinion",
+  "Opinion",
+  "Xieshang__Proposal__V1__Opinion",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__Opinion),
+  14,
+  xieshang__proposal__v1__opinion__field_descriptors,
+  xieshang__proposal__v1__opinion__field_indices_by_name,
+  1,  xieshang__proposal__v1__opinion__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__opinion__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__submit_opinion_request__field_descriptors[3] =
+{
+  {
+    "member_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__SubmitOpinionRequest, member_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "title",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__SubmitOpinionRequest, title),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__SubmitOpinionRequest, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__submit_opinion_request__field_indices_by_name[] = {
+  2,   /* field[2] = body */
+  0,   /* field[0] = member_id */
+  1,   /* field[1] = title */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__submit_opinion_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__submit_opinion_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.SubmitOpinionRequest",
+  "SubmitOpinionRequest",
+  "Xieshang__Proposal__V1__SubmitOpinionRequest",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__SubmitOpinionRequest),
+  3,
+  xieshang__proposal__v1__submit_opinion_request__field_descriptors,
+  xieshang__proposal__v1__submit_opinion_request__field_indices_by_name,
+  1,  xieshang__proposal__v1__submit_opinion_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__submit_opinion_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__submit_opinion_response__field_descriptors[1] =
+{
+  {
+    "opinion",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__SubmitOpinionResponse, opinion),
+    &xieshang__proposal__v1__opinion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__submit_opinion_response__field_indices_by_name[] = {
+  0,   /* field[0] = opinion */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__submit_opinion_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__submit_opinion_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.SubmitOpinionResponse",
+  "SubmitOpinionResponse",
+  "Xieshang__Proposal__V1__SubmitOpinionResponse",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__SubmitOpinionResponse),
+  1,
+  xieshang__proposal__v1__submit_opinion_response__field_descriptors,
+  xieshang__proposal__v1__submit_opinion_response__field_indices_by_name,
+  1,  xieshang__proposal__v1__submit_opinion_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__submit_opinion_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__act_on_opinion_request__field_descriptors[10] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "action",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionRequest, action),
+    &xieshang__proposal__v1__opinion_action__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "title",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionRequest, title),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "body",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionRequest, body),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "level",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionRequest, level),
+    &xieshang__proposal__v1__opinion_level__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "recipient",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionRequest, recipient),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "used_in",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionRequest, used_in),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "leader",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionRequest, leader),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "text",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionRequest, text),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionRequest, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__act_on_opinion_request__field_indices_by_name[] = {
+  1,   /* field[1] = action */
+  3,   /* field[3] = body */
+  0,   /* field[0] = id */
+  7,   /* field[7] = leader */
+  4,   /* field[4] = level */
+  9,   /* field[9] = note */
+  5,   /* field[5] = recipient */
+  8,   /* field[8] = text */
+  2,   /* field[2] = title */
+  6,   /* field[6] = used_in */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__act_on_opinion_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 10 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__act_on_opinion_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.ActOnOpinionRequest",
+  "ActOnOpinionRequest",
+  "Xieshang__Proposal__V1__ActOnOpinionRequest",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__ActOnOpinionRequest),
+  10,
+  xieshang__proposal__v1__act_on_opinion_request__field_descriptors,
+  xieshang__proposal__v1__act_on_opinion_request__field_indices_by_name,
+  1,  xieshang__proposal__v1__act_on_opinion_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__act_on_opinion_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__act_on_opinion_response__field_descriptors[1] =
+{
+  {
+    "opinion",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ActOnOpinionResponse, opinion),
+    &xieshang__proposal__v1__opinion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__act_on_opinion_response__field_indices_by_name[] = {
+  0,   /* field[0] = opinion */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__act_on_opinion_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__act_on_opinion_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.ActOnOpinionResponse",
+  "ActOnOpinionResponse",
+  "Xieshang__Proposal__V1__ActOnOpinionResponse",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__ActOnOpinionResponse),
+  1,
+  xieshang__proposal__v1__act_on_opinion_response__field_descriptors,
+  xieshang__proposal__v1__act_on_opinion_response__field_indices_by_name,
+  1,  xieshang__proposal__v1__act_on_opinion_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__act_on_opinion_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__get_opinion_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__GetOpinionRequest, id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__get_opinion_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__get_opinion_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__get_opinion_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.GetOpinionRequest",
+  "GetOpinionRequest",
+  "Xieshang__Proposal__V1__GetOpinionRequest",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__GetOpinionRequest),
+  1,
+  xieshang__proposal__v1__get_opinion_request__field_descriptors,
+  xieshang__proposal__v1__get_opinion_request__field_indices_by_name,
+  1,  xieshang__proposal__v1__get_opinion_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__get_opinion_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__get_opinion_response__field_descriptors[1] =
+{
+  {
+    "opinion",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__GetOpinionResponse, opinion),
+    &xieshang__proposal__v1__opinion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__get_opinion_response__field_indices_by_name[] = {
+  0,   /* field[0] = opinion */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__get_opinion_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__get_opinion_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.GetOpinionResponse",
+  "GetOpinionResponse",
+  "Xieshang__Proposal__V1__GetOpinionResponse",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__GetOpinionResponse),
+  1,
+  xieshang__proposal__v1__get_opinion_response__field_descriptors,
+  xieshang__proposal__v1__get_opinion_response__field_indices_by_name,
+  1,  xieshang__proposal__v1__get_opinion_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__get_opinion_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__list_opinions_request__field_descriptors[4] =
+{
+  {
+    "member_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ListOpinionsRequest, member_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ListOpinionsRequest, state),
+    &xieshang__proposal__v1__opinion_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ListOpinionsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ListOpinionsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__list_opinions_request__field_indices_by_name[] = {
+  0,   /* field[0] = member_id */
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
+  1,   /* field[1] = state */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__list_opinions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__list_opinions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.ListOpinionsRequest",
+  "ListOpinionsRequest",
+  "Xieshang__Proposal__V1__ListOpinionsRequest",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__ListOpinionsRequest),
+  4,
+  xieshang__proposal__v1__list_opinions_request__field_descriptors,
+  xieshang__proposal__v1__list_opinions_request__field_indices_by_name,
+  1,  xieshang__proposal__v1__list_opinions_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__list_opinions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__list_opinions_response__field_descriptors[2] =
+{
+  {
+    "opinions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__ListOpinionsResponse, n_opinions),
+    offsetof(Xieshang__Proposal__V1__ListOpinionsResponse, opinions),
+    &xieshang__proposal__v1__opinion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__ListOpinionsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__list_opinions_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = opinions */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__list_opinions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__list_opinions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.ListOpinionsResponse",
+  "ListOpinionsResponse",
+  "Xieshang__Proposal__V1__ListOpinionsResponse",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__ListOpinionsResponse),
+  2,
+  xieshang__proposal__v1__list_opinions_response__field_descriptors,
+  xieshang__proposal__v1__list_opinions_response__field_indices_by_name,
+  1,  xieshang__proposal__v1__list_opinions_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__list_opinions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__opinion_count__field_descriptors[6] =
+{
+  {
+    "name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionCount, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "member_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionCount, member_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "submitted",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionCount, submitted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reported",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionCount, reported),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "adopted",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionCount, adopted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "instructed",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionCount, instructed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__opinion_count__field_indices_by_name[] = {
+  4,   /* field[4] = adopted */
+  5,   /* field[5] = instructed */
+  1,   /* field[1] = member_id */
+  0,   /* field[0] = name */
+  3,   /* field[3] = reported */
+  2,   /* field[2] = submitted */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_count__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_count__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionCount",
+  "OpinionCount",
+  "Xieshang__Proposal__V1__OpinionCount",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__OpinionCount),
+  6,
+  xieshang__proposal__v1__opinion_count__field_descriptors,
+  xieshang__proposal__v1__opinion_count__field_indices_by_name,
+  1,  xieshang__proposal__v1__opinion_count__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__opinion_count__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__opinion_statistics_request__field_descriptors[2] =
+{
+  {
+    "from_ms",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsRequest, from_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsRequest, to_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__opinion_statistics_request__field_indices_by_name[] = {
+  0,   /* field[0] = from_ms */
+  1,   /* field[1] = to_ms */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_statistics_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_statistics_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionStatisticsRequest",
+  "OpinionStatisticsRequest",
+  "Xieshang__Proposal__V1__OpinionStatisticsRequest",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__OpinionStatisticsRequest),
+  2,
+  xieshang__proposal__v1__opinion_statistics_request__field_descriptors,
+  xieshang__proposal__v1__opinion_statistics_request__field_indices_by_name,
+  1,  xieshang__proposal__v1__opinion_statistics_request__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__opinion_statistics_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__opinion_statistics_response__field_descriptors[5] =
+{
+  {
+    "total",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsResponse, total),
+    &xieshang__proposal__v1__opinion_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "adopted_by_level",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsResponse, n_adopted_by_level),
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsResponse, adopted_by_level),
+    &xieshang__proposal__v1__count_by_name__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "by_member",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsResponse, n_by_member),
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsResponse, by_member),
+    &xieshang__proposal__v1__opinion_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "by_sector",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsResponse, n_by_sector),
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsResponse, by_sector),
+    &xieshang__proposal__v1__opinion_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "by_month",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsResponse, n_by_month),
+    offsetof(Xieshang__Proposal__V1__OpinionStatisticsResponse, by_month),
+    &xieshang__proposal__v1__opinion_count__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__opinion_statistics_response__field_indices_by_name[] = {
+  1,   /* field[1] = adopted_by_level */
+  2,   /* field[2] = by_member */
+  4,   /* field[4] = by_month */
+  3,   /* field[3] = by_sector */
+  0,   /* field[0] = total */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_statistics_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_statistics_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionStatisticsResponse",
+  "OpinionStatisticsResponse",
+  "Xieshang__Proposal__V1__OpinionStatisticsResponse",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__OpinionStatisticsResponse),
+  5,
+  xieshang__proposal__v1__opinion_statistics_response__field_descriptors,
+  xieshang__proposal__v1__opinion_statistics_response__field_indices_by_name,
+  1,  xieshang__proposal__v1__opinion_statistics_response__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__opinion_statistics_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__proposal__v1__opinion_event__field_descriptors[2] =
+{
+  {
+    "opinion",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionEvent, opinion),
+    &xieshang__proposal__v1__opinion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "step",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Proposal__V1__OpinionEvent, step),
+    &xieshang__proposal__v1__opinion_step__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__proposal__v1__opinion_event__field_indices_by_name[] = {
+  0,   /* field[0] = opinion */
+  1,   /* field[1] = step */
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionEvent",
+  "OpinionEvent",
+  "Xieshang__Proposal__V1__OpinionEvent",
+  "xieshang.proposal.v1",
+  sizeof(Xieshang__Proposal__V1__OpinionEvent),
+  2,
+  xieshang__proposal__v1__opinion_event__field_descriptors,
+  xieshang__proposal__v1__opinion_event__field_indices_by_name,
+  1,  xieshang__proposal__v1__opinion_event__number_ranges,
+  (ProtobufCMessageInit) xieshang__proposal__v1__opinion_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue xieshang__proposal__v1__proposal_state__enum_values_by_number[16] =
 {
   { "PROPOSAL_STATE_UNSPECIFIED", "XIESHANG__PROPOSAL__V1__PROPOSAL_STATE__PROPOSAL_STATE_UNSPECIFIED", 0 },
@@ -6184,6 +8258,110 @@ const ProtobufCEnumDescriptor xieshang__proposal__v1__topic_step__descriptor =
   xieshang__proposal__v1__topic_step__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
+static const ProtobufCEnumValue xieshang__proposal__v1__opinion_state__enum_values_by_number[5] =
+{
+  { "OPINION_STATE_UNSPECIFIED", "XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED", 0 },
+  { "OPINION_STATE_SUBMITTED", "XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_SUBMITTED", 1 },
+  { "OPINION_STATE_REPORTED", "XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_REPORTED", 2 },
+  { "OPINION_STATE_ADOPTED", "XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_ADOPTED", 3 },
+  { "OPINION_STATE_NOT_ADOPTED", "XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_NOT_ADOPTED", 4 },
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_state__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex xieshang__proposal__v1__opinion_state__enum_values_by_name[5] =
+{
+  { "OPINION_STATE_ADOPTED", 3 },
+  { "OPINION_STATE_NOT_ADOPTED", 4 },
+  { "OPINION_STATE_REPORTED", 2 },
+  { "OPINION_STATE_SUBMITTED", 1 },
+  { "OPINION_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor xieshang__proposal__v1__opinion_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionState",
+  "OpinionState",
+  "Xieshang__Proposal__V1__OpinionState",
+  "xieshang.proposal.v1",
+  5,
+  xieshang__proposal__v1__opinion_state__enum_values_by_number,
+  5,
+  xieshang__proposal__v1__opinion_state__enum_values_by_name,
+  1,
+  xieshang__proposal__v1__opinion_state__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue xieshang__proposal__v1__opinion_level__enum_values_by_number[4] =
+{
+  { "OPINION_LEVEL_UNSPECIFIED", "XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_UNSPECIFIED", 0 },
+  { "OPINION_LEVEL_CITY", "XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_CITY", 1 },
+  { "OPINION_LEVEL_PROVINCE", "XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_PROVINCE", 2 },
+  { "OPINION_LEVEL_NATIONAL", "XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_NATIONAL", 3 },
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_level__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex xieshang__proposal__v1__opinion_level__enum_values_by_name[4] =
+{
+  { "OPINION_LEVEL_CITY", 1 },
+  { "OPINION_LEVEL_NATIONAL", 3 },
+  { "OPINION_LEVEL_PROVINCE", 2 },
+  { "OPINION_LEVEL_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor xieshang__proposal__v1__opinion_level__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionLevel",
+  "OpinionLevel",
+  "Xieshang__Proposal__V1__OpinionLevel",
+  "xieshang.proposal.v1",
+  4,
+  xieshang__proposal__v1__opinion_level__enum_values_by_number,
+  4,
+  xieshang__proposal__v1__opinion_level__enum_values_by_name,
+  1,
+  xieshang__proposal__v1__opinion_level__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue xieshang__proposal__v1__opinion_action__enum_values_by_number[7] =
+{
+  { "OPINION_ACTION_UNSPECIFIED", "XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_UNSPECIFIED", 0 },
+  { "OPINION_ACTION_SUBMIT", "XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_SUBMIT", 1 },
+  { "OPINION_ACTION_EDIT", "XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_EDIT", 2 },
+  { "OPINION_ACTION_REPORT", "XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_REPORT", 3 },
+  { "OPINION_ACTION_ADOPT", "XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_ADOPT", 4 },
+  { "OPINION_ACTION_INSTRUCT", "XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_INSTRUCT", 5 },
+  { "OPINION_ACTION_DECLINE", "XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_DECLINE", 6 },
+};
+static const ProtobufCIntRange xieshang__proposal__v1__opinion_action__value_ranges[] = {
+{0, 0},{0, 7}
+};
+static const ProtobufCEnumValueIndex xieshang__proposal__v1__opinion_action__enum_values_by_name[7] =
+{
+  { "OPINION_ACTION_ADOPT", 4 },
+  { "OPINION_ACTION_DECLINE", 6 },
+  { "OPINION_ACTION_EDIT", 2 },
+  { "OPINION_ACTION_INSTRUCT", 5 },
+  { "OPINION_ACTION_REPORT", 3 },
+  { "OPINION_ACTION_SUBMIT", 1 },
+  { "OPINION_ACTION_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor xieshang__proposal__v1__opinion_action__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.OpinionAction",
+  "OpinionAction",
+  "Xieshang__Proposal__V1__OpinionAction",
+  "xieshang.proposal.v1",
+  7,
+  xieshang__proposal__v1__opinion_action__enum_values_by_number,
+  7,
+  xieshang__proposal__v1__opinion_action__enum_values_by_name,
+  1,
+  xieshang__proposal__v1__opinion_action__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
 static const ProtobufCMethodDescriptor xieshang__proposal__v1__proposals__method_descriptors[8] =
 {
   { "Create", &xieshang__proposal__v1__create_proposal_request__descriptor, &xieshang__proposal__v1__create_proposal_response__descriptor },
@@ -6285,6 +8463,79 @@ void xieshang__proposal__v1__proposals__init (Xieshang__Proposal__V1__Proposals_
 {
   protobuf_c_service_generated_init (&service->base,
                                      &xieshang__proposal__v1__proposals__descriptor,
+                                     (ProtobufCServiceDestroy) destroy);
+}
+static const ProtobufCMethodDescriptor xieshang__proposal__v1__opinions__method_descriptors[5] =
+{
+  { "Submit", &xieshang__proposal__v1__submit_opinion_request__descriptor, &xieshang__proposal__v1__submit_opinion_response__descriptor },
+  { "Act", &xieshang__proposal__v1__act_on_opinion_request__descriptor, &xieshang__proposal__v1__act_on_opinion_response__descriptor },
+  { "Get", &xieshang__proposal__v1__get_opinion_request__descriptor, &xieshang__proposal__v1__get_opinion_response__descriptor },
+  { "List", &xieshang__proposal__v1__list_opinions_request__descriptor, &xieshang__proposal__v1__list_opinions_response__descriptor },
+  { "Statistics", &xieshang__proposal__v1__opinion_statistics_request__descriptor, &xieshang__proposal__v1__opinion_statistics_response__descriptor },
+};
+const unsigned xieshang__proposal__v1__opinions__method_indices_by_name[] = {
+  1,        /* Act */
+  2,        /* Get */
+  3,        /* List */
+  4,        /* Statistics */
+  0         /* Submit */
+};
+const ProtobufCServiceDescriptor xieshang__proposal__v1__opinions__descriptor =
+{
+  PROTOBUF_C__SERVICE_DESCRIPTOR_MAGIC,
+  "xieshang.proposal.v1.Opinions",
+  "Opinions",
+  "Xieshang__Proposal__V1__Opinions",
+  "xieshang.proposal.v1",
+  5,
+  xieshang__proposal__v1__opinions__method_descriptors,
+  xieshang__proposal__v1__opinions__method_indices_by_name
+};
+void xieshang__proposal__v1__opinions__submit(ProtobufCService *service,
+                                              const Xieshang__Proposal__V1__SubmitOpinionRequest *input,
+                                              Xieshang__Proposal__V1__SubmitOpinionResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &xieshang__proposal__v1__opinions__descriptor);
+  service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__proposal__v1__opinions__act(ProtobufCService *service,
+                                           const Xieshang__Proposal__V1__ActOnOpinionRequest *input,
+                                           Xieshang__Proposal__V1__ActOnOpinionResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &xieshang__proposal__v1__opinions__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__proposal__v1__opinions__get(ProtobufCService *service,
+                                           const Xieshang__Proposal__V1__GetOpinionRequest *input,
+                                           Xieshang__Proposal__V1__GetOpinionResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &xieshang__proposal__v1__opinions__descriptor);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__proposal__v1__opinions__list(ProtobufCService *service,
+                                            const Xieshang__Proposal__V1__ListOpinionsRequest *input,
+                                            Xieshang__Proposal__V1__ListOpinionsResponse_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &xieshang__proposal__v1__opinions__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__proposal__v1__opinions__statistics(ProtobufCService *service,
+                                                  const Xieshang__Proposal__V1__OpinionStatisticsRequest *input,
+                                                  Xieshang__Proposal__V1__OpinionStatisticsResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &xieshang__proposal__v1__opinions__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void xieshang__proposal__v1__opinions__init (Xieshang__Proposal__V1__Opinions_Service *service,
+                                             Xieshang__Proposal__V1__Opinions_ServiceDestroy destroy)
+{
+  protobuf_c_service_generated_init (&service->base,
+                                     &xieshang__proposal__v1__opinions__descriptor,
                                      (ProtobufCServiceDestroy) destroy);
 }
 static const ProtobufCMethodDescriptor xieshang__proposal__v1__topics__method_descriptors[4] =

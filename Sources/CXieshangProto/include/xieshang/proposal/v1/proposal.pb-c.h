@@ -57,6 +57,23 @@ typedef struct Xieshang__Proposal__V1__UnitHandling Xieshang__Proposal__V1__Unit
 typedef struct Xieshang__Proposal__V1__ReplyClassDefinition Xieshang__Proposal__V1__ReplyClassDefinition;
 typedef struct Xieshang__Proposal__V1__ProposalEvent Xieshang__Proposal__V1__ProposalEvent;
 typedef struct Xieshang__Proposal__V1__TopicEvent Xieshang__Proposal__V1__TopicEvent;
+typedef struct Xieshang__Proposal__V1__OpinionReport Xieshang__Proposal__V1__OpinionReport;
+typedef struct Xieshang__Proposal__V1__OpinionAdoption Xieshang__Proposal__V1__OpinionAdoption;
+typedef struct Xieshang__Proposal__V1__OpinionInstruction Xieshang__Proposal__V1__OpinionInstruction;
+typedef struct Xieshang__Proposal__V1__OpinionStep Xieshang__Proposal__V1__OpinionStep;
+typedef struct Xieshang__Proposal__V1__Opinion Xieshang__Proposal__V1__Opinion;
+typedef struct Xieshang__Proposal__V1__SubmitOpinionRequest Xieshang__Proposal__V1__SubmitOpinionRequest;
+typedef struct Xieshang__Proposal__V1__SubmitOpinionResponse Xieshang__Proposal__V1__SubmitOpinionResponse;
+typedef struct Xieshang__Proposal__V1__ActOnOpinionRequest Xieshang__Proposal__V1__ActOnOpinionRequest;
+typedef struct Xieshang__Proposal__V1__ActOnOpinionResponse Xieshang__Proposal__V1__ActOnOpinionResponse;
+typedef struct Xieshang__Proposal__V1__GetOpinionRequest Xieshang__Proposal__V1__GetOpinionRequest;
+typedef struct Xieshang__Proposal__V1__GetOpinionResponse Xieshang__Proposal__V1__GetOpinionResponse;
+typedef struct Xieshang__Proposal__V1__ListOpinionsRequest Xieshang__Proposal__V1__ListOpinionsRequest;
+typedef struct Xieshang__Proposal__V1__ListOpinionsResponse Xieshang__Proposal__V1__ListOpinionsResponse;
+typedef struct Xieshang__Proposal__V1__OpinionCount Xieshang__Proposal__V1__OpinionCount;
+typedef struct Xieshang__Proposal__V1__OpinionStatisticsRequest Xieshang__Proposal__V1__OpinionStatisticsRequest;
+typedef struct Xieshang__Proposal__V1__OpinionStatisticsResponse Xieshang__Proposal__V1__OpinionStatisticsResponse;
+typedef struct Xieshang__Proposal__V1__OpinionEvent Xieshang__Proposal__V1__OpinionEvent;
 
 
 /* --- enums --- */
@@ -409,6 +426,78 @@ typedef enum _Xieshang__Proposal__V1__TopicStep {
   XIESHANG__PROPOSAL__V1__TOPIC_STEP__TOPIC_STEP_FEEDBACK = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__TOPIC_STEP)
 } Xieshang__Proposal__V1__TopicStep;
+/*
+ * 社情民意信息: what a member learns of the public's views and problems, sent up as
+ * information rather than as a proposal (docs/DOMAIN.md, "社情民意"). A proposal referred with
+ * the channel 社情民意 becomes one.
+ */
+typedef enum _Xieshang__Proposal__V1__OpinionState {
+  XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED = 0,
+  /*
+   * 已提交, with the office
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_SUBMITTED = 1,
+  /*
+   * 已报送, to one or more levels
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_REPORTED = 2,
+  /*
+   * 已采用
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_ADOPTED = 3,
+  /*
+   * 未采用: closed by the office, with a reason
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_NOT_ADOPTED = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__OPINION_STATE)
+} Xieshang__Proposal__V1__OpinionState;
+/*
+ * The level an item is sent to, or adopted at.
+ */
+typedef enum _Xieshang__Proposal__V1__OpinionLevel {
+  XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_UNSPECIFIED = 0,
+  /*
+   * 市级: 市委、市政府 (the committee's own level)
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_CITY = 1,
+  /*
+   * 省级: 省政协, 省委、省政府
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_PROVINCE = 2,
+  /*
+   * 全国政协
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_NATIONAL = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__OPINION_LEVEL)
+} Xieshang__Proposal__V1__OpinionLevel;
+typedef enum _Xieshang__Proposal__V1__OpinionAction {
+  XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_UNSPECIFIED = 0,
+  /*
+   * a member, or the office for them (Opinions/Submit)
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_SUBMIT = 1,
+  /*
+   * the office edits the text before sending it (编辑)
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_EDIT = 2,
+  /*
+   * the office sends it to a level (报送); again for another level
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_REPORT = 3,
+  /*
+   * a level adopted it (采用): the level and where it was used
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_ADOPT = 4,
+  /*
+   * a leader's instruction on it (批示)
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_INSTRUCT = 5,
+  /*
+   * the office closes it unadopted, with a reason
+   */
+  XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_DECLINE = 6
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__OPINION_ACTION)
+} Xieshang__Proposal__V1__OpinionAction;
 
 /* --- messages --- */
 
@@ -1266,6 +1355,302 @@ struct  Xieshang__Proposal__V1__TopicEvent
     , NULL, NULL, 0,NULL }
 
 
+struct  Xieshang__Proposal__V1__OpinionReport
+{
+  ProtobufCMessage base;
+  Xieshang__Proposal__V1__OpinionLevel level;
+  /*
+   * e.g. 省政协办公厅, 市委办公室
+   */
+  char *recipient;
+  int64_t at_ms;
+};
+#define XIESHANG__PROPOSAL__V1__OPINION_REPORT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__opinion_report__descriptor) \
+    , XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Xieshang__Proposal__V1__OpinionAdoption
+{
+  ProtobufCMessage base;
+  Xieshang__Proposal__V1__OpinionLevel level;
+  /*
+   * where it was used, e.g. 省政协《社情民意》2026年第12期
+   */
+  char *used_in;
+  int64_t at_ms;
+};
+#define XIESHANG__PROPOSAL__V1__OPINION_ADOPTION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__opinion_adoption__descriptor) \
+    , XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Xieshang__Proposal__V1__OpinionInstruction
+{
+  ProtobufCMessage base;
+  /*
+   * who gave it, e.g. 市委书记
+   */
+  char *leader;
+  Xieshang__Proposal__V1__OpinionLevel level;
+  char *text;
+  int64_t at_ms;
+};
+#define XIESHANG__PROPOSAL__V1__OPINION_INSTRUCTION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__opinion_instruction__descriptor) \
+    , (char *)protobuf_c_empty_string, XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Xieshang__Proposal__V1__OpinionStep
+{
+  ProtobufCMessage base;
+  int64_t at_ms;
+  Xieshang__Proposal__V1__Actor *actor;
+  Xieshang__Proposal__V1__OpinionAction action;
+  Xieshang__Proposal__V1__OpinionState from;
+  Xieshang__Proposal__V1__OpinionState to;
+  char *note;
+};
+#define XIESHANG__PROPOSAL__V1__OPINION_STEP__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__opinion_step__descriptor) \
+    , 0, NULL, XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_UNSPECIFIED, XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED, XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+struct  Xieshang__Proposal__V1__Opinion
+{
+  ProtobufCMessage base;
+  int64_t id;
+  char *title;
+  char *body;
+  /*
+   * the member who reported it; 0 for a joint proposer's referral
+   */
+  int64_t member_id;
+  char *member_name;
+  /*
+   * the member's sector when submitted (for the statistics)
+   */
+  char *sector;
+  Xieshang__Proposal__V1__OpinionState state;
+  /*
+   * the proposal it was referred from, if any
+   */
+  int64_t proposal_id;
+  size_t n_reports;
+  Xieshang__Proposal__V1__OpinionReport **reports;
+  size_t n_adoptions;
+  Xieshang__Proposal__V1__OpinionAdoption **adoptions;
+  size_t n_instructions;
+  Xieshang__Proposal__V1__OpinionInstruction **instructions;
+  char *decline_reason;
+  size_t n_steps;
+  Xieshang__Proposal__V1__OpinionStep **steps;
+  int64_t submitted_at_ms;
+};
+#define XIESHANG__PROPOSAL__V1__OPINION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__opinion__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED, 0, 0,NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL, 0 }
+
+
+struct  Xieshang__Proposal__V1__SubmitOpinionRequest
+{
+  ProtobufCMessage base;
+  /*
+   * the member; a member's own key submits as that member
+   */
+  int64_t member_id;
+  char *title;
+  char *body;
+};
+#define XIESHANG__PROPOSAL__V1__SUBMIT_OPINION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__submit_opinion_request__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Xieshang__Proposal__V1__SubmitOpinionResponse
+{
+  ProtobufCMessage base;
+  Xieshang__Proposal__V1__Opinion *opinion;
+};
+#define XIESHANG__PROPOSAL__V1__SUBMIT_OPINION_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__submit_opinion_response__descriptor) \
+    , NULL }
+
+
+struct  Xieshang__Proposal__V1__ActOnOpinionRequest
+{
+  ProtobufCMessage base;
+  int64_t id;
+  Xieshang__Proposal__V1__OpinionAction action;
+  /*
+   * edit
+   */
+  char *title;
+  /*
+   * edit
+   */
+  char *body;
+  /*
+   * report, adopt, instruct
+   */
+  Xieshang__Proposal__V1__OpinionLevel level;
+  /*
+   * report
+   */
+  char *recipient;
+  /*
+   * adopt
+   */
+  char *used_in;
+  /*
+   * instruct
+   */
+  char *leader;
+  /*
+   * instruct: the instruction
+   */
+  char *text;
+  /*
+   * edit (what was changed), decline (why)
+   */
+  char *note;
+};
+#define XIESHANG__PROPOSAL__V1__ACT_ON_OPINION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__act_on_opinion_request__descriptor) \
+    , 0, XIESHANG__PROPOSAL__V1__OPINION_ACTION__OPINION_ACTION_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__PROPOSAL__V1__OPINION_LEVEL__OPINION_LEVEL_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Xieshang__Proposal__V1__ActOnOpinionResponse
+{
+  ProtobufCMessage base;
+  Xieshang__Proposal__V1__Opinion *opinion;
+};
+#define XIESHANG__PROPOSAL__V1__ACT_ON_OPINION_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__act_on_opinion_response__descriptor) \
+    , NULL }
+
+
+struct  Xieshang__Proposal__V1__GetOpinionRequest
+{
+  ProtobufCMessage base;
+  int64_t id;
+};
+#define XIESHANG__PROPOSAL__V1__GET_OPINION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__get_opinion_request__descriptor) \
+    , 0 }
+
+
+struct  Xieshang__Proposal__V1__GetOpinionResponse
+{
+  ProtobufCMessage base;
+  Xieshang__Proposal__V1__Opinion *opinion;
+};
+#define XIESHANG__PROPOSAL__V1__GET_OPINION_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__get_opinion_response__descriptor) \
+    , NULL }
+
+
+struct  Xieshang__Proposal__V1__ListOpinionsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * a member's key lists its own only
+   */
+  int64_t member_id;
+  Xieshang__Proposal__V1__OpinionState state;
+  /*
+   * default 50, at most 500
+   */
+  int32_t page_size;
+  char *page_token;
+};
+#define XIESHANG__PROPOSAL__V1__LIST_OPINIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__list_opinions_request__descriptor) \
+    , 0, XIESHANG__PROPOSAL__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Xieshang__Proposal__V1__ListOpinionsResponse
+{
+  ProtobufCMessage base;
+  size_t n_opinions;
+  Xieshang__Proposal__V1__Opinion **opinions;
+  char *next_page_token;
+};
+#define XIESHANG__PROPOSAL__V1__LIST_OPINIONS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__list_opinions_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Xieshang__Proposal__V1__OpinionCount
+{
+  ProtobufCMessage base;
+  /*
+   * a member's name, a sector, or a month (YYYY-MM)
+   */
+  char *name;
+  /*
+   * for a member's row
+   */
+  int64_t member_id;
+  int32_t submitted;
+  int32_t reported;
+  int32_t adopted;
+  int32_t instructed;
+};
+#define XIESHANG__PROPOSAL__V1__OPINION_COUNT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__opinion_count__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, 0, 0, 0 }
+
+
+struct  Xieshang__Proposal__V1__OpinionStatisticsRequest
+{
+  ProtobufCMessage base;
+  int64_t from_ms;
+  /*
+   * 0: until now
+   */
+  int64_t to_ms;
+};
+#define XIESHANG__PROPOSAL__V1__OPINION_STATISTICS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__opinion_statistics_request__descriptor) \
+    , 0, 0 }
+
+
+struct  Xieshang__Proposal__V1__OpinionStatisticsResponse
+{
+  ProtobufCMessage base;
+  Xieshang__Proposal__V1__OpinionCount *total;
+  /*
+   * 市级, 省级, 全国
+   */
+  size_t n_adopted_by_level;
+  Xieshang__Proposal__V1__CountByName **adopted_by_level;
+  size_t n_by_member;
+  Xieshang__Proposal__V1__OpinionCount **by_member;
+  size_t n_by_sector;
+  Xieshang__Proposal__V1__OpinionCount **by_sector;
+  size_t n_by_month;
+  Xieshang__Proposal__V1__OpinionCount **by_month;
+};
+#define XIESHANG__PROPOSAL__V1__OPINION_STATISTICS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__opinion_statistics_response__descriptor) \
+    , NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
+
+
+/*
+ * The payload of opinion.* events.
+ */
+struct  Xieshang__Proposal__V1__OpinionEvent
+{
+  ProtobufCMessage base;
+  Xieshang__Proposal__V1__Opinion *opinion;
+  Xieshang__Proposal__V1__OpinionStep *step;
+};
+#define XIESHANG__PROPOSAL__V1__OPINION_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__proposal__v1__opinion_event__descriptor) \
+    , NULL, NULL }
+
+
 /* Xieshang__Proposal__V1__Actor methods */
 void   xieshang__proposal__v1__actor__init
                      (Xieshang__Proposal__V1__Actor         *message);
@@ -2064,6 +2449,329 @@ Xieshang__Proposal__V1__TopicEvent *
 void   xieshang__proposal__v1__topic_event__free_unpacked
                      (Xieshang__Proposal__V1__TopicEvent *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__OpinionReport methods */
+void   xieshang__proposal__v1__opinion_report__init
+                     (Xieshang__Proposal__V1__OpinionReport         *message);
+size_t xieshang__proposal__v1__opinion_report__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionReport   *message);
+size_t xieshang__proposal__v1__opinion_report__pack
+                     (const Xieshang__Proposal__V1__OpinionReport   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__opinion_report__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionReport   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__OpinionReport *
+       xieshang__proposal__v1__opinion_report__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__opinion_report__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionReport *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__OpinionAdoption methods */
+void   xieshang__proposal__v1__opinion_adoption__init
+                     (Xieshang__Proposal__V1__OpinionAdoption         *message);
+size_t xieshang__proposal__v1__opinion_adoption__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionAdoption   *message);
+size_t xieshang__proposal__v1__opinion_adoption__pack
+                     (const Xieshang__Proposal__V1__OpinionAdoption   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__opinion_adoption__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionAdoption   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__OpinionAdoption *
+       xieshang__proposal__v1__opinion_adoption__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__opinion_adoption__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionAdoption *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__OpinionInstruction methods */
+void   xieshang__proposal__v1__opinion_instruction__init
+                     (Xieshang__Proposal__V1__OpinionInstruction         *message);
+size_t xieshang__proposal__v1__opinion_instruction__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionInstruction   *message);
+size_t xieshang__proposal__v1__opinion_instruction__pack
+                     (const Xieshang__Proposal__V1__OpinionInstruction   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__opinion_instruction__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionInstruction   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__OpinionInstruction *
+       xieshang__proposal__v1__opinion_instruction__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__opinion_instruction__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionInstruction *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__OpinionStep methods */
+void   xieshang__proposal__v1__opinion_step__init
+                     (Xieshang__Proposal__V1__OpinionStep         *message);
+size_t xieshang__proposal__v1__opinion_step__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionStep   *message);
+size_t xieshang__proposal__v1__opinion_step__pack
+                     (const Xieshang__Proposal__V1__OpinionStep   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__opinion_step__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionStep   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__OpinionStep *
+       xieshang__proposal__v1__opinion_step__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__opinion_step__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionStep *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__Opinion methods */
+void   xieshang__proposal__v1__opinion__init
+                     (Xieshang__Proposal__V1__Opinion         *message);
+size_t xieshang__proposal__v1__opinion__get_packed_size
+                     (const Xieshang__Proposal__V1__Opinion   *message);
+size_t xieshang__proposal__v1__opinion__pack
+                     (const Xieshang__Proposal__V1__Opinion   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__opinion__pack_to_buffer
+                     (const Xieshang__Proposal__V1__Opinion   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__Opinion *
+       xieshang__proposal__v1__opinion__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__opinion__free_unpacked
+                     (Xieshang__Proposal__V1__Opinion *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__SubmitOpinionRequest methods */
+void   xieshang__proposal__v1__submit_opinion_request__init
+                     (Xieshang__Proposal__V1__SubmitOpinionRequest         *message);
+size_t xieshang__proposal__v1__submit_opinion_request__get_packed_size
+                     (const Xieshang__Proposal__V1__SubmitOpinionRequest   *message);
+size_t xieshang__proposal__v1__submit_opinion_request__pack
+                     (const Xieshang__Proposal__V1__SubmitOpinionRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__submit_opinion_request__pack_to_buffer
+                     (const Xieshang__Proposal__V1__SubmitOpinionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__SubmitOpinionRequest *
+       xieshang__proposal__v1__submit_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__submit_opinion_request__free_unpacked
+                     (Xieshang__Proposal__V1__SubmitOpinionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__SubmitOpinionResponse methods */
+void   xieshang__proposal__v1__submit_opinion_response__init
+                     (Xieshang__Proposal__V1__SubmitOpinionResponse         *message);
+size_t xieshang__proposal__v1__submit_opinion_response__get_packed_size
+                     (const Xieshang__Proposal__V1__SubmitOpinionResponse   *message);
+size_t xieshang__proposal__v1__submit_opinion_response__pack
+                     (const Xieshang__Proposal__V1__SubmitOpinionResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__submit_opinion_response__pack_to_buffer
+                     (const Xieshang__Proposal__V1__SubmitOpinionResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__SubmitOpinionResponse *
+       xieshang__proposal__v1__submit_opinion_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__submit_opinion_response__free_unpacked
+                     (Xieshang__Proposal__V1__SubmitOpinionResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__ActOnOpinionRequest methods */
+void   xieshang__proposal__v1__act_on_opinion_request__init
+                     (Xieshang__Proposal__V1__ActOnOpinionRequest         *message);
+size_t xieshang__proposal__v1__act_on_opinion_request__get_packed_size
+                     (const Xieshang__Proposal__V1__ActOnOpinionRequest   *message);
+size_t xieshang__proposal__v1__act_on_opinion_request__pack
+                     (const Xieshang__Proposal__V1__ActOnOpinionRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__act_on_opinion_request__pack_to_buffer
+                     (const Xieshang__Proposal__V1__ActOnOpinionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__ActOnOpinionRequest *
+       xieshang__proposal__v1__act_on_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__act_on_opinion_request__free_unpacked
+                     (Xieshang__Proposal__V1__ActOnOpinionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__ActOnOpinionResponse methods */
+void   xieshang__proposal__v1__act_on_opinion_response__init
+                     (Xieshang__Proposal__V1__ActOnOpinionResponse         *message);
+size_t xieshang__proposal__v1__act_on_opinion_response__get_packed_size
+                     (const Xieshang__Proposal__V1__ActOnOpinionResponse   *message);
+size_t xieshang__proposal__v1__act_on_opinion_response__pack
+                     (const Xieshang__Proposal__V1__ActOnOpinionResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__act_on_opinion_response__pack_to_buffer
+                     (const Xieshang__Proposal__V1__ActOnOpinionResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__ActOnOpinionResponse *
+       xieshang__proposal__v1__act_on_opinion_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__act_on_opinion_response__free_unpacked
+                     (Xieshang__Proposal__V1__ActOnOpinionResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__GetOpinionRequest methods */
+void   xieshang__proposal__v1__get_opinion_request__init
+                     (Xieshang__Proposal__V1__GetOpinionRequest         *message);
+size_t xieshang__proposal__v1__get_opinion_request__get_packed_size
+                     (const Xieshang__Proposal__V1__GetOpinionRequest   *message);
+size_t xieshang__proposal__v1__get_opinion_request__pack
+                     (const Xieshang__Proposal__V1__GetOpinionRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__get_opinion_request__pack_to_buffer
+                     (const Xieshang__Proposal__V1__GetOpinionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__GetOpinionRequest *
+       xieshang__proposal__v1__get_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__get_opinion_request__free_unpacked
+                     (Xieshang__Proposal__V1__GetOpinionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__GetOpinionResponse methods */
+void   xieshang__proposal__v1__get_opinion_response__init
+                     (Xieshang__Proposal__V1__GetOpinionResponse         *message);
+size_t xieshang__proposal__v1__get_opinion_response__get_packed_size
+                     (const Xieshang__Proposal__V1__GetOpinionResponse   *message);
+size_t xieshang__proposal__v1__get_opinion_response__pack
+                     (const Xieshang__Proposal__V1__GetOpinionResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__get_opinion_response__pack_to_buffer
+                     (const Xieshang__Proposal__V1__GetOpinionResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__GetOpinionResponse *
+       xieshang__proposal__v1__get_opinion_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__get_opinion_response__free_unpacked
+                     (Xieshang__Proposal__V1__GetOpinionResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__ListOpinionsRequest methods */
+void   xieshang__proposal__v1__list_opinions_request__init
+                     (Xieshang__Proposal__V1__ListOpinionsRequest         *message);
+size_t xieshang__proposal__v1__list_opinions_request__get_packed_size
+                     (const Xieshang__Proposal__V1__ListOpinionsRequest   *message);
+size_t xieshang__proposal__v1__list_opinions_request__pack
+                     (const Xieshang__Proposal__V1__ListOpinionsRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__list_opinions_request__pack_to_buffer
+                     (const Xieshang__Proposal__V1__ListOpinionsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__ListOpinionsRequest *
+       xieshang__proposal__v1__list_opinions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__list_opinions_request__free_unpacked
+                     (Xieshang__Proposal__V1__ListOpinionsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__ListOpinionsResponse methods */
+void   xieshang__proposal__v1__list_opinions_response__init
+                     (Xieshang__Proposal__V1__ListOpinionsResponse         *message);
+size_t xieshang__proposal__v1__list_opinions_response__get_packed_size
+                     (const Xieshang__Proposal__V1__ListOpinionsResponse   *message);
+size_t xieshang__proposal__v1__list_opinions_response__pack
+                     (const Xieshang__Proposal__V1__ListOpinionsResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__list_opinions_response__pack_to_buffer
+                     (const Xieshang__Proposal__V1__ListOpinionsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__ListOpinionsResponse *
+       xieshang__proposal__v1__list_opinions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__list_opinions_response__free_unpacked
+                     (Xieshang__Proposal__V1__ListOpinionsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__OpinionCount methods */
+void   xieshang__proposal__v1__opinion_count__init
+                     (Xieshang__Proposal__V1__OpinionCount         *message);
+size_t xieshang__proposal__v1__opinion_count__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionCount   *message);
+size_t xieshang__proposal__v1__opinion_count__pack
+                     (const Xieshang__Proposal__V1__OpinionCount   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__opinion_count__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionCount   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__OpinionCount *
+       xieshang__proposal__v1__opinion_count__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__opinion_count__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionCount *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__OpinionStatisticsRequest methods */
+void   xieshang__proposal__v1__opinion_statistics_request__init
+                     (Xieshang__Proposal__V1__OpinionStatisticsRequest         *message);
+size_t xieshang__proposal__v1__opinion_statistics_request__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionStatisticsRequest   *message);
+size_t xieshang__proposal__v1__opinion_statistics_request__pack
+                     (const Xieshang__Proposal__V1__OpinionStatisticsRequest   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__opinion_statistics_request__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionStatisticsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__OpinionStatisticsRequest *
+       xieshang__proposal__v1__opinion_statistics_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__opinion_statistics_request__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionStatisticsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__OpinionStatisticsResponse methods */
+void   xieshang__proposal__v1__opinion_statistics_response__init
+                     (Xieshang__Proposal__V1__OpinionStatisticsResponse         *message);
+size_t xieshang__proposal__v1__opinion_statistics_response__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionStatisticsResponse   *message);
+size_t xieshang__proposal__v1__opinion_statistics_response__pack
+                     (const Xieshang__Proposal__V1__OpinionStatisticsResponse   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__opinion_statistics_response__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionStatisticsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__OpinionStatisticsResponse *
+       xieshang__proposal__v1__opinion_statistics_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__opinion_statistics_response__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionStatisticsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Proposal__V1__OpinionEvent methods */
+void   xieshang__proposal__v1__opinion_event__init
+                     (Xieshang__Proposal__V1__OpinionEvent         *message);
+size_t xieshang__proposal__v1__opinion_event__get_packed_size
+                     (const Xieshang__Proposal__V1__OpinionEvent   *message);
+size_t xieshang__proposal__v1__opinion_event__pack
+                     (const Xieshang__Proposal__V1__OpinionEvent   *message,
+                      uint8_t             *out);
+size_t xieshang__proposal__v1__opinion_event__pack_to_buffer
+                     (const Xieshang__Proposal__V1__OpinionEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Proposal__V1__OpinionEvent *
+       xieshang__proposal__v1__opinion_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__proposal__v1__opinion_event__free_unpacked
+                     (Xieshang__Proposal__V1__OpinionEvent *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Xieshang__Proposal__V1__Actor_Closure)
@@ -2192,6 +2900,57 @@ typedef void (*Xieshang__Proposal__V1__ProposalEvent_Closure)
 typedef void (*Xieshang__Proposal__V1__TopicEvent_Closure)
                  (const Xieshang__Proposal__V1__TopicEvent *message,
                   void *closure_data);
+typedef void (*Xieshang__Proposal__V1__OpinionReport_Closure)
+                 (const Xieshang__Proposal__V1__OpinionReport *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__OpinionAdoption_Closure)
+                 (const Xieshang__Proposal__V1__OpinionAdoption *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__OpinionInstruction_Closure)
+                 (const Xieshang__Proposal__V1__OpinionInstruction *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__OpinionStep_Closure)
+                 (const Xieshang__Proposal__V1__OpinionStep *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__Opinion_Closure)
+                 (const Xieshang__Proposal__V1__Opinion *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__SubmitOpinionRequest_Closure)
+                 (const Xieshang__Proposal__V1__SubmitOpinionRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__SubmitOpinionResponse_Closure)
+                 (const Xieshang__Proposal__V1__SubmitOpinionResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__ActOnOpinionRequest_Closure)
+                 (const Xieshang__Proposal__V1__ActOnOpinionRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__ActOnOpinionResponse_Closure)
+                 (const Xieshang__Proposal__V1__ActOnOpinionResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__GetOpinionRequest_Closure)
+                 (const Xieshang__Proposal__V1__GetOpinionRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__GetOpinionResponse_Closure)
+                 (const Xieshang__Proposal__V1__GetOpinionResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__ListOpinionsRequest_Closure)
+                 (const Xieshang__Proposal__V1__ListOpinionsRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__ListOpinionsResponse_Closure)
+                 (const Xieshang__Proposal__V1__ListOpinionsResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__OpinionCount_Closure)
+                 (const Xieshang__Proposal__V1__OpinionCount *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__OpinionStatisticsRequest_Closure)
+                 (const Xieshang__Proposal__V1__OpinionStatisticsRequest *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__OpinionStatisticsResponse_Closure)
+                 (const Xieshang__Proposal__V1__OpinionStatisticsResponse *message,
+                  void *closure_data);
+typedef void (*Xieshang__Proposal__V1__OpinionEvent_Closure)
+                 (const Xieshang__Proposal__V1__OpinionEvent *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2279,6 +3038,63 @@ void xieshang__proposal__v1__proposals__statistics(ProtobufCService *service,
                                                    const Xieshang__Proposal__V1__StatisticsRequest *input,
                                                    Xieshang__Proposal__V1__StatisticsResponse_Closure closure,
                                                    void *closure_data);
+typedef struct Xieshang__Proposal__V1__Opinions_Service Xieshang__Proposal__V1__Opinions_Service;
+struct Xieshang__Proposal__V1__Opinions_Service
+{
+  ProtobufCService base;
+  void (*submit)(Xieshang__Proposal__V1__Opinions_Service *service,
+                 const Xieshang__Proposal__V1__SubmitOpinionRequest *input,
+                 Xieshang__Proposal__V1__SubmitOpinionResponse_Closure closure,
+                 void *closure_data);
+  void (*act)(Xieshang__Proposal__V1__Opinions_Service *service,
+              const Xieshang__Proposal__V1__ActOnOpinionRequest *input,
+              Xieshang__Proposal__V1__ActOnOpinionResponse_Closure closure,
+              void *closure_data);
+  void (*get)(Xieshang__Proposal__V1__Opinions_Service *service,
+              const Xieshang__Proposal__V1__GetOpinionRequest *input,
+              Xieshang__Proposal__V1__GetOpinionResponse_Closure closure,
+              void *closure_data);
+  void (*list)(Xieshang__Proposal__V1__Opinions_Service *service,
+               const Xieshang__Proposal__V1__ListOpinionsRequest *input,
+               Xieshang__Proposal__V1__ListOpinionsResponse_Closure closure,
+               void *closure_data);
+  void (*statistics)(Xieshang__Proposal__V1__Opinions_Service *service,
+                     const Xieshang__Proposal__V1__OpinionStatisticsRequest *input,
+                     Xieshang__Proposal__V1__OpinionStatisticsResponse_Closure closure,
+                     void *closure_data);
+};
+typedef void (*Xieshang__Proposal__V1__Opinions_ServiceDestroy)(Xieshang__Proposal__V1__Opinions_Service *);
+void xieshang__proposal__v1__opinions__init (Xieshang__Proposal__V1__Opinions_Service *service,
+                                             Xieshang__Proposal__V1__Opinions_ServiceDestroy destroy);
+#define XIESHANG__PROPOSAL__V1__OPINIONS__BASE_INIT \
+    { &xieshang__proposal__v1__opinions__descriptor, protobuf_c_service_invoke_internal, NULL }
+#define XIESHANG__PROPOSAL__V1__OPINIONS__INIT(function_prefix__) \
+    { XIESHANG__PROPOSAL__V1__OPINIONS__BASE_INIT,\
+      function_prefix__ ## submit,\
+      function_prefix__ ## act,\
+      function_prefix__ ## get,\
+      function_prefix__ ## list,\
+      function_prefix__ ## statistics  }
+void xieshang__proposal__v1__opinions__submit(ProtobufCService *service,
+                                              const Xieshang__Proposal__V1__SubmitOpinionRequest *input,
+                                              Xieshang__Proposal__V1__SubmitOpinionResponse_Closure closure,
+                                              void *closure_data);
+void xieshang__proposal__v1__opinions__act(ProtobufCService *service,
+                                           const Xieshang__Proposal__V1__ActOnOpinionRequest *input,
+                                           Xieshang__Proposal__V1__ActOnOpinionResponse_Closure closure,
+                                           void *closure_data);
+void xieshang__proposal__v1__opinions__get(ProtobufCService *service,
+                                           const Xieshang__Proposal__V1__GetOpinionRequest *input,
+                                           Xieshang__Proposal__V1__GetOpinionResponse_Closure closure,
+                                           void *closure_data);
+void xieshang__proposal__v1__opinions__list(ProtobufCService *service,
+                                            const Xieshang__Proposal__V1__ListOpinionsRequest *input,
+                                            Xieshang__Proposal__V1__ListOpinionsResponse_Closure closure,
+                                            void *closure_data);
+void xieshang__proposal__v1__opinions__statistics(ProtobufCService *service,
+                                                  const Xieshang__Proposal__V1__OpinionStatisticsRequest *input,
+                                                  Xieshang__Proposal__V1__OpinionStatisticsResponse_Closure closure,
+                                                  void *closure_data);
 typedef struct Xieshang__Proposal__V1__Topics_Service Xieshang__Proposal__V1__Topics_Service;
 struct Xieshang__Proposal__V1__Topics_Service
 {
@@ -2341,6 +3157,9 @@ extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__satisfaction__de
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__topic_source__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__topic_theme__descriptor;
 extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__topic_step__descriptor;
+extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__opinion_state__descriptor;
+extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__opinion_level__descriptor;
+extern const ProtobufCEnumDescriptor    xieshang__proposal__v1__opinion_action__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__actor__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__cosigner__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__unit_signoff__descriptor;
@@ -2383,7 +3202,25 @@ extern const ProtobufCMessageDescriptor xieshang__proposal__v1__unit_handling__d
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__reply_class_definition__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__proposal_event__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__proposal__v1__topic_event__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_report__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_adoption__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_instruction__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_step__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__submit_opinion_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__submit_opinion_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__act_on_opinion_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__act_on_opinion_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__get_opinion_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__get_opinion_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__list_opinions_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__list_opinions_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_count__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_statistics_request__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_statistics_response__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__proposal__v1__opinion_event__descriptor;
 extern const ProtobufCServiceDescriptor xieshang__proposal__v1__proposals__descriptor;
+extern const ProtobufCServiceDescriptor xieshang__proposal__v1__opinions__descriptor;
 extern const ProtobufCServiceDescriptor xieshang__proposal__v1__topics__descriptor;
 
 PROTOBUF_C__END_DECLS

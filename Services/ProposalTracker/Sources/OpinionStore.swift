@@ -1,0 +1,100 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangWire
+
+/// The 社情民意 items' SQL; every function runs inside the caller's transaction.
+public enum OpinionStore {
+    public static func load(_ db: Database, _ id: Int64, field: String = "id") throws -> ProposalV1.Opinion {
+        guard let data = try Data.fetchOne(db, sql: "SELECT body FROM opinions WHERE id = ?", arguments: [id]) else {
+            throw ProposalError.notFound(field: field, what: "社情民意 item \(id)")
+        }
+        return try ProposalV1.Opinion(decoding: [UInt8](data))
+    }
+
+    /// Writes the item (inserting it when it has no id yet) and returns it with its id.
+    @discardableResult
+    public static func save(_ db: Database, _ o: ProposalV1.Opinion) throws -> ProposalV1.Opinion {
+        var o = o
+        if o.id == 0 {
+            try db.execute(sql: "INSERT INTO opinions (state, member_id, submitted_at_ms, proposal_id, body) VALUES (?, ?, ?, ?, x'')",
+                           arguments: [o.state.rawValue, o.memberID, o.submittedAtMs, o.proposalID])
+            o.id = db.lastInsertedRowID
+        }
+        try db.execute(sql: "UPDATE opinions SET state = ?, body = ? WHERE id = ?", arguments: [o.state.rawValue, Data(try o.encode()), o.id])
+        return o
+    }
+
+    public static func list(_ db: Database, _ r: ProposalV1.ListOpinionsRequest) throws -> ProposalV1.ListOpinionsResponse {
+        var clauses: [String] = []
+        var arguments: StatementArguments = []
+        if r.memberID != 0 { clauses.append("member_id = ?"); arguments += [r.memberID] }
+        if r.state != .unspecified { clauses.append("state = ?"); arguments += [r.state.rawValue] }
+        if !r.pageToken.isEmpty {
+            guard let after = Int64(r.pageToken) else { throw ProposalError.invalid([("page_token", "is not a page token from this service")]) }
+            clauses.append("id > ?")
+            arguments += [after]
+        }
+        let pageSize = r.pageSize == 0 ? 50 : Int(r.pageSize)
+        let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
+        let rows = try Data.fetchAll(db, sql: "SELECT body FROM opinions \(filter) ORDER BY id LIMIT ?", arguments: arguments + [pageSize + 1])
+        var response = ProposalV1.ListOpinionsResponse()
+        var bytes = 0
+        for row in rows.prefix(pageSize) {
+            if !response.opinions.isEmpty && bytes + row.count > ProposalStore.maxPageBytes { break }
+            bytes += row.count
+            response.opinions.append(try ProposalV1.Opinion(decoding: [UInt8](row)))
+        }
+        if rows.count > response.opinions.count, let last = response.opinions.last { response.nextPageToken = String(last.id) }
+        return response
+    }
+
+    /// The figures of the items submitted in the period (docs/DOMAIN.md): how many were
+    /// sent up, adopted (and at which levels) and instructed on, in all, by member, by sector
+    /// and by month of submission.
+    public static func statistics(_ db: Database, from: Int64, to: Int64) throws -> ProposalV1.OpinionStatisticsResponse {
+        let items = try Data.fetchAll(db, sql: "SELECT body FROM opinions WHERE submitted_at_ms >= ? AND submitted_at_ms < ? ORDER BY id",
+                                      arguments: [from, to]).map { try ProposalV1.Opinion(decoding: [UInt8]($0)) }
+        var s = ProposalV1.OpinionStatisticsResponse()
+        var total = ProposalV1.OpinionCount()
+        total.name = "合计"
+        var members: [Int64: ProposalV1.OpinionCount] = [:], sectors: [String: ProposalV1.OpinionCount] = [:], months: [String: ProposalV1.OpinionCount] = [:]
+        var levels: [ProposalV1.OpinionLevel: Int32] = [:]
+        func add(_ o: ProposalV1.Opinion, to c: inout ProposalV1.OpinionCount) {
+            c.submitted += 1
+            if !o.reports.isEmpty { c.reported += 1 }
+            if !o.adoptions.isEmpty { c.adopted += 1 }
+            if !o.instructions.isEmpty { c.instructed += 1 }
+        }
+        for o in items {
+            add(o, to: &total)
+            var member = members[o.memberID] ?? ProposalV1.OpinionCount()
+            member.memberID = o.memberID
+            member.name = o.memberName
+            add(o, to: &member)
+            members[o.memberID] = member
+            let sectorName = o.sector.isEmpty ? "未注明界别" : o.sector
+            var sector = sectors[sectorName] ?? ProposalV1.OpinionCount()
+            sector.name = sectorName
+            add(o, to: &sector)
+            sectors[sectorName] = sector
+            let monthName = String(CommitteeClock.day(o.submittedAtMs).prefix(7))
+            var month = months[monthName] ?? ProposalV1.OpinionCount()
+            month.name = monthName
+            add(o, to: &month)
+            months[monthName] = month
+            for level in Set(o.adoptions.map(\.level)) { levels[level, default: 0] += 1 }
+        }
+        s.total = total
+        s.adoptedByLevel = [ProposalV1.OpinionLevel.city, .province, .national].map { level in
+            var c = ProposalV1.CountByName()
+            c.name = level.label
+            c.count = levels[level] ?? 0
+            return c
+        }
+        s.byMember = members.values.sorted { ($0.adopted, $0.submitted, $1.memberID) > ($1.adopted, $1.submitted, $0.memberID) }
+        s.bySector = sectors.values.sorted { ($0.submitted, $1.name) > ($1.submitted, $0.name) }
+        s.byMonth = months.values.sorted { $0.name < $1.name }
+        return s
+    }
+}
