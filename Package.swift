@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "meeting-scheduler", targets: ["MeetingSchedulerMain"]),
         .executable(name: "proposal-tracker", targets: ["ProposalTrackerMain"]),
         .executable(name: "notifier", targets: ["NotifierMain"]),
+        .executable(name: "duty-record", targets: ["DutyRecordMain"]),
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "loadtest", targets: ["LoadTest"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
@@ -189,6 +190,28 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // duty-record: the members' 履职 record, from the other services' events.
+        .target(
+            name: "DutyRecord",
+            dependencies: [
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Services/DutyRecord/Sources",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "DutyRecordMain",
+            dependencies: [
+                "DutyRecord", "XieshangService", "XieshangRPC", "XieshangZMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/DutyRecord/Main",
+            swiftSettings: strict
+        ),
+
         // gateway: the staff's command line.
         .executableTarget(
             name: "Gateway",
@@ -300,18 +323,28 @@ let package = Package(
         .testTarget(
             name: "NotifierTests",
             dependencies: [
-                "Notifier", "NotifierMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
+                "Notifier", "NotifierMain", "DutyRecordMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
                 "XieshangTestSupport",
             ],
             path: "Tests/NotifierTests",
             exclude: ["webhook_server.py"],
             swiftSettings: strict
         ),
-        // The four services together as processes, with CURVE keys as operators run them.
+        .testTarget(
+            name: "DutyRecordTests",
+            dependencies: [
+                "DutyRecord", "DutyRecordMain", "NotifierMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
+                "XieshangTestSupport", "XieshangService", "XieshangWire",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            path: "Tests/DutyRecordTests",
+            swiftSettings: strict
+        ),
+        // The five services together as processes, with CURVE keys as operators run them.
         .testTarget(
             name: "SuiteTests",
             dependencies: [
-                "NotifierMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
+                "NotifierMain", "DutyRecordMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
                 "XieshangTestSupport", "XieshangZMQ", "XieshangRPC", "XieshangWire",
             ],
             path: "Tests/SuiteTests",

@@ -2,6 +2,30 @@
 #include "xs_descriptors.h"
 
 static const ProtobufCMessageDescriptor *const xs_message_table[] = {
+  &xieshang__duty__v1__entry_change__descriptor,
+  &xieshang__duty__v1__entry__descriptor,
+  &xieshang__duty__v1__rule__descriptor,
+  &xieshang__duty__v1__rules_version__descriptor,
+  &xieshang__duty__v1__kind_total__descriptor,
+  &xieshang__duty__v1__member_year__descriptor,
+  &xieshang__duty__v1__show_request__descriptor,
+  &xieshang__duty__v1__show_response__descriptor,
+  &xieshang__duty__v1__ranking_request__descriptor,
+  &xieshang__duty__v1__ranking_response__descriptor,
+  &xieshang__duty__v1__record_request__descriptor,
+  &xieshang__duty__v1__record_response__descriptor,
+  &xieshang__duty__v1__review_request__descriptor,
+  &xieshang__duty__v1__review_response__descriptor,
+  &xieshang__duty__v1__dispute_request__descriptor,
+  &xieshang__duty__v1__dispute_response__descriptor,
+  &xieshang__duty__v1__entry_request__descriptor,
+  &xieshang__duty__v1__entry_response__descriptor,
+  &xieshang__duty__v1__rules_request__descriptor,
+  &xieshang__duty__v1__rules_response__descriptor,
+  &xieshang__duty__v1__recalculate_request__descriptor,
+  &xieshang__duty__v1__recalculate_response__descriptor,
+  &xieshang__duty__v1__close_year_request__descriptor,
+  &xieshang__duty__v1__close_year_response__descriptor,
   &xieshang__event__v1__event__descriptor,
   &xieshang__event__v1__since_request__descriptor,
   &xieshang__event__v1__since_response__descriptor,
@@ -66,6 +90,7 @@ static const ProtobufCMessageDescriptor *const xs_message_table[] = {
   &xieshang__meeting__v1__decided_document__descriptor,
   &xieshang__meeting__v1__meeting_statistics_response__descriptor,
   &xieshang__meeting__v1__meeting_event__descriptor,
+  &xieshang__meeting__v1__attendance_record__descriptor,
   &xieshang__meeting__v1__invitee_event__descriptor,
   &xieshang__meeting__v1__numbering_request__descriptor,
   &xieshang__meeting__v1__numbering__descriptor,
@@ -235,6 +260,30 @@ static const ProtobufCMessageDescriptor *const xs_message_table[] = {
   NULL
 };
 static const char *const xs_message_symbols[] = {
+  "xieshang__duty__v1__entry_change",
+  "xieshang__duty__v1__entry",
+  "xieshang__duty__v1__rule",
+  "xieshang__duty__v1__rules_version",
+  "xieshang__duty__v1__kind_total",
+  "xieshang__duty__v1__member_year",
+  "xieshang__duty__v1__show_request",
+  "xieshang__duty__v1__show_response",
+  "xieshang__duty__v1__ranking_request",
+  "xieshang__duty__v1__ranking_response",
+  "xieshang__duty__v1__record_request",
+  "xieshang__duty__v1__record_response",
+  "xieshang__duty__v1__review_request",
+  "xieshang__duty__v1__review_response",
+  "xieshang__duty__v1__dispute_request",
+  "xieshang__duty__v1__dispute_response",
+  "xieshang__duty__v1__entry_request",
+  "xieshang__duty__v1__entry_response",
+  "xieshang__duty__v1__rules_request",
+  "xieshang__duty__v1__rules_response",
+  "xieshang__duty__v1__recalculate_request",
+  "xieshang__duty__v1__recalculate_response",
+  "xieshang__duty__v1__close_year_request",
+  "xieshang__duty__v1__close_year_response",
   "xieshang__event__v1__event",
   "xieshang__event__v1__since_request",
   "xieshang__event__v1__since_response",
@@ -299,6 +348,7 @@ static const char *const xs_message_symbols[] = {
   "xieshang__meeting__v1__decided_document",
   "xieshang__meeting__v1__meeting_statistics_response",
   "xieshang__meeting__v1__meeting_event",
+  "xieshang__meeting__v1__attendance_record",
   "xieshang__meeting__v1__invitee_event",
   "xieshang__meeting__v1__numbering_request",
   "xieshang__meeting__v1__numbering",
@@ -472,6 +522,9 @@ const ProtobufCMessageDescriptor *xs_message_descriptor_at(size_t index) { retur
 const char *xs_message_symbol_at(size_t index) { return xs_message_symbols[index]; }
 
 static const ProtobufCEnumDescriptor *const xs_enum_table[] = {
+  &xieshang__duty__v1__duty_kind__descriptor,
+  &xieshang__duty__v1__entry_status__descriptor,
+  &xieshang__duty__v1__decision__descriptor,
   &xieshang__meeting__v1__meeting_kind__descriptor,
   &xieshang__meeting__v1__meeting_mode__descriptor,
   &xieshang__meeting__v1__meeting_status__descriptor,
@@ -511,6 +564,9 @@ static const ProtobufCEnumDescriptor *const xs_enum_table[] = {
   NULL
 };
 static const char *const xs_enum_symbols[] = {
+  "xieshang__duty__v1__duty_kind",
+  "xieshang__duty__v1__entry_status",
+  "xieshang__duty__v1__decision",
   "xieshang__meeting__v1__meeting_kind",
   "xieshang__meeting__v1__meeting_mode",
   "xieshang__meeting__v1__meeting_status",
@@ -554,6 +610,7 @@ const ProtobufCEnumDescriptor *xs_enum_descriptor_at(size_t index) { return xs_e
 const char *xs_enum_symbol_at(size_t index) { return xs_enum_symbols[index]; }
 
 static const ProtobufCServiceDescriptor *const xs_service_table[] = {
+  &xieshang__duty__v1__duty__descriptor,
   &xieshang__event__v1__events__descriptor,
   &xieshang__event__v1__consumer__descriptor,
   &xieshang__example__v1__notes__descriptor,
@@ -575,6 +632,7 @@ static const ProtobufCServiceDescriptor *const xs_service_table[] = {
   NULL
 };
 static const char *const xs_service_symbols[] = {
+  "xieshang__duty__v1__duty",
   "xieshang__event__v1__events",
   "xieshang__event__v1__consumer",
   "xieshang__example__v1__notes",

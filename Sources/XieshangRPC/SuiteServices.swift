@@ -32,7 +32,11 @@ public struct SuiteService: Sendable, Hashable {
         name: "notifier", key: "notifier", defaultRPC: "tcp://127.0.0.1:7401", defaultEvents: nil,
         rpcVariable: "XIESHANG_NOTIFIER_ENDPOINT", eventsVariable: nil, package: "notification.v1", defaultMetrics: "127.0.0.1:7409")
 
-    public static let all = [registry, scheduler, tracker, notifier]
+    public static let duty = SuiteService(
+        name: "duty-record", key: "duty", defaultRPC: "tcp://127.0.0.1:7501", defaultEvents: nil,
+        rpcVariable: "XIESHANG_DUTY_ENDPOINT", eventsVariable: nil, package: "duty.v1", defaultMetrics: "127.0.0.1:7509")
+
+    public static let all = [registry, scheduler, tracker, notifier, duty]
 
     /// The service that serves a method of one of the suite's own packages
     /// (`meeting.v1.Meetings/Get` → meeting-scheduler); nil for the shared ones (`rpc.v1`).

@@ -78,7 +78,7 @@ public struct ServiceOptions: ParsableArguments {
     @Option(help: "text, or json: one JSON object a line with the service, level, message and the call's trace_id, method and principal (env XIESHANG_LOG_FORMAT; default text).")
     public var logFormat: String?
 
-    @Option(help: "Where Prometheus scrapes GET /metrics over HTTP, HOST:PORT (IPv4; port 0 picks one), or off (env XIESHANG_METRICS_ADDRESS; default loopback, the RPC port's block: registry 127.0.0.1:7109, scheduler 7209, tracker 7309, notifier 7409).")
+    @Option(help: "Where Prometheus scrapes GET /metrics over HTTP, HOST:PORT (IPv4; port 0 picks one), or off (env XIESHANG_METRICS_ADDRESS; default loopback, the RPC port's block: registry 127.0.0.1:7109, scheduler 7209, tracker 7309, notifier 7409, duty-record 7509).")
     public var metricsAddress: String?
 
     @Option(help: "Requests handled at once before RESOURCE_EXHAUSTED (env XIESHANG_MAX_IN_FLIGHT; default 512).")

@@ -9,7 +9,7 @@ public struct Deployment {
         case scheduling
         /// and proposal-tracker.
         case core
-        /// and the notifier.
+        /// and the notifier and duty-record.
         case all
     }
 
@@ -18,6 +18,7 @@ public struct Deployment {
     public let scheduler: ServiceProcess
     public let tracker: ServiceProcess?
     public let notifier: ServiceProcess?
+    public let duty: ServiceProcess?
     public let keys: String?
 
     /// The office's first steps that most tests share: the fifth term (open until
@@ -48,6 +49,7 @@ public struct Deployment {
                                                  arguments: ["--registry", registry.rpcEndpoint])
         var tracker: ServiceProcess?
         var notifier: ServiceProcess?
+        var duty: ServiceProcess?
         if services != .scheduling {
             let started = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker", keys: keys,
                                                    arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
@@ -55,9 +57,12 @@ public struct Deployment {
             if services == .all {
                 notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", keys: keys,
                                                     arguments: SuiteProcesses.notifierWiring(registry, scheduler, started) + notifierArguments)
+                duty = try await ServiceProcess("duty-record", dataDir: directory + "/duty", keys: keys,
+                                                arguments: SuiteProcesses.notifierWiring(registry, scheduler, started))
             }
         }
-        let deployment = Deployment(directory: directory, registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier, keys: keys)
+        let deployment = Deployment(directory: directory, registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier,
+                                    duty: duty, keys: keys)
         for arguments in seed {
             let result = try await deployment.gateway(arguments)
             guard result.status == 0 else {
@@ -70,23 +75,24 @@ public struct Deployment {
     /// A deployment of the four services started together.
     public init(directory: String, suite: SuiteProcesses) {
         self.init(directory: directory, registry: suite.registry, scheduler: suite.scheduler, tracker: suite.tracker,
-                  notifier: suite.notifier, keys: suite.keys)
+                  notifier: suite.notifier, duty: suite.duty, keys: suite.keys)
     }
 
     private init(directory: String, registry: ServiceProcess, scheduler: ServiceProcess, tracker: ServiceProcess?,
-                 notifier: ServiceProcess?, keys: String?) {
+                 notifier: ServiceProcess?, duty: ServiceProcess?, keys: String?) {
         self.directory = directory
         self.registry = registry
         self.scheduler = scheduler
         self.tracker = tracker
         self.notifier = notifier
+        self.duty = duty
         self.keys = keys
     }
 
     /// The gateway pointed at every service that runs (as `identity` when there are keys).
     public func gatewayCLI(identity: String? = nil) -> Gateway {
         Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker?.rpcEndpoint,
-                notifier: notifier?.rpcEndpoint, keys: keys, identity: keys == nil ? nil : (identity ?? "admin"))
+                notifier: notifier?.rpcEndpoint, duty: duty?.rpcEndpoint, keys: keys, identity: keys == nil ? nil : (identity ?? "admin"))
     }
 
     /// The variables that point a gateway (or loadtest) at this deployment.
@@ -115,7 +121,7 @@ public struct Deployment {
     @discardableResult
     public func stop() async -> [String: Int32?] {
         var statuses: [String: Int32?] = [:]
-        for service in [notifier, tracker, scheduler, registry].compactMap({ $0 }) {
+        for service in [duty, notifier, tracker, scheduler, registry].compactMap({ $0 }) {
             statuses[service.name] = await service.stop()
         }
         return statuses

@@ -19,7 +19,7 @@ public struct Gateway: Sendable {
     ///   - keys: a keys folder (`gateway keys setup`); nil calls without CURVE.
     ///   - identity: whose key pair in it to use.
     public init(registry: String? = nil, scheduler: String? = nil, tracker: String? = nil, notifier: String? = nil,
-                keys: String? = nil, identity: String? = nil) {
+                duty: String? = nil, keys: String? = nil, identity: String? = nil) {
         var environment: [String: String] = [:]
         environment["XIESHANG_KEYS_DIR"] = keys
         environment["XIESHANG_IDENTITY"] = identity
@@ -27,6 +27,7 @@ public struct Gateway: Sendable {
         environment["XIESHANG_SCHEDULER_ENDPOINT"] = scheduler
         environment["XIESHANG_TRACKER_ENDPOINT"] = tracker
         environment["XIESHANG_NOTIFIER_ENDPOINT"] = notifier
+        environment["XIESHANG_DUTY_ENDPOINT"] = duty
         self.environment = environment
     }
 

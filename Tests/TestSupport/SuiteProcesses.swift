@@ -5,13 +5,14 @@ import XieshangRPC
 import XieshangWire
 import XieshangZMQ
 
-/// The four services as processes, wired to each other as an operator wires them: with the
+/// The five services as processes, wired to each other as an operator wires them: with the
 /// CURVE keys of `keys` (a folder of `gateway keys setup`), or `--insecure`.
 public struct SuiteProcesses {
     public let registry: ServiceProcess
     public let scheduler: ServiceProcess
     public let tracker: ServiceProcess
     public let notifier: ServiceProcess
+    public let duty: ServiceProcess
     public let keys: String?
 
     /// Starts them under `directory` (one data folder each), in dependency order.
@@ -19,7 +20,9 @@ public struct SuiteProcesses {
         let (registry, scheduler, tracker) = try await startCore(in: directory, keys: keys)
         let notifier = try await ServiceProcess("notifier", dataDir: directory + "/notifier", keys: keys,
                                                 arguments: notifierWiring(registry, scheduler, tracker) + notifierArguments)
-        return SuiteProcesses(registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier, keys: keys)
+        let duty = try await ServiceProcess("duty-record", dataDir: directory + "/duty", keys: keys,
+                                            arguments: notifierWiring(registry, scheduler, tracker))
+        return SuiteProcesses(registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier, duty: duty, keys: keys)
     }
 
     /// The three services without the notifier (for tests that start it later, or not at all).
@@ -33,7 +36,7 @@ public struct SuiteProcesses {
         return (registry, scheduler, tracker)
     }
 
-    /// The notifier's arguments that point it at the other three (their RPC and events).
+    /// The arguments that point a consumer (the notifier, duty-record) at the other three (their RPC and events).
     public static func notifierWiring(_ registry: ServiceProcess, _ scheduler: ServiceProcess, _ tracker: ServiceProcess) -> [String] {
         ["--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
          "--scheduler", scheduler.rpcEndpoint, "--scheduler-events", scheduler.eventEndpoint,
@@ -43,14 +46,14 @@ public struct SuiteProcesses {
     /// The gateway pointed at all four (with `identity`'s key pair when the suite has keys).
     public func gateway(identity: String? = nil) -> Gateway {
         Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint,
-                notifier: notifier.rpcEndpoint, keys: keys, identity: keys == nil ? nil : (identity ?? "admin"))
+                notifier: notifier.rpcEndpoint, duty: duty.rpcEndpoint, keys: keys, identity: keys == nil ? nil : (identity ?? "admin"))
     }
 
     /// Stops them, the notifier first; returns each one's exit status by service name.
     @discardableResult
     public func stop() async -> [String: Int32?] {
         var statuses: [String: Int32?] = [:]
-        for (name, service) in [("notifier", notifier), ("proposal-tracker", tracker), ("meeting-scheduler", scheduler), ("member-registry", registry)] {
+        for (name, service) in [("duty-record", duty), ("notifier", notifier), ("proposal-tracker", tracker), ("meeting-scheduler", scheduler), ("member-registry", registry)] {
             statuses[name] = await service.stop()
         }
         return statuses

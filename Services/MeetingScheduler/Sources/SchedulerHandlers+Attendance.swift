@@ -159,7 +159,15 @@ extension SchedulerHandlers {
             meeting.quorumRequired = MeetingRules.requiresQuorum(meeting.kind)
             meeting.quorumMet = meeting.quorumRequired && MeetingRules.quorumMet(count)
             meeting = try MeetingStore.save(db, meeting)
-            try meetingEvent(db, outbox, context, DomainEvents.meetingClosed, meeting)
+            // Each member invitee's attendance as closed: what the duty record counts.
+            let records = invitees.filter { $0.memberID != 0 }.map { invitee in
+                var record = MeetingV1.AttendanceRecord()
+                record.memberID = invitee.memberID
+                record.attendance = invitee.attendance
+                record.required = MeetingRules.counted(invitee)
+                return record
+            }
+            try meetingEvent(db, outbox, context, DomainEvents.meetingClosed, meeting, attendance: records)
             var response = MeetingV1.CloseMeetingResponse()
             response.meeting = meeting
             response.expected = count.expected

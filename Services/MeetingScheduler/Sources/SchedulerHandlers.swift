@@ -40,9 +40,9 @@ public struct SchedulerHandlers: RPCService {
         // The tracker numbers proposals by the session.
         p.allow(MethodPermissions.officeAndServices, MeetingV1.Meetings.session.name)
         // The events carry what the methods guard (non-public proposals among them): only
-        // their consumer, the notifier, reads them, not every service's key.
+        // their consumers, the notifier and the duty record, read them, not every service's key.
         p.allow([.admin], EventV1.Events.since.name)
-        p.allow(services: ["notifier"], EventV1.Events.since.name)
+        p.allow(services: ["notifier", "duty-record"], EventV1.Events.since.name)
         return p
     }
 
@@ -175,8 +175,9 @@ public struct SchedulerHandlers: RPCService {
     }
 
     func meetingEvent(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MeetingV1.MeetingEvent>, _ meeting: MeetingV1.Meeting,
-                      changed: [String] = [], reason: String = "") throws {
+                      changed: [String] = [], reason: String = "", attendance: [MeetingV1.AttendanceRecord] = []) throws {
         var event = MeetingV1.MeetingEvent()
+        event.attendance = attendance
         event.meeting = meeting
         event.changedFields = changed
         event.reason = reason.isEmpty ? meeting.cancelReason : reason

@@ -35,9 +35,9 @@ public struct RegistryHandlers: RPCService {
                 MemberV1.Catalog.add.name, MemberV1.Terms.create.name, MemberV1.Terms.setCurrent.name,
                 MemberV1.Stations.save.name, MemberV1.Rooms.save.name, MemberV1.Units.save.name)
         // The events carry what the methods guard (non-public proposals among them): only
-        // their consumer, the notifier, reads them, not every service's key.
+        // their consumers, the notifier and the duty record, read them, not every service's key.
         p.allow([.admin], EventV1.Events.since.name)
-        p.allow(services: ["notifier"], EventV1.Events.since.name)
+        p.allow(services: ["notifier", "duty-record"], EventV1.Events.since.name)
         return p
     }
 

@@ -39,9 +39,9 @@ public struct TrackerHandlers: RPCService {
                 ProposalV1.Opinions.list.name)
         p.allow(MethodPermissions.office, ProposalV1.Opinions.act.name, ProposalV1.Opinions.statistics.name)
         // The events carry what the methods guard (non-public proposals among them): only
-        // their consumer, the notifier, reads them, not every service's key.
+        // their consumers, the notifier and the duty record, read them, not every service's key.
         p.allow([.admin], EventV1.Events.since.name)
-        p.allow(services: ["notifier"], EventV1.Events.since.name)
+        p.allow(services: ["notifier", "duty-record"], EventV1.Events.since.name)
         return p
     }
 

@@ -3,6 +3,7 @@
 #define XS_DESCRIPTORS_H
 
 #include <stddef.h>
+#include "xieshang/duty/v1/duty.pb-c.h"
 #include "xieshang/event/v1/event.pb-c.h"
 #include "xieshang/example/v1/example.pb-c.h"
 #include "xieshang/meeting/v1/meeting.pb-c.h"
@@ -12,6 +13,30 @@
 #include "xieshang/rpc/v1/rpc.pb-c.h"
 #include "xieshang/wiretest/v1/wiretest.pb-c.h"
 
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__entry_change(void) { return &xieshang__duty__v1__entry_change__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__entry(void) { return &xieshang__duty__v1__entry__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__rule(void) { return &xieshang__duty__v1__rule__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__rules_version(void) { return &xieshang__duty__v1__rules_version__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__kind_total(void) { return &xieshang__duty__v1__kind_total__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__member_year(void) { return &xieshang__duty__v1__member_year__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__show_request(void) { return &xieshang__duty__v1__show_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__show_response(void) { return &xieshang__duty__v1__show_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__ranking_request(void) { return &xieshang__duty__v1__ranking_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__ranking_response(void) { return &xieshang__duty__v1__ranking_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__record_request(void) { return &xieshang__duty__v1__record_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__record_response(void) { return &xieshang__duty__v1__record_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__review_request(void) { return &xieshang__duty__v1__review_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__review_response(void) { return &xieshang__duty__v1__review_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__dispute_request(void) { return &xieshang__duty__v1__dispute_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__dispute_response(void) { return &xieshang__duty__v1__dispute_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__entry_request(void) { return &xieshang__duty__v1__entry_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__entry_response(void) { return &xieshang__duty__v1__entry_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__rules_request(void) { return &xieshang__duty__v1__rules_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__rules_response(void) { return &xieshang__duty__v1__rules_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__recalculate_request(void) { return &xieshang__duty__v1__recalculate_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__recalculate_response(void) { return &xieshang__duty__v1__recalculate_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__close_year_request(void) { return &xieshang__duty__v1__close_year_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__duty__v1__close_year_response(void) { return &xieshang__duty__v1__close_year_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__event(void) { return &xieshang__event__v1__event__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__since_request(void) { return &xieshang__event__v1__since_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__event__v1__since_response(void) { return &xieshang__event__v1__since_response__descriptor; }
@@ -76,6 +101,7 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__mem
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__decided_document(void) { return &xieshang__meeting__v1__decided_document__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__meeting_statistics_response(void) { return &xieshang__meeting__v1__meeting_statistics_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__meeting_event(void) { return &xieshang__meeting__v1__meeting_event__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__attendance_record(void) { return &xieshang__meeting__v1__attendance_record__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__invitee_event(void) { return &xieshang__meeting__v1__invitee_event__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__numbering_request(void) { return &xieshang__meeting__v1__numbering_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__meeting__v1__numbering(void) { return &xieshang__meeting__v1__numbering__descriptor; }

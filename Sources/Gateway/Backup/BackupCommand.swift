@@ -18,7 +18,7 @@ struct BackupCommand: GatewayCommand {
                       gateway backup --all --output-dir backups/2026-12-01
             """)
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "The service: member-registry, meeting-scheduler, proposal-tracker or notifier.") var service: String?
+    @Option(help: "The service: member-registry, meeting-scheduler, proposal-tracker, notifier or duty-record.") var service: String?
     @Flag(help: "Every service, one file each in --output-dir.") var all = false
     @Option(help: "The file to write (with --service); it must not exist.") var output: String?
     @Option(help: "The folder to write <service>-<id>.sqlite into (with --all).") var outputDir: String?
@@ -114,7 +114,7 @@ struct RestoreCommand: AsyncParsableCommand {
             --accept-source <service>.
             Example: gateway restore --service meeting-scheduler --input scheduler.sqlite --data-dir /var/lib/xieshang/meeting-scheduler
             """)
-    @Option(help: "The service: member-registry, meeting-scheduler, proposal-tracker or notifier.") var service: String
+    @Option(help: "The service: member-registry, meeting-scheduler, proposal-tracker, notifier or duty-record.") var service: String
     @Option(help: "The backup file (from gateway backup).") var input: String
     @Option(help: "The service's data folder.") var dataDir: String
     @Flag(help: "The folder holds a database already: move it aside (<service>.sqlite.before-restore-<time>) and restore.") var replace = false

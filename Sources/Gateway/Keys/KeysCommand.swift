@@ -4,7 +4,7 @@ import XieshangRPC
 import XieshangZMQ
 
 /// The four services, in the order they start.
-let suiteServices = ["member-registry", "meeting-scheduler", "proposal-tracker", "notifier"]
+let suiteServices = SuiteService.all.map(\.name)
 
 /// Where key files live: `--dir`, else XIESHANG_KEYS_DIR.
 struct KeyDirOption: ParsableArguments {

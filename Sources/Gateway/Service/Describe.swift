@@ -6,7 +6,7 @@ struct DescribeCommand: GatewayCommand {
     static let configuration = CommandConfiguration(
         commandName: "describe", abstract: "The methods a service offers.", discussion: "Example: gateway describe member-registry")
     @OptionGroup var connection: ConnectionOptions
-    @Argument(help: "The service: member-registry, meeting-scheduler, proposal-tracker or notifier.") var service: String
+    @Argument(help: "The service: member-registry, meeting-scheduler, proposal-tracker, notifier or duty-record.") var service: String
 
     func validate() throws {
         guard connection.services.contains(where: { $0.name == service }) else {

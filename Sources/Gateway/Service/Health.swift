@@ -7,7 +7,7 @@ struct HealthCommand: GatewayCommand {
         commandName: "health", abstract: "Each reachable service's status, version, uptime and storage.",
         discussion: "Example: gateway health; gateway health --service member-registry (a container's health check)")
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "Only this service: member-registry, meeting-scheduler, proposal-tracker or notifier.") var service: String?
+    @Option(help: "Only this service: member-registry, meeting-scheduler, proposal-tracker, notifier or duty-record.") var service: String?
 
     func validate() throws {
         if let service, !connection.services.contains(where: { $0.name == service }) {

@@ -20,6 +20,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(SuiteService.notifier.rpcHelp))
     var notifier: String?
 
+    @Option(help: ArgumentHelp(SuiteService.duty.rpcHelp))
+    var duty: String?
+
     @Option(help: "Folder of CURVE keys (env XIESHANG_KEYS_DIR): your key pair <identity>.key and each service's public key <service>.pub. Without it, calls go unencrypted (services run with --insecure only).")
     var keys: String?
 
@@ -29,7 +32,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Seconds to wait for a service (default 10).")
     var timeout: Double?
 
-    @Option(help: "Config file (env XIESHANG_GATEWAY_CONFIG; default ~/.config/xieshang/gateway.toml if it exists) with registry, scheduler, tracker, notifier, keys, identity, timeout, time-zone.")
+    @Option(help: "Config file (env XIESHANG_GATEWAY_CONFIG; default ~/.config/xieshang/gateway.toml if it exists) with registry, scheduler, tracker, notifier, duty, keys, identity, timeout, time-zone.")
     var config: String?
 
     @Flag(help: "Print JSON instead of tables.")
@@ -62,7 +65,7 @@ struct ConnectionOptions: ParsableArguments {
 
     /// A service's endpoint: the flag, else its variable, else the config file, else the default.
     func endpoint(_ service: SuiteService) -> String {
-        let flags = [SuiteService.registry: registry, .scheduler: scheduler, .tracker: tracker, .notifier: notifier]
+        let flags = [SuiteService.registry: registry, .scheduler: scheduler, .tracker: tracker, .notifier: notifier, .duty: duty]
         return service.rpcEndpoint(flag: flags[service] ?? nil, file: settings.values[service.key])
     }
 

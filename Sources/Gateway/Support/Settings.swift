@@ -18,7 +18,7 @@ import Synchronization
 ///
 /// Precedence: a flag, then its `XIESHANG_*` variable, then this file, then the default.
 struct GatewaySettings: Sendable {
-    static let keys: Set<String> = ["registry", "scheduler", "tracker", "notifier", "keys", "identity", "timeout", "time-zone"]
+    static let keys: Set<String> = ["registry", "scheduler", "tracker", "notifier", "duty", "keys", "identity", "timeout", "time-zone"]
 
     var values: [String: String] = [:]
     /// The file read, if any.

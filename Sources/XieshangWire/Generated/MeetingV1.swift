@@ -2056,6 +2056,7 @@ extension MeetingV1 {
         public var changedFields: [String] = []
         public var memberIDs: [Int64] = []
         public var reason: String = ""
+        public var attendance: [MeetingV1.AttendanceRecord] = []
 
         public init() {}
 
@@ -2066,6 +2067,7 @@ extension MeetingV1 {
             if !self.changedFields.isEmpty { try w.repeatedString(self.changedFields, 2) }
             if !self.memberIDs.isEmpty { w.repeatedScalar(self.memberIDs, 3) }
             if !self.reason.isEmpty { try w.string(self.reason, 4) }
+            if !self.attendance.isEmpty { try w.repeatedMessage(self.attendance, 5) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -2074,6 +2076,33 @@ extension MeetingV1 {
             self.changedFields = try r.repeatedString(2)
             self.memberIDs = r.repeatedScalar(3)
             self.reason = try r.string(4)
+            self.attendance = try r.repeatedMessage(5)
+        }
+    }
+}
+
+extension MeetingV1 {
+    /// `xieshang.meeting.v1.AttendanceRecord`
+    public struct AttendanceRecord: WireMessage, Encodable {
+        public var memberID: Int64 = 0
+        public var attendance: MeetingV1.Attendance = .init(rawValue: 0)
+        public var required: Bool = false
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__meeting__v1__attendance_record())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.memberID != 0 { w.scalar(self.memberID, 1) }
+            if self.attendance.rawValue != 0 { w.enumValue(self.attendance, 2) }
+            if self.required { w.scalar(self.required, 3) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.memberID = r.scalar(1)
+            self.attendance = r.enumValue(2)
+            self.required = r.scalar(3)
         }
     }
 }

@@ -2347,6 +2347,51 @@ void   xieshang__meeting__v1__meeting_event__free_unpacked
   assert(message->base.descriptor == &xieshang__meeting__v1__meeting_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__meeting__v1__attendance_record__init
+                     (Xieshang__Meeting__V1__AttendanceRecord         *message)
+{
+  static const Xieshang__Meeting__V1__AttendanceRecord init_value = XIESHANG__MEETING__V1__ATTENDANCE_RECORD__INIT;
+  *message = init_value;
+}
+size_t xieshang__meeting__v1__attendance_record__get_packed_size
+                     (const Xieshang__Meeting__V1__AttendanceRecord *message)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__attendance_record__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__meeting__v1__attendance_record__pack
+                     (const Xieshang__Meeting__V1__AttendanceRecord *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__attendance_record__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__meeting__v1__attendance_record__pack_to_buffer
+                     (const Xieshang__Meeting__V1__AttendanceRecord *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__meeting__v1__attendance_record__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Meeting__V1__AttendanceRecord *
+       xieshang__meeting__v1__attendance_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Meeting__V1__AttendanceRecord *)
+     protobuf_c_message_unpack (&xieshang__meeting__v1__attendance_record__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__meeting__v1__attendance_record__free_unpacked
+                     (Xieshang__Meeting__V1__AttendanceRecord *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__meeting__v1__attendance_record__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__meeting__v1__invitee_event__init
                      (Xieshang__Meeting__V1__InviteeEvent         *message)
 {
@@ -6843,7 +6888,7 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_respo
   (ProtobufCMessageInit) xieshang__meeting__v1__meeting_statistics_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_event__field_descriptors[4] =
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_event__field_descriptors[5] =
 {
   {
     "meeting",
@@ -6893,8 +6938,21 @@ static const ProtobufCFieldDescriptor xieshang__meeting__v1__meeting_event__fiel
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "attendance",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Xieshang__Meeting__V1__MeetingEvent, n_attendance),
+    offsetof(Xieshang__Meeting__V1__MeetingEvent, attendance),
+    &xieshang__meeting__v1__attendance_record__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__meeting__v1__meeting_event__field_indices_by_name[] = {
+  4,   /* field[4] = attendance */
   1,   /* field[1] = changed_fields */
   0,   /* field[0] = meeting */
   2,   /* field[2] = member_ids */
@@ -6903,7 +6961,7 @@ static const unsigned xieshang__meeting__v1__meeting_event__field_indices_by_nam
 static const ProtobufCIntRange xieshang__meeting__v1__meeting_event__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_event__descriptor =
 {
@@ -6913,11 +6971,75 @@ const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_event__descripto
   "Xieshang__Meeting__V1__MeetingEvent",
   "xieshang.meeting.v1",
   sizeof(Xieshang__Meeting__V1__MeetingEvent),
-  4,
+  5,
   xieshang__meeting__v1__meeting_event__field_descriptors,
   xieshang__meeting__v1__meeting_event__field_indices_by_name,
   1,  xieshang__meeting__v1__meeting_event__number_ranges,
   (ProtobufCMessageInit) xieshang__meeting__v1__meeting_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__meeting__v1__attendance_record__field_descriptors[3] =
+{
+  {
+    "member_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AttendanceRecord, member_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "attendance",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AttendanceRecord, attendance),
+    &xieshang__meeting__v1__attendance__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "required",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Meeting__V1__AttendanceRecord, required),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__meeting__v1__attendance_record__field_indices_by_name[] = {
+  1,   /* field[1] = attendance */
+  0,   /* field[0] = member_id */
+  2,   /* field[2] = required */
+};
+static const ProtobufCIntRange xieshang__meeting__v1__attendance_record__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor xieshang__meeting__v1__attendance_record__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.meeting.v1.AttendanceRecord",
+  "AttendanceRecord",
+  "Xieshang__Meeting__V1__AttendanceRecord",
+  "xieshang.meeting.v1",
+  sizeof(Xieshang__Meeting__V1__AttendanceRecord),
+  3,
+  xieshang__meeting__v1__attendance_record__field_descriptors,
+  xieshang__meeting__v1__attendance_record__field_indices_by_name,
+  1,  xieshang__meeting__v1__attendance_record__number_ranges,
+  (ProtobufCMessageInit) xieshang__meeting__v1__attendance_record__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__meeting__v1__invitee_event__field_descriptors[3] =

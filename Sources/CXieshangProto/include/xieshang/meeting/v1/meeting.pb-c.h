@@ -68,6 +68,7 @@ typedef struct Xieshang__Meeting__V1__MemberAttendance Xieshang__Meeting__V1__Me
 typedef struct Xieshang__Meeting__V1__DecidedDocument Xieshang__Meeting__V1__DecidedDocument;
 typedef struct Xieshang__Meeting__V1__MeetingStatisticsResponse Xieshang__Meeting__V1__MeetingStatisticsResponse;
 typedef struct Xieshang__Meeting__V1__MeetingEvent Xieshang__Meeting__V1__MeetingEvent;
+typedef struct Xieshang__Meeting__V1__AttendanceRecord Xieshang__Meeting__V1__AttendanceRecord;
 typedef struct Xieshang__Meeting__V1__InviteeEvent Xieshang__Meeting__V1__InviteeEvent;
 typedef struct Xieshang__Meeting__V1__NumberingRequest Xieshang__Meeting__V1__NumberingRequest;
 typedef struct Xieshang__Meeting__V1__Numbering Xieshang__Meeting__V1__Numbering;
@@ -1308,10 +1309,30 @@ struct  Xieshang__Meeting__V1__MeetingEvent
   size_t n_member_ids;
   int64_t *member_ids;
   char *reason;
+  /*
+   * on meeting.closed: each member invitee's attendance as closed
+   */
+  size_t n_attendance;
+  Xieshang__Meeting__V1__AttendanceRecord **attendance;
 };
 #define XIESHANG__MEETING__V1__MEETING_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__meeting_event__descriptor) \
-    , NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
+    , NULL, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Xieshang__Meeting__V1__AttendanceRecord
+{
+  ProtobufCMessage base;
+  int64_t member_id;
+  Xieshang__Meeting__V1__Attendance attendance;
+  /*
+   * counted in 应到 (not 列席)
+   */
+  protobuf_c_boolean required;
+};
+#define XIESHANG__MEETING__V1__ATTENDANCE_RECORD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__meeting__v1__attendance_record__descriptor) \
+    , 0, XIESHANG__MEETING__V1__ATTENDANCE__ATTENDANCE_UNSPECIFIED, 0 }
 
 
 /*
@@ -2405,6 +2426,25 @@ Xieshang__Meeting__V1__MeetingEvent *
 void   xieshang__meeting__v1__meeting_event__free_unpacked
                      (Xieshang__Meeting__V1__MeetingEvent *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Meeting__V1__AttendanceRecord methods */
+void   xieshang__meeting__v1__attendance_record__init
+                     (Xieshang__Meeting__V1__AttendanceRecord         *message);
+size_t xieshang__meeting__v1__attendance_record__get_packed_size
+                     (const Xieshang__Meeting__V1__AttendanceRecord   *message);
+size_t xieshang__meeting__v1__attendance_record__pack
+                     (const Xieshang__Meeting__V1__AttendanceRecord   *message,
+                      uint8_t             *out);
+size_t xieshang__meeting__v1__attendance_record__pack_to_buffer
+                     (const Xieshang__Meeting__V1__AttendanceRecord   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Meeting__V1__AttendanceRecord *
+       xieshang__meeting__v1__attendance_record__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__meeting__v1__attendance_record__free_unpacked
+                     (Xieshang__Meeting__V1__AttendanceRecord *message,
+                      ProtobufCAllocator *allocator);
 /* Xieshang__Meeting__V1__InviteeEvent methods */
 void   xieshang__meeting__v1__invitee_event__init
                      (Xieshang__Meeting__V1__InviteeEvent         *message);
@@ -2676,6 +2716,9 @@ typedef void (*Xieshang__Meeting__V1__MeetingStatisticsResponse_Closure)
                   void *closure_data);
 typedef void (*Xieshang__Meeting__V1__MeetingEvent_Closure)
                  (const Xieshang__Meeting__V1__MeetingEvent *message,
+                  void *closure_data);
+typedef void (*Xieshang__Meeting__V1__AttendanceRecord_Closure)
+                 (const Xieshang__Meeting__V1__AttendanceRecord *message,
                   void *closure_data);
 typedef void (*Xieshang__Meeting__V1__InviteeEvent_Closure)
                  (const Xieshang__Meeting__V1__InviteeEvent *message,
@@ -2972,6 +3015,7 @@ extern const ProtobufCMessageDescriptor xieshang__meeting__v1__member_attendance
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__decided_document__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_statistics_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__meeting_event__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__meeting__v1__attendance_record__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__invitee_event__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__numbering_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__meeting__v1__numbering__descriptor;

@@ -1,0 +1,81 @@
+// duty-record: every member's 履职 record, from the other services' events and what staff record.
+import ArgumentParser
+import DutyRecord
+import Foundation
+import Logging
+import ServiceLifecycle
+import XieshangRPC
+import XieshangService
+import XieshangZMQ
+
+@main
+struct DutyRecordCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "duty-record",
+        abstract: "Keeps every member's record of duty (履职档案), scored by the committee's rules, from the services' events.",
+        discussion: "Example: duty-record --keys /etc/xieshang/keys --data-dir /var/lib/xieshang --rules /etc/xieshang/duty-rules.txt --registry tcp://127.0.0.1:7101 --registry-events tcp://127.0.0.1:7102")
+
+    @OptionGroup var options: ServiceOptions
+
+    @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp)) var registry: String?
+    @Option(help: ArgumentHelp(SuiteService.registry.eventsHelp)) var registryEvents: String?
+    @Option(help: ArgumentHelp(SuiteService.scheduler.rpcHelp)) var scheduler: String?
+    @Option(help: ArgumentHelp(SuiteService.scheduler.eventsHelp)) var schedulerEvents: String?
+    @Option(help: ArgumentHelp(SuiteService.tracker.rpcHelp)) var tracker: String?
+    @Option(help: ArgumentHelp(SuiteService.tracker.eventsHelp)) var trackerEvents: String?
+    @Option(help: "The committee's scoring rules: lines `kind | 名称 | points`, one for every kind (env XIESHANG_DUTY_RULES; default the rules in docs/DOMAIN.md). A changed file becomes a new version; `gateway duty recalculate` applies it to the open years.")
+    var rules: String?
+    @Option(help: ArgumentHelp(
+        "Take this source as it now is although it was restored or replaced: apply its events from its newest on. Repeat for several; remove it once the service has started.",
+        valueName: "member-registry|meeting-scheduler|proposal-tracker")) var acceptSource: [String] = []
+
+    func validate() throws {
+        for source in acceptSource where !["member-registry", "meeting-scheduler", "proposal-tracker"].contains(source) {
+            throw ValidationError("--accept-source \"\(source)\": name member-registry, meeting-scheduler or proposal-tracker")
+        }
+    }
+
+    func run() async throws {
+        let configuration = try options.resolve(.duty)
+        ServiceLogging.bootstrap(configuration)
+        let logger = Logger(label: configuration.name)
+        let environment = ProcessInfo.processInfo.environment
+        let rulesFile = rules ?? environment["XIESHANG_DUTY_RULES"].flatMap { $0.isEmpty ? nil : $0 }
+        let scoring: DutyRules
+        do {
+            scoring = try rulesFile.map(DutyRules.load) ?? .standard
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let context = try ZMQContext()
+        let database = try ServiceDatabase.open(dataDir: configuration.dataDir ?? "data/duty-record", name: configuration.name,
+                                                migrations: DutySchema.migrations, maxBytes: configuration.maxDatabaseBytes,
+                                                allowEmpty: configuration.allowEmptyDatabase)
+        let version = try await database.write { db in try DutyStore.install(db, scoring, now: Int64(Date().timeIntervalSince1970 * 1000)) }
+        logger.info("scoring rules", metadata: ["rules.version": "\(version)", "rules.file": "\(rulesFile ?? "(the default rules)")"])
+        let sources: [(SuiteService, String?, String?)] = [
+            (.registry, registry, registryEvents), (.scheduler, scheduler, schedulerEvents), (.tracker, tracker, trackerEvents),
+        ]
+        var clients: [RPCClient] = []
+        var consumers: [EventConsumer] = []
+        for (source, rpcFlag, eventsFlag) in sources {
+            let client = try configuration.client(of: source, flag: rpcFlag, context: context, logger: logger)
+            clients.append(client)
+            consumers.append(EventConsumer(
+                source: source.name, eventEndpoint: source.eventEndpoint(flag: eventsFlag)!, sourceClient: client,
+                database: database, context: context, logger: logger,
+                security: try configuration.clientSecurity(calling: source.name), acceptDivergence: acceptSource.contains(source.name)
+            ) { event, db in
+                try DutyLedger.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000))
+            })
+        }
+        let host = try ServiceHost(
+            configuration: configuration, database: database, context: context, logger: logger, extraServices: consumers,
+            healthDetail: { [consumers] in await EventConsumer.describe(consumers) }
+        ) { database, _ in
+            DutyHandlers(database: database)
+        }
+        try await host.run()
+        for client in clients { await client.close() }
+    }
+}

@@ -1,0 +1,257 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// The duty record's methods (docs/DOMAIN.md, "履职"): a member reads, records and disputes
+/// only their own; the office reads everyone's, ranks, reviews, recalculates and closes years.
+public struct DutyHandlers: RPCService {
+    let database: ServiceDatabase
+
+    public init(database: ServiceDatabase) {
+        self.database = database
+    }
+
+    public static var permissions: MethodPermissions {
+        var p = MethodPermissions()
+        let officeAndMembers = MethodPermissions.office.union([.member])
+        p.allow(officeAndMembers, DutyV1.Duty.show.name, DutyV1.Duty.getEntry.name, DutyV1.Duty.record.name,
+                DutyV1.Duty.dispute.name, DutyV1.Duty.rules.name)
+        p.allow(MethodPermissions.office, DutyV1.Duty.ranking.name, DutyV1.Duty.review.name, DutyV1.Duty.recalculate.name,
+                DutyV1.Duty.closeYear.name)
+        p.allow(MethodPermissions.office, EventV1.Consumer.listSetAside.name)
+        // It publishes no events: its (empty) stream is the administrator's alone.
+        p.allow([.admin], EventV1.Events.since.name)
+        return p
+    }
+
+    public func register(into h: inout RPCHandlers) {
+        h.register(DutyV1.Duty.show) { request, context in
+            let member = try Self.member(request.memberID, context)
+            let year = try Self.year(request.year)
+            return try await database.read { db in
+                var response = DutyV1.ShowResponse()
+                response.entries = try DutyStore.entries(db, member: member, year: year)
+                response.year = try DutyStore.summary(db, member: member, year: year, response.entries)
+                response.closed = try DutyStore.closedVersion(db, year) != nil
+                return response
+            }
+        }
+        h.register(DutyV1.Duty.ranking) { request, _ in
+            let year = try Self.year(request.year)
+            return try await database.read { db in
+                var response = DutyV1.RankingResponse()
+                response.members = try DutyStore.ranking(db, year: year, sector: request.sector.trimmingCharacters(in: .whitespaces))
+                response.closed = try DutyStore.closedVersion(db, year) != nil
+                response.rulesVersion = try DutyStore.rules(db, forYear: year).version
+                return response
+            }
+        }
+        h.register(DutyV1.Duty.getEntry) { request, context in
+            let entry = try await database.read { db in try DutyStore.load(db, request.entryID) }
+            try Self.requireOwn(entry, context)
+            var response = DutyV1.EntryResponse()
+            response.entry = entry
+            return response
+        }
+        h.register(DutyV1.Duty.record, mutating: true, record)
+        h.register(DutyV1.Duty.review, mutating: true, review)
+        h.register(DutyV1.Duty.dispute, mutating: true, dispute)
+        h.register(DutyV1.Duty.rules) { _, _ in
+            try await database.read { db in
+                var response = DutyV1.RulesResponse()
+                let versions = try DutyStore.versions(db)
+                response.current = versions.last
+                response.earlier = Array(versions.dropLast().reversed())
+                response.staleEntries = try DutyStore.staleEntries(db)
+                response.closedYears = try DutyStore.closedYears(db)
+                return response
+            }
+        }
+        h.register(DutyV1.Duty.recalculate, mutating: true) { _, context in
+            try await database.idempotent(context) { db in
+                let (version, changed) = try DutyStore.recalculate(db, now: DutyStore.nowMs)
+                var response = DutyV1.RecalculateResponse()
+                response.version = version
+                response.changed = changed
+                return response
+            }.reply
+        }
+        h.register(DutyV1.Duty.closeYear, mutating: true, closeYear)
+        EventConsumer.registerSetAside(in: &h, database: database)
+    }
+
+    /// The member a call is about: a member's key reads its own record only.
+    static func member(_ requested: Int64, _ context: RPCCallContext) throws -> Int64 {
+        if let own = context.principal.memberID {
+            try context.principal.requireMember(requested == 0 ? own : requested, field: "member_id")
+            return own
+        }
+        guard requested > 0 else { throw DutyError.invalid([("member_id", "name the member")]) }
+        return requested
+    }
+
+    static func year(_ year: Int32) throws -> Int32 {
+        guard (2000...2100).contains(year) else { throw DutyError.invalid([("year", "must be a year from 2000 to 2100, not \(year)")]) }
+        return year
+    }
+
+    /// A member reaches only their own entries; a refusal says nothing of the entry.
+    static func requireOwn(_ e: DutyV1.Entry, _ context: RPCCallContext) throws {
+        if context.principal.isOffice { return }
+        guard let member = context.principal.memberID, member == e.memberID else {
+            throw DutyError.permissionDenied("entry \(e.id) is not \(context.principal)'s")
+        }
+    }
+
+    static func requireOpen(_ db: Database, _ year: Int32, field: String) throws {
+        if try DutyStore.closedVersion(db, year) != nil {
+            throw DutyError.notAllowed(field: field, "\(year) is closed: its record is final")
+        }
+    }
+
+    static func blank(_ s: String) -> Bool { s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
+
+    /// An activity the other services do not record: staff record it (it counts), or the
+    /// member records their own (it waits for staff).
+    @Sendable func record(_ request: DutyV1.RecordRequest, _ context: RPCCallContext) async throws -> DutyV1.RecordResponse {
+        let member = try Self.member(request.memberID, context)
+        var problems: [(String, String)] = []
+        if !request.kind.isRecorded || !DutyV1.DutyKind.allCases.contains(request.kind) {
+            problems.append(("kind", "one of \(DutyRules.kinds.filter(\.isRecorded).map { "\($0.label) (\($0.identifier))" }.joined(separator: ", ")); the rest come from meetings, proposals and 社情民意"))
+        }
+        if Self.blank(request.title) { problems.append(("title", "say what it was")) }
+        let day = CommitteeClock.parse(request.date)
+        if request.date.count != 10 || day == nil { problems.append(("date", "write YYYY-MM-DD")) }
+        if let day, day > DutyStore.nowMs { problems.append(("date", "is in the future")) }
+        if Self.blank(request.evidence) { problems.append(("evidence", "say what shows it: a document, a photo's place, a witness")) }
+        if !problems.isEmpty { throw DutyError.invalid(problems) }
+        let by = context.principal.description
+        return try await database.idempotent(context) { db in
+            guard try DutyStore.member(db, member) != nil else { throw DutyError.notFound(field: "member_id", what: "member \(member)") }
+            let year = Int32(request.date.prefix(4)) ?? 0
+            try Self.requireOpen(db, year, field: "date")
+            var e = DutyV1.Entry()
+            e.memberID = member
+            e.kind = request.kind
+            e.year = year
+            e.date = request.date
+            e.title = request.title.trimmingCharacters(in: .whitespacesAndNewlines)
+            e.evidence = request.evidence
+            e.source = "recorded"
+            e.status = context.principal.isOffice ? .counted : .pending
+            e.history = [DutyStore.change(DutyStore.nowMs, by: by, action: "recorded", note: e.status == .pending ? "awaiting staff" : "")]
+            var response = DutyV1.RecordResponse()
+            response.entry = try DutyStore.add(db, e, sourceKey: nil)
+            return response
+        }.reply
+    }
+
+    /// Staff decide a pending entry (confirm, reject) or a dispute (uphold, amend, void).
+    @Sendable func review(_ request: DutyV1.ReviewRequest, _ context: RPCCallContext) async throws -> DutyV1.ReviewResponse {
+        var problems: [(String, String)] = []
+        if request.decision == .unspecified || !DutyV1.Decision.allCases.contains(request.decision) {
+            problems.append(("decision", "confirm, reject, uphold, amend or void"))
+        }
+        if request.decision != .confirm && Self.blank(request.note) { problems.append(("note", "say why")) }
+        if request.decision == .amend {
+            if request.kind == .unspecified && Self.blank(request.date) && Self.blank(request.title) {
+                problems.append(("kind", "give the corrected kind, date or title"))
+            }
+            if !DutyV1.DutyKind.allCases.contains(request.kind) { problems.append(("kind", "unknown kind")) }
+            if !Self.blank(request.date) && (request.date.count != 10 || CommitteeClock.parse(request.date) == nil) {
+                problems.append(("date", "write YYYY-MM-DD"))
+            }
+        }
+        if !problems.isEmpty { throw DutyError.invalid(problems) }
+        let by = context.principal.description
+        return try await database.idempotent(context) { db in
+            var e = try DutyStore.load(db, request.entryID)
+            try Self.requireOpen(db, e.year, field: "entry_id")
+            let now = DutyStore.nowMs
+            switch request.decision {
+            case .confirm, .reject:
+                guard e.status == .pending else {
+                    throw DutyError.notAllowed(field: "decision", "entry \(e.id) is \(e.status.label), not awaiting staff")
+                }
+                e.status = request.decision == .confirm ? .counted : .rejected
+            case .uphold, .amend, .void:
+                guard e.disputed else {
+                    throw DutyError.notAllowed(field: "decision", "entry \(e.id) is not disputed; uphold, amend and void decide a dispute")
+                }
+                e.disputed = false
+                if request.decision == .void { e.status = .void }
+                if request.decision == .amend {
+                    var changes: [String] = []
+                    if request.kind != .unspecified && request.kind != e.kind { changes.append("\(e.kind.label) → \(request.kind.label)"); e.kind = request.kind }
+                    if !Self.blank(request.title) && request.title != e.title { changes.append("《\(e.title)》 → 《\(request.title)》"); e.title = request.title }
+                    if !Self.blank(request.date) && request.date != e.date {
+                        let year = Int32(request.date.prefix(4)) ?? 0
+                        try Self.requireOpen(db, year, field: "date")
+                        changes.append("\(e.date) → \(request.date)")
+                        e.date = request.date
+                        e.year = year
+                    }
+                    e.history.append(DutyStore.change(now, by: by, action: "amended", note: changes.joined(separator: "；")))
+                }
+            case .unspecified, .unrecognized:
+                break
+            }
+            let (version, rules) = try DutyStore.rules(db, forYear: e.year)
+            let before = e.points
+            e.rulesVersion = version
+            e.points = DutyStore.points(e, rules)
+            e.history.append(DutyStore.change(now, by: by, action: request.decision.identifier,
+                                              note: request.note + (before != e.points ? "（\(before) → \(e.points)）" : "")))
+            try DutyStore.save(db, e)
+            var response = DutyV1.ReviewResponse()
+            response.entry = e
+            return response
+        }.reply
+    }
+
+    /// A member disputes an entry of their own; it counts as it is until staff decide.
+    @Sendable func dispute(_ request: DutyV1.DisputeRequest, _ context: RPCCallContext) async throws -> DutyV1.DisputeResponse {
+        if Self.blank(request.reason) { throw DutyError.invalid([("reason", "say what is wrong with it")]) }
+        let by = context.principal.description
+        return try await database.idempotent(context) { db in
+            var e = try DutyStore.load(db, request.entryID)
+            try Self.requireOwn(e, context)
+            try Self.requireOpen(db, e.year, field: "entry_id")
+            guard !e.disputed else { throw DutyError.notAllowed(field: "entry_id", "entry \(e.id) is already disputed, awaiting staff") }
+            guard e.status == .counted || e.status == .rejected else {
+                throw DutyError.notAllowed(field: "entry_id", "entry \(e.id) is \(e.status.label): nothing to dispute")
+            }
+            e.disputed = true
+            e.disputeReason = request.reason
+            e.history.append(DutyStore.change(DutyStore.nowMs, by: by, action: "disputed", note: request.reason))
+            try DutyStore.save(db, e)
+            var response = DutyV1.DisputeResponse()
+            response.entry = e
+            return response
+        }.reply
+    }
+
+    /// Closes a year: its entries are computed under the current rules once more and stay so.
+    @Sendable func closeYear(_ request: DutyV1.CloseYearRequest, _ context: RPCCallContext) async throws -> DutyV1.CloseYearResponse {
+        let year = try Self.year(request.year)
+        let thisYear = DutyStore.year(DutyStore.nowMs)
+        guard year <= thisYear else { throw DutyError.invalid([("year", "\(year) has not begun")]) }
+        let by = context.principal.description
+        return try await database.idempotent(context) { db in
+            try Self.requireOpen(db, year, field: "year")
+            let now = DutyStore.nowMs
+            _ = try DutyStore.recalculate(db, now: now)
+            let version = try DutyStore.currentVersion(db)
+            try db.execute(sql: "INSERT INTO closed_years (year, rules_version, closed_at_ms, closed_by) VALUES (?, ?, ?, ?)",
+                           arguments: [year, version, now, by])
+            var response = DutyV1.CloseYearResponse()
+            response.year = year
+            response.rulesVersion = version
+            response.entries = try Int32.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE year = ?", arguments: [year]) ?? 0
+            return response
+        }.reply
+    }
+}

@@ -1,0 +1,190 @@
+import Foundation
+import GRDB
+import XieshangLabels
+import XieshangWire
+
+/// The duty record's SQL; every function runs inside the caller's transaction.
+public enum DutyStore {
+    static var nowMs: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    // MARK: - Rules
+
+    /// Makes `rules` the current version (a new one when they differ from the last); returns it.
+    @discardableResult
+    public static func install(_ db: Database, _ rules: DutyRules, now: Int64) throws -> Int32 {
+        if let last = try Row.fetchOne(db, sql: "SELECT version, text FROM rules_versions ORDER BY version DESC LIMIT 1"),
+           (last["text"] as String) == rules.text {
+            return last["version"]
+        }
+        let version = (try Int32.fetchOne(db, sql: "SELECT MAX(version) FROM rules_versions") ?? 0) + 1
+        var body = DutyV1.RulesVersion()
+        body.version = version
+        body.rules = rules.rules
+        body.loadedAtMs = now
+        try db.execute(sql: "INSERT INTO rules_versions (version, text, body, loaded_at_ms) VALUES (?, ?, ?, ?)",
+                       arguments: [version, rules.text, Data(try body.encode()), now])
+        return version
+    }
+
+    public static func versions(_ db: Database) throws -> [DutyV1.RulesVersion] {
+        try Data.fetchAll(db, sql: "SELECT body FROM rules_versions ORDER BY version").map { try DutyV1.RulesVersion(decoding: [UInt8]($0)) }
+    }
+
+    public static func rules(_ db: Database, version: Int32) throws -> DutyRules {
+        guard let data = try Data.fetchOne(db, sql: "SELECT body FROM rules_versions WHERE version = ?", arguments: [version]) else {
+            return .standard
+        }
+        return DutyRules(rules: try DutyV1.RulesVersion(decoding: [UInt8](data)).rules)
+    }
+
+    public static func currentVersion(_ db: Database) throws -> Int32 {
+        try Int32.fetchOne(db, sql: "SELECT MAX(version) FROM rules_versions") ?? 0
+    }
+
+    /// The rules a year's entries are computed under: those it was closed with, else the current ones.
+    public static func rules(_ db: Database, forYear year: Int32) throws -> (version: Int32, rules: DutyRules) {
+        let version = try closedVersion(db, year) ?? currentVersion(db)
+        return (version, try rules(db, version: version))
+    }
+
+    public static func closedVersion(_ db: Database, _ year: Int32) throws -> Int32? {
+        try Int32.fetchOne(db, sql: "SELECT rules_version FROM closed_years WHERE year = ?", arguments: [year])
+    }
+
+    public static func closedYears(_ db: Database) throws -> [Int32] {
+        try Int32.fetchAll(db, sql: "SELECT year FROM closed_years ORDER BY year")
+    }
+
+    // MARK: - Members
+
+    public static func upsert(_ db: Database, _ m: MemberV1.Member) throws {
+        try db.execute(sql: """
+            INSERT INTO members (id, name, sector, active) VALUES (?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET name = excluded.name, sector = excluded.sector, active = excluded.active
+            """, arguments: [m.id, m.name, m.sector, m.status == .active])
+    }
+
+    public static func member(_ db: Database, _ id: Int64) throws -> (name: String, sector: String)? {
+        try Row.fetchOne(db, sql: "SELECT name, sector FROM members WHERE id = ?", arguments: [id]).map { ($0["name"], $0["sector"]) }
+    }
+
+    // MARK: - Entries
+
+    /// The year an instant falls in, in the committee's time zone.
+    public static func year(_ ms: Int64) -> Int32 { Int32(CommitteeClock.day(ms).prefix(4)) ?? 0 }
+
+    /// What an entry counts for under `rules`: its kind's points once counted, else nothing.
+    public static func points(_ e: DutyV1.Entry, _ rules: DutyRules) -> Int32 {
+        e.status == .counted ? rules.points(e.kind) : 0
+    }
+
+    /// Adds an entry, scored under its year's rules; with a `sourceKey` (an event's fact), only
+    /// once: nil when that fact is already recorded.
+    @discardableResult
+    public static func add(_ db: Database, _ entry: DutyV1.Entry, sourceKey: String?) throws -> DutyV1.Entry? {
+        var e = entry
+        let (version, rules) = try rules(db, forYear: e.year)
+        e.rulesVersion = version
+        e.points = points(e, rules)
+        try db.execute(sql: """
+            INSERT OR IGNORE INTO entries (member_id, year, kind, status, points, rules_version, source_key, body)
+            VALUES (?, ?, ?, ?, ?, ?, ?, x'')
+            """, arguments: [e.memberID, e.year, e.kind.rawValue, e.status.rawValue, e.points, e.rulesVersion, sourceKey])
+        guard db.changesCount > 0 else { return nil }
+        e.id = db.lastInsertedRowID
+        try save(db, e)
+        return e
+    }
+
+    public static func save(_ db: Database, _ e: DutyV1.Entry) throws {
+        try db.execute(sql: "UPDATE entries SET member_id = ?, year = ?, kind = ?, status = ?, points = ?, rules_version = ?, body = ? WHERE id = ?",
+                       arguments: [e.memberID, e.year, e.kind.rawValue, e.status.rawValue, e.points, e.rulesVersion, Data(try e.encode()), e.id])
+    }
+
+    public static func load(_ db: Database, _ id: Int64) throws -> DutyV1.Entry {
+        guard let data = try Data.fetchOne(db, sql: "SELECT body FROM entries WHERE id = ?", arguments: [id]) else {
+            throw DutyError.notFound(field: "entry_id", what: "entry \(id)")
+        }
+        return try DutyV1.Entry(decoding: [UInt8](data))
+    }
+
+    public static func entries(_ db: Database, member: Int64, year: Int32) throws -> [DutyV1.Entry] {
+        try Data.fetchAll(db, sql: "SELECT body FROM entries WHERE member_id = ? AND year = ? ORDER BY id", arguments: [member, year])
+            .map { try DutyV1.Entry(decoding: [UInt8]($0)) }
+    }
+
+    /// A member's year from its entries: the counted ones by kind, named as the year's rules name them.
+    public static func summary(_ db: Database, member: Int64, year: Int32, _ entries: [DutyV1.Entry]) throws -> DutyV1.MemberYear {
+        let rules = try rules(db, forYear: year).rules
+        var y = DutyV1.MemberYear()
+        y.memberID = member
+        y.year = year
+        if let known = try self.member(db, member) {
+            y.name = known.name
+            y.sector = known.sector
+        }
+        var totals: [DutyV1.DutyKind: DutyV1.KindTotal] = [:]
+        for e in entries {
+            if e.status == .pending { y.pending += 1 }
+            if e.disputed { y.disputed += 1 }
+            guard e.status == .counted else { continue }
+            y.entries += 1
+            y.points += e.points
+            var t = totals[e.kind] ?? DutyV1.KindTotal()
+            t.kind = e.kind
+            t.name = rules.rule(e.kind).name
+            t.count += 1
+            t.points += e.points
+            totals[e.kind] = t
+        }
+        y.byKind = totals.values.sorted { $0.kind.rawValue < $1.kind.rawValue }
+        return y
+    }
+
+    /// Every active member, and anyone with entries in the year, most points first.
+    public static func ranking(_ db: Database, year: Int32, sector: String) throws -> [DutyV1.MemberYear] {
+        var ids = Set(try Int64.fetchAll(db, sql: "SELECT id FROM members WHERE active = 1 AND (? = '' OR sector = ?)", arguments: [sector, sector]))
+        for id in try Int64.fetchAll(db, sql: "SELECT DISTINCT e.member_id FROM entries e LEFT JOIN members m ON m.id = e.member_id WHERE e.year = ? AND (? = '' OR m.sector = ?)",
+                                     arguments: [year, sector, sector]) {
+            ids.insert(id)
+        }
+        return try ids.map { try summary(db, member: $0, year: year, entries(db, member: $0, year: year)) }
+            .sorted { ($0.points, $1.memberID) > ($1.points, $0.memberID) }
+    }
+
+    /// Recomputes the points of every entry of the open years under the current rules,
+    /// recording the change on each entry whose points move; returns how many moved.
+    public static func recalculate(_ db: Database, now: Int64) throws -> (version: Int32, changed: Int32) {
+        let version = try currentVersion(db)
+        let rules = try rules(db, version: version)
+        var changed: Int32 = 0
+        let stale = try Data.fetchAll(db, sql: """
+            SELECT body FROM entries WHERE rules_version != ? AND year NOT IN (SELECT year FROM closed_years)
+            """, arguments: [version]).map { try DutyV1.Entry(decoding: [UInt8]($0)) }
+        for var e in stale {
+            let points = points(e, rules)
+            if points != e.points {
+                e.history.append(change(now, by: "rules", action: "recalculated", note: "rules v\(e.rulesVersion) → v\(version): \(e.points) → \(points)"))
+                changed += 1
+            }
+            e.points = points
+            e.rulesVersion = version
+            try save(db, e)
+        }
+        return (version, changed)
+    }
+
+    public static func staleEntries(_ db: Database) throws -> Int32 {
+        try Int32.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE rules_version != ? AND year NOT IN (SELECT year FROM closed_years)",
+                           arguments: [try currentVersion(db)]) ?? 0
+    }
+
+    static func change(_ at: Int64, by: String, action: String, note: String) -> DutyV1.EntryChange {
+        var c = DutyV1.EntryChange()
+        c.atMs = at
+        c.by = by
+        c.action = action
+        c.note = note
+        return c
+    }
+}
