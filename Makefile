@@ -61,6 +61,7 @@ up: bootstrap
 	$(SWIFT) build --product meeting-scheduler
 	$(SWIFT) build --product proposal-tracker
 	$(SWIFT) build --product notifier
+	$(SWIFT) build --product duty-record
 	$(SWIFT) build --product gateway
 	compose/xieshang-local start --run-dir run
 
@@ -73,6 +74,7 @@ demo: bootstrap
 	$(SWIFT) build -c release --product meeting-scheduler
 	$(SWIFT) build -c release --product proposal-tracker
 	$(SWIFT) build -c release --product notifier
+	$(SWIFT) build -c release --product duty-record
 	$(SWIFT) build -c release --product gateway
 	XIESHANG_BIN=$$($(SWIFT) build -c release --show-bin-path) compose/demo.sh
 

@@ -14,7 +14,8 @@ cleanup() { for p in "${pids[@]}"; do kill -KILL "$p" 2>/dev/null || true; done;
 trap cleanup EXIT
 
 units=(compose/systemd/xieshang-member-registry.service compose/systemd/xieshang-meeting-scheduler.service
-       compose/systemd/xieshang-proposal-tracker.service compose/systemd/xieshang-notifier.service)
+       compose/systemd/xieshang-proposal-tracker.service compose/systemd/xieshang-notifier.service
+       compose/systemd/xieshang-duty-record.service)
 mkdir -p "$tmp/units"
 for unit in "${units[@]}"; do sed "s|/usr/local/bin/|$bin/|" "$unit" >"$tmp/units/$(basename "$unit")"; done
 if ! out=$(cd "$tmp/units" && systemd-analyze verify --man=no ./*.service 2>&1) || [ -n "$out" ]; then
@@ -47,7 +48,7 @@ for unit in "${units[@]}"; do
   for _ in $(seq 1 200); do grep -q " ready " "$tmp/$name.log" && break; kill -0 "${pids[-1]}" 2>/dev/null || break; sleep 0.05; done
   ready=$(grep -m1 " ready " "$tmp/$name.log") || { echo "check-systemd: $unit's ExecStart did not start $name:"; tail -n 5 "$tmp/$name.log"; exit 1; }
   [ -f "$tmp/data/$name/$name.sqlite" ] || { echo "check-systemd: $name did not write into its StateDirectory"; exit 1; }
-  key=$(echo "$name" | sed 's/member-registry/REGISTRY/;s/meeting-scheduler/SCHEDULER/;s/proposal-tracker/TRACKER/;s/notifier/NOTIFIER/')
+  key=$(echo "$name" | sed 's/member-registry/REGISTRY/;s/meeting-scheduler/SCHEDULER/;s/proposal-tracker/TRACKER/;s/notifier/NOTIFIER/;s/duty-record/DUTY/')
   rpc=$(sed -n 's/.* rpc=\([^ ]*\).*/\1/p' <<<"$ready"); events=$(sed -n 's/.* events=\([^ ]*\).*/\1/p' <<<"$ready")
   export "XIESHANG_${key}_ENDPOINT=$rpc"
   [ -z "$events" ] || export "XIESHANG_${key}_EVENTS=$events"

@@ -156,7 +156,7 @@ struct HostileMemberTests {
 
     // MARK: - The per-role read matrix, walked
 
-    @Test("the README's read matrix holds for every method of the four services, for every role")
+    @Test("the README's read matrix holds for every method of the five services, for every role")
     func readMatrix() async throws {
         let c = try await Committee.start("hostile-matrix")
         let matrix = try ReadMatrix.fromREADME()
@@ -164,7 +164,8 @@ struct HostileMemberTests {
         // The service role: the scheduler's key is the one other services' reads are made with.
         let keyFor: [String: String] = ["admin": "admin", "staff": "wang", "member": "m14", "unit": "u2", "service": "meeting-scheduler"]
         let endpoints = ["member-registry": c.suite.registry.rpcEndpoint, "meeting-scheduler": c.suite.scheduler.rpcEndpoint,
-                         "proposal-tracker": c.suite.tracker.rpcEndpoint, "notifier": c.suite.notifier.rpcEndpoint]
+                         "proposal-tracker": c.suite.tracker.rpcEndpoint, "notifier": c.suite.notifier.rpcEndpoint,
+                         "duty-record": c.suite.duty.rpcEndpoint]
         var described: Set<String> = []
         for (service, endpoint) in endpoints {
             for (role, identity) in keyFor {
