@@ -224,6 +224,21 @@ XIESHANG_IDENTITY=member-13 show inbox --member 13 --limit 2
 XIESHANG_IDENTITY=member-13 show inbox --member 6 || echo "(exit status $?: permission denied, as it should be)"
 XIESHANG_IDENTITY=member-13 show meeting publish 1 || echo "(exit status $?: permission denied, as it should be)"
 
+step "履职: the members' record of duty, from the meetings, proposals and 社情民意 above and what staff record"
+show duty record --member 13 --kind 大会发言 --date 2026-11-20 --title 关于推进老旧小区改造的大会发言 --evidence 大会发言材料第5号 | grep -E '^[$] |类别|分 points'
+XIESHANG_IDENTITY=member-13 show duty record --kind 参加调研 --date 2026-11-18 --title 加装电梯入户调研 --evidence 调研照片已交办公室 | grep -E '^[$] |状态'
+sleep 1   # duty-record applies the services' events
+XIESHANG_IDENTITY=member-13 show duty show --year 2026
+XIESHANG_IDENTITY=member-13 show duty show 20 --year 2026 || echo "(exit status $?: permission denied, as it should be)"
+# To a file, then its first lines: `| head` would cut the gateway off mid-write.
+printf '$ gateway duty ranking --year 2026\n'
+gateway duty ranking --year 2026 > "$run_dir/ranking.txt"
+head -n 8 "$run_dir/ranking.txt"; echo "…"; tail -n 1 "$run_dir/ranking.txt"
+show duty report --year 2026 --format html --output "$run_dir/duty-2026.html"
+printf '$ gateway duty rules\n'
+gateway duty rules > "$run_dir/rules.txt"
+head -n 7 "$run_dir/rules.txt"; echo "…"
+
 step "The 2027 consultation plan the 常委会 adopted: its items, each to be carried out by a meeting"
 gateway plan add --year 2027 --quarter 1 --kind 专题议政性常委会会议 --title 推动文旅产业高质量发展 --lead 办公室 >/dev/null
 gateway plan add --year 2027 --quarter 2 --kind 双月协商座谈会 --title 优化营商环境 --lead 经济委员会 >/dev/null
@@ -242,6 +257,7 @@ echo "… (the duty-performance table goes on for all $(gateway report "${period
 gateway report "${period[@]}" --format html --output "$run_dir/report.html"
 gateway report "${period[@]}" --format csv --output "$run_dir/report.csv"
 echo "The printable report with charts: $PWD/$run_dir/report.html (and $run_dir/report.csv for a spreadsheet)"
+echo "The members' 履职报告: $PWD/$run_dir/duty-2026.html"
 
 step "Export the members and show the file"
 show member export --output "$run_dir/members-export.csv"

@@ -84,6 +84,16 @@ struct DutyProcessTests {
         let entries = show["entries"] as? [[String: Any]] ?? []
         #expect(entries.count == 1 && entries.first?["source"] as? String == "meeting-scheduler", "\(entries)")
         #expect(((show["year"] as? [String: Any])?["points"] as? NSNumber)?.intValue == 2, "出席会议 is 2 points by the default rules")
+        // The annual 履职报告: a row per active member (175), with who did nothing.
+        let csvFile = d.directory + "/duty-2026.csv"
+        #expect(try await gateway.run(["duty", "report", "--year", "2026", "--format", "csv", "--output", csvFile]).status == 0)
+        let lines = try String(contentsOfFile: csvFile, encoding: .utf8).split(separator: "\r\n").map(String.init)
+        #expect(lines.count == 1 + 175, "a header and every member")
+        #expect(lines.first?.contains("出席") == true)
+        let twenty = lines.first { $0.split(separator: ",").dropFirst().first == "5020" }?.split(separator: ",").map(String.init) ?? []
+        #expect(twenty.count == 18 && twenty[4] == "2" && twenty[5] == "1", "member 20: 2 points, attended once: \(twenty)")
+        let html = try await gateway.run(["duty", "report", "--year", "2026", "--format", "html"])
+        #expect(html.status == 0 && html.stdout.contains("委员履职报告 2026年度") && html.stdout.contains("无履职记录的委员（"), "\(html.stderr)")
         for (name, status) in await d.stop() { #expect(status == 0, "\(name) exits cleanly") }
     }
 

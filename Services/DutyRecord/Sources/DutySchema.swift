@@ -10,6 +10,7 @@ public enum DutySchema {
             -- The members, as member-registry's events describe them.
             CREATE TABLE members (
                 id INTEGER PRIMARY KEY,
+                number TEXT NOT NULL,
                 name TEXT NOT NULL,
                 sector TEXT NOT NULL,
                 active INTEGER NOT NULL);

@@ -59,13 +59,13 @@ public enum DutyStore {
 
     public static func upsert(_ db: Database, _ m: MemberV1.Member) throws {
         try db.execute(sql: """
-            INSERT INTO members (id, name, sector, active) VALUES (?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET name = excluded.name, sector = excluded.sector, active = excluded.active
-            """, arguments: [m.id, m.name, m.sector, m.status == .active])
+            INSERT INTO members (id, number, name, sector, active) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET number = excluded.number, name = excluded.name, sector = excluded.sector, active = excluded.active
+            """, arguments: [m.id, m.memberNumber, m.name, m.sector, m.status == .active])
     }
 
-    public static func member(_ db: Database, _ id: Int64) throws -> (name: String, sector: String)? {
-        try Row.fetchOne(db, sql: "SELECT name, sector FROM members WHERE id = ?", arguments: [id]).map { ($0["name"], $0["sector"]) }
+    public static func member(_ db: Database, _ id: Int64) throws -> (number: String, name: String, sector: String)? {
+        try Row.fetchOne(db, sql: "SELECT number, name, sector FROM members WHERE id = ?", arguments: [id]).map { ($0["number"], $0["name"], $0["sector"]) }
     }
 
     // MARK: - Entries
@@ -120,6 +120,7 @@ public enum DutyStore {
         y.memberID = member
         y.year = year
         if let known = try self.member(db, member) {
+            y.memberNumber = known.number
             y.name = known.name
             y.sector = known.sector
         }

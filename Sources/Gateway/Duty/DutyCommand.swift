@@ -18,7 +18,7 @@ struct DutyCommand: AsyncParsableCommand {
             themselves; speeches, inspections, research, training and assistance are recorded here.
             Points follow the committee's rules (duty-record --rules); a closed year keeps its points.
             """,
-        subcommands: [Show.self, Ranking.self, Record.self, Review.self, Dispute.self, Entry.self, Rules.self, Recalculate.self, CloseYear.self])
+        subcommands: [Show.self, Ranking.self, Report.self, Record.self, Review.self, Dispute.self, Entry.self, Rules.self, Recalculate.self, CloseYear.self])
 
     struct Show: GatewayCommand {
         static let configuration = CommandConfiguration(
@@ -52,40 +52,59 @@ struct DutyCommand: AsyncParsableCommand {
 
     struct Ranking: GatewayCommand {
         static let configuration = CommandConfiguration(
-            abstract: "The year's ranking of every active member by points, with who did nothing; as CSV with --output.",
-            discussion: "Example: gateway duty ranking --year 2026 --sector 教育界 --output ranking-2026.csv")
+            abstract: "The year's ranking of every active member by points, with who did nothing.",
+            discussion: "Example: gateway duty ranking --year 2026 --sector 教育界")
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "The year.") var year: Int32
         @Option(help: "Only this sector.") var sector: String?
-        @Option(help: "Write the ranking to this CSV file (UTF-8 with a byte-order mark).") var output: String?
 
         func perform() async throws -> Output {
             let response = try await connection.call(DutyV1.Duty.ranking, options: .read) { request in
                 request.year = year
                 request.sector = sector ?? ""
             }
-            let kinds = DutyV1.DutyKind.allCases.filter { $0 != .unspecified }
-            let headers = ["名次 rank", "委员 member", "姓名 name", "界别 sector", "积分 points", "项 entries"] + kinds.map { $0.label }
-            var rows: [[String]] = []
-            for (index, m) in response.members.enumerated() {
-                var counts: [DutyV1.DutyKind: Int32] = [:]
-                for t in m.byKind { counts[t.kind] = t.count }
-                let first: [String] = [String(index + 1), String(m.memberID), m.name, m.sector, String(m.points), String(m.entries)]
-                let rest: [String] = kinds.map { String(counts[$0] ?? 0) }
-                rows.append(first + rest)
-            }
             var result = Output(response)
-            if let output {
-                var csv = "\u{FEFF}" + CSV.line(headers)
-                for row in rows { csv += CSV.line(row) }
-                try csv.write(toFile: output, atomically: true, encoding: String.Encoding.utf8)
-                result.line("wrote \(rows.count) members to \(output)")
-            }
             var table = Table("名次 rank", "委员 member", "姓名 name", "界别 sector", "积分 points", "项 entries")
-            for row in rows { table.add(Array(row.prefix(6))) }
+            for (index, m) in response.members.enumerated() {
+                table.add(String(index + 1), String(m.memberID), m.name, m.sector, String(m.points), String(m.entries))
+            }
             result.add(table)
             let idle = response.members.filter { $0.entries == 0 }
             result.line("\(year)年\(response.closed ? "（已结算）" : "")：\(response.members.count) 名委员，\(idle.count) 名无履职记录；规则第 \(response.rulesVersion) 版")
+            return result
+        }
+    }
+
+    struct Report: GatewayCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The committee's annual 履职报告: every member's duties by kind and points, who did nothing; as a table, CSV or a printable HTML page.",
+            discussion: "Example: gateway duty report --year 2026 --format html --output duty-2026.html")
+        enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, html }
+        @OptionGroup var connection: ConnectionOptions
+        @Option(help: "The year.") var year: Int32
+        @Option(help: "Only this sector.") var sector: String?
+        @Option(help: "table, csv or html (default table).") var format: Format = .table
+        @Option(help: "Write it to this file.") var output: String?
+
+        func perform() async throws -> Output {
+            let response = try await connection.call(DutyV1.Duty.ranking, options: .read) { request in
+                request.year = year
+                request.sector = sector ?? ""
+            }
+            let report = DutyReport(year: year, sector: sector ?? "", response)
+            var result = Output(response)
+            let text: String
+            switch format {
+            case .table: text = report.table
+            case .csv: text = report.csv
+            case .html: text = report.html
+            }
+            if let output {
+                try text.write(toFile: output, atomically: true, encoding: String.Encoding.utf8)
+                result.line("wrote the \(year) 履职报告 (\(response.members.count) members) to \(output)")
+            } else {
+                result.line(text)
+            }
             return result
         }
     }
@@ -176,7 +195,7 @@ struct DutyCommand: AsyncParsableCommand {
             let response = try await connection.call(DutyV1.Duty.rules, options: .read)
             let current = response.current ?? DutyV1.RulesVersion()
             var output = Output(response)
-            output.line("规则第 \(current.version) 版（\(CommitteeClock.minute(current.loadedAtMs)) 起）；已结算年度：\(response.closedYears.map(String.init).joined(separator: "、"))"
+            output.line("规则第 \(current.version) 版（\(CommitteeClock.minute(current.loadedAtMs)) 起）；已结算年度：\(response.closedYears.isEmpty ? "无" : response.closedYears.map(String.init).joined(separator: "、"))"
                         + (response.staleEntries > 0 ? "；\(response.staleEntries) 项按旧规则计分，待 gateway duty recalculate" : ""))
             var table = Table("类别 kind", "名称 name", "分 points")
             for r in current.rules { table.add(r.kind.identifier, r.name, String(r.points)) }

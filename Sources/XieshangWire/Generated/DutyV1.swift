@@ -395,6 +395,7 @@ extension DutyV1 {
         public var byKind: [DutyV1.KindTotal] = []
         public var pending: Int32 = 0
         public var disputed: Int32 = 0
+        public var memberNumber: String = ""
 
         public init() {}
 
@@ -410,6 +411,7 @@ extension DutyV1 {
             if !self.byKind.isEmpty { try w.repeatedMessage(self.byKind, 7) }
             if self.pending != 0 { w.scalar(self.pending, 8) }
             if self.disputed != 0 { w.scalar(self.disputed, 9) }
+            if !self.memberNumber.isEmpty { try w.string(self.memberNumber, 10) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -423,6 +425,7 @@ extension DutyV1 {
             self.byKind = try r.repeatedMessage(7)
             self.pending = r.scalar(8)
             self.disputed = r.scalar(9)
+            self.memberNumber = try r.string(10)
         }
     }
 }

@@ -1589,7 +1589,7 @@ const ProtobufCMessageDescriptor xieshang__duty__v1__kind_total__descriptor =
   (ProtobufCMessageInit) xieshang__duty__v1__kind_total__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__duty__v1__member_year__field_descriptors[9] =
+static const ProtobufCFieldDescriptor xieshang__duty__v1__member_year__field_descriptors[10] =
 {
   {
     "member_id",
@@ -1699,12 +1699,25 @@ static const ProtobufCFieldDescriptor xieshang__duty__v1__member_year__field_des
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "member_number",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Duty__V1__MemberYear, member_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__duty__v1__member_year__field_indices_by_name[] = {
   6,   /* field[6] = by_kind */
   8,   /* field[8] = disputed */
   5,   /* field[5] = entries */
   0,   /* field[0] = member_id */
+  9,   /* field[9] = member_number */
   1,   /* field[1] = name */
   7,   /* field[7] = pending */
   4,   /* field[4] = points */
@@ -1714,7 +1727,7 @@ static const unsigned xieshang__duty__v1__member_year__field_indices_by_name[] =
 static const ProtobufCIntRange xieshang__duty__v1__member_year__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor xieshang__duty__v1__member_year__descriptor =
 {
@@ -1724,7 +1737,7 @@ const ProtobufCMessageDescriptor xieshang__duty__v1__member_year__descriptor =
   "Xieshang__Duty__V1__MemberYear",
   "xieshang.duty.v1",
   sizeof(Xieshang__Duty__V1__MemberYear),
-  9,
+  10,
   xieshang__duty__v1__member_year__field_descriptors,
   xieshang__duty__v1__member_year__field_indices_by_name,
   1,  xieshang__duty__v1__member_year__number_ranges,

@@ -310,10 +310,14 @@ struct  Xieshang__Duty__V1__MemberYear
    */
   int32_t pending;
   int32_t disputed;
+  /*
+   * the committee's number for the member (委员编号)
+   */
+  char *member_number;
 };
 #define XIESHANG__DUTY__V1__MEMBER_YEAR__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__duty__v1__member_year__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0 }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, 0,NULL, 0, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Xieshang__Duty__V1__ShowRequest
