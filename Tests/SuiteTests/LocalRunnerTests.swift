@@ -19,18 +19,18 @@ struct LocalRunnerTests {
         return ports
     }
 
-    @Test("start makes keys and starts the four services, status shows them serving, stop ends them; --insecure runs without keys")
+    @Test("start makes keys and starts the five services, status shows them serving, stop ends them; --insecure runs without keys")
     func upStatusDown() async throws {
         let run = try temporaryDirectory("runner")
-        let ports = try Self.freePorts(7)
+        let ports = try Self.freePorts(8)
         var environment = ["XIESHANG_BIN": URL(fileURLWithPath: builtExecutable("gateway")).deletingLastPathComponent().path,
                            "XIESHANG_KEYS_DIR": "", "XIESHANG_IDENTITY": ""]
         for (index, (service, kind)) in [("MEMBER_REGISTRY", "RPC"), ("MEMBER_REGISTRY", "EVENTS"), ("MEETING_SCHEDULER", "RPC"),
                                          ("MEETING_SCHEDULER", "EVENTS"), ("PROPOSAL_TRACKER", "RPC"), ("PROPOSAL_TRACKER", "EVENTS"),
-                                         ("NOTIFIER", "RPC")].enumerated() {
+                                         ("NOTIFIER", "RPC"), ("DUTY_RECORD", "RPC")].enumerated() {
             environment["XIESHANG_\(service)_\(kind)"] = "tcp://127.0.0.1:\(ports[index])"
         }
-        for service in ["MEMBER_REGISTRY", "MEETING_SCHEDULER", "PROPOSAL_TRACKER", "NOTIFIER"] {
+        for service in ["MEMBER_REGISTRY", "MEETING_SCHEDULER", "PROPOSAL_TRACKER", "NOTIFIER", "DUTY_RECORD"] {
             environment["XIESHANG_\(service)_METRICS"] = "127.0.0.1:0"
         }
         func runner(_ arguments: String...) async throws -> CommandResult {
@@ -44,16 +44,16 @@ struct LocalRunnerTests {
 
         let started = try await runner("start")
         #expect(started.status == 0, "\(started.stderr)")
-        #expect(started.stdout.split(separator: "\n").filter { $0.hasPrefix("started ") }.count == 4, "\(started.stdout)")
+        #expect(started.stdout.split(separator: "\n").filter { $0.hasPrefix("started ") }.count == 5, "\(started.stdout)")
         #expect(FileManager.default.fileExists(atPath: run + "/keys/admin.key"))
         #expect(FileManager.default.fileExists(atPath: run + "/keys/member-registry.allow"))
         let running = pids()
-        #expect(running.count == 4 && running.allSatisfy { kill($0, 0) == 0 })
+        #expect(running.count == 5 && running.allSatisfy { kill($0, 0) == 0 })
 
         let status = try await runner("status")
-        #expect(status.stdout.components(separatedBy: " running (pid").count - 1 == 4, "\(status.stdout)")
-        #expect(status.stdout.components(separatedBy: "serving").count - 1 == 4, "\(status.stdout) \(status.stderr)")
-        #expect(try await runner("start").stdout.components(separatedBy: "already running").count - 1 == 4)
+        #expect(status.stdout.components(separatedBy: " running (pid").count - 1 == 5, "\(status.stdout)")
+        #expect(status.stdout.components(separatedBy: "serving").count - 1 == 5, "\(status.stdout) \(status.stderr)")
+        #expect(try await runner("start").stdout.components(separatedBy: "already running").count - 1 == 5)
         let logs = try await runner("logs", "--service", "member-registry")
         #expect(logs.status == 0 && logs.stdout.contains("member-registry ready") && !logs.stdout.contains("notifier ready"), "\(logs.stdout)")
 
@@ -65,9 +65,9 @@ struct LocalRunnerTests {
 
         let stopped = try await runner("stop")
         #expect(stopped.status == 0)
-        #expect(stopped.stdout.split(separator: "\n").filter { $0.hasPrefix("stopped ") }.count == 4, "\(stopped.stdout)")
+        #expect(stopped.stdout.split(separator: "\n").filter { $0.hasPrefix("stopped ") }.count == 5, "\(stopped.stdout)")
         #expect(running.allSatisfy { kill($0, 0) != 0 }, "every service process has ended")
-        #expect(try await runner("status").stdout.components(separatedBy: "not running").count - 1 == 4)
+        #expect(try await runner("status").stdout.components(separatedBy: "not running").count - 1 == 5)
 
         // Started again, on the same data: what was written is there.
         #expect(try await runner("start").status == 0)

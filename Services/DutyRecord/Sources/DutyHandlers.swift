@@ -242,15 +242,11 @@ public struct DutyHandlers: RPCService {
         let by = context.principal.description
         return try await database.idempotent(context) { db in
             try Self.requireOpen(db, year, field: "year")
-            let now = DutyStore.nowMs
-            _ = try DutyStore.recalculate(db, now: now)
-            let version = try DutyStore.currentVersion(db)
-            try db.execute(sql: "INSERT INTO closed_years (year, rules_version, closed_at_ms, closed_by) VALUES (?, ?, ?, ?)",
-                           arguments: [year, version, now, by])
+            let (version, entries) = try DutyStore.close(db, year: year, by: by, now: DutyStore.nowMs)
             var response = DutyV1.CloseYearResponse()
             response.year = year
             response.rulesVersion = version
-            response.entries = try Int32.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE year = ?", arguments: [year]) ?? 0
+            response.entries = entries
             return response
         }.reply
     }

@@ -175,6 +175,16 @@ public enum DutyStore {
         return (version, changed)
     }
 
+    /// Closes a year under the rules in force (its entries rescored under them first); returns
+    /// that version and how many entries the year holds.
+    public static func close(_ db: Database, year: Int32, by: String, now: Int64) throws -> (version: Int32, entries: Int32) {
+        _ = try recalculate(db, now: now)
+        let version = try currentVersion(db)
+        try db.execute(sql: "INSERT INTO closed_years (year, rules_version, closed_at_ms, closed_by) VALUES (?, ?, ?, ?)",
+                       arguments: [year, version, now, by])
+        return (version, try Int32.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE year = ?", arguments: [year]) ?? 0)
+    }
+
     public static func staleEntries(_ db: Database) throws -> Int32 {
         try Int32.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE rules_version != ? AND year NOT IN (SELECT year FROM closed_years)",
                            arguments: [try currentVersion(db)]) ?? 0
