@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import XieshangLabels
+import XieshangService
 import XieshangWire
 
 /// The duty record's SQL; every function runs inside the caller's transaction.

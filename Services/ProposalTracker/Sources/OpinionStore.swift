@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import XieshangLabels
+import XieshangService
 import XieshangWire
 
 /// The 社情民意 items' SQL; every function runs inside the caller's transaction.

@@ -1,24 +1,4 @@
-import XieshangRPC
-import XieshangWire
+import XieshangService
 
-/// What the tracker refuses, and the one place that maps it to a status code.
-public enum ProposalError: Error, RPCErrorConvertible {
-    case invalid([(field: String, problem: String)])
-    case notFound(field: String, what: String)
-    case notAllowed(field: String, String)
-    case permissionDenied(String)
-
-    public var rpcError: RPCError {
-        switch self {
-        case .invalid(let problems):
-            return RPCError.invalidArgument(problems)
-        case .notFound(let field, let what):
-            return RPCError(.notFound, "\(field): \(what) not found", violations: [RpcV1.FieldViolation(field: field, description: "\(what) not found")])
-        case .notAllowed(let field, let message):
-            return RPCError(.failedPrecondition, message, violations: [RpcV1.FieldViolation(field: field, description: message)])
-        case .permissionDenied(let message):
-            return RPCError(.permissionDenied, message, violations: [RpcV1.FieldViolation(field: "actor", description: message)])
-        }
-    }
-
-}
+/// What the tracker refuses (`DomainRefusal`: the one place that maps it to a status code).
+public typealias ProposalError = DomainRefusal

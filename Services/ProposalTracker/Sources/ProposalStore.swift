@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import XieshangService
 import XieshangWire
 
 /// The tracker's SQL; every function runs inside the caller's transaction.

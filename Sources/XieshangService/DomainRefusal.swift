@@ -1,0 +1,26 @@
+import XieshangRPC
+import XieshangWire
+
+/// What a service refuses, and the one place that maps it to a status code: bad fields
+/// (INVALID_ARGUMENT, every one named), a thing that is not there (NOT_FOUND), a step its
+/// state does not allow (FAILED_PRECONDITION), a caller who may not (PERMISSION_DENIED).
+/// The tracker and the duty record throw it as their own error type.
+public enum DomainRefusal: Error, RPCErrorConvertible {
+    case invalid([(field: String, problem: String)])
+    case notFound(field: String, what: String)
+    case notAllowed(field: String, String)
+    case permissionDenied(String)
+
+    public var rpcError: RPCError {
+        switch self {
+        case .invalid(let problems):
+            return RPCError.invalidArgument(problems)
+        case .notFound(let field, let what):
+            return RPCError(.notFound, "\(field): \(what) not found", violations: [RpcV1.FieldViolation(field: field, description: "\(what) not found")])
+        case .notAllowed(let field, let message):
+            return RPCError(.failedPrecondition, message, violations: [RpcV1.FieldViolation(field: field, description: message)])
+        case .permissionDenied(let message):
+            return RPCError(.permissionDenied, message, violations: [RpcV1.FieldViolation(field: "actor", description: message)])
+        }
+    }
+}
