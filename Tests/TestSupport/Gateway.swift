@@ -49,6 +49,7 @@ public struct Gateway: Sendable {
 
     /// Runs one command with `--json` and returns the object it printed; a non-zero exit is
     /// thrown with the command line and what it printed on stderr.
+    @discardableResult
     public func json(_ arguments: [String]) async throws -> [String: Any] {
         let result = try await run(arguments + ["--json"])
         guard result.status == 0 else {
