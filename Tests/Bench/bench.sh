@@ -73,17 +73,6 @@ echo "codec…" >&2
 $client_cpu "$out/codec_floor" 300000 >"$out/codec-c.json"
 $client_cpu "$bin/loadtest" codec --iterations 300000 >"$out/codec-swift.json"
 
-# --- The scheduling floor: the same work in C ----------------------------------------
-echo "scheduling floor (C, libzmq, protobuf-c, SQLite)…" >&2
-mkdir -p "$out/floor"
-$server_cpu "$out/schedule_floor" registry tcp://127.0.0.1:17431 20 200 >"$out/floor-registry.log" & floor_registry=$!; pids+=($floor_registry)
-wait_ready "$out/floor-registry.log"
-$server_cpu "$out/schedule_floor" scheduler tcp://127.0.0.1:17432 tcp://127.0.0.1:17431 "$out/floor/scheduler.sqlite" >"$out/floor-scheduler.log" & floor_scheduler=$!; pids+=($floor_scheduler)
-wait_ready "$out/floor-scheduler.log"
-measured "$out/floor-cost.txt" "$floor_scheduler" "$floor_registry" -- \
-  $client_cpu "$out/schedule_floor" client tcp://127.0.0.1:17432 "$seconds" 16 20 200 365 >"$out/floor-16.json"
-kill "$floor_scheduler" "$floor_registry"; wait "$floor_scheduler" "$floor_registry" 2>/dev/null || true
-
 # --- Scheduling ---------------------------------------------------------------------
 security=(--insecure)   # start_suite's services; (--keys "$out/keys") for the CURVE run
 client_keys=()          # load's; (--keys "$out/keys" --identity admin) for the CURVE run
@@ -113,6 +102,20 @@ load --mix schedule=1 --rate "$half" --duration "$seconds" --warmup 1 --use-exis
 load --concurrency 16 --duration "$seconds" --warmup 1 --use-existing >"$out/mixed-16.json"
 echo "\"registryLoaded\": $(rss_mib $registry_pid), \"schedulerLoaded\": $(rss_mib $scheduler_pid)}" >>"$out/memory.json"
 stop_suite
+
+# --- The scheduling floor: the same work in C ----------------------------------------
+# As many operations as ours ended above, on the same rooms, members and horizon: the calendars
+# fill alike, so both refuse at the same rate.
+echo "scheduling floor (C, libzmq, protobuf-c, SQLite)…" >&2
+operations=$(json "$out/schedule-16.json" "next(o for o in d['operations'] if o['operation'] == 'schedule')['completed']")
+mkdir -p "$out/floor"
+$server_cpu "$out/schedule_floor" registry tcp://127.0.0.1:17431 20 200 >"$out/floor-registry.log" & floor_registry=$!; pids+=($floor_registry)
+wait_ready "$out/floor-registry.log"
+$server_cpu "$out/schedule_floor" scheduler tcp://127.0.0.1:17432 tcp://127.0.0.1:17431 "$out/floor/scheduler.sqlite" >"$out/floor-scheduler.log" & floor_scheduler=$!; pids+=($floor_scheduler)
+wait_ready "$out/floor-scheduler.log"
+measured "$out/floor-cost.txt" "$floor_scheduler" "$floor_registry" -- \
+  $client_cpu "$out/schedule_floor" client tcp://127.0.0.1:17432 "$operations" 16 20 200 365 >"$out/floor-16.json"
+kill "$floor_scheduler" "$floor_registry"; wait "$floor_scheduler" "$floor_registry" 2>/dev/null || true
 
 echo "scheduling throughput with CURVE…" >&2
 security=(--keys "$out/keys"); client_keys=(--keys "$out/keys" --identity admin)
