@@ -65,7 +65,7 @@ public final class EventOutbox: Sendable {
     static func events(_ db: Database, source: String, after sequence: UInt64, limit: Int) throws -> EventV1.SinceResponse {
         let limit = limit <= 0 ? maxBatch : min(limit, maxBatch)
         var response = EventV1.SinceResponse()
-        response.sourceIdentity = try String.fetchOne(db, sql: "SELECT value FROM runtime_identity WHERE id = 1") ?? ""
+        response.sourceIdentity = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM runtime_identity WHERE id = 1")) ?? ""
         var bytes = 0
         let cursor = try Row.fetchCursor(
             db,
@@ -86,7 +86,7 @@ public final class EventOutbox: Sendable {
             event.sourceIdentity = response.sourceIdentity
             response.events.append(event)
         }
-        response.lastSequence = UInt64(try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM outbox") ?? 0)
+        response.lastSequence = UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) FROM outbox")) ?? 0)
         return response
     }
 

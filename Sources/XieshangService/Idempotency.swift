@@ -93,7 +93,7 @@ extension ServiceDatabase {
     public func pruneReplies(olderThan age: Duration = .seconds(86_400)) async throws -> Int {
         let cutoff = Date.nowMilliseconds - age.components.seconds * 1000
         return try await writer.write { db in
-            try db.execute(sql: "DELETE FROM rpc_replies WHERE created_at_ms < ?", arguments: [cutoff])
+            try db.cachedStatement(sql: "DELETE FROM rpc_replies WHERE created_at_ms < ?").execute(arguments: [cutoff])
             return db.changesCount
         }
     }

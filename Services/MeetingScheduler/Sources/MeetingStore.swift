@@ -88,11 +88,11 @@ public enum MeetingStore {
     }
 
     public static func insert(_ db: Database, _ m: MeetingV1.Meeting) throws -> Int64 {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO meetings (title, kind, term, organiser, room_id, room_name, venue, start_ms, end_ms, mode, online_link,
                 status, open_registration, capacity, updated_at_ms, plan_item_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [m.title, m.kind.rawValue, m.term, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs,
+            """).execute(arguments: [m.title, m.kind.rawValue, m.term, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs,
                              m.mode.rawValue, m.onlineLink, MeetingV1.MeetingStatus.draft.rawValue, m.openRegistration, m.capacity,
                              Date.nowMs, m.planItemID])
         let id = db.lastInsertedRowID
@@ -106,13 +106,13 @@ public enum MeetingStore {
     @discardableResult
     public static func save(_ db: Database, _ m: MeetingV1.Meeting) throws -> MeetingV1.Meeting {
         let count = m.attendance ?? MeetingV1.AttendanceCount()
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE meetings SET title = ?, organiser = ?, room_id = ?, room_name = ?, venue = ?, start_ms = ?, end_ms = ?,
                 mode = ?, online_link = ?, status = ?, cancel_reason = ?, sequence = ?, ordinal = ?, minutes = ?, outcomes = ?,
                 published_at_ms = ?, attendance_rate = ?, updated_at_ms = ?, expected = ?, present = ?, on_leave = ?, absent = ?,
                 observers = ?, participants = ?, quorum_required = ?, quorum_met = ?
             WHERE id = ?
-            """, arguments: [m.title, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs, m.mode.rawValue,
+            """).execute(arguments: [m.title, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs, m.mode.rawValue,
                              m.onlineLink, m.status.rawValue, m.cancelReason, m.sequence, m.ordinal, m.minutes, m.outcomes,
                              m.publishedAtMs, m.attendanceRate, Date.nowMs, count.expected, count.present, count.onLeave, count.absent,
                              count.observers, count.participants, m.quorumRequired, m.quorumMet, m.id])
@@ -121,22 +121,22 @@ public enum MeetingStore {
     }
 
     public static func setGroups(_ db: Database, _ id: Int64, _ groups: [MeetingV1.GroupRef]) throws {
-        try db.execute(sql: "DELETE FROM meeting_groups WHERE meeting_id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM meeting_groups WHERE meeting_id = ?").execute(arguments: [id])
         for (position, g) in groups.enumerated() {
-            try db.execute(sql: "INSERT INTO meeting_groups (meeting_id, position, kind, name, group_id) VALUES (?, ?, ?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO meeting_groups (meeting_id, position, kind, name, group_id) VALUES (?, ?, ?, ?, ?)").execute(
                            arguments: [id, position, g.kind.rawValue, g.name, g.id])
         }
     }
 
     /// Replaces a meeting's agenda; positions follow the order.
     public static func setAgenda(_ db: Database, _ id: Int64, _ items: [MeetingV1.AgendaItem]) throws {
-        try db.execute(sql: "DELETE FROM agenda_items WHERE meeting_id = ?", arguments: [id])
+        try db.cachedStatement(sql: "DELETE FROM agenda_items WHERE meeting_id = ?").execute(arguments: [id])
         for (index, a) in items.enumerated() {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO agenda_items (meeting_id, position, title, duration_minutes, presenter, proposal_id, topic_id,
                     document, status, needs_vote, vote, changes, referred_from, referred_to)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [id, index + 1, a.title, a.durationMinutes, a.presenter, a.proposalID, a.topicID,
+                """).execute(arguments: [id, index + 1, a.title, a.durationMinutes, a.presenter, a.proposalID, a.topicID,
                                  a.document.rawValue, a.status.rawValue, a.needsVote, try a.vote.map { Data(try $0.encode()) },
                                  a.changes, a.referredFromMeetingID, a.referredToMeetingID])
         }
@@ -144,29 +144,29 @@ public enum MeetingStore {
 
     /// Writes what was decided on one item (its status, vote, changes and where it went).
     public static func saveItem(_ db: Database, _ meeting: Int64, _ a: MeetingV1.AgendaItem) throws {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE agenda_items SET status = ?, needs_vote = ?, vote = ?, changes = ?, referred_to = ?
             WHERE meeting_id = ? AND position = ?
-            """, arguments: [a.status.rawValue, a.needsVote, try a.vote.map { Data(try $0.encode()) }, a.changes, a.referredToMeetingID,
+            """).execute(arguments: [a.status.rawValue, a.needsVote, try a.vote.map { Data(try $0.encode()) }, a.changes, a.referredToMeetingID,
                              meeting, a.position])
     }
 
     // MARK: - The annual consultation plan
 
     public static func addPlanItem(_ db: Database, _ item: MeetingV1.PlanItem) throws -> MeetingV1.PlanItem {
-        try db.execute(sql: "INSERT INTO plan_items (year, quarter, kind, title, lead) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO plan_items (year, quarter, kind, title, lead) VALUES (?, ?, ?, ?, ?)").execute(
                        arguments: [item.year, item.quarter, item.kind.rawValue, item.title, item.lead])
         return try planItems(db, id: db.lastInsertedRowID)[0]
     }
 
     public static func planItemCount(_ db: Database, year: Int32) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM plan_items WHERE year = ?", arguments: [year]) ?? 0
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM plan_items WHERE year = ?"), arguments: [year]) ?? 0
     }
 
     /// The plan's items of `year` (or the one with `id`), each with the meetings scheduled
     /// for it (cancelled ones aside) and how many were held.
     public static func planItems(_ db: Database, year: Int32 = 0, id: Int64 = 0) throws -> [MeetingV1.PlanItem] {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM plan_items WHERE (? = 0 OR year = ?) AND (? = 0 OR id = ?) ORDER BY year, quarter, id",
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM plan_items WHERE (? = 0 OR year = ?) AND (? = 0 OR id = ?) ORDER BY year, quarter, id"),
                                     arguments: [year, year, id, id])
         return try rows.map { row in
             var item = MeetingV1.PlanItem()
@@ -176,7 +176,7 @@ public enum MeetingStore {
             item.kind = .init(rawValue: row["kind"])
             item.title = row["title"]
             item.lead = row["lead"]
-            for meeting in try Row.fetchAll(db, sql: "SELECT id, status FROM meetings WHERE plan_item_id = ? AND status != ? ORDER BY start_ms, id",
+            for meeting in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, status FROM meetings WHERE plan_item_id = ? AND status != ? ORDER BY start_ms, id"),
                                             arguments: [item.id, MeetingV1.MeetingStatus.cancelled.rawValue]) {
                 item.meetingIDs.append(meeting["id"])
                 if (meeting["status"] as Int32) == MeetingV1.MeetingStatus.closed.rawValue { item.held += 1 }
@@ -188,22 +188,22 @@ public enum MeetingStore {
     /// The first 常委会会议 still in draft that starts after `ms` in `term`, if any: where a
     /// 主席会议 passes an item on.
     public static func nextDraftStandingCommittee(_ db: Database, term: Int32, after ms: Int64) throws -> Int64? {
-        try Int64.fetchOne(db, sql: """
+        try Int64.fetchOne(db.cachedStatement(sql: """
             SELECT id FROM meetings WHERE kind = ? AND status = ? AND term = ? AND start_ms > ? ORDER BY start_ms, id LIMIT 1
-            """, arguments: [MeetingV1.MeetingKind.standingCommittee.rawValue, MeetingV1.MeetingStatus.draft.rawValue, term, ms])
+            """), arguments: [MeetingV1.MeetingKind.standingCommittee.rawValue, MeetingV1.MeetingStatus.draft.rawValue, term, ms])
     }
 
     /// Keeps what staff recorded outside the meeting's times, and why: one note per kind of
     /// record and reason (checking in forty members early for one reason is one note), at
     /// most `MeetingRules.maxRecordNotes` for a meeting.
     public static func addRecordNote(_ db: Database, _ meeting: Int64, what: String, reason: String, _ note: String) throws {
-        let notes = (try String.fetchOne(db, sql: "SELECT record_notes FROM meetings WHERE id = ?", arguments: [meeting]) ?? "")
+        let notes = (try String.fetchOne(db.cachedStatement(sql: "SELECT record_notes FROM meetings WHERE id = ?"), arguments: [meeting]) ?? "")
             .split(separator: "\n").map(String.init)
         if notes.contains(where: { $0.hasSuffix(" \(what): \(reason)") }) { return }
         guard notes.count < MeetingRules.maxRecordNotes else {
             throw SchedulerError.failedPrecondition(field: "record_reason", "meeting \(meeting) already keeps \(MeetingRules.maxRecordNotes) record notes; give one of their reasons")
         }
-        try db.execute(sql: "UPDATE meetings SET record_notes = CASE WHEN record_notes = '' THEN ? ELSE record_notes || char(10) || ? END WHERE id = ?",
+        try db.cachedStatement(sql: "UPDATE meetings SET record_notes = CASE WHEN record_notes = '' THEN ? ELSE record_notes || char(10) || ? END WHERE id = ?").execute(
                        arguments: [note, note, meeting])
     }
 
@@ -218,13 +218,13 @@ public enum MeetingStore {
     }
 
     public static func highestOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {
-        Int32(try Int.fetchOne(db, sql: "SELECT COALESCE(MAX(ordinal), 0) FROM meetings WHERE term = ? AND kind = ?",
+        Int32(try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(ordinal), 0) FROM meetings WHERE term = ? AND kind = ?"),
                                arguments: [term, kind.rawValue]) ?? 0)
     }
 
     /// The next number staff set for a kind in a term, if they did.
     static func setNext(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32? {
-        try Int32.fetchOne(db, sql: "SELECT next FROM numbering WHERE term = ? AND kind = ?", arguments: [term, kind.rawValue])
+        try Int32.fetchOne(db.cachedStatement(sql: "SELECT next FROM numbering WHERE term = ? AND kind = ?"), arguments: [term, kind.rawValue])
     }
 
     /// Sets the number the next meeting of a numbered kind gets; a number already given in
@@ -234,7 +234,7 @@ public enum MeetingStore {
         guard next > highest else {
             throw SchedulerError.failedPrecondition(field: "next", "\(kind.label) \(highest) has already been numbered in term \(term): the next must be after it")
         }
-        try db.execute(sql: "INSERT INTO numbering (term, kind, next) VALUES (?, ?, ?) ON CONFLICT(term, kind) DO UPDATE SET next = excluded.next",
+        try db.cachedStatement(sql: "INSERT INTO numbering (term, kind, next) VALUES (?, ?, ?) ON CONFLICT(term, kind) DO UPDATE SET next = excluded.next").execute(
                        arguments: [term, kind.rawValue, next])
     }
 
@@ -253,10 +253,10 @@ public enum MeetingStore {
     /// else the one before the next plenary staff set, else 0.
     public static func session(_ db: Database, term: Int32, at: Int64) throws -> MeetingV1.SessionResponse {
         var response = MeetingV1.SessionResponse()
-        if let row = try Row.fetchOne(db, sql: """
+        if let row = try Row.fetchOne(db.cachedStatement(sql: """
             SELECT id, ordinal FROM meetings WHERE term = ? AND kind = ? AND status IN (?, ?) AND ordinal > 0 AND start_ms <= ?
             ORDER BY ordinal DESC LIMIT 1
-            """, arguments: [term, MeetingV1.MeetingKind.plenary.rawValue, MeetingV1.MeetingStatus.published.rawValue,
+            """), arguments: [term, MeetingV1.MeetingKind.plenary.rawValue, MeetingV1.MeetingStatus.published.rawValue,
                              MeetingV1.MeetingStatus.closed.rawValue, at]) {
             response.session = row["ordinal"]
             response.plenaryID = row["id"]
@@ -295,23 +295,23 @@ public enum MeetingStore {
 
     /// The next place on the meeting's waiting list.
     static func nextWaitlistPosition(_ db: Database, meeting: Int64) throws -> Int32 {
-        (try Int32.fetchOne(db, sql: "SELECT COALESCE(MAX(waitlist_position), 0) FROM invitees WHERE meeting_id = ?", arguments: [meeting]) ?? 0) + 1
+        (try Int32.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(waitlist_position), 0) FROM invitees WHERE meeting_id = ?"), arguments: [meeting]) ?? 0) + 1
     }
 
     /// The first on the waiting list, if any.
     static func firstWaitlisted(_ db: Database, meeting: Int64) throws -> MeetingV1.Invitee? {
-        try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND attendance = ? ORDER BY waitlist_position LIMIT 1",
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND attendance = ? ORDER BY waitlist_position LIMIT 1"),
                          arguments: [meeting, MeetingV1.Attendance.waitlisted.rawValue]).map(invitee)
     }
 
     /// The invitee whose six-digit check-in code this is, if any.
     static func invitee(_ db: Database, meeting: Int64, code: String) throws -> MeetingV1.Invitee? {
-        try Row.fetchOne(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? AND check_in_code = ?", arguments: [meeting, code]).map(invitee)
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND check_in_code = ?"), arguments: [meeting, code]).map(invitee)
     }
 
     static func removeInvitee(_ db: Database, id: Int64) throws {
-        guard let row = try Row.fetchOne(db, sql: "SELECT meeting_id, member_id FROM invitees WHERE id = ?", arguments: [id]) else { return }
-        try db.execute(sql: "DELETE FROM invitees WHERE id = ?", arguments: [id])
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT meeting_id, member_id FROM invitees WHERE id = ?"), arguments: [id]) else { return }
+        try db.cachedStatement(sql: "DELETE FROM invitees WHERE id = ?").execute(arguments: [id])
         try syncBusy(db, meeting: row["meeting_id"], member: row["member_id"])
     }
 
@@ -322,16 +322,16 @@ public enum MeetingStore {
 
     /// The members required to attend: not excused by approved leave, not withdrawn.
     static func requiredMemberIDs(_ db: Database, meeting: Int64) throws -> [Int64] {
-        try Int64.fetchAll(db, sql: """
+        try Int64.fetchAll(db.cachedStatement(sql: """
             SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0 AND required = 1
               AND attendance NOT IN (\(MeetingV1.Attendance.leaveApproved.rawValue), \(MeetingV1.Attendance.withdrawn.rawValue))
-            """, arguments: [meeting])
+            """), arguments: [meeting])
     }
 
     /// Records that staff accepted member conflicts, with their reason.
     static func recordOverride(_ db: Database, meeting: Int64, actor: String, reason: String, conflicts: [MeetingV1.Conflict]) throws {
         let summary = conflicts.map { "\($0.meetingID):\($0.memberIDs.map(String.init).joined(separator: ","))" }.joined(separator: ";")
-        try db.execute(sql: "INSERT INTO conflict_overrides (meeting_id, at_ms, actor, reason, conflicts) VALUES (?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO conflict_overrides (meeting_id, at_ms, actor, reason, conflicts) VALUES (?, ?, ?, ?, ?)").execute(
                        arguments: [meeting, Date.nowMs, actor, reason, summary])
     }
 
@@ -339,12 +339,12 @@ public enum MeetingStore {
     static func invitedMeetings(_ db: Database, member: Int64?, among meetings: [Int64]) throws -> Set<Int64> {
         guard let member, !meetings.isEmpty else { return [] }
         let wanted = Set(meetings)
-        let ids = try Int64.fetchAll(db, sql: "SELECT meeting_id FROM invitees WHERE member_id = ?", arguments: [member])
+        let ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT meeting_id FROM invitees WHERE member_id = ?"), arguments: [member])
         return Set(ids).intersection(wanted)
     }
 
     public static func invitees(_ db: Database, _ meeting: Int64) throws -> [MeetingV1.Invitee] {
-        try Row.fetchAll(db, sql: "SELECT * FROM invitees WHERE meeting_id = ? ORDER BY id", arguments: [meeting]).map(invitee)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? ORDER BY id"), arguments: [meeting]).map(invitee)
     }
 
     public static func invitee(_ db: Database, meeting: Int64, id: Int64, field: String = "invitee_id") throws -> MeetingV1.Invitee {
@@ -363,12 +363,12 @@ public enum MeetingStore {
         var code = ""
         repeat {
             code = String(format: "%06d", Int.random(in: 0..<1_000_000))
-        } while try Bool.fetchOne(db, sql: "SELECT 1 FROM invitees WHERE meeting_id = ? AND check_in_code = ?", arguments: [i.meetingID, code]) == true
-        try db.execute(sql: """
+        } while try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM invitees WHERE meeting_id = ? AND check_in_code = ?"), arguments: [i.meetingID, code]) == true
+        try db.cachedStatement(sql: """
             INSERT INTO invitees (meeting_id, member_id, name, organisation, category, required, from_group, attendance,
                 check_in_code, waitlist_position)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [i.meetingID, i.memberID, i.name, i.organisation, i.category.rawValue, i.required, i.fromGroup,
+            """).execute(arguments: [i.meetingID, i.memberID, i.name, i.organisation, i.category.rawValue, i.required, i.fromGroup,
                              i.attendance.rawValue, code, i.waitlistPosition])
         let id = db.lastInsertedRowID
         try syncBusy(db, meeting: i.meetingID, member: i.memberID)
@@ -379,10 +379,10 @@ public enum MeetingStore {
     /// meeting holds the member follows it.
     @discardableResult
     public static func setAttendance(_ db: Database, _ i: MeetingV1.Invitee) throws -> MeetingV1.Invitee {
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE invitees SET attendance = ?, leave_type = ?, leave_reason = ?, checked_in_at_ms = ?, waitlist_position = ?
             WHERE id = ?
-            """, arguments: [i.attendance.rawValue, i.leaveType.rawValue, i.leaveReason, i.checkedInAtMs, i.waitlistPosition, i.id])
+            """).execute(arguments: [i.attendance.rawValue, i.leaveType.rawValue, i.leaveReason, i.checkedInAtMs, i.waitlistPosition, i.id])
         try syncBusy(db, meeting: i.meetingID, member: i.memberID)
         return try invitee(db, meeting: i.meetingID, id: i.id)
     }
@@ -414,11 +414,11 @@ public enum MeetingStore {
 
     public static func roomConflicts(_ db: Database, room: Int64, start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
         guard room != 0 else { return [] }
-        return try Row.fetchAll(db, sql: """
+        return try Row.fetchAll(db.cachedStatement(sql: """
             SELECT id, title, start_ms, end_ms FROM meetings
             WHERE room_id = ? AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ? AND id != ?
             ORDER BY start_ms
-            """, arguments: [room, start - Times.maxMeetingMs, end, start, excluding]).map { row in
+            """), arguments: [room, start - Times.maxMeetingMs, end, start, excluding]).map { row in
             var c = MeetingV1.Conflict()
             c.meetingID = row["id"]
             c.meetingTitle = row["title"]
@@ -433,11 +433,11 @@ public enum MeetingStore {
         guard !members.isEmpty else { return [] }
         var byMeeting: [Int64: MeetingV1.Conflict] = [:]
         for chunk in stride(from: 0, to: members.count, by: 500).map({ Array(members[$0..<min($0 + 500, members.count)]) }) {
-            let rows = try Row.fetchAll(db, sql: """
+            let rows = try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT b.member_id, m.id, m.title, m.start_ms, m.end_ms FROM member_busy b JOIN meetings m ON m.id = b.meeting_id
                 WHERE b.member_id IN (\(databaseQuestionMarks(count: chunk.count))) AND b.start_ms > ? AND b.start_ms < ? AND b.end_ms > ?
                   AND b.meeting_id != ?
-                """, arguments: StatementArguments(chunk) + [start - Times.maxMeetingMs, end, start, excluding])
+                """), arguments: StatementArguments(chunk) + [start - Times.maxMeetingMs, end, start, excluding])
             for row in rows {
                 let id: Int64 = row["id"]
                 var c = byMeeting[id] ?? MeetingV1.Conflict()
@@ -460,15 +460,15 @@ public enum MeetingStore {
     public static func busy(_ db: Database, room: Int64, members: [Int64], from: Int64, to: Int64) throws -> [(Int64, Int64)] {
         var intervals: [(Int64, Int64)] = []
         if room != 0 {
-            intervals += try Row.fetchAll(db, sql: """
+            intervals += try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT start_ms, end_ms FROM meetings WHERE room_id = ? AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ?
-                """, arguments: [room, from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
+                """), arguments: [room, from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
         }
         for chunk in stride(from: 0, to: members.count, by: 500).map({ Array(members[$0..<min($0 + 500, members.count)]) }) {
-            intervals += try Row.fetchAll(db, sql: """
+            intervals += try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT start_ms, end_ms FROM member_busy WHERE member_id IN (\(databaseQuestionMarks(count: chunk.count)))
                   AND start_ms > ? AND start_ms < ? AND end_ms > ?
-                """, arguments: StatementArguments(chunk) + [from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
+                """), arguments: StatementArguments(chunk) + [from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
         }
         return intervals.sorted { $0.0 < $1.0 }
     }
@@ -501,7 +501,7 @@ public enum MeetingStore {
         }
         let pageSize = r.pageSize == 0 ? 50 : Int(r.pageSize)
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        let rows = try Row.fetchAll(db, sql: "SELECT m.* FROM meetings m \(filter) ORDER BY m.start_ms, m.id LIMIT ?",
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT m.* FROM meetings m \(filter) ORDER BY m.start_ms, m.id LIMIT ?"),
                                     arguments: arguments + [pageSize + 1])
         var response = MeetingV1.ListMeetingsResponse()
         // A page is bounded in bytes as well as count (minutes may be 64 KiB a meeting).
@@ -530,14 +530,14 @@ public enum MeetingStatistics {
     public static func compute(_ db: Database, from: Int64, to: Int64) throws -> MeetingV1.MeetingStatisticsResponse {
         let closed = MeetingV1.MeetingStatus.closed.rawValue
         let until = to == 0 ? Int64.max : to
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT m.id, m.kind, i.member_id, i.name, i.required, i.attendance FROM meetings m JOIN invitees i ON i.meeting_id = m.id
             WHERE m.status = ? AND m.start_ms >= ? AND m.start_ms < ?
-            """, arguments: [closed, from, until])
-        let heldByKind = try Row.fetchAll(db, sql: """
+            """), arguments: [closed, from, until])
+        let heldByKind = try Row.fetchAll(db.cachedStatement(sql: """
             SELECT kind, COUNT(*) AS n, SUM(quorum_required AND NOT quorum_met) AS without_quorum FROM meetings
             WHERE status = ? AND start_ms >= ? AND start_ms < ? GROUP BY kind
-            """, arguments: [closed, from, until])
+            """), arguments: [closed, from, until])
         var kinds: [Int32: MeetingV1.KindStatistics] = [:]
         for row in heldByKind {
             var k = MeetingV1.KindStatistics()
@@ -593,11 +593,11 @@ public enum MeetingStatistics {
             response.plan += try MeetingStore.planItems(db, year: Int32(year))
         }
         // The documents decided at the period's meetings (held, or being recorded after them).
-        let decided = try Int64.fetchAll(db, sql: """
+        let decided = try Int64.fetchAll(db.cachedStatement(sql: """
             SELECT DISTINCT m.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
             WHERE a.document != 0 AND a.status NOT IN (?, ?) AND m.status IN (?, ?) AND m.start_ms >= ? AND m.start_ms < ?
             ORDER BY m.start_ms, m.id
-            """, arguments: [MeetingV1.ItemStatus.unspecified.rawValue, MeetingV1.ItemStatus.draft.rawValue,
+            """), arguments: [MeetingV1.ItemStatus.unspecified.rawValue, MeetingV1.ItemStatus.draft.rawValue,
                              MeetingV1.MeetingStatus.published.rawValue, closed, from, until])
         for id in decided {
             let meeting = try MeetingStore.load(db, id)

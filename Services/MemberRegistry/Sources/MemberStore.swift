@@ -10,19 +10,19 @@ public enum MemberStore {
     /// The term number a request means: `requested`, or the current term for 0.
     public static func term(_ db: Database, _ requested: Int32, field: String = "term") throws -> Int32 {
         if requested != 0 {
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM terms WHERE number = ?", arguments: [requested]) == true else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM terms WHERE number = ?"), arguments: [requested]) == true else {
                 throw RegistryError.notFound(field: field, what: "term \(requested)")
             }
             return requested
         }
-        guard let current = try Int32.fetchOne(db, sql: "SELECT number FROM terms WHERE current = 1") else {
+        guard let current = try Int32.fetchOne(db.cachedStatement(sql: "SELECT number FROM terms WHERE current = 1")) else {
             throw RegistryError.failedPrecondition("there is no current term: add one first (gateway term add)")
         }
         return current
     }
 
     public static func catalog(_ db: Database, _ kind: MemberV1.CatalogKind) throws -> [String] {
-        try String.fetchAll(db, sql: "SELECT name FROM catalog WHERE kind = ? ORDER BY position", arguments: [kind.rawValue])
+        try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM catalog WHERE kind = ? ORDER BY position"), arguments: [kind.rawValue])
     }
 
     public static func rules(_ db: Database) throws -> MemberRules {
@@ -67,14 +67,14 @@ public enum MemberStore {
     /// The members with these ids, in id order (unknown ids are left out).
     static func members(_ db: Database, ids: [Int64]) throws -> [MemberV1.Member] {
         guard !ids.isEmpty else { return [] }
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY id",
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM members WHERE id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY id"),
                                     arguments: StatementArguments(ids))
         return try members(db, rows)
     }
 
     /// A page of the term's members by member number, after `after`; and whether more follow.
     static func members(_ db: Database, term: Int32, after: String, limit: Int) throws -> (members: [MemberV1.Member], more: Bool) {
-        let rows = try Row.fetchAll(db, sql: "SELECT * FROM members WHERE term = ? AND member_number > ? ORDER BY member_number LIMIT ?",
+        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM members WHERE term = ? AND member_number > ? ORDER BY member_number LIMIT ?"),
                                     arguments: [term, after, limit + 1])
         return (try members(db, Array(rows.prefix(limit))), rows.count > limit)
     }
@@ -133,7 +133,7 @@ public enum MemberStore {
     }
 
     public static func byNumber(_ db: Database, term: Int32) throws -> [String: MemberV1.Member] {
-        let all = try members(db, try Row.fetchAll(db, sql: "SELECT * FROM members WHERE term = ?", arguments: [term]))
+        let all = try members(db, try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM members WHERE term = ?"), arguments: [term]))
         return Dictionary(all.map { ($0.memberNumber, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
@@ -180,18 +180,18 @@ public enum MemberStore {
 
     /// Records a member's request to resign (a date), or withdraws it (nil).
     public static func setResignationRequest(_ db: Database, id: Int64, _ request: MemberV1.ResignationRequest?) throws {
-        try db.execute(sql: "UPDATE members SET resignation_date = ?, resignation_reason = ?, updated_at_ms = ? WHERE id = ?",
+        try db.cachedStatement(sql: "UPDATE members SET resignation_date = ?, resignation_reason = ?, updated_at_ms = ? WHERE id = ?").execute(
                        arguments: [request?.date ?? "", request?.reason ?? "", Date.nowMs, id])
     }
 
     /// A nominee the 常委会 added during the term (增补).
     public static func setAddedDuringTerm(_ db: Database, id: Int64) throws {
-        try db.execute(sql: "UPDATE members SET added_during_term = 1 WHERE id = ?", arguments: [id])
+        try db.cachedStatement(sql: "UPDATE members SET added_during_term = 1 WHERE id = ?").execute(arguments: [id])
     }
 
     /// Records a decision of the 常委会 about a member.
     public static func addDecision(_ db: Database, id: Int64, _ d: MemberV1.PersonnelDecision) throws {
-        try db.execute(sql: "INSERT INTO member_decisions (member_id, kind, meeting, meeting_id, date, note) VALUES (?, ?, ?, ?, ?, ?)",
+        try db.cachedStatement(sql: "INSERT INTO member_decisions (member_id, kind, meeting, meeting_id, date, note) VALUES (?, ?, ?, ?, ?, ?)").execute(
                        arguments: [id, d.kind.rawValue, d.meeting, d.meetingID, d.date, d.note])
     }
 
@@ -199,13 +199,13 @@ public enum MemberStore {
     private static func setFunctions(_ db: Database, _ id: Int64, _ functions: [MemberV1.MemberFunction]) throws {
         try db.cachedStatement(sql: "DELETE FROM member_functions WHERE member_id = ?").execute(arguments: [id])
         for (index, f) in functions.enumerated() {
-            if f.stationID != 0, try Bool.fetchOne(db, sql: "SELECT 1 FROM stations WHERE id = ?", arguments: [f.stationID]) != true {
+            if f.stationID != 0, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM stations WHERE id = ?"), arguments: [f.stationID]) != true {
                 throw RegistryError.notFound(field: "member.functions[\(index)]", what: "work station \(f.stationID)")
             }
-            if f.roomID != 0, try Bool.fetchOne(db, sql: "SELECT 1 FROM rooms WHERE id = ?", arguments: [f.roomID]) != true {
+            if f.roomID != 0, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rooms WHERE id = ?"), arguments: [f.roomID]) != true {
                 throw RegistryError.notFound(field: "member.functions[\(index)]", what: "room \(f.roomID)")
             }
-            try db.execute(sql: "INSERT INTO member_functions (member_id, kind, committee, station_id, room_id) VALUES (?, ?, ?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO member_functions (member_id, kind, committee, station_id, room_id) VALUES (?, ?, ?, ?, ?)").execute(
                            arguments: [id, f.kind.rawValue, f.committee, f.stationID, f.roomID])
         }
     }
@@ -268,7 +268,7 @@ public enum MemberStore {
         }
         let (clause, arguments) = try filters(db, r, term: term)
         var response = MemberV1.ListMembersResponse()
-        response.total = Int32(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM members m WHERE \(clause)", arguments: arguments) ?? 0)
+        response.total = Int32(try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM members m WHERE \(clause)"), arguments: arguments) ?? 0)
         let rows = try Row.fetchAll(
             db, sql: "SELECT m.* FROM members m WHERE \(clause) AND m.id > ? ORDER BY m.id LIMIT ?",
             arguments: arguments + [after, pageSize + 1])
@@ -311,19 +311,19 @@ public enum MemberStore {
         case .unspecified, .unrecognized:
             throw RegistryError.invalid([("kind", "must be one of \(MemberV1.GroupKind.spellings)")])
         }
-        return try Int64.fetchAll(db, sql: sql + " ORDER BY id", arguments: arguments)
+        return try Int64.fetchAll(db.cachedStatement(sql: sql + " ORDER BY id"), arguments: arguments)
     }
 
     // MARK: - Rooms
 
     /// Returns false when the member was already assigned.
     public static func assign(_ db: Database, member: Int64, room: Int64) throws -> Bool {
-        try db.execute(sql: "INSERT OR IGNORE INTO room_members (room_id, member_id) VALUES (?, ?)", arguments: [room, member])
+        try db.cachedStatement(sql: "INSERT OR IGNORE INTO room_members (room_id, member_id) VALUES (?, ?)").execute(arguments: [room, member])
         return db.changesCount > 0
     }
 
     public static func unassign(_ db: Database, member: Int64, room: Int64) throws -> Bool {
-        try db.execute(sql: "DELETE FROM room_members WHERE room_id = ? AND member_id = ?", arguments: [room, member])
+        try db.cachedStatement(sql: "DELETE FROM room_members WHERE room_id = ? AND member_id = ?").execute(arguments: [room, member])
         return db.changesCount > 0
     }
 
@@ -364,7 +364,7 @@ public enum MemberStore {
 
     public static func history(_ db: Database, member: Int64) throws -> [MemberV1.AuditEntry] {
         _ = try get(db, id: member, field: "member_id")
-        return try Row.fetchAll(db, sql: "SELECT * FROM member_audit WHERE member_id = ? ORDER BY id", arguments: [member]).map { row in
+        return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM member_audit WHERE member_id = ? ORDER BY id"), arguments: [member]).map { row in
             var entry = MemberV1.AuditEntry()
             entry.atMs = row["at_ms"]
             entry.actor = row["actor"]

@@ -16,7 +16,7 @@ public enum PlaceStore {
     }
 
     public static func terms(_ db: Database) throws -> [MemberV1.Term] {
-        try Row.fetchAll(db, sql: "SELECT * FROM terms ORDER BY number").map(term)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM terms ORDER BY number")).map(term)
     }
 
     public static func createTerm(_ db: Database, _ t: MemberV1.Term) throws -> MemberV1.Term {
@@ -29,29 +29,29 @@ public enum PlaceStore {
             problems.append(("term.end_date", "must be after the start date \(t.startDate)"))
         }
         if !problems.isEmpty { throw RegistryError.invalid(problems) }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM terms WHERE number = ?", arguments: [t.number]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM terms WHERE number = ?"), arguments: [t.number]) == true {
             throw RegistryError.alreadyExists(field: "term.number", what: "term \(t.number)")
         }
         // Terms follow each other: two terms never cover the same day.
-        if let row = try Row.fetchOne(db, sql: "SELECT number, start_date, end_date FROM terms WHERE start_date <= ? AND end_date >= ? ORDER BY start_date LIMIT 1",
+        if let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT number, start_date, end_date FROM terms WHERE start_date <= ? AND end_date >= ? ORDER BY start_date LIMIT 1"),
                                       arguments: [t.endDate, t.startDate]) {
             throw RegistryError.invalid([("term.start_date", "overlaps term \(row[0] as Int32) (\(row[1] as String) to \(row[2] as String)); terms follow each other")])
         }
         // The first term, or one marked current, becomes the current one.
-        let existingTerms = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM terms") ?? 0
+        let existingTerms = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM terms")) ?? 0
         let current = t.current || existingTerms == 0
-        if current { try db.execute(sql: "UPDATE terms SET current = 0") }
-        try db.execute(sql: "INSERT INTO terms (number, start_date, end_date, current) VALUES (?, ?, ?, ?)",
+        if current { try db.cachedStatement(sql: "UPDATE terms SET current = 0").execute() }
+        try db.cachedStatement(sql: "INSERT INTO terms (number, start_date, end_date, current) VALUES (?, ?, ?, ?)").execute(
                        arguments: [t.number, t.startDate, t.endDate, current])
-        return term(try Row.fetchOne(db, sql: "SELECT * FROM terms WHERE number = ?", arguments: [t.number])!)
+        return term(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM terms WHERE number = ?"), arguments: [t.number])!)
     }
 
     public static func setCurrentTerm(_ db: Database, _ number: Int32) throws -> MemberV1.Term {
-        guard try Bool.fetchOne(db, sql: "SELECT 1 FROM terms WHERE number = ?", arguments: [number]) == true else {
+        guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM terms WHERE number = ?"), arguments: [number]) == true else {
             throw RegistryError.notFound(field: "number", what: "term \(number)")
         }
-        try db.execute(sql: "UPDATE terms SET current = (number = ?)", arguments: [number])
-        return term(try Row.fetchOne(db, sql: "SELECT * FROM terms WHERE number = ?", arguments: [number])!)
+        try db.cachedStatement(sql: "UPDATE terms SET current = (number = ?)").execute(arguments: [number])
+        return term(try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM terms WHERE number = ?"), arguments: [number])!)
     }
 
     // MARK: - Catalogs
@@ -66,8 +66,8 @@ public enum PlaceStore {
         if try MemberStore.catalog(db, kind).contains(name) {
             throw RegistryError.alreadyExists(field: "name", what: "\"\(name)\"")
         }
-        let position = (try Int.fetchOne(db, sql: "SELECT MAX(position) FROM catalog WHERE kind = ?", arguments: [kind.rawValue]) ?? 0) + 1
-        try db.execute(sql: "INSERT INTO catalog (kind, name, position) VALUES (?, ?, ?)", arguments: [kind.rawValue, name, position])
+        let position = (try Int.fetchOne(db.cachedStatement(sql: "SELECT MAX(position) FROM catalog WHERE kind = ?"), arguments: [kind.rawValue]) ?? 0) + 1
+        try db.cachedStatement(sql: "INSERT INTO catalog (kind, name, position) VALUES (?, ?, ?)").execute(arguments: [kind.rawValue, name, position])
         return try MemberStore.catalog(db, kind)
     }
 
@@ -83,28 +83,28 @@ public enum PlaceStore {
     }
 
     public static func station(_ db: Database, id: Int64, field: String = "id") throws -> MemberV1.Station {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM stations WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM stations WHERE id = ?"), arguments: [id]) else {
             throw RegistryError.notFound(field: field, what: "work station \(id)")
         }
         return station(row)
     }
 
     public static func stations(_ db: Database) throws -> [MemberV1.Station] {
-        try Row.fetchAll(db, sql: "SELECT * FROM stations ORDER BY id").map(station)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM stations ORDER BY id")).map(station)
     }
 
     public static func saveStation(_ db: Database, _ s: MemberV1.Station) throws -> MemberV1.Station {
         let name = s.name.trimmingCharacters(in: .whitespaces)
         if name.isEmpty { throw RegistryError.invalid([("station.name", "must not be empty")]) }
         if s.id != 0 { _ = try station(db, id: s.id, field: "station.id") }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM stations WHERE name = ? AND id != ?", arguments: [name, s.id]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM stations WHERE name = ? AND id != ?"), arguments: [name, s.id]) == true {
             throw RegistryError.alreadyExists(field: "station.name", what: "work station \"\(name)\"")
         }
         if s.id == 0 {
-            try db.execute(sql: "INSERT INTO stations (name, address, district) VALUES (?, ?, ?)", arguments: [name, s.address, s.district])
+            try db.cachedStatement(sql: "INSERT INTO stations (name, address, district) VALUES (?, ?, ?)").execute(arguments: [name, s.address, s.district])
             return try station(db, id: db.lastInsertedRowID)
         }
-        try db.execute(sql: "UPDATE stations SET name = ?, address = ?, district = ? WHERE id = ?", arguments: [name, s.address, s.district, s.id])
+        try db.cachedStatement(sql: "UPDATE stations SET name = ?, address = ?, district = ? WHERE id = ?").execute(arguments: [name, s.address, s.district, s.id])
         return try station(db, id: s.id)
     }
 
@@ -135,7 +135,7 @@ public enum PlaceStore {
         """
 
     public static func room(_ db: Database, id: Int64, field: String = "id") throws -> MemberV1.Room {
-        guard let row = try Row.fetchOne(db, sql: "\(roomSelect) WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "\(roomSelect) WHERE id = ?"), arguments: [id]) else {
             throw RegistryError.notFound(field: field, what: "consultation room \(id)")
         }
         return room(row)
@@ -144,7 +144,7 @@ public enum PlaceStore {
     public static func rooms(_ db: Database, station: Int64) throws -> [MemberV1.Room] {
         if station != 0 { _ = try self.station(db, id: station, field: "station_id") }
         let filter = station == 0 ? "" : " WHERE station_id = ?"
-        return try Row.fetchAll(db, sql: "\(roomSelect)\(filter) ORDER BY id", arguments: station == 0 ? [] : [station]).map(room)
+        return try Row.fetchAll(db.cachedStatement(sql: "\(roomSelect)\(filter) ORDER BY id"), arguments: station == 0 ? [] : [station]).map(room)
     }
 
     public static func saveRoom(_ db: Database, _ r: MemberV1.Room) throws -> MemberV1.Room {
@@ -156,23 +156,23 @@ public enum PlaceStore {
         if !problems.isEmpty { throw RegistryError.invalid(problems) }
         _ = try station(db, id: r.stationID, field: "room.station_id")
         if r.id != 0 { _ = try room(db, id: r.id, field: "room.id") }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM rooms WHERE station_id = ? AND name = ? AND id != ?", arguments: [r.stationID, name, r.id]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rooms WHERE station_id = ? AND name = ? AND id != ?"), arguments: [r.stationID, name, r.id]) == true {
             throw RegistryError.alreadyExists(field: "room.name", what: "room \"\(name)\" in station \(r.stationID)")
         }
         let six = r.sixHaves ?? MemberV1.SixHaves()
         let values: [any DatabaseValueConvertible] = [name, r.address, r.district, r.stationID, r.capacity, six.site, six.sign,
                                                       six.facilities, six.rules, six.records, six.fixedMembers]
         if r.id == 0 {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO rooms (name, address, district, station_id, capacity, has_site, has_sign, has_facilities, has_rules,
                     has_records, has_fixed_members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: StatementArguments(values))
+                """).execute(arguments: StatementArguments(values))
             return try room(db, id: db.lastInsertedRowID)
         }
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             UPDATE rooms SET name = ?, address = ?, district = ?, station_id = ?, capacity = ?, has_site = ?, has_sign = ?,
                 has_facilities = ?, has_rules = ?, has_records = ?, has_fixed_members = ? WHERE id = ?
-            """, arguments: StatementArguments(values + [r.id]))
+            """).execute(arguments: StatementArguments(values + [r.id]))
         return try room(db, id: r.id)
     }
 
@@ -191,14 +191,14 @@ public enum PlaceStore {
     }
 
     public static func unit(_ db: Database, id: Int64, field: String = "id") throws -> MemberV1.Unit {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM units WHERE id = ?", arguments: [id]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM units WHERE id = ?"), arguments: [id]) else {
             throw RegistryError.notFound(field: field, what: "handling unit \(id)")
         }
         return unit(row)
     }
 
     public static func units(_ db: Database, includeInactive: Bool) throws -> [MemberV1.Unit] {
-        try Row.fetchAll(db, sql: "SELECT * FROM units\(includeInactive ? "" : " WHERE active = 1") ORDER BY id").map(unit)
+        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM units\(includeInactive ? "" : " WHERE active = 1") ORDER BY id")).map(unit)
     }
 
     public static func saveUnit(_ db: Database, _ u: MemberV1.Unit) throws -> MemberV1.Unit {
@@ -209,16 +209,16 @@ public enum PlaceStore {
         if !u.email.isEmpty && !Check.isEmail(u.email) { problems.append(("unit.email", "\"\(u.email)\" is not an e-mail address")) }
         if !problems.isEmpty { throw RegistryError.invalid(problems) }
         if u.id != 0 { _ = try unit(db, id: u.id, field: "unit.id") }
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM units WHERE name = ? AND id != ?", arguments: [name, u.id]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM units WHERE name = ? AND id != ?"), arguments: [name, u.id]) == true {
             throw RegistryError.alreadyExists(field: "unit.name", what: "handling unit \"\(name)\"")
         }
         let values: [any DatabaseValueConvertible] = [name, u.kind, u.contactPerson, u.phone, u.email, u.active]
         if u.id == 0 {
-            try db.execute(sql: "INSERT INTO units (name, kind, contact_person, phone, email, active) VALUES (?, ?, ?, ?, ?, ?)",
+            try db.cachedStatement(sql: "INSERT INTO units (name, kind, contact_person, phone, email, active) VALUES (?, ?, ?, ?, ?, ?)").execute(
                            arguments: StatementArguments(values))
             return try unit(db, id: db.lastInsertedRowID)
         }
-        try db.execute(sql: "UPDATE units SET name = ?, kind = ?, contact_person = ?, phone = ?, email = ?, active = ? WHERE id = ?",
+        try db.cachedStatement(sql: "UPDATE units SET name = ?, kind = ?, contact_person = ?, phone = ?, email = ?, active = ? WHERE id = ?").execute(
                        arguments: StatementArguments(values + [u.id]))
         return try unit(db, id: u.id)
     }
