@@ -33,6 +33,9 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 wait_ready() { for _ in $(seq 1 600); do grep -q "ready" "$1" && return 0; sleep 0.05; done; echo "bench: $1 never became ready" >&2; exit 1; }
 rss_mib() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
+# The process's own memory: resident pages not backed by a file (the shared libraries' code,
+# most of VmRSS, is shared with every other Swift process on the machine).
+anon_mib() { awk '/RssAnon/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 json() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))" "$@"; }
 # A process's CPU time so far (user + system, clock ticks) and the bytes it has written to storage.
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
@@ -93,6 +96,7 @@ echo "scheduling throughput and memory…" >&2
 start_suite "$out/main"
 sleep 1
 echo "{\"registryIdle\": $(rss_mib $registry_pid), \"schedulerIdle\": $(rss_mib $scheduler_pid)," >"$out/memory.json"
+echo "\"registryIdleAnon\": $(anon_mib $registry_pid), \"schedulerIdleAnon\": $(anon_mib $scheduler_pid)," >>"$out/memory.json"
 # Without a warm-up, so that the servers' CPU and writes over the run are the operations' own.
 measured "$out/schedule-cost.txt" "$scheduler_pid" "$registry_pid" -- \
   load --mix schedule=1 --concurrency 16 --duration "$seconds" --warmup 0 >"$out/schedule-16.json"
@@ -189,6 +193,7 @@ r = stored["100000"]["p50Ms"] / stored["1000"]["p50Ms"]
 row("schedule p50 with 100000 vs 1000 stored (ms)", stored["100000"]["p50Ms"], stored["1000"]["p50Ms"], r, "reported", None)
 for svc in ["registry", "scheduler"]:
     row(f"{svc} resident idle (MiB)", memory[svc + "Idle"], 30, memory[svc + "Idle"] / 30, "< 30 MiB", memory[svc + "Idle"] < 30)
+    row(f"{svc} private (anonymous) resident idle (MiB)", memory[svc + "IdleAnon"], memory[svc + "Idle"], memory[svc + "IdleAnon"] / memory[svc + "Idle"], "reported", None)
     row(f"{svc} resident after load (MiB)", memory[svc + "Loaded"], 150, memory[svc + "Loaded"] / 150, "< 150 MiB", memory[svc + "Loaded"] < 150)
 result = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor()}, "rows": rows}
 json.dump(result, open(os.path.join(out, "results.json"), "w"), indent=2, ensure_ascii=False)
