@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import XieshangTestSupport
 
-/// duty-record as a process beside the four services: a member's record is exactly what
+/// duty-record as a process beside the other four services: a member's record is exactly what
 /// happened, however often the service is killed; a member reads, records and disputes only
 /// their own; the rules change, the open years are rescored, a closed year keeps its points.
 @Suite("duty-record with the other services, as processes", .serialized)

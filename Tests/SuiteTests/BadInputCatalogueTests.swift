@@ -8,7 +8,7 @@ import XieshangZMQ
 /// Every kind of malformed traffic, at every method of every service, as processes: each
 /// gets an answer that says what is wrong (never INTERNAL or UNKNOWN, never a crash), and
 /// every service still serves afterwards.
-@Suite("the bad-input catalogue, at every method of the four services", .serialized)
+@Suite("the bad-input catalogue, at every method of the five services", .serialized)
 struct BadInputCatalogueTests {
     /// A deterministic generator, so a failure can be replayed.
     struct SplitMix: RandomNumberGenerator {
@@ -92,11 +92,11 @@ struct BadInputCatalogueTests {
         .aborted, .unimplemented, .deadlineExceeded, .resourceExhausted,
     ]
 
-    @Test("malformed bodies at every method get a precise status; raw garbage frames are dropped; all four keep serving")
+    @Test("malformed bodies at every method get a precise status; raw garbage frames are dropped; all five keep serving")
     func everyMethod() async throws {
         let directory = try temporaryDirectory("catalogue")
         let suite = try await SuiteProcesses.start(in: directory)
-        let (registry, scheduler, tracker, notifier) = (suite.registry, suite.scheduler, suite.tracker, suite.notifier)
+        let (registry, scheduler, tracker, notifier, duty) = (suite.registry, suite.scheduler, suite.tracker, suite.notifier, suite.duty)
         let gateway = suite.gateway()
         // Some data, so that bad input can reach deeper than "not found".
         for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd], ["member", "import", demoMembersCSV],
@@ -107,7 +107,7 @@ struct BadInputCatalogueTests {
         let catalogue = Self.catalogue()
         var failures: [String] = []
         var calls = 0
-        for service in [registry, scheduler, tracker, notifier] {
+        for service in [registry, scheduler, tracker, notifier, duty] {
             var configuration = RPCClientConfiguration(endpoints: [service.rpcEndpoint], caller: "bad-input")
             configuration.defaultTimeout = .seconds(5)
             configuration.retry.maxAttempts = 1
@@ -144,7 +144,7 @@ struct BadInputCatalogueTests {
         // And the suite still does real work.
         let listed = try await gateway.run(["member", "search", "张", "--json"])
         #expect(listed.status == 0)
-        for service in [notifier, tracker, scheduler, registry] {
+        for service in [duty, notifier, tracker, scheduler, registry] {
             #expect(await service.stop() == 0, "\(service.executable) exits cleanly after the catalogue")
         }
     }

@@ -6,7 +6,7 @@ import XieshangWire
 import XieshangZMQ
 
 /// The security review's findings, each played as the attacker would: a member's or a
-/// unit's valid key against the four services as processes, with CURVE keys.
+/// unit's valid key against the five services as processes, with CURVE keys.
 @Suite("a hostile member with a valid key: reads, refusals, bytes and files", .serialized)
 struct HostileMemberTests {
     /// The suite with keys for staff, three members and two units, the demo's members, two

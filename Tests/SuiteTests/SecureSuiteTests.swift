@@ -4,10 +4,10 @@ import XieshangRPC
 import XieshangTestSupport
 import XieshangWire
 
-/// The four services as processes with CURVE keys made by `gateway keys setup`, as the
+/// The five services as processes with CURVE keys made by `gateway keys setup`, as the
 /// local runner and compose run them: who may do what is decided by the key, never by
 /// what a request claims; the services call and subscribe to each other with their keys.
-@Suite("the secure suite: keys, roles and permissions across the four services, as processes", .serialized)
+@Suite("the secure suite: keys, roles and permissions across the five services, as processes", .serialized)
 struct SecureSuiteTests {
     @Test("no key, an unknown key, a member or a unit key each get exactly what their role allows")
     func rolesAcrossTheSuite() async throws {

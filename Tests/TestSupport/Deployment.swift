@@ -72,7 +72,7 @@ public struct Deployment {
         return deployment
     }
 
-    /// A deployment of the four services started together.
+    /// A deployment of the five services started together.
     public init(directory: String, suite: SuiteProcesses) {
         self.init(directory: directory, registry: suite.registry, scheduler: suite.scheduler, tracker: suite.tracker,
                   notifier: suite.notifier, duty: suite.duty, keys: suite.keys)

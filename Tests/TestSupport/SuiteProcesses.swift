@@ -43,7 +43,7 @@ public struct SuiteProcesses {
          "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint]
     }
 
-    /// The gateway pointed at all four (with `identity`'s key pair when the suite has keys).
+    /// The gateway pointed at all five (with `identity`'s key pair when the suite has keys).
     public func gateway(identity: String? = nil) -> Gateway {
         Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint,
                 notifier: notifier.rpcEndpoint, duty: duty.rpcEndpoint, keys: keys, identity: keys == nil ? nil : (identity ?? "admin"))

@@ -16,7 +16,7 @@ extension KeysCommand {
         @Argument(help: "A Z85 public key, a .pub file, or the name of a key in the folder.") var key: String
         @Option(help: "Who the key is (default: the key's name, when given by name).") var principal: String?
         @Option(help: "admin, staff, member, unit or service.") var role: String
-        @Option(name: .customLong("service"), help: "A service whose allow-list gets the key; repeat for several (default: all four).") var services: [String] = []
+        @Option(name: .customLong("service"), help: "A service whose allow-list gets the key; repeat for several (default: every service).") var services: [String] = []
 
         func validate() throws {
             guard Role(rawValue: role) != nil else { throw ValidationError("--role \"\(role)\" is not one of \(Role.spellings)") }

@@ -3,7 +3,7 @@ import Foundation
 import XieshangRPC
 import XieshangZMQ
 
-/// The four services, in the order they start.
+/// The suite's services, in the order they start.
 let suiteServices = SuiteService.all.map(\.name)
 
 /// Where key files live: `--dir`, else XIESHANG_KEYS_DIR.

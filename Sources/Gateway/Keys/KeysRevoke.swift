@@ -10,7 +10,7 @@ extension KeysCommand {
             discussion: "Example: gateway keys revoke wang --dir ./run/keys")
         @OptionGroup var location: KeyDirOption
         @Argument(help: "A Z85 public key, a .pub file, or the name of a key in the folder.") var key: String
-        @Option(name: .customLong("service"), help: "A service to revoke it from; repeat for several (default: all four).") var services: [String] = []
+        @Option(name: .customLong("service"), help: "A service to revoke it from; repeat for several (default: every service).") var services: [String] = []
 
         func run() throws {
             let folder = try location.folder()
