@@ -23,7 +23,12 @@ extension ProposalCommand {
             table.add("不立案 not filed", String(s.notFiled))
             table.add("并案 merged", String(s.merged))
             table.add("转送 referred", String(s.referred))
+            table.add("委员提案 / 集体提案 by members / jointly (of filed)", "\(s.filedByMembers) / \(s.filedJointly)")
+            table.add("大会期间 / 平时 during / between plenaries (of filed)", "\(s.filedDuringPlenary) / \(s.filedByMembers + s.filedJointly - s.filedDuringPlenary)")
+            for c in s.filedByCategory { table.add("类别 category: \(c.name)", String(c.count)) }
+            table.add("重点提案 key proposals chosen", String(s.keyProposals.count))
             table.add("已办复 answered (of filed)", String(s.answered))
+            table.add("经会签 after 会签 (of answered)", String(s.countersigned))
             table.add("办复率 answer rate", String(format: "%.1f%%", s.answerRate * 100))
             table.add("按期办复率 on time", String(format: "%.1f%%", s.onTimeRate * 100))
             for c in s.repliesByClass {
