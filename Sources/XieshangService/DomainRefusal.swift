@@ -10,6 +10,8 @@ public enum DomainRefusal: Error, RPCErrorConvertible {
     case notFound(field: String, what: String)
     case notAllowed(field: String, String)
     case permissionDenied(String)
+    /// A limit of what one caller may keep waiting (RESOURCE_EXHAUSTED).
+    case exhausted(String)
 
     public var rpcError: RPCError {
         switch self {
@@ -21,6 +23,8 @@ public enum DomainRefusal: Error, RPCErrorConvertible {
             return RPCError(.failedPrecondition, message, violations: [RpcV1.FieldViolation(field: field, description: message)])
         case .permissionDenied(let message):
             return RPCError(.permissionDenied, message, violations: [RpcV1.FieldViolation(field: "actor", description: message)])
+        case .exhausted(let message):
+            return RPCError(.resourceExhausted, message)
         }
     }
 }

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import XieshangRPC
 import XieshangTestSupport
+import XieshangWire
 
 /// duty-record as a process beside the other four services: a member's record is exactly what
 /// happened, however often the service is killed; a member reads, records and disputes only
@@ -158,6 +160,25 @@ struct DutyProcessTests {
         #expect(try await m21.run(["duty", "review", (recorded["id"] as? NSNumber)?.stringValue ?? "?", "confirm"]).status == 5)
         try await staff.json(["duty", "review", (recorded["id"] as? NSNumber)?.stringValue ?? "?", "confirm"])
         #expect(try await year(staff, "21", 2026).points == -1, "−3 absent, +2 research")
+        let ancient = try await m21.run(["duty", "record", "--kind", "参加调研", "--date", "1999-10-20", "--title", "x", "--evidence", "y"])
+        #expect(ancient.status == 2 && ancient.stderr.contains("2000 to 2100"), "\(ancient.stderr)")
+        // A member keeps at most 50 entries waiting for staff; the 51st is refused, nothing written.
+        let own = try keyedClient(keys, as: "m21", calling: "duty-record", at: suite.duty.rpcEndpoint)
+        var waiting = DutyV1.RecordRequest()
+        waiting.kind = .training
+        waiting.date = "2026-09-01"
+        waiting.title = "培训"
+        waiting.evidence = "签到表"
+        for _ in 0..<50 { _ = try await own.call(DutyV1.Duty.record, waiting) }
+        do {
+            _ = try await own.call(DutyV1.Duty.record, waiting)
+            Issue.record("the 51st waiting entry was taken")
+        } catch {
+            #expect(error.code == .resourceExhausted, "\(error)")
+        }
+        await own.close()
+        let pendingNow = ((try await staff.json(["duty", "show", "21", "--year", "2026"]))["year"] as? [String: Any])?["pending"] as? NSNumber
+        #expect(pendingNow?.intValue == 50)
 
         // The member disputes the absence; staff find they had asked for leave and amend it.
         #expect(try await m20.run(["duty", "dispute", absence, "--reason", "x"]).status == 5)

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import XieshangRPC
 import XieshangTestSupport
+import XieshangWire
 
 /// 社情民意 (docs/DOMAIN.md, "社情民意") with CURVE keys: a member submits with their own key and
 /// reads only their own; the office edits, sends up, records adoptions and instructions, and
@@ -98,6 +100,19 @@ struct OpinionTests {
         #expect(((stats["byMember"] as? [[String: Any]])?.first?["memberID"] as? NSNumber)?.intValue == 12)
         #expect((stats["bySector"] as? [[String: Any]])?.contains { $0["name"] as? String == sector } == true)
         #expect(try await m12.run(["opinion", "stats"]).status == 5)
+        // A member keeps at most 100 items waiting for the office; the 101st is refused.
+        let own = try keyedClient(keys, as: "m30", calling: "proposal-tracker", at: suite.tracker.rpcEndpoint)
+        var spam = ProposalV1.SubmitOpinionRequest()
+        spam.title = "反映"
+        spam.body = "正文"
+        for _ in 0..<100 { _ = try await own.call(ProposalV1.Opinions.submit, spam) }
+        do {
+            _ = try await own.call(ProposalV1.Opinions.submit, spam)
+            Issue.record("the 101st waiting item was taken")
+        } catch {
+            #expect(error.code == .resourceExhausted, "\(error)")
+        }
+        await own.close()
         let report = try await staff.run(["report", "--from", "2026-01-01", "--to", "2099-12-31", "--format", "html"])
         #expect(report.status == 0 && report.stdout.contains("社情民意信息"))
         for (name, status) in await suite.stop() { #expect(status == 0, "\(name) exits cleanly") }

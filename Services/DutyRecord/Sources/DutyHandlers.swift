@@ -112,6 +112,9 @@ public struct DutyHandlers: RPCService {
         }
     }
 
+    /// The most entries a member may have awaiting staff at once.
+    static let maxPending = 50
+
     static func blank(_ s: String) -> Bool { s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty }
 
     /// An activity the other services do not record: staff record it (it counts), or the
@@ -126,11 +129,16 @@ public struct DutyHandlers: RPCService {
         let day = CommitteeClock.parse(request.date)
         if request.date.count != 10 || day == nil { problems.append(("date", "write YYYY-MM-DD")) }
         if let day, day > DutyStore.nowMs { problems.append(("date", "is in the future")) }
+        if day != nil, !(2000...2100).contains(Int(request.date.prefix(4)) ?? 0) { problems.append(("date", "must be in a year from 2000 to 2100")) }
         if Self.blank(request.evidence) { problems.append(("evidence", "say what shows it: a document, a photo's place, a witness")) }
         if !problems.isEmpty { throw DutyError.invalid(problems) }
         let by = context.principal.description
         return try await database.idempotent(context) { db in
             guard try DutyStore.member(db, member) != nil else { throw DutyError.notFound(field: "member_id", what: "member \(member)") }
+            // What a member records waits for staff; they may keep only so much waiting.
+            if !context.principal.isOffice, try DutyStore.pendingCount(db, member: member) >= Self.maxPending {
+                throw DutyError.exhausted("\(Self.maxPending) of member \(member)'s entries await staff; record more once staff have decided on them")
+            }
             let year = Int32(request.date.prefix(4)) ?? 0
             try Self.requireOpen(db, year, field: "date")
             var e = DutyV1.Entry()

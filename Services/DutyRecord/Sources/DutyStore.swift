@@ -186,6 +186,11 @@ public enum DutyStore {
         return (version, try Int32.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE year = ?", arguments: [year]) ?? 0)
     }
 
+    public static func pendingCount(_ db: Database, member: Int64) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM entries WHERE member_id = ? AND status = ?"),
+                         arguments: [member, DutyV1.EntryStatus.pending.rawValue]) ?? 0
+    }
+
     public static func staleEntries(_ db: Database) throws -> Int32 {
         try Int32.fetchOne(db, sql: "SELECT COUNT(*) FROM entries WHERE rules_version != ? AND year NOT IN (SELECT year FROM closed_years)",
                            arguments: [try currentVersion(db)]) ?? 0

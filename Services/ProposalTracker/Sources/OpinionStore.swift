@@ -26,6 +26,12 @@ public enum OpinionStore {
         return o
     }
 
+    /// How many of a member's items wait for the office (submitted, not yet sent up or declined).
+    public static func waiting(_ db: Database, member: Int64) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM opinions WHERE member_id = ? AND state = ?",
+                         arguments: [member, ProposalV1.OpinionState.submitted.rawValue]) ?? 0
+    }
+
     public static func list(_ db: Database, _ r: ProposalV1.ListOpinionsRequest) throws -> ProposalV1.ListOpinionsResponse {
         var clauses: [String] = []
         var arguments: StatementArguments = []

@@ -10,6 +10,8 @@ import XieshangWire
 /// instructions. Each step, its record and its event commit together, once per request id.
 extension TrackerHandlers {
     static let opinionChannel = "社情民意"
+    /// The most items a member may have waiting (submitted, not yet handled) at once.
+    static let maxWaitingOpinions = 100
 
     @Sendable func submitOpinion(_ request: ProposalV1.SubmitOpinionRequest, _ context: RPCCallContext) async throws -> ProposalV1.SubmitOpinionResponse {
         var memberID = request.memberID
@@ -37,7 +39,13 @@ extension TrackerHandlers {
         o.submittedAtMs = now
         o.steps = [Self.opinionStep(.submit, actor, from: .unspecified, to: .submitted, note: "", at: now)]
         let ready = o
+        let byMember = context.principal.memberID != nil
+        let submitter = memberID
         return try await database.idempotent(context) { [outbox] db in
+            // A member may keep only so many items waiting for the office.
+            if byMember, try OpinionStore.waiting(db, member: submitter) >= Self.maxWaitingOpinions {
+                throw ProposalError.exhausted("\(Self.maxWaitingOpinions) of member \(submitter)'s 社情民意 items wait for the office; submit more once it has handled them")
+            }
             let saved = try OpinionStore.save(db, ready)
             try Self.opinionEvent(db, outbox, context, .submit, saved)
             var response = ProposalV1.SubmitOpinionResponse()
