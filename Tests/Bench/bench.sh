@@ -113,7 +113,7 @@ stop_suite
 echo "scheduling floor (C, libzmq, protobuf-c, SQLite)…" >&2
 operations=$(json "$out/schedule-16.json" "next(o for o in d['operations'] if o['operation'] == 'schedule')['completed']")
 mkdir -p "$out/floor"
-$server_cpu "$out/schedule_floor" registry tcp://127.0.0.1:17431 20 200 >"$out/floor-registry.log" & floor_registry=$!; pids+=($floor_registry)
+$server_cpu "$out/schedule_floor" registry tcp://127.0.0.1:17431 20 >"$out/floor-registry.log" & floor_registry=$!; pids+=($floor_registry)
 wait_ready "$out/floor-registry.log"
 $server_cpu "$out/schedule_floor" scheduler tcp://127.0.0.1:17432 tcp://127.0.0.1:17431 "$out/floor/scheduler.sqlite" >"$out/floor-scheduler.log" & floor_scheduler=$!; pids+=($floor_scheduler)
 wait_ready "$out/floor-scheduler.log"

@@ -12,7 +12,7 @@
  * Build: cc -O2 -I Sources/CXieshangProto/include schedule_floor.c member.pb-c.c meeting.pb-c.c
  *        -lzmq -lprotobuf-c -lsqlite3
  *
- *   schedule_floor registry ENDPOINT ROOMS MEMBERS
+ *   schedule_floor registry ENDPOINT ROOMS
  *   schedule_floor scheduler ENDPOINT REGISTRY_ENDPOINT DATABASE
  *   schedule_floor client ENDPOINT OPERATIONS CALLERS ROOMS MEMBERS HORIZON_DAYS
  *       runs OPERATIONS operations with CALLERS outstanding; prints JSON: operations ended
@@ -61,12 +61,13 @@ static void reply(void *router, zmq_msg_t *identity, const uint8_t *tag, uint8_t
     zmq_send(router, frame, 9 + length, 0);
 }
 
-/* --- registry ------------------------------------------------------------------------ */
+/* A request's handler: fills `out` with the reply's protobuf, returns its length, sets the status. */
+typedef size_t (*Handler)(uint8_t method, const uint8_t *body, size_t length, uint8_t *out, uint8_t *status);
 
-static int registry(const char *endpoint, int rooms, int members) {
-    void *context = zmq_ctx_new();
+/* Serves a ROUTER at `endpoint` with `handle`, one request at a time, until killed. */
+static int serve(void *context, const char *endpoint, Handler handle) {
     void *router = zmq_socket(context, ZMQ_ROUTER);
-    if (zmq_bind(router, endpoint) != 0) die("registry: bind");
+    if (zmq_bind(router, endpoint) != 0) die("bind");
     printf("ready\n");
     fflush(stdout);
     uint8_t frame[MAX_FRAME], out[MAX_FRAME];
@@ -75,68 +76,79 @@ static int registry(const char *endpoint, int rooms, int members) {
         zmq_msg_init(&identity);
         if (zmq_msg_recv(&identity, router, 0) < 0) return 1;
         int n = zmq_recv(router, frame, sizeof frame, 0);
-        if (n < 9) { zmq_msg_close(&identity); continue; }
-        size_t length = 0;
-        switch (frame[8]) {
-        case 'R': {
-            Xieshang__Member__V1__GetRoomRequest *request = xieshang__member__v1__get_room_request__unpack(NULL, (size_t)n - 9, frame + 9);
-            Xieshang__Member__V1__Room room = XIESHANG__MEMBER__V1__ROOM__INIT;
-            room.id = request ? request->id : 0;
-            room.name = "协商议事室";
-            room.capacity = 40;
-            Xieshang__Member__V1__GetRoomResponse response = XIESHANG__MEMBER__V1__GET_ROOM_RESPONSE__INIT;
-            response.room = &room;
-            length = xieshang__member__v1__get_room_response__pack(&response, out);
-            if (request) xieshang__member__v1__get_room_request__free_unpacked(request, NULL);
-            reply(router, &identity, frame, room.id >= 1 && room.id <= rooms ? 0 : 5, out, length);
-            break;
-        }
-        case 'T': {
-            Xieshang__Member__V1__Term term = XIESHANG__MEMBER__V1__TERM__INIT;
-            term.number = 5;
-            term.start_date = "2022-01-15";
-            term.end_date = "2099-01-14";
-            term.current = 1;
-            Xieshang__Member__V1__Term *terms[] = {&term};
-            Xieshang__Member__V1__ListTermsResponse response = XIESHANG__MEMBER__V1__LIST_TERMS_RESPONSE__INIT;
-            response.n_terms = 1;
-            response.terms = terms;
-            length = xieshang__member__v1__list_terms_response__pack(&response, out);
-            reply(router, &identity, frame, 0, out, length);
-            break;
-        }
-        case 'M': {
-            Xieshang__Member__V1__BatchGetMembersRequest *request =
-                xieshang__member__v1__batch_get_members_request__unpack(NULL, (size_t)n - 9, frame + 9);
-            size_t count = request ? request->n_ids : 0;
-            Xieshang__Member__V1__Member found[8], *list[8];
-            char names[8][32];
-            if (count > 8) count = 8;
-            for (size_t i = 0; i < count; i++) {
-                Xieshang__Member__V1__Member member = XIESHANG__MEMBER__V1__MEMBER__INIT;
-                found[i] = member;
-                found[i].id = request->ids[i];
-                snprintf(names[i], sizeof names[i], "委员%lld", (long long)request->ids[i]);
-                found[i].name = names[i];
-                found[i].sector = "经济界";
-                found[i].term = 5;
-                found[i].status = XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
-                list[i] = &found[i];
-            }
-            Xieshang__Member__V1__BatchGetMembersResponse response = XIESHANG__MEMBER__V1__BATCH_GET_MEMBERS_RESPONSE__INIT;
-            response.n_members = count;
-            response.members = list;
-            length = xieshang__member__v1__batch_get_members_response__pack(&response, out);
-            if (request) xieshang__member__v1__batch_get_members_request__free_unpacked(request, NULL);
-            (void)members;
-            reply(router, &identity, frame, 0, out, length);
-            break;
-        }
-        default:
-            reply(router, &identity, frame, 12, out, 0);
+        if (n >= 9) {
+            uint8_t status = 12;
+            size_t size = handle(frame[8], frame + 9, (size_t)n - 9, out, &status);
+            reply(router, &identity, frame, status, out, size);
         }
         zmq_msg_close(&identity);
     }
+}
+
+/* --- registry ------------------------------------------------------------------------ */
+
+static int registry_rooms;
+
+static size_t registry_handle(uint8_t method, const uint8_t *body, size_t length, uint8_t *out, uint8_t *status) {
+    *status = 0;
+    switch (method) {
+    case 'R': {
+        Xieshang__Member__V1__GetRoomRequest *request = xieshang__member__v1__get_room_request__unpack(NULL, length, body);
+        Xieshang__Member__V1__Room room = XIESHANG__MEMBER__V1__ROOM__INIT;
+        room.id = request ? request->id : 0;
+        room.name = "协商议事室";
+        room.capacity = 40;
+        Xieshang__Member__V1__GetRoomResponse response = XIESHANG__MEMBER__V1__GET_ROOM_RESPONSE__INIT;
+        response.room = &room;
+        if (request) xieshang__member__v1__get_room_request__free_unpacked(request, NULL);
+        if (room.id < 1 || room.id > registry_rooms) *status = 5;
+        return xieshang__member__v1__get_room_response__pack(&response, out);
+    }
+    case 'T': {
+        Xieshang__Member__V1__Term term = XIESHANG__MEMBER__V1__TERM__INIT;
+        term.number = 5;
+        term.start_date = "2022-01-15";
+        term.end_date = "2099-01-14";
+        term.current = 1;
+        Xieshang__Member__V1__Term *terms[] = {&term};
+        Xieshang__Member__V1__ListTermsResponse response = XIESHANG__MEMBER__V1__LIST_TERMS_RESPONSE__INIT;
+        response.n_terms = 1;
+        response.terms = terms;
+        return xieshang__member__v1__list_terms_response__pack(&response, out);
+    }
+    case 'M': {
+        Xieshang__Member__V1__BatchGetMembersRequest *request = xieshang__member__v1__batch_get_members_request__unpack(NULL, length, body);
+        size_t count = request ? request->n_ids : 0;
+        Xieshang__Member__V1__Member found[8], *list[8];
+        char names[8][32];
+        if (count > 8) count = 8;
+        for (size_t i = 0; i < count; i++) {
+            Xieshang__Member__V1__Member member = XIESHANG__MEMBER__V1__MEMBER__INIT;
+            found[i] = member;
+            found[i].id = request->ids[i];
+            snprintf(names[i], sizeof names[i], "委员%lld", (long long)request->ids[i]);
+            found[i].name = names[i];
+            found[i].sector = "经济界";
+            found[i].term = 5;
+            found[i].status = XIESHANG__MEMBER__V1__MEMBER_STATUS__MEMBER_STATUS_ACTIVE;
+            list[i] = &found[i];
+        }
+        Xieshang__Member__V1__BatchGetMembersResponse response = XIESHANG__MEMBER__V1__BATCH_GET_MEMBERS_RESPONSE__INIT;
+        response.n_members = count;
+        response.members = list;
+        size_t size = xieshang__member__v1__batch_get_members_response__pack(&response, out);
+        if (request) xieshang__member__v1__batch_get_members_request__free_unpacked(request, NULL);
+        return size;
+    }
+    default:
+        *status = 12;
+        return 0;
+    }
+}
+
+static int registry(const char *endpoint, int rooms) {
+    registry_rooms = rooms;
+    return serve(zmq_ctx_new(), endpoint, registry_handle);
 }
 
 /* --- scheduler ----------------------------------------------------------------------- */
@@ -329,6 +341,15 @@ static size_t publish_meeting(const uint8_t *body, size_t length, uint8_t *out, 
     return size;
 }
 
+static size_t scheduler_handle(uint8_t method, const uint8_t *body, size_t length, uint8_t *out, uint8_t *status) {
+    switch (method) {
+    case 'S': return schedule(body, length, out, status);
+    case 'I': return invite(body, length, out, status);
+    case 'P': return publish_meeting(body, length, out, status);
+    default: *status = 12; return 0;
+    }
+}
+
 static int scheduler(const char *endpoint, const char *registry_endpoint, const char *path) {
     if (sqlite3_open(path, &db) != SQLITE_OK) die("open");
     sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
@@ -358,27 +379,7 @@ static int scheduler(const char *endpoint, const char *registry_endpoint, const 
     void *context = zmq_ctx_new();
     registry_socket = zmq_socket(context, ZMQ_DEALER);
     if (zmq_connect(registry_socket, registry_endpoint) != 0) die("connect to the registry");
-    void *router = zmq_socket(context, ZMQ_ROUTER);
-    if (zmq_bind(router, endpoint) != 0) die("scheduler: bind");
-    printf("ready\n");
-    fflush(stdout);
-    uint8_t frame[MAX_FRAME], out[MAX_FRAME];
-    for (;;) {
-        zmq_msg_t identity;
-        zmq_msg_init(&identity);
-        if (zmq_msg_recv(&identity, router, 0) < 0) return 1;
-        int n = zmq_recv(router, frame, sizeof frame, 0);
-        if (n < 9) { zmq_msg_close(&identity); continue; }
-        uint8_t status = 12;
-        size_t size = 0;
-        switch (frame[8]) {
-        case 'S': size = schedule(frame + 9, (size_t)n - 9, out, &status); break;
-        case 'I': size = invite(frame + 9, (size_t)n - 9, out, &status); break;
-        case 'P': size = publish_meeting(frame + 9, (size_t)n - 9, out, &status); break;
-        }
-        reply(router, &identity, frame, status, out, size);
-        zmq_msg_close(&identity);
-    }
+    return serve(context, endpoint, scheduler_handle);
 }
 
 /* --- client -------------------------------------------------------------------------- */
@@ -393,6 +394,15 @@ static uint64_t next_random(void) { /* SplitMix64, as loadtest's */
 }
 
 typedef struct { int stage; uint64_t started; int64_t meeting; } Caller;
+
+/* Appends an operation's latency, growing the array as needed. */
+static void record(uint64_t **latency, size_t *capacity, size_t *done, uint64_t value) {
+    if (*done == *capacity) {
+        *capacity *= 2;
+        *latency = realloc(*latency, *capacity * sizeof **latency);
+    }
+    (*latency)[(*done)++] = value;
+}
 
 static int client(const char *endpoint, long operations, int callers, int rooms, int members, int horizon) {
     void *context = zmq_ctx_new();
@@ -450,8 +460,7 @@ static int client(const char *endpoint, long operations, int callers, int rooms,
             /* A refusal ends the operation, as loadtest counts it: done, and refused. */
             if (frame[8] == 9) {
                 refused++;
-                if (done == capacity) { capacity *= 2; latency = realloc(latency, capacity * sizeof *latency); }
-                latency[done++] = now_ns() - state_of[c].started;
+                record(&latency, &capacity, &done, now_ns() - state_of[c].started);
             } else {
                 errors++;
             }
@@ -479,8 +488,7 @@ static int client(const char *endpoint, long operations, int callers, int rooms,
             state_of[c].stage = 2;
             SEND(c, 'P', xieshang__meeting__v1__publish_meeting_request__pack(&request, frame + 9));
         } else {
-            if (done == capacity) { capacity *= 2; latency = realloc(latency, capacity * sizeof *latency); }
-            latency[done++] = now_ns() - state_of[c].started;
+            record(&latency, &capacity, &done, now_ns() - state_of[c].started);
             state_of[c].stage = -1;
             outstanding--;
         }
@@ -494,11 +502,11 @@ static int client(const char *endpoint, long operations, int callers, int rooms,
 }
 
 int main(int argc, char **argv) {
-    if (argc >= 5 && strcmp(argv[1], "registry") == 0) return registry(argv[2], atoi(argv[3]), atoi(argv[4]));
+    if (argc >= 4 && strcmp(argv[1], "registry") == 0) return registry(argv[2], atoi(argv[3]));
     if (argc >= 5 && strcmp(argv[1], "scheduler") == 0) return scheduler(argv[2], argv[3], argv[4]);
     if (argc >= 8 && strcmp(argv[1], "client") == 0)
         return client(argv[2], atol(argv[3]), atoi(argv[4]), atoi(argv[5]), atoi(argv[6]), atoi(argv[7]));
-    fprintf(stderr, "usage: schedule_floor registry ENDPOINT ROOMS MEMBERS | scheduler ENDPOINT REGISTRY DATABASE |"
+    fprintf(stderr, "usage: schedule_floor registry ENDPOINT ROOMS | scheduler ENDPOINT REGISTRY DATABASE |"
                     " client ENDPOINT OPERATIONS CALLERS ROOMS MEMBERS HORIZON_DAYS\n");
     return 64;
 }

@@ -16,24 +16,9 @@ struct DutyRecordCommand: AsyncParsableCommand {
         discussion: "Example: duty-record --keys /etc/xieshang/keys --data-dir /var/lib/xieshang --rules /etc/xieshang/duty-rules.txt --registry tcp://127.0.0.1:7101 --registry-events tcp://127.0.0.1:7102")
 
     @OptionGroup var options: ServiceOptions
-
-    @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp)) var registry: String?
-    @Option(help: ArgumentHelp(SuiteService.registry.eventsHelp)) var registryEvents: String?
-    @Option(help: ArgumentHelp(SuiteService.scheduler.rpcHelp)) var scheduler: String?
-    @Option(help: ArgumentHelp(SuiteService.scheduler.eventsHelp)) var schedulerEvents: String?
-    @Option(help: ArgumentHelp(SuiteService.tracker.rpcHelp)) var tracker: String?
-    @Option(help: ArgumentHelp(SuiteService.tracker.eventsHelp)) var trackerEvents: String?
+    @OptionGroup var sources: EventSourceOptions
     @Option(help: "The committee's scoring rules: lines `kind | 名称 | points`, one for every kind (env XIESHANG_DUTY_RULES; default the rules in docs/DOMAIN.md). A changed file becomes a new version; `gateway duty recalculate` applies it to the open years.")
     var rules: String?
-    @Option(help: ArgumentHelp(
-        "Take this source as it now is although it was restored or replaced: apply its events from its newest on. Repeat for several; remove it once the service has started.",
-        valueName: "member-registry|meeting-scheduler|proposal-tracker")) var acceptSource: [String] = []
-
-    func validate() throws {
-        for source in acceptSource where !["member-registry", "meeting-scheduler", "proposal-tracker"].contains(source) {
-            throw ValidationError("--accept-source \"\(source)\": name member-registry, meeting-scheduler or proposal-tracker")
-        }
-    }
 
     func run() async throws {
         let configuration = try options.resolve(.duty)
@@ -53,21 +38,8 @@ struct DutyRecordCommand: AsyncParsableCommand {
                                                 allowEmpty: configuration.allowEmptyDatabase)
         let version = try await database.write { db in try DutyStore.install(db, scoring, now: Int64(Date().timeIntervalSince1970 * 1000)) }
         logger.info("scoring rules", metadata: ["rules.version": "\(version)", "rules.file": "\(rulesFile ?? "(the default rules)")"])
-        let sources: [(SuiteService, String?, String?)] = [
-            (.registry, registry, registryEvents), (.scheduler, scheduler, schedulerEvents), (.tracker, tracker, trackerEvents),
-        ]
-        var clients: [RPCClient] = []
-        var consumers: [EventConsumer] = []
-        for (source, rpcFlag, eventsFlag) in sources {
-            let client = try configuration.client(of: source, flag: rpcFlag, context: context, logger: logger)
-            clients.append(client)
-            consumers.append(EventConsumer(
-                source: source.name, eventEndpoint: source.eventEndpoint(flag: eventsFlag)!, sourceClient: client,
-                database: database, context: context, logger: logger,
-                security: try configuration.clientSecurity(calling: source.name), acceptDivergence: acceptSource.contains(source.name)
-            ) { event, db in
-                try DutyLedger.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000))
-            })
+        let (clients, consumers) = try sources.consumers(configuration, database: database, context: context, logger: logger) { event, db in
+            try DutyLedger.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000))
         }
         let host = try ServiceHost(
             configuration: configuration, database: database, context: context, logger: logger, extraServices: consumers,

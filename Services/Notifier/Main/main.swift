@@ -16,13 +16,7 @@ struct NotifierCommand: AsyncParsableCommand {
         discussion: "Example: notifier --keys /etc/xieshang/keys --data-dir /var/lib/xieshang --registry tcp://127.0.0.1:7101 --registry-events tcp://127.0.0.1:7102")
 
     @OptionGroup var options: ServiceOptions
-
-    @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp)) var registry: String?
-    @Option(help: ArgumentHelp(SuiteService.registry.eventsHelp)) var registryEvents: String?
-    @Option(help: ArgumentHelp(SuiteService.scheduler.rpcHelp)) var scheduler: String?
-    @Option(help: ArgumentHelp(SuiteService.scheduler.eventsHelp)) var schedulerEvents: String?
-    @Option(help: ArgumentHelp(SuiteService.tracker.rpcHelp)) var tracker: String?
-    @Option(help: ArgumentHelp(SuiteService.tracker.eventsHelp)) var trackerEvents: String?
+    @OptionGroup var sources: EventSourceOptions
     @Option(help: "POST every notification here as JSON, signed with HMAC-SHA256 (env XIESHANG_WEBHOOK_URL).") var webhookURL: String?
     @Option(help: "The webhook's shared secret (env XIESHANG_WEBHOOK_SECRET).") var webhookSecret: String?
     @Option(help: "Send e-mail with this sendmail-compatible command, e.g. \"msmtp --host=smtp.example.cn --from=zx@example.cn\"; the address is added last (env XIESHANG_SENDMAIL).") var sendmail: String?
@@ -31,9 +25,6 @@ struct NotifierCommand: AsyncParsableCommand {
     @Option(help: "Reminder when a reply waits for the member's feedback (default 7d).") var feedbackReminder: String = "7d"
     @Option(help: "Give a failing delivery up to the dead letters after (default 1h).") var giveUpAfter: String = "1h"
     @Option(help: "How often digest e-mails go out (default 1d).") var digestEvery: String = "1d"
-    @Option(help: ArgumentHelp(
-        "Take this source as it now is although it was restored or replaced (its outbox went backwards or its identity changed): apply its events from its newest on. Repeat for several; remove it once the notifier has started.",
-        valueName: "member-registry|meeting-scheduler|proposal-tracker")) var acceptSource: [String] = []
 
     func validate() throws {
         for (name, value) in [("--meeting-reminders", meetingReminders), ("--deadline-warning", deadlineWarning),
@@ -41,9 +32,6 @@ struct NotifierCommand: AsyncParsableCommand {
             guard NotifierConfiguration.durations(value) != nil else {
                 throw ValidationError("\(name) \"\(value)\": write durations like 24h,1h or 7d or 90s")
             }
-        }
-        for source in acceptSource where !["member-registry", "meeting-scheduler", "proposal-tracker"].contains(source) {
-            throw ValidationError("--accept-source \"\(source)\": name member-registry, meeting-scheduler or proposal-tracker")
         }
         if let webhookURL, URL(string: webhookURL)?.scheme?.hasPrefix("http") != true {
             throw ValidationError("--webhook-url must be an http or https URL")
@@ -56,10 +44,6 @@ struct NotifierCommand: AsyncParsableCommand {
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
         let environment = ProcessInfo.processInfo.environment
-        // The sources whose events it applies: (service, the RPC flag, the events flag).
-        let sources: [(SuiteService, String?, String?)] = [
-            (.registry, registry, registryEvents), (.scheduler, scheduler, schedulerEvents), (.tracker, tracker, trackerEvents),
-        ]
         var notifier = NotifierConfiguration()
         if let url = webhookURL ?? environment["XIESHANG_WEBHOOK_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { notifier.webhookURL = URL(string: url) }
         notifier.webhookSecret = webhookSecret ?? environment["XIESHANG_WEBHOOK_SECRET"] ?? ""
@@ -74,22 +58,10 @@ struct NotifierCommand: AsyncParsableCommand {
         let settings = notifier
         // The database first, so the consumers and the inbox share it.
         let database = try ServiceDatabase.open(dataDir: configuration.dataDir ?? "data/notifier", name: configuration.name, migrations: NotifierSchema.migrations, maxBytes: configuration.maxDatabaseBytes, allowEmpty: configuration.allowEmptyDatabase)
-        var clients: [RPCClient] = []
-        var consumers: [any Service] = []
-        var eventConsumers: [EventConsumer] = []
-        for (source, rpcFlag, eventsFlag) in sources {
-            let client = try configuration.client(of: source, flag: rpcFlag, context: context, logger: logger)
-            clients.append(client)
-            let consumer = EventConsumer(
-                source: source.name, eventEndpoint: source.eventEndpoint(flag: eventsFlag)!, sourceClient: client,
-                database: database, context: context, logger: logger,
-                security: try configuration.clientSecurity(calling: source.name), acceptDivergence: acceptSource.contains(source.name)
-            ) { event, db in
-                try NotificationRules.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000), configuration: settings)
-            }
-            consumers.append(consumer)
-            eventConsumers.append(consumer)
+        let (clients, eventConsumers) = try sources.consumers(configuration, database: database, context: context, logger: logger) { event, db in
+            try NotificationRules.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000), configuration: settings)
         }
+        var consumers: [any Service] = eventConsumers
         consumers.append(DeliveryWorker(database: database, configuration: settings, registry: clients[0], logger: logger))
         let registryClient = clients[0]
         let host = try ServiceHost(

@@ -46,13 +46,7 @@ public enum OpinionStore {
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let rows = try Data.fetchAll(db, sql: "SELECT body FROM opinions \(filter) ORDER BY id LIMIT ?", arguments: arguments + [pageSize + 1])
         var response = ProposalV1.ListOpinionsResponse()
-        var bytes = 0
-        for row in rows.prefix(pageSize) {
-            if !response.opinions.isEmpty && bytes + row.count > ProposalStore.maxPageBytes { break }
-            bytes += row.count
-            response.opinions.append(try ProposalV1.Opinion(decoding: [UInt8](row)))
-        }
-        if rows.count > response.opinions.count, let last = response.opinions.last { response.nextPageToken = String(last.id) }
+        (response.opinions, response.nextPageToken) = try ProposalStore.page(rows, size: pageSize, id: \ProposalV1.Opinion.id)
         return response
     }
 

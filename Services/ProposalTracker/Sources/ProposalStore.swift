@@ -90,16 +90,23 @@ public enum ProposalStore {
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
         let rows = try Data.fetchAll(db, sql: "SELECT p.body FROM proposals p \(filter) ORDER BY p.id LIMIT ?", arguments: arguments + [pageSize + 1])
         var response = ProposalV1.ListProposalsResponse()
-        // A page is bounded in bytes as well as count: long proposals make shorter pages,
-        // never a reply too large to send.
-        var bytes = 0
-        for row in rows.prefix(pageSize) {
-            if !response.proposals.isEmpty && bytes + row.count > maxPageBytes { break }
-            bytes += row.count
-            response.proposals.append(try ProposalV1.Proposal(decoding: [UInt8](row)))
-        }
-        if rows.count > response.proposals.count, let last = response.proposals.last { response.nextPageToken = String(last.id) }
+        (response.proposals, response.nextPageToken) = try page(rows, size: pageSize, id: \ProposalV1.Proposal.id)
         return response
+    }
+
+    /// A page of stored messages (fetched one more than `size`, in id order), bounded in bytes
+    /// as well as count — long ones make shorter pages, never a reply too large to send — and
+    /// the token of the next page ("" at the end).
+    static func page<Message: WireMessage>(_ rows: [Data], size: Int, id: KeyPath<Message, Int64>) throws -> ([Message], String) {
+        var items: [Message] = []
+        var bytes = 0
+        for row in rows.prefix(size) {
+            if !items.isEmpty && bytes + row.count > maxPageBytes { break }
+            bytes += row.count
+            items.append(try Message(decoding: [UInt8](row)))
+        }
+        let next = rows.count > items.count ? items.last.map { String($0[keyPath: id]) } ?? "" : ""
+        return (items, next)
     }
 
     /// The most bytes of proposals one page of a list carries (1 MiB; a message may carry 4).
