@@ -106,6 +106,13 @@ public enum MeetingStore {
     @discardableResult
     public static func save(_ db: Database, _ m: MeetingV1.Meeting) throws -> MeetingV1.Meeting {
         let count = m.attendance ?? MeetingV1.AttendanceCount()
+        // The member times it holds change only with its times or with whether it holds any
+        // (draft and published hold, closed and cancelled do not): publishing rewrites none.
+        let before = try Row.fetchOne(db.cachedStatement(sql: "SELECT start_ms, end_ms, status FROM meetings WHERE id = ?"), arguments: [m.id])
+        let holds: (Int32) -> Bool = { $0 == MeetingV1.MeetingStatus.draft.rawValue || $0 == MeetingV1.MeetingStatus.published.rawValue }
+        let busyChanges = before.map { row in
+            (row[0] as Int64) != m.startMs || (row[1] as Int64) != m.endMs || holds(row[2]) != holds(m.status.rawValue)
+        } ?? true
         try db.cachedStatement(sql: """
             UPDATE meetings SET title = ?, organiser = ?, room_id = ?, room_name = ?, venue = ?, start_ms = ?, end_ms = ?,
                 mode = ?, online_link = ?, status = ?, cancel_reason = ?, sequence = ?, ordinal = ?, minutes = ?, outcomes = ?,
@@ -116,7 +123,7 @@ public enum MeetingStore {
                              m.onlineLink, m.status.rawValue, m.cancelReason, m.sequence, m.ordinal, m.minutes, m.outcomes,
                              m.publishedAtMs, m.attendanceRate, Date.nowMs, count.expected, count.present, count.onLeave, count.absent,
                              count.observers, count.participants, m.quorumRequired, m.quorumMet, m.id])
-        try refreshBusy(db, m.id)
+        if busyChanges { try refreshBusy(db, m.id) }
         return try load(db, m.id)
     }
 
