@@ -154,6 +154,11 @@ public enum SchedulerSchema {
             CREATE INDEX plan_items_by_year ON plan_items(year, quarter);
             ALTER TABLE meetings ADD COLUMN plan_item_id INTEGER NOT NULL DEFAULT 0;
             """)
+        // invitees_by_code (meeting_id, check_in_code) already leads with the meeting: the
+        // index by meeting alone was written with every invitee and never needed.
+        migrations.add("scheduler-drop-redundant-invitee-index", sql: """
+            DROP INDEX invitees_by_meeting;
+            """)
         return migrations
     }
 }
