@@ -119,6 +119,8 @@ struct ProposalSupervisionTests {
         #expect(state(opinion) == "PROPOSAL_STATE_REPLIED")
         let cosigner = ((opinion["proposal"] as? [String: Any])?["cosigners"] as? [[String: Any]])?.first
         #expect(cosigner?["opinion"] as? String == "SATISFACTION_BASICALLY" && cosigner?["opinionNote"] as? String == "进度可再加快")
+        let secondOpinion = try await refused(member(20), "opinion", "--satisfaction", "满意")
+        #expect(secondOpinion.status == 2 && secondOpinion.stderr.contains("already given an opinion"), "one opinion a reply: \(secondOpinion.stderr)")
         #expect(state(try await act(member(12), "feedback", "--satisfaction", "满意")) == "PROPOSAL_STATE_FEEDBACK")
 
         // Who was told what: the proposer once, when the reply was sent; each assisting unit at

@@ -85,12 +85,9 @@ public struct DutyHandlers: RPCService {
 
     /// The member a call is about: a member's key reads its own record only.
     static func member(_ requested: Int64, _ context: RPCCallContext) throws -> Int64 {
-        if let own = context.principal.memberID {
-            try context.principal.requireMember(requested == 0 ? own : requested, field: "member_id")
-            return own
-        }
-        guard requested > 0 else { throw DutyError.invalid([("member_id", "name the member")]) }
-        return requested
+        let member = try context.principal.scopedMember(requested, field: "member_id")
+        guard member > 0 else { throw DutyError.invalid([("member_id", "name the member")]) }
+        return member
     }
 
     static func year(_ year: Int32) throws -> Int32 {

@@ -159,6 +159,10 @@ extension TrackerHandlers {
                 changes.append(request.satisfaction.label)
             case .opinion:
                 let index = p.cosigners.firstIndex { $0.memberID == actor.id }!
+                // One opinion a reply: a co-signer says it again only on a new reply.
+                if p.cosigners[index].opinion != .unspecified && p.cosigners[index].opinionAtMs >= p.repliedAtMs {
+                    throw ProposalError.notAllowed(field: "action", "\(p.cosigners[index].name) has already given an opinion on this reply (\(p.cosigners[index].opinion.label))")
+                }
                 p.cosigners[index].opinion = request.satisfaction
                 p.cosigners[index].opinionNote = request.reason
                 p.cosigners[index].opinionAtMs = now

@@ -14,11 +14,7 @@ extension TrackerHandlers {
     static let maxWaitingOpinions = 100
 
     @Sendable func submitOpinion(_ request: ProposalV1.SubmitOpinionRequest, _ context: RPCCallContext) async throws -> ProposalV1.SubmitOpinionResponse {
-        var memberID = request.memberID
-        if let member = context.principal.memberID {
-            if memberID == 0 { memberID = member }
-            try context.principal.requireMember(memberID, field: "member_id")
-        }
+        let memberID = try context.principal.scopedMember(request.memberID, field: "member_id")
         let title = request.title.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems: [(String, String)] = []
         if memberID == 0 { problems.append(("member_id", "name the member who reports it")) }
@@ -177,10 +173,7 @@ extension TrackerHandlers {
         }
         h.register(ProposalV1.Opinions.list) { request, context in
             var request = request
-            if let member = context.principal.memberID {
-                try context.principal.requireMember(request.memberID == 0 ? member : request.memberID, field: "member_id")
-                request.memberID = member
-            }
+            request.memberID = try context.principal.scopedMember(request.memberID, field: "member_id")
             if request.pageSize < 0 || request.pageSize > 500 { throw ProposalError.invalid([("page_size", "must be between 1 and 500")]) }
             let scoped = request
             return try await database.read { db in try OpinionStore.list(db, scoped) }

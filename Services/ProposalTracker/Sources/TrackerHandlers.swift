@@ -60,14 +60,8 @@ public struct TrackerHandlers: RPCService {
         h.register(ProposalV1.Proposals.list) { request, context in
             var request = request
             // A member lists the proposals they lead or co-sign; a unit those assigned to it.
-            if let member = context.principal.memberID {
-                try context.principal.requireMember(request.memberID == 0 ? member : request.memberID, field: "member_id")
-                request.memberID = member
-            }
-            if let unit = context.principal.unitID {
-                try context.principal.requireUnit(request.unitID == 0 ? unit : request.unitID, field: "unit_id")
-                request.unitID = unit
-            }
+            request.memberID = try context.principal.scopedMember(request.memberID, field: "member_id")
+            request.unitID = try context.principal.scopedUnit(request.unitID, field: "unit_id")
             if request.pageSize < 0 || request.pageSize > 500 { throw ProposalError.invalid([("page_size", "must be between 1 and 500")]) }
             let scoped = request
             return try await database.read { db in try ProposalStore.list(db, scoped) }
@@ -81,10 +75,7 @@ public struct TrackerHandlers: RPCService {
         }
         h.register(ProposalV1.Proposals.overdue) { request, context in
             var request = request
-            if let unit = context.principal.unitID {
-                try context.principal.requireUnit(request.unitID == 0 ? unit : request.unitID, field: "unit_id")
-                request.unitID = unit
-            }
+            request.unitID = try context.principal.scopedUnit(request.unitID, field: "unit_id")
             if request.withinDays < 0 { throw ProposalError.invalid([("within_days", "must not be negative")]) }
             var response = ProposalV1.OverdueResponse()
             let now = ProposalStore.nowMs

@@ -59,6 +59,21 @@ extension Principal {
         throw denied(field, "\(self) may act only for \(ownName), not for unit \(id)")
     }
 
+    /// The member a request about `requested` (0: unnamed) is scoped to: a member's key, itself
+    /// (naming another is `PERMISSION_DENIED`); anyone else, what was asked.
+    public func scopedMember(_ requested: Int64, field: String) throws(RPCError) -> Int64 {
+        guard let own = memberID else { return requested }
+        try requireMember(requested == 0 ? own : requested, field: field)
+        return own
+    }
+
+    /// The same for a unit's key.
+    public func scopedUnit(_ requested: Int64, field: String) throws(RPCError) -> Int64 {
+        guard let own = unitID else { return requested }
+        try requireUnit(requested == 0 ? own : requested, field: field)
+        return own
+    }
+
     private var ownName: String {
         switch role {
         case .member: "member \(name) (itself)"
