@@ -165,6 +165,9 @@ struct DutyLedgerTests {
         let standard = DutyRules.standard.text
         let good = try DutyRules.load(try file("# 本委员会的履职积分规则\n" + standard.replacingOccurrences(of: "meeting-attended | 出席会议 | 2", with: "出席会议 | 出席全会、常委会 | 3")))
         #expect(good.points(.meetingAttended) == 3 && good.rule(.meetingAttended).name == "出席全会、常委会")
+        // As Notepad saves it: a byte-order mark and Windows line ends.
+        let windows = try DutyRules.load(try file("\u{FEFF}" + standard.replacingOccurrences(of: "\n", with: "\r\n") + "\r\n"))
+        #expect(windows == DutyRules.standard)
         func refusal(_ text: String) throws -> String {
             do { _ = try DutyRules.load(try file(text)); return "" } catch { return "\(error)" }
         }

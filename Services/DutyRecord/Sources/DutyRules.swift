@@ -44,15 +44,13 @@ public struct DutyRules: Sendable, Equatable {
     /// Reads a rules file: one line per kind, `kind | name | points` (the kind by its
     /// identifier or the default name), `#` comments and blank lines ignored; every kind once.
     public static func load(_ path: String) throws -> DutyRules {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+        guard let rows = ConfigurationTable.read(path) else {
             throw DutyRulesError(message: "cannot read the rules file \(path)")
         }
         var rules: [DutyV1.Rule] = []
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let where_ = "\(path):\(index + 1)"
-            let parts = line.split(separator: "|", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for row in rows {
+            let where_ = "\(path):\(row.line)"
+            let parts = row.fields
             guard parts.count == 3 else { throw DutyRulesError(message: "\(where_): write `kind | 名称 | points`") }
             guard let kind = DutyV1.DutyKind(parsing: parts[0]) else {
                 throw DutyRulesError(message: "\(where_): unknown kind \"\(parts[0])\"; one of \(kinds.map(\.identifier).joined(separator: ", "))")

@@ -1,4 +1,5 @@
 import Foundation
+import XieshangLabels
 import XieshangWire
 
 /// What the reply classes A–D mean to this committee: localities differ, so the labels and
@@ -19,18 +20,18 @@ public struct ReplyClasses: Sendable, Equatable {
     /// Reads a file of four lines `A | label | definition` (one per class, A to D; blank
     /// lines and lines starting with # are skipped).
     public static func load(_ path: String) throws -> ReplyClasses {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        guard let rows = ConfigurationTable.read(path) else {
             throw ReplyClassesError("cannot read \(path)")
         }
         var found: [String: ProposalV1.ReplyClassDefinition] = [:]
-        for (index, raw) in String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespacesAndNewlines)
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            let parts = line.split(separator: "|", maxSplits: 2).map { $0.trimmingCharacters(in: .whitespaces) }
+        for row in rows {
+            // A definition may itself hold a `|`: everything after the second is the definition.
+            var parts = row.fields
+            if parts.count > 3 { parts = [parts[0], parts[1], parts[2...].joined(separator: " | ")] }
             guard parts.count == 3, ["A", "B", "C", "D"].contains(parts[0]), !parts[1].isEmpty, !parts[2].isEmpty else {
-                throw ReplyClassesError("\(path):\(index + 1): write CLASS | LABEL | DEFINITION, the class one of A, B, C, D")
+                throw ReplyClassesError("\(path):\(row.line): write CLASS | LABEL | DEFINITION, the class one of A, B, C, D")
             }
-            guard found[parts[0]] == nil else { throw ReplyClassesError("\(path):\(index + 1): class \(parts[0]) is defined twice") }
+            guard found[parts[0]] == nil else { throw ReplyClassesError("\(path):\(row.line): class \(parts[0]) is defined twice") }
             found[parts[0]] = definition(parts[0], parts[1], parts[2])
         }
         let missing = ["A", "B", "C", "D"].filter { found[$0] == nil }
