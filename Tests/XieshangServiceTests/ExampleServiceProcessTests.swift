@@ -51,15 +51,6 @@ struct ExampleServiceProcessTests {
         #expect(await service.stop(signal: SIGTERM) == 0)
     }
 
-    @Test("a SIGTERM sent the moment the ready line appears drains the service like any other (the line comes once signals are trapped)")
-    func stoppedAsSoonAsReady() async throws {
-        let service = try await ServiceProcess("xieshang-example", dataDir: try temporaryDirectory("stop-at-ready"))
-        for round in 0..<8 {
-            if round > 0 { try await service.start() }
-            #expect(await service.stop(signal: SIGTERM) == 0, "round \(round): \(service.standardError.suffix(400))")
-        }
-    }
-
     @Test("a crash after the commit loses no write: the retry gets the stored reply and the change happens once")
     func retryAfterCrash() async throws {
         let service = try await ServiceProcess(
