@@ -168,15 +168,13 @@ public final class ServiceHost: Sendable {
         // The group stops services in reverse order: the RPC server drains first (its
         // handlers may still append events), the publisher after it.
         // The ZAP handler is first, so it stops last: without it no handshake succeeds.
-        // The ready line is printed by a service of the group, so after the group traps SIGTERM
-        // and SIGINT: printed before, a stop sent as soon as it appeared killed the process
-        // outright instead of draining it.
         let services: [any Service] = [zap as (any Service)?, publisher, metricsListener].compactMap { $0 } + extraServices
-            + [ReplyPruner(database: database, logger: logger), server, ReadyAnnouncement(line: readyLine)]
+            + [ReplyPruner(database: database, logger: logger), server]
         let group = ServiceGroup(configuration: .init(
             services: services.map { .init(service: $0) },
             gracefulShutdownSignals: [.sigterm, .sigint],
             logger: logger))
+        FileHandle.standardOutput.write(Data((readyLine + "\n").utf8))
         logger.info("started", metadata: ["service.version": "\(configuration.version)"])
         switch configuration.security {
         case .insecure:
@@ -185,17 +183,6 @@ public final class ServiceHost: Sendable {
             logger.info("CURVE on", metadata: ["keys": "\(folder.path)", "allowed": "\(zap?.authenticator.list.entries.count ?? 0)"])
         }
         try await group.run()
-    }
-}
-
-/// Writes the ready line to standard output once the service group runs (its signal handlers
-/// are in place before any service starts), then waits for the shutdown.
-struct ReadyAnnouncement: Service {
-    let line: String
-
-    func run() async throws {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
-        try? await gracefulShutdown()
     }
 }
 
