@@ -5,7 +5,6 @@ import ServiceLifecycle
 import XieshangRPC
 import XieshangWire
 import XieshangZMQ
-import UnixSignals
 
 /// One running service: its database, outbox, RPC server and event publisher, plus any
 /// other `Service`s it needs (e.g. event consumers), run as one `ServiceGroup` that shuts
@@ -170,10 +169,13 @@ public final class ServiceHost: Sendable {
         // The ZAP handler is first, so it stops last: without it no handshake succeeds.
         let services: [any Service] = [zap as (any Service)?, publisher, metricsListener].compactMap { $0 } + extraServices
             + [ReplyPruner(database: database, logger: logger), server]
-        let group = ServiceGroup(configuration: .init(
-            services: services.map { .init(service: $0) },
-            gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+        // SIGTERM and SIGINT are caught here, before the ready line, rather than by the
+        // group once it runs: a stop sent as soon as the line appears (a supervisor, a test)
+        // must drain the service, not kill it. A stop that comes before the group runs is
+        // remembered by it and honoured as soon as it starts.
+        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) }, logger: logger))
+        let stops = StopSignals { await group.triggerGracefulShutdown() }
+        defer { stops.cancel() }
         FileHandle.standardOutput.write(Data((readyLine + "\n").utf8))
         logger.info("started", metadata: ["service.version": "\(configuration.version)"])
         switch configuration.security {
@@ -183,6 +185,25 @@ public final class ServiceHost: Sendable {
             logger.info("CURVE on", metadata: ["keys": "\(folder.path)", "allowed": "\(zap?.authenticator.list.entries.count ?? 0)"])
         }
         try await group.run()
+    }
+}
+
+/// SIGTERM and SIGINT, each turned into one call of `stop` (a graceful shutdown).
+final class StopSignals {
+    private let sources: [any DispatchSourceSignal]
+
+    init(stop: @escaping @Sendable () async -> Void) {
+        sources = [SIGTERM, SIGINT].map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { Task { await stop() } }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
     }
 }
 

@@ -8,6 +8,9 @@ public final class SocketHandoff: @unchecked Sendable {
     // threads. No other access exists.
     private var socket: ZMQSocket?
     public init(_ socket: ZMQSocket) { self.socket = socket }
+    /// A socket never taken (its owner failed to start, e.g. a later bind failed) is closed
+    /// here: no other thread ever had it.
+    deinit { socket?.close(linger: 0) }
     public func take() -> ZMQSocket {
         guard let socket else { preconditionFailure("socket already taken") }
         self.socket = nil

@@ -41,6 +41,24 @@ public final class ServiceProcess {
     /// and waits for its ready line.
     /// `extra` arguments are for this run only (e.g. an operator's `--allow-empty-database`).
     public func start(extra: [String] = []) async throws {
+        // A restart binds the ports the first run picked; one of them may for a moment be
+        // another test's outgoing connection's local port (same range), so a bind refused
+        // as in use is tried again for a few seconds before it counts as a failure.
+        var attempt = 0
+        while true {
+            let stderrBefore = standardError.utf8.count
+            do {
+                return try await startOnce(extra: extra)
+            } catch let failure as ProcessFailure where attempt < 20 && process == nil {
+                let thisRun = String(decoding: standardError.utf8.dropFirst(stderrBefore), as: UTF8.self)
+                guard thisRun.contains("Address already in use") else { throw failure }
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(250))
+            }
+        }
+    }
+
+    private func startOnce(extra: [String]) async throws {
         precondition(process == nil, "already running")
         output = logDir + "/stdout-\(UUID().uuidString.prefix(6)).log"
         _ = FileManager.default.createFile(atPath: output, contents: nil)
