@@ -55,6 +55,8 @@ public struct CallOptions: Sendable {
     /// The request id of the logical call; set it to make a call after a crash return
     /// the reply stored for the first one. Default: a new UUID per call.
     public var requestID: String?
+    /// For the portal's key only: the member or unit the call is made for (`member:13`).
+    public var onBehalfOf: String?
 
     public init(timeout: Duration? = nil, isRead: Bool = false) {
         self.timeout = timeout
@@ -123,6 +125,7 @@ public final class RPCClient: Sendable {
         request.traceID = current?.traceID ?? String(UInt64.random(in: 1...UInt64.max), radix: 16)
         request.caller = configuration.caller
         request.body = body
+        request.onBehalfOf = options.onBehalfOf ?? ""
         request.metadata = options.metadata.sorted { $0.key < $1.key }.map {
             var entry = RpcV1.MetadataEntry()
             entry.key = $0.key

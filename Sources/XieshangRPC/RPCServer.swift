@@ -410,7 +410,7 @@ public final class RPCServer: Service, Sendable {
         guard perCaller[caller, default: 0] < callerLimit else {
             return reject(.resourceExhausted, "this connection has \(callerLimit) requests in flight at \(configuration.serviceName), its share; retry later")
         }
-        let principal: Principal
+        var principal: Principal
         if let security = configuration.security {
             // The ZAP handler set the connection's User-Id to the client's key; asking the
             // allow-list again here makes a revoked key stop working on open connections too.
@@ -420,6 +420,16 @@ public final class RPCServer: Service, Sendable {
             principal = known
         } else {
             principal = .local
+        }
+        // The portal is never itself: it is the member or unit it names, with exactly their
+        // rules. No other key may name someone (without CURVE, whoever calls is trusted).
+        if principal.role == .portal || (principal == .local && !request.onBehalfOf.isEmpty) {
+            guard let acting = Principal.onBehalfOf(request.onBehalfOf, via: "portal") else {
+                return reject(.permissionDenied, "the portal calls only on behalf of a member or a unit (on_behalf_of \"member:13\" or \"unit:4\"), not \"\(request.onBehalfOf)\"")
+            }
+            principal = acting
+        } else if !request.onBehalfOf.isEmpty {
+            return reject(.permissionDenied, "\(principal) may not call on behalf of anyone (on_behalf_of is the portal's)")
         }
         if let permissions = configuration.permissions, !permissions.allows(principal, request.method) {
             return reject(.permissionDenied, "\(principal) may not call \(request.method) (allowed: \(permissions.describe(request.method)))")
@@ -458,6 +468,7 @@ extension RPCServer {
         if let p = problem("request_id", request.requestID, max: maxRequestIDBytes) { return p }
         if let p = problem("trace_id", request.traceID, max: maxTraceIDBytes) { return p }
         if let p = problem("caller", request.caller, max: maxCallerBytes) { return p }
+        if let p = problem("on_behalf_of", request.onBehalfOf, max: 32) { return p }
         if request.metadata.count > maxMetadataEntries {
             return "metadata has \(request.metadata.count) entries, over its limit of \(maxMetadataEntries)"
         }

@@ -38,6 +38,9 @@ public struct SuiteService: Sendable, Hashable {
 
     public static let all = [registry, scheduler, tracker, notifier, duty]
 
+    /// The web portal's key name: a client of every service (role portal), not a service.
+    public static let portalName = "portal"
+
     /// The service that serves a method of one of the suite's own packages
     /// (`meeting.v1.Meetings/Get` → meeting-scheduler); nil for the shared ones (`rpc.v1`).
     public static func serving(_ method: String) -> SuiteService? {

@@ -195,6 +195,35 @@ struct HostileMemberTests {
                 }
                 await client.close()
             }
+            // The portal's key: nothing as itself; as member 14 or unit 2, exactly what their
+            // own keys get, refusals and their reasons included.
+            let portal = try keyedClient(c.keys, as: "portal", calling: service, at: endpoint)
+            let own = ["member:14": try keyedClient(c.keys, as: "m14", calling: service, at: endpoint),
+                       "unit:2": try keyedClient(c.keys, as: "u2", calling: service, at: endpoint)]
+            let methods = try await own["member:14"]!.call(RpcV1.Reflection.describe, RpcV1.DescribeRequest(), options: .read).methods.map(\.name)
+            func answer(_ client: RPCClient, _ method: String, as person: String?) async -> String {
+                var options = CallOptions(timeout: .seconds(3))
+                options.onBehalfOf = person
+                do {
+                    return "OK " + (try await client.call(method: method, body: [], options: options)).map { String($0) }.joined(separator: ",")
+                } catch {
+                    return "\(error.code): \(error.message)"
+                }
+            }
+            for method in methods {
+                do {
+                    _ = try await portal.call(method: method, body: [], options: CallOptions(timeout: .seconds(3)))
+                    Issue.record("the portal as itself called \(method)")
+                } catch {
+                    #expect(error.code == .permissionDenied && error.message.contains("on behalf of"), "the portal as itself at \(method): \(error)")
+                }
+                for (person, client) in own {
+                    let theirs = await answer(client, method, as: nil)
+                    let viaPortal = await answer(portal, method, as: person)
+                    #expect(theirs == viaPortal, "\(method) for \(person): own key \(theirs), through the portal \(viaPortal)")
+                }
+            }
+            for client in [portal] + Array(own.values) { await client.close() }
         }
         for method in matrix.rows.keys where !described.contains(method) {
             Issue.record("the README's matrix lists \(method), which no service has")

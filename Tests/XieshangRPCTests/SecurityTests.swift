@@ -17,6 +17,7 @@ final class SecureServer {
     let serverKeys: ZMQCurve.KeyPair
     let staff: ZMQCurve.KeyPair
     let member: ZMQCurve.KeyPair
+    let portal: ZMQCurve.KeyPair
     let zap: ZAPHandler
     let server: RPCServer
     let calls = Counter()
@@ -29,7 +30,9 @@ final class SecureServer {
         serverKeys = try folder.generate("test-service")
         staff = try folder.generate("wang")
         member = try folder.generate("m42")
+        portal = try folder.generate("portal")
         var list = AllowList()
+        try list.allow(portal.publicKey, as: Principal(name: "portal", role: .portal))
         try list.allow(staff.publicKey, as: Principal(name: "wang", role: .staff))
         try list.allow(member.publicKey, as: Principal(name: "42", role: .member))
         try list.save(folder.allowFile("test-service"))
@@ -44,7 +47,7 @@ final class SecureServer {
         let calls = self.calls
         handlers.register(whoAmI) { _, context in
             calls.increment()
-            return inner(context.principal.description)
+            return inner(context.principal.actor)
         }
         server = try RPCServer(configuration: configuration, handlers: handlers, context: context, logger: quietLogger())
         let server = self.server
@@ -97,6 +100,40 @@ struct SecurityTests {
         #expect(try await member.call(whoAmI, inner("x")).label == "member:42")
         await client.close()
         await member.close()
+        await secure.stop()
+    }
+
+    @Test("the portal's key is only ever the member or unit it names, with their rules; no other key may name anyone")
+    func portalActsOnBehalf() async throws {
+        let secure = try SecureServer()
+        let portal = try secure.client(secure.portal)
+        func call(_ client: RPCClient, _ method: WireMethod<WiretestV1.Inner, WiretestV1.Inner>, as person: String?) async -> Result<String, RPCError> {
+            var options = CallOptions()
+            options.onBehalfOf = person
+            do { return .success(try await client.call(method, inner("x"), options: options).label) } catch { return .failure(error) }
+        }
+        #expect(try await call(portal, whoAmI, as: "member:13").get() == "member:13 via portal")
+        #expect(try await call(portal, whoAmI, as: "unit:4").get() == "unit:4 via portal")
+        // As member 13 the portal has a member's rules: the staff method is refused.
+        if case .failure(let error) = await call(portal, echo, as: "member:13") { #expect(error.code == .permissionDenied) } else { Issue.record("a member's call to a staff method went through the portal") }
+        // Itself, staff, an administrator, a service or a malformed name: refused before any handler.
+        let before = secure.calls.count
+        for person in [nil, "", "staff:wang", "admin:root", "service:notifier", "portal:portal", "member:0", "member:-3", "member:013", "member:13 ", "member:13:x", "member:"] as [String?] {
+            guard case .failure(let error) = await call(portal, whoAmI, as: person) else {
+                Issue.record("the portal called as \(person ?? "itself")"); continue
+            }
+            #expect(error.code == .permissionDenied, "\(person ?? "nil"): \(error)")
+        }
+        #expect(secure.calls.count == before)
+        // A member's or staff's own key may not name someone else.
+        let member = try secure.client(secure.member)
+        let staff = try secure.client(secure.staff)
+        for client in [member, staff] {
+            guard case .failure(let error) = await call(client, whoAmI, as: "member:13") else { Issue.record("a non-portal key acted for member 13"); continue }
+            #expect(error.code == .permissionDenied)
+        }
+        #expect(try await call(member, whoAmI, as: nil).get() == "member:42")
+        for client in [portal, member, staff] { await client.close() }
         await secure.stop()
     }
 
@@ -248,7 +285,7 @@ struct KeyFileTests {
         let parsed = try AllowList(parsing: list.text, file: "x.allow")
         #expect(parsed == list)
         #expect(parsed.principal(for: key) == Principal(name: "wang", role: .staff))
-        #expect(throws: KeyFileError("x.allow:2: role \"boss\" is not one of admin, staff, member, unit, service")) {
+        #expect(throws: KeyFileError("x.allow:2: role \"boss\" is not one of admin, staff, member, unit, service, portal")) {
             try AllowList(parsing: "# header\n\(key) boss wang\n", file: "x.allow")
         }
         #expect(throws: KeyFileError.self) { try AllowList(parsing: "\(key) member wang\n", file: "x.allow") }

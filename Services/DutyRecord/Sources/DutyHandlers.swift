@@ -129,7 +129,7 @@ public struct DutyHandlers: RPCService {
         if day != nil, !(2000...2100).contains(Int(request.date.prefix(4)) ?? 0) { problems.append(("date", "must be in a year from 2000 to 2100")) }
         if Self.blank(request.evidence) { problems.append(("evidence", "say what shows it: a document, a photo's place, a witness")) }
         if !problems.isEmpty { throw DutyError.invalid(problems) }
-        let by = context.principal.description
+        let by = context.principal.actor
         return try await database.idempotent(context) { db in
             guard try DutyStore.member(db, member) != nil else { throw DutyError.notFound(field: "member_id", what: "member \(member)") }
             // What a member records waits for staff; they may keep only so much waiting.
@@ -171,7 +171,7 @@ public struct DutyHandlers: RPCService {
             }
         }
         if !problems.isEmpty { throw DutyError.invalid(problems) }
-        let by = context.principal.description
+        let by = context.principal.actor
         return try await database.idempotent(context) { db in
             var e = try DutyStore.load(db, request.entryID)
             try Self.requireOpen(db, e.year, field: "entry_id")
@@ -220,7 +220,7 @@ public struct DutyHandlers: RPCService {
     /// A member disputes an entry of their own; it counts as it is until staff decide.
     @Sendable func dispute(_ request: DutyV1.DisputeRequest, _ context: RPCCallContext) async throws -> DutyV1.DisputeResponse {
         if Self.blank(request.reason) { throw DutyError.invalid([("reason", "say what is wrong with it")]) }
-        let by = context.principal.description
+        let by = context.principal.actor
         return try await database.idempotent(context) { db in
             var e = try DutyStore.load(db, request.entryID)
             try Self.requireOwn(e, context)
@@ -244,7 +244,7 @@ public struct DutyHandlers: RPCService {
         let year = try Self.year(request.year)
         let thisYear = DutyStore.year(DutyStore.nowMs)
         guard year <= thisYear else { throw DutyError.invalid([("year", "\(year) has not begun")]) }
-        let by = context.principal.description
+        let by = context.principal.actor
         return try await database.idempotent(context) { db in
             try Self.requireOpen(db, year, field: "year")
             let (version, entries) = try DutyStore.close(db, year: year, by: by, now: DutyStore.nowMs)

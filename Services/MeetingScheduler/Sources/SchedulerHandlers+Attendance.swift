@@ -186,6 +186,6 @@ extension SchedulerHandlers {
             throw SchedulerError.failedPrecondition(field: "meeting_id", refusal + (context.principal.isOffice ? "; staff recording a meeting held otherwise give a record reason" : ""))
         }
         try MeetingStore.addRecordNote(db, meeting.id, what: what, reason: reason,
-                                       MeetingRules.recordNote(what, by: context.principal.description, at: Date.nowMs, reason: reason))
+                                       MeetingRules.recordNote(what, by: context.principal.actor, at: Date.nowMs, reason: reason))
     }
 }

@@ -116,7 +116,7 @@ public struct SchedulerHandlers: RPCService {
         if reason.isEmpty {
             throw SchedulerError.conflict(field: "member_ids", "\(involved) required member(s) are at overlapping meetings; give an override reason to accept", conflicts)
         }
-        try MeetingStore.recordOverride(db, meeting: meeting.id, actor: context.principal.description, reason: reason, conflicts: conflicts)
+        try MeetingStore.recordOverride(db, meeting: meeting.id, actor: context.principal.actor, reason: reason, conflicts: conflicts)
         return conflicts
     }
 

@@ -65,7 +65,7 @@ public struct RegistryHandlers: RPCService {
         _ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MemberV1.MemberEvent>, _ member: MemberV1.Member,
         action: String, reason: String = "", room: Int64 = 0, changes: [MemberV1.FieldChange]
     ) throws {
-        try MemberStore.audit(db, member: member.id, actor: context.principal.description, action: action, reason: reason, changes: changes)
+        try MemberStore.audit(db, member: member.id, actor: context.principal.actor, action: action, reason: reason, changes: changes)
         var event = MemberV1.MemberEvent()
         event.member = member
         event.roomID = room

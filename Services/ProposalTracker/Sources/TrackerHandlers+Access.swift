@@ -61,7 +61,7 @@ extension TrackerHandlers {
         } else {
             throw ProposalError.permissionDenied("\(principal) cannot act on proposals")
         }
-        actor.name = principal == .local ? (claim?.name.isEmpty == false ? claim!.name : principal.description) : principal.description
+        actor.name = principal == .local ? (claim?.name.isEmpty == false ? claim!.name : principal.description) : principal.actor
         return actor
     }
 
@@ -90,7 +90,7 @@ extension TrackerHandlers {
         var a = ProposalV1.Actor()
         a.kind = p.proposerMemberID == 0 ? .staff : .member
         a.id = p.proposerMemberID
-        a.name = context.principal.description
+        a.name = context.principal.actor
         return a
     }
 

@@ -9,6 +9,7 @@
 #include "xieshang/meeting/v1/meeting.pb-c.h"
 #include "xieshang/member/v1/member.pb-c.h"
 #include "xieshang/notification/v1/notification.pb-c.h"
+#include "xieshang/portal/v1/portal.pb-c.h"
 #include "xieshang/proposal/v1/proposal.pb-c.h"
 #include "xieshang/rpc/v1/rpc.pb-c.h"
 #include "xieshang/wiretest/v1/wiretest.pb-c.h"
@@ -192,6 +193,13 @@ static inline const ProtobufCMessageDescriptor *xs_md_xieshang__notification__v1
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__notification__v1__retry_delivery_response(void) { return &xieshang__notification__v1__retry_delivery_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__notification__v1__announce_request(void) { return &xieshang__notification__v1__announce_request__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__notification__v1__announce_response(void) { return &xieshang__notification__v1__announce_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__portal__v1__account(void) { return &xieshang__portal__v1__account__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__portal__v1__invite_request(void) { return &xieshang__portal__v1__invite_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__portal__v1__invite_response(void) { return &xieshang__portal__v1__invite_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__portal__v1__list_accounts_request(void) { return &xieshang__portal__v1__list_accounts_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__portal__v1__list_accounts_response(void) { return &xieshang__portal__v1__list_accounts_response__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__portal__v1__set_account_state_request(void) { return &xieshang__portal__v1__set_account_state_request__descriptor; }
+static inline const ProtobufCMessageDescriptor *xs_md_xieshang__portal__v1__set_account_state_response(void) { return &xieshang__portal__v1__set_account_state_response__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__actor(void) { return &xieshang__proposal__v1__actor__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__cosigner(void) { return &xieshang__proposal__v1__cosigner__descriptor; }
 static inline const ProtobufCMessageDescriptor *xs_md_xieshang__proposal__v1__unit_signoff(void) { return &xieshang__proposal__v1__unit_signoff__descriptor; }

@@ -6,7 +6,7 @@ import XieshangZMQ
 extension KeysCommand {
     struct Setup: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Makes a suite's keys: one pair per service and an admin pair, allow-lists letting the services (role service) and the admin call every service. Keeps pairs that exist.",
+            abstract: "Makes a suite's keys: one pair per service, the portal's and an admin pair; allow-lists letting the services (role service), the portal (role portal: only on behalf of a member or unit) and the admin call every service. Keeps pairs that exist.",
             discussion: "Example: gateway keys setup --dir ./run/keys")
         @OptionGroup var location: KeyDirOption
         @Option(help: "The administrator's key name (default admin).") var admin = "admin"
@@ -14,7 +14,7 @@ extension KeysCommand {
         func run() throws {
             let folder = try location.folder()
             try reportingKeyErrors {
-                for name in suiteServices + [admin] where !FileManager.default.fileExists(atPath: folder.secretFile(name)) {
+                for name in suiteServices + [SuiteService.portalName, admin] where !FileManager.default.fileExists(atPath: folder.secretFile(name)) {
                     try folder.generate(name)
                     print("generated \(folder.secretFile(name))")
                 }
@@ -26,6 +26,8 @@ extension KeysCommand {
                     for peer in suiteServices {
                         try list.allow(try folder.publicKey(peer), as: Principal(name: peer, role: .service))
                     }
+                    // The portal calls only on behalf of the member or unit signed in there.
+                    try list.allow(try folder.publicKey(SuiteService.portalName), as: Principal(name: SuiteService.portalName, role: .portal))
                     try list.save(folder.allowFile(service))
                     print("wrote \(folder.allowFile(service)) (\(list.entries.count) keys)")
                 }

@@ -13,6 +13,9 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
     case unit
     /// Another Xieshang service calling on its own behalf.
     case service
+    /// The web portal: calls only on behalf of the member or unit signed in there, and is
+    /// then that member or unit (`Request.on_behalf_of`), never itself.
+    case portal
 
     public static let spellings = allCases.map(\.rawValue).joined(separator: ", ")
 }
@@ -23,11 +26,26 @@ public struct Principal: Sendable, Hashable, CustomStringConvertible {
     /// unit roles the member's or the unit's id.
     public var name: String
     public var role: Role
+    /// The program a member's or unit's call came through (`portal`), nil for their own key.
+    public var via: String?
 
-    public init(name: String, role: Role) {
+    public init(name: String, role: Role, via: String? = nil) {
         self.name = name
         self.role = role
+        self.via = via
     }
+
+    /// The member or unit a portal call is made for (`member:13`, `unit:4`); nil for any
+    /// other spelling or role.
+    public static func onBehalfOf(_ spelling: String, via: String) -> Principal? {
+        let parts = spelling.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, let role = Role(rawValue: String(parts[0])), role == .member || role == .unit,
+              let id = Int64(parts[1]), id > 0, String(id) == parts[1] else { return nil }
+        return Principal(name: String(id), role: role, via: via)
+    }
+
+    /// What an audit trail records as the actor: `member:13`, or `member:13 via portal`.
+    public var actor: String { via.map { "\(description) via \($0)" } ?? description }
 
     /// The principal of every caller when CURVE is off (`--insecure`): whoever can reach
     /// the port, trusted as an administrator.

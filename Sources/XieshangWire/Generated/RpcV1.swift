@@ -222,6 +222,7 @@ extension RpcV1 {
         public var caller: String = ""
         public var body: [UInt8] = []
         public var metadata: [RpcV1.MetadataEntry] = []
+        public var onBehalfOf: String = ""
 
         public init() {}
 
@@ -235,6 +236,7 @@ extension RpcV1 {
             if !self.caller.isEmpty { try w.string(self.caller, 5) }
             if !self.body.isEmpty { w.bytes(self.body, 6) }
             if !self.metadata.isEmpty { try w.repeatedMessage(self.metadata, 7) }
+            if !self.onBehalfOf.isEmpty { try w.string(self.onBehalfOf, 8) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -246,6 +248,7 @@ extension RpcV1 {
             self.caller = try r.string(5)
             self.body = r.bytes(6)
             self.metadata = try r.repeatedMessage(7)
+            self.onBehalfOf = try r.string(8)
         }
     }
 }

@@ -803,7 +803,7 @@ const ProtobufCMessageDescriptor xieshang__rpc__v1__metadata_entry__descriptor =
   (ProtobufCMessageInit) xieshang__rpc__v1__metadata_entry__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__rpc__v1__request__field_descriptors[7] =
+static const ProtobufCFieldDescriptor xieshang__rpc__v1__request__field_descriptors[8] =
 {
   {
     "method",
@@ -889,6 +889,18 @@ static const ProtobufCFieldDescriptor xieshang__rpc__v1__request__field_descript
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "on_behalf_of",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__Request, on_behalf_of),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__rpc__v1__request__field_indices_by_name[] = {
   5,   /* field[5] = body */
@@ -896,13 +908,14 @@ static const unsigned xieshang__rpc__v1__request__field_indices_by_name[] = {
   2,   /* field[2] = deadline_ms */
   6,   /* field[6] = metadata */
   0,   /* field[0] = method */
+  7,   /* field[7] = on_behalf_of */
   1,   /* field[1] = request_id */
   3,   /* field[3] = trace_id */
 };
 static const ProtobufCIntRange xieshang__rpc__v1__request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 7 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor xieshang__rpc__v1__request__descriptor =
 {
@@ -912,7 +925,7 @@ const ProtobufCMessageDescriptor xieshang__rpc__v1__request__descriptor =
   "Xieshang__Rpc__V1__Request",
   "xieshang.rpc.v1",
   sizeof(Xieshang__Rpc__V1__Request),
-  7,
+  8,
   xieshang__rpc__v1__request__field_descriptors,
   xieshang__rpc__v1__request__field_indices_by_name,
   1,  xieshang__rpc__v1__request__number_ranges,

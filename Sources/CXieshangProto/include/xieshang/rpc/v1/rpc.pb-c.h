@@ -136,10 +136,17 @@ struct  Xieshang__Rpc__V1__Request
   ProtobufCBinaryData body;
   size_t n_metadata;
   Xieshang__Rpc__V1__MetadataEntry **metadata;
+  /*
+   * Whom the call is made for: "member:13" or "unit:4". Only the portal's key (role portal)
+   * may set it, and must: the service then applies exactly that member's or unit's rules
+   * and records them as the actor, "via portal". Any other key that sets it is refused
+   * (PERMISSION_DENIED).
+   */
+  char *on_behalf_of;
 };
 #define XIESHANG__RPC__V1__REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__rpc__v1__request__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, {0,NULL}, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Xieshang__Rpc__V1__Response
