@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "proposal-tracker", targets: ["ProposalTrackerMain"]),
         .executable(name: "notifier", targets: ["NotifierMain"]),
         .executable(name: "duty-record", targets: ["DutyRecordMain"]),
+        .executable(name: "portal", targets: ["PortalMain"]),
         .executable(name: "gateway", targets: ["Gateway"]),
         .executable(name: "loadtest", targets: ["LoadTest"]),
         .executable(name: "xieshang-example", targets: ["ExampleService"]),
@@ -31,6 +32,11 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // System libraries (Debian packages installed by `make bootstrap`).
@@ -212,6 +218,35 @@ let package = Package(
             swiftSettings: strict
         ),
 
+        // portal: the web front for members and units, a client of the services on their behalf.
+        .target(
+            name: "Portal",
+            dependencies: [
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangLabels",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Portal/Sources",
+            swiftSettings: strict
+        ),
+        .executableTarget(
+            name: "PortalMain",
+            dependencies: [
+                "Portal", "XieshangService", "XieshangRPC", "XieshangZMQ",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Portal/Main",
+            swiftSettings: strict
+        ),
+
         // gateway: the staff's command line.
         .executableTarget(
             name: "Gateway",
@@ -344,10 +379,11 @@ let package = Package(
         .testTarget(
             name: "SuiteTests",
             dependencies: [
-                "NotifierMain", "DutyRecordMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
+                "PortalMain", "NotifierMain", "DutyRecordMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
                 "XieshangTestSupport", "XieshangZMQ", "XieshangRPC", "XieshangWire",
             ],
             path: "Tests/SuiteTests",
+            exclude: ["portal_browser.py"],
             swiftSettings: strict
         ),
         .testTarget(

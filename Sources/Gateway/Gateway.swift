@@ -23,5 +23,5 @@ struct Gateway: AsyncParsableCommand {
             """,
         subcommands: [MemberCommand.self, MeetingCommand.self, ProposalCommand.self, TopicCommand.self, InboxCommand.self, NotifyCommand.self, TermCommand.self, StationCommand.self, RoomCommand.self, UnitCommand.self,
                       ReportCommand.self, HealthCommand.self, DescribeCommand.self, KeysCommand.self, BackupCommand.self, RestoreCommand.self,
-                      PlanCommand.self, OpinionCommand.self, DutyCommand.self])
+                      PlanCommand.self, OpinionCommand.self, DutyCommand.self, PortalCommand.self])
 }

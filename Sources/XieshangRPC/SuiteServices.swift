@@ -38,13 +38,18 @@ public struct SuiteService: Sendable, Hashable {
 
     public static let all = [registry, scheduler, tracker, notifier, duty]
 
-    /// The web portal's key name: a client of every service (role portal), not a service.
-    public static let portalName = "portal"
+    /// The web portal: a client of every service (its key has the role portal), with an RPC
+    /// socket of its own for the office (invitations, accounts). Not among `all`: it is no
+    /// service the others or `gateway health` depend on.
+    public static let portal = SuiteService(
+        name: "portal", key: "portal", defaultRPC: "tcp://127.0.0.1:7601", defaultEvents: nil,
+        rpcVariable: "XIESHANG_PORTAL_ENDPOINT", eventsVariable: nil, package: "portal.v1", defaultMetrics: "127.0.0.1:7609")
+    public static var portalName: String { portal.name }
 
     /// The service that serves a method of one of the suite's own packages
     /// (`meeting.v1.Meetings/Get` → meeting-scheduler); nil for the shared ones (`rpc.v1`).
     public static func serving(_ method: String) -> SuiteService? {
-        all.first { method.hasPrefix($0.package + ".") }
+        (all + [portal]).first { method.hasPrefix($0.package + ".") }
     }
 
     /// The RPC endpoint: the flag, else the variable, else `file` (a config file's value),

@@ -35,6 +35,13 @@ public struct Gateway: Sendable {
         self.environment = environment
     }
 
+    /// The same gateway with one more variable set (e.g. `XIESHANG_PORTAL_ENDPOINT`).
+    public func with(_ variable: String, _ value: String) -> Gateway {
+        var environment = environment
+        environment[variable] = value
+        return Gateway(environment: environment)
+    }
+
     /// The same gateway, calling with another key pair of the keys folder.
     public func identity(_ name: String) -> Gateway {
         var environment = environment

@@ -96,6 +96,18 @@ public final class ServiceProcess {
         throw ProcessFailure(description: "\(executable) did not become ready:\n\(log)")
     }
 
+    /// The first line of this run's standard output that starts with `prefix` (e.g. the
+    /// portal's `portal web=` once its web server listens), waiting up to `timeout`.
+    public func outputLine(startingWith prefix: String, timeout: TimeInterval = 30) async throws -> String {
+        let started = Date()
+        while Date().timeIntervalSince(started) < timeout {
+            let text = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix(prefix) }) { return String(line) }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw ProcessFailure(description: "\(executable) printed no line starting \"\(prefix)\":\n\(standardError)")
+    }
+
     /// What the process (all its runs) wrote on standard error: its log.
     public var standardError: String {
         (try? String(contentsOfFile: logDir + "/stderr.log", encoding: .utf8)) ?? ""

@@ -20,8 +20,8 @@ extension KeysCommand {
 
         func validate() throws {
             guard Role(rawValue: role) != nil else { throw ValidationError("--role \"\(role)\" is not one of \(Role.spellings)") }
-            for service in services where !suiteServices.contains(service) {
-                throw ValidationError("unknown service \"\(service)\"; known: \(suiteServices.joined(separator: ", "))")
+            for service in services where !keyedServices.contains(service) {
+                throw ValidationError("unknown service \"\(service)\"; known: \(keyedServices.joined(separator: ", "))")
             }
         }
 
@@ -34,7 +34,7 @@ extension KeysCommand {
                 }
                 let principal = Principal(name: who, role: Role(rawValue: role)!)
                 try AllowList.validate(publicKey: publicKey, principal: principal)
-                for service in services.isEmpty ? suiteServices : services {
+                for service in services.isEmpty ? keyedServices : services {
                     var list = try AllowList.load(folder.allowFile(service))
                     try list.allow(publicKey, as: principal)
                     try list.save(folder.allowFile(service))

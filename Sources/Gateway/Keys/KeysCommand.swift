@@ -5,6 +5,8 @@ import XieshangZMQ
 
 /// The suite's services, in the order they start.
 let suiteServices = SuiteService.all.map(\.name)
+/// Every program with an allow-list: the services and the portal (whose socket is the office's).
+let keyedServices = suiteServices + [SuiteService.portal.name]
 
 /// Where key files live: `--dir`, else XIESHANG_KEYS_DIR.
 struct KeyDirOption: ParsableArguments {

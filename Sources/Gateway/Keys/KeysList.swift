@@ -16,7 +16,7 @@ extension KeysCommand {
             struct Row: Encodable { let service: String; let principal: String; let role: String; let publicKey: String }
             var rows: [Row] = []
             try reportingKeyErrors {
-                for name in service.map({ [$0] }) ?? suiteServices {
+                for name in service.map({ [$0] }) ?? keyedServices {
                     for entry in try AllowList.load(folder.allowFile(name)).entries {
                         rows.append(Row(service: name, principal: entry.principal.name, role: entry.principal.role.rawValue, publicKey: entry.publicKey))
                     }

@@ -17,7 +17,7 @@ extension KeysCommand {
             try reportingKeyErrors {
                 let (publicKey, _) = try resolveKey(key, in: folder)
                 var removed = 0
-                for service in services.isEmpty ? suiteServices : services {
+                for service in services.isEmpty ? keyedServices : services {
                     var list = try AllowList.load(folder.allowFile(service))
                     if list.revoke(publicKey) {
                         try list.save(folder.allowFile(service))

@@ -31,6 +31,12 @@ extension KeysCommand {
                     try list.save(folder.allowFile(service))
                     print("wrote \(folder.allowFile(service)) (\(list.entries.count) keys)")
                 }
+                // The portal's own socket is the office's: the administrator (staff by keys allow).
+                var portalList = try AllowList.load(folder.allowFile(SuiteService.portalName))
+                try portalList.allow(adminKey, as: Principal(name: admin, role: .admin))
+                try portalList.allow(try folder.publicKey(SuiteService.portalName), as: Principal(name: SuiteService.portalName, role: .service))
+                try portalList.save(folder.allowFile(SuiteService.portalName))
+                print("wrote \(folder.allowFile(SuiteService.portalName)) (\(portalList.entries.count) keys)")
                 print("services: --keys \(folder.path); gateway: --keys \(folder.path) --identity \(admin) (or XIESHANG_KEYS_DIR, XIESHANG_IDENTITY)")
             }
         }

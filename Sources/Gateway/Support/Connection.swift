@@ -23,6 +23,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: ArgumentHelp(SuiteService.duty.rpcHelp))
     var duty: String?
 
+    @Option(help: ArgumentHelp(SuiteService.portal.rpcHelp))
+    var portal: String?
+
     @Option(help: "Folder of CURVE keys (env XIESHANG_KEYS_DIR): your key pair <identity>.key and each service's public key <service>.pub. Without it, calls go unencrypted (services run with --insecure only).")
     var keys: String?
 
@@ -65,7 +68,7 @@ struct ConnectionOptions: ParsableArguments {
 
     /// A service's endpoint: the flag, else its variable, else the config file, else the default.
     func endpoint(_ service: SuiteService) -> String {
-        let flags = [SuiteService.registry: registry, .scheduler: scheduler, .tracker: tracker, .notifier: notifier, .duty: duty]
+        let flags = [SuiteService.registry: registry, .scheduler: scheduler, .tracker: tracker, .notifier: notifier, .duty: duty, .portal: portal]
         return service.rpcEndpoint(flag: flags[service] ?? nil, file: settings.values[service.key])
     }
 

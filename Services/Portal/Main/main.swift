@@ -1,0 +1,81 @@
+// portal: the web front for members and handling units, a client of the services on their behalf.
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+import Portal
+import Synchronization
+import XieshangRPC
+import XieshangService
+import XieshangZMQ
+
+@main
+struct PortalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portal",
+        abstract: "Serves the web portal where members and handling units sign in; its RPC socket is the office's (invitations, accounts).",
+        discussion: "Example: portal --keys /etc/xieshang/keys --data-dir /var/lib/xieshang --http-address 127.0.0.1:8080 --public-url https://xieshang.example.cn --secure-cookies")
+
+    @OptionGroup var options: ServiceOptions
+    @Option(help: "Where the web server listens, HOST:PORT (env XIESHANG_PORTAL_HTTP; default 127.0.0.1:8080; port 0 picks a free one).")
+    var httpAddress: String?
+    @Option(help: "The portal's address as people reach it, for invitation links (env XIESHANG_PORTAL_URL; default http:// and the listening address).")
+    var publicURL: String?
+    @Flag(help: "Mark cookies Secure: set it when a reverse proxy in front serves the portal over HTTPS (env XIESHANG_PORTAL_SECURE_COOKIES=1).")
+    var secureCookies = false
+    @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp)) var registry: String?
+    @Option(help: ArgumentHelp(SuiteService.scheduler.rpcHelp)) var scheduler: String?
+    @Option(help: ArgumentHelp(SuiteService.tracker.rpcHelp)) var tracker: String?
+    @Option(help: ArgumentHelp(SuiteService.notifier.rpcHelp)) var notifier: String?
+    @Option(help: ArgumentHelp(SuiteService.duty.rpcHelp)) var duty: String?
+
+    func run() async throws {
+        let configuration = try options.resolve(.portal)
+        ServiceLogging.bootstrap(configuration)
+        let logger = Logger(label: configuration.name)
+        let environment = ProcessInfo.processInfo.environment
+        func pick(_ flag: String?, _ variable: String) -> String? {
+            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let address = pick(httpAddress, "XIESHANG_PORTAL_HTTP") ?? "127.0.0.1:8080"
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("--http-address \"\(address)\" is not HOST:PORT (e.g. 127.0.0.1:8080)")
+        }
+        let host = String(address[..<colon])
+        var settings = PortalSettings()
+        settings.secureCookies = secureCookies || environment["XIESHANG_PORTAL_SECURE_COOKIES"] == "1"
+        let flags = [SuiteService.registry: registry, .scheduler: scheduler, .tracker: tracker, .notifier: notifier, .duty: duty]
+        let endpoints = Dictionary(uniqueKeysWithValues: SuiteService.all.map { ($0.name, $0.rpcEndpoint(flag: flags[$0] ?? nil)) })
+
+        let context = try ZMQContext()
+        let database = try ServiceDatabase.open(dataDir: configuration.dataDir ?? "data/portal", name: configuration.name,
+                                                migrations: PortalSchema.migrations, maxBytes: configuration.maxDatabaseBytes,
+                                                allowEmpty: configuration.allowEmptyDatabase)
+        let suite = try SuiteLink(configuration: configuration, endpoints: endpoints, context: context, logger: logger)
+        let portal = PortalApp(database: database, suite: suite, settings: settings, logger: logger)
+        let listening = ListeningAddress()
+        let web = Application(
+            router: portal.router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            onServerRunning: { channel in
+                let url = "http://\(host):\(channel.localAddress?.port ?? port)"
+                listening.set(url)
+                // The line tests and operators wait for: the web server is up.
+                FileHandle.standardOutput.write(Data("portal web=\(url)\n".utf8))
+            },
+            logger: logger)
+        let link = pick(publicURL, "XIESHANG_PORTAL_URL")
+        let host_ = try ServiceHost(configuration: configuration, database: database, context: context, logger: logger, extraServices: [web]) { database, _ in
+            AccountHandlers(database: database, suite: suite) { link ?? listening.url ?? "http://\(address)" }
+        }
+        try await host_.run()
+        await suite.close()
+    }
+}
+
+/// The web server's address once it listens (a port of 0 is chosen then).
+final class ListeningAddress: Sendable {
+    private let value = Mutex<String?>(nil)
+    func set(_ url: String) { value.withLock { $0 = url } }
+    var url: String? { value.withLock { $0 } }
+}

@@ -1,0 +1,169 @@
+import Foundation
+import Mustache
+
+/// The portal's pages: Mustache templates (every `{{value}}` is HTML-escaped; only the
+/// layout's `{{{body}}}`, itself rendered from a template, is not), Chinese, one column that
+/// reads on a 390-px phone and widens on a desktop. No script.
+enum Pages {
+    static let library: MustacheLibrary = {
+        var library = MustacheLibrary()
+        for (name, text) in templates {
+            do { try library.register(text, named: name) } catch { preconditionFailure("template \(name): \(error)") }
+        }
+        return library
+    }()
+
+    /// A page: `template` rendered with `values`, inside the layout.
+    static func render(_ template: String, title: String, values: [String: Any], signedIn: (name: String, csrf: String, isMember: Bool)? = nil) -> String {
+        let body = library.render(values, withTemplate: template) ?? ""
+        var layout: [String: Any] = ["title": title, "body": body]
+        if let signedIn {
+            layout["user"] = ["name": signedIn.name, "csrf": signedIn.csrf, "member": signedIn.isMember]
+        }
+        return library.render(layout, withTemplate: "layout") ?? ""
+    }
+
+    static let templates: [String: String] = [
+        "layout": """
+            <!doctype html>
+            <html lang="zh-CN"><head><meta charset="utf-8">
+            <meta name="viewport" content="width=device-width, initial-scale=1">
+            <title>{{title}} · 政协委员履职服务</title>
+            <link rel="stylesheet" href="/portal.css"></head>
+            <body>
+            <header><div class="bar"><a class="brand" href="/">政协委员履职服务</a>
+            {{#user}}<nav>{{#member}}<a href="/inbox">消息</a><a href="/meetings">会议</a><a href="/proposals">提案</a>{{/member}}{{^member}}<a href="/inbox">消息</a>{{/member}}</nav>{{/user}}</div>
+            {{#user}}<div class="who">{{name}}
+            <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button class="link">退出</button></form></div>{{/user}}
+            </header>
+            <main><h1>{{title}}</h1>
+            {{{body}}}
+            </main>
+            <footer>政协办公室 · 如有问题请联系委员联络处</footer>
+            </body></html>
+            """,
+        "login": """
+            {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+            <form method="post" action="/login" class="card">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>登录名<input name="login" autocomplete="username" value="{{login}}" required maxlength="32"></label>
+            <label>密码<input name="password" type="password" autocomplete="current-password" required maxlength="200"></label>
+            <button>登录</button>
+            </form>
+            <p class="hint">首次使用：请打开办公室发给您的邀请链接，输入邀请码并设置密码。</p>
+            """,
+        "invite": """
+            {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+            <p>{{name}}，您好。您的登录名是 <strong class="login">{{login}}</strong>。请输入邀请码并设置密码。</p>
+            <form method="post" action="/invite" class="card">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <input type="hidden" name="t" value="{{token}}">
+            <label>邀请码<input name="code" autocomplete="one-time-code" required maxlength="16"></label>
+            <label>新密码（至少 10 个字符）<input name="password" type="password" autocomplete="new-password" required maxlength="200"></label>
+            <label>再次输入新密码<input name="confirm" type="password" autocomplete="new-password" required maxlength="200"></label>
+            <button>设置密码</button>
+            </form>
+            """,
+        "message": """
+            <p class="{{kind}}" role="alert">{{text}}</p>
+            {{#link}}<p><a href="{{href}}">{{label}}</a></p>{{/link}}
+            """,
+        "inbox": """
+            <p class="summary">未读 {{unread}} 条，共 {{total}} 条</p>
+            {{#unread}}<form method="post" action="/inbox/read" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="0"><button>全部标为已读</button></form>{{/unread}}
+            <ul class="list">
+            {{#items}}<li class="{{#unread}}unread{{/unread}}">
+            <div class="title">{{#unread}}<span class="dot">未读</span>{{/unread}}{{title}}</div>
+            <div class="meta">{{time}}</div>
+            <div class="body">{{body}}</div>
+            {{#unread}}<form method="post" action="/inbox/read" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="{{id}}"><button class="small">标为已读</button></form>{{/unread}}
+            </li>{{/items}}
+            {{^items}}<li>暂无消息</li>{{/items}}
+            </ul>
+            """,
+        "meetings": """
+            <ul class="list">
+            {{#meetings}}<li><a class="title" href="/meetings/{{id}}">{{title}}</a>
+            <div class="meta">{{time}} · {{place}} · {{status}}</div>
+            {{#mine}}<div class="meta">我的状态：{{mine}}</div>{{/mine}}</li>{{/meetings}}
+            {{^meetings}}<li>近期没有您参加的会议</li>{{/meetings}}
+            </ul>
+            """,
+        "meeting": """
+            {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
+            <dl class="facts">
+            <dt>类型</dt><dd>{{kind}}</dd>
+            <dt>时间</dt><dd>{{time}}</dd>
+            <dt>地点</dt><dd>{{place}}</dd>
+            <dt>方式</dt><dd>{{mode}}</dd>
+            {{#link}}<dt>线上链接</dt><dd>{{link}}</dd>{{/link}}
+            <dt>状态</dt><dd>{{status}}</dd>
+            {{#mine}}<dt>我的状态</dt><dd class="mine">{{mine}}</dd>{{/mine}}
+            {{#leave}}<dt>请假</dt><dd>{{leave}}</dd>{{/leave}}
+            {{#code}}<dt>签到码</dt><dd><span class="code">{{code}}</span><div class="meta">到会后向会场工作人员出示此码签到（会前两小时起）。</div></dd>{{/code}}
+            </dl>
+            {{#agenda.count}}<h2>议程</h2><ol>{{#agenda}}<li>{{.}}</li>{{/agenda}}</ol>{{/agenda.count}}
+            {{#canLeave}}<h2>请假</h2>
+            <form method="post" action="/meetings/{{id}}/leave" class="card">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>类型<select name="type">{{#leaveTypes}}<option value="{{value}}">{{label}}</option>{{/leaveTypes}}</select></label>
+            <label>事由<textarea name="reason" required maxlength="500"></textarea></label>
+            <button>提交请假</button>
+            </form>{{/canLeave}}
+            <p><a href="/meetings">返回会议列表</a></p>
+            """,
+        "proposals": """
+            <ul class="list">
+            {{#proposals}}<li><a class="title" href="/proposals/{{id}}">{{title}}</a>
+            <div class="meta">{{number}} · {{state}} · {{role}}</div></li>{{/proposals}}
+            {{^proposals}}<li>暂无提案</li>{{/proposals}}
+            </ul>
+            """,
+        "proposal": """
+            {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
+            <dl class="facts">
+            <dt>编号</dt><dd>{{number}}</dd>
+            <dt>状态</dt><dd class="state">{{state}}</dd>
+            <dt>领衔</dt><dd>{{proposer}}</dd>
+            {{#units}}<dt>承办单位</dt><dd>{{units}}</dd>{{/units}}
+            </dl>
+            <h2>内容</h2><div class="text">{{body}}</div>
+            {{#reply}}<h2>答复</h2><div class="text">{{reply}}</div>{{/reply}}
+            <h2>办理过程</h2>
+            <ol class="steps">{{#history}}<li><span class="meta">{{time}}</span> {{action}}{{#note}}：{{note}}{{/note}}</li>{{/history}}</ol>
+            {{#canFeedback}}<h2>对答复的意见</h2>
+            <form method="post" action="/proposals/{{id}}/feedback" class="card">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>满意度<select name="satisfaction">{{#satisfactions}}<option value="{{value}}">{{label}}</option>{{/satisfactions}}</select></label>
+            <label>意见<textarea name="note" maxlength="1000"></textarea></label>
+            <button>提交意见</button>
+            </form>{{/canFeedback}}
+            <p><a href="/proposals">返回提案列表</a></p>
+            """,
+    ]
+
+    static let stylesheet = """
+        *{box-sizing:border-box}body{margin:0;font:16px/1.6 "Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:#222;background:#f5f3ef}
+        header{background:#a61b1b;color:#fff;padding:.6rem 1rem}header a{color:#fff;text-decoration:none}
+        .bar{display:flex;flex-wrap:wrap;align-items:center;gap:.4rem 1.2rem;max-width:960px;margin:0 auto}.brand{font-weight:700;font-size:1.1rem}
+        nav{display:flex;gap:1rem}nav a{padding:.2rem 0;border-bottom:2px solid transparent}nav a:hover{border-color:#fff}
+        .who{max-width:960px;margin:.2rem auto 0;font-size:.9rem;opacity:.95}
+        main{max-width:960px;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.4rem 0 1rem}h2{font-size:1.1rem;margin-top:1.6rem}
+        .card{background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem;display:flex;flex-direction:column;gap:.8rem;max-width:520px}
+        label{display:flex;flex-direction:column;gap:.3rem;font-size:.95rem}
+        input,select,textarea{font:inherit;padding:.55rem;border:1px solid #bbb;border-radius:6px;width:100%}textarea{min-height:6rem}
+        button{font:inherit;background:#a61b1b;color:#fff;border:0;border-radius:6px;padding:.6rem 1rem;cursor:pointer}
+        button.small{padding:.3rem .7rem;font-size:.9rem}button.link{background:none;color:#fff;text-decoration:underline;padding:0 .3rem}
+        .inline{display:inline}.list{list-style:none;padding:0;margin:0}
+        .list li{background:#fff;border:1px solid #ddd;border-radius:8px;padding:.8rem 1rem;margin-bottom:.6rem;overflow-wrap:anywhere}
+        .list li.unread{border-left:4px solid #a61b1b}.title{font-weight:600}.meta{color:#666;font-size:.88rem}.body,.text{white-space:pre-wrap;overflow-wrap:anywhere}
+        .dot{background:#a61b1b;color:#fff;border-radius:4px;font-size:.75rem;padding:0 .35rem;margin-right:.4rem}
+        .facts{display:grid;grid-template-columns:6rem 1fr;gap:.4rem .8rem;background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem}
+        .facts dt{color:#666}.facts dd{margin:0;overflow-wrap:anywhere}.code{font-size:1.3rem;letter-spacing:.1em;font-weight:700}
+        .error{background:#fdecea;border:1px solid #e0a5a0;color:#8a1c12;padding:.6rem .8rem;border-radius:6px;overflow-wrap:anywhere}
+        .ok{background:#eaf6ea;border:1px solid #a9d3a9;color:#1d5e1d;padding:.6rem .8rem;border-radius:6px;overflow-wrap:anywhere}
+        .hint,.summary{color:#555;font-size:.92rem}.login{font-size:1.1rem}.steps{padding-left:1.2rem}
+        footer{max-width:960px;margin:2rem auto;padding:0 1rem;color:#888;font-size:.85rem}
+        @media (min-width:760px){main{padding:1.5rem 1rem}}
+        """
+}

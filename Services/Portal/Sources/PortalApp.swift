@@ -1,0 +1,302 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import NIOCore
+import XieshangLabels
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// A page request's context: Hummingbird's core, and the address the request came from
+/// (what sign-in attempts are counted by, with the login).
+public struct PortalContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let address: String
+
+    public init(source: ApplicationRequestContextSource) {
+        coreContext = .init(source: source)
+        address = source.channel.remoteAddress?.ipAddress ?? "unknown"
+    }
+}
+
+/// How the portal answers people: settings that do not come from the services.
+public struct PortalSettings: Sendable {
+    /// Cookies get `Secure` (set when a reverse proxy terminates HTTPS in front).
+    public var secureCookies = false
+    /// Failed sign-ins allowed in `failureWindowMs`: per login, per address.
+    public var failuresPerLogin = 5
+    public var failuresPerAddress = 20
+    public var failureWindowMs: Int64 = 15 * 60_000
+
+    public init() {}
+}
+
+/// The web portal: sign-in, and a member's or unit's own pages, each call to the services
+/// made on behalf of the person signed in.
+public struct PortalApp: Sendable {
+    let database: ServiceDatabase
+    let suite: SuiteLink
+    let settings: PortalSettings
+    let logger: Logger
+
+    public init(database: ServiceDatabase, suite: SuiteLink, settings: PortalSettings, logger: Logger) {
+        self.database = database
+        self.suite = suite
+        self.settings = settings
+        self.logger = logger
+    }
+
+    static let sessionCookie = "xs_session"
+    static let formCookie = "xs_form"
+
+    public func router() -> Router<PortalContext> {
+        let router = Router(context: PortalContext.self)
+        router.add(middleware: SecurityHeaders())
+        router.get("/portal.css") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                     body: .init(byteBuffer: ByteBuffer(string: Pages.stylesheet)))
+        }
+        router.get("/") { request, _ -> Response in
+            try await session(request) == nil ? Response.redirect(to: "/login") : Response.redirect(to: "/inbox")
+        }
+        router.get("/login") { _, _ in form("login", title: "登录", values: [:]) }
+        router.post("/login") { request, context in try await signIn(request, context) }
+        router.get("/invite") { request, _ in try await invitation(request) }
+        router.post("/invite") { request, _ in try await acceptInvitation(request) }
+        router.post("/logout") { request, _ in try await signOut(request, everywhere: false) }
+        router.post("/logout-everywhere") { request, _ in try await signOut(request, everywhere: true) }
+        router.get("/inbox") { request, _ in try await signedIn(request) { try await inbox($0) } }
+        router.post("/inbox/read") { request, context in try await posted(request, context) { s, f in try await markRead(s, f) } }
+        router.get("/meetings") { request, _ in try await signedIn(request, members: true) { try await meetings($0) } }
+        router.get("/meetings/:id") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await signedIn(request, members: true) { try await meeting($0, id, notice: request.uri.queryParameters["done"].map(String.init)) }
+        }
+        router.post("/meetings/:id/leave") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await posted(request, context, members: true) { s, f in try await requestLeave(s, id, f) }
+        }
+        router.get("/proposals") { request, _ in try await signedIn(request, members: true) { try await proposals($0) } }
+        router.get("/proposals/:id") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await signedIn(request, members: true) { try await proposal($0, id, notice: request.uri.queryParameters["done"].map(String.init)) }
+        }
+        router.post("/proposals/:id/feedback") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await posted(request, context, members: true) { s, f in try await feedback(s, id, f) }
+        }
+        return router
+    }
+
+    // MARK: - Sessions and forms
+
+    var now: Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+
+    func session(_ request: Request) async throws -> PortalSession? {
+        guard let token = request.cookies[Self.sessionCookie]?.value, !token.isEmpty, token.count < 100 else { return nil }
+        let now = self.now
+        return try await database.read { db in try AccountStore.session(db, token: token, now: now) }
+    }
+
+    func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: settings.secureCookies, httpOnly: true, sameSite: .strict)
+    }
+
+    /// A page of a form used before signing in: its CSRF token is a cookie the form repeats.
+    func form(_ template: String, title: String, values: [String: Any], status: HTTPResponse.Status = .ok) -> Response {
+        let token = Secrets.token()
+        var values = values
+        values["csrf"] = token
+        var response = html(Pages.render(template, title: title, values: values), status: status)
+        response.setCookie(cookie(Self.formCookie, token, maxAge: 3600))
+        return response
+    }
+
+    func formFields(_ request: Request) async throws -> [String: String] {
+        let buffer = try await request.body.collect(upTo: 64 << 10)
+        var fields: [String: String] = [:]
+        for pair in String(buffer: buffer).split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
+            fields[key] = value
+        }
+        return fields
+    }
+
+    func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    func message(_ title: String, _ text: String, status: HTTPResponse.Status, session: PortalSession? = nil,
+                         link: (href: String, label: String)? = nil) -> Response {
+        var values: [String: Any] = ["text": text, "kind": status == .ok ? "ok" : "error"]
+        if let link { values["link"] = ["href": link.href, "label": link.label] }
+        return html(Pages.render("message", title: title, values: values, signedIn: session.map(signedInFacts)), status: status)
+    }
+
+    func signedInFacts(_ s: PortalSession) -> (name: String, csrf: String, isMember: Bool) {
+        (s.account.name, s.csrf, s.account.isMember)
+    }
+
+    /// A page for the person signed in (a member's page refuses a unit).
+    func signedIn(_ request: Request, members: Bool = false, _ page: (PortalSession) async throws -> Response) async throws -> Response {
+        guard let s = try await session(request) else { return .redirect(to: "/login") }
+        if members, !s.account.isMember { return message("找不到页面", "此页面仅供委员使用。", status: .notFound, session: s) }
+        do {
+            return try await page(s)
+        } catch let error as RPCError {
+            return failure(error, session: s)
+        }
+    }
+
+    /// A form posted by the person signed in: its CSRF token must be the session's.
+    func posted(_ request: Request, _ context: PortalContext, members: Bool = false,
+                        _ action: (PortalSession, [String: String]) async throws -> Response) async throws -> Response {
+        guard let s = try await session(request) else { return .redirect(to: "/login") }
+        let fields = try await formFields(request)
+        guard let csrf = fields["csrf"], Secrets.same(csrf, s.csrf) else {
+            logger.warning("form without its CSRF token refused", metadata: ["portal.login": "\(s.account.login)", "path": "\(request.uri.path)"])
+            return message("请求无效", "页面已过期或请求来源不明，请返回重新操作。", status: .forbidden, session: s, link: ("/", "返回首页"))
+        }
+        if members, !s.account.isMember { return message("找不到页面", "此页面仅供委员使用。", status: .notFound, session: s) }
+        do {
+            return try await action(s, fields)
+        } catch let error as RPCError {
+            return failure(error, session: s)
+        }
+    }
+
+    /// What a person reads when a service refused: whatever they may not see is simply not
+    /// found, so a changed id in the address tells nothing.
+    func failure(_ error: RPCError, session s: PortalSession) -> Response {
+        logger.info("a service refused", metadata: ["portal.login": "\(s.account.login)", "rpc.code": "\(error.code)", "error": "\(error.message)"])
+        switch error.code {
+        case .notFound, .permissionDenied:
+            return message("找不到", "找不到该内容，或您无权查看。", status: .notFound, session: s, link: ("/", "返回首页"))
+        case .invalidArgument, .failedPrecondition, .alreadyExists, .resourceExhausted, .outOfRange:
+            return message("未能完成", error.message, status: .badRequest, session: s)
+        case .unavailable, .deadlineExceeded:
+            return message("暂时无法访问", "服务暂时不可用，请稍后再试。", status: .serviceUnavailable, session: s)
+        default:
+            logger.error("a service failed a portal call", metadata: ["error": "\(error)"])
+            return message("出错了", "系统出错，请稍后再试。", status: .internalServerError, session: s)
+        }
+    }
+
+    /// A numeric id from the path; anything else is a page that does not exist.
+    func number(_ context: PortalContext, _ name: String) -> Int64? {
+        guard let value = context.parameters.get(name, as: Int64.self), value > 0 else { return nil }
+        return value
+    }
+
+    func notFound(_ request: Request) async throws -> Response {
+        message("找不到", "找不到该内容，或您无权查看。", status: .notFound, session: try await session(request), link: ("/", "返回首页"))
+    }
+
+    // MARK: - Signing in and out
+
+    func signIn(_ request: Request, _ context: PortalContext) async throws -> Response {
+        let fields = try await formFields(request)
+        guard let csrf = fields["csrf"], let expected = request.cookies[Self.formCookie]?.value, Secrets.same(csrf, expected) else {
+            return form("login", title: "登录", values: ["error": "页面已过期，请重新登录。"], status: .forbidden)
+        }
+        let login = (fields["login"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        let password = fields["password"] ?? ""
+        let address = context.address
+        let now = self.now
+        let since = now - settings.failureWindowMs
+        let failures = try await database.read { db in try AccountStore.failures(db, login: login, address: address, since: since) }
+        if failures.login >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
+            logger.warning("sign-in refused: too many failures", metadata: ["portal.login": "\(login)", "portal.address": "\(address)"])
+            return form("login", title: "登录", values: ["error": "登录失败次数过多，请 15 分钟后再试。", "login": login], status: .tooManyRequests)
+        }
+        let account = login.count <= 32 ? try await database.read { db in try AccountStore.account(db, login: login) } : nil
+        // The same bcrypt work whether or not the login exists.
+        let matches = Passwords.verify(password.utf8.count <= 200 ? password : "", account?.passwordHash ?? Passwords.decoy)
+        guard let account, account.passwordHash != nil, matches, !account.disabled else {
+            try await database.write { db in try AccountStore.recordFailure(db, login: login, address: address, now: now) }
+            let why = account?.disabled == true && matches ? "此账户已停用，请联系办公室。" : "登录名或密码不正确。"
+            return form("login", title: "登录", values: ["error": why, "login": login], status: .unauthorized)
+        }
+        let started = try await database.write { db in try AccountStore.startSession(db, account: account, now: now) }
+        logger.info("signed in", metadata: ["portal.login": "\(login)"])
+        var response = Response.redirect(to: "/inbox", type: .normal)
+        response.setCookie(cookie(Self.sessionCookie, started.token, maxAge: Int(AccountStore.sessionLifetimeMs / 1000)))
+        return response
+    }
+
+    func signOut(_ request: Request, everywhere: Bool) async throws -> Response {
+        let fields = try await formFields(request)
+        guard let token = request.cookies[Self.sessionCookie]?.value, let s = try await session(request) else { return .redirect(to: "/login") }
+        guard let csrf = fields["csrf"], Secrets.same(csrf, s.csrf) else {
+            return message("请求无效", "页面已过期或请求来源不明，请返回重新操作。", status: .forbidden, session: s)
+        }
+        try await database.write { db in
+            if everywhere { try AccountStore.endAllSessions(db, account: s.account.id) } else { try AccountStore.endSession(db, token: token) }
+        }
+        var response = Response.redirect(to: "/login", type: .normal)
+        response.setCookie(cookie(Self.sessionCookie, "", maxAge: 0))
+        return response
+    }
+
+    func invitation(_ request: Request) async throws -> Response {
+        let token = request.uri.queryParameters["t"].map(String.init) ?? ""
+        let now = self.now
+        guard token.count < 100, let account = try await database.read({ db in try AccountStore.invitation(db, token: token, now: now) }) else {
+            return message("邀请无效", "此邀请链接无效、已使用或已过期。请联系办公室重新邀请。", status: .notFound)
+        }
+        return form("invite", title: "设置密码", values: ["name": account.name, "login": account.login, "token": token])
+    }
+
+    func acceptInvitation(_ request: Request) async throws -> Response {
+        let fields = try await formFields(request)
+        let token = fields["t"] ?? ""
+        let now = self.now
+        guard token.count < 100, let account = try await database.read({ db in try AccountStore.invitation(db, token: token, now: now) }) else {
+            return message("邀请无效", "此邀请链接无效、已使用或已过期。请联系办公室重新邀请。", status: .notFound)
+        }
+        var values: [String: Any] = ["name": account.name, "login": account.login, "token": token]
+        guard let csrf = fields["csrf"], let expected = request.cookies[Self.formCookie]?.value, Secrets.same(csrf, expected) else {
+            values["error"] = "页面已过期，请重新提交。"
+            return form("invite", title: "设置密码", values: values, status: .forbidden)
+        }
+        let password = fields["password"] ?? ""
+        if password != fields["confirm"] {
+            values["error"] = "两次输入的密码不一致。"
+            return form("invite", title: "设置密码", values: values, status: .badRequest)
+        }
+        if let problem = Passwords.problem(password, login: account.login) {
+            values["error"] = problem
+            return form("invite", title: "设置密码", values: values, status: .badRequest)
+        }
+        let hash = Passwords.hash(password)
+        let code = fields["code"] ?? ""
+        let outcome = try await database.write { db in try AccountStore.accept(db, token: token, code: code, passwordHash: hash, now: now) }
+        switch outcome {
+        case .accepted(let account):
+            logger.info("invitation accepted", metadata: ["portal.login": "\(account.login)"])
+            return message("密码已设置", "密码已设置。请用登录名 \(account.login) 和新密码登录。", status: .ok, link: ("/login", "去登录"))
+        case .wrongCode(let left):
+            values["error"] = "邀请码不正确，还可尝试 \(left) 次。"
+            return form("invite", title: "设置密码", values: values, status: .badRequest)
+        case .gone:
+            return message("邀请无效", "邀请码错误次数过多，此邀请已作废。请联系办公室重新邀请。", status: .notFound)
+        }
+    }
+}
+
+/// Headers every page carries: no framing, no scripts, no sniffing, no referrer (an
+/// invitation's token is in its address).
+struct SecurityHeaders: RouterMiddleware {
+    typealias Context = PortalContext
+    func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        return response
+    }
+}

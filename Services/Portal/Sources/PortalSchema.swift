@@ -1,0 +1,45 @@
+import GRDB
+import XieshangService
+
+/// The portal's own tables: who may sign in, the invitations waiting to be used, the sessions
+/// signed in, and the failed sign-ins that limit guessing. Secrets are stored only as hashes:
+/// passwords with bcrypt, invitation tokens and codes and session tokens with SHA-256 (each is
+/// 128 random bits or more, so a fast hash is enough to make a stolen file useless).
+public enum PortalSchema {
+    public static var migrations: ServiceMigrations {
+        var migrations = ServiceMigrations()
+        migrations.add("portal-1-accounts", sql: """
+            CREATE TABLE accounts (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                kind INTEGER NOT NULL,
+                subject_id INTEGER NOT NULL,
+                login TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                password_hash TEXT,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                invited_at_ms INTEGER NOT NULL,
+                last_sign_in_ms INTEGER NOT NULL DEFAULT 0,
+                UNIQUE (kind, subject_id));
+            CREATE TABLE invitations (
+                account_id INTEGER PRIMARY KEY REFERENCES accounts(id),
+                token_hash BLOB NOT NULL UNIQUE,
+                code_hash BLOB NOT NULL,
+                expires_at_ms INTEGER NOT NULL,
+                wrong_codes INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE sessions (
+                token_hash BLOB PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                csrf TEXT NOT NULL,
+                created_at_ms INTEGER NOT NULL,
+                expires_at_ms INTEGER NOT NULL);
+            CREATE INDEX sessions_by_account ON sessions(account_id);
+            CREATE TABLE sign_in_failures (
+                login TEXT NOT NULL,
+                address TEXT NOT NULL,
+                at_ms INTEGER NOT NULL);
+            CREATE INDEX failures_by_login ON sign_in_failures(login, at_ms);
+            CREATE INDEX failures_by_address ON sign_in_failures(address, at_ms);
+            """)
+        return migrations
+    }
+}

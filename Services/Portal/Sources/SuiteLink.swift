@@ -1,0 +1,41 @@
+import Foundation
+import Logging
+import XieshangRPC
+import XieshangService
+import XieshangWire
+import XieshangZMQ
+
+/// The portal's clients of the services: each call is made on behalf of one signed-in
+/// member or unit (`Request.on_behalf_of`), never as the portal itself.
+public final class SuiteLink: Sendable {
+    private let clients: [String: RPCClient]
+
+    /// - Parameter endpoints: each service's RPC endpoint, by its name (`member-registry`, …).
+    public init(configuration: ServiceConfiguration, endpoints: [String: String], context: ZMQContext, logger: Logger) throws {
+        var clients: [String: RPCClient] = [:]
+        for (service, endpoint) in endpoints {
+            var client = RPCClientConfiguration(endpoints: endpoint.split(separator: ",").map(String.init), caller: "portal")
+            client.security = try configuration.clientSecurity(calling: service)
+            // A person waits for the page: a few seconds, then a clear "unavailable".
+            client.defaultTimeout = .seconds(4)
+            clients[service] = try RPCClient(configuration: client, context: context, logger: logger)
+        }
+        self.clients = clients
+    }
+
+    /// Calls `method` for `principal` (`member:13`, `unit:4`).
+    public func call<Request: WireMessage, Response: WireMessage>(
+        _ method: WireMethod<Request, Response>, _ request: Request, for principal: String, read: Bool = false
+    ) async throws(RPCError) -> Response {
+        guard let service = SuiteService.serving(method.name), let client = clients[service.name] else {
+            throw RPCError(.unavailable, "the portal has no connection to the service of \(method.name)")
+        }
+        var options = CallOptions(isRead: read)
+        options.onBehalfOf = principal
+        return try await client.call(method, request, options: options)
+    }
+
+    public func close() async {
+        for client in clients.values { await client.close() }
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import XieshangLabels
+import XieshangWire
+
+/// `gateway portal`: who may sign in at the web portal.
+struct PortalCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "portal",
+        abstract: "The web portal's accounts: invite a member or a unit, list the accounts, disable or enable one.",
+        discussion: """
+            An invitation is a one-time link and a code; give both to the person (the link by message,
+            the code by another way, e.g. by telephone). They set a password on the link's page, then
+            sign in with the login shown (m13 for member 13, u4 for unit 4). Disabling signs them out
+            everywhere at once.
+            """,
+        subcommands: [Invite.self, List.self, Disable.self, Enable.self])
+}
+
+extension PortalV1.AccountState {
+    var label: String {
+        switch self {
+        case .invited: "已邀请"
+        case .active: "已启用"
+        case .disabled: "已停用"
+        default: ""
+        }
+    }
+}
+
+func accountOutput(_ account: PortalV1.Account?) -> Output {
+    let a = account ?? .init()
+    var table = Table("登录名 login", "对象 who", "名称 name", "状态 state", "会话 sessions", "最近登录 last sign-in")
+    table.add(a.login, a.kind == .unit ? "单位 \(a.subjectID)" : "委员 \(a.subjectID)", a.name, a.state.label, String(a.sessions),
+              a.lastSignInMs == 0 ? "" : CommitteeClock.minute(a.lastSignInMs))
+    return Output(a, table)
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+import XieshangTestSupport
+
+/// The portal in a real browser: the five services and the portal as processes with CURVE
+/// keys, headless Chromium driven by Selenium (`portal_browser.py`) through what a member
+/// does and what an attacker tries. Screenshots at phone and desktop width are left in
+/// `.build/portal-screenshots`.
+@Suite("the web portal in headless Chromium", .serialized)
+struct PortalBrowserTests {
+    static let python = "/usr/bin/python3"
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("portal_browser.py").path
+    static let screenshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent(".build/portal-screenshots").path
+
+    @Test("a member's invitation, first sign-in, inbox, leave, check-in code; another's meeting, a form without its token, script in a text, 20 guesses, disabling")
+    func memberJourney() async throws {
+        let directory = try temporaryDirectory("portal-browser")
+        let keys = directory + "/keys"
+        let setup = try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys])
+        #expect(setup.status == 0, "\(setup.stderr)")
+        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let portal = try await ServiceProcess("portal", dataDir: directory + "/portal", keys: keys, arguments: [
+            "--http-address", "127.0.0.1:0",
+            "--registry", suite.registry.rpcEndpoint, "--scheduler", suite.scheduler.rpcEndpoint,
+            "--tracker", suite.tracker.rpcEndpoint, "--notifier", suite.notifier.rpcEndpoint, "--duty", suite.duty.rpcEndpoint,
+        ])
+        let web = String(try await portal.outputLine(startingWith: "portal web=").dropFirst("portal web=".count))
+        let staff = suite.gateway(identity: "admin").with("XIESHANG_PORTAL_ENDPOINT", portal.rpcEndpoint)
+
+        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd], ["member", "import", demoMembersCSV]] {
+            let result = try await staff.run(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        // Tomorrow's meeting for the leave request; one starting within the hour, whose
+        // check-in is open; one member 13 is not invited to.
+        func schedule(_ title: String, startingIn minutes: Int, members: [Int], publish: Bool = true, extra: [String] = []) async throws -> Int {
+            let start = Date().addingTimeInterval(TimeInterval(minutes * 60))
+            let formatter = DateFormatter()
+            formatter.dateFormat = "yyyy-MM-dd HH:mm"
+            formatter.timeZone = TimeZone(identifier: "Asia/Shanghai")
+            let meeting = try await staff.json(["meeting", "schedule", "--title", title, "--kind", "专委会会议",
+                                                "--start", formatter.string(from: start), "--minutes", "60", "--venue", "市政协三楼会议室"] + extra)
+            let id = (meeting["id"] as? NSNumber)?.intValue ?? 0
+            #expect(try await staff.run(["meeting", "invite", "\(id)"] + members.flatMap { ["--member", "\($0)"] }).status == 0)
+            if publish { #expect(try await staff.run(["meeting", "publish", "\(id)"]).status == 0) }
+            return id
+        }
+        let tomorrow = try await schedule("提案工作专题座谈", startingIn: 24 * 60, members: [13, 14])
+        let soon = try await schedule("界别小组活动", startingIn: 50, members: [13, 20])
+        let others = try await schedule("文史资料征集座谈", startingIn: 26 * 60, members: [14, 20],
+                                        extra: ["--mode", "hybrid", "--link", "https://meeting.example.cn/j/secret-link"])
+        let draft = try await schedule("未发布的会议", startingIn: 30 * 60, members: [13], publish: false)
+
+        let invitation = try await staff.json(["portal", "invite", "--member", "13"])
+        let link = try #require(invitation["link"] as? String)
+        let code = try #require(invitation["code"] as? String)
+        #expect(link.hasPrefix(web + "/invite?t="))
+        let second = try await staff.json(["portal", "invite", "--member", "14"])
+        // The portal's own key may not invite: its socket is the office's.
+        let refused = try await staff.identity("portal").run(["portal", "invite", "--member", "20"])
+        #expect(refused.status != 0)
+
+        try FileManager.default.createDirectory(atPath: Self.screenshots, withIntermediateDirectories: true)
+        let browser = try await runCommand(Self.python, [
+            Self.script, "--base", web, "--link", link, "--code", code,
+            "--second-link", try #require(second["link"] as? String), "--second-code", try #require(second["code"] as? String),
+            "--tomorrow", "\(tomorrow)", "--soon", "\(soon)", "--others", "\(others)", "--draft", "\(draft)", "--shots", Self.screenshots,
+            "--gateway", builtExecutable("gateway"),
+        ], environment: staff.environment, timeout: .seconds(600))
+        #expect(browser.status == 0, "the browser steps failed:\n\(browser.stdout)\n\(browser.stderr)\nportal log:\n\(portal.standardError.suffix(4000))")
+
+        // What the browser did is in the services, as member 13's own doing.
+        let meeting = try await staff.json(["meeting", "show", "\(tomorrow)"])
+        let invitees = meeting["invitees"] as? [[String: Any]] ?? []
+        let thirteen = invitees.first { ($0["memberID"] as? NSNumber)?.intValue == 13 }
+        #expect(thirteen?["attendance"] as? String == "ATTENDANCE_LEAVE_REQUESTED", "\(thirteen ?? [:])")
+        #expect(thirteen?["leaveReason"] as? String == "赴省里参加<script>alert(1)</script>培训", "the reason as typed, stored as text")
+        let checked = try await staff.json(["meeting", "show", "\(soon)"])
+        let mine = (checked["invitees"] as? [[String: Any]] ?? []).first { ($0["memberID"] as? NSNumber)?.intValue == 13 }
+        #expect(mine?["attendance"] as? String == "ATTENDANCE_CHECKED_IN", "\(mine ?? [:])")
+        // Disabled at once: no session left, and the account says so.
+        let accounts = try await staff.json(["portal", "list"])
+        let m13 = (accounts["accounts"] as? [[String: Any]] ?? []).first { $0["login"] as? String == "m13" }
+        #expect(m13?["state"] as? String == "ACCOUNT_STATE_DISABLED")
+        #expect((m13?["sessions"] as? NSNumber)?.intValue ?? 0 == 0)
+        // The portal's password file holds no password and no invitation code in clear.
+        let database = try Data(contentsOf: URL(fileURLWithPath: directory + "/portal/portal.sqlite"))
+        #expect(database.range(of: Data("春风十里不如你2026".utf8)) == nil)
+        #expect(database.range(of: Data(code.utf8)) == nil)
+
+        #expect(await portal.stop() == 0)
+        await suite.stop()
+    }
+}
