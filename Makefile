@@ -5,7 +5,8 @@ SWIFT ?= swift
 CONFIG ?= debug
 
 # Debian packages the build, the tests and the demo need.
-APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 msmtp python3-aiosmtpd docker-compose systemd prometheus
+APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 msmtp python3-aiosmtpd docker-compose systemd prometheus \
+  chromium chromium-driver python3-selenium fonts-noto-cjk
 
 PROTO_DIR := proto
 PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' | LC_ALL=C sort)
@@ -62,6 +63,7 @@ up: bootstrap
 	$(SWIFT) build --product proposal-tracker
 	$(SWIFT) build --product notifier
 	$(SWIFT) build --product duty-record
+	$(SWIFT) build --product portal
 	$(SWIFT) build --product gateway
 	compose/xieshang-local start --run-dir run
 
@@ -75,6 +77,7 @@ demo: bootstrap
 	$(SWIFT) build -c release --product proposal-tracker
 	$(SWIFT) build -c release --product notifier
 	$(SWIFT) build -c release --product duty-record
+	$(SWIFT) build -c release --product portal
 	$(SWIFT) build -c release --product gateway
 	XIESHANG_BIN=$$($(SWIFT) build -c release --show-bin-path) compose/demo.sh
 

@@ -26,7 +26,7 @@ compose/xieshang-local stop --run-dir "$run_dir" >/dev/null 2>&1 || true
 rm -rf "$run_dir"
 trap 'compose/xieshang-local stop --run-dir "$run_dir"' EXIT
 
-step "Start the suite: member-registry, meeting-scheduler, proposal-tracker, notifier (with CURVE keys)"
+step "Start the suite: member-registry, meeting-scheduler, proposal-tracker, notifier, duty-record and the web portal (with CURVE keys)"
 compose/xieshang-local start --run-dir "$run_dir"
 export XIESHANG_KEYS_DIR=$run_dir/keys
 
@@ -272,4 +272,16 @@ gateway proposal list | tail -n 2
 show health
 show describe proposal-tracker
 
+step "The web portal: a member signs in on their phone"
+show portal invite --member 13 > "$run_dir/invitation.txt"
+cat "$run_dir/invitation.txt"
+show portal list
+
 printf '\nThe report is at %s. (The notifier'"'"'s webhooks and e-mail are off here:\nstart it with --webhook-url and --sendmail to turn them on.)\n' "$PWD/$run_dir/report.html"
+# The suite stays up so the portal can be tried; the runner stops it.
+trap - EXIT
+web=$(grep -m1 '^portal web=' "$run_dir/logs/portal.log" | cut -d= -f2-)
+printf '\nThe portal is at %s and the suite is still running.\n' "$web"
+printf 'Member 13 (贾秀英) signs in as m13: open the link above, type the code, choose a password,\n'
+printf 'then see their inbox, meetings (请假, the check-in code) and proposal 1 with its reply.\n'
+printf 'Stop the suite with: compose/xieshang-local stop --run-dir %s\n' "$run_dir"

@@ -17,7 +17,7 @@ config = yaml.safe_load(open(sys.argv[1]))
 services = config["services"]
 problems = []
 data_volumes = {}
-for name in ["member-registry", "meeting-scheduler", "proposal-tracker", "notifier", "duty-record"]:
+for name in ["member-registry", "meeting-scheduler", "proposal-tracker", "notifier", "duty-record", "portal"]:
     s = services.get(name)
     if s is None:
         problems.append(f"{name}: missing"); continue
@@ -52,7 +52,7 @@ keys = services.get("keys", {})
 if keys.get("command", [])[:3] != ["gateway", "keys", "setup"]:
     problems.append("keys: does not run gateway keys setup")
 dockerfile = open("compose/Dockerfile").read()
-for executable in ["member-registry", "meeting-scheduler", "proposal-tracker", "notifier", "duty-record", "gateway", "loadtest"]:
+for executable in ["member-registry", "meeting-scheduler", "proposal-tracker", "notifier", "duty-record", "portal", "gateway", "loadtest"]:
     if not re.search(rf"\b{executable}\b", dockerfile.split("FROM ${RUNTIME_IMAGE}")[0]):
         problems.append(f"Dockerfile: does not build {executable}")
 if problems:

@@ -15,7 +15,7 @@ trap cleanup EXIT
 
 units=(compose/systemd/xieshang-member-registry.service compose/systemd/xieshang-meeting-scheduler.service
        compose/systemd/xieshang-proposal-tracker.service compose/systemd/xieshang-notifier.service
-       compose/systemd/xieshang-duty-record.service)
+       compose/systemd/xieshang-duty-record.service compose/systemd/xieshang-portal.service)
 mkdir -p "$tmp/units"
 for unit in "${units[@]}"; do sed "s|/usr/local/bin/|$bin/|" "$unit" >"$tmp/units/$(basename "$unit")"; done
 if ! out=$(cd "$tmp/units" && systemd-analyze verify --man=no ./*.service 2>&1) || [ -n "$out" ]; then
@@ -38,6 +38,7 @@ done
 set -a; source compose/systemd/xieshang.env; set +a
 export XIESHANG_METRICS_ADDRESS=127.0.0.1:0
 for bind in $(compgen -v | grep -E '^XIESHANG_.*_BIND(_EVENTS)?$'); do export "$bind=tcp://127.0.0.1:*"; done
+export XIESHANG_PORTAL_HTTP=127.0.0.1:0
 for unit in "${units[@]}"; do
   name=$(basename "$unit" .service); name=${name#xieshang-}
   line=$(sed -n 's/^ExecStart=//p' "$unit")
@@ -48,13 +49,15 @@ for unit in "${units[@]}"; do
   for _ in $(seq 1 200); do grep -q " ready " "$tmp/$name.log" && break; kill -0 "${pids[-1]}" 2>/dev/null || break; sleep 0.05; done
   ready=$(grep -m1 " ready " "$tmp/$name.log") || { echo "check-systemd: $unit's ExecStart did not start $name:"; tail -n 5 "$tmp/$name.log"; exit 1; }
   [ -f "$tmp/data/$name/$name.sqlite" ] || { echo "check-systemd: $name did not write into its StateDirectory"; exit 1; }
-  key=$(echo "$name" | sed 's/member-registry/REGISTRY/;s/meeting-scheduler/SCHEDULER/;s/proposal-tracker/TRACKER/;s/notifier/NOTIFIER/;s/duty-record/DUTY/')
+  key=$(echo "$name" | sed 's/member-registry/REGISTRY/;s/meeting-scheduler/SCHEDULER/;s/proposal-tracker/TRACKER/;s/notifier/NOTIFIER/;s/duty-record/DUTY/;s/portal/PORTAL/')
   rpc=$(sed -n 's/.* rpc=\([^ ]*\).*/\1/p' <<<"$ready"); events=$(sed -n 's/.* events=\([^ ]*\).*/\1/p' <<<"$ready")
   export "XIESHANG_${key}_ENDPOINT=$rpc"
   [ -z "$events" ] || export "XIESHANG_${key}_EVENTS=$events"
 done
 XIESHANG_KEYS_DIR=$tmp/keys XIESHANG_IDENTITY=admin "$bin/gateway" health >"$tmp/health.txt" \
   || { echo "check-systemd: the services started from the units are not healthy:"; cat "$tmp/health.txt"; exit 1; }
+XIESHANG_KEYS_DIR=$tmp/keys XIESHANG_IDENTITY=admin "$bin/gateway" health --service portal >"$tmp/health.txt" \
+  || { echo "check-systemd: the portal started from its unit is not healthy:"; cat "$tmp/health.txt"; exit 1; }
 for ((i = ${#pids[@]} - 1; i >= 0; i--)); do
   kill -TERM "${pids[$i]}"
   status=0; wait "${pids[$i]}" || status=$?

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
 import Testing
 import XieshangTestSupport
 import XieshangZMQ
@@ -19,20 +22,21 @@ struct LocalRunnerTests {
         return ports
     }
 
-    @Test("start makes keys and starts the five services, status shows them serving, stop ends them; --insecure runs without keys")
+    @Test("start makes keys and starts the five services and the portal, status shows them serving, stop ends them; --insecure runs without keys")
     func upStatusDown() async throws {
         let run = try temporaryDirectory("runner")
-        let ports = try Self.freePorts(8)
+        let ports = try Self.freePorts(9)
         var environment = ["XIESHANG_BIN": URL(fileURLWithPath: builtExecutable("gateway")).deletingLastPathComponent().path,
                            "XIESHANG_KEYS_DIR": "", "XIESHANG_IDENTITY": ""]
         for (index, (service, kind)) in [("MEMBER_REGISTRY", "RPC"), ("MEMBER_REGISTRY", "EVENTS"), ("MEETING_SCHEDULER", "RPC"),
                                          ("MEETING_SCHEDULER", "EVENTS"), ("PROPOSAL_TRACKER", "RPC"), ("PROPOSAL_TRACKER", "EVENTS"),
-                                         ("NOTIFIER", "RPC"), ("DUTY_RECORD", "RPC")].enumerated() {
+                                         ("NOTIFIER", "RPC"), ("DUTY_RECORD", "RPC"), ("PORTAL", "RPC")].enumerated() {
             environment["XIESHANG_\(service)_\(kind)"] = "tcp://127.0.0.1:\(ports[index])"
         }
-        for service in ["MEMBER_REGISTRY", "MEETING_SCHEDULER", "PROPOSAL_TRACKER", "NOTIFIER", "DUTY_RECORD"] {
+        for service in ["MEMBER_REGISTRY", "MEETING_SCHEDULER", "PROPOSAL_TRACKER", "NOTIFIER", "DUTY_RECORD", "PORTAL"] {
             environment["XIESHANG_\(service)_METRICS"] = "127.0.0.1:0"
         }
+        environment["XIESHANG_PORTAL_HTTP"] = "127.0.0.1:0"
         func runner(_ arguments: String...) async throws -> CommandResult {
             try await runCommand(Self.runner, arguments + ["--run-dir", run], environment: environment, timeout: .seconds(120))
         }
@@ -44,16 +48,21 @@ struct LocalRunnerTests {
 
         let started = try await runner("start")
         #expect(started.status == 0, "\(started.stderr)")
-        #expect(started.stdout.split(separator: "\n").filter { $0.hasPrefix("started ") }.count == 5, "\(started.stdout)")
+        #expect(started.stdout.split(separator: "\n").filter { $0.hasPrefix("started ") }.count == 6, "\(started.stdout)")
+        // The portal's web server answers at the address the runner printed.
+        let web = try #require(started.stdout.split(separator: "\n").first { $0.hasPrefix("portal: http://") })
+        let url = try #require(URL(string: String(web.dropFirst("portal: ".count).split(separator: " ")[0]) + "/login"))
+        let (page, response) = try await URLSession.shared.data(from: url)
+        #expect((response as? HTTPURLResponse)?.statusCode == 200 && String(decoding: page, as: UTF8.self).contains("登录"))
         #expect(FileManager.default.fileExists(atPath: run + "/keys/admin.key"))
         #expect(FileManager.default.fileExists(atPath: run + "/keys/member-registry.allow"))
         let running = pids()
-        #expect(running.count == 5 && running.allSatisfy { kill($0, 0) == 0 })
+        #expect(running.count == 6 && running.allSatisfy { kill($0, 0) == 0 })
 
         let status = try await runner("status")
-        #expect(status.stdout.components(separatedBy: " running (pid").count - 1 == 5, "\(status.stdout)")
+        #expect(status.stdout.components(separatedBy: " running (pid").count - 1 == 6, "\(status.stdout)")
         #expect(status.stdout.components(separatedBy: "serving").count - 1 == 5, "\(status.stdout) \(status.stderr)")
-        #expect(try await runner("start").stdout.components(separatedBy: "already running").count - 1 == 5)
+        #expect(try await runner("start").stdout.components(separatedBy: "already running").count - 1 == 6)
         let logs = try await runner("logs", "--service", "member-registry")
         #expect(logs.status == 0 && logs.stdout.contains("member-registry ready") && !logs.stdout.contains("notifier ready"), "\(logs.stdout)")
 
@@ -65,9 +74,9 @@ struct LocalRunnerTests {
 
         let stopped = try await runner("stop")
         #expect(stopped.status == 0)
-        #expect(stopped.stdout.split(separator: "\n").filter { $0.hasPrefix("stopped ") }.count == 5, "\(stopped.stdout)")
+        #expect(stopped.stdout.split(separator: "\n").filter { $0.hasPrefix("stopped ") }.count == 6, "\(stopped.stdout)")
         #expect(running.allSatisfy { kill($0, 0) != 0 }, "every service process has ended")
-        #expect(try await runner("status").stdout.components(separatedBy: "not running").count - 1 == 5)
+        #expect(try await runner("status").stdout.components(separatedBy: "not running").count - 1 == 6)
 
         // Started again, on the same data: what was written is there.
         #expect(try await runner("start").status == 0)

@@ -7,11 +7,16 @@ struct HealthCommand: GatewayCommand {
         commandName: "health", abstract: "Each reachable service's status, version, uptime and storage.",
         discussion: "Example: gateway health; gateway health --service member-registry (a container's health check)")
     @OptionGroup var connection: ConnectionOptions
-    @Option(help: "Only this service: member-registry, meeting-scheduler, proposal-tracker, notifier or duty-record.") var service: String?
+    @Option(help: "Only this service: member-registry, meeting-scheduler, proposal-tracker, notifier, duty-record or portal.") var service: String?
+
+    /// The five services; the portal (a client of them, with its own socket) only when named.
+    private var known: [(name: String, endpoint: String)] {
+        connection.services + [(SuiteService.portal.name, connection.endpoint(.portal))]
+    }
 
     func validate() throws {
-        if let service, !connection.services.contains(where: { $0.name == service }) {
-            throw ValidationError("unknown service \"\(service)\"; known: \(connection.services.map(\.name).joined(separator: ", "))")
+        if let service, !known.contains(where: { $0.name == service }) {
+            throw ValidationError("unknown service \"\(service)\"; known: \(known.map(\.name).joined(separator: ", "))")
         }
     }
 
@@ -19,7 +24,7 @@ struct HealthCommand: GatewayCommand {
         struct Row: Encodable { let service: String; let endpoint: String; let status: String; let version: String; let uptimeSeconds: Int64; let storage: String }
         var rows: [Row] = []
         var failed = false
-        for (name, endpoint) in connection.services where service == nil || service == name {
+        for (name, endpoint) in service == nil ? connection.services : known.filter({ $0.name == service }) {
             do {
                 let health = try await connection.withClient(name, endpoint) {
                     try await $0.call(RpcV1.Health.check, RpcV1.HealthCheckRequest(), options: CallOptions(timeout: .seconds(3)))
