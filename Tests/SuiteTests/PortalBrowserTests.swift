@@ -13,7 +13,7 @@ struct PortalBrowserTests {
     static let screenshots = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent(".build/portal-screenshots").path
 
-    @Test("a member's invitation, first sign-in, inbox, leave, check-in code; another's meeting, a form without its token, script in a text, 20 guesses, disabling")
+    @Test("a member's invitation, first sign-in, inbox, leave, check-in code, a proposal from draft to feedback with a co-signer and a unit's reply; another's meeting and draft, a form without its token, script and escapes in texts, 20 guesses, disabling")
     func memberJourney() async throws {
         let directory = try temporaryDirectory("portal-browser")
         let keys = directory + "/keys"
@@ -28,7 +28,8 @@ struct PortalBrowserTests {
         let web = String(try await portal.outputLine(startingWith: "portal web=").dropFirst("portal web=".count))
         let staff = suite.gateway(identity: "admin").with("XIESHANG_PORTAL_ENDPOINT", portal.rpcEndpoint)
 
-        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd], ["member", "import", demoMembersCSV]] {
+        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd], ["member", "import", demoMembersCSV],
+                          ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"]] {
             let result = try await staff.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }

@@ -3,6 +3,8 @@
 attacker tries. Run by PortalBrowserTests.swift against a suite it started; prints one line a
 check and exits 1 when any failed. Screenshots at phone (390 px) and desktop width go to --shots."""
 import argparse
+import json
+import re
 import subprocess
 import sys
 import urllib.error
@@ -73,6 +75,41 @@ def click(button):
 def submit(form_action_suffix=None):
     forms = driver.find_elements(By.CSS_SELECTOR, "form.card")
     form = forms[0] if form_action_suffix is None else next(f for f in forms if f.get_attribute("action").endswith(form_action_suffix))
+    click(form.find_element(By.TAG_NAME, "button"))
+
+
+def sign_in(login, password):
+    driver.delete_all_cookies()
+    driver.get(BASE + "/login")
+    driver.find_element(By.NAME, "login").send_keys(login)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    submit()
+    return driver.current_url.endswith("/inbox")
+
+
+def accept(link, code, password):
+    driver.delete_all_cookies()
+    driver.get(link)
+    driver.find_element(By.NAME, "code").send_keys(code)
+    driver.find_element(By.NAME, "password").send_keys(password)
+    driver.find_element(By.NAME, "confirm").send_keys(password)
+    submit()
+    return "密码已设置" in text()
+
+
+def gateway(*arguments):
+    return subprocess.run([args.gateway, *arguments], capture_output=True, text=True)
+
+
+def act(action, **fields):
+    """Fills and sends the proposal page's form for `action`."""
+    form = driver.find_element(By.CSS_SELECTOR, f"form:has(input[name='action'][value='{action}'])")
+    for name, value in fields.items():
+        element = form.find_element(By.NAME, name)
+        if element.tag_name == "select":
+            Select(element).select_by_visible_text(value)
+        else:
+            element.send_keys(value)
     click(form.find_element(By.TAG_NAME, "button"))
 
 
@@ -177,7 +214,77 @@ try:
     check("我的状态\n已签到" in text() and "签到码" not in text(), "my page shows me checked in")
     shot("meeting-checked-in")
 
-    # 7. Another member's meeting or proposal by changing the id: a published meeting's public
+    # 7. A proposal from draft to feedback: m13 writes it (a title with terminal escapes is
+    # refused; one with <script> is kept as text), invites m14, who co-signs; m13 submits; staff
+    # file and assign it to unit 1, which signs for it and replies on the portal; m13 answers.
+    driver.get(BASE + "/proposals")
+    click(driver.find_element(By.LINK_TEXT, "写提案"))
+    shot("proposal-new")
+    driver.execute_script("document.querySelector(\"input[name='title']\").value = arguments[0]", "关于\u001b[2J清屏的建议")
+    driver.find_element(By.NAME, "body").send_keys("正文")
+    submit()
+    check("未能完成" in text() and "control" in text().lower(), "a title with terminal escapes is refused, saying why")
+    driver.get(BASE + "/proposals/new")
+    title = "关于<script>alert('提案')</script>加装电梯的建议"
+    driver.find_element(By.NAME, "title").send_keys(title)
+    driver.find_element(By.NAME, "category").send_keys("城市建设")
+    driver.find_element(By.NAME, "body").send_keys("全市2000年前建成的住宅多无电梯，老年住户出行困难。\n建议：一、简化审批；二、财政补贴。")
+    submit()
+    match = re.search(r"/proposals/(\d+)", driver.current_url)
+    check(match is not None and "草稿已保存" in text(), "the draft is saved")
+    proposal = match.group(1) if match else "0"
+    check(driver.find_element(By.TAG_NAME, "h1").text == title and no_alert(), "the title with <script> is shown as text, no script ran")
+    act("invite-cosigners", members="14")
+    check("征集附议" in text() and "（待附议）" in text(), "m14 is invited to co-sign")
+    shot("proposal-draft")
+
+    check(accept(args.second_link, args.second_code, SECOND_PASSWORD), "m14 sets a password")
+    check(sign_in("m14", SECOND_PASSWORD), "m14 signs in")
+    driver.get(f"{BASE}/proposals/{proposal}")
+    act("cosign")
+    check("（已附议）" in text(), "m14 co-signs")
+    driver.get(BASE + "/proposals/new")
+    driver.find_element(By.NAME, "title").send_keys("孙春梅的草稿")
+    driver.find_element(By.NAME, "body").send_keys("未提交")
+    submit()
+    draft_of_m14 = re.search(r"/proposals/(\d+)", driver.current_url).group(1)
+
+    check(sign_in("m13", PASSWORD), "m13 signs in again")
+    driver.get(f"{BASE}/proposals/{draft_of_m14}")
+    check("找不到该内容，或您无权查看" in text() and "孙春梅的草稿" not in text(), "another member's draft by its id: not found")
+    driver.get(f"{BASE}/proposals/{proposal}")
+    act("submit")
+    check("已提交" in text(), "m13 submits")
+    for step in (["proposal", "act", proposal, "file"], ["proposal", "act", proposal, "assign", "--lead-unit", "1"]):
+        done = gateway(*step)
+        check(done.returncode == 0, f"staff: {' '.join(step[3:])} ({done.stderr.strip()})")
+    invited = gateway("portal", "invite", "--unit", "1", "--json")
+    unit = json.loads(invited.stdout) if invited.returncode == 0 else {}
+    check(unit.get("account", {}).get("login") == "u1", "staff invite unit 1")
+    check(accept(unit.get("link", BASE), unit.get("code", ""), "住建局办理提案2026"), "unit 1 sets a password")
+    check(sign_in("u1", "住建局办理提案2026"), "unit 1 signs in")
+    driver.get(BASE + "/proposals")
+    check(title in text() and "办理期限" in text() and "主办" in text(), "the unit sees the proposal assigned to it, with its deadline")
+    shot("unit-proposals")
+    driver.get(f"{BASE}/proposals/{proposal}")
+    act("sign-for")
+    check("办理中" in text(), "the unit signs for it")
+    act("reply", **{"class": "A类", "contact": "面谈", "text": "已将老旧小区加装电梯列入2027年民生实事，审批时限压缩至15个工作日。"})
+    check("已答复" in text() and "列入2027年民生实事" in text(), "the unit replies")
+    shot("unit-reply")
+    driver.get(f"{BASE}/meetings/{args.tomorrow}")
+    check("此页面仅供委员使用" in text(), "a unit has no meeting pages")
+    driver.get(f"{BASE}/proposals/{draft_of_m14}")
+    check("找不到该内容，或您无权查看" in text(), "a unit cannot read a member's draft")
+
+    check(sign_in("m13", PASSWORD), "m13 signs in for the reply")
+    driver.get(f"{BASE}/proposals/{proposal}")
+    check("列入2027年民生实事" in text(), "m13 reads the reply")
+    act("feedback", satisfaction="满意", reason="感谢答复")
+    check("已反馈" in text() and "满意" in text(), "m13 gives feedback: 满意")
+    shot("proposal-feedback")
+
+    # 8. Another member's meeting or proposal by changing the id: a published meeting's public
     # fields (as every member reads them), never its link or anyone's code; a draft, nothing.
     driver.get(f"{BASE}/meetings/{args.others}")
     page = text()
@@ -191,7 +298,7 @@ try:
     driver.get(f"{BASE}/meetings/0")
     check("找不到该内容" in text(), "id 0: not found")
 
-    # 8. A form posted without its CSRF token, or with another: refused, nothing changed.
+    # 9. A form posted without its CSRF token, or with another: refused, nothing changed.
     status, body = post(f"/meetings/{args.soon}/leave", {"type": "other", "reason": "伪造的请假"})
     check(status == 403 and "请求无效" in body, f"a form without its CSRF token is refused ({status})")
     status, body = post(f"/meetings/{args.soon}/leave", {"type": "other", "reason": "伪造的请假", "csrf": "x" * 43})
@@ -199,7 +306,7 @@ try:
     driver.get(f"{BASE}/meetings/{args.soon}")
     check("伪造的请假" not in text() and "已签到" in text(), "the forged forms changed nothing")
 
-    # 9. Staff disable the account: the open session ends at once.
+    # 10. Staff disable the account: the open session ends at once.
     disabled = subprocess.run([args.gateway, "portal", "disable", "m13"], capture_output=True, text=True)
     check(disabled.returncode == 0, f"staff disable m13 ({disabled.stderr.strip()})")
     driver.get(BASE + "/inbox")
@@ -209,18 +316,8 @@ try:
     submit()
     check("此账户已停用" in text(), "a disabled account cannot sign in")
 
-    # 10. A second member: sign out, then 20 guesses at the password.
-    driver.delete_all_cookies()
-    driver.get(args.second_link)
-    driver.find_element(By.NAME, "code").send_keys(args.second_code)
-    driver.find_element(By.NAME, "password").send_keys(SECOND_PASSWORD)
-    driver.find_element(By.NAME, "confirm").send_keys(SECOND_PASSWORD)
-    submit()
-    driver.get(BASE + "/login")
-    driver.find_element(By.NAME, "login").send_keys("m14")
-    driver.find_element(By.NAME, "password").send_keys(SECOND_PASSWORD)
-    submit()
-    check(driver.current_url.endswith("/inbox"), "m14 signs in")
+    # 11. The second member: sign out, then 20 guesses at the password.
+    check(sign_in("m14", SECOND_PASSWORD), "m14 signs in")
     click(driver.find_element(By.XPATH, "//button[text()='退出']"))
     check(driver.current_url.endswith("/login"), "signed out")
     driver.get(BASE + "/inbox")

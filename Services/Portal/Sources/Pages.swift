@@ -32,7 +32,7 @@ enum Pages {
             <link rel="stylesheet" href="/portal.css"></head>
             <body>
             <header><div class="bar"><a class="brand" href="/">政协委员履职服务</a>
-            {{#user}}<nav>{{#member}}<a href="/inbox">消息</a><a href="/meetings">会议</a><a href="/proposals">提案</a>{{/member}}{{^member}}<a href="/inbox">消息</a>{{/member}}</nav>{{/user}}</div>
+            {{#user}}<nav><a href="/inbox">消息</a>{{#member}}<a href="/meetings">会议</a>{{/member}}<a href="/proposals">提案</a></nav>{{/user}}</div>
             {{#user}}<div class="who">{{name}}
             <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button class="link">退出</button></form></div>{{/user}}
             </header>
@@ -102,7 +102,7 @@ enum Pages {
             {{#leave}}<dt>请假</dt><dd>{{leave}}</dd>{{/leave}}
             {{#code}}<dt>签到码</dt><dd><span class="code">{{code}}</span><div class="meta">到会后向会场工作人员出示此码签到（会前两小时起）。</div></dd>{{/code}}
             </dl>
-            {{#agenda.count}}<h2>议程</h2><ol>{{#agenda}}<li>{{.}}</li>{{/agenda}}</ol>{{/agenda.count}}
+            {{#hasAgenda}}<h2>议程</h2><ol>{{#agenda}}<li>{{.}}</li>{{/agenda}}</ol>{{/hasAgenda}}
             {{#canLeave}}<h2>请假</h2>
             <form method="post" action="/meetings/{{id}}/leave" class="card">
             <input type="hidden" name="csrf" value="{{csrf}}">
@@ -113,11 +113,23 @@ enum Pages {
             <p><a href="/meetings">返回会议列表</a></p>
             """,
         "proposals": """
+            {{#member}}<p><a class="button" href="/proposals/new">写提案</a></p>{{/member}}
             <ul class="list">
             {{#proposals}}<li><a class="title" href="/proposals/{{id}}">{{title}}</a>
-            <div class="meta">{{number}} · {{state}} · {{role}}</div></li>{{/proposals}}
+            <div class="meta">{{number}} · {{state}} · {{role}}{{#deadline}} · {{deadline}}{{/deadline}}</div></li>{{/proposals}}
             {{^proposals}}<li>暂无提案</li>{{/proposals}}
             </ul>
+            """,
+        "proposal-new": """
+            <form method="post" action="/proposals" class="card wide">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>案由（标题）<input name="title" required maxlength="200"></label>
+            <label>类别<input name="category" maxlength="50" placeholder="如：经济建设、社会事业、城市建设"></label>
+            <label>内容<textarea name="body" required maxlength="20000" class="tall"></textarea></label>
+            <label class="row"><input type="checkbox" name="public" value="1" checked> 同意公开</label>
+            <label>不公开的理由（不同意公开时填写）<input name="not_public_reason" maxlength="200"></label>
+            <button>保存草稿</button>
+            </form>
             """,
         "proposal": """
             {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
@@ -125,19 +137,53 @@ enum Pages {
             <dt>编号</dt><dd>{{number}}</dd>
             <dt>状态</dt><dd class="state">{{state}}</dd>
             <dt>领衔</dt><dd>{{proposer}}</dd>
+            {{#category}}<dt>类别</dt><dd>{{category}}</dd>{{/category}}
+            {{#hasCosigners}}<dt>附议</dt><dd>{{#cosigners}}<span class="tag">{{name}}（{{decision}}）</span> {{/cosigners}}</dd>{{/hasCosigners}}
             {{#units}}<dt>承办单位</dt><dd>{{units}}</dd>{{/units}}
+            {{#deadline}}<dt>办理期限</dt><dd>{{deadline}}</dd>{{/deadline}}
             </dl>
             <h2>内容</h2><div class="text">{{body}}</div>
-            {{#reply}}<h2>答复</h2><div class="text">{{reply}}</div>{{/reply}}
+            {{#reply}}<h2>答复{{#replyClass}}（{{replyClass}}）{{/replyClass}}</h2><div class="text">{{reply}}</div>{{/reply}}
             <h2>办理过程</h2>
             <ol class="steps">{{#history}}<li><span class="meta">{{time}}</span> {{action}}{{#note}}：{{note}}{{/note}}</li>{{/history}}</ol>
-            {{#canFeedback}}<h2>对答复的意见</h2>
-            <form method="post" action="/proposals/{{id}}/feedback" class="card">
-            <input type="hidden" name="csrf" value="{{csrf}}">
+            {{#can_invite_cosigners}}<h2>邀请附议</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="invite-cosigners">
+            <label>附议委员编号（以逗号分隔）<input name="members" required maxlength="200" inputmode="numeric"></label>
+            <button>邀请附议</button></form>{{/can_invite_cosigners}}
+            {{#can_submit}}<h2>提交</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="submit">
+            <p class="hint">提交后由提案委员会审查立案，不能再修改。</p><button>提交提案</button></form>{{/can_submit}}
+            {{#can_cosign}}<h2>附议</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="cosign"><button>同意附议</button></form>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="decline"><button class="secondary">谢绝附议</button></form>{{/can_cosign}}
+            {{#can_sign_for}}<h2>签收</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="sign-for"><button>签收办理</button></form>{{/can_sign_for}}
+            {{#can_reply}}<h2>答复</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="reply">
+            <label>答复类别<select name="class">{{#replyClasses}}<option value="{{value}}">{{label}}</option>{{/replyClasses}}</select></label>
+            <label>沟通方式<select name="contact">{{#contacts}}<option value="{{value}}">{{label}}</option>{{/contacts}}</select></label>
+            <label>答复内容<textarea name="text" required maxlength="20000" class="tall"></textarea></label>
+            <button>提交答复</button></form>{{/can_reply}}
+            {{#can_countersign}}<h2>会签</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="countersign"><button>同意答复</button></form>{{/can_countersign}}
+            {{#can_return_reply}}<form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="return-reply">
+            <label>退回答复的理由<textarea name="reason" required maxlength="1000"></textarea></label><button class="secondary">退回答复</button></form>{{/can_return_reply}}
+            {{#can_request_return}}<h2>申请退回</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="request-return">
+            <label>不属于本单位职责的理由（交办后 10 日内）<textarea name="reason" required maxlength="1000"></textarea></label><button class="secondary">申请退回</button></form>{{/can_request_return}}
+            {{#can_feedback}}<h2>对答复的意见</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="feedback">
             <label>满意度<select name="satisfaction">{{#satisfactions}}<option value="{{value}}">{{label}}</option>{{/satisfactions}}</select></label>
-            <label>意见<textarea name="note" maxlength="1000"></textarea></label>
-            <button>提交意见</button>
-            </form>{{/canFeedback}}
+            <label>意见<textarea name="reason" maxlength="1000"></textarea></label>
+            <button>提交意见</button></form>{{/can_feedback}}
+            {{#can_opinion}}<h2>附议人的意见</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="opinion">
+            <label>满意度<select name="satisfaction">{{#satisfactions}}<option value="{{value}}">{{label}}</option>{{/satisfactions}}</select></label>
+            <label>意见<textarea name="reason" maxlength="1000"></textarea></label>
+            <button>提交意见</button></form>{{/can_opinion}}
+            {{#can_withdraw}}<h2>撤回</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="withdraw">
+            <label>撤回的理由<textarea name="reason" required maxlength="1000"></textarea></label><button class="secondary">撤回提案</button></form>{{/can_withdraw}}
             <p><a href="/proposals">返回提案列表</a></p>
             """,
     ]
@@ -153,7 +199,10 @@ enum Pages {
         label{display:flex;flex-direction:column;gap:.3rem;font-size:.95rem}
         input,select,textarea{font:inherit;padding:.55rem;border:1px solid #bbb;border-radius:6px;width:100%}textarea{min-height:6rem}
         button{font:inherit;background:#a61b1b;color:#fff;border:0;border-radius:6px;padding:.6rem 1rem;cursor:pointer}
-        button.small{padding:.3rem .7rem;font-size:.9rem}button.link{background:none;color:#fff;text-decoration:underline;padding:0 .3rem}
+        button.small{padding:.3rem .7rem;font-size:.9rem}button.secondary{background:#fff;color:#a61b1b;border:1px solid #a61b1b}
+        a.button{display:inline-block;background:#a61b1b;color:#fff;border-radius:6px;padding:.55rem 1rem;text-decoration:none}
+        .card.wide{max-width:760px}textarea.tall{min-height:14rem}label.row{flex-direction:row;align-items:center;gap:.5rem}label.row input{width:auto}
+        .tag{display:inline-block;background:#f1ebe4;border-radius:4px;padding:0 .4rem;margin:.1rem 0}.card+.card{margin-top:.6rem}button.link{background:none;color:#fff;text-decoration:underline;padding:0 .3rem}
         .inline{display:inline}.list{list-style:none;padding:0;margin:0}
         .list li{background:#fff;border:1px solid #ddd;border-radius:8px;padding:.8rem 1rem;margin-bottom:.6rem;overflow-wrap:anywhere}
         .list li.unread{border-left:4px solid #a61b1b}.title{font-weight:600}.meta{color:#666;font-size:.88rem}.body,.text{white-space:pre-wrap;overflow-wrap:anywhere}

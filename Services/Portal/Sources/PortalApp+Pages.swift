@@ -65,7 +65,7 @@ extension PortalApp {
         return page("meetings", "我的会议", s, ["meetings": rows])
     }
 
-    static let notices = ["leave": "请假已提交，等待办公室审批。", "feedback": "意见已提交，谢谢。"]
+    static let notices = ["leave": "请假已提交，等待办公室审批。", "done": "已提交。", "created": "草稿已保存。可邀请附议，或直接提交。"]
 
     func meeting(_ s: PortalSession, _ id: Int64, notice: String?) async throws -> Response {
         var request = MeetingV1.GetMeetingRequest()
@@ -77,7 +77,7 @@ extension PortalApp {
         let leaveOpen = me.map { [.invited, .registered, .leaveRequested].contains($0.attendance) } ?? false
         var values: [String: Any] = [
             "id": m.id, "kind": m.kind.label, "time": CommitteeClock.range(m.startMs, m.endMs), "place": place(m),
-            "mode": m.mode.label, "status": m.status.label, "agenda": m.agenda.map(\.title),
+            "mode": m.mode.label, "status": m.status.label, "agenda": m.agenda.map(\.title), "hasAgenda": !m.agenda.isEmpty,
             "canLeave": open && leaveOpen && me?.attendance != .leaveRequested,
             "leaveTypes": MeetingV1.LeaveType.allCases.filter { $0.rawValue != 0 }.map { ["value": $0.identifier, "label": $0.label] },
         ]
@@ -105,52 +105,5 @@ extension PortalApp {
         request.reason = (fields["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         _ = try await suite.call(MeetingV1.Meetings.requestLeave, request, for: s.account.principal)
         return .redirect(to: "/meetings/\(id)?done=leave", type: .normal)
-    }
-
-    // MARK: - Proposals
-
-    func proposals(_ s: PortalSession) async throws -> Response {
-        var request = ProposalV1.ListProposalsRequest()
-        request.memberID = s.account.subjectID
-        request.pageSize = 100
-        let list = try await suite.call(ProposalV1.Proposals.list, request, for: s.account.principal, read: true)
-        let rows: [[String: Any]] = list.proposals.map { p in
-            ["id": p.id, "title": p.title, "number": p.number.isEmpty ? "未编号" : p.number, "state": p.state.label,
-             "role": p.proposerMemberID == s.account.subjectID ? "领衔" : p.supervisorMemberID == s.account.subjectID ? "督办" : "附议"]
-        }
-        return page("proposals", "我的提案", s, ["proposals": rows])
-    }
-
-    func proposal(_ s: PortalSession, _ id: Int64, notice: String?) async throws -> Response {
-        var get = ProposalV1.GetProposalRequest()
-        get.id = id
-        let found = try await suite.call(ProposalV1.Proposals.get, get, for: s.account.principal, read: true)
-        var historyRequest = ProposalV1.HistoryRequest()
-        historyRequest.id = id
-        let history = try await suite.call(ProposalV1.Proposals.history, historyRequest, for: s.account.principal, read: true)
-        guard let p = found.proposal else { throw RPCError(.notFound, "no proposal \(id)") }
-        var values: [String: Any] = [
-            "id": p.id, "number": p.number.isEmpty ? "未编号" : p.number, "state": p.state.label,
-            "proposer": p.proposerName.isEmpty ? p.jointProposer : p.proposerName, "body": p.body,
-            "history": history.transitions.map { t -> [String: Any] in
-                ["time": CommitteeClock.minute(t.atMs), "action": t.action.label, "note": t.satisfaction != .unspecified ? t.satisfaction.label : t.reason]
-            },
-            "canFeedback": p.proposerMemberID == s.account.subjectID && found.allowed.contains(.feedback),
-            "satisfactions": ProposalV1.Satisfaction.allCases.filter { $0.rawValue != 0 }.map { ["value": $0.identifier, "label": $0.label] },
-        ]
-        if !p.leadUnitName.isEmpty { values["units"] = p.leadUnitName }
-        if !p.replyText.isEmpty { values["reply"] = p.replyText }
-        if let notice, let text = Self.notices[notice] { values["notice"] = text }
-        return page("proposal", p.title, s, values)
-    }
-
-    func feedback(_ s: PortalSession, _ id: Int64, _ fields: [String: String]) async throws -> Response {
-        var request = ProposalV1.ActRequest()
-        request.id = id
-        request.action = .feedback
-        request.satisfaction = ProposalV1.Satisfaction(parsing: fields["satisfaction"] ?? "") ?? .unspecified
-        request.reason = (fields["note"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        _ = try await suite.call(ProposalV1.Proposals.act, request, for: s.account.principal)
-        return .redirect(to: "/proposals/\(id)?done=feedback", type: .normal)
     }
 }

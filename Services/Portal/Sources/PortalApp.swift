@@ -77,14 +77,16 @@ public struct PortalApp: Sendable {
             guard let id = number(context, "id") else { return try await notFound(request) }
             return try await posted(request, context, members: true) { s, f in try await requestLeave(s, id, f) }
         }
-        router.get("/proposals") { request, _ in try await signedIn(request, members: true) { try await proposals($0) } }
+        router.get("/proposals") { request, _ in try await signedIn(request) { try await proposals($0) } }
+        router.get("/proposals/new") { request, _ in try await signedIn(request, members: true) { newProposal($0) } }
+        router.post("/proposals") { request, context in try await posted(request, context, members: true) { s, f in try await createProposal(s, f) } }
         router.get("/proposals/:id") { request, context in
             guard let id = number(context, "id") else { return try await notFound(request) }
-            return try await signedIn(request, members: true) { try await proposal($0, id, notice: request.uri.queryParameters["done"].map(String.init)) }
+            return try await signedIn(request) { try await proposal($0, id, notice: request.uri.queryParameters["done"].map(String.init)) }
         }
-        router.post("/proposals/:id/feedback") { request, context in
+        router.post("/proposals/:id/act") { request, context in
             guard let id = number(context, "id") else { return try await notFound(request) }
-            return try await posted(request, context, members: true) { s, f in try await feedback(s, id, f) }
+            return try await posted(request, context) { s, f in try await act(s, id, f) }
         }
         return router
     }
