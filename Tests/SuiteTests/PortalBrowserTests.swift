@@ -53,11 +53,16 @@ struct PortalBrowserTests {
                                         extra: ["--mode", "hybrid", "--link", "https://meeting.example.cn/j/secret-link"])
         let draft = try await schedule("未发布的会议", startingIn: 30 * 60, members: [13], publish: false)
 
-        let invitation = try await staff.json(["portal", "invite", "--member", "13"])
+        let invited = try await staff.json(["portal", "invite", "--member", "13"])
+        let invitation = try #require(invited["invitation"] as? [String: Any])
         let link = try #require(invitation["link"] as? String)
         let code = try #require(invitation["code"] as? String)
         #expect(link.hasPrefix(web + "/invite?t="))
-        let second = try await staff.json(["portal", "invite", "--member", "14"])
+        #expect(invited["sent"] as? String == "已通过通知服务发送到本人的消息和邮箱", "\(invited)")
+        // The notifier put the invitation in member 13's inbox.
+        let inbox = try await staff.run(["inbox", "--member", "13"])
+        #expect(inbox.stdout.contains("委员履职服务平台邀请"), "\(inbox.stdout)")
+        let second = try #require(try await staff.json(["portal", "invite", "--member", "14", "--no-send"])["invitation"] as? [String: Any])
         // The portal's own key may not invite: its socket is the office's.
         let refused = try await staff.identity("portal").run(["portal", "invite", "--member", "20"])
         #expect(refused.status != 0)

@@ -169,6 +169,7 @@ try:
     submit()
     check(driver.current_url.endswith("/inbox"), "signed in, the inbox opens")
     check("会议通知" in text() and "未读" in text(), "the inbox shows the meeting notices, unread first")
+    check("委员履职服务平台邀请" in text() and args.code in text() and "登录名 m13" in text(), "the invitation came through the notifier to the inbox")
     shot("inbox")
     session = next(c for c in driver.get_cookies() if c["name"] == "xs_session")
     check(session.get("httpOnly") and session.get("sameSite") == "Strict", "the session cookie is HttpOnly and SameSite=Strict")
@@ -259,7 +260,7 @@ try:
         done = gateway(*step)
         check(done.returncode == 0, f"staff: {' '.join(step[3:])} ({done.stderr.strip()})")
     invited = gateway("portal", "invite", "--unit", "1", "--json")
-    unit = json.loads(invited.stdout) if invited.returncode == 0 else {}
+    unit = json.loads(invited.stdout)["invitation"] if invited.returncode == 0 else {}
     check(unit.get("account", {}).get("login") == "u1", "staff invite unit 1")
     check(accept(unit.get("link", BASE), unit.get("code", ""), "住建局办理提案2026"), "unit 1 sets a password")
     check(sign_in("u1", "住建局办理提案2026"), "unit 1 signs in")

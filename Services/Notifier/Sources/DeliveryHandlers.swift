@@ -43,21 +43,32 @@ public enum DeliveryHandlers {
             var problems: [(String, String)] = []
             if request.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("title", "must not be empty")) }
             if request.body.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("body", "must not be empty")) }
-            if request.group == .unspecified { problems.append(("group", "name the group")) }
+            let one = request.recipient
+            if let one, one.kind != .unspecified || one.id != 0 {
+                if request.group != .unspecified { problems.append(("recipient", "name a group or one recipient, not both")) }
+                if one.kind != .member && one.kind != .unit || one.id <= 0 { problems.append(("recipient", "one member or one unit, with its id")) }
+            } else if request.group == .unspecified {
+                problems.append(("group", "name the group"))
+            }
             if !problems.isEmpty { throw RPCError.invalidArgument(problems) }
             if let stored = try await database.storedReply(context, as: NotificationV1.AnnounceResponse.self) { return stored }
-            var resolve = MemberV1.ResolveGroupRequest()
-            resolve.kind = request.group
-            resolve.name = request.name
-            resolve.id = request.id
-            let members = try await Dependency(name: "member-registry", client: registry)
-                .read(MemberV1.Members.resolveGroup, resolve, field: "group").memberIDs
+            let recipients: [NotificationV1.Recipient]
+            if let one, one.id > 0 {
+                recipients = [one]
+            } else {
+                var resolve = MemberV1.ResolveGroupRequest()
+                resolve.kind = request.group
+                resolve.name = request.name
+                resolve.id = request.id
+                recipients = try await Dependency(name: "member-registry", client: registry)
+                    .read(MemberV1.Members.resolveGroup, resolve, field: "group").memberIDs.map(NotificationRules.member)
+            }
             return try await database.idempotent(context) { db in
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 let id = try Inboxes.recordAnnouncement(db, title: request.title, at: now)
                 var count: Int32 = 0
-                for member in members {
-                    if try Inboxes.notify(db, NotificationRules.member(member), rule: "announcement", title: "通知：\(request.title)", body: request.body,
+                for recipient in recipients {
+                    if try Inboxes.notify(db, recipient, rule: "announcement", title: "通知：\(request.title)", body: request.body,
                                           source: "announcement", sequence: id, now: now, configuration: configuration) { count += 1 }
                 }
                 var response = NotificationV1.AnnounceResponse()

@@ -492,6 +492,7 @@ extension NotificationV1 {
         public var id: Int64 = 0
         public var title: String = ""
         public var body: String = ""
+        public var recipient: NotificationV1.Recipient? = nil
 
         public init() {}
 
@@ -503,6 +504,7 @@ extension NotificationV1 {
             if self.id != 0 { w.scalar(self.id, 3) }
             if !self.title.isEmpty { try w.string(self.title, 4) }
             if !self.body.isEmpty { try w.string(self.body, 5) }
+            if let value = self.recipient { try w.message(value, 6) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -512,6 +514,7 @@ extension NotificationV1 {
             self.id = r.scalar(3)
             self.title = try r.string(4)
             self.body = try r.string(5)
+            self.recipient = try r.message(6) as NotificationV1.Recipient?
         }
     }
 }

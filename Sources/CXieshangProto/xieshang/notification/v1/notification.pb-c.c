@@ -1706,7 +1706,7 @@ const ProtobufCMessageDescriptor xieshang__notification__v1__retry_delivery_resp
   (ProtobufCMessageInit) xieshang__notification__v1__retry_delivery_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__notification__v1__announce_request__field_descriptors[5] =
+static const ProtobufCFieldDescriptor xieshang__notification__v1__announce_request__field_descriptors[6] =
 {
   {
     "group",
@@ -1768,18 +1768,31 @@ static const ProtobufCFieldDescriptor xieshang__notification__v1__announce_reque
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "recipient",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Notification__V1__AnnounceRequest, recipient),
+    &xieshang__notification__v1__recipient__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__notification__v1__announce_request__field_indices_by_name[] = {
   4,   /* field[4] = body */
   0,   /* field[0] = group */
   2,   /* field[2] = id */
   1,   /* field[1] = name */
+  5,   /* field[5] = recipient */
   3,   /* field[3] = title */
 };
 static const ProtobufCIntRange xieshang__notification__v1__announce_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor xieshang__notification__v1__announce_request__descriptor =
 {
@@ -1789,7 +1802,7 @@ const ProtobufCMessageDescriptor xieshang__notification__v1__announce_request__d
   "Xieshang__Notification__V1__AnnounceRequest",
   "xieshang.notification.v1",
   sizeof(Xieshang__Notification__V1__AnnounceRequest),
-  5,
+  6,
   xieshang__notification__v1__announce_request__field_descriptors,
   xieshang__notification__v1__announce_request__field_indices_by_name,
   1,  xieshang__notification__v1__announce_request__number_ranges,

@@ -294,10 +294,14 @@ struct  Xieshang__Notification__V1__AnnounceRequest
   int64_t id;
   char *title;
   char *body;
+  /*
+   * Instead of a group: one member or one unit (e.g. a portal invitation).
+   */
+  Xieshang__Notification__V1__Recipient *recipient;
 };
 #define XIESHANG__NOTIFICATION__V1__ANNOUNCE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__notification__v1__announce_request__descriptor) \
-    , XIESHANG__MEMBER__V1__GROUP_KIND__GROUP_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , XIESHANG__MEMBER__V1__GROUP_KIND__GROUP_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL }
 
 
 struct  Xieshang__Notification__V1__AnnounceResponse
