@@ -52,6 +52,7 @@ struct PortalBrowserTests {
         let others = try await schedule("文史资料征集座谈", startingIn: 26 * 60, members: [14, 20],
                                         extra: ["--mode", "hybrid", "--link", "https://meeting.example.cn/j/secret-link"])
         let draft = try await schedule("未发布的会议", startingIn: 30 * 60, members: [13], publish: false)
+        let openActivity = try await schedule("委员读书活动", startingIn: 48 * 60, members: [20], extra: ["--open-registration", "--capacity", "20"])
 
         let invited = try await staff.json(["portal", "invite", "--member", "13"])
         let invitation = try #require(invited["invitation"] as? [String: Any])
@@ -71,7 +72,7 @@ struct PortalBrowserTests {
         let browser = try await runCommand(Self.python, [
             Self.script, "--base", web, "--link", link, "--code", code,
             "--second-link", try #require(second["link"] as? String), "--second-code", try #require(second["code"] as? String),
-            "--tomorrow", "\(tomorrow)", "--soon", "\(soon)", "--others", "\(others)", "--draft", "\(draft)", "--shots", Self.screenshots,
+            "--tomorrow", "\(tomorrow)", "--soon", "\(soon)", "--others", "\(others)", "--draft", "\(draft)", "--open", "\(openActivity)", "--shots", Self.screenshots,
             "--gateway", builtExecutable("gateway"),
         ], environment: staff.environment, timeout: .seconds(600))
         #expect(browser.status == 0, "the browser steps failed:\n\(browser.stdout)\n\(browser.stderr)\nportal log:\n\(portal.standardError.suffix(4000))")

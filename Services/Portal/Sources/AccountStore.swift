@@ -168,6 +168,12 @@ enum AccountStore {
         return PortalSession(account: PortalAccount(row: row), csrf: row["csrf"])
     }
 
+    /// A new password; every session signed in with the old one ends.
+    static func setPassword(_ db: Database, account: Int64, hash: String) throws {
+        try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE id = ?", arguments: [hash, account])
+        try db.execute(sql: "DELETE FROM sessions WHERE account_id = ?", arguments: [account])
+    }
+
     static func endSession(_ db: Database, token: String) throws {
         try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [Secrets.digest(token)])
     }

@@ -32,7 +32,7 @@ enum Pages {
             <link rel="stylesheet" href="/portal.css"></head>
             <body>
             <header><div class="bar"><a class="brand" href="/">政协委员履职服务</a>
-            {{#user}}<nav><a href="/inbox">消息</a>{{#member}}<a href="/meetings">会议</a>{{/member}}<a href="/proposals">提案</a></nav>{{/user}}</div>
+            {{#user}}<nav><a href="/inbox">消息</a>{{#member}}<a href="/meetings">会议</a>{{/member}}<a href="/proposals">提案</a>{{#member}}<a href="/opinions">社情民意</a><a href="/duty">履职</a>{{/member}}<a href="/account">账户</a></nav>{{/user}}</div>
             {{#user}}<div class="who">{{name}}
             <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button class="link">退出</button></form></div>{{/user}}
             </header>
@@ -70,7 +70,7 @@ enum Pages {
             """,
         "inbox": """
             <p class="summary">未读 {{unread}} 条，共 {{total}} 条</p>
-            {{#unread}}<form method="post" action="/inbox/read" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="0"><button>全部标为已读</button></form>{{/unread}}
+            {{#hasUnread}}<form method="post" action="/inbox/read" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="id" value="0"><button>全部标为已读</button></form>{{/hasUnread}}
             <ul class="list">
             {{#items}}<li class="{{#unread}}unread{{/unread}}">
             <div class="title">{{#unread}}<span class="dot">未读</span>{{/unread}}{{title}}</div>
@@ -82,12 +82,15 @@ enum Pages {
             </ul>
             """,
         "meetings": """
+            <p><a href="/calendar.ics">下载我的会议日历（.ics，可导入手机日历）</a></p>
             <ul class="list">
             {{#meetings}}<li><a class="title" href="/meetings/{{id}}">{{title}}</a>
             <div class="meta">{{time}} · {{place}} · {{status}}</div>
             {{#mine}}<div class="meta">我的状态：{{mine}}</div>{{/mine}}</li>{{/meetings}}
             {{^meetings}}<li>近期没有您参加的会议</li>{{/meetings}}
             </ul>
+            {{#hasOpen}}<h2>可报名的活动</h2>
+            <ul class="list">{{#open}}<li><a class="title" href="/meetings/{{id}}">{{title}}</a><div class="meta">{{time}} · {{place}}</div></li>{{/open}}</ul>{{/hasOpen}}
             """,
         "meeting": """
             {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
@@ -103,6 +106,9 @@ enum Pages {
             {{#code}}<dt>签到码</dt><dd><span class="code">{{code}}</span><div class="meta">到会后向会场工作人员出示此码签到（会前两小时起）。</div></dd>{{/code}}
             </dl>
             {{#hasAgenda}}<h2>议程</h2><ol>{{#agenda}}<li>{{.}}</li>{{/agenda}}</ol>{{/hasAgenda}}
+            {{#capacity}}<p class="hint">名额 {{capacity}}，报满后进入候补。</p>{{/capacity}}
+            {{#canEnroll}}<form method="post" action="/meetings/{{id}}/enroll" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><button>报名参加</button></form>{{/canEnroll}}
+            {{#canWithdraw}}<form method="post" action="/meetings/{{id}}/enroll" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="withdraw" value="1"><button class="secondary">退出报名</button></form>{{/canWithdraw}}
             {{#canLeave}}<h2>请假</h2>
             <form method="post" action="/meetings/{{id}}/leave" class="card">
             <input type="hidden" name="csrf" value="{{csrf}}">
@@ -185,6 +191,46 @@ enum Pages {
             <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="withdraw">
             <label>撤回的理由<textarea name="reason" required maxlength="1000"></textarea></label><button class="secondary">撤回提案</button></form>{{/can_withdraw}}
             <p><a href="/proposals">返回提案列表</a></p>
+            """,
+        "account": """
+            {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
+            {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
+            <dl class="facts"><dt>登录名</dt><dd>{{login}}</dd><dt>名称</dt><dd>{{name}}</dd></dl>
+            <h2>修改密码</h2>
+            <form method="post" action="/account/password" class="card">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>当前密码<input name="current" type="password" autocomplete="current-password" required maxlength="200"></label>
+            <label>新密码（至少 10 个字符）<input name="password" type="password" autocomplete="new-password" required maxlength="200"></label>
+            <label>再次输入新密码<input name="confirm" type="password" autocomplete="new-password" required maxlength="200"></label>
+            <button>修改密码</button>
+            </form>
+            <h2>在所有设备上退出</h2>
+            <form method="post" action="/logout-everywhere" class="card">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <p class="hint">手机丢失或在别人的电脑上登录过时使用：所有设备（包括这一台）都将退出登录。</p>
+            <button class="secondary">在所有设备上退出</button>
+            </form>
+            """,
+        "duty": """
+            <dl class="facts"><dt>积分</dt><dd class="code">{{points}}</dd><dt>计分事项</dt><dd>{{counted}} 项</dd>
+            {{#pending}}<dt>待确认</dt><dd>{{pending}} 项</dd>{{/pending}}
+            <dt>状态</dt><dd>{{#closed}}已结算{{/closed}}{{^closed}}统计中{{/closed}}</dd></dl>
+            <ul class="list">{{#entries}}<li><div class="title">{{kind}} · {{title}}</div><div class="meta">{{date}} · {{status}} · {{points}} 分</div></li>{{/entries}}
+            {{^entries}}<li>本年度暂无记录</li>{{/entries}}</ul>
+            <p><a href="/duty?year={{previous}}">{{previous}}年</a>{{#next}} · <a href="/duty?year={{next}}">{{next}}年</a>{{/next}}</p>
+            """,
+        "opinions": """
+            {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
+            <h2>报送社情民意</h2>
+            <form method="post" action="/opinions" class="card wide">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>标题<input name="title" required maxlength="200"></label>
+            <label>内容（反映的情况、问题和建议）<textarea name="body" required maxlength="20000" class="tall"></textarea></label>
+            <button>报送</button>
+            </form>
+            <h2>我报送的</h2>
+            <ul class="list">{{#opinions}}<li><div class="title">{{title}}</div><div class="meta">{{time}} · {{state}}</div></li>{{/opinions}}
+            {{^opinions}}<li>暂无</li>{{/opinions}}</ul>
             """,
     ]
 

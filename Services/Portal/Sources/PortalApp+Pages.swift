@@ -30,7 +30,7 @@ extension PortalApp {
         let items: [[String: Any]] = inbox.notifications.map {
             ["id": $0.id, "title": $0.title, "body": $0.body, "time": CommitteeClock.minute($0.createdAtMs), "unread": $0.readAtMs == 0, "csrf": s.csrf]
         }
-        return page("inbox", "消息", s, ["items": items, "unread": Int(inbox.unread), "total": Int(inbox.total)])
+        return page("inbox", "消息", s, ["items": items, "unread": Int(inbox.unread), "total": Int(inbox.total), "hasUnread": inbox.unread > 0])
     }
 
     func markRead(_ s: PortalSession, _ fields: [String: String]) async throws -> Response {
@@ -58,14 +58,23 @@ extension PortalApp {
         request.fromMs = now - 30 * 86_400_000
         request.pageSize = 100
         let list = try await suite.call(MeetingV1.Meetings.list, request, for: s.account.principal, read: true)
-        let rows: [[String: Any]] = list.meetings.map { m in
+        func row(_ m: MeetingV1.Meeting) -> [String: Any] {
             ["id": m.id, "title": m.displayName.isEmpty ? m.title : m.displayName, "time": CommitteeClock.range(m.startMs, m.endMs),
              "place": place(m), "status": m.status.label]
         }
-        return page("meetings", "我的会议", s, ["meetings": rows])
+        // Activities open for registration that the member has not joined yet.
+        var open = MeetingV1.ListMeetingsRequest()
+        open.fromMs = now
+        open.status = .published
+        open.pageSize = 200
+        let mine = Set(list.meetings.map(\.id))
+        let registrable = try await suite.call(MeetingV1.Meetings.list, open, for: s.account.principal, read: true).meetings
+            .filter { $0.openRegistration && !mine.contains($0.id) }
+        return page("meetings", "我的会议", s, ["meetings": list.meetings.map(row), "open": registrable.map(row), "hasOpen": !registrable.isEmpty])
     }
 
-    static let notices = ["leave": "请假已提交，等待办公室审批。", "done": "已提交。", "created": "草稿已保存。可邀请附议，或直接提交。"]
+    static let notices = ["leave": "请假已提交，等待办公室审批。", "created": "草稿已保存。可邀请附议，或直接提交。",
+                          "enrolled": "已报名。", "withdrawn": "已退出报名。"]
 
     func meeting(_ s: PortalSession, _ id: Int64, notice: String?) async throws -> Response {
         var request = MeetingV1.GetMeetingRequest()
@@ -78,11 +87,14 @@ extension PortalApp {
         var values: [String: Any] = [
             "id": m.id, "kind": m.kind.label, "time": CommitteeClock.range(m.startMs, m.endMs), "place": place(m),
             "mode": m.mode.label, "status": m.status.label, "agenda": m.agenda.map(\.title), "hasAgenda": !m.agenda.isEmpty,
-            "canLeave": open && leaveOpen && me?.attendance != .leaveRequested,
+            "canLeave": open && leaveOpen && me?.attendance != .leaveRequested && !(m.openRegistration && me?.required == false),
+            "canEnroll": open && m.openRegistration && (me == nil || me?.attendance == .withdrawn),
+            "canWithdraw": open && m.openRegistration && me.map { !$0.required && [.registered, .waitlisted].contains($0.attendance) } ?? false,
             "leaveTypes": MeetingV1.LeaveType.allCases.filter { $0.rawValue != 0 }.map { ["value": $0.identifier, "label": $0.label] },
         ]
         if !m.onlineLink.isEmpty { values["link"] = m.onlineLink }
-        if let mine = mine(me) { values["mine"] = mine }
+        if let mine = mine(me) { values["mine"] = mine + ((me?.waitlistPosition ?? 0) > 0 ? "（候补第 \(me!.waitlistPosition) 位）" : "") }
+        if m.openRegistration, m.capacity > 0 { values["capacity"] = "\(m.capacity) 人" }
         // The member's own code, shown at the door: staff check them in with it (a member does
         // not check themselves in).
         if open, let me, !me.checkInCode.isEmpty, me.attendance != .checkedIn, me.attendance != .leaveApproved { values["code"] = me.checkInCode }

@@ -88,6 +88,25 @@ public struct PortalApp: Sendable {
             guard let id = number(context, "id") else { return try await notFound(request) }
             return try await posted(request, context) { s, f in try await act(s, id, f) }
         }
+        router.get("/account") { request, _ in
+            try await signedIn(request) { account($0, notice: request.uri.queryParameters["done"].map(String.init)) }
+        }
+        router.post("/account/password") { request, context in
+            try await posted(request, context) { s, f in try await changePassword(request, context, s, f) }
+        }
+        router.get("/duty") { request, _ in
+            let year = request.uri.queryParameters["year"].flatMap { Int32($0) }
+            return try await signedIn(request, members: true) { try await duty($0, year: year) }
+        }
+        router.get("/opinions") { request, _ in
+            try await signedIn(request, members: true) { try await opinions($0, notice: request.uri.queryParameters["done"].map(String.init)) }
+        }
+        router.post("/opinions") { request, context in try await posted(request, context, members: true) { s, f in try await submitOpinion(s, f) } }
+        router.get("/calendar.ics") { request, _ in try await signedIn(request, members: true) { try await calendar($0) } }
+        router.post("/meetings/:id/enroll") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await posted(request, context, members: true) { s, f in try await enroll(s, id, withdraw: f["withdraw"] == "1") }
+        }
         return router
     }
 
@@ -99,6 +118,10 @@ public struct PortalApp: Sendable {
         guard let token = request.cookies[Self.sessionCookie]?.value, !token.isEmpty, token.count < 100 else { return nil }
         let now = self.now
         return try await database.read { db in try AccountStore.session(db, token: token, now: now) }
+    }
+
+    func sessionCookie(_ token: String) -> Cookie {
+        cookie(Self.sessionCookie, token, maxAge: Int(AccountStore.sessionLifetimeMs / 1000))
     }
 
     func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
@@ -226,7 +249,7 @@ public struct PortalApp: Sendable {
         let started = try await database.write { db in try AccountStore.startSession(db, account: account, now: now) }
         logger.info("signed in", metadata: ["portal.login": "\(login)"])
         var response = Response.redirect(to: "/inbox", type: .normal)
-        response.setCookie(cookie(Self.sessionCookie, started.token, maxAge: Int(AccountStore.sessionLifetimeMs / 1000)))
+        response.setCookie(sessionCookie(started.token))
         return response
     }
 

@@ -1,0 +1,121 @@
+import Foundation
+import Hummingbird
+import NIOCore
+import XieshangLabels
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// The rest of a member's own pages: their account, their 履职 record, their 社情民意, the
+/// calendar file, and registering for open activities.
+extension PortalApp {
+    // MARK: - Account
+
+    func account(_ s: PortalSession, notice: String?) -> Response {
+        var values: [String: Any] = ["login": s.account.login, "name": s.account.name]
+        if notice == "password" { values["notice"] = "密码已修改，其他设备上的登录已退出。" }
+        return page("account", "账户", s, values)
+    }
+
+    func changePassword(_ request: Request, _ context: PortalContext, _ s: PortalSession, _ fields: [String: String]) async throws -> Response {
+        let now = self.now
+        let login = s.account.login, address = context.address
+        func refuse(_ text: String, _ status: HTTPResponse.Status) -> Response {
+            var response = page("account", "账户", s, ["login": login, "name": s.account.name, "error": text])
+            response.status = status
+            return response
+        }
+        let failures = try await database.read { db in
+            try AccountStore.failures(db, login: login, address: address, since: now - settings.failureWindowMs)
+        }
+        if failures.login >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
+            return refuse("失败次数过多，请 15 分钟后再试。", .tooManyRequests)
+        }
+        let current = try await database.read { db in try AccountStore.account(db, login: login) }
+        guard let hash = current?.passwordHash, Passwords.verify(fields["current"] ?? "", hash) else {
+            try await database.write { db in try AccountStore.recordFailure(db, login: login, address: address, now: now) }
+            return refuse("当前密码不正确。", .unauthorized)
+        }
+        let password = fields["password"] ?? ""
+        guard password == fields["confirm"] else { return refuse("两次输入的新密码不一致。", .badRequest) }
+        if let problem = Passwords.problem(password, login: login) { return refuse(problem, .badRequest) }
+        let newHash = Passwords.hash(password)
+        let started = try await database.write { db in
+            try AccountStore.setPassword(db, account: s.account.id, hash: newHash)
+            return try AccountStore.startSession(db, account: s.account, now: now)
+        }
+        var response = Response.redirect(to: "/account?done=password", type: .normal)
+        response.setCookie(sessionCookie(started.token))
+        return response
+    }
+
+    // MARK: - 履职
+
+    func duty(_ s: PortalSession, year requested: Int32?) async throws -> Response {
+        let thisYear = Int32(CommitteeClock.calendar.component(.year, from: Date()))
+        let year = requested.flatMap { (2000...thisYear).contains($0) ? $0 : nil } ?? thisYear
+        var request = DutyV1.ShowRequest()
+        request.memberID = s.account.subjectID
+        request.year = year
+        let shown = try await suite.call(DutyV1.Duty.show, request, for: s.account.principal, read: true)
+        let summary = shown.year ?? .init()
+        let entries: [[String: Any]] = shown.entries.reversed().map { e in
+            ["date": e.date, "kind": e.kind.label, "title": e.title, "points": Int(e.points), "status": e.status.label]
+        }
+        // Mustache shows a section for any value present, 0 included: leave out what is not there.
+        var values: [String: Any] = [
+            "year": Int(year), "previous": Int(year - 1),
+            "points": Int(summary.points), "counted": Int(summary.entries), "entries": entries, "closed": shown.closed,
+        ]
+        if year < thisYear { values["next"] = Int(year + 1) }
+        if summary.pending > 0 { values["pending"] = Int(summary.pending) }
+        return page("duty", "\(year)年履职记录", s, values)
+    }
+
+    // MARK: - 社情民意
+
+    func opinions(_ s: PortalSession, notice: String?) async throws -> Response {
+        var request = ProposalV1.ListOpinionsRequest()
+        request.memberID = s.account.subjectID
+        request.pageSize = 100
+        let list = try await suite.call(ProposalV1.Opinions.list, request, for: s.account.principal, read: true)
+        let rows: [[String: Any]] = list.opinions.map { o in
+            ["title": o.title, "state": o.state.label, "time": o.submittedAtMs > 0 ? CommitteeClock.day(o.submittedAtMs) : ""]
+        }
+        var values: [String: Any] = ["opinions": rows]
+        if notice == "submitted" { values["notice"] = "社情民意已报送，办公室将及时处理。" }
+        return page("opinions", "社情民意", s, values)
+    }
+
+    func submitOpinion(_ s: PortalSession, _ fields: [String: String]) async throws -> Response {
+        var request = ProposalV1.SubmitOpinionRequest()
+        request.memberID = s.account.subjectID
+        request.title = (fields["title"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        request.body = (fields["body"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        _ = try await suite.call(ProposalV1.Opinions.submit, request, for: s.account.principal)
+        return .redirect(to: "/opinions?done=submitted", type: .normal)
+    }
+
+    // MARK: - Calendar and registration
+
+    /// The member's meetings as an iCalendar file, for their phone's calendar.
+    func calendar(_ s: PortalSession) async throws -> Response {
+        var request = MeetingV1.CalendarRequest()
+        request.scope = .member
+        request.id = s.account.subjectID
+        request.fromMs = now - 30 * 86_400_000
+        let ics = try await suite.call(MeetingV1.Meetings.calendar, request, for: s.account.principal, read: true).ics
+        return Response(status: .ok, headers: [.contentType: "text/calendar; charset=utf-8", .contentDisposition: "attachment; filename=\"meetings.ics\"",
+                                               .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: ics)))
+    }
+
+    func enroll(_ s: PortalSession, _ id: Int64, withdraw: Bool) async throws -> Response {
+        var request = MeetingV1.EnrollRequest()
+        request.meetingID = id
+        request.memberID = s.account.subjectID
+        request.withdraw = withdraw
+        _ = try await suite.call(MeetingV1.Meetings.enroll, request, for: s.account.principal)
+        return .redirect(to: "/meetings/\(id)?done=\(withdraw ? "withdrawn" : "enrolled")", type: .normal)
+    }
+}
