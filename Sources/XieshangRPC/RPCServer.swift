@@ -425,7 +425,7 @@ public final class RPCServer: Service, Sendable {
         // rules. No other key may name someone (without CURVE, whoever calls is trusted).
         if principal.role == .portal || (principal == .local && !request.onBehalfOf.isEmpty) {
             guard let acting = Principal.onBehalfOf(request.onBehalfOf, via: "portal") else {
-                return reject(.permissionDenied, "the portal calls only on behalf of a member or a unit (on_behalf_of \"member:13\" or \"unit:4\"), not \"\(request.onBehalfOf)\"")
+                return reject(.permissionDenied, "the portal calls only on behalf of a member, a unit or the public (on_behalf_of \"member:13\", \"unit:4\" or \"public\"), not \"\(request.onBehalfOf)\"")
             }
             principal = acting
         } else if !request.onBehalfOf.isEmpty {

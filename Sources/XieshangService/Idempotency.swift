@@ -71,7 +71,7 @@ extension ServiceDatabase {
     /// services and operators, whose volume is the committee's own work.
     public static func changesPerDay(_ role: Role) -> Int? {
         switch role {
-        case .member, .unit, .portal: 2_000
+        case .member, .unit, .portal, .public: 2_000
         case .admin, .staff, .service: nil
         }
     }

@@ -29,7 +29,9 @@ struct PortalBrowserTests {
         let staff = suite.gateway(identity: "admin").with("XIESHANG_PORTAL_ENDPOINT", portal.rpcEndpoint)
 
         for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd], ["member", "import", demoMembersCSV],
-                          ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"]] {
+                          ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],
+                          ["station", "add", "--name", "新华街道委员工作站", "--address", "新华路1号", "--district", "雄关区"],
+                          ["room", "add", "--name", "新华社区协商议事室", "--station", "1", "--capacity", "30", "--address", "新华路18号", "--has", "all"]] {
             let result = try await staff.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
@@ -54,6 +56,22 @@ struct PortalBrowserTests {
         let draft = try await schedule("未发布的会议", startingIn: 30 * 60, members: [13], publish: false)
         let openActivity = try await schedule("委员读书活动", startingIn: 48 * 60, members: [20], extra: ["--open-registration", "--capacity", "20"])
 
+        // For the public pages: a consultation in the room, a topic publicised after it (with
+        // working notes that stay inside), and a topic only collected (not public yet).
+        let consultation = try await schedule("新华社区加装电梯协商会", startingIn: 72 * 60, members: [20], extra: ["--room", "1"])
+        for arguments in [
+            ["topic", "create", "--title", "老旧小区加装电梯", "--room", "1", "--theme", "基层民主", "--source", "民情大走访", "--description", "居民多次反映上下楼难"],
+            ["topic", "advance", "1", "decided", "--notes", "列入第四季度议题"],
+            ["topic", "advance", "1", "researched", "--notes", "内部工作记录：走访住户120户"],
+            ["topic", "advance", "1", "consulted", "--meeting", "\(consultation)", "--notes", "1+7+3协商，形成意见3条"],
+            ["topic", "advance", "1", "publicised", "--notes", "内部工作记录：公示7天", "--notice", "老旧小区加装电梯按“业主自愿、政府补贴”推进，首批3部",
+             "--posted-at", "新华社区居务公开栏", "--from", "2026-11-25", "--to", "2026-12-01"],
+            ["topic", "create", "--title", "尚未公开的议题", "--room", "1", "--theme", "基层民主", "--source", "来信来访"],
+        ] {
+            let result = try await staff.run(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+
         let invited = try await staff.json(["portal", "invite", "--member", "13"])
         let invitation = try #require(invited["invitation"] as? [String: Any])
         let link = try #require(invitation["link"] as? String)
@@ -72,7 +90,7 @@ struct PortalBrowserTests {
         let browser = try await runCommand(Self.python, [
             Self.script, "--base", web, "--link", link, "--code", code,
             "--second-link", try #require(second["link"] as? String), "--second-code", try #require(second["code"] as? String),
-            "--tomorrow", "\(tomorrow)", "--soon", "\(soon)", "--others", "\(others)", "--draft", "\(draft)", "--open", "\(openActivity)", "--shots", Self.screenshots,
+            "--tomorrow", "\(tomorrow)", "--soon", "\(soon)", "--others", "\(others)", "--draft", "\(draft)", "--open", "\(openActivity)", "--consultation", "\(consultation)", "--shots", Self.screenshots,
             "--gateway", builtExecutable("gateway"),
         ], environment: staff.environment, timeout: .seconds(600))
         #expect(browser.status == 0, "the browser steps failed:\n\(browser.stdout)\n\(browser.stderr)\nportal log:\n\(portal.standardError.suffix(4000))")

@@ -20,7 +20,7 @@ from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 parser = argparse.ArgumentParser()
-for name in ("base", "link", "code", "second-link", "second-code", "tomorrow", "soon", "others", "draft", "open", "shots", "gateway"):
+for name in ("base", "link", "code", "second-link", "second-code", "tomorrow", "soon", "others", "draft", "open", "consultation", "shots", "gateway"):
     parser.add_argument("--" + name, required=True)
 args = parser.parse_args()
 BASE = args.base
@@ -151,6 +151,29 @@ def post(path, fields):
 
 
 try:
+    # 0. The public pages, without signing in: rooms, published meetings, publicised topics'
+    # notices; nothing private, nothing not yet public.
+    driver.get(BASE + "/public")
+    page = text()
+    check("新华社区协商议事室" in page and "老旧小区加装电梯" in page and "新华社区加装电梯协商会" in page, "the public page lists the room, the topic and the meeting")
+    check("尚未公开的议题" not in page, "a topic not yet publicised is not shown")
+    shot("public")
+    click(driver.find_element(By.LINK_TEXT, "老旧小区加装电梯"))
+    page = text()
+    check("业主自愿、政府补贴" in page and "新华社区居务公开栏" in page, "the topic's public notice is shown")
+    check("内部工作记录" not in driver.page_source and "staff" not in driver.page_source, "the working notes and who recorded them are not")
+    shot("public-topic")
+    driver.get(f"{BASE}/public/rooms/1")
+    check("新华社区加装电梯协商会" in text() and "新华路18号" in text(), "the room's page lists its meeting")
+    driver.get(f"{BASE}/public/meetings/{args.others}")
+    check("文史资料征集座谈" in text() and "secret-link" not in driver.page_source, "a published meeting's public fields, not its online link")
+    driver.get(f"{BASE}/public/meetings/{args.draft}")
+    check("找不到该内容" in text(), "a draft meeting is not public")
+    driver.get(f"{BASE}/public/topics/2")
+    check("找不到该内容" in text() and "尚未公开的议题" not in text(), "a topic not yet publicised is not found")
+    driver.get(BASE + "/meetings")
+    check(driver.current_url.endswith("/login"), "members' pages still need signing in")
+
     # 1. The invitation: a wrong code counts, a weak password is refused, then the password is set.
     driver.get(args.link)
     check("登录名是 m13" in text(), "the invitation page names the login m13")

@@ -30,6 +30,8 @@ public struct SchedulerHandlers: RPCService {
         var p = MethodPermissions()
         p.allow(MethodPermissions.everyone, MeetingV1.Meetings.get.name, MeetingV1.Meetings.list.name, MeetingV1.Meetings.calendar.name,
                 MeetingV1.Meetings.listPlan.name)
+        // The public (through the portal): published meetings' public fields.
+        p.allow([.public], MeetingV1.Meetings.get.name, MeetingV1.Meetings.list.name)
         p.allow(MethodPermissions.office.union([.member]), MeetingV1.Meetings.enroll.name, MeetingV1.Meetings.requestLeave.name)
         p.allow(MethodPermissions.office,
                 MeetingV1.Meetings.schedule.name, MeetingV1.Meetings.publish.name, MeetingV1.Meetings.change.name,

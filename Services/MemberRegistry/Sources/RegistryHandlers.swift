@@ -24,6 +24,8 @@ public struct RegistryHandlers: RPCService {
         p.allow(MethodPermissions.everyone,
                 MemberV1.Terms.list.name, MemberV1.Catalog.list.name, MemberV1.Stations.get.name, MemberV1.Stations.list.name,
                 MemberV1.Rooms.get.name, MemberV1.Rooms.list.name, MemberV1.Units.get.name, MemberV1.Units.list.name)
+        // The public (through the portal) reads where the committee's rooms and stations are.
+        p.allow([.public], MemberV1.Stations.get.name, MemberV1.Stations.list.name, MemberV1.Rooms.get.name, MemberV1.Rooms.list.name)
         p.allow(MethodPermissions.officeAndServices.union([.member]), MemberV1.Members.get.name)
         p.allow(MethodPermissions.officeAndServices,
                 MemberV1.Members.list.name, MemberV1.Members.batchGet.name, MemberV1.Members.resolveGroup.name)

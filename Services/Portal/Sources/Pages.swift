@@ -32,7 +32,7 @@ enum Pages {
             <link rel="stylesheet" href="/portal.css"></head>
             <body>
             <header><div class="bar"><a class="brand" href="/">政协委员履职服务</a>
-            {{#user}}<nav><a href="/inbox">消息</a>{{#member}}<a href="/meetings">会议</a>{{/member}}<a href="/proposals">提案</a>{{#member}}<a href="/opinions">社情民意</a><a href="/duty">履职</a>{{/member}}<a href="/account">账户</a></nav>{{/user}}</div>
+            {{#user}}<nav><a href="/inbox">消息</a>{{#member}}<a href="/meetings">会议</a>{{/member}}<a href="/proposals">提案</a>{{#member}}<a href="/opinions">社情民意</a><a href="/duty">履职</a>{{/member}}<a href="/account">账户</a></nav>{{/user}}{{^user}}<nav><a href="/public">公开信息</a><a href="/login">登录</a></nav>{{/user}}</div>
             {{#user}}<div class="who">{{name}}
             <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button class="link">退出</button></form></div>{{/user}}
             </header>
@@ -51,6 +51,7 @@ enum Pages {
             <button>登录</button>
             </form>
             <p class="hint">首次使用：请打开办公室发给您的邀请链接，输入邀请码并设置密码。</p>
+            <p class="hint">不需登录：<a href="/public">协商议事室、会议和议题的公开信息</a>。</p>
             """,
         "invite": """
             {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
@@ -232,6 +233,36 @@ enum Pages {
             <ul class="list">{{#opinions}}<li><div class="title">{{title}}</div><div class="meta">{{time}} · {{state}}</div></li>{{/opinions}}
             {{^opinions}}<li>暂无</li>{{/opinions}}</ul>
             """,
+        "public": """
+            {{#hasTopics}}<h2>协商议题公示</h2>
+            <ul class="list">{{#topics}}<li><a class="title" href="/public/topics/{{id}}">{{title}}</a><div class="meta">{{step}}</div></li>{{/topics}}</ul>{{/hasTopics}}
+            {{#hasMeetings}}<h2>近期会议和活动</h2>
+            <ul class="list">{{#meetings}}<li><a class="title" href="/public/meetings/{{id}}">{{title}}</a><div class="meta">{{time}}{{#place}} · {{place}}{{/place}}</div></li>{{/meetings}}</ul>{{/hasMeetings}}
+            <h2>委员工作站和协商议事室</h2>
+            {{#stations}}<h3>{{name}}</h3>{{#address}}<p class="meta">{{address}}</p>{{/address}}
+            <ul class="list">{{#rooms}}<li><a class="title" href="/public/rooms/{{id}}">{{name}}</a>{{#address}}<div class="meta">{{address}}</div>{{/address}}</li>{{/rooms}}</ul>{{/stations}}
+            """,
+        "public-room": """
+            <dl class="facts"><dt>地址</dt><dd>{{address}}</dd>{{#district}}<dt>区域</dt><dd>{{district}}</dd>{{/district}}<dt>下沉委员</dt><dd>{{members}} 人</dd></dl>
+            <h2>协商议题</h2>
+            <ul class="list">{{#topics}}<li><a class="title" href="/public/topics/{{id}}">{{title}}</a><div class="meta">{{step}}</div></li>{{/topics}}
+            {{^hasTopics}}<li>暂无公示的议题</li>{{/hasTopics}}</ul>
+            <h2>会议和活动</h2>
+            <ul class="list">{{#meetings}}<li><a class="title" href="/public/meetings/{{id}}">{{title}}</a><div class="meta">{{time}} · {{status}}</div></li>{{/meetings}}
+            {{^hasMeetings}}<li>暂无</li>{{/hasMeetings}}</ul>
+            <p><a href="/public">返回公开信息</a></p>
+            """,
+        "public-topic": """
+            <dl class="facts"><dt>进展</dt><dd>{{step}}</dd>{{#solved}}<dt>结果</dt><dd>{{solved}}</dd>{{/solved}}</dl>
+            {{#description}}<h2>议题</h2><div class="text">{{description}}</div>{{/description}}
+            {{#notices}}<h2>{{step}}</h2><div class="text">{{text}}</div><p class="meta">{{#period}}公示期 {{period}}{{/period}}{{#posted}} · {{posted}}{{/posted}}</p>{{/notices}}
+            <p><a href="/public">返回公开信息</a></p>
+            """,
+        "public-meeting": """
+            <dl class="facts"><dt>类型</dt><dd>{{kind}}</dd><dt>时间</dt><dd>{{time}}</dd><dt>地点</dt><dd>{{place}}</dd><dt>状态</dt><dd>{{status}}</dd></dl>
+            {{#hasAgenda}}<h2>议程</h2><ol>{{#agenda}}<li>{{.}}</li>{{/agenda}}</ol>{{/hasAgenda}}
+            <p><a href="/public">返回公开信息</a></p>
+            """,
     ]
 
     static let stylesheet = """
@@ -240,7 +271,7 @@ enum Pages {
         .bar{display:flex;flex-wrap:wrap;align-items:center;gap:.4rem 1.2rem;max-width:960px;margin:0 auto}.brand{font-weight:700;font-size:1.1rem}
         nav{display:flex;gap:1rem}nav a{padding:.2rem 0;border-bottom:2px solid transparent}nav a:hover{border-color:#fff}
         .who{max-width:960px;margin:.2rem auto 0;font-size:.9rem;opacity:.95}
-        main{max-width:960px;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.4rem 0 1rem}h2{font-size:1.1rem;margin-top:1.6rem}
+        main{max-width:960px;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.4rem 0 1rem}h2{font-size:1.1rem;margin-top:1.6rem}h3{font-size:1rem;margin:1rem 0 .3rem}
         .card{background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem;display:flex;flex-direction:column;gap:.8rem;max-width:520px}
         label{display:flex;flex-direction:column;gap:.3rem;font-size:.95rem}
         input,select,textarea{font:inherit;padding:.55rem;border:1px solid #bbb;border-radius:6px;width:100%}textarea{min-height:6rem}

@@ -88,6 +88,19 @@ public struct PortalApp: Sendable {
             guard let id = number(context, "id") else { return try await notFound(request) }
             return try await posted(request, context) { s, f in try await act(s, id, f) }
         }
+        router.get("/public") { request, _ in try await publicHome(request) }
+        router.get("/public/rooms/:id") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await publicRoom(request, id)
+        }
+        router.get("/public/topics/:id") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await publicTopic(request, id)
+        }
+        router.get("/public/meetings/:id") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await publicMeeting(request, id)
+        }
         router.get("/account") { request, _ in
             try await signedIn(request) { account($0, notice: request.uri.queryParameters["done"].map(String.init)) }
         }

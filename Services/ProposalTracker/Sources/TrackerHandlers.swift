@@ -32,6 +32,8 @@ public struct TrackerHandlers: RPCService {
         p.allow(MethodPermissions.office.union([.member, .unit]), ProposalV1.Proposals.act.name)
         p.allow(everyone, ProposalV1.Proposals.get.name, ProposalV1.Proposals.history.name, ProposalV1.Proposals.list.name,
                 ProposalV1.Topics.get.name, ProposalV1.Topics.list.name)
+        // The public (through the portal): consultation topics once publicised, their notices only.
+        p.allow([.public], ProposalV1.Topics.get.name, ProposalV1.Topics.list.name)
         p.allow(MethodPermissions.officeAndServices.union([.unit]), ProposalV1.Proposals.overdue.name)
         p.allow(MethodPermissions.office, ProposalV1.Proposals.statistics.name, ProposalV1.Topics.create.name, ProposalV1.Topics.advance.name)
         // 社情民意: a member submits and reads their own items; the office does the rest.
@@ -94,15 +96,39 @@ public struct TrackerHandlers: RPCService {
         registerOpinions(into: &h)
         h.register(ProposalV1.Topics.create, mutating: true, createTopic)
         h.register(ProposalV1.Topics.advance, mutating: true, advanceTopic)
-        h.register(ProposalV1.Topics.get) { request, _ in
+        h.register(ProposalV1.Topics.get) { request, context in
+            let topic = try await database.read { db in try ProposalStore.loadTopic(db, request.id) }
             var response = ProposalV1.GetTopicResponse()
-            response.topic = try await database.read { db in try ProposalStore.loadTopic(db, request.id) }
+            guard let visible = Self.topic(topic, for: context.principal) else {
+                throw ProposalError.notFound(field: "id", what: "topic \(request.id)")
+            }
+            response.topic = visible
             return response
         }
-        h.register(ProposalV1.Topics.list) { request, _ in
+        h.register(ProposalV1.Topics.list) { request, context in
             var response = ProposalV1.ListTopicsResponse()
-            response.topics = try await database.read { db in try ProposalStore.topics(db, request) }
+            response.topics = try await database.read { db in try ProposalStore.topics(db, request) }.compactMap { Self.topic($0, for: context.principal) }
             return response
         }
+    }
+}
+
+extension TrackerHandlers {
+    /// A topic as `principal` reads it. The public sees a topic once it is publicised (公开公示),
+    /// and of its steps only the public notices (公示, 结果反馈) and their dates: who recorded
+    /// each step and the working notes are the committee's.
+    static func topic(_ topic: ProposalV1.Topic, for principal: Principal) -> ProposalV1.Topic? {
+        guard principal.role == .public else { return topic }
+        guard topic.step.rawValue >= ProposalV1.TopicStep.publicised.rawValue else { return nil }
+        var visible = topic
+        visible.steps = topic.steps.filter { $0.notice != nil }.map { record in
+            var shown = ProposalV1.TopicStepRecord()
+            shown.step = record.step
+            shown.atMs = record.atMs
+            shown.notice = record.notice
+            return shown
+        }
+        visible.proposalID = 0
+        return visible
     }
 }

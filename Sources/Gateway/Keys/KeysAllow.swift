@@ -19,7 +19,7 @@ extension KeysCommand {
         @Option(name: .customLong("service"), help: "A service whose allow-list gets the key; repeat for several (default: every service).") var services: [String] = []
 
         func validate() throws {
-            guard Role(rawValue: role) != nil else { throw ValidationError("--role \"\(role)\" is not one of \(Role.spellings)") }
+            guard let parsed = Role(rawValue: role), Role.keyed.contains(parsed) else { throw ValidationError("--role \"\(role)\" is not one of \(Role.spellings)") }
             for service in services where !keyedServices.contains(service) {
                 throw ValidationError("unknown service \"\(service)\"; known: \(keyedServices.joined(separator: ", "))")
             }

@@ -192,7 +192,7 @@ public struct AllowList: Sendable, Equatable {
             guard fields.count == 3 else {
                 throw KeyFileError("\(file):\(index + 1): expected PUBLIC-KEY ROLE PRINCIPAL")
             }
-            guard let role = Role(rawValue: fields[1]) else {
+            guard let role = Role(rawValue: fields[1]), Role.keyed.contains(role) else {
                 throw KeyFileError("\(file):\(index + 1): role \"\(fields[1])\" is not one of \(Role.spellings)")
             }
             do {

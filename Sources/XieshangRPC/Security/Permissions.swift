@@ -11,7 +11,8 @@ public struct MethodPermissions: Sendable {
 
     public init() {}
 
-    public static let everyone = Set(Role.allCases)
+    /// Every role that signs in with a key. Not the public: a table names it where it may read.
+    public static let everyone = Set(Role.allCases).subtracting([.public])
     /// The secretariat and administrators.
     public static let office: Set<Role> = [.admin, .staff]
     /// The office and the other services.
@@ -48,7 +49,7 @@ public struct MethodPermissions: Sendable {
     }
 
     public func roles(_ method: String) -> Set<Role> {
-        Self.open.contains(method) ? Self.everyone : Self.administration.contains(method) ? [.admin] : table[method] ?? []
+        Self.open.contains(method) ? Set(Role.allCases) : Self.administration.contains(method) ? [.admin] : table[method] ?? []
     }
 
     /// Who may call `method`, for a refusal's message: e.g. `admin, service:notifier`.

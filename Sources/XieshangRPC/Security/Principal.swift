@@ -16,8 +16,14 @@ public enum Role: String, Sendable, Hashable, CaseIterable, Codable {
     /// The web portal: calls only on behalf of the member or unit signed in there, and is
     /// then that member or unit (`Request.on_behalf_of`), never itself.
     case portal
+    /// Anyone on the web, not signed in, through the portal (`on_behalf_of` "public"): only
+    /// what the committee publishes (stations, rooms, published meetings' public fields,
+    /// topics' public notices), and only where a permission table names this role.
+    case `public`
 
-    public static let spellings = allCases.map(\.rawValue).joined(separator: ", ")
+    /// The roles a key may have on an allow-list (the public has no key).
+    public static let keyed = allCases.filter { $0 != .public }
+    public static let spellings = keyed.map(\.rawValue).joined(separator: ", ")
 }
 
 /// Who is calling, as authenticated by the transport (never as claimed in the request).
@@ -35,9 +41,10 @@ public struct Principal: Sendable, Hashable, CustomStringConvertible {
         self.via = via
     }
 
-    /// The member or unit a portal call is made for (`member:13`, `unit:4`); nil for any
-    /// other spelling or role.
+    /// Whom a portal call is made for (`member:13`, `unit:4`, or `public` for someone not
+    /// signed in); nil for any other spelling or role.
     public static func onBehalfOf(_ spelling: String, via: String) -> Principal? {
+        if spelling == "public" { return Principal(name: "public", role: .public, via: via) }
         let parts = spelling.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, let role = Role(rawValue: String(parts[0])), role == .member || role == .unit,
               let id = Int64(parts[1]), id > 0, String(id) == parts[1] else { return nil }
