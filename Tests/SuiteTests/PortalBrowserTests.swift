@@ -31,7 +31,10 @@ struct PortalBrowserTests {
         for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd], ["member", "import", demoMembersCSV],
                           ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],
                           ["station", "add", "--name", "新华街道委员工作站", "--address", "新华路1号", "--district", "雄关区"],
-                          ["room", "add", "--name", "新华社区协商议事室", "--station", "1", "--capacity", "30", "--address", "新华路18号", "--has", "all"]] {
+                          ["room", "add", "--name", "新华社区协商议事室", "--station", "1", "--capacity", "30", "--address", "新华路18号", "--has", "all"],
+                          ["room", "add", "--name", "胜利社区协商议事室", "--station", "1", "--capacity", "20", "--has", "all"],
+                          // Member 13 convenes the first room (召集人).
+                          ["member", "update", "13", "--function", "召集人:1"]] {
             let result = try await staff.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
@@ -67,6 +70,7 @@ struct PortalBrowserTests {
             ["topic", "advance", "1", "publicised", "--notes", "内部工作记录：公示7天", "--notice", "老旧小区加装电梯按“业主自愿、政府补贴”推进，首批3部",
              "--posted-at", "新华社区居务公开栏", "--from", "2026-11-25", "--to", "2026-12-01"],
             ["topic", "create", "--title", "尚未公开的议题", "--room", "1", "--theme", "基层民主", "--source", "来信来访"],
+            ["topic", "create", "--title", "另一个议事室的议题", "--room", "2", "--theme", "基层民主", "--source", "来信来访"],
         ] {
             let result = try await staff.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")

@@ -115,6 +115,11 @@ def act(action, **fields):
     click(form.find_element(By.TAG_NAME, "button"))
 
 
+def csrf():
+    """The session's CSRF token, from the page's own forms."""
+    return driver.find_element(By.NAME, "csrf").get_attribute("value")
+
+
 def no_alert():
     try:
         driver.switch_to.alert
@@ -320,6 +325,35 @@ try:
     act("feedback", satisfaction="满意", reason="感谢答复")
     check("已反馈" in text() and "满意" in text(), "m13 gives feedback: 满意")
     shot("proposal-feedback")
+
+    # 8a. The convener of room 1 (m13) records a topic and takes it to 公开公示; the public
+    # page then shows its notice. Another room's topic is not theirs to move.
+    driver.get(BASE + "/rooms")
+    click(driver.find_element(By.LINK_TEXT, "新华社区协商议事室"))
+    check("老旧小区加装电梯" in text() and "记录新议题" in text(), "the convener sees the room's topics and may record one")
+    driver.find_element(By.NAME, "title").send_keys("楼道堆物清理")
+    driver.find_element(By.NAME, "description").send_keys("居民反映楼道堆放杂物，存在消防隐患")
+    Select(driver.find_element(By.NAME, "source")).select_by_visible_text("民情大走访")
+    Select(driver.find_element(By.NAME, "theme")).select_by_visible_text("基层民主")
+    submit()
+    topic_match = re.search(r"/topics/(\d+)", driver.current_url)
+    check(topic_match is not None and "议题已记录" in text() and "收集议题" in text(), "the topic is recorded at 收集议题")
+    for step, fields in (("确定议题", {"notes": "列入本月议题"}), ("议前调研", {"notes": "走访住户30户"}),
+                         ("协商议事", {"notes": "1+7+3协商，形成意见2条"}),
+                         ("公开公示", {"notes": "公示7天", "notice": "楼道杂物由物业统一清理，居民配合", "posted_at": "新华社区居务公开栏"})):
+        check(f"下一步：{step}" in text(), f"the next step offered is {step}")
+        form = driver.find_element(By.CSS_SELECTOR, "form[action$='/advance']")
+        for name, value in fields.items():
+            form.find_element(By.NAME, name).send_keys(value)
+        click(form.find_element(By.TAG_NAME, "button"))
+        check("已记录这一步" in text(), f"{step} recorded")
+    shot("topic-convener")
+    driver.get(BASE + "/public")
+    check("楼道堆物清理" in text(), "the publicised topic is on the public page")
+    driver.get(f"{BASE}/topics/3")
+    check("另一个议事室的议题" in text() and "下一步" not in text(), "another room's topic: readable, no step offered")
+    status, body = post("/topics/3/advance", {"csrf": csrf(), "step": "decided", "notes": "越权"})
+    check(status == 404 and "找不到" in body, f"a crafted step on another room's topic is refused ({status})")
 
     # 8. Open registration, the calendar file, 社情民意, the 履职 record, the account.
     driver.get(BASE + "/meetings")

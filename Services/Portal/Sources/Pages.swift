@@ -32,7 +32,7 @@ enum Pages {
             <link rel="stylesheet" href="/portal.css"></head>
             <body>
             <header><div class="bar"><a class="brand" href="/">政协委员履职服务</a>
-            {{#user}}<nav><a href="/inbox">消息</a>{{#member}}<a href="/meetings">会议</a>{{/member}}<a href="/proposals">提案</a>{{#member}}<a href="/opinions">社情民意</a><a href="/duty">履职</a>{{/member}}<a href="/account">账户</a></nav>{{/user}}{{^user}}<nav><a href="/public">公开信息</a><a href="/login">登录</a></nav>{{/user}}</div>
+            {{#user}}<nav><a href="/inbox">消息</a>{{#member}}<a href="/meetings">会议</a>{{/member}}<a href="/proposals">提案</a>{{#member}}<a href="/opinions">社情民意</a><a href="/duty">履职</a><a href="/rooms">议事室</a>{{/member}}<a href="/account">账户</a></nav>{{/user}}{{^user}}<nav><a href="/public">公开信息</a><a href="/login">登录</a></nav>{{/user}}</div>
             {{#user}}<div class="who">{{name}}
             <form method="post" action="/logout" class="inline"><input type="hidden" name="csrf" value="{{csrf}}"><button class="link">退出</button></form></div>{{/user}}
             </header>
@@ -263,13 +263,53 @@ enum Pages {
             {{#hasAgenda}}<h2>议程</h2><ol>{{#agenda}}<li>{{.}}</li>{{/agenda}}</ol>{{/hasAgenda}}
             <p><a href="/public">返回公开信息</a></p>
             """,
+        "rooms": """
+            <ul class="list">{{#rooms}}<li><a class="title" href="/rooms/{{id}}">{{name}}</a>{{#address}}<div class="meta">{{address}}</div>{{/address}}</li>{{/rooms}}
+            {{^hasRooms}}<li>您不是协商议事室的召集人或议事会主席。{{#heads}}站长请在办公室的安排下记录工作站的议题。{{/heads}}</li>{{/hasRooms}}</ul>
+            """,
+        "room": """
+            {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
+            <p class="meta">{{address}} · <a href="/public/rooms/{{id}}">公开页面</a></p>
+            <h2>议题</h2>
+            <ul class="list">{{#topics}}<li><a class="title" href="/topics/{{id}}">{{title}}</a><div class="meta">{{step}}{{#solved}} · 已解决{{/solved}}</div></li>{{/topics}}
+            {{^hasTopics}}<li>暂无议题</li>{{/hasTopics}}</ul>
+            {{#convenes}}<h2>记录新议题</h2>
+            <form method="post" action="/rooms/{{id}}/topics" class="card wide">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>议题<input name="title" required maxlength="200"></label>
+            <label>群众反映的情况<textarea name="description" maxlength="5000"></textarea></label>
+            <label>来源<select name="source">{{#sources}}<option value="{{value}}">{{label}}</option>{{/sources}}</select></label>
+            <label>类别<select name="theme">{{#themes}}<option value="{{value}}">{{label}}</option>{{/themes}}</select></label>
+            <button>记录议题</button>
+            </form>{{/convenes}}
+            """,
+        "topic": """
+            {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
+            <dl class="facts"><dt>进展</dt><dd class="state">{{step}}</dd></dl>
+            {{#description}}<h2>群众反映的情况</h2><div class="text">{{description}}</div>{{/description}}
+            <h2>六步</h2>
+            <ol class="steps">{{#steps}}<li><span class="meta">{{time}}</span> {{step}}{{#notes}}：{{notes}}{{/notes}}{{#posted}}<div class="text">公示：{{posted}}</div>{{/posted}}</li>{{/steps}}</ol>
+            {{#next}}<h2>下一步：{{label}}</h2>
+            <form method="post" action="/topics/{{id}}/advance" class="card wide">
+            <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="step" value="{{value}}">
+            {{#consulted}}<label>协商议事会议<select name="meeting">{{#meetings}}<option value="{{id}}">{{title}}</option>{{/meetings}}</select></label>{{/consulted}}
+            <label>做了什么<textarea name="notes" maxlength="2000"></textarea></label>
+            {{#needsNotice}}<label>公示内容<textarea name="notice" required maxlength="5000"></textarea></label>
+            <label>公示地点<input name="posted_at" required maxlength="200" placeholder="如：新华社区居务公开栏"></label>
+            <label>公示开始<input name="from" type="date" required value="{{today}}"></label>
+            <label>公示结束<input name="to" type="date" required value="{{today}}"></label>{{/needsNotice}}
+            {{#feedback}}<label class="row"><input type="checkbox" name="solved" value="1"> 问题已解决</label>{{/feedback}}
+            <button>记录{{label}}</button>
+            </form>{{/next}}
+            <p><a href="/rooms/{{roomID}}">返回议事室</a></p>
+            """,
     ]
 
     static let stylesheet = """
         *{box-sizing:border-box}body{margin:0;font:16px/1.6 "Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;color:#222;background:#f5f3ef}
         header{background:#a61b1b;color:#fff;padding:.6rem 1rem}header a{color:#fff;text-decoration:none}
         .bar{display:flex;flex-wrap:wrap;align-items:center;gap:.4rem 1.2rem;max-width:960px;margin:0 auto}.brand{font-weight:700;font-size:1.1rem}
-        nav{display:flex;gap:1rem}nav a{padding:.2rem 0;border-bottom:2px solid transparent}nav a:hover{border-color:#fff}
+        nav{display:flex;flex-wrap:wrap;gap:.1rem .9rem}nav a{padding:.2rem 0;border-bottom:2px solid transparent;white-space:nowrap}nav a:hover{border-color:#fff}
         .who{max-width:960px;margin:.2rem auto 0;font-size:.9rem;opacity:.95}
         main{max-width:960px;margin:0 auto;padding:1rem}h1{font-size:1.4rem;margin:.4rem 0 1rem}h2{font-size:1.1rem;margin-top:1.6rem}h3{font-size:1rem;margin:1rem 0 .3rem}
         .card{background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem;display:flex;flex-direction:column;gap:.8rem;max-width:520px}

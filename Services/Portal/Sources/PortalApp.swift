@@ -101,6 +101,23 @@ public struct PortalApp: Sendable {
             guard let id = number(context, "id") else { return try await notFound(request) }
             return try await publicMeeting(request, id)
         }
+        router.get("/rooms") { request, _ in try await signedIn(request, members: true) { try await rooms($0) } }
+        router.get("/rooms/:id") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await signedIn(request, members: true) { try await room($0, id, notice: request.uri.queryParameters["done"].map(String.init)) }
+        }
+        router.post("/rooms/:id/topics") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await posted(request, context, members: true) { s, f in try await createTopic(s, room: id, f) }
+        }
+        router.get("/topics/:id") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await signedIn(request, members: true) { try await topic($0, id, notice: request.uri.queryParameters["done"].map(String.init)) }
+        }
+        router.post("/topics/:id/advance") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await posted(request, context, members: true) { s, f in try await advanceTopic(s, id, f) }
+        }
         router.get("/account") { request, _ in
             try await signedIn(request) { account($0, notice: request.uri.queryParameters["done"].map(String.init)) }
         }

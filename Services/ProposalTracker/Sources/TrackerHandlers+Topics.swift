@@ -22,6 +22,7 @@ extension TrackerHandlers {
             problems.append(("topic.proposal_id", "a topic from 提案办理 names its proposal"))
         }
         if !problems.isEmpty { throw ProposalError.invalid(problems) }
+        try await requireConvener(context.principal, of: topic, field: "topic.room_id")
         if topic.proposalID != 0 {
             let linked = topic.proposalID
             _ = try await database.read { db in try ProposalStore.load(db, linked, field: "topic.proposal_id") }
@@ -54,6 +55,7 @@ extension TrackerHandlers {
     @Sendable func advanceTopic(_ request: ProposalV1.AdvanceTopicRequest, _ context: RPCCallContext) async throws -> ProposalV1.AdvanceTopicResponse {
         if let stored = try await database.storedReply(context, as: ProposalV1.AdvanceTopicResponse.self) { return stored }
         let current = try await database.read { db in try ProposalStore.loadTopic(db, request.id) }
+        try await requireConvener(context.principal, of: current, field: "id")
         guard request.step.rawValue == current.step.rawValue + 1, current.step != .feedback else {
             let next = current.step == .feedback ? "none: the topic is finished" : ProposalV1.TopicStep(rawValue: current.step.rawValue + 1).label
             throw ProposalError.notAllowed(field: "step", "topic \(current.id) is at \(current.step.label); the next step is \(next)")
@@ -105,6 +107,25 @@ extension TrackerHandlers {
             response.topic = topic
             return response
         }.reply
+    }
+
+    /// A member records and advances only the topics of a room they convene (召集人) or chair
+    /// the council of (议事会主席), or of the work station they head (站长), as the registry says
+    /// now; the office records any.
+    func requireConvener(_ principal: Principal, of topic: ProposalV1.Topic, field: String) async throws {
+        guard let id = principal.memberID else { return }
+        let member = try await peers.member(id, field: field)
+        let leads = member.status == .active && member.functions.contains { f in
+            switch f.kind {
+            case .roomConvener, .roomCouncilChair: topic.roomID != 0 && f.roomID == topic.roomID
+            case .stationHead: topic.stationID != 0 && f.stationID == topic.stationID
+            default: false
+            }
+        }
+        guard leads else {
+            let place = topic.roomID != 0 ? "room \(topic.roomID)" : "station \(topic.stationID)"
+            throw ProposalError.permissionDenied("member \(id) neither convenes \(place) nor heads its station: topics there are recorded by its convener or the office")
+        }
     }
 
     /// What is wrong with a step's notice: the text, where it is posted, and its days.

@@ -35,7 +35,9 @@ public struct TrackerHandlers: RPCService {
         // The public (through the portal): consultation topics once publicised, their notices only.
         p.allow([.public], ProposalV1.Topics.get.name, ProposalV1.Topics.list.name)
         p.allow(MethodPermissions.officeAndServices.union([.unit]), ProposalV1.Proposals.overdue.name)
-        p.allow(MethodPermissions.office, ProposalV1.Proposals.statistics.name, ProposalV1.Topics.create.name, ProposalV1.Topics.advance.name)
+        p.allow(MethodPermissions.office, ProposalV1.Proposals.statistics.name)
+        // Topics: the office, and a member for the rooms they convene (or the station they head).
+        p.allow(MethodPermissions.office.union([.member]), ProposalV1.Topics.create.name, ProposalV1.Topics.advance.name)
         // 社情民意: a member submits and reads their own items; the office does the rest.
         p.allow(MethodPermissions.office.union([.member]), ProposalV1.Opinions.submit.name, ProposalV1.Opinions.get.name,
                 ProposalV1.Opinions.list.name)
