@@ -30,6 +30,15 @@ extension PortalApp {
         }
     }
 
+    /// A public page's reads: what the services refuse is "not found".
+    private func publicly(_ request: Request, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let error as RPCError {
+            return try await publicFailure(request, error)
+        }
+    }
+
     private func topicRow(_ t: ProposalV1.Topic) -> [String: Any] {
         ["id": t.id, "title": t.title, "step": t.step.label]
     }
@@ -40,7 +49,7 @@ extension PortalApp {
     }
 
     func publicHome(_ request: Request) async throws -> Response {
-        do {
+        try await publicly(request) {
             let stations = try await suite.call(MemberV1.Stations.list, MemberV1.ListStationsRequest(), for: Self.everyone, read: true).stations
             let rooms = try await suite.call(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), for: Self.everyone, read: true).rooms
             let topics = try await suite.call(ProposalV1.Topics.list, ProposalV1.ListTopicsRequest(), for: Self.everyone, read: true).topics
@@ -57,13 +66,11 @@ extension PortalApp {
                 "stations": byStation, "topics": topics.suffix(30).reversed().map(topicRow), "meetings": meetings.map(meetingRow),
                 "hasTopics": !topics.isEmpty, "hasMeetings": !meetings.isEmpty,
             ])
-        } catch let error as RPCError {
-            return try await publicFailure(request, error)
         }
     }
 
     func publicRoom(_ request: Request, _ id: Int64) async throws -> Response {
-        do {
+        try await publicly(request) {
             var get = MemberV1.GetRoomRequest()
             get.id = id
             guard let room = try await suite.call(MemberV1.Rooms.get, get, for: Self.everyone, read: true).room else {
@@ -81,13 +88,11 @@ extension PortalApp {
                 "address": room.address, "district": room.district, "members": Int(room.memberCount),
                 "topics": topics.map(topicRow), "meetings": meetings.map(meetingRow), "hasTopics": !topics.isEmpty, "hasMeetings": !meetings.isEmpty,
             ])
-        } catch let error as RPCError {
-            return try await publicFailure(request, error)
         }
     }
 
     func publicTopic(_ request: Request, _ id: Int64) async throws -> Response {
-        do {
+        try await publicly(request) {
             var get = ProposalV1.GetTopicRequest()
             get.id = id
             guard let topic = try await suite.call(ProposalV1.Topics.get, get, for: Self.everyone, read: true).topic else {
@@ -102,13 +107,11 @@ extension PortalApp {
             var values: [String: Any] = ["description": topic.description, "step": topic.step.label, "notices": notices]
             if topic.step == .feedback { values["solved"] = topic.solved ? "已解决" : "未解决" }
             return try await publicPage(request, "public-topic", topic.title, values)
-        } catch let error as RPCError {
-            return try await publicFailure(request, error)
         }
     }
 
     func publicMeeting(_ request: Request, _ id: Int64) async throws -> Response {
-        do {
+        try await publicly(request) {
             var get = MeetingV1.GetMeetingRequest()
             get.id = id
             guard let m = try await suite.call(MeetingV1.Meetings.get, get, for: Self.everyone, read: true).meeting else {
@@ -119,8 +122,6 @@ extension PortalApp {
             values["agenda"] = m.agenda.map(\.title)
             values["hasAgenda"] = !m.agenda.isEmpty
             return try await publicPage(request, "public-meeting", values["title"] as? String ?? m.title, values)
-        } catch let error as RPCError {
-            return try await publicFailure(request, error)
         }
     }
 }
