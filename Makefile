@@ -50,10 +50,12 @@ test: bootstrap
 	  Tests/Scripts/check-generated-detects-staleness.sh; \
 	 else echo "test: protoc-c not found, skipping the generated-code checks"; fi
 	Tests/Scripts/check-compose.sh
-	@# The heavy attacker tests (a 32,000-member file, twenty parallel imports) run on their
-	@# own after the rest, so their load does not eat into other tests' deadlines.
-	$(SWIFT) test --skip HostileInputTests
+	@# The heavy tests run on their own after the rest, so their load does not eat into other
+	@# tests' deadlines: the attacker's (a 32,000-member file, twenty parallel imports), then
+	@# the portal in headless Chromium.
+	$(SWIFT) test --skip HostileInputTests --skip PortalBrowserTests
 	$(SWIFT) test --skip-build --filter HostileInputTests
+	$(SWIFT) test --skip-build --filter PortalBrowserTests
 	Tests/Scripts/check-systemd.sh
 
 # The suite as plain processes under ./run (data, logs, CURVE keys), left running.

@@ -70,6 +70,7 @@ extension ProposalV1.Action: ChineseLabelled {
         case .countersign: "会签"
         case .returnReply: "退回答复"
         case .opinion: "附议人意见"
+        case .requestExtension: "申请延期"
         case .unspecified, .unrecognized: ""
         }
     }
@@ -99,6 +100,7 @@ extension ProposalV1.Action: ChineseLabelled {
         case .countersign: "countersign"
         case .returnReply: "return-reply"
         case .opinion: "opinion"
+        case .requestExtension: "request-extension"
         case .unspecified, .unrecognized: ""
         }
     }

@@ -67,6 +67,7 @@ public enum DomainEvents {
     public static let proposalCountersign = WireEvent<ProposalV1.ProposalEvent>("proposal.countersign")
     public static let proposalReturnReply = WireEvent<ProposalV1.ProposalEvent>("proposal.return-reply")
     public static let proposalOpinion = WireEvent<ProposalV1.ProposalEvent>("proposal.opinion")
+    public static let proposalRequestExtension = WireEvent<ProposalV1.ProposalEvent>("proposal.request-extension")
 
     /// The event a workflow action writes; nil for values that are no action.
     public static func proposal(_ action: ProposalV1.Action) -> WireEvent<ProposalV1.ProposalEvent>? {
@@ -94,6 +95,7 @@ public enum DomainEvents {
         case .countersign: proposalCountersign
         case .returnReply: proposalReturnReply
         case .opinion: proposalOpinion
+        case .requestExtension: proposalRequestExtension
         case .unspecified, .unrecognized: nil
         }
     }

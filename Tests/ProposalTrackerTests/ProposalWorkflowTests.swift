@@ -10,8 +10,8 @@ struct ProposalWorkflowTests {
         #expect(ProposalWorkflow.allowed(from: .draft) == [A.inviteCosigners, .submit, .withdraw])
         #expect(ProposalWorkflow.allowed(from: .submitted) == [A.file, .notFile, .merge, .refer, .return, .withdraw])
         #expect(ProposalWorkflow.allowed(from: .filed) == [A.assign, .designateKey])
-        #expect(ProposalWorkflow.allowed(from: .inHandling) == [A.requestReturn, .extend, .reply, .designateKey])
-        #expect(ProposalWorkflow.allowed(from: .countersigning) == [A.extend, .countersign, .returnReply, .designateKey])
+        #expect(ProposalWorkflow.allowed(from: .inHandling) == [A.requestReturn, .extend, .requestExtension, .reply, .designateKey])
+        #expect(ProposalWorkflow.allowed(from: .countersigning) == [A.extend, .requestExtension, .countersign, .returnReply, .designateKey])
         #expect(ProposalWorkflow.allowed(from: .replied) == [A.feedback, .opinion])
         #expect(ProposalWorkflow.allowed(from: .closed) == [A.track, .opinion])
         for end in [ProposalV1.ProposalState.notFiled, .merged, .referred, .withdrawn] {

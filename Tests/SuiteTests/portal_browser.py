@@ -311,6 +311,15 @@ try:
     driver.get(f"{BASE}/proposals/{proposal}")
     act("sign-for")
     check("办理中" in text(), "the unit signs for it")
+    driver.execute_script("document.querySelector(\"input[name='deadline']\").value = '2027-06-30'")
+    act("request-extension", reason="需会同多部门研究资金方案")
+    check("延期申请已提交" in text() and "申请延期：需会同多部门研究资金方案" in text(), "the unit asks for a later deadline; the step shows it")
+    for _ in range(40):  # the notifier applies the tracker's event
+        staff_inbox = gateway("inbox", "--staff")
+        if "申请延期" in staff_inbox.stdout:
+            break
+        time.sleep(0.25)
+    check("申请延期" in staff_inbox.stdout, f"the office is told of the request ({staff_inbox.stderr.strip()})")
     act("reply", **{"class": "A类", "contact": "面谈", "text": "已将老旧小区加装电梯列入2027年民生实事，审批时限压缩至15个工作日。"})
     check("已答复" in text() and "列入2027年民生实事" in text(), "the unit replies")
     shot("unit-reply")

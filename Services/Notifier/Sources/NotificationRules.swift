@@ -57,6 +57,9 @@ public enum NotificationRules {
         proposalRule(DomainEvents.proposalFeedback, "重新办理", to: .leadUnit, when: { p, _ in p.state == .inHandling }) { p, _ in
             "委员对提案\(p.number)《\(p.title)》的答复不满意（\(p.feedbackNote)），请重新办理。"
         },
+        proposalRule(DomainEvents.proposalRequestExtension, "申请延期", to: .office) { p, t in
+            "提案\(p.number)《\(p.title)》的承办单位申请延长办理期限（\(t.changes.first ?? "")）。理由：\(t.reason)。同意请用 gateway proposal act \(p.id) extend。"
+        },
         proposalRule(DomainEvents.proposalClose, "提案办结", to: .proposers) { p, _ in "您的提案\(p.number)《\(p.title)》已办结。感谢您的履职。" },
         opinionRule(DomainEvents.opinionAdopt, "社情民意采用") { o in
             "您报送的社情民意信息《\(o.title)》已被采用：\(o.adoptions.last.map { "\($0.level.label)，\($0.usedIn)" } ?? "")。感谢您的履职。"
@@ -124,7 +127,7 @@ public enum NotificationRules {
         })
     }
 
-    enum ProposalAudience { case proposers, units, leadUnit, assistingUnits, supervisor }
+    enum ProposalAudience { case proposers, units, leadUnit, assistingUnits, supervisor, office }
 
     /// Whether the step sent the reply to the proposer.
     static let sent: @Sendable (ProposalV1.Proposal, ProposalV1.Transition) -> Bool = { p, _ in p.state == .replied }
@@ -155,6 +158,10 @@ public enum NotificationRules {
                 return p.signoffs.filter { $0.decision == .pending }.map { unit($0.unitID) }
             case .supervisor:
                 return p.key && p.supervisorMemberID != 0 ? [member(p.supervisorMemberID)] : []
+            case .office:
+                var staff = NotificationV1.Recipient()
+                staff.kind = .staff
+                return [staff]
             }
         }, text: { event in
             let e = try ProposalV1.ProposalEvent(decoding: event.payload)

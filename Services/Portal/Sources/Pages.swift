@@ -175,6 +175,10 @@ enum Pages {
             <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="countersign"><button>同意答复</button></form>{{/can_countersign}}
             {{#can_return_reply}}<form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="return-reply">
             <label>退回答复的理由<textarea name="reason" required maxlength="1000"></textarea></label><button class="secondary">退回答复</button></form>{{/can_return_reply}}
+            {{#can_request_extension}}<h2>申请延期</h2>
+            <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="request-extension">
+            <label>希望延至<input name="deadline" type="date" required></label>
+            <label>理由<textarea name="reason" required maxlength="1000"></textarea></label><button class="secondary">申请延期</button></form>{{/can_request_extension}}
             {{#can_request_return}}<h2>申请退回</h2>
             <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="request-return">
             <label>不属于本单位职责的理由（交办后 10 日内）<textarea name="reason" required maxlength="1000"></textarea></label><button class="secondary">申请退回</button></form>{{/can_request_return}}

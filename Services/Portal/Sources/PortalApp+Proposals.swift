@@ -18,14 +18,15 @@ extension PortalApp {
     static let actions: [(action: Action, side: Side)] = [
         (.inviteCosigners, .proposer), (.submit, .proposer), (.withdraw, .proposer), (.feedback, .proposer),
         (.cosign, .invited), (.decline, .invited), (.opinion, .signed),
-        (.signFor, .lead), (.reply, .lead), (.requestReturn, .assigned), (.countersign, .assisting), (.returnReply, .assisting),
+        (.signFor, .lead), (.reply, .lead), (.requestReturn, .assigned), (.requestExtension, .assigned),
+        (.countersign, .assisting), (.returnReply, .assisting),
     ]
 
     /// What the page says after each step.
     static let done: [String: String] = [
         "invite-cosigners": "已邀请附议。", "cosign": "已附议。", "decline": "已谢绝附议。", "submit": "已提交，等待审查立案。",
         "withdraw": "已撤回。", "feedback": "意见已提交，谢谢。", "opinion": "意见已提交，谢谢。", "sign-for": "已签收。",
-        "reply": "答复已提交。", "request-return": "退回申请已提交，等待办公室处理。", "countersign": "已同意答复。", "return-reply": "已退回答复。",
+        "reply": "答复已提交。", "request-return": "退回申请已提交，等待办公室处理。", "request-extension": "延期申请已提交，等待办公室决定。", "countersign": "已同意答复。", "return-reply": "已退回答复。",
     ]
 
     static let decisions: [ProposalV1.CosignDecision: String] = [.invited: "待附议", .signed: "已附议", .declined: "已谢绝"]
@@ -138,6 +139,13 @@ extension PortalApp {
         if let value = fields["satisfaction"] { request.satisfaction = ProposalV1.Satisfaction(parsing: value) ?? .unspecified }
         if let value = fields["class"] { request.replyClass = ProposalV1.ReplyClass(parsing: value) ?? .unspecified }
         if let value = fields["contact"] { request.contactMethod = ProposalV1.ContactMethod(parsing: value) ?? .unspecified }
+        if action == .requestExtension {
+            // The day asked for, to its end, in the committee's time zone.
+            guard let day = CommitteeClock.parse(text("deadline")), text("deadline").count == 10 else {
+                throw RPCError(.invalidArgument, "请填写希望延至的日期。")
+            }
+            request.deadlineMs = day + 86_400_000 - 60_000
+        }
         if action == .inviteCosigners {
             let spelled = text("members").split(whereSeparator: { ",，、 ".contains($0) })
             let ids = spelled.compactMap { Int64($0) }

@@ -56,6 +56,8 @@ public enum ProposalWorkflow {
         Rule(action: .requestReturn, from: [.assigned, .inHandling], to: .returnRequested, who: .assignedUnit, needs: [.reason]),
         Rule(action: .reassign, from: [.returnRequested], to: .assigned, who: .staff, needs: [.leadUnit]),
         Rule(action: .extend, from: [.assigned, .inHandling, .countersigning], to: nil, who: .staff, needs: [.deadline]),
+        // A unit asks; the office decides (extend, or not).
+        Rule(action: .requestExtension, from: [.assigned, .inHandling, .countersigning], to: nil, who: .assignedUnit, needs: [.reason, .deadline]),
         // With assisting units, the reply waits for their 会签 (countersigning); without, it goes
         // to the proposer (see `destination`).
         Rule(action: .reply, from: [.inHandling], to: .replied, who: .leadUnit, needs: [.replyClass, .contactMethod, .text]),

@@ -115,6 +115,11 @@ extension TrackerHandlers {
                 }
                 changes.append("deadline \(Self.day(p.deadlineMs)) → \(Self.day(request.deadlineMs))")
                 p.deadlineMs = request.deadlineMs
+            case .requestExtension:
+                guard request.deadlineMs > p.deadlineMs else {
+                    throw ProposalError.invalid([("deadline_ms", "ask for a date later than the current deadline (\(Self.day(p.deadlineMs)))")])
+                }
+                changes.append("asks for deadline \(Self.day(p.deadlineMs)) → \(Self.day(request.deadlineMs))")
             case .reply:
                 p.replyClass = request.replyClass
                 p.contactMethod = request.contactMethod

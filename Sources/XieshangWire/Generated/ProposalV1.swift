@@ -124,9 +124,10 @@ extension ProposalV1 {
         case countersign
         case returnReply
         case opinion
+        case requestExtension
         case unrecognized(Int32)
 
-        public static let allCases: [Action] = [.unspecified, .inviteCosigners, .cosign, .decline, .submit, .file, .notFile, .merge, .refer, .`return`, .withdraw, .assign, .signFor, .requestReturn, .reassign, .extend, .reply, .feedback, .close, .track, .designateKey, .countersign, .returnReply, .opinion]
+        public static let allCases: [Action] = [.unspecified, .inviteCosigners, .cosign, .decline, .submit, .file, .notFile, .merge, .refer, .`return`, .withdraw, .assign, .signFor, .requestReturn, .reassign, .extend, .reply, .feedback, .close, .track, .designateKey, .countersign, .returnReply, .opinion, .requestExtension]
 
         public init(rawValue: Int32) {
             switch rawValue {
@@ -154,6 +155,7 @@ extension ProposalV1 {
             case 21: self = .countersign
             case 22: self = .returnReply
             case 23: self = .opinion
+            case 24: self = .requestExtension
             default: self = .unrecognized(rawValue)
             }
         }
@@ -184,6 +186,7 @@ extension ProposalV1 {
             case .countersign: 21
             case .returnReply: 22
             case .opinion: 23
+            case .requestExtension: 24
             case .unrecognized(let value): value
             }
         }
@@ -214,6 +217,7 @@ extension ProposalV1 {
             case .countersign: "ACTION_COUNTERSIGN"
             case .returnReply: "ACTION_RETURN_REPLY"
             case .opinion: "ACTION_OPINION"
+            case .requestExtension: "ACTION_REQUEST_EXTENSION"
             case .unrecognized(let value): String(value)
             }
         }

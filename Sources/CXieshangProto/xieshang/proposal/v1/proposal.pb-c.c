@@ -7872,7 +7872,7 @@ const ProtobufCEnumDescriptor xieshang__proposal__v1__proposal_state__descriptor
   xieshang__proposal__v1__proposal_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
-static const ProtobufCEnumValue xieshang__proposal__v1__action__enum_values_by_number[24] =
+static const ProtobufCEnumValue xieshang__proposal__v1__action__enum_values_by_number[25] =
 {
   { "ACTION_UNSPECIFIED", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_UNSPECIFIED", 0 },
   { "ACTION_INVITE_COSIGNERS", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_INVITE_COSIGNERS", 1 },
@@ -7898,11 +7898,12 @@ static const ProtobufCEnumValue xieshang__proposal__v1__action__enum_values_by_n
   { "ACTION_COUNTERSIGN", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_COUNTERSIGN", 21 },
   { "ACTION_RETURN_REPLY", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_RETURN_REPLY", 22 },
   { "ACTION_OPINION", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_OPINION", 23 },
+  { "ACTION_REQUEST_EXTENSION", "XIESHANG__PROPOSAL__V1__ACTION__ACTION_REQUEST_EXTENSION", 24 },
 };
 static const ProtobufCIntRange xieshang__proposal__v1__action__value_ranges[] = {
-{0, 0},{0, 24}
+{0, 0},{0, 25}
 };
-static const ProtobufCEnumValueIndex xieshang__proposal__v1__action__enum_values_by_name[24] =
+static const ProtobufCEnumValueIndex xieshang__proposal__v1__action__enum_values_by_name[25] =
 {
   { "ACTION_ASSIGN", 11 },
   { "ACTION_CLOSE", 18 },
@@ -7920,6 +7921,7 @@ static const ProtobufCEnumValueIndex xieshang__proposal__v1__action__enum_values
   { "ACTION_REASSIGN", 14 },
   { "ACTION_REFER", 8 },
   { "ACTION_REPLY", 16 },
+  { "ACTION_REQUEST_EXTENSION", 24 },
   { "ACTION_REQUEST_RETURN", 13 },
   { "ACTION_RETURN", 9 },
   { "ACTION_RETURN_REPLY", 22 },
@@ -7936,9 +7938,9 @@ const ProtobufCEnumDescriptor xieshang__proposal__v1__action__descriptor =
   "Action",
   "Xieshang__Proposal__V1__Action",
   "xieshang.proposal.v1",
-  24,
+  25,
   xieshang__proposal__v1__action__enum_values_by_number,
-  24,
+  25,
   xieshang__proposal__v1__action__enum_values_by_name,
   1,
   xieshang__proposal__v1__action__value_ranges,

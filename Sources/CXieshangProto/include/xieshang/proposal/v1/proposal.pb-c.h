@@ -235,7 +235,11 @@ typedef enum _Xieshang__Proposal__V1__Action {
   /*
    * a co-signer's view of the reply (no state change; the proposer's feedback decides)
    */
-  XIESHANG__PROPOSAL__V1__ACTION__ACTION_OPINION = 23
+  XIESHANG__PROPOSAL__V1__ACTION__ACTION_OPINION = 23,
+  /*
+   * an assigned unit asks for a later deadline, with why and the date (no state change; staff decide with extend)
+   */
+  XIESHANG__PROPOSAL__V1__ACTION__ACTION_REQUEST_EXTENSION = 24
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(XIESHANG__PROPOSAL__V1__ACTION)
 } Xieshang__Proposal__V1__Action;
 /*
