@@ -81,7 +81,7 @@ struct PortalBrowserTests {
         let link = try #require(invitation["link"] as? String)
         let code = try #require(invitation["code"] as? String)
         #expect(link.hasPrefix(web + "/invite?t="))
-        #expect(invited["sent"] as? String == "已通过通知服务发送到本人的消息和邮箱", "\(invited)")
+        #expect(invited["sent"] as? String == "已通过通知服务发给本人（消息，以及开通时的邮件）", "\(invited)")
         // The notifier put the invitation in member 13's inbox.
         let inbox = try await staff.run(["inbox", "--member", "13"])
         #expect(inbox.stdout.contains("委员履职服务平台邀请"), "\(inbox.stdout)")

@@ -101,7 +101,11 @@ extension PortalApp {
         var values: [String: Any] = [
             "id": p.id, "number": p.number.isEmpty ? "未编号" : p.number, "state": p.state.label, "category": p.category,
             "proposer": p.proposerName.isEmpty ? p.jointProposer : p.proposerName, "body": p.body,
-            "cosigners": p.cosigners.map { ["name": $0.name, "decision": Self.decisions[$0.decision] ?? ""] },
+            // An invitation left unanswered when the proposal went on is no longer pending.
+            "cosigners": p.cosigners.map { c -> [String: Any] in
+                let closed = c.decision == .invited && p.state != .draft && p.state != .collecting
+                return ["name": c.name, "decision": closed ? "未附议" : Self.decisions[c.decision] ?? ""]
+            },
             "hasCosigners": !p.cosigners.isEmpty,
             "history": history.transitions.map { t -> [String: Any] in
                 var step: [String: Any] = ["time": CommitteeClock.minute(t.atMs), "action": t.action == .unspecified ? "起草" : t.action.label]

@@ -39,7 +39,7 @@ extension PortalCommand {
                             邀请码：\(response.code)
                             """
                     }
-                    sent = announced.recipients > 0 ? "已通过通知服务发送到本人的消息和邮箱" : "通知服务未发送（已发过同样的通知）"
+                    sent = announced.recipients > 0 ? "已通过通知服务发给本人（消息，以及开通时的邮件）" : "通知服务未发送（已发过同样的通知）"
                 } catch {
                     // The invitation stands; staff pass it on themselves.
                     sent = "未能通过通知服务发送（\(error)）：请将链接和邀请码转交本人"
