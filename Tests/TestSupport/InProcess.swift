@@ -30,7 +30,10 @@ public final class InProcessService: Sendable {
     }
 
     /// A client of the service on the same context (an `inproc://` endpoint is the context's own).
-    public func client(timeout: Duration = .seconds(5)) throws -> RPCClient {
+    /// The deadline is generous: this tier tests behaviour, not speed, and the first seconds of
+    /// a full `make test` (dozens of processes starting on two cores) can hold a call for
+    /// several seconds.
+    public func client(timeout: Duration = .seconds(30)) throws -> RPCClient {
         try inProcessClient(host.server.endpoint, context: context, timeout: timeout)
     }
 
@@ -59,7 +62,7 @@ public final class StandIn: Sendable {
         serving = Task { [server] in try await server.run() }
     }
 
-    public func client(timeout: Duration = .seconds(5)) throws -> RPCClient {
+    public func client(timeout: Duration = .seconds(30)) throws -> RPCClient {
         try inProcessClient(server.endpoint, context: context, timeout: timeout)
     }
 
