@@ -314,6 +314,10 @@ try:
     driver.execute_script("document.querySelector(\"input[name='deadline']\").value = '2027-06-30'")
     act("request-extension", reason="需会同多部门研究资金方案")
     check("延期申请已提交" in text() and "申请延期：需会同多部门研究资金方案" in text(), "the unit asks for a later deadline; the step shows it")
+    driver.execute_script("document.querySelector(\"input[name='deadline']\").value = '2027-07-31'")
+    act("request-extension", reason="再次申请")
+    check("未能完成" in text() and "already asked" in text(), "a second request before the office decides is refused")
+    driver.get(f"{BASE}/proposals/{proposal}")
     for _ in range(40):  # the notifier applies the tracker's event
         staff_inbox = gateway("inbox", "--staff")
         if "申请延期" in staff_inbox.stdout:
@@ -459,6 +463,10 @@ try:
     check(driver.current_url.endswith("/login"), "signed out")
     driver.get(BASE + "/inbox")
     check(driver.current_url.endswith("/login"), "after signing out, pages need signing in again")
+
+    driver.get(BASE + "/login")
+    status, body = post("/login", {"csrf": csrf(), "login": "x" * 60000, "password": "p"})
+    check(status == 401 and "登录名或密码不正确" in body, f"a 60,000-character login is a plain failed sign-in ({status})")
 
     codes = []
     for guess in range(20):

@@ -258,7 +258,9 @@ public struct PortalApp: Sendable {
         guard let csrf = fields["csrf"], let expected = request.cookies[Self.formCookie]?.value, Secrets.same(csrf, expected) else {
             return form("login", title: "登录", values: ["error": "页面已过期，请重新登录。"], status: .forbidden)
         }
-        let login = (fields["login"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()
+        // A login is at most 32 characters (m13, u4): anything longer is cut before it is
+        // looked up or counted, so a guesser cannot make the failures table store kilobytes.
+        let login = String((fields["login"] ?? "").trimmingCharacters(in: .whitespaces).lowercased().prefix(32))
         let password = fields["password"] ?? ""
         let address = context.address
         let now = self.now
@@ -268,7 +270,7 @@ public struct PortalApp: Sendable {
             logger.warning("sign-in refused: too many failures", metadata: ["portal.login": "\(login)", "portal.address": "\(address)"])
             return form("login", title: "登录", values: ["error": "登录失败次数过多，请 15 分钟后再试。", "login": login], status: .tooManyRequests)
         }
-        let account = login.count <= 32 ? try await database.read { db in try AccountStore.account(db, login: login) } : nil
+        let account = try await database.read { db in try AccountStore.account(db, login: login) }
         // The same bcrypt work whether or not the login exists.
         let matches = Passwords.verify(password.utf8.count <= 200 ? password : "", account?.passwordHash ?? Passwords.decoy)
         guard let account, account.passwordHash != nil, matches, !account.disabled else {

@@ -119,6 +119,14 @@ extension TrackerHandlers {
                 guard request.deadlineMs > p.deadlineMs else {
                     throw ProposalError.invalid([("deadline_ms", "ask for a date later than the current deadline (\(Self.day(p.deadlineMs)))")])
                 }
+                // One request a unit at a time: until the office extends the deadline, asking
+                // again would only fill the history and the office's inbox.
+                let steps = try ProposalStore.history(db, p.id)
+                let lastExtended = steps.lastIndex { $0.action == .extend } ?? -1
+                if steps.enumerated().contains(where: { $0.offset > lastExtended && $0.element.action == .requestExtension
+                                                     && $0.element.actor?.kind == .unit && $0.element.actor?.id == actor.id }) {
+                    throw ProposalError.notAllowed(field: "action", "unit \(actor.id) already asked for a later deadline on proposal \(p.id); the office has not decided yet")
+                }
                 changes.append("asks for deadline \(Self.day(p.deadlineMs)) → \(Self.day(request.deadlineMs))")
             case .reply:
                 p.replyClass = request.replyClass
