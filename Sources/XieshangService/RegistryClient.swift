@@ -59,6 +59,28 @@ public struct RegistryClient: Sendable {
         return members
     }
 
+    /// The rooms whose own activities member `id` leads, as the registry says now: the
+    /// rooms they convene (召集人) or chair the council of (议事会主席), and every room of a work
+    /// station they head (站长). Empty for a member who is not active, or not known.
+    public func roomsLed(byMember id: Int64, field: String) async throws -> Set<Int64> {
+        guard let member = try await members([id], field: field).members.first, member.status == .active else { return [] }
+        var rooms = Set<Int64>()
+        var stations = Set<Int64>()
+        for function in member.functions {
+            switch function.kind {
+            case .roomConvener, .roomCouncilChair: rooms.insert(function.roomID)
+            case .stationHead: stations.insert(function.stationID)
+            default: break
+            }
+        }
+        if !stations.isEmpty {
+            let all = try await registry.read(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), field: field).rooms
+            rooms.formUnion(all.filter { stations.contains($0.stationID) }.map(\.id))
+        }
+        rooms.remove(0)
+        return rooms
+    }
+
     /// Every active member of the groups, without duplicates, in id order.
     public func resolve(_ groups: [MeetingV1.GroupRef], term: Int32) async throws -> [Int64] {
         var ids = Set<Int64>()

@@ -486,11 +486,17 @@ public enum MeetingStore {
     public static let maxPageBytes = 1 << 20
 
     /// The meetings `r` asks for; `withDrafts: false` leaves drafts out (for whoever may
-    /// not know of them).
-    public static func list(_ db: Database, _ r: MeetingV1.ListMeetingsRequest, withDrafts: Bool = true) throws -> MeetingV1.ListMeetingsResponse {
+    /// not know of them) but for the draft activities (协商议事活动) of `draftActivitiesIn`.
+    public static func list(_ db: Database, _ r: MeetingV1.ListMeetingsRequest, withDrafts: Bool = true,
+                            draftActivitiesIn rooms: Set<Int64> = []) throws -> MeetingV1.ListMeetingsResponse {
         var clauses: [String] = []
         var arguments: StatementArguments = []
-        if !withDrafts { clauses.append("m.status <> ?"); arguments += [MeetingV1.MeetingStatus.draft.rawValue] }
+        if !withDrafts {
+            let led = rooms.sorted().map(String.init).joined(separator: ",")
+            clauses.append(rooms.isEmpty ? "m.status <> ?" : "(m.status <> ? OR (m.kind = ? AND m.room_id IN (\(led))))")
+            arguments += [MeetingV1.MeetingStatus.draft.rawValue]
+            if !rooms.isEmpty { arguments += [MeetingV1.MeetingKind.grassroots.rawValue] }
+        }
         if r.fromMs != 0 { clauses.append("m.end_ms > ?"); arguments += [r.fromMs] }
         if r.toMs != 0 { clauses.append("m.start_ms < ?"); arguments += [r.toMs] }
         if r.roomID != 0 { clauses.append("m.room_id = ?"); arguments += [r.roomID] }

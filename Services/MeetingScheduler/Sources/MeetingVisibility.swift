@@ -13,6 +13,8 @@ import XieshangWire
 ///   (the online link, minutes and outcomes, the invitees) only when invited, and then
 ///   every other invitee without their check-in code, leave type, leave reason or check-in
 ///   time: a member's own code and leave are theirs alone;
+/// - the member who runs a room's 协商议事活动 (its convener: SchedulerHandlers+Conveners)
+///   reads it as an invitee does, drafts included, whether invited or not;
 /// - a unit (a government department) takes part in no meeting as an invitee (invitees are
 ///   people), so it reads the public fields only.
 public enum MeetingVisibility {
@@ -21,27 +23,27 @@ public enum MeetingVisibility {
         principal.isOffice || principal.role == .service
     }
 
-    /// Whether `principal` may know that `meeting` exists.
-    public static func mayKnow(_ meeting: MeetingV1.Meeting, _ principal: Principal) -> Bool {
-        readsEverything(principal) || meeting.status != .draft
+    /// Whether `principal` may know that `meeting` exists (`runs`: they run it as its room's convener).
+    public static func mayKnow(_ meeting: MeetingV1.Meeting, _ principal: Principal, runs: Bool = false) -> Bool {
+        readsEverything(principal) || meeting.status != .draft || runs
     }
 
     /// `meeting`, or NOT_FOUND (exactly as for an id never used) when `principal` may not
     /// know it exists.
-    public static func require(_ meeting: MeetingV1.Meeting, knownTo principal: Principal, field: String = "id") throws -> MeetingV1.Meeting {
-        guard mayKnow(meeting, principal) else { throw SchedulerError.notFound(field: field, what: "meeting \(meeting.id)") }
+    public static func require(_ meeting: MeetingV1.Meeting, knownTo principal: Principal, runs: Bool = false, field: String = "id") throws -> MeetingV1.Meeting {
+        guard mayKnow(meeting, principal, runs: runs) else { throw SchedulerError.notFound(field: field, what: "meeting \(meeting.id)") }
         return meeting
     }
 
     /// The meeting as `principal` reads it, given whether they are invited to it; nil when
     /// they may not know it exists.
-    public static func meeting(_ meeting: MeetingV1.Meeting, for principal: Principal, invited: Bool) -> MeetingV1.Meeting? {
-        guard mayKnow(meeting, principal) else { return nil }
+    public static func meeting(_ meeting: MeetingV1.Meeting, for principal: Principal, invited: Bool, runs: Bool = false) -> MeetingV1.Meeting? {
+        guard mayKnow(meeting, principal, runs: runs) else { return nil }
         if readsEverything(principal) { return meeting }
         var visible = meeting
         // What staff recorded outside the meeting's times names staff and their reasons: the office's.
         visible.recordNotes = []
-        if invited { return visible }
+        if invited || runs { return visible }
         visible.onlineLink = ""
         visible.minutes = ""
         visible.outcomes = ""
@@ -49,10 +51,11 @@ public enum MeetingVisibility {
     }
 
     /// The invitees `principal` reads: all of them for the office; for an invited member
-    /// the list with only their own codes and leave; nobody else reads the list.
-    public static func invitees(_ invitees: [MeetingV1.Invitee], for principal: Principal) -> [MeetingV1.Invitee] {
+    /// and for the member who runs it the list with only their own codes and leave; nobody
+    /// else reads the list.
+    public static func invitees(_ invitees: [MeetingV1.Invitee], for principal: Principal, runs: Bool = false) -> [MeetingV1.Invitee] {
         if readsEverything(principal) { return invitees }
-        guard let member = principal.memberID, invitees.contains(where: { $0.memberID == member }) else { return [] }
+        guard let member = principal.memberID, runs || invitees.contains(where: { $0.memberID == member }) else { return [] }
         return invitees.map { invitee in
             guard invitee.memberID != member else { return invitee }
             var other = invitee

@@ -9,6 +9,8 @@ public enum SchedulerError: Error, RPCErrorConvertible {
     case failedPrecondition(field: String, String)
     /// A room or a required member is taken at that time.
     case conflict(field: String, String, [MeetingV1.Conflict])
+    /// The caller may call the method, but not on this meeting (a member on a meeting they do not run).
+    case permissionDenied(String)
 
     public var rpcError: RPCError {
         switch self {
@@ -24,6 +26,8 @@ public enum SchedulerError: Error, RPCErrorConvertible {
                     + (c.memberIDs.isEmpty ? "" : ": members \(c.memberIDs.map(String.init).joined(separator: ", "))"))
             }
             return RPCError(.failedPrecondition, message, violations: details)
+        case .permissionDenied(let message):
+            return RPCError(.permissionDenied, message)
         }
     }
 

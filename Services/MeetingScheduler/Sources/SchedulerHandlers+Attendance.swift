@@ -104,8 +104,9 @@ extension SchedulerHandlers {
         if (request.inviteeID == 0) == request.code.isEmpty {
             throw SchedulerError.invalid([("invitee_id", "give either the invitee's id (staff) or the invitee's code")])
         }
+        let runner = try await runner(ofMeeting: request.meetingID, context, action: .checkIn, field: "meeting_id")
         return try await database.idempotent(context) { db in
-            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
+            let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.checkIn, meeting)
             let now = Date.nowMs
             if let early = MeetingRules.checkInTooEarly(meeting, now: now, opensBefore: checkInOpens) {
@@ -136,8 +137,9 @@ extension SchedulerHandlers {
     }
 
     @Sendable func close(_ request: MeetingV1.CloseMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.CloseMeetingResponse {
-        try await database.idempotent(context) { [outbox] db in
-            var meeting = try MeetingStore.load(db, request.id)
+        let runner = try await runner(ofMeeting: request.id, context, action: .close, field: "id")
+        return try await database.idempotent(context) { [outbox] db in
+            var meeting = try stillRun(db, request.id, by: runner, context, field: "id")
             try MeetingLifecycle.require(.close, meeting)
             if let early = MeetingRules.closeTooEarly(meeting, now: Date.nowMs) {
                 try recordOutsideTimes(db, meeting, context, reason: request.recordReason, refusal: early, what: "closed it before its recorded start")
@@ -151,6 +153,9 @@ extension SchedulerHandlers {
                 try MeetingStore.setAttendance(db, invitees[index])
             }
             let count = MeetingRules.attendance(invitees)
+            let present = invitees.filter { $0.attendance == .checkedIn }.map(\.name)
+            try noteConvener(db, meeting.id, runner: runner, context,
+                             did: "closed it, attesting \(present.count) present" + (present.isEmpty ? "" : " (\(present.joined(separator: "、")))"))
             meeting.status = .closed
             meeting.minutes = request.minutes
             meeting.outcomes = request.outcomes

@@ -18,15 +18,19 @@ extension SchedulerHandlers {
             }
         }
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
+        let runner = try await runner(ofMeeting: request.meetingID, context, action: .invite, field: "meeting_id")
         if let stored = try await database.storedReply(context, as: MeetingV1.InviteResponse.self) { return stored }
         let members = try await registry.knownMembers(Array(Set(request.memberIDs)).sorted(), field: "member_ids")
+        try requireRoomMembers(members, room: runner, context)
+        // A convener's invitations are optional: nobody is marked absent by a convener.
+        let required = !request.optional && runner == nil
         return try await database.idempotent(context) { [outbox, members] db in
-            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
+            let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.invite, meeting)
             var added: [MeetingV1.Invitee] = []
             for member in members where try MeetingStore.invitee(db, meeting: meeting.id, member: member.id) == nil {
                 added.append(try addMember(db, meeting, member.id, member, fromGroup: false,
-                                           required: !request.optional && !meeting.openRegistration))
+                                           required: required && !meeting.openRegistration))
             }
             for p in request.participants {
                 var invitee = MeetingV1.Invitee()
@@ -34,7 +38,7 @@ extension SchedulerHandlers {
                 invitee.name = p.name.trimmingCharacters(in: .whitespaces)
                 invitee.organisation = p.organisation
                 invitee.category = p.category
-                invitee.required = !request.optional
+                invitee.required = required
                 invitee.attendance = .invited
                 added.append(try MeetingStore.addInvitee(db, invitee))
             }
@@ -52,8 +56,9 @@ extension SchedulerHandlers {
 
     @Sendable func uninvite(_ request: MeetingV1.UninviteRequest, _ context: RPCCallContext) async throws -> MeetingV1.UninviteResponse {
         if request.inviteeIDs.isEmpty { throw SchedulerError.invalid([("invitee_ids", "name at least one invitee")]) }
+        let runner = try await runner(ofMeeting: request.meetingID, context, action: .uninvite, field: "meeting_id")
         return try await database.idempotent(context) { [outbox] db in
-            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
+            let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.uninvite, meeting)
             var removed: [MeetingV1.Invitee] = []
             for id in Set(request.inviteeIDs).sorted() {

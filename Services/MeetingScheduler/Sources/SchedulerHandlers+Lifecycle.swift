@@ -13,6 +13,8 @@ extension SchedulerHandlers {
         if meeting.mode == .unspecified { meeting.mode = .inPerson }
         let problems = MeetingRules.problems(meeting)
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
+        try await requireConvenerMaySchedule(meeting, context)
+        let runner = context.principal.isOffice ? nil : meeting.roomID
         if let stored = try await database.storedReply(context, as: MeetingV1.ScheduleMeetingResponse.self) { return stored }
         if meeting.roomID != 0 {
             let room = try await registry.room(meeting.roomID, field: "meeting.room_id")
@@ -37,6 +39,7 @@ extension SchedulerHandlers {
                 throw SchedulerError.conflict(field: "meeting.room_id", "\(ready.roomName) is taken by meeting \(first.meetingID) \(first.meetingTitle) (\(Times.range(first.startMs, first.endMs)))", conflicts)
             }
             let id = try MeetingStore.insert(db, ready)
+            try noteConvener(db, id, runner: runner, context, did: "scheduled it")
             var response = MeetingV1.ScheduleMeetingResponse()
             response.meeting = try MeetingStore.load(db, id)
             return response
@@ -44,17 +47,19 @@ extension SchedulerHandlers {
     }
 
     @Sendable func publish(_ request: MeetingV1.PublishMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {
+        let runner = try await runner(ofMeeting: request.id, context, action: .publish, field: "id")
         if let stored = try await database.storedReply(context, as: MeetingV1.PublishMeetingResponse.self) { return stored }
         let before = try await database.read { db in try MeetingStore.load(db, request.id) }
         try MeetingLifecycle.require(.publish, before)
         let (newcomers, names) = try await groupMembers(before.groups, term: before.term, meeting: before.id)
         return try await database.idempotent(context) { [outbox] db in
-            var meeting = try MeetingStore.load(db, request.id)
+            var meeting = try stillRun(db, request.id, by: runner, context, field: "id")
             try MeetingLifecycle.require(.publish, meeting)
             try checkRoom(db, meeting)
             for id in newcomers where try MeetingStore.invitee(db, meeting: meeting.id, member: id) == nil {
-                try addMember(db, meeting, id, names[id], fromGroup: true, required: !meeting.openRegistration)
+                try addMember(db, meeting, id, names[id], fromGroup: true, required: runner == nil && !meeting.openRegistration)
             }
+            try noteConvener(db, meeting.id, runner: runner, context, did: "published it")
             let overridden = try checkMembers(db, meeting, members: MeetingStore.requiredMemberIDs(db, meeting: meeting.id), overrideReason: request.overrideReason, context)
             meeting.status = .published
             if MeetingRules.isNumbered(meeting.kind) { meeting.ordinal = try MeetingStore.nextOrdinal(db, term: meeting.term, kind: meeting.kind) }
@@ -151,13 +156,15 @@ extension SchedulerHandlers {
     @Sendable func cancel(_ request: MeetingV1.CancelMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.CancelMeetingResponse {
         let reason = request.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if reason.isEmpty { throw SchedulerError.invalid([("reason", "must say why the meeting is cancelled")]) }
+        let runner = try await runner(ofMeeting: request.id, context, action: .cancel, field: "id")
         return try await database.idempotent(context) { [outbox] db in
-            var meeting = try MeetingStore.load(db, request.id)
+            var meeting = try stillRun(db, request.id, by: runner, context, field: "id")
             try MeetingLifecycle.require(.cancel, meeting)
             let wasPublished = meeting.status == .published
             meeting.status = .cancelled
             meeting.cancelReason = reason
             if wasPublished { meeting.sequence += 1 }
+            try noteConvener(db, meeting.id, runner: runner, context, did: "cancelled it")
             meeting = try MeetingStore.save(db, meeting)
             if wasPublished { try meetingEvent(db, outbox, context, DomainEvents.meetingCancelled, meeting, reason: reason) }
             var response = MeetingV1.CancelMeetingResponse()

@@ -9,15 +9,14 @@ import XieshangWire
 extension SchedulerHandlers {
     @Sendable func get(_ request: MeetingV1.GetMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.GetMeetingResponse {
         let principal = context.principal
-        return try await database.read { db in
-            let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.id), knownTo: principal)
-            let invitees = try MeetingStore.invitees(db, request.id)
-            let invited = principal.memberID.map { member in invitees.contains { $0.memberID == member } } ?? false
-            var response = MeetingV1.GetMeetingResponse()
-            response.meeting = MeetingVisibility.meeting(meeting, for: principal, invited: invited)
-            response.invitees = MeetingVisibility.invitees(invitees, for: principal)
-            return response
-        }
+        let (meeting, invitees) = try await database.read { db in try (MeetingStore.load(db, request.id), MeetingStore.invitees(db, request.id)) }
+        let runs = await runs(meeting, principal)
+        _ = try MeetingVisibility.require(meeting, knownTo: principal, runs: runs)
+        let invited = principal.memberID.map { member in invitees.contains { $0.memberID == member } } ?? false
+        var response = MeetingV1.GetMeetingResponse()
+        response.meeting = MeetingVisibility.meeting(meeting, for: principal, invited: invited, runs: runs)
+        response.invitees = MeetingVisibility.invitees(invitees, for: principal, runs: runs)
+        return response
     }
 
     @Sendable func list(_ request: MeetingV1.ListMeetingsRequest, _ context: RPCCallContext) async throws -> MeetingV1.ListMeetingsResponse {
@@ -28,13 +27,19 @@ extension SchedulerHandlers {
         let principal = context.principal
         // Who is invited where is the office's: a member reads their own schedule, a unit nobody's.
         if request.memberID != 0 { try principal.requireMember(request.memberID, field: "member_id") }
-        return try await database.read { db in
-            let everything = MeetingVisibility.readsEverything(principal)
-            var response = try MeetingStore.list(db, request, withDrafts: everything)
+        let everything = MeetingVisibility.readsEverything(principal)
+        // A room's convener lists its activities, drafts included. The list is a read any
+        // member may make: with the registry unreachable it is the member's list, without them.
+        var led: Set<Int64> = []
+        if !everything, request.roomID != 0, let member = principal.memberID {
+            led = (try? await registry.roomsLed(byMember: member, field: "room_id")) ?? []
+        }
+        return try await database.read { [led] db in
+            var response = try MeetingStore.list(db, request, withDrafts: everything, draftActivitiesIn: led)
             if !everything {
                 let invited = try MeetingStore.invitedMeetings(db, member: principal.memberID, among: response.meetings.map(\.id))
                 response.meetings = response.meetings.compactMap {
-                    MeetingVisibility.meeting($0, for: principal, invited: invited.contains($0.id))
+                    MeetingVisibility.meeting($0, for: principal, invited: invited.contains($0.id), runs: $0.kind == .grassroots && led.contains($0.roomID))
                 }
             }
             return response

@@ -25,7 +25,7 @@ public struct SchedulerHandlers: RPCService {
 
     /// Who may call what (docs/ARCHITECTURE.md, "Security"): the calendar is readable by every
     /// authenticated caller; a member registers for open activities and asks leave for
-    /// themselves; everything else is the office's.
+    /// themselves, and runs the activities of a room they convene; everything else is the office's.
     public static var permissions: MethodPermissions {
         var p = MethodPermissions()
         p.allow(MethodPermissions.everyone, MeetingV1.Meetings.get.name, MeetingV1.Meetings.list.name, MeetingV1.Meetings.calendar.name,
@@ -33,11 +33,15 @@ public struct SchedulerHandlers: RPCService {
         // The public (through the portal): published meetings' public fields.
         p.allow([.public], MeetingV1.Meetings.get.name, MeetingV1.Meetings.list.name)
         p.allow(MethodPermissions.office.union([.member]), MeetingV1.Meetings.enroll.name, MeetingV1.Meetings.requestLeave.name)
+        // A member runs the 协商议事活动 of a room they convene, and nothing else (the handlers
+        // ask the registry: SchedulerHandlers+Conveners).
+        p.allow(MethodPermissions.office.union([.member]),
+                MeetingV1.Meetings.schedule.name, MeetingV1.Meetings.publish.name, MeetingV1.Meetings.cancel.name,
+                MeetingV1.Meetings.invite.name, MeetingV1.Meetings.uninvite.name, MeetingV1.Meetings.checkIn.name,
+                MeetingV1.Meetings.close.name)
         p.allow(MethodPermissions.office,
-                MeetingV1.Meetings.schedule.name, MeetingV1.Meetings.publish.name, MeetingV1.Meetings.change.name,
-                MeetingV1.Meetings.cancel.name, MeetingV1.Meetings.invite.name, MeetingV1.Meetings.uninvite.name,
-                MeetingV1.Meetings.setAgenda.name, MeetingV1.Meetings.decideLeave.name, MeetingV1.Meetings.checkIn.name,
-                MeetingV1.Meetings.close.name, MeetingV1.Meetings.findSlot.name, MeetingV1.Meetings.statistics.name,
+                MeetingV1.Meetings.change.name, MeetingV1.Meetings.setAgenda.name, MeetingV1.Meetings.decideLeave.name,
+                MeetingV1.Meetings.findSlot.name, MeetingV1.Meetings.statistics.name,
                 MeetingV1.Meetings.numbering.name, MeetingV1.Meetings.decideItem.name, MeetingV1.Meetings.addPlanItem.name)
         // The tracker numbers proposals by the session.
         p.allow(MethodPermissions.officeAndServices, MeetingV1.Meetings.session.name)
