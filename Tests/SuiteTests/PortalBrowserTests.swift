@@ -34,7 +34,9 @@ struct PortalBrowserTests {
                           ["room", "add", "--name", "新华社区协商议事室", "--station", "1", "--capacity", "30", "--address", "新华路18号", "--has", "all"],
                           ["room", "add", "--name", "胜利社区协商议事室", "--station", "1", "--capacity", "20", "--has", "all"],
                           // Member 13 convenes the first room (召集人).
-                          ["member", "update", "13", "--function", "召集人:1"]] {
+                          ["member", "update", "13", "--function", "召集人:1"],
+                          // Members 14 and 20 are assigned to it (下沉): the room's members.
+                          ["member", "assign", "14", "--room", "1"], ["member", "assign", "20", "--room", "1"]] {
             let result = try await staff.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
@@ -97,7 +99,9 @@ struct PortalBrowserTests {
             "--tomorrow", "\(tomorrow)", "--soon", "\(soon)", "--others", "\(others)", "--draft", "\(draft)", "--open", "\(openActivity)", "--consultation", "\(consultation)", "--shots", Self.screenshots,
             "--gateway", builtExecutable("gateway"),
         ], environment: staff.environment, timeout: .seconds(600))
-        #expect(browser.status == 0, "the browser steps failed:\n\(browser.stdout)\n\(browser.stderr)\nportal log:\n\(portal.standardError.suffix(4000))")
+        // Every check's line, kept beside the screenshots for whoever looks at a failure.
+        try (browser.stdout + browser.stderr).write(toFile: Self.screenshots + "/browser.log", atomically: true, encoding: .utf8)
+        #expect(browser.status == 0, "the browser steps failed:\n\(browser.stdout.split(separator: "\n").filter { $0.hasPrefix("FAIL") }.joined(separator: "\n"))\n\(browser.stderr.suffix(4000))\nportal log:\n\(portal.standardError.suffix(2000))")
 
         // What the browser did is in the services, as member 13's own doing.
         let meeting = try await staff.json(["meeting", "show", "\(tomorrow)"])

@@ -3,7 +3,9 @@
 attacker tries. Run by PortalBrowserTests.swift against a suite it started; prints one line a
 check and exits 1 when any failed. Screenshots at phone (390 px) and desktop width go to --shots."""
 import argparse
+import datetime
 import time
+import zoneinfo
 import json
 import re
 import subprocess
@@ -344,11 +346,12 @@ try:
     driver.get(BASE + "/rooms")
     click(driver.find_element(By.LINK_TEXT, "新华社区协商议事室"))
     check("老旧小区加装电梯" in text() and "记录新议题" in text(), "the convener sees the room's topics and may record one")
-    driver.find_element(By.NAME, "title").send_keys("楼道堆物清理")
-    driver.find_element(By.NAME, "description").send_keys("居民反映楼道堆放杂物，存在消防隐患")
-    Select(driver.find_element(By.NAME, "source")).select_by_visible_text("民情大走访")
-    Select(driver.find_element(By.NAME, "theme")).select_by_visible_text("基层民主")
-    submit()
+    form = driver.find_element(By.CSS_SELECTOR, "form[action$='/topics']")
+    form.find_element(By.NAME, "title").send_keys("楼道堆物清理")
+    form.find_element(By.NAME, "description").send_keys("居民反映楼道堆放杂物，存在消防隐患")
+    Select(form.find_element(By.NAME, "source")).select_by_visible_text("民情大走访")
+    Select(form.find_element(By.NAME, "theme")).select_by_visible_text("基层民主")
+    click(form.find_element(By.TAG_NAME, "button"))
     topic_match = re.search(r"/topics/(\d+)", driver.current_url)
     check(topic_match is not None and "议题已记录" in text() and "收集议题" in text(), "the topic is recorded at 收集议题")
     for step, fields in (("确定议题", {"notes": "列入本月议题"}), ("议前调研", {"notes": "走访住户30户"}),
@@ -367,6 +370,69 @@ try:
     check("另一个议事室的议题" in text() and "下一步" not in text(), "another room's topic: readable, no step offered")
     status, body = post("/topics/3/advance", {"csrf": csrf(), "step": "decided", "notes": "越权"})
     check(status == 404 and "找不到" in body, f"a crafted step on another room's topic is refused ({status})")
+
+    # 8b. The convener logs an activity of room 1 held an hour ago: the room's members by
+    # group (14 and 20) and two residents; checks in who came and closes it. Member 14's 履职
+    # then counts 参加协商议事活动; member 20, who did not come, gets nothing against them.
+    shanghai = zoneinfo.ZoneInfo("Asia/Shanghai")
+    now = datetime.datetime.now(shanghai)
+    start = max(now - datetime.timedelta(minutes=60), now.replace(hour=0, minute=0, second=0, microsecond=0))
+    end = min(start + datetime.timedelta(minutes=120), start.replace(hour=23, minute=59))
+    driver.get(BASE + "/rooms/1")
+    check("协商议事活动" in text() and "安排或补记活动" in text(), "the convener is offered the room's activities")
+    form = driver.find_element(By.CSS_SELECTOR, "form[action$='/activities']")
+    form.find_element(By.NAME, "title").send_keys("楼道堆物清理协商会")
+    for name, value in (("date", start.strftime("%Y-%m-%d")), ("start", start.strftime("%H:%M")), ("end", end.strftime("%H:%M"))):
+        driver.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, name), value)
+    form.find_element(By.NAME, "participants").send_keys("王大爷，新华社区，路人")
+    click(form.find_element(By.TAG_NAME, "button"))
+    check("类别应为" in text(), "a participant of no known category is refused, saying which line")
+    check(gateway("meeting", "list", "--room", "1", "--json").stdout.count("楼道堆物清理协商会") == 0, "and nothing was scheduled")
+    driver.get(BASE + "/rooms/1")
+    shot("room")
+    form = driver.find_element(By.CSS_SELECTOR, "form[action$='/activities']")
+    form.find_element(By.NAME, "title").send_keys("楼道堆物清理协商会")
+    for name, value in (("date", start.strftime("%Y-%m-%d")), ("start", start.strftime("%H:%M")), ("end", end.strftime("%H:%M"))):
+        driver.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, name), value)
+    form.find_element(By.NAME, "participants").send_keys("王大爷，新华社区，群众代表\n李师傅，物业公司，利益相关方")
+    click(form.find_element(By.TAG_NAME, "button"))
+    activity_match = re.search(r"/activities/(\d+)", driver.current_url)
+    page = text()
+    check(activity_match is not None and "活动已发布" in page, "the activity is scheduled and published")
+    check("孙春梅" in page and "林磊" in page and "王大爷" in page and "群众代表" in page and "利益相关方" in page,
+          "its participants: the room's members and the two residents")
+    activity = activity_match.group(1) if activity_match else "0"
+    shot("activity-checkin")
+    rows = {row.text.split("\n")[0].strip(): row for row in driver.find_elements(By.CSS_SELECTOR, "ul.list li")}
+    for name in ("孙春梅", "王大爷"):
+        rows[name].find_element(By.CSS_SELECTOR, "input[type=checkbox]").click()
+    click(driver.find_element(By.XPATH, "//button[text()='签到']"))
+    check("已签到" in text(), "the convener checks in who came")
+    form = driver.find_element(By.CSS_SELECTOR, f"form[action='/activities/{activity}/close']")
+    form.find_element(By.NAME, "minutes").send_keys("物业本周内清理楼道，居民配合；每月检查一次")
+    click(form.find_element(By.TAG_NAME, "button"))
+    page = text()
+    check("活动已结束" in page and "委员 1 人，其他参加人员 1 人" in page and "物业本周内清理楼道" in page, "closed: one member and one resident came")
+    shot("activity")
+    kinds = []
+    for _ in range(40):  # duty-record learns of the closing from the scheduler's events
+        shown = json.loads(gateway("duty", "show", "14", "--year", start.strftime("%Y"), "--json").stdout or "{}")
+        kinds = [e.get("kind") for e in shown.get("entries", [])]
+        if "DUTY_KIND_CONSULTATION_ACTIVITY" in kinds:
+            break
+        time.sleep(0.25)
+    check(kinds.count("DUTY_KIND_CONSULTATION_ACTIVITY") == 1, f"member 14's 履职 counts the activity once ({kinds})")
+    shown = json.loads(gateway("duty", "show", "20", "--year", start.strftime("%Y"), "--json").stdout or "{}")
+    check("DUTY_KIND_MEETING_ABSENT" not in json.dumps(shown), "member 20, invited by the convener, is not marked absent")
+    notes = json.loads(gateway("meeting", "show", activity, "--json").stdout or "{}").get("meeting", {}).get("recordNotes", [])
+    check(any("member:13 via portal" in n and "scheduled it" in n for n in notes) and any("member:13 via portal" in n and "attesting 2 present (王大爷、孙春梅)" in n for n in notes),
+          f"the office reads who scheduled and closed it: member 13 via the portal ({notes})")
+    # Not theirs: a meeting of another kind (the office's consultation in their own room), and
+    # an activity of another room.
+    status, body = post(f"/activities/{args.soon}/check-in", {"csrf": csrf(), "invitee-1": "1"})
+    check(status == 404 and "找不到" in body, f"checking people in at an office meeting is refused ({status})")
+    driver.get(f"{BASE}/activities/{args.consultation}")
+    check("/meetings/" in driver.current_url and "签到" not in text(), "the office's meeting in their room opens as a meeting, with nothing to run")
 
     # 8. Open registration, the calendar file, 社情民意, the 履职 record, the account.
     driver.get(BASE + "/meetings")

@@ -269,7 +269,7 @@ enum Pages {
             """,
         "rooms": """
             <ul class="list">{{#rooms}}<li><a class="title" href="/rooms/{{id}}">{{name}}</a>{{#address}}<div class="meta">{{address}}</div>{{/address}}</li>{{/rooms}}
-            {{^hasRooms}}<li>您不是协商议事室的召集人或议事会主席。{{#heads}}站长请在办公室的安排下记录工作站的议题。{{/heads}}</li>{{/hasRooms}}</ul>
+            {{^hasRooms}}<li>您不是协商议事室的召集人、议事会主席或所在工作站的站长。</li>{{/hasRooms}}</ul>
             """,
         "room": """
             {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
@@ -277,7 +277,22 @@ enum Pages {
             <h2>议题</h2>
             <ul class="list">{{#topics}}<li><a class="title" href="/topics/{{id}}">{{title}}</a><div class="meta">{{step}}{{#solved}} · 已解决{{/solved}}</div></li>{{/topics}}
             {{^hasTopics}}<li>暂无议题</li>{{/hasTopics}}</ul>
-            {{#convenes}}<h2>记录新议题</h2>
+            {{#convenes}}<h2>协商议事活动</h2>
+            <ul class="list">{{#activities}}<li><a class="title" href="/activities/{{id}}">{{title}}</a><div class="meta">{{time}} · {{status}}</div></li>{{/activities}}
+            {{^hasActivities}}<li>近半年没有活动</li>{{/hasActivities}}</ul>
+            <h2>安排或补记活动</h2>
+            <form method="post" action="/rooms/{{id}}/activities" class="card wide">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>活动主题<input name="title" required maxlength="200"></label>
+            <label>日期<input name="date" type="date" required value="{{today}}"></label>
+            <div class="row"><label>开始<input name="start" type="time" required value="09:00"></label>
+            <label>结束<input name="end" type="time" required value="11:00"></label></div>
+            <label class="row"><input type="checkbox" name="members" value="1" checked> 邀请本室全体委员</label>
+            <label>其他参加人员（每行一位：姓名，单位，类别；类别为 {{categories}}，不写为群众代表）<textarea name="participants" maxlength="5000"></textarea></label>
+            <p class="hint">已开展的活动可在一周内补记。委员的出席由您签到记录，计入履职档案；未到场不记缺席。</p>
+            <button>发布活动</button>
+            </form>
+            <h2>记录新议题</h2>
             <form method="post" action="/rooms/{{id}}/topics" class="card wide">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <label>议题<input name="title" required maxlength="200"></label>
@@ -286,6 +301,40 @@ enum Pages {
             <label>类别<select name="theme">{{#themes}}<option value="{{value}}">{{label}}</option>{{/themes}}</select></label>
             <button>记录议题</button>
             </form>{{/convenes}}
+            """,
+        "activity": """
+            {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
+            <dl class="facts">
+            <dt>时间</dt><dd>{{time}}</dd>
+            <dt>地点</dt><dd>{{place}}</dd>
+            <dt>状态</dt><dd class="state">{{status}}</dd>
+            {{#cancelReason}}<dt>取消原因</dt><dd>{{cancelReason}}</dd>{{/cancelReason}}
+            {{#closed}}<dt>出席</dt><dd>委员 {{present}} 人，其他参加人员 {{participants}} 人</dd>{{/closed}}
+            </dl>
+            {{#closed}}{{#hasMinutes}}<h2>纪要</h2><div class="text">{{minutes}}</div>{{/hasMinutes}}{{#hasOutcomes}}<h2>成果</h2><div class="text">{{outcomes}}</div>{{/hasOutcomes}}{{/closed}}
+            {{#isDraft}}<p class="hint">这次活动还是草稿，只有您能看到。</p>
+            <form method="post" action="/activities/{{id}}/publish" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><button>发布活动</button></form>{{/isDraft}}
+            <h2>参加人员</h2>
+            {{#canCheckIn}}<form method="post" action="/activities/{{id}}/check-in" class="card wide"><input type="hidden" name="csrf" value="{{csrf}}">{{/canCheckIn}}
+            <ul class="list">{{#invitees}}<li>{{#canCheckIn}}<label class="row"><input type="checkbox" name="invitee-{{id}}" value="1"> {{name}}</label>{{/canCheckIn}}{{^canCheckIn}}<span class="title">{{name}}</span>{{/canCheckIn}}
+            <div class="meta">{{category}}{{#organisation}} · {{organisation}}{{/organisation}} · <span class="attendance">{{attendance}}</span></div></li>{{/invitees}}
+            {{^hasInvitees}}<li>还没有参加人员</li>{{/hasInvitees}}</ul>
+            {{#canCheckIn}}<p class="hint">勾选到场的人员（活动开始前两小时起可签到）。</p><button>签到</button></form>{{/canCheckIn}}
+            {{#canInvite}}<h2>添加参加人员</h2>
+            <form method="post" action="/activities/{{id}}/invite" class="card wide"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label>每行一位：姓名，单位，类别（{{categories}}，不写为群众代表）<textarea name="participants" required maxlength="5000"></textarea></label>
+            <button class="secondary">添加</button></form>{{/canInvite}}
+            {{#canClose}}<h2>结束活动</h2>
+            <form method="post" action="/activities/{{id}}/close" class="card wide"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label>纪要<textarea name="minutes" maxlength="20000"></textarea></label>
+            <label>成果<textarea name="outcomes" maxlength="20000"></textarea></label>
+            <p class="hint">结束后出席情况记入委员履职档案，不能再签到。</p>
+            <button>结束活动</button></form>{{/canClose}}
+            {{#canCancel}}<h2>取消活动</h2>
+            <form method="post" action="/activities/{{id}}/cancel" class="card wide"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label>原因<input name="reason" required maxlength="500"></label>
+            <button class="secondary">取消活动</button></form>{{/canCancel}}
+            <p><a href="/rooms/{{roomID}}">返回议事室</a></p>
             """,
         "topic": """
             {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}

@@ -5,29 +5,27 @@ import XieshangRPC
 import XieshangWire
 
 /// A room's convener (召集人, or the chair of its council) and a station's head record the
-/// consultation topics of their room or station and take them through the six steps. The
-/// tracker decides who may (the registry's functions of the member, now).
+/// consultation topics of their rooms or station and take them through the six steps, and
+/// log the rooms' activities (PortalApp+Activities). The tracker and the scheduler decide
+/// who may (the registry's functions of the member, now).
 extension PortalApp {
-    /// The rooms and stations the member leads, by their own registry record.
-    private func led(_ s: PortalSession) async throws -> (rooms: [Int64], stations: [Int64]) {
+    /// The rooms the member leads — convenes, chairs the council of, or whose station they
+    /// head — and the stations they head, by their own registry record.
+    func led(_ s: PortalSession) async throws -> (rooms: [MemberV1.Room], stations: [Int64]) {
         var get = MemberV1.GetMemberRequest()
         get.id = s.account.subjectID
-        let functions = try await suite.call(MemberV1.Members.get, get, for: s.account.principal, read: true).member?.functions ?? []
-        return (functions.filter { $0.kind == .roomConvener || $0.kind == .roomCouncilChair }.map(\.roomID),
-                functions.filter { $0.kind == .stationHead }.map(\.stationID))
+        let member = try await suite.call(MemberV1.Members.get, get, for: s.account.principal, read: true).member ?? MemberV1.Member()
+        guard member.status == .active else { return ([], []) }
+        let rooms = Set(member.functions.filter { $0.kind == .roomConvener || $0.kind == .roomCouncilChair }.map(\.roomID))
+        let stations = member.functions.filter { $0.kind == .stationHead }.map(\.stationID)
+        guard !rooms.isEmpty || !stations.isEmpty else { return ([], []) }
+        let all = try await suite.call(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), for: s.account.principal, read: true).rooms
+        return (all.filter { rooms.contains($0.id) || stations.contains($0.stationID) }, stations)
     }
 
     func rooms(_ s: PortalSession) async throws -> Response {
-        let (roomIDs, stationIDs) = try await led(s)
-        var rows: [[String: Any]] = []
-        for id in Set(roomIDs).sorted() {
-            var get = MemberV1.GetRoomRequest()
-            get.id = id
-            if let room = try await suite.call(MemberV1.Rooms.get, get, for: s.account.principal, read: true).room {
-                rows.append(["id": room.id, "name": room.name, "address": room.address])
-            }
-        }
-        return page("rooms", "我的议事室", s, ["rooms": rows, "hasRooms": !rows.isEmpty, "heads": !stationIDs.isEmpty])
+        let rows = try await led(s).rooms.map { room -> [String: Any] in ["id": room.id, "name": room.name, "address": room.address] }
+        return page("rooms", "我的议事室", s, ["rooms": rows, "hasRooms": !rows.isEmpty])
     }
 
     func room(_ s: PortalSession, _ id: Int64, notice: String?) async throws -> Response {
@@ -39,11 +37,17 @@ extension PortalApp {
         var list = ProposalV1.ListTopicsRequest()
         list.roomID = id
         let topics = try await suite.call(ProposalV1.Topics.list, list, for: s.account.principal, read: true).topics
+        let leads = try await led(s).rooms.contains { $0.id == id }
+        let activities = leads ? try await activities(s, room: id) : []
         var values: [String: Any] = [
             "id": id, "address": room.address,
             "topics": topics.reversed().map { ["id": $0.id, "title": $0.title, "step": $0.step.label, "solved": $0.step == .feedback && $0.solved] },
             "hasTopics": !topics.isEmpty,
-            "convenes": try await led(s).rooms.contains(id),
+            "convenes": leads,
+            "activities": activities,
+            "hasActivities": !activities.isEmpty,
+            "today": CommitteeClock.today(),
+            "categories": Self.participantCategories.map(\.label).joined(separator: "、"),
             "sources": ProposalV1.TopicSource.allCases.filter { $0.rawValue != 0 && $0 != .proposalHandling }.map { ["value": $0.identifier, "label": $0.label] },
             "themes": ProposalV1.TopicTheme.allCases.filter { $0.rawValue != 0 }.map { ["value": $0.identifier, "label": $0.label] },
         ]
@@ -71,7 +75,7 @@ extension PortalApp {
             throw RPCError(.notFound, "no topic \(id)")
         }
         let (rooms, stations) = try await led(s)
-        let leads = (topic.roomID != 0 && rooms.contains(topic.roomID)) || (topic.stationID != 0 && stations.contains(topic.stationID))
+        let leads = (topic.roomID != 0 && rooms.contains { $0.id == topic.roomID }) || (topic.stationID != 0 && stations.contains(topic.stationID))
         let next = topic.step == .feedback ? nil : ProposalV1.TopicStep(rawValue: topic.step.rawValue + 1)
         var values: [String: Any] = [
             "id": id, "description": topic.description, "step": topic.step.label, "roomID": topic.roomID,

@@ -110,6 +110,18 @@ public struct PortalApp: Sendable {
             guard let id = number(context, "id") else { return try await notFound(request) }
             return try await posted(request, context, members: true) { s, f in try await createTopic(s, room: id, f) }
         }
+        router.post("/rooms/:id/activities") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await posted(request, context, members: true) { s, f in try await scheduleActivity(s, room: id, f) }
+        }
+        router.get("/activities/:id") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await signedIn(request, members: true) { try await activity($0, id, notice: request.uri.queryParameters["done"].map(String.init)) }
+        }
+        router.post("/activities/:id/:step") { request, context in
+            guard let id = number(context, "id"), let step = context.parameters.get("step") else { return try await notFound(request) }
+            return try await posted(request, context, members: true) { s, f in try await activityStep(s, id, step, f) }
+        }
         router.get("/topics/:id") { request, context in
             guard let id = number(context, "id") else { return try await notFound(request) }
             return try await signedIn(request, members: true) { try await topic($0, id, notice: request.uri.queryParameters["done"].map(String.init)) }

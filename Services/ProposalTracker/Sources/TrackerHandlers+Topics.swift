@@ -109,18 +109,19 @@ extension TrackerHandlers {
         }.reply
     }
 
-    /// A member records and advances only the topics of a room they convene (召集人) or chair
-    /// the council of (议事会主席), or of the work station they head (站长), as the registry says
-    /// now; the office records any.
+    /// A member records and advances only the topics of a room they lead — convene (召集人),
+    /// chair the council of (议事会主席), or whose station they head (站长) — or of the work
+    /// station they head, as the registry says now (the scheduler's rule for a room's
+    /// activities too: `RegistryClient.roomsLed`); the office records any.
     func requireConvener(_ principal: Principal, of topic: ProposalV1.Topic, field: String) async throws {
         guard let id = principal.memberID else { return }
-        let member = try await peers.member(id, field: field)
-        let leads = member.status == .active && member.functions.contains { f in
-            switch f.kind {
-            case .roomConvener, .roomCouncilChair: topic.roomID != 0 && f.roomID == topic.roomID
-            case .stationHead: topic.stationID != 0 && f.stationID == topic.stationID
-            default: false
-            }
+        var leads = false
+        if topic.roomID != 0 {
+            leads = try await peers.registry.roomsLed(byMember: id, field: field).contains(topic.roomID)
+        }
+        if !leads && topic.stationID != 0 {
+            let member = try await peers.member(id, field: field)
+            leads = member.status == .active && member.functions.contains { $0.kind == .stationHead && $0.stationID == topic.stationID }
         }
         guard leads else {
             let place = topic.roomID != 0 ? "room \(topic.roomID)" : "station \(topic.stationID)"
