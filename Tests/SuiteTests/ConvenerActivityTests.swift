@@ -71,6 +71,11 @@ struct ConvenerActivityTests {
         let invited = try await convener.run(["meeting", "invite", "\(meeting)", "--participant", "王大爷|新华社区|resident"])
         #expect(invited.status == 0, "\(invited.stderr)")
         #expect(try await member14.run(["meeting", "invite", "\(meeting)", "--participant", "冒名者|无|resident"]).status == 3)
+        // A room's worth: a convener may not fill an activity with thousands of names.
+        let crowd = try await convener.run(["meeting", "invite", "\(meeting)"] + (1...300).flatMap { ["--participant", "居民\($0)|新华社区|resident"] })
+        #expect(crowd.status == 2 && crowd.stderr.contains("more than 300 invitees"), "\(crowd.stderr)")
+        let afterCrowd = (try await convener.json(["meeting", "show", "\(meeting)"]))["invitees"] as? [[String: Any]] ?? []
+        #expect(afterCrowd.count == 1, "nothing of the refused invitation was kept: \(afterCrowd.count)")
         let published = try await convener.run(["meeting", "publish", "\(meeting)"])
         #expect(published.status == 0, "\(published.stderr)")
         let shown = try await convener.json(["meeting", "show", "\(meeting)"])

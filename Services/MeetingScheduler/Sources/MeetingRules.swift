@@ -179,6 +179,11 @@ public enum MeetingRules {
     /// dozens; the bound keeps a mistyped `next` from running numbering off its type.
     public static let maxOrdinal: Int32 = 9_999
 
+    /// How many invitees one meeting holds: every member of a term and then some for the
+    /// office; a room's activity run by its convener, a room's worth.
+    public static let maxInvitees = 3_000
+    public static let maxConvenerInvitees = 300
+
     /// What staff may record about one meeting outside its times: one note per reason.
     public static let maxRecordNotes = 50
 

@@ -295,6 +295,10 @@ public enum MeetingStore {
     }
 
     /// Invitees holding a seat of an open registration (registered or checked in).
+    static func inviteeCount(_ db: Database, meeting: Int64) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ?"), arguments: [meeting]) ?? 0
+    }
+
     static func seated(_ db: Database, meeting: Int64) throws -> Int {
         try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ? AND attendance IN (?, ?)"),
                          arguments: [meeting, MeetingV1.Attendance.registered.rawValue, MeetingV1.Attendance.checkedIn.rawValue]) ?? 0

@@ -42,6 +42,10 @@ extension SchedulerHandlers {
                 invitee.attendance = .invited
                 added.append(try MeetingStore.addInvitee(db, invitee))
             }
+            let limit = runner == nil ? MeetingRules.maxInvitees : MeetingRules.maxConvenerInvitees
+            if try MeetingStore.inviteeCount(db, meeting: meeting.id) > limit {
+                throw SchedulerError.invalid([("participants", "meeting \(meeting.id) would have more than \(limit) invitees")])
+            }
             let required = added.filter { $0.required && $0.memberID != 0 }.map(\.memberID)
             let overridden = try checkMembers(db, meeting, members: required, overrideReason: request.overrideReason, context)
             if meeting.status == .published {
