@@ -114,48 +114,37 @@ extension PortalApp {
     func activityStep(_ s: PortalSession, _ id: Int64, _ step: String, _ fields: [String: String]) async throws -> Response {
         let text = { (name: String) in (fields[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
         let who = s.account.principal
+        let done: String
         switch step {
         case "publish":
-            var request = MeetingV1.PublishMeetingRequest()
-            request.id = id
-            _ = try await suite.call(MeetingV1.Meetings.publish, request, for: who)
-            return .redirect(to: "/activities/\(id)?done=published", type: .normal)
+            try await suite.call(MeetingV1.Meetings.publish, for: who) { $0.id = id }
+            done = "published"
         case "invite":
-            var request = MeetingV1.InviteRequest()
-            request.meetingID = id
+            let participants: [MeetingV1.Invitee]
             switch Self.participants(text("participants")) {
-            case .success(let list): request.participants = list
+            case .success(let list): participants = list
             case .failure(let problem): return message("未能完成", problem.text, status: .badRequest, session: s)
             }
-            if request.participants.isEmpty { return message("未能完成", "请填写参加人员，每行一位。", status: .badRequest, session: s) }
-            _ = try await suite.call(MeetingV1.Meetings.invite, request, for: who)
-            return .redirect(to: "/activities/\(id)?done=invited", type: .normal)
+            if participants.isEmpty { return message("未能完成", "请填写参加人员，每行一位。", status: .badRequest, session: s) }
+            try await suite.call(MeetingV1.Meetings.invite, for: who) { $0.meetingID = id; $0.participants = participants }
+            done = "invited"
         case "check-in":
             let chosen = fields.compactMap { key, value in value == "1" && key.hasPrefix("invitee-") ? Int64(key.dropFirst("invitee-".count)) : nil }.sorted()
             if chosen.isEmpty { return message("未能完成", "请勾选到场的人员。", status: .badRequest, session: s) }
-            for invitee in chosen.prefix(500) {
-                var request = MeetingV1.CheckInRequest()
-                request.meetingID = id
-                request.inviteeID = invitee
-                _ = try await suite.call(MeetingV1.Meetings.checkIn, request, for: who)
+            for invitee in chosen.prefix(300) {
+                try await suite.call(MeetingV1.Meetings.checkIn, for: who) { $0.meetingID = id; $0.inviteeID = invitee }
             }
-            return .redirect(to: "/activities/\(id)?done=checked-in", type: .normal)
+            done = "checked-in"
         case "close":
-            var request = MeetingV1.CloseMeetingRequest()
-            request.id = id
-            request.minutes = text("minutes")
-            request.outcomes = text("outcomes")
-            _ = try await suite.call(MeetingV1.Meetings.close, request, for: who)
-            return .redirect(to: "/activities/\(id)?done=closed", type: .normal)
+            try await suite.call(MeetingV1.Meetings.close, for: who) { $0.id = id; $0.minutes = text("minutes"); $0.outcomes = text("outcomes") }
+            done = "closed"
         case "cancel":
-            var request = MeetingV1.CancelMeetingRequest()
-            request.id = id
-            request.reason = text("reason")
-            _ = try await suite.call(MeetingV1.Meetings.cancel, request, for: who)
-            return .redirect(to: "/activities/\(id)?done=cancelled", type: .normal)
+            try await suite.call(MeetingV1.Meetings.cancel, for: who) { $0.id = id; $0.reason = text("reason") }
+            done = "cancelled"
         default:
             throw RPCError(.notFound, "no step \(step)")
         }
+        return .redirect(to: "/activities/\(id)?done=\(done)", type: .normal)
     }
 
     static let participantCategories: [MeetingV1.ParticipantCategory] = [.residentRepresentative, .stakeholder, .departmentOfficial, .deputy]

@@ -35,6 +35,16 @@ public final class SuiteLink: Sendable {
         return try await client.call(method, request, options: options)
     }
 
+    /// Calls `method` for `principal` with a request `fill` writes.
+    @discardableResult
+    public func call<Request: WireMessage, Response: WireMessage>(
+        _ method: WireMethod<Request, Response>, for principal: String, read: Bool = false, _ fill: (inout Request) -> Void
+    ) async throws(RPCError) -> Response {
+        var request = Request()
+        fill(&request)
+        return try await call(method, request, for: principal, read: read)
+    }
+
     public func close() async {
         for client in clients.values { await client.close() }
     }
