@@ -52,10 +52,13 @@ final class WireArena {
         return message
     }
 
-    /// A NUL-terminated copy of a string's UTF-8 bytes.
-    func cString(_ string: String) -> UnsafeMutablePointer<CChar> {
+    /// A NUL-terminated copy of a string's UTF-8 bytes; nil when the string holds a NUL
+    /// itself (a C string would end there). One `memchr` and one copy: no Swift loop over
+    /// the bytes.
+    func cString(_ string: String) -> UnsafeMutablePointer<CChar>? {
         var string = string
         return string.withUTF8 { utf8 in
+            if let base = utf8.baseAddress, memchr(base, 0, utf8.count) != nil { return nil }
             let target = allocateUninitialized(utf8.count + 1)
             if let base = utf8.baseAddress { target.copyMemory(from: base, byteCount: utf8.count) }
             target.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)

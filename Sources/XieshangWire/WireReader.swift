@@ -83,7 +83,7 @@ public struct WireReader {
     // MARK: - Layout
 
     private func field(_ number: UInt32) -> UnsafePointer<ProtobufCFieldDescriptor> {
-        guard let field = protobuf_c_message_descriptor_get_field(descriptor, number) else {
+        guard let field = descriptor.field(number) else {
             preconditionFailure("\(String(cString: descriptor.pointee.name)) has no field \(number): regenerate the wire layer")
         }
         return field

@@ -47,7 +47,8 @@ struct WireScanner {
         descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
     ) throws(Failure) {
         var offset = start
-        var counts: [UInt64: Int] = [:]
+        // Elements seen per repeated field: a message has few, so a short list.
+        var counts: [(number: UInt64, count: Int)] = []
         while offset < end {
             let tagOffset = offset
             let tag = try varint(bytes, &offset, end)
@@ -79,13 +80,20 @@ struct WireScanner {
                 offset += Int(length)
             }
             // Unknown fields are skipped: newer senders may add fields we do not know.
-            guard let field = protobuf_c_message_descriptor_get_field(descriptor, UInt32(number)) else { continue }
+            guard let field = descriptor.field(UInt32(number)) else { continue }
             if let most = limits.maxRepeated, field.pointee.label == PROTOBUF_C_LABEL_REPEATED {
                 let elements = wireType == .lengthDelimited && Self.wireType(of: field.pointee.type) != .lengthDelimited
                     ? Self.packedCount(bytes, payloadStart, offset, Self.wireType(of: field.pointee.type))
                     : 1
-                counts[number, default: 0] += elements
-                if counts[number, default: 0] > most {
+                let seen: Int
+                if let index = counts.firstIndex(where: { $0.number == number }) {
+                    counts[index].count += elements
+                    seen = counts[index].count
+                } else {
+                    counts.append((number, elements))
+                    seen = elements
+                }
+                if seen > most {
                     throw Failure(code: .tooManyElements, detail: "list of more than \(most) elements",
                                   offset: tagOffset, path: [String(cString: field.pointee.name)])
                 }
@@ -151,6 +159,19 @@ struct WireScanner {
         }
         var i = start
         while i < end {
+            // Eight bytes at a time while they are printable ASCII (0x20–0x7E): nothing to
+            // refuse there under any rule. Anything else takes the byte-by-byte path below.
+            if end - i >= 8 {
+                let w = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                let high: UInt64 = 0x8080_8080_8080_8080
+                let belowSpace = (w &- 0x2020_2020_2020_2020) & ~w & high
+                let del = w ^ 0x7F7F_7F7F_7F7F_7F7F
+                let isDel = (del &- 0x0101_0101_0101_0101) & ~del & high
+                if (w & high) | belowSpace | isDel == 0 {
+                    i += 8
+                    continue
+                }
+            }
             let b0 = bytes[i]
             if b0 < 0x80 {
                 if b0 == 0 { throw Failure(code: .nulInString, detail: "string holds a NUL byte", offset: i) }
@@ -191,7 +212,17 @@ struct WireScanner {
         }
     }
 
+    @inline(__always)
     private func varint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int, _ end: Int) throws(Failure) -> UInt64 {
+        // Tags, lengths and most numbers are one byte.
+        if offset < end, bytes[offset] < 0x80 {
+            offset += 1
+            return UInt64(bytes[offset - 1])
+        }
+        return try longVarint(bytes, &offset, end)
+    }
+
+    private func longVarint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int, _ end: Int) throws(Failure) -> UInt64 {
         let start = offset
         var value: UInt64 = 0
         var shift: UInt64 = 0

@@ -27,8 +27,7 @@ public struct WireWriter {
 
     public func string(_ value: String, _ number: UInt32) throws(WireError) {
         let field = self.field(number)
-        try checkNoNUL(value, field)
-        slot(field).storeBytes(of: arena.cString(value), as: UnsafeMutablePointer<CChar>.self)
+        slot(field).storeBytes(of: try cString(value, field), as: UnsafeMutablePointer<CChar>.self)
     }
 
     public func bytes(_ value: [UInt8], _ number: UInt32) {
@@ -56,11 +55,10 @@ public struct WireWriter {
 
     public func repeatedString(_ values: [String], _ number: UInt32) throws(WireError) {
         let field = self.field(number)
-        for value in values { try checkNoNUL(value, field) }
         let stride = MemoryLayout<UnsafeMutablePointer<CChar>>.stride
         let array = repeatedSlot(field, count: values.count, stride: stride)
         for (index, value) in values.enumerated() {
-            array.storeBytes(of: arena.cString(value), toByteOffset: index * stride, as: UnsafeMutablePointer<CChar>.self)
+            array.storeBytes(of: try cString(value, field), toByteOffset: index * stride, as: UnsafeMutablePointer<CChar>.self)
         }
     }
 
@@ -83,7 +81,7 @@ public struct WireWriter {
     // MARK: - Layout
 
     private func field(_ number: UInt32) -> UnsafePointer<ProtobufCFieldDescriptor> {
-        guard let field = protobuf_c_message_descriptor_get_field(descriptor, number) else {
+        guard let field = descriptor.field(number) else {
             preconditionFailure("\(String(cString: descriptor.pointee.name)) has no field \(number): regenerate the wire layer")
         }
         return field
@@ -122,12 +120,15 @@ public struct WireWriter {
         ProtobufCBinaryData(len: value.count, data: arena.bytes(value))
     }
 
-    private func checkNoNUL(_ value: String, _ field: UnsafePointer<ProtobufCFieldDescriptor>) throws(WireError) {
-        if value.utf8.contains(0) {
+    /// The string copied into the arena as a C string; a NUL inside is refused, since
+    /// protobuf-c would silently cut the string there.
+    private func cString(_ value: String, _ field: UnsafePointer<ProtobufCFieldDescriptor>) throws(WireError) -> UnsafeMutablePointer<CChar> {
+        guard let copy = arena.cString(value) else {
             throw WireError(
                 .nulInString,
                 "\(String(cString: descriptor.pointee.name)).\(String(cString: field.pointee.name)) holds a NUL byte, which protobuf-c cannot carry"
             )
         }
+        return copy
     }
 }

@@ -48,6 +48,20 @@ struct TextPolicyTests {
         #expect(try #require(refusal { $0.rString = [String(repeating: "x", count: 33)] }).code == .textTooLong)
     }
 
+    @Test("a control character is found wherever it stands among plain ASCII (the scanner reads eight bytes at a time)")
+    func controlsAtEveryOffset() throws {
+        let plain = "abcdefghijklmnopqrstuvw"
+        #expect(refusal { $0.rString = [plain] } == nil)
+        for offset in 0...plain.count {
+            for (control, refused) in [("\u{1B}", true), ("\u{7F}", true), ("\u{01}", true), ("\n", false), ("\t", false), ("张", false)] {
+                var text = plain
+                text.insert(contentsOf: control, at: text.index(text.startIndex, offsetBy: offset))
+                let error = refusal { $0.rString = [text] }
+                #expect((error?.code == .forbiddenCharacter) == refused, "\(text.debugDescription): \(String(describing: error))")
+            }
+        }
+    }
+
     @Test("repeated fields hold at most maxRepeated elements, packed or not")
     func repeatedBound() throws {
         #expect(refusal { $0.rInt64 = [1, 2, 3, 4, 5] } == nil)
