@@ -71,10 +71,15 @@ extension WireMessage {
     /// the field path and offset; only then does protobuf-c unpack them. Unknown fields are
     /// skipped.
     public init(decoding bytes: [UInt8], limits: WireLimits = .default) throws(WireError) {
-        let result: Result<Self, WireError> = bytes.withUnsafeBytes { raw in
-            Result { () throws(WireError) -> Self in try Self(decodingBuffer: raw, limits: limits) }
+        // `withUnsafeBytes` rethrows untyped; only WireError comes out of the body. (A
+        // Result<Self, WireError> here cost a generic metadata lookup per decode.)
+        do {
+            self = try bytes.withUnsafeBytes { raw in try Self(decodingBuffer: raw, limits: limits) }
+        } catch let error as WireError {
+            throw error
+        } catch {
+            preconditionFailure("decoding threw \(error), not a WireError")
         }
-        self = try result.get()
     }
 
     /// Decodes untrusted bytes from a buffer; see `init(decoding:limits:)`.

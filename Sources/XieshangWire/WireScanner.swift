@@ -173,6 +173,11 @@ struct WireScanner {
                 }
             }
             let b0 = bytes[i]
+            // Most Chinese text: U+3000–U+CFFF, three bytes, none of them refused by any rule.
+            if b0 >= 0xE3, b0 <= 0xEC, end - i >= 3, bytes[i + 1] & 0xC0 == 0x80, bytes[i + 2] & 0xC0 == 0x80 {
+                i += 3
+                continue
+            }
             if b0 < 0x80 {
                 if b0 == 0 { throw Failure(code: .nulInString, detail: "string holds a NUL byte", offset: i) }
                 if b0 < 0x20 || b0 == 0x7F { try refuse(UInt32(b0), i) }
