@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import XieshangService
 import XieshangWire
 
 /// Typical messages, the same ones `Tests/Bench/codec_floor.c` builds with protobuf-c in C.
@@ -74,7 +75,7 @@ struct CodecCommand: AsyncParsableCommand {
     @Option(help: "Messages encoded and decoded per measurement.") var iterations: Int = 200_000
 
     func run() async throws {
-        struct Result: Encodable { let message: String; let bytes: Int; let encodeNs: Double; let decodeNs: Double }
+        struct Result: Encodable { let message: String; let bytes: Int; let encodeNs: Double; let decodeNs: Double; let decodeCheckedNs: Double }
         var results: [Result] = []
         results.append(try measure("member", TypicalMessages.member))
         results.append(try measure("meeting", TypicalMessages.meeting))
@@ -92,9 +93,14 @@ struct CodecCommand: AsyncParsableCommand {
             let decodeStart = ContinuousClock.now
             for _ in 0..<iterations { blackHole(try M(decoding: bytes)) }
             let decode = ContinuousClock.now - decodeStart
+            // As a service decodes a request: under the suite's text rules and list bound.
+            let limits = WireLimits(text: .xieshang, maxRepeated: 10_000)
+            let checkedStart = ContinuousClock.now
+            for _ in 0..<iterations { blackHole(try M(decoding: bytes, limits: limits)) }
+            let checked = ContinuousClock.now - checkedStart
             if sink == 42 { print("") }
             func ns(_ d: Duration) -> Double { (Double(d.components.seconds) * 1e9 + Double(d.components.attoseconds) / 1e9) / Double(iterations) }
-            return Result(message: name, bytes: bytes.count, encodeNs: ns(encode), decodeNs: ns(decode))
+            return Result(message: name, bytes: bytes.count, encodeNs: ns(encode), decodeNs: ns(decode), decodeCheckedNs: ns(checked))
         }
     }
 }

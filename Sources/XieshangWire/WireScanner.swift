@@ -116,7 +116,7 @@ struct WireScanner {
         if wireType == expected {
             switch type {
             case PROTOBUF_C_TYPE_STRING:
-                let rule = limits.text?.rule(message: String(cString: message.pointee.name), field: String(cString: field.pointee.name))
+                let rule = limits.text?.rule(message, field)
                 try checkString(bytes, start, end, rule: rule)
             case PROTOBUF_C_TYPE_MESSAGE:
                 guard depth < limits.maxDepth else {

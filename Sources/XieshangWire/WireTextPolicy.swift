@@ -1,3 +1,7 @@
+import CProtobufC
+import CXieshangProto
+import Synchronization
+
 /// What one string field may hold.
 public struct WireTextRule: Sendable, Hashable {
     /// The most UTF-8 bytes (a Chinese character is three).
@@ -27,17 +31,38 @@ public struct WireTextRule: Sendable, Hashable {
 /// and U+061C, and the zero-width characters U+200B–U+200D, U+2060 and U+FEFF that make two
 /// names look alike. Multi-line fields allow tab, line feed and carriage return only.
 public struct WireTextPolicy: Sendable, Hashable {
-    public var singleLine: WireTextRule
-    public var fields: [String: WireTextRule]
+    public let singleLine: WireTextRule
+    public let fields: [String: WireTextRule]
+    /// Each field's rule once it was looked up by name (the scanner asks for every string
+    /// it meets; two names, a concatenation and two dictionary lookups each time cost more
+    /// than scanning the string).
+    private let remembered = RememberedRules()
 
     public init(singleLine: WireTextRule = .singleLine(1024), fields: [String: WireTextRule] = [:]) {
         self.singleLine = singleLine
         self.fields = fields
     }
 
+    public static func == (a: WireTextPolicy, b: WireTextPolicy) -> Bool { a.singleLine == b.singleLine && a.fields == b.fields }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(singleLine)
+        hasher.combine(fields)
+    }
+
     /// The rule for `field` of the message named `message` (its full proto name).
     public func rule(message: String, field: String) -> WireTextRule {
         fields[message + "." + field] ?? fields[field] ?? singleLine
+    }
+
+    /// The rule for a field by its descriptor (which names the message's field uniquely:
+    /// protoc-c emits one per message and field, for the life of the process).
+    func rule(_ message: UnsafePointer<ProtobufCMessageDescriptor>, _ field: UnsafePointer<ProtobufCFieldDescriptor>) -> WireTextRule {
+        let key = UInt(bitPattern: field)
+        if let rule = remembered.rules.withLock({ $0[key] }) { return rule }
+        let rule = self.rule(message: String(cString: message.pointee.name), field: String(cString: field.pointee.name))
+        remembered.rules.withLock { $0[key] = rule }
+        return rule
     }
 
     /// Why `scalar` may not stand in text under `rule`, or nil when it may.
@@ -64,4 +89,9 @@ public struct WireTextPolicy: Sendable, Hashable {
         let digits = String(value, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
+}
+
+/// A policy's rules by field descriptor, shared by its copies.
+final class RememberedRules: Sendable {
+    let rules = Mutex<[UInt: WireTextRule]>([:])
 }
