@@ -120,6 +120,16 @@ struct ConvenerActivityTests {
         #expect(fourteenKinds == ["DUTY_KIND_CONSULTATION_ACTIVITY"], "member 14 came: \(fourteenKinds)")
         #expect(twentyKinds.isEmpty, "member 20 was invited by a convener and did not come: nothing against them, \(twentyKinds)")
 
+        // Topics follow the same rule: a room's topic under another station, or an unknown
+        // room, is refused; the head of station 2 records topics of its room 2, not of room 1.
+        let topic = ["topic", "create", "--title", "楼道照明", "--theme", "基层民主", "--source", "来信来访"]
+        let elsewhere = try await convener.run(topic + ["--room", "1", "--station", "2"])
+        #expect(elsewhere.status == 2 && elsewhere.stderr.contains("belongs to station 1"), "\(elsewhere.stderr)")
+        #expect(try await convener.run(topic + ["--room", "99"]).status == 3)
+        let headsTopic = try await head.run(topic + ["--room", "2"])
+        #expect(headsTopic.status == 0, "\(headsTopic.stderr)")
+        #expect(try await head.run(topic + ["--room", "1"]).status == 5)
+
         // The head of station 2 runs the activities of its rooms (room 2), not room 1's.
         let station = try await head.run(activity("胜利社区议事", startingIn: 60, room: 2))
         #expect(station.status == 0, "\(station.stderr)")

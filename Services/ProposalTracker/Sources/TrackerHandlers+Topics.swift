@@ -22,6 +22,14 @@ extension TrackerHandlers {
             problems.append(("topic.proposal_id", "a topic from 提案办理 names its proposal"))
         }
         if !problems.isEmpty { throw ProposalError.invalid(problems) }
+        // A room's topic is its station's too: a station named beside the room must be the
+        // room's own (else a convener could file their room's topic under another station).
+        if topic.roomID != 0 {
+            let room = try await peers.registry.room(topic.roomID, field: "topic.room_id")
+            if topic.stationID != 0 && topic.stationID != room.stationID {
+                throw ProposalError.invalid([("topic.station_id", "room \(topic.roomID) belongs to station \(room.stationID), not \(topic.stationID)")])
+            }
+        }
         try await requireConvener(context.principal, of: topic, field: "topic.room_id")
         if topic.proposalID != 0 {
             let linked = topic.proposalID
