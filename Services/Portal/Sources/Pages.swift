@@ -46,6 +46,7 @@ enum Pages {
             {{#error}}<p class="error" role="alert">{{error}}</p>{{/error}}
             <form method="post" action="/login" class="card">
             <input type="hidden" name="csrf" value="{{csrf}}">
+            {{#next}}<input type="hidden" name="next" value="{{next}}">{{/next}}
             <label>登录名<input name="login" autocomplete="username" value="{{login}}" required maxlength="32"></label>
             <label>密码<input name="password" type="password" autocomplete="current-password" required maxlength="200"></label>
             <button>登录</button>

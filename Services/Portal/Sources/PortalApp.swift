@@ -60,7 +60,9 @@ public struct PortalApp: Sendable {
         router.get("/") { request, _ -> Response in
             try await session(request) == nil ? Response.redirect(to: "/login") : Response.redirect(to: "/inbox")
         }
-        router.get("/login") { _, _ in form("login", title: "登录", values: [:]) }
+        router.get("/login") { request, _ in
+            form("login", title: "登录", values: Self.returnTo(request.uri.queryParameters["next"].map(String.init)).map { ["next": $0] } ?? [:])
+        }
         router.post("/login") { request, context in try await signIn(request, context) }
         router.get("/invite") { request, _ in try await invitation(request) }
         router.post("/invite") { request, _ in try await acceptInvitation(request) }
@@ -210,7 +212,12 @@ public struct PortalApp: Sendable {
 
     /// A page for the person signed in (a member's page refuses a unit).
     func signedIn(_ request: Request, members: Bool = false, _ page: (PortalSession) async throws -> Response) async throws -> Response {
-        guard let s = try await session(request) else { return .redirect(to: "/login") }
+        guard let s = try await session(request) else {
+            // A link opened from an e-mail arrives without the session (SameSite=Strict):
+            // after signing in, the person lands where the link pointed.
+            let next = Self.returnTo(request.uri.description)
+            return .redirect(to: next.map { "/login?next=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") } ?? "/login")
+        }
         if members, !s.account.isMember { return message("找不到页面", "此页面仅供委员使用。", status: .notFound, session: s) }
         do {
             return try await page(s)
@@ -253,6 +260,15 @@ public struct PortalApp: Sendable {
         }
     }
 
+    /// Where to go after signing in: a path of this site only (`/meetings/5`), never another
+    /// site (`//example.com`, `https://…`, a backslash), never the login itself; nil otherwise.
+    static func returnTo(_ path: String?) -> String? {
+        guard let path, path.count <= 200, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
+              !path.hasPrefix("/login"), !path.hasPrefix("/logout"), path != "/",
+              path.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F }) else { return nil }
+        return path
+    }
+
     /// A numeric id from the path; anything else is a page that does not exist.
     func number(_ context: PortalContext, _ name: String) -> Int64? {
         guard let value = context.parameters.get(name, as: Int64.self), value > 0 else { return nil }
@@ -274,13 +290,14 @@ public struct PortalApp: Sendable {
         // looked up or counted, so a guesser cannot make the failures table store kilobytes.
         let login = String((fields["login"] ?? "").trimmingCharacters(in: .whitespaces).lowercased().prefix(32))
         let password = fields["password"] ?? ""
+        let next: [String: String] = Self.returnTo(fields["next"]).map { ["next": $0] } ?? [:]
         let address = context.address
         let now = self.now
         let since = now - settings.failureWindowMs
         let failures = try await database.read { db in try AccountStore.failures(db, login: login, address: address, since: since) }
         if failures.login >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
             logger.warning("sign-in refused: too many failures", metadata: ["portal.login": "\(login)", "portal.address": "\(address)"])
-            return form("login", title: "登录", values: ["error": "登录失败次数过多，请 15 分钟后再试。", "login": login], status: .tooManyRequests)
+            return form("login", title: "登录", values: ["error": "登录失败次数过多，请 15 分钟后再试。", "login": login].merging(next) { a, _ in a }, status: .tooManyRequests)
         }
         let account = try await database.read { db in try AccountStore.account(db, login: login) }
         // The same bcrypt work whether or not the login exists.
@@ -288,11 +305,11 @@ public struct PortalApp: Sendable {
         guard let account, account.passwordHash != nil, matches, !account.disabled else {
             try await database.write { db in try AccountStore.recordFailure(db, login: login, address: address, now: now) }
             let why = account?.disabled == true && matches ? "此账户已停用，请联系办公室。" : "登录名或密码不正确。"
-            return form("login", title: "登录", values: ["error": why, "login": login], status: .unauthorized)
+            return form("login", title: "登录", values: ["error": why, "login": login].merging(next) { a, _ in a }, status: .unauthorized)
         }
         let started = try await database.write { db in try AccountStore.startSession(db, account: account, now: now) }
         logger.info("signed in", metadata: ["portal.login": "\(login)"])
-        var response = Response.redirect(to: "/inbox", type: .normal)
+        var response = Response.redirect(to: Self.returnTo(fields["next"]) ?? "/inbox", type: .normal)
         response.setCookie(sessionCookie(started.token))
         return response
     }
