@@ -23,6 +23,8 @@ struct PortalCommand: AsyncParsableCommand {
     var publicURL: String?
     @Flag(help: "Mark cookies Secure: set it when a reverse proxy in front serves the portal over HTTPS (env XIESHANG_PORTAL_SECURE_COOKIES=1).")
     var secureCookies = false
+    @Flag(help: "A reverse proxy on this machine passes each person's address in X-Forwarded-For: count sign-in failures by it (env XIESHANG_PORTAL_BEHIND_PROXY=1).")
+    var behindProxy = false
     @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp)) var registry: String?
     @Option(help: ArgumentHelp(SuiteService.scheduler.rpcHelp)) var scheduler: String?
     @Option(help: ArgumentHelp(SuiteService.tracker.rpcHelp)) var tracker: String?
@@ -44,6 +46,7 @@ struct PortalCommand: AsyncParsableCommand {
         let host = String(address[..<colon])
         var settings = PortalSettings()
         settings.secureCookies = secureCookies || environment["XIESHANG_PORTAL_SECURE_COOKIES"] == "1"
+        settings.behindProxy = behindProxy || environment["XIESHANG_PORTAL_BEHIND_PROXY"] == "1"
         let flags = [SuiteService.registry: registry, .scheduler: scheduler, .tracker: tracker, .notifier: notifier, .duty: duty]
         let endpoints = Dictionary(uniqueKeysWithValues: SuiteService.all.map { ($0.name, $0.rpcEndpoint(flag: flags[$0] ?? nil)) })
 

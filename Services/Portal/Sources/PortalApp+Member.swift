@@ -19,7 +19,7 @@ extension PortalApp {
 
     func changePassword(_ request: Request, _ context: PortalContext, _ s: PortalSession, _ fields: [String: String]) async throws -> Response {
         let now = self.now
-        let login = s.account.login, address = context.address
+        let login = s.account.login, address = clientAddress(request, context)
         func refuse(_ text: String, _ status: HTTPResponse.Status) -> Response {
             var response = page("account", "账户", s, ["login": login, "name": s.account.name, "error": text])
             response.status = status

@@ -28,6 +28,10 @@ public struct PortalSettings: Sendable {
     public var failuresPerLogin = 5
     public var failuresPerAddress = 20
     public var failureWindowMs: Int64 = 15 * 60_000
+    /// A reverse proxy on this machine passes the person's address in `X-Forwarded-For`
+    /// (nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`): sign-in
+    /// failures are counted by the address it appended, not by the proxy's.
+    public var behindProxy = false
 
     public init() {}
 }
@@ -269,6 +273,19 @@ public struct PortalApp: Sendable {
         return path
     }
 
+    /// The address a request came from. Behind the proxy (a loopback peer, and only when
+    /// the portal is told it stands behind one), the last address of `X-Forwarded-For`: the
+    /// one the proxy appended; addresses before it are whatever the client wrote, and a
+    /// client reaching the portal directly cannot name an address at all.
+    func clientAddress(_ request: Request, _ context: PortalContext) -> String {
+        let peer = context.address
+        guard settings.behindProxy, peer.hasPrefix("127.") || peer == "::1",
+              let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!],
+              let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces),
+              !last.isEmpty, last.count <= 45, last.allSatisfy({ $0.isHexDigit || $0 == "." || $0 == ":" }) else { return peer }
+        return last
+    }
+
     /// A numeric id from the path; anything else is a page that does not exist.
     func number(_ context: PortalContext, _ name: String) -> Int64? {
         guard let value = context.parameters.get(name, as: Int64.self), value > 0 else { return nil }
@@ -291,7 +308,7 @@ public struct PortalApp: Sendable {
         let login = String((fields["login"] ?? "").trimmingCharacters(in: .whitespaces).lowercased().prefix(32))
         let password = fields["password"] ?? ""
         let next: [String: String] = Self.returnTo(fields["next"]).map { ["next": $0] } ?? [:]
-        let address = context.address
+        let address = clientAddress(request, context)
         let now = self.now
         let since = now - settings.failureWindowMs
         let failures = try await database.read { db in try AccountStore.failures(db, login: login, address: address, since: since) }

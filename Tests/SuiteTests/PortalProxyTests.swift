@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+import XieshangTestSupport
+
+/// Behind a reverse proxy every request comes from the proxy's address: counted by it, twenty
+/// wrong passwords from one person would lock everyone out. With `--behind-proxy` the portal
+/// counts by the address the proxy appended to `X-Forwarded-For`; without it, the header is
+/// nobody's to set.
+@Suite("the portal behind a reverse proxy: sign-in failures by the person's address")
+struct PortalProxyTests {
+    /// Signs in wrongly as a new login each time (the per-login limit is not the one under
+    /// test) with `X-Forwarded-For` set; prints each answer's status.
+    static let attempts = """
+        import json, re, sys, urllib.error, urllib.parse, urllib.request, http.cookiejar
+        base = sys.argv[1]
+        def attempt(n, forwarded):
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+            csrf = re.search(r'name="csrf" value="([^"]+)"', opener.open(base + "/login").read().decode()).group(1)
+            body = urllib.parse.urlencode({"csrf": csrf, "login": f"x{n}", "password": "not-the-password"}).encode()
+            try:
+                return opener.open(urllib.request.Request(base + "/login", data=body, headers={"X-Forwarded-For": forwarded})).status
+            except urllib.error.HTTPError as error:
+                return error.code
+        one = [attempt(n, "203.0.113.5") for n in range(21)]
+        other = attempt(99, "203.0.113.9")
+        spoofed = attempt(98, "203.0.113.9, 203.0.113.5")
+        print(json.dumps({"one": one, "other": other, "spoofed": spoofed}))
+        """
+
+    func run(behindProxy: Bool) async throws -> [String: Any] {
+        let directory = try temporaryDirectory("portal-proxy")
+        let portal = try await ServiceProcess("portal", dataDir: directory + "/portal", arguments: [
+            "--http-address", "127.0.0.1:0",
+        ] + (behindProxy ? ["--behind-proxy"] : []))
+        let web = String(try await portal.outputLine(startingWith: "portal web=").dropFirst("portal web=".count))
+        let result = try await runCommand("/usr/bin/python3", ["-c", Self.attempts, web], timeout: .seconds(120))
+        #expect(await portal.stop() == 0)
+        #expect(result.status == 0, "\(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+    }
+
+    @Test("behind the proxy: one address is locked after 20 failures, another is not, and a client cannot name its own")
+    func behind() async throws {
+        let statuses = try await run(behindProxy: true)
+        let one = statuses["one"] as? [Int] ?? []
+        #expect(one.prefix(20).allSatisfy { $0 == 401 } && one.last == 429, "\(one)")
+        #expect(statuses["other"] as? Int == 401, "another person still signs in (wrongly, here): \(statuses)")
+        #expect(statuses["spoofed"] as? Int == 429, "the proxy's appended address counts, not one the client wrote: \(statuses)")
+    }
+
+    @Test("not told of a proxy: the header is ignored, the connection's address counts")
+    func direct() async throws {
+        let statuses = try await run(behindProxy: false)
+        #expect(statuses["other"] as? Int == 429, "a client may not pick its address: \(statuses)")
+    }
+}
