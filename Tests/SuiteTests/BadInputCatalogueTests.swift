@@ -8,7 +8,7 @@ import XieshangZMQ
 /// Every kind of malformed traffic, at every method of every service, as processes: each
 /// gets an answer that says what is wrong (never INTERNAL or UNKNOWN, never a crash), and
 /// every service still serves afterwards.
-@Suite("the bad-input catalogue, at every method of the five services", .serialized)
+@Suite("the bad-input catalogue, at every method of the five services and the portal", .serialized)
 struct BadInputCatalogueTests {
     /// A deterministic generator, so a failure can be replayed.
     struct SplitMix: RandomNumberGenerator {
@@ -104,10 +104,17 @@ struct BadInputCatalogueTests {
             #expect(try await gateway.run(arguments).status == 0)
         }
 
+        // The portal's own socket (the office's: invitations and accounts) too.
+        let portal = try await ServiceProcess("portal", dataDir: directory + "/portal", arguments: [
+            "--http-address", "127.0.0.1:0",
+            "--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint, "--tracker", tracker.rpcEndpoint,
+            "--notifier", notifier.rpcEndpoint, "--duty", duty.rpcEndpoint,
+        ])
+
         let catalogue = Self.catalogue()
         var failures: [String] = []
         var calls = 0
-        for service in [registry, scheduler, tracker, notifier, duty] {
+        for service in [registry, scheduler, tracker, notifier, duty, portal] {
             var configuration = RPCClientConfiguration(endpoints: [service.rpcEndpoint], caller: "bad-input")
             configuration.defaultTimeout = .seconds(5)
             configuration.retry.maxAttempts = 1
@@ -144,7 +151,7 @@ struct BadInputCatalogueTests {
         // And the suite still does real work.
         let listed = try await gateway.run(["member", "search", "张", "--json"])
         #expect(listed.status == 0)
-        for service in [duty, notifier, tracker, scheduler, registry] {
+        for service in [portal, duty, notifier, tracker, scheduler, registry] {
             #expect(await service.stop() == 0, "\(service.executable) exits cleanly after the catalogue")
         }
     }
