@@ -82,7 +82,18 @@ struct SecureSuiteTests {
         let proposal = (created["id"] as? NSNumber)?.intValue ?? 0
         let claimsStaff = try await member12.run(["proposal", "act", "\(proposal)", "submit", "--as", "staff"])
         #expect(claimsStaff.status == 5, "a member's key cannot claim to be staff: \(claimsStaff.stderr)")
+        // What the page may offer: to the proposer, the proposer's steps; to staff, the state's.
+        func allowed(_ gateway: Gateway) async throws -> Set<String> {
+            Set((try await gateway.json(["proposal", "show", "\(proposal)"]))["allowed"] as? [String] ?? [])
+        }
+        let offered = try await allowed(member12)
+        #expect(offered.contains("ACTION_SUBMIT") && offered.contains("ACTION_INVITE_COSIGNERS") && !offered.contains("ACTION_FILE"), "\(offered)")
+        let toStaff = try await allowed(staff)
+        #expect(!toStaff.contains("ACTION_FILE"), "a draft is not filed: \(toStaff)")
         #expect(try await member12.run(["proposal", "act", "\(proposal)", "submit"]).status == 0)
+        let waiting = try await allowed(member12)
+        #expect(waiting == ["ACTION_WITHDRAW"], "while it waits to be filed the proposer may only withdraw it: \(waiting)")
+        #expect(try await allowed(staff).contains("ACTION_FILE"))
         #expect(try await member12.run(["proposal", "act", "\(proposal)", "file"]).status == 5)
         #expect(try await staff.run(["proposal", "act", "\(proposal)", "file"]).status == 0)
         #expect(try await staff.run(["proposal", "act", "\(proposal)", "assign", "--lead-unit", "1"]).status == 0)
@@ -90,7 +101,10 @@ struct SecureSuiteTests {
         // A unit replies only to the proposals assigned to it, whatever it claims.
         #expect(try await unit2.run(["proposal", "act", "\(proposal)", "sign-for"]).status == 5)
         #expect(try await unit2.run(["proposal", "act", "\(proposal)", "sign-for", "--as", "unit:1"]).status == 5)
+        #expect(try await allowed(unit1).contains("ACTION_SIGN_FOR"))
         #expect(try await unit1.run(["proposal", "act", "\(proposal)", "sign-for"]).status == 0)
+        let toUnit = try await allowed(unit1)
+        #expect(toUnit.contains("ACTION_REPLY") && !toUnit.contains("ACTION_SIGN_FOR") && !toUnit.contains("ACTION_FEEDBACK"), "\(toUnit)")
         let foreignReply = try await unit2.run(["proposal", "act", "\(proposal)", "reply", "--class", "A", "--contact", "面谈", "--text", "x"])
         #expect(foreignReply.status == 5, "\(foreignReply.stderr)")
         #expect(try await unit1.run(["proposal", "act", "\(proposal)", "reply", "--class", "A", "--contact", "面谈", "--text", "已列入计划"]).status == 0)

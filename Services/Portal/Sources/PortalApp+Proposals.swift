@@ -11,15 +11,11 @@ import XieshangWire
 extension PortalApp {
     typealias Action = ProposalV1.Action
 
-    /// What a member or a unit may do, and where the workflow lets them (mirrors the
-    /// tracker's "who" of each action; the tracker refuses anything else anyway).
-    enum Side { case proposer, invited, signed, lead, assisting, assigned }
-
-    static let actions: [(action: Action, side: Side)] = [
-        (.inviteCosigners, .proposer), (.submit, .proposer), (.withdraw, .proposer), (.feedback, .proposer),
-        (.cosign, .invited), (.decline, .invited), (.opinion, .signed),
-        (.signFor, .lead), (.reply, .lead), (.requestReturn, .assigned), (.requestExtension, .assigned),
-        (.countersign, .assisting), (.returnReply, .assisting),
+    /// The steps the portal has a form for; of them, a proposal's page shows those the
+    /// tracker offers the person signed in (`GetProposalResponse.allowed`).
+    static let actions: [Action] = [
+        .inviteCosigners, .submit, .withdraw, .feedback, .cosign, .decline, .opinion,
+        .signFor, .reply, .requestReturn, .requestExtension, .countersign, .returnReply,
     ]
 
     /// What the page says after each step.
@@ -30,26 +26,6 @@ extension PortalApp {
     ]
 
     static let decisions: [ProposalV1.CosignDecision: String] = [.invited: "待附议", .signed: "已附议", .declined: "已谢绝"]
-
-    private func sides(_ p: ProposalV1.Proposal, _ account: PortalAccount) -> Set<Side> {
-        var sides: Set<Side> = []
-        let me = account.subjectID
-        if account.isMember {
-            if p.proposerMemberID == me { sides.insert(.proposer) }
-            if let c = p.cosigners.first(where: { $0.memberID == me }) {
-                if c.decision == .invited { sides.insert(.invited) }
-                if c.decision == .signed && c.opinion == .unspecified { sides.insert(.signed) }
-            }
-        } else {
-            if p.leadUnitID == me { sides.formUnion([.lead, .assigned]) }
-            if p.assistingUnitIDs.contains(me) {
-                sides.formUnion([.assisting, .assigned])
-                // An assisting unit that agreed already has nothing more to sign.
-                if p.signoffs.contains(where: { $0.unitID == me && $0.decision == .agreed }) { sides.remove(.assisting) }
-            }
-        }
-        return sides
-    }
 
     func proposals(_ s: PortalSession) async throws -> Response {
         var request = ProposalV1.ListProposalsRequest()
@@ -96,8 +72,7 @@ extension PortalApp {
         historyRequest.id = id
         let history = try await suite.call(ProposalV1.Proposals.history, historyRequest, for: s.account.principal, read: true)
         guard let p = found.proposal else { throw RPCError(.notFound, "no proposal \(id)") }
-        let mine = sides(p, s.account)
-        let offered = Set(Self.actions.filter { found.allowed.contains($0.action) && mine.contains($0.side) }.map(\.action))
+        let offered = Set(Self.actions.filter { found.allowed.contains($0) })
         var values: [String: Any] = [
             "id": p.id, "number": p.number.isEmpty ? "未编号" : p.number, "state": p.state.label, "category": p.category,
             "proposer": p.proposerName.isEmpty ? p.jointProposer : p.proposerName, "body": p.body,
@@ -131,7 +106,7 @@ extension PortalApp {
     /// One step of the workflow, from the proposal page's forms: `action` names it, the other
     /// fields are what that action needs.
     func act(_ s: PortalSession, _ id: Int64, _ fields: [String: String]) async throws -> Response {
-        guard let action = Action(parsing: fields["action"] ?? ""), Self.actions.contains(where: { $0.action == action }) else {
+        guard let action = Action(parsing: fields["action"] ?? ""), Self.actions.contains(action) else {
             throw RPCError(.invalidArgument, "这一步不能在此办理。")
         }
         var request = ProposalV1.ActRequest()

@@ -7,19 +7,37 @@ import XieshangWire
 
 /// Who acts on a proposal and who may read it: the principal against the workflow's `Who`.
 extension TrackerHandlers {
-    func authorize(_ who: ProposalWorkflow.Who, _ actor: ProposalV1.Actor, _ p: ProposalV1.Proposal) throws {
-        let allowed: Bool
+    /// Whether `actor` is who the workflow lets take an action (`who`) on `p`.
+    static func permits(_ who: ProposalWorkflow.Who, _ actor: ProposalV1.Actor, _ p: ProposalV1.Proposal) -> Bool {
         switch who {
-        case .staff: allowed = actor.kind == .staff
-        case .proposer: allowed = (actor.kind == .member && actor.id == p.proposerMemberID && p.proposerMemberID != 0)
+        case .staff: actor.kind == .staff
+        case .proposer: (actor.kind == .member && actor.id == p.proposerMemberID && p.proposerMemberID != 0)
             || (actor.kind == .staff && p.proposerMemberID == 0)
-        case .invitedMember: allowed = actor.kind == .member && p.cosigners.contains { $0.memberID == actor.id }
-        case .leadUnit: allowed = actor.kind == .unit && actor.id == p.leadUnitID
-        case .assignedUnit: allowed = actor.kind == .unit && (actor.id == p.leadUnitID || p.assistingUnitIDs.contains(actor.id))
-        case .assistingUnit: allowed = actor.kind == .unit && p.assistingUnitIDs.contains(actor.id)
-        case .signedCosigner: allowed = actor.kind == .member && p.cosigners.contains { $0.memberID == actor.id && $0.decision == .signed }
+        case .invitedMember: actor.kind == .member && p.cosigners.contains { $0.memberID == actor.id }
+        case .leadUnit: actor.kind == .unit && actor.id == p.leadUnitID
+        case .assignedUnit: actor.kind == .unit && (actor.id == p.leadUnitID || p.assistingUnitIDs.contains(actor.id))
+        case .assistingUnit: actor.kind == .unit && p.assistingUnitIDs.contains(actor.id)
+        case .signedCosigner: actor.kind == .member && p.cosigners.contains { $0.memberID == actor.id && $0.decision == .signed }
         }
-        if !allowed {
+    }
+
+    /// Whether the workflow offers `action` on `p` to `actor` now: allowed from its state,
+    /// by who they are, and what the action needs of them (an invitation still open, a
+    /// sign-off still pending, no opinion yet on this reply). What `act` checks against the
+    /// history (one open request for a later deadline, ten days to ask for a return) it
+    /// refuses, saying why, when it is taken.
+    static func offers(_ action: ProposalV1.Action, to actor: ProposalV1.Actor, _ p: ProposalV1.Proposal) -> Bool {
+        guard let rule = ProposalWorkflow.rule(action, from: p.state), permits(rule.who, actor, p) else { return false }
+        switch action {
+        case .cosign, .decline: return p.cosigners.contains { $0.memberID == actor.id && $0.decision == .invited }
+        case .countersign, .returnReply: return p.signoffs.contains { $0.unitID == actor.id && $0.decision == .pending }
+        case .opinion: return p.cosigners.contains { $0.memberID == actor.id && ($0.opinion == .unspecified || $0.opinionAtMs < p.repliedAtMs) }
+        default: return true
+        }
+    }
+
+    func authorize(_ who: ProposalWorkflow.Who, _ actor: ProposalV1.Actor, _ p: ProposalV1.Proposal) throws {
+        if !Self.permits(who, actor, p) {
             let whom: String
             switch who {
             case .staff: whom = "staff"

@@ -58,7 +58,15 @@ public struct TrackerHandlers: RPCService {
             let proposal = try await database.read { db in try ProposalStore.load(db, request.id) }
             try Self.requireReadable(proposal, by: context.principal)
             response.proposal = proposal
-            response.allowed = ProposalWorkflow.allowed(from: proposal.state)
+            // The office: every step the state allows (staff also act for a member or a
+            // unit); a member or a unit: the steps offered to them.
+            let principal = context.principal
+            if principal.memberID != nil || principal.unitID != nil {
+                let actor = try Self.actor(claimed: nil, principal)
+                response.allowed = ProposalWorkflow.allowed(from: proposal.state).filter { Self.offers($0, to: actor, proposal) }
+            } else {
+                response.allowed = ProposalWorkflow.allowed(from: proposal.state)
+            }
             return response
         }
         h.register(ProposalV1.Proposals.list) { request, context in

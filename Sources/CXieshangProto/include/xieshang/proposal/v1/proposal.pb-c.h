@@ -753,7 +753,7 @@ struct  Xieshang__Proposal__V1__GetProposalResponse
   ProtobufCMessage base;
   Xieshang__Proposal__V1__Proposal *proposal;
   /*
-   * what the workflow allows from its state
+   * the office: what the workflow allows from its state; a member or unit: what it offers them now
    */
   size_t n_allowed;
   Xieshang__Proposal__V1__Action *allowed;
