@@ -57,6 +57,30 @@ public final class ServiceMetrics: RPCRequestObserver, Sendable {
         histogram.record(latency)
     }
 
+    /// A web page served (the portal's HTTP side): by route pattern (`/meetings/{id}`, never
+    /// the address itself, whose ids would make a series each), method and status.
+    public func servedPage(route: String, method: String, status: Int, latency: Duration) {
+        let key = "http " + route + " " + method + " " + String(status)
+        let counter = requests.withLock { counters in
+            if let counter = counters[key] { return counter }
+            let counter = registry.makeCounter(
+                descriptor: descriptor("http_requests", "total", "Web requests answered, by route, method and status."),
+                labels: [("service", service), ("route", route), ("method", method), ("status", String(status))])
+            counters[key] = counter
+            return counter
+        }
+        counter.increment()
+        let histogram = latencies.withLock { histograms in
+            if let histogram = histograms["http " + route] { return histogram }
+            let histogram = registry.makeDurationHistogram(
+                descriptor: descriptor("http_request_duration", "seconds", "Time to answer a web request, by route."),
+                labels: [("service", service), ("route", route)], buckets: Self.buckets)
+            histograms["http " + route] = histogram
+            return histogram
+        }
+        histogram.record(latency)
+    }
+
     /// Reads the figures that are states, not events, then writes every metric.
     func exposition(server: RPCServer, database: ServiceDatabase, consumers: [EventConsumer]) async -> [UInt8] {
         let labels = [("service", service)]

@@ -34,6 +34,16 @@ struct PortalProxyTests {
         ] + (behindProxy ? ["--behind-proxy"] : []))
         let web = String(try await portal.outputLine(startingWith: "portal web=").dropFirst("portal web=".count))
         let result = try await runCommand("/usr/bin/python3", ["-c", Self.attempts, web], timeout: .seconds(120))
+        // The pages answered are counted by route pattern and status (and promtool takes them).
+        let metrics = try String(contentsOf: URL(string: portal.metricsURL)!, encoding: .utf8)
+        #expect(metrics.contains(#"xieshang_http_requests_total{service="portal",route="/login",method="POST",status="401"}"#), "\(metrics.prefix(3000))")
+        #expect(metrics.contains(#"xieshang_http_requests_total{service="portal",route="/login",method="GET",status="200"} 23"#), "\(metrics.prefix(3000))")
+        #expect(metrics.contains("xieshang_http_request_duration_seconds_bucket"))
+        let promtool = try #require(MetricsTests.promtool(), "promtool is not installed (make bootstrap installs Debian's prometheus)")
+        let file = directory + "/metrics.txt"
+        try metrics.write(toFile: file, atomically: true, encoding: .utf8)
+        let checked = try await runCommand("/bin/sh", ["-c", "\(promtool) check metrics < \(file)"])
+        #expect(checked.status == 0, "\(checked.stdout)\(checked.stderr)")
         #expect(await portal.stop() == 0)
         #expect(result.status == 0, "\(result.stderr)")
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

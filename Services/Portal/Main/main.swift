@@ -55,7 +55,8 @@ struct PortalCommand: AsyncParsableCommand {
                                                 migrations: PortalSchema.migrations, maxBytes: configuration.maxDatabaseBytes,
                                                 allowEmpty: configuration.allowEmptyDatabase)
         let suite = try SuiteLink(configuration: configuration, endpoints: endpoints, context: context, logger: logger)
-        let portal = PortalApp(database: database, suite: suite, settings: settings, logger: logger)
+        let pageMetrics = PortalMetrics()
+        let portal = PortalApp(database: database, suite: suite, settings: settings, logger: logger, metrics: pageMetrics)
         let listening = ListeningAddress()
         let web = Application(
             router: portal.router(),
@@ -71,6 +72,7 @@ struct PortalCommand: AsyncParsableCommand {
         let host_ = try ServiceHost(configuration: configuration, database: database, context: context, logger: logger, extraServices: [web]) { database, _ in
             AccountHandlers(database: database, suite: suite) { link ?? listening.url ?? "http://\(address)" }
         }
+        pageMetrics.set(host_.metrics)
         try await host_.run()
         await suite.close()
     }

@@ -3,6 +3,7 @@ import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
+import Synchronization
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -43,12 +44,14 @@ public struct PortalApp: Sendable {
     let suite: SuiteLink
     let settings: PortalSettings
     let logger: Logger
+    let metrics: PortalMetrics
 
-    public init(database: ServiceDatabase, suite: SuiteLink, settings: PortalSettings, logger: Logger) {
+    public init(database: ServiceDatabase, suite: SuiteLink, settings: PortalSettings, logger: Logger, metrics: PortalMetrics = PortalMetrics()) {
         self.database = database
         self.suite = suite
         self.settings = settings
         self.logger = logger
+        self.metrics = metrics
     }
 
     static let sessionCookie = "xs_session"
@@ -56,6 +59,7 @@ public struct PortalApp: Sendable {
 
     public func router() -> Router<PortalContext> {
         let router = Router(context: PortalContext.self)
+        router.add(middleware: PageMetrics(metrics: metrics))
         router.add(middleware: SecurityHeaders())
         router.get("/portal.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
@@ -393,6 +397,34 @@ public struct PortalApp: Sendable {
 
 /// Headers every page carries: no framing, no scripts, no sniffing, no referrer (an
 /// invitation's token is in its address).
+/// The service's metrics, once its host exists (the web application is made first).
+public final class PortalMetrics: Sendable {
+    private let value = Mutex<ServiceMetrics?>(nil)
+    public init() {}
+    public func set(_ metrics: ServiceMetrics) { value.withLock { $0 = metrics } }
+    var current: ServiceMetrics? { value.withLock { $0 } }
+}
+
+/// Counts every page answered, by its route pattern and status, with its time
+/// (`xieshang_http_requests_total`, `xieshang_http_request_duration_seconds`).
+struct PageMetrics: RouterMiddleware {
+    typealias Context = PortalContext
+    let metrics: PortalMetrics
+    func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws -> Response {
+        let start = ContinuousClock.now
+        let route = context.endpointPath ?? "unmatched"
+        do {
+            let response = try await next(request, context)
+            metrics.current?.servedPage(route: route, method: request.method.rawValue, status: Int(response.status.code), latency: ContinuousClock.now - start)
+            return response
+        } catch {
+            let status = (error as? any HTTPResponseError)?.status.code ?? 500
+            metrics.current?.servedPage(route: route, method: request.method.rawValue, status: Int(status), latency: ContinuousClock.now - start)
+            throw error
+        }
+    }
+}
+
 struct SecurityHeaders: RouterMiddleware {
     typealias Context = PortalContext
     func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws -> Response {
