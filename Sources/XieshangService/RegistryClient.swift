@@ -63,22 +63,29 @@ public struct RegistryClient: Sendable {
     /// rooms they convene (召集人) or chair the council of (议事会主席), and every room of a work
     /// station they head (站长). Empty for a member who is not active, or not known.
     public func roomsLed(byMember id: Int64, field: String) async throws -> Set<Int64> {
-        guard let member = try await members([id], field: field).members.first, member.status == .active else { return [] }
-        var rooms = Set<Int64>()
+        guard let member = try await members([id], field: field).members.first else { return [] }
+        let headsStation = member.functions.contains { $0.kind == .stationHead }
+        let rooms = headsStation ? try await registry.read(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), field: field).rooms : []
+        return Self.roomsLed(by: member, among: rooms)
+    }
+
+    /// The rule itself, for whoever already has the member's record and the rooms (the
+    /// portal reads them on the member's behalf): the rooms `member` convenes or chairs the
+    /// council of, and those of `rooms` in a station they head; none unless they are active.
+    public static func roomsLed(by member: MemberV1.Member, among rooms: [MemberV1.Room]) -> Set<Int64> {
+        guard member.status == .active else { return [] }
+        var led = Set<Int64>()
         var stations = Set<Int64>()
         for function in member.functions {
             switch function.kind {
-            case .roomConvener, .roomCouncilChair: rooms.insert(function.roomID)
+            case .roomConvener, .roomCouncilChair: led.insert(function.roomID)
             case .stationHead: stations.insert(function.stationID)
             default: break
             }
         }
-        if !stations.isEmpty {
-            let all = try await registry.read(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), field: field).rooms
-            rooms.formUnion(all.filter { stations.contains($0.stationID) }.map(\.id))
-        }
-        rooms.remove(0)
-        return rooms
+        led.formUnion(rooms.filter { stations.contains($0.stationID) }.map(\.id))
+        led.remove(0)
+        return led
     }
 
     /// Every active member of the groups, without duplicates, in id order.

@@ -24,6 +24,14 @@ struct PortalProxyTests {
         one = [attempt(n, "203.0.113.5") for n in range(21)]
         other = attempt(99, "203.0.113.9")
         spoofed = attempt(98, "203.0.113.9, 203.0.113.5")
+        # Methods nobody uses: each could have been a metrics series of its own.
+        import http.client
+        host = urllib.parse.urlparse(base)
+        for n in range(5):
+            connection = http.client.HTTPConnection(host.hostname, host.port, timeout=10)
+            connection.request(f"PROBE{n}", "/login")
+            connection.getresponse().read()
+            connection.close()
         print(json.dumps({"one": one, "other": other, "spoofed": spoofed}))
         """
 
@@ -39,6 +47,7 @@ struct PortalProxyTests {
         #expect(metrics.contains(#"xieshang_http_requests_total{service="portal",route="/login",method="POST",status="401"}"#), "\(metrics.prefix(3000))")
         #expect(metrics.contains(#"xieshang_http_requests_total{service="portal",route="/login",method="GET",status="200"} 23"#), "\(metrics.prefix(3000))")
         #expect(metrics.contains("xieshang_http_request_duration_seconds_bucket"))
+        #expect(!metrics.contains("PROBE"), "a method nobody uses makes no series of its own")
         let promtool = try #require(MetricsTests.promtool(), "promtool is not installed (make bootstrap installs Debian's prometheus)")
         let file = directory + "/metrics.txt"
         try metrics.write(toFile: file, atomically: true, encoding: .utf8)

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import XieshangLabels
 import XieshangRPC
+import XieshangService
 import XieshangWire
 
 /// A room's convener (召集人, or the chair of its council) and a station's head record the
@@ -15,12 +16,11 @@ extension PortalApp {
         var get = MemberV1.GetMemberRequest()
         get.id = s.account.subjectID
         let member = try await suite.call(MemberV1.Members.get, get, for: s.account.principal, read: true).member ?? MemberV1.Member()
-        guard member.status == .active else { return ([], []) }
-        let rooms = Set(member.functions.filter { $0.kind == .roomConvener || $0.kind == .roomCouncilChair }.map(\.roomID))
-        let stations = member.functions.filter { $0.kind == .stationHead }.map(\.stationID)
-        guard !rooms.isEmpty || !stations.isEmpty else { return ([], []) }
+        guard member.status == .active, !member.functions.isEmpty else { return ([], []) }
         let all = try await suite.call(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), for: s.account.principal, read: true).rooms
-        return (all.filter { rooms.contains($0.id) || stations.contains($0.stationID) }, stations)
+        // The scheduler's and the tracker's rule, so the pages offer exactly what they allow.
+        let led = RegistryClient.roomsLed(by: member, among: all)
+        return (all.filter { led.contains($0.id) }, member.functions.filter { $0.kind == .stationHead }.map(\.stationID))
     }
 
     func rooms(_ s: PortalSession) async throws -> Response {

@@ -413,13 +413,15 @@ struct PageMetrics: RouterMiddleware {
     func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
         let route = context.endpointPath ?? "unmatched"
+        // Any token is a method to HTTP: a label of every one sent would be a series each.
+        let method = [.get, .post, .head].contains(request.method) ? request.method.rawValue : "other"
         do {
             let response = try await next(request, context)
-            metrics.current?.servedPage(route: route, method: request.method.rawValue, status: Int(response.status.code), latency: ContinuousClock.now - start)
+            metrics.current?.servedPage(route: route, method: method, status: Int(response.status.code), latency: ContinuousClock.now - start)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.current?.servedPage(route: route, method: request.method.rawValue, status: Int(status), latency: ContinuousClock.now - start)
+            metrics.current?.servedPage(route: route, method: method, status: Int(status), latency: ContinuousClock.now - start)
             throw error
         }
     }
