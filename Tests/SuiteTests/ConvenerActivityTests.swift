@@ -134,6 +134,16 @@ struct ConvenerActivityTests {
         let station = try await head.run(activity("胜利社区议事", startingIn: 60, room: 2))
         #expect(station.status == 0, "\(station.stderr)")
         #expect(try await head.run(["meeting", "publish", "\(meeting)"]).status == 5)
+
+        // A convener's bookings are bounded: 30 activities not yet held in the room; the
+        // office still books it.
+        for day in 1...29 {
+            let booked = try await head.run(activity("议事 \(day)", startingIn: day * 24 * 60, room: 2))
+            #expect(booked.status == 0, "\(day): \(booked.stderr)")
+        }
+        let thirtyFirst = try await head.run(activity("第三十一次", startingIn: 40 * 24 * 60, room: 2))
+        #expect(thirtyFirst.status == 2 && thirtyFirst.stderr.contains("activities not yet held"), "\(thirtyFirst.stderr)")
+        #expect(try await c.staff.run(activity("办公室安排", startingIn: 41 * 24 * 60, room: 2)).status == 0)
         await c.suite.stop()
     }
 }

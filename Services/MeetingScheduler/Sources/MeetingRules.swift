@@ -183,6 +183,9 @@ public enum MeetingRules {
     /// office; a room's activity run by its convener, a room's worth.
     public static let maxInvitees = 3_000
     public static let maxConvenerInvitees = 300
+    /// How many activities not yet held a convener may have booked in their room: enough
+    /// for a season's plan, not enough to hold the room's calendar against the office.
+    public static let maxConvenerUpcoming = 30
 
     /// What staff may record about one meeting outside its times: one note per reason.
     public static let maxRecordNotes = 50

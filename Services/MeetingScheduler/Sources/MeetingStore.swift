@@ -423,6 +423,13 @@ public enum MeetingStore {
 
     // MARK: - Conflicts (bounded by the longest meeting, so indexed ranges stay small)
 
+    /// The room's activities (协商议事活动) not yet held: drafts and published ones ending after `now`.
+    static func upcomingActivities(_ db: Database, room: Int64, now: Int64) throws -> Int {
+        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM meetings WHERE room_id = ? AND kind = ? AND status IN (?, ?) AND end_ms > ?"),
+                         arguments: [room, MeetingV1.MeetingKind.grassroots.rawValue, MeetingV1.MeetingStatus.draft.rawValue,
+                                     MeetingV1.MeetingStatus.published.rawValue, now]) ?? 0
+    }
+
     public static func roomConflicts(_ db: Database, room: Int64, start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
         guard room != 0 else { return [] }
         return try Row.fetchAll(db.cachedStatement(sql: """

@@ -34,6 +34,11 @@ extension SchedulerHandlers {
         let ready = meeting
         return try await database.idempotent(context) { db in
             try Self.checkPlanItem(db, ready)
+            if runner != nil, try MeetingStore.upcomingActivities(db, room: ready.roomID, now: Date.nowMs) >= MeetingRules.maxConvenerUpcoming {
+                throw SchedulerError.failedPrecondition(
+                    field: "meeting.room_id",
+                    "room \(ready.roomID) already has \(MeetingRules.maxConvenerUpcoming) activities not yet held: close or cancel some first, or ask the office")
+            }
             let conflicts = try MeetingStore.roomConflicts(db, room: ready.roomID, start: ready.startMs, end: ready.endMs, excluding: 0)
             if let first = conflicts.first {
                 throw SchedulerError.conflict(field: "meeting.room_id", "\(ready.roomName) is taken by meeting \(first.meetingID) \(first.meetingTitle) (\(Times.range(first.startMs, first.endMs)))", conflicts)
