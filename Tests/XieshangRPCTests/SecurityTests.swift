@@ -59,7 +59,9 @@ final class SecureServer {
     /// A client with `keys` (nil: no CURVE at all) that trusts `serverKey`.
     func client(_ keys: ZMQCurve.KeyPair?, serverKey: String? = nil, endpoint: String? = nil) throws -> RPCClient {
         var configuration = RPCClientConfiguration(endpoints: [endpoint ?? server.endpoint], caller: "claims-to-be-admin")
-        configuration.defaultTimeout = .seconds(3)
+        // Generous: the first call pays for the CURVE handshake, and under a full `make test`
+        // on two cores that has taken more than 3 s. Refusals come back at once either way.
+        configuration.defaultTimeout = .seconds(15)
         configuration.security = keys.map { ClientSecurity(keyPair: $0, serverKey: serverKey ?? serverKeys.publicKey) }
         return try RPCClient(configuration: configuration, context: context, logger: quietLogger())
     }
@@ -248,7 +250,7 @@ struct SecurityTests {
                 client = try server.client(server.staff, endpoint: "tcp://127.0.0.1:\(proxyPort)")
             } else {
                 var configuration = RPCClientConfiguration(endpoints: ["tcp://127.0.0.1:\(proxyPort)"], caller: "tests")
-                configuration.defaultTimeout = .seconds(3)
+                configuration.defaultTimeout = .seconds(15)
                 client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
             }
             let reply = try await client.call(echo, inner(marker))
