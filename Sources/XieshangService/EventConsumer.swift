@@ -49,6 +49,11 @@ public final class EventConsumer: Service, Sendable {
     private let appliedIdentity = Mutex<String>("")
     /// The operator's `--accept-source`: a source found diverged is taken as it now is.
     private let acceptDivergence: Bool
+    /// When the consumer last knew it had applied everything its source had written (a
+    /// catch-up that found nothing more, or a live event that was the newest), in ms since
+    /// 1970; kept in `event_cursors` at most every 30 s, so a restart knows it too.
+    private let inStepAtMs = Atomic<Int64>(0)
+    private let persistedInStepAtMs = Atomic<Int64>(0)
 
     public init(
         source: String, eventEndpoint: String, sourceClient: RPCClient, database: ServiceDatabase,
@@ -66,6 +71,33 @@ public final class EventConsumer: Service, Sendable {
         self.logger = logger
         self.idleCatchUp = idleCatchUp
         self.apply = apply
+    }
+
+    /// Whether everything the source had written was applied within `limit` of now, and the
+    /// source is the one the cursor belongs to: what a read model fed by this consumer may be
+    /// trusted for. False until the consumer has once caught up (in this process or, as
+    /// recorded, before it).
+    public func inStep(within limit: Duration) -> Bool {
+        guard !diverged.load(ordering: .relaxed) else { return false }
+        let at = inStepAtMs.load(ordering: .relaxed)
+        return at > 0 && Date.nowMilliseconds - at <= Int64(limit.components.seconds) * 1000 + limit.components.attoseconds / 1_000_000_000_000_000
+    }
+
+    /// Whether the source is not the database the cursor belongs to (restored, replaced): its
+    /// events are not applied until an operator decides.
+    public var isDiverged: Bool { diverged.load(ordering: .relaxed) }
+
+    /// When the consumer was last in step with its source (ms since 1970; 0: never).
+    public var lastInStepMs: Int64 { inStepAtMs.load(ordering: .relaxed) }
+
+    private func markInStep() async {
+        let now = Date.nowMilliseconds
+        inStepAtMs.store(now, ordering: .relaxed)
+        guard now - persistedInStepAtMs.load(ordering: .relaxed) >= 30_000 else { return }
+        persistedInStepAtMs.store(now, ordering: .relaxed)
+        _ = try? await database.writer.write { [source] db in
+            try db.execute(sql: "UPDATE event_cursors SET in_step_at_ms = ? WHERE source = ?", arguments: [now, source])
+        }
     }
 
     /// The sequence number of the last event applied from this source.
@@ -160,6 +192,12 @@ public final class EventConsumer: Service, Sendable {
         let halt: @Sendable () -> Void = {
             stop.store(true, ordering: .relaxed)
         }
+        if let recorded = try? await database.writer.read({ [source] db in
+            try Int64.fetchOne(db, sql: "SELECT in_step_at_ms FROM event_cursors WHERE source = ?", arguments: [source])
+        }) {
+            inStepAtMs.store(recorded, ordering: .relaxed)
+            persistedInStepAtMs.store(recorded, ordering: .relaxed)
+        }
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await catchUp()
@@ -180,6 +218,13 @@ public final class EventConsumer: Service, Sendable {
         }
         halt()
         await done.wait()
+        // Stopping: keep when it was last in step, for the next start (a kill loses at most 30 s of it).
+        let last = inStepAtMs.load(ordering: .relaxed)
+        if last > persistedInStepAtMs.load(ordering: .relaxed) {
+            _ = try? await database.writer.write { [source] db in
+                try db.execute(sql: "UPDATE event_cursors SET in_step_at_ms = ? WHERE source = ?", arguments: [last, source])
+            }
+        }
     }
 
     private func receive(_ event: EventV1.Event) async {
@@ -192,7 +237,8 @@ public final class EventConsumer: Service, Sendable {
         }
         do {
             switch try await applyInOrder(event) {
-            case .applied, .alreadyApplied: break
+            case .applied, .alreadyApplied:
+                if event.sequence >= newest.load(ordering: .relaxed) { await markInStep() }
             case .gap: await catchUp()
             }
         } catch is CancellationError {
@@ -248,7 +294,10 @@ public final class EventConsumer: Service, Sendable {
                 for event in batch.events {
                     if case .gap = try await applyInOrder(event) { return }
                 }
-                if batch.events.isEmpty { return }
+                if batch.events.isEmpty {
+                    await markInStep()
+                    return
+                }
             }
         } catch {
             trouble.withLock { $0 = "cannot catch up with \(source): \(error)" }

@@ -38,10 +38,7 @@ public final class EventOutbox: Sendable {
     public func append<Payload: WireMessage>(
         _ event: WireEvent<Payload>, _ payload: Payload, in db: Database, traceID: String = ""
     ) throws -> UInt64 {
-        let type = event.name
-        try db.cachedStatement(sql: "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [type, Date.nowMilliseconds, Payload.wireName, Data(try payload.encode()), traceID])
-        let sequence = UInt64(db.lastInsertedRowID)
+        let sequence = try Self.insert(event, payload, in: db, traceID: traceID)
         // One commit hook per transaction, not one per event: GRDB asks every registered
         // observer about every later statement of the transaction, so a hook per event made
         // a 40,000-member import quadratic.
@@ -55,6 +52,17 @@ public final class EventOutbox: Sendable {
                 onRollback: { [self] _ in pendingSignal.withLock { _ = $0.remove(connection) } })
         }
         return sequence
+    }
+
+    /// Appends `event` from a migration, before any outbox exists: consumers read it through
+    /// `Events/Since` like any other (the publisher sends only what is committed after it starts).
+    @discardableResult
+    public static func insert<Payload: WireMessage>(
+        _ event: WireEvent<Payload>, _ payload: Payload, in db: Database, traceID: String = ""
+    ) throws -> UInt64 {
+        try db.cachedStatement(sql: "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [event.name, Date.nowMilliseconds, Payload.wireName, Data(try payload.encode()), traceID])
+        return UInt64(db.lastInsertedRowID)
     }
 
     /// Events after `sequence`, oldest first, at most `limit` (capped at `maxBatch`).

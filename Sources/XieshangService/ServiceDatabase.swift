@@ -288,6 +288,11 @@ enum RuntimeSchema {
             // Which database of a source a consumer's cursor belongs to.
             try db.execute(sql: "ALTER TABLE event_cursors ADD COLUMN source_identity TEXT NOT NULL DEFAULT ''")
         }
+        migrator.registerMigration("runtime-7-in-step") { db in
+            // For a consumer: when it last had applied all its source had written, so a read
+            // model it feeds knows after a restart how old it is.
+            try db.execute(sql: "ALTER TABLE event_cursors ADD COLUMN in_step_at_ms INTEGER NOT NULL DEFAULT 0")
+        }
     }
 }
 

@@ -31,6 +31,12 @@ public enum DomainEvents {
     public static let memberDecided = WireEvent<MemberV1.MemberEvent>("member.decided")
     public static let memberAssigned = WireEvent<MemberV1.MemberEvent>("member.assigned")
     public static let memberUnassigned = WireEvent<MemberV1.MemberEvent>("member.unassigned")
+    /// The directory as the other services keep it (meeting-scheduler's read model): a room
+    /// created or changed, a term created or made current, a managed list grown. Each carries
+    /// the whole of what it names, so applying one again changes nothing.
+    public static let roomSaved = WireEvent<MemberV1.RoomEvent>("room.saved")
+    public static let termSaved = WireEvent<MemberV1.TermEvent>("term.saved")
+    public static let catalogChanged = WireEvent<MemberV1.CatalogEvent>("catalog.changed")
 
     // meeting-scheduler, payload MeetingEvent or InviteeEvent
     public static let meetingPublished = WireEvent<MeetingV1.MeetingEvent>("meeting.published")

@@ -84,7 +84,7 @@ start_suite() { # data-dir
     --event-endpoint tcp://127.0.0.1:17412 "${security[@]}" --log-level warning >"$1-registry.log" 2>&1 & registry_pid=$!; pids+=($registry_pid)
   wait_ready "$1-registry.log"
   $server_cpu "$bin/meeting-scheduler" --data-dir "$1/scheduler" --rpc-endpoint tcp://127.0.0.1:17421 \
-    --event-endpoint tcp://127.0.0.1:17422 --registry tcp://127.0.0.1:17411 "${security[@]}" --log-level warning >"$1-scheduler.log" 2>&1 & scheduler_pid=$!; pids+=($scheduler_pid)
+    --event-endpoint tcp://127.0.0.1:17422 --registry tcp://127.0.0.1:17411 --registry-events tcp://127.0.0.1:17412 "${security[@]}" --log-level warning >"$1-scheduler.log" 2>&1 & scheduler_pid=$!; pids+=($scheduler_pid)
   wait_ready "$1-scheduler.log"
 }
 stop_suite() { kill "$scheduler_pid" "$registry_pid"; wait "$scheduler_pid" "$registry_pid" 2>/dev/null || true; }

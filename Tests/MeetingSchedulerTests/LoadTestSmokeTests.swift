@@ -11,7 +11,7 @@ struct LoadTestSmokeTests {
         let directory = try temporaryDirectory("loadtest")
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
         let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler",
-                                                 arguments: ["--registry", registry.rpcEndpoint])
+                                                 arguments: ["--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint])
         let common = ["--scheduler", scheduler.rpcEndpoint, "--registry", registry.rpcEndpoint, "--duration", "2", "--warmup", "0.5",
                       "--quiet", "--json", "--max-error-rate", "0"]
         let closed = try await runCommand(builtExecutable("loadtest"), ["run", "--concurrency", "4", "--rooms", "5", "--members", "20"] + common)

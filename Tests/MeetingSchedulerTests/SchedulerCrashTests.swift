@@ -11,7 +11,7 @@ struct SchedulerCrashTests {
     func killedUnderLoad() async throws {
         let directory = try temporaryDirectory("scheduler-crash")
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
+        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint])
         let load = try BackgroundLoad([
             "--scheduler", scheduler.rpcEndpoint, "--registry", registry.rpcEndpoint,
             "--concurrency", "6", "--duration", "\(8 + 6 * soakFactor)", "--warmup", "0", "--mix", "schedule=1",

@@ -215,23 +215,35 @@ struct SchedulerProcessTests {
         await s.registry.stop()
     }
 
-    @Test("with the registry down, publishing by group is UNAVAILABLE, the rest works, and it recovers")
+    @Test("with the registry down, publishing to a group its copy knows goes on; one it does not know is UNAVAILABLE; the rest works, and it recovers")
     func registryOutage() async throws {
         let s = try await start()
         let draft = number(try await s.json("meeting", "schedule", "--title", "双月协商座谈会", "--kind", "双月协商座谈会",
                                              "--start", "2026-12-15 14:30", "--minutes", "120", "--venue", "市政协会议室",
                                              "--group", "sector:经济界"), "id")
+        let unknown = number(try await s.json("meeting", "schedule", "--title", "界别协商会", "--kind", "双月协商座谈会",
+                                               "--start", "2026-12-16 14:30", "--minutes", "120", "--venue", "市政协会议室",
+                                               "--group", "sector:航天界"), "id")
+        #expect(try await s.gatewayCLI().schedulerCopyAnswers())
         await s.registry.stop()
-        let down = try await runCommand(builtExecutable("gateway"), ["meeting", "publish", "\(draft)", "--timeout", "5"], environment: s.environment)
+        // A sector the copy does not know is the registry's to judge, and it is down.
+        let down = try await runCommand(builtExecutable("gateway"), ["meeting", "publish", "\(unknown)", "--timeout", "5"], environment: s.environment)
         #expect(down.status == 4)
-        #expect(down.stderr.contains("member-registry is unavailable"))
-        // What needs no registry still works.
+        #expect(down.stderr.contains("member-registry is unavailable"), "\(down.stderr)")
+        // What needs no registry still works, and the sector it knows is published from the copy.
         #expect(try await s.gateway("meeting", "show", "\(draft)").status == 0)
         #expect(try await s.gateway("meeting", "list").status == 0)
         #expect(try await s.gateway("meeting", "agenda", "\(draft)", "--item", "企业减负|60|").status == 0)
-        try await s.registry.start()
         let published = try await s.json("meeting", "publish", "\(draft)")
         #expect(number(published, "meeting", "inviteeCount") == 15)
+        try await s.registry.start()
+        // Back: the registry itself refuses the sector it does not list.
+        var refused = try await s.gateway("meeting", "publish", "\(unknown)")
+        for _ in 0..<50 where refused.status == 4 {
+            try await Task.sleep(for: .milliseconds(200))
+            refused = try await s.gateway("meeting", "publish", "\(unknown)")
+        }
+        #expect(refused.status == 2 && refused.stderr.contains("航天界"), "\(refused.stderr)")
         await s.scheduler.stop()
         await s.registry.stop()
     }

@@ -240,6 +240,13 @@ struct RegistryThroughGatewayTests {
         #expect(types.filter { $0 == "member.decided" }.count == 1)   // the addition
         #expect(types.filter { $0 == "member.assigned" }.count == 2)
         #expect(types.filter { $0 == "member.resigned" }.count == 1)
+        // The directory is told too, whole each time (meeting-scheduler keeps it from them):
+        // the new term (a bad one changes nothing), the room with its capacity.
+        let terms = try events.filter { $0.type == "term.saved" }.map { try MemberV1.TermEvent(decoding: $0.payload).term?.number }
+        #expect(terms == [5])
+        let rooms = try events.filter { $0.type == "room.saved" }.map { try MemberV1.RoomEvent(decoding: $0.payload).room }
+        #expect(rooms.map { $0?.id } == [Int64(room)])
+        #expect(rooms.first??.name == "新华社区协商议事室")
         #expect(events.map(\.sequence) == Array(1...UInt64(events.count)))
         await registry.stop()
     }

@@ -248,7 +248,7 @@ extension ProposalProcessTests {
         #expect(refused.status != 0 && refused.stderr.contains("no definition of class B, C, D"), "\(refused.stderr)")
 
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
-        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint])
+        let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", arguments: ["--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint])
         let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker", arguments: [
             "--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint, "--reply-classes", good])
         let gateway = Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint, tracker: tracker.rpcEndpoint)

@@ -56,7 +56,7 @@ struct BackupRestoreTests {
         let restore = try await d.gateway(["restore", "--service", "meeting-scheduler", "--input", file, "--data-dir", restoredDir])
         #expect(restore.status == 0, "\(restore.stderr)")
         #expect(restore.stdout.contains("new identity"), "\(restore.stdout)")
-        let restored = try await ServiceProcess("meeting-scheduler", dataDir: restoredDir, arguments: ["--registry", d.registry.rpcEndpoint])
+        let restored = try await ServiceProcess("meeting-scheduler", dataDir: restoredDir, arguments: ["--registry", d.registry.rpcEndpoint, "--registry-events", d.registry.eventEndpoint])
         let there = try await Self.meetingIDs(Gateway(registry: d.registry.rpcEndpoint, scheduler: restored.rpcEndpoint))
         #expect(before.isSubset(of: there), "missing after restore: \(before.subtracting(there).sorted().prefix(10))")
         #expect(there.isSubset(of: total))
@@ -99,15 +99,15 @@ struct BackupRestoreTests {
             }
             return health
         }
-        let first = try await notifierHealth { $0.stdout.contains("member-registry 2/2") }
-        #expect(first.stdout.contains("member-registry 2/2"), "\(first.stdout)")
+        let first = try await notifierHealth { $0.stdout.contains("member-registry 5/5") }
+        #expect(first.stdout.contains("member-registry 5/5"), "\(first.stdout)")
         let file = d.directory + "/registry-backup.sqlite"
         #expect(try await d.gateway("backup", "--service", "member-registry", "--output", file).status == 0)
         // The notifier goes on past the backup.
         #expect(try await d.gateway("member", "add", "--number", "9003", "--name", "委员三", "--sector", "经济界").status == 0)
         #expect(try await d.gateway("member", "add", "--number", "9004", "--name", "委员四", "--sector", "经济界").status == 0)
-        let past = try await notifierHealth { $0.stdout.contains("member-registry 4/4") }
-        #expect(past.stdout.contains("member-registry 4/4"), "\(past.stdout)")
+        let past = try await notifierHealth { $0.stdout.contains("member-registry 7/7") }
+        #expect(past.stdout.contains("member-registry 7/7"), "\(past.stdout)")
 
         // The registry's disk dies; it is restored from the backup and started again.
         #expect(await d.registry.stop() == 0)
@@ -117,7 +117,8 @@ struct BackupRestoreTests {
         let listed = try await d.gateway("member", "list", "--json")
         let numbers = ((try listed.json() as? [String: Any])?["members"] as? [[String: Any]] ?? []).compactMap { $0["memberNumber"] as? String }
         #expect(numbers.sorted() == ["9001", "9002"], "the registry is as it was at the backup: \(numbers)")
-        // Its next event reuses sequence 3, which the notifier applied from the old history.
+        // Its next event reuses sequence 6, which the notifier applied from the old history (the
+        // registry's first three are its managed lists and the term).
         #expect(try await d.gateway("member", "add", "--number", "9005", "--name", "委员五", "--sector", "经济界").status == 0)
         let noticed = try await notifierHealth { $0.status != 0 }
         #expect(noticed.status != 0 && noticed.stdout.contains("restored from a backup"), "\(noticed.stdout)")
@@ -127,9 +128,9 @@ struct BackupRestoreTests {
         #expect(await d.notifier!.stop() == 0)
         try await d.notifier!.start(extra: ["--accept-source", "member-registry"])
         #expect(try await d.gateway("member", "add", "--number", "9006", "--name", "委员六", "--sector", "经济界").status == 0)
-        // It took the registry as it was when restarted (its newest event, 3) and applied 4.
-        let following = try await notifierHealth { $0.status == 0 && $0.stdout.contains("member-registry 4/4") }
-        #expect(following.status == 0 && following.stdout.contains("member-registry 4/4"), "\(following.stdout)")
+        // It took the registry as it was when restarted (its newest event, 6) and applied 7.
+        let following = try await notifierHealth { $0.status == 0 && $0.stdout.contains("member-registry 7/7") }
+        #expect(following.status == 0 && following.stdout.contains("member-registry 7/7"), "\(following.stdout)")
         await d.stop()
     }
 

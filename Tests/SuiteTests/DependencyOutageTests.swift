@@ -40,7 +40,7 @@ struct DependencyOutageTests {
         return [:]
     }
 
-    @Test("the registry stopped, then hung, under the scheduler serving a load test: UNAVAILABLE in time, reads go on, no errors once it is back")
+    @Test("the registry stopped, then hung, under a load test: the scheduler goes on from its copy of the registry without an error; what the copy does not know is UNAVAILABLE in time")
     func registryUnderLoad() async throws {
         let d = try await Deployment.start("outage-registry", seed: Deployment.office)
         let gateway = d.gatewayCLI()
@@ -48,6 +48,7 @@ struct DependencyOutageTests {
                                             "--start", "2028-06-15 14:30", "--minutes", "120", "--venue", "市政协会议室",
                                             "--group", "sector:经济界"])
         let meeting = (draft["id"] as? NSNumber)?.intValue ?? 0
+        #expect(try await gateway.schedulerCopyAnswers())
 
         let load = try BackgroundLoad([
             "--scheduler", d.scheduler.rpcEndpoint, "--registry", d.registry.rpcEndpoint,
@@ -56,48 +57,44 @@ struct DependencyOutageTests {
             "--timeout-ms", "2000", "--horizon-days", "180"], in: d.directory)
         for _ in 0..<600 where load.acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
         #expect(load.acknowledged().count >= 10, "the load started")
+        // The load test's own rooms and members reach the scheduler's copy before the outage.
+        try await Task.sleep(for: .milliseconds(1500))
 
-        for _ in 0..<soakFactor {
-            // Down.
+        var publishedCount: Int?
+        for round in 0..<soakFactor {
+            // Down: a member the copy does not know is asked of the registry, and that fails in time.
             #expect(await d.registry.stop() == 0)
-            try await Self.expectUnavailable(gateway, ["meeting", "publish", "\(meeting)"], timeout: 4, naming: "member-registry")
+            try await Self.expectUnavailable(gateway, ["meeting", "invite", "\(meeting)", "--member", "99999"], timeout: 4, naming: "member-registry")
             try await Self.expectUnavailable(gateway, ["proposal", "create", "--member", "13", "--title", "关于加装电梯的建议", "--body", "正文"],
                                              timeout: 4, naming: "member-registry")
             #expect(try await gateway.run(["meeting", "show", "\(meeting)"]).status == 0, "the scheduler's own reads go on")
             #expect(try await gateway.run(["proposal", "list"]).status == 0, "the tracker's own reads go on")
+            if round == 0 {
+                // Publishing to a sector needs its members: the copy knows them.
+                let published = try await gateway.run(["meeting", "publish", "\(meeting)", "--json"])
+                #expect(published.status == 0, "published with the registry down: \(published.stderr)")
+                publishedCount = (((try? published.json()) as? [String: Any])?["meeting"] as? [String: Any])?["inviteeCount"] as? Int
+            }
             // Hung: connected, and silent.
             try await d.registry.start()
             let pid = try #require(d.registry.pid)
             kill(pid, SIGSTOP)
-            try await Self.expectUnavailable(gateway, ["meeting", "publish", "\(meeting)"], timeout: 4, naming: "member-registry")
+            try await Self.expectUnavailable(gateway, ["meeting", "invite", "\(meeting)", "--member", "99999"], timeout: 4, naming: "member-registry")
             kill(pid, SIGCONT)
             try await Task.sleep(for: .milliseconds(500))
         }
         #expect(await load.wait() == 0)
-
-        // The load saw the outages.
-        #expect(load.errorsPerSecond().reduce(0, +) > 0, "scheduling needs the registry (rooms, the term): \(load.progress())")
-        // Once the registry is back (the scheduler's connection to it recovered by itself),
-        // the same load runs without an error.
-        _ = try await Self.eventually(gateway, ["meeting", "show", "\(meeting)"])
-        let after = try await runCommand(builtExecutable("loadtest"), [
-            "run", "--scheduler", d.scheduler.rpcEndpoint, "--registry", d.registry.rpcEndpoint,
-            "--concurrency", "4", "--duration", "3", "--warmup", "0", "--mix", "schedule=40,query-room=30,query-member=30",
-            "--rooms", "3", "--members", "20", "--timeout-ms", "2000", "--horizon-days", "180", "--json", "--quiet"], timeout: .seconds(120))
-        #expect(after.status == 0, "\(after.stderr)")
-        #expect(((try? after.json()) as? [String: Any])?["errorRate"] as? NSNumber == 0, "no errors once it is back: \(after.stdout)")
-        // Every acknowledged meeting exists, once.
+        // Scheduling, and the reads by room and member, went on through the outages.
+        #expect(load.errorsPerSecond().reduce(0, +) == 0, "\(load.progress())")
         let ids = load.acknowledged()
         #expect(Set(ids).count == ids.count)
         let lost = try await load.lostMeetings(scheduler: d.scheduler.rpcEndpoint)
         #expect(lost.isEmpty, "acknowledged but lost: \(lost)")
 
-        // What was refused goes through now.
-        let published = try await Self.eventually(gateway, ["meeting", "publish", "\(meeting)"])
-        // The whole sector: the demo's 15 and the load test's own members.
+        // The sector as the copy resolved it is the sector as the registry has it.
         let sector = try await gateway.json(["member", "list", "--sector", "经济界", "--status", "active", "--page-size", "1"])
         #expect((sector["total"] as? NSNumber)?.intValue ?? 0 >= 15)
-        #expect(((published["meeting"] as? [String: Any])?["inviteeCount"] as? NSNumber)?.intValue == (sector["total"] as? NSNumber)?.intValue)
+        #expect(publishedCount != nil && publishedCount == (sector["total"] as? NSNumber)?.intValue)
         let created = try await Self.eventually(gateway, ["proposal", "create", "--member", "13", "--title", "关于加装电梯的建议", "--body", "正文"])
         #expect((created["id"] as? NSNumber) != nil)
         for (name, status) in await d.stop() { #expect(status == 0, "\(name) exits cleanly") }

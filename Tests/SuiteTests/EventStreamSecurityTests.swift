@@ -65,7 +65,7 @@ struct EventStreamSecurityTests {
         defer { context.terminate() }
         // Who listens on each service, and who must hear nothing.
         let sources: [(service: String, endpoint: String, otherService: String)] = [
-            ("member-registry", suite.registry.eventEndpoint, "meeting-scheduler"),
+            ("member-registry", suite.registry.eventEndpoint, "proposal-tracker"),
             ("meeting-scheduler", suite.scheduler.eventEndpoint, "proposal-tracker"),
             ("proposal-tracker", suite.tracker.eventEndpoint, "meeting-scheduler"),
         ]

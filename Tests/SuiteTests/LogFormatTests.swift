@@ -20,7 +20,9 @@ struct LogFormatTests {
         let json = ["--log-format", "json", "--log-level", "debug"]
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry", arguments: json)
         let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler",
-                                                 arguments: ["--registry", registry.rpcEndpoint] + json)
+                                                 arguments: ["--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint,
+                                                             // Its copy of the registry not used: every call asks the registry, and crosses.
+                                                             "--registry-staleness-seconds", "0"] + json)
         let gateway = Gateway(registry: registry.rpcEndpoint, scheduler: scheduler.rpcEndpoint)
         #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
         #expect(try await gateway.run(["member", "add", "--number", "9001", "--name", "委员一", "--sector", "经济界"]).status == 0)

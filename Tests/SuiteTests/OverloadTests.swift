@@ -18,7 +18,7 @@ struct OverloadTests {
         let directory = try temporaryDirectory("overload")
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
         let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler",
-                                                 arguments: ["--registry", registry.rpcEndpoint, "--max-in-flight", "8"])
+                                                 arguments: ["--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint, "--max-in-flight", "8"])
         func client() throws -> RPCClient {
             var configuration = RPCClientConfiguration(endpoints: [scheduler.rpcEndpoint], caller: "overload")
             configuration.defaultTimeout = .seconds(5)

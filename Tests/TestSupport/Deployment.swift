@@ -46,7 +46,7 @@ public struct Deployment {
     ) async throws -> Deployment {
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry", keys: keys)
         let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", keys: keys,
-                                                 arguments: ["--registry", registry.rpcEndpoint])
+                                                 arguments: ["--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint])
         var tracker: ServiceProcess?
         var notifier: ServiceProcess?
         var duty: ServiceProcess?

@@ -65,3 +65,15 @@ public struct Gateway: Sendable {
         return (try result.json() as? [String: Any]) ?? [:]
     }
 }
+
+extension Gateway {
+    /// Whether meeting-scheduler says (in its health, within `seconds`) that its copy of
+    /// member-registry answers: it has caught up with the registry's events.
+    public func schedulerCopyAnswers(within seconds: Int = 15) async throws -> Bool {
+        for _ in 0..<(seconds * 10) {
+            if try await run(["health", "--service", "meeting-scheduler"]).stdout.contains("answering") { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+}

@@ -30,7 +30,7 @@ public struct SuiteProcesses {
         -> (registry: ServiceProcess, scheduler: ServiceProcess, tracker: ServiceProcess) {
         let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry", keys: keys)
         let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler", keys: keys,
-                                                 arguments: ["--registry", registry.rpcEndpoint])
+                                                 arguments: ["--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint])
         let tracker = try await ServiceProcess("proposal-tracker", dataDir: directory + "/tracker", keys: keys,
                                                arguments: ["--registry", registry.rpcEndpoint, "--scheduler", scheduler.rpcEndpoint])
         return (registry, scheduler, tracker)

@@ -19,13 +19,30 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp))
     var registry: String?
 
+    @Option(help: ArgumentHelp(SuiteService.registry.eventsHelp + " The scheduler keeps the registry's rooms, terms and members from them."))
+    var registryEvents: String?
+
+    @Option(help: "How long after it last heard all that member-registry had written the scheduler still answers from its copy, in seconds (env XIESHANG_REGISTRY_STALENESS_SECONDS; default 3600; 0: always ask the registry).")
+    var registryStalenessSeconds: Int?
+
+    @Option(help: ArgumentHelp("Take member-registry as it now is although it was restored or replaced: follow its events from its newest on. Remove it once the service has started.", valueName: "member-registry"))
+    var acceptSource: [String] = []
+
     @Option(help: "How many minutes before a meeting's start check-in opens (env XIESHANG_CHECK_IN_OPENS_MINUTES; default 120).")
     var checkInOpensMinutes: Int?
 
     func validate() throws {
+        if let seconds = resolvedStaleness, seconds < 0 { throw ValidationError("--registry-staleness-seconds must be 0 or more") }
+        for source in acceptSource where source != SuiteService.registry.name {
+            throw ValidationError("--accept-source \"\(source)\": the scheduler follows only member-registry")
+        }
         if let minutes = resolvedCheckInOpens, !(0...(14 * 24 * 60)).contains(minutes) {
             throw ValidationError("--check-in-opens-minutes must be between 0 and 20160")
         }
+    }
+
+    var resolvedStaleness: Int? {
+        registryStalenessSeconds ?? ProcessInfo.processInfo.environment["XIESHANG_REGISTRY_STALENESS_SECONDS"].flatMap { Int($0) }
     }
 
     var resolvedCheckInOpens: Int? {
@@ -40,10 +57,25 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
         let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger, timeout: .seconds(5))
         let link = RegistryClient(client: registryClient)
         let checkInOpens = resolvedCheckInOpens.map { Int64($0) * 60_000 } ?? MeetingRules.defaultCheckInOpens
+        let database = try configuration.dataDir.map {
+            try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: SchedulerSchema.migrations,
+                                     maxBytes: configuration.maxDatabaseBytes, allowEmpty: configuration.allowEmptyDatabase)
+        } ?? ServiceDatabase.inMemory(migrations: SchedulerSchema.migrations)
+        // The registry's rooms, terms and members, kept from its events (RegistryModel).
+        let follower = EventConsumer(
+            source: SuiteService.registry.name, eventEndpoint: SuiteService.registry.eventEndpoint(flag: registryEvents)!,
+            sourceClient: registryClient, database: database, context: context, logger: logger,
+            security: try configuration.clientSecurity(calling: SuiteService.registry.name),
+            acceptDivergence: acceptSource.contains(SuiteService.registry.name),
+            apply: RegistryModel.apply)
+        let staleness = Duration.seconds(resolvedStaleness ?? 3600)
+        let useModel = staleness > .zero
+        let modelInStep: @Sendable () -> Bool = { useModel && follower.inStep(within: staleness) }
         let host = try ServiceHost(
-            configuration: configuration, migrations: SchedulerSchema.migrations, context: context, logger: logger
+            configuration: configuration, database: database, context: context, logger: logger, extraServices: [follower],
+            healthDetail: { await RegistryDirectory.health(follower, database: database, inStep: modelInStep()) }
         ) { database, outbox in
-            SchedulerHandlers(database: database, outbox: outbox, registry: link, checkInOpens: checkInOpens)
+            SchedulerHandlers(database: database, outbox: outbox, registry: link, checkInOpens: checkInOpens, registryModelInStep: modelInStep)
         }
         try await host.run()
         await registryClient.close()

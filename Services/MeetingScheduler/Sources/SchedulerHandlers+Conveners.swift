@@ -30,7 +30,7 @@ extension SchedulerHandlers {
         let principal = context.principal
         if principal.isOffice { return nil }
         if meeting.kind == .grassroots, meeting.roomID != 0, let member = principal.memberID,
-           try await registry.roomsLed(byMember: member, field: field).contains(meeting.roomID) {
+           try await registry.leads(member: member, room: meeting.roomID, field: field) {
             return meeting.roomID
         }
         _ = try MeetingVisibility.require(meeting, knownTo: principal, field: field)
@@ -64,7 +64,7 @@ extension SchedulerHandlers {
         guard meeting.kind == .grassroots, meeting.roomID != 0 else {
             throw SchedulerError.permissionDenied("\(principal.description) may schedule only a 协商议事活动 in a room they convene; other meetings are the office's")
         }
-        guard let member = principal.memberID, try await registry.roomsLed(byMember: member, field: "meeting.room_id").contains(meeting.roomID) else {
+        guard let member = principal.memberID, try await registry.leads(member: member, room: meeting.roomID, field: "meeting.room_id") else {
             throw SchedulerError.permissionDenied(
                 "\(principal.description) does not convene room \(meeting.roomID): its activities are scheduled by its convener (召集人, 议事会主席 or 站长) or the office")
         }
@@ -97,11 +97,11 @@ extension SchedulerHandlers {
     }
 
     /// Whether `principal` runs `meeting` as its room's convener (for reading it). Only a
-    /// member reading a room's activity asks the registry; when it cannot answer they read
+    /// member reading a room's activity asks the registry (or its model); when neither can answer they read
     /// the activity as any member does (a draft not at all).
     func runs(_ meeting: MeetingV1.Meeting, _ principal: Principal) async -> Bool {
         guard !MeetingVisibility.readsEverything(principal), meeting.kind == .grassroots, meeting.roomID != 0,
               let member = principal.memberID else { return false }
-        return (try? await registry.roomsLed(byMember: member, field: "id").contains(meeting.roomID)) ?? false
+        return (try? await registry.leads(member: member, room: meeting.roomID, field: "id")) ?? false
     }
 }

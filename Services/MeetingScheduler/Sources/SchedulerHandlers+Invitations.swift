@@ -20,7 +20,12 @@ extension SchedulerHandlers {
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
         let runner = try await runner(ofMeeting: request.meetingID, context, action: .invite, field: "meeting_id")
         if let stored = try await database.storedReply(context, as: MeetingV1.InviteResponse.self) { return stored }
-        let members = try await registry.knownMembers(Array(Set(request.memberIDs)).sorted(), field: "member_ids")
+        let ids = Array(Set(request.memberIDs)).sorted()
+        var members = try await registry.knownMembers(ids, field: "member_ids")
+        if runner != nil, (try? requireRoomMembers(members, room: runner, context)) == nil {
+            // The model may not have heard of an assignment made a moment ago: refused only by the registry's word.
+            members = try await registry.remote.knownMembers(ids, field: "member_ids")
+        }
         try requireRoomMembers(members, room: runner, context)
         // A convener's invitations are optional: nobody is marked absent by a convener.
         let required = !request.optional && runner == nil

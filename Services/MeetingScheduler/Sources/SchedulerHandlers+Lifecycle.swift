@@ -17,17 +17,23 @@ extension SchedulerHandlers {
         let runner = context.principal.isOffice ? nil : meeting.roomID
         if let stored = try await database.storedReply(context, as: MeetingV1.ScheduleMeetingResponse.self) { return stored }
         if meeting.roomID != 0 {
-            let room = try await registry.room(meeting.roomID, field: "meeting.room_id")
+            var room = try await registry.room(meeting.roomID, field: "meeting.room_id")
+            if meeting.openRegistration && meeting.capacity > room.capacity {
+                room = try await registry.remote.room(meeting.roomID, field: "meeting.room_id")  // refused on the registry's word
+            }
             meeting.roomName = room.name
             if meeting.openRegistration && meeting.capacity > room.capacity {
                 throw SchedulerError.invalid([("meeting.capacity", "the room seats \(room.capacity), not \(meeting.capacity)")])
             }
         }
-        let term = try await registry.term(meeting.term, field: "meeting.term")
-        meeting.term = term.number
+        var term = try await registry.term(meeting.term, field: "meeting.term")
         // A meeting of a term is held during it (its days in the committee's time zone):
         // 2020 or 9999 in the fifth term is a typo, not a meeting.
         let day = String(Times.format(meeting.startMs).prefix(10))
+        if day < term.startDate || day > term.endDate {
+            term = try await registry.remote.term(meeting.term, field: "meeting.term")  // refused on the registry's word
+        }
+        meeting.term = term.number
         if day < term.startDate || day > term.endDate {
             throw SchedulerError.invalid([("meeting.start_ms", "\(day) is outside term \(term.number) (\(term.startDate) to \(term.endDate))")])
         }

@@ -12,14 +12,18 @@ import XieshangWire
 public struct SchedulerHandlers: RPCService {
     let database: ServiceDatabase
     let outbox: EventOutbox
-    let registry: RegistryClient
+    /// member-registry, through the scheduler's read model of it while that is in step.
+    let registry: RegistryDirectory
     /// How long before a meeting's start check-in opens, in milliseconds.
     let checkInOpens: Int64
 
-    public init(database: ServiceDatabase, outbox: EventOutbox, registry: RegistryClient, checkInOpens: Int64 = MeetingRules.defaultCheckInOpens) {
+    /// - Parameter registryModelInStep: whether the read model of the registry (`RegistryModel`,
+    ///   fed by the registry's events) may answer now; without it, every question goes to the registry.
+    public init(database: ServiceDatabase, outbox: EventOutbox, registry: RegistryClient, checkInOpens: Int64 = MeetingRules.defaultCheckInOpens,
+                registryModelInStep: @escaping @Sendable () -> Bool = { false }) {
         self.database = database
         self.outbox = outbox
-        self.registry = registry
+        self.registry = RegistryDirectory(remote: registry, database: database, inStep: registryModelInStep)
         self.checkInOpens = checkInOpens
     }
 

@@ -159,6 +159,41 @@ public enum SchedulerSchema {
         migrations.add("scheduler-drop-redundant-invitee-index", sql: """
             DROP INDEX invitees_by_meeting;
             """)
+        // member-registry's directory and members, as its events describe them (RegistryModel):
+        // what scheduling asks of the registry, answered here while the model is in step.
+        migrations.add("scheduler-registry-model", sql: """
+            CREATE TABLE registry_rooms (
+                id INTEGER PRIMARY KEY,
+                station_id INTEGER NOT NULL,
+                body BLOB NOT NULL);
+            CREATE INDEX registry_rooms_by_station ON registry_rooms(station_id);
+            CREATE TABLE registry_terms (
+                number INTEGER PRIMARY KEY,
+                current INTEGER NOT NULL,
+                body BLOB NOT NULL);
+            CREATE TABLE registry_catalog (
+                kind INTEGER NOT NULL,
+                name TEXT NOT NULL,
+                PRIMARY KEY (kind, name)) WITHOUT ROWID;
+            CREATE TABLE registry_members (
+                id INTEGER PRIMARY KEY,
+                term INTEGER NOT NULL,
+                active INTEGER NOT NULL,
+                role INTEGER NOT NULL,
+                sector TEXT NOT NULL,
+                body BLOB NOT NULL);
+            CREATE INDEX registry_members_by_term ON registry_members(term, active);
+            CREATE TABLE registry_member_rooms (
+                room_id INTEGER NOT NULL,
+                member_id INTEGER NOT NULL,
+                PRIMARY KEY (room_id, member_id)) WITHOUT ROWID;
+            CREATE INDEX registry_member_rooms_by_member ON registry_member_rooms(member_id);
+            CREATE TABLE registry_member_committees (
+                committee TEXT NOT NULL,
+                member_id INTEGER NOT NULL,
+                PRIMARY KEY (committee, member_id)) WITHOUT ROWID;
+            CREATE INDEX registry_member_committees_by_member ON registry_member_committees(member_id);
+            """)
         return migrations
     }
 }

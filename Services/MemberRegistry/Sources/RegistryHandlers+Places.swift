@@ -7,7 +7,7 @@ import XieshangWire
 
 extension RegistryHandlers {
     /// Work stations, consultation rooms and handling units.
-    static func registerPlaces(into h: inout RPCHandlers, database: ServiceDatabase) {
+    static func registerPlaces(into h: inout RPCHandlers, database: ServiceDatabase, outbox: EventOutbox) {
         h.register(MemberV1.Stations.save, mutating: true) { request, context in
             try await database.idempotent(context) { db in
                 var response = MemberV1.SaveStationResponse()
@@ -28,7 +28,11 @@ extension RegistryHandlers {
         h.register(MemberV1.Rooms.save, mutating: true) { request, context in
             try await database.idempotent(context) { db in
                 var response = MemberV1.SaveRoomResponse()
-                response.room = try PlaceStore.saveRoom(db, request.room ?? MemberV1.Room())
+                let room = try PlaceStore.saveRoom(db, request.room ?? MemberV1.Room())
+                response.room = room
+                var event = MemberV1.RoomEvent()
+                event.room = room
+                try outbox.append(DomainEvents.roomSaved, event, in: db, traceID: context.traceID)
                 return response
             }.reply
         }

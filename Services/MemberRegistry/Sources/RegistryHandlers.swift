@@ -39,7 +39,8 @@ public struct RegistryHandlers: RPCService {
         // The events carry what the methods guard (non-public proposals among them): only
         // their consumers, the notifier and the duty record, read them, not every service's key.
         p.allow([.admin], EventV1.Events.since.name)
-        p.allow(services: ["notifier", "duty-record"], EventV1.Events.since.name)
+        // meeting-scheduler keeps the directory and the members it invites in a read model.
+        p.allow(services: ["notifier", "duty-record", "meeting-scheduler"], EventV1.Events.since.name)
         return p
     }
 
@@ -58,8 +59,8 @@ public struct RegistryHandlers: RPCService {
     public func register(into h: inout RPCHandlers) {
         Self.registerMembers(into: &h, database: database, outbox: outbox)
         Self.registerDecisions(into: &h, database: database, outbox: outbox)
-        Self.registerCatalogs(into: &h, database: database)
-        Self.registerPlaces(into: &h, database: database)
+        Self.registerCatalogs(into: &h, database: database, outbox: outbox)
+        Self.registerPlaces(into: &h, database: database, outbox: outbox)
     }
 
     /// The audit entry and the outbox event of one change to a member.

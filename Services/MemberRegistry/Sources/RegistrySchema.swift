@@ -1,4 +1,5 @@
 import GRDB
+import XieshangWire
 import XieshangService
 
 /// The registry's tables, as named migrations.
@@ -143,6 +144,40 @@ public enum RegistrySchema {
                 note TEXT NOT NULL);
             CREATE INDEX member_decisions_by_member ON member_decisions(member_id);
             """)
+        // Rooms, terms and the managed lists became events (room.saved, term.saved,
+        // catalog.changed) for the services that keep the directory (meeting-scheduler's read
+        // model): what existed before is told once, so a consumer reading from the first event
+        // knows it all. Members were always told (member.added and the rest).
+        migrations.add("registry-directory-events") { db in
+            // Its own SQL, not the stores': later steps may add columns the stores then read.
+            for row in try Row.fetchAll(db, sql: "SELECT number, start_date, end_date, current FROM terms ORDER BY number") {
+                var event = MemberV1.TermEvent()
+                event.term = MemberV1.Term()
+                event.term?.number = row["number"]
+                event.term?.startDate = row["start_date"]
+                event.term?.endDate = row["end_date"]
+                event.term?.current = row["current"]
+                try EventOutbox.insert(DomainEvents.termSaved, event, in: db)
+            }
+            for kind in [MemberV1.CatalogKind.sector, .specialCommittee] {
+                var event = MemberV1.CatalogEvent()
+                event.kind = kind
+                event.names = try String.fetchAll(db, sql: "SELECT name FROM catalog WHERE kind = ? ORDER BY position", arguments: [kind.rawValue])
+                try EventOutbox.insert(DomainEvents.catalogChanged, event, in: db)
+            }
+            for row in try Row.fetchAll(db, sql: "SELECT id, name, address, district, station_id, capacity FROM rooms ORDER BY id") {
+                var room = MemberV1.Room()
+                room.id = row["id"]
+                room.name = row["name"]
+                room.address = row["address"]
+                room.district = row["district"]
+                room.stationID = row["station_id"]
+                room.capacity = row["capacity"]
+                var event = MemberV1.RoomEvent()
+                event.room = room
+                try EventOutbox.insert(DomainEvents.roomSaved, event, in: db)
+            }
+        }
         return migrations
     }
 }

@@ -1296,6 +1296,69 @@ extension MemberV1 {
 }
 
 extension MemberV1 {
+    /// `xieshang.member.v1.RoomEvent`
+    public struct RoomEvent: WireMessage, Encodable {
+        public var room: MemberV1.Room? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__room_event())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.room { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.room = try r.message(1) as MemberV1.Room?
+        }
+    }
+}
+
+extension MemberV1 {
+    /// `xieshang.member.v1.TermEvent`
+    public struct TermEvent: WireMessage, Encodable {
+        public var term: MemberV1.Term? = nil
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__term_event())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if let value = self.term { try w.message(value, 1) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.term = try r.message(1) as MemberV1.Term?
+        }
+    }
+}
+
+extension MemberV1 {
+    /// `xieshang.member.v1.CatalogEvent`
+    public struct CatalogEvent: WireMessage, Encodable {
+        public var kind: MemberV1.CatalogKind = .init(rawValue: 0)
+        public var names: [String] = []
+
+        public init() {}
+
+        public static let wireDescriptor = WireDescriptor(xs_md_xieshang__member__v1__catalog_event())
+
+        public func write(to w: WireWriter) throws(WireError) {
+            if self.kind.rawValue != 0 { w.enumValue(self.kind, 1) }
+            if !self.names.isEmpty { try w.repeatedString(self.names, 2) }
+        }
+
+        public init(reading r: WireReader) throws(WireError) {
+            self.init()
+            self.kind = r.enumValue(1)
+            self.names = try r.repeatedString(2)
+        }
+    }
+}
+
+extension MemberV1 {
     /// `xieshang.member.v1.ListCatalogRequest`
     public struct ListCatalogRequest: WireMessage, Encodable {
         public var kind: MemberV1.CatalogKind = .init(rawValue: 0)

@@ -1582,6 +1582,141 @@ void   xieshang__member__v1__member_event__free_unpacked
   assert(message->base.descriptor == &xieshang__member__v1__member_event__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   xieshang__member__v1__room_event__init
+                     (Xieshang__Member__V1__RoomEvent         *message)
+{
+  static const Xieshang__Member__V1__RoomEvent init_value = XIESHANG__MEMBER__V1__ROOM_EVENT__INIT;
+  *message = init_value;
+}
+size_t xieshang__member__v1__room_event__get_packed_size
+                     (const Xieshang__Member__V1__RoomEvent *message)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__room_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__member__v1__room_event__pack
+                     (const Xieshang__Member__V1__RoomEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__room_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__member__v1__room_event__pack_to_buffer
+                     (const Xieshang__Member__V1__RoomEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__room_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Member__V1__RoomEvent *
+       xieshang__member__v1__room_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Member__V1__RoomEvent *)
+     protobuf_c_message_unpack (&xieshang__member__v1__room_event__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__member__v1__room_event__free_unpacked
+                     (Xieshang__Member__V1__RoomEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__member__v1__room_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__member__v1__term_event__init
+                     (Xieshang__Member__V1__TermEvent         *message)
+{
+  static const Xieshang__Member__V1__TermEvent init_value = XIESHANG__MEMBER__V1__TERM_EVENT__INIT;
+  *message = init_value;
+}
+size_t xieshang__member__v1__term_event__get_packed_size
+                     (const Xieshang__Member__V1__TermEvent *message)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__term_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__member__v1__term_event__pack
+                     (const Xieshang__Member__V1__TermEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__term_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__member__v1__term_event__pack_to_buffer
+                     (const Xieshang__Member__V1__TermEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__term_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Member__V1__TermEvent *
+       xieshang__member__v1__term_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Member__V1__TermEvent *)
+     protobuf_c_message_unpack (&xieshang__member__v1__term_event__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__member__v1__term_event__free_unpacked
+                     (Xieshang__Member__V1__TermEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__member__v1__term_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   xieshang__member__v1__catalog_event__init
+                     (Xieshang__Member__V1__CatalogEvent         *message)
+{
+  static const Xieshang__Member__V1__CatalogEvent init_value = XIESHANG__MEMBER__V1__CATALOG_EVENT__INIT;
+  *message = init_value;
+}
+size_t xieshang__member__v1__catalog_event__get_packed_size
+                     (const Xieshang__Member__V1__CatalogEvent *message)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__catalog_event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t xieshang__member__v1__catalog_event__pack
+                     (const Xieshang__Member__V1__CatalogEvent *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__catalog_event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t xieshang__member__v1__catalog_event__pack_to_buffer
+                     (const Xieshang__Member__V1__CatalogEvent *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &xieshang__member__v1__catalog_event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Xieshang__Member__V1__CatalogEvent *
+       xieshang__member__v1__catalog_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Xieshang__Member__V1__CatalogEvent *)
+     protobuf_c_message_unpack (&xieshang__member__v1__catalog_event__descriptor,
+                                allocator, len, data);
+}
+void   xieshang__member__v1__catalog_event__free_unpacked
+                     (Xieshang__Member__V1__CatalogEvent *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &xieshang__member__v1__catalog_event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   xieshang__member__v1__list_catalog_request__init
                      (Xieshang__Member__V1__ListCatalogRequest         *message)
 {
@@ -5442,6 +5577,133 @@ const ProtobufCMessageDescriptor xieshang__member__v1__member_event__descriptor 
   xieshang__member__v1__member_event__field_indices_by_name,
   1,  xieshang__member__v1__member_event__number_ranges,
   (ProtobufCMessageInit) xieshang__member__v1__member_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__member__v1__room_event__field_descriptors[1] =
+{
+  {
+    "room",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__RoomEvent, room),
+    &xieshang__member__v1__room__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__member__v1__room_event__field_indices_by_name[] = {
+  0,   /* field[0] = room */
+};
+static const ProtobufCIntRange xieshang__member__v1__room_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__member__v1__room_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.RoomEvent",
+  "RoomEvent",
+  "Xieshang__Member__V1__RoomEvent",
+  "xieshang.member.v1",
+  sizeof(Xieshang__Member__V1__RoomEvent),
+  1,
+  xieshang__member__v1__room_event__field_descriptors,
+  xieshang__member__v1__room_event__field_indices_by_name,
+  1,  xieshang__member__v1__room_event__number_ranges,
+  (ProtobufCMessageInit) xieshang__member__v1__room_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__member__v1__term_event__field_descriptors[1] =
+{
+  {
+    "term",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__TermEvent, term),
+    &xieshang__member__v1__term__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__member__v1__term_event__field_indices_by_name[] = {
+  0,   /* field[0] = term */
+};
+static const ProtobufCIntRange xieshang__member__v1__term_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor xieshang__member__v1__term_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.TermEvent",
+  "TermEvent",
+  "Xieshang__Member__V1__TermEvent",
+  "xieshang.member.v1",
+  sizeof(Xieshang__Member__V1__TermEvent),
+  1,
+  xieshang__member__v1__term_event__field_descriptors,
+  xieshang__member__v1__term_event__field_indices_by_name,
+  1,  xieshang__member__v1__term_event__number_ranges,
+  (ProtobufCMessageInit) xieshang__member__v1__term_event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor xieshang__member__v1__catalog_event__field_descriptors[2] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Member__V1__CatalogEvent, kind),
+    &xieshang__member__v1__catalog_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "names",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Xieshang__Member__V1__CatalogEvent, n_names),
+    offsetof(Xieshang__Member__V1__CatalogEvent, names),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__member__v1__catalog_event__field_indices_by_name[] = {
+  0,   /* field[0] = kind */
+  1,   /* field[1] = names */
+};
+static const ProtobufCIntRange xieshang__member__v1__catalog_event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor xieshang__member__v1__catalog_event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "xieshang.member.v1.CatalogEvent",
+  "CatalogEvent",
+  "Xieshang__Member__V1__CatalogEvent",
+  "xieshang.member.v1",
+  sizeof(Xieshang__Member__V1__CatalogEvent),
+  2,
+  xieshang__member__v1__catalog_event__field_descriptors,
+  xieshang__member__v1__catalog_event__field_indices_by_name,
+  1,  xieshang__member__v1__catalog_event__number_ranges,
+  (ProtobufCMessageInit) xieshang__member__v1__catalog_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor xieshang__member__v1__list_catalog_request__field_descriptors[1] =

@@ -50,6 +50,9 @@ typedef struct Xieshang__Member__V1__AuditEntry Xieshang__Member__V1__AuditEntry
 typedef struct Xieshang__Member__V1__MemberHistoryRequest Xieshang__Member__V1__MemberHistoryRequest;
 typedef struct Xieshang__Member__V1__MemberHistoryResponse Xieshang__Member__V1__MemberHistoryResponse;
 typedef struct Xieshang__Member__V1__MemberEvent Xieshang__Member__V1__MemberEvent;
+typedef struct Xieshang__Member__V1__RoomEvent Xieshang__Member__V1__RoomEvent;
+typedef struct Xieshang__Member__V1__TermEvent Xieshang__Member__V1__TermEvent;
+typedef struct Xieshang__Member__V1__CatalogEvent Xieshang__Member__V1__CatalogEvent;
 typedef struct Xieshang__Member__V1__ListCatalogRequest Xieshang__Member__V1__ListCatalogRequest;
 typedef struct Xieshang__Member__V1__ListCatalogResponse Xieshang__Member__V1__ListCatalogResponse;
 typedef struct Xieshang__Member__V1__AddCatalogEntryRequest Xieshang__Member__V1__AddCatalogEntryRequest;
@@ -835,6 +838,48 @@ struct  Xieshang__Member__V1__MemberEvent
 #define XIESHANG__MEMBER__V1__MEMBER_EVENT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__member_event__descriptor) \
     , NULL, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * The payload of room.saved: a room as it is after it was created or changed.
+ */
+struct  Xieshang__Member__V1__RoomEvent
+{
+  ProtobufCMessage base;
+  Xieshang__Member__V1__Room *room;
+};
+#define XIESHANG__MEMBER__V1__ROOM_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__room_event__descriptor) \
+    , NULL }
+
+
+/*
+ * The payload of term.saved: a term as it is after it was created, or after the current
+ * term moved (one event for each term whose `current` changed).
+ */
+struct  Xieshang__Member__V1__TermEvent
+{
+  ProtobufCMessage base;
+  Xieshang__Member__V1__Term *term;
+};
+#define XIESHANG__MEMBER__V1__TERM_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__term_event__descriptor) \
+    , NULL }
+
+
+/*
+ * The payload of catalog.changed: a managed list (sectors or special committees), whole.
+ */
+struct  Xieshang__Member__V1__CatalogEvent
+{
+  ProtobufCMessage base;
+  Xieshang__Member__V1__CatalogKind kind;
+  size_t n_names;
+  char **names;
+};
+#define XIESHANG__MEMBER__V1__CATALOG_EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&xieshang__member__v1__catalog_event__descriptor) \
+    , XIESHANG__MEMBER__V1__CATALOG_KIND__CATALOG_KIND_UNSPECIFIED, 0,NULL }
 
 
 struct  Xieshang__Member__V1__ListCatalogRequest
@@ -1884,6 +1929,63 @@ Xieshang__Member__V1__MemberEvent *
 void   xieshang__member__v1__member_event__free_unpacked
                      (Xieshang__Member__V1__MemberEvent *message,
                       ProtobufCAllocator *allocator);
+/* Xieshang__Member__V1__RoomEvent methods */
+void   xieshang__member__v1__room_event__init
+                     (Xieshang__Member__V1__RoomEvent         *message);
+size_t xieshang__member__v1__room_event__get_packed_size
+                     (const Xieshang__Member__V1__RoomEvent   *message);
+size_t xieshang__member__v1__room_event__pack
+                     (const Xieshang__Member__V1__RoomEvent   *message,
+                      uint8_t             *out);
+size_t xieshang__member__v1__room_event__pack_to_buffer
+                     (const Xieshang__Member__V1__RoomEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Member__V1__RoomEvent *
+       xieshang__member__v1__room_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__member__v1__room_event__free_unpacked
+                     (Xieshang__Member__V1__RoomEvent *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Member__V1__TermEvent methods */
+void   xieshang__member__v1__term_event__init
+                     (Xieshang__Member__V1__TermEvent         *message);
+size_t xieshang__member__v1__term_event__get_packed_size
+                     (const Xieshang__Member__V1__TermEvent   *message);
+size_t xieshang__member__v1__term_event__pack
+                     (const Xieshang__Member__V1__TermEvent   *message,
+                      uint8_t             *out);
+size_t xieshang__member__v1__term_event__pack_to_buffer
+                     (const Xieshang__Member__V1__TermEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Member__V1__TermEvent *
+       xieshang__member__v1__term_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__member__v1__term_event__free_unpacked
+                     (Xieshang__Member__V1__TermEvent *message,
+                      ProtobufCAllocator *allocator);
+/* Xieshang__Member__V1__CatalogEvent methods */
+void   xieshang__member__v1__catalog_event__init
+                     (Xieshang__Member__V1__CatalogEvent         *message);
+size_t xieshang__member__v1__catalog_event__get_packed_size
+                     (const Xieshang__Member__V1__CatalogEvent   *message);
+size_t xieshang__member__v1__catalog_event__pack
+                     (const Xieshang__Member__V1__CatalogEvent   *message,
+                      uint8_t             *out);
+size_t xieshang__member__v1__catalog_event__pack_to_buffer
+                     (const Xieshang__Member__V1__CatalogEvent   *message,
+                      ProtobufCBuffer     *buffer);
+Xieshang__Member__V1__CatalogEvent *
+       xieshang__member__v1__catalog_event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   xieshang__member__v1__catalog_event__free_unpacked
+                     (Xieshang__Member__V1__CatalogEvent *message,
+                      ProtobufCAllocator *allocator);
 /* Xieshang__Member__V1__ListCatalogRequest methods */
 void   xieshang__member__v1__list_catalog_request__init
                      (Xieshang__Member__V1__ListCatalogRequest         *message);
@@ -2599,6 +2701,15 @@ typedef void (*Xieshang__Member__V1__MemberHistoryResponse_Closure)
 typedef void (*Xieshang__Member__V1__MemberEvent_Closure)
                  (const Xieshang__Member__V1__MemberEvent *message,
                   void *closure_data);
+typedef void (*Xieshang__Member__V1__RoomEvent_Closure)
+                 (const Xieshang__Member__V1__RoomEvent *message,
+                  void *closure_data);
+typedef void (*Xieshang__Member__V1__TermEvent_Closure)
+                 (const Xieshang__Member__V1__TermEvent *message,
+                  void *closure_data);
+typedef void (*Xieshang__Member__V1__CatalogEvent_Closure)
+                 (const Xieshang__Member__V1__CatalogEvent *message,
+                  void *closure_data);
 typedef void (*Xieshang__Member__V1__ListCatalogRequest_Closure)
                  (const Xieshang__Member__V1__ListCatalogRequest *message,
                   void *closure_data);
@@ -3067,6 +3178,9 @@ extern const ProtobufCMessageDescriptor xieshang__member__v1__audit_entry__descr
 extern const ProtobufCMessageDescriptor xieshang__member__v1__member_history_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__member_history_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__member_event__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__member__v1__room_event__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__member__v1__term_event__descriptor;
+extern const ProtobufCMessageDescriptor xieshang__member__v1__catalog_event__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__list_catalog_request__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__list_catalog_response__descriptor;
 extern const ProtobufCMessageDescriptor xieshang__member__v1__add_catalog_entry_request__descriptor;
