@@ -207,10 +207,11 @@ struct HostileInputTests {
         for number in 1...3 {
             #expect(try await gateway.run(["member", "add", "--number", "900\(number)", "--name", "委员\(number)", "--sector", "经济界"]).status == 0)
         }
-        // The notifier applied the registry's events (and learnt its identity).
+        // The notifier applied the registry's events (and learnt its identity): its two
+        // managed lists, the term and the three members.
         var applied = false
         for _ in 0..<100 where !applied {
-            applied = try await gateway.run(["health", "--service", "notifier"]).stdout.contains("member-registry 3/3")
+            applied = try await gateway.run(["health", "--service", "notifier"]).stdout.contains("member-registry 6/6")
             if !applied { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(applied)
@@ -256,7 +257,8 @@ struct HostileInputTests {
         var following = false
         for _ in 0..<100 where !following {
             let health = try await gateway.run(["health", "--service", "notifier"])
-            following = health.status == 0 && health.stdout.contains("member-registry 2/2")
+            // The new registry's lists, term and first member (taken as it was), then the next member.
+            following = health.status == 0 && health.stdout.contains("member-registry 5/5")
             if !following { try await Task.sleep(for: .milliseconds(100)) }
         }
         let last = try await gateway.run(["health", "--service", "notifier"]).stdout
@@ -329,8 +331,9 @@ struct HostileInputTests {
         #expect(second.status != 0 && second.stderr.contains("another notifier process"), "\(second.stderr)")
         // "(N attempts)" is said once, even through a service that retried too.
         #expect(await suite.registry.stop() == 0)
+        // (A room its copy of the registry does not know: the scheduler asks the registry.)
         let throughScheduler = try await gateway.run(["meeting", "schedule", "--title", "x", "--kind", "调研", "--start", "2026-12-08 09:00",
-                                                      "--minutes", "60", "--venue", "市政协", "--timeout", "3"])
+                                                      "--minutes", "60", "--room", "999", "--timeout", "3"])
         #expect(throughScheduler.status == 4, "\(throughScheduler.stderr)")
         #expect(throughScheduler.stderr.components(separatedBy: "attempts)").count <= 2, "\(throughScheduler.stderr)")
         await suite.stop()
