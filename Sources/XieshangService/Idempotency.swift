@@ -88,6 +88,16 @@ extension ServiceDatabase {
         return try data.map { try Reply(decoding: [UInt8]($0)) }
     }
 
+    /// For a change whose checks before its transaction refused (another service's answer, the
+    /// state it starts from): the reply stored for this request id when the call already
+    /// succeeded and this is its retry, else `error` itself. A change that checks first and
+    /// asks for the stored reply only on a refusal reads nothing extra on its way to the
+    /// transaction, where `idempotent` finds a stored reply anyway.
+    public func storedReply<Reply: WireMessage>(_ context: RPCCallContext, as type: Reply.Type, orThrow error: any Error) async throws -> Reply {
+        if let stored = try await storedReply(context, as: type) { return stored }
+        throw error
+    }
+
     /// Forgets stored replies older than `age`: retries come within seconds, so a day is ample.
     @discardableResult
     public func pruneReplies(olderThan age: Duration = .seconds(86_400)) async throws -> Int {

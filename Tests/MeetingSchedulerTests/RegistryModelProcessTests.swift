@@ -139,6 +139,29 @@ struct RegistryModelProcessTests {
         }
         #expect(differences.isEmpty, "\(differences.prefix(5))")
         #expect(byID[3]?.roomIDs == [1] && byID[4]?.workUnit == "单位4")
+
+        // Every kind of group resolves in the copy to what the registry itself answers.
+        let groups: [(MemberV1.GroupKind, String, [String])] = [
+            (.allMembers, "", ["all"]), (.standingCommittee, "", ["standing-committee"]),
+            (.chairpersonsCouncil, "", ["chairpersons-council"]), (.sector, "经济界", ["sector", "经济界"]),
+            (.specialCommittee, "提案委员会", ["committee", "提案委员会"]), (.station, "", ["station", "1"]), (.room, "", ["room", "1"]),
+        ]
+        for (kind, name, arguments) in groups {
+            var group = MeetingV1.GroupRef()
+            group.kind = kind
+            group.name = name
+            group.id = kind == .station || kind == .room ? 1 : 0
+            let asked = group
+            let copy = try await database.read { db in try RegistryModel.resolve(db, asked, term: 0) }
+            let answered = try await gateway.run(["member", "resolve"] + arguments + ["--json"])
+            let theirs = ((try? answered.json()) as? [NSNumber])?.map(\.int64Value)
+            #expect(copy != nil && copy == theirs && !(copy ?? []).isEmpty, "\(arguments): the copy \(copy ?? []), the registry \(theirs ?? [])")
+        }
+        var unknown = MeetingV1.GroupRef()
+        unknown.kind = .sector
+        unknown.name = "航天界"
+        let unlisted = unknown
+        #expect(try await database.read { db in try RegistryModel.resolve(db, unlisted, term: 0) } == nil, "a list name the copy does not know is the registry's to judge")
         #expect(await registry.stop() == 0)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import XieshangService
 import XieshangLabels
 import XieshangWire
 
@@ -55,18 +56,17 @@ public enum MeetingStore {
 
     /// The meeting with its groups, agenda and invitee count.
     public static func load(_ db: Database, _ id: Int64, field: String = "id") throws -> MeetingV1.Meeting {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM meetings WHERE id = ?"), arguments: [id]) else {
+        guard var m = try Row.decodeOne(db.cachedStatement(sql: "SELECT * FROM meetings WHERE id = ?"), arguments: [id], meeting) else {
             throw SchedulerError.notFound(field: field, what: "meeting \(id)")
         }
-        var m = meeting(row)
-        m.groups = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM meeting_groups WHERE meeting_id = ? ORDER BY position"), arguments: [id]).map {
+        m.groups = try Row.decodeAll(db.cachedStatement(sql: "SELECT * FROM meeting_groups WHERE meeting_id = ? ORDER BY position"), arguments: [id]) {
             var g = MeetingV1.GroupRef()
             g.kind = .init(rawValue: $0["kind"])
             g.name = $0["name"]
             g.id = $0["group_id"]
             return g
         }
-        m.agenda = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM agenda_items WHERE meeting_id = ? ORDER BY position"), arguments: [id]).map {
+        m.agenda = try Row.decodeAll(db.cachedStatement(sql: "SELECT * FROM agenda_items WHERE meeting_id = ? ORDER BY position"), arguments: [id]) {
             var a = MeetingV1.AgendaItem()
             a.position = $0["position"]
             a.title = $0["title"]
@@ -311,13 +311,13 @@ public enum MeetingStore {
 
     /// The first on the waiting list, if any.
     static func firstWaitlisted(_ db: Database, meeting: Int64) throws -> MeetingV1.Invitee? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND attendance = ? ORDER BY waitlist_position LIMIT 1"),
-                         arguments: [meeting, MeetingV1.Attendance.waitlisted.rawValue]).map(invitee)
+        try Row.decodeOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND attendance = ? ORDER BY waitlist_position LIMIT 1"),
+                         arguments: [meeting, MeetingV1.Attendance.waitlisted.rawValue], invitee)
     }
 
     /// The invitee whose six-digit check-in code this is, if any.
     static func invitee(_ db: Database, meeting: Int64, code: String) throws -> MeetingV1.Invitee? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND check_in_code = ?"), arguments: [meeting, code]).map(invitee)
+        try Row.decodeOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND check_in_code = ?"), arguments: [meeting, code], invitee)
     }
 
     static func removeInvitee(_ db: Database, id: Int64) throws {
@@ -355,35 +355,53 @@ public enum MeetingStore {
     }
 
     public static func invitees(_ db: Database, _ meeting: Int64) throws -> [MeetingV1.Invitee] {
-        try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? ORDER BY id"), arguments: [meeting]).map(invitee)
+        try Row.decodeAll(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? ORDER BY id"), arguments: [meeting], invitee)
     }
 
     public static func invitee(_ db: Database, meeting: Int64, id: Int64, field: String = "invitee_id") throws -> MeetingV1.Invitee {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND id = ?"), arguments: [meeting, id]) else {
+        guard let found = try Row.decodeOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND id = ?"), arguments: [meeting, id], invitee) else {
             throw SchedulerError.notFound(field: field, what: "invitee \(id) of meeting \(meeting)")
         }
-        return invitee(row)
+        return found
     }
 
     public static func invitee(_ db: Database, meeting: Int64, member: Int64) throws -> MeetingV1.Invitee? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND member_id = ?"), arguments: [meeting, member]).map(invitee)
+        try Row.decodeOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND member_id = ?"), arguments: [meeting, member], invitee)
     }
 
     /// Adds an invitee with a fresh check-in code; returns it.
     public static func addInvitee(_ db: Database, _ i: MeetingV1.Invitee) throws -> MeetingV1.Invitee {
-        var code = ""
-        repeat {
-            code = String(format: "%06d", Int.random(in: 0..<1_000_000))
-        } while try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM invitees WHERE meeting_id = ? AND check_in_code = ?"), arguments: [i.meetingID, code]) == true
-        try db.cachedStatement(sql: """
-            INSERT INTO invitees (meeting_id, member_id, name, organisation, category, required, from_group, attendance,
-                check_in_code, waitlist_position)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [i.meetingID, i.memberID, i.name, i.organisation, i.category.rawValue, i.required, i.fromGroup,
-                             i.attendance.rawValue, code, i.waitlistPosition])
+        // A code already given in this meeting is refused by the index on (meeting, code): draw again.
+        var code = checkInCode()
+        while true {
+            do {
+                try db.cachedStatement(sql: """
+                    INSERT INTO invitees (meeting_id, member_id, name, organisation, category, required, from_group, attendance,
+                        check_in_code, waitlist_position)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """).execute(arguments: [i.meetingID, i.memberID, i.name, i.organisation, i.category.rawValue, i.required, i.fromGroup,
+                                     i.attendance.rawValue, code, i.waitlistPosition])
+                break
+            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && (error.message ?? "").contains("check_in_code") {
+                code = checkInCode()
+            }
+        }
         let id = db.lastInsertedRowID
         try syncBusy(db, meeting: i.meetingID, member: i.memberID)
-        return try invitee(db, meeting: i.meetingID, id: id)
+        // As stored: what the insert wrote, the rest the table's defaults.
+        var added = i
+        added.id = id
+        added.checkInCode = code
+        added.leaveType = .init(rawValue: 0)
+        added.leaveReason = ""
+        added.checkedInAtMs = 0
+        return added
+    }
+
+    /// Six random digits, `000000` to `999999`.
+    static func checkInCode() -> String {
+        let digits = String(Int.random(in: 0..<1_000_000))
+        return String(repeating: "0", count: 6 - digits.count) + digits
     }
 
     /// Saves an invitee's attendance and returns the invitee as stored; whether the
@@ -432,11 +450,11 @@ public enum MeetingStore {
 
     public static func roomConflicts(_ db: Database, room: Int64, start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
         guard room != 0 else { return [] }
-        return try Row.fetchAll(db.cachedStatement(sql: """
+        return try Row.decodeAll(db.cachedStatement(sql: """
             SELECT id, title, start_ms, end_ms FROM meetings
             WHERE room_id = ? AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ? AND id != ?
             ORDER BY start_ms
-            """), arguments: [room, start - Times.maxMeetingMs, end, start, excluding]).map { row in
+            """), arguments: [room, start - Times.maxMeetingMs, end, start, excluding]) { row in
             var c = MeetingV1.Conflict()
             c.meetingID = row["id"]
             c.meetingTitle = row["title"]
@@ -525,13 +543,12 @@ public enum MeetingStore {
         }
         let pageSize = r.pageSize == 0 ? 50 : Int(r.pageSize)
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT m.* FROM meetings m \(filter) ORDER BY m.start_ms, m.id LIMIT ?"),
-                                    arguments: arguments + [pageSize + 1])
+        let rows = try Row.decodeAll(db.cachedStatement(sql: "SELECT m.* FROM meetings m \(filter) ORDER BY m.start_ms, m.id LIMIT ?"),
+                                     arguments: arguments + [pageSize + 1], meeting)
         var response = MeetingV1.ListMeetingsResponse()
         // A page is bounded in bytes as well as count (minutes may be 64 KiB a meeting).
         var bytes = 0
-        for row in rows.prefix(pageSize) {
-            let m = meeting(row)
+        for m in rows.prefix(pageSize) {
             let size = m.title.utf8.count + m.minutes.utf8.count + m.outcomes.utf8.count + m.venue.utf8.count + 256
                 + m.agenda.reduce(0) { $0 + $1.title.utf8.count + $1.presenter.utf8.count + 32 }
             if !response.meetings.isEmpty && bytes + size > maxPageBytes { break }

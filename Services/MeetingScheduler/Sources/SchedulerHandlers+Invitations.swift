@@ -18,18 +18,23 @@ extension SchedulerHandlers {
             }
         }
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
-        let runner = try await runner(ofMeeting: request.meetingID, context, action: .invite, field: "meeting_id")
-        if let stored = try await database.storedReply(context, as: MeetingV1.InviteResponse.self) { return stored }
-        let ids = Array(Set(request.memberIDs)).sorted()
-        var members = try await registry.knownMembers(ids, field: "member_ids")
-        if runner != nil, (try? requireRoomMembers(members, room: runner, context)) == nil {
-            // The model may not have heard of an assignment made a moment ago: refused only by the registry's word.
-            members = try await registry.remote.knownMembers(ids, field: "member_ids")
+        let runner: Int64?
+        var members: [MemberV1.Member]
+        do {
+            runner = try await self.runner(ofMeeting: request.meetingID, context, action: .invite, field: "meeting_id")
+            let ids = Array(Set(request.memberIDs)).sorted()
+            members = try await registry.knownMembers(ids, field: "member_ids")
+            if runner != nil, (try? requireRoomMembers(members, room: runner, context)) == nil {
+                // The copy may not have heard of an assignment made a moment ago: refused only on the registry's word.
+                members = try await registry.remote.knownMembers(ids, field: "member_ids")
+            }
+            try requireRoomMembers(members, room: runner, context)
+        } catch {
+            return try await database.storedReply(context, as: MeetingV1.InviteResponse.self, orThrow: error)
         }
-        try requireRoomMembers(members, room: runner, context)
         // A convener's invitations are optional: nobody is marked absent by a convener.
         let required = !request.optional && runner == nil
-        return try await database.idempotent(context) { [outbox, members] db in
+        return try await database.idempotent(context) { [outbox, members, runner] db in
             let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.invite, meeting)
             var added: [MeetingV1.Invitee] = []

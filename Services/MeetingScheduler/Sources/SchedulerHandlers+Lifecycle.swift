@@ -13,29 +13,13 @@ extension SchedulerHandlers {
         if meeting.mode == .unspecified { meeting.mode = .inPerson }
         let problems = MeetingRules.problems(meeting)
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
-        try await requireConvenerMaySchedule(meeting, context)
         let runner = context.principal.isOffice ? nil : meeting.roomID
-        if let stored = try await database.storedReply(context, as: MeetingV1.ScheduleMeetingResponse.self) { return stored }
-        if meeting.roomID != 0 {
-            var room = try await registry.room(meeting.roomID, field: "meeting.room_id")
-            if meeting.openRegistration && meeting.capacity > room.capacity {
-                room = try await registry.remote.room(meeting.roomID, field: "meeting.room_id")  // refused on the registry's word
-            }
-            meeting.roomName = room.name
-            if meeting.openRegistration && meeting.capacity > room.capacity {
-                throw SchedulerError.invalid([("meeting.capacity", "the room seats \(room.capacity), not \(meeting.capacity)")])
-            }
-        }
-        var term = try await registry.term(meeting.term, field: "meeting.term")
-        // A meeting of a term is held during it (its days in the committee's time zone):
-        // 2020 or 9999 in the fifth term is a typo, not a meeting.
-        let day = String(Times.format(meeting.startMs).prefix(10))
-        if day < term.startDate || day > term.endDate {
-            term = try await registry.remote.term(meeting.term, field: "meeting.term")  // refused on the registry's word
-        }
-        meeting.term = term.number
-        if day < term.startDate || day > term.endDate {
-            throw SchedulerError.invalid([("meeting.start_ms", "\(day) is outside term \(term.number) (\(term.startDate) to \(term.endDate))")])
+        do {
+            try await requireConvenerMaySchedule(meeting, context)
+            try await checkPlace(&meeting)
+        } catch {
+            // A retry of a call that succeeded (the room changed since, say): its reply stands.
+            return try await database.storedReply(context, as: MeetingV1.ScheduleMeetingResponse.self, orThrow: error)
         }
         let ready = meeting
         return try await database.idempotent(context) { db in
@@ -57,12 +41,45 @@ extension SchedulerHandlers {
         }.reply
     }
 
+    /// The meeting's room (its name; a capacity it seats) and term (current for 0; the
+    /// meeting's days within it), from the registry or its copy.
+    func checkPlace(_ meeting: inout MeetingV1.Meeting) async throws {
+        if meeting.roomID != 0 {
+            var room = try await registry.room(meeting.roomID, field: "meeting.room_id")
+            if meeting.openRegistration && meeting.capacity > room.capacity {
+                room = try await registry.remote.room(meeting.roomID, field: "meeting.room_id")  // refused on the registry's word
+            }
+            meeting.roomName = room.name
+            if meeting.openRegistration && meeting.capacity > room.capacity {
+                throw SchedulerError.invalid([("meeting.capacity", "the room seats \(room.capacity), not \(meeting.capacity)")])
+            }
+        }
+        var term = try await registry.term(meeting.term, field: "meeting.term")
+        // A meeting of a term is held during it (its days in the committee's time zone):
+        // 2020 or 9999 in the fifth term is a typo, not a meeting.
+        let day = String(Times.format(meeting.startMs).prefix(10))
+        if day < term.startDate || day > term.endDate {
+            term = try await registry.remote.term(meeting.term, field: "meeting.term")  // refused on the registry's word
+        }
+        meeting.term = term.number
+        if day < term.startDate || day > term.endDate {
+            throw SchedulerError.invalid([("meeting.start_ms", "\(day) is outside term \(term.number) (\(term.startDate) to \(term.endDate))")])
+        }
+    }
+
     @Sendable func publish(_ request: MeetingV1.PublishMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {
-        let runner = try await runner(ofMeeting: request.id, context, action: .publish, field: "id")
-        if let stored = try await database.storedReply(context, as: MeetingV1.PublishMeetingResponse.self) { return stored }
-        let before = try await database.read { db in try MeetingStore.load(db, request.id) }
-        try MeetingLifecycle.require(.publish, before)
-        let (newcomers, names) = try await groupMembers(before.groups, term: before.term, meeting: before.id)
+        let runner: Int64?
+        let newcomers: [Int64]
+        let names: [Int64: MemberV1.Member]
+        do {
+            runner = try await self.runner(ofMeeting: request.id, context, action: .publish, field: "id")
+            let before = try await database.read { db in try MeetingStore.load(db, request.id) }
+            try MeetingLifecycle.require(.publish, before)
+            (newcomers, names) = try await groupMembers(before.groups, term: before.term, meeting: before.id)
+        } catch {
+            // Already published by this very call, now retried: its reply stands.
+            return try await database.storedReply(context, as: MeetingV1.PublishMeetingResponse.self, orThrow: error)
+        }
         return try await database.idempotent(context) { [outbox] db in
             var meeting = try stillRun(db, request.id, by: runner, context, field: "id")
             try MeetingLifecycle.require(.publish, meeting)
