@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import XieshangService
 import XieshangWire
 
 /// member-registry's rooms, terms, managed lists and members as meeting-scheduler keeps them:
@@ -57,10 +58,10 @@ public enum RegistryModel {
     static func save(_ db: Database, _ member: MemberV1.Member) throws {
         let kept = kept(member)
         try db.cachedStatement(sql: """
-            INSERT INTO registry_members (id, term, active, role, sector, body) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET term = excluded.term, active = excluded.active, role = excluded.role,
+            INSERT INTO registry_members (id, term, status, role, sector, body) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET term = excluded.term, status = excluded.status, role = excluded.role,
                 sector = excluded.sector, body = excluded.body
-            """).execute(arguments: [kept.id, kept.term, kept.status == .active, kept.role.rawValue, kept.sector, Data(try kept.encode())])
+            """).execute(arguments: [kept.id, kept.term, kept.status.rawValue, kept.role.rawValue, kept.sector, Data(try kept.encode())])
         try db.cachedStatement(sql: "DELETE FROM registry_member_rooms WHERE member_id = ?").execute(arguments: [kept.id])
         for room in Set(kept.roomIDs) {
             try db.cachedStatement(sql: "INSERT INTO registry_member_rooms (room_id, member_id) VALUES (?, ?)").execute(arguments: [room, kept.id])
@@ -122,7 +123,7 @@ public enum RegistryModel {
     }
 
     /// The active members of a group in a term (0: the current one), in id order, by the
-    /// registry's own rule (`Members/ResolveGroup`); nil when the model cannot say — a term, list
+    /// registry's own rule (`GroupRule`, as `Members/ResolveGroup` applies it); nil when the model cannot say — a term, list
     /// name, station or room it has not heard of — so the caller asks the registry, whose answer
     /// (or refusal) is the one that counts.
     public static func resolve(_ db: Database, _ group: MeetingV1.GroupRef, term requested: Int32) throws -> [Int64]? {
@@ -135,36 +136,26 @@ public enum RegistryModel {
             guard let current = terms.first(where: \.current) else { return nil }
             term = current.number
         }
-        var sql = "SELECT id FROM registry_members WHERE term = ? AND active = 1"
-        var arguments: StatementArguments = [term]
+        guard let query = GroupRule.query(group.kind, in: tables) else { return nil }
+        // A group the copy has not heard of is the registry's to judge.
         switch group.kind {
-        case .allMembers:
-            break
-        case .standingCommittee:
-            sql += " AND role >= \(MemberV1.Role.standingMember.rawValue)"
-        case .chairpersonsCouncil:
-            sql += " AND role >= \(MemberV1.Role.secretaryGeneral.rawValue)"
         case .sector:
             guard try listed(db, .sector, group.name) else { return nil }
-            sql += " AND sector = ?"
-            arguments += [group.name]
         case .specialCommittee:
             guard try listed(db, .specialCommittee, group.name) else { return nil }
-            sql += " AND id IN (SELECT member_id FROM registry_member_committees WHERE committee = ?)"
-            arguments += [group.name]
         case .station:
             guard try !rooms(db, station: group.id).isEmpty else { return nil }
-            sql += " AND id IN (SELECT rm.member_id FROM registry_member_rooms rm JOIN registry_rooms r ON r.id = rm.room_id WHERE r.station_id = ?)"
-            arguments += [group.id]
         case .room:
             guard try room(db, group.id) != nil else { return nil }
-            sql += " AND id IN (SELECT member_id FROM registry_member_rooms WHERE room_id = ?)"
-            arguments += [group.id]
-        case .unspecified, .unrecognized:
-            return nil
+        default:
+            break
         }
-        return try Int64.fetchAll(db.cachedStatement(sql: sql + " ORDER BY id"), arguments: arguments)
+        return try GroupRule.members(db, query, term: term, name: group.name, id: group.id)
     }
+
+    /// The copy's tables, as the group rule reads them.
+    static let tables = GroupRule.Tables(members: "registry_members", committees: "registry_member_committees",
+                                         roomMembers: "registry_member_rooms", rooms: "registry_rooms")
 
     static func listed(_ db: Database, _ kind: MemberV1.CatalogKind, _ name: String) throws -> Bool {
         try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM registry_catalog WHERE kind = ? AND name = ?"), arguments: [kind.rawValue, name]) ?? false

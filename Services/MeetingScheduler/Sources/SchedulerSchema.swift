@@ -178,11 +178,11 @@ public enum SchedulerSchema {
             CREATE TABLE registry_members (
                 id INTEGER PRIMARY KEY,
                 term INTEGER NOT NULL,
-                active INTEGER NOT NULL,
+                status INTEGER NOT NULL,
                 role INTEGER NOT NULL,
                 sector TEXT NOT NULL,
                 body BLOB NOT NULL);
-            CREATE INDEX registry_members_by_term ON registry_members(term, active);
+            CREATE INDEX registry_members_by_term ON registry_members(term, status);
             CREATE TABLE registry_member_rooms (
                 room_id INTEGER NOT NULL,
                 member_id INTEGER NOT NULL,

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import XieshangService
 import XieshangLabels
 import XieshangWire
 
@@ -279,40 +280,31 @@ public enum MemberStore {
 
     public static func resolve(_ db: Database, _ r: MemberV1.ResolveGroupRequest) throws -> [Int64] {
         let term = try term(db, r.term)
-        var sql = "SELECT id FROM members WHERE term = ? AND status = \(MemberV1.MemberStatus.active.rawValue)"
-        var arguments: StatementArguments = [term]
+        guard let query = GroupRule.query(r.kind, in: tables) else {
+            throw RegistryError.invalid([("kind", "must be one of \(MemberV1.GroupKind.spellings)")])
+        }
+        // The group must exist: a list name from the managed lists, a station or room on record.
         switch r.kind {
-        case .allMembers:
-            break
-        case .standingCommittee:
-            sql += " AND role >= \(MemberV1.Role.standingMember.rawValue)"
-        case .chairpersonsCouncil:
-            sql += " AND role >= \(MemberV1.Role.secretaryGeneral.rawValue)"
         case .sector:
             guard try catalog(db, .sector).contains(r.name) else {
                 throw RegistryError.invalid([("name", "unknown sector \"\(r.name)\"")])
             }
-            sql += " AND sector = ?"
-            arguments += [r.name]
         case .specialCommittee:
             guard try catalog(db, .specialCommittee).contains(r.name) else {
                 throw RegistryError.invalid([("name", "unknown special committee \"\(r.name)\"")])
             }
-            sql += " AND id IN (SELECT member_id FROM member_committees WHERE committee = ?)"
-            arguments += [r.name]
         case .station:
             _ = try PlaceStore.station(db, id: r.id, field: "id")
-            sql += " AND id IN (SELECT rm.member_id FROM room_members rm JOIN rooms ON rooms.id = rm.room_id WHERE rooms.station_id = ?)"
-            arguments += [r.id]
         case .room:
             _ = try PlaceStore.room(db, id: r.id, field: "id")
-            sql += " AND id IN (SELECT member_id FROM room_members WHERE room_id = ?)"
-            arguments += [r.id]
-        case .unspecified, .unrecognized:
-            throw RegistryError.invalid([("kind", "must be one of \(MemberV1.GroupKind.spellings)")])
+        default:
+            break
         }
-        return try Int64.fetchAll(db.cachedStatement(sql: sql + " ORDER BY id"), arguments: arguments)
+        return try GroupRule.members(db, query, term: term, name: r.name, id: r.id)
     }
+
+    /// The registry's own tables, as the group rule reads them.
+    static let tables = GroupRule.Tables(members: "members", committees: "member_committees", roomMembers: "room_members", rooms: "rooms")
 
     // MARK: - Rooms
 
