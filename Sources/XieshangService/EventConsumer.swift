@@ -291,8 +291,10 @@ public final class EventConsumer: Service, Sendable {
                 }
                 diverged.store(false, ordering: .relaxed)
                 trouble.withLock { $0 = nil }
-                for event in batch.events {
-                    if case .gap = try await applyInOrder(event) { return }
+                if try await !applyTogether(batch.events) {
+                    for event in batch.events {
+                        if case .gap = try await applyInOrder(event) { return }
+                    }
                 }
                 if batch.events.isEmpty {
                     await markInStep()
@@ -315,11 +317,48 @@ public final class EventConsumer: Service, Sendable {
 
     private struct ApplyFailure: Error {
         let underlying: any Error
+        var sequence: UInt64 = 0
+    }
+
+    private struct NotInOrder: Error {}
+
+    /// Applies a batch that catching up brought in one transaction with the cursor: a
+    /// consumer far behind (a registry's 32,000-member import) writes once a batch, not once
+    /// an event. False, with nothing written, when the batch is not the next events in order or
+    /// the consumer's logic refused one of them: then they go one at a time (`applyInOrder`,
+    /// which sets aside an event that keeps failing).
+    private func applyTogether(_ events: [EventV1.Event]) async throws -> Bool {
+        // An event that failed goes alone until it is applied or set aside.
+        guard events.count > 1, failures.withLock({ $0.isEmpty }) else { return false }
+        do {
+            try await database.writer.write { [source, apply] db in
+                var cursor = try Self.cursor(db, source)
+                for event in events where event.sequence > cursor {
+                    guard event.sequence == cursor + 1 else { throw NotInOrder() }
+                    do {
+                        try apply(event, db)
+                    } catch let error as DatabaseError {
+                        throw error
+                    } catch {
+                        throw ApplyFailure(underlying: error, sequence: event.sequence)
+                    }
+                    cursor = event.sequence
+                }
+                try Self.moveCursor(db, source, to: cursor)
+            }
+            return true
+        } catch let failure as ApplyFailure {
+            // It counts as one of the event's attempts; it goes on alone from here.
+            failures.withLock { $0[failure.sequence, default: 0] += 1 }
+            return false
+        } catch is NotInOrder {
+            return false
+        }
     }
 
     private func applyInOrder(_ event: EventV1.Event) async throws -> Outcome {
         do {
-            return try await database.writer.write { [source, apply] db in
+            let outcome: Outcome = try await database.writer.write { [source, apply] db in
                 let cursor = try Self.cursor(db, source)
                 if event.sequence <= cursor { return .alreadyApplied }
                 if event.sequence != cursor + 1 { return .gap }
@@ -333,6 +372,8 @@ public final class EventConsumer: Service, Sendable {
                 try Self.moveCursor(db, source, to: event.sequence)
                 return .applied
             }
+            if outcome != .gap { failures.withLock { _ = $0.removeValue(forKey: event.sequence) } }
+            return outcome
         } catch let failure as ApplyFailure {
             let attempts = failures.withLock { counts -> Int in
                 counts[event.sequence, default: 0] += 1
