@@ -41,7 +41,8 @@ struct PortalProxyTests {
             "--http-address", "127.0.0.1:0",
         ] + (behindProxy ? ["--behind-proxy"] : []))
         let web = String(try await portal.outputLine(startingWith: "portal web=").dropFirst("portal web=".count))
-        let result = try await runCommand("/usr/bin/python3", ["-c", Self.attempts, web], timeout: .seconds(120))
+        // Twenty-three sign-ins, each a deliberately slow password hash: minutes on a loaded machine.
+        let result = try await runCommand("/usr/bin/python3", ["-c", Self.attempts, web], timeout: .seconds(400))
         // The pages answered are counted by route pattern and status (and promtool takes them).
         let metrics = try String(contentsOf: URL(string: portal.metricsURL)!, encoding: .utf8)
         #expect(metrics.contains(#"xieshang_http_requests_total{service="portal",route="/login",method="POST",status="401"}"#), "\(metrics.prefix(3000))")

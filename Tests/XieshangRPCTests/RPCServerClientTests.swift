@@ -160,21 +160,22 @@ struct RPCServerClientTests {
         var handlers = RPCHandlers()
         handlers.register(slow) { request, _ in
             // The first attempt hangs; the retry is answered at once.
-            if calls.increment() == 1 { try await Task.sleep(for: .seconds(6)) }
+            if calls.increment() == 1 { try await Task.sleep(for: .seconds(20)) }
             return request
         }
         let reply = try await withServer(handlers) { server in
             try await withClient([server.endpoint]) { client in
-                // Attempts of 600 ms: long enough for a quick answer while the whole suite
-                // loads both cores, far shorter than the hanging first attempt.
-                var options = CallOptions(timeout: .seconds(6), isRead: true)
-                options.perAttemptTimeout = .milliseconds(600)
+                // Attempts of 2 s: long enough for a quick answer while the whole suite
+                // loads both cores (600 ms was not, four times in a row, in one run), far
+                // shorter than the hanging first attempt.
+                var options = CallOptions(timeout: .seconds(20), isRead: true)
+                options.perAttemptTimeout = .seconds(2)
                 return try await client.call(slow, inner("x"), options: options)
             }
         }
         #expect(reply.label == "x")
         // Retried at least once; on a loaded machine the quick second attempt can itself
-        // outlast its 600 ms and a third one answers.
+        // outlast its 2 s and a third one answers.
         #expect(calls.count >= 2)
     }
 
@@ -284,8 +285,10 @@ struct RPCServerClientTests {
         let group = ServiceGroup(services: [server], logger: quietLogger())
         let running = Task { try await group.run() }
         try await withClient([server.endpoint]) { client in
+            // They wait for the gate while the refusals below are tried: a deadline of their own
+            // that a loaded machine cannot reach (the client's 5 s was reached once).
             let inFlight = (0..<5).map { index in
-                Task { try await client.call(slow, inner("call \(index)")) }
+                Task { try await client.call(slow, inner("call \(index)"), options: CallOptions(timeout: .seconds(60))) }
             }
             while started.count < 5 { try await Task.sleep(for: .milliseconds(5)) }
             await group.triggerGracefulShutdown()

@@ -192,4 +192,52 @@ struct ExampleServiceProcessTests {
         await sourceClient.close()
         await service.stop()
     }
+
+    @Test("a consumer far behind applies a caught-up batch together; one event of it its logic refuses is tried three times and set aside, the rest applied once")
+    func poisonInCaughtUpBatch() async throws {
+        struct Refused: Error {}
+        let service = try await ServiceProcess("xieshang-example", dataDir: try temporaryDirectory("batch-source"))
+        let sourceClient = try client(service.rpcEndpoint, attempts: 20)
+        // Written before the consumer starts: its first catch-up brings them in one batch.
+        let texts = (1...40).map { $0 == 17 ? "poison" : "note \($0)" }
+        for text in texts { _ = try await add(sourceClient, text) }
+        var migrations = ServiceMigrations()
+        migrations.add("seen-1") { db in
+            try db.execute(sql: "CREATE TABLE seen (sequence INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+        }
+        let database = try ServiceDatabase.open(dataDir: try temporaryDirectory("batch-consumer"), name: "consumer", migrations: migrations)
+        let poisonAttempts = Counter()
+        let applications = Counter()
+        let consumer = EventConsumer(
+            source: "example-notes", eventEndpoint: service.eventEndpoint, sourceClient: sourceClient,
+            database: database, context: testContext, logger: quietLogger(), idleCatchUp: .milliseconds(100)
+        ) { event, db in
+            let text = try ExampleV1.NoteAdded(decoding: event.payload).note?.text ?? ""
+            if text == "poison" {
+                poisonAttempts.increment()
+                throw Refused()
+            }
+            applications.increment()
+            try db.execute(sql: "INSERT INTO seen (sequence, text) VALUES (?, ?)", arguments: [Int64(event.sequence), text])
+        }
+        let running = Task { try await consumer.run() }
+        let started = ContinuousClock.now
+        while try await consumer.cursor() < 40, ContinuousClock.now - started < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await consumer.cursor() == 40)
+        let seen = try await database.read { db in try String.fetchAll(db, sql: "SELECT text FROM seen ORDER BY sequence") }
+        #expect(seen == texts.filter { $0 != "poison" })
+        #expect(poisonAttempts.count == EventConsumer.attemptsBeforeSettingAside)
+        let setAside = try await database.read { db in try EventConsumer.setAside(db, source: "example-notes", limit: 0) }
+        #expect(setAside.events.map(\.sequence) == [17])
+        // The first batch was tried whole and rolled back at the poison, so the sixteen before
+        // it were applied more than once by the logic — but stored once, in order.
+        #expect(applications.count >= 39)
+
+        running.cancel()
+        try await running.value
+        await sourceClient.close()
+        await service.stop()
+    }
 }
