@@ -164,4 +164,21 @@ struct RegistryModelProcessTests {
         #expect(try await database.read { db in try RegistryModel.resolve(db, unlisted, term: 0) } == nil, "a list name the copy does not know is the registry's to judge")
         #expect(await registry.stop() == 0)
     }
+
+    @Test("a staleness limit that is no whole number, negative or past 30 days is refused by name at start, from the flag or the variable")
+    func badStaleness() async throws {
+        let directory = try temporaryDirectory("registry-model-flags")
+        let scheduler = builtExecutable("meeting-scheduler")
+        for (arguments, environment, said) in [
+            (["--registry-staleness-seconds=-1"], [String: String](), "--registry-staleness-seconds must be between 0 and 2592000"),
+            (["--registry-staleness-seconds", "9223372036854775807"], [:], "--registry-staleness-seconds must be between 0 and 2592000"),
+            ([], ["XIESHANG_REGISTRY_STALENESS_SECONDS": "an hour"], "XIESHANG_REGISTRY_STALENESS_SECONDS=\"an hour\" is not a whole number"),
+            ([], ["XIESHANG_CHECK_IN_OPENS_MINUTES": "2h"], "XIESHANG_CHECK_IN_OPENS_MINUTES=\"2h\" is not a whole number"),
+        ] {
+            let result = try await runCommand(scheduler, ["--insecure", "--data-dir", directory + "/s", "--metrics-address", "off"] + arguments,
+                                              environment: environment, timeout: .seconds(30))
+            #expect(result.status == 64 && result.stderr.contains(said), "\(arguments) \(environment): \(result.status) \(result.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/s/meeting-scheduler.sqlite"), "refused before any storage was made")
+    }
 }

@@ -22,7 +22,7 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp(SuiteService.registry.eventsHelp + " The scheduler keeps the registry's rooms, terms and members from them."))
     var registryEvents: String?
 
-    @Option(help: "How long after it last heard all that member-registry had written the scheduler still answers from its copy, in seconds (env XIESHANG_REGISTRY_STALENESS_SECONDS; default 3600; 0: always ask the registry).")
+    @Option(help: "How long after it last heard all that member-registry had written the scheduler still answers from its copy, in seconds (env XIESHANG_REGISTRY_STALENESS_SECONDS; default 3600; 0: always ask the registry; at most 2592000, 30 days).")
     var registryStalenessSeconds: Int?
 
     @Option(help: ArgumentHelp("Take member-registry as it now is although it was restored or replaced: follow its events from its newest on. Remove it once the service has started.", valueName: "member-registry"))
@@ -32,21 +32,33 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
     var checkInOpensMinutes: Int?
 
     func validate() throws {
-        if let seconds = resolvedStaleness, seconds < 0 { throw ValidationError("--registry-staleness-seconds must be 0 or more") }
+        if let seconds = try resolvedStaleness, !(0...Self.maxStaleness).contains(seconds) {
+            throw ValidationError("--registry-staleness-seconds must be between 0 and \(Self.maxStaleness) (30 days)")
+        }
         for source in acceptSource where source != SuiteService.registry.name {
             throw ValidationError("--accept-source \"\(source)\": the scheduler follows only member-registry")
         }
-        if let minutes = resolvedCheckInOpens, !(0...(14 * 24 * 60)).contains(minutes) {
+        if let minutes = try resolvedCheckInOpens, !(0...(14 * 24 * 60)).contains(minutes) {
             throw ValidationError("--check-in-opens-minutes must be between 0 and 20160")
         }
     }
 
+    static let maxStaleness = 30 * 86_400
+
     var resolvedStaleness: Int? {
-        registryStalenessSeconds ?? ProcessInfo.processInfo.environment["XIESHANG_REGISTRY_STALENESS_SECONDS"].flatMap { Int($0) }
+        get throws { try registryStalenessSeconds ?? Self.whole("XIESHANG_REGISTRY_STALENESS_SECONDS") }
     }
 
     var resolvedCheckInOpens: Int? {
-        checkInOpensMinutes ?? ProcessInfo.processInfo.environment["XIESHANG_CHECK_IN_OPENS_MINUTES"].flatMap { Int($0) }
+        get throws { try checkInOpensMinutes ?? Self.whole("XIESHANG_CHECK_IN_OPENS_MINUTES") }
+    }
+
+    /// A variable's whole number; unset or empty is nil, anything else is refused by name
+    /// (a typo must not quietly become the default).
+    static func whole(_ variable: String) throws -> Int? {
+        guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return nil }
+        guard let value = Int(text) else { throw ValidationError("\(variable)=\"\(text)\" is not a whole number") }
+        return value
     }
 
     func run() async throws {
@@ -56,7 +68,7 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
         let context = try ZMQContext()
         let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger, timeout: .seconds(5))
         let link = RegistryClient(client: registryClient)
-        let checkInOpens = resolvedCheckInOpens.map { Int64($0) * 60_000 } ?? MeetingRules.defaultCheckInOpens
+        let checkInOpens = try resolvedCheckInOpens.map { Int64($0) * 60_000 } ?? MeetingRules.defaultCheckInOpens
         let database = try configuration.dataDir.map {
             try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: SchedulerSchema.migrations,
                                      maxBytes: configuration.maxDatabaseBytes, allowEmpty: configuration.allowEmptyDatabase)
@@ -68,7 +80,7 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
             security: try configuration.clientSecurity(calling: SuiteService.registry.name),
             acceptDivergence: acceptSource.contains(SuiteService.registry.name),
             apply: RegistryModel.apply)
-        let staleness = Duration.seconds(resolvedStaleness ?? 3600)
+        let staleness = Duration.seconds(try resolvedStaleness ?? 3600)
         let useModel = staleness > .zero
         let modelInStep: @Sendable () -> Bool = { useModel && follower.inStep(within: staleness) }
         let host = try ServiceHost(
