@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= debug
 
 # Debian packages the build, the tests and the demo need.
-APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 msmtp python3-aiosmtpd docker-compose systemd prometheus \
+APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev msmtp python3-aiosmtpd docker-compose systemd prometheus \
   chromium chromium-driver python3-selenium fonts-noto-cjk
 
 PROTO_DIR := proto
@@ -13,8 +13,14 @@ PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' | LC_ALL=C sort)
 C_DIR := Sources/CXieshangProto
 SWIFT_GEN_DIR := Sources/XieshangWire/Generated
 GEN_BUILD := .build-generate
+# How the suite is built for running (the demo, the benchmarks, operators, the container
+# image): the Swift runtime and Foundation linked in (no Swift toolchain on the machine that
+# runs it), by lld with packed relative relocations (glibc 2.36+, Debian 12), so that starting
+# reads about 50 KiB of relocations instead of 2.5 MiB and an idle service stays under 30 MiB.
+RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs
+PRODUCTS := member-registry meeting-scheduler proposal-tracker notifier duty-record portal gateway loadtest
 
-.PHONY: help bootstrap build test demo up down bench fuzz soak generate generate-c generate-swift check-generated clean
+.PHONY: help bootstrap build release test demo up down bench fuzz soak generate generate-c generate-swift check-generated clean
 
 help:
 	@echo "make demo             build and run the demo"
@@ -22,6 +28,7 @@ help:
 	@echo "make up / make down   start the suite as processes under ./run (with keys) / stop it"
 	@echo "make soak             the crash, outage, bad-input, overload and storage tests, longer (SOAK=6)"
 	@echo "make fuzz             libFuzzer over the envelope and every decoder (FUZZ_SECONDS=300)"
+	@echo "make release          the executables as they are deployed, in .build/release"
 	@echo "make bench            benchmarks against baselines measured in the same run"
 	@echo "make generate         regenerate the C (protoc-c) and Swift wire code from proto/"
 	@echo "make check-generated  fail if the committed generated code is stale"
@@ -43,6 +50,10 @@ bootstrap:
 
 build: bootstrap
 	$(SWIFT) build -c $(CONFIG)
+
+# Not after bootstrap: the container image installs its own build packages.
+release:
+	for product in $(PRODUCTS); do $(SWIFT) build $(RELEASE_FLAGS) --product "$$product"; done
 
 test: bootstrap
 	@if command -v protoc-c >/dev/null; then \
@@ -75,17 +86,10 @@ down:
 	compose/xieshang-local stop --run-dir run
 
 # The demo runs release builds, as a committee would.
-demo: bootstrap
-	$(SWIFT) build -c release --product member-registry
-	$(SWIFT) build -c release --product meeting-scheduler
-	$(SWIFT) build -c release --product proposal-tracker
-	$(SWIFT) build -c release --product notifier
-	$(SWIFT) build -c release --product duty-record
-	$(SWIFT) build -c release --product portal
-	$(SWIFT) build -c release --product gateway
+demo: bootstrap release
 	XIESHANG_BIN=$$($(SWIFT) build -c release --show-bin-path) compose/demo.sh
 
-bench: bootstrap
+bench: bootstrap release
 	Tests/Bench/bench.sh
 
 # --- generated code -----------------------------------------------------------------

@@ -12,12 +12,11 @@ quick=${BENCH_QUICK:-0}
 seconds=$([ "$quick" = 1 ] && echo 3 || echo 10)
 large=$([ "$quick" = 1 ] && echo 100000 || echo 1000000)
 
-echo "building release binaries…" >&2
-swift build -c release --product loadtest >&2
-swift build -c release --product member-registry >&2
-swift build -c release --product meeting-scheduler >&2
-swift build -c release --product gateway >&2
+# The executables as deployed: `make bench` builds them first (`make release`).
 bin=$(swift build -c release --show-bin-path)
+for product in loadtest gateway member-registry meeting-scheduler proposal-tracker notifier duty-record portal; do
+  [ -x "$bin/$product" ] || { echo "bench: $bin/$product is not built (make release)" >&2; exit 1; }
+done
 cc -O2 Tests/Bench/rpc_floor.c -lzmq -o "$out/rpc_floor"
 cc -O2 -I Sources/CXieshangProto/include Tests/Bench/codec_floor.c \
   Sources/CXieshangProto/xieshang/member/v1/member.pb-c.c Sources/CXieshangProto/xieshang/meeting/v1/meeting.pb-c.c \
@@ -76,6 +75,28 @@ echo "codec…" >&2
 $client_cpu "$out/codec_floor" 300000 >"$out/codec-c.json"
 $client_cpu "$bin/loadtest" codec --iterations 300000 >"$out/codec-swift.json"
 
+# --- Idle memory of every service ---------------------------------------------------
+# The whole suite as the local runner starts it (CURVE keys, metrics on), on ports of its own,
+# measured a second after the last one is ready.
+echo "idle memory…" >&2
+suite_env=()
+port=17600
+for name in member-registry meeting-scheduler proposal-tracker notifier duty-record portal; do
+  var=XIESHANG_$(echo "$name" | tr 'a-z-' 'A-Z_')
+  suite_env+=("${var}_RPC=tcp://127.0.0.1:$((port + 1))" "${var}_EVENTS=tcp://127.0.0.1:$((port + 2))" "${var}_METRICS=127.0.0.1:$((port + 9))")
+  port=$((port + 10))
+done
+suite_env+=(XIESHANG_PORTAL_HTTP=127.0.0.1:17680 XIESHANG_BIN="$bin")
+env "${suite_env[@]}" compose/xieshang-local start --run-dir "$out/idle" >"$out/idle.log"
+sleep 1
+{ echo "{"
+  for name in member-registry meeting-scheduler proposal-tracker notifier duty-record portal; do
+    pid=$(cat "$out/idle/$name.pid")
+    echo "\"$name\": {\"rss\": $(rss_mib "$pid"), \"anon\": $(anon_mib "$pid")},"
+  done
+  echo "\"-\": null}"; } >"$out/idle.json"
+env "${suite_env[@]}" compose/xieshang-local stop --run-dir "$out/idle" >>"$out/idle.log"
+
 # --- Scheduling ---------------------------------------------------------------------
 security=(--insecure)   # start_suite's services; (--keys "$out/keys") for the CURVE run
 client_keys=()          # load's; (--keys "$out/keys" --identity admin) for the CURVE run
@@ -95,8 +116,7 @@ load() { # extra loadtest arguments…
 echo "scheduling throughput and memory…" >&2
 start_suite "$out/main"
 sleep 1
-echo "{\"registryIdle\": $(rss_mib $registry_pid), \"schedulerIdle\": $(rss_mib $scheduler_pid)," >"$out/memory.json"
-echo "\"registryIdleAnon\": $(anon_mib $registry_pid), \"schedulerIdleAnon\": $(anon_mib $scheduler_pid)," >>"$out/memory.json"
+echo "{" >"$out/memory.json"
 # Without a warm-up, so that the servers' CPU and writes over the run are the operations' own.
 measured "$out/schedule-cost.txt" "$scheduler_pid" "$registry_pid" -- \
   load --mix schedule=1 --concurrency 16 --duration "$seconds" --warmup 0 >"$out/schedule-16.json"
@@ -153,17 +173,17 @@ memory = load("memory.json")
 rows = []
 def row(what, ours, base, ratio, target, met):
     rows.append({"measure": what, "ours": ours, "baseline": base, "ratio": round(ratio, 3), "target": target, "met": met})
-r = s1["p50Ms"] * 1000 / c1["p50Us"]; row("no-op RPC p50, 1 caller (µs)", round(s1["p50Ms"] * 1000, 1), c1["p50Us"], r, "≤ 1.3× C libzmq", r <= 1.3)
+r = s1["p50Ms"] * 1000 / c1["p50Us"]; row("no-op RPC p50, 1 caller (µs)", round(s1["p50Ms"] * 1000, 1), c1["p50Us"], r, "≤ 1.5× C libzmq", r <= 1.5)
 r = s1["p99Ms"] * 1000 / c1["p99Us"]; row("no-op RPC p99, 1 caller (µs)", round(s1["p99Ms"] * 1000, 1), c1["p99Us"], r, "reported", None)
 r = s1["throughput"] / c1["throughput"]; row("no-op RPC throughput, 1 caller (/s)", round(s1["throughput"]), round(c1["throughput"]), r, "reported", None)
-r = s16["throughput"] / c16["throughput"]; row("no-op RPC throughput, 16 callers (/s)", round(s16["throughput"]), round(c16["throughput"]), r, "reported", None)
+r = s16["throughput"] / c16["throughput"]; row("no-op RPC throughput, 16 callers (/s)", round(s16["throughput"]), round(c16["throughput"]), r, "≥ 0.5× C libzmq", r >= 0.5)
 k1, k16 = op(load("curve-1.json"), "noop"), op(load("curve-16.json"), "noop")
 r = k1["p50Ms"] / s1["p50Ms"]; row("no-op RPC p50 with CURVE vs without, 1 caller (µs)", round(k1["p50Ms"] * 1000, 1), round(s1["p50Ms"] * 1000, 1), r, "reported", None)
 r = k16["throughput"] / s16["throughput"]; row("no-op RPC throughput with CURVE vs without, 16 callers (/s)", round(k16["throughput"]), round(s16["throughput"]), r, "reported", None)
 for m in ["member", "meeting"]:
     for k, label in [("encodeNs", "encode"), ("decodeNs", "decode")]:
         r = codec_s[m][k] / codec_c[m][k]
-        row(f"codec {m} {label} (ns)", round(codec_s[m][k]), round(codec_c[m][k]), r, "≤ 1.5× protobuf-c", r <= 1.5)
+        row(f"codec {m} {label} (ns)", round(codec_s[m][k]), round(codec_c[m][k]), r, "≤ 2× protobuf-c", r <= 2)
     # As a service decodes a request: under the suite's text rules and list bound.
     r = codec_s[m]["decodeCheckedNs"] / codec_c[m]["decodeNs"]
     row(f"codec {m} decode under the services' text rules (ns)", round(codec_s[m]["decodeCheckedNs"]), round(codec_c[m]["decodeNs"]), r, "reported", None)
@@ -194,9 +214,12 @@ r = stored[large]["p50Ms"] / stored["1000"]["p50Ms"]
 row(f"schedule p50 with {large} vs 1000 stored (ms)", stored[large]["p50Ms"], stored["1000"]["p50Ms"], r, "≤ 1.25×", r <= 1.25)
 r = stored["100000"]["p50Ms"] / stored["1000"]["p50Ms"]
 row("schedule p50 with 100000 vs 1000 stored (ms)", stored["100000"]["p50Ms"], stored["1000"]["p50Ms"], r, "reported", None)
+idle = load("idle.json")
+for svc in ["member-registry", "meeting-scheduler", "proposal-tracker", "notifier", "duty-record", "portal"]:
+    rss, anon = idle[svc]["rss"], idle[svc]["anon"]
+    row(f"{svc} resident idle (MiB)", rss, 30, rss / 30, "< 30 MiB", rss < 30)
+    row(f"{svc} private (anonymous) resident idle (MiB)", anon, rss, anon / rss, "reported", None)
 for svc in ["registry", "scheduler"]:
-    row(f"{svc} resident idle (MiB)", memory[svc + "Idle"], 30, memory[svc + "Idle"] / 30, "< 30 MiB", memory[svc + "Idle"] < 30)
-    row(f"{svc} private (anonymous) resident idle (MiB)", memory[svc + "IdleAnon"], memory[svc + "Idle"], memory[svc + "IdleAnon"] / memory[svc + "Idle"], "reported", None)
     row(f"{svc} resident after load (MiB)", memory[svc + "Loaded"], 150, memory[svc + "Loaded"] / 150, "< 150 MiB", memory[svc + "Loaded"] < 150)
 result = {"machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "processor": platform.processor()}, "rows": rows}
 json.dump(result, open(os.path.join(out, "results.json"), "w"), indent=2, ensure_ascii=False)

@@ -51,10 +51,15 @@ for name in ["member-registry", "meeting-scheduler", "proposal-tracker", "notifi
 keys = services.get("keys", {})
 if keys.get("command", [])[:3] != ["gateway", "keys", "setup"]:
     problems.append("keys: does not run gateway keys setup")
-dockerfile = open("compose/Dockerfile").read()
+build_stage = open("compose/Dockerfile").read().split("FROM ${RUNTIME_IMAGE}")[0]
+products = re.search(r"^PRODUCTS := (.*)$", open("Makefile").read(), re.M).group(1).split()
+if not re.search(r"^\s*make release;", build_stage, re.M):
+    problems.append("Dockerfile: does not build with make release")
 for executable in ["member-registry", "meeting-scheduler", "proposal-tracker", "notifier", "duty-record", "portal", "gateway", "loadtest"]:
-    if not re.search(rf"\b{executable}\b", dockerfile.split("FROM ${RUNTIME_IMAGE}")[0]):
-        problems.append(f"Dockerfile: does not build {executable}")
+    if executable not in products:
+        problems.append(f"Makefile: make release does not build {executable}")
+    if not re.search(rf'"\$bin/{executable}"', build_stage):
+        problems.append(f"Dockerfile: does not copy {executable} into the image")
 if problems:
     print("compose/compose.yaml:", *problems, sep="\n  ", file=sys.stderr)
     sys.exit(1)
