@@ -14,7 +14,9 @@ import XieshangZMQ
 /// burst may be lost on PUB/SUB with nothing after it to reveal the gap). Each event is
 /// applied in a write transaction of the consumer's own database that also moves the
 /// cursor, so a consumer that crashes, restarts or misses messages applies every event
-/// once: never skipped, never twice.
+/// once: never skipped, never twice. Events that arrive while it is applying others wait
+/// together and go in one transaction (a burst of a registry's import is a few writes, not a
+/// write an event).
 public final class EventConsumer: Service, Sendable {
     public typealias Apply = @Sendable (EventV1.Event, Database) throws -> Void
 
@@ -54,6 +56,13 @@ public final class EventConsumer: Service, Sendable {
     /// 1970; kept in `event_cursors` at most every 30 s, so a restart knows it too.
     private let inStepAtMs = Atomic<Int64>(0)
     private let persistedInStepAtMs = Atomic<Int64>(0)
+    /// Events received over PUB/SUB and not yet taken by the applying task, oldest first.
+    private let arrived = Mutex<[EventV1.Event]>([])
+    /// The most events kept waiting; beyond it the oldest are dropped, and the gap they leave
+    /// is filled from Since.
+    static let maxWaiting = 10_000
+    /// The most events one transaction applies.
+    static let maxTogether = 500
 
     public init(
         source: String, eventEndpoint: String, sourceClient: RPCClient, database: ServiceDatabase,
@@ -144,12 +153,13 @@ public final class EventConsumer: Service, Sendable {
     }
 
     private enum Signal: Sendable {
-        case event(EventV1.Event)
+        /// Events wait in `arrived`.
+        case events
         case idle
     }
 
     public func run() async throws {
-        let (signals, continuation) = AsyncStream<Signal>.makeStream(bufferingPolicy: .bufferingNewest(10_000))
+        let (signals, continuation) = AsyncStream<Signal>.makeStream(bufferingPolicy: .bufferingNewest(1))
         let stop = Atomic<Bool>(false)
         let done = ThreadCompletion()
         let sub = try context.socket(.sub)
@@ -165,7 +175,7 @@ public final class EventConsumer: Service, Sendable {
         }
         let handoff = SocketHandoff(sub)
         let idleMs = Int(idleCatchUp.components.seconds * 1000 + idleCatchUp.components.attoseconds / 1_000_000_000_000_000)
-        let thread = Thread { [logger] in
+        let thread = Thread { [logger, self] in
             let sub = handoff.take()
             var poller = ZMQPoller([.socket(sub)])
             while !stop.load(ordering: .relaxed) {
@@ -174,13 +184,20 @@ public final class EventConsumer: Service, Sendable {
                     continuation.yield(.idle)
                     continue
                 }
+                var received: [EventV1.Event] = []
                 while let frames = try? sub.receive() {
                     guard let last = frames.last, let event = try? EventV1.Event(decoding: last) else {
                         logger.debug("dropped a published frame that is not an Event")
                         continue
                     }
-                    continuation.yield(.event(event))
+                    received.append(event)
                 }
+                guard !received.isEmpty else { continue }
+                self.arrived.withLock { waiting in
+                    waiting.append(contentsOf: received)
+                    if waiting.count > Self.maxWaiting { waiting.removeFirst(waiting.count - Self.maxWaiting) }
+                }
+                continuation.yield(.events)
             }
             sub.close(linger: 0)
             continuation.finish()
@@ -201,14 +218,21 @@ public final class EventConsumer: Service, Sendable {
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
                 await catchUp()
+                // Only the newest signal waits: whichever it is, what arrived is applied first.
                 for await signal in signals {
                     if Task.isCancelled || stop.load(ordering: .relaxed) { break }
-                    switch signal {
-                    case .idle:
-                        await catchUp()
-                    case .event(let event):
-                        await receive(event)
+                    // Everything that arrived meanwhile, together.
+                    let events = arrived.withLock { waiting in
+                        defer { waiting.removeAll(keepingCapacity: true) }
+                        return waiting
                     }
+                    var start = 0
+                    while start < events.count {
+                        let end = min(start + Self.maxTogether, events.count)
+                        await receive(Array(events[start..<end]))
+                        start = end
+                    }
+                    if case .idle = signal { await catchUp() }
                 }
             } onGracefulShutdown: {
                 halt()
@@ -227,25 +251,38 @@ public final class EventConsumer: Service, Sendable {
         }
     }
 
-    private func receive(_ event: EventV1.Event) async {
-        heard(of: event.sequence)
+    /// Applies events received over PUB/SUB, in one transaction when they are the next in
+    /// order and the logic takes them all; otherwise one at a time, as catching up does.
+    private func receive(_ events: [EventV1.Event]) async {
+        guard let newestHere = events.map(\.sequence).max() else { return }
+        heard(of: newestHere)
         if diverged.load(ordering: .relaxed) { return }
         let known = appliedIdentity.withLock { $0 }
-        if !known.isEmpty, !event.sourceIdentity.isEmpty, known != event.sourceIdentity {
+        if !known.isEmpty, events.contains(where: { !$0.sourceIdentity.isEmpty && $0.sourceIdentity != known }) {
             await catchUp()
             return
         }
+        var current: UInt64 = 0
         do {
-            switch try await applyInOrder(event) {
-            case .applied, .alreadyApplied:
-                if event.sequence >= newest.load(ordering: .relaxed) { await markInStep() }
-            case .gap: await catchUp()
+            if try await applyTogether(events) {
+                if newestHere >= newest.load(ordering: .relaxed) { await markInStep() }
+                return
+            }
+            for event in events {
+                current = event.sequence
+                switch try await applyInOrder(event) {
+                case .applied, .alreadyApplied:
+                    if event.sequence >= newest.load(ordering: .relaxed) { await markInStep() }
+                case .gap:
+                    await catchUp()
+                    return
+                }
             }
         } catch is CancellationError {
-            // Stopping: the event stays after the cursor and is applied on the next start.
+            // Stopping: the events stay after the cursor and are applied on the next start.
         } catch {
             logger.error("applying an event failed; will retry", metadata: [
-                "event.source": "\(source)", "event.sequence": "\(event.sequence)", "error": "\(error)",
+                "event.source": "\(source)", "event.sequence": "\(current == 0 ? events[0].sequence : current)", "error": "\(error)",
             ])
         }
     }
@@ -322,9 +359,9 @@ public final class EventConsumer: Service, Sendable {
 
     private struct NotInOrder: Error {}
 
-    /// Applies a batch that catching up brought in one transaction with the cursor: a
-    /// consumer far behind (a registry's 32,000-member import) writes once a batch, not once
-    /// an event. False, with nothing written, when the batch is not the next events in order or
+    /// Applies a batch (one that catching up brought, or live events that arrived together) in
+    /// one transaction with the cursor: a consumer far behind (a registry's 32,000-member
+    /// import) writes once a batch, not once an event. False, with nothing written, when the batch is not the next events in order or
     /// the consumer's logic refused one of them: then they go one at a time (`applyInOrder`,
     /// which sets aside an event that keeps failing).
     private func applyTogether(_ events: [EventV1.Event]) async throws -> Bool {

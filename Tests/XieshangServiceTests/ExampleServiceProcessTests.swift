@@ -240,4 +240,57 @@ struct ExampleServiceProcessTests {
         await sourceClient.close()
         await service.stop()
     }
+
+    @Test("live events that arrive while the consumer is busy are applied together: a burst of 60 in a few transactions, each event once, in order")
+    func liveBurstAppliedTogether() async throws {
+        let service = try await ServiceProcess("xieshang-example", dataDir: try temporaryDirectory("burst-source"))
+        let sourceClient = try client(service.rpcEndpoint, attempts: 20)
+        var migrations = ServiceMigrations()
+        migrations.add("seen-1") { db in
+            try db.execute(sql: "CREATE TABLE seen (sequence INTEGER PRIMARY KEY, text TEXT NOT NULL, transaction_date REAL NOT NULL)")
+        }
+        let database = try ServiceDatabase.open(dataDir: try temporaryDirectory("burst-consumer"), name: "consumer", migrations: migrations)
+        let consumer = EventConsumer(
+            source: "example-notes", eventEndpoint: service.eventEndpoint, sourceClient: sourceClient,
+            // No idle catch-up during the burst: what is applied comes over PUB/SUB.
+            database: database, context: testContext, logger: quietLogger(), idleCatchUp: .seconds(5)
+        ) { event, db in
+            let text = try ExampleV1.NoteAdded(decoding: event.payload).note?.text ?? ""
+            // The first event holds the consumer's writer while the burst arrives.
+            if text == "slow" { Thread.sleep(forTimeInterval: 1.5) }
+            // Constant within one transaction (GRDB sets it at BEGIN): which events went together.
+            try db.execute(sql: "INSERT INTO seen (sequence, text, transaction_date) VALUES (?, ?, ?)",
+                           arguments: [Int64(event.sequence), text, try db.transactionDate.timeIntervalSince1970])
+        }
+        let running = Task { try await consumer.run() }
+        // Connected and in step (the first catch-up found nothing) before the burst.
+        let ready = ContinuousClock.now
+        while !consumer.inStep(within: .seconds(60)), ContinuousClock.now - ready < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(consumer.inStep(within: .seconds(60)))
+        try await Task.sleep(for: .milliseconds(300))  // the SUB socket's subscription reaches the PUB
+        let texts = ["slow"] + (1...60).map { "burst \($0)" }
+        for text in texts { _ = try await add(sourceClient, text) }
+
+        let started = ContinuousClock.now
+        while try await consumer.cursor() < 61, ContinuousClock.now - started < .seconds(20) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(try await consumer.cursor() == 61)
+        let rows = try await database.read { db in
+            try Row.fetchAll(db, sql: "SELECT text, transaction_date FROM seen ORDER BY sequence")
+                .map { (text: $0["text"] as String, transaction: $0["transaction_date"] as Double) }
+        }
+        #expect(rows.map(\.text) == texts)
+        let transactions = Set(rows.map(\.transaction))
+        // One for "slow"; what arrived meanwhile goes in one or a few more (a transaction an
+        // event, before: 61).
+        #expect(transactions.count <= 6, "the burst took \(transactions.count) transactions")
+
+        running.cancel()
+        try await running.value
+        await sourceClient.close()
+        await service.stop()
+    }
 }
