@@ -50,16 +50,18 @@ extension WireMessage {
     /// Throws `WireError.Code.nulInString` if a string holds a NUL byte: protobuf-c keeps
     /// strings as C strings and would silently cut it there.
     public func encode() throws(WireError) -> [UInt8] {
-        let arena = WireArena()
-        let descriptor = Self.wireDescriptor.pointer
-        let message = arena.newMessage(descriptor)
-        try write(to: WireWriter(message: message, descriptor: descriptor, arena: arena))
-        let size = message.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) {
-            protobuf_c_message_get_packed_size($0)
-        }
-        return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
-            count = message.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) {
-                protobuf_c_message_pack($0, buffer.baseAddress)
+        try withUnsafeTemporaryAllocation(byteCount: WireArena.firstBlockSize, alignment: 16) { first throws(WireError) -> [UInt8] in
+            let arena = WireArena(first: first)
+            let descriptor = Self.wireDescriptor.pointer
+            let message = arena.newMessage(descriptor)
+            try write(to: WireWriter(message: message, descriptor: descriptor, arena: arena))
+            let size = message.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) {
+                protobuf_c_message_get_packed_size($0)
+            }
+            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+                count = message.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) {
+                    protobuf_c_message_pack($0, buffer.baseAddress)
+                }
             }
         }
     }

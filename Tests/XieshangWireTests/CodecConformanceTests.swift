@@ -55,6 +55,23 @@ struct CodecConformanceTests {
         #expect(try response.encode() == cVector(xs_vector_response))
     }
 
+    @Test("a message many times the arena's first block encodes whole (its C struct spills into further blocks)")
+    func largerThanFirstBlock() throws {
+        var status = RpcV1.Status()
+        status.code = .invalidArgument
+        status.message = String(repeating: "字段", count: 300)
+        status.violations = (0..<300).map { index in
+            var violation = RpcV1.FieldViolation()
+            violation.field = "members[\(index)].name"
+            violation.description = "第\(index)行：姓名不能为空"
+            return violation
+        }
+        let bytes = try status.encode()
+        #expect(bytes.count > 8 * WireArena.firstBlockSize)
+        // protobuf-c unpacks it (our decoder goes through protobuf_c_message_unpack) to the same value.
+        #expect(try RpcV1.Status(decoding: bytes) == status)
+    }
+
     @Test("protobuf-c's bytes decode to the same Swift value")
     func decodeCBytes() throws {
         #expect(try WiretestV1.Kinds(decoding: cVector(xs_vector_kinds_full)) == fullKinds())
