@@ -4,11 +4,14 @@ import XieshangWire
 /// What a service refuses, and the one place that maps it to a status code: bad fields
 /// (INVALID_ARGUMENT, every one named), a thing that is not there (NOT_FOUND), a step its
 /// state does not allow (FAILED_PRECONDITION), a caller who may not (PERMISSION_DENIED).
-/// The tracker and the duty record throw it as their own error type.
+/// The scheduler, the tracker and the duty record throw it as their own error type.
 public enum DomainRefusal: Error, RPCErrorConvertible {
     case invalid([(field: String, problem: String)])
     case notFound(field: String, what: String)
     case notAllowed(field: String, String)
+    /// Not allowed because of other things, each named in a violation of `field` (a room or
+    /// members taken by these meetings).
+    case notAllowedBecause(field: String, String, because: [String])
     case permissionDenied(String)
     /// A limit of what one caller may keep waiting (RESOURCE_EXHAUSTED).
     case exhausted(String)
@@ -21,6 +24,8 @@ public enum DomainRefusal: Error, RPCErrorConvertible {
             return RPCError(.notFound, "\(field): \(what) not found", violations: [RpcV1.FieldViolation(field: field, description: "\(what) not found")])
         case .notAllowed(let field, let message):
             return RPCError(.failedPrecondition, message, violations: [RpcV1.FieldViolation(field: field, description: message)])
+        case .notAllowedBecause(let field, let message, let reasons):
+            return RPCError(.failedPrecondition, message, violations: reasons.map { RpcV1.FieldViolation(field: field, description: $0) })
         case .permissionDenied(let message):
             return RPCError(.permissionDenied, message, violations: [RpcV1.FieldViolation(field: "actor", description: message)])
         case .exhausted(let message):

@@ -1,5 +1,6 @@
 import Testing
 import XieshangRPC
+import XieshangService
 import XieshangWire
 @testable import MeetingScheduler
 

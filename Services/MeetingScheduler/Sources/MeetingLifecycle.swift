@@ -1,5 +1,6 @@
 import XieshangLabels
 import XieshangWire
+import XieshangService
 
 /// What may be done to a meeting in each status, and what status it leads to: the meeting's
 /// lifecycle as a table (as `ProposalWorkflow` is the proposal's). The handlers ask it; a
@@ -63,6 +64,6 @@ public enum MeetingLifecycle {
     public static func require(_ action: Action, _ meeting: MeetingV1.Meeting) throws {
         guard !table[action]!.from.contains(meeting.status) else { return }
         let why = meeting.status == .draft ? "is a draft (publish it first)" : "is already \(meeting.status.identifier)"
-        throw SchedulerError.failedPrecondition(field: "id", "cannot \(action.verb) meeting \(meeting.id): it \(why)")
+        throw SchedulerError.notAllowed(field: "id", "cannot \(action.verb) meeting \(meeting.id): it \(why)")
     }
 }

@@ -208,7 +208,7 @@ public enum MeetingStore {
             .split(separator: "\n").map(String.init)
         if notes.contains(where: { $0.hasSuffix(" \(what): \(reason)") }) { return }
         guard notes.count < MeetingRules.maxRecordNotes else {
-            throw SchedulerError.failedPrecondition(field: "record_reason", "meeting \(meeting) already keeps \(MeetingRules.maxRecordNotes) record notes; give one of their reasons")
+            throw SchedulerError.notAllowed(field: "record_reason", "meeting \(meeting) already keeps \(MeetingRules.maxRecordNotes) record notes; give one of their reasons")
         }
         try db.cachedStatement(sql: "UPDATE meetings SET record_notes = CASE WHEN record_notes = '' THEN ? ELSE record_notes || char(10) || ? END WHERE id = ?").execute(
                        arguments: [note, note, meeting])
@@ -219,7 +219,7 @@ public enum MeetingStore {
     public static func nextOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {
         let next = max(try highestOrdinal(db, term: term, kind: kind) + 1, try setNext(db, term: term, kind: kind) ?? 1)
         guard next <= MeetingRules.maxOrdinal else {
-            throw SchedulerError.failedPrecondition(field: "id", "term \(term) has numbered \(MeetingRules.maxOrdinal) of \(kind.label): no number is left")
+            throw SchedulerError.notAllowed(field: "id", "term \(term) has numbered \(MeetingRules.maxOrdinal) of \(kind.label): no number is left")
         }
         return next
     }
@@ -239,7 +239,7 @@ public enum MeetingStore {
     public static func setNextOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind, next: Int32) throws {
         let highest = try highestOrdinal(db, term: term, kind: kind)
         guard next > highest else {
-            throw SchedulerError.failedPrecondition(field: "next", "\(kind.label) \(highest) has already been numbered in term \(term): the next must be after it")
+            throw SchedulerError.notAllowed(field: "next", "\(kind.label) \(highest) has already been numbered in term \(term): the next must be after it")
         }
         try db.cachedStatement(sql: "INSERT INTO numbering (term, kind, next) VALUES (?, ?, ?) ON CONFLICT(term, kind) DO UPDATE SET next = excluded.next").execute(
                        arguments: [term, kind.rawValue, next])

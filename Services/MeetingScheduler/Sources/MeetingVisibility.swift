@@ -1,5 +1,6 @@
 import XieshangRPC
 import XieshangWire
+import XieshangService
 
 /// What each caller reads of a meeting (README, "What each role reads"), decided here and
 /// nowhere else, so every read method (Get, List, Calendar) and every error text that names

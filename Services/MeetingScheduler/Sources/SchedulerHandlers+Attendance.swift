@@ -14,13 +14,13 @@ extension SchedulerHandlers {
         return try await database.idempotent(context) { [outbox] db in
             let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             guard meeting.openRegistration else {
-                throw SchedulerError.failedPrecondition(field: "meeting_id", "meeting \(meeting.id) takes invitations, not registrations")
+                throw SchedulerError.notAllowed(field: "meeting_id", "meeting \(meeting.id) takes invitations, not registrations")
             }
             try MeetingLifecycle.require(.enroll, meeting)
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, member: member.id)
             if request.withdraw {
                 guard var current = invitee, [.registered, .waitlisted, .invited].contains(current.attendance) else {
-                    throw SchedulerError.failedPrecondition(field: "member_id", "member \(member.id) has no place to give up")
+                    throw SchedulerError.notAllowed(field: "member_id", "member \(member.id) has no place to give up")
                 }
                 current.attendance = .withdrawn
                 current.waitlistPosition = 0
@@ -32,7 +32,7 @@ extension SchedulerHandlers {
                 return response
             }
             if let current = invitee, [.registered, .waitlisted, .checkedIn].contains(current.attendance) {
-                throw SchedulerError.failedPrecondition(field: "member_id", "member \(member.id) is already \(current.attendance.label)")
+                throw SchedulerError.notAllowed(field: "member_id", "member \(member.id) is already \(current.attendance.label)")
             }
             let seated = try MeetingStore.seated(db, meeting: meeting.id)
             let nextWait = try MeetingStore.nextWaitlistPosition(db, meeting: meeting.id)
@@ -70,7 +70,7 @@ extension SchedulerHandlers {
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
             try context.principal.requireMember(invitee.memberID, field: "invitee_id")
             guard [.invited, .registered].contains(invitee.attendance) else {
-                throw SchedulerError.failedPrecondition(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) is \(invitee.attendance.label)")
+                throw SchedulerError.notAllowed(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) is \(invitee.attendance.label)")
             }
             invitee.attendance = .leaveRequested
             invitee.leaveType = request.type
@@ -89,7 +89,7 @@ extension SchedulerHandlers {
             try MeetingLifecycle.require(.decideLeave, meeting)
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
             guard invitee.attendance == .leaveRequested else {
-                throw SchedulerError.failedPrecondition(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) has not asked for leave")
+                throw SchedulerError.notAllowed(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) has not asked for leave")
             }
             invitee.attendance = request.approve ? .leaveApproved : (meeting.openRegistration ? .registered : .invited)
             invitee = try MeetingStore.setAttendance(db, invitee)
@@ -123,9 +123,9 @@ extension SchedulerHandlers {
             }
             switch invitee.attendance {
             case .checkedIn:
-                throw SchedulerError.failedPrecondition(field: "invitee_id", "\(invitee.name) checked in at \(Times.format(invitee.checkedInAtMs))")
+                throw SchedulerError.notAllowed(field: "invitee_id", "\(invitee.name) checked in at \(Times.format(invitee.checkedInAtMs))")
             case .waitlisted, .withdrawn:
-                throw SchedulerError.failedPrecondition(field: "invitee_id", "\(invitee.name) is \(invitee.attendance.label), without a seat")
+                throw SchedulerError.notAllowed(field: "invitee_id", "\(invitee.name) is \(invitee.attendance.label), without a seat")
             default: break
             }
             invitee.attendance = .checkedIn
@@ -188,7 +188,7 @@ extension SchedulerHandlers {
     func recordOutsideTimes(_ db: Database, _ meeting: MeetingV1.Meeting, _ context: RPCCallContext, reason: String, refusal: String, what: String) throws {
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard context.principal.isOffice, !reason.isEmpty else {
-            throw SchedulerError.failedPrecondition(field: "meeting_id", refusal + (context.principal.isOffice ? "; staff recording a meeting held otherwise give a record reason" : ""))
+            throw SchedulerError.notAllowed(field: "meeting_id", refusal + (context.principal.isOffice ? "; staff recording a meeting held otherwise give a record reason" : ""))
         }
         try MeetingStore.addRecordNote(db, meeting.id, what: what, reason: reason,
                                        MeetingRules.recordNote(what, by: context.principal.actor, at: Date.nowMs, reason: reason))

@@ -24,23 +24,23 @@ extension SchedulerHandlers {
             let count = MeetingRules.attendance(try MeetingStore.invitees(db, meeting.id))
             var item = meeting.agenda[index]
             if let problem = MeetingRules.decisionProblem(request, item: item, meeting: meeting, count: count) {
-                throw SchedulerError.failedPrecondition(field: problem.field, "meeting \(meeting.id): " + problem.problem)
+                throw SchedulerError.notAllowed(field: problem.field, "meeting \(meeting.id): " + problem.problem)
             }
             var response = MeetingV1.DecideItemResponse()
             if request.outcome == .referred {
                 guard let target = try MeetingStore.nextDraftStandingCommittee(db, term: meeting.term, after: meeting.startMs) else {
-                    throw SchedulerError.failedPrecondition(
+                    throw SchedulerError.notAllowed(
                         field: "outcome", "no 常委会会议 in draft after meeting \(meeting.id): schedule it (as a draft), then pass the item on")
                 }
                 var next = try MeetingStore.load(db, target)
                 let used = next.agenda.reduce(Int64(0)) { $0 + Int64($1.durationMinutes) }
                 let length = (next.endMs - next.startMs) / 60_000
                 guard next.agenda.count < MeetingRules.maxAgendaItems else {
-                    throw SchedulerError.failedPrecondition(
+                    throw SchedulerError.notAllowed(
                         field: "outcome", "常委会会议 \(next.id) has \(next.agenda.count) agenda items, the most a meeting takes: shorten its agenda, then pass the item on")
                 }
                 guard used + Int64(item.durationMinutes) <= length else {
-                    throw SchedulerError.failedPrecondition(
+                    throw SchedulerError.notAllowed(
                         field: "outcome", "常委会会议 \(next.id) has \(length - used) of its \(length) minutes free, item \(item.position) needs \(item.durationMinutes): lengthen it or shorten its items, then pass the item on")
                 }
                 var carried = item

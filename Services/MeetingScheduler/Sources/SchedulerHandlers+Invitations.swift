@@ -78,7 +78,7 @@ extension SchedulerHandlers {
             for id in Set(request.inviteeIDs).sorted() {
                 let invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: id, field: "invitee_ids")
                 if invitee.attendance == .checkedIn {
-                    throw SchedulerError.failedPrecondition(field: "invitee_ids", "invitee \(id) \(invitee.name) has already checked in")
+                    throw SchedulerError.notAllowed(field: "invitee_ids", "invitee \(id) \(invitee.name) has already checked in")
                 }
                 try MeetingStore.removeInvitee(db, id: id)
                 removed.append(invitee)
@@ -101,7 +101,7 @@ extension SchedulerHandlers {
             // after the ones given (only that meeting's decision put them there).
             let open: (MeetingV1.AgendaItem) -> Bool = { [.unspecified, .draft].contains($0.status) || ($0.status == .referred && $0.referredFromMeetingID != 0) }
             if let decided = meeting.agenda.first(where: { !open($0) }) {
-                throw SchedulerError.failedPrecondition(
+                throw SchedulerError.notAllowed(
                     field: "meeting_id", "meeting \(meeting.id) recorded a decision on its agenda (item \(decided.position): \(decided.status.label)): the agenda stays as it is")
             }
             let given = request.items.map {

@@ -25,7 +25,7 @@ extension SchedulerHandlers {
         return try await database.idempotent(context) { db in
             try Self.checkPlanItem(db, ready)
             if runner != nil, try MeetingStore.upcomingActivities(db, room: ready.roomID, now: Date.nowMs) >= MeetingRules.maxConvenerUpcoming {
-                throw SchedulerError.failedPrecondition(
+                throw SchedulerError.notAllowed(
                     field: "meeting.room_id",
                     "room \(ready.roomID) already has \(MeetingRules.maxConvenerUpcoming) activities not yet held: close or cancel some first, or ask the office")
             }

@@ -35,7 +35,7 @@ extension SchedulerHandlers {
             // A year's plan has tens of items; the cap keeps every listing of it bounded.
             let count = try MeetingStore.planItemCount(db, year: ready.year)
             guard count < Self.maxPlanItems else {
-                throw SchedulerError.failedPrecondition(field: "item.year", "the plan for \(ready.year) has \(count) items, the most a year takes")
+                throw SchedulerError.notAllowed(field: "item.year", "the plan for \(ready.year) has \(count) items, the most a year takes")
             }
             var response = MeetingV1.AddPlanItemResponse()
             response.item = try MeetingStore.addPlanItem(db, ready)
