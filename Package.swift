@@ -54,6 +54,9 @@ let package = Package(
         // posix_spawn for child processes (Foundation's Process.run() crashes now and then on
         // Linux reading /proc/self/fd): the notifier's mail command, the tests' processes.
         .target(name: "CSpawn", path: "Sources/CSpawn"),
+        // Webhook POSTs through libcurl, loaded on first use (Debian's libcurl4; the header
+        // from libcurl4-openssl-dev): a notifier without webhooks never maps it.
+        .target(name: "CWebhook", path: "Sources/CWebhook", linkerSettings: [.linkedLibrary("dl")]),
 
         // The safe Swift layer over libprotobuf-c: runtime + generated message types.
         .target(
@@ -175,7 +178,7 @@ let package = Package(
         .target(
             name: "Notifier",
             dependencies: [
-                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels",
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels", "CWebhook",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

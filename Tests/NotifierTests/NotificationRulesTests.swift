@@ -215,4 +215,42 @@ struct NotificationRulesTests {
         #expect(DeliveryWorker.signature(Data("The quick brown fox jumps over the lazy dog".utf8), secret: "key")
                 == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
     }
+
+    @Test("a webhook request that cannot be made fails with libcurl's reason: refused, a scheme other than http(s), a server that never answers (within the time given)")
+    func webhookFailures() async throws {
+        let headers = ["Content-Type: application/json"]
+        let body = Data("{}".utf8)
+        guard case .failure(let refused) = await DeliveryWorker.post("http://127.0.0.1:1/hook", headers: headers, body: body, timeoutMs: 5_000) else {
+            Issue.record("a refused connection succeeded")
+            return
+        }
+        #expect(refused.message.contains("127.0.0.1") && refused.message.lowercased().contains("connect"), "\(refused.message)")
+        guard case .failure(let scheme) = await DeliveryWorker.post("file:///etc/passwd", headers: headers, body: body, timeoutMs: 5_000) else {
+            Issue.record("a file URL was fetched")
+            return
+        }
+        #expect(scheme.message.contains("file"), "\(scheme.message)")
+
+        // Listening, never accepting: the request waits in the kernel's backlog until the time runs out.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #expect(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, length) == 0 && listen(listener, 8) == 0 && getsockname(listener, $0, &length) == 0 }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+        let started = ContinuousClock.now
+        guard case .failure(let silent) = await DeliveryWorker.post("http://127.0.0.1:\(port)/hook", headers: headers, body: body, timeoutMs: 500) else {
+            Issue.record("a silent server answered")
+            return
+        }
+        let waited = ContinuousClock.now - started
+        #expect(silent.message.lowercased().contains("timed out") || silent.message.lowercased().contains("timeout"), "\(silent.message)")
+        #expect(waited >= .milliseconds(450) && waited < .seconds(30), "\(waited)")
+    }
 }

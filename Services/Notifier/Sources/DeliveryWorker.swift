@@ -1,8 +1,6 @@
+import CWebhook
 import Crypto
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import GRDB
 import Logging
 import ServiceLifecycle
@@ -112,18 +110,43 @@ public final class DeliveryWorker: Service, Sendable {
         guard let body = try? JSONSerialization.data(withJSONObject: document, options: [.sortedKeys]) else {
             return .failure(DeliveryFailure(message: "could not encode the notification"))
         }
-        var request = URLRequest(url: url, timeoutInterval: 10)
-        request.httpMethod = "POST"
-        request.httpBody = body
-        request.setValue("application/json; charset=utf-8", forHTTPHeaderField: "Content-Type")
-        request.setValue(String(delivery.id), forHTTPHeaderField: "X-Xieshang-Delivery")
-        request.setValue("sha256=" + Self.signature(body, secret: configuration.webhookSecret), forHTTPHeaderField: "X-Xieshang-Signature")
-        do {
-            let (_, response) = try await URLSession.shared.data(for: request)
-            let status = (response as? HTTPURLResponse)?.statusCode ?? 0
-            return (200..<300).contains(status) ? .success(()) : .failure(DeliveryFailure(message: "HTTP \(status)"))
-        } catch {
-            return .failure(DeliveryFailure(message: "\(error.localizedDescription)"))
+        let headers = [
+            "Content-Type: application/json; charset=utf-8",
+            "X-Xieshang-Delivery: \(delivery.id)",
+            "X-Xieshang-Signature: sha256=" + Self.signature(body, secret: configuration.webhookSecret),
+            "Expect:",  // no 100-continue round trip for a larger body
+        ]
+        switch await Self.post(url.absoluteString, headers: headers, body: body, timeoutMs: 10_000) {
+        case .success(let status) where (200..<300).contains(status): return .success(())
+        case .success(let status): return .failure(DeliveryFailure(message: "HTTP \(status)"))
+        case .failure(let failure): return .failure(failure)
+        }
+    }
+
+    /// Webhook requests go out one at a time, off Swift's cooperative threads (libcurl blocks).
+    private static let webhookQueue = DispatchQueue(label: "notifier.webhooks")
+
+    /// One POST through libcurl (`xs_http_post`, which loads it the first time): the status,
+    /// or why there is none.
+    static func post(_ url: String, headers: [String], body: Data, timeoutMs: Int) async -> Result<Int, DeliveryFailure> {
+        await withCheckedContinuation { continuation in
+            webhookQueue.async {
+                var error = [CChar](repeating: 0, count: 512)
+                let copies = headers.map { strdup($0) }
+                defer { copies.forEach { free($0) } }
+                let lines = copies.map { UnsafePointer($0) }
+                let status = lines.withUnsafeBufferPointer { lines in
+                    body.withUnsafeBytes { body in
+                        xs_http_post(url, lines.baseAddress, lines.count, body.baseAddress, body.count, timeoutMs, &error, error.count)
+                    }
+                }
+                if status > 0 {
+                    continuation.resume(returning: .success(status))
+                } else {
+                    let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    continuation.resume(returning: .failure(DeliveryFailure(message: reason.isEmpty ? "the request failed" : reason)))
+                }
+            }
         }
     }
 
