@@ -87,8 +87,17 @@ long xs_http_post(const char *url, const char *const *headers, size_t header_cou
     }
     char detail[CURL_ERROR_SIZE];
     detail[0] = '\0';
-    curl.easy_setopt(handle, CURLOPT_URL, url);
-    curl.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* Only http and https, whatever the URL says: a libcurl too old for the string form
+       (before 7.85) takes the bit mask; one that takes neither is not used. */
+    CURLcode limited = curl.easy_setopt(handle, CURLOPT_PROTOCOLS_STR, "http,https");
+    if (limited != CURLE_OK) limited = curl.easy_setopt(handle, CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+    CURLcode set = curl.easy_setopt(handle, CURLOPT_URL, url);
+    if (limited != CURLE_OK || set != CURLE_OK) {
+        snprintf(error, error_size, "%s", limited != CURLE_OK ? "this libcurl cannot be limited to http and https" : curl.easy_strerror(set));
+        curl.slist_free_all(list);
+        curl.easy_cleanup(handle);
+        return 0;
+    }
     curl.easy_setopt(handle, CURLOPT_POST, 1L);
     curl.easy_setopt(handle, CURLOPT_POSTFIELDS, body);
     curl.easy_setopt(handle, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)body_len);

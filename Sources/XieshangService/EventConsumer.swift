@@ -57,10 +57,13 @@ public final class EventConsumer: Service, Sendable {
     private let inStepAtMs = Atomic<Int64>(0)
     private let persistedInStepAtMs = Atomic<Int64>(0)
     /// Events received over PUB/SUB and not yet taken by the applying task, oldest first.
-    private let arrived = Mutex<[EventV1.Event]>([])
+    private let arrived = Mutex<(events: [EventV1.Event], bytes: Int)>(([], 0))
     /// The most events kept waiting; beyond it the oldest are dropped, and the gap they leave
     /// is filled from Since.
     static let maxWaiting = 10_000
+    /// The most payload bytes kept waiting (each event may be up to 4 MiB): past it, the
+    /// oldest are dropped too.
+    static let maxWaitingBytes = 64 << 20
     /// The most events one transaction applies.
     static let maxTogether = 500
 
@@ -194,8 +197,14 @@ public final class EventConsumer: Service, Sendable {
                 }
                 guard !received.isEmpty else { continue }
                 self.arrived.withLock { waiting in
-                    waiting.append(contentsOf: received)
-                    if waiting.count > Self.maxWaiting { waiting.removeFirst(waiting.count - Self.maxWaiting) }
+                    waiting.events.append(contentsOf: received)
+                    waiting.bytes += received.reduce(0) { $0 + $1.payload.count }
+                    var drop = 0
+                    while waiting.events.count - drop > Self.maxWaiting || (waiting.bytes > Self.maxWaitingBytes && drop < waiting.events.count) {
+                        waiting.bytes -= waiting.events[drop].payload.count
+                        drop += 1
+                    }
+                    waiting.events.removeFirst(drop)
                 }
                 continuation.yield(.events)
             }
@@ -223,8 +232,8 @@ public final class EventConsumer: Service, Sendable {
                     if Task.isCancelled || stop.load(ordering: .relaxed) { break }
                     // Everything that arrived meanwhile, together.
                     let events = arrived.withLock { waiting in
-                        defer { waiting.removeAll(keepingCapacity: true) }
-                        return waiting
+                        defer { waiting = ([], 0) }
+                        return waiting.events
                     }
                     var start = 0
                     while start < events.count {

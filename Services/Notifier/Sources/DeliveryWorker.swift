@@ -143,7 +143,7 @@ public final class DeliveryWorker: Service, Sendable {
                 if status > 0 {
                     continuation.resume(returning: .success(status))
                 } else {
-                    let reason = String(decoding: error.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+                    let reason = String(cString: error)
                     continuation.resume(returning: .failure(DeliveryFailure(message: reason.isEmpty ? "the request failed" : reason)))
                 }
             }
