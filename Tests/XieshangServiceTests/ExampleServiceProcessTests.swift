@@ -250,14 +250,19 @@ struct ExampleServiceProcessTests {
             try db.execute(sql: "CREATE TABLE seen (sequence INTEGER PRIMARY KEY, text TEXT NOT NULL, transaction_date REAL NOT NULL)")
         }
         let database = try ServiceDatabase.open(dataDir: try temporaryDirectory("burst-consumer"), name: "consumer", migrations: migrations)
+        let released = Counter()
         let consumer = EventConsumer(
             source: "example-notes", eventEndpoint: service.eventEndpoint, sourceClient: sourceClient,
             // No idle catch-up during the burst: what is applied comes over PUB/SUB.
             database: database, context: testContext, logger: quietLogger(), idleCatchUp: .seconds(5)
         ) { event, db in
             let text = try ExampleV1.NoteAdded(decoding: event.payload).note?.text ?? ""
-            // The first event holds the consumer's writer while the burst arrives.
-            if text == "slow" { Thread.sleep(forTimeInterval: 1.5) }
+            // The first event holds the consumer's writer until the whole burst was sent (and
+            // published), however long that takes on a loaded machine.
+            if text == "slow" {
+                let held = ContinuousClock.now
+                while released.count == 0, ContinuousClock.now - held < .seconds(120) { Thread.sleep(forTimeInterval: 0.01) }
+            }
             // Constant within one transaction (GRDB sets it at BEGIN): which events went together.
             try db.execute(sql: "INSERT INTO seen (sequence, text, transaction_date) VALUES (?, ?, ?)",
                            arguments: [Int64(event.sequence), text, try db.transactionDate.timeIntervalSince1970])
@@ -272,6 +277,8 @@ struct ExampleServiceProcessTests {
         try await Task.sleep(for: .milliseconds(300))  // the SUB socket's subscription reaches the PUB
         let texts = ["slow"] + (1...60).map { "burst \($0)" }
         for text in texts { _ = try await add(sourceClient, text) }
+        try await Task.sleep(for: .milliseconds(500))  // the last ones reach the SUB socket
+        released.increment()
 
         let started = ContinuousClock.now
         while try await consumer.cursor() < 61, ContinuousClock.now - started < .seconds(20) {
