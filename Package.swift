@@ -57,6 +57,9 @@ let package = Package(
         // Webhook POSTs through libcurl, loaded on first use (Debian's libcurl4; the header
         // from libcurl4-openssl-dev): a notifier without webhooks never maps it.
         .target(name: "CWebhook", path: "Sources/CWebhook", linkerSettings: [.linkedLibrary("dl")]),
+        // PostgreSQL's libpq (Debian's libpq5), loaded when a service opens a postgres://
+        // database: a service on SQLite never maps it.
+        .target(name: "CPostgres", path: "Sources/CPostgres", linkerSettings: [.linkedLibrary("dl")]),
 
         // The safe Swift layer over libprotobuf-c: runtime + generated message types.
         .target(
@@ -91,7 +94,7 @@ let package = Package(
         .target(
             name: "XieshangService",
             dependencies: [
-                "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangLabels", "CSpawn",
+                "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangLabels", "CSpawn", "CPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -128,7 +128,7 @@ struct RunCommand: AsyncParsableCommand {
 
         let fixture: Fixture
         if mix.usesScheduler {
-            var configuration = RPCClientConfiguration(endpoints: [registry], caller: "loadtest")
+            var configuration = RPCClientConfiguration(endpoints: registry.split(separator: ",").map(String.init), caller: "loadtest")
             configuration.defaultTimeout = .seconds(60)
             configuration.security = try security(for: "member-registry")
             let client = try RPCClient(configuration: configuration, context: context, logger: logger)
@@ -149,7 +149,7 @@ struct RunCommand: AsyncParsableCommand {
         let schedulerSecurity = try security(for: "meeting-scheduler")
         var clients: [RPCClient] = []
         for index in 0..<connections {
-            var configuration = RPCClientConfiguration(endpoints: [scheduler], caller: "loadtest-\(index)")
+            var configuration = RPCClientConfiguration(endpoints: scheduler.split(separator: ",").map(String.init), caller: "loadtest-\(index)")
             configuration.defaultTimeout = timeout
             configuration.retry.maxAttempts = 1   // a load test reports failures, it does not hide them
             configuration.security = schedulerSecurity

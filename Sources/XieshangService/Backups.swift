@@ -38,6 +38,9 @@ public final class Backups: Sendable {
     }
 
     func take() async throws -> RpcV1.BackupInfo {
+        if database.engine == .postgres {
+            throw RPCError(.failedPrecondition, "this service's database is PostgreSQL: back it up with PostgreSQL's own tools (pg_dump, or base backups with WAL archiving), not Backup/Take")
+        }
         guard let folder else { throw RPCError(.failedPrecondition, "this service's database is in memory: there is nothing to back up") }
         guard taking.withLock({ busy in defer { busy = true }; return !busy }) else {
             throw RPCError(.unavailable, "a backup of \(service) is being taken; try again when it is done")
@@ -53,7 +56,7 @@ public final class Backups: Sendable {
         let file = (folder as NSString).appendingPathComponent(id + ".sqlite")
         do {
             let copy = try DatabaseQueue(path: file)
-            try await database.writer.read { source in
+            try await database.sqliteWriter().read { source in
                 try copy.writeWithoutTransaction { destination in try source.backup(to: destination) }
             }
             var info = try await copy.write { [service] db in

@@ -107,14 +107,14 @@ public final class EventConsumer: Service, Sendable {
         inStepAtMs.store(now, ordering: .relaxed)
         guard now - persistedInStepAtMs.load(ordering: .relaxed) >= 30_000 else { return }
         persistedInStepAtMs.store(now, ordering: .relaxed)
-        _ = try? await database.writer.write { [source] db in
+        _ = try? await database.sqliteWriter().write { [source] db in
             try db.execute(sql: "UPDATE event_cursors SET in_step_at_ms = ? WHERE source = ?", arguments: [now, source])
         }
     }
 
     /// The sequence number of the last event applied from this source.
     public func cursor() async throws -> UInt64 {
-        try await database.writer.read { [source] db in try Self.cursor(db, source) }
+        try await database.sqliteWriter().read { [source] db in try Self.cursor(db, source) }
     }
 
     /// How far this consumer is behind its source: the last event applied and the newest
@@ -171,7 +171,10 @@ public final class EventConsumer: Service, Sendable {
             try sub.set(ZMQOption.subscribe, [UInt8]())
             try sub.set(ZMQOption.receiveHighWaterMark, Int32(100_000))
             try security?.apply(to: sub)
-            try sub.connect(eventEndpoint)
+            // Replicas of a source (`tcp://a:7102,tcp://b:7102`): whichever publishes is heard.
+            for endpoint in eventEndpoint.split(separator: ",") {
+                try sub.connect(endpoint.trimmingCharacters(in: .whitespaces))
+            }
         } catch {
             sub.close(linger: 0)
             throw error
@@ -218,7 +221,7 @@ public final class EventConsumer: Service, Sendable {
         let halt: @Sendable () -> Void = {
             stop.store(true, ordering: .relaxed)
         }
-        if let recorded = try? await database.writer.read({ [source] db in
+        if let recorded = try? await database.sqliteWriter().read({ [source] db in
             try Int64.fetchOne(db, sql: "SELECT in_step_at_ms FROM event_cursors WHERE source = ?", arguments: [source])
         }) {
             inStepAtMs.store(recorded, ordering: .relaxed)
@@ -254,7 +257,7 @@ public final class EventConsumer: Service, Sendable {
         // Stopping: keep when it was last in step, for the next start (a kill loses at most 30 s of it).
         let last = inStepAtMs.load(ordering: .relaxed)
         if last > persistedInStepAtMs.load(ordering: .relaxed) {
-            _ = try? await database.writer.write { [source] db in
+            _ = try? await database.sqliteWriter().write { [source] db in
                 try db.execute(sql: "UPDATE event_cursors SET in_step_at_ms = ? WHERE source = ?", arguments: [last, source])
             }
         }
@@ -305,7 +308,7 @@ public final class EventConsumer: Service, Sendable {
                 request.limit = 500
                 let batch = try await sourceClient.call(EventV1.Events.since, request, options: .read)
                 heard(of: batch.lastSequence)
-                let known = try await database.writer.read { [source] db in try Self.identity(db, source) }
+                let known = try await database.sqliteWriter().read { [source] db in try Self.identity(db, source) }
                 appliedIdentity.withLock { $0 = known }
                 var divergence: String?
                 if !known.isEmpty, !batch.sourceIdentity.isEmpty, known != batch.sourceIdentity {
@@ -323,7 +326,7 @@ public final class EventConsumer: Service, Sendable {
                         diverged.store(true, ordering: .relaxed)
                         return
                     }
-                    try await database.writer.write { [source] db in
+                    try await database.sqliteWriter().write { [source] db in
                         try Self.moveCursor(db, source, to: batch.lastSequence)
                         try Self.setIdentity(db, source, batch.sourceIdentity)
                     }
@@ -332,7 +335,7 @@ public final class EventConsumer: Service, Sendable {
                     continue
                 }
                 if known.isEmpty, !batch.sourceIdentity.isEmpty {
-                    try await database.writer.write { [source] db in try Self.setIdentity(db, source, batch.sourceIdentity) }
+                    try await database.sqliteWriter().write { [source] db in try Self.setIdentity(db, source, batch.sourceIdentity) }
                     appliedIdentity.withLock { $0 = batch.sourceIdentity }
                 }
                 diverged.store(false, ordering: .relaxed)
@@ -377,7 +380,7 @@ public final class EventConsumer: Service, Sendable {
         // An event that failed goes alone until it is applied or set aside.
         guard events.count > 1, failures.withLock({ $0.isEmpty }) else { return false }
         do {
-            try await database.writer.write { [source, apply] db in
+            try await database.sqliteWriter().write { [source, apply] db in
                 var cursor = try Self.cursor(db, source)
                 for event in events where event.sequence > cursor {
                     guard event.sequence == cursor + 1 else { throw NotInOrder() }
@@ -404,7 +407,7 @@ public final class EventConsumer: Service, Sendable {
 
     private func applyInOrder(_ event: EventV1.Event) async throws -> Outcome {
         do {
-            let outcome: Outcome = try await database.writer.write { [source, apply] db in
+            let outcome: Outcome = try await database.sqliteWriter().write { [source, apply] db in
                 let cursor = try Self.cursor(db, source)
                 if event.sequence <= cursor { return .alreadyApplied }
                 if event.sequence != cursor + 1 { return .gap }
@@ -427,7 +430,7 @@ public final class EventConsumer: Service, Sendable {
             }
             guard attempts >= Self.attemptsBeforeSettingAside else { throw failure.underlying }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            try await database.writer.write { [source] db in
+            try await database.sqliteWriter().write { [source] db in
                 guard try Self.cursor(db, source) + 1 == event.sequence else { return }
                 try db.execute(
                     sql: "INSERT OR REPLACE INTO event_failures (source, sequence, type, error, at_ms) VALUES (?, ?, ?, ?, ?)",
@@ -448,7 +451,7 @@ public final class EventConsumer: Service, Sendable {
     /// events were not applied and why.
     public static func registerSetAside(in handlers: inout RPCHandlers, database: ServiceDatabase) {
         handlers.register(EventV1.Consumer.listSetAside) { request, _ in
-            try await database.writer.read { db in try setAside(db, source: request.source, limit: Int(request.limit)) }
+            try await database.sqliteWriter().read { db in try setAside(db, source: request.source, limit: Int(request.limit)) }
         }
     }
 

@@ -38,18 +38,36 @@ public final class EventOutbox: Sendable {
     public func append<Payload: WireMessage>(
         _ event: WireEvent<Payload>, _ payload: Payload, in db: Database, traceID: String = ""
     ) throws -> UInt64 {
-        let sequence = try Self.insert(event, payload, in: db, traceID: traceID)
+        try append(event, payload, in: SQLiteSession(db), traceID: traceID)
+    }
+
+    /// The same in a transaction of either engine.
+    @discardableResult
+    public func append<Payload: WireMessage>(
+        _ event: WireEvent<Payload>, _ payload: Payload, in session: any SQLSession, traceID: String = ""
+    ) throws -> UInt64 {
+        let sequence = try Self.insert(event, payload, in: session, traceID: traceID)
         // One commit hook per transaction, not one per event: GRDB asks every registered
         // observer about every later statement of the transaction, so a hook per event made
         // a 40,000-member import quadratic.
-        let connection = ObjectIdentifier(db)
+        let connection = ObjectIdentifier(session)
         if pendingSignal.withLock({ $0.insert(connection).inserted }) {
-            db.afterNextTransaction(
-                onCommit: { [self] _ in
-                    pendingSignal.withLock { _ = $0.remove(connection) }
-                    committed.signal()
-                },
-                onRollback: { [self] _ in pendingSignal.withLock { _ = $0.remove(connection) } })
+            if let sqlite = session as? SQLiteSession {
+                sqlite.db.afterNextTransaction(
+                    onCommit: { [self] _ in
+                        pendingSignal.withLock { _ = $0.remove(connection) }
+                        committed.signal()
+                    },
+                    onRollback: { [self] _ in pendingSignal.withLock { _ = $0.remove(connection) } })
+            } else {
+                // A PostgreSQL session lives for one transaction and says itself whether it
+                // already signals.
+                pendingSignal.withLock { _ = $0.remove(connection) }
+                if let postgres = session as? PostgresSession, !postgres.signalsOutbox {
+                    postgres.signalsOutbox = true
+                    postgres.afterCommit { [self] in committed.signal() }
+                }
+            }
         }
         return sequence
     }
@@ -60,51 +78,105 @@ public final class EventOutbox: Sendable {
     public static func insert<Payload: WireMessage>(
         _ event: WireEvent<Payload>, _ payload: Payload, in db: Database, traceID: String = ""
     ) throws -> UInt64 {
-        try db.cachedStatement(sql: "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [event.name, Date.nowMilliseconds, Payload.wireName, Data(try payload.encode()), traceID])
-        return UInt64(db.lastInsertedRowID)
+        try insert(event, payload, in: SQLiteSession(db), traceID: traceID)
     }
 
-    /// Events after `sequence`, oldest first, at most `limit` (capped at `maxBatch`).
+    @discardableResult
+    static func insert<Payload: WireMessage>(
+        _ event: WireEvent<Payload>, _ payload: Payload, in session: any SQLSession, traceID: String = ""
+    ) throws -> UInt64 {
+        let values: [any SQLValueConvertible] = [event.name, Date.nowMilliseconds, Payload.wireName, try payload.encode(), traceID]
+        switch session.engine {
+        case .sqlite:
+            // AUTOINCREMENT: SQLite has one writer, so numbers are taken in commit order.
+            guard let sequence = try session.value(
+                "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?) RETURNING sequence",
+                values, as: Int64.self) else { throw RPCError(.internal, "the outbox gave no sequence number") }
+            return UInt64(sequence)
+        case .postgres:
+            // Replicas write one outbox: the next number is taken from a row each event's
+            // transaction locks until it commits, so numbers have no gaps (a rollback returns
+            // its number) and become visible in order (a consumer never skips one that commits
+            // later). A database sequence would give neither.
+            guard let sequence = try session.value(
+                "UPDATE outbox_head SET last_sequence = last_sequence + 1 WHERE id = 1 RETURNING last_sequence", as: Int64.self) else {
+                throw RPCError(.internal, "the outbox has no head row")
+            }
+            try session.execute(
+                "INSERT INTO outbox (sequence, type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?, ?)",
+                [sequence] + values)
+            return UInt64(sequence)
+        }
+    }
+
+    /// Events after `sequence`, oldest first, at most `limit` (capped at `maxBatch`), read
+    /// from a thread of the caller's own (the publisher's).
     public func events(after sequence: UInt64, limit: Int = EventOutbox.maxBatch) throws -> EventV1.SinceResponse {
-        try database.writer.read { db in try Self.events(db, source: source, after: sequence, limit: limit) }
+        try database.readSessionBlocking { [source] session in try Self.events(session, source: source, after: sequence, limit: limit) }
     }
 
-    static func events(_ db: Database, source: String, after sequence: UInt64, limit: Int) throws -> EventV1.SinceResponse {
+    static func events(_ session: any SQLSession, source: String, after sequence: UInt64, limit: Int) throws -> EventV1.SinceResponse {
         let limit = limit <= 0 ? maxBatch : min(limit, maxBatch)
         var response = EventV1.SinceResponse()
-        response.sourceIdentity = try String.fetchOne(db.cachedStatement(sql: "SELECT value FROM runtime_identity WHERE id = 1")) ?? ""
+        response.sourceIdentity = try session.value("SELECT value FROM runtime_identity WHERE id = 1", as: String.self) ?? ""
         var bytes = 0
-        let cursor = try Row.fetchCursor(
-            db,
-            sql: "SELECT * FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
-            arguments: [Int64(clamping: sequence), limit])
-        while let row = try cursor.next() {
-            let payload = row["payload"] as Data
-            if !response.events.isEmpty && bytes + payload.count > maxBatchBytes { break }
-            bytes += payload.count
-            var event = EventV1.Event()
-            event.source = source
-            event.sequence = UInt64(row["sequence"] as Int64)
-            event.type = row["type"]
-            event.occurredAtMs = row["occurred_at_ms"]
-            event.payloadType = row["payload_type"]
-            event.payload = [UInt8](payload)
-            event.traceID = row["trace_id"]
-            event.sourceIdentity = response.sourceIdentity
-            response.events.append(event)
+        var after = Int64(clamping: sequence)
+        // Pages of a few events: a reply stops at maxBatchBytes without reading further payloads.
+        let page = 50
+        reading: while response.events.count < limit {
+            let rows = try session.rows(
+                "SELECT sequence, type, occurred_at_ms, payload_type, payload, trace_id FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                [after, min(page, limit - response.events.count)])
+            for row in rows {
+                let payload: [UInt8] = row["payload"]
+                if !response.events.isEmpty && bytes + payload.count > maxBatchBytes { break reading }
+                bytes += payload.count
+                var event = EventV1.Event()
+                event.source = source
+                event.sequence = UInt64(row["sequence"] as Int64)
+                event.type = row["type"]
+                event.occurredAtMs = row["occurred_at_ms"]
+                event.payloadType = row["payload_type"]
+                event.payload = payload
+                event.traceID = row["trace_id"]
+                event.sourceIdentity = response.sourceIdentity
+                response.events.append(event)
+                after = row["sequence"]
+            }
+            if rows.count < page { break }
         }
-        response.lastSequence = UInt64(try Int64.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(sequence), 0) FROM outbox")) ?? 0)
+        response.lastSequence = UInt64(try session.value("SELECT COALESCE(MAX(sequence), 0) FROM outbox", as: Int64.self) ?? 0)
         return response
     }
 
     /// Adds `event.v1.Events/Since` to a server's handlers.
     public func register(in handlers: inout RPCHandlers) {
         handlers.register(EventV1.Events.since) { [self] request, _ in
-            try await database.writer.read { [source] db in
-                try Self.events(db, source: source, after: request.afterSequence, limit: Int(request.limit))
+            try await database.readSession { [source] session in
+                try Self.events(session, source: source, after: request.afterSequence, limit: Int(request.limit))
             }
         }
+    }
+
+    /// Whether this process publishes the outbox on its PUB socket now. On SQLite it always
+    /// does; replicas on PostgreSQL elect one (the holder of an advisory lock), so each event
+    /// goes out once, not once per replica; another takes over within a second or two when it
+    /// stops.
+    func publishesNow() -> Bool {
+        guard case .postgres(let postgres) = database.storage else { return true }
+        return postgres.publisherLease(for: source).held()
+    }
+
+    /// Gives the lease up (stopping).
+    func stopPublishing() {
+        guard case .postgres(let postgres) = database.storage else { return }
+        postgres.publisherLease(for: source).release()
+    }
+
+    /// How often the publisher reads the outbox when no commit of its own woke it: replicas'
+    /// commits do not wake it.
+    var readEvery: Duration {
+        database.engine == .postgres ? .milliseconds(100) : .seconds(1)
     }
 }
 
@@ -216,6 +288,8 @@ public final class EventPublisher: Service, Sendable {
         var published = (try? outbox.events(after: UInt64.max, limit: 1).lastSequence) ?? 0
         var poller = ZMQPoller([.fd(outbox.committed.readFD)])
         var lastRead = ContinuousClock.now
+        var leading = false
+        var leaseChecked = ContinuousClock.now - .seconds(10)
         while !stopping.load(ordering: .relaxed) {
             // Short polls so that a withdrawn key loses its subscription within the
             // allow-list's own reload second; the outbox is read on a commit, or each second.
@@ -226,8 +300,22 @@ public final class EventPublisher: Service, Sendable {
                 pub = rebind(current)
             }
             guard let pub else { continue }
-            if !readable[0] && ContinuousClock.now - lastRead < .seconds(1) { continue }
+            if !readable[0] && ContinuousClock.now - lastRead < outbox.readEvery { continue }
             lastRead = .now
+            if ContinuousClock.now - leaseChecked >= .seconds(1) {
+                leaseChecked = .now
+                let now = outbox.publishesNow()
+                if now != leading {
+                    leading = now
+                    logger.notice(now ? "publishing this service's events (this replica holds the lease)" : "another replica publishes the events",
+                                  metadata: ["event.endpoint": "\(endpoint)"])
+                }
+            }
+            guard leading else {
+                // Follow the outbox so that a takeover starts from the newest event.
+                if let newest = try? outbox.events(after: UInt64.max, limit: 1).lastSequence { published = newest }
+                continue
+            }
             do {
                 while true {
                     let batch = try outbox.events(after: published)
@@ -242,5 +330,6 @@ public final class EventPublisher: Service, Sendable {
             }
         }
         pub?.close(linger: 500)
+        outbox.stopPublishing()
     }
 }

@@ -1,22 +1,61 @@
 import GRDB
 import Synchronization
 
-/// Group commit: concurrent writes wait together and commit in one SQLite transaction, each
-/// in its own savepoint, so one that fails rolls back alone and the others still commit.
-/// SQLite has one writer; when many requests write at once, a transaction each would queue
-/// them one behind another, each paying the commit. Every write is still acknowledged only
-/// after its transaction commits.
+/// Group commit: concurrent writes wait together and commit in one transaction, each in its
+/// own savepoint, so one that fails rolls back alone and the others still commit. SQLite has
+/// one writer; when many requests write at once, a transaction each would queue them one
+/// behind another, each paying the commit (on PostgreSQL, each paying a round trip and a
+/// WAL flush). Every write is still acknowledged only after its transaction commits.
 final class GroupCommit: Sendable {
-    typealias Work = @Sendable (Database) throws -> [UInt8]
+    typealias Work = @Sendable (any SQLSession) throws -> [UInt8]
+    /// Runs a batch's works in one transaction, each in a savepoint; throws when the
+    /// transaction itself failed (nothing of the batch was written).
+    typealias Transact = @Sendable ([Work]) async throws -> [Result<[UInt8], any Error>]
 
     /// How many writes one transaction takes at most.
     static let maxBatch = 64
 
-    private let writer: any DatabaseWriter
+    private let transact: Transact
     private let state = Mutex<(jobs: [Job], draining: Bool)>(([], false))
 
-    init(writer: any DatabaseWriter) {
-        self.writer = writer
+    init(transact: @escaping Transact) {
+        self.transact = transact
+    }
+
+    /// Batches on a SQLite writer.
+    static func sqlite(_ writer: any DatabaseWriter) -> GroupCommit {
+        GroupCommit { works in
+            let cause = FirstError()
+            do {
+                return try await writer.write { db -> [Result<[UInt8], any Error>] in
+                    let session = SQLiteSession(db)
+                    return works.map { work in
+                        do {
+                            return .success(try session.savepoint { try work(session) })
+                        } catch {
+                            cause.note(error)
+                            return .failure(error)
+                        }
+                    }
+                }
+            } catch {
+                // The transaction itself failed (disk full, read-only): nothing was written.
+                // When a job's own write hit a full disk, SQLite rolled the whole transaction
+                // back and the commit only says "aborted": report the cause to every job.
+                throw cause.storageError ?? error
+            }
+        }
+    }
+
+    /// Batches on a PostgreSQL connection of the pool.
+    static func postgres(_ pool: PostgresPool) -> GroupCommit {
+        GroupCommit { works in
+            try await pool.run { connection in
+                try PostgresSession.transaction(connection) { session in
+                    works.map { work in Result(catching: { try session.savepoint { try work(session) } }) }
+                }
+            }
+        }
     }
 
     private final class Job: Sendable {
@@ -71,32 +110,11 @@ final class GroupCommit: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
-            let cause = FirstError()
             do {
-                let results = try await writer.write { db -> [Result<[UInt8], any Error>] in
-                    var results: [Result<[UInt8], any Error>] = []
-                    for job in batch {
-                        do {
-                            var output: [UInt8] = []
-                            try db.inSavepoint {
-                                output = try job.work(db)
-                                return .commit
-                            }
-                            results.append(.success(output))
-                        } catch {
-                            cause.note(error)
-                            results.append(.failure(error))
-                        }
-                    }
-                    return results
-                }
+                let results = try await transact(batch.map(\.work))
                 for (job, result) in zip(batch, results) { job.finish(result) }
             } catch {
-                // The transaction itself failed (disk full, read-only): nothing was written.
-                // When a job's own write hit a full disk, SQLite rolled the whole transaction
-                // back and the commit only says "aborted": report the cause to every job.
-                let reported = cause.storageError ?? error
-                for job in batch { job.finish(.failure(reported)) }
+                for job in batch { job.finish(.failure(error)) }
             }
         }
     }

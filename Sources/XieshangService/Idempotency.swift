@@ -21,6 +21,22 @@ extension ServiceDatabase {
         _ context: RPCCallContext,
         _ change: @escaping @Sendable (Database) throws -> Reply
     ) async throws -> (reply: Reply, replayed: Bool) {
+        try await idempotentSession(context) { session in
+            guard let sqlite = session as? SQLiteSession else {
+                throw RPCError(.internal, "this change is written for SQLite, and the service's database is PostgreSQL")
+            }
+            return try change(sqlite.db)
+        }
+    }
+
+    /// `idempotent` for a change written for both engines (`SQLSession`). On PostgreSQL the
+    /// stored reply is shared by the service's replicas: a retry that lands on another
+    /// replica gets it too, and two replicas given the same call at once apply it once (the
+    /// second waits on the first's row of `rpc_replies`, then returns its reply).
+    public func idempotentSession<Reply: WireMessage>(
+        _ context: RPCCallContext,
+        _ change: @escaping @Sendable (any SQLSession) throws -> Reply
+    ) async throws -> (reply: Reply, replayed: Bool) {
         let principal = context.principal.description
         let requestID = context.requestID
         let method = context.method
@@ -30,40 +46,52 @@ extension ServiceDatabase {
             throw RPCError(.dataLoss, "\(replaced); nothing was written")
         }
         // The group's transactions carry bytes: the reply, then one byte saying if it was stored.
-        var output = try await groupCommit.submit { db -> [UInt8] in
-            let (bytes, replayed) = try apply(db)
+        var output = try await groupCommit.submit { session -> [UInt8] in
+            let (bytes, replayed) = try apply(session)
             return bytes + [replayed ? 1 : 0]
         }
         let replayed = output.removeLast() == 1
         return (try Reply(decoding: output), replayed)
 
-        @Sendable func apply(_ db: Database) throws -> ([UInt8], Bool) {
-            if let row = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT method, reply FROM rpc_replies WHERE principal = ? AND request_id = ?"),
-                arguments: [principal, requestID]) {
-                let storedMethod: String = row["method"]
-                guard storedMethod == method else {
-                    throw RPCError(.failedPrecondition, "request id \(requestID) was already used for \(storedMethod)")
-                }
-                let data: Data = row["reply"]
-                return ([UInt8](data), true)
+        @Sendable func stored(_ session: any SQLSession) throws -> [UInt8]? {
+            guard let row = try session.row(
+                "SELECT method, reply FROM rpc_replies WHERE principal = ? AND request_id = ?", [principal, requestID]) else { return nil }
+            let storedMethod: String = row["method"]
+            guard storedMethod == method else {
+                throw RPCError(.failedPrecondition, "request id \(requestID) was already used for \(storedMethod)")
             }
+            return row["reply"]
+        }
+
+        @Sendable func apply(_ session: any SQLSession) throws -> ([UInt8], Bool) {
+            if let bytes = try stored(session) { return (bytes, true) }
             if let quota {
                 // What one member's or unit's key can make the service store is bounded: its
                 // stored replies of the last day (each one change it made).
                 let since = Date.nowMilliseconds - 86_400_000
-                let made = try Int.fetchOne(
-                    db.cachedStatement(sql: "SELECT COUNT(*) FROM rpc_replies WHERE principal = ? AND created_at_ms >= ?"),
-                    arguments: [principal, since]) ?? 0
+                let made = try session.value(
+                    "SELECT COUNT(*) FROM rpc_replies WHERE principal = ? AND created_at_ms >= ?", [principal, since], as: Int.self) ?? 0
                 if made >= quota {
                     throw RPCError(.resourceExhausted, "\(principal) made \(made) changes in the last 24 hours, the most one \(context.principal.role.rawValue)'s key may; nothing was written (ask the office if this is real work)")
                 }
             }
-            let reply = try change(db)
-            let bytes = try reply.encode()
-            try db.cachedStatement(sql: "INSERT INTO rpc_replies (principal, request_id, method, reply, created_at_ms) VALUES (?, ?, ?, ?, ?)")
-                .execute(arguments: [principal, requestID, method, Data(bytes), Date.nowMilliseconds])
-            return (bytes, false)
+            func changeAndStore() throws -> [UInt8] {
+                let reply = try change(session)
+                let bytes = try reply.encode()
+                try session.execute(
+                    "INSERT INTO rpc_replies (principal, request_id, method, reply, created_at_ms) VALUES (?, ?, ?, ?, ?)",
+                    [principal, requestID, method, bytes, Date.nowMilliseconds])
+                return bytes
+            }
+            guard session.engine == .postgres else { return (try changeAndStore(), false) }
+            // Another replica may be applying the same call: its row of rpc_replies makes this
+            // insert wait until it commits, then fail; the change is undone and its reply returned.
+            do {
+                return (try session.savepoint(changeAndStore), false)
+            } catch let error as PostgresError where error.isUniqueViolation(of: "rpc_replies_pkey") {
+                guard let bytes = try stored(session) else { throw error }
+                return (bytes, true)
+            }
         }
     }
 
@@ -82,10 +110,10 @@ extension ServiceDatabase {
     public func storedReply<Reply: WireMessage>(_ context: RPCCallContext, as type: Reply.Type) async throws -> Reply? {
         let principal = context.principal.description
         let requestID = context.requestID
-        let data = try await writer.read { db in
-            try Data.fetchOne(db.cachedStatement(sql: "SELECT reply FROM rpc_replies WHERE principal = ? AND request_id = ?"), arguments: [principal, requestID])
+        let data = try await readSession { session in
+            try session.value("SELECT reply FROM rpc_replies WHERE principal = ? AND request_id = ?", [principal, requestID], as: [UInt8].self)
         }
-        return try data.map { try Reply(decoding: [UInt8]($0)) }
+        return try data.map { try Reply(decoding: $0) }
     }
 
     /// For a change whose checks before its transaction refused (another service's answer, the
@@ -102,9 +130,8 @@ extension ServiceDatabase {
     @discardableResult
     public func pruneReplies(olderThan age: Duration = .seconds(86_400)) async throws -> Int {
         let cutoff = Date.nowMilliseconds - age.components.seconds * 1000
-        return try await writer.write { db in
-            try db.cachedStatement(sql: "DELETE FROM rpc_replies WHERE created_at_ms < ?").execute(arguments: [cutoff])
-            return db.changesCount
+        return try await writeSession { session in
+            try session.execute("DELETE FROM rpc_replies WHERE created_at_ms < ?", [cutoff])
         }
     }
 }

@@ -99,12 +99,13 @@ public final class ServiceMetrics: RPCRequestObserver, Sendable {
         let health = await database.healthCheck()
         registry.makeGauge(descriptor: descriptor("storage_healthy", "bool", "1 while the database can be read and written with room to spare, else 0."), labels: labels)
             .set(to: health.ok ? 1 : 0)
-        if let state = try? await database.read({ db in
-            (try Int64.fetchOne(db, sql: "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()") ?? 0,
-             try Int64.fetchOne(db, sql: "SELECT COALESCE(MAX(sequence), 0) FROM outbox") ?? 0,
-             try Int64.fetchOne(db, sql: "SELECT COUNT(*) FROM outbox") ?? 0)
+        let size = database.engine == .postgres ? "SELECT pg_database_size(current_database())" : "SELECT page_count * page_size FROM pragma_page_count(), pragma_page_size()"
+        if let state = try? await database.readSession({ session in
+            (try session.value(size, as: Int64.self) ?? 0,
+             try session.value("SELECT COALESCE(MAX(sequence), 0) FROM outbox", as: Int64.self) ?? 0,
+             try session.value("SELECT COUNT(*) FROM outbox", as: Int64.self) ?? 0)
         }) {
-            registry.makeGauge(descriptor: descriptor("storage_database", "bytes", "The size of the service's SQLite database."), labels: labels)
+            registry.makeGauge(descriptor: descriptor("storage_database", "bytes", "The size of the service's database (SQLite's file, or the PostgreSQL database replicas share)."), labels: labels)
                 .set(to: Double(state.0))
             registry.makeGauge(descriptor: descriptor("outbox_newest", "sequence", "The sequence number of the newest event in the outbox."), labels: labels)
                 .set(to: Double(state.1))

@@ -25,6 +25,9 @@ public struct ServiceConfiguration: Sendable {
     public var eventEndpoint: String?
     /// The folder of the service's SQLite file; nil keeps the database in memory.
     public var dataDir: String?
+    /// A PostgreSQL database (`--database postgres://…`) instead of the SQLite file under
+    /// `dataDir`; nil: SQLite.
+    public var databaseURL: String? = nil
     public var logLevel: Logger.Level
     public var logFormat: LogFormat = .text
     /// Where the HTTP listener for Prometheus binds (`127.0.0.1:7109`); nil: none.
@@ -71,6 +74,9 @@ public struct ServiceOptions: ParsableArguments {
 
     @Option(help: "Folder of the service's SQLite database (env XIESHANG_DATA_DIR; default ./data/<service>).")
     public var dataDir: String?
+
+    @Option(help: "The service's database: sqlite: (the default: a file under --data-dir) or postgres://USER@HOST:PORT/DB?sslmode=verify-full&… (any libpq connection URL; TLS by its sslmode, sslrootcert, sslcert and sslkey) for replicas sharing one PostgreSQL database (env XIESHANG_DATABASE_URL).")
+    public var database: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (env XIESHANG_LOG_LEVEL; default info).")
     public var logLevel: String?
@@ -173,7 +179,18 @@ public struct ServiceOptions: ParsableArguments {
         let metrics = pick(metricsAddress, "XIESHANG_METRICS_ADDRESS") ?? defaultMetrics
         configuration.metricsAddress = metrics.flatMap { $0.lowercased() == "off" ? nil : $0 }
         configuration.allowEmptyDatabase = allowEmptyDatabase || environment["XIESHANG_ALLOW_EMPTY_DATABASE"] == "1"
+        configuration.databaseURL = try Self.databaseURL(pick(database, "XIESHANG_DATABASE_URL"))
         return configuration
+    }
+
+    /// nil for SQLite (absent, or `sqlite:`), else the PostgreSQL URL as given.
+    static func databaseURL(_ value: String?) throws -> String? {
+        guard let value, !["sqlite:", "sqlite://"].contains(value.lowercased()) else { return nil }
+        let lowered = value.lowercased()
+        guard lowered.hasPrefix("postgres://") || lowered.hasPrefix("postgresql://") else {
+            throw ValidationError("database \"\(value.prefix(40))\" must be sqlite: (a file under --data-dir) or a postgres:// URL")
+        }
+        return value
     }
 }
 
@@ -182,7 +199,10 @@ extension ServiceConfiguration {
     /// variable or its default gives, with this service's keys.
     public func client(of peer: SuiteService, flag: String?, context: ZMQContext, logger: Logger,
                        timeout: Duration? = nil) throws -> RPCClient {
-        var configuration = RPCClientConfiguration(endpoints: [peer.rpcEndpoint(flag: flag)], caller: name)
+        // Several endpoints (replicas of one service, `tcp://a:7101,tcp://b:7101`): the client
+        // spreads its calls over them and a retry goes to the next.
+        let endpoints = peer.rpcEndpoint(flag: flag).split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var configuration = RPCClientConfiguration(endpoints: endpoints, caller: name)
         if let timeout { configuration.defaultTimeout = timeout }
         configuration.security = try clientSecurity(calling: peer.name)
         return try RPCClient(configuration: configuration, context: context, logger: logger)

@@ -3,14 +3,18 @@ import GRDB
 import XieshangRPC
 import XieshangWire
 
-/// A service's own SQLite database: one file under the data directory (WAL), or in memory
-/// for unit tests. The runtime's tables (stored replies, outbox, event cursors) are
-/// migrated first, then the service's own named migrations.
+/// A service's own database: by default one SQLite file under the data directory (WAL), or
+/// in memory for unit tests; with `--database postgres://…`, a PostgreSQL database that
+/// replicas of the service share. The runtime's tables (stored replies, outbox, event
+/// cursors) are migrated first, then the service's own named migrations.
 public final class ServiceDatabase: Sendable {
-    /// The GRDB writer, the runtime's own: services read and write through `read` and
-    /// `write` (or `idempotent`), with their SQL behind their own store types.
-    let writer: any DatabaseWriter
-    /// The file, or nil in memory.
+    enum Storage: Sendable {
+        case sqlite(any DatabaseWriter)
+        case postgres(PostgresStorage)
+    }
+
+    let storage: Storage
+    /// The file, or nil in memory or on PostgreSQL.
     public let path: String?
     /// Batches concurrent idempotent writes into shared transactions.
     let groupCommit: GroupCommit
@@ -19,6 +23,33 @@ public final class ServiceDatabase: Sendable {
     /// The data folder's lock (held for the process's life) and the file's identity on
     /// disk when it was opened: a file deleted or replaced under the service is noticed.
     private let guardian: DataFolderGuard?
+
+    /// Which engine the database is on.
+    public var engine: SQLEngine {
+        if case .postgres = storage { return .postgres }
+        return .sqlite
+    }
+
+    /// The GRDB writer, the runtime's own, for what is written for SQLite alone; a service
+    /// whose stores are SQLite's never opens PostgreSQL (its migrations have no PostgreSQL
+    /// form), so this throws only on a programming error.
+    func sqliteWriter() throws -> any DatabaseWriter {
+        guard case .sqlite(let writer) = storage else {
+            throw RPCError(.internal, "this part of the service runs on SQLite only, and its database is PostgreSQL")
+        }
+        return writer
+    }
+
+    /// Opens the database the configuration names: PostgreSQL when it has a database URL,
+    /// else the SQLite file under its data folder (in memory without one).
+    public static func open(_ configuration: ServiceConfiguration, migrations: ServiceMigrations) throws -> ServiceDatabase {
+        if let url = configuration.databaseURL {
+            return try openPostgres(url: url, service: configuration.name, migrations: migrations)
+        }
+        guard let dataDir = configuration.dataDir else { return try inMemory(migrations: migrations) }
+        return try open(dataDir: dataDir, name: configuration.name, migrations: migrations,
+                        maxBytes: configuration.maxDatabaseBytes, allowEmpty: configuration.allowEmptyDatabase)
+    }
 
     /// Opens (creating if needed) `<dataDir>/<name>.sqlite` in WAL mode and migrates it.
     /// - Parameter maxBytes: a cap on the database's size (SQLite's max_page_count); a write
@@ -52,7 +83,7 @@ public final class ServiceDatabase: Sendable {
             let database = ServiceDatabase(writer: pool, path: path, maxBytes: maxBytes, guardian: guardian)
             try database.migrate(migrations)
             try database.recordStart()
-            try guardian.adopt(database.writer)
+            try guardian.adopt(pool)
             return database
         } catch let error as DataFolderGuard.Refusal {
             throw OpenError(path: path, reason: error.reason)
@@ -65,7 +96,7 @@ public final class ServiceDatabase: Sendable {
     /// file, a full disk) stops the service here, with the reason, instead of at a
     /// caller's first change.
     private func recordStart() throws {
-        try writer.write { db in
+        try sqliteWriter().write { db in
             try db.execute(sql: """
                 INSERT INTO runtime_starts (id, count, last_at_ms) VALUES (1, 1, ?)
                 ON CONFLICT (id) DO UPDATE SET count = count + 1, last_at_ms = excluded.last_at_ms
@@ -103,28 +134,67 @@ public final class ServiceDatabase: Sendable {
     }
 
     private init(writer: any DatabaseWriter, path: String?, maxBytes: Int64? = nil, guardian: DataFolderGuard? = nil) {
-        self.writer = writer
+        self.storage = .sqlite(writer)
         self.path = path
         self.maxBytes = maxBytes
         self.guardian = guardian
-        self.groupCommit = GroupCommit(writer: writer)
+        self.groupCommit = GroupCommit.sqlite(writer)
     }
 
-    /// Reads in a snapshot, concurrently with other reads and the writer.
+    init(postgres: PostgresStorage) {
+        self.storage = .postgres(postgres)
+        self.path = nil
+        self.maxBytes = nil
+        self.guardian = nil
+        self.groupCommit = GroupCommit.postgres(postgres.pool)
+    }
+
+    /// Reads in a snapshot, concurrently with other reads and the writer (SQLite's stores).
     public func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.read(body)
+        try await sqliteWriter().read(body)
     }
 
     /// Writes in one transaction of its own (not a call's: those go through `idempotent`).
     public func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await writer.write(body)
+        try await sqliteWriter().write(body)
+    }
+
+    /// Reads in one snapshot, on either engine (the stores written for both).
+    public func readSession<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        switch storage {
+        case .sqlite(let writer): try await writer.read { db in try body(SQLiteSession(db)) }
+        case .postgres(let postgres): try await postgres.pool.run { connection in
+            try PostgresSession.transaction(connection, readOnly: true) { try body($0) }
+        }
+        }
+    }
+
+    /// Reads in one snapshot from a thread of the caller's own (never a task's).
+    func readSessionBlocking<T>(_ body: @escaping (any SQLSession) throws -> T) throws -> T {
+        switch storage {
+        case .sqlite(let writer): try writer.read { db in try body(SQLiteSession(db)) }
+        case .postgres(let postgres): try postgres.pool.runBlocking { connection in
+            try PostgresSession.transaction(connection, readOnly: true) { try body($0) }
+        }
+        }
+    }
+
+    /// Writes in one transaction of its own, on either engine.
+    public func writeSession<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
+        switch storage {
+        case .sqlite(let writer): try await writer.write { db in try body(SQLiteSession(db)) }
+        case .postgres(let postgres): try await postgres.pool.run { connection in
+            try PostgresSession.transaction(connection) { try body($0) }
+        }
+        }
     }
 
     private func migrate(_ migrations: ServiceMigrations) throws {
+        let writer = try sqliteWriter()
         var migrator = DatabaseMigrator()
         RuntimeSchema.register(in: &migrator)
-        for (name, migrate) in migrations.steps {
-            migrator.registerMigration(name, migrate: migrate)
+        for step in migrations.steps {
+            migrator.registerMigration(step.name, migrate: step.sqlite)
         }
         // Migrations only run forwards: a database a newer release migrated has steps this
         // binary does not know, and would be misread (or half-written) by it.
@@ -153,6 +223,11 @@ public final class ServiceDatabase: Sendable {
     /// reads go on,
     /// but a write of any size may be refused.
     public func healthCheck() async -> (ok: Bool, detail: String) {
+        let writer: any DatabaseWriter
+        switch storage {
+        case .postgres(let postgres): return await postgres.healthCheck()
+        case .sqlite(let sqlite): writer = sqlite
+        }
         let state: (mode: String, migrations: Int, pages: Int64, pageSize: Int64, setAside: Int)
         do {
             state = try await writer.read { db in
@@ -198,18 +273,36 @@ public final class ServiceDatabase: Sendable {
 
 /// A service's schema as named migrations, applied once each, in order.
 public struct ServiceMigrations: Sendable {
-    var steps: [(String, @Sendable (Database) throws -> Void)] = []
+    struct Step: Sendable {
+        let name: String
+        let sqlite: @Sendable (Database) throws -> Void
+        /// The same step for PostgreSQL; nil: the service runs on SQLite only.
+        let postgres: String?
+    }
+
+    var steps: [Step] = []
 
     public init() {}
 
+    /// A step for SQLite alone (a service whose stores are SQLite's).
     public mutating func add(_ name: String, _ migrate: @escaping @Sendable (Database) throws -> Void) {
-        steps.append((name, migrate))
+        steps.append(Step(name: name, sqlite: migrate, postgres: nil))
     }
 
-    /// A migration that is SQL alone (tables, indexes), run as one script.
+    /// A migration that is SQL alone (tables, indexes), run as one script, for SQLite alone.
     public mutating func add(_ name: String, sql: String) {
         add(name) { db in try db.execute(sql: sql) }
     }
+
+    /// A step written for both engines (types and keys differ: `INTEGER PRIMARY KEY
+    /// AUTOINCREMENT` and `BLOB` here, `BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY` and
+    /// `BYTEA` there). A service all of whose steps have both runs on PostgreSQL too.
+    public mutating func add(_ name: String, sqlite: String, postgres: String) {
+        steps.append(Step(name: name, sqlite: { db in try db.execute(sql: sqlite) }, postgres: postgres))
+    }
+
+    /// The first step that has no PostgreSQL form, if any.
+    var sqliteOnlyStep: String? { steps.first { $0.postgres == nil }?.name }
 }
 
 /// The tables every service has.

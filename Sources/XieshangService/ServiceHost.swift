@@ -29,8 +29,8 @@ public final class ServiceHost: Sendable {
     /// What a service gives the host: its handlers, built over the database and outbox.
     public typealias MakeHandlers = @Sendable (ServiceDatabase, EventOutbox) throws -> RPCHandlers
 
-    /// Opens the service's database (under `configuration.dataDir`, or in memory), then
-    /// builds the host over it.
+    /// Opens the service's database (PostgreSQL at `configuration.databaseURL`, else SQLite
+    /// under `configuration.dataDir`, or in memory), then builds the host over it.
     public convenience init(
         configuration: ServiceConfiguration,
         migrations: ServiceMigrations,
@@ -40,9 +40,7 @@ public final class ServiceHost: Sendable {
         permissions: MethodPermissions? = nil,
         makeHandlers: MakeHandlers
     ) throws {
-        let database = try configuration.dataDir.map {
-            try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: migrations, maxBytes: configuration.maxDatabaseBytes, allowEmpty: configuration.allowEmptyDatabase)
-        } ?? ServiceDatabase.inMemory(migrations: migrations)
+        let database = try ServiceDatabase.open(configuration, migrations: migrations)
         try self.init(configuration: configuration, database: database, context: context, logger: logger,
                       extraServices: extraServices, permissions: permissions, makeHandlers: makeHandlers)
     }

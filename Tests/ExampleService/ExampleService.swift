@@ -1,9 +1,10 @@
 // The example service: how a Xieshang service is written with the shared runtime, in a
 // page. Notes can be added (a mutating, idempotent call that also writes an event) and
-// listed. The runtime's integration tests start it as a real process.
+// listed. Its SQL is written for both engines, so it runs on SQLite (the default) and, in
+// replicas, on PostgreSQL (`--database postgres://…`). The runtime's integration tests start
+// it as a real process.
 import ArgumentParser
 import Foundation
-import GRDB
 import Logging
 import XieshangRPC
 import XieshangService
@@ -20,15 +21,21 @@ struct Notes: RPCService {
     /// The one event this service writes, declared once.
     static let added = WireEvent<ExampleV1.NoteAdded>("note.added")
 
-    /// The schema, as named migrations.
+    /// The schema, as named migrations, for each engine.
     static var migrations: ServiceMigrations {
         var migrations = ServiceMigrations()
-        migrations.add("notes-1-create", sql: """
+        migrations.add("notes-1-create", sqlite: """
             CREATE TABLE notes (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 text TEXT NOT NULL,
                 author TEXT NOT NULL,
                 created_at_ms INTEGER NOT NULL)
+            """, postgres: """
+            CREATE TABLE notes (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                text TEXT NOT NULL,
+                author TEXT NOT NULL,
+                created_at_ms BIGINT NOT NULL)
             """)
         return migrations
     }
@@ -52,18 +59,17 @@ struct Notes: RPCService {
             if !problems.isEmpty { throw RPCError.invalidArgument(problems) }
 
             // The change, its event and the stored reply commit together, once per request id.
-            let (reply, replayed) = try await database.idempotent(context) { db in
+            let (reply, replayed) = try await database.idempotentSession(context) { sql in
                 var note = ExampleV1.Note()
                 note.text = text
                 note.author = context.principal.name
                 note.createdAtMs = Date.nowMilliseconds
-                try db.execute(
-                    sql: "INSERT INTO notes (text, author, created_at_ms) VALUES (?, ?, ?)",
-                    arguments: [note.text, note.author, note.createdAtMs])
-                note.id = db.lastInsertedRowID
+                note.id = try sql.value(
+                    "INSERT INTO notes (text, author, created_at_ms) VALUES (?, ?, ?) RETURNING id",
+                    [note.text, note.author, note.createdAtMs]) ?? 0
                 var added = ExampleV1.NoteAdded()
                 added.note = note
-                try outbox.append(Notes.added, added, in: db, traceID: context.traceID)
+                try outbox.append(Notes.added, added, in: sql, traceID: context.traceID)
                 var response = ExampleV1.AddNoteResponse()
                 response.note = note
                 return response
@@ -74,8 +80,8 @@ struct Notes: RPCService {
         }
         handlers.register(ExampleV1.Notes.list) { _, _ in
             var response = ExampleV1.ListNotesResponse()
-            response.notes = try await database.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM notes ORDER BY id").map { row in
+            response.notes = try await database.readSession { sql in
+                try sql.rows("SELECT id, text, author, created_at_ms FROM notes ORDER BY id").map { row in
                     var note = ExampleV1.Note()
                     note.id = row["id"]
                     note.text = row["text"]

@@ -15,7 +15,7 @@ struct ProposalFiguresTests {
     static let start: Int64 = 1_780_000_000_000
 
     /// Files a proposal at `start` with a deadline 90 days on, then records its replies.
-    static func proposal(_ db: Database, unit: Int64 = 1, replies: [(days: Int64, replyClass: ProposalV1.ReplyClass)],
+    static func proposal(_ db: any SQLSession, unit: Int64 = 1, replies: [(days: Int64, replyClass: ProposalV1.ReplyClass)],
                          feedback: [ProposalV1.Satisfaction] = []) throws {
         var p = ProposalV1.Proposal()
         p.leadUnitID = unit
@@ -49,7 +49,7 @@ struct ProposalFiguresTests {
     @Test("each proposal counts once by its final reply; 办复率 and the on-time rate of those filed")
     func figures() async throws {
         let database = try ServiceDatabase.inMemory(migrations: TrackerSchema.migrations)
-        try await database.write { db in
+        try await database.writeSession { db in
             try Self.proposal(db, replies: [(30, .b), (60, .a)], feedback: [.dissatisfied, .satisfied])  // B then A: an A; 满意 at last
             try Self.proposal(db, replies: [(120, .c)], feedback: [.basically])  // answered after its deadline
             try Self.proposal(db, unit: 2, replies: [])            // not answered
@@ -58,7 +58,7 @@ struct ProposalFiguresTests {
         var request = ProposalV1.StatisticsRequest()
         request.fromMs = Self.start
         request.toMs = Self.start + 365 * Self.day
-        let s = try await database.read { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 200 * Self.day) }
+        let s = try await database.readSession { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 200 * Self.day) }
         let classes = s.repliesByClass.reduce(into: [String: Int32]()) { $0[$1.name] = $1.count }
         #expect(classes == ["A": 1, "B": 0, "C": 1, "D": 1])
         #expect(s.answered == 3)
@@ -77,7 +77,7 @@ struct ProposalFiguresTests {
 
         // A period that ends before the late reply: that proposal is not yet answered.
         request.toMs = Self.start + 100 * Self.day
-        let early = try await database.read { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 100 * Self.day) }
+        let early = try await database.readSession { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 100 * Self.day) }
         #expect(early.answered == 2 && early.answeredOnTime == 2)
     }
 
@@ -94,7 +94,7 @@ struct ProposalFiguresTests {
             t.changes = changes
             return t
         }
-        try await database.write { db in
+        try await database.writeSession { db in
             // A member's key proposal, filed during the plenary, with two assisting units: the
             // lead unit drafts on day 20, one unit agrees on day 30, the other on day 95, past
             // the deadline (day 90): sent, late, as A.
@@ -135,7 +135,7 @@ struct ProposalFiguresTests {
         var request = ProposalV1.StatisticsRequest()
         request.fromMs = Self.start
         request.toMs = Self.start + 365 * Self.day
-        let s = try await database.read { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 200 * Self.day) }
+        let s = try await database.readSession { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 200 * Self.day) }
         #expect(s.answered == 2 && s.answeredOnTime == 1 && s.countersigned == 1)
         #expect(s.repliesByClass.reduce(into: [String: Int32]()) { $0[$1.name] = $1.count } == ["A": 1, "B": 0, "C": 1, "D": 0])
         #expect(s.filedByMembers == 1 && s.filedJointly == 1 && s.filedDuringPlenary == 1)
@@ -146,7 +146,7 @@ struct ProposalFiguresTests {
 
         // Before the last 会签 the key proposal is not yet answered.
         request.toMs = Self.start + 60 * Self.day
-        let early = try await database.read { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 60 * Self.day) }
+        let early = try await database.readSession { [request] db in try TrackerStatistics.compute(db, request, now: Self.start + 60 * Self.day) }
         #expect(early.answered == 1 && early.countersigned == 0)
     }
 

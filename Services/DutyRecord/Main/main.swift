@@ -33,9 +33,7 @@ struct DutyRecordCommand: AsyncParsableCommand {
             throw ValidationError("\(error)")
         }
         let context = try ZMQContext()
-        let database = try ServiceDatabase.open(dataDir: configuration.dataDir ?? "data/duty-record", name: configuration.name,
-                                                migrations: DutySchema.migrations, maxBytes: configuration.maxDatabaseBytes,
-                                                allowEmpty: configuration.allowEmptyDatabase)
+        let database = try ServiceDatabase.open(configuration, migrations: DutySchema.migrations)
         let version = try await database.write { db in try DutyStore.install(db, scoring, now: Int64(Date().timeIntervalSince1970 * 1000)) }
         logger.info("scoring rules", metadata: ["rules.version": "\(version)", "rules.file": "\(rulesFile ?? "(the default rules)")"])
         let (clients, consumers) = try sources.consumers(configuration, database: database, context: context, logger: logger) { event, db in

@@ -69,10 +69,7 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
         let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger, timeout: .seconds(5))
         let link = RegistryClient(client: registryClient)
         let checkInOpens = try resolvedCheckInOpens.map { Int64($0) * 60_000 } ?? MeetingRules.defaultCheckInOpens
-        let database = try configuration.dataDir.map {
-            try ServiceDatabase.open(dataDir: $0, name: configuration.name, migrations: SchedulerSchema.migrations,
-                                     maxBytes: configuration.maxDatabaseBytes, allowEmpty: configuration.allowEmptyDatabase)
-        } ?? ServiceDatabase.inMemory(migrations: SchedulerSchema.migrations)
+        let database = try ServiceDatabase.open(configuration, migrations: SchedulerSchema.migrations)
         // The registry's rooms, terms and members, kept from its events (RegistryModel).
         let follower = EventConsumer(
             source: SuiteService.registry.name, eventEndpoint: SuiteService.registry.eventEndpoint(flag: registryEvents)!,

@@ -57,7 +57,7 @@ struct NotifierCommand: AsyncParsableCommand {
         notifier.digestEveryMs = NotifierConfiguration.durations(digestEvery)![0]
         let settings = notifier
         // The database first, so the consumers and the inbox share it.
-        let database = try ServiceDatabase.open(dataDir: configuration.dataDir ?? "data/notifier", name: configuration.name, migrations: NotifierSchema.migrations, maxBytes: configuration.maxDatabaseBytes, allowEmpty: configuration.allowEmptyDatabase)
+        let database = try ServiceDatabase.open(configuration, migrations: NotifierSchema.migrations)
         let (clients, eventConsumers) = try sources.consumers(configuration, database: database, context: context, logger: logger) { event, db in
             try NotificationRules.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000), configuration: settings)
         }

@@ -51,9 +51,7 @@ struct PortalCommand: AsyncParsableCommand {
         let endpoints = Dictionary(uniqueKeysWithValues: SuiteService.all.map { ($0.name, $0.rpcEndpoint(flag: flags[$0] ?? nil)) })
 
         let context = try ZMQContext()
-        let database = try ServiceDatabase.open(dataDir: configuration.dataDir ?? "data/portal", name: configuration.name,
-                                                migrations: PortalSchema.migrations, maxBytes: configuration.maxDatabaseBytes,
-                                                allowEmpty: configuration.allowEmptyDatabase)
+        let database = try ServiceDatabase.open(configuration, migrations: PortalSchema.migrations)
         let suite = try SuiteLink(configuration: configuration, endpoints: endpoints, context: context, logger: logger)
         let pageMetrics = PortalMetrics()
         let portal = PortalApp(database: database, suite: suite, settings: settings, logger: logger, metrics: pageMetrics)

@@ -1,13 +1,12 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangService
 import XieshangWire
 
 /// The 社情民意 items' SQL; every function runs inside the caller's transaction.
 public enum OpinionStore {
-    public static func load(_ db: Database, _ id: Int64, field: String = "id") throws -> ProposalV1.Opinion {
-        guard let data = try Data.fetchOne(db, sql: "SELECT body FROM opinions WHERE id = ?", arguments: [id]) else {
+    public static func load(_ db: any SQLSession, _ id: Int64, field: String = "id") throws -> ProposalV1.Opinion {
+        guard let data = try db.value("SELECT body FROM opinions WHERE id = ?", [id], as: [UInt8].self) else {
             throw ProposalError.notFound(field: field, what: "社情民意 item \(id)")
         }
         return try ProposalV1.Opinion(decoding: [UInt8](data))
@@ -15,26 +14,25 @@ public enum OpinionStore {
 
     /// Writes the item (inserting it when it has no id yet) and returns it with its id.
     @discardableResult
-    public static func save(_ db: Database, _ o: ProposalV1.Opinion) throws -> ProposalV1.Opinion {
+    public static func save(_ db: any SQLSession, _ o: ProposalV1.Opinion) throws -> ProposalV1.Opinion {
         var o = o
         if o.id == 0 {
-            try db.execute(sql: "INSERT INTO opinions (state, member_id, submitted_at_ms, proposal_id, body) VALUES (?, ?, ?, ?, x'')",
-                           arguments: [o.state.rawValue, o.memberID, o.submittedAtMs, o.proposalID])
-            o.id = db.lastInsertedRowID
+            o.id = try db.value("INSERT INTO opinions (state, member_id, submitted_at_ms, proposal_id, body) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                                [o.state.rawValue, o.memberID, o.submittedAtMs, o.proposalID, [UInt8]()], as: Int64.self) ?? 0
         }
-        try db.execute(sql: "UPDATE opinions SET state = ?, body = ? WHERE id = ?", arguments: [o.state.rawValue, Data(try o.encode()), o.id])
+        try db.execute("UPDATE opinions SET state = ?, body = ? WHERE id = ?", [o.state.rawValue, Data(try o.encode()), o.id])
         return o
     }
 
     /// How many of a member's items wait for the office (submitted, not yet sent up or declined).
-    public static func waiting(_ db: Database, member: Int64) throws -> Int {
-        try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM opinions WHERE member_id = ? AND state = ?",
-                         arguments: [member, ProposalV1.OpinionState.submitted.rawValue]) ?? 0
+    public static func waiting(_ db: any SQLSession, member: Int64) throws -> Int {
+        try db.value("SELECT COUNT(*) FROM opinions WHERE member_id = ? AND state = ?",
+                         [member, ProposalV1.OpinionState.submitted.rawValue], as: Int.self) ?? 0
     }
 
-    public static func list(_ db: Database, _ r: ProposalV1.ListOpinionsRequest) throws -> ProposalV1.ListOpinionsResponse {
+    public static func list(_ db: any SQLSession, _ r: ProposalV1.ListOpinionsRequest) throws -> ProposalV1.ListOpinionsResponse {
         var clauses: [String] = []
-        var arguments: StatementArguments = []
+        var arguments: [any SQLValueConvertible] = []
         if r.memberID != 0 { clauses.append("member_id = ?"); arguments += [r.memberID] }
         if r.state != .unspecified { clauses.append("state = ?"); arguments += [r.state.rawValue] }
         if !r.pageToken.isEmpty {
@@ -44,7 +42,7 @@ public enum OpinionStore {
         }
         let pageSize = r.pageSize == 0 ? 50 : Int(r.pageSize)
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        let rows = try Data.fetchAll(db, sql: "SELECT body FROM opinions \(filter) ORDER BY id LIMIT ?", arguments: arguments + [pageSize + 1])
+        let rows = try db.column("SELECT body FROM opinions \(filter) ORDER BY id LIMIT ?", arguments + [pageSize + 1], as: [UInt8].self)
         var response = ProposalV1.ListOpinionsResponse()
         (response.opinions, response.nextPageToken) = try ProposalStore.page(rows, size: pageSize, id: \ProposalV1.Opinion.id)
         return response
@@ -53,9 +51,9 @@ public enum OpinionStore {
     /// The figures of the items submitted in the period (docs/DOMAIN.md): how many were
     /// sent up, adopted (and at which levels) and instructed on, in all, by member, by sector
     /// and by month of submission.
-    public static func statistics(_ db: Database, from: Int64, to: Int64) throws -> ProposalV1.OpinionStatisticsResponse {
-        let items = try Data.fetchAll(db, sql: "SELECT body FROM opinions WHERE submitted_at_ms >= ? AND submitted_at_ms < ? ORDER BY id",
-                                      arguments: [from, to]).map { try ProposalV1.Opinion(decoding: [UInt8]($0)) }
+    public static func statistics(_ db: any SQLSession, from: Int64, to: Int64) throws -> ProposalV1.OpinionStatisticsResponse {
+        let items = try db.column("SELECT body FROM opinions WHERE submitted_at_ms >= ? AND submitted_at_ms < ? ORDER BY id",
+                                      [from, to], as: [UInt8].self).map { try ProposalV1.Opinion(decoding: [UInt8]($0)) }
         var s = ProposalV1.OpinionStatisticsResponse()
         var total = ProposalV1.OpinionCount()
         total.name = "合计"

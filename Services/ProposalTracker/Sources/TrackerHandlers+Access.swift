@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -112,7 +111,7 @@ extension TrackerHandlers {
         return a
     }
 
-    func event(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<ProposalV1.ProposalEvent>, _ p: ProposalV1.Proposal, _ t: ProposalV1.Transition) throws {
+    func event(_ db: any SQLSession, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<ProposalV1.ProposalEvent>, _ p: ProposalV1.Proposal, _ t: ProposalV1.Transition) throws {
         var e = ProposalV1.ProposalEvent()
         e.proposal = p
         e.transition = t

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -10,7 +9,7 @@ extension TrackerHandlers {
     @Sendable func act(_ request: ProposalV1.ActRequest, _ context: RPCCallContext) async throws -> ProposalV1.ActResponse {
         let actor = try Self.actor(claimed: request.actor, context.principal)
         if let stored = try await database.storedReply(context, as: ProposalV1.ActResponse.self) { return stored }
-        let current = try await database.read { db in try ProposalStore.load(db, request.id) }
+        let current = try await database.readSession { db in try ProposalStore.load(db, request.id) }
         // Nothing about a proposal the caller may not read (its state, its units) reaches
         // them through a refusal's text.
         try Self.requireReadable(current, by: context.principal)
@@ -49,7 +48,7 @@ extension TrackerHandlers {
         let invitedMembers = invited
         let leader = supervisor
         let askedUnits = signoffUnits
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             var p = try ProposalStore.load(db, request.id)
             try Self.requireReadable(p, by: context.principal)
             // The state may have moved since the check above: ask the table again.

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -37,7 +36,7 @@ extension TrackerHandlers {
         let ready = o
         let byMember = context.principal.memberID != nil
         let submitter = memberID
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             // A member may keep only so many items waiting for the office.
             if byMember, try OpinionStore.waiting(db, member: submitter) >= Self.maxWaitingOpinions {
                 throw ProposalError.exhausted("\(Self.maxWaitingOpinions) of member \(submitter)'s 社情民意 items wait for the office; submit more once it has handled them")
@@ -57,7 +56,7 @@ extension TrackerHandlers {
             throw ProposalError.invalid([("title", "must be at most 200 characters")])
         }
         let actor = try Self.actor(claimed: nil, context.principal)
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             var o = try OpinionStore.load(db, request.id)
             guard let rule = OpinionWorkflow.rule(request.action, from: o.state) else {
                 throw ProposalError.notAllowed(field: "action", OpinionWorkflow.refusal(request.action, o.state))
@@ -125,7 +124,7 @@ extension TrackerHandlers {
 
     /// A proposal referred to 社情民意 becomes an item of its proposer's, in the referral's own
     /// transaction (once: the item names the proposal).
-    static func referToOpinion(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ p: ProposalV1.Proposal,
+    static func referToOpinion(_ db: any SQLSession, _ outbox: EventOutbox, _ context: RPCCallContext, _ p: ProposalV1.Proposal,
                                proposer: MemberV1.Member?, actor: ProposalV1.Actor, at now: Int64) throws -> Int64 {
         var o = ProposalV1.Opinion()
         o.title = p.title
@@ -154,7 +153,7 @@ extension TrackerHandlers {
         return step
     }
 
-    static func opinionEvent(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ action: ProposalV1.OpinionAction, _ o: ProposalV1.Opinion) throws {
+    static func opinionEvent(_ db: any SQLSession, _ outbox: EventOutbox, _ context: RPCCallContext, _ action: ProposalV1.OpinionAction, _ o: ProposalV1.Opinion) throws {
         var e = ProposalV1.OpinionEvent()
         e.opinion = o
         e.step = o.steps.last
@@ -165,7 +164,7 @@ extension TrackerHandlers {
         h.register(ProposalV1.Opinions.submit, mutating: true, submitOpinion)
         h.register(ProposalV1.Opinions.act, mutating: true, actOnOpinion)
         h.register(ProposalV1.Opinions.get) { request, context in
-            let opinion = try await database.read { db in try OpinionStore.load(db, request.id) }
+            let opinion = try await database.readSession { db in try OpinionStore.load(db, request.id) }
             try Self.requireReadable(opinion, by: context.principal)
             var response = ProposalV1.GetOpinionResponse()
             response.opinion = opinion
@@ -176,11 +175,11 @@ extension TrackerHandlers {
             request.memberID = try context.principal.scopedMember(request.memberID, field: "member_id")
             if request.pageSize < 0 || request.pageSize > 500 { throw ProposalError.invalid([("page_size", "must be between 1 and 500")]) }
             let scoped = request
-            return try await database.read { db in try OpinionStore.list(db, scoped) }
+            return try await database.readSession { db in try OpinionStore.list(db, scoped) }
         }
         h.register(ProposalV1.Opinions.statistics) { request, _ in
             if request.toMs != 0 && request.toMs <= request.fromMs { throw ProposalError.invalid([("to_ms", "must be after from_ms")]) }
-            return try await database.read { db in
+            return try await database.readSession { db in
                 try OpinionStore.statistics(db, from: request.fromMs, to: request.toMs == 0 ? Int64.max : request.toMs)
             }
         }

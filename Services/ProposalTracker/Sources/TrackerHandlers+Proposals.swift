@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -65,7 +64,7 @@ extension TrackerHandlers {
         proposal.state = .draft
         proposal.createdAtMs = ProposalStore.nowMs
         let ready = proposal
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             let saved = try ProposalStore.insert(db, ready)
             var t = ProposalV1.Transition()
             t.atMs = saved.createdAtMs
@@ -83,7 +82,7 @@ extension TrackerHandlers {
     @Sendable func update(_ request: ProposalV1.UpdateProposalRequest, _ context: RPCCallContext) async throws -> ProposalV1.UpdateProposalResponse {
         guard let input = request.proposal else { throw ProposalError.invalid([("proposal", "is required")]) }
         let actor = try Self.actor(claimed: request.actor, context.principal)
-        return try await database.idempotent(context) { db in
+        return try await database.idempotentSession(context) { db in
             var p = try ProposalStore.load(db, input.id, field: "proposal.id")
             // Nothing about a proposal the caller may not read, not even its state.
             try Self.requireReadable(p, by: context.principal)

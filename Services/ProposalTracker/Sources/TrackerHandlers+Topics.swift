@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -33,7 +32,7 @@ extension TrackerHandlers {
         try await requireConvener(context.principal, of: topic, field: "topic.room_id")
         if topic.proposalID != 0 {
             let linked = topic.proposalID
-            _ = try await database.read { db in try ProposalStore.load(db, linked, field: "topic.proposal_id") }
+            _ = try await database.readSession { db in try ProposalStore.load(db, linked, field: "topic.proposal_id") }
         }
         if topic.planItemID != 0 { _ = try await peers.planItem(topic.planItemID, field: "topic.plan_item_id") }
         var record = ProposalV1.TopicStepRecord()
@@ -48,7 +47,7 @@ extension TrackerHandlers {
         topic.solved = false
         let ready = topic
         let first = record
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             let saved = try ProposalStore.saveTopic(db, ready)
             var e = ProposalV1.TopicEvent()
             e.topic = saved
@@ -62,7 +61,7 @@ extension TrackerHandlers {
 
     @Sendable func advanceTopic(_ request: ProposalV1.AdvanceTopicRequest, _ context: RPCCallContext) async throws -> ProposalV1.AdvanceTopicResponse {
         if let stored = try await database.storedReply(context, as: ProposalV1.AdvanceTopicResponse.self) { return stored }
-        let current = try await database.read { db in try ProposalStore.loadTopic(db, request.id) }
+        let current = try await database.readSession { db in try ProposalStore.loadTopic(db, request.id) }
         try await requireConvener(context.principal, of: current, field: "id")
         guard request.step.rawValue == current.step.rawValue + 1, current.step != .feedback else {
             let next = current.step == .feedback ? "none: the topic is finished" : ProposalV1.TopicStep(rawValue: current.step.rawValue + 1).label
@@ -85,7 +84,7 @@ extension TrackerHandlers {
             throw ProposalError.invalid([("notice", "only 公开公示 and 结果反馈 post a notice")])
         }
         let membersTold = told
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             var topic = try ProposalStore.loadTopic(db, request.id)
             guard request.step.rawValue == topic.step.rawValue + 1 else {
                 throw ProposalError.notAllowed(field: "step", "topic \(topic.id) has moved to \(topic.step.label)")

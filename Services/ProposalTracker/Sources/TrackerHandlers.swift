@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -55,7 +54,7 @@ public struct TrackerHandlers: RPCService {
         h.register(ProposalV1.Proposals.act, mutating: true, act)
         h.register(ProposalV1.Proposals.get) { request, context in
             var response = ProposalV1.GetProposalResponse()
-            let proposal = try await database.read { db in try ProposalStore.load(db, request.id) }
+            let proposal = try await database.readSession { db in try ProposalStore.load(db, request.id) }
             try Self.requireReadable(proposal, by: context.principal)
             response.proposal = proposal
             // The office: every step the state allows (staff also act for a member or a
@@ -76,13 +75,13 @@ public struct TrackerHandlers: RPCService {
             request.unitID = try context.principal.scopedUnit(request.unitID, field: "unit_id")
             if request.pageSize < 0 || request.pageSize > 500 { throw ProposalError.invalid([("page_size", "must be between 1 and 500")]) }
             let scoped = request
-            return try await database.read { db in try ProposalStore.list(db, scoped) }
+            return try await database.readSession { db in try ProposalStore.list(db, scoped) }
         }
         h.register(ProposalV1.Proposals.history) { request, context in
-            let proposal = try await database.read { db in try ProposalStore.load(db, request.id) }
+            let proposal = try await database.readSession { db in try ProposalStore.load(db, request.id) }
             try Self.requireReadable(proposal, by: context.principal)
             var response = ProposalV1.HistoryResponse()
-            response.transitions = try await database.read { db in try ProposalStore.history(db, request.id) }
+            response.transitions = try await database.readSession { db in try ProposalStore.history(db, request.id) }
             return response
         }
         h.register(ProposalV1.Proposals.overdue) { request, context in
@@ -92,14 +91,14 @@ public struct TrackerHandlers: RPCService {
             var response = ProposalV1.OverdueResponse()
             let now = ProposalStore.nowMs
             let scoped = request
-            response.proposals = try await database.read { db in
+            response.proposals = try await database.readSession { db in
                 try ProposalStore.overdue(db, withinDays: scoped.withinDays, unit: scoped.unitID, now: now)
             }
             return response
         }
         h.register(ProposalV1.Proposals.statistics) { request, _ in
             if request.toMs != 0 && request.toMs <= request.fromMs { throw ProposalError.invalid([("to_ms", "must be after from_ms")]) }
-            return try await database.read { [replyClasses] db in
+            return try await database.readSession { [replyClasses] db in
                 try TrackerStatistics.compute(db, request, now: ProposalStore.nowMs, replyClasses: replyClasses)
             }
         }
@@ -107,7 +106,7 @@ public struct TrackerHandlers: RPCService {
         h.register(ProposalV1.Topics.create, mutating: true, createTopic)
         h.register(ProposalV1.Topics.advance, mutating: true, advanceTopic)
         h.register(ProposalV1.Topics.get) { request, context in
-            let topic = try await database.read { db in try ProposalStore.loadTopic(db, request.id) }
+            let topic = try await database.readSession { db in try ProposalStore.loadTopic(db, request.id) }
             var response = ProposalV1.GetTopicResponse()
             guard let visible = Self.topic(topic, for: context.principal) else {
                 throw ProposalError.notFound(field: "id", what: "topic \(request.id)")
@@ -117,7 +116,7 @@ public struct TrackerHandlers: RPCService {
         }
         h.register(ProposalV1.Topics.list) { request, context in
             var response = ProposalV1.ListTopicsResponse()
-            response.topics = try await database.read { db in try ProposalStore.topics(db, request) }.compactMap { Self.topic($0, for: context.principal) }
+            response.topics = try await database.readSession { db in try ProposalStore.topics(db, request) }.compactMap { Self.topic($0, for: context.principal) }
             return response
         }
     }

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import XieshangService
 import XieshangLabels
 import XieshangWire
 
@@ -7,7 +7,7 @@ import XieshangWire
 enum TrackerStatistics {
     /// The proposals filed in the period, by lead unit: assigned, answered and on time by the
     /// period's end, their final reply classes and their proposers' last feedback.
-    static func unitHandling(_ db: Database, filed: Set<Int64>, until to: Int64) throws -> [ProposalV1.UnitHandling] {
+    static func unitHandling(_ db: any SQLSession, filed: Set<Int64>, until to: Int64) throws -> [ProposalV1.UnitHandling] {
         var units: [Int64: ProposalV1.UnitHandling] = [:]
         var classes: [Int64: [String: Int32]] = [:]
         for id in filed.sorted() {
@@ -17,9 +17,9 @@ enum TrackerStatistics {
             u.unitID = p.leadUnitID
             u.unitName = p.leadUnitName
             u.assigned += 1
-            let steps = try Data.fetchAll(db, sql: "SELECT body FROM transitions WHERE proposal_id = ? AND action IN (?, ?, ?) AND at_ms < ? ORDER BY id",
-                                          arguments: [id, ProposalV1.Action.reply.rawValue, ProposalV1.Action.countersign.rawValue,
-                                                      ProposalV1.Action.feedback.rawValue, to])
+            let steps = try db.column("SELECT body FROM transitions WHERE proposal_id = ? AND action IN (?, ?, ?) AND at_ms < ? ORDER BY id",
+                                          [id, ProposalV1.Action.reply.rawValue, ProposalV1.Action.countersign.rawValue,
+                                                      ProposalV1.Action.feedback.rawValue, to], as: [UInt8].self)
                 .map { try ProposalV1.Transition(decoding: [UInt8]($0)) }
             let replies = steps.filter(\.sentReply)
             if let first = replies.first {
@@ -48,7 +48,7 @@ enum TrackerStatistics {
         }
     }
 
-    static func compute(_ db: Database, _ r: ProposalV1.StatisticsRequest, now: Int64, replyClasses: ReplyClasses = .standard) throws -> ProposalV1.StatisticsResponse {
+    static func compute(_ db: any SQLSession, _ r: ProposalV1.StatisticsRequest, now: Int64, replyClasses: ReplyClasses = .standard) throws -> ProposalV1.StatisticsResponse {
         let from = r.fromMs
         let to = r.toMs == 0 ? Int64.max : r.toMs
         var s = ProposalV1.StatisticsResponse()
@@ -59,13 +59,13 @@ enum TrackerStatistics {
             return c
         }
         // Proposals created in the period, by their state now.
-        let created = try Data.fetchAll(db, sql: "SELECT body FROM proposals WHERE created_at_ms >= ? AND created_at_ms < ?", arguments: [from, to])
+        let created = try db.column("SELECT body FROM proposals WHERE created_at_ms >= ? AND created_at_ms < ?", [from, to], as: [UInt8].self)
             .map { try ProposalV1.Proposal(decoding: [UInt8]($0)) }
         var byState: [String: Int] = [:]
         for p in created { byState[p.state.identifier, default: 0] += 1 }
         s.byState = byState.sorted { $0.key < $1.key }.map { count($0.key, $0.value) }
         // What happened in the period, from the transitions.
-        let transitions = try Data.fetchAll(db, sql: "SELECT body FROM transitions WHERE at_ms >= ? AND at_ms < ? ORDER BY id", arguments: [from, to])
+        let transitions = try db.column("SELECT body FROM transitions WHERE at_ms >= ? AND at_ms < ? ORDER BY id", [from, to], as: [UInt8].self)
             .map { try ProposalV1.Transition(decoding: [UInt8]($0)) }
         func happened(_ action: ProposalV1.Action) -> [ProposalV1.Transition] { transitions.filter { $0.action == action } }
         s.submitted = Int32(happened(.submit).count)
@@ -87,8 +87,8 @@ enum TrackerStatistics {
         s.replyClasses = replyClasses.definitions
         // 办复率 and the on-time rate, of the proposals filed in the period: answered by the
         // period's end, and first answered by the deadline in force.
-        let filedIDs = Set(try Int64.fetchAll(db, sql: "SELECT DISTINCT proposal_id FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ?",
-                                              arguments: [ProposalV1.Action.file.rawValue, from, to]))
+        let filedIDs = Set(try db.column("SELECT DISTINCT proposal_id FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ?",
+                                              [ProposalV1.Action.file.rawValue, from, to], as: Int64.self))
         var firstReplies: [Int64: ProposalV1.Transition] = [:]
         for (proposalID, t) in sent where firstReplies[proposalID] == nil { firstReplies[proposalID] = t }
         for (proposalID, first) in firstReplies where filedIDs.contains(proposalID) {
@@ -104,8 +104,8 @@ enum TrackerStatistics {
         // Satisfaction counts each proposal once, by its last feedback in the period: a
         // proposal re-handled after 不满意 and then found 满意 is a satisfied one.
         var lastFeedback: [Int64: ProposalV1.Satisfaction] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT proposal_id, body FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY id",
-                                    arguments: [ProposalV1.Action.feedback.rawValue, from, to]) {
+        for row in try db.rows("SELECT proposal_id, body FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY id",
+                                    [ProposalV1.Action.feedback.rawValue, from, to]) {
             let t = try ProposalV1.Transition(decoding: [UInt8](row["body"] as Data))
             lastFeedback[row["proposal_id"]] = t.givenSatisfaction
         }
@@ -136,7 +136,7 @@ enum TrackerStatistics {
             }
         }
         s.byMember = members.values.sorted { $0.memberID < $1.memberID }
-        let topics = try Data.fetchAll(db, sql: "SELECT body FROM topics").map { try ProposalV1.Topic(decoding: [UInt8]($0)) }
+        let topics = try db.column("SELECT body FROM topics", as: [UInt8].self).map { try ProposalV1.Topic(decoding: [UInt8]($0)) }
         func stepIn(_ t: ProposalV1.Topic, _ step: ProposalV1.TopicStep) -> Bool {
             t.steps.contains { $0.step == step && $0.atMs >= from && $0.atMs < to }
         }
@@ -160,9 +160,9 @@ enum TrackerStatistics {
 extension TrackerStatistics {
     /// Every step that sent a reply to a proposer before `to`, oldest first: a reply without
     /// assisting units, or the last assisting unit's 会签.
-    static func sentReplies(_ db: Database, until to: Int64) throws -> [(proposal: Int64, step: ProposalV1.Transition)] {
-        try Row.fetchAll(db, sql: "SELECT proposal_id, body FROM transitions WHERE action IN (?, ?) AND at_ms < ? ORDER BY id",
-                         arguments: [ProposalV1.Action.reply.rawValue, ProposalV1.Action.countersign.rawValue, to])
+    static func sentReplies(_ db: any SQLSession, until to: Int64) throws -> [(proposal: Int64, step: ProposalV1.Transition)] {
+        try db.rows("SELECT proposal_id, body FROM transitions WHERE action IN (?, ?) AND at_ms < ? ORDER BY id",
+                         [ProposalV1.Action.reply.rawValue, ProposalV1.Action.countersign.rawValue, to])
             .map { (proposal: $0["proposal_id"] as Int64, step: try ProposalV1.Transition(decoding: [UInt8]($0["body"] as Data))) }
             .filter { $0.step.sentReply }
     }
@@ -170,7 +170,7 @@ extension TrackerStatistics {
     /// The annual 提案工作报告's figures of the proposals filed in the period: by whom (members
     /// or jointly), when (大会期间 or 平时), by category; and every key proposal chosen in the
     /// period with where it stands.
-    static func annualFigures(_ db: Database, _ s: inout ProposalV1.StatisticsResponse, filed: Set<Int64>, from: Int64, to: Int64) throws {
+    static func annualFigures(_ db: any SQLSession, _ s: inout ProposalV1.StatisticsResponse, filed: Set<Int64>, from: Int64, to: Int64) throws {
         var categories: [String: Int32] = [:]
         for id in filed {
             let p = try ProposalStore.load(db, id)
@@ -186,8 +186,8 @@ extension TrackerStatistics {
             return c
         }
         var designated: [Int64: Int64] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT proposal_id, at_ms FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY id",
-                                    arguments: [ProposalV1.Action.designateKey.rawValue, from, to]) {
+        for row in try db.rows("SELECT proposal_id, at_ms FROM transitions WHERE action = ? AND at_ms >= ? AND at_ms < ? ORDER BY id",
+                                    [ProposalV1.Action.designateKey.rawValue, from, to]) {
             designated[row["proposal_id"]] = row["at_ms"]
         }
         s.keyProposals = try designated.keys.sorted().map { id in

@@ -129,7 +129,10 @@ struct ConnectionOptions: ParsableArguments {
         var logger = Logger(label: "gateway")
         logger.logLevel = .critical
         let context = try ZMQContext()
-        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "gateway")
+        // A list (`tcp://a:7301,tcp://b:7301`) names replicas: calls spread over them, a retry
+        // goes to the next.
+        let endpoints = endpoint.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        var configuration = RPCClientConfiguration(endpoints: endpoints.isEmpty ? [endpoint] : endpoints, caller: "gateway")
         configuration.defaultTimeout = .milliseconds(Int64(timeoutSeconds * 1000))
         configuration.security = try security(for: service)
         let client = try RPCClient(configuration: configuration, context: context, logger: logger)

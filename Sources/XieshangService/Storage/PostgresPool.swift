@@ -1,0 +1,141 @@
+import Foundation
+import Synchronization
+
+/// A transaction on a PostgreSQL connection, as an `SQLSession`.
+final class PostgresSession: SQLSession {
+    let connection: PostgresConnection
+    private var commitActions: [@Sendable () -> Void] = []
+    private var savepoints = 0
+    /// Whether the outbox's commit signal is already registered.
+    var signalsOutbox = false
+
+    init(_ connection: PostgresConnection) { self.connection = connection }
+
+    var engine: SQLEngine { .postgres }
+
+    func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> Int {
+        try connection.run(sql, arguments.map(\.sqlValue)).changed
+    }
+
+    func rows(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> [SQLRow] {
+        try connection.run(sql, arguments.map(\.sqlValue)).rows
+    }
+
+    func savepoint<T>(_ body: () throws -> T) throws -> T {
+        savepoints += 1
+        let name = "s\(savepoints)"
+        try connection.run("SAVEPOINT \(name)")
+        do {
+            let result = try body()
+            try connection.run("RELEASE SAVEPOINT \(name)")
+            return result
+        } catch {
+            // A transaction whose connection broke is gone anyway.
+            if connection.isUsable { try connection.run("ROLLBACK TO SAVEPOINT \(name)") }
+            throw error
+        }
+    }
+
+    func afterCommit(_ action: @escaping @Sendable () -> Void) { commitActions.append(action) }
+
+    /// Runs `body` in a transaction on `connection`: committed when it returns, rolled back
+    /// when it throws.
+    static func transaction<T>(_ connection: PostgresConnection, readOnly: Bool = false, _ body: (PostgresSession) throws -> T) throws -> T {
+        // Reads see one snapshot for all their statements; writes see each statement's latest
+        // committed state (READ COMMITTED), and wait for rows another replica holds.
+        try connection.run(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+        let session = PostgresSession(connection)
+        let result: T
+        do {
+            result = try body(session)
+            try connection.run("COMMIT")
+        } catch {
+            if connection.isUsable { _ = try? connection.run("ROLLBACK") }
+            throw error
+        }
+        for action in session.commitActions { action() }
+        return result
+    }
+}
+
+/// A few threads, each owning a connection to one PostgreSQL database, taking work from one
+/// queue. libpq blocks while the server works: the work runs on these threads, never on
+/// the Swift concurrency pool's. A broken connection is replaced on the next piece of work;
+/// while the server is away, work fails with a transient `PostgresError` (UNAVAILABLE).
+final class PostgresPool: Sendable {
+    let url: String
+    private let queue = Mutex<(jobs: [Job], stopped: Bool)>(([], false))
+    private let signal = DispatchSemaphore(value: 0)
+    private let lanes: Int
+
+    typealias Job = @Sendable (Result<PostgresConnection, PostgresError>) -> Void
+
+    init(url: String, lanes: Int) {
+        self.url = url
+        self.lanes = lanes
+        for lane in 0..<lanes {
+            let thread = Thread { [self] in work() }
+            thread.name = "postgres-\(lane)"
+            thread.start()
+        }
+    }
+
+    /// Runs `body` with a connection of the pool and returns what it returns.
+    func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            submit { connection in
+                continuation.resume(with: Result(catching: { try body(connection.get()) }))
+            }
+        }
+    }
+
+    /// The same, waiting on the calling thread (a thread of its own, never a task).
+    func runBlocking<T>(_ body: @escaping (PostgresConnection) throws -> T) throws -> T {
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var outcome: Result<T, any Error>?
+        nonisolated(unsafe) let body = body
+        submit { connection in
+            outcome = Result(catching: { try body(connection.get()) })
+            done.signal()
+        }
+        done.wait()
+        return try outcome!.get()
+    }
+
+    private func submit(_ job: @escaping Job) {
+        let accepted = queue.withLock { state -> Bool in
+            if state.stopped { return false }
+            state.jobs.append(job)
+            return true
+        }
+        if accepted { signal.signal() } else { job(.failure(PostgresError(connection: "the service is stopping"))) }
+    }
+
+    /// Ends the threads once the queued work is done.
+    func close() {
+        queue.withLock { $0.stopped = true }
+        for _ in 0..<lanes { signal.signal() }
+    }
+
+    private func work() {
+        var connection: PostgresConnection?
+        while true {
+            signal.wait()
+            let next = queue.withLock { state -> Job? in state.jobs.isEmpty ? nil : state.jobs.removeFirst() }
+            guard let job = next else {
+                if queue.withLock({ $0.stopped }) { return }
+                continue
+            }
+            if connection.map({ !$0.isUsable }) ?? true {
+                connection = nil
+                do {
+                    connection = try PostgresConnection(url: url)
+                } catch {
+                    job(.failure(error))
+                    continue
+                }
+            }
+            job(.success(connection!))
+        }
+    }
+}

@@ -1,0 +1,240 @@
+import Foundation
+import GRDB
+
+/// Which engine a service's database is on (`--database`).
+public enum SQLEngine: String, Sendable {
+    case sqlite
+    case postgres
+}
+
+/// A value bound to a statement or read from a row, the same on both engines.
+public enum SQLValue: Sendable, Equatable {
+    case null
+    case integer(Int64)
+    case real(Double)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// What can be bound to a `?` and read back from a column.
+public protocol SQLValueConvertible {
+    var sqlValue: SQLValue { get }
+    /// Nil when the stored value is not one of this type (a programming error: the column's
+    /// type is the schema's).
+    init?(sqlValue: SQLValue)
+}
+
+extension Int64: SQLValueConvertible {
+    public var sqlValue: SQLValue { .integer(self) }
+    public init?(sqlValue: SQLValue) {
+        switch sqlValue {
+        case .integer(let value): self = value
+        case .real(let value): self.init(exactly: value)
+        default: return nil
+        }
+    }
+}
+
+extension Int: SQLValueConvertible {
+    public var sqlValue: SQLValue { .integer(Int64(self)) }
+    public init?(sqlValue: SQLValue) {
+        guard let value = Int64(sqlValue: sqlValue) else { return nil }
+        self.init(value)
+    }
+}
+
+extension Int32: SQLValueConvertible {
+    public var sqlValue: SQLValue { .integer(Int64(self)) }
+    public init?(sqlValue: SQLValue) {
+        guard let value = Int64(sqlValue: sqlValue) else { return nil }
+        self.init(exactly: value)
+    }
+}
+
+extension UInt64: SQLValueConvertible {
+    public var sqlValue: SQLValue { .integer(Int64(clamping: self)) }
+    public init?(sqlValue: SQLValue) {
+        guard let value = Int64(sqlValue: sqlValue) else { return nil }
+        self.init(exactly: value)
+    }
+}
+
+extension Bool: SQLValueConvertible {
+    public var sqlValue: SQLValue { .integer(self ? 1 : 0) }
+    public init?(sqlValue: SQLValue) {
+        guard let value = Int64(sqlValue: sqlValue) else { return nil }
+        self = value != 0
+    }
+}
+
+extension Double: SQLValueConvertible {
+    public var sqlValue: SQLValue { .real(self) }
+    public init?(sqlValue: SQLValue) {
+        switch sqlValue {
+        case .real(let value): self = value
+        case .integer(let value): self = Double(value)
+        default: return nil
+        }
+    }
+}
+
+extension String: SQLValueConvertible {
+    public var sqlValue: SQLValue { .text(self) }
+    public init?(sqlValue: SQLValue) {
+        guard case .text(let value) = sqlValue else { return nil }
+        self = value
+    }
+}
+
+extension Data: SQLValueConvertible {
+    public var sqlValue: SQLValue { .blob([UInt8](self)) }
+    public init?(sqlValue: SQLValue) {
+        guard case .blob(let value) = sqlValue else { return nil }
+        self.init(value)
+    }
+}
+
+extension Array: SQLValueConvertible where Element == UInt8 {
+    public var sqlValue: SQLValue { .blob(self) }
+    public init?(sqlValue: SQLValue) {
+        guard case .blob(let value) = sqlValue else { return nil }
+        self = value
+    }
+}
+
+extension Optional: SQLValueConvertible where Wrapped: SQLValueConvertible {
+    public var sqlValue: SQLValue { self?.sqlValue ?? .null }
+    public init?(sqlValue: SQLValue) {
+        if sqlValue == .null {
+            self = .none
+        } else if let value = Wrapped(sqlValue: sqlValue) {
+            self = .some(value)
+        } else {
+            return nil
+        }
+    }
+}
+
+/// One row of a result, its columns by name.
+public struct SQLRow: Sendable {
+    public let columns: [String]
+    public let values: [SQLValue]
+
+    public init(columns: [String], values: [SQLValue]) {
+        self.columns = columns
+        self.values = values
+    }
+
+    /// The column's value; a missing column or a value of another type is a programming
+    /// error (the SQL and the schema are the code's own) and stops the process.
+    public subscript<Value: SQLValueConvertible>(_ name: String) -> Value {
+        guard let index = columns.firstIndex(of: name) else {
+            preconditionFailure("no column \(name) in a row of \(columns)")
+        }
+        return self[index]
+    }
+
+    public subscript<Value: SQLValueConvertible>(_ index: Int) -> Value {
+        guard let value = Value(sqlValue: values[index]) else {
+            preconditionFailure("column \(columns[index]) holds \(values[index]), not a \(Value.self)")
+        }
+        return value
+    }
+}
+
+/// A connection inside a transaction, on either engine: what a store that runs on both
+/// SQLite and PostgreSQL writes its SQL against. The SQL is written once for both:
+/// `?` placeholders, `INSERT … RETURNING`, `ON CONFLICT … DO …`, `COALESCE`; where the
+/// two differ (the schema, a sequence), the store asks `engine`.
+public protocol SQLSession: AnyObject {
+    var engine: SQLEngine { get }
+    /// Runs a statement; returns how many rows it changed.
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> Int
+    /// Runs a query; returns its rows.
+    func rows(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> [SQLRow]
+    /// Runs `body` in a savepoint: a throw rolls back what it did and rethrows; the rest
+    /// of the transaction stands.
+    func savepoint<T>(_ body: () throws -> T) throws -> T
+    /// Runs `action` once the transaction commits (not at all if it rolls back).
+    func afterCommit(_ action: @escaping @Sendable () -> Void)
+}
+
+extension SQLSession {
+    @discardableResult
+    public func execute(_ sql: String) throws -> Int { try execute(sql, []) }
+
+    public func rows(_ sql: String) throws -> [SQLRow] { try rows(sql, []) }
+
+    /// The first row, or nil.
+    public func row(_ sql: String, _ arguments: [any SQLValueConvertible] = []) throws -> SQLRow? {
+        try rows(sql, arguments).first
+    }
+
+    /// The first column of every row.
+    public func column<Value: SQLValueConvertible>(_ sql: String, _ arguments: [any SQLValueConvertible] = [], as type: Value.Type = Value.self) throws -> [Value] {
+        try rows(sql, arguments).map { $0[0] as Value }
+    }
+
+    /// The first column of the first row, or nil when there is no row (or it is NULL).
+    public func value<Value: SQLValueConvertible>(_ sql: String, _ arguments: [any SQLValueConvertible] = [], as type: Value.Type = Value.self) throws -> Value? {
+        guard let row = try row(sql, arguments), let first = row.values.first, first != .null else { return nil }
+        return row[0] as Value
+    }
+}
+
+/// A GRDB connection as an `SQLSession`: the SQLite side of a store written for both.
+public final class SQLiteSession: SQLSession {
+    /// The GRDB connection, for the SQLite-only stores.
+    public let db: Database
+
+    public init(_ db: Database) { self.db = db }
+
+    public var engine: SQLEngine { .sqlite }
+
+    public func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> Int {
+        try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
+        return db.changesCount
+    }
+
+    public func rows(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> [SQLRow] {
+        let statement = try db.cachedStatement(sql: sql)
+        let columns = statement.columnNames
+        return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
+            SQLRow(columns: columns, values: (0..<columns.count).map { index in
+                switch (row[index] as DatabaseValue).storage {
+                case .null: .null
+                case .int64(let value): .integer(value)
+                case .double(let value): .real(value)
+                case .string(let value): .text(value)
+                case .blob(let value): .blob([UInt8](value))
+                }
+            })
+        }
+    }
+
+    public func savepoint<T>(_ body: () throws -> T) throws -> T {
+        var result: T?
+        try db.inSavepoint {
+            result = try body()
+            return .commit
+        }
+        return result!
+    }
+
+    public func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        db.afterNextTransaction(onCommit: { _ in action() })
+    }
+
+    static func arguments(_ values: [any SQLValueConvertible]) -> StatementArguments {
+        StatementArguments(values.map { value -> DatabaseValue in
+            switch value.sqlValue {
+            case .null: .null
+            case .integer(let value): value.databaseValue
+            case .real(let value): value.databaseValue
+            case .text(let value): value.databaseValue
+            case .blob(let value): Data(value).databaseValue
+            }
+        })
+    }
+}

@@ -1,0 +1,121 @@
+import Foundation
+import XieshangService
+
+/// A throwaway PostgreSQL server for a test: a cluster made with initdb in a folder of its
+/// own, reached only through a Unix socket in that folder (no TCP port to collide with),
+/// run as an unprivileged user when the tests run as root (PostgreSQL refuses root; CI runs
+/// as root). Debian's `postgresql` package provides the binaries (`make bootstrap`).
+public final class PostgresServer: @unchecked Sendable {
+    public let folder: String
+    private let binaries: String
+    private var process: ChildProcess?
+    /// The user the server runs as when the tests are root.
+    private static let runAs = "nobody"
+
+    /// Runs `body` with a server of its own, then stops the server and removes its cluster,
+    /// whether `body` returned or threw.
+    public static func with(_ body: (PostgresServer) async throws -> Void) async throws {
+        let server = try await start()
+        do {
+            try await body(server)
+        } catch {
+            await server.remove()
+            throw error
+        }
+        await server.remove()
+    }
+
+    /// Makes a cluster and starts its server.
+    public static func start() async throws -> PostgresServer {
+        let server = try PostgresServer()
+        try await server.initialize()
+        try await server.start()
+        return server
+    }
+
+    private init() throws {
+        let versions = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql")) ?? []
+        guard let newest = versions.compactMap(Int.init).max() else {
+            throw ProcessFailure(description: "PostgreSQL is not installed (/usr/lib/postgresql/N/bin): run make bootstrap")
+        }
+        binaries = "/usr/lib/postgresql/\(newest)/bin"
+        folder = try temporaryDirectory("pg")
+    }
+
+    /// The command as the server's user: setpriv changes the user and executes the program
+    /// in place, so the process started is the server itself and signals reach it.
+    private func asServerUser(_ program: String, _ arguments: [String]) -> (String, [String]) {
+        guard getuid() == 0 else { return (binaries + "/" + program, arguments) }
+        return ("/usr/bin/setpriv", ["--reuid", Self.runAs, "--regid", "nogroup", "--clear-groups", "--", binaries + "/" + program] + arguments)
+    }
+
+    private func initialize() async throws {
+        if getuid() == 0 {
+            // The folder becomes the server user's: initdb and the server write in it.
+            guard let user = getpwnam(Self.runAs) else { throw ProcessFailure(description: "no user \(Self.runAs) to run PostgreSQL as") }
+            chown(folder, user.pointee.pw_uid, user.pointee.pw_gid)
+        }
+        let (program, arguments) = asServerUser("initdb", ["-D", folder + "/data", "-A", "trust", "-U", "xieshang", "-E", "UTF8", "--no-sync", "--locale=C"])
+        let result = try await runCommand(program, arguments, timeout: .seconds(120))
+        guard result.status == 0 else { throw ProcessFailure(description: "initdb failed: \(result.stderr)") }
+    }
+
+    /// Starts the server (again) and waits until it takes connections.
+    public func start() async throws {
+        precondition(process == nil, "already running")
+        let (program, arguments) = asServerUser("postgres", [
+            "-D", folder + "/data", "-k", folder, "-c", "listen_addresses=", "-c", "fsync=off",
+            "-c", "max_connections=200", "-c", "shared_buffers=32MB",
+        ])
+        process = try ChildProcess(program, arguments, environment: ProcessInfo.processInfo.environment,
+                                   stdout: folder + "/server.out", stderr: folder + "/server.log", appendStderr: true)
+        let started = ContinuousClock.now
+        while ContinuousClock.now - started < .seconds(60) {
+            if let status = process?.reapIfEnded() {
+                process = nil
+                throw ProcessFailure(description: "postgres ended (\(status)) at start: \(log)")
+            }
+            let ready = try await runCommand(binaries + "/pg_isready", ["-h", folder, "-U", "xieshang", "-q"], timeout: .seconds(10))
+            if ready.status == 0 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw ProcessFailure(description: "postgres did not take connections within a minute: \(log)")
+    }
+
+    /// Stops the server: `fast` as an operator's restart does (SIGINT: sessions are ended,
+    /// then a clean shutdown), `immediate` as a crash (SIGQUIT: recovery at the next start).
+    public func stop(immediate: Bool = false) async {
+        guard let process else { return }
+        process.signal(immediate ? SIGQUIT : SIGINT)
+        if await process.waitForExit(timeout: .seconds(30)) == nil {
+            process.signal(SIGKILL)
+            _ = await process.waitForExit(timeout: .seconds(5))
+        }
+        self.process = nil
+    }
+
+    /// A new, empty database; returns its URL.
+    public func createDatabase(_ name: String) async throws -> String {
+        let result = try await runCommand("/usr/bin/psql", ["-h", folder, "-U", "xieshang", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"])
+        guard result.status == 0 else { throw ProcessFailure(description: "CREATE DATABASE \(name) failed: \(result.stderr)") }
+        return url(name)
+    }
+
+    /// The URL of database `name` on this server.
+    public func url(_ name: String) -> String { "postgresql://xieshang@/\(name)?host=\(folder)" }
+
+    /// Runs SQL with psql against database `name`; returns what it printed (unaligned, no headers).
+    public func query(_ name: String, _ sql: String) async throws -> String {
+        let result = try await runCommand("/usr/bin/psql", ["-h", folder, "-U", "xieshang", "-d", name, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
+        guard result.status == 0 else { throw ProcessFailure(description: "psql failed: \(result.stderr)") }
+        return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    public var log: String { (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? "" }
+
+    /// Stops the server and removes its cluster.
+    public func remove() async {
+        await stop()
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+}

@@ -1,0 +1,328 @@
+import Foundation
+import Synchronization
+import Testing
+import XieshangRPC
+import XieshangService
+import XieshangTestSupport
+import XieshangWire
+import XieshangZMQ
+
+/// The runtime on PostgreSQL: its SQL layer, and the example service in two replicas
+/// sharing one database on a throwaway server (real processes, real sockets).
+@Suite("The runtime on PostgreSQL, the example service in replicas", .serialized)
+struct PostgresReplicaTests {
+    private func client(_ endpoints: [String], attempts: Int = 5) throws -> RPCClient {
+        var configuration = RPCClientConfiguration(endpoints: endpoints, caller: "tests")
+        configuration.retry.maxAttempts = attempts
+        configuration.defaultTimeout = .seconds(30)
+        return try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+    }
+
+    @discardableResult
+    private func add(_ client: RPCClient, _ text: String, requestID: String? = nil) async throws -> ExampleV1.Note {
+        var request = ExampleV1.AddNoteRequest()
+        request.text = text
+        var options = CallOptions()
+        options.requestID = requestID
+        options.perAttemptTimeout = .seconds(3)
+        return try await client.call(ExampleV1.Notes.add, request, options: options).note ?? ExampleV1.Note()
+    }
+
+    private func notes(_ client: RPCClient) async throws -> [ExampleV1.Note] {
+        try await client.call(ExampleV1.Notes.list, ExampleV1.ListNotesRequest(), options: .read).notes
+    }
+
+    private func since(_ client: RPCClient, after: UInt64 = 0) async throws -> EventV1.SinceResponse {
+        var request = EventV1.SinceRequest()
+        request.afterSequence = after
+        return try await client.call(EventV1.Events.since, request, options: .read)
+    }
+
+    private func replica(_ name: String, url: String, in directory: String) async throws -> ServiceProcess {
+        try await ServiceProcess("xieshang-example", dataDir: directory + "/" + name, arguments: ["--database", url])
+    }
+
+    @Test("values go in and come back alike on both engines; a failed statement names its SQLSTATE and changes nothing")
+    func sqlLayerOnBothEngines() async throws {
+        try await PostgresServer.with { server in
+            var migrations = ServiceMigrations()
+            migrations.add("kinds-1", sqlite: "CREATE TABLE kinds (id INTEGER PRIMARY KEY, small INTEGER, big INTEGER, flag INTEGER, ratio REAL, words TEXT, bytes BLOB)",
+                           postgres: "CREATE TABLE kinds (id BIGINT PRIMARY KEY, small INTEGER, big BIGINT, flag BOOLEAN, ratio DOUBLE PRECISION, words TEXT, bytes BYTEA)")
+            var onPostgres = ServiceConfiguration(name: "kinds")
+            onPostgres.databaseURL = try await server.createDatabase("kinds")
+            let databases = [try ServiceDatabase.inMemory(migrations: migrations), try ServiceDatabase.open(onPostgres, migrations: migrations)]
+            #expect(databases.map(\.engine) == [.sqlite, .postgres])
+            let bytes: [UInt8] = [0, 1, 2, 0, 255, 39, 63]
+            for database in databases {
+                try await database.writeSession { sql in
+                    try sql.execute("INSERT INTO kinds (id, small, big, flag, ratio, words, bytes) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                    [1, Int32(-7), Int64.min + 1, true, -2.5, "政协 'quoted' ? mark", bytes])
+                    try sql.execute("INSERT INTO kinds (id) VALUES (?)", [2])
+                }
+                let rows = try await database.readSession { sql in
+                    try sql.rows("SELECT id, small, big, flag, ratio, words, bytes, '?' AS mark FROM kinds ORDER BY id")
+                }
+                #expect(rows.count == 2)
+                #expect(rows[0]["small"] as Int32 == -7)
+                #expect(rows[0]["big"] as Int64 == Int64.min + 1)
+                #expect(rows[0]["flag"] as Bool)
+                #expect(rows[0]["ratio"] as Double == -2.5)
+                #expect(rows[0]["words"] as String == "政协 'quoted' ? mark")
+                #expect(rows[0]["bytes"] as [UInt8] == bytes)
+                #expect(rows[0]["mark"] as String == "?")
+                #expect(rows[1]["small"] as Int32? == nil)
+                #expect(rows[1]["bytes"] as [UInt8]? == nil)
+
+                // A duplicate key in the middle of a transaction: nothing of it is kept.
+                await #expect(throws: (any Error).self) {
+                    try await database.writeSession { sql in
+                        try sql.execute("INSERT INTO kinds (id) VALUES (?)", [3])
+                        try sql.execute("INSERT INTO kinds (id) VALUES (?)", [1])
+                    }
+                }
+                let ids = try await database.readSession { sql in try sql.rows("SELECT id FROM kinds ORDER BY id").map { $0["id"] as Int64 } }
+                #expect(ids == [1, 2])
+            }
+            let failure = await #expect(throws: PostgresError.self) {
+                try await databases[1].writeSession { sql in try sql.execute("INSERT INTO kinds (id) VALUES (?)", [1]) }
+            }
+            #expect(failure?.sqlState == "23505")
+            #expect(failure?.rpcError.code == .internal)
+        }
+    }
+
+    @Test("a retry that lands on the other replica gets the stored reply: the note is added once")
+    func retryOnOtherReplica() async throws {
+        let directory = try temporaryDirectory("pg-retry")
+        try await PostgresServer.with { server in
+            let url = try await server.createDatabase("notes")
+            let a = try await replica("a", url: url, in: directory)
+            let b = try await replica("b", url: url, in: directory)
+            let (toA, toB) = (try client([a.rpcEndpoint]), try client([b.rpcEndpoint]))
+
+            let first = try await add(toA, "第一次", requestID: "call-1")
+            let again = try await add(toB, "第一次", requestID: "call-1")
+            #expect(again == first)
+            #expect(try await notes(toB).map(\.text) == ["第一次"])
+            #expect(try await since(toA).events.map(\.sequence) == [1])
+
+            // The same call given to both replicas at once, twenty times: each applies once
+            // (the later replica waits on the earlier's stored reply, then returns it).
+            let pairs = try await withThrowingTaskGroup(of: (ExampleV1.Note, ExampleV1.Note).self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        async let onA = add(toA, "同时 \(index)", requestID: "race-\(index)")
+                        async let onB = add(toB, "同时 \(index)", requestID: "race-\(index)")
+                        return (try await onA, try await onB)
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(pairs.allSatisfy { $0.0 == $0.1 })
+            let texts = try await notes(toA).map(\.text)
+            #expect(texts.count == 21 && Set(texts).count == 21)
+            #expect(try await since(toB).events.map(\.sequence) == Array(1...21))
+
+            #expect(try await server.query("notes", "SELECT count(*) FROM rpc_replies") == "21")
+
+            let health = try await toB.call(RpcV1.Health.check, RpcV1.HealthCheckRequest())
+            #expect(health.storageOk)
+            #expect(health.storageDetail.hasPrefix("postgres notes on socket"))
+            for client in [toA, toB] { await client.close() }
+            await a.stop()
+            await b.stop()
+        }
+    }
+
+    @Test("calls spread over both replicas make one gap-free outbox; each event is published once, by one replica; Since is the same from either")
+    func oneOutboxPublishedOnce() async throws {
+        let directory = try temporaryDirectory("pg-outbox")
+        try await PostgresServer.with { server in
+            let url = try await server.createDatabase("notes")
+            let a = try await replica("a", url: url, in: directory)
+            let b = try await replica("b", url: url, in: directory)
+
+            let tap = try EventTap(context: testContext, endpoints: [a.eventEndpoint, b.eventEndpoint])
+            defer { tap.close() }
+            try await Task.sleep(for: .seconds(1.5))  // the lease taken, the subscriptions made
+
+            let both = try client([a.rpcEndpoint, b.rpcEndpoint], attempts: 10)
+            let count = 60
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for index in 0..<count {
+                    group.addTask { try await add(both, "note \(index)") }
+                }
+                try await group.waitForAll()
+            }
+            let all = try await notes(both)
+            #expect(all.count == count)
+            #expect(Set(all.map(\.text)).count == count)
+
+            let (toA, toB) = (try client([a.rpcEndpoint]), try client([b.rpcEndpoint]))
+            let fromA = try await since(toA), fromB = try await since(toB)
+            #expect(fromA.events.map(\.sequence) == Array(1...UInt64(count)))
+            #expect(fromB.events.map(\.sequence) == fromA.events.map(\.sequence))
+            #expect(fromA.sourceIdentity == fromB.sourceIdentity && !fromA.sourceIdentity.isEmpty)
+            // Both replicas wrote some of them (the client spreads its calls).
+            let authors = try await server.query("notes", "SELECT count(DISTINCT id) FROM notes")
+            #expect(authors == "\(count)")
+
+            let published = try tap.receive(for: .seconds(10)) { $0.count >= count }
+            try await Task.sleep(for: .milliseconds(500))
+            let late = try tap.receive(for: .milliseconds(300))
+            let sequences = (published + late).map(\.sequence)
+            #expect(sequences.count == count, "each event once, not once per replica")
+            #expect(Set(sequences) == Set(1...UInt64(count)))
+            for client in [both, toA, toB] { await client.close() }
+            await a.stop()
+            await b.stop()
+        }
+    }
+
+    @Test("a replica SIGKILLed under load: every acknowledged note exists once, the load goes on through the other, which takes over publishing")
+    func replicaKilledUnderLoad() async throws {
+        let directory = try temporaryDirectory("pg-kill")
+        try await PostgresServer.with { server in
+            let url = try await server.createDatabase("notes")
+            let a = try await replica("a", url: url, in: directory)
+            try await Task.sleep(for: .seconds(1.2))  // a holds the publisher lease
+            let b = try await replica("b", url: url, in: directory)
+            let both = try client([a.rpcEndpoint, b.rpcEndpoint], attempts: 30)
+
+            let acknowledged = Tally()
+            let stop = Tally()
+            let failures = Tally()
+            let load = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    for caller in 0..<4 {
+                        group.addTask {
+                            var index = 0
+                            while stop.value == 0 {
+                                do {
+                                    try await add(both, "c\(caller)-\(index)")
+                                    acknowledged.add("c\(caller)-\(index)")
+                                } catch {
+                                    failures.add("\(error)")
+                                }
+                                index += 1
+                            }
+                        }
+                    }
+                }
+            }
+            try await Task.sleep(for: .seconds(1))
+            let before = acknowledged.value
+            #expect(await a.stop(signal: SIGKILL) == SIGKILL)
+            try await Task.sleep(for: .seconds(3))
+            stop.add("stop")
+            await load.value
+            #expect(acknowledged.value > before, "the load went on through the surviving replica")
+            #expect(failures.names.isEmpty, "\(failures.names.prefix(3))")
+
+            let toB = try client([b.rpcEndpoint])
+            let stored = try await notes(toB).map(\.text)
+            #expect(Set(stored).count == stored.count, "no note twice")
+            #expect(Set(acknowledged.names).isSubset(of: Set(stored)), "every acknowledged note is there")
+            var sequences: [UInt64] = []
+            while true {
+                let page = try await since(toB, after: sequences.last ?? 0)
+                sequences += page.events.map(\.sequence)
+                if page.events.isEmpty || sequences.last == page.lastSequence { break }
+            }
+            #expect(sequences == Array(1...UInt64(stored.count)), "one event per note, numbered without gaps (\(sequences.count) events, \(stored.count) notes)")
+
+            // b took the lease over: a new note is published live on its socket.
+            let tap = try EventTap(context: testContext, endpoints: [b.eventEndpoint])
+            defer { tap.close() }
+            try await Task.sleep(for: .seconds(2))
+            _ = try await add(toB, "after the kill")
+            let heard = try tap.receive(for: .seconds(10)) { !$0.isEmpty }
+            #expect(heard.map(\.sequence) == [UInt64(stored.count + 1)])
+            for client in [both, toB] { await client.close() }
+            await b.stop()
+        }
+    }
+
+    @Test("PostgreSQL restarted: health says unreachable while it is down, calls fail UNAVAILABLE, and the service recovers by itself")
+    func serverRestart() async throws {
+        let directory = try temporaryDirectory("pg-restart")
+        try await PostgresServer.with { server in
+            let url = try await server.createDatabase("notes")
+            let a = try await replica("a", url: url, in: directory)
+            let toA = try client([a.rpcEndpoint], attempts: 1)
+            _ = try await add(toA, "before")
+
+            await server.stop()
+            let health = try await toA.call(RpcV1.Health.check, RpcV1.HealthCheckRequest())
+            #expect(!health.storageOk)
+            #expect(health.storageDetail.contains("unreachable"))
+            let refused = await #expect(throws: RPCError.self) { try await add(toA, "while down") }
+            #expect(refused?.code == .unavailable)
+
+            try await server.start()
+            _ = try await add(toA, "after")
+            #expect(try await notes(toA).map(\.text) == ["before", "after"])
+            #expect(try await toA.call(RpcV1.Health.check, RpcV1.HealthCheckRequest()).storageOk)
+            await toA.close()
+            await a.stop()
+        }
+    }
+
+    @Test("a service whose stores are SQLite's refuses a PostgreSQL database, and a database URL of another kind is refused, both with the reason")
+    func refusals() async throws {
+        let directory = try temporaryDirectory("pg-refusals")
+        try await PostgresServer.with { server in
+            let url = try await server.createDatabase("scheduler")
+            let scheduler = try await runCommand(builtExecutable("meeting-scheduler"), [
+                "--insecure", "--data-dir", directory + "/s", "--database", url, "--rpc-endpoint", "tcp://127.0.0.1:*",
+                "--event-endpoint", "tcp://127.0.0.1:*", "--metrics-address", "off",
+            ])
+            #expect(scheduler.status != 0)
+            #expect(scheduler.stderr.contains("runs on SQLite only for now"))
+            #expect(try await server.query("scheduler", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == "0", "nothing was created")
+
+            let example = try await runCommand(builtExecutable("xieshang-example"), [
+                "--insecure", "--data-dir", directory + "/e", "--database", "mysql://localhost/notes",
+            ])
+            #expect(example.status != 0)
+            #expect(example.stderr.contains("must be sqlite: (a file under --data-dir) or a postgres:// URL"))
+        }
+    }
+}
+
+/// Names noted by concurrent tasks.
+final class Tally: Sendable {
+    private let noted = Mutex<[String]>([])
+    func add(_ name: String) { noted.withLock { $0.append(name) } }
+    var names: [String] { noted.withLock { $0 } }
+    var value: Int { noted.withLock { $0.count } }
+}
+
+/// A SUB socket on one or more event sockets, without keys (the example runs insecure).
+final class EventTap: @unchecked Sendable {
+    private let socket: ZMQSocket
+
+    init(context: ZMQContext, endpoints: [String]) throws {
+        socket = try context.socket(.sub)
+        try socket.applyHygiene(maxMessageBytes: 4 << 20, lingerMs: 0)
+        try socket.set(ZMQOption.subscribe, [UInt8]())
+        for endpoint in endpoints { try socket.connect(endpoint) }
+    }
+
+    /// The events received within `timeout`, stopping early once `done` holds.
+    func receive(for timeout: Duration, until done: ([EventV1.Event]) -> Bool = { _ in false }) throws -> [EventV1.Event] {
+        var events: [EventV1.Event] = []
+        var poller = ZMQPoller([.socket(socket)])
+        let end = ContinuousClock.now + timeout
+        while ContinuousClock.now < end {
+            guard try poller.poll(timeoutMs: 50)[0] else { continue }
+            while let frames = try socket.receive() {
+                if let last = frames.last, let event = try? EventV1.Event(decoding: last) { events.append(event) }
+            }
+            if done(events) { break }
+        }
+        return events
+    }
+
+    func close() { socket.close(linger: 0) }
+}
