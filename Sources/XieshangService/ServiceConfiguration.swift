@@ -28,6 +28,9 @@ public struct ServiceConfiguration: Sendable {
     /// A PostgreSQL database (`--database postgres://…`) instead of the SQLite file under
     /// `dataDir`; nil: SQLite.
     public var databaseURL: String? = nil
+    /// Copy the SQLite database under `dataDir` into the PostgreSQL one, then exit
+    /// (`--import-sqlite`).
+    public var importSQLite = false
     public var logLevel: Logger.Level
     public var logFormat: LogFormat = .text
     /// Where the HTTP listener for Prometheus binds (`127.0.0.1:7109`); nil: none.
@@ -77,6 +80,9 @@ public struct ServiceOptions: ParsableArguments {
 
     @Option(help: "The service's database: sqlite: (the default: a file under --data-dir) or postgres://USER@HOST:PORT/DB?sslmode=verify-full&… (any libpq connection URL; TLS by its sslmode, sslrootcert, sslcert and sslkey) for replicas sharing one PostgreSQL database (env XIESHANG_DATABASE_URL).")
     public var database: String?
+
+    @Flag(help: "Copy this service's SQLite database (under --data-dir; the service stopped) into the new, empty PostgreSQL database --database names, print what was copied and exit: all or nothing, the outbox's numbers and identity kept.")
+    public var importSqlite = false
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (env XIESHANG_LOG_LEVEL; default info).")
     public var logLevel: String?
@@ -180,6 +186,10 @@ public struct ServiceOptions: ParsableArguments {
         configuration.metricsAddress = metrics.flatMap { $0.lowercased() == "off" ? nil : $0 }
         configuration.allowEmptyDatabase = allowEmptyDatabase || environment["XIESHANG_ALLOW_EMPTY_DATABASE"] == "1"
         configuration.databaseURL = try Self.databaseURL(pick(database, "XIESHANG_DATABASE_URL"))
+        configuration.importSQLite = importSqlite
+        if importSqlite && configuration.databaseURL == nil {
+            throw ValidationError("--import-sqlite copies into a PostgreSQL database: give it with --database postgres://… (or XIESHANG_DATABASE_URL)")
+        }
         return configuration
     }
 

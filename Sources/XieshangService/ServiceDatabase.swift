@@ -42,7 +42,14 @@ public final class ServiceDatabase: Sendable {
 
     /// Opens the database the configuration names: PostgreSQL when it has a database URL,
     /// else the SQLite file under its data folder (in memory without one).
+    /// With `--import-sqlite`, copies the SQLite database into the PostgreSQL one instead,
+    /// prints what it copied and ends the process (an operator's one-shot step).
     public static func open(_ configuration: ServiceConfiguration, migrations: ServiceMigrations) throws -> ServiceDatabase {
+        if configuration.importSQLite {
+            let summary = try importSQLite(configuration, migrations: migrations)
+            print("\(configuration.name): \(summary)")
+            exit(0)
+        }
         if let url = configuration.databaseURL {
             return try openPostgres(url: url, service: configuration.name, migrations: migrations)
         }

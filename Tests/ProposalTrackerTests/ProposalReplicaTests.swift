@@ -75,6 +75,57 @@ struct ProposalReplicaTests {
         }
     }
 
+    @Test("a committee's SQLite data moved into PostgreSQL: all of it is there, filing numbers, ids and events go on, and a second import changes nothing")
+    func importFromSQLite() async throws {
+        try await PostgresServer.with { server in
+            let d = try await Deployment.start("tracker-move", .core, seed: Deployment.office)
+            let environment = d.environment
+            let onSQLite = d.tracker!.rpcEndpoint
+            for member in [12, 13, 14] {
+                let created = try await Self.json(environment, onSQLite, ["proposal", "create", "--member", "\(member)", "--title", "委员\(member)的建议", "--body", "正文"])
+                let id = (created["id"] as? NSNumber)?.intValue ?? -1
+                _ = try await Self.json(environment, onSQLite, ["proposal", "act", "\(id)", "submit", "--as", "member:\(member)"])
+                if member != 14 { _ = try await Self.json(environment, onSQLite, ["proposal", "act", "\(id)", "file", "--as", "staff"]) }
+            }
+            let before = try await Self.since(onSQLite)
+            #expect(before.events.count == 8)
+            #expect(await d.tracker!.stop() == 0)
+
+            let url = try await server.createDatabase("moved")
+            let wiring = ["--insecure", "--registry", d.registry.rpcEndpoint, "--scheduler", d.scheduler.rpcEndpoint, "--database", url]
+            let imported = try await runCommand(builtExecutable("proposal-tracker"), wiring + ["--data-dir", d.directory + "/tracker", "--import-sqlite"])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(imported.stdout.contains("proposals 3") && imported.stdout.contains("goes on from event 9"), "\(imported.stdout)")
+            let again = try await runCommand(builtExecutable("proposal-tracker"), wiring + ["--data-dir", d.directory + "/tracker", "--import-sqlite"])
+            #expect(again.status != 0)
+            #expect(again.stderr.contains("already holds rows"), "\(again.stderr)")
+            #expect(try await server.query("moved", "SELECT count(*) FROM proposals") == "3")
+
+            let moved = try await ServiceProcess("proposal-tracker", dataDir: d.directory + "/tracker-pg", arguments: Array(wiring.dropFirst()))
+            let third = try await Self.json(environment, moved.rpcEndpoint, ["proposal", "act", "3", "file", "--as", "staff"])
+            #expect((third["proposal"] as? [String: Any])?["number"] as? String == String(format: "5-%d-0003", ProposalProcessTests.yearSession))
+            let fourth = try await Self.json(environment, moved.rpcEndpoint, ["proposal", "create", "--member", "15", "--title", "迁移后的建议", "--body", "正文"])
+            #expect((fourth["id"] as? NSNumber)?.intValue == 4)
+            let after = try await Self.since(moved.rpcEndpoint)
+            #expect(after.events.map(\.sequence) == Array(1...10))
+            #expect(after.sourceIdentity == before.sourceIdentity, "consumers see the same source")
+            #expect(after.events.prefix(8).map(\.payload) == before.events.map(\.payload))
+            #expect(await moved.stop() == 0)
+            _ = await d.stop()
+        }
+    }
+
+    private static func since(_ endpoint: String) async throws -> EventV1.SinceResponse {
+        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "tests")
+        configuration.defaultTimeout = .seconds(10)
+        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        var request = EventV1.SinceRequest()
+        request.afterSequence = 0
+        let response = try await client.call(EventV1.Events.since, request, options: .read)
+        await client.close()
+        return response
+    }
+
     /// The gateway with the tracker at `endpoint` (one replica, or both as a list).
     private static func gateway(_ environment: [String: String], _ endpoint: String, _ arguments: [String]) async throws -> CommandResult {
         try await runCommand(builtExecutable("gateway"), arguments + ["--json"],

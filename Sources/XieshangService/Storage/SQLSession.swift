@@ -238,3 +238,8 @@ public final class SQLiteSession: SQLSession {
         })
     }
 }
+
+extension SQLValue: SQLValueConvertible {
+    public var sqlValue: SQLValue { self }
+    public init?(sqlValue: SQLValue) { self = sqlValue }
+}

@@ -1,0 +1,101 @@
+import Foundation
+import GRDB
+
+/// Moving a service's data from its SQLite file into PostgreSQL, once, when an office goes
+/// from one machine to replicas: `<service> --database postgres://… --import-sqlite` (the
+/// service stopped; its data folder as `--data-dir`).
+extension ServiceDatabase {
+    /// What an import copied.
+    public struct ImportSummary: CustomStringConvertible, Sendable {
+        public var rows: [(table: String, count: Int)] = []
+        public var outboxSequence: Int64 = 0
+        public var identity = ""
+
+        public var description: String {
+            let tables = rows.map { "\($0.table) \($0.count)" }.joined(separator: ", ")
+            return "copied \(rows.reduce(0) { $0 + $1.count }) rows (\(tables)); the outbox goes on from event \(outboxSequence + 1) under the same identity \(identity), so consumers carry on where they were"
+        }
+    }
+
+    /// Copies every table of the SQLite database under the configuration's data folder into
+    /// the empty PostgreSQL database it names, in one transaction: all of it, or (on any
+    /// error) nothing. Both are migrated first, so their tables are the same. The outbox keeps
+    /// its numbers and the database its identity, so consumers neither skip nor repeat an
+    /// event; each table's generated ids go on after the highest copied.
+    public static func importSQLite(_ configuration: ServiceConfiguration, migrations: ServiceMigrations) throws -> ImportSummary {
+        guard let url = configuration.databaseURL else {
+            throw OpenError(path: "PostgreSQL", reason: "--import-sqlite copies into the PostgreSQL database --database names (XIESHANG_DATABASE_URL); none is given")
+        }
+        guard let dataDir = configuration.dataDir,
+              FileManager.default.fileExists(atPath: (dataDir as NSString).appendingPathComponent("\(configuration.name).sqlite")) else {
+            throw OpenError(path: configuration.dataDir ?? "?", reason: "there is no \(configuration.name).sqlite to import in the data folder (--data-dir)")
+        }
+        // Opening locks the folder: a service still running on it refuses the import.
+        let source = try open(dataDir: dataDir, name: configuration.name, migrations: migrations)
+        let target = try openPostgres(url: url, service: configuration.name, migrations: migrations)
+        guard case .postgres(let postgres) = target.storage else { throw OpenError(path: url, reason: "not PostgreSQL") }
+        let writer = try source.sqliteWriter()
+        // The runtime's bookkeeping of each side stays its own.
+        let own: Set<String> = ["runtime_migrations", "outbox_head", "runtime_starts", "runtime_identity"]
+        return try postgres.pool.runBlocking { connection in
+            try PostgresSession.transaction(connection) { session in
+                let tables = try session.column(
+                    "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename", as: String.self)
+                    .filter { !own.contains($0) }
+                for table in tables where try session.value("SELECT 1 FROM \(table) LIMIT 1", as: Int.self) != nil {
+                    throw OpenError(path: postgres.description, reason: "table \(table) already holds rows: an import goes into a new, empty database only; nothing was copied")
+                }
+                var summary = ImportSummary()
+                for table in tables {
+                    let targetColumns = Set(try session.column(
+                        "SELECT column_name::text FROM information_schema.columns WHERE table_schema = current_schema() AND table_name = ?", [table], as: String.self))
+                    let count = try writer.read { db -> Int in
+                        let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM \(table)")
+                        var copied = 0
+                        var insert: String?
+                        while let row = try cursor.next() {
+                            let columns = Array(row.columnNames)
+                            if insert == nil {
+                                if let missing = columns.first(where: { !targetColumns.contains($0) }) {
+                                    throw OpenError(path: postgres.description, reason: "\(table).\(missing) is in the SQLite database but not in PostgreSQL's; nothing was copied")
+                                }
+                                insert = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) OVERRIDING SYSTEM VALUE VALUES (\(databaseQuestionMarks(count: columns.count)))"
+                            }
+                            let values: [any SQLValueConvertible] = (0..<columns.count).map { index -> SQLValue in
+                                switch (row[index] as DatabaseValue).storage {
+                                case .null: .null
+                                case .int64(let value): .integer(value)
+                                case .double(let value): .real(value)
+                                case .string(let value): .text(value)
+                                case .blob(let value): .blob([UInt8](value))
+                                }
+                            }
+                            try session.execute(insert!, values)
+                            copied += 1
+                        }
+                        return copied
+                    }
+                    summary.rows.append((table, count))
+                }
+                // Generated ids go on after the highest copied.
+                for identity in try session.rows("""
+                    SELECT table_name::text AS table_name, column_name::text AS column_name FROM information_schema.columns
+                    WHERE table_schema = current_schema() AND is_identity = 'YES'
+                    """) {
+                    let (table, column): (String, String) = (identity["table_name"], identity["column_name"])
+                    try session.execute("SELECT setval(pg_get_serial_sequence('\(table)', '\(column)'), COALESCE(MAX(\(column)), 0) + 1, false) FROM \(table)")
+                }
+                // The outbox goes on from its last number, under the same identity.
+                summary.outboxSequence = try session.value("SELECT COALESCE(MAX(sequence), 0) FROM outbox", as: Int64.self) ?? 0
+                try session.execute("UPDATE outbox_head SET last_sequence = ? WHERE id = 1", [summary.outboxSequence])
+                summary.identity = try writer.read { db in
+                    try String.fetchOne(db, sql: "SELECT value FROM runtime_identity WHERE id = 1") ?? ""
+                }
+                if !summary.identity.isEmpty {
+                    try session.execute("UPDATE runtime_identity SET value = ? WHERE id = 1", [summary.identity])
+                }
+                return summary
+            }
+        }
+    }
+}
