@@ -65,3 +65,45 @@ if problems:
     sys.exit(1)
 print(f"compose/compose.yaml: {len(services)} services valid; data volumes {sorted(data_volumes.values())}")
 PY
+
+# The PostgreSQL override: proposal-tracker in two replicas on one database, every client
+# and consumer of the tracker given both.
+if docker-compose -f compose/compose.yaml -f compose/compose.postgres.yaml config >/dev/null 2>&1; then
+  echo "compose/compose.postgres.yaml: starts without XIESHANG_PG_PASSWORD (it must refuse)" >&2; exit 1
+fi
+XIESHANG_PG_PASSWORD=check docker-compose -f compose/compose.yaml -f compose/compose.postgres.yaml config >"$normalised"
+/usr/bin/python3 - "$normalised" <<'PY'
+import re, sys, yaml
+services = yaml.safe_load(open(sys.argv[1]))["services"]
+problems = []
+pg = services.get("postgres", {})
+if "pg_isready" not in " ".join(pg.get("healthcheck", {}).get("test", [])):
+    problems.append("postgres: no health check")
+replicas = ["proposal-tracker", "proposal-tracker-2"]
+for name in replicas:
+    s = services.get(name, {})
+    env = s.get("environment", {})
+    if s.get("command", [None])[0] != "proposal-tracker":
+        problems.append(f"{name}: does not run proposal-tracker")
+    if not env.get("XIESHANG_DATABASE_URL", "").startswith("postgres://xieshang:check@postgres:5432/"):
+        problems.append(f"{name}: not on the postgres service's database")
+    if s.get("depends_on", {}).get("postgres", {}).get("condition") != "service_healthy":
+        problems.append(f"{name}: may start before PostgreSQL takes connections")
+    if env.get("XIESHANG_KEYS_DIR") != "/etc/xieshang/keys":
+        problems.append(f"{name}: runs without CURVE keys")
+    if "gateway health --service proposal-tracker" not in " ".join(s.get("healthcheck", {}).get("test", [])):
+        problems.append(f"{name}: no health check")
+for name in ["notifier", "duty-record", "portal", "gateway"]:
+    env = services.get(name, {}).get("environment", {})
+    for variable, port in [("XIESHANG_TRACKER_ENDPOINT", 7301), ("XIESHANG_TRACKER_EVENTS", 7302)]:
+        named = env.get(variable, "").split(",")
+        if sorted(named) != sorted(f"tcp://{r}:{port}" for r in replicas):
+            problems.append(f"{name}: {variable} does not name both replicas")
+runtime = open("compose/Dockerfile").read().split("FROM ${RUNTIME_IMAGE}")[1]
+if not re.search(r"^\s+[^#\n]*\blibpq5\b", runtime, re.M):
+    problems.append("Dockerfile: the runtime image lacks libpq5")
+if problems:
+    print("compose/compose.postgres.yaml:", *problems, sep="\n  ", file=sys.stderr)
+    sys.exit(1)
+print(f"compose/compose.postgres.yaml: postgres and {len(replicas)} tracker replicas valid")
+PY
