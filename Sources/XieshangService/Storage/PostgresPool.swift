@@ -71,13 +71,20 @@ final class PostgresPool: Sendable {
     typealias Job = @Sendable (Result<PostgresConnection, PostgresError>) -> Void
 
     init(url: String, lanes: Int) {
-        self.url = url
+        self.url = Self.withConnectTimeout(url)
         self.lanes = lanes
         for lane in 0..<lanes {
             let thread = Thread { [self] in work() }
             thread.name = "postgres-\(lane)"
             thread.start()
         }
+    }
+
+    /// A server that does not answer fails a connection in 5 s (libpq's default is to wait
+    /// as long as the operating system does), unless the URL sets its own `connect_timeout`.
+    static func withConnectTimeout(_ url: String) -> String {
+        if url.contains("connect_timeout=") { return url }
+        return url + (url.contains("?") ? "&" : "?") + "connect_timeout=5"
     }
 
     /// Runs `body` with a connection of the pool and returns what it returns.

@@ -23,7 +23,7 @@ final class PostgresStorage: Sendable {
     func publisherLease(for source: String) -> PublisherLease {
         leases.withLock { leases in
             if let lease = leases[source] { return lease }
-            let lease = PublisherLease(url: pool.url, source: source)
+            let lease = PublisherLease(url: pool.url, source: source)   // with the pool's connect timeout
             leases[source] = lease
             return lease
         }
@@ -100,7 +100,7 @@ extension ServiceDatabase {
         }
         let connection: PostgresConnection
         do {
-            connection = try PostgresConnection(url: url)
+            connection = try PostgresConnection(url: PostgresPool.withConnectTimeout(url))
         } catch {
             throw OpenError(path: "PostgreSQL", reason: "cannot connect: \(error)")
         }

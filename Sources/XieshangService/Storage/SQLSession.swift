@@ -201,15 +201,7 @@ public final class SQLiteSession: SQLSession {
         let statement = try db.cachedStatement(sql: sql)
         let columns = statement.columnNames
         return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
-            SQLRow(columns: columns, values: (0..<columns.count).map { index in
-                switch (row[index] as DatabaseValue).storage {
-                case .null: .null
-                case .int64(let value): .integer(value)
-                case .double(let value): .real(value)
-                case .string(let value): .text(value)
-                case .blob(let value): .blob([UInt8](value))
-                }
-            })
+            SQLRow(columns: columns, values: (0..<columns.count).map { SQLValue(row[$0] as DatabaseValue) })
         }
     }
 
@@ -236,6 +228,19 @@ public final class SQLiteSession: SQLSession {
             case .blob(let value): Data(value).databaseValue
             }
         })
+    }
+}
+
+extension SQLValue {
+    /// A value SQLite stored.
+    init(_ value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let value): self = .integer(value)
+        case .double(let value): self = .real(value)
+        case .string(let value): self = .text(value)
+        case .blob(let value): self = .blob([UInt8](value))
+        }
     }
 }
 

@@ -61,15 +61,7 @@ extension ServiceDatabase {
                                 }
                                 insert = "INSERT INTO \(table) (\(columns.joined(separator: ", "))) OVERRIDING SYSTEM VALUE VALUES (\(databaseQuestionMarks(count: columns.count)))"
                             }
-                            let values: [any SQLValueConvertible] = (0..<columns.count).map { index -> SQLValue in
-                                switch (row[index] as DatabaseValue).storage {
-                                case .null: .null
-                                case .int64(let value): .integer(value)
-                                case .double(let value): .real(value)
-                                case .string(let value): .text(value)
-                                case .blob(let value): .blob([UInt8](value))
-                                }
-                            }
+                            let values: [any SQLValueConvertible] = (0..<columns.count).map { SQLValue(row[$0] as DatabaseValue) }
                             try session.execute(insert!, values)
                             copied += 1
                         }
