@@ -5,37 +5,13 @@ import XieshangTestSupport
 import XieshangWire
 import XieshangZMQ
 
-/// A SUB socket with someone's key on a service's event socket: what a hostile member, a
-/// unit, a staff key or another service's key would do to read the events.
-final class EventTap {
-    let name: String
-    private let socket: ZMQSocket
-
-    init(_ name: String, context: ZMQContext, keys: String, identity: String, service: String, endpoint: String) throws {
-        self.name = name
-        socket = try context.socket(.sub)
-        try socket.applyHygiene(maxMessageBytes: 4 << 20, lingerMs: 0)
-        try socket.set(ZMQOption.subscribe, [UInt8]())
-        try KeyFolder(keys).clientSecurity(as: identity, calling: service).apply(to: socket)
-        try socket.connect(endpoint)
+extension EventTap {
+    /// A tap with `identity`'s key from the folder `keys`, on `service`'s event socket: what a
+    /// hostile member, a unit, a staff key or another service's key would do to read the events.
+    convenience init(_ name: String, context: ZMQContext, keys: String, identity: String, service: String, endpoint: String) throws {
+        try self.init(name, context: context, endpoints: [endpoint],
+                      security: try KeyFolder(keys).clientSecurity(as: identity, calling: service))
     }
-
-    /// The events received within `timeout` (all of them, stopping early once `until` holds).
-    func receive(for timeout: Duration, until done: ([EventV1.Event]) -> Bool = { _ in false }) throws -> [EventV1.Event] {
-        var events: [EventV1.Event] = []
-        var poller = ZMQPoller([.socket(socket)])
-        let end = ContinuousClock.now + timeout
-        while ContinuousClock.now < end {
-            guard try poller.poll(timeoutMs: 50)[0] else { continue }
-            while let frames = try socket.receive() {
-                if let last = frames.last, let event = try? EventV1.Event(decoding: last) { events.append(event) }
-            }
-            if done(events) { break }
-        }
-        return events
-    }
-
-    func close() { socket.close(linger: 0) }
 }
 
 /// Item 1 and 2 of the security review, played as the attacker: every key on a service's

@@ -5,7 +5,6 @@ import XieshangRPC
 import XieshangService
 import XieshangTestSupport
 import XieshangWire
-import XieshangZMQ
 
 /// The runtime on PostgreSQL: its SQL layer, and the example service in two replicas
 /// sharing one database on a throwaway server (real processes, real sockets).
@@ -296,33 +295,4 @@ final class Tally: Sendable {
     func add(_ name: String) { noted.withLock { $0.append(name) } }
     var names: [String] { noted.withLock { $0 } }
     var value: Int { noted.withLock { $0.count } }
-}
-
-/// A SUB socket on one or more event sockets, without keys (the example runs insecure).
-final class EventTap: @unchecked Sendable {
-    private let socket: ZMQSocket
-
-    init(context: ZMQContext, endpoints: [String]) throws {
-        socket = try context.socket(.sub)
-        try socket.applyHygiene(maxMessageBytes: 4 << 20, lingerMs: 0)
-        try socket.set(ZMQOption.subscribe, [UInt8]())
-        for endpoint in endpoints { try socket.connect(endpoint) }
-    }
-
-    /// The events received within `timeout`, stopping early once `done` holds.
-    func receive(for timeout: Duration, until done: ([EventV1.Event]) -> Bool = { _ in false }) throws -> [EventV1.Event] {
-        var events: [EventV1.Event] = []
-        var poller = ZMQPoller([.socket(socket)])
-        let end = ContinuousClock.now + timeout
-        while ContinuousClock.now < end {
-            guard try poller.poll(timeoutMs: 50)[0] else { continue }
-            while let frames = try socket.receive() {
-                if let last = frames.last, let event = try? EventV1.Event(decoding: last) { events.append(event) }
-            }
-            if done(events) { break }
-        }
-        return events
-    }
-
-    func close() { socket.close(linger: 0) }
 }
