@@ -19,6 +19,8 @@ import XieshangZMQ
 /// write an event).
 public final class EventConsumer: Service, Sendable {
     public typealias Apply = @Sendable (EventV1.Event, Database) throws -> Void
+    /// The same for a consumer whose logic is written for both engines.
+    public typealias ApplySession = @Sendable (EventV1.Event, any SQLSession) throws -> Void
 
     public let source: String
     private let eventEndpoint: String
@@ -26,7 +28,7 @@ public final class EventConsumer: Service, Sendable {
     private let database: ServiceDatabase
     private let context: ZMQContext
     private let logger: Logger
-    private let apply: Apply
+    private let apply: ApplySession
     /// How often it asks Since when nothing arrives on PUB/SUB.
     private let idleCatchUp: Duration
     /// Consecutive failures of the logic, per event sequence.
@@ -67,11 +69,30 @@ public final class EventConsumer: Service, Sendable {
     /// The most events one transaction applies.
     static let maxTogether = 500
 
-    public init(
+    public convenience init(
         source: String, eventEndpoint: String, sourceClient: RPCClient, database: ServiceDatabase,
         context: ZMQContext, logger: Logger, idleCatchUp: Duration = .seconds(1), security: ClientSecurity? = nil,
         acceptDivergence: Bool = false,
         apply: @escaping Apply
+    ) {
+        let logic: ApplySession = { event, session in
+            guard let sqlite = session as? SQLiteSession else {
+                throw RPCError(.internal, "this consumer's logic is written for SQLite, and the database is PostgreSQL")
+            }
+            try apply(event, sqlite.db)
+        }
+        self.init(source: source, eventEndpoint: eventEndpoint, sourceClient: sourceClient, database: database, context: context,
+                  logger: logger, idleCatchUp: idleCatchUp, security: security, acceptDivergence: acceptDivergence, applySession: logic)
+    }
+
+    /// A consumer whose logic is written for both engines. On PostgreSQL, replicas of the
+    /// service each run it against the one database: the cursor's row, locked by each
+    /// applying transaction, makes every event apply once however many follow the source.
+    public init(
+        source: String, eventEndpoint: String, sourceClient: RPCClient, database: ServiceDatabase,
+        context: ZMQContext, logger: Logger, idleCatchUp: Duration = .seconds(1), security: ClientSecurity? = nil,
+        acceptDivergence: Bool = false,
+        applySession apply: @escaping ApplySession
     ) {
         self.security = security
         self.acceptDivergence = acceptDivergence
@@ -107,14 +128,14 @@ public final class EventConsumer: Service, Sendable {
         inStepAtMs.store(now, ordering: .relaxed)
         guard now - persistedInStepAtMs.load(ordering: .relaxed) >= 30_000 else { return }
         persistedInStepAtMs.store(now, ordering: .relaxed)
-        _ = try? await database.sqliteWriter().write { [source] db in
-            try db.execute(sql: "UPDATE event_cursors SET in_step_at_ms = ? WHERE source = ?", arguments: [now, source])
+        _ = try? await database.writeSession { [source] db in
+            try db.execute("UPDATE event_cursors SET in_step_at_ms = ? WHERE source = ?", [now, source])
         }
     }
 
     /// The sequence number of the last event applied from this source.
     public func cursor() async throws -> UInt64 {
-        try await database.sqliteWriter().read { [source] db in try Self.cursor(db, source) }
+        try await database.readSession { [source] db in try Self.cursor(db, source) }
     }
 
     /// How far this consumer is behind its source: the last event applied and the newest
@@ -221,8 +242,13 @@ public final class EventConsumer: Service, Sendable {
         let halt: @Sendable () -> Void = {
             stop.store(true, ordering: .relaxed)
         }
-        if let recorded = try? await database.sqliteWriter().read({ [source] db in
-            try Int64.fetchOne(db, sql: "SELECT in_step_at_ms FROM event_cursors WHERE source = ?", arguments: [source])
+        // The cursor's row exists before any event is applied: each applying transaction locks
+        // it, so replicas sharing a PostgreSQL database take turns and apply an event once.
+        _ = try? await database.writeSession { [source] db in
+            try db.execute("INSERT INTO event_cursors (source, last_sequence) VALUES (?, 0) ON CONFLICT (source) DO NOTHING", [source])
+        }
+        if let recorded = try? await database.readSession({ [source] db in
+            try db.value("SELECT in_step_at_ms FROM event_cursors WHERE source = ?", [source], as: Int64.self)
         }) {
             inStepAtMs.store(recorded, ordering: .relaxed)
             persistedInStepAtMs.store(recorded, ordering: .relaxed)
@@ -257,8 +283,8 @@ public final class EventConsumer: Service, Sendable {
         // Stopping: keep when it was last in step, for the next start (a kill loses at most 30 s of it).
         let last = inStepAtMs.load(ordering: .relaxed)
         if last > persistedInStepAtMs.load(ordering: .relaxed) {
-            _ = try? await database.sqliteWriter().write { [source] db in
-                try db.execute(sql: "UPDATE event_cursors SET in_step_at_ms = ? WHERE source = ?", arguments: [last, source])
+            _ = try? await database.writeSession { [source] db in
+                try db.execute("UPDATE event_cursors SET in_step_at_ms = ? WHERE source = ?", [last, source])
             }
         }
     }
@@ -308,7 +334,7 @@ public final class EventConsumer: Service, Sendable {
                 request.limit = 500
                 let batch = try await sourceClient.call(EventV1.Events.since, request, options: .read)
                 heard(of: batch.lastSequence)
-                let known = try await database.sqliteWriter().read { [source] db in try Self.identity(db, source) }
+                let known = try await database.readSession { [source] db in try Self.identity(db, source) }
                 appliedIdentity.withLock { $0 = known }
                 var divergence: String?
                 if !known.isEmpty, !batch.sourceIdentity.isEmpty, known != batch.sourceIdentity {
@@ -326,7 +352,7 @@ public final class EventConsumer: Service, Sendable {
                         diverged.store(true, ordering: .relaxed)
                         return
                     }
-                    try await database.sqliteWriter().write { [source] db in
+                    try await database.writeSession { [source] db in
                         try Self.moveCursor(db, source, to: batch.lastSequence)
                         try Self.setIdentity(db, source, batch.sourceIdentity)
                     }
@@ -335,7 +361,7 @@ public final class EventConsumer: Service, Sendable {
                     continue
                 }
                 if known.isEmpty, !batch.sourceIdentity.isEmpty {
-                    try await database.sqliteWriter().write { [source] db in try Self.setIdentity(db, source, batch.sourceIdentity) }
+                    try await database.writeSession { [source] db in try Self.setIdentity(db, source, batch.sourceIdentity) }
                     appliedIdentity.withLock { $0 = batch.sourceIdentity }
                 }
                 diverged.store(false, ordering: .relaxed)
@@ -380,13 +406,13 @@ public final class EventConsumer: Service, Sendable {
         // An event that failed goes alone until it is applied or set aside.
         guard events.count > 1, failures.withLock({ $0.isEmpty }) else { return false }
         do {
-            try await database.sqliteWriter().write { [source, apply] db in
-                var cursor = try Self.cursor(db, source)
+            try await database.writeSession { [source, apply] db in
+                var cursor = try Self.cursor(db, source, locked: true)
                 for event in events where event.sequence > cursor {
                     guard event.sequence == cursor + 1 else { throw NotInOrder() }
                     do {
                         try apply(event, db)
-                    } catch let error as DatabaseError {
+                    } catch let error where Self.isStorageError(error) {
                         throw error
                     } catch {
                         throw ApplyFailure(underlying: error, sequence: event.sequence)
@@ -407,13 +433,13 @@ public final class EventConsumer: Service, Sendable {
 
     private func applyInOrder(_ event: EventV1.Event) async throws -> Outcome {
         do {
-            let outcome: Outcome = try await database.sqliteWriter().write { [source, apply] db in
-                let cursor = try Self.cursor(db, source)
+            let outcome: Outcome = try await database.writeSession { [source, apply] db in
+                let cursor = try Self.cursor(db, source, locked: true)
                 if event.sequence <= cursor { return .alreadyApplied }
                 if event.sequence != cursor + 1 { return .gap }
                 do {
                     try apply(event, db)
-                } catch let error as DatabaseError {
+                } catch let error where Self.isStorageError(error) {
                     throw error
                 } catch {
                     throw ApplyFailure(underlying: error)
@@ -430,11 +456,12 @@ public final class EventConsumer: Service, Sendable {
             }
             guard attempts >= Self.attemptsBeforeSettingAside else { throw failure.underlying }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            try await database.sqliteWriter().write { [source] db in
-                guard try Self.cursor(db, source) + 1 == event.sequence else { return }
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO event_failures (source, sequence, type, error, at_ms) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [source, Int64(clamping: event.sequence), event.type, "\(failure.underlying)", now])
+            try await database.writeSession { [source] db in
+                guard try Self.cursor(db, source, locked: true) + 1 == event.sequence else { return }
+                try db.execute("""
+                    INSERT INTO event_failures (source, sequence, type, error, at_ms) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT (source, sequence) DO UPDATE SET type = excluded.type, error = excluded.error, at_ms = excluded.at_ms
+                    """, [source, Int64(clamping: event.sequence), event.type, "\(failure.underlying)", now])
                 try Self.moveCursor(db, source, to: event.sequence)
             }
             failures.withLock { _ = $0.removeValue(forKey: event.sequence) }
@@ -451,21 +478,25 @@ public final class EventConsumer: Service, Sendable {
     /// events were not applied and why.
     public static func registerSetAside(in handlers: inout RPCHandlers, database: ServiceDatabase) {
         handlers.register(EventV1.Consumer.listSetAside) { request, _ in
-            try await database.sqliteWriter().read { db in try setAside(db, source: request.source, limit: Int(request.limit)) }
+            try await database.readSession { db in try setAside(db, source: request.source, limit: Int(request.limit)) }
         }
     }
 
     /// The events set aside (from `source`, or every source when it is empty), newest
     /// first, at most `limit` (capped at 1,000; 0 means the cap), and how many in all.
     public static func setAside(_ db: Database, source: String, limit: Int) throws -> EventV1.ListSetAsideResponse {
+        try setAside(SQLiteSession(db), source: source, limit: limit)
+    }
+
+    public static func setAside(_ db: any SQLSession, source: String, limit: Int) throws -> EventV1.ListSetAsideResponse {
         let cap = limit <= 0 ? 1000 : min(limit, 1000)
         let filter = source.isEmpty ? "" : "WHERE source = ?"
-        let arguments: StatementArguments = source.isEmpty ? [] : [source]
+        let arguments: [any SQLValueConvertible] = source.isEmpty ? [] : [source]
         var response = EventV1.ListSetAsideResponse()
-        response.total = UInt32(clamping: try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM event_failures \(filter)", arguments: arguments) ?? 0)
-        response.events = try Row.fetchAll(
-            db, sql: "SELECT source, sequence, type, error, at_ms FROM event_failures \(filter) ORDER BY at_ms DESC, sequence DESC LIMIT \(cap)",
-            arguments: arguments
+        response.total = UInt32(clamping: try db.value("SELECT COUNT(*) FROM event_failures \(filter)", arguments, as: Int.self) ?? 0)
+        response.events = try db.rows(
+            "SELECT source, sequence, type, error, at_ms FROM event_failures \(filter) ORDER BY at_ms DESC, sequence DESC LIMIT \(cap)",
+            arguments
         ).map { row in
             var event = EventV1.SetAsideEvent()
             event.source = row["source"]
@@ -478,30 +509,35 @@ public final class EventConsumer: Service, Sendable {
         return response
     }
 
-    private static func moveCursor(_ db: Database, _ source: String, to sequence: UInt64) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO event_cursors (source, last_sequence) VALUES (?, ?)
-                ON CONFLICT(source) DO UPDATE SET last_sequence = excluded.last_sequence
-                """,
-            arguments: [source, Int64(clamping: sequence)])
+    private static func moveCursor(_ db: any SQLSession, _ source: String, to sequence: UInt64) throws {
+        try db.execute("""
+            INSERT INTO event_cursors (source, last_sequence) VALUES (?, ?)
+            ON CONFLICT(source) DO UPDATE SET last_sequence = excluded.last_sequence
+            """, [source, Int64(clamping: sequence)])
     }
 
     /// The source's database identity the cursor belongs to ("" until first heard).
-    private static func identity(_ db: Database, _ source: String) throws -> String {
-        try String.fetchOne(db, sql: "SELECT source_identity FROM event_cursors WHERE source = ?", arguments: [source]) ?? ""
+    private static func identity(_ db: any SQLSession, _ source: String) throws -> String {
+        try db.value("SELECT source_identity FROM event_cursors WHERE source = ?", [source], as: String.self) ?? ""
     }
 
-    private static func setIdentity(_ db: Database, _ source: String, _ identity: String) throws {
-        try db.execute(
-            sql: """
-                INSERT INTO event_cursors (source, last_sequence, source_identity) VALUES (?, 0, ?)
-                ON CONFLICT(source) DO UPDATE SET source_identity = excluded.source_identity
-                """,
-            arguments: [source, identity])
+    private static func setIdentity(_ db: any SQLSession, _ source: String, _ identity: String) throws {
+        try db.execute("""
+            INSERT INTO event_cursors (source, last_sequence, source_identity) VALUES (?, 0, ?)
+            ON CONFLICT(source) DO UPDATE SET source_identity = excluded.source_identity
+            """, [source, identity])
     }
 
-    private static func cursor(_ db: Database, _ source: String) throws -> UInt64 {
-        UInt64(try Int64.fetchOne(db, sql: "SELECT last_sequence FROM event_cursors WHERE source = ?", arguments: [source]) ?? 0)
+    /// A storage failure (retried until it passes), not the consumer's logic refusing.
+    static func isStorageError(_ error: any Error) -> Bool {
+        error is DatabaseError || error is PostgresError
+    }
+
+    /// The last event applied. `locked`: in a transaction that applies events, the row is
+    /// held until it commits (PostgreSQL: another replica's consumer waits, then reads the
+    /// cursor this one left; SQLite has one writer anyway).
+    private static func cursor(_ db: any SQLSession, _ source: String, locked: Bool = false) throws -> UInt64 {
+        let lock = locked && db.engine == .postgres ? " FOR UPDATE" : ""
+        return UInt64(try db.value("SELECT last_sequence FROM event_cursors WHERE source = ?" + lock, [source], as: Int64.self) ?? 0)
     }
 }

@@ -52,12 +52,17 @@ public enum GroupRule {
 
     /// Runs `query` for a group named `name` or numbered `id` in `term`.
     public static func members(_ db: Database, _ query: (sql: String, target: Target), term: Int32, name: String, id: Int64) throws -> [Int64] {
-        var arguments: StatementArguments = [term]
+        try members(SQLiteSession(db), query, term: term, name: name, id: id)
+    }
+
+    /// The same on either engine.
+    public static func members(_ db: any SQLSession, _ query: (sql: String, target: Target), term: Int32, name: String, id: Int64) throws -> [Int64] {
+        var arguments: [any SQLValueConvertible] = [term]
         switch query.target {
         case .none: break
-        case .name: arguments += [name]
-        case .id: arguments += [id]
+        case .name: arguments.append(name)
+        case .id: arguments.append(id)
         }
-        return try Int64.fetchAll(db.cachedStatement(sql: query.sql), arguments: arguments)
+        return try db.column(query.sql, arguments, as: Int64.self)
     }
 }

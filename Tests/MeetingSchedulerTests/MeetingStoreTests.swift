@@ -10,7 +10,7 @@ struct MeetingStoreTests {
     @Test("an added invitee is returned exactly as stored, with a six-digit code of its own in the meeting")
     func addedInviteeAsStored() async throws {
         let database = try ServiceDatabase.inMemory(migrations: SchedulerSchema.migrations)
-        let checked = try await database.write { db -> (Int, Set<String>) in
+        let checked = try await database.writeSession { db -> (Int, Set<String>) in
             var meeting = MeetingV1.Meeting()
             meeting.title = "委员活动"
             meeting.kind = .inspection

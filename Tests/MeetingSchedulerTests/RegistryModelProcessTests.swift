@@ -123,7 +123,7 @@ struct RegistryModelProcessTests {
         let members = ((try listed.json() as? [String: Any])?["members"] as? [[String: Any]]) ?? []
         #expect(members.count == 175)
         let database = try ServiceDatabase.open(dataDir: directory + "/scheduler", name: "meeting-scheduler", migrations: SchedulerSchema.migrations)
-        let copied = try await database.read { db in try RegistryModel.members(db, (1...175).map(Int64.init)) }
+        let copied = try await database.readSession { db in try RegistryModel.members(db, (1...175).map(Int64.init)) }
         #expect(copied.count == 175)
         let byID = Dictionary(uniqueKeysWithValues: copied.map { ($0.id, $0) })
         var differences: [String] = []
@@ -152,7 +152,7 @@ struct RegistryModelProcessTests {
             group.name = name
             group.id = kind == .station || kind == .room ? 1 : 0
             let asked = group
-            let copy = try await database.read { db in try RegistryModel.resolve(db, asked, term: 0) }
+            let copy = try await database.readSession { db in try RegistryModel.resolve(db, asked, term: 0) }
             let answered = try await gateway.run(["member", "resolve"] + arguments + ["--json"])
             let theirs = ((try? answered.json()) as? [NSNumber])?.map(\.int64Value)
             #expect(copy != nil && copy == theirs && !(copy ?? []).isEmpty, "\(arguments): the copy \(copy ?? []), the registry \(theirs ?? [])")
@@ -161,7 +161,7 @@ struct RegistryModelProcessTests {
         unknown.kind = .sector
         unknown.name = "航天界"
         let unlisted = unknown
-        #expect(try await database.read { db in try RegistryModel.resolve(db, unlisted, term: 0) } == nil, "a list name the copy does not know is the registry's to judge")
+        #expect(try await database.readSession { db in try RegistryModel.resolve(db, unlisted, term: 0) } == nil, "a list name the copy does not know is the registry's to judge")
         #expect(await registry.stop() == 0)
     }
 

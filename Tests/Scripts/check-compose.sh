@@ -79,31 +79,44 @@ problems = []
 pg = services.get("postgres", {})
 if "pg_isready" not in " ".join(pg.get("healthcheck", {}).get("test", [])):
     problems.append("postgres: no health check")
-replicas = ["proposal-tracker", "proposal-tracker-2"]
-for name in replicas:
-    s = services.get(name, {})
-    env = s.get("environment", {})
-    if s.get("command", [None])[0] != "proposal-tracker":
-        problems.append(f"{name}: does not run proposal-tracker")
-    if not env.get("XIESHANG_DATABASE_URL", "").startswith("postgres://xieshang:check@postgres:5432/"):
-        problems.append(f"{name}: not on the postgres service's database")
-    if s.get("depends_on", {}).get("postgres", {}).get("condition") != "service_healthy":
-        problems.append(f"{name}: may start before PostgreSQL takes connections")
-    if env.get("XIESHANG_KEYS_DIR") != "/etc/xieshang/keys":
-        problems.append(f"{name}: runs without CURVE keys")
-    if "gateway health --service proposal-tracker" not in " ".join(s.get("healthcheck", {}).get("test", [])):
-        problems.append(f"{name}: no health check")
-for name in ["notifier", "duty-record", "portal", "gateway"]:
-    env = services.get(name, {}).get("environment", {})
-    for variable, port in [("XIESHANG_TRACKER_ENDPOINT", 7301), ("XIESHANG_TRACKER_EVENTS", 7302)]:
-        named = env.get(variable, "").split(",")
-        if sorted(named) != sorted(f"tcp://{r}:{port}" for r in replicas):
-            problems.append(f"{name}: {variable} does not name both replicas")
+replicated = {
+    "meeting-scheduler": ("scheduler", "XIESHANG_SCHEDULER", 7201, ["proposal-tracker", "notifier", "duty-record", "portal", "gateway"]),
+    "proposal-tracker": ("tracker", "XIESHANG_TRACKER", 7301, ["notifier", "duty-record", "portal", "gateway"]),
+}
+init = open("compose/postgres-init.sql").read()
+mounted = " ".join(v if isinstance(v, str) else f'{v.get("source")}:{v.get("target")}' for v in pg.get("volumes", []))
+if "postgres-init.sql" not in mounted or "/docker-entrypoint-initdb.d/" not in mounted:
+    problems.append("postgres: the databases' init script is not mounted")
+replicas = []
+for service, (database, variable, port, clients) in replicated.items():
+    names = [service, service + "-2"]
+    replicas += names
+    if database != pg.get("environment", {}).get("POSTGRES_DB") and f"CREATE DATABASE {database} " not in init:
+        problems.append(f"postgres: no database {database}")
+    for name in names:
+        s = services.get(name, {})
+        env = s.get("environment", {})
+        if s.get("command", [None])[0] != service:
+            problems.append(f"{name}: does not run {service}")
+        if env.get("XIESHANG_DATABASE_URL", "") != f"postgres://xieshang:check@postgres:5432/{database}":
+            problems.append(f"{name}: not on the postgres service's {database} database")
+        if s.get("depends_on", {}).get("postgres", {}).get("condition") != "service_healthy":
+            problems.append(f"{name}: may start before PostgreSQL takes connections")
+        if env.get("XIESHANG_KEYS_DIR") != "/etc/xieshang/keys":
+            problems.append(f"{name}: runs without CURVE keys")
+        if f"gateway health --service {service}" not in " ".join(s.get("healthcheck", {}).get("test", [])):
+            problems.append(f"{name}: no health check")
+    for name in clients + names:
+        env = services.get(name, {}).get("environment", {})
+        for suffix, p in [("_ENDPOINT", port), ("_EVENTS", port + 1)]:
+            named = env.get(variable + suffix, "").split(",")
+            if sorted(named) != sorted(f"tcp://{r}:{p}" for r in names):
+                problems.append(f"{name}: {variable}{suffix} does not name both {service} replicas")
 runtime = open("compose/Dockerfile").read().split("FROM ${RUNTIME_IMAGE}")[1]
 if not re.search(r"^\s+[^#\n]*\blibpq5\b", runtime, re.M):
     problems.append("Dockerfile: the runtime image lacks libpq5")
 if problems:
     print("compose/compose.postgres.yaml:", *problems, sep="\n  ", file=sys.stderr)
     sys.exit(1)
-print(f"compose/compose.postgres.yaml: postgres and {len(replicas)} tracker replicas valid")
+print(f"compose/compose.postgres.yaml: postgres and {len(replicas)} replicas valid")
 PY

@@ -271,14 +271,14 @@ struct PostgresReplicaTests {
     func refusals() async throws {
         let directory = try temporaryDirectory("pg-refusals")
         try await PostgresServer.with { server in
-            let url = try await server.createDatabase("scheduler")
-            let scheduler = try await runCommand(builtExecutable("meeting-scheduler"), [
-                "--insecure", "--data-dir", directory + "/s", "--database", url, "--rpc-endpoint", "tcp://127.0.0.1:*",
+            let url = try await server.createDatabase("registry")
+            let registry = try await runCommand(builtExecutable("member-registry"), [
+                "--insecure", "--data-dir", directory + "/r", "--database", url, "--rpc-endpoint", "tcp://127.0.0.1:*",
                 "--event-endpoint", "tcp://127.0.0.1:*", "--metrics-address", "off",
             ])
-            #expect(scheduler.status != 0)
-            #expect(scheduler.stderr.contains("runs on SQLite only for now"))
-            #expect(try await server.query("scheduler", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == "0", "nothing was created")
+            #expect(registry.status != 0)
+            #expect(registry.stderr.contains("runs on SQLite only for now"))
+            #expect(try await server.query("registry", "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'") == "0", "nothing was created")
 
             let example = try await runCommand(builtExecutable("xieshang-example"), [
                 "--insecure", "--data-dir", directory + "/e", "--database", "mysql://localhost/notes",

@@ -76,7 +76,7 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
             sourceClient: registryClient, database: database, context: context, logger: logger,
             security: try configuration.clientSecurity(calling: SuiteService.registry.name),
             acceptDivergence: acceptSource.contains(SuiteService.registry.name),
-            apply: RegistryModel.apply)
+            applySession: RegistryModel.apply)
         let staleness = Duration.seconds(try resolvedStaleness ?? 3600)
         let useModel = staleness > .zero
         let modelInStep: @Sendable () -> Bool = { useModel && follower.inStep(within: staleness) }

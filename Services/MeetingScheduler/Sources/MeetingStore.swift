@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangService
 import XieshangLabels
 import XieshangWire
@@ -10,7 +9,7 @@ public enum MeetingStore {
 
     // MARK: - Meetings
 
-    static func meeting(_ row: Row) -> MeetingV1.Meeting {
+    static func meeting(_ row: SQLRow) -> MeetingV1.Meeting {
         var m = MeetingV1.Meeting()
         m.id = row["id"]
         m.title = row["title"]
@@ -55,18 +54,18 @@ public enum MeetingStore {
     }
 
     /// The meeting with its groups, agenda and invitee count.
-    public static func load(_ db: Database, _ id: Int64, field: String = "id") throws -> MeetingV1.Meeting {
-        guard var m = try Row.decodeOne(db.cachedStatement(sql: "SELECT * FROM meetings WHERE id = ?"), arguments: [id], meeting) else {
+    public static func load(_ db: any SQLSession, _ id: Int64, field: String = "id") throws -> MeetingV1.Meeting {
+        guard var m = try db.rows("SELECT * FROM meetings WHERE id = ?", [id]).first.map(meeting) else {
             throw SchedulerError.notFound(field: field, what: "meeting \(id)")
         }
-        m.groups = try Row.decodeAll(db.cachedStatement(sql: "SELECT * FROM meeting_groups WHERE meeting_id = ? ORDER BY position"), arguments: [id]) {
+        m.groups = try db.rows("SELECT * FROM meeting_groups WHERE meeting_id = ? ORDER BY position", [id]).map {
             var g = MeetingV1.GroupRef()
             g.kind = .init(rawValue: $0["kind"])
             g.name = $0["name"]
             g.id = $0["group_id"]
             return g
         }
-        m.agenda = try Row.decodeAll(db.cachedStatement(sql: "SELECT * FROM agenda_items WHERE meeting_id = ? ORDER BY position"), arguments: [id]) {
+        m.agenda = try db.rows("SELECT * FROM agenda_items WHERE meeting_id = ? ORDER BY position", [id]).map {
             var a = MeetingV1.AgendaItem()
             a.position = $0["position"]
             a.title = $0["title"]
@@ -77,25 +76,25 @@ public enum MeetingStore {
             a.document = .init(rawValue: $0["document"])
             a.status = .init(rawValue: $0["status"])
             a.needsVote = $0["needs_vote"]
-            if let vote = $0["vote"] as Data? { a.vote = try? MeetingV1.Vote(decoding: [UInt8](vote)) }
+            if let vote = $0["vote"] as [UInt8]? { a.vote = try? MeetingV1.Vote(decoding: vote) }
             a.changes = $0["changes"]
             a.referredFromMeetingID = $0["referred_from"]
             a.referredToMeetingID = $0["referred_to"]
             return a
         }
-        m.inviteeCount = Int32(try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ?"), arguments: [id]) ?? 0)
+        m.inviteeCount = Int32(try db.value("SELECT COUNT(*) FROM invitees WHERE meeting_id = ?", [id], as: Int.self) ?? 0)
         return m
     }
 
-    public static func insert(_ db: Database, _ m: MeetingV1.Meeting) throws -> Int64 {
-        try db.cachedStatement(sql: """
+    public static func insert(_ db: any SQLSession, _ m: MeetingV1.Meeting) throws -> Int64 {
+        let id = try holdingRoom(db, m, field: "meeting.room_id") { try db.value("""
             INSERT INTO meetings (title, kind, term, organiser, room_id, room_name, venue, start_ms, end_ms, mode, online_link,
                 status, open_registration, capacity, updated_at_ms, plan_item_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [m.title, m.kind.rawValue, m.term, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs,
+            RETURNING id
+            """, [m.title, m.kind.rawValue, m.term, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs,
                              m.mode.rawValue, m.onlineLink, MeetingV1.MeetingStatus.draft.rawValue, m.openRegistration, m.capacity,
-                             Date.nowMs, m.planItemID])
-        let id = db.lastInsertedRowID
+                             Date.nowMs, m.planItemID], as: Int64.self) ?? 0 }
         try setGroups(db, id, m.groups)
         return id
     }
@@ -104,77 +103,89 @@ public enum MeetingStore {
     /// Saves a meeting's fields and returns it as stored; which members it holds follows
     /// its times and status.
     @discardableResult
-    public static func save(_ db: Database, _ m: MeetingV1.Meeting) throws -> MeetingV1.Meeting {
+    public static func save(_ db: any SQLSession, _ m: MeetingV1.Meeting) throws -> MeetingV1.Meeting {
         let count = m.attendance ?? MeetingV1.AttendanceCount()
         // The member times it holds change only with its times or with whether it holds any
         // (draft and published hold, closed and cancelled do not): publishing rewrites none.
-        let before = try Row.fetchOne(db.cachedStatement(sql: "SELECT start_ms, end_ms, status FROM meetings WHERE id = ?"), arguments: [m.id])
+        let before = try db.row("SELECT start_ms, end_ms, status FROM meetings WHERE id = ?", [m.id])
         let holds: (Int32) -> Bool = { $0 == MeetingV1.MeetingStatus.draft.rawValue || $0 == MeetingV1.MeetingStatus.published.rawValue }
         let busyChanges = before.map { row in
             (row[0] as Int64) != m.startMs || (row[1] as Int64) != m.endMs || holds(row[2]) != holds(m.status.rawValue)
         } ?? true
-        try db.cachedStatement(sql: """
+        try holdingRoom(db, m, field: "room_id") { try db.execute("""
             UPDATE meetings SET title = ?, organiser = ?, room_id = ?, room_name = ?, venue = ?, start_ms = ?, end_ms = ?,
                 mode = ?, online_link = ?, status = ?, cancel_reason = ?, sequence = ?, ordinal = ?, minutes = ?, outcomes = ?,
                 published_at_ms = ?, attendance_rate = ?, updated_at_ms = ?, expected = ?, present = ?, on_leave = ?, absent = ?,
                 observers = ?, participants = ?, quorum_required = ?, quorum_met = ?
             WHERE id = ?
-            """).execute(arguments: [m.title, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs, m.mode.rawValue,
+            """, [m.title, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs, m.mode.rawValue,
                              m.onlineLink, m.status.rawValue, m.cancelReason, m.sequence, m.ordinal, m.minutes, m.outcomes,
                              m.publishedAtMs, m.attendanceRate, Date.nowMs, count.expected, count.present, count.onLeave, count.absent,
-                             count.observers, count.participants, m.quorumRequired, m.quorumMet, m.id])
+                             count.observers, count.participants, m.quorumRequired, m.quorumMet, m.id]) }
         if busyChanges { try refreshBusy(db, m.id) }
         return try load(db, m.id)
     }
 
-    public static func setGroups(_ db: Database, _ id: Int64, _ groups: [MeetingV1.GroupRef]) throws {
-        try db.cachedStatement(sql: "DELETE FROM meeting_groups WHERE meeting_id = ?").execute(arguments: [id])
+    /// Runs a write that may make the meeting hold its room. SQLite has one writer, so the
+    /// handlers' check before it (`roomConflicts`) is the last word there; on PostgreSQL
+    /// another replica may have taken the room since, and the exclusion constraint
+    /// `meetings_room_once` refuses the write: the refusal is the same as the check's.
+    @discardableResult
+    static func holdingRoom<T>(_ db: any SQLSession, _ m: MeetingV1.Meeting, field: String, _ write: () throws -> T) throws -> T {
+        do {
+            return try db.guarded(write)
+        } catch let error as PostgresError where error.sqlState == "23P01" && error.constraint == "meetings_room_once" {
+            let conflicts = try roomConflicts(db, room: m.roomID, start: m.startMs, end: m.endMs, excluding: m.id)
+            throw SchedulerError.roomTaken(field: field, roomName: m.roomName, conflicts)
+        }
+    }
+
+    public static func setGroups(_ db: any SQLSession, _ id: Int64, _ groups: [MeetingV1.GroupRef]) throws {
+        try db.execute("DELETE FROM meeting_groups WHERE meeting_id = ?", [id])
         for (position, g) in groups.enumerated() {
-            try db.cachedStatement(sql: "INSERT INTO meeting_groups (meeting_id, position, kind, name, group_id) VALUES (?, ?, ?, ?, ?)").execute(
-                           arguments: [id, position, g.kind.rawValue, g.name, g.id])
+            try db.execute("INSERT INTO meeting_groups (meeting_id, position, kind, name, group_id) VALUES (?, ?, ?, ?, ?)", [id, position, g.kind.rawValue, g.name, g.id])
         }
     }
 
     /// Replaces a meeting's agenda; positions follow the order.
-    public static func setAgenda(_ db: Database, _ id: Int64, _ items: [MeetingV1.AgendaItem]) throws {
-        try db.cachedStatement(sql: "DELETE FROM agenda_items WHERE meeting_id = ?").execute(arguments: [id])
+    public static func setAgenda(_ db: any SQLSession, _ id: Int64, _ items: [MeetingV1.AgendaItem]) throws {
+        try db.execute("DELETE FROM agenda_items WHERE meeting_id = ?", [id])
         for (index, a) in items.enumerated() {
-            try db.cachedStatement(sql: """
+            try db.execute("""
                 INSERT INTO agenda_items (meeting_id, position, title, duration_minutes, presenter, proposal_id, topic_id,
                     document, status, needs_vote, vote, changes, referred_from, referred_to)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [id, index + 1, a.title, a.durationMinutes, a.presenter, a.proposalID, a.topicID,
+                """, [id, index + 1, a.title, a.durationMinutes, a.presenter, a.proposalID, a.topicID,
                                  a.document.rawValue, a.status.rawValue, a.needsVote, try a.vote.map { Data(try $0.encode()) },
                                  a.changes, a.referredFromMeetingID, a.referredToMeetingID])
         }
     }
 
     /// Writes what was decided on one item (its status, vote, changes and where it went).
-    public static func saveItem(_ db: Database, _ meeting: Int64, _ a: MeetingV1.AgendaItem) throws {
-        try db.cachedStatement(sql: """
+    public static func saveItem(_ db: any SQLSession, _ meeting: Int64, _ a: MeetingV1.AgendaItem) throws {
+        try db.execute("""
             UPDATE agenda_items SET status = ?, needs_vote = ?, vote = ?, changes = ?, referred_to = ?
             WHERE meeting_id = ? AND position = ?
-            """).execute(arguments: [a.status.rawValue, a.needsVote, try a.vote.map { Data(try $0.encode()) }, a.changes, a.referredToMeetingID,
+            """, [a.status.rawValue, a.needsVote, try a.vote.map { Data(try $0.encode()) }, a.changes, a.referredToMeetingID,
                              meeting, a.position])
     }
 
     // MARK: - The annual consultation plan
 
-    public static func addPlanItem(_ db: Database, _ item: MeetingV1.PlanItem) throws -> MeetingV1.PlanItem {
-        try db.cachedStatement(sql: "INSERT INTO plan_items (year, quarter, kind, title, lead) VALUES (?, ?, ?, ?, ?)").execute(
-                       arguments: [item.year, item.quarter, item.kind.rawValue, item.title, item.lead])
-        return try planItems(db, id: db.lastInsertedRowID)[0]
+    public static func addPlanItem(_ db: any SQLSession, _ item: MeetingV1.PlanItem) throws -> MeetingV1.PlanItem {
+        let id = try db.value("INSERT INTO plan_items (year, quarter, kind, title, lead) VALUES (?, ?, ?, ?, ?) RETURNING id",
+                              [item.year, item.quarter, item.kind.rawValue, item.title, item.lead], as: Int64.self) ?? 0
+        return try planItems(db, id: id)[0]
     }
 
-    public static func planItemCount(_ db: Database, year: Int32) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM plan_items WHERE year = ?"), arguments: [year]) ?? 0
+    public static func planItemCount(_ db: any SQLSession, year: Int32) throws -> Int {
+        try db.value("SELECT COUNT(*) FROM plan_items WHERE year = ?", [year], as: Int.self) ?? 0
     }
 
     /// The plan's items of `year` (or the one with `id`), each with the meetings scheduled
     /// for it (cancelled ones aside) and how many were held.
-    public static func planItems(_ db: Database, year: Int32 = 0, id: Int64 = 0) throws -> [MeetingV1.PlanItem] {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM plan_items WHERE (? = 0 OR year = ?) AND (? = 0 OR id = ?) ORDER BY year, quarter, id"),
-                                    arguments: [year, year, id, id])
+    public static func planItems(_ db: any SQLSession, year: Int32 = 0, id: Int64 = 0) throws -> [MeetingV1.PlanItem] {
+        let rows = try db.rows("SELECT * FROM plan_items WHERE (? = 0 OR year = ?) AND (? = 0 OR id = ?) ORDER BY year, quarter, id", [year, year, id, id])
         return try rows.map { row in
             var item = MeetingV1.PlanItem()
             item.id = row["id"]
@@ -183,8 +194,7 @@ public enum MeetingStore {
             item.kind = .init(rawValue: row["kind"])
             item.title = row["title"]
             item.lead = row["lead"]
-            for meeting in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, status FROM meetings WHERE plan_item_id = ? AND status != ? ORDER BY start_ms, id"),
-                                            arguments: [item.id, MeetingV1.MeetingStatus.cancelled.rawValue]) {
+            for meeting in try db.rows("SELECT id, status FROM meetings WHERE plan_item_id = ? AND status != ? ORDER BY start_ms, id", [item.id, MeetingV1.MeetingStatus.cancelled.rawValue]) {
                 item.meetingIDs.append(meeting["id"])
                 if (meeting["status"] as Int32) == MeetingV1.MeetingStatus.closed.rawValue { item.held += 1 }
             }
@@ -194,29 +204,28 @@ public enum MeetingStore {
 
     /// The first 常委会会议 still in draft that starts after `ms` in `term`, if any: where a
     /// 主席会议 passes an item on.
-    public static func nextDraftStandingCommittee(_ db: Database, term: Int32, after ms: Int64) throws -> Int64? {
-        try Int64.fetchOne(db.cachedStatement(sql: """
+    public static func nextDraftStandingCommittee(_ db: any SQLSession, term: Int32, after ms: Int64) throws -> Int64? {
+        try db.value("""
             SELECT id FROM meetings WHERE kind = ? AND status = ? AND term = ? AND start_ms > ? ORDER BY start_ms, id LIMIT 1
-            """), arguments: [MeetingV1.MeetingKind.standingCommittee.rawValue, MeetingV1.MeetingStatus.draft.rawValue, term, ms])
+            """, [MeetingV1.MeetingKind.standingCommittee.rawValue, MeetingV1.MeetingStatus.draft.rawValue, term, ms], as: Int64.self)
     }
 
     /// Keeps what staff recorded outside the meeting's times, and why: one note per kind of
     /// record and reason (checking in forty members early for one reason is one note), at
     /// most `MeetingRules.maxRecordNotes` for a meeting.
-    public static func addRecordNote(_ db: Database, _ meeting: Int64, what: String, reason: String, _ note: String) throws {
-        let notes = (try String.fetchOne(db.cachedStatement(sql: "SELECT record_notes FROM meetings WHERE id = ?"), arguments: [meeting]) ?? "")
+    public static func addRecordNote(_ db: any SQLSession, _ meeting: Int64, what: String, reason: String, _ note: String) throws {
+        let notes = (try db.value("SELECT record_notes FROM meetings WHERE id = ?", [meeting], as: String.self) ?? "")
             .split(separator: "\n").map(String.init)
         if notes.contains(where: { $0.hasSuffix(" \(what): \(reason)") }) { return }
         guard notes.count < MeetingRules.maxRecordNotes else {
             throw SchedulerError.notAllowed(field: "record_reason", "meeting \(meeting) already keeps \(MeetingRules.maxRecordNotes) record notes; give one of their reasons")
         }
-        try db.cachedStatement(sql: "UPDATE meetings SET record_notes = CASE WHEN record_notes = '' THEN ? ELSE record_notes || char(10) || ? END WHERE id = ?").execute(
-                       arguments: [note, note, meeting])
+        try db.execute("UPDATE meetings SET record_notes = CASE WHEN record_notes = '' THEN ? ELSE record_notes || ? || ? END WHERE id = ?", [note, "\n", note, meeting])
     }
 
     /// The number the next meeting of a numbered kind gets in the term: after the highest
     /// given, or the next staff set, whichever is later.
-    public static func nextOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {
+    public static func nextOrdinal(_ db: any SQLSession, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {
         let next = max(try highestOrdinal(db, term: term, kind: kind) + 1, try setNext(db, term: term, kind: kind) ?? 1)
         guard next <= MeetingRules.maxOrdinal else {
             throw SchedulerError.notAllowed(field: "id", "term \(term) has numbered \(MeetingRules.maxOrdinal) of \(kind.label): no number is left")
@@ -224,29 +233,27 @@ public enum MeetingStore {
         return next
     }
 
-    public static func highestOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {
-        Int32(try Int.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(ordinal), 0) FROM meetings WHERE term = ? AND kind = ?"),
-                               arguments: [term, kind.rawValue]) ?? 0)
+    public static func highestOrdinal(_ db: any SQLSession, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32 {
+        Int32(try db.value("SELECT COALESCE(MAX(ordinal), 0) FROM meetings WHERE term = ? AND kind = ?", [term, kind.rawValue], as: Int.self) ?? 0)
     }
 
     /// The next number staff set for a kind in a term, if they did.
-    static func setNext(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32? {
-        try Int32.fetchOne(db.cachedStatement(sql: "SELECT next FROM numbering WHERE term = ? AND kind = ?"), arguments: [term, kind.rawValue])
+    static func setNext(_ db: any SQLSession, term: Int32, kind: MeetingV1.MeetingKind) throws -> Int32? {
+        try db.value("SELECT next FROM numbering WHERE term = ? AND kind = ?", [term, kind.rawValue], as: Int32.self)
     }
 
     /// Sets the number the next meeting of a numbered kind gets; a number already given in
     /// the term is refused (two meetings would share it).
-    public static func setNextOrdinal(_ db: Database, term: Int32, kind: MeetingV1.MeetingKind, next: Int32) throws {
+    public static func setNextOrdinal(_ db: any SQLSession, term: Int32, kind: MeetingV1.MeetingKind, next: Int32) throws {
         let highest = try highestOrdinal(db, term: term, kind: kind)
         guard next > highest else {
             throw SchedulerError.notAllowed(field: "next", "\(kind.label) \(highest) has already been numbered in term \(term): the next must be after it")
         }
-        try db.cachedStatement(sql: "INSERT INTO numbering (term, kind, next) VALUES (?, ?, ?) ON CONFLICT(term, kind) DO UPDATE SET next = excluded.next").execute(
-                       arguments: [term, kind.rawValue, next])
+        try db.execute("INSERT INTO numbering (term, kind, next) VALUES (?, ?, ?) ON CONFLICT(term, kind) DO UPDATE SET next = excluded.next", [term, kind.rawValue, next])
     }
 
     /// The numbered kinds' next numbers in a term.
-    public static func numbering(_ db: Database, term: Int32) throws -> [MeetingV1.Numbering] {
+    public static func numbering(_ db: any SQLSession, term: Int32) throws -> [MeetingV1.Numbering] {
         try MeetingRules.numberedKinds.map { kind in
             var n = MeetingV1.Numbering()
             n.kind = kind
@@ -258,12 +265,12 @@ public enum MeetingStore {
 
     /// The term's session at a time: the last plenary begun by then (published or closed),
     /// else the one before the next plenary staff set, else 0.
-    public static func session(_ db: Database, term: Int32, at: Int64) throws -> MeetingV1.SessionResponse {
+    public static func session(_ db: any SQLSession, term: Int32, at: Int64) throws -> MeetingV1.SessionResponse {
         var response = MeetingV1.SessionResponse()
-        if let row = try Row.fetchOne(db.cachedStatement(sql: """
+        if let row = try db.row("""
             SELECT id, ordinal FROM meetings WHERE term = ? AND kind = ? AND status IN (?, ?) AND ordinal > 0 AND start_ms <= ?
             ORDER BY ordinal DESC LIMIT 1
-            """), arguments: [term, MeetingV1.MeetingKind.plenary.rawValue, MeetingV1.MeetingStatus.published.rawValue,
+            """, [term, MeetingV1.MeetingKind.plenary.rawValue, MeetingV1.MeetingStatus.published.rawValue,
                              MeetingV1.MeetingStatus.closed.rawValue, at]) {
             response.session = row["ordinal"]
             response.plenaryID = row["id"]
@@ -275,7 +282,7 @@ public enum MeetingStore {
 
     // MARK: - Invitees
 
-    static func invitee(_ row: Row) -> MeetingV1.Invitee {
+    static func invitee(_ row: SQLRow) -> MeetingV1.Invitee {
         var i = MeetingV1.Invitee()
         i.id = row["id"]
         i.meetingID = row["meeting_id"]
@@ -295,98 +302,99 @@ public enum MeetingStore {
     }
 
     /// Invitees holding a seat of an open registration (registered or checked in).
-    static func inviteeCount(_ db: Database, meeting: Int64) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ?"), arguments: [meeting]) ?? 0
+    static func inviteeCount(_ db: any SQLSession, meeting: Int64) throws -> Int {
+        try db.value("SELECT COUNT(*) FROM invitees WHERE meeting_id = ?", [meeting], as: Int.self) ?? 0
     }
 
-    static func seated(_ db: Database, meeting: Int64) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM invitees WHERE meeting_id = ? AND attendance IN (?, ?)"),
-                         arguments: [meeting, MeetingV1.Attendance.registered.rawValue, MeetingV1.Attendance.checkedIn.rawValue]) ?? 0
+    static func seated(_ db: any SQLSession, meeting: Int64) throws -> Int {
+        try db.value("SELECT COUNT(*) FROM invitees WHERE meeting_id = ? AND attendance IN (?, ?)", [meeting, MeetingV1.Attendance.registered.rawValue, MeetingV1.Attendance.checkedIn.rawValue], as: Int.self) ?? 0
     }
 
     /// The next place on the meeting's waiting list.
-    static func nextWaitlistPosition(_ db: Database, meeting: Int64) throws -> Int32 {
-        (try Int32.fetchOne(db.cachedStatement(sql: "SELECT COALESCE(MAX(waitlist_position), 0) FROM invitees WHERE meeting_id = ?"), arguments: [meeting]) ?? 0) + 1
+    static func nextWaitlistPosition(_ db: any SQLSession, meeting: Int64) throws -> Int32 {
+        (try db.value("SELECT COALESCE(MAX(waitlist_position), 0) FROM invitees WHERE meeting_id = ?", [meeting], as: Int32.self) ?? 0) + 1
     }
 
     /// The first on the waiting list, if any.
-    static func firstWaitlisted(_ db: Database, meeting: Int64) throws -> MeetingV1.Invitee? {
-        try Row.decodeOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND attendance = ? ORDER BY waitlist_position LIMIT 1"),
-                         arguments: [meeting, MeetingV1.Attendance.waitlisted.rawValue], invitee)
+    static func firstWaitlisted(_ db: any SQLSession, meeting: Int64) throws -> MeetingV1.Invitee? {
+        try db.rows("SELECT * FROM invitees WHERE meeting_id = ? AND attendance = ? ORDER BY waitlist_position LIMIT 1", [meeting, MeetingV1.Attendance.waitlisted.rawValue]).first.map(invitee)
     }
 
     /// The invitee whose six-digit check-in code this is, if any.
-    static func invitee(_ db: Database, meeting: Int64, code: String) throws -> MeetingV1.Invitee? {
-        try Row.decodeOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND check_in_code = ?"), arguments: [meeting, code], invitee)
+    static func invitee(_ db: any SQLSession, meeting: Int64, code: String) throws -> MeetingV1.Invitee? {
+        try db.rows("SELECT * FROM invitees WHERE meeting_id = ? AND check_in_code = ?", [meeting, code]).first.map(invitee)
     }
 
-    static func removeInvitee(_ db: Database, id: Int64) throws {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT meeting_id, member_id FROM invitees WHERE id = ?"), arguments: [id]) else { return }
-        try db.cachedStatement(sql: "DELETE FROM invitees WHERE id = ?").execute(arguments: [id])
+    static func removeInvitee(_ db: any SQLSession, id: Int64) throws {
+        guard let row = try db.row("SELECT meeting_id, member_id FROM invitees WHERE id = ?", [id]) else { return }
+        try db.execute("DELETE FROM invitees WHERE id = ?", [id])
         try syncBusy(db, meeting: row["meeting_id"], member: row["member_id"])
     }
 
     /// The members invited (not non-member participants), in id order.
-    static func invitedMemberIDs(_ db: Database, meeting: Int64) throws -> [Int64] {
-        try Int64.fetchAll(db.cachedStatement(sql: "SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0 ORDER BY member_id"), arguments: [meeting])
+    static func invitedMemberIDs(_ db: any SQLSession, meeting: Int64) throws -> [Int64] {
+        try db.column("SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0 ORDER BY member_id", [meeting], as: Int64.self)
     }
 
     /// The members required to attend: not excused by approved leave, not withdrawn.
-    static func requiredMemberIDs(_ db: Database, meeting: Int64) throws -> [Int64] {
-        try Int64.fetchAll(db.cachedStatement(sql: """
+    static func requiredMemberIDs(_ db: any SQLSession, meeting: Int64) throws -> [Int64] {
+        try db.column("""
             SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0 AND required = 1
               AND attendance NOT IN (\(MeetingV1.Attendance.leaveApproved.rawValue), \(MeetingV1.Attendance.withdrawn.rawValue))
-            """), arguments: [meeting])
+            """, [meeting], as: Int64.self)
     }
 
     /// Records that staff accepted member conflicts, with their reason.
-    static func recordOverride(_ db: Database, meeting: Int64, actor: String, reason: String, conflicts: [MeetingV1.Conflict]) throws {
+    static func recordOverride(_ db: any SQLSession, meeting: Int64, actor: String, reason: String, conflicts: [MeetingV1.Conflict]) throws {
         let summary = conflicts.map { "\($0.meetingID):\($0.memberIDs.map(String.init).joined(separator: ","))" }.joined(separator: ";")
-        try db.cachedStatement(sql: "INSERT INTO conflict_overrides (meeting_id, at_ms, actor, reason, conflicts) VALUES (?, ?, ?, ?, ?)").execute(
-                       arguments: [meeting, Date.nowMs, actor, reason, summary])
+        try db.execute("INSERT INTO conflict_overrides (meeting_id, at_ms, actor, reason, conflicts) VALUES (?, ?, ?, ?, ?)", [meeting, Date.nowMs, actor, reason, summary])
     }
 
     /// Which of `meetings` the member is invited to (none for a caller who is not a member).
-    static func invitedMeetings(_ db: Database, member: Int64?, among meetings: [Int64]) throws -> Set<Int64> {
+    static func invitedMeetings(_ db: any SQLSession, member: Int64?, among meetings: [Int64]) throws -> Set<Int64> {
         guard let member, !meetings.isEmpty else { return [] }
         let wanted = Set(meetings)
-        let ids = try Int64.fetchAll(db.cachedStatement(sql: "SELECT meeting_id FROM invitees WHERE member_id = ?"), arguments: [member])
+        let ids = try db.column("SELECT meeting_id FROM invitees WHERE member_id = ?", [member], as: Int64.self)
         return Set(ids).intersection(wanted)
     }
 
-    public static func invitees(_ db: Database, _ meeting: Int64) throws -> [MeetingV1.Invitee] {
-        try Row.decodeAll(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? ORDER BY id"), arguments: [meeting], invitee)
+    public static func invitees(_ db: any SQLSession, _ meeting: Int64) throws -> [MeetingV1.Invitee] {
+        try db.rows("SELECT * FROM invitees WHERE meeting_id = ? ORDER BY id", [meeting]).map(invitee)
     }
 
-    public static func invitee(_ db: Database, meeting: Int64, id: Int64, field: String = "invitee_id") throws -> MeetingV1.Invitee {
-        guard let found = try Row.decodeOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND id = ?"), arguments: [meeting, id], invitee) else {
+    public static func invitee(_ db: any SQLSession, meeting: Int64, id: Int64, field: String = "invitee_id") throws -> MeetingV1.Invitee {
+        guard let found = try db.rows("SELECT * FROM invitees WHERE meeting_id = ? AND id = ?", [meeting, id]).first.map(invitee) else {
             throw SchedulerError.notFound(field: field, what: "invitee \(id) of meeting \(meeting)")
         }
         return found
     }
 
-    public static func invitee(_ db: Database, meeting: Int64, member: Int64) throws -> MeetingV1.Invitee? {
-        try Row.decodeOne(db.cachedStatement(sql: "SELECT * FROM invitees WHERE meeting_id = ? AND member_id = ?"), arguments: [meeting, member], invitee)
+    public static func invitee(_ db: any SQLSession, meeting: Int64, member: Int64) throws -> MeetingV1.Invitee? {
+        try db.rows("SELECT * FROM invitees WHERE meeting_id = ? AND member_id = ?", [meeting, member]).first.map(invitee)
     }
 
     /// Adds an invitee with a fresh check-in code; returns it.
-    public static func addInvitee(_ db: Database, _ i: MeetingV1.Invitee) throws -> MeetingV1.Invitee {
+    public static func addInvitee(_ db: any SQLSession, _ i: MeetingV1.Invitee) throws -> MeetingV1.Invitee {
         // A code already given in this meeting is refused by the index on (meeting, code): draw again.
         var code = checkInCode()
+        var id: Int64 = 0
         while true {
             do {
-                try db.cachedStatement(sql: """
-                    INSERT INTO invitees (meeting_id, member_id, name, organisation, category, required, from_group, attendance,
-                        check_in_code, waitlist_position)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [i.meetingID, i.memberID, i.name, i.organisation, i.category.rawValue, i.required, i.fromGroup,
-                                     i.attendance.rawValue, code, i.waitlistPosition])
+                // On PostgreSQL a refused statement spoils the transaction: it goes in a savepoint.
+                id = try db.guarded {
+                    try db.value("""
+                        INSERT INTO invitees (meeting_id, member_id, name, organisation, category, required, from_group, attendance,
+                            check_in_code, waitlist_position)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        RETURNING id
+                        """, [i.meetingID, i.memberID, i.name, i.organisation, i.category.rawValue, i.required, i.fromGroup,
+                              i.attendance.rawValue, code, i.waitlistPosition], as: Int64.self) ?? 0
+                }
                 break
-            } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE && (error.message ?? "").contains("check_in_code") {
+            } catch let error where SQLConstraint(error)?.isUnique(named: "invitees_by_code", column: "check_in_code") == true {
                 code = checkInCode()
             }
         }
-        let id = db.lastInsertedRowID
         try syncBusy(db, meeting: i.meetingID, member: i.memberID)
         // As stored: what the insert wrote, the rest the table's defaults.
         var added = i
@@ -407,11 +415,11 @@ public enum MeetingStore {
     /// Saves an invitee's attendance and returns the invitee as stored; whether the
     /// meeting holds the member follows it.
     @discardableResult
-    public static func setAttendance(_ db: Database, _ i: MeetingV1.Invitee) throws -> MeetingV1.Invitee {
-        try db.cachedStatement(sql: """
+    public static func setAttendance(_ db: any SQLSession, _ i: MeetingV1.Invitee) throws -> MeetingV1.Invitee {
+        try db.execute("""
             UPDATE invitees SET attendance = ?, leave_type = ?, leave_reason = ?, checked_in_at_ms = ?, waitlist_position = ?
             WHERE id = ?
-            """).execute(arguments: [i.attendance.rawValue, i.leaveType.rawValue, i.leaveReason, i.checkedInAtMs, i.waitlistPosition, i.id])
+            """, [i.attendance.rawValue, i.leaveType.rawValue, i.leaveReason, i.checkedInAtMs, i.waitlistPosition, i.id])
         try syncBusy(db, meeting: i.meetingID, member: i.memberID)
         return try invitee(db, meeting: i.meetingID, id: i.id)
     }
@@ -426,35 +434,33 @@ public enum MeetingStore {
         """
 
     /// Rebuilds which members the meeting holds (its times or status changed).
-    private static func refreshBusy(_ db: Database, _ meeting: Int64) throws {
-        try db.cachedStatement(sql: "DELETE FROM member_busy WHERE meeting_id = ?").execute(arguments: [meeting])
-        try db.cachedStatement(sql: "INSERT INTO member_busy (member_id, meeting_id, start_ms, end_ms) " + holdsMember).execute(arguments: [meeting])
+    private static func refreshBusy(_ db: any SQLSession, _ meeting: Int64) throws {
+        try db.execute("DELETE FROM member_busy WHERE meeting_id = ?", [meeting])
+        try db.execute("INSERT INTO member_busy (member_id, meeting_id, start_ms, end_ms) " + holdsMember, [meeting])
     }
 
     /// Whether the meeting holds one member (one of its invitees changed).
-    private static func syncBusy(_ db: Database, meeting: Int64, member: Int64) throws {
+    private static func syncBusy(_ db: any SQLSession, meeting: Int64, member: Int64) throws {
         guard member != 0 else { return }
-        try db.cachedStatement(sql: "DELETE FROM member_busy WHERE meeting_id = ? AND member_id = ?").execute(arguments: [meeting, member])
-        try db.cachedStatement(sql: "INSERT INTO member_busy (member_id, meeting_id, start_ms, end_ms) " + holdsMember + " AND i.member_id = ?")
-            .execute(arguments: [meeting, member])
+        try db.execute("DELETE FROM member_busy WHERE meeting_id = ? AND member_id = ?", [meeting, member])
+        try db.execute("INSERT INTO member_busy (member_id, meeting_id, start_ms, end_ms) " + holdsMember + " AND i.member_id = ?", [meeting, member])
     }
 
     // MARK: - Conflicts (bounded by the longest meeting, so indexed ranges stay small)
 
     /// The room's activities (协商议事活动) not yet held: drafts and published ones ending after `now`.
-    static func upcomingActivities(_ db: Database, room: Int64, now: Int64) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM meetings WHERE room_id = ? AND kind = ? AND status IN (?, ?) AND end_ms > ?"),
-                         arguments: [room, MeetingV1.MeetingKind.grassroots.rawValue, MeetingV1.MeetingStatus.draft.rawValue,
-                                     MeetingV1.MeetingStatus.published.rawValue, now]) ?? 0
+    static func upcomingActivities(_ db: any SQLSession, room: Int64, now: Int64) throws -> Int {
+        try db.value("SELECT COUNT(*) FROM meetings WHERE room_id = ? AND kind = ? AND status IN (?, ?) AND end_ms > ?", [room, MeetingV1.MeetingKind.grassroots.rawValue, MeetingV1.MeetingStatus.draft.rawValue,
+                                     MeetingV1.MeetingStatus.published.rawValue, now], as: Int.self) ?? 0
     }
 
-    public static func roomConflicts(_ db: Database, room: Int64, start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
+    public static func roomConflicts(_ db: any SQLSession, room: Int64, start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
         guard room != 0 else { return [] }
-        return try Row.decodeAll(db.cachedStatement(sql: """
+        return try db.rows("""
             SELECT id, title, start_ms, end_ms FROM meetings
             WHERE room_id = ? AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ? AND id != ?
             ORDER BY start_ms
-            """), arguments: [room, start - Times.maxMeetingMs, end, start, excluding]) { row in
+            """, [room, start - Times.maxMeetingMs, end, start, excluding]).map { row in
             var c = MeetingV1.Conflict()
             c.meetingID = row["id"]
             c.meetingTitle = row["title"]
@@ -465,15 +471,16 @@ public enum MeetingStore {
         }
     }
 
-    public static func memberConflicts(_ db: Database, members: [Int64], start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
+    public static func memberConflicts(_ db: any SQLSession, members: [Int64], start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
         guard !members.isEmpty else { return [] }
+        try lockMembers(db, members)
         var byMeeting: [Int64: MeetingV1.Conflict] = [:]
         for chunk in stride(from: 0, to: members.count, by: 500).map({ Array(members[$0..<min($0 + 500, members.count)]) }) {
-            let rows = try Row.fetchAll(db.cachedStatement(sql: """
+            let rows = try db.rows("""
                 SELECT b.member_id, m.id, m.title, m.start_ms, m.end_ms FROM member_busy b JOIN meetings m ON m.id = b.meeting_id
-                WHERE b.member_id IN (\(databaseQuestionMarks(count: chunk.count))) AND b.start_ms > ? AND b.start_ms < ? AND b.end_ms > ?
+                WHERE b.member_id IN (\(sqlPlaceholders(count: chunk.count))) AND b.start_ms > ? AND b.start_ms < ? AND b.end_ms > ?
                   AND b.meeting_id != ?
-                """), arguments: StatementArguments(chunk) + [start - Times.maxMeetingMs, end, start, excluding])
+                """, chunk.map { $0 as any SQLValueConvertible } + [start - Times.maxMeetingMs, end, start, excluding])
             for row in rows {
                 let id: Int64 = row["id"]
                 var c = byMeeting[id] ?? MeetingV1.Conflict()
@@ -492,19 +499,32 @@ public enum MeetingStore {
         }
     }
 
+    /// On PostgreSQL, holds each member (an advisory lock per member, in id order, until the
+    /// transaction ends) before their conflicts are looked at: replicas checking the same
+    /// member take turns, and each sees what the other committed, so two replicas cannot both
+    /// find a member free and book them twice. SQLite has one writer: nothing to do.
+    static func lockMembers(_ db: any SQLSession, _ members: [Int64]) throws {
+        guard db.engine == .postgres else { return }
+        let ordered = Array(Set(members)).sorted()
+        for chunk in stride(from: 0, to: ordered.count, by: 500).map({ Array(ordered[$0..<min($0 + 500, ordered.count)]) }) {
+            try db.execute("SELECT pg_advisory_xact_lock(4201, m) FROM (VALUES \(Array(repeating: "(?::integer)", count: chunk.count).joined(separator: ", "))) AS v(m)",
+                           chunk.map { $0 as any SQLValueConvertible })
+        }
+    }
+
     /// Busy intervals of a room and of members between two instants, for finding a slot.
-    public static func busy(_ db: Database, room: Int64, members: [Int64], from: Int64, to: Int64) throws -> [(Int64, Int64)] {
+    public static func busy(_ db: any SQLSession, room: Int64, members: [Int64], from: Int64, to: Int64) throws -> [(Int64, Int64)] {
         var intervals: [(Int64, Int64)] = []
         if room != 0 {
-            intervals += try Row.fetchAll(db.cachedStatement(sql: """
+            intervals += try db.rows("""
                 SELECT start_ms, end_ms FROM meetings WHERE room_id = ? AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ?
-                """), arguments: [room, from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
+                """, [room, from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
         }
         for chunk in stride(from: 0, to: members.count, by: 500).map({ Array(members[$0..<min($0 + 500, members.count)]) }) {
-            intervals += try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT start_ms, end_ms FROM member_busy WHERE member_id IN (\(databaseQuestionMarks(count: chunk.count)))
+            intervals += try db.rows("""
+                SELECT start_ms, end_ms FROM member_busy WHERE member_id IN (\(sqlPlaceholders(count: chunk.count)))
                   AND start_ms > ? AND start_ms < ? AND end_ms > ?
-                """), arguments: StatementArguments(chunk) + [from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
+                """, chunk.map { $0 as any SQLValueConvertible } + [from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
         }
         return intervals.sorted { $0.0 < $1.0 }
     }
@@ -516,10 +536,10 @@ public enum MeetingStore {
 
     /// The meetings `r` asks for; `withDrafts: false` leaves drafts out (for whoever may
     /// not know of them) but for the draft activities (协商议事活动) of `draftActivitiesIn`.
-    public static func list(_ db: Database, _ r: MeetingV1.ListMeetingsRequest, withDrafts: Bool = true,
+    public static func list(_ db: any SQLSession, _ r: MeetingV1.ListMeetingsRequest, withDrafts: Bool = true,
                             draftActivitiesIn rooms: Set<Int64> = []) throws -> MeetingV1.ListMeetingsResponse {
         var clauses: [String] = []
-        var arguments: StatementArguments = []
+        var arguments: [any SQLValueConvertible] = []
         if !withDrafts {
             let led = rooms.sorted().map(String.init).joined(separator: ",")
             clauses.append(rooms.isEmpty ? "m.status <> ?" : "(m.status <> ? OR (m.kind = ? AND m.room_id IN (\(led))))")
@@ -543,8 +563,7 @@ public enum MeetingStore {
         }
         let pageSize = r.pageSize == 0 ? 50 : Int(r.pageSize)
         let filter = clauses.isEmpty ? "" : "WHERE " + clauses.joined(separator: " AND ")
-        let rows = try Row.decodeAll(db.cachedStatement(sql: "SELECT m.* FROM meetings m \(filter) ORDER BY m.start_ms, m.id LIMIT ?"),
-                                     arguments: arguments + [pageSize + 1], meeting)
+        let rows = try db.rows("SELECT m.* FROM meetings m \(filter) ORDER BY m.start_ms, m.id LIMIT ?", arguments + [pageSize + 1]).map(meeting)
         var response = MeetingV1.ListMeetingsResponse()
         // A page is bounded in bytes as well as count (minutes may be 64 KiB a meeting).
         var bytes = 0
@@ -568,17 +587,17 @@ extension Date {
 public enum MeetingStatistics {
     /// Meetings closed in the period, by kind, with 应到, 实到, 请假, 缺席 and 出席率 as
     /// offices publish them, and each member's own record (docs/DOMAIN.md, "Attendance").
-    public static func compute(_ db: Database, from: Int64, to: Int64) throws -> MeetingV1.MeetingStatisticsResponse {
+    public static func compute(_ db: any SQLSession, from: Int64, to: Int64) throws -> MeetingV1.MeetingStatisticsResponse {
         let closed = MeetingV1.MeetingStatus.closed.rawValue
         let until = to == 0 ? Int64.max : to
-        let rows = try Row.fetchAll(db.cachedStatement(sql: """
+        let rows = try db.rows("""
             SELECT m.id, m.kind, i.member_id, i.name, i.required, i.attendance FROM meetings m JOIN invitees i ON i.meeting_id = m.id
             WHERE m.status = ? AND m.start_ms >= ? AND m.start_ms < ?
-            """), arguments: [closed, from, until])
-        let heldByKind = try Row.fetchAll(db.cachedStatement(sql: """
-            SELECT kind, COUNT(*) AS n, SUM(quorum_required AND NOT quorum_met) AS without_quorum FROM meetings
+            """, [closed, from, until])
+        let heldByKind = try db.rows("""
+            SELECT kind, COUNT(*) AS n, SUM(CASE WHEN quorum_required != 0 AND quorum_met = 0 THEN 1 ELSE 0 END) AS without_quorum FROM meetings
             WHERE status = ? AND start_ms >= ? AND start_ms < ? GROUP BY kind
-            """), arguments: [closed, from, until])
+            """, [closed, from, until])
         var kinds: [Int32: MeetingV1.KindStatistics] = [:]
         for row in heldByKind {
             var k = MeetingV1.KindStatistics()
@@ -634,12 +653,12 @@ public enum MeetingStatistics {
             response.plan += try MeetingStore.planItems(db, year: Int32(year))
         }
         // The documents decided at the period's meetings (held, or being recorded after them).
-        let decided = try Int64.fetchAll(db.cachedStatement(sql: """
+        let decided = try db.column("""
             SELECT DISTINCT m.id FROM agenda_items a JOIN meetings m ON m.id = a.meeting_id
             WHERE a.document != 0 AND a.status NOT IN (?, ?) AND m.status IN (?, ?) AND m.start_ms >= ? AND m.start_ms < ?
             ORDER BY m.start_ms, m.id
-            """), arguments: [MeetingV1.ItemStatus.unspecified.rawValue, MeetingV1.ItemStatus.draft.rawValue,
-                             MeetingV1.MeetingStatus.published.rawValue, closed, from, until])
+            """, [MeetingV1.ItemStatus.unspecified.rawValue, MeetingV1.ItemStatus.draft.rawValue,
+                             MeetingV1.MeetingStatus.published.rawValue, closed, from, until], as: Int64.self)
         for id in decided {
             let meeting = try MeetingStore.load(db, id)
             // Each meeting's own decisions: the 主席会议 passing an item on, the 常委会 deciding it

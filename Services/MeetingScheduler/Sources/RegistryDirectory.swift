@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangService
 import XieshangWire
 
@@ -30,9 +29,9 @@ public struct RegistryDirectory: Sendable {
 
     /// The model's answer, or nil when it may not answer, cannot, or cannot be read (then the
     /// registry is asked).
-    private func model<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T?) async -> T? {
+    private func model<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T?) async -> T? {
         guard inStep() else { return nil }
-        return (try? await database.read(body)) ?? nil
+        return (try? await database.readSession(body)) ?? nil
     }
 
     public func room(_ id: Int64, field: String) async throws -> MemberV1.Room {
@@ -90,7 +89,7 @@ public struct RegistryDirectory: Sendable {
     /// no failure (the model answers meanwhile, then the registry is asked); a registry that is
     /// not the database the model was built from is (FAILING until an operator decides).
     public static func health(_ follower: EventConsumer, database: ServiceDatabase, inStep: Bool) async -> (ok: Bool, detail: String) {
-        let counts = (try? await database.read { db in try RegistryModel.counts(db) }) ?? (members: 0, rooms: 0, terms: 0)
+        let counts = (try? await database.readSession { db in try RegistryModel.counts(db) }) ?? (members: 0, rooms: 0, terms: 0)
         let events = await EventConsumer.describe([follower]).detail
         let state: String
         if inStep {
@@ -106,7 +105,7 @@ public struct RegistryDirectory: Sendable {
 
     /// The registry's rule (`RegistryClient.roomsLed(by:among:)`) over the model's member and
     /// rooms; nil for a member the model does not know.
-    static func roomsLed(_ db: Database, _ id: Int64) throws -> Set<Int64>? {
+    static func roomsLed(_ db: any SQLSession, _ id: Int64) throws -> Set<Int64>? {
         guard let member = try RegistryModel.members(db, [id]).first else { return nil }
         var rooms: [MemberV1.Room] = []
         for function in member.functions where function.kind == .stationHead {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangService
 import XieshangWire
 
@@ -17,7 +16,7 @@ public enum RegistryModel {
 
     // MARK: - Applying the registry's events
 
-    public static func apply(_ event: EventV1.Event, _ db: Database) throws {
+    public static func apply(_ event: EventV1.Event, _ db: any SQLSession) throws {
         switch event.type {
         case DomainEvents.memberAdded.name, DomainEvents.memberUpdated.name, DomainEvents.memberResigned.name,
              DomainEvents.memberRestored.name, DomainEvents.memberDecided.name,
@@ -29,9 +28,9 @@ public enum RegistryModel {
             if let term = try DomainEvents.termSaved.payload(of: event).term { try save(db, term) }
         case DomainEvents.catalogChanged.name:
             let catalog = try DomainEvents.catalogChanged.payload(of: event)
-            try db.cachedStatement(sql: "DELETE FROM registry_catalog WHERE kind = ?").execute(arguments: [catalog.kind.rawValue])
+            try db.execute("DELETE FROM registry_catalog WHERE kind = ?", [catalog.kind.rawValue])
             for name in catalog.names {
-                try db.cachedStatement(sql: "INSERT OR IGNORE INTO registry_catalog (kind, name) VALUES (?, ?)").execute(arguments: [catalog.kind.rawValue, name])
+                try db.execute("INSERT INTO registry_catalog (kind, name) VALUES (?, ?) ON CONFLICT DO NOTHING", [catalog.kind.rawValue, name])
             }
         default:
             break
@@ -55,24 +54,24 @@ public enum RegistryModel {
         return kept
     }
 
-    static func save(_ db: Database, _ member: MemberV1.Member) throws {
+    static func save(_ db: any SQLSession, _ member: MemberV1.Member) throws {
         let kept = kept(member)
-        try db.cachedStatement(sql: """
+        try db.execute("""
             INSERT INTO registry_members (id, term, status, role, sector, body) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET term = excluded.term, status = excluded.status, role = excluded.role,
                 sector = excluded.sector, body = excluded.body
-            """).execute(arguments: [kept.id, kept.term, kept.status.rawValue, kept.role.rawValue, kept.sector, Data(try kept.encode())])
-        try db.cachedStatement(sql: "DELETE FROM registry_member_rooms WHERE member_id = ?").execute(arguments: [kept.id])
+            """, [kept.id, kept.term, kept.status.rawValue, kept.role.rawValue, kept.sector, Data(try kept.encode())])
+        try db.execute("DELETE FROM registry_member_rooms WHERE member_id = ?", [kept.id])
         for room in Set(kept.roomIDs) {
-            try db.cachedStatement(sql: "INSERT INTO registry_member_rooms (room_id, member_id) VALUES (?, ?)").execute(arguments: [room, kept.id])
+            try db.execute("INSERT INTO registry_member_rooms (room_id, member_id) VALUES (?, ?)", [room, kept.id])
         }
-        try db.cachedStatement(sql: "DELETE FROM registry_member_committees WHERE member_id = ?").execute(arguments: [kept.id])
+        try db.execute("DELETE FROM registry_member_committees WHERE member_id = ?", [kept.id])
         for committee in Set(kept.committees) {
-            try db.cachedStatement(sql: "INSERT INTO registry_member_committees (committee, member_id) VALUES (?, ?)").execute(arguments: [committee, kept.id])
+            try db.execute("INSERT INTO registry_member_committees (committee, member_id) VALUES (?, ?)", [committee, kept.id])
         }
     }
 
-    static func save(_ db: Database, _ room: MemberV1.Room) throws {
+    static func save(_ db: any SQLSession, _ room: MemberV1.Room) throws {
         var kept = MemberV1.Room()
         kept.id = room.id
         kept.name = room.name
@@ -80,36 +79,36 @@ public enum RegistryModel {
         kept.district = room.district
         kept.stationID = room.stationID
         kept.capacity = room.capacity
-        try db.cachedStatement(sql: """
+        try db.execute("""
             INSERT INTO registry_rooms (id, station_id, body) VALUES (?, ?, ?)
             ON CONFLICT(id) DO UPDATE SET station_id = excluded.station_id, body = excluded.body
-            """).execute(arguments: [kept.id, kept.stationID, Data(try kept.encode())])
+            """, [kept.id, kept.stationID, Data(try kept.encode())])
     }
 
-    static func save(_ db: Database, _ term: MemberV1.Term) throws {
-        try db.cachedStatement(sql: """
+    static func save(_ db: any SQLSession, _ term: MemberV1.Term) throws {
+        try db.execute("""
             INSERT INTO registry_terms (number, current, body) VALUES (?, ?, ?)
             ON CONFLICT(number) DO UPDATE SET current = excluded.current, body = excluded.body
-            """).execute(arguments: [term.number, term.current, Data(try term.encode())])
+            """, [term.number, term.current, Data(try term.encode())])
     }
 
     // MARK: - Reading
 
-    public static func room(_ db: Database, _ id: Int64) throws -> MemberV1.Room? {
-        try Data.fetchOne(db.cachedStatement(sql: "SELECT body FROM registry_rooms WHERE id = ?"), arguments: [id])
+    public static func room(_ db: any SQLSession, _ id: Int64) throws -> MemberV1.Room? {
+        try db.value("SELECT body FROM registry_rooms WHERE id = ?", [id], as: [UInt8].self)
             .map { try MemberV1.Room(decoding: Array($0)) }
     }
 
-    public static func terms(_ db: Database) throws -> [MemberV1.Term] {
-        try Data.fetchAll(db.cachedStatement(sql: "SELECT body FROM registry_terms ORDER BY number"))
+    public static func terms(_ db: any SQLSession) throws -> [MemberV1.Term] {
+        try db.column("SELECT body FROM registry_terms ORDER BY number", as: [UInt8].self)
             .map { try MemberV1.Term(decoding: Array($0)) }
     }
 
     /// The members of these ids the model knows, in id order.
-    public static func members(_ db: Database, _ ids: [Int64]) throws -> [MemberV1.Member] {
+    public static func members(_ db: any SQLSession, _ ids: [Int64]) throws -> [MemberV1.Member] {
         var found: [MemberV1.Member] = []
         for id in Set(ids).sorted() {
-            if let body = try Data.fetchOne(db.cachedStatement(sql: "SELECT body FROM registry_members WHERE id = ?"), arguments: [id]) {
+            if let body = try db.value("SELECT body FROM registry_members WHERE id = ?", [id], as: [UInt8].self) {
                 found.append(try MemberV1.Member(decoding: Array(body)))
             }
         }
@@ -117,8 +116,8 @@ public enum RegistryModel {
     }
 
     /// The rooms of a work station the model knows.
-    public static func rooms(_ db: Database, station: Int64) throws -> [MemberV1.Room] {
-        try Data.fetchAll(db.cachedStatement(sql: "SELECT body FROM registry_rooms WHERE station_id = ? ORDER BY id"), arguments: [station])
+    public static func rooms(_ db: any SQLSession, station: Int64) throws -> [MemberV1.Room] {
+        try db.column("SELECT body FROM registry_rooms WHERE station_id = ? ORDER BY id", [station], as: [UInt8].self)
             .map { try MemberV1.Room(decoding: Array($0)) }
     }
 
@@ -126,7 +125,7 @@ public enum RegistryModel {
     /// registry's own rule (`GroupRule`, as `Members/ResolveGroup` applies it); nil when the model cannot say — a term, list
     /// name, station or room it has not heard of — so the caller asks the registry, whose answer
     /// (or refusal) is the one that counts.
-    public static func resolve(_ db: Database, _ group: MeetingV1.GroupRef, term requested: Int32) throws -> [Int64]? {
+    public static func resolve(_ db: any SQLSession, _ group: MeetingV1.GroupRef, term requested: Int32) throws -> [Int64]? {
         let terms = try terms(db)
         let term: Int32
         if requested != 0 {
@@ -157,14 +156,14 @@ public enum RegistryModel {
     static let tables = GroupRule.Tables(members: "registry_members", committees: "registry_member_committees",
                                          roomMembers: "registry_member_rooms", rooms: "registry_rooms")
 
-    static func listed(_ db: Database, _ kind: MemberV1.CatalogKind, _ name: String) throws -> Bool {
-        try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM registry_catalog WHERE kind = ? AND name = ?"), arguments: [kind.rawValue, name]) ?? false
+    static func listed(_ db: any SQLSession, _ kind: MemberV1.CatalogKind, _ name: String) throws -> Bool {
+        try db.value("SELECT 1 FROM registry_catalog WHERE kind = ? AND name = ?", [kind.rawValue, name], as: Bool.self) ?? false
     }
 
     /// How much the model holds, for health and the tests.
-    public static func counts(_ db: Database) throws -> (members: Int, rooms: Int, terms: Int) {
-        (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM registry_members") ?? 0,
-         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM registry_rooms") ?? 0,
-         try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM registry_terms") ?? 0)
+    public static func counts(_ db: any SQLSession) throws -> (members: Int, rooms: Int, terms: Int) {
+        (try db.value("SELECT COUNT(*) FROM registry_members", as: Int.self) ?? 0,
+         try db.value("SELECT COUNT(*) FROM registry_rooms", as: Int.self) ?? 0,
+         try db.value("SELECT COUNT(*) FROM registry_terms", as: Int.self) ?? 0)
     }
 }

@@ -13,4 +13,10 @@ extension DomainRefusal {
                 + (c.memberIDs.isEmpty ? "" : ": members \(c.memberIDs.map(String.init).joined(separator: ", "))")
         })
     }
+
+    /// The room is held by another meeting then.
+    static func roomTaken(field: String, roomName: String, _ conflicts: [MeetingV1.Conflict]) -> DomainRefusal {
+        let first = conflicts.first
+        return conflict(field: field, "\(roomName) is taken by meeting \(first.map { "\($0.meetingID) \($0.meetingTitle) (\(Times.range($0.startMs, $0.endMs)))" } ?? "that overlaps it")", conflicts)
+    }
 }

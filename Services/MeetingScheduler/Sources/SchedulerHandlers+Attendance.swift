@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -11,7 +10,7 @@ extension SchedulerHandlers {
         try context.principal.requireMember(request.memberID, field: "member_id")
         if let stored = try await database.storedReply(context, as: MeetingV1.EnrollResponse.self) { return stored }
         let member = try await registry.knownMembers([request.memberID], field: "member_id")[0]
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             guard meeting.openRegistration else {
                 throw SchedulerError.notAllowed(field: "meeting_id", "meeting \(meeting.id) takes invitations, not registrations")
@@ -64,7 +63,7 @@ extension SchedulerHandlers {
         }
         if request.reason.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("reason", "must say why")) }
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.requestLeave, meeting)
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
@@ -84,7 +83,7 @@ extension SchedulerHandlers {
     }
 
     @Sendable func decideLeave(_ request: MeetingV1.DecideLeaveRequest, _ context: RPCCallContext) async throws -> MeetingV1.DecideLeaveResponse {
-        try await database.idempotent(context) { [outbox] db in
+        try await database.idempotentSession(context) { [outbox] db in
             let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.decideLeave, meeting)
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
@@ -105,7 +104,7 @@ extension SchedulerHandlers {
             throw SchedulerError.invalid([("invitee_id", "give either the invitee's id (staff) or the invitee's code")])
         }
         let runner = try await runner(ofMeeting: request.meetingID, context, action: .checkIn, field: "meeting_id")
-        return try await database.idempotent(context) { db in
+        return try await database.idempotentSession(context) { db in
             let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.checkIn, meeting)
             let now = Date.nowMs
@@ -138,7 +137,7 @@ extension SchedulerHandlers {
 
     @Sendable func close(_ request: MeetingV1.CloseMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.CloseMeetingResponse {
         let runner = try await runner(ofMeeting: request.id, context, action: .close, field: "id")
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             var meeting = try stillRun(db, request.id, by: runner, context, field: "id")
             try MeetingLifecycle.require(.close, meeting)
             if let early = MeetingRules.closeTooEarly(meeting, now: Date.nowMs) {
@@ -185,7 +184,7 @@ extension SchedulerHandlers {
 
     /// Outside the meeting's times only staff may record, saying why; the reason is kept
     /// with the meeting. Anyone else, or staff without a reason, gets `refusal`.
-    func recordOutsideTimes(_ db: Database, _ meeting: MeetingV1.Meeting, _ context: RPCCallContext, reason: String, refusal: String, what: String) throws {
+    func recordOutsideTimes(_ db: any SQLSession, _ meeting: MeetingV1.Meeting, _ context: RPCCallContext, reason: String, refusal: String, what: String) throws {
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard context.principal.isOffice, !reason.isEmpty else {
             throw SchedulerError.notAllowed(field: "meeting_id", refusal + (context.principal.isOffice ? "; staff recording a meeting held otherwise give a record reason" : ""))

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -41,13 +40,13 @@ extension SchedulerHandlers {
     /// As `runner(of:)`, for the meeting with this id.
     func runner(ofMeeting id: Int64, _ context: RPCCallContext, action: MeetingLifecycle.Action, field: String) async throws -> Int64? {
         if context.principal.isOffice { return nil }
-        let meeting = try await database.read { db in try MeetingStore.load(db, id, field: field) }
+        let meeting = try await database.readSession { db in try MeetingStore.load(db, id, field: field) }
         return try await runner(of: meeting, context, action: action, field: field)
     }
 
     /// Inside the write: the meeting as `runner` (nil: the office) may act on it; a meeting
     /// moved out of the convener's room since they were checked is refused.
-    func stillRun(_ db: Database, _ id: Int64, by runner: Int64?, _ context: RPCCallContext, field: String) throws -> MeetingV1.Meeting {
+    func stillRun(_ db: any SQLSession, _ id: Int64, by runner: Int64?, _ context: RPCCallContext, field: String) throws -> MeetingV1.Meeting {
         let meeting = try MeetingStore.load(db, id, field: field)
         guard let runner else { return try MeetingVisibility.require(meeting, knownTo: context.principal, field: field) }
         guard meeting.kind == .grassroots, meeting.roomID == runner else {
@@ -89,7 +88,7 @@ extension SchedulerHandlers {
     }
 
     /// Notes on the activity what its convener did (the office's audit; members do not read notes).
-    func noteConvener(_ db: Database, _ meeting: Int64, runner: Int64?, _ context: RPCCallContext, did what: String) throws {
+    func noteConvener(_ db: any SQLSession, _ meeting: Int64, runner: Int64?, _ context: RPCCallContext, did what: String) throws {
         guard runner != nil else { return }
         let now = Date.nowMs
         try MeetingStore.addRecordNote(db, meeting, what: what, reason: "as the room's convener",

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -10,7 +9,7 @@ import XieshangWire
 /// in draft, where it stands as 提请常委会 until that meeting votes it 常委会通过 or not.
 extension SchedulerHandlers {
     @Sendable func decideItem(_ request: MeetingV1.DecideItemRequest, _ context: RPCCallContext) async throws -> MeetingV1.DecideItemResponse {
-        try await database.idempotent(context) { db in
+        try await database.idempotentSession(context) { db in
             var meeting = try MeetingStore.load(db, request.meetingID, field: "meeting_id")
             try MeetingLifecycle.require(.decideItem, meeting)
             guard let index = meeting.agenda.firstIndex(where: { $0.position == request.position }) else {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -34,7 +33,7 @@ extension SchedulerHandlers {
         }
         // A convener's invitations are optional: nobody is marked absent by a convener.
         let required = !request.optional && runner == nil
-        return try await database.idempotent(context) { [outbox, members, runner] db in
+        return try await database.idempotentSession(context) { [outbox, members, runner] db in
             let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.invite, meeting)
             var added: [MeetingV1.Invitee] = []
@@ -71,7 +70,7 @@ extension SchedulerHandlers {
     @Sendable func uninvite(_ request: MeetingV1.UninviteRequest, _ context: RPCCallContext) async throws -> MeetingV1.UninviteResponse {
         if request.inviteeIDs.isEmpty { throw SchedulerError.invalid([("invitee_ids", "name at least one invitee")]) }
         let runner = try await runner(ofMeeting: request.meetingID, context, action: .uninvite, field: "meeting_id")
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.uninvite, meeting)
             var removed: [MeetingV1.Invitee] = []
@@ -94,7 +93,7 @@ extension SchedulerHandlers {
     }
 
     @Sendable func setAgenda(_ request: MeetingV1.SetAgendaRequest, _ context: RPCCallContext) async throws -> MeetingV1.SetAgendaResponse {
-        try await database.idempotent(context) { [outbox] db in
+        try await database.idempotentSession(context) { [outbox] db in
             var meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             try MeetingLifecycle.require(.setAgenda, meeting)
             // Decisions recorded on the agenda fix it; items another meeting passed on stay,

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -22,7 +21,7 @@ extension SchedulerHandlers {
             return try await database.storedReply(context, as: MeetingV1.ScheduleMeetingResponse.self, orThrow: error)
         }
         let ready = meeting
-        return try await database.idempotent(context) { db in
+        return try await database.idempotentSession(context) { db in
             try Self.checkPlanItem(db, ready)
             if runner != nil, try MeetingStore.upcomingActivities(db, room: ready.roomID, now: Date.nowMs) >= MeetingRules.maxConvenerUpcoming {
                 throw SchedulerError.notAllowed(
@@ -30,9 +29,7 @@ extension SchedulerHandlers {
                     "room \(ready.roomID) already has \(MeetingRules.maxConvenerUpcoming) activities not yet held: close or cancel some first, or ask the office")
             }
             let conflicts = try MeetingStore.roomConflicts(db, room: ready.roomID, start: ready.startMs, end: ready.endMs, excluding: 0)
-            if let first = conflicts.first {
-                throw SchedulerError.conflict(field: "meeting.room_id", "\(ready.roomName) is taken by meeting \(first.meetingID) \(first.meetingTitle) (\(Times.range(first.startMs, first.endMs)))", conflicts)
-            }
+            if !conflicts.isEmpty { throw SchedulerError.roomTaken(field: "meeting.room_id", roomName: ready.roomName, conflicts) }
             let id = try MeetingStore.insert(db, ready)
             try noteConvener(db, id, runner: runner, context, did: "scheduled it")
             var response = MeetingV1.ScheduleMeetingResponse()
@@ -73,14 +70,14 @@ extension SchedulerHandlers {
         let names: [Int64: MemberV1.Member]
         do {
             runner = try await self.runner(ofMeeting: request.id, context, action: .publish, field: "id")
-            let before = try await database.read { db in try MeetingStore.load(db, request.id) }
+            let before = try await database.readSession { db in try MeetingStore.load(db, request.id) }
             try MeetingLifecycle.require(.publish, before)
             (newcomers, names) = try await groupMembers(before.groups, term: before.term, meeting: before.id)
         } catch {
             // Already published by this very call, now retried: its reply stands.
             return try await database.storedReply(context, as: MeetingV1.PublishMeetingResponse.self, orThrow: error)
         }
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             var meeting = try stillRun(db, request.id, by: runner, context, field: "id")
             try MeetingLifecycle.require(.publish, meeting)
             try checkRoom(db, meeting)
@@ -103,7 +100,7 @@ extension SchedulerHandlers {
 
     @Sendable func change(_ request: MeetingV1.ChangeMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.ChangeMeetingResponse {
         if let stored = try await database.storedReply(context, as: MeetingV1.ChangeMeetingResponse.self) { return stored }
-        let before = try await database.read { db in try MeetingStore.load(db, request.id) }
+        let before = try await database.readSession { db in try MeetingStore.load(db, request.id) }
         try MeetingLifecycle.require(.change, before)
         var proposed = before
         if !request.title.isEmpty { proposed.title = request.title.trimmingCharacters(in: .whitespacesAndNewlines) }
@@ -130,7 +127,7 @@ extension SchedulerHandlers {
         }
         let changed = changedFields(before, proposed)
         let groupsChanged = request.replaceGroups && before.status == .published
-        return try await database.idempotent(context) { [outbox, proposed, newcomers, names, groupMembers] db in
+        return try await database.idempotentSession(context) { [outbox, proposed, newcomers, names, groupMembers] db in
             var meeting = try MeetingStore.load(db, request.id)
             try MeetingLifecycle.require(.change, meeting)
             let lengthMinutes = (proposed.endMs - proposed.startMs) / 60_000
@@ -185,7 +182,7 @@ extension SchedulerHandlers {
         let reason = request.reason.trimmingCharacters(in: .whitespacesAndNewlines)
         if reason.isEmpty { throw SchedulerError.invalid([("reason", "must say why the meeting is cancelled")]) }
         let runner = try await runner(ofMeeting: request.id, context, action: .cancel, field: "id")
-        return try await database.idempotent(context) { [outbox] db in
+        return try await database.idempotentSession(context) { [outbox] db in
             var meeting = try stillRun(db, request.id, by: runner, context, field: "id")
             try MeetingLifecycle.require(.cancel, meeting)
             let wasPublished = meeting.status == .published

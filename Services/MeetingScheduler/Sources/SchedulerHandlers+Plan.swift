@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -31,7 +30,7 @@ extension SchedulerHandlers {
         let problems = Self.planProblems(item)
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
         let ready = item
-        return try await database.idempotent(context) { db in
+        return try await database.idempotentSession(context) { db in
             // A year's plan has tens of items; the cap keeps every listing of it bounded.
             let count = try MeetingStore.planItemCount(db, year: ready.year)
             guard count < Self.maxPlanItems else {
@@ -45,7 +44,7 @@ extension SchedulerHandlers {
 
     @Sendable func listPlan(_ request: MeetingV1.ListPlanRequest, _ context: RPCCallContext) async throws -> MeetingV1.ListPlanResponse {
         if request.id != 0 {
-            return try await database.read { db in
+            return try await database.readSession { db in
                 guard let item = try MeetingStore.planItems(db, id: request.id).first else {
                     throw SchedulerError.notFound(field: "id", what: "plan item \(request.id)")
                 }
@@ -57,7 +56,7 @@ extension SchedulerHandlers {
         guard (2000...2100).contains(request.year) else {
             throw SchedulerError.invalid([("year", "must be a year from 2000 to 2100, not \(request.year)")])
         }
-        return try await database.read { db in
+        return try await database.readSession { db in
             var response = MeetingV1.ListPlanResponse()
             response.items = try MeetingStore.planItems(db, year: request.year)
             return response
@@ -65,7 +64,7 @@ extension SchedulerHandlers {
     }
 
     /// A meeting scheduled for a plan item must be of its year; the item must exist.
-    static func checkPlanItem(_ db: Database, _ meeting: MeetingV1.Meeting) throws {
+    static func checkPlanItem(_ db: any SQLSession, _ meeting: MeetingV1.Meeting) throws {
         guard meeting.planItemID != 0 else { return }
         guard let item = try MeetingStore.planItems(db, id: meeting.planItemID).first else {
             throw SchedulerError.notFound(field: "meeting.plan_item_id", what: "plan item \(meeting.planItemID)")

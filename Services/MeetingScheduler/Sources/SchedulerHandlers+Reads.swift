@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -9,7 +8,7 @@ import XieshangWire
 extension SchedulerHandlers {
     @Sendable func get(_ request: MeetingV1.GetMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.GetMeetingResponse {
         let principal = context.principal
-        let (meeting, invitees) = try await database.read { db in try (MeetingStore.load(db, request.id), MeetingStore.invitees(db, request.id)) }
+        let (meeting, invitees) = try await database.readSession { db in try (MeetingStore.load(db, request.id), MeetingStore.invitees(db, request.id)) }
         let runs = await runs(meeting, principal)
         _ = try MeetingVisibility.require(meeting, knownTo: principal, runs: runs)
         let invited = principal.memberID.map { member in invitees.contains { $0.memberID == member } } ?? false
@@ -34,7 +33,7 @@ extension SchedulerHandlers {
         if !everything, request.roomID != 0, let member = principal.memberID {
             led = (try? await registry.roomsLed(byMember: member, field: "room_id")) ?? []
         }
-        return try await database.read { [led] db in
+        return try await database.readSession { [led] db in
             var response = try MeetingStore.list(db, request, withDrafts: everything, draftActivitiesIn: led)
             if !everything {
                 let invited = try MeetingStore.invitedMeetings(db, member: principal.memberID, among: response.meetings.map(\.id))
@@ -64,7 +63,7 @@ extension SchedulerHandlers {
         if !request.memberIDs.isEmpty { _ = try await registry.knownMembers(Array(members), field: "member_ids") }
         if !request.groups.isEmpty { members.formUnion(try await registry.resolve(request.groups, term: 0)) }
         let everyone = Array(members)
-        let busy = try await database.read { db in
+        let busy = try await database.readSession { db in
             try MeetingStore.busy(db, room: request.roomID, members: everyone, from: request.fromMs, to: request.toMs)
         }
         var response = MeetingV1.FindSlotResponse()
@@ -98,7 +97,7 @@ extension SchedulerHandlers {
             throw SchedulerError.invalid([("scope", "must be member, room or committee")])
         }
         let principal = context.principal
-        let meetings = try await database.read { [list] db -> [MeetingV1.Meeting] in
+        let meetings = try await database.readSession { [list] db -> [MeetingV1.Meeting] in
             var all: [MeetingV1.Meeting] = []
             var page = list
             repeat {

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -78,13 +77,13 @@ public struct SchedulerHandlers: RPCService {
         h.register(MeetingV1.Meetings.calendar, calendar)
         h.register(MeetingV1.Meetings.statistics) { request, _ in
             if request.toMs != 0 && request.toMs <= request.fromMs { throw SchedulerError.invalid([("to_ms", "must be after from_ms")]) }
-            return try await database.read { db in try MeetingStatistics.compute(db, from: request.fromMs, to: request.toMs) }
+            return try await database.readSession { db in try MeetingStatistics.compute(db, from: request.fromMs, to: request.toMs) }
         }
         h.register(MeetingV1.Meetings.numbering, mutating: true, numbering)
         h.register(MeetingV1.Meetings.session) { request, _ in
             let term = try await registry.term(request.term, field: "term").number
             let at = request.atMs == 0 ? Date.nowMs : request.atMs
-            return try await database.read { db in try MeetingStore.session(db, term: term, at: at) }
+            return try await database.readSession { db in try MeetingStore.session(db, term: term, at: at) }
         }
     }
 
@@ -99,7 +98,7 @@ public struct SchedulerHandlers: RPCService {
             }
         }
         let term = try await registry.term(request.term, field: "term").number
-        return try await database.idempotent(context) { db in
+        return try await database.idempotentSession(context) { db in
             if request.kind != .unspecified { try MeetingStore.setNextOrdinal(db, term: term, kind: request.kind, next: request.next) }
             var response = MeetingV1.NumberingResponse()
             response.term = term
@@ -110,15 +109,13 @@ public struct SchedulerHandlers: RPCService {
 
     // MARK: - Shared steps
 
-    func checkRoom(_ db: Database, _ meeting: MeetingV1.Meeting) throws {
+    func checkRoom(_ db: any SQLSession, _ meeting: MeetingV1.Meeting) throws {
         let conflicts = try MeetingStore.roomConflicts(db, room: meeting.roomID, start: meeting.startMs, end: meeting.endMs, excluding: meeting.id)
-        if let first = conflicts.first {
-            throw SchedulerError.conflict(field: "room_id", "\(meeting.roomName) is taken by meeting \(first.meetingID) \(first.meetingTitle) (\(Times.range(first.startMs, first.endMs)))", conflicts)
-        }
+        if !conflicts.isEmpty { throw SchedulerError.roomTaken(field: "room_id", roomName: meeting.roomName, conflicts) }
     }
 
     /// Refuses required members busy elsewhere unless staff give a reason, which is recorded.
-    func checkMembers(_ db: Database, _ meeting: MeetingV1.Meeting, members: [Int64], overrideReason: String, _ context: RPCCallContext) throws -> [MeetingV1.Conflict] {
+    func checkMembers(_ db: any SQLSession, _ meeting: MeetingV1.Meeting, members: [Int64], overrideReason: String, _ context: RPCCallContext) throws -> [MeetingV1.Conflict] {
         let conflicts = try MeetingStore.memberConflicts(db, members: members, start: meeting.startMs, end: meeting.endMs, excluding: meeting.id)
         guard !conflicts.isEmpty else { return [] }
         let reason = overrideReason.trimmingCharacters(in: .whitespaces)
@@ -134,7 +131,7 @@ public struct SchedulerHandlers: RPCService {
     func groupMembers(_ groups: [MeetingV1.GroupRef], term: Int32, meeting: Int64) async throws -> ([Int64], [Int64: MemberV1.Member]) {
         guard !groups.isEmpty else { return ([], [:]) }
         let ids = try await registry.resolve(groups, term: term)
-        let known = Set(try await database.read { db in
+        let known = Set(try await database.readSession { db in
             try MeetingStore.invitedMemberIDs(db, meeting: meeting)
         })
         let newcomers = ids.filter { !known.contains($0) }
@@ -146,7 +143,7 @@ public struct SchedulerHandlers: RPCService {
     }
 
     @discardableResult
-    func addMember(_ db: Database, _ meeting: MeetingV1.Meeting, _ id: Int64, _ member: MemberV1.Member?, fromGroup: Bool, required: Bool) throws -> MeetingV1.Invitee {
+    func addMember(_ db: any SQLSession, _ meeting: MeetingV1.Meeting, _ id: Int64, _ member: MemberV1.Member?, fromGroup: Bool, required: Bool) throws -> MeetingV1.Invitee {
         var invitee = MeetingV1.Invitee()
         invitee.meetingID = meeting.id
         invitee.memberID = id
@@ -160,7 +157,7 @@ public struct SchedulerHandlers: RPCService {
     }
 
     /// Seats the first on the waiting list while there is room.
-    func promoteWaitlist(_ db: Database, _ meeting: MeetingV1.Meeting, _ outbox: EventOutbox, _ context: RPCCallContext) throws {
+    func promoteWaitlist(_ db: any SQLSession, _ meeting: MeetingV1.Meeting, _ outbox: EventOutbox, _ context: RPCCallContext) throws {
         while true {
             guard try MeetingStore.seated(db, meeting: meeting.id) < Int(meeting.capacity),
                   var next = try MeetingStore.firstWaitlisted(db, meeting: meeting.id) else { return }
@@ -184,7 +181,7 @@ public struct SchedulerHandlers: RPCService {
         return fields
     }
 
-    func meetingEvent(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MeetingV1.MeetingEvent>, _ meeting: MeetingV1.Meeting,
+    func meetingEvent(_ db: any SQLSession, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MeetingV1.MeetingEvent>, _ meeting: MeetingV1.Meeting,
                       changed: [String] = [], reason: String = "", attendance: [MeetingV1.AttendanceRecord] = []) throws {
         var event = MeetingV1.MeetingEvent()
         event.attendance = attendance
@@ -195,7 +192,7 @@ public struct SchedulerHandlers: RPCService {
         try outbox.append(type, event, in: db, traceID: context.traceID)
     }
 
-    func inviteeEvent(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MeetingV1.InviteeEvent>, _ meeting: MeetingV1.Meeting,
+    func inviteeEvent(_ db: any SQLSession, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MeetingV1.InviteeEvent>, _ meeting: MeetingV1.Meeting,
                       _ invitee: MeetingV1.Invitee, note: String = "") throws {
         var event = MeetingV1.InviteeEvent()
         event.meeting = meeting

@@ -85,6 +85,7 @@ final class PostgresConnection: @unchecked Sendable {
     private static func rows(_ result: UnsafeMutableRawPointer) throws(PostgresError) -> [SQLRow] {
         let count = Int(xs_pq_columns(result))
         let columns = (0..<count).map { String(cString: xs_pq_column_name(result, Int32($0))) }
+        let shape = SQLColumns(columns)
         let types = (0..<count).map { xs_pq_column_type(result, Int32($0)) }
         var rows: [SQLRow] = []
         let rowCount = Int(xs_pq_rows(result))
@@ -101,7 +102,7 @@ final class PostgresConnection: @unchecked Sendable {
                 let bytes = UnsafeRawBufferPointer(start: xs_pq_value(result, row, column), count: length)
                 values.append(try value(bytes, type: types[Int(column)], column: columns[Int(column)]))
             }
-            rows.append(SQLRow(columns: columns, values: values))
+            rows.append(SQLRow(shape, values: values))
         }
         return rows
     }

@@ -115,20 +115,39 @@ extension Optional: SQLValueConvertible where Wrapped: SQLValueConvertible {
     }
 }
 
+/// The columns of a result, by name: one for all its rows.
+public final class SQLColumns: Sendable {
+    public let names: [String]
+    let positions: [String: Int]
+
+    public init(_ names: [String]) {
+        self.names = names
+        var positions: [String: Int] = [:]
+        for (index, name) in names.enumerated() where positions[name] == nil { positions[name] = index }
+        self.positions = positions
+    }
+}
+
 /// One row of a result, its columns by name.
 public struct SQLRow: Sendable {
-    public let columns: [String]
+    public let shape: SQLColumns
     public let values: [SQLValue]
 
-    public init(columns: [String], values: [SQLValue]) {
-        self.columns = columns
+    public init(_ shape: SQLColumns, values: [SQLValue]) {
+        self.shape = shape
         self.values = values
     }
+
+    public init(columns: [String], values: [SQLValue]) {
+        self.init(SQLColumns(columns), values: values)
+    }
+
+    public var columns: [String] { shape.names }
 
     /// The column's value; a missing column or a value of another type is a programming
     /// error (the SQL and the schema are the code's own) and stops the process.
     public subscript<Value: SQLValueConvertible>(_ name: String) -> Value {
-        guard let index = columns.firstIndex(of: name) else {
+        guard let index = shape.positions[name] else {
             preconditionFailure("no column \(name) in a row of \(columns)")
         }
         return self[index]
@@ -199,10 +218,15 @@ public final class SQLiteSession: SQLSession {
 
     public func rows(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
-        let columns = statement.columnNames
-        return try Row.fetchAll(statement, arguments: Self.arguments(arguments)).map { row in
-            SQLRow(columns: columns, values: (0..<columns.count).map { SQLValue(row[$0] as DatabaseValue) })
+        let shape = SQLColumns(statement.columnNames)
+        let width = shape.names.count
+        // Read through a cursor: each value is taken by position while SQLite is on the row.
+        let cursor = try Row.fetchCursor(statement, arguments: Self.arguments(arguments))
+        var rows: [SQLRow] = []
+        while let row = try cursor.next() {
+            rows.append(SQLRow(shape, values: (0..<width).map { SQLValue(row[$0] as DatabaseValue) }))
         }
+        return rows
     }
 
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
@@ -247,4 +271,42 @@ extension SQLValue {
 extension SQLValue: SQLValueConvertible {
     public var sqlValue: SQLValue { self }
     public init?(sqlValue: SQLValue) { self = sqlValue }
+}
+
+/// `?, ?, ?` for `count` values (an `IN (…)` list).
+public func sqlPlaceholders(count: Int) -> String {
+    Array(repeating: "?", count: count).joined(separator: ", ")
+}
+
+extension SQLSession {
+    /// Runs `body`, whose failure the caller handles and goes on from (a unique index
+    /// refusing a drawn code): in a savepoint on PostgreSQL, where a refused statement spoils
+    /// the transaction; as it is on SQLite, where it does not.
+    public func guarded<T>(_ body: () throws -> T) throws -> T {
+        engine == .postgres ? try savepoint(body) : try body()
+    }
+}
+
+/// A constraint a statement broke, on either engine.
+public struct SQLConstraint {
+    public let unique: Bool
+    /// PostgreSQL's constraint name, or SQLite's message (which names the columns).
+    public let description: String
+
+    public init?(_ error: any Error) {
+        if let error = error as? PostgresError, error.sqlState == "23505" {
+            unique = true
+            description = error.constraint ?? error.message
+        } else if let error = error as? DatabaseError, error.resultCode == .SQLITE_CONSTRAINT {
+            unique = error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE || error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY
+            description = error.message ?? ""
+        } else {
+            return nil
+        }
+    }
+
+    /// A unique index's refusal: PostgreSQL names the index, SQLite the column.
+    public func isUnique(named index: String, column: String) -> Bool {
+        unique && (description == index || description.contains(column))
+    }
 }
