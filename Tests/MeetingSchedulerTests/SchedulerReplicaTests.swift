@@ -137,6 +137,120 @@ struct SchedulerReplicaTests {
         }
     }
 
+    @Test("replicas SIGKILLed three times under load: every acknowledged meeting exists once, no room is double-booked, and the notifier gets every event once")
+    func replicaKilledUnderLoad() async throws {
+        try await PostgresServer.with { server in
+            let (d, a, b) = try await start(server, "sched-kill")
+            let schedulers = "\(a.rpcEndpoint),\(b.rpcEndpoint)"
+            let events = "\(a.eventEndpoint),\(b.eventEndpoint)"
+            let tracker = try await ServiceProcess("proposal-tracker", dataDir: d.directory + "/tracker",
+                                                   arguments: ["--registry", d.registry.rpcEndpoint, "--scheduler", schedulers])
+            let notifier = try await ServiceProcess("notifier", dataDir: d.directory + "/notifier", arguments: [
+                "--registry", d.registry.rpcEndpoint, "--registry-events", d.registry.eventEndpoint,
+                "--scheduler", schedulers, "--scheduler-events", events,
+                "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint,
+            ])
+            var configuration = RPCClientConfiguration(endpoints: [a.rpcEndpoint, b.rpcEndpoint], caller: "load")
+            configuration.defaultTimeout = .seconds(60)
+            configuration.retry.maxAttempts = 40
+            let both = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+
+            // Four callers schedule and publish to 经济界 (15 members), each meeting in a
+            // two-hour slot of its own, alternating the two rooms.
+            let state = LoadState()
+            let base = CommitteeMs.at("2027-01-04 08:00")
+            let load = Task {
+                await withTaskGroup(of: Void.self) { group in
+                    for caller in 0..<4 {
+                        group.addTask {
+                            var index = 0
+                            while !state.stop.load(ordering: .relaxed) {
+                                let title = "第\(caller)-\(index)次协商"
+                                index += 1
+                                let n = state.slot.add(1, ordering: .relaxed).newValue
+                                var meeting = MeetingV1.Meeting()
+                                meeting.title = title
+                                meeting.kind = .grassroots
+                                meeting.roomID = n % 2 + 1
+                                meeting.startMs = base + n * 3 * 3_600_000
+                                meeting.endMs = meeting.startMs + 2 * 3_600_000
+                                var group = MeetingV1.GroupRef()
+                                group.kind = .sector
+                                group.name = "经济界"
+                                meeting.groups = [group]
+                                var request = MeetingV1.ScheduleMeetingRequest()
+                                request.meeting = meeting
+                                do {
+                                    let scheduled = try await both.call(MeetingV1.Meetings.schedule, request).meeting ?? MeetingV1.Meeting()
+                                    state.acknowledged.withLock { $0[title] = false }
+                                    var publish = MeetingV1.PublishMeetingRequest()
+                                    publish.id = scheduled.id
+                                    _ = try await both.call(MeetingV1.Meetings.publish, publish)
+                                    state.acknowledged.withLock { $0[title] = true }
+                                } catch {
+                                    state.failures.withLock { $0.append("\(title): \(error)") }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            // a (the first started, so the publisher), then b (by then publishing), then a again.
+            for victim in [a, b, a] {
+                try await Task.sleep(for: .milliseconds(1500))
+                #expect(await victim.stop(signal: SIGKILL) == SIGKILL)
+                try await Task.sleep(for: .milliseconds(1000))
+                try await victim.start()
+            }
+            try await Task.sleep(for: .milliseconds(1500))
+            state.stop.store(true, ordering: .relaxed)
+            await load.value
+            await both.close()
+            let acked = state.acknowledged.withLock { $0 }
+            #expect(state.failures.withLock { $0 }.isEmpty, "\(state.failures.withLock { $0.prefix(3) })")
+            #expect(acked.count > 20, "the load went on: \(acked.count) meetings")
+
+            // Each acknowledged meeting once; published ones published; no room held twice.
+            let stored = try await server.query("sched_kill", "SELECT title || '|' || status FROM meetings ORDER BY id")
+                .split(separator: "\n").map { $0.split(separator: "|").map(String.init) }
+            let titles = stored.map(\.[0])
+            #expect(Set(titles).count == titles.count, "no meeting twice")
+            for (title, published) in acked {
+                let row = stored.first { $0[0] == title }
+                #expect(row != nil, "\(title) was acknowledged and is there")
+                if published { #expect(row?[1] == "\(MeetingV1.MeetingStatus.published.rawValue)", "\(title) is published") }
+            }
+            let overlapping = try await server.query("sched_kill", """
+                SELECT count(*) FROM meetings x JOIN meetings y ON x.id < y.id AND x.room_id = y.room_id
+                WHERE x.status IN (1, 2) AND y.status IN (1, 2) AND x.start_ms < y.end_ms AND y.start_ms < x.end_ms
+                """)
+            #expect(overlapping == "0")
+            let outbox = try await server.query("sched_kill", "SELECT count(*) || '/' || COALESCE(max(sequence), 0) FROM outbox")
+            let newest = outbox.split(separator: "/").last.map(String.init) ?? ""
+            #expect(outbox == "\(newest)/\(newest)", "one gap-free outbox: \(outbox)")
+            let publishedEvents = try await server.query("sched_kill", "SELECT count(*) FROM outbox WHERE type = 'meeting.published'")
+
+            // The notifier follows both replicas: its cursor reaches the newest event, and it
+            // told each of the 15 members of each published meeting once.
+            let notifierDB = d.directory + "/notifier/notifier.sqlite"
+            var seen = ""
+            for _ in 0..<200 {
+                seen = try await runCommand("/usr/bin/sqlite3", [notifierDB, "SELECT last_sequence FROM event_cursors WHERE source = 'meeting-scheduler'"]).stdout
+                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                if seen == newest { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(seen == newest, "the notifier applied every event")
+            let told = try await runCommand("/usr/bin/sqlite3", [notifierDB, """
+                SELECT count(DISTINCT sequence) || '/' || count(*) FROM notifications WHERE source = 'meeting-scheduler' AND rule = 'meeting.published→invitees'
+                """]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(told == "\(publishedEvents)/\((Int(publishedEvents) ?? 0) * 15)", "each publication once, to its 15 members: \(told)")
+
+            for service in [notifier, tracker, a, b] { _ = await service.stop() }
+            _ = await d.stop()
+        }
+    }
+
     private static func registryNewest(_ d: Deployment) async throws -> UInt64 {
         let client = try client([d.registry.rpcEndpoint], "tests")
         var request = EventV1.SinceRequest()
@@ -145,4 +259,12 @@ struct SchedulerReplicaTests {
         await client.close()
         return newest
     }
+}
+
+/// What the load's callers share.
+final class LoadState: Sendable {
+    let acknowledged = Mutex<[String: Bool]>([:])
+    let failures = Mutex<[String]>([])
+    let stop = Atomic<Bool>(false)
+    let slot = Atomic<Int64>(0)
 }
