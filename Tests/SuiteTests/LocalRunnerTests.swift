@@ -92,4 +92,57 @@ struct LocalRunnerTests {
         #expect(try await gateway.run(["term", "list"]).status == 0)
         #expect(try await runCommand(Self.runner, ["stop", "--run-dir", open], environment: environment).status == 0)
     }
+
+    @Test("--replicas: a throwaway PostgreSQL cluster, the scheduler and the tracker in two processes each on it, every caller given both; stop ends them all")
+    func replicas() async throws {
+        let run = try temporaryDirectory("runner-replicas")
+        let ports = try Self.freePorts(13)
+        var environment = ["XIESHANG_BIN": URL(fileURLWithPath: builtExecutable("gateway")).deletingLastPathComponent().path,
+                           "XIESHANG_KEYS_DIR": "", "XIESHANG_IDENTITY": "", "XIESHANG_PORTAL_HTTP": "127.0.0.1:0"]
+        let names = ["MEMBER_REGISTRY", "MEETING_SCHEDULER", "MEETING_SCHEDULER_2", "PROPOSAL_TRACKER", "PROPOSAL_TRACKER_2"]
+        for (index, service) in names.enumerated() {
+            environment["XIESHANG_\(service)_RPC"] = "tcp://127.0.0.1:\(ports[2 * index])"
+            environment["XIESHANG_\(service)_EVENTS"] = "tcp://127.0.0.1:\(ports[2 * index + 1])"
+        }
+        for (index, service) in ["NOTIFIER", "DUTY_RECORD", "PORTAL"].enumerated() {
+            environment["XIESHANG_\(service)_RPC"] = "tcp://127.0.0.1:\(ports[10 + index])"
+        }
+        for service in names + ["NOTIFIER", "DUTY_RECORD", "PORTAL"] { environment["XIESHANG_\(service)_METRICS"] = "127.0.0.1:0" }
+        func runner(_ arguments: String...) async throws -> CommandResult {
+            try await runCommand(Self.runner, arguments + ["--run-dir", run], environment: environment, timeout: .seconds(180))
+        }
+
+        let started = try await runner("start", "--replicas", "--insecure")
+        #expect(started.status == 0, "\(started.stderr)")
+        #expect(started.stdout.contains("started postgres"), "\(started.stdout)")
+        #expect(started.stdout.split(separator: "\n").filter { $0.hasPrefix("started ") && $0.contains(" ready ") }.count == 8, "\(started.stdout)")
+        let status = try await runner("status")
+        #expect(status.stdout.contains("postgres running"), "\(status.stdout)")
+        #expect(status.stdout.components(separatedBy: "ok: postgres ").count - 1 == 2, "the scheduler and the tracker on PostgreSQL: \(status.stdout)")
+
+        // Both replicas of the scheduler serve one database.
+        let scheduler = "tcp://127.0.0.1:\(ports[2]),tcp://127.0.0.1:\(ports[4])"
+        let gateway = Gateway(registry: "tcp://127.0.0.1:\(ports[0])", scheduler: scheduler)
+        for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
+                          ["station", "add", "--name", "雄关街道委员工作站"],
+                          ["room", "add", "--name", "第一协商议事室", "--station", "1", "--capacity", "40"]] {
+            let result = try await gateway.run(arguments)
+            #expect(result.status == 0, "\(arguments): \(result.stderr)")
+        }
+        for (index, replica) in [ports[2], ports[4]].enumerated() {
+            let one = Gateway(registry: "tcp://127.0.0.1:\(ports[0])", scheduler: "tcp://127.0.0.1:\(replica)")
+            let result = try await one.run(["meeting", "schedule", "--title", "议事\(index)", "--kind", "协商议事活动",
+                                            "--start", "2026-12-2\(index) 09:00", "--minutes", "60", "--room", "1"])
+            #expect(result.status == 0, "\(result.stderr)")
+        }
+        let listed = try await gateway.run(["meeting", "list", "--json"])
+        #expect((try? listed.json() as? [Any])?.count == 2, "\(listed.stdout) \(listed.stderr)")
+
+        let postgres = Int32(((try? String(contentsOfFile: run + "/postgres.pid", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        let stopped = try await runner("stop")
+        #expect(stopped.status == 0)
+        #expect(stopped.stdout.split(separator: "\n").filter { $0.hasPrefix("stopped ") }.count == 9, "\(stopped.stdout)")
+        #expect(postgres > 0 && kill(postgres, 0) != 0, "the cluster's server has ended")
+        #expect(!FileManager.default.fileExists(atPath: run + "/replicas"))
+    }
 }
