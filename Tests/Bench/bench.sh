@@ -127,6 +127,53 @@ load --concurrency 16 --duration "$seconds" --warmup 1 --use-existing >"$out/mix
 echo "\"registryLoaded\": $(rss_mib $registry_pid), \"schedulerLoaded\": $(rss_mib $scheduler_pid)}" >>"$out/memory.json"
 stop_suite
 
+# --- Scheduling on PostgreSQL: one and two scheduler replicas -----------------------
+# A throwaway cluster (initdb here, as nobody when root), on the servers' CPU like the rest,
+# synchronous_commit off: like SQLite's WAL with synchronous=NORMAL, a crash of a process
+# loses nothing acknowledged, a power cut may lose the last commits. The registry stays on
+# SQLite. The servers' CPU counts the PostgreSQL processes too.
+echo "scheduling on PostgreSQL…" >&2
+pg_bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)
+pg_dir=$(cd "$out" && pwd)/pg
+mkdir -p "$pg_dir"
+as_pg() { if [ "$(id -u)" -eq 0 ]; then setpriv --reuid nobody --regid nogroup --clear-groups -- "$@"; else "$@"; fi; }
+[ "$(id -u)" -ne 0 ] || chown nobody:nogroup "$pg_dir"
+as_pg "$pg_bin/initdb" -D "$pg_dir/data" -A trust -U xieshang -E UTF8 --locale=C >"$out/pg-initdb.log" 2>&1
+if [ "$(id -u)" -eq 0 ]; then pg_run=(setpriv --reuid nobody --regid nogroup --clear-groups --); else pg_run=(); fi
+$server_cpu "${pg_run[@]}" "$pg_bin/postgres" -D "$pg_dir/data" -k "$pg_dir" -c listen_addresses= -c synchronous_commit=off \
+  -c shared_buffers=128MB >"$out/pg.log" 2>&1 & pg_pid=$!; pids+=($pg_pid)
+for _ in $(seq 1 200); do "$pg_bin/pg_isready" -q -h "$pg_dir" -U xieshang && break; sleep 0.05; done
+pg_ticks() { # the postmaster and every process it started
+  local total=$(cpu_ticks "$pg_pid") child
+  for child in $(pgrep -P "$pg_pid"); do total=$(( total + $(cpu_ticks "$child" 2>/dev/null || echo 0) )); done
+  echo "$total"
+}
+pg_round() { # replicas label
+  local replicas=$1 label=$2 database="sched_$2" endpoints="" sched_pids=() t0 t1 i
+  psql -h "$pg_dir" -U xieshang -d postgres -qc "CREATE DATABASE $database" >/dev/null
+  $server_cpu "$bin/member-registry" --data-dir "$out/$label/registry" --rpc-endpoint tcp://127.0.0.1:17411 \
+    --event-endpoint tcp://127.0.0.1:17412 --insecure --log-level warning >"$out/$label-registry.log" 2>&1 & registry_pid=$!; pids+=($registry_pid)
+  wait_ready "$out/$label-registry.log"
+  for i in $(seq 1 "$replicas"); do
+    $server_cpu "$bin/meeting-scheduler" --data-dir "$out/$label/scheduler-$i" --rpc-endpoint "tcp://127.0.0.1:1742$i" \
+      --event-endpoint "tcp://127.0.0.1:1743$i" --registry tcp://127.0.0.1:17411 --registry-events tcp://127.0.0.1:17412 \
+      --database "postgresql://xieshang@/$database?host=$pg_dir" --insecure --log-level warning >"$out/$label-scheduler-$i.log" 2>&1 &
+    sched_pids+=($!); pids+=($!)
+    wait_ready "$out/$label-scheduler-$i.log"
+    endpoints+="${endpoints:+,}tcp://127.0.0.1:1742$i"
+  done
+  sleep 1
+  t0=$(( $(pg_ticks) + $(cpu_ticks "$registry_pid") )); for i in "${sched_pids[@]}"; do t0=$(( t0 + $(cpu_ticks "$i") )); done
+  $client_cpu "$bin/loadtest" run --scheduler "$endpoints" --registry tcp://127.0.0.1:17411 --quiet --json \
+    --mix schedule=1 --concurrency 16 --duration "$seconds" --warmup 0 >"$out/schedule-16-$label.json"
+  t1=$(( $(pg_ticks) + $(cpu_ticks "$registry_pid") )); for i in "${sched_pids[@]}"; do t1=$(( t1 + $(cpu_ticks "$i") )); done
+  echo "$(( t1 - t0 )) 0" >"$out/schedule-cost-$label.txt"
+  kill "${sched_pids[@]}" "$registry_pid"; wait "${sched_pids[@]}" "$registry_pid" 2>/dev/null || true
+}
+pg_round 1 pg1
+pg_round 2 pg2
+kill -INT "$pg_pid"; wait "$pg_pid" 2>/dev/null || true
+
 # --- The scheduling floor: the same work in C ----------------------------------------
 # As many operations as ours ended above, on the same rooms, members and horizon: the calendars
 # fill alike, so both refuse at the same rate.
@@ -204,6 +251,16 @@ r = ours_cpu / floor_cpu; row("server CPU per operation, scheduler + registry (�
 r = ours_kib / max(floor_kib, 0.001); row("storage written per operation (KiB) vs the C floor", round(ours_kib, 1), round(floor_kib, 1), r, "reported", None)
 ours_refused = sched["refusals"] / max(sched["completed"], 1)
 row("refused bookings (conflicts) of operations: ours / the C floor", round(ours_refused, 3), round(floor["refusalRate"], 3), 0, "reported (compare at the same rate)", None)
+pg1, pg2 = op(load("schedule-16-pg1.json"), "schedule"), op(load("schedule-16-pg2.json"), "schedule")
+r = pg1["throughput"] / sched["throughput"]
+row("schedule-and-publish on PostgreSQL, 1 replica, 16 callers (/s) vs SQLite", round(pg1["throughput"], 1), round(sched["throughput"], 1), r, "reported", None)
+r = pg2["throughput"] / pg1["throughput"]
+row("schedule-and-publish on PostgreSQL, 2 replicas (one CPU) vs 1 replica (/s)", round(pg2["throughput"], 1), round(pg1["throughput"], 1), r, "reported", None)
+r = pg1["p50Ms"] / sched["p50Ms"]; row("schedule-and-publish p50 on PostgreSQL, 1 replica, vs SQLite (ms)", pg1["p50Ms"], sched["p50Ms"], r, "reported", None)
+pg1_cpu, _ = cost("schedule-cost-pg1.txt", pg1["completed"])
+pg2_cpu, _ = cost("schedule-cost-pg2.txt", pg2["completed"])
+r = pg1_cpu / ours_cpu; row("server CPU per operation on PostgreSQL, 1 replica (scheduler + registry + postgres, µs) vs SQLite", round(pg1_cpu), round(ours_cpu), r, "reported", None)
+r = pg2_cpu / pg1_cpu; row("server CPU per operation on PostgreSQL, 2 replicas vs 1 (µs)", round(pg2_cpu), round(pg1_cpu), r, "reported", None)
 r = sched["throughput"] / s16["throughput"]
 row("schedule-and-publish throughput, 16 callers (/s) vs no-op RPC", round(sched["throughput"], 1), round(s16["throughput"]), r, "reported", None)
 sched_curve = op(load("schedule-16-curve.json"), "schedule")
