@@ -1,6 +1,7 @@
 import ArgumentParser
 import Logging
 import XieshangRPC
+import XieshangWire
 import XieshangZMQ
 
 /// The three services a consumer follows (the notifier, duty-record): where their RPC and
@@ -35,6 +36,19 @@ public struct EventSourceOptions: ParsableArguments {
         _ configuration: ServiceConfiguration, database: ServiceDatabase, context: ZMQContext, logger: Logger,
         apply: @escaping EventConsumer.Apply
     ) throws -> (clients: [RPCClient], consumers: [EventConsumer]) {
+        try consumers(configuration, database: database, context: context, logger: logger, applySession: { event, session in
+            guard let sqlite = session as? SQLiteSession else {
+                throw RPCError(.internal, "this consumer's logic is written for SQLite, and the database is PostgreSQL")
+            }
+            try apply(event, sqlite.db)
+        })
+    }
+
+    /// The same for a consumer whose logic is written for both engines.
+    public func consumers(
+        _ configuration: ServiceConfiguration, database: ServiceDatabase, context: ZMQContext, logger: Logger,
+        applySession apply: @escaping EventConsumer.ApplySession
+    ) throws -> (clients: [RPCClient], consumers: [EventConsumer]) {
         let flags: [SuiteService: (rpc: String?, events: String?)] = [
             .registry: (registry, registryEvents), .scheduler: (scheduler, schedulerEvents), .tracker: (tracker, trackerEvents),
         ]
@@ -47,7 +61,7 @@ public struct EventSourceOptions: ParsableArguments {
                 source: source.name, eventEndpoint: source.eventEndpoint(flag: flags[source]?.events ?? nil)!, sourceClient: client,
                 database: database, context: context, logger: logger,
                 security: try configuration.clientSecurity(calling: source.name), acceptDivergence: acceptSource.contains(source.name),
-                apply: apply))
+                applySession: apply))
         }
         return (clients, consumers)
     }

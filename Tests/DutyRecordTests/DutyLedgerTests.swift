@@ -52,7 +52,7 @@ struct DutyLedgerTests {
 
     func database(_ rules: DutyRules = .standard) async throws -> ServiceDatabase {
         let database = try ServiceDatabase.inMemory(migrations: DutySchema.migrations)
-        try await database.write { db in _ = try DutyStore.install(db, rules, now: 0) }
+        try await database.writeSession { db in _ = try DutyStore.install(db, rules, now: 0) }
         return database
     }
 
@@ -102,12 +102,12 @@ struct DutyLedgerTests {
             try Self.event(DomainEvents.opinionSubmit, opinion, sequence: 7),
             try Self.event(DomainEvents.opinionAdopt, opinion, sequence: 8),
         ]
-        try await database.write { db in
+        try await database.writeSession { db in
             for e in events + more { try DutyLedger.apply(e, db, now: Self.june2026) }
             // The same facts again (a meeting event replayed): nothing more.
             for e in events + more { try DutyLedger.apply(e, db, now: Self.june2026) }
         }
-        let ranking = try await database.read { db in try DutyStore.ranking(db, year: 2026, sector: "") }
+        let ranking = try await database.readSession { db in try DutyStore.ranking(db, year: 2026, sector: "") }
         let points = Dictionary(uniqueKeysWithValues: ranking.map { ($0.memberID, $0.points) })
         // 张伟: attended 2 + activity 3 + co-signed 1; 李娜: leave 0 + led 5; 王强: absent −3 + 社情民意 1 + 省级采用 5.
         #expect(points == [1: 6, 2: 5, 3: 3])
@@ -116,41 +116,41 @@ struct DutyLedgerTests {
         #expect(zhang.name == "张伟" && zhang.entries == 3)
         #expect(zhang.byKind.map(\.kind) == [.meetingAttended, .consultationActivity, .proposalCosigned])
         // By sector.
-        #expect(try await database.read { db in try DutyStore.ranking(db, year: 2026, sector: "经济界") }.map(\.memberID) == [2])
+        #expect(try await database.readSession { db in try DutyStore.ranking(db, year: 2026, sector: "经济界") }.map(\.memberID) == [2])
         // Nothing in 2025.
-        #expect(try await database.read { db in try DutyStore.ranking(db, year: 2025, sector: "") }.allSatisfy { $0.entries == 0 })
+        #expect(try await database.readSession { db in try DutyStore.ranking(db, year: 2025, sector: "") }.allSatisfy { $0.entries == 0 })
     }
 
     @Test("new rules become a version; recalculation rescores the open years and says so on each entry; a closed year keeps its points")
     func rulesAndYears() async throws {
         let database = try await database()
-        try await database.write { db in
+        try await database.writeSession { db in
             try DutyLedger.apply(try Self.event(DomainEvents.memberAdded, Self.member(1, "张伟"), sequence: 1), db, now: 0)
             try DutyLedger.apply(try Self.event(DomainEvents.meetingClosed, Self.closed(1, at: Self.june2026 - 365 * Self.day, [(1, .checkedIn, true)]), sequence: 2), db, now: 0)
             try DutyLedger.apply(try Self.event(DomainEvents.meetingClosed, Self.closed(2, at: Self.june2026, [(1, .checkedIn, true)]), sequence: 3), db, now: 0)
             _ = try DutyStore.recalculate(db, now: 0)
-            try db.execute(sql: "INSERT INTO closed_years VALUES (2025, 1, 0, 'staff:wang')")
+            try db.execute("INSERT INTO closed_years VALUES (2025, 1, 0, 'staff:wang')")
         }
         var rules = DutyRules.standard.rules
         rules[rules.firstIndex { $0.kind == .meetingAttended }!].points = 4
         let doubled = DutyRules(rules: rules)
-        let version = try await database.write { db in try DutyStore.install(db, doubled, now: 1) }
+        let version = try await database.writeSession { db in try DutyStore.install(db, doubled, now: 1) }
         #expect(version == 2)
-        #expect(try await database.write { db in try DutyStore.install(db, doubled, now: 2) } == 2, "the same rules are the same version")
-        #expect(try await database.read { db in try DutyStore.staleEntries(db) } == 1, "only the open year's entry")
-        let (_, changed) = try await database.write { db in try DutyStore.recalculate(db, now: 3) }
+        #expect(try await database.writeSession { db in try DutyStore.install(db, doubled, now: 2) } == 2, "the same rules are the same version")
+        #expect(try await database.readSession { db in try DutyStore.staleEntries(db) } == 1, "only the open year's entry")
+        let (_, changed) = try await database.writeSession { db in try DutyStore.recalculate(db, now: 3) }
         #expect(changed == 1)
-        let (y2025, y2026) = try await database.read { db in
+        let (y2025, y2026) = try await database.readSession { db in
             (try DutyStore.entries(db, member: 1, year: 2025), try DutyStore.entries(db, member: 1, year: 2026))
         }
         #expect(y2025.map(\.points) == [2] && y2025.map(\.rulesVersion) == [1])
         #expect(y2026.map(\.points) == [4] && y2026.map(\.rulesVersion) == [2])
         #expect(y2026.first?.history.last?.note == "rules v1 → v2: 2 → 4")
         // A late fact of the closed year is scored under its rules.
-        try await database.write { db in
+        try await database.writeSession { db in
             try DutyLedger.apply(try Self.event(DomainEvents.meetingClosed, Self.closed(3, at: Self.june2026 - 300 * Self.day, [(1, .checkedIn, true)]), sequence: 4), db, now: 4)
         }
-        #expect(try await database.read { db in try DutyStore.entries(db, member: 1, year: 2025) }.map(\.points) == [2, 2])
+        #expect(try await database.readSession { db in try DutyStore.entries(db, member: 1, year: 2025) }.map(\.points) == [2, 2])
     }
 
     @Test("a rules file: every kind once, points from −100 to 100, or a clear error naming the line")

@@ -93,7 +93,7 @@ struct SchedulerReplicaTests {
         }
     }
 
-    @Test("both replicas follow the registry into the one copy: each event applied once; a publish by group works through either")
+    @Test("both replicas follow the registry into the one copy (and duty-record's two into theirs): each event applied once; a publish by group works through either")
     func sharedRegistryCopy() async throws {
         try await PostgresServer.with { server in
             let (d, a, b) = try await start(server, "sched-copy")
@@ -107,6 +107,21 @@ struct SchedulerReplicaTests {
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(copied == "175/\(newest)")
+            // duty-record in two replicas on a database of its own follows the registry the same way.
+            let duty = try await server.createDatabase("duty")
+            let dutyWiring = ["--registry", d.registry.rpcEndpoint, "--registry-events", d.registry.eventEndpoint,
+                              "--scheduler", "\(a.rpcEndpoint),\(b.rpcEndpoint)", "--scheduler-events", "\(a.eventEndpoint),\(b.eventEndpoint)",
+                              "--database", duty]
+            let dutyA = try await ServiceProcess("duty-record", dataDir: d.directory + "/duty-a", arguments: dutyWiring)
+            let dutyB = try await ServiceProcess("duty-record", dataDir: d.directory + "/duty-b", arguments: dutyWiring)
+            var followed = ""
+            for _ in 0..<100 {
+                followed = try await server.query("duty", "SELECT (SELECT count(*) FROM members) || '/' || (SELECT last_sequence FROM event_cursors WHERE source = 'member-registry')")
+                if followed == "175/\(newest)" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(followed == "175/\(newest)", "duty-record's replicas hold each member once")
+            for service in [dutyA, dutyB] { #expect(await service.stop() == 0) }
             let both = try Self.client([a.rpcEndpoint, b.rpcEndpoint], "tests")
             for (index, group) in ["sector:经济界", "standing-committee"].enumerated() {
                 var meeting = MeetingV1.Meeting()

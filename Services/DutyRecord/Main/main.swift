@@ -34,11 +34,12 @@ struct DutyRecordCommand: AsyncParsableCommand {
         }
         let context = try ZMQContext()
         let database = try ServiceDatabase.open(configuration, migrations: DutySchema.migrations)
-        let version = try await database.write { db in try DutyStore.install(db, scoring, now: Int64(Date().timeIntervalSince1970 * 1000)) }
+        let version = try await database.writeSession { db in try DutyStore.install(db, scoring, now: Int64(Date().timeIntervalSince1970 * 1000)) }
         logger.info("scoring rules", metadata: ["rules.version": "\(version)", "rules.file": "\(rulesFile ?? "(the default rules)")"])
-        let (clients, consumers) = try sources.consumers(configuration, database: database, context: context, logger: logger) { event, db in
+        let (clients, consumers) = try sources.consumers(configuration, database: database, context: context, logger: logger,
+                                                         applySession: { event, db in
             try DutyLedger.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000))
-        }
+        })
         let host = try ServiceHost(
             configuration: configuration, database: database, context: context, logger: logger, extraServices: consumers,
             healthDetail: { [consumers] in await EventConsumer.describe(consumers) }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -31,7 +30,7 @@ public struct DutyHandlers: RPCService {
         h.register(DutyV1.Duty.show) { request, context in
             let member = try Self.member(request.memberID, context)
             let year = try Self.year(request.year)
-            return try await database.read { db in
+            return try await database.readSession { db in
                 var response = DutyV1.ShowResponse()
                 response.entries = try DutyStore.entries(db, member: member, year: year)
                 response.year = try DutyStore.summary(db, member: member, year: year, response.entries)
@@ -41,7 +40,7 @@ public struct DutyHandlers: RPCService {
         }
         h.register(DutyV1.Duty.ranking) { request, _ in
             let year = try Self.year(request.year)
-            return try await database.read { db in
+            return try await database.readSession { db in
                 var response = DutyV1.RankingResponse()
                 response.members = try DutyStore.ranking(db, year: year, sector: request.sector.trimmingCharacters(in: .whitespaces))
                 response.closed = try DutyStore.closedVersion(db, year) != nil
@@ -50,7 +49,7 @@ public struct DutyHandlers: RPCService {
             }
         }
         h.register(DutyV1.Duty.getEntry) { request, context in
-            let entry = try await database.read { db in try DutyStore.load(db, request.entryID) }
+            let entry = try await database.readSession { db in try DutyStore.load(db, request.entryID) }
             try Self.requireOwn(entry, context)
             var response = DutyV1.EntryResponse()
             response.entry = entry
@@ -60,7 +59,7 @@ public struct DutyHandlers: RPCService {
         h.register(DutyV1.Duty.review, mutating: true, review)
         h.register(DutyV1.Duty.dispute, mutating: true, dispute)
         h.register(DutyV1.Duty.rules) { _, _ in
-            try await database.read { db in
+            try await database.readSession { db in
                 var response = DutyV1.RulesResponse()
                 let versions = try DutyStore.versions(db)
                 response.current = versions.last
@@ -71,7 +70,7 @@ public struct DutyHandlers: RPCService {
             }
         }
         h.register(DutyV1.Duty.recalculate, mutating: true) { _, context in
-            try await database.idempotent(context) { db in
+            try await database.idempotentSession(context) { db in
                 let (version, changed) = try DutyStore.recalculate(db, now: DutyStore.nowMs)
                 var response = DutyV1.RecalculateResponse()
                 response.version = version
@@ -103,7 +102,7 @@ public struct DutyHandlers: RPCService {
         }
     }
 
-    static func requireOpen(_ db: Database, _ year: Int32, field: String) throws {
+    static func requireOpen(_ db: any SQLSession, _ year: Int32, field: String) throws {
         if try DutyStore.closedVersion(db, year) != nil {
             throw DutyError.notAllowed(field: field, "\(year) is closed: its record is final")
         }
@@ -130,7 +129,7 @@ public struct DutyHandlers: RPCService {
         if Self.blank(request.evidence) { problems.append(("evidence", "say what shows it: a document, a photo's place, a witness")) }
         if !problems.isEmpty { throw DutyError.invalid(problems) }
         let by = context.principal.actor
-        return try await database.idempotent(context) { db in
+        return try await database.idempotentSession(context) { db in
             guard try DutyStore.member(db, member) != nil else { throw DutyError.notFound(field: "member_id", what: "member \(member)") }
             // What a member records waits for staff; they may keep only so much waiting.
             if !context.principal.isOffice, try DutyStore.pendingCount(db, member: member) >= Self.maxPending {
@@ -172,7 +171,7 @@ public struct DutyHandlers: RPCService {
         }
         if !problems.isEmpty { throw DutyError.invalid(problems) }
         let by = context.principal.actor
-        return try await database.idempotent(context) { db in
+        return try await database.idempotentSession(context) { db in
             var e = try DutyStore.load(db, request.entryID)
             try Self.requireOpen(db, e.year, field: "entry_id")
             let now = DutyStore.nowMs
@@ -221,7 +220,7 @@ public struct DutyHandlers: RPCService {
     @Sendable func dispute(_ request: DutyV1.DisputeRequest, _ context: RPCCallContext) async throws -> DutyV1.DisputeResponse {
         if Self.blank(request.reason) { throw DutyError.invalid([("reason", "say what is wrong with it")]) }
         let by = context.principal.actor
-        return try await database.idempotent(context) { db in
+        return try await database.idempotentSession(context) { db in
             var e = try DutyStore.load(db, request.entryID)
             try Self.requireOwn(e, context)
             try Self.requireOpen(db, e.year, field: "entry_id")
@@ -245,7 +244,7 @@ public struct DutyHandlers: RPCService {
         let thisYear = DutyStore.year(DutyStore.nowMs)
         guard year <= thisYear else { throw DutyError.invalid([("year", "\(year) has not begun")]) }
         let by = context.principal.actor
-        return try await database.idempotent(context) { db in
+        return try await database.idempotentSession(context) { db in
             try Self.requireOpen(db, year, field: "year")
             let (version, entries) = try DutyStore.close(db, year: year, by: by, now: DutyStore.nowMs)
             var response = DutyV1.CloseYearResponse()

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import XieshangService
 import XieshangLabels
 import XieshangWire
 
@@ -8,7 +8,7 @@ import XieshangWire
 /// transaction that moves their cursor, so each fact is recorded once; each entry also names
 /// its fact (`source_key`), so the same fact never counts twice.
 public enum DutyLedger {
-    public static func apply(_ event: EventV1.Event, _ db: Database, now: Int64) throws {
+    public static func apply(_ event: EventV1.Event, _ db: any SQLSession, now: Int64) throws {
         switch event.type {
         case DomainEvents.memberAdded.name, DomainEvents.memberUpdated.name, DomainEvents.memberResigned.name,
              DomainEvents.memberRestored.name, DomainEvents.memberDecided.name:
@@ -40,7 +40,7 @@ public enum DutyLedger {
 
     /// A meeting closed: each member invitee present, on leave, or absent (when required). A
     /// 协商议事活动 attended counts as a consultation activity; a 列席 invitee who came, as attended.
-    static func meetingClosed(_ e: MeetingV1.MeetingEvent, _ db: Database, now: Int64) throws {
+    static func meetingClosed(_ e: MeetingV1.MeetingEvent, _ db: any SQLSession, now: Int64) throws {
         guard let m = e.meeting else { return }
         let name = m.displayName.isEmpty ? m.title : "\(m.displayName)：\(m.title)"
         for record in e.attendance where record.memberID != 0 {
@@ -57,7 +57,7 @@ public enum DutyLedger {
     }
 
     /// A proposal filed: its proposing member leads it, each member who signed co-signs it.
-    static func proposalFiled(_ e: ProposalV1.ProposalEvent, _ db: Database, now: Int64) throws {
+    static func proposalFiled(_ e: ProposalV1.ProposalEvent, _ db: any SQLSession, now: Int64) throws {
         guard let p = e.proposal else { return }
         let at = e.transition?.atMs ?? now
         let reference = "提案 \(p.number.isEmpty ? String(p.id) : p.number)"
@@ -72,7 +72,7 @@ public enum DutyLedger {
     }
 
     /// 社情民意: submitted, adopted at a level (once per level), instructed on (once per instruction).
-    static func opinion(_ type: String, _ e: ProposalV1.OpinionEvent, _ db: Database, now: Int64) throws {
+    static func opinion(_ type: String, _ e: ProposalV1.OpinionEvent, _ db: any SQLSession, now: Int64) throws {
         guard let o = e.opinion, o.memberID != 0 else { return }
         let at = e.step?.atMs ?? now
         let reference = "社情民意 \(o.id)"
