@@ -30,7 +30,8 @@ if ! command -v taskset >/dev/null || [ "$(nproc)" -lt 2 ]; then server_cpu=""; 
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-wait_ready() { for _ in $(seq 1 600); do grep -q "ready" "$1" && return 0; sleep 0.05; done; echo "bench: $1 never became ready" >&2; exit 1; }
+# "ready" as a word of its own at the start or after a name ("Address already in use" is no start).
+wait_ready() { for _ in $(seq 1 600); do grep -qE "(^| )ready( |$)" "$1" && return 0; sleep 0.05; done; echo "bench: $1 never became ready" >&2; exit 1; }
 rss_mib() { awk '/VmRSS/ { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }
 # The process's own memory: resident pages not backed by a file (the shared libraries' code,
 # most of VmRSS, is shared with every other Swift process on the machine).
@@ -152,12 +153,12 @@ pg_round() { # replicas label
   local replicas=$1 label=$2 database="sched_$2" endpoints="" sched_pids=() t0 t1 i
   psql -h "$pg_dir" -U xieshang -d postgres -qc "CREATE DATABASE $database" >/dev/null
   $server_cpu "$bin/member-registry" --data-dir "$out/$label/registry" --rpc-endpoint tcp://127.0.0.1:17411 \
-    --event-endpoint tcp://127.0.0.1:17412 --insecure --log-level warning >"$out/$label-registry.log" 2>&1 & registry_pid=$!; pids+=($registry_pid)
+    --event-endpoint tcp://127.0.0.1:17412 --metrics-address off --insecure --log-level warning >"$out/$label-registry.log" 2>&1 & registry_pid=$!; pids+=($registry_pid)
   wait_ready "$out/$label-registry.log"
   for i in $(seq 1 "$replicas"); do
     $server_cpu "$bin/meeting-scheduler" --data-dir "$out/$label/scheduler-$i" --rpc-endpoint "tcp://127.0.0.1:1742$i" \
       --event-endpoint "tcp://127.0.0.1:1743$i" --registry tcp://127.0.0.1:17411 --registry-events tcp://127.0.0.1:17412 \
-      --database "postgresql://xieshang@/$database?host=$pg_dir" --insecure --log-level warning >"$out/$label-scheduler-$i.log" 2>&1 &
+      --database "postgresql://xieshang@/$database?host=$pg_dir" --metrics-address off --insecure --log-level warning >"$out/$label-scheduler-$i.log" 2>&1 &
     sched_pids+=($!); pids+=($!)
     wait_ready "$out/$label-scheduler-$i.log"
     endpoints+="${endpoints:+,}tcp://127.0.0.1:1742$i"

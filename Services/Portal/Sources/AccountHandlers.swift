@@ -31,7 +31,7 @@ public struct AccountHandlers: RPCService {
         h.register(PortalV1.Accounts.invite) { request, _ in
             let (kind, subject, name) = try await subject(of: request)
             let now = Int64(Date().timeIntervalSince1970 * 1000)
-            let made = try await database.write { db in
+            let made = try await database.writeSession { db in
                 try AccountStore.invite(db, kind: kind, subject: subject, name: name, now: now)
             }
             var response = PortalV1.InviteResponse()
@@ -46,11 +46,11 @@ public struct AccountHandlers: RPCService {
         h.register(PortalV1.Accounts.list) { _, _ in
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             var response = PortalV1.ListAccountsResponse()
-            response.accounts = try await database.read { db in try AccountStore.accounts(db, now: now) }
+            response.accounts = try await database.readSession { db in try AccountStore.accounts(db, now: now) }
             return response
         }
         h.register(PortalV1.Accounts.setState, mutating: true) { request, context in
-            try await database.idempotent(context) { db -> PortalV1.SetAccountStateResponse in
+            try await database.idempotentSession(context) { db -> PortalV1.SetAccountStateResponse in
                 guard let account = try AccountStore.setDisabled(db, login: request.login, disabled: request.disabled) else {
                     throw RPCError(.notFound, "no portal account \"\(request.login)\" (gateway portal list)",
                                    violations: [RpcV1.FieldViolation(field: "login", description: "no such account")])

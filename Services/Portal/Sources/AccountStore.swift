@@ -1,5 +1,6 @@
 import Foundation
-import GRDB
+import XieshangService
+import XieshangRPC
 import XieshangWire
 
 /// A person who may sign in at the portal: a member or a handling unit.
@@ -18,7 +19,7 @@ public struct PortalAccount: Sendable, Equatable {
     public var principal: String { (kind == .unit ? "unit:" : "member:") + String(subjectID) }
     public var isMember: Bool { kind == .member }
 
-    init(row: Row) {
+    init(row: SQLRow) {
         id = row["id"]
         kind = PortalV1.AccountKind(rawValue: row["kind"])
         subjectID = row["subject_id"]
@@ -60,76 +61,78 @@ enum AccountStore {
         (kind == .unit ? "u" : "m") + String(subject)
     }
 
-    static func account(_ db: Database, login: String) throws -> PortalAccount? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM accounts WHERE login = ?"), arguments: [login]).map(PortalAccount.init(row:))
+    static func account(_ db: any SQLSession, login: String) throws -> PortalAccount? {
+        try db.row("SELECT * FROM accounts WHERE login = ?", [login]).map(PortalAccount.init(row:))
     }
 
     /// Makes or renews the invitation of a member or unit; returns the account and the
     /// invitation's token and code (only their hashes are kept).
-    static func invite(_ db: Database, kind: PortalV1.AccountKind, subject: Int64, name: String, now: Int64)
+    static func invite(_ db: any SQLSession, kind: PortalV1.AccountKind, subject: Int64, name: String, now: Int64)
         throws -> (account: PortalAccount, token: String, code: String, expiresAtMs: Int64)
     {
         let login = login(kind: kind, subject: subject)
-        try db.execute(sql: """
+        try db.execute("""
             INSERT INTO accounts (kind, subject_id, login, name, invited_at_ms) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT (login) DO UPDATE SET name = excluded.name, invited_at_ms = excluded.invited_at_ms
-            """, arguments: [kind.rawValue, subject, login, name, now])
-        guard let account = try account(db, login: login) else { throw DatabaseError(message: "account \(login) vanished") }
+            """, [kind.rawValue, subject, login, name, now])
+        guard let account = try account(db, login: login) else { throw RPCError(.internal, "account \(login) vanished") }
         let token = Secrets.token(), code = Secrets.code()
         let expires = now + invitationLifetimeMs
-        try db.execute(sql: """
-            INSERT OR REPLACE INTO invitations (account_id, token_hash, code_hash, expires_at_ms, wrong_codes) VALUES (?, ?, ?, ?, 0)
-            """, arguments: [account.id, Secrets.digest(token), Secrets.digest(code), expires])
+        try db.execute("""
+            INSERT INTO invitations (account_id, token_hash, code_hash, expires_at_ms, wrong_codes) VALUES (?, ?, ?, ?, 0)
+            ON CONFLICT (account_id) DO UPDATE SET token_hash = excluded.token_hash, code_hash = excluded.code_hash,
+                expires_at_ms = excluded.expires_at_ms, wrong_codes = 0
+            """, [account.id, Secrets.digest(token), Secrets.digest(code), expires])
         return (account, token, code, expires)
     }
 
     /// The account an unexpired invitation token belongs to.
-    static func invitation(_ db: Database, token: String, now: Int64) throws -> PortalAccount? {
-        try Row.fetchOne(db, sql: """
+    static func invitation(_ db: any SQLSession, token: String, now: Int64) throws -> PortalAccount? {
+        try db.row("""
             SELECT a.* FROM invitations i JOIN accounts a ON a.id = i.account_id
             WHERE i.token_hash = ? AND i.expires_at_ms > ?
-            """, arguments: [Secrets.digest(token), now]).map(PortalAccount.init(row:))
+            """, [Secrets.digest(token), now]).map(PortalAccount.init(row:))
     }
 
     enum Acceptance: Equatable { case accepted(PortalAccount), wrongCode(left: Int), gone }
 
     /// Sets the password when the code matches; a wrong code counts, and the fifth voids the
     /// invitation. The invitation is used up once accepted.
-    static func accept(_ db: Database, token: String, code: String, passwordHash: String, now: Int64) throws -> Acceptance {
-        guard let row = try Row.fetchOne(db, sql: """
+    static func accept(_ db: any SQLSession, token: String, code: String, passwordHash: String, now: Int64) throws -> Acceptance {
+        guard let row = try db.row("""
             SELECT i.account_id, i.code_hash, i.wrong_codes FROM invitations i WHERE i.token_hash = ? AND i.expires_at_ms > ?
-            """, arguments: [Secrets.digest(token), now]) else { return .gone }
+            """, [Secrets.digest(token), now]) else { return .gone }
         let accountID: Int64 = row["account_id"]
         let stored: Data = row["code_hash"]
         let normalized = code.uppercased().filter { !$0.isWhitespace && $0 != "-" }
         guard Secrets.digest(normalized) == stored else {
             let wrong: Int = row["wrong_codes"] + 1
             if wrong >= wrongCodesAllowed {
-                try db.execute(sql: "DELETE FROM invitations WHERE account_id = ?", arguments: [accountID])
+                try db.execute("DELETE FROM invitations WHERE account_id = ?", [accountID])
                 return .gone
             }
-            try db.execute(sql: "UPDATE invitations SET wrong_codes = ? WHERE account_id = ?", arguments: [wrong, accountID])
+            try db.execute("UPDATE invitations SET wrong_codes = ? WHERE account_id = ?", [wrong, accountID])
             return .wrongCode(left: wrongCodesAllowed - wrong)
         }
-        try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE id = ?", arguments: [passwordHash, accountID])
-        try db.execute(sql: "DELETE FROM invitations WHERE account_id = ?", arguments: [accountID])
+        try db.execute("UPDATE accounts SET password_hash = ? WHERE id = ?", [passwordHash, accountID])
+        try db.execute("DELETE FROM invitations WHERE account_id = ?", [accountID])
         // A new password ends every session signed in with the old one.
-        try db.execute(sql: "DELETE FROM sessions WHERE account_id = ?", arguments: [accountID])
-        guard let account = try Row.fetchOne(db, sql: "SELECT * FROM accounts WHERE id = ?", arguments: [accountID]) else { return .gone }
+        try db.execute("DELETE FROM sessions WHERE account_id = ?", [accountID])
+        guard let account = try db.row("SELECT * FROM accounts WHERE id = ?", [accountID]) else { return .gone }
         return .accepted(PortalAccount(row: account))
     }
 
-    static func accounts(_ db: Database, now: Int64) throws -> [PortalV1.Account] {
-        try Row.fetchAll(db, sql: """
+    static func accounts(_ db: any SQLSession, now: Int64) throws -> [PortalV1.Account] {
+        try db.rows("""
             SELECT a.*, (SELECT COUNT(*) FROM sessions s WHERE s.account_id = a.id AND s.expires_at_ms > ?) AS live
             FROM accounts a ORDER BY a.kind, a.subject_id
-            """, arguments: [now]).map { PortalAccount(row: $0).wire(sessions: $0["live"]) }
+            """, [now]).map { PortalAccount(row: $0).wire(sessions: $0["live"]) }
     }
 
-    static func setDisabled(_ db: Database, login: String, disabled: Bool) throws -> PortalAccount? {
-        try db.execute(sql: "UPDATE accounts SET disabled = ? WHERE login = ?", arguments: [disabled, login])
+    static func setDisabled(_ db: any SQLSession, login: String, disabled: Bool) throws -> PortalAccount? {
+        try db.execute("UPDATE accounts SET disabled = ? WHERE login = ?", [disabled, login])
         if disabled {
-            try db.execute(sql: "DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE login = ?)", arguments: [login])
+            try db.execute("DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE login = ?)", [login])
         }
         return try account(db, login: login)
     }
@@ -137,48 +140,47 @@ enum AccountStore {
     // MARK: - Signing in
 
     /// Failed sign-ins since `since` for the login and for the address.
-    static func failures(_ db: Database, login: String, address: String, since: Int64) throws -> (login: Int, address: Int) {
-        let forLogin = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM sign_in_failures WHERE login = ? AND at_ms > ?"), arguments: [login, since]) ?? 0
-        let forAddress = try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM sign_in_failures WHERE address = ? AND at_ms > ?"), arguments: [address, since]) ?? 0
+    static func failures(_ db: any SQLSession, login: String, address: String, since: Int64) throws -> (login: Int, address: Int) {
+        let forLogin = try db.value("SELECT COUNT(*) FROM sign_in_failures WHERE login = ? AND at_ms > ?", [login, since], as: Int.self) ?? 0
+        let forAddress = try db.value("SELECT COUNT(*) FROM sign_in_failures WHERE address = ? AND at_ms > ?", [address, since], as: Int.self) ?? 0
         return (forLogin, forAddress)
     }
 
-    static func recordFailure(_ db: Database, login: String, address: String, now: Int64) throws {
-        try db.execute(sql: "INSERT INTO sign_in_failures (login, address, at_ms) VALUES (?, ?, ?)", arguments: [login, address, now])
+    static func recordFailure(_ db: any SQLSession, login: String, address: String, now: Int64) throws {
+        try db.execute("INSERT INTO sign_in_failures (login, address, at_ms) VALUES (?, ?, ?)", [login, address, now])
         // Old failures count for nothing; keep the table small.
-        try db.execute(sql: "DELETE FROM sign_in_failures WHERE at_ms < ?", arguments: [now - 24 * 3_600_000])
+        try db.execute("DELETE FROM sign_in_failures WHERE at_ms < ?", [now - 24 * 3_600_000])
     }
 
-    static func startSession(_ db: Database, account: PortalAccount, now: Int64) throws -> (token: String, csrf: String) {
+    static func startSession(_ db: any SQLSession, account: PortalAccount, now: Int64) throws -> (token: String, csrf: String) {
         let token = Secrets.token(), csrf = Secrets.token()
-        try db.execute(sql: "INSERT INTO sessions (token_hash, account_id, csrf, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [Secrets.digest(token), account.id, csrf, now, now + sessionLifetimeMs])
-        try db.execute(sql: "UPDATE accounts SET last_sign_in_ms = ? WHERE id = ?", arguments: [now, account.id])
-        try db.execute(sql: "DELETE FROM sign_in_failures WHERE login = ?", arguments: [account.login])
-        try db.execute(sql: "DELETE FROM sessions WHERE expires_at_ms < ?", arguments: [now])
+        try db.execute("INSERT INTO sessions (token_hash, account_id, csrf, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)", [Secrets.digest(token), account.id, csrf, now, now + sessionLifetimeMs])
+        try db.execute("UPDATE accounts SET last_sign_in_ms = ? WHERE id = ?", [now, account.id])
+        try db.execute("DELETE FROM sign_in_failures WHERE login = ?", [account.login])
+        try db.execute("DELETE FROM sessions WHERE expires_at_ms < ?", [now])
         return (token, csrf)
     }
 
     /// The live session of a token: unexpired, its account enabled.
-    static func session(_ db: Database, token: String, now: Int64) throws -> PortalSession? {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+    static func session(_ db: any SQLSession, token: String, now: Int64) throws -> PortalSession? {
+        guard let row = try db.row("""
             SELECT a.*, s.csrf FROM sessions s JOIN accounts a ON a.id = s.account_id
             WHERE s.token_hash = ? AND s.expires_at_ms > ? AND a.disabled = 0
-            """), arguments: [Secrets.digest(token), now]) else { return nil }
+            """, [Secrets.digest(token), now]) else { return nil }
         return PortalSession(account: PortalAccount(row: row), csrf: row["csrf"])
     }
 
     /// A new password; every session signed in with the old one ends.
-    static func setPassword(_ db: Database, account: Int64, hash: String) throws {
-        try db.execute(sql: "UPDATE accounts SET password_hash = ? WHERE id = ?", arguments: [hash, account])
-        try db.execute(sql: "DELETE FROM sessions WHERE account_id = ?", arguments: [account])
+    static func setPassword(_ db: any SQLSession, account: Int64, hash: String) throws {
+        try db.execute("UPDATE accounts SET password_hash = ? WHERE id = ?", [hash, account])
+        try db.execute("DELETE FROM sessions WHERE account_id = ?", [account])
     }
 
-    static func endSession(_ db: Database, token: String) throws {
-        try db.execute(sql: "DELETE FROM sessions WHERE token_hash = ?", arguments: [Secrets.digest(token)])
+    static func endSession(_ db: any SQLSession, token: String) throws {
+        try db.execute("DELETE FROM sessions WHERE token_hash = ?", [Secrets.digest(token)])
     }
 
-    static func endAllSessions(_ db: Database, account: Int64) throws {
-        try db.execute(sql: "DELETE FROM sessions WHERE account_id = ?", arguments: [account])
+    static func endAllSessions(_ db: any SQLSession, account: Int64) throws {
+        try db.execute("DELETE FROM sessions WHERE account_id = ?", [account])
     }
 }

@@ -25,22 +25,22 @@ extension PortalApp {
             response.status = status
             return response
         }
-        let failures = try await database.read { db in
+        let failures = try await database.readSession { db in
             try AccountStore.failures(db, login: login, address: address, since: now - settings.failureWindowMs)
         }
         if failures.login >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
             return refuse("失败次数过多，请 15 分钟后再试。", .tooManyRequests)
         }
-        let current = try await database.read { db in try AccountStore.account(db, login: login) }
+        let current = try await database.readSession { db in try AccountStore.account(db, login: login) }
         guard let hash = current?.passwordHash, Passwords.verify(fields["current"] ?? "", hash) else {
-            try await database.write { db in try AccountStore.recordFailure(db, login: login, address: address, now: now) }
+            try await database.writeSession { db in try AccountStore.recordFailure(db, login: login, address: address, now: now) }
             return refuse("当前密码不正确。", .unauthorized)
         }
         let password = fields["password"] ?? ""
         guard password == fields["confirm"] else { return refuse("两次输入的新密码不一致。", .badRequest) }
         if let problem = Passwords.problem(password, login: login) { return refuse(problem, .badRequest) }
         let newHash = Passwords.hash(password)
-        let started = try await database.write { db in
+        let started = try await database.writeSession { db in
             try AccountStore.setPassword(db, account: s.account.id, hash: newHash)
             return try AccountStore.startSession(db, account: s.account, now: now)
         }

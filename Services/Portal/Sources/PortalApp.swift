@@ -169,7 +169,7 @@ public struct PortalApp: Sendable {
     func session(_ request: Request) async throws -> PortalSession? {
         guard let token = request.cookies[Self.sessionCookie]?.value, !token.isEmpty, token.count < 100 else { return nil }
         let now = self.now
-        return try await database.read { db in try AccountStore.session(db, token: token, now: now) }
+        return try await database.readSession { db in try AccountStore.session(db, token: token, now: now) }
     }
 
     func sessionCookie(_ token: String) -> Cookie {
@@ -315,20 +315,20 @@ public struct PortalApp: Sendable {
         let address = clientAddress(request, context)
         let now = self.now
         let since = now - settings.failureWindowMs
-        let failures = try await database.read { db in try AccountStore.failures(db, login: login, address: address, since: since) }
+        let failures = try await database.readSession { db in try AccountStore.failures(db, login: login, address: address, since: since) }
         if failures.login >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
             logger.warning("sign-in refused: too many failures", metadata: ["portal.login": "\(login)", "portal.address": "\(address)"])
             return form("login", title: "登录", values: ["error": "登录失败次数过多，请 15 分钟后再试。", "login": login].merging(next) { a, _ in a }, status: .tooManyRequests)
         }
-        let account = try await database.read { db in try AccountStore.account(db, login: login) }
+        let account = try await database.readSession { db in try AccountStore.account(db, login: login) }
         // The same bcrypt work whether or not the login exists.
         let matches = Passwords.verify(password.utf8.count <= 200 ? password : "", account?.passwordHash ?? Passwords.decoy)
         guard let account, account.passwordHash != nil, matches, !account.disabled else {
-            try await database.write { db in try AccountStore.recordFailure(db, login: login, address: address, now: now) }
+            try await database.writeSession { db in try AccountStore.recordFailure(db, login: login, address: address, now: now) }
             let why = account?.disabled == true && matches ? "此账户已停用，请联系办公室。" : "登录名或密码不正确。"
             return form("login", title: "登录", values: ["error": why, "login": login].merging(next) { a, _ in a }, status: .unauthorized)
         }
-        let started = try await database.write { db in try AccountStore.startSession(db, account: account, now: now) }
+        let started = try await database.writeSession { db in try AccountStore.startSession(db, account: account, now: now) }
         logger.info("signed in", metadata: ["portal.login": "\(login)"])
         var response = Response.redirect(to: Self.returnTo(fields["next"]) ?? "/inbox", type: .normal)
         response.setCookie(sessionCookie(started.token))
@@ -341,7 +341,7 @@ public struct PortalApp: Sendable {
         guard let csrf = fields["csrf"], Secrets.same(csrf, s.csrf) else {
             return message("请求无效", "页面已过期或请求来源不明，请返回重新操作。", status: .forbidden, session: s)
         }
-        try await database.write { db in
+        try await database.writeSession { db in
             if everywhere { try AccountStore.endAllSessions(db, account: s.account.id) } else { try AccountStore.endSession(db, token: token) }
         }
         var response = Response.redirect(to: "/login", type: .normal)
@@ -352,7 +352,7 @@ public struct PortalApp: Sendable {
     func invitation(_ request: Request) async throws -> Response {
         let token = request.uri.queryParameters["t"].map(String.init) ?? ""
         let now = self.now
-        guard token.count < 100, let account = try await database.read({ db in try AccountStore.invitation(db, token: token, now: now) }) else {
+        guard token.count < 100, let account = try await database.readSession({ db in try AccountStore.invitation(db, token: token, now: now) }) else {
             return message("邀请无效", "此邀请链接无效、已使用或已过期。请联系办公室重新邀请。", status: .notFound)
         }
         return form("invite", title: "设置密码", values: ["name": account.name, "login": account.login, "token": token])
@@ -362,7 +362,7 @@ public struct PortalApp: Sendable {
         let fields = try await formFields(request)
         let token = fields["t"] ?? ""
         let now = self.now
-        guard token.count < 100, let account = try await database.read({ db in try AccountStore.invitation(db, token: token, now: now) }) else {
+        guard token.count < 100, let account = try await database.readSession({ db in try AccountStore.invitation(db, token: token, now: now) }) else {
             return message("邀请无效", "此邀请链接无效、已使用或已过期。请联系办公室重新邀请。", status: .notFound)
         }
         var values: [String: Any] = ["name": account.name, "login": account.login, "token": token]
@@ -381,7 +381,7 @@ public struct PortalApp: Sendable {
         }
         let hash = Passwords.hash(password)
         let code = fields["code"] ?? ""
-        let outcome = try await database.write { db in try AccountStore.accept(db, token: token, code: code, passwordHash: hash, now: now) }
+        let outcome = try await database.writeSession { db in try AccountStore.accept(db, token: token, code: code, passwordHash: hash, now: now) }
         switch outcome {
         case .accepted(let account):
             logger.info("invitation accepted", metadata: ["portal.login": "\(account.login)"])

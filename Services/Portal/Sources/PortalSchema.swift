@@ -1,14 +1,14 @@
-import GRDB
 import XieshangService
 
 /// The portal's own tables: who may sign in, the invitations waiting to be used, the sessions
 /// signed in, and the failed sign-ins that limit guessing. Secrets are stored only as hashes:
 /// passwords with bcrypt, invitation tokens and codes and session tokens with SHA-256 (each is
-/// 128 random bits or more, so a fast hash is enough to make a stolen file useless).
+/// 128 random bits or more, so a fast hash is enough to make a stolen file useless). The same
+/// tables on PostgreSQL let several portals behind one address share accounts and sessions.
 public enum PortalSchema {
     public static var migrations: ServiceMigrations {
         var migrations = ServiceMigrations()
-        migrations.add("portal-1-accounts", sql: """
+        migrations.add("portal-1-accounts", sqlite: """
             CREATE TABLE accounts (
                 id INTEGER PRIMARY KEY AUTOINCREMENT,
                 kind INTEGER NOT NULL,
@@ -37,6 +37,37 @@ public enum PortalSchema {
                 login TEXT NOT NULL,
                 address TEXT NOT NULL,
                 at_ms INTEGER NOT NULL);
+            CREATE INDEX failures_by_login ON sign_in_failures(login, at_ms);
+            CREATE INDEX failures_by_address ON sign_in_failures(address, at_ms);
+            """, postgres: """
+            CREATE TABLE accounts (
+                id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                kind INTEGER NOT NULL,
+                subject_id BIGINT NOT NULL,
+                login TEXT NOT NULL UNIQUE,
+                name TEXT NOT NULL,
+                password_hash TEXT,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                invited_at_ms BIGINT NOT NULL,
+                last_sign_in_ms BIGINT NOT NULL DEFAULT 0,
+                UNIQUE (kind, subject_id));
+            CREATE TABLE invitations (
+                account_id BIGINT PRIMARY KEY REFERENCES accounts(id),
+                token_hash BYTEA NOT NULL UNIQUE,
+                code_hash BYTEA NOT NULL,
+                expires_at_ms BIGINT NOT NULL,
+                wrong_codes INTEGER NOT NULL DEFAULT 0);
+            CREATE TABLE sessions (
+                token_hash BYTEA PRIMARY KEY,
+                account_id BIGINT NOT NULL REFERENCES accounts(id),
+                csrf TEXT NOT NULL,
+                created_at_ms BIGINT NOT NULL,
+                expires_at_ms BIGINT NOT NULL);
+            CREATE INDEX sessions_by_account ON sessions(account_id);
+            CREATE TABLE sign_in_failures (
+                login TEXT NOT NULL,
+                address TEXT NOT NULL,
+                at_ms BIGINT NOT NULL);
             CREATE INDEX failures_by_login ON sign_in_failures(login, at_ms);
             CREATE INDEX failures_by_address ON sign_in_failures(address, at_ms);
             """)
