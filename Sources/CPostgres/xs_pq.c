@@ -22,6 +22,8 @@ static struct {
     char *(*port)(const void *);
     notice_processor (*set_notice_processor)(void *, notice_processor, void *);
     void *(*exec)(void *, const char *);
+    void *(*prepare)(void *, const char *, const char *, int, const unsigned int *);
+    void *(*exec_prepared)(void *, const char *, int, const char *const *, const int *, const int *, int);
     void *(*exec_params)(void *, const char *, int, const unsigned int *, const char *const *,
                          const int *, const int *, int);
     int (*result_status)(const void *);
@@ -65,6 +67,8 @@ static void load_pq(void) {
     FIND(port, "PQport");
     FIND(set_notice_processor, "PQsetNoticeProcessor");
     FIND(exec, "PQexec");
+    FIND(prepare, "PQprepare");
+    FIND(exec_prepared, "PQexecPrepared");
     FIND(exec_params, "PQexecParams");
     FIND(result_status, "PQresultStatus");
     FIND(result_error_field, "PQresultErrorField");
@@ -138,6 +142,15 @@ void *xs_pq_exec(void *conn, const char *sql, int count, const char *const *valu
 }
 
 void *xs_pq_exec_script(void *conn, const char *sql) { return pq.exec(conn, sql); }
+
+void *xs_pq_prepare(void *conn, const char *name, const char *sql, int count) {
+    return pq.prepare(conn, name, sql, count, NULL);
+}
+
+void *xs_pq_exec_prepared(void *conn, const char *name, int count, const char *const *values,
+                          const int *lengths, const int *formats) {
+    return pq.exec_prepared(conn, name, count, values, lengths, formats, 1);
+}
 
 int xs_pq_result_kind(void *result) {
     switch (pq.result_status(result)) {

@@ -26,6 +26,13 @@ void xs_pq_describe(void *conn, char *out, size_t out_size);
  * caller clears, or NULL when the connection failed outright. */
 void *xs_pq_exec(void *conn, const char *sql, int count, const char *const *values,
                  const int *lengths, const int *formats);
+/* PQprepare: parses and plans `sql` once under `name` on this connection; a result the
+ * caller clears (an error result when the statement is wrong), NULL when the connection
+ * failed. */
+void *xs_pq_prepare(void *conn, const char *name, const char *sql, int count);
+/* PQexecPrepared with results in binary format, parameters as for xs_pq_exec. */
+void *xs_pq_exec_prepared(void *conn, const char *name, int count, const char *const *values,
+                          const int *lengths, const int *formats);
 /* PQexec: several statements at once, no parameters (migrations). */
 void *xs_pq_exec_script(void *conn, const char *sql);
 /* 1: a command, 2: rows, 0: an error (see the fields). */

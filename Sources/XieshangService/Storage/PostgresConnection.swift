@@ -11,6 +11,11 @@ final class PostgresConnection: @unchecked Sendable {
     let description: String
     /// Placeholder-translated SQL, by the SQL as written.
     private var translated: [String: String] = [:]
+    /// The statements prepared on this connection (parsed and planned once), by the SQL as
+    /// written: the stores run the same few hundred statements over and over.
+    private var prepared: [String: String] = [:]
+    /// The most statements kept prepared on one connection.
+    static let maxPrepared = 1000
 
     init(url: String) throws(PostgresError) {
         var error = [CChar](repeating: 0, count: 512)
@@ -49,10 +54,28 @@ final class PostgresConnection: @unchecked Sendable {
                 lengths.append(Int32(value.count)); formats.append(1)
             }
         }
+        let name = try preparedName(sql, statement, count: arguments.count)
         let result: UnsafeMutableRawPointer? = Self.withPointers(texts) { pointers in
-            xs_pq_exec(handle, statement, Int32(arguments.count), pointers, lengths, formats)
+            if let name {
+                xs_pq_exec_prepared(handle, name, Int32(arguments.count), pointers, lengths, formats)
+            } else {
+                xs_pq_exec(handle, statement, Int32(arguments.count), pointers, lengths, formats)
+            }
         }
         return try collect(result)
+    }
+
+    /// The name `sql` is prepared under on this connection, preparing it the first time; nil
+    /// for what is not prepared (transaction control, and anything once the cache is full).
+    private func preparedName(_ sql: String, _ statement: String, count: Int) throws(PostgresError) -> String? {
+        if let name = prepared[sql] { return name }
+        let verb = statement.prefix(7).uppercased()
+        guard ["SELECT ", "INSERT ", "UPDATE ", "DELETE ", "WITH "].contains(where: { verb.hasPrefix($0) }) || (verb.hasPrefix("WITH") && verb.count >= 4),
+              prepared.count < Self.maxPrepared, let handle else { return nil }
+        let name = "x\(prepared.count + 1)"
+        _ = try collect(xs_pq_prepare(handle, name, statement, Int32(count)))
+        prepared[sql] = name
+        return name
     }
 
     /// Runs a script of several statements without parameters (a migration).
