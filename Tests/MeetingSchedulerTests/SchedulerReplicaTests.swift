@@ -2,6 +2,7 @@ import Foundation
 import Synchronization
 import Testing
 import XieshangRPC
+import XieshangService
 import XieshangTestSupport
 import XieshangWire
 
@@ -152,7 +153,7 @@ struct SchedulerReplicaTests {
         }
     }
 
-    @Test("replicas SIGKILLed three times under load: every acknowledged meeting exists once, no room is double-booked, and the notifier gets every event once")
+    @Test("replicas SIGKILLed three times under load: every acknowledged meeting exists once, no room is double-booked, and the notifier (two replicas too) gets every event once")
     func replicaKilledUnderLoad() async throws {
         try await PostgresServer.with { server in
             let (d, a, b) = try await start(server, "sched-kill")
@@ -160,11 +161,16 @@ struct SchedulerReplicaTests {
             let events = "\(a.eventEndpoint),\(b.eventEndpoint)"
             let tracker = try await ServiceProcess("proposal-tracker", dataDir: d.directory + "/tracker",
                                                    arguments: ["--registry", d.registry.rpcEndpoint, "--scheduler", schedulers])
-            let notifier = try await ServiceProcess("notifier", dataDir: d.directory + "/notifier", arguments: [
-                "--registry", d.registry.rpcEndpoint, "--registry-events", d.registry.eventEndpoint,
-                "--scheduler", schedulers, "--scheduler-events", events,
-                "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint,
-            ])
+            // The notifier in two replicas on a database of its own.
+            let notify = try await server.createDatabase("notify")
+            var notifiers: [ServiceProcess] = []
+            for name in ["notifier-a", "notifier-b"] {
+                notifiers.append(try await ServiceProcess("notifier", dataDir: d.directory + "/" + name, arguments: [
+                    "--registry", d.registry.rpcEndpoint, "--registry-events", d.registry.eventEndpoint,
+                    "--scheduler", schedulers, "--scheduler-events", events,
+                    "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint, "--database", notify,
+                ]))
+            }
             var configuration = RPCClientConfiguration(endpoints: [a.rpcEndpoint, b.rpcEndpoint], caller: "load")
             configuration.defaultTimeout = .seconds(60)
             configuration.retry.maxAttempts = 40
@@ -245,26 +251,90 @@ struct SchedulerReplicaTests {
             #expect(outbox == "\(newest)/\(newest)", "one gap-free outbox: \(outbox)")
             let publishedEvents = try await server.query("sched_kill", "SELECT count(*) FROM outbox WHERE type = 'meeting.published'")
 
-            // The notifier follows both replicas: its cursor reaches the newest event, and it
-            // told each of the 15 members of each published meeting once.
-            let notifierDB = d.directory + "/notifier/notifier.sqlite"
+            // The notifier's two replicas follow both schedulers into one inbox: its cursor
+            // reaches the newest event, and it told each of the 15 members of each published
+            // meeting once.
             var seen = ""
             for _ in 0..<200 {
-                seen = try await runCommand("/usr/bin/sqlite3", [notifierDB, "SELECT last_sequence FROM event_cursors WHERE source = 'meeting-scheduler'"]).stdout
-                    .trimmingCharacters(in: .whitespacesAndNewlines)
+                seen = try await server.query("notify", "SELECT last_sequence FROM event_cursors WHERE source = 'meeting-scheduler'")
                 if seen == newest { break }
                 try await Task.sleep(for: .milliseconds(100))
             }
             #expect(seen == newest, "the notifier applied every event")
-            let told = try await runCommand("/usr/bin/sqlite3", [notifierDB, """
+            let told = try await server.query("notify", """
                 SELECT count(DISTINCT sequence) || '/' || count(*) FROM notifications WHERE source = 'meeting-scheduler' AND rule = 'meeting.published→invitees'
-                """]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+                """)
             #expect(told == "\(publishedEvents)/\((Int(publishedEvents) ?? 0) * 15)", "each publication once, to its 15 members: \(told)")
 
-            for service in [notifier, tracker, a, b] { _ = await service.stop() }
+            for service in notifiers + [tracker, a, b] { _ = await service.stop() }
             _ = await d.stop()
         }
     }
+
+    @Test("two notifier replicas on one database send each webhook once: a staff announcement to all 175 members")
+    func notifierDeliversOnce() async throws {
+        try await PostgresServer.with { server in
+            let (d, a, b) = try await start(server, "sched-hooks")
+            let hooks = d.directory + "/hooks"
+            try FileManager.default.createDirectory(atPath: hooks, withIntermediateDirectories: true)
+            let receiver = try ChildProcess("/usr/bin/python3", ["-c", Self.receiver, hooks], environment: ProcessInfo.processInfo.environment,
+                                            stdout: hooks + "/out", stderr: hooks + "/err")
+            defer { receiver.signal(SIGKILL) }
+            var port = ""
+            for _ in 0..<100 where port.isEmpty {
+                port = (try? String(contentsOfFile: hooks + "/port", encoding: .utf8)) ?? ""
+                if port.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
+            }
+            let notify = try await server.createDatabase("hooks")
+            var notifiers: [ServiceProcess] = []
+            for name in ["notifier-a", "notifier-b"] {
+                notifiers.append(try await ServiceProcess("notifier", dataDir: d.directory + "/" + name, arguments: [
+                    "--registry", d.registry.rpcEndpoint, "--registry-events", d.registry.eventEndpoint,
+                    "--scheduler", "\(a.rpcEndpoint),\(b.rpcEndpoint)", "--scheduler-events", "\(a.eventEndpoint),\(b.eventEndpoint)",
+                    "--database", notify, "--webhook-url", "http://127.0.0.1:\(port)/hook", "--webhook-secret", "replica-test-secret",
+                ]))
+            }
+            // Sent through one replica, then the other: two announcements, 350 webhooks.
+            for (index, notifier) in notifiers.enumerated() {
+                let sent = try await runCommand(builtExecutable("gateway"), ["notify", "send", "--group", "all", "--title", "通知\(index)", "--body", "请于12月10日前提交调研报告"],
+                                                environment: d.environment.merging(["XIESHANG_NOTIFIER_ENDPOINT": notifier.rpcEndpoint]) { $1 })
+                #expect(sent.status == 0, "\(sent.stderr)")
+            }
+            var pending = ""
+            for _ in 0..<300 {
+                pending = try await server.query("hooks", "SELECT count(*) FROM deliveries WHERE status <> \(NotificationV1.DeliveryStatus.sent.rawValue)")
+                if pending == "0" { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(pending == "0", "every webhook delivered")
+            let deliveries = try await server.query("hooks", "SELECT count(*) FROM deliveries WHERE channel = 'webhook'")
+            #expect(deliveries == "350")
+            let posted = ((try? String(contentsOfFile: hooks + "/posts", encoding: .utf8)) ?? "").split(separator: "\n")
+            #expect(posted.count == 350 && Set(posted).count == 350, "\(posted.count) POSTs, \(Set(posted).count) distinct, for 350 deliveries")
+            for service in notifiers + [a, b] { _ = await service.stop() }
+            _ = await d.stop()
+        }
+    }
+
+    /// Notes each POST's delivery id in DIR/posts and accepts it. Usage: -c RECEIVER DIR.
+    static let receiver = """
+        import http.server, os, sys, threading
+        directory = sys.argv[1]
+        lock = threading.Lock()
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                with lock, open(os.path.join(directory, "posts"), "a") as f:
+                    f.write(self.headers.get("X-Xieshang-Delivery", "?") + "\\n")
+                self.send_response(200); self.end_headers()
+            def log_message(self, *args):
+                pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        with open(os.path.join(directory, "port.tmp"), "w") as f:
+            f.write(str(server.server_address[1]))
+        os.rename(os.path.join(directory, "port.tmp"), os.path.join(directory, "port"))
+        server.serve_forever()
+        """
 
     private static func registryNewest(_ d: Deployment) async throws -> UInt64 {
         let client = try client([d.registry.rpcEndpoint], "tests")

@@ -54,7 +54,7 @@ struct NotificationRulesTests {
     /// (recipient "member:13", title, body) of what the event wrote.
     private func written(_ db: ServiceDatabase, _ event: EventV1.Event, configuration: NotifierConfiguration = NotifierConfiguration()) async throws -> [(String, String, String)] {
         try await db.write { [now] db in
-            try NotificationRules.apply(event, db, now: now, configuration: configuration)
+            try NotificationRules.apply(event, SQLiteSession(db), now: now, configuration: configuration)
             return try Row.fetchAll(db, sql: "SELECT * FROM notifications WHERE source = ? AND sequence = ? ORDER BY recipient_kind, recipient_id",
                                     arguments: [event.source, Int64(event.sequence)]).map { row in
                 ("\((row["recipient_kind"] as Int32) == 1 ? "member" : (row["recipient_kind"] as Int32) == 2 ? "unit" : "staff"):\(row["recipient_id"] as Int64)",
@@ -165,7 +165,7 @@ struct NotificationRulesTests {
         // Due ones go out once, whatever how often the worker looks.
         let at = m.startMs - 86_400_000
         let sent = try await db.write { [configuration] db in
-            try Reminders.sendDue(db, now: at, configuration: configuration) + Reminders.sendDue(db, now: at + 1, configuration: configuration)
+            try Reminders.sendDue(SQLiteSession(db), now: at, configuration: configuration) + Reminders.sendDue(SQLiteSession(db), now: at + 1, configuration: configuration)
         }
         #expect(sent == 1)
         _ = try await written(db, try event("meeting.cancelled", 3, e), configuration: configuration)

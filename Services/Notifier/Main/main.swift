@@ -58,9 +58,10 @@ struct NotifierCommand: AsyncParsableCommand {
         let settings = notifier
         // The database first, so the consumers and the inbox share it.
         let database = try ServiceDatabase.open(configuration, migrations: NotifierSchema.migrations)
-        let (clients, eventConsumers) = try sources.consumers(configuration, database: database, context: context, logger: logger) { event, db in
+        let (clients, eventConsumers) = try sources.consumers(configuration, database: database, context: context, logger: logger,
+                                                              applySession: { event, db in
             try NotificationRules.apply(event, db, now: Int64(Date().timeIntervalSince1970 * 1000), configuration: settings)
-        }
+        })
         var consumers: [any Service] = eventConsumers
         consumers.append(DeliveryWorker(database: database, configuration: settings, registry: clients[0], logger: logger))
         let registryClient = clients[0]

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangRPC
 import XieshangService
 import XieshangWire
@@ -10,13 +9,13 @@ public enum DeliveryHandlers {
         h.register(NotificationV1.Deliveries.getPreferences) { request, context in
             let recipient = try InboxHandlers.check(request.recipient, context.principal)
             var response = NotificationV1.PreferencesResponse()
-            response.preferences = try await database.read { db in try Inboxes.preferences(db, recipient) }
+            response.preferences = try await database.readSession { db in try Inboxes.preferences(db, recipient) }
             return response
         }
         h.register(NotificationV1.Deliveries.setPreferences, mutating: true) { request, context in
             let recipient = try InboxHandlers.check(request.preferences?.recipient, context.principal)
             let p = request.preferences ?? NotificationV1.Preferences()
-            return try await database.idempotent(context) { db in
+            return try await database.idempotentSession(context) { db in
                 try Inboxes.setPreferences(db, recipient, p)
                 var response = NotificationV1.PreferencesResponse()
                 response.preferences = try Inboxes.preferences(db, recipient)
@@ -28,12 +27,12 @@ public enum DeliveryHandlers {
             if case .unrecognized = status { throw RPCError.invalidArgument([("status", "unknown status")]) }
             let limit = request.limit <= 0 ? 100 : min(Int(request.limit), 1000)
             var response = NotificationV1.ListDeliveriesResponse()
-            response.deliveries = try await database.read { db in try Inboxes.deliveries(db, status: status, limit: limit) }
+            response.deliveries = try await database.readSession { db in try Inboxes.deliveries(db, status: status, limit: limit) }
             return response
         }
         h.register(NotificationV1.Deliveries.retry, mutating: true) { request, context in
             if request.ids.isEmpty { throw RPCError.invalidArgument([("ids", "name the dead letters to retry")]) }
-            return try await database.idempotent(context) { db in
+            return try await database.idempotentSession(context) { db in
                 var response = NotificationV1.RetryDeliveryResponse()
                 response.retried = Int32(try Inboxes.retry(db, deadLetters: request.ids, now: Int64(Date().timeIntervalSince1970 * 1000)))
                 return response
@@ -63,7 +62,7 @@ public enum DeliveryHandlers {
                 recipients = try await Dependency(name: "member-registry", client: registry)
                     .read(MemberV1.Members.resolveGroup, resolve, field: "group").memberIDs.map(NotificationRules.member)
             }
-            return try await database.idempotent(context) { db in
+            return try await database.idempotentSession(context) { db in
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 let id = try Inboxes.recordAnnouncement(db, title: request.title, at: now)
                 var count: Int32 = 0

@@ -1,7 +1,6 @@
 import CWebhook
 import Crypto
 import Foundation
-import GRDB
 import Logging
 import ServiceLifecycle
 import XieshangRPC
@@ -35,9 +34,16 @@ public final class DeliveryWorker: Service, Sendable {
             var lastDigest = Self.nowMs
             while !Task.isCancelled {
                 do {
+                    // Replicas on PostgreSQL: one delivers at a time, so no delivery goes out
+                    // once per replica (a delivery in flight when its replica dies is sent
+                    // again by the next, as after a crash).
+                    guard await self.database.holdsLease("notifier-deliveries") else {
+                        try? await Task.sleep(for: self.tick)
+                        continue
+                    }
                     let now = Self.nowMs
                     let configuration = self.configuration
-                    _ = try await self.database.write { db in try Reminders.sendDue(db, now: now, configuration: configuration) }
+                    _ = try await self.database.writeSession { db in try Reminders.sendDue(db, now: now, configuration: configuration) }
                     try await self.sendDue()
                     if now - lastDigest >= configuration.digestEveryMs {
                         lastDigest = now
@@ -63,7 +69,7 @@ public final class DeliveryWorker: Service, Sendable {
 
     func sendDue() async throws {
         let now = Self.nowMs
-        let due = try await database.read { db in try DeliveryStore.due(db, now: now) }
+        let due = try await database.readSession { db in try DeliveryStore.due(db, now: now) }
         for delivery in due {
             let outcome: Result<Void, DeliveryFailure>
             switch delivery.channel {
@@ -82,7 +88,7 @@ public final class DeliveryWorker: Service, Sendable {
     func record(_ delivery: Due, _ outcome: Result<Void, DeliveryFailure>) async throws {
         let now = Self.nowMs
         let giveUp = configuration.giveUpAfterMs
-        try await database.write { db in
+        try await database.writeSession { db in
             switch outcome {
             case .success:
                 try DeliveryStore.sent(db, delivery.id, at: now)
@@ -168,7 +174,7 @@ public final class DeliveryWorker: Service, Sendable {
         } catch {
             return .failure(DeliveryFailure(message: "\(error)"))
         }
-        let ics = (try? await database.read { [id = delivery.notification.id] db in try DeliveryStore.calendar(db, notification: id) }) ?? nil
+        let ics = (try? await database.readSession { [id = delivery.notification.id] db in try DeliveryStore.calendar(db, notification: id) }) ?? nil
         let message = Self.mail(to: address, subject: delivery.notification.title, body: delivery.notification.body,
                                 id: "xieshang-delivery-\(delivery.id)", calendar: ics ?? "")
         return await Self.run(command + ["--", address], input: message)
@@ -266,7 +272,7 @@ public final class DeliveryWorker: Service, Sendable {
 
     func sendDigests() async throws {
         guard let command = configuration.sendmail else { return }
-        let held = try await database.read { db in try DeliveryStore.held(db) }
+        let held = try await database.readSession { db in try DeliveryStore.held(db) }
         let groups = Dictionary(grouping: held) { "\($0.kind):\($0.recipient)" }
         for (_, items) in groups.sorted(by: { $0.key < $1.key }) {
             var recipient = NotificationV1.Recipient()
@@ -282,7 +288,7 @@ public final class DeliveryWorker: Service, Sendable {
                 outcome = .failure(failure)
             }
             let now = Self.nowMs
-            try await database.write { db in
+            try await database.writeSession { db in
                 let status: NotificationV1.DeliveryStatus
                 var error = ""
                 switch outcome {

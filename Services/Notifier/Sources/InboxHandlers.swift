@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangRPC
 import XieshangService
 import XieshangWire
@@ -21,13 +20,13 @@ public enum InboxHandlers {
             }
             let pageSize = request.pageSize == 0 ? 50 : Int(request.pageSize)
             let unreadOnly = request.unreadOnly
-            return try await database.read { db in
+            return try await database.readSession { db in
                 try Inboxes.page(db, recipient, unreadOnly: unreadOnly, offset: offset, pageSize: pageSize)
             }
         }
         h.register(NotificationV1.Inbox.markRead, mutating: true) { request, context in
             let recipient = try check(request.recipient, context.principal)
-            return try await database.idempotent(context) { db in
+            return try await database.idempotentSession(context) { db in
                 let marked = try Inboxes.markRead(db, recipient, ids: request.ids, now: Int64(Date().timeIntervalSince1970 * 1000))
                 var response = NotificationV1.MarkReadResponse()
                 response.marked = Int32(marked)
@@ -69,7 +68,7 @@ public enum InboxHandlers {
     }
 
     /// A notification from a row of `notifications` (columns by name).
-    static func notification(_ row: Row) -> NotificationV1.Notification {
+    static func notification(_ row: SQLRow) -> NotificationV1.Notification {
         var n = NotificationV1.Notification()
         n.id = row["id"]
         var r = NotificationV1.Recipient()

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import XieshangService
 import XieshangRPC
 import XieshangWire
 
@@ -10,24 +10,23 @@ public enum Inboxes {
     /// rule and recipient): an event never tells anyone the same thing twice.
     @discardableResult
     public static func notify(
-        _ db: Database, _ recipient: NotificationV1.Recipient, rule: String, title: String, body: String,
+        _ db: any SQLSession, _ recipient: NotificationV1.Recipient, rule: String, title: String, body: String,
         source: String, sequence: Int64, now: Int64, configuration: NotifierConfiguration, ics: String = ""
     ) throws -> Bool {
-        try db.execute(sql: """
-            INSERT OR IGNORE INTO notifications (recipient_kind, recipient_id, rule, title, body, source, sequence, created_at_ms, ics)
+        // Told already: nothing inserted, no id returned.
+        guard let id = try db.value("""
+            INSERT INTO notifications (recipient_kind, recipient_id, rule, title, body, source, sequence, created_at_ms, ics)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [recipient.kind.rawValue, recipient.id, rule, title, body, source, sequence, now, ics])
-        guard db.changesCount > 0 else { return false }
-        let id = db.lastInsertedRowID
+            ON CONFLICT DO NOTHING
+            RETURNING id
+            """, [recipient.kind.rawValue, recipient.id, rule, title, body, source, sequence, now, ics], as: Int64.self) else { return false }
         let preferences = try self.preferences(db, recipient)
         if configuration.webhookURL != nil && preferences.webhook {
-            try db.execute(sql: "INSERT INTO deliveries (notification_id, channel, status, next_attempt_ms, created_at_ms) VALUES (?, 'webhook', ?, ?, ?)",
-                           arguments: [id, NotificationV1.DeliveryStatus.pending.rawValue, now, now])
+            try db.execute("INSERT INTO deliveries (notification_id, channel, status, next_attempt_ms, created_at_ms) VALUES (?, 'webhook', ?, ?, ?)", [id, NotificationV1.DeliveryStatus.pending.rawValue, now, now])
         }
         if configuration.sendmail != nil && preferences.email && recipient.kind != .staff {
             let status: NotificationV1.DeliveryStatus = preferences.digest ? .held : .pending
-            try db.execute(sql: "INSERT INTO deliveries (notification_id, channel, status, next_attempt_ms, created_at_ms) VALUES (?, 'email', ?, ?, ?)",
-                           arguments: [id, status.rawValue, now, now])
+            try db.execute("INSERT INTO deliveries (notification_id, channel, status, next_attempt_ms, created_at_ms) VALUES (?, 'email', ?, ?, ?)", [id, status.rawValue, now, now])
         }
         return true
     }
@@ -35,17 +34,17 @@ public enum Inboxes {
     /// A recipient's preferences; everything on and immediate unless they said otherwise.
     /// A page of a recipient's inbox, unread first and newest first, with its counts; bounded
     /// in bytes as well as count (an announcement may be 64 KiB).
-    static func page(_ db: Database, _ recipient: NotificationV1.Recipient, unreadOnly: Bool, offset: Int, pageSize: Int) throws -> NotificationV1.ListInboxResponse {
+    static func page(_ db: any SQLSession, _ recipient: NotificationV1.Recipient, unreadOnly: Bool, offset: Int, pageSize: Int) throws -> NotificationV1.ListInboxResponse {
         var response = NotificationV1.ListInboxResponse()
         let whose = "recipient_kind = ? AND recipient_id = ?"
-        let arguments: StatementArguments = [recipient.kind.rawValue, recipient.id]
-        response.total = Int32(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notifications WHERE \(whose)", arguments: arguments) ?? 0)
-        response.unread = Int32(try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM notifications WHERE \(whose) AND read_at_ms = 0", arguments: arguments) ?? 0)
+        let arguments: [any SQLValueConvertible] = [recipient.kind.rawValue, recipient.id]
+        response.total = Int32(try db.value("SELECT COUNT(*) FROM notifications WHERE \(whose)", arguments, as: Int.self) ?? 0)
+        response.unread = Int32(try db.value("SELECT COUNT(*) FROM notifications WHERE \(whose) AND read_at_ms = 0", arguments, as: Int.self) ?? 0)
         let filter = unreadOnly ? " AND read_at_ms = 0" : ""
-        let rows = try Row.fetchAll(db, sql: """
+        let rows = try db.rows("""
             SELECT * FROM notifications WHERE \(whose)\(filter)
             ORDER BY read_at_ms != 0, id DESC LIMIT ? OFFSET ?
-            """, arguments: arguments + [pageSize + 1, offset])
+            """, arguments + [pageSize + 1, offset])
         var bytes = 0
         for row in rows.prefix(pageSize) {
             let n = InboxHandlers.notification(row)
@@ -60,37 +59,36 @@ public enum Inboxes {
 
     /// Marks a recipient's notifications read (all, or `ids`, every one of which must be
     /// theirs: another recipient's is NOT_FOUND here, never marked); returns how many.
-    static func markRead(_ db: Database, _ recipient: NotificationV1.Recipient, ids: [Int64], now: Int64) throws -> Int {
+    static func markRead(_ db: any SQLSession, _ recipient: NotificationV1.Recipient, ids: [Int64], now: Int64) throws -> Int {
         var sql = "UPDATE notifications SET read_at_ms = ? WHERE recipient_kind = ? AND recipient_id = ? AND read_at_ms = 0"
-        var arguments: StatementArguments = [now, recipient.kind.rawValue, recipient.id]
+        var arguments: [any SQLValueConvertible] = [now, recipient.kind.rawValue, recipient.id]
         if !ids.isEmpty {
-            let known = try Int64.fetchAll(db, sql: """
-                SELECT id FROM notifications WHERE recipient_kind = ? AND recipient_id = ? AND id IN (\(databaseQuestionMarks(count: ids.count)))
-                """, arguments: [recipient.kind.rawValue, recipient.id] + StatementArguments(ids))
+            let known = try db.column("""
+                SELECT id FROM notifications WHERE recipient_kind = ? AND recipient_id = ? AND id IN (\(sqlPlaceholders(count: ids.count)))
+                """, [recipient.kind.rawValue, recipient.id] + ids.map { $0 as any SQLValueConvertible }, as: Int64.self)
             let missing = Set(ids).subtracting(known)
             if !missing.isEmpty {
                 throw RPCError(.notFound, "ids: notification \(missing.sorted().map(String.init).joined(separator: ", ")) not found in this inbox")
             }
-            sql += " AND id IN (\(databaseQuestionMarks(count: ids.count)))"
-            arguments += StatementArguments(ids)
+            sql += " AND id IN (\(sqlPlaceholders(count: ids.count)))"
+            arguments += ids.map { $0 as any SQLValueConvertible }
         }
-        try db.execute(sql: sql, arguments: arguments)
-        return db.changesCount
+        return try db.execute(sql, arguments)
     }
 
-    static func setPreferences(_ db: Database, _ recipient: NotificationV1.Recipient, _ p: NotificationV1.Preferences) throws {
-        try db.execute(sql: """
+    static func setPreferences(_ db: any SQLSession, _ recipient: NotificationV1.Recipient, _ p: NotificationV1.Preferences) throws {
+        try db.execute("""
             INSERT INTO preferences (recipient_kind, recipient_id, webhook, email, digest) VALUES (?, ?, ?, ?, ?)
             ON CONFLICT(recipient_kind, recipient_id) DO UPDATE SET webhook = excluded.webhook, email = excluded.email, digest = excluded.digest
-            """, arguments: [recipient.kind.rawValue, recipient.id, p.webhook, p.email, p.digest])
+            """, [recipient.kind.rawValue, recipient.id, p.webhook, p.email, p.digest])
     }
 
     /// Deliveries in `status`, newest first, with their notifications.
-    static func deliveries(_ db: Database, status: NotificationV1.DeliveryStatus, limit: Int) throws -> [NotificationV1.Delivery] {
-        try Row.fetchAll(db, sql: """
+    static func deliveries(_ db: any SQLSession, status: NotificationV1.DeliveryStatus, limit: Int) throws -> [NotificationV1.Delivery] {
+        try db.rows("""
             SELECT d.id AS delivery_id, d.channel, d.status, d.attempts, d.last_error, d.created_at_ms AS delivery_created, d.sent_at_ms, n.*
             FROM deliveries d JOIN notifications n ON n.id = d.notification_id WHERE d.status = ? ORDER BY d.id DESC LIMIT ?
-            """, arguments: [status.rawValue, limit]).map { row in
+            """, [status.rawValue, limit]).map { row in
             var d = NotificationV1.Delivery()
             d.id = row["delivery_id"]
             d.notificationID = row["id"]
@@ -107,29 +105,25 @@ public enum Inboxes {
 
     /// Gives dead letters a fresh start (new attempts, a new give-up window); every id must
     /// be a dead letter (NOT_FOUND otherwise). Returns how many.
-    static func retry(_ db: Database, deadLetters ids: [Int64], now: Int64) throws -> Int {
-        let dead = try Int64.fetchAll(db, sql: "SELECT id FROM deliveries WHERE status = ? AND id IN (\(databaseQuestionMarks(count: ids.count)))",
-                                      arguments: [NotificationV1.DeliveryStatus.dead.rawValue] + StatementArguments(ids))
+    static func retry(_ db: any SQLSession, deadLetters ids: [Int64], now: Int64) throws -> Int {
+        let dead = try db.column("SELECT id FROM deliveries WHERE status = ? AND id IN (\(sqlPlaceholders(count: ids.count)))", [NotificationV1.DeliveryStatus.dead.rawValue] + ids.map { $0 as any SQLValueConvertible }, as: Int64.self)
         let missing = Set(ids).subtracting(dead)
         if !missing.isEmpty {
             throw RPCError(.notFound, "ids: \(missing.sorted().map(String.init).joined(separator: ", ")) is not a dead letter")
         }
-        try db.execute(sql: "UPDATE deliveries SET status = ?, attempts = 0, next_attempt_ms = ?, created_at_ms = ? WHERE id IN (\(databaseQuestionMarks(count: dead.count)))",
-                       arguments: [NotificationV1.DeliveryStatus.pending.rawValue, now, now] + StatementArguments(dead))
+        try db.execute("UPDATE deliveries SET status = ?, attempts = 0, next_attempt_ms = ?, created_at_ms = ? WHERE id IN (\(sqlPlaceholders(count: dead.count)))", [NotificationV1.DeliveryStatus.pending.rawValue, now, now] + dead.map { $0 as any SQLValueConvertible })
         return dead.count
     }
 
     /// Records a staff announcement; its id numbers the notifications it makes.
-    static func recordAnnouncement(_ db: Database, title: String, at now: Int64) throws -> Int64 {
-        try db.execute(sql: "INSERT INTO announcements (title, at_ms) VALUES (?, ?)", arguments: [title, now])
-        return db.lastInsertedRowID
+    static func recordAnnouncement(_ db: any SQLSession, title: String, at now: Int64) throws -> Int64 {
+        try db.value("INSERT INTO announcements (title, at_ms) VALUES (?, ?) RETURNING id", [title, now], as: Int64.self) ?? 0
     }
 
-    public static func preferences(_ db: Database, _ recipient: NotificationV1.Recipient) throws -> NotificationV1.Preferences {
+    public static func preferences(_ db: any SQLSession, _ recipient: NotificationV1.Recipient) throws -> NotificationV1.Preferences {
         var p = NotificationV1.Preferences()
         p.recipient = recipient
-        if let row = try Row.fetchOne(db, sql: "SELECT * FROM preferences WHERE recipient_kind = ? AND recipient_id = ?",
-                                      arguments: [recipient.kind.rawValue, recipient.id]) {
+        if let row = try db.row("SELECT * FROM preferences WHERE recipient_kind = ? AND recipient_id = ?", [recipient.kind.rawValue, recipient.id]) {
             p.webhook = row["webhook"]
             p.email = row["email"]
             p.digest = row["digest"]
@@ -143,7 +137,7 @@ public enum Inboxes {
 
 /// Durable reminders: scheduled from events, each sent once when due.
 public enum Reminders {
-    static func schedule(_ event: EventV1.Event, _ db: Database, now: Int64, configuration: NotifierConfiguration) throws {
+    static func schedule(_ event: EventV1.Event, _ db: any SQLSession, now: Int64, configuration: NotifierConfiguration) throws {
         switch event.type {
         case DomainEvents.meetingPublished, DomainEvents.meetingChanged:
             let e = try MeetingV1.MeetingEvent(decoding: event.payload)
@@ -153,14 +147,14 @@ public enum Reminders {
                 let due = m.startMs - offset
                 // A reminder whose time has passed is not sent late; one that moves is rescheduled.
                 let key = "meeting:\(m.id):\(offset)"
-                if due <= now { try db.execute(sql: "DELETE FROM reminders WHERE key = ? AND sent = 0", arguments: [key]); continue }
+                if due <= now { try db.execute("DELETE FROM reminders WHERE key = ? AND sent = 0", [key]); continue }
                 let lead = offset >= 3_600_000 ? "\(offset / 3_600_000)小时" : "\(max(1, offset / 60_000))分钟"
                 try upsert(db, key: key, due: due, recipients: recipients, title: "会议提醒：\(NotificationRules.name(m))",
                            body: "\(m.title)将于\(lead)后开始。时间：\(NotificationRules.when(m))；地点：\(NotificationRules.place(m))。")
             }
         case DomainEvents.meetingCancelled, DomainEvents.meetingClosed:
             let e = try MeetingV1.MeetingEvent(decoding: event.payload)
-            try db.execute(sql: "DELETE FROM reminders WHERE key LIKE ? AND sent = 0", arguments: ["meeting:\(e.meeting?.id ?? 0):%"])
+            try db.execute("DELETE FROM reminders WHERE key LIKE ? AND sent = 0", ["meeting:\(e.meeting?.id ?? 0):%"])
         case DomainEvents.proposalAssign, DomainEvents.proposalReassign, DomainEvents.proposalExtend:
             let p = try ProposalV1.ProposalEvent(decoding: event.payload).proposal ?? ProposalV1.Proposal()
             var staff = NotificationV1.Recipient()
@@ -175,7 +169,7 @@ public enum Reminders {
             // proposer (after the assisting units' 会签, when it has them).
             let p = try ProposalV1.ProposalEvent(decoding: event.payload).proposal ?? ProposalV1.Proposal()
             guard p.state == .replied else { return }
-            try db.execute(sql: "DELETE FROM reminders WHERE key IN (?, ?) AND sent = 0", arguments: ["proposal:\(p.id):warning", "proposal:\(p.id):overdue"])
+            try db.execute("DELETE FROM reminders WHERE key IN (?, ?) AND sent = 0", ["proposal:\(p.id):warning", "proposal:\(p.id):overdue"])
             if p.proposerMemberID != 0 {
                 try upsert(db, key: "proposal:\(p.id):feedback:\(p.repliedAtMs)", due: p.repliedAtMs + configuration.feedbackReminderMs,
                            recipients: [NotificationRules.member(p.proposerMemberID)],
@@ -183,25 +177,25 @@ public enum Reminders {
             }
         case DomainEvents.proposalFeedback, DomainEvents.proposalClose:
             let p = try ProposalV1.ProposalEvent(decoding: event.payload).proposal ?? ProposalV1.Proposal()
-            try db.execute(sql: "DELETE FROM reminders WHERE key LIKE ? AND sent = 0", arguments: ["proposal:\(p.id):feedback:%"])
+            try db.execute("DELETE FROM reminders WHERE key LIKE ? AND sent = 0", ["proposal:\(p.id):feedback:%"])
         default:
             break
         }
     }
 
-    static func upsert(_ db: Database, key: String, due: Int64, recipients: [NotificationV1.Recipient], title: String, body: String) throws {
+    static func upsert(_ db: any SQLSession, key: String, due: Int64, recipients: [NotificationV1.Recipient], title: String, body: String) throws {
         let list = recipients.map { "\($0.kind.rawValue):\($0.id)" }.joined(separator: ",")
-        try db.execute(sql: """
+        try db.execute("""
             INSERT INTO reminders (key, due_ms, sent, recipients, title, body) VALUES (?, ?, 0, ?, ?, ?)
             ON CONFLICT(key) DO UPDATE SET due_ms = excluded.due_ms, recipients = excluded.recipients, title = excluded.title,
                 body = excluded.body, sent = CASE WHEN reminders.due_ms = excluded.due_ms THEN reminders.sent ELSE 0 END
-            """, arguments: [key, due, list, title, body])
+            """, [key, due, list, title, body])
     }
 
     /// Sends the reminders that are due, each once: the inbox entries and the mark commit together.
-    static func sendDue(_ db: Database, now: Int64, configuration: NotifierConfiguration) throws -> Int {
+    static func sendDue(_ db: any SQLSession, now: Int64, configuration: NotifierConfiguration) throws -> Int {
         var sent = 0
-        for row in try Row.fetchAll(db, sql: "SELECT * FROM reminders WHERE sent = 0 AND due_ms <= ? ORDER BY due_ms LIMIT 200", arguments: [now]) {
+        for row in try db.rows("SELECT * FROM reminders WHERE sent = 0 AND due_ms <= ? ORDER BY due_ms LIMIT 200", [now]) {
             let key: String = row["key"]
             let recipients: String = row["recipients"]
             for item in recipients.split(separator: ",") {
@@ -215,7 +209,7 @@ public enum Reminders {
                     sent += 1
                 }
             }
-            try db.execute(sql: "UPDATE reminders SET sent = 1 WHERE key = ?", arguments: [key])
+            try db.execute("UPDATE reminders SET sent = 1 WHERE key = ?", [key])
         }
         return sent
     }

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import XieshangService
 import XieshangLabels
 import XieshangWire
 
@@ -74,7 +74,7 @@ public enum NotificationRules {
     /// Applies every rule for the event, and schedules or drops its reminders, in the
     /// consumer's transaction; returns how many notifications it wrote.
     @discardableResult
-    public static func apply(_ event: EventV1.Event, _ db: Database, now: Int64, configuration: NotifierConfiguration = NotifierConfiguration()) throws -> Int {
+    public static func apply(_ event: EventV1.Event, _ db: any SQLSession, now: Int64, configuration: NotifierConfiguration = NotifierConfiguration()) throws -> Int {
         var written = 0
         for rule in all where rule.eventType == event.type {
             let recipients = try rule.recipients(event)

@@ -92,6 +92,19 @@ final class PublisherLease: Sendable {
 }
 
 extension ServiceDatabase {
+    /// Whether this process holds the lease called `name`, taking it when it is free: work
+    /// that must be done by one replica at a time (the notifier's deliveries). Always on
+    /// SQLite (one process per database); on PostgreSQL a session's advisory lock, as for the
+    /// publisher, taken over by another replica within a round when the holder stops.
+    public func holdsLease(_ name: String) async -> Bool {
+        guard case .postgres(let postgres) = storage else { return true }
+        let lease = postgres.publisherLease(for: "lease:" + name)
+        // A round trip on a thread of its own, not the concurrency pool's.
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: lease.held()) }
+        }
+    }
+
     /// Connects to PostgreSQL and migrates: the runtime's tables, then the service's steps,
     /// each once, under a lock that makes replicas starting together migrate one at a time.
     static func openPostgres(url: String, service: String, migrations: ServiceMigrations) throws -> ServiceDatabase {
