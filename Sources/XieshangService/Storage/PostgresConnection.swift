@@ -229,15 +229,19 @@ public struct PostgresError: Error, CustomStringConvertible, RPCErrorConvertible
         return sqlState.hasPrefix("08") || ["40001", "40P01", "57P01", "57P02", "57P03", "53300"].contains(sqlState)
     }
 
+    /// What a caller is told. The server's own text (a host, a socket path, a role) is the
+    /// operator's, not a caller's: it stays out of these messages and shows in health
+    /// (`ServiceDatabase.healthCheck`); anything unexpected becomes INTERNAL, which the RPC
+    /// server replaces with an incident number and logs whole.
     public var rpcError: RPCError {
         if isTransient {
-            return RPCError(.unavailable, "the service's database (PostgreSQL) is unavailable: \(message); try again (a retry with the same request id applies once)")
+            return RPCError(.unavailable, "the service's database is unavailable; try again (a retry with the same request id applies once)")
         }
         switch sqlState {
         case "53100", "53200":
-            return RPCError(.resourceExhausted, "the service's database is out of space or memory: \(message); nothing was written")
+            return RPCError(.resourceExhausted, "the service's database is out of space or memory; nothing was written")
         case "25006":
-            return RPCError(.unavailable, "the service's database is read-only (a standby?): \(message); nothing was written")
+            return RPCError(.unavailable, "the service's database is read-only; nothing was written")
         default:
             return RPCError(.internal, "storage error: \(description)")
         }
