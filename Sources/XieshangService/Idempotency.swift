@@ -84,11 +84,14 @@ extension ServiceDatabase {
                 return bytes
             }
             guard session.engine == .postgres else { return (try changeAndStore(), false) }
-            // Another replica may be applying the same call: its row of rpc_replies makes this
-            // insert wait until it commits, then fail; the change is undone and its reply returned.
+            // Another replica may be applying the same call: its rows (of rpc_replies, or of
+            // the change itself) make this one wait until it commits, then fail on a unique
+            // key; the change is undone and the stored reply returned.
             do {
                 return (try session.savepoint(changeAndStore), false)
-            } catch let error as PostgresError where error.isUniqueViolation(of: "rpc_replies_pkey") {
+            } catch let error as PostgresError where error.sqlState == "23505" {
+                // The other replica's rows of the same call (its invitees, its reply) made this
+                // one wait, then refused it: when that call committed its reply, it is this one's.
                 guard let bytes = try stored(session) else { throw error }
                 return (bytes, true)
             }
