@@ -81,8 +81,9 @@ public final class EventOutbox: Sendable {
         try insert(event, payload, in: SQLiteSession(db), traceID: traceID)
     }
 
+    /// The same in a migration of either engine.
     @discardableResult
-    static func insert<Payload: WireMessage>(
+    public static func insert<Payload: WireMessage>(
         _ event: WireEvent<Payload>, _ payload: Payload, in session: any SQLSession, traceID: String = ""
     ) throws -> UInt64 {
         let values: [any SQLValueConvertible] = [event.name, Date.nowMilliseconds, Payload.wireName, try payload.encode(), traceID]

@@ -283,8 +283,9 @@ public struct ServiceMigrations: Sendable {
     struct Step: Sendable {
         let name: String
         let sqlite: @Sendable (Database) throws -> Void
-        /// The same step for PostgreSQL; nil: the service runs on SQLite only.
-        let postgres: String?
+        /// The same step for PostgreSQL, given the connection (for scripts) and the
+        /// migration's transaction; nil: the service runs on SQLite only.
+        let postgres: (@Sendable (PostgresConnection, any SQLSession) throws -> Void)?
     }
 
     var steps: [Step] = []
@@ -305,7 +306,27 @@ public struct ServiceMigrations: Sendable {
     /// AUTOINCREMENT` and `BLOB` here, `BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY` and
     /// `BYTEA` there). A service all of whose steps have both runs on PostgreSQL too.
     public mutating func add(_ name: String, sqlite: String, postgres: String) {
-        steps.append(Step(name: name, sqlite: { db in try db.execute(sql: sqlite) }, postgres: postgres))
+        steps.append(Step(name: name, sqlite: { db in try db.execute(sql: sqlite) }, postgres: { connection, _ in try connection.script(postgres) }))
+    }
+
+    /// A step with a script for each engine, then rows both write the same way (a managed
+    /// list's first entries).
+    public mutating func add(_ name: String, sqlite: String, postgres: String, then fill: @escaping @Sendable (any SQLSession) throws -> Void) {
+        steps.append(Step(
+            name: name,
+            sqlite: { db in
+                try db.execute(sql: sqlite)
+                try fill(SQLiteSession(db))
+            },
+            postgres: { connection, session in
+                try connection.script(postgres)
+                try fill(session)
+            }))
+    }
+
+    /// A step that is the same statements on both engines (reading rows and writing events).
+    public mutating func add(_ name: String, onBoth migrate: @escaping @Sendable (any SQLSession) throws -> Void) {
+        steps.append(Step(name: name, sqlite: { db in try migrate(SQLiteSession(db)) }, postgres: { _, session in try migrate(session) }))
     }
 
     /// The first step that has no PostgreSQL form, if any.

@@ -66,8 +66,8 @@ if problems:
 print(f"compose/compose.yaml: {len(services)} services valid; data volumes {sorted(data_volumes.values())}")
 PY
 
-# The PostgreSQL override: proposal-tracker in two replicas on one database, every client
-# and consumer of the tracker given both.
+# The PostgreSQL override: every service in two replicas, each on its own database, every
+# client and consumer given both replicas of each.
 if docker-compose -f compose/compose.yaml -f compose/compose.postgres.yaml config >/dev/null 2>&1; then
   echo "compose/compose.postgres.yaml: starts without XIESHANG_PG_PASSWORD (it must refuse)" >&2; exit 1
 fi
@@ -79,16 +79,22 @@ problems = []
 pg = services.get("postgres", {})
 if "pg_isready" not in " ".join(pg.get("healthcheck", {}).get("test", [])):
     problems.append("postgres: no health check")
+# service: (database, variable, RPC port, whether it publishes events)
 replicated = {
-    "meeting-scheduler": ("scheduler", "XIESHANG_SCHEDULER", 7201, ["proposal-tracker", "notifier", "duty-record", "portal", "gateway"]),
-    "proposal-tracker": ("tracker", "XIESHANG_TRACKER", 7301, ["notifier", "duty-record", "portal", "gateway"]),
+    "member-registry": ("registry", "XIESHANG_REGISTRY", 7101, True),
+    "meeting-scheduler": ("scheduler", "XIESHANG_SCHEDULER", 7201, True),
+    "proposal-tracker": ("tracker", "XIESHANG_TRACKER", 7301, True),
+    "notifier": ("notifier", "XIESHANG_NOTIFIER", 7401, False),
+    "duty-record": ("duty", "XIESHANG_DUTY", 7501, False),
+    "portal": ("portal", "XIESHANG_PORTAL", 7601, False),
 }
+clients = [name for service in replicated for name in (service, service + "-2")] + ["gateway"]
 init = open("compose/postgres-init.sql").read()
 mounted = " ".join(v if isinstance(v, str) else f'{v.get("source")}:{v.get("target")}' for v in pg.get("volumes", []))
 if "postgres-init.sql" not in mounted or "/docker-entrypoint-initdb.d/" not in mounted:
     problems.append("postgres: the databases' init script is not mounted")
 replicas = []
-for service, (database, variable, port, clients) in replicated.items():
+for service, (database, variable, port, publishes) in replicated.items():
     names = [service, service + "-2"]
     replicas += names
     if database != pg.get("environment", {}).get("POSTGRES_DB") and f"CREATE DATABASE {database} " not in init:
@@ -106,9 +112,9 @@ for service, (database, variable, port, clients) in replicated.items():
             problems.append(f"{name}: runs without CURVE keys")
         if f"gateway health --service {service}" not in " ".join(s.get("healthcheck", {}).get("test", [])):
             problems.append(f"{name}: no health check")
-    for name in clients + names:
+    for name in clients:
         env = services.get(name, {}).get("environment", {})
-        for suffix, p in [("_ENDPOINT", port), ("_EVENTS", port + 1)]:
+        for suffix, p in [("_ENDPOINT", port)] + ([("_EVENTS", port + 1)] if publishes else []):
             named = env.get(variable + suffix, "").split(",")
             if sorted(named) != sorted(f"tcp://{r}:{p}" for r in names):
                 problems.append(f"{name}: {variable}{suffix} does not name both {service} replicas")

@@ -93,21 +93,23 @@ struct LocalRunnerTests {
         #expect(try await runCommand(Self.runner, ["stop", "--run-dir", open], environment: environment).status == 0)
     }
 
-    @Test("--replicas: a throwaway PostgreSQL cluster, the scheduler and the tracker in two processes each on it, every caller given both; stop ends them all")
+    @Test("--replicas: a throwaway PostgreSQL cluster, every service in two processes on it, every caller given both; stop ends them all")
     func replicas() async throws {
         let run = try temporaryDirectory("runner-replicas")
-        let ports = try Self.freePorts(13)
+        let ports = try Self.freePorts(18)
         var environment = ["XIESHANG_BIN": URL(fileURLWithPath: builtExecutable("gateway")).deletingLastPathComponent().path,
-                           "XIESHANG_KEYS_DIR": "", "XIESHANG_IDENTITY": "", "XIESHANG_PORTAL_HTTP": "127.0.0.1:0"]
-        let names = ["MEMBER_REGISTRY", "MEETING_SCHEDULER", "MEETING_SCHEDULER_2", "PROPOSAL_TRACKER", "PROPOSAL_TRACKER_2"]
-        for (index, service) in names.enumerated() {
+                           "XIESHANG_KEYS_DIR": "", "XIESHANG_IDENTITY": "", "XIESHANG_PORTAL_HTTP": "127.0.0.1:0",
+                           "XIESHANG_PORTAL_2_HTTP": "127.0.0.1:0"]
+        let publishing = ["MEMBER_REGISTRY", "MEETING_SCHEDULER", "PROPOSAL_TRACKER"].flatMap { [$0, $0 + "_2"] }
+        for (index, service) in publishing.enumerated() {
             environment["XIESHANG_\(service)_RPC"] = "tcp://127.0.0.1:\(ports[2 * index])"
             environment["XIESHANG_\(service)_EVENTS"] = "tcp://127.0.0.1:\(ports[2 * index + 1])"
         }
-        for (index, service) in ["NOTIFIER", "DUTY_RECORD", "PORTAL"].enumerated() {
-            environment["XIESHANG_\(service)_RPC"] = "tcp://127.0.0.1:\(ports[10 + index])"
+        let others = ["NOTIFIER", "DUTY_RECORD", "PORTAL"].flatMap { [$0, $0 + "_2"] }
+        for (index, service) in others.enumerated() {
+            environment["XIESHANG_\(service)_RPC"] = "tcp://127.0.0.1:\(ports[12 + index])"
         }
-        for service in names + ["NOTIFIER", "DUTY_RECORD", "PORTAL"] { environment["XIESHANG_\(service)_METRICS"] = "127.0.0.1:0" }
+        for service in publishing + others { environment["XIESHANG_\(service)_METRICS"] = "127.0.0.1:0" }
         func runner(_ arguments: String...) async throws -> CommandResult {
             try await runCommand(Self.runner, arguments + ["--run-dir", run], environment: environment, timeout: .seconds(180))
         }
@@ -115,22 +117,24 @@ struct LocalRunnerTests {
         let started = try await runner("start", "--replicas", "--insecure")
         #expect(started.status == 0, "\(started.stderr)")
         #expect(started.stdout.contains("started postgres"), "\(started.stdout)")
-        #expect(started.stdout.split(separator: "\n").filter { $0.hasPrefix("started ") && $0.contains(" ready ") }.count == 8, "\(started.stdout)")
+        #expect(started.stdout.split(separator: "\n").filter { $0.hasPrefix("started ") && $0.contains(" ready ") }.count == 12, "\(started.stdout)")
+        #expect(started.stdout.split(separator: "\n").filter { $0.hasPrefix("portal: http://") }.count == 2, "\(started.stdout)")
         let status = try await runner("status")
         #expect(status.stdout.contains("postgres running"), "\(status.stdout)")
-        #expect(status.stdout.components(separatedBy: "ok: postgres ").count - 1 == 2, "the scheduler and the tracker on PostgreSQL: \(status.stdout)")
+        #expect(status.stdout.components(separatedBy: "ok: postgres ").count - 1 == 5, "every service asked on PostgreSQL: \(status.stdout)")
 
-        // Both replicas of the scheduler serve one database.
-        let scheduler = "tcp://127.0.0.1:\(ports[2]),tcp://127.0.0.1:\(ports[4])"
-        let gateway = Gateway(registry: "tcp://127.0.0.1:\(ports[0])", scheduler: scheduler)
+        // Both replicas of the registry and of the scheduler serve one database each.
+        let registry = "tcp://127.0.0.1:\(ports[0]),tcp://127.0.0.1:\(ports[2])"
+        let scheduler = "tcp://127.0.0.1:\(ports[4]),tcp://127.0.0.1:\(ports[6])"
+        let gateway = Gateway(registry: registry, scheduler: scheduler)
         for arguments in [["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd],
                           ["station", "add", "--name", "雄关街道委员工作站"],
                           ["room", "add", "--name", "第一协商议事室", "--station", "1", "--capacity", "40"]] {
             let result = try await gateway.run(arguments)
             #expect(result.status == 0, "\(arguments): \(result.stderr)")
         }
-        for (index, replica) in [ports[2], ports[4]].enumerated() {
-            let one = Gateway(registry: "tcp://127.0.0.1:\(ports[0])", scheduler: "tcp://127.0.0.1:\(replica)")
+        for (index, replica) in [ports[4], ports[6]].enumerated() {
+            let one = Gateway(registry: "tcp://127.0.0.1:\(ports[2 * index])", scheduler: "tcp://127.0.0.1:\(replica)")
             let result = try await one.run(["meeting", "schedule", "--title", "议事\(index)", "--kind", "协商议事活动",
                                             "--start", "2026-12-2\(index) 09:00", "--minutes", "60", "--room", "1"])
             #expect(result.status == 0, "\(result.stderr)")
@@ -141,7 +145,7 @@ struct LocalRunnerTests {
         let postgres = Int32(((try? String(contentsOfFile: run + "/postgres.pid", encoding: .utf8)) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
         let stopped = try await runner("stop")
         #expect(stopped.status == 0)
-        #expect(stopped.stdout.split(separator: "\n").filter { $0.hasPrefix("stopped ") }.count == 9, "\(stopped.stdout)")
+        #expect(stopped.stdout.split(separator: "\n").filter { $0.hasPrefix("stopped ") }.count == 13, "\(stopped.stdout)")
         #expect(postgres > 0 && kill(postgres, 0) != 0, "the cluster's server has ended")
         #expect(!FileManager.default.fileExists(atPath: run + "/replicas"))
     }

@@ -14,7 +14,7 @@ public enum DutyStore {
     public static func install(_ db: any SQLSession, _ rules: DutyRules, now: Int64) throws -> Int32 {
         // Replicas starting together on PostgreSQL install one at a time (the second finds
         // the first's version, or numbers its own after it).
-        if db.engine == .postgres { try db.execute("SELECT pg_advisory_xact_lock(hashtext('duty-rules'))") }
+        try db.serialize("duty-rules")
         if let last = try db.row("SELECT version, text FROM rules_versions ORDER BY version DESC LIMIT 1"),
            (last["text"] as String) == rules.text {
             return last["version"]

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangRPC
 import XieshangService
 import XieshangWire
@@ -28,7 +27,7 @@ enum MemberImport {
         var csv = request.csv
         if !request.uploadID.isEmpty {
             let principal = context.principal.description
-            let kept = try await database.read { db in try UploadStore.bytes(db, principal: principal, upload: request.uploadID) }
+            let kept = try await database.readSession { db in try UploadStore.bytes(db, principal: principal, upload: request.uploadID) }
             csv = kept + csv
         }
         if csv.count > maxBytes { throw RegistryError.invalid([("csv", "is \(csv.count) bytes, over the \(maxBytes >> 20) MiB a member file may be")]) }
@@ -44,11 +43,11 @@ enum MemberImport {
             }
             // A dry run writes nothing, so it needs no stored reply either.
             if request.dryRun {
-                let response = try await database.read { db in try plan(db, request, rows, context: context, write: false) }
+                let response = try await database.readSession { db in try plan(db, request, rows, context: context, write: false) }
                 if !request.uploadID.isEmpty { try await forget(request.uploadID, database: database, context: context) }
                 return response
             }
-            return try await database.idempotent(context) { db in
+            return try await database.idempotentSession(context) { db in
                 let response = try plan(db, request, rows, context: context, write: true, outbox: outbox)
                 // The parts go with the import that used them, in its transaction.
                 try UploadStore.forget(db, principal: context.principal.description, upload: request.uploadID)
@@ -63,7 +62,7 @@ enum MemberImport {
         _ request: MemberV1.ImportMembersRequest, database: ServiceDatabase, context: RPCCallContext
     ) async throws -> MemberV1.ImportMembersResponse {
         let principal = context.principal.description
-        return try await database.idempotent(context) { db in
+        return try await database.idempotentSession(context) { db in
             let (parts, bytes) = try UploadStore.size(db, principal: principal, upload: request.uploadID)
             if bytes + request.csv.count > maxBytes {
                 throw RegistryError.invalid([("csv", "the upload would be over the \(maxBytes >> 20) MiB a member file may be")])
@@ -80,13 +79,14 @@ enum MemberImport {
     }
 
     private static func forget(_ upload: String, database: ServiceDatabase, context: RPCCallContext) async throws {
-        try await database.write { db in try UploadStore.forget(db, principal: context.principal.description, upload: upload) }
+        try await database.writeSession { db in try UploadStore.forget(db, principal: context.principal.description, upload: upload) }
     }
 
     private static func plan(
-        _ db: Database, _ request: MemberV1.ImportMembersRequest, _ rows: [MemberCSV.Row], context: RPCCallContext,
+        _ db: any SQLSession, _ request: MemberV1.ImportMembersRequest, _ rows: [MemberCSV.Row], context: RPCCallContext,
         write: Bool, outbox: EventOutbox? = nil
     ) throws -> MemberV1.ImportMembersResponse {
+        if write { try MemberStore.lockForChanges(db) }
         let term = try MemberStore.term(db, request.term)
         let rules = try MemberStore.rules(db)
         let existing = try MemberStore.byNumber(db, term: term)

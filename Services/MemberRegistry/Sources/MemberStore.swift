@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import XieshangRPC
 import XieshangService
 import XieshangLabels
 import XieshangWire
@@ -9,30 +9,30 @@ public enum MemberStore {
     // MARK: - Terms and catalogs
 
     /// The term number a request means: `requested`, or the current term for 0.
-    public static func term(_ db: Database, _ requested: Int32, field: String = "term") throws -> Int32 {
+    public static func term(_ db: any SQLSession, _ requested: Int32, field: String = "term") throws -> Int32 {
         if requested != 0 {
-            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM terms WHERE number = ?"), arguments: [requested]) == true else {
+            guard try db.value("SELECT 1 FROM terms WHERE number = ?", [requested], as: Bool.self) == true else {
                 throw RegistryError.notFound(field: field, what: "term \(requested)")
             }
             return requested
         }
-        guard let current = try Int32.fetchOne(db.cachedStatement(sql: "SELECT number FROM terms WHERE current = 1")) else {
+        guard let current = try db.value("SELECT number FROM terms WHERE current = 1", as: Int32.self) else {
             throw RegistryError.failedPrecondition("there is no current term: add one first (gateway term add)")
         }
         return current
     }
 
-    public static func catalog(_ db: Database, _ kind: MemberV1.CatalogKind) throws -> [String] {
-        try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM catalog WHERE kind = ? ORDER BY position"), arguments: [kind.rawValue])
+    public static func catalog(_ db: any SQLSession, _ kind: MemberV1.CatalogKind) throws -> [String] {
+        try db.column("SELECT name FROM catalog WHERE kind = ? ORDER BY position", [kind.rawValue], as: String.self)
     }
 
-    public static func rules(_ db: Database) throws -> MemberRules {
+    public static func rules(_ db: any SQLSession) throws -> MemberRules {
         MemberRules(sectors: Set(try catalog(db, .sector)), committees: Set(try catalog(db, .specialCommittee)))
     }
 
     // MARK: - Members
 
-    static func member(_ row: Row) -> MemberV1.Member {
+    static func member(_ row: SQLRow) -> MemberV1.Member {
         var m = MemberV1.Member()
         m.id = row["id"]
         m.term = row["term"]
@@ -66,39 +66,33 @@ public enum MemberStore {
 
     /// Members with their committees and rooms filled in, in the order of `rows`.
     /// The members with these ids, in id order (unknown ids are left out).
-    static func members(_ db: Database, ids: [Int64]) throws -> [MemberV1.Member] {
+    static func members(_ db: any SQLSession, ids: [Int64]) throws -> [MemberV1.Member] {
         guard !ids.isEmpty else { return [] }
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM members WHERE id IN (\(databaseQuestionMarks(count: ids.count))) ORDER BY id"),
-                                    arguments: StatementArguments(ids))
+        let rows = try db.rows("SELECT * FROM members WHERE id IN (\(sqlPlaceholders(count: ids.count))) ORDER BY id", ids)
         return try members(db, rows)
     }
 
     /// A page of the term's members by member number, after `after`; and whether more follow.
-    static func members(_ db: Database, term: Int32, after: String, limit: Int) throws -> (members: [MemberV1.Member], more: Bool) {
-        let rows = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM members WHERE term = ? AND member_number > ? ORDER BY member_number LIMIT ?"),
-                                    arguments: [term, after, limit + 1])
+    static func members(_ db: any SQLSession, term: Int32, after: String, limit: Int) throws -> (members: [MemberV1.Member], more: Bool) {
+        let rows = try db.rows("SELECT * FROM members WHERE term = ? AND member_number > ? ORDER BY member_number LIMIT ?", [term, after, limit + 1])
         return (try members(db, Array(rows.prefix(limit))), rows.count > limit)
     }
 
-    static func members(_ db: Database, _ rows: [Row]) throws -> [MemberV1.Member] {
+    static func members(_ db: any SQLSession, _ rows: [SQLRow]) throws -> [MemberV1.Member] {
         var members = rows.map(member)
         guard !members.isEmpty else { return [] }
         let ids = members.map(\.id)
-        let marks = databaseQuestionMarks(count: ids.count)
-        // One member (a get after each write of an import) reuses compiled statements.
-        func statement(_ sql: String) throws -> Statement {
-            ids.count == 1 ? try db.cachedStatement(sql: sql) : try db.makeStatement(sql: sql)
-        }
+        let marks = sqlPlaceholders(count: ids.count)
         var committees: [Int64: [String]] = [:]
-        for row in try Row.fetchAll(statement("SELECT member_id, committee FROM member_committees WHERE member_id IN (\(marks)) ORDER BY committee"), arguments: StatementArguments(ids)) {
+        for row in try db.rows("SELECT member_id, committee FROM member_committees WHERE member_id IN (\(marks)) ORDER BY committee", ids) {
             committees[row["member_id"], default: []].append(row["committee"])
         }
         var rooms: [Int64: [Int64]] = [:]
-        for row in try Row.fetchAll(statement("SELECT member_id, room_id FROM room_members WHERE member_id IN (\(marks)) ORDER BY room_id"), arguments: StatementArguments(ids)) {
+        for row in try db.rows("SELECT member_id, room_id FROM room_members WHERE member_id IN (\(marks)) ORDER BY room_id", ids) {
             rooms[row["member_id"], default: []].append(row["room_id"])
         }
         var decisions: [Int64: [MemberV1.PersonnelDecision]] = [:]
-        for row in try Row.fetchAll(statement("SELECT * FROM member_decisions WHERE member_id IN (\(marks)) ORDER BY id"), arguments: StatementArguments(ids)) {
+        for row in try db.rows("SELECT * FROM member_decisions WHERE member_id IN (\(marks)) ORDER BY id", ids) {
             var d = MemberV1.PersonnelDecision()
             d.kind = .init(rawValue: row["kind"])
             d.meeting = row["meeting"]
@@ -108,8 +102,7 @@ public enum MemberStore {
             decisions[row["member_id"], default: []].append(d)
         }
         var functions: [Int64: [MemberV1.MemberFunction]] = [:]
-        for row in try Row.fetchAll(statement("SELECT * FROM member_functions WHERE member_id IN (\(marks)) ORDER BY kind, committee, station_id, room_id"),
-                                    arguments: StatementArguments(ids)) {
+        for row in try db.rows("SELECT * FROM member_functions WHERE member_id IN (\(marks)) ORDER BY kind, committee, station_id, room_id", ids) {
             var f = MemberV1.MemberFunction()
             f.kind = .init(rawValue: row["kind"])
             f.committee = row["committee"]
@@ -126,45 +119,59 @@ public enum MemberStore {
         return members
     }
 
-    public static func get(_ db: Database, id: Int64, field: String = "id") throws -> MemberV1.Member {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM members WHERE id = ?"), arguments: [id]) else {
+    /// Makes the transaction the only one changing members until it ends: replicas on
+    /// PostgreSQL take turns as SQLite's one writer does, so a change reads the member as the
+    /// last one left it (its audit entry says what really changed) and a member number is
+    /// checked free by one at a time. The registry's changes are a person's pace.
+    public static func lockForChanges(_ db: any SQLSession) throws {
+        try db.serialize("registry-members")
+    }
+
+    /// The member about to be changed, read under `lockForChanges`.
+    public static func getForChange(_ db: any SQLSession, id: Int64, field: String = "id") throws -> MemberV1.Member {
+        try lockForChanges(db)
+        return try get(db, id: id, field: field)
+    }
+
+    public static func get(_ db: any SQLSession, id: Int64, field: String = "id") throws -> MemberV1.Member {
+        guard let row = try db.row("SELECT * FROM members WHERE id = ?", [id]) else {
             throw RegistryError.notFound(field: field, what: "member \(id)")
         }
         return try members(db, [row])[0]
     }
 
-    public static func byNumber(_ db: Database, term: Int32) throws -> [String: MemberV1.Member] {
-        let all = try members(db, try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM members WHERE term = ?"), arguments: [term]))
+    public static func byNumber(_ db: any SQLSession, term: Int32) throws -> [String: MemberV1.Member] {
+        let all = try members(db, try db.rows("SELECT * FROM members WHERE term = ?", [term]))
         return Dictionary(all.map { ($0.memberNumber, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    public static func insert(_ db: Database, _ m: MemberV1.Member) throws -> MemberV1.Member {
-        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM members WHERE term = ? AND member_number = ?"), arguments: [m.term, m.memberNumber]) == true {
+    public static func insert(_ db: any SQLSession, _ m: MemberV1.Member) throws -> MemberV1.Member {
+        if try db.value("SELECT 1 FROM members WHERE term = ? AND member_number = ?", [m.term, m.memberNumber], as: Bool.self) == true {
             throw RegistryError.alreadyExists(field: "member.member_number", what: "member number \(m.memberNumber) in term \(m.term)")
         }
-        try db.cachedStatement(sql: """
+        let inserted = try db.value("""
             INSERT INTO members (term, member_number, name, gender, ethnicity, birth_date, party, sector, work_unit,
                 position, phone, email, role, status, status_date, status_reason, added_during_term, joined_date, updated_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [m.term, m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector,
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            """, [m.term, m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector,
                              m.workUnit, m.position, m.phone, m.email, m.role.rawValue, m.status.rawValue, m.statusDate,
-                             m.statusReason, m.addedDuringTerm, m.joinedDate, Date.nowMs])
-        let id = db.lastInsertedRowID
+                             m.statusReason, m.addedDuringTerm, m.joinedDate, Date.nowMs], as: Int64.self)
+        guard let id = inserted else { throw RPCError(.internal, "the member's insert gave no id") }
         try setCommittees(db, id, m.committees)
         try setFunctions(db, id, m.functions)
         return try get(db, id: id)
     }
 
     /// Writes every editable field, and status when `includeStatus` (imports carry it).
-    public static func update(_ db: Database, _ m: MemberV1.Member, includeStatus: Bool = false) throws -> MemberV1.Member {
-        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM members WHERE term = ? AND member_number = ? AND id != ?"), arguments: [m.term, m.memberNumber, m.id]) == true {
+    public static func update(_ db: any SQLSession, _ m: MemberV1.Member, includeStatus: Bool = false) throws -> MemberV1.Member {
+        if try db.value("SELECT 1 FROM members WHERE term = ? AND member_number = ? AND id != ?", [m.term, m.memberNumber, m.id], as: Bool.self) == true {
             throw RegistryError.alreadyExists(field: "member.member_number", what: "member number \(m.memberNumber) in term \(m.term)")
         }
-        try db.cachedStatement(sql: """
+        try db.execute("""
             UPDATE members SET member_number = ?, name = ?, gender = ?, ethnicity = ?, birth_date = ?, party = ?, sector = ?,
                 work_unit = ?, position = ?, phone = ?, email = ?, role = ?, added_during_term = ?, joined_date = ?, updated_at_ms = ?
             WHERE id = ?
-            """).execute(arguments: [m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector, m.workUnit,
+            """, [m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector, m.workUnit,
                              m.position, m.phone, m.email, m.role.rawValue, m.addedDuringTerm, m.joinedDate, Date.nowMs, m.id])
         if includeStatus {
             try setStatus(db, id: m.id, status: m.status, date: m.statusDate, reason: m.statusReason)
@@ -174,56 +181,52 @@ public enum MemberStore {
         return try get(db, id: m.id)
     }
 
-    public static func setStatus(_ db: Database, id: Int64, status: MemberV1.MemberStatus, date: String, reason: String) throws {
-        try db.cachedStatement(sql: "UPDATE members SET status = ?, status_date = ?, status_reason = ?, updated_at_ms = ? WHERE id = ?").execute(
-            arguments: [status.rawValue, date, reason, Date.nowMs, id])
+    public static func setStatus(_ db: any SQLSession, id: Int64, status: MemberV1.MemberStatus, date: String, reason: String) throws {
+        try db.execute("UPDATE members SET status = ?, status_date = ?, status_reason = ?, updated_at_ms = ? WHERE id = ?", [status.rawValue, date, reason, Date.nowMs, id])
     }
 
     /// Records a member's request to resign (a date), or withdraws it (nil).
-    public static func setResignationRequest(_ db: Database, id: Int64, _ request: MemberV1.ResignationRequest?) throws {
-        try db.cachedStatement(sql: "UPDATE members SET resignation_date = ?, resignation_reason = ?, updated_at_ms = ? WHERE id = ?").execute(
-                       arguments: [request?.date ?? "", request?.reason ?? "", Date.nowMs, id])
+    public static func setResignationRequest(_ db: any SQLSession, id: Int64, _ request: MemberV1.ResignationRequest?) throws {
+        try db.execute("UPDATE members SET resignation_date = ?, resignation_reason = ?, updated_at_ms = ? WHERE id = ?", [request?.date ?? "", request?.reason ?? "", Date.nowMs, id])
     }
 
     /// A nominee the 常委会 added during the term (增补).
-    public static func setAddedDuringTerm(_ db: Database, id: Int64) throws {
-        try db.cachedStatement(sql: "UPDATE members SET added_during_term = 1 WHERE id = ?").execute(arguments: [id])
+    public static func setAddedDuringTerm(_ db: any SQLSession, id: Int64) throws {
+        try db.execute("UPDATE members SET added_during_term = 1 WHERE id = ?", [id])
     }
 
     /// Records a decision of the 常委会 about a member.
-    public static func addDecision(_ db: Database, id: Int64, _ d: MemberV1.PersonnelDecision) throws {
-        try db.cachedStatement(sql: "INSERT INTO member_decisions (member_id, kind, meeting, meeting_id, date, note) VALUES (?, ?, ?, ?, ?, ?)").execute(
-                       arguments: [id, d.kind.rawValue, d.meeting, d.meetingID, d.date, d.note])
+    public static func addDecision(_ db: any SQLSession, id: Int64, _ d: MemberV1.PersonnelDecision) throws {
+        try db.execute("INSERT INTO member_decisions (member_id, kind, meeting, meeting_id, date, note) VALUES (?, ?, ?, ?, ?, ?)", [id, d.kind.rawValue, d.meeting, d.meetingID, d.date, d.note])
     }
 
     /// Replaces a member's functions; a station or room that does not exist is NOT_FOUND.
-    private static func setFunctions(_ db: Database, _ id: Int64, _ functions: [MemberV1.MemberFunction]) throws {
-        try db.cachedStatement(sql: "DELETE FROM member_functions WHERE member_id = ?").execute(arguments: [id])
+    private static func setFunctions(_ db: any SQLSession, _ id: Int64, _ functions: [MemberV1.MemberFunction]) throws {
+        try db.execute("DELETE FROM member_functions WHERE member_id = ?", [id])
         for (index, f) in functions.enumerated() {
-            if f.stationID != 0, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM stations WHERE id = ?"), arguments: [f.stationID]) != true {
+            if f.stationID != 0, try db.value("SELECT 1 FROM stations WHERE id = ?", [f.stationID], as: Bool.self) != true {
                 throw RegistryError.notFound(field: "member.functions[\(index)]", what: "work station \(f.stationID)")
             }
-            if f.roomID != 0, try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM rooms WHERE id = ?"), arguments: [f.roomID]) != true {
+            if f.roomID != 0, try db.value("SELECT 1 FROM rooms WHERE id = ?", [f.roomID], as: Bool.self) != true {
                 throw RegistryError.notFound(field: "member.functions[\(index)]", what: "room \(f.roomID)")
             }
-            try db.cachedStatement(sql: "INSERT INTO member_functions (member_id, kind, committee, station_id, room_id) VALUES (?, ?, ?, ?, ?)").execute(
-                           arguments: [id, f.kind.rawValue, f.committee, f.stationID, f.roomID])
+            try db.execute("INSERT INTO member_functions (member_id, kind, committee, station_id, room_id) VALUES (?, ?, ?, ?, ?)", [id, f.kind.rawValue, f.committee, f.stationID, f.roomID])
         }
     }
 
-    private static func setCommittees(_ db: Database, _ id: Int64, _ committees: [String]) throws {
-        try db.cachedStatement(sql: "DELETE FROM member_committees WHERE member_id = ?").execute(arguments: [id])
+    private static func setCommittees(_ db: any SQLSession, _ id: Int64, _ committees: [String]) throws {
+        try db.execute("DELETE FROM member_committees WHERE member_id = ?", [id])
         for committee in committees {
-            try db.cachedStatement(sql: "INSERT INTO member_committees (member_id, committee) VALUES (?, ?)").execute(arguments: [id, committee])
+            try db.execute("INSERT INTO member_committees (member_id, committee) VALUES (?, ?)", [id, committee])
         }
     }
 
     // MARK: - Listing and groups
 
     /// The filters of a list request as SQL over `members m`.
-    static func filters(_ db: Database, _ r: MemberV1.ListMembersRequest, term: Int32) throws -> (sql: String, arguments: StatementArguments) {
+    static func filters(_ db: any SQLSession, _ r: MemberV1.ListMembersRequest, term: Int32) throws -> (sql: String, arguments: [any SQLValueConvertible]) {
         var clauses = ["m.term = ?"]
-        var arguments: StatementArguments = [term]
+        var arguments: [any SQLValueConvertible] = [term]
         if !r.sector.isEmpty { clauses.append("m.sector = ?"); arguments += [r.sector] }
         if !r.committee.isEmpty {
             clauses.append("m.id IN (SELECT member_id FROM member_committees WHERE committee = ?)")
@@ -241,13 +244,18 @@ public enum MemberStore {
         }
         let query = r.query.trimmingCharacters(in: .whitespaces)
         if !query.isEmpty {
-            if query.count >= 3 {
+            if db.engine == .postgres {
+                // pg_trgm's GIN indexes (members_name_trgm, members_work_unit_trgm) answer
+                // ILIKE substrings of three characters or more; shorter ones scan the term.
+                let pattern = "%" + likeEscaped(query) + "%"
+                clauses.append("(m.name ILIKE ? OR m.work_unit ILIKE ?)")
+                arguments += [pattern, pattern]
+            } else if query.count >= 3 {
                 // The trigram index answers substrings of three characters or more.
                 clauses.append("m.id IN (SELECT rowid FROM members_fts WHERE members_fts MATCH ?)")
                 arguments += ["\"" + query.replacingOccurrences(of: "\"", with: "\"\"") + "\""]
             } else {
-                let pattern = "%" + query.replacingOccurrences(of: "\\", with: "\\\\")
-                    .replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_") + "%"
+                let pattern = "%" + likeEscaped(query) + "%"
                 clauses.append("(m.name LIKE ? ESCAPE '\\' OR m.work_unit LIKE ? ESCAPE '\\')")
                 arguments += [pattern, pattern]
             }
@@ -255,7 +263,13 @@ public enum MemberStore {
         return (clauses.joined(separator: " AND "), arguments)
     }
 
-    public static func list(_ db: Database, _ r: MemberV1.ListMembersRequest) throws -> MemberV1.ListMembersResponse {
+    /// `text` as a LIKE pattern that matches it literally: a backslash escapes, PostgreSQL's
+    /// default and SQLite's with `ESCAPE '\'`.
+    static func likeEscaped(_ text: String) -> String {
+        text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%").replacingOccurrences(of: "_", with: "\\_")
+    }
+
+    public static func list(_ db: any SQLSession, _ r: MemberV1.ListMembersRequest) throws -> MemberV1.ListMembersResponse {
         let term = try term(db, r.term, field: "term")
         let pageSize = r.pageSize == 0 ? 50 : Int(r.pageSize)
         let after: Int64
@@ -269,16 +283,14 @@ public enum MemberStore {
         }
         let (clause, arguments) = try filters(db, r, term: term)
         var response = MemberV1.ListMembersResponse()
-        response.total = Int32(try Int.fetchOne(db.cachedStatement(sql: "SELECT COUNT(*) FROM members m WHERE \(clause)"), arguments: arguments) ?? 0)
-        let rows = try Row.fetchAll(
-            db, sql: "SELECT m.* FROM members m WHERE \(clause) AND m.id > ? ORDER BY m.id LIMIT ?",
-            arguments: arguments + [after, pageSize + 1])
+        response.total = Int32(try db.value("SELECT COUNT(*) FROM members m WHERE \(clause)", arguments, as: Int.self) ?? 0)
+        let rows = try db.rows("SELECT m.* FROM members m WHERE \(clause) AND m.id > ? ORDER BY m.id LIMIT ?", arguments + [after, pageSize + 1])
         response.members = try members(db, Array(rows.prefix(pageSize)))
         if rows.count > pageSize, let last = response.members.last { response.nextPageToken = String(last.id) }
         return response
     }
 
-    public static func resolve(_ db: Database, _ r: MemberV1.ResolveGroupRequest) throws -> [Int64] {
+    public static func resolve(_ db: any SQLSession, _ r: MemberV1.ResolveGroupRequest) throws -> [Int64] {
         let term = try term(db, r.term)
         guard let query = GroupRule.query(r.kind, in: tables) else {
             throw RegistryError.invalid([("kind", "must be one of \(MemberV1.GroupKind.spellings)")])
@@ -309,14 +321,12 @@ public enum MemberStore {
     // MARK: - Rooms
 
     /// Returns false when the member was already assigned.
-    public static func assign(_ db: Database, member: Int64, room: Int64) throws -> Bool {
-        try db.cachedStatement(sql: "INSERT OR IGNORE INTO room_members (room_id, member_id) VALUES (?, ?)").execute(arguments: [room, member])
-        return db.changesCount > 0
+    public static func assign(_ db: any SQLSession, member: Int64, room: Int64) throws -> Bool {
+        try db.execute("INSERT INTO room_members (room_id, member_id) VALUES (?, ?) ON CONFLICT DO NOTHING", [room, member]) > 0
     }
 
-    public static func unassign(_ db: Database, member: Int64, room: Int64) throws -> Bool {
-        try db.cachedStatement(sql: "DELETE FROM room_members WHERE room_id = ? AND member_id = ?").execute(arguments: [room, member])
-        return db.changesCount > 0
+    public static func unassign(_ db: any SQLSession, member: Int64, room: Int64) throws -> Bool {
+        try db.execute("DELETE FROM room_members WHERE room_id = ? AND member_id = ?", [room, member]) > 0
     }
 
     // MARK: - Audit
@@ -347,16 +357,15 @@ public enum MemberStore {
         }
     }
 
-    public static func audit(_ db: Database, member: Int64, actor: String, action: String, reason: String = "", changes: [MemberV1.FieldChange]) throws {
+    public static func audit(_ db: any SQLSession, member: Int64, actor: String, action: String, reason: String = "", changes: [MemberV1.FieldChange]) throws {
         let encoded = changes.map { ["field": $0.field, "old": $0.oldValue, "new": $0.newValue] }
         let json = String(decoding: try JSONSerialization.data(withJSONObject: encoded, options: [.sortedKeys]), as: UTF8.self)
-        try db.cachedStatement(sql: "INSERT INTO member_audit (member_id, at_ms, actor, action, reason, changes) VALUES (?, ?, ?, ?, ?, ?)").execute(
-            arguments: [member, Date.nowMs, actor, action, reason, json])
+        try db.execute("INSERT INTO member_audit (member_id, at_ms, actor, action, reason, changes) VALUES (?, ?, ?, ?, ?, ?)", [member, Date.nowMs, actor, action, reason, json])
     }
 
-    public static func history(_ db: Database, member: Int64) throws -> [MemberV1.AuditEntry] {
+    public static func history(_ db: any SQLSession, member: Int64) throws -> [MemberV1.AuditEntry] {
         _ = try get(db, id: member, field: "member_id")
-        return try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM member_audit WHERE member_id = ? ORDER BY id"), arguments: [member]).map { row in
+        return try db.rows("SELECT * FROM member_audit WHERE member_id = ? ORDER BY id", [member]).map { row in
             var entry = MemberV1.AuditEntry()
             entry.atMs = row["at_ms"]
             entry.actor = row["actor"]

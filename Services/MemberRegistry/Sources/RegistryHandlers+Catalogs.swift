@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangRPC
 import XieshangService
 import XieshangLabels
@@ -13,11 +12,11 @@ extension RegistryHandlers {
                 throw RegistryError.invalid([("kind", "must be sector or special committee")])
             }
             var response = MemberV1.ListCatalogResponse()
-            response.names = try await database.read { db in try MemberStore.catalog(db, request.kind) }
+            response.names = try await database.readSession { db in try MemberStore.catalog(db, request.kind) }
             return response
         }
         h.register(MemberV1.Catalog.add, mutating: true) { request, context in
-            try await database.idempotent(context) { db in
+            try await database.idempotentSession(context) { db in
                 var response = MemberV1.AddCatalogEntryResponse()
                 response.names = try PlaceStore.addCatalogEntry(db, request.kind, request.name)
                 var event = MemberV1.CatalogEvent()
@@ -28,7 +27,7 @@ extension RegistryHandlers {
             }.reply
         }
         h.register(MemberV1.Terms.create, mutating: true) { request, context in
-            try await database.idempotent(context) { db in
+            try await database.idempotentSession(context) { db in
                 let before = try PlaceStore.terms(db)
                 var response = MemberV1.CreateTermResponse()
                 response.term = try PlaceStore.createTerm(db, request.term ?? MemberV1.Term())
@@ -38,11 +37,11 @@ extension RegistryHandlers {
         }
         h.register(MemberV1.Terms.list) { _, _ in
             var response = MemberV1.ListTermsResponse()
-            response.terms = try await database.read { db in try PlaceStore.terms(db) }
+            response.terms = try await database.readSession { db in try PlaceStore.terms(db) }
             return response
         }
         h.register(MemberV1.Terms.setCurrent, mutating: true) { request, context in
-            try await database.idempotent(context) { db in
+            try await database.idempotentSession(context) { db in
                 let before = try PlaceStore.terms(db)
                 var response = MemberV1.SetCurrentTermResponse()
                 response.term = try PlaceStore.setCurrentTerm(db, request.number)
@@ -53,7 +52,7 @@ extension RegistryHandlers {
     }
 
     /// A term.saved for each term that is new or changed (a new one, and the current mark moving).
-    static func termsSaved(_ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, before: [MemberV1.Term]) throws {
+    static func termsSaved(_ db: any SQLSession, _ outbox: EventOutbox, _ context: RPCCallContext, before: [MemberV1.Term]) throws {
         for term in try PlaceStore.terms(db) where !before.contains(term) {
             var event = MemberV1.TermEvent()
             event.term = term

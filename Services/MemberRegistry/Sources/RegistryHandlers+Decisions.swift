@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangLabels
 import XieshangRPC
 import XieshangService
@@ -16,8 +15,8 @@ extension RegistryHandlers {
             if !request.date.isEmpty, let problem = Check.dateProblem(request.date) {
                 throw RegistryError.invalid([("date", "\"\(request.date)\" \(problem)")])
             }
-            return try await database.idempotent(context) { db in
-                let old = try MemberStore.get(db, id: request.id)
+            return try await database.idempotentSession(context) { db in
+                let old = try MemberStore.getForChange(db, id: request.id)
                 guard old.status == .active else {
                     throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is \(old.status.label), not 在任")
                 }
@@ -60,8 +59,8 @@ extension RegistryHandlers {
             if let problem = Check.dateProblem(decision.date) { problems.append(("decision.date", "\"\(decision.date)\" \(problem)")) }
             if !problems.isEmpty { throw RegistryError.invalid(problems) }
             let ready = decision
-            return try await database.idempotent(context) { db in
-                let old = try MemberStore.get(db, id: request.id)
+            return try await database.idempotentSession(context) { db in
+                let old = try MemberStore.getForChange(db, id: request.id)
                 let (status, reason) = try Self.outcome(of: ready, for: old)
                 if let status {
                     try MemberStore.setStatus(db, id: old.id, status: status, date: ready.date, reason: reason)

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangRPC
 import XieshangService
 import XieshangLabels
@@ -10,7 +9,8 @@ extension RegistryHandlers {
     static func registerMembers(into h: inout RPCHandlers, database: ServiceDatabase, outbox: EventOutbox) {
         h.register(MemberV1.Members.create, mutating: true) { request, context in
             guard let input = request.member else { throw RegistryError.invalid([("member", "is required")]) }
-            return try await database.idempotent(context) { db in
+            return try await database.idempotentSession(context) { db in
+                try MemberStore.lockForChanges(db)
                 var member = MemberRules.normalized(input)
                 member.term = try MemberStore.term(db, member.term, field: "member.term")
                 let problems = try MemberStore.rules(db).problems(member)
@@ -31,8 +31,8 @@ extension RegistryHandlers {
 
         h.register(MemberV1.Members.update, mutating: true) { request, context in
             guard let input = request.member else { throw RegistryError.invalid([("member", "is required")]) }
-            return try await database.idempotent(context) { db in
-                let old = try MemberStore.get(db, id: input.id, field: "member.id")
+            return try await database.idempotentSession(context) { db in
+                let old = try MemberStore.getForChange(db, id: input.id, field: "member.id")
                 var member = MemberRules.normalized(input)
                 member.term = old.term
                 let problems = try MemberStore.rules(db).problems(member)
@@ -51,7 +51,7 @@ extension RegistryHandlers {
         h.register(MemberV1.Members.get) { request, context in
             try context.principal.requireMember(request.id, field: "id")
             var response = MemberV1.GetMemberResponse()
-            response.member = try await database.read { db in try MemberStore.get(db, id: request.id) }
+            response.member = try await database.readSession { db in try MemberStore.get(db, id: request.id) }
             return response
         }
 
@@ -61,7 +61,7 @@ extension RegistryHandlers {
             if case .unrecognized = request.role { problems.append(("role", "unknown role")) }
             if case .unrecognized = request.status { problems.append(("status", "unknown status")) }
             if !problems.isEmpty { throw RegistryError.invalid(problems) }
-            return try await database.read { db in try MemberStore.list(db, request) }
+            return try await database.readSession { db in try MemberStore.list(db, request) }
         }
 
         h.register(MemberV1.Members.changeStatus, mutating: true) { request, context in
@@ -76,8 +76,8 @@ extension RegistryHandlers {
             if reason.isEmpty { problems.append(("reason", "must say why")) }
             if !request.date.isEmpty, let problem = Check.dateProblem(request.date) { problems.append(("date", "\"\(request.date)\" \(problem)")) }
             if !problems.isEmpty { throw RegistryError.invalid(problems) }
-            return try await database.idempotent(context) { db in
-                let old = try MemberStore.get(db, id: request.id)
+            return try await database.idempotentSession(context) { db in
+                let old = try MemberStore.getForChange(db, id: request.id)
                 if old.status == .nominated {
                     throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is nominated (增补): the 常委会 decides an addition (Members/Decide)")
                 }
@@ -98,8 +98,8 @@ extension RegistryHandlers {
 
         for (method, assign) in [(MemberV1.Members.assignRoom, true), (MemberV1.Members.unassignRoom, false)] {
             h.register(method, mutating: true) { request, context in
-                try await database.idempotent(context) { db in
-                    let old = try MemberStore.get(db, id: request.memberID, field: "member_id")
+                try await database.idempotentSession(context) { db in
+                    let old = try MemberStore.getForChange(db, id: request.memberID, field: "member_id")
                     _ = try PlaceStore.room(db, id: request.roomID, field: "room_id")
                     if assign && old.status != .active {
                         throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is \(old.status.label), not 在任")
@@ -122,7 +122,7 @@ extension RegistryHandlers {
 
         h.register(MemberV1.Members.batchGet) { request, _ in
             if request.ids.count > 5_000 { throw RegistryError.invalid([("ids", "at most 5000 ids per call")]) }
-            return try await database.read { db in
+            return try await database.readSession { db in
                 let ids = Array(Set(request.ids))
                 var response = MemberV1.BatchGetMembersResponse()
                 guard !ids.isEmpty else { return response }
@@ -135,7 +135,7 @@ extension RegistryHandlers {
 
         h.register(MemberV1.Members.resolveGroup) { request, _ in
             var response = MemberV1.ResolveGroupResponse()
-            response.memberIDs = try await database.read { db in try MemberStore.resolve(db, request) }
+            response.memberIDs = try await database.readSession { db in try MemberStore.resolve(db, request) }
             return response
         }
 
@@ -145,7 +145,7 @@ extension RegistryHandlers {
 
         h.register(MemberV1.Members.export) { request, _ in
             if request.pageSize < 0 || request.pageSize > 10_000 { throw RegistryError.invalid([("page_size", "must be between 1 and 10000 (0: 5000)")]) }
-            return try await database.read { db in
+            return try await database.readSession { db in
                 let term = try MemberStore.term(db, request.term)
                 let pageSize = request.pageSize == 0 ? 5000 : Int(request.pageSize)
                 // Keyset pages by member number; the first page starts with the header.
@@ -169,7 +169,7 @@ extension RegistryHandlers {
 
         h.register(MemberV1.Members.history) { request, _ in
             var response = MemberV1.MemberHistoryResponse()
-            response.entries = try await database.read { db in try MemberStore.history(db, member: request.memberID) }
+            response.entries = try await database.readSession { db in try MemberStore.history(db, member: request.memberID) }
             return response
         }
     }

@@ -1,5 +1,4 @@
 import Foundation
-import GRDB
 import XieshangRPC
 import XieshangService
 import XieshangLabels
@@ -65,7 +64,7 @@ public struct RegistryHandlers: RPCService {
 
     /// The audit entry and the outbox event of one change to a member.
     static func record(
-        _ db: Database, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MemberV1.MemberEvent>, _ member: MemberV1.Member,
+        _ db: any SQLSession, _ outbox: EventOutbox, _ context: RPCCallContext, _ type: WireEvent<MemberV1.MemberEvent>, _ member: MemberV1.Member,
         action: String, reason: String = "", room: Int64 = 0, changes: [MemberV1.FieldChange]
     ) throws {
         try MemberStore.audit(db, member: member.id, actor: context.principal.actor, action: action, reason: reason, changes: changes)

@@ -242,6 +242,10 @@ public struct PostgresError: Error, CustomStringConvertible, RPCErrorConvertible
             return RPCError(.resourceExhausted, "the service's database is out of space or memory; nothing was written")
         case "25006":
             return RPCError(.unavailable, "the service's database is read-only; nothing was written")
+        case "23505", "23P01":
+            // A store checks before it writes; a constraint that still refuses is a change
+            // committed on another replica in between. Asked again, the store sees it.
+            return RPCError(.aborted, "a change to the same record was committed at the same moment; nothing was written: try again")
         default:
             return RPCError(.internal, "storage error: \(description)")
         }

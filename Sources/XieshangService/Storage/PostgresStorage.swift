@@ -122,12 +122,15 @@ extension ServiceDatabase {
                 try session.execute("SELECT pg_advisory_xact_lock(hashtext('xieshang-migrations'))")
                 try session.execute("CREATE TABLE IF NOT EXISTS runtime_migrations (identifier TEXT PRIMARY KEY, applied_at_ms BIGINT NOT NULL)")
                 let applied = try session.rows("SELECT identifier FROM runtime_migrations").map { $0[0] as String }
-                let steps = PostgresRuntimeSchema.steps + migrations.steps.map { ($0.name, $0.postgres!) }
+                let runtime = PostgresRuntimeSchema.steps.map { name, sql in
+                    (name, { @Sendable (connection: PostgresConnection, _: any SQLSession) throws in try connection.script(sql) })
+                }
+                let steps = runtime + migrations.steps.map { ($0.name, $0.postgres!) }
                 let known = Set(steps.map(\.0))
                 let unknown = applied.filter { !known.contains($0) }
                 if !unknown.isEmpty { throw NewerDatabase(unknown: unknown) }
-                for (name, sql) in steps where !applied.contains(name) {
-                    try connection.script(sql)
+                for (name, migrate) in steps where !applied.contains(name) {
+                    try migrate(connection, session)
                     try session.execute("INSERT INTO runtime_migrations (identifier, applied_at_ms) VALUES (?, ?)", [name, Date.nowMilliseconds])
                 }
                 // A real write at start-up, as on SQLite: a read-only server stops the service here.

@@ -279,6 +279,14 @@ public func sqlPlaceholders(count: Int) -> String {
 }
 
 extension SQLSession {
+    /// Holds a lock named `name` until the transaction ends: replicas on PostgreSQL changing
+    /// the same thing (a service's terms, its rules) take turns, each seeing what the other
+    /// committed. On SQLite, whose one writer already takes turns, nothing.
+    public func serialize(_ name: String) throws {
+        guard engine == .postgres else { return }
+        try execute("SELECT pg_advisory_xact_lock(hashtext(?))", [name])
+    }
+
     /// Runs `body`, whose failure the caller handles and goes on from (a unique index
     /// refusing a drawn code): in a savepoint on PostgreSQL, where a refused statement spoils
     /// the transaction; as it is on SQLite, where it does not.

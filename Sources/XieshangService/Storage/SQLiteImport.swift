@@ -39,11 +39,18 @@ extension ServiceDatabase {
         let own: Set<String> = ["runtime_migrations", "outbox_head", "runtime_starts", "runtime_identity"]
         return try postgres.pool.runBlocking { connection in
             try PostgresSession.transaction(connection) { session in
-                let tables = try session.column(
+                let tables = try Self.referencedFirst(session, try session.column(
                     "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename", as: String.self)
-                    .filter { !own.contains($0) }
-                for table in tables where try session.value("SELECT 1 FROM \(table) LIMIT 1", as: Int.self) != nil {
-                    throw OpenError(path: postgres.description, reason: "table \(table) already holds rows: an import goes into a new, empty database only; nothing was copied")
+                    .filter { !own.contains($0) })
+                // A new database: no service has started on it but this import, so the only
+                // rows are those its migrations wrote (a managed list's first entries and their
+                // events), which the SQLite file holds too, as they have been since.
+                let starts = try session.value("SELECT count FROM runtime_starts WHERE id = 1", as: Int64.self) ?? 0
+                for table in tables.reversed() where try session.value("SELECT 1 FROM \(table) LIMIT 1", as: Int.self) != nil {
+                    guard starts <= 1 else {
+                        throw OpenError(path: postgres.description, reason: "table \(table) already holds rows: an import goes into a new, empty database only; nothing was copied")
+                    }
+                    try session.execute("DELETE FROM \(table)")
                 }
                 var summary = ImportSummary()
                 for table in tables {
@@ -89,5 +96,28 @@ extension ServiceDatabase {
                 return summary
             }
         }
+    }
+
+    /// `tables` ordered so that a table comes after those its foreign keys reference (members
+    /// before their committees), so rows copy in that order.
+    static func referencedFirst(_ session: any SQLSession, _ tables: [String]) throws -> [String] {
+        var references: [String: Set<String>] = [:]
+        for row in try session.rows("""
+            SELECT c.conrelid::regclass::text AS child, c.confrelid::regclass::text AS parent FROM pg_constraint c
+            WHERE c.contype = 'f' AND c.connamespace = current_schema()::text::regnamespace
+            """) {
+            let (child, parent): (String, String) = (row["child"], row["parent"])
+            if child != parent { references[child, default: []].insert(parent) }
+        }
+        var ordered: [String] = []
+        var placed: Set<String> = []
+        func place(_ table: String, _ path: Set<String>) {
+            guard !placed.contains(table), !path.contains(table) else { return }
+            for parent in (references[table] ?? []).sorted() where tables.contains(parent) { place(parent, path.union([table])) }
+            placed.insert(table)
+            ordered.append(table)
+        }
+        for table in tables { place(table, []) }
+        return ordered
     }
 }
