@@ -271,6 +271,91 @@ struct SchedulerReplicaTests {
         }
     }
 
+    @Test("loadtest against the scheduling side all in replicas on PostgreSQL (registry, scheduler, notifier, two each), scheduler replicas SIGKILLed three times and a registry replica once: every acknowledged meeting exists once, no room double-booked, every event told once")
+    func suiteInReplicasUnderLoadtest() async throws {
+        try await PostgresServer.with { server in
+            let directory = try temporaryDirectory("replicas-loadtest")
+            let (registryURL, schedulerURL, notifierURL) = (try await server.createDatabase("reg"), try await server.createDatabase("sched"),
+                                                            try await server.createDatabase("notify"))
+            var registries: [ServiceProcess] = []
+            for name in ["registry-a", "registry-b"] {
+                registries.append(try await ServiceProcess("member-registry", dataDir: directory + "/" + name, arguments: ["--database", registryURL]))
+            }
+            let registryCalls = registries.map(\.rpcEndpoint).joined(separator: ",")
+            let registryEvents = registries.map(\.eventEndpoint).joined(separator: ",")
+            var schedulers: [ServiceProcess] = []
+            for name in ["scheduler-a", "scheduler-b"] {
+                schedulers.append(try await ServiceProcess("meeting-scheduler", dataDir: directory + "/" + name, arguments: [
+                    "--registry", registryCalls, "--registry-events", registryEvents, "--database", schedulerURL,
+                ]))
+            }
+            let (a, b) = (schedulers[0], schedulers[1])
+            let schedulerCalls = "\(a.rpcEndpoint),\(b.rpcEndpoint)"
+            var notifiers: [ServiceProcess] = []
+            for name in ["notifier-a", "notifier-b"] {
+                notifiers.append(try await ServiceProcess("notifier", dataDir: directory + "/" + name, arguments: [
+                    "--registry", registryCalls, "--registry-events", registryEvents,
+                    "--scheduler", schedulerCalls, "--scheduler-events", "\(a.eventEndpoint),\(b.eventEndpoint)", "--database", notifierURL,
+                ]))
+            }
+
+            let load = try BackgroundLoad([
+                "--scheduler", schedulerCalls, "--registry", registryCalls,
+                "--concurrency", "6", "--duration", "12", "--warmup", "0", "--mix", "schedule=1",
+                "--rooms", "3", "--members", "20", "--timeout-ms", "3000"], in: directory)
+            for _ in 0..<600 where load.acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(load.acknowledged().count >= 10, "the load started: \(load.progress())")
+            // a (the publisher, started first), b (publishing by then), a again; and one of the
+            // registry's replicas, which both schedulers' copies and calls then do without.
+            for victim in [a, b, a] {
+                #expect(await victim.stop(signal: SIGKILL) == SIGKILL)
+                try await Task.sleep(for: .milliseconds(500))
+                try await victim.start()
+                try await Task.sleep(for: .milliseconds(1500))
+            }
+            #expect(await registries[1].stop(signal: SIGKILL) == SIGKILL)
+            #expect(await load.wait() == 0, "\(load.progress().suffix(4))")
+            let errors = load.errorsPerSecond()
+            #expect(errors.suffix(2) == [0, 0], "the errors stop after the restarts: \(load.progress())")
+
+            // Every acknowledged meeting exists, once; no room holds two meetings at once.
+            let acknowledged = load.acknowledged()
+            #expect(Set(acknowledged).count == acknowledged.count)
+            #expect(acknowledged.count > 30, "the load went on: \(acknowledged.count)")
+            let stored = Set(try await server.query("sched", "SELECT id FROM meetings").split(separator: "\n").compactMap { Int64($0) })
+            let lost = acknowledged.filter { !stored.contains($0) }
+            #expect(lost.isEmpty, "acknowledged but lost: \(lost)")
+            #expect(try await server.query("sched", """
+                SELECT count(*) FROM meetings x JOIN meetings y ON x.id < y.id AND x.room_id = y.room_id AND x.room_id != 0
+                WHERE x.status IN (1, 2) AND y.status IN (1, 2) AND x.start_ms < y.end_ms AND y.start_ms < x.end_ms
+                """) == "0")
+            let outbox = try await server.query("sched", "SELECT count(*) || '/' || COALESCE(max(sequence), 0) FROM outbox")
+            let newest = outbox.split(separator: "/").last.map(String.init) ?? ""
+            #expect(outbox == "\(newest)/\(newest)", "one gap-free outbox: \(outbox)")
+
+            // The notifier's replicas applied every event of the schedulers once: each
+            // publication told each of its invitees once.
+            var seen = ""
+            for _ in 0..<200 {
+                seen = try await server.query("notify", "SELECT last_sequence FROM event_cursors WHERE source = 'meeting-scheduler'")
+                if seen == newest { break }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            #expect(seen == newest, "the notifier applied every event")
+            let published = try await server.query("sched", "SELECT count(*) FROM outbox WHERE type = 'meeting.published'")
+            let invited = try await server.query("sched", """
+                SELECT count(*) FROM invitees i JOIN meetings m ON m.id = i.meeting_id WHERE m.status = \(MeetingV1.MeetingStatus.published.rawValue)
+                """)
+            let told = try await server.query("notify", """
+                SELECT count(DISTINCT sequence) || '/' || count(*) FROM notifications WHERE source = 'meeting-scheduler' AND rule = 'meeting.published→invitees'
+                """)
+            #expect(Int(published) ?? 0 > 30)
+            #expect(told == "\(published)/\(invited)", "each publication once, to each invitee once: \(told)")
+
+            for service in notifiers + schedulers + [registries[0]] { _ = await service.stop() }
+        }
+    }
+
     @Test("two notifier replicas on one database send each webhook once: a staff announcement to all 175 members")
     func notifierDeliversOnce() async throws {
         try await PostgresServer.with { server in
