@@ -530,7 +530,7 @@ public final class EventConsumer: Service, Sendable {
 
     /// A storage failure (retried until it passes), not the consumer's logic refusing.
     static func isStorageError(_ error: any Error) -> Bool {
-        error is DatabaseError || error is PostgresError
+        error is DatabaseError || error is PostgresError || error is StaleConnection
     }
 
     /// The last event applied. `locked`: in a transaction that applies events, the row is

@@ -356,6 +356,49 @@ struct SchedulerReplicaTests {
         }
     }
 
+    @Test("PostgreSQL restarted under loadtest against two scheduler replicas: calls fail UNAVAILABLE while it is away and health says so, then the load goes on by itself; every acknowledged meeting is there once")
+    func databaseRestartedUnderLoadtest() async throws {
+        try await PostgresServer.with { server in
+            let directory = try temporaryDirectory("pg-restart-load")
+            let url = try await server.createDatabase("sched")
+            let registry = try await ServiceProcess("member-registry", dataDir: directory + "/registry")
+            var schedulers: [ServiceProcess] = []
+            for name in ["scheduler-a", "scheduler-b"] {
+                schedulers.append(try await ServiceProcess("meeting-scheduler", dataDir: directory + "/" + name, arguments: [
+                    "--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint, "--database", url,
+                ]))
+            }
+            let calls = schedulers.map(\.rpcEndpoint).joined(separator: ",")
+            let load = try BackgroundLoad([
+                "--scheduler", calls, "--registry", registry.rpcEndpoint,
+                "--concurrency", "4", "--duration", "14", "--warmup", "0", "--mix", "schedule=1",
+                "--rooms", "3", "--members", "20", "--timeout-ms", "2000"], in: directory)
+            for _ in 0..<600 where load.acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
+            #expect(load.acknowledged().count >= 10, "the load started: \(load.progress())")
+            try await Task.sleep(for: .seconds(2))
+
+            await server.stop()
+            try await Task.sleep(for: .milliseconds(500))
+            let gateway = Gateway(scheduler: calls)
+            let health = try await gateway.run(["health", "--service", "meeting-scheduler"])
+            #expect(health.stdout.contains("unreachable"), "\(health.stdout) \(health.stderr)")
+            try await Task.sleep(for: .seconds(2))
+            try await server.start()
+
+            #expect(await load.wait() == 0, "\(load.progress().suffix(4))")
+            let errors = load.errorsPerSecond()
+            #expect(errors.reduce(0, +) > 0, "the outage was noticed: \(load.progress())")
+            #expect(errors.suffix(3) == [0, 0, 0], "the load goes on by itself: \(load.progress())")
+            let acknowledged = load.acknowledged()
+            #expect(Set(acknowledged).count == acknowledged.count)
+            let stored = Set(try await server.query("sched", "SELECT id FROM meetings").split(separator: "\n").compactMap { Int64($0) })
+            #expect(acknowledged.filter { !stored.contains($0) }.isEmpty, "acknowledged but lost")
+            #expect(stored.count >= acknowledged.count)
+            #expect(try await gateway.run(["health", "--service", "meeting-scheduler"]).stdout.contains("ok: postgres"))
+            for service in schedulers + [registry] { _ = await service.stop() }
+        }
+    }
+
     @Test("two notifier replicas on one database send each webhook once: a staff announcement to all 175 members")
     func notifierDeliversOnce() async throws {
         try await PostgresServer.with { server in

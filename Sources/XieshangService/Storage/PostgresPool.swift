@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import XieshangRPC
 
 /// A transaction on a PostgreSQL connection, as an `SQLSession`.
 final class PostgresSession: SQLSession {
@@ -43,7 +44,14 @@ final class PostgresSession: SQLSession {
     static func transaction<T>(_ connection: PostgresConnection, readOnly: Bool = false, _ body: (PostgresSession) throws -> T) throws -> T {
         // Reads see one snapshot for all their statements; writes see each statement's latest
         // committed state (READ COMMITTED), and wait for rows another replica holds.
-        try connection.run(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+        do {
+            try connection.run(readOnly ? "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY" : "BEGIN")
+        } catch {
+            // A connection that broke while idle (the server restarted): nothing of the
+            // transaction ran, so the pool may run it again on a new connection.
+            if let lost = error as? PostgresError, !connection.isUsable { throw StaleConnection(underlying: lost) }
+            throw error
+        }
         let session = PostgresSession(connection)
         let result: T
         do {
@@ -68,7 +76,9 @@ final class PostgresPool: Sendable {
     private let signal = DispatchSemaphore(value: 0)
     private let lanes: Int
 
-    typealias Job = @Sendable (Result<PostgresConnection, PostgresError>) -> Void
+    /// A piece of work, given a connection (or why there is none) and whether this is its last
+    /// try; true: run it again on a new connection (its own had broken while idle).
+    typealias Job = @Sendable (Result<PostgresConnection, PostgresError>, _ last: Bool) -> Bool
 
     init(url: String, lanes: Int) {
         self.url = Self.withConnectTimeout(url)
@@ -87,11 +97,22 @@ final class PostgresPool: Sendable {
         return url + (url.contains("?") ? "&" : "?") + "connect_timeout=5"
     }
 
-    /// Runs `body` with a connection of the pool and returns what it returns.
+    /// Runs `body` with a connection of the pool and returns what it returns. A transaction
+    /// that could not begin on a connection broken while idle (every one of them, after the
+    /// server restarts) runs again on a new one, up to once per lane: the caller sees
+    /// UNAVAILABLE only while the server is really away.
     func run<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            submit { connection in
-                continuation.resume(with: Result(catching: { try body(connection.get()) }))
+            submit { connection, last in
+                do {
+                    continuation.resume(returning: try body(connection.get()))
+                } catch let stale as StaleConnection {
+                    if !last { return true }
+                    continuation.resume(throwing: stale.underlying)
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+                return false
             }
         }
     }
@@ -101,9 +122,17 @@ final class PostgresPool: Sendable {
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var outcome: Result<T, any Error>?
         nonisolated(unsafe) let body = body
-        submit { connection in
-            outcome = Result(catching: { try body(connection.get()) })
+        submit { connection, last in
+            do {
+                outcome = .success(try body(connection.get()))
+            } catch let stale as StaleConnection {
+                if !last { return true }
+                outcome = .failure(stale.underlying)
+            } catch {
+                outcome = .failure(error)
+            }
             done.signal()
+            return false
         }
         done.wait()
         return try outcome!.get()
@@ -115,7 +144,7 @@ final class PostgresPool: Sendable {
             state.jobs.append(job)
             return true
         }
-        if accepted { signal.signal() } else { job(.failure(PostgresError(connection: "the service is stopping"))) }
+        if accepted { signal.signal() } else { _ = job(.failure(PostgresError(connection: "the service is stopping")), true) }
     }
 
     /// Ends the threads once the queued work is done.
@@ -133,16 +162,27 @@ final class PostgresPool: Sendable {
                 if queue.withLock({ $0.stopped }) { return }
                 continue
             }
-            if connection.map({ !$0.isUsable }) ?? true {
-                connection = nil
-                do {
-                    connection = try PostgresConnection(url: url)
-                } catch {
-                    job(.failure(error))
-                    continue
+            var tries = 0
+            while true {
+                if connection.map({ !$0.isUsable }) ?? true {
+                    connection = nil
+                    do {
+                        connection = try PostgresConnection(url: url)
+                    } catch {
+                        _ = job(.failure(error), true)
+                        break
+                    }
                 }
+                guard job(.success(connection!), tries >= lanes) else { break }
+                tries += 1
             }
-            job(.success(connection!))
         }
     }
+}
+
+/// A transaction's BEGIN failed on a connection that had broken while idle: nothing ran.
+struct StaleConnection: Error, CustomStringConvertible, RPCErrorConvertible {
+    let underlying: PostgresError
+    var description: String { underlying.description }
+    var rpcError: RPCError { underlying.rpcError }
 }
