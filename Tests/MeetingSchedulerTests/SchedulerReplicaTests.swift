@@ -28,6 +28,34 @@ struct SchedulerReplicaTests {
         return (d, a, b)
     }
 
+    /// How many pairs of active bookings of one room overlap in `database` (the scheduler's).
+    private static func overlappingBookings(_ server: PostgresServer, _ database: String) async throws -> String {
+        try await server.query(database, """
+            SELECT count(*) FROM meetings x JOIN meetings y ON x.id < y.id AND x.room_id = y.room_id AND x.room_id != 0
+            WHERE x.status IN (1, 2) AND y.status IN (1, 2) AND x.start_ms < y.end_ms AND y.start_ms < x.end_ms
+            """)
+    }
+
+    /// The newest event of `database`'s outbox, expecting every number up to it there once.
+    private static func newestOfGapFreeOutbox(_ server: PostgresServer, _ database: String) async throws -> String {
+        let outbox = try await server.query(database, "SELECT count(*) || '/' || COALESCE(max(sequence), 0) FROM outbox")
+        let newest = outbox.split(separator: "/").last.map(String.init) ?? ""
+        #expect(outbox == "\(newest)/\(newest)", "one gap-free outbox: \(outbox)")
+        return newest
+    }
+
+    /// The last event of `source` that `database`'s consumers applied, once it is `newest` (or
+    /// after 20 s).
+    private static func applied(_ server: PostgresServer, _ database: String, from source: String, upTo newest: String) async throws -> String {
+        var seen = ""
+        for _ in 0..<200 {
+            seen = try await server.query(database, "SELECT last_sequence FROM event_cursors WHERE source = '\(source)'")
+            if seen == newest { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return seen
+    }
+
     private static func client(_ endpoints: [String], _ caller: String) throws -> RPCClient {
         var configuration = RPCClientConfiguration(endpoints: endpoints, caller: caller)
         configuration.defaultTimeout = .seconds(30)
@@ -81,11 +109,7 @@ struct SchedulerReplicaTests {
                 }
             }
             // The database holds six bookings of room 1, none overlapping another.
-            let overlapping = try await server.query("sched_race", """
-                SELECT count(*) FROM meetings x JOIN meetings y ON x.id < y.id AND x.room_id = y.room_id
-                WHERE x.status IN (1, 2) AND y.status IN (1, 2) AND x.start_ms < y.end_ms AND y.start_ms < x.end_ms
-                """)
-            #expect(overlapping == "0")
+            #expect(try await Self.overlappingBookings(server, "sched_race") == "0")
             #expect(try await server.query("sched_race", "SELECT count(*) FROM meetings WHERE room_id = 1") == "6")
             let outbox = try await server.query("sched_race", "SELECT count(*) || '/' || COALESCE(max(sequence), 0) FROM outbox")
             #expect(outbox == "6/6", "one event a round, numbered 1…6 without gaps: \(outbox)")
@@ -241,26 +265,14 @@ struct SchedulerReplicaTests {
                 #expect(row != nil, "\(title) was acknowledged and is there")
                 if published { #expect(row?[1] == "\(MeetingV1.MeetingStatus.published.rawValue)", "\(title) is published") }
             }
-            let overlapping = try await server.query("sched_kill", """
-                SELECT count(*) FROM meetings x JOIN meetings y ON x.id < y.id AND x.room_id = y.room_id
-                WHERE x.status IN (1, 2) AND y.status IN (1, 2) AND x.start_ms < y.end_ms AND y.start_ms < x.end_ms
-                """)
-            #expect(overlapping == "0")
-            let outbox = try await server.query("sched_kill", "SELECT count(*) || '/' || COALESCE(max(sequence), 0) FROM outbox")
-            let newest = outbox.split(separator: "/").last.map(String.init) ?? ""
-            #expect(outbox == "\(newest)/\(newest)", "one gap-free outbox: \(outbox)")
+            #expect(try await Self.overlappingBookings(server, "sched_kill") == "0")
+            let newest = try await Self.newestOfGapFreeOutbox(server, "sched_kill")
             let publishedEvents = try await server.query("sched_kill", "SELECT count(*) FROM outbox WHERE type = 'meeting.published'")
 
             // The notifier's two replicas follow both schedulers into one inbox: its cursor
             // reaches the newest event, and it told each of the 15 members of each published
             // meeting once.
-            var seen = ""
-            for _ in 0..<200 {
-                seen = try await server.query("notify", "SELECT last_sequence FROM event_cursors WHERE source = 'meeting-scheduler'")
-                if seen == newest { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            #expect(seen == newest, "the notifier applied every event")
+            #expect(try await Self.applied(server, "notify", from: "meeting-scheduler", upTo: newest) == newest, "the notifier applied every event")
             let told = try await server.query("notify", """
                 SELECT count(DISTINCT sequence) || '/' || count(*) FROM notifications WHERE source = 'meeting-scheduler' AND rule = 'meeting.published→invitees'
                 """)
@@ -325,23 +337,12 @@ struct SchedulerReplicaTests {
             let stored = Set(try await server.query("sched", "SELECT id FROM meetings").split(separator: "\n").compactMap { Int64($0) })
             let lost = acknowledged.filter { !stored.contains($0) }
             #expect(lost.isEmpty, "acknowledged but lost: \(lost)")
-            #expect(try await server.query("sched", """
-                SELECT count(*) FROM meetings x JOIN meetings y ON x.id < y.id AND x.room_id = y.room_id AND x.room_id != 0
-                WHERE x.status IN (1, 2) AND y.status IN (1, 2) AND x.start_ms < y.end_ms AND y.start_ms < x.end_ms
-                """) == "0")
-            let outbox = try await server.query("sched", "SELECT count(*) || '/' || COALESCE(max(sequence), 0) FROM outbox")
-            let newest = outbox.split(separator: "/").last.map(String.init) ?? ""
-            #expect(outbox == "\(newest)/\(newest)", "one gap-free outbox: \(outbox)")
+            #expect(try await Self.overlappingBookings(server, "sched") == "0")
+            let newest = try await Self.newestOfGapFreeOutbox(server, "sched")
 
             // The notifier's replicas applied every event of the schedulers once: each
             // publication told each of its invitees once.
-            var seen = ""
-            for _ in 0..<200 {
-                seen = try await server.query("notify", "SELECT last_sequence FROM event_cursors WHERE source = 'meeting-scheduler'")
-                if seen == newest { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
-            #expect(seen == newest, "the notifier applied every event")
+            #expect(try await Self.applied(server, "notify", from: "meeting-scheduler", upTo: newest) == newest, "the notifier applied every event")
             let published = try await server.query("sched", "SELECT count(*) FROM outbox WHERE type = 'meeting.published'")
             let invited = try await server.query("sched", """
                 SELECT count(*) FROM invitees i JOIN meetings m ON m.id = i.meeting_id WHERE m.status = \(MeetingV1.MeetingStatus.published.rawValue)

@@ -72,15 +72,15 @@ struct RegistryReplicaTests {
 
             // One outbox, numbered without gaps, the same from both replicas; the managed lists
             // are told first, as the directory's consumers need.
-            let fromA = try await Self.since(a.rpcEndpoint)
-            let fromB = try await Self.since(b.rpcEndpoint)
+            let fromA = try await eventsSince(a.rpcEndpoint)
+            let fromB = try await eventsSince(b.rpcEndpoint)
             #expect(fromA.events.map(\.sequence) == Array(1...UInt64(fromA.events.count)))
             #expect(fromB.events.map(\.sequence) == fromA.events.map(\.sequence))
             #expect(fromA.events.prefix(2).map(\.type) == ["catalog.changed", "catalog.changed"])
             #expect(fromA.events.filter { $0.type == "member.added" }.count == 176)
             // The same events as on SQLite, and the added member and the two terms (the new
             // current one, and the one it replaced).
-            let onSQLiteTypes = try await Self.since(onSQLite.rpcEndpoint).events.map(\.type)
+            let onSQLiteTypes = try await eventsSince(onSQLite.rpcEndpoint).events.map(\.type)
             #expect(fromA.events.map(\.type) == onSQLiteTypes + ["member.added", "term.saved", "term.saved"], "\(fromA.events.suffix(4).map(\.type))")
             for service in [a, b, onSQLite] { #expect(await service.stop() == 0) }
         }
@@ -95,7 +95,7 @@ struct RegistryReplicaTests {
             for arguments in Deployment.office { try await sqlite.json(arguments) }
             try await sqlite.json(["member", "assign", "3", "--room", "1"])
             try await sqlite.json(["member", "decide", "4", "--decision", "remove", "--meeting", "五届常委会第十次会议", "--date", "2024-03-01", "--note", "本人因工作调动离开本市"])
-            let before = try await Self.since(onSQLite.rpcEndpoint)
+            let before = try await eventsSince(onSQLite.rpcEndpoint)
             #expect(await onSQLite.stop() == 0)
 
             let url = try await server.createDatabase("moved")
@@ -119,7 +119,7 @@ struct RegistryReplicaTests {
             let station = try await gateway.run(["station", "add", "--name", "新城镇委员工作站", "--json"])
             let saved = (try? station.json()) as? [[String: Any]]
             #expect((saved?.first?["id"] as? NSNumber)?.intValue == 2, "\(station.stdout) \(station.stderr)")
-            let after = try await Self.since(moved.rpcEndpoint)
+            let after = try await eventsSince(moved.rpcEndpoint)
             #expect(after.events.map(\.sequence) == Array(1...UInt64(before.events.count + 1)))
             #expect(after.sourceIdentity == before.sourceIdentity, "consumers see the same source")
             #expect(after.events.prefix(before.events.count).map(\.payload) == before.events.map(\.payload))
@@ -130,16 +130,5 @@ struct RegistryReplicaTests {
     /// The member ids a `member list` or `member search` printed, in order.
     private static func ids(_ listed: [String: Any]) -> [Int] {
         ((listed["members"] as? [[String: Any]]) ?? []).map { ($0["id"] as? NSNumber)?.intValue ?? -1 }
-    }
-
-    private static func since(_ endpoint: String) async throws -> EventV1.SinceResponse {
-        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "tests")
-        configuration.defaultTimeout = .seconds(10)
-        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
-        var request = EventV1.SinceRequest()
-        request.afterSequence = 0
-        let response = try await client.call(EventV1.Events.since, request, options: .read)
-        await client.close()
-        return response
     }
 }

@@ -87,7 +87,7 @@ struct ProposalReplicaTests {
                 _ = try await Self.json(environment, onSQLite, ["proposal", "act", "\(id)", "submit", "--as", "member:\(member)"])
                 if member != 14 { _ = try await Self.json(environment, onSQLite, ["proposal", "act", "\(id)", "file", "--as", "staff"]) }
             }
-            let before = try await Self.since(onSQLite)
+            let before = try await eventsSince(onSQLite)
             #expect(before.events.count == 8)
             #expect(await d.tracker!.stop() == 0)
 
@@ -106,24 +106,13 @@ struct ProposalReplicaTests {
             #expect((third["proposal"] as? [String: Any])?["number"] as? String == String(format: "5-%d-0003", ProposalProcessTests.yearSession))
             let fourth = try await Self.json(environment, moved.rpcEndpoint, ["proposal", "create", "--member", "15", "--title", "迁移后的建议", "--body", "正文"])
             #expect((fourth["id"] as? NSNumber)?.intValue == 4)
-            let after = try await Self.since(moved.rpcEndpoint)
+            let after = try await eventsSince(moved.rpcEndpoint)
             #expect(after.events.map(\.sequence) == Array(1...10))
             #expect(after.sourceIdentity == before.sourceIdentity, "consumers see the same source")
             #expect(after.events.prefix(8).map(\.payload) == before.events.map(\.payload))
             #expect(await moved.stop() == 0)
             _ = await d.stop()
         }
-    }
-
-    private static func since(_ endpoint: String) async throws -> EventV1.SinceResponse {
-        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "tests")
-        configuration.defaultTimeout = .seconds(10)
-        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
-        var request = EventV1.SinceRequest()
-        request.afterSequence = 0
-        let response = try await client.call(EventV1.Events.since, request, options: .read)
-        await client.close()
-        return response
     }
 
     /// The gateway with the tracker at `endpoint` (one replica, or both as a list).

@@ -34,3 +34,16 @@ public final class EventTap: @unchecked Sendable {
 
     public func close() { socket.close(linger: 0) }
 }
+
+/// A service's whole outbox as `Events/Since` gives it from its first event (an insecure
+/// service, or one whose allow-list lets the tests' caller read events).
+public func eventsSince(_ endpoint: String) async throws -> EventV1.SinceResponse {
+    var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "tests")
+    configuration.defaultTimeout = .seconds(10)
+    let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+    var request = EventV1.SinceRequest()
+    request.afterSequence = 0
+    let response = try await client.call(EventV1.Events.since, request, options: .read)
+    await client.close()
+    return response
+}
