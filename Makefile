@@ -5,7 +5,7 @@ SWIFT ?= swift
 CONFIG ?= debug
 
 # Debian packages the build, the tests and the demo need.
-APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev libpq5 postgresql msmtp python3-aiosmtpd docker-compose systemd prometheus \
+APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev libpq5 postgresql openssl msmtp python3-aiosmtpd docker-compose systemd prometheus \
   chromium chromium-driver python3-selenium fonts-noto-cjk
 
 PROTO_DIR := proto

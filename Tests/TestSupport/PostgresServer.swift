@@ -2,13 +2,18 @@ import Foundation
 import XieshangService
 
 /// A throwaway PostgreSQL server for a test: a cluster made with initdb in a folder of its
-/// own, reached only through a Unix socket in that folder (no TCP port to collide with),
+/// own, reached through a Unix socket in that folder (no TCP port to collide with, unless a
+/// test turns TLS on: `enableTLS`),
 /// run as an unprivileged user when the tests run as root (PostgreSQL refuses root; CI runs
 /// as root). Debian's `postgresql` package provides the binaries (`make bootstrap`).
 public final class PostgresServer: @unchecked Sendable {
     public let folder: String
     private let binaries: String
     private var process: ChildProcess?
+    /// The server's port: its Unix socket's name, and with TLS its loopback TCP port.
+    private var port = 5432
+    /// With TLS on (`enableTLS`): its certificate and key.
+    private var tls: (certificate: String, key: String)?
     /// The user the server runs as when the tests are root.
     private static let runAs = "nobody"
 
@@ -63,10 +68,12 @@ public final class PostgresServer: @unchecked Sendable {
     /// Starts the server (again) and waits until it takes connections.
     public func start() async throws {
         precondition(process == nil, "already running")
+        let listening = tls.map { ["-c", "listen_addresses=127.0.0.1", "-c", "ssl=on", "-c", "ssl_cert_file=\($0.certificate)", "-c", "ssl_key_file=\($0.key)"] }
+            ?? ["-c", "listen_addresses="]
         let (program, arguments) = asServerUser("postgres", [
-            "-D", folder + "/data", "-k", folder, "-c", "listen_addresses=", "-c", "fsync=off",
+            "-D", folder + "/data", "-k", folder, "-p", "\(port)", "-c", "fsync=off",
             "-c", "max_connections=200", "-c", "shared_buffers=32MB",
-        ])
+        ] + listening)
         process = try ChildProcess(program, arguments, environment: ProcessInfo.processInfo.environment,
                                    stdout: folder + "/server.out", stderr: folder + "/server.log", appendStderr: true)
         let started = ContinuousClock.now
@@ -75,7 +82,7 @@ public final class PostgresServer: @unchecked Sendable {
                 process = nil
                 throw ProcessFailure(description: "postgres ended (\(status)) at start: \(log)")
             }
-            let ready = try await runCommand(binaries + "/pg_isready", ["-h", folder, "-U", "xieshang", "-q"], timeout: .seconds(10))
+            let ready = try await runCommand(binaries + "/pg_isready", ["-h", folder, "-p", "\(port)", "-U", "xieshang", "-q"], timeout: .seconds(10))
             if ready.status == 0 { return }
             try await Task.sleep(for: .milliseconds(100))
         }
@@ -96,17 +103,59 @@ public final class PostgresServer: @unchecked Sendable {
 
     /// A new, empty database; returns its URL.
     public func createDatabase(_ name: String) async throws -> String {
-        let result = try await runCommand("/usr/bin/psql", ["-h", folder, "-U", "xieshang", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"])
+        let result = try await runCommand("/usr/bin/psql", ["-h", folder, "-p", "\(port)", "-U", "xieshang", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"])
         guard result.status == 0 else { throw ProcessFailure(description: "CREATE DATABASE \(name) failed: \(result.stderr)") }
         return url(name)
     }
 
     /// The URL of database `name` on this server.
-    public func url(_ name: String) -> String { "postgresql://xieshang@/\(name)?host=\(folder)" }
+    public func url(_ name: String) -> String { "postgresql://xieshang@/\(name)?host=\(folder)&port=\(port)" }
+
+    /// Restarts the server listening on a loopback TCP port too, where it takes TLS
+    /// connections only (pg_hba's `hostssl`), with a certificate for localhost signed by a
+    /// certificate authority made here. Returns the port and the authority's certificate (a
+    /// client's `sslrootcert`); the Unix socket stays as it was.
+    public func enableTLS() async throws -> (port: Int, rootCertificate: String) {
+        let folder = self.folder + "/tls"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let authority = try await Self.certificateAuthority(in: folder, named: "ca")
+        try await Self.openssl(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost",
+                                "-keyout", folder + "/server.key", "-out", folder + "/server.csr"])
+        try "subjectAltName=DNS:localhost,IP:127.0.0.1\n".write(toFile: folder + "/server.ext", atomically: true, encoding: .utf8)
+        try await Self.openssl(["x509", "-req", "-in", folder + "/server.csr", "-CA", authority, "-CAkey", folder + "/ca.key",
+                                "-CAcreateserial", "-days", "2", "-extfile", folder + "/server.ext", "-out", folder + "/server.crt"])
+        // PostgreSQL reads its key only if no one else may.
+        chmod(folder + "/server.key", 0o600)
+        if getuid() == 0, let user = getpwnam(Self.runAs) {
+            for file in [folder, folder + "/server.key", folder + "/server.crt"] { chown(file, user.pointee.pw_uid, user.pointee.pw_gid) }
+        }
+        let hba = self.folder + "/data/pg_hba.conf"
+        let rules = try String(contentsOfFile: hba, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.hasPrefix("host ") ? "hostssl" + $0.dropFirst(4) : String($0) }
+        try rules.joined(separator: "\n").write(toFile: hba, atomically: false, encoding: .utf8)
+        await stop()
+        port = try freeLoopbackPort()
+        tls = (folder + "/server.crt", folder + "/server.key")
+        try await start()
+        return (port, authority)
+    }
+
+    /// A self-signed certificate authority's certificate, `<name>.crt` in `folder` (its key
+    /// beside it), as a client's root certificate.
+    public static func certificateAuthority(in folder: String, named name: String) async throws -> String {
+        try await openssl(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=xieshang test \(name)",
+                           "-keyout", folder + "/\(name).key", "-out", folder + "/\(name).crt"])
+        return folder + "/\(name).crt"
+    }
+
+    private static func openssl(_ arguments: [String]) async throws {
+        let result = try await runCommand("/usr/bin/openssl", arguments, timeout: .seconds(60))
+        guard result.status == 0 else { throw ProcessFailure(description: "openssl \(arguments[0]) failed: \(result.stderr)") }
+    }
 
     /// Runs SQL with psql against database `name`; returns what it printed (unaligned, no headers).
     public func query(_ name: String, _ sql: String) async throws -> String {
-        let result = try await runCommand("/usr/bin/psql", ["-h", folder, "-U", "xieshang", "-d", name, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
+        let result = try await runCommand("/usr/bin/psql", ["-h", folder, "-p", "\(port)", "-U", "xieshang", "-d", name, "-v", "ON_ERROR_STOP=1", "-At", "-c", sql])
         guard result.status == 0 else { throw ProcessFailure(description: "psql failed: \(result.stderr)") }
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }

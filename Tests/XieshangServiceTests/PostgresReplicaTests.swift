@@ -278,6 +278,42 @@ struct PostgresReplicaTests {
         }
     }
 
+    @Test("over TCP with TLS: a service verifying the server (sslmode=verify-full) serves on it through encrypted connections; one whose root certificate did not sign the server's, or without TLS, is refused at start with the reason")
+    func tls() async throws {
+        let directory = try temporaryDirectory("pg-tls")
+        try await PostgresServer.with { server in
+            let (port, authority) = try await server.enableTLS()
+            _ = try await server.createDatabase("notes")
+            let onTCP = "postgresql://xieshang@localhost:\(port)/notes?sslmode=verify-full&sslrootcert=\(authority)"
+            let service = try await replica("tls", url: onTCP, in: directory)
+            let toService = try client([service.rpcEndpoint])
+            _ = try await add(toService, "over TLS")
+            #expect(try await notes(toService).map(\.text) == ["over TLS"])
+            let encrypted = try await server.query("notes", """
+                SELECT count(*) FILTER (WHERE s.ssl) || '/' || count(*) FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
+                WHERE a.datname = 'notes' AND a.client_addr IS NOT NULL
+                """)
+            let parts = encrypted.split(separator: "/")
+            #expect(parts.count == 2 && parts[0] == parts[1] && parts[0] != "0", "the service's connections all use TLS: \(encrypted)")
+            await toService.close()
+            #expect(await service.stop() == 0)
+
+            let stranger = try await PostgresServer.certificateAuthority(in: directory, named: "stranger")
+            let wiring = ["--insecure", "--data-dir", directory + "/refused", "--rpc-endpoint", "tcp://127.0.0.1:*", "--metrics-address", "off"]
+            let unverified = try await runCommand(builtExecutable("xieshang-example"), wiring + [
+                "--database", "postgresql://xieshang@localhost:\(port)/notes?sslmode=verify-full&sslrootcert=\(stranger)",
+            ])
+            #expect(unverified.status != 0)
+            #expect(unverified.stderr.contains("certificate verify failed"), "\(unverified.stderr)")
+            let plain = try await runCommand(builtExecutable("xieshang-example"), wiring + [
+                "--database", "postgresql://xieshang@localhost:\(port)/notes?sslmode=disable",
+            ])
+            #expect(plain.status != 0)
+            #expect(plain.stderr.contains("no encryption"), "\(plain.stderr)")
+            #expect(try await server.query("notes", "SELECT count(*) FROM notes") == "1")
+        }
+    }
+
     @Test("a service with a migration for SQLite alone refuses a PostgreSQL database, and a database URL of another kind is refused, both with the reason")
     func refusals() async throws {
         let directory = try temporaryDirectory("pg-refusals")
