@@ -45,11 +45,6 @@ public final class ServiceDatabase: Sendable {
     /// With `--import-sqlite`, copies the SQLite database into the PostgreSQL one instead,
     /// prints what it copied and ends the process (an operator's one-shot step).
     public static func open(_ configuration: ServiceConfiguration, migrations: ServiceMigrations) throws -> ServiceDatabase {
-        if configuration.importSQLite {
-            let summary = try importSQLite(configuration, migrations: migrations)
-            print("\(configuration.name): \(summary)")
-            exit(0)
-        }
         if let url = configuration.databaseURL {
             return try openPostgres(url: url, service: configuration.name, migrations: migrations)
         }

@@ -109,6 +109,7 @@ struct ExampleServiceCommand: AsyncParsableCommand {
             name: "example-notes", version: "0.1.0",
             defaultRPC: "tcp://127.0.0.1:*", defaultEvents: "tcp://127.0.0.1:*")
         ServiceLogging.bootstrap(configuration)
+        if try configuration.importSQLiteIfAsked(migrations: Notes.migrations) { return }
         let crash = crashAfterCommit
         let host = try ServiceHost(
             configuration: configuration, migrations: Notes.migrations,

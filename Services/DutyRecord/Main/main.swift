@@ -23,6 +23,7 @@ struct DutyRecordCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve(.duty)
         ServiceLogging.bootstrap(configuration)
+        if try configuration.importSQLiteIfAsked(migrations: DutySchema.migrations) { return }
         let logger = Logger(label: configuration.name)
         let environment = ProcessInfo.processInfo.environment
         let rulesFile = rules ?? environment["XIESHANG_DUTY_RULES"].flatMap { $0.isEmpty ? nil : $0 }

@@ -64,6 +64,7 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve(.scheduler)
         ServiceLogging.bootstrap(configuration)
+        if try configuration.importSQLiteIfAsked(migrations: SchedulerSchema.migrations) { return }
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
         let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger, timeout: .seconds(5))

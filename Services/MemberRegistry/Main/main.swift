@@ -19,6 +19,7 @@ struct MemberRegistryCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve(.registry)
         ServiceLogging.bootstrap(configuration)
+        if try configuration.importSQLiteIfAsked(migrations: RegistrySchema.migrations) { return }
         let host = try ServiceHost(
             configuration: configuration, migrations: RegistrySchema.migrations,
             context: try ZMQContext(), logger: Logger(label: configuration.name)

@@ -41,6 +41,7 @@ struct NotifierCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve(.notifier)
         ServiceLogging.bootstrap(configuration)
+        if try configuration.importSQLiteIfAsked(migrations: NotifierSchema.migrations) { return }
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
         let environment = ProcessInfo.processInfo.environment

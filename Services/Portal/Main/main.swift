@@ -34,6 +34,7 @@ struct PortalCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve(.portal)
         ServiceLogging.bootstrap(configuration)
+        if try configuration.importSQLiteIfAsked(migrations: PortalSchema.migrations) { return }
         let logger = Logger(label: configuration.name)
         let environment = ProcessInfo.processInfo.environment
         func pick(_ flag: String?, _ variable: String) -> String? {

@@ -36,6 +36,7 @@ struct ProposalTrackerCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try options.resolve(.tracker)
         ServiceLogging.bootstrap(configuration)
+        if try configuration.importSQLiteIfAsked(migrations: TrackerSchema.migrations) { return }
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
         let registryClient = try configuration.client(of: .registry, flag: registry, context: context, logger: logger)

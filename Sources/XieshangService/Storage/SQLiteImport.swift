@@ -4,6 +4,18 @@ import GRDB
 /// Moving a service's data from its SQLite file into PostgreSQL, once, when an office goes
 /// from one machine to replicas: `<service> --database postgres://… --import-sqlite` (the
 /// service stopped; its data folder as `--data-dir`).
+extension ServiceConfiguration {
+    /// With `--import-sqlite`: copies the service's SQLite file into its PostgreSQL database,
+    /// prints what it copied, and returns true — the command has done its work and does not
+    /// serve. Without: false. Each service's command asks before it opens its database.
+    public func importSQLiteIfAsked(migrations: ServiceMigrations) throws -> Bool {
+        guard importSQLite else { return false }
+        let summary = try ServiceDatabase.importSQLite(self, migrations: migrations)
+        print("\(name): \(summary)")
+        return true
+    }
+}
+
 extension ServiceDatabase {
     /// What an import copied.
     public struct ImportSummary: CustomStringConvertible, Sendable {
