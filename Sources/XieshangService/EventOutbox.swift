@@ -165,13 +165,13 @@ public final class EventOutbox: Sendable {
     /// stops.
     func publishesNow() -> Bool {
         guard case .postgres(let postgres) = database.storage else { return true }
-        return postgres.publisherLease(for: source).held()
+        return postgres.lease(for: source).held()
     }
 
     /// Gives the lease up (stopping).
     func stopPublishing() {
         guard case .postgres(let postgres) = database.storage else { return }
-        postgres.publisherLease(for: source).release()
+        postgres.lease(for: source).release()
     }
 
     /// How often the publisher reads the outbox when no commit of its own woke it: replicas'

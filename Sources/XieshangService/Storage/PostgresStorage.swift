@@ -9,7 +9,7 @@ final class PostgresStorage: Sendable {
     let pool: PostgresPool
     /// The database and server, without credentials (logs, health).
     let description: String
-    private let leases = Mutex<[String: PublisherLease]>([:])
+    private let leases = Mutex<[String: SessionLease]>([:])
 
     /// Connections each process keeps: one writes (group commit), the others read.
     static let lanes = 4
@@ -20,10 +20,10 @@ final class PostgresStorage: Sendable {
     }
 
     /// The publisher lease of `source` (one per service and database).
-    func publisherLease(for source: String) -> PublisherLease {
+    func lease(for source: String) -> SessionLease {
         leases.withLock { leases in
             if let lease = leases[source] { return lease }
-            let lease = PublisherLease(url: pool.url, source: source)   // with the pool's connect timeout
+            let lease = SessionLease(url: pool.url, source: source)   // with the pool's connect timeout
             leases[source] = lease
             return lease
         }
@@ -48,10 +48,11 @@ final class PostgresStorage: Sendable {
     }
 }
 
-/// Which replica publishes a service's events: the one whose session holds PostgreSQL's
-/// advisory lock for it. The lock is the session's: a replica that dies or loses its
-/// connection drops it, and another takes it at its next check.
-final class PublisherLease: Sendable {
+/// Which replica does what one replica at a time must (publish a service's events, send
+/// the notifier's deliveries): the one whose session holds PostgreSQL's advisory lock for
+/// it. The lock is the session's: a replica that dies or loses its connection drops it, and
+/// another takes it at its next check.
+final class SessionLease: Sendable {
     private let url: String
     private let key: String
     private let state = Mutex<(connection: PostgresConnection?, held: Bool)>((nil, false))
@@ -98,7 +99,7 @@ extension ServiceDatabase {
     /// publisher, taken over by another replica within a round when the holder stops.
     public func holdsLease(_ name: String) async -> Bool {
         guard case .postgres(let postgres) = storage else { return true }
-        let lease = postgres.publisherLease(for: "lease:" + name)
+        let lease = postgres.lease(for: "lease:" + name)
         // A round trip on a thread of its own, not the concurrency pool's.
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async { continuation.resume(returning: lease.held()) }
