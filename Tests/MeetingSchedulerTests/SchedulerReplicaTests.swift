@@ -313,7 +313,7 @@ struct SchedulerReplicaTests {
 
             let load = try BackgroundLoad([
                 "--scheduler", schedulerCalls, "--registry", registryCalls,
-                "--concurrency", "6", "--duration", "12", "--warmup", "0", "--mix", "schedule=1",
+                "--concurrency", "6", "--duration", "16", "--warmup", "0", "--mix", "schedule=1",
                 "--rooms", "3", "--members", "20", "--timeout-ms", "3000"], in: directory)
             for _ in 0..<600 where load.acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
             #expect(load.acknowledged().count >= 10, "the load started: \(load.progress())")
@@ -372,7 +372,7 @@ struct SchedulerReplicaTests {
             let calls = schedulers.map(\.rpcEndpoint).joined(separator: ",")
             let load = try BackgroundLoad([
                 "--scheduler", calls, "--registry", registry.rpcEndpoint,
-                "--concurrency", "4", "--duration", "14", "--warmup", "0", "--mix", "schedule=1",
+                "--concurrency", "4", "--duration", "16", "--warmup", "0", "--mix", "schedule=1",
                 "--rooms", "3", "--members", "20", "--timeout-ms", "2000"], in: directory)
             for _ in 0..<600 where load.acknowledged().count < 10 { try await Task.sleep(for: .milliseconds(20)) }
             #expect(load.acknowledged().count >= 10, "the load started: \(load.progress())")
