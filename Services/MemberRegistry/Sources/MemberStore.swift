@@ -246,7 +246,9 @@ public enum MemberStore {
         if !query.isEmpty {
             if db.engine == .postgres {
                 // pg_trgm's GIN indexes (members_name_trgm, members_work_unit_trgm) answer
-                // ILIKE substrings of three characters or more; shorter ones scan the term.
+                // ILIKE substrings of three characters or more, Chinese ones in a cluster with
+                // a UTF-8 locale (under C, pg_trgm makes no trigrams of them); shorter ones,
+                // and those, read the term's members. The answers are the same.
                 let pattern = "%" + likeEscaped(query) + "%"
                 clauses.append("(m.name ILIKE ? OR m.work_unit ILIKE ?)")
                 arguments += [pattern, pattern]

@@ -210,7 +210,8 @@ public enum RegistrySchema {
     }
 
     /// The first step's tables on PostgreSQL. Search is pg_trgm's: GIN indexes of trigrams
-    /// answer `ILIKE '%…%'` on names and work units, as FTS5's trigram table does on SQLite.
+    /// answer `ILIKE '%…%'` on names and work units, as FTS5's trigram table does on SQLite
+    /// (for Chinese text, in a cluster with a UTF-8 locale).
     static let postgresTables = """
         CREATE EXTENSION IF NOT EXISTS pg_trgm;
         CREATE TABLE terms (
