@@ -287,8 +287,10 @@ struct SchedulerReplicaTests {
     func suiteInReplicasUnderLoadtest() async throws {
         try await PostgresServer.with { server in
             let directory = try temporaryDirectory("replicas-loadtest")
-            let (registryURL, schedulerURL, notifierURL) = (try await server.createDatabase("reg"), try await server.createDatabase("sched"),
-                                                            try await server.createDatabase("notify"))
+            // Each service its own role that owns its database and is no superuser.
+            let (registryURL, schedulerURL, notifierURL) = (try await server.createDatabase("reg", owner: "registry_role"),
+                                                            try await server.createDatabase("sched", owner: "scheduler_role"),
+                                                            try await server.createDatabase("notify", owner: "notifier_role"))
             var registries: [ServiceProcess] = []
             for name in ["registry-a", "registry-b"] {
                 registries.append(try await ServiceProcess("member-registry", dataDir: directory + "/" + name, arguments: ["--database", registryURL]))

@@ -8,10 +8,12 @@ import XieshangWire
 /// same registry on SQLite, all as processes, driven by the gateway.
 @Suite("member-registry in replicas on PostgreSQL, as processes", .serialized)
 struct RegistryReplicaTests {
-    @Test("two replicas serve one registry: the office's data written through either, search answering as on SQLite, one member number and one overlapping term won once, one gap-free outbox")
+    @Test("two replicas serve one registry (as a role that only owns its database): the office's data written through either, search answering as on SQLite, one member number and one overlapping term won once, one gap-free outbox")
     func replicasServeOneRegistry() async throws {
         try await PostgresServer.with { server in
-            let url = try await server.createDatabase("registry")
+            // The registry's own role, no superuser: it owns its database, which is all its
+            // migrations (pg_trgm, a trusted extension, among them) need.
+            let url = try await server.createDatabase("registry", owner: "registry_office")
             let directory = try temporaryDirectory("registry-pg")
             let a = try await ServiceProcess("member-registry", dataDir: directory + "/a", arguments: ["--database", url])
             let b = try await ServiceProcess("member-registry", dataDir: directory + "/b", arguments: ["--database", url])

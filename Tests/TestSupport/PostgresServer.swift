@@ -101,15 +101,21 @@ public final class PostgresServer: @unchecked Sendable {
         self.process = nil
     }
 
-    /// A new, empty database; returns its URL.
-    public func createDatabase(_ name: String) async throws -> String {
-        let result = try await runCommand("/usr/bin/psql", ["-h", folder, "-p", "\(port)", "-U", "xieshang", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", "CREATE DATABASE \(name)"])
-        guard result.status == 0 else { throw ProcessFailure(description: "CREATE DATABASE \(name) failed: \(result.stderr)") }
-        return url(name)
+    /// A new, empty database; returns its URL. With `owner`, a role of that name (made here,
+    /// no superuser) owns it and the URL is that role's, as an operator gives each service
+    /// its own.
+    public func createDatabase(_ name: String, owner: String? = nil) async throws -> String {
+        var statements = ["CREATE DATABASE \(name)"]
+        if let owner { statements = ["CREATE ROLE \(owner) LOGIN NOSUPERUSER", "CREATE DATABASE \(name) OWNER \(owner)"] }
+        for statement in statements {
+            let result = try await runCommand("/usr/bin/psql", ["-h", folder, "-p", "\(port)", "-U", "xieshang", "-d", "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", statement])
+            guard result.status == 0 else { throw ProcessFailure(description: "\(statement) failed: \(result.stderr)") }
+        }
+        return url(name, user: owner ?? "xieshang")
     }
 
-    /// The URL of database `name` on this server.
-    public func url(_ name: String) -> String { "postgresql://xieshang@/\(name)?host=\(folder)&port=\(port)" }
+    /// The URL of database `name` on this server, for `user`.
+    public func url(_ name: String, user: String = "xieshang") -> String { "postgresql://\(user)@/\(name)?host=\(folder)&port=\(port)" }
 
     /// Restarts the server listening on a loopback TCP port too, where it takes TLS
     /// connections only (pg_hba's `hostssl`), with a certificate for localhost signed by a
