@@ -69,9 +69,12 @@ test: bootstrap
 	@# The heavy tests run on their own after the rest, so their load does not eat into other
 	@# tests' deadlines: the attacker's (a 32,000-member file, twenty parallel imports); the
 	@# portal's sign-ins behind a proxy (slow password hashes by design) with the scheduler's
-	@# copy of the registry (its staleness limit is a clock); then the portal in headless Chromium.
-	$(SWIFT) test --skip HostileInputTests --skip PortalBrowserTests --skip PortalProxyTests --skip RegistryModelProcessTests
+	@# copy of the registry (its staleness limit is a clock); the scheduler's replicas on
+	@# PostgreSQL killed, raced and restarted under loadtest; then the portal in headless Chromium.
+	$(SWIFT) test --skip HostileInputTests --skip PortalBrowserTests --skip PortalProxyTests --skip RegistryModelProcessTests \
+	  --skip SchedulerReplicaTests
 	$(SWIFT) test --skip-build --filter HostileInputTests
+	$(SWIFT) test --skip-build --filter SchedulerReplicaTests
 	$(SWIFT) test --skip-build --filter "PortalProxyTests|RegistryModelProcessTests"
 	$(SWIFT) test --skip-build --filter PortalBrowserTests
 	Tests/Scripts/check-systemd.sh

@@ -9,12 +9,16 @@ import XieshangZMQ
 /// lines and the ids of the meetings it saw acknowledged go to files the test reads.
 public final class BackgroundLoad {
     private let process: ChildProcess
+    private let arguments: [String]
+    private let directory: String
     private let progressFile: String
     private let acknowledgedFile: String
     private var status: Int32?
 
     /// Starts `loadtest run` with `arguments` (plus `--acknowledged` and `--json`).
     public init(_ arguments: [String], in directory: String) throws {
+        self.arguments = arguments
+        self.directory = directory
         progressFile = directory + "/load-progress-\(UUID().uuidString.prefix(6)).txt"
         acknowledgedFile = directory + "/load-acknowledged-\(UUID().uuidString.prefix(6)).txt"
         _ = FileManager.default.createFile(atPath: progressFile, contents: nil)
@@ -55,6 +59,26 @@ public final class BackgroundLoad {
         }
         await client.close()
         return lost
+    }
+
+    /// The same load again, for `seconds`, started now. After a run that broke things, it
+    /// shows that calls succeed once they are back: its errors are judged apart from the run
+    /// that saw the breaking, whose last seconds may still hold the last kill when a loaded
+    /// machine made the breaking slow.
+    public func again(for seconds: Int) throws -> BackgroundLoad {
+        var arguments = arguments
+        if let flag = arguments.firstIndex(of: "--duration"), flag + 1 < arguments.count {
+            arguments[flag + 1] = "\(seconds)"
+        } else {
+            arguments += ["--duration", "\(seconds)"]
+        }
+        return try BackgroundLoad(arguments, in: directory)
+    }
+
+    /// Whether a finished run had no error in any of its seconds (and ran some).
+    public var ranWithoutErrors: Bool {
+        let errors = errorsPerSecond()
+        return !errors.isEmpty && errors.allSatisfy { $0 == 0 }
     }
 
     /// Waits for the run to end; its exit status, or nil on timeout.
