@@ -108,7 +108,9 @@ extension ServiceDatabase {
 
     /// Connects to PostgreSQL and migrates: the runtime's tables, then the service's steps,
     /// each once, under a lock that makes replicas starting together migrate one at a time.
-    static func openPostgres(url: String, service: String, migrations: ServiceMigrations) throws -> ServiceDatabase {
+    /// A service's start is counted (`runtime_starts`); an import's is not, so a database
+    /// whose import failed stays new and the import can be run again.
+    static func openPostgres(url: String, service: String, migrations: ServiceMigrations, countsAsStart: Bool = true) throws -> ServiceDatabase {
         if let step = migrations.sqliteOnlyStep {
             throw OpenError(path: "PostgreSQL", reason: "\(service) runs on SQLite only for now (its migration \"\(step)\" has no PostgreSQL form): start it without --database (XIESHANG_DATABASE_URL)")
         }
@@ -135,10 +137,7 @@ extension ServiceDatabase {
                     try session.execute("INSERT INTO runtime_migrations (identifier, applied_at_ms) VALUES (?, ?)", [name, Date.nowMilliseconds])
                 }
                 // A real write at start-up, as on SQLite: a read-only server stops the service here.
-                try session.execute("""
-                    INSERT INTO runtime_starts (id, count, last_at_ms) VALUES (1, 1, ?)
-                    ON CONFLICT (id) DO UPDATE SET count = runtime_starts.count + 1, last_at_ms = excluded.last_at_ms
-                    """, [Date.nowMilliseconds])
+                if countsAsStart { try countStart(session) }
             }
         } catch let error as NewerDatabase {
             throw OpenError(path: connection.description, reason: error.description)
@@ -146,6 +145,14 @@ extension ServiceDatabase {
             throw OpenError(path: connection.description, reason: "\(error)")
         }
         return ServiceDatabase(postgres: PostgresStorage(url: url, description: connection.description))
+    }
+
+    /// Counts a use of the database: a service's start, or an import that committed.
+    static func countStart(_ session: any SQLSession) throws {
+        try session.execute("""
+            INSERT INTO runtime_starts (id, count, last_at_ms) VALUES (1, 1, ?)
+            ON CONFLICT (id) DO UPDATE SET count = runtime_starts.count + 1, last_at_ms = excluded.last_at_ms
+            """, [Date.nowMilliseconds])
     }
 }
 

@@ -44,7 +44,7 @@ extension ServiceDatabase {
         }
         // Opening locks the folder: a service still running on it refuses the import.
         let source = try open(dataDir: dataDir, name: configuration.name, migrations: migrations)
-        let target = try openPostgres(url: url, service: configuration.name, migrations: migrations)
+        let target = try openPostgres(url: url, service: configuration.name, migrations: migrations, countsAsStart: false)
         guard case .postgres(let postgres) = target.storage else { throw OpenError(path: url, reason: "not PostgreSQL") }
         let writer = try source.sqliteWriter()
         // The runtime's bookkeeping of each side stays its own.
@@ -54,12 +54,13 @@ extension ServiceDatabase {
                 let tables = try Self.referencedFirst(session, try session.column(
                     "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename", as: String.self)
                     .filter { !own.contains($0) })
-                // A new database: no service has started on it but this import, so the only
-                // rows are those its migrations wrote (a managed list's first entries and their
-                // events), which the SQLite file holds too, as they have been since.
-                let starts = try session.value("SELECT count FROM runtime_starts WHERE id = 1", as: Int64.self) ?? 0
+                // A new database: no service has started on it and no import committed into it
+                // (a failed one left it new), so the only rows are those its migrations wrote
+                // (a managed list's first entries and their events), which the SQLite file
+                // holds too, as they have been since.
+                let used = try session.value("SELECT count FROM runtime_starts WHERE id = 1", as: Int64.self) ?? 0
                 for table in tables.reversed() where try session.value("SELECT 1 FROM \(table) LIMIT 1", as: Int.self) != nil {
-                    guard starts <= 1 else {
+                    guard used == 0 else {
                         throw OpenError(path: postgres.description, reason: "table \(table) already holds rows: an import goes into a new, empty database only; nothing was copied")
                     }
                     try session.execute("DELETE FROM \(table)")
@@ -105,6 +106,8 @@ extension ServiceDatabase {
                 if !summary.identity.isEmpty {
                     try session.execute("UPDATE runtime_identity SET value = ? WHERE id = 1", [summary.identity])
                 }
+                // The database is in use from now on: a second import is refused.
+                try Self.countStart(session)
                 return summary
             }
         }
