@@ -47,13 +47,7 @@ struct SchedulerReplicaTests {
     /// The last event of `source` that `database`'s consumers applied, once it is `newest` (or
     /// after 20 s).
     private static func applied(_ server: PostgresServer, _ database: String, from source: String, upTo newest: String) async throws -> String {
-        var seen = ""
-        for _ in 0..<200 {
-            seen = try await server.query(database, "SELECT last_sequence FROM event_cursors WHERE source = '\(source)'")
-            if seen == newest { break }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        return seen
+        try await server.query(database, "SELECT last_sequence FROM event_cursors WHERE source = '\(source)'", until: newest)
     }
 
     private static func client(_ endpoints: [String], _ caller: String) throws -> RPCClient {
@@ -125,12 +119,8 @@ struct SchedulerReplicaTests {
             // Both consumers apply the registry's events to one copy: the cursor's row makes
             // them take turns, so each member is in it once and the cursor is the registry's newest.
             let newest = try await Self.registryNewest(d)
-            var copied = ""
-            for _ in 0..<100 {
-                copied = try await server.query("sched_copy", "SELECT (SELECT count(*) FROM registry_members) || '/' || (SELECT last_sequence FROM event_cursors WHERE source = 'member-registry')")
-                if copied == "175/\(newest)" { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let copied = try await server.query("sched_copy", "SELECT (SELECT count(*) FROM registry_members) || '/' || (SELECT last_sequence FROM event_cursors WHERE source = 'member-registry')",
+                                                until: "175/\(newest)", within: 10)
             #expect(copied == "175/\(newest)")
             // duty-record in two replicas on a database of its own follows the registry the same way.
             let duty = try await server.createDatabase("duty")
@@ -139,12 +129,8 @@ struct SchedulerReplicaTests {
                               "--database", duty]
             let dutyA = try await ServiceProcess("duty-record", dataDir: d.directory + "/duty-a", arguments: dutyWiring)
             let dutyB = try await ServiceProcess("duty-record", dataDir: d.directory + "/duty-b", arguments: dutyWiring)
-            var followed = ""
-            for _ in 0..<100 {
-                followed = try await server.query("duty", "SELECT (SELECT count(*) FROM members) || '/' || (SELECT last_sequence FROM event_cursors WHERE source = 'member-registry')")
-                if followed == "175/\(newest)" { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let followed = try await server.query("duty", "SELECT (SELECT count(*) FROM members) || '/' || (SELECT last_sequence FROM event_cursors WHERE source = 'member-registry')",
+                                                  until: "175/\(newest)", within: 10)
             #expect(followed == "175/\(newest)", "duty-record's replicas hold each member once")
             for service in [dutyA, dutyB] { #expect(await service.stop() == 0) }
             let both = try Self.client([a.rpcEndpoint, b.rpcEndpoint], "tests")
@@ -433,12 +419,8 @@ struct SchedulerReplicaTests {
                                                 environment: d.environment.merging(["XIESHANG_NOTIFIER_ENDPOINT": notifier.rpcEndpoint]) { $1 })
                 #expect(sent.status == 0, "\(sent.stderr)")
             }
-            var pending = ""
-            for _ in 0..<300 {
-                pending = try await server.query("hooks", "SELECT count(*) FROM deliveries WHERE status <> \(NotificationV1.DeliveryStatus.sent.rawValue)")
-                if pending == "0" { break }
-                try await Task.sleep(for: .milliseconds(100))
-            }
+            let pending = try await server.query("hooks", "SELECT count(*) FROM deliveries WHERE status <> \(NotificationV1.DeliveryStatus.sent.rawValue)",
+                                                 until: "0", within: 30)
             #expect(pending == "0", "every webhook delivered")
             let deliveries = try await server.query("hooks", "SELECT count(*) FROM deliveries WHERE channel = 'webhook'")
             #expect(deliveries == "350")

@@ -166,6 +166,18 @@ public final class PostgresServer: @unchecked Sendable {
         return result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Runs `query` until it prints `expected` or `seconds` pass (what consumers and senders
+    /// get to in their own time); returns what it printed last.
+    public func query(_ name: String, _ sql: String, until expected: String, within seconds: Int = 20) async throws -> String {
+        let end = ContinuousClock.now + .seconds(seconds)
+        var printed = try await query(name, sql)
+        while printed != expected && ContinuousClock.now < end {
+            try await Task.sleep(for: .milliseconds(100))
+            printed = try await query(name, sql)
+        }
+        return printed
+    }
+
     public var log: String { (try? String(contentsOfFile: folder + "/server.log", encoding: .utf8)) ?? "" }
 
     /// Stops the server and removes its cluster.
