@@ -6,28 +6,55 @@ import Darwin
 import CProtobufC
 import CXieshangProto
 
-/// A bump allocator for one encode: the C struct, its nested structs, arrays and strings
-/// all live here and are freed together when the encode is done. The first block is the
-/// caller's (on its stack: most messages fit, and then an encode allocates nothing here);
-/// larger messages go on in blocks from `malloc`.
-final class WireArena {
-    /// The first block's size: a member (about 200 bytes encoded) takes about 700 here; at
+/// A bump allocator for one encode or decode: the C struct, its nested structs, arrays and
+/// strings all live here and are freed together when the encode or decode is done.
+///
+/// The first block is on the stack of `WireArena.with`, and the arena's own state sits at
+/// its start: most messages fit, and then an encode or decode allocates nothing here. Larger
+/// messages go on in blocks from `malloc`, freed when `with` returns. The arena is a pointer
+/// to that state, so copying it is free and allocating is a compare and an add (no
+/// reference counting, no exclusivity checks). It must not outlive `with`'s body.
+struct WireArena {
+    /// The stack block's size: a member (about 200 bytes encoded) takes about 700 here; at
     /// most 1 KiB is taken on the stack (`withUnsafeTemporaryAllocation` uses the heap above).
     static let firstBlockSize = 1024
 
-    private var blocks: [UnsafeMutableRawPointer] = []
-    private var current: UnsafeMutableRawPointer?
-    private var used = 0
-    private var capacity = 0
-
-    /// An arena that starts in `first`, which must outlive it.
-    init(first: UnsafeMutableRawBufferPointer) {
-        current = first.baseAddress
-        capacity = first.baseAddress == nil ? 0 : first.count
+    private struct State {
+        var next: UnsafeMutableRawPointer
+        var end: UnsafeMutableRawPointer
+        /// The blocks from `malloc`, newest first; each begins with the address of the one
+        /// before it.
+        var spilled: UnsafeMutableRawPointer?
+        var lastBlockSize: Int
     }
 
-    deinit {
-        for block in blocks { free(block) }
+    private let state: UnsafeMutablePointer<State>
+
+    /// Runs `body` with a new arena whose memory is released when `body` returns.
+    ///
+    /// Not generic, so that callers in generic code (every message's encode and decode)
+    /// do not look up a `Result` type's metadata on each call as the standard library's
+    /// generic `withUnsafeTemporaryAllocation` does for theirs.
+    static func with(_ body: (WireArena) throws(WireError) -> Void) throws(WireError) {
+        try withUnsafeTemporaryAllocation(byteCount: firstBlockSize, alignment: 16) { block throws(WireError) in
+            let base = block.baseAddress!
+            let header = (MemoryLayout<State>.stride + 15) & ~15
+            let state = base.bindMemory(to: State.self, capacity: 1)
+            state.initialize(to: State(next: base + header, end: base + block.count, spilled: nil, lastBlockSize: block.count))
+            defer {
+                var spilled = state.pointee.spilled
+                while let block = spilled {
+                    spilled = block.load(as: UnsafeMutableRawPointer?.self)
+                    free(block)
+                }
+                state.deinitialize(count: 1)
+            }
+            try body(WireArena(state: state))
+        }
+    }
+
+    private init(state: UnsafeMutablePointer<State>) {
+        self.state = state
     }
 
     /// Zeroed memory for `size` bytes, aligned for any C type.
@@ -37,21 +64,44 @@ final class WireArena {
         return pointer
     }
 
-    /// Memory for `size` bytes that the caller fills entirely.
+    /// Memory for `size` bytes that the caller fills entirely, aligned to 8 bytes (what
+    /// protobuf-c's structs, arrays and strings need: no field is wider than 8).
+    @inline(__always)
     func allocateUninitialized(_ size: Int) -> UnsafeMutableRawPointer {
-        let alignment = 16
-        let rounded = (size + alignment - 1) & ~(alignment - 1)
-        if current == nil || used + rounded > capacity {
-            let blockSize = max(rounded, capacity == 0 ? Self.firstBlockSize : capacity * 2)
-            guard let block = malloc(blockSize) else { fatalError("out of memory allocating \(blockSize) bytes") }
-            blocks.append(block)
-            current = block
-            used = 0
-            capacity = blockSize
+        let rounded = (size + 7) & ~7
+        let pointer = state.pointee.next
+        if rounded <= state.pointee.end - pointer {
+            state.pointee.next = pointer + rounded
+            return pointer
         }
-        let pointer = current! + used
-        used += rounded
-        return pointer
+        return spill(rounded)
+    }
+
+    /// A new block from `malloc` (twice the last, or the request if larger) for what did
+    /// not fit.
+    private func spill(_ rounded: Int) -> UnsafeMutableRawPointer {
+        let header = 16
+        let size = max(rounded + header, state.pointee.lastBlockSize * 2)
+        guard let block = malloc(size) else { fatalError("out of memory allocating \(size) bytes") }
+        block.storeBytes(of: state.pointee.spilled, as: UnsafeMutableRawPointer?.self)
+        state.pointee.spilled = block
+        state.pointee.lastBlockSize = size
+        state.pointee.next = block + header + rounded
+        state.pointee.end = block + size
+        return block + header
+    }
+
+    /// Runs `body` with a protobuf-c allocator that takes its memory from this arena, for
+    /// `protobuf_c_message_unpack`. Its `free` does nothing: what protobuf-c unpacks (and
+    /// its scratch space, and a half-built message it gives up on) goes with the arena.
+    func withUnpackAllocator(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) throws(WireError) -> Void) throws(WireError) {
+        var allocator = ProtobufCAllocator(
+            alloc: { data, size in
+                WireArena(state: data!.assumingMemoryBound(to: State.self)).allocateUninitialized(size)
+            },
+            free: { _, _ in },
+            allocator_data: UnsafeMutableRawPointer(state))
+        try body(&allocator)
     }
 
     /// A C message struct of this descriptor's type, initialised to its defaults.

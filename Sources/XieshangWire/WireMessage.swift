@@ -50,20 +50,21 @@ extension WireMessage {
     /// Throws `WireError.Code.nulInString` if a string holds a NUL byte: protobuf-c keeps
     /// strings as C strings and would silently cut it there.
     public func encode() throws(WireError) -> [UInt8] {
-        try withUnsafeTemporaryAllocation(byteCount: WireArena.firstBlockSize, alignment: 16) { first throws(WireError) -> [UInt8] in
-            let arena = WireArena(first: first)
+        var bytes: [UInt8] = []
+        try WireArena.with { arena throws(WireError) in
             let descriptor = Self.wireDescriptor.pointer
             let message = arena.newMessage(descriptor)
             try write(to: WireWriter(message: message, descriptor: descriptor, arena: arena))
             let size = message.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) {
                 protobuf_c_message_get_packed_size($0)
             }
-            return [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
                 count = message.withMemoryRebound(to: ProtobufCMessage.self, capacity: 1) {
                     protobuf_c_message_pack($0, buffer.baseAddress)
                 }
             }
         }
+        return bytes
     }
 
     /// Decodes untrusted bytes.
@@ -92,11 +93,19 @@ extension WireMessage {
         }
         try WireScanner(limits: limits).validate(raw, descriptor: descriptor)
         let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self)
-        guard let unpacked = protobuf_c_message_unpack(descriptor, nil, raw.count, base) else {
-            throw WireError(.malformed, "\(Self.wireName): protobuf-c could not unpack \(raw.count) bytes")
+        // protobuf-c unpacks into an arena (the first block on the stack): its strings,
+        // arrays and nested structs are one bump each instead of a malloc, and all go at
+        // once when the fields have been copied out, instead of a free_unpacked walk.
+        var value = Self()
+        try WireArena.with { arena throws(WireError) in
+            try arena.withUnpackAllocator { allocator throws(WireError) in
+                guard let unpacked = protobuf_c_message_unpack(descriptor, allocator, raw.count, base) else {
+                    throw WireError(.malformed, "\(Self.wireName): protobuf-c could not unpack \(raw.count) bytes")
+                }
+                value = try Self(reading: WireReader(message: UnsafeRawPointer(unpacked), descriptor: descriptor))
+            }
         }
-        defer { protobuf_c_message_free_unpacked(unpacked, nil) }
-        self = try Self(reading: WireReader(message: UnsafeRawPointer(unpacked), descriptor: descriptor))
+        self = value
     }
 }
 

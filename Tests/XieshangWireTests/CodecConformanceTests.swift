@@ -55,7 +55,7 @@ struct CodecConformanceTests {
         #expect(try response.encode() == cVector(xs_vector_response))
     }
 
-    @Test("a message many times the arena's first block encodes whole (its C struct spills into further blocks)")
+    @Test("a message many times the arena's first block encodes and decodes whole (its C struct spills into further blocks)")
     func largerThanFirstBlock() throws {
         var status = RpcV1.Status()
         status.code = .invalidArgument
@@ -68,7 +68,8 @@ struct CodecConformanceTests {
         }
         let bytes = try status.encode()
         #expect(bytes.count > 8 * WireArena.firstBlockSize)
-        // protobuf-c unpacks it (our decoder goes through protobuf_c_message_unpack) to the same value.
+        // protobuf-c unpacks it into the decode's arena (our decoder goes through
+        // protobuf_c_message_unpack), spilling into blocks from malloc, to the same value.
         #expect(try RpcV1.Status(decoding: bytes) == status)
     }
 
