@@ -47,6 +47,8 @@ struct WireScanner {
         descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
     ) throws(Failure) {
         var offset = start
+        // The text rules of this message's fields, by field index: one lookup per message.
+        let rules = limits.text?.rules(descriptor)
         // Elements seen per repeated field: a message has few, so a short list.
         var counts: [(number: UInt64, count: Int)] = []
         while offset < end {
@@ -99,7 +101,7 @@ struct WireScanner {
                 }
             }
             do {
-                try check(field, of: descriptor, wireType, bytes, payloadStart, offset, depth: depth)
+                try check(field, rule: rules?[field - descriptor.pointee.fields], wireType, bytes, payloadStart, offset, depth: depth)
             } catch var failure {
                 failure.path.append(String(cString: field.pointee.name))
                 throw failure
@@ -108,7 +110,7 @@ struct WireScanner {
     }
 
     private func check(
-        _ field: UnsafePointer<ProtobufCFieldDescriptor>, of message: UnsafePointer<ProtobufCMessageDescriptor>, _ wireType: WireType,
+        _ field: UnsafePointer<ProtobufCFieldDescriptor>, rule: WireTextRule?, _ wireType: WireType,
         _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, depth: Int
     ) throws(Failure) {
         let type = field.pointee.type
@@ -116,7 +118,6 @@ struct WireScanner {
         if wireType == expected {
             switch type {
             case PROTOBUF_C_TYPE_STRING:
-                let rule = limits.text?.rule(message, field)
                 try checkString(bytes, start, end, rule: rule)
             case PROTOBUF_C_TYPE_MESSAGE:
                 guard depth < limits.maxDepth else {

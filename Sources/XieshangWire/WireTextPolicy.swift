@@ -33,9 +33,9 @@ public struct WireTextRule: Sendable, Hashable {
 public struct WireTextPolicy: Sendable, Hashable {
     public let singleLine: WireTextRule
     public let fields: [String: WireTextRule]
-    /// Each field's rule once it was looked up by name (the scanner asks for every string
-    /// it meets; two names, a concatenation and two dictionary lookups each time cost more
-    /// than scanning the string).
+    /// Each message's rules, by field, once they were looked up by name (the scanner needs
+    /// one for every string it meets; two names, a concatenation and two dictionary lookups
+    /// each time cost more than scanning the string).
     private let remembered = RememberedRules()
 
     public init(singleLine: WireTextRule = .singleLine(1024), fields: [String: WireTextRule] = [:]) {
@@ -55,14 +55,19 @@ public struct WireTextPolicy: Sendable, Hashable {
         fields[message + "." + field] ?? fields[field] ?? singleLine
     }
 
-    /// The rule for a field by its descriptor (which names the message's field uniquely:
-    /// protoc-c emits one per message and field, for the life of the process).
-    func rule(_ message: UnsafePointer<ProtobufCMessageDescriptor>, _ field: UnsafePointer<ProtobufCFieldDescriptor>) -> WireTextRule {
-        let key = UInt(bitPattern: field)
-        if let rule = remembered.rules.withLock({ $0[key] }) { return rule }
-        let rule = self.rule(message: String(cString: message.pointee.name), field: String(cString: field.pointee.name))
-        remembered.rules.withLock { $0[key] = rule }
-        return rule
+    /// The rules of a message's fields, in the order of its descriptor's `fields` (an entry
+    /// for every field; only the string fields' are used). Looked up once per message
+    /// descriptor (protoc-c emits one per message, for the life of the process), so the
+    /// scanner pays one lookup per message it meets, not one per string.
+    func rules(_ message: UnsafePointer<ProtobufCMessageDescriptor>) -> [WireTextRule] {
+        let key = UInt(bitPattern: message)
+        if let rules = remembered.rules.withLock({ $0[key] }) { return rules }
+        let name = String(cString: message.pointee.name)
+        let rules = (0..<Int(message.pointee.n_fields)).map { index in
+            rule(message: name, field: String(cString: message.pointee.fields[index].name))
+        }
+        remembered.rules.withLock { $0[key] = rules }
+        return rules
     }
 
     /// Why `scalar` may not stand in text under `rule`, or nil when it may.
@@ -91,7 +96,7 @@ public struct WireTextPolicy: Sendable, Hashable {
     }
 }
 
-/// A policy's rules by field descriptor, shared by its copies.
+/// A policy's rules by message descriptor, shared by its copies.
 final class RememberedRules: Sendable {
-    let rules = Mutex<[UInt: WireTextRule]>([:])
+    let rules = Mutex<[UInt: [WireTextRule]]>([:])
 }
