@@ -229,7 +229,7 @@ final class ClientIO: Sendable {
         }
         let monitor = monitorSocket!
         let sockets = SocketPair(dealer: dealer, monitor: monitor)
-        let thread = Thread { [self] in
+        Thread.start(named: "rpc-client") { [self] in
             let (dealer, monitor) = sockets.take()
             loop(dealer, monitor)
             dealer.stopMonitor()
@@ -237,8 +237,6 @@ final class ClientIO: Sendable {
             monitor.close(linger: 0)
             done.finish()
         }
-        thread.name = "rpc-client"
-        thread.start()
     }
 
     func send(_ request: RpcV1.Request, deadline: ContinuousClock.Instant) async -> Reply {

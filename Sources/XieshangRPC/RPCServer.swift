@@ -156,12 +156,10 @@ public final class RPCServer: Service, Sendable {
         }
         guard started else { preconditionFailure("RPCServer.run() called twice") }
         let threadDone = ThreadCompletion()
-        let thread = Thread { [self] in
+        Thread.start(named: "rpc-\(configuration.serviceName)") { [self] in
             socketLoop(socket.take())
             threadDone.finish()
         }
-        thread.name = "rpc-\(configuration.serviceName)"
-        thread.start()
         logger.info("serving", metadata: ["rpc.endpoint": "\(endpoint)", "rpc.methods": "\(handlers.entries.count)"])
 
         await withTaskCancellationHandler {

@@ -202,7 +202,7 @@ public final class EventConsumer: Service, Sendable {
         }
         let handoff = SocketHandoff(sub)
         let idleMs = Int(idleCatchUp.components.seconds * 1000 + idleCatchUp.components.attoseconds / 1_000_000_000_000_000)
-        let thread = Thread { [logger, self] in
+        Thread.start(named: "consumer-\(source)") { [logger, self] in
             let sub = handoff.take()
             var poller = ZMQPoller([.socket(sub)])
             while !stop.load(ordering: .relaxed) {
@@ -236,8 +236,6 @@ public final class EventConsumer: Service, Sendable {
             continuation.finish()
             done.finish()
         }
-        thread.name = "consumer-\(source)"
-        thread.start()
 
         let halt: @Sendable () -> Void = {
             stop.store(true, ordering: .relaxed)

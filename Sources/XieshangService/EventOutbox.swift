@@ -233,12 +233,10 @@ public final class EventPublisher: Service, Sendable {
     }
 
     public func run() async throws {
-        let thread = Thread { [self] in
+        Thread.start(named: "events-\(outbox.source)") { [self] in
             loop(socket.take())
             done.finish()
         }
-        thread.name = "events-\(outbox.source)"
-        thread.start()
         logger.info("publishing events", metadata: ["event.endpoint": "\(endpoint)"])
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {

@@ -177,12 +177,10 @@ public final class MetricsListener: Service, Sendable {
 
     public func run() async throws {
         let done = ThreadCompletion()
-        let runner = Thread { [self] in
+        Thread.start(named: "metrics-http") { [self] in
             serve()
             done.finish()
         }
-        runner.name = "metrics-http"
-        runner.start()
         logger.info("serving metrics", metadata: ["metrics.url": "\(url)"])
         let stop: @Sendable () -> Void = { [self] in stopping.store(true, ordering: .relaxed) }
         await withTaskCancellationHandler {

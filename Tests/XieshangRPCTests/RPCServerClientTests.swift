@@ -18,6 +18,34 @@ struct RPCServerClientTests {
         }
     }
 
+    @Test("the socket threads carry their names where the kernel shows them (top -H, perf, /proc)")
+    func namedThreads() async throws {
+        // What a thread started by name reads as its own name, from the kernel.
+        let seen = Mutex<String?>(nil)
+        let done = ThreadCompletion()
+        Thread.start(named: "xs-named-thread-long") {
+            seen.withLock { $0 = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8) }
+            done.finish()
+        }
+        await done.wait()
+        #expect(seen.withLock { $0 } == "xs-named-thread\n")   // the kernel keeps 15 bytes
+
+        // A server's and a client's socket threads, among this process's threads.
+        func threadNames() throws -> Set<String> {
+            let tasks = try FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")
+            return Set(tasks.compactMap { try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8) }
+                .map { $0.trimmingCharacters(in: .newlines) })
+        }
+        try await withServer(echoHandlers(), configure: { $0.serviceName = "named" }) { server in
+            try await withClient([server.endpoint]) { client in
+                _ = try await client.call(echo, inner("名"))
+                let names = try threadNames()
+                #expect(names.contains("rpc-named"))
+                #expect(names.contains("rpc-client"))
+            }
+        }
+    }
+
     @Test("many tasks call at once and each gets its own reply")
     func concurrentCalls() async throws {
         let calls = Counter()

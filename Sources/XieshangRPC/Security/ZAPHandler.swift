@@ -140,12 +140,10 @@ public final class ZAPHandler: Service, Sendable {
             throw error
         }
         socket = SocketHandoff(rep)
-        let thread = Thread { [self] in
+        Thread.start(named: "zap") { [self] in
             loop(socket.take())
             done.finish()
         }
-        thread.name = "zap"
-        thread.start()
     }
 
     /// How many handshakes were allowed and denied so far.

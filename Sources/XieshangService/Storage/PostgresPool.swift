@@ -84,9 +84,7 @@ final class PostgresPool: Sendable {
         self.url = Self.withConnectTimeout(url)
         self.lanes = lanes
         for lane in 0..<lanes {
-            let thread = Thread { [self] in work() }
-            thread.name = "postgres-\(lane)"
-            thread.start()
+            Thread.start(named: "postgres-\(lane)") { [self] in work() }
         }
     }
 
