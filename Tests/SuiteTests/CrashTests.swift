@@ -163,12 +163,12 @@ struct CrashTests {
         #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
         // 3000 members in one file: long enough to be killed in the middle.
         let csv = try Self.membersCSV(count: 3_000, in: directory)
-        let dry = try await gateway.run(["member", "import", csv, "--dry-run"])
+        let dry = try await gateway.run(["member", "import", csv, "--dry-run"], timeout: Gateway.bulkTimeout)
         #expect(dry.status == 0 && dry.stdout.contains("created: 3000"), "the file is valid: \(dry.stdout) \(dry.stderr)")
 
         var outcomes: [Int] = []
         for delay in [40, 120, 250] {
-            let importing = Task { try await gateway.run(["member", "import", csv, "--timeout", "5"]) }
+            let importing = Task { try await gateway.run(["member", "import", csv, "--timeout", "5"], timeout: Gateway.bulkTimeout) }
             try await Task.sleep(for: .milliseconds(delay))
             await registry.stop(signal: SIGKILL)
             _ = try await importing.value

@@ -28,7 +28,7 @@ struct StorageFaultTests {
         // With room to grow, on the same data, the same import goes through whole.
         let roomy = try await ServiceProcess("member-registry", dataDir: directory + "/registry", arguments: ["--max-database-mb", "64"])
         let again = Gateway(registry: roomy.rpcEndpoint)
-        #expect(try await again.run(["member", "import", csv]).status == 0)
+        #expect(try await again.run(["member", "import", csv], timeout: Gateway.bulkTimeout).status == 0)
         #expect(((try await again.json(["member", "list", "--page-size", "1"]))["total"] as? NSNumber)?.intValue == 3_000)
         #expect(try await again.run(["station", "list"]).stdout.contains("雄关街道委员工作站"), "the small change made while full survived")
         await roomy.stop()
@@ -57,7 +57,7 @@ struct StorageFaultTests {
         try privileged("/usr/bin/mount", ["-o", "remount,size=64m", data])
         let roomy = try await gateway.run(["health", "--service", "member-registry"])
         #expect(roomy.status == 0 && roomy.stdout.contains("ok: sqlite"), "\(roomy.stdout)")
-        let imported = try await gateway.run(["member", "import", csv])
+        let imported = try await gateway.run(["member", "import", csv], timeout: Gateway.bulkTimeout)
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(((try await gateway.json(["member", "list", "--page-size", "1"]))["total"] as? NSNumber)?.intValue == 3_000)
         #expect(try await gateway.run(["station", "list"]).stdout.contains("雄关街道委员工作站"))
@@ -202,7 +202,7 @@ struct StorageFaultTests {
     private func refusedImport(_ gateway: Gateway, in directory: String) async throws -> String {
         #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
         let csv = try CrashTests.membersCSV(count: 3_000, in: directory)
-        let refused = try await gateway.run(["member", "import", csv])
+        let refused = try await gateway.run(["member", "import", csv], timeout: Gateway.bulkTimeout)
         #expect(refused.status == 6, "RESOURCE_EXHAUSTED is exit code 6: \(refused.stderr)")
         #expect(refused.stderr.contains("storage is full"), "\(refused.stderr)")
         return csv

@@ -49,6 +49,11 @@ public struct Gateway: Sendable {
         return Gateway(environment: environment)
     }
 
+    /// How long a command that moves thousands of rows may take before the test calls it
+    /// hung: a 3,000-member import takes seconds alone, and took over a minute with the
+    /// whole suite running beside it on a slow VM.
+    public static let bulkTimeout: Duration = .seconds(240)
+
     /// Runs one command; the caller looks at its status and output.
     public func run(_ arguments: [String], timeout: Duration = .seconds(60)) async throws -> CommandResult {
         try await runCommand(builtExecutable("gateway"), arguments, environment: environment, timeout: timeout)
