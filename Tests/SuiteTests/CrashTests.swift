@@ -180,7 +180,7 @@ struct CrashTests {
             if total == 3_000 { break }
         }
         // The import can always be completed afterwards, exactly once.
-        #expect(try await gateway.run(["member", "import", csv]).status == 0)
+        #expect(try await gateway.run(["member", "import", csv], timeout: Gateway.bulkTimeout).status == 0)
         #expect(((try await gateway.json(["member", "list", "--page-size", "1"]))["total"] as? NSNumber)?.intValue == 3_000)
         let check = try await runCommand("/usr/bin/sqlite3", [directory + "/registry/member-registry.sqlite", "PRAGMA integrity_check"])
         #expect(check.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "ok", "\(outcomes) \(check.stdout) \(check.stderr)")
