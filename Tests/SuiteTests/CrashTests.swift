@@ -113,7 +113,17 @@ struct CrashTests {
         }
         var acknowledgedAtKills: [Int] = []
         for _ in 0..<(3 * soakFactor) {
-            try await Task.sleep(for: .milliseconds(Int.random(in: 120...300)))
+            // Each kill waits for the filings to move on since the last one (or to finish),
+            // so that the crashes fall among them however slow the machine is; then a
+            // random moment more.
+            let before = acknowledgedAtKills.last ?? 0
+            let waitedSince = ContinuousClock.now
+            while ContinuousClock.now - waitedSince < .seconds(120) {
+                let now = outcome.numbers.withLock { $0.count }
+                if now > before || now == count { break }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            try await Task.sleep(for: .milliseconds(Int.random(in: 0...100)))
             acknowledgedAtKills.append(outcome.numbers.withLock { $0.count })
             await tracker.stop(signal: SIGKILL)
             try await Task.sleep(for: .milliseconds(200))
