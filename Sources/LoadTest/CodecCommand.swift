@@ -94,7 +94,7 @@ struct CodecCommand: AsyncParsableCommand {
             for _ in 0..<iterations { blackHole(try M(decoding: bytes)) }
             let decode = ContinuousClock.now - decodeStart
             // As a service decodes a request: under the suite's text rules and list bound.
-            let limits = WireLimits(text: .xieshang, maxRepeated: 10_000)
+            let limits = WireLimits(text: .xieshang, maxRepeated: 10_000, maxDecodeMemory: 16 << 20)
             let checkedStart = ContinuousClock.now
             for _ in 0..<iterations { blackHole(try M(decoding: bytes, limits: limits)) }
             let checked = ContinuousClock.now - checkedStart

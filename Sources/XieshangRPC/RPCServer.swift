@@ -28,6 +28,10 @@ public struct RPCServerConfiguration: Sendable {
     /// to invite): a province's members fit, SQLite's limit of 32,766 variables a statement
     /// is never reached. Default 10,000.
     public var maxRepeated = 10_000
+    /// The most memory decoding one request may take (see `WireLimits.maxDecodeMemory`):
+    /// 10,000 invitees take about 2 MiB; a body of small fields nested in a long list
+    /// would take 100 MiB without it. Default 16 MiB.
+    public var maxDecodeMemory = 16 << 20
     /// How long the socket stays open after the last reply of a drain. A client that reads a
     /// reply after the connection closed loses it (libzmq drops what a closed connection's
     /// pipe still holds when ZMQ_IMMEDIATE is on), so the socket waits a moment, still
@@ -212,7 +216,7 @@ public final class RPCServer: Service, Sendable {
             result = .failure(RPCError(.deadlineExceeded, "the deadline passed before the call started"))
         } else {
             result = await RPCCallContext.$current.withValue(incoming.context) {
-                await incoming.entry.invoke(incoming.request.body, incoming.context, WireLimits(maxBytes: configuration.maxMessageBytes, text: configuration.textPolicy, maxRepeated: configuration.maxRepeated))
+                await incoming.entry.invoke(incoming.request.body, incoming.context, WireLimits(maxBytes: configuration.maxMessageBytes, text: configuration.textPolicy, maxRepeated: configuration.maxRepeated, maxDecodeMemory: configuration.maxDecodeMemory))
             }
         }
         var sent = result

@@ -26,21 +26,29 @@ struct WireArena {
         /// before it.
         var spilled: UnsafeMutableRawPointer?
         var lastBlockSize: Int
+        /// What may still be taken from `malloc`; a block that would exceed it is refused.
+        var budget: Int
+        /// Whether a block was refused for the budget.
+        var exhausted = false
     }
 
     private let state: UnsafeMutablePointer<State>
 
     /// Runs `body` with a new arena whose memory is released when `body` returns.
     ///
+    /// `budget` bounds what the arena takes from `malloc` beyond its first block: an
+    /// allocation past it fails (`allocate(orNil:)` gives nil, and protobuf-c's unpack gives
+    /// up), and `exhausted` says so afterwards.
+    ///
     /// Not generic, so that callers in generic code (every message's encode and decode)
     /// do not look up a `Result` type's metadata on each call as the standard library's
     /// generic `withUnsafeTemporaryAllocation` does for theirs.
-    static func with(_ body: (WireArena) throws(WireError) -> Void) throws(WireError) {
+    static func with(budget: Int = .max, _ body: (WireArena) throws(WireError) -> Void) throws(WireError) {
         try withUnsafeTemporaryAllocation(byteCount: firstBlockSize, alignment: 16) { block throws(WireError) in
             let base = block.baseAddress!
             let header = (MemoryLayout<State>.stride + 15) & ~15
             let state = base.bindMemory(to: State.self, capacity: 1)
-            state.initialize(to: State(next: base + header, end: base + block.count, spilled: nil, lastBlockSize: block.count))
+            state.initialize(to: State(next: base + header, end: base + block.count, spilled: nil, lastBlockSize: block.count, budget: budget))
             defer {
                 var spilled = state.pointee.spilled
                 while let block = spilled {
@@ -57,6 +65,9 @@ struct WireArena {
         self.state = state
     }
 
+    /// Whether an allocation was refused because the budget was spent.
+    var exhausted: Bool { state.pointee.exhausted }
+
     /// Zeroed memory for `size` bytes, aligned for any C type.
     func allocate(_ size: Int) -> UnsafeMutableRawPointer {
         let pointer = allocateUninitialized(size)
@@ -68,6 +79,15 @@ struct WireArena {
     /// protobuf-c's structs, arrays and strings need: no field is wider than 8).
     @inline(__always)
     func allocateUninitialized(_ size: Int) -> UnsafeMutableRawPointer {
+        guard let pointer = allocate(orNil: size) else {
+            fatalError("a wire arena's budget of \(state.pointee.budget) bytes is spent")
+        }
+        return pointer
+    }
+
+    /// Like `allocateUninitialized`, but nil when the arena's budget would be exceeded.
+    @inline(__always)
+    func allocate(orNil size: Int) -> UnsafeMutableRawPointer? {
         let rounded = (size + 7) & ~7
         let pointer = state.pointee.next
         if rounded <= state.pointee.end - pointer {
@@ -77,11 +97,17 @@ struct WireArena {
         return spill(rounded)
     }
 
-    /// A new block from `malloc` (twice the last, or the request if larger) for what did
-    /// not fit.
-    private func spill(_ rounded: Int) -> UnsafeMutableRawPointer {
+    /// A new block from `malloc` (twice the last, or the request if larger, as the budget
+    /// allows) for what did not fit; nil when even the request would exceed the budget.
+    private func spill(_ rounded: Int) -> UnsafeMutableRawPointer? {
         let header = 16
-        let size = max(rounded + header, state.pointee.lastBlockSize * 2)
+        let needed = rounded + header
+        guard needed <= state.pointee.budget else {
+            state.pointee.exhausted = true
+            return nil
+        }
+        let size = min(max(needed, state.pointee.lastBlockSize * 2), state.pointee.budget)
+        state.pointee.budget -= size
         guard let block = malloc(size) else { fatalError("out of memory allocating \(size) bytes") }
         block.storeBytes(of: state.pointee.spilled, as: UnsafeMutableRawPointer?.self)
         state.pointee.spilled = block
@@ -94,10 +120,11 @@ struct WireArena {
     /// Runs `body` with a protobuf-c allocator that takes its memory from this arena, for
     /// `protobuf_c_message_unpack`. Its `free` does nothing: what protobuf-c unpacks (and
     /// its scratch space, and a half-built message it gives up on) goes with the arena.
+    /// Past the budget its `alloc` gives NULL, and protobuf-c gives the unpack up.
     func withUnpackAllocator(_ body: (UnsafeMutablePointer<ProtobufCAllocator>) throws(WireError) -> Void) throws(WireError) {
         var allocator = ProtobufCAllocator(
             alloc: { data, size in
-                WireArena(state: data!.assumingMemoryBound(to: State.self)).allocateUninitialized(size)
+                WireArena(state: data!.assumingMemoryBound(to: State.self)).allocate(orNil: size)
             },
             free: { _, _ in },
             allocator_data: UnsafeMutableRawPointer(state))

@@ -14,6 +14,7 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
             case textTooLong = "text too long"
             case forbiddenCharacter = "forbidden character"
             case tooManyElements = "too many elements"
+            case tooComplex = "too complex"
         }
         private let kind: Kind
         private init(_ kind: Kind) { self.kind = kind }
@@ -35,8 +36,12 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
         /// A string field holds a character the text policy refuses (a control character,
         /// a bidirectional override, a zero-width character in a single-line field).
         public static let forbiddenCharacter = Code(.forbiddenCharacter)
-        /// A repeated field holds more elements than the limit allows.
+        /// A repeated field holds more elements than the limit allows, a field occurs more
+        /// often than that, or unknown fields do together.
         public static let tooManyElements = Code(.tooManyElements)
+        /// Unpacking the message would take more memory than the decoding limit allows
+        /// (protobuf-c keeps a record of every field it meets, at every level).
+        public static let tooComplex = Code(.tooComplex)
 
         public var description: String { kind.rawValue }
     }
@@ -69,14 +74,20 @@ public struct WireLimits: Sendable, Hashable {
     /// What each string field may hold; nil checks only UTF-8 and NUL (what every decode
     /// checks). Servers set it for what callers send them.
     public var text: WireTextPolicy?
-    /// The most elements one repeated field may hold; nil for no limit beyond the bytes.
+    /// The most elements one repeated field may hold, and the most times any field (or
+    /// the unknown ones together) may occur in one message; nil for no limit beyond the bytes.
     public var maxRepeated: Int?
+    /// The most memory protobuf-c's unpack may take (its records of the fields it meets,
+    /// the C structs, arrays and strings), beyond a small first block; nil for no limit
+    /// beyond what `maxBytes` implies (which can be 25 times the bytes).
+    public var maxDecodeMemory: Int?
 
-    public init(maxBytes: Int = 4 << 20, maxDepth: Int = 64, text: WireTextPolicy? = nil, maxRepeated: Int? = nil) {
+    public init(maxBytes: Int = 4 << 20, maxDepth: Int = 64, text: WireTextPolicy? = nil, maxRepeated: Int? = nil, maxDecodeMemory: Int? = nil) {
         self.maxBytes = maxBytes
         self.maxDepth = maxDepth
         self.text = text
         self.maxRepeated = maxRepeated
+        self.maxDecodeMemory = maxDecodeMemory
     }
 
     public static let `default` = WireLimits()

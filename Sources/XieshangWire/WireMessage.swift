@@ -97,9 +97,13 @@ extension WireMessage {
         // arrays and nested structs are one bump each instead of a malloc, and all go at
         // once when the fields have been copied out, instead of a free_unpacked walk.
         var value = Self()
-        try WireArena.with { arena throws(WireError) in
+        try WireArena.with(budget: limits.maxDecodeMemory ?? .max) { arena throws(WireError) in
             try arena.withUnpackAllocator { allocator throws(WireError) in
                 guard let unpacked = protobuf_c_message_unpack(descriptor, allocator, raw.count, base) else {
+                    if arena.exhausted, let most = limits.maxDecodeMemory {
+                        let bound = most % (1 << 20) == 0 ? "\(most >> 20) MiB" : "\(most) bytes"
+                        throw WireError(.tooComplex, "\(Self.wireName): unpacking \(raw.count) bytes would take more than \(bound) of memory")
+                    }
                     throw WireError(.malformed, "\(Self.wireName): protobuf-c could not unpack \(raw.count) bytes")
                 }
                 value = try Self(reading: WireReader(message: UnsafeRawPointer(unpacked), descriptor: descriptor))

@@ -46,11 +46,30 @@ struct WireScanner {
         _ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int,
         descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int
     ) throws(Failure) {
+        guard let most = limits.maxRepeated else {
+            return try scanFields(bytes, from: start, to: end, descriptor: descriptor, depth: depth, counts: nil, most: 0)
+        }
+        // How often each field occurs (a repeated field: its elements), by field index, and
+        // the fields this message does not know, in the last slot: on the stack.
+        let slots = Int(descriptor.pointee.n_fields) + 1
+        try withUnsafeTemporaryAllocation(of: Int.self, capacity: slots) { counts throws(Failure) in
+            counts.initialize(repeating: 0)
+            try scanFields(bytes, from: start, to: end, descriptor: descriptor, depth: depth, counts: counts, most: most)
+        }
+    }
+
+    /// Walks one message's fields. Under `maxRepeated` (`counts` given), no field may occur
+    /// more than `most` times, nor unknown fields more than `most` times together: protobuf-c
+    /// keeps a 32-byte record of every occurrence while it unpacks, so a body of one small
+    /// field said two million times would cost it some 60 MiB, repeated field or not.
+    private func scanFields(
+        _ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int,
+        descriptor: UnsafePointer<ProtobufCMessageDescriptor>, depth: Int,
+        counts: UnsafeMutableBufferPointer<Int>?, most: Int
+    ) throws(Failure) {
         var offset = start
         // The text rules of this message's fields, by field index: one lookup per message.
         let rules = limits.text?.rules(descriptor)
-        // Elements seen per repeated field: a message has few, so a short list.
-        var counts: [(number: UInt64, count: Int)] = []
         while offset < end {
             let tagOffset = offset
             let tag = try varint(bytes, &offset, end)
@@ -82,21 +101,25 @@ struct WireScanner {
                 offset += Int(length)
             }
             // Unknown fields are skipped: newer senders may add fields we do not know.
-            guard let field = descriptor.field(UInt32(number)) else { continue }
-            if let most = limits.maxRepeated, field.pointee.label == PROTOBUF_C_LABEL_REPEATED {
-                let elements = wireType == .lengthDelimited && Self.wireType(of: field.pointee.type) != .lengthDelimited
+            guard let field = descriptor.field(UInt32(number)) else {
+                if let counts {
+                    counts[counts.count - 1] += 1
+                    if counts[counts.count - 1] > most {
+                        throw Failure(code: .tooManyElements, detail: "more than \(most) fields this message does not know", offset: tagOffset)
+                    }
+                }
+                continue
+            }
+            if let counts {
+                let index = field - descriptor.pointee.fields
+                let repeated = field.pointee.label == PROTOBUF_C_LABEL_REPEATED
+                let elements = repeated && wireType == .lengthDelimited && Self.wireType(of: field.pointee.type) != .lengthDelimited
                     ? Self.packedCount(bytes, payloadStart, offset, Self.wireType(of: field.pointee.type))
                     : 1
-                let seen: Int
-                if let index = counts.firstIndex(where: { $0.number == number }) {
-                    counts[index].count += elements
-                    seen = counts[index].count
-                } else {
-                    counts.append((number, elements))
-                    seen = elements
-                }
-                if seen > most {
-                    throw Failure(code: .tooManyElements, detail: "list of more than \(most) elements",
+                counts[index] += elements
+                if counts[index] > most {
+                    throw Failure(code: .tooManyElements,
+                                  detail: repeated ? "list of more than \(most) elements" : "field given more than \(most) times",
                                   offset: tagOffset, path: [String(cString: field.pointee.name)])
                 }
             }

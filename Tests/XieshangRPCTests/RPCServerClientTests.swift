@@ -385,6 +385,35 @@ struct RPCServerClientTests {
         }
     }
 
+    @Test("a body that says one field too often, or nests small fields too deeply in a long list, is refused before it is unpacked; the server keeps serving")
+    func occurrenceAndMemoryBounds() async throws {
+        try await withServer(echoHandlers()) { server in
+            let raw = try RawDealer(server.endpoint)
+            defer { raw.close() }
+            // weight (field 2) said 10,001 times: one over the server's maxRepeated.
+            let often = Array(repeating: [0x10, 0x01] as [UInt8], count: 10_001).flatMap { $0 }
+            try raw.send([RawDealer.request(echo.name, id: "often", body: often)])
+            let refused = try #require(try await raw.reply())
+            #expect(refused.status?.code == .invalidArgument)
+            #expect(refused.status?.message.contains("given more than 10000 times") == true, "\(String(describing: refused.status))")
+            #expect(refused.status?.violations.map(\.field) == ["weight"])
+            // 10,000 children, each saying weight 200 times: 4 MB, within every count, and
+            // about 70 MiB for protobuf-c to unpack; the server's 16 MiB bound refuses it.
+            let child: [UInt8] = [0x1A, 0x90, 0x03] + Array(repeating: [0x10, 0x01] as [UInt8], count: 200).flatMap { $0 }
+            try raw.send([RawDealer.request(echo.name, id: "nested", body: Array(repeating: child, count: 10_000).flatMap { $0 })])
+            let complex = try #require(try await raw.reply(timeoutMs: 30_000))
+            #expect(complex.status?.code == .invalidArgument)
+            #expect(complex.status?.message.contains("would take more than 16 MiB") == true, "\(String(describing: complex.status))")
+            // 10,000 ordinary children pass.
+            var many = inner("many")
+            many.children = (0..<10_000).map { inner("第\($0)位", Int32($0)) }
+            try raw.send([RawDealer.request(echo.name, id: "many", body: try many.encode())])
+            let served = try #require(try await raw.reply(timeoutMs: 30_000))
+            #expect(try WiretestV1.Inner(decoding: served.body).label == "MANY")
+            #expect(server.metrics.snapshot().count(echo.name, .invalidArgument) == 2)
+        }
+    }
+
     @Test("Health/Check and Reflection/Describe are on every server")
     func builtIns() async throws {
         try await withServer(echoHandlers()) { server in

@@ -71,6 +71,59 @@ struct TextPolicyTests {
         #expect(strings.code == .tooManyElements && strings.field == "r_string")
     }
 
+    @Test("no field occurs more than maxRepeated times, repeated or not, nor unknown fields together; each nested message counts its own")
+    func occurrenceBound() throws {
+        func decode(_ bytes: [UInt8]) -> Result<WiretestV1.Kinds, WireError> {
+            Result { () throws(WireError) in try WiretestV1.Kinds(decoding: bytes, limits: Self.limits) }
+        }
+        // f_int32 (field 1) said five times: protobuf's last one wins.
+        let five: [UInt8] = (1...5).flatMap { [0x08, UInt8($0)] }
+        #expect(try decode(five).get().fInt32 == 5)
+        let six = try #require(decode(five + [0x08, 0x06]).failure)
+        #expect(six.code == .tooManyElements && six.field == "f_int32" && six.message.contains("given more than 5 times"), "\(six)")
+        // f_inner (field 17, a message) six times, each empty.
+        let inners = try #require(decode(Array(repeating: [0x8A, 0x01, 0x00] as [UInt8], count: 6).flatMap { $0 }).failure)
+        #expect(inners.code == .tooManyElements && inners.field == "f_inner")
+        // Field 99 is unknown to Kinds: five of it (any numbers) are skipped, six refused.
+        let unknown: [UInt8] = [0x98, 0x06, 0x00]
+        #expect(try decode(Array(repeating: unknown, count: 5).flatMap { $0 }).get() == WiretestV1.Kinds())
+        let sixUnknown = try #require(decode(Array(repeating: unknown, count: 3).flatMap { $0 } + Array(repeating: [0xA0, 0x06, 0x01] as [UInt8], count: 3).flatMap { $0 }).failure)
+        #expect(sixUnknown.code == .tooManyElements && sixUnknown.field == nil && sixUnknown.message.contains("does not know"), "\(sixUnknown)")
+        // Five elements of r_inner, each with a label said five times: every message has
+        // its own count, so 25 labels in all pass.
+        let labels: [UInt8] = (0..<5).flatMap { _ in [0x0A, 0x01, 0x61] as [UInt8] }
+        let element: [UInt8] = [0xF2, 0x01, UInt8(labels.count)] + labels
+        let decoded = try decode(Array(repeating: element, count: 5).flatMap { $0 }).get()
+        #expect(decoded.rInner.count == 5 && decoded.rInner.allSatisfy { $0.label == "a" })
+        let deep = try #require(decode(element + [0xF2, 0x01, UInt8(labels.count + 3)] + labels + [0x0A, 0x01, 0x62]).failure)
+        #expect(deep.code == .tooManyElements && deep.field == "r_inner.label", "\(deep)")
+    }
+
+    @Test("decoding takes at most maxDecodeMemory: small fields nested in a long list are refused as too complex, not unpacked into 70 MiB")
+    func decodeMemoryBound() throws {
+        // 10,000 elements of r_inner, each with weight (field 2) said 200 times: every
+        // count within maxRepeated, 4 MB on the wire, and about 70 MiB for protobuf-c to
+        // unpack (a 32-byte record of every field it meets, kept in the arena).
+        let element: [UInt8] = [0xF2, 0x01, 0x90, 0x03] + Array(repeating: [0x10, 0x07] as [UInt8], count: 200).flatMap { $0 }
+        let bytes = Array(repeating: element, count: 10_000).flatMap { $0 }
+        let bounded = WireLimits(maxRepeated: 10_000, maxDecodeMemory: 16 << 20)
+        let refused = try #require(Result { () throws(WireError) in try WiretestV1.Kinds(decoding: bytes, limits: bounded) }.failure)
+        #expect(refused.code == .tooComplex && refused.message.contains("more than 16 MiB"), "\(refused)")
+        // The same bytes decode where no bound is set (a reply from a trusted service).
+        let unbounded = try WiretestV1.Kinds(decoding: bytes, limits: WireLimits(maxRepeated: 10_000))
+        #expect(unbounded.rInner.count == 10_000 && unbounded.rInner.allSatisfy { $0.weight == 7 })
+        // An ordinary message well over the arena's first block is untouched by the bound,
+        // and a bound just below what it needs refuses it, again and again, leaking nothing.
+        var list = WiretestV1.Kinds()
+        list.rString = (0..<2_000).map { "第\($0)条意见" }
+        let encoded = try list.encode()
+        #expect(try WiretestV1.Kinds(decoding: encoded, limits: bounded) == list)
+        for _ in 0..<100 {
+            let tight = Result { () throws(WireError) in try WiretestV1.Kinds(decoding: encoded, limits: WireLimits(maxDecodeMemory: 4_096)) }
+            #expect(tight.failure?.code == .tooComplex)
+        }
+    }
+
     @Test("without a policy, only UTF-8 and NUL are checked (replies, events, stored data)")
     func noPolicy() throws {
         var message = WiretestV1.Kinds()
@@ -98,5 +151,13 @@ struct DomainEventsTests {
         case DomainEvents.leaveDecided: break
         default: Issue.record("a WireEvent matches its name in a switch")
         }
+    }
+}
+
+extension Result {
+    /// The error, if this is a failure.
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
     }
 }
