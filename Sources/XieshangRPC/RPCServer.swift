@@ -29,7 +29,7 @@ public struct RPCServerConfiguration: Sendable {
     /// is never reached. Default 10,000.
     public var maxRepeated = 10_000
     /// The most memory decoding one request may take (see `WireLimits.maxDecodeMemory`):
-    /// 10,000 invitees take about 2 MiB; a body of small fields nested in a long list
+    /// 10,000 invitees take about 2.5 MiB; a body of small fields nested in a long list
     /// would take 100 MiB without it. Default 16 MiB.
     public var maxDecodeMemory = 16 << 20
     /// How long the socket stays open after the last reply of a drain. A client that reads a
