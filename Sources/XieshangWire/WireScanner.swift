@@ -123,8 +123,17 @@ struct WireScanner {
                                   offset: tagOffset, path: [String(cString: field.pointee.name)])
                 }
             }
-            do {
-                try check(field, rule: rules?[field - descriptor.pointee.fields], wireType, bytes, payloadStart, offset, depth: depth)
+            do throws(Failure) {
+                if wireType == .lengthDelimited, field.pointee.type == PROTOBUF_C_TYPE_MESSAGE {
+                    // A nested message, scanned here so that `check` does not recurse (and is inlined).
+                    guard depth < limits.maxDepth else {
+                        throw Failure(code: .tooDeep, detail: "messages nested deeper than \(limits.maxDepth)", offset: payloadStart)
+                    }
+                    let nested = field.pointee.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
+                    try scan(bytes, from: payloadStart, to: offset, descriptor: nested, depth: depth + 1)
+                } else {
+                    try check(field, rule: rules?[field - descriptor.pointee.fields], wireType, bytes, payloadStart, offset)
+                }
             } catch var failure {
                 failure.path.append(String(cString: field.pointee.name))
                 throw failure
@@ -132,24 +141,17 @@ struct WireScanner {
         }
     }
 
+    /// Checks one field's value (a nested message is scanned by the caller): its wire type,
+    /// a string's bytes, a packed run's length.
+    @inline(__always)
     private func check(
         _ field: UnsafePointer<ProtobufCFieldDescriptor>, rule: WireTextRule?, _ wireType: WireType,
-        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int, depth: Int
+        _ bytes: UnsafeRawBufferPointer, _ start: Int, _ end: Int
     ) throws(Failure) {
         let type = field.pointee.type
         let expected = Self.wireType(of: type)
         if wireType == expected {
-            switch type {
-            case PROTOBUF_C_TYPE_STRING:
-                try checkString(bytes, start, end, rule: rule)
-            case PROTOBUF_C_TYPE_MESSAGE:
-                guard depth < limits.maxDepth else {
-                    throw Failure(code: .tooDeep, detail: "messages nested deeper than \(limits.maxDepth)", offset: start)
-                }
-                let nested = field.pointee.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
-                try scan(bytes, from: start, to: end, descriptor: nested, depth: depth + 1)
-            default: break
-            }
+            if type == PROTOBUF_C_TYPE_STRING { try checkString(bytes, start, end, rule: rule) }
             return
         }
         // A repeated scalar may come packed, as one length-delimited run of values.
