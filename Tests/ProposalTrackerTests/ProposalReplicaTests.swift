@@ -100,6 +100,16 @@ struct ProposalReplicaTests {
             #expect(again.status != 0)
             #expect(again.stderr.contains("already holds rows"), "\(again.stderr)")
             #expect(try await server.query("moved", "SELECT count(*) FROM proposals") == "3")
+            // A database a tracker has started on is refused though it holds no rows: the
+            // service may be serving still, and would write beside the import.
+            let usedURL = try await server.createDatabase("used")
+            let usedWiring = ["--insecure", "--registry", d.registry.rpcEndpoint, "--scheduler", d.scheduler.rpcEndpoint, "--database", usedURL]
+            let early = try await ServiceProcess("proposal-tracker", dataDir: d.directory + "/tracker-used", arguments: Array(usedWiring.dropFirst()))
+            #expect(await early.stop() == 0)
+            let late = try await runCommand(builtExecutable("proposal-tracker"), usedWiring + ["--data-dir", d.directory + "/tracker", "--import-sqlite"])
+            #expect(late.status != 0)
+            #expect(late.stderr.contains("proposal-tracker has already run on this database (1 time)"), "\(late.stderr)")
+            #expect(try await server.query("used", "SELECT count(*) FROM proposals") == "0")
 
             let moved = try await ServiceProcess("proposal-tracker", dataDir: d.directory + "/tracker-pg", arguments: Array(wiring.dropFirst()))
             let third = try await Self.json(environment, moved.rpcEndpoint, ["proposal", "act", "3", "file", "--as", "staff"])

@@ -51,6 +51,10 @@ extension ServiceDatabase {
         let own: Set<String> = ["runtime_migrations", "outbox_head", "runtime_starts", "runtime_identity"]
         return try postgres.pool.runBlocking { connection in
             try PostgresSession.transaction(connection) { session in
+                // The lock a service's start takes to migrate and count itself: one starting on
+                // this database now waits until the import has committed, then serves what it
+                // copied; one that started before has counted itself, and the import is refused.
+                try session.execute("SELECT pg_advisory_xact_lock(hashtext('xieshang-migrations'))")
                 let tables = try Self.referencedFirst(session, try session.column(
                     "SELECT tablename::text FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename", as: String.self)
                     .filter { !own.contains($0) })
@@ -64,6 +68,11 @@ extension ServiceDatabase {
                         throw OpenError(path: postgres.description, reason: "table \(table) already holds rows: an import goes into a new, empty database only; nothing was copied")
                     }
                     try session.execute("DELETE FROM \(table)")
+                }
+                // No rows, but a service has started on it: it may be serving still, and would
+                // write beside the import.
+                guard used == 0 else {
+                    throw OpenError(path: postgres.description, reason: "\(configuration.name) has already run on this database (\(used) time\(used == 1 ? "" : "s")): an import goes into a new database only; nothing was copied")
                 }
                 var summary = ImportSummary()
                 for table in tables {
