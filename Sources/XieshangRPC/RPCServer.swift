@@ -341,6 +341,13 @@ public final class RPCServer: Service, Sendable {
         }
     }
 
+    /// What an envelope may be: the body's bytes (copied once by protobuf-c) and what a
+    /// request's body may take to unpack; no field said more often than in a body.
+    private var envelopeLimits: WireLimits {
+        WireLimits(maxBytes: configuration.maxMessageBytes, maxRepeated: configuration.maxRepeated,
+                   maxDecodeMemory: configuration.maxMessageBytes + configuration.maxDecodeMemory)
+    }
+
     /// Requests in flight per connection (its routing id); only the socket thread uses it.
     private nonisolated(unsafe) var perCaller: [[UInt8]: Int] = [:]
 
@@ -373,7 +380,7 @@ public final class RPCServer: Service, Sendable {
     private func accept(_ frames: [[UInt8]], userID: String?, _ router: ZMQSocket) {
         let receivedAt = ContinuousClock.now
         guard frames.count >= 2,
-              let request = try? RpcV1.Request(decoding: frames[frames.count - 1], limits: WireLimits(maxBytes: configuration.maxMessageBytes)),
+              let request = try? RpcV1.Request(decoding: frames[frames.count - 1], limits: envelopeLimits),
               !request.requestID.isEmpty
         else {
             // Without a request id there is nothing a reply could be matched to.

@@ -411,6 +411,13 @@ struct RPCServerClientTests {
             let served = try #require(try await raw.reply(timeoutMs: 30_000))
             #expect(try WiretestV1.Inner(decoding: served.body).label == "MANY")
             #expect(server.metrics.snapshot().count(echo.name, .invalidArgument) == 2)
+            // The envelope is held to the same: a caller (field 5) said 10,001 times is not a
+            // request (dropped, as a frame without a request id is).
+            let envelope = try RawDealer.request(echo.name, id: "envelope", body: inner("x").encode())
+                + Array(repeating: [0x2A, 0x01, 0x61] as [UInt8], count: 10_001).flatMap { $0 }
+            try raw.send([envelope])
+            #expect(try await raw.reply(timeoutMs: 500) == nil)
+            #expect(server.metrics.snapshot().droppedFrames == 1)
         }
     }
 
