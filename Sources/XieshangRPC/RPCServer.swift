@@ -20,6 +20,11 @@ public struct RPCServerConfiguration: Sendable {
     public var maxInFlightPerCaller: Int?
     /// The largest request accepted (ZMQ_MAXMSGSIZE and the decoder's limit). Default 4 MiB.
     public var maxMessageBytes: Int = 4 << 20
+    /// The request bodies held at once, those in flight together: past it a request gets
+    /// `RESOURCE_EXHAUSTED` (one is always taken when none is in flight). Without it one
+    /// caller's share of the in-flight bound, 256 bodies of 4 MiB, could hold a gigabyte.
+    /// Default 64 MiB, sixteen of the largest.
+    public var maxInFlightBytes: Int = 64 << 20
     /// What each text field of a request may hold (length, control characters, bidi and
     /// zero-width characters); applied while the body is scanned, before a handler runs.
     /// Default: every field single-line text of at most 1 KiB.
@@ -264,6 +269,7 @@ public final class RPCServer: Service, Sendable {
         }
         replies.withLock { $0.append(incoming.routing + [reply.bytes]) }
         metrics.inFlight.subtract(1, ordering: .relaxed)
+        metrics.inFlightBytes.subtract(incoming.request.body.count, ordering: .relaxed)
         wake.signal()
     }
 
@@ -414,6 +420,10 @@ public final class RPCServer: Service, Sendable {
         guard metrics.inFlight.load(ordering: .relaxed) < configuration.maxInFlight else {
             return reject(.resourceExhausted, "\(configuration.serviceName) is at its limit of \(configuration.maxInFlight) requests in flight; retry later")
         }
+        let held = metrics.inFlightBytes.load(ordering: .relaxed)
+        guard held == 0 || held + request.body.count <= configuration.maxInFlightBytes else {
+            return reject(.resourceExhausted, "\(configuration.serviceName) holds \(held) bytes of requests in flight, near its limit of \(configuration.maxInFlightBytes); retry later")
+        }
         let callerLimit = configuration.maxInFlightPerCaller ?? max(1, configuration.maxInFlight / 2)
         let caller = routing.first ?? []
         guard perCaller[caller, default: 0] < callerLimit else {
@@ -451,6 +461,7 @@ public final class RPCServer: Service, Sendable {
             traceID: request.traceID, caller: request.caller, metadata: metadata,
             principal: principal)
         metrics.inFlight.add(1, ordering: .relaxed)
+        metrics.inFlightBytes.add(request.body.count, ordering: .relaxed)
         perCaller[caller, default: 0] += 1
         continuation.yield(Incoming(routing: routing, request: request, entry: entry, context: context, receivedAt: receivedAt))
     }

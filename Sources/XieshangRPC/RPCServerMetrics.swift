@@ -45,6 +45,8 @@ public final class RPCServerMetrics: Sendable {
 
     private let state = Mutex(State())
     let inFlight = Atomic<Int>(0)
+    /// The request bodies' bytes in flight.
+    let inFlightBytes = Atomic<Int>(0)
     /// Told of every request served (a metrics exporter's counters and histograms).
     private let observer = Mutex<(any RPCRequestObserver)?>(nil)
 

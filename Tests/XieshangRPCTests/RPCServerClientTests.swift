@@ -297,6 +297,41 @@ struct RPCServerClientTests {
         }
     }
 
+    @Test("requests whose bodies together pass the in-flight bytes bound get RESOURCE_EXHAUSTED; one alone is always taken")
+    func inFlightBytes() async throws {
+        let gate = Gate()
+        var handlers = echoHandlers()
+        handlers.register(slow) { request, _ in
+            await gate.wait()
+            return inner("\(request.children.count)")
+        }
+        try await withServer(handlers, configure: { $0.maxInFlightBytes = 1 << 20 }) { server in
+            let raw = try RawDealer(server.endpoint)
+            defer { raw.close() }
+            // A body of 1.5 MB is over the bound alone, and taken since nothing is in flight;
+            // the slow handler holds it until the gate opens.
+            var list = inner("list")
+            list.children = (0..<10_000).map { _ in inner(String(repeating: "x", count: 150)) }
+            let big = try list.encode()
+            #expect(big.count > 1 << 20)
+            try raw.send([RawDealer.request(slow.name, id: "big", body: big)])
+            while server.metrics.snapshot().inFlight < 1 { try await Task.sleep(for: .milliseconds(5)) }
+            // Anything more is refused while it is held, small or not.
+            try raw.send([RawDealer.request(slow.name, id: "small", body: try inner("y").encode())])
+            let refused = try #require(try await raw.reply())
+            #expect(refused.requestID == "small" && refused.status?.code == .resourceExhausted)
+            #expect(refused.status?.message.contains("bytes of requests in flight") == true, "\(String(describing: refused.status))")
+            gate.open()
+            let first = try #require(try await raw.reply())
+            #expect(first.requestID == "big")
+            #expect(try WiretestV1.Inner(decoding: first.body).label == "10000")
+            // Released: the next is taken.
+            try raw.send([RawDealer.request(echo.name, id: "after", body: try inner("after").encode())])
+            let after = try #require(try await raw.reply())
+            #expect(try WiretestV1.Inner(decoding: after.body).label == "AFTER")
+        }
+    }
+
     @Test("graceful shutdown drains calls in flight and refuses new ones")
     func gracefulDrain() async throws {
         let gate = Gate()
