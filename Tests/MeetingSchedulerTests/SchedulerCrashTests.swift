@@ -44,9 +44,7 @@ struct SchedulerCrashTests {
         #expect(lost.isEmpty, "acknowledged but lost: \(lost)")
 
         // No room holds two meetings at once (cancelled ones free the room).
-        var configuration = RPCClientConfiguration(endpoints: [scheduler.rpcEndpoint], caller: "crash-test")
-        configuration.defaultTimeout = .seconds(10)
-        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        let client = try testClient([scheduler.rpcEndpoint], caller: "crash-test")
         var meetings: [MeetingV1.Meeting] = []
         var list = MeetingV1.ListMeetingsRequest()
         list.fromMs = 0

@@ -185,9 +185,7 @@ struct SchedulerProcessTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<50 {
                 group.addTask {
-                    var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "racer-\(index)")
-                    configuration.defaultTimeout = .seconds(20)
-                    let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+                    let client = try testClient([endpoint], caller: "racer-\(index)", timeout: .seconds(20))
                     var meeting = MeetingV1.Meeting()
                     meeting.title = "第\(index)号申请"
                     meeting.kind = .grassroots

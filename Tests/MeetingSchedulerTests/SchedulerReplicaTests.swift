@@ -51,9 +51,7 @@ struct SchedulerReplicaTests {
     }
 
     private static func client(_ endpoints: [String], _ caller: String) throws -> RPCClient {
-        var configuration = RPCClientConfiguration(endpoints: endpoints, caller: caller)
-        configuration.defaultTimeout = .seconds(30)
-        return try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        return try testClient(endpoints, caller: caller, timeout: .seconds(30))
     }
 
     private static func schedule(_ client: RPCClient, _ title: String, room: Int64, start: String, hours: Int64 = 2) async throws -> MeetingV1.Meeting {
@@ -181,10 +179,7 @@ struct SchedulerReplicaTests {
                     "--tracker", tracker.rpcEndpoint, "--tracker-events", tracker.eventEndpoint, "--database", notify,
                 ]))
             }
-            var configuration = RPCClientConfiguration(endpoints: [a.rpcEndpoint, b.rpcEndpoint], caller: "load")
-            configuration.defaultTimeout = .seconds(60)
-            configuration.retry.maxAttempts = 40
-            let both = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+            let both = try testClient([a.rpcEndpoint, b.rpcEndpoint], caller: "load", timeout: .seconds(60), attempts: 40)
 
             // Four callers schedule and publish to 经济界 (15 members), each meeting in a
             // two-hour slot of its own, alternating the two rooms.

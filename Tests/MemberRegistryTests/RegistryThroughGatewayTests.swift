@@ -230,9 +230,7 @@ struct RegistryThroughGatewayTests {
         #expect(try await resolve(registry, "room", "\(room)") == [zhang])
 
         // The changes are in the outbox as events, in order.
-        var configuration = RPCClientConfiguration(endpoints: [registry.rpcEndpoint], caller: "tests")
-        configuration.defaultTimeout = .seconds(10)
-        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        let client = try testClient([registry.rpcEndpoint])
         let events = try await client.call(EventV1.Events.since, EventV1.SinceRequest(), options: .read).events
         await client.close()
         let types = events.map(\.type)

@@ -130,9 +130,7 @@ struct ProposalProcessTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for id in waiting {
                 group.addTask {
-                    var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "filer-\(id)")
-                    configuration.defaultTimeout = .seconds(20)
-                    let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+                    let client = try testClient([endpoint], caller: "filer-\(id)", timeout: .seconds(20))
                     var request = ProposalV1.ActRequest()
                     request.id = Int64(id)
                     request.action = .file

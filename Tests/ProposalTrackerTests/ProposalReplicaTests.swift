@@ -58,9 +58,7 @@ struct ProposalReplicaTests {
             #expect(rows.count == 12, "\(listed.stdout.prefix(300)) \(listed.stderr)")
             var sequences: [[UInt64]] = []
             for endpoint in [a.rpcEndpoint, b.rpcEndpoint] {
-                var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "tests")
-                configuration.defaultTimeout = .seconds(10)
-                let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+                let client = try testClient([endpoint])
                 var request = EventV1.SinceRequest()
                 request.afterSequence = 0
                 sequences.append(try await client.call(EventV1.Events.since, request, options: .read).events.map(\.sequence))

@@ -115,10 +115,7 @@ struct BadInputCatalogueTests {
         var failures: [String] = []
         var calls = 0
         for service in [registry, scheduler, tracker, notifier, duty, portal] {
-            var configuration = RPCClientConfiguration(endpoints: [service.rpcEndpoint], caller: "bad-input")
-            configuration.defaultTimeout = .seconds(5)
-            configuration.retry.maxAttempts = 1
-            let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+            let client = try testClient([service.rpcEndpoint], caller: "bad-input", timeout: .seconds(5), attempts: 1)
             let methods = try await client.call(RpcV1.Reflection.describe, RpcV1.DescribeRequest()).methods.map(\.name)
             #expect(methods.count >= 5)
             for method in methods + ["nope.v1.Nothing/Here"] {

@@ -66,11 +66,8 @@ struct CrashTests {
         #expect(try await gateway.run(["term", "add", "--number", "5", "--start", "2022-01-15", "--end", openTermEnd]).status == 0)
         #expect(try await gateway.run(["member", "import", demoMembersCSV]).status == 0)
 
-        var configuration = RPCClientConfiguration(endpoints: [tracker.rpcEndpoint], caller: "crash-test")
-        configuration.defaultTimeout = .seconds(10)
         // The test retries by itself (same request id), so that it sees each crash.
-        configuration.retry.maxAttempts = 1
-        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        let client = try testClient([tracker.rpcEndpoint], caller: "crash-test", attempts: 1)
         var ids: [Int64] = []
         let count = 40 * soakFactor
         for index in 0..<count {

@@ -157,6 +157,10 @@ struct HostileInputTests {
         await c.suite.stop()
     }
 
+    /// How long a command over a 32,000-member file may take, as the gateway's call
+    /// deadline and as the test's wait for the gateway.
+    static let largeFileSeconds = 300
+
     @Test("a member file of 5.5 MB and 32,000 members imports in parts, exports in pages and re-imports unchanged; formulas are neutralised")
     func largeFilesAndFormulas() async throws {
         let (directory, registry, gateway) = try await Self.registryAlone("hostile-files")
@@ -169,7 +173,7 @@ struct HostileInputTests {
         let size = (try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int) ?? 0
         #expect(size > 5_000_000, "\(size) bytes")
 
-        let imported = try await gateway.run(["member", "import", file, "--timeout", "300"], timeout: .seconds(300))
+        let imported = try await gateway.run(["member", "import", file, "--timeout", "\(Self.largeFileSeconds)"], timeout: .seconds(Self.largeFileSeconds))
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stdout.contains("created: 32002"), "\(imported.stdout)")
         let exported = directory + "/export.csv"
@@ -179,7 +183,7 @@ struct HostileInputTests {
         #expect(text.components(separatedBy: "\r\n").filter { !$0.isEmpty }.count == 32_003, "a header and every member")
         #expect(text.contains("\"'=HYPERLINK(") && text.contains(",'@SUM(A1:A9),") && text.contains(",'+1+2,'-3,"), "formulas are written as text")
         #expect(!text.contains(",=HYPERLINK") && !text.contains(",@SUM"))
-        let again = try await gateway.run(["member", "import", exported, "--dry-run", "--timeout", "300"], timeout: .seconds(300))
+        let again = try await gateway.run(["member", "import", exported, "--dry-run", "--timeout", "\(Self.largeFileSeconds)"], timeout: .seconds(Self.largeFileSeconds))
         #expect(again.status == 0 && again.stdout.contains("unchanged: 32002"), "\(again.stdout) \(again.stderr)")
         let formula = try await gateway.run(["member", "search", "公式甲", "--json"])
         #expect(formula.stdout.contains("=HYPERLINK") && !formula.stdout.contains("'=HYPERLINK"), "stored as written: \(formula.stdout)")
@@ -365,7 +369,7 @@ struct HostileInputTests {
         }
         let statuses = try await withThrowingTaskGroup(of: Int32.self) { group in
             for _ in 0..<20 {
-                group.addTask { try await gateway.run(["member", "import", file, "--dry-run", "--timeout", "300"], timeout: .seconds(300)).status }
+                group.addTask { try await gateway.run(["member", "import", file, "--dry-run", "--timeout", "\(Self.largeFileSeconds)"], timeout: .seconds(Self.largeFileSeconds)).status }
             }
             return try await group.reduce(into: [Int32]()) { $0.append($1) }
         }

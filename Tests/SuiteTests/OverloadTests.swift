@@ -20,10 +20,7 @@ struct OverloadTests {
         let scheduler = try await ServiceProcess("meeting-scheduler", dataDir: directory + "/scheduler",
                                                  arguments: ["--registry", registry.rpcEndpoint, "--registry-events", registry.eventEndpoint, "--max-in-flight", "8"])
         func client() throws -> RPCClient {
-            var configuration = RPCClientConfiguration(endpoints: [scheduler.rpcEndpoint], caller: "overload")
-            configuration.defaultTimeout = .seconds(5)
-            configuration.retry.maxAttempts = 1
-            return try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+            return try testClient([scheduler.rpcEndpoint], caller: "overload", timeout: .seconds(5), attempts: 1)
         }
         let flooder = try client()
         let polite = try client()

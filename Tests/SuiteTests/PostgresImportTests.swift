@@ -61,9 +61,7 @@ struct PostgresImportTests {
 
                 // On PostgreSQL now: healthy, with the same outbox under the same identity.
                 let moved = try await ServiceProcess(service, dataDir: d.directory + "/" + folder + "-pg", arguments: ["--database", url])
-                var configuration = RPCClientConfiguration(endpoints: [moved.rpcEndpoint], caller: "tests")
-                configuration.defaultTimeout = .seconds(10)
-                let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+                let client = try testClient([moved.rpcEndpoint])
                 let health = try await client.call(RpcV1.Health.check, RpcV1.HealthCheckRequest())
                 #expect(health.storageOk && health.storageDetail.contains("postgres"), "\(service): \(health.storageDetail)")
                 await client.close()

@@ -44,9 +44,7 @@ public final class BackgroundLoad {
     /// The acknowledged meetings that `scheduler` (an endpoint) does not have: what a crash
     /// or an outage lost. Empty is the promise.
     public func lostMeetings(scheduler endpoint: String) async throws -> [Int64] {
-        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "load-check")
-        configuration.defaultTimeout = .seconds(10)
-        let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        let client = try testClient([endpoint], caller: "load-check")
         var lost: [Int64] = []
         for id in acknowledged() {
             var get = MeetingV1.GetMeetingRequest()

@@ -50,6 +50,16 @@ public func freeLoopbackPort() throws -> Int {
 /// (`XIESHANG_SOAK=N`, default 6 there).
 public let soakFactor: Int = max(1, Int(ProcessInfo.processInfo.environment["XIESHANG_SOAK"] ?? "") ?? 1)
 
+/// A client of the service at `endpoints`, with the tests' caller and no key (an insecure
+/// service, or one whose allow-list lets the tests in): calls time out after `timeout`, and
+/// `attempts` 1 lets the test see each failure itself.
+public func testClient(_ endpoints: [String], caller: String = "tests", timeout: Duration = .seconds(10), attempts: Int? = nil) throws -> RPCClient {
+    var configuration = RPCClientConfiguration(endpoints: endpoints, caller: caller)
+    configuration.defaultTimeout = timeout
+    if let attempts { configuration.retry.maxAttempts = attempts }
+    return try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+}
+
 /// A client of `service` at `endpoint` with `identity`'s key pair from the keys folder
 /// `keys` (a `gateway keys setup` folder), making one attempt per call: what a caller with
 /// that key can do, seen from outside.

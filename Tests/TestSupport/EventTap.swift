@@ -38,9 +38,7 @@ public final class EventTap: @unchecked Sendable {
 /// A service's whole outbox as `Events/Since` gives it from its first event (an insecure
 /// service, or one whose allow-list lets the tests' caller read events).
 public func eventsSince(_ endpoint: String) async throws -> EventV1.SinceResponse {
-    var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "tests")
-    configuration.defaultTimeout = .seconds(10)
-    let client = try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+    let client = try testClient([endpoint])
     var request = EventV1.SinceRequest()
     request.afterSequence = 0
     let response = try await client.call(EventV1.Events.since, request, options: .read)

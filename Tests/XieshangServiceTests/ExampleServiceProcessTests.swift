@@ -11,10 +11,7 @@ import XieshangWire
 @Suite("The example service as a real process", .serialized)
 struct ExampleServiceProcessTests {
     private func client(_ endpoint: String, attempts: Int = 5) throws -> RPCClient {
-        var configuration = RPCClientConfiguration(endpoints: [endpoint], caller: "tests")
-        configuration.retry.maxAttempts = attempts
-        configuration.defaultTimeout = .seconds(15)
-        return try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        return try testClient([endpoint], timeout: .seconds(15), attempts: attempts)
     }
 
     private func add(_ client: RPCClient, _ text: String, options: CallOptions = CallOptions()) async throws -> ExampleV1.Note {

@@ -11,10 +11,7 @@ import XieshangWire
 @Suite("The runtime on PostgreSQL, the example service in replicas", .serialized)
 struct PostgresReplicaTests {
     private func client(_ endpoints: [String], attempts: Int = 5) throws -> RPCClient {
-        var configuration = RPCClientConfiguration(endpoints: endpoints, caller: "tests")
-        configuration.retry.maxAttempts = attempts
-        configuration.defaultTimeout = .seconds(30)
-        return try RPCClient(configuration: configuration, context: testContext, logger: quietLogger())
+        return try testClient(endpoints, timeout: .seconds(30), attempts: attempts)
     }
 
     @discardableResult
