@@ -243,9 +243,12 @@ public final class SQLiteSession: SQLSession {
     }
 
     static func arguments(_ values: [any SQLValueConvertible]) -> StatementArguments {
-        StatementArguments(values.map { value -> DatabaseValue in
+        // Given optional existentials: GRDB's initialiser for a sequence of one concrete
+        // type maps it with a key path that the runtime builds on every call, unspecialised
+        // (5% of the scheduler's CPU under load); this one maps with a closure.
+        StatementArguments(values.map { value -> (any DatabaseValueConvertible)? in
             switch value.sqlValue {
-            case .null: .null
+            case .null: nil
             case .integer(let value): value.databaseValue
             case .real(let value): value.databaseValue
             case .text(let value): value.databaseValue
