@@ -297,3 +297,27 @@ final class Counter: Sendable {
 }
 
 import Synchronization
+
+@Suite("SQL sessions on SQLite")
+struct SQLiteSessionTests {
+    @Test("a statement's columns are known once and stay right: the same query again, and `SELECT *` after a column is added")
+    func statementShapes() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            let session = SQLiteSession(db)
+            try session.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT NOT NULL)")
+            try session.execute("INSERT INTO notes (text) VALUES (?), (?)", ["一", "二"])
+            let first = try session.rows("SELECT * FROM notes ORDER BY id")
+            let again = try session.rows("SELECT * FROM notes ORDER BY id")
+            #expect(first.map { $0["text"] as String } == ["一", "二"])
+            #expect(again.first?.shape === first.first?.shape, "the same statement's columns, built once")
+            try session.execute("ALTER TABLE notes ADD COLUMN pinned INTEGER NOT NULL DEFAULT 0")
+            try session.execute("UPDATE notes SET pinned = 1 WHERE id = 2")
+            let widened = try session.rows("SELECT * FROM notes ORDER BY id")
+            #expect(widened.first?.columns == ["id", "text", "pinned"])
+            #expect(widened.map { $0["pinned"] as Int64 } == [0, 1])
+            // Another query has its own columns.
+            #expect(try session.rows("SELECT text AS body, id FROM notes WHERE id = ?", [1]).first?.columns == ["body", "id"])
+        }
+    }
+}
