@@ -25,6 +25,9 @@ public struct RPCServerConfiguration: Sendable {
     /// caller's share of the in-flight bound, 256 bodies of 4 MiB, could hold a gigabyte.
     /// Default 64 MiB, sixteen of the largest.
     public var maxInFlightBytes: Int = 64 << 20
+    /// The request bodies one connection may have held at once (one request is always taken
+    /// when it has none in flight). Default: half of `maxInFlightBytes`.
+    public var maxInFlightBytesPerCaller: Int?
     /// What each text field of a request may hold (length, control characters, bidi and
     /// zero-width characters); applied while the body is scanned, before a handler runs.
     /// Default: every field single-line text of at most 1 KiB.
@@ -72,7 +75,8 @@ public final class RPCServer: Service, Sendable {
     private let logger: Logger
     private let socket: SocketHandoff
     private let wake = WakePipe()
-    private let replies = Mutex<[[[UInt8]]]>([])
+    /// Replies waiting for the socket thread, each with the size of its request's body.
+    private let replies = Mutex<[(frames: [[UInt8]], requestBytes: Int)]>([])
     private let phase = Mutex<Phase>(.idle)
     private let startedAt = Date()
 
@@ -267,7 +271,7 @@ public final class RPCServer: Service, Sendable {
         if logger.logLevel <= .debug {
             logger.with(incoming.context).debug("served", metadata: ["rpc.code": "\(reply.code.protoName)", "rpc.latency": "\(latency)"])
         }
-        replies.withLock { $0.append(incoming.routing + [reply.bytes]) }
+        replies.withLock { $0.append((incoming.routing + [reply.bytes], incoming.request.body.count)) }
         metrics.inFlight.subtract(1, ordering: .relaxed)
         metrics.inFlightBytes.subtract(incoming.request.body.count, ordering: .relaxed)
         wake.signal()
@@ -334,14 +338,15 @@ public final class RPCServer: Service, Sendable {
     }
 
     private func flushReplies(_ router: ZMQSocket) {
-        let pending = replies.withLock { queue -> [[[UInt8]]] in
+        let pending = replies.withLock { queue -> [(frames: [[UInt8]], requestBytes: Int)] in
             defer { queue.removeAll(keepingCapacity: true) }
             return queue
         }
-        for frames in pending {
-            if let caller = frames.first {
-                let left = (perCaller[caller] ?? 1) - 1
-                perCaller[caller] = left > 0 ? left : nil
+        for (frames, requestBytes) in pending {
+            if let caller = frames.first, var held = perCaller[caller] {
+                held.requests -= 1
+                held.bytes -= requestBytes
+                perCaller[caller] = held.requests > 0 ? held : nil
             }
             send(router, frames)
         }
@@ -354,8 +359,9 @@ public final class RPCServer: Service, Sendable {
                    maxDecodeMemory: configuration.maxMessageBytes + configuration.maxDecodeMemory)
     }
 
-    /// Requests in flight per connection (its routing id); only the socket thread uses it.
-    private nonisolated(unsafe) var perCaller: [[UInt8]: Int] = [:]
+    /// Requests in flight per connection (its routing id), and their bodies' bytes; only the
+    /// socket thread uses it.
+    private nonisolated(unsafe) var perCaller: [[UInt8]: (requests: Int, bytes: Int)] = [:]
 
     private func send(_ router: ZMQSocket, _ frames: [[UInt8]]) {
         do {
@@ -426,8 +432,13 @@ public final class RPCServer: Service, Sendable {
         }
         let callerLimit = configuration.maxInFlightPerCaller ?? max(1, configuration.maxInFlight / 2)
         let caller = routing.first ?? []
-        guard perCaller[caller, default: 0] < callerLimit else {
+        let callerHeld = perCaller[caller] ?? (0, 0)
+        guard callerHeld.requests < callerLimit else {
             return reject(.resourceExhausted, "this connection has \(callerLimit) requests in flight at \(configuration.serviceName), its share; retry later")
+        }
+        let callerBytes = configuration.maxInFlightBytesPerCaller ?? configuration.maxInFlightBytes / 2
+        guard callerHeld.requests == 0 || callerHeld.bytes + request.body.count <= callerBytes else {
+            return reject(.resourceExhausted, "this connection holds \(callerHeld.bytes) bytes of requests in flight at \(configuration.serviceName), near its share of \(callerBytes); retry later")
         }
         var principal: Principal
         if let security = configuration.security {
@@ -462,7 +473,7 @@ public final class RPCServer: Service, Sendable {
             principal: principal)
         metrics.inFlight.add(1, ordering: .relaxed)
         metrics.inFlightBytes.add(request.body.count, ordering: .relaxed)
-        perCaller[caller, default: 0] += 1
+        perCaller[caller] = (callerHeld.requests + 1, callerHeld.bytes + request.body.count)
         continuation.yield(Incoming(routing: routing, request: request, entry: entry, context: context, receivedAt: receivedAt))
     }
 }

@@ -332,6 +332,40 @@ struct RPCServerClientTests {
         }
     }
 
+    @Test("one connection holds at most its share of the in-flight bytes; another is still served beside it")
+    func inFlightBytesPerCaller() async throws {
+        let gate = Gate()
+        var handlers = echoHandlers()
+        handlers.register(slow) { request, _ in
+            await gate.wait()
+            return inner("\(request.children.count)")
+        }
+        try await withServer(handlers, configure: { $0.maxInFlightBytes = 4 << 20; $0.maxInFlightBytesPerCaller = 1 << 20 }) { server in
+            let flooder = try RawDealer(server.endpoint)
+            defer { flooder.close() }
+            let other = try RawDealer(server.endpoint)
+            defer { other.close() }
+            var list = inner("list")
+            list.children = (0..<4_000).map { _ in inner(String(repeating: "x", count: 150)) }
+            let body = try list.encode()   // about 0.6 MB: one fits the share, two do not
+            try flooder.send([RawDealer.request(slow.name, id: "f1", body: body)])
+            while server.metrics.snapshot().inFlight < 1 { try await Task.sleep(for: .milliseconds(5)) }
+            try flooder.send([RawDealer.request(slow.name, id: "f2", body: body)])
+            let refused = try #require(try await flooder.reply())
+            #expect(refused.requestID == "f2" && refused.status?.code == .resourceExhausted)
+            #expect(refused.status?.message.contains("near its share") == true, "\(String(describing: refused.status))")
+            // Another connection is under the server's bound and its own share: taken.
+            try other.send([RawDealer.request(slow.name, id: "o1", body: body)])
+            while server.metrics.snapshot().inFlight < 2 { try await Task.sleep(for: .milliseconds(5)) }
+            gate.open()
+            #expect(try await other.reply()?.requestID == "o1")
+            #expect(try await flooder.reply()?.requestID == "f1")
+            // The share is given back with the reply.
+            try flooder.send([RawDealer.request(slow.name, id: "f3", body: body)])
+            #expect(try await flooder.reply()?.requestID == "f3")
+        }
+    }
+
     @Test("graceful shutdown drains calls in flight and refuses new ones")
     func gracefulDrain() async throws {
         let gate = Gate()
