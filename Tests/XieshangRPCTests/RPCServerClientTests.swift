@@ -305,15 +305,15 @@ struct RPCServerClientTests {
             await gate.wait()
             return inner("\(request.children.count)")
         }
-        try await withServer(handlers, configure: { $0.maxInFlightBytes = 1 << 20 }) { server in
+        try await withServer(handlers, configure: { $0.maxInFlightBytes = 64 << 10 }) { server in
             let raw = try RawDealer(server.endpoint)
             defer { raw.close() }
-            // A body of 1.5 MB is over the bound alone, and taken since nothing is in flight;
+            // A body of 100 KB is over the bound alone, and taken since nothing is in flight;
             // the slow handler holds it until the gate opens.
             var list = inner("list")
-            list.children = (0..<10_000).map { _ in inner(String(repeating: "x", count: 150)) }
+            list.children = (0..<100).map { _ in inner(String(repeating: "x", count: 1_000)) }
             let big = try list.encode()
-            #expect(big.count > 1 << 20)
+            #expect(big.count > 64 << 10)
             try raw.send([RawDealer.request(slow.name, id: "big", body: big)])
             while server.metrics.snapshot().inFlight < 1 { try await Task.sleep(for: .milliseconds(5)) }
             // Anything more is refused while it is held, small or not.
@@ -324,7 +324,7 @@ struct RPCServerClientTests {
             gate.open()
             let first = try #require(try await raw.reply())
             #expect(first.requestID == "big")
-            #expect(try WiretestV1.Inner(decoding: first.body).label == "10000")
+            #expect(try WiretestV1.Inner(decoding: first.body).label == "100")
             // Released: the next is taken.
             try raw.send([RawDealer.request(echo.name, id: "after", body: try inner("after").encode())])
             let after = try #require(try await raw.reply())
@@ -340,14 +340,14 @@ struct RPCServerClientTests {
             await gate.wait()
             return inner("\(request.children.count)")
         }
-        try await withServer(handlers, configure: { $0.maxInFlightBytes = 4 << 20; $0.maxInFlightBytesPerCaller = 1 << 20 }) { server in
+        try await withServer(handlers, configure: { $0.maxInFlightBytes = 256 << 10; $0.maxInFlightBytesPerCaller = 64 << 10 }) { server in
             let flooder = try RawDealer(server.endpoint)
             defer { flooder.close() }
             let other = try RawDealer(server.endpoint)
             defer { other.close() }
             var list = inner("list")
-            list.children = (0..<4_000).map { _ in inner(String(repeating: "x", count: 150)) }
-            let body = try list.encode()   // about 0.6 MB: one fits the share, two do not
+            list.children = (0..<40).map { _ in inner(String(repeating: "x", count: 1_000)) }
+            let body = try list.encode()   // about 40 KB: one fits the share, two do not
             try flooder.send([RawDealer.request(slow.name, id: "f1", body: body)])
             while server.metrics.snapshot().inFlight < 1 { try await Task.sleep(for: .milliseconds(5)) }
             try flooder.send([RawDealer.request(slow.name, id: "f2", body: body)])
@@ -456,34 +456,37 @@ struct RPCServerClientTests {
 
     @Test("a body that says one field too often, or nests small fields too deeply in a long list, is refused before it is unpacked; the server keeps serving")
     func occurrenceAndMemoryBounds() async throws {
-        try await withServer(echoHandlers()) { server in
+        // Bounds a hundredth of the defaults, so the bodies stay small (this suite shares its
+        // process, and its two cooperative threads, with every other unit test).
+        try await withServer(echoHandlers(), configure: { $0.maxRepeated = 100; $0.maxDecodeMemory = 64 << 10 }) { server in
             let raw = try RawDealer(server.endpoint)
             defer { raw.close() }
-            // weight (field 2) said 10,001 times: one over the server's maxRepeated.
-            let often = Array(repeating: [0x10, 0x01] as [UInt8], count: 10_001).flatMap { $0 }
+            // weight (field 2) said 101 times: one over the server's maxRepeated.
+            let often = Array(repeating: [0x10, 0x01] as [UInt8], count: 101).flatMap { $0 }
             try raw.send([RawDealer.request(echo.name, id: "often", body: often)])
             let refused = try #require(try await raw.reply())
             #expect(refused.status?.code == .invalidArgument)
-            #expect(refused.status?.message.contains("given more than 10000 times") == true, "\(String(describing: refused.status))")
+            #expect(refused.status?.message.contains("given more than 100 times") == true, "\(String(describing: refused.status))")
             #expect(refused.status?.violations.map(\.field) == ["weight"])
-            // 10,000 children, each saying weight 200 times: 4 MB, within every count, and
-            // about 70 MiB for protobuf-c to unpack; the server's 16 MiB bound refuses it.
-            let child: [UInt8] = [0x1A, 0x90, 0x03] + Array(repeating: [0x10, 0x01] as [UInt8], count: 200).flatMap { $0 }
-            try raw.send([RawDealer.request(echo.name, id: "nested", body: Array(repeating: child, count: 10_000).flatMap { $0 })])
-            let complex = try #require(try await raw.reply(timeoutMs: 30_000))
+            // 100 children, each saying weight 100 times: within every count, 20 KB, and about
+            // 330 KiB for protobuf-c to unpack (a record of every field it meets); the bound
+            // of 64 KiB refuses it.
+            let child: [UInt8] = [0x1A, 0xC8, 0x01] + Array(repeating: [0x10, 0x01] as [UInt8], count: 100).flatMap { $0 }
+            try raw.send([RawDealer.request(echo.name, id: "nested", body: Array(repeating: child, count: 100).flatMap { $0 })])
+            let complex = try #require(try await raw.reply())
             #expect(complex.status?.code == .invalidArgument)
-            #expect(complex.status?.message.contains("would take more than 16 MiB") == true, "\(String(describing: complex.status))")
-            // 10,000 ordinary children pass.
+            #expect(complex.status?.message.contains("would take more than 65536 bytes") == true, "\(String(describing: complex.status))")
+            // 100 ordinary children pass.
             var many = inner("many")
-            many.children = (0..<10_000).map { inner("第\($0)位", Int32($0)) }
+            many.children = (0..<100).map { inner("第\($0)位", Int32($0)) }
             try raw.send([RawDealer.request(echo.name, id: "many", body: try many.encode())])
-            let served = try #require(try await raw.reply(timeoutMs: 30_000))
+            let served = try #require(try await raw.reply())
             #expect(try WiretestV1.Inner(decoding: served.body).label == "MANY")
             #expect(server.metrics.snapshot().count(echo.name, .invalidArgument) == 2)
-            // The envelope is held to the same: a caller (field 5) said 10,001 times is not a
+            // The envelope is held to the same: a caller (field 5) said 101 times is not a
             // request (dropped, as a frame without a request id is).
             let envelope = try RawDealer.request(echo.name, id: "envelope", body: inner("x").encode())
-                + Array(repeating: [0x2A, 0x01, 0x61] as [UInt8], count: 10_001).flatMap { $0 }
+                + Array(repeating: [0x2A, 0x01, 0x61] as [UInt8], count: 101).flatMap { $0 }
             try raw.send([envelope])
             #expect(try await raw.reply(timeoutMs: 500) == nil)
             #expect(server.metrics.snapshot().droppedFrames == 1)
