@@ -259,11 +259,7 @@ struct RPCServerClientTests {
     @Test("a flood past the in-flight bound gets RESOURCE_EXHAUSTED and the server keeps serving")
     func resourceExhausted() async throws {
         let gate = Gate()
-        var handlers = echoHandlers()
-        handlers.register(slow) { request, _ in
-            await gate.wait()
-            return request
-        }
+        let handlers = gatedHandlers(gate)
         // One client, so its per-connection share is raised to the whole bound here; the
         // share itself is tested with processes (SuiteTests/OverloadTests).
         try await withServer(handlers, configure: { $0.maxInFlight = 4; $0.maxInFlightPerCaller = 4 }) { server in
@@ -300,11 +296,7 @@ struct RPCServerClientTests {
     @Test("requests whose bodies together pass the in-flight bytes bound get RESOURCE_EXHAUSTED; one alone is always taken")
     func inFlightBytes() async throws {
         let gate = Gate()
-        var handlers = echoHandlers()
-        handlers.register(slow) { request, _ in
-            await gate.wait()
-            return inner("\(request.children.count)")
-        }
+        let handlers = gatedHandlers(gate)
         try await withServer(handlers, configure: { $0.maxInFlightBytes = 64 << 10 }) { server in
             let raw = try RawDealer(server.endpoint)
             defer { raw.close() }
@@ -335,11 +327,7 @@ struct RPCServerClientTests {
     @Test("one connection holds at most its share of the in-flight bytes; another is still served beside it")
     func inFlightBytesPerCaller() async throws {
         let gate = Gate()
-        var handlers = echoHandlers()
-        handlers.register(slow) { request, _ in
-            await gate.wait()
-            return inner("\(request.children.count)")
-        }
+        let handlers = gatedHandlers(gate)
         try await withServer(handlers, configure: { $0.maxInFlightBytes = 256 << 10; $0.maxInFlightBytesPerCaller = 64 << 10 }) { server in
             let flooder = try RawDealer(server.endpoint)
             defer { flooder.close() }

@@ -100,6 +100,17 @@ func echoHandlers(calls: Counter = Counter()) -> RPCHandlers {
     return handlers
 }
 
+/// `echoHandlers()` and `slow`, which waits until `gate` opens and answers with how many
+/// children the request had: requests held in flight for as long as a test wants.
+func gatedHandlers(_ gate: Gate) -> RPCHandlers {
+    var handlers = echoHandlers()
+    handlers.register(slow) { request, _ in
+        await gate.wait()
+        return inner("\(request.children.count)")
+    }
+    return handlers
+}
+
 /// A raw DEALER socket that sends whatever a test wants, and reads replies.
 final class RawDealer {
     let socket: ZMQSocket
