@@ -41,12 +41,25 @@ public struct RegistryDirectory: Sendable {
 
     /// The term numbered `number`, or the current one for 0.
     public func term(_ number: Int32, field: String) async throws -> MemberV1.Term {
-        let known = await model { db -> MemberV1.Term? in
-            let terms = try RegistryModel.terms(db)
-            return number == 0 ? terms.first(where: \.current) : terms.first(where: { $0.number == number })
-        }
-        if let known { return known }
+        if let known = await model({ db in try Self.term(db, number) }) { return known }
         return try await remote.term(number, field: field)
+    }
+
+    /// A meeting's room (none for 0) and term (the current one for 0), as `room` and `term`
+    /// answer them, from one read of the model when it knows both.
+    public func place(room id: Int64, roomField: String, term number: Int32, termField: String) async throws -> (room: MemberV1.Room?, term: MemberV1.Term) {
+        let known = await model { db -> (room: MemberV1.Room?, term: MemberV1.Term?)? in
+            (id == 0 ? nil : try RegistryModel.room(db, id), try Self.term(db, number))
+        }
+        var room = known?.room
+        if id != 0, room == nil { room = try await remote.room(id, field: roomField) }
+        if let term = known?.term { return (room, term) }
+        return (room, try await remote.term(number, field: termField))
+    }
+
+    private static func term(_ db: any SQLSession, _ number: Int32) throws -> MemberV1.Term? {
+        let terms = try RegistryModel.terms(db)
+        return number == 0 ? terms.first(where: \.current) : terms.first(where: { $0.number == number })
     }
 
     /// The members with these ids, in id order; an id the model does not know sends the
