@@ -41,8 +41,8 @@ extension SchedulerHandlers {
     /// The meeting's room (its name; a capacity it seats) and term (current for 0; the
     /// meeting's days within it), from the registry or its copy.
     func checkPlace(_ meeting: inout MeetingV1.Meeting) async throws {
-        if meeting.roomID != 0 {
-            var room = try await registry.room(meeting.roomID, field: "meeting.room_id")
+        let place = try await registry.place(room: meeting.roomID, roomField: "meeting.room_id", term: meeting.term, termField: "meeting.term")
+        if var room = place.room {
             if meeting.openRegistration && meeting.capacity > room.capacity {
                 room = try await registry.remote.room(meeting.roomID, field: "meeting.room_id")  // refused on the registry's word
             }
@@ -51,7 +51,7 @@ extension SchedulerHandlers {
                 throw SchedulerError.invalid([("meeting.capacity", "the room seats \(room.capacity), not \(meeting.capacity)")])
             }
         }
-        var term = try await registry.term(meeting.term, field: "meeting.term")
+        var term = place.term
         // A meeting of a term is held during it (its days in the committee's time zone):
         // 2020 or 9999 in the fifth term is a typo, not a meeting.
         let day = String(Times.format(meeting.startMs).prefix(10))
@@ -66,22 +66,60 @@ extension SchedulerHandlers {
 
     @Sendable func publish(_ request: MeetingV1.PublishMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {
         let runner: Int64?
-        let newcomers: [Int64]
-        let names: [Int64: MemberV1.Member]
         do {
             runner = try await self.runner(ofMeeting: request.id, context, action: .publish, field: "id")
-            let before = try await database.readSession { db in try MeetingStore.load(db, request.id) }
-            try MeetingLifecycle.require(.publish, before)
-            (newcomers, names) = try await groupMembers(before.groups, term: before.term, meeting: before.id)
         } catch {
             // Already published by this very call, now retried: its reply stands.
             return try await database.storedReply(context, as: MeetingV1.PublishMeetingResponse.self, orThrow: error)
         }
-        return try await database.idempotentSession(context) { [outbox] db in
+        // A meeting that invites by name is published in one transaction, read nowhere before
+        // it. One that invites groups needs their members, which come from the registry's
+        // copy or the registry itself, and a transaction waits for neither: the transaction
+        // says which groups it found, they are resolved outside it, and it runs again with
+        // them (again if the groups changed in between). A retry of an applied call finds its
+        // stored reply before any of this.
+        var resolved: ResolvedGroups?
+        for _ in 0..<3 {
+            do {
+                return try await published(request, runner: runner, resolved, context)
+            } catch let needed as GroupsToResolve {
+                let (members, names) = try await groupMembers(needed.groups, term: needed.term, meeting: request.id)
+                resolved = ResolvedGroups(groups: needed.groups, members: members, names: names)
+            }
+        }
+        throw RPCError(.aborted, "meeting \(request.id)'s groups changed three times while it was being published; nothing was written, try again")
+    }
+
+    /// The groups a meeting invited when it was read, to be resolved outside the transaction.
+    struct GroupsToResolve: Error {
+        let groups: [MeetingV1.GroupRef]
+        let term: Int32
+    }
+
+    /// Those groups' members, and what the registry knows of them.
+    struct ResolvedGroups: Sendable {
+        let groups: [MeetingV1.GroupRef]
+        let members: [Int64]
+        let names: [Int64: MemberV1.Member]
+    }
+
+    /// Publishes in one transaction; throws `GroupsToResolve` when the meeting invites groups
+    /// that `resolved` does not hold.
+    private func published(_ request: MeetingV1.PublishMeetingRequest, runner: Int64?, _ resolved: ResolvedGroups?,
+                           _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {
+        try await database.idempotentSession(context) { [outbox] db in
             var meeting = try stillRun(db, request.id, by: runner, context, field: "id")
             try MeetingLifecycle.require(.publish, meeting)
+            let members: [Int64], names: [Int64: MemberV1.Member]
+            if meeting.groups.isEmpty {
+                (members, names) = ([], [:])
+            } else if let resolved, resolved.groups == meeting.groups {
+                (members, names) = (resolved.members, resolved.names)
+            } else {
+                throw GroupsToResolve(groups: meeting.groups, term: meeting.term)
+            }
             try checkRoom(db, meeting)
-            for id in newcomers where try MeetingStore.invitee(db, meeting: meeting.id, member: id) == nil {
+            for id in members where try MeetingStore.invitee(db, meeting: meeting.id, member: id) == nil {
                 try addMember(db, meeting, id, names[id], fromGroup: true, required: runner == nil && !meeting.openRegistration)
             }
             try noteConvener(db, meeting.id, runner: runner, context, did: "published it")
