@@ -71,6 +71,16 @@ public struct RegistryDirectory: Sendable {
         return try await remote.knownMembers(ids, field: field)
     }
 
+    /// Inside a transaction on the scheduler's own database: the members with these ids from
+    /// the model, in id order, when it may answer and knows every one; nil otherwise (then
+    /// `knownMembers` asks the registry, outside the transaction).
+    public func modelMembers(_ db: any SQLSession, _ ids: [Int64]) throws -> [MemberV1.Member]? {
+        guard !ids.isEmpty else { return [] }
+        guard inStep() else { return nil }
+        let found = try RegistryModel.members(db, ids)
+        return found.count == Set(ids).count ? found : nil
+    }
+
     /// The rooms member `id` leads (convenes, chairs the council of, or heads the station of).
     public func roomsLed(byMember id: Int64, field: String) async throws -> Set<Int64> {
         if let led = await model({ db in try Self.roomsLed(db, id) }) { return led }
