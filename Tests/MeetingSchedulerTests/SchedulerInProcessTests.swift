@@ -1,5 +1,6 @@
 import Foundation
 import MeetingScheduler
+import Synchronization
 import Testing
 import XieshangLabels
 import XieshangRPC
@@ -16,7 +17,9 @@ import XieshangZMQ
 struct SchedulerInProcessTests {
     /// The stand-in's committee: the fifth term, rooms 1 and 2, members 1 to 10, of whom 1,
     /// 2 and 3 form the standing committee.
-    static func registry(_ context: ZMQContext) throws -> StandIn {
+    /// `resolving` hears each group question before it is answered; the chairpersons'
+    /// council is members 4 and 5.
+    static func registry(_ context: ZMQContext, resolving: (@Sendable (MemberV1.ResolveGroupRequest) async -> Void)? = nil) throws -> StandIn {
         try StandIn("member-registry", context: context) { h in
             h.register(MemberV1.Terms.list) { _, _ in
                 var term = MemberV1.Term()
@@ -39,8 +42,9 @@ struct SchedulerInProcessTests {
                 return response
             }
             h.register(MemberV1.Members.resolveGroup) { request, _ in
+                await resolving?(request)
                 var response = MemberV1.ResolveGroupResponse()
-                response.memberIDs = request.kind == .standingCommittee ? [1, 2, 3] : []
+                response.memberIDs = request.kind == .standingCommittee ? [1, 2, 3] : request.kind == .chairpersonsCouncil ? [4, 5] : []
                 return response
             }
             h.register(MemberV1.Members.batchGet) { request, _ in
@@ -64,9 +68,9 @@ struct SchedulerInProcessTests {
         let scheduler: InProcessService
         let client: RPCClient
 
-        init() throws {
+        init(resolving: (@Sendable (MemberV1.ResolveGroupRequest) async -> Void)? = nil) throws {
             let context = try ZMQContext()
-            registry = try SchedulerInProcessTests.registry(context)
+            registry = try SchedulerInProcessTests.registry(context, resolving: resolving)
             let link = RegistryClient(client: try registry.client(timeout: .seconds(2)))
             scheduler = try InProcessService("meeting-scheduler", migrations: SchedulerSchema.migrations, context: context) { database, outbox in
                 SchedulerHandlers(database: database, outbox: outbox, registry: link)
@@ -126,6 +130,38 @@ struct SchedulerInProcessTests {
         } catch {
             return RPCError(.unknown, "\(error)")
         }
+    }
+
+    @Test("a meeting's groups changed while Publish asked for their members: it is published to the groups it has then, and nothing of the first answer is written")
+    func groupsChangedDuringPublish() async throws {
+        // The first time the standing committee is asked for, the office replaces the draft's
+        // groups with the chairpersons' council, before the registry answers.
+        let office = Mutex<(client: RPCClient?, meeting: Int64, changed: Bool)>((nil, 0, false))
+        let bench = try Bench { request in
+            guard request.kind == .standingCommittee else { return }
+            let (client, meeting) = office.withLock { state -> (RPCClient?, Int64) in
+                defer { state.changed = true }
+                return state.changed ? (nil, 0) : (state.client, state.meeting)
+            }
+            guard let client else { return }
+            var change = MeetingV1.ChangeMeetingRequest()
+            change.id = meeting
+            change.replaceGroups = true
+            var council = MeetingV1.GroupRef()
+            council.kind = .chairpersonsCouncil
+            change.groups = [council]
+            _ = try? await client.call(MeetingV1.Meetings.change, change)
+        }
+        let draft = try await bench.schedule("常委会会议", kind: .standingCommittee, room: 1, day: "04-02", groups: [.standingCommittee])
+        office.withLock { $0 = (bench.client, draft.id, false) }
+        let published = try await bench.publish(draft.id)
+        #expect(office.withLock { $0.changed }, "the registry was asked for the standing committee")
+        #expect(published.meeting?.status == .published)
+        #expect(published.meeting?.groups.map(\.kind) == [.chairpersonsCouncil])
+        var get = MeetingV1.GetMeetingRequest()
+        get.id = draft.id
+        #expect(try await bench.client.call(MeetingV1.Meetings.get, get).invitees.map(\.memberID) == [4, 5])
+        await bench.stop()
     }
 
     @Test("publishing invites the group; a member on approved leave is free for another meeting; a room is held until cancelled")
