@@ -74,6 +74,10 @@ struct ConvenerActivityTests {
         // A room's worth: a convener may not fill an activity with thousands of names.
         let crowd = try await convener.run(["meeting", "invite", "\(meeting)"] + (1...300).flatMap { ["--participant", "居民\($0)|新华社区|resident"] })
         #expect(crowd.status == 2 && crowd.stderr.contains("more than 300 invitees"), "\(crowd.stderr)")
+        // Names past what a convener's activity may hold are refused before any is looked up
+        // (strangers to the room, who would otherwise be PERMISSION_DENIED after the lookups).
+        let strangers = try await convener.run(["meeting", "invite", "\(meeting)"] + (1001...1301).flatMap { ["--member", "\($0)"] })
+        #expect(strangers.status == 2 && strangers.stderr.contains("more than 300 invitees"), "\(strangers.stderr)")
         let afterCrowd = (try await convener.json(["meeting", "show", "\(meeting)"]))["invitees"] as? [[String: Any]] ?? []
         #expect(afterCrowd.count == 2, "nothing of the refused invitation was kept: \(afterCrowd.count)")
         let published = try await convener.run(["meeting", "publish", "\(meeting)"])

@@ -24,6 +24,12 @@ extension SchedulerHandlers {
             return try await database.storedReply(context, as: MeetingV1.InviteResponse.self, orThrow: error)
         }
         let ids = Array(Set(request.memberIDs)).sorted()
+        // More names than the meeting may ever hold are refused before anything is read: the
+        // members are looked up inside the writer's transaction.
+        let limit = Self.inviteeLimit(runner: runner)
+        if ids.count + request.participants.count > limit {
+            throw SchedulerError.invalid([("member_ids", "meeting \(request.meetingID) would have more than \(limit) invitees")])
+        }
         // The members come from the registry's copy inside the transaction when it knows them
         // all (for a convener, as the room's); otherwise the transaction gives up before
         // writing, they are asked of the registry, and it runs again with its answer.
@@ -43,6 +49,11 @@ extension SchedulerHandlers {
             }
             return try await invited(request, ids, runner: runner, asked: members, context)
         }
+    }
+
+    /// The most invitees a meeting may have: fewer for a convener's activity than the office's.
+    static func inviteeLimit(runner: Int64?) -> Int {
+        runner == nil ? MeetingRules.maxInvitees : MeetingRules.maxConvenerInvitees
     }
 
     /// The members an invitation names are not all in the registry's copy (or not all the
@@ -81,7 +92,7 @@ extension SchedulerHandlers {
                 invitee.attendance = .invited
                 added.append(try MeetingStore.addInvitee(db, invitee))
             }
-            let limit = runner == nil ? MeetingRules.maxInvitees : MeetingRules.maxConvenerInvitees
+            let limit = Self.inviteeLimit(runner: runner)
             if try MeetingStore.inviteeCount(db, meeting: meeting.id) > limit {
                 throw SchedulerError.invalid([("participants", "meeting \(meeting.id) would have more than \(limit) invitees")])
             }
