@@ -23,11 +23,18 @@ GEN_BUILD := .build-generate
 # 3 MiB, and an idle service stays under 30 MiB. A crash's backtrace still names functions
 # (from .symtab) where SWIFT_BACKTRACE says where the static backtracer is, e.g.
 # SWIFT_BACKTRACE=enable=yes,swift-backtrace=/opt/swift/usr/libexec/swift/linux/swift-backtrace-static
+#
+# Each function in a section of its own (Swift's and C's), and the functions the services run
+# from start to idle (STARTUP_ORDER, written by `make startup-order`) placed together at the
+# front of the text: an idle service then touches a few MiB of its 27 MiB of code instead of
+# pages scattered over 16 MiB of it (the kernel maps 64 KiB around each page it faults in).
+STARTUP_ORDER := $(CURDIR)/Tests/Bench/startup-functions.txt
 RELEASE_FLAGS := -c release --static-swift-stdlib -Xswiftc -use-ld=lld -Xlinker -z -Xlinker pack-relative-relocs \
-  -Xlinker --no-export-dynamic
+  -Xlinker --no-export-dynamic -Xswiftc -Xfrontend -Xswiftc -function-sections -Xcc -ffunction-sections \
+  -Xlinker --symbol-ordering-file=$(STARTUP_ORDER) -Xlinker --no-warn-symbol-ordering
 PRODUCTS := member-registry meeting-scheduler proposal-tracker notifier duty-record portal gateway loadtest
 
-.PHONY: help bootstrap build release test demo up down bench fuzz soak generate generate-c generate-swift check-generated clean
+.PHONY: help bootstrap build release test demo up down bench startup-order fuzz soak generate generate-c generate-swift check-generated clean
 
 help:
 	@echo "make demo             build and run the demo"
@@ -37,6 +44,7 @@ help:
 	@echo "make fuzz             libFuzzer over the envelope and every decoder (FUZZ_SECONDS=300)"
 	@echo "make release          the executables as they are deployed, in .build/release"
 	@echo "make bench            benchmarks against baselines measured in the same run"
+	@echo "make startup-order    profile the services from start to idle (valgrind) for make release's link order"
 	@echo "make generate         regenerate the C (protoc-c) and Swift wire code from proto/"
 	@echo "make check-generated  fail if the committed generated code is stale"
 
@@ -59,8 +67,17 @@ build: bootstrap
 	$(SWIFT) build -c $(CONFIG)
 
 # Not after bootstrap: the container image installs its own build packages.
+# An executable older than the order file is linked again (swift build does not know the file).
 release:
+	@bin=$$($(SWIFT) build -c release --show-bin-path); for product in $(PRODUCTS); do \
+	  if [ "$(STARTUP_ORDER)" -nt "$$bin/$$product" ]; then rm -f "$$bin/$$product"; fi; done
 	for product in $(PRODUCTS); do $(SWIFT) build $(RELEASE_FLAGS) --product "$$product"; done
+
+# Profiles the release services from start to idle under valgrind (see the script).
+startup-order: release
+	@command -v valgrind >/dev/null || { SUDO=""; [ "$$(id -u)" -eq 0 ] || SUDO="sudo"; \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends valgrind; }
+	Tests/Bench/startup-order.sh
 
 test: bootstrap
 	@if command -v protoc-c >/dev/null; then \
