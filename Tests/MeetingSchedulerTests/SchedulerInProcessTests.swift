@@ -164,6 +164,40 @@ struct SchedulerInProcessTests {
         await bench.stop()
     }
 
+    @Test("what Publish, Change (its groups replaced) and Cancel answer is the meeting as Get reads it afterwards")
+    func writesAnswerTheStoredMeeting() async throws {
+        let bench = try Bench()
+        let draft = try await bench.schedule("常委会会议", kind: .standingCommittee, room: 1, day: "05-06", groups: [.standingCommittee])
+        var get = MeetingV1.GetMeetingRequest()
+        get.id = draft.id
+        func stored() async throws -> MeetingV1.Meeting? { try await bench.client.call(MeetingV1.Meetings.get, get).meeting }
+
+        let published = try await bench.publish(draft.id)
+        #expect(published.meeting?.inviteeCount == 3)
+        #expect(published.meeting == (try await stored()))
+
+        var change = MeetingV1.ChangeMeetingRequest()
+        change.id = draft.id
+        change.title = "常委会会议（调整）"
+        change.replaceGroups = true
+        var council = MeetingV1.GroupRef()
+        council.kind = .chairpersonsCouncil
+        change.groups = [council]
+        let changed = try await bench.client.call(MeetingV1.Meetings.change, change).meeting
+        #expect(changed?.groups.map(\.kind) == [.chairpersonsCouncil])
+        #expect(changed?.inviteeCount == 2, "the council's members 4 and 5 in place of 1, 2 and 3")
+        #expect(changed?.sequence == published.meeting.map { $0.sequence + 1 })
+        #expect(changed == (try await stored()))
+
+        var cancel = MeetingV1.CancelMeetingRequest()
+        cancel.id = draft.id
+        cancel.reason = "会期调整"
+        let cancelled = try await bench.client.call(MeetingV1.Meetings.cancel, cancel).meeting
+        #expect(cancelled?.status == .cancelled)
+        #expect(cancelled == (try await stored()))
+        await bench.stop()
+    }
+
     @Test("publishing invites the group; a member on approved leave is free for another meeting; a room is held until cancelled")
     func heldAndFreed() async throws {
         let bench = try Bench()

@@ -99,8 +99,10 @@ public enum MeetingStore {
         return id
     }
 
-    /// Writes the fields a change may touch, and the status-related ones.
-    /// Saves a meeting's fields and returns it as stored; which members it holds follows
+    /// Writes the fields a change may touch, and the status-related ones, and returns the
+    /// meeting as stored: its row as the write left it and its invitee count, from the write
+    /// itself (`RETURNING`), with the caller's groups and agenda, which this does not write
+    /// (a caller that replaced either has stored them first). Which members it holds follows
     /// its times and status.
     @discardableResult
     public static func save(_ db: any SQLSession, _ m: MeetingV1.Meeting) throws -> MeetingV1.Meeting {
@@ -112,18 +114,24 @@ public enum MeetingStore {
         let busyChanges = before.map { row in
             (row[0] as Int64) != m.startMs || (row[1] as Int64) != m.endMs || holds(row[2]) != holds(m.status.rawValue)
         } ?? true
-        try holdingRoom(db, m, field: "room_id") { try db.execute("""
+        let written = try holdingRoom(db, m, field: "room_id") { try db.rows("""
             UPDATE meetings SET title = ?, organiser = ?, room_id = ?, room_name = ?, venue = ?, start_ms = ?, end_ms = ?,
                 mode = ?, online_link = ?, status = ?, cancel_reason = ?, sequence = ?, ordinal = ?, minutes = ?, outcomes = ?,
                 published_at_ms = ?, attendance_rate = ?, updated_at_ms = ?, expected = ?, present = ?, on_leave = ?, absent = ?,
                 observers = ?, participants = ?, quorum_required = ?, quorum_met = ?
             WHERE id = ?
+            RETURNING *, (SELECT COUNT(*) FROM invitees WHERE meeting_id = meetings.id) AS invitee_count
             """, [m.title, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs, m.mode.rawValue,
                              m.onlineLink, m.status.rawValue, m.cancelReason, m.sequence, m.ordinal, m.minutes, m.outcomes,
                              m.publishedAtMs, m.attendanceRate, Date.nowMs, count.expected, count.present, count.onLeave, count.absent,
                              count.observers, count.participants, m.quorumRequired, m.quorumMet, m.id]) }
+        guard let row = written.first else { throw SchedulerError.notFound(field: "id", what: "meeting \(m.id)") }
         if busyChanges { try refreshBusy(db, m.id) }
-        return try load(db, m.id)
+        var stored = meeting(row)
+        stored.groups = m.groups
+        stored.agenda = m.agenda
+        stored.inviteeCount = Int32(row["invitee_count"] as Int64)
+        return stored
     }
 
     /// Runs a write that may make the meeting hold its room. SQLite has one writer, so the

@@ -187,6 +187,7 @@ extension SchedulerHandlers {
             var removed: [MeetingV1.Invitee] = []
             if request.replaceGroups {
                 try MeetingStore.setGroups(db, meeting.id, proposed.groups)
+                meeting.groups = proposed.groups
             }
             if groupsChanged {
                 for id in newcomers where try MeetingStore.invitee(db, meeting: meeting.id, member: id) == nil {
