@@ -60,26 +60,42 @@ run_env+=(XIESHANG_PORTAL_HTTP=127.0.0.1:17780 XIESHANG_BIN="$work/bin")
 echo "startup-order: starting the suite under callgrind (about a minute)…" >&2
 env "${run_env[@]}" compose/xieshang-local start --run-dir "$work/run" >"$work/start.log" \
   || { cat "$work/start.log" >&2; exit 1; }
+# Each service's profile so far is dumped (callgrind writes it between the process's own
+# instructions, so each is waited for) and its counts start again.
+dump() { # the dump's number
+  for name in "${services[@]}"; do
+    callgrind_control --dump "$(cat "$work/run/$name.pid")" >/dev/null 2>&1
+  done
+  for name in "${services[@]}"; do
+    pid=$(cat "$work/run/$name.pid")
+    for _ in $(seq 1 300); do [ -s "$work/profiles/$name.$pid.$1" ] && break; sleep 0.1; done
+    [ -s "$work/profiles/$name.$pid.$1" ] || { echo "startup-order: no profile $1 from $name" >&2; exit 1; }
+  done
+}
 sleep 3
-for name in "${services[@]}"; do
-  callgrind_control --dump "$(cat "$work/run/$name.pid")" >/dev/null 2>&1
-done
-# A dump is written by the process itself, between its own instructions: wait for each.
-for name in "${services[@]}"; do
-  pid=$(cat "$work/run/$name.pid")
-  for _ in $(seq 1 200); do [ -s "$work/profiles/$name.$pid.1" ] && break; sleep 0.1; done
-  [ -s "$work/profiles/$name.$pid.1" ] || { echo "startup-order: no profile from $name" >&2; exit 1; }
-done
+dump 1
+# Then some work: schedule-and-publish with queries (what make bench loads), and the portal's
+# public pages. Their functions go after the start-up ones: not touched at rest, but kept
+# near each other rather than left among the cold ones.
+echo "startup-order: serving some load under callgrind…" >&2
+"$bin/loadtest" run --scheduler tcp://127.0.0.1:17711 --registry tcp://127.0.0.1:17701 \
+  --keys "$work/run/keys" --identity admin --concurrency 4 --duration 20 --warmup 0 --quiet --json >"$work/load.json"
+for page in / /login /public /portal.css; do curl -s -o /dev/null "http://127.0.0.1:17780$page" || true; done
+dump 2
 
 # Every function a profile names (callers and callees), kept when an executable defines it.
-cat "$work"/profiles/*.1 | sed -n 's/^c\{0,1\}fn=//p' | LC_ALL=C sort -u >"$work/run.txt"
+functions() { cat "$@" | sed -n 's/^c\{0,1\}fn=//p' | LC_ALL=C sort -u; }
 for name in "${services[@]}"; do
   nm --defined-only "$work/exe/$name" | awk 'NF == 3 && $2 ~ /^[tTwW]$/ { print $3 }'
 done | LC_ALL=C sort -u >"$work/defined.txt"
+functions "$work"/profiles/*.1 | LC_ALL=C comm -12 - "$work/defined.txt" >"$work/start.txt"
+functions "$work"/profiles/*.2 | LC_ALL=C comm -12 - "$work/defined.txt" | LC_ALL=C comm -23 - "$work/start.txt" >"$work/serve.txt"
 {
-  echo "# The functions the services run from start to idle, for lld's --symbol-ordering-file."
-  echo "# Written by \`make startup-order\` (Tests/Bench/startup-order.sh); see that script."
-  LC_ALL=C comm -12 "$work/run.txt" "$work/defined.txt"
+  echo "# The functions the services run from start to idle, then those they run serving, for"
+  echo "# lld's --symbol-ordering-file. Written by \`make startup-order\` (Tests/Bench/startup-order.sh)."
+  cat "$work/start.txt"
+  echo "# serving"
+  cat "$work/serve.txt"
 } >"$output.tmp"
 mv "$output.tmp" "$output"
-echo "startup-order: $(grep -vc '^#' "$output") functions in $output" >&2
+echo "startup-order: $(wc -l <"$work/start.txt") functions from start to idle and $(wc -l <"$work/serve.txt") more serving, in $output" >&2
