@@ -67,11 +67,17 @@ build: bootstrap
 	$(SWIFT) build -c $(CONFIG)
 
 # Not after bootstrap: the container image installs its own build packages.
+# A release folder built with other flags (or with flags unknown: no stamp) is built afresh:
+# swift build kept objects compiled without -function-sections when only that flag was added.
 # An executable older than the order file is linked again (swift build does not know the file).
 release:
-	@bin=$$($(SWIFT) build -c release --show-bin-path); for product in $(PRODUCTS); do \
+	@bin=$$($(SWIFT) build -c release --show-bin-path); \
+	if [ -d "$$bin" ] && [ "$$(cat "$$bin/.release-flags" 2>/dev/null)" != "$(RELEASE_FLAGS)" ]; then \
+	  echo "release: $$bin was built with other flags; building afresh"; rm -rf "$$(readlink -f "$$bin")"; fi; \
+	for product in $(PRODUCTS); do \
 	  if [ "$(STARTUP_ORDER)" -nt "$$bin/$$product" ]; then rm -f "$$bin/$$product"; fi; done
 	for product in $(PRODUCTS); do $(SWIFT) build $(RELEASE_FLAGS) --product "$$product"; done
+	@echo "$(RELEASE_FLAGS)" >"$$($(SWIFT) build -c release --show-bin-path)/.release-flags"
 
 # Profiles the release services from start to idle under valgrind (see the script).
 startup-order: release
