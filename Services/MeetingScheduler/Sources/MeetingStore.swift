@@ -377,6 +377,12 @@ public enum MeetingStore {
         return found
     }
 
+    /// The members a meeting has invited (one query, where adding a group's members asked
+    /// once a member).
+    static func memberIDs(_ db: any SQLSession, meeting: Int64) throws -> Set<Int64> {
+        Set(try db.column("SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0", [meeting], as: Int64.self))
+    }
+
     public static func invitee(_ db: any SQLSession, meeting: Int64, member: Int64) throws -> MeetingV1.Invitee? {
         try db.rows("SELECT * FROM invitees WHERE meeting_id = ? AND member_id = ?", [meeting, member]).first.map(invitee)
     }

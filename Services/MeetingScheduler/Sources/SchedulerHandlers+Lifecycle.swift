@@ -119,7 +119,8 @@ extension SchedulerHandlers {
                 throw GroupsToResolve(groups: meeting.groups, term: meeting.term)
             }
             try checkRoom(db, meeting)
-            for id in members where try MeetingStore.invitee(db, meeting: meeting.id, member: id) == nil {
+            var invited = try MeetingStore.memberIDs(db, meeting: meeting.id)
+            for id in members where invited.insert(id).inserted {
                 try addMember(db, meeting, id, names[id], fromGroup: true, required: runner == nil && !meeting.openRegistration)
             }
             try noteConvener(db, meeting.id, runner: runner, context, did: "published it")
@@ -190,7 +191,8 @@ extension SchedulerHandlers {
                 meeting.groups = proposed.groups
             }
             if groupsChanged {
-                for id in newcomers where try MeetingStore.invitee(db, meeting: meeting.id, member: id) == nil {
+                var invited = try MeetingStore.memberIDs(db, meeting: meeting.id)
+                for id in newcomers where invited.insert(id).inserted {
                     added.append(try addMember(db, meeting, id, names[id], fromGroup: true, required: !meeting.openRegistration))
                 }
                 for invitee in try MeetingStore.invitees(db, meeting.id)
