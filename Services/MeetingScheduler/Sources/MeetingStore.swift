@@ -409,7 +409,9 @@ public enum MeetingStore {
                 code = checkInCode()
             }
         }
-        try syncBusy(db, meeting: i.meetingID, member: i.memberID)
+        // A member is invited once a meeting (invitees_one_per_member), so the meeting held
+        // nothing of theirs before: only whether it holds them now is written.
+        try holdIfBusy(db, meeting: i.meetingID, member: i.memberID)
         // As stored: what the insert wrote, the rest the table's defaults.
         var added = i
         added.id = id
@@ -457,6 +459,12 @@ public enum MeetingStore {
     private static func syncBusy(_ db: any SQLSession, meeting: Int64, member: Int64) throws {
         guard member != 0 else { return }
         try db.execute("DELETE FROM member_busy WHERE meeting_id = ? AND member_id = ?", [meeting, member])
+        try holdIfBusy(db, meeting: meeting, member: member)
+    }
+
+    /// Records that the meeting holds the member, if it does; it held nothing of theirs before.
+    private static func holdIfBusy(_ db: any SQLSession, meeting: Int64, member: Int64) throws {
+        guard member != 0 else { return }
         try db.execute("INSERT INTO member_busy (member_id, meeting_id, start_ms, end_ms) " + holdsMember + " AND i.member_id = ?", [meeting, member])
     }
 
