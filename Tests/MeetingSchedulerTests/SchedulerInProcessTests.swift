@@ -164,13 +164,15 @@ struct SchedulerInProcessTests {
         await bench.stop()
     }
 
-    @Test("what Publish, Change (its groups replaced) and Cancel answer is the meeting as Get reads it afterwards")
+    @Test("what Schedule, Publish, Change (its groups replaced) and Cancel answer is the meeting as Get reads it afterwards")
     func writesAnswerTheStoredMeeting() async throws {
         let bench = try Bench()
         let draft = try await bench.schedule("常委会会议", kind: .standingCommittee, room: 1, day: "05-06", groups: [.standingCommittee])
         var get = MeetingV1.GetMeetingRequest()
         get.id = draft.id
         func stored() async throws -> MeetingV1.Meeting? { try await bench.client.call(MeetingV1.Meetings.get, get).meeting }
+        #expect(draft.groups.map(\.kind) == [.standingCommittee])
+        #expect(draft == (try await stored()))
 
         let published = try await bench.publish(draft.id)
         #expect(published.meeting?.inviteeCount == 3)

@@ -95,8 +95,18 @@ public enum MeetingStore {
             """, [m.title, m.kind.rawValue, m.term, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs,
                              m.mode.rawValue, m.onlineLink, MeetingV1.MeetingStatus.draft.rawValue, m.openRegistration, m.capacity,
                              Date.nowMs, m.planItemID], as: Int64.self) ?? 0 }
-        try setGroups(db, id, m.groups)
+        try addGroups(db, id, m.groups)
         return id
+    }
+
+    /// A meeting just inserted, as stored: its row, the groups `insert` wrote, no agenda and
+    /// no invitees yet (one query where `load` makes four).
+    public static func inserted(_ db: any SQLSession, _ id: Int64, groups: [MeetingV1.GroupRef]) throws -> MeetingV1.Meeting {
+        guard var m = try db.rows("SELECT * FROM meetings WHERE id = ?", [id]).first.map(meeting) else {
+            throw SchedulerError.notFound(field: "id", what: "meeting \(id)")
+        }
+        m.groups = groups
+        return m
     }
 
     /// Writes the fields a change may touch, and the status-related ones, and returns the
@@ -150,6 +160,10 @@ public enum MeetingStore {
 
     public static func setGroups(_ db: any SQLSession, _ id: Int64, _ groups: [MeetingV1.GroupRef]) throws {
         try db.execute("DELETE FROM meeting_groups WHERE meeting_id = ?", [id])
+        try addGroups(db, id, groups)
+    }
+
+    private static func addGroups(_ db: any SQLSession, _ id: Int64, _ groups: [MeetingV1.GroupRef]) throws {
         for (position, g) in groups.enumerated() {
             try db.execute("INSERT INTO meeting_groups (meeting_id, position, kind, name, group_id) VALUES (?, ?, ?, ?, ?)", [id, position, g.kind.rawValue, g.name, g.id])
         }
@@ -375,12 +389,6 @@ public enum MeetingStore {
             throw SchedulerError.notFound(field: field, what: "invitee \(id) of meeting \(meeting)")
         }
         return found
-    }
-
-    /// The members a meeting has invited (one query, where adding a group's members asked
-    /// once a member).
-    static func memberIDs(_ db: any SQLSession, meeting: Int64) throws -> Set<Int64> {
-        Set(try db.column("SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0", [meeting], as: Int64.self))
     }
 
     public static func invitee(_ db: any SQLSession, meeting: Int64, member: Int64) throws -> MeetingV1.Invitee? {

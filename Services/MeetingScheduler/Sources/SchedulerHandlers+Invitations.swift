@@ -78,7 +78,7 @@ extension SchedulerHandlers {
             let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.invite, meeting)
             var added: [MeetingV1.Invitee] = []
-            let invited = try MeetingStore.memberIDs(db, meeting: meeting.id)
+            let invited = Set(try MeetingStore.invitedMemberIDs(db, meeting: meeting.id))
             for member in members where !invited.contains(member.id) {
                 added.append(try addMember(db, meeting, member.id, member, fromGroup: false,
                                            required: required && !meeting.openRegistration))

@@ -33,7 +33,7 @@ extension SchedulerHandlers {
             let id = try MeetingStore.insert(db, ready)
             try noteConvener(db, id, runner: runner, context, did: "scheduled it")
             var response = MeetingV1.ScheduleMeetingResponse()
-            response.meeting = try MeetingStore.load(db, id)
+            response.meeting = try MeetingStore.inserted(db, id, groups: ready.groups)
             return response
         }.reply
     }
@@ -119,7 +119,7 @@ extension SchedulerHandlers {
                 throw GroupsToResolve(groups: meeting.groups, term: meeting.term)
             }
             try checkRoom(db, meeting)
-            var invited = try MeetingStore.memberIDs(db, meeting: meeting.id)
+            var invited = Set(try MeetingStore.invitedMemberIDs(db, meeting: meeting.id))
             for id in members where invited.insert(id).inserted {
                 try addMember(db, meeting, id, names[id], fromGroup: true, required: runner == nil && !meeting.openRegistration)
             }
@@ -191,7 +191,7 @@ extension SchedulerHandlers {
                 meeting.groups = proposed.groups
             }
             if groupsChanged {
-                var invited = try MeetingStore.memberIDs(db, meeting: meeting.id)
+                var invited = Set(try MeetingStore.invitedMemberIDs(db, meeting: meeting.id))
                 for id in newcomers where invited.insert(id).inserted {
                     added.append(try addMember(db, meeting, id, names[id], fromGroup: true, required: !meeting.openRegistration))
                 }
