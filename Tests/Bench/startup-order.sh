@@ -74,14 +74,20 @@ dump() { # the dump's number
 }
 sleep 3
 dump 1
-# Then some work: schedule-and-publish with queries (what make bench loads), and the portal's
-# public pages. Their functions go after the start-up ones: not touched at rest, but kept
-# near each other rather than left among the cold ones.
+# Then some work: schedule-and-publish with queries (what make bench loads), the portal's
+# public pages, and the codec. Their functions go after the start-up ones: not touched at
+# rest, but kept near each other rather than left among the cold ones.
 echo "startup-order: serving some load under callgrind…" >&2
 "$bin/loadtest" run --scheduler tcp://127.0.0.1:17711 --registry tcp://127.0.0.1:17701 \
   --keys "$work/run/keys" --identity admin --concurrency 4 --duration 20 --warmup 0 --quiet --json >"$work/load.json"
 for page in / /login /public /portal.css; do curl -s -o /dev/null "http://127.0.0.1:17780$page" || true; done
 dump 2
+# And the codec on its own (`loadtest codec`, as make bench times it): the services encode and
+# decode the same messages through the same code, which the load above may not all reach.
+objcopy --strip-debug "$bin/loadtest" "$work/exe/loadtest"
+valgrind --tool=callgrind --callgrind-out-file="$work/profiles/codec.2" --dump-instr=no --compress-strings=no \
+  --compress-pos=no --demangle=no "$work/exe/loadtest" codec --iterations 2000 >/dev/null 2>"$work/codec.log" \
+  || { cat "$work/codec.log" >&2; exit 1; }
 
 # Every function a profile names (callers and callees), kept when an executable defines it.
 functions() { cat "$@" | sed -n 's/^c\{0,1\}fn=//p' | LC_ALL=C sort -u; }
