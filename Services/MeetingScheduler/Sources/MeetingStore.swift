@@ -148,8 +148,13 @@ public enum MeetingStore {
     /// handlers' check before it (`roomConflicts`) is the last word there; on PostgreSQL
     /// another replica may have taken the room since, and the exclusion constraint
     /// `meetings_room_once` refuses the write: the refusal is the same as the check's.
+    /// Writers to one room take turns first (an advisory lock until the transaction ends), so
+    /// racing bookings queue rather than each adding its index entry and waiting on another's:
+    /// once, sixteen at one room and time were refused UNAVAILABLE (PostgreSQL's deadlock
+    /// detector, one a second) for thirty seconds with none committed.
     @discardableResult
     static func holdingRoom<T>(_ db: any SQLSession, _ m: MeetingV1.Meeting, field: String, _ write: () throws -> T) throws -> T {
+        if m.roomID != 0 { try db.serialize("meeting-room-\(m.roomID)") }
         do {
             return try db.guarded(write)
         } catch let error as PostgresError where error.sqlState == "23P01" && error.constraint == "meetings_room_once" {
