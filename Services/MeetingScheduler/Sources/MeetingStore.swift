@@ -53,11 +53,17 @@ public enum MeetingStore {
         return m
     }
 
-    /// The meeting with its groups, agenda and invitee count.
-    public static func load(_ db: any SQLSession, _ id: Int64, field: String = "id") throws -> MeetingV1.Meeting {
-        guard var m = try db.rows("SELECT * FROM meetings WHERE id = ?", [id]).first.map(meeting) else {
+    /// The meeting's own row, without its groups, agenda and invitee count.
+    private static func row(_ db: any SQLSession, _ id: Int64, field: String) throws -> MeetingV1.Meeting {
+        guard let m = try db.rows("SELECT * FROM meetings WHERE id = ?", [id]).first.map(meeting) else {
             throw SchedulerError.notFound(field: field, what: "meeting \(id)")
         }
+        return m
+    }
+
+    /// The meeting with its groups, agenda and invitee count.
+    public static func load(_ db: any SQLSession, _ id: Int64, field: String = "id") throws -> MeetingV1.Meeting {
+        var m = try row(db, id, field: field)
         m.groups = try db.rows("SELECT * FROM meeting_groups WHERE meeting_id = ? ORDER BY position", [id]).map {
             var g = MeetingV1.GroupRef()
             g.kind = .init(rawValue: $0["kind"])
@@ -102,9 +108,7 @@ public enum MeetingStore {
     /// A meeting just inserted, as stored: its row, the groups `insert` wrote, no agenda and
     /// no invitees yet (one query where `load` makes four).
     public static func inserted(_ db: any SQLSession, _ id: Int64, groups: [MeetingV1.GroupRef]) throws -> MeetingV1.Meeting {
-        guard var m = try db.rows("SELECT * FROM meetings WHERE id = ?", [id]).first.map(meeting) else {
-            throw SchedulerError.notFound(field: "id", what: "meeting \(id)")
-        }
+        var m = try row(db, id, field: "id")
         m.groups = groups
         return m
     }
@@ -148,7 +152,8 @@ public enum MeetingStore {
     /// handlers' check before it (`roomConflicts`) is the last word there; on PostgreSQL
     /// another replica may have taken the room since, and the exclusion constraint
     /// `meetings_room_once` refuses the write: the refusal is the same as the check's.
-    /// Writers to one room take turns first (an advisory lock until the transaction ends), so
+    /// Writers to one room take turns first (an advisory lock until the transaction ends; taken
+    /// after any member locks, `lockMembers`, never before them), so
     /// racing bookings queue rather than each adding its index entry and waiting on another's:
     /// once, sixteen at one room and time were refused UNAVAILABLE (PostgreSQL's deadlock
     /// detector, one a second) for thirty seconds with none committed.
