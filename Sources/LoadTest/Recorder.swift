@@ -22,24 +22,24 @@ final class Recorder: Sendable {
     func record(_ operation: String, micros: UInt64, outcome: Outcome) {
         state.withLock { state in
             guard state.recording else { return }
-            var totals = state.operations[operation] ?? Totals()
-            switch outcome {
-            case .ok:
-                _ = totals.histogram.record(max(micros, 1))
-                _ = state.interval.histogram.record(max(micros, 1))
-                totals.completed += 1
-                state.interval.completed += 1
-            case .refused:
-                _ = totals.histogram.record(max(micros, 1))
-                totals.refusals += 1
-                totals.completed += 1
-                state.interval.refusals += 1
-                state.interval.completed += 1
-            case .error(let code):
-                totals.errors[code, default: 0] += 1
-                state.interval.errors[code, default: 0] += 1
-            }
-            state.operations[operation] = totals
+            // In place: a histogram taken out of the dictionary and put back would be copied
+            // whole (hundreds of kilobytes) on every call.
+            Self.add(micros, outcome, to: &state.operations[operation, default: Totals()])
+            Self.add(micros, outcome, to: &state.interval)
+        }
+    }
+
+    private static func add(_ micros: UInt64, _ outcome: Outcome, to totals: inout Totals) {
+        switch outcome {
+        case .ok:
+            _ = totals.histogram.record(max(micros, 1))
+            totals.completed += 1
+        case .refused:
+            _ = totals.histogram.record(max(micros, 1))
+            totals.refusals += 1
+            totals.completed += 1
+        case .error(let code):
+            totals.errors[code, default: 0] += 1
         }
     }
 
