@@ -4,7 +4,9 @@
 #include <zmq.h>
 #include <errno.h>
 #include <string.h>
+#include <sys/eventfd.h>
 
-/* zmq_msg_t and ZMQ's option constants come through as-is; nothing else is needed. */
+/* zmq_msg_t and ZMQ's option constants come through as-is; eventfd(2) wakes a socket thread
+   blocked in zmq_poll (WakeSignal). */
 
 #endif

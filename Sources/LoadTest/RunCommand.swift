@@ -182,7 +182,9 @@ struct RunCommand: AsyncParsableCommand {
             if let concurrency {
                 for worker in 0..<concurrency {
                     let workload = workloads[worker % workloads.count]
-                    group.addTask {
+                    // On the client's socket thread, as an event-loop client's callers run:
+                    // a call and its reply wake no other thread in this process.
+                    group.addTask(executorPreference: workload.scheduler.executor) {
                         var random = SplitMix(seed: seed &* 1_000_003 &+ UInt64(worker))
                         while ContinuousClock.now < end {
                             let operation = mix.pick(&random)
@@ -215,7 +217,7 @@ struct RunCommand: AsyncParsableCommand {
                             let workload = workloads[Int(index) % workloads.count]
                             var own = SplitMix(seed: random.next())
                             outstanding.add(1)
-                            sends.addTask {
+                            sends.addTask(executorPreference: workload.scheduler.executor) {
                                 let outcome: Recorder.Outcome
                                 do {
                                     try await workload.run(operation, random: &own)

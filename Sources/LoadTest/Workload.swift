@@ -120,19 +120,6 @@ struct Workload: Sendable {
     }
 }
 
-/// A small, fast, seedable generator (SplitMix64), one per worker.
-struct SplitMix: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// The operations' weights, e.g. `schedule=20,query-room=30,query-member=30,find-slot=20`.
 struct Mix: Sendable {
     let weights: [(Operation, Int)]

@@ -53,7 +53,8 @@ public struct CallOptions: Sendable {
     public var perAttemptTimeout: Duration?
     public var metadata: [String: String] = [:]
     /// The request id of the logical call; set it to make a call after a crash return
-    /// the reply stored for the first one. Default: a new UUID per call.
+    /// the reply stored for the first one. Default: a new id per call, UUID-shaped
+    /// (`CallIdentifiers`).
     public var requestID: String?
     /// For the portal's key only: the member or unit the call is made for (`member:13`).
     public var onBehalfOf: String?
@@ -75,12 +76,19 @@ public struct CallOptions: Sendable {
 public final class RPCClient: Sendable {
     public let configuration: RPCClientConfiguration
     private let io: ClientIO
+    private let identifiers = CallIdentifiers()
 
     public init(configuration: RPCClientConfiguration, context: ZMQContext, logger: Logger) throws(ZMQError) {
         precondition(!configuration.endpoints.isEmpty, "an RPC client needs at least one endpoint")
         self.configuration = configuration
         io = try ClientIO(configuration: configuration, context: context, logger: logger)
     }
+
+    /// The client's socket thread as an executor. A task that prefers it
+    /// (`withTaskExecutorPreference(client.executor)`) hands its requests to the socket and
+    /// resumes with its replies on that one thread, with no other thread woken on the way:
+    /// what loadtest's callers do. Any other task may call too, from wherever it runs.
+    public var executor: any TaskExecutor { io.executor }
 
     /// Stops the socket thread; calls still waiting fail with `CANCELLED`.
     public func close() async {
@@ -121,8 +129,8 @@ public final class RPCClient: Sendable {
 
         var request = RpcV1.Request()
         request.method = method
-        request.requestID = options.requestID ?? UUID().uuidString.lowercased()
-        request.traceID = current?.traceID ?? String(UInt64.random(in: 1...UInt64.max), radix: 16)
+        request.requestID = options.requestID ?? identifiers.nextRequestID()
+        request.traceID = current?.traceID ?? identifiers.nextTraceID()
         request.caller = configuration.caller
         request.body = body
         request.onBehalfOf = options.onBehalfOf ?? ""
@@ -193,7 +201,8 @@ final class ClientIO: Sendable {
     }
 
     private let commands = Mutex<(queue: [Command], stopped: Bool)>(([], false))
-    private let wake = WakePipe()
+    private let wake = WakeSignal()
+    let executor: SocketThreadExecutor
     private let done = ThreadCompletion()
     private let logger: Logger
     private let describe: String
@@ -203,6 +212,7 @@ final class ClientIO: Sendable {
         self.logger = logger
         describe = configuration.endpoints.joined(separator: ", ")
         hasKeys = configuration.security != nil
+        executor = SocketThreadExecutor(wake: wake)
         let dealer = try context.socket(.dealer)
         var monitorSocket: ZMQSocket?
         do {
@@ -231,7 +241,9 @@ final class ClientIO: Sendable {
         let sockets = SocketPair(dealer: dealer, monitor: monitor)
         Thread.start(named: "rpc-client") { [self] in
             let (dealer, monitor) = sockets.take()
+            executor.adoptCurrentThread()
             loop(dealer, monitor)
+            executor.close()
             dealer.stopMonitor()
             dealer.close(linger: 0)
             monitor.close(linger: 0)
@@ -255,7 +267,8 @@ final class ClientIO: Sendable {
                     return true
                 }
                 if accepted {
-                    wake.signal()
+                    // From the socket thread's own jobs, the loop takes it after this batch.
+                    if !executor.isOnSocketThread { wake.signal() }
                 } else {
                     continuation.resume(returning: .failure(RPCError(.cancelled, "the client is closed")))
                 }
@@ -343,6 +356,7 @@ final class ClientIO: Sendable {
             let nearest = pending.values.map(\.deadline).min()
             var timeout = nearest.map { max(0, min(1000, Int(($0 - .now).milliseconds) + 1)) } ?? 1000
             if !waiting.isEmpty || lostAt != nil { timeout = min(timeout, 10) }
+            if executor.hasPending { timeout = 0 }
             let readable: [Bool]
             do {
                 readable = try poller.poll(timeoutMs: timeout)
@@ -351,6 +365,8 @@ final class ClientIO: Sendable {
                 break
             }
             if readable[2] { wake.drain() }
+            // The callers resumed by the last replies run now and queue their next calls.
+            executor.runPending()
             let (queue, stopped) = commands.withLock { state in
                 defer { state.queue.removeAll(keepingCapacity: true) }
                 return (state.queue, state.stopped)

@@ -57,13 +57,14 @@ public struct RPCServerConfiguration: Sendable {
     }
 }
 
-/// A ROUTER-socket RPC server: one thread owns the socket; handlers run as tasks in a
-/// discarding task group, so the socket thread never waits for a handler.
+/// A ROUTER-socket RPC server: one thread owns the socket and runs the handlers' tasks
+/// between its polls (`SocketThreadExecutor`): a handler that waits (on the database, on
+/// another service) frees the thread for other requests, and resumes on it.
 ///
 /// Lifecycle: `init` binds (so a taken port fails at once and tests can read the endpoint);
 /// `run()` serves until graceful shutdown or cancellation, then stops taking new work
-/// (new requests get `UNAVAILABLE`), drains what is in flight, sends the last replies and
-/// closes the socket.
+/// (new requests get `UNAVAILABLE`), drains what is in flight (cancelling it first when
+/// `run()` itself was cancelled), sends the last replies and closes the socket.
 public final class RPCServer: Service, Sendable {
     public let configuration: RPCServerConfiguration
     /// The endpoint actually bound, with the real port.
@@ -74,17 +75,19 @@ public final class RPCServer: Service, Sendable {
     private let handlers: RPCHandlers
     private let logger: Logger
     private let socket: SocketHandoff
-    private let wake = WakePipe()
-    /// Replies waiting for the socket thread, each with the size of its request's body.
-    private let replies = Mutex<[(frames: [[UInt8]], requestBytes: Int)]>([])
+    private let wake = WakeSignal()
+    private let executor: SocketThreadExecutor
+    /// Replies waiting for the socket thread: the reply's frames, the size of its request's
+    /// body, and its handler task's number.
+    private let replies = Mutex<[(frames: [[UInt8]], requestBytes: Int, task: UInt64)]>([])
     private let phase = Mutex<Phase>(.idle)
     private let startedAt = Date()
 
     private enum Phase {
         case idle
-        case serving(AsyncStream<Incoming>.Continuation)
-        case draining
-        case stopping
+        case serving
+        /// No new work; `cancelling` when `run()` was cancelled, so the handlers are too.
+        case draining(cancelling: Bool)
     }
 
     struct Incoming: Sendable {
@@ -118,6 +121,7 @@ public final class RPCServer: Service, Sendable {
             throw error
         }
         socket = SocketHandoff(router)
+        executor = SocketThreadExecutor(wake: wake)
 
         var all = handlers
         let startedAt = self.startedAt
@@ -161,37 +165,30 @@ public final class RPCServer: Service, Sendable {
     }
 
     public func run() async throws {
-        let (stream, continuation) = AsyncStream<Incoming>.makeStream()
         let started = phase.withLock { phase -> Bool in
             guard case .idle = phase else { return false }
-            phase = .serving(continuation)
+            phase = .serving
             return true
         }
         guard started else { preconditionFailure("RPCServer.run() called twice") }
         let threadDone = ThreadCompletion()
         Thread.start(named: "rpc-\(configuration.serviceName)") { [self] in
+            executor.adoptCurrentThread()
             socketLoop(socket.take())
             threadDone.finish()
         }
         logger.info("serving", metadata: ["rpc.endpoint": "\(endpoint)", "rpc.methods": "\(handlers.entries.count)"])
 
+        // The socket thread drains what is in flight, sends the last replies and closes.
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {
-                await withDiscardingTaskGroup { group in
-                    for await incoming in stream {
-                        group.addTask { await self.serve(incoming) }
-                    }
-                }
+                await threadDone.wait()
             } onGracefulShutdown: {
-                self.beginDrain()
+                self.beginDrain(cancelling: false)
             }
         } onCancel: {
-            self.beginDrain()
+            self.beginDrain(cancelling: true)
         }
-        // Every handler has finished and queued its reply: send them, then close.
-        phase.withLock { $0 = .stopping }
-        wake.signal()
-        await threadDone.wait()
         let snapshot = metrics.snapshot()
         logger.info("stopped", metadata: [
             "rpc.requests": "\(snapshot.requests.values.flatMap(\.values).reduce(0, +))",
@@ -199,26 +196,27 @@ public final class RPCServer: Service, Sendable {
         ])
     }
 
-    /// Stops taking new work; what is in flight goes on.
-    private func beginDrain() {
-        let continuation = phase.withLock { phase -> AsyncStream<Incoming>.Continuation? in
-            guard case .serving(let continuation) = phase else {
-                if case .idle = phase { phase = .draining }
-                return nil
+    /// Stops taking new work; what is in flight goes on, or is cancelled.
+    private func beginDrain(cancelling: Bool) {
+        let first = phase.withLock { phase -> Bool in
+            switch phase {
+            case .idle, .serving:
+                phase = .draining(cancelling: cancelling)
+                return true
+            case .draining(let already):
+                phase = .draining(cancelling: already || cancelling)
+                return false
             }
-            phase = .draining
-            return continuation
         }
-        if let continuation {
+        if first {
             logger.info("draining", metadata: ["rpc.in_flight": "\(metrics.inFlight.load(ordering: .relaxed))"])
-            continuation.finish()
         }
         wake.signal()
     }
 
     // MARK: - Handler side
 
-    private func serve(_ incoming: Incoming) async {
+    private func serve(_ incoming: Incoming, task: UInt64) async {
         let result: Result<[UInt8], RPCError>
         if ContinuousClock.now >= incoming.context.deadline {
             // Waited too long to start (overload): the caller has gone, so do not act.
@@ -271,10 +269,12 @@ public final class RPCServer: Service, Sendable {
         if logger.logLevel <= .debug {
             logger.with(incoming.context).debug("served", metadata: ["rpc.code": "\(reply.code.protoName)", "rpc.latency": "\(latency)"])
         }
-        replies.withLock { $0.append((incoming.routing + [reply.bytes], incoming.request.body.count)) }
+        replies.withLock { $0.append((incoming.routing + [reply.bytes], incoming.request.body.count, task)) }
         metrics.inFlight.subtract(1, ordering: .relaxed)
         metrics.inFlightBytes.subtract(incoming.request.body.count, ordering: .relaxed)
-        wake.signal()
+        // On the socket thread (where a handler ends unless an actor of its own holds it),
+        // the loop sends the reply when this job returns.
+        if !executor.isOnSocketThread { wake.signal() }
     }
 
     static func response(_ requestID: String, _ result: Result<[UInt8], RPCError>) -> (code: StatusCode, bytes: [UInt8]) {
@@ -315,34 +315,40 @@ public final class RPCServer: Service, Sendable {
     private func socketLoop(_ router: ZMQSocket) {
         var poller = ZMQPoller([.socket(router), .fd(wake.readFD)])
         var closeAt: ContinuousClock.Instant?
-        loop: while true {
+        var cancelled = false
+        while true {
             let readable: [Bool]
             do {
-                readable = try poller.poll(timeoutMs: closeAt == nil ? 1000 : 10)
+                let idle = closeAt == nil && phase.withLock({ if case .serving = $0 { true } else { false } })
+                readable = try poller.poll(timeoutMs: executor.hasPending ? 0 : idle ? 1000 : 10)
             } catch {
                 logger.error("poll failed; stopping", metadata: ["error": "\(error)"])
                 break
             }
             if readable[1] { wake.drain() }
-            flushReplies(router)
             if readable[0] { receiveBatch(router) }
-            let stopping = phase.withLock { if case .stopping = $0 { true } else { false } }
-            if stopping {
-                flushReplies(router)
-                if closeAt == nil { closeAt = .now + configuration.closeDelay }
-                if let closeAt, ContinuousClock.now >= closeAt { break loop }
+            executor.runPending()
+            flushReplies(router)
+            guard case .draining(let cancelling) = phase.withLock({ $0 }) else { continue }
+            if cancelling && !cancelled {
+                cancelled = true
+                for task in handlerTasks.values { task.cancel() }
             }
+            // Every handler has finished and its reply is sent: wait a moment, answering
+            // new requests with UNAVAILABLE, then close.
+            guard handlerTasks.isEmpty else { continue }
+            if closeAt == nil { closeAt = .now + configuration.closeDelay }
+            if let closeAt, ContinuousClock.now >= closeAt { break }
         }
+        executor.close()
         // Linger lets the last replies leave; a zero linger would drop them.
         router.close(linger: 2_000)
     }
 
     private func flushReplies(_ router: ZMQSocket) {
-        let pending = replies.withLock { queue -> [(frames: [[UInt8]], requestBytes: Int)] in
-            defer { queue.removeAll(keepingCapacity: true) }
-            return queue
-        }
-        for (frames, requestBytes) in pending {
+        replies.withLock { swap(&$0, &sending) }
+        for (frames, requestBytes, task) in sending {
+            handlerTasks.removeValue(forKey: task)
             if let caller = frames.first, var held = perCaller[caller] {
                 held.requests -= 1
                 held.bytes -= requestBytes
@@ -350,7 +356,14 @@ public final class RPCServer: Service, Sendable {
             }
             send(router, frames)
         }
+        sending.removeAll(keepingCapacity: true)
     }
+
+    /// The handler tasks running, by number, and the next number: the socket thread's only.
+    private nonisolated(unsafe) var handlerTasks: [UInt64: Task<Void, Never>] = [:]
+    private nonisolated(unsafe) var nextTask: UInt64 = 0
+    /// The replies being sent (the socket thread's; swapped with `replies`).
+    private nonisolated(unsafe) var sending: [(frames: [[UInt8]], requestBytes: Int, task: UInt64)] = []
 
     /// What an envelope may be: the body's bytes (copied once by protobuf-c) and what a
     /// request's body may take to unpack; no field said more often than in a body.
@@ -388,7 +401,8 @@ public final class RPCServer: Service, Sendable {
     }
 
     /// Checks one request on the socket thread and either answers it at once (unknown
-    /// method, expired deadline, overload, shutdown) or hands it to the handler tasks.
+    /// method, expired deadline, overload, shutdown) or starts its handler task, which the
+    /// loop runs after this batch.
     private func accept(_ frames: [[UInt8]], userID: String?, _ router: ZMQSocket) {
         let receivedAt = ContinuousClock.now
         guard frames.count >= 2,
@@ -411,10 +425,7 @@ public final class RPCServer: Service, Sendable {
         if let problem = Self.envelopeProblem(request) {
             return reject(.invalidArgument, problem)
         }
-        let continuation: AsyncStream<Incoming>.Continuation? = phase.withLock {
-            if case .serving(let continuation) = $0 { continuation } else { nil }
-        }
-        guard let continuation else {
+        guard phase.withLock({ if case .serving = $0 { true } else { false } }) else {
             return reject(.unavailable, "\(configuration.serviceName) is shutting down")
         }
         guard let entry = handlers.entries[request.method] else {
@@ -474,7 +485,10 @@ public final class RPCServer: Service, Sendable {
         metrics.inFlight.add(1, ordering: .relaxed)
         metrics.inFlightBytes.add(request.body.count, ordering: .relaxed)
         perCaller[caller] = (callerHeld.requests + 1, callerHeld.bytes + request.body.count)
-        continuation.yield(Incoming(routing: routing, request: request, entry: entry, context: context, receivedAt: receivedAt))
+        let incoming = Incoming(routing: routing, request: request, entry: entry, context: context, receivedAt: receivedAt)
+        let number = nextTask
+        nextTask &+= 1
+        handlerTasks[number] = Task(executorPreference: executor) { await self.serve(incoming, task: number) }
     }
 }
 

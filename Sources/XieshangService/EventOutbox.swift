@@ -17,7 +17,7 @@ public final class EventOutbox: Sendable {
     public let source: String
     let database: ServiceDatabase
     /// Signalled after every commit that appended an event; the publisher waits on it.
-    let committed = WakePipe()
+    let committed = WakeSignal()
     /// The connections whose open transaction already signals `committed` when it ends.
     private let pendingSignal = Mutex<Set<ObjectIdentifier>>([])
 

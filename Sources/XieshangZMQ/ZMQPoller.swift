@@ -1,4 +1,5 @@
 @preconcurrency import CZeroMQ
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -35,35 +36,41 @@ public struct ZMQPoller {
     }
 }
 
-/// A pipe that lets any thread wake a socket thread blocked in `zmq_poll`.
-public final class WakePipe: @unchecked Sendable {
-    // @unchecked: the two descriptors are fixed at init; write(2) and read(2) on a pipe are
-    // safe from any thread, and both ends are non-blocking.
+/// Lets any thread wake a socket thread blocked in `zmq_poll`: an eventfd, written only by
+/// the first signal after the last drain, so a burst of replies or commands costs one
+/// write(2) and one wake-up, not one each.
+///
+/// The contract, as every user keeps it: a signaller queues its work and then signals; the
+/// woken thread drains and then takes the queued work. A signal that lands after the drain
+/// writes again and wakes the next poll, so no work is left waiting.
+public final class WakeSignal: Sendable {
     public let readFD: Int32
-    private let writeFD: Int32
+    /// True from the first signal after a drain until the next drain: the eventfd holds a
+    /// count, or is about to.
+    private let signalled = Atomic<Bool>(false)
 
     public init() {
-        var fds: [Int32] = [0, 0]
-        precondition(pipe(&fds) == 0, "pipe() failed: errno \(errno)")
-        readFD = fds[0]
-        writeFD = fds[1]
-        for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        readFD = eventfd(0, Int32(EFD_NONBLOCK) | Int32(EFD_CLOEXEC))
+        precondition(readFD >= 0, "eventfd() failed: errno \(errno)")
     }
 
-    deinit {
-        close(readFD)
-        close(writeFD)
-    }
+    deinit { close(readFD) }
 
-    /// Wakes the poller. A full pipe already means a wake-up is pending.
+    /// Wakes the poller, unless a wake-up is already pending.
     public func signal() {
-        var byte: UInt8 = 1
-        _ = write(writeFD, &byte, 1)
+        guard !signalled.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        var one: UInt64 = 1
+        _ = write(readFD, &one, 8)
     }
 
-    /// Empties the pipe after a wake-up.
+    /// Clears the pending wake-up; call it before taking the queued work.
+    ///
+    /// The count is read before the flag is cleared: the other way round, a signal between
+    /// the two would write a count this read takes while leaving the flag set, and every
+    /// later signal would be skipped with nothing left to wake the poll.
     public func drain() {
-        var buffer = [UInt8](repeating: 0, count: 256)
-        while read(readFD, &buffer, buffer.count) > 0 {}
+        var count: UInt64 = 0
+        _ = read(readFD, &count, 8)
+        signalled.store(false, ordering: .sequentiallyConsistent)
     }
 }

@@ -35,7 +35,9 @@ enum MemberImport {
         return try await gate.run {
             let rows: [MemberCSV.Row]
             do {
-                rows = try MemberCSV.parse(whole)
+                // Tens of thousands of rows: parsed off the socket thread, which goes on
+                // serving other calls meanwhile.
+                rows = try await offSocketThread { try MemberCSV.parse(whole) }
             } catch MemberCSV.ParseError.notUTF8 {
                 throw RegistryError.invalid([("csv", "is not UTF-8 text: save it as \"CSV UTF-8 (逗号分隔)\" (Excel's plain \"CSV\" on a Chinese Windows writes GB18030/GBK) and import again")])
             } catch MemberCSV.ParseError.header(let problem) {

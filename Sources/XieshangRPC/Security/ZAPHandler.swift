@@ -104,7 +104,7 @@ public final class ZAPHandler: Service, Sendable {
     private let mayConsumeEvents: @Sendable (Principal) -> Bool
     private let logger: Logger
     private let socket: SocketHandoff
-    private let wake = WakePipe()
+    private let wake = WakeSignal()
     private let control = Mutex<Control>(.running)
     private let done = ThreadCompletion()
     private let counters = Mutex<(allowed: Int, denied: Int)>((0, 0))
