@@ -353,7 +353,8 @@ final class ClientIO: Sendable {
             waiting = still
         }
         while true {
-            let nearest = pending.values.map(\.deadline).min()
+            var nearest: ContinuousClock.Instant?
+            for call in pending.values where nearest.map({ call.deadline < $0 }) ?? true { nearest = call.deadline }
             var timeout = nearest.map { max(0, min(1000, Int(($0 - .now).milliseconds) + 1)) } ?? 1000
             if !waiting.isEmpty || lostAt != nil { timeout = min(timeout, 10) }
             if executor.hasPending { timeout = 0 }
@@ -365,7 +366,17 @@ final class ClientIO: Sendable {
                 break
             }
             if readable[2] { wake.drain() }
-            // The callers resumed by the last replies run now and queue their next calls.
+            if readable[0] {
+                while let frames = try? dealer.receive() {
+                    guard let last = frames.last, let response = try? RpcV1.Response(decoding: last) else {
+                        logger.debug("dropped a reply that is not a Response")
+                        continue
+                    }
+                    finish(response.requestID, .success(response))
+                }
+            }
+            // The callers these replies resumed on this thread run now and queue their next
+            // calls, which go out below in the same turn.
             executor.runPending()
             let (queue, stopped) = commands.withLock { state in
                 defer { state.queue.removeAll(keepingCapacity: true) }
@@ -388,15 +399,6 @@ final class ClientIO: Sendable {
                 for id in Array(pending.keys) { finish(id, .failure(RPCError(.cancelled, "the client was closed"))) }
                 for call in waiting { call.reply.resume(returning: .failure(RPCError(.cancelled, "the client was closed"))) }
                 break
-            }
-            if readable[0] {
-                while let frames = try? dealer.receive() {
-                    guard let last = frames.last, let response = try? RpcV1.Response(decoding: last) else {
-                        logger.debug("dropped a reply that is not a Response")
-                        continue
-                    }
-                    finish(response.requestID, .success(response))
-                }
             }
             if readable[1] {
                 var lost = false
