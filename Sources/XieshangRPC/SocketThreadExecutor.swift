@@ -62,6 +62,8 @@ final class SocketThreadExecutor: TaskExecutor, @unchecked Sendable {
     /// Called by the socket thread as it stops: what is queued, and what comes later, runs on
     /// the global pool.
     func close() {
+        // The thread's id may be given to a thread started later.
+        owner.store(0, ordering: .releasing)
         let left = queued.withLock { state -> [UnownedJob] in
             state.closed = true
             defer { state.jobs = [] }
