@@ -3,10 +3,11 @@ import Synchronization
 /// Request and trace ids for one client's calls, without a system call per call.
 ///
 /// A request id is what a service keys its stored replies by (with the caller's principal),
-/// so it must never repeat for one principal: each client draws 80 random bits once and
+/// so it must never repeat for one principal: each client draws 74 random bits once and
 /// counts the rest, and writes the two as a UUID (version 4's layout, lower-case hex), the
-/// form `UUID()` gave before. Two clients of one principal share a prefix with a chance of
-/// one in 2^80. A trace id is 64 bits of a generator seeded from the system's randomness
+/// form `UUID()` gave before. Two given clients of one principal share a prefix with a chance
+/// of one in 2^74. A client's ids sort in the order it made them, so its stored replies sit
+/// together in the service's table rather than on a random page each. A trace id is 64 bits of a generator seeded from the system's randomness
 /// once, in hex, as before.
 final class CallIdentifiers: Sendable {
     private let prefix: (UInt64, UInt16)
@@ -19,8 +20,8 @@ final class CallIdentifiers: Sendable {
         traces = Mutex(SplitMix(seed: system.next()))
     }
 
-    /// `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`: 64 random bits, the version, 12 more random
-    /// bits, the variant, 2 random bits and a 48-bit count (it does not wrap before 2^48 calls).
+    /// `xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx`: 48 random bits, the version, 12 more random
+    /// bits, the variant, 14 random bits and a 48-bit count (it does not wrap before 2^48 calls).
     func nextRequestID() -> String {
         let count = counter.add(1, ordering: .relaxed).newValue
         let high = (prefix.0 & 0xFFFF_FFFF_FFFF_0FFF) | 0x0000_0000_0000_4000

@@ -34,7 +34,9 @@ public final class Backups: Sendable {
     /// Adds `rpc.v1.Backup/Take` and `Read` to a server's handlers.
     public func register(in handlers: inout RPCHandlers) {
         handlers.register(RpcV1.Backup.take) { [self] _, _ in try await take() }
-        handlers.register(RpcV1.Backup.read) { [self] request, _ in try read(request) }
+        // A chunk's read, like the digest below, is file work that waits on the disk: off the
+        // server's socket thread, which serves the other calls meanwhile.
+        handlers.register(RpcV1.Backup.read) { [self] request, _ in try await offSocketThread { [self] in try read(request) } }
     }
 
     func take() async throws -> RpcV1.BackupInfo {
@@ -72,7 +74,7 @@ public final class Backups: Sendable {
                 return info
             }
             try copy.close()
-            let (size, digest) = try Self.measure(file)
+            let (size, digest) = try await offSocketThread { try Self.measure(file) }
             info.sizeBytes = size
             info.sha256 = digest
             return info

@@ -368,6 +368,13 @@ public enum MeetingStore {
         try db.column("SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0 ORDER BY member_id", [meeting], as: Int64.self)
     }
 
+    /// Of `members`, those the meeting does not invite yet, each once, in their order: whom
+    /// an invitation or a group adds (a member is invited once a meeting).
+    static func notYetInvited(_ db: any SQLSession, meeting: Int64, _ members: [Int64]) throws -> [Int64] {
+        var invited = Set(try invitedMemberIDs(db, meeting: meeting))
+        return members.filter { invited.insert($0).inserted }
+    }
+
     /// The members required to attend: not excused by approved leave, not withdrawn.
     static func requiredMemberIDs(_ db: any SQLSession, meeting: Int64) throws -> [Int64] {
         try db.column("""

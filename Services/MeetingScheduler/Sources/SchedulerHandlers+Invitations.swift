@@ -78,8 +78,8 @@ extension SchedulerHandlers {
             let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.invite, meeting)
             var added: [MeetingV1.Invitee] = []
-            let invited = Set(try MeetingStore.invitedMemberIDs(db, meeting: meeting.id))
-            for member in members where !invited.contains(member.id) {
+            var adding = Set(try MeetingStore.notYetInvited(db, meeting: meeting.id, members.map(\.id)))
+            for member in members where adding.remove(member.id) != nil {
                 added.append(try addMember(db, meeting, member.id, member, fromGroup: false,
                                            required: required && !meeting.openRegistration))
             }

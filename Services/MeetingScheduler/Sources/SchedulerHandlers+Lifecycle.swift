@@ -119,8 +119,7 @@ extension SchedulerHandlers {
                 throw GroupsToResolve(groups: meeting.groups, term: meeting.term)
             }
             try checkRoom(db, meeting)
-            var invited = Set(try MeetingStore.invitedMemberIDs(db, meeting: meeting.id))
-            for id in members where invited.insert(id).inserted {
+            for id in try MeetingStore.notYetInvited(db, meeting: meeting.id, members) {
                 try addMember(db, meeting, id, names[id], fromGroup: true, required: runner == nil && !meeting.openRegistration)
             }
             try noteConvener(db, meeting.id, runner: runner, context, did: "published it")
@@ -191,8 +190,7 @@ extension SchedulerHandlers {
                 meeting.groups = proposed.groups
             }
             if groupsChanged {
-                var invited = Set(try MeetingStore.invitedMemberIDs(db, meeting: meeting.id))
-                for id in newcomers where invited.insert(id).inserted {
+                for id in try MeetingStore.notYetInvited(db, meeting: meeting.id, newcomers) {
                     added.append(try addMember(db, meeting, id, names[id], fromGroup: true, required: !meeting.openRegistration))
                 }
                 for invitee in try MeetingStore.invitees(db, meeting.id)
