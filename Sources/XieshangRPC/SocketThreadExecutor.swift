@@ -78,10 +78,10 @@ final class SocketThreadExecutor: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// Runs a handler's CPU-heavy step that waits on nothing (parsing an uploaded file, building
-/// a large text) on the global pool, not on the server's socket thread, which would hold up
-/// every other caller's request meanwhile. A database closure already runs on the database's
-/// own threads and needs no such care.
+/// Runs a handler's step that would hold a thread (parsing an uploaded file, hashing or
+/// reading a file, any call that blocks) on the global pool, not on the server's socket
+/// thread, which would hold up every other caller's request meanwhile. A database closure
+/// already runs on the database's own threads and needs no such care.
 public func offSocketThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withTaskExecutorPreference(globalConcurrentExecutor) { () async throws -> T in try body() }
 }
