@@ -43,3 +43,43 @@ struct MeetingStoreTests {
         #expect(checked.1.count == 200 && checked.1.allSatisfy { $0.count == 6 && $0.allSatisfy(\.isNumber) })
     }
 }
+
+/// The scheduler's database of an earlier release (`Tests/Fixtures/upgrade`) brought forward.
+@Suite("the scheduler's migrations")
+struct SchedulerMigrationTests {
+    @Test("member_busy keyed by member and start keeps every hold of the earlier table, and conflicts are found through it")
+    func memberBusyKeptThroughItsNewKey() async throws {
+        let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/upgrade/meeting-scheduler.sqlite").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("busy-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.copyItem(atPath: fixture, toPath: directory + "/meeting-scheduler.sqlite")
+        let database = try ServiceDatabase.open(dataDir: directory, name: "meeting-scheduler", migrations: SchedulerSchema.migrations)
+
+        let (held, rule, indexes, conflicts) = try await database.readSession { db in
+            let held = try db.rows("SELECT member_id, meeting_id, start_ms, end_ms FROM member_busy ORDER BY member_id, meeting_id")
+                .map { [$0["member_id"], $0["meeting_id"], $0["start_ms"], $0["end_ms"]] as [Int64] }
+            // What the store's rule says the meetings hold: required members, expected, of
+            // drafts and published meetings (enum values as in meeting.proto).
+            let rule = try db.rows("""
+                SELECT i.member_id, m.id, m.start_ms, m.end_ms FROM invitees i JOIN meetings m ON m.id = i.meeting_id
+                WHERE m.status IN (1, 2) AND i.member_id != 0 AND i.required = 1 AND i.attendance NOT IN (5, 8, 3)
+                ORDER BY i.member_id, m.id
+                """).map { [$0["member_id"], $0["id"], $0["start_ms"], $0["end_ms"]] as [Int64] }
+            let indexes = try db.rows("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'member_busy'").map { $0["name"] as String }
+            // Meeting 1 and meeting 2 of the fixture overlap and share invitees: meeting 1's
+            // members checked at its own times meet meeting 2.
+            let first = held.filter { $0[1] == 1 }.map { $0[0] }
+            let conflicts = try MeetingStore.memberConflicts(db, members: first, start: 1_796_605_200_000, end: 1_796_612_400_000, excluding: 1)
+            return (held, rule, indexes, conflicts)
+        }
+        #expect(held.count == 46, "the fixture's 46 holds")
+        #expect(held == rule)
+        #expect(indexes == ["member_busy_by_meeting"])
+        let shared = Set(held.filter { $0[1] == 1 }.map { $0[0] }).intersection(held.filter { $0[1] == 2 }.map { $0[0] })
+        #expect(!shared.isEmpty)
+        #expect(conflicts.map(\.meetingID) == [2])
+        #expect(Set(conflicts.first?.memberIDs ?? []) == shared)
+    }
+}

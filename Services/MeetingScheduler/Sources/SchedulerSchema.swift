@@ -196,6 +196,27 @@ public enum SchedulerSchema {
                 PRIMARY KEY (committee, member_id)) WITHOUT ROWID;
             CREATE INDEX registry_member_committees_by_member ON registry_member_committees(member_id);
             """, postgres: "")
+        // A member's busy times were kept twice in member-keyed order (the key by member and
+        // meeting, and an index by member and start), so every hold wrote two pages where
+        // members are spread: keyed by member, start and meeting, the one tree serves the
+        // conflict checks, and the index by meeting the deletes.
+        migrations.add("scheduler-member-busy-by-start", sqlite: """
+            CREATE TABLE member_busy_keyed (
+                member_id INTEGER NOT NULL,
+                start_ms INTEGER NOT NULL,
+                meeting_id INTEGER NOT NULL,
+                end_ms INTEGER NOT NULL,
+                PRIMARY KEY (member_id, start_ms, meeting_id)) WITHOUT ROWID;
+            INSERT INTO member_busy_keyed (member_id, start_ms, meeting_id, end_ms)
+                SELECT member_id, start_ms, meeting_id, end_ms FROM member_busy;
+            DROP TABLE member_busy;
+            ALTER TABLE member_busy_keyed RENAME TO member_busy;
+            CREATE INDEX member_busy_by_meeting ON member_busy(meeting_id);
+            """, postgres: """
+            ALTER TABLE member_busy DROP CONSTRAINT member_busy_pkey;
+            ALTER TABLE member_busy ADD PRIMARY KEY (member_id, start_ms, meeting_id);
+            DROP INDEX member_busy_by_start;
+            """)
         return migrations
     }
 
