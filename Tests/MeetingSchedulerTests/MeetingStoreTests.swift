@@ -1,5 +1,5 @@
 import Foundation
-import MeetingScheduler
+@testable import MeetingScheduler
 import Testing
 import XieshangService
 import XieshangWire
@@ -41,6 +41,46 @@ struct MeetingStoreTests {
         }
         #expect(checked.0 == 200)
         #expect(checked.1.count == 200 && checked.1.allSatisfy { $0.count == 6 && $0.allSatisfy(\.isNumber) })
+    }
+
+    /// How SQLite runs a statement: the plan's lines, e.g. `SEARCH meetings USING INDEX …`.
+    static func plan(_ db: any SQLSession, _ sql: String, _ arguments: [any SQLValueConvertible]) throws -> [String] {
+        try db.rows("EXPLAIN QUERY PLAN " + sql, arguments).map { $0["detail"] as String }
+    }
+
+    @Test("a room's bookings and a member's meetings are read through their partial indexes, not by scanning every meeting or invitee")
+    func partialIndexesUsed() async throws {
+        let database = try ServiceDatabase.inMemory(migrations: SchedulerSchema.migrations)
+        let plans = try await database.writeSession { db -> [String: [String]] in
+            // Enough rows in other rooms and times that a scan and a search differ in cost.
+            for n in 0..<300 {
+                var meeting = MeetingV1.Meeting()
+                meeting.title = "会议\(n)"
+                meeting.kind = n % 2 == 0 ? .grassroots : .inspection
+                meeting.term = 5
+                meeting.roomID = Int64(n % 7 + 1)
+                meeting.startMs = 1_800_000_000_000 + Int64(n) * 3_600_000
+                meeting.endMs = meeting.startMs + 3_600_000
+                meeting.status = n % 3 == 0 ? .closed : .published
+                let id = try MeetingStore.insert(db, meeting)
+                var invitee = MeetingV1.Invitee()
+                invitee.meetingID = id
+                invitee.memberID = Int64(n % 40 + 1)
+                invitee.category = .member
+                invitee.attendance = .invited
+                try MeetingStore.addInvitee(db, invitee)
+            }
+            try db.execute("ANALYZE", [])
+            let at: Int64 = 1_800_100_000_000
+            return [
+                "room bookings": try Self.plan(db, MeetingStore.roomBookings, [3, at - Times.maxMeetingMs, at + 3_600_000, at, 0]),
+                "upcoming activities": try Self.plan(db, MeetingStore.upcomingActivitiesInRoom, [3, MeetingV1.MeetingKind.grassroots.rawValue, at - Times.maxMeetingMs, at]),
+                "a member's meetings": try Self.plan(db, MeetingStore.meetingsOfMember, [12]),
+            ]
+        }
+        #expect(plans["room bookings"] == ["SEARCH meetings USING INDEX meetings_holding_rooms (room_id=? AND start_ms>? AND start_ms<?)"])
+        #expect(plans["upcoming activities"] == ["SEARCH meetings USING INDEX meetings_holding_rooms (room_id=? AND start_ms>?)"])
+        #expect(plans["a member's meetings"] == ["SEARCH invitees USING COVERING INDEX invitees_by_member (member_id=?)"])
     }
 }
 

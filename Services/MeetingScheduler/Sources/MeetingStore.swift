@@ -393,9 +393,15 @@ public enum MeetingStore {
     static func invitedMeetings(_ db: any SQLSession, member: Int64?, among meetings: [Int64]) throws -> Set<Int64> {
         guard let member, !meetings.isEmpty else { return [] }
         let wanted = Set(meetings)
-        let ids = try db.column("SELECT meeting_id FROM invitees WHERE member_id = ?", [member], as: Int64.self)
+        let ids = try db.column(meetingsOfMember, [member], as: Int64.self)
         return Set(ids).intersection(wanted)
     }
+
+    /// The meetings a member is invited to. `member_id != 0` is written out, though callers
+    /// never pass 0, because the index by member (`invitees_by_member`) leaves out the
+    /// invitees who are not members, and SQLite uses a partial index only for a query whose
+    /// own terms imply its condition: without it every call read the whole table.
+    static let meetingsOfMember = "SELECT meeting_id FROM invitees WHERE member_id = ? AND member_id != 0"
 
     public static func invitees(_ db: any SQLSession, _ meeting: Int64) throws -> [MeetingV1.Invitee] {
         try db.rows("SELECT * FROM invitees WHERE meeting_id = ? ORDER BY id", [meeting]).map(invitee)
@@ -409,7 +415,7 @@ public enum MeetingStore {
     }
 
     public static func invitee(_ db: any SQLSession, meeting: Int64, member: Int64) throws -> MeetingV1.Invitee? {
-        try db.rows("SELECT * FROM invitees WHERE meeting_id = ? AND member_id = ?", [meeting, member]).first.map(invitee)
+        try db.rows("SELECT * FROM invitees WHERE meeting_id = ? AND member_id = ? AND member_id != 0", [meeting, member]).first.map(invitee)
     }
 
     /// Adds an invitee with a fresh check-in code; returns it.
@@ -495,19 +501,33 @@ public enum MeetingStore {
 
     // MARK: - Conflicts (bounded by the longest meeting, so indexed ranges stay small)
 
+    // A room's bookings are read through `meetings_holding_rooms`, the index of drafts and
+    // published meetings that hold a room, which SQLite uses only when the query's own terms
+    // imply the index's condition: each query below says `status IN (1, 2)` in literals and
+    // `room_id != 0`, though its room is never 0. Without them, a conflict check read every
+    // meeting of every room starting in the fortnight before (`meetings_by_start`), and the
+    // convener's count every meeting there is.
+
     /// The room's activities (协商议事活动) not yet held: drafts and published ones ending after `now`.
     static func upcomingActivities(_ db: any SQLSession, room: Int64, now: Int64) throws -> Int {
-        try db.value("SELECT COUNT(*) FROM meetings WHERE room_id = ? AND kind = ? AND status IN (?, ?) AND end_ms > ?", [room, MeetingV1.MeetingKind.grassroots.rawValue, MeetingV1.MeetingStatus.draft.rawValue,
-                                     MeetingV1.MeetingStatus.published.rawValue, now], as: Int.self) ?? 0
+        try db.value(upcomingActivitiesInRoom, [room, MeetingV1.MeetingKind.grassroots.rawValue, now - Times.maxMeetingMs, now], as: Int.self) ?? 0
     }
+
+    /// (A meeting ending after `now` started after `now` less the longest meeting.)
+    static let upcomingActivitiesInRoom = """
+        SELECT COUNT(*) FROM meetings WHERE room_id = ? AND room_id != 0 AND status IN \(active) AND kind = ? AND start_ms > ? AND end_ms > ?
+        """
+
+    /// A room's bookings (id, title, start, end) overlapping an interval, but one meeting.
+    static let roomBookings = """
+        SELECT id, title, start_ms, end_ms FROM meetings
+        WHERE room_id = ? AND room_id != 0 AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ? AND id != ?
+        ORDER BY start_ms
+        """
 
     public static func roomConflicts(_ db: any SQLSession, room: Int64, start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
         guard room != 0 else { return [] }
-        return try db.rows("""
-            SELECT id, title, start_ms, end_ms FROM meetings
-            WHERE room_id = ? AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ? AND id != ?
-            ORDER BY start_ms
-            """, [room, start - Times.maxMeetingMs, end, start, excluding]).map { row in
+        return try db.rows(roomBookings, [room, start - Times.maxMeetingMs, end, start, excluding]).map { row in
             var c = MeetingV1.Conflict()
             c.meetingID = row["id"]
             c.meetingTitle = row["title"]
@@ -563,9 +583,7 @@ public enum MeetingStore {
     public static func busy(_ db: any SQLSession, room: Int64, members: [Int64], from: Int64, to: Int64) throws -> [(Int64, Int64)] {
         var intervals: [(Int64, Int64)] = []
         if room != 0 {
-            intervals += try db.rows("""
-                SELECT start_ms, end_ms FROM meetings WHERE room_id = ? AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ?
-                """, [room, from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
+            intervals += try db.rows(roomBookings, [room, from - Times.maxMeetingMs, to, from, 0]).map { ($0["start_ms"], $0["end_ms"]) }
         }
         for chunk in stride(from: 0, to: members.count, by: 500).map({ Array(members[$0..<min($0 + 500, members.count)]) }) {
             intervals += try db.rows("""
@@ -596,7 +614,7 @@ public enum MeetingStore {
         if r.fromMs != 0 { clauses.append("m.end_ms > ?"); arguments += [r.fromMs] }
         if r.toMs != 0 { clauses.append("m.start_ms < ?"); arguments += [r.toMs] }
         if r.roomID != 0 { clauses.append("m.room_id = ?"); arguments += [r.roomID] }
-        if r.memberID != 0 { clauses.append("m.id IN (SELECT meeting_id FROM invitees WHERE member_id = ?)"); arguments += [r.memberID] }
+        if r.memberID != 0 { clauses.append("m.id IN (\(meetingsOfMember))"); arguments += [r.memberID] }
         if r.kind != .unspecified { clauses.append("m.kind = ?"); arguments += [r.kind.rawValue] }
         if r.status != .unspecified { clauses.append("m.status = ?"); arguments += [r.status.rawValue] }
         // Keyset paging on (start_ms, id).
