@@ -75,6 +75,12 @@ public final class ServiceDatabase: Sendable {
         configuration.busyMode = .timeout(5)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Each call of a group commit runs in its own savepoint, and each statement that
+            // may fail halfway in its own statement journal: SQLite keeps the pages they
+            // change in a sub-journal, which past 64 KiB it writes to a temporary file opened
+            // and deleted per transaction (two thirds of a loaded scheduler's writes went
+            // there). In memory, it is bounded by the transaction's own size.
+            try db.execute(sql: "PRAGMA temp_store = MEMORY")
             if let maxBytes {
                 let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 _ = try Int64.fetchOne(db, sql: "PRAGMA max_page_count = \(max(1, maxBytes / pageSize))")

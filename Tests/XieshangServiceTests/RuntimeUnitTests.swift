@@ -236,6 +236,47 @@ struct StorageTests {
         #expect(replies == 51)
     }
 
+    @Test("a call's savepoint journal is kept in memory, and a call that changed hundreds of pages then failed rolls back alone")
+    func savepointJournalInMemory() async throws {
+        let directory = try temporaryDirectory("subjournal")
+        let database = try ServiceDatabase.open(dataDir: directory, name: "things", migrations: Self.migrations)
+        // Rows enough that the page changes of each call pass the 64 KiB SQLite keeps of a
+        // sub-journal before it writes one to a temporary file.
+        try await database.write { db in
+            for index in 0..<2_000 { try db.execute(sql: "INSERT INTO things (name) VALUES (?)", arguments: [String(repeating: "旧", count: 60) + "\(index)"]) }
+        }
+        let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
+            for index in 0..<6 {
+                group.addTask {
+                    do {
+                        _ = try await database.idempotent(self.context("big-\(index)")) { db -> WiretestV1.Inner in
+                            try db.execute(sql: "UPDATE things SET name = ? || id WHERE id % 6 = ?", arguments: [String(repeating: "新\(index)", count: 40), index])
+                            if index == 3 { throw RPCError(.invalidArgument, "refused after rewriting a sixth of the table") }
+                            return WiretestV1.Inner(label: "b\(index)")
+                        }
+                        return (index, true)
+                    } catch {
+                        return (index, false)
+                    }
+                }
+            }
+            var outcomes: [Int: Bool] = [:]
+            for try await (index, outcome) in group { outcomes[index] = outcome }
+            return outcomes
+        }
+        #expect(outcomes == [0: true, 1: true, 2: true, 3: false, 4: true, 5: true])
+        let (rewritten, untouched, stores) = try await database.read { db in
+            (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM things WHERE name LIKE '新%'") ?? -1,
+             try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM things WHERE id % 6 = 3 AND name LIKE '旧%'") ?? -1,
+             try Int.fetchOne(db, sql: "PRAGMA temp_store") ?? -1)
+        }
+        // Ids 1 to 2,000: 333 of them leave 3 when divided by 6 (3, 9, …, 1,995).
+        #expect(untouched == 333)
+        #expect(rewritten == 2_000 - 333)
+        let writerStore = try await database.write { try Int.fetchOne($0, sql: "PRAGMA temp_store") }
+        #expect(stores == 2 && writerStore == 2, "temp_store MEMORY on every connection")
+    }
+
     @Test("events get gap-free sequence numbers and are served in order, in batches")
     func outboxOrder() async throws {
         let directory = try temporaryDirectory("outbox")
