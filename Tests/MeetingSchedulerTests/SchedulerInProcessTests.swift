@@ -164,6 +164,44 @@ struct SchedulerInProcessTests {
         await bench.stop()
     }
 
+    @Test("Schedule places a meeting by the registry's word: its room's name; a capacity past the room's seats, a day outside the term and an unknown room refused, nothing written")
+    func scheduleAsksTheRegistryForItsPlace() async throws {
+        let bench = try Bench()
+        let placed = try await bench.schedule("调研座谈", room: 2, day: "03-10")
+        #expect(placed.roomName == "第2协商议事室" && placed.term == 5)
+
+        func request(room: Int64, start: String, capacity: Int32 = 0) throws -> MeetingV1.ScheduleMeetingRequest {
+            var meeting = MeetingV1.Meeting()
+            meeting.title = "调研座谈"
+            meeting.kind = .research
+            meeting.startMs = try #require(CommitteeClock.parse(start))
+            meeting.endMs = meeting.startMs + 3_600_000
+            meeting.roomID = room
+            meeting.organiser = "办公室"
+            if capacity > 0 {
+                meeting.openRegistration = true
+                meeting.capacity = capacity
+            }
+            var request = MeetingV1.ScheduleMeetingRequest()
+            request.meeting = meeting
+            return request
+        }
+        let crowded = await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.schedule, try request(room: 1, start: "\(bench.nextYear)-03-11 09:00", capacity: 41)) }
+        #expect(crowded?.code == .invalidArgument && crowded?.message.contains("the room seats 40, not 41") == true, "\(String(describing: crowded))")
+        let seated = try await bench.client.call(MeetingV1.Meetings.schedule, try request(room: 1, start: "\(bench.nextYear)-03-11 09:00", capacity: 40)).meeting
+        #expect(seated?.capacity == 40)
+        let early = await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.schedule, try request(room: 1, start: "2021-12-01 09:00")) }
+        #expect(early?.code == .invalidArgument && early?.message.contains("2021-12-01 is outside term 5 (2022-01-15 to") == true, "\(String(describing: early))")
+        let nowhere = await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.schedule, try request(room: 9, start: "\(bench.nextYear)-03-12 09:00")) }
+        #expect(nowhere?.code == .notFound, "\(String(describing: nowhere))")
+
+        var list = MeetingV1.ListMeetingsRequest()
+        list.pageSize = 100
+        let ids = try await bench.client.call(MeetingV1.Meetings.list, list).meetings.map(\.id)
+        #expect(ids == [placed.id, try #require(seated?.id)], "only the two placed meetings were written")
+        await bench.stop()
+    }
+
     @Test("what Schedule, Publish, Change (its groups replaced) and Cancel answer is the meeting as Get reads it afterwards")
     func writesAnswerTheStoredMeeting() async throws {
         let bench = try Bench()

@@ -57,6 +57,20 @@ public struct RegistryDirectory: Sendable {
         return (room, try await remote.term(number, field: termField))
     }
 
+    /// Inside a transaction on the scheduler's own database: the room (none for 0) and the
+    /// term (the current one for 0) from the model, when it may answer and knows both; nil
+    /// otherwise (then `place` asks the registry).
+    public func modelPlace(_ db: any SQLSession, room id: Int64, term number: Int32) throws -> (room: MemberV1.Room?, term: MemberV1.Term)? {
+        guard inStep() else { return nil }
+        var room: MemberV1.Room?
+        if id != 0 {
+            guard let known = try RegistryModel.room(db, id) else { return nil }
+            room = known
+        }
+        guard let term = try Self.term(db, number) else { return nil }
+        return (room, term)
+    }
+
     private static func term(_ db: any SQLSession, _ number: Int32) throws -> MemberV1.Term? {
         let terms = try RegistryModel.terms(db)
         return number == 0 ? terms.first(where: \.current) : terms.first(where: { $0.number == number })

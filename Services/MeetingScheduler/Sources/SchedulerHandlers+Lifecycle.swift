@@ -15,13 +15,39 @@ extension SchedulerHandlers {
         let runner = context.principal.isOffice ? nil : meeting.roomID
         do {
             try await requireConvenerMaySchedule(meeting, context)
-            try await checkPlace(&meeting)
         } catch {
             // A retry of a call that succeeded (the room changed since, say): its reply stands.
             return try await database.storedReply(context, as: MeetingV1.ScheduleMeetingResponse.self, orThrow: error)
         }
-        let ready = meeting
-        return try await database.idempotentSession(context) { db in
+        // The room and term come from the registry's copy inside the transaction when it can
+        // tell; otherwise the transaction gives up before writing, they are asked of the
+        // registry, and it runs again with the meeting placed.
+        do {
+            return try await scheduled(meeting, placed: false, runner: runner, context)
+        } catch is PlaceToAsk {
+            do {
+                try await checkPlace(&meeting)
+            } catch {
+                return try await database.storedReply(context, as: MeetingV1.ScheduleMeetingResponse.self, orThrow: error)
+            }
+            return try await scheduled(meeting, placed: true, runner: runner, context)
+        }
+    }
+
+    /// The room or term of a meeting to schedule is not in the registry's copy, or the meeting
+    /// does not fit them there: ask the registry.
+    struct PlaceToAsk: Error {}
+
+    /// Schedules in one transaction a meeting `placed` by `checkPlace`, or, when not, placed
+    /// from the registry's copy there (`PlaceToAsk` when the copy cannot tell).
+    private func scheduled(_ meeting: MeetingV1.Meeting, placed: Bool, runner: Int64?,
+                           _ context: RPCCallContext) async throws -> MeetingV1.ScheduleMeetingResponse {
+        try await database.idempotentSession(context) { [registry] db in
+            var ready = meeting
+            if !placed {
+                guard let place = try registry.modelPlace(db, room: ready.roomID, term: ready.term),
+                      Self.fits(&ready, room: place.room, term: place.term) else { throw PlaceToAsk() }
+            }
             try Self.checkPlanItem(db, ready)
             if runner != nil, try MeetingStore.upcomingActivities(db, room: ready.roomID, now: Date.nowMs) >= MeetingRules.maxConvenerUpcoming {
                 throw SchedulerError.notAllowed(
@@ -39,29 +65,36 @@ extension SchedulerHandlers {
     }
 
     /// The meeting's room (its name; a capacity it seats) and term (current for 0; the
-    /// meeting's days within it), from the registry or its copy.
+    /// meeting's days within it), from the registry or its copy; one that does not fit what
+    /// the copy says is refused only on the registry's word.
     func checkPlace(_ meeting: inout MeetingV1.Meeting) async throws {
         let place = try await registry.place(room: meeting.roomID, roomField: "meeting.room_id", term: meeting.term, termField: "meeting.term")
-        if var room = place.room {
-            if meeting.openRegistration && meeting.capacity > room.capacity {
-                room = try await registry.remote.room(meeting.roomID, field: "meeting.room_id")  // refused on the registry's word
-            }
-            meeting.roomName = room.name
-            if meeting.openRegistration && meeting.capacity > room.capacity {
-                throw SchedulerError.invalid([("meeting.capacity", "the room seats \(room.capacity), not \(meeting.capacity)")])
-            }
+        if Self.fits(&meeting, room: place.room, term: place.term) { return }
+        let room = meeting.roomID == 0 ? nil : try await registry.remote.room(meeting.roomID, field: "meeting.room_id")
+        let term = try await registry.remote.term(meeting.term, field: "meeting.term")
+        if Self.fits(&meeting, room: room, term: term) { return }
+        if let room, meeting.openRegistration && meeting.capacity > room.capacity {
+            throw SchedulerError.invalid([("meeting.capacity", "the room seats \(room.capacity), not \(meeting.capacity)")])
         }
-        var term = place.term
-        // A meeting of a term is held during it (its days in the committee's time zone):
-        // 2020 or 9999 in the fifth term is a typo, not a meeting.
-        let day = String(Times.format(meeting.startMs).prefix(10))
-        if day < term.startDate || day > term.endDate {
-            term = try await registry.remote.term(meeting.term, field: "meeting.term")  // refused on the registry's word
-        }
+        let day = Self.day(meeting)
+        throw SchedulerError.invalid([("meeting.start_ms", "\(day) is outside term \(term.number) (\(term.startDate) to \(term.endDate))")])
+    }
+
+    /// Whether the meeting fits its room (a capacity the room seats) and term (its days
+    /// within it: 2020 or 9999 in the fifth term is a typo, not a meeting); if so, the
+    /// meeting takes the room's name and the term's number (the current term for 0).
+    static func fits(_ meeting: inout MeetingV1.Meeting, room: MemberV1.Room?, term: MemberV1.Term) -> Bool {
+        if let room, meeting.openRegistration && meeting.capacity > room.capacity { return false }
+        let day = Self.day(meeting)
+        guard day >= term.startDate && day <= term.endDate else { return false }
+        if let room { meeting.roomName = room.name }
         meeting.term = term.number
-        if day < term.startDate || day > term.endDate {
-            throw SchedulerError.invalid([("meeting.start_ms", "\(day) is outside term \(term.number) (\(term.startDate) to \(term.endDate))")])
-        }
+        return true
+    }
+
+    /// The day a meeting starts, in the committee's time zone (`yyyy-MM-dd`).
+    static func day(_ meeting: MeetingV1.Meeting) -> String {
+        String(Times.format(meeting.startMs).prefix(10))
     }
 
     @Sendable func publish(_ request: MeetingV1.PublishMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {
