@@ -96,6 +96,7 @@ let package = Package(
             dependencies: [
                 "XieshangRPC", "XieshangWire", "XieshangZMQ", "XieshangLabels", "CSpawn", "CPostgres",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -361,4 +361,25 @@ struct SQLiteSessionTests {
             #expect(try session.rows("SELECT text AS body, id FROM notes WHERE id = ?", [1]).first?.columns == ["body", "id"])
         }
     }
+
+    @Test("every kind of value comes back as stored: NULL (first of its row too), integers at their limits, reals, Chinese text, blobs empty and not")
+    func valuesReadBack() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            let session = SQLiteSession(db)
+            try session.execute("CREATE TABLE v (n, i, r, t, b)")
+            let text = "政协委员 🙂"
+            let rows: [[SQLValue]] = [
+                [.null, .integer(Int64.min), .real(-0.5), .text(text), .blob([0, 255, 7])],
+                [.null, .integer(Int64.max), .real(1e300), .text(""), .blob([])],
+            ]
+            for row in rows { try session.execute("INSERT INTO v VALUES (?, ?, ?, ?, ?)", row) }
+            let read = try session.rows("SELECT n, i, r, t, b FROM v ORDER BY rowid")
+            #expect(read.map(\.values) == rows)
+            #expect(read.first.map { $0["t"] as String } == text)
+            #expect(try session.value("SELECT n FROM v", as: Int64.self) == nil)
+            #expect(try session.column("SELECT b FROM v ORDER BY rowid", as: [UInt8].self) == [[0, 255, 7], []])
+            #expect(try session.rows("SELECT * FROM v WHERE 0").isEmpty)
+        }
+    }
 }
