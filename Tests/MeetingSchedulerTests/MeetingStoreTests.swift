@@ -48,7 +48,7 @@ struct MeetingStoreTests {
         try db.rows("EXPLAIN QUERY PLAN " + sql, arguments).map { $0["detail"] as String }
     }
 
-    @Test("a room's bookings and a member's meetings are read through their partial indexes, not by scanning every meeting or invitee")
+    @Test("a room's bookings, a member's meetings and a plan item's are read through their partial indexes, not by scanning every meeting or invitee")
     func partialIndexesUsed() async throws {
         let database = try ServiceDatabase.inMemory(migrations: SchedulerSchema.migrations)
         let plans = try await database.writeSession { db -> [String: [String]] in
@@ -76,11 +76,13 @@ struct MeetingStoreTests {
                 "room bookings": try Self.plan(db, MeetingStore.roomBookings, [3, at - Times.maxMeetingMs, at + 3_600_000, at, 0]),
                 "upcoming activities": try Self.plan(db, MeetingStore.upcomingActivitiesInRoom, [3, MeetingV1.MeetingKind.grassroots.rawValue, at - Times.maxMeetingMs, at]),
                 "a member's meetings": try Self.plan(db, MeetingStore.meetingsOfMember, [12]),
+                "a plan item's meetings": try Self.plan(db, MeetingStore.meetingsOfPlanItem, [4, MeetingV1.MeetingStatus.cancelled.rawValue]),
             ]
         }
         #expect(plans["room bookings"] == ["SEARCH meetings USING INDEX meetings_holding_rooms (room_id=? AND start_ms>? AND start_ms<?)"])
         #expect(plans["upcoming activities"] == ["SEARCH meetings USING INDEX meetings_holding_rooms (room_id=? AND start_ms>?)"])
         #expect(plans["a member's meetings"] == ["SEARCH invitees USING COVERING INDEX invitees_by_member (member_id=?)"])
+        #expect(plans["a plan item's meetings"] == ["SEARCH meetings USING INDEX meetings_by_plan_item (plan_item_id=?)"])
     }
 }
 

@@ -176,3 +176,31 @@ struct ProposalFiguresTests {
         #expect(throws: ReplyClassesError.self) { try ReplyClasses.load(folder.path + "/missing.txt") }
     }
 }
+
+@Suite("the tracker's statements")
+struct TrackerStatementTests {
+    @Test("saving a proposal finds the members it concerns by proposal, not by reading every proposal's members")
+    func membersForgottenByProposal() async throws {
+        let database = try ServiceDatabase.inMemory(migrations: TrackerSchema.migrations)
+        let (plan, members) = try await database.writeSession { db -> ([String], [Int64]) in
+            for n in 1...50 {
+                var p = ProposalV1.Proposal()
+                p.title = "提案\(n)"
+                p.term = 5
+                p.session = 1
+                p.proposerMemberID = Int64(n % 9 + 1)
+                p = try ProposalStore.insert(db, p)
+                var c = ProposalV1.Cosigner()
+                c.memberID = Int64(n % 9 + 20)
+                c.decision = .signed
+                p.cosigners = [c]
+                try ProposalStore.save(db, p)
+            }
+            let plan = try db.rows("EXPLAIN QUERY PLAN " + ProposalStore.membersOfProposalForgotten, [7]).map { $0["detail"] as String }
+            let members = try db.column("SELECT member_id FROM proposal_members WHERE proposal_id = ? ORDER BY member_id", [7], as: Int64.self)
+            return (plan, members)
+        }
+        #expect(plan == ["SEARCH proposal_members USING COVERING INDEX proposal_members_by_proposal (proposal_id=?)"])
+        #expect(members == [8, 27], "proposal 7's proposer and co-signer, as its last save wrote them")
+    }
+}

@@ -226,13 +226,17 @@ public enum MeetingStore {
             item.kind = .init(rawValue: row["kind"])
             item.title = row["title"]
             item.lead = row["lead"]
-            for meeting in try db.rows("SELECT id, status FROM meetings WHERE plan_item_id = ? AND status != ? ORDER BY start_ms, id", [item.id, MeetingV1.MeetingStatus.cancelled.rawValue]) {
+            for meeting in try db.rows(meetingsOfPlanItem, [item.id, MeetingV1.MeetingStatus.cancelled.rawValue]) {
                 item.meetingIDs.append(meeting["id"])
                 if (meeting["status"] as Int32) == MeetingV1.MeetingStatus.closed.rawValue { item.held += 1 }
             }
             return item
         }
     }
+
+    /// An item's meetings not cancelled, by start (`plan_item_id != 0` written out so that
+    /// SQLite uses the partial index `meetings_by_plan_item`).
+    static let meetingsOfPlanItem = "SELECT id, status FROM meetings WHERE plan_item_id = ? AND plan_item_id != 0 AND status != ? ORDER BY start_ms, id"
 
     /// The first 常委会会议 still in draft that starts after `ms` in `term`, if any: where a
     /// 主席会议 passes an item on.

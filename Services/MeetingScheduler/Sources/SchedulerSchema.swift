@@ -217,6 +217,13 @@ public enum SchedulerSchema {
             ALTER TABLE member_busy ADD PRIMARY KEY (member_id, start_ms, meeting_id);
             DROP INDEX member_busy_by_start;
             """)
+        // The consultation plan lists each item's meetings: found by item, not by reading
+        // every meeting once an item. Most meetings carry out no item, and are left out.
+        migrations.add("scheduler-meetings-by-plan-item", sqlite: """
+            CREATE INDEX meetings_by_plan_item ON meetings(plan_item_id, start_ms) WHERE plan_item_id != 0;
+            """, postgres: """
+            CREATE INDEX meetings_by_plan_item ON meetings(plan_item_id, start_ms) WHERE plan_item_id != 0;
+            """)
         return migrations
     }
 

@@ -22,6 +22,10 @@ public enum ProposalStore {
         return saved
     }
 
+    /// Forgets which members a proposal concerns, before they are written again (through
+    /// `proposal_members_by_proposal`: the table is keyed by member).
+    static let membersOfProposalForgotten = "DELETE FROM proposal_members WHERE proposal_id = ?"
+
     /// Writes the proposal and the columns and index rows derived from it.
     public static func save(_ db: any SQLSession, _ p: ProposalV1.Proposal) throws {
         var p = p
@@ -31,7 +35,7 @@ public enum ProposalStore {
                 deadline_ms = ?, body = ? WHERE id = ?
             """, [p.state.rawValue, p.term, p.session, p.number.isEmpty ? nil : p.number, p.proposerMemberID,
                              p.leadUnitID, p.deadlineMs, Data(try p.encode()), p.id])
-        try db.execute("DELETE FROM proposal_members WHERE proposal_id = ?", [p.id])
+        try db.execute(membersOfProposalForgotten, [p.id])
         if p.proposerMemberID != 0 {
             try db.execute("INSERT INTO proposal_members VALUES (?, ?, 'proposer') ON CONFLICT DO NOTHING", [p.id, p.proposerMemberID])
         }

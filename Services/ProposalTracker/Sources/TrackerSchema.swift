@@ -117,6 +117,13 @@ public enum TrackerSchema {
             CREATE INDEX opinions_by_time ON opinions(submitted_at_ms);
             CREATE UNIQUE INDEX opinions_by_proposal ON opinions(proposal_id) WHERE proposal_id != 0;
             """)
+        // Saving a proposal replaces the members it concerns, found by proposal: keyed by
+        // member, that read the whole table on every save.
+        migrations.add("tracker-proposal-members-by-proposal", sqlite: """
+            CREATE INDEX proposal_members_by_proposal ON proposal_members(proposal_id);
+            """, postgres: """
+            CREATE INDEX proposal_members_by_proposal ON proposal_members(proposal_id);
+            """)
         return migrations
     }
 }
