@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import GRDBSQLite
+import Logging
 import Synchronization
 
 /// Which engine a service's database is on (`--database`).
@@ -246,9 +247,14 @@ public final class SQLiteSession: SQLSession {
     public var engine: SQLEngine { .sqlite }
 
     public func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> Int {
-        try db.cachedStatement(sql: sql).execute(arguments: Self.arguments(arguments))
+        let statement = try db.cachedStatement(sql: sql)
+        try statement.execute(arguments: Self.arguments(arguments))
+        Self.fullScans.check(statement)
         return db.changesCount
     }
+
+    /// Statements that read a whole table, told once each.
+    static let fullScans = FullScans()
 
     public func rows(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> [SQLRow] {
         let statement = try db.cachedStatement(sql: sql)
@@ -260,6 +266,7 @@ public final class SQLiteSession: SQLSession {
         while let row = try cursor.next() {
             rows.append(SQLRow(shape, values: row.values))
         }
+        Self.fullScans.check(statement)
         return rows
     }
 
@@ -290,6 +297,35 @@ public final class SQLiteSession: SQLSession {
             }
         })
     }
+}
+
+/// Tells the operator, once a statement, when it read 10,000 rows or more of a table from
+/// start to end (SQLite's count of full-scan steps): the sign of a query that no index serves,
+/// which costs more as the committee's data grows and which a caller may be able to make the
+/// service repeat. Such a query has been a partial index SQLite could not use because the
+/// query did not say its condition (`member_id != 0`), or a table keyed for one lookup and
+/// searched by another. A listing of a whole table is reported too, once.
+final class FullScans: Sendable {
+    static let threshold: Int32 = 10_000
+    private let toldOf = Mutex<Set<String>>([])
+    private let logger = Logger(label: "xieshang.sql")
+
+    /// Reads and resets the statement's count; tells of it if it passed the threshold.
+    func check(_ statement: Statement) {
+        let steps = sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)
+        guard steps >= Self.threshold else { return }
+        let sql = statement.sql
+        let first = toldOf.withLock { told in
+            // Bounded: a service has a few hundred statements; built ones (IN lists) vary.
+            told.count < 1_000 && told.insert(sql).inserted
+        }
+        guard first else { return }
+        logger.warning("a statement read \(steps) rows scanning a whole table (an index may be missing; told once a statement)",
+                       metadata: ["sql": "\(sql.split(whereSeparator: \.isWhitespace).joined(separator: " "))"])
+    }
+
+    /// Whether `sql` has been told of (for tests).
+    func told(_ sql: String) -> Bool { toldOf.withLock { $0.contains(sql) } }
 }
 
 /// All the columns of the row SQLite is on, read straight off the statement: the element of
