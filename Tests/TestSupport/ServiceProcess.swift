@@ -13,7 +13,8 @@ public final class ServiceProcess {
     public let dataDir: String
     public private(set) var rpcEndpoint: String
     public private(set) var eventEndpoint: String
-    /// `http://127.0.0.1:PORT/metrics`: what Prometheus scrapes (a free port, kept across restarts).
+    /// `http://127.0.0.1:PORT/metrics`: what Prometheus scrapes (a free port, kept across
+    /// restarts unless another socket holds it by then).
     public private(set) var metricsURL: String = ""
     private var metricsAddress = "127.0.0.1:0"
     /// Where its standard output and error go (the data directory unless told).
@@ -53,6 +54,10 @@ public final class ServiceProcess {
                 let thisRun = String(decoding: standardError.utf8.dropFirst(stderrBefore), as: UTF8.self)
                 guard thisRun.contains("Address already in use") else { throw failure }
                 attempt += 1
+                // The metrics port only needs to be free, not the same: one held longer (a
+                // long-lived connection's local port) is given up for a fresh one after a
+                // second, and `metricsURL` follows the ready line.
+                if attempt >= 4 && thisRun.contains("cannot listen for metrics") { metricsAddress = "127.0.0.1:0" }
                 try await Task.sleep(for: .milliseconds(250))
             }
         }
