@@ -76,7 +76,7 @@ extension SchedulerHandlers {
         if let room, meeting.openRegistration && meeting.capacity > room.capacity {
             throw SchedulerError.invalid([("meeting.capacity", "the room seats \(room.capacity), not \(meeting.capacity)")])
         }
-        let day = Self.day(meeting)
+        let day = CommitteeClock.day(meeting.startMs)
         throw SchedulerError.invalid([("meeting.start_ms", "\(day) is outside term \(term.number) (\(term.startDate) to \(term.endDate))")])
     }
 
@@ -85,16 +85,11 @@ extension SchedulerHandlers {
     /// meeting takes the room's name and the term's number (the current term for 0).
     static func fits(_ meeting: inout MeetingV1.Meeting, room: MemberV1.Room?, term: MemberV1.Term) -> Bool {
         if let room, meeting.openRegistration && meeting.capacity > room.capacity { return false }
-        let day = Self.day(meeting)
+        let day = CommitteeClock.day(meeting.startMs)
         guard day >= term.startDate && day <= term.endDate else { return false }
         if let room { meeting.roomName = room.name }
         meeting.term = term.number
         return true
-    }
-
-    /// The day a meeting starts, in the committee's time zone (`yyyy-MM-dd`).
-    static func day(_ meeting: MeetingV1.Meeting) -> String {
-        String(Times.format(meeting.startMs).prefix(10))
     }
 
     @Sendable func publish(_ request: MeetingV1.PublishMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {

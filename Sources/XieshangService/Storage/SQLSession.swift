@@ -334,7 +334,7 @@ final class FullScans: Sendable {
 /// statement's lower-cased column names (3.6% of a loaded scheduler's CPU), which
 /// `StatementShapes` already keeps once, and each value went through `DatabaseValue` (a blob
 /// through `Data` and a second copy).
-struct StatementValues: DatabaseValueConvertible, StatementColumnConvertible {
+fileprivate struct StatementValues: DatabaseValueConvertible, StatementColumnConvertible {
     let values: [SQLValue]
 
     static func fromStatement(_ statement: SQLiteStatement, atUncheckedIndex index: CInt) -> StatementValues? {
@@ -363,7 +363,8 @@ struct StatementValues: DatabaseValueConvertible, StatementColumnConvertible {
         return StatementValues(values: values)
     }
 
-    // Read only by the fast cursor above: never from a `DatabaseValue`, never written.
+    // Read only by the fast cursor above (hence private to this file): never from a
+    // `DatabaseValue`, never bound (its `databaseValue` is NULL).
     init?(sqliteStatement: SQLiteStatement, index: CInt) {
         guard let row = Self.fromStatement(sqliteStatement, atUncheckedIndex: index) else { return nil }
         self = row
