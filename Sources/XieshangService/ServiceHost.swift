@@ -97,6 +97,8 @@ public final class ServiceHost: Sendable {
         self.logger = logger
         self.extraServices = extraServices
         self.database = database
+        // Statements that scan whole tables are told of in the service's own log.
+        SQLiteSession.fullScans.report(to: logger)
         let outbox = EventOutbox(source: configuration.name, database: database)
         self.outbox = outbox
         var handlers = try makeHandlers(database, outbox)

@@ -1,4 +1,6 @@
 import GRDB
+import Logging
+import Synchronization
 import Testing
 @testable import XieshangService
 
@@ -10,11 +12,11 @@ struct FullScanTests {
         let queue = try DatabaseQueue()
         try queue.write { db in
             let session = SQLiteSession(db)
-            try session.execute("CREATE TABLE visits (id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, note TEXT NOT NULL)")
-            try session.execute("CREATE INDEX visits_by_member ON visits(member_id) WHERE member_id != 0")
-            try session.execute("CREATE TABLE rooms (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
-            for n in 0..<12_000 { try session.execute("INSERT INTO visits (member_id, note) VALUES (?, ?)", [n % 300, "第\(n)次"]) }
-            for n in 0..<100 { try session.execute("INSERT INTO rooms (name) VALUES (?)", ["议事室\(n)"]) }
+            _ = try session.execute("CREATE TABLE visits (id INTEGER PRIMARY KEY, member_id INTEGER NOT NULL, note TEXT NOT NULL)")
+            _ = try session.execute("CREATE INDEX visits_by_member ON visits(member_id) WHERE member_id != 0")
+            _ = try session.execute("CREATE TABLE rooms (id INTEGER PRIMARY KEY, name TEXT NOT NULL)")
+            for n in 0..<12_000 { _ = try session.execute("INSERT INTO visits (member_id, note) VALUES (?, ?)", [n % 300, "第\(n)次"]) }
+            for n in 0..<100 { _ = try session.execute("INSERT INTO rooms (name) VALUES (?)", ["议事室\(n)"]) }
 
             // The partial index cannot serve `member_id = ?` alone: SQLite reads every row.
             let scanning = "SELECT id FROM visits WHERE member_id = ? /* full-scan test */"
@@ -30,5 +32,52 @@ struct FullScanTests {
             #expect(try session.execute(deleting, ["第3次"]) == 1)
             #expect(SQLiteSession.fullScans.told(deleting), "a write that scans is told of too")
         }
+    }
+
+    @Test("what is found before the host hands in its logger waits for it; each statement is logged once with its SQL and counted every time")
+    func toldThroughTheHostsLogger() throws {
+        let queue = try DatabaseQueue()
+        let scans = FullScans()
+        let lines = Lines()
+        try queue.write { db in
+            try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
+            for n in 0..<10_500 { try db.execute(sql: "INSERT INTO notes (body) VALUES (?)", arguments: ["第\(n)条"]) }
+            // The statements are stepped here, not through SQLiteSession, whose own check
+            // would read and reset SQLite's count first.
+            func run(_ sql: String) throws {
+                let statement = try db.cachedStatement(sql: sql)
+                _ = try Row.fetchAll(statement)
+                scans.check(statement)
+            }
+            let before = "SELECT id FROM notes WHERE body = '第1条' /* before the logger */"
+            let after = "SELECT id FROM notes WHERE body = '第2条' /* after the logger */"
+            try run(before)
+            #expect(scans.count == 1 && scans.told(before))
+            #expect(lines.all.isEmpty)
+            scans.report(to: Logger(label: "test") { _ in lines })
+            #expect(lines.all.count == 1)
+            try run(before)
+            try run(after)
+            try run("SELECT id FROM notes WHERE id = 5")
+            #expect(scans.count == 3, "each run past the threshold is counted; a lookup by key is not")
+            let told = lines.all
+            try #require(told.count == 2, "\(told)")
+            #expect(told[0].level == .warning && told[0].sql.contains("before the logger") && told[0].message.contains("rows scanning a whole table"), "\(told[0].message)")
+            #expect(told[1].sql.contains("after the logger"))
+        }
+    }
+}
+
+/// A log handler that keeps what it is given.
+private final class Lines: LogHandler, Sendable {
+    struct Line { let level: Logger.Level; let message: String; let sql: String }
+    private let lines = Mutex<[Line]>([])
+    var all: [Line] { lines.withLock { $0 } }
+    var logLevel: Logger.Level { get { .trace } set {} }
+    var metadata: Logger.Metadata { get { [:] } set {} }
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? { get { nil } set {} }
+    func log(event: LogEvent) {
+        let line = Line(level: event.level, message: event.message.description, sql: event.metadata?["sql"].map { "\($0)" } ?? "")
+        lines.withLock { $0.append(line) }
     }
 }

@@ -305,27 +305,56 @@ public final class SQLiteSession: SQLSession {
 /// service repeat. Such a query has been a partial index SQLite could not use because the
 /// query did not say its condition (`member_id != 0`), or a table keyed for one lookup and
 /// searched by another. A listing of a whole table is reported too, once.
+///
+/// Every such run is counted (the `xieshang_sql_full_scans_total` metric); the first of each
+/// statement is logged through the logger the service's host hands in (`report(to:)`). What
+/// is found before that (a migration's statements) waits for it.
 final class FullScans: Sendable {
     static let threshold: Int32 = 10_000
-    private let toldOf = Mutex<Set<String>>([])
-    private let logger = Logger(label: "xieshang.sql")
+    private struct State {
+        var toldOf: Set<String> = []
+        var logger: Logger?
+        /// Found before there was a logger: told when one comes.
+        var waiting: [(sql: String, steps: Int32)] = []
+    }
+    private let state = Mutex(State())
+    private let runs = Atomic<Int>(0)
 
-    /// Reads and resets the statement's count; tells of it if it passed the threshold.
+    /// How many statements have read a whole table past the threshold (every run, not once each).
+    var count: Int { runs.load(ordering: .relaxed) }
+
+    /// Logs what is found from now on, and what was found before, through `logger`.
+    func report(to logger: Logger) {
+        let waiting = state.withLock { state in
+            state.logger = logger
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for found in waiting { Self.tell(found.sql, steps: found.steps, logger) }
+    }
+
+    /// Reads and resets the statement's count; counts it and tells of it if it passed the threshold.
     func check(_ statement: Statement) {
         let steps = sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)
         guard steps >= Self.threshold else { return }
+        runs.add(1, ordering: .relaxed)
         let sql = statement.sql
-        let first = toldOf.withLock { told in
+        let logger = state.withLock { state -> Logger?? in
             // Bounded: a service has a few hundred statements; built ones (IN lists) vary.
-            told.count < 1_000 && told.insert(sql).inserted
+            guard state.toldOf.count < 1_000, state.toldOf.insert(sql).inserted else { return .none }
+            if state.logger == nil { state.waiting.append((sql, steps)) }
+            return .some(state.logger)
         }
-        guard first else { return }
+        if case .some(.some(let logger)) = logger { Self.tell(sql, steps: steps, logger) }
+    }
+
+    private static func tell(_ sql: String, steps: Int32, _ logger: Logger) {
         logger.warning("a statement read \(steps) rows scanning a whole table (an index may be missing; told once a statement)",
                        metadata: ["sql": "\(sql.split(whereSeparator: \.isWhitespace).joined(separator: " "))"])
     }
 
     /// Whether `sql` has been told of (for tests).
-    func told(_ sql: String) -> Bool { toldOf.withLock { $0.contains(sql) } }
+    func told(_ sql: String) -> Bool { state.withLock { $0.toldOf.contains(sql) } }
 }
 
 /// All the columns of the row SQLite is on, read straight off the statement: the element of
