@@ -31,23 +31,18 @@ extension SchedulerHandlers {
             throw SchedulerError.invalid([("member_ids", "meeting \(request.meetingID) would have more than \(limit) invitees")])
         }
         // The members come from the registry's copy inside the transaction when it knows them
-        // all (for a convener, as the room's); otherwise the transaction gives up before
-        // writing, they are asked of the registry, and it runs again with its answer.
-        do {
-            return try await invited(request, ids, runner: runner, asked: nil, context)
-        } catch is MembersToAsk {
-            var members: [MemberV1.Member]
-            do {
-                members = try await registry.knownMembers(ids, field: "member_ids")
-                if runner != nil, (try? requireRoomMembers(members, room: runner, context)) == nil {
-                    // The copy may not have heard of an assignment made a moment ago: refused only on the registry's word.
-                    members = try await registry.remote.knownMembers(ids, field: "member_ids")
-                }
-                try requireRoomMembers(members, room: runner, context)
-            } catch {
-                return try await database.storedReply(context, as: MeetingV1.InviteResponse.self, orThrow: error)
+        // all (for a convener, as the room's); otherwise they are asked of the registry, and
+        // the transaction runs again with its answer.
+        return try await withRegistry(context, as: MeetingV1.InviteResponse.self) { asked in
+            try await invited(request, ids, runner: runner, asked: asked, context)
+        } ask: {
+            var members = try await registry.knownMembers(ids, field: "member_ids")
+            if runner != nil, (try? requireRoomMembers(members, room: runner, context)) == nil {
+                // The copy may not have heard of an assignment made a moment ago: refused only on the registry's word.
+                members = try await registry.remote.knownMembers(ids, field: "member_ids")
             }
-            return try await invited(request, ids, runner: runner, asked: members, context)
+            try requireRoomMembers(members, room: runner, context)
+            return members
         }
     }
 
@@ -56,12 +51,8 @@ extension SchedulerHandlers {
         runner == nil ? MeetingRules.maxInvitees : MeetingRules.maxConvenerInvitees
     }
 
-    /// The members an invitation names are not all in the registry's copy (or not all the
-    /// convener's room's there): ask the registry.
-    struct MembersToAsk: Error {}
-
     /// Invites in one transaction, the members `asked` of the registry or, for nil, read from
-    /// its copy there (`MembersToAsk` when the copy cannot tell).
+    /// its copy there (`RegistryToAsk` when the copy cannot tell).
     private func invited(_ request: MeetingV1.InviteRequest, _ ids: [Int64], runner: Int64?, asked: [MemberV1.Member]?,
                          _ context: RPCCallContext) async throws -> MeetingV1.InviteResponse {
         // A convener's invitations are optional: nobody is marked absent by a convener.
@@ -73,7 +64,7 @@ extension SchedulerHandlers {
             } else if let known = try registry.modelMembers(db, ids), (try? requireRoomMembers(known, room: runner, context)) != nil {
                 members = known
             } else {
-                throw MembersToAsk()
+                throw RegistryToAsk()
             }
             let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.invite, meeting)

@@ -20,33 +20,26 @@ extension SchedulerHandlers {
             return try await database.storedReply(context, as: MeetingV1.ScheduleMeetingResponse.self, orThrow: error)
         }
         // The room and term come from the registry's copy inside the transaction when it can
-        // tell; otherwise the transaction gives up before writing, they are asked of the
-        // registry, and it runs again with the meeting placed.
-        do {
-            return try await scheduled(meeting, placed: false, runner: runner, context)
-        } catch is PlaceToAsk {
-            do {
-                try await checkPlace(&meeting)
-            } catch {
-                return try await database.storedReply(context, as: MeetingV1.ScheduleMeetingResponse.self, orThrow: error)
-            }
-            return try await scheduled(meeting, placed: true, runner: runner, context)
+        // tell; otherwise they are asked of the registry, and the transaction runs again with
+        // the meeting placed.
+        return try await withRegistry(context, as: MeetingV1.ScheduleMeetingResponse.self) { placed in
+            try await scheduled(placed ?? meeting, placed: placed != nil, runner: runner, context)
+        } ask: {
+            var placed = meeting
+            try await checkPlace(&placed)
+            return placed
         }
     }
 
-    /// The room or term of a meeting to schedule is not in the registry's copy, or the meeting
-    /// does not fit them there: ask the registry.
-    struct PlaceToAsk: Error {}
-
     /// Schedules in one transaction a meeting `placed` by `checkPlace`, or, when not, placed
-    /// from the registry's copy there (`PlaceToAsk` when the copy cannot tell).
+    /// from the registry's copy there (`RegistryToAsk` when the copy cannot tell).
     private func scheduled(_ meeting: MeetingV1.Meeting, placed: Bool, runner: Int64?,
                            _ context: RPCCallContext) async throws -> MeetingV1.ScheduleMeetingResponse {
         try await database.idempotentSession(context) { [registry] db in
             var ready = meeting
             if !placed {
                 guard let place = try registry.modelPlace(db, room: ready.roomID, term: ready.term),
-                      Self.fits(&ready, room: place.room, term: place.term) else { throw PlaceToAsk() }
+                      Self.fits(&ready, room: place.room, term: place.term) else { throw RegistryToAsk() }
             }
             try Self.checkPlanItem(db, ready)
             if runner != nil, try MeetingStore.upcomingActivities(db, room: ready.roomID, now: Date.nowMs) >= MeetingRules.maxConvenerUpcoming {

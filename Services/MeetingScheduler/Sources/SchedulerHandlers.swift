@@ -109,6 +109,30 @@ public struct SchedulerHandlers: RPCService {
 
     // MARK: - Shared steps
 
+    /// The registry's copy, read inside a write transaction, cannot tell what the call needs
+    /// (a room, term or member it has not heard of, or one it would refuse): the transaction
+    /// gives up before writing, and the registry is asked.
+    struct RegistryToAsk: Error {}
+
+    /// Runs `write` with nil, in which the transaction reads what it needs of the registry
+    /// from the copy (throwing `RegistryToAsk` when the copy cannot tell); if it gave up, asks
+    /// the registry (`ask`) and runs `write` again with the answer. The registry's refusal
+    /// answers a retried call that had succeeded with its stored reply.
+    func withRegistry<Answer, Reply: WireMessage>(_ context: RPCCallContext, as reply: Reply.Type,
+                                                  write: (Answer?) async throws -> Reply,
+                                                  ask: () async throws -> Answer) async throws -> Reply {
+        do {
+            return try await write(nil)
+        } catch is RegistryToAsk {}
+        let answer: Answer
+        do {
+            answer = try await ask()
+        } catch {
+            return try await database.storedReply(context, as: Reply.self, orThrow: error)
+        }
+        return try await write(answer)
+    }
+
     func checkRoom(_ db: any SQLSession, _ meeting: MeetingV1.Meeting) throws {
         let conflicts = try MeetingStore.roomConflicts(db, room: meeting.roomID, start: meeting.startMs, end: meeting.endMs, excluding: meeting.id)
         if !conflicts.isEmpty { throw SchedulerError.roomTaken(field: "room_id", roomName: meeting.roomName, conflicts) }
