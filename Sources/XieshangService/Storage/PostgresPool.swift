@@ -14,6 +14,7 @@ final class PostgresSession: SQLSession {
 
     var engine: SQLEngine { .postgres }
 
+    @discardableResult
     func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> Int {
         try connection.run(sql, arguments.map(\.sqlValue)).changed
     }
@@ -49,7 +50,7 @@ final class PostgresSession: SQLSession {
         } catch {
             // A connection that broke while idle (the server restarted): nothing of the
             // transaction ran, so the pool may run it again on a new connection.
-            if let lost = error as? PostgresError, !connection.isUsable { throw StaleConnection(underlying: lost) }
+            if !connection.isUsable { throw StaleConnection(underlying: error) }
             throw error
         }
         let session = PostgresSession(connection)

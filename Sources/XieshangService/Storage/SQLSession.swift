@@ -246,6 +246,7 @@ public final class SQLiteSession: SQLSession {
 
     public var engine: SQLEngine { .sqlite }
 
+    @discardableResult
     public func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> Int {
         let statement = try db.cachedStatement(sql: sql)
         try statement.execute(arguments: Self.arguments(arguments))
