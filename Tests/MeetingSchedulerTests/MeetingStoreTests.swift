@@ -1,7 +1,8 @@
 import Foundation
 @testable import MeetingScheduler
 import Testing
-import XieshangService
+@testable import XieshangService
+import XieshangTestSupport
 import XieshangWire
 
 /// The store's writes return what they stored, without reading it back.
@@ -68,7 +69,7 @@ struct MeetingStoreTests {
                 invitee.memberID = Int64(n % 40 + 1)
                 invitee.category = .member
                 invitee.attendance = .invited
-                try MeetingStore.addInvitee(db, invitee)
+                _ = try MeetingStore.addInvitee(db, invitee)
             }
             try db.execute("ANALYZE", [])
             let at: Int64 = 1_800_100_000_000
@@ -86,7 +87,8 @@ struct MeetingStoreTests {
     }
 }
 
-/// The scheduler's database of an earlier release (`Tests/Fixtures/upgrade`) brought forward.
+/// The scheduler's database of an earlier release brought forward: on SQLite the upgrade
+/// fixture (`Tests/Fixtures/upgrade`), on PostgreSQL one the store wrote at the earlier schema.
 @Suite("the scheduler's migrations")
 struct SchedulerMigrationTests {
     @Test("member_busy keyed by member and start keeps every hold of the earlier table, and conflicts are found through it")
@@ -123,5 +125,74 @@ struct SchedulerMigrationTests {
         #expect(!shared.isEmpty)
         #expect(conflicts.map(\.meetingID) == [2])
         #expect(Set(conflicts.first?.memberIDs ?? []) == shared)
+    }
+
+    @Test("a PostgreSQL database from before member_busy was keyed by start is brought forward with its rows: the same holds, the new key, the old index gone, conflicts found through it")
+    func memberBusyMigratedWithRows() async throws {
+        try await PostgresServer.with { server in
+            var configuration = ServiceConfiguration(name: "meeting-scheduler")
+            configuration.databaseURL = try await server.createDatabase("busy_upgrade")
+            var before = SchedulerSchema.migrations
+            let step = try #require(before.steps.firstIndex { $0.name == "scheduler-member-busy-by-start" })
+            before.steps = Array(before.steps.prefix(step))
+            let start: Int64 = 1_800_000_000_000
+            let hour: Int64 = 3_600_000
+            let primaryKey = "SELECT pg_get_indexdef(indexrelid) AS def FROM pg_index WHERE indrelid = 'member_busy'::regclass AND indisprimary"
+            let indexes = "SELECT indexname FROM pg_indexes WHERE tablename = 'member_busy' ORDER BY indexname"
+            let held = "SELECT member_id, meeting_id, start_ms, end_ms FROM member_busy ORDER BY member_id, meeting_id"
+            @Sendable func holds(_ db: any SQLSession) throws -> [[Int64]] {
+                try db.rows(held).map { [$0["member_id"], $0["meeting_id"], $0["start_ms"], $0["end_ms"]] as [Int64] }
+            }
+
+            // The earlier release's database, written by the store: members 7 and 9 held by
+            // the first meeting, 7 by the second (overlapping it), 11 invited but not held.
+            let old = try ServiceDatabase.open(configuration, migrations: before)
+            let (heldBefore, keyBefore, meetings) = try await old.writeSession { db -> ([[Int64]], String, [Int64]) in
+                var ids: [Int64] = []
+                for (offset, members) in [(Int64(0), [Int64(7), 9]), (hour, [7])] {
+                    var meeting = MeetingV1.Meeting()
+                    meeting.title = "协商议事 \(offset / hour + 1)"
+                    meeting.kind = .inspection
+                    meeting.term = 5
+                    meeting.status = .draft
+                    meeting.startMs = start + offset
+                    meeting.endMs = start + offset + 2 * hour
+                    meeting.mode = .inPerson
+                    meeting.venue = "市政协"
+                    let id = try MeetingStore.insert(db, meeting)
+                    ids.append(id)
+                    for member in members + [11] {
+                        var invitee = MeetingV1.Invitee()
+                        invitee.meetingID = id
+                        invitee.memberID = member
+                        invitee.name = "委员\(member)"
+                        invitee.category = .member
+                        invitee.required = member != 11
+                        invitee.attendance = .invited
+                        _ = try MeetingStore.addInvitee(db, invitee)
+                    }
+                }
+                return (try holds(db), try db.value(primaryKey, as: String.self) ?? "", ids)
+            }
+            #expect(keyBefore.hasSuffix("(member_id, meeting_id)"), "the earlier key: \(keyBefore)")
+            #expect(heldBefore == [[7, meetings[0], start, start + 2 * hour], [7, meetings[1], start + hour, start + 3 * hour],
+                                   [9, meetings[0], start, start + 2 * hour]])
+
+            let database = try ServiceDatabase.open(configuration, migrations: SchedulerSchema.migrations)
+            let (heldAfter, keyAfter, indexesAfter, conflicts) = try await database.writeSession { db in
+                (try holds(db), try db.value(primaryKey, as: String.self) ?? "", try db.rows(indexes).map { $0["indexname"] as String },
+                 try MeetingStore.memberConflicts(db, members: [7, 9, 11], start: start + hour / 2, end: start + hour, excluding: 0))
+            }
+            #expect(heldAfter == heldBefore)
+            #expect(keyAfter.hasSuffix("(member_id, start_ms, meeting_id)"), "the new key: \(keyAfter)")
+            #expect(indexesAfter == ["member_busy_by_meeting", "member_busy_pkey"])
+            #expect(conflicts.map(\.meetingID) == [meetings[0]])
+            #expect(conflicts.first?.memberIDs == [7, 9])
+            // The second meeting, checked at its own later times, meets the first through member 7.
+            let later = try await database.writeSession { db in
+                try MeetingStore.memberConflicts(db, members: [7, 9], start: start + 2 * hour + hour / 2, end: start + 3 * hour, excluding: 0)
+            }
+            #expect(later.map(\.meetingID) == [meetings[1]] && later.first?.memberIDs == [7])
+        }
     }
 }
