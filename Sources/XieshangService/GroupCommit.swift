@@ -17,6 +17,12 @@ final class GroupCommit: Sendable {
 
     private let transact: Transact
     private let state = Mutex<(jobs: [Job], draining: Bool)>(([], false))
+    /// Transactions run and the writes they carried, since the start (for the metrics: how
+    /// many writes share a commit under the load of the moment).
+    private let counts = Mutex<(transactions: Int, writes: Int)>((0, 0))
+
+    /// Transactions run so far, and the writes they carried.
+    var totals: (transactions: Int, writes: Int) { counts.withLock { $0 } }
     /// False: each write is a transaction of its own, run at once (PostgreSQL).
     private let batches: Bool
 
@@ -96,7 +102,10 @@ final class GroupCommit: Sendable {
     /// Runs `work` in the next group transaction and returns what it returned once that
     /// transaction has committed.
     func submit(_ work: @escaping Work) async throws -> [UInt8] {
-        guard batches else { return try await transact([work])[0].get() }
+        guard batches else {
+            counts.withLock { $0.transactions += 1; $0.writes += 1 }
+            return try await transact([work])[0].get()
+        }
         let job = Job(work: work)
         let lead = state.withLock { state -> Bool in
             state.jobs.append(job)
@@ -119,6 +128,7 @@ final class GroupCommit: Sendable {
                 return batch
             }
             if batch.isEmpty { return }
+            counts.withLock { $0.transactions += 1; $0.writes += batch.count }
             do {
                 let results = try await transact(batch.map(\.work))
                 for (job, result) in zip(batch, results) { job.finish(result) }

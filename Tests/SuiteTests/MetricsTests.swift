@@ -62,6 +62,9 @@ struct MetricsTests {
         #expect(registry.contains(#"xieshang_outbox_newest_sequence{service="member-registry"} 4"#), "\(registry)")
         #expect(registry.contains(#"method="(unregistered)",code="UNIMPLEMENTED"} 30"#), "\(registry)")
         #expect(!registry.contains("bogus"))
+        // The term, the member and the refused member, one after the other: a transaction each.
+        #expect(registry.contains(#"xieshang_storage_write_transactions_total{service="member-registry"} 3"#), "\(registry)")
+        #expect(registry.contains(#"xieshang_storage_writes_total{service="member-registry"} 3"#))
         // Nothing this small reads a whole table past the threshold; the counter is there from the start.
         #expect(registry.contains(#"xieshang_sql_full_scans_total{service="member-registry"} 0"#), "\(registry)")
         #expect(registry.contains("# TYPE xieshang_rpc_request_duration_seconds histogram"))

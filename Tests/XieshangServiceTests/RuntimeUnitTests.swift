@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 import Testing
 import XieshangRPC
-import XieshangService
+@testable import XieshangService
 import XieshangTestSupport
 import XieshangWire
 import Logging
@@ -234,6 +234,11 @@ struct StorageTests {
         #expect(!names.contains("n0") && !names.contains("n7") && names.contains("n8"))
         let replies = try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM rpc_replies") }
         #expect(replies == 51)
+        // What the metrics tell: sixty writes, in fewer transactions (those arriving while
+        // one commits wait for the next together).
+        let totals = database.groupCommit.totals
+        #expect(totals.writes == 60)
+        #expect(totals.transactions >= 1 && totals.transactions < 60, "\(totals.transactions) transactions for 60 concurrent writes")
     }
 
     @Test("a call's savepoint journal is kept in memory, and a call that changed hundreds of pages then failed rolls back alone")
