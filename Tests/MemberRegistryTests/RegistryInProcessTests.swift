@@ -43,10 +43,8 @@ struct RegistryInProcessTests {
             do {
                 _ = try await client.call(MemberV1.Members.changeStatus, request)
                 return nil
-            } catch let error as RPCError {
-                return error
             } catch {
-                return RPCError(.unknown, "\(error)")
+                return error
             }
         }
 

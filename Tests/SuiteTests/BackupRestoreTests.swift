@@ -17,7 +17,7 @@ struct BackupRestoreTests {
     @Test("a backup taken under loadtest holds every meeting acknowledged before it; restored into a new folder, the scheduler serves it")
     func backupUnderLoad() async throws {
         let d = try await Deployment.start("backup-load", .scheduling)
-        let loadtest = try builtExecutable("loadtest")
+        let loadtest = builtExecutable("loadtest")
         let common = ["--scheduler", d.scheduler.rpcEndpoint, "--registry", d.registry.rpcEndpoint, "--quiet", "--json", "--max-error-rate", "0"]
         let load = Task {
             try await runCommand(loadtest, ["run", "--rate", "40", "--rooms", "5", "--members", "20", "--duration", "20", "--warmup", "0.5"] + common,

@@ -38,6 +38,20 @@ struct PostgresReplicaTests {
         try await ServiceProcess("xieshang-example", dataDir: directory + "/" + name, arguments: ["--database", url])
     }
 
+    @Test("a PostgreSQL server that does not answer is a clear error at start, with libpq's own words")
+    func serverNotThere() throws {
+        var configuration = ServiceConfiguration(name: "kinds")
+        configuration.databaseURL = "postgres://xieshang@127.0.0.1:1/none"
+        var migrations = ServiceMigrations()
+        migrations.add("kinds-1", sqlite: "CREATE TABLE kinds (id INTEGER PRIMARY KEY)", postgres: "CREATE TABLE kinds (id BIGINT PRIMARY KEY)")
+        #expect {
+            _ = try ServiceDatabase.open(configuration, migrations: migrations)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("cannot connect") && text.contains("port 1") && text.contains("refused")
+        }
+    }
+
     @Test("values go in and come back alike on both engines; a failed statement names its SQLSTATE and changes nothing")
     func sqlLayerOnBothEngines() async throws {
         try await PostgresServer.with { server in

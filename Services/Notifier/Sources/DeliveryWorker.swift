@@ -149,7 +149,7 @@ public final class DeliveryWorker: Service, Sendable {
                 if status > 0 {
                     continuation.resume(returning: .success(status))
                 } else {
-                    let reason = String(cString: error)
+                    let reason = String(nulTerminated: error)
                     continuation.resume(returning: .failure(DeliveryFailure(message: reason.isEmpty ? "the request failed" : reason)))
                 }
             }
@@ -298,5 +298,12 @@ public final class DeliveryWorker: Service, Sendable {
                 try DeliveryStore.settleDigest(db, ids, status, sentAtMs: status == .sent ? now : 0, error)
             }
         }
+    }
+}
+
+extension String {
+    /// The text of a C buffer a function wrote a NUL-terminated message into (up to its NUL).
+    fileprivate init(nulTerminated buffer: [CChar]) {
+        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

@@ -20,12 +20,12 @@ final class PostgresConnection: @unchecked Sendable {
     init(url: String) throws(PostgresError) {
         var error = [CChar](repeating: 0, count: 512)
         guard let handle = xs_pq_connect(url, &error, error.count) else {
-            throw PostgresError(connection: String(cString: error))
+            throw PostgresError(connection: String(nulTerminated: error))
         }
         self.handle = handle
         var described = [CChar](repeating: 0, count: 256)
         xs_pq_describe(handle, &described, described.count)
-        description = String(cString: described)
+        description = String(nulTerminated: described)
     }
 
     deinit { if let handle { xs_pq_finish(handle) } }
@@ -249,5 +249,12 @@ public struct PostgresError: Error, CustomStringConvertible, RPCErrorConvertible
         default:
             return RPCError(.internal, "storage error: \(description)")
         }
+    }
+}
+
+extension String {
+    /// The text of a C buffer a function wrote a NUL-terminated message into (up to its NUL).
+    fileprivate init(nulTerminated buffer: [CChar]) {
+        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
