@@ -113,6 +113,15 @@ start_suite() { # data-dir
     --event-endpoint tcp://127.0.0.1:17422 --registry tcp://127.0.0.1:17411 --registry-events tcp://127.0.0.1:17412 "${security[@]}" --log-level warning >"$1-scheduler.log" 2>&1 & scheduler_pid=$!; pids+=($scheduler_pid)
   wait_ready "$1-scheduler.log"
 }
+# The scheduler's group-commit counters from its /metrics: "transactions writes".
+commits() { # scheduler log (its ready line names the metrics URL)
+  python3 -c '
+import sys, urllib.request
+text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
+value = lambda name: next(l.split()[-1] for l in text.splitlines() if l.startswith(name + "{"))
+print(value("xieshang_storage_write_transactions_total"), value("xieshang_storage_writes_total"))' \
+    "$(grep -o "metrics=[^ ]*" "$1" | head -n 1 | cut -d= -f2)"
+}
 stop_suite() { kill "$scheduler_pid" "$registry_pid"; wait "$scheduler_pid" "$registry_pid" 2>/dev/null || true; }
 load() { # extra loadtest arguments…
   $client_cpu "$bin/loadtest" run --scheduler tcp://127.0.0.1:17421 --registry tcp://127.0.0.1:17411 --quiet --json ${client_keys[@]+"${client_keys[@]}"} "$@"
@@ -123,8 +132,10 @@ start_suite "$out/main"
 sleep 1
 echo "{" >"$out/memory.json"
 # Without a warm-up, so that the servers' CPU and writes over the run are the operations' own.
+commits "$out/main-scheduler.log" >"$out/commits-before.txt"
 measured "$out/schedule-cost.txt" "$scheduler_pid" "$registry_pid" -- \
   load --mix schedule=1 --concurrency 16 --duration "$seconds" --warmup 0 >"$out/schedule-16.json"
+commits "$out/main-scheduler.log" >"$out/commits-after.txt"
 max_rate=$(json "$out/schedule-16.json" "d['throughput']")
 half=$(python3 -c "print(max(1.0, $max_rate / 2))")
 load --mix schedule=1 --rate "$half" --duration "$seconds" --warmup 1 --use-existing >"$out/schedule-open.json"
@@ -266,6 +277,9 @@ r = sched["p50Ms"] / floor["p50Ms"]; row("schedule-and-publish p50, 16 callers (
 r = sched["p99Ms"] / floor["p99Ms"]; row("schedule-and-publish p99, 16 callers (ms) vs the C floor", sched["p99Ms"], floor["p99Ms"], r, "reported", None)
 r = ours_cpu / floor_cpu; row("server CPU per operation, scheduler + registry (µs) vs the C floor", round(ours_cpu), round(floor_cpu), r, "≤ 1.25× C floor", r <= 1.25)
 r = ours_kib / max(floor_kib, 0.001); row("storage written per operation (KiB) vs the C floor", round(ours_kib, 1), round(floor_kib, 1), r, "reported", None)
+# How many calls shared each commit (the scheduler's group commit), from its own counters.
+(t0, w0), (t1, w1) = [map(float, open(os.path.join(out, f)).read().split()) for f in ["commits-before.txt", "commits-after.txt"]]
+row("writes a transaction carried (group commit), schedule-and-publish at 16 callers", round((w1 - w0) / max(t1 - t0, 1), 2), "", 0, "reported", None)
 ours_refused = sched["refusals"] / max(sched["completed"], 1)
 row("refused bookings (conflicts) of operations: ours / the C floor", round(ours_refused, 3), round(floor["refusalRate"], 3), 0, "reported (compare at the same rate)", None)
 pg1, pg2 = op(load("schedule-16-pg1.json"), "schedule"), op(load("schedule-16-pg2.json"), "schedule")
