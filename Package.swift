@@ -330,6 +330,7 @@ let package = Package(
             dependencies: [
                 "XieshangZMQ", "XieshangRPC", "XieshangWire", "XieshangService",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/TestSupport",
             swiftSettings: strict
@@ -387,7 +388,8 @@ let package = Package(
             name: "SuiteTests",
             dependencies: [
                 "PortalMain", "NotifierMain", "DutyRecordMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
-                "XieshangTestSupport", "XieshangZMQ", "XieshangRPC", "XieshangWire",
+                "Portal", "Notifier", "DutyRecord", "ProposalTracker", "MeetingScheduler", "MemberRegistry",
+                "XieshangTestSupport", "XieshangZMQ", "XieshangRPC", "XieshangWire", "XieshangService",
             ],
             path: "Tests/SuiteTests",
             exclude: ["portal_browser.py"],
