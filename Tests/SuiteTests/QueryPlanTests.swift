@@ -65,13 +65,7 @@ struct QueryPlanTests {
             // The ranking lists every active member (hundreds), a sector's or all.
             ("members", "SELECT id FROM members WHERE active = 1 AND (? = '' OR sector = ?)"),
         ]),
-        Service(folder: "Services/Portal/Sources", migrations: PortalSchema.migrations, atLeast: 20, accepted: [
-            // Sign-in failures past their window and expired sessions, forgotten at each
-            // failure and each sign-in: the failures of the last minutes, and the sessions
-            // open (hundreds to a few thousand; an index by expiry would make it a lookup).
-            ("sign_in_failures", "DELETE FROM sign_in_failures WHERE at_ms < ?"),
-            ("sessions", "DELETE FROM sessions WHERE expires_at_ms < ?"),
-        ]),
+        Service(folder: "Services/Portal/Sources", migrations: PortalSchema.migrations, atLeast: 20, accepted: []),
     ]
 
     @Test("every statement a service's sources write out is served by an index, but for the scans named here", arguments: services)

@@ -71,6 +71,16 @@ public enum PortalSchema {
             CREATE INDEX failures_by_login ON sign_in_failures(login, at_ms);
             CREATE INDEX failures_by_address ON sign_in_failures(address, at_ms);
             """)
+        // Expired sessions are forgotten at each sign-in and old failures at each failure:
+        // found by time, not by reading every session open and every failure kept (which a
+        // guesser trying many logins from many addresses would make long).
+        migrations.add("portal-2-by-expiry", sqlite: """
+            CREATE INDEX sessions_by_expiry ON sessions(expires_at_ms);
+            CREATE INDEX failures_by_time ON sign_in_failures(at_ms);
+            """, postgres: """
+            CREATE INDEX sessions_by_expiry ON sessions(expires_at_ms);
+            CREATE INDEX failures_by_time ON sign_in_failures(at_ms);
+            """)
         return migrations
     }
 }
