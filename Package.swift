@@ -182,7 +182,7 @@ let package = Package(
         .target(
             name: "Notifier",
             dependencies: [
-                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels", "CWebhook",
+                "XieshangService", "XieshangRPC", "XieshangWire", "XieshangLabels", "XieshangZMQ", "CWebhook",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),

@@ -30,8 +30,9 @@ public struct ZMQError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 extension String {
-    /// The text of a NUL-terminated C buffer.
-    init(cCharacters buffer: [CChar]) {
+    /// The text of a C buffer a function wrote a NUL-terminated message into (up to its NUL;
+    /// all of it when there is none). For the suite's other C callers too (libpq, libcurl).
+    package init(cCharacters buffer: [CChar]) {
         let bytes = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
         self.init(decoding: bytes, as: UTF8.self)
     }

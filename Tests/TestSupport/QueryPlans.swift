@@ -56,17 +56,33 @@ public struct QueryPlans {
                 let details = try Row.fetchAll(statement).map { $0["detail"] as String }
                 planned += 1
                 // "SCAN meetings", "SCAN m USING INDEX …" (the whole index): a table read from
-                // start to end. SEARCH is a lookup; a subquery's or a CTE's scan is no table.
+                // start to end; and "SEARCH i USING AUTOMATIC … INDEX", an index SQLite builds
+                // by reading the whole table on every run. Other SEARCHes are lookups; a
+                // subquery's or a CTE's scan is no table. SQLite names a table by its alias.
+                let aliases = Self.aliases(in: sql)
                 let scanned = details.compactMap { detail -> String? in
                     let words = detail.split(separator: " ")
-                    guard words.count >= 2, words[0] == "SCAN" else { return nil }
-                    let table = String(words[1])
+                    guard words.count >= 2, words[0] == "SCAN" || (words[0] == "SEARCH" && detail.contains("USING AUTOMATIC")) else { return nil }
+                    let table = aliases[String(words[1])] ?? String(words[1])
                     return tables.contains(table) ? table : nil
                 }
                 if !scanned.isEmpty { scans.append(Scan(file: file, sql: sql, tables: scanned)) }
             }
             return (planned, scans)
         }
+    }
+
+    /// The tables a statement names by an alias (`FROM invitees i JOIN meetings AS m`).
+    static func aliases(in sql: String) -> [String: String] {
+        let notAliases: Set<String> = ["WHERE", "ON", "JOIN", "LEFT", "INNER", "CROSS", "ORDER", "GROUP", "LIMIT", "SET", "USING", "WHEN", "UNION", "VALUES"]
+        guard let pattern = try? NSRegularExpression(pattern: #"\b(?:FROM|JOIN)\s+(\w+)\s+(?:AS\s+)?(\w+)"#, options: [.caseInsensitive]) else { return [:] }
+        var aliases: [String: String] = [:]
+        for match in pattern.matches(in: sql, range: NSRange(sql.startIndex..., in: sql)) {
+            guard let table = Range(match.range(at: 1), in: sql), let alias = Range(match.range(at: 2), in: sql),
+                  !notAliases.contains(sql[alias].uppercased()) else { continue }
+            aliases[String(sql[alias])] = String(sql[table])
+        }
+        return aliases
     }
 
     /// The statements the files of `folder` write out.

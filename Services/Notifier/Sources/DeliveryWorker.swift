@@ -7,6 +7,7 @@ import XieshangRPC
 import XieshangLabels
 import XieshangService
 import XieshangWire
+import XieshangZMQ
 
 /// Sends what the inbox recorded the intent to send: webhooks and e-mail, retried with
 /// backoff, given up into the dead letters after `giveUpAfterMs`; sends due reminders and
@@ -149,7 +150,7 @@ public final class DeliveryWorker: Service, Sendable {
                 if status > 0 {
                     continuation.resume(returning: .success(status))
                 } else {
-                    let reason = String(nulTerminated: error)
+                    let reason = String(cCharacters: error)
                     continuation.resume(returning: .failure(DeliveryFailure(message: reason.isEmpty ? "the request failed" : reason)))
                 }
             }
@@ -298,12 +299,5 @@ public final class DeliveryWorker: Service, Sendable {
                 try DeliveryStore.settleDigest(db, ids, status, sentAtMs: status == .sent ? now : 0, error)
             }
         }
-    }
-}
-
-extension String {
-    /// The text of a C buffer a function wrote a NUL-terminated message into (up to its NUL).
-    fileprivate init(nulTerminated buffer: [CChar]) {
-        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }

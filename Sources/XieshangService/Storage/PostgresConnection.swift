@@ -2,6 +2,7 @@ import CPostgres
 import Foundation
 import XieshangRPC
 import XieshangWire
+import XieshangZMQ
 
 /// One connection to PostgreSQL through libpq (loaded on first use). Used by one thread at a
 /// time: a `PostgresPool` lane owns it.
@@ -20,12 +21,12 @@ final class PostgresConnection: @unchecked Sendable {
     init(url: String) throws(PostgresError) {
         var error = [CChar](repeating: 0, count: 512)
         guard let handle = xs_pq_connect(url, &error, error.count) else {
-            throw PostgresError(connection: String(nulTerminated: error))
+            throw PostgresError(connection: String(cCharacters: error))
         }
         self.handle = handle
         var described = [CChar](repeating: 0, count: 256)
         xs_pq_describe(handle, &described, described.count)
-        description = String(nulTerminated: described)
+        description = String(cCharacters: described)
     }
 
     deinit { if let handle { xs_pq_finish(handle) } }
@@ -249,12 +250,5 @@ public struct PostgresError: Error, CustomStringConvertible, RPCErrorConvertible
         default:
             return RPCError(.internal, "storage error: \(description)")
         }
-    }
-}
-
-extension String {
-    /// The text of a C buffer a function wrote a NUL-terminated message into (up to its NUL).
-    fileprivate init(nulTerminated buffer: [CChar]) {
-        self.init(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
