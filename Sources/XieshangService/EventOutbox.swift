@@ -129,25 +129,44 @@ public final class EventOutbox: Sendable {
                 "SELECT sequence, type, occurred_at_ms, payload_type, payload, trace_id FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
                 [after, min(page, limit - response.events.count)])
             for row in rows {
-                let payload: [UInt8] = row["payload"]
-                if !response.events.isEmpty && bytes + payload.count > maxBatchBytes { break reading }
-                bytes += payload.count
-                var event = EventV1.Event()
-                event.source = source
-                event.sequence = UInt64(row["sequence"] as Int64)
-                event.type = row["type"]
-                event.occurredAtMs = row["occurred_at_ms"]
-                event.payloadType = row["payload_type"]
-                event.payload = payload
-                event.traceID = row["trace_id"]
-                event.sourceIdentity = response.sourceIdentity
+                let event = Self.event(row, source: source, identity: response.sourceIdentity)
+                if !response.events.isEmpty && bytes + event.payload.count > maxBatchBytes { break reading }
+                bytes += event.payload.count
                 response.events.append(event)
-                after = row["sequence"]
+                after = Int64(event.sequence)
             }
             if rows.count < page { break }
         }
         response.lastSequence = UInt64(try session.value("SELECT COALESCE(MAX(sequence), 0) FROM outbox", as: Int64.self) ?? 0)
         return response
+    }
+
+    /// How many events the publisher reads at a time.
+    static let publishPage = 50
+
+    /// The next events after `sequence`, at most `limit`, for the publisher, which knows the
+    /// database's identity: the outbox's rows and nothing else (a read after every commit
+    /// that appended an event).
+    func publishable(after sequence: UInt64, identity: String, limit: Int = publishPage) throws -> [EventV1.Event] {
+        try database.readSessionBlocking { [source] session in
+            try session.rows(
+                "SELECT sequence, type, occurred_at_ms, payload_type, payload, trace_id FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                [Int64(clamping: sequence), limit]
+            ).map { Self.event($0, source: source, identity: identity) }
+        }
+    }
+
+    private static func event(_ row: SQLRow, source: String, identity: String) -> EventV1.Event {
+        var event = EventV1.Event()
+        event.source = source
+        event.sequence = UInt64(row["sequence"] as Int64)
+        event.type = row["type"]
+        event.occurredAtMs = row["occurred_at_ms"]
+        event.payloadType = row["payload_type"]
+        event.payload = row["payload"]
+        event.traceID = row["trace_id"]
+        event.sourceIdentity = identity
+        return event
     }
 
     /// Adds `event.v1.Events/Since` to a server's handlers.
@@ -284,7 +303,10 @@ public final class EventPublisher: Service, Sendable {
         var withdrawals = security?.zap.authenticator.withdrawalCount ?? 0
         // Events written before this process started are not republished: a consumer that
         // missed them gets them from Events/Since.
-        var published = (try? outbox.events(after: UInt64.max, limit: 1).lastSequence) ?? 0
+        let start = try? outbox.events(after: UInt64.max, limit: 1)
+        var published = start?.lastSequence ?? 0
+        // The database's identity, which every event carries, is the same for its life.
+        var identity = start?.sourceIdentity
         var poller = ZMQPoller([.fd(outbox.committed.readFD)])
         var lastRead = ContinuousClock.now
         var leading = false
@@ -316,13 +338,15 @@ public final class EventPublisher: Service, Sendable {
                 continue
             }
             do {
+                let source = try identity ?? outbox.events(after: UInt64.max, limit: 1).sourceIdentity
+                identity = source
                 while true {
-                    let batch = try outbox.events(after: published)
-                    for event in batch.events {
+                    let batch = try outbox.publishable(after: published, identity: source)
+                    for event in batch {
                         try pub.send([Array(event.type.utf8), try event.encode()])
                         published = event.sequence
                     }
-                    if batch.events.isEmpty || published >= batch.lastSequence { break }
+                    if batch.count < EventOutbox.publishPage { break }
                 }
             } catch {
                 logger.warning("publishing events failed; consumers will catch up", metadata: ["error": "\(error)"])

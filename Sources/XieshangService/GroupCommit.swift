@@ -7,7 +7,13 @@ import Synchronization
 /// behind another, each paying the commit (on PostgreSQL, each paying a round trip and a
 /// WAL flush). Every write is still acknowledged only after its transaction commits.
 final class GroupCommit: Sendable {
-    typealias Work = @Sendable (any SQLSession) throws -> [UInt8]
+    /// One caller's change: `run` in its own savepoint; when that throws and the savepoint
+    /// has rolled back, `recover` in the same transaction, which answers in its place or
+    /// throws (the error, or another).
+    struct Work: Sendable {
+        let run: @Sendable (any SQLSession) throws -> [UInt8]
+        let recover: @Sendable (any SQLSession, any Error) throws -> [UInt8]
+    }
     /// Runs a batch's works in one transaction, each in a savepoint; throws when the
     /// transaction itself failed (nothing of the batch was written).
     typealias Transact = @Sendable ([Work]) async throws -> [Result<[UInt8], any Error>]
@@ -40,10 +46,14 @@ final class GroupCommit: Sendable {
                     let session = SQLiteSession(db)
                     return works.map { work in
                         do {
-                            return .success(try session.savepoint { try work(session) })
+                            return .success(try session.savepoint { try work.run(session) })
                         } catch {
                             cause.note(error)
-                            return .failure(error)
+                            do {
+                                return .success(try work.recover(session, error))
+                            } catch {
+                                return .failure(error)
+                            }
                         }
                     }
                 }
@@ -66,7 +76,7 @@ final class GroupCommit: Sendable {
     static func postgres(_ pool: PostgresPool) -> GroupCommit {
         GroupCommit(batches: false) { works in
             let output = try await pool.run { connection in
-                try PostgresSession.transaction(connection) { session in try works[0](session) }
+                try PostgresSession.transaction(connection) { session in try works[0].run(session) }
             }
             return [.success(output)]
         }
@@ -76,7 +86,7 @@ final class GroupCommit: Sendable {
         let work: Work
         private let outcome = Mutex<(result: Result<[UInt8], any Error>?, waiter: CheckedContinuation<Result<[UInt8], any Error>, Never>?)>((nil, nil))
 
-        init(work: @escaping Work) { self.work = work }
+        init(work: Work) { self.work = work }
 
         func finish(_ result: Result<[UInt8], any Error>) {
             let waiter = outcome.withLock { state -> CheckedContinuation<Result<[UInt8], any Error>, Never>? in
@@ -101,7 +111,11 @@ final class GroupCommit: Sendable {
 
     /// Runs `work` in the next group transaction and returns what it returned once that
     /// transaction has committed.
-    func submit(_ work: @escaping Work) async throws -> [UInt8] {
+    /// On PostgreSQL (no batches) `recover` is not called: a change there handles its own
+    /// refusals in savepoints of its own.
+    func submit(_ run: @escaping @Sendable (any SQLSession) throws -> [UInt8],
+                recover: @escaping @Sendable (any SQLSession, any Error) throws -> [UInt8] = { _, error in throw error }) async throws -> [UInt8] {
+        let work = Work(run: run, recover: recover)
         guard batches else {
             counts.withLock { $0.transactions += 1; $0.writes += 1 }
             return try await transact([work])[0].get()

@@ -8,10 +8,12 @@ import XieshangWire
 extension ServiceDatabase {
     /// Runs a mutating handler's change at most once per (principal, request id).
     ///
-    /// In one write transaction: if a reply is stored for this call, it is returned and
-    /// `change` does not run; otherwise `change` runs and its reply is stored with it, so a
-    /// retry after a lost reply or a crash gets the same answer instead of acting twice.
-    /// A `change` that throws rolls back and stores nothing.
+    /// In one write transaction: `change` runs and its reply is stored with it, so a retry
+    /// after a lost reply or a crash gets the same answer instead of acting twice: when a
+    /// reply is stored for this call already, what the retry's `change` did is rolled back
+    /// and the stored reply returned (found before `change` runs on PostgreSQL and for a key
+    /// with a daily quota, after it on SQLite otherwise). A `change` that throws rolls back
+    /// and stores nothing.
     ///
     /// Concurrent calls share a transaction (group commit), each in its own savepoint; the
     /// reply is returned only after that transaction commits.
@@ -45,10 +47,20 @@ extension ServiceDatabase {
             // Acknowledging a write into a file nobody will ever open again loses it.
             throw RPCError(.dataLoss, "\(replaced); nothing was written")
         }
+        // On SQLite, for a key without a quota, the change runs first and the stored reply is
+        // read only when it fails: a retry of an applied call either fails its own checks
+        // (the meeting it made holds the room now) or its reply's row (the primary key
+        // principal, request id) does; either way its savepoint rolls back and the stored
+        // reply answers. The first try of a call, nearly every call, reads nothing for it.
+        // A key with a quota reads first, so that a retry is answered even at the quota.
+        let writeFirst = engine == .sqlite && quota == nil
         // The group's transactions carry bytes: the reply, then one byte saying if it was stored.
         var output = try await groupCommit.submit { session -> [UInt8] in
             let (bytes, replayed) = try apply(session)
             return bytes + [replayed ? 1 : 0]
+        } recover: { session, error in
+            guard writeFirst, let bytes = try stored(session) else { throw error }
+            return bytes + [1]
         }
         let replayed = output.removeLast() == 1
         return (try Reply(decoding: output), replayed)
@@ -64,7 +76,7 @@ extension ServiceDatabase {
         }
 
         @Sendable func apply(_ session: any SQLSession) throws -> ([UInt8], Bool) {
-            if let bytes = try stored(session) { return (bytes, true) }
+            if !writeFirst, let bytes = try stored(session) { return (bytes, true) }
             if let quota {
                 // What one member's or unit's key can make the service store is bounded: its
                 // stored replies of the last day (each one change it made).

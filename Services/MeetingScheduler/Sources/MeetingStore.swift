@@ -117,16 +117,22 @@ public enum MeetingStore {
     /// meeting as stored: its row as the write left it and its invitee count, from the write
     /// itself (`RETURNING`), with the caller's groups and agenda, which this does not write
     /// (a caller that replaced either has stored them first). Which members it holds follows
-    /// its times and status.
+    /// its times and status. `stored` is the meeting as this transaction read it, when the
+    /// caller has it (its times and status are not read again).
     @discardableResult
-    public static func save(_ db: any SQLSession, _ m: MeetingV1.Meeting) throws -> MeetingV1.Meeting {
+    public static func save(_ db: any SQLSession, _ m: MeetingV1.Meeting, stored: MeetingV1.Meeting? = nil) throws -> MeetingV1.Meeting {
         let count = m.attendance ?? MeetingV1.AttendanceCount()
         // The member times it holds change only with its times or with whether it holds any
         // (draft and published hold, closed and cancelled do not): publishing rewrites none.
-        let before = try db.row("SELECT start_ms, end_ms, status FROM meetings WHERE id = ?", [m.id])
+        let before: (start: Int64, end: Int64, status: Int32)?
+        if let stored, stored.id == m.id {
+            before = (stored.startMs, stored.endMs, stored.status.rawValue)
+        } else {
+            before = try db.row("SELECT start_ms, end_ms, status FROM meetings WHERE id = ?", [m.id]).map { ($0[0], $0[1], $0[2]) }
+        }
         let holds: (Int32) -> Bool = { $0 == MeetingV1.MeetingStatus.draft.rawValue || $0 == MeetingV1.MeetingStatus.published.rawValue }
-        let busyChanges = before.map { row in
-            (row[0] as Int64) != m.startMs || (row[1] as Int64) != m.endMs || holds(row[2]) != holds(m.status.rawValue)
+        let busyChanges = before.map { before in
+            before.start != m.startMs || before.end != m.endMs || holds(before.status) != holds(m.status.rawValue)
         } ?? true
         let written = try holdingRoom(db, m, field: "room_id") { try db.rows("""
             UPDATE meetings SET title = ?, organiser = ?, room_id = ?, room_name = ?, venue = ?, start_ms = ?, end_ms = ?,
@@ -338,10 +344,6 @@ public enum MeetingStore {
     }
 
     /// Invitees holding a seat of an open registration (registered or checked in).
-    static func inviteeCount(_ db: any SQLSession, meeting: Int64) throws -> Int {
-        try db.value("SELECT COUNT(*) FROM invitees WHERE meeting_id = ?", [meeting], as: Int.self) ?? 0
-    }
-
     static func seated(_ db: any SQLSession, meeting: Int64) throws -> Int {
         try db.value("SELECT COUNT(*) FROM invitees WHERE meeting_id = ? AND attendance IN (?, ?)", [meeting, MeetingV1.Attendance.registered.rawValue, MeetingV1.Attendance.checkedIn.rawValue], as: Int.self) ?? 0
     }
@@ -375,6 +377,7 @@ public enum MeetingStore {
     /// Of `members`, those the meeting does not invite yet, each once, in their order: whom
     /// an invitation or a group adds (a member is invited once a meeting).
     static func notYetInvited(_ db: any SQLSession, meeting: Int64, _ members: [Int64]) throws -> [Int64] {
+        if members.isEmpty { return [] }
         var invited = Set(try invitedMemberIDs(db, meeting: meeting))
         return members.filter { invited.insert($0).inserted }
     }

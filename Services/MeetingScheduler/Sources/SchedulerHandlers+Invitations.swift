@@ -85,7 +85,8 @@ extension SchedulerHandlers {
                 added.append(try MeetingStore.addInvitee(db, invitee))
             }
             let limit = Self.inviteeLimit(runner: runner)
-            if try MeetingStore.inviteeCount(db, meeting: meeting.id) > limit {
+            // Read with the meeting in this transaction: what it held, and what was added.
+            if Int(meeting.inviteeCount) + added.count > limit {
                 throw SchedulerError.invalid([("participants", "meeting \(meeting.id) would have more than \(limit) invitees")])
             }
             let required = added.filter { $0.required && $0.memberID != 0 }.map(\.memberID)

@@ -129,7 +129,8 @@ extension SchedulerHandlers {
     private func published(_ request: MeetingV1.PublishMeetingRequest, runner: Int64?, _ resolved: ResolvedGroups?,
                            _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {
         try await database.idempotentSession(context) { [outbox] db in
-            var meeting = try stillRun(db, request.id, by: runner, context, field: "id")
+            let stored = try stillRun(db, request.id, by: runner, context, field: "id")
+            var meeting = stored
             try MeetingLifecycle.require(.publish, meeting)
             let members: [Int64], names: [Int64: MemberV1.Member]
             if meeting.groups.isEmpty {
@@ -148,7 +149,7 @@ extension SchedulerHandlers {
             meeting.status = .published
             if MeetingRules.isNumbered(meeting.kind) { meeting.ordinal = try MeetingStore.nextOrdinal(db, term: meeting.term, kind: meeting.kind) }
             meeting.publishedAtMs = Date.nowMs
-            meeting = try MeetingStore.save(db, meeting)
+            meeting = try MeetingStore.save(db, meeting, stored: stored)
             try meetingEvent(db, outbox, context, DomainEvents.meetingPublished, meeting, reason: request.overrideReason)
             var response = MeetingV1.PublishMeetingResponse()
             response.meeting = meeting
