@@ -44,9 +44,9 @@ struct FullScanTests {
             for n in 0..<10_500 { try db.execute(sql: "INSERT INTO notes (body) VALUES (?)", arguments: ["第\(n)条"]) }
             // The statements are stepped here, not through SQLiteSession, whose own check
             // would read and reset SQLite's count first.
-            func run(_ sql: String) throws {
+            func run(_ sql: String, _ arguments: StatementArguments = []) throws {
                 let statement = try db.cachedStatement(sql: sql)
-                _ = try Row.fetchAll(statement)
+                _ = try Row.fetchAll(statement, arguments: arguments)
                 scans.check(statement)
             }
             let before = "SELECT id FROM notes WHERE body = '第1条' /* before the logger */"
@@ -64,6 +64,16 @@ struct FullScanTests {
             try #require(told.count == 2, "\(told)")
             #expect(told[0].level == .warning && told[0].sql.contains("before the logger") && told[0].message.contains("rows scanning a whole table"), "\(told[0].message)")
             #expect(told[1].sql.contains("after the logger"))
+
+            // A statement built with an IN list is one statement whatever the list's length:
+            // told once, with its shape (a busy service builds thousands of such texts).
+            try run("SELECT id FROM notes WHERE body IN (?, ?) AND length(body) > 0", ["第1条", "第2条"])
+            try run("SELECT id FROM notes WHERE body IN (?,?,?) AND length(body) > 0", ["第1条", "第2条", "第3条"])
+            try run("SELECT id FROM notes WHERE body IN (?) AND length(body) > 0", ["第1条"])
+            #expect(scans.count == 6)
+            let built = lines.all.dropFirst(2).map(\.sql)
+            #expect(built == ["SELECT id FROM notes WHERE body IN (?, …) AND length(body) > 0",
+                              "SELECT id FROM notes WHERE body IN (?) AND length(body) > 0"], "\(built)")
         }
     }
 }

@@ -339,9 +339,10 @@ final class FullScans: Sendable {
         let steps = sqlite3_stmt_status(statement.sqliteStatement, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1)
         guard steps >= Self.threshold else { return }
         runs.add(1, ordering: .relaxed)
-        let sql = statement.sql
+        let sql = Self.shape(of: statement.sql)
         let logger = state.withLock { state -> Logger?? in
-            // Bounded: a service has a few hundred statements; built ones (IN lists) vary.
+            // Bounded: a service has a few hundred statements, and built ones are told by their
+            // shape (an IN list of any length is one statement).
             guard state.toldOf.count < 1_000, state.toldOf.insert(sql).inserted else { return .none }
             if state.logger == nil { state.waiting.append((sql, steps)) }
             return .some(state.logger)
@@ -354,8 +355,13 @@ final class FullScans: Sendable {
                        metadata: ["sql": "\(sql.split(whereSeparator: \.isWhitespace).joined(separator: " "))"])
     }
 
+    /// A statement's text with each list of two or more placeholders written `?, …`.
+    static func shape(of sql: String) -> String {
+        sql.replacing(/\?(\s*,\s*\?)+/, with: "?, …")
+    }
+
     /// Whether `sql` has been told of (for tests).
-    func told(_ sql: String) -> Bool { state.withLock { $0.toldOf.contains(sql) } }
+    func told(_ sql: String) -> Bool { state.withLock { $0.toldOf.contains(Self.shape(of: sql)) } }
 }
 
 /// All the columns of the row SQLite is on, read straight off the statement: the element of
