@@ -88,13 +88,13 @@ struct MeetingStoreTests {
 }
 
 /// The scheduler's database of an earlier release brought forward: on SQLite the upgrade
-/// fixture (`Tests/Fixtures/upgrade`), on PostgreSQL one the store wrote at the earlier schema.
+/// fixture of the first release kept (`Tests/Fixtures/upgrade/6a6608d`), on PostgreSQL one the store wrote at the earlier schema.
 @Suite("the scheduler's migrations")
 struct SchedulerMigrationTests {
     @Test("member_busy keyed by member and start keeps every hold of the earlier table, and conflicts are found through it")
     func memberBusyKeptThroughItsNewKey() async throws {
         let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures/upgrade/meeting-scheduler.sqlite").path
+            .appendingPathComponent("Fixtures/upgrade/6a6608d/meeting-scheduler.sqlite").path
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("busy-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
