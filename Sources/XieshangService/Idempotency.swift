@@ -8,12 +8,10 @@ import XieshangWire
 extension ServiceDatabase {
     /// Runs a mutating handler's change at most once per (principal, request id).
     ///
-    /// In one write transaction: `change` runs and its reply is stored with it, so a retry
-    /// after a lost reply or a crash gets the same answer instead of acting twice: when a
-    /// reply is stored for this call already, what the retry's `change` did is rolled back
-    /// and the stored reply returned (found before `change` runs on PostgreSQL and for a key
-    /// with a daily quota, after it on SQLite otherwise). A `change` that throws rolls back
-    /// and stores nothing.
+    /// In one write transaction: if a reply is stored for this call, it is returned and
+    /// `change` does not run; otherwise `change` runs and its reply is stored with it, so a
+    /// retry after a lost reply or a crash gets the same answer instead of acting twice.
+    /// A `change` that throws rolls back and stores nothing.
     ///
     /// Concurrent calls share a transaction (group commit), each in its own savepoint; the
     /// reply is returned only after that transaction commits.
@@ -35,8 +33,15 @@ extension ServiceDatabase {
     /// stored reply is shared by the service's replicas: a retry that lands on another
     /// replica gets it too, and two replicas given the same call at once apply it once (the
     /// second waits on the first's row of `rpc_replies`, then returns its reply).
+    ///
+    /// `readStoredFirst: false` is for a small change on the hot path whose retry its own
+    /// checks refuse at once (a booking finds its room taken): on SQLite, for a key without a
+    /// quota, the change then runs first and the stored reply is read only when it fails.
+    /// A large change (an import, a recount) keeps the default, so that a retry is answered
+    /// without doing it all again to be rolled back.
     public func idempotentSession<Reply: WireMessage>(
         _ context: RPCCallContext,
+        readStoredFirst: Bool = true,
         _ change: @escaping @Sendable (any SQLSession) throws -> Reply
     ) async throws -> (reply: Reply, replayed: Bool) {
         let principal = context.principal.description
@@ -47,13 +52,13 @@ extension ServiceDatabase {
             // Acknowledging a write into a file nobody will ever open again loses it.
             throw RPCError(.dataLoss, "\(replaced); nothing was written")
         }
-        // On SQLite, for a key without a quota, the change runs first and the stored reply is
-        // read only when it fails: a retry of an applied call either fails its own checks
+        // Asked to (and on SQLite, for a key without a quota), the change runs first and the
+        // stored reply is read only when it fails: a retry of an applied call either fails its own checks
         // (the meeting it made holds the room now) or its reply's row (the primary key
         // principal, request id) does; either way its savepoint rolls back and the stored
         // reply answers. The first try of a call, nearly every call, reads nothing for it.
         // A key with a quota reads first, so that a retry is answered even at the quota.
-        let writeFirst = engine == .sqlite && quota == nil
+        let writeFirst = !readStoredFirst && engine == .sqlite && quota == nil
         // The group's transactions carry bytes: the reply, then one byte saying if it was stored.
         var output = try await groupCommit.submit { session -> [UInt8] in
             let (bytes, replayed) = try apply(session)

@@ -202,6 +202,60 @@ struct SchedulerInProcessTests {
         await bench.stop()
     }
 
+    @Test("Schedule, Invite and Publish sent again with their request ids answer as the first time and change nothing: the retry's own checks, or its reply's key, refuse it")
+    func retriedCallsAnswerAsFirst() async throws {
+        let bench = try Bench()
+        func once(_ id: String) -> CallOptions {
+            var options = CallOptions()
+            options.requestID = id
+            return options
+        }
+        var meeting = MeetingV1.Meeting()
+        meeting.title = "重发的调研"
+        meeting.kind = .research
+        meeting.startMs = try #require(CommitteeClock.parse("\(bench.nextYear)-07-01 09:00"))
+        meeting.endMs = meeting.startMs + 2 * 3_600_000
+        meeting.organiser = "办公室"
+        meeting.venue = "市政协三楼会议室"
+        // Without a room, nothing but the reply's key refuses a second booking.
+        var schedule = MeetingV1.ScheduleMeetingRequest()
+        schedule.meeting = meeting
+        let first = try await bench.client.call(MeetingV1.Meetings.schedule, schedule, options: once("s-1"))
+        let again = try await bench.client.call(MeetingV1.Meetings.schedule, schedule, options: once("s-1"))
+        #expect(again == first)
+        // With a room, the retry finds the room taken by its own first try, and still gets the reply.
+        schedule.meeting?.roomID = 1
+        let roomed = try await bench.client.call(MeetingV1.Meetings.schedule, schedule, options: once("s-2"))
+        #expect(try await bench.client.call(MeetingV1.Meetings.schedule, schedule, options: once("s-2")) == roomed)
+        let id = try #require(first.meeting?.id)
+
+        var invite = MeetingV1.InviteRequest()
+        invite.meetingID = id
+        invite.memberIDs = [1, 2, 3]
+        let invited = try await bench.client.call(MeetingV1.Meetings.invite, invite, options: once("i-1"))
+        #expect(try await bench.client.call(MeetingV1.Meetings.invite, invite, options: once("i-1")) == invited)
+        #expect(invited.invitees.count == 3)
+
+        var publish = MeetingV1.PublishMeetingRequest()
+        publish.id = id
+        let published = try await bench.client.call(MeetingV1.Meetings.publish, publish, options: once("p-1"))
+        #expect(try await bench.client.call(MeetingV1.Meetings.publish, publish, options: once("p-1")) == published)
+
+        var list = MeetingV1.ListMeetingsRequest()
+        list.pageSize = 500
+        let listed = try await bench.client.call(MeetingV1.Meetings.list, list, options: .read).meetings
+        #expect(listed.filter { $0.title == "重发的调研" }.count == 2, "one a request id: \(listed.map(\.id))")
+        var get = MeetingV1.GetMeetingRequest()
+        get.id = id
+        let stored = try await bench.client.call(MeetingV1.Meetings.get, get, options: .read).meeting
+        #expect(stored?.inviteeCount == 3 && stored?.status == .published)
+        var since = EventV1.SinceRequest()
+        since.afterSequence = 0
+        let events = try await bench.client.call(EventV1.Events.since, since, options: .read).events
+        #expect(events.filter { $0.type == "meeting.published" }.count == 1)
+        await bench.stop()
+    }
+
     @Test("what Schedule, Publish, Change (its groups replaced) and Cancel answer is the meeting as Get reads it afterwards")
     func writesAnswerTheStoredMeeting() async throws {
         let bench = try Bench()

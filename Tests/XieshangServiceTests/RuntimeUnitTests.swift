@@ -113,10 +113,7 @@ struct StorageTests {
         #expect(!first.replayed)
         #expect(again.reply == first.reply)
         #expect(again.replayed)
-        // On SQLite the office's retry runs the change again (nothing is read before it) and
-        // the stored reply's key refuses it: what it wrote is rolled back.
-        #expect(runs.count == 2)
-        #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == 1)
+        #expect(runs.count == 1)
         // Another caller's request id is its own.
         let other = try await database.idempotent(context("r-1", principal: "staff-2"), add)
         #expect(other.reply.label == "thing 2")
@@ -151,39 +148,59 @@ struct StorageTests {
         #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == quota + 1)
     }
 
-    @Test("a retry whose change is now refused gets the stored reply; calls of one request id at once apply once")
-    func retryRefusedByItsOwnChecks() async throws {
+    @Test("written first (the hot path's small changes): a retry's change is rolled back and the stored reply answers, whether its checks or the reply's key refuse it; calls of one request id at once apply once")
+    func writtenFirst() async throws {
         let database = try ServiceDatabase.inMemory(migrations: Self.migrations)
-        // Adds the name once: a second try finds it and refuses, as a booking finds its own room taken.
-        let addOnce: @Sendable (Database) throws -> WiretestV1.Inner = { db in
-            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM things WHERE name = 'once'") != 0 {
+        let runs = Counter()
+        func call(_ requestID: String, _ change: @escaping @Sendable (any SQLSession) throws -> WiretestV1.Inner) async throws -> (reply: WiretestV1.Inner, replayed: Bool) {
+            try await database.idempotentSession(context(requestID), readStoredFirst: false) { session in
+                runs.increment()
+                return try change(session)
+            }
+        }
+        // Refused by the reply's key: the retry's change runs again (nothing is read before
+        // it) and what it wrote is rolled back.
+        let add: @Sendable (any SQLSession) throws -> WiretestV1.Inner = { session in
+            let id = try session.value("INSERT INTO things (name) VALUES ('same') RETURNING id", as: Int64.self) ?? 0
+            return WiretestV1.Inner(label: "thing \(id)")
+        }
+        let first = try await call("r-same", add)
+        let again = try await call("r-same", add)
+        #expect(!first.replayed && again.replayed && again.reply == first.reply)
+        #expect(runs.count == 2)
+        #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things") } == 1)
+
+        // Refused by its own checks, as a booking finds its own room taken.
+        let addOnce: @Sendable (any SQLSession) throws -> WiretestV1.Inner = { session in
+            if try session.value("SELECT COUNT(*) FROM things WHERE name = 'once'", as: Int.self) != 0 {
                 throw RPCError(.alreadyExists, "once is there")
             }
-            try db.execute(sql: "INSERT INTO things (name) VALUES ('once')")
-            return WiretestV1.Inner(label: "thing \(db.lastInsertedRowID)")
+            let id = try session.value("INSERT INTO things (name) VALUES ('once') RETURNING id", as: Int64.self) ?? 0
+            return WiretestV1.Inner(label: "thing \(id)")
         }
-        let first = try await database.idempotent(context("r-once"), addOnce)
-        let retried = try await database.idempotent(context("r-once"), addOnce)
-        #expect(retried.replayed && retried.reply == first.reply)
-        // Another request id gets the refusal itself.
-        await #expect(throws: RPCError(.alreadyExists, "once is there")) {
-            _ = try await database.idempotent(self.context("r-other"), addOnce)
+        let booked = try await call("r-once", addOnce)
+        let retried = try await call("r-once", addOnce)
+        #expect(retried.replayed && retried.reply == booked.reply)
+        // Another request id gets the refusal itself; a request id of another method, its own refusal.
+        await #expect(throws: RPCError(.alreadyExists, "once is there")) { _ = try await call("r-other", addOnce) }
+        let reused = await #expect(throws: RPCError.self) {
+            _ = try await database.idempotentSession(self.context("r-once", method: "thing.v1.Things/Delete"), readStoredFirst: false) { _ in
+                WiretestV1.Inner()
+            }
         }
+        #expect(reused?.code == .failedPrecondition)
+
         // Sixteen calls of one new request id at once (in one group transaction or several):
         // one applies, the others get its reply.
-        let add: @Sendable (Database) throws -> WiretestV1.Inner = { db in
-            try db.execute(sql: "INSERT INTO things (name) VALUES ('same')")
-            return WiretestV1.Inner(label: "thing \(db.lastInsertedRowID)")
-        }
         let outcomes = try await withThrowingTaskGroup(of: (WiretestV1.Inner, Bool).self) { group in
-            for _ in 0..<16 { group.addTask { try await database.idempotent(self.context("r-same"), add) } }
+            for _ in 0..<16 { group.addTask { try await call("r-many", add) } }
             var outcomes: [(WiretestV1.Inner, Bool)] = []
             for try await outcome in group { outcomes.append(outcome) }
             return outcomes
         }
         #expect(Set(outcomes.map(\.0)).count == 1)
         #expect(outcomes.filter { !$0.1 }.count == 1)
-        #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things WHERE name = 'same'") } == 1)
+        #expect(try await database.read { try Int.fetchOne($0, sql: "SELECT COUNT(*) FROM things WHERE name = 'same'") } == 2)
     }
 
     @Test("a request id reused for another method is refused")

@@ -57,7 +57,7 @@ extension SchedulerHandlers {
                          _ context: RPCCallContext) async throws -> MeetingV1.InviteResponse {
         // A convener's invitations are optional: nobody is marked absent by a convener.
         let required = !request.optional && runner == nil
-        return try await database.idempotentSession(context) { [outbox, registry] db in
+        return try await database.idempotentSession(context, readStoredFirst: false) { [outbox, registry] db in
             let members: [MemberV1.Member]
             if let asked {
                 members = asked

@@ -35,7 +35,7 @@ extension SchedulerHandlers {
     /// from the registry's copy there (`RegistryToAsk` when the copy cannot tell).
     private func scheduled(_ meeting: MeetingV1.Meeting, placed: Bool, runner: Int64?,
                            _ context: RPCCallContext) async throws -> MeetingV1.ScheduleMeetingResponse {
-        try await database.idempotentSession(context) { [registry] db in
+        try await database.idempotentSession(context, readStoredFirst: false) { [registry] db in
             var ready = meeting
             if !placed {
                 guard let place = try registry.modelPlace(db, room: ready.roomID, term: ready.term),
@@ -128,7 +128,7 @@ extension SchedulerHandlers {
     /// that `resolved` does not hold.
     private func published(_ request: MeetingV1.PublishMeetingRequest, runner: Int64?, _ resolved: ResolvedGroups?,
                            _ context: RPCCallContext) async throws -> MeetingV1.PublishMeetingResponse {
-        try await database.idempotentSession(context) { [outbox] db in
+        try await database.idempotentSession(context, readStoredFirst: false) { [outbox] db in
             let stored = try stillRun(db, request.id, by: runner, context, field: "id")
             var meeting = stored
             try MeetingLifecycle.require(.publish, meeting)
