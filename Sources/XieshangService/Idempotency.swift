@@ -53,11 +53,11 @@ extension ServiceDatabase {
             throw RPCError(.dataLoss, "\(replaced); nothing was written")
         }
         // Asked to (and on SQLite, for a key without a quota), the change runs first and the
-        // stored reply is read only when it fails: a retry of an applied call either fails its own checks
-        // (the meeting it made holds the room now) or its reply's row (the primary key
-        // principal, request id) does; either way its savepoint rolls back and the stored
-        // reply answers. The first try of a call, nearly every call, reads nothing for it.
-        // A key with a quota reads first, so that a retry is answered even at the quota.
+        // stored reply is read only when it fails: a retry of an applied call either fails
+        // its own checks (the meeting it made holds the room now) or its reply's row (the
+        // primary key principal, request id) does; either way its savepoint rolls back and
+        // the stored reply answers. The first try of a call, nearly every call, reads nothing
+        // for it. A key with a quota reads first, so that a retry is answered even at the quota.
         let writeFirst = !readStoredFirst && engine == .sqlite && quota == nil
         // The group's transactions carry bytes: the reply, then one byte saying if it was stored.
         var output = try await groupCommit.submit { session -> [UInt8] in
