@@ -145,9 +145,10 @@ struct ExampleServiceProcessTests {
         let database = try ServiceDatabase.open(
             dataDir: try temporaryDirectory("poison-consumer"), name: "consumer", migrations: migrations)
         let poisonAttempts = Counter()
+        let log = CapturedLog()
         let consumer = EventConsumer(
             source: "example-notes", eventEndpoint: service.eventEndpoint, sourceClient: sourceClient,
-            database: database, context: testContext, logger: quietLogger(), idleCatchUp: .milliseconds(100)
+            database: database, context: testContext, logger: log.logger(), idleCatchUp: .milliseconds(100)
         ) { event, db in
             let added = try ExampleV1.NoteAdded(decoding: event.payload)
             let text = added.note?.text ?? ""
@@ -183,6 +184,13 @@ struct ExampleServiceProcessTests {
         #expect(try await database.read { db in try EventConsumer.setAside(db, source: "elsewhere", limit: 0) }.total == 0)
         let health = await database.healthCheck()
         #expect(health.ok && health.detail.contains("1 event set aside"), "\(health.detail)")
+        // What the log says: the failed tries (the catch-up's, a warning), then the setting
+        // aside, at error, naming the event.
+        let retries = log.all.filter { $0.message.hasSuffix("failed; will retry") && $0.metadata["error"] == "Refused()" }
+        let setAsideLines = log.all.filter { $0.level == .error && $0.message == "set an event aside after repeated failures" }
+        #expect(!retries.isEmpty, "\(log.all.map(\.message))")
+        #expect(setAsideLines.count == 1 && setAsideLines.first?.metadata["event.sequence"] == "2" && setAsideLines.first?.metadata["event.type"] == "note.added",
+                "\(setAsideLines)")
 
         running.cancel()
         try await running.value
@@ -205,9 +213,10 @@ struct ExampleServiceProcessTests {
         let database = try ServiceDatabase.open(dataDir: try temporaryDirectory("batch-consumer"), name: "consumer", migrations: migrations)
         let poisonAttempts = Counter()
         let applications = Counter()
+        let log = CapturedLog()
         let consumer = EventConsumer(
             source: "example-notes", eventEndpoint: service.eventEndpoint, sourceClient: sourceClient,
-            database: database, context: testContext, logger: quietLogger(), idleCatchUp: .milliseconds(100)
+            database: database, context: testContext, logger: log.logger(), idleCatchUp: .milliseconds(100)
         ) { event, db in
             let text = try ExampleV1.NoteAdded(decoding: event.payload).note?.text ?? ""
             if text == "poison" {
@@ -228,6 +237,7 @@ struct ExampleServiceProcessTests {
         #expect(poisonAttempts.count == EventConsumer.attemptsBeforeSettingAside)
         let setAside = try await database.read { db in try EventConsumer.setAside(db, source: "example-notes", limit: 0) }
         #expect(setAside.events.map(\.sequence) == [17])
+        #expect(log.all.filter { $0.message == "set an event aside after repeated failures" }.map { $0.metadata["event.sequence"] } == ["17"])
         // The first batch was tried whole and rolled back at the poison, so the sixteen before
         // it were applied more than once by the logic — but stored once, in order.
         #expect(applications.count >= 39)

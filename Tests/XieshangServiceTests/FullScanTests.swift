@@ -1,8 +1,8 @@
 import GRDB
 import Logging
-import Synchronization
 import Testing
 @testable import XieshangService
+import XieshangTestSupport
 
 /// Statements that read a whole table are told of once each (`FullScans`).
 @Suite("full table scans, told")
@@ -38,7 +38,7 @@ struct FullScanTests {
     func toldThroughTheHostsLogger() throws {
         let queue = try DatabaseQueue()
         let scans = FullScans()
-        let lines = Lines()
+        let lines = CapturedLog()
         try queue.write { db in
             try db.execute(sql: "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)")
             for n in 0..<10_500 { try db.execute(sql: "INSERT INTO notes (body) VALUES (?)", arguments: ["第\(n)条"]) }
@@ -54,7 +54,7 @@ struct FullScanTests {
             try run(before)
             #expect(scans.count == 1 && scans.told(before))
             #expect(lines.all.isEmpty)
-            scans.report(to: Logger(label: "test") { _ in lines })
+            scans.report(to: lines.logger())
             #expect(lines.all.count == 1)
             try run(before)
             try run(after)
@@ -62,8 +62,8 @@ struct FullScanTests {
             #expect(scans.count == 3, "each run past the threshold is counted; a lookup by key is not")
             let told = lines.all
             try #require(told.count == 2, "\(told)")
-            #expect(told[0].level == .warning && told[0].sql.contains("before the logger") && told[0].message.contains("rows scanning a whole table"), "\(told[0].message)")
-            #expect(told[1].sql.contains("after the logger"))
+            #expect(told[0].level == .warning && told[0].metadata["sql", default: ""].contains("before the logger") && told[0].message.contains("rows scanning a whole table"), "\(told[0].message)")
+            #expect(told[1].metadata["sql", default: ""].contains("after the logger"))
 
             // A statement built with an IN list is one statement whatever the list's length:
             // told once, with its shape (a busy service builds thousands of such texts).
@@ -71,23 +71,9 @@ struct FullScanTests {
             try run("SELECT id FROM notes WHERE body IN (?,?,?) AND length(body) > 0", ["第1条", "第2条", "第3条"])
             try run("SELECT id FROM notes WHERE body IN (?) AND length(body) > 0", ["第1条"])
             #expect(scans.count == 6)
-            let built = lines.all.dropFirst(2).map(\.sql)
+            let built = lines.all.dropFirst(2).map { $0.metadata["sql", default: ""] }
             #expect(built == ["SELECT id FROM notes WHERE body IN (?, …) AND length(body) > 0",
                               "SELECT id FROM notes WHERE body IN (?) AND length(body) > 0"], "\(built)")
         }
-    }
-}
-
-/// A log handler that keeps what it is given.
-private final class Lines: LogHandler, Sendable {
-    struct Line { let level: Logger.Level; let message: String; let sql: String }
-    private let lines = Mutex<[Line]>([])
-    var all: [Line] { lines.withLock { $0 } }
-    var logLevel: Logger.Level { get { .trace } set {} }
-    var metadata: Logger.Metadata { get { [:] } set {} }
-    subscript(metadataKey key: String) -> Logger.Metadata.Value? { get { nil } set {} }
-    func log(event: LogEvent) {
-        let line = Line(level: event.level, message: event.message.description, sql: event.metadata?["sql"].map { "\($0)" } ?? "")
-        lines.withLock { $0.append(line) }
     }
 }
