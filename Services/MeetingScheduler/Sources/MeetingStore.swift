@@ -376,9 +376,16 @@ public enum MeetingStore {
 
     /// Of `members`, those the meeting does not invite yet, each once, in their order: whom
     /// an invitation or a group adds (a member is invited once a meeting).
+    /// Only those members are looked up (through `invitees_one_per_member`), not everyone a
+    /// plenary of hundreds invites, in lists of at most 500.
     static func notYetInvited(_ db: any SQLSession, meeting: Int64, _ members: [Int64]) throws -> [Int64] {
-        if members.isEmpty { return [] }
-        var invited = Set(try invitedMemberIDs(db, meeting: meeting))
+        var invited: Set<Int64> = []
+        for start in stride(from: 0, to: members.count, by: 500) {
+            let some = Array(members[start..<min(start + 500, members.count)])
+            invited.formUnion(try db.column(
+                "SELECT member_id FROM invitees WHERE meeting_id = ? AND member_id != 0 AND member_id IN (\(sqlPlaceholders(count: some.count)))",
+                [meeting] + some, as: Int64.self))
+        }
         return members.filter { invited.insert($0).inserted }
     }
 
