@@ -116,13 +116,22 @@ struct RPCServerClientTests {
         struct Bug: Error, CustomStringConvertible { var description: String { "SELECT secret FROM /var/lib/xieshang/x.sqlite" } }
         var handlers = RPCHandlers()
         handlers.register(echo) { _, _ in throw Bug() }
-        try await withServer(handlers) { server in
+        let log = CapturedLog()
+        let message = try await withServer(handlers, logger: log.logger()) { server in
             try await withClient([server.endpoint]) { client in
                 let error = await #expect(throws: RPCError.self) { try await client.call(echo, inner("x")) }
                 #expect(error?.code == .internal)
                 #expect(error?.message.contains("incident") == true && error?.message.contains("SELECT") == false, "\(String(describing: error))")
+                return error?.message ?? ""
             }
         }
+        // The operator finds the detail in the log by the incident number the caller was given.
+        let logged = log.all.filter { $0.level == .error && $0.message == "internal error" }
+        try #require(logged.count == 1, "\(log.all.map(\.message))")
+        let incident = try #require(logged[0].metadata["rpc.incident"])
+        #expect(message.contains("(incident \(incident);"), "\(message)")
+        #expect(logged[0].metadata["error"]?.contains("SELECT secret FROM /var/lib/xieshang/x.sqlite") == true, "\(logged[0].metadata)")
+        #expect(logged[0].metadata["rpc.method"] == echo.name)
     }
 
     @Test("a call past its deadline fails with DEADLINE_EXCEEDED and is not retried")

@@ -1,4 +1,5 @@
 import Foundation
+import Logging
 import XieshangService
 import Testing
 import XieshangRPC
@@ -24,7 +25,8 @@ final class SecureServer {
     private var task: Task<Void, any Error>?
     private var zapTask: Task<Void, any Error>?
 
-    init() throws {
+    /// `zapLogger`: where the ZAP handler logs (a test that reads it hands in its own).
+    init(zapLogger: Logger = quietLogger()) throws {
         context = try ZMQContext()
         folder = KeyFolder(NSTemporaryDirectory() + "xieshang-keys-\(UUID().uuidString.prefix(8))")
         serverKeys = try folder.generate("test-service")
@@ -36,7 +38,7 @@ final class SecureServer {
         try list.allow(staff.publicKey, as: Principal(name: "wang", role: .staff))
         try list.allow(member.publicKey, as: Principal(name: "42", role: .member))
         try list.save(folder.allowFile("test-service"))
-        zap = try ZAPHandler(context: context, authenticator: try Authenticator(file: folder.allowFile("test-service"), logger: quietLogger()), logger: quietLogger())
+        zap = try ZAPHandler(context: context, authenticator: try Authenticator(file: folder.allowFile("test-service"), logger: quietLogger()), logger: zapLogger)
         var configuration = RPCServerConfiguration(serviceName: "test-service")
         configuration.security = ServerSecurity(keyPair: serverKeys, zap: zap)
         var permissions = MethodPermissions()
@@ -193,14 +195,17 @@ struct SecurityTests {
 
     @Test("with the ZAP handler's thread gone, the server refuses every new client rather than accepting it")
     func zapHandlerDeath() async throws {
-        let secure = try SecureServer()
+        let log = CapturedLog()
+        let secure = try SecureServer(zapLogger: log.logger())
         let before = try secure.client(secure.staff)
         #expect(await code(before, whoAmI) == .ok)
         let served = secure.calls.count
         secure.zap.kill()
-        // The service learns of it: the handler's run() fails, which stops a ServiceHost.
+        // The service learns of it: the handler's run() fails, which stops a ServiceHost, and
+        // the operator reads why.
         let result = await secure.zapResult
         #expect(throws: ZAPHandler.Stopped.self) { try result.get() }
+        #expect(log.all.contains { $0.level == .critical && $0.message.hasPrefix("the ZAP handler stopped: every connection is refused") }, "\(log.all.map(\.message))")
         // A client whose key is on the allow-list still cannot get in: libzmq finds no
         // ZAP handler and (ZAP_ENFORCE_DOMAIN) fails the handshake.
         let after = try secure.client(secure.staff)

@@ -23,11 +23,12 @@ func inner(_ label: String, _ weight: Int32 = 0) -> WiretestV1.Inner {
 func withServer<T>(
     _ handlers: RPCHandlers,
     configure: (inout RPCServerConfiguration) -> Void = { _ in },
+    logger: Logger = quietLogger(),
     _ body: (RPCServer) async throws -> T
 ) async throws -> T {
     var configuration = RPCServerConfiguration(serviceName: "test-service")
     configure(&configuration)
-    let server = try RPCServer(configuration: configuration, handlers: handlers, context: testContext, logger: quietLogger())
+    let server = try RPCServer(configuration: configuration, handlers: handlers, context: testContext, logger: logger)
     let task = Task { try await server.run() }
     do {
         let result = try await body(server)
