@@ -20,7 +20,7 @@ public final class ServiceMetrics: RPCRequestObserver, Sendable {
     private let requests = Mutex<[String: Counter]>([:])
     private let latencies = Mutex<[String: DurationHistogram]>([:])
     /// What the counters read from the server's snapshot last reached.
-    private let exported = Mutex<(dropped: Int, undelivered: Int, fullScans: Int, transactions: Int, writes: Int)>((0, 0, 0, 0, 0))
+    private let exported = Mutex<(dropped: Int, undelivered: Int, fullScans: Int, transactions: Int, writes: Int, statements: Int)>((0, 0, 0, 0, 0, 0))
 
     /// Request latency buckets: 100 µs to 10 s.
     static let buckets: [Duration] = [.microseconds(100), .microseconds(250), .microseconds(500), .milliseconds(1), .microseconds(2500),
@@ -89,10 +89,11 @@ public final class ServiceMetrics: RPCRequestObserver, Sendable {
             .set(to: Double(snapshot.inFlight))
         let fullScans = SQLiteSession.fullScans.count
         let commits = database.groupCommit.totals
-        let (dropped, undelivered, scans, transactions, writes) = exported.withLock { last in
-            defer { last = (snapshot.droppedFrames, snapshot.undeliveredReplies, fullScans, commits.transactions, commits.writes) }
+        let statementsRun = SQLStatementTally.shared.count
+        let (dropped, undelivered, scans, transactions, writes, statements) = exported.withLock { last in
+            defer { last = (snapshot.droppedFrames, snapshot.undeliveredReplies, fullScans, commits.transactions, commits.writes, statementsRun) }
             return (snapshot.droppedFrames - last.dropped, snapshot.undeliveredReplies - last.undelivered, fullScans - last.fullScans,
-                    commits.transactions - last.transactions, commits.writes - last.writes)
+                    commits.transactions - last.transactions, commits.writes - last.writes, statementsRun - last.statements)
         }
         registry.makeCounter(descriptor: descriptor("rpc_dropped_frames", "total", "Frames dropped because they could not be answered."), labels: labels)
             .increment(by: Int64(max(0, dropped)))
@@ -102,6 +103,8 @@ public final class ServiceMetrics: RPCRequestObserver, Sendable {
             .increment(by: Int64(max(0, transactions)))
         registry.makeCounter(descriptor: descriptor("storage_writes", "total", "Callers' changes those transactions carried, each in a savepoint of its own: divided by the transactions, how many share a commit."), labels: labels)
             .increment(by: Int64(max(0, writes)))
+        registry.makeCounter(descriptor: descriptor("sql_statements", "total", "Statements the service's own code ran (not the transactions' BEGIN, COMMIT and savepoints): divided by the requests, the SQL a request costs."), labels: labels)
+            .increment(by: Int64(max(0, statements)))
         registry.makeCounter(descriptor: descriptor("sql_full_scans", "total", "Statements run that read 10,000 rows or more of a table from start to end: a query no index serves (each statement's first is logged with its SQL)."), labels: labels)
             .increment(by: Int64(max(0, scans)))
 

@@ -113,13 +113,13 @@ start_suite() { # data-dir
     --event-endpoint tcp://127.0.0.1:17422 --registry tcp://127.0.0.1:17411 --registry-events tcp://127.0.0.1:17412 "${security[@]}" --log-level warning >"$1-scheduler.log" 2>&1 & scheduler_pid=$!; pids+=($scheduler_pid)
   wait_ready "$1-scheduler.log"
 }
-# The scheduler's group-commit counters from its /metrics: "transactions writes".
+# The scheduler's group-commit and SQL counters from its /metrics: "transactions writes statements".
 commits() { # scheduler log (its ready line names the metrics URL)
   python3 -c '
 import sys, urllib.request
 text = urllib.request.urlopen(sys.argv[1], timeout=5).read().decode()
 value = lambda name: next(l.split()[-1] for l in text.splitlines() if l.startswith(name + "{"))
-print(value("xieshang_storage_write_transactions_total"), value("xieshang_storage_writes_total"))' \
+print(value("xieshang_storage_write_transactions_total"), value("xieshang_storage_writes_total"), value("xieshang_sql_statements_total"))' \
     "$(grep -o "metrics=[^ ]*" "$1" | head -n 1 | cut -d= -f2)"
 }
 stop_suite() { kill "$scheduler_pid" "$registry_pid"; wait "$scheduler_pid" "$registry_pid" 2>/dev/null || true; }
@@ -278,8 +278,9 @@ r = sched["p99Ms"] / floor["p99Ms"]; row("schedule-and-publish p99, 16 callers (
 r = ours_cpu / floor_cpu; row("server CPU per operation, scheduler + registry (µs) vs the C floor", round(ours_cpu), round(floor_cpu), r, "≤ 1.25× C floor", r <= 1.25)
 r = ours_kib / max(floor_kib, 0.001); row("storage written per operation (KiB) vs the C floor", round(ours_kib, 1), round(floor_kib, 1), r, "reported", None)
 # How many calls shared each commit (the scheduler's group commit), from its own counters.
-(t0, w0), (t1, w1) = [map(float, open(os.path.join(out, f)).read().split()) for f in ["commits-before.txt", "commits-after.txt"]]
+(t0, w0, s0), (t1, w1, s1) = [map(float, open(os.path.join(out, f)).read().split()) for f in ["commits-before.txt", "commits-after.txt"]]
 row("writes a transaction carried (group commit), schedule-and-publish at 16 callers", round((w1 - w0) / max(t1 - t0, 1), 2), "", 0, "reported", None)
+row("SQL statements an operation, the scheduler's own (not BEGIN, COMMIT, savepoints)", round((s1 - s0) / max(sched["completed"], 1), 1), "", 0, "reported", None)
 ours_refused = sched["refusals"] / max(sched["completed"], 1)
 row("refused bookings (conflicts) of operations: ours / the C floor", round(ours_refused, 3), round(floor["refusalRate"], 3), 0, "reported (compare at the same rate)", None)
 pg1, pg2 = op(load("schedule-16-pg1.json"), "schedule"), op(load("schedule-16-pg2.json"), "schedule")

@@ -65,6 +65,9 @@ struct MetricsTests {
         // The term, the member and the refused member, one after the other: a transaction each.
         #expect(registry.contains(#"xieshang_storage_write_transactions_total{service="member-registry"} 3"#), "\(registry)")
         #expect(registry.contains(#"xieshang_storage_writes_total{service="member-registry"} 3"#))
+        // The SQL its code ran (migrations, the three calls, the scrape's own reads): some, and counted.
+        let statements = registry.split(separator: "\n").first { $0.hasPrefix(#"xieshang_sql_statements_total{service="member-registry"} "#) }
+        #expect((statements?.split(separator: " ").last.flatMap { Int($0) } ?? 0) > 10, "\(String(describing: statements))")
         // Nothing this small reads a whole table past the threshold; the counter is there from the start.
         #expect(registry.contains(#"xieshang_sql_full_scans_total{service="member-registry"} 0"#), "\(registry)")
         #expect(registry.contains("# TYPE xieshang_rpc_request_duration_seconds histogram"))

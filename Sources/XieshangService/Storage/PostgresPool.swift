@@ -16,11 +16,13 @@ final class PostgresSession: SQLSession {
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> Int {
-        try connection.run(sql, arguments.map(\.sqlValue)).changed
+        SQLStatementTally.shared.add()
+        return try connection.run(sql, arguments.map(\.sqlValue)).changed
     }
 
     func rows(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> [SQLRow] {
-        try connection.run(sql, arguments.map(\.sqlValue)).rows
+        SQLStatementTally.shared.add()
+        return try connection.run(sql, arguments.map(\.sqlValue)).rows
     }
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {

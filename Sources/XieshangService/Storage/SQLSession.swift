@@ -248,6 +248,7 @@ public final class SQLiteSession: SQLSession {
 
     @discardableResult
     public func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> Int {
+        SQLStatementTally.shared.add()
         let statement = try db.cachedStatement(sql: sql)
         try statement.execute(arguments: Self.arguments(arguments))
         Self.fullScans.check(statement)
@@ -258,6 +259,7 @@ public final class SQLiteSession: SQLSession {
     static let fullScans = FullScans()
 
     public func rows(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> [SQLRow] {
+        SQLStatementTally.shared.add()
         let statement = try db.cachedStatement(sql: sql)
         let shape = Self.shapes.shape(of: statement)
         // Read through GRDB's cursor of values (it steps the statement as GRDB does: its
@@ -362,6 +364,17 @@ final class FullScans: Sendable {
 
     /// Whether `sql` has been told of (for tests).
     func told(_ sql: String) -> Bool { state.withLock { $0.toldOf.contains(Self.shape(of: sql)) } }
+}
+
+/// How many statements the service's own code has run through its sessions, on either engine
+/// (not the transactions' BEGIN, COMMIT and savepoints): divided by the calls, the SQL a call
+/// costs (`xieshang_sql_statements_total`).
+final class SQLStatementTally: Sendable {
+    static let shared = SQLStatementTally()
+    private let runs = Atomic<Int>(0)
+
+    func add() { runs.add(1, ordering: .relaxed) }
+    var count: Int { runs.load(ordering: .relaxed) }
 }
 
 /// All the columns of the row SQLite is on, read straight off the statement: the element of
