@@ -357,7 +357,7 @@ final class FullScans: Sendable {
                        metadata: ["sql": "\(sql.split(whereSeparator: \.isWhitespace).joined(separator: " "))"])
     }
 
-    /// A statement's text with each list of two or more placeholders written `?, …`.
+    /// A statement's text with each list of two or more `?` parameters (an IN list) written `?, …`.
     static func shape(of sql: String) -> String {
         sql.replacing(/\?(\s*,\s*\?)+/, with: "?, …")
     }
