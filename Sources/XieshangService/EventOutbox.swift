@@ -126,7 +126,7 @@ public final class EventOutbox: Sendable {
         let page = 50
         reading: while response.events.count < limit {
             let rows = try session.rows(
-                "SELECT sequence, type, occurred_at_ms, payload_type, payload, trace_id FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                Self.pageAfter,
                 [after, min(page, limit - response.events.count)])
             for row in rows {
                 let event = Self.event(row, source: source, identity: response.sourceIdentity)
@@ -141,6 +141,9 @@ public final class EventOutbox: Sendable {
         return response
     }
 
+    /// A page of the outbox after a sequence number, oldest first: what Since and the publisher read.
+    private static let pageAfter = "SELECT sequence, type, occurred_at_ms, payload_type, payload, trace_id FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?"
+
     /// How many events the publisher reads at a time.
     static let publishPage = 50
 
@@ -150,7 +153,7 @@ public final class EventOutbox: Sendable {
     func publishable(after sequence: UInt64, identity: String, limit: Int = publishPage) throws -> [EventV1.Event] {
         try database.readSessionBlocking { [source] session in
             try session.rows(
-                "SELECT sequence, type, occurred_at_ms, payload_type, payload, trace_id FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?",
+                Self.pageAfter,
                 [Int64(clamping: sequence), limit]
             ).map { Self.event($0, source: source, identity: identity) }
         }
