@@ -15,15 +15,9 @@ struct Setup {
         let firstDay = ((now + 8 * 3_600_000) / day + 1) * day - 8 * 3_600_000
         if useExisting {
             let rooms = try await client.call(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), options: .read).rooms.map(\.id)
-            var members: [Int64] = []
-            var list = MemberV1.ListMembersRequest()
-            list.status = .active
-            list.pageSize = 500
-            repeat {
-                let page = try await client.call(MemberV1.Members.list, list, options: .read)
-                members += page.members.map(\.id)
-                list.pageToken = page.nextPageToken
-            } while !list.pageToken.isEmpty
+            var active = MemberV1.ListMembersRequest()
+            active.status = .active
+            let members = try await memberIDs(active)
             guard !rooms.isEmpty, members.count >= 2 else {
                 throw SetupError("the registry has \(rooms.count) rooms and \(members.count) active members; need a room and two members")
             }
@@ -65,21 +59,28 @@ struct Setup {
         importRequest.csv = Array(csv.utf8)
         let imported = try await client.call(MemberV1.Members.import, importRequest, options: CallOptions(timeout: .seconds(120)))
         guard imported.problems.isEmpty else { throw SetupError("the registry refused the load test's members: \(imported.problems.first!.reason)") }
-        var members: [Int64] = []
-        var list = MemberV1.ListMembersRequest()
-        list.query = unit
-        list.pageSize = 500
-        repeat {
-            let page = try await client.call(MemberV1.Members.list, list, options: .read)
-            members += page.members.map(\.id)
-            list.pageToken = page.nextPageToken
-        } while !list.pageToken.isEmpty
+        var imports = MemberV1.ListMembersRequest()
+        imports.query = unit
+        let members = try await memberIDs(imports)
         log("created station \(stationID), \(rooms.count) rooms and \(members.count) members (run \(run))")
         return Fixture(rooms: rooms, members: members, firstDayMs: firstDay, horizonDays: try await withinTerm(horizonDays, from: firstDay))
     }
 
     /// The horizon cut to the current term: the scheduler refuses a meeting outside its
     /// term, and a load test measures meetings, not refusals.
+    /// The ids of every member the listing finds, page after page.
+    private func memberIDs(_ listing: MemberV1.ListMembersRequest) async throws -> [Int64] {
+        var list = listing
+        list.pageSize = 500
+        var members: [Int64] = []
+        repeat {
+            let page = try await client.call(MemberV1.Members.list, list, options: .read)
+            members += page.members.map(\.id)
+            list.pageToken = page.nextPageToken
+        } while !list.pageToken.isEmpty
+        return members
+    }
+
     func withinTerm(_ horizonDays: Int, from firstDay: Int64) async throws -> Int {
         let terms = try await client.call(MemberV1.Terms.list, MemberV1.ListTermsRequest(), options: .read).terms
         guard let current = terms.first(where: \.current) else { throw SetupError("the registry has no current term") }

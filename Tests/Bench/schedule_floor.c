@@ -33,21 +33,12 @@
 #include <string.h>
 #include <stdint.h>
 #include <time.h>
+#include "bench_time.h"
 #include "xieshang/member/v1/member.pb-c.h"
 #include "xieshang/meeting/v1/meeting.pb-c.h"
 
 #define MAX_FRAME 65536
 
-static uint64_t now_ns(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-static int compare(const void *a, const void *b) {
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return x < y ? -1 : x > y;
-}
 
 static void die(const char *what) { fprintf(stderr, "schedule_floor: %s\n", what); exit(1); }
 

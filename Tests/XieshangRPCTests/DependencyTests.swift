@@ -48,12 +48,7 @@ struct DependencyTests {
         let upstreamRemaining = Mutex<Duration?>(nil)
         let downstreamRemaining = Mutex<Duration?>(nil)
         let failure = Mutex<RPCError?>(nil)
-        var downstream = RPCHandlers()
-        downstream.register(slow) { request, context in
-            downstreamRemaining.withLock { $0 = context.remaining }
-            await gate.wait()
-            return request
-        }
+        let downstream = gatedHandlers(gate, onStart: { context in downstreamRemaining.withLock { $0 = context.remaining } }, answer: { $0 })
         try await withServer(downstream) { back in
             try await withClient([back.endpoint]) { backClient in
                 var upstream = RPCHandlers()

@@ -74,12 +74,7 @@ struct RPCServerClientTests {
     func handlersOverlap() async throws {
         let gate = Gate()
         let started = Counter()
-        var handlers = echoHandlers()
-        handlers.register(slow) { request, _ in
-            started.increment()
-            await gate.wait()
-            return request
-        }
+        let handlers = gatedHandlers(gate, onStart: { _ in started.increment() }, answer: { $0 })
         try await withServer(handlers) { server in
             try await withClient([server.endpoint]) { client in
                 async let first = client.call(slow, inner("a"))
@@ -160,12 +155,7 @@ struct RPCServerClientTests {
     func deadlinePropagation() async throws {
         let seenRemaining = Mutex<Duration?>(nil)
         let gate = Gate()
-        var downstream = RPCHandlers()
-        downstream.register(slow) { request, context in
-            seenRemaining.withLock { $0 = context.remaining }
-            await gate.wait()
-            return request
-        }
+        let downstream = gatedHandlers(gate, onStart: { context in seenRemaining.withLock { $0 = context.remaining } }, answer: { $0 })
         // Five seconds: on a loaded machine (the whole suite in parallel on two cores) 600 ms,
         // and once even two seconds, were too little for the call to reach the second server.
         try await withServer(downstream) { back in
@@ -367,12 +357,7 @@ struct RPCServerClientTests {
     func gracefulDrain() async throws {
         let gate = Gate()
         let started = Counter()
-        var handlers = echoHandlers()
-        handlers.register(slow) { request, _ in
-            started.increment()
-            await gate.wait()
-            return inner(request.label + " done")
-        }
+        let handlers = gatedHandlers(gate, onStart: { _ in started.increment() }, answer: { inner($0.label + " done") })
         let server = try RPCServer(
             configuration: RPCServerConfiguration(serviceName: "drain-test"), handlers: handlers,
             context: testContext, logger: quietLogger())

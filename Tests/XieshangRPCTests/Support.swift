@@ -101,13 +101,19 @@ func echoHandlers(calls: Counter = Counter()) -> RPCHandlers {
     return handlers
 }
 
-/// `echoHandlers()` and `slow`, which waits until `gate` opens and answers with how many
-/// children the request had: requests held in flight for as long as a test wants.
-func gatedHandlers(_ gate: Gate) -> RPCHandlers {
+/// `echoHandlers()` and `slow`, which waits until `gate` opens: requests held in flight for
+/// as long as a test wants. `onStart` sees each call of `slow` as it starts; the reply is
+/// `answer` of the request (by default, how many children it had).
+func gatedHandlers(
+    _ gate: Gate,
+    onStart: @escaping @Sendable (RPCCallContext) -> Void = { _ in },
+    answer: @escaping @Sendable (WiretestV1.Inner) -> WiretestV1.Inner = { inner("\($0.children.count)") }
+) -> RPCHandlers {
     var handlers = echoHandlers()
-    handlers.register(slow) { request, _ in
+    handlers.register(slow) { request, context in
+        onStart(context)
         await gate.wait()
-        return inner("\(request.children.count)")
+        return answer(request)
     }
     return handlers
 }
