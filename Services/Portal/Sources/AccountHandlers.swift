@@ -35,7 +35,7 @@ public struct AccountHandlers: RPCService {
                 try AccountStore.invite(db, kind: kind, subject: subject, name: name, now: now)
             }
             var response = PortalV1.InviteResponse()
-            response.account = made.account.wire()
+            response.account = made.account.wire(invitationEnd: made.expiresAtMs)
             var base = publicURL()
             while base.hasSuffix("/") { base.removeLast() }
             response.link = "\(base)/invite?t=\(made.token)"
@@ -43,20 +43,29 @@ public struct AccountHandlers: RPCService {
             response.expiresAtMs = made.expiresAtMs
             return response
         }
-        h.register(PortalV1.Accounts.list) { _, _ in
+        h.register(PortalV1.Accounts.list) { request, _ in
+            if case .unrecognized(let value) = request.kind {
+                throw RPCError(.invalidArgument, "no account kind \(value)", violations: [RpcV1.FieldViolation(field: "kind", description: "member, unit or unspecified")])
+            }
+            if case .unrecognized(let value) = request.state {
+                throw RPCError(.invalidArgument, "no account state \(value)", violations: [RpcV1.FieldViolation(field: "state", description: "invited, active, disabled or unspecified")])
+            }
             let now = Int64(Date().timeIntervalSince1970 * 1000)
             var response = PortalV1.ListAccountsResponse()
-            response.accounts = try await database.readSession { db in try AccountStore.accounts(db, now: now) }
+            response.accounts = try await database.readSession { db in
+                try AccountStore.accounts(db, kind: request.kind, state: request.state, now: now)
+            }
             return response
         }
         h.register(PortalV1.Accounts.setState, mutating: true) { request, context in
-            try await database.idempotentSession(context) { db -> PortalV1.SetAccountStateResponse in
+            let now = Int64(Date().timeIntervalSince1970 * 1000)
+            return try await database.idempotentSession(context) { db -> PortalV1.SetAccountStateResponse in
                 guard let account = try AccountStore.setDisabled(db, login: request.login, disabled: request.disabled) else {
                     throw RPCError(.notFound, "no portal account \"\(request.login)\" (gateway portal list)",
                                    violations: [RpcV1.FieldViolation(field: "login", description: "no such account")])
                 }
                 var response = PortalV1.SetAccountStateResponse()
-                response.account = account.wire()
+                response.account = account.wire(invitationEnd: try AccountStore.invitationEnd(db, account: account.id, now: now))
                 return response
             }.reply
         }

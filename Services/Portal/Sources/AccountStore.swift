@@ -31,7 +31,9 @@ public struct PortalAccount: Sendable, Equatable {
         lastSignInMs = row["last_sign_in_ms"]
     }
 
-    func wire(sessions: Int32 = 0) -> PortalV1.Account {
+    /// As the office sees it: `sessions` signed in now, an open invitation until
+    /// `invitationEnd` (0: none).
+    func wire(sessions: Int32 = 0, invitationEnd: Int64 = 0) -> PortalV1.Account {
         var a = PortalV1.Account()
         a.kind = kind
         a.subjectID = subjectID
@@ -41,6 +43,7 @@ public struct PortalAccount: Sendable, Equatable {
         a.invitedAtMs = invitedAtMs
         a.lastSignInMs = lastSignInMs
         a.sessions = sessions
+        a.invitationExpiresAtMs = invitationEnd
         return a
     }
 }
@@ -122,11 +125,25 @@ enum AccountStore {
         return .accepted(PortalAccount(row: account))
     }
 
-    static func accounts(_ db: any SQLSession, now: Int64) throws -> [PortalV1.Account] {
-        try db.rows("""
-            SELECT a.*, (SELECT COUNT(*) FROM sessions s WHERE s.account_id = a.id AND s.expires_at_ms > ?) AS live
-            FROM accounts a ORDER BY a.kind, a.subject_id
-            """, [now]).map { PortalAccount(row: $0).wire(sessions: $0["live"]) }
+    /// The accounts of a kind and a state (unspecified: all), with their live sessions and
+    /// the end of their open invitation.
+    static func accounts(_ db: any SQLSession, kind: PortalV1.AccountKind, state: PortalV1.AccountState, now: Int64) throws -> [PortalV1.Account] {
+        let inState = switch state {
+        case .invited: "a.disabled = 0 AND a.password_hash IS NULL"
+        case .active: "a.disabled = 0 AND a.password_hash IS NOT NULL"
+        case .disabled: "a.disabled = 1"
+        case .unspecified, .unrecognized: "1"
+        }
+        return try db.rows("""
+            SELECT a.*, (SELECT COUNT(*) FROM sessions s WHERE s.account_id = a.id AND s.expires_at_ms > ?) AS live,
+                   COALESCE((SELECT i.expires_at_ms FROM invitations i WHERE i.account_id = a.id AND i.expires_at_ms > ?), 0) AS open_until
+            FROM accounts a WHERE (? = 0 OR a.kind = ?) AND \(inState) ORDER BY a.kind, a.subject_id
+            """, [now, now, kind.rawValue, kind.rawValue]).map { PortalAccount(row: $0).wire(sessions: $0["live"], invitationEnd: $0["open_until"]) }
+    }
+
+    /// When the account's open invitation ends; 0 when none is open.
+    static func invitationEnd(_ db: any SQLSession, account: Int64, now: Int64) throws -> Int64 {
+        try db.value("SELECT expires_at_ms FROM invitations WHERE account_id = ? AND expires_at_ms > ?", [account, now], as: Int64.self) ?? 0
     }
 
     static func setDisabled(_ db: any SQLSession, login: String, disabled: Bool) throws -> PortalAccount? {

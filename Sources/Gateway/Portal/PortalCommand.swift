@@ -6,7 +6,7 @@ import XieshangWire
 struct PortalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portal",
-        abstract: "The web portal's accounts: invite a member or a unit, list the accounts, disable or enable one.",
+        abstract: "The web portal's accounts: invite a member, a unit or everyone not signed up yet, list the accounts, disable or enable one.",
         discussion: """
             An invitation is a one-time link and a code; give both to the person (the link by message,
             the code by another way, e.g. by telephone). They set a password on the link's page, then
@@ -16,21 +16,21 @@ struct PortalCommand: AsyncParsableCommand {
         subcommands: [Invite.self, List.self, Disable.self, Enable.self])
 }
 
-extension PortalV1.AccountState {
-    var label: String {
-        switch self {
-        case .invited: "已邀请"
-        case .active: "已启用"
-        case .disabled: "已停用"
-        default: ""
-        }
+extension PortalV1.AccountKind: ExpressibleByArgument {}
+extension PortalV1.AccountState: ExpressibleByArgument {}
+
+/// The accounts as a table: who, their state, sessions, last sign-in and open invitation.
+func accountTable(_ accounts: [PortalV1.Account]) -> Table {
+    var table = Table("登录名 login", "对象 who", "名称 name", "状态 state", "会话 sessions", "最近登录 last sign-in", "邀请有效至 invitation until")
+    for a in accounts {
+        table.add(a.login, "\(a.kind.label) \(a.subjectID)", a.name, a.state.label, String(a.sessions),
+                  a.lastSignInMs == 0 ? "" : CommitteeClock.minute(a.lastSignInMs),
+                  a.invitationExpiresAtMs == 0 ? "" : CommitteeClock.minute(a.invitationExpiresAtMs))
     }
+    return table
 }
 
 func accountOutput(_ account: PortalV1.Account?) -> Output {
     let a = account ?? .init()
-    var table = Table("登录名 login", "对象 who", "名称 name", "状态 state", "会话 sessions", "最近登录 last sign-in")
-    table.add(a.login, a.kind == .unit ? "单位 \(a.subjectID)" : "委员 \(a.subjectID)", a.name, a.state.label, String(a.sessions),
-              a.lastSignInMs == 0 ? "" : CommitteeClock.minute(a.lastSignInMs))
-    return Output(a, table)
+    return Output(a, accountTable([a]))
 }

@@ -1,57 +1,191 @@
 import ArgumentParser
 import Foundation
 import XieshangLabels
+import XieshangRPC
 import XieshangWire
 
 extension PortalCommand {
     struct Invite: GatewayCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Invite a member or a unit to the portal: a one-time link and a code (valid 7 days; inviting again voids the last), sent to their inbox and e-mail through the notifier and printed.",
-            discussion: "Example: gateway portal invite --member 13")
+            abstract: "Invite a member or a unit to the portal, or everyone not signed up yet: a one-time link and a code each (valid 7 days; inviting again voids the last), sent to their inbox and e-mail through the notifier and printed.",
+            discussion: """
+                Examples: gateway portal invite --member 13
+                          gateway portal invite --all-members
+                --all-members invites every active member of the current term (--all-units every active
+                handling unit) who has no account yet, or whose invitation lapsed or was voided unused.
+                Whoever has set a password, holds an open invitation, or was disabled is left as they
+                are, so running it again invites only whom it missed. Every link and code is printed.
+                """)
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "The member's id.") var member: Int64?
         @Option(help: "The handling unit's id.") var unit: Int64?
-        @Flag(help: "Only print the link and the code (pass them on yourself); do not send them.") var noSend = false
+        @Flag(help: "Every active member of the current term not signed up yet.") var allMembers = false
+        @Flag(help: "Every active handling unit not signed up yet.") var allUnits = false
+        @Flag(help: "Only print the links and the codes (pass them on yourself); do not send them.") var noSend = false
 
         func validate() throws {
-            guard (member == nil) != (unit == nil) else { throw ValidationError("name one of --member or --unit") }
+            guard [member != nil, unit != nil, allMembers, allUnits].filter({ $0 }).count == 1 else {
+                throw ValidationError("name one of --member, --unit, --all-members or --all-units")
+            }
         }
 
         func perform() async throws -> Output {
-            let response = try await connection.call(PortalV1.Accounts.invite) {
-                $0.memberID = member ?? 0
-                $0.unitID = unit ?? 0
+            if allMembers || allUnits { return try await everyone(allMembers ? .member : .unit) }
+            let kind: PortalV1.AccountKind = member != nil ? .member : .unit
+            let id = member ?? unit ?? 0
+            let (invitation, sent) = try await connection.with(.portal) { portal in
+                try await withNotifier { notifier in try await invite(kind, id, portal: portal, notifier: notifier) }
             }
-            let a = response.account ?? .init()
-            let until = CommitteeClock.minute(response.expiresAtMs)
-            var sent = "未发送（--no-send）：请将链接和邀请码转交本人"
-            if !noSend {
-                do {
-                    let announced = try await connection.call(NotificationV1.Deliveries.announce) {
-                        var recipient = NotificationV1.Recipient()
-                        recipient.kind = member != nil ? .member : .unit
-                        recipient.id = member ?? unit ?? 0
-                        $0.recipient = recipient
-                        $0.title = "委员履职服务平台邀请"
-                        $0.body = """
-                            \(a.name)：办公室邀请您使用委员履职服务平台。请在 \(until) 前打开下面的链接，输入邀请码并设置密码，之后用登录名 \(a.login) 登录。
-                            链接：\(response.link)
-                            邀请码：\(response.code)
-                            """
-                    }
-                    sent = announced.recipients > 0 ? "已通过通知服务发给本人（消息，以及开通时的邮件）" : "通知服务未发送（已发过同样的通知）"
-                } catch {
-                    // The invitation stands; staff pass it on themselves.
-                    sent = "未能通过通知服务发送（\(error)）：请将链接和邀请码转交本人"
-                }
-            }
-            struct Result: Encodable { let invitation: PortalV1.InviteResponse; let sent: String }
-            var output = Output(Result(invitation: response, sent: sent))
-            output.line("\(a.name)（登录名 \(a.login)）的邀请，\(until) 前有效：")
-            output.line("链接 link: \(response.link)")
-            output.line("邀请码 code: \(response.code)")
+            let a = invitation.account ?? .init()
+            var output = Output(Invited(invitation: invitation, sent: sent))
+            output.line("\(a.name)（登录名 \(a.login)）的邀请，\(CommitteeClock.minute(invitation.expiresAtMs)) 前有效：")
+            output.line("链接 link: \(invitation.link)")
+            output.line("邀请码 code: \(invitation.code)")
             output.line(sent)
             return output
+        }
+
+        /// One invitation and what became of sending it (as `--json` shows it).
+        struct Invited: Encodable {
+            let invitation: PortalV1.InviteResponse
+            let sent: String
+        }
+
+        /// Why some were not invited by `--all-members` or `--all-units`.
+        struct LeftAlone: Encodable {
+            var signedUp = 0
+            var invitationOpen = 0
+            var disabled = 0
+        }
+
+        struct Refused: Encodable {
+            let id: Int64
+            let name: String
+            let error: String
+        }
+
+        struct Everyone: Encodable {
+            var invited: [Invited] = []
+            var leftAlone = LeftAlone()
+            var refused: [Refused] = []
+        }
+
+        /// Invites each active member (or unit) with no account, or whose account is still
+        /// waiting for a password and holds no open invitation.
+        private func everyone(_ kind: PortalV1.AccountKind) async throws -> Output {
+            let subjects = kind == .member ? try await activeMembers() : try await activeUnits()
+            var listing = PortalV1.ListAccountsRequest()
+            listing.kind = kind
+            let (result, stopped) = try await connection.with(.portal) { portal in
+                let accounts = try await portal.call(PortalV1.Accounts.list, listing, options: .read).accounts
+                let bySubject = Dictionary(accounts.map { ($0.subjectID, $0) }, uniquingKeysWith: { first, _ in first })
+                return try await withNotifier { client -> (Everyone, GatewayFailure?) in
+                    var result = Everyone()
+                    var notifier = client
+                    for subject in subjects {
+                        if let account = bySubject[subject.id] {
+                            if account.state == .active { result.leftAlone.signedUp += 1; continue }
+                            if account.state == .disabled { result.leftAlone.disabled += 1; continue }
+                            if account.invitationExpiresAtMs != 0 { result.leftAlone.invitationOpen += 1; continue }
+                        }
+                        do {
+                            let (invitation, sent) = try await invite(kind, subject.id, portal: portal, notifier: notifier)
+                            result.invited.append(Invited(invitation: invitation, sent: sent))
+                            // The notifier is down or refuses: the rest are printed, not sent.
+                            if sent.hasPrefix(Self.notSent) { notifier = nil }
+                        } catch let failure as GatewayFailure where [.invalidArgument, .notFound, .failedPrecondition].contains(failure.error.code) {
+                            // Gone or made inactive since the list was read: the others go on.
+                            result.refused.append(Refused(id: subject.id, name: subject.name, error: failure.error.message))
+                        } catch let failure as GatewayFailure {
+                            // The portal or the registry is down, or this key may not invite:
+                            // stop, and show what was done before it.
+                            return (result, failure)
+                        }
+                    }
+                    return (result, nil)
+                }
+            }
+            var output = Output(result)
+            var table = Table("登录名 login", "名称 name", "邀请码 code", "有效至 until", "链接 link", "发送 sent")
+            for invited in result.invited {
+                let a = invited.invitation.account ?? .init()
+                table.add(a.login, a.name, invited.invitation.code, CommitteeClock.minute(invited.invitation.expiresAtMs), invited.invitation.link, invited.sent)
+            }
+            if !result.invited.isEmpty { output.add(table) }
+            let (whom, count) = kind == .member ? ("委员", "名") : ("单位", "个")
+            output.line("邀请\(whom) \(result.invited.count) \(count)；未邀请：已启用 \(result.leftAlone.signedUp) \(count)，邀请未过期 \(result.leftAlone.invitationOpen) \(count)，已停用 \(result.leftAlone.disabled) \(count)")
+            for refused in result.refused { output.line("未能邀请 \(refused.name)（\(refused.id)）：\(refused.error)") }
+            if !result.refused.isEmpty { output.exitCode = 2 }
+            if let stopped {
+                output.line("中止 stopped: \(stopped.description)")
+                output.exitCode = stopped.exitCode
+            }
+            return output
+        }
+
+        /// Runs `body` with a client of the notifier, or with nil under `--no-send` (which needs
+        /// no notifier at all).
+        private func withNotifier<T>(_ body: (RPCClient?) async throws -> T) async throws -> T {
+            if noSend { return try await body(nil) }
+            return try await connection.with(.notifier) { try await body($0) }
+        }
+
+        private func activeMembers() async throws -> [(id: Int64, name: String)] {
+            try await connection.with(.registry) { registry in
+                var list = MemberV1.ListMembersRequest()
+                list.status = .active
+                list.pageSize = 500
+                var members: [(id: Int64, name: String)] = []
+                repeat {
+                    let page = try await registry.call(MemberV1.Members.list, list, options: .read)
+                    members += page.members.map { ($0.id, $0.name) }
+                    list.pageToken = page.nextPageToken
+                } while !list.pageToken.isEmpty
+                return members
+            }
+        }
+
+        private func activeUnits() async throws -> [(id: Int64, name: String)] {
+            try await connection.call(MemberV1.Units.list, options: .read).units.filter(\.active).map { ($0.id, $0.name) }
+        }
+
+        static let notSent = "未能通过通知服务发送"
+
+        /// Invites one member or unit, and sends the link and the code to their inbox and
+        /// e-mail unless `notifier` is nil; says what became of the sending.
+        private func invite(_ kind: PortalV1.AccountKind, _ id: Int64, portal: RPCClient, notifier: RPCClient?) async throws
+            -> (PortalV1.InviteResponse, String)
+        {
+            var request = PortalV1.InviteRequest()
+            if kind == .member { request.memberID = id } else { request.unitID = id }
+            let response: PortalV1.InviteResponse
+            do {
+                response = try await portal.call(PortalV1.Accounts.invite, request)
+            } catch {
+                // Said here with the portal's address: the notifier's client around this call
+                // would otherwise name its own.
+                throw GatewayFailure(error, endpoint: connection.endpoint(.portal))
+            }
+            guard let notifier else { return (response, noSend ? "未发送（--no-send）：请将链接和邀请码转交本人" : "\(Self.notSent)（见上）：请将链接和邀请码转交本人") }
+            let a = response.account ?? .init()
+            var announce = NotificationV1.AnnounceRequest()
+            var recipient = NotificationV1.Recipient()
+            recipient.kind = kind == .member ? .member : .unit
+            recipient.id = id
+            announce.recipient = recipient
+            announce.title = "委员履职服务平台邀请"
+            announce.body = """
+                \(a.name)：办公室邀请您使用委员履职服务平台。请在 \(CommitteeClock.minute(response.expiresAtMs)) 前打开下面的链接，输入邀请码并设置密码，之后用登录名 \(a.login) 登录。
+                链接：\(response.link)
+                邀请码：\(response.code)
+                """
+            do {
+                let announced = try await notifier.call(NotificationV1.Deliveries.announce, announce)
+                return (response, announced.recipients > 0 ? "已通过通知服务发给本人（消息，以及开通时的邮件）" : "通知服务未发送（已发过同样的通知）")
+            } catch {
+                // The invitation stands; staff pass it on themselves.
+                return (response, "\(Self.notSent)（\(error)）：请将链接和邀请码转交本人")
+            }
         }
     }
 }

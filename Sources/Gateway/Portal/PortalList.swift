@@ -1,20 +1,25 @@
 import ArgumentParser
-import XieshangLabels
 import XieshangWire
 
 extension PortalCommand {
     struct List: GatewayCommand {
-        static let configuration = CommandConfiguration(abstract: "List the portal's accounts.", discussion: "Example: gateway portal list")
+        static let configuration = CommandConfiguration(
+            abstract: "List the portal's accounts: all of them, or those of a kind and a state.",
+            discussion: """
+                Example: gateway portal list --kind member --state invited
+                (the members invited who have not set a password yet; an empty "invitation until"
+                means their invitation lapsed: gateway portal invite --all-members invites them again)
+                """)
         @OptionGroup var connection: ConnectionOptions
+        @Option(help: "委员 or 单位 (member, unit): only members' or only units' accounts.") var kind: PortalV1.AccountKind?
+        @Option(help: "已邀请, 已启用 or 已停用 (invited, active, disabled): only accounts in this state.") var state: PortalV1.AccountState?
 
         func perform() async throws -> Output {
-            let response = try await connection.call(PortalV1.Accounts.list)
-            var table = Table("登录名 login", "对象 who", "名称 name", "状态 state", "会话 sessions", "最近登录 last sign-in")
-            for a in response.accounts {
-                table.add(a.login, a.kind == .unit ? "单位 \(a.subjectID)" : "委员 \(a.subjectID)", a.name, a.state.label, String(a.sessions),
-                          a.lastSignInMs == 0 ? "" : CommitteeClock.minute(a.lastSignInMs))
+            let response = try await connection.call(PortalV1.Accounts.list) {
+                $0.kind = kind ?? .unspecified
+                $0.state = state ?? .unspecified
             }
-            return Output(response, table)
+            return Output(response, accountTable(response.accounts))
         }
     }
 }

@@ -99,6 +99,7 @@ extension PortalV1 {
         public var invitedAtMs: Int64 = 0
         public var lastSignInMs: Int64 = 0
         public var sessions: Int32 = 0
+        public var invitationExpiresAtMs: Int64 = 0
 
         public init() {}
 
@@ -113,6 +114,7 @@ extension PortalV1 {
             if self.invitedAtMs != 0 { w.scalar(self.invitedAtMs, 6) }
             if self.lastSignInMs != 0 { w.scalar(self.lastSignInMs, 7) }
             if self.sessions != 0 { w.scalar(self.sessions, 8) }
+            if self.invitationExpiresAtMs != 0 { w.scalar(self.invitationExpiresAtMs, 9) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -125,6 +127,7 @@ extension PortalV1 {
             self.invitedAtMs = r.scalar(6)
             self.lastSignInMs = r.scalar(7)
             self.sessions = r.scalar(8)
+            self.invitationExpiresAtMs = r.scalar(9)
         }
     }
 }
@@ -184,16 +187,22 @@ extension PortalV1 {
 extension PortalV1 {
     /// `xieshang.portal.v1.ListAccountsRequest`
     public struct ListAccountsRequest: WireMessage, Encodable {
+        public var kind: PortalV1.AccountKind = .init(rawValue: 0)
+        public var state: PortalV1.AccountState = .init(rawValue: 0)
 
         public init() {}
 
         public static let wireDescriptor = WireDescriptor(xs_md_xieshang__portal__v1__list_accounts_request())
 
         public func write(to w: WireWriter) throws(WireError) {
+            if self.kind.rawValue != 0 { w.enumValue(self.kind, 1) }
+            if self.state.rawValue != 0 { w.enumValue(self.state, 2) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
             self.init()
+            self.kind = r.enumValue(1)
+            self.state = r.enumValue(2)
         }
     }
 }

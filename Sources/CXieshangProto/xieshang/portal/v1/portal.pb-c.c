@@ -322,7 +322,7 @@ void   xieshang__portal__v1__set_account_state_response__free_unpacked
   assert(message->base.descriptor == &xieshang__portal__v1__set_account_state_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor xieshang__portal__v1__account__field_descriptors[8] =
+static const ProtobufCFieldDescriptor xieshang__portal__v1__account__field_descriptors[9] =
 {
   {
     "kind",
@@ -420,8 +420,21 @@ static const ProtobufCFieldDescriptor xieshang__portal__v1__account__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "invitation_expires_at_ms",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Portal__V1__Account, invitation_expires_at_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__portal__v1__account__field_indices_by_name[] = {
+  8,   /* field[8] = invitation_expires_at_ms */
   5,   /* field[5] = invited_at_ms */
   0,   /* field[0] = kind */
   6,   /* field[6] = last_sign_in_ms */
@@ -434,7 +447,7 @@ static const unsigned xieshang__portal__v1__account__field_indices_by_name[] = {
 static const ProtobufCIntRange xieshang__portal__v1__account__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor xieshang__portal__v1__account__descriptor =
 {
@@ -444,7 +457,7 @@ const ProtobufCMessageDescriptor xieshang__portal__v1__account__descriptor =
   "Xieshang__Portal__V1__Account",
   "xieshang.portal.v1",
   sizeof(Xieshang__Portal__V1__Account),
-  8,
+  9,
   xieshang__portal__v1__account__field_descriptors,
   xieshang__portal__v1__account__field_indices_by_name,
   1,  xieshang__portal__v1__account__number_ranges,
@@ -579,9 +592,42 @@ const ProtobufCMessageDescriptor xieshang__portal__v1__invite_response__descript
   (ProtobufCMessageInit) xieshang__portal__v1__invite_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define xieshang__portal__v1__list_accounts_request__field_descriptors NULL
-#define xieshang__portal__v1__list_accounts_request__field_indices_by_name NULL
-#define xieshang__portal__v1__list_accounts_request__number_ranges NULL
+static const ProtobufCFieldDescriptor xieshang__portal__v1__list_accounts_request__field_descriptors[2] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Portal__V1__ListAccountsRequest, kind),
+    &xieshang__portal__v1__account_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Portal__V1__ListAccountsRequest, state),
+    &xieshang__portal__v1__account_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned xieshang__portal__v1__list_accounts_request__field_indices_by_name[] = {
+  0,   /* field[0] = kind */
+  1,   /* field[1] = state */
+};
+static const ProtobufCIntRange xieshang__portal__v1__list_accounts_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
 const ProtobufCMessageDescriptor xieshang__portal__v1__list_accounts_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -590,10 +636,10 @@ const ProtobufCMessageDescriptor xieshang__portal__v1__list_accounts_request__de
   "Xieshang__Portal__V1__ListAccountsRequest",
   "xieshang.portal.v1",
   sizeof(Xieshang__Portal__V1__ListAccountsRequest),
-  0,
+  2,
   xieshang__portal__v1__list_accounts_request__field_descriptors,
   xieshang__portal__v1__list_accounts_request__field_indices_by_name,
-  0,  xieshang__portal__v1__list_accounts_request__number_ranges,
+  1,  xieshang__portal__v1__list_accounts_request__number_ranges,
   (ProtobufCMessageInit) xieshang__portal__v1__list_accounts_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

@@ -74,10 +74,14 @@ struct  Xieshang__Portal__V1__Account
    * signed-in sessions now
    */
   int32_t sessions;
+  /*
+   * an open invitation's end (any state); 0: none open
+   */
+  int64_t invitation_expires_at_ms;
 };
 #define XIESHANG__PORTAL__V1__ACCOUNT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__portal__v1__account__descriptor) \
-    , XIESHANG__PORTAL__V1__ACCOUNT_KIND__ACCOUNT_KIND_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__PORTAL__V1__ACCOUNT_STATE__ACCOUNT_STATE_UNSPECIFIED, 0, 0, 0 }
+    , XIESHANG__PORTAL__V1__ACCOUNT_KIND__ACCOUNT_KIND_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__PORTAL__V1__ACCOUNT_STATE__ACCOUNT_STATE_UNSPECIFIED, 0, 0, 0, 0 }
 
 
 /*
@@ -114,13 +118,24 @@ struct  Xieshang__Portal__V1__InviteResponse
     , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
+/*
+ * Every account, or those of one kind and state.
+ */
 struct  Xieshang__Portal__V1__ListAccountsRequest
 {
   ProtobufCMessage base;
+  /*
+   * unspecified: members and units
+   */
+  Xieshang__Portal__V1__AccountKind kind;
+  /*
+   * unspecified: any
+   */
+  Xieshang__Portal__V1__AccountState state;
 };
 #define XIESHANG__PORTAL__V1__LIST_ACCOUNTS_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__portal__v1__list_accounts_request__descriptor) \
-     }
+    , XIESHANG__PORTAL__V1__ACCOUNT_KIND__ACCOUNT_KIND_UNSPECIFIED, XIESHANG__PORTAL__V1__ACCOUNT_STATE__ACCOUNT_STATE_UNSPECIFIED }
 
 
 struct  Xieshang__Portal__V1__ListAccountsResponse
