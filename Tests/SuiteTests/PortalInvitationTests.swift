@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XieshangRPC
 import XieshangService
 import XieshangTestSupport
 import XieshangWire
@@ -116,6 +117,17 @@ struct PortalInvitationTests {
         #expect(table.stdout.contains("邀请有效至 invitation until") && table.stdout.contains("单位 1"), "\(table.stdout)")
         let wrong = try await staff.run(["portal", "list", "--state", "asleep"])
         #expect(wrong.status != 0 && wrong.stderr.contains("--state"), "\(wrong.stderr)")
+        // A kind or a state the portal does not know is refused by name, not taken as "all".
+        let client = try testClient([portal.rpcEndpoint], attempts: 1)
+        var unknown = PortalV1.ListAccountsRequest()
+        unknown.state = .unrecognized(9)
+        do {
+            _ = try await client.call(PortalV1.Accounts.list, unknown)
+            Issue.record("an unknown state was listed")
+        } catch {
+            #expect(error.code == .invalidArgument && error.violations.first?.field == "state", "\(error)")
+        }
+        await client.close()
         let both = try await staff.run(["portal", "invite", "--all-members", "--member", "2"])
         #expect(both.status != 0 && both.stderr.contains("name one of"), "\(both.stderr)")
 
