@@ -99,11 +99,19 @@ struct PortalInvitationTests {
         let third = try await staff.json(["portal", "invite", "--all-members", "--no-send"])
         #expect((third["leftAlone"] as? [String: Any])?["disabled"] as? Int == 1, "\(third)")
 
-        // The active units, printed for staff to pass on; the inactive one is not invited.
-        let units = try await staff.run(["portal", "invite", "--all-units", "--no-send"])
-        #expect(units.status == 0, "\(units.stderr)")
-        #expect(units.stdout.contains("u1") && units.stdout.contains("u2") && !units.stdout.contains("u3"), "\(units.stdout)")
-        #expect(units.stdout.contains("邀请单位 2 个；未邀请：已启用 0 个，邀请未过期 0 个，已停用 0 个"), "\(units.stdout)")
+        // The active units, with the notifier stopped: invited all the same and printed for staff
+        // to pass on (the first tried, the second not); the inactive one is not invited.
+        #expect(await suite.notifier.stop() == 0)
+        let units = try await staff.json(["portal", "invite", "--all-units", "--timeout", "2"])
+        let unitInvitations = try #require(units["invited"] as? [[String: Any]])
+        let unitLogins = unitInvitations.compactMap { (($0["invitation"] as? [String: Any])?["account"] as? [String: Any])?["login"] as? String }
+        #expect(unitLogins.sorted() == ["u1", "u2"], "\(units)")
+        let sent = unitInvitations.compactMap { $0["sent"] as? String }
+        #expect(sent.count == 2 && sent.allSatisfy { $0.hasPrefix("未能通过通知服务发送") } && sent.contains { $0.contains("见上一条") }, "\(sent)")
+        let unitsText = try await staff.run(["portal", "list", "--kind", "unit", "--state", "invited"])
+        #expect(unitsText.stdout.contains("u1") && unitsText.stdout.contains("u2") && !unitsText.stdout.contains("u3"), "\(unitsText.stdout)")
+        let noneLeft = try await staff.run(["portal", "invite", "--all-units", "--no-send"])
+        #expect(noneLeft.stdout.contains("邀请单位 0 个；未邀请：已启用 0 个，邀请未过期 2 个，已停用 0 个"), "\(noneLeft.stdout)")
 
         // The list, by kind and state.
         func listed(_ arguments: [String]) async throws -> [String] {

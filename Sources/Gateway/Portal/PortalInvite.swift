@@ -34,7 +34,7 @@ extension PortalCommand {
             let kind: PortalV1.AccountKind = member != nil ? .member : .unit
             let id = member ?? unit ?? 0
             let (invitation, sent) = try await connection.with(.portal) { portal in
-                try await withNotifier { notifier in try await invite(kind, id, portal: portal, notifier: notifier) }
+                try await withSender { sender in try await invite(kind, id, portal: portal, sender: sender).0 }
             }
             let a = invitation.account ?? .init()
             var output = Output(Invited(invitation: invitation, sent: sent))
@@ -79,9 +79,9 @@ extension PortalCommand {
             let (result, stopped) = try await connection.with(.portal) { portal in
                 let accounts = try await portal.call(PortalV1.Accounts.list, listing, options: .read).accounts
                 let bySubject = Dictionary(accounts.map { ($0.subjectID, $0) }, uniquingKeysWith: { first, _ in first })
-                return try await withNotifier { client -> (Everyone, GatewayFailure?) in
+                return try await withSender { first -> (Everyone, GatewayFailure?) in
                     var result = Everyone()
-                    var notifier = client
+                    var sender = first
                     for subject in subjects {
                         if let account = bySubject[subject.id] {
                             if account.state == .active { result.leftAlone.signedUp += 1; continue }
@@ -89,10 +89,10 @@ extension PortalCommand {
                             if account.invitationExpiresAtMs != 0 { result.leftAlone.invitationOpen += 1; continue }
                         }
                         do {
-                            let (invitation, sent) = try await invite(kind, subject.id, portal: portal, notifier: notifier)
+                            let ((invitation, sent), failed) = try await invite(kind, subject.id, portal: portal, sender: sender)
                             result.invited.append(Invited(invitation: invitation, sent: sent))
                             // The notifier is down or refuses: the rest are printed, not sent.
-                            if sent.hasPrefix(Self.notSent) { notifier = nil }
+                            if failed { sender = .unsent(Self.notSent("见上一条")) }
                         } catch let failure as GatewayFailure where [.invalidArgument, .notFound, .failedPrecondition].contains(failure.error.code) {
                             // Gone or made inactive since the list was read: the others go on.
                             result.refused.append(Refused(id: subject.id, name: subject.name, error: failure.error.message))
@@ -123,12 +123,32 @@ extension PortalCommand {
             return output
         }
 
-        /// Runs `body` with a client of the notifier, or with nil under `--no-send` (which needs
-        /// no notifier at all).
-        private func withNotifier<T>(_ body: (RPCClient?) async throws -> T) async throws -> T {
-            if noSend { return try await body(nil) }
-            return try await connection.with(.notifier) { try await body($0) }
+        /// How the invitations go out: through the notifier, or not (and what to say instead).
+        enum Sender {
+            case notifier(RPCClient)
+            case unsent(String)
         }
+
+        static func notSent(_ why: String) -> String { "未能通过通知服务发送（\(why)）：请将链接和邀请码转交本人" }
+
+        /// Runs `body` with the notifier to send through, or none under `--no-send` or when no
+        /// client of it can be made (its key or address): the invitations are made and printed
+        /// all the same.
+        private func withSender<T>(_ body: (Sender) async throws -> T) async throws -> T {
+            if noSend { return try await body(.unsent("未发送（--no-send）：请将链接和邀请码转交本人")) }
+            let reached = Reached()
+            do {
+                return try await connection.with(.notifier) { client in
+                    reached.yes = true
+                    return try await body(.notifier(client))
+                }
+            } catch where !reached.yes {
+                return try await body(.unsent(Self.notSent("\(error)")))
+            }
+        }
+
+        /// Whether `withSender`'s body was entered (an error before it is the notifier's own).
+        private final class Reached { var yes = false }
 
         private func activeMembers() async throws -> [(id: Int64, name: String)] {
             try await connection.with(.registry) { registry in
@@ -149,12 +169,10 @@ extension PortalCommand {
             try await connection.call(MemberV1.Units.list, options: .read).units.filter(\.active).map { ($0.id, $0.name) }
         }
 
-        static let notSent = "未能通过通知服务发送"
-
         /// Invites one member or unit, and sends the link and the code to their inbox and
-        /// e-mail unless `notifier` is nil; says what became of the sending.
-        private func invite(_ kind: PortalV1.AccountKind, _ id: Int64, portal: RPCClient, notifier: RPCClient?) async throws
-            -> (PortalV1.InviteResponse, String)
+        /// e-mail through `sender`; says what became of the sending, and whether it failed.
+        private func invite(_ kind: PortalV1.AccountKind, _ id: Int64, portal: RPCClient, sender: Sender) async throws
+            -> ((PortalV1.InviteResponse, String), failed: Bool)
         {
             var request = PortalV1.InviteRequest()
             if kind == .member { request.memberID = id } else { request.unitID = id }
@@ -166,7 +184,11 @@ extension PortalCommand {
                 // would otherwise name its own.
                 throw GatewayFailure(error, endpoint: connection.endpoint(.portal))
             }
-            guard let notifier else { return (response, noSend ? "未发送（--no-send）：请将链接和邀请码转交本人" : "\(Self.notSent)（见上）：请将链接和邀请码转交本人") }
+            let notifier: RPCClient
+            switch sender {
+            case .unsent(let why): return ((response, why), false)
+            case .notifier(let client): notifier = client
+            }
             let a = response.account ?? .init()
             var announce = NotificationV1.AnnounceRequest()
             var recipient = NotificationV1.Recipient()
@@ -181,10 +203,10 @@ extension PortalCommand {
                 """
             do {
                 let announced = try await notifier.call(NotificationV1.Deliveries.announce, announce)
-                return (response, announced.recipients > 0 ? "已通过通知服务发给本人（消息，以及开通时的邮件）" : "通知服务未发送（已发过同样的通知）")
+                return ((response, announced.recipients > 0 ? "已通过通知服务发给本人（消息，以及开通时的邮件）" : "通知服务未发送（已发过同样的通知）"), false)
             } catch {
                 // The invitation stands; staff pass it on themselves.
-                return (response, "\(Self.notSent)（\(error)）：请将链接和邀请码转交本人")
+                return ((response, Self.notSent("\(error)")), true)
             }
         }
     }
