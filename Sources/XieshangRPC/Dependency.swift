@@ -50,7 +50,7 @@ public struct Dependency: Sendable {
     }
 
     /// The dependency's share of a handler's deadline: all of it but the reserve.
-    static func deadline(within inherited: ContinuousClock.Instant, now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant {
+    public static func deadline(within inherited: ContinuousClock.Instant, now: ContinuousClock.Instant = .now) -> ContinuousClock.Instant {
         let remaining = inherited - now
         let reserve = min(max(remaining / 10, .milliseconds(50)), .seconds(1))
         return remaining > reserve * 2 ? inherited - reserve : inherited

@@ -146,6 +146,20 @@ struct PortalInvitationTests {
         let both = try await staff.run(["portal", "invite", "--all-members", "--member", "2"])
         #expect(both.status != 0 && both.stderr.contains("name one of"), "\(both.stderr)")
 
+        // A portal whose registry does not answer cannot check whom it invites: the command stops
+        // at the first, says why (here and in its JSON) and exits as for an outage.
+        let cutOff = try await ServiceProcess("portal", dataDir: directory + "/portal-2", arguments: [
+            "--http-address", "127.0.0.1:0", "--registry", "tcp://127.0.0.1:\(try freeLoopbackPort())",
+            "--scheduler", suite.scheduler.rpcEndpoint, "--tracker", suite.tracker.rpcEndpoint,
+            "--notifier", suite.notifier.rpcEndpoint, "--duty", suite.duty.rpcEndpoint,
+        ])
+        let stopped = try await staff.with("XIESHANG_PORTAL_ENDPOINT", cutOff.rpcEndpoint).run(["portal", "invite", "--all-members", "--no-send", "--json", "--timeout", "2"])
+        #expect(stopped.status == 4, "\(stopped.stdout) \(stopped.stderr)")
+        let stoppedJSON = try #require(try stopped.json() as? [String: Any])
+        #expect((stoppedJSON["invited"] as? [Any])?.isEmpty == true, "\(stoppedJSON)")
+        #expect((stoppedJSON["stopped"] as? String)?.contains("member-registry") == true, "\(stoppedJSON) \(stopped.stderr)")
+        #expect(await cutOff.stop() == 0)
+
         #expect(await portal.stop() == 0)
         await suite.stop()
     }

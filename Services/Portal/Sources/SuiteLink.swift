@@ -23,7 +23,10 @@ public final class SuiteLink: Sendable {
         self.clients = clients
     }
 
-    /// Calls `method` for `principal` (`member:13`, `unit:4`).
+    /// Calls `method` for `principal` (`member:13`, `unit:4`). A service that does not answer
+    /// is UNAVAILABLE naming it; within a call to the portal's own socket (the office's), the
+    /// call ends a reserve before that call's deadline, so its caller hears which service it was
+    /// (as `Dependency` does for the services).
     public func call<Request: WireMessage, Response: WireMessage>(
         _ method: WireMethod<Request, Response>, _ request: Request, for principal: String, read: Bool = false
     ) async throws(RPCError) -> Response {
@@ -32,7 +35,12 @@ public final class SuiteLink: Sendable {
         }
         var options = CallOptions(isRead: read)
         options.onBehalfOf = principal
-        return try await client.call(method, request, options: options)
+        if let inherited = RPCCallContext.current?.deadline { options.deadline = Dependency.deadline(within: inherited) }
+        do {
+            return try await client.call(method, request, options: options)
+        } catch where error.code == .unavailable || error.code == .deadlineExceeded {
+            throw RPCError(.unavailable, "\(service.name) is unavailable: \(error.message)")
+        }
     }
 
     /// Calls `method` for `principal` with a request `fill` writes.

@@ -68,6 +68,8 @@ extension PortalCommand {
             var invited: [Invited] = []
             var leftAlone = LeftAlone()
             var refused: [Refused] = []
+            /// Why it stopped before the end (the portal or the registry failed), if it did.
+            var stopped: String?
         }
 
         /// Invites each active member (or unit) with no account, or whose account is still
@@ -76,7 +78,7 @@ extension PortalCommand {
             let subjects = kind == .member ? try await activeMembers() : try await activeUnits()
             var listing = PortalV1.ListAccountsRequest()
             listing.kind = kind
-            let (result, stopped) = try await connection.with(.portal) { portal in
+            var (result, stopped) = try await connection.with(.portal) { portal in
                 let accounts = try await portal.call(PortalV1.Accounts.list, listing, options: .read).accounts
                 let bySubject = Dictionary(accounts.map { ($0.subjectID, $0) }, uniquingKeysWith: { first, _ in first })
                 return try await withSender { first -> (Everyone, GatewayFailure?) in
@@ -105,6 +107,7 @@ extension PortalCommand {
                     return (result, nil)
                 }
             }
+            result.stopped = stopped?.description
             var output = Output(result)
             var table = Table("登录名 login", "名称 name", "邀请码 code", "有效至 until", "链接 link", "发送 sent")
             for invited in result.invited {
