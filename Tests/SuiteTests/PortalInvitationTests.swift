@@ -119,6 +119,13 @@ struct PortalInvitationTests {
         #expect((late["sent"] as? String)?.hasPrefix("未能通过通知服务发送") == true, "\(late)")
         let noneLeft = try await staff.run(["portal", "invite", "--all-units", "--no-send"])
         #expect(noneLeft.stdout.contains("邀请单位 0 个；未邀请：已启用 0 个，邀请未过期 2 个，已停用 0 个"), "\(noneLeft.stdout)")
+        // A run cut off before it printed is made good with --renew: the open ones get new codes.
+        let renewed = try #require(try await staff.json(["portal", "invite", "--all-units", "--no-send", "--renew"])["invited"] as? [[String: Any]])
+        let newCodes = renewed.compactMap { ($0["invitation"] as? [String: Any])?["code"] as? String }
+        let oldCodes = unitInvitations.compactMap { ($0["invitation"] as? [String: Any])?["code"] as? String }
+        #expect(newCodes.count == 2 && Set(newCodes).isDisjoint(with: oldCodes), "\(newCodes) \(oldCodes)")
+        let renewOne = try await staff.run(["portal", "invite", "--member", "2", "--renew"])
+        #expect(renewOne.status != 0 && renewOne.stderr.contains("--renew goes with"), "\(renewOne.stderr)")
 
         // The list, by kind and state.
         func listed(_ arguments: [String]) async throws -> [String] {

@@ -127,6 +127,21 @@ extension Output {
 
 func formatTime(_ ms: Int64) -> String { CommitteeClock.second(ms) }
 
+/// Every active member of the current term, page after page (the report's figures, the
+/// portal's invitations).
+func everyActiveMember(_ registry: RPCClient) async throws(RPCError) -> [MemberV1.Member] {
+    var request = MemberV1.ListMembersRequest()
+    request.status = .active
+    request.pageSize = 500
+    var members: [MemberV1.Member] = []
+    repeat {
+        let page = try await registry.call(MemberV1.Members.list, request, options: .read)
+        members += page.members
+        request.pageToken = page.nextPageToken
+    } while !request.pageToken.isEmpty
+    return members
+}
+
 func listMembers(_ request: MemberV1.ListMembersRequest, all: Bool, _ connection: ConnectionOptions) async throws -> Output {
     var request = request
     var members: [MemberV1.Member] = []

@@ -14,7 +14,9 @@ extension PortalCommand {
                 --all-members invites every active member of the current term (--all-units every active
                 handling unit) who has no account yet, or whose invitation lapsed or was voided unused.
                 Whoever has set a password, holds an open invitation, or was disabled is left as they
-                are, so running it again invites only whom it missed. Every link and code is printed.
+                are, so running it again invites only whom it missed. Every link and code is printed
+                when the run ends; a run cut off before that (under --no-send, its codes unseen) is
+                made good with --renew, which invites the open ones again and voids their codes.
                 """)
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "The member's id.") var member: Int64?
@@ -22,26 +24,28 @@ extension PortalCommand {
         @Flag(help: "Every active member of the current term not signed up yet.") var allMembers = false
         @Flag(help: "Every active handling unit not signed up yet.") var allUnits = false
         @Flag(help: "Only print the links and the codes (pass them on yourself); do not send them.") var noSend = false
+        @Flag(help: "With --all-members or --all-units: invite again those whose invitation is still open, voiding it (after a run cut off before it printed its codes).") var renew = false
 
         func validate() throws {
             guard [member != nil, unit != nil, allMembers, allUnits].filter({ $0 }).count == 1 else {
                 throw ValidationError("name one of --member, --unit, --all-members or --all-units")
             }
+            if renew && !(allMembers || allUnits) { throw ValidationError("--renew goes with --all-members or --all-units (one invitation is always renewed)") }
         }
 
         func perform() async throws -> Output {
             if allMembers || allUnits { return try await everyone(allMembers ? .member : .unit) }
             let kind: PortalV1.AccountKind = member != nil ? .member : .unit
             let id = member ?? unit ?? 0
-            let (invitation, sent) = try await connection.with(.portal) { portal in
-                try await withSender { sender in try await invite(kind, id, portal: portal, sender: sender).0 }
+            let invited = try await connection.with(.portal) { portal in
+                try await withSender { sender in try await invite(kind, id, portal: portal, sender: sender).invited }
             }
-            let a = invitation.account ?? .init()
-            var output = Output(Invited(invitation: invitation, sent: sent))
-            output.line("\(a.name)（登录名 \(a.login)）的邀请，\(CommitteeClock.minute(invitation.expiresAtMs)) 前有效：")
-            output.line("链接 link: \(invitation.link)")
-            output.line("邀请码 code: \(invitation.code)")
-            output.line(sent)
+            let a = invited.invitation.account ?? .init()
+            var output = Output(invited)
+            output.line("\(a.name)（登录名 \(a.login)）的邀请，\(CommitteeClock.minute(invited.invitation.expiresAtMs)) 前有效：")
+            output.line("链接 link: \(invited.invitation.link)")
+            output.line("邀请码 code: \(invited.invitation.code)")
+            output.line(invited.sent)
             return output
         }
 
@@ -75,7 +79,10 @@ extension PortalCommand {
         /// Invites each active member (or unit) with no account, or whose account is still
         /// waiting for a password and holds no open invitation.
         private func everyone(_ kind: PortalV1.AccountKind) async throws -> Output {
-            let subjects = kind == .member ? try await activeMembers() : try await activeUnits()
+            // Units/List gives the active units unless asked for all.
+            let subjects: [(id: Int64, name: String)] = kind == .member
+                ? try await connection.with(.registry) { try await everyActiveMember($0) }.map { ($0.id, $0.name) }
+                : try await connection.call(MemberV1.Units.list, options: .read).units.map { ($0.id, $0.name) }
             var listing = PortalV1.ListAccountsRequest()
             listing.kind = kind
             var (result, stopped) = try await connection.with(.portal) { portal in
@@ -88,11 +95,11 @@ extension PortalCommand {
                         if let account = bySubject[subject.id] {
                             if account.state == .active { result.leftAlone.signedUp += 1; continue }
                             if account.state == .disabled { result.leftAlone.disabled += 1; continue }
-                            if account.invitationExpiresAtMs != 0 { result.leftAlone.invitationOpen += 1; continue }
+                            if account.invitationExpiresAtMs != 0 && !renew { result.leftAlone.invitationOpen += 1; continue }
                         }
                         do {
-                            let ((invitation, sent), failed) = try await invite(kind, subject.id, portal: portal, sender: sender)
-                            result.invited.append(Invited(invitation: invitation, sent: sent))
+                            let (invited, failed) = try await invite(kind, subject.id, portal: portal, sender: sender)
+                            result.invited.append(invited)
                             // The notifier is down or refuses: the rest are printed, not sent.
                             if failed { sender = .unsent(Self.notSent("见上一条")) }
                         } catch let failure as GatewayFailure where [.invalidArgument, .notFound, .failedPrecondition].contains(failure.error.code) {
@@ -153,29 +160,10 @@ extension PortalCommand {
         /// Whether `withSender`'s body was entered (an error before it is the notifier's own).
         private final class Reached { var yes = false }
 
-        private func activeMembers() async throws -> [(id: Int64, name: String)] {
-            try await connection.with(.registry) { registry in
-                var list = MemberV1.ListMembersRequest()
-                list.status = .active
-                list.pageSize = 500
-                var members: [(id: Int64, name: String)] = []
-                repeat {
-                    let page = try await registry.call(MemberV1.Members.list, list, options: .read)
-                    members += page.members.map { ($0.id, $0.name) }
-                    list.pageToken = page.nextPageToken
-                } while !list.pageToken.isEmpty
-                return members
-            }
-        }
-
-        private func activeUnits() async throws -> [(id: Int64, name: String)] {
-            try await connection.call(MemberV1.Units.list, options: .read).units.filter(\.active).map { ($0.id, $0.name) }
-        }
-
         /// Invites one member or unit, and sends the link and the code to their inbox and
         /// e-mail through `sender`; says what became of the sending, and whether it failed.
         private func invite(_ kind: PortalV1.AccountKind, _ id: Int64, portal: RPCClient, sender: Sender) async throws
-            -> ((PortalV1.InviteResponse, String), failed: Bool)
+            -> (invited: Invited, sendFailed: Bool)
         {
             var request = PortalV1.InviteRequest()
             if kind == .member { request.memberID = id } else { request.unitID = id }
@@ -189,7 +177,7 @@ extension PortalCommand {
             }
             let notifier: RPCClient
             switch sender {
-            case .unsent(let why): return ((response, why), false)
+            case .unsent(let why): return (Invited(invitation: response, sent: why), false)
             case .notifier(let client): notifier = client
             }
             let a = response.account ?? .init()
@@ -206,10 +194,11 @@ extension PortalCommand {
                 """
             do {
                 let announced = try await notifier.call(NotificationV1.Deliveries.announce, announce)
-                return ((response, announced.recipients > 0 ? "已通过通知服务发给本人（消息，以及开通时的邮件）" : "通知服务未发送（已发过同样的通知）"), false)
+                let sent = announced.recipients > 0 ? "已通过通知服务发给本人（消息，以及开通时的邮件）" : "通知服务未发送（已发过同样的通知）"
+                return (Invited(invitation: response, sent: sent), false)
             } catch {
                 // The invitation stands; staff pass it on themselves.
-                return ((response, Self.notSent("\(error)")), true)
+                return (Invited(invitation: response, sent: Self.notSent("\(error)")), true)
             }
         }
     }

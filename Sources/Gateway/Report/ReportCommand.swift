@@ -159,16 +159,7 @@ struct CommitteeReport: Encodable {
         let opinions = try await connection.call(ProposalV1.Opinions.statistics, opinionRequest, options: .read)
         let (rooms, members) = try await connection.with(.registry) { client in
             let rooms = try await client.call(MemberV1.Rooms.list, MemberV1.ListRoomsRequest(), options: .read).rooms
-            var members: [MemberV1.Member] = []
-            var request = MemberV1.ListMembersRequest()
-            request.status = .active
-            request.pageSize = 500
-            repeat {
-                let page = try await client.call(MemberV1.Members.list, request, options: .read)
-                members += page.members
-                request.pageToken = page.nextPageToken
-            } while !request.pageToken.isEmpty
-            return (rooms, members)
+            return (rooms, try await everyActiveMember(client))
         }
 
         report.topicsCollected = Int(proposals.topicsCollected)
