@@ -39,6 +39,8 @@ public final class SuiteLink: Sendable {
         do {
             return try await client.call(method, request, options: options)
         } catch where error.code == .unavailable || error.code == .deadlineExceeded {
+            // Not RESOURCE_EXHAUSTED, which `Dependency` counts as an outage too: here it is
+            // mostly the person's own daily quota, whose message the page shows as it is.
             throw RPCError(.unavailable, "\(service.name) is unavailable: \(error.message)")
         }
     }
