@@ -130,12 +130,14 @@ public final class ZMQSocket {
             while true {
                 let result = frame.withUnsafeBytes { zmq_send(socket, $0.baseAddress, $0.count, flags) }
                 if result >= 0 { break }
-                let error = ZMQError.last("send on \(type)")
-                if error.code == EINTR { continue }
+                // errno first: a would-block is routine under load, and an error's text
+                // (strerror's locale lookup) is made only for one that is thrown.
+                let code = zmq_errno()
+                if code == EINTR { continue }
                 // libzmq queues multipart messages atomically: the first frame either fails
                 // alone, or every frame is accepted.
-                if error.isWouldBlock && index == 0 { return false }
-                throw error
+                if code == EAGAIN && index == 0 { return false }
+                throw ZMQError(code: code, operation: "send on \(type)")
             }
         }
         return true
@@ -154,10 +156,11 @@ public final class ZMQSocket {
             defer { zmq_msg_close(message) }
             let result = zmq_msg_recv(message, socket, wait ? 0 : ZMQ_DONTWAIT)
             if result < 0 {
-                let error = ZMQError.last("receive on \(type)")
-                if error.code == EINTR { continue }
-                if error.isWouldBlock && frames.isEmpty { return nil }
-                throw error
+                // Every batch of receives ends in a would-block: no error is made for it.
+                let code = zmq_errno()
+                if code == EINTR { continue }
+                if code == EAGAIN && frames.isEmpty { return nil }
+                throw ZMQError(code: code, operation: "receive on \(type)")
             }
             let size = zmq_msg_size(message)
             let data = zmq_msg_data(message)!.assumingMemoryBound(to: UInt8.self)
