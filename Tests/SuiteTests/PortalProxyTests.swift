@@ -24,6 +24,9 @@ struct PortalProxyTests {
         one = [attempt(n, "203.0.113.5") for n in range(21)]
         other = attempt(99, "203.0.113.9")
         spoofed = attempt(98, "203.0.113.9, 203.0.113.5")
+        # One IPv6 subscriber's /64, a new address for each try; then another /64.
+        v6 = [attempt(200 + n, f"2001:db8:0:1::{n + 1:x}") for n in range(21)]
+        v6other = attempt(300, "2001:db8:0:2::1")
         # Methods nobody uses: each could have been a metrics series of its own.
         import http.client
         host = urllib.parse.urlparse(base)
@@ -32,7 +35,7 @@ struct PortalProxyTests {
             connection.request(f"PROBE{n}", "/login")
             connection.getresponse().read()
             connection.close()
-        print(json.dumps({"one": one, "other": other, "spoofed": spoofed}))
+        print(json.dumps({"one": one, "other": other, "spoofed": spoofed, "v6": v6, "v6other": v6other}))
         """
 
     func run(behindProxy: Bool) async throws -> [String: Any] {
@@ -41,12 +44,12 @@ struct PortalProxyTests {
             "--http-address", "127.0.0.1:0",
         ] + (behindProxy ? ["--behind-proxy"] : []))
         let web = String(try await portal.outputLine(startingWith: "portal web=").dropFirst("portal web=".count))
-        // Twenty-three sign-ins, each a deliberately slow password hash: minutes on a loaded machine.
+        // Forty-five sign-ins, each a deliberately slow password hash: minutes on a loaded machine.
         let result = try await runCommand("/usr/bin/python3", ["-c", Self.attempts, web], timeout: .seconds(400))
         // The pages answered are counted by route pattern and status (and promtool takes them).
         let metrics = try String(contentsOf: URL(string: portal.metricsURL)!, encoding: .utf8)
         #expect(metrics.contains(#"xieshang_http_requests_total{service="portal",route="/login",method="POST",status="401"}"#), "\(metrics.prefix(3000))")
-        #expect(metrics.contains(#"xieshang_http_requests_total{service="portal",route="/login",method="GET",status="200"} 23"#), "\(metrics.prefix(3000))")
+        #expect(metrics.contains(#"xieshang_http_requests_total{service="portal",route="/login",method="GET",status="200"} 45"#), "\(metrics.prefix(3000))")
         #expect(metrics.contains("xieshang_http_request_duration_seconds_bucket"))
         #expect(!metrics.contains("PROBE"), "a method nobody uses makes no series of its own")
         let promtool = try #require(MetricsTests.promtool(), "promtool is not installed (make bootstrap installs Debian's prometheus)")
@@ -59,13 +62,16 @@ struct PortalProxyTests {
         return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     }
 
-    @Test("behind the proxy: one address is locked after 20 failures, another is not, and a client cannot name its own")
+    @Test("behind the proxy: one address (an IPv6 address by its /64) is locked after 20 failures, another is not, and a client cannot name its own")
     func behind() async throws {
         let statuses = try await run(behindProxy: true)
         let one = statuses["one"] as? [Int] ?? []
         #expect(one.prefix(20).allSatisfy { $0 == 401 } && one.last == 429, "\(one)")
         #expect(statuses["other"] as? Int == 401, "another person still signs in (wrongly, here): \(statuses)")
         #expect(statuses["spoofed"] as? Int == 429, "the proxy's appended address counts, not one the client wrote: \(statuses)")
+        let v6 = statuses["v6"] as? [Int] ?? []
+        #expect(v6.prefix(20).allSatisfy { $0 == 401 } && v6.last == 429, "an IPv6 network is one address, whichever of its own it uses: \(v6)")
+        #expect(statuses["v6other"] as? Int == 401, "another network is not held: \(statuses)")
     }
 
     @Test("not told of a proxy: the header is ignored, the connection's address counts")

@@ -58,6 +58,8 @@ public struct PortalSession: Sendable {
 enum AccountStore {
     static let invitationLifetimeMs: Int64 = 7 * 24 * 3_600_000
     static let sessionLifetimeMs: Int64 = 12 * 3_600_000
+    /// How long a browser stays trusted for a login after it last signed in as it.
+    static let deviceLifetimeMs: Int64 = 180 * 24 * 3_600_000
     static let wrongCodesAllowed = 5
 
     static func login(kind: PortalV1.AccountKind, subject: Int64) -> String {
@@ -119,8 +121,9 @@ enum AccountStore {
         }
         try db.execute("UPDATE accounts SET password_hash = ? WHERE id = ?", [passwordHash, accountID])
         try db.execute("DELETE FROM invitations WHERE account_id = ?", [accountID])
-        // A new password ends every session signed in with the old one.
+        // A new password ends every session signed in with the old one, and the old trust.
         try db.execute("DELETE FROM sessions WHERE account_id = ?", [accountID])
+        try forgetDevices(db, account: accountID)
         guard let account = try db.row("SELECT * FROM accounts WHERE id = ?", [accountID]) else { return .gone }
         return .accepted(PortalAccount(row: account))
     }
@@ -150,32 +153,75 @@ enum AccountStore {
         try db.execute("UPDATE accounts SET disabled = ? WHERE login = ?", [disabled, login])
         if disabled {
             try db.execute("DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE login = ?)", [login])
+            try db.execute("DELETE FROM devices WHERE account_id = (SELECT id FROM accounts WHERE login = ?)", [login])
         }
         return try account(db, login: login)
     }
 
     // MARK: - Signing in
 
-    /// Failed sign-ins since `since` for the login and for the address.
-    static func failures(_ db: any SQLSession, login: String, address: String, since: Int64) throws -> (login: Int, address: Int) {
-        let forLogin = try db.value("SELECT COUNT(*) FROM sign_in_failures WHERE login = ? AND at_ms > ?", [login, since], as: Int.self) ?? 0
-        let forAddress = try db.value("SELECT COUNT(*) FROM sign_in_failures WHERE address = ? AND at_ms > ?", [address, since], as: Int.self) ?? 0
+    /// The hash of a device token when it is trusted for `login`: a browser that signed in as
+    /// that login, within its lifetime and since the last new password or sign-out everywhere.
+    /// Nil for no token, another login's, an expired or a forgotten one: the browser is
+    /// untrusted.
+    static func trustedDevice(_ db: any SQLSession, token: String?, login: String, now: Int64) throws -> Data? {
+        guard let token, !token.isEmpty, token.count < 100 else { return nil }
+        let hash = Secrets.digest(token)
+        let trusted = try db.value("""
+            SELECT COUNT(*) FROM devices d JOIN accounts a ON a.id = d.account_id
+            WHERE d.token_hash = ? AND a.login = ? AND d.expires_at_ms > ?
+            """, [hash, login, now], as: Int.self) ?? 0
+        return trusted > 0 ? hash : nil
+    }
+
+    /// Failed sign-ins since `since` that hold this attempt back. From a trusted browser
+    /// (`device`): its own failures, and nothing else — not a guesser's at the same login,
+    /// nor its address's. From any other browser: the failures of every untrusted browser at
+    /// the login (`client`) and at the address (`address`).
+    static func failures(_ db: any SQLSession, login: String, address: String, device: Data?, since: Int64) throws -> (client: Int, address: Int) {
+        if let device {
+            let own = try db.value("SELECT COUNT(*) FROM sign_in_failures WHERE device = ? AND at_ms > ?", [device, since], as: Int.self) ?? 0
+            return (own, 0)
+        }
+        let forLogin = try db.value("SELECT COUNT(*) FROM sign_in_failures WHERE login = ? AND device IS NULL AND at_ms > ?", [login, since], as: Int.self) ?? 0
+        let forAddress = try db.value("SELECT COUNT(*) FROM sign_in_failures WHERE address = ? AND device IS NULL AND at_ms > ?", [address, since], as: Int.self) ?? 0
         return (forLogin, forAddress)
     }
 
-    static func recordFailure(_ db: any SQLSession, login: String, address: String, now: Int64) throws {
-        try db.execute("INSERT INTO sign_in_failures (login, address, at_ms) VALUES (?, ?, ?)", [login, address, now])
+    static func recordFailure(_ db: any SQLSession, login: String, address: String, device: Data?, now: Int64) throws {
+        try db.execute("INSERT INTO sign_in_failures (login, address, device, at_ms) VALUES (?, ?, ?, ?)", [login, address, device, now])
         // Old failures count for nothing; keep the table small.
         try db.execute("DELETE FROM sign_in_failures WHERE at_ms < ?", [now - 24 * 3_600_000])
     }
 
-    static func startSession(_ db: any SQLSession, account: PortalAccount, now: Int64) throws -> (token: String, csrf: String) {
+    /// A new session, from a browser trusted for the account (`device`) or not. A trusted
+    /// browser's failures are forgotten and its trust renewed; an untrusted browser's success
+    /// forgets the untrusted failures at the login and makes the browser trusted: `device` is
+    /// then the new device token, for its cookie.
+    static func startSession(_ db: any SQLSession, account: PortalAccount, device: Data?, now: Int64) throws -> (token: String, csrf: String, device: String?) {
         let token = Secrets.token(), csrf = Secrets.token()
         try db.execute("INSERT INTO sessions (token_hash, account_id, csrf, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?, ?)", [Secrets.digest(token), account.id, csrf, now, now + sessionLifetimeMs])
         try db.execute("UPDATE accounts SET last_sign_in_ms = ? WHERE id = ?", [now, account.id])
-        try db.execute("DELETE FROM sign_in_failures WHERE login = ?", [account.login])
+        var newDevice: String?
+        if let device {
+            try db.execute("DELETE FROM sign_in_failures WHERE device = ?", [device])
+            try db.execute("UPDATE devices SET expires_at_ms = ? WHERE token_hash = ?", [now + deviceLifetimeMs, device])
+        } else {
+            try db.execute("DELETE FROM sign_in_failures WHERE login = ? AND device IS NULL", [account.login])
+            let made = Secrets.token()
+            try db.execute("INSERT INTO devices (token_hash, account_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)", [Secrets.digest(made), account.id, now, now + deviceLifetimeMs])
+            newDevice = made
+        }
         try db.execute("DELETE FROM sessions WHERE expires_at_ms < ?", [now])
-        return (token, csrf)
+        try db.execute("DELETE FROM devices WHERE expires_at_ms < ?", [now])
+        return (token, csrf, newDevice)
+    }
+
+    /// Every browser trusted for the account is trusted no more (a new password, signing out
+    /// everywhere, the account disabled): whoever had the old password keeps no way around a
+    /// lock.
+    static func forgetDevices(_ db: any SQLSession, account: Int64) throws {
+        try db.execute("DELETE FROM devices WHERE account_id = ?", [account])
     }
 
     /// The live session of a token: unexpired, its account enabled.
@@ -191,6 +237,7 @@ enum AccountStore {
     static func setPassword(_ db: any SQLSession, account: Int64, hash: String) throws {
         try db.execute("UPDATE accounts SET password_hash = ? WHERE id = ?", [hash, account])
         try db.execute("DELETE FROM sessions WHERE account_id = ?", [account])
+        try forgetDevices(db, account: account)
     }
 
     static func endSession(_ db: any SQLSession, token: String) throws {
@@ -199,5 +246,6 @@ enum AccountStore {
 
     static func endAllSessions(_ db: any SQLSession, account: Int64) throws {
         try db.execute("DELETE FROM sessions WHERE account_id = ?", [account])
+        try forgetDevices(db, account: account)
     }
 }

@@ -19,33 +19,34 @@ extension PortalApp {
 
     func changePassword(_ request: Request, _ context: PortalContext, _ s: PortalSession, _ fields: [String: String]) async throws -> Response {
         let now = self.now
-        let login = s.account.login, address = clientAddress(request, context)
+        let login = s.account.login, address = Self.counted(clientAddress(request, context))
         func refuse(_ text: String, _ status: HTTPResponse.Status) -> Response {
             var response = page("account", "账户", s, ["login": login, "name": s.account.name, "error": text])
             response.status = status
             return response
         }
-        let failures = try await database.readSession { db in
-            try AccountStore.failures(db, login: login, address: address, since: now - settings.failureWindowMs)
-        }
-        if failures.login >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
+        // A session's holder guessing the password counts as a sign-in would from this browser.
+        let failures = try await trust(request, login: login, address: address, now: now)
+        if failures.client >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
             return refuse("失败次数过多，请 15 分钟后再试。", .tooManyRequests)
         }
         let current = try await database.readSession { db in try AccountStore.account(db, login: login) }
         guard let hash = current?.passwordHash, Passwords.verify(fields["current"] ?? "", hash) else {
-            try await database.writeSession { db in try AccountStore.recordFailure(db, login: login, address: address, now: now) }
+            try await database.writeSession { db in try AccountStore.recordFailure(db, login: login, address: address, device: failures.device, now: now) }
             return refuse("当前密码不正确。", .unauthorized)
         }
         let password = fields["password"] ?? ""
         guard password == fields["confirm"] else { return refuse("两次输入的新密码不一致。", .badRequest) }
         if let problem = Passwords.problem(password, login: login) { return refuse(problem, .badRequest) }
         let newHash = Passwords.hash(password)
+        // The new password forgets every trusted browser; this one is trusted anew.
         let started = try await database.writeSession { db in
             try AccountStore.setPassword(db, account: s.account.id, hash: newHash)
-            return try AccountStore.startSession(db, account: s.account, now: now)
+            return try AccountStore.startSession(db, account: s.account, device: nil, now: now)
         }
         var response = Response.redirect(to: "/account?done=password", type: .normal)
         response.setCookie(sessionCookie(started.token))
+        if let device = started.device { response.setCookie(deviceCookie(device)) }
         return response
     }
 

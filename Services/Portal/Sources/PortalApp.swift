@@ -25,7 +25,9 @@ public struct PortalContext: RequestContext {
 public struct PortalSettings: Sendable {
     /// Cookies get `Secure` (set when a reverse proxy terminates HTTPS in front).
     public var secureCookies = false
-    /// Failed sign-ins allowed in `failureWindowMs`: per login, per address.
+    /// Failed sign-ins allowed in `failureWindowMs`: per login from browsers that never signed
+    /// in as it (a guesser's), per browser that did (each on its own), per address (untrusted
+    /// browsers; an IPv6 address by its /64).
     public var failuresPerLogin = 5
     public var failuresPerAddress = 20
     public var failureWindowMs: Int64 = 15 * 60_000
@@ -56,6 +58,8 @@ public struct PortalApp: Sendable {
 
     static let sessionCookie = "xs_session"
     static let formCookie = "xs_form"
+    /// A browser that signed in as a login: the guessers' lock on that login does not hold it.
+    static let deviceCookie = "xs_device"
 
     public func router() -> Router<PortalContext> {
         let router = Router(context: PortalContext.self)
@@ -176,6 +180,22 @@ public struct PortalApp: Sendable {
         cookie(Self.sessionCookie, token, maxAge: Int(AccountStore.sessionLifetimeMs / 1000))
     }
 
+    func deviceCookie(_ token: String) -> Cookie {
+        cookie(Self.deviceCookie, token, maxAge: Int(AccountStore.deviceLifetimeMs / 1000))
+    }
+
+    /// The browser's device token when it is trusted for `login`, with the failed sign-ins
+    /// that hold an attempt from it back (see `AccountStore.failures`).
+    func trust(_ request: Request, login: String, address: String, now: Int64) async throws -> (device: Data?, client: Int, address: Int) {
+        let token = request.cookies[Self.deviceCookie]?.value
+        let since = now - settings.failureWindowMs
+        return try await database.readSession { db in
+            let device = try AccountStore.trustedDevice(db, token: token, login: login, now: now)
+            let failures = try AccountStore.failures(db, login: login, address: address, device: device, since: since)
+            return (device, failures.client, failures.address)
+        }
+    }
+
     func cookie(_ name: String, _ value: String, maxAge: Int) -> Cookie {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: settings.secureCookies, httpOnly: true, sameSite: .strict)
     }
@@ -290,6 +310,20 @@ public struct PortalApp: Sendable {
         return last
     }
 
+    /// What sign-in failures are counted by for an address: an IPv4 address as it is, an
+    /// IPv6 address by its /64 (one subscriber's network, whose 2^64 addresses a guesser
+    /// could otherwise take turns with), an IPv4-mapped IPv6 address as the IPv4 address.
+    static func counted(_ address: String) -> String {
+        var v6 = in6_addr()
+        guard address.contains(":"), inet_pton(AF_INET6, address, &v6) == 1 else { return address }
+        let bytes = withUnsafeBytes(of: v6) { Array($0) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF {
+            return bytes[12...].map(String.init).joined(separator: ".")
+        }
+        let groups = stride(from: 0, to: 8, by: 2).map { String(UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]), radix: 16) }
+        return groups.joined(separator: ":") + "::/64"
+    }
+
     /// A numeric id from the path; anything else is a page that does not exist.
     func number(_ context: PortalContext, _ name: String) -> Int64? {
         guard let value = context.parameters.get(name, as: Int64.self), value > 0 else { return nil }
@@ -312,11 +346,10 @@ public struct PortalApp: Sendable {
         let login = String((fields["login"] ?? "").trimmingCharacters(in: .whitespaces).lowercased().prefix(32))
         let password = fields["password"] ?? ""
         let next: [String: String] = Self.returnTo(fields["next"]).map { ["next": $0] } ?? [:]
-        let address = clientAddress(request, context)
+        let address = Self.counted(clientAddress(request, context))
         let now = self.now
-        let since = now - settings.failureWindowMs
-        let failures = try await database.readSession { db in try AccountStore.failures(db, login: login, address: address, since: since) }
-        if failures.login >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
+        let failures = try await trust(request, login: login, address: address, now: now)
+        if failures.client >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
             logger.warning("sign-in refused: too many failures", metadata: ["portal.login": "\(login)", "portal.address": "\(address)"])
             return form("login", title: "登录", values: ["error": "登录失败次数过多，请 15 分钟后再试。", "login": login].merging(next) { a, _ in a }, status: .tooManyRequests)
         }
@@ -324,14 +357,16 @@ public struct PortalApp: Sendable {
         // The same bcrypt work whether or not the login exists.
         let matches = Passwords.verify(password.utf8.count <= 200 ? password : "", account?.passwordHash ?? Passwords.decoy)
         guard let account, account.passwordHash != nil, matches, !account.disabled else {
-            try await database.writeSession { db in try AccountStore.recordFailure(db, login: login, address: address, now: now) }
+            try await database.writeSession { db in try AccountStore.recordFailure(db, login: login, address: address, device: failures.device, now: now) }
             let why = account?.disabled == true && matches ? "此账户已停用，请联系办公室。" : "登录名或密码不正确。"
             return form("login", title: "登录", values: ["error": why, "login": login].merging(next) { a, _ in a }, status: .unauthorized)
         }
-        let started = try await database.writeSession { db in try AccountStore.startSession(db, account: account, now: now) }
-        logger.info("signed in", metadata: ["portal.login": "\(login)"])
+        let started = try await database.writeSession { db in try AccountStore.startSession(db, account: account, device: failures.device, now: now) }
+        logger.info("signed in", metadata: ["portal.login": "\(login)", "portal.trusted_browser": "\(failures.device != nil)"])
         var response = Response.redirect(to: Self.returnTo(fields["next"]) ?? "/inbox", type: .normal)
         response.setCookie(sessionCookie(started.token))
+        // A new device token, or the trusted one again for its renewed lifetime.
+        if let device = started.device ?? request.cookies[Self.deviceCookie]?.value { response.setCookie(deviceCookie(device)) }
         return response
     }
 

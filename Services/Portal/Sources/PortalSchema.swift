@@ -1,10 +1,11 @@
 import XieshangService
 
 /// The portal's own tables: who may sign in, the invitations waiting to be used, the sessions
-/// signed in, and the failed sign-ins that limit guessing. Secrets are stored only as hashes:
-/// passwords with bcrypt, invitation tokens and codes and session tokens with SHA-256 (each is
-/// 128 random bits or more, so a fast hash is enough to make a stolen file useless). The same
-/// tables on PostgreSQL let several portals behind one address share accounts and sessions.
+/// signed in, the browsers trusted for a login, and the failed sign-ins that limit guessing.
+/// Secrets are stored only as hashes: passwords with bcrypt, invitation tokens and codes,
+/// session and device tokens with SHA-256 (each is 128 random bits or more, so a fast hash is
+/// enough to make a stolen file useless). The same tables on PostgreSQL let several portals
+/// behind one address share accounts and sessions.
 public enum PortalSchema {
     public static var migrations: ServiceMigrations {
         var migrations = ServiceMigrations()
@@ -80,6 +81,31 @@ public enum PortalSchema {
             """, postgres: """
             CREATE INDEX sessions_by_expiry ON sessions(expires_at_ms);
             CREATE INDEX failures_by_time ON sign_in_failures(at_ms);
+            """)
+        // Browsers a person signed in from (OWASP's device cookies): a guesser's failures lock
+        // out the browsers that never signed in as that login, while each trusted browser is
+        // counted, and locked, on its own. `device` is the trusted browser's token hash a
+        // failure came through; NULL for an untrusted one.
+        migrations.add("portal-3-devices", sqlite: """
+            CREATE TABLE devices (
+                token_hash BLOB PRIMARY KEY,
+                account_id INTEGER NOT NULL REFERENCES accounts(id),
+                created_at_ms INTEGER NOT NULL,
+                expires_at_ms INTEGER NOT NULL);
+            CREATE INDEX devices_by_account ON devices(account_id);
+            CREATE INDEX devices_by_expiry ON devices(expires_at_ms);
+            ALTER TABLE sign_in_failures ADD COLUMN device BLOB;
+            CREATE INDEX failures_by_device ON sign_in_failures(device, at_ms);
+            """, postgres: """
+            CREATE TABLE devices (
+                token_hash BYTEA PRIMARY KEY,
+                account_id BIGINT NOT NULL REFERENCES accounts(id),
+                created_at_ms BIGINT NOT NULL,
+                expires_at_ms BIGINT NOT NULL);
+            CREATE INDEX devices_by_account ON devices(account_id);
+            CREATE INDEX devices_by_expiry ON devices(expires_at_ms);
+            ALTER TABLE sign_in_failures ADD COLUMN device BYTEA;
+            CREATE INDEX failures_by_device ON sign_in_failures(device, at_ms);
             """)
         return migrations
     }
