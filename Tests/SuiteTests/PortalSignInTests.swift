@@ -65,11 +65,20 @@ struct PortalSignInTests {
         // The window passes: the guesser's failures no longer hold anyone.
         #expect(try await failures("m13", "198.51.100.7", nil, at: t0 + 10 + window + 1) == (0, 0))
 
+        // Twenty more fresh browsers: the first is trusted no more, the latest twenty are.
+        var fresh: [String] = []
+        for n in 1...20 {
+            let started = try await database.writeSession { db in try AccountStore.startSession(db, account: m13, device: nil, now: t0 + 60 + Int64(n)) }
+            fresh.append(try #require(started.device))
+        }
+        #expect(try await trusted(token, "m13", at: t0 + 100) == nil, "only the latest \(AccountStore.devicesKept) browsers stay trusted")
+        for made in fresh { #expect(try await trusted(made, "m13", at: t0 + 100) != nil) }
+
         // A new password, signing out everywhere and disabling each forget the trusted browsers.
         let other = try await database.writeSession { db in try AccountStore.startSession(db, account: m14, device: nil, now: t0) }
         let m14Token = try #require(other.device)
         try await database.writeSession { db in try AccountStore.setPassword(db, account: m13.id, hash: "new-hash") }
-        #expect(try await trusted(token, "m13", at: t0 + 100) == nil)
+        #expect(try await trusted(fresh[19], "m13", at: t0 + 100) == nil)
         let renewed = try await database.writeSession { db in try AccountStore.startSession(db, account: m13, device: nil, now: t0 + 100) }
         let renewedToken = try #require(renewed.device)
         #expect(renewedToken != token)

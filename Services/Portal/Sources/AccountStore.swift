@@ -60,6 +60,8 @@ enum AccountStore {
     static let sessionLifetimeMs: Int64 = 12 * 3_600_000
     /// How long a browser stays trusted for a login after it last signed in as it.
     static let deviceLifetimeMs: Int64 = 180 * 24 * 3_600_000
+    /// The most browsers trusted for one account at once: those it signed in from last.
+    static let devicesKept = 20
     static let wrongCodesAllowed = 5
 
     static func login(kind: PortalV1.AccountKind, subject: Int64) -> String {
@@ -210,6 +212,12 @@ enum AccountStore {
             try db.execute("DELETE FROM sign_in_failures WHERE login = ? AND device IS NULL", [account.login])
             let made = Secrets.token()
             try db.execute("INSERT INTO devices (token_hash, account_id, created_at_ms, expires_at_ms) VALUES (?, ?, ?, ?)", [Secrets.digest(made), account.id, now, now + deviceLifetimeMs])
+            // A person has a few phones and computers; one who signs in from a fresh browser
+            // again and again (or a script with the password) keeps only the latest few trusted.
+            try db.execute("""
+                DELETE FROM devices WHERE account_id = ? AND token_hash NOT IN
+                    (SELECT token_hash FROM devices WHERE account_id = ? ORDER BY expires_at_ms DESC LIMIT ?)
+                """, [account.id, account.id, devicesKept])
             newDevice = made
         }
         try db.execute("DELETE FROM sessions WHERE expires_at_ms < ?", [now])
