@@ -60,7 +60,8 @@ enum AccountStore {
     static let sessionLifetimeMs: Int64 = 12 * 3_600_000
     /// How long a browser stays trusted for a login after it last signed in as it.
     static let deviceLifetimeMs: Int64 = 180 * 24 * 3_600_000
-    /// The most browsers trusted for one account at once: those it signed in from last.
+    /// The most browsers trusted for one account at once (those it signed in from last), and
+    /// the most sessions it has open at once (the latest).
     static let devicesKept = 20
     static let wrongCodesAllowed = 5
 
@@ -221,6 +222,12 @@ enum AccountStore {
             newDevice = made
         }
         try db.execute("DELETE FROM sessions WHERE expires_at_ms < ?", [now])
+        // Likewise the sessions: a person signed in on more browsers than this at once has
+        // the oldest signed out.
+        try db.execute("""
+            DELETE FROM sessions WHERE account_id = ? AND token_hash NOT IN
+                (SELECT token_hash FROM sessions WHERE account_id = ? ORDER BY created_at_ms DESC LIMIT ?)
+            """, [account.id, account.id, devicesKept])
         try db.execute("DELETE FROM devices WHERE expires_at_ms < ?", [now])
         return (token, csrf, newDevice)
     }
