@@ -89,6 +89,18 @@ struct PortalInvitationTests {
         let inbox = try await staff.run(["inbox", "--member", "2"])
         #expect(inbox.stdout.contains("委员履职服务平台邀请"), "\(inbox.stdout)")
 
+        // --code-apart: the notice carries the link and not the code, which staff pass on
+        // another way (one invitation is always renewed: member 1's open one is voided).
+        let apart = try await staff.json(["portal", "invite", "--member", "1", "--code-apart"])
+        let apartInvitation = try #require(apart["invitation"] as? [String: Any])
+        let apartCode = try #require(apartInvitation["code"] as? String), apartLink = try #require(apartInvitation["link"] as? String)
+        #expect((apart["sent"] as? String)?.contains("邀请码未发送") == true, "\(apart)")
+        let notices = try #require(try await staff.json(["inbox", "--member", "1"])["notifications"] as? [[String: Any]])
+        let notice = try #require(notices.first { ($0["title"] as? String)?.hasSuffix("委员履职服务平台邀请") == true }?["body"] as? String, "\(notices)")
+        #expect(notice.contains(apartLink) && !notice.contains(apartCode) && notice.contains("另行告知"), "\(notice)")
+        let apartUnsent = try await staff.run(["portal", "invite", "--member", "1", "--code-apart", "--no-send"])
+        #expect(apartUnsent.status != 0 && apartUnsent.stderr.contains("--code-apart"), "\(apartUnsent.stderr)")
+
         // Run again: nobody is invited twice.
         let again = try await staff.json(["portal", "invite", "--all-members", "--no-send"])
         #expect((again["invited"] as? [Any])?.isEmpty == true, "\(again)")

@@ -17,6 +17,9 @@ extension PortalCommand {
                 are, so running it again invites only whom it missed. Every link and code is printed
                 when the run ends; a run cut off before that (under --no-send, its codes unseen) is
                 made good with --renew, which invites the open ones again and voids their codes.
+                With --code-apart the notice carries the link only and says the office gives the code
+                another way: pass each printed code by a call or a text message (--json for a mail merge),
+                so that whoever reads the person's e-mail cannot set their password.
                 """)
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "The member's id.") var member: Int64?
@@ -25,12 +28,14 @@ extension PortalCommand {
         @Flag(help: "Every active handling unit not signed up yet.") var allUnits = false
         @Flag(help: "Only print the links and the codes (pass them on yourself); do not send them.") var noSend = false
         @Flag(help: "With --all-members or --all-units: invite again those whose invitation is still open, voiding it (after a run cut off before it printed its codes).") var renew = false
+        @Flag(help: "Send the link only; the office gives each printed code by another way (a call, a text message).") var codeApart = false
 
         func validate() throws {
             guard [member != nil, unit != nil, allMembers, allUnits].filter({ $0 }).count == 1 else {
                 throw ValidationError("name one of --member, --unit, --all-members or --all-units")
             }
             if renew && !(allMembers || allUnits) { throw ValidationError("--renew goes with --all-members or --all-units (one invitation is always renewed)") }
+            if codeApart && noSend { throw ValidationError("--code-apart says what is sent; with --no-send nothing is") }
         }
 
         func perform() async throws -> Output {
@@ -187,14 +192,16 @@ extension PortalCommand {
             recipient.id = id
             announce.recipient = recipient
             announce.title = "委员履职服务平台邀请"
+            let code = codeApart ? "邀请码：办公室将以电话或短信另行告知，请勿转告他人。" : "邀请码：\(response.code)"
             announce.body = """
                 \(a.name)：办公室邀请您使用委员履职服务平台。请在 \(CommitteeClock.minute(response.expiresAtMs)) 前打开下面的链接，输入邀请码并设置密码，之后用登录名 \(a.login) 登录。
                 链接：\(response.link)
-                邀请码：\(response.code)
+                \(code)
                 """
             do {
                 let announced = try await notifier.call(NotificationV1.Deliveries.announce, announce)
-                let sent = announced.recipients > 0 ? "已通过通知服务发给本人（消息，以及开通时的邮件）" : "通知服务未发送（已发过同样的通知）"
+                let what = codeApart ? "链接已通过通知服务发给本人（消息，以及开通时的邮件）；邀请码未发送，请另行告知本人" : "已通过通知服务发给本人（消息，以及开通时的邮件）"
+                let sent = announced.recipients > 0 ? what : "通知服务未发送（已发过同样的通知）"
                 return (Invited(invitation: response, sent: sent), false)
             } catch {
                 // The invitation stands; staff pass it on themselves.
