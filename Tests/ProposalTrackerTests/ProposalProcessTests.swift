@@ -59,6 +59,9 @@ struct ProposalProcessTests {
         let notFiled = try await d.create("关于设立城市吉祥物的建议", member: 30)
         try await d.act(notFiled, "submit", "--as", "member:30")
         #expect(try await d.act(notFiled, "not-file", "--as", "staff", "--reason", "不属于提案范围") == "PROPOSAL_STATE_NOT_FILED")
+        // Never assigned, it has no deadline: none is shown (not 0 ms, 1970-01-01 08:00).
+        let shownText = try await d.gateway("proposal", "show", "\(notFiled)")
+        #expect(shownText.status == 0 && !shownText.stdout.contains("1970") && !shownText.stdout.contains("期限"), "\(shownText.stdout)")
         let second = try await d.create("关于老旧小区电梯维保的建议", member: 40)
         try await d.act(second, "submit", "--as", "member:40")
         // The lead must be filed (or being handled): the closed main one is not.

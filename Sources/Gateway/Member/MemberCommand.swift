@@ -125,7 +125,7 @@ extension Output {
     }
 }
 
-func formatTime(_ ms: Int64) -> String { CommitteeClock.second(ms) }
+func formatTime(_ ms: Int64) -> String { ms == 0 ? "" : CommitteeClock.second(ms) }
 
 /// Every active member of the current term, page after page (the report's figures, the
 /// portal's invitations).

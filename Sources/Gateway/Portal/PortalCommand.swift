@@ -24,8 +24,8 @@ func accountTable(_ accounts: [PortalV1.Account]) -> Table {
     var table = Table("登录名 login", "对象 who", "名称 name", "状态 state", "会话 sessions", "最近登录 last sign-in", "邀请有效至 invitation until")
     for a in accounts {
         table.add(a.login, "\(a.kind.label) \(a.subjectID)", a.name, a.state.label, String(a.sessions),
-                  a.lastSignInMs == 0 ? "" : CommitteeClock.minute(a.lastSignInMs),
-                  a.invitationExpiresAtMs == 0 ? "" : CommitteeClock.minute(a.invitationExpiresAtMs))
+                  CommitteeClock.minute(ifSet: a.lastSignInMs),
+                  CommitteeClock.minute(ifSet: a.invitationExpiresAtMs))
     }
     return table
 }

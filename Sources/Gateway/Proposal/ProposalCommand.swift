@@ -94,7 +94,7 @@ func proposalOutput(_ proposal: ProposalV1.Proposal?, _ allowed: [String]) -> Ou
         ("重点提案 key", p.key ? "是，\(p.supervisorName)领衔督办（主席会议 \(p.keyMeetingID)）" : ""),
         ("并案 merged", p.mergedInto != 0 ? "并入 \(p.mergedInto)" : p.mergedProposers.joined(separator: "、")),
         ("主办 lead unit", p.leadUnitName), ("会签 sign-off", signoffs.joined(separator: "；")),
-        ("期限 deadline", CommitteeClock.minute(p.deadlineMs)),
+        ("期限 deadline", CommitteeClock.minute(ifSet: p.deadlineMs)),
         ("答复 reply", p.replyClass == .unspecified ? "" : "\(p.replyClass.label)，\(p.contactMethod.label)：\(p.replyText)"),
         ("反馈 feedback", p.satisfaction.label + (p.rehandled ? "（已重新办理）" : "")),
         ("不立案理由 reason", p.notFiledReason), ("转送 referred", p.referralChannel),

@@ -30,7 +30,7 @@ extension ProposalCommand {
             var output = Output(proposals)
             var table = Table("id", "编号 number", "案由 title", "提案人 proposer", "状态 state", "主办 lead unit", "期限 deadline")
             for p in proposals {
-                table.add(String(p.id), p.number, p.title, p.proposerName, p.state.label, p.leadUnitName, CommitteeClock.minute(p.deadlineMs))
+                table.add(String(p.id), p.number, p.title, p.proposerName, p.state.label, p.leadUnitName, CommitteeClock.minute(ifSet: p.deadlineMs))
             }
             output.add(table)
             return output
