@@ -8,7 +8,7 @@ TEST_WIDTH ?= 6
 
 # Debian packages the build, the tests and the demo need.
 APT_PACKAGES := libzmq3-dev libprotobuf-c-dev protobuf-c-compiler pkg-config libsqlite3-dev sqlite3 libcurl4-openssl-dev libpq5 postgresql openssl msmtp python3-aiosmtpd docker-compose systemd prometheus \
-  chromium chromium-driver python3-selenium fonts-noto-cjk
+  chromium chromium-driver python3-selenium fonts-noto-cjk nginx
 
 PROTO_DIR := proto
 PROTOS := $(shell find $(PROTO_DIR) -name '*.proto' | LC_ALL=C sort)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XieshangService
 import XieshangTestSupport
 
 /// Behind a reverse proxy every request comes from the proxy's address: counted by it, twenty
@@ -72,6 +73,108 @@ struct PortalProxyTests {
         let v6 = statuses["v6"] as? [Int] ?? []
         #expect(v6.prefix(20).allSatisfy { $0 == 401 } && v6.last == 429, "an IPv6 network is one address, whichever of its own it uses: \(v6)")
         #expect(statuses["v6other"] as? Int == 401, "another network is not held: \(statuses)")
+    }
+
+    /// Through nginx, over HTTPS: 21 wrong sign-ins (the last with an address the client wrote
+    /// itself), then a flood of 60 pages. Prints each answer's status, and whether a 429 came
+    /// from the portal (its page) or from nginx.
+    static let throughNginx = """
+        import json, re, ssl, sys, urllib.error, urllib.parse, urllib.request, http.cookiejar
+        base, authority = sys.argv[1], sys.argv[2]
+        context = ssl.create_default_context(cafile=authority)
+        def opener():
+            return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
+                                               urllib.request.HTTPSHandler(context=context))
+        def answer(call):
+            try:
+                response = call()
+                return response.status, response.read().decode()
+            except urllib.error.HTTPError as error:
+                return error.code, error.read().decode()
+        def attempt(n, headers={}):
+            o = opener()
+            csrf = re.search(r'name="csrf" value="([^"]+)"', o.open(base + "/login").read().decode()).group(1)
+            body = urllib.parse.urlencode({"csrf": csrf, "login": f"x{n}", "password": "not-the-password"}).encode()
+            status, text = answer(lambda: o.open(urllib.request.Request(base + "/login", data=body, headers=headers)))
+            return status if status != 429 else ("portal 429" if "登录失败次数过多" in text else "nginx 429")
+        sign_ins = [attempt(n) for n in range(20)] + [attempt(20, {"X-Forwarded-For": "203.0.113.77"})]
+        flood = []
+        o = opener()
+        for _ in range(60):
+            status, text = answer(lambda: o.open(base + "/login"))
+            flood.append(status if status != 429 else ("nginx 429" if "nginx" in text else "portal 429"))
+        print(json.dumps({"sign_ins": sign_ins, "flood": flood}))
+        """
+
+    /// The README's nginx server block, as it is there, made to run here: its port, its
+    /// certificate and the portal's address replaced, inside a minimal `http` block.
+    static func readmeNginx(in directory: String, port: Int, portal: String) throws -> String {
+        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("README.md"), encoding: .utf8)
+        guard let start = readme.range(of: "```nginx\n"), let end = readme.range(of: "\n```", range: start.upperBound..<readme.endIndex) else {
+            throw ProcessFailure(description: "README.md has no nginx block")
+        }
+        var block = String(readme[start.upperBound..<end.lowerBound])
+        for (from, to) in [("listen 443 ssl;", "listen 127.0.0.1:\(port) ssl;"),
+                           ("/etc/ssl/xieshang.example.cn.pem", directory + "/portal.crt"),
+                           ("/etc/ssl/xieshang.example.cn.key", directory + "/portal.key"),
+                           ("proxy_pass http://127.0.0.1:8080;", "proxy_pass \(portal);")] {
+            guard block.contains(from) else { throw ProcessFailure(description: "README.md's nginx block has no \"\(from)\"") }
+            block = block.replacingOccurrences(of: from, with: to)
+        }
+        let temporary = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map { "    \($0)_temp_path \(directory)/\($0);" }
+        return """
+            daemon off;
+            worker_processes 1;
+            pid \(directory)/nginx.pid;
+            error_log \(directory)/error.log;
+            events {}
+            http {
+                access_log off;
+            \(temporary.joined(separator: "\n"))
+            \(block)
+            }
+            """
+    }
+
+    @Test("behind the README's nginx, over HTTPS: sign-in failures counted by the person's address (not one they wrote), and a flood of pages refused by nginx")
+    func behindNginx() async throws {
+        let nginx = "/usr/sbin/nginx"
+        try #require(FileManager.default.isExecutableFile(atPath: nginx), "nginx is not installed (make bootstrap installs Debian's nginx)")
+        let directory = try temporaryDirectory("portal-nginx")
+        let made = try await runCommand("/usr/bin/openssl", [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+            "-subj", "/CN=xieshang portal test", "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", directory + "/portal.key", "-out", directory + "/portal.crt",
+        ])
+        #expect(made.status == 0, "\(made.stderr)")
+        let portal = try await ServiceProcess("portal", dataDir: directory + "/portal", arguments: [
+            "--http-address", "127.0.0.1:0", "--behind-proxy",
+        ])
+        let web = String(try await portal.outputLine(startingWith: "portal web=").dropFirst("portal web=".count))
+        let port = try freeLoopbackPort()
+        try Self.readmeNginx(in: directory, port: port, portal: web).write(toFile: directory + "/nginx.conf", atomically: true, encoding: .utf8)
+        let checked = try await runCommand(nginx, ["-t", "-q", "-c", directory + "/nginx.conf", "-p", directory, "-e", directory + "/error.log"])
+        #expect(checked.status == 0, "nginx -t: \(checked.stderr)")
+        let server = try ChildProcess(nginx, ["-c", directory + "/nginx.conf", "-p", directory, "-e", directory + "/error.log"], environment: ProcessInfo.processInfo.environment,
+                                      stdout: directory + "/nginx.out", stderr: directory + "/nginx.err")
+        defer { server.signal(SIGKILL); _ = server.reapIfEnded() }
+        var listening = false
+        for _ in 0..<100 where !listening {
+            listening = (try? await runCommand("/usr/bin/python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 1)"]).status) == 0
+            if !listening { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(listening, "nginx did not listen: \((try? String(contentsOfFile: directory + "/error.log", encoding: .utf8)) ?? "")")
+        let result = try await runCommand("/usr/bin/python3", ["-c", Self.throughNginx, "https://127.0.0.1:\(port)", directory + "/portal.crt"], timeout: .seconds(400))
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(await portal.stop() == 0)
+        let statuses = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let signIns = (statuses["sign_ins"] as? [Any])?.map { "\($0)" } ?? []
+        #expect(signIns.prefix(20).allSatisfy { $0 == "401" } && signIns.count == 21, "twenty failures from this address: \(signIns)")
+        #expect(signIns.last == "portal 429", "the address nginx saw counts, not one the client wrote: \(signIns)")
+        let flood = (statuses["flood"] as? [Any])?.map { "\($0)" } ?? []
+        #expect(flood.prefix(30).allSatisfy { $0 == "200" }, "a person's pace is served: \(flood)")
+        #expect(flood.filter { $0 == "nginx 429" }.count >= 10, "a flood is refused by nginx before the portal: \(flood)")
     }
 
     @Test("not told of a proxy: the header is ignored, the connection's address counts")
