@@ -148,7 +148,8 @@ struct PortalInvitationTests {
         #expect(try await listed(["--state", "已停用"]) == ["m3"])
         #expect(try await listed(["--kind", "单位"]) == ["u1", "u2"])
         let table = try await staff.run(["portal", "list", "--kind", "unit"])
-        #expect(table.stdout.contains("邀请有效至 invitation until") && table.stdout.contains("单位 1"), "\(table.stdout)")
+        #expect(table.stdout.contains("邀请有效至 invitation until") && table.stdout.contains("常用浏览器 browsers")
+                && table.stdout.contains("近15分钟失败 failures") && table.stdout.contains("单位 1"), "\(table.stdout)")
         let wrong = try await staff.run(["portal", "list", "--state", "asleep"])
         #expect(wrong.status != 0 && wrong.stderr.contains("--state"), "\(wrong.stderr)")
         // A kind or a state the portal does not know is refused by name, not taken as "all".

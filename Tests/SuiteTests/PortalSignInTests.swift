@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XieshangRPC
 import XieshangService
 import XieshangTestSupport
 import XieshangWire
@@ -48,6 +49,14 @@ struct PortalSignInTests {
         // A guesser fails five times at m13 from five addresses: untrusted browsers are held.
         for n in 1...5 { try await fail("m13", "203.0.113.\(n)", nil, at: t0 + 10) }
         #expect(try await failures("m13", "198.51.100.7", nil, at: t0 + 20) == (5, 0))
+        // The office sees them, and the member's one trusted browser.
+        func listed(at now: Int64) async throws -> [String: (failures: Int32, browsers: Int32)] {
+            let accounts = try await database.readSession { db in try AccountStore.accounts(db, kind: .member, state: .unspecified, now: now) }
+            return Dictionary(uniqueKeysWithValues: accounts.map { ($0.login, ($0.failedSignIns, $0.trustedBrowsers)) })
+        }
+        #expect(try await listed(at: t0 + 20)["m13"]! == (5, 1))
+        #expect(try await listed(at: t0 + 20)["m14"]! == (0, 0))
+        #expect(try await listed(at: t0 + 10 + window + 1)["m13"]! == (0, 1), "counted for the window only")
         // The member's own browser is not, even from an address a guesser used.
         #expect(try await failures("m13", "203.0.113.1", device, at: t0 + 20) == (0, 0))
         // Its own mistakes count for it alone: not for the login's untrusted browsers, nor
@@ -158,6 +167,12 @@ struct PortalSignInTests {
         let portal = try await ServiceProcess("portal", dataDir: directory + "/portal", arguments: ["--http-address", "127.0.0.1:0"])
         let web = String(try await portal.outputLine(startingWith: "portal web=").dropFirst("portal web=".count))
         let result = try await runCommand("/usr/bin/python3", ["-c", Self.browsers, web, password], timeout: .seconds(300))
+        // The office's list: the guesser's five recorded failures (refused tries are not
+        // failures), not the member's own five, and the member's one trusted browser.
+        let client = try testClient([portal.rpcEndpoint], attempts: 1)
+        let listed = try await client.call(PortalV1.Accounts.list, PortalV1.ListAccountsRequest()).accounts
+        await client.close()
+        #expect(listed.map(\.login) == ["m13"] && listed.first?.failedSignIns == 5 && listed.first?.trustedBrowsers == 1, "\(listed)")
         #expect(await portal.stop() == 0)
         #expect(result.status == 0, "\(result.stderr)")
         let statuses = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

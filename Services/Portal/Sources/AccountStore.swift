@@ -32,8 +32,8 @@ public struct PortalAccount: Sendable, Equatable {
     }
 
     /// As the office sees it: `sessions` signed in now, an open invitation until
-    /// `invitationEnd` (0: none).
-    func wire(sessions: Int32 = 0, invitationEnd: Int64 = 0) -> PortalV1.Account {
+    /// `invitationEnd` (0: none), untrusted browsers' recent failures and trusted browsers.
+    func wire(sessions: Int32 = 0, invitationEnd: Int64 = 0, failures: Int32 = 0, browsers: Int32 = 0) -> PortalV1.Account {
         var a = PortalV1.Account()
         a.kind = kind
         a.subjectID = subjectID
@@ -44,6 +44,8 @@ public struct PortalAccount: Sendable, Equatable {
         a.lastSignInMs = lastSignInMs
         a.sessions = sessions
         a.invitationExpiresAtMs = invitationEnd
+        a.failedSignIns = failures
+        a.trustedBrowsers = browsers
         return a
     }
 }
@@ -58,6 +60,9 @@ public struct PortalSession: Sendable {
 enum AccountStore {
     static let invitationLifetimeMs: Int64 = 7 * 24 * 3_600_000
     static let sessionLifetimeMs: Int64 = 12 * 3_600_000
+    /// How long a failed sign-in counts (`PortalSettings.failureWindowMs`'s default, and the
+    /// window the office's list counts them in).
+    static let failureWindowMs: Int64 = 15 * 60_000
     /// How long a browser stays trusted for a login after it last signed in as it.
     static let deviceLifetimeMs: Int64 = 180 * 24 * 3_600_000
     /// The most browsers trusted for one account at once (those it signed in from last), and
@@ -142,9 +147,13 @@ enum AccountStore {
         }
         return try db.rows("""
             SELECT a.*, (SELECT COUNT(*) FROM sessions s WHERE s.account_id = a.id AND s.expires_at_ms > ?) AS live,
-                   COALESCE((SELECT i.expires_at_ms FROM invitations i WHERE i.account_id = a.id AND i.expires_at_ms > ?), 0) AS open_until
+                   COALESCE((SELECT i.expires_at_ms FROM invitations i WHERE i.account_id = a.id AND i.expires_at_ms > ?), 0) AS open_until,
+                   (SELECT COUNT(*) FROM sign_in_failures f WHERE f.login = a.login AND f.device IS NULL AND f.at_ms > ?) AS failures,
+                   (SELECT COUNT(*) FROM devices d WHERE d.account_id = a.id AND d.expires_at_ms > ?) AS browsers
             FROM accounts a WHERE (? = 0 OR a.kind = ?) AND \(inState) ORDER BY a.kind, a.subject_id
-            """, [now, now, kind.rawValue, kind.rawValue]).map { PortalAccount(row: $0).wire(sessions: $0["live"], invitationEnd: $0["open_until"]) }
+            """, [now, now, now - failureWindowMs, now, kind.rawValue, kind.rawValue]).map {
+                PortalAccount(row: $0).wire(sessions: $0["live"], invitationEnd: $0["open_until"], failures: $0["failures"], browsers: $0["browsers"])
+            }
     }
 
     /// When the account's open invitation ends; 0 when none is open.

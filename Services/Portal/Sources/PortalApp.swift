@@ -30,7 +30,7 @@ public struct PortalSettings: Sendable {
     /// browsers; an IPv6 address by its /64).
     public var failuresPerLogin = 5
     public var failuresPerAddress = 20
-    public var failureWindowMs: Int64 = 15 * 60_000
+    public var failureWindowMs: Int64 = AccountStore.failureWindowMs
     /// A reverse proxy on this machine passes the person's address in `X-Forwarded-For`
     /// (nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`): sign-in
     /// failures are counted by the address it appended, not by the proxy's.

@@ -19,13 +19,17 @@ struct PortalCommand: AsyncParsableCommand {
 extension PortalV1.AccountKind: ExpressibleByArgument {}
 extension PortalV1.AccountState: ExpressibleByArgument {}
 
-/// The accounts as a table: who, their state, sessions, last sign-in and open invitation.
+/// The accounts as a table: who, their state, sessions and trusted browsers, last sign-in,
+/// open invitation, and failed sign-ins from other browsers in the last 15 minutes (five: a
+/// guesser has them locked out; the person's own trusted browsers still sign in).
 func accountTable(_ accounts: [PortalV1.Account]) -> Table {
-    var table = Table("登录名 login", "对象 who", "名称 name", "状态 state", "会话 sessions", "最近登录 last sign-in", "邀请有效至 invitation until")
+    var table = Table("登录名 login", "对象 who", "名称 name", "状态 state", "会话 sessions", "常用浏览器 browsers",
+                      "最近登录 last sign-in", "邀请有效至 invitation until", "近15分钟失败 failures")
     for a in accounts {
-        table.add(a.login, "\(a.kind.label) \(a.subjectID)", a.name, a.state.label, String(a.sessions),
+        table.add(a.login, "\(a.kind.label) \(a.subjectID)", a.name, a.state.label, String(a.sessions), String(a.trustedBrowsers),
                   CommitteeClock.minute(ifSet: a.lastSignInMs),
-                  CommitteeClock.minute(ifSet: a.invitationExpiresAtMs))
+                  CommitteeClock.minute(ifSet: a.invitationExpiresAtMs),
+                  a.failedSignIns == 0 ? "" : String(a.failedSignIns))
     }
     return table
 }

@@ -100,6 +100,8 @@ extension PortalV1 {
         public var lastSignInMs: Int64 = 0
         public var sessions: Int32 = 0
         public var invitationExpiresAtMs: Int64 = 0
+        public var failedSignIns: Int32 = 0
+        public var trustedBrowsers: Int32 = 0
 
         public init() {}
 
@@ -115,6 +117,8 @@ extension PortalV1 {
             if self.lastSignInMs != 0 { w.scalar(self.lastSignInMs, 7) }
             if self.sessions != 0 { w.scalar(self.sessions, 8) }
             if self.invitationExpiresAtMs != 0 { w.scalar(self.invitationExpiresAtMs, 9) }
+            if self.failedSignIns != 0 { w.scalar(self.failedSignIns, 10) }
+            if self.trustedBrowsers != 0 { w.scalar(self.trustedBrowsers, 11) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -128,6 +132,8 @@ extension PortalV1 {
             self.lastSignInMs = r.scalar(7)
             self.sessions = r.scalar(8)
             self.invitationExpiresAtMs = r.scalar(9)
+            self.failedSignIns = r.scalar(10)
+            self.trustedBrowsers = r.scalar(11)
         }
     }
 }

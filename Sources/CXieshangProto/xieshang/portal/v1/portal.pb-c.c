@@ -322,7 +322,7 @@ void   xieshang__portal__v1__set_account_state_response__free_unpacked
   assert(message->base.descriptor == &xieshang__portal__v1__set_account_state_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor xieshang__portal__v1__account__field_descriptors[9] =
+static const ProtobufCFieldDescriptor xieshang__portal__v1__account__field_descriptors[11] =
 {
   {
     "kind",
@@ -432,8 +432,33 @@ static const ProtobufCFieldDescriptor xieshang__portal__v1__account__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "failed_sign_ins",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Portal__V1__Account, failed_sign_ins),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "trusted_browsers",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Portal__V1__Account, trusted_browsers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__portal__v1__account__field_indices_by_name[] = {
+  9,   /* field[9] = failed_sign_ins */
   8,   /* field[8] = invitation_expires_at_ms */
   5,   /* field[5] = invited_at_ms */
   0,   /* field[0] = kind */
@@ -443,11 +468,12 @@ static const unsigned xieshang__portal__v1__account__field_indices_by_name[] = {
   7,   /* field[7] = sessions */
   4,   /* field[4] = state */
   1,   /* field[1] = subject_id */
+  10,   /* field[10] = trusted_browsers */
 };
 static const ProtobufCIntRange xieshang__portal__v1__account__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor xieshang__portal__v1__account__descriptor =
 {
@@ -457,7 +483,7 @@ const ProtobufCMessageDescriptor xieshang__portal__v1__account__descriptor =
   "Xieshang__Portal__V1__Account",
   "xieshang.portal.v1",
   sizeof(Xieshang__Portal__V1__Account),
-  9,
+  11,
   xieshang__portal__v1__account__field_descriptors,
   xieshang__portal__v1__account__field_indices_by_name,
   1,  xieshang__portal__v1__account__number_ranges,

@@ -78,10 +78,25 @@ struct  Xieshang__Portal__V1__Account
    * an open invitation's end (any state); 0: none open
    */
   int64_t invitation_expires_at_ms;
+  /*
+   * (none made, used, lapsed, or voided by wrong codes)
+   */
+  /*
+   * failed sign-ins at this login in the last 15 minutes from
+   */
+  int32_t failed_sign_ins;
+  /*
+   * browsers not trusted for it; five lock those browsers out (a
+   * guesser at work, or the person on a new device)
+   */
+  /*
+   * browsers that signed in as it and are trusted for it now
+   */
+  int32_t trusted_browsers;
 };
 #define XIESHANG__PORTAL__V1__ACCOUNT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__portal__v1__account__descriptor) \
-    , XIESHANG__PORTAL__V1__ACCOUNT_KIND__ACCOUNT_KIND_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__PORTAL__V1__ACCOUNT_STATE__ACCOUNT_STATE_UNSPECIFIED, 0, 0, 0, 0 }
+    , XIESHANG__PORTAL__V1__ACCOUNT_KIND__ACCOUNT_KIND_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, XIESHANG__PORTAL__V1__ACCOUNT_STATE__ACCOUNT_STATE_UNSPECIFIED, 0, 0, 0, 0, 0, 0 }
 
 
 /*
