@@ -39,7 +39,10 @@ struct PortalSignInTests {
             try await database.readSession { db in try AccountStore.failures(db, login: login, address: address, device: device, since: now - window) }
         }
         func fail(_ login: String, _ address: String, _ device: Data?, at now: Int64) async throws {
-            try await database.writeSession { db in try AccountStore.recordFailure(db, login: login, address: address, device: device, now: now) }
+            let taken = try await database.writeSession { db in
+                try AccountStore.takeTry(db, login: login, address: address, device: device, since: now - window, now: now, perClient: 99, perAddress: 99)
+            }
+            #expect(taken)
         }
         let device = try #require(try await trusted(token, "m13", at: t0 + 1))
         #expect(try await trusted(token, "m14", at: t0 + 1) == nil, "trusted for its own login only")
@@ -48,6 +51,12 @@ struct PortalSignInTests {
 
         // A guesser fails five times at m13 from five addresses: untrusted browsers are held.
         for n in 1...5 { try await fail("m13", "203.0.113.\(n)", nil, at: t0 + 10) }
+        #expect(try await failures("m13", "198.51.100.7", nil, at: t0 + 20) == (5, 0))
+        // A sixth try from an untrusted browser is refused, and nothing is recorded for it.
+        let sixth = try await database.writeSession { db in
+            try AccountStore.takeTry(db, login: "m13", address: "198.51.100.7", device: nil, since: t0 + 20 - window, now: t0 + 20, perClient: 5, perAddress: 20)
+        }
+        #expect(!sixth)
         #expect(try await failures("m13", "198.51.100.7", nil, at: t0 + 20) == (5, 0))
         // The office sees them, and the member's one trusted browser.
         func listed(at now: Int64) async throws -> [String: (failures: Int32, browsers: Int32)] {
@@ -147,9 +156,25 @@ struct PortalSignInTests {
         forged_right = sign_in(forged, password)
         mistakes = [sign_in(member, f"typo-{n}-password") for n in range(5)]
         member_locked = sign_in(member, password)
+        # Twenty guesses at once, at a login of their own: the tries are taken one at a time.
+        import threading
+        ready = threading.Barrier(20)
+        burst = [None] * 20
+        def at_once(n):
+            o, _ = browser()
+            csrf = re.search(r'name="csrf" value="([^"]+)"', o.open(base + "/login").read().decode()).group(1)
+            body = urllib.parse.urlencode({"csrf": csrf, "login": "m99", "password": f"burst-{n}-password"}).encode()
+            ready.wait()
+            try:
+                burst[n] = o.open(base + "/login", data=body).status
+            except urllib.error.HTTPError as error:
+                burst[n] = error.code
+        threads = [threading.Thread(target=at_once, args=(n,)) for n in range(20)]
+        for t in threads: t.start()
+        for t in threads: t.join()
         print(json.dumps({"first": first, "device": len(device), "guesses": guesses, "guesser_right": guesser_right,
                           "member_right": member_right, "forged_right": forged_right, "mistakes": mistakes,
-                          "member_locked": member_locked}))
+                          "member_locked": member_locked, "burst": sorted(burst)}))
         """
 
     @Test("against the portal as a process: a guesser's six failures lock out the guesser and a made-up device cookie, not the member's browser, which is then locked by its own five")
@@ -183,5 +208,7 @@ struct PortalSignInTests {
         #expect(statuses["forged_right"] as? Int == 429, "a device cookie the portal never gave counts for nothing: \(statuses)")
         #expect(statuses["mistakes"] as? [Int] == [401, 401, 401, 401, 401], "\(statuses)")
         #expect(statuses["member_locked"] as? Int == 429, "the member's browser is locked by its own failures: \(statuses)")
+        #expect(statuses["burst"] as? [Int] == Array(repeating: 401, count: 5) + Array(repeating: 429, count: 15),
+                "twenty guesses sent at once get five tries, not one each: \(statuses)")
     }
 }

@@ -200,10 +200,21 @@ enum AccountStore {
         return (forLogin, forAddress)
     }
 
-    static func recordFailure(_ db: any SQLSession, login: String, address: String, device: Data?, now: Int64) throws {
+    /// Takes a try at the password for an attempt, if its browser has one left: in one
+    /// transaction, counts what holds it back (`failures`) and, under the limits, records the
+    /// attempt as a failure at once, so that attempts sent together cannot all see the same
+    /// count and each get a try. A success forgets it again (`startSession`); a process that
+    /// dies before the password is checked leaves it counted. False: the browser is locked.
+    static func takeTry(_ db: any SQLSession, login: String, address: String, device: Data?, since: Int64, now: Int64,
+                        perClient: Int, perAddress: Int) throws -> Bool {
+        // Portals sharing PostgreSQL take turns per login and per address (in one order).
+        for name in ["portal-sign-in login \(login)", "portal-sign-in address \(address)"].sorted() { try db.serialize(name) }
+        let held = try failures(db, login: login, address: address, device: device, since: since)
+        guard held.client < perClient, held.address < perAddress else { return false }
         try db.execute("INSERT INTO sign_in_failures (login, address, device, at_ms) VALUES (?, ?, ?, ?)", [login, address, device, now])
         // Old failures count for nothing; keep the table small.
         try db.execute("DELETE FROM sign_in_failures WHERE at_ms < ?", [now - 24 * 3_600_000])
+        return true
     }
 
     /// A new session, from a browser trusted for the account (`device`) or not. A trusted

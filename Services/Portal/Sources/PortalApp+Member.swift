@@ -25,19 +25,20 @@ extension PortalApp {
             response.status = status
             return response
         }
+        // The new password's own faults first: they tell nothing of the current one, and a
+        // try taken for them would count against the person.
+        let password = fields["password"] ?? ""
+        guard password == fields["confirm"] else { return refuse("两次输入的新密码不一致。", .badRequest) }
+        if let problem = Passwords.problem(password, login: login) { return refuse(problem, .badRequest) }
         // A session's holder guessing the password counts as a sign-in would from this browser.
-        let failures = try await trust(request, login: login, address: address, now: now)
-        if failures.client >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
+        guard try await takeTry(request, login: login, address: address, now: now).taken else {
             return refuse("失败次数过多，请 15 分钟后再试。", .tooManyRequests)
         }
         let current = try await database.readSession { db in try AccountStore.account(db, login: login) }
         guard let hash = current?.passwordHash, Passwords.verify(fields["current"] ?? "", hash) else {
-            try await database.writeSession { db in try AccountStore.recordFailure(db, login: login, address: address, device: failures.device, now: now) }
+            // The try was counted as a failure when it was taken.
             return refuse("当前密码不正确。", .unauthorized)
         }
-        let password = fields["password"] ?? ""
-        guard password == fields["confirm"] else { return refuse("两次输入的新密码不一致。", .badRequest) }
-        if let problem = Passwords.problem(password, login: login) { return refuse(problem, .badRequest) }
         let newHash = Passwords.hash(password)
         // The new password forgets every trusted browser; this one is trusted anew.
         let started = try await database.writeSession { db in

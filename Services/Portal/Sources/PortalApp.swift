@@ -184,15 +184,17 @@ public struct PortalApp: Sendable {
         cookie(Self.deviceCookie, token, maxAge: Int(AccountStore.deviceLifetimeMs / 1000))
     }
 
-    /// The browser's device token when it is trusted for `login`, with the failed sign-ins
-    /// that hold an attempt from it back (see `AccountStore.failures`).
-    func trust(_ request: Request, login: String, address: String, now: Int64) async throws -> (device: Data?, client: Int, address: Int) {
+    /// A try at `login`'s password from this browser, taken (and counted as a failure until
+    /// it succeeds) when the browser has one left (`AccountStore.takeTry`); `device` is the
+    /// browser's token hash when it is trusted for the login.
+    func takeTry(_ request: Request, login: String, address: String, now: Int64) async throws -> (device: Data?, taken: Bool) {
         let token = request.cookies[Self.deviceCookie]?.value
         let since = now - settings.failureWindowMs
-        return try await database.readSession { db in
+        return try await database.writeSession { db in
             let device = try AccountStore.trustedDevice(db, token: token, login: login, now: now)
-            let failures = try AccountStore.failures(db, login: login, address: address, device: device, since: since)
-            return (device, failures.client, failures.address)
+            let taken = try AccountStore.takeTry(db, login: login, address: address, device: device, since: since, now: now,
+                                                 perClient: settings.failuresPerLogin, perAddress: settings.failuresPerAddress)
+            return (device, taken)
         }
     }
 
@@ -348,8 +350,8 @@ public struct PortalApp: Sendable {
         let next: [String: String] = Self.returnTo(fields["next"]).map { ["next": $0] } ?? [:]
         let address = Self.counted(clientAddress(request, context))
         let now = self.now
-        let failures = try await trust(request, login: login, address: address, now: now)
-        if failures.client >= settings.failuresPerLogin || failures.address >= settings.failuresPerAddress {
+        let attempt = try await takeTry(request, login: login, address: address, now: now)
+        if !attempt.taken {
             logger.warning("sign-in refused: too many failures", metadata: ["portal.login": "\(login)", "portal.address": "\(address)"])
             return form("login", title: "登录", values: ["error": "登录失败次数过多，请 15 分钟后再试。", "login": login].merging(next) { a, _ in a }, status: .tooManyRequests)
         }
@@ -357,12 +359,12 @@ public struct PortalApp: Sendable {
         // The same bcrypt work whether or not the login exists.
         let matches = Passwords.verify(password.utf8.count <= 200 ? password : "", account?.passwordHash ?? Passwords.decoy)
         guard let account, account.passwordHash != nil, matches, !account.disabled else {
-            try await database.writeSession { db in try AccountStore.recordFailure(db, login: login, address: address, device: failures.device, now: now) }
+            // The try was counted as a failure when it was taken.
             let why = account?.disabled == true && matches ? "此账户已停用，请联系办公室。" : "登录名或密码不正确。"
             return form("login", title: "登录", values: ["error": why, "login": login].merging(next) { a, _ in a }, status: .unauthorized)
         }
-        let started = try await database.writeSession { db in try AccountStore.startSession(db, account: account, device: failures.device, now: now) }
-        logger.info("signed in", metadata: ["portal.login": "\(login)", "portal.trusted_browser": "\(failures.device != nil)"])
+        let started = try await database.writeSession { db in try AccountStore.startSession(db, account: account, device: attempt.device, now: now) }
+        logger.info("signed in", metadata: ["portal.login": "\(login)", "portal.trusted_browser": "\(attempt.device != nil)"])
         var response = Response.redirect(to: Self.returnTo(fields["next"]) ?? "/inbox", type: .normal)
         response.setCookie(sessionCookie(started.token))
         // A new device token, or the trusted one again for its renewed lifetime.
