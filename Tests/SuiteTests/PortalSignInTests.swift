@@ -93,7 +93,7 @@ struct PortalSignInTests {
         for made in fresh { #expect(try await trusted(made, "m13", at: t0 + 100) != nil) }
         // Of the twenty-two sessions those sign-ins opened, the latest twenty are open.
         let open = try await database.readSession { db in try db.value("SELECT COUNT(*) FROM sessions WHERE account_id = ?", [m13.id], as: Int.self) }
-        #expect(open == AccountStore.devicesKept)
+        #expect(open == AccountStore.sessionsKept)
         #expect(try await database.readSession { db in try AccountStore.session(db, token: first.token, now: t0 + 100) } == nil, "the first session is signed out")
 
         // A new password, signing out everywhere and disabling each forget the trusted browsers.

@@ -65,9 +65,10 @@ enum AccountStore {
     static let failureWindowMs: Int64 = 15 * 60_000
     /// How long a browser stays trusted for a login after it last signed in as it.
     static let deviceLifetimeMs: Int64 = 180 * 24 * 3_600_000
-    /// The most browsers trusted for one account at once (those it signed in from last), and
-    /// the most sessions it has open at once (the latest).
+    /// The most browsers trusted for one account at once: those it signed in from last.
     static let devicesKept = 20
+    /// The most sessions one account has open at once: the latest.
+    static let sessionsKept = 20
     static let wrongCodesAllowed = 5
 
     static func login(kind: PortalV1.AccountKind, subject: Int64) -> String {
@@ -162,11 +163,9 @@ enum AccountStore {
     }
 
     static func setDisabled(_ db: any SQLSession, login: String, disabled: Bool) throws -> PortalAccount? {
-        try db.execute("UPDATE accounts SET disabled = ? WHERE login = ?", [disabled, login])
-        if disabled {
-            try db.execute("DELETE FROM sessions WHERE account_id = (SELECT id FROM accounts WHERE login = ?)", [login])
-            try db.execute("DELETE FROM devices WHERE account_id = (SELECT id FROM accounts WHERE login = ?)", [login])
-        }
+        guard let found = try account(db, login: login) else { return nil }
+        try db.execute("UPDATE accounts SET disabled = ? WHERE id = ?", [disabled, found.id])
+        if disabled { try endAllSessions(db, account: found.id) }
         return try account(db, login: login)
     }
 
@@ -247,7 +246,7 @@ enum AccountStore {
         try db.execute("""
             DELETE FROM sessions WHERE account_id = ? AND token_hash NOT IN
                 (SELECT token_hash FROM sessions WHERE account_id = ? ORDER BY created_at_ms DESC LIMIT ?)
-            """, [account.id, account.id, devicesKept])
+            """, [account.id, account.id, sessionsKept])
         try db.execute("DELETE FROM devices WHERE expires_at_ms < ?", [now])
         return (token, csrf, newDevice)
     }
