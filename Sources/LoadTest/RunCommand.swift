@@ -11,12 +11,12 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Drive load against meeting-scheduler over the real RPC path and report latencies.",
         discussion: """
-            Closed loop with --concurrency N (each of N callers sends its next request when the
-            last one is answered), or open loop with --rate R (requests are sent at R per second
-            whatever happens, and latency counts from when each should have been sent, so a
+            Closed loop with --concurrency N (each of N callers sends its next request when the \
+            last one is answered), or open loop with --rate R (requests are sent at R per second \
+            whatever happens, and latency counts from when each should have been sent, so a \
             stalled service shows in the figures: coordinated omission corrected, as wrk2 does).
 
-            Before the run it creates its own term (if none), work station, --rooms rooms and
+            Before the run it creates its own term (if none), work station, --rooms rooms and \
             --members members in member-registry, unless --use-existing.
 
             Examples:

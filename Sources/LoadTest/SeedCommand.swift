@@ -11,8 +11,8 @@ struct SeedCommand: AsyncParsableCommand {
         commandName: "seed-meetings",
         abstract: "Write N published meetings (with two busy members each) into a scheduler's data folder, before it starts.",
         discussion: """
-            The meetings lie in rooms 1…--rooms, one after another, half in the past and half
-            beyond the next --horizon-days (where `loadtest run` does not schedule), so they
+            The meetings lie in rooms 1…--rooms, one after another, half in the past and half \
+            beyond the next --horizon-days (where `loadtest run` does not schedule), so they \
             weigh on the indexes without colliding with the run.
 
             Example: loadtest seed-meetings --data-dir run/bench/scheduler --count 1000000

@@ -13,7 +13,7 @@ struct DutyRecordCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "duty-record",
         abstract: "Keeps every member's record of duty (履职档案), scored by the committee's rules, from the services' events.",
-        discussion: "Example: duty-record --keys /etc/xieshang/keys --data-dir /var/lib/xieshang --rules /etc/xieshang/duty-rules.txt --registry tcp://127.0.0.1:7101 --registry-events tcp://127.0.0.1:7102")
+        discussion: "Example: duty-record --keys /etc/xieshang/keys --data-dir /var/lib/xieshang \\\n             --rules /etc/xieshang/duty-rules.txt \\\n             --registry tcp://127.0.0.1:7101 \\\n             --registry-events tcp://127.0.0.1:7102")
 
     @OptionGroup var options: ServiceOptions
     @OptionGroup var sources: EventSourceOptions

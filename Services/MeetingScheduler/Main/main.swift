@@ -12,7 +12,7 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "meeting-scheduler",
         abstract: "Serves the committee's meetings, invitations, attendance and room bookings.",
-        discussion: "Example: meeting-scheduler --keys /etc/xieshang/keys --data-dir /var/lib/xieshang --registry tcp://127.0.0.1:7101")
+        discussion: "Example: meeting-scheduler --keys /etc/xieshang/keys \\\n             --data-dir /var/lib/xieshang --registry tcp://127.0.0.1:7101")
 
     @OptionGroup var options: ServiceOptions
 

@@ -12,7 +12,7 @@ struct MemberRegistryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "member-registry",
         abstract: "Serves the committee's members, groups, work stations, rooms and handling units.",
-        discussion: "Example: member-registry --keys /etc/xieshang/keys --data-dir /var/lib/xieshang --rpc-endpoint tcp://0.0.0.0:7101")
+        discussion: "Example: member-registry --keys /etc/xieshang/keys \\\n             --data-dir /var/lib/xieshang --rpc-endpoint tcp://0.0.0.0:7101")
 
     @OptionGroup var options: ServiceOptions
 

@@ -13,7 +13,7 @@ struct NotifierCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notifier",
         abstract: "Turns the services' events into notifications in each member's and unit's inbox.",
-        discussion: "Example: notifier --keys /etc/xieshang/keys --data-dir /var/lib/xieshang --registry tcp://127.0.0.1:7101 --registry-events tcp://127.0.0.1:7102")
+        discussion: "Example: notifier --keys /etc/xieshang/keys --data-dir /var/lib/xieshang \\\n             --registry tcp://127.0.0.1:7101 \\\n             --registry-events tcp://127.0.0.1:7102")
 
     @OptionGroup var options: ServiceOptions
     @OptionGroup var sources: EventSourceOptions

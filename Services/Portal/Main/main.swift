@@ -14,7 +14,7 @@ struct PortalCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "portal",
         abstract: "Serves the web portal where members and handling units sign in; its RPC socket is the office's (invitations, accounts).",
-        discussion: "Example: portal --keys /etc/xieshang/keys --data-dir /var/lib/xieshang --http-address 127.0.0.1:8080 --public-url https://xieshang.example.cn --secure-cookies")
+        discussion: "Example: portal --keys /etc/xieshang/keys --data-dir /var/lib/xieshang \\\n             --http-address 127.0.0.1:8080 \\\n             --public-url https://xieshang.example.cn --secure-cookies")
 
     @OptionGroup var options: ServiceOptions
     @Option(help: "Where the web server listens, HOST:PORT (env XIESHANG_PORTAL_HTTP; default 127.0.0.1:8080; port 0 picks a free one).")

@@ -12,7 +12,7 @@ struct ProposalTrackerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "proposal-tracker",
         abstract: "Serves the committee's proposals and consultation topics.",
-        discussion: "Example: proposal-tracker --keys /etc/xieshang/keys --data-dir /var/lib/xieshang --registry tcp://127.0.0.1:7101 --scheduler tcp://127.0.0.1:7201")
+        discussion: "Example: proposal-tracker --keys /etc/xieshang/keys \\\n             --data-dir /var/lib/xieshang --registry tcp://127.0.0.1:7101 \\\n             --scheduler tcp://127.0.0.1:7201")
 
     @OptionGroup var options: ServiceOptions
 

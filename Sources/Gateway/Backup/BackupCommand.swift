@@ -14,6 +14,7 @@ struct BackupCommand: GatewayCommand {
             The service copies its database from one snapshot (SQLite's online backup API) and \
             hands it over; the file records the service, the schema's newest migration, the \
             outbox's position and the database's identity. Put it back with gateway restore.
+
             Examples: gateway backup --service meeting-scheduler --output scheduler.sqlite
                       gateway backup --all --output-dir backups/2026-12-01
             """)
@@ -112,7 +113,9 @@ struct RestoreCommand: AsyncParsableCommand {
             marker. The services that consume its events notice a restored source and stop \
             applying it, saying so in their health, until an operator restarts them with \
             --accept-source <service>.
-            Example: gateway restore --service meeting-scheduler --input scheduler.sqlite --data-dir /var/lib/xieshang/meeting-scheduler
+
+            Example: gateway restore --service meeting-scheduler --input scheduler.sqlite \\
+                         --data-dir /var/lib/xieshang/meeting-scheduler
             """)
     @Option(help: "The service: member-registry, meeting-scheduler, proposal-tracker, notifier or duty-record.") var service: String
     @Option(help: "The backup file (from gateway backup).") var input: String

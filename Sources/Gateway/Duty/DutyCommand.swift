@@ -11,9 +11,9 @@ struct DutyCommand: AsyncParsableCommand {
         commandName: "duty",
         abstract: "The members' record of duty (履职档案): a member's year, the ranking, what staff record and review.",
         discussion: """
-            Meetings attended, leave and absence, consultation activities, proposals filed (led and
-            co-signed) and 社情民意 (submitted, adopted, instructed on) come from the other services by
-            themselves; speeches, inspections, research, training and assistance are recorded here.
+            Meetings attended, leave and absence, consultation activities, proposals filed (led and \
+            co-signed) and 社情民意 (submitted, adopted, instructed on) come from the other services by \
+            themselves; speeches, inspections, research, training and assistance are recorded here. \
             Points follow the committee's rules (duty-record --rules); a closed year keeps its points.
             """,
         subcommands: [Show.self, Ranking.self, Report.self, Record.self, Review.self, Dispute.self, Entry.self, Rules.self, Recalculate.self, CloseYear.self])

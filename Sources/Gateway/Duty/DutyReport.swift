@@ -7,7 +7,7 @@ extension DutyCommand {
     struct Report: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "The committee's annual 履职报告: every member's duties by kind and points, who did nothing; as a table, CSV or a printable HTML page.",
-            discussion: "Example: gateway duty report --year 2026 --format html --output duty-2026.html")
+            discussion: "Example: gateway duty report --year 2026 --format html \\\n             --output duty-2026.html")
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, html }
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "The year.") var year: Int32

@@ -8,7 +8,8 @@ extension DutyCommand {
             discussion: """
                 Examples:
                   gateway duty review 41 confirm
-                  gateway duty review 17 amend --kind 会议请假 --note 会前已书面请假，经核实
+                  gateway duty review 17 amend --kind 会议请假 \\
+                      --note 会前已书面请假，经核实
                   gateway duty review 18 void --note 该次会议未通知本人
                 """)
         @OptionGroup var connection: ConnectionOptions

@@ -9,8 +9,10 @@ extension KeysCommand {
             abstract: "Lets a public key call services, as a principal with a role.",
             discussion: """
                 For the member and unit roles the principal is the member's or the unit's id.
+
                 Example: gateway keys allow wang --role staff --dir ./run/keys
-                         gateway keys allow 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' --principal 42 --role member --dir ./run/keys
+                         gateway keys allow 'rq:rM>}U?@Lns47E1%kR.o@n%FcmmsL/@{H8]yf7' \\
+                             --principal 42 --role member --dir ./run/keys
                 """)
         @OptionGroup var location: KeyDirOption
         @Argument(help: "A Z85 public key, a .pub file, or the name of a key in the folder.") var key: String

@@ -25,10 +25,10 @@ struct KeysCommand: ParsableCommand {
         commandName: "keys",
         abstract: "CURVE key pairs and the services' allow-lists.",
         discussion: """
-            A keys folder holds a key pair per service and per user (NAME.key, secret, mode
-            0600; NAME.pub, shareable) and an allow-list per service (SERVICE.allow) mapping
-            public keys to a principal and a role: admin, staff, member, unit or service.
-            Services read their folder with --keys DIR; the gateway with --keys DIR --identity NAME.
+            A keys folder holds a key pair per service and per user (NAME.key, secret, mode \
+            0600; NAME.pub, shareable) and an allow-list per service (SERVICE.allow) mapping \
+            public keys to a principal and a role: admin, staff, member, unit or service. \
+            Services read their folder with --keys DIR; the gateway with --keys DIR --identity NAME. \
             A service notices a changed allow-list within a second (or at once on SIGHUP).
 
             Example: gateway keys setup --dir /etc/xieshang/keys

@@ -6,7 +6,7 @@ extension MeetingCommand {
     struct Agenda: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Set the agenda (议题); it must fit in the meeting.",
-            discussion: "Example: gateway meeting agenda 12 --item \"审议年度协商计划|60|张主席\" --item \"通报提案办理情况|30|\" --document 1=年度协商计划 --vote 1")
+            discussion: "Example: gateway meeting agenda 12 --item \"审议年度协商计划|60|张主席\" \\\n             --item \"通报提案办理情况|30|\" --document 1=年度协商计划 --vote 1")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The meeting's id.") var id: Int64
         @Option(help: "TITLE|MINUTES|PRESENTER[|PROPOSAL-ID|TOPIC-ID], in order; none clears the agenda.") var item: [String] = []

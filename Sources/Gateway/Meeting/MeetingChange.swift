@@ -6,7 +6,7 @@ extension MeetingCommand {
     struct Change: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a meeting; invitees are told of changes once it is published.",
-            discussion: "Example: gateway meeting change 12 --start \"2026-12-02 14:30\" --end \"2026-12-02 16:30\"")
+            discussion: "Example: gateway meeting change 12 --start \"2026-12-02 14:30\" \\\n             --end \"2026-12-02 16:30\"")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The meeting's id.") var id: Int64
         @Option(help: "New title.") var title: String?

@@ -5,7 +5,7 @@ extension MeetingCommand {
     struct Close: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Close a meeting: those not checked in are marked absent; minutes and outcomes are kept.",
-            discussion: "Example: gateway meeting close 12 --minutes \"会议审议通过了…\" --outcomes \"形成协商意见3条\"")
+            discussion: "Example: gateway meeting close 12 --minutes \"会议审议通过了…\" \\\n             --outcomes \"形成协商意见3条\"")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The meeting's id.") var id: Int64
         @Option(help: "Minutes (纪要).") var minutes: String?

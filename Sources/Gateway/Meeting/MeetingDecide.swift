@@ -10,8 +10,10 @@ extension MeetingCommand {
                 A 主席会议 may pass an item on (提请常委会): it joins the agenda of the next 常委会会议 still in draft. \
                 A 常委会会议 approves (常委会通过) by a vote with a quorum (more than half of 应到 checked in) and 赞成 from \
                 more than half of 应到.
+
                 Examples: gateway meeting decide 7 --item 1 --outcome 提请常委会
-                          gateway meeting decide 9 --item 2 --outcome 常委会通过 --for 30 --against 2 --abstain 1
+                          gateway meeting decide 9 --item 2 --outcome 常委会通过 --for 30 \\
+                              --against 2 --abstain 1
                 """)
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The meeting's id.") var id: Int64

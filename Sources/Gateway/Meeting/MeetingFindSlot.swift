@@ -7,7 +7,7 @@ extension MeetingCommand {
     struct FindSlot: GatewayCommand {
         static let configuration = CommandConfiguration(
             commandName: "find-slot", abstract: "The earliest time in working hours when a room and members are all free.",
-            discussion: "Example: gateway meeting find-slot --from 2026-12-01 --to 2026-12-15 --minutes 90 --room 3 --group chairpersons-council")
+            discussion: "Example: gateway meeting find-slot --from 2026-12-01 --to 2026-12-15 \\\n             --minutes 90 --room 3 --group chairpersons-council")
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "From.") var from: Moment
         @Option(help: "Until.") var to: Moment

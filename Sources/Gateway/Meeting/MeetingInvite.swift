@@ -6,7 +6,7 @@ extension MeetingCommand {
     struct Invite: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Invite members, or non-member participants of a 1+7+3 consultation.",
-            discussion: "Example: gateway meeting invite 12 --member 5 --member 8 --participant \"王大爷|新华社区|resident\"")
+            discussion: "Example: gateway meeting invite 12 --member 5 --member 8 \\\n             --participant \"王大爷|新华社区|resident\"")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The meeting's id.") var id: Int64
         @Option(help: "A member's id; repeat for several.") var member: [Int64] = []

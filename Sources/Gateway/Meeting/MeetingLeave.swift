@@ -5,7 +5,7 @@ extension MeetingCommand {
     struct Leave: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Ask leave (请假) for an invitee.",
-            discussion: "Example: gateway meeting leave 12 --invitee 31 --type 出差 --reason 赴兰州参加培训")
+            discussion: "Example: gateway meeting leave 12 --invitee 31 --type 出差 \\\n             --reason 赴兰州参加培训")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The meeting's id.") var id: Int64
         @Option(help: "The invitee's id.") var invitee: Int64

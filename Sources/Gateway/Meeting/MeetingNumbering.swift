@@ -7,8 +7,9 @@ extension MeetingCommand {
         static let configuration = CommandConfiguration(
             abstract: "The next number of each numbered kind (主席会议, 常委会会议, 全体委员会议) in a term, or set one.",
             discussion: """
-                A committee that adopts the suite in mid-term says where its numbering stands; the plenary's
+                A committee that adopts the suite in mid-term says where its numbering stands; the plenary's \
                 number is also the session (次会议) that proposals' filing numbers carry.
+
                 Example: gateway meeting numbering --kind 常委会会议 --next 23
                 """)
         @OptionGroup var connection: ConnectionOptions

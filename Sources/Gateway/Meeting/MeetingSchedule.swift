@@ -5,7 +5,7 @@ extension MeetingCommand {
     struct Schedule: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Schedule a meeting as a draft; the room is booked at once.",
-            discussion: "Example: gateway meeting schedule --title 研究年度协商计划 --kind 主席会议 --start \"2026-12-01 09:00\" --minutes 120 --room 3 --group chairpersons-council")
+            discussion: "Example: gateway meeting schedule --title 研究年度协商计划 --kind 主席会议 \\\n             --start \"2026-12-01 09:00\" --minutes 120 --room 3 \\\n             --group chairpersons-council")
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "Title.") var title: String
         @Option(help: "Kind, e.g. 主席会议 (chairpersons-council), 常委会会议, 双月协商座谈会, 协商议事活动.") var kind: MeetingV1.MeetingKind

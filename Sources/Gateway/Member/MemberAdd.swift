@@ -5,7 +5,7 @@ extension MemberCommand {
     struct Add: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add a member to the current term.",
-            discussion: "Example: gateway member add --number 0001 --name 张伟 --sector 教育界 --role 常委 --phone 13800000001")
+            discussion: "Example: gateway member add --number 0001 --name 张伟 --sector 教育界 \\\n             --role 常委 --phone 13800000001")
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var fields: Fields
         @Option(help: "Term number (default: the current term).") var term: Int32 = 0

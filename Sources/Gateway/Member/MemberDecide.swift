@@ -8,9 +8,10 @@ extension MemberCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record the 常委会's decision about a member: a resignation accepted or refused, a removal (免去), an addition (增补).",
             discussion: """
-                Name the 常委会会议 that decided it: --meeting-id N (a closed 常委会会议 of meeting-scheduler, checked there)
+                Name the 常委会会议 that decided it: --meeting-id N (a closed 常委会会议 of meeting-scheduler, checked there) \
                 or --meeting "十届二十三次常委会会议".
-                Example: gateway member decide 12 --accept-resignation --meeting-id 2
+
+                Example: gateway member decide 12 --decision accept-resignation --meeting-id 2
                 """)
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The member's id.") var id: Int64

@@ -5,7 +5,7 @@ extension MemberCommand {
     struct Resign: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Record a member's request to resign (申请辞去), or withdraw it; the 常委会 decides it (member decide).",
-            discussion: "The member stays 在任 until the decision. Example: gateway member resign 12 --reason 工作调动 --date 2026-03-01")
+            discussion: "The member stays 在任 until the decision.\n\nExample: gateway member resign 12 --reason 工作调动 --date 2026-03-01")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The member's id.") var id: Int64
         @Option(help: "Why (required unless withdrawing).") var reason: String?

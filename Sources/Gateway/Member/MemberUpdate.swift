@@ -6,7 +6,7 @@ extension MemberCommand {
     struct Update: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change a member's details; fields not given keep their values.",
-            discussion: "Example: gateway member update 12 --phone 13900000002 --committee 提案委员会 --committee 经济委员会")
+            discussion: "Example: gateway member update 12 --phone 13900000002 --committee 提案委员会 \\\n             --committee 经济委员会")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The member's id.") var id: Int64
         @OptionGroup var fields: Fields

@@ -6,7 +6,7 @@ extension NotifyCommand {
     struct Send: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "A staff announcement to a group of members: all, standing-committee, chairpersons-council, sector:NAME, committee:NAME, station:ID, room:ID.",
-            discussion: "Example: gateway notify send --group sector:教育界 --title 调研通知 --body \"请于12月10日前提交调研报告\"")
+            discussion: "Example: gateway notify send --group sector:教育界 --title 调研通知 \\\n             --body \"请于12月10日前提交调研报告\"")
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "The group.") var group: GroupArgument
         @Option(help: "Title.") var title: String

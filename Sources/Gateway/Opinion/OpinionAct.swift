@@ -8,10 +8,13 @@ extension OpinionCommand {
             abstract: "The office's steps: edit, report, adopt, instruct, decline.",
             discussion: """
                 Examples:
-                  gateway opinion act 3 edit --title 关于破解农村留守老人助餐难的建议 --note 精简标题
+                  gateway opinion act 3 edit --title 关于破解农村留守老人助餐难的建议 \\
+                      --note 精简标题
                   gateway opinion act 3 report --level 省级 --to 省政协办公厅
-                  gateway opinion act 3 adopt --level 省级 --used-in "省政协《社情民意》2026年第12期"
-                  gateway opinion act 3 instruct --level 省级 --leader 副省长 --text "请省民政厅研究办理"
+                  gateway opinion act 3 adopt --level 省级 \\
+                      --used-in "省政协《社情民意》2026年第12期"
+                  gateway opinion act 3 instruct --level 省级 --leader 副省长 \\
+                      --text "请省民政厅研究办理"
                   gateway opinion act 3 decline --note 已有同类信息报送
                 """)
         @OptionGroup var connection: ConnectionOptions

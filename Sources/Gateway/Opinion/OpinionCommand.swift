@@ -12,9 +12,9 @@ struct OpinionCommand: AsyncParsableCommand {
         commandName: "opinion",
         abstract: "社情民意信息: members' reports of the public's views, sent up, adopted and instructed on.",
         discussion: """
-            A member submits an item (or the office for them; a proposal referred with --channel 社情民意
-            becomes one). The office then edits it, sends it to a level (report), records that a
-            level adopted it (adopt) and a leader's instruction on it (instruct), or closes it
+            A member submits an item (or the office for them; a proposal referred with --channel 社情民意 \
+            becomes one). The office then edits it, sends it to a level (report), records that a \
+            level adopted it (adopt) and a leader's instruction on it (instruct), or closes it \
             unadopted (decline): `gateway opinion act ID ACTION …`. Levels: 市级, 省级, 全国.
             """,
         subcommands: [Submit.self, Act.self, Show.self, List.self, Stats.self])

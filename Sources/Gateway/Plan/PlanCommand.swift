@@ -13,7 +13,7 @@ struct PlanCommand: AsyncParsableCommand {
     struct Add: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an item to a year's plan.",
-            discussion: "Example: gateway plan add --year 2027 --quarter 2 --kind 双月协商座谈会 --title 优化营商环境 --lead 经济委员会")
+            discussion: "Example: gateway plan add --year 2027 --quarter 2 --kind 双月协商座谈会 \\\n             --title 优化营商环境 --lead 经济委员会")
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "The plan's year.") var year: Int32
         @Option(help: "The quarter, 1 to 4.") var quarter: Int32

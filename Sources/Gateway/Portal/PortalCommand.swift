@@ -8,9 +8,9 @@ struct PortalCommand: AsyncParsableCommand {
         commandName: "portal",
         abstract: "The web portal's accounts: invite a member, a unit or everyone not signed up yet, list the accounts, disable or enable one.",
         discussion: """
-            An invitation is a one-time link and a code; give both to the person (the link by message,
-            the code by another way, e.g. by telephone). They set a password on the link's page, then
-            sign in with the login shown (m13 for member 13, u4 for unit 4). Disabling signs them out
+            An invitation is a one-time link and a code; give both to the person (the link by message, \
+            the code by another way, e.g. by telephone). They set a password on the link's page, then \
+            sign in with the login shown (m13 for member 13, u4 for unit 4). Disabling signs them out \
             everywhere at once.
             """,
         subcommands: [Invite.self, List.self, Disable.self, Enable.self])

@@ -9,17 +9,18 @@ extension PortalCommand {
         static let configuration = CommandConfiguration(
             abstract: "Invite a member or a unit to the portal, or everyone not signed up yet: a one-time link and a code each (valid 7 days; inviting again voids the last), sent to their inbox and e-mail through the notifier and printed.",
             discussion: """
+                --all-members invites every active member of the current term (--all-units every active \
+                handling unit) who has no account yet, or whose invitation lapsed or was voided unused. \
+                Whoever has set a password, holds an open invitation, or was disabled is left as they \
+                are, so running it again invites only whom it missed. Every link and code is printed \
+                when the run ends; a run cut off before that (under --no-send, its codes unseen) is \
+                made good with --renew, which invites the open ones again and voids their codes. \
+                With --code-apart the notice carries the link only and says the office gives the code \
+                another way: pass each printed code by a call or a text message (--json for a mail merge), \
+                so that whoever reads the person's e-mail cannot set their password.
+
                 Examples: gateway portal invite --member 13
                           gateway portal invite --all-members
-                --all-members invites every active member of the current term (--all-units every active
-                handling unit) who has no account yet, or whose invitation lapsed or was voided unused.
-                Whoever has set a password, holds an open invitation, or was disabled is left as they
-                are, so running it again invites only whom it missed. Every link and code is printed
-                when the run ends; a run cut off before that (under --no-send, its codes unseen) is
-                made good with --renew, which invites the open ones again and voids their codes.
-                With --code-apart the notice carries the link only and says the office gives the code
-                another way: pass each printed code by a call or a text message (--json for a mail merge),
-                so that whoever reads the person's e-mail cannot set their password.
                 """)
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "The member's id.") var member: Int64?

@@ -6,9 +6,11 @@ extension PortalCommand {
         static let configuration = CommandConfiguration(
             abstract: "List the portal's accounts: all of them, or those of a kind and a state.",
             discussion: """
+                The members invited who have not set a password yet are listed with --kind member \
+                --state invited; an empty "invitation until" means their invitation lapsed, and \
+                `gateway portal invite --all-members` invites them again.
+
                 Example: gateway portal list --kind member --state invited
-                (the members invited who have not set a password yet; an empty "invitation until"
-                means their invitation lapsed: gateway portal invite --all-members invites them again)
                 """)
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "委员 or 单位 (member, unit): only members' or only units' accounts.") var kind: PortalV1.AccountKind?

@@ -10,12 +10,16 @@ extension ProposalCommand {
                 Examples:
                   gateway proposal act 4 submit --as member:12
                   gateway proposal act 4 file --as staff
-                  gateway proposal act 4 assign --as staff --lead-unit 1 --assist 2 --deadline 2027-03-01
-                  gateway proposal act 4 reply --as unit:1 --class A --contact 面谈 --text "已列入2027年计划"
+                  gateway proposal act 4 assign --as staff --lead-unit 1 --assist 2 \\
+                      --deadline 2027-03-01
+                  gateway proposal act 4 reply --as unit:1 --class A --contact 面谈 \\
+                      --text "已列入2027年计划"
                   gateway proposal act 4 countersign --as unit:2 --reason "同意"
-                  gateway proposal act 4 return-reply --as unit:2 --reason "资金来源表述有误"
+                  gateway proposal act 4 return-reply --as unit:2 \\
+                      --reason "资金来源表述有误"
                   gateway proposal act 4 feedback --as member:12 --satisfaction 满意
-                  gateway proposal act 4 opinion --as member:15 --satisfaction 基本满意 --reason "…"
+                  gateway proposal act 4 opinion --as member:15 \\
+                      --satisfaction 基本满意 --reason "…"
                   gateway proposal act 4 designate-key --supervisor 2 --meeting 7
                 """)
         @OptionGroup var connection: ConnectionOptions

@@ -38,13 +38,13 @@ struct ProposalCommand: AsyncParsableCommand {
         commandName: "proposal",
         abstract: "Proposals (提案): draft, co-sign, submit, review, assign, handle, reply, feedback, close.",
         discussion: """
-            Every step after drafting is `gateway proposal act ID ACTION --as WHO`; the workflow refuses
-            an action its state does not allow and says what is allowed (`gateway proposal show ID`).
-            Actions: invite-cosigners, cosign, decline, submit, file, not-file, merge, refer, return,
-            withdraw, assign, sign-for, request-return, reassign, request-extension (a unit asks: --deadline,
-            --reason), extend, reply, countersign, return-reply,
-            feedback, opinion, close, track, designate-key. With assisting units (协办), a reply waits for
-            each of them to countersign (会签) before it goes to the proposer; a 主席会议's choice of key
+            Every step after drafting is `gateway proposal act ID ACTION --as WHO`; the workflow refuses \
+            an action its state does not allow and says what is allowed (`gateway proposal show ID`). \
+            Actions: invite-cosigners, cosign, decline, submit, file, not-file, merge, refer, return, \
+            withdraw, assign, sign-for, request-return, reassign, request-extension (a unit asks: --deadline, \
+            --reason), extend, reply, countersign, return-reply, \
+            feedback, opinion, close, track, designate-key. With assisting units (协办), a reply waits for \
+            each of them to countersign (会签) before it goes to the proposer; a 主席会议's choice of key \
             proposals (重点提案) is recorded with designate-key and the leader who supervises each.
             """,
         subcommands: [Create.self, Update.self, Show.self, List.self, Act.self, History.self, Overdue.self, Stats.self])

@@ -5,7 +5,7 @@ extension ProposalCommand {
     struct Create: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Draft a proposal for a member, or a joint proposal of a sector, party or committee.",
-            discussion: "Example: gateway proposal create --member 12 --title 关于加快老旧小区加装电梯的建议 --body \"…\" --category 城市建设")
+            discussion: "Example: gateway proposal create --member 12 \\\n             --title 关于加快老旧小区加装电梯的建议 --body \"…\" \\\n             --category 城市建设")
         @OptionGroup var connection: ConnectionOptions
         @OptionGroup var content: Content
         @Option(help: "The proposing member.") var member: Int64?

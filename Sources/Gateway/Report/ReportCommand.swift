@@ -413,11 +413,12 @@ struct ReportCommand: GatewayCommand {
         commandName: "report",
         abstract: "The secretariat's report for a period: topics, activities, meetings and attendance, proposals, replies, satisfaction, overdue, 六有 rooms, 下沉 coverage, members' duty performance.",
         discussion: """
-            A date-only --to counts that whole day. Formats: table (default), json, csv (the
-            summary, a blank line, the duty-performance table), html (one self-contained page
+            A date-only --to counts that whole day. Formats: table (default), json, csv (the \
+            summary, a blank line, the duty-performance table), html (one self-contained page \
             with charts, printable). --output writes to a file instead of standard output.
 
-            Example: gateway report --from 2026-01-01 --to 2026-12-31 --format html --output report-2026.html
+            Example: gateway report --from 2026-01-01 --to 2026-12-31 --format html \\
+                         --output report-2026.html
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case table, json, csv, html }

@@ -9,7 +9,7 @@ struct RoomCommand: AsyncParsableCommand, RegistryPlace {
         subcommands: [PlaceAdd<Self>.self, PlaceUpdate<Self>.self, PlaceGet<Self>.self, List.self])
 
     static let noun = "consultation room"
-    static let examples = (add: "gateway room add --name 新华社区协商议事室 --station 1 --capacity 30 --has all",
+    static let examples = (add: "gateway room add --name 新华社区协商议事室 --station 1 --capacity 30 \\\n             --has all",
                            update: "gateway room update 3 --has site,sign,rules", get: "gateway room get 3")
 
     static let haves = ["site", "sign", "facilities", "rules", "records", "fixed-members"]

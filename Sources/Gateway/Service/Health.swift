@@ -5,7 +5,13 @@ import XieshangWire
 struct HealthCommand: GatewayCommand {
     static let configuration = CommandConfiguration(
         commandName: "health", abstract: "Each reachable service's status, version, uptime and storage.",
-        discussion: "Example: gateway health; gateway health --service member-registry (a container's health check)")
+        discussion: """
+            Exits 4 when a service is unreachable or its storage is failing: with --service, a \
+            container's health check.
+
+            Examples: gateway health
+                      gateway health --service member-registry
+            """)
     @OptionGroup var connection: ConnectionOptions
     @Option(help: "Only this service: member-registry, meeting-scheduler, proposal-tracker, notifier, duty-record or portal.") var service: String?
 

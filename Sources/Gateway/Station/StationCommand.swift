@@ -9,7 +9,7 @@ struct StationCommand: AsyncParsableCommand, RegistryPlace {
 
     static let noun = "work station"
     static let examples = (add: "gateway station add --name 雄关街道委员工作站 --district 雄关区",
-                           update: "gateway station update 1 --address 雄关东路 8 号", get: "gateway station get 1")
+                           update: "gateway station update 1 --address 雄关东路8号", get: "gateway station get 1")
 
     struct Fields: PlaceFields {
         @Option(help: "Name, e.g. 雄关街道委员工作站.") var name: String?

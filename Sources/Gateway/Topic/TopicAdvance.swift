@@ -7,8 +7,12 @@ extension TopicCommand {
             abstract: "Record the next step: decided, researched, consulted (with its meeting), publicised, implemented, feedback.",
             discussion: """
                 The 公开公示 and 结果反馈 steps post a notice, which the room's members are told of.
+
                 Examples: gateway topic advance 2 consulted --meeting 3
-                          gateway topic advance 2 publicised --notes 协商意见已公示 --notice "加装电梯按业主自愿、政府补贴推进" --posted-at 新华社区居务公开栏 --from 2026-12-02 --to 2026-12-09
+                          gateway topic advance 2 publicised --notes 协商意见已公示 \\
+                              --notice "加装电梯按业主自愿、政府补贴推进" \\
+                              --posted-at 新华社区居务公开栏 \\
+                              --from 2026-12-02 --to 2026-12-09
                 """)
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The topic's id.") var id: Int64

@@ -5,7 +5,7 @@ extension TopicCommand {
     struct Create: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "Collect a topic (收集议题).",
-            discussion: "Example: gateway topic create --title 老旧小区加装电梯 --room 3 --theme 基层民主 --source 民情大走访 --description 居民多次反映")
+            discussion: "Example: gateway topic create --title 老旧小区加装电梯 --room 3 \\\n             --theme 基层民主 --source 民情大走访 --description 居民多次反映")
         @OptionGroup var connection: ConnectionOptions
         @Option(help: "Title.") var title: String
         @Option(help: "What residents raised.") var description: String?

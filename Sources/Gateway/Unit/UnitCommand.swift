@@ -8,7 +8,7 @@ struct UnitCommand: AsyncParsableCommand, RegistryPlace {
         subcommands: [PlaceAdd<Self>.self, PlaceUpdate<Self>.self, PlaceGet<Self>.self, List.self])
 
     static let noun = "handling unit"
-    static let examples = (add: "gateway unit add --name 市教育局 --kind 政府部门 --contact 李明 --phone 0937-6212345",
+    static let examples = (add: "gateway unit add --name 市教育局 --kind 政府部门 --contact 李明 \\\n             --phone 0937-6212345",
                            update: "gateway unit update 4 --no-active", get: "gateway unit get 4")
 
     /// A new unit takes proposals until staff say otherwise.
