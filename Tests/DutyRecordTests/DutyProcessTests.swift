@@ -154,6 +154,9 @@ struct DutyProcessTests {
         // A member records a research visit: it waits for staff, who confirm it.
         let recorded = try await m21.json(["duty", "record", "--kind", "参加调研", "--date", "2026-10-20", "--title", "农村养老服务调研", "--evidence", "调研通知第12号"])
         #expect(recorded["status"] as? String == "ENTRY_STATUS_PENDING" && (recorded["points"] as? NSNumber)?.intValue == 0)
+        // Staff read where it came from in their own words, not the field's value.
+        let table = try await staff.run(["duty", "show", "21", "--year", "2026"]).stdout
+        #expect(table.contains("农村养老服务调研  登记 recorded") && table.contains("待确认"), "\(table)")
         #expect(try await m21.run(["duty", "record", "--member", "20", "--kind", "参加调研", "--date", "2026-10-20", "--title", "x", "--evidence", "y"]).status == 5)
         let notRecorded = try await m21.run(["duty", "record", "--kind", "出席会议", "--date", "2026-10-20", "--title", "x", "--evidence", "y"])
         #expect(notRecorded.status == 2 && notRecorded.stderr.contains("kind"), "\(notRecorded.stderr)")

@@ -459,6 +459,42 @@ try:
         driver.get(BASE + "/duty")
     check("领衔提案立案" in text() and "报送社情民意" in text(), "the 履职 record shows the filed proposal and the 社情民意")
     check("待确认" not in text() and "0年" not in text(), "nothing shown for what is not there")
+
+    # The member records an activity of their own (it waits for staff) and disputes an entry.
+    form = driver.find_element(By.CSS_SELECTOR, "form[action='/duty']")
+    Select(form.find_element(By.NAME, "kind")).select_by_visible_text("参加调研")
+    today = datetime.datetime.now(zoneinfo.ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%d")
+    driver.execute_script("arguments[0].value = arguments[1]", form.find_element(By.NAME, "date"), today)
+    form.find_element(By.NAME, "title").send_keys("新城镇留守老人助餐点调研")
+    form.find_element(By.NAME, "evidence").send_keys("调研记录和照片，同行委员孙春梅")
+    click(form.find_element(By.TAG_NAME, "button"))
+    check("已登记，办公室确认后计入积分" in text() and "参加调研 · 新城镇留守老人助餐点调研" in text() and "待确认" in text(),
+          "m13 records a research visit: listed, awaiting staff")
+    mine = json.loads(gateway("duty", "show", "13", "--year", today[:4], "--json").stdout or "{}").get("entries", [])
+    recorded = [e for e in mine if e.get("title") == "新城镇留守老人助餐点调研"]
+    check(len(recorded) == 1 and recorded[0].get("status") == "ENTRY_STATUS_PENDING" and recorded[0].get("date") == today
+          and recorded[0].get("evidence") == "调研记录和照片，同行委员孙春梅",
+          f"the office sees it pending, as the member wrote it ({recorded})")
+    led = next(e for e in mine if e.get("kind") == "DUTY_KIND_PROPOSAL_LED")
+    form = driver.find_element(By.CSS_SELECTOR, f"form[action='/duty/entries/{led['id']}/dispute']")
+    driver.find_element(By.XPATH, f"//form[@action='/duty/entries/{led['id']}/dispute']/parent::details/summary").click()
+    form.find_element(By.NAME, "reason").send_keys("该提案为本人与林磊委员联名，应为附议")
+    click(form.find_element(By.TAG_NAME, "button"))
+    check("异议已提交" in text() and "已提出异议，待办公室核实：该提案为本人与林磊委员联名，应为附议" in text(), "m13 disputes the filed proposal's entry")
+    entry = json.loads(gateway("duty", "entry", str(led["id"]), "--json").stdout or "{}")
+    check(entry.get("disputed") is True and "member:13 via portal" in json.dumps(entry.get("history", []), ensure_ascii=False),
+          f"the office sees the dispute, made by member 13 via the portal ({entry.get('disputed')})")
+    check(f"/duty/entries/{led['id']}/dispute" not in driver.page_source, "a disputed entry offers no second dispute")
+    # Not theirs, or not a member's to record: refused, and nothing changes.
+    others = json.loads(gateway("duty", "show", "14", "--year", start.strftime("%Y"), "--json").stdout or "{}").get("entries", [])
+    status, body = post(f"/duty/entries/{others[0]['id']}/dispute", {"csrf": csrf(), "reason": "别人的记录"})
+    again = json.loads(gateway("duty", "entry", str(others[0]["id"]), "--json").stdout or "{}")
+    check(status == 404 and again.get("id") == others[0]["id"] and not again.get("disputed"), f"member 14's entry cannot be disputed by m13 ({status})")
+    status, body = post("/duty", {"csrf": csrf(), "kind": "meeting-attended", "date": today, "title": "自称出席", "evidence": "无"})
+    after = json.loads(gateway("duty", "show", "13", "--year", today[:4], "--json").stdout or "{}").get("entries", [])
+    check(status == 400 and len(after) == len(mine), f"attendance is not the member's to record: refused, nothing added ({status})")
+    status, body = post("/duty", {"csrf": csrf(), "kind": "research", "date": "2099-01-01", "title": "未来的调研", "evidence": "无"})
+    check(status == 400 and "future" in body, f"a date ahead is refused ({status})")
     shot("duty")
 
     driver.get(BASE + "/account")

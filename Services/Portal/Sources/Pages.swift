@@ -221,8 +221,24 @@ enum Pages {
             <dl class="facts"><dt>积分</dt><dd class="code">{{points}}</dd><dt>计分事项</dt><dd>{{counted}} 项</dd>
             {{#pending}}<dt>待确认</dt><dd>{{pending}} 项</dd>{{/pending}}
             <dt>状态</dt><dd>{{#closed}}已结算{{/closed}}{{^closed}}统计中{{/closed}}</dd></dl>
-            <ul class="list">{{#entries}}<li><div class="title">{{kind}} · {{title}}</div><div class="meta">{{date}} · {{status}} · {{points}} 分</div></li>{{/entries}}
+            {{#notice}}<p class="ok" role="status">{{notice}}</p>{{/notice}}
+            <ul class="list">{{#entries}}<li><div class="title">{{kind}} · {{title}}</div><div class="meta">{{date}} · {{status}} · {{points}} 分</div>
+            {{#disputed}}<div class="meta">已提出异议，待办公室核实：{{disputed}}</div>{{/disputed}}
+            {{#canDispute}}<details><summary>有异议</summary>
+            <form method="post" action="/duty/entries/{{id}}/dispute" class="card"><input type="hidden" name="csrf" value="{{csrf}}">
+            <label>哪里不对（如：会前已书面请假）<textarea name="reason" required maxlength="500"></textarea></label>
+            <button>提交异议</button></form></details>{{/canDispute}}</li>{{/entries}}
             {{^entries}}<li>本年度暂无记录</li>{{/entries}}</ul>
+            {{#canRecord}}<h2>登记履职活动</h2>
+            <p class="hint">大会发言、视察、调研、培训等由本人登记，办公室确认后计入积分。</p>
+            <form method="post" action="/duty" class="card wide">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <label>类别<select name="kind">{{#kinds}}<option value="{{value}}">{{label}}</option>{{/kinds}}</select></label>
+            <label>日期<input type="date" name="date" required min="{{first}}" max="{{last}}"></label>
+            <label>事项<input name="title" required maxlength="200" placeholder="如：关于发展文旅产业的大会发言"></label>
+            <label>证明材料<input name="evidence" required maxlength="500" placeholder="如：大会发言材料第5号、活动照片、同行委员"></label>
+            <button>登记</button>
+            </form>{{/canRecord}}
             <p><a href="/duty?year={{previous}}">{{previous}}年</a>{{#next}} · <a href="/duty?year={{next}}">{{next}}年</a>{{/next}}</p>
             """,
         "opinions": """

@@ -53,7 +53,7 @@ extension PortalApp {
 
     // MARK: - 履职
 
-    func duty(_ s: PortalSession, year requested: Int32?) async throws -> Response {
+    func duty(_ s: PortalSession, year requested: Int32?, notice: String?) async throws -> Response {
         let thisYear = Int32(CommitteeClock.calendar.component(.year, from: Date()))
         let year = requested.flatMap { (2000...thisYear).contains($0) ? $0 : nil } ?? thisYear
         var request = DutyV1.ShowRequest()
@@ -62,7 +62,14 @@ extension PortalApp {
         let shown = try await suite.call(DutyV1.Duty.show, request, for: s.account.principal, read: true)
         let summary = shown.year ?? .init()
         let entries: [[String: Any]] = shown.entries.reversed().map { e in
-            ["date": e.date, "kind": e.kind.label, "title": e.title, "points": Int(e.points), "status": e.status.label]
+            var entry: [String: Any] = ["id": e.id, "date": e.date, "kind": e.kind.label, "title": e.title, "points": Int(e.points),
+                                        "status": e.status.label, "csrf": s.csrf]
+            if e.disputed {
+                entry["disputed"] = e.disputeReason
+            } else if !shown.closed, e.status == .counted || e.status == .rejected {
+                entry["canDispute"] = true
+            }
+            return entry
         }
         // Mustache shows a section for any value present, 0 included: leave out what is not there.
         var values: [String: Any] = [
@@ -71,7 +78,40 @@ extension PortalApp {
         ]
         if year < thisYear { values["next"] = Int(year + 1) }
         if summary.pending > 0 { values["pending"] = Int(summary.pending) }
+        if !shown.closed {
+            // What the member may record of their own (staff confirm it), dated within the year shown.
+            values["canRecord"] = true
+            values["kinds"] = DutyV1.DutyKind.allCases.filter(\.isRecorded).map { ["value": $0.identifier, "label": $0.label] }
+            values["first"] = "\(year)-01-01"
+            values["last"] = year == thisYear ? CommitteeClock.day(now) : "\(year)-12-31"
+        }
+        switch notice {
+        case "recorded": values["notice"] = "已登记，办公室确认后计入积分。"
+        case "disputed": values["notice"] = "异议已提交，办公室将核实处理。"
+        default: break
+        }
         return page("duty", "\(year)年履职记录", s, values)
+    }
+
+    /// The member records an activity of their own; it waits for staff to confirm it.
+    func recordDuty(_ s: PortalSession, _ fields: [String: String]) async throws -> Response {
+        var request = DutyV1.RecordRequest()
+        request.memberID = s.account.subjectID
+        request.kind = DutyV1.DutyKind(parsing: fields["kind"] ?? "") ?? .unspecified
+        request.date = (fields["date"] ?? "").trimmingCharacters(in: .whitespaces)
+        request.title = (fields["title"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        request.evidence = (fields["evidence"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let recorded = try await suite.call(DutyV1.Duty.record, request, for: s.account.principal)
+        return .redirect(to: "/duty?year=\(recorded.entry?.year ?? 0)&done=recorded", type: .normal)
+    }
+
+    /// The member disputes an entry of their own record: staff then uphold, amend or void it.
+    func disputeDuty(_ s: PortalSession, _ id: Int64, _ fields: [String: String]) async throws -> Response {
+        var request = DutyV1.DisputeRequest()
+        request.entryID = id
+        request.reason = (fields["reason"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let disputed = try await suite.call(DutyV1.Duty.dispute, request, for: s.account.principal)
+        return .redirect(to: "/duty?year=\(disputed.entry?.year ?? 0)&done=disputed", type: .normal)
     }
 
     // MARK: - 社情民意

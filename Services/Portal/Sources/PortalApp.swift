@@ -152,7 +152,13 @@ public struct PortalApp: Sendable {
         }
         router.get("/duty") { request, _ in
             let year = request.uri.queryParameters["year"].flatMap { Int32($0) }
-            return try await signedIn(request, members: true) { try await duty($0, year: year) }
+            let done = request.uri.queryParameters["done"].map(String.init)
+            return try await signedIn(request, members: true) { try await duty($0, year: year, notice: done) }
+        }
+        router.post("/duty") { request, context in try await posted(request, context, members: true) { s, f in try await recordDuty(s, f) } }
+        router.post("/duty/entries/:id/dispute") { request, context in
+            guard let id = number(context, "id") else { return try await notFound(request) }
+            return try await posted(request, context, members: true) { s, f in try await disputeDuty(s, id, f) }
         }
         router.get("/opinions") { request, _ in
             try await signedIn(request, members: true) { try await opinions($0, notice: request.uri.queryParameters["done"].map(String.init)) }

@@ -20,12 +20,17 @@ struct DutyCommand: AsyncParsableCommand {
 
 }
 
+extension DutyV1.Entry {
+    /// Where the entry came from, as staff read it: 登记 for what someone recorded by hand.
+    var sourceText: String { source == "recorded" ? "登记 recorded" : source }
+}
+
 func entryOutput(_ entry: DutyV1.Entry?) -> Output {
     let e = entry ?? .init()
     var table = Table("字段 field", "值 value")
     for (field, value) in [
         ("id", String(e.id)), ("委员 member", String(e.memberID)), ("日期 date", e.date), ("类别 kind", e.kind.label), ("事项 title", e.title),
-        ("来源 source", e.reference.isEmpty ? e.source : "\(e.source)，\(e.reference)"), ("证明 evidence", e.evidence),
+        ("来源 source", e.reference.isEmpty ? e.sourceText : "\(e.sourceText)，\(e.reference)"), ("证明 evidence", e.evidence),
         ("状态 status", e.status.label + (e.disputed ? "（有异议：\(e.disputeReason)）" : "")),
         ("分 points", "\(e.points)（规则第 \(e.rulesVersion) 版）"),
     ] where !value.isEmpty { table.add(field, value) }

@@ -26,7 +26,7 @@ extension DutyCommand {
             output.add(totals)
             var entries = Table("id", "日期 date", "类别 kind", "事项 title", "来源 source", "状态 status", "分 points")
             for e in response.entries {
-                entries.add(String(e.id), e.date, e.kind.label, e.title, e.reference.isEmpty ? e.source : e.reference,
+                entries.add(String(e.id), e.date, e.kind.label, e.title, e.reference.isEmpty ? e.sourceText : e.reference,
                             e.status.label + (e.disputed ? "（有异议）" : ""), String(e.points))
             }
             output.add(entries)
