@@ -377,7 +377,7 @@ let package = Package(
             name: "DutyRecordTests",
             dependencies: [
                 "DutyRecord", "DutyRecordMain", "NotifierMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
-                "XieshangTestSupport", "XieshangService", "XieshangWire",
+                "XieshangTestSupport", "XieshangService", "XieshangWire", "XieshangLabels",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
             path: "Tests/DutyRecordTests",

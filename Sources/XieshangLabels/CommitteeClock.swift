@@ -34,6 +34,9 @@ public enum CommitteeClock {
         return formatter.string(from: Date(timeIntervalSince1970: Double(ms) / 1000))
     }
 
+    /// The year it is now in the committee's time zone.
+    public static var thisYear: Int32 { Int32(calendar.component(.year, from: Date())) }
+
     /// `2026-12-01 09:00`.
     public static func minute(_ ms: Int64) -> String { written(ms, upTo: .minute) }
     /// `2026-12-01`.

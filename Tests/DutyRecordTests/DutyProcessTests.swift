@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import XieshangLabels
 import XieshangRPC
 import XieshangTestSupport
 import XieshangWire
@@ -146,6 +147,8 @@ struct DutyProcessTests {
 
         // Their own, and no one else's.
         #expect(try await m21.run(["duty", "show", "--year", "2026"]).status == 0)
+        let thisYear = try await m21.run(["duty", "show"])
+        #expect(thisYear.status == 0 && thisYear.stdout.contains("\(CommitteeClock.thisYear)年履职"), "without --year, this year: \(thisYear.stdout)")
         #expect(try await m21.run(["duty", "show", "20", "--year", "2026"]).status == 5)
         #expect(try await m20.run(["duty", "entry", absence]).status == 5)
         #expect(try await m21.run(["duty", "ranking", "--year", "2026"]).status == 5)

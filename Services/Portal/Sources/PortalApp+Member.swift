@@ -54,7 +54,7 @@ extension PortalApp {
     // MARK: - 履职
 
     func duty(_ s: PortalSession, year requested: Int32?, notice: String?) async throws -> Response {
-        let thisYear = Int32(CommitteeClock.calendar.component(.year, from: Date()))
+        let thisYear = CommitteeClock.thisYear
         let year = requested.flatMap { (2000...thisYear).contains($0) ? $0 : nil } ?? thisYear
         var request = DutyV1.ShowRequest()
         request.memberID = s.account.subjectID

@@ -1,4 +1,5 @@
 import ArgumentParser
+import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -8,10 +9,11 @@ extension DutyCommand {
             abstract: "The year's ranking of every active member by points, with who did nothing.",
             discussion: "Example: gateway duty ranking --year 2026 --sector 教育界")
         @OptionGroup var connection: ConnectionOptions
-        @Option(help: "The year.") var year: Int32
+        @Option(help: "The year (default: this year).") var year: Int32?
         @Option(help: "Only this sector.") var sector: String?
 
         func perform() async throws -> Output {
+            let year = self.year ?? CommitteeClock.thisYear
             let response = try await connection.call(DutyV1.Duty.ranking, options: .read) { request in
                 request.year = year
                 request.sector = sector ?? ""

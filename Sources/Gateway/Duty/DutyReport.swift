@@ -1,4 +1,5 @@
 import ArgumentParser
+import XieshangLabels
 import Foundation
 import XieshangRPC
 import XieshangWire
@@ -10,12 +11,13 @@ extension DutyCommand {
             discussion: "Example: gateway duty report --year 2026 --format html \\\n             --output duty-2026.html")
         enum Format: String, ExpressibleByArgument, CaseIterable { case table, csv, html }
         @OptionGroup var connection: ConnectionOptions
-        @Option(help: "The year.") var year: Int32
+        @Option(help: "The year (default: this year).") var year: Int32?
         @Option(help: "Only this sector.") var sector: String?
         @Option(help: "table, csv or html (default table).") var format: Format = .table
         @Option(help: "Write it to this file.") var output: String?
 
         func perform() async throws -> Output {
+            let year = self.year ?? CommitteeClock.thisYear
             let response = try await connection.call(DutyV1.Duty.ranking, options: .read) { request in
                 request.year = year
                 request.sector = sector ?? ""

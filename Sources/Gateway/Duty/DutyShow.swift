@@ -7,12 +7,13 @@ extension DutyCommand {
     struct Show: GatewayCommand {
         static let configuration = CommandConfiguration(
             abstract: "A member's year: every entry with its source and points, and the totals by kind.",
-            discussion: "Example: gateway duty show 13 --year 2026")
+            discussion: "Examples: gateway duty show 13\n          gateway duty show 13 --year 2025")
         @OptionGroup var connection: ConnectionOptions
         @Argument(help: "The member (a member's own key: their own, the default).") var member: Int64?
-        @Option(help: "The year.") var year: Int32
+        @Option(help: "The year (default: this year).") var year: Int32?
 
         func perform() async throws -> Output {
+            let year = self.year ?? CommitteeClock.thisYear
             let response = try await connection.call(DutyV1.Duty.show, options: .read) { request in
                 request.memberID = member ?? 0
                 request.year = year
