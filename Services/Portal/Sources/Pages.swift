@@ -1,5 +1,7 @@
 import Foundation
 import Mustache
+import XieshangService
+import XieshangWire
 
 /// The portal's pages: Mustache templates (every `{{value}}` is HTML-escaped; only the
 /// layout's `{{{body}}}`, itself rendered from a template, is not), Chinese, one column that
@@ -22,6 +24,16 @@ enum Pages {
         }
         return library.render(layout, withTemplate: "layout") ?? ""
     }
+
+    /// The most characters a form's text field takes: what the services accept in the wire
+    /// field it fills (`WireTextPolicy.xieshang`, in UTF-8 bytes) at three bytes a character,
+    /// the most one UTF-16 unit (what `maxlength` counts) can take. A text the browser lets
+    /// through is then never refused for its length, in English, by the service.
+    static func most(_ wireField: String) -> Int { WireTextPolicy.xieshang.rule(message: "", field: wireField).maxBytes / 3 }
+
+    /// The wire field each form field fills, where the names differ; fields the portal parses
+    /// first (participants, members) or keeps itself (passwords, the code) are not sent as written.
+    static let wireFields = ["notice": "text"]
 
     static let templates: [String: String] = [
         "layout": """
@@ -133,7 +145,7 @@ enum Pages {
             <input type="hidden" name="csrf" value="{{csrf}}">
             <label>案由（标题）<input name="title" required maxlength="200"></label>
             <label>类别<input name="category" maxlength="50" placeholder="如：经济建设、社会事业、城市建设"></label>
-            <label>内容<textarea name="body" required maxlength="20000" class="tall"></textarea></label>
+            <label>内容<textarea name="body" required maxlength="\(most("body"))" class="tall"></textarea></label>
             <label class="row"><input type="checkbox" name="public" value="1" checked> 同意公开</label>
             <label>不公开的理由（不同意公开时填写）<input name="not_public_reason" maxlength="200"></label>
             <button>保存草稿</button>
@@ -170,7 +182,7 @@ enum Pages {
             <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="reply">
             <label>答复类别<select name="class">{{#replyClasses}}<option value="{{value}}">{{label}}</option>{{/replyClasses}}</select></label>
             <label>沟通方式<select name="contact">{{#contacts}}<option value="{{value}}">{{label}}</option>{{/contacts}}</select></label>
-            <label>答复内容<textarea name="text" required maxlength="20000" class="tall"></textarea></label>
+            <label>答复内容<textarea name="text" required maxlength="\(most("text"))" class="tall"></textarea></label>
             <button>提交答复</button></form>{{/can_reply}}
             {{#can_countersign}}<h2>会签</h2>
             <form method="post" action="/proposals/{{id}}/act" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="countersign"><button>同意答复</button></form>{{/can_countersign}}
@@ -236,7 +248,7 @@ enum Pages {
             <label>类别<select name="kind">{{#kinds}}<option value="{{value}}">{{label}}</option>{{/kinds}}</select></label>
             <label>日期<input type="date" name="date" required min="{{first}}" max="{{last}}"></label>
             <label>事项<input name="title" required maxlength="200" placeholder="如：关于发展文旅产业的大会发言"></label>
-            <label>证明材料<input name="evidence" required maxlength="500" placeholder="如：大会发言材料第5号、活动照片、同行委员"></label>
+            <label>证明材料<input name="evidence" required maxlength="\(most("evidence"))" placeholder="如：大会发言材料第5号、活动照片、同行委员"></label>
             <button>登记</button>
             </form>{{/canRecord}}
             <p><a href="/duty?year={{previous}}">{{previous}}年</a>{{#next}} · <a href="/duty?year={{next}}">{{next}}年</a>{{/next}}</p>
@@ -247,7 +259,7 @@ enum Pages {
             <form method="post" action="/opinions" class="card wide">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <label>标题<input name="title" required maxlength="200"></label>
-            <label>内容（反映的情况、问题和建议）<textarea name="body" required maxlength="20000" class="tall"></textarea></label>
+            <label>内容（反映的情况、问题和建议）<textarea name="body" required maxlength="\(most("body"))" class="tall"></textarea></label>
             <button>报送</button>
             </form>
             <h2>我报送的</h2>
@@ -313,7 +325,7 @@ enum Pages {
             <form method="post" action="/rooms/{{id}}/topics" class="card wide">
             <input type="hidden" name="csrf" value="{{csrf}}">
             <label>议题<input name="title" required maxlength="200"></label>
-            <label>群众反映的情况<textarea name="description" maxlength="5000"></textarea></label>
+            <label>群众反映的情况<textarea name="description" maxlength="\(most("description"))"></textarea></label>
             <label>来源<select name="source">{{#sources}}<option value="{{value}}">{{label}}</option>{{/sources}}</select></label>
             <label>类别<select name="theme">{{#themes}}<option value="{{value}}">{{label}}</option>{{/themes}}</select></label>
             <button>记录议题</button>
@@ -343,8 +355,8 @@ enum Pages {
             <button class="secondary">添加</button></form>{{/canInvite}}
             {{#canClose}}<h2>结束活动</h2>
             <form method="post" action="/activities/{{id}}/close" class="card wide"><input type="hidden" name="csrf" value="{{csrf}}">
-            <label>纪要<textarea name="minutes" maxlength="20000"></textarea></label>
-            <label>成果<textarea name="outcomes" maxlength="20000"></textarea></label>
+            <label>纪要<textarea name="minutes" maxlength="\(most("minutes"))"></textarea></label>
+            <label>成果<textarea name="outcomes" maxlength="\(most("outcomes"))"></textarea></label>
             <p class="hint">结束后出席情况记入委员履职档案，不能再签到。</p>
             <button>结束活动</button></form>{{/canClose}}
             {{#canCancel}}<h2>取消活动</h2>
@@ -364,7 +376,7 @@ enum Pages {
             <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="step" value="{{value}}">
             {{#consulted}}<label>协商议事会议<select name="meeting">{{#meetings}}<option value="{{id}}">{{title}}</option>{{/meetings}}</select></label>{{/consulted}}
             <label>做了什么<textarea name="notes" maxlength="2000"></textarea></label>
-            {{#needsNotice}}<label>公示内容<textarea name="notice" required maxlength="5000"></textarea></label>
+            {{#needsNotice}}<label>公示内容<textarea name="notice" required maxlength="\(most("text"))"></textarea></label>
             <label>公示地点<input name="posted_at" required maxlength="200" placeholder="如：新华社区居务公开栏"></label>
             <label>公示开始<input name="from" type="date" required value="{{today}}"></label>
             <label>公示结束<input name="to" type="date" required value="{{today}}"></label>{{/needsNotice}}
