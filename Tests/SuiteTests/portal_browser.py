@@ -243,7 +243,8 @@ try:
     driver.get(f"{BASE}/meetings/{args.soon}")
     driver.execute_script("document.querySelector(\"form[action$='/leave'] textarea\").value = arguments[0]", "\u001b[31m红字\u001b[0m")
     submit("/leave")
-    check("未能完成" in text() and "control" in text().lower(), "a reason with terminal escapes is refused, saying why")
+    check("未能完成" in text() and "填写的内容未通过检查" in text() and "原因：" in text() and "control" in text().lower(),
+          "a reason with terminal escapes is refused, saying why (in Chinese, then the service's reason)")
     shot("refused")
     driver.get(f"{BASE}/meetings/{args.soon}")
     check("我的状态\n已邀请" in text(), "the refused leave changed nothing")
@@ -318,7 +319,7 @@ try:
     check("延期申请已提交" in text() and "申请延期：需会同多部门研究资金方案" in text(), "the unit asks for a later deadline; the step shows it")
     driver.execute_script("document.querySelector(\"input[name='deadline']\").value = '2027-07-31'")
     act("request-extension", reason="再次申请")
-    check("未能完成" in text() and "already asked" in text(), "a second request before the office decides is refused")
+    check("未能完成" in text() and "现在不能这样办理" in text() and "already asked" in text(), "a second request before the office decides is refused")
     driver.get(f"{BASE}/proposals/{proposal}")
     for _ in range(40):  # the notifier applies the tracker's event
         staff_inbox = gateway("inbox", "--staff")

@@ -80,6 +80,7 @@ enum Pages {
             """,
         "message": """
             <p class="{{kind}}" role="alert">{{text}}</p>
+            {{#detail}}<p class="meta">原因：{{detail}}</p>{{/detail}}
             {{#link}}<p><a href="{{href}}">{{label}}</a></p>{{/link}}
             """,
         "inbox": """
@@ -404,7 +405,7 @@ enum Pages {
         .tag{display:inline-block;background:#f1ebe4;border-radius:4px;padding:0 .4rem;margin:.1rem 0}.card+.card{margin-top:.6rem}button.link{background:none;color:#fff;text-decoration:underline;padding:0 .3rem}
         .inline{display:inline}.list{list-style:none;padding:0;margin:0}
         .list li{background:#fff;border:1px solid #ddd;border-radius:8px;padding:.8rem 1rem;margin-bottom:.6rem;overflow-wrap:anywhere}
-        .list li.unread{border-left:4px solid #a61b1b}.title{font-weight:600}.meta{color:#666;font-size:.88rem}.body,.text{white-space:pre-wrap;overflow-wrap:anywhere}
+        .list li.unread{border-left:4px solid #a61b1b}.title{font-weight:600}.meta{color:#666;font-size:.88rem;overflow-wrap:anywhere}.body,.text{white-space:pre-wrap;overflow-wrap:anywhere}
         .dot{background:#a61b1b;color:#fff;border-radius:4px;font-size:.75rem;padding:0 .35rem;margin-right:.4rem}
         .facts{display:grid;grid-template-columns:6rem 1fr;gap:.4rem .8rem;background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem}
         .facts dt{color:#666}.facts dd{margin:0;overflow-wrap:anywhere}.code{font-size:1.3rem;letter-spacing:.1em;font-weight:700}

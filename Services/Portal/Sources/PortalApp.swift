@@ -236,8 +236,9 @@ public struct PortalApp: Sendable {
     }
 
     func message(_ title: String, _ text: String, status: HTTPResponse.Status, session: PortalSession? = nil,
-                         link: (href: String, label: String)? = nil) -> Response {
+                         link: (href: String, label: String)? = nil, detail: String? = nil) -> Response {
         var values: [String: Any] = ["text": text, "kind": status == .ok ? "ok" : "error"]
+        if let detail, !detail.isEmpty { values["detail"] = detail }
         if let link { values["link"] = ["href": link.href, "label": link.label] }
         return html(Pages.render("message", title: title, values: values, signedIn: session.map(signedInFacts)), status: status)
     }
@@ -287,7 +288,15 @@ public struct PortalApp: Sendable {
         case .notFound, .permissionDenied:
             return message("找不到", "找不到该内容，或您无权查看。", status: .notFound, session: s, link: ("/", "返回首页"))
         case .invalidArgument, .failedPrecondition, .alreadyExists, .resourceExhausted, .outOfRange:
-            return message("未能完成", error.message, status: .badRequest, session: s)
+            // What kind of refusal, in the person's words; then the service's own reason,
+            // which names the field or the state (and is written in English).
+            let lead = switch error.code {
+            case .failedPrecondition: "现在不能这样办理：它的状态已经变化（可能已有人办理），请返回刷新页面后再看。"
+            case .alreadyExists: "这件事已经办理过了，请返回刷新页面后再看。"
+            case .resourceExhausted: "已达到上限，请稍后再试；若是待办公室处理的事项太多，请等办公室处理后再提交。"
+            default: "填写的内容未通过检查，请返回修改后再提交。"
+            }
+            return message("未能完成", lead, status: .badRequest, session: s, detail: error.message)
         case .unavailable, .deadlineExceeded:
             return message("暂时无法访问", "服务暂时不可用，请稍后再试。", status: .serviceUnavailable, session: s)
         default:
