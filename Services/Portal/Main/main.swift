@@ -25,6 +25,10 @@ struct PortalCommand: AsyncParsableCommand {
     var secureCookies = false
     @Flag(help: "A reverse proxy on this machine passes each person's address in X-Forwarded-For: count sign-in failures by it (env XIESHANG_PORTAL_BEHIND_PROXY=1).")
     var behindProxy = false
+    @Option(help: "Pages one person (an account signed in, an address not) may ask for at once (env XIESHANG_PORTAL_PAGE_BURST; default 60).")
+    var pageBurst: Int?
+    @Option(help: "And more pages each second, e.g. 10 or 0.5 (env XIESHANG_PORTAL_PAGE_RATE; default 10); past both, 429.")
+    var pageRate: String?
     @Option(help: ArgumentHelp(SuiteService.registry.rpcHelp)) var registry: String?
     @Option(help: ArgumentHelp(SuiteService.scheduler.rpcHelp)) var scheduler: String?
     @Option(help: ArgumentHelp(SuiteService.tracker.rpcHelp)) var tracker: String?
@@ -48,6 +52,18 @@ struct PortalCommand: AsyncParsableCommand {
         var settings = PortalSettings()
         settings.secureCookies = secureCookies || environment["XIESHANG_PORTAL_SECURE_COOKIES"] == "1"
         settings.behindProxy = behindProxy || environment["XIESHANG_PORTAL_BEHIND_PROXY"] == "1"
+        if let burst = pick(pageBurst.map(String.init), "XIESHANG_PORTAL_PAGE_BURST") {
+            guard let value = Int(burst), (1...100_000).contains(value) else {
+                throw ValidationError("--page-burst \"\(burst)\" is not a whole number of pages from 1 to 100000")
+            }
+            settings.pageBurst = value
+        }
+        if let rate = pick(pageRate, "XIESHANG_PORTAL_PAGE_RATE") {
+            guard let value = Double(rate), value.isFinite, value >= 0.01, value <= 100_000 else {
+                throw ValidationError("--page-rate \"\(rate)\" is not a number of pages a second from 0.01 to 100000")
+            }
+            settings.pagesPerSecond = value
+        }
         let flags = [SuiteService.registry: registry, .scheduler: scheduler, .tracker: tracker, .notifier: notifier, .duty: duty]
         let endpoints = Dictionary(uniqueKeysWithValues: SuiteService.all.map { ($0.name, $0.rpcEndpoint(flag: flags[$0] ?? nil)) })
 

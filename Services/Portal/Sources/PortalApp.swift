@@ -35,6 +35,11 @@ public struct PortalSettings: Sendable {
     /// (nginx: `proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for`): sign-in
     /// failures are counted by the address it appended, not by the proxy's.
     public var behindProxy = false
+    /// Pages one person (an account signed in, an address not signed in) may ask for at once,
+    /// and more each second (`PageBudget`); above nginx's sample limit, so that in front of
+    /// it nginx refuses an address's flood first.
+    public var pageBurst = 60
+    public var pagesPerSecond = 10.0
 
     public init() {}
 }
@@ -47,8 +52,10 @@ public struct PortalApp: Sendable {
     let settings: PortalSettings
     let logger: Logger
     let metrics: PortalMetrics
+    let pages: PageBudget
 
     public init(database: ServiceDatabase, suite: SuiteLink, settings: PortalSettings, logger: Logger, metrics: PortalMetrics = PortalMetrics()) {
+        pages = PageBudget(burst: settings.pageBurst, perSecond: settings.pagesPerSecond)
         self.database = database
         self.suite = suite
         self.settings = settings
@@ -65,6 +72,7 @@ public struct PortalApp: Sendable {
         let router = Router(context: PortalContext.self)
         router.add(middleware: PageMetrics(metrics: metrics))
         router.add(middleware: SecurityHeaders())
+        router.add(middleware: PageBudgetMiddleware(app: self))
         router.get("/portal.css") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                      body: .init(byteBuffer: ByteBuffer(string: Pages.stylesheet)))
