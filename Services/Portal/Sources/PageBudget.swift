@@ -14,7 +14,8 @@ public final class PageBudget: Sendable {
     public let burst: Double
     public let perSecond: Double
     /// The most keys remembered; past it, the buckets that have filled up again are forgotten
-    /// (a full bucket is the same as none), and if that is not enough, all of them.
+    /// (a full bucket is the same as none), and if that leaves more than three quarters, all
+    /// of them: the forgetting walks every key, so it must not come again with the next one.
     let keysKept: Int
 
     private struct Bucket {
@@ -66,7 +67,7 @@ public final class PageBudget: Sendable {
 
     private func forgetFull(_ buckets: inout [String: Bucket], now: Int64) {
         buckets = buckets.filter { _, bucket in bucket.tokens + Double(now - bucket.at) / 1000 * perSecond < burst }
-        if buckets.count > keysKept { buckets.removeAll() }
+        if buckets.count > keysKept * 3 / 4 { buckets.removeAll() }
     }
 }
 
