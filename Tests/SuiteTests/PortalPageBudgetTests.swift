@@ -65,12 +65,16 @@ struct PortalPageBudgetTests {
         let anonymous = answers["anonymous"] as? [Int] ?? []
         #expect(anonymous.contains(429) && anonymous.last == 429, "a flood not signed in is refused by its address: \(anonymous)")
         #expect(answers["css"] as? Int == 200, "the stylesheet is not counted: \(answers)")
+        let accountPage = answers["account_page"] as? String ?? ""
+        #expect(answers["account"] as? Int == 200 && accountPage.contains("暂时无法读取通知方式") && accountPage.contains("/account/password")
+                && (answers["account_seconds"] as? Double ?? 99) < 3,
+                "with the notifier away the account page serves within a second or so, the password form on it: \(answers["account_seconds"] ?? "")")
         // Logged once for a run of refusals (the member's, the address's), not once a page.
         let logged = log.components(separatedBy: "pages refused: over the budget").count - 1
         #expect((2...5).contains(logged), "\(logged) log lines for \(flood.filter { $0 == 429 }.count + anonymous.filter { $0 == 429 }.count) refusals")
     }
 
-    /// Signs in m13 and m14, floods /account as m13, then asks as m14, waits, asks as m13 again,
+    /// Signs in m13 and m14, floods a page that calls no service (a new proposal's form) as m13, then asks as m14, waits, asks as m13 again,
     /// and floods /login not signed in. Prints each answer's status.
     static let flood = """
         import json, re, sys, time, urllib.error, urllib.parse, urllib.request, http.cookiejar
@@ -95,14 +99,19 @@ struct PortalPageBudgetTests {
                 return error.code
         m13, m14 = browser(), browser()
         assert sign_in(m13, "m13") == 303 and sign_in(m14, "m14") == 303
-        answers = [get(m13, "/account") for _ in range(20)]
+        answers = [get(m13, "/proposals/new") for _ in range(20)]
         refused = next((a for a in answers if a[0] == 429), (0, None, ""))
-        other = get(m14, "/account")[0]
+        other = get(m14, "/proposals/new")[0]
         time.sleep(2.2)
-        after = get(m13, "/account")[0]
+        after = get(m13, "/proposals/new")[0]
         css = get(browser(), "/portal.css")[0]
+        # No notifier here: the account page still serves, soon, without the preferences.
+        started = time.monotonic()
+        account = get(m14, "/account")
+        account_seconds = time.monotonic() - started
         anonymous = [get(browser(), "/login")[0] for _ in range(12)]
         print(json.dumps({"flood": [a[0] for a in answers], "retry_after": refused[1], "refused_page": refused[2],
-                          "other_member": other, "after_wait": after, "anonymous": anonymous, "css": css}))
+                          "other_member": other, "after_wait": after, "anonymous": anonymous, "css": css,
+                          "account": account[0], "account_page": account[2], "account_seconds": account_seconds}))
         """
 }

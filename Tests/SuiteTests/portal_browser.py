@@ -503,6 +503,24 @@ try:
     shot("duty")
 
     driver.get(BASE + "/account")
+    # How m13 is told besides the inbox: no e-mail at once but a daily digest, no push.
+    before = json.loads(gateway("notify", "prefs", "--member", "13", "--json").stdout or "{}")
+    form = driver.find_element(By.CSS_SELECTOR, "form[action='/account/notifications']")
+    for name, wanted in (("email", True), ("digest", True), ("webhook", False)):
+        box = form.find_element(By.NAME, name)
+        check(box.is_selected() == bool(before.get(name)), f"the account page shows {name} as the notifier has it ({before.get(name)})")
+        if box.is_selected() != wanted:
+            box.click()
+    click(form.find_element(By.TAG_NAME, "button"))
+    after = json.loads(gateway("notify", "prefs", "--member", "13", "--json").stdout or "{}")
+    check("通知方式已保存" in text() and after.get("email") is True and after.get("digest") is True and not after.get("webhook"),
+          f"m13 chooses a daily digest and no push; the notifier has it ({after})")
+    form = driver.find_element(By.CSS_SELECTOR, "form[action='/account/notifications']")
+    check(form.find_element(By.NAME, "digest").is_selected() and not form.find_element(By.NAME, "webhook").is_selected(),
+          "the page shows the choice saved")
+    status, _ = post("/account/notifications", {"email": "on"})
+    again = json.loads(gateway("notify", "prefs", "--member", "13", "--json").stdout or "{}")
+    check(status == 403 and again == after, f"without the form's token nothing changes ({status})")
     shot("account")
     form = driver.find_element(By.CSS_SELECTOR, "form[action='/account/password']")
     form.find_element(By.NAME, "current").send_keys("not-my-password")

@@ -223,6 +223,16 @@ enum Pages {
             <label>再次输入新密码<input name="confirm" type="password" autocomplete="new-password" required maxlength="200"></label>
             <button>修改密码</button>
             </form>
+            <h2>通知方式</h2>
+            {{#prefs}}<form method="post" action="/account/notifications" class="card">
+            <input type="hidden" name="csrf" value="{{csrf}}">
+            <p class="hint">通知总会留在“消息”里；下面选择是否同时用其他方式告诉您。</p>
+            <label class="row"><input type="checkbox" name="email" value="on"{{#email}} checked{{/email}}> 发邮件</label>
+            <label class="row"><input type="checkbox" name="digest" value="on"{{#digest}} checked{{/digest}}> 邮件每天汇总成一封，不逐条发</label>
+            <label class="row"><input type="checkbox" name="webhook" value="on"{{#webhook}} checked{{/webhook}}> 推送到本会的消息平台</label>
+            <button>保存通知方式</button>
+            </form>{{/prefs}}
+            {{#prefsUnavailable}}<p class="hint">暂时无法读取通知方式，请稍后再试。</p>{{/prefsUnavailable}}
             <h2>在所有设备上退出</h2>
             <form method="post" action="/logout-everywhere" class="card">
             <input type="hidden" name="csrf" value="{{csrf}}">

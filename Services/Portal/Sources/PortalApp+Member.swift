@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import Logging
 import NIOCore
 import XieshangLabels
 import XieshangRPC
@@ -11,33 +12,71 @@ import XieshangWire
 extension PortalApp {
     // MARK: - Account
 
-    func account(_ s: PortalSession, notice: String?) -> Response {
-        var values: [String: Any] = ["login": s.account.login, "name": s.account.name]
-        if notice == "password" { values["notice"] = "密码已修改，其他设备上的登录已退出。" }
+    func account(_ s: PortalSession, notice: String?) async -> Response {
+        var values = await accountValues(s)
+        switch notice {
+        case "password": values["notice"] = "密码已修改，其他设备上的登录已退出。"
+        case "notifications": values["notice"] = "通知方式已保存。"
+        default: break
+        }
         return page("account", "账户", s, values)
+    }
+
+    /// The account page's facts, with the person's notification preferences from the
+    /// notifier when it answers (the password can be changed while it does not).
+    func accountValues(_ s: PortalSession) async -> [String: Any] {
+        var values: [String: Any] = ["login": s.account.login, "name": s.account.name]
+        var request = NotificationV1.GetPreferencesRequest()
+        request.recipient = recipient(s)
+        do {
+            // Briefly: the page is also where a password is changed, which needs no notifier.
+            let p = try await suite.call(NotificationV1.Deliveries.getPreferences, request, for: s.account.principal, read: true,
+                                         timeout: .seconds(1)).preferences ?? .init()
+            values["prefs"] = ["email": p.email, "digest": p.digest, "webhook": p.webhook]
+        } catch {
+            logger.info("notification preferences not read", metadata: ["portal.login": "\(s.account.login)", "error": "\(error.message)"])
+            values["prefsUnavailable"] = true
+        }
+        return values
+    }
+
+    /// How the person is told besides the inbox: e-mail (at once or in a daily digest) and
+    /// the committee's message platform (the notifier's webhook).
+    func saveNotifications(_ s: PortalSession, _ fields: [String: String]) async throws -> Response {
+        var p = NotificationV1.Preferences()
+        p.recipient = recipient(s)
+        p.email = fields["email"] == "on"
+        p.digest = fields["digest"] == "on"
+        p.webhook = fields["webhook"] == "on"
+        var request = NotificationV1.SetPreferencesRequest()
+        request.preferences = p
+        _ = try await suite.call(NotificationV1.Deliveries.setPreferences, request, for: s.account.principal)
+        return .redirect(to: "/account?done=notifications", type: .normal)
     }
 
     func changePassword(_ request: Request, _ context: PortalContext, _ s: PortalSession, _ fields: [String: String]) async throws -> Response {
         let now = self.now
         let login = s.account.login, address = Self.counted(clientAddress(request, context))
-        func refuse(_ text: String, _ status: HTTPResponse.Status) -> Response {
-            var response = page("account", "账户", s, ["login": login, "name": s.account.name, "error": text])
+        func refuse(_ text: String, _ status: HTTPResponse.Status) async -> Response {
+            var values = await accountValues(s)
+            values["error"] = text
+            var response = page("account", "账户", s, values)
             response.status = status
             return response
         }
         // The new password's own faults first: they tell nothing of the current one, and a
         // try taken for them would count against the person.
         let password = fields["password"] ?? ""
-        guard password == fields["confirm"] else { return refuse("两次输入的新密码不一致。", .badRequest) }
-        if let problem = Passwords.problem(password, login: login) { return refuse(problem, .badRequest) }
+        guard password == fields["confirm"] else { return await refuse("两次输入的新密码不一致。", .badRequest) }
+        if let problem = Passwords.problem(password, login: login) { return await refuse(problem, .badRequest) }
         // A session's holder guessing the password counts as a sign-in would from this browser.
         guard try await takeTry(request, login: login, address: address, now: now).taken else {
-            return refuse("失败次数过多，请 15 分钟后再试。", .tooManyRequests)
+            return await refuse("失败次数过多，请 15 分钟后再试。", .tooManyRequests)
         }
         let current = try await database.readSession { db in try AccountStore.account(db, login: login) }
         guard let hash = current?.passwordHash, Passwords.verify(fields["current"] ?? "", hash) else {
             // The try was counted as a failure when it was taken.
-            return refuse("当前密码不正确。", .unauthorized)
+            return await refuse("当前密码不正确。", .unauthorized)
         }
         let newHash = Passwords.hash(password)
         // The new password forgets every trusted browser; this one is trusted anew.

@@ -13,7 +13,7 @@ extension PortalApp {
         return html(Pages.render(template, title: title, values: values, signedIn: signedInFacts(s)))
     }
 
-    private func recipient(_ s: PortalSession) -> NotificationV1.Recipient {
+    func recipient(_ s: PortalSession) -> NotificationV1.Recipient {
         var r = NotificationV1.Recipient()
         r.kind = s.account.isMember ? .member : .unit
         r.id = s.account.subjectID

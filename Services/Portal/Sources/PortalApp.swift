@@ -153,7 +153,10 @@ public struct PortalApp: Sendable {
             return try await posted(request, context, members: true) { s, f in try await advanceTopic(s, id, f) }
         }
         router.get("/account") { request, _ in
-            try await signedIn(request) { account($0, notice: request.uri.queryParameters["done"].map(String.init)) }
+            try await signedIn(request) { await account($0, notice: request.uri.queryParameters["done"].map(String.init)) }
+        }
+        router.post("/account/notifications") { request, context in
+            try await posted(request, context) { s, f in try await saveNotifications(s, f) }
         }
         router.post("/account/password") { request, context in
             try await posted(request, context) { s, f in try await changePassword(request, context, s, f) }

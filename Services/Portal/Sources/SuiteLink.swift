@@ -28,12 +28,13 @@ public final class SuiteLink: Sendable {
     /// call ends a reserve before that call's deadline, so its caller hears which service it was
     /// (as `Dependency` does for the services).
     public func call<Request: WireMessage, Response: WireMessage>(
-        _ method: WireMethod<Request, Response>, _ request: Request, for principal: String, read: Bool = false
+        _ method: WireMethod<Request, Response>, _ request: Request, for principal: String, read: Bool = false,
+        timeout: Duration? = nil
     ) async throws(RPCError) -> Response {
         guard let service = SuiteService.serving(method.name), let client = clients[service.name] else {
             throw RPCError(.unavailable, "the portal has no connection to the service of \(method.name)")
         }
-        var options = CallOptions(isRead: read)
+        var options = CallOptions(timeout: timeout, isRead: read)
         options.onBehalfOf = principal
         if let inherited = RPCCallContext.current?.deadline { options.deadline = Dependency.deadline(within: inherited) }
         do {
