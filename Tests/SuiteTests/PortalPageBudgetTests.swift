@@ -35,16 +35,7 @@ struct PortalPageBudgetTests {
     func floodAgainstProcess() async throws {
         let directory = try temporaryDirectory("portal-page-budget")
         let password = "a-long-enough-password-9"
-        do {
-            let database = try ServiceDatabase.open(dataDir: directory + "/portal", name: "portal", migrations: PortalSchema.migrations)
-            let now = Int64(Date().timeIntervalSince1970 * 1000)
-            try await database.writeSession { db in
-                for subject: Int64 in [13, 14] {
-                    let made = try AccountStore.invite(db, kind: .member, subject: subject, name: "委员\(subject)", now: now)
-                    _ = try AccountStore.accept(db, token: made.token, code: made.code, passwordHash: Passwords.hash(password), now: now)
-                }
-            }
-        }
+        try await PortalSignInTests.members([13, 14], password: password, in: directory + "/portal")
         // Eight pages at once, one more every two seconds: the test's pages come faster.
         let portal = try await ServiceProcess("portal", dataDir: directory + "/portal",
                                               arguments: ["--http-address", "127.0.0.1:0", "--page-burst", "8", "--page-rate", "0.5"])

@@ -124,6 +124,19 @@ struct PortalSignInTests {
         #expect(PortalApp.counted("2001:db8::zz") == "2001:db8::zz", "not an address: kept as it is")
     }
 
+    /// Members' accounts with `password` set (`m13`, …), made in the portal's own database
+    /// file in `dataDir` before the portal starts.
+    static func members(_ subjects: [Int64], password: String, in dataDir: String) async throws {
+        let database = try ServiceDatabase.open(dataDir: dataDir, name: "portal", migrations: PortalSchema.migrations)
+        let now = Int64(Date().timeIntervalSince1970 * 1000)
+        try await database.writeSession { db in
+            for subject in subjects {
+                let made = try AccountStore.invite(db, kind: .member, subject: subject, name: "委员\(subject)", now: now)
+                _ = try AccountStore.accept(db, token: made.token, code: made.code, passwordHash: Passwords.hash(password), now: now)
+            }
+        }
+    }
+
     /// Signs in as m13 from three browsers: the member's (which signed in before), a
     /// guesser's, and one sending a device cookie it made up. Prints each answer's status.
     static let browsers = """
@@ -181,14 +194,7 @@ struct PortalSignInTests {
     func guesserAgainstProcess() async throws {
         let directory = try temporaryDirectory("portal-sign-in")
         let password = "a-long-enough-password-9"
-        // The account, made in the portal's own database file before it starts.
-        do {
-            let database = try ServiceDatabase.open(dataDir: directory + "/portal", name: "portal", migrations: PortalSchema.migrations)
-            try await database.writeSession { db in
-                let made = try AccountStore.invite(db, kind: .member, subject: 13, name: "梁晓东", now: Int64(Date().timeIntervalSince1970 * 1000))
-                _ = try AccountStore.accept(db, token: made.token, code: made.code, passwordHash: Passwords.hash(password), now: Int64(Date().timeIntervalSince1970 * 1000))
-            }
-        }
+        try await Self.members([13], password: password, in: directory + "/portal")
         let portal = try await ServiceProcess("portal", dataDir: directory + "/portal", arguments: ["--http-address", "127.0.0.1:0"])
         let web = String(try await portal.outputLine(startingWith: "portal web=").dropFirst("portal web=".count))
         let result = try await runCommand("/usr/bin/python3", ["-c", Self.browsers, web, password], timeout: .seconds(300))
