@@ -41,7 +41,7 @@ struct PortalPageBudgetTests {
                                               arguments: ["--http-address", "127.0.0.1:0", "--page-burst", "8", "--page-rate", "0.5"])
         let web = String(try await portal.outputLine(startingWith: "portal web=").dropFirst("portal web=".count))
         let result = try await runCommand("/usr/bin/python3", ["-c", Self.flood, web, password], timeout: .seconds(120))
-        let log = await portal.standardError
+        let log = portal.standardError
         #expect(await portal.stop() == 0)
         #expect(result.status == 0, "\(result.stderr)")
         let answers = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
