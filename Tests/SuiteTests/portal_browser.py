@@ -409,10 +409,16 @@ try:
     check("已签到" in text(), "the convener checks in who came")
     form = driver.find_element(By.CSS_SELECTOR, f"form[action='/activities/{activity}/close']")
     form.find_element(By.NAME, "minutes").send_keys("物业本周内清理楼道，居民配合；每月检查一次")
+    form.find_element(By.NAME, "outcomes").send_keys("楼道堆物清理完毕")
     click(form.find_element(By.TAG_NAME, "button"))
     page = text()
     check("活动已结束" in page and "委员 1 人，其他参加人员 1 人" in page and "物业本周内清理楼道" in page, "closed: one member and one resident came")
     shot("activity")
+    driver.get(f"{BASE}/meetings/{activity}")
+    page = text()
+    check("已结束" in page and "会议纪要\n物业本周内清理楼道，居民配合；每月检查一次" in page and "会议成果\n楼道堆物清理完毕" in page,
+          "the meeting's page shows its minutes and outcomes once closed")
+    shot("meeting-closed")
     kinds = []
     for _ in range(40):  # duty-record learns of the closing from the scheduler's events
         shown = json.loads(gateway("duty", "show", "14", "--year", start.strftime("%Y"), "--json").stdout or "{}")

@@ -121,6 +121,8 @@ enum Pages {
             {{#code}}<dt>签到码</dt><dd><span class="code">{{code}}</span><div class="meta">到会后向会场工作人员出示此码签到（会前两小时起）。</div></dd>{{/code}}
             </dl>
             {{#hasAgenda}}<h2>议程</h2><ol>{{#agenda}}<li>{{.}}</li>{{/agenda}}</ol>{{/hasAgenda}}
+            {{#minutes}}<h2>会议纪要</h2><p class="text">{{minutes}}</p>{{/minutes}}
+            {{#outcomes}}<h2>会议成果</h2><p class="text">{{outcomes}}</p>{{/outcomes}}
             {{#capacity}}<p class="hint">名额 {{capacity}}，报满后进入候补。</p>{{/capacity}}
             {{#canEnroll}}<form method="post" action="/meetings/{{id}}/enroll" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><button>报名参加</button></form>{{/canEnroll}}
             {{#canWithdraw}}<form method="post" action="/meetings/{{id}}/enroll" class="card"><input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="withdraw" value="1"><button class="secondary">退出报名</button></form>{{/canWithdraw}}

@@ -99,6 +99,9 @@ extension PortalApp {
         // not check themselves in).
         if open, let me, !me.checkInCode.isEmpty, me.attendance != .checkedIn, me.attendance != .leaveApproved { values["code"] = me.checkInCode }
         if let me, me.leaveType != .unspecified { values["leave"] = "\(me.leaveType.label)：\(me.leaveReason)" }
+        // What the meeting recorded when it closed (the scheduler gives them to invitees only).
+        if !m.minutes.isEmpty { values["minutes"] = m.minutes }
+        if !m.outcomes.isEmpty { values["outcomes"] = m.outcomes }
         if let notice, let text = Self.notices[notice] { values["notice"] = text }
         return page("meeting", m.displayName.isEmpty ? m.title : m.displayName, s, values)
     }
