@@ -232,3 +232,26 @@ extension MeetingV1.ItemStatus: ChineseLabelled {
         }
     }
 }
+
+extension MeetingV1.AgendaItem {
+    /// The item as the agenda names it: `关于…的报告（60 分钟，张主席）`.
+    public var heading: String {
+        "\(title)（\(durationMinutes) 分钟\(presenter.isEmpty ? "" : "，\(presenter)")）"
+    }
+
+    /// What became of the item's document, nil for an item without one:
+    /// `监督性调研报告：常委会通过，表决 赞成 30 反对 2 弃权 1（应到 45，实到 40，通过）`.
+    public var decision: String? {
+        guard document != .unspecified else { return nil }
+        var state = [document.label + "：" + status.label]
+        if referredFromMeetingID != 0 { state.append("主席会议 \(referredFromMeetingID) 提请") }
+        if referredToMeetingID != 0 { state.append("提请常委会会议 \(referredToMeetingID)") }
+        if !changes.isEmpty { state.append("修改：\(changes)") }
+        if let v = vote {
+            state.append((referredToMeetingID != 0 ? "常委会表决" : "表决") + " 赞成 \(v.inFavour) 反对 \(v.against) 弃权 \(v.abstaining)（应到 \(v.expected)，实到 \(v.present)\(v.passed ? "，通过" : "，未通过")）")
+        } else if needsVote {
+            state.append("待表决")
+        }
+        return state.joined(separator: "，")
+    }
+}

@@ -54,7 +54,11 @@ struct PortalBrowserTests {
             if publish { #expect(try await staff.run(["meeting", "publish", "\(id)"]).status == 0) }
             return id
         }
-        let tomorrow = try await schedule("提案工作专题座谈", startingIn: 24 * 60, members: [13, 14])
+        let tomorrow = try await schedule("提案工作专题座谈", startingIn: 24 * 60, members: [13, 14], publish: false)
+        // Its agenda: an item with a document to decide, by a vote.
+        #expect(try await staff.run(["meeting", "agenda", "\(tomorrow)", "--item", "关于提案办理情况的监督性调研报告|30|提案委员会",
+                                     "--document", "1=监督性调研报告", "--vote", "1"]).status == 0)
+        #expect(try await staff.run(["meeting", "publish", "\(tomorrow)"]).status == 0)
         let soon = try await schedule("界别小组活动", startingIn: 50, members: [13, 20])
         let others = try await schedule("文史资料征集座谈", startingIn: 26 * 60, members: [14, 20],
                                         extra: ["--mode", "hybrid", "--link", "https://meeting.example.cn/j/secret-link"])

@@ -228,6 +228,8 @@ try:
 
     # 4. Leave, with a reason holding markup: stored and shown as text, never run.
     driver.get(f"{BASE}/meetings/{args.tomorrow}")
+    check("关于提案办理情况的监督性调研报告（30 分钟，提案委员会）：监督性调研报告：草案，待表决" in text(),
+          "the agenda shows each item with its document and what remains to decide")
     shot("meeting")
     Select(driver.find_element(By.NAME, "type")).select_by_visible_text("生病")
     driver.find_element(By.NAME, "reason").send_keys("赴省里参加<script>alert(1)</script>培训")

@@ -86,7 +86,7 @@ extension PortalApp {
         let leaveOpen = me.map { [.invited, .registered, .leaveRequested].contains($0.attendance) } ?? false
         var values: [String: Any] = [
             "id": m.id, "kind": m.kind.label, "time": CommitteeClock.range(m.startMs, m.endMs), "place": place(m),
-            "mode": m.mode.label, "status": m.status.label, "agenda": m.agenda.map(\.title), "hasAgenda": !m.agenda.isEmpty,
+            "mode": m.mode.label, "status": m.status.label, "agenda": m.agenda.map { $0.heading + ($0.decision.map { "：" + $0 } ?? "") }, "hasAgenda": !m.agenda.isEmpty,
             "canLeave": open && leaveOpen && me?.attendance != .leaveRequested && !(m.openRegistration && me?.required == false),
             "canEnroll": open && m.openRegistration && (me == nil || me?.attendance == .withdrawn),
             "canWithdraw": open && m.openRegistration && me.map { !$0.required && [.registered, .waitlisted].contains($0.attendance) } ?? false,

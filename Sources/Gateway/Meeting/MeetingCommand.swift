@@ -80,19 +80,7 @@ extension Output {
 
 /// An agenda item as the office writes it: `1. 关于…的报告（60 分钟，张主席）[监督性调研报告：常委会通过，表决 赞成 30 反对 2 弃权 1]`.
 func agendaText(_ a: MeetingV1.AgendaItem) -> String {
-    var text = "\(a.position). \(a.title)（\(a.durationMinutes) 分钟\(a.presenter.isEmpty ? "" : "，\(a.presenter)")）"
-    guard a.document != .unspecified else { return text }
-    var state = [a.document.label + "：" + a.status.label]
-    if a.referredFromMeetingID != 0 { state.append("主席会议 \(a.referredFromMeetingID) 提请") }
-    if a.referredToMeetingID != 0 { state.append("提请常委会会议 \(a.referredToMeetingID)") }
-    if !a.changes.isEmpty { state.append("修改：\(a.changes)") }
-    if let v = a.vote {
-        state.append((a.referredToMeetingID != 0 ? "常委会表决" : "表决") + " 赞成 \(v.inFavour) 反对 \(v.against) 弃权 \(v.abstaining)（应到 \(v.expected)，实到 \(v.present)\(v.passed ? "，通过" : "，未通过")）")
-    } else if a.needsVote {
-        state.append("待表决")
-    }
-    text += "[" + state.joined(separator: "，") + "]"
-    return text
+    "\(a.position). \(a.heading)" + (a.decision.map { "[\($0)]" } ?? "")
 }
 
 /// A closed meeting's attendance as offices publish it.
