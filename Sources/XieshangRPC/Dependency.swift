@@ -40,7 +40,7 @@ public struct Dependency: Sendable {
                 throw RPCError(.notFound, "\(field): \(what) not found", violations: [RpcV1.FieldViolation(field: field, description: "\(what) not found")])
             case .invalidArgument:
                 let reasons = error.violations.isEmpty ? [RpcV1.FieldViolation(field: field, description: error.message)]
-                    : error.violations.map { RpcV1.FieldViolation(field: field, description: $0.description) }
+                    : error.violations.map { RpcV1.FieldViolation(field: field, description: $0.description, reason: $0.reason) }
                 throw RPCError(.invalidArgument, reasons.count == 1 ? "\(field): \(reasons[0].description)" : "\(reasons.count) fields are invalid",
                                violations: reasons)
             default:

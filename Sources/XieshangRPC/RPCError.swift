@@ -61,10 +61,12 @@ extension StatusCode {
 }
 
 extension RpcV1.FieldViolation {
-    /// One bad field: its path (`member.phone`) and what is wrong with it.
-    public init(field: String, description: String) {
+    /// One bad field: its path (`member.phone`), what is wrong with it, and, where the wire
+    /// rules refused it, why for a program (`TEXT_TOO_LONG`).
+    public init(field: String, description: String, reason: String = "") {
         self.init()
         self.field = field
         self.description = description
+        self.reason = reason
     }
 }

@@ -37,7 +37,7 @@ public struct RPCHandlers: Sendable {
                 let message = "request body is not a valid \(Request.wireName): \(error.message)"
                 guard let field = error.field else { return .failure(RPCError(.invalidArgument, message)) }
                 // One field's fault (too long, a forbidden character): name it, as validation does.
-                return .failure(RPCError(.invalidArgument, message, violations: [RpcV1.FieldViolation(field: field, description: error.message)]))
+                return .failure(RPCError(.invalidArgument, message, violations: [RpcV1.FieldViolation(field: field, description: error.message, reason: error.code.reason)]))
             }
             do {
                 return .success(try await handler(request, context).encode())

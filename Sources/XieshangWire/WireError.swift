@@ -44,6 +44,9 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let tooComplex = Code(.tooComplex)
 
         public var description: String { kind.rawValue }
+
+        /// The kind for a program, as `rpc.v1.FieldViolation.reason` carries it: `TEXT_TOO_LONG`.
+        public var reason: String { String(describing: kind).snakeCasedUpper }
     }
 
     public var code: Code
@@ -91,4 +94,18 @@ public struct WireLimits: Sendable, Hashable {
     }
 
     public static let `default` = WireLimits()
+}
+
+private extension String {
+    /// `textTooLong` → `TEXT_TOO_LONG`, `invalidUTF8` → `INVALID_UTF8`.
+    var snakeCasedUpper: String {
+        var out = ""
+        var previousLower = false
+        for character in self {
+            if character.isUppercase, previousLower { out.append("_") }
+            previousLower = character.isLowercase || character.isNumber
+            out += character.uppercased()
+        }
+        return out
+    }
 }

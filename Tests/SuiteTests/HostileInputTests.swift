@@ -89,6 +89,7 @@ struct HostileInputTests {
             Issue.record("a 2.2 MB body was accepted")
         } catch {
             #expect(error.code == .invalidArgument && error.violations.first?.field == "proposal.body" && error.message.contains("65536"), "\(error)")
+            #expect(error.violations.first?.reason == "TEXT_TOO_LONG", "\(error)")
         }
         // Item 9: an escape sequence in a title, a right-to-left override, a zero-width space.
         for (title, what) in [("标题\u{1B}]0;pwned\u{07}", "U+001B"), ("关于\u{202E}txt.exe的建议", "U+202E"), ("张\u{200B}伟的建议", "U+200B"), ("第一行\n第二行", "line break")] {
@@ -97,6 +98,7 @@ struct HostileInputTests {
                 Issue.record("the title \(title.debugDescription) was accepted")
             } catch {
                 #expect(error.code == .invalidArgument && error.violations.first?.field == "proposal.title" && error.message.contains(what), "\(error)")
+                #expect(error.violations.first?.reason == "FORBIDDEN_CHARACTER", "\(error)")
             }
         }
         // Paragraphs keep their line breaks.

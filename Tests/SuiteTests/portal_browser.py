@@ -245,8 +245,9 @@ try:
     driver.get(f"{BASE}/meetings/{args.soon}")
     driver.execute_script("document.querySelector(\"form[action$='/leave'] textarea\").value = arguments[0]", "\u001b[31m红字\u001b[0m")
     submit("/leave")
-    check("未能完成" in text() and "填写的内容未通过检查" in text() and "原因：" in text() and "control" in text().lower(),
-          "a reason with terminal escapes is refused, saying why (in Chinese, then the service's reason)")
+    check("未能完成" in text() and "填写的内容未通过检查" in text() and "理由：含有不能使用的看不见的字符" in text()
+          and "control" not in text().lower(),
+          "a reason with terminal escapes is refused, saying in Chinese which field and why")
     shot("refused")
     driver.get(f"{BASE}/meetings/{args.soon}")
     check("我的状态\n已邀请" in text(), "the refused leave changed nothing")
@@ -270,7 +271,7 @@ try:
     driver.execute_script("document.querySelector(\"input[name='title']\").value = arguments[0]", "关于\u001b[2J清屏的建议")
     driver.find_element(By.NAME, "body").send_keys("正文")
     submit()
-    check("未能完成" in text() and "control" in text().lower(), "a title with terminal escapes is refused, saying why")
+    check("未能完成" in text() and "标题：含有不能使用的看不见的字符" in text(), "a title with terminal escapes is refused, saying why")
     driver.get(BASE + "/proposals/new")
     title = "关于<script>alert('提案')</script>加装电梯的建议"
     driver.find_element(By.NAME, "title").send_keys(title)
@@ -291,10 +292,14 @@ try:
     act("cosign")
     check("（已附议）" in text(), "m14 co-signs")
     driver.get(BASE + "/proposals/new")
-    driver.find_element(By.NAME, "title").send_keys("孙春梅的草稿")
-    driver.find_element(By.NAME, "body").send_keys("未提交")
+    # Pasted from a document: a zero-width space in the title, Word's manual line break
+    # (U+000B) and a byte-order mark in the text; kept as the person saw them.
+    driver.execute_script("document.querySelector(\"input[name='title']\").value = arguments[0]", "孙春梅的\u200b草稿")
+    driver.execute_script("document.querySelector(\"textarea[name='body']\").value = arguments[0]", "\ufeff未提交\u000b第二行")
     submit()
     draft_of_m14 = re.search(r"/proposals/(\d+)", driver.current_url).group(1)
+    check(driver.find_element(By.TAG_NAME, "h1").text == "孙春梅的草稿" and "未提交\n第二行" in text(),
+          "pasted text with a zero-width space and Word's line break is saved as the person saw it")
 
     check(sign_in("m13", PASSWORD), "m13 signs in again")
     driver.get(f"{BASE}/proposals/{draft_of_m14}")

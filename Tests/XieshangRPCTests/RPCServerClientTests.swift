@@ -223,6 +223,26 @@ struct RPCServerClientTests {
         #expect(calls.count == 1)
     }
 
+    @Test("a text the wire rules refuse names its field and, for a program, why: TEXT_TOO_LONG, FORBIDDEN_CHARACTER; the handler never runs")
+    func textRefusalReasons() async throws {
+        let calls = Counter()
+        try await withServer(echoHandlers(calls: calls), configure: { $0.textPolicy = WireTextPolicy(singleLine: .singleLine(12)) }) { server in
+            try await withClient([server.endpoint]) { client in
+                for (label, reason) in [("十个汉字太长了吧", "TEXT_TOO_LONG"), ("红\u{1B}[31m", "FORBIDDEN_CHARACTER"), ("张\u{200B}伟", "FORBIDDEN_CHARACTER")] {
+                    let error = await #expect(throws: RPCError.self) { try await client.call(echo, inner(label)) }
+                    #expect(error?.code == .invalidArgument)
+                    let violations = error?.violations ?? []
+                    #expect(violations.count == 1 && violations.first?.field == "label")
+                    let got = violations.first?.reason ?? ""
+                    #expect(got == reason, "\(label.debugDescription)")
+                }
+                let short = try await client.call(echo, inner("短"))
+                #expect(short.label == "短")
+            }
+        }
+        #expect(calls.count == 1)
+    }
+
     @Test("an error message that quotes a NUL from the input keeps its code, the NUL shown as \\0")
     func nulInErrorMessage() async throws {
         var handlers = RPCHandlers()

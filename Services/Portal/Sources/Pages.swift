@@ -81,6 +81,7 @@ enum Pages {
         "message": """
             <p class="{{kind}}" role="alert">{{text}}</p>
             {{#detail}}<p class="meta">原因：{{detail}}</p>{{/detail}}
+            {{#problems}}<ul class="problems">{{#lines}}<li>{{.}}</li>{{/lines}}</ul>{{/problems}}
             {{#link}}<p><a href="{{href}}">{{label}}</a></p>{{/link}}
             """,
         "inbox": """
@@ -422,6 +423,7 @@ enum Pages {
         .facts{display:grid;grid-template-columns:6rem 1fr;gap:.4rem .8rem;background:#fff;border:1px solid #ddd;border-radius:8px;padding:1rem}
         .facts dt{color:#666}.facts dd{margin:0;overflow-wrap:anywhere}.code{font-size:1.3rem;letter-spacing:.1em;font-weight:700}
         .error{background:#fdecea;border:1px solid #e0a5a0;color:#8a1c12;padding:.6rem .8rem;border-radius:6px;overflow-wrap:anywhere}
+        .problems{margin:.4rem 0;padding-left:1.3rem}.problems li{margin:.3rem 0;overflow-wrap:anywhere}
         .ok{background:#eaf6ea;border:1px solid #a9d3a9;color:#1d5e1d;padding:.6rem .8rem;border-radius:6px;overflow-wrap:anywhere}
         .hint,.summary{color:#555;font-size:.92rem}.login{font-size:1.1rem}.steps{padding-left:1.2rem}
         footer{max-width:960px;margin:2rem auto;padding:0 1rem;color:#888;font-size:.85rem}

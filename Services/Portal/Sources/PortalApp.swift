@@ -236,7 +236,7 @@ public struct PortalApp: Sendable {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             let key = String(parts[0]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
             let value = parts.count > 1 ? (String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? "") : ""
-            fields[key] = value
+            fields[key] = FormText.cleaned(value, field: key)
         }
         return fields
     }
@@ -247,9 +247,10 @@ public struct PortalApp: Sendable {
     }
 
     func message(_ title: String, _ text: String, status: HTTPResponse.Status, session: PortalSession? = nil,
-                         link: (href: String, label: String)? = nil, detail: String? = nil) -> Response {
+                         link: (href: String, label: String)? = nil, detail: String? = nil, problems: [String] = []) -> Response {
         var values: [String: Any] = ["text": text, "kind": status == .ok ? "ok" : "error"]
         if let detail, !detail.isEmpty { values["detail"] = detail }
+        if !problems.isEmpty { values["problems"] = ["lines": problems] }
         if let link { values["link"] = ["href": link.href, "label": link.label] }
         return html(Pages.render("message", title: title, values: values, signedIn: session.map(signedInFacts)), status: status)
     }
@@ -306,6 +307,9 @@ public struct PortalApp: Sendable {
             case .alreadyExists: "这件事已经办理过了，请返回刷新页面后再看。"
             case .resourceExhausted: "已达到上限，请稍后再试；若是待办公室处理的事项太多，请等办公室处理后再提交。"
             default: "填写的内容未通过检查，请返回修改后再提交。"
+            }
+            if error.code == .invalidArgument, let problems = Refusals.explain(error) {
+                return message("未能完成", lead, status: .badRequest, session: s, problems: problems)
             }
             return message("未能完成", lead, status: .badRequest, session: s, detail: error.message)
         case .unavailable, .deadlineExceeded:

@@ -145,6 +145,7 @@ extension RpcV1 {
     public struct FieldViolation: WireMessage, Encodable {
         public var field: String = ""
         public var description: String = ""
+        public var reason: String = ""
 
         public init() {}
 
@@ -153,12 +154,14 @@ extension RpcV1 {
         public func write(to w: WireWriter) throws(WireError) {
             if !self.field.isEmpty { try w.string(self.field, 1) }
             if !self.description.isEmpty { try w.string(self.description, 2) }
+            if !self.reason.isEmpty { try w.string(self.reason, 3) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
             self.init()
             self.field = try r.string(1)
             self.description = try r.string(2)
+            self.reason = try r.string(3)
         }
     }
 }

@@ -637,7 +637,7 @@ void   xieshang__rpc__v1__read_backup_response__free_unpacked
   assert(message->base.descriptor == &xieshang__rpc__v1__read_backup_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor xieshang__rpc__v1__field_violation__field_descriptors[2] =
+static const ProtobufCFieldDescriptor xieshang__rpc__v1__field_violation__field_descriptors[3] =
 {
   {
     "field",
@@ -663,15 +663,28 @@ static const ProtobufCFieldDescriptor xieshang__rpc__v1__field_violation__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__FieldViolation, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__rpc__v1__field_violation__field_indices_by_name[] = {
   1,   /* field[1] = description */
   0,   /* field[0] = field */
+  2,   /* field[2] = reason */
 };
 static const ProtobufCIntRange xieshang__rpc__v1__field_violation__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor xieshang__rpc__v1__field_violation__descriptor =
 {
@@ -681,7 +694,7 @@ const ProtobufCMessageDescriptor xieshang__rpc__v1__field_violation__descriptor 
   "Xieshang__Rpc__V1__FieldViolation",
   "xieshang.rpc.v1",
   sizeof(Xieshang__Rpc__V1__FieldViolation),
-  2,
+  3,
   xieshang__rpc__v1__field_violation__field_descriptors,
   xieshang__rpc__v1__field_violation__field_indices_by_name,
   1,  xieshang__rpc__v1__field_violation__number_ranges,

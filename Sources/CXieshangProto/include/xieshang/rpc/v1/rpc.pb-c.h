@@ -73,10 +73,18 @@ struct  Xieshang__Rpc__V1__FieldViolation
   ProtobufCMessage base;
   char *field;
   char *description;
+  /*
+   * Why, for a program (a client that explains it in its own words): where the request's
+   * body broke the wire rules, one of TEXT_TOO_LONG (longer than the field's limit),
+   * FORBIDDEN_CHARACTER (a control, zero-width or bidirectional character the field refuses),
+   * INVALID_UTF8, NUL_IN_STRING or TOO_MANY_ELEMENTS; empty where a service's own rule
+   * refused the value (the description says which).
+   */
+  char *reason;
 };
 #define XIESHANG__RPC__V1__FIELD_VIOLATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__rpc__v1__field_violation__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 struct  Xieshang__Rpc__V1__Status

@@ -1,0 +1,50 @@
+import XieshangRPC
+import XieshangService
+import XieshangWire
+
+/// A service's refusal of what a form sent, in the person's words.
+///
+/// Where the request's text broke the wire rules, each refused field comes back as a field
+/// violation with a `reason` (`TEXT_TOO_LONG`, `FORBIDDEN_CHARACTER`, …) beside its path
+/// (`proposal.title`): that is said here in Chinese, with the field's name as the forms show
+/// it. A service's own rule (a date in the past, a state that changed) has no reason and is
+/// shown as the service wrote it.
+enum Refusals {
+    /// What the forms call the wire fields they fill, by the path's last part; a form with
+    /// its own word for a field (案由 for a proposal's title) is covered by the general one.
+    static let labels: [String: String] = [
+        "title": "标题", "body": "内容", "reason": "理由", "text": "内容", "evidence": "证明材料",
+        "category": "类别", "not_public_reason": "不公开的理由", "description": "群众反映的情况",
+        "notes": "做了什么", "posted_at": "公示地点", "from_date": "公示开始", "to_date": "公示结束",
+        "date": "日期", "minutes": "纪要", "outcomes": "成果", "name": "姓名", "organisation": "单位",
+        "leave_reason": "事由",
+    ]
+
+    /// One line a violation, or nil when a violation is not one the portal can explain (the
+    /// page then shows the service's own text).
+    static func explain(_ error: RPCError) -> [String]? {
+        guard !error.violations.isEmpty else { return nil }
+        var lines: [String] = []
+        for violation in error.violations {
+            let last = violation.field.split(separator: ".").last.map(String.init) ?? violation.field
+            guard let label = labels[last], let problem = problem(violation.reason, field: last) else { return nil }
+            lines.append("\(label)：\(problem)")
+        }
+        return lines
+    }
+
+    static func problem(_ reason: String, field: String) -> String? {
+        switch reason {
+        case "TEXT_TOO_LONG":
+            return "太长了，最多 \(Pages.most(field)) 个字，请删减后再提交。"
+        case "FORBIDDEN_CHARACTER":
+            return "含有不能使用的看不见的字符（控制字符、零宽字符或改变文字方向的字符，常随从网页、聊天软件或文档复制的文字带入），请删去这些字符或重新输入后再提交。"
+        case "INVALID_UTF8", "NUL_IN_STRING":
+            return "含有无法识别的字符，请重新输入后再提交。"
+        case "TOO_MANY_ELEMENTS":
+            return "项目太多，请分几次提交。"
+        default:
+            return nil
+        }
+    }
+}

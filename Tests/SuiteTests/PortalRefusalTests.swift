@@ -1,0 +1,42 @@
+import Testing
+import XieshangRPC
+import XieshangWire
+@testable import Portal
+
+/// How the portal says in Chinese what a service refused in a form, and what it does to
+/// pasted text before sending it (the browser test goes through both on real pages).
+@Suite("the portal's refusals in the person's words, and pasted text")
+struct PortalRefusalTests {
+    static func refusal(_ violations: [(String, String)]) -> RPCError {
+        RPCError(.invalidArgument, "request body is not valid", violations: violations.map {
+            RpcV1.FieldViolation(field: $0.0, description: "in English", reason: $0.1)
+        })
+    }
+
+    @Test("each field the wire rules refused gets a line: the form's name for it and why, in Chinese")
+    func explained() {
+        let lines = Refusals.explain(Self.refusal([("proposal.title", "TEXT_TOO_LONG"), ("reason", "FORBIDDEN_CHARACTER")]))
+        #expect(lines?.count == 2)
+        #expect(lines?.first == "标题：太长了，最多 200 个字，请删减后再提交。")
+        #expect(lines?.last?.hasPrefix("理由：含有不能使用的看不见的字符") == true)
+        #expect(Refusals.explain(Self.refusal([("notice.text", "NUL_IN_STRING")])) == ["内容：含有无法识别的字符，请重新输入后再提交。"])
+    }
+
+    @Test("a refusal the portal cannot explain whole (a service's own rule, a field no form fills, none named) is left to the service's text")
+    func unexplained() {
+        #expect(Refusals.explain(Self.refusal([("proposal.title", "")])) == nil)
+        #expect(Refusals.explain(Self.refusal([("proposal.title", "TEXT_TOO_LONG"), ("deadline_ms", "")])) == nil)
+        #expect(Refusals.explain(Self.refusal([("member_number", "TEXT_TOO_LONG")])) == nil)
+        #expect(Refusals.explain(RPCError(.invalidArgument, "no fields named")) == nil)
+    }
+
+    @Test("Word's line and page breaks become line breaks, zero-width spaces and byte-order marks go; the rest is left for the service to refuse")
+    func pasted() {
+        #expect(FormText.cleaned("\u{FEFF}第一行\u{0B}第二行\u{0C}第三页\u{85}完", field: "body") == "第一行\n第二行\n第三页\n完")
+        #expect(FormText.cleaned("张\u{200B}伟的建议", field: "title") == "张伟的建议")
+        for kept in ["标题\u{1B}[2J", "关于\u{202E}txt.exe", "家\u{200D}人", "普通的标题"] {
+            #expect(FormText.cleaned(kept, field: "title") == kept)
+        }
+        #expect(FormText.cleaned("密\u{200B}码\u{0B}", field: "password") == "密\u{200B}码\u{0B}")
+    }
+}
