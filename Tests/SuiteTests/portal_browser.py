@@ -271,7 +271,7 @@ try:
     driver.execute_script("document.querySelector(\"input[name='title']\").value = arguments[0]", "关于\u001b[2J清屏的建议")
     driver.find_element(By.NAME, "body").send_keys("正文")
     submit()
-    check("未能完成" in text() and "标题：含有不能使用的看不见的字符" in text(), "a title with terminal escapes is refused, saying why")
+    check("未能完成" in text() and "案由：含有不能使用的看不见的字符" in text(), "a title with terminal escapes is refused, saying why")
     driver.get(BASE + "/proposals/new")
     title = "关于<script>alert('提案')</script>加装电梯的建议"
     driver.find_element(By.NAME, "title").send_keys(title)

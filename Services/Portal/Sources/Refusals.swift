@@ -10,9 +10,10 @@ import XieshangWire
 /// it. A service's own rule (a date in the past, a state that changed) has no reason and is
 /// shown as the service wrote it.
 enum Refusals {
-    /// What the forms call the wire fields they fill, by the path's last part; a form with
-    /// its own word for a field (案由 for a proposal's title) is covered by the general one.
+    /// What the forms call the wire fields they fill: by the whole path where a form has its
+    /// own word for it (案由 for a proposal's title), else by the path's last part.
     static let labels: [String: String] = [
+        "proposal.title": "案由", "meeting.title": "活动主题", "topic.title": "议题", "notice.text": "公示内容",
         "title": "标题", "body": "内容", "reason": "理由", "text": "内容", "evidence": "证明材料",
         "category": "类别", "not_public_reason": "不公开的理由", "description": "群众反映的情况",
         "notes": "做了什么", "posted_at": "公示地点", "from_date": "公示开始", "to_date": "公示结束",
@@ -27,7 +28,7 @@ enum Refusals {
         var lines: [String] = []
         for violation in error.violations {
             let last = violation.field.split(separator: ".").last.map(String.init) ?? violation.field
-            guard let label = labels[last], let problem = problem(violation.reason, field: last) else { return nil }
+            guard let label = labels[violation.field] ?? labels[last], let problem = problem(violation.reason, field: last) else { return nil }
             lines.append("\(label)：\(problem)")
         }
         return lines
