@@ -387,7 +387,7 @@ let package = Package(
         .testTarget(
             name: "SuiteTests",
             dependencies: [
-                "PortalMain", "NotifierMain", "DutyRecordMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway",
+                "PortalMain", "NotifierMain", "DutyRecordMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway", "LoadTest",
                 "Portal", "Notifier", "DutyRecord", "ProposalTracker", "MeetingScheduler", "MemberRegistry",
                 "XieshangTestSupport", "XieshangZMQ", "XieshangRPC", "XieshangWire", "XieshangService",
             ],

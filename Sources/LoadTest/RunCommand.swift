@@ -19,10 +19,13 @@ struct RunCommand: AsyncParsableCommand {
             Before the run it creates its own term (if none), work station, --rooms rooms and \
             --members members in member-registry, unless --use-existing.
 
-            Examples:
-              loadtest run --concurrency 16 --duration 30 --warmup 5
-              loadtest run --rate 200 --duration 60 --mix schedule=50,query-room=50 --max-p99-ms 50
-              loadtest run --target noop --scheduler tcp://127.0.0.1:7301 --concurrency 16 --duration 10
+            Examples: loadtest run --concurrency 16 --duration 30 --warmup 5
+                      loadtest run --rate 200 --duration 60 \\
+                        --mix schedule=50,query-room=50 --max-p99-ms 50
+                      loadtest run --mix noop=1 --scheduler tcp://127.0.0.1:7301 \\
+                        --concurrency 16 --duration 10
+
+            The last is against `loadtest serve-noop`, as `make bench` runs it.
             """)
 
     @Option(help: "meeting-scheduler's endpoint (or the no-op server's with --mix noop=1).")

@@ -1,17 +1,21 @@
 import ArgumentParser
 import Foundation
 @testable import Gateway
+@testable import LoadTest
 import Testing
 
-/// Every gateway command the help texts, the README and `docs/` show is one the gateway
-/// accepts: parsed (and validated) as the gateway would parse it, so an example that names an
+/// Every gateway and loadtest command the help texts, the README and `docs/` show is one the
+/// program accepts: parsed (and validated) as it would parse it, so an example that names an
 /// option that is not there, or a value the shell would split, fails here.
-@Suite("the gateway's examples")
+@Suite("the gateway's and loadtest's examples")
 struct GatewayExamplesTests {
+    /// The programs whose examples are checked, by the word that starts their commands.
+    static let programs: [String: any ParsableCommand.Type] = ["gateway": Gateway.self, "loadtest": LoadTest.self]
+
     @Test("each example in the gateway's help parses, and each starts a line of its own")
     func helpExamples() throws {
         var checked = 0
-        for (path, command) in Self.commands(Gateway.self, path: "gateway") {
+        for (path, command) in Self.commands(Gateway.self, path: "gateway") + Self.commands(LoadTest.self, path: "loadtest") {
             let discussion = command.configuration.discussion
             let lines = discussion.split(separator: "\n", omittingEmptySubsequences: false)
             for (index, line) in lines.enumerated() where line.contains("Example") {
@@ -31,9 +35,10 @@ struct GatewayExamplesTests {
         }
         // The help shows well over a hundred examples; none found means the extraction broke.
         #expect(checked > 100, "only \(checked) examples found in the help")
+        #expect(ShellExamples.commands(in: RunCommand.configuration.discussion, helpText: true).count >= 3, "loadtest run's examples are checked")
     }
 
-    @Test("each gateway command in the README and docs/ parses")
+    @Test("each gateway and loadtest command in the README and docs/ parses")
     func documentedCommands() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         var files = ["README.md"]
@@ -48,6 +53,10 @@ struct GatewayExamplesTests {
             }
         }
         #expect(checked > 30, "only \(checked) commands found in the README and docs/")
+        #expect(files.contains { file in
+            ShellExamples.commands(in: (try? String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)) ?? "", helpText: false)
+                .contains { $0.hasPrefix("loadtest ") }
+        }, "the README's loadtest commands are checked")
     }
 
     @Test("the extraction: words, quotes, continuations, comments, placeholders")
@@ -84,8 +93,9 @@ struct GatewayExamplesTests {
     /// Whether `example` only names a command (`gateway member resign`), as prose does when it
     /// speaks of the command rather than showing a use of it.
     static func namesACommand(_ example: String) -> Bool {
-        var command: any ParsableCommand.Type = Gateway.self
-        for word in ShellExamples.words(example).dropFirst() {
+        let words = ShellExamples.words(example)
+        guard let program = words.first, var command = programs[program] else { return false }
+        for word in words.dropFirst() {
             guard let next = command.configuration.subcommands.first(where: { $0._commandName == word }) else { return false }
             command = next
         }
@@ -94,22 +104,26 @@ struct GatewayExamplesTests {
 
     /// Why the gateway would refuse `example` as a usage error, or nil when it parses.
     static func parseFailure(_ example: String) -> String? {
-        let arguments = Array(ShellExamples.words(example).dropFirst())
+        let words = ShellExamples.words(example)
+        guard let program = words.first.flatMap({ programs[$0] }) else { return "not a gateway or loadtest command" }
         do {
-            _ = try Gateway.parseAsRoot(arguments)
+            _ = try program.parseAsRoot(Array(words.dropFirst()))
             return nil
         } catch {
-            return Gateway.exitCode(for: error) == .success ? nil : Gateway.message(for: error)
+            return program.exitCode(for: error) == .success ? nil : program.message(for: error)
         }
     }
 }
 
-/// Pulls shell commands that start with `gateway` out of help text or Markdown.
+/// Pulls shell commands that start with `gateway` or `loadtest` out of help text or Markdown.
 enum ShellExamples {
+    static let programs = ["gateway ", "loadtest "]
+
     /// In help text: a line that starts with `gateway`, or with `Example:`/`Examples:` and then
     /// `gateway`, continued by lines ending in a backslash. In Markdown: such a line inside a
     /// fenced block (after an optional `$ `). In both: an inline code span that is a gateway
-    /// command. Commands with placeholders (ID, `<file>`, `…`) are templates, not examples.
+    /// command. The same for `loadtest`. Commands with placeholders (ID, `<file>`, `…`) are
+    /// templates, not examples.
     static func commands(in text: String, helpText: Bool) -> [String] {
         var found: [String] = []
         var fenced = false
@@ -128,7 +142,7 @@ enum ShellExamples {
                 line = String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
             }
             if helpText || fenced {
-                if line.hasPrefix("gateway "), let verb = words(line).dropFirst().first, verb.allSatisfy({ $0.isLowercase || $0 == "-" }) {
+                if programs.contains(where: { line.hasPrefix($0) }), let verb = words(line).dropFirst().first, verb.allSatisfy({ $0.isLowercase || $0 == "-" }) {
                     if line.hasSuffix("\\") { pending = line } else { found.append(line) }
                 }
                 if fenced { continue }
@@ -137,7 +151,7 @@ enum ShellExamples {
         }
         for paragraph in prose.split(separator: "\n") {
             let spans = paragraph.split(separator: "`", omittingEmptySubsequences: false)
-            for (index, span) in spans.enumerated() where index % 2 == 1 && span.hasPrefix("gateway ") {
+            for (index, span) in spans.enumerated() where index % 2 == 1 && programs.contains(where: { span.hasPrefix($0) }) {
                 found.append(String(span))
             }
         }
