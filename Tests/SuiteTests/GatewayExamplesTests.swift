@@ -124,7 +124,7 @@ enum ShellExamples {
     /// fenced block (after an optional `$ `). In both: an inline code span that is a gateway
     /// command. The same for `loadtest`. Commands with placeholders (ID, `<file>`, `…`) are
     /// templates, not examples.
-    static func commands(in text: String, helpText: Bool) -> [String] {
+    static func commands(in text: String, helpText: Bool, programs: [String] = programs, spans: Bool = true) -> [String] {
         var found: [String] = []
         var fenced = false
         var pending: String?
@@ -149,7 +149,7 @@ enum ShellExamples {
             }
             prose += (line.isEmpty ? "\n" : " ") + line
         }
-        for paragraph in prose.split(separator: "\n") {
+        for paragraph in prose.split(separator: "\n") where spans {
             let spans = paragraph.split(separator: "`", omittingEmptySubsequences: false)
             for (index, span) in spans.enumerated() where index % 2 == 1 && programs.contains(where: { span.hasPrefix($0) }) {
                 found.append(String(span))
