@@ -17,9 +17,19 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         self.violations = violations
     }
 
+    /// What a service says of a field left empty (`FieldProblem.empty`) or a message not
+    /// given (`FieldProblem.missing`): a violation saying either carries the reason `REQUIRED`.
+    public enum FieldProblem {
+        public static let empty = "must not be empty"
+        public static let missing = "is required"
+    }
+
     /// `INVALID_ARGUMENT` listing each bad field as (field path, what is wrong).
     public static func invalidArgument(_ violations: [(field: String, problem: String)]) -> RPCError {
-        let list = violations.map { RpcV1.FieldViolation(field: $0.field, description: $0.problem) }
+        let list = violations.map {
+            RpcV1.FieldViolation(field: $0.field, description: $0.problem,
+                                 reason: $0.problem == FieldProblem.empty || $0.problem == FieldProblem.missing ? "REQUIRED" : "")
+        }
         let message = list.count == 1
             ? "\(list[0].field): \(list[0].description)"
             : "\(list.count) fields are invalid"

@@ -21,6 +21,7 @@ struct PortalRefusalTests {
         #expect(lines?.last?.hasPrefix("理由：含有不能使用的看不见的字符") == true)
         #expect(Refusals.explain(Self.refusal([("notice.text", "NUL_IN_STRING")])) == ["公示内容：含有无法识别的字符，请重新输入后再提交。"])
         #expect(Refusals.explain(Self.refusal([("title", "FORBIDDEN_CHARACTER")]))?.first?.hasPrefix("标题：") == true)
+        #expect(Refusals.explain(Self.refusal([("body", "REQUIRED")])) == ["内容：不能为空（只有空格也算空），请填写后再提交。"])
     }
 
     @Test("a refusal the portal cannot explain whole (a service's own rule, a field no form fills, none named) is left to the service's text")

@@ -459,6 +459,14 @@ try:
           f"the calendar file holds my meetings only ({status})")
 
     driver.get(BASE + "/opinions")
+    # Spaces only pass the browser's `required`; the service refuses the blank title, and the
+    # page says which field in Chinese.
+    driver.find_element(By.NAME, "title").send_keys("   ")
+    driver.find_element(By.NAME, "body").send_keys("只有标题是空的")
+    submit()
+    check("未能完成" in text() and "标题：不能为空" in text() and "must not" not in text(), "a blank title is refused, saying so in Chinese")
+    driver.get(BASE + "/opinions")
+    check("只有标题是空的" not in text(), "the refused 社情民意 is not listed")
     driver.find_element(By.NAME, "title").send_keys("关于农村留守老人助餐难的反映")
     driver.find_element(By.NAME, "body").send_keys("新城镇多个村反映留守老人就餐不便，建议推广村级互助助餐点。")
     submit()

@@ -223,6 +223,13 @@ struct RPCServerClientTests {
         #expect(calls.count == 1)
     }
 
+    @Test("a field left empty or a message not given is REQUIRED; another rule's violation has no reason")
+    func requiredReason() {
+        let error = RPCError.invalidArgument([("title", RPCError.FieldProblem.empty), ("meeting", RPCError.FieldProblem.missing), ("end_ms", "must be after start_ms")])
+        #expect(error.violations.map(\.reason) == ["REQUIRED", "REQUIRED", ""])
+        #expect(error.violations.map(\.description) == ["must not be empty", "is required", "must be after start_ms"])
+    }
+
     @Test("a text the wire rules refuse names its field and, for a program, why: TEXT_TOO_LONG, FORBIDDEN_CHARACTER; the handler never runs")
     func textRefusalReasons() async throws {
         let calls = Counter()

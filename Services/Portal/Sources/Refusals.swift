@@ -7,8 +7,9 @@ import XieshangWire
 /// Where the request's text broke the wire rules, each refused field comes back as a field
 /// violation with a `reason` (`TEXT_TOO_LONG`, `FORBIDDEN_CHARACTER`, …) beside its path
 /// (`proposal.title`): that is said here in Chinese, with the field's name as the forms show
-/// it. A service's own rule (a date in the past, a state that changed) has no reason and is
-/// shown as the service wrote it.
+/// it; and so is a field left empty, whose violation says `REQUIRED`. Another of a service's
+/// rules (a date in the past, a state that changed) has no reason and is shown as the service
+/// wrote it.
 enum Refusals {
     /// What the forms call the wire fields they fill: by the whole path where a form has its
     /// own word for it (案由 for a proposal's title), else by the path's last part.
@@ -42,6 +43,8 @@ enum Refusals {
             return "含有不能使用的看不见的字符（控制字符、零宽字符或改变文字方向的字符，常随从网页、聊天软件或文档复制的文字带入），请删去这些字符或重新输入后再提交。"
         case "INVALID_UTF8", "NUL_IN_STRING":
             return "含有无法识别的字符，请重新输入后再提交。"
+        case "REQUIRED":
+            return "不能为空（只有空格也算空），请填写后再提交。"
         case "TOO_MANY_ELEMENTS":
             return "项目太多，请分几次提交。"
         default:

@@ -9,7 +9,7 @@ extension TrackerHandlers {
     static func problems(_ p: ProposalV1.Proposal) -> [(field: String, problem: String)] {
         var problems: [(String, String)] = []
         let title = p.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if title.isEmpty { problems.append(("proposal.title", "must not be empty (案由)")) }
+        if title.isEmpty { problems.append(("proposal.title", "must not be empty")) }
         else if title.count > 200 { problems.append(("proposal.title", "must be at most 200 characters")) }
         if p.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("proposal.body", "must not be empty")) }
         if p.proposerMemberID == 0 && p.jointProposer.trimmingCharacters(in: .whitespaces).isEmpty {

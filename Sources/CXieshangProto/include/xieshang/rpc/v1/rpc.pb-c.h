@@ -77,8 +77,9 @@ struct  Xieshang__Rpc__V1__FieldViolation
    * Why, for a program (a client that explains it in its own words): where the request's
    * body broke the wire rules, one of TEXT_TOO_LONG (longer than the field's limit),
    * FORBIDDEN_CHARACTER (a control, zero-width or bidirectional character the field refuses),
-   * INVALID_UTF8, NUL_IN_STRING or TOO_MANY_ELEMENTS; empty where a service's own rule
-   * refused the value (the description says which).
+   * INVALID_UTF8, NUL_IN_STRING or TOO_MANY_ELEMENTS; REQUIRED for a field left empty (or
+   * blank) that must be given; empty where another of the service's rules refused the value
+   * (the description says which).
    */
   char *reason;
 };
