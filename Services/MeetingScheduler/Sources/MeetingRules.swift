@@ -1,5 +1,6 @@
 import Foundation
 import XieshangLabels
+import XieshangRPC
 import XieshangWire
 
 /// The checks of meeting input that need no storage.
@@ -8,7 +9,7 @@ public enum MeetingRules {
         var problems: [(String, String)] = []
         func add(_ field: String, _ problem: String) { problems.append((prefix + field, problem)) }
         let title = m.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if title.isEmpty { add("title", "must not be empty") } else if title.count > 200 { add("title", "must be at most 200 characters") }
+        if title.isEmpty { add("title", RPCError.FieldProblem.empty) } else if title.count > 200 { add("title", "must be at most 200 characters") }
         switch m.kind {
         case .unspecified, .unrecognized: add("kind", "must be one of \(MeetingV1.MeetingKind.spellings)")
         default: break
@@ -36,7 +37,7 @@ public enum MeetingRules {
     static let latestMs: Int64 = 4_102_444_800_000
 
     public static func timeProblems(start: Int64, end: Int64, prefix: String = "") -> [(field: String, problem: String)] {
-        if start == 0 { return [(prefix + "start_ms", "is required")] }
+        if start == 0 { return [(prefix + "start_ms", RPCError.FieldProblem.missing)] }
         if start < earliestMs || start >= latestMs {
             return [(prefix + "start_ms", "must be in the years 2000 to 2099 (it is \(Times.format(start)))")]
         }
@@ -72,7 +73,7 @@ public enum MeetingRules {
         // A day's agenda has tens of items; hundreds would make every read of the meeting heavy.
         if items.count > maxAgendaItems { return [("items", "at most \(maxAgendaItems) agenda items, not \(items.count)")] }
         for (index, item) in items.enumerated() {
-            if item.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("items[\(index)].title", "must not be empty")) }
+            if item.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("items[\(index)].title", RPCError.FieldProblem.empty)) }
             if item.durationMinutes <= 0 { problems.append(("items[\(index)].duration_minutes", "must be at least 1")) }
             if !MeetingV1.DocumentKind.allCases.contains(item.document) {
                 problems.append(("items[\(index)].document", "must be one of \(MeetingV1.DocumentKind.spellings)"))

@@ -10,7 +10,7 @@ extension SchedulerHandlers {
         var problems: [(String, String)] = []
         if request.memberIDs.isEmpty && request.participants.isEmpty { problems.append(("member_ids", "name at least one member or participant")) }
         for (index, p) in request.participants.enumerated() {
-            if p.name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("participants[\(index)].name", "must not be empty")) }
+            if p.name.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("participants[\(index)].name", RPCError.FieldProblem.empty)) }
             switch p.category {
             case .stakeholder, .residentRepresentative, .departmentOfficial, .deputy: break
             default: problems.append(("participants[\(index)].category", "must be stakeholder, resident, official or deputy"))

@@ -7,7 +7,7 @@ import XieshangWire
 /// Scheduling a meeting, publishing, changing and cancelling it (the lifecycle table decides what each status allows).
 extension SchedulerHandlers {
     @Sendable func schedule(_ request: MeetingV1.ScheduleMeetingRequest, _ context: RPCCallContext) async throws -> MeetingV1.ScheduleMeetingResponse {
-        guard var meeting = request.meeting else { throw SchedulerError.invalid([("meeting", "is required")]) }
+        guard var meeting = request.meeting else { throw SchedulerError.invalid([("meeting", RPCError.FieldProblem.missing)]) }
         meeting.title = meeting.title.trimmingCharacters(in: .whitespacesAndNewlines)
         if meeting.mode == .unspecified { meeting.mode = .inPerson }
         let problems = MeetingRules.problems(meeting)

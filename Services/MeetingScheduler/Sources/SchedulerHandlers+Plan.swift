@@ -18,13 +18,13 @@ extension SchedulerHandlers {
         if item.kind == .unspecified || !MeetingV1.MeetingKind.allCases.contains(item.kind) {
             problems.append(("item.kind", "must be one of \(MeetingV1.MeetingKind.spellings)"))
         }
-        if item.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("item.title", "must not be empty")) }
+        if item.title.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("item.title", RPCError.FieldProblem.empty)) }
         if item.lead.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("item.lead", "say who leads it (办公室, or a special committee)")) }
         return problems
     }
 
     @Sendable func addPlanItem(_ request: MeetingV1.AddPlanItemRequest, _ context: RPCCallContext) async throws -> MeetingV1.AddPlanItemResponse {
-        guard var item = request.item else { throw SchedulerError.invalid([("item", "is required")]) }
+        guard var item = request.item else { throw SchedulerError.invalid([("item", RPCError.FieldProblem.missing)]) }
         item.title = item.title.trimmingCharacters(in: .whitespacesAndNewlines)
         item.lead = item.lead.trimmingCharacters(in: .whitespaces)
         let problems = Self.planProblems(item)

@@ -48,7 +48,7 @@ extension SchedulerHandlers {
     @Sendable func findSlot(_ request: MeetingV1.FindSlotRequest, _ context: RPCCallContext) async throws -> MeetingV1.FindSlotResponse {
         // A window, not a meeting: it may span up to a year (the 14-day rule is a meeting's).
         var problems: [(String, String)] = []
-        if request.fromMs == 0 { problems.append(("from_ms", "is required")) }
+        if request.fromMs == 0 { problems.append(("from_ms", RPCError.FieldProblem.missing)) }
         else if request.fromMs < MeetingRules.earliestMs || request.fromMs >= MeetingRules.latestMs {
             problems.append(("from_ms", "must be in the years 2000 to 2099"))
         } else if request.toMs <= request.fromMs { problems.append(("to_ms", "must be after from_ms")) }

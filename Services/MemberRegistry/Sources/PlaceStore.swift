@@ -1,5 +1,6 @@
 import Foundation
 import XieshangService
+import XieshangRPC
 import XieshangWire
 
 /// The registry's SQL for terms, catalogs, work stations, consultation rooms and units.
@@ -63,7 +64,7 @@ public enum PlaceStore {
         guard kind == .sector || kind == .specialCommittee else {
             throw RegistryError.invalid([("kind", "must be sector or special committee")])
         }
-        if name.isEmpty { throw RegistryError.invalid([("name", "must not be empty")]) }
+        if name.isEmpty { throw RegistryError.invalid([("name", RPCError.FieldProblem.empty)]) }
         if name.count > 64 { throw RegistryError.invalid([("name", "must be at most 64 characters")]) }
         try db.serialize("registry-catalog")
         if try MemberStore.catalog(db, kind).contains(name) {
@@ -98,7 +99,7 @@ public enum PlaceStore {
 
     public static func saveStation(_ db: any SQLSession, _ s: MemberV1.Station) throws -> MemberV1.Station {
         let name = s.name.trimmingCharacters(in: .whitespaces)
-        if name.isEmpty { throw RegistryError.invalid([("station.name", "must not be empty")]) }
+        if name.isEmpty { throw RegistryError.invalid([("station.name", RPCError.FieldProblem.empty)]) }
         if s.id != 0 { _ = try station(db, id: s.id, field: "station.id") }
         if try db.value("SELECT 1 FROM stations WHERE name = ? AND id != ?", [name, s.id], as: Bool.self) == true {
             throw RegistryError.alreadyExists(field: "station.name", what: "work station \"\(name)\"")
@@ -153,7 +154,7 @@ public enum PlaceStore {
     public static func saveRoom(_ db: any SQLSession, _ r: MemberV1.Room) throws -> MemberV1.Room {
         let name = r.name.trimmingCharacters(in: .whitespaces)
         var problems: [(String, String)] = []
-        if name.isEmpty { problems.append(("room.name", "must not be empty")) }
+        if name.isEmpty { problems.append(("room.name", RPCError.FieldProblem.empty)) }
         if r.capacity <= 0 { problems.append(("room.capacity", "must be at least 1")) }
         if r.stationID == 0 { problems.append(("room.station_id", "must name the work station the room belongs to")) }
         if !problems.isEmpty { throw RegistryError.invalid(problems) }
@@ -207,7 +208,7 @@ public enum PlaceStore {
     public static func saveUnit(_ db: any SQLSession, _ u: MemberV1.Unit) throws -> MemberV1.Unit {
         let name = u.name.trimmingCharacters(in: .whitespaces)
         var problems: [(String, String)] = []
-        if name.isEmpty { problems.append(("unit.name", "must not be empty")) }
+        if name.isEmpty { problems.append(("unit.name", RPCError.FieldProblem.empty)) }
         if !u.phone.isEmpty && !Check.isPhone(u.phone) { problems.append(("unit.phone", "\"\(u.phone)\" is not a phone number")) }
         if !u.email.isEmpty && !Check.isEmail(u.email) { problems.append(("unit.email", "\"\(u.email)\" is not an e-mail address")) }
         if !problems.isEmpty { throw RegistryError.invalid(problems) }

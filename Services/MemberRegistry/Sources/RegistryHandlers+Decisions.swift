@@ -45,7 +45,7 @@ extension RegistryHandlers {
         }
 
         h.register(MemberV1.Members.decide, mutating: true) { request, context in
-            guard var decision = request.decision else { throw RegistryError.invalid([("decision", "is required")]) }
+            guard var decision = request.decision else { throw RegistryError.invalid([("decision", RPCError.FieldProblem.missing)]) }
             decision.meeting = decision.meeting.trimmingCharacters(in: .whitespaces)
             decision.note = decision.note.trimmingCharacters(in: .whitespaces)
             var problems: [(String, String)] = []

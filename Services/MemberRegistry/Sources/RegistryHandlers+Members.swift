@@ -8,7 +8,7 @@ extension RegistryHandlers {
     /// Members: changes (each with its audit entry and event), reads, imports and exports.
     static func registerMembers(into h: inout RPCHandlers, database: ServiceDatabase, outbox: EventOutbox) {
         h.register(MemberV1.Members.create, mutating: true) { request, context in
-            guard let input = request.member else { throw RegistryError.invalid([("member", "is required")]) }
+            guard let input = request.member else { throw RegistryError.invalid([("member", RPCError.FieldProblem.missing)]) }
             return try await database.idempotentSession(context) { db in
                 try MemberStore.lockForChanges(db)
                 var member = MemberRules.normalized(input)
@@ -30,7 +30,7 @@ extension RegistryHandlers {
         }
 
         h.register(MemberV1.Members.update, mutating: true) { request, context in
-            guard let input = request.member else { throw RegistryError.invalid([("member", "is required")]) }
+            guard let input = request.member else { throw RegistryError.invalid([("member", RPCError.FieldProblem.missing)]) }
             return try await database.idempotentSession(context) { db in
                 let old = try MemberStore.getForChange(db, id: input.id, field: "member.id")
                 var member = MemberRules.normalized(input)

@@ -1,5 +1,6 @@
 import Foundation
 import XieshangLabels
+import XieshangRPC
 import XieshangWire
 
 /// Checks of single values, shared by the RPC handlers and the CSV import.
@@ -57,14 +58,14 @@ public struct MemberRules {
         var problems: [(String, String)] = []
         func add(_ field: String, _ problem: String) { problems.append((prefix + field, problem)) }
         let number = m.memberNumber.trimmingCharacters(in: .whitespaces)
-        if number.isEmpty { add("member_number", "must not be empty") }
+        if number.isEmpty { add("member_number", RPCError.FieldProblem.empty) }
         else if number.count > 32 { add("member_number", "must be at most 32 characters") }
         let name = m.name.trimmingCharacters(in: .whitespaces)
-        if name.isEmpty { add("name", "must not be empty") }
+        if name.isEmpty { add("name", RPCError.FieldProblem.empty) }
         else if name.count > 64 { add("name", "must be at most 64 characters") }
         if case .unrecognized(let value) = m.gender { add("gender", "unknown gender \(value)") }
         if !m.birthDate.isEmpty, let problem = Check.dateProblem(m.birthDate) { add("birth_date", "\"\(m.birthDate)\" \(problem)") }
-        if m.sector.isEmpty { add("sector", "must not be empty") }
+        if m.sector.isEmpty { add("sector", RPCError.FieldProblem.empty) }
         else if !sectors.contains(m.sector) { add("sector", "unknown sector \"\(m.sector)\"") }
         for committee in m.committees where !committees.contains(committee) {
             add("committees", "unknown special committee \"\(committee)\"")

@@ -40,8 +40,8 @@ public enum DeliveryHandlers {
         }
         h.register(NotificationV1.Deliveries.announce, mutating: true) { request, context in
             var problems: [(String, String)] = []
-            if request.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("title", "must not be empty")) }
-            if request.body.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("body", "must not be empty")) }
+            if request.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("title", RPCError.FieldProblem.empty)) }
+            if request.body.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("body", RPCError.FieldProblem.empty)) }
             let one = request.recipient
             if let one, one.kind != .unspecified || one.id != 0 {
                 if request.group != .unspecified { problems.append(("recipient", "name a group or one recipient, not both")) }

@@ -15,7 +15,7 @@ extension TrackerHandlers {
         try Self.requireReadable(current, by: context.principal)
         guard let rule = ProposalWorkflow.rule(request.action, from: current.state) else {
             if case .unrecognized = request.action { throw ProposalError.invalid([("action", "unknown action")]) }
-            if request.action == .unspecified { throw ProposalError.invalid([("action", "is required")]) }
+            if request.action == .unspecified { throw ProposalError.invalid([("action", RPCError.FieldProblem.missing)]) }
             throw ProposalError.notAllowed(field: "action", ProposalWorkflow.refusal(request.action, current.state))
         }
         try Self.checkNeeds(rule, request)

@@ -17,8 +17,8 @@ extension TrackerHandlers {
         let title = request.title.trimmingCharacters(in: .whitespacesAndNewlines)
         var problems: [(String, String)] = []
         if memberID == 0 { problems.append(("member_id", "name the member who reports it")) }
-        if title.isEmpty { problems.append(("title", "must not be empty")) } else if title.count > 200 { problems.append(("title", "must be at most 200 characters")) }
-        if request.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("body", "must not be empty")) }
+        if title.isEmpty { problems.append(("title", RPCError.FieldProblem.empty)) } else if title.count > 200 { problems.append(("title", "must be at most 200 characters")) }
+        if request.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("body", RPCError.FieldProblem.empty)) }
         if !problems.isEmpty { throw ProposalError.invalid(problems) }
         if let stored = try await database.storedReply(context, as: ProposalV1.SubmitOpinionResponse.self) { return stored }
         let member = try await peers.members([memberID], term: 0, field: "member_id")[memberID] ?? MemberV1.Member()

@@ -9,9 +9,9 @@ extension TrackerHandlers {
     static func problems(_ p: ProposalV1.Proposal) -> [(field: String, problem: String)] {
         var problems: [(String, String)] = []
         let title = p.title.trimmingCharacters(in: .whitespacesAndNewlines)
-        if title.isEmpty { problems.append(("proposal.title", "must not be empty")) }
+        if title.isEmpty { problems.append(("proposal.title", RPCError.FieldProblem.empty)) }
         else if title.count > 200 { problems.append(("proposal.title", "must be at most 200 characters")) }
-        if p.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("proposal.body", "must not be empty")) }
+        if p.body.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("proposal.body", RPCError.FieldProblem.empty)) }
         if p.proposerMemberID == 0 && p.jointProposer.trimmingCharacters(in: .whitespaces).isEmpty {
             problems.append(("proposal.proposer_member_id", "name the proposing member, or a joint_proposer (sector, party or committee)"))
         }
@@ -20,7 +20,7 @@ extension TrackerHandlers {
             problems.append(("proposal.not_public_reason", "say why the proposal is not public"))
         }
         for (index, a) in p.attachments.enumerated() {
-            if a.name.isEmpty { problems.append(("proposal.attachments[\(index)].name", "must not be empty")) }
+            if a.name.isEmpty { problems.append(("proposal.attachments[\(index)].name", RPCError.FieldProblem.empty)) }
             if a.sha256.count != 64 || !a.sha256.allSatisfy(\.isHexDigit) {
                 problems.append(("proposal.attachments[\(index)].sha256", "must be 64 hexadecimal digits"))
             }
@@ -29,7 +29,7 @@ extension TrackerHandlers {
     }
 
     @Sendable func create(_ request: ProposalV1.CreateProposalRequest, _ context: RPCCallContext) async throws -> ProposalV1.CreateProposalResponse {
-        guard let input = request.proposal else { throw ProposalError.invalid([("proposal", "is required")]) }
+        guard let input = request.proposal else { throw ProposalError.invalid([("proposal", RPCError.FieldProblem.missing)]) }
         // Only what a proposer writes is taken from the request; everything the workflow
         // decides later (its number, units, reply, the 主席会议's choice of key proposals) is not.
         var proposal = ProposalV1.Proposal()
@@ -80,7 +80,7 @@ extension TrackerHandlers {
     }
 
     @Sendable func update(_ request: ProposalV1.UpdateProposalRequest, _ context: RPCCallContext) async throws -> ProposalV1.UpdateProposalResponse {
-        guard let input = request.proposal else { throw ProposalError.invalid([("proposal", "is required")]) }
+        guard let input = request.proposal else { throw ProposalError.invalid([("proposal", RPCError.FieldProblem.missing)]) }
         let actor = try Self.actor(claimed: request.actor, context.principal)
         return try await database.idempotentSession(context) { db in
             var p = try ProposalStore.load(db, input.id, field: "proposal.id")

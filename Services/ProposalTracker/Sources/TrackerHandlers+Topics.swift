@@ -7,9 +7,9 @@ import XieshangWire
 /// Consultation topics through the six steps.
 extension TrackerHandlers {
     @Sendable func createTopic(_ request: ProposalV1.CreateTopicRequest, _ context: RPCCallContext) async throws -> ProposalV1.CreateTopicResponse {
-        guard var topic = request.topic else { throw ProposalError.invalid([("topic", "is required")]) }
+        guard var topic = request.topic else { throw ProposalError.invalid([("topic", RPCError.FieldProblem.missing)]) }
         var problems: [(String, String)] = []
-        if topic.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("topic.title", "must not be empty")) }
+        if topic.title.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("topic.title", RPCError.FieldProblem.empty)) }
         if topic.stationID == 0 && topic.roomID == 0 { problems.append(("topic.station_id", "name the work station or the room")) }
         if topic.source == .unspecified || !ProposalV1.TopicSource.allCases.contains(topic.source) {
             problems.append(("topic.source", "must be one of \(ProposalV1.TopicSource.spellings)"))
@@ -140,7 +140,7 @@ extension TrackerHandlers {
     static func noticeProblems(_ notice: ProposalV1.TopicNotice?) -> [(String, String)] {
         guard let notice else { return [("notice", "公开公示 and 结果反馈 post a notice: give its text, where it is posted and its days")] }
         var problems: [(String, String)] = []
-        if notice.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("notice.text", "must not be empty")) }
+        if notice.text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty { problems.append(("notice.text", RPCError.FieldProblem.empty)) }
         if notice.postedAt.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("notice.posted_at", "say where it is posted")) }
         let from = CommitteeClock.parse(notice.fromDate), to = CommitteeClock.parse(notice.toDate)
         if notice.fromDate.count != 10 || from == nil { problems.append(("notice.from_date", "write YYYY-MM-DD")) }
