@@ -22,6 +22,9 @@ struct PortalRefusalTests {
         #expect(Refusals.explain(Self.refusal([("notice.text", "NUL_IN_STRING")])) == ["公示内容：含有无法识别的字符，请重新输入后再提交。"])
         #expect(Refusals.explain(Self.refusal([("title", "FORBIDDEN_CHARACTER")]))?.first?.hasPrefix("标题：") == true)
         #expect(Refusals.explain(Self.refusal([("body", "REQUIRED")])) == ["内容：不能为空（只有空格也算空），请填写后再提交。"])
+        // The posting form's own word wins: the leave form's 事由, not the general 理由.
+        #expect(Refusals.explain(Self.refusal([("reason", "REQUIRED")]), labels: ["reason": "事由"])?.first?.hasPrefix("事由：") == true)
+        #expect(Refusals.explain(Self.refusal([("reason", "REQUIRED")]))?.first?.hasPrefix("理由：") == true)
     }
 
     @Test("a refusal the portal cannot explain whole (a service's own rule, a field no form fills, none named) is left to the service's text")

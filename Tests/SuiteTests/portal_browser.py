@@ -245,7 +245,7 @@ try:
     driver.get(f"{BASE}/meetings/{args.soon}")
     driver.execute_script("document.querySelector(\"form[action$='/leave'] textarea\").value = arguments[0]", "\u001b[31m红字\u001b[0m")
     submit("/leave")
-    check("未能完成" in text() and "填写的内容未通过检查" in text() and "理由：含有不能使用的看不见的字符" in text()
+    check("未能完成" in text() and "填写的内容未通过检查" in text() and "事由：含有不能使用的看不见的字符" in text()
           and "control" not in text().lower(),
           "a reason with terminal escapes is refused, saying in Chinese which field and why")
     shot("refused")

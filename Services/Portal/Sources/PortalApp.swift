@@ -97,7 +97,7 @@ public struct PortalApp: Sendable {
         }
         router.post("/meetings/:id/leave") { request, context in
             guard let id = number(context, "id") else { return try await notFound(request) }
-            return try await posted(request, context, members: true) { s, f in try await requestLeave(s, id, f) }
+            return try await posted(request, context, members: true, labels: ["reason": "事由"]) { s, f in try await requestLeave(s, id, f) }
         }
         router.get("/proposals") { request, _ in try await signedIn(request) { try await proposals($0) } }
         router.get("/proposals/new") { request, _ in try await signedIn(request, members: true) { newProposal($0) } }
@@ -142,7 +142,7 @@ public struct PortalApp: Sendable {
         }
         router.post("/activities/:id/:step") { request, context in
             guard let id = number(context, "id"), let step = context.parameters.get("step") else { return try await notFound(request) }
-            return try await posted(request, context, members: true) { s, f in try await activityStep(s, id, step, f) }
+            return try await posted(request, context, members: true, labels: ["reason": "原因"]) { s, f in try await activityStep(s, id, step, f) }
         }
         router.get("/topics/:id") { request, context in
             guard let id = number(context, "id") else { return try await notFound(request) }
@@ -166,10 +166,12 @@ public struct PortalApp: Sendable {
             let done = request.uri.queryParameters["done"].map(String.init)
             return try await signedIn(request, members: true) { try await duty($0, year: year, notice: done) }
         }
-        router.post("/duty") { request, context in try await posted(request, context, members: true) { s, f in try await recordDuty(s, f) } }
+        router.post("/duty") { request, context in
+            try await posted(request, context, members: true, labels: ["title": "事项"]) { s, f in try await recordDuty(s, f) }
+        }
         router.post("/duty/entries/:id/dispute") { request, context in
             guard let id = number(context, "id") else { return try await notFound(request) }
-            return try await posted(request, context, members: true) { s, f in try await disputeDuty(s, id, f) }
+            return try await posted(request, context, members: true, labels: ["reason": "哪里不对"]) { s, f in try await disputeDuty(s, id, f) }
         }
         router.get("/opinions") { request, _ in
             try await signedIn(request, members: true) { try await opinions($0, notice: request.uri.queryParameters["done"].map(String.init)) }
@@ -276,7 +278,9 @@ public struct PortalApp: Sendable {
     }
 
     /// A form posted by the person signed in: its CSRF token must be the session's.
-    func posted(_ request: Request, _ context: PortalContext, members: Bool = false,
+    /// `labels`: the form's own words for the wire fields it fills, where they are not the
+    /// general ones (`Refusals.labels`), for a refusal that names them.
+    func posted(_ request: Request, _ context: PortalContext, members: Bool = false, labels: [String: String] = [:],
                         _ action: (PortalSession, [String: String]) async throws -> Response) async throws -> Response {
         guard let s = try await session(request) else { return .redirect(to: "/login") }
         let fields = try await formFields(request)
@@ -288,13 +292,13 @@ public struct PortalApp: Sendable {
         do {
             return try await action(s, fields)
         } catch let error as RPCError {
-            return failure(error, session: s)
+            return failure(error, session: s, labels: labels)
         }
     }
 
     /// What a person reads when a service refused: whatever they may not see is simply not
     /// found, so a changed id in the address tells nothing.
-    func failure(_ error: RPCError, session s: PortalSession) -> Response {
+    func failure(_ error: RPCError, session s: PortalSession, labels: [String: String] = [:]) -> Response {
         logger.info("a service refused", metadata: ["portal.login": "\(s.account.login)", "rpc.code": "\(error.code)", "error": "\(error.message)"])
         switch error.code {
         case .notFound, .permissionDenied:
@@ -308,7 +312,7 @@ public struct PortalApp: Sendable {
             case .resourceExhausted: "已达到上限，请稍后再试；若是待办公室处理的事项太多，请等办公室处理后再提交。"
             default: "填写的内容未通过检查，请返回修改后再提交。"
             }
-            if error.code == .invalidArgument, let problems = Refusals.explain(error) {
+            if error.code == .invalidArgument, let problems = Refusals.explain(error, labels: labels) {
                 return message("未能完成", lead, status: .badRequest, session: s, problems: problems)
             }
             return message("未能完成", lead, status: .badRequest, session: s, detail: error.message)

@@ -23,13 +23,14 @@ enum Refusals {
     ]
 
     /// One line a violation, or nil when a violation is not one the portal can explain (the
-    /// page then shows the service's own text).
-    static func explain(_ error: RPCError) -> [String]? {
+    /// page then shows the service's own text). `form`: the posting form's own words for its
+    /// fields, which win.
+    static func explain(_ error: RPCError, labels form: [String: String] = [:]) -> [String]? {
         guard !error.violations.isEmpty else { return nil }
         var lines: [String] = []
         for violation in error.violations {
             let last = violation.field.split(separator: ".").last.map(String.init) ?? violation.field
-            guard let label = labels[violation.field] ?? labels[last], let problem = problem(violation.reason, field: last) else { return nil }
+            guard let label = form[violation.field] ?? form[last] ?? labels[violation.field] ?? labels[last], let problem = problem(violation.reason, field: last) else { return nil }
             lines.append("\(label)：\(problem)")
         }
         return lines
