@@ -63,7 +63,15 @@ struct PostgresImportTests {
                 let moved = try await ServiceProcess(service, dataDir: d.directory + "/" + folder + "-pg", arguments: ["--database", url])
                 let client = try testClient([moved.rpcEndpoint])
                 let health = try await client.call(RpcV1.Health.check, RpcV1.HealthCheckRequest())
-                #expect(health.storageOk && health.storageDetail.contains("postgres"), "\(service): \(health.storageDetail)")
+                // The notifier and duty-record follow services that no longer run here: once a
+                // catch-up with one has failed, health says so ("FAILING: cannot catch up", after
+                // the storage's own part), which is no fault of the storage; anything else is.
+                let parts = health.storageDetail.components(separatedBy: "; ")
+                let storagePart = parts.first ?? ""
+                let storageFine = storagePart.hasPrefix("postgres") && !storagePart.contains("unreachable") && !storagePart.contains("standby")
+                let failures = health.storageDetail.components(separatedBy: "FAILING: ").dropFirst()
+                let onlyCatchUp = !failures.isEmpty && failures.allSatisfy { $0.hasPrefix("cannot catch up") }
+                #expect(storageFine && (health.storageOk || onlyCatchUp), "\(service): \(health.storageDetail)")
                 await client.close()
                 let after = try await eventsSince(moved.rpcEndpoint)
                 #expect(after.sourceIdentity == before[service]?.sourceIdentity, "\(service)")
