@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 @testable import DutyRecordMain
 @testable import MeetingSchedulerMain
 @testable import MemberRegistryMain
@@ -42,16 +41,8 @@ struct ServiceExamplesTests {
     /// their code blocks (inline mentions such as `duty-record --rules` name an option, not a use).
     @Test("each service command in a code block of the README and docs parses")
     func documentedCommands() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        var files = ["README.md"]
-        files += try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("docs").path)
-            .filter { $0.hasSuffix(".md") }.map { "docs/" + $0 }
-        files += try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent("Services").path)
-            .map { "Services/\($0)/README.md" }
-            .filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0).path) }
         var checked = 0
-        for file in files {
-            let text = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+        for (file, text) in try ShellExamples.documents() {
             for example in ShellExamples.commands(in: text, helpText: false, programs: Self.services.keys.map { $0 + " " }, spans: false) {
                 let words = ShellExamples.words(example)
                 guard let name = words.first, let command = Self.services[name] else { continue }
