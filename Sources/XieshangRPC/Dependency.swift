@@ -6,7 +6,8 @@ import Foundation
 /// dependency fails:
 /// - it does not answer (down, too slow, overloaded): `UNAVAILABLE` naming the dependency;
 /// - it finds nothing: `NOT_FOUND` on the field of the caller's request that named it;
-/// - it refuses the values: `INVALID_ARGUMENT` on that field, with its reasons;
+/// - it refuses the values: `INVALID_ARGUMENT` on that field, with its reasons (and its
+///   words in Chinese, where it gave them);
 /// - anything else passes through as it came.
 public struct Dependency: Sendable {
     /// The dependency's service name, e.g. `member-registry`.
@@ -42,7 +43,7 @@ public struct Dependency: Sendable {
                 let reasons = error.violations.isEmpty ? [RpcV1.FieldViolation(field: field, description: error.message)]
                     : error.violations.map { RpcV1.FieldViolation(field: field, description: $0.description, reason: $0.reason) }
                 throw RPCError(.invalidArgument, reasons.count == 1 ? "\(field): \(reasons[0].description)" : "\(reasons.count) fields are invalid",
-                               violations: reasons)
+                               violations: reasons, localized: error.localizedMessage)
             default:
                 throw error
             }

@@ -8,13 +8,18 @@ public typealias StatusCode = RpcV1.StatusCode
 /// message (as grpc-swift-2's `RPCError`); tests that care only for the kind check `.code`.
 public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     public var code: StatusCode
+    /// What is wrong, in English: for operators, logs and programs.
     public var message: String
     public var violations: [RpcV1.FieldViolation]
+    /// The refusal in Chinese for the person who asked, where the service words it (the
+    /// portal shows it; the gateway prints it under the English); empty otherwise.
+    public var localizedMessage: String
 
-    public init(_ code: StatusCode, _ message: String, violations: [RpcV1.FieldViolation] = []) {
+    public init(_ code: StatusCode, _ message: String, violations: [RpcV1.FieldViolation] = [], localized: String = "") {
         self.code = code
         self.message = message
         self.violations = violations
+        self.localizedMessage = localized
     }
 
     /// What a service says of a field left empty (`FieldProblem.empty`) or a message not
@@ -37,7 +42,7 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     init(_ status: RpcV1.Status) {
-        self.init(status.code, status.message, violations: status.violations)
+        self.init(status.code, status.message, violations: status.violations, localized: status.localizedMessage)
     }
 
     var status: RpcV1.Status {
@@ -45,6 +50,7 @@ public struct RPCError: Error, Sendable, Hashable, CustomStringConvertible {
         status.code = code
         status.message = message
         status.violations = violations
+        status.localizedMessage = localizedMessage
         return status
     }
 

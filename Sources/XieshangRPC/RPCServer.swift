@@ -297,6 +297,7 @@ public final class RPCServer: Service, Sendable {
         if var status = response.status {
             func visible(_ text: String) -> String { text.replacingOccurrences(of: "\0", with: "\\0") }
             status.message = visible(status.message)
+            status.localizedMessage = visible(status.localizedMessage)
             for index in status.violations.indices {
                 status.violations[index].field = visible(status.violations[index].field)
                 status.violations[index].description = visible(status.violations[index].description)

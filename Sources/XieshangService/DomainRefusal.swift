@@ -15,9 +15,21 @@ public enum DomainRefusal: Error, RPCErrorConvertible {
     case permissionDenied(String)
     /// A limit of what one caller may keep waiting (RESOURCE_EXHAUSTED).
     case exhausted(String)
+    /// Another refusal, said in Chinese too (`saying(_:)`).
+    indirect case said(DomainRefusal, zh: String)
+
+    /// The same refusal with its words in Chinese for the person who asked: a member or a
+    /// unit on the portal reads them instead of the English, staff see them under it.
+    /// Say what stands in the way and, where there is one, what to do; name no ids the
+    /// person did not see.
+    public func saying(_ zh: String) -> DomainRefusal { .said(self, zh: zh) }
 
     public var rpcError: RPCError {
         switch self {
+        case .said(let refusal, let zh):
+            var error = refusal.rpcError
+            error.localizedMessage = zh
+            return error
         case .invalid(let problems):
             return RPCError.invalidArgument(problems)
         case .notFound(let field, let what):

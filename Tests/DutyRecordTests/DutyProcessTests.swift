@@ -190,6 +190,8 @@ struct DutyProcessTests {
         #expect(try await m20.run(["duty", "dispute", absence, "--reason", "x"]).status == 5)
         let disputed = try await m21.json(["duty", "dispute", absence, "--reason", "会前已书面请假"])
         #expect(disputed["disputed"] as? Bool == true)
+        let twice = try await m21.run(["duty", "dispute", absence, "--reason", "会前已书面请假"])
+        #expect(twice.status == 2 && twice.stderr.contains("说明：这条记录已提出过异议，正在等待办公室处理。"), "\(twice.stderr)")
         let noNote = try await staff.run(["duty", "review", absence, "amend", "--kind", "会议请假"])
         #expect(noNote.status == 2 && noNote.stderr.contains("note"), "\(noNote.stderr)")
         let amended = try await staff.json(["duty", "review", absence, "amend", "--kind", "会议请假", "--note", "核实请假条"])
@@ -225,6 +227,7 @@ struct DutyProcessTests {
         #expect(try await year(staff, "20", 2025).points == 2, "the closed year keeps its points")
         let late = try await staff.run(["duty", "record", "--member", "20", "--kind", "参加培训", "--date", "2025-12-01", "--title", "x", "--evidence", "y"])
         #expect(late.status == 2 && late.stderr.contains("2025 is closed"), "\(late.stderr)")
+        #expect(late.stderr.contains("说明：2025 年度的履职记录已经结束（定稿），不能再登记或提出异议。"), "\(late.stderr)")
         // A rules file the service cannot use stops it with the line named.
         try "meeting-attended | 出席会议 | lots\n".write(toFile: rules, atomically: true, encoding: .utf8)
         #expect(await suite.duty.stop() == 0)

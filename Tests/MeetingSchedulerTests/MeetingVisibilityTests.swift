@@ -99,6 +99,7 @@ struct MeetingLifecycleTests {
             try MeetingLifecycle.require(.close, meeting)
         } catch let error as SchedulerError {
             #expect(error.rpcError.code == .failedPrecondition && error.rpcError.message.contains("cannot close meeting 9: it is a draft"))
+            #expect(error.rpcError.localizedMessage.hasSuffix("还是草稿，尚未发布，现在不能结束。"))
         } catch {
             Issue.record("\(error)")
         }

@@ -335,6 +335,10 @@ struct SchedulerInProcessTests {
         leave.type = .businessTrip
         leave.reason = "赴兰州参加培训"
         _ = try await bench.client.call(MeetingV1.Meetings.requestLeave, leave)
+        // Asked again: refused, saying in Chinese where the leave stands.
+        let again = await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.requestLeave, leave) }
+        #expect(again?.code == .failedPrecondition)
+        #expect(again?.localizedMessage.contains("已是「请假待批」，不能再请假") == true, "\(String(describing: again))")
         var decide = MeetingV1.DecideLeaveRequest()
         decide.meetingID = council.id
         decide.inviteeID = second.id
@@ -349,6 +353,8 @@ struct SchedulerInProcessTests {
         let clash = await Self.failure { _ = try await bench.schedule("调研", room: 1, day: "03-02", hour: 10) }
         #expect(clash?.code == .failedPrecondition)
         #expect(clash?.violations.first?.field == "meeting.room_id")
+        #expect(clash?.localizedMessage.hasPrefix("「第1协商议事室」在 ") == true && clash?.localizedMessage.contains("已安排了「常委会会议」") == true,
+                "\(String(describing: clash))")
         var cancel = MeetingV1.CancelMeetingRequest()
         cancel.id = council.id
         cancel.reason = "改期"
@@ -448,6 +454,7 @@ struct SchedulerInProcessTests {
         let early = await Self.failure { _ = try await bench.client.call(MeetingV1.Meetings.checkIn, checkIn) }
         #expect(early?.code == .failedPrecondition)
         #expect(early?.message.contains("opens at") == true)
+        #expect(early?.localizedMessage.contains("现在还不能签到") == true && early?.localizedMessage.contains("办公室补记") == true)
         checkIn.recordReason = "会议提前至上午举行，补录签到"
         #expect(try await bench.client.call(MeetingV1.Meetings.checkIn, checkIn).invitee?.attendance == .checkedIn)
         // A second early check-in for the same reason is the same record: one note.

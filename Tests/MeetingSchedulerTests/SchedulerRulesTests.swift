@@ -120,7 +120,8 @@ struct SchedulerRulesTests {
         m.startMs = 1_800_000_000_000
         let opens = MeetingRules.defaultCheckInOpens
         #expect(MeetingRules.checkInTooEarly(m, now: m.startMs - opens, opensBefore: opens) == nil)
-        #expect(MeetingRules.checkInTooEarly(m, now: m.startMs - opens - 1, opensBefore: opens)?.contains("120 minutes before") == true)
+        #expect(MeetingRules.checkInTooEarly(m, now: m.startMs - opens - 1, opensBefore: opens)?.text.contains("120 minutes before") == true)
+        #expect(MeetingRules.checkInTooEarly(m, now: m.startMs - opens - 1, opensBefore: opens)?.zh.contains("开始前 120 分钟") == true)
         #expect(MeetingRules.closeTooEarly(m, now: m.startMs) == nil)
         #expect(MeetingRules.closeTooEarly(m, now: m.startMs - 1) != nil)
     }

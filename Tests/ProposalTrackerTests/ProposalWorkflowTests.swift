@@ -1,4 +1,6 @@
 import Testing
+import XieshangRPC
+import XieshangService
 import XieshangWire
 @testable import ProposalTracker
 
@@ -54,6 +56,11 @@ struct ProposalWorkflowTests {
         #expect(text.contains("draft (草稿)"))
         #expect(text.contains("submit (提交)"))
         #expect(ProposalWorkflow.refusal(.reply, .closed).contains("track"))
+        // In Chinese, for the member or unit on the portal: the state and the step, not the
+        // steps others may take.
+        let refused = ProposalWorkflow.refused(.cosign, .filed).rpcError
+        #expect(refused.code == .failedPrecondition && refused.message.contains("cannot cosign"))
+        #expect(refused.localizedMessage.hasPrefix("这件提案目前为「立案」，不能「附议」"), "\(refused.localizedMessage)")
     }
 
     @Test("requirements are checked before anything is written")

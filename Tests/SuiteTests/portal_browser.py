@@ -240,6 +240,10 @@ try:
     check(no_alert(), "no script ran")
     check(not driver.find_elements(By.CSS_SELECTOR, "form[action$='/leave']"), "no second leave form once requested")
     shot("meeting-leave")
+    # Asked again by hand (the page offers no second form): refused in Chinese, naming the state.
+    status, body = post(f"/meetings/{args.tomorrow}/leave", {"csrf": csrf(), "type": "other", "reason": "再请一次"})
+    check(status == 400 and "已是「请假待批」，不能再请假" in body and "invitee" not in body,
+          f"a second leave request is refused, saying why in Chinese ({status})")
 
     # 5. Terminal escapes in a text: refused with a clear message, nothing changed.
     driver.get(f"{BASE}/meetings/{args.soon}")
@@ -511,6 +515,8 @@ try:
     check(entry.get("disputed") is True and "member:13 via portal" in json.dumps(entry.get("history", []), ensure_ascii=False),
           f"the office sees the dispute, made by member 13 via the portal ({entry.get('disputed')})")
     check(f"/duty/entries/{led['id']}/dispute" not in driver.page_source, "a disputed entry offers no second dispute")
+    status, body = post(f"/duty/entries/{led['id']}/dispute", {"csrf": csrf(), "reason": "再提一次"})
+    check(status == 400 and "这条记录已提出过异议" in body and "awaiting" not in body, f"a second dispute by hand is refused in Chinese ({status})")
     # Not theirs, or not a member's to record: refused, and nothing changes.
     others = json.loads(gateway("duty", "show", "14", "--year", start.strftime("%Y"), "--json").stdout or "{}").get("entries", [])
     status, body = post(f"/duty/entries/{others[0]['id']}/dispute", {"csrf": csrf(), "reason": "别人的记录"})
@@ -518,9 +524,9 @@ try:
     check(status == 404 and again.get("id") == others[0]["id"] and not again.get("disputed"), f"member 14's entry cannot be disputed by m13 ({status})")
     status, body = post("/duty", {"csrf": csrf(), "kind": "meeting-attended", "date": today, "title": "自称出席", "evidence": "无"})
     after = json.loads(gateway("duty", "show", "13", "--year", today[:4], "--json").stdout or "{}").get("entries", [])
-    check(status == 400 and len(after) == len(mine), f"attendance is not the member's to record: refused, nothing added ({status})")
+    check(status == 400 and len(after) == len(mine) and "类别只能是" in body, f"attendance is not the member's to record: refused, nothing added ({status})")
     status, body = post("/duty", {"csrf": csrf(), "kind": "research", "date": "2099-01-01", "title": "未来的调研", "evidence": "无"})
-    check(status == 400 and "future" in body, f"a date ahead is refused ({status})")
+    check(status == 400 and "日期不能晚于今天" in body and "future" not in body, f"a date ahead is refused, in Chinese ({status})")
     shot("duty")
 
     driver.get(BASE + "/account")

@@ -11,8 +11,11 @@ struct DependencyTests {
         handlers.register(echo) { request, _ in
             switch request.label {
             case "missing": throw RPCError(.notFound, "id: room 99 not found", violations: [violation("id", "room 99 not found")])
-            case "bad": throw RPCError.invalidArgument([("name", "unknown sector \"火星界\"")])
-            default: throw RPCError(.failedPrecondition, "no current term")
+            case "bad":
+                var error = RPCError.invalidArgument([("name", "unknown sector \"火星界\"")])
+                error.localizedMessage = "没有“火星界”这个界别。"
+                throw error
+            default: throw RPCError(.failedPrecondition, "no current term", localized: "还没有设定当前届次。")
             }
         }
         try await withServer(handlers) { server in
@@ -26,8 +29,10 @@ struct DependencyTests {
                 #expect(bad?.code == .invalidArgument)
                 #expect(bad?.violations.first?.field == "groups[0]")
                 #expect(bad?.violations.first?.description.contains("火星界") == true)
+                #expect(bad?.localizedMessage == "没有“火星界”这个界别。")
                 let other = await #expect(throws: RPCError.self) { try await registry.read(echo, inner("x"), field: "f") }
                 #expect(other?.code == .failedPrecondition)
+                #expect(other?.localizedMessage == "还没有设定当前届次。")
             }
         }
         // Nobody listening (port 1 is privileged and unused; a freed ephemeral port could be

@@ -250,6 +250,26 @@ struct RPCServerClientTests {
         #expect(calls.count == 1)
     }
 
+    @Test("a refusal said in Chinese reaches the caller beside its English, and a NUL in it is shown as \\0")
+    func localizedRefusal() async throws {
+        var handlers = RPCHandlers()
+        handlers.register(echo) { request, _ in
+            let title = request.label == "nul" ? "座\u{0}谈" : request.label
+            throw RPCError(.failedPrecondition, "meeting 7 is already closed", localized: "「\(title)」已结束，不能再请假。")
+        }
+        try await withServer(handlers) { server in
+            try await withClient([server.endpoint]) { client in
+                let error = await #expect(throws: RPCError.self) { try await client.call(echo, inner("座谈会")) }
+                #expect(error?.code == .failedPrecondition)
+                #expect(error?.message == "meeting 7 is already closed")
+                #expect(error?.localizedMessage == "「座谈会」已结束，不能再请假。")
+                let quoted = await #expect(throws: RPCError.self) { try await client.call(echo, inner("nul")) }
+                #expect(quoted?.code == .failedPrecondition)
+                #expect(quoted?.localizedMessage == "「座\\0谈」已结束，不能再请假。")
+            }
+        }
+    }
+
     @Test("an error message that quotes a NUL from the input keeps its code, the NUL shown as \\0")
     func nulInErrorMessage() async throws {
         var handlers = RPCHandlers()

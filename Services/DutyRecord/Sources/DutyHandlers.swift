@@ -105,6 +105,7 @@ public struct DutyHandlers: RPCService {
     static func requireOpen(_ db: any SQLSession, _ year: Int32, field: String) throws {
         if try DutyStore.closedVersion(db, year) != nil {
             throw DutyError.notAllowed(field: field, "\(year) is closed: its record is final")
+                .saying("\(year) 年度的履职记录已经结束（定稿），不能再登记或提出异议。")
         }
     }
 
@@ -117,23 +118,32 @@ public struct DutyHandlers: RPCService {
     /// member records their own (it waits for staff).
     @Sendable func record(_ request: DutyV1.RecordRequest, _ context: RPCCallContext) async throws -> DutyV1.RecordResponse {
         let member = try Self.member(request.memberID, context)
+        // Each problem in English and, for the member on the portal, in Chinese.
         var problems: [(String, String)] = []
-        if !request.kind.isRecorded || !DutyV1.DutyKind.allCases.contains(request.kind) {
-            problems.append(("kind", "one of \(DutyRules.kinds.filter(\.isRecorded).map { "\($0.label) (\($0.identifier))" }.joined(separator: ", ")); the rest come from meetings, proposals and 社情民意"))
+        var zh: [String] = []
+        func add(_ field: String, _ problem: String, _ chinese: String) {
+            problems.append((field, problem))
+            zh.append(chinese)
         }
-        if Self.blank(request.title) { problems.append(("title", "say what it was")) }
+        if !request.kind.isRecorded || !DutyV1.DutyKind.allCases.contains(request.kind) {
+            let recorded = DutyRules.kinds.filter(\.isRecorded)
+            add("kind", "one of \(recorded.map { "\($0.label) (\($0.identifier))" }.joined(separator: ", ")); the rest come from meetings, proposals and 社情民意",
+                "类别只能是\(recorded.map(\.label).joined(separator: "、"))；其余的由会议、提案和社情民意自动记入。")
+        }
+        if Self.blank(request.title) { add("title", RPCError.FieldProblem.empty, "请写明做了什么事。") }
         let day = CommitteeClock.parse(request.date)
-        if request.date.count != 10 || day == nil { problems.append(("date", "write YYYY-MM-DD")) }
-        if let day, day > DutyStore.nowMs { problems.append(("date", "is in the future")) }
-        if day != nil, !(2000...2100).contains(Int(request.date.prefix(4)) ?? 0) { problems.append(("date", "must be in a year from 2000 to 2100")) }
-        if Self.blank(request.evidence) { problems.append(("evidence", "say what shows it: a document, a photo's place, a witness")) }
-        if !problems.isEmpty { throw DutyError.invalid(problems) }
+        if request.date.count != 10 || day == nil { add("date", "write YYYY-MM-DD", "日期请写成“年-月-日”，如 2026-05-12。") }
+        if let day, day > DutyStore.nowMs { add("date", "is in the future", "日期不能晚于今天：只能登记已经做过的事。") }
+        if day != nil, !(2000...2100).contains(Int(request.date.prefix(4)) ?? 0) { add("date", "must be in a year from 2000 to 2100", "日期的年份要在 2000 至 2100 年之间。") }
+        if Self.blank(request.evidence) { add("evidence", RPCError.FieldProblem.empty, "请写明证明材料：文件、照片存放的地方或证明人。") }
+        if !problems.isEmpty { throw DutyError.invalid(problems).saying(zh.joined()) }
         let by = context.principal.actor
         return try await database.idempotentSession(context) { db in
             guard try DutyStore.member(db, member) != nil else { throw DutyError.notFound(field: "member_id", what: "member \(member)") }
             // What a member records waits for staff; they may keep only so much waiting.
             if !context.principal.isOffice, try DutyStore.pendingCount(db, member: member) >= Self.maxPending {
                 throw DutyError.exhausted("\(Self.maxPending) of member \(member)'s entries await staff; record more once staff have decided on them")
+                    .saying("已有 \(Self.maxPending) 条登记在等待办公室确认；办公室处理后再登记。")
             }
             let year = Int32(request.date.prefix(4)) ?? 0
             try Self.requireOpen(db, year, field: "date")
@@ -218,15 +228,19 @@ public struct DutyHandlers: RPCService {
 
     /// A member disputes an entry of their own; it counts as it is until staff decide.
     @Sendable func dispute(_ request: DutyV1.DisputeRequest, _ context: RPCCallContext) async throws -> DutyV1.DisputeResponse {
-        if Self.blank(request.reason) { throw DutyError.invalid([("reason", "say what is wrong with it")]) }
+        if Self.blank(request.reason) { throw DutyError.invalid([("reason", RPCError.FieldProblem.empty)]) }
         let by = context.principal.actor
         return try await database.idempotentSession(context) { db in
             var e = try DutyStore.load(db, request.entryID)
             try Self.requireOwn(e, context)
             try Self.requireOpen(db, e.year, field: "entry_id")
-            guard !e.disputed else { throw DutyError.notAllowed(field: "entry_id", "entry \(e.id) is already disputed, awaiting staff") }
+            guard !e.disputed else {
+                throw DutyError.notAllowed(field: "entry_id", "entry \(e.id) is already disputed, awaiting staff")
+                    .saying("这条记录已提出过异议，正在等待办公室处理。")
+            }
             guard e.status == .counted || e.status == .rejected else {
                 throw DutyError.notAllowed(field: "entry_id", "entry \(e.id) is \(e.status.label): nothing to dispute")
+                    .saying("这条记录目前为「\(e.status.label)」，没有可以提出异议的内容。")
             }
             e.disputed = true
             e.disputeReason = request.reason

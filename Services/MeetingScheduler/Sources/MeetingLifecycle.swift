@@ -29,6 +29,24 @@ public enum MeetingLifecycle {
             case .decideItem: "record a decision at"
             }
         }
+
+        /// How a refusal says it in Chinese: "不能报名".
+        var zh: String {
+            switch self {
+            case .publish: "发布"
+            case .change: "修改"
+            case .cancel: "取消"
+            case .invite: "邀请人员参加"
+            case .uninvite: "调整邀请名单"
+            case .setAgenda: "修改议程"
+            case .enroll: "报名或退出报名"
+            case .requestLeave: "请假"
+            case .decideLeave: "审批请假"
+            case .checkIn: "签到"
+            case .close: "结束"
+            case .decideItem: "记录议定事项"
+            }
+        }
     }
 
     public struct Rule: Sendable {
@@ -64,6 +82,8 @@ public enum MeetingLifecycle {
     public static func require(_ action: Action, _ meeting: MeetingV1.Meeting) throws {
         guard !table[action]!.from.contains(meeting.status) else { return }
         let why = meeting.status == .draft ? "is a draft (publish it first)" : "is already \(meeting.status.identifier)"
-        throw SchedulerError.notAllowed(field: "id", "cannot \(action.verb) meeting \(meeting.id): it \(why)")
+        let zh = meeting.status == .draft ? "「\(meeting.title)」还是草稿，尚未发布，现在不能\(action.zh)。"
+            : "「\(meeting.title)」\(meeting.status.label)，不能再\(action.zh)。"
+        throw SchedulerError.notAllowed(field: "id", "cannot \(action.verb) meeting \(meeting.id): it \(why)").saying(zh)
     }
 }

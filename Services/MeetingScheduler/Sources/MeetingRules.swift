@@ -153,16 +153,34 @@ public enum MeetingRules {
     /// otherwise (`--check-in-opens-minutes`).
     public static let defaultCheckInOpens: Int64 = 2 * 3_600_000
 
+    /// Why a step is refused at this time: in English, and in Chinese for the person.
+    public struct TooEarly: Sendable {
+        public let text: String
+        public let zh: String
+    }
+
     /// Why `now` is too early to check in to `meeting`, or nil.
-    public static func checkInTooEarly(_ meeting: MeetingV1.Meeting, now: Int64, opensBefore: Int64) -> String? {
+    public static func checkInTooEarly(_ meeting: MeetingV1.Meeting, now: Int64, opensBefore: Int64) -> TooEarly? {
         guard now < meeting.startMs - opensBefore else { return nil }
-        return "check-in to meeting \(meeting.id) opens at \(Times.format(meeting.startMs - opensBefore)), \(opensBefore / 60_000) minutes before it starts"
+        let opens = Times.format(meeting.startMs - opensBefore)
+        return TooEarly(text: "check-in to meeting \(meeting.id) opens at \(opens), \(opensBefore / 60_000) minutes before it starts",
+                        zh: "「\(meeting.title)」的签到从 \(opens) 开始（活动开始前 \(opensBefore / 60_000) 分钟），现在还不能签到。")
     }
 
     /// Why `now` is too early to close `meeting`, or nil: it has not started.
-    public static func closeTooEarly(_ meeting: MeetingV1.Meeting, now: Int64) -> String? {
+    public static func closeTooEarly(_ meeting: MeetingV1.Meeting, now: Int64) -> TooEarly? {
         guard now < meeting.startMs else { return nil }
-        return "meeting \(meeting.id) starts at \(Times.format(meeting.startMs)) and cannot be closed before then"
+        let starts = Times.format(meeting.startMs)
+        return TooEarly(text: "meeting \(meeting.id) starts at \(starts) and cannot be closed before then",
+                        zh: "「\(meeting.title)」\(starts) 才开始，开始之前不能结束。")
+    }
+
+    /// Why `now` is too early to record a decision at `meeting`, or nil: it has not begun.
+    public static func decisionTooEarly(_ meeting: MeetingV1.Meeting, now: Int64) -> TooEarly? {
+        guard meeting.status == .published, now < meeting.startMs else { return nil }
+        let starts = Times.format(meeting.startMs)
+        return TooEarly(text: "meeting \(meeting.id) has not begun (\(starts)): it decides nothing yet",
+                        zh: "「\(meeting.title)」\(starts) 才开始，开始之前不能记录议定事项。")
     }
 
     /// The note kept when staff record outside the meeting's times.

@@ -17,6 +17,9 @@ extension DomainRefusal {
     /// The room is held by another meeting then.
     static func roomTaken(field: String, roomName: String, _ conflicts: [MeetingV1.Conflict]) -> DomainRefusal {
         let first = conflicts.first
+        let zh = first.map { "「\(roomName)」在 \(Times.range($0.startMs, $0.endMs)) 已安排了「\($0.meetingTitle)」，时间重叠；请换一个时间或地点。" }
+            ?? "「\(roomName)」这段时间已有安排；请换一个时间或地点。"
         return conflict(field: field, "\(roomName) is taken by meeting \(first.map { "\($0.meetingID) \($0.meetingTitle) (\(Times.range($0.startMs, $0.endMs)))" } ?? "that overlaps it")", conflicts)
+            .saying(zh)
     }
 }

@@ -14,12 +14,14 @@ extension SchedulerHandlers {
             let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
             guard meeting.openRegistration else {
                 throw SchedulerError.notAllowed(field: "meeting_id", "meeting \(meeting.id) takes invitations, not registrations")
+                    .saying("「\(meeting.title)」按邀请参加，不接受报名。")
             }
             try MeetingLifecycle.require(.enroll, meeting)
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, member: member.id)
             if request.withdraw {
                 guard var current = invitee, [.registered, .waitlisted, .invited].contains(current.attendance) else {
                     throw SchedulerError.notAllowed(field: "member_id", "member \(member.id) has no place to give up")
+                        .saying("没有报名或候补「\(meeting.title)」，无需退出。")
                 }
                 current.attendance = .withdrawn
                 current.waitlistPosition = 0
@@ -32,6 +34,7 @@ extension SchedulerHandlers {
             }
             if let current = invitee, [.registered, .waitlisted, .checkedIn].contains(current.attendance) {
                 throw SchedulerError.notAllowed(field: "member_id", "member \(member.id) is already \(current.attendance.label)")
+                    .saying("「\(meeting.title)」已是「\(current.attendance.label)」，无需再报名。")
             }
             let seated = try MeetingStore.seated(db, meeting: meeting.id)
             let nextWait = try MeetingStore.nextWaitlistPosition(db, meeting: meeting.id)
@@ -61,7 +64,7 @@ extension SchedulerHandlers {
         case .businessTrip, .abroad, .illness, .officialDuty, .other: break
         default: problems.append(("type", "must be one of \(MeetingV1.LeaveType.spellings)"))
         }
-        if request.reason.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("reason", "must say why")) }
+        if request.reason.trimmingCharacters(in: .whitespaces).isEmpty { problems.append(("reason", RPCError.FieldProblem.empty)) }
         if !problems.isEmpty { throw SchedulerError.invalid(problems) }
         return try await database.idempotentSession(context) { [outbox] db in
             let meeting = try MeetingVisibility.require(MeetingStore.load(db, request.meetingID, field: "meeting_id"), knownTo: context.principal, field: "meeting_id")
@@ -70,6 +73,7 @@ extension SchedulerHandlers {
             try context.principal.requireMember(invitee.memberID, field: "invitee_id")
             guard [.invited, .registered].contains(invitee.attendance) else {
                 throw SchedulerError.notAllowed(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) is \(invitee.attendance.label)")
+                    .saying("\(invitee.name)参加「\(meeting.title)」已是「\(invitee.attendance.label)」，不能再请假：已邀请或已报名时才能请假。")
             }
             invitee.attendance = .leaveRequested
             invitee.leaveType = request.type
@@ -89,6 +93,7 @@ extension SchedulerHandlers {
             var invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: request.inviteeID)
             guard invitee.attendance == .leaveRequested else {
                 throw SchedulerError.notAllowed(field: "invitee_id", "invitee \(invitee.id) \(invitee.name) has not asked for leave")
+                    .saying("\(invitee.name)没有请假待批，无需审批。")
             }
             invitee.attendance = request.approve ? .leaveApproved : (meeting.openRegistration ? .registered : .invited)
             invitee = try MeetingStore.setAttendance(db, invitee)
@@ -123,8 +128,10 @@ extension SchedulerHandlers {
             switch invitee.attendance {
             case .checkedIn:
                 throw SchedulerError.notAllowed(field: "invitee_id", "\(invitee.name) checked in at \(Times.format(invitee.checkedInAtMs))")
+                    .saying("\(invitee.name)已于 \(Times.format(invitee.checkedInAtMs)) 签到。")
             case .waitlisted, .withdrawn:
                 throw SchedulerError.notAllowed(field: "invitee_id", "\(invitee.name) is \(invitee.attendance.label), without a seat")
+                    .saying("\(invitee.name)是「\(invitee.attendance.label)」，没有席位，不能签到。")
             default: break
             }
             invitee.attendance = .checkedIn
@@ -184,10 +191,13 @@ extension SchedulerHandlers {
 
     /// Outside the meeting's times only staff may record, saying why; the reason is kept
     /// with the meeting. Anyone else, or staff without a reason, gets `refusal`.
-    func recordOutsideTimes(_ db: any SQLSession, _ meeting: MeetingV1.Meeting, _ context: RPCCallContext, reason: String, refusal: String, what: String) throws {
+    func recordOutsideTimes(_ db: any SQLSession, _ meeting: MeetingV1.Meeting, _ context: RPCCallContext, reason: String,
+                            refusal: MeetingRules.TooEarly, what: String) throws {
         let reason = reason.trimmingCharacters(in: .whitespaces)
         guard context.principal.isOffice, !reason.isEmpty else {
-            throw SchedulerError.notAllowed(field: "meeting_id", refusal + (context.principal.isOffice ? "; staff recording a meeting held otherwise give a record reason" : ""))
+            let office = context.principal.isOffice
+            throw SchedulerError.notAllowed(field: "meeting_id", refusal.text + (office ? "; staff recording a meeting held otherwise give a record reason" : ""))
+                .saying(refusal.zh + (office ? "办公室补记在其他时间举行的活动，请写明补记原因（--record-reason）。" : ""))
         }
         try MeetingStore.addRecordNote(db, meeting.id, what: what, reason: reason,
                                        MeetingRules.recordNote(what, by: context.principal.actor, at: Date.nowMs, reason: reason))

@@ -15,9 +15,8 @@ extension SchedulerHandlers {
             guard let index = meeting.agenda.firstIndex(where: { $0.position == request.position }) else {
                 throw SchedulerError.notFound(field: "position", what: "item \(request.position) on the agenda of meeting \(meeting.id)")
             }
-            if meeting.status == .published, Date.nowMs < meeting.startMs {
-                try recordOutsideTimes(db, meeting, context, reason: request.recordReason,
-                                       refusal: "meeting \(meeting.id) has not begun (\(CommitteeClock.minute(meeting.startMs))): it decides nothing yet",
+            if let early = MeetingRules.decisionTooEarly(meeting, now: Date.nowMs) {
+                try recordOutsideTimes(db, meeting, context, reason: request.recordReason, refusal: early,
                                        what: "recorded a decision before its recorded start")
             }
             let count = MeetingRules.attendance(try MeetingStore.invitees(db, meeting.id))

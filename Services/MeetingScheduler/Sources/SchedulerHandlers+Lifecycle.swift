@@ -46,6 +46,7 @@ extension SchedulerHandlers {
                 throw SchedulerError.notAllowed(
                     field: "meeting.room_id",
                     "room \(ready.roomID) already has \(MeetingRules.maxConvenerUpcoming) activities not yet held: close or cancel some first, or ask the office")
+                .saying("「\(ready.roomName)」已有 \(MeetingRules.maxConvenerUpcoming) 次尚未举行的活动，请先结束或取消其中一些，或请办公室安排。")
             }
             let conflicts = try MeetingStore.roomConflicts(db, room: ready.roomID, start: ready.startMs, end: ready.endMs, excluding: 0)
             if !conflicts.isEmpty { throw SchedulerError.roomTaken(field: "meeting.room_id", roomName: ready.roomName, conflicts) }
@@ -68,9 +69,11 @@ extension SchedulerHandlers {
         if Self.fits(&meeting, room: room, term: term) { return }
         if let room, meeting.openRegistration && meeting.capacity > room.capacity {
             throw SchedulerError.invalid([("meeting.capacity", "the room seats \(room.capacity), not \(meeting.capacity)")])
+                .saying("「\(room.name)」只能坐 \(room.capacity) 人，容纳人数不能是 \(meeting.capacity)。")
         }
         let day = CommitteeClock.day(meeting.startMs)
         throw SchedulerError.invalid([("meeting.start_ms", "\(day) is outside term \(term.number) (\(term.startDate) to \(term.endDate))")])
+            .saying("\(day) 不在第\(term.number)届任期内（\(term.startDate) 至 \(term.endDate)），请另选日期。")
     }
 
     /// Whether the meeting fits its room (a capacity the room seats) and term (its days

@@ -29,6 +29,7 @@ extension PortalApp {
         guard let start = CommitteeClock.parse("\(day) \(text("start"))"), let end = CommitteeClock.parse("\(day) \(text("end"))") else {
             return message("未能完成", "请填写活动的日期和开始、结束时间。", status: .badRequest, session: s)
         }
+        guard end > start else { return message("未能完成", "结束时间要晚于开始时间。", status: .badRequest, session: s) }
         let participants: [MeetingV1.Invitee]
         switch Self.participants(text("participants")) {
         case .success(let list): participants = list

@@ -304,8 +304,9 @@ public struct PortalApp: Sendable {
         case .notFound, .permissionDenied:
             return message("找不到", "找不到该内容，或您无权查看。", status: .notFound, session: s, link: ("/", "返回首页"))
         case .invalidArgument, .failedPrecondition, .alreadyExists, .resourceExhausted, .outOfRange:
-            // What kind of refusal, in the person's words; then the service's own reason,
-            // which names the field or the state (and is written in English).
+            // What kind of refusal, in the person's words; then why: each field the portal
+            // can explain, else the service's own words in Chinese where it gave them, else
+            // its English text (which names the field or the state).
             let lead = switch error.code {
             case .failedPrecondition: "现在不能这样办理：它的状态已经变化（可能已有人办理），请返回刷新页面后再看。"
             case .alreadyExists: "这件事已经办理过了，请返回刷新页面后再看。"
@@ -315,7 +316,8 @@ public struct PortalApp: Sendable {
             if error.code == .invalidArgument, let problems = Refusals.explain(error, labels: labels) {
                 return message("未能完成", lead, status: .badRequest, session: s, problems: problems)
             }
-            return message("未能完成", lead, status: .badRequest, session: s, detail: error.message)
+            return message("未能完成", lead, status: .badRequest, session: s,
+                           detail: error.localizedMessage.isEmpty ? error.message : error.localizedMessage)
         case .unavailable, .deadlineExceeded:
             return message("暂时无法访问", "服务暂时不可用，请稍后再试。", status: .serviceUnavailable, session: s)
         default:

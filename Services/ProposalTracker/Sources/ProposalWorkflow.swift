@@ -1,4 +1,5 @@
 import XieshangLabels
+import XieshangService
 import XieshangWire
 
 /// The proposal lifecycle as data: which action is allowed from which states, who may take
@@ -105,5 +106,12 @@ public enum ProposalWorkflow {
         let allowed = allowed(from: state).map { "\($0.identifier) (\($0.label))" }
         return "cannot \(action.identifier) (\(action.label)) a proposal that is \(state.identifier) (\(state.label)); "
             + (allowed.isEmpty ? "nothing more can be done with it" : "allowed: \(allowed.joined(separator: ", "))")
+    }
+
+    /// The refusal of `action` in `state` (FAILED_PRECONDITION on `action`), said in Chinese
+    /// too: the state, without the actions of others it allows.
+    public static func refused(_ action: Action, _ state: State) -> ProposalError {
+        ProposalError.notAllowed(field: "action", refusal(action, state))
+            .saying("这件提案目前为「\(state.label)」，不能「\(action.label)」；可能已有人办理，请刷新后再看。")
     }
 }

@@ -16,7 +16,7 @@ extension TrackerHandlers {
         guard let rule = ProposalWorkflow.rule(request.action, from: current.state) else {
             if case .unrecognized = request.action { throw ProposalError.invalid([("action", "unknown action")]) }
             if request.action == .unspecified { throw ProposalError.invalid([("action", RPCError.FieldProblem.missing)]) }
-            throw ProposalError.notAllowed(field: "action", ProposalWorkflow.refusal(request.action, current.state))
+            throw ProposalWorkflow.refused(request.action, current.state)
         }
         try Self.checkNeeds(rule, request)
         // Ask the other services first, outside the transaction.
@@ -53,7 +53,7 @@ extension TrackerHandlers {
             try Self.requireReadable(p, by: context.principal)
             // The state may have moved since the check above: ask the table again.
             guard let rule = ProposalWorkflow.rule(request.action, from: p.state) else {
-                throw ProposalError.notAllowed(field: "action", ProposalWorkflow.refusal(request.action, p.state))
+                throw ProposalWorkflow.refused(request.action, p.state)
             }
             try authorize(rule.who, actor, p)
             let before = p
@@ -107,6 +107,7 @@ extension TrackerHandlers {
             case .requestReturn:
                 if now - p.assignedAtMs > ProposalWorkflow.returnWindowMs {
                     throw ProposalError.notAllowed(field: "action", "a unit may ask to be reassigned within 10 days of the assignment; proposal \(p.id) was assigned \((now - p.assignedAtMs) / 86_400_000) days ago")
+                        .saying("申退须在交办后 10 日内提出；这件提案交办已 \((now - p.assignedAtMs) / 86_400_000) 日。如确实不属本单位职责，请与提案委员会联系。")
                 }
             case .extend:
                 guard request.deadlineMs > p.deadlineMs else {
@@ -117,6 +118,7 @@ extension TrackerHandlers {
             case .requestExtension:
                 guard request.deadlineMs > p.deadlineMs else {
                     throw ProposalError.invalid([("deadline_ms", "ask for a date later than the current deadline (\(Self.day(p.deadlineMs)))")])
+                        .saying("申请的办理期限要晚于现在的期限（\(Self.day(p.deadlineMs))）。")
                 }
                 // One request a unit at a time: until the office extends the deadline, asking
                 // again would only fill the history and the office's inbox.
@@ -125,6 +127,7 @@ extension TrackerHandlers {
                 if steps.enumerated().contains(where: { $0.offset > lastExtended && $0.element.action == .requestExtension
                                                      && $0.element.actor?.kind == .unit && $0.element.actor?.id == actor.id }) {
                     throw ProposalError.notAllowed(field: "action", "unit \(actor.id) already asked for a later deadline on proposal \(p.id); the office has not decided yet")
+                        .saying("已申请过延期，提案委员会尚未决定；决定之前不能再次申请。")
                 }
                 changes.append("asks for deadline \(Self.day(p.deadlineMs)) → \(Self.day(request.deadlineMs))")
             case .reply:
@@ -151,9 +154,11 @@ extension TrackerHandlers {
             case .countersign, .returnReply:
                 guard let index = p.signoffs.firstIndex(where: { $0.unitID == actor.id }) else {
                     throw ProposalError.notAllowed(field: "action", "unit \(actor.id) is not asked to 会签 the reply to proposal \(p.id)")
+                        .saying("这件提案的答复没有请本单位会签。")
                 }
                 guard p.signoffs[index].decision == .pending else {
                     throw ProposalError.notAllowed(field: "action", "\(p.signoffs[index].unitName) has already signed off this reply (\(p.signoffs[index].decision.label))")
+                        .saying("\(p.signoffs[index].unitName)已会签过这份答复（\(p.signoffs[index].decision.label)）。")
                 }
                 p.signoffs[index].decision = request.action == .countersign ? .agreed : .returned
                 p.signoffs[index].opinion = request.reason
@@ -174,6 +179,7 @@ extension TrackerHandlers {
                 // One opinion a reply: a co-signer says it again only on a new reply.
                 if p.cosigners[index].opinion != .unspecified && p.cosigners[index].opinionAtMs >= p.repliedAtMs {
                     throw ProposalError.notAllowed(field: "action", "\(p.cosigners[index].name) has already given an opinion on this reply (\(p.cosigners[index].opinion.label))")
+                        .saying("\(p.cosigners[index].name)已对这份答复提出过意见（\(p.cosigners[index].opinion.label)）；有新的答复后才能再提。")
                 }
                 p.cosigners[index].opinion = request.satisfaction
                 p.cosigners[index].opinionNote = request.reason
@@ -224,7 +230,7 @@ extension TrackerHandlers {
         for need in rule.needs {
             switch need {
             case .reason where r.reason.trimmingCharacters(in: .whitespaces).isEmpty:
-                problems.append(("reason", "\(rule.action.identifier) needs a reason"))
+                problems.append(("reason", RPCError.FieldProblem.empty))
             case .members where r.memberIDs.isEmpty:
                 problems.append(("member_ids", "name the members invited to co-sign"))
             case .leadUnit where r.leadUnitID == 0:
@@ -234,7 +240,7 @@ extension TrackerHandlers {
             case .contactMethod where r.contactMethod == .unspecified:
                 problems.append(("contact_method", "say how the member was contacted"))
             case .text where r.text.trimmingCharacters(in: .whitespaces).isEmpty:
-                problems.append(("text", "the reply's text must not be empty"))
+                problems.append(("text", RPCError.FieldProblem.empty))
             case .satisfaction where r.satisfaction == .unspecified:
                 problems.append(("satisfaction", "满意, 基本满意 or 不满意"))
             case .mergeTarget where r.mergeInto == 0:

@@ -40,6 +40,7 @@ extension TrackerHandlers {
             // A member may keep only so many items waiting for the office.
             if byMember, try OpinionStore.waiting(db, member: submitter) >= Self.maxWaitingOpinions {
                 throw ProposalError.exhausted("\(Self.maxWaitingOpinions) of member \(submitter)'s 社情民意 items wait for the office; submit more once it has handled them")
+                    .saying("已有 \(Self.maxWaitingOpinions) 条社情民意在等待办公室处理；办公室处理后再报送。")
             }
             let saved = try OpinionStore.save(db, ready)
             try Self.opinionEvent(db, outbox, context, .submit, saved)

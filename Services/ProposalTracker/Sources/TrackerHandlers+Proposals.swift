@@ -88,6 +88,7 @@ extension TrackerHandlers {
             try Self.requireReadable(p, by: context.principal)
             guard p.state == .draft else {
                 throw ProposalError.notAllowed(field: "proposal.id", "only a draft can be edited; proposal \(p.id) is \(p.state.identifier) (\(p.state.label))")
+                    .saying("只有草稿可以修改；这件提案目前为「\(p.state.label)」。")
             }
             try authorize(.proposer, actor, p)
             var changes: [String] = []

@@ -190,6 +190,8 @@ struct GatewayFailure: Error, CustomStringConvertible {
         if !single {
             for v in error.violations { text += "\n  \(v.field): \(v.description)" }
         }
+        // The service's words in Chinese, where it gave them (what the portal shows).
+        if !error.localizedMessage.isEmpty { text += "\n  说明：\(error.localizedMessage)" }
         return text
     }
 }

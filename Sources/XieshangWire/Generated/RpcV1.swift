@@ -172,6 +172,7 @@ extension RpcV1 {
         public var code: RpcV1.StatusCode = .init(rawValue: 0)
         public var message: String = ""
         public var violations: [RpcV1.FieldViolation] = []
+        public var localizedMessage: String = ""
 
         public init() {}
 
@@ -181,6 +182,7 @@ extension RpcV1 {
             if self.code.rawValue != 0 { w.enumValue(self.code, 1) }
             if !self.message.isEmpty { try w.string(self.message, 2) }
             if !self.violations.isEmpty { try w.repeatedMessage(self.violations, 3) }
+            if !self.localizedMessage.isEmpty { try w.string(self.localizedMessage, 4) }
         }
 
         public init(reading r: WireReader) throws(WireError) {
@@ -188,6 +190,7 @@ extension RpcV1 {
             self.code = r.enumValue(1)
             self.message = try r.string(2)
             self.violations = try r.repeatedMessage(3)
+            self.localizedMessage = try r.string(4)
         }
     }
 }

@@ -701,7 +701,7 @@ const ProtobufCMessageDescriptor xieshang__rpc__v1__field_violation__descriptor 
   (ProtobufCMessageInit) xieshang__rpc__v1__field_violation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor xieshang__rpc__v1__status__field_descriptors[3] =
+static const ProtobufCFieldDescriptor xieshang__rpc__v1__status__field_descriptors[4] =
 {
   {
     "code",
@@ -739,16 +739,29 @@ static const ProtobufCFieldDescriptor xieshang__rpc__v1__status__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "localized_message",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Xieshang__Rpc__V1__Status, localized_message),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned xieshang__rpc__v1__status__field_indices_by_name[] = {
   0,   /* field[0] = code */
+  3,   /* field[3] = localized_message */
   1,   /* field[1] = message */
   2,   /* field[2] = violations */
 };
 static const ProtobufCIntRange xieshang__rpc__v1__status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor xieshang__rpc__v1__status__descriptor =
 {
@@ -758,7 +771,7 @@ const ProtobufCMessageDescriptor xieshang__rpc__v1__status__descriptor =
   "Xieshang__Rpc__V1__Status",
   "xieshang.rpc.v1",
   sizeof(Xieshang__Rpc__V1__Status),
-  3,
+  4,
   xieshang__rpc__v1__status__field_descriptors,
   xieshang__rpc__v1__status__field_indices_by_name,
   1,  xieshang__rpc__v1__status__number_ranges,

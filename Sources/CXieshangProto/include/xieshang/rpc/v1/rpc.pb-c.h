@@ -98,10 +98,17 @@ struct  Xieshang__Rpc__V1__Status
    */
   size_t n_violations;
   Xieshang__Rpc__V1__FieldViolation **violations;
+  /*
+   * The refusal said in Chinese (zh-CN), the committee's language, for the person who made
+   * the request (a member on the portal, staff at the gateway), where the service words it:
+   * a state that does not allow the step, a date ahead, a thing already done. Empty where it
+   * does not; `message` is always there, in English, for operators and logs.
+   */
+  char *localized_message;
 };
 #define XIESHANG__RPC__V1__STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&xieshang__rpc__v1__status__descriptor) \
-    , XIESHANG__RPC__V1__STATUS_CODE__OK, (char *)protobuf_c_empty_string, 0,NULL }
+    , XIESHANG__RPC__V1__STATUS_CODE__OK, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*
