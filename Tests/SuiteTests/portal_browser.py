@@ -330,7 +330,9 @@ try:
     check("延期申请已提交" in text() and "申请延期：需会同多部门研究资金方案" in text(), "the unit asks for a later deadline; the step shows it")
     driver.execute_script("document.querySelector(\"input[name='deadline']\").value = '2027-07-31'")
     act("request-extension", reason="再次申请")
-    check("未能完成" in text() and "现在不能这样办理" in text() and "already asked" in text(), "a second request before the office decides is refused")
+    check("未能完成" in text() and "现在不能这样办理" in text() and "已申请过延期，提案委员会尚未决定" in text() and "already asked" not in text(),
+          "a second request before the office decides is refused, saying why in Chinese")
+    shot("refused-state")
     driver.get(f"{BASE}/proposals/{proposal}")
     for _ in range(40):  # the notifier applies the tracker's event
         staff_inbox = gateway("inbox", "--staff")

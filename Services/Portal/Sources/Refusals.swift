@@ -8,8 +8,8 @@ import XieshangWire
 /// violation with a `reason` (`TEXT_TOO_LONG`, `FORBIDDEN_CHARACTER`, …) beside its path
 /// (`proposal.title`): that is said here in Chinese, with the field's name as the forms show
 /// it; and so is a field left empty, whose violation says `REQUIRED`. Another of a service's
-/// rules (a date in the past, a state that changed) has no reason and is shown as the service
-/// wrote it.
+/// rules (a date ahead, a state that changed) has no reason: the page shows the service's own
+/// words in Chinese (`RPCError.localizedMessage`) where it gave them, else its English text.
 enum Refusals {
     /// What the forms call the wire fields they fill: by the whole path where a form has its
     /// own word for it (案由 for a proposal's title), else by the path's last part.
