@@ -25,6 +25,10 @@ struct PortalRefusalTests {
         // The posting form's own word wins: the leave form's 事由, not the general 理由.
         #expect(Refusals.explain(Self.refusal([("reason", "REQUIRED")]), labels: ["reason": "事由"])?.first?.hasPrefix("事由：") == true)
         #expect(Refusals.explain(Self.refusal([("reason", "REQUIRED")]))?.first?.hasPrefix("理由：") == true)
+        // The proposal page's step forms all post `reason`, each under its own label.
+        #expect(Refusals.explain(Self.refusal([("reason", "REQUIRED")]), labels: PortalApp.actLabels(["action": "return-reply"]))?.first?.hasPrefix("退回答复的理由：") == true)
+        #expect(Refusals.explain(Self.refusal([("reason", "TEXT_TOO_LONG")]), labels: PortalApp.actLabels(["action": "withdraw"]))?.first?.hasPrefix("撤回的理由：") == true)
+        #expect(Refusals.explain(Self.refusal([("reason", "REQUIRED")]), labels: PortalApp.actLabels(["action": "no-such-step"]))?.first?.hasPrefix("理由：") == true)
     }
 
     @Test("a refusal the portal cannot explain whole (a service's own rule, a field no form fills, none named) is left to the service's text")

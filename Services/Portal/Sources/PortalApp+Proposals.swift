@@ -18,6 +18,19 @@ extension PortalApp {
         .signFor, .reply, .requestReturn, .requestExtension, .countersign, .returnReply,
     ]
 
+    /// What each step's form calls the fields it posts, for a refusal that names them: every
+    /// form posts its text as `reason`, under its own label.
+    static func actLabels(_ fields: [String: String]) -> [String: String] {
+        switch Action(parsing: fields["action"] ?? "") {
+        case .returnReply: ["reason": "退回答复的理由"]
+        case .requestReturn: ["reason": "不属于本单位职责的理由"]
+        case .withdraw: ["reason": "撤回的理由"]
+        case .feedback, .opinion: ["reason": "意见"]
+        case .reply: ["text": "答复内容"]
+        default: [:]
+        }
+    }
+
     /// What the page says after each step.
     static let done: [String: String] = [
         "invite-cosigners": "已邀请附议。", "cosign": "已附议。", "decline": "已谢绝附议。", "submit": "已提交，等待审查立案。",

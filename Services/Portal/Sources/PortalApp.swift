@@ -108,7 +108,7 @@ public struct PortalApp: Sendable {
         }
         router.post("/proposals/:id/act") { request, context in
             guard let id = number(context, "id") else { return try await notFound(request) }
-            return try await posted(request, context) { s, f in try await act(s, id, f) }
+            return try await posted(request, context, labelsOf: Self.actLabels) { s, f in try await act(s, id, f) }
         }
         router.get("/public") { request, _ in try await publicHome(request) }
         router.get("/public/rooms/:id") { request, context in
@@ -279,9 +279,11 @@ public struct PortalApp: Sendable {
 
     /// A form posted by the person signed in: its CSRF token must be the session's.
     /// `labels`: the form's own words for the wire fields it fills, where they are not the
-    /// general ones (`Refusals.labels`), for a refusal that names them.
+    /// general ones (`Refusals.labels`), for a refusal that names them; `labelsOf`, where one
+    /// route takes several forms, those words by what the form posted.
     func posted(_ request: Request, _ context: PortalContext, members: Bool = false, labels: [String: String] = [:],
-                        _ action: (PortalSession, [String: String]) async throws -> Response) async throws -> Response {
+                labelsOf: ([String: String]) -> [String: String] = { _ in [:] },
+                _ action: (PortalSession, [String: String]) async throws -> Response) async throws -> Response {
         guard let s = try await session(request) else { return .redirect(to: "/login") }
         let fields = try await formFields(request)
         guard let csrf = fields["csrf"], Secrets.same(csrf, s.csrf) else {
@@ -292,7 +294,7 @@ public struct PortalApp: Sendable {
         do {
             return try await action(s, fields)
         } catch let error as RPCError {
-            return failure(error, session: s, labels: labels)
+            return failure(error, session: s, labels: labels.merging(labelsOf(fields)) { $1 })
         }
     }
 
