@@ -196,6 +196,12 @@ struct RegistryUnitTests {
         #expect(Table.width("委员") == 4)
         #expect(Table.width("第5届") == 5)
         #expect(Table.width("ｅ") == 2)
+        // A long text in a cell: its first line, within the columns, never half a character.
+        #expect(Table.clipped("短的内容", columns: 60) == "短的内容")
+        #expect(Table.clipped("第一行\n第二行", columns: 60) == "第一行…")
+        #expect(Table.clipped("一二三四五六", columns: 6) == "一二…")
+        #expect(Table.width(Table.clipped(String(repeating: "政协委员a", count: 30), columns: 60)) <= 60)
+        #expect(Table.clipped("abcdef", columns: 6) == "abcdef" && Table.clipped("abcdefg", columns: 6) == "abcde…")
         var table = Table("姓名", "x")
         table.add("张伟", "1")
         table.add("Li", "2")

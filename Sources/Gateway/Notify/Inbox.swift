@@ -7,6 +7,8 @@ struct InboxCommand: GatewayCommand {
         commandName: "inbox",
         abstract: "A member's or a unit's notifications, unread first; --read marks them read.",
         discussion: """
+            Each body is shown as its first line, cut to 60 columns; --json gives the whole of it.
+
             Examples:
               gateway inbox --member 12
               gateway inbox --unit 3 --unread
@@ -51,7 +53,7 @@ struct InboxCommand: GatewayCommand {
         output.line("\(recipient.kind == .member ? "委员 \(recipient.id)" : recipient.kind == .unit ? "单位 \(recipient.id)" : "提案委员会办公室")：\(inbox.unread) 条未读，共 \(inbox.total) 条")
         var table = Table("id", "时间 time", "", "标题 title", "内容 body")
         for n in inbox.notifications {
-            table.add(String(n.id), formatTime(n.createdAtMs), n.readAtMs == 0 ? "●" : "", n.title, n.body)
+            table.add(String(n.id), formatTime(n.createdAtMs), n.readAtMs == 0 ? "●" : "", n.title, Table.clipped(n.body, columns: 60))
         }
         output.add(table)
         return output

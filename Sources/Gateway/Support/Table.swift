@@ -28,6 +28,23 @@ struct Table {
         return out.joined(separator: "\n")
     }
 
+    /// A long text as one cell: its first line, cut to at most `columns` terminal columns
+    /// with "…" where anything was left out (a wide character is never split).
+    static func clipped(_ text: String, columns: Int) -> String {
+        let first = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).first.map(String.init) ?? ""
+        let cut = first.count < text.count
+        if !cut && width(first) <= columns { return first }
+        var kept = ""
+        var used = 0
+        for character in first {
+            let w = width(String(character))
+            if used + w > columns - 1 { break }
+            kept.append(character)
+            used += w
+        }
+        return kept + "…"
+    }
+
     /// Terminal columns a string takes: East Asian wide and fullwidth characters take two,
     /// combining marks and zero-width characters none.
     static func width(_ text: String) -> Int {
