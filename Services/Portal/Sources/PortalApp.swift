@@ -310,7 +310,8 @@ public struct PortalApp: Sendable {
             // can explain, else the service's own words in Chinese where it gave them, else
             // its English text (which names the field or the state).
             let lead = switch error.code {
-            case .failedPrecondition: "现在不能这样办理：它的状态已经变化（可能已有人办理），请返回刷新页面后再看。"
+            case .failedPrecondition: error.localizedMessage.isEmpty ? "现在不能这样办理：它的状态已经变化（可能已有人办理），请返回刷新页面后再看。"
+                : "现在不能这样办理（原因见下）；若是刚有人办理过，请返回刷新页面后再看。"
             case .alreadyExists: "这件事已经办理过了，请返回刷新页面后再看。"
             case .resourceExhausted: "已达到上限，请稍后再试；若是待办公室处理的事项太多，请等办公室处理后再提交。"
             default: "填写的内容未通过检查，请返回修改后再提交。"

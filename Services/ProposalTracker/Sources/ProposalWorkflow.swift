@@ -112,6 +112,6 @@ public enum ProposalWorkflow {
     /// too: the state, without the actions of others it allows.
     public static func refused(_ action: Action, _ state: State) -> ProposalError {
         ProposalError.notAllowed(field: "action", refusal(action, state))
-            .saying("这件提案目前为「\(state.label)」，不能「\(action.label)」；可能已有人办理，请刷新后再看。")
+            .saying("这件提案目前为「\(state.label)」，不能「\(action.label)」。")
     }
 }

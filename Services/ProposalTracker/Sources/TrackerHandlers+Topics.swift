@@ -67,7 +67,7 @@ extension TrackerHandlers {
             let next = current.step == .feedback ? "none: the topic is finished" : ProposalV1.TopicStep(rawValue: current.step.rawValue + 1).label
             throw ProposalError.notAllowed(field: "step", "topic \(current.id) is at \(current.step.label); the next step is \(next)")
                 .saying(current.step == .feedback ? "这个议题的六个步骤都已完成。"
-                        : "这个议题目前在「\(current.step.label)」，下一步是「\(next)」；可能已有人办理，请刷新后再看。")
+                        : "这个议题目前在「\(current.step.label)」，下一步是「\(next)」。")
         }
         if request.step == .consulted {
             guard request.meetingID != 0 else { throw ProposalError.invalid([("meeting_id", "the consultation is a meeting: give its id")]) }
@@ -90,7 +90,7 @@ extension TrackerHandlers {
             var topic = try ProposalStore.loadTopic(db, request.id)
             guard request.step.rawValue == topic.step.rawValue + 1 else {
                 throw ProposalError.notAllowed(field: "step", "topic \(topic.id) has moved to \(topic.step.label)")
-                    .saying("这个议题已进到「\(topic.step.label)」，请刷新后再看。")
+                    .saying("这个议题已进到「\(topic.step.label)」。")
             }
             var record = ProposalV1.TopicStepRecord()
             record.step = request.step
