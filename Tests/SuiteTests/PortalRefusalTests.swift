@@ -39,6 +39,19 @@ struct PortalRefusalTests {
         #expect(Refusals.explain(RPCError(.invalidArgument, "no fields named")) == nil)
     }
 
+    @Test("a refusal of a matter's state links back to the matter's page, found from the path the form posted to")
+    func backToThePage() {
+        #expect(PortalApp.pageOf("/proposals/5/act") == "/proposals/5")
+        #expect(PortalApp.pageOf("/meetings/12/leave") == "/meetings/12")
+        #expect(PortalApp.pageOf("/activities/7/close") == "/activities/7")
+        #expect(PortalApp.pageOf("/rooms/3/topics") == "/rooms/3")
+        #expect(PortalApp.pageOf("/duty/entries/9/dispute") == "/duty")
+        #expect(PortalApp.pageOf("/opinions") == "/opinions")
+        for elsewhere in ["/proposals", "/proposals/x/act", "//example.com/proposals/5", "/account/password", "", "proposals/5/act", "/proposals//act"] {
+            #expect(PortalApp.pageOf(elsewhere) == nil, "\(elsewhere)")
+        }
+    }
+
     @Test("Word's line and page breaks become line breaks, zero-width spaces and byte-order marks go; the rest is left for the service to refuse")
     func pasted() {
         #expect(FormText.cleaned("\u{FEFF}第一行\u{0B}第二行\u{0C}第三页\u{85}完", field: "body") == "第一行\n第二行\n第三页\n完")

@@ -332,6 +332,7 @@ try:
     act("request-extension", reason="再次申请")
     check("未能完成" in text() and "现在不能这样办理" in text() and "已申请过延期，提案委员会尚未决定" in text() and "already asked" not in text(),
           "a second request before the office decides is refused, saying why in Chinese")
+    check(driver.find_elements(By.CSS_SELECTOR, f"a[href='/proposals/{proposal}']"), "the refusal links back to the proposal's page")
     shot("refused-state")
     driver.get(f"{BASE}/proposals/{proposal}")
     for _ in range(40):  # the notifier applies the tracker's event

@@ -294,13 +294,17 @@ public struct PortalApp: Sendable {
         do {
             return try await action(s, fields)
         } catch let error as RPCError {
-            return failure(error, session: s, labels: labels.merging(labelsOf(fields)) { $1 })
+            return failure(error, session: s, labels: labels.merging(labelsOf(fields)) { $1 }, from: request.uri.path)
         }
     }
 
     /// What a person reads when a service refused: whatever they may not see is simply not
     /// found, so a changed id in the address tells nothing.
-    func failure(_ error: RPCError, session s: PortalSession, labels: [String: String] = [:]) -> Response {
+    /// `from`: the path a form posted to; where the refusal is of the matter's state, the page
+    /// offers a link back to the matter's page, which shows it as it is now. (A form whose
+    /// text was refused gets no link: the browser's back keeps what was typed, a fresh page
+    /// would not.)
+    func failure(_ error: RPCError, session s: PortalSession, labels: [String: String] = [:], from path: String? = nil) -> Response {
         logger.info("a service refused", metadata: ["portal.login": "\(s.account.login)", "rpc.code": "\(error.code)", "error": "\(error.message)"])
         switch error.code {
         case .notFound, .permissionDenied:
@@ -319,7 +323,8 @@ public struct PortalApp: Sendable {
             if error.code == .invalidArgument, let problems = Refusals.explain(error, labels: labels) {
                 return message("未能完成", lead, status: .badRequest, session: s, problems: problems)
             }
-            return message("未能完成", lead, status: .badRequest, session: s,
+            let back = [.failedPrecondition, .alreadyExists].contains(error.code) ? path.flatMap(Self.pageOf) : nil
+            return message("未能完成", lead, status: .badRequest, session: s, link: back.map { ($0, "返回查看现在的情况") },
                            detail: error.localizedMessage.isEmpty ? error.message : error.localizedMessage)
         case .unavailable, .deadlineExceeded:
             return message("暂时无法访问", "服务暂时不可用，请稍后再试。", status: .serviceUnavailable, session: s)
@@ -327,6 +332,17 @@ public struct PortalApp: Sendable {
             logger.error("a service failed a portal call", metadata: ["error": "\(error)"])
             return message("出错了", "系统出错，请稍后再试。", status: .internalServerError, session: s)
         }
+    }
+
+    /// The page whose form posts to `path` (`/proposals/5/act` → `/proposals/5`), or nil.
+    static func pageOf(_ path: String) -> String? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+        guard path.hasPrefix("/"), let noun = parts.first, !parts.contains(where: \.isEmpty) else { return nil }
+        if parts.count >= 2, Int64(parts[1]) != nil, ["meetings", "proposals", "activities", "topics", "rooms"].contains(noun) {
+            return "/\(noun)/\(parts[1])"
+        }
+        if noun == "duty" || noun == "opinions" { return "/\(noun)" }
+        return nil
     }
 
     /// Where to go after signing in: a path of this site only (`/meetings/5`), never another
