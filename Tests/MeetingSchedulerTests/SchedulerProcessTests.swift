@@ -155,6 +155,11 @@ struct SchedulerProcessTests {
             places.append((enrolled["invitee"] as? [String: Any])?["attendance"] as? String ?? "")
         }
         #expect(places == ["ATTENDANCE_REGISTERED", "ATTENDANCE_REGISTERED", "ATTENDANCE_WAITLISTED"])
+        // Registering twice, or giving up a place never taken: refused, saying why in Chinese too.
+        let twice = try await s.gateway("meeting", "enroll", "\(forum)", "--member", "102")
+        #expect(twice.status == 2 && twice.stderr.contains("说明：报名「社区养老协商」的状态已是「已报名」，无需再报名。"), "\(twice.stderr)")
+        let none = try await s.gateway("meeting", "enroll", "\(forum)", "--member", "104", "--withdraw")
+        #expect(none.status == 2 && none.stderr.contains("说明：没有报名或候补「社区养老协商」，无需退出。"), "\(none.stderr)")
         _ = try await s.json("meeting", "enroll", "\(forum)", "--member", "101", "--withdraw")
         let forumInvitees = try await s.json("meeting", "show", "\(forum)")["invitees"] as? [[String: Any]] ?? []
         let third = forumInvitees.first { ($0["memberID"] as? NSNumber)?.intValue == 103 }

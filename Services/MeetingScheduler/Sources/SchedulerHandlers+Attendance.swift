@@ -34,7 +34,7 @@ extension SchedulerHandlers {
             }
             if let current = invitee, [.registered, .waitlisted, .checkedIn].contains(current.attendance) {
                 throw SchedulerError.notAllowed(field: "member_id", "member \(member.id) is already \(current.attendance.label)")
-                    .saying("「\(meeting.title)」已是「\(current.attendance.label)」，无需再报名。")
+                    .saying("报名「\(meeting.title)」的状态已是「\(current.attendance.label)」，无需再报名。")
             }
             let seated = try MeetingStore.seated(db, meeting: meeting.id)
             let nextWait = try MeetingStore.nextWaitlistPosition(db, meeting: meeting.id)
