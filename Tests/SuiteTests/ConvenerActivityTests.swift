@@ -64,6 +64,15 @@ struct ConvenerActivityTests {
         #expect(try await convener.run(["meeting", "show", "\(officeDraft)"]).status == 3)
         #expect(try await convener.run(["meeting", "publish", "\(officeDraft)"]).status == 3, "as if it did not exist")
         #expect(try await convener.run(["meeting", "list", "--room", "1", "--json"]).stdout.contains("办公室的专委会会议") == false)
+        // Booking over it: the room is taken then, and that is all the refusal says of the
+        // office's draft; over the convener's own draft, it names the activity.
+        let overOffice = try await convener.run(activity("撞上办公室安排的活动", startingIn: 3 * 60 + 30))
+        #expect(overOffice.status == 2 && overOffice.stderr.contains("another booking") && overOffice.stderr.contains("已有其他安排")
+                && !overOffice.stderr.contains("办公室的专委会会议") && !overOffice.stderr.contains("meeting \(officeDraft) "), "\(overOffice.stderr)")
+        let overOwn = try await convener.run(activity("撞上自己安排的活动", startingIn: 60))
+        #expect(overOwn.status == 2 && overOwn.stderr.contains("已安排了「加装电梯议事会」"), "\(overOwn.stderr)")
+        let staffOver = try await c.staff.run(activity("办公室撞上的安排", startingIn: 3 * 60 + 30))
+        #expect(staffOver.status == 2 && staffOver.stderr.contains("办公室的专委会会议"), "the office reads its own drafts: \(staffOver.stderr)")
 
         // Invitations: the room's members and non-member participants, not a member from elsewhere.
         let outsider = try await convener.run(["meeting", "invite", "\(meeting)", "--member", "13"])

@@ -1,6 +1,7 @@
 import Foundation
 import XieshangService
 import XieshangLabels
+import XieshangRPC
 import XieshangWire
 
 /// The scheduler's SQL; every function runs inside the caller's transaction.
@@ -169,7 +170,7 @@ public enum MeetingStore {
         do {
             return try db.guarded(write)
         } catch let error as PostgresError where error.sqlState == "23P01" && error.constraint == "meetings_room_once" {
-            let conflicts = try roomConflicts(db, room: m.roomID, start: m.startMs, end: m.endMs, excluding: m.id)
+            let conflicts = try roomConflicts(db, room: m.roomID, start: m.startMs, end: m.endMs, excluding: m.id, readBy: nil)
             throw SchedulerError.roomTaken(field: field, roomName: m.roomName, conflicts)
         }
     }
@@ -534,20 +535,31 @@ public enum MeetingStore {
 
     /// A room's bookings (id, title, start, end) overlapping an interval, but one meeting.
     static let roomBookings = """
-        SELECT id, title, start_ms, end_ms FROM meetings
+        SELECT id, title, start_ms, end_ms, status, kind FROM meetings
         WHERE room_id = ? AND room_id != 0 AND status IN \(active) AND start_ms > ? AND start_ms < ? AND end_ms > ? AND id != ?
         ORDER BY start_ms
         """
 
-    public static func roomConflicts(_ db: any SQLSession, room: Int64, start: Int64, end: Int64, excluding: Int64) throws -> [MeetingV1.Conflict] {
+    /// The meetings holding `room` between `start` and `end`, as `reader` may know them: the
+    /// office (and the services) by id and title; anyone else, a room's convener booking it,
+    /// a draft only of the room's own 协商议事活动 (which they run), any other draft as a time
+    /// the room is taken (id 0, no title: a draft does not exist for them). Without a
+    /// reader (the PostgreSQL constraint's refusal, deep in a write) the same as a convener.
+    public static func roomConflicts(_ db: any SQLSession, room: Int64, start: Int64, end: Int64, excluding: Int64,
+                                     readBy reader: Principal?) throws -> [MeetingV1.Conflict] {
         guard room != 0 else { return [] }
+        let office = reader.map(MeetingVisibility.readsEverything) ?? false
         return try db.rows(roomBookings, [room, start - Times.maxMeetingMs, end, start, excluding]).map { row in
             var c = MeetingV1.Conflict()
-            c.meetingID = row["id"]
-            c.meetingTitle = row["title"]
             c.startMs = row["start_ms"]
             c.endMs = row["end_ms"]
             c.roomID = room
+            let draft = (row["status"] as Int32) == MeetingV1.MeetingStatus.draft.rawValue
+            let activity = (row["kind"] as Int32) == MeetingV1.MeetingKind.grassroots.rawValue
+            if office || !draft || activity {
+                c.meetingID = row["id"]
+                c.meetingTitle = row["title"]
+            }
             return c
         }
     }

@@ -48,7 +48,8 @@ extension SchedulerHandlers {
                     "room \(ready.roomID) already has \(MeetingRules.maxConvenerUpcoming) activities not yet held: close or cancel some first, or ask the office")
                 .saying("「\(ready.roomName)」已有 \(MeetingRules.maxConvenerUpcoming) 次尚未举行的活动，请先结束或取消其中一些，或请办公室安排。")
             }
-            let conflicts = try MeetingStore.roomConflicts(db, room: ready.roomID, start: ready.startMs, end: ready.endMs, excluding: 0)
+            let conflicts = try MeetingStore.roomConflicts(db, room: ready.roomID, start: ready.startMs, end: ready.endMs, excluding: 0,
+                                                           readBy: context.principal)
             if !conflicts.isEmpty { throw SchedulerError.roomTaken(field: "meeting.room_id", roomName: ready.roomName, conflicts) }
             let id = try MeetingStore.insert(db, ready)
             try noteConvener(db, id, runner: runner, context, did: "scheduled it")
@@ -143,7 +144,7 @@ extension SchedulerHandlers {
             } else {
                 throw GroupsToResolve(groups: meeting.groups, term: meeting.term)
             }
-            try checkRoom(db, meeting)
+            try checkRoom(db, meeting, context)
             for id in try MeetingStore.notYetInvited(db, meeting: meeting.id, members) {
                 try addMember(db, meeting, id, names[id], fromGroup: true, required: runner == nil && !meeting.openRegistration)
             }
@@ -207,7 +208,7 @@ extension SchedulerHandlers {
             meeting.mode = proposed.mode
             meeting.onlineLink = proposed.onlineLink
             meeting.organiser = proposed.organiser
-            try checkRoom(db, meeting)
+            try checkRoom(db, meeting, context)
             var added: [MeetingV1.Invitee] = []
             var removed: [MeetingV1.Invitee] = []
             if request.replaceGroups {

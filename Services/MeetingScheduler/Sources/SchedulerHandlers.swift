@@ -133,8 +133,9 @@ public struct SchedulerHandlers: RPCService {
         return try await write(answer)
     }
 
-    func checkRoom(_ db: any SQLSession, _ meeting: MeetingV1.Meeting) throws {
-        let conflicts = try MeetingStore.roomConflicts(db, room: meeting.roomID, start: meeting.startMs, end: meeting.endMs, excluding: meeting.id)
+    func checkRoom(_ db: any SQLSession, _ meeting: MeetingV1.Meeting, _ context: RPCCallContext) throws {
+        let conflicts = try MeetingStore.roomConflicts(db, room: meeting.roomID, start: meeting.startMs, end: meeting.endMs, excluding: meeting.id,
+                                                       readBy: context.principal)
         if !conflicts.isEmpty { throw SchedulerError.roomTaken(field: "room_id", roomName: meeting.roomName, conflicts) }
     }
 
