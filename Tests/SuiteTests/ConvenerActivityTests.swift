@@ -71,6 +71,21 @@ struct ConvenerActivityTests {
                 && !overOffice.stderr.contains("办公室的专委会会议") && !overOffice.stderr.contains("meeting \(officeDraft) "), "\(overOffice.stderr)")
         let overOwn = try await convener.run(activity("撞上自己安排的活动", startingIn: 60))
         #expect(overOwn.status == 2 && overOwn.stderr.contains("已安排了「加装电梯议事会」"), "\(overOwn.stderr)")
+        // Nor may a convener name it as the consultation of their room's topic: it is not
+        // found, word for word as an id never used; their own activity is.
+        let parking = Self.id(try await convener.json(["topic", "create", "--title", "议事室门前停车难", "--room", "1",
+                                                      "--theme", "基层民主", "--source", "民情大走访"]))
+        for (step, notes) in [("decided", "列入本季度议题"), ("researched", "走访住户30户")] {
+            let advanced = try await convener.run(["topic", "advance", "\(parking)", step, "--notes", notes])
+            #expect(advanced.status == 0, "\(step): \(advanced.stderr)")
+        }
+        let namedDraft = try await convener.run(["topic", "advance", "\(parking)", "consulted", "--meeting", "\(officeDraft)"])
+        let namedNothing = try await convener.run(["topic", "advance", "\(parking)", "consulted", "--meeting", "99999"])
+        #expect(namedDraft.status == 3 && namedNothing.status == 3, "\(namedDraft.stderr) / \(namedNothing.stderr)")
+        #expect(namedDraft.stderr.replacingOccurrences(of: "\(officeDraft)", with: "N") == namedNothing.stderr.replacingOccurrences(of: "99999", with: "N"),
+                "\(namedDraft.stderr) / \(namedNothing.stderr)")
+        let namedOwn = try await convener.run(["topic", "advance", "\(parking)", "consulted", "--meeting", "\(meeting)", "--notes", "居民代表8人参加"])
+        #expect(namedOwn.status == 0, "\(namedOwn.stderr)")
         let staffOver = try await c.staff.run(activity("办公室撞上的安排", startingIn: 3 * 60 + 30))
         #expect(staffOver.status == 2 && staffOver.stderr.contains("办公室的专委会会议"), "the office reads its own drafts: \(staffOver.stderr)")
 

@@ -71,7 +71,15 @@ extension TrackerHandlers {
         }
         if request.step == .consulted {
             guard request.meetingID != 0 else { throw ProposalError.invalid([("meeting_id", "the consultation is a meeting: give its id")]) }
-            _ = try await peers.meeting(request.meetingID, field: "meeting_id")
+            let held = try await peers.meeting(request.meetingID, field: "meeting_id")
+            // The tracker reads every meeting; a convener may name only one they may know of.
+            // A draft is the office's and does not exist for them (NOT_FOUND, word for word as
+            // for an id never used), unless it is an activity of the topic's own room, which
+            // they run.
+            let theirs = held.kind == .grassroots && held.roomID != 0 && held.roomID == current.roomID
+            if context.principal.memberID != nil, held.status == .draft, !theirs {
+                throw ProposalError.notFound(field: "meeting_id", what: "meeting \(request.meetingID)")
+            }
         }
         if request.step != .consulted && request.notes.trimmingCharacters(in: .whitespaces).isEmpty && request.step != .decided {
             throw ProposalError.invalid([("notes", RPCError.FieldProblem.empty)])
