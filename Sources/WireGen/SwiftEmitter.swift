@@ -260,14 +260,14 @@ final class SwiftEmitter {
                 }
             }
             line("")
-            block("public init(reading r: WireReader) throws(WireError)") {
-                line("self.init()")
+            block("public mutating func read(from r: WireReader) throws(WireError)") {
                 for member in members {
                     switch member {
                     case .plain(let f):
                         line("self.\(Names.property(f.name)) = \(readCall(f))")
                     case .optional(let f):
-                        line("if r.has(\(f.number)) { self.\(Names.property(f.name)) = \(readCall(f)) }")
+                        let property = Names.property(f.name)
+                        line("if r.has(\(f.number)) { self.\(property) = \(readCall(f)) } else { self.\(property) = nil }")
                     case .oneof(let oneof, let fields):
                         block("switch r.oneofCase(\(fields[0].number))") {
                             for f in fields {

@@ -6,8 +6,9 @@ import Glibc
 
 /// Reads a message's fields out of the C struct protobuf-c unpacked.
 ///
-/// Only generated code calls this, after `WireScanner` has checked the bytes, so every
-/// pointer here was set by protobuf-c for this descriptor.
+/// Only generated code calls this, on what protobuf-c unpacked for this descriptor, so every
+/// pointer here was set by protobuf-c. A string's bytes are checked again as they become a
+/// Swift string: the decode may not have scanned them first (see `init(decoding:limits:)`).
 public struct WireReader {
     private let message: UnsafeRawPointer
     private let descriptor: UnsafePointer<ProtobufCMessageDescriptor>
@@ -35,7 +36,9 @@ public struct WireReader {
 
     public func message<M: WireMessage>(_ number: UInt32) throws(WireError) -> M? {
         guard let nested = slot(number).load(as: UnsafeRawPointer?.self) else { return nil }
-        return try M(reading: WireReader(message: nested, descriptor: M.wireDescriptor.pointer))
+        var value = M()
+        try value.read(from: WireReader(message: nested, descriptor: M.wireDescriptor.pointer))
+        return value
     }
 
     /// The field number of the oneof member that is set, or 0 when none is; `number` is
@@ -73,9 +76,12 @@ public struct WireReader {
         let (count, array) = repeatedStorage(number)
         var values: [M] = []
         values.reserveCapacity(count)
+        let descriptor = M.wireDescriptor.pointer
         for index in 0..<count {
             let nested = (array! + index * MemoryLayout<UnsafeRawPointer>.stride).load(as: UnsafeRawPointer.self)
-            values.append(try M(reading: WireReader(message: nested, descriptor: M.wireDescriptor.pointer)))
+            // Read in place: a value read and then appended was a copy of every field.
+            values.append(M())
+            try values[index].read(from: WireReader(message: nested, descriptor: descriptor))
         }
         return values
     }
@@ -108,12 +114,12 @@ public struct WireReader {
 
     private func string(at slot: UnsafeRawPointer, _ number: UInt32) throws(WireError) -> String {
         guard let cString = slot.load(as: UnsafePointer<CChar>?.self) else { return "" }
-        // WireScanner has checked these bytes (UTF-8, no NUL) before protobuf-c copied them.
-        let length = strlen(cString)
-        if length == 0 { return "" }
-        return cString.withMemoryRebound(to: UInt8.self, capacity: length) {
-            String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+        // No NUL inside: the scanner checked, or the buffer had no zero byte at all.
+        guard let text = String(validatingCString: cString) else {
+            // The decode scans the bytes for this failure's field path and offset.
+            throw WireError(.invalidUTF8, "\(String(cString: descriptor.pointee.name)) field \(number): string is not valid UTF-8")
         }
+        return text
     }
 
     private func bytes(_ data: ProtobufCBinaryData) -> [UInt8] {

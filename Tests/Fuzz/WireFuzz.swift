@@ -3,16 +3,29 @@
 // `make fuzz` builds it with `-sanitize=fuzzer,address -D FUZZING` and runs it over the
 // seed corpus in Tests/Fuzz/corpus. The input's first byte picks the decoder (0: the RPC
 // envelope, then each message of the catalogue); the rest is what it decodes. A decoder
-// may refuse its input, but must never crash, and what it accepts must survive
-// encode → decode → encode unchanged.
+// may refuse its input, but must never crash, what it accepts must survive
+// encode → decode → encode unchanged, and decoding with the scan first (as under a list
+// bound) must accept and refuse exactly the same, with the same words.
 // Built normally (as `swift build` does), it writes the seed corpus: `wire-fuzz --seeds DIR`.
 import Foundation
 import XieshangWire
 
 /// Decodes `bytes` as `T`; when that works, the message must re-encode, and decoding that
-/// must give the same bytes again.
+/// must give the same bytes again. Decoding with the scan first must agree.
 func check<T: WireMessage>(_ type: T.Type, _ bytes: [UInt8]) {
-    guard let message = try? T(decoding: bytes, limits: WireLimits(maxBytes: 1 << 20)) else { return }
+    let plain = Result { () throws(WireError) in try T(decoding: bytes, limits: WireLimits(maxBytes: 1 << 20)) }
+    let scanned = Result { () throws(WireError) in try T(decoding: bytes, limits: WireLimits(maxBytes: 1 << 20, maxRepeated: .max)) }
+    switch (plain, scanned) {
+    case (.success(let a), .success(let b)):
+        precondition(a == b, "\(T.wireName) decodes differently when scanned first")
+    case (.failure(let a), .failure(let b)):
+        precondition(a.code == b.code && a.message == b.message, "\(T.wireName): \(a.message) / scanned first: \(b.message)")
+    case (.success, .failure(let error)):
+        preconditionFailure("\(T.wireName) decodes, but scanned first it is refused: \(error.message)")
+    case (.failure(let error), .success):
+        preconditionFailure("\(T.wireName) is refused (\(error.message)), but scanned first it decodes")
+    }
+    guard case .success(let message) = plain else { return }
     let encoded: [UInt8]
     do {
         encoded = try message.encode()

@@ -230,8 +230,7 @@ extension DutyV1 {
             if !self.note.isEmpty { try w.string(self.note, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.atMs = r.scalar(1)
             self.by = try r.string(2)
             self.action = try r.string(3)
@@ -281,8 +280,7 @@ extension DutyV1 {
             if !self.history.isEmpty { try w.repeatedMessage(self.history, 15) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.memberID = r.scalar(2)
             self.year = r.scalar(3)
@@ -319,8 +317,7 @@ extension DutyV1 {
             if self.points != 0 { w.scalar(self.points, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.name = try r.string(2)
             self.points = r.scalar(3)
@@ -345,8 +342,7 @@ extension DutyV1 {
             if self.loadedAtMs != 0 { w.scalar(self.loadedAtMs, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.version = r.scalar(1)
             self.rules = try r.repeatedMessage(2)
             self.loadedAtMs = r.scalar(3)
@@ -373,8 +369,7 @@ extension DutyV1 {
             if self.points != 0 { w.scalar(self.points, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.name = try r.string(2)
             self.count = r.scalar(3)
@@ -414,8 +409,7 @@ extension DutyV1 {
             if !self.memberNumber.isEmpty { try w.string(self.memberNumber, 10) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.name = try r.string(2)
             self.sector = try r.string(3)
@@ -445,8 +439,7 @@ extension DutyV1 {
             if self.year != 0 { w.scalar(self.year, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.year = r.scalar(2)
         }
@@ -470,8 +463,7 @@ extension DutyV1 {
             if self.closed { w.scalar(self.closed, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.year = try r.message(1) as DutyV1.MemberYear?
             self.entries = try r.repeatedMessage(2)
             self.closed = r.scalar(3)
@@ -494,8 +486,7 @@ extension DutyV1 {
             if !self.sector.isEmpty { try w.string(self.sector, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.year = r.scalar(1)
             self.sector = try r.string(2)
         }
@@ -519,8 +510,7 @@ extension DutyV1 {
             if self.rulesVersion != 0 { w.scalar(self.rulesVersion, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.members = try r.repeatedMessage(1)
             self.closed = r.scalar(2)
             self.rulesVersion = r.scalar(3)
@@ -549,8 +539,7 @@ extension DutyV1 {
             if !self.evidence.isEmpty { try w.string(self.evidence, 5) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.kind = r.enumValue(2)
             self.title = try r.string(3)
@@ -573,8 +562,7 @@ extension DutyV1 {
             if let value = self.entry { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.entry = try r.message(1) as DutyV1.Entry?
         }
     }
@@ -603,8 +591,7 @@ extension DutyV1 {
             if !self.note.isEmpty { try w.string(self.note, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.entryID = r.scalar(1)
             self.decision = r.enumValue(2)
             self.kind = r.enumValue(3)
@@ -628,8 +615,7 @@ extension DutyV1 {
             if let value = self.entry { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.entry = try r.message(1) as DutyV1.Entry?
         }
     }
@@ -650,8 +636,7 @@ extension DutyV1 {
             if !self.reason.isEmpty { try w.string(self.reason, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.entryID = r.scalar(1)
             self.reason = try r.string(2)
         }
@@ -671,8 +656,7 @@ extension DutyV1 {
             if let value = self.entry { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.entry = try r.message(1) as DutyV1.Entry?
         }
     }
@@ -691,8 +675,7 @@ extension DutyV1 {
             if self.entryID != 0 { w.scalar(self.entryID, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.entryID = r.scalar(1)
         }
     }
@@ -711,8 +694,7 @@ extension DutyV1 {
             if let value = self.entry { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.entry = try r.message(1) as DutyV1.Entry?
         }
     }
@@ -729,8 +711,7 @@ extension DutyV1 {
         public func write(to w: WireWriter) throws(WireError) {
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
         }
     }
 }
@@ -754,8 +735,7 @@ extension DutyV1 {
             if !self.closedYears.isEmpty { w.repeatedScalar(self.closedYears, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.current = try r.message(1) as DutyV1.RulesVersion?
             self.earlier = try r.repeatedMessage(2)
             self.staleEntries = r.scalar(3)
@@ -775,8 +755,7 @@ extension DutyV1 {
         public func write(to w: WireWriter) throws(WireError) {
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
         }
     }
 }
@@ -796,8 +775,7 @@ extension DutyV1 {
             if self.changed != 0 { w.scalar(self.changed, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.version = r.scalar(1)
             self.changed = r.scalar(2)
         }
@@ -817,8 +795,7 @@ extension DutyV1 {
             if self.year != 0 { w.scalar(self.year, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.year = r.scalar(1)
         }
     }
@@ -841,8 +818,7 @@ extension DutyV1 {
             if self.entries != 0 { w.scalar(self.entries, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.year = r.scalar(1)
             self.rulesVersion = r.scalar(2)
             self.entries = r.scalar(3)

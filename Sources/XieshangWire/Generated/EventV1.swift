@@ -33,8 +33,7 @@ extension EventV1 {
             if !self.sourceIdentity.isEmpty { try w.string(self.sourceIdentity, 8) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.source = try r.string(1)
             self.sequence = r.scalar(2)
             self.type = try r.string(3)
@@ -62,8 +61,7 @@ extension EventV1 {
             if self.limit != 0 { w.scalar(self.limit, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.afterSequence = r.scalar(1)
             self.limit = r.scalar(2)
         }
@@ -87,8 +85,7 @@ extension EventV1 {
             if !self.sourceIdentity.isEmpty { try w.string(self.sourceIdentity, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.events = try r.repeatedMessage(1)
             self.lastSequence = r.scalar(2)
             self.sourceIdentity = try r.string(3)
@@ -117,8 +114,7 @@ extension EventV1 {
             if self.atMs != 0 { w.scalar(self.atMs, 5) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.source = try r.string(1)
             self.sequence = r.scalar(2)
             self.type = try r.string(3)
@@ -143,8 +139,7 @@ extension EventV1 {
             if self.limit != 0 { w.scalar(self.limit, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.source = try r.string(1)
             self.limit = r.scalar(2)
         }
@@ -166,8 +161,7 @@ extension EventV1 {
             if self.total != 0 { w.scalar(self.total, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.events = try r.repeatedMessage(1)
             self.total = r.scalar(2)
         }

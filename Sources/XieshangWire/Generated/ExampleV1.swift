@@ -25,8 +25,7 @@ extension ExampleV1 {
             if self.createdAtMs != 0 { w.scalar(self.createdAtMs, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.text = try r.string(2)
             self.author = try r.string(3)
@@ -48,8 +47,7 @@ extension ExampleV1 {
             if !self.text.isEmpty { try w.string(self.text, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.text = try r.string(1)
         }
     }
@@ -68,8 +66,7 @@ extension ExampleV1 {
             if let value = self.note { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.note = try r.message(1) as ExampleV1.Note?
         }
     }
@@ -86,8 +83,7 @@ extension ExampleV1 {
         public func write(to w: WireWriter) throws(WireError) {
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
         }
     }
 }
@@ -105,8 +101,7 @@ extension ExampleV1 {
             if !self.notes.isEmpty { try w.repeatedMessage(self.notes, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.notes = try r.repeatedMessage(1)
         }
     }
@@ -125,8 +120,7 @@ extension ExampleV1 {
             if let value = self.note { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.note = try r.message(1) as ExampleV1.Note?
         }
     }

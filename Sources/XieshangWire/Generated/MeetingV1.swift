@@ -518,8 +518,7 @@ extension MeetingV1 {
             if self.id != 0 { w.scalar(self.id, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.name = try r.string(2)
             self.id = r.scalar(3)
@@ -552,8 +551,7 @@ extension MeetingV1 {
             if self.passed { w.scalar(self.passed, 7) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.inFavour = r.scalar(1)
             self.against = r.scalar(2)
             self.abstaining = r.scalar(3)
@@ -602,8 +600,7 @@ extension MeetingV1 {
             if self.referredToMeetingID != 0 { w.scalar(self.referredToMeetingID, 13) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.position = r.scalar(1)
             self.title = try r.string(2)
             self.durationMinutes = r.scalar(3)
@@ -696,8 +693,7 @@ extension MeetingV1 {
             if self.planItemID != 0 { w.scalar(self.planItemID, 32) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.title = try r.string(2)
             self.kind = r.enumValue(3)
@@ -761,8 +757,7 @@ extension MeetingV1 {
             if self.held != 0 { w.scalar(self.held, 8) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.year = r.scalar(2)
             self.quarter = r.scalar(3)
@@ -788,8 +783,7 @@ extension MeetingV1 {
             if let value = self.item { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.item = try r.message(1) as MeetingV1.PlanItem?
         }
     }
@@ -808,8 +802,7 @@ extension MeetingV1 {
             if let value = self.item { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.item = try r.message(1) as MeetingV1.PlanItem?
         }
     }
@@ -830,8 +823,7 @@ extension MeetingV1 {
             if self.id != 0 { w.scalar(self.id, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.year = r.scalar(1)
             self.id = r.scalar(2)
         }
@@ -851,8 +843,7 @@ extension MeetingV1 {
             if !self.items.isEmpty { try w.repeatedMessage(self.items, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.items = try r.repeatedMessage(1)
         }
     }
@@ -881,8 +872,7 @@ extension MeetingV1 {
             if self.participants != 0 { w.scalar(self.participants, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.expected = r.scalar(1)
             self.present = r.scalar(2)
             self.onLeave = r.scalar(3)
@@ -932,8 +922,7 @@ extension MeetingV1 {
             if self.waitlistPosition != 0 { w.scalar(self.waitlistPosition, 14) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.meetingID = r.scalar(2)
             self.memberID = r.scalar(3)
@@ -975,8 +964,7 @@ extension MeetingV1 {
             if !self.memberIDs.isEmpty { w.repeatedScalar(self.memberIDs, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetingID = r.scalar(1)
             self.meetingTitle = try r.string(2)
             self.startMs = r.scalar(3)
@@ -1000,8 +988,7 @@ extension MeetingV1 {
             if let value = self.meeting { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
         }
     }
@@ -1020,8 +1007,7 @@ extension MeetingV1 {
             if let value = self.meeting { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
         }
     }
@@ -1042,8 +1028,7 @@ extension MeetingV1 {
             if !self.overrideReason.isEmpty { try w.string(self.overrideReason, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.overrideReason = try r.string(2)
         }
@@ -1065,8 +1050,7 @@ extension MeetingV1 {
             if !self.overridden.isEmpty { try w.repeatedMessage(self.overridden, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
             self.overridden = try r.repeatedMessage(2)
         }
@@ -1108,8 +1092,7 @@ extension MeetingV1 {
             if !self.overrideReason.isEmpty { try w.string(self.overrideReason, 12) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.title = try r.string(2)
             self.startMs = r.scalar(3)
@@ -1143,8 +1126,7 @@ extension MeetingV1 {
             if !self.overridden.isEmpty { try w.repeatedMessage(self.overridden, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
             self.changedFields = try r.repeatedString(2)
             self.overridden = try r.repeatedMessage(3)
@@ -1167,8 +1149,7 @@ extension MeetingV1 {
             if !self.reason.isEmpty { try w.string(self.reason, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.reason = try r.string(2)
         }
@@ -1188,8 +1169,7 @@ extension MeetingV1 {
             if let value = self.meeting { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
         }
     }
@@ -1208,8 +1188,7 @@ extension MeetingV1 {
             if self.id != 0 { w.scalar(self.id, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
         }
     }
@@ -1230,8 +1209,7 @@ extension MeetingV1 {
             if !self.invitees.isEmpty { try w.repeatedMessage(self.invitees, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
             self.invitees = try r.repeatedMessage(2)
         }
@@ -1265,8 +1243,7 @@ extension MeetingV1 {
             if !self.pageToken.isEmpty { try w.string(self.pageToken, 8) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.fromMs = r.scalar(1)
             self.toMs = r.scalar(2)
             self.roomID = r.scalar(3)
@@ -1294,8 +1271,7 @@ extension MeetingV1 {
             if !self.nextPageToken.isEmpty { try w.string(self.nextPageToken, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetings = try r.repeatedMessage(1)
             self.nextPageToken = try r.string(2)
         }
@@ -1323,8 +1299,7 @@ extension MeetingV1 {
             if !self.overrideReason.isEmpty { try w.string(self.overrideReason, 5) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetingID = r.scalar(1)
             self.memberIDs = r.repeatedScalar(2)
             self.participants = try r.repeatedMessage(3)
@@ -1349,8 +1324,7 @@ extension MeetingV1 {
             if !self.overridden.isEmpty { try w.repeatedMessage(self.overridden, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.invitees = try r.repeatedMessage(1)
             self.overridden = try r.repeatedMessage(2)
         }
@@ -1372,8 +1346,7 @@ extension MeetingV1 {
             if !self.inviteeIDs.isEmpty { w.repeatedScalar(self.inviteeIDs, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetingID = r.scalar(1)
             self.inviteeIDs = r.repeatedScalar(2)
         }
@@ -1393,8 +1366,7 @@ extension MeetingV1 {
             if self.removed != 0 { w.scalar(self.removed, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.removed = r.scalar(1)
         }
     }
@@ -1415,8 +1387,7 @@ extension MeetingV1 {
             if !self.items.isEmpty { try w.repeatedMessage(self.items, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetingID = r.scalar(1)
             self.items = try r.repeatedMessage(2)
         }
@@ -1436,8 +1407,7 @@ extension MeetingV1 {
             if let value = self.meeting { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
         }
     }
@@ -1460,8 +1430,7 @@ extension MeetingV1 {
             if self.withdraw { w.scalar(self.withdraw, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetingID = r.scalar(1)
             self.memberID = r.scalar(2)
             self.withdraw = r.scalar(3)
@@ -1482,8 +1451,7 @@ extension MeetingV1 {
             if let value = self.invitee { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.invitee = try r.message(1) as MeetingV1.Invitee?
         }
     }
@@ -1508,8 +1476,7 @@ extension MeetingV1 {
             if !self.reason.isEmpty { try w.string(self.reason, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetingID = r.scalar(1)
             self.inviteeID = r.scalar(2)
             self.type = r.enumValue(3)
@@ -1531,8 +1498,7 @@ extension MeetingV1 {
             if let value = self.invitee { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.invitee = try r.message(1) as MeetingV1.Invitee?
         }
     }
@@ -1557,8 +1523,7 @@ extension MeetingV1 {
             if !self.note.isEmpty { try w.string(self.note, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetingID = r.scalar(1)
             self.inviteeID = r.scalar(2)
             self.approve = r.scalar(3)
@@ -1580,8 +1545,7 @@ extension MeetingV1 {
             if let value = self.invitee { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.invitee = try r.message(1) as MeetingV1.Invitee?
         }
     }
@@ -1606,8 +1570,7 @@ extension MeetingV1 {
             if !self.recordReason.isEmpty { try w.string(self.recordReason, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetingID = r.scalar(1)
             self.inviteeID = r.scalar(2)
             self.code = try r.string(3)
@@ -1629,8 +1592,7 @@ extension MeetingV1 {
             if let value = self.invitee { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.invitee = try r.message(1) as MeetingV1.Invitee?
         }
     }
@@ -1659,8 +1621,7 @@ extension MeetingV1 {
             if !self.recordReason.isEmpty { try w.string(self.recordReason, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetingID = r.scalar(1)
             self.position = r.scalar(2)
             self.outcome = r.enumValue(3)
@@ -1686,8 +1647,7 @@ extension MeetingV1 {
             if let value = self.referredTo { try w.message(value, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
             self.referredTo = try r.message(2) as MeetingV1.Meeting?
         }
@@ -1713,8 +1673,7 @@ extension MeetingV1 {
             if !self.recordReason.isEmpty { try w.string(self.recordReason, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.minutes = try r.string(2)
             self.outcomes = try r.string(3)
@@ -1744,8 +1703,7 @@ extension MeetingV1 {
             if self.expected != 0 { w.scalar(self.expected, 5) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
             self.present = r.scalar(2)
             self.onLeave = r.scalar(3)
@@ -1778,8 +1736,7 @@ extension MeetingV1 {
             if !self.groups.isEmpty { try w.repeatedMessage(self.groups, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.fromMs = r.scalar(1)
             self.toMs = r.scalar(2)
             self.durationMinutes = r.scalar(3)
@@ -1807,8 +1764,7 @@ extension MeetingV1 {
             if self.endMs != 0 { w.scalar(self.endMs, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.found = r.scalar(1)
             self.startMs = r.scalar(2)
             self.endMs = r.scalar(3)
@@ -1835,8 +1791,7 @@ extension MeetingV1 {
             if self.toMs != 0 { w.scalar(self.toMs, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.scope = r.enumValue(1)
             self.id = r.scalar(2)
             self.fromMs = r.scalar(3)
@@ -1860,8 +1815,7 @@ extension MeetingV1 {
             if self.events != 0 { w.scalar(self.events, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.ics = try r.string(1)
             self.events = r.scalar(2)
         }
@@ -1883,8 +1837,7 @@ extension MeetingV1 {
             if self.toMs != 0 { w.scalar(self.toMs, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.fromMs = r.scalar(1)
             self.toMs = r.scalar(2)
         }
@@ -1918,8 +1871,7 @@ extension MeetingV1 {
             if self.withoutQuorum != 0 { w.scalar(self.withoutQuorum, 8) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.held = r.scalar(2)
             self.expected = r.scalar(3)
@@ -1955,8 +1907,7 @@ extension MeetingV1 {
             if self.consultationActivities != 0 { w.scalar(self.consultationActivities, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.name = try r.string(2)
             self.attended = r.scalar(3)
@@ -1998,8 +1949,7 @@ extension MeetingV1 {
             if !self.changes.isEmpty { try w.string(self.changes, 10) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meetingID = r.scalar(1)
             self.meetingName = try r.string(2)
             self.meetingKind = r.enumValue(3)
@@ -2037,8 +1987,7 @@ extension MeetingV1 {
             if !self.plan.isEmpty { try w.repeatedMessage(self.plan, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.byKind = try r.repeatedMessage(1)
             self.consultationActivities = r.scalar(2)
             self.participantPersonTimes = r.scalar(3)
@@ -2070,8 +2019,7 @@ extension MeetingV1 {
             if !self.attendance.isEmpty { try w.repeatedMessage(self.attendance, 5) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
             self.changedFields = try r.repeatedString(2)
             self.memberIDs = r.repeatedScalar(3)
@@ -2098,8 +2046,7 @@ extension MeetingV1 {
             if self.required { w.scalar(self.required, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.attendance = r.enumValue(2)
             self.required = r.scalar(3)
@@ -2124,8 +2071,7 @@ extension MeetingV1 {
             if !self.note.isEmpty { try w.string(self.note, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.meeting = try r.message(1) as MeetingV1.Meeting?
             self.invitee = try r.message(2) as MeetingV1.Invitee?
             self.note = try r.string(3)
@@ -2150,8 +2096,7 @@ extension MeetingV1 {
             if self.next != 0 { w.scalar(self.next, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.term = r.scalar(1)
             self.kind = r.enumValue(2)
             self.next = r.scalar(3)
@@ -2176,8 +2121,7 @@ extension MeetingV1 {
             if self.highest != 0 { w.scalar(self.highest, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.next = r.scalar(2)
             self.highest = r.scalar(3)
@@ -2200,8 +2144,7 @@ extension MeetingV1 {
             if !self.kinds.isEmpty { try w.repeatedMessage(self.kinds, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.term = r.scalar(1)
             self.kinds = try r.repeatedMessage(2)
         }
@@ -2223,8 +2166,7 @@ extension MeetingV1 {
             if self.atMs != 0 { w.scalar(self.atMs, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.term = r.scalar(1)
             self.atMs = r.scalar(2)
         }
@@ -2246,8 +2188,7 @@ extension MeetingV1 {
             if self.plenaryID != 0 { w.scalar(self.plenaryID, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.session = r.scalar(1)
             self.plenaryID = r.scalar(2)
         }

@@ -362,8 +362,7 @@ extension MemberV1 {
             if self.current { w.scalar(self.current, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.number = r.scalar(1)
             self.startDate = try r.string(2)
             self.endDate = try r.string(3)
@@ -433,8 +432,7 @@ extension MemberV1 {
             if !self.decisions.isEmpty { try w.repeatedMessage(self.decisions, 25) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.term = r.scalar(2)
             self.memberNumber = try r.string(3)
@@ -479,8 +477,7 @@ extension MemberV1 {
             if !self.reason.isEmpty { try w.string(self.reason, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.date = try r.string(1)
             self.reason = try r.string(2)
         }
@@ -508,8 +505,7 @@ extension MemberV1 {
             if !self.note.isEmpty { try w.string(self.note, 5) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.meeting = try r.string(2)
             self.meetingID = r.scalar(3)
@@ -538,8 +534,7 @@ extension MemberV1 {
             if self.roomID != 0 { w.scalar(self.roomID, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.committee = try r.string(2)
             self.stationID = r.scalar(3)
@@ -561,8 +556,7 @@ extension MemberV1 {
             if let value = self.member { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.member = try r.message(1) as MemberV1.Member?
         }
     }
@@ -581,8 +575,7 @@ extension MemberV1 {
             if let value = self.member { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.member = try r.message(1) as MemberV1.Member?
         }
     }
@@ -601,8 +594,7 @@ extension MemberV1 {
             if let value = self.member { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.member = try r.message(1) as MemberV1.Member?
         }
     }
@@ -621,8 +613,7 @@ extension MemberV1 {
             if let value = self.member { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.member = try r.message(1) as MemberV1.Member?
         }
     }
@@ -641,8 +632,7 @@ extension MemberV1 {
             if self.id != 0 { w.scalar(self.id, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
         }
     }
@@ -661,8 +651,7 @@ extension MemberV1 {
             if let value = self.member { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.member = try r.message(1) as MemberV1.Member?
         }
     }
@@ -701,8 +690,7 @@ extension MemberV1 {
             if self.roleAndAbove { w.scalar(self.roleAndAbove, 11) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.term = r.scalar(1)
             self.sector = try r.string(2)
             self.committee = try r.string(3)
@@ -735,8 +723,7 @@ extension MemberV1 {
             if self.total != 0 { w.scalar(self.total, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.members = try r.repeatedMessage(1)
             self.nextPageToken = try r.string(2)
             self.total = r.scalar(3)
@@ -763,8 +750,7 @@ extension MemberV1 {
             if !self.date.isEmpty { try w.string(self.date, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.status = r.enumValue(2)
             self.reason = try r.string(3)
@@ -786,8 +772,7 @@ extension MemberV1 {
             if let value = self.member { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.member = try r.message(1) as MemberV1.Member?
         }
     }
@@ -812,8 +797,7 @@ extension MemberV1 {
             if self.withdraw { w.scalar(self.withdraw, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.reason = try r.string(2)
             self.date = try r.string(3)
@@ -835,8 +819,7 @@ extension MemberV1 {
             if let value = self.member { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.member = try r.message(1) as MemberV1.Member?
         }
     }
@@ -857,8 +840,7 @@ extension MemberV1 {
             if let value = self.decision { try w.message(value, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.decision = try r.message(2) as MemberV1.PersonnelDecision?
         }
@@ -878,8 +860,7 @@ extension MemberV1 {
             if let value = self.member { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.member = try r.message(1) as MemberV1.Member?
         }
     }
@@ -900,8 +881,7 @@ extension MemberV1 {
             if self.roomID != 0 { w.scalar(self.roomID, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.roomID = r.scalar(2)
         }
@@ -921,8 +901,7 @@ extension MemberV1 {
             if let value = self.member { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.member = try r.message(1) as MemberV1.Member?
         }
     }
@@ -941,8 +920,7 @@ extension MemberV1 {
             if !self.ids.isEmpty { w.repeatedScalar(self.ids, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.ids = r.repeatedScalar(1)
         }
     }
@@ -963,8 +941,7 @@ extension MemberV1 {
             if !self.missingIDs.isEmpty { w.repeatedScalar(self.missingIDs, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.members = try r.repeatedMessage(1)
             self.missingIDs = r.repeatedScalar(2)
         }
@@ -990,8 +967,7 @@ extension MemberV1 {
             if self.term != 0 { w.scalar(self.term, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.name = try r.string(2)
             self.id = r.scalar(3)
@@ -1013,8 +989,7 @@ extension MemberV1 {
             if !self.memberIDs.isEmpty { w.repeatedScalar(self.memberIDs, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberIDs = r.repeatedScalar(1)
         }
     }
@@ -1043,8 +1018,7 @@ extension MemberV1 {
             if self.more { w.scalar(self.more, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.csv = r.bytes(1)
             self.term = r.scalar(2)
             self.importValidRows = r.scalar(3)
@@ -1072,8 +1046,7 @@ extension MemberV1 {
             if !self.reason.isEmpty { try w.string(self.reason, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.line = r.scalar(1)
             self.field = try r.string(2)
             self.reason = try r.string(3)
@@ -1106,8 +1079,7 @@ extension MemberV1 {
             if self.receivedBytes != 0 { w.scalar(self.receivedBytes, 7) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.created = r.scalar(1)
             self.updated = r.scalar(2)
             self.unchanged = r.scalar(3)
@@ -1136,8 +1108,7 @@ extension MemberV1 {
             if self.pageSize != 0 { w.scalar(self.pageSize, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.term = r.scalar(1)
             self.pageToken = try r.string(2)
             self.pageSize = r.scalar(3)
@@ -1162,8 +1133,7 @@ extension MemberV1 {
             if !self.nextPageToken.isEmpty { try w.string(self.nextPageToken, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.csv = r.bytes(1)
             self.count = r.scalar(2)
             self.nextPageToken = try r.string(3)
@@ -1188,8 +1158,7 @@ extension MemberV1 {
             if !self.newValue.isEmpty { try w.string(self.newValue, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.field = try r.string(1)
             self.oldValue = try r.string(2)
             self.newValue = try r.string(3)
@@ -1218,8 +1187,7 @@ extension MemberV1 {
             if !self.changes.isEmpty { try w.repeatedMessage(self.changes, 5) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.atMs = r.scalar(1)
             self.actor = try r.string(2)
             self.action = try r.string(3)
@@ -1242,8 +1210,7 @@ extension MemberV1 {
             if self.memberID != 0 { w.scalar(self.memberID, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
         }
     }
@@ -1262,8 +1229,7 @@ extension MemberV1 {
             if !self.entries.isEmpty { try w.repeatedMessage(self.entries, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.entries = try r.repeatedMessage(1)
         }
     }
@@ -1286,8 +1252,7 @@ extension MemberV1 {
             if !self.reason.isEmpty { try w.string(self.reason, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.member = try r.message(1) as MemberV1.Member?
             self.roomID = r.scalar(2)
             self.reason = try r.string(3)
@@ -1308,8 +1273,7 @@ extension MemberV1 {
             if let value = self.room { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.room = try r.message(1) as MemberV1.Room?
         }
     }
@@ -1328,8 +1292,7 @@ extension MemberV1 {
             if let value = self.term { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.term = try r.message(1) as MemberV1.Term?
         }
     }
@@ -1350,8 +1313,7 @@ extension MemberV1 {
             if !self.names.isEmpty { try w.repeatedString(self.names, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.names = try r.repeatedString(2)
         }
@@ -1371,8 +1333,7 @@ extension MemberV1 {
             if self.kind.rawValue != 0 { w.enumValue(self.kind, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
         }
     }
@@ -1391,8 +1352,7 @@ extension MemberV1 {
             if !self.names.isEmpty { try w.repeatedString(self.names, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.names = try r.repeatedString(1)
         }
     }
@@ -1413,8 +1373,7 @@ extension MemberV1 {
             if !self.name.isEmpty { try w.string(self.name, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.name = try r.string(2)
         }
@@ -1434,8 +1393,7 @@ extension MemberV1 {
             if !self.names.isEmpty { try w.repeatedString(self.names, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.names = try r.repeatedString(1)
         }
     }
@@ -1454,8 +1412,7 @@ extension MemberV1 {
             if let value = self.term { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.term = try r.message(1) as MemberV1.Term?
         }
     }
@@ -1474,8 +1431,7 @@ extension MemberV1 {
             if let value = self.term { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.term = try r.message(1) as MemberV1.Term?
         }
     }
@@ -1492,8 +1448,7 @@ extension MemberV1 {
         public func write(to w: WireWriter) throws(WireError) {
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
         }
     }
 }
@@ -1511,8 +1466,7 @@ extension MemberV1 {
             if !self.terms.isEmpty { try w.repeatedMessage(self.terms, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.terms = try r.repeatedMessage(1)
         }
     }
@@ -1531,8 +1485,7 @@ extension MemberV1 {
             if self.number != 0 { w.scalar(self.number, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.number = r.scalar(1)
         }
     }
@@ -1551,8 +1504,7 @@ extension MemberV1 {
             if let value = self.term { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.term = try r.message(1) as MemberV1.Term?
         }
     }
@@ -1577,8 +1529,7 @@ extension MemberV1 {
             if !self.district.isEmpty { try w.string(self.district, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.name = try r.string(2)
             self.address = try r.string(3)
@@ -1610,8 +1561,7 @@ extension MemberV1 {
             if self.fixedMembers { w.scalar(self.fixedMembers, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.site = r.scalar(1)
             self.sign = r.scalar(2)
             self.facilities = r.scalar(3)
@@ -1649,8 +1599,7 @@ extension MemberV1 {
             if self.memberCount != 0 { w.scalar(self.memberCount, 8) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.name = try r.string(2)
             self.address = try r.string(3)
@@ -1676,8 +1625,7 @@ extension MemberV1 {
             if let value = self.station { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.station = try r.message(1) as MemberV1.Station?
         }
     }
@@ -1696,8 +1644,7 @@ extension MemberV1 {
             if let value = self.station { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.station = try r.message(1) as MemberV1.Station?
         }
     }
@@ -1716,8 +1663,7 @@ extension MemberV1 {
             if self.id != 0 { w.scalar(self.id, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
         }
     }
@@ -1736,8 +1682,7 @@ extension MemberV1 {
             if let value = self.station { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.station = try r.message(1) as MemberV1.Station?
         }
     }
@@ -1754,8 +1699,7 @@ extension MemberV1 {
         public func write(to w: WireWriter) throws(WireError) {
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
         }
     }
 }
@@ -1773,8 +1717,7 @@ extension MemberV1 {
             if !self.stations.isEmpty { try w.repeatedMessage(self.stations, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.stations = try r.repeatedMessage(1)
         }
     }
@@ -1793,8 +1736,7 @@ extension MemberV1 {
             if let value = self.room { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.room = try r.message(1) as MemberV1.Room?
         }
     }
@@ -1813,8 +1755,7 @@ extension MemberV1 {
             if let value = self.room { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.room = try r.message(1) as MemberV1.Room?
         }
     }
@@ -1833,8 +1774,7 @@ extension MemberV1 {
             if self.id != 0 { w.scalar(self.id, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
         }
     }
@@ -1853,8 +1793,7 @@ extension MemberV1 {
             if let value = self.room { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.room = try r.message(1) as MemberV1.Room?
         }
     }
@@ -1873,8 +1812,7 @@ extension MemberV1 {
             if self.stationID != 0 { w.scalar(self.stationID, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.stationID = r.scalar(1)
         }
     }
@@ -1893,8 +1831,7 @@ extension MemberV1 {
             if !self.rooms.isEmpty { try w.repeatedMessage(self.rooms, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.rooms = try r.repeatedMessage(1)
         }
     }
@@ -1925,8 +1862,7 @@ extension MemberV1 {
             if self.active { w.scalar(self.active, 7) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.name = try r.string(2)
             self.kind = try r.string(3)
@@ -1951,8 +1887,7 @@ extension MemberV1 {
             if let value = self.unit { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.unit = try r.message(1) as MemberV1.Unit?
         }
     }
@@ -1971,8 +1906,7 @@ extension MemberV1 {
             if let value = self.unit { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.unit = try r.message(1) as MemberV1.Unit?
         }
     }
@@ -1991,8 +1925,7 @@ extension MemberV1 {
             if self.id != 0 { w.scalar(self.id, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
         }
     }
@@ -2011,8 +1944,7 @@ extension MemberV1 {
             if let value = self.unit { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.unit = try r.message(1) as MemberV1.Unit?
         }
     }
@@ -2031,8 +1963,7 @@ extension MemberV1 {
             if self.includeInactive { w.scalar(self.includeInactive, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.includeInactive = r.scalar(1)
         }
     }
@@ -2051,8 +1982,7 @@ extension MemberV1 {
             if !self.units.isEmpty { try w.repeatedMessage(self.units, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.units = try r.repeatedMessage(1)
         }
     }

@@ -115,8 +115,7 @@ extension NotificationV1 {
             if self.id != 0 { w.scalar(self.id, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.id = r.scalar(2)
         }
@@ -152,8 +151,7 @@ extension NotificationV1 {
             if self.readAtMs != 0 { w.scalar(self.readAtMs, 9) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.recipient = try r.message(2) as NotificationV1.Recipient?
             self.rule = try r.string(3)
@@ -186,8 +184,7 @@ extension NotificationV1 {
             if !self.pageToken.isEmpty { try w.string(self.pageToken, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.recipient = try r.message(1) as NotificationV1.Recipient?
             self.unreadOnly = r.scalar(2)
             self.pageSize = r.scalar(3)
@@ -215,8 +212,7 @@ extension NotificationV1 {
             if !self.nextPageToken.isEmpty { try w.string(self.nextPageToken, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.notifications = try r.repeatedMessage(1)
             self.unread = r.scalar(2)
             self.total = r.scalar(3)
@@ -240,8 +236,7 @@ extension NotificationV1 {
             if !self.ids.isEmpty { w.repeatedScalar(self.ids, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.recipient = try r.message(1) as NotificationV1.Recipient?
             self.ids = r.repeatedScalar(2)
         }
@@ -261,8 +256,7 @@ extension NotificationV1 {
             if self.marked != 0 { w.scalar(self.marked, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.marked = r.scalar(1)
         }
     }
@@ -287,8 +281,7 @@ extension NotificationV1 {
             if self.digest { w.scalar(self.digest, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.recipient = try r.message(1) as NotificationV1.Recipient?
             self.webhook = r.scalar(2)
             self.email = r.scalar(3)
@@ -310,8 +303,7 @@ extension NotificationV1 {
             if let value = self.recipient { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.recipient = try r.message(1) as NotificationV1.Recipient?
         }
     }
@@ -330,8 +322,7 @@ extension NotificationV1 {
             if let value = self.preferences { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.preferences = try r.message(1) as NotificationV1.Preferences?
         }
     }
@@ -350,8 +341,7 @@ extension NotificationV1 {
             if let value = self.preferences { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.preferences = try r.message(1) as NotificationV1.Preferences?
         }
     }
@@ -386,8 +376,7 @@ extension NotificationV1 {
             if let value = self.notification { try w.message(value, 9) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.notificationID = r.scalar(2)
             self.channel = try r.string(3)
@@ -416,8 +405,7 @@ extension NotificationV1 {
             if self.limit != 0 { w.scalar(self.limit, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.status = r.enumValue(1)
             self.limit = r.scalar(2)
         }
@@ -437,8 +425,7 @@ extension NotificationV1 {
             if !self.deliveries.isEmpty { try w.repeatedMessage(self.deliveries, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.deliveries = try r.repeatedMessage(1)
         }
     }
@@ -457,8 +444,7 @@ extension NotificationV1 {
             if !self.ids.isEmpty { w.repeatedScalar(self.ids, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.ids = r.repeatedScalar(1)
         }
     }
@@ -477,8 +463,7 @@ extension NotificationV1 {
             if self.retried != 0 { w.scalar(self.retried, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.retried = r.scalar(1)
         }
     }
@@ -507,8 +492,7 @@ extension NotificationV1 {
             if let value = self.recipient { try w.message(value, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.group = r.enumValue(1)
             self.name = try r.string(2)
             self.id = r.scalar(3)
@@ -532,8 +516,7 @@ extension NotificationV1 {
             if self.recipients != 0 { w.scalar(self.recipients, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.recipients = r.scalar(1)
         }
     }

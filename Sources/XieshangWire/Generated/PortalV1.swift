@@ -121,8 +121,7 @@ extension PortalV1 {
             if self.trustedBrowsers != 0 { w.scalar(self.trustedBrowsers, 11) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.subjectID = r.scalar(2)
             self.login = try r.string(3)
@@ -153,8 +152,7 @@ extension PortalV1 {
             if self.unitID != 0 { w.scalar(self.unitID, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.unitID = r.scalar(2)
         }
@@ -180,8 +178,7 @@ extension PortalV1 {
             if self.expiresAtMs != 0 { w.scalar(self.expiresAtMs, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.account = try r.message(1) as PortalV1.Account?
             self.link = try r.string(2)
             self.code = try r.string(3)
@@ -205,8 +202,7 @@ extension PortalV1 {
             if self.state.rawValue != 0 { w.enumValue(self.state, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.state = r.enumValue(2)
         }
@@ -226,8 +222,7 @@ extension PortalV1 {
             if !self.accounts.isEmpty { try w.repeatedMessage(self.accounts, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.accounts = try r.repeatedMessage(1)
         }
     }
@@ -248,8 +243,7 @@ extension PortalV1 {
             if self.disabled { w.scalar(self.disabled, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.login = try r.string(1)
             self.disabled = r.scalar(2)
         }
@@ -269,8 +263,7 @@ extension PortalV1 {
             if let value = self.account { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.account = try r.message(1) as PortalV1.Account?
         }
     }

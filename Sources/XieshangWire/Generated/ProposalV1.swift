@@ -825,8 +825,7 @@ extension ProposalV1 {
             if !self.name.isEmpty { try w.string(self.name, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.kind = r.enumValue(1)
             self.id = r.scalar(2)
             self.name = try r.string(3)
@@ -857,8 +856,7 @@ extension ProposalV1 {
             if self.opinionAtMs != 0 { w.scalar(self.opinionAtMs, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.name = try r.string(2)
             self.decision = r.enumValue(3)
@@ -890,8 +888,7 @@ extension ProposalV1 {
             if self.atMs != 0 { w.scalar(self.atMs, 5) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.unitID = r.scalar(1)
             self.unitName = try r.string(2)
             self.decision = r.enumValue(3)
@@ -916,8 +913,7 @@ extension ProposalV1 {
             if !self.sha256.isEmpty { try w.string(self.sha256, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.name = try r.string(1)
             self.sha256 = try r.string(2)
         }
@@ -1019,8 +1015,7 @@ extension ProposalV1 {
             if self.replyDraftedAtMs != 0 { w.scalar(self.replyDraftedAtMs, 42) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.title = try r.string(2)
             self.body = try r.string(3)
@@ -1096,8 +1091,7 @@ extension ProposalV1 {
             if self.satisfaction.rawValue != 0 { w.enumValue(self.satisfaction, 9) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.atMs = r.scalar(1)
             self.actor = try r.message(2) as ProposalV1.Actor?
             self.action = r.enumValue(3)
@@ -1124,8 +1118,7 @@ extension ProposalV1 {
             if let value = self.proposal { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposal = try r.message(1) as ProposalV1.Proposal?
         }
     }
@@ -1144,8 +1137,7 @@ extension ProposalV1 {
             if let value = self.proposal { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposal = try r.message(1) as ProposalV1.Proposal?
         }
     }
@@ -1166,8 +1158,7 @@ extension ProposalV1 {
             if let value = self.actor { try w.message(value, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposal = try r.message(1) as ProposalV1.Proposal?
             self.actor = try r.message(2) as ProposalV1.Actor?
         }
@@ -1187,8 +1178,7 @@ extension ProposalV1 {
             if let value = self.proposal { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposal = try r.message(1) as ProposalV1.Proposal?
         }
     }
@@ -1207,8 +1197,7 @@ extension ProposalV1 {
             if self.id != 0 { w.scalar(self.id, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
         }
     }
@@ -1229,8 +1218,7 @@ extension ProposalV1 {
             if !self.allowed.isEmpty { w.repeatedEnum(self.allowed, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposal = try r.message(1) as ProposalV1.Proposal?
             self.allowed = r.repeatedEnum(2)
         }
@@ -1260,8 +1248,7 @@ extension ProposalV1 {
             if !self.pageToken.isEmpty { try w.string(self.pageToken, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.state = r.enumValue(1)
             self.term = r.scalar(2)
             self.memberID = r.scalar(3)
@@ -1287,8 +1274,7 @@ extension ProposalV1 {
             if !self.nextPageToken.isEmpty { try w.string(self.nextPageToken, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposals = try r.repeatedMessage(1)
             self.nextPageToken = try r.string(2)
         }
@@ -1338,8 +1324,7 @@ extension ProposalV1 {
             if self.meetingID != 0 { w.scalar(self.meetingID, 16) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.action = r.enumValue(2)
             self.actor = try r.message(3) as ProposalV1.Actor?
@@ -1375,8 +1360,7 @@ extension ProposalV1 {
             if let value = self.transition { try w.message(value, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposal = try r.message(1) as ProposalV1.Proposal?
             self.transition = try r.message(2) as ProposalV1.Transition?
         }
@@ -1396,8 +1380,7 @@ extension ProposalV1 {
             if self.id != 0 { w.scalar(self.id, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
         }
     }
@@ -1416,8 +1399,7 @@ extension ProposalV1 {
             if !self.transitions.isEmpty { try w.repeatedMessage(self.transitions, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.transitions = try r.repeatedMessage(1)
         }
     }
@@ -1438,8 +1420,7 @@ extension ProposalV1 {
             if self.unitID != 0 { w.scalar(self.unitID, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.withinDays = r.scalar(1)
             self.unitID = r.scalar(2)
         }
@@ -1461,8 +1442,7 @@ extension ProposalV1 {
             if self.daysLeft != 0 { w.scalar(self.daysLeft, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposal = try r.message(1) as ProposalV1.Proposal?
             self.daysLeft = r.scalar(2)
         }
@@ -1482,8 +1462,7 @@ extension ProposalV1 {
             if !self.proposals.isEmpty { try w.repeatedMessage(self.proposals, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposals = try r.repeatedMessage(1)
         }
     }
@@ -1508,8 +1487,7 @@ extension ProposalV1 {
             if !self.postedAt.isEmpty { try w.string(self.postedAt, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.text = try r.string(1)
             self.fromDate = try r.string(2)
             self.toDate = try r.string(3)
@@ -1539,8 +1517,7 @@ extension ProposalV1 {
             if let value = self.notice { try w.message(value, 5) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.step = r.enumValue(1)
             self.atMs = r.scalar(2)
             self.actor = try r.message(3) as ProposalV1.Actor?
@@ -1589,8 +1566,7 @@ extension ProposalV1 {
             if self.planItemID != 0 { w.scalar(self.planItemID, 14) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.title = try r.string(2)
             self.description = try r.string(3)
@@ -1624,8 +1600,7 @@ extension ProposalV1 {
             if let value = self.actor { try w.message(value, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.topic = try r.message(1) as ProposalV1.Topic?
             self.actor = try r.message(2) as ProposalV1.Actor?
         }
@@ -1645,8 +1620,7 @@ extension ProposalV1 {
             if let value = self.topic { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.topic = try r.message(1) as ProposalV1.Topic?
         }
     }
@@ -1677,8 +1651,7 @@ extension ProposalV1 {
             if let value = self.notice { try w.message(value, 7) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.step = r.enumValue(2)
             self.actor = try r.message(3) as ProposalV1.Actor?
@@ -1703,8 +1676,7 @@ extension ProposalV1 {
             if let value = self.topic { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.topic = try r.message(1) as ProposalV1.Topic?
         }
     }
@@ -1723,8 +1695,7 @@ extension ProposalV1 {
             if self.id != 0 { w.scalar(self.id, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
         }
     }
@@ -1743,8 +1714,7 @@ extension ProposalV1 {
             if let value = self.topic { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.topic = try r.message(1) as ProposalV1.Topic?
         }
     }
@@ -1767,8 +1737,7 @@ extension ProposalV1 {
             if self.roomID != 0 { w.scalar(self.roomID, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.step = r.enumValue(1)
             self.stationID = r.scalar(2)
             self.roomID = r.scalar(3)
@@ -1789,8 +1758,7 @@ extension ProposalV1 {
             if !self.topics.isEmpty { try w.repeatedMessage(self.topics, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.topics = try r.repeatedMessage(1)
         }
     }
@@ -1811,8 +1779,7 @@ extension ProposalV1 {
             if self.count != 0 { w.scalar(self.count, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.name = try r.string(1)
             self.count = r.scalar(2)
         }
@@ -1838,8 +1805,7 @@ extension ProposalV1 {
             if self.cosigned != 0 { w.scalar(self.cosigned, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.name = try r.string(2)
             self.led = r.scalar(3)
@@ -1863,8 +1829,7 @@ extension ProposalV1 {
             if self.toMs != 0 { w.scalar(self.toMs, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.fromMs = r.scalar(1)
             self.toMs = r.scalar(2)
         }
@@ -1940,8 +1905,7 @@ extension ProposalV1 {
             if !self.planTopics.isEmpty { try w.repeatedMessage(self.planTopics, 29) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.byState = try r.repeatedMessage(1)
             self.submitted = r.scalar(2)
             self.filed = r.scalar(3)
@@ -1994,8 +1958,7 @@ extension ProposalV1 {
             if self.solved != 0 { w.scalar(self.solved, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.planItemID = r.scalar(1)
             self.topics = r.scalar(2)
             self.consulted = r.scalar(3)
@@ -2033,8 +1996,7 @@ extension ProposalV1 {
             if self.designatedAtMs != 0 { w.scalar(self.designatedAtMs, 9) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposalID = r.scalar(1)
             self.number = try r.string(2)
             self.title = try r.string(3)
@@ -2077,8 +2039,7 @@ extension ProposalV1 {
             if self.dissatisfied != 0 { w.scalar(self.dissatisfied, 9) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.unitID = r.scalar(1)
             self.unitName = try r.string(2)
             self.assigned = r.scalar(3)
@@ -2109,8 +2070,7 @@ extension ProposalV1 {
             if !self.definition.isEmpty { try w.string(self.definition, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.name = try r.string(1)
             self.label = try r.string(2)
             self.definition = try r.string(3)
@@ -2133,8 +2093,7 @@ extension ProposalV1 {
             if let value = self.transition { try w.message(value, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.proposal = try r.message(1) as ProposalV1.Proposal?
             self.transition = try r.message(2) as ProposalV1.Transition?
         }
@@ -2158,8 +2117,7 @@ extension ProposalV1 {
             if !self.memberIDs.isEmpty { w.repeatedScalar(self.memberIDs, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.topic = try r.message(1) as ProposalV1.Topic?
             self.step = try r.message(2) as ProposalV1.TopicStepRecord?
             self.memberIDs = r.repeatedScalar(3)
@@ -2184,8 +2142,7 @@ extension ProposalV1 {
             if self.atMs != 0 { w.scalar(self.atMs, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.level = r.enumValue(1)
             self.recipient = try r.string(2)
             self.atMs = r.scalar(3)
@@ -2210,8 +2167,7 @@ extension ProposalV1 {
             if self.atMs != 0 { w.scalar(self.atMs, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.level = r.enumValue(1)
             self.usedIn = try r.string(2)
             self.atMs = r.scalar(3)
@@ -2238,8 +2194,7 @@ extension ProposalV1 {
             if self.atMs != 0 { w.scalar(self.atMs, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.leader = try r.string(1)
             self.level = r.enumValue(2)
             self.text = try r.string(3)
@@ -2271,8 +2226,7 @@ extension ProposalV1 {
             if !self.note.isEmpty { try w.string(self.note, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.atMs = r.scalar(1)
             self.actor = try r.message(2) as ProposalV1.Actor?
             self.action = r.enumValue(3)
@@ -2322,8 +2276,7 @@ extension ProposalV1 {
             if self.submittedAtMs != 0 { w.scalar(self.submittedAtMs, 14) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.title = try r.string(2)
             self.body = try r.string(3)
@@ -2359,8 +2312,7 @@ extension ProposalV1 {
             if !self.body.isEmpty { try w.string(self.body, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.title = try r.string(2)
             self.body = try r.string(3)
@@ -2381,8 +2333,7 @@ extension ProposalV1 {
             if let value = self.opinion { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.opinion = try r.message(1) as ProposalV1.Opinion?
         }
     }
@@ -2419,8 +2370,7 @@ extension ProposalV1 {
             if !self.note.isEmpty { try w.string(self.note, 10) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
             self.action = r.enumValue(2)
             self.title = try r.string(3)
@@ -2448,8 +2398,7 @@ extension ProposalV1 {
             if let value = self.opinion { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.opinion = try r.message(1) as ProposalV1.Opinion?
         }
     }
@@ -2468,8 +2417,7 @@ extension ProposalV1 {
             if self.id != 0 { w.scalar(self.id, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = r.scalar(1)
         }
     }
@@ -2488,8 +2436,7 @@ extension ProposalV1 {
             if let value = self.opinion { try w.message(value, 1) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.opinion = try r.message(1) as ProposalV1.Opinion?
         }
     }
@@ -2514,8 +2461,7 @@ extension ProposalV1 {
             if !self.pageToken.isEmpty { try w.string(self.pageToken, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.memberID = r.scalar(1)
             self.state = r.enumValue(2)
             self.pageSize = r.scalar(3)
@@ -2539,8 +2485,7 @@ extension ProposalV1 {
             if !self.nextPageToken.isEmpty { try w.string(self.nextPageToken, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.opinions = try r.repeatedMessage(1)
             self.nextPageToken = try r.string(2)
         }
@@ -2570,8 +2515,7 @@ extension ProposalV1 {
             if self.instructed != 0 { w.scalar(self.instructed, 6) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.name = try r.string(1)
             self.memberID = r.scalar(2)
             self.submitted = r.scalar(3)
@@ -2597,8 +2541,7 @@ extension ProposalV1 {
             if self.toMs != 0 { w.scalar(self.toMs, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.fromMs = r.scalar(1)
             self.toMs = r.scalar(2)
         }
@@ -2626,8 +2569,7 @@ extension ProposalV1 {
             if !self.byMonth.isEmpty { try w.repeatedMessage(self.byMonth, 5) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.total = try r.message(1) as ProposalV1.OpinionCount?
             self.adoptedByLevel = try r.repeatedMessage(2)
             self.byMember = try r.repeatedMessage(3)
@@ -2652,8 +2594,7 @@ extension ProposalV1 {
             if let value = self.step { try w.message(value, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.opinion = try r.message(1) as ProposalV1.Opinion?
             self.step = try r.message(2) as ProposalV1.OpinionStep?
         }

@@ -157,8 +157,7 @@ extension RpcV1 {
             if !self.reason.isEmpty { try w.string(self.reason, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.field = try r.string(1)
             self.description = try r.string(2)
             self.reason = try r.string(3)
@@ -185,8 +184,7 @@ extension RpcV1 {
             if !self.localizedMessage.isEmpty { try w.string(self.localizedMessage, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.code = r.enumValue(1)
             self.message = try r.string(2)
             self.violations = try r.repeatedMessage(3)
@@ -210,8 +208,7 @@ extension RpcV1 {
             if !self.value.isEmpty { try w.string(self.value, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.key = try r.string(1)
             self.value = try r.string(2)
         }
@@ -245,8 +242,7 @@ extension RpcV1 {
             if !self.onBehalfOf.isEmpty { try w.string(self.onBehalfOf, 8) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.method = try r.string(1)
             self.requestID = try r.string(2)
             self.deadlineMs = r.scalar(3)
@@ -276,8 +272,7 @@ extension RpcV1 {
             if !self.body.isEmpty { w.bytes(self.body, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.requestID = try r.string(1)
             self.status = try r.message(2) as RpcV1.Status?
             self.body = r.bytes(3)
@@ -296,8 +291,7 @@ extension RpcV1 {
         public func write(to w: WireWriter) throws(WireError) {
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
         }
     }
 }
@@ -327,8 +321,7 @@ extension RpcV1 {
             if !self.storageDetail.isEmpty { try w.string(self.storageDetail, 7) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.status = r.enumValue(1)
             self.service = try r.string(2)
             self.version = try r.string(3)
@@ -351,8 +344,7 @@ extension RpcV1 {
         public func write(to w: WireWriter) throws(WireError) {
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
         }
     }
 }
@@ -376,8 +368,7 @@ extension RpcV1 {
             if self.mutating { w.scalar(self.mutating, 4) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.name = try r.string(1)
             self.requestType = try r.string(2)
             self.responseType = try r.string(3)
@@ -401,8 +392,7 @@ extension RpcV1 {
             if !self.methods.isEmpty { try w.repeatedMessage(self.methods, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.service = try r.string(1)
             self.methods = try r.repeatedMessage(2)
         }
@@ -420,8 +410,7 @@ extension RpcV1 {
         public func write(to w: WireWriter) throws(WireError) {
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
         }
     }
 }
@@ -455,8 +444,7 @@ extension RpcV1 {
             if !self.sourceIdentity.isEmpty { try w.string(self.sourceIdentity, 9) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = try r.string(1)
             self.service = try r.string(2)
             self.sizeBytes = r.scalar(3)
@@ -485,8 +473,7 @@ extension RpcV1 {
             if self.offset != 0 { w.scalar(self.offset, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.id = try r.string(1)
             self.offset = r.scalar(2)
         }
@@ -508,8 +495,7 @@ extension RpcV1 {
             if self.done { w.scalar(self.done, 2) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.data = r.bytes(1)
             self.done = r.scalar(2)
         }

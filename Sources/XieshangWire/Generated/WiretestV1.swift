@@ -62,8 +62,7 @@ extension WiretestV1 {
             if !self.children.isEmpty { try w.repeatedMessage(self.children, 3) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.label = try r.string(1)
             self.weight = r.scalar(2)
             self.children = try r.repeatedMessage(3)
@@ -161,8 +160,7 @@ extension WiretestV1 {
                 if !self.note.isEmpty { try w.string(self.note, 2) }
             }
 
-            public init(reading r: WireReader) throws(WireError) {
-                self.init()
+            public mutating func read(from r: WireReader) throws(WireError) {
                 self.level = r.enumValue(1)
                 self.note = try r.string(2)
             }
@@ -212,8 +210,7 @@ extension WiretestV1 {
             if let value = self.fNested { try w.message(value, 60) }
         }
 
-        public init(reading r: WireReader) throws(WireError) {
-            self.init()
+        public mutating func read(from r: WireReader) throws(WireError) {
             self.fInt32 = r.scalar(1)
             self.fInt64 = r.scalar(2)
             self.fUint32 = r.scalar(3)
@@ -241,9 +238,9 @@ extension WiretestV1 {
             self.rBytes = r.repeatedBytes(28)
             self.rColor = r.repeatedEnum(29)
             self.rInner = try r.repeatedMessage(30)
-            if r.has(40) { self.oInt64 = r.scalar(40) }
-            if r.has(41) { self.oString = try r.string(41) }
-            if r.has(42) { self.oInner = try r.message(42) as WiretestV1.Inner? }
+            if r.has(40) { self.oInt64 = r.scalar(40) } else { self.oInt64 = nil }
+            if r.has(41) { self.oString = try r.string(41) } else { self.oString = nil }
+            if r.has(42) { self.oInner = try r.message(42) as WiretestV1.Inner? } else { self.oInner = nil }
             switch r.oneofCase(50) {
             case 50: self.choice = .choiceText(try r.string(50))
             case 51: self.choice = .choiceNumber(r.scalar(51))
