@@ -55,6 +55,13 @@ public struct WireError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The path of the field at fault below the root message (`proposal.title`), when the
     /// failure is one field's, so a server can name it in a field violation.
     public var field: String?
+    /// Whether protobuf-c itself reads the bytes refused here: a bool field in another wire
+    /// type (true when any of its bytes is not zero), a field's varint over 64 bits (cut to
+    /// 64), a field number above 2^29 - 1 in a tag of at most five bytes (an unknown field),
+    /// text that is not UTF-8 in a field given again later (protobuf-c keeps the last).
+    /// Only a decode that scans first refuses them; one that scans after a failure (no text
+    /// rules, no list bound: replies, events, stored data) reads them as protobuf-c does.
+    public var protobufCReadsIt = false
 
     public init(_ code: Code, _ message: String, field: String? = nil) {
         self.code = code

@@ -16,6 +16,8 @@ struct WireScanner {
         var detail: String
         var offset: Int
         var path: [String] = []
+        /// See `WireError.protobufCReadsIt`.
+        var protobufCReadsIt = false
     }
 
     private enum WireType: UInt64 {
@@ -38,7 +40,9 @@ struct WireScanner {
             let root = String(cString: descriptor.pointee.name)
             let field = error.path.reversed().joined(separator: ".")
             let path = ([root] + error.path.reversed()).joined(separator: ".")
-            throw WireError(error.code, "\(path): \(error.detail) at byte \(error.offset)", field: field.isEmpty ? nil : field)
+            var refusal = WireError(error.code, "\(path): \(error.detail) at byte \(error.offset)", field: field.isEmpty ? nil : field)
+            refusal.protobufCReadsIt = error.protobufCReadsIt
+            throw refusal
         }
     }
 
@@ -75,7 +79,9 @@ struct WireScanner {
             let tag = try varint(bytes, &offset, end)
             let number = tag >> 3
             guard number > 0, number <= 536_870_911 else {
-                throw Failure(code: .malformed, detail: "invalid field number \(number)", offset: tagOffset)
+                // protobuf-c reads a tag of up to five bytes as an unknown field, whatever its number.
+                throw Failure(code: .malformed, detail: "invalid field number \(number)", offset: tagOffset,
+                              protobufCReadsIt: number > 536_870_911 && offset - tagOffset <= 5)
             }
             guard let wireType = WireType(rawValue: tag & 7) else {
                 throw Failure(
@@ -86,7 +92,7 @@ struct WireScanner {
             let valueStart = offset
             var payloadStart = valueStart
             switch wireType {
-            case .varint: _ = try varint(bytes, &offset, end)
+            case .varint: try valueVarint(bytes, &offset, end)
             case .fixed64: try skip(8, &offset, end)
             case .fixed32: try skip(4, &offset, end)
             case .lengthDelimited:
@@ -136,9 +142,47 @@ struct WireScanner {
                 }
             } catch var failure {
                 failure.path.append(String(cString: field.pointee.name))
+                // protobuf-c keeps only the last of a field given twice (or of a oneof's
+                // members), merging a message into the one after it: text it replaces is
+                // never checked by a decode that does not scan first.
+                if failure.code == .invalidUTF8, field.pointee.label != PROTOBUF_C_LABEL_REPEATED,
+                   Self.givenAgain(field, in: descriptor, bytes, from: offset, to: end) {
+                    failure.protobufCReadsIt = true
+                }
                 throw failure
             }
         }
+    }
+
+    /// Whether the field, or another member of its oneof, occurs again in this message after
+    /// `start`. Only asked on the way out of a failure; an unreadable rest answers no.
+    private static func givenAgain(
+        _ field: UnsafePointer<ProtobufCFieldDescriptor>, in descriptor: UnsafePointer<ProtobufCMessageDescriptor>,
+        _ bytes: UnsafeRawBufferPointer, from start: Int, to end: Int
+    ) -> Bool {
+        let oneof = field.pointee.flags & UInt32(PROTOBUF_C_FIELD_FLAG_ONEOF.rawValue) != 0
+        let scanner = WireScanner(limits: WireLimits())
+        var offset = start
+        while offset < end {
+            guard let tag = try? scanner.varint(bytes, &offset, end) else { return false }
+            let number = tag >> 3
+            if number == field.pointee.id { return true }
+            if oneof, number <= UInt32.max, let other = descriptor.field(UInt32(number)),
+               other.pointee.flags & UInt32(PROTOBUF_C_FIELD_FLAG_ONEOF.rawValue) != 0,
+               other.pointee.quantifier_offset == field.pointee.quantifier_offset {
+                return true
+            }
+            switch tag & 7 {
+            case 0: guard (try? scanner.varint(bytes, &offset, end)) != nil else { return false }
+            case 1: offset += 8
+            case 5: offset += 4
+            case 2:
+                guard let length = try? scanner.varint(bytes, &offset, end), length <= UInt64(end - offset) else { return false }
+                offset += Int(length)
+            default: return false
+            }
+        }
+        return false
     }
 
     /// Checks one field's value (a nested message is scanned by the caller): its wire type,
@@ -159,7 +203,7 @@ struct WireScanner {
             switch expected {
             case .varint:
                 var offset = start
-                while offset < end { _ = try varint(bytes, &offset, end) }
+                while offset < end { try valueVarint(bytes, &offset, end) }
             case .fixed32, .fixed64:
                 let size = expected == .fixed32 ? 4 : 8
                 guard (end - start) % size == 0 else {
@@ -169,7 +213,8 @@ struct WireScanner {
             }
             return
         }
-        throw Failure(code: .malformed, detail: "wire type \(wireType.name) where \(expected.name) was expected", offset: start)
+        throw Failure(code: .malformed, detail: "wire type \(wireType.name) where \(expected.name) was expected", offset: start,
+                      protobufCReadsIt: type == PROTOBUF_C_TYPE_BOOL)
     }
 
     /// Checks a string's bytes in one pass without allocating: no NUL, and well-formed
@@ -251,6 +296,18 @@ struct WireScanner {
             return UInt64(bytes[offset - 1])
         }
         return try longVarint(bytes, &offset, end)
+    }
+
+    /// A field's value as a varint: one over 64 bits is refused here, but protobuf-c reads it
+    /// (cut to 64 bits), unlike a tag or a length over their bounds.
+    @inline(__always)
+    private func valueVarint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int, _ end: Int) throws(Failure) {
+        do {
+            _ = try varint(bytes, &offset, end)
+        } catch var failure {
+            failure.protobufCReadsIt = failure.code == .malformed
+            throw failure
+        }
     }
 
     private func longVarint(_ bytes: UnsafeRawBufferPointer, _ offset: inout Int, _ end: Int) throws(Failure) -> UInt64 {
