@@ -1,12 +1,13 @@
 import CProtobufC
 import CXieshangProto
 
-/// Checks untrusted bytes against a message's schema before protobuf-c unpacks them.
+/// Checks untrusted bytes against a message's schema: before protobuf-c unpacks them, or
+/// after an unpack or a string check failed, to explain it (see `init(decoding:limits:)`).
 ///
 /// protobuf-c reports a failed unpack with a NULL and nothing else, does not check UTF-8,
-/// and cuts strings at a NUL. The scanner walks the same bytes first and reports the first
-/// problem with the field path and byte offset, so a caller can be told precisely what is
-/// wrong with what it sent.
+/// and cuts strings at a NUL. The scanner walks the same bytes and reports the first problem
+/// with the field path and byte offset, so a caller can be told precisely what is wrong
+/// with what it sent.
 struct WireScanner {
     let limits: WireLimits
 
