@@ -113,7 +113,8 @@ public struct WireReader {
     }
 
     private func string(at slot: UnsafeRawPointer, _ number: UInt32) throws(WireError) -> String {
-        guard let cString = slot.load(as: UnsafePointer<CChar>?.self) else { return "" }
+        // Absent text (proto3 sends none for "") is protobuf-c's empty default: no call.
+        guard let cString = slot.load(as: UnsafePointer<CChar>?.self), cString.pointee != 0 else { return "" }
         // No NUL inside: the scanner checked, or the buffer had no zero byte at all.
         guard let text = String(validatingCString: cString) else {
             // The decode scans the bytes for this failure's field path and offset.

@@ -174,7 +174,12 @@ struct WireScanner {
                 return true
             }
             switch tag & 7 {
-            case 0: guard (try? scanner.varint(bytes, &offset, end)) != nil else { return false }
+            case 0:
+                // A value varint as protobuf-c skips it: up to ten bytes, over 64 bits or not.
+                let last = min(offset + 10, end)
+                while offset < last, bytes[offset] & 0x80 != 0 { offset += 1 }
+                guard offset < last else { return false }
+                offset += 1
             case 1: offset += 8
             case 5: offset += 4
             case 2:

@@ -103,6 +103,11 @@ struct ScanAfterTests {
         let replaced = try #require(Self.outcome(MemberV1.Member.self, twice, Self.scanFirst).failureValue)
         #expect(replaced.code == .invalidUTF8)
         #expect(replaced.protobufCReadsIt)
+        // …also when a varint over 64 bits stands between the two (protobuf-c reads past it).
+        let across = good + [0x22, 0x02, 0xC3, 0x28] + [0x08] + [UInt8](repeating: 0xFF, count: 9) + [0x24]
+            + [0x22, 0x03] + Array("梁".utf8)
+        #expect(try MemberV1.Member(decoding: across).name == "梁")
+        #expect(Self.outcome(MemberV1.Member.self, across, Self.scanFirst).failureValue?.protobufCReadsIt == true)
         // Given once, or last, it is refused either way, and not marked.
         let last = good + [0x22, 0x02, 0xC3, 0x28]
         let kept = try #require(Self.outcome(MemberV1.Member.self, last, .default).failureValue)
