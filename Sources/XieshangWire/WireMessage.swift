@@ -109,7 +109,9 @@ extension WireMessage {
     /// malformed or truncated buffer, a schema that cannot nest past `maxDepth` needs no
     /// depth count, the strings are validated as UTF-8 when they become Swift strings, and a
     /// buffer without a zero byte holds no string with a NUL (protobuf-c would cut it there
-    /// unseen). Any zero byte, a text rule or a list bound, and the scan comes first.
+    /// unseen). Any zero byte, a text rule or a list bound, and the scan comes first. Such a
+    /// decode also accepts the few encodings protobuf-c reads itself and the scan refuses
+    /// (`WireError.protobufCReadsIt`); servers, which set text rules, never take it.
     public init(decoding bytes: [UInt8], limits: WireLimits = .default) throws(WireError) {
         // `withUnsafeBytes` rethrows untyped; only WireError comes out of the body. (A
         // Result<Self, WireError> here cost a generic metadata lookup per decode.)
