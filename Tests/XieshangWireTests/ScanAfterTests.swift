@@ -170,7 +170,6 @@ struct ScanAfterTests {
             } else {
                 failures += try compare(MeetingV1.Meeting.self, bytes) ? 1 : 0
             }
-            if !bytes.contains(0), case .failure = Self.outcome(MemberV1.Member.self, bytes, .default) { fastFailures += 1 }
         }
         // Both paths were taken, and both kinds of outcome were compared.
         #expect(failures > 1000)
@@ -179,6 +178,8 @@ struct ScanAfterTests {
         func compare<M: WireMessage>(_ type: M.Type, _ bytes: [UInt8]) throws -> Bool {
             let fast = Self.outcome(M.self, bytes, .default)
             let scanned = Self.outcome(M.self, bytes, Self.scanFirst)
+            // A failure on the scan-after path (no zero byte), explained after the fact.
+            if !bytes.contains(0), case .failure = fast { fastFailures += 1 }
             switch (fast, scanned) {
             case (.success(let a), .success(let b)):
                 #expect(try a.encode() == b.encode())   // encoded: a NaN is not equal to itself
