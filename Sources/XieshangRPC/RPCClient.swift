@@ -328,12 +328,15 @@ final class ClientIO: Sendable {
         func finish(_ id: String, _ reply: Reply) {
             pending.removeValue(forKey: id)?.reply.resume(returning: reply)
         }
-        func sendWaiting() {
+        // Returns how many calls it handed to libzmq.
+        @discardableResult func sendWaiting() -> Int {
             let now = ContinuousClock.now
             var still: [Waiting] = []
+            var sent = 0
             for call in waiting {
                 do {
                     if try dealer.send([call.bytes]) {
+                        sent += 1
                         if let previous = pending.updateValue(Pending(reply: call.reply, deadline: call.deadline, sentAt: .now), forKey: call.id) {
                             previous.reply.resume(returning: .failure(RPCError(.aborted, "superseded by a retry")))
                         }
@@ -351,6 +354,7 @@ final class ClientIO: Sendable {
                 }
             }
             waiting = still
+            return sent
         }
         while true {
             var nearest: ContinuousClock.Instant?
@@ -394,7 +398,11 @@ final class ClientIO: Sendable {
                     }
                 }
             }
-            sendWaiting()
+            if sendWaiting() > 0 {
+                // The I/O thread (batch-scheduled, see ZMQContext) sends this turn's requests
+                // in one write now.
+                ZMQContext.yieldToIOThreads()
+            }
             if stopped {
                 for id in Array(pending.keys) { finish(id, .failure(RPCError(.cancelled, "the client was closed"))) }
                 for call in waiting { call.reply.resume(returning: .failure(RPCError(.cancelled, "the client was closed"))) }

@@ -1,4 +1,7 @@
 @preconcurrency import CZeroMQ
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A libzmq context. Thread-safe, as libzmq's contexts are; sockets are not.
 public final class ZMQContext: @unchecked Sendable {
@@ -6,11 +9,32 @@ public final class ZMQContext: @unchecked Sendable {
     // guarantee); `handle` is set once in init and only read afterwards.
     let handle: UnsafeMutableRawPointer
 
-    public init(ioThreads: Int32 = 1) throws(ZMQError) {
+    /// - Parameter batchScheduledIO: run libzmq's I/O threads under Linux's `SCHED_BATCH`
+    ///   (on by default). A message queued on a socket wakes the I/O thread that writes it
+    ///   out; a normal thread woken so takes the CPU at once when it shares it with the
+    ///   sender, writes that one message and sleeps again, so a burst of replies costs a
+    ///   wake-up and two thread switches each. A batch thread does not take the CPU on being
+    ///   woken: it runs when the sender waits or yields (`yieldToIOThreads()`), and writes
+    ///   the whole burst at once. It needs no privilege and has the same share of the CPU.
+    public init(ioThreads: Int32 = 1, batchScheduledIO: Bool = true) throws(ZMQError) {
         guard let handle = zmq_ctx_new() else { throw ZMQError.last("zmq_ctx_new") }
         self.handle = handle
         zmq_ctx_set(handle, ZMQ_IO_THREADS, ioThreads)
         zmq_ctx_set(handle, ZMQ_BLOCKY, 0)
+        #if os(Linux)
+        // SCHED_BATCH is 3 in <sched.h>, which Swift's Glibc module does not export (_GNU_SOURCE).
+        if batchScheduledIO { zmq_ctx_set(handle, ZMQ_THREAD_SCHED_POLICY, 3) }
+        #endif
+    }
+
+    /// Lets the other threads ready on this CPU run now, among them an I/O thread that this
+    /// thread's sends woke (see `batchScheduledIO`): called after a turn's messages are
+    /// queued, so that they leave together while this thread goes on with the next turn.
+    /// Costs one system call when nothing else is ready.
+    public static func yieldToIOThreads() {
+        #if canImport(Glibc)
+        sched_yield()
+        #endif
     }
 
     /// A new socket, owned by the thread that uses it.
