@@ -27,6 +27,9 @@ public final class ZMQContext: @unchecked Sendable {
         #endif
     }
 
+    /// Whether the I/O threads run batch-scheduled (see `init`).
+    public var batchScheduledIO: Bool { zmq_ctx_get(handle, ZMQ_THREAD_SCHED_POLICY) == 3 }
+
     /// Lets the other threads ready on this CPU run now, among them an I/O thread that this
     /// thread's sends woke (see `batchScheduledIO`): called after a turn's messages are
     /// queued, so that they leave together while this thread goes on with the next turn.

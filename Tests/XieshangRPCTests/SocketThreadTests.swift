@@ -85,6 +85,58 @@ struct SocketThreadTests {
         }
     }
 
+    @Test("a burst of calls larger than a turn of the server's loop (requestsPerTurn) is answered whole, each call its own reply")
+    func burstsLargerThanATurn() async throws {
+        for perTurn in [1, 3] {
+            try await withServer(echoHandlers(), configure: { $0.requestsPerTurn = perTurn }) { server in
+                try await withClient([server.endpoint]) { client in
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for n in 0..<200 {
+                            group.addTask {
+                                let reply = try await client.call(echo, inner("b\(n)", Int32(n)))
+                                #expect(reply.label == "B\(n)" && reply.weight == Int32(n) + 1)
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                }
+                #expect(server.metrics.snapshot().count(echo.name, .ok) == 200)
+            }
+        }
+    }
+
+    /// This process's libzmq I/O threads (named `ZMQbg/IO/N` by libzmq), by thread id.
+    static func ioThreads() -> [pid_t] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.compactMap { id in
+            let name = (try? String(contentsOfFile: "/proc/self/task/\(id)/comm", encoding: .utf8)) ?? ""
+            return name.hasPrefix("ZMQbg/IO/") ? pid_t(id) : nil
+        }
+    }
+
+    @Test("libzmq's I/O threads run batch-scheduled (a thread that queues a message is not preempted by the one it wakes), unless a context asks otherwise")
+    func ioThreadsBatchScheduled() async throws {
+        let context = try ZMQContext()
+        #expect(context.batchScheduledIO)
+        let socket = try context.socket(.dealer)  // the first socket starts the context's I/O thread
+        defer {
+            socket.close(linger: 0)
+            context.terminate()
+        }
+        // Every context in this process is made with the default; each I/O thread sets its
+        // policy as it starts.
+        var policies: [Int32] = []
+        for _ in 0..<200 {
+            policies = Self.ioThreads().map { sched_getscheduler($0) }
+            if !policies.isEmpty && policies.allSatisfy({ $0 == 3 }) { break }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        #expect(!policies.isEmpty && policies.allSatisfy { $0 == 3 }, "SCHED_BATCH is 3; the I/O threads' policies: \(policies)")
+        let normal = try ZMQContext(batchScheduledIO: false)
+        #expect(!normal.batchScheduledIO)
+        normal.terminate()
+    }
+
     @Test("cancelling the server's run cancels a handler still waiting, and the server stops")
     func cancellingRunCancelsHandlers() async throws {
         let parked = WireMethod<WiretestV1.Inner, WiretestV1.Inner>("test.v1.Echo/Parked")
