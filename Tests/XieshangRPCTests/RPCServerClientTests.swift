@@ -522,6 +522,48 @@ struct RPCServerClientTests {
         }
     }
 
+    @Test("what a caller sends beside the body is held to single-line text and its bounds, named in the refusal; plain ids pass")
+    func envelopeRefusals() async throws {
+        let calls = Counter()
+        try await withServer(echoHandlers(calls: calls)) { server in
+            let raw = try RawDealer(server.endpoint)
+            defer { raw.close() }
+            func send(_ edit: (inout RpcV1.Request) -> Void) async throws -> RpcV1.Response {
+                var request = RpcV1.Request()
+                request.method = echo.name
+                request.requestID = "r-1"
+                request.deadlineMs = 5_000
+                request.body = try inner("x").encode()
+                edit(&request)
+                try raw.send([try request.encode()])
+                return try #require(try await raw.reply())
+            }
+            let refused: [(String, (inout RpcV1.Request) -> Void)] = [
+                ("request_id holds the control character U+001B", { $0.requestID = "r\u{1B}[2J" }),
+                ("trace_id holds the bidirectional override U+202E", { $0.traceID = "t\u{202E}1" }),
+                ("caller holds a line break or tab (U+000A), which single-line text may not hold", { $0.caller = "gateway\nadmin" }),
+                ("caller holds the zero-width character U+200B", { $0.caller = "gate\u{200B}way" }),
+                ("caller holds the control character U+007F", { $0.caller = "gateway\u{7F}" }),
+                ("request_id is 129 bytes, over its limit of 128 bytes", { $0.requestID = String(repeating: "a", count: 129) }),
+                ("metadata has 33 entries, over its limit of 32", { request in
+                    request.metadata = (0..<33).map { var entry = RpcV1.MetadataEntry(); entry.key = "k\($0)"; entry.value = "v"; return entry }
+                }),
+            ]
+            for (message, edit) in refused {
+                let reply = try await send(edit)
+                #expect(reply.status?.code == .invalidArgument && reply.status?.message == message, "\(String(describing: reply.status))")
+            }
+            #expect(calls.count == 0)
+            // Printable ASCII and other text pass: an id of every printable character, a caller in Chinese.
+            let printable = String(String.UnicodeScalarView((0x20...0x7E).compactMap(Unicode.Scalar.init)))
+            for edit: (inout RpcV1.Request) -> Void in [{ $0.requestID = String(printable.prefix(128)) }, { $0.caller = "秘书处的网关" }] {
+                let reply = try await send(edit)
+                #expect(reply.status?.code == .ok, "\(String(describing: reply.status))")
+            }
+            #expect(calls.count == 2)
+        }
+    }
+
     @Test("Health/Check and Reflection/Describe are on every server")
     func builtIns() async throws {
         try await withServer(echoHandlers()) { server in
