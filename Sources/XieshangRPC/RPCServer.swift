@@ -526,12 +526,7 @@ extension RPCServer {
     static func envelopeProblem(_ request: RpcV1.Request) -> String? {
         func problem(_ name: String, _ text: String, max: Int) -> String? {
             if text.utf8.count > max { return "\(name) is \(text.utf8.count) bytes, over its limit of \(max) bytes" }
-            // Printable ASCII, what clients send in these fields, holds nothing to refuse.
-            if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return nil }
-            for scalar in text.unicodeScalars {
-                if let why = WireTextPolicy.refusal(scalar.value, multiline: false) { return "\(name) holds \(why)" }
-            }
-            return nil
+            return WireTextPolicy.refusal(in: text, multiline: false).map { "\(name) holds \($0)" }
         }
         if let p = problem("request_id", request.requestID, max: maxRequestIDBytes) { return p }
         if let p = problem("trace_id", request.traceID, max: maxTraceIDBytes) { return p }

@@ -70,6 +70,17 @@ public struct WireTextPolicy: Sendable, Hashable {
         return rules
     }
 
+    /// Why `text` may not stand as single-line (or multiline) text: its first refused
+    /// character, or nil when it may.
+    public static func refusal(in text: String, multiline: Bool) -> String? {
+        // Printable ASCII, most of what is sent, holds nothing to refuse.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return nil }
+        for scalar in text.unicodeScalars {
+            if let why = refusal(scalar.value, multiline: multiline) { return why }
+        }
+        return nil
+    }
+
     /// Why `scalar` may not stand in text under `rule`, or nil when it may.
     public static func refusal(_ scalar: UInt32, multiline: Bool) -> String? {
         switch scalar {

@@ -62,6 +62,21 @@ struct TextPolicyTests {
         }
     }
 
+    @Test("a whole text is refused for its first refused character, as the scanner refuses it; printable ASCII and Chinese pass")
+    func refusalInText() {
+        let printable = String(String.UnicodeScalarView((0x20...0x7E).compactMap(Unicode.Scalar.init)))
+        #expect(WireTextPolicy.refusal(in: printable, multiline: false) == nil)
+        #expect(WireTextPolicy.refusal(in: "雄关街道第1社区协商议事室", multiline: false) == nil)
+        for (text, multiline, expected) in [
+            ("ab\u{7F}", false, "the control character U+007F"), ("标题\u{1B}[2J", true, "the control character U+001B"),
+            ("第一行\n第二行", false, "a line break or tab (U+000A), which single-line text may not hold"),
+            ("关于\u{202E}txt.exe", true, "the bidirectional override U+202E"), ("张\u{200B}伟", false, "the zero-width character U+200B"),
+        ] {
+            #expect(WireTextPolicy.refusal(in: text, multiline: multiline) == expected, "\(text.debugDescription)")
+        }
+        #expect(WireTextPolicy.refusal(in: "第一行\n第二行\t", multiline: true) == nil)
+    }
+
     @Test("repeated fields hold at most maxRepeated elements, packed or not")
     func repeatedBound() throws {
         #expect(refusal { $0.rInt64 = [1, 2, 3, 4, 5] } == nil)

@@ -61,7 +61,7 @@ public enum MemberCSV {
                 // A file is held to the same text rules as a call (WireTextPolicy): no control,
                 // bidi or zero-width characters in single-line fields, and their lengths.
                 let rule = WireTextPolicy.xieshang.rule(message: MemberV1.Member.wireName, field: name)
-                if let refused = value.unicodeScalars.lazy.compactMap({ WireTextPolicy.refusal($0.value, multiline: rule.multiline) }).first {
+                if let refused = WireTextPolicy.refusal(in: value, multiline: rule.multiline) {
                     row.problems.append((name, "holds \(refused)"))
                     continue
                 }
