@@ -442,4 +442,27 @@ struct SQLiteSessionTests {
             #expect(try session.rows("SELECT * FROM v WHERE 0").isEmpty)
         }
     }
+
+    @Test("a cached statement run again binds only its new values; a wrong count of values is refused and the statement still runs; text keeps an embedded NUL")
+    func bindingsReplaced() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            let session = SQLiteSession(db)
+            try session.execute("CREATE TABLE v (a, b)")
+            let insert = "INSERT INTO v (a, b) VALUES (?, ?)"
+            try session.execute(insert, [Int64(1), "一"])
+            try session.execute(insert, [SQLValue.null, [UInt8]([9])])
+            try session.execute(insert, [2.5, "a\u{0}b"])
+            for wrong: [any SQLValueConvertible] in [[Int64(3)], [Int64(3), "x", "y"], []] {
+                #expect(throws: DatabaseError.self) { try session.execute(insert, wrong) }
+            }
+            try session.execute(insert, [Int64(4), ""])
+            let read = try session.rows("SELECT a, b FROM v WHERE a IS NULL OR a != ? ORDER BY rowid", [Int64(2)])
+            #expect(read.map(\.values) == [
+                [.integer(1), .text("一")], [.null, .blob([9])], [.real(2.5), .text("a\u{0}b")], [.integer(4), .text("")],
+            ])
+            #expect(try session.value("SELECT length(CAST(b AS BLOB)) FROM v WHERE a = 2.5", as: Int64.self) == 3)
+            #expect(try session.value("SELECT COUNT(*) FROM v", as: Int64.self) == 4, "the refused runs wrote nothing")
+        }
+    }
 }
