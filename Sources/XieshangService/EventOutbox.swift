@@ -90,9 +90,9 @@ public final class EventOutbox: Sendable {
         switch session.engine {
         case .sqlite:
             // AUTOINCREMENT: SQLite has one writer, so numbers are taken in commit order.
-            guard let sequence = try session.value(
-                "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?) RETURNING sequence",
-                values, as: Int64.self) else { throw RPCError(.internal, "the outbox gave no sequence number") }
+            let sequence = try session.insert(
+                "INSERT INTO outbox (type, occurred_at_ms, payload_type, payload, trace_id) VALUES (?, ?, ?, ?, ?)",
+                values, returning: "sequence")
             return UInt64(sequence)
         case .postgres:
             // Replicas write one outbox: the next number is taken from a row each event's

@@ -465,4 +465,22 @@ struct SQLiteSessionTests {
             #expect(try session.value("SELECT COUNT(*) FROM v", as: Int64.self) == 4, "the refused runs wrote nothing")
         }
     }
+
+    @Test("an insert returns the key of the row it wrote, after rows deleted and keys given by hand; one that writes no row, or two, is an error")
+    func insertReturnsKey() throws {
+        let queue = try DatabaseQueue()
+        try queue.write { db in
+            let session = SQLiteSession(db)
+            try session.execute("CREATE TABLE t (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL)")
+            let insert = "INSERT INTO t (name) VALUES (?)"
+            #expect(try session.insert(insert, ["一"], returning: "id") == 1)
+            #expect(try session.insert(insert, ["二"], returning: "id") == 2)
+            try session.execute("DELETE FROM t WHERE id = 2")
+            try session.execute("INSERT INTO t (id, name) VALUES (10, '十')")
+            #expect(try session.insert(insert, ["十一"], returning: "id") == 11)
+            #expect(try session.value("SELECT name FROM t WHERE id = 11", as: String.self) == "十一")
+            #expect(throws: RPCError.self) { try session.insert("INSERT INTO t (name) SELECT name FROM t WHERE 0", [], returning: "id") }
+            #expect(throws: RPCError.self) { try session.insert("INSERT INTO t (name) SELECT name FROM t WHERE id IN (1, 10)", [], returning: "id") }
+        }
+    }
 }

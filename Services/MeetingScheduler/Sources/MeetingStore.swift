@@ -94,14 +94,13 @@ public enum MeetingStore {
     }
 
     public static func insert(_ db: any SQLSession, _ m: MeetingV1.Meeting) throws -> Int64 {
-        let id = try holdingRoom(db, m, field: "meeting.room_id") { try db.value("""
+        let id = try holdingRoom(db, m, field: "meeting.room_id") { try db.insert("""
             INSERT INTO meetings (title, kind, term, organiser, room_id, room_name, venue, start_ms, end_ms, mode, online_link,
                 status, open_registration, capacity, updated_at_ms, plan_item_id)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            RETURNING id
             """, [m.title, m.kind.rawValue, m.term, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs,
                              m.mode.rawValue, m.onlineLink, MeetingV1.MeetingStatus.draft.rawValue, m.openRegistration, m.capacity,
-                             Date.nowMs, m.planItemID], as: Int64.self) ?? 0 }
+                             Date.nowMs, m.planItemID], returning: "id") }
         try addGroups(db, id, m.groups)
         return id
     }
@@ -115,8 +114,9 @@ public enum MeetingStore {
     }
 
     /// Writes the fields a change may touch, and the status-related ones, and returns the
-    /// meeting as stored: its row as the write left it and its invitee count, from the write
-    /// itself (`RETURNING`), with the caller's groups and agenda, which this does not write
+    /// meeting as stored: its row as the write left it and its invitee count (on PostgreSQL from
+    /// the write itself, `RETURNING`; on SQLite read by its key in the same transaction), with
+    /// the caller's groups and agenda, which this does not write
     /// (a caller that replaced either has stored them first). Which members it holds follows
     /// its times and status. `stored` is the meeting as this transaction read it, when the
     /// caller has it (its times and status are not read again).
@@ -135,17 +135,30 @@ public enum MeetingStore {
         let busyChanges = before.map { before in
             before.start != m.startMs || before.end != m.endMs || holds(before.status) != holds(m.status.rawValue)
         } ?? true
-        let written = try holdingRoom(db, m, field: "room_id") { try db.rows("""
+        let update = """
             UPDATE meetings SET title = ?, organiser = ?, room_id = ?, room_name = ?, venue = ?, start_ms = ?, end_ms = ?,
                 mode = ?, online_link = ?, status = ?, cancel_reason = ?, sequence = ?, ordinal = ?, minutes = ?, outcomes = ?,
                 published_at_ms = ?, attendance_rate = ?, updated_at_ms = ?, expected = ?, present = ?, on_leave = ?, absent = ?,
                 observers = ?, participants = ?, quorum_required = ?, quorum_met = ?
             WHERE id = ?
-            RETURNING *, (SELECT COUNT(*) FROM invitees WHERE meeting_id = meetings.id) AS invitee_count
-            """, [m.title, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs, m.mode.rawValue,
-                             m.onlineLink, m.status.rawValue, m.cancelReason, m.sequence, m.ordinal, m.minutes, m.outcomes,
-                             m.publishedAtMs, m.attendanceRate, Date.nowMs, count.expected, count.present, count.onLeave, count.absent,
-                             count.observers, count.participants, m.quorumRequired, m.quorumMet, m.id]) }
+            """
+        let values: [any SQLValueConvertible] = [
+            m.title, m.organiser, m.roomID, m.roomName, m.venue, m.startMs, m.endMs, m.mode.rawValue,
+            m.onlineLink, m.status.rawValue, m.cancelReason, m.sequence, m.ordinal, m.minutes, m.outcomes,
+            m.publishedAtMs, m.attendanceRate, Date.nowMs, count.expected, count.present, count.onLeave, count.absent,
+            count.observers, count.participants, m.quorumRequired, m.quorumMet, m.id]
+        let returned = "*, (SELECT COUNT(*) FROM invitees WHERE meeting_id = meetings.id) AS invitee_count"
+        let written = try holdingRoom(db, m, field: "room_id") { () -> [SQLRow] in
+            switch db.engine {
+            case .postgres:
+                return try db.rows(update + "RETURNING " + returned, values)
+            case .sqlite:
+                // SQLite runs RETURNING through a temporary table it makes for the statement:
+                // the row read again by its key costs less.
+                guard try db.execute(update, values) == 1 else { return [] }
+                return try db.rows("SELECT " + returned + " FROM meetings WHERE id = ?", [m.id])
+            }
+        }
         guard let row = written.first else { throw SchedulerError.notFound(field: "id", what: "meeting \(m.id)") }
         if busyChanges { try refreshBusy(db, m.id) }
         var stored = meeting(row)
@@ -212,8 +225,8 @@ public enum MeetingStore {
     // MARK: - The annual consultation plan
 
     public static func addPlanItem(_ db: any SQLSession, _ item: MeetingV1.PlanItem) throws -> MeetingV1.PlanItem {
-        let id = try db.value("INSERT INTO plan_items (year, quarter, kind, title, lead) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                              [item.year, item.quarter, item.kind.rawValue, item.title, item.lead], as: Int64.self) ?? 0
+        let id = try db.insert("INSERT INTO plan_items (year, quarter, kind, title, lead) VALUES (?, ?, ?, ?, ?)",
+                              [item.year, item.quarter, item.kind.rawValue, item.title, item.lead], returning: "id")
         return try planItems(db, id: id)[0]
     }
 
@@ -442,13 +455,12 @@ public enum MeetingStore {
             do {
                 // On PostgreSQL a refused statement spoils the transaction: it goes in a savepoint.
                 id = try db.guarded {
-                    try db.value("""
+                    try db.insert("""
                         INSERT INTO invitees (meeting_id, member_id, name, organisation, category, required, from_group, attendance,
                             check_in_code, waitlist_position)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        RETURNING id
                         """, [i.meetingID, i.memberID, i.name, i.organisation, i.category.rawValue, i.required, i.fromGroup,
-                              i.attendance.rawValue, code, i.waitlistPosition], as: Int64.self) ?? 0
+                              i.attendance.rawValue, code, i.waitlistPosition], returning: "id")
                 }
                 break
             } catch let error where SQLConstraint(error)?.isUnique(named: "invitees_by_code", column: "check_in_code") == true {
@@ -489,10 +501,14 @@ public enum MeetingStore {
     /// Which invitees hold their member: required member invitees who are expected, while
     /// the meeting is a draft or published. `member_busy` is kept from this by the store's
     /// own writes (a meeting saved, an invitee added, removed or changed), never by callers.
+    /// (The attendances not expected are spelt as comparisons: SQLite runs a list of three or
+    /// more, `NOT IN (…)`, through a temporary index it builds each time the statement runs,
+    /// and this one runs for every invitee added.)
     private static let holdsMember = """
         SELECT i.member_id, m.id, m.start_ms, m.end_ms FROM invitees i JOIN meetings m ON m.id = i.meeting_id
         WHERE m.id = ? AND m.status IN \(active) AND i.member_id != 0 AND i.required = 1
-          AND i.attendance NOT IN (\(MeetingV1.Attendance.leaveApproved.rawValue), \(MeetingV1.Attendance.withdrawn.rawValue), \(MeetingV1.Attendance.waitlisted.rawValue))
+          AND i.attendance != \(MeetingV1.Attendance.leaveApproved.rawValue) AND i.attendance != \(MeetingV1.Attendance.withdrawn.rawValue)
+          AND i.attendance != \(MeetingV1.Attendance.waitlisted.rawValue)
         """
 
     /// Rebuilds which members the meeting holds (its times or status changed).

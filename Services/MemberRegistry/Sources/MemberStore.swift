@@ -149,14 +149,13 @@ public enum MemberStore {
         if try db.value("SELECT 1 FROM members WHERE term = ? AND member_number = ?", [m.term, m.memberNumber], as: Bool.self) == true {
             throw RegistryError.alreadyExists(field: "member.member_number", what: "member number \(m.memberNumber) in term \(m.term)")
         }
-        let inserted = try db.value("""
+        let id = try db.insert("""
             INSERT INTO members (term, member_number, name, gender, ethnicity, birth_date, party, sector, work_unit,
                 position, phone, email, role, status, status_date, status_reason, added_during_term, joined_date, updated_at_ms)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [m.term, m.memberNumber, m.name, m.gender.rawValue, m.ethnicity, m.birthDate, m.party, m.sector,
                              m.workUnit, m.position, m.phone, m.email, m.role.rawValue, m.status.rawValue, m.statusDate,
-                             m.statusReason, m.addedDuringTerm, m.joinedDate, Date.nowMs], as: Int64.self)
-        guard let id = inserted else { throw RPCError(.internal, "the member's insert gave no id") }
+                             m.statusReason, m.addedDuringTerm, m.joinedDate, Date.nowMs], returning: "id")
         try setCommittees(db, id, m.committees)
         try setFunctions(db, id, m.functions)
         return try get(db, id: id)

@@ -105,8 +105,8 @@ public enum PlaceStore {
             throw RegistryError.alreadyExists(field: "station.name", what: "work station \"\(name)\"")
         }
         if s.id == 0 {
-            let id = try db.value("INSERT INTO stations (name, address, district) VALUES (?, ?, ?) RETURNING id", [name, s.address, s.district], as: Int64.self)
-            return try station(db, id: id ?? 0)
+            let id = try db.insert("INSERT INTO stations (name, address, district) VALUES (?, ?, ?)", [name, s.address, s.district], returning: "id")
+            return try station(db, id: id)
         }
         try db.execute("UPDATE stations SET name = ?, address = ?, district = ? WHERE id = ?", [name, s.address, s.district, s.id])
         return try station(db, id: s.id)
@@ -167,11 +167,11 @@ public enum PlaceStore {
         let values: [any SQLValueConvertible] = [name, r.address, r.district, r.stationID, r.capacity, six.site, six.sign,
                                                       six.facilities, six.rules, six.records, six.fixedMembers]
         if r.id == 0 {
-            let id = try db.value("""
+            let id = try db.insert("""
                 INSERT INTO rooms (name, address, district, station_id, capacity, has_site, has_sign, has_facilities, has_rules,
-                    has_records, has_fixed_members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id
-                """, values, as: Int64.self)
-            return try room(db, id: id ?? 0)
+                    has_records, has_fixed_members) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, values, returning: "id")
+            return try room(db, id: id)
         }
         try db.execute("""
             UPDATE rooms SET name = ?, address = ?, district = ?, station_id = ?, capacity = ?, has_site = ?, has_sign = ?,
@@ -218,8 +218,8 @@ public enum PlaceStore {
         }
         let values: [any SQLValueConvertible] = [name, u.kind, u.contactPerson, u.phone, u.email, u.active]
         if u.id == 0 {
-            let id = try db.value("INSERT INTO units (name, kind, contact_person, phone, email, active) VALUES (?, ?, ?, ?, ?, ?) RETURNING id", values, as: Int64.self)
-            return try unit(db, id: id ?? 0)
+            let id = try db.insert("INSERT INTO units (name, kind, contact_person, phone, email, active) VALUES (?, ?, ?, ?, ?, ?)", values, returning: "id")
+            return try unit(db, id: id)
         }
         try db.execute("UPDATE units SET name = ?, kind = ?, contact_person = ?, phone = ?, email = ?, active = ? WHERE id = ?", values + [u.id])
         return try unit(db, id: u.id)

@@ -117,7 +117,7 @@ public enum Inboxes {
 
     /// Records a staff announcement; its id numbers the notifications it makes.
     static func recordAnnouncement(_ db: any SQLSession, title: String, at now: Int64) throws -> Int64 {
-        try db.value("INSERT INTO announcements (title, at_ms) VALUES (?, ?) RETURNING id", [title, now], as: Int64.self) ?? 0
+        try db.insert("INSERT INTO announcements (title, at_ms) VALUES (?, ?)", [title, now], returning: "id")
     }
 
     public static func preferences(_ db: any SQLSession, _ recipient: NotificationV1.Recipient) throws -> NotificationV1.Preferences {

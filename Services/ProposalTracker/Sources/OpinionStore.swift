@@ -17,8 +17,8 @@ public enum OpinionStore {
     public static func save(_ db: any SQLSession, _ o: ProposalV1.Opinion) throws -> ProposalV1.Opinion {
         var o = o
         if o.id == 0 {
-            o.id = try db.value("INSERT INTO opinions (state, member_id, submitted_at_ms, proposal_id, body) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                                [o.state.rawValue, o.memberID, o.submittedAtMs, o.proposalID, [UInt8]()], as: Int64.self) ?? 0
+            o.id = try db.insert("INSERT INTO opinions (state, member_id, submitted_at_ms, proposal_id, body) VALUES (?, ?, ?, ?, ?)",
+                                [o.state.rawValue, o.memberID, o.submittedAtMs, o.proposalID, [UInt8]()], returning: "id")
         }
         try db.execute("UPDATE opinions SET state = ?, body = ? WHERE id = ?", [o.state.rawValue, Data(try o.encode()), o.id])
         return o

@@ -15,9 +15,9 @@ public enum ProposalStore {
 
     public static func insert(_ db: any SQLSession, _ p: ProposalV1.Proposal) throws -> ProposalV1.Proposal {
         var saved = p
-        saved.id = try db.value(
-            "INSERT INTO proposals (state, term, session, proposer_member_id, created_at_ms, body) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
-            [p.state.rawValue, p.term, p.session, p.proposerMemberID, p.createdAtMs, [UInt8]()], as: Int64.self) ?? 0
+        saved.id = try db.insert(
+            "INSERT INTO proposals (state, term, session, proposer_member_id, created_at_ms, body) VALUES (?, ?, ?, ?, ?, ?)",
+            [p.state.rawValue, p.term, p.session, p.proposerMemberID, p.createdAtMs, [UInt8]()], returning: "id")
         try save(db, saved)
         return saved
     }
@@ -148,8 +148,8 @@ public enum ProposalStore {
     public static func saveTopic(_ db: any SQLSession, _ t: ProposalV1.Topic) throws -> ProposalV1.Topic {
         var t = t
         if t.id == 0 {
-            t.id = try db.value("INSERT INTO topics (step, station_id, room_id, created_at_ms, body) VALUES (?, ?, ?, ?, ?) RETURNING id",
-                                [t.step.rawValue, t.stationID, t.roomID, t.createdAtMs, [UInt8]()], as: Int64.self) ?? 0
+            t.id = try db.insert("INSERT INTO topics (step, station_id, room_id, created_at_ms, body) VALUES (?, ?, ?, ?, ?)",
+                                [t.step.rawValue, t.stationID, t.roomID, t.createdAtMs, [UInt8]()], returning: "id")
         }
         try db.execute("UPDATE topics SET step = ?, body = ? WHERE id = ?", [t.step.rawValue, Data(try t.encode()), t.id])
         return t

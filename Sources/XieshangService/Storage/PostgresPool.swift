@@ -1,6 +1,7 @@
 import Foundation
 import Synchronization
 import XieshangRPC
+import XieshangWire
 
 /// A transaction on a PostgreSQL connection, as an `SQLSession`.
 final class PostgresSession: SQLSession {
@@ -23,6 +24,13 @@ final class PostgresSession: SQLSession {
     func rows(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> [SQLRow] {
         SQLStatementTally.shared.add()
         return try connection.run(sql, arguments.map(\.sqlValue)).rows
+    }
+
+    func insert(_ sql: String, _ arguments: [any SQLValueConvertible], returning key: String) throws -> Int64 {
+        guard let id = try value(sql + " RETURNING " + key, arguments, as: Int64.self) else {
+            throw RPCError(.internal, "an insert that returns its key wrote no row")
+        }
+        return id
     }
 
     func savepoint<T>(_ body: () throws -> T) throws -> T {

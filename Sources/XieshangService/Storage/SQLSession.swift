@@ -3,6 +3,8 @@ import GRDB
 import GRDBSQLite
 import Logging
 import Synchronization
+import XieshangRPC
+import XieshangWire
 
 /// Which engine a service's database is on (`--database`).
 public enum SQLEngine: String, Sendable {
@@ -175,6 +177,13 @@ public protocol SQLSession: AnyObject {
     func execute(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> Int
     /// Runs a query; returns its rows.
     func rows(_ sql: String, _ arguments: [any SQLValueConvertible]) throws -> [SQLRow]
+    /// Runs an `INSERT` of one row (written without `RETURNING`) into a table whose integer
+    /// primary key is `key`, and returns the new row's key: on PostgreSQL the statement is run
+    /// with `RETURNING key`; on SQLite, where `key` must be the table's `INTEGER PRIMARY KEY`
+    /// (its rowid), it is the row SQLite just inserted. SQLite runs a `RETURNING` clause
+    /// through a temporary table it builds and frees for each statement (a tenth of a loaded
+    /// scheduler's instructions went to making them), so an insert asks for the rowid.
+    func insert(_ sql: String, _ arguments: [any SQLValueConvertible], returning key: String) throws -> Int64
     /// Runs `body` in a savepoint: a throw rolls back what it did and rethrows; the rest
     /// of the transaction stands.
     func savepoint<T>(_ body: () throws -> T) throws -> T
@@ -273,6 +282,14 @@ public final class SQLiteSession: SQLSession {
         }
         Self.fullScans.check(statement)
         return rows
+    }
+
+    public func insert(_ sql: String, _ arguments: [any SQLValueConvertible], returning key: String) throws -> Int64 {
+        let changed = try execute(sql, arguments)
+        guard changed == 1 else {
+            throw RPCError(.internal, "an insert that returns its key wrote \(changed == 0 ? "no row" : "\(changed) rows")")
+        }
+        return db.lastInsertedRowID
     }
 
     public func savepoint<T>(_ body: () throws -> T) throws -> T {
