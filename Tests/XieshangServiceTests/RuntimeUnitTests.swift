@@ -466,6 +466,41 @@ struct SQLiteSessionTests {
         }
     }
 
+    @Test("a savepoint that throws undoes only its own writes, nested or not, again and again; outside a transaction one still works")
+    func savepoints() throws {
+        struct Refused: Error {}
+        let queue = try DatabaseQueue()
+        try queue.writeWithoutTransaction { db in
+            let session = SQLiteSession(db)
+            try session.execute("CREATE TABLE t (n INTEGER NOT NULL)")
+            // Outside a transaction: GRDB's, which opens one.
+            try session.savepoint { try session.execute("INSERT INTO t VALUES (1)") }
+            #expect(!db.isInsideTransaction)
+            try db.inTransaction {
+                for round in 0..<3 {
+                    try session.savepoint {
+                        try session.execute("INSERT INTO t VALUES (?)", [Int64(10 + round)])
+                        #expect(throws: Refused.self) {
+                            try session.savepoint {
+                                try session.execute("INSERT INTO t VALUES (?)", [Int64(100 + round)])
+                                throw Refused()
+                            }
+                        }
+                    }
+                    #expect(throws: Refused.self) {
+                        try session.savepoint {
+                            try session.execute("INSERT INTO t VALUES (?)", [Int64(200 + round)])
+                            throw Refused()
+                        }
+                    }
+                }
+                #expect(db.isInsideTransaction, "the transaction goes on")
+                return .commit
+            }
+            #expect(try session.column("SELECT n FROM t ORDER BY n", as: Int64.self) == [1, 10, 11, 12])
+        }
+    }
+
     @Test("an insert returns the key of the row it wrote, after rows deleted and keys given by hand; one that writes no row, or two, is an error")
     func insertReturnsKey() throws {
         let queue = try DatabaseQueue()
