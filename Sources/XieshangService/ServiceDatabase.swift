@@ -81,7 +81,6 @@ public final class ServiceDatabase: Sendable {
             // and deleted per transaction (two thirds of a loaded scheduler's writes went
             // there). In memory, it is bounded by the transaction's own size.
             try db.execute(sql: "PRAGMA temp_store = MEMORY")
-            if let size = ProcessInfo.processInfo.environment["XS_CACHE"] { try db.execute(sql: "PRAGMA cache_size = \(size)") }
             if let maxBytes {
                 let pageSize = try Int64.fetchOne(db, sql: "PRAGMA page_size") ?? 4096
                 _ = try Int64.fetchOne(db, sql: "PRAGMA max_page_count = \(max(1, maxBytes / pageSize))")
