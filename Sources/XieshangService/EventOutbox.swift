@@ -149,9 +149,9 @@ public final class EventOutbox: Sendable {
 
     /// The next events after `sequence`, at most `limit`, for the publisher, which knows the
     /// database's identity: the outbox's rows and nothing else (a read after every commit
-    /// that appended an event).
+    /// that appended an event), in one statement.
     func publishable(after sequence: UInt64, identity: String, limit: Int = publishPage) throws -> [EventV1.Event] {
-        try database.readSessionBlocking { [source] session in
+        try database.readStatementBlocking { [source] session in
             try session.rows(
                 Self.pageAfter,
                 [Int64(clamping: sequence), limit]

@@ -187,6 +187,17 @@ public final class ServiceDatabase: Sendable {
         }
     }
 
+    /// One statement's read, from a thread of the caller's own: a statement is its own
+    /// snapshot on SQLite, so no transaction is opened around it (GRDB's read transaction
+    /// compiled its BEGIN and COMMIT afresh each time: two thirds of the publisher's read
+    /// after every commit). `body` runs one statement.
+    func readStatementBlocking<T>(_ body: @escaping (any SQLSession) throws -> T) throws -> T {
+        switch storage {
+        case .sqlite(let writer): try writer.unsafeRead { db in try body(SQLiteSession(db)) }
+        case .postgres: try readSessionBlocking(body)
+        }
+    }
+
     /// Writes in one transaction of its own, on either engine.
     public func writeSession<T: Sendable>(_ body: @escaping @Sendable (any SQLSession) throws -> T) async throws -> T {
         switch storage {
