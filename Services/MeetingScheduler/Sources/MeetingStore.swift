@@ -151,7 +151,7 @@ public enum MeetingStore {
         let written = try holdingRoom(db, m, field: "room_id") { () -> [SQLRow] in
             switch db.engine {
             case .postgres:
-                return try db.rows(update + "RETURNING " + returned, values)
+                return try db.rows(update + " RETURNING " + returned, values)
             case .sqlite:
                 // SQLite runs RETURNING through a temporary table it makes for the statement:
                 // the row read again by its key costs less.

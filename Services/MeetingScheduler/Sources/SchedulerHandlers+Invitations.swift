@@ -68,11 +68,21 @@ extension SchedulerHandlers {
             }
             let meeting = try stillRun(db, request.meetingID, by: runner, context, field: "meeting_id")
             try MeetingLifecycle.require(.invite, meeting)
-            var added: [MeetingV1.Invitee] = []
             var adding = Set(try MeetingStore.notYetInvited(db, meeting: meeting.id, members.map(\.id)))
-            for member in members where adding.remove(member.id) != nil {
-                added.append(try addMember(db, meeting, member.id, member, fromGroup: false,
-                                           required: required && !meeting.openRegistration))
+            let newcomers = members.filter { adding.remove($0.id) != nil }
+            // Refused before anything is written (a refusal after the writes rolled them back):
+            // too many invitees, read with the meeting in this transaction; then the required
+            // newcomers' other meetings (this one's holds are not counted either way).
+            let limit = Self.inviteeLimit(runner: runner)
+            if Int(meeting.inviteeCount) + newcomers.count + request.participants.count > limit {
+                throw SchedulerError.invalid([("participants", "meeting \(meeting.id) would have more than \(limit) invitees")])
+            }
+            let requiredHere = required && !meeting.openRegistration
+            let overridden = try checkMembers(db, meeting, members: requiredHere ? newcomers.map(\.id) : [],
+                                              overrideReason: request.overrideReason, context)
+            var added: [MeetingV1.Invitee] = []
+            for member in newcomers {
+                added.append(try addMember(db, meeting, member.id, member, fromGroup: false, required: requiredHere))
             }
             for p in request.participants {
                 var invitee = MeetingV1.Invitee()
@@ -84,13 +94,6 @@ extension SchedulerHandlers {
                 invitee.attendance = .invited
                 added.append(try MeetingStore.addInvitee(db, invitee))
             }
-            let limit = Self.inviteeLimit(runner: runner)
-            // Read with the meeting in this transaction: what it held, and what was added.
-            if Int(meeting.inviteeCount) + added.count > limit {
-                throw SchedulerError.invalid([("participants", "meeting \(meeting.id) would have more than \(limit) invitees")])
-            }
-            let required = added.filter { $0.required && $0.memberID != 0 }.map(\.memberID)
-            let overridden = try checkMembers(db, meeting, members: required, overrideReason: request.overrideReason, context)
             if meeting.status == .published {
                 for invitee in added { try inviteeEvent(db, outbox, context, DomainEvents.invitationAdded, meeting, invitee) }
             }
