@@ -173,8 +173,9 @@ public struct SQLRow: Sendable {
 
 /// A connection inside a transaction, on either engine: what a store that runs on both
 /// SQLite and PostgreSQL writes its SQL against. The SQL is written once for both:
-/// `?` placeholders, `INSERT … RETURNING`, `ON CONFLICT … DO …`, `COALESCE`; where the
-/// two differ (the schema, a sequence), the store asks `engine`.
+/// `?` placeholders, `ON CONFLICT … DO …`, `COALESCE`, a new row's key through `insert(_:_:returning:)`
+/// (SQLite runs `RETURNING` through a temporary table per statement, so a hot path avoids it);
+/// where the two differ (the schema, a sequence), the store asks `engine`.
 public protocol SQLSession: AnyObject {
     var engine: SQLEngine { get }
     /// Runs a statement; returns how many rows it changed.
