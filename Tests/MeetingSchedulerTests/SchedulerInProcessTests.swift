@@ -164,6 +164,36 @@ struct SchedulerInProcessTests {
         await bench.stop()
     }
 
+    @Test("Invite refuses members at overlapping meetings before it writes: nothing of the refused call is stored; with an override reason the same members are invited and the conflict named")
+    func inviteRefusedForConflictsWritesNothing() async throws {
+        let bench = try Bench()
+        let first = try await bench.schedule("调研座谈", room: 1, day: "05-11")
+        _ = try await bench.invite(first.id, [1, 2])
+        // The same hours in the other room: member 2 is at the first meeting.
+        let second = try await bench.schedule("协商议事", room: 2, day: "05-11")
+        let refused = await Self.failure { _ = try await bench.invite(second.id, [3, 2, 4]) }
+        #expect(refused?.code == .failedPrecondition)
+        #expect(refused?.violations.map(\.field) == ["member_ids"])
+        #expect(refused?.violations.first?.description.contains("members 2") == true)
+        var get = MeetingV1.GetMeetingRequest()
+        get.id = second.id
+        let untouched = try await bench.client.call(MeetingV1.Meetings.get, get)
+        #expect(untouched.invitees.isEmpty, "neither the free members nor the busy one were written")
+        #expect(untouched.meeting?.inviteeCount == 0)
+        // Member 3 alone is free, and is invited; then 2 with a reason.
+        #expect(try await bench.invite(second.id, [3]).invitees.map(\.memberID) == [3])
+        var request = MeetingV1.InviteRequest()
+        request.meetingID = second.id
+        request.memberIDs = [2, 4]
+        request.overrideReason = "委员2两场都须到会"
+        let accepted = try await bench.client.call(MeetingV1.Meetings.invite, request)
+        #expect(accepted.invitees.map(\.memberID) == [2, 4])
+        #expect(accepted.overridden.map(\.meetingID) == [first.id])
+        #expect(accepted.overridden.first?.memberIDs == [2])
+        #expect(try await bench.client.call(MeetingV1.Meetings.get, get).invitees.map(\.memberID).sorted() == [2, 3, 4])
+        await bench.stop()
+    }
+
     @Test("Schedule places a meeting by the registry's word: its room's name; a capacity past the room's seats, a day outside the term and an unknown room refused, nothing written")
     func scheduleAsksTheRegistryForItsPlace() async throws {
         let bench = try Bench()
