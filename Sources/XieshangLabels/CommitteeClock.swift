@@ -46,6 +46,8 @@ public enum CommitteeClock {
     /// `minute(ms)`, or nothing for a time not set (0 on the wire: the deadline of a proposal
     /// never assigned, a sign-in that never was), which would read as 1970-01-01 08:00.
     public static func minute(ifSet ms: Int64) -> String { ms == 0 ? "" : minute(ms) }
+    /// `second(ms)`, or nothing for a time not set.
+    public static func second(ifSet ms: Int64) -> String { ms == 0 ? "" : second(ms) }
 
     /// The three fixed spellings, written from the calendar's fields: a bulk import writes
     /// a day per row, and a DateFormatter made for each costs more than the row's insert.

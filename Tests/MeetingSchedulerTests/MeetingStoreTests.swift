@@ -74,8 +74,8 @@ struct MeetingStoreTests {
             try db.execute("ANALYZE", [])
             let at: Int64 = 1_800_100_000_000
             return [
-                "room bookings": try Self.plan(db, MeetingStore.roomBookings, [3, at - Times.maxMeetingMs, at + 3_600_000, at, 0]),
-                "upcoming activities": try Self.plan(db, MeetingStore.upcomingActivitiesInRoom, [3, MeetingV1.MeetingKind.grassroots.rawValue, at - Times.maxMeetingMs, at]),
+                "room bookings": try Self.plan(db, MeetingStore.roomBookings, [3, at - MeetingRules.maxMeetingMs, at + 3_600_000, at, 0]),
+                "upcoming activities": try Self.plan(db, MeetingStore.upcomingActivitiesInRoom, [3, MeetingV1.MeetingKind.grassroots.rawValue, at - MeetingRules.maxMeetingMs, at]),
                 "a member's meetings": try Self.plan(db, MeetingStore.meetingsOfMember, [12]),
                 "a plan item's meetings": try Self.plan(db, MeetingStore.meetingsOfPlanItem, [4, MeetingV1.MeetingStatus.cancelled.rawValue]),
             ]

@@ -6,7 +6,7 @@ import XieshangWire
 
 @Suite("Scheduling rules")
 struct SchedulerRulesTests {
-    private func at(_ text: String) -> Int64 { Times.parse(text)! }
+    private func at(_ text: String) -> Int64 { CommitteeClock.parse(text)! }
 
     @Test("meetings need a title, a kind, a length and a place")
     func meetingProblems() {

@@ -474,7 +474,7 @@ struct SQLiteSessionTests {
             let session = SQLiteSession(db)
             try session.execute("CREATE TABLE t (n INTEGER NOT NULL)")
             // Outside a transaction: GRDB's, which opens one.
-            try session.savepoint { try session.execute("INSERT INTO t VALUES (1)") }
+            _ = try session.savepoint { try session.execute("INSERT INTO t VALUES (1)") }
             #expect(!db.isInsideTransaction)
             try db.inTransaction {
                 for round in 0..<3 {

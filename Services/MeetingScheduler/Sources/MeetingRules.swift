@@ -36,15 +36,19 @@ public enum MeetingRules {
     static let earliestMs: Int64 = 946_684_800_000
     static let latestMs: Int64 = 4_102_444_800_000
 
+    /// The longest a meeting may last (an inspection trip may take days). It also bounds the
+    /// conflict checks: only meetings starting within this much before a slot can overlap it.
+    public static let maxMeetingMs: Int64 = 14 * 24 * 3_600_000
+
     public static func timeProblems(start: Int64, end: Int64, prefix: String = "") -> [(field: String, problem: String)] {
         if start == 0 { return [(prefix + "start_ms", RPCError.FieldProblem.missing)] }
         if start < earliestMs || start >= latestMs {
-            return [(prefix + "start_ms", "must be in the years 2000 to 2099 (it is \(Times.format(start)))")]
+            return [(prefix + "start_ms", "must be in the years 2000 to 2099 (it is \(CommitteeClock.minute(start)))")]
         }
         if end <= start {
-            return [(prefix + "end_ms", end == start ? "the meeting has no length: end equals start" : "must be after the start (\(Times.format(start)))")]
+            return [(prefix + "end_ms", end == start ? "the meeting has no length: end equals start" : "must be after the start (\(CommitteeClock.minute(start)))")]
         }
-        if end - start > Times.maxMeetingMs { return [(prefix + "end_ms", "a meeting lasts at most 14 days")] }
+        if end - start > MeetingRules.maxMeetingMs { return [(prefix + "end_ms", "a meeting lasts at most 14 days")] }
         return []
     }
 
@@ -162,7 +166,7 @@ public enum MeetingRules {
     /// Why `now` is too early to check in to `meeting`, or nil.
     public static func checkInTooEarly(_ meeting: MeetingV1.Meeting, now: Int64, opensBefore: Int64) -> TooEarly? {
         guard now < meeting.startMs - opensBefore else { return nil }
-        let opens = Times.format(meeting.startMs - opensBefore)
+        let opens = CommitteeClock.minute(meeting.startMs - opensBefore)
         return TooEarly(text: "check-in to meeting \(meeting.id) opens at \(opens), \(opensBefore / 60_000) minutes before it starts",
                         zh: "「\(meeting.title)」的签到从 \(opens) 开始（活动开始前 \(opensBefore / 60_000) 分钟），现在还不能签到。")
     }
@@ -170,7 +174,7 @@ public enum MeetingRules {
     /// Why `now` is too early to close `meeting`, or nil: it has not started.
     public static func closeTooEarly(_ meeting: MeetingV1.Meeting, now: Int64) -> TooEarly? {
         guard now < meeting.startMs else { return nil }
-        let starts = Times.format(meeting.startMs)
+        let starts = CommitteeClock.minute(meeting.startMs)
         return TooEarly(text: "meeting \(meeting.id) starts at \(starts) and cannot be closed before then",
                         zh: "「\(meeting.title)」\(starts) 才开始，开始之前不能结束。")
     }
@@ -178,14 +182,14 @@ public enum MeetingRules {
     /// Why `now` is too early to record a decision at `meeting`, or nil: it has not begun.
     public static func decisionTooEarly(_ meeting: MeetingV1.Meeting, now: Int64) -> TooEarly? {
         guard meeting.status == .published, now < meeting.startMs else { return nil }
-        let starts = Times.format(meeting.startMs)
+        let starts = CommitteeClock.minute(meeting.startMs)
         return TooEarly(text: "meeting \(meeting.id) has not begun (\(starts)): it decides nothing yet",
                         zh: "「\(meeting.title)」\(starts) 才开始，开始之前不能记录议定事项。")
     }
 
     /// The note kept when staff record outside the meeting's times.
     public static func recordNote(_ what: String, by actor: String, at now: Int64, reason: String) -> String {
-        "\(Times.format(now)) \(actor) \(what): \(reason)"
+        "\(CommitteeClock.minute(now)) \(actor) \(what): \(reason)"
     }
 
     /// The kinds that are numbered in a term (五届五次主席会议): 主席会议, 常委会会议 and the

@@ -541,7 +541,7 @@ public enum MeetingStore {
 
     /// The room's activities (协商议事活动) not yet held: drafts and published ones ending after `now`.
     static func upcomingActivities(_ db: any SQLSession, room: Int64, now: Int64) throws -> Int {
-        try db.value(upcomingActivitiesInRoom, [room, MeetingV1.MeetingKind.grassroots.rawValue, now - Times.maxMeetingMs, now], as: Int.self) ?? 0
+        try db.value(upcomingActivitiesInRoom, [room, MeetingV1.MeetingKind.grassroots.rawValue, now - MeetingRules.maxMeetingMs, now], as: Int.self) ?? 0
     }
 
     /// (A meeting ending after `now` started after `now` less the longest meeting.)
@@ -565,7 +565,7 @@ public enum MeetingStore {
                                      readBy reader: Principal?) throws -> [MeetingV1.Conflict] {
         guard room != 0 else { return [] }
         let office = reader.map(MeetingVisibility.readsEverything) ?? false
-        return try db.rows(roomBookings, [room, start - Times.maxMeetingMs, end, start, excluding]).map { row in
+        return try db.rows(roomBookings, [room, start - MeetingRules.maxMeetingMs, end, start, excluding]).map { row in
             var c = MeetingV1.Conflict()
             c.startMs = row["start_ms"]
             c.endMs = row["end_ms"]
@@ -589,7 +589,7 @@ public enum MeetingStore {
                 SELECT b.member_id, m.id, m.title, m.start_ms, m.end_ms FROM member_busy b JOIN meetings m ON m.id = b.meeting_id
                 WHERE b.member_id IN (\(sqlPlaceholders(count: chunk.count))) AND b.start_ms > ? AND b.start_ms < ? AND b.end_ms > ?
                   AND b.meeting_id != ?
-                """, chunk.map { $0 as any SQLValueConvertible } + [start - Times.maxMeetingMs, end, start, excluding])
+                """, chunk.map { $0 as any SQLValueConvertible } + [start - MeetingRules.maxMeetingMs, end, start, excluding])
             for row in rows {
                 let id: Int64 = row["id"]
                 var c = byMeeting[id] ?? MeetingV1.Conflict()
@@ -625,13 +625,13 @@ public enum MeetingStore {
     public static func busy(_ db: any SQLSession, room: Int64, members: [Int64], from: Int64, to: Int64) throws -> [(Int64, Int64)] {
         var intervals: [(Int64, Int64)] = []
         if room != 0 {
-            intervals += try db.rows(roomBookings, [room, from - Times.maxMeetingMs, to, from, 0]).map { ($0["start_ms"], $0["end_ms"]) }
+            intervals += try db.rows(roomBookings, [room, from - MeetingRules.maxMeetingMs, to, from, 0]).map { ($0["start_ms"], $0["end_ms"]) }
         }
         for chunk in stride(from: 0, to: members.count, by: 500).map({ Array(members[$0..<min($0 + 500, members.count)]) }) {
             intervals += try db.rows("""
                 SELECT start_ms, end_ms FROM member_busy WHERE member_id IN (\(sqlPlaceholders(count: chunk.count)))
                   AND start_ms > ? AND start_ms < ? AND end_ms > ?
-                """, chunk.map { $0 as any SQLValueConvertible } + [from - Times.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
+                """, chunk.map { $0 as any SQLValueConvertible } + [from - MeetingRules.maxMeetingMs, to, from]).map { ($0["start_ms"], $0["end_ms"]) }
         }
         return intervals.sorted { $0.0 < $1.0 }
     }

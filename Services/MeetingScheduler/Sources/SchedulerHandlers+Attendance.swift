@@ -127,8 +127,8 @@ extension SchedulerHandlers {
             }
             switch invitee.attendance {
             case .checkedIn:
-                throw SchedulerError.notAllowed(field: "invitee_id", "\(invitee.name) checked in at \(Times.format(invitee.checkedInAtMs))")
-                    .saying("\(invitee.name)已于 \(Times.format(invitee.checkedInAtMs)) 签到。")
+                throw SchedulerError.notAllowed(field: "invitee_id", "\(invitee.name) checked in at \(CommitteeClock.minute(invitee.checkedInAtMs))")
+                    .saying("\(invitee.name)已于 \(CommitteeClock.minute(invitee.checkedInAtMs)) 签到。")
             case .waitlisted, .withdrawn:
                 throw SchedulerError.notAllowed(field: "invitee_id", "\(invitee.name) is \(invitee.attendance.label), without a seat")
                     .saying("\(invitee.name)是「\(invitee.attendance.label)」，没有席位，不能签到。")

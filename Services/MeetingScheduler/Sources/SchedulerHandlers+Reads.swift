@@ -53,7 +53,7 @@ extension SchedulerHandlers {
             problems.append(("from_ms", "must be in the years 2000 to 2099"))
         } else if request.toMs <= request.fromMs { problems.append(("to_ms", "must be after from_ms")) }
         else if request.toMs - request.fromMs > 366 * 24 * 3_600_000 { problems.append(("to_ms", "search at most a year")) }
-        let longest = Times.workingBlocks.map { $0.end - $0.start }.max() ?? 0
+        let longest = SlotFinder.workingBlocks.map { $0.end - $0.start }.max() ?? 0
         if request.durationMinutes <= 0 { problems.append(("duration_minutes", "must be at least 1")) }
         else if Int(request.durationMinutes) > longest { problems.append(("duration_minutes", "must fit in working hours (at most \(longest) minutes)")) }
         problems += MeetingRules.groupProblems(request.groups, prefix: "groups")

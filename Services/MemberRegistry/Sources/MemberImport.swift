@@ -1,4 +1,5 @@
 import Foundation
+import XieshangLabels
 import XieshangRPC
 import XieshangService
 import XieshangWire
@@ -138,7 +139,7 @@ enum MemberImport {
             } else {
                 response.created += 1
                 guard writeNow, let outbox else { continue }
-                if member.statusDate.isEmpty { member.statusDate = member.joinedDate.isEmpty ? Check.today() : member.joinedDate }
+                if member.statusDate.isEmpty { member.statusDate = member.joinedDate.isEmpty ? CommitteeClock.today() : member.joinedDate }
                 let created = try MemberStore.insert(db, member)
                 try RegistryHandlers.record(db, outbox, context, DomainEvents.memberAdded, created, action: "imported",
                                             changes: MemberStore.changes(from: nil, to: created))

@@ -30,7 +30,7 @@ extension RegistryHandlers {
                         throw RegistryError.failedPrecondition("member \(old.id) \(old.name) has already asked to resign; the 常委会 decides it")
                     }
                     var pending = MemberV1.ResignationRequest()
-                    pending.date = request.date.isEmpty ? Check.today() : request.date
+                    pending.date = request.date.isEmpty ? CommitteeClock.today() : request.date
                     pending.reason = reason
                     try MemberStore.setResignationRequest(db, id: old.id, pending)
                 }
@@ -55,7 +55,7 @@ extension RegistryHandlers {
             case .unspecified, .unrecognized: problems.append(("decision.kind", "must be accept-resignation, remove, confirm-addition or decline"))
             }
             if decision.meeting.isEmpty { problems.append(("decision.meeting", "name the 常委会会议 that decided it")) }
-            if decision.date.isEmpty { decision.date = Check.today() }
+            if decision.date.isEmpty { decision.date = CommitteeClock.today() }
             if let problem = Check.dateProblem(decision.date) { problems.append(("decision.date", "\"\(decision.date)\" \(problem)")) }
             if !problems.isEmpty { throw RegistryError.invalid(problems) }
             let ready = decision

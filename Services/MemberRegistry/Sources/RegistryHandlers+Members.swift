@@ -15,7 +15,7 @@ extension RegistryHandlers {
                 member.term = try MemberStore.term(db, member.term, field: "member.term")
                 let problems = try MemberStore.rules(db).problems(member)
                 if !problems.isEmpty { throw RegistryError.invalid(problems) }
-                if member.statusDate.isEmpty { member.statusDate = member.joinedDate.isEmpty ? Check.today() : member.joinedDate }
+                if member.statusDate.isEmpty { member.statusDate = member.joinedDate.isEmpty ? CommitteeClock.today() : member.joinedDate }
                 // An addition during the term (增补) is the 常委会's to decide: until then the
                 // nominee is not an active member (Members/Decide).
                 if member.addedDuringTerm { member.status = .nominated }
@@ -84,7 +84,7 @@ extension RegistryHandlers {
                 if old.status == request.status {
                     throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is already \(old.status.label)")
                 }
-                try MemberStore.setStatus(db, id: old.id, status: request.status, date: request.date.isEmpty ? Check.today() : request.date, reason: reason)
+                try MemberStore.setStatus(db, id: old.id, status: request.status, date: request.date.isEmpty ? CommitteeClock.today() : request.date, reason: reason)
                 let updated = try MemberStore.get(db, id: old.id)
                 let restored = request.status == .active
                 try record(db, outbox, context, restored ? DomainEvents.memberRestored : DomainEvents.memberResigned, updated,

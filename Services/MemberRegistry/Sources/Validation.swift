@@ -33,9 +33,6 @@ public enum Check {
     }
 
     public static func isEmail(_ text: String) -> Bool { EmailAddress.isValid(text) }
-
-    /// Today in the committee's time zone.
-    public static func today() -> String { CommitteeClock.today() }
 }
 
 /// The rules a member's editable fields must follow. Catalog membership is checked against

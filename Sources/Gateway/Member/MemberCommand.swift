@@ -125,8 +125,6 @@ extension Output {
     }
 }
 
-func formatTime(_ ms: Int64) -> String { ms == 0 ? "" : CommitteeClock.second(ms) }
-
 /// Every active member of the current term, page after page (the report's figures, the
 /// portal's invitations).
 func everyActiveMember(_ registry: RPCClient) async throws(RPCError) -> [MemberV1.Member] {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -15,7 +16,7 @@ extension MemberCommand {
             var table = Table("时间 time", "操作人 actor", "操作 action", "原因 reason", "变更 changes")
             for entry in response.entries {
                 let changes = entry.changes.map { "\($0.field): \($0.oldValue.isEmpty ? "∅" : $0.oldValue) → \($0.newValue.isEmpty ? "∅" : $0.newValue)" }
-                table.add(formatTime(entry.atMs), entry.actor, entry.action, entry.reason, changes.joined(separator: "; "))
+                table.add(CommitteeClock.second(ifSet: entry.atMs), entry.actor, entry.action, entry.reason, changes.joined(separator: "; "))
             }
             output.add(table)
             return output

@@ -1,4 +1,5 @@
 import ArgumentParser
+import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -53,7 +54,7 @@ struct InboxCommand: GatewayCommand {
         output.line("\(recipient.kind == .member ? "委员 \(recipient.id)" : recipient.kind == .unit ? "单位 \(recipient.id)" : "提案委员会办公室")：\(inbox.unread) 条未读，共 \(inbox.total) 条")
         var table = Table("id", "时间 time", "", "标题 title", "内容 body")
         for n in inbox.notifications {
-            table.add(String(n.id), formatTime(n.createdAtMs), n.readAtMs == 0 ? "●" : "", n.title, Table.clipped(n.body, columns: 60))
+            table.add(String(n.id), CommitteeClock.second(ifSet: n.createdAtMs), n.readAtMs == 0 ? "●" : "", n.title, Table.clipped(n.body, columns: 60))
         }
         output.add(table)
         return output

@@ -1,4 +1,5 @@
 import ArgumentParser
+import XieshangLabels
 import XieshangRPC
 import XieshangWire
 
@@ -32,7 +33,7 @@ extension NotifyCommand {
             var output = Output(response)
             var table = Table("来源 source", "序号 sequence", "类型 type", "时间 set aside", "错误 error")
             for e in response.events {
-                table.add(e.source, String(e.sequence), e.type, formatTime(e.atMs), e.error)
+                table.add(e.source, String(e.sequence), e.type, CommitteeClock.second(ifSet: e.atMs), e.error)
             }
             output.add(table)
             if response.total > UInt32(response.events.count) {

@@ -16,7 +16,7 @@ func topicOutput(_ topic: ProposalV1.Topic?) -> Output {
     var table = Table("步骤 step", "时间 time", "记录 notes")
     for s in t.steps {
         let notice = s.notice.map { "公告：\($0.text)（\($0.postedAt)，\($0.fromDate) 至 \($0.toDate)）" }
-        table.add(s.step.label, formatTime(s.atMs), [s.notes, notice ?? ""].filter { !$0.isEmpty }.joined(separator: "；"))
+        table.add(s.step.label, CommitteeClock.second(ifSet: s.atMs), [s.notes, notice ?? ""].filter { !$0.isEmpty }.joined(separator: "；"))
     }
     output.add(table)
     return output
