@@ -99,10 +99,10 @@ struct RunCommand: AsyncParsableCommand {
 
     /// CURVE settings for calling `service`, when a keys folder is given.
     func security(for service: String) throws -> ClientSecurity? {
-        let environment = ProcessInfo.processInfo.environment
-        guard let dir = keys ?? environment["XIESHANG_KEYS_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) else { return nil }
+        let source = SettingSource()
+        guard let dir = source.text(keys, "XIESHANG_KEYS_DIR") else { return nil }
         let folder = KeyFolder(dir)
-        let name = identity ?? environment["XIESHANG_IDENTITY"].flatMap { $0.isEmpty ? nil : $0 } ?? "admin"
+        let name = source.text(identity, "XIESHANG_IDENTITY") ?? "admin"
         do {
             return try folder.clientSecurity(as: name, calling: service)
         } catch {

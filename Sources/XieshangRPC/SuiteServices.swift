@@ -56,13 +56,13 @@ public struct SuiteService: Sendable, Hashable {
     /// else the default.
     public func rpcEndpoint(flag: String?, file: String? = nil,
                             environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
-        flag ?? environment[rpcVariable].flatMap { $0.isEmpty ? nil : $0 } ?? file ?? defaultRPC
+        SettingSource(environment: environment).text(flag, rpcVariable) ?? file ?? defaultRPC
     }
 
     /// The event endpoint, likewise; nil for a service that publishes none.
     public func eventEndpoint(flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
         guard let eventsVariable, let defaultEvents else { return nil }
-        return flag ?? environment[eventsVariable].flatMap { $0.isEmpty ? nil : $0 } ?? defaultEvents
+        return SettingSource(environment: environment).text(flag, eventsVariable) ?? defaultEvents
     }
 
     /// The help text of a client's flag for this service.

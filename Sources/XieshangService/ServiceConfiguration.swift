@@ -124,11 +124,8 @@ public struct ServiceOptions: ParsableArguments {
         name: String, version: String, defaultRPC: String, defaultEvents: String?, defaultMetrics: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> ServiceConfiguration {
-        func pick(_ flag: String?, _ variable: String) -> String? {
-            if let flag { return flag }
-            if let value = environment[variable], !value.isEmpty { return value }
-            return nil
-        }
+        let settings = SettingSource(environment: environment)
+        func pick(_ flag: String?, _ variable: String) -> String? { settings.text(flag, variable) }
         // The committee's time zone names days and hours in every service: a misspelt one
         // must stop the service, not fall back to Asia/Shanghai without a word.
         if let problem = CommitteeClock.problem(in: environment) { throw ValidationError(problem) }
@@ -143,16 +140,10 @@ public struct ServiceOptions: ParsableArguments {
         guard let format = LogFormat(rawValue: formatText.lowercased()) else {
             throw ValidationError("log format \"\(formatText)\" is not text or json")
         }
-        var inFlight = 512
-        if let flag = maxInFlight {
-            inFlight = flag
-        } else if let text = environment["XIESHANG_MAX_IN_FLIGHT"], !text.isEmpty {
-            guard let value = Int(text) else { throw ValidationError("XIESHANG_MAX_IN_FLIGHT=\"\(text)\" is not a number") }
-            inFlight = value
-        }
+        let inFlight = try Self.checked { try settings.number(maxInFlight, "XIESHANG_MAX_IN_FLIGHT") } ?? 512
         guard inFlight > 0 else { throw ValidationError("max in flight must be at least 1, not \(inFlight)") }
         let keysDir = pick(keys, "XIESHANG_KEYS_DIR")
-        let insecureWanted = insecure || ["1", "true", "yes"].contains(environment["XIESHANG_INSECURE"]?.lowercased() ?? "")
+        let insecureWanted = try Self.checked { try settings.enabled(insecure, "XIESHANG_INSECURE") }
         let security: SecurityMode
         switch (keysDir, insecureWanted) {
         case (let dir?, false): security = .keys(KeyFolder(dir))
@@ -170,11 +161,7 @@ public struct ServiceOptions: ParsableArguments {
                 throw ValidationError("endpoint \"\(endpoint)\" must start with tcp://, ipc:// or inproc://")
             }
         }
-        var cap = maxDatabaseMb
-        if cap == nil, let text = environment["XIESHANG_MAX_DATABASE_MB"], !text.isEmpty {
-            guard let value = Int(text) else { throw ValidationError("XIESHANG_MAX_DATABASE_MB=\"\(text)\" is not a number") }
-            cap = value
-        }
+        let cap = try Self.checked { try settings.number(maxDatabaseMb, "XIESHANG_MAX_DATABASE_MB") }
         // SQLite's own ceiling is about 256 TiB; 16 TiB keeps the byte count far from overflow.
         if let cap, !(1...16 << 20).contains(cap) { throw ValidationError("the database cap must be 1 to 16777216 MiB (16 TiB), not \(cap)") }
         var configuration = ServiceConfiguration(
@@ -184,13 +171,23 @@ public struct ServiceOptions: ParsableArguments {
         configuration.logFormat = format
         let metrics = pick(metricsAddress, "XIESHANG_METRICS_ADDRESS") ?? defaultMetrics
         configuration.metricsAddress = metrics.flatMap { $0.lowercased() == "off" ? nil : $0 }
-        configuration.allowEmptyDatabase = allowEmptyDatabase || environment["XIESHANG_ALLOW_EMPTY_DATABASE"] == "1"
+        configuration.allowEmptyDatabase = try Self.checked { try settings.enabled(allowEmptyDatabase, "XIESHANG_ALLOW_EMPTY_DATABASE") }
         configuration.databaseURL = try Self.databaseURL(pick(database, "XIESHANG_DATABASE_URL"))
         configuration.importSQLite = importSqlite
         if importSqlite && configuration.databaseURL == nil {
             throw ValidationError("--import-sqlite copies into a PostgreSQL database: give it with --database postgres://… (or XIESHANG_DATABASE_URL)")
         }
         return configuration
+    }
+
+    /// A setting read through `SettingSource`, its refusal said as ArgumentParser says a bad
+    /// option (with the usage), for a main's `run()` or `validate()`.
+    public static func checked<Value>(_ read: () throws -> Value) throws -> Value {
+        do {
+            return try read()
+        } catch let refusal as SettingSource.Refusal {
+            throw ValidationError(refusal.description)
+        }
     }
 
     /// nil for SQLite (absent, or `sqlite:`), else the PostgreSQL URL as given.

@@ -48,6 +48,14 @@ struct GatewayConfigTests {
         #expect(try await runCommand(gateway, ["term", "list", "--config", bad], environment: home).status == 64)
         let missing = try await runCommand(gateway, ["term", "list", "--config", directory + "/none.toml"], environment: home)
         #expect(missing.status == 64 && missing.stderr.contains("does not exist"))
+        // A variable's value is checked as the file's is: not a number, or out of range, is a
+        // usage error naming it (not the default timeout).
+        for (value, says) in [("soon", "XIESHANG_TIMEOUT=\"soon\" is not a number"), ("0", "must be more than 0 and at most 600 seconds")] {
+            var timed = home
+            timed["XIESHANG_TIMEOUT"] = value
+            let answer = try await runCommand(gateway, ["term", "list"], environment: timed)
+            #expect(answer.status == 64 && answer.stderr.contains(says), "\(value): \(answer.stderr)")
+        }
         await registry.stop()
     }
 

@@ -65,6 +65,22 @@ struct PortalPageBudgetTests {
         #expect((2...5).contains(logged), "\(logged) log lines for \(flood.filter { $0 == 429 }.count + anonymous.filter { $0 == 429 }.count) refusals")
     }
 
+    @Test("the portal refuses to start on a misspelt switch or a budget that is not a number, naming the variable, and writes nothing")
+    func badSettingsRefused() async throws {
+        let directory = try temporaryDirectory("portal-bad-settings")
+        let portal = builtExecutable("portal")
+        let arguments = ["--insecure", "--data-dir", directory + "/portal", "--http-address", "127.0.0.1:0"]
+        for (variable, value, says) in [
+            ("XIESHANG_PORTAL_SECURE_COOKIES", "ture", "XIESHANG_PORTAL_SECURE_COOKIES=\"ture\" is neither on"),
+            ("XIESHANG_PORTAL_BEHIND_PROXY", "2", "XIESHANG_PORTAL_BEHIND_PROXY=\"2\" is neither on"),
+            ("XIESHANG_PORTAL_PAGE_BURST", "lots", "XIESHANG_PORTAL_PAGE_BURST=\"lots\" is not a whole number"),
+        ] {
+            let answer = try await runCommand(portal, arguments, environment: [variable: value])
+            #expect(answer.status == 64 && answer.stderr.contains(says), "\(variable)=\(value): \(answer.status) \(answer.stderr)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: directory + "/portal"), "refused before its data folder was made")
+    }
+
     /// Signs in m13 and m14, floods a page that calls no service (a new proposal's form) as m13, then asks as m14, waits, asks as m13 again,
     /// and floods /login not signed in. Prints each answer's status.
     static let flood = """

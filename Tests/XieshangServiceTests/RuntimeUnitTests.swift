@@ -58,10 +58,13 @@ struct ServiceOptionsTests {
             Issue.record("XIESHANG_INSECURE did not give insecure")
             return
         }
+        // Off is off (keys still required), and a misspelling is refused rather than read as off.
+        #expect { try mode([], ["XIESHANG_INSECURE": "no"]) } throws: { "\($0)".contains("needs CURVE keys") }
+        #expect { try mode([], ["XIESHANG_INSECURE": "maybe"]) } throws: { "\($0)".contains("XIESHANG_INSECURE=\"maybe\"") }
     }
 
     @Test("bad settings are refused with a clear message")
-    func validation() {
+    func validation() throws {
         #expect(throws: (any Error).self) { try resolve(["--log-level", "loud"], [:]) }
         #expect(throws: (any Error).self) { try resolve(["--rpc-endpoint", "127.0.0.1:80"], [:]) }
         #expect(throws: (any Error).self) { try resolve(["--max-in-flight", "0"], [:]) }
@@ -72,6 +75,15 @@ struct ServiceOptionsTests {
         #expect(throws: (any Error).self) { try resolve([], ["XIESHANG_MAX_DATABASE_MB": "lots"]) }
         #expect((try? resolve(["--max-database-mb", "64"], [:]))?.maxDatabaseBytes == 64 << 20)
         #expect((try? resolve([], ["XIESHANG_MAX_DATABASE_MB": "2"]))?.maxDatabaseBytes == 2 << 20)
+        // On/off variables: the spellings every program takes, and a misspelling refused by name.
+        #expect(try resolve([], ["XIESHANG_ALLOW_EMPTY_DATABASE": "true"]).allowEmptyDatabase)
+        #expect(try !resolve([], ["XIESHANG_ALLOW_EMPTY_DATABASE": "0"]).allowEmptyDatabase)
+        #expect { try resolve([], ["XIESHANG_ALLOW_EMPTY_DATABASE": "yse"]) } throws: {
+            ($0 as? ValidationError)?.message.contains("XIESHANG_ALLOW_EMPTY_DATABASE=\"yse\" is neither on") == true
+        }
+        #expect { try resolve([], ["XIESHANG_MAX_IN_FLIGHT": "many"]) } throws: {
+            ($0 as? ValidationError)?.message == "XIESHANG_MAX_IN_FLIGHT=\"many\" is not a whole number"
+        }
     }
 }
 

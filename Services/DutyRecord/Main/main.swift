@@ -25,8 +25,7 @@ struct DutyRecordCommand: AsyncParsableCommand {
         ServiceLogging.bootstrap(configuration)
         if try configuration.importSQLiteIfAsked(migrations: DutySchema.migrations) { return }
         let logger = Logger(label: configuration.name)
-        let environment = ProcessInfo.processInfo.environment
-        let rulesFile = rules ?? environment["XIESHANG_DUTY_RULES"].flatMap { $0.isEmpty ? nil : $0 }
+        let rulesFile = SettingSource().text(rules, "XIESHANG_DUTY_RULES")
         let scoring: DutyRules
         do {
             scoring = try rulesFile.map(DutyRules.load) ?? .standard

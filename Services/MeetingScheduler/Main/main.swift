@@ -46,19 +46,11 @@ struct MeetingSchedulerCommand: AsyncParsableCommand {
     static let maxStaleness = 30 * 86_400
 
     var resolvedStaleness: Int? {
-        get throws { try registryStalenessSeconds ?? Self.whole("XIESHANG_REGISTRY_STALENESS_SECONDS") }
+        get throws { try ServiceOptions.checked { try SettingSource().number(registryStalenessSeconds, "XIESHANG_REGISTRY_STALENESS_SECONDS") } }
     }
 
     var resolvedCheckInOpens: Int? {
-        get throws { try checkInOpensMinutes ?? Self.whole("XIESHANG_CHECK_IN_OPENS_MINUTES") }
-    }
-
-    /// A variable's whole number; unset or empty is nil, anything else is refused by name
-    /// (a typo must not quietly become the default).
-    static func whole(_ variable: String) throws -> Int? {
-        guard let text = ProcessInfo.processInfo.environment[variable], !text.isEmpty else { return nil }
-        guard let value = Int(text) else { throw ValidationError("\(variable)=\"\(text)\" is not a whole number") }
-        return value
+        get throws { try ServiceOptions.checked { try SettingSource().number(checkInOpensMinutes, "XIESHANG_CHECK_IN_OPENS_MINUTES") } }
     }
 
     func run() async throws {

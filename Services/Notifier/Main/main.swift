@@ -33,8 +33,8 @@ struct NotifierCommand: AsyncParsableCommand {
                 throw ValidationError("\(name) \"\(value)\": write durations like 24h,1h or 7d or 90s")
             }
         }
-        if let webhookURL, URL(string: webhookURL)?.scheme?.hasPrefix("http") != true {
-            throw ValidationError("--webhook-url must be an http or https URL")
+        if let url = SettingSource().text(webhookURL, "XIESHANG_WEBHOOK_URL"), !["http", "https"].contains(URL(string: url)?.scheme?.lowercased() ?? "") {
+            throw ValidationError("--webhook-url (XIESHANG_WEBHOOK_URL) \"\(url)\" must be an http or https URL")
         }
     }
 
@@ -44,11 +44,11 @@ struct NotifierCommand: AsyncParsableCommand {
         if try configuration.importSQLiteIfAsked(migrations: NotifierSchema.migrations) { return }
         let logger = Logger(label: configuration.name)
         let context = try ZMQContext()
-        let environment = ProcessInfo.processInfo.environment
+        let source = SettingSource()
         var notifier = NotifierConfiguration()
-        if let url = webhookURL ?? environment["XIESHANG_WEBHOOK_URL"].flatMap({ $0.isEmpty ? nil : $0 }) { notifier.webhookURL = URL(string: url) }
-        notifier.webhookSecret = webhookSecret ?? environment["XIESHANG_WEBHOOK_SECRET"] ?? ""
-        if let command = sendmail ?? environment["XIESHANG_SENDMAIL"].flatMap({ $0.isEmpty ? nil : $0 }) {
+        if let url = source.text(webhookURL, "XIESHANG_WEBHOOK_URL") { notifier.webhookURL = URL(string: url) }
+        notifier.webhookSecret = source.text(webhookSecret, "XIESHANG_WEBHOOK_SECRET") ?? ""
+        if let command = source.text(sendmail, "XIESHANG_SENDMAIL") {
             notifier.sendmail = command.split(separator: " ").map(String.init)
         }
         notifier.meetingRemindersMs = NotifierConfiguration.durations(meetingReminders)!

@@ -40,25 +40,22 @@ struct PortalCommand: AsyncParsableCommand {
         ServiceLogging.bootstrap(configuration)
         if try configuration.importSQLiteIfAsked(migrations: PortalSchema.migrations) { return }
         let logger = Logger(label: configuration.name)
-        let environment = ProcessInfo.processInfo.environment
-        func pick(_ flag: String?, _ variable: String) -> String? {
-            flag ?? environment[variable].flatMap { $0.isEmpty ? nil : $0 }
-        }
-        let address = pick(httpAddress, "XIESHANG_PORTAL_HTTP") ?? "127.0.0.1:8080"
+        let source = SettingSource()
+        let address = source.text(httpAddress, "XIESHANG_PORTAL_HTTP") ?? "127.0.0.1:8080"
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]), (0...65535).contains(port) else {
             throw ValidationError("--http-address \"\(address)\" is not HOST:PORT (e.g. 127.0.0.1:8080)")
         }
         let host = String(address[..<colon])
         var settings = PortalSettings()
-        settings.secureCookies = secureCookies || environment["XIESHANG_PORTAL_SECURE_COOKIES"] == "1"
-        settings.behindProxy = behindProxy || environment["XIESHANG_PORTAL_BEHIND_PROXY"] == "1"
-        if let burst = pick(pageBurst.map(String.init), "XIESHANG_PORTAL_PAGE_BURST") {
-            guard let value = Int(burst), (1...100_000).contains(value) else {
-                throw ValidationError("--page-burst \"\(burst)\" is not a whole number of pages from 1 to 100000")
+        settings.secureCookies = try ServiceOptions.checked { try source.enabled(secureCookies, "XIESHANG_PORTAL_SECURE_COOKIES") }
+        settings.behindProxy = try ServiceOptions.checked { try source.enabled(behindProxy, "XIESHANG_PORTAL_BEHIND_PROXY") }
+        if let burst = try ServiceOptions.checked({ try source.number(pageBurst, "XIESHANG_PORTAL_PAGE_BURST") }) {
+            guard (1...100_000).contains(burst) else {
+                throw ValidationError("--page-burst \(burst) is not a whole number of pages from 1 to 100000")
             }
-            settings.pageBurst = value
+            settings.pageBurst = burst
         }
-        if let rate = pick(pageRate, "XIESHANG_PORTAL_PAGE_RATE") {
+        if let rate = source.text(pageRate, "XIESHANG_PORTAL_PAGE_RATE") {
             guard let value = Double(rate), value.isFinite, value >= 0.01, value <= 100_000 else {
                 throw ValidationError("--page-rate \"\(rate)\" is not a number of pages a second from 0.01 to 100000")
             }
@@ -83,7 +80,7 @@ struct PortalCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("portal web=\(url)\n".utf8))
             },
             logger: logger)
-        let link = pick(publicURL, "XIESHANG_PORTAL_URL")
+        let link = source.text(publicURL, "XIESHANG_PORTAL_URL")
         let host_ = try ServiceHost(configuration: configuration, database: database, context: context, logger: logger, extraServices: [web]) { database, _ in
             AccountHandlers(database: database, suite: suite) { link ?? listening.url ?? "http://\(address)" }
         }

@@ -30,7 +30,7 @@ struct ProposalTrackerCommand: AsyncParsableCommand {
     }
 
     var resolvedReplyClasses: String? {
-        replyClasses ?? ProcessInfo.processInfo.environment["XIESHANG_REPLY_CLASSES"].flatMap { $0.isEmpty ? nil : $0 }
+        SettingSource().text(replyClasses, "XIESHANG_REPLY_CLASSES")
     }
 
     func run() async throws {

@@ -13,7 +13,7 @@ struct KeyDirOption: ParsableArguments {
     @Option(help: "The keys folder (env XIESHANG_KEYS_DIR).") var dir: String?
 
     func folder() throws -> KeyFolder {
-        guard let path = dir ?? ProcessInfo.processInfo.environment["XIESHANG_KEYS_DIR"].flatMap({ $0.isEmpty ? nil : $0 }) else {
+        guard let path = SettingSource().text(dir, "XIESHANG_KEYS_DIR") else {
             throw ValidationError("say which keys folder: --dir DIR or XIESHANG_KEYS_DIR")
         }
         return KeyFolder(path)

@@ -32,7 +32,7 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Whose key pair to use from the keys folder (env XIESHANG_IDENTITY; default admin).")
     var identity: String?
 
-    @Option(help: "Seconds to wait for a service (default 10).")
+    @Option(help: "Seconds to wait for a service (env XIESHANG_TIMEOUT; default 10).")
     var timeout: Double?
 
     @Option(help: "Config file (env XIESHANG_GATEWAY_CONFIG; default ~/.config/xieshang/gateway.toml if it exists) with registry, scheduler, tracker, notifier, duty, keys, identity, timeout, time-zone.")
@@ -42,7 +42,6 @@ struct ConnectionOptions: ParsableArguments {
     var json = false
 
     func validate() throws {
-        if let timeout { guard timeout > 0 && timeout <= 600 else { throw ValidationError("--timeout must be more than 0 and at most 600 seconds") } }
         if let problem = CommitteeClock.problem() { throw ValidationError(problem) }
         let settings: GatewaySettings
         do {
@@ -50,9 +49,17 @@ struct ConnectionOptions: ParsableArguments {
         } catch {
             throw ValidationError(error.description)
         }
-        // The committee's time zone reaches every place that formats a time this way.
-        if let zone = settings.values["time-zone"], ProcessInfo.processInfo.environment[CommitteeClock.variable] == nil {
-            setenv(CommitteeClock.variable, zone, 0)
+        do {
+            if let seconds = try SettingSource(file: settings.values).number(timeout, "XIESHANG_TIMEOUT", file: "timeout") {
+                guard seconds > 0 && seconds <= 600 else { throw ValidationError("--timeout (XIESHANG_TIMEOUT) must be more than 0 and at most 600 seconds, not \(seconds)") }
+            }
+        } catch let refusal as SettingSource.Refusal {
+            throw ValidationError(refusal.description)
+        }
+        // The committee's time zone reaches every place that formats a time this way (the
+        // variable, when set and not empty, wins over the file, as for every setting).
+        if let zone = settings.values["time-zone"], SettingSource().variable(CommitteeClock.variable) == nil {
+            setenv(CommitteeClock.variable, zone, 1)
         }
     }
 
@@ -61,9 +68,12 @@ struct ConnectionOptions: ParsableArguments {
         (try? GatewaySettings.load(explicit: config)) ?? GatewaySettings()
     }
 
+    /// Where the settings come from: the flags, the variables, then the config file.
+    var source: SettingSource { SettingSource(file: settings.values) }
+
     /// A setting: the flag, else its variable, else the config file, else the default.
     func setting(_ flag: String?, _ variable: String, _ key: String, _ fallback: String) -> String {
-        flag ?? ProcessInfo.processInfo.environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? settings.values[key] ?? fallback
+        source.text(flag, variable, file: key) ?? fallback
     }
 
     /// A service's endpoint: the flag, else its variable, else the config file, else the default.
@@ -73,7 +83,8 @@ struct ConnectionOptions: ParsableArguments {
     }
 
     var timeoutSeconds: Double {
-        timeout ?? ProcessInfo.processInfo.environment["XIESHANG_TIMEOUT"].flatMap(Double.init) ?? settings.values["timeout"].flatMap(Double.init) ?? 10
+        // Checked by `validate()`: a value that is not a number has stopped the command.
+        (try? source.number(timeout, "XIESHANG_TIMEOUT", file: "timeout")) ?? 10
     }
 
     var keysFolder: KeyFolder? {

@@ -1,4 +1,5 @@
 import Foundation
+import XieshangRPC
 import Synchronization
 
 /// The gateway's config file, so staff do not retype endpoints and keys: `--config FILE`,
@@ -30,9 +31,8 @@ struct GatewaySettings: Sendable {
 
     /// The default file's path.
     static var defaultPath: String {
-        let environment = ProcessInfo.processInfo.environment
-        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-            ?? (environment["HOME"].map { $0 + "/.config" } ?? NSHomeDirectory() + "/.config")
+        let source = SettingSource()
+        let base = source.variable("XDG_CONFIG_HOME") ?? (source.environment["HOME"].map { $0 + "/.config" } ?? NSHomeDirectory() + "/.config")
         return base + "/xieshang/gateway.toml"
     }
 
@@ -40,8 +40,7 @@ struct GatewaySettings: Sendable {
     /// file is read once per path for the life of the command, so every setting of one
     /// command comes from the same reading even if the file is edited meanwhile.
     static func load(explicit: String?) throws(Problem) -> GatewaySettings {
-        let environment = ProcessInfo.processInfo.environment
-        let chosen = explicit ?? environment["XIESHANG_GATEWAY_CONFIG"].flatMap { $0.isEmpty ? nil : $0 }
+        let chosen = SettingSource().text(explicit, "XIESHANG_GATEWAY_CONFIG")
         let path = chosen ?? defaultPath
         if let earlier = readings.withLock({ $0[path] }) { return earlier }
         let settings = try read(path, required: chosen != nil)
