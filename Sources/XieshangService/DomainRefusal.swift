@@ -2,12 +2,15 @@ import XieshangRPC
 import XieshangWire
 
 /// What a service refuses, and the one place that maps it to a status code: bad fields
-/// (INVALID_ARGUMENT, every one named), a thing that is not there (NOT_FOUND), a step its
-/// state does not allow (FAILED_PRECONDITION), a caller who may not (PERMISSION_DENIED).
-/// The scheduler, the tracker and the duty record throw it as their own error type.
+/// (INVALID_ARGUMENT, every one named), a thing that is not there (NOT_FOUND), one that is
+/// there already (ALREADY_EXISTS), a step its state does not allow (FAILED_PRECONDITION), a
+/// caller who may not (PERMISSION_DENIED). Every service throws it as its own error type
+/// (`RegistryError`, `SchedulerError`, `ProposalError`, `DutyError`).
 public enum DomainRefusal: Error, RPCErrorConvertible {
     case invalid([(field: String, problem: String)])
     case notFound(field: String, what: String)
+    /// A thing whose name or number another one has (a member number in the term, a unit's name).
+    case alreadyExists(field: String, what: String)
     case notAllowed(field: String, String)
     /// Not allowed because of other things, each named in a violation of `field` (a room or
     /// members taken by these meetings).
@@ -34,6 +37,8 @@ public enum DomainRefusal: Error, RPCErrorConvertible {
             return RPCError.invalidArgument(problems)
         case .notFound(let field, let what):
             return RPCError(.notFound, "\(field): \(what) not found", violations: [RpcV1.FieldViolation(field: field, description: "\(what) not found")])
+        case .alreadyExists(let field, let what):
+            return RPCError(.alreadyExists, "\(field): \(what) already exists", violations: [RpcV1.FieldViolation(field: field, description: "\(what) already exists")])
         case .notAllowed(let field, let message):
             return RPCError(.failedPrecondition, message, violations: [RpcV1.FieldViolation(field: field, description: message)])
         case .notAllowedBecause(let field, let message, let reasons):

@@ -88,7 +88,7 @@ struct RegistryThroughGatewayTests {
         #expect(badPhone.stderr.contains("member.email"))
         let duplicate = try await gateway(registry, "member", "add", "--number", "0001", "--name", "重复", "--sector", "教育界")
         #expect(duplicate.status == 2)
-        #expect(duplicate.stderr.contains("already exists"))
+        #expect(duplicate.stderr.contains("already exists") && duplicate.stderr.contains("说明：第 5 届已有编号为 0001 的委员。"), "\(duplicate.stderr)")
         let unknownSector = try await gateway(registry, "member", "add", "--number", "0005", "--name", "孙七", "--sector", "火星界")
         #expect(unknownSector.stderr.contains("unknown sector"))
         let missing = try await gateway(registry, "member", "get", "999")
@@ -141,12 +141,14 @@ struct RegistryThroughGatewayTests {
         #expect((asked?["resignationRequest"] as? [String: Any])?["reason"] as? String == "工作调动")
         #expect(try await resolve(registry, "all") == [zhang, li, wang])
         let noRequest = try await gateway(registry, "member", "decide", "\(li)", "--decision", "accept-resignation", "--meeting", "十届二十三次常委会会议")
-        #expect(noRequest.status == 2 && noRequest.stderr.contains("has not asked to resign"))
+        #expect(noRequest.status == 2 && noRequest.stderr.contains("has not asked to resign")
+                && noRequest.stderr.contains("说明：李娜没有提出辞去委员的申请"), "\(noRequest.stderr)")
         let noMeeting = try await gateway(registry, "member", "decide", "\(wang)", "--decision", "remove", "--meeting", " ", "--note", "x")
         #expect(noMeeting.status == 2 && noMeeting.stderr.contains("decision.meeting"))
         let beforeAsked = try await gateway(registry, "member", "decide", "\(wang)", "--decision", "accept-resignation",
                                             "--meeting", "十届二十二次常委会会议", "--date", "2026-11-01")
-        #expect(beforeAsked.status == 2 && beforeAsked.stderr.contains("asked to resign on 2026-11-10"))
+        #expect(beforeAsked.status == 2 && beforeAsked.stderr.contains("asked to resign on 2026-11-10")
+                && beforeAsked.stderr.contains("晚于决定日期 2026-11-01"), "\(beforeAsked.stderr)")
         let resigned = try await json(registry, "member", "decide", "\(wang)", "--decision", "accept-resignation",
                                       "--meeting", "十届二十三次常委会会议", "--date", "2026-11-23") as? [String: Any]
         #expect(resigned?["status"] as? String == "MEMBER_STATUS_RESIGNED")

@@ -17,7 +17,8 @@ public enum MemberStore {
             return requested
         }
         guard let current = try db.value("SELECT number FROM terms WHERE current = 1", as: Int32.self) else {
-            throw RegistryError.failedPrecondition("there is no current term: add one first (gateway term add)")
+            throw RegistryError.notAllowed(field: field, "there is no current term: add one first (gateway term add)")
+                .saying("还没有本届：请先添加一届（gateway term add）。")
         }
         return current
     }
@@ -148,6 +149,7 @@ public enum MemberStore {
     public static func insert(_ db: any SQLSession, _ m: MemberV1.Member) throws -> MemberV1.Member {
         if try db.value("SELECT 1 FROM members WHERE term = ? AND member_number = ?", [m.term, m.memberNumber], as: Bool.self) == true {
             throw RegistryError.alreadyExists(field: "member.member_number", what: "member number \(m.memberNumber) in term \(m.term)")
+                .saying("第 \(m.term) 届已有编号为 \(m.memberNumber) 的委员。")
         }
         let id = try db.insert("""
             INSERT INTO members (term, member_number, name, gender, ethnicity, birth_date, party, sector, work_unit,
@@ -165,6 +167,7 @@ public enum MemberStore {
     public static func update(_ db: any SQLSession, _ m: MemberV1.Member, includeStatus: Bool = false) throws -> MemberV1.Member {
         if try db.value("SELECT 1 FROM members WHERE term = ? AND member_number = ? AND id != ?", [m.term, m.memberNumber, m.id], as: Bool.self) == true {
             throw RegistryError.alreadyExists(field: "member.member_number", what: "member number \(m.memberNumber) in term \(m.term)")
+                .saying("第 \(m.term) 届已有编号为 \(m.memberNumber) 的委员。")
         }
         try db.execute("""
             UPDATE members SET member_number = ?, name = ?, gender = ?, ethnicity = ?, birth_date = ?, party = ?, sector = ?,

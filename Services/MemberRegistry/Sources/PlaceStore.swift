@@ -34,7 +34,7 @@ public enum PlaceStore {
         // overlap and one is current.
         try db.serialize("registry-terms")
         if try db.value("SELECT 1 FROM terms WHERE number = ?", [t.number], as: Bool.self) == true {
-            throw RegistryError.alreadyExists(field: "term.number", what: "term \(t.number)")
+            throw RegistryError.alreadyExists(field: "term.number", what: "term \(t.number)").saying("第 \(t.number) 届已经有了。")
         }
         // Terms follow each other: two terms never cover the same day.
         if let row = try db.row("SELECT number, start_date, end_date FROM terms WHERE start_date <= ? AND end_date >= ? ORDER BY start_date LIMIT 1", [t.endDate, t.startDate]) {
@@ -68,7 +68,7 @@ public enum PlaceStore {
         if name.count > 64 { throw RegistryError.invalid([("name", "must be at most 64 characters")]) }
         try db.serialize("registry-catalog")
         if try MemberStore.catalog(db, kind).contains(name) {
-            throw RegistryError.alreadyExists(field: "name", what: "\"\(name)\"")
+            throw RegistryError.alreadyExists(field: "name", what: "\"\(name)\"").saying("「\(name)」已在名录中。")
         }
         let position = (try db.value("SELECT MAX(position) FROM catalog WHERE kind = ?", [kind.rawValue], as: Int.self) ?? 0) + 1
         try db.execute("INSERT INTO catalog (kind, name, position) VALUES (?, ?, ?)", [kind.rawValue, name, position])
@@ -102,7 +102,7 @@ public enum PlaceStore {
         if name.isEmpty { throw RegistryError.invalid([("station.name", RPCError.FieldProblem.empty)]) }
         if s.id != 0 { _ = try station(db, id: s.id, field: "station.id") }
         if try db.value("SELECT 1 FROM stations WHERE name = ? AND id != ?", [name, s.id], as: Bool.self) == true {
-            throw RegistryError.alreadyExists(field: "station.name", what: "work station \"\(name)\"")
+            throw RegistryError.alreadyExists(field: "station.name", what: "work station \"\(name)\"").saying("已有名为「\(name)」的委员工作站。")
         }
         if s.id == 0 {
             let id = try db.insert("INSERT INTO stations (name, address, district) VALUES (?, ?, ?)", [name, s.address, s.district], returning: "id")
@@ -162,6 +162,7 @@ public enum PlaceStore {
         if r.id != 0 { _ = try room(db, id: r.id, field: "room.id") }
         if try db.value("SELECT 1 FROM rooms WHERE station_id = ? AND name = ? AND id != ?", [r.stationID, name, r.id], as: Bool.self) == true {
             throw RegistryError.alreadyExists(field: "room.name", what: "room \"\(name)\" in station \(r.stationID)")
+                .saying("这个工作站已有名为「\(name)」的协商议事室。")
         }
         let six = r.sixHaves ?? MemberV1.SixHaves()
         let values: [any SQLValueConvertible] = [name, r.address, r.district, r.stationID, r.capacity, six.site, six.sign,
@@ -214,7 +215,7 @@ public enum PlaceStore {
         if !problems.isEmpty { throw RegistryError.invalid(problems) }
         if u.id != 0 { _ = try unit(db, id: u.id, field: "unit.id") }
         if try db.value("SELECT 1 FROM units WHERE name = ? AND id != ?", [name, u.id], as: Bool.self) == true {
-            throw RegistryError.alreadyExists(field: "unit.name", what: "handling unit \"\(name)\"")
+            throw RegistryError.alreadyExists(field: "unit.name", what: "handling unit \"\(name)\"").saying("已有名为「\(name)」的承办单位。")
         }
         let values: [any SQLValueConvertible] = [name, u.kind, u.contactPerson, u.phone, u.email, u.active]
         if u.id == 0 {

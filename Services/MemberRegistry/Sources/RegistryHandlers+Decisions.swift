@@ -18,16 +18,19 @@ extension RegistryHandlers {
             return try await database.idempotentSession(context) { db in
                 let old = try MemberStore.getForChange(db, id: request.id)
                 guard old.status == .active else {
-                    throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is \(old.status.label), not 在任")
+                    throw RegistryError.notAllowed(field: "id", "member \(old.id) \(old.name) is \(old.status.label), not 在任")
+                        .saying("\(old.name)现为\(old.status.label)，不是在任委员。")
                 }
                 if request.withdraw {
                     guard old.resignationRequest != nil else {
-                        throw RegistryError.failedPrecondition("member \(old.id) \(old.name) has not asked to resign")
+                        throw RegistryError.notAllowed(field: "id", "member \(old.id) \(old.name) has not asked to resign")
+                            .saying("\(old.name)没有提出辞去委员的申请，无可撤回。")
                     }
                     try MemberStore.setResignationRequest(db, id: old.id, nil)
                 } else {
                     guard old.resignationRequest == nil else {
-                        throw RegistryError.failedPrecondition("member \(old.id) \(old.name) has already asked to resign; the 常委会 decides it")
+                        throw RegistryError.notAllowed(field: "id", "member \(old.id) \(old.name) has already asked to resign; the 常委会 decides it")
+                            .saying("\(old.name)已经提出辞去委员的申请，待常委会决定。")
                     }
                     var pending = MemberV1.ResignationRequest()
                     pending.date = request.date.isEmpty ? CommitteeClock.today() : request.date
@@ -88,26 +91,31 @@ extension RegistryHandlers {
         switch decision.kind {
         case .acceptResignation:
             guard member.status == .active, let pending = member.resignationRequest else {
-                throw RegistryError.failedPrecondition("\(who) has not asked to resign (gateway member resign)")
+                throw RegistryError.notAllowed(field: "id", "\(who) has not asked to resign (gateway member resign)")
+                    .saying("\(member.name)没有提出辞去委员的申请（先登记申请：gateway member resign）。")
             }
             guard decision.date >= pending.date else {
-                throw RegistryError.failedPrecondition("\(who) asked to resign on \(pending.date), after the decision's date \(decision.date)")
+                throw RegistryError.notAllowed(field: "decision.date", "\(who) asked to resign on \(pending.date), after the decision's date \(decision.date)")
+                    .saying("\(member.name)于 \(pending.date) 提出辞去申请，晚于决定日期 \(decision.date)。")
             }
             return (.resigned, pending.reason)
         case .remove:
             guard member.status == .active || member.status == .nominated else {
-                throw RegistryError.failedPrecondition("\(who) is \(member.status.label), not 在任")
+                throw RegistryError.notAllowed(field: "id", "\(who) is \(member.status.label), not 在任")
+                    .saying("\(member.name)现为\(member.status.label)，不是在任委员。")
             }
             return (.removed, decision.note)
         case .confirmAddition:
             guard member.status == .nominated else {
-                throw RegistryError.failedPrecondition("\(who) is \(member.status.label), not nominated for 增补")
+                throw RegistryError.notAllowed(field: "id", "\(who) is \(member.status.label), not nominated for 增补")
+                    .saying("\(member.name)现为\(member.status.label)，不是增补人选。")
             }
             return (.active, "增补")
         case .decline:
             if member.status == .nominated { return (.removed, "增补未获通过：\(decision.note)") }
             guard member.status == .active, member.resignationRequest != nil else {
-                throw RegistryError.failedPrecondition("\(who) has no request or nomination to decline")
+                throw RegistryError.notAllowed(field: "id", "\(who) has no request or nomination to decline")
+                    .saying("\(member.name)没有待决定的辞去申请或增补提名。")
             }
             return (nil, decision.note)
         case .unspecified, .unrecognized:

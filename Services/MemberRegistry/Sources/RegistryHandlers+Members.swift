@@ -79,10 +79,12 @@ extension RegistryHandlers {
             return try await database.idempotentSession(context) { db in
                 let old = try MemberStore.getForChange(db, id: request.id)
                 if old.status == .nominated {
-                    throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is nominated (增补): the 常委会 decides an addition (Members/Decide)")
+                    throw RegistryError.notAllowed(field: "id", "member \(old.id) \(old.name) is nominated (增补): the 常委会 decides an addition (Members/Decide)")
+                        .saying("\(old.name)是增补人选：增补由常委会决定（gateway member decide）。")
                 }
                 if old.status == request.status {
-                    throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is already \(old.status.label)")
+                    throw RegistryError.notAllowed(field: "status", "member \(old.id) \(old.name) is already \(old.status.label)")
+                        .saying("\(old.name)已经是\(old.status.label)。")
                 }
                 try MemberStore.setStatus(db, id: old.id, status: request.status, date: request.date.isEmpty ? CommitteeClock.today() : request.date, reason: reason)
                 let updated = try MemberStore.get(db, id: old.id)
@@ -102,7 +104,8 @@ extension RegistryHandlers {
                     let old = try MemberStore.getForChange(db, id: request.memberID, field: "member_id")
                     _ = try PlaceStore.room(db, id: request.roomID, field: "room_id")
                     if assign && old.status != .active {
-                        throw RegistryError.failedPrecondition("member \(old.id) \(old.name) is \(old.status.label), not 在任")
+                        throw RegistryError.notAllowed(field: "member_id", "member \(old.id) \(old.name) is \(old.status.label), not 在任")
+                            .saying("\(old.name)现为\(old.status.label)，不是在任委员，不能安排到议事室。")
                     }
                     let changed = assign
                         ? try MemberStore.assign(db, member: old.id, room: request.roomID)
