@@ -175,6 +175,7 @@ struct SchedulerInProcessTests {
         #expect(refused?.code == .failedPrecondition)
         #expect(refused?.violations.map(\.field) == ["member_ids"])
         #expect(refused?.violations.first?.description.contains("members 2") == true)
+        #expect(refused?.localizedMessage == "有 1 位须出席的委员在同一时间另有会议；确需如此安排，请写明理由。", "\(String(describing: refused))")
         var get = MeetingV1.GetMeetingRequest()
         get.id = second.id
         let untouched = try await bench.client.call(MeetingV1.Meetings.get, get)

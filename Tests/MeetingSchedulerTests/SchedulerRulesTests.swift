@@ -113,6 +113,42 @@ struct SchedulerRulesTests {
         #expect(MeetingRules.closingAttendance(invitee(.invited, member: 0)) == .notAttending)
     }
 
+    @Test("a decision's vote is checked in both languages, and counts near Int32's limit are refused, not added up past it")
+    func decisionVotes() {
+        var meeting = MeetingV1.Meeting()
+        meeting.kind = .standingCommittee
+        var item = MeetingV1.AgendaItem()
+        item.position = 1
+        item.title = "年度协商计划"
+        item.document = .consultationPlan
+        item.status = .draft
+        item.needsVote = true
+        var count = MeetingV1.AttendanceCount()
+        count.expected = 38
+        count.present = 30
+        func problem(_ outcome: MeetingV1.ItemStatus, _ votes: (Int32, Int32, Int32)?) -> (field: String, problem: String, zh: String)? {
+            var request = MeetingV1.DecideItemRequest()
+            request.outcome = outcome
+            if let votes {
+                var vote = MeetingV1.Vote()
+                (vote.inFavour, vote.against, vote.abstaining) = votes
+                request.vote = vote
+            }
+            return MeetingRules.decisionProblem(request, item: item, meeting: meeting, count: count)
+        }
+        #expect(problem(.approved, (28, 0, 2)) == nil)
+        let unvoted = problem(.approved, nil)
+        #expect(unvoted?.field == "vote" && unvoted?.zh == "第 1 项须经表决：请填写赞成、反对和弃权票数。")
+        let tooMany = problem(.approved, (Int32.max, 1, 0))
+        #expect(tooMany?.field == "vote" && tooMany?.problem == "2147483648 votes, but 实到 is 30"
+                && tooMany?.zh == "票数合计 2147483648，多于实到人数 30。", "\(String(describing: tooMany))")
+        #expect(problem(.approved, (Int32.max, Int32.max, Int32.max))?.field == "vote")
+        let failed = problem(.approved, (19, 10, 1))
+        #expect(failed?.zh == "赞成 19 票，未超过应到 38 人的半数：此项未通过。")
+        item.status = .approved
+        #expect(problem(.approved, (28, 0, 2))?.zh == "第 1 项（年度协商计划）已有决定：常委会通过。")
+    }
+
     @Test("check-in opens a set time before the start, to the millisecond; closing waits for the start")
     func timing() {
         var m = MeetingV1.Meeting()

@@ -61,6 +61,10 @@ struct ProposalWorkflowTests {
         let refused = ProposalWorkflow.refused(.cosign, .filed).rpcError
         #expect(refused.code == .failedPrecondition && refused.message.contains("cannot cosign"))
         #expect(refused.localizedMessage.hasPrefix("这件提案目前为「立案」，不能「附议」"), "\(refused.localizedMessage)")
+        // 社情民意 likewise: a member editing an item already reported reads why in Chinese.
+        let opinion = OpinionWorkflow.refused(.edit, .reported).rpcError
+        #expect(opinion.code == .failedPrecondition && opinion.violations.map(\.field) == ["action"] && opinion.message.contains("cannot edit"))
+        #expect(opinion.localizedMessage == "这条社情民意信息目前为「已报送」，不能「编辑」。")
     }
 
     @Test("requirements are checked before anything is written")

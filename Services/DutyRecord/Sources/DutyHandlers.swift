@@ -189,11 +189,13 @@ public struct DutyHandlers: RPCService {
             case .confirm, .reject:
                 guard e.status == .pending else {
                     throw DutyError.notAllowed(field: "decision", "entry \(e.id) is \(e.status.label), not awaiting staff")
+                        .saying("这条履职记录现为「\(e.status.label)」，不在待审核中，不能再确认或退回。")
                 }
                 e.status = request.decision == .confirm ? .counted : .rejected
             case .uphold, .amend, .void:
                 guard e.disputed else {
                     throw DutyError.notAllowed(field: "decision", "entry \(e.id) is not disputed; uphold, amend and void decide a dispute")
+                        .saying("委员没有对这条履职记录提出异议；维持、更正和作废是对异议的决定。")
                 }
                 e.disputed = false
                 if request.decision == .void { e.status = .void }

@@ -115,40 +115,48 @@ public enum MeetingRules {
     /// Why `request` cannot be recorded on `item` of `meeting` (whose attendance is `count`),
     /// or nil; `vote` is set when the decision carries one.
     public static func decisionProblem(_ request: MeetingV1.DecideItemRequest, item: MeetingV1.AgendaItem, meeting: MeetingV1.Meeting,
-                                       count: MeetingV1.AttendanceCount) -> (field: String, problem: String)? {
+                                       count: MeetingV1.AttendanceCount) -> (field: String, problem: String, zh: String)? {
         guard item.document != .unspecified else {
-            return ("position", "item \(item.position) (\(item.title)) has no document to decide on")
+            return ("position", "item \(item.position) (\(item.title)) has no document to decide on",
+                    "第 \(item.position) 项（\(item.title)）没有需要决定的文件。")
         }
         // Open: a draft, or an item another meeting passed on to this one.
         guard item.status == .draft || (item.status == .referred && item.referredFromMeetingID != 0) else {
-            return ("position", "item \(item.position) (\(item.title)) was decided already: \(item.status.label)")
+            return ("position", "item \(item.position) (\(item.title)) was decided already: \(item.status.label)",
+                    "第 \(item.position) 项（\(item.title)）已有决定：\(item.status.label)。")
         }
         guard outcomes(at: meeting.kind).contains(request.outcome) else {
-            let allowed = outcomes(at: meeting.kind).map(\.label).joined(separator: ", ")
-            return ("outcome", "a \(meeting.kind.label) records \(allowed), not \(request.outcome == .unspecified ? "nothing" : request.outcome.label)")
+            let allowed = outcomes(at: meeting.kind).map(\.label)
+            return ("outcome", "a \(meeting.kind.label) records \(allowed.joined(separator: ", ")), not \(request.outcome == .unspecified ? "nothing" : request.outcome.label)",
+                    "\(meeting.kind.label)记录的决定是\(allowed.joined(separator: "、"))" + (request.outcome == .unspecified ? "，请选一项。" : "，不是\(request.outcome.label)。"))
         }
         if request.outcome == .adoptedWithChanges, request.changes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
-            return ("changes", "修改后通过 says what was changed")
+            return ("changes", "修改后通过 says what was changed", "修改后通过须写明修改了什么。")
         }
         let voteGiven = request.vote.map { $0.inFavour != 0 || $0.against != 0 || $0.abstaining != 0 } ?? false
         let voteNeeded = item.needsVote || item.document == .personnel || request.outcome == .approved
         guard voteGiven || !voteNeeded || request.outcome == .referred else {
-            return ("vote", "item \(item.position) is decided by a vote (表决): give the counts 赞成, 反对 and 弃权")
+            return ("vote", "item \(item.position) is decided by a vote (表决): give the counts 赞成, 反对 and 弃权",
+                    "第 \(item.position) 项须经表决：请填写赞成、反对和弃权票数。")
         }
         guard let given = request.vote, voteGiven else { return nil }
-        if given.inFavour < 0 || given.against < 0 || given.abstaining < 0 { return ("vote", "counts cannot be negative") }
+        if given.inFavour < 0 || given.against < 0 || given.abstaining < 0 { return ("vote", "counts cannot be negative", "票数不能为负数。") }
         if Int(given.inFavour) + Int(given.against) + Int(given.abstaining) > Int(count.present) {
-            return ("vote", "\(given.inFavour + given.against + given.abstaining) votes, but 实到 is \(count.present)")
+            let votes = Int(given.inFavour) + Int(given.against) + Int(given.abstaining)
+            return ("vote", "\(votes) votes, but 实到 is \(count.present)", "票数合计 \(votes)，多于实到人数 \(count.present)。")
         }
         if requiresQuorum(meeting.kind), !quorumMet(count) {
-            return ("vote", "no quorum: 实到 \(count.present) of 应到 \(count.expected); a \(meeting.kind.label) votes with more than half present")
+            return ("vote", "no quorum: 实到 \(count.present) of 应到 \(count.expected); a \(meeting.kind.label) votes with more than half present",
+                    "实到 \(count.present) 人，应到 \(count.expected) 人，不足半数：\(meeting.kind.label)须过半数出席方可表决。")
         }
         let vote = counted(given, count)
         if [.adopted, .adoptedWithChanges, .approved].contains(request.outcome), !vote.passed {
-            return ("vote", "赞成 \(vote.inFavour) is not more than half of 应到 \(count.expected): the item is 未通过")
+            return ("vote", "赞成 \(vote.inFavour) is not more than half of 应到 \(count.expected): the item is 未通过",
+                    "赞成 \(vote.inFavour) 票，未超过应到 \(count.expected) 人的半数：此项未通过。")
         }
         if request.outcome == .notAdopted, vote.passed {
-            return ("vote", "赞成 \(vote.inFavour) is more than half of 应到 \(count.expected): the item passed")
+            return ("vote", "赞成 \(vote.inFavour) is more than half of 应到 \(count.expected): the item passed",
+                    "赞成 \(vote.inFavour) 票，超过应到 \(count.expected) 人的半数：此项已通过。")
         }
         return nil
     }

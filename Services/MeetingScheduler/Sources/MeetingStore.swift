@@ -275,6 +275,7 @@ public enum MeetingStore {
         if notes.contains(where: { $0.hasSuffix(" \(what): \(reason)") }) { return }
         guard notes.count < MeetingRules.maxRecordNotes else {
             throw SchedulerError.notAllowed(field: "record_reason", "meeting \(meeting) already keeps \(MeetingRules.maxRecordNotes) record notes; give one of their reasons")
+                .saying("这次会议已有 \(MeetingRules.maxRecordNotes) 条补录说明；请沿用其中一条的理由。")
         }
         try db.execute("UPDATE meetings SET record_notes = CASE WHEN record_notes = '' THEN ? ELSE record_notes || ? || ? END WHERE id = ?", [note, "\n", note, meeting])
     }
@@ -285,6 +286,7 @@ public enum MeetingStore {
         let next = max(try highestOrdinal(db, term: term, kind: kind) + 1, try setNext(db, term: term, kind: kind) ?? 1)
         guard next <= MeetingRules.maxOrdinal else {
             throw SchedulerError.notAllowed(field: "id", "term \(term) has numbered \(MeetingRules.maxOrdinal) of \(kind.label): no number is left")
+                .saying("第 \(term) 届的\(kind.label)已编到第 \(MeetingRules.maxOrdinal) 次，没有可用的届次编号了。")
         }
         return next
     }
@@ -304,6 +306,7 @@ public enum MeetingStore {
         let highest = try highestOrdinal(db, term: term, kind: kind)
         guard next > highest else {
             throw SchedulerError.notAllowed(field: "next", "\(kind.label) \(highest) has already been numbered in term \(term): the next must be after it")
+                .saying("第 \(term) 届的\(kind.label)已编到第 \(highest) 次；下一次的编号须大于 \(highest)。")
         }
         try db.execute("INSERT INTO numbering (term, kind, next) VALUES (?, ?, ?) ON CONFLICT(term, kind) DO UPDATE SET next = excluded.next", [term, kind.rawValue, next])
     }

@@ -22,13 +22,14 @@ extension SchedulerHandlers {
             let count = MeetingRules.attendance(try MeetingStore.invitees(db, meeting.id))
             var item = meeting.agenda[index]
             if let problem = MeetingRules.decisionProblem(request, item: item, meeting: meeting, count: count) {
-                throw SchedulerError.notAllowed(field: problem.field, "meeting \(meeting.id): " + problem.problem)
+                throw SchedulerError.notAllowed(field: problem.field, "meeting \(meeting.id): " + problem.problem).saying(problem.zh)
             }
             var response = MeetingV1.DecideItemResponse()
             if request.outcome == .referred {
                 guard let target = try MeetingStore.nextDraftStandingCommittee(db, term: meeting.term, after: meeting.startMs) else {
                     throw SchedulerError.notAllowed(
                         field: "outcome", "no 常委会会议 in draft after meeting \(meeting.id): schedule it (as a draft), then pass the item on")
+                    .saying("这次会议之后还没有草稿状态的常委会会议：请先安排（草稿），再提请。")
                 }
                 var next = try MeetingStore.load(db, target)
                 let used = next.agenda.reduce(Int64(0)) { $0 + Int64($1.durationMinutes) }
@@ -36,10 +37,12 @@ extension SchedulerHandlers {
                 guard next.agenda.count < MeetingRules.maxAgendaItems else {
                     throw SchedulerError.notAllowed(
                         field: "outcome", "常委会会议 \(next.id) has \(next.agenda.count) agenda items, the most a meeting takes: shorten its agenda, then pass the item on")
+                    .saying("「\(next.title)」已有 \(next.agenda.count) 项议程，已达上限：请先精简它的议程，再提请。")
                 }
                 guard used + Int64(item.durationMinutes) <= length else {
                     throw SchedulerError.notAllowed(
                         field: "outcome", "常委会会议 \(next.id) has \(length - used) of its \(length) minutes free, item \(item.position) needs \(item.durationMinutes): lengthen it or shorten its items, then pass the item on")
+                    .saying("「\(next.title)」共 \(length) 分钟，尚余 \(length - used) 分钟，此项需要 \(item.durationMinutes) 分钟：请延长会议或压缩议程后再提请。")
                 }
                 var carried = item
                 carried.position = Int32(next.agenda.count + 1)

@@ -115,6 +115,7 @@ extension SchedulerHandlers {
                 let invitee = try MeetingStore.invitee(db, meeting: meeting.id, id: id, field: "invitee_ids")
                 if invitee.attendance == .checkedIn {
                     throw SchedulerError.notAllowed(field: "invitee_ids", "invitee \(id) \(invitee.name) has already checked in")
+                        .saying("\(invitee.name)已经签到，不能再取消邀请。")
                 }
                 try MeetingStore.removeInvitee(db, id: id)
                 removed.append(invitee)
@@ -139,6 +140,7 @@ extension SchedulerHandlers {
             if let decided = meeting.agenda.first(where: { !open($0) }) {
                 throw SchedulerError.notAllowed(
                     field: "meeting_id", "meeting \(meeting.id) recorded a decision on its agenda (item \(decided.position): \(decided.status.label)): the agenda stays as it is")
+                .saying("这次会议的议程已记录了决定（第 \(decided.position) 项：\(decided.status.label)），议程不能再改。")
             }
             let given = request.items.map {
                 var item = $0

@@ -35,6 +35,7 @@ extension SchedulerHandlers {
             let count = try MeetingStore.planItemCount(db, year: ready.year)
             guard count < Self.maxPlanItems else {
                 throw SchedulerError.notAllowed(field: "item.year", "the plan for \(ready.year) has \(count) items, the most a year takes")
+                    .saying("\(ready.year) 年度协商计划已有 \(count) 项，已达上限。")
             }
             var response = MeetingV1.AddPlanItemResponse()
             response.item = try MeetingStore.addPlanItem(db, ready)

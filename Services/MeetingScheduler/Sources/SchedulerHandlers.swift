@@ -147,6 +147,7 @@ public struct SchedulerHandlers: RPCService {
         let involved = Set(conflicts.flatMap(\.memberIDs)).count
         if reason.isEmpty {
             throw SchedulerError.conflict(field: "member_ids", "\(involved) required member(s) are at overlapping meetings; give an override reason to accept", conflicts)
+                .saying("有 \(involved) 位须出席的委员在同一时间另有会议；确需如此安排，请写明理由。")
         }
         try MeetingStore.recordOverride(db, meeting: meeting.id, actor: context.principal.actor, reason: reason, conflicts: conflicts)
         return conflicts

@@ -1,5 +1,6 @@
 import Foundation
 import XieshangLabels
+import XieshangService
 import XieshangWire
 
 /// 社情民意 as data, like the proposal workflow: for each action, the states it is allowed
@@ -43,6 +44,13 @@ public enum OpinionWorkflow {
         let allowed = allowed(from: state).map { "\($0.identifier) (\($0.label))" }
         return "cannot \(action.identifier) (\(action.label)) an item that is \(state.identifier) (\(state.label)); "
             + (allowed.isEmpty ? "nothing more can be done with it" : "allowed: \(allowed.joined(separator: ", "))")
+    }
+
+    /// The refusal of `action` in `state` (FAILED_PRECONDITION on `action`), said in Chinese
+    /// too: the item's state, without the steps others may take.
+    public static func refused(_ action: Action, _ state: State) -> ProposalError {
+        ProposalError.notAllowed(field: "action", refusal(action, state))
+            .saying("这条社情民意信息目前为「\(state.label)」，不能「\(action.label)」。")
     }
 
     /// What a request must carry for an action, as (field, problem) pairs.

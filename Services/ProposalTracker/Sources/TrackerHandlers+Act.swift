@@ -84,6 +84,7 @@ extension TrackerHandlers {
                 var leadProposal = try ProposalStore.load(db, request.mergeInto, field: "merge_into")
                 guard [.filed, .assigned, .inHandling].contains(leadProposal.state) else {
                     throw ProposalError.notAllowed(field: "merge_into", "the lead proposal \(leadProposal.id) is \(leadProposal.state.label), not filed")
+                        .saying("要并入的提案目前为「\(leadProposal.state.label)」，不是已立案办理中的提案，不能并入。")
                 }
                 p.mergedInto = leadProposal.id
                 let proposers = [p.proposerName] + p.cosigners.filter { $0.decision == .signed }.map(\.name)

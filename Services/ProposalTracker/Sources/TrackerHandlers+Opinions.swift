@@ -60,7 +60,7 @@ extension TrackerHandlers {
         return try await database.idempotentSession(context) { [outbox] db in
             var o = try OpinionStore.load(db, request.id)
             guard let rule = OpinionWorkflow.rule(request.action, from: o.state) else {
-                throw ProposalError.notAllowed(field: "action", OpinionWorkflow.refusal(request.action, o.state))
+                throw OpinionWorkflow.refused(request.action, o.state)
             }
             let now = ProposalStore.nowMs
             let before = o.state
@@ -73,6 +73,7 @@ extension TrackerHandlers {
             case .report:
                 if let sent = o.reports.first(where: { $0.level == request.level }) {
                     throw ProposalError.notAllowed(field: "level", "item \(o.id) was already sent to the \(request.level.label) level (\(sent.recipient))")
+                        .saying("这条信息已经报送\(request.level.label)（\(sent.recipient)）。")
                 }
                 var report = ProposalV1.OpinionReport()
                 report.level = request.level
@@ -83,9 +84,11 @@ extension TrackerHandlers {
             case .adopt:
                 guard o.reports.contains(where: { $0.level == request.level }) else {
                     throw ProposalError.notAllowed(field: "level", "item \(o.id) was not sent to the \(request.level.label) level; report it there first")
+                        .saying("这条信息还没有报送\(request.level.label)，请先报送再记录采用。")
                 }
                 guard !o.adoptions.contains(where: { $0.level == request.level }) else {
                     throw ProposalError.notAllowed(field: "level", "item \(o.id) is already recorded as adopted at the \(request.level.label) level")
+                        .saying("这条信息已记录为\(request.level.label)采用。")
                 }
                 var adoption = ProposalV1.OpinionAdoption()
                 adoption.level = request.level
