@@ -389,7 +389,7 @@ let package = Package(
             dependencies: [
                 "PortalMain", "NotifierMain", "DutyRecordMain", "ProposalTrackerMain", "MeetingSchedulerMain", "MemberRegistryMain", "Gateway", "LoadTest",
                 "Portal", "Notifier", "DutyRecord", "ProposalTracker", "MeetingScheduler", "MemberRegistry",
-                "XieshangTestSupport", "XieshangZMQ", "XieshangRPC", "XieshangWire", "XieshangService",
+                "XieshangTestSupport", "XieshangZMQ", "XieshangRPC", "XieshangWire", "XieshangService", "CXieshangProto", "CProtobufC",
             ],
             path: "Tests/SuiteTests",
             exclude: ["portal_browser.py"],

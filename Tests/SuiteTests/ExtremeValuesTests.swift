@@ -1,0 +1,205 @@
+import CProtobufC
+import CXieshangProto
+import Foundation
+import Testing
+import XieshangRPC
+import XieshangTestSupport
+import XieshangWire
+
+/// Every method of every service, called with requests built from its `.proto` alone: each
+/// number at the ends of its type (the largest, the smallest, -1), enums past their values,
+/// repeated fields three deep, messages nested. A handler that adds, multiplies or converts
+/// what it was given must refuse such a request, not trap: a trap is a restart for everyone,
+/// and the method is anyone's the permission table lets in. The caller is an administrator
+/// (the suite runs `--insecure`), so every handler is reached, past the permission table.
+@Suite("every method, every number at its limits", .serialized)
+struct ExtremeValuesTests {
+    /// How the numbers of one request are chosen. Ids are 1 in most profiles, so that the
+    /// records seeded below are found and the extreme values reach the code past the lookup.
+    enum Profile: String, CaseIterable {
+        case ones, largest, smallest, minusOne, largeIDs
+
+        func integer(_ bits: Int, signed: Bool, isID: Bool) -> UInt64 {
+            if isID && self != .largeIDs { return 1 }
+            switch self {
+            case .ones: return 1
+            case .largest, .largeIDs:
+                return signed ? (bits == 32 ? UInt64(Int32.max) : UInt64(Int64.max)) : (bits == 32 ? UInt64(UInt32.max) : UInt64.max)
+            case .smallest:
+                // Negative values go on the wire sign-extended to 64 bits.
+                return signed ? (bits == 32 ? UInt64(bitPattern: Int64(Int32.min)) : UInt64(bitPattern: Int64.min)) : 0
+            case .minusOne: return UInt64(bitPattern: -1)
+            }
+        }
+
+        var double: Double {
+            switch self {
+            case .ones: 1
+            case .largest, .largeIDs: .greatestFiniteMagnitude
+            case .smallest: -.greatestFiniteMagnitude
+            case .minusOne: -1
+            }
+        }
+
+        var text: String {
+            switch self {
+            case .ones: "1"
+            case .largest, .largeIDs: "2026-12-01"
+            case .smallest: "-9223372036854775808"
+            case .minusOne: "9999-99-99 99:99"
+            }
+        }
+    }
+
+    /// A request of `descriptor`'s type, encoded by hand from protobuf-c's field table.
+    static func request(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, _ profile: Profile, depth: Int = 0) -> [UInt8] {
+        var out: [UInt8] = []
+        func varint(_ value: UInt64) {
+            var v = value
+            while v >= 0x80 { out.append(UInt8(v & 0x7F) | 0x80); v >>= 7 }
+            out.append(UInt8(v))
+        }
+        func key(_ number: UInt32, _ wireType: UInt64) { varint(UInt64(number) << 3 | wireType) }
+        func bytes(_ number: UInt32, _ value: [UInt8]) { key(number, 2); varint(UInt64(value.count)); out += value }
+        for index in 0..<Int(descriptor.pointee.n_fields) {
+            let field = descriptor.pointee.fields[index]
+            let name = String(cString: field.name)
+            let isID = name == "id" || name.hasSuffix("_id") || name.hasSuffix("_ids")
+            let copies = field.label == PROTOBUF_C_LABEL_REPEATED ? 3 : 1
+            for _ in 0..<copies {
+                switch field.type {
+                case PROTOBUF_C_TYPE_INT32, PROTOBUF_C_TYPE_ENUM:
+                    key(field.id, 0); varint(profile.integer(32, signed: true, isID: isID))
+                case PROTOBUF_C_TYPE_INT64:
+                    key(field.id, 0); varint(profile.integer(64, signed: true, isID: isID))
+                case PROTOBUF_C_TYPE_UINT32:
+                    key(field.id, 0); varint(profile.integer(32, signed: false, isID: isID))
+                case PROTOBUF_C_TYPE_UINT64:
+                    key(field.id, 0); varint(profile.integer(64, signed: false, isID: isID))
+                case PROTOBUF_C_TYPE_SINT32, PROTOBUF_C_TYPE_SINT64:
+                    let v = Int64(bitPattern: profile.integer(64, signed: true, isID: isID))
+                    key(field.id, 0); varint(UInt64(bitPattern: (v << 1) ^ (v >> 63)))
+                case PROTOBUF_C_TYPE_BOOL:
+                    key(field.id, 0); varint(profile == .ones ? 1 : 0)
+                case PROTOBUF_C_TYPE_DOUBLE:
+                    key(field.id, 1)
+                    withUnsafeBytes(of: profile.double.bitPattern.littleEndian) { out += $0 }
+                case PROTOBUF_C_TYPE_FLOAT:
+                    key(field.id, 5)
+                    withUnsafeBytes(of: Float(profile.double).bitPattern.littleEndian) { out += $0 }
+                case PROTOBUF_C_TYPE_FIXED32, PROTOBUF_C_TYPE_SFIXED32:
+                    key(field.id, 5)
+                    withUnsafeBytes(of: UInt32(truncatingIfNeeded: profile.integer(32, signed: true, isID: isID)).littleEndian) { out += $0 }
+                case PROTOBUF_C_TYPE_FIXED64, PROTOBUF_C_TYPE_SFIXED64:
+                    key(field.id, 1)
+                    withUnsafeBytes(of: profile.integer(64, signed: true, isID: isID).littleEndian) { out += $0 }
+                case PROTOBUF_C_TYPE_STRING:
+                    bytes(field.id, Array((isID ? "1" : profile.text).utf8))
+                case PROTOBUF_C_TYPE_BYTES:
+                    bytes(field.id, Array(profile.text.utf8))
+                case PROTOBUF_C_TYPE_MESSAGE:
+                    guard depth < 4 else { continue }
+                    let nested = field.descriptor.assumingMemoryBound(to: ProtobufCMessageDescriptor.self)
+                    bytes(field.id, request(nested, profile, depth: depth + 1))
+                default:
+                    continue
+                }
+            }
+        }
+        return out
+    }
+
+    /// Every method of the suite's own services (`meeting.v1.Meetings/Get`…) with its request's
+    /// descriptor, from protoc-c's service table.
+    static var methods: [(name: String, input: UnsafePointer<ProtobufCMessageDescriptor>)] {
+        var methods: [(String, UnsafePointer<ProtobufCMessageDescriptor>)] = []
+        for index in 0..<xs_service_descriptor_count() {
+            let service = xs_service_descriptor_at(index)!.pointee
+            let fullName = String(cString: service.name)   // xieshang.meeting.v1.Meetings
+            guard fullName.hasPrefix("xieshang.") else { continue }
+            let name = String(fullName.dropFirst("xieshang.".count))
+            for m in 0..<Int(service.n_methods) {
+                methods.append(("\(name)/\(String(cString: service.methods[m].name))", service.methods[m].input))
+            }
+        }
+        return methods
+    }
+
+    @Test("no method traps or fails INTERNAL on numbers at their limits; every service answers afterwards")
+    func extremes() async throws {
+        let directory = try temporaryDirectory("extreme-values")
+        let suite = try await SuiteProcesses.start(in: directory)
+        let gateway = suite.gateway()
+        // Something for id 1 to name: a term, places, members, a unit, a meeting, a proposal,
+        // a 社情民意 item, a topic.
+        for arguments in [
+            ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
+            ["station", "add", "--name", "雄关街道委员工作站"],
+            ["room", "add", "--name", "新华社区协商议事室", "--station", "1", "--capacity", "30", "--has", "all"],
+            ["unit", "add", "--name", "市住房和城乡建设局", "--kind", "政府部门"],
+            ["member", "add", "--number", "0001", "--name", "张伟", "--sector", "教育界"],
+            ["member", "add", "--number", "0002", "--name", "李娜", "--sector", "教育界"],
+            ["meeting", "schedule", "--title", "加装电梯协商", "--kind", "协商议事活动", "--start", "2026-12-10 14:30", "--minutes", "90", "--room", "1"],
+            ["meeting", "invite", "1", "--member", "1", "--member", "2"],
+            ["proposal", "create", "--member", "1", "--title", "关于加装电梯的建议", "--body", "正文"],
+            ["opinion", "submit", "--member", "1", "--title", "关于助餐点的反映", "--body", "正文"],
+            ["topic", "create", "--title", "加装电梯", "--room", "1", "--source", "民情大走访", "--theme", "基层民主"],
+        ] {
+            let seeded = try await gateway.run(arguments)
+            #expect(seeded.status == 0, "\(arguments): \(seeded.stderr)")
+        }
+
+        let endpoints = [SuiteService.registry.name: suite.registry.rpcEndpoint, SuiteService.scheduler.name: suite.scheduler.rpcEndpoint,
+                         SuiteService.tracker.name: suite.tracker.rpcEndpoint, SuiteService.notifier.name: suite.notifier.rpcEndpoint,
+                         SuiteService.duty.name: suite.duty.rpcEndpoint]
+        var clients: [String: RPCClient] = [:]
+        for (name, endpoint) in endpoints { clients[name] = try testClient([endpoint], timeout: .seconds(20), attempts: 1) }
+        var calls = 0
+        var silent: Set<String> = []
+        var answers: [String: Int] = [:]
+        for profile in Profile.allCases {
+            for (method, input) in Self.methods {
+                // A package's methods go to the service that serves it; the shared ones (events,
+                // health, reflection) to every service. The portal's own are not among these
+                // five; backups copy the database, which other tests cover.
+                let targets: [String]
+                if let service = SuiteService.serving(method) {
+                    targets = [service.name]
+                } else if method.hasPrefix("rpc.v1.Backup/") {
+                    continue
+                } else {
+                    targets = clients.keys.sorted()
+                }
+                let body = Self.request(input, profile)
+                for target in targets where !silent.contains(target) {
+                    guard let client = clients[target] else { continue }
+                    calls += 1
+                    do {
+                        _ = try await client.call(method: method, body: body)
+                        answers["OK", default: 0] += 1
+                    } catch {
+                        answers[error.code == .invalidArgument ? "INVALID_ARGUMENT" : "\(error.code)", default: 0] += 1
+                        if error.code == .unavailable || error.code == .deadlineExceeded {
+                            // Most likely it trapped: its log says where. Nothing after this call counts.
+                            silent.insert(target)
+                            Issue.record("\(target) stopped answering at \(method) with \(profile.rawValue) values: \(error.message)")
+                        } else {
+                            #expect(![.internal, .unknown, .dataLoss].contains(error.code),
+                                    "\(method) on \(target) with \(profile.rawValue) values: \(error.code) \(error.message)")
+                        }
+                    }
+                }
+            }
+        }
+        FileHandle.standardError.write(Data("extreme values: \(calls) calls, answers \(answers)\n".utf8))
+        #expect(calls > 500, "\(calls) calls: the service table was read")
+        #expect(answers["INVALID_ARGUMENT", default: 0] > 0 && answers["OK", default: 0] > 0, "\(answers)")
+        // Every process is still the one started, and answers.
+        for (name, client) in clients {
+            let health = try await client.call(RpcV1.Health.check, RpcV1.HealthCheckRequest())
+            #expect(health.status == .serving, "\(name): \(health.status)")
+        }
+        let statuses = await suite.stop()
+        #expect(statuses.values.allSatisfy { $0 == 0 }, "each service stopped cleanly, none had died: \(statuses)")
+    }
+}
