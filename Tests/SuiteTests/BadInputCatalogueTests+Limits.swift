@@ -137,13 +137,9 @@ extension BadInputCatalogueTests {
         return methods
     }
 
-    @Test("no method traps or fails INTERNAL on numbers at their limits; every service answers afterwards")
-    func extremes() async throws {
-        let directory = try temporaryDirectory("extreme-values")
-        let suite = try await SuiteProcesses.start(in: directory)
-        let gateway = suite.gateway()
-        // Something for id 1 to name: a term, places, members, a unit, a meeting, a proposal,
-        // a 社情民意 item, a topic. (Field `position` counts as an id: agenda item 1.)
+    /// Something for id 1 to name: a term, places, members, a unit, a meeting, a proposal, a
+    /// 社情民意 item, a topic. (Field `position` counts as an id: agenda item 1.)
+    static func seed(_ gateway: Gateway) async throws {
         for arguments in [
             ["term", "add", "--number", "5", "--start", "2022-01-15", "--end", "2027-01-14"],
             ["station", "add", "--name", "雄关街道委员工作站"],
@@ -163,17 +159,19 @@ extension BadInputCatalogueTests {
             let seeded = try await gateway.run(arguments)
             #expect(seeded.status == 0, "\(arguments): \(seeded.stderr)")
         }
+    }
 
-        // The portal's own socket (the office's: invitations and accounts) too.
-        let portal = try await ServiceProcess("portal", dataDir: directory + "/portal", arguments: [
-            "--http-address", "127.0.0.1:0", "--registry", suite.registry.rpcEndpoint, "--scheduler", suite.scheduler.rpcEndpoint,
-            "--tracker", suite.tracker.rpcEndpoint, "--notifier", suite.notifier.rpcEndpoint, "--duty", suite.duty.rpcEndpoint,
-        ])
-        let endpoints = [SuiteService.registry.name: suite.registry.rpcEndpoint, SuiteService.scheduler.name: suite.scheduler.rpcEndpoint,
-                         SuiteService.tracker.name: suite.tracker.rpcEndpoint, SuiteService.notifier.name: suite.notifier.rpcEndpoint,
-                         SuiteService.duty.name: suite.duty.rpcEndpoint, SuiteService.portal.name: portal.rpcEndpoint]
-        var clients: [String: RPCClient] = [:]
-        for (name, endpoint) in endpoints { clients[name] = try testClient([endpoint], timeout: .seconds(20), attempts: 1) }
+    /// The calls that end what id 1 names (a meeting cancelled or closed, a member no longer
+    /// serving, the year closed, another term current): they come after every other round, so
+    /// that the rounds before reach the code behind a meeting that is still open.
+    static let ending: Set<String> = ["meeting.v1.Meetings/Cancel", "meeting.v1.Meetings/Close", "meeting.v1.Meetings/Uninvite",
+                                      "member.v1.Members/ChangeStatus", "member.v1.Members/Decide", "member.v1.Members/UnassignRoom",
+                                      "member.v1.Terms/SetCurrent", "duty.v1.Duty/CloseYear"]
+
+    /// Every method, every round, through `clients` (by service name); each answer must be a
+    /// status that says what is wrong, and every service must go on answering. Returns how
+    /// many calls were made and the answers by status.
+    static func sweep(_ clients: [String: RPCClient], as caller: String) async throws -> (calls: Int, answers: [String: Int]) {
         var calls = 0
         var silent: Set<String> = []
         var answers: [String: Int] = [:]
@@ -187,12 +185,6 @@ extension BadInputCatalogueTests {
                 let mixed: [Profile] = [.ones, .largest, .smallest, .minusOne]
                 return (mixed[Int(r % UInt64(mixed.count))], r >> 8)
             }) }
-        // The calls that end what id 1 names (a meeting cancelled or closed, a member no longer
-        // serving, the year closed, another term current) come after every other round, so
-        // that the rounds before reach the code behind a meeting that is still open.
-        let ending: Set<String> = ["meeting.v1.Meetings/Cancel", "meeting.v1.Meetings/Close", "meeting.v1.Meetings/Uninvite",
-                                   "member.v1.Members/ChangeStatus", "member.v1.Members/Decide", "member.v1.Members/UnassignRoom",
-                                   "member.v1.Terms/SetCurrent", "duty.v1.Duty/CloseYear"]
         let passes = rounds.map { ($0.name, $0.pick, false) } + rounds.map { ($0.name, $0.pick, true) }
         for (profile, pick, endings) in passes {
             for (method, input) in Self.methods where ending.contains(method) == endings {
@@ -215,30 +207,71 @@ extension BadInputCatalogueTests {
                         _ = try await client.call(method: method, body: body)
                         answers["OK", default: 0] += 1
                     } catch {
-                        answers[error.code == .invalidArgument ? "INVALID_ARGUMENT" : "\(error.code)", default: 0] += 1
+                        answers[error.code.protoName, default: 0] += 1
                         if error.code == .unavailable || error.code == .deadlineExceeded {
                             // Most likely it trapped: its log says where. Nothing after this call counts.
                             silent.insert(target)
-                            Issue.record("\(target) stopped answering at \(method) with \(profile) values: \(error.message)")
+                            Issue.record("\(target) stopped answering \(caller) at \(method) with \(profile) values: \(error.message)")
                         } else {
                             #expect(![.internal, .unknown, .dataLoss].contains(error.code),
-                                    "\(method) on \(target) with \(profile) values: \(error.code) \(error.message)")
+                                    "\(method) on \(target) from \(caller) with \(profile) values: \(error.code) \(error.message)")
                         }
                     }
                 }
             }
         }
-        FileHandle.standardError.write(Data("extreme values: \(calls) calls, answers \(answers)\n".utf8))
-        #expect(calls > 2_000, "\(calls) calls: the service table was read")
-        #expect(answers["INVALID_ARGUMENT", default: 0] > 0 && answers["OK", default: 0] > 0, "\(answers)")
+        FileHandle.standardError.write(Data("numbers at their limits, as \(caller): \(calls) calls, answers \(answers)\n".utf8))
         // Every process is still the one started, and answers.
         for (name, client) in clients {
             let health = try await client.call(RpcV1.Health.check, RpcV1.HealthCheckRequest())
             #expect(health.status == .serving, "\(name): \(health.status)")
         }
+        return (calls, answers)
+    }
+
+    @Test("no method traps or fails INTERNAL on numbers at their limits, from an administrator; every service answers afterwards")
+    func extremes() async throws {
+        let directory = try temporaryDirectory("extreme-values")
+        let suite = try await SuiteProcesses.start(in: directory)
+        try await Self.seed(suite.gateway())
+        // The portal's own socket (the office's: invitations and accounts) too.
+        let portal = try await ServiceProcess("portal", dataDir: directory + "/portal", arguments: [
+            "--http-address", "127.0.0.1:0", "--registry", suite.registry.rpcEndpoint, "--scheduler", suite.scheduler.rpcEndpoint,
+            "--tracker", suite.tracker.rpcEndpoint, "--notifier", suite.notifier.rpcEndpoint, "--duty", suite.duty.rpcEndpoint,
+        ])
+        let endpoints = [SuiteService.registry.name: suite.registry.rpcEndpoint, SuiteService.scheduler.name: suite.scheduler.rpcEndpoint,
+                         SuiteService.tracker.name: suite.tracker.rpcEndpoint, SuiteService.notifier.name: suite.notifier.rpcEndpoint,
+                         SuiteService.duty.name: suite.duty.rpcEndpoint, SuiteService.portal.name: portal.rpcEndpoint]
+        var clients: [String: RPCClient] = [:]
+        for (name, endpoint) in endpoints { clients[name] = try testClient([endpoint], timeout: .seconds(20), attempts: 1) }
+        let (calls, answers) = try await Self.sweep(clients, as: "an administrator")
+        #expect(calls > 2_000, "\(calls) calls: the service table was read")
+        #expect(answers["INVALID_ARGUMENT", default: 0] > 0 && answers["OK", default: 0] > 0, "\(answers)")
         #expect(await portal.stop() == 0, "the portal stopped cleanly")
         let statuses = await suite.stop()
         #expect(statuses.values.allSatisfy { $0 == 0 }, "each service stopped cleanly, none had died: \(statuses)")
     }
-}
 
+    @Test("the same from a member's own key over CURVE: what the permission table lets a member call never traps or fails INTERNAL")
+    func extremesFromAMember() async throws {
+        let directory = try temporaryDirectory("extreme-values-member")
+        let keys = directory + "/keys"
+        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys]).status == 0)
+        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let admin = suite.gateway(identity: "admin")
+        try await Self.seed(admin)
+        #expect(try await admin.run(["keys", "generate", "m1", "--dir", keys]).status == 0)
+        #expect(try await admin.run(["keys", "allow", "m1", "--role", "member", "--principal", "1", "--dir", keys]).status == 0)
+        try await Task.sleep(for: .milliseconds(1500))   // the services reread their allow-lists within a second
+        let services = [SuiteService.registry: suite.registry, .scheduler: suite.scheduler, .tracker: suite.tracker,
+                        .notifier: suite.notifier, .duty: suite.duty]
+        var clients: [String: RPCClient] = [:]
+        for (service, process) in services {
+            clients[service.name] = try keyedClient(keys, as: "m1", calling: service.name, at: process.rpcEndpoint)
+        }
+        let (calls, answers) = try await Self.sweep(clients, as: "member 1")
+        #expect(calls > 2_000 && answers["PERMISSION_DENIED", default: 0] > 0 && answers["OK", default: 0] > 0, "\(answers)")
+        let statuses = await suite.stop()
+        #expect(statuses.values.allSatisfy { $0 == 0 }, "each service stopped cleanly, none had died: \(statuses)")
+    }
+}
