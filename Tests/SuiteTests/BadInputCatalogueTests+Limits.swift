@@ -252,7 +252,7 @@ extension BadInputCatalogueTests {
         #expect(statuses.values.allSatisfy { $0 == 0 }, "each service stopped cleanly, none had died: \(statuses)")
     }
 
-    @Test("the same from a member's own key over CURVE: what the permission table lets a member call never traps or fails INTERNAL")
+    @Test("the same from a member's and a unit's own keys over CURVE: what the permission table lets them call never traps or fails INTERNAL")
     func extremesFromAMember() async throws {
         let directory = try temporaryDirectory("extreme-values-member")
         let keys = directory + "/keys"
@@ -260,17 +260,20 @@ extension BadInputCatalogueTests {
         let suite = try await SuiteProcesses.start(in: directory, keys: keys)
         let admin = suite.gateway(identity: "admin")
         try await Self.seed(admin)
-        #expect(try await admin.run(["keys", "generate", "m1", "--dir", keys]).status == 0)
+        #expect(try await admin.run(["keys", "generate", "m1", "u1", "--dir", keys]).status == 0)
         #expect(try await admin.run(["keys", "allow", "m1", "--role", "member", "--principal", "1", "--dir", keys]).status == 0)
+        #expect(try await admin.run(["keys", "allow", "u1", "--role", "unit", "--principal", "1", "--dir", keys]).status == 0)
         try await Task.sleep(for: .milliseconds(1500))   // the services reread their allow-lists within a second
         let services = [SuiteService.registry: suite.registry, .scheduler: suite.scheduler, .tracker: suite.tracker,
                         .notifier: suite.notifier, .duty: suite.duty]
-        var clients: [String: RPCClient] = [:]
-        for (service, process) in services {
-            clients[service.name] = try keyedClient(keys, as: "m1", calling: service.name, at: process.rpcEndpoint)
+        for (identity, caller) in [("m1", "member 1"), ("u1", "unit 1")] {
+            var clients: [String: RPCClient] = [:]
+            for (service, process) in services {
+                clients[service.name] = try keyedClient(keys, as: identity, calling: service.name, at: process.rpcEndpoint)
+            }
+            let (calls, answers) = try await Self.sweep(clients, as: caller)
+            #expect(calls > 2_000 && answers["PERMISSION_DENIED", default: 0] > 0 && answers["OK", default: 0] > 0, "\(caller): \(answers)")
         }
-        let (calls, answers) = try await Self.sweep(clients, as: "member 1")
-        #expect(calls > 2_000 && answers["PERMISSION_DENIED", default: 0] > 0 && answers["OK", default: 0] > 0, "\(answers)")
         let statuses = await suite.stop()
         #expect(statuses.values.allSatisfy { $0 == 0 }, "each service stopped cleanly, none had died: \(statuses)")
     }
