@@ -103,9 +103,8 @@ struct DutyProcessTests {
     @Test("with keys: a member reads, records and disputes only their own; staff confirm and amend, the history kept; new rules rescore the open year; a closed year keeps its points")
     func ownRecordRulesAndYears() async throws {
         let directory = try temporaryDirectory("duty-keys")
-        let keys = directory + "/keys"
-        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys]).status == 0)
-        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let suite = try await SuiteProcesses.startWithKeys(in: directory)
+        let keys = try #require(suite.keys)
         let admin = suite.gateway(identity: "admin")
         let people = [("wang", "staff", "wang"), ("m20", "member", "20"), ("m21", "member", "21"), ("u1", "unit", "1")]
         #expect(try await admin.run(["keys", "generate"] + people.map(\.0) + ["--dir", keys]).status == 0)

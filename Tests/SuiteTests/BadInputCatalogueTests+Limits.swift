@@ -256,9 +256,8 @@ extension BadInputCatalogueTests {
     @Test("the same from a member's and a unit's own keys over CURVE: what the permission table lets them call never traps or fails INTERNAL")
     func extremesFromAMember() async throws {
         let directory = try temporaryDirectory("extreme-values-member")
-        let keys = directory + "/keys"
-        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys]).status == 0)
-        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let suite = try await SuiteProcesses.startWithKeys(in: directory)
+        let keys = try #require(suite.keys)
         let admin = suite.gateway(identity: "admin")
         try await Self.seed(admin)
         #expect(try await admin.run(["keys", "generate", "m1", "u1", "--dir", keys]).status == 0)

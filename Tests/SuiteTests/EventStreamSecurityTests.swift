@@ -22,9 +22,8 @@ struct EventStreamSecurityTests {
     @Test("member, unit, staff and another service's keys get nothing from any event socket; the notifier's and admin's do")
     func onlyConsumersSubscribe() async throws {
         let directory = try temporaryDirectory("event-streams")
-        let keys = directory + "/keys"
-        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys]).status == 0)
-        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let suite = try await SuiteProcesses.startWithKeys(in: directory)
+        let keys = try #require(suite.keys)
         let admin = suite.gateway(identity: "admin")
         #expect(try await admin.run(["keys", "generate", "m12", "u1", "wang", "--dir", keys]).status == 0)
         for (name, role, principal) in [("m12", "member", "12"), ("u1", "unit", "1"), ("wang", "staff", "wang")] {
@@ -91,9 +90,8 @@ struct EventStreamSecurityTests {
     @Test("a revoked consumer's open subscription ends within about a second; the notifier reconnects and misses nothing")
     func revocationEndsASubscription() async throws {
         let directory = try temporaryDirectory("event-revoke")
-        let keys = directory + "/keys"
-        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys]).status == 0)
-        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let suite = try await SuiteProcesses.startWithKeys(in: directory)
+        let keys = try #require(suite.keys)
         let admin = suite.gateway(identity: "admin")
         #expect(try await admin.run(["keys", "generate", "ops", "--dir", keys]).status == 0)
         #expect(try await admin.run(["keys", "allow", "ops", "--role", "admin", "--dir", keys]).status == 0)

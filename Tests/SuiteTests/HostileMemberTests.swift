@@ -22,10 +22,9 @@ struct HostileMemberTests {
 
         static func start(_ name: String) async throws -> Committee {
             let directory = try temporaryDirectory(name)
-            let keys = directory + "/keys"
-            let setup = try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys])
-            #expect(setup.status == 0, "\(setup.stderr)")
-            let committee = Committee(directory: directory, keys: keys, suite: try await SuiteProcesses.start(in: directory, keys: keys))
+            let suite = try await SuiteProcesses.startWithKeys(in: directory)
+            let keys = try #require(suite.keys)
+            let committee = Committee(directory: directory, keys: keys, suite: suite)
             let admin = committee.admin
             #expect(try await admin.run(["keys", "generate", "wang", "m12", "m14", "m20", "u1", "u2", "--dir", keys]).status == 0)
             for (name, role, principal) in [("wang", "staff", "wang"), ("m12", "member", "12"), ("m14", "member", "14"),

@@ -12,9 +12,8 @@ struct OpinionTests {
     @Test("a member submits and reads their own; the office edits, reports, records adoption and 批示; refusals change nothing; a referral becomes an item; the figures")
     func opinions() async throws {
         let directory = try temporaryDirectory("opinions")
-        let keys = directory + "/keys"
-        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys]).status == 0)
-        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let suite = try await SuiteProcesses.startWithKeys(in: directory)
+        let keys = try #require(suite.keys)
         let admin = suite.gateway(identity: "admin")
         let people = [("wang", "staff", "wang"), ("m12", "member", "12"), ("m30", "member", "30"), ("u1", "unit", "1")]
         #expect(try await admin.run(["keys", "generate"] + people.map(\.0) + ["--dir", keys]).status == 0)

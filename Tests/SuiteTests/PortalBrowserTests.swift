@@ -16,10 +16,8 @@ struct PortalBrowserTests {
     @Test("a member's invitation, first sign-in, inbox, leave, check-in code, a proposal from draft to feedback with a co-signer and a unit's reply; another's meeting and draft, a form without its token, script and escapes in texts, 20 guesses, disabling")
     func memberJourney() async throws {
         let directory = try temporaryDirectory("portal-browser")
-        let keys = directory + "/keys"
-        let setup = try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys])
-        #expect(setup.status == 0, "\(setup.stderr)")
-        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let suite = try await SuiteProcesses.startWithKeys(in: directory)
+        let keys = try #require(suite.keys)
         let portal = try await ServiceProcess("portal", dataDir: directory + "/portal", keys: keys, arguments: [
             "--http-address", "127.0.0.1:0",
             "--registry", suite.registry.rpcEndpoint, "--scheduler", suite.scheduler.rpcEndpoint,

@@ -17,9 +17,8 @@ struct ProposalSupervisionTests {
     @Test("a 副主席 supervises a key proposal the 主席会议 chose and follows it with their own key; assisting units sign off the reply before the proposer hears; a co-signer's opinion; the figures")
     func supervisedAndCountersigned() async throws {
         let directory = try temporaryDirectory("supervision")
-        let keys = directory + "/keys"
-        #expect(try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys]).status == 0)
-        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let suite = try await SuiteProcesses.startWithKeys(in: directory)
+        let keys = try #require(suite.keys)
         let admin = suite.gateway(identity: "admin")
         let people = [("wang", "staff", "wang"), ("m7", "member", "7"), ("m12", "member", "12"), ("m20", "member", "20"),
                       ("m30", "member", "30"), ("u1", "unit", "1"), ("u2", "unit", "2"), ("u3", "unit", "3")]

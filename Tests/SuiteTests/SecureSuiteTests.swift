@@ -12,10 +12,8 @@ struct SecureSuiteTests {
     @Test("no key, an unknown key, a member or a unit key each get exactly what their role allows")
     func rolesAcrossTheSuite() async throws {
         let directory = try temporaryDirectory("secure")
-        let keys = directory + "/keys"
-        let setup = try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys])
-        #expect(setup.status == 0, "\(setup.stderr)")
-        let suite = try await SuiteProcesses.start(in: directory, keys: keys)
+        let suite = try await SuiteProcesses.startWithKeys(in: directory)
+        let keys = try #require(suite.keys)
         let (registry, scheduler, tracker, notifier) = (suite.registry, suite.scheduler, suite.tracker, suite.notifier)
         let admin = suite.gateway(identity: "admin")
 

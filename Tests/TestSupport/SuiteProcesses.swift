@@ -25,6 +25,15 @@ public struct SuiteProcesses {
         return SuiteProcesses(registry: registry, scheduler: scheduler, tracker: tracker, notifier: notifier, duty: duty, keys: keys)
     }
 
+    /// Makes a keys folder, `<directory>/keys` (`gateway keys setup`: each service's key pair
+    /// and allow-list, and an administrator's key), and starts the five with it.
+    public static func startWithKeys(in directory: String, notifierArguments: [String] = []) async throws -> SuiteProcesses {
+        let keys = directory + "/keys"
+        let setup = try await runCommand(builtExecutable("gateway"), ["keys", "setup", "--dir", keys])
+        guard setup.status == 0 else { throw ProcessFailure(description: "gateway keys setup --dir \(keys): \(setup.stderr)") }
+        return try await start(in: directory, keys: keys, notifierArguments: notifierArguments)
+    }
+
     /// The three services without the notifier (for tests that start it later, or not at all).
     public static func startCore(in directory: String, keys: String? = nil) async throws
         -> (registry: ServiceProcess, scheduler: ServiceProcess, tracker: ServiceProcess) {
